@@ -1,0 +1,34 @@
+# Callbox. `make run` and `make test` work on a fresh Debian 12 with Python 3.11; nothing to install by hand.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= var
+
+.PHONY: default install run test bench check clean system-deps
+
+default: test
+
+$(BIN)/.installed: setup.cfg
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+system-deps:
+	sh provisioning/install-system-deps.sh
+
+run: install
+	$(BIN)/callbox run --data $(DATA)
+
+test: install system-deps
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m appliance.tools.bench
+
+check: test
+
+clean:
+	rm -rf $(VENV) *.egg-info

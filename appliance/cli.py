@@ -1,0 +1,210 @@
+"""The `callbox` command. Its commands, flags and JSON fields are relied on by users' scripts: keep them stable."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from appliance import config, logs, parse, registry, store
+from appliance.procs import common_args, load_config
+from appliance.supervisor import Supervisor, python_module
+from appliance.worker import Paths, build_processor, driver_parser
+
+log = logging.getLogger(__name__)
+VIRTUAL_PBX_SAMPLE = Path(__file__).parent / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
+VIRTUAL_PBX_SETTINGS = ("pbx.driver=avaya_ipoffice", "pbx.timezone=Europe/Warsaw")   # where that capture came from
+
+
+class UsageError(Exception):
+    """Bad arguments: one line on stderr, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(message)
+
+
+def _children(args, cfg: config.Config, web: bool) -> list[tuple[str, list[str]]]:
+    base = ["--data", str(args.data)] + (["--config", str(args.config)] if args.config else [])
+    sets = [a for s in args.set for a in ("--set", s)]
+    children = []
+    if not cfg.section("capture").url:
+        tty = Paths(args.data).run / "virtual-pbx.tty"
+        children.append(("virtual-pbx", python_module(
+            "appliance.tools.virtual_pbx", "--pty", str(tty), "--rate", "5", "--skip", "1",
+            "--state", str(Paths(args.data).run / "virtual-pbx.pos"), str(VIRTUAL_PBX_SAMPLE))))
+        sets = [a for s in (f"capture.url=serial://{tty.resolve()}?baud=9600", *VIRTUAL_PBX_SETTINGS)
+                for a in ("--set", s)] + sets
+        log.info("no PBX configured ([capture] url): replaying the built-in virtual PBX through %s", tty)
+    children.append(("capture", python_module("appliance.procs", "capture", *base, *sets)))
+    children.append(("worker", python_module("appliance.procs", "worker", *base, *sets)))
+    if web:
+        w = cfg.section("web")
+        children.append(("web", python_module("webui", "--data", str(args.data), "--host", w.host,
+                                              "--port", str(w.port))))
+        log.info("status page: http://%s:%d/", w.host, w.port)
+    return children
+
+
+def cmd_run(args) -> int:
+    cfg = load_config(args)
+    _check_pipeline(cfg)
+    return Supervisor(_children(args, cfg, web=True)).run()
+
+
+def cmd_capture(args) -> int:
+    args.set = [f"capture.url={args.url}", f"pbx.driver={args.driver}", *args.set]
+    cfg = load_config(args)
+    _check_pipeline(cfg)
+    return Supervisor(_children(args, cfg, web=False)).run()
+
+
+def _check_pipeline(cfg: config.Config) -> None:
+    """Fail before starting anything if the URL, driver or options are wrong."""
+    url = cfg.section("capture").url
+    if url:
+        from appliance import transports   # capture's dependency (pyserial): only when there is a URL
+        transports.parse_url(url)
+        registry.load(cfg.raw_section("pbx").get("driver", "") or "")
+    for section in ("journal", "worker", "web", "log"):
+        cfg.section(section)
+
+
+def _iso_ns(value: str | None, tz) -> int | None:
+    """An ISO 8601 argument as epoch nanoseconds; without an offset it is PBX local time."""
+    if value is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{value!r} is not an ISO 8601 date or time (e.g. 2017-07-01 or 2017-07-01T08:00+02:00)")
+    return parse.to_utc(dt.replace(microsecond=0), tz)[0] * 10**9 + dt.microsecond * 1000
+
+
+def _iso_s(value: str | None, tz) -> int | None:
+    ns = _iso_ns(value, tz)
+    return None if ns is None else -(-ns // 10**9)   # a bound inside a second includes none of it
+
+
+def cmd_import(args) -> int:
+    from appliance import importer
+    for f in args.files:
+        if not f.is_file():
+            raise UsageError(f"no such file: {f}")
+    registry.load(args.driver)   # before anything is created on disk
+    cfg = load_config(args)
+    paths = Paths(args.data)
+    store.open_db(paths.db)
+    processor = build_processor(cfg, args.driver)
+    result = importer.import_files(paths, cfg, processor, args.files)
+    print(json.dumps(result) if args.json else
+          f"{result['lines']} lines: {result['calls']} calls ({result['legs']} legs), "
+          f"{result['quarantined']} quarantined")
+    return 0
+
+
+def _open_existing(args) -> tuple[config.Config, Paths]:
+    paths = Paths(args.data)
+    if not args.data.is_dir():
+        raise UsageError(f"no such data directory: {args.data}")
+    cfg = load_config(args)
+    store.open_db(paths.db)
+    return cfg, paths
+
+
+def cmd_calls(args) -> int:
+    from appliance import output
+    cfg, paths = _open_existing(args)
+    tz = parse.zone(cfg.section("pbx").timezone)
+    since, until = _iso_s(args.since, tz), _iso_s(args.until, tz)
+    if args.legs:
+        extra = output.extra_reader(paths.journal, lambda name: driver_parser(cfg, name)[:2])
+        rows = output.leg_dicts(since, until, extra)
+    else:
+        rows = output.call_dicts(since, until)
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False) if args.json else output.call_line(row))
+    return 0
+
+
+def cmd_quarantine(args) -> int:
+    from appliance import output
+    _open_existing(args)
+    for row in output.quarantine_dicts():
+        print(json.dumps(row, ensure_ascii=False) if args.json else f"{row['ref']}\t{row['reason']}\t{row['line']}")
+    return 0
+
+
+def cmd_reprocess(args) -> int:
+    from appliance.reprocess import reprocess
+    from appliance.worker import parse_lock
+    cfg, paths = _open_existing(args)
+    tz = parse.zone(cfg.section("pbx").timezone)
+    since, until = _iso_ns(args.since, tz), _iso_ns(args.until, tz)
+    processor = build_processor(cfg, args.driver)
+    with parse_lock(paths):
+        result = reprocess(paths.journal, processor, since, until)
+    print(json.dumps(result) if args.json else
+          f"re-processed {result['lines']} lines: {result['calls_before']} calls before, {result['calls_after']} after")
+    return 0
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="callbox", description="Callbox call-accounting appliance")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    c = sub.add_parser("run", help="run the appliance: capture, worker and web, supervised")
+    common_args(c)
+    c.set_defaults(func=cmd_run)
+    c = sub.add_parser("capture", help="capture from URL and process, without the web UI")
+    common_args(c)
+    c.add_argument("--url", required=True)
+    c.add_argument("--driver", required=True)
+    c.set_defaults(func=cmd_capture)
+    c = sub.add_parser("import", help="journal files' lines as a capture would, and process them")
+    common_args(c)
+    c.add_argument("--driver", required=True)
+    c.add_argument("--json", action="store_true")
+    c.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    c.set_defaults(func=cmd_import)
+    c = sub.add_parser("calls", help="print stored calls")
+    common_args(c)
+    c.add_argument("--since", help="ISO date/time, inclusive (PBX local time unless an offset is given)")
+    c.add_argument("--until", help="ISO date/time, exclusive")
+    c.add_argument("--legs", action="store_true", help="one object per leg instead of per logical call")
+    c.add_argument("--json", action="store_true", help="one JSON object per line")
+    c.set_defaults(func=cmd_calls)
+    c = sub.add_parser("quarantine", help="print lines that could not be parsed, with the reason")
+    common_args(c)
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_quarantine)
+    c = sub.add_parser("reprocess", help="re-derive calls from the journal (idempotent)")
+    common_args(c)
+    c.add_argument("--since", help="journal entries received at or after this ISO time")
+    c.add_argument("--until", help="journal entries received before this ISO time")
+    c.add_argument("--driver", help="parse with this driver instead of the configured one")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_reprocess)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logs.setup(None, "cli", "WARNING")
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command in ("run", "capture"):
+            logs.setup(args.data, "run", "INFO")
+        return args.func(args)
+    except (UsageError, config.ConfigError, registry.UnknownDriver, ValueError, RuntimeError) as e:
+        print(f"callbox: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:   # `callbox calls --json | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

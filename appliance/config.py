@@ -1,0 +1,167 @@
+"""INI configuration: every key declared once in SETTINGS with default, unit and help; typed, bounded getters."""
+from __future__ import annotations
+
+import configparser
+import logging
+from dataclasses import dataclass, make_dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(ValueError):
+    """A configuration problem; the message names the file, section and option."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    key: str
+    default: Any
+    unit: str
+    help: str
+    choices: tuple | None = None
+    minval: float | None = None
+    maxval: float | None = None
+
+
+S = Setting
+SETTINGS: tuple[Setting, ...] = (
+    S("capture", "url", "", "URL",
+      "Where the PBX's call records come from: /dev/ttyUSB0, serial:///dev/ttyS0?baud=9600&bytesize=8&parity=N"
+      "&stopbits=1&rtscts=0, socket://HOST:PORT (we connect), tcp-listen://HOST:PORT (the PBX connects to us), "
+      "file:///PATH (follow a file). Empty: `callbox run` replays the built-in virtual PBX."),
+    S("capture", "reconnect_min_s", 1.0, "seconds", "First wait before reconnecting a lost link.", minval=0.01),
+    S("capture", "reconnect_max_s", 30.0, "seconds", "Longest wait between reconnect attempts (backoff doubles).",
+      minval=0.01),
+    S("capture", "idle_flush_s", 0.5, "seconds",
+      "Silence after which a trailing CR is taken as a complete line (PBXs set to CR-only line ends).", minval=0.01),
+    S("pbx", "driver", "", "driver key",
+      "The PBX driver, e.g. avaya_ipoffice, asterisk_csv, panasonic_kx. Required when [capture] url is set."),
+    S("pbx", "timezone", "", "IANA zone",
+      "The PBX's clock zone, e.g. Europe/Istanbul; empty = this box's zone. Local PBX times are stored as UTC "
+      "plus this zone's offset at the time of the call (DST included)."),
+    S("pbx", "group_window_h", 12.0, "hours",
+      "Legs with the same call key (IP Office Call ID, Asterisk linkedid) are one call if they start within this "
+      "window; the PBX reuses keys after a restart.", minval=0.0, maxval=168.0),
+    S("journal", "fsync_interval_ms", 100, "milliseconds",
+      "Group-commit interval: received lines reach flash at most this long after arriving (the data at risk on a "
+      "power cut).", minval=1, maxval=10000),
+    S("journal", "segment_mb", 16, "MiB", "Size at which the journal starts a new segment file.", minval=1,
+      maxval=1024),
+    S("journal", "retain_days", 400, "days",
+      "Processed journal segments older than this are deleted. Unprocessed data is never deleted.", minval=1),
+    S("journal", "retain_mb", 4096, "MiB",
+      "Processed journal segments beyond this total size are deleted, oldest first. Unprocessed data is never "
+      "deleted.", minval=1),
+    S("worker", "batch_lines", 5000, "lines", "Most journal lines parsed and stored in one transaction.",
+      minval=1, maxval=100000),
+    S("worker", "poll_ms", 200, "milliseconds", "How often the worker looks for new journal lines when idle.",
+      minval=10, maxval=10000),
+    S("web", "host", "127.0.0.1", "address", "Address the web UI listens on (0.0.0.0 for the whole LAN)."),
+    S("web", "port", 8080, "TCP port", "Port the web UI listens on.", minval=1, maxval=65535),
+    S("log", "level", "INFO", "level", "Application log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    S("log", "max_kb", 1024, "KiB", "Size at which a log file is rotated (flash: keep it small).", minval=16),
+    S("log", "backups", 3, "files", "Rotated log files kept per process.", minval=0, maxval=20),
+)
+
+# A typo in these sections must stop start-up; elsewhere an unknown key is only a warning.
+STRICT = {"capture", "pbx", "journal"}
+BY_KEY = {(s.section, s.key): s for s in SETTINGS}
+SECTIONS = tuple(dict.fromkeys(s.section for s in SETTINGS))
+
+
+def _convert(setting: Setting, raw: str, where: str) -> Any:
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            value: Any = {"1": True, "yes": True, "true": True, "on": True,
+                          "0": False, "no": False, "false": False, "off": False}[raw.strip().lower()]
+        else:
+            value = kind(raw.strip())
+    except (KeyError, ValueError):
+        raise ConfigError(f"{where}: {raw!r} is not a valid {kind.__name__} ({setting.unit})") from None
+    if setting.choices is not None and value not in setting.choices:
+        raise ConfigError(f"{where}: {value!r} is not one of {', '.join(map(str, setting.choices))}")
+    if setting.minval is not None and value < setting.minval:
+        raise ConfigError(f"{where}: {value} is below the minimum {setting.minval} ({setting.unit})")
+    if setting.maxval is not None and value > setting.maxval:
+        raise ConfigError(f"{where}: {value} is above the maximum {setting.maxval} ({setting.unit})")
+    return value
+
+
+class Config:
+    """The parsed INI file. Stages call section() once at start-up and keep only the frozen result."""
+
+    def __init__(self, path: Path | None = None, text: str | None = None):
+        self.path = path
+        self.name = str(path) if path else "<defaults>"
+        self.parser = configparser.ConfigParser(interpolation=None, default_section="__none__")
+        try:
+            if path is not None:
+                with open(path, encoding="utf-8") as f:
+                    self.parser.read_file(f)
+            if text:
+                self.parser.read_string(text)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except configparser.Error as e:
+            raise ConfigError(f"{self.name}: {e}".replace("\n", " ")) from None
+        self.warnings: list[str] = []
+        for section in self.parser.sections():
+            if section not in SECTIONS:
+                self.warnings.append(f"{self.name}: unknown section [{section}]")
+
+    def set(self, section: str, key: str, value: str) -> None:
+        """Override one value (command-line options win over the file)."""
+        if not self.parser.has_section(section):
+            self.parser.add_section(section)
+        self.parser.set(section, key, value)
+
+    def section(self, name: str, extra: dict[str, tuple[Any, str]] | None = None) -> Any:
+        """The typed, checked values of one section as a frozen dataclass.
+
+        `extra` declares more keys allowed in the section (a driver's OPTIONS in [pbx]): {key: (default, help)}.
+        """
+        declared = {s.key: s for s in SETTINGS if s.section == name}
+        for key, (default, help_) in (extra or {}).items():
+            declared[key] = Setting(name, key, default, "", help_)
+        values = {key: s.default for key, s in declared.items()}
+        if self.parser.has_section(name):
+            for key, raw in self.parser.items(name):
+                where = f"{self.name}: [{name}] {key}"
+                if key not in declared:
+                    if name in STRICT:
+                        raise ConfigError(f"{where}: unknown option (known: {', '.join(sorted(declared))})")
+                    self.warnings.append(f"{where}: unknown option, ignored")
+                    continue
+                values[key] = _convert(declared[key], raw, where)
+        cls = make_dataclass(f"{name.title()}Settings", list(values), frozen=True)
+        return cls(**values)
+
+    def raw_section(self, name: str) -> dict[str, str]:
+        return dict(self.parser.items(name)) if self.parser.has_section(name) else {}
+
+
+def load(path: Path | None, data_dir: Path | None = None) -> Config:
+    """Load `path`, or `<data_dir>/callbox.ini` if that exists, or the embedded defaults."""
+    if path is None and data_dir is not None and (data_dir / "callbox.ini").exists():
+        path = data_dir / "callbox.ini"
+    cfg = Config(path)
+    for w in cfg.warnings:
+        log.warning("%s", w)
+    return cfg
+
+
+def sample_ini() -> str:
+    """The documented default configuration: every key, commented out at its default, with unit and help."""
+    out = ["# Callbox configuration. Every key is shown at its default; uncomment to change.", ""]
+    for section in SECTIONS:
+        out.append(f"[{section}]")
+        for s in (s for s in SETTINGS if s.section == section):
+            out.append(f"# {s.help} ({s.unit})")
+            default = str(s.default).lower() if isinstance(s.default, bool) else s.default
+            out.append(f"# {s.key} = {default}")
+        out.append("")
+    return "\n".join(out)

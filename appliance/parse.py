@@ -1,0 +1,277 @@
+"""Journal cursor -> driver -> call legs grouped into calls, stored with the cursor in one transaction.
+
+Live capture and re-processing run this same code: parse_pending() reads from the journal, never from
+the port. Because the cursor advances in the same SQLite transaction as the rows it produced, a crash
+at any moment gives neither a lost nor a duplicated call on restart.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from appliance import journal, store
+from appliance.framing import strip_terminator
+from appliance.records import DIRECTIONS, EVENT, CallRecord, Entry, NotACallRecord
+
+log = logging.getLogger(__name__)
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+CURSOR = "parse"
+
+
+def zone(name: str) -> tzinfo:
+    """The named IANA zone, or this box's own zone for ""."""
+    try:
+        if name:
+            return ZoneInfo(name)
+        if os.path.exists("/etc/timezone"):
+            with open("/etc/timezone") as f:
+                return ZoneInfo(f.read().strip())
+        if os.path.exists("/etc/localtime"):
+            with open("/etc/localtime", "rb") as f:
+                return ZoneInfo.from_file(f, key="localtime")
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
+        raise ValueError(f"unknown time zone {name!r}: {e}") from None
+    return timezone.utc
+
+
+def to_utc(start: datetime, tz: tzinfo) -> tuple[int, int]:
+    """(epoch seconds UTC, UTC offset in seconds at the PBX) for a call start.
+
+    A naive start is PBX wall-clock time. In the autumn overlap it is read as the first occurrence; a
+    time inside the spring gap (which no clock showed) is read with the offset before the change, as
+    PEP 495 does, and shown with the offset after it.
+    """
+    if start.tzinfo is None:
+        off0 = tz.utcoffset(start)
+        off1 = tz.utcoffset(start.replace(fold=1))
+        delta = start - _EPOCH
+        epoch = delta.days * 86400 + delta.seconds - int(off0.total_seconds())
+        return epoch, int((off1 if off0 < off1 else off0).total_seconds())
+    epoch = int(start.timestamp())
+    return epoch, int(datetime.fromtimestamp(epoch, tz).utcoffset().total_seconds())
+
+
+class LocalTime:
+    """to_utc for one zone, remembering each day's offset (imports convert millions of times).
+
+    A day whose offset is the same at its start, at its end and in both folds has no change in it (zones
+    change at most once a day), so its times convert by arithmetic; other days go through to_utc.
+    """
+
+    def __init__(self, tz: tzinfo):
+        self.tz = tz
+        self._days: dict[int, tuple[int, int] | None] = {}
+
+    def _day(self, ordinal: int) -> tuple[int, int] | None:
+        day = datetime.fromordinal(ordinal)
+        offsets = {self.tz.utcoffset(d.replace(fold=f)) for d in (day, day + timedelta(days=1)) for f in (0, 1)}
+        if len(offsets) != 1:
+            return None
+        offset = int(offsets.pop().total_seconds())
+        return (ordinal - _EPOCH_ORDINAL) * 86400 - offset, offset
+
+    def __call__(self, start: datetime) -> tuple[int, int]:
+        if start.tzinfo is not None:
+            return to_utc(start, self.tz)
+        ordinal = start.toordinal()
+        try:
+            day = self._days[ordinal]
+        except KeyError:
+            if len(self._days) > 50000:
+                self._days.clear()
+            day = self._days[ordinal] = self._day(ordinal)
+        if day is None:
+            return to_utc(start, self.tz)
+        return day[0] + start.hour * 3600 + start.minute * 60 + start.second, day[1]
+
+
+@dataclass
+class Batch:
+    """The rows one transaction will write."""
+    legs: list[tuple] = field(default_factory=list)
+    new_calls: list[tuple] = field(default_factory=list)
+    dirty: set[int] = field(default_factory=set)
+    quarantine: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)
+    lines: int = 0
+    ignored: int = 0
+
+
+class Processor:
+    """Turns journal entries into rows with one driver; the single writer of call rows."""
+
+    def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int):
+        self.driver = driver_name
+        self.parser = parser
+        self.encoding = encoding
+        self.local_time = LocalTime(tz)
+        self.window = group_window_s
+        self.reload()
+
+    def reload(self) -> None:
+        """Latest call per key for recent calls; older lookups go to the database (same rule)."""
+        newest = store.Call.select(store.Call.start_utc).order_by(store.Call.start_utc.desc()).limit(1).scalar()
+        self.horizon = (newest or 0) - 2 * self.window
+        self.newest = newest or 0
+        rows = store.db.execute_sql(
+            "SELECT call_key, id, start_utc FROM call WHERE driver = ? AND call_key != '' AND start_utc >= ? "
+            "ORDER BY id", (self.driver, self.horizon))
+        self.cache = {k: (i, s) for k, i, s in rows}
+
+    def _find(self, key: str, start: int) -> int | None:
+        hit = self.cache.get(key)
+        if hit is None and start - self.window < self.horizon:
+            hit = store.db.execute_sql("SELECT id, start_utc FROM call WHERE driver = ? AND call_key = ? "
+                                       "ORDER BY id DESC LIMIT 1", (self.driver, key)).fetchone()
+        if hit is not None and abs(hit[1] - start) <= self.window:
+            return hit[0]
+        return None
+
+    def process(self, entries: list[Entry], advance: bool = True) -> tuple[int, int]:
+        """Store the rows of `entries` and (unless re-processing) advance the cursor past them, atomically.
+
+        Returns (lines, new calls)."""
+        batch = Batch()
+        pending: dict[str, tuple[int, int]] = {}
+        # The loop allocates only acyclic tuples: pausing the cyclic GC saves its repeated scans of them.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for entry in entries:
+                if entry.flags & EVENT:
+                    self._event(entry, batch)
+                    continue
+                batch.lines += 1
+                record = self._parse(entry, batch)
+                if record is not None:
+                    self._add_leg(entry, record, batch, pending)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        self._write(batch, entries[-1].next_ref if entries and advance else None)
+        self.cache.update(pending)
+        self._evict()
+        return batch.lines, len(batch.new_calls)
+
+    def _parse(self, entry: Entry, batch: Batch) -> CallRecord | None:
+        text = strip_terminator(entry.data).decode(self.encoding, "replace")
+        try:
+            record = self.parser.parse(text)
+            if record is None:
+                batch.ignored += 1
+            elif record.direction not in DIRECTIONS:
+                raise NotACallRecord(f"driver gave direction {record.direction!r}")
+            return record
+        except NotACallRecord as e:
+            reason = str(e) or "not a call record"
+        except Exception as e:   # a driver bug must never stop the pipeline: keep the line, say why
+            log.exception("driver %s failed on journal entry %s", self.driver, entry.ref_text)
+            reason = f"driver error: {type(e).__name__}: {e}"
+        batch.quarantine.append((ref_id(entry.ref), entry.ref[0], entry.ref[1], entry.received_ns, entry.source, self.driver,
+                                 reason, text[:2000]))
+        log.info("quarantined journal entry %s: %s", entry.ref_text, reason)
+        return None
+
+    def _add_leg(self, entry: Entry, r: CallRecord, batch: Batch, pending: dict) -> None:
+        start, offset = self.local_time(r.start)
+        call_id = None
+        if r.call_key:
+            hit = pending.get(r.call_key)
+            call_id = hit[0] if hit and abs(hit[1] - start) <= self.window else self._find(r.call_key, start)
+        row = (self.driver, r.call_key, start, offset, r.direction, r.extension, r.party, r.trunk, r.ring_s,
+               r.talk_s, r.answered, r.transferred, r.account_code)
+        leg_id = ref_id(entry.ref)
+        if call_id is None:
+            call_id = leg_id   # a call is named after the entry of its first leg: stable across re-processing
+            batch.new_calls.append((call_id, *row, 1))
+            if r.call_key:
+                pending[r.call_key] = (call_id, start)
+        else:
+            batch.dirty.add(call_id)
+        batch.legs.append((leg_id, call_id, *row, entry.ref[0], entry.ref[1]))
+        self.newest = max(self.newest, start)
+
+    def _event(self, entry: Entry, batch: Batch) -> None:
+        try:
+            ev = json.loads(entry.data)
+            name, detail = str(ev.get("event", "")), str(ev.get("detail", ""))
+        except (ValueError, AttributeError):
+            name, detail = "unreadable", entry.data[:200].decode("utf-8", "replace")
+        batch.events.append((ref_id(entry.ref), entry.received_ns, entry.source, name, detail, entry.ref[0], entry.ref[1]))
+
+    def _write(self, batch: Batch, cursor: tuple[int, int] | None) -> None:
+        try:
+            with store.db.atomic():
+                conn = store.db.connection()
+                if batch.new_calls:
+                    conn.executemany(_insert("call", store.CALL_COLUMNS), batch.new_calls)
+                if batch.legs:
+                    conn.executemany(_insert("leg", store.LEG_COLUMNS), batch.legs)
+                if batch.quarantine:
+                    conn.executemany(_insert("quarantine", ("id", "jseg", "joff", "received_ns", "source", "driver",
+                                                            "reason", "line")), batch.quarantine)
+                if batch.events:
+                    conn.executemany(_insert("link_event", ("id", "at_ns", "source", "event", "detail", "jseg", "joff")),
+                                     batch.events)
+                for call_id in batch.dirty:
+                    recompute(call_id)
+                if cursor is not None:
+                    conn.execute("INSERT INTO cursor (name, seg, off, lines, ignored) VALUES (?, ?, ?, ?, ?) "
+                                 "ON CONFLICT(name) DO UPDATE SET seg = excluded.seg, off = excluded.off, "
+                                 "lines = lines + excluded.lines, ignored = ignored + excluded.ignored",
+                                 (CURSOR, cursor[0], cursor[1], batch.lines, batch.ignored))
+        except Exception:
+            self.reload()   # nothing of this batch was stored: forget what it allocated
+            raise
+
+    def _evict(self) -> None:
+        horizon = self.newest - 2 * self.window
+        if horizon > self.horizon + self.window and len(self.cache) > 10000:
+            self.cache = {k: v for k, v in self.cache.items() if v[1] >= horizon}
+            self.horizon = horizon
+
+
+def ref_id(ref: tuple[int, int]) -> int:
+    """The row id of what a journal entry produced: unique per entry and the same every time it is parsed."""
+    return (ref[0] << 32) | ref[1]
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def recompute(call_id: int) -> None:
+    """Set a call's summary from its legs: the first leg's parties, the sum of talk time."""
+    legs = store.db.execute_sql(
+        "SELECT start_utc, utc_offset, direction, extension, party, trunk, ring_s, talk_s, answered, transferred,"
+        " account_code FROM leg WHERE call_id = ? ORDER BY start_utc, id", (call_id,)).fetchall()
+    if not legs:
+        store.db.execute_sql("DELETE FROM call WHERE id = ?", (call_id,))
+        return
+    first = legs[0]
+    account = next((leg[10] for leg in legs if leg[10]), "")
+    store.db.execute_sql(
+        "UPDATE call SET start_utc = ?, utc_offset = ?, direction = ?, extension = ?, party = ?, trunk = ?,"
+        " ring_s = ?, talk_s = ?, answered = ?, transferred = ?, account_code = ?, legs = ? WHERE id = ?",
+        (first[0], first[1], first[2], first[3], first[4], first[5], first[6], sum(leg[7] for leg in legs),
+         any(leg[8] for leg in legs), len(legs) > 1 or any(leg[9] for leg in legs), account, len(legs), call_id))
+
+
+def cursor() -> tuple[int, int]:
+    row = store.Cursor.get_or_none(store.Cursor.name == CURSOR)
+    return (row.seg, row.off) if row else (0, 0)
+
+
+def parse_pending(journal_dir: Path, processor: Processor, limit: int = 5000) -> int:
+    """Process up to `limit` journal entries after the cursor; return how many were processed."""
+    entries = list(journal.read_from(journal_dir, cursor(), limit=limit))
+    if entries:
+        processor.process(entries)
+    return len(entries)

@@ -1,0 +1,102 @@
+"""Entry points of the appliance's long-running processes: capture and worker (the web is `python -m webui`).
+
+Each reads its own config sections once at start-up, stops cleanly on SIGTERM or SIGINT, and exits
+non-zero on a configuration error so the supervisor (or systemd) shows why.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from appliance import config, logs
+from appliance.worker import Paths, Worker
+
+log = logging.getLogger(__name__)
+
+
+def common_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=Path("var"), help="data directory (default ./var)")
+    parser.add_argument("--config", type=Path, help="INI file (default <data>/callbox.ini, else built-in defaults)")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override one configuration value")
+
+
+def load_config(args: argparse.Namespace) -> config.Config:
+    """The configuration with --set overrides applied; a bad --set is a ConfigError."""
+    cfg = config.load(args.config, args.data)
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        section, dot, name = key.partition(".")
+        if not (sep and dot and section and name):
+            raise config.ConfigError(f"--set {item!r}: expected SECTION.KEY=VALUE")
+        cfg.set(section, name, value)
+    return cfg
+
+
+def _stop_event() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:
+    parser = argparse.ArgumentParser(prog=f"callbox-{process}")
+    common_args(parser)
+    args = parser.parse_args(argv)
+    cfg = load_config(args)
+    lg = cfg.section("log")
+    logs.setup(args.data, process, lg.level, lg.max_kb, lg.backups,
+               summary=f"driver={cfg.raw_section('pbx').get('driver', '')} url={cfg.raw_section('capture').get('url', '')}")
+    return Paths(args.data), cfg
+
+
+def capture_main(argv: list[str] | None = None) -> int:
+    """The capture process: PBX link -> journal, nothing else."""
+    from appliance import capture
+    from appliance.journal import JournalWriter
+    try:
+        paths, cfg = _setup("capture", argv)
+        cap, jset = cfg.section("capture"), cfg.section("journal")
+        if not cap.url:
+            raise config.ConfigError(f"{cfg.name}: [capture] url is not set")
+        stop = _stop_event()
+        writer = JournalWriter(paths.journal, fsync_interval=jset.fsync_interval_ms / 1000,
+                               segment_bytes=jset.segment_mb << 20)
+    except (config.ConfigError, ValueError, RuntimeError) as e:
+        print(f"callbox-capture: {e}", file=sys.stderr)
+        return 2
+    try:
+        capture.run(cap.url, writer, stop, reconnect_min_s=cap.reconnect_min_s,
+                    reconnect_max_s=cap.reconnect_max_s, idle_flush_s=cap.idle_flush_s,
+                    status_path=paths.run / "capture.json")
+    finally:
+        writer.close()
+    return 0
+
+
+def worker_main(argv: list[str] | None = None) -> int:
+    """The worker process: journal -> driver -> SQLite."""
+    try:
+        paths, cfg = _setup("worker", argv)
+        stop = _stop_event()
+        worker = Worker(paths, cfg)
+    except (config.ConfigError, ValueError) as e:
+        print(f"callbox-worker: {e}", file=sys.stderr)
+        return 2
+    worker.run(stop)
+    return 0
+
+
+if __name__ == "__main__":
+    which = sys.argv[1] if len(sys.argv) > 1 else ""
+    mains = {"capture": capture_main, "worker": worker_main}
+    if which not in mains:
+        print("usage: python -m appliance.procs capture|worker [--data DIR] [--config FILE] [--set S.K=V]",
+              file=sys.stderr)
+        sys.exit(2)
+    sys.exit(mains[which](sys.argv[2:]))

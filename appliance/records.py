@@ -1,0 +1,67 @@
+"""The types passed between pipeline stages: a driver's CallRecord and the journal's Entry."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+DIRECTIONS = ("in", "out", "internal")
+
+
+class NotACallRecord(ValueError):
+    """Raised by a driver's parse() for a line it cannot read as a call record.
+
+    The message is the reason shown to the installer in the quarantine list, so it names what is wrong
+    ("Call Start '2017/13/01 08:13:24' is not a date", "30 fields, expected 30, 34 or 35").
+    """
+
+
+@dataclass(slots=True)
+class CallRecord:
+    """One leg of a call, as a driver read it from one line (or one multi-line record).
+
+    `start` is naive when the PBX prints its own local wall-clock time (the parse stage attaches the
+    configured time zone, DST included), and aware when the format is absolute (epoch seconds, UTC).
+    """
+
+    start: datetime
+    direction: str                # one of DIRECTIONS
+    extension: str                # our side: the extension (or device) that made or took the call
+    party: str                    # the other side: number dialled, caller ID, or the other extension
+    trunk: str = ""               # trunk / line / CO the call used, "" for internal calls
+    ring_s: int = 0               # seconds ringing before answer (or before giving up)
+    talk_s: int = 0               # seconds connected
+    answered: bool = False
+    transferred: bool = False
+    account_code: str = ""
+    # Legs whose driver gives the same call_key are one logical call (IP Office Call ID, Asterisk
+    # linkedid). "" means the leg is a call of its own.
+    call_key: str = ""
+    # Driver-specific fields worth keeping beside the leg (names, devices, causes); plain strings.
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)   # not frozen: the parse stage makes one per line, and frozen init is 3x slower
+class Entry:
+    """One journal entry: exactly the bytes received, when, and from where."""
+
+    ref: tuple[int, int]          # (segment number, byte offset of the entry in that segment)
+    received_ns: int              # UTC, nanoseconds since the epoch
+    source: str                   # e.g. "serial:/dev/ttyUSB0", "tcp:10.0.0.5:51234", "file:/var/log/x.csv"
+    data: bytes                   # the line as received, terminator included
+    flags: int = 0
+    size: int = 0                 # bytes the entry takes in its segment
+
+    @property
+    def next_ref(self) -> tuple[int, int]:
+        """The cursor just past this entry."""
+        return (self.ref[0], self.ref[1] + self.size)
+
+    @property
+    def ref_text(self) -> str:
+        """The reference users see and quote: "SEGMENT:OFFSET"."""
+        return f"{self.ref[0]}:{self.ref[1]}"
+
+
+# Entry.flags
+PARTIAL = 1   # no terminator: cut at the maximum line length, or flushed when the link went idle or down
+EVENT = 2     # not PBX data: a capture event (link up/down) encoded as JSON

@@ -1,0 +1,179 @@
+"""SQLite (WAL) through peewee: the call tables, the parse cursor, and read-only query helpers.
+
+The one writer of call rows is `appliance.parse` in the worker process; everything else only reads.
+Bulk rows go through the connection's executemany (peewee's insert_many is 15-19x slower, STACK.md §5).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from peewee import BooleanField, IntegerField, Model, SqliteDatabase, TextField
+
+db = SqliteDatabase(None)
+BUSY_TIMEOUT_MS = 5000
+
+
+class Base(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Call(Base):
+    """One logical call: its legs summed up (first leg's parties, total talk time)."""
+    id = IntegerField(primary_key=True)   # = the id of the leg that opened it
+    driver = TextField()
+    call_key = TextField()
+    start_utc = IntegerField()         # seconds since the epoch, UTC
+    utc_offset = IntegerField()        # seconds east of UTC at the PBX at that moment
+    direction = TextField()
+    extension = TextField()
+    party = TextField()
+    trunk = TextField()
+    ring_s = IntegerField()
+    talk_s = IntegerField()
+    answered = BooleanField()
+    transferred = BooleanField()
+    account_code = TextField()
+    legs = IntegerField()
+
+    class Meta:
+        indexes = ((("start_utc",), False), (("driver", "call_key"), False))
+
+
+class Leg(Base):
+    """One call record as the PBX printed it, with the journal entry it came from."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference): stable across re-processing
+    call_id = IntegerField(index=True)
+    driver = TextField()
+    call_key = TextField()
+    start_utc = IntegerField()
+    utc_offset = IntegerField()
+    direction = TextField()
+    extension = TextField()
+    party = TextField()
+    trunk = TextField()
+    ring_s = IntegerField()
+    talk_s = IntegerField()
+    answered = BooleanField()
+    transferred = BooleanField()
+    account_code = TextField()
+    jseg = IntegerField()              # journal reference: segment ...
+    joff = IntegerField()              # ... and byte offset
+    # Driver-specific fields (names, devices, IPs) are not stored: they are re-derived from the journal
+    # entry when shown (`callbox calls --legs`), which keeps rows small on flash and import fast.
+
+
+class Quarantine(Base):
+    """A line that is not a call record and not a known header: kept with the reason."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference), like leg ids
+    jseg = IntegerField()
+    joff = IntegerField()
+    received_ns = IntegerField()
+    source = TextField()
+    driver = TextField()
+    reason = TextField()
+    line = TextField()                 # decoded for display (invalid bytes replaced); the journal has the bytes
+
+
+class LinkEvent(Base):
+    """A capture link going up or down."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference)
+    at_ns = IntegerField()
+    source = TextField()
+    event = TextField()
+    detail = TextField()
+    jseg = IntegerField()
+    joff = IntegerField()
+
+
+class Cursor(Base):
+    """Where the parse stage stands in the journal; advanced in the same transaction as its rows."""
+    name = TextField(primary_key=True)
+    seg = IntegerField()
+    off = IntegerField()
+    lines = IntegerField(default=0)    # journal lines processed (events excluded)
+    ignored = IntegerField(default=0)  # headers, blank lines and other known non-calls
+
+
+MODELS = (Call, Leg, Quarantine, LinkEvent, Cursor)
+LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
+               "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "jseg", "joff")
+CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
+                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs")
+
+
+def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
+    """Initialise the module's database at `path` (WAL) and create the tables if needed.
+
+    Read-only opens an existing database without writing anything to it (the web process)."""
+    path = Path(path)
+    if readonly:
+        db.init(f"file:{path}?mode=ro", uri=True, pragmas={"busy_timeout": BUSY_TIMEOUT_MS})
+        db.connect(reuse_if_open=True)
+        return db
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db.init(str(path), pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1,
+                                "busy_timeout": BUSY_TIMEOUT_MS, "cache_size": -16000})
+    db.connect(reuse_if_open=True)
+    db.create_tables(MODELS, safe=True)
+    return db
+
+
+def close_db() -> None:
+    if not db.is_closed():
+        db.close()
+
+
+def local_iso(start_utc: int, utc_offset: int) -> str:
+    """ISO 8601 local time with its UTC offset, e.g. 2017-07-01T08:13:24+02:00."""
+    tz = timezone(timedelta(seconds=utc_offset))
+    return datetime.fromtimestamp(start_utc, tz).isoformat()
+
+
+def counts() -> dict[str, int]:
+    """Totals for the status page."""
+    cur = Cursor.get_or_none(Cursor.name == "parse")
+    return {"calls": Call.select().count(), "legs": Leg.select().count(),
+            "quarantined": Quarantine.select().count(),
+            "lines": cur.lines if cur else 0, "ignored": cur.ignored if cur else 0}
+
+
+def _range(query, field, since: int | None, until: int | None):
+    if since is not None:
+        query = query.where(field >= since)
+    if until is not None:
+        query = query.where(field < until)
+    return query
+
+
+def calls(since: int | None = None, until: int | None = None, limit: int | None = None, newest_first: bool = False):
+    """Logical calls with start in [since, until) (epoch seconds), oldest first unless newest_first."""
+    q = _range(Call.select(), Call.start_utc, since, until)
+    q = q.order_by(Call.start_utc.desc(), Call.id.desc()) if newest_first else q.order_by(Call.start_utc, Call.id)
+    return q.limit(limit) if limit else q
+
+
+def legs(since: int | None = None, until: int | None = None):
+    """Call legs with start in [since, until), oldest first."""
+    return _range(Leg.select(), Leg.start_utc, since, until).order_by(Leg.start_utc, Leg.id)
+
+
+def legs_of(call_ids: list[int]) -> dict[int, list[Leg]]:
+    """The legs of each call, in PBX order."""
+    out: dict[int, list[Leg]] = {}
+    for i in range(0, len(call_ids), 500):
+        for leg in Leg.select().where(Leg.call_id.in_(call_ids[i:i + 500])).order_by(Leg.id):
+            out.setdefault(leg.call_id, []).append(leg)
+    return out
+
+
+def quarantined(limit: int | None = None, newest_first: bool = False):
+    """Quarantined lines in journal order (or newest first)."""
+    q = Quarantine.select().order_by(Quarantine.id.desc() if newest_first else Quarantine.id)
+    return q.limit(limit) if limit else q
+
+
+def last_events(limit: int = 20):
+    return LinkEvent.select().order_by(LinkEvent.at_ns.desc(), LinkEvent.id.desc()).limit(limit)

@@ -1,0 +1,1 @@
+"""Field and test tools: the virtual PBX, fixture recording."""

@@ -1,0 +1,1 @@
+"""PBX drivers: one module per family; the file name is the config key."""

@@ -1,0 +1,160 @@
+"""Asterisk cdr_csv Master.csv: one CSV row per call leg, 16 to 21 columns, FORMATS.md §7."""
+from __future__ import annotations
+
+import csv
+import re
+from datetime import datetime
+
+from appliance.records import CallRecord, NotACallRecord
+
+NAME = "Asterisk (cdr_csv Master.csv)"
+MODELS = ("Asterisk 1.8+", "FreePBX", "Issabel", "Elastix")
+TRANSPORTS = {"file": "file:///var/log/asterisk/cdr-csv/Master.csv"}
+# Bytes are written as received, so a clid may hold invalid UTF-8 (0xA5 0xA5, FORMATS.md §7); the
+# caller decodes with errors="replace" and the parser copes with U+FFFD anywhere.
+ENCODING = "utf-8"
+TERMINATOR = b"\n"
+OPTIONS = {
+    "inbound_contexts": ("from-pstn,from-trunk,from-external,from-did",
+                         "comma-separated dcontext names or prefixes that mean an inbound trunk call"),
+    "extension_pattern": (r"\d{2,6}", "regular expression an internal extension number matches in full"),
+    "columns": ("auto", "auto, or the exact column count this PBX writes (16 to 21); a fixed count "
+                        "quarantines rows cut short"),
+}
+
+MAX_CHARS = 16384   # lastdata can be long (Dial strings to many phones), but not this long
+_COLUMNS = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
+            "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags")
+_NEW = ("peeraccount", "linkedid", "sequence")   # newcdrcolumns=yes [AS2]
+# A 17-column row has uniqueid or userfield; a uniqueid is epoch.seq, maybe with a system-name prefix
+# ('mainserverdss-1270167992.0', FORMATS.md §7).
+_CONTEXT = re.compile(r"[\w.+@-]+")
+_UNIQUEID = re.compile(r"(?:.*-)?\d+\.\d+")
+
+
+def _time(text: str, what: str) -> datetime:
+    """'YYYY-MM-DD HH:MM:SS' (cdr_csv DATE_FORMAT %Y-%m-%d %T [AS2])."""
+    if (len(text) != 19 or text[4] != "-" or text[7] != "-" or text[10] != " "
+            or text[13] != ":" or text[16] != ":"):
+        raise NotACallRecord(f"{what} {text[:40]!r} is not YYYY-MM-DD HH:MM:SS")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise NotACallRecord(f"{what} {text!r} is not a date") from None
+
+
+def _seconds(text: str, what: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:   # int() refuses > 4300 digits
+        raise NotACallRecord(f"{what} {text[:40]!r} is not a whole number of seconds")
+    return int(text)
+
+
+def _peer(channel: str) -> str:
+    """'SIP/201-0000abcd' -> '201', 'Local/201@from-internal-00af;1' -> '201', 'DAHDI/i1/555-1' -> '555'."""
+    name = channel.partition("/")[2].rpartition("/")[2] or channel
+    name = name.partition("@")[0]
+    return name.rpartition("-")[0] if "-" in name else name
+
+
+def _row(line: str) -> list[str]:
+    try:
+        rows = list(csv.reader([line], strict=True))
+    except csv.Error as exc:   # unterminated quote, NUL, field over csv's size limit, newline
+        raise NotACallRecord(f"not a CSV row: {exc}") from None
+    return rows[0] if rows else []
+
+
+class Parser:
+    """Stateless; direction is derived from the options, as Master.csv has no direction column."""
+
+    def __init__(self, inbound_contexts: str, extension_pattern: str, columns: str) -> None:
+        self.inbound = tuple(c.strip() for c in inbound_contexts.split(",") if c.strip())
+        bad = [c for c in self.inbound if not _CONTEXT.fullmatch(c)]
+        if bad:
+            raise ValueError(f"inbound_contexts: {bad[0]!r} is not a dialplan context name")
+        try:
+            self.is_extension = re.compile(extension_pattern).fullmatch
+        except re.error as exc:
+            raise ValueError(f"extension_pattern {extension_pattern!r}: {exc}") from None
+        if columns != "auto" and columns not in ("16", "17", "18", "19", "20", "21"):
+            raise ValueError(f"columns {columns!r}: expected auto or 16 to 21")
+        self.columns = range(16, 22) if columns == "auto" else (int(columns),)
+
+    def parse(self, line: str) -> CallRecord | None:
+        """Return the call leg on this CSV row, None for blank lines and a column-name header."""
+        if not line.strip():
+            return None
+        if len(line) > MAX_CHARS:
+            raise NotACallRecord(f"{len(line)} characters, a Master.csv row is at most {MAX_CHARS}")
+        row = _row(line)
+        if len(row) not in self.columns:
+            expected = "16 to 21" if len(self.columns) > 1 else str(self.columns[0])
+            raise NotACallRecord(f"{len(row)} columns, expected {expected}")
+        if row[0] == "accountcode" and row[1] == "src":   # header added by an export, not cdr_csv
+            return None
+        f = dict(zip(_COLUMNS, row))
+        _add_optional_columns(f, row[16:])
+        start = _time(f["start"], "start")
+        for key in ("answer", "end"):
+            if f[key]:   # unanswered: an unquoted empty answer (FORMATS.md §7)
+                _time(f[key], key)
+        if f.get("sequence"):
+            _seconds(f["sequence"], "sequence")
+        duration = _seconds(f["duration"], "duration")
+        billsec = _seconds(f["billsec"], "billsec")
+        # Clamp, in case billsec and duration were rounded differently: ring time is never negative.
+        ring = max(0, duration - billsec)
+        direction, extension, party, trunk = self._sides(f)
+        # Master.csv has no transfer flag; lastapp Transfer (the Transfer() application) is the one
+        # sure sign. Attended transfers show up only as extra legs under the same linkedid.
+        return CallRecord(start, direction, extension, party, trunk, ring, billsec,
+                          f["disposition"] == "ANSWERED", f["lastapp"] == "Transfer",
+                          f["accountcode"], f.get("linkedid") or f.get("uniqueid", ""),
+                          {k: v for k, v in f.items() if v})
+
+    def _sides(self, f: dict[str, str]) -> tuple[str, str, str, str]:
+        """(direction, extension, party, trunk): in by dcontext, internal by both numbers, else out."""
+        src, dst = f["src"], f["dst"]
+        chan, dchan = f["channel"], f["dstchannel"]
+        if self.inbound and f["dcontext"].startswith(self.inbound):
+            answering = _peer(dchan)
+            extension = answering if self.is_extension(answering) else dst
+            return "in", extension, src, chan.rpartition("-")[0] or chan
+        if self.is_extension(src) and self.is_extension(dst):
+            return "internal", src, dst, ""
+        extension = src if self.is_extension(src) else _peer(chan)
+        return "out", extension, dst, dchan.rpartition("-")[0] or dchan
+
+
+def _add_optional_columns(f: dict[str, str], rest: list[str]) -> None:
+    """Columns 17+: [uniqueid] [userfield] [peeraccount linkedid sequence], each group optional."""
+    if len(rest) >= 3:   # newcdrcolumns=yes adds three at the end
+        f.update(zip(_NEW, rest[-3:]))
+        rest = rest[:-3]
+    if len(rest) == 2:
+        f["uniqueid"], f["userfield"] = rest
+    elif len(rest) == 1:
+        f["uniqueid" if _UNIQUEID.fullmatch(rest[0]) else "userfield"] = rest[0]
+
+
+def make_parser(**options: str) -> Parser:
+    """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
+    for key in options:
+        if key not in OPTIONS:
+            raise ValueError(f"asterisk_csv has no option {key!r}; options are {', '.join(OPTIONS)}")
+    values = {key: str(options.get(key, default)) for key, (default, _) in OPTIONS.items()}
+    return Parser(**values)
+
+
+parse = make_parser().parse
+
+
+def looks_like(lines: list[str]) -> float:
+    """Share of the non-blank lines that parse as Master.csv rows."""
+    good = bad = 0
+    for line in lines:
+        try:
+            good += parse(line) is not None
+        except NotACallRecord:
+            bad += 1
+    return good / (good + bad) if good else 0.0

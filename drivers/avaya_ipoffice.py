@@ -1,0 +1,150 @@
+"""Avaya IP Office SMDR: comma-separated call segments (30, 34 or 35 fields, no quoting), FORMATS.md §1."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from appliance.records import CallRecord, NotACallRecord
+
+NAME = "Avaya IP Office"
+MODELS = ("IP500 V2", "IP500", "IP Office Server Edition", "IP Office 500")
+TRANSPORTS = {
+    "tcp-listen": "tcp-listen://0.0.0.0:1150",   # the IPO is the TCP client, pushing to our port [AV2]
+    "socket": "socket://ipoffice:8808",          # emceha's logger connects to the IPO instead
+}
+ENCODING = "utf-8"           # names are UTF-8 (Polish in emceha-ipo500-2017-07.raw)
+TERMINATOR = b"\r\n"
+OPTIONS: dict[str, tuple[str, str]] = {}
+
+FIELD_COUNTS = (30, 34, 35)
+MAX_CHARS = 2000   # real records are 150-250 characters; anything far longer is noise, not a call
+# Fields 18-27 (charging / AoC) are empty in every capture we have; kept in extra only when set.
+_CHARGE_NAMES = ("auth_valid", "auth_code", "user_charged", "call_charge", "currency",
+                 "amount_at_last_user_change", "call_units", "units_at_last_user_change",
+                 "cost_per_unit", "mark_up")
+_LATE_NAMES = ("caller_server_ip", "caller_unique_id", "called_server_ip", "called_unique_id",
+               "record_time")
+
+
+def _start(text: str) -> datetime:
+    """'YYYY/MM/DD HH:MM:SS'. The separator check pins the shape, then the C fromisoformat does the
+    digits and the calendar (month 13, Feb 30): 0.3 us against 7 us for strptime on the hot path."""
+    if (len(text) != 19 or text[4] != "/" or text[7] != "/" or text[10] != " "
+            or text[13] != ":" or text[16] != ":"):
+        raise NotACallRecord(f"Call Start {text[:40]!r} is not YYYY/MM/DD HH:MM:SS")
+    try:
+        return datetime.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise NotACallRecord(f"Call Start {text!r} is not a date") from None
+
+
+def _seconds(text: str, what: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:   # int() refuses > 4300 digits
+        raise NotACallRecord(f"{what} {text[:40]!r} is not a whole number of seconds")
+    return int(text)
+
+
+def _hms(text: str) -> int:
+    """Connected Time 'HH:MM:SS'; a duration, so hours may be 24 or more."""
+    h, _, rest = text.partition(":")
+    m, _, s = rest.partition(":")
+    hms = h + m + s
+    if (len(m) != 2 or len(s) != 2 or not 0 < len(h) < 7 or not (hms.isascii() and hms.isdigit())
+            or m > "59" or s > "59"):
+        raise NotACallRecord(f"Connected Time {text[:40]!r} is not HH:MM:SS")
+    return int(h) * 3600 + int(m) * 60 + int(s)
+
+
+def _devices(dev1: str, dev2: str) -> tuple[str, str]:
+    """(extension, trunk) from Party1Device / Party2Device."""
+    # Our side is the E device, whichever party it is: inbound trunk calls print the answering
+    # extension as Party1 and the trunk as Party2 (emceha line 72). No E device: a voicemail
+    # channel (V95xx, line 736) or nothing (trunk-to-trunk transfer leg, line 1366).
+    if dev1[:1] == "E":
+        extension = dev1[1:]
+    elif dev2[:1] == "E":
+        extension = dev2[1:]
+    elif dev1[:1] == "V":
+        extension = dev1
+    elif dev2[:1] == "V":
+        extension = dev2
+    else:
+        extension = ""
+    # trunk = the T device number ('9005' = Line 5); the channel name 'Line 5.0' goes to extra.
+    trunk = dev2[1:] if dev2[:1] == "T" else dev1[1:] if dev1[:1] == "T" else ""
+    return extension, trunk
+
+
+class Parser:
+    """Stateless: every IPO line is a complete call segment."""
+
+    def parse(self, line: str) -> CallRecord | None:
+        """Return the call segment on this line, None for blank and logger-header lines."""
+        if len(line) > MAX_CHARS:
+            raise NotACallRecord(f"{len(line)} characters, an SMDR record is at most {MAX_CHARS}")
+        f = line.split(",")
+        n = len(f)
+        if f[0] == "DATETIME":   # header written by emceha's logger (line 1), not by the PBX
+            return None
+        if n not in FIELD_COUNTS:
+            if not line.strip():
+                return None
+            raise NotACallRecord(f"{n} fields, expected 30, 34 or 35")
+        start = _start(f[0])
+        talk = _hms(f[1])
+        ring = _seconds(f[2], "Ring Time")
+        caller, dir_flag, called, internal, call_id, cont = f[3], f[4], f[5], f[8], f[9], f[10]
+        if internal not in ("0", "1") or cont not in ("0", "1"):
+            raise NotACallRecord(f"Is Internal {internal[:10]!r} / Continuation {cont[:10]!r} not 0 or 1")
+        if not (call_id.isascii() and call_id.isdigit()):
+            raise NotACallRecord(f"Call ID {call_id[:40]!r} is not a number")
+        _seconds(f[15], "Hold Time")   # validated only: talk_s excludes hold and park [AV1]
+        _seconds(f[16], "Park Time")
+        dev1, dev2 = f[11], f[13]
+        if dir_flag == "I":
+            direction = "in"
+            party = caller.partition("@")[0]   # SIP trunks give 'number@IP' (emceha line 736)
+        elif dir_flag == "O":
+            # Is Internal=0 also covers calls that never reached a trunk (V8000 'U1 0.0' attempts,
+            # voicemail V95xx, lines 3 and 5): they stay "out" with trunk "", as the PBX says.
+            direction = "internal" if internal == "1" else "out"
+            party = called
+        else:
+            raise NotACallRecord(f"Direction {dir_flag[:10]!r} is not I or O")
+        extension, trunk = _devices(dev1, dev2)
+        cause = f[27]
+        extra = {
+            "caller": caller, "called": called, "dialled": f[6], "is_internal": internal,
+            "continuation": cont, "party1_device": dev1, "party1_name": f[12],
+            "party2_device": dev2, "party2_name": f[14], "hold_s": f[15], "park_s": f[16],
+            "targeting_cause": cause, "targeter_id": f[28], "targeted_number": f[29],
+        }
+        for name, value in zip(_CHARGE_NAMES, f[17:27]):
+            if value:
+                extra[name] = value
+        if n > 30:
+            extra.update(zip(_LATE_NAMES, f[30:]))
+        # Answered = connected: Connected Time is 00:00:00 for lost/failed calls and rounded up to the
+        # next second otherwise [AV1]. A call taken by voicemail counts as answered (the trunk did).
+        return CallRecord(start, direction, extension, party, trunk, ring, talk, talk > 0,
+                          cont == "1" or "Xf" in cause, f[7], call_id, extra)
+
+
+def make_parser(**options: str) -> Parser:
+    """A parser; the IP Office driver has no options."""
+    if options:
+        raise ValueError(f"avaya_ipoffice has no option {next(iter(options))!r}")
+    return Parser()
+
+
+parse = Parser().parse
+
+
+def looks_like(lines: list[str]) -> float:
+    """Share of the non-blank, non-header lines that parse as IPO SMDR records."""
+    good = bad = 0
+    for line in lines:
+        try:
+            good += parse(line) is not None
+        except NotACallRecord:
+            bad += 1
+    return good / (good + bad) if good else 0.0

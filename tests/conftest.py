@@ -1,0 +1,62 @@
+"""Shared fixtures: no real transports by accident, a fresh database per test."""
+from __future__ import annotations
+
+import builtins
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from appliance import store
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "pbx"
+
+
+def _loopback(address) -> bool:
+    if isinstance(address, tuple):
+        host = address[0]
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return host == "localhost"
+    return True   # AF_UNIX
+
+
+@pytest.fixture(autouse=True)
+def no_real_transports(monkeypatch):
+    """Fail any open of a real serial device or a connection off this machine (a pty is fine)."""
+    real_connect, real_open, real_os_open = socket.socket.connect, builtins.open, os.open
+
+    def connect(self, address):
+        if not _loopback(address):
+            raise AssertionError(f"test tried to reach {address!r}: only loopback is allowed")
+        return real_connect(self, address)
+
+    def guard(path):
+        p = str(path)
+        if p.startswith(("/dev/ttyS", "/dev/ttyUSB", "/dev/ttyACM")):
+            raise AssertionError(f"test tried to open the real serial device {p}")
+
+    def open_(file, *a, **kw):
+        if isinstance(file, (str, os.PathLike)):
+            guard(file)
+        return real_open(file, *a, **kw)
+
+    def os_open(path, *a, **kw):
+        guard(path)
+        return real_os_open(path, *a, **kw)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(builtins, "open", open_)
+    monkeypatch.setattr(os, "open", os_open)
+
+
+@pytest.fixture
+def db(tmp_path):
+    """The store's database in a temporary directory, closed afterwards."""
+    store.open_db(tmp_path / "callbox.db")
+    yield store.db
+    store.close_db()

@@ -1,0 +1,90 @@
+"""Cheap checks that catch drift: documented settings, shipped configs, module sizes, CLI documented."""
+import re
+import subprocess
+import sys
+
+import pytest
+
+from appliance import cli, config
+from appliance.config import Config, ConfigError, sample_ini
+from conftest import REPO
+
+ALLOWED_BIG: dict[str, str] = {}   # "path": "reason" for a module allowed over 400 lines
+
+
+def test_the_shipped_sample_config_documents_every_setting_and_is_current():
+    shipped = (REPO / "provisioning" / "callbox.ini").read_text(encoding="utf-8")
+    assert shipped == sample_ini(), "regenerate: python -c 'from appliance.config import sample_ini; print(sample_ini(), end=\"\")'"
+    for s in config.SETTINGS:
+        assert f"# {s.key} = " in shipped and s.help in shipped and s.unit
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "provisioning").glob("*.ini")), ids=lambda p: p.name)
+def test_every_shipped_config_loads(path):
+    cfg = Config(path)
+    for section in config.SECTIONS:
+        cfg.section(section)
+    assert not cfg.warnings
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[capture]\nurl_typo = x\n", "[capture] url_typo: unknown option"),
+    ("[journal]\nfsync_interval_ms = soon\n", "[journal] fsync_interval_ms: 'soon' is not a valid int"),
+    ("[journal]\nfsync_interval_ms = 0\n", "[journal] fsync_interval_ms: 0 is below the minimum"),
+    ("[log]\nlevel = LOUD\n", "[log] level: 'LOUD' is not one of"),
+    ("[pbx\ndriver = x\n", "File contains no section headers" ),
+])
+def test_config_errors_name_the_section_and_option(tmp_path, text, message):
+    path = tmp_path / "bad.ini"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        cfg = Config(path)
+        for section in config.SECTIONS:
+            cfg.section(section)
+    assert message in str(e.value) and str(path) in str(e.value)
+
+
+def test_unknown_keys_outside_the_capture_sections_only_warn():
+    cfg = Config(text="[web]\ncolour = blue\n[snmp]\nx = 1\n")
+    cfg.section("web")
+    assert any("[web] colour" in w for w in cfg.warnings) and any("[snmp]" in w for w in cfg.warnings)
+
+
+def test_a_bad_config_stops_a_process_with_one_line_naming_it(tmp_path):
+    ini = tmp_path / "callbox.ini"
+    ini.write_text("[capture]\nurl = file:///x\nbaud = 9600\n[pbx]\ndriver = avaya_ipoffice\n")
+    r = subprocess.run([sys.executable, "-m", "appliance.procs", "capture", "--data", str(tmp_path)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "[capture] baud: unknown option" in r.stderr
+
+
+def test_no_module_is_over_400_lines_without_a_reason():
+    for path in list((REPO / "appliance").rglob("*.py")) + list((REPO / "drivers").glob("*.py")) + \
+            list((REPO / "webui").rglob("*.py")):
+        rel = str(path.relative_to(REPO))
+        n = len(path.read_text(encoding="utf-8").splitlines())
+        assert n <= 400 or rel in ALLOWED_BIG, f"{rel} has {n} lines: split it by what it holds"
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    sub = next(a for a in cli.build_parser()._actions if a.dest == "command")
+    for name, parser in sub.choices.items():
+        assert f"`callbox {name}" in readme, f"README does not document `callbox {name}`"
+        for action in parser._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag not in ("--help", "--data", "--config", "--set"):
+                    assert flag in readme, f"README does not mention {flag} of `callbox {name}`"
+
+
+def test_every_module_opens_with_a_docstring():
+    for path in list((REPO / "appliance").rglob("*.py")) + list((REPO / "drivers").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.strip():
+            assert re.match(r'\s*"""', text), f"{path.relative_to(REPO)} has no module docstring"
+
+
+def test_system_packages_are_listed_once_as_data():
+    pkgs = [line.strip() for line in (REPO / "provisioning" / "system-deps.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+    assert len(pkgs) == len(set(pkgs)) and all(re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", p) for p in pkgs)

@@ -1,0 +1,147 @@
+"""The virtual PBX: replay over TCP and a pty, resume from its position file, clean exit on SIGTERM."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import serial
+
+from appliance.tools.virtual_pbx import TcpPort, fixture_lines, load_state, replay
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_for(cond, timeout: float = 10.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while not (value := cond()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+    return value
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_fixture_lines_keep_every_terminator():
+    assert fixture_lines(b"a\nb\r\nc\rd") == [b"a\n", b"b\r\n", b"c\r", b"d"]
+    assert fixture_lines(b"a\r") == [b"a\r"]
+    assert fixture_lines(b"") == []
+
+
+class Receiver:
+    """A capture stand-in listening on loopback: collects what the virtual PBX sends."""
+
+    def __init__(self):
+        self.srv = socket.create_server(("127.0.0.1", 0))
+        self.port = self.srv.getsockname()[1]
+        self.data = b""
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        while True:
+            try:
+                conn, _ = self.srv.accept()
+            except OSError:
+                return
+            with conn:
+                while chunk := conn.recv(65536):
+                    self.data += chunk
+
+
+def test_replay_skips_header_resumes_and_never_sends_twice(tmp_path):
+    fixture = tmp_path / "pbx.log"
+    lines = [b"HEADER,DATE,EXT\n"] + [b"2017/07/01 08:%02d:00,%d,ext\r\n" % (i, i) for i in range(30)]
+    fixture.write_bytes(b"".join(lines))
+    state = tmp_path / "pbx.state"
+    rx = Receiver()
+    stop = threading.Event()
+    pbx = TcpPort("127.0.0.1", rx.port)
+    first = threading.Thread(target=lambda: replay(fixture, pbx, rate=200, skip=1, state=state, stop=stop,
+                                                   linger=False))
+    t0 = time.monotonic()
+    first.start()
+    wait_for(lambda: rx.data.count(b"\n") >= 10, what="some lines")
+    stop.set()   # interrupted part way, as by SIGTERM
+    first.join(5)
+    pbx.close()
+    sent_first = load_state(state, fixture)
+    assert 10 <= sent_first < len(lines) and json.loads(state.read_text())["sent"] == sent_first
+    assert time.monotonic() - t0 >= 9 / 200   # the rate is honoured
+    pbx = TcpPort("127.0.0.1", rx.port)
+    assert replay(fixture, pbx, skip=1, state=state, linger=False) == len(lines) - sent_first
+    pbx.close()
+    wait_for(lambda: rx.data.count(b"\n") == len(lines) - 1, what="all lines")
+    assert rx.data == b"".join(lines[1:])
+    pbx = TcpPort("127.0.0.1", rx.port)
+    assert replay(fixture, pbx, skip=1, state=state, linger=False) == 0
+    pbx.close()
+    rx.srv.close()
+
+
+def test_replay_listen_waits_for_the_capture_side(tmp_path):
+    fixture = tmp_path / "f.log"
+    fixture.write_bytes(b"one\r\ntwo\r\n")
+    port = free_port()
+    pbx = TcpPort("127.0.0.1", port, listen=True)
+    stop = threading.Event()
+    t = threading.Thread(target=replay, args=(fixture, pbx), kwargs={"stop": stop})
+    t.start()
+    time.sleep(0.1)   # nobody connected yet: nothing may be lost meanwhile
+    with socket.create_connection(("127.0.0.1", port)) as c:
+        c.settimeout(5)
+        got = b""
+        while got != b"one\r\ntwo\r\n":
+            got += c.recv(100)
+        time.sleep(0.1)
+        assert t.is_alive()   # lingers with the connection open after the last line
+        stop.set()
+        t.join(5)
+    pbx.close()
+
+
+def test_cli_over_pty_lingers_and_exits_0_on_sigterm(tmp_path):
+    fixture = tmp_path / "f.log"
+    fixture.write_bytes(b"HEADER\n" + b"".join(b"line %d\r\n" % i for i in range(100)))
+    link, state = tmp_path / "virtual-pbx.tty", tmp_path / "state.json"
+    cmd = [sys.executable, "-m", "appliance.tools.virtual_pbx", "--pty", str(link), "--skip", "1",
+           "--state", str(state), str(fixture)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for(link.exists, what="pty symlink")
+        time.sleep(0.2)   # the PBX "prints" only once someone reads: opening late loses nothing
+        ser = serial.serial_for_url(str(link), baudrate=9600, timeout=0.2)
+        got, deadline = b"", time.monotonic() + 10
+        while not got.endswith(b"line 99\r\n") and time.monotonic() < deadline:
+            got += ser.read(ser.in_waiting or 1)
+        assert got == b"".join(b"line %d\r\n" % i for i in range(100))
+        time.sleep(0.2)
+        assert proc.poll() is None   # idles with the pty open: no link drop on the capture side
+        assert ser.read(1) == b""
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(5) == 0
+        ser.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert json.loads(state.read_text())["sent"] == 101
+    assert not link.exists()
+    assert b"Traceback" not in proc.stdout.read()
+
+
+def test_cli_rejects_bad_arguments(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "appliance.tools.virtual_pbx", "--tcp", "nohostport", "x"],
+                       cwd=ROOT, capture_output=True, env={**os.environ})
+    assert r.returncode == 2 and b"HOST:PORT" in r.stderr

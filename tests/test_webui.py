@@ -1,0 +1,205 @@
+"""Web UI: the status page and its JSON in-process (webtest), and the real gevent server once (latency, SIGTERM)."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import webtest
+
+from appliance import store
+from webui.app import make_app
+
+REPO = Path(__file__).resolve().parent.parent
+T0 = 1_700_000_000          # 2023-11-14T22:13:20Z
+XSS = "<script>alert(1)</script>"
+NAME = "Ayşe Кабини"
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """The data directory; the app opens store.db itself (module-global), so close it afterwards."""
+    yield tmp_path
+    store.close_db()
+
+
+@pytest.fixture
+def client(data_dir):
+    return webtest.TestApp(make_app(data_dir))
+
+
+def add_call(i: int, **kw) -> store.Call:
+    row = dict(driver="test", call_key=str(i), start_utc=T0 + 60 * i, utc_offset=3 * 3600, direction="out",
+               extension="201", party="05551234567", trunk="T1", ring_s=7, talk_s=3725, answered=True,
+               transferred=False, account_code="", legs=1)
+    row.update(kw)
+    return store.Call.create(**row)
+
+
+def add_quarantine(i: int, **kw) -> store.Quarantine:
+    row = dict(jseg=3, joff=1000 + i, received_ns=T0 * 10**9, source="tcp:10.0.0.5:51234", driver="test",
+               reason=f"reason {i}", line=f"line {i}")
+    row.update(kw)
+    return store.Quarantine.create(**row)
+
+
+def write_capture(data_dir: Path, age_s: float = 0, **kw) -> Path:
+    status = {"pid": 4242, "url": "tcp://10.0.0.5:2300", "lines": 1234, "bytes": 98765,
+              "last_line_at": "2023-11-14T22:20:00Z", "backlog": 0,
+              "links": {"tcp:10.0.0.5:2300": {"state": "up", "since": "2023-11-14T22:00:00Z", "detail": "connected"}}}
+    status.update(kw)
+    path = data_dir / "run" / "capture.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(status), encoding="utf-8")
+    if age_s:
+        os.utime(path, (time.time() - age_s, time.time() - age_s))
+    return path
+
+
+def test_empty_data_dir_shows_zeros_and_capture_not_running(client, data_dir):
+    resp = client.get("/")
+    assert resp.content_type == "text/html" and resp.charset.lower() == "utf-8"
+    assert '<meta charset="utf-8">' in resp.text and '<html lang="en">' in resp.text
+    assert "capture not running" in resp.text.lower()
+    assert "No calls stored yet." in resp.text
+    api = client.get("/api/status").json
+    assert api["counts"] == {"calls": 0, "legs": 0, "quarantined": 0, "lines": 0, "ignored": 0}
+    assert api["calls"] == [] and api["quarantined"] == [] and api["events"] == []
+    assert api["journal"] == {"segments": 0, "bytes": 0}
+    assert api["capture"]["state"] == "missing"
+    assert not (data_dir / "callbox.db").exists()      # the web process never creates the database
+
+
+def test_database_without_tables_shows_zeros(client, data_dir):
+    (data_dir / "callbox.db").touch()                  # the worker created the file, not yet the tables
+    assert client.get("/api/status").json["counts"]["calls"] == 0
+    assert client.get("/").status_int == 200
+
+
+def test_pbx_data_is_escaped_and_utf8(db, client, data_dir):
+    add_call(1, party=XSS, extension=NAME, trunk="<b>T9</b>", direction="in", answered=False, transferred=True)
+    add_quarantine(1, reason="30 fields, expected <34>", line=f"{NAME} {XSS}", jseg=7, joff=4096)
+    store.LinkEvent.create(at_ns=T0 * 10**9, source="serial:/dev/ttyUSB0", event="down",
+                           detail=f"<img src=x onerror=alert(1)> {NAME}", jseg=7, joff=0)
+    resp = client.get("/")
+    html = resp.text
+    assert "<script>alert" not in html and "<b>T9" not in html and "<img" not in html and "<34>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;T9&lt;/b&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert NAME in html and NAME.encode("utf-8") in resp.body
+    assert "2023-11-15T01:14:20+03:00" in html        # local start time with its offset
+    assert "1:02:05" in html and "0:00:07" in html     # talk and ring as h:mm:ss
+    assert "7:4096" in html and "30 fields, expected &lt;34&gt;" in html
+    api = client.get("/api/status").json
+    assert api["calls"][0]["party"] == XSS and api["calls"][0]["extension"] == NAME
+    assert api["calls"][0]["answered"] is False and api["calls"][0]["transferred"] is True
+    assert api["quarantined"][0]["ref"] == "7:4096" and api["events"][0]["detail"].endswith(NAME)
+
+
+def test_api_counts_and_last_20_calls_newest_first(db, client, data_dir):
+    for i in range(25):
+        call = add_call(i)
+        store.Leg.create(call_id=call.id, driver="test", call_key=str(i), start_utc=call.start_utc, utc_offset=0,
+                         direction="out", extension="201", party="1", trunk="", ring_s=0, talk_s=1, answered=True,
+                         transferred=False, account_code="", jseg=1, joff=i, extra="{}")
+    for i in range(12):
+        add_quarantine(i)
+    store.Cursor.create(name="parse", seg=1, off=0, lines=40, ignored=3)
+    api = client.get("/api/status").json
+    assert api["counts"] == {"calls": 25, "legs": 25, "quarantined": 12, "lines": 40, "ignored": 3}
+    assert [c["start_utc"] for c in api["calls"]] == [T0 + 60 * i for i in range(24, 4, -1)]
+    assert [q["ref"] for q in api["quarantined"]] == [f"3:{1000 + i}" for i in range(11, 1, -1)]
+    html = client.get("/").text
+    assert html.count("<tr><td class=\"num\">2023-11-1") == 20
+    assert "reason 11" in html and "reason 1<" not in html
+
+
+def test_capture_running_shows_links(client, data_dir):
+    write_capture(data_dir)
+    html = client.get("/").text
+    assert "Capture running" in html and "not running" not in html
+    assert "tcp:10.0.0.5:2300" in html and '<span class="pill up">up</span>' in html and "1234" in html
+    cap = client.get("/api/status").json["capture"]
+    assert cap["state"] == "running" and cap["lines"] == 1234
+    assert cap["links"] == [{"source": "tcp:10.0.0.5:2300", "state": "up", "since": "2023-11-14T22:00:00Z",
+                             "detail": "connected"}]
+
+
+def test_stale_capture_file_is_not_running(client, data_dir):
+    write_capture(data_dir, age_s=60)
+    html = client.get("/").text
+    assert "Capture not running" in html and "PBX links (last known)" in html
+    assert client.get("/api/status").json["capture"]["state"] == "stale"
+
+
+def test_unreadable_capture_file(client, data_dir):
+    path = write_capture(data_dir)
+    path.write_text('{"pid": 1, "li', encoding="utf-8")
+    assert client.get("/api/status").json["capture"]["state"] == "unreadable"
+    assert "capture not running" in client.get("/").text.lower()
+
+
+def test_static_files(client):
+    resp = client.get("/static/callbox.css")
+    assert resp.content_type == "text/css"
+    client.get("/static/../app.py", status=(403, 404))
+    client.get("/static/nope.css", status=404)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_listening(proc: subprocess.Popen, port: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()[1]
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("web server did not start listening")
+
+
+@pytest.mark.slow
+def test_real_server_keepalive_latency_and_sigterm(data_dir):
+    """Without TCP_NODELAY, Nagle plus delayed ACK makes every keep-alive request take ~40 ms (STACK.md §2)."""
+    store.open_db(data_dir / "callbox.db")
+    for i in range(25):
+        add_call(i, party=NAME)
+    store.close_db()
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "webui", "--data", str(data_dir), "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_listening(proc, port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        times, socks = [], set()
+        for _ in range(50):
+            t = time.perf_counter()
+            conn.request("GET", "/")
+            resp = conn.getresponse()
+            body = resp.read()
+            times.append(time.perf_counter() - t)
+            socks.add(id(conn.sock))
+            assert resp.status == 200 and NAME.encode("utf-8") in body
+        assert len(socks) == 1                         # one keep-alive connection throughout
+        assert statistics.median(times) < 0.015, sorted(times)
+        proc.send_signal(signal.SIGTERM)               # with the keep-alive connection still open
+        assert proc.wait(timeout=5) == 0, proc.communicate()[1]
+        conn.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()

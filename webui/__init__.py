@@ -1,0 +1,1 @@
+"""Callbox web UI: a bottle app served by gevent.pywsgi in its own process (`python -m webui`)."""

@@ -1,0 +1,29 @@
+from gevent import monkey; monkey.patch_all()  # noqa: E702  must run before any other import (STYLE.md §2.8)
+# Entry point of the web process: python -m webui [--data DIR] [--config FILE] [--host H] [--port P]
+import argparse  # noqa: E402
+import sys  # noqa: E402
+
+from appliance import config, logs  # noqa: E402
+from appliance.procs import common_args, load_config  # noqa: E402
+from webui.app import serve  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="callbox-web", description="Callbox web UI")
+    common_args(parser)
+    parser.add_argument("--host", help="address to listen on (default: [web] host)")
+    parser.add_argument("--port", type=int, help="TCP port (default: [web] port)")
+    args = parser.parse_args(argv)
+    try:
+        cfg = load_config(args)
+        web, lg = cfg.section("web"), cfg.section("log")
+    except config.ConfigError as e:
+        print(f"callbox-web: {e}", file=sys.stderr)
+        return 2
+    logs.setup(args.data, "web", lg.level, lg.max_kb, lg.backups)
+    serve(args.host or web.host, args.port or web.port, args.data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

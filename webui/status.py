@@ -1,0 +1,139 @@
+"""Status page: capture and PBX link state, counters, journal usage, the last calls and quarantined lines.
+
+GET / renders it as HTML, GET /api/status returns the same data as JSON. User-visible text lives in the
+templates; this module only gathers data.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import bottle
+from peewee import OperationalError
+
+from appliance import journal, store
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]   # one list object: bottle caches by its id()
+STALE_S = 10.0          # capture rewrites run/capture.json every few seconds; older means it is not running
+REFRESH_S = 5
+CALLS_SHOWN = 20
+QUARANTINE_SHOWN = 10
+EVENTS_SHOWN = 10
+COUNT_KEYS = ("calls", "legs", "quarantined", "lines", "ignored")
+
+
+def hms(seconds: int) -> str:
+    """Duration as h:mm:ss."""
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _utc_ns(ns: int) -> str:
+    return datetime.fromtimestamp(ns / 1e9, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def capture_status(path: Path, now: float | None = None) -> dict[str, Any]:
+    """The capture process's status file, plus `state`: running, stale, missing or unreadable."""
+    out: dict[str, Any] = {"state": "missing", "age_s": None, "pid": None, "url": "", "lines": None,
+                           "bytes": None, "last_line_at": None, "backlog": None, "links": []}
+    try:
+        age = (time.time() if now is None else now) - path.stat().st_mtime
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        links = [{"source": str(src), "state": str(v.get("state", "")), "since": str(v.get("since", "")),
+                  "detail": str(v.get("detail", ""))} for src, v in sorted((raw.get("links") or {}).items())]
+        out.update({k: raw.get(k) for k in ("pid", "url", "lines", "bytes", "last_line_at", "backlog")})
+    except FileNotFoundError:
+        return out
+    except (OSError, ValueError, AttributeError, TypeError):   # half-written or not the expected shape
+        log.warning("cannot read %s", path, exc_info=True)
+        return dict(out, state="unreadable")
+    out.update(state="stale" if age > STALE_S else "running", age_s=round(age, 1), links=links)
+    return out
+
+
+def _store_ready(db_path: Path) -> bool:
+    """Point store.db at the database once the worker has created it; this process never creates it."""
+    if store.db.database == f"file:{db_path}?mode=ro":
+        return True
+    if not db_path.exists():
+        return False
+    store.open_db(db_path, readonly=True)
+    store.db.close()     # connections are opened per request: peewee's state is greenlet-local under gevent
+    return True
+
+
+def _call(c: store.Call) -> dict[str, Any]:
+    return {"id": c.id, "start": store.local_iso(c.start_utc, c.utc_offset), "start_utc": c.start_utc,
+            "direction": c.direction, "extension": c.extension, "party": c.party, "trunk": c.trunk,
+            "ring_s": c.ring_s, "talk_s": c.talk_s, "answered": bool(c.answered),
+            "transferred": bool(c.transferred), "legs": c.legs}
+
+
+def _quarantined(q: store.Quarantine) -> dict[str, Any]:
+    return {"ref": f"{q.jseg}:{q.joff}", "received": _utc_ns(q.received_ns), "source": q.source,
+            "reason": q.reason, "line": q.line}
+
+
+def _event(e: store.LinkEvent) -> dict[str, Any]:
+    return {"at": _utc_ns(e.at_ns), "source": e.source, "event": e.event, "detail": e.detail,
+            "ref": f"{e.jseg}:{e.joff}"}
+
+
+def _from_store(db_path: Path) -> dict[str, Any]:
+    empty: dict[str, Any] = {"counts": dict.fromkeys(COUNT_KEYS, 0), "calls": [], "quarantined": [],
+                             "events": []}
+    if not _store_ready(db_path):
+        return empty
+    was_closed = store.db.is_closed()
+    if was_closed:
+        store.db.connect()
+    try:
+        with store.db.atomic():     # one read transaction: counts and rows from the same snapshot
+            counts = store.counts()
+            return {"counts": counts,
+                    "calls": [_call(c) for c in store.calls(limit=CALLS_SHOWN, newest_first=True)],
+                    "quarantined": [_quarantined(q) for q in store.quarantined(QUARANTINE_SHOWN, newest_first=True)],
+                    "events": [_event(e) for e in store.last_events(EVENTS_SHOWN)]}
+    except OperationalError:        # the worker has created the file but not the tables yet
+        log.warning("database %s not ready", db_path, exc_info=True)
+        return empty
+    finally:
+        if was_closed:
+            store.db.close()
+
+
+def _journal_usage(directory: Path) -> dict[str, int]:
+    segments, size = journal.usage(directory)
+    return {"segments": segments, "bytes": size}
+
+
+def snapshot(data_dir: Path) -> dict[str, Any]:
+    """Everything the status page shows, JSON-serialisable."""
+    data = _from_store(data_dir / "callbox.db")
+    data["capture"] = capture_status(data_dir / "run" / "capture.json")
+    data["journal"] = _journal_usage(data_dir / "journal")
+    data["generated_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return data
+
+
+def routes(data_dir: Path) -> bottle.Bottle:
+    """The status routes for `data_dir`, to merge into the main app."""
+    app = bottle.Bottle()
+
+    @app.get("/")
+    def page():
+        bottle.response.set_header("Cache-Control", "no-store")
+        return bottle.template("status", template_lookup=TEMPLATE_LOOKUP, hms=hms, refresh=REFRESH_S,
+                               **snapshot(data_dir))
+
+    @app.get("/api/status")
+    def api():
+        bottle.response.set_header("Cache-Control", "no-store")
+        return snapshot(data_dir)
+
+    return app
