@@ -10,7 +10,6 @@ default: test
 
 $(BIN)/.installed: setup.cfg
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
