@@ -50,6 +50,7 @@ class PtyPort:
         os.close(slave)
         os.set_blocking(self.master, False)
         tmp = self.link_path.with_name(self.link_path.name + ".new")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
         os.symlink(self.tty_name, tmp)
         os.replace(tmp, self.link_path)

@@ -1,0 +1,127 @@
+"""The whole appliance as a user runs it: real processes, a pty for the PBX's serial port, the status page."""
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from appliance import config, store
+from appliance.tools import virtual_pbx
+from appliance.worker import Paths, Worker
+from conftest import FIXTURES
+from test_pipeline import dump, import_
+
+pytestmark = pytest.mark.slow
+IPO = FIXTURES / "avaya_ipoffice" / "emceha-ipo500-2017-07.raw"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout=60, every=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {predicate}")
+
+
+def count(data, sql):
+    if not Paths(data).db.exists():
+        return 0
+    store.open_db(Paths(data).db, readonly=True)
+    try:
+        return store.db.execute_sql(sql).fetchone()[0]
+    except Exception:
+        return 0
+    finally:
+        store.close_db()
+
+
+def test_callbox_capture_over_a_pty_stores_what_an_import_stores(tmp_path, capsys):
+    """The virtual PBX replays the real IP Office month into a pty; capture and worker are real processes."""
+    tty = tmp_path / "ttyPBX"
+    stop = threading.Event()
+    port = virtual_pbx.PtyPort(tty)
+    replay = threading.Thread(target=virtual_pbx.replay, args=(IPO, port),
+                              kwargs={"rate": 0, "skip": 1, "stop": stop, "linger": True})
+    replay.start()
+    data = tmp_path / "live"
+    proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "capture", "--data", str(data),
+                             "--url", f"serial://{tty}?baud=9600", "--driver", "avaya_ipoffice",
+                             "--set", "worker.poll_ms=50"])
+    try:
+        # the capture's last record has no terminator: it stays incomplete until the link goes down
+        wait_for(lambda: count(data, "SELECT COUNT(*) FROM leg") >= 1441)
+        assert count(data, "SELECT COUNT(*) FROM link_event WHERE event = 'link_up'") >= 1
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+        stop.set()
+        replay.join()
+        port.close()
+    worker = Worker(Paths(data), config.Config(text="[pbx]\ndriver = avaya_ipoffice\n"))   # the next start
+    while worker.step():
+        pass
+    store.close_db()
+    reference = tmp_path / "reference.log"   # the same bytes without the logger's header line
+    reference.write_bytes(IPO.read_bytes().split(b"\n", 1)[1])
+    import_(capsys, tmp_path / "imported", reference)
+    assert dump(data) == dump(tmp_path / "imported")
+
+
+def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_path):
+    port = free_port()
+    data = tmp_path / "var"
+    proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "run", "--data", str(data),
+                             "--set", f"web.port={port}"], start_new_session=True)
+    try:
+        def status():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2) as r:
+                    body = json.load(r)
+                return body if body["counts"]["calls"] >= 3 and body["capture"]["state"] == "running" else None
+            except OSError:
+                return None
+        body = wait_for(status)
+        assert body["capture"]["state"] == "running"
+        assert [link["state"] for link in body["capture"]["links"]] == ["up"]
+        assert body["calls"][0]["start"].startswith("2017-07-")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+            assert "Callbox" in r.read().decode("utf-8")
+    finally:
+        proc.send_signal(signal.SIGINT)   # Ctrl-C
+        assert proc.wait(20) == 0
+    leftovers = subprocess.run(["pgrep", "-f", str(data)], capture_output=True, text=True).stdout.split()
+    assert leftovers == [], "child processes outlived callbox run"
+
+
+def test_the_supervisor_restarts_a_process_that_dies(tmp_path):
+    port = free_port()
+    data = tmp_path / "var"
+    proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "run", "--data", str(data),
+                             "--set", f"web.port={port}"], start_new_session=True)
+    try:
+        def worker_pid():
+            out = subprocess.run(["pgrep", "-f", f"appliance.procs worker --data {data}"],
+                                 capture_output=True, text=True).stdout.split()
+            return out[0] if out else None
+        first = wait_for(worker_pid)
+        wait_for(lambda: count(data, "SELECT COUNT(*) FROM call") >= 2)
+        subprocess.run(["kill", "-9", first])
+        wait_for(lambda: (worker_pid() or first) != first, timeout=20)
+        before = count(data, "SELECT COUNT(*) FROM call")
+        wait_for(lambda: count(data, "SELECT COUNT(*) FROM call") > before)   # and it goes on storing
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
