@@ -152,6 +152,21 @@ def cmd_reprocess(args) -> int:
     return 0
 
 
+def cmd_detect(args) -> int:
+    from appliance.detect import detect_file
+    if not args.file.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    ranking = detect_file(args.file)
+    if args.json:
+        print(json.dumps(ranking))
+    elif not ranking:
+        print("no driver recognises this")
+    else:
+        for r in ranking:
+            print(f"{r['driver']}\t{r['confidence']:.2f}")
+    return 0
+
+
 def build_parser() -> Parser:
     p = Parser(prog="callbox", description="Callbox call-accounting appliance")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -187,6 +202,10 @@ def build_parser() -> Parser:
     c.add_argument("--driver", help="parse with this driver instead of the configured one")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_reprocess)
+    c = sub.add_parser("detect", help="rank the drivers that can read a capture file, best first")
+    c.add_argument("--json", action="store_true", help='a list of {"driver", "confidence"}, best first')
+    c.add_argument("file", type=Path, metavar="FILE")
+    c.set_defaults(func=cmd_detect)
     return p
 
 

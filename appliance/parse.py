@@ -16,10 +16,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appliance import journal, store
-from appliance.framing import strip_terminator
-from appliance.records import DIRECTIONS, EVENT, CallRecord, Entry, NotACallRecord
+from appliance.records import DIRECTIONS, EVENT, CallRecord, Entry, NotACallRecord, QueueEvent
 
 log = logging.getLogger(__name__)
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
 CURSOR = "parse"
@@ -100,7 +100,9 @@ class Batch:
     dirty: set[int] = field(default_factory=set)
     quarantine: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
+    queue_events: list[tuple] = field(default_factory=list)
     lines: int = 0
+    failures: int = 0
     ignored: int = 0
 
 
@@ -140,18 +142,30 @@ class Processor:
         Returns (lines, new calls)."""
         batch = Batch()
         pending: dict[str, tuple[int, int]] = {}
+        parse, encoding, add_leg = self.parser.parse, self.encoding, self._add_leg
         # The loop allocates only acyclic tuples: pausing the cyclic GC saves its repeated scans of them.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            for entry in entries:
+            for entry in entries:   # the hot loop of every import: the common case stays inline
                 if entry.flags & EVENT:
                     self._event(entry, batch)
                     continue
                 batch.lines += 1
-                record = self._parse(entry, batch)
-                if record is not None:
-                    self._add_leg(entry, record, batch, pending)
+                text = entry.data.rstrip(b"\r\n").decode(encoding, "replace")
+                try:
+                    record = parse(text)
+                except Exception as e:
+                    self._quarantine(entry, text, e, batch)
+                    continue
+                if type(record) is CallRecord and record.direction in DIRECTIONS:
+                    add_leg(entry, record, batch, pending)
+                elif record is None:
+                    batch.ignored += 1
+                elif type(record) is QueueEvent:
+                    self._queue_event(entry, record, batch)
+                else:
+                    self._quarantine(entry, text, NotACallRecord(f"driver gave {record!r:.200}"), batch)
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -160,43 +174,46 @@ class Processor:
         self._evict()
         return batch.lines, len(batch.new_calls)
 
-    def _parse(self, entry: Entry, batch: Batch) -> CallRecord | None:
-        text = strip_terminator(entry.data).decode(self.encoding, "replace")
-        try:
-            record = self.parser.parse(text)
-            if record is None:
-                batch.ignored += 1
-            elif record.direction not in DIRECTIONS:
-                raise NotACallRecord(f"driver gave direction {record.direction!r}")
-            return record
-        except NotACallRecord as e:
-            reason = str(e) or "not a call record"
-        except Exception as e:   # a driver bug must never stop the pipeline: keep the line, say why
-            log.exception("driver %s failed on journal entry %s", self.driver, entry.ref_text)
-            reason = f"driver error: {type(e).__name__}: {e}"
-        batch.quarantine.append((ref_id(entry.ref), entry.ref[0], entry.ref[1], entry.received_ns, entry.source, self.driver,
-                                 reason, text[:2000]))
-        log.info("quarantined journal entry %s: %s", entry.ref_text, reason)
-        return None
+    def _quarantine(self, entry: Entry, text: str, error: Exception, batch: Batch) -> None:
+        if isinstance(error, NotACallRecord):
+            reason = str(error) or "not a call record"
+        else:   # a driver bug must never stop the pipeline: keep the line, say why
+            log.error("driver %s failed on journal entry %s", self.driver, entry.ref_text, exc_info=error)
+            reason = f"driver error: {type(error).__name__}: {error}"
+        batch.quarantine.append((ref_id(entry.ref), entry.ref[0], entry.ref[1], entry.received_ns, entry.source,
+                                 self.driver, reason, text[:2000]))
+        batch.failures += 1
+        if batch.failures <= 10:   # one line per failure, then a count: a noisy line must not flood the log
+            log.info("quarantined journal entry %s: %s", entry.ref_text, reason)
+        elif batch.failures % 1000 == 0:
+            log.info("%d lines quarantined in this batch so far", batch.failures)
 
     def _add_leg(self, entry: Entry, r: CallRecord, batch: Batch, pending: dict) -> None:
         start, offset = self.local_time(r.start)
+        key = r.call_key
+        leg_id = (entry.ref[0] << 32) | entry.ref[1]   # ref_id(), inline: this runs once per call record
         call_id = None
-        if r.call_key:
-            hit = pending.get(r.call_key)
-            call_id = hit[0] if hit and abs(hit[1] - start) <= self.window else self._find(r.call_key, start)
-        row = (self.driver, r.call_key, start, offset, r.direction, r.extension, r.party, r.trunk, r.ring_s,
-               r.talk_s, r.answered, r.transferred, r.account_code)
-        leg_id = ref_id(entry.ref)
+        if key:
+            hit = pending.get(key)
+            call_id = hit[0] if hit and abs(hit[1] - start) <= self.window else self._find(key, start)
         if call_id is None:
             call_id = leg_id   # a call is named after the entry of its first leg: stable across re-processing
-            batch.new_calls.append((call_id, *row, 1))
-            if r.call_key:
-                pending[r.call_key] = (call_id, start)
+            batch.new_calls.append((call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
+                                    r.trunk, r.ring_s, r.talk_s, r.answered, r.transferred, r.account_code, 1))
+            if key:
+                pending[key] = (call_id, start)
         else:
             batch.dirty.add(call_id)
-        batch.legs.append((leg_id, call_id, *row, entry.ref[0], entry.ref[1]))
-        self.newest = max(self.newest, start)
+        batch.legs.append((leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
+                           r.trunk, r.ring_s, r.talk_s, r.answered, r.transferred, r.account_code, entry.ref[0],
+                           entry.ref[1]))
+        if start > self.newest:
+            self.newest = start
+
+    def _queue_event(self, entry: Entry, ev: QueueEvent, batch: Batch) -> None:
+        at, _ = self.local_time(ev.time)
+        batch.queue_events.append((ref_id(entry.ref), self.driver, at, ev.call_key, ev.queue, ev.agent, ev.event,
+                                   _json(list(ev.params)), entry.ref[0], entry.ref[1]))
 
     def _event(self, entry: Entry, batch: Batch) -> None:
         try:
@@ -217,6 +234,8 @@ class Processor:
                 if batch.quarantine:
                     conn.executemany(_insert("quarantine", ("id", "jseg", "joff", "received_ns", "source", "driver",
                                                             "reason", "line")), batch.quarantine)
+                if batch.queue_events:
+                    conn.executemany(_insert("queue_event", store.QUEUE_EVENT_COLUMNS), batch.queue_events)
                 if batch.events:
                     conn.executemany(_insert("link_event", ("id", "at_ns", "source", "event", "detail", "jseg", "joff")),
                                      batch.events)

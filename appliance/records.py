@@ -40,6 +40,18 @@ class CallRecord:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class QueueEvent:
+    """One call-centre queue event (Asterisk queue_log): stored beside the calls, linked by call_key."""
+
+    time: datetime                # aware (queue_log writes epoch seconds)
+    call_key: str                 # the caller channel's uniqueid; "" for system events (NONE, REALTIME, CLI)
+    queue: str                    # queue name, "" or "NONE" for system events
+    agent: str                    # member channel / agent, "" or "NONE" when none
+    event: str                    # ENTERQUEUE, CONNECT, COMPLETECALLER, ABANDON, ...
+    params: tuple[str, ...] = ()  # the event's parameters as printed, in order
+
+
 @dataclass(slots=True)   # not frozen: the parse stage makes one per line, and frozen init is 3x slower
 class Entry:
     """One journal entry: exactly the bytes received, when, and from where."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from appliance import journal, parse, store
 
 log = logging.getLogger(__name__)
-TABLES = ("leg", "quarantine", "link_event")
+TABLES = ("leg", "queue_event", "quarantine", "link_event")
 
 
 def _entries(journal_dir: Path, since_ns: int | None, until_ns: int | None, stop_at: tuple[int, int]):

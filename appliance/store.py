@@ -65,6 +65,20 @@ class Leg(Base):
     # entry when shown (`callbox calls --legs`), which keeps rows small on flash and import fast.
 
 
+class QueueEvent(Base):
+    """A call-centre queue event (Asterisk queue_log), linked to calls by call_key."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference)
+    driver = TextField()
+    at_utc = IntegerField(index=True)
+    call_key = TextField(index=True)
+    queue = TextField()
+    agent = TextField()
+    event = TextField()
+    params = TextField()               # JSON list of the event's parameters as printed
+    jseg = IntegerField()
+    joff = IntegerField()
+
+
 class Quarantine(Base):
     """A line that is not a call record and not a known header: kept with the reason."""
     id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference), like leg ids
@@ -97,9 +111,10 @@ class Cursor(Base):
     ignored = IntegerField(default=0)  # headers, blank lines and other known non-calls
 
 
-MODELS = (Call, Leg, Quarantine, LinkEvent, Cursor)
+MODELS = (Call, Leg, QueueEvent, Quarantine, LinkEvent, Cursor)
 LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "jseg", "joff")
+QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
 CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                 "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs")
 
