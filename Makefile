@@ -9,7 +9,7 @@ DATA ?= var
 default: test
 
 $(BIN)/.installed: setup.cfg
-	$(PY) -m venv $(VENV)
+	$(PY) -m venv $(VENV) || { sh provisioning/install-system-deps.sh python3-venv && $(PY) -m venv $(VENV); }
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 

@@ -1,10 +1,11 @@
 #!/bin/sh
-# Install the Debian packages in system-deps.txt that are missing. Needs root (CI and the image build are);
-# without root it only lists what is missing, so a developer's `make test` still runs.
+# Install the Debian packages in system-deps.txt (or those named as arguments) that are missing. Needs root
+# (CI and the image build are); without root it only lists what is missing, so a developer's `make test` runs.
 set -eu
 cd "$(dirname "$0")"
+wanted=${*:-$(grep -v '^#' system-deps.txt)}
 missing=""
-for pkg in $(grep -v '^#' system-deps.txt | tr -s ' \n' '\n'); do
+for pkg in $wanted; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
 done
 [ -z "$missing" ] && exit 0
