@@ -109,8 +109,10 @@ class Batch:
 class Processor:
     """Turns journal entries into rows with one driver; the single writer of call rows."""
 
-    def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int):
+    def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int,
+                 segments: bool = False):
         self.driver = driver_name
+        self.segments = segments   # the driver's legs share the call's start and follow each other
         self.parser = parser
         self.encoding = encoding
         self.local_time = LocalTime(tz)
@@ -240,7 +242,7 @@ class Processor:
                     conn.executemany(_insert("link_event", ("id", "at_ns", "source", "event", "detail", "jseg", "joff")),
                                      batch.events)
                 for call_id in batch.dirty:
-                    recompute(call_id)
+                    recompute(call_id, self.segments)
                 if cursor is not None:
                     conn.execute("INSERT INTO cursor (name, seg, off, lines, ignored) VALUES (?, ?, ?, ?, ?) "
                                  "ON CONFLICT(name) DO UPDATE SET seg = excluded.seg, off = excluded.off, "
@@ -266,21 +268,42 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def recompute(call_id: int) -> None:
-    """Set a call's summary from its legs: the first leg's parties, the sum of talk time."""
+def talk_time(legs: list[tuple[int, int, int]], segments: bool) -> int:
+    """A call's talk time from its legs' (start, ring, talk) seconds.
+
+    Legs that are segments of one call printed with the call's own start (IP Office) follow each other:
+    their talk times add up. Legs with their own start times (a/b legs, forks, transfers) may overlap:
+    the conversation lasted as long as the union of their talk periods."""
+    if segments:
+        return sum(talk for _, _, talk in legs)
+    total, end = 0, None
+    for begin, finish in sorted((s + r, s + r + t) for s, r, t in legs if t > 0):
+        if end is None or begin >= end:
+            total += finish - begin
+            end = finish
+        elif finish > end:
+            total += finish - end
+            end = finish
+    return total
+
+
+def recompute(call_id: int, segments: bool = False) -> None:
+    """Set a call's summary from its legs: the first leg's start and direction, the first known parties."""
     legs = store.db.execute_sql(
         "SELECT start_utc, utc_offset, direction, extension, party, trunk, ring_s, talk_s, answered, transferred,"
         " account_code FROM leg WHERE call_id = ? ORDER BY start_utc, id", (call_id,)).fetchall()
     if not legs:
         store.db.execute_sql("DELETE FROM call WHERE id = ?", (call_id,))
         return
-    first = legs[0]
-    account = next((leg[10] for leg in legs if leg[10]), "")
+
+    def first(i: int) -> str:
+        return next((leg[i] for leg in legs if leg[i]), "")
+    talk = talk_time([(leg[0], leg[6], leg[7]) for leg in legs], segments)
     store.db.execute_sql(
         "UPDATE call SET start_utc = ?, utc_offset = ?, direction = ?, extension = ?, party = ?, trunk = ?,"
         " ring_s = ?, talk_s = ?, answered = ?, transferred = ?, account_code = ?, legs = ? WHERE id = ?",
-        (first[0], first[1], first[2], first[3], first[4], first[5], first[6], sum(leg[7] for leg in legs),
-         any(leg[8] for leg in legs), len(legs) > 1 or any(leg[9] for leg in legs), account, len(legs), call_id))
+        (legs[0][0], legs[0][1], legs[0][2], first(3), first(4), first(5), legs[0][6], talk,
+         any(leg[8] for leg in legs), any(leg[9] for leg in legs), first(10), len(legs), call_id))
 
 
 def cursor() -> tuple[int, int]:

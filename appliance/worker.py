@@ -75,7 +75,7 @@ def build_processor(cfg: Config, driver_name: str | None = None) -> parse.Proces
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [pbx] {e}") from None
     return parse.Processor(module.__name__.rpartition(".")[2], parser, module.ENCODING, tz,
-                           int(pbx.group_window_h * 3600))
+                           int(pbx.group_window_h * 3600), getattr(module, "LEGS_ARE_SEGMENTS", False))
 
 
 class Worker:

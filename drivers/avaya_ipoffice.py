@@ -14,6 +14,10 @@ TRANSPORTS = {
 ENCODING = "utf-8"           # names are UTF-8 (Polish in emceha-ipo500-2017-07.raw)
 TERMINATOR = b"\r\n"
 OPTIONS: dict[str, tuple[str, str]] = {}
+# Every record of one Call ID prints the call's own start, and their Connected Times follow each other
+# (emceha-ipo500-2017-07.raw lines 1364 and 1366: both 13:00:24, 10 s then 17 s): a call's talk time is
+# their sum. Drivers whose legs have their own start times leave this out (the union is taken).
+LEGS_ARE_SEGMENTS = True
 
 FIELD_COUNTS = (30, 34, 35)
 MAX_CHARS = 2000   # real records are 150-250 characters; anything far longer is noise, not a call

@@ -38,3 +38,16 @@ def test_the_per_day_cache_agrees_with_to_utc_everywhere(name):
 def test_unknown_zone_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
         zone("Mars/Olympus")
+
+
+def test_talk_time_of_segments_adds_up_and_of_overlapping_legs_is_their_union():
+    from appliance.parse import talk_time
+    ipo = [(100, 0, 10), (100, 0, 17)]                     # IP Office: one start, consecutive segments
+    assert talk_time(ipo, segments=True) == 27
+    ab = [(100, 2, 9), (100, 4, 7)]                        # FreeSWITCH a and b leg of one conversation
+    assert talk_time(ab, segments=False) == 9
+    transfer = [(100, 5, 60), (170, 3, 30)]                # Asterisk: a new leg after a transfer
+    assert talk_time(transfer, segments=False) == 90
+    fork = [(100, 10, 0), (100, 6, 50), (100, 12, 0)]      # ring group: one of three phones answered
+    assert talk_time(fork, segments=False) == 50
+    assert talk_time([], segments=False) == 0
