@@ -1,163 +1,62 @@
-"""Capture: PBX link (transports.open_link) -> bytes -> lines -> journal, before anything else touches them.
+"""Capture: PBX link (transports.open_link) -> bytes -> entries -> journal, before anything else touches them.
 
 Runs as its own process and depends on nothing but the journal: no DB, no web, no huey. Link up/down
 events are journal entries too (flags=EVENT, JSON data), so the journal alone tells what happened when.
+
+What differs between PBX families comes in as data, never as vendor code: `framing` ("lines" or "le32")
+and `handshake`, the steps a socket:// link runs on every (re)connect before data flows, both declared
+by the driver (FRAMING, handshake(options)) and passed in by procs.capture_main.
 """
 from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
-from collections import deque
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
 
-from appliance import journal as journal_mod
 from appliance import transports
-from appliance.framing import split_lines
-from appliance.records import EVENT, PARTIAL
+from appliance.capture_sink import FRAMINGS, Framer, Journal, Sink, Status, resume_position
+from appliance.records import EVENT
 from appliance.transports import Link, LinkDown
 
 log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 0.1     # how often a link loop looks at `stop`
-RETRY_S = 1.0            # retry a refused journal write this often
 STATUS_EVERY_S = 1.0
 MAX_CONNECTIONS = 32     # tcp-listen: more than any PBX opens; bounds threads if something loops
-MAX_STATUS_LINKS = 32
-
-
-class Journal(Protocol):
-    """What capture needs of the journal: a JournalWriter (or, in a test, a wrapper around one)."""
-
-    directory: Path
-
-    def append_many(self, items: Iterable[tuple[bytes, int]], source: str,
-                    received_ns: int | None = None) -> list[tuple[int, int]]: ...
-
-
-def _iso(ns: int | None) -> str | None:
-    return None if ns is None else datetime.fromtimestamp(ns / 1e9, timezone.utc).isoformat(
-        timespec="milliseconds").replace("+00:00", "Z")
-
-
-class _Sink:
-    """Thread-safe front of the journal. Batches are written in arrival order; while the disk refuses
-    them (OSError, e.g. ENOSPC) they wait in memory and are retried every RETRY_S, never dropped."""
-
-    def __init__(self, journal: Journal):
-        self._journal = journal
-        self._lock = threading.Lock()
-        self._backlog: deque = deque()   # (source, [(data, flags)], received_ns, is_event)
-        self._retry_at = 0.0
-        self._failing = False
-        self._reported_at = 0.0
-        self.lines = self.bytes = self.waiting = 0
-        self.last_line_ns: int | None = None
-
-    def put(self, source: str, items: list, received_ns: int, event: bool = False) -> None:
-        with self._lock:
-            self._backlog.append((source, items, received_ns, event))
-            if not event:
-                self.waiting += len(items)
-            if time.monotonic() >= self._retry_at:
-                self._drain()
-
-    def retry(self, force: bool = False) -> None:
-        with self._lock:
-            if self._backlog and (force or time.monotonic() >= self._retry_at):
-                self._drain()
-
-    def _drain(self) -> None:
-        while self._backlog:
-            source, items, rns, event = self._backlog[0]
-            try:
-                self._journal.append_many(items, source, rns)
-            except OSError as e:
-                self._refused(e)
-                return
-            self._backlog.popleft()
-            if not event:
-                self.waiting -= len(items)
-                self.lines += len(items)
-                self.bytes += sum(len(d) for d, _ in items)
-                self.last_line_ns = rns
-        if self._failing:
-            self._failing = False
-            log.warning("journal accepts writes again; backlog written")
-
-    def _refused(self, e: OSError) -> None:
-        now = time.monotonic()
-        self._retry_at = now + RETRY_S
-        if not self._failing:
-            self._failing = True
-            self._reported_at = now
-            log.error("journal write failed (%s): keeping lines in memory, retrying every %.0f s", e, RETRY_S)
-        elif now - self._reported_at >= 60:
-            self._reported_at = now
-            log.warning("journal still refusing writes: %d lines waiting in memory", self.waiting)
-
-
-class _Status:
-    """The small JSON file the web status page reads; rewritten atomically, at most once a second."""
-
-    def __init__(self, url: str, path: Path | None, sink: _Sink):
-        self.url, self.path, self.sink = url, path, sink
-        self.links: dict[str, dict] = {}
-        self._lock = threading.Lock()
-        self._written: dict | str | None = None
-
-    def set_link(self, source: str, state: str, detail: str, ns: int) -> None:
-        with self._lock:
-            self.links.pop(source, None)
-            self.links[source] = {"state": state, "since": _iso(ns), "detail": detail}
-            down = [s for s, v in self.links.items() if v["state"] == "down"]
-            for s in down[:max(0, len(self.links) - MAX_STATUS_LINKS)]:   # forget the oldest closed ones
-                del self.links[s]
-
-    def write(self) -> None:
-        if self.path is None:
-            return
-        s = self.sink
-        with self._lock:
-            doc = {"pid": os.getpid(), "url": self.url, "links": {k: dict(v) for k, v in self.links.items()},
-                   "lines": s.lines, "bytes": s.bytes, "last_line_at": _iso(s.last_line_ns), "backlog": s.waiting}
-        if doc == self._written:
-            return
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        try:
-            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
-            os.replace(tmp, self.path)
-            self._written = doc
-        except OSError as e:   # a full disk must not stop capture; say so once
-            if self._written != "failed":
-                log.warning("cannot write status file %s: %s", self.path, e)
-            self._written = "failed"
+HANDSHAKE_KEEP = 4096    # bytes of handshake input kept while looking for a marker
+STEPS = ("send", "expect")
+_STATE = {"link_up": "up", "link_down": "down", "handshake_failed": "down"}   # what the status shows
 
 
 @dataclass
 class _Ctx:
-    """What every link loop needs: where lines go, the status, the stop flag and the timings."""
+    """What every link loop needs: where entries go, the status, the stop flag, timings and the PBX
+    family's framing and handshake."""
 
-    sink: _Sink
-    status: _Status
+    sink: Sink
+    status: Status
     stop: threading.Event
     min_s: float
     max_s: float
     idle_s: float
+    framing: str = "lines"
+    handshake: tuple[tuple[str, bytes], ...] = ()
+    handshake_s: float = 10.0
 
     def event(self, source: str, kind: str, detail: str) -> None:
-        """Journal a link_up / link_down event (flags=EVENT, JSON data) and show it in the status."""
+        """Journal a link event (flags=EVENT, JSON data) and show it in the status: link_up, link_down,
+        handshake_ok, handshake_failed."""
         ns = time.time_ns()
         data = json.dumps({"event": kind, "source": source, "detail": detail}, ensure_ascii=False).encode()
         self.sink.put(source, [(data, EVENT)], ns, event=True)
-        self.status.set_link(source, "up" if kind == "link_up" else "down", detail, ns)
-        (log.info if kind == "link_up" else log.warning)("%s %s: %s", source, kind.replace("_", " "), detail)
+        if kind in _STATE:
+            self.status.set_link(source, _STATE[kind], detail, ns)
+        (log.info if kind in ("link_up", "handshake_ok") else log.warning)("%s %s: %s", source,
+                                                                            kind.replace("_", " "), detail)
 
 
 class _Backoff:
@@ -172,48 +71,62 @@ class _Backoff:
         return stopped
 
 
-class _Framer:
-    """One link's unterminated rest. For a file link (at != None) each line's source also says where it
-    ends in the file, "file:/path#INODE:ENDOFFSET", which is where a restarted capture resumes."""
+def _handshake(link, ctx: _Ctx) -> str:
+    """Run ctx.handshake on a link just opened; return a summary, or raise LinkDown saying which step
+    failed and why. Every byte received before the last step is done is handshake, never call data:
+    it is dropped, including what followed the last marker in the same read (the space after
+    "Password:"). Sent bytes (passwords) never appear in the reason, not even echoed back."""
+    steps, got, t0 = ctx.handshake, b"", time.monotonic()
+    secrets = [d.strip() for kind, d in steps if kind == "send" and d.strip()]
 
-    def __init__(self, link: Link, sink: _Sink):
-        self.source, self.sink = link.source, sink
-        self.rest = b""
-        self.at = link.at   # (inode, file offset just past self.rest), or None for a stream
+    def failed(i: int, why: str) -> LinkDown:
+        seen = got[-60:]
+        for s in secrets:
+            seen = seen.replace(s, b"***")
+        return LinkDown(f"step {i} of {len(steps)}: {why}; last bytes received {seen!r}")
 
-    def feed(self, chunk: bytes, at: tuple[int, int] | None, ns: int) -> None:
-        """Journal the lines `chunk` completes; `at` is the link's position after it (files only)."""
-        if at is not None and self.at is not None and (at[0], at[1] - len(chunk)) != self.at:
-            self.flush(ns)   # rotated or truncated: the old file's tail is complete as it is
-            self.at = (at[0], at[1] - len(chunk))
-        if not chunk:
-            return
-        buf = self.rest + chunk
-        lines, self.rest = split_lines(buf)
-        self.at = at
-        self._emit(lines, len(buf), ns)
-
-    def flush(self, ns: int, idle: bool = False) -> None:
-        """Journal the rest: all of it when the link ends, after silence (`idle`) only a trailing CR
-        (a CR-only PBX: no LF is coming). A tail without CR is a line the PBX is still printing."""
-        if self.rest and (not idle or self.rest.endswith(b"\r")):
-            n = len(self.rest)
-            lines, self.rest = split_lines(self.rest, final=True)
-            self._emit(lines, n, ns)
-
-    def _emit(self, lines: list, buflen: int, ns: int) -> None:
-        if not lines:
-            return
-        if self.at is None:
-            self.sink.put(self.source, [(d, 0 if ok else PARTIAL) for d, ok in lines], ns)
-            return
-        ino, off = self.at[0], self.at[1] - buflen
-        for d, ok in lines:
-            off += len(d)
-            self.sink.put(f"{self.source}#{ino}:{off}", [(d, 0 if ok else PARTIAL)], ns)
+    for i, (kind, data) in enumerate(steps, 1):
+        if kind == "send":
+            try:
+                link.write(data, ctx.handshake_s)
+            except LinkDown as e:
+                raise failed(i, str(e)) from None
+            continue
+        deadline = time.monotonic() + ctx.handshake_s
+        while (at := got.find(data)) < 0:
+            left = deadline - time.monotonic()
+            if ctx.stop.is_set() or left <= 0:
+                raise failed(i, "capture stopped" if ctx.stop.is_set() else
+                             f"no {data!r} within {ctx.handshake_s:g} s")
+            try:
+                got = (got + link.read(min(READ_TIMEOUT_S, left)))[-HANDSHAKE_KEEP:]
+            except LinkDown as e:
+                raise failed(i, f"{e} while waiting for {data!r}") from None
+        got = got[at + len(data):]
+    return f"{len(steps)} steps in {(time.monotonic() - t0) * 1000:.0f} ms"
 
 
-def _pump(link: Link, framer: _Framer, stop: threading.Event, idle_s: float) -> str:
+def _login(link: Link, ctx: _Ctx, last_failure: list[str]) -> bool:
+    """Run the handshake on `link`: handshake_ok, or handshake_failed (closing the link). A failure
+    repeated with the same reason in one outage is journaled once; `last_failure` remembers it."""
+    try:
+        summary = _handshake(link, ctx)
+    except LinkDown as e:
+        link.close()
+        if ctx.stop.is_set():   # stopping in the middle of a login is no failure of it
+            return False
+        if last_failure != [str(e)]:
+            last_failure[:] = [str(e)]
+            ctx.event(link.source, "handshake_failed", str(e))
+        else:
+            log.debug("%s: handshake failed again: %s", link.source, e)
+        return False
+    last_failure.clear()
+    ctx.event(link.source, "handshake_ok", summary)
+    return True
+
+
+def _pump(link: Link, framer: Framer, stop: threading.Event, idle_s: float) -> str:
     """Journal what `link` sends until it drops or `stop` is set; return why it ended."""
     last = time.monotonic()
     try:
@@ -234,11 +147,14 @@ def _pump(link: Link, framer: _Framer, stop: threading.Event, idle_s: float) -> 
         link.close()
 
 
-def _run_link(link: Link, ctx: _Ctx) -> tuple[int, int] | None:
+def _run_link(link: Link, ctx: _Ctx, logged_in: bool = False) -> tuple[int, int] | None:
     """link_up, journal until the link ends, link_down; return the file position reached (or None)."""
     ctx.event(link.source, "link_up", "connected")
-    framer = _Framer(link, ctx.sink)
-    ctx.event(link.source, "link_down", _pump(link, framer, ctx.stop, ctx.idle_s))
+    framer = Framer(link, ctx.sink, ctx.framing)
+    why = _pump(link, framer, ctx.stop, ctx.idle_s)
+    if logged_in and not framer.received and not ctx.stop.is_set():   # a login the PBX did not like?
+        why += "; nothing received since the handshake (login settings?)"
+    ctx.event(link.source, "link_down", why)
     return framer.at
 
 
@@ -259,11 +175,18 @@ def _open(opener, source: str, told: bool, backoff: _Backoff, ctx: _Ctx):
 
 
 def _follow(url: str, source: str, resume, ctx: _Ctx) -> None:
-    """One link (serial, socket, file): open, journal, and reopen with backoff whenever it is lost."""
-    backoff, told = _Backoff(ctx), False
+    """One link (serial, socket, file): open, log in (socket only), journal, and reopen with backoff
+    whenever it is lost."""
+    backoff, told, last_failure = _Backoff(ctx), False, []
+    login = bool(ctx.handshake) and transports.parse_url(url).kind == "socket"
     while (link := _open(lambda: transports.open_link(url, resume), source, told, backoff, ctx)) is not None:
-        up_at, told = time.monotonic(), True
-        resume = _run_link(link, ctx) or resume
+        told = True
+        if login and not _login(link, ctx, last_failure):   # a failed handshake is a link down
+            if backoff.wait():
+                return
+            continue
+        up_at = time.monotonic()
+        resume = _run_link(link, ctx, login) or resume
         if time.monotonic() - up_at >= ctx.max_s:   # it was stable: reconnect quickly
             backoff.delay = ctx.min_s
         if backoff.wait():
@@ -307,37 +230,42 @@ def _accept(listener, threads: list, ctx: _Ctx) -> str:
         listener.close()
 
 
-def resume_position(directory: Path, source: str) -> tuple[int, int] | None:
-    """(inode, offset) of the newest journal entry of file link `source` ("file:/path"), newest segment
-    first; None if the journal has none."""
-    prefix = source + "#"
-    for segno in reversed(journal_mod.segments(Path(directory))):
-        last = None
-        for e in journal_mod.read_from(Path(directory), (segno, 0)):
-            if e.ref[0] != segno:
-                break
-            if e.source.startswith(prefix):
-                last = e.source
-        if last is not None:
-            ino, _, off = last[len(prefix):].partition(":")
-            if ino.isdigit() and off.isdigit():
-                return int(ino), int(off)
-    return None
-
-
-def _keep(sink: _Sink, status: _Status, done: threading.Event) -> None:
+def _keep(sink: Sink, status: Status, done: threading.Event) -> None:
     while not done.wait(STATUS_EVERY_S):
         sink.retry()
         status.write()
 
 
+def check_family(framing: str, handshake: Sequence[tuple[str, bytes]]) -> tuple[tuple[str, bytes], ...]:
+    """The handshake steps as a tuple; ValueError naming a framing or a step capture cannot run."""
+    if framing not in FRAMINGS:
+        raise ValueError(f"framing {framing!r}: expected one of {', '.join(FRAMINGS)}")
+    steps = tuple(tuple(step) for step in handshake)
+    for step in steps:
+        if len(step) != 2 or step[0] not in STEPS or not isinstance(step[1], bytes) or not step[1]:
+            raise ValueError(f"handshake step {step!r:.80}: expected (\"send\" or \"expect\", non-empty bytes)")
+    return steps
+
+
 def run(url: str, journal: Journal, stop: threading.Event, *, reconnect_min_s: float = 1.0,
-        reconnect_max_s: float = 30.0, idle_flush_s: float = 0.5, status_path: Path | None = None) -> None:
-    """Capture `url` into `journal` (a JournalWriter) until `stop` is set; ValueError for a bad URL."""
+        reconnect_max_s: float = 30.0, idle_flush_s: float = 0.5, status_path: Path | None = None,
+        framing: str = "lines", handshake: Sequence[tuple[str, bytes]] = (),
+        handshake_timeout_s: float = 10.0) -> None:
+    """Capture `url` into `journal` (a JournalWriter) until `stop` is set; ValueError for a bad URL,
+    framing or handshake.
+
+    `framing`: "lines" (CR / LF) or "le32" (4-byte little-endian length prefix; one entry per frame,
+    prefix included). `handshake`: ("send", bytes) / ("expect", bytes) steps run on every (re)connect
+    of a socket:// link before data flows, each expect waiting at most `handshake_timeout_s`; a failed
+    handshake is a link down, retried with backoff. Other link kinds ignore it."""
     target = transports.parse_url(url)
-    sink = _Sink(journal)
-    status = _Status(url, Path(status_path) if status_path else None, sink)
-    ctx = _Ctx(sink, status, stop, reconnect_min_s, max(reconnect_min_s, reconnect_max_s), idle_flush_s)
+    steps = check_family(framing, handshake)
+    if steps and target.kind != "socket":
+        log.warning("%s: the driver's handshake is ignored: only socket:// links log in", target.source)
+    sink = Sink(journal)
+    status = Status(url, Path(status_path) if status_path else None, sink)
+    ctx = _Ctx(sink, status, stop, reconnect_min_s, max(reconnect_min_s, reconnect_max_s), idle_flush_s,
+               framing, steps, handshake_timeout_s)
     resume = None
     if target.kind == "file" and getattr(journal, "directory", None) is not None:
         resume = resume_position(journal.directory, target.source)

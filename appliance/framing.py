@@ -55,52 +55,75 @@ def strip_terminator(line: bytes) -> bytes:
     return line.rstrip(b"\r\n")
 
 
+
 MAX_FRAME = 64 * 1024   # le32: a longer announced payload means the stream is out of sync
-LE32_HEADER = 4
+HEADER = 4              # le32: bytes of the length prefix
 
 
-def _plausible(buf: bytes, at: int, max_frame: int) -> bool:
-    n = int.from_bytes(buf[at:at + LE32_HEADER], "little")
-    return 0 < n <= max_frame
+def _length(buf: bytes, at: int, max_frame: int) -> int:
+    """The payload length announced at `at`, or 0 if it is not plausible (0 or over max_frame)."""
+    n = int.from_bytes(buf[at:at + HEADER], "little")
+    return n if n <= max_frame else 0
+
+
+def _resync(buf: bytes, start: int, final: bool, max_frame: int) -> int:
+    """Where framing resumes after the implausible prefix at `start`; -1 to wait for more bytes.
+
+    Candidates are the positions after `start` whose 4 bytes read as a plausible length (its high byte
+    is 0, so only the positions 3 before a NUL are tried). The first one whose frame ends exactly at the
+    end of `buf` or just before another plausible prefix wins. If some candidate cannot be judged yet
+    (its frame, or the prefix after it, is not all here), wait, up to 2 * max_frame + 8 bytes of them.
+    Without any candidate, up to max_frame bytes are noise (keeping the last 3, a prefix may begin there)."""
+    n = len(buf)
+    window = min(n - HEADER + 1, start + max_frame)   # candidate positions with 4 bytes in buf
+    pending = -1
+    q = start + 1
+    while q < window:
+        nul = buf.find(b"\x00", q + HEADER - 1, window + HEADER - 1)
+        if nul < 0:
+            break
+        q = nul - (HEADER - 1)
+        size = _length(buf, q, max_frame)
+        if size:
+            end = q + HEADER + size
+            if end == n or (end + HEADER <= n and _length(buf, end, max_frame)):
+                return q
+            if end + HEADER > n and pending < 0:
+                pending = q
+        q += 1
+    if pending >= 0:
+        return -1 if not final and n - start < 2 * max_frame + 2 * HEADER else pending
+    if final or window >= start + max_frame:
+        return min(n, start + max_frame)
+    return max(start + 1, n - HEADER + 1)
 
 
 def split_le32(buf: bytes, final: bool = False, max_frame: int = MAX_FRAME) -> tuple[list[tuple[bytes, bool]], bytes]:
     """Split `buf` into frames of a 4-byte little-endian payload length + payload (Mitel 5000 SMDR,
     FORMATS.md §5); return (frames, rest) in the shape of split_lines.
 
-    A frame is (prefix + payload, True): the bytes exactly as received, prefix included. A length of 0 or
-    over `max_frame` means the stream is out of sync (garbage, a lost byte, the wrong port): the bytes
-    from there up to the next position whose 4 bytes read as a plausible length (1..max_frame, so its
-    high byte is 0) are returned as one (noise, False) piece, at most `max_frame` long, and framing
-    resumes at that position. Resync is a guess (any 4 bytes can look like a length), but every byte is
-    kept, and a stream of ASCII records rarely holds a NUL outside a prefix. A plausible but wrong
-    length waits for that many bytes, then the next "prefix" is garbage and resync follows. With
-    `final` the incomplete tail is a (tail, False) piece and the rest is empty.
+    A frame is (prefix + payload, True): the bytes exactly as received. A length of 0 or over
+    `max_frame` means the stream is out of sync (garbage, a lost byte, the wrong port): the bytes up to
+    the next credible prefix (see _resync) are one (noise, False) piece, at most max_frame long, and
+    framing resumes there. Resync is a guess, as any 4 bytes can look like a length, but no byte is ever
+    dropped. A plausible but wrong length waits for that many bytes; the next "prefix" is then garbage
+    and resync follows. With `final` the incomplete tail is a (tail, False) piece and the rest is empty.
     """
     if not 0 < max_frame < 1 << 24:
         raise ValueError("max_frame must be 1 .. 2**24 - 1")
     frames: list[tuple[bytes, bool]] = []
     start, n = 0, len(buf)
-    while n - start >= LE32_HEADER:
-        if _plausible(buf, start, max_frame):
-            end = start + LE32_HEADER + int.from_bytes(buf[start:start + LE32_HEADER], "little")
-            if end > n:
+    while n - start >= HEADER:
+        size = _length(buf, start, max_frame)
+        if size:
+            if start + HEADER + size > n:
                 break
-            frames.append((buf[start:end], True))
-            start = end
+            frames.append((buf[start:start + HEADER + size], True))
+            start += HEADER + size
             continue
-        # out of sync: a plausible length has its high byte 0, so only positions 3 before a NUL qualify
-        at, limit = start + 1, min(n, start + max_frame)
-        while True:
-            nul = buf.find(b"\x00", at + LE32_HEADER - 1)
-            if nul < 0 or nul - (LE32_HEADER - 1) >= limit:
-                # no sync point yet: noise up to the last 3 bytes (they may begin a prefix) or max_frame
-                at = limit if limit - start == max_frame or final else max(start + 1, n - (LE32_HEADER - 1))
-                break
-            at = nul - (LE32_HEADER - 1)
-            if _plausible(buf, at, max_frame):
-                break
-            at += 1
+        at = _resync(buf, start, final, max_frame)
+        if at < 0:
+            break
         frames.append((buf[start:at], False))
         start = at
     rest = buf[start:]

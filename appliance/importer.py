@@ -44,7 +44,7 @@ def import_files(paths: Paths, cfg: Config, processor: Processor, files: list[Pa
             f0, f1, n = journal_file(writer, path)
             first, last, lines = first or f0, f1 or last, lines + n
     process_all(paths, processor, cfg.section("worker").batch_lines)
-    result = {"lines": lines, "calls": 0, "legs": 0, "quarantined": 0}
+    result = {"lines": lines, "calls": 0, "legs": 0, "quarantined": 0, "queue_events": 0}
     if first is not None:
         where = "id BETWEEN ? AND ?"
         args = (ref_id(first), ref_id(last))
@@ -52,4 +52,5 @@ def import_files(paths: Paths, cfg: Config, processor: Processor, files: list[Pa
         result["legs"], result["calls"] = q(f"SELECT COUNT(*), COUNT(DISTINCT call_id) FROM leg WHERE {where}",
                                             args).fetchone()
         result["quarantined"] = q(f"SELECT COUNT(*) FROM quarantine WHERE {where}", args).fetchone()[0]
+        result["queue_events"] = q(f"SELECT COUNT(*) FROM queue_event WHERE {where}", args).fetchone()[0]
     return result

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from appliance import config, logs
-from appliance.worker import Paths, Worker
+from appliance.worker import Paths, Worker, driver_parser
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,24 @@ def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:
     return Paths(args.data), cfg
 
 
+def capture_family(cfg: config.Config) -> dict:
+    """The configured driver's framing and handshake, as capture.run keyword arguments.
+
+    Capture never imports a driver by name: the registry loads the one in [pbx] driver, which declares
+    FRAMING (default "lines") and optionally handshake(options) -> [("send" | "expect", bytes), ...],
+    given that driver's [pbx] options. No driver configured: lines, no handshake."""
+    if not cfg.raw_section("pbx").get("driver", ""):
+        return {}
+    module, _, pbx = driver_parser(cfg)   # also checks the driver's options: a bad one stops us here
+    family = {"framing": getattr(module, "FRAMING", "lines")}
+    if callable(getattr(module, "handshake", None)):
+        try:
+            family["handshake"] = list(module.handshake({k: getattr(pbx, k) for k in module.OPTIONS}))
+        except ValueError as e:
+            raise config.ConfigError(f"{cfg.name}: [pbx] {e}") from None
+    return family
+
+
 def capture_main(argv: list[str] | None = None) -> int:
     """The capture process: PBX link -> journal, nothing else."""
     from appliance import capture
@@ -64,6 +82,8 @@ def capture_main(argv: list[str] | None = None) -> int:
         cap, jset = cfg.section("capture"), cfg.section("journal")
         if not cap.url:
             raise config.ConfigError(f"{cfg.name}: [capture] url is not set")
+        family = capture_family(cfg)
+        capture.check_family(family.get("framing", "lines"), family.get("handshake", ()))
         stop = _stop_event()
         writer = JournalWriter(paths.journal, fsync_interval=jset.fsync_interval_ms / 1000,
                                segment_bytes=jset.segment_mb << 20)
@@ -73,7 +93,7 @@ def capture_main(argv: list[str] | None = None) -> int:
     try:
         capture.run(cap.url, writer, stop, reconnect_min_s=cap.reconnect_min_s,
                     reconnect_max_s=cap.reconnect_max_s, idle_flush_s=cap.idle_flush_s,
-                    status_path=paths.run / "capture.json")
+                    status_path=paths.run / "capture.json", **family)
     finally:
         writer.close()
     return 0

@@ -9,6 +9,8 @@
 A Link has a `source` name and `read(timeout) -> bytes` (b"" when nothing came within `timeout`); it
 raises LinkDown when the link is lost or cannot be opened. A file link also has `at`: (inode, offset)
 just past the bytes returned so far, so capture can store where to resume; stream links have at=None.
+A socket link can also `write(data, timeout)`, for the login some PBXs want before they send
+(capture runs the driver's handshake steps with it).
 """
 from __future__ import annotations
 
@@ -190,6 +192,16 @@ class SocketLink:
         if not data:
             raise LinkDown("connection closed by peer")
         return data
+
+    def write(self, data: bytes, timeout: float) -> None:
+        """Send all of `data` within `timeout` seconds (a driver's login step); LinkDown if it fails."""
+        self._sock.settimeout(timeout)
+        try:
+            self._sock.sendall(data)
+        except socket.timeout:
+            raise LinkDown(f"send timed out after {timeout:g} s") from None
+        except OSError as e:
+            raise LinkDown(f"send failed: {e}") from None
 
     def close(self) -> None:
         self._sock.close()

@@ -17,11 +17,12 @@ if str(ROOT) not in sys.path:   # when run as a script
     sys.path.insert(0, str(ROOT))
 
 from appliance.framing import split_lines, strip_terminator  # noqa: E402
-from appliance.records import CallRecord, NotACallRecord  # noqa: E402
+from appliance.records import CallRecord, NotACallRecord, QueueEvent  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "pbx"
 CORE = ("start", "direction", "extension", "party", "trunk", "ring_s", "talk_s", "answered",
         "transferred", "account_code", "call_key")
+QUEUE_CORE = ("time", "call_key", "queue", "agent", "event", "params")   # a QueueEvent (asterisk_queue_log)
 
 
 def driver_names() -> list[str]:
@@ -67,7 +68,12 @@ def decode(line: bytes, encoding: str) -> str:
     return strip_terminator(line).decode(encoding, errors="replace")
 
 
-def record_json(rec: CallRecord) -> dict:
+def record_json(rec: CallRecord | QueueEvent) -> dict:
+    if isinstance(rec, QueueEvent):
+        out = {key: getattr(rec, key) for key in QUEUE_CORE}
+        out["time"] = rec.time.isoformat()
+        out["params"] = list(rec.params)   # JSON has no tuples
+        return out
     out = {key: getattr(rec, key) for key in CORE}
     out["start"] = rec.start.isoformat()
     return out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance import capture
+from appliance import capture, capture_sink
 from appliance.framing import MAX_LINE
 from appliance.journal import JournalWriter, read_from
 from appliance.records import EVENT, PARTIAL
@@ -455,3 +455,58 @@ def test_bad_url_raises_before_anything_runs(jdir):
         with pytest.raises(ValueError, match="baud"):
             capture.run("serial:///dev/ttyS0?baud=9601", j, threading.Event())
     assert entries(jdir) == []
+
+
+# ---- framing and handshake arguments --------------------------------------------------------------
+
+def test_le32_frames_from_a_followed_file_resume_where_they_ended(tmp_path, jdir, captures):
+    log = tmp_path / "smdr.bin"
+    frames = [len(p).to_bytes(4, "little") + p for p in (b"first\r\n", b"second\r\n", b"\n\r\x00", b"fourth\r\n")]
+    log.write_bytes(frames[0] + frames[1][:2])   # the second frame is cut inside its prefix
+    cap = captures(f"file://{log}", jdir, framing="le32")
+    wait_for(lambda: len(lines(jdir)) == 1)
+    time.sleep(0.3)   # idle never cuts an le32 frame that is still arriving
+    assert len(lines(jdir)) == 1
+    append(log, frames[1][2:] + frames[2])
+    wait_for(lambda: len(lines(jdir)) == 3)
+    cap.close()
+    append(log, frames[3])
+    cap = captures(f"file://{log}", jdir, framing="le32")
+    wait_for(lambda: len(lines(jdir)) == 4)
+    cap.close()
+    ino = log.stat().st_ino
+    assert [(e.data, e.flags) for e in lines(jdir)] == [(f, 0) for f in frames]
+    ends = [sum(map(len, frames[:i + 1])) for i in range(4)]
+    assert [e.source for e in lines(jdir)] == [f"file:{log}#{ino}:{end}" for end in ends]
+
+
+def test_bad_framing_or_handshake_raises_before_anything_runs(jdir):
+    with JournalWriter(jdir) as j:
+        with pytest.raises(ValueError, match="framing 'le16'"):
+            capture.run("socket://127.0.0.1:9", j, threading.Event(), framing="le16")
+        for bad in ([("recv", b"x")], [("expect", b"")], [("send", "text")], [("send",)]):
+            with pytest.raises(ValueError, match="handshake step"):
+                capture.run("socket://127.0.0.1:9", j, threading.Event(), handshake=bad)
+    assert entries(jdir) == []
+
+
+def test_a_handshake_is_only_for_socket_links(tmp_path, jdir, captures, caplog):
+    log = tmp_path / "x.log"
+    log.write_bytes(b"one\r\n")
+    cap = captures(f"file://{log}", jdir, handshake=[("expect", b"never")])
+    wait_for(lambda: len(lines(jdir)) == 1)
+    cap.close()
+    assert "handshake is ignored" in caplog.text and not events(jdir, "handshake_failed")
+
+
+def test_status_file_is_rewritten_while_the_pbx_is_quiet(tmp_path, jdir, captures, monkeypatch):
+    """The web page takes a status file older than 10 s for a dead capture: a quiet night must not look so."""
+    monkeypatch.setattr(capture_sink, "HEARTBEAT_S", 0.3)
+    source = tmp_path / "quiet.log"
+    source.write_bytes(b"")
+    status = tmp_path / "capture.json"
+    captures(f"file://{source}", jdir, status_path=status)
+    wait_for(status.exists, what="status file")
+    first = status.stat().st_mtime_ns
+    wait_for(lambda: status.stat().st_mtime_ns > first, what="a heartbeat rewrite")
+    assert json.loads(status.read_text())["lines"] == 0

@@ -57,7 +57,8 @@ def import_(capsys, data, *files, driver="avaya_ipoffice", config_file=None):
 
 def test_import_of_the_real_ip_office_month(tmp_path, capsys):
     result = import_(capsys, tmp_path / "d", IPO)
-    assert result == {"lines": 1443, "calls": result["calls"], "legs": 1442, "quarantined": 0}   # + logger header
+    assert result == {"lines": 1443, "calls": result["calls"], "legs": 1442, "quarantined": 0,
+                      "queue_events": 0}   # + logger header
     assert 1400 < result["calls"] < 1442   # transfers group some legs
     rc, out, _ = run_cli(capsys, "calls", "--data", str(tmp_path / "d"), "--json")
     calls = [json.loads(line) for line in out.splitlines()]
@@ -75,7 +76,8 @@ def test_legs_with_one_call_id_are_one_call_and_a_reused_id_after_restart_is_not
     src.write_bytes(ipo("2017/08/02 10:15:00", call_id=1000018, cont=1, p2="E202") +
                     ipo("2017/08/02 10:15:00", talk="00:01:00", ring=3, call_id=1000018, p1="E202") +
                     ipo("2017/08/29 09:00:00", call_id=1000018))           # PBX restarted: the id comes back
-    assert import_(capsys, tmp_path / "d", src) == {"lines": 3, "calls": 2, "legs": 3, "quarantined": 0}
+    assert import_(capsys, tmp_path / "d", src) == {"lines": 3, "calls": 2, "legs": 3, "quarantined": 0,
+                                                     "queue_events": 0}
     rc, out, _ = run_cli(capsys, "calls", "--data", str(tmp_path / "d"), "--json")
     first, second = [json.loads(line) for line in out.splitlines()]
     assert (first["legs"], first["talk_s"], first["transferred"], len(first["raw"])) == (2, 80, True, 2)
@@ -229,5 +231,17 @@ def test_process_all_catches_up_everything_pending(tmp_path):
         processor = build_processor(config.Config(text="[pbx]\ndriver = avaya_ipoffice\n"))
         assert process_all(paths, processor, batch=5000) == 12000
         assert store.counts()["calls"] == 12000
+    finally:
+        store.close_db()
+
+
+def test_queue_log_events_are_stored_beside_the_calls(tmp_path, capsys):
+    raw = FIXTURES / "asterisk_queue_log" / "axelliek-freepbx-queue9000-2010.raw"
+    result = import_(capsys, tmp_path / "d", raw, driver="asterisk_queue_log")
+    assert result["queue_events"] == 278 and result["calls"] == result["quarantined"] == 0
+    store.open_db(Paths(tmp_path / "d").db)
+    try:
+        events = {e.event for e in store.QueueEvent.select()}
+        assert {"ENTERQUEUE", "CONNECT", "COMPLETEAGENT", "ABANDON"} <= events
     finally:
         store.close_db()

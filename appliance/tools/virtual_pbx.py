@@ -28,7 +28,8 @@ from appliance.framing import split_lines
 
 log = logging.getLogger(__name__)
 
-SETTLE_S = 0.3    # after a reader opens the pty: pyserial's open() flushes input right after open(2)
+SETTLE_S = 1.0    # after a reader opens the pty: pyserial's open() flushes input right after open(2);
+#                  on a loaded machine that can come a few hundred ms later (a test lost lines at 0.3 s)
 GIVE_UP_S = 2.0   # a stopped replay still finishes the line it is writing, if the reader takes it this fast
 
 

@@ -1,0 +1,199 @@
+"""Cisco Unified CM CDR/CMR flat files: CSV, a header names the columns, epoch UTC times, FORMATS.md §6."""
+from __future__ import annotations
+
+import csv
+import re
+from datetime import datetime, timezone
+from operator import itemgetter
+
+from appliance.records import CallRecord, NotACallRecord
+
+NAME = "Cisco Unified CM (CDR flat files)"
+MODELS = ("CUCM 11.5", "CUCM 12.5", "CUCM 14", "CUCM 15")
+# CUCM pushes a file per interval (cdr_<cluster>_<node>_<UTC time>_<seq>, each with a header) by SFTP [CI2]
+TRANSPORTS = {"file": "file:///var/cdr/cucm-cdr.csv"}
+ENCODING = "utf-8"
+TERMINATOR = b"\n"
+OPTIONS = {
+    "gateway_pattern": (r"(?i)^(sip|gw|trunk|cube|h323)|(gw|trunk)$|@", "regular expression found in the "
+                        "device name of a gateway or trunk (never in a phone's: SEP..., CSF...)"),
+    "pstn_partitions": ("", "comma-separated finalCalledPartyNumberPartition names of PSTN route patterns: "
+                            "a call routed there is outbound whatever the device is called"),
+}
+
+MAX_CHARS = 16384
+# CUCM 11.5 CDR columns (129) as in the CDR field descriptions [CI1] and Go-CDR's reader (ZionDials/Go-CDR
+# parser/cucmcdr.go). UNVERIFIED on a real type-1 row; a header line in the stream replaces it.
+CDR_FIELDS = tuple((
+    "cdrRecordType globalCallID_callManagerId globalCallID_callId origLegCallIdentifier dateTimeOrigination origNodeId "
+    "origSpan origIpAddr callingPartyNumber callingPartyUnicodeLoginUserID origCause_location origCause_value "
+    "origPrecedenceLevel origMediaTransportAddress_IP origMediaTransportAddress_Port origMediaCap_payloadCapability "
+    "origMediaCap_maxFramesPerPacket origMediaCap_g723BitRate origVideoCap_Codec origVideoCap_Bandwidth "
+    "origVideoCap_Resolution origVideoTransportAddress_IP origVideoTransportAddress_Port origRSVPAudioStat "
+    "origRSVPVideoStat destLegCallIdentifier destNodeId destSpan destIpAddr originalCalledPartyNumber "
+    "finalCalledPartyNumber finalCalledPartyUnicodeLoginUserID destCause_location destCause_value destPrecedenceLevel "
+    "destMediaTransportAddress_IP destMediaTransportAddress_Port destMediaCap_payloadCapability "
+    "destMediaCap_maxFramesPerPacket destMediaCap_g723BitRate destVideoCap_Codec destVideoCap_Bandwidth "
+    "destVideoCap_Resolution destVideoTransportAddress_IP destVideoTransportAddress_Port destRSVPAudioStat "
+    "destRSVPVideoStat dateTimeConnect dateTimeDisconnect lastRedirectDn pkid originalCalledPartyNumberPartition "
+    "callingPartyNumberPartition finalCalledPartyNumberPartition lastRedirectDnPartition duration origDeviceName "
+    "destDeviceName origCallTerminationOnBehalfOf destCallTerminationOnBehalfOf origCalledPartyRedirectOnBehalfOf "
+    "lastRedirectRedirectOnBehalfOf origCalledPartyRedirectReason lastRedirectRedirectReason destConversationId "
+    "globalCallId_ClusterID joinOnBehalfOf comment authCodeDescription authorizationLevel clientMatterCode "
+    "origDTMFMethod destDTMFMethod callSecuredStatus origConversationId origMediaCap_Bandwidth destMediaCap_Bandwidth "
+    "authorizationCodeValue outpulsedCallingPartyNumber outpulsedCalledPartyNumber origIpv4v6Addr destIpv4v6Addr "
+    "origVideoCap_Codec_Channel2 origVideoCap_Bandwidth_Channel2 origVideoCap_Resolution_Channel2 "
+    "origVideoTransportAddress_IP_Channel2 origVideoTransportAddress_Port_Channel2 origVideoChannel_Role_Channel2 "
+    "destVideoCap_Codec_Channel2 destVideoCap_Bandwidth_Channel2 destVideoCap_Resolution_Channel2 "
+    "destVideoTransportAddress_IP_Channel2 destVideoTransportAddress_Port_Channel2 destVideoChannel_Role_Channel2 "
+    "IncomingProtocolID IncomingProtocolCallRef OutgoingProtocolID OutgoingProtocolCallRef currentRoutingReason "
+    "origRoutingReason lastRedirectingRoutingReason huntPilotPartition huntPilotDN calledPartyPatternUsage "
+    "IncomingICID IncomingOrigIOI IncomingTermIOI OutgoingICID OutgoingOrigIOI OutgoingTermIOI "
+    "outpulsedOriginalCalledPartyNumber outpulsedLastRedirectingNumber wasCallQueued totalWaitTimeInQueue "
+    "callingPartyNumber_uri originalCalledPartyNumber_uri finalCalledPartyNumber_uri lastRedirectDn_uri "
+    "mobileCallingPartyNumber finalMobileCalledPartyNumber origMobileDeviceName destMobileDeviceName "
+    "origMobileCallDuration destMobileCallDuration mobileCallType originalCalledPartyPattern finalCalledPartyPattern "
+    "lastRedirectingPartyPattern huntPilotPattern").split())
+CDR_FIELDS_12_5 = CDR_FIELDS + ("origDeviceType", "destDeviceType", "origDeviceSessionID", "destDeviceSessionID")
+# The columns read, by lower-cased header name, in the order _cdr() unpacks them; the first 11 must be
+# in a CDR header, the others may be missing (they then read as "").
+_REQUIRED = ("cdrrecordtype", "globalcallid_callmanagerid", "globalcallid_callid", "datetimeorigination",
+             "datetimeconnect", "datetimedisconnect", "duration", "callingpartynumber",
+             "finalcalledpartynumber", "origdevicename", "destdevicename")
+_OPTIONAL = ("clientmattercode", "originalcalledpartynumber", "lastredirectdn", "finalcalledpartynumberpartition")
+_EXTRA = {"calling_partition": "callingpartynumberpartition", "orig_cause": "origcause_value", "pkid": "pkid",
+          "dest_cause": "destcause_value", "hunt_pilot": "huntpilotdn", "comment": "comment",
+          "auth_code_description": "authcodedescription"}
+_IPS = {"orig_ip": "origipaddr", "dest_ip": "destipaddr",   # signed 32-bit integers [CI1]
+        "orig_media_ip": "origmediatransportaddress_ip", "dest_media_ip": "destmediatransportaddress_ip"}
+_TRANSFER = ("origcallterminationonbehalfof", "destcallterminationonbehalfof",
+             "lastredirectredirectonbehalfof", "joinonbehalfof")
+_READ = _REQUIRED + _OPTIONAL + tuple(_EXTRA.values()) + tuple(_IPS.values()) + _TRANSFER
+_TYPE = re.compile(r"[A-Z]+(\(\d+\))?")   # line 2: INTEGER, VARCHAR(50), UNIQUEIDENTIFIER [CI2]
+
+
+def _column_map(names: list[str] | tuple[str, ...]):
+    """An itemgetter for _READ over rows with these columns (absent optional ones read the "" appended)."""
+    pos = {name.strip().lower(): i for i, name in enumerate(names)}
+    return itemgetter(*(pos.get(name, -1) for name in _READ))
+
+
+def _int(text: str, what: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        raise NotACallRecord(f"{what} {text[:40]!r} is not a whole number")
+    return int(text)
+
+
+def _ip(text: str) -> str:
+    """Signed 32-bit integer, little-endian byte order: 0x0A01A8C0 / -1979602752 -> 192.168.1.10 / .138."""
+    body = text.removeprefix("-")
+    if not (body.isascii() and body.isdigit()) or len(body) > 10 or not -2**31 <= int(text) < 2**32:
+        raise NotACallRecord(f"IP address {text[:40]!r} is not a 32-bit integer: columns out of step?")
+    v = int(text) & 0xFFFFFFFF
+    return f"{v & 255}.{v >> 8 & 255}.{v >> 16 & 255}.{v >> 24}"
+
+
+class Parser:
+    """Learns the column order from each header line (per column count); CUCM 11.5/12.5 order before that."""
+
+    def __init__(self, gateway_pattern: str, pstn_partitions: str) -> None:
+        try:
+            self.gateway = re.compile(gateway_pattern).search
+        except re.error as exc:
+            raise ValueError(f"gateway_pattern {gateway_pattern!r}: {exc}") from None
+        self.pstn = {p.strip() for p in pstn_partitions.split(",") if p.strip()}
+        if any(not re.fullmatch(r"[\w .-]+", p) for p in self.pstn):
+            raise ValueError(f"pstn_partitions {pstn_partitions[:40]!r}: not partition names")
+        self.maps = {len(CDR_FIELDS): _column_map(CDR_FIELDS), len(CDR_FIELDS_12_5): _column_map(CDR_FIELDS_12_5)}
+
+    def parse(self, line: str) -> CallRecord | None:
+        """Return the CDR leg on this line; None for blank, header, field-type and CMR lines."""
+        if len(line) > MAX_CHARS:
+            raise NotACallRecord(f"{len(line)} characters, a CDR row is at most {MAX_CHARS}")
+        line = line.lstrip("\ufeff")
+        if not line.strip():
+            return None
+        try:
+            f = next(csv.reader([line], strict=True))
+        except csv.Error as exc:   # unterminated quote, field over csv's size limit
+            raise NotACallRecord(f"not a CSV row: {exc}") from None
+        kind = f[0].strip().lower()
+        if kind == "cdrrecordtype":
+            return self._header(f)
+        if kind == "integer" and all(_TYPE.fullmatch(t) for t in f):
+            return None
+        if kind in ("0", "2"):   # 0 start record (not used), 2 CMR: media statistics, not a call [CI1, CI2]
+            if len(f) < 15 or not (f[1].isascii() and f[1].isdigit() and f[2].isdigit()):
+                raise NotACallRecord(f"record type {kind} with {len(f)} fields is not a CUCM CMR")
+            return None
+        if kind != "1":
+            raise NotACallRecord(f"cdrRecordType {f[0][:20]!r} is not 0, 1 or 2")
+        get = self.maps.get(len(f))
+        if get is None:
+            raise NotACallRecord(f"{len(f)} fields: not 129 or 133 (CUCM 11.5, 12.5+) nor the last header's count")
+        f.append("")
+        return self._cdr(get(f))
+
+    def _header(self, names: list[str]) -> None:
+        lower = {n.strip().lower() for n in names}
+        if "datetimeorigination" not in lower and "numberpacketssent" in lower:
+            return None   # a CMR file's header: CMR rows are skipped by record type anyway
+        missing = [n for n in _REQUIRED if n not in lower]
+        if missing or len(lower) != len(names):
+            raise NotACallRecord(f"CDR header without {missing[:3]} or with a repeated column")
+        self.maps[len(names)] = _column_map(names)
+        return None
+
+    def _cdr(self, v: tuple[str, ...]) -> CallRecord:
+        key = f'{_int(v[1], "globalCallID_callManagerId")}-{_int(v[2], "globalCallID_callId")}'
+        origin, connect = _int(v[3], "dateTimeOrigination"), _int(v[4], "dateTimeConnect")
+        disconnect, talk = _int(v[5], "dateTimeDisconnect"), _int(v[6], "duration")
+        # dateTimeConnect is 0 for a call that never connected, and duration is then 0 too [CI1].
+        ring = (connect or disconnect) - origin
+        if origin == 0 or ring < 0 or disconnect < (connect or origin) or (talk and not connect):
+            raise NotACallRecord(f"times out of order: origination {origin}, connect {connect}, "
+                                 f"disconnect {disconnect}, duration {talk}")
+        extra = dict(zip(_EXTRA, v[15:22]), orig_device=v[9], dest_device=v[10], original_called=v[12],
+                     last_redirect_dn=v[13], final_partition=v[14])
+        for name, text in zip(_IPS, v[22:26]):
+            extra[name] = _ip(text) if text else ""
+        direction, extension, party, trunk = self._sides(v)
+        # transferred: an OnBehalfOf code 10 = Transfer (CallManager 4.2 CDR definition, "OnBehalfOf Codes")
+        return CallRecord(datetime.fromtimestamp(origin, timezone.utc), direction, extension, party, trunk,
+                          ring, talk, connect != 0, "10" in v[26:30], v[11], key,
+                          {k: value for k, value in extra.items() if value})
+
+    def _sides(self, v: tuple[str, ...]) -> tuple[str, str, str, str]:
+        """Direction is not a field: gateway/trunk device names and PSTN partitions decide (unverified)."""
+        calling, final, orig_dev, dest_dev = v[7], v[8], v[9], v[10]
+        from_gw = bool(orig_dev) and self.gateway(orig_dev) is not None
+        to_gw = bool(dest_dev) and self.gateway(dest_dev) is not None or v[14] in self.pstn
+        if from_gw and not to_gw:
+            return "in", final, calling, orig_dev
+        if to_gw and not from_gw:
+            return "out", calling, final, dest_dev
+        if from_gw:   # trunk to trunk: an inbound call forwarded out; the cost is the outbound leg
+            return "out", v[13] or v[12] or calling, final, dest_dev
+        return "internal", calling, final, ""
+
+
+def make_parser(**options: str) -> Parser:
+    """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
+    for key in options:
+        if key not in OPTIONS:
+            raise ValueError(f"cisco_cucm has no option {key!r}; options are {', '.join(OPTIONS)}")
+    return Parser(**{key: str(options.get(key, default)) for key, (default, _) in OPTIONS.items()})
+
+
+parse = make_parser().parse
+
+
+def looks_like(lines: list[str]) -> float:
+    """Share of the non-blank lines a fresh parser reads (CDR rows, headers, type lines and CMRs)."""
+    parser, good, bad = make_parser(), 0, 0
+    for line in lines:
+        try:
+            good += parser.parse(line) is not None or bool(line.strip("\ufeff \t"))
+        except NotACallRecord:
+            bad += 1
+    return good / (good + bad) if good else 0.0

@@ -1,0 +1,200 @@
+"""Generic SMDR/CDR: a CSV or fixed-width layout described by the installer in [pbx] options."""
+import csv
+import re
+from datetime import datetime, timedelta
+
+from appliance.records import CallRecord, NotACallRecord
+
+NAME = "Generic (layout described in the config)"   # for the PBXs of FORMATS.md §11, which have no driver
+MODELS = ("Siemens HiPath / OpenScape", "Alcatel-Lucent OmniPCX", "Samsung OfficeServ", "LG-Ericsson iPECS",
+          "Grandstream UCM", "Avaya Communication Manager", "any CSV or fixed-width call record")
+TRANSPORTS = {"serial": "serial:///dev/ttyUSB0?baud=9600&bytesize=8&parity=N&stopbits=1", "file": "file:///pbx.csv",
+              "socket": "socket://pbx:2000", "tcp-listen": "tcp-listen://0.0.0.0:2000"}
+ENCODING = "latin-1"   # one byte per column keeps fixed widths, and it never fails to decode
+TERMINATOR = b"\r\n"
+
+FIELDS = ("start_date", "start_time", "start", "end_date", "end_time", "end", "duration", "ring", "talk",
+          "extension", "party", "caller", "called", "trunk", "direction", "account_code", "call_key")
+# Groups are hours/minutes/seconds from the left. hh:mm'ss also reads a Panasonic-like m'ss ring (FORMATS.md §2).
+DURATIONS = {"seconds": r"(\d{1,9})", "hh:mm:ss": r"(\d{1,7}):([0-5]\d):([0-5]\d)", "mm:ss": r"(\d{1,7}):([0-5]\d)",
+             "hh:mm'ss": r"(?:(\d{1,7}):([0-5]\d)|(\d\d?))'([0-5]\d)"}
+# Every default is a str: Config types an option by its default. The defaults describe a neutral CSV.
+OPTIONS = {
+    "layout": ("csv", "csv (delimited fields) or fixed (fields at fixed character positions)"),
+    "columns": ("start,direction,extension,party,trunk,ring,talk,account_code,call_key",
+                "csv: each column's field, '-' to ignore it; fixed: field:first-last (1-based, inclusive)"),
+    "delimiter": (",", "csv: the one-character field separator, 'tab' for a tab"),
+    "quotechar": ('"', "csv: the quote character, empty for none"),
+    "skip_lines_matching": ("", "regex matched at the start of a line: such lines (headers) are skipped"),
+    "date_format": ("%d/%m/%Y", "start_date/end_date: %d %m %y (= 20yy) %Y, other characters literal"),
+    "time_format": ("%H:%M:%S", "start_time/end_time: %H %M, optional %S"),
+    "datetime_format": ("%Y-%m-%d %H:%M:%S", "start/end (date and time in one field)"),
+    "duration_format": ("seconds", "ring, talk, duration (= ring + talk): " + ", ".join(DURATIONS) + "; blank = 0"),
+    "time_is": ("start", "start, or end: the start_* columns print the end of the call (start = it - duration)"),
+    "direction_in": ("in", "comma-separated values of the direction column meaning an incoming call"),
+    "direction_out": ("out", "values of the direction column meaning an outgoing call"),
+    "direction_internal": ("internal", "values of the direction column meaning an internal call"),
+    "extension_pattern": (r"\d{2,6}", "no direction column: internal numbers regex; both = internal, called = in"),
+}
+_CHOICES = {"layout": ("csv", "fixed"), "time_is": ("start", "end"), "duration_format": tuple(DURATIONS)}
+_DIRECTIVES = {"d": "day", "m": "month", "y": "year2", "Y": "year", "H": "hour", "M": "minute", "S": "second"}
+
+
+def _compile(option: str, fmt: str, allowed: str, need: tuple[str, ...]) -> str:
+    """A strftime-style format -> a regex with named groups, checked once at start-up."""
+    def directive(m: re.Match) -> str:
+        d, tight, literal = m.groups()
+        if literal is not None:
+            return " +" if literal == " " else re.escape(literal)
+        # '%H%M' has no separator: then exactly two digits each
+        rx = {"Y": r"\d{4}", "y": r"\d\d", "%": "%"}.get(d, r"\d\d" if tight else r"\d\d?")
+        return rx if d == "%" else f"(?P<{_DIRECTIVES[d]}>{rx})"
+    used = re.findall("%(.?)", fmt.replace("%%", ""))
+    bad = [d for d in used if not d or d not in allowed or used.count(d) > 1]
+    missing = [alt for alt in need if not set(alt) & set(used)]
+    if bad or missing:
+        why = f"%{bad[0]} is not allowed or repeated" if bad else f"no %{' or %'.join(missing[0])}"
+        raise ValueError(f"{option} {fmt!r}: {why} (directives: %{' %'.join(allowed)})")
+    return re.sub("%(.)(?=(%?))|(.)", directive, fmt, flags=re.S)
+
+
+def _layout(fixed: bool, spec: str, time_is_end: bool) -> tuple[list, int, set[str]]:
+    """The named columns, (name, index) or (name, first, end); the width in fields or characters; the names.
+    The layout must give a time, a call length, a direction and both parties."""
+    cols = [(name.strip(), i) for i, name in enumerate(spec.split(","))]
+    width = len(cols)
+    if fixed:
+        cols = []
+        for item in spec.split(","):
+            name, _, span = item.strip().partition(":")
+            first, _, last = span.partition("-")
+            if not (first.isdigit() and last.isdigit() and 0 < int(first) <= int(last) <= 9999):
+                raise ValueError(f"columns: {item.strip()!r} is not name:first-last (1-based, inclusive)")
+            cols.append((name, int(first) - 1, int(last)))
+        cols.sort(key=lambda c: c[1])
+        for a, b in zip(cols, cols[1:]):
+            if b[1] < a[2]:
+                raise ValueError(f"columns: {a[0]} and {b[0]} overlap")
+        width = cols[-1][2]
+    cols = [c for c in cols if c[0] != "-"]
+    names = [c[0] for c in cols]
+    bad, have = [n for n in names if n not in FIELDS or names.count(n) > 1], set(names)
+    start, end = bool(have & {"start", "start_date"}), bool(have & {"end", "end_date"})
+    for failed, why in (
+            (bool(bad), f"{bad[:1]} is unknown or repeated; fields are {', '.join(FIELDS)}"),
+            *(((w in have and f"{w}_date" in have) or (f"{w}_date" in have) != (f"{w}_time" in have),
+               f"give {w}, or {w}_date with {w}_time") for w in ("start", "end")),
+            (not (start or end), "no start or end date/time column"),
+            (time_is_end and (end or not start), "time_is = end wants start columns and no end columns"),
+            (not have & {"talk", "duration"} and not (start and end), "no talk or duration, nor start and end"),
+            (not ({"caller", "called"} <= have or {"direction", "extension", "party"} <= have),
+             "needs caller and called (direction then from extension_pattern), or direction, extension and party")):
+        if failed:
+            raise ValueError(f"columns: {why}")
+    return cols, width, have
+
+
+class Parser:
+    """Stateless; the layout and every format are checked and compiled once, here."""
+
+    def __init__(self, o: dict[str, str]) -> None:
+        self.fixed, self.start_is_end = o["layout"] == "fixed", o["time_is"] == "end"
+        self.cols, self.width, names = _layout(self.fixed, o["columns"], self.start_is_end)
+        self.delim, self.quote = "\t" if o["delimiter"] == "tab" else o["delimiter"], o["quotechar"]
+        if len(self.delim) != 1 or len(self.quote) > 1 or self.quote == self.delim or any(
+                c.isalnum() or c == " " for c in self.delim + self.quote):
+            raise ValueError(f"delimiter {o['delimiter']!r} / quotechar {self.quote!r}: one distinct symbol each")
+        try:   # ASCII: a bare \d matches any Unicode digit, and int() takes them
+            skip, internal = (re.compile(o[k], re.ASCII) for k in ("skip_lines_matching", "extension_pattern"))
+        except re.error as exc:
+            bad = "skip_lines_matching" if exc.pattern == o["skip_lines_matching"] else "extension_pattern"
+            raise ValueError(f"{bad} {exc.pattern!r}: {exc}") from None
+        self.skip, self.is_internal = skip.match if o["skip_lines_matching"] else None, internal.fullmatch
+        date = _compile("date_format", o["date_format"], "dmyY", ("d", "m", "yY"))
+        time = _compile("time_format", o["time_format"], "HMS", ("H", "M"))
+        both = _compile("datetime_format", o["datetime_format"], "dmyYHMS", ("d", "m", "yY", "H", "M"))
+        self.stamps = {w: ((w,), re.compile(both, re.ASCII)) if w in names else
+                       ((f"{w}_date", f"{w}_time"), re.compile(f"{date} +{time}", re.ASCII))
+                       for w in ("start", "end") if w in names or f"{w}_date" in names}
+        self.duration = re.compile(DURATIONS[o["duration_format"]], re.ASCII)
+        pairs = [(v.strip(), d) for d in ("in", "out", "internal") for v in o[f"direction_{d}"].upper().split(",")]
+        self.directions = dict(pairs)
+        if len(self.directions) < len(pairs) or "" in self.directions:
+            raise ValueError("direction_in / direction_out / direction_internal: a value is empty or used twice")
+
+    def _seconds(self, v: dict[str, str], name: str) -> int:
+        text = v.get(name, "")
+        m = self.duration.fullmatch(text)
+        if m is None and text:
+            raise NotACallRecord(f"{name} {text[:40]!r} does not match the duration format")
+        return sum(int(part) * 60 ** i for i, part in enumerate(reversed([p for p in m.groups() if p]))) if m else 0
+
+    def _when(self, v: dict[str, str], which: str) -> datetime:
+        keys, rx = self.stamps[which]
+        text = " ".join(v[k] for k in keys)
+        g = m.groupdict() if (m := rx.fullmatch(text)) else {}
+        try:   # %y is 20yy
+            return datetime(int(g.get("year") or 2000 + int(g["year2"])), int(g["month"]), int(g["day"]),
+                            int(g["hour"]), int(g["minute"]), int(g.get("second") or 0))
+        except (KeyError, ValueError):
+            raise NotACallRecord(f"{which} {text[:40]!r} is not a date and time in the configured format") from None
+
+    def parse(self, line: str) -> CallRecord | None:
+        """Return the call on this line; None for blank lines and lines matching skip_lines_matching."""
+        if len(line) > 4096:   # a padded or repeated record is not a record: CSV fields are stripped
+            raise NotACallRecord(f"{len(line)} characters, a call record is at most 4096")
+        if not line.strip() or self.skip and self.skip(line):
+            return None
+        if self.fixed:
+            if len(line) < self.width or line[self.width:].strip():
+                raise NotACallRecord(f"{len(line)} characters, this layout's lines are {self.width}")
+            v = {name: line[a:b].strip() for name, a, b in self.cols}
+        else:
+            row = line.split(self.delim)   # the fast path: no quote character on the line
+            if self.quote and self.quote in line:
+                try:
+                    row = next(csv.reader([line], delimiter=self.delim, quotechar=self.quote, strict=True), [])
+                except csv.Error as exc:
+                    raise NotACallRecord(f"not a CSV row: {exc}") from None
+            if len(row) != self.width:
+                raise NotACallRecord(f"{len(row)} fields, this layout has {self.width}")
+            v = {name: row[i].strip() for name, i in self.cols}
+        ring = self._seconds(v, "ring")
+        start = self._when(v, "start") if "start" in self.stamps else None
+        end = self._when(v, "end") if "end" in self.stamps else None
+        talk = (self._seconds(v, "talk") if "talk" in v else self._seconds(v, "duration") - ring if "duration" in v
+                else int((end - start).total_seconds()) - ring)   # type: ignore[operator]  # both: checked
+        if talk < 0:
+            raise NotACallRecord(f"talk time {talk} s: ring longer than the duration, or end before start")
+        if start is None or self.start_is_end:
+            start = (start or end) - timedelta(seconds=ring + talk)   # type: ignore[operator]
+        caller, called, direction = v.get("caller", ""), v.get("called", ""), v.get("direction")
+        if direction is None:
+            inside = bool(self.is_internal(called))
+            direction = "internal" if inside and self.is_internal(caller) else "in" if inside else "out"
+        elif (direction := self.directions.get(direction.upper(), "")) == "":
+            raise NotACallRecord(f"direction {v['direction'][:20]!r} is not one of {', '.join(self.directions)}")
+        extra = {k: v[k] for k in ("caller", "called", "direction") if k in v} | ({"end": str(end)} if end else {})
+        return CallRecord(start, direction, v.get("extension", called if direction == "in" else caller),
+                          v.get("party", caller if direction == "in" else called), v.get("trunk", ""), ring, talk,
+                          talk > 0, False, v.get("account_code", ""), v.get("call_key", ""), extra)
+
+
+def make_parser(**options: str) -> Parser:
+    """A parser for this layout; an unknown option or a bad value raises ValueError naming it."""
+    for key, value in options.items():
+        if key not in OPTIONS:
+            raise ValueError(f"generic has no option {key!r}; options are {', '.join(OPTIONS)}")
+        if not isinstance(value, str) or any(ord(c) < 32 for c in value):
+            raise ValueError(f"{key} {value!r}: not printable text")
+        if key in _CHOICES and value.strip() not in _CHOICES[key]:
+            raise ValueError(f"{key} {value!r}: expected one of {', '.join(_CHOICES[key])}")
+    return Parser({key: options.get(key, default).strip() for key, (default, _) in OPTIONS.items()})
+
+
+parse = make_parser().parse
+
+
+def looks_like(lines: list[str]) -> float:
+    """Always 0.0: a generic layout means nothing until the installer describes it, so it is never auto-detected."""
+    return 0.0
