@@ -156,6 +156,19 @@ def read_from(directory: Path, cursor: tuple[int, int], limit: int | None = None
                 return
 
 
+def tail(directory: Path, count: int, skip_flags: int = 0) -> list[Entry]:
+    """The last `count` entries (without those having any of `skip_flags`), oldest first; reads only the
+    newest segments it needs."""
+    directory = Path(directory)
+    out: list[Entry] = []
+    for segno in reversed(segments(directory)):
+        found = [e for e in read_from(directory, (segno, 0)) if e.ref[0] == segno and not e.flags & skip_flags]
+        out = found[-(count - len(out)):] + out if found else out
+        if len(out) >= count:
+            break
+    return out[-count:] if count else []
+
+
 def end_cursor(directory: Path) -> tuple[int, int]:
     """The reference just past the last byte of the newest segment (where a new reader would start)."""
     segs = segments(Path(directory))

@@ -153,3 +153,12 @@ def test_retention_by_size_keeps_recent_segments(tmp_path):
     size = segment_path(tmp_path, 1).stat().st_size
     deleted = journal.prune(tmp_path, (6, 0), max_age_s=10**9, max_bytes=2 * size)
     assert deleted == [1, 2, 3] and segments(tmp_path) == [4, 5]
+
+
+def test_tail_reads_the_last_entries_across_segments_and_skips_events(tmp_path):
+    for start in (0, 10, 20):
+        with JournalWriter(tmp_path) as w:
+            w.append_many([(b"%d\n" % i, 0) for i in range(start, start + 10)], "t")
+            w.append(b'{"event": "link_down"}', "t", flags=2)
+    assert [e.data for e in journal.tail(tmp_path, 15, skip_flags=2)] == [b"%d\n" % i for i in range(15, 30)]
+    assert len(journal.tail(tmp_path, 100)) == 33 and journal.tail(tmp_path, 0) == []

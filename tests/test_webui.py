@@ -203,3 +203,24 @@ def test_real_server_keepalive_latency_and_sigterm(data_dir):
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
+
+
+def test_setup_page_shows_the_last_lines_and_the_driver_that_reads_them(tmp_path):
+    from appliance.journal import JournalWriter
+    sample = (REPO / "tests" / "fixtures" / "pbx" / "avaya_ipoffice" / "emceha-ipo500-2017-07.raw").read_bytes()
+    with JournalWriter(tmp_path / "journal") as w:
+        w.append(b'{"event": "link_up"}', "serial:/dev/ttyUSB0", flags=2)
+        w.append_many([(line + b"\n", 0) for line in sample.split(b"\n")[1:300]], "serial:/dev/ttyUSB0")
+        w.append(b"<script>alert(1)</script>\r\n", "serial:/dev/ttyUSB0")
+    app = webtest.TestApp(make_app(tmp_path))
+    page = app.get("/setup")
+    assert "avaya_ipoffice" in page.text and "driver = avaya_ipoffice" in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
+    assert page.text.count("<code>2017/07/") == 199        # the last 200 lines, the event left out
+    ranking = app.get("/api/detect").json["ranking"]
+    assert ranking[0]["driver"] == "avaya_ipoffice" and ranking[0]["confidence"] >= 0.99
+
+
+def test_setup_page_with_nothing_received_says_so(tmp_path):
+    page = webtest.TestApp(make_app(tmp_path)).get("/setup")
+    assert "No line received yet" in page.text

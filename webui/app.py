@@ -16,7 +16,7 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import store
-from webui import status
+from webui import setup, status
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def make_app(data_dir: Path) -> bottle.Bottle:
     """The whole web UI for the data directory `data_dir` (callbox.db, journal/, run/)."""
     app = bottle.Bottle()
     app.merge(status.routes(Path(data_dir)))
+    app.merge(setup.routes(Path(data_dir)))
 
     @app.get("/static/<name:path>")
     def static(name: str):

@@ -12,7 +12,11 @@
 <body>
 <header class="top">
   <span class="brand">Callbox</span>
-  <nav><a href="/" aria-current="page">Status</a></nav>
+  <nav>
+% for href, label in (('/', 'Status'), ('/setup', 'Setup')):
+    <a href="{{href}}"{{!' aria-current="page"' if get('title') == label else ''}}>{{label}}</a>
+% end
+  </nav>
 </header>
 <main>
 {{!base}}

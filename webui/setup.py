@@ -1,0 +1,42 @@
+"""Capture setup page: the last lines the PBX sent, exactly as received, and which driver reads them."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import bottle
+
+from appliance import detect, journal, registry
+from appliance.records import EVENT
+
+TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
+SHOWN = 200
+
+
+def sample(data_dir: Path) -> dict[str, Any]:
+    """The last SHOWN PBX lines (events left out) and the driver ranking for them."""
+    entries = journal.tail(data_dir / "journal", SHOWN, skip_flags=EVENT)
+    lines = [e.data.rstrip(b"\r\n") for e in entries]
+    return {"lines": [{"ref": e.ref_text, "source": e.source.split("#", 1)[0],
+                       "text": line.decode("utf-8", "replace"), "bytes": len(e.data)}
+                      for e, line in zip(entries, lines)],
+            "ranking": detect.rank(lines) if lines else [],
+            "drivers": [{"key": n, "name": registry.load(n).NAME} for n in registry.names()]}
+
+
+def routes(data_dir: Path) -> bottle.Bottle:
+    """The setup routes for `data_dir`, to merge into the main app."""
+    app = bottle.Bottle()
+
+    @app.get("/setup")
+    def page():
+        bottle.response.set_header("Cache-Control", "no-store")
+        return bottle.template("setup", template_lookup=TEMPLATE_LOOKUP, **sample(data_dir))
+
+    @app.get("/api/detect")
+    def api():
+        bottle.response.set_header("Cache-Control", "no-store")
+        data = sample(data_dir)
+        return {"ranking": data["ranking"], "lines": len(data["lines"])}
+
+    return app
