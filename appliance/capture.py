@@ -177,7 +177,8 @@ def _open(opener, source: str, told: bool, backoff: _Backoff, ctx: _Ctx):
 def _follow(url: str, source: str, resume, ctx: _Ctx) -> None:
     """One link (serial, socket, file): open, log in (socket only), journal, and reopen with backoff
     whenever it is lost."""
-    backoff, told, last_failure = _Backoff(ctx), False, []
+    backoff, told = _Backoff(ctx), False
+    last_failure: list[str] = []
     login = bool(ctx.handshake) and transports.parse_url(url).kind == "socket"
     while (link := _open(lambda: transports.open_link(url, resume), source, told, backoff, ctx)) is not None:
         told = True
@@ -240,11 +241,12 @@ def check_family(framing: str, handshake: Sequence[tuple[str, bytes]]) -> tuple[
     """The handshake steps as a tuple; ValueError naming a framing or a step capture cannot run."""
     if framing not in FRAMINGS:
         raise ValueError(f"framing {framing!r}: expected one of {', '.join(FRAMINGS)}")
-    steps = tuple(tuple(step) for step in handshake)
-    for step in steps:
+    steps: list[tuple[str, bytes]] = []
+    for step in handshake:
         if len(step) != 2 or step[0] not in STEPS or not isinstance(step[1], bytes) or not step[1]:
             raise ValueError(f"handshake step {step!r:.80}: expected (\"send\" or \"expect\", non-empty bytes)")
-    return steps
+        steps.append((step[0], step[1]))
+    return tuple(steps)
 
 
 def run(url: str, journal: Journal, stop: threading.Event, *, reconnect_min_s: float = 1.0,

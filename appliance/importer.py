@@ -45,7 +45,7 @@ def import_files(paths: Paths, cfg: Config, processor: Processor, files: list[Pa
             first, last, lines = first or f0, f1 or last, lines + n
     process_all(paths, processor, cfg.section("worker").batch_lines)
     result = {"lines": lines, "calls": 0, "legs": 0, "quarantined": 0, "queue_events": 0}
-    if first is not None:
+    if first is not None and last is not None:
         where = "id BETWEEN ? AND ?"
         args = (ref_id(first), ref_id(last))
         q = store.db.execute_sql

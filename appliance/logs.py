@@ -17,12 +17,13 @@ class HeaderedFileHandler(logging.handlers.RotatingFileHandler):
     def __init__(self, path: Path, header: str, max_bytes: int, backups: int):
         self.header = header
         super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
-        if self.stream.tell() == 0:
+        if self.stream is not None and self.stream.tell() == 0:
             self.stream.write(self.header)
 
     def doRollover(self) -> None:
         super().doRollover()
-        self.stream.write(self.header)
+        if self.stream is not None:
+            self.stream.write(self.header)
 
 
 def setup(data_dir: Path | None, process: str, level: str = "INFO", max_kb: int = 1024, backups: int = 3,

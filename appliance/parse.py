@@ -49,13 +49,20 @@ def to_utc(start: datetime, tz: tzinfo) -> tuple[int, int]:
     PEP 495 does, and shown with the offset after it.
     """
     if start.tzinfo is None:
-        off0 = tz.utcoffset(start)
-        off1 = tz.utcoffset(start.replace(fold=1))
+        off0 = _offset(tz, start)
+        off1 = _offset(tz, start.replace(fold=1))
         delta = start - _EPOCH
         epoch = delta.days * 86400 + delta.seconds - int(off0.total_seconds())
         return epoch, int((off1 if off0 < off1 else off0).total_seconds())
     epoch = int(start.timestamp())
-    return epoch, int(datetime.fromtimestamp(epoch, tz).utcoffset().total_seconds())
+    return epoch, int(_offset(tz, datetime.fromtimestamp(epoch, tz)).total_seconds())
+
+
+def _offset(tz: tzinfo, dt: datetime) -> timedelta:
+    off = tz.utcoffset(dt)
+    if off is None:   # a tzinfo that does not know its offset is no time zone for us
+        raise ValueError(f"time zone {tz!r} gives no UTC offset")
+    return off
 
 
 class LocalTime:
@@ -71,7 +78,7 @@ class LocalTime:
 
     def _day(self, ordinal: int) -> tuple[int, int] | None:
         day = datetime.fromordinal(ordinal)
-        offsets = {self.tz.utcoffset(d.replace(fold=f)) for d in (day, day + timedelta(days=1)) for f in (0, 1)}
+        offsets = {_offset(self.tz, d.replace(fold=f)) for d in (day, day + timedelta(days=1)) for f in (0, 1)}
         if len(offsets) != 1:
             return None
         offset = int(offsets.pop().total_seconds())

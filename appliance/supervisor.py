@@ -68,17 +68,17 @@ class Supervisor:
             child.restarts += 1
 
     def _stop_all(self) -> int:
-        running = [c for c in self.children if c.proc is not None and c.proc.poll() is None]
-        for child in running:
-            child.proc.send_signal(signal.SIGTERM)
+        running = [(c.name, c.proc) for c in self.children if c.proc is not None and c.proc.poll() is None]
+        for _, proc in running:
+            proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_S
-        for child in running:
+        for name, proc in running:
             try:
-                child.proc.wait(max(0.1, deadline - time.monotonic()))
+                proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                log.error("%s did not stop in %.0f s; killing it", child.name, STOP_GRACE_S)
-                child.proc.kill()
-                child.proc.wait()
+                log.error("%s did not stop in %.0f s; killing it", name, STOP_GRACE_S)
+                proc.kill()
+                proc.wait()
         log.info("stopped")
         return 0
 

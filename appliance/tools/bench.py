@@ -12,6 +12,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from appliance import config, store
 from appliance.importer import import_files
@@ -41,7 +42,7 @@ def make_input(path: Path, lines: int) -> int:
     return written
 
 
-def time_import(src: Path) -> tuple[float, dict]:
+def time_import(src: Path) -> tuple[float, dict[str, Any]]:
     with tempfile.TemporaryDirectory() as d:
         paths, cfg = Paths(Path(d)), config.Config(text="[pbx]\ndriver = avaya_ipoffice\ntimezone = Europe/Warsaw\n")
         store.open_db(paths.db)
@@ -52,8 +53,7 @@ def time_import(src: Path) -> tuple[float, dict]:
         legs = store.db.execute_sql(f"SELECT {', '.join(store.LEG_COLUMNS)} FROM leg").fetchall()
         calls = store.db.execute_sql(f"SELECT {', '.join(store.CALL_COLUMNS)} FROM call").fetchall()
         store.close_db()
-    result["rows"] = (legs, calls)
-    return elapsed, result
+    return elapsed, {**result, "rows": (legs, calls)}
 
 
 def time_raw(legs: list[tuple], calls: list[tuple], batch: int = 5000) -> float:
