@@ -26,6 +26,7 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python -m appliance.tools.bench
+	$(BIN)/python -m appliance.tools.bench_rating
 
 check: test
 

@@ -206,6 +206,9 @@ def build_parser() -> Parser:
     c.add_argument("--json", action="store_true", help='a list of {"driver", "confidence"}, best first')
     c.add_argument("file", type=Path, metavar="FILE")
     c.set_defaults(func=cmd_detect)
+    from appliance import cli_directory, cli_tariff   # here, not at the top: they import this module
+    cli_directory.register(sub)
+    cli_tariff.register(sub)
     return p
 
 

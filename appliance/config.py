@@ -61,6 +61,49 @@ SETTINGS: tuple[Setting, ...] = (
       minval=10, maxval=10000),
     S("web", "host", "127.0.0.1", "address", "Address the web UI listens on (0.0.0.0 for the whole LAN)."),
     S("web", "port", 8080, "TCP port", "Port the web UI listens on.", minval=1, maxval=65535),
+    S("pbx", "tenant", "default", "tenant code",
+      "The tenant (company) this PBX's calls belong to; calls are attributed only within it."),
+    S("directory", "tenant", "default", "tenant code",
+      "The tenant (company) of directory entries that do not name one (LDAP, a CSV without a tenant column)."),
+    S("directory", "precedence", "ldap, csv", "source list",
+      "Sources in order of precedence: for each field the first source with a value wins; different values "
+      "in other sources are reported as conflicts. A source takes part when it is configured."),
+    S("directory", "field_precedence", "", "field=sources; ...",
+      "Per-field exceptions to precedence, e.g. 'cost_centre=csv,ldap; extensions=csv,ldap'. Fields: "
+      "first_name, last_name, email, branch, department, cost_centre, extensions."),
+    S("directory", "csv", "", "path", "A CSV file (layout in provisioning/directory/README.md) read by every sync."),
+    S("directory", "create_departments", True, "yes/no",
+      "A sync creates branches, departments and cost centres it has not seen (reported as changes). 'no' keeps "
+      "the organisation fixed: unknown names are reported as problems and left empty."),
+    S("ldap", "url", "", "URL", "Directory server: ldap://HOST[:PORT] or ldaps://HOST[:PORT]; empty = no LDAP sync."),
+    S("ldap", "starttls", False, "yes/no", "Upgrade an ldap:// connection with StartTLS before binding."),
+    S("ldap", "ca_file", "", "path", "PEM file of the CA that signed the server's certificate (ldaps, StartTLS); "
+      "empty = the system's CAs."),
+    S("ldap", "tls_verify", True, "yes/no", "Check the server's certificate and name (ldaps, StartTLS)."),
+    S("ldap", "bind_dn", "", "DN", "Account the box binds as, e.g. CN=callbox,OU=Service,DC=example,DC=com "
+      "(AD also takes callbox@example.com); empty = anonymous."),
+    S("ldap", "password", "", "secret", "Password of bind_dn."),
+    S("ldap", "base_dn", "", "DN", "Where the search starts, e.g. OU=Staff,DC=example,DC=com."),
+    S("ldap", "filter", "(&(objectCategory=person)(objectClass=user)"
+      "(!(userAccountControl:1.2.840.113556.1.4.803:=2)))", "LDAP filter",
+      "Which entries are people (the default: AD users that are not disabled)."),
+    S("ldap", "paged_size", 500, "entries", "Entries per page of the paged search (AD returns at most 1000 "
+      "per page).", minval=1, maxval=10000),
+    S("ldap", "timeout_s", 10, "seconds", "Connect and receive timeout.", minval=1, maxval=300),
+    S("ldap", "attr_person_id", "sAMAccountName", "attribute", "The person's id; the same id as a CSV's "
+      "person_id, so sources can be consolidated."),
+    S("ldap", "attr_first_name", "givenName", "attribute", "First name."),
+    S("ldap", "attr_last_name", "sn", "attribute", "Last name."),
+    S("ldap", "attr_email", "mail", "attribute", "E-mail address."),
+    S("ldap", "attr_branch", "physicalDeliveryOfficeName", "attribute", "Branch (AD: Office)."),
+    S("ldap", "attr_department", "department", "attribute", "Department."),
+    S("ldap", "attr_cost_centre", "", "attribute", "Cost centre (AD has none built in; e.g. extensionAttribute1)."),
+    S("ldap", "attr_extensions", "ipPhone, telephoneNumber", "attributes",
+      "Attributes holding extensions; every value counts, several in one value separated by space or /."),
+    S("ldap", "attr_tenant", "", "attribute", "Attribute naming the tenant (e.g. company), matched to a tenant's "
+      "code or name; empty = every entry belongs to [directory] tenant."),
+    S("ldap", "extension_digits", 0, "digits", "Numbers longer than 6 digits (e.g. +90 232 555 0214) give their "
+      "last N digits as the extension; 0 = such numbers are ignored.", minval=0, maxval=12),
     S("log", "level", "INFO", "level", "Application log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     S("log", "max_kb", 1024, "KiB", "Size at which a log file is rotated (flash: keep it small).", minval=16),
     S("log", "backups", 3, "files", "Rotated log files kept per process.", minval=0, maxval=20),

@@ -119,6 +119,14 @@ CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "directio
                 "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs")
 
 
+def all_models() -> tuple:
+    """Every table of the appliance: the call tables here and those of other areas (imported late: they
+    build on Base and db from this module)."""
+    from appliance.store_directory import MODELS_DIRECTORY
+    from appliance.store_tariffs import MODELS_TARIFFS
+    return MODELS + MODELS_DIRECTORY + MODELS_TARIFFS
+
+
 def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     """Initialise the module's database at `path` (WAL) and create the tables if needed.
 
@@ -132,7 +140,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     db.init(str(path), pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1,
                                 "busy_timeout": BUSY_TIMEOUT_MS, "cache_size": -16000})
     db.connect(reuse_if_open=True)
-    db.create_tables(MODELS, safe=True)
+    db.create_tables(all_models(), safe=True)
     return db
 
 
