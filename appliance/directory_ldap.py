@@ -5,7 +5,6 @@ import logging
 import re
 import ssl
 
-from appliance import config
 from appliance import store_directory as sd
 from appliance.directory import SourcePerson
 
