@@ -124,9 +124,31 @@ def cmd_calls(args) -> int:
         extra = output.extra_reader(paths.journal, lambda name: driver_parser(cfg, name)[:2])
         rows = output.leg_dicts(since, until, extra)
     else:
-        rows = output.call_dicts(since, until)
+        pricer = _pricer(cfg, tz)
+        explain = (lambda c: pricer.explain(c.direction, c.party, c.start_utc, c.talk_s)) if pricer else None
+        rows = output.call_dicts(since, until, explain)
     for row in rows:
         print(json.dumps(row, ensure_ascii=False) if args.json else output.call_line(row))
+    return 0
+
+
+def _pricer(cfg: config.Config, tz):
+    from appliance import pricing
+    return pricing.build(cfg, tz)
+
+
+def cmd_rerate(args) -> int:
+    from appliance import pricing
+    from appliance.worker import parse_lock
+    cfg, paths = _open_existing(args)
+    tz = parse.zone(cfg.section("pbx").timezone)
+    since, until = _iso_s(args.since, tz), _iso_s(args.until, tz)
+    pricer = _pricer(cfg, tz)
+    if pricer is None:
+        raise UsageError("no numbering plan: set [numbers] country (and import a tariff plan) first")
+    with parse_lock(paths):   # the worker prices calls too: one writer at a time
+        count = pricing.rerate(pricer, since, until)
+    print(json.dumps({"calls": count}) if args.json else f"re-rated {count} calls")
     return 0
 
 
@@ -202,6 +224,12 @@ def build_parser() -> Parser:
     c.add_argument("--driver", help="parse with this driver instead of the configured one")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_reprocess)
+    c = sub.add_parser("rerate", help="price stored calls again with the current tariff (idempotent)")
+    common_args(c)
+    c.add_argument("--since", help="calls that started at or after this ISO time")
+    c.add_argument("--until", help="calls that started before this ISO time")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_rerate)
     c = sub.add_parser("detect", help="rank the drivers that can read a capture file, best first")
     c.add_argument("--json", action="store_true", help='a list of {"driver", "confidence"}, best first')
     c.add_argument("file", type=Path, metavar="FILE")

@@ -104,13 +104,30 @@ SETTINGS: tuple[Setting, ...] = (
       "code or name; empty = every entry belongs to [directory] tenant."),
     S("ldap", "extension_digits", 0, "digits", "Numbers longer than 6 digits (e.g. +90 232 555 0214) give their "
       "last N digits as the extension; 0 = such numbers are ignored.", minval=0, maxval=12),
+    S("numbers", "country", "", "ISO 3166 code",
+      "Home country of the PBX (TR, CZ, NO...): how dialled numbers are read and classified. Empty: calls are "
+      "neither classified nor priced."),
+    S("numbers", "access_codes", "", "digits, comma-separated",
+      "Outside-line access codes the PBX prints before the number (9 or 0); empty when it prints none."),
+    S("numbers", "area_codes", "", "digits, comma-separated",
+      "Home area code(s) without the trunk prefix (Istanbul: 212, 216): calls there are local, and the first "
+      "is prepended to local numbers dialled without it. Required where the country has area codes (TR), not "
+      "allowed where it has none (CZ, NO)."),
+    S("numbers", "extensions", "", "regular expression",
+      "Internal numbers (whole number), e.g. [1-7][0-9]{2}."),
+    S("numbers", "overrides", "", "lines",
+      "One per line: PREFIX = kind; operator=NAME; region=NAME (each part optional). PREFIX is +E.164 digits "
+      "(+90444) or a short number (1880); the longest matching prefix wins."),
+    S("numbers", "language", "en", "language code", "Language of region and operator names (en, tr...)."),
+    S("rating", "plan", "", "PROVIDER / PLAN",
+      "The stored tariff plan (callbox tariff import) that prices outgoing calls; empty = the only stored plan."),
     S("log", "level", "INFO", "level", "Application log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     S("log", "max_kb", 1024, "KiB", "Size at which a log file is rotated (flash: keep it small).", minval=16),
     S("log", "backups", 3, "files", "Rotated log files kept per process.", minval=0, maxval=20),
 )
 
 # A typo in these sections must stop start-up; elsewhere an unknown key is only a warning.
-STRICT = {"capture", "pbx", "journal"}
+STRICT = {"capture", "pbx", "journal", "numbers", "rating"}   # numbers, rating: a typo misprices calls
 BY_KEY = {(s.section, s.key): s for s in SETTINGS}
 SECTIONS = tuple(dict.fromkeys(s.section for s in SETTINGS))
 

@@ -22,22 +22,25 @@ def _common(row) -> dict:
             "account_code": row.account_code, "driver": row.driver, "call_key": row.call_key}
 
 
-def call_dicts(since: int | None, until: int | None) -> Iterator[dict]:
-    """One dict per logical call, oldest first, with the journal references of all its legs."""
+def call_dicts(since: int | None, until: int | None, explain: Callable | None = None) -> Iterator[dict]:
+    """One dict per logical call, oldest first, with the journal references of all its legs and its price;
+    `explain(call)` gives the price's explanation (recomputed: it is not stored)."""
     batch = []
     for call in store.calls(since, until).iterator():
         batch.append(call)
         if len(batch) >= CHUNK:
-            yield from _with_legs(batch)
+            yield from _with_legs(batch, explain)
             batch = []
-    yield from _with_legs(batch)
+    yield from _with_legs(batch, explain)
 
 
-def _with_legs(calls: list) -> Iterator[dict]:
+def _with_legs(calls: list, explain: Callable | None) -> Iterator[dict]:
     legs = store.legs_of([c.id for c in calls])
     for c in calls:
         refs = [_ref(leg) for leg in legs.get(c.id, [])]
-        yield {"id": c.id, **_common(c), "legs": c.legs, "raw": refs}
+        yield {"id": c.id, **_common(c), "legs": c.legs, "raw": refs, "kind": c.kind, "number": c.number,
+               "cost": c.cost, "currency": c.currency, "destination": c.destination, "tariff": c.tariff,
+               "explain": explain(c) if explain else None}
 
 
 def leg_dicts(since: int | None, until: int | None, extra: Callable[[store.Leg], dict]) -> Iterator[dict]:

@@ -19,6 +19,8 @@ from appliance import journal, store
 from appliance.records import DIRECTIONS, EVENT, CallRecord, Entry, NotACallRecord, QueueEvent
 
 log = logging.getLogger(__name__)
+PRICE_COLUMNS = ("kind", "number", "cost", "currency", "destination", "tariff")   # = pricing.COLUMNS
+UNPRICED = ("", "", None, "", "", "")
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
@@ -117,8 +119,9 @@ class Processor:
     """Turns journal entries into rows with one driver; the single writer of call rows."""
 
     def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int,
-                 segments: bool = False):
+                 segments: bool = False, pricer=None):
         self.driver = driver_name
+        self.pricer = pricer       # appliance.pricing.Pricer, or None: calls are stored unpriced
         self.segments = segments   # the driver's legs share the call's start and follow each other
         self.parser = parser
         self.encoding = encoding
@@ -207,8 +210,10 @@ class Processor:
             call_id = hit[0] if hit and abs(hit[1] - start) <= self.window else self._find(key, start)
         if call_id is None:
             call_id = leg_id   # a call is named after the entry of its first leg: stable across re-processing
+            price = UNPRICED if self.pricer is None else self.pricer.price(r.direction, r.party, start, r.talk_s)
             batch.new_calls.append((call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
-                                    r.trunk, r.ring_s, r.talk_s, r.answered, r.transferred, r.account_code, 1))
+                                    r.trunk, r.ring_s, r.talk_s, r.answered, r.transferred, r.account_code, 1,
+                                    *price))
             if key:
                 pending[key] = (call_id, start)
         else:
@@ -249,7 +254,7 @@ class Processor:
                     conn.executemany(_insert("link_event", ("id", "at_ns", "source", "event", "detail", "jseg", "joff")),
                                      batch.events)
                 for call_id in batch.dirty:
-                    recompute(call_id, self.segments)
+                    recompute(call_id, self.segments, self.pricer)
                 if cursor is not None:
                     conn.execute("INSERT INTO cursor (name, seg, off, lines, ignored) VALUES (?, ?, ?, ?, ?) "
                                  "ON CONFLICT(name) DO UPDATE SET seg = excluded.seg, off = excluded.off, "
@@ -294,7 +299,7 @@ def talk_time(legs: list[tuple[int, int, int]], segments: bool) -> int:
     return total
 
 
-def recompute(call_id: int, segments: bool = False) -> None:
+def recompute(call_id: int, segments: bool = False, pricer=None) -> None:
     """Set a call's summary from its legs: the first leg's start and direction, the first known parties."""
     legs = store.db.execute_sql(
         "SELECT start_utc, utc_offset, direction, extension, party, trunk, ring_s, talk_s, answered, transferred,"
@@ -311,6 +316,10 @@ def recompute(call_id: int, segments: bool = False) -> None:
         " ring_s = ?, talk_s = ?, answered = ?, transferred = ?, account_code = ?, legs = ? WHERE id = ?",
         (legs[0][0], legs[0][1], legs[0][2], first(3), first(4), first(5), legs[0][6], talk,
          any(leg[8] for leg in legs), any(leg[9] for leg in legs), first(10), len(legs), call_id))
+    if pricer is not None:   # the whole conversation is priced once, as the call it is
+        price = pricer.price(legs[0][2], first(4), legs[0][0], talk)
+        store.db.execute_sql(f"UPDATE call SET {', '.join(c + ' = ?' for c in PRICE_COLUMNS)} WHERE id = ?",
+                             (*price, call_id))
 
 
 def cursor() -> tuple[int, int]:

@@ -59,7 +59,7 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
         first, last = entries[0].ref, entries[-1].ref
         counts["calls_before"] = store.Call.select().count()
         for call_id in _delete_range(first, last):
-            parse.recompute(call_id, processor.segments)
+            parse.recompute(call_id, processor.segments, processor.pricer)
         processor.reload()
         for i in range(0, len(entries), batch):
             lines, _ = processor.process(entries[i:i + batch], advance=False)

@@ -5,11 +5,13 @@ Bulk rows go through the connection's executemany (peewee's insert_many is 15-19
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from peewee import BooleanField, IntegerField, Model, SqliteDatabase, TextField
 
+log = logging.getLogger(__name__)
 db = SqliteDatabase(None)
 BUSY_TIMEOUT_MS = 5000
 
@@ -37,6 +39,13 @@ class Call(Base):
     transferred = BooleanField()
     account_code = TextField()
     legs = IntegerField()
+    # the price (appliance/pricing.py): NULL/"" when not charged (incoming, internal) or not priceable
+    kind = TextField(default="")           # number class: local, mobile, international_fixed, ...
+    number = TextField(default="")         # the number as called (E.164, or a short number)
+    cost = TextField(null=True)            # exact decimal text in `currency`, never a float
+    currency = TextField(default="")
+    destination = TextField(default="")
+    tariff = TextField(default="")         # "provider / plan @ version date"
 
     class Meta:
         indexes = ((("start_utc",), False), (("driver", "call_key"), False))
@@ -116,7 +125,8 @@ LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset",
                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "jseg", "joff")
 QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
 CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
-                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs")
+                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs",
+                "kind", "number", "cost", "currency", "destination", "tariff")
 
 
 def all_models() -> tuple:
@@ -141,7 +151,26 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
                                 "busy_timeout": BUSY_TIMEOUT_MS, "cache_size": -16000})
     db.connect(reuse_if_open=True)
     db.create_tables(all_models(), safe=True)
+    for model in all_models():
+        _add_missing_columns(model)
     return db
+
+
+def _add_missing_columns(model) -> None:
+    """Additive schema changes: a column a newer release declares is added to an older database's table."""
+    table = model._meta.table_name
+    have = {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')}
+    for field in model._meta.sorted_fields:
+        if field.column_name not in have:
+            ctx = db.get_sql_context()
+            definition = ctx.sql(field.ddl(ctx)).query()[0]
+            if not field.null:   # existing rows need a value: the field's default, as SQL
+                if not isinstance(field.default, (str, int)):
+                    raise RuntimeError(f"{table}.{field.column_name}: a new NOT NULL column needs a simple default")
+                definition += " DEFAULT " + ("'" + field.default.replace("'", "''") + "'"
+                                             if isinstance(field.default, str) else str(int(field.default)))
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {definition}')
+            log.info("database: added column %s.%s", table, field.column_name)
 
 
 def close_db() -> None:

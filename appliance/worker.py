@@ -74,8 +74,10 @@ def build_processor(cfg: Config, driver_name: str | None = None) -> parse.Proces
         tz = parse.zone(pbx.timezone)
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [pbx] {e}") from None
+    from appliance import pricing   # numbers and tariffs: only the worker needs them
     return parse.Processor(module.__name__.rpartition(".")[2], parser, module.ENCODING, tz,
-                           int(pbx.group_window_h * 3600), getattr(module, "LEGS_ARE_SEGMENTS", False))
+                           int(pbx.group_window_h * 3600), getattr(module, "LEGS_ARE_SEGMENTS", False),
+                           pricing.build(cfg, tz))
 
 
 class Worker:

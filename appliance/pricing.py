@@ -1,0 +1,98 @@
+"""Pricing stored calls: the site's numbering plan ([numbers]) and tariff plan ([rating]) applied to one call.
+
+The worker prices each call as it stores it, `callbox rerate` prices stored calls again, and the
+explanation of a price is recomputed when it is shown (it is deterministic, so it is not stored).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from appliance import numbers, store
+from appliance.config import Config, ConfigError
+from appliance.parse import PRICE_COLUMNS as COLUMNS
+from appliance.rate import CompiledPlan, Price, Unrated, rate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pricer:
+    """Classifies a call's number and prices outgoing calls with one tariff plan (if any)."""
+
+    numbering: numbers.NumberingPlan
+    plan: CompiledPlan | None
+    tz: tzinfo
+
+    def _rate(self, direction: str, party: str, start_utc: int, talk_s: int) -> tuple:
+        c = numbers.classify_call(party, self.numbering, direction)
+        if direction != "out" or self.plan is None or c.kind == "internal":
+            return c, None
+        try:
+            return c, rate(c.number, c.kind, start_utc, talk_s, self.tz, self.plan)
+        except Unrated as e:
+            return c, e
+
+    def price(self, direction: str, party: str, start_utc: int, talk_s: int) -> tuple:
+        """The call's values for COLUMNS: class, number as called, cost (exact decimal text or None when not
+        charged or not priceable), currency, destination, tariff ("provider / plan @ version")."""
+        c, p = self._rate(direction, party, start_utc, talk_s)
+        if isinstance(p, Price):
+            return (c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}")
+        return (c.kind, c.number, None, "", "", "")
+
+    def explain(self, direction: str, party: str, start_utc: int, talk_s: int) -> dict:
+        """Why the call costs what it does, or why it has no price."""
+        c, p = self._rate(direction, party, start_utc, talk_s)
+        base = {"dialled": party, "number": c.number, "kind": c.kind, "operator": c.operator, "region": c.region}
+        if isinstance(p, Price):
+            return {**base, **p.explain.as_dict()}
+        if isinstance(p, Unrated):
+            return {**base, "unrated": str(p)}
+        reason = (f"{direction} calls are not charged" if direction != "out" else "internal call"
+                  if c.kind == "internal" else "no tariff plan stored (callbox tariff import)")
+        return {**base, "not_charged": reason}
+
+
+def build(cfg: Config, tz: tzinfo) -> Pricer | None:
+    """The site's Pricer, or None when no numbering plan is configured ([numbers] country). The database
+    must be open (tariff plans are stored there)."""
+    from appliance import store_tariffs
+    options = {k: v for k, v in vars(cfg.section("numbers")).items() if v != ""}
+    if not options.get("country"):
+        return None
+    try:
+        numbering = numbers.plan_from_options(options)
+    except ValueError as e:
+        raise ConfigError(f"{cfg.name}: [numbers] {e}") from None
+    wanted = cfg.section("rating").plan.strip()
+    plans = store_tariffs.compiled_plans()
+    chosen = [p for p in plans if wanted in (p.label, p.label.partition(" / ")[2])] if wanted else plans
+    if wanted and not chosen:
+        raise ConfigError(f"{cfg.name}: [rating] plan {wanted!r} is not stored (callbox tariff import FILE); "
+                          f"stored: {', '.join(p.label for p in plans) or 'none'}")
+    if len(chosen) > 1:
+        raise ConfigError(f"{cfg.name}: [rating] plan is not set and several plans are stored: "
+                          f"{', '.join(p.label for p in plans)}")
+    if not chosen:
+        log.warning("no tariff plan stored: calls are classified, not priced")
+    return Pricer(numbering, chosen[0] if chosen else None, tz)
+
+
+def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, batch: int = 5000) -> int:
+    """Price the stored calls with start in [since, until) again; idempotent. Returns the count."""
+    sets = ", ".join(f"{c} = ?" for c in COLUMNS)
+    done, last = 0, -1
+    with store.db.atomic():
+        while True:   # pages by id: never update the rows a cursor is still reading
+            rows = list(store.calls(since, until).select(
+                store.Call.id, store.Call.direction, store.Call.party, store.Call.start_utc, store.Call.talk_s
+            ).where(store.Call.id > last).order_by(store.Call.id).limit(batch).tuples())
+            if not rows:
+                return done
+            store.db.connection().executemany(
+                f"UPDATE call SET {sets} WHERE id = ?",
+                [(*pricer.price(direction, party, start, talk), call_id)
+                 for call_id, direction, party, start, talk in rows])
+            done, last = done + len(rows), rows[-1][0]

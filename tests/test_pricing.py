@@ -1,0 +1,90 @@
+"""Calls priced as they are stored: numbering plan + tariff plan, the explanation, re-rating."""
+import json
+
+from appliance import store
+from appliance.worker import Paths
+from conftest import REPO
+from test_pipeline import import_, ipo, run_cli
+
+TARIFF = REPO / "provisioning" / "tariffs" / "example-turk-telekom.csv"
+CONFIG = """[pbx]
+timezone = Europe/Istanbul
+[numbers]
+country = TR
+access_codes = 9
+area_codes = 232
+extensions = [23][0-9]{2}
+"""
+
+
+def priced_site(tmp_path, capsys):
+    ini = tmp_path / "callbox.ini"
+    ini.write_text(CONFIG)
+    data = tmp_path / "d"
+    rc, out, err = run_cli(capsys, "tariff", "import", "--data", str(data), str(TARIFF))
+    assert rc == 0, err
+    src = tmp_path / "smdr.log"
+    src.write_bytes(
+        ipo("2024/04/02 10:00:00", talk="00:01:00", called="05321234567", call_id=1) +   # Turkcell, peak
+        ipo("2024/04/02 10:05:00", talk="00:02:00", called="4123456", call_id=2) +       # Izmir local, peak
+        ipo("2024/04/02 10:10:00", talk="00:03:00", called="05321234567", direction="I", call_id=3) +
+        ipo("2024/04/02 10:15:00", talk="00:00:30", called="215", internal=1, p2="E215", call_id=4) +
+        ipo("2024/04/06 10:00:00", talk="00:01:00", called="05321234567", call_id=5))     # Saturday
+    import_(capsys, data, src, config_file=ini)
+    return data, ini
+
+
+def calls(capsys, data, ini):
+    rc, out, err = run_cli(capsys, "calls", "--data", str(data), "--config", str(ini), "--json")
+    assert rc == 0, err
+    return {c["call_key"]: c for c in map(json.loads, out.splitlines())}
+
+
+def test_outgoing_calls_are_priced_exactly_and_explained(tmp_path, capsys):
+    data, ini = priced_site(tmp_path, capsys)
+    by_key = calls(capsys, data, ini)
+    mobile, local, incoming, internal, weekend = (by_key[k] for k in "12345")
+    # Turkcell at peak: connection 0.05 + first 30 s 0.45 + five 6 s steps at 0.09
+    assert (mobile["cost"], mobile["currency"], mobile["destination"]) == ("0.95", "TRY", "Turkcell")
+    assert mobile["kind"] == "mobile" and mobile["number"] == "+905321234567"
+    assert mobile["tariff"] == "Türk Telekom / Örnek İşyeri Tarifesi @ 2024-01-01"
+    assert mobile["explain"]["matched"] == "+90532" and mobile["explain"]["bands"] == [{"band": "peak", "seconds": 60}]
+    # a 7-digit number gets Izmir's area code and is local: two started minutes at 0.35
+    assert (local["cost"], local["kind"], local["number"]) == ("0.70", "local", "+902324123456")
+    # Saturday is the weekend band: 0.05 + 0.30 + 5 x 0.06
+    assert weekend["cost"] == "0.65"
+    assert incoming["cost"] is None and "not charged" in incoming["explain"]["not_charged"]
+    assert internal["cost"] is None and internal["kind"] == "internal"
+
+
+def test_rerating_is_idempotent_and_follows_a_new_tariff_version(tmp_path, capsys):
+    data, ini = priced_site(tmp_path, capsys)
+    before = calls(capsys, data, ini)
+    for _ in range(2):
+        rc, out, _ = run_cli(capsys, "rerate", "--data", str(data), "--config", str(ini), "--json")
+        assert rc == 0 and json.loads(out) == {"calls": 5}
+        assert calls(capsys, data, ini) == before
+    # a new version from April 5th doubles the weekend mobile price: only the Saturday call changes
+    newer = tmp_path / "v2.csv"
+    text = TARIFF.read_text(encoding="utf-8").replace("valid_from,2024-01-01", "valid_from,2024-04-05")
+    newer.write_text(text.replace('Turkcell,*,0.05,0,"30:0.30,6:0.06"', 'Turkcell,*,0.05,0,"30:0.60,6:0.12"'),
+                     encoding="utf-8")
+    assert run_cli(capsys, "tariff", "import", "--data", str(data), str(newer))[0] == 0
+    run_cli(capsys, "rerate", "--data", str(data), "--config", str(ini), "--since", "2024-04-01")
+    after = calls(capsys, data, ini)
+    assert after["5"]["cost"] == "1.25" and after["5"]["tariff"].endswith("@ 2024-04-05")
+    assert {k: after[k]["cost"] for k in "1234"} == {k: before[k]["cost"] for k in "1234"}
+
+
+def test_without_a_numbering_plan_calls_are_stored_unpriced(tmp_path, capsys):
+    src = tmp_path / "smdr.log"
+    src.write_bytes(ipo("2024/04/02 10:00:00", called="05321234567"))
+    import_(capsys, tmp_path / "d", src)
+    store.open_db(Paths(tmp_path / "d").db)
+    try:
+        (call,) = store.Call.select()
+        assert (call.cost, call.kind, call.tariff) == (None, "", "")
+    finally:
+        store.close_db()
+    rc, _, err = run_cli(capsys, "rerate", "--data", str(tmp_path / "d"))
+    assert rc == 2 and "[numbers] country" in err
