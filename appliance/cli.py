@@ -147,7 +147,7 @@ def cmd_rerate(args) -> int:
     if pricer is None:
         raise UsageError("no numbering plan: set [numbers] country (and import a tariff plan) first")
     with parse_lock(paths):   # the worker prices calls too: one writer at a time
-        count = pricing.rerate(pricer, since, until)
+        count = pricing.rerate(pricer, since, until, reclassify=args.reclassify)
     print(json.dumps({"calls": count}) if args.json else f"re-rated {count} calls")
     return 0
 
@@ -228,6 +228,7 @@ def build_parser() -> Parser:
     common_args(c)
     c.add_argument("--since", help="calls that started at or after this ISO time")
     c.add_argument("--until", help="calls that started before this ISO time")
+    c.add_argument("--reclassify", action="store_true", help="classify the numbers again (after a [numbers] change)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_rerate)
     c = sub.add_parser("detect", help="rank the drivers that can read a capture file, best first")

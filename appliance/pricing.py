@@ -25,8 +25,9 @@ class Pricer:
     plan: CompiledPlan | None
     tz: tzinfo
 
-    def _rate(self, direction: str, party: str, start_utc: int, talk_s: int) -> tuple:
-        c = numbers.classify_call(party, self.numbering, direction)
+    def _rate(self, direction: str, party: str, start_utc: int, talk_s: int,
+              known: numbers.Classification | None = None) -> tuple:
+        c = known or numbers.classify_call(party, self.numbering, direction)
         if direction != "out" or self.plan is None or c.kind == "internal":
             return c, None
         try:
@@ -34,10 +35,12 @@ class Pricer:
         except Unrated as e:
             return c, e
 
-    def price(self, direction: str, party: str, start_utc: int, talk_s: int) -> tuple:
+    def price(self, direction: str, party: str, start_utc: int, talk_s: int,
+              known: numbers.Classification | None = None) -> tuple:
         """The call's values for COLUMNS: class, number as called, cost (exact decimal text or None when not
-        charged or not priceable), currency, destination, tariff ("provider / plan @ version")."""
-        c, p = self._rate(direction, party, start_utc, talk_s)
+        charged or not priceable), currency, destination, tariff ("provider / plan @ version"). `known`: the
+        classification already stored (a tariff change does not change what a number is)."""
+        c, p = self._rate(direction, party, start_utc, talk_s, known)
         if isinstance(p, Price):
             return (c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}")
         return (c.kind, c.number, None, "", "", "")
@@ -80,19 +83,23 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
     return Pricer(numbering, chosen[0] if chosen else None, tz)
 
 
-def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, batch: int = 5000) -> int:
-    """Price the stored calls with start in [since, until) again; idempotent. Returns the count."""
+def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, batch: int = 5000,
+           reclassify: bool = False) -> int:
+    """Price the stored calls with start in [since, until) again; idempotent. Returns the count. The stored
+    classification is reused unless `reclassify` (after a change of [numbers])."""
     sets = ", ".join(f"{c} = ?" for c in COLUMNS)
     done, last = 0, -1
     with store.db.atomic():
         while True:   # pages by id: never update the rows a cursor is still reading
             rows = list(store.calls(since, until).select(
-                store.Call.id, store.Call.direction, store.Call.party, store.Call.start_utc, store.Call.talk_s
+                store.Call.id, store.Call.direction, store.Call.party, store.Call.start_utc, store.Call.talk_s,
+                store.Call.kind, store.Call.number
             ).where(store.Call.id > last).order_by(store.Call.id).limit(batch).tuples())
             if not rows:
                 return done
             store.db.connection().executemany(
                 f"UPDATE call SET {sets} WHERE id = ?",
-                [(*pricer.price(direction, party, start, talk), call_id)
-                 for call_id, direction, party, start, talk in rows])
+                [(*pricer.price(direction, party, start, talk,
+                                None if reclassify or not kind else numbers.Classification(number, kind)), call_id)
+                 for call_id, direction, party, start, talk, kind, number in rows])
             done, last = done + len(rows), rows[-1][0]

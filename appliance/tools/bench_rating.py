@@ -89,12 +89,39 @@ def bench_rating(n_calls: int = 200_000, n_prefixes: int = 50_000, tz_name: str 
             "compile_s": round(t_compile, 3), "total_cost": str(total)}
 
 
+def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: str = "Europe/Prague") -> dict:
+    """`callbox rerate` over n_calls stored calls (their classification stored, as the worker leaves it)."""
+    import tempfile
+    from pathlib import Path
+    from appliance import numbers, pricing, store, store_tariffs
+    version = synthetic_plan(n_prefixes)
+    with tempfile.TemporaryDirectory() as d:
+        store.open_db(Path(d) / "callbox.db")
+        store_tariffs.save_version(version)
+        plan = store_tariffs.compiled_plans()[0]
+        rows = [(i, "bench", "", start, 3600, "out", "100", number, "", 0, talk, 1, 0, "", 1, kind, number,
+                 None, "", "", "") for i, (number, kind, start, talk) in enumerate(synthetic_calls(version, n_calls))]
+        with store.db.atomic():
+            store.db.connection().executemany(
+                f"INSERT INTO call ({', '.join(store.CALL_COLUMNS)}) VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        del rows
+        pricer = pricing.Pricer(numbers.plan_from_options({"country": "CZ"}), plan, ZoneInfo(tz_name))
+        t = time.perf_counter()
+        done = pricing.rerate(pricer)
+        elapsed = time.perf_counter() - t
+        priced = store.db.execute_sql("SELECT COUNT(*) FROM call WHERE cost IS NOT NULL").fetchone()[0]
+        store.close_db()
+    return {"calls": done, "priced": priced, "seconds": round(elapsed, 1), "calls_per_s": round(done / elapsed)}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--calls", type=int, default=200_000)
     p.add_argument("--prefixes", type=int, default=50_000)
+    p.add_argument("--rerate-calls", type=int, default=1_000_000)
     args = p.parse_args(argv)
-    print(json.dumps(bench_rating(args.calls, args.prefixes)))
+    print("rating:", json.dumps(bench_rating(args.calls, args.prefixes)))
+    print("re-rating stored calls:", json.dumps(bench_rerate(args.rerate_calls, args.prefixes)))
     return 0
 
 
