@@ -44,6 +44,7 @@ class PtyPort:
 
     def __init__(self, link_path: str | Path):
         self.link_path = Path(link_path)
+        self._settled = False
         self.master, slave = os.openpty()
         tty.setraw(slave)   # before any byte is written: no echo, no CR/LF translation, no line discipline
         self.tty_name = os.ttyname(slave)
@@ -63,13 +64,18 @@ class PtyPort:
 
     def wait_reader(self, stop: threading.Event) -> bool:
         """Block until a process has the slave open (True), or `stop` is set (False)."""
-        if not self._events(0) & select.POLLHUP:
-            return True
-        log.info("waiting for a reader on %s (%s)", self.link_path, self.tty_name)
+        if self._events(0) & select.POLLHUP:
+            log.info("waiting for a reader on %s (%s)", self.link_path, self.tty_name)
+            self._settled = False
         while self._events(0) & select.POLLHUP:
             if stop.wait(0.05):
                 return False
-        return not stop.wait(SETTLE_S)
+        if self._settled:
+            return True
+        # Settle once per reader, even one that was already there: it may have opened the tty a moment
+        # ago and not yet reached pyserial's input flush.
+        self._settled = not stop.wait(SETTLE_S)
+        return self._settled
 
     def write(self, data: bytes, stop: threading.Event) -> bool:
         give_up = None
