@@ -126,7 +126,7 @@ def cmd_calls(args) -> int:
     else:
         pricer = _pricer(cfg, tz)
         explain = (lambda c: pricer.explain(c.direction, c.party, c.start_utc, c.talk_s)) if pricer else None
-        rows = output.call_dicts(since, until, explain)
+        rows = output.call_dicts(since, until, explain, capped_only=args.capped)
     for row in rows:
         print(json.dumps(row, ensure_ascii=False) if args.json else output.call_line(row))
     return 0
@@ -211,6 +211,8 @@ def build_parser() -> Parser:
     c.add_argument("--since", help="ISO date/time, inclusive (PBX local time unless an offset is given)")
     c.add_argument("--until", help="ISO date/time, exclusive")
     c.add_argument("--legs", action="store_true", help="one object per leg instead of per logical call")
+    c.add_argument("--capped", action="store_true",
+                   help="only calls over [rating] max_call_min (lines that failed to release)")
     c.add_argument("--json", action="store_true", help="one JSON object per line")
     c.set_defaults(func=cmd_calls)
     c = sub.add_parser("quarantine", help="print lines that could not be parsed, with the reason")

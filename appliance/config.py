@@ -121,6 +121,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("numbers", "language", "en", "language code", "Language of region and operator names (en, tr...)."),
     S("rating", "plan", "", "PROVIDER / PLAN",
       "The stored tariff plan (callbox tariff import) that prices outgoing calls; empty = the only stored plan."),
+    S("rating", "max_call_min", 0, "minutes",
+      "Calls talking longer than this are taken for lines that failed to release (analogue trunks): priced as "
+      "this long, flagged `capped` and listed by `callbox calls --capped`. 0 = no cap.", minval=0, maxval=10080),
     S("log", "level", "INFO", "level", "Application log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     S("log", "max_kb", 1024, "KiB", "Size at which a log file is rotated (flash: keep it small).", minval=16),
     S("log", "backups", 3, "files", "Rotated log files kept per process.", minval=0, maxval=20),

@@ -22,11 +22,13 @@ def _common(row) -> dict:
             "account_code": row.account_code, "driver": row.driver, "call_key": row.call_key}
 
 
-def call_dicts(since: int | None, until: int | None, explain: Callable | None = None) -> Iterator[dict]:
+def call_dicts(since: int | None, until: int | None, explain: Callable | None = None,
+               capped_only: bool = False) -> Iterator[dict]:
     """One dict per logical call, oldest first, with the journal references of all its legs and its price;
     `explain(call)` gives the price's explanation (recomputed: it is not stored)."""
     batch = []
-    for call in store.calls(since, until).iterator():
+    query = store.calls(since, until)
+    for call in (query.where(store.Call.capped == True) if capped_only else query).iterator():  # noqa: E712
         batch.append(call)
         if len(batch) >= CHUNK:
             yield from _with_legs(batch, explain)
@@ -40,6 +42,7 @@ def _with_legs(calls: list, explain: Callable | None) -> Iterator[dict]:
         refs = [_ref(leg) for leg in legs.get(c.id, [])]
         yield {"id": c.id, **_common(c), "legs": c.legs, "raw": refs, "kind": c.kind, "number": c.number,
                "cost": c.cost, "currency": c.currency, "destination": c.destination, "tariff": c.tariff,
+               "capped": bool(c.capped),
                "explain": explain(c) if explain else None}
 
 

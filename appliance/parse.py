@@ -19,8 +19,8 @@ from appliance import journal, store
 from appliance.records import DIRECTIONS, EVENT, CallRecord, Entry, NotACallRecord, QueueEvent
 
 log = logging.getLogger(__name__)
-PRICE_COLUMNS = ("kind", "number", "cost", "currency", "destination", "tariff")   # = pricing.COLUMNS
-UNPRICED = ("", "", None, "", "", "")
+PRICE_COLUMNS = ("kind", "number", "cost", "currency", "destination", "tariff", "capped")   # = pricing.COLUMNS
+UNPRICED = ("", "", None, "", "", "", False)
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()

@@ -24,6 +24,7 @@ class Pricer:
     numbering: numbers.NumberingPlan
     plan: CompiledPlan | None
     tz: tzinfo
+    cap_s: int = 0             # talk time priced at most (lines that fail to release); 0 = no cap
 
     def _rate(self, direction: str, party: str, start_utc: int, talk_s: int,
               known: numbers.Classification | None = None) -> tuple:
@@ -31,24 +32,31 @@ class Pricer:
         if direction != "out" or self.plan is None or c.kind == "internal":
             return c, None
         try:
-            return c, rate(c.number, c.kind, start_utc, talk_s, self.tz, self.plan)
+            return c, rate(c.number, c.kind, start_utc, self.capped(talk_s) or talk_s, self.tz, self.plan)
         except Unrated as e:
             return c, e
+
+    def capped(self, talk_s: int) -> int:
+        """The talk time priced instead of `talk_s` when it is over the cap, else 0."""
+        return self.cap_s if self.cap_s and talk_s > self.cap_s else 0
 
     def price(self, direction: str, party: str, start_utc: int, talk_s: int,
               known: numbers.Classification | None = None) -> tuple:
         """The call's values for COLUMNS: class, number as called, cost (exact decimal text or None when not
-        charged or not priceable), currency, destination, tariff ("provider / plan @ version"). `known`: the
-        classification already stored (a tariff change does not change what a number is)."""
+        charged or not priceable), currency, destination, tariff ("provider / plan @ version"), capped.
+        `known`: the classification already stored (a tariff change does not change what a number is)."""
         c, p = self._rate(direction, party, start_utc, talk_s, known)
+        capped = bool(self.capped(talk_s))
         if isinstance(p, Price):
-            return (c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}")
-        return (c.kind, c.number, None, "", "", "")
+            return (c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}", capped)
+        return (c.kind, c.number, None, "", "", "", capped)
 
     def explain(self, direction: str, party: str, start_utc: int, talk_s: int) -> dict:
         """Why the call costs what it does, or why it has no price."""
         c, p = self._rate(direction, party, start_utc, talk_s)
         base = {"dialled": party, "number": c.number, "kind": c.kind, "operator": c.operator, "region": c.region}
+        if self.capped(talk_s):
+            base["capped"] = f"talked {talk_s} s, over [rating] max_call_min: priced as {self.cap_s} s"
         if isinstance(p, Price):
             return {**base, **p.explain.as_dict()}
         if isinstance(p, Unrated):
@@ -69,7 +77,8 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
         numbering = numbers.plan_from_options(options)
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [numbers] {e}") from None
-    wanted = cfg.section("rating").plan.strip()
+    rating = cfg.section("rating")
+    wanted = rating.plan.strip()
     plans = store_tariffs.compiled_plans()
     chosen = [p for p in plans if wanted in (p.label, p.label.partition(" / ")[2])] if wanted else plans
     if wanted and not chosen:
@@ -80,7 +89,7 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
                           f"{', '.join(p.label for p in plans)}")
     if not chosen:
         log.warning("no tariff plan stored: calls are classified, not priced")
-    return Pricer(numbering, chosen[0] if chosen else None, tz)
+    return Pricer(numbering, chosen[0] if chosen else None, tz, rating.max_call_min * 60)
 
 
 def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, batch: int = 5000,

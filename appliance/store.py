@@ -46,6 +46,7 @@ class Call(Base):
     currency = TextField(default="")
     destination = TextField(default="")
     tariff = TextField(default="")         # "provider / plan @ version date"
+    capped = BooleanField(default=False)   # talk time over [rating] max_call_min: priced at the cap (RAT-5)
 
     class Meta:
         indexes = ((("start_utc",), False), (("driver", "call_key"), False))
@@ -126,7 +127,7 @@ LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset",
 QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
 CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                 "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs",
-                "kind", "number", "cost", "currency", "destination", "tariff")
+                "kind", "number", "cost", "currency", "destination", "tariff", "capped")
 
 
 def all_models() -> tuple:

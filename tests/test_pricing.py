@@ -88,3 +88,22 @@ def test_without_a_numbering_plan_calls_are_stored_unpriced(tmp_path, capsys):
         store.close_db()
     rc, _, err = run_cli(capsys, "rerate", "--data", str(tmp_path / "d"))
     assert rc == 2 and "[numbers] country" in err
+
+
+def test_a_line_that_failed_to_release_is_priced_at_the_cap_flagged_and_listed(tmp_path, capsys):
+    ini = tmp_path / "callbox.ini"
+    ini.write_text(CONFIG + "[rating]\nmax_call_min = 60\n")
+    data = tmp_path / "d"
+    assert run_cli(capsys, "tariff", "import", "--data", str(data), str(TARIFF))[0] == 0
+    src = tmp_path / "smdr.log"
+    src.write_bytes(ipo("2024/04/02 10:00:00", talk="09:13:20", called="4123456", call_id=1) +   # 9 h: stuck
+                    ipo("2024/04/02 11:00:00", talk="00:59:59", called="4123456", call_id=2))
+    import_(capsys, data, src, config_file=ini)
+    by_key = calls(capsys, data, ini)
+    stuck, normal = by_key["1"], by_key["2"]
+    assert stuck["capped"] and stuck["talk_s"] == 33200          # the PBX's figure is kept as printed
+    assert stuck["cost"] == "21.00"      # 60 peak minutes at 0.35; uncapped it would be 553 minutes
+    assert "priced as 3600 s" in stuck["explain"]["capped"]
+    assert not normal["capped"] and normal["cost"] == "21.00"
+    rc, out, _ = run_cli(capsys, "calls", "--data", str(data), "--config", str(ini), "--json", "--capped")
+    assert [json.loads(line)["call_key"] for line in out.splitlines()] == ["1"]
