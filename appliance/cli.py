@@ -43,8 +43,7 @@ def _children(args, cfg: config.Config, web: bool) -> list[tuple[str, list[str]]
     children.append(("worker", python_module("appliance.procs", "worker", *base, *sets)))
     if web:
         w = cfg.section("web")
-        children.append(("web", python_module("webui", "--data", str(args.data), "--host", w.host,
-                                              "--port", str(w.port))))
+        children.append(("web", python_module("webui", *base, *sets, "--host", w.host, "--port", str(w.port))))
         log.info("status page: http://%s:%d/", w.host, w.port)
     return children
 
@@ -237,9 +236,10 @@ def build_parser() -> Parser:
     c.add_argument("--json", action="store_true", help='a list of {"driver", "confidence"}, best first')
     c.add_argument("file", type=Path, metavar="FILE")
     c.set_defaults(func=cmd_detect)
-    from appliance import cli_directory, cli_tariff   # here, not at the top: they import this module
+    from appliance import cli_directory, cli_tariff, cli_user   # here, not at the top: they import this module
     cli_directory.register(sub)
     cli_tariff.register(sub)
+    cli_user.register(sub)
     return p
 
 

@@ -31,12 +31,13 @@ def call_dicts(since: int | None, until: int | None, explain: Callable | None = 
     for call in (query.where(store.Call.capped == True) if capped_only else query).iterator():  # noqa: E712
         batch.append(call)
         if len(batch) >= CHUNK:
-            yield from _with_legs(batch, explain)
+            yield from with_legs(batch, explain)
             batch = []
-    yield from _with_legs(batch, explain)
+    yield from with_legs(batch, explain)
 
 
-def _with_legs(calls: list, explain: Callable | None) -> Iterator[dict]:
+def with_legs(calls: list, explain: Callable | None = None) -> Iterator[dict]:
+    """The contract's dict of each call: its fields, the journal references of its legs, its price."""
     legs = store.legs_of([c.id for c in calls])
     for c in calls:
         refs = [_ref(leg) for leg in legs.get(c.id, [])]

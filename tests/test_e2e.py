@@ -1,4 +1,5 @@
 """The whole appliance as a user runs it: real processes, a pty for the PBX's serial port, the status page."""
+import http.cookiejar
 import json
 import signal
 import socket
@@ -6,11 +7,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
 
-from appliance import config, store
+from appliance import config, store, users
+from appliance.store_users import FILE_NAME, close_users_db, open_users_db
 from appliance.tools import virtual_pbx
 from appliance.worker import Paths, Worker
 from conftest import FIXTURES
@@ -80,15 +83,35 @@ def test_callbox_capture_over_a_pty_stores_what_an_import_stores(tmp_path, capsy
     assert dump(data) == dump(tmp_path / "imported")
 
 
+def logged_in_opener(data, port) -> urllib.request.OpenerDirector:
+    """An administrator (added before the start, as `callbox user add --admin` does) logged in over HTTP."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def attempt():
+        try:
+            body = urllib.parse.urlencode({"username": "admin", "password": "e2e password 123"}).encode()
+            with opener.open(f"http://127.0.0.1:{port}/login", data=body, timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+    wait_for(attempt)
+    return opener
+
+
 def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_path):
     port = free_port()
     data = tmp_path / "var"
+    open_users_db(data / FILE_NAME)
+    users.add_user("admin", "e2e password 123", "administrator")
+    close_users_db()
     proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "run", "--data", str(data),
                              "--set", f"web.port={port}"], start_new_session=True)
     try:
+        opener = logged_in_opener(data, port)
+
         def status():
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2) as r:
+                with opener.open(f"http://127.0.0.1:{port}/api/status", timeout=2) as r:
                     body = json.load(r)
                 return body if body["counts"]["calls"] >= 3 and body["capture"]["state"] == "running" else None
             except OSError:
@@ -97,7 +120,7 @@ def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_
         assert body["capture"]["state"] == "running"
         assert [link["state"] for link in body["capture"]["links"]] == ["up"]
         assert body["calls"][0]["start"].startswith("2017-07-")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+        with opener.open(f"http://127.0.0.1:{port}/", timeout=2) as r:
             assert "Callbox" in r.read().decode("utf-8")
     finally:
         proc.send_signal(signal.SIGINT)   # Ctrl-C

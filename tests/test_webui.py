@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 import webtest
 
-from appliance import store
+from appliance import store, users
+from appliance.store_users import FILE_NAME, close_users_db, open_users_db
+from test_auth_web import PASSWORD, add_user, login
 from webui.app import make_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,9 +33,17 @@ def data_dir(tmp_path):
     store.close_db()
 
 
+def admin_client(data_dir: Path) -> webtest.TestApp:
+    """The web app over `data_dir`, logged in as an administrator who sees every call."""
+    client = webtest.TestApp(make_app(data_dir))
+    add_user("admin")
+    login(client, "admin")
+    return client
+
+
 @pytest.fixture
 def client(data_dir):
-    return webtest.TestApp(make_app(data_dir))
+    return admin_client(data_dir)
 
 
 def add_call(i: int, **kw) -> store.Call:
@@ -179,16 +189,25 @@ def test_real_server_keepalive_latency_and_sigterm(data_dir):
     for i in range(25):
         add_call(i, party=NAME)
     store.close_db()
+    open_users_db(data_dir / FILE_NAME)
+    users.add_user("admin", PASSWORD, "administrator")
+    close_users_db()
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "webui", "--data", str(data_dir), "--host", "127.0.0.1",
                              "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         _wait_listening(proc, port)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("POST", "/login", body=f"username=admin&password={PASSWORD.replace(' ', '+')}",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 303
+        cookie = {"Cookie": resp.getheader("Set-Cookie").split(";")[0]}
         times, socks = [], set()
         for _ in range(50):
             t = time.perf_counter()
-            conn.request("GET", "/")
+            conn.request("GET", "/", headers=cookie)
             resp = conn.getresponse()
             body = resp.read()
             times.append(time.perf_counter() - t)
@@ -212,7 +231,7 @@ def test_setup_page_shows_the_last_lines_and_the_driver_that_reads_them(tmp_path
         w.append(b'{"event": "link_up"}', "serial:/dev/ttyUSB0", flags=2)
         w.append_many([(line + b"\n", 0) for line in sample.split(b"\n")[1:300]], "serial:/dev/ttyUSB0")
         w.append(b"<script>alert(1)</script>\r\n", "serial:/dev/ttyUSB0")
-    app = webtest.TestApp(make_app(tmp_path))
+    app = admin_client(tmp_path)
     page = app.get("/setup")
     assert "avaya_ipoffice" in page.text and "driver = avaya_ipoffice" in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
@@ -222,5 +241,5 @@ def test_setup_page_shows_the_last_lines_and_the_driver_that_reads_them(tmp_path
 
 
 def test_setup_page_with_nothing_received_says_so(tmp_path):
-    page = webtest.TestApp(make_app(tmp_path)).get("/setup")
+    page = admin_client(tmp_path).get("/setup")
     assert "No line received yet" in page.text

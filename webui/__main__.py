@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"callbox-web: {e}", file=sys.stderr)
         return 2
     logs.setup(args.data, "web", lg.level, lg.max_kb, lg.backups)
-    serve(args.host or web.host, args.port or web.port, args.data)
+    serve(args.host or web.host, args.port or web.port, args.data, cfg)
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+import sys
 from pathlib import Path
 
 import bottle
@@ -15,8 +16,9 @@ import gevent
 from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
-from appliance import store
-from webui import setup, status
+from appliance import config, parse, store
+from appliance.store_users import close_users_db
+from webui import api, auth, setup, status
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +27,22 @@ MAX_CONNECTIONS = 50     # a few browsers on a small box; the pool also lets sto
 STOP_TIMEOUT_S = 2
 
 
-def make_app(data_dir: Path) -> bottle.Bottle:
-    """The whole web UI for the data directory `data_dir` (callbox.db, journal/, run/)."""
+def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
+    """The whole web UI for the data directory `data_dir` (callbox.db, users.db, journal/, run/).
+
+    Every route needs a logged-in user except /login, /static and the first-administrator link (webui.auth).
+    While no user exists, app.config["callbox.setup_token"] holds the one-time link's token."""
+    data_dir = Path(data_dir)
+    pbx = (cfg or config.load(None, data_dir)).section("pbx")
     app = bottle.Bottle()
-    app.merge(status.routes(Path(data_dir)))
-    app.merge(setup.routes(Path(data_dir)))
+    app.config["callbox.setup_token"] = auth.open_users(data_dir)
+    auth.install_guard(app, pbx.tenant)
+    app.merge(auth.routes())
+    app.merge(auth.admin_routes())
+    # The status page's call rows must go through appliance.scope: webui.api serves / and /api/status.
+    app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
+    app.merge(api.routes(data_dir, pbx.tenant, parse.zone(pbx.timezone)))
+    app.merge(setup.routes(data_dir))
 
     @app.get("/static/<name:path>")
     def static(name: str):
@@ -47,15 +60,20 @@ class NoDelayHandler(WSGIHandler):
         super().__init__(sock, *args, **kwargs)
 
 
-def serve(host: str, port: int, data_dir: Path) -> None:
+def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None) -> None:
     """Serve the web UI on host:port until SIGTERM or SIGINT (needs gevent's monkey.patch_all() first)."""
-    server = WSGIServer((host, port), make_app(Path(data_dir)), log=None, handler_class=NoDelayHandler,
+    server = WSGIServer((host, port), make_app(Path(data_dir), cfg), log=None, handler_class=NoDelayHandler,
                         spawn=Pool(MAX_CONNECTIONS))
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, server.stop, STOP_TIMEOUT_S)
     log.info("web UI on http://%s:%d/ (data %s)", host, port, data_dir)
+    token = server.application.config.get("callbox.setup_token")
+    if token:    # on the console only, not in the log file: whoever opens it first becomes administrator
+        print(f"No user yet. Create the first administrator at http://{host}:{port}/first-admin/{token} "
+              f"(single use, valid 24 h), or run: callbox user add --admin NAME", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     finally:
         store.close_db()
+        close_users_db()
     log.info("web UI stopped")

@@ -12,11 +12,20 @@
 <body>
 <header class="top">
   <span class="brand">Callbox</span>
+% from webui.auth import current_user, csrf_token
+% user = current_user()
+% if user:
   <nav>
-% for href, label in (('/', 'Status'), ('/setup', 'Setup')):
+% pages = [('/', 'Status')] + ([('/setup', 'Setup')] if user.is_admin else []) + ([('/users', 'Users')] if user.is_admin and user.scope == 'all' else [])
+% for href, label in pages:
     <a href="{{href}}"{{!' aria-current="page"' if get('title') == label else ''}}>{{label}}</a>
 % end
   </nav>
+  <form method="post" action="/logout" class="user">
+    <input type="hidden" name="csrf_token" value="{{csrf_token()}}">
+    <span>{{user.username}} · {{user.role}}</span> <button type="submit">Log out</button>
+  </form>
+% end
 </header>
 <main>
 {{!base}}

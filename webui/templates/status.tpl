@@ -85,6 +85,7 @@
 % end
 </section>
 
+% if get('whole_box', True):
 <section>
   <h2>Last quarantined lines</h2>
 % if quarantined:
@@ -101,5 +102,6 @@
   <p class="muted">No quarantined lines.</p>
 % end
 </section>
+% end
 
 <p class="muted small">Updated {{generated_at}} · refreshes every {{refresh}} s</p>

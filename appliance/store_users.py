@@ -1,0 +1,95 @@
+"""Web users' tables (accounts, sessions, login throttles, setup tokens, audit log) in their own database file.
+
+They live in <data>/users.db, not callbox.db, on purpose: the web process writes these (logins, sessions)
+but opens callbox.db read-only, so no route can write a call row even by mistake (USR-4), and session
+writes never compete with the worker, the one writer of call rows. Do not add MODELS_USERS to store.MODELS.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from peewee import BooleanField, IntegerField, Model, SqliteDatabase, TextField
+
+log = logging.getLogger(__name__)
+users_db = SqliteDatabase(None)
+FILE_NAME = "users.db"
+BUSY_TIMEOUT_MS = 5000
+
+
+class UsersBase(Model):
+    class Meta:
+        database = users_db
+        legacy_table_names = False
+
+
+class User(UsersBase):
+    """A web user. `scope` says whose calls they see: own, department, branch, tenant or all."""
+    id = IntegerField(primary_key=True)
+    username = TextField()
+    key = TextField(unique=True)            # casefolded username: logins and uniqueness ignore case
+    password_hash = TextField()             # scrypt$n$r$p$salt$hash (base64)
+    role = TextField()
+    scope = TextField()
+    tenant = TextField(default="")          # tenant code ("" for scope all)
+    person = TextField(default="")          # the directory person's external id (own/department/branch)
+    disabled = BooleanField(default=False)
+    created_utc = IntegerField()
+    password_changed_utc = IntegerField()
+
+
+class Session(UsersBase):
+    """A logged-in browser or script. Only the SHA-256 of the cookie's random token is stored."""
+    token_hash = TextField(primary_key=True)
+    user_id = IntegerField(index=True)
+    csrf = TextField()
+    created_utc = IntegerField()
+    expires_utc = IntegerField(index=True)
+    address = TextField(default="")
+
+
+class Throttle(UsersBase):
+    """Failed logins for one key ("user:<name>" or "addr:<ip>") and the lockout they earned."""
+    key = TextField(primary_key=True)
+    failures = IntegerField(default=0)
+    last_utc = IntegerField(default=0)
+    locked_until = IntegerField(default=0)
+
+
+class SetupToken(UsersBase):
+    """The one-time link that creates the first administrator (stored hashed; single use; expires)."""
+    id = IntegerField(primary_key=True)
+    token_hash = TextField(unique=True)
+    created_utc = IntegerField()
+    expires_utc = IntegerField()
+    used_utc = IntegerField(null=True)
+
+
+class AuditEntry(UsersBase):
+    """Who did what, when: accounts added or changed, passwords changed, failed logins and lockouts."""
+    id = IntegerField(primary_key=True)
+    at_utc = IntegerField(index=True)
+    actor = TextField()                     # a username, "cli:<unix user>", or "-" (not logged in)
+    action = TextField()
+    target = TextField(default="")
+    detail = TextField(default="")
+    address = TextField(default="")
+
+
+MODELS_USERS = (User, Session, Throttle, SetupToken, AuditEntry)
+
+
+def open_users_db(path: Path) -> SqliteDatabase:
+    """Initialise users_db at `path` (normally <data>/users.db, WAL), creating the file and tables if needed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    users_db.init(str(path), pragmas={"journal_mode": "wal", "synchronous": "normal",
+                                      "busy_timeout": BUSY_TIMEOUT_MS})
+    with users_db.connection_context():
+        users_db.create_tables(MODELS_USERS, safe=True)
+    return users_db
+
+
+def close_users_db() -> None:
+    if not users_db.is_closed():
+        users_db.close()

@@ -1,0 +1,229 @@
+"""Every role × scope against every page and API that returns call rows: nothing outside the scope, all inside.
+
+The organisation: tenant "default" (this PBX's calls) with two branches and three departments, a person
+who moves department and branch mid-month, an extension that changes hands, someone who leaves; and a
+second tenant "beta" whose person has the same extension number. The expected rows come from
+directory.attribute (the directory's own attribution), not from appliance.scope's SQL.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import webtest
+
+from appliance import config, directory, store, users
+from appliance import store_directory as sd
+from test_auth_web import add_user, login
+from webui import status
+from webui.app import make_app
+
+TZ = ZoneInfo("Europe/Istanbul")
+MOVE = int(datetime(2024, 3, 15, 12, 0, tzinfo=TZ).timestamp())
+DAYS = (5, 25)
+PEOPLE = {"ayse": ("Ayşe", "Demir"), "piotr": ("Piotr", "Wąsowski"), "olga": ("Ольга", "Петрова"),
+          "kemal": ("Kemal", "Öztürk"), "zofia": ("Zofia", "Żak")}
+EXTENSIONS = ("201", "202", "212", "203", "204", "299")
+
+
+def at(day: int, hour: int = 10) -> int:
+    return int(datetime(2024, 3, day, hour, tzinfo=TZ).timestamp())
+
+
+def build_directory() -> dict[str, int]:
+    a, b = sd.tenant_id("default", create=True), sd.tenant_id("beta", create=True)
+    unit = {name: sd.create_named(a, kind, name) for kind, name in (
+        ("branch", "İzmir"), ("branch", "Warszawa"), ("department", "Sales"), ("department", "Support"),
+        ("department", "Accounts"))}
+    pid = {key: directory.add_person(a, key, first, last) for key, (first, last) in PEOPLE.items()}
+    place = {"ayse": ("İzmir", "Sales"), "piotr": ("İzmir", "Sales"), "olga": ("Warszawa", "Support"),
+             "kemal": ("İzmir", "Accounts")}
+    for key, (branch, dept) in place.items():
+        directory.move_person(a, pid[key], None, branch_id=unit[branch], department_id=unit[dept])
+    for key, ext in (("ayse", "201"), ("piotr", "202"), ("olga", "203"), ("kemal", "204")):
+        directory.assign_extension(a, pid[key], ext, None)
+    # Mid-month: Piotr moves to Support in Warszawa (keeping 202, adding 212); Kemal leaves and Zofia
+    # (Accounts, Warszawa) takes over his extension 204.
+    directory.move_person(a, pid["piotr"], MOVE, branch_id=unit["Warszawa"], department_id=unit["Support"])
+    directory.assign_extension(a, pid["piotr"], "212", MOVE)
+    directory.end_person(a, pid["kemal"], MOVE)
+    directory.move_person(a, pid["zofia"], MOVE, branch_id=unit["Warszawa"], department_id=unit["Accounts"])
+    directory.assign_extension(a, pid["zofia"], "204", MOVE)
+    # Tenant beta: Борис holds extension 201 too; he must never see, nor be credited with, default's calls.
+    boris = directory.add_person(b, "boris", "Борис", "Иванов")
+    dept_b = sd.create_named(b, "department", "Sales")
+    directory.move_person(b, boris, None, department_id=dept_b, branch_id=sd.create_named(b, "branch", "Київ"))
+    directory.assign_extension(b, boris, "201", None)
+    return {"default": a, "beta": b}
+
+
+def build_calls() -> list[store.Call]:
+    calls, n = [], 0
+    for ext in EXTENSIONS:
+        for start in [at(day) for day in DAYS] + ([MOVE] if ext in ("202", "204") else []):
+            n += 1
+            calls.append(store.Call.create(
+                driver="test", call_key=str(n), start_utc=start, utc_offset=3 * 3600, direction="out",
+                extension=ext, party=f"0555{n:07d}", trunk="T1", ring_s=3, talk_s=60 + n, answered=True,
+                transferred=False, account_code="", legs=1))
+    return calls
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """The organisation, the calls, and the web app over them; users are added per test."""
+    data = tmp_path_factory.mktemp("matrix")
+    store.open_db(data / "callbox.db")
+    tenants = build_directory()
+    calls = build_calls()
+    expected_attr = {c.id: directory.attribute(tenants["default"], c.extension, c.start_utc) for c in calls}
+    current = {key: sd.open_placement(tenants["default"], sd.people(tenants["default"])[key].id) for key in PEOPLE}
+    store.close_db()
+    cfg = config.load(None, data)
+    cfg.set("pbx", "timezone", "Europe/Istanbul")
+    app = make_app(data, cfg)
+    yield {"app": app, "calls": calls, "attr": expected_attr, "current": current, "pbx_tenant": "default"}
+    store.close_db()
+
+
+@pytest.fixture(autouse=True)
+def fast_kdf(monkeypatch):
+    """Dozens of accounts: a cheaper scrypt here (test_users.py measures the real one)."""
+    monkeypatch.setattr(users, "SCRYPT", (2 ** 8, 8, 1))
+
+
+def expected_ids(world, scope: str, tenant: str, person: str) -> set[int]:
+    """Who may see what, from the directory's attribution of each call (the oracle)."""
+    calls = world["calls"]
+    if scope == "all":
+        return {c.id for c in calls}
+    if tenant != world["pbx_tenant"]:
+        return set()
+    if scope == "tenant":
+        return {c.id for c in calls}
+    out = set()
+    now = world["current"].get(person)
+    for c in calls:
+        att = world["attr"][c.id]
+        if att is None:
+            continue
+        if scope == "own" and att.external_id == person:
+            out.add(c.id)
+        elif scope == "department" and now and now.department_id and att.department_id == now.department_id:
+            out.add(c.id)
+        elif scope == "branch" and now and now.branch_id and att.branch_id == now.branch_id:
+            out.add(c.id)
+    return out
+
+
+def seen(world, client: webtest.TestApp) -> dict[str, list[int]]:
+    """The call ids each endpoint returns to this client."""
+    by_party = {c.party: c.id for c in world["calls"]}
+    html = client.get("/").text
+    return {"api_calls": [c["id"] for c in client.get("/api/calls").json],
+            "api_status": [c["id"] for c in client.get("/api/status").json["calls"]],
+            "status_page": [by_party[p] for p in re.findall(r"<td>(0555\d{7})</td>", html)]}
+
+
+def newest(world, ids: set[int], limit: int) -> list[int]:
+    rows = sorted((c for c in world["calls"] if c.id in ids), key=lambda c: (c.start_utc, c.id), reverse=True)
+    return [c.id for c in rows[:limit]]
+
+
+COMBOS = [(role, scope) for role in users.ROLES for scope in users.SCOPES
+          if scope != "all" or role == "administrator"]
+SUBJECTS = [("default", "ayse"), ("default", "piotr"), ("default", "kemal"), ("default", "zofia"),
+            ("beta", "boris"), ("default", "nobody")]
+
+
+@pytest.mark.parametrize("role,scope", COMBOS)
+def test_each_role_and_scope_sees_exactly_its_calls_everywhere(world, role, scope):
+    subjects = [("", "")] if scope == "all" else [(t, "") for t in ("default", "beta")] if scope == "tenant" \
+        else SUBJECTS
+    for tenant, person in subjects:
+        name = f"{role}-{scope}-{tenant}-{person}"
+        add_user(name, role, scope, tenant, person)
+        client = webtest.TestApp(world["app"])
+        login(client, name)
+        want = expected_ids(world, scope, tenant, person)
+        got = seen(world, client)
+        assert sorted(got["api_calls"]) == sorted(want), name
+        assert len(got["api_calls"]) == len(set(got["api_calls"])), name
+        assert got["api_status"] == newest(world, want, status.CALLS_SHOWN), name
+        assert got["status_page"] == got["api_status"], name
+        counts = client.get("/api/status").json["counts"]
+        assert counts["calls"] == len(want), name
+
+
+def test_the_matrix_is_not_vacuous(world):
+    """Each scope kind separates something: the sets differ and none is empty where a call exists."""
+    sets = {s: expected_ids(world, s, "default", "piotr") for s in ("own", "department", "branch", "tenant")}
+    assert 0 < len(sets["own"]) < len(sets["department"]) < len(sets["branch"]) < len(sets["tenant"])
+    before_move = {c.id for c in world["calls"] if c.extension == "202" and c.start_utc < MOVE}
+    assert sets["own"] - sets["department"] == before_move     # his, but not his department's now
+    assert expected_ids(world, "tenant", "beta", "") == set() and expected_ids(world, "own", "beta", "boris") == set()
+
+
+def by_ext(world, ids, ext: str) -> list[int]:
+    return sorted(c.start_utc for c in world["calls"] if c.id in ids and c.extension == ext)
+
+
+def test_a_move_changes_attribution_from_the_move_on_never_backwards(world):
+    add_user("sales-sup", "supervisor", "department", "default", "ayse")      # Sales now
+    add_user("support-sup", "supervisor", "department", "default", "olga")   # Support now
+    add_user("izmir-op", "operator", "branch", "default", "ayse")            # İzmir now
+    views = {}
+    for name in ("sales-sup", "support-sup", "izmir-op"):
+        client = webtest.TestApp(world["app"])
+        login(client, name)
+        views[name] = {c["id"] for c in client.get("/api/calls").json}
+    assert by_ext(world, views["sales-sup"], "202") == [at(5)]                # Piotr before the move
+    assert by_ext(world, views["support-sup"], "202") == [MOVE, at(25)]       # from the move on
+    assert by_ext(world, views["support-sup"], "212") == [at(25)]             # 212 is his only from the move
+    assert by_ext(world, views["izmir-op"], "204") == [at(5)]                 # Kemal's, not Zofia's
+    assert by_ext(world, views["izmir-op"], "299") == []                      # nobody's extension
+
+
+def test_api_calls_attributes_each_call_as_of_its_start_and_filters_by_time(world):
+    add_user("piotr-own", "staff", "own", "default", "piotr")
+    client = webtest.TestApp(world["app"])
+    login(client, "piotr-own")
+    rows = client.get("/api/calls").json
+    where = {(r["extension"], r["start"]): (r["person"], r["department"], r["branch"]) for r in rows}
+    assert where[("202", "2024-03-05T10:00:00+03:00")] == ("Piotr Wąsowski", "Sales", "İzmir")
+    assert where[("202", "2024-03-15T12:00:00+03:00")] == ("Piotr Wąsowski", "Support", "Warszawa")
+    assert where[("212", "2024-03-25T10:00:00+03:00")] == ("Piotr Wąsowski", "Support", "Warszawa")
+    assert set(rows[0]) >= {"id", "start", "direction", "extension", "party", "trunk", "ring_s", "talk_s",
+                            "answered", "transferred", "legs", "account_code", "driver", "person", "department",
+                            "branch"}
+    # naive bounds are PBX local time; since is inclusive, until exclusive; an explicit offset works too
+    after = client.get("/api/calls", {"since": "2024-03-15T12:00:00"}).json
+    assert [r["start"] for r in after] == ["2024-03-15T12:00:00+03:00", "2024-03-25T10:00:00+03:00",
+                                           "2024-03-25T10:00:00+03:00"]
+    before = client.get("/api/calls", {"until": "2024-03-15T09:00:00Z"}).json
+    assert [r["start"] for r in before] == ["2024-03-05T10:00:00+03:00"]
+    bad = client.get("/api/calls", {"since": "15/03/2024"}, status=400).json
+    assert "since" in bad["error"] and "ISO 8601" in bad["error"]
+
+
+def test_raw_lines_only_for_who_sees_the_whole_box(world):
+    add_user("t-admin", "administrator", "tenant", "default")
+    add_user("b-admin", "administrator", "tenant", "beta")
+    for name, whole in (("t-admin", True), ("b-admin", False)):
+        client = webtest.TestApp(world["app"])
+        login(client, name)
+        assert client.get("/api/status").json["whole_box"] is whole
+        client.get("/setup", status=200 if whole else 403)
+
+
+def test_changing_a_users_scope_takes_effect_on_the_next_request(world):
+    add_user("mover-watch", "supervisor", "own", "default", "piotr")
+    client = webtest.TestApp(world["app"])
+    login(client, "mover-watch")
+    assert len(client.get("/api/calls").json) == 4
+    from appliance.store_users import users_db
+    with users_db.connection_context():
+        users.set_access("mover-watch", "supervisor", "tenant", "beta", actor="test")
+    assert client.get("/api/calls").json == []

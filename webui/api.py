@@ -1,0 +1,137 @@
+"""Call data on the web: GET /api/calls for scripts, and the status page's last calls, always through appliance.scope.
+
+Both show only the calls the logged-in user may see, each with the person, department and branch it was
+attributed to at its start. Raw PBX lines (quarantined lines) are only shown to users who may see every
+call of the box (scope.sees_whole_box). The status page's other parts come from webui.status unchanged.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Iterator
+
+import bottle
+from bottle import request, response
+from peewee import OperationalError
+
+from appliance import output, parse, scope, store
+from webui import status
+from webui.auth import current_user
+
+log = logging.getLogger(__name__)
+CHUNK = 500
+SCOPED_RULES = {"/", "/api/status"}    # served here instead of by webui.status: they show call rows
+
+
+def _db_ready(db_path: Path) -> bool:
+    """store.db pointed read-only at the worker's database, once it exists (this process never creates it)."""
+    if store.db.database == f"file:{db_path}?mode=ro":
+        return True
+    if not db_path.exists():
+        return False
+    store.open_db(db_path, readonly=True)
+    store.db.close()     # connections are opened per request: peewee's state is greenlet-local under gevent
+    return True
+
+
+def _attributed(c: store.Call, att) -> dict[str, Any]:
+    return {"person": att.name if att else None, "person_id": att.external_id if att else None,
+            "department": att.department if att else None, "branch": att.branch if att else None}
+
+
+def call_dicts(calls: list[store.Call], pbx_tenant: str) -> list[dict[str, Any]]:
+    """The JSON objects of `callbox calls --json` for these calls, plus person, department and branch."""
+    return [{**row, **_attributed(c, att)}
+            for row, c, att in zip(output.with_legs(calls), calls, scope.attributions(calls, pbx_tenant))]
+
+
+def parse_bound(name: str, value: str | None, tz: tzinfo) -> int | None:
+    """An ISO 8601 query parameter as epoch seconds (naive = PBX local time); ValueError naming it."""
+    if not value:
+        return None
+    if "T" in value and " " in value:      # an unencoded '+' of the UTC offset arrives as a space
+        value = value.replace(" ", "+")
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not an ISO 8601 date or time "
+                         "(e.g. 2017-07-01 or 2017-07-01T08:00:00+02:00)") from None
+    epoch = parse.to_utc(dt.replace(microsecond=0), tz)[0]
+    return epoch + (1 if dt.microsecond else 0)       # a bound inside a second includes none of it
+
+
+def _stream(user, pbx_tenant: str, since: int | None, until: int | None) -> Iterator[str]:
+    """The JSON list in pieces, so a month of calls never sits in memory at once."""
+    store.db.connect(reuse_if_open=True)
+    try:
+        query = scope.calls_query(user, pbx_tenant, since, until)
+        yield "["
+        first, batch = True, []
+        for call in query.iterator():
+            batch.append(call)
+            if len(batch) >= CHUNK:
+                yield ("" if first else ",") + ",".join(json.dumps(d, ensure_ascii=False)
+                                                         for d in call_dicts(batch, pbx_tenant))
+                first, batch = False, []
+        if batch:
+            yield ("" if first else ",") + ",".join(json.dumps(d, ensure_ascii=False)
+                                                     for d in call_dicts(batch, pbx_tenant))
+        yield "]"
+    finally:
+        store.db.close()
+
+
+def scoped_snapshot(data_dir: Path, user, pbx_tenant: str) -> dict[str, Any]:
+    """The status page's data with only the calls `user` may see (and raw lines only for the whole box)."""
+    data = status.snapshot(data_dir)
+    whole = scope.sees_whole_box(user, pbx_tenant)
+    calls: list[dict[str, Any]] = []
+    totals = (0, 0)
+    if _db_ready(data_dir / "callbox.db"):
+        try:
+            with store.db.connection_context(), store.db.atomic():
+                rows = list(scope.calls_query(user, pbx_tenant, limit=status.CALLS_SHOWN, newest_first=True))
+                calls = [dict(d, start_utc=c.start_utc) for c, d in zip(rows, call_dicts(rows, pbx_tenant))]
+                totals = scope.totals(user, pbx_tenant)
+        except OperationalError:        # the worker has created the file but not the tables yet
+            log.warning("database in %s not ready", data_dir, exc_info=True)
+    data["calls"] = calls
+    if not whole:
+        data["counts"] = dict(data["counts"], calls=totals[0], legs=totals[1])
+        data["quarantined"] = []
+    data["whole_box"] = whole
+    return data
+
+
+def routes(data_dir: Path, pbx_tenant: str, tz: tzinfo) -> bottle.Bottle:
+    """GET /api/calls, and the status page (/ and /api/status) with its call rows scoped."""
+    app = bottle.Bottle()
+    data_dir = Path(data_dir)
+
+    @app.get("/api/calls")
+    def calls():
+        response.set_header("Cache-Control", "no-store")
+        try:
+            since = parse_bound("since", request.query.get("since"), tz)
+            until = parse_bound("until", request.query.get("until"), tz)
+        except ValueError as e:
+            raise bottle.HTTPResponse(json.dumps({"error": str(e)}), 400, {"Content-Type": "application/json"})
+        response.content_type = "application/json; charset=utf-8"
+        if not _db_ready(data_dir / "callbox.db"):
+            return "[]"
+        return _stream(current_user(), pbx_tenant, since, until)
+
+    @app.get("/")
+    def page():
+        response.set_header("Cache-Control", "no-store")
+        return bottle.template("status", template_lookup=status.TEMPLATE_LOOKUP, hms=status.hms,
+                               refresh=status.REFRESH_S, **scoped_snapshot(data_dir, current_user(), pbx_tenant))
+
+    @app.get("/api/status")
+    def api():
+        response.set_header("Cache-Control", "no-store")
+        return scoped_snapshot(data_dir, current_user(), pbx_tenant)
+
+    return app

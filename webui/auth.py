@@ -1,0 +1,227 @@
+"""Login, logout, the one-time first-administrator link, and the hook that guards every route (USR-4).
+
+The guard is a before_request hook on the main app, not a route plugin: routes merged from sub-apps keep
+their own app, and a main-app plugin would silently skip them (bottle's Bottle.merge). The hook matches
+the route itself and lets through only PUBLIC rules without a session.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from pathlib import Path
+from urllib.parse import quote
+
+import bottle
+from bottle import request, response
+
+from appliance import scope, users
+from appliance.store_users import FILE_NAME, open_users_db, users_db
+
+log = logging.getLogger(__name__)
+TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
+COOKIE = "callbox_session"
+CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/first-admin/<token>"), ("POST", "/first-admin/<token>"),
+          ("GET", "/static/<name:path>")}
+ADMIN_ONLY = {"/setup", "/api/detect"}                # rules for administrators only
+BOX_ADMIN = {"/users"}    # administrators with scope all: accounts of every tenant, and the audit log
+WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call
+# Every route that is not GET/HEAD must be here (tests/test_auth_web.py): none may write call data.
+WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users")}
+
+
+def current_user() -> users.Account | None:
+    """The logged-in account of this request (set by the guard)."""
+    return request.environ.get("callbox.user")
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, for forms (hidden field csrf_token) and scripts (header X-CSRF-Token)."""
+    return request.environ.get("callbox.csrf", "")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def _deny(status: int, message: str, **headers: str) -> bottle.HTTPResponse:
+    if _wants_json():
+        return bottle.HTTPResponse(json.dumps({"error": message}), status,
+                                   {"Content-Type": "application/json", "Cache-Control": "no-store", **headers})
+    if status == 401:
+        target = request.fullpath + (f"?{request.query_string}" if request.query_string else "")
+        return bottle.HTTPResponse("", 303, {"Location": f"/login?next={quote(target)}"})
+    return bottle.HTTPResponse(f"{status}: {message}", status, {"Content-Type": "text/plain; charset=utf-8"})
+
+
+def _csrf_ok(expected: str) -> bool:
+    sent = request.headers.get(CSRF_HEADER) or request.forms.get(CSRF_FIELD) or ""
+    return bool(expected) and hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode("utf-8"))
+
+
+def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
+    """Require a session for every route but PUBLIC ones, a CSRF token for every unsafe method, and the
+    administrator role (and sight of the whole box for raw lines) where the tables above say so."""
+
+    def guard():
+        users_db.connect(reuse_if_open=True)
+        try:
+            route, _ = app.router.match(request.environ)
+        except bottle.HTTPError:
+            return                     # 404 / 405: bottle answers them itself, with nothing to protect
+        method = "GET" if request.method == "HEAD" else request.method
+        if (method, route.rule) in PUBLIC:
+            return
+        found = users.session(request.get_cookie(COOKIE) or "")
+        if found is None:
+            raise _deny(401, "login required")
+        account, csrf = found
+        request.environ["callbox.user"], request.environ["callbox.csrf"] = account, csrf
+        if method not in SAFE_METHODS and not _csrf_ok(csrf):
+            raise _deny(403, "missing or wrong CSRF token")
+        if route.rule in ADMIN_ONLY and not account.is_admin:
+            raise _deny(403, "for administrators only")
+        if route.rule in BOX_ADMIN and not (account.is_admin and account.scope == "all"):
+            raise _deny(403, "for administrators of the whole box (scope all) only")
+        if route.rule in WHOLE_BOX and not scope.sees_whole_box(account, pbx_tenant):
+            raise _deny(403, "raw PBX lines are only shown to users who may see every call of this box")
+
+    def close():
+        if not users_db.is_closed():
+            users_db.close()
+
+    app.add_hook("before_request", guard)
+    app.add_hook("after_request", close)
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect a login to another site."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+
+
+def _address() -> str:
+    # REMOTE_ADDR, not X-Forwarded-For: a client could send any XFF and dodge the per-address limit.
+    return request.environ.get("REMOTE_ADDR", "")
+
+
+def _start_session(account: users.Account) -> str:
+    token, csrf = users.create_session(account, _address())
+    response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="strict", max_age=users.SESSION_S,
+                        secure=request.urlparts.scheme == "https")
+    return csrf
+
+
+def _page(name: str, status: int = 200, **values):
+    response.status = status
+    response.set_header("Cache-Control", "no-store")
+    return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, **values)
+
+
+def routes() -> bottle.Bottle:
+    """/login, /logout, /api/session and /first-admin/<token>."""
+    app = bottle.Bottle()
+
+    @app.get("/login")
+    def login_page():
+        return _page("login", next=_safe_next(request.query.get("next", "/")), error="", username="")
+
+    @app.post("/login")
+    def login():
+        forms = request.forms.decode()
+        name, password = forms.get("username", ""), forms.get("password", "")
+        target = _safe_next(forms.get("next", "/"))
+        try:
+            account = users.authenticate(name, password, _address())
+        except users.LockedOut as e:
+            response.set_header("Retry-After", str(e.retry_after))
+            message = f"Too many failed logins. Try again in {e.retry_after} s."
+            if _wants_json():
+                raise _deny(429, message, **{"Retry-After": str(e.retry_after)})
+            return _page("login", 429, next=target, error=message, username=name)
+        if account is None:
+            if _wants_json():
+                raise _deny(401, "wrong username or password")
+            return _page("login", 401, next=target, error="Wrong username or password.", username=name)
+        csrf = _start_session(account)
+        if _wants_json():
+            return {"username": account.username, "role": account.role, "scope": account.scope,
+                    "csrf_token": csrf}
+        bottle.redirect(target, 303)
+
+    @app.post("/logout")
+    def logout():
+        users.end_session(request.get_cookie(COOKIE) or "")
+        response.delete_cookie(COOKIE, path="/")
+        if _wants_json():
+            return {"ok": True}
+        bottle.redirect("/login", 303)
+
+    @app.get("/api/session")
+    def whoami():
+        account = current_user()
+        assert account is not None     # the guard let us through
+        response.set_header("Cache-Control", "no-store")
+        return {"username": account.username, "role": account.role, "scope": account.scope,
+                "tenant": account.tenant, "person": account.person, "csrf_token": csrf_token()}
+
+    @app.get("/first-admin/<token>")
+    def first_admin_page(token: str):
+        if not users.setup_token_valid(token):
+            return _page("first_admin", 404, valid=False, error="", username="")
+        return _page("first_admin", valid=True, error="", username="")
+
+    @app.post("/first-admin/<token>")
+    def first_admin(token: str):
+        forms = request.forms.decode()
+        name, password = forms.get("username", ""), forms.get("password", "")
+        if password != forms.get("password2", ""):
+            return _page("first_admin", 400, valid=True, error="The two passwords differ.", username=name)
+        try:
+            account = users.create_first_admin(token, name, password, _address())
+        except users.UserError as e:
+            valid = users.setup_token_valid(token)
+            return _page("first_admin", 400 if valid else 404, valid=valid, error=str(e), username=name)
+        _start_session(account)
+        bottle.redirect("/", 303)
+
+    return app
+
+
+def admin_routes() -> bottle.Bottle:
+    """/users: the accounts and the audit log, and a form to add an account (administrators only)."""
+    app = bottle.Bottle()
+
+    def page(status: int = 200, error: str = "", added: str = ""):
+        return _page("users", status, users=users.list_users(), audit=users.audit_log(), roles=users.ROLES,
+                     scopes=users.SCOPES, error=error, added=added, csrf=csrf_token())
+
+    @app.get("/users")
+    def users_page():
+        return page()
+
+    @app.post("/users")
+    def add_user():
+        forms, actor = request.forms.decode(), current_user()
+        assert actor is not None
+        try:
+            account = users.add_user(forms.get("username", ""), forms.get("password", ""), forms.get("role", ""),
+                                     forms.get("scope", "") or None, forms.get("tenant", ""),
+                                     forms.get("person", ""), actor=actor.username)
+        except users.UserError as e:
+            return page(400, error=str(e))
+        return page(201, added=account.username)
+
+    return app
+
+
+def open_users(data_dir: Path) -> str | None:
+    """Open <data>/users.db; while it has no user, a fresh one-time first-administrator token (else None)."""
+    open_users_db(Path(data_dir) / FILE_NAME)
+    with users_db.connection_context():
+        token = users.setup_token()
+    if token:
+        log.warning("no user yet: open the first-administrator link printed on the console, "
+                    "or run `callbox user add --admin NAME`")
+    return token
