@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from appliance import config, directory
-from appliance.directory import FIELDS, Problem, SourcePerson, casefold, consolidate, parse_field_precedence
+from appliance.directory import Problem, SourcePerson, casefold, consolidate, parse_field_precedence
 from appliance import store_directory as sd
 from appliance.store import db
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from appliance.records import NotACallRecord, QueueEvent
+from drivers._common import parsed_share
 
 NAME = "Asterisk (queue_log)"
 MODELS = ("Asterisk 1.4+", "FreePBX", "Issabel", "Elastix")
@@ -120,10 +121,4 @@ parse = Parser().parse
 
 def looks_like(lines: list[str]) -> float:
     """Share of the non-blank lines that parse as queue_log events."""
-    good = bad = 0
-    for line in lines:
-        try:
-            good += parse(line) is not None
-        except NotACallRecord:
-            bad += 1
-    return good / (good + bad) if good else 0.0
+    return parsed_share(parse, lines)

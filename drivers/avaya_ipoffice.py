@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import parsed_share
 
 NAME = "Avaya IP Office"
 MODELS = ("IP500 V2", "IP500", "IP Office Server Edition", "IP Office 500")
@@ -145,10 +146,4 @@ parse = Parser().parse
 
 def looks_like(lines: list[str]) -> float:
     """Share of the non-blank, non-header lines that parse as IPO SMDR records."""
-    good = bad = 0
-    for line in lines:
-        try:
-            good += parse(line) is not None
-        except NotACallRecord:
-            bad += 1
-    return good / (good + bad) if good else 0.0
+    return parsed_share(parse, lines)

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import parsed_share
 
 NAME = "FreeSWITCH (mod_cdr_csv)"
 MODELS = ("FreeSWITCH 1.6+", "FusionPBX")
@@ -153,10 +154,4 @@ parse = make_parser().parse
 
 def looks_like(lines: list[str]) -> float:
     """Share of the non-blank lines that parse as cdr_csv rows."""
-    good = bad = 0
-    for line in lines:
-        try:
-            good += parse(line) is not None
-        except NotACallRecord:
-            bad += 1
-    return good / (good + bad) if good else 0.0
+    return parsed_share(parse, lines)

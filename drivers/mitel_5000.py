@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import parsed_share
 
 NAME = "Mitel 5000 CP"
 MODELS = ("5000 CP", "Inter-Tel CS-5200", "Inter-Tel CS-5400")
@@ -118,11 +119,4 @@ parse = make_parser().parse
 
 def looks_like(lines: list[str]) -> float:
     """Share of the non-blank lines that a fresh parser reads as records (framed or plain)."""
-    parser = make_parser()
-    good = bad = 0
-    for line in lines:
-        try:
-            good += parser.parse(line) is not None
-        except NotACallRecord:
-            bad += 1
-    return good / (good + bad) if good else 0.0
+    return parsed_share(make_parser().parse, lines)

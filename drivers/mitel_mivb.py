@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import nearest_date, parsed_share
 
 NAME = "Mitel MiVoice Business"
 MODELS = ("MiVoice Business", "3300 ICP")
@@ -58,19 +59,6 @@ def _num(text: str, what: str) -> int:
     return int(text)
 
 
-def _nearest(month: int, day: int, ref: date) -> date:
-    """The date with this month and day nearest to `ref`: Dec -> Jan moves to the next year."""
-    best = None
-    for year in (ref.year, ref.year + 1, ref.year - 1):
-        try:
-            d = date(year, month, day)
-        except ValueError:
-            continue
-        if best is None or abs(d - ref) < abs(best - ref):
-            best = d
-    if best is None:
-        raise NotACallRecord(f"Date {month:02d}/{day:02d} is not a date near {ref.year}")
-    return best
 
 
 def _duration(text: str) -> int:
@@ -121,7 +109,7 @@ class Parser:
             except ValueError:
                 raise NotACallRecord(f"Date {md!r} is not a date in {self.first_year}") from None
             self.first_year = None
-        d = _nearest(month, day, self.ref)
+        d = nearest_date(month, day, self.ref)
         return datetime(d.year, d.month, d.day, hour, minute)
 
     def parse(self, line: str) -> CallRecord | None:
@@ -167,14 +155,6 @@ def make_parser(**options: str) -> Parser:
 parse = make_parser().parse
 
 
-def _score(parser: Parser, lines: list[str]) -> float:
-    good = bad = 0
-    for line in lines:
-        try:
-            good += parser.parse(line) is not None
-        except NotACallRecord:
-            bad += 1
-    return good / (good + bad) if good else 0.0
 
 
 def looks_like(lines: list[str]) -> float:
@@ -182,5 +162,5 @@ def looks_like(lines: list[str]) -> float:
     best = 0.0
     for n in range(1 << len(_FLAGS)):
         flags = {key: str(n >> i & 1) for i, key in enumerate(_FLAGS)}
-        best = max(best, _score(make_parser(**flags), lines[:200]))
+        best = max(best, parsed_share(make_parser(**flags).parse, lines[:200]))
     return best

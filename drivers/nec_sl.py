@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import nearest_date
 
 NAME = "NEC SL / SV"
 MODELS = ("SL1100", "SL2100", "SV8100", "SV9100")
@@ -35,19 +36,6 @@ def _num(text: str, what: str) -> int:
     return int(text)
 
 
-def _nearest(month: int, day: int, ref: date) -> date:
-    """The date with this month and day nearest to `ref` (the year is not printed)."""
-    best = None
-    for year in (ref.year, ref.year + 1, ref.year - 1):
-        try:
-            d = date(year, month, day)
-        except ValueError:
-            continue
-        if best is None or abs(d - ref) < abs(best - ref):
-            best = d
-    if best is None:
-        raise NotACallRecord(f"Date {month:02d}/{day:02d} is not a date near {ref.year}")
-    return best
 
 
 def _hms(text: str) -> int:
@@ -95,7 +83,7 @@ class Parser:
             if len(text) != 5 or text[2] != "/":
                 raise NotACallRecord(f"Date {text!r} is not MM/DD")
             a, b = _num(text[:2], "Date"), _num(text[3:], "Date")
-            return _nearest(*((b, a) if self.dmy else (a, b)), self.ref)
+            return nearest_date(*((b, a) if self.dmy else (a, b)), self.ref)
         # No date printed (PRG 35-02-14=0, or an ICM call): the clock going back 12 h means midnight passed.
         if minute < self.last_minute - 720:
             return self.ref + timedelta(days=1)

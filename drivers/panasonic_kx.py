@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import parsed_share
 
 NAME = "Panasonic KX"
 MODELS = ("KX-TD", "KX-TDA", "KX-TDE", "KX-NS", "KX-NCP", "KX-TA", "KX-TEA")
@@ -188,13 +189,5 @@ def looks_like(lines: list[str]) -> float:
     best = 0.0
     for pattern in "abc":
         for order in ("mdy", "dmy"):
-            parser = make_parser(pattern=pattern, date_order=order)
-            good = bad = 0
-            for line in lines:
-                try:
-                    good += parser.parse(line) is not None
-                except NotACallRecord:
-                    bad += 1
-            if good:
-                best = max(best, good / (good + bad))
+            best = max(best, parsed_share(make_parser(pattern=pattern, date_order=order).parse, lines))
     return best or (0.5 if header else 0.0)

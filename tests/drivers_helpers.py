@@ -26,7 +26,7 @@ QUEUE_CORE = ("time", "call_key", "queue", "agent", "event", "params")   # a Que
 
 
 def driver_names() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "drivers").glob("*.py") if p.stem != "__init__")
+    return sorted(p.stem for p in (ROOT / "drivers").glob("*.py") if not p.stem.startswith("_"))
 
 
 def load_driver(name: str) -> ModuleType:
