@@ -33,3 +33,14 @@ def nearest_date(month: int, day: int, ref: date) -> date:
     if best is None:
         raise NotACallRecord(f"Date {month:02d}/{day:02d} is not a date near {ref.year}")
     return best
+
+
+def hms_seconds(text: str, what: str) -> int:
+    """A duration 'HH:MM:SS' in seconds; hours may pass 24 (a long call, a line that failed to release)."""
+    h, _, rest = text.partition(":")
+    m, _, s = rest.partition(":")
+    digits = h + m + s
+    if (len(m) != 2 or len(s) != 2 or not 0 < len(h) < 7 or not (digits.isascii() and digits.isdigit())
+            or m > "59" or s > "59"):
+        raise NotACallRecord(f"{what} {text[:40]!r} is not HH:MM:SS")
+    return int(h) * 3600 + int(m) * 60 + int(s)

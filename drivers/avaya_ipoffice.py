@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import parsed_share
+from drivers._common import hms_seconds, parsed_share
 
 NAME = "Avaya IP Office"
 MODELS = ("IP500 V2", "IP500", "IP Office Server Edition", "IP Office 500")
@@ -48,17 +48,6 @@ def _seconds(text: str, what: str) -> int:
     return int(text)
 
 
-def _hms(text: str) -> int:
-    """Connected Time 'HH:MM:SS'; a duration, so hours may be 24 or more."""
-    h, _, rest = text.partition(":")
-    m, _, s = rest.partition(":")
-    hms = h + m + s
-    if (len(m) != 2 or len(s) != 2 or not 0 < len(h) < 7 or not (hms.isascii() and hms.isdigit())
-            or m > "59" or s > "59"):
-        raise NotACallRecord(f"Connected Time {text[:40]!r} is not HH:MM:SS")
-    return int(h) * 3600 + int(m) * 60 + int(s)
-
-
 def _devices(dev1: str, dev2: str) -> tuple[str, str]:
     """(extension, trunk) from Party1Device / Party2Device."""
     # Our side is the E device, whichever party it is: inbound trunk calls print the answering
@@ -95,7 +84,7 @@ class Parser:
                 return None
             raise NotACallRecord(f"{n} fields, expected 30, 34 or 35")
         start = _start(f[0])
-        talk = _hms(f[1])
+        talk = hms_seconds(f[1], "Connected Time")
         ring = _seconds(f[2], "Ring Time")
         caller, dir_flag, called, internal, call_id, cont = f[3], f[4], f[5], f[8], f[9], f[10]
         if internal not in ("0", "1") or cont not in ("0", "1"):

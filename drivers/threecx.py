@@ -7,6 +7,7 @@ from datetime import datetime
 from operator import itemgetter
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import hms_seconds
 
 NAME = "3CX Phone System (CDR)"
 MODELS = ("3CX V16", "3CX V18")
@@ -42,17 +43,6 @@ def _time(text: str, what: str) -> datetime:
         return datetime.fromisoformat(text.replace("/", "-"))
     except ValueError:
         raise NotACallRecord(f"{what} {text!r} is not a date") from None
-
-
-def _hms(text: str) -> int:
-    """duration 'HH:MM:SS' (hours may pass 24); empty when the call was not answered (obs)."""
-    h, _, rest = text.partition(":")
-    m, _, s = rest.partition(":")
-    hms = h + m + s
-    if (len(m) != 2 or len(s) != 2 or not 0 < len(h) < 7 or not (hms.isascii() and hms.isdigit())
-            or m > "59" or s > "59"):
-        raise NotACallRecord(f"duration {text[:40]!r} is not HH:MM:SS")
-    return int(h) * 3600 + int(m) * 60 + int(s)
 
 
 def _number(dn: str, no: str) -> str:
@@ -101,7 +91,7 @@ class Parser:
         if from_type not in _TYPES or to_type not in _TYPES or not callid:
             raise NotACallRecord(f"from_type {from_type[:20]!r} / to_type {to_type[:20]!r} not Internal or "
                                  f"External, or no callid")
-        talk = _hms(duration_s) if duration_s else 0
+        talk = hms_seconds(duration_s, "duration") if duration_s else 0
         # EndCall is a pseudo-party (obs: Call 9760, 9768), trunk DNs are '10000'/'10001'.
         if from_type == "External":   # inbound, answered by the final internal party if any
             trunk = from_dn

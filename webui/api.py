@@ -25,17 +25,6 @@ CHUNK = 500
 SCOPED_RULES = {"/", "/api/status"}    # served here instead of by webui.status: they show call rows
 
 
-def _db_ready(db_path: Path) -> bool:
-    """store.db pointed read-only at the worker's database, once it exists (this process never creates it)."""
-    if store.db.database == f"file:{db_path}?mode=ro":
-        return True
-    if not db_path.exists():
-        return False
-    store.open_db(db_path, readonly=True)
-    store.db.close()     # connections are opened per request: peewee's state is greenlet-local under gevent
-    return True
-
-
 def _attributed(c: store.Call, att) -> dict[str, Any]:
     return {"person": att.name if att else None, "person_id": att.external_id if att else None,
             "department": att.department if att else None, "branch": att.branch if att else None}
@@ -89,7 +78,7 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str) -> dict[str, Any]:
     whole = scope.sees_whole_box(user, pbx_tenant)
     calls: list[dict[str, Any]] = []
     totals = (0, 0)
-    if _db_ready(data_dir / "callbox.db"):
+    if status.store_ready(data_dir / "callbox.db"):
         try:
             with store.db.connection_context(), store.db.atomic():
                 rows = list(scope.calls_query(user, pbx_tenant, limit=status.CALLS_SHOWN, newest_first=True))
@@ -119,7 +108,7 @@ def routes(data_dir: Path, pbx_tenant: str, tz: tzinfo) -> bottle.Bottle:
         except ValueError as e:
             raise bottle.HTTPResponse(json.dumps({"error": str(e)}), 400, {"Content-Type": "application/json"})
         response.content_type = "application/json; charset=utf-8"
-        if not _db_ready(data_dir / "callbox.db"):
+        if not status.store_ready(data_dir / "callbox.db"):
             return "[]"
         return _stream(current_user(), pbx_tenant, since, until)
 

@@ -56,7 +56,7 @@ def capture_status(path: Path, now: float | None = None) -> dict[str, Any]:
     return out
 
 
-def _store_ready(db_path: Path) -> bool:
+def store_ready(db_path: Path) -> bool:
     """Point store.db at the database once the worker has created it; this process never creates it."""
     if store.db.database == f"file:{db_path}?mode=ro":
         return True
@@ -87,7 +87,7 @@ def _event(e: store.LinkEvent) -> dict[str, Any]:
 def _from_store(db_path: Path) -> dict[str, Any]:
     empty: dict[str, Any] = {"counts": dict.fromkeys(COUNT_KEYS, 0), "calls": [], "quarantined": [],
                              "events": []}
-    if not _store_ready(db_path):
+    if not store_ready(db_path):
         return empty
     was_closed = store.db.is_closed()
     if was_closed:
