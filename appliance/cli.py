@@ -41,6 +41,7 @@ def _children(args, cfg: config.Config, web: bool) -> list[tuple[str, list[str]]
         log.info("no PBX configured ([capture] url): replaying the built-in virtual PBX through %s", tty)
     children.append(("capture", python_module("appliance.procs", "capture", *base, *sets)))
     children.append(("worker", python_module("appliance.procs", "worker", *base, *sets)))
+    children.append(("jobs", python_module("appliance.procs", "jobs", *base, *sets)))
     if web:
         w = cfg.section("web")
         children.append(("web", python_module("webui", *base, *sets, "--host", w.host, "--port", str(w.port))))
@@ -191,7 +192,7 @@ def cmd_detect(args) -> int:
 def build_parser() -> Parser:
     p = Parser(prog="callbox", description="Callbox call-accounting appliance")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
-    c = sub.add_parser("run", help="run the appliance: capture, worker and web, supervised")
+    c = sub.add_parser("run", help="run the appliance: capture, worker, jobs and web, supervised")
     common_args(c)
     c.set_defaults(func=cmd_run)
     c = sub.add_parser("capture", help="capture from URL and process, without the web UI")

@@ -72,6 +72,11 @@ SETTINGS: tuple[Setting, ...] = (
       "Per-field exceptions to precedence, e.g. 'cost_centre=csv,ldap; extensions=csv,ldap'. Fields: "
       "first_name, last_name, email, branch, department, cost_centre, extensions."),
     S("directory", "csv", "", "path", "A CSV file (layout in provisioning/directory/README.md) read by every sync."),
+    S("directory", "sync_every_min", 60, "minutes",
+      "How often the background-jobs process syncs the directory from its sources (csv, [ldap] url): at "
+      "the UTC minutes that are multiples of it (60: every hour on the hour; 1440: at 00:00 UTC); 0 = no periodic "
+      "sync (`callbox directory sync` still works).",
+      minval=0, maxval=10080),
     S("directory", "create_departments", True, "yes/no",
       "A sync creates branches, departments and cost centres it has not seen (reported as changes). 'no' keeps "
       "the organisation fixed: unknown names are reported as problems and left empty."),

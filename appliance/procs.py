@@ -1,4 +1,4 @@
-"""Entry points of the appliance's long-running processes: capture and worker (the web is `python -m webui`).
+"""Entry points of the appliance's long-running processes: capture, worker and jobs (the web is `python -m webui`).
 
 Each reads its own config sections once at start-up, stops cleanly on SIGTERM or SIGINT, and exits
 non-zero on a configuration error so the supervisor (or systemd) shows why.
@@ -112,11 +112,32 @@ def worker_main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def jobs_main(argv: list[str] | None = None) -> int:
+    """The background-jobs process: huey's consumer (thread workers) running appliance.jobs' tasks.
+
+    SIGTERM lets a running task finish (at most jobs.SHUTDOWN_S), SIGINT stops at once; both exit 0."""
+    from appliance import jobs, store
+    try:
+        paths, cfg = _setup("jobs", argv)
+        for section in ("directory", "ldap"):   # a bad value stops us here, not at the first sync
+            cfg.section(section)
+        store.open_db(paths.db)
+        consumer = jobs.create_consumer(jobs.configure(paths.data, cfg))
+    except (config.ConfigError, ValueError) as e:
+        print(f"callbox-jobs: {e}", file=sys.stderr)
+        return 2
+    consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)
+    return 0
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else ""
-    mains = {"capture": capture_main, "worker": worker_main}
+    mains = {"capture": capture_main, "worker": worker_main, "jobs": jobs_main}
     if which not in mains:
-        print("usage: python -m appliance.procs capture|worker [--data DIR] [--config FILE] [--set S.K=V]",
+        print("usage: python -m appliance.procs capture|worker|jobs [--data DIR] [--config FILE] [--set S.K=V]",
               file=sys.stderr)
         sys.exit(2)
-    sys.exit(mains[which](sys.argv[2:]))
+    # huey's consumer restarts on SIGHUP with os.execl(python, python, *sys.argv): give it the -m form we were
+    # started with (running procs.py as a script would put appliance/ first on sys.path: numbers.py shadows)
+    sys.argv[0:1] = ["-m", "appliance.procs"]
+    sys.exit(mains[which](sys.argv[3:]))

@@ -107,6 +107,7 @@ def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_
     proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "run", "--data", str(data),
                              "--set", f"web.port={port}"], start_new_session=True)
     try:
+        wait_for(lambda: pgrep(f"appliance.procs jobs --data {data}"), timeout=20)   # the jobs child started
         opener = logged_in_opener(data, port)
 
         def status():
@@ -127,6 +128,12 @@ def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_
         assert proc.wait(20) == 0
     leftovers = subprocess.run(["pgrep", "-f", str(data)], capture_output=True, text=True).stdout.split()
     assert leftovers == [], "child processes outlived callbox run"
+    # the jobs child stopped itself (graceful SIGTERM from the supervisor), it was not killed
+    assert "Consumer exiting." in (data / "log" / "jobs.log").read_text(encoding="utf-8")
+
+
+def pgrep(pattern: str) -> list[str]:
+    return subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
 
 
 def test_the_supervisor_restarts_a_process_that_dies(tmp_path):
