@@ -237,7 +237,8 @@ def build_parser() -> Parser:
     c.add_argument("--json", action="store_true", help='a list of {"driver", "confidence"}, best first')
     c.add_argument("file", type=Path, metavar="FILE")
     c.set_defaults(func=cmd_detect)
-    from appliance import cli_directory, cli_tariff, cli_user   # here, not at the top: they import this module
+    from appliance import cli_billing, cli_directory, cli_tariff, cli_user   # late: they import this module
+    cli_billing.register(sub)
     cli_directory.register(sub)
     cli_tariff.register(sub)
     cli_user.register(sub)

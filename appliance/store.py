@@ -134,8 +134,9 @@ def all_models() -> tuple:
     """Every table of the appliance: the call tables here and those of other areas (imported late: they
     build on Base and db from this module)."""
     from appliance.store_directory import MODELS_DIRECTORY
+    from appliance.store_billing import MODELS_BILLING
     from appliance.store_tariffs import MODELS_TARIFFS
-    return MODELS + MODELS_DIRECTORY + MODELS_TARIFFS
+    return MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING
 
 
 def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from peewee import ForeignKeyField, IntegerField, TextField
 
 from appliance import tariffs
-from appliance.store import Base, db
+from appliance.store import Base
 from appliance.tariffs import Band, Destination, Holiday, PlanVersion, Rate
 
 log = logging.getLogger(__name__)
@@ -92,13 +92,13 @@ _CHILDREN = (TariffBand, TariffHoliday, TariffDestination, TariffRate)
 def _executemany(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     # peewee's insert_many is 15-19x slower than the connection's executemany (STACK.md §5)
     sql = f'INSERT INTO "{model._meta.table_name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-    db.connection().executemany(sql, rows)
+    model._meta.database.connection().executemany(sql, rows)   # the models' database: a web write binds them
 
 
 def save_version(v: PlanVersion) -> tuple[int, bool]:
     """Store a plan version (check it first with tariffs.check); the same provider, plan and valid_from again
     replaces its contents and keeps its id. Returns (version id, replaced)."""
-    with db.atomic():
+    with TariffVersion._meta.database.atomic():
         provider, _ = TariffProvider.get_or_create(name=v.provider)
         plan, _ = TariffPlan.get_or_create(provider=provider, name=v.plan)
         fields = {"currency": v.currency, "rounding": v.rounding, "decimals": v.decimals,

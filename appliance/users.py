@@ -209,6 +209,42 @@ def set_access(username: str, role: str, scope: str, tenant: str = "", person: s
               f"{before} -> role={role} scope={scope} tenant={tenant} person={person}")
 
 
+def _last_box_admin(row: User) -> bool:
+    if row.disabled or row.role != "administrator" or row.scope != "all":
+        return False
+    others = User.select().where(User.id != row.id, User.role == "administrator", User.scope == "all",
+                                 User.disabled == False)  # noqa: E712 (peewee expression)
+    return not others.exists()
+
+
+def is_last_box_admin(username: str) -> bool:
+    """Is this the only enabled administrator with scope all (who alone can manage accounts)?"""
+    return _last_box_admin(_row(username))
+
+
+def set_disabled(username: str, disabled: bool, actor: str = "-") -> bool:
+    """Disable (no login; every session ends at once) or enable an account. False if it already was so;
+    UserError for the last enabled administrator of the whole box (nobody could manage accounts)."""
+    with users_db.atomic():
+        row = _row(username)
+        if bool(row.disabled) == disabled:
+            return False
+        if disabled and _last_box_admin(row):
+            raise UserError(f"{row.username} is the last enabled administrator with scope all: "
+                            "enable or add another one first")
+        row.disabled = disabled
+        row.save()
+        if disabled:
+            Session.delete().where(Session.user_id == row.id).execute()
+        audit(actor, "user_disabled" if disabled else "user_enabled", row.username)
+    return True
+
+
+def disabled_usernames() -> set[str]:
+    """The usernames of the disabled accounts."""
+    return {u.username for u in User.select(User.username).where(User.disabled == True)}  # noqa: E712
+
+
 def _throttles(keys: list[str], now: int) -> list[Throttle]:
     rows = []
     for key in keys:

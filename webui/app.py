@@ -18,7 +18,7 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, parse, store
 from appliance.store_users import close_users_db
-from webui import api, auth, setup, status
+from webui import api, auth, directory, setup, status, tariffs, users_admin
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +33,19 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     Every route needs a logged-in user except /login, /static and the first-administrator link (webui.auth).
     While no user exists, app.config["callbox.setup_token"] holds the one-time link's token."""
     data_dir = Path(data_dir)
-    pbx = (cfg or config.load(None, data_dir)).section("pbx")
+    cfg = cfg or config.load(None, data_dir)
+    pbx = cfg.section("pbx")
     app = bottle.Bottle()
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
-    app.merge(auth.admin_routes())
+    app.merge(users_admin.routes())
     # The status page's call rows must go through appliance.scope: webui.api serves / and /api/status.
     app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
     app.merge(api.routes(data_dir, pbx.tenant, parse.zone(pbx.timezone)))
     app.merge(setup.routes(data_dir))
+    app.merge(directory.routes(data_dir, cfg))
+    app.merge(tariffs.routes(data_dir))
 
     @app.get("/static/<name:path>")
     def static(name: str):

@@ -25,11 +25,19 @@ CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/first-admin/<token>"), ("POST", "/first-admin/<token>"),
           ("GET", "/static/<name:path>")}
-ADMIN_ONLY = {"/setup", "/api/detect"}                # rules for administrators only
-BOX_ADMIN = {"/users"}    # administrators with scope all: accounts of every tenant, and the audit log
+DIRECTORY_EDIT = {"/directory/move", "/directory/extension", "/directory/sync"}
+TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload"}
+ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
+SUPERVISORS = {"/directory", "/directory/person/<pid>"}       # administrators and supervisors
+# administrators with scope all: accounts of every tenant, and the audit log (webui.users_admin)
+BOX_ADMIN = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call
 # Every route that is not GET/HEAD must be here (tests/test_auth_web.py): none may write call data.
-WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users")}
+# The directory and tariff writes go to their own tables through webui.directory.write_access.
+WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users"),
+                ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled"),
+                ("POST", "/directory/move"), ("POST", "/directory/extension"), ("POST", "/directory/sync"),
+                ("POST", "/tariffs/upload")}
 
 
 def current_user() -> users.Account | None:
@@ -83,6 +91,8 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
             raise _deny(403, "missing or wrong CSRF token")
         if route.rule in ADMIN_ONLY and not account.is_admin:
             raise _deny(403, "for administrators only")
+        if route.rule in SUPERVISORS and account.role not in ("administrator", "supervisor"):
+            raise _deny(403, "for administrators and supervisors only")
         if route.rule in BOX_ADMIN and not (account.is_admin and account.scope == "all"):
             raise _deny(403, "for administrators of the whole box (scope all) only")
         if route.rule in WHOLE_BOX and not scope.sees_whole_box(account, pbx_tenant):
@@ -185,33 +195,6 @@ def routes() -> bottle.Bottle:
             return _page("first_admin", 400 if valid else 404, valid=valid, error=str(e), username=name)
         _start_session(account)
         bottle.redirect("/", 303)
-
-    return app
-
-
-def admin_routes() -> bottle.Bottle:
-    """/users: the accounts and the audit log, and a form to add an account (administrators only)."""
-    app = bottle.Bottle()
-
-    def page(status: int = 200, error: str = "", added: str = ""):
-        return _page("users", status, users=users.list_users(), audit=users.audit_log(), roles=users.ROLES,
-                     scopes=users.SCOPES, error=error, added=added, csrf=csrf_token())
-
-    @app.get("/users")
-    def users_page():
-        return page()
-
-    @app.post("/users")
-    def add_user():
-        forms, actor = request.forms.decode(), current_user()
-        assert actor is not None
-        try:
-            account = users.add_user(forms.get("username", ""), forms.get("password", ""), forms.get("role", ""),
-                                     forms.get("scope", "") or None, forms.get("tenant", ""),
-                                     forms.get("person", ""), actor=actor.username)
-        except users.UserError as e:
-            return page(400, error=str(e))
-        return page(201, added=account.username)
 
     return app
 

@@ -16,7 +16,9 @@
 % user = current_user()
 % if user:
   <nav>
-% pages = [('/', 'Status')] + ([('/setup', 'Setup')] if user.is_admin else []) + ([('/users', 'Users')] if user.is_admin and user.scope == 'all' else [])
+% pages = [('/', 'Status')] + ([('/directory', 'Organisation')] if user.role in ('administrator', 'supervisor') else [])
+% pages += [('/tariffs', 'Tariffs'), ('/setup', 'Setup')] if user.is_admin else []
+% pages += [('/users', 'Users')] if user.is_admin and user.scope == 'all' else []
 % for href, label in pages:
     <a href="{{href}}"{{!' aria-current="page"' if get('title') == label else ''}}>{{label}}</a>
 % end

@@ -11,10 +11,13 @@
 <p class="banner ok">User {{added}} added.</p>
 % end
 <div class="scroll"><table>
-  <thead><tr><th>Username</th><th>Role</th><th>Scope</th><th>Tenant</th><th>Person</th></tr></thead>
+  <thead><tr><th>Username</th><th>Role</th><th>Scope</th><th>Tenant</th><th>Person</th><th>State</th></tr></thead>
   <tbody>
+% from urllib.parse import quote
 % for u in users:
-    <tr><td>{{u.username}}</td><td>{{u.role}}</td><td>{{u.scope}}</td><td>{{u.tenant}}</td><td>{{u.person}}</td></tr>
+    <tr><td><a href="/users/edit?username={{quote(u.username, safe='')}}">{{u.username}}</a></td><td>{{u.role}}</td>
+      <td>{{u.scope}}</td><td>{{u.tenant}}</td><td>{{u.person}}</td>
+      <td>{{!'<span class="pill down">disabled</span>' if u.username in disabled else '<span class="pill up">enabled</span>'}}</td></tr>
 % end
   </tbody>
 </table></div>

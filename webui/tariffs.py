@@ -1,0 +1,120 @@
+"""Tariff pages (RAT-1..3): stored plans and versions, a version read-only, CSV upload and download (administrators)."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bottle
+from bottle import request, response
+from peewee import OperationalError
+
+from appliance import store, store_tariffs, tariff_csv, tariffs
+from webui import directory
+from webui.auth import csrf_token
+
+log = logging.getLogger(__name__)
+TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
+MAX_UPLOAD = 20 * 1024 * 1024        # a 50,000-prefix deck is ~1 MB
+
+
+def _render(name: str, status: int = 200, **values) -> str:
+    response.status = status
+    response.set_header("Cache-Control", "no-store")
+    return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), **values)
+
+
+def _overview() -> list[dict]:
+    """Every plan with its versions (id, valid_from, currency, counts), by provider and plan."""
+    TV = store_tariffs.TariffVersion
+    out = []
+    for plan_id, provider, name in store_tariffs.plans():
+        versions = list(TV.select(TV.id, TV.valid_from, TV.currency, TV.imported_utc)
+                        .where(TV.plan == plan_id).order_by(TV.valid_from).dicts())
+        out.append({"id": plan_id, "provider": provider, "plan": name, "versions": versions})
+    return out
+
+
+def _list_page(data_dir: Path, status: int = 200, error: str = "", done: str = "") -> str:
+    plans: list[dict] = []
+    if directory.read_access(data_dir):
+        with store.db.connection_context():
+            try:
+                plans = _overview()
+            except OperationalError:
+                log.warning("tariff tables not ready in %s", data_dir)
+    return _render("tariffs", status, plans=plans, error=error, done=done)
+
+
+def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
+    """Read and store every version of a tariff file: [(label, version id, replaced)]; TariffError on a bad file."""
+    versions = tariff_csv.read_csv(text, source)
+    out = []
+    for v in versions:
+        vid, replaced = store_tariffs.save_version(v)
+        out.append((f"{v.provider} / {v.plan} from {v.valid_from.isoformat()}", vid, replaced))
+    return out
+
+
+def routes(data_dir: Path) -> bottle.Bottle:
+    """/tariffs, /tariffs/version/<id>, /tariffs/plan/<id>.csv and POST /tariffs/upload."""
+    app = bottle.Bottle()
+    data_dir = Path(data_dir)
+
+    def version_of(vid: str) -> tariffs.PlanVersion:
+        if not vid.isdigit() or not directory.read_access(data_dir):
+            raise bottle.HTTPError(404, f"no tariff version {vid!r}")
+        with store.db.connection_context():
+            found = [v for v in store_tariffs.load_versions() if v.id == int(vid)]
+        if not found:
+            raise bottle.HTTPError(404, f"no tariff version {vid!r}")
+        return found[0]
+
+    @app.get("/tariffs")
+    def overview():
+        return _list_page(data_dir)
+
+    @app.get("/tariffs/version/<vid>")
+    def version(vid: str):
+        return _render("tariff_version", v=version_of(vid))
+
+    @app.get("/tariffs/plan/<pid>.csv")
+    def download(pid: str):
+        if not pid.isdigit() or not directory.read_access(data_dir):
+            raise bottle.HTTPError(404, f"no tariff plan {pid!r}")
+        with store.db.connection_context():
+            names = {p[0]: p for p in store_tariffs.plans()}
+            if int(pid) not in names:
+                raise bottle.HTTPError(404, f"no tariff plan {pid!r}")
+            _, provider, plan = names[int(pid)]
+            text = tariff_csv.write_csv(store_tariffs.load_versions(provider, plan))
+        # an ASCII file name (a header is Latin-1): Türk Telekom -> T-rk-Telekom
+        filename = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in f"{provider}-{plan}")
+        response.content_type = "text/csv; charset=utf-8"
+        response.set_header("Content-Disposition", f'attachment; filename="{filename}.csv"')
+        return text
+
+    @app.post("/tariffs/upload")
+    def upload():
+        upload = request.files.get("file")
+        if upload is None:
+            return _list_page(data_dir, 400, error="Choose a tariff CSV file to upload.")
+        data = upload.file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            return _list_page(data_dir, 400, error=f"The file is larger than {MAX_UPLOAD // 2**20} MB.")
+        name = upload.raw_filename or "upload.csv"
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            return _list_page(data_dir, 400, error=f"{name}: not UTF-8 (byte {e.start}); save it as UTF-8 CSV.")
+        try:
+            with directory.write_access(data_dir, store_tariffs.MODELS_TARIFFS):
+                stored = import_text(text, name)
+        except directory.NotReady:
+            raise bottle.HTTPError(503, "no database yet: the worker creates it") from None
+        except tariffs.TariffError as e:
+            return _list_page(data_dir, 400, error=str(e))
+        log.info("tariff upload %s: %d versions", name, len(stored))
+        done = "; ".join(f"{label} stored{' (replaced)' if replaced else ''}" for label, _, replaced in stored)
+        return _list_page(data_dir, 201, done=done or f"{name}: no plan version in the file.")
+
+    return app

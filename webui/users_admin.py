@@ -1,0 +1,124 @@
+"""User administration (USR-1..3): list and add accounts, change access, reset passwords, disable/enable.
+
+For administrators of the whole box only (webui.auth.BOX_ADMIN). A user is named by the form or query
+field `username`, never by a path segment: usernames may hold '/' and other characters a route would split
+on. Every change goes through appliance.users, which writes the audit log.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bottle
+from bottle import request, response
+
+from appliance import users
+from webui.auth import csrf_token, current_user
+
+log = logging.getLogger(__name__)
+TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
+RULES = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
+WRITES = {("POST", "/users"), ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled")}
+
+
+def _render(name: str, status: int, **values) -> str:
+    response.status = status
+    response.set_header("Cache-Control", "no-store")
+    return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), **values)
+
+
+def _list_page(status: int = 200, error: str = "", added: str = "") -> str:
+    return _render("users", status, users=users.list_users(), disabled=users.disabled_usernames(),
+                   audit=users.audit_log(), roles=users.ROLES, scopes=users.SCOPES, error=error, added=added)
+
+
+def _user_page(username: str, status: int = 200, error: str = "", done: str = "") -> str:
+    account = users.get(username)
+    if account is None:
+        raise bottle.HTTPError(404, f"no user {username!r}")
+    history = [e for e in users.audit_log(1000) if e["target"] == account.username][:50]
+    return _render("user", status, account=account, disabled=account.username in users.disabled_usernames(),
+                   roles=users.ROLES, scopes=users.SCOPES, history=history, error=error, done=done,
+                   me=current_user())
+
+
+def _actor() -> str:
+    actor = current_user()
+    assert actor is not None        # the guard let us through
+    return actor.username
+
+
+def change_access(username: str, role: str, scope: str, tenant: str, person: str, actor: str) -> None:
+    """set_access with the role's default scope for an empty one, and never leaving the box without an
+    enabled administrator of scope all (UserError)."""
+    scope = scope or users.DEFAULT_SCOPE.get(role, "")
+    if scope == "tenant":
+        person = ""
+    if (role, scope) != ("administrator", "all") and users.is_last_box_admin(username):
+        raise users.UserError(f"{username} is the last enabled administrator with scope all: "
+                              "give another account that access first")
+    users.set_access(username, role, scope, tenant, person, actor=actor)
+
+
+def routes() -> bottle.Bottle:
+    """/users (list, add) and /users/edit with its three forms."""
+    app = bottle.Bottle()
+
+    @app.get("/users")
+    def users_page():
+        return _list_page()
+
+    @app.post("/users")
+    def add_user():
+        forms = request.forms.decode()
+        try:
+            account = users.add_user(forms.get("username", ""), forms.get("password", ""), forms.get("role", ""),
+                                     forms.get("scope", "") or None, forms.get("tenant", ""),
+                                     forms.get("person", ""), actor=_actor())
+        except users.UserError as e:
+            return _list_page(400, error=str(e))
+        return _list_page(201, added=account.username)
+
+    @app.get("/users/edit")
+    def user_page():
+        return _user_page(request.query.decode().get("username", ""))
+
+    @app.post("/users/access")
+    def access():
+        forms = request.forms.decode()
+        name = forms.get("username", "")
+        try:
+            change_access(name, forms.get("role", ""), forms.get("scope", ""), forms.get("tenant", ""),
+                          forms.get("person", ""), _actor())
+        except users.UserError as e:
+            return _user_page(name, 400, error=str(e))
+        return _user_page(name, done="Access changed.")
+
+    @app.post("/users/password")
+    def password():
+        forms = request.forms.decode()
+        name, new = forms.get("username", ""), forms.get("password", "")
+        if new != forms.get("password2", ""):
+            return _user_page(name, 400, error="The two passwords differ.")
+        try:
+            users.set_password(name, new, actor=_actor())
+        except users.UserError as e:
+            return _user_page(name, 400, error=str(e))
+        if name and users.get(name) and users.get(name).id == current_user().id:
+            bottle.redirect("/login", 303)       # their own sessions, this one included, have ended
+        return _user_page(name, done="Password reset; the user's sessions have ended.")
+
+    @app.post("/users/disabled")
+    def disabled():
+        forms = request.forms.decode()
+        name, disable = forms.get("username", ""), forms.get("disabled", "") == "1"
+        try:
+            users.set_disabled(name, disable, actor=_actor())
+        except users.UserError as e:
+            return _user_page(name, 400, error=str(e))
+        account = users.get(name)
+        if disable and account is not None and account.id == current_user().id:
+            bottle.redirect("/login", 303)
+        return _user_page(name, done="Disabled: the user's sessions have ended." if disable else "Enabled.")
+
+    return app
