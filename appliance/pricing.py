@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from appliance import numbers, store
+from appliance import numbering, store
 from appliance.config import Config, ConfigError
 from appliance.parse import PRICE_COLUMNS as COLUMNS
 from appliance.rate import CompiledPlan, Price, Unrated, rate
@@ -21,14 +21,14 @@ log = logging.getLogger(__name__)
 class Pricer:
     """Classifies a call's number and prices outgoing calls with one tariff plan (if any)."""
 
-    numbering: numbers.NumberingPlan
+    numbers: numbering.NumberingPlan      # the site's numbering plan ([numbers])
     plan: CompiledPlan | None
     tz: tzinfo
     cap_s: int = 0             # talk time priced at most (lines that fail to release); 0 = no cap
 
     def _rate(self, direction: str, party: str, start_utc: int, talk_s: int,
-              known: numbers.Classification | None = None) -> tuple:
-        c = known or numbers.classify_call(party, self.numbering, direction)
+              known: numbering.Classification | None = None) -> tuple:
+        c = known or numbering.classify_call(party, self.numbers, direction)
         if direction != "out" or self.plan is None or c.kind == "internal":
             return c, None
         try:
@@ -41,7 +41,7 @@ class Pricer:
         return self.cap_s if self.cap_s and talk_s > self.cap_s else 0
 
     def price(self, direction: str, party: str, start_utc: int, talk_s: int,
-              known: numbers.Classification | None = None) -> tuple:
+              known: numbering.Classification | None = None) -> tuple:
         """The call's values for COLUMNS: class, number as called, cost (exact decimal text or None when not
         charged or not priceable), currency, destination, tariff ("provider / plan @ version"), capped.
         `known`: the classification already stored (a tariff change does not change what a number is)."""
@@ -74,7 +74,7 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
     if not options.get("country"):
         return None
     try:
-        numbering = numbers.plan_from_options(options)
+        site_numbers = numbering.plan_from_options(options)
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [numbers] {e}") from None
     rating = cfg.section("rating")
@@ -89,7 +89,7 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
                           f"{', '.join(p.label for p in plans)}")
     if not chosen:
         log.warning("no tariff plan stored: calls are classified, not priced")
-    return Pricer(numbering, chosen[0] if chosen else None, tz, rating.max_call_min * 60)
+    return Pricer(site_numbers, chosen[0] if chosen else None, tz, rating.max_call_min * 60)
 
 
 def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, batch: int = 5000,
@@ -109,6 +109,6 @@ def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, b
             store.db.connection().executemany(
                 f"UPDATE call SET {sets} WHERE id = ?",
                 [(*pricer.price(direction, party, start, talk,
-                                None if reclassify or not kind else numbers.Classification(number, kind)), call_id)
+                                None if reclassify or not kind else numbering.Classification(number, kind)), call_id)
                  for call_id, direction, party, start, talk, kind, number in rows])
             done, last = done + len(rows), rows[-1][0]

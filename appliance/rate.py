@@ -25,7 +25,7 @@ class Unrated(ValueError):
 class Explain:
     """How a price came about, for the bill and for anyone who doubts it."""
     number: str                    # the number as rate() got it (E.164 or a short number)
-    kind: str                      # its class (appliance/numbers.py)
+    kind: str                      # its class (appliance/numbering.py)
     matched: str                   # the prefix that matched ("+90532") or "class:mobile"
     destination: str
     plan: str                      # "provider / plan"

@@ -10,7 +10,7 @@ from itertools import groupby
 
 log = logging.getLogger(__name__)
 
-# The number classes appliance/numbers.py assigns (Classification.kind); a destination may claim any of them.
+# The number classes appliance/numbering.py assigns (Classification.kind); a destination may claim any of them.
 KINDS = ("internal", "local", "long_distance", "mobile", "international_fixed", "international_mobile",
          "toll_free", "premium", "emergency", "short_code", "unknown")
 ROUNDINGS = ("half-up", "up", "down", "bankers")

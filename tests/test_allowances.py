@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance import allowances, billing, numbers, pricing, store, store_billing
+from appliance import allowances, billing, numbering, pricing, store, store_billing
 from appliance.usage import BillingError, parse_period
 from test_billing import IZMIR, TURKCELL, TZ, VODAFONE, Site_, april, at
 
@@ -97,7 +97,7 @@ def test_bad_allowance_rows_are_named(row, error):
 
 
 def _rerate(s: Site_) -> None:
-    p = pricing.Pricer(numbers.plan_from_options({"country": "TR", "area_codes": "232"}),
+    p = pricing.Pricer(numbering.plan_from_options({"country": "TR", "area_codes": "232"}),
                        s.plans["Türk Telekom / Örnek İşyeri Tarifesi"], TZ)
     pricing.rerate(p)
 

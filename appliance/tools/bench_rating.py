@@ -93,7 +93,7 @@ def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: st
     """`callbox rerate` over n_calls stored calls (their classification stored, as the worker leaves it)."""
     import tempfile
     from pathlib import Path
-    from appliance import numbers, pricing, store, store_tariffs
+    from appliance import numbering, pricing, store, store_tariffs
     version = synthetic_plan(n_prefixes)
     with tempfile.TemporaryDirectory() as d:
         store.open_db(Path(d) / "callbox.db")
@@ -105,7 +105,7 @@ def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: st
             store.db.connection().executemany(
                 f"INSERT INTO call ({', '.join(store.CALL_COLUMNS)}) VALUES ({', '.join('?' * len(rows[0]))})", rows)
         del rows
-        pricer = pricing.Pricer(numbers.plan_from_options({"country": "CZ"}), plan, ZoneInfo(tz_name))
+        pricer = pricing.Pricer(numbering.plan_from_options({"country": "CZ"}), plan, ZoneInfo(tz_name))
         t = time.perf_counter()
         done = pricing.rerate(pricer)
         elapsed = time.perf_counter() - t

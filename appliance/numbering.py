@@ -28,7 +28,7 @@ import phonenumbers as pn
 from phonenumbers import PhoneNumberType as T
 from phonenumbers import carrier, geocoder, shortnumberinfo
 
-from appliance.numbers_overrides import KINDS, OPTIONS, Override, Overrides, as_overrides, find_override, plan_fields
+from appliance.numbering_overrides import KINDS, OPTIONS, Override, Overrides, as_overrides, find_override, plan_fields
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""appliance.numbers: dialled digits -> E.164 -> class, for Turkey, the Czech Republic and Norway (RAT-3)."""
+"""appliance.numbering: dialled digits -> E.164 -> class, for Turkey, the Czech Republic and Norway (RAT-3)."""
 from __future__ import annotations
 
 import configparser
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance import numbers
-from appliance.numbers import (KINDS, NumberingPlan, Override, classify, classify_call, normalize,
+from appliance import numbering
+from appliance.numbering import (KINDS, NumberingPlan, Override, classify, classify_call, normalize,
                                plan_from_options)
 from conftest import REPO
 
@@ -280,7 +280,7 @@ def test_results_are_cached_per_plan():
 
 
 def test_a_full_cache_is_emptied_and_answers_stay_right(monkeypatch):
-    monkeypatch.setattr(numbers, "_CACHE_MAX", 3)
+    monkeypatch.setattr(numbering, "_CACHE_MAX", 3)
     plan = plan_from_options({"country": "NO"})
     for i in range(10):
         assert classify_call(f"2212345{i}", plan).kind == "local"
