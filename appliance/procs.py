@@ -138,6 +138,6 @@ if __name__ == "__main__":
               file=sys.stderr)
         sys.exit(2)
     # huey's consumer restarts on SIGHUP with os.execl(python, python, *sys.argv): give it the -m form we were
-    # started with (running procs.py as a script would put appliance/ first on sys.path: a module named like a stdlib one would shadow it)
+    # started with (run as a script, procs.py would put appliance/ first on sys.path)
     sys.argv[0:1] = ["-m", "appliance.procs"]
     sys.exit(mains[which](sys.argv[3:]))

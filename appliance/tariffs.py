@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
+from appliance.numbering_overrides import KINDS
+
 log = logging.getLogger(__name__)
 
-# The number classes appliance/numbering.py assigns (Classification.kind); a destination may claim any of them.
-KINDS = ("internal", "local", "long_distance", "mobile", "international_fixed", "international_mobile",
-         "toll_free", "premium", "emergency", "short_code", "unknown")
+# KINDS: the number classes appliance/numbering.py assigns (Classification.kind); a destination may claim any.
 ROUNDINGS = ("half-up", "up", "down", "bankers")
 BOUNDARY_RULES = ("split", "start")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "hol")
