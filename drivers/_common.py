@@ -1,10 +1,40 @@
 """Helpers several drivers share (not a driver: the registry skips modules whose name starts with _)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 
 from appliance.records import NotACallRecord
+
+
+class LazyFields(Mapping[str, str]):
+    """A CallRecord's `extra`, built only when someone reads it: the parse stage stores none of it, so a
+    driver whose extra is large (IP Office: 18 fields) would otherwise build it for nothing on every line."""
+
+    __slots__ = ("_build", "_fields", "_dict")
+
+    def __init__(self, build: Callable[[list[str]], dict[str, str]], fields: list[str]):
+        self._build, self._fields, self._dict = build, fields, None
+
+    def _get(self) -> dict[str, str]:
+        if self._dict is None:
+            self._dict = self._build(self._fields)
+        return self._dict
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        return self._get() == other
 
 
 def parsed_share(parse: Callable[[str], object], lines: list[str]) -> float:

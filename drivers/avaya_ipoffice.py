@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import hms_seconds, parsed_share
+from drivers._common import LazyFields, hms_seconds, parsed_share
 
 NAME = "Avaya IP Office"
 MODELS = ("IP500 V2", "IP500", "IP Office Server Edition", "IP Office 500")
@@ -46,6 +46,21 @@ def _seconds(text: str, what: str) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 9:   # int() refuses > 4300 digits
         raise NotACallRecord(f"{what} {text[:40]!r} is not a whole number of seconds")
     return int(text)
+
+
+def _extra(f: list[str]) -> dict[str, str]:
+    """The fields of a record that have no CallRecord column of their own."""
+    extra = {
+        "caller": f[3], "called": f[5], "dialled": f[6], "is_internal": f[8], "continuation": f[10],
+        "party1_device": f[11], "party1_name": f[12], "party2_device": f[13], "party2_name": f[14],
+        "hold_s": f[15], "park_s": f[16], "targeting_cause": f[27], "targeter_id": f[28], "targeted_number": f[29],
+    }
+    for name, value in zip(_CHARGE_NAMES, f[17:27]):
+        if value:
+            extra[name] = value
+    if len(f) > 30:
+        extra.update(zip(_LATE_NAMES, f[30:]))
+    return extra
 
 
 def _devices(dev1: str, dev2: str) -> tuple[str, str]:
@@ -106,21 +121,10 @@ class Parser:
             raise NotACallRecord(f"Direction {dir_flag[:10]!r} is not I or O")
         extension, trunk = _devices(dev1, dev2)
         cause = f[27]
-        extra = {
-            "caller": caller, "called": called, "dialled": f[6], "is_internal": internal,
-            "continuation": cont, "party1_device": dev1, "party1_name": f[12],
-            "party2_device": dev2, "party2_name": f[14], "hold_s": f[15], "park_s": f[16],
-            "targeting_cause": cause, "targeter_id": f[28], "targeted_number": f[29],
-        }
-        for name, value in zip(_CHARGE_NAMES, f[17:27]):
-            if value:
-                extra[name] = value
-        if n > 30:
-            extra.update(zip(_LATE_NAMES, f[30:]))
         # Answered = connected: Connected Time is 00:00:00 for lost/failed calls and rounded up to the
         # next second otherwise [AV1]. A call taken by voicemail counts as answered (the trunk did).
         return CallRecord(start, direction, extension, party, trunk, ring, talk, talk > 0,
-                          cont == "1" or "Xf" in cause, f[7], call_id, extra)
+                          cont == "1" or "Xf" in cause, f[7], call_id, LazyFields(_extra, f))  # type: ignore[arg-type]
 
 
 def make_parser(**options: str) -> Parser:
