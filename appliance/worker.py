@@ -88,6 +88,7 @@ class Worker:
         self.settings = cfg.section("worker")
         self.jset = cfg.section("journal")
         store.open_db(paths.db)
+        self.cfg = cfg
         self.processor = build_processor(cfg, driver_name)
         self.data_version = self._data_version()
 
@@ -99,8 +100,11 @@ class Worker:
         """Process one batch; returns the number of journal entries it consumed."""
         with parse_lock(self.paths):
             version = self._data_version()
-            if version != self.data_version:   # another process (reprocess, import) wrote: re-read
+            if version != self.data_version:   # another process wrote (reprocess, a tariff import): re-read
                 self.processor.reload()
+                if self.processor.pricer is not None or self.cfg.section("numbers").country:
+                    from appliance import pricing
+                    self.processor.pricer = pricing.build(self.cfg, self.processor.local_time.tz)
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             self.data_version = self._data_version()
         return n

@@ -107,3 +107,28 @@ def test_a_line_that_failed_to_release_is_priced_at_the_cap_flagged_and_listed(t
     assert not normal["capped"] and normal["cost"] == "21.00"
     rc, out, _ = run_cli(capsys, "calls", "--data", str(data), "--config", str(ini), "--json", "--capped")
     assert [json.loads(line)["call_key"] for line in out.splitlines()] == ["1"]
+
+
+def test_a_running_worker_prices_with_a_tariff_imported_after_it_started(tmp_path, capsys):
+    from appliance import config
+    from appliance.journal import JournalWriter
+    from appliance.worker import Worker
+    data = tmp_path / "d"
+    cfg = config.Config(text=CONFIG)
+    cfg.set("pbx", "driver", "avaya_ipoffice")
+    worker = Worker(Paths(data), cfg)             # no tariff stored yet: calls are classified, not priced
+    with JournalWriter(Paths(data).journal) as w:
+        w.append(ipo("2024/04/02 10:00:00", talk="00:01:00", called="05321234567", call_id=1), "t")
+    worker.step()
+    import subprocess
+    import sys
+    subprocess.run([sys.executable, "-m", "appliance.cli", "tariff", "import", "--data", str(data), str(TARIFF)],
+                   check=True, capture_output=True)   # another process, as an administrator would
+    with JournalWriter(Paths(data).journal) as w:
+        w.append(ipo("2024/04/02 11:00:00", talk="00:01:00", called="05321234567", call_id=2), "t")
+    worker.step()
+    try:
+        costs = [c.cost for c in store.Call.select().order_by(store.Call.start_utc)]
+        assert costs == [None, "0.95"]
+    finally:
+        store.close_db()
