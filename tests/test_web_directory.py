@@ -215,3 +215,99 @@ def test_sync_now_runs_the_sync_and_shows_its_report(tmp_path, ids):
 def test_sync_of_another_tenant_is_refused(client, ids):
     csrf = as_user(client, "otheradmin", "administrator", "tenant", tenant="other")
     client.post("/directory/sync", {"csrf_token": csrf}, status=403)
+
+
+def supervisor(client, name: str, scope: str, person: str) -> str:
+    add_user(name, "supervisor", scope, "default", person)
+    return login(client, name)
+
+
+@pytest.mark.parametrize("scope, person, seen", [
+    ("department", "P2", {"ayse", "ivan"}),        # Отдел ИТ: Ivan, and Ayşe since her move
+    ("branch", "P3", {"evil", "gone"}),            # İzmir: P3 and Gone, who left from İzmir
+    ("own", "P1", {"ayse"}),
+    ("tenant", "", {"ayse", "ivan", "evil", "gone"}),
+])
+def test_a_supervisor_sees_the_people_of_their_scope_only(client, ids, scope, person, seen):
+    supervisor(client, "sup", scope, person)
+    html = client.get("/directory").text
+    names = {"ayse": "Ayşe Demir", "ivan": "Иван Петров", "evil": "&lt;script&gt;", "gone": "Gone Away"}
+    assert {key for key, text in names.items() if text in html} == seen
+    assert "Olga" not in html
+    for key in ("ayse", "ivan", "evil"):
+        client.get(f"/directory/person/{ids[key]}", status=200 if key in seen else 404)
+    client.get(f"/directory/person/{ids['olga']}", status=404)
+
+
+def test_the_department_is_the_supervisors_current_one(client, ids):
+    """Ayşe moved from Satış to Отдел ИТ: with scope department she sees ИТ now, not her old colleagues."""
+    supervisor(client, "ayse", "department", "P1")
+    html = client.get("/directory").text
+    assert "Иван Петров" in html and "Gone Away" not in html and "&lt;script&gt;" not in html
+
+
+def test_a_scope_without_a_directory_person_sees_nobody(client, ids):
+    supervisor(client, "lost", "department", "NOBODY")
+    html = client.get("/directory").text
+    assert "Nobody in this directory yet." in html and "Ayşe" not in html
+    client.get(f"/directory/person/{ids['ayse']}", status=404)
+
+
+TRUNKS = "trunk;name;provider;valid_from\n01;Hat İzmir;Türk Telekom;\n02;Линия;БТК;2024-01-01\n"
+
+
+def upload(client, csrf, text: str, status: int = 200, tenant: str = "default", name: str = "trunks.csv"):
+    return client.post("/directory/trunks", {"csrf_token": csrf, "tenant": tenant},
+                       upload_files=[("file", name, text.encode("utf-8"))], status=status)
+
+
+def test_an_administrator_loads_trunks_and_sees_them(client, ids):
+    csrf = as_user(client, "admin")
+    assert "No trunks yet" in client.get("/directory/trunks").text
+    html = upload(client, csrf, TRUNKS).text
+    assert 'class="banner ok"' in html and "trunks.csv: trunks of tenant default: 2 rows, 2 added" in html
+    for text in ("Hat İzmir", "Türk Telekom", "Линия", "БТК", "2024-01-01 00:00", "always"):
+        assert text in html, text
+    html = upload(client, csrf, "trunk;provider\n01;Superonline\n").text
+    assert "1 changed" in html and html.index("Türk Telekom") < html.index("Superonline")
+    assert "Türk Telekom" not in client.get("/directory/trunks", {"tenant": "other"}).text
+    with store.db.connection_context():
+        t = sd.tenant_id("default")
+        assert directory.trunk_provider(t, "02", 1_704_056_400) == "БТК"       # 2024-01-01 00:00 Istanbul
+        assert directory.trunk_provider(t, "02", 1_704_056_399) is None
+
+
+def test_a_bad_trunk_file_is_refused_whole_with_line_and_column(client, ids):
+    csrf = as_user(client, "admin")
+    html = upload(client, csrf, TRUNKS + "03;x;;\n", status=400).text
+    assert 'class="banner warn"' in html and "trunks.csv line 4, column 3 (provider): empty" in html
+    assert "No trunks yet" in html                                  # nothing of the file was applied
+    html = client.post("/directory/trunks", {"csrf_token": csrf, "tenant": "default"},
+                       upload_files=[("file", "t.csv", "trunk;provider\n01;Türk\n".encode("latin-1"))],
+                       status=400).text
+    assert "t.csv line 2: not UTF-8" in html
+    assert "choose a trunk CSV file" in client.post("/directory/trunks", {"csrf_token": csrf}, status=400).text
+    upload(client, csrf, f"trunk;provider\n{XSS};x\n")
+    html = client.get("/directory/trunks").text
+    assert XSS not in html and "&lt;script&gt;" in html
+
+
+def test_trunks_upload_needs_csrf_and_an_administrator_of_the_tenant(client, ids):
+    as_user(client, "admin")
+    client.post("/directory/trunks", {"tenant": "default"}, upload_files=[("file", "t.csv", b"trunk;provider\n1;A\n")],
+                status=403)
+    csrf = supervisor(client, "sup", "tenant", "")
+    page = client.get("/directory/trunks").text
+    assert "Trunks and lines" in page and 'action="/directory/trunks"' not in page
+    upload(client, csrf, TRUNKS, status=403)
+    csrf = as_user(client, "otheradmin", "administrator", "tenant", tenant="other")
+    upload(client, csrf, TRUNKS, status=404, tenant="default")
+    assert 'action="/directory/trunks"' in client.get("/directory/trunks").text
+    with store.db.connection_context():
+        assert sd.Trunk.select().count() == 0
+
+
+@pytest.mark.parametrize("role", ["staff", "operator"])
+def test_staff_and_operators_do_not_see_trunks(client, ids, role):
+    as_user(client, "someone", role, "tenant")
+    client.get("/directory/trunks", status=403)

@@ -28,7 +28,7 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/first-admin/<token>")
 DIRECTORY_EDIT = {"/directory/move", "/directory/extension", "/directory/sync"}
 TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload"}
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
-SUPERVISORS = {"/directory", "/directory/person/<pid>"}       # administrators and supervisors
+SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
 # administrators with scope all: accounts of every tenant, and the audit log (webui.users_admin)
 BOX_ADMIN = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call
@@ -37,7 +37,7 @@ WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for
 WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users"),
                 ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled"),
                 ("POST", "/directory/move"), ("POST", "/directory/extension"), ("POST", "/directory/sync"),
-                ("POST", "/tariffs/upload")}
+                ("POST", "/directory/trunks"), ("POST", "/tariffs/upload")}
 
 
 def current_user() -> users.Account | None:

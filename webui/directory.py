@@ -1,7 +1,9 @@
-"""Organisation pages (DIR-1..4): branches > departments > people, a person's history, dated edits, the sync report.
+"""Organisation pages (DIR-1..4): people by branch and department, a person's history, dated edits, trunks, sync.
 
-Administrators and supervisors view the tenants they may see (their own; every tenant with scope all);
-only administrators edit and run a sync. The web process opens callbox.db read-only (no route may write a
+Administrators and supervisors view the tenants they may see (their own; every tenant with scope all), and
+within a tenant the people of their scope (own: themselves; department / branch: the people whose current,
+or for people who left last, placement is in the user's current department / branch, as appliance.scope
+takes it); only administrators edit, load trunks and run a sync. The web process opens callbox.db read-only (no route may write a
 call row), so edits go through `write_access`: a second, writable connection bound to the directory's (or
 the tariffs') tables only, for the length of one request.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +21,7 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError, SqliteDatabase
 
-from appliance import config, directory, directory_sync, parse, store
+from appliance import config, directory, directory_sync, directory_trunks, parse, store
 from appliance import store_directory as sd
 from appliance.users import Account
 from webui.auth import csrf_token, current_user
@@ -28,6 +31,7 @@ TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 # One writer at a time in this process (gevent-patched in the web process); sqlite's busy_timeout covers
 # the worker.
 WRITE_LOCK = threading.Lock()
+MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
 
 
 class NotReady(Exception):
@@ -78,9 +82,34 @@ def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, l
     return by_code.get(default) or (tenants[0] if tenants else None), tenants
 
 
-def organisation(tid: int, q: str = "") -> dict:
+def scope_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
+    """The ids of the tenant's people the user may see, or None for all of them (scope tenant or all).
+    Fails closed: no directory person, or no current department / branch, sees nobody."""
+    if user.scope in ("tenant", "all"):
+        return None
+    me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
+          if user.person else None)
+    if me is None or user.scope not in ("own", "department", "branch"):
+        return set()
+    if user.scope == "own":
+        return {me.id}
+    field = "department_id" if user.scope == "department" else "branch_id"
+    now = sd.open_placement(tenant.id, me.id)
+    unit = getattr(now, field) if now is not None else None
+    if unit is None:
+        return set()
+    last: dict[int, sd.Placement] = {}
+    P = sd.Placement
+    rows = P.select().where(P.tenant_id == tenant.id)
+    # placements never overlap: the open one is the latest, else the one that ended last
+    for pl in sorted(rows, key=lambda r: (r.valid_to is None, r.valid_to or 0, r.id)):
+        last[pl.person_id] = pl
+    return {pid for pid, pl in last.items() if getattr(pl, field) == unit}
+
+
+def organisation(tid: int, q: str = "", only: set[int] | None = None) -> dict:
     """{branch: {department: [person dicts]}} of the people placed now, and the people who left; `q` filters
-    on name, id, e-mail, extension, branch and department (case ignored)."""
+    on name, id, e-mail, extension, branch and department (case ignored); `only` keeps these person ids."""
     names = {kind: sd.names(tid, kind) for kind in sd.NAMED}
     exts: dict[int, list[str]] = {}
     for row in sd.open_extensions(tid):
@@ -91,6 +120,8 @@ def organisation(tid: int, q: str = "") -> dict:
     left: list[dict] = []
     needle = directory.casefold(q)
     for p in sd.Person.select().where(sd.Person.tenant_id == tid).order_by(sd.Person.last_name, sd.Person.first_name):
+        if only is not None and p.id not in only:
+            continue
         pl = placed.get(p.id)
         branch = names["branch"].get(pl.branch_id) if pl else None
         dept = names["department"].get(pl.department_id) if pl else None
@@ -142,6 +173,9 @@ def _person(pid: int) -> tuple[sd.Person, sd.Tenant]:
     tenant = sd.Tenant.get_or_none(sd.Tenant.id == person.tenant_id) if person else None
     if tenant is None or tenant.id not in {t.id for t in visible_tenants(user)}:
         raise bottle.HTTPError(404, f"no person {pid}")
+    only = scope_people(user, tenant)
+    if only is not None and person.id not in only:
+        raise bottle.HTTPError(404, f"no person {pid}")
     return person, tenant
 
 
@@ -186,8 +220,48 @@ def _edit(data_dir: Path, tz, change) -> str:
         return person_page(pid, tz, done=done)
 
 
+def _viewer() -> Account:
+    """The logged-in user if they may view the organisation (the guard's SUPERVISORS rule, for these routes)."""
+    user = current_user()
+    if user is None or user.role not in ("administrator", "supervisor"):
+        raise bottle.HTTPError(403, "for administrators and supervisors only")
+    return user
+
+
+def trunks_page(code: str, default: str, tz, status: int = 200, error: str = "", done: str = "") -> str:
+    """The tenant's trunks/lines with their providers over time; the CSV upload form for its administrators."""
+    user = _viewer()
+    try:
+        tenant, tenants = _tenant(user, code, default)
+        rows = directory_trunks.trunks(tenant.id) if tenant else []
+    except OperationalError:                     # the worker made the file but not the tables yet
+        tenant, tenants, rows = None, [], []
+    return _render("directory_trunks", status, tenant=tenant, tenants=tenants, trunks=rows, tz=tz, error=error,
+                   done=done, editable=tenant is not None and _may_edit(user, tenant))
+
+
+def _load_trunks(code: str, default: str, tz) -> str:
+    """Apply the uploaded trunk CSV (form field `file`) to the form's tenant; returns the summary line."""
+    user = _viewer()
+    tenant, _ = _tenant(user, code, default)
+    if tenant is None or not _may_edit(user, tenant):
+        raise bottle.HTTPError(403, "you may not edit this tenant's trunks")
+    upload = request.files.get("file")
+    if upload is None:
+        raise directory_trunks.TrunkFileError("choose a trunk CSV file to upload")
+    name = upload.raw_filename or "trunks.csv"
+    data = upload.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise directory_trunks.TrunkFileError(f"{name}: larger than {MAX_UPLOAD // 2**20} MB")
+    rows = directory_trunks.read_text(directory_trunks.decode(data, name), name, tz)
+    result = directory_trunks.apply(tenant.id, rows, int(time.time()))
+    log.info("trunk upload %s by %s: %s", name, user.username, result.text().splitlines()[0])
+    return f"{name}: " + result.text().splitlines()[0]
+
+
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """/directory, /directory/person/<id>, the edits (/directory/move, /directory/extension), /directory/sync."""
+    """/directory, /directory/person/<id>, the edits (/directory/move, /directory/extension), /directory/trunks
+    (POST: CSV upload), /directory/sync."""
     app = bottle.Bottle()
     data_dir, tz = Path(data_dir), _zone(cfg)
     default_tenant = cfg.section("directory").tenant
@@ -204,7 +278,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         with reading():
             try:
                 tenant, tenants = _tenant(current_user(), query.get("tenant", "").strip(), default_tenant)
-                org = organisation(tenant.id, q) if tenant else {"tree": {}, "left": []}
+                org = (organisation(tenant.id, q, scope_people(current_user(), tenant)) if tenant
+                       else {"tree": {}, "left": []})
             except OperationalError:             # the worker made the file but not the tables yet
                 tenant, tenants, org = None, [], {"tree": {}, "left": []}
         return _render("directory", tenant=tenant, tenants=tenants, q=q, **org)
@@ -236,6 +311,26 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             directory.assign_extension(tid, pid, ext, at, replace=forms.get("replace") == "1")
             return f"Extension {ext} assigned from {forms.get('date', '')}."
         return _edit(data_dir, tz, change)
+
+    @app.get("/directory/trunks")
+    def trunks():
+        with reading():
+            return trunks_page(request.query.decode().get("tenant", "").strip(), default_tenant, tz)
+
+    @app.post("/directory/trunks")
+    def trunks_upload():
+        forms = request.forms.decode()
+        code = forms.get("tenant", "").strip()
+        try:
+            with write_access(data_dir, sd.MODELS_DIRECTORY):
+                done = _load_trunks(code, default_tenant, tz)
+        except NotReady:
+            raise bottle.HTTPError(503, "no database yet: the worker creates it") from None
+        except directory_trunks.TrunkFileError as e:
+            with store.db.connection_context():
+                return trunks_page(code, default_tenant, tz, 400, error=str(e))
+        with store.db.connection_context():
+            return trunks_page(code, default_tenant, tz, done=done)
 
     @app.get("/directory/sync")
     def sync_page():

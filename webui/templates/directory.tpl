@@ -16,6 +16,7 @@
 % if q:
   <a href="/directory{{'?tenant=' + tenant.code if tenant else ''}}" class="small">clear</a>
 % end
+  <a href="/directory/trunks{{'?tenant=' + tenant.code if tenant else ''}}" class="small">Trunks</a>
 % if user.is_admin:
   <a href="/directory/sync" class="small">Directory sync report</a>
 % end
