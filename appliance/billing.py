@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from appliance import allowances, linecharges, store, store_tariffs
 from appliance.rate import Unrated, rate
-from appliance.usage import BillingError, Period, Site, Usage, person_extensions, subscriber_usage, usage
+from appliance.usage import BillingError, Period, Site, Usage, of_site, person_extensions, subscriber_usage, usage
 
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
@@ -177,7 +177,7 @@ def compare(site: Site, period: Period) -> list[PlanTotal]:
     talk time capped as the site caps it). Calls without a class, and internal ones, are left out."""
     C = store.Call
     rows = list(store.calls(period.since, period.until).select(C.number, C.kind, C.start_utc, C.talk_s)
-                .where(C.direction == "out", C.kind != "", C.kind != "internal").tuples())
+                .where(C.direction == "out", C.kind != "", C.kind != "internal", of_site(site)).tuples())
     out = []
     for plan in store_tariffs.compiled_plans():
         totals: dict[str, Decimal] = {}

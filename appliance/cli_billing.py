@@ -26,10 +26,12 @@ def register(subparsers) -> None:
     who.add_argument("--person", metavar="ID", help="the person's id in the directory (all their extensions)")
     who.add_argument("--extension", metavar="EXT", help="one extension")
     _period_args(c)
+    c.add_argument("--tenant", metavar="CODE", help="the tenant whose calls are billed (default: [pbx] tenant)")
     c.set_defaults(func=cmd_bill)
     c = subparsers.add_parser("compare", help="the period's outgoing traffic priced under every stored plan")
     common_args(c)
     _period_args(c)
+    c.add_argument("--tenant", metavar="CODE", help="the tenant whose traffic is compared (default: [pbx] tenant)")
     c.set_defaults(func=cmd_compare)
     for name, what in (("allowance", "free allowances / minute packages"), ("linecharge", "monthly line charges")):
         a = subparsers.add_parser(name, help=f"{what} (CSV, provisioning/billing/README.md)")
@@ -58,7 +60,7 @@ def _site(args, create: bool = False) -> usage.Site:
                            store_billing.MODELS_BILLING, safe=True)
     if create:   # definitions belong to the configured tenant, even before its directory is imported
         store_directory.tenant_id(cfg.section("pbx").tenant, create=True)
-    return usage.site_from_config(cfg, parse.zone(cfg.section("pbx").timezone))
+    return usage.site_from_config(cfg, parse.zone(cfg.section("pbx").timezone), getattr(args, "tenant", None))
 
 
 def _period(args, site: usage.Site) -> usage.Period:

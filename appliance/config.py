@@ -63,6 +63,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("web", "port", 8080, "TCP port", "Port the web UI listens on.", minval=1, maxval=65535),
     S("pbx", "tenant", "default", "tenant code",
       "The tenant (company) this PBX's calls belong to; calls are attributed only within it."),
+    S("pbx", "tenant_by_source", "", "lines",
+      "Several PBXs of different tenants on one box: one line per PBX, SOURCE_PREFIX = TENANT_CODE, matched "
+      "against each journal entry's source (tcp:10.0.0.5: = acme, serial:/dev/ttyUSB0 = globex); the longest "
+      "matching prefix wins, no match = [pbx] tenant. A call belongs to the tenant of its first leg's source."),
     S("directory", "tenant", "default", "tenant code",
       "The tenant (company) of directory entries that do not name one (LDAP, a CSV without a tenant column)."),
     S("directory", "precedence", "ldap, csv", "source list",
@@ -214,6 +218,29 @@ class Config:
 
     def raw_section(self, name: str) -> dict[str, str]:
         return dict(self.parser.items(name)) if self.parser.has_section(name) else {}
+
+
+def parse_tenant_map(text: str, where: str = "[pbx] tenant_by_source") -> tuple[tuple[str, str], ...]:
+    """(source prefix, tenant code) pairs of `tenant_by_source`, longest prefix first; ConfigError naming a bad line."""
+    pairs: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        prefix, sep, code = line.rpartition("=")   # a source may hold '=' (a file path), a tenant code never
+        prefix, code = prefix.strip(), code.strip()
+        problem = ("expected SOURCE_PREFIX = TENANT_CODE" if not sep or not prefix or not code else
+                   f"tenant code {code!r} has a space" if any(c.isspace() for c in code) else
+                   f"prefix {prefix!r} is given twice" if prefix in pairs else "")
+        if problem:
+            raise ConfigError(f"{where}: line {n} {line!r}: {problem}")
+        pairs[prefix] = code
+    return tuple(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
+
+
+def tenant_of(source: str, tenant_map: tuple[tuple[str, str], ...], default: str) -> str:
+    """The tenant of a journal source: the longest matching prefix's, else `default` (the [pbx] tenant)."""
+    return next((code for prefix, code in tenant_map if source.startswith(prefix)), default)
 
 
 def load(path: Path | None, data_dir: Path | None = None) -> Config:

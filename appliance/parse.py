@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from appliance import journal, store
+from appliance import config, journal, store
 from appliance.records import DIRECTIONS, EVENT, CallRecord, Entry, NotACallRecord, QueueEvent
 
 log = logging.getLogger(__name__)
@@ -119,8 +119,12 @@ class Processor:
     """Turns journal entries into rows with one driver; the single writer of call rows."""
 
     def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int,
-                 segments: bool = False, pricer=None):
+                 segments: bool = False, pricer=None, tenant_map: tuple[tuple[str, str], ...] = (),
+                 tenant: str = ""):
         self.driver = driver_name
+        self.tenant = tenant           # the [pbx] tenant: sources no tenant_map prefix matches
+        self.tenant_map = tenant_map   # config.parse_tenant_map(): (source prefix, tenant code), longest first
+        self._tenant_of: dict[str, str] = {}   # journal source -> tenant code: one prefix match per source
         self.pricer = pricer       # appliance.pricing.Pricer, or None: calls are stored unpriced
         self.segments = segments   # the driver's legs share the call's start and follow each other
         self.parser = parser
@@ -135,15 +139,25 @@ class Processor:
         self.horizon = (newest or 0) - 2 * self.window
         self.newest = newest or 0
         rows = store.db.execute_sql(
-            "SELECT call_key, id, start_utc FROM call WHERE driver = ? AND call_key != '' AND start_utc >= ? "
+            "SELECT tenant, call_key, id, start_utc FROM call WHERE driver = ? AND call_key != '' AND start_utc >= ? "
             "ORDER BY id", (self.driver, self.horizon))
-        self.cache = {k: (i, s) for k, i, s in rows}
+        # Call keys are grouped within a tenant: two tenants' PBXs number their calls independently.
+        self.cache = {(t or self.tenant, k): (i, s) for t, k, i, s in rows}
 
-    def _find(self, key: str, start: int) -> int | None:
+    def tenant_of(self, source: str) -> str:
+        """The tenant code of a journal source (cached: the same few sources recur on every line)."""
+        code = self._tenant_of.get(source)
+        if code is None:
+            code = self._tenant_of[source] = config.tenant_of(source, self.tenant_map, self.tenant)
+        return code
+
+    def _find(self, key: tuple[str, str], start: int) -> int | None:
         hit = self.cache.get(key)
         if hit is None and start - self.window < self.horizon:
+            legacy = "" if key[0] == self.tenant else key[0]   # rows stored before calls had a tenant
             hit = store.db.execute_sql("SELECT id, start_utc FROM call WHERE driver = ? AND call_key = ? "
-                                       "ORDER BY id DESC LIMIT 1", (self.driver, key)).fetchone()
+                                       "AND tenant IN (?, ?) ORDER BY id DESC LIMIT 1",
+                                       (self.driver, key[1], key[0], legacy)).fetchone()
         if hit is not None and abs(hit[1] - start) <= self.window:
             return hit[0]
         return None
@@ -153,7 +167,7 @@ class Processor:
 
         Returns (lines, new calls)."""
         batch = Batch()
-        pending: dict[str, tuple[int, int]] = {}
+        pending: dict[tuple[str, str], tuple[int, int]] = {}
         parse, encoding, add_leg = self.parser.parse, self.encoding, self._add_leg
         # The loop allocates only acyclic tuples: pausing the cyclic GC saves its repeated scans of them.
         gc_was_enabled = gc.isenabled()
@@ -204,18 +218,19 @@ class Processor:
         start, offset = self.local_time(r.start)
         key = r.call_key
         leg_id = (entry.ref[0] << 32) | entry.ref[1]   # ref_id(), inline: this runs once per call record
+        tenant = self._tenant_of.get(entry.source) or self.tenant_of(entry.source)
         call_id = None
         if key:
-            hit = pending.get(key)
-            call_id = hit[0] if hit and abs(hit[1] - start) <= self.window else self._find(key, start)
+            hit = pending.get((tenant, key))
+            call_id = hit[0] if hit and abs(hit[1] - start) <= self.window else self._find((tenant, key), start)
         if call_id is None:
             call_id = leg_id   # a call is named after the entry of its first leg: stable across re-processing
             price = UNPRICED if self.pricer is None else self.pricer.price(r.direction, r.party, start, r.talk_s)
             batch.new_calls.append((call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
                                     r.trunk, r.ring_s, r.talk_s, r.answered, r.transferred, r.account_code, 1,
-                                    *price))
+                                    *price, tenant))
             if key:
-                pending[key] = (call_id, start)
+                pending[(tenant, key)] = (call_id, start)
         else:
             batch.dirty.add(call_id)
         batch.legs.append((leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,

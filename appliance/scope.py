@@ -5,8 +5,9 @@ showing raw PBX lines), so none can forget the scope. A call is attributed throu
 start: it belongs to the person whose extension it was then, and to that person's department and branch
 then. A user's own department and branch are those of their directory person now.
 
-Calls carry no tenant column yet: every call of this box belongs to the [pbx] tenant. `_call_tenant_is`
-and `_call_tenant_id` are the two places to change when calls get a tenant_id of their own.
+Each call carries the code of its tenant (the tenant of the PBX source it came from, [pbx] tenant_by_source);
+an empty code (a call stored before calls had one) means the [pbx] tenant. `_call_tenant_is` and
+`_call_tenant_id` are the only places that read it.
 """
 from __future__ import annotations
 
@@ -26,13 +27,20 @@ NOTHING = SQL("1 = 0")
 
 
 def _call_tenant_is(tenant_code: str, pbx_tenant: str) -> ColumnBase:
-    """Calls that belong to the tenant (today all or none: they all belong to the [pbx] tenant)."""
-    return EVERYTHING if tenant_code == pbx_tenant else NOTHING
+    """Calls that belong to the tenant: their own tenant code, or none stored when it is the [pbx] tenant."""
+    if tenant_code == pbx_tenant:
+        return Call.tenant.in_((tenant_code, ""))
+    return Call.tenant == tenant_code
 
 
-def _call_tenant_id(pbx_tenant: str) -> int | None:
-    """The tenant the calls are attributed in (the directory's id of the [pbx] tenant)."""
-    return sd.tenant_id(pbx_tenant)
+def _call_tenant_id(call_tenant: str, pbx_tenant: str) -> int | None:
+    """The tenant a call is attributed in: the directory's id of its tenant code ("" = the [pbx] tenant)."""
+    return sd.tenant_id(call_tenant or pbx_tenant)
+
+
+def _other_tenants(pbx_tenant: str) -> bool:
+    """Does this box hold calls of a tenant other than the [pbx] tenant?"""
+    return Call.select(Call.id).where(Call.tenant.not_in(("", pbx_tenant))).limit(1).exists()
 
 
 def _covers(model, at) -> ColumnBase:
@@ -77,7 +85,7 @@ def visible(user: Account, pbx_tenant: str) -> ColumnBase:
     if user.scope not in ("tenant", "own", "department", "branch") or not user.tenant:
         return NOTHING
     of_tenant = _call_tenant_is(user.tenant, pbx_tenant)
-    if user.scope == "tenant" or of_tenant is NOTHING:
+    if user.scope == "tenant":
         return of_tenant
     return of_tenant & _by_person(user)
 
@@ -97,15 +105,23 @@ def totals(user: Account, pbx_tenant: str) -> tuple[int, int]:
 
 def sees_whole_box(user: Account, pbx_tenant: str) -> bool:
     """May the user see every call of this box? Only then may they see raw, unattributed PBX lines
-    (the setup page, quarantined lines): a raw line can be any call."""
-    return (user.scope == "all" and user.is_admin) or (user.scope == "tenant" and user.tenant == pbx_tenant)
+    (the setup page, quarantined lines): a raw line can be any call. The [pbx] tenant's administrators lose
+    that once the box holds another tenant's calls."""
+    if user.scope == "all" and user.is_admin:
+        return True
+    return user.scope == "tenant" and user.tenant == pbx_tenant and not _other_tenants(pbx_tenant)
 
 
 def attributions(calls: Iterable[Call], pbx_tenant: str) -> list[directory.Attribution | None]:
     """Person, department and branch of each call as of its start (None where the directory has no owner)."""
     calls = list(calls)
-    tid = _call_tenant_id(pbx_tenant)
-    if tid is None:
-        return [None] * len(calls)
-    index = directory.Index(tid)
-    return [index.attribute(c.extension, c.start_utc) for c in calls]
+    indexes: dict[str, directory.Index | None] = {}
+    out: list[directory.Attribution | None] = []
+    for c in calls:   # each call in its own tenant's directory
+        code = c.tenant or pbx_tenant
+        if code not in indexes:
+            tid = _call_tenant_id(code, pbx_tenant)
+            indexes[code] = directory.Index(tid) if tid is not None else None
+        index = indexes[code]
+        out.append(index.attribute(c.extension, c.start_utc) if index is not None else None)
+    return out

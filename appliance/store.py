@@ -47,6 +47,9 @@ class Call(Base):
     destination = TextField(default="")
     tariff = TextField(default="")         # "provider / plan @ version date"
     capped = BooleanField(default=False)   # talk time over [rating] max_call_min: priced at the cap (RAT-5)
+    # the tenant code of the call's first leg's source ([pbx] tenant_by_source); "" = stored before calls had
+    # one: the [pbx] tenant's (appliance.scope)
+    tenant = TextField(default="")
 
     class Meta:
         indexes = ((("start_utc",), False), (("driver", "call_key"), False))
@@ -127,7 +130,7 @@ LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset",
 QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
 CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                 "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs",
-                "kind", "number", "cost", "currency", "destination", "tariff", "capped")
+                "kind", "number", "cost", "currency", "destination", "tariff", "capped", "tenant")
 
 
 def all_models() -> tuple:

@@ -89,6 +89,8 @@ class Site:
     tz: tzinfo
     transfer_charge: str = "first"     # first: the extension that made the call pays | target: the last leg's
     cap_s: int = 0                     # [rating] max_call_min in seconds (for re-deriving explanations)
+    tenant: str = ""                   # the tenant code whose calls are billed
+    pbx_tenant: str = ""               # [pbx] tenant: its calls include those stored without a tenant code ("")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +136,16 @@ _COLUMNS = ("id", "start_utc", "utc_offset", "extension", "party", "trunk", "rin
             "cost", "currency", "destination", "tariff", "capped", "legs")
 
 
+def of_site(site: Site):
+    """The condition on `Call` rows of the site's tenant (with those stored without one, for the [pbx] tenant)."""
+    C = store.Call
+    return C.tenant.in_((site.tenant, "")) if site.tenant == site.pbx_tenant else C.tenant == site.tenant
+
+
 def _rows(site: Site, since: int, until: int, extensions: set[str] | None) -> list[tuple]:
     C = store.Call
     q = store.calls(since, until).select(*(getattr(C, c) for c in _COLUMNS)).where(C.direction == "out")
+    q = q.where(of_site(site))
     if extensions is not None:
         ext = list(extensions)
         cond = C.extension.in_(ext)
@@ -183,15 +192,17 @@ def usage(site: Site, since: int, until: int, extensions: set[str] | None = None
     return out
 
 
-def site_from_config(cfg, tz: tzinfo) -> Site:
-    """The Site of a configuration ([pbx] tenant, [rating] transfer_charge and max_call_min)."""
-    code = cfg.section("pbx").tenant
+def site_from_config(cfg, tz: tzinfo, tenant: str | None = None) -> Site:
+    """The Site of a configuration ([rating] transfer_charge and max_call_min) billing `tenant` (default: the
+    [pbx] tenant)."""
+    pbx_tenant = cfg.section("pbx").tenant
+    code = pbx_tenant if tenant is None else tenant
     rating = cfg.raw_section("rating")
     charge = rating.get("transfer_charge", "first").strip() or "first"
     if charge not in TRANSFER_CHARGES:
         raise BillingError(f"[rating] transfer_charge = {charge!r}: expected first or target")
     cap_min = int(rating.get("max_call_min", "0") or 0)
-    return Site(sd.tenant_id(code), tz, charge, cap_min * 60)
+    return Site(sd.tenant_id(code), tz, charge, cap_min * 60, code, pbx_tenant)
 
 
 def subscriber_usage(site: Site, subscriber: str, since: int, until: int) -> list[Usage]:

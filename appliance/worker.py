@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from appliance import journal, parse, registry, store
-from appliance.config import Config, ConfigError
+from appliance.config import Config, ConfigError, parse_tenant_map
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 600
@@ -74,10 +74,11 @@ def build_processor(cfg: Config, driver_name: str | None = None) -> parse.Proces
         tz = parse.zone(pbx.timezone)
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [pbx] {e}") from None
+    tenant_map = parse_tenant_map(pbx.tenant_by_source, f"{cfg.name}: [pbx] tenant_by_source")
     from appliance import pricing   # numbers and tariffs: only the worker needs them
     return parse.Processor(module.__name__.rpartition(".")[2], parser, module.ENCODING, tz,
                            int(pbx.group_window_h * 3600), getattr(module, "LEGS_ARE_SEGMENTS", False),
-                           pricing.build(cfg, tz))
+                           pricing.build(cfg, tz), tenant_map, pbx.tenant)
 
 
 class Worker:
