@@ -6,6 +6,7 @@ UTC epoch seconds; a validity period is [valid_from, valid_to) with NULL meaning
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from peewee import BooleanField, IntegerField, TextField
 
@@ -117,7 +118,7 @@ class SyncRun(Base):
 
 MODELS_DIRECTORY = (Tenant, Branch, Department, CostCentre, Person, Placement, ExtensionAssignment, Trunk,
                     SyncRun)
-NAMED = {"branch": Branch, "department": Department, "cost_centre": CostCentre}
+NAMED: dict[str, Any] = {"branch": Branch, "department": Department, "cost_centre": CostCentre}   # same columns
 
 
 def tenant_id(code: str, create: bool = False, name: str = "") -> int | None:

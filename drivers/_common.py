@@ -14,7 +14,8 @@ class LazyFields(Mapping[str, str]):
     __slots__ = ("_build", "_fields", "_dict")
 
     def __init__(self, build: Callable[[list[str]], dict[str, str]], fields: list[str]):
-        self._build, self._fields, self._dict = build, fields, None
+        self._build, self._fields = build, fields
+        self._dict: dict[str, str] | None = None
 
     def _get(self) -> dict[str, str]:
         if self._dict is None:

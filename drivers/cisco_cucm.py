@@ -119,7 +119,8 @@ class Parser:
             raise NotACallRecord(f"not a CSV row: {exc}") from None
         kind = f[0].strip().lower()
         if kind == "cdrrecordtype":
-            return self._header(f)
+            self._header(f)
+            return None
         if kind == "integer" and all(_TYPE.fullmatch(t) for t in f):
             return None
         if kind in ("0", "2"):   # 0 start record (not used), 2 CMR: media statistics, not a call [CI1, CI2]
