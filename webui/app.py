@@ -18,7 +18,7 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, parse, store
 from appliance.store_users import close_users_db
-from webui import api, auth, directory, setup, status, tariffs, users_admin
+from webui import api, auth, directory, i18n, setup, status, tariffs, users_admin  # noqa: F401  i18n: `_` in templates
 
 log = logging.getLogger(__name__)
 
