@@ -31,6 +31,8 @@ HEADER = struct.Struct("<2sHHIqI")
 MAGIC = b"CJ"
 SUFFIX = ".seg"
 MAX_DATA = 16 << 20   # a bigger length field can only be corruption
+WINDOW = 1 << 20      # bytes read_from reads at a time
+MORE = -2             # _scan: the window ends inside an entry
 
 
 class JournalBusy(RuntimeError):
@@ -83,9 +85,12 @@ def _resync(buf: bytes, pos: int) -> int:
     return len(buf)
 
 
-def _scan(buf: bytes) -> Iterator[tuple[int, int, int, int, int, int]]:
+def _scan(buf: bytes, final: bool = True) -> Iterator[tuple[int, int, int, int, int, int]]:
     """(offset, flags, source start, data start, end, received ns) of each entry in `buf`; a damaged stretch
-    comes as flags -1 with `end` at the next valid entry. The hot loop of every read: kept flat."""
+    comes as flags -1 with `end` at the next valid entry. When `buf` is a window of a longer file
+    (`final` false), the scan ends with flags MORE where the window stops holding whole valid entries:
+    read on from there.
+    The hot loop of every read: kept flat."""
     unpack, hsize, crc32, mv, n = HEADER.unpack_from, HEADER.size, zlib.crc32, memoryview(buf), len(buf)
     pos = 0
     while pos < n:
@@ -97,9 +102,14 @@ def _scan(buf: bytes) -> Iterator[tuple[int, int, int, int, int, int]]:
                 yield pos, flags, s0, s0 + slen, end, rns
                 pos = end
                 continue
+        if not final:
+            yield pos, MORE, 0, 0, 0, 0
+            return
         nxt = _resync(buf, pos)
         yield pos, -1, 0, 0, nxt, 0
         pos = nxt
+    if not final:
+        yield n, MORE, 0, 0, 0, 0
 
 
 def read_at(directory: Path, ref: tuple[int, int]) -> Entry | None:
@@ -135,25 +145,37 @@ def read_from(directory: Path, cursor: tuple[int, int], limit: int | None = None
     for i, segno in enumerate(segs):
         last = i == len(segs) - 1
         try:
-            with open(segment_path(directory, segno), "rb") as f:
-                start = cursor[1] if segno == cursor[0] else 0
-                f.seek(start)
-                buf = f.read()
+            f = open(segment_path(directory, segno), "rb")
         except FileNotFoundError:   # pruned meanwhile
             continue
-        for pos, flags, s0, d0, end, rns in _scan(buf):
-            if flags < 0:   # damage at pos, next valid entry at end
-                if last:
-                    return
-                log.warning("journal segment %d: skipped %d damaged bytes at offset %d", segno, end - pos, start + pos)
-                continue
-            source = sources.get(buf[s0:d0])
-            if source is None:
-                source = sources[buf[s0:d0]] = buf[s0:d0].decode("utf-8", "replace")
-            yield Entry((segno, start + pos), rns, source, buf[d0:end], flags, end - pos)
-            count += 1
-            if count == limit:
-                return
+        with f:
+            base, window = (cursor[1] if segno == cursor[0] else 0), WINDOW
+            while True:    # a window at a time: a batch of a few thousand lines reads ~1 MiB, not the segment
+                f.seek(base)
+                buf = f.read(window)
+                more = None
+                for pos, flags, s0, d0, end, rns in _scan(buf, len(buf) < window):
+                    if flags < 0:
+                        if flags == MORE:
+                            more = pos
+                            break
+                        if last:   # damage at pos, next valid entry at end
+                            return
+                        log.warning("journal segment %d: skipped %d damaged bytes at offset %d",
+                                    segno, end - pos, base + pos)
+                        continue
+                    source = sources.get(buf[s0:d0])
+                    if source is None:
+                        source = sources[buf[s0:d0]] = buf[s0:d0].decode("utf-8", "replace")
+                    yield Entry((segno, base + pos), rns, source, buf[d0:end], flags, end - pos)
+                    count += 1
+                    if count == limit:
+                        return
+                if more is None:
+                    break
+                if more == 0:   # an entry (or damage) longer than the window: read more at once
+                    window *= 2
+                base += more
 
 
 def tail(directory: Path, count: int, skip_flags: int = 0) -> list[Entry]:

@@ -68,6 +68,11 @@ def nearest_date(month: int, day: int, ref: date) -> date:
 
 def hms_seconds(text: str, what: str) -> int:
     """A duration 'HH:MM:SS' in seconds; hours may pass 24 (a long call, a line that failed to release)."""
+    if len(text) == 8 and text[2] == ":" == text[5] and text[3] < "6" and text[6] < "6":   # the usual shape
+        digits = text[:2] + text[3:5] + text[6:]
+        if digits.isascii() and digits.isdigit():
+            v = int(digits)
+            return v // 10000 * 3600 + v // 100 % 100 * 60 + v % 100
     h, _, rest = text.partition(":")
     m, _, s = rest.partition(":")
     digits = h + m + s

@@ -101,13 +101,15 @@ class Parser:
         start = _start(f[0])
         talk = hms_seconds(f[1], "Connected Time")
         ring = _seconds(f[2], "Ring Time")
+        hold, park = f[15], f[16]   # validated only: talk_s excludes hold and park [AV1]
+        if not (0 < len(hold) < 10 and 0 < len(park) < 10 and (hold + park).isascii() and (hold + park).isdigit()):
+            _seconds(hold, "Hold Time")   # one check for both on the hot path; this names the wrong one
+            _seconds(park, "Park Time")
         caller, dir_flag, called, internal, call_id, cont = f[3], f[4], f[5], f[8], f[9], f[10]
         if internal not in ("0", "1") or cont not in ("0", "1"):
             raise NotACallRecord(f"Is Internal {internal[:10]!r} / Continuation {cont[:10]!r} not 0 or 1")
         if not (call_id.isascii() and call_id.isdigit()):
             raise NotACallRecord(f"Call ID {call_id[:40]!r} is not a number")
-        _seconds(f[15], "Hold Time")   # validated only: talk_s excludes hold and park [AV1]
-        _seconds(f[16], "Park Time")
         dev1, dev2 = f[11], f[13]
         if dir_flag == "I":
             direction = "in"

@@ -162,3 +162,25 @@ def test_tail_reads_the_last_entries_across_segments_and_skips_events(tmp_path):
             w.append(b'{"event": "link_down"}', "t", flags=2)
     assert [e.data for e in journal.tail(tmp_path, 15, skip_flags=2)] == [b"%d\n" % i for i in range(15, 30)]
     assert len(journal.tail(tmp_path, 100)) == 33 and journal.tail(tmp_path, 0) == []
+
+
+@pytest.mark.parametrize("window", [16, 40, 97, 1 << 20])
+def test_reading_window_by_window_gives_the_same_entries_as_one_read(tmp_path, monkeypatch, window):
+    """read_from reads a window at a time: entries cut by a window's end, entries longer than the window
+    and a damaged stretch inside an old segment come out exactly as from one whole read."""
+    datas = [b"x" * (i * 7 % 150) + b"\n" for i in range(200)]
+    with JournalWriter(tmp_path) as w:
+        w.append_many([(d, 0) for d in datas[:120]], "serial:/dev/ttyS0")
+    with JournalWriter(tmp_path) as w:
+        w.append_many([(d, 0) for d in datas[120:]], "tcp:10.0.0.5:4000")
+    path = segment_path(tmp_path, 1)
+    buf = bytearray(path.read_bytes())
+    buf[len(buf) // 3] ^= 0xFF                           # bit rot in the old segment
+    path.write_bytes(bytes(buf))
+    monkeypatch.setattr(journal, "WINDOW", 1 << 30)
+    whole = [(e.ref, e.data, e.source, e.size) for e in read_from(tmp_path, (0, 0))]
+    monkeypatch.setattr(journal, "WINDOW", window)
+    assert [(e.ref, e.data, e.source, e.size) for e in read_from(tmp_path, (0, 0))] == whole
+    assert len(whole) == 199 and whole[-1][1] == datas[-1]
+    middle = whole[150][0]
+    assert [e.ref for e in read_from(tmp_path, middle, limit=7)] == [w[0] for w in whole[150:157]]
