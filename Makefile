@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= var
 
-.PHONY: default install run test bench check clean system-deps
+.PHONY: default install run test bench check clean system-deps messages
 
 default: test
 
@@ -27,6 +27,10 @@ test: install system-deps
 bench: install
 	$(BIN)/python -m appliance.tools.bench
 	$(BIN)/python -m appliance.tools.bench_rating
+	$(BIN)/python -m appliance.tools.bench_web
+
+messages: install
+	$(BIN)/python -m webui.i18n_extract
 
 check: test
 

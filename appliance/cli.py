@@ -146,9 +146,16 @@ def cmd_rerate(args) -> int:
     pricer = _pricer(cfg, tz)
     if pricer is None:
         raise UsageError("no numbering plan: set [numbers] country (and import a tariff plan) first")
+    from appliance import billed
+    tenant = cfg.section("pbx").tenant
     with parse_lock(paths):   # the worker prices calls too: one writer at a time
-        count = pricing.rerate(pricer, since, until, reclassify=args.reclassify)
-    print(json.dumps({"calls": count}) if args.json else f"re-rated {count} calls")
+        kept = billed.Frozen(0, ()) if args.force else billed.frozen(store.calls(since, until), tenant)
+        count = pricing.rerate(pricer, since, until, reclassify=args.reclassify, pbx_tenant=tenant, force=args.force)
+    if args.json:
+        print(json.dumps({"calls": count, "billed_kept": kept.calls, "billed_periods": list(kept.periods)}))
+    else:
+        print(f"re-rated {count} calls" + (f"; {kept.calls} calls in billed periods ({', '.join(kept.periods)}) "
+                                           "kept their price (--force re-rates them too)" if kept.calls else ""))
     return 0
 
 
@@ -168,7 +175,7 @@ def cmd_reprocess(args) -> int:
     since, until = _iso_ns(args.since, tz), _iso_ns(args.until, tz)
     processor = build_processor(cfg, args.driver)
     with parse_lock(paths):
-        result = reprocess(paths.journal, processor, since, until)
+        result = reprocess(paths.journal, processor, since, until, force=args.force)
     print(json.dumps(result) if args.json else
           f"re-processed {result['lines']} lines: {result['calls_before']} calls before, {result['calls_after']} after")
     return 0
@@ -224,6 +231,7 @@ def build_parser() -> Parser:
     c.add_argument("--since", help="journal entries received at or after this ISO time")
     c.add_argument("--until", help="journal entries received before this ISO time")
     c.add_argument("--driver", help="parse with this driver instead of the configured one")
+    c.add_argument("--force", action="store_true", help="also re-derive (and re-price) calls in billed periods")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_reprocess)
     c = sub.add_parser("rerate", help="price stored calls again with the current tariff (idempotent)")
@@ -231,17 +239,25 @@ def build_parser() -> Parser:
     c.add_argument("--since", help="calls that started at or after this ISO time")
     c.add_argument("--until", help="calls that started before this ISO time")
     c.add_argument("--reclassify", action="store_true", help="classify the numbers again (after a [numbers] change)")
+    c.add_argument("--force", action="store_true", help="re-rate calls in billed periods too (callbox period)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_rerate)
     c = sub.add_parser("detect", help="rank the drivers that can read a capture file, best first")
     c.add_argument("--json", action="store_true", help='a list of {"driver", "confidence"}, best first')
     c.add_argument("file", type=Path, metavar="FILE")
     c.set_defaults(func=cmd_detect)
-    from appliance import cli_billing, cli_directory, cli_tariff, cli_user   # late: they import this module
+    from appliance import cli_billing, cli_directory, cli_period, cli_tariff, cli_user   # late: they import this module
     cli_billing.register(sub)
+    cli_period.register(sub)
     cli_directory.register(sub)
     cli_tariff.register(sub)
     cli_user.register(sub)
+    __import__("appliance.cli_traffic").cli_traffic.register(sub)   # traffic reports (REP-6, REP-7)
+    __import__("appliance.cli_report").cli_report.register(sub)   # report, timerange, rollup (REP-3..5, REP-13)
+    __import__("appliance.cli_alert").cli_alert.register(sub)   # alerts and thresholds (CAP-7, REP-8, REP-11)
+    __import__("appliance.cli_upload").cli_upload.register(sub)   # report export to file servers (REP-10)
+    __import__("appliance.cli_snmp").cli_snmp.register(sub)   # SNMP engine id, test trap, snmpd handler (APP-2)
+    __import__("appliance.cli_schedule").cli_schedule.register(sub)   # scheduled report e-mail/upload (REP-10)
     return p
 
 

@@ -27,6 +27,8 @@ def register(subparsers) -> None:
     who.add_argument("--extension", metavar="EXT", help="one extension")
     _period_args(c)
     c.add_argument("--tenant", metavar="CODE", help="the tenant whose calls are billed (default: [pbx] tenant)")
+    c.add_argument("--pdf", type=Path, metavar="FILE", help="also write the bill as a PDF file")
+    c.add_argument("--lang", choices=("en", "tr"), default="en", help="the PDF's language (default: en)")
     c.set_defaults(func=cmd_bill)
     c = subparsers.add_parser("compare", help="the period's outgoing traffic priced under every stored plan")
     common_args(c)
@@ -77,6 +79,13 @@ def _period(args, site: usage.Site) -> usage.Period:
 def cmd_bill(args) -> int:
     site = _site(args)
     b = billing.bill(site, _period(args, site), person=args.person, extension=args.extension)
+    if args.pdf:
+        from appliance import pdf_bill   # fpdf2 loads only for a PDF
+        from appliance.cli import UsageError
+        try:
+            args.pdf.write_bytes(pdf_bill.bill_pdf(b, args.lang))
+        except OSError as e:
+            raise UsageError(f"cannot write the PDF {args.pdf}: {e.strerror}") from e
     if args.json:
         print(json.dumps(b.as_dict(), ensure_ascii=False))
         return 0

@@ -140,6 +140,92 @@ SETTINGS: tuple[Setting, ...] = (
     S("log", "level", "INFO", "level", "Application log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     S("log", "max_kb", 1024, "KiB", "Size at which a log file is rotated (flash: keep it small).", minval=16),
     S("log", "backups", 3, "files", "Rotated log files kept per process.", minval=0, maxval=20),
+    S("outbox", "retry_first_s", 60, "seconds",
+      "Wait after an item's first failed delivery (e-mail, upload, trap); it doubles after each further "
+      "failure up to retry_max_s. Items are kept until delivered or discarded on the outbox page.",
+      minval=1, maxval=86400),
+    S("outbox", "retry_max_s", 3600, "seconds", "Longest wait between two delivery attempts of an item.",
+      minval=1, maxval=604800),
+    S("outbox", "keep_days", 30, "days",
+      "Delivered and discarded items are listed (without their content) this long, then deleted.",
+      minval=0, maxval=3650),
+    S("outbox", "claim_s", 900, "seconds",
+      "A delivery still running after this long is taken for a crashed worker's, and the item is tried again. "
+      "Keep it well above [mail] timeout_s.", minval=60, maxval=86400),
+    S("mail", "host", "", "host name", "SMTP server (mail relay) for e-mailed reports and alerts; empty = "
+      "e-mail is not sent (items wait in the outbox)."),
+    S("mail", "port", 587, "TCP port", "SMTP port: 587 for starttls (submission), 465 for ssl, 25 for none.",
+      minval=1, maxval=65535),
+    S("mail", "security", "starttls", "starttls|ssl|none",
+      "starttls: plain connection upgraded with STARTTLS (required); ssl: TLS from the start (SMTPS); "
+      "none: no encryption (then no login is attempted).", choices=("starttls", "ssl", "none")),
+    S("mail", "username", "", "login", "SMTP login; empty = send without logging in."),
+    S("mail", "password_file", "", "path",
+      "File holding the SMTP password (first line; readable only by the appliance). The password is never "
+      "written in this file or in logs."),
+    S("mail", "from_address", "", "e-mail address",
+      "Sender of the box's e-mails, e.g. Callbox <callbox@example.com>. Required when host is set."),
+    S("mail", "ca_file", "", "path",
+      "PEM file of the CA that signed the server's certificate; empty = the system's CAs."),
+    S("mail", "tls_verify", True, "yes/no", "Check the server's certificate and name (starttls, ssl)."),
+    S("mail", "timeout_s", 30, "seconds", "Connect and reply timeout of the SMTP conversation.",
+      minval=1, maxval=300),
+    S("upload", "targets", "", "lines",
+      "File servers reports are exported to, one per line: NAME = URL. URLs: ftp://USER@HOST[:PORT]/DIR, "
+      "ftps://... (explicit TLS; ?ca_file=PEM for a private CA), sftp://USER@HOST[:PORT]/DIR (?known_hosts=FILE, "
+      "else known_hosts below). Secrets are in files: ?password_file=FILE, sftp also ?key_file=FILE; relative "
+      "paths are under the data directory. FTP: DIR is under the login directory (//DIR from the root); SFTP: "
+      "DIR is absolute (/~/DIR under the home directory)."),
+    S("upload", "path", "{date:%Y-%m}/{name}", "template",
+      "Where a file goes under a target's DIR: fields {name} (file name), {date} (time queued, PBX zone; e.g. "
+      "{date:%Y-%m-%d}), {branch} ('all' when none) and {target}; directories are created as needed."),
+    S("upload", "known_hosts", "upload_known_hosts", "path",
+      "OpenSSH known_hosts file holding the SFTP servers' host keys; a server not in it is refused. Relative "
+      "paths are under the data directory."),
+    S("upload", "timeout_s", 30, "seconds", "Connect and reply timeout of an upload.", minval=1, maxval=600),
+    S("snmp", "managers", "", "lines",
+      "SNMP managers that receive the box's traps, one per line: 'v2c udp:HOST[:PORT] community_file=PATH' or "
+      "'v3 udp:HOST[:PORT] user=NAME auth_file=PATH priv_file=PATH' (authPriv: SHA and AES-128; udp6:[ADDR] "
+      "for IPv6; port 162 by default). Secrets are the first line of their files (relative paths are under the "
+      "data directory), never written here. Empty = no traps."),
+    S("snmp", "engine_id", "", "hex",
+      "This box's fixed snmpEngineID, 5-32 bytes in hex (e.g. 8001869f05 followed by a random part, as `callbox snmp engine-id` prints); the "
+      "managers' v3 users are keyed on it. Required with v3 managers; `callbox snmp engine-id` prints a new "
+      "one."),
+    S("alerts", "email", "", "addresses",
+      "Who gets the box's alert e-mails (call data stopped, PBX link down, parse failures, journal/flash full, "
+      "database error, a rise of PBX cause codes), comma-separated; empty = SNMP traps only. Threshold e-mails "
+      "(`callbox alert add`) go to the person instead."),
+    S("alerts", "no_data_min", 60, "minutes",
+      "Alert when no line came from a PBX for this many minutes of its business hours; 0 = never.",
+      minval=0, maxval=10080),
+    S("alerts", "business_hours", "* = mon-fri 08:00-18:00", "lines",
+      "When each PBX is expected to send call data, in its local time ([pbx] timezone): one line per source, "
+      "SOURCE_PREFIX = SCHEDULE, matched against the journal sources like [pbx] tenant_by_source (* = any "
+      "other source). SCHEDULE: 'mon-fri 08:00-12:30 13:30-18:00, sat 09:00-13:00', 'daily 00:00-24:00' or "
+      "'always'."),
+    S("alerts", "link_down_s", 120, "seconds",
+      "Alert when the PBX link (or the capture process) has been down this long.", minval=0, maxval=86400),
+    S("alerts", "parse_failure_pct", 10, "percent",
+      "Alert when more than this share of the lines received in the window could not be read (quarantined).",
+      minval=1, maxval=100),
+    S("alerts", "parse_failure_window_min", 60, "minutes", "The window of parse_failure_pct.",
+      minval=1, maxval=1440),
+    S("alerts", "parse_failure_min", 5, "lines",
+      "Fewer quarantined lines than this in the window never alert (one bad line of two is not a trend).",
+      minval=1),
+    S("alerts", "journal_high_pct", 90, "percent",
+      "Alert when the journal uses this much of [journal] retain_mb (clears 5 points below).", minval=1,
+      maxval=1000),
+    S("alerts", "disk_low_pct", 10, "percent",
+      "Alert when the data partition has this little space free (clears 5 points above).", minval=0, maxval=99),
+    S("alerts", "code_rise_factor", 3.0, "times",
+      "A PBX cause/error code rises sharply when its count in the last hour is above this many times its mean "
+      "count in the same hour of the week over the baseline weeks (and above code_rise_floor).", minval=1.0),
+    S("alerts", "code_rise_floor", 10, "codes",
+      "A code never alerts with this many or fewer occurrences in the last hour.", minval=1),
+    S("alerts", "code_baseline_weeks", 4, "weeks", "Weeks of history that make a code's hour-of-week baseline.",
+      minval=1, maxval=52),
 )
 
 # A typo in these sections must stop start-up; elsewhere an unknown key is only a warning.

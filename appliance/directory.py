@@ -60,7 +60,7 @@ def _covers(valid_from: int | None, valid_to: int | None, at: int) -> bool:
     return (valid_from is None or valid_from <= at) and (valid_to is None or at < valid_to)
 
 
-class _Intervals:
+class Intervals:
     """Non-overlapping periods per key, found by bisection."""
 
     def __init__(self, rows: Iterable[tuple[object, int | None, int | None, object]]):
@@ -94,9 +94,9 @@ class Index:
         people = {p.id: p for p in sd.Person.select().where(sd.Person.tenant_id == t)}
         self._plain = {pid: self._attribution(p, None, names) for pid, p in people.items()}
         E, P = sd.ExtensionAssignment, sd.Placement
-        self.extensions = _Intervals((r.extension, r.valid_from, r.valid_to, r.person_id)
+        self.extensions = Intervals((r.extension, r.valid_from, r.valid_to, r.person_id)
                                      for r in E.select().where(E.tenant_id == t))
-        self.placements = _Intervals((r.person_id, r.valid_from, r.valid_to,
+        self.placements = Intervals((r.person_id, r.valid_from, r.valid_to,
                                       self._attribution(people[r.person_id], r, names))
                                      for r in P.select().where(P.tenant_id == t) if r.person_id in people)
 

@@ -11,6 +11,7 @@ from huey import SqliteHuey
 from huey.consumer import Consumer
 
 from appliance import config
+from appliance import outbox
 from appliance.directory_sync import SyncReport, sync_once
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,10 @@ SHUTDOWN_S = 5.0
 
 huey: SqliteHuey | None = None          # the instance configure() built last
 sync_directory: Callable | None = None  # its periodic directory sync; None when [directory] sync_every_min = 0
+deliver_outbox: Callable | None = None      # the outbox's delivery, every minute
+deliver_outbox_now: Callable | None = None  # the same, as a task outbox.enqueue queues right away
+evaluate_alerts: Callable | None = None     # the alert pass (appliance/alerts.py), every minute
+run_schedules: Callable | None = None       # due report schedules (appliance/schedules.py), every minute
 
 
 def configure(data_dir: Path, cfg: config.Config, immediate: bool = False) -> SqliteHuey:
@@ -36,6 +41,9 @@ def configure(data_dir: Path, cfg: config.Config, immediate: bool = False) -> Sq
     h = SqliteHuey("callbox", filename=str(Path(data_dir) / FILE_NAME), immediate=immediate)
     every = cfg.section("directory").sync_every_min
     sync_directory = _register_sync(h, cfg, every) if every else None
+    _register_outbox(h, Path(data_dir), cfg)
+    _register_alerts(h, Path(data_dir), cfg)
+    _register_schedules(h, Path(data_dir), cfg)
     huey = h
     return h
 
@@ -61,6 +69,39 @@ def _register_sync(h: SqliteHuey, cfg: config.Config, every: int) -> Callable:
     def sync_directory() -> None:
         run_directory_sync(cfg)
     return sync_directory
+
+
+def _register_outbox(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
+    # No huey retries: the outbox keeps each item's attempts and backoff itself (appliance/outbox.py).
+    global deliver_outbox, deliver_outbox_now
+
+    @h.periodic_task(every_minutes(1), name="deliver_outbox")
+    def deliver_outbox() -> tuple[int, int]:
+        return outbox.deliver_due(cfg, data_dir)
+
+    @h.task(name="deliver_outbox_now")
+    def deliver_outbox_now() -> tuple[int, int]:
+        return outbox.deliver_due(cfg, data_dir)
+
+
+def _register_alerts(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
+    # No huey retries: the next minute's pass is the retry (the alert state tables make passes idempotent).
+    global evaluate_alerts
+
+    @h.periodic_task(every_minutes(1), name="evaluate_alerts")
+    def evaluate_alerts() -> int:
+        from appliance import alerts
+        return alerts.evaluate(cfg, data_dir)
+
+
+def _register_schedules(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
+    # No huey retries: each schedule's next run is claimed before it runs, and a re-run of a period is a no-op.
+    global run_schedules
+
+    @h.periodic_task(every_minutes(1), name="run_schedules")
+    def run_schedules() -> int:
+        from appliance import schedules
+        return len(schedules.check_due(cfg, data_dir))
 
 
 def run_directory_sync(cfg: config.Config) -> SyncReport | None:

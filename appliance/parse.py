@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from appliance import config, journal, store
+from appliance import config, journal, rollup, store
 from appliance.records import DIRECTIONS, EVENT, CallRecord, Entry, NotACallRecord, QueueEvent
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ class Batch:
     quarantine: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
     queue_events: list[tuple] = field(default_factory=list)
+    days: set[int] = field(default_factory=set)   # local days of the new legs: their report roll-ups are dirty
     lines: int = 0
     failures: int = 0
     ignored: int = 0
@@ -236,6 +237,7 @@ class Processor:
         batch.legs.append((leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
                            r.trunk, r.ring_s, r.talk_s, r.answered, r.transferred, r.account_code, entry.ref[0],
                            entry.ref[1]))
+        batch.days.add((start + offset) // 86400)
         if start > self.newest:
             self.newest = start
 
@@ -268,6 +270,8 @@ class Processor:
                 if batch.events:
                     conn.executemany(_insert("link_event", ("id", "at_ns", "source", "event", "detail", "jseg", "joff")),
                                      batch.events)
+                rollup.mark_days(conn, batch.days)
+                rollup.mark_calls(conn, batch.dirty)   # before a new leg can move a call to another day
                 for call_id in batch.dirty:
                     recompute(call_id, self.segments, self.pricer)
                 if cursor is not None:

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from appliance import numbering, store
+from appliance import billed, numbering, rollup, store
 from appliance.config import Config, ConfigError
 from appliance.parse import PRICE_COLUMNS as COLUMNS
 from appliance.rate import CompiledPlan, Price, Unrated, rate
@@ -93,18 +93,23 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
 
 
 def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, batch: int = 5000,
-           reclassify: bool = False) -> int:
+           reclassify: bool = False, pbx_tenant: str = "", force: bool = False) -> int:
     """Price the stored calls with start in [since, until) again; idempotent. Returns the count. The stored
-    classification is reused unless `reclassify` (after a change of [numbers])."""
+    classification is reused unless `reclassify` (after a change of [numbers]). Calls in billed periods
+    (appliance.billed; `pbx_tenant` is the tenant of calls stored without one) keep their price unless `force`."""
     sets = ", ".join(f"{c} = ?" for c in COLUMNS)
     done, last = 0, -1
+    calls = store.calls(since, until)
+    if not force and billed.BilledPeriod.select().exists():
+        calls = calls.where(~billed.in_billed(pbx_tenant))
     with store.db.atomic():
         while True:   # pages by id: never update the rows a cursor is still reading
-            rows = list(store.calls(since, until).select(
+            rows = list(calls.select(
                 store.Call.id, store.Call.direction, store.Call.party, store.Call.start_utc, store.Call.talk_s,
                 store.Call.kind, store.Call.number
             ).where(store.Call.id > last).order_by(store.Call.id).limit(batch).tuples())
             if not rows:
+                rollup.after_rerate(since, until)   # the re-priced days in the report roll-ups
                 return done
             store.db.connection().executemany(
                 f"UPDATE call SET {sets} WHERE id = ?",

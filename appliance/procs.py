@@ -6,7 +6,9 @@ non-zero on a configuration error so the supervisor (or systemd) shows why.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -42,6 +44,23 @@ def _stop_event() -> threading.Event:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     return stop
+
+
+SUPERVISED = "CALLBOX_SUPERVISED"   # set by `callbox run` for its children: it reports their restarts itself
+
+
+@contextlib.contextmanager
+def _restart_report(paths: Paths, process: str):
+    """Under systemd, a process that starts after an unclean end (crash, kill, power cut) queues the
+    service_restarted trap; a clean return marks the end as clean."""
+    from appliance import snmp
+    if os.environ.get(SUPERVISED):
+        yield
+        return
+    if snmp.mark_started(paths.data, process):
+        snmp.queue_restart(paths.data, process, f"{process} started after an unclean exit")
+    yield
+    snmp.mark_stopped(paths.data, process)
 
 
 def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:
@@ -91,9 +110,10 @@ def capture_main(argv: list[str] | None = None) -> int:
         print(f"callbox-capture: {e}", file=sys.stderr)
         return 2
     try:
-        capture.run(cap.url, writer, stop, reconnect_min_s=cap.reconnect_min_s,
-                    reconnect_max_s=cap.reconnect_max_s, idle_flush_s=cap.idle_flush_s,
-                    status_path=paths.run / "capture.json", **family)
+        with _restart_report(paths, "capture"):
+            capture.run(cap.url, writer, stop, reconnect_min_s=cap.reconnect_min_s,
+                        reconnect_max_s=cap.reconnect_max_s, idle_flush_s=cap.idle_flush_s,
+                        status_path=paths.run / "capture.json", **family)
     finally:
         writer.close()
     return 0
@@ -108,7 +128,8 @@ def worker_main(argv: list[str] | None = None) -> int:
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-worker: {e}", file=sys.stderr)
         return 2
-    worker.run(stop)
+    with _restart_report(paths, "worker"):
+        worker.run(stop)
     return 0
 
 
@@ -119,14 +140,17 @@ def jobs_main(argv: list[str] | None = None) -> int:
     from appliance import jobs, store
     try:
         paths, cfg = _setup("jobs", argv)
-        for section in ("directory", "ldap"):   # a bad value stops us here, not at the first sync
+        for section in ("directory", "ldap", "alerts"):   # a bad value stops us here, not at the first run
             cfg.section(section)
+        from appliance.alert_health import parse_hours
+        parse_hours(cfg.section("alerts").business_hours)
         store.open_db(paths.db)
         consumer = jobs.create_consumer(jobs.configure(paths.data, cfg))
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
         return 2
-    consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)
+    with _restart_report(paths, "jobs"):
+        consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)
     return 0
 
 

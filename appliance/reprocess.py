@@ -9,7 +9,7 @@ import logging
 import os
 from pathlib import Path
 
-from appliance import journal, parse, store
+from appliance import billed, journal, parse, rollup, store
 
 log = logging.getLogger(__name__)
 TABLES = ("leg", "queue_event", "quarantine", "link_event")
@@ -48,16 +48,29 @@ def _delete_range(first: tuple[int, int], last: tuple[int, int]) -> set[int]:
     return calls
 
 
+def _refuse_billed(first: tuple[int, int], last: tuple[int, int], pbx_tenant: str) -> None:
+    """Re-deriving calls prices them again: refuse when some lie in billed periods (appliance.billed)."""
+    legs = store.Leg.select(store.Leg.call_id).where(store.Leg.id.between(parse.ref_id(first), parse.ref_id(last)))
+    hit = billed.frozen(store.Call.select().where(store.Call.id.in_(legs)), pbx_tenant)
+    if hit.calls:
+        raise billed.PeriodError(f"{hit.calls} calls of this range lie in billed periods ({', '.join(hit.periods)}); "
+                                 "reopen the periods or force it")
+
+
 def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | None = None,
-              until_ns: int | None = None, batch: int = 5000) -> dict[str, int]:
-    """Replace the rows of the entries received in [since_ns, until_ns) with freshly parsed ones."""
+              until_ns: int | None = None, batch: int = 5000, force: bool = False) -> dict[str, int]:
+    """Replace the rows of the entries received in [since_ns, until_ns) with freshly parsed ones; refused
+    (billed.PeriodError) when they produced calls in billed periods, unless `force`."""
     counts = {"lines": 0, "calls_before": 0, "calls_after": 0}
     with store.db.atomic():
         entries = _entries(journal_dir, since_ns, until_ns, parse.cursor())
         if not entries:
             return counts
         first, last = entries[0].ref, entries[-1].ref
+        if not force:
+            _refuse_billed(first, last, processor.tenant)
         counts["calls_before"] = store.Call.select().count()
+        rollup.mark_refs(parse.ref_id(first), parse.ref_id(last))   # the old rows' days, before they go
         for call_id in _delete_range(first, last):
             parse.recompute(call_id, processor.segments, processor.pricer)
         processor.reload()
@@ -65,6 +78,7 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
             lines, _ = processor.process(entries[i:i + batch], advance=False)
             counts["lines"] += lines
         counts["calls_after"] = store.Call.select().count()
+        rollup.after_reprocess(parse.ref_id(first), parse.ref_id(last))
     log.info("reprocessed journal %s..%s: %d lines", f"{first[0]}:{first[1]}", f"{last[0]}:{last[1]}",
              counts["lines"])
     return counts

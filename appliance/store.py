@@ -139,7 +139,14 @@ def all_models() -> tuple:
     from appliance.store_directory import MODELS_DIRECTORY
     from appliance.store_billing import MODELS_BILLING
     from appliance.store_tariffs import MODELS_TARIFFS
-    return MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING
+    from appliance.store_outbox import MODELS_OUTBOX
+    from appliance.rollup import MODELS_ROLLUP
+    from appliance.store_reports import MODELS_REPORTS
+    from appliance.store_alerts import MODELS_ALERTS
+    from appliance.billed import MODELS_BILLED
+    from appliance.store_schedules import MODELS_SCHEDULES
+    return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
+            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES)
 
 
 def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:

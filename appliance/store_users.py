@@ -34,6 +34,7 @@ class User(UsersBase):
     tenant = TextField(default="")          # tenant code ("" for scope all)
     person = TextField(default="")          # the directory person's external id (own/department/branch)
     disabled = BooleanField(default=False)
+    language = TextField(default="")        # web UI language code ("" = the browser's, webui.i18n)
     created_utc = IntegerField()
     password_changed_utc = IntegerField()
 
@@ -87,6 +88,9 @@ def open_users_db(path: Path) -> SqliteDatabase:
                                       "busy_timeout": BUSY_TIMEOUT_MS})
     with users_db.connection_context():
         users_db.create_tables(MODELS_USERS, safe=True)
+        have = {row[1] for row in users_db.execute_sql('PRAGMA table_info("user")')}
+        if "language" not in have:      # users.db of an older release
+            users_db.execute_sql("ALTER TABLE \"user\" ADD COLUMN language TEXT NOT NULL DEFAULT ''")
     return users_db
 
 

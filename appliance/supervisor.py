@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+
+from appliance import snmp
 
 log = logging.getLogger(__name__)
 BACKOFF_MAX_S = 30.0
@@ -25,7 +28,7 @@ class Child:
     restarts: int = field(default=0)
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.argv)
+        self.proc = subprocess.Popen(self.argv, env={**os.environ, "CALLBOX_SUPERVISED": "1"})
         self.started = time.monotonic()
         log.info("started %s (pid %d)", self.name, self.proc.pid)
 
@@ -36,6 +39,7 @@ class Supervisor:
     def __init__(self, children: list[tuple[str, list[str]]]):
         self.children = [Child(name, argv) for name, argv in children]
         self.stopping = False
+        self.data_dir = next((d for c in self.children if (d := snmp.data_dir_of(c.argv))), None)
 
     def _on_signal(self, signum, frame) -> None:
         self.stopping = True
@@ -43,6 +47,9 @@ class Supervisor:
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        if snmp.mark_started(self.data_dir, "callbox"):   # the last `callbox run` did not stop cleanly
+            snmp.queue_restart(self.data_dir, "callbox", "callbox started after an unclean stop (crash, kill or "
+                               "power loss)")
         for child in self.children:
             child.start()
         while not self.stopping:
@@ -66,6 +73,8 @@ class Supervisor:
             child.proc, child.due = None, now + child.backoff
             child.backoff = min(child.backoff * 2, BACKOFF_MAX_S)
             child.restarts += 1
+            snmp.queue_restart(self.data_dir, child.name, f"{child.name} exited with code {rc}; restarted by "
+                               "the supervisor", rc)
 
     def _stop_all(self) -> int:
         running = [(c.name, c.proc) for c in self.children if c.proc is not None and c.proc.poll() is None]
@@ -79,6 +88,7 @@ class Supervisor:
                 log.error("%s did not stop in %.0f s; killing it", name, STOP_GRACE_S)
                 proc.kill()
                 proc.wait()
+        snmp.mark_stopped(self.data_dir, "callbox")
         log.info("stopped")
         return 0
 

@@ -48,6 +48,7 @@ class Account:
     scope: str
     tenant: str
     person: str
+    language: str = ""      # web UI language code ("" = the browser's)
 
     @property
     def is_admin(self) -> bool:
@@ -131,7 +132,12 @@ def check_scope(role: str, scope: str, tenant: str, person: str) -> None:
 
 
 def _account(row: User) -> Account:
-    return Account(row.id, row.username, row.role, row.scope, row.tenant, row.person)
+    return Account(row.id, row.username, row.role, row.scope, row.tenant, row.person, row.language or "")
+
+
+def set_language(username: str, language: str) -> None:
+    """Store the user's web UI language ("" = follow the browser); not audited: it grants nothing."""
+    User.update(language=language).where(User.key == _key(username)).execute()
 
 
 def audit(actor: str, action: str, target: str = "", detail: str = "", address: str = "") -> None:

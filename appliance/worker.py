@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from appliance import journal, parse, registry, store
+from appliance import journal, parse, registry, rollup, store
 from appliance.config import Config, ConfigError, parse_tenant_map
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,8 @@ class Worker:
                     from appliance import pricing
                     self.processor.pricer = pricing.build(self.cfg, self.processor.local_time.tz)
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
+            if not n:   # drained: bring a few dirty days of the report roll-ups up to date
+                rollup.refresh_some()
             self.data_version = self._data_version()
         return n
 

@@ -84,13 +84,15 @@ def test_without_a_source_the_task_does_nothing(immediate, caplog):
 
 def test_the_schedule_comes_from_sync_every_min_and_0_turns_it_off(immediate):
     at = datetime(2026, 3, 29, 1, 0)   # naive UTC, as huey passes it
+    def syncs(h, when):   # other periodic tasks (outbox, alerts) run every minute
+        return [t.name for t in h.read_periodic(when) if t.name == "sync_directory"]
     h = immediate(cfg_text())           # default 60: on every hour
-    assert [t.name for t in h.read_periodic(at)] == ["sync_directory"]
-    assert h.read_periodic(datetime(2026, 3, 29, 1, 1)) == []
+    assert syncs(h, at) == ["sync_directory"]
+    assert syncs(h, datetime(2026, 3, 29, 1, 1)) == []
     h = immediate(cfg_text(extra="sync_every_min = 1\n"))
-    assert len(h.read_periodic(datetime(2026, 3, 29, 1, 1))) == 1
+    assert syncs(h, datetime(2026, 3, 29, 1, 1)) == ["sync_directory"]
     h = immediate(cfg_text(extra="sync_every_min = 0\n"))
-    assert jobs.sync_directory is None and h.read_periodic(at) == []
+    assert jobs.sync_directory is None and syncs(h, at) == []
     with pytest.raises(ConfigError, match=r"\[directory\] sync_every_min: -5 is below the minimum"):
         immediate(cfg_text(extra="sync_every_min = -5\n"))
 
@@ -127,7 +129,7 @@ def test_the_consumer_process_syncs_at_start_and_stops_on_sigterm(tmp_path):
                             stderr=subprocess.PIPE, text=True)
     try:
         while sync_runs(data) == 0:   # huey checks periodic tasks when the consumer starts
-            assert time.monotonic() - started < 15, "no directory sync within 15 s of the consumer's start"
+            assert time.monotonic() - started < 45, "no directory sync within 45 s of the consumer's start"
             assert proc.poll() is None, proc.stderr.read()
             time.sleep(0.1)
         assert (data / jobs.FILE_NAME).exists()

@@ -62,7 +62,7 @@ def test_rerating_is_idempotent_and_follows_a_new_tariff_version(tmp_path, capsy
     before = calls(capsys, data, ini)
     for _ in range(2):
         rc, out, _ = run_cli(capsys, "rerate", "--data", str(data), "--config", str(ini), "--json")
-        assert rc == 0 and json.loads(out) == {"calls": 5}
+        assert rc == 0 and json.loads(out) == {"calls": 5, "billed_kept": 0, "billed_periods": []}
         assert calls(capsys, data, ini) == before
     # a new version from April 5th doubles the weekend mobile price: only the Saturday call changes
     newer = tmp_path / "v2.csv"

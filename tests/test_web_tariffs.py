@@ -99,3 +99,94 @@ def test_only_administrators(client, role):
         client.get(path, status=403)
     client.post("/tariffs/upload", {"csrf_token": token}, upload_files=[("file", "p.csv", b"x")], status=403)
     assert 'href="/tariffs"' not in client.get("/").text
+
+
+def edit_form(client, vid: str) -> webtest.Form:
+    return client.get(f"/tariffs/version/{vid}/edit").forms["tariff-edit"]
+
+
+def stored_version(vid: int):
+    with store.db.connection_context():
+        return next(v for v in store_tariffs.load_versions() if v.id == vid)
+
+
+def first_version_id(client) -> str:
+    return re.search(r'href="/tariffs/version/(\d+)"', client.get("/tariffs").text).group(1)
+
+
+def test_a_rate_edited_on_the_page_replaces_the_version_and_prices_with_it(client, csrf, data_dir):
+    upload(client, csrf, EXAMPLE.read_text(encoding="utf-8"))
+    vid = first_version_id(client)
+    form = edit_form(client, vid)
+    before = stored_version(int(vid))
+    i = next(i for i, r in enumerate(before.rates) if (r.destination, r.band) == ("Turkcell", "peak"))
+    assert form[f"steps_{i}"].value == "30:0.45,6:0.09" and form[f"fee_{i}"].value == "0.05"
+    form[f"steps_{i}"] = "30:0.90,6:0.18"
+    form[f"fee_{i}"] = "0.10"
+    resp = form.submit("action", value="form", status=303).follow()
+    assert "this version was replaced" in resp.text
+    after = stored_version(int(vid))
+    from decimal import Decimal
+    assert (after.rates[i].connection_fee, after.rates[i].steps[0].period_s, after.rates[i].steps[1].price) == \
+        (Decimal("0.10"), 30, Decimal("0.18"))
+    assert [r for j, r in enumerate(after.rates) if j != i] == [r for j, r in enumerate(before.rates) if j != i]
+    assert after.destinations == before.destinations and after.bands == before.bands
+
+
+def test_a_new_valid_from_date_stores_a_new_version_and_keeps_the_old(client, csrf):
+    upload(client, csrf, EXAMPLE.read_text(encoding="utf-8"))
+    vid = first_version_id(client)
+    form = edit_form(client, vid)
+    form["valid_from"] = "2025-01-01"
+    resp = form.submit("action", value="form", status=303)
+    new_id = int(re.search(r"/tariffs/version/(\d+)", resp.headers["Location"]).group(1))
+    assert new_id != int(vid)
+    assert "Saved as a new version" in resp.follow().text
+    assert stored_version(int(vid)).valid_from.isoformat() == "2024-01-01"
+    assert stored_version(new_id).valid_from.isoformat() == "2025-01-01"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("steps", "30:abc", "Steps of Turkcell / peak"),
+    ("fee", "-1", "Connection fee of Turkcell / peak"),
+    ("prefixes", "+90532 +90532x", "Prefixes of Turkcell"),
+])
+def test_a_bad_field_is_refused_with_its_name_and_nothing_is_stored(client, csrf, field, value, message):
+    upload(client, csrf, EXAMPLE.read_text(encoding="utf-8"))
+    vid = first_version_id(client)
+    before = stored_version(int(vid))
+    form = edit_form(client, vid)
+    i = next(i for i, r in enumerate(before.rates) if (r.destination, r.band) == ("Turkcell", "peak"))
+    if field == "prefixes":
+        i = next(i for i, d in enumerate(before.destinations) if d.name == "Turkcell")
+    form[f"{field}_{i}"] = value
+    resp = form.submit("action", value="form", status=400)
+    assert message in resp.text and value in resp.text        # the form keeps what was typed
+    assert stored_version(int(vid)) == before
+
+
+def test_the_whole_csv_can_be_edited_and_a_plan_problem_is_refused(client, csrf):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    upload(client, csrf, text)
+    vid = first_version_id(client)
+    form = edit_form(client, vid)
+    assert tariff_csv.read_csv(form["csv"].value) == tariff_csv.read_csv(text)
+    form["csv"] = form["csv"].value.replace("Türk Telekom", "Another Provider")
+    assert "must hold exactly one version of Türk Telekom" in form.submit("action", value="csv", status=400).text
+    form = edit_form(client, vid)
+    lines = form["csv"].value.splitlines()
+    rates = ("Turkcell,peak,", "Turkcell,*,")
+    assert sum(1 for line in lines if line.startswith(rates)) == 2
+    form["csv"] = "\n".join(line for line in lines if not line.startswith(rates))
+    resp = form.submit("action", value="csv", status=400)
+    assert "Turkcell" in resp.text and "no rate" in resp.text         # a destination left without a rate
+
+
+def test_only_administrators_edit_tariffs_and_csrf_is_required(client, csrf):
+    upload(client, csrf, EXAMPLE.read_text(encoding="utf-8"))
+    vid = first_version_id(client)
+    client.post(f"/tariffs/version/{vid}/edit", {"action": "form"}, status=403)      # no CSRF token
+    client.get(f"/tariffs/version/999/edit", status=404)
+    add_user("operator", role="operator", scope="tenant")
+    login(client, "operator")
+    client.get(f"/tariffs/version/{vid}/edit", status=403)

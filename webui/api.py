@@ -1,4 +1,4 @@
-"""Call data on the web: GET /api/calls for scripts, and the status page's last calls, always through appliance.scope.
+"""Call data on the web: GET /api/calls for scripts, and the home page's last calls, always through appliance.scope.
 
 Both show only the calls the logged-in user may see, each with the person, department and branch it was
 attributed to at its start. Raw PBX lines (quarantined lines) are only shown to users who may see every
@@ -22,7 +22,7 @@ from webui.auth import current_user
 
 log = logging.getLogger(__name__)
 CHUNK = 500
-SCOPED_RULES = {"/", "/api/status"}    # served here instead of by webui.status: they show call rows
+SCOPED_RULES = {"/", "/api/status"}    # served here and by webui.home instead of by webui.status: call rows
 
 
 def _attributed(c: store.Call, att) -> dict[str, Any]:
@@ -74,13 +74,15 @@ def _stream(user, pbx_tenant: str, since: int | None, until: int | None) -> Iter
 
 def scoped_snapshot(data_dir: Path, user, pbx_tenant: str) -> dict[str, Any]:
     """The status page's data with only the calls `user` may see (and raw lines only for the whole box)."""
-    data = status.snapshot(data_dir)
-    whole = scope.sees_whole_box(user, pbx_tenant)
+    data = status.snapshot(data_dir, with_calls=False)      # the calls come scoped, below
+    # without calls stored no other tenant's can exist: what sees_whole_box answers then, without the database
+    whole = (user.scope == "all" and user.is_admin) or (user.scope == "tenant" and user.tenant == pbx_tenant)
     calls: list[dict[str, Any]] = []
     totals = (0, 0)
     if status.store_ready(data_dir / "callbox.db"):
         try:
             with store.db.connection_context(), store.db.atomic():
+                whole = scope.sees_whole_box(user, pbx_tenant)
                 rows = list(scope.calls_query(user, pbx_tenant, limit=status.CALLS_SHOWN, newest_first=True))
                 calls = [dict(d, start_utc=c.start_utc) for c, d in zip(rows, call_dicts(rows, pbx_tenant))]
                 totals = scope.totals(user, pbx_tenant)
@@ -95,7 +97,7 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str) -> dict[str, Any]:
 
 
 def routes(data_dir: Path, pbx_tenant: str, tz: tzinfo) -> bottle.Bottle:
-    """GET /api/calls, and the status page (/ and /api/status) with its call rows scoped."""
+    """GET /api/calls, and /api/status with its call rows scoped (webui.home serves /)."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
 
@@ -111,12 +113,6 @@ def routes(data_dir: Path, pbx_tenant: str, tz: tzinfo) -> bottle.Bottle:
         if not status.store_ready(data_dir / "callbox.db"):
             return "[]"
         return _stream(current_user(), pbx_tenant, since, until)
-
-    @app.get("/")
-    def page():
-        response.set_header("Cache-Control", "no-store")
-        return bottle.template("status", template_lookup=status.TEMPLATE_LOOKUP, hms=status.hms,
-                               refresh=status.REFRESH_S, **scoped_snapshot(data_dir, current_user(), pbx_tenant))
 
     @app.get("/api/status")
     def api():

@@ -18,7 +18,8 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, parse, store
 from appliance.store_users import close_users_db
-from webui import api, auth, directory, i18n, setup, status, tariffs, users_admin  # noqa: F401  i18n: `_` in templates
+from webui import (alerts, api, auth, bill, calls, directory, home, i18n, offload, outbox,  # noqa: F401
+                   reports, setup, status, tariff_edit, tariffs, users_admin)   # i18n: `_` in templates
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,16 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     # The status page's call rows must go through appliance.scope: webui.api serves / and /api/status.
     app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
     app.merge(api.routes(data_dir, pbx.tenant, parse.zone(pbx.timezone)))
+    app.merge(home.routes(data_dir, cfg))
+    app.merge(calls.routes(data_dir, cfg))
     app.merge(setup.routes(data_dir))
     app.merge(directory.routes(data_dir, cfg))
     app.merge(tariffs.routes(data_dir))
+    app.merge(tariff_edit.routes(data_dir))
+    app.merge(outbox.routes(data_dir))
+    app.merge(bill.routes(data_dir, cfg))
+    app.merge(alerts.routes(data_dir, cfg))
+    app.merge(reports.routes(data_dir, cfg))
 
     @app.get("/static/<name:path>")
     def static(name: str):
@@ -65,6 +73,7 @@ class NoDelayHandler(WSGIHandler):
 
 def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None) -> None:
     """Serve the web UI on host:port until SIGTERM or SIGINT (needs gevent's monkey.patch_all() first)."""
+    offload.native_locks()   # reports and bills run in gevent's threadpool: the locks it shares must be native
     server = WSGIServer((host, port), make_app(Path(data_dir), cfg), log=None, handler_class=NoDelayHandler,
                         spawn=Pool(MAX_CONNECTIONS))
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -17,6 +17,7 @@ from bottle import request, response
 
 from appliance import scope, users
 from appliance.store_users import FILE_NAME, open_users_db, users_db
+from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
 TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
@@ -26,7 +27,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/first-admin/<token>"), ("POST", "/first-admin/<token>"),
           ("GET", "/static/<name:path>")}
 DIRECTORY_EDIT = {"/directory/move", "/directory/extension", "/directory/sync"}
-TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload"}
+TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload", "/tariffs/version/<vid>/edit"}
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
 # administrators with scope all: accounts of every tenant, and the audit log (webui.users_admin)
@@ -37,7 +38,20 @@ WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for
 WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users"),
                 ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled"),
                 ("POST", "/directory/move"), ("POST", "/directory/extension"), ("POST", "/directory/sync"),
-                ("POST", "/directory/trunks"), ("POST", "/tariffs/upload")}
+                ("POST", "/directory/trunks"), ("POST", "/tariffs/upload"), ("POST", "/tariffs/version/<vid>/edit")}
+# The delivery outbox (webui.outbox): its items belong to no tenant, so administrators of the whole box only;
+# discard and retry write the outbox table through webui.directory.write_access.
+OUTBOX = {"/outbox", "/outbox/discard", "/outbox/retry"}
+BOX_ADMIN |= OUTBOX
+WRITE_ROUTES |= {("POST", "/outbox/discard"), ("POST", "/outbox/retry")}
+# The alerts page (webui.alerts): administrators; adding/removing a threshold rule writes the alert tables only.
+ADMIN_ONLY |= {"/alerts", "/alerts/add", "/alerts/remove"}
+WRITE_ROUTES |= {("POST", "/alerts/add"), ("POST", "/alerts/remove")}
+# Reports (webui.reports): every role saves its own reports; publishing a template is checked in the route
+# (administrators); named time ranges are for administrators. Writes go to the report tables only.
+ADMIN_ONLY |= {"/reports/timeranges", "/reports/timeranges/delete"}
+WRITE_ROUTES |= {("POST", "/reports/saved"), ("POST", "/reports/saved/delete"), ("POST", "/reports/timeranges"),
+                 ("POST", "/reports/timeranges/delete")}
 
 
 def current_user() -> users.Account | None:
@@ -61,7 +75,8 @@ def _deny(status: int, message: str, **headers: str) -> bottle.HTTPResponse:
     if status == 401:
         target = request.fullpath + (f"?{request.query_string}" if request.query_string else "")
         return bottle.HTTPResponse("", 303, {"Location": f"/login?next={quote(target)}"})
-    return bottle.HTTPResponse(f"{status}: {message}", status, {"Content-Type": "text/plain; charset=utf-8"})
+    # scripts get the English message (an API contract), people their language
+    return bottle.HTTPResponse(f"{status}: {_(message)}", status, {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def _csrf_ok(expected: str) -> bool:
@@ -76,7 +91,7 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
     def guard():
         users_db.connect(reuse_if_open=True)
         try:
-            route, _ = app.router.match(request.environ)
+            route, _args = app.router.match(request.environ)
         except bottle.HTTPError:
             return                     # 404 / 405: bottle answers them itself, with nothing to protect
         method = "GET" if request.method == "HEAD" else request.method
@@ -84,19 +99,19 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
             return
         found = users.session(request.get_cookie(COOKIE) or "")
         if found is None:
-            raise _deny(401, "login required")
+            raise _deny(401, N_("login required"))
         account, csrf = found
         request.environ["callbox.user"], request.environ["callbox.csrf"] = account, csrf
         if method not in SAFE_METHODS and not _csrf_ok(csrf):
-            raise _deny(403, "missing or wrong CSRF token")
+            raise _deny(403, N_("missing or wrong CSRF token"))
         if route.rule in ADMIN_ONLY and not account.is_admin:
-            raise _deny(403, "for administrators only")
+            raise _deny(403, N_("for administrators only"))
         if route.rule in SUPERVISORS and account.role not in ("administrator", "supervisor"):
-            raise _deny(403, "for administrators and supervisors only")
+            raise _deny(403, N_("for administrators and supervisors only"))
         if route.rule in BOX_ADMIN and not (account.is_admin and account.scope == "all"):
-            raise _deny(403, "for administrators of the whole box (scope all) only")
+            raise _deny(403, N_("for administrators of the whole box (scope all) only"))
         if route.rule in WHOLE_BOX and not scope.sees_whole_box(account, pbx_tenant):
-            raise _deny(403, "raw PBX lines are only shown to users who may see every call of this box")
+            raise _deny(403, N_("raw PBX lines are only shown to users who may see every call of this box"))
 
     def close():
         if not users_db.is_closed():
@@ -106,7 +121,7 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
     app.add_hook("after_request", close)
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
     """Only local paths: never redirect a login to another site."""
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
@@ -135,25 +150,25 @@ def routes() -> bottle.Bottle:
 
     @app.get("/login")
     def login_page():
-        return _page("login", next=_safe_next(request.query.get("next", "/")), error="", username="")
+        return _page("login", next=safe_next(request.query.get("next", "/")), error="", username="")
 
     @app.post("/login")
     def login():
         forms = request.forms.decode()
         name, password = forms.get("username", ""), forms.get("password", "")
-        target = _safe_next(forms.get("next", "/"))
+        target = safe_next(forms.get("next", "/"))
         try:
             account = users.authenticate(name, password, _address())
         except users.LockedOut as e:
             response.set_header("Retry-After", str(e.retry_after))
-            message = f"Too many failed logins. Try again in {e.retry_after} s."
+            message = _("Too many failed logins. Try again in {seconds} s.").format(seconds=e.retry_after)
             if _wants_json():
                 raise _deny(429, message, **{"Retry-After": str(e.retry_after)})
             return _page("login", 429, next=target, error=message, username=name)
         if account is None:
             if _wants_json():
-                raise _deny(401, "wrong username or password")
-            return _page("login", 401, next=target, error="Wrong username or password.", username=name)
+                raise _deny(401, N_("wrong username or password"))
+            return _page("login", 401, next=target, error=_("Wrong username or password."), username=name)
         csrf = _start_session(account)
         if _wants_json():
             return {"username": account.username, "role": account.role, "scope": account.scope,
@@ -187,7 +202,7 @@ def routes() -> bottle.Bottle:
         forms = request.forms.decode()
         name, password = forms.get("username", ""), forms.get("password", "")
         if password != forms.get("password2", ""):
-            return _page("first_admin", 400, valid=True, error="The two passwords differ.", username=name)
+            return _page("first_admin", 400, valid=True, error=_("The two passwords differ."), username=name)
         try:
             account = users.create_first_admin(token, name, password, _address())
         except users.UserError as e:

@@ -25,6 +25,7 @@ from appliance import config, directory, directory_sync, directory_trunks, parse
 from appliance import store_directory as sd
 from appliance.users import Account
 from webui.auth import csrf_token, current_user
+from webui.i18n import _
 
 log = logging.getLogger(__name__)
 TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
@@ -77,7 +78,7 @@ def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, l
     by_code = {t.code: t for t in tenants}
     if code:
         if code not in by_code:
-            raise bottle.HTTPError(404, f"no tenant {code!r} that you may see")
+            raise bottle.HTTPError(404, _("No tenant {code!r} that you may see.").format(code=code))
         return by_code[code], tenants
     return by_code.get(default) or (tenants[0] if tenants else None), tenants
 
@@ -148,7 +149,8 @@ def parse_date(text: str, tz) -> int:
     try:
         dt = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise directory.DirectoryError(f"{text!r} is not a date (YYYY-MM-DD, optionally THH:MM)") from None
+        raise directory.DirectoryError(_("{text!r} is not a date (YYYY-MM-DD, optionally THH:MM)").format(text=text)) \
+            from None
     if dt.tzinfo is not None:
         return int(dt.timestamp())
     return parse.to_utc(dt.replace(microsecond=0), tz)[0]
@@ -172,10 +174,10 @@ def _person(pid: int) -> tuple[sd.Person, sd.Tenant]:
     assert user is not None
     tenant = sd.Tenant.get_or_none(sd.Tenant.id == person.tenant_id) if person else None
     if tenant is None or tenant.id not in {t.id for t in visible_tenants(user)}:
-        raise bottle.HTTPError(404, f"no person {pid}")
+        raise bottle.HTTPError(404, _("No person {id}.").format(id=pid))
     only = scope_people(user, tenant)
     if only is not None and person.id not in only:
-        raise bottle.HTTPError(404, f"no person {pid}")
+        raise bottle.HTTPError(404, _("No person {id}.").format(id=pid))
     return person, tenant
 
 
@@ -196,7 +198,7 @@ def _form_id(forms, name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise directory.DirectoryError(f"{name}: {value!r} is not an id")
+        raise directory.DirectoryError(_("{name}: {value!r} is not an id").format(name=name, value=value))
     return int(value)
 
 
@@ -208,10 +210,10 @@ def _edit(data_dir: Path, tz, change) -> str:
         with write_access(data_dir, sd.MODELS_DIRECTORY):
             person, tenant = _person(pid)
             if not _may_edit(current_user(), tenant):
-                raise bottle.HTTPError(403, "you may not edit this tenant's directory")
+                raise bottle.HTTPError(403, _("You may not edit this tenant's directory."))
             done = change(forms, tenant.id, person.id)
     except NotReady:
-        raise bottle.HTTPError(503, "no database yet: the worker creates it") from None
+        raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
     except directory.DirectoryError as e:
         with store.db.connection_context():
             return person_page(pid, tz, 400, error=str(e))
@@ -224,7 +226,7 @@ def _viewer() -> Account:
     """The logged-in user if they may view the organisation (the guard's SUPERVISORS rule, for these routes)."""
     user = current_user()
     if user is None or user.role not in ("administrator", "supervisor"):
-        raise bottle.HTTPError(403, "for administrators and supervisors only")
+        raise bottle.HTTPError(403, _("For administrators and supervisors only."))
     return user
 
 
@@ -243,16 +245,16 @@ def trunks_page(code: str, default: str, tz, status: int = 200, error: str = "",
 def _load_trunks(code: str, default: str, tz) -> str:
     """Apply the uploaded trunk CSV (form field `file`) to the form's tenant; returns the summary line."""
     user = _viewer()
-    tenant, _ = _tenant(user, code, default)
+    tenant, _tenants = _tenant(user, code, default)
     if tenant is None or not _may_edit(user, tenant):
-        raise bottle.HTTPError(403, "you may not edit this tenant's trunks")
+        raise bottle.HTTPError(403, _("You may not edit this tenant's trunks."))
     upload = request.files.get("file")
     if upload is None:
-        raise directory_trunks.TrunkFileError("choose a trunk CSV file to upload")
+        raise directory_trunks.TrunkFileError(_("choose a trunk CSV file to upload"))
     name = upload.raw_filename or "trunks.csv"
     data = upload.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise directory_trunks.TrunkFileError(f"{name}: larger than {MAX_UPLOAD // 2**20} MB")
+        raise directory_trunks.TrunkFileError(_("{name}: larger than {mb} MB").format(name=name, mb=MAX_UPLOAD // 2**20))
     rows = directory_trunks.read_text(directory_trunks.decode(data, name), name, tz)
     result = directory_trunks.apply(tenant.id, rows, int(time.time()))
     log.info("trunk upload %s by %s: %s", name, user.username, result.text().splitlines()[0])
@@ -268,7 +270,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     def reading():
         if not read_access(data_dir):
-            raise bottle.HTTPError(503, "no database yet: the worker creates it")
+            raise bottle.HTTPError(503, _("No database yet: the worker creates it."))
         return store.db.connection_context()
 
     @app.get("/directory")
@@ -287,7 +289,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     @app.get("/directory/person/<pid>")
     def person(pid: str):
         if not pid.isdigit():
-            raise bottle.HTTPError(404, f"no person {pid!r}")
+            raise bottle.HTTPError(404, _("No person {id}.").format(id=repr(pid)))
         with reading():
             return person_page(int(pid), tz)
 
@@ -297,7 +299,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             at = parse_date(forms.get("date", ""), tz)
             directory.move_person(tid, pid, at, _form_id(forms, "branch"), _form_id(forms, "department"),
                                   _form_id(forms, "cost_centre"))
-            return f"Moved from {forms.get('date', '')}."
+            return _("Moved from {date}.").format(date=forms.get("date", ""))
         return _edit(data_dir, tz, change)
 
     @app.post("/directory/extension")
@@ -306,10 +308,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             at, ext = parse_date(forms.get("date", ""), tz), forms.get("extension", "").strip()
             if forms.get("action") == "release":
                 if not directory.release_extension(tid, pid, ext, at):
-                    raise directory.DirectoryError(f"this person does not hold extension {ext!r}")
-                return f"Extension {ext} released from {forms.get('date', '')}."
+                    raise directory.DirectoryError(_("this person does not hold extension {ext!r}").format(ext=ext))
+                return _("Extension {ext} released from {date}.").format(ext=ext, date=forms.get("date", ""))
             directory.assign_extension(tid, pid, ext, at, replace=forms.get("replace") == "1")
-            return f"Extension {ext} assigned from {forms.get('date', '')}."
+            return _("Extension {ext} assigned from {date}.").format(ext=ext, date=forms.get("date", ""))
         return _edit(data_dir, tz, change)
 
     @app.get("/directory/trunks")
@@ -325,7 +327,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             with write_access(data_dir, sd.MODELS_DIRECTORY):
                 done = _load_trunks(code, default_tenant, tz)
         except NotReady:
-            raise bottle.HTTPError(503, "no database yet: the worker creates it") from None
+            raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
         except directory_trunks.TrunkFileError as e:
             with store.db.connection_context():
                 return trunks_page(code, default_tenant, tz, 400, error=str(e))
@@ -345,12 +347,12 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def sync_now():
         user = current_user()
         if user.scope != "all" and user.tenant != default_tenant:
-            raise bottle.HTTPError(403, "the sync writes the [directory] tenant: not yours")
+            raise bottle.HTTPError(403, _("The sync writes the [directory] tenant: not yours."))
         try:
             with write_access(data_dir, sd.MODELS_DIRECTORY):
                 report = directory_sync.sync_once(cfg).to_dict()
         except NotReady:
-            raise bottle.HTTPError(503, "no database yet: the worker creates it") from None
+            raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
         except config.ConfigError as e:
             return _render("directory_sync", 400, report=None, ran=False, tz=tz, error=str(e))
         log.info("directory sync run from the web by %s", user.username)

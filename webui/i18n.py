@@ -1,12 +1,215 @@
-"""Translation of the web UI: `_` for Python and templates (a template default), per request's language."""
+"""Translation and locale formatting of the web UI: `_` and the fmt_* helpers, for Python and templates.
+
+The language of a request is, in order: the logged-in user's preference (users.db), the `callbox_lang`
+cookie (set by the language switch, also before login), the browser's Accept-Language, English. Catalogs
+are the gettext .po files under webui/locale/ (`make messages` extracts and merges them); they are read
+with Babel at first use in each process, so there is no compiled .mo file to keep in step.
+"""
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
 import bottle
+from babel import Locale, UnknownLocaleError, dates, numbers
+from babel.messages.pofile import read_po
+
+log = logging.getLogger(__name__)
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+LANGUAGES = {"en": "English", "tr": "Türkçe"}     # each shown in its own language in the switch
+DEFAULT = "en"
+COOKIE = "callbox_lang"
+ENV_KEY = "callbox.lang"
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """msgid -> msgstr of a language's catalog (untranslated and fuzzy entries left out)."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        po = read_po(f, locale=lang)
+    return {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+
+
+def from_accept_language(header: str) -> str | None:
+    """The best of LANGUAGES for an Accept-Language header (q-values honoured), or None."""
+    prefs = []
+    for i, part in enumerate(header.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if tag and q > 0:
+            prefs.append((-q, i, tag.strip().lower()))
+    for _q, _i, tag in sorted(prefs):
+        base = tag.split("-")[0].split("_")[0]
+        if base in LANGUAGES:
+            return base
+    return None
+
+
+def _switch(user) -> str:
+    """The header's language switch: `?lang=tr` on any page (login included) sets the cookie and, for a
+    logged-in user, their stored preference. A plain link, so no route and no form are added to any page; it
+    grants nothing, and the session cookie is SameSite=Strict, so another site cannot change a preference."""
+    lang = bottle.request.query.get("lang", "")
+    if lang not in LANGUAGES or bottle.request.method not in ("GET", "HEAD"):
+        return ""
+    bottle.response.set_cookie(COOKIE, lang, path="/", max_age=365 * 86400, httponly=True, samesite="lax")
+    if user is not None and getattr(user, "language", "") != lang:
+        from appliance import users
+        users.set_language(user.username, lang)
+    return lang
+
+
+def switch_url(lang: str) -> str:
+    """This page's address with ?lang= set (the home page after a form was posted)."""
+    req = bottle.request
+    if req.method != "GET":
+        return "/?" + urlencode({"lang": lang})
+    query = [(k, v) for k, v in req.query.allitems() if k != "lang"] + [("lang", lang)]
+    return req.fullpath + "?" + urlencode(query)
+
+
+def language() -> str:
+    """The current request's language code (DEFAULT outside a request)."""
+    try:
+        env = bottle.request.environ
+    except RuntimeError:
+        return DEFAULT
+    cached = env.get(ENV_KEY)
+    if cached:
+        return cached
+    user = env.get("callbox.user")           # set by webui.auth's guard
+    chosen = _switch(user)
+    if chosen:
+        env[ENV_KEY] = chosen
+        return chosen
+    lang = getattr(user, "language", "") if user is not None else ""
+    if lang not in LANGUAGES:
+        lang = bottle.request.get_cookie(COOKIE) or ""
+    if lang not in LANGUAGES:
+        lang = from_accept_language(bottle.request.headers.get("Accept-Language", "")) or DEFAULT
+    if user is not None:
+        env[ENV_KEY] = lang     # cached only once the guard has run: before that, no preference is known
+    return lang
 
 
 def _(message: str) -> str:
-    """`message` in the current request's language (English until catalogs exist)."""
+    """`message` in the current request's language (the English text itself when not translated)."""
+    lang = language()
+    if lang == DEFAULT:
+        return message
+    return catalog(lang).get(message, message)
+
+
+@lru_cache(maxsize=None)
+def _locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT)
+
+
+def locale() -> Locale:
+    """The current request's Babel locale."""
+    return _locale(language())
+
+
+def to_decimal(value) -> Decimal | None:
+    """Exact Decimal of a stored money/number text (None for empty or not a number); never via float."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        raise TypeError("money is never a float")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def fmt_number(value, digits: int | None = None) -> str:
+    """A number with the locale's grouping and decimal sign (digits: fixed decimal places)."""
+    d = to_decimal(repr(value) if isinstance(value, float) else value)   # a measure, not money
+    if d is None:
+        return "–"
+    if digits is not None:
+        return numbers.format_decimal(d, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
+                                      locale=locale(), decimal_quantization=True)
+    return numbers.format_decimal(d, locale=locale(), decimal_quantization=False)
+
+
+def fmt_money(amount, currency: str) -> str:
+    """Money in its currency for the locale (exact: Decimal, never float); '–' when there is none."""
+    d = to_decimal(amount)
+    if d is None:
+        return "–"
+    if not currency:
+        return fmt_number(d)
+    return numbers.format_currency(d, currency, locale=locale(), decimal_quantization=False)
+
+
+def local_dt(start_utc: int, utc_offset: int) -> datetime:
+    """The moment as the PBX's local time (its UTC offset then)."""
+    return datetime.fromtimestamp(start_utc, timezone(timedelta(seconds=utc_offset)))
+
+
+def fmt_datetime(start_utc: int | None, utc_offset: int = 0, fmt: str = "medium") -> str:
+    """A moment in the locale's date-and-time format, at the given UTC offset (a call's own)."""
+    if start_utc is None:
+        return "–"
+    return dates.format_datetime(local_dt(start_utc, utc_offset), fmt, locale=locale())
+
+
+def fmt_date(start_utc: int | None, utc_offset: int = 0, fmt: str = "medium") -> str:
+    if start_utc is None:
+        return "–"
+    return dates.format_date(local_dt(start_utc, utc_offset).date(), fmt, locale=locale())
+
+
+def fmt_duration(seconds: int | None) -> str:
+    """A duration as h:mm:ss (the same in every language)."""
+    if seconds is None:
+        return "–"
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def fmt_month(year: int, month: int) -> str:
+    """'July 2017' / 'Temmuz 2017'."""
+    return dates.format_skeleton("yMMMM", datetime(year, month, 1), locale=locale())
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is defined; translated later with _() or term()."""
     return message
 
 
-bottle.BaseTemplate.defaults["_"] = _
+# Stored values shown to users: roles, scopes, call directions, states. term() translates them.
+TERMS = {"administrator": N_("administrator"), "supervisor": N_("supervisor"), "operator": N_("operator"),
+         "staff": N_("staff"), "own": N_("own calls"), "department": N_("department"), "branch": N_("branch"),
+         "tenant": N_("tenant"), "all": N_("all tenants"), "in": N_("incoming"), "out": N_("outgoing"),
+         "internal": N_("internal"), "up": N_("up"), "down": N_("down"), "yes": N_("yes"), "no": N_("no")}
+
+
+def term(value: str) -> str:
+    """A stored value (role, scope, direction...) as the user's language names it."""
+    return _(TERMS.get(value, value))
+
+
+HELPERS = {"_": _, "term": term, "switch_url": switch_url, "language": language, "LANGUAGES": LANGUAGES, "fmt_number": fmt_number,
+           "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
+           "fmt_duration": fmt_duration, "fmt_month": fmt_month}
+bottle.BaseTemplate.defaults.update(HELPERS)

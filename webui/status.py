@@ -1,7 +1,7 @@
-"""Status page: capture and PBX link state, counters, journal usage, the last calls and quarantined lines.
+"""The box's status: capture and PBX link state, counters, journal usage, the last calls and quarantined lines.
 
-GET / renders it as HTML, GET /api/status returns the same data as JSON. User-visible text lives in the
-templates; this module only gathers data.
+webui.home shows it (templates/status.tpl, a part of home.tpl) to whoever sees the whole box; webui.api
+serves it scoped as /api/status. User-visible text lives in the templates; this module only gathers data.
 """
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def _event(e: store.LinkEvent) -> dict[str, Any]:
             "ref": f"{e.jseg}:{e.joff}"}
 
 
-def _from_store(db_path: Path) -> dict[str, Any]:
+def _from_store(db_path: Path, with_calls: bool = True) -> dict[str, Any]:
     empty: dict[str, Any] = {"counts": dict.fromkeys(COUNT_KEYS, 0), "calls": [], "quarantined": [],
                              "events": []}
     if not store_ready(db_path):
@@ -96,7 +96,8 @@ def _from_store(db_path: Path) -> dict[str, Any]:
         with store.db.atomic():     # one read transaction: counts and rows from the same snapshot
             counts = store.counts()
             return {"counts": counts,
-                    "calls": [_call(c) for c in store.calls(limit=CALLS_SHOWN, newest_first=True)],
+                    "calls": ([_call(c) for c in store.calls(limit=CALLS_SHOWN, newest_first=True)]
+                              if with_calls else []),
                     "quarantined": [_quarantined(q) for q in store.quarantined(QUARANTINE_SHOWN, newest_first=True)],
                     "events": [_event(e) for e in store.last_events(EVENTS_SHOWN)]}
     except OperationalError:        # the worker has created the file but not the tables yet
@@ -112,9 +113,9 @@ def _journal_usage(directory: Path) -> dict[str, int]:
     return {"segments": segments, "bytes": size}
 
 
-def snapshot(data_dir: Path) -> dict[str, Any]:
-    """Everything the status page shows, JSON-serialisable."""
-    data = _from_store(data_dir / "callbox.db")
+def snapshot(data_dir: Path, with_calls: bool = True) -> dict[str, Any]:
+    """Everything the status page shows, JSON-serialisable (the last calls unscoped, unless not wanted)."""
+    data = _from_store(data_dir / "callbox.db", with_calls)
     data["capture"] = capture_status(data_dir / "run" / "capture.json")
     data["journal"] = _journal_usage(data_dir / "journal")
     data["generated_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -122,14 +123,8 @@ def snapshot(data_dir: Path) -> dict[str, Any]:
 
 
 def routes(data_dir: Path) -> bottle.Bottle:
-    """The status routes for `data_dir`, to merge into the main app."""
+    """GET /api/status unscoped (webui.app merges webui.api's scoped one instead)."""
     app = bottle.Bottle()
-
-    @app.get("/")
-    def page():
-        bottle.response.set_header("Cache-Control", "no-store")
-        return bottle.template("status", template_lookup=TEMPLATE_LOOKUP, hms=hms, refresh=REFRESH_S,
-                               **snapshot(data_dir))
 
     @app.get("/api/status")
     def api():

@@ -11,6 +11,7 @@ from peewee import OperationalError
 from appliance import store, store_tariffs, tariff_csv, tariffs
 from webui import directory
 from webui.auth import csrf_token
+from webui.i18n import _
 
 log = logging.getLogger(__name__)
 TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
@@ -51,7 +52,7 @@ def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
     out = []
     for v in versions:
         vid, replaced = store_tariffs.save_version(v)
-        out.append((f"{v.provider} / {v.plan} from {v.valid_from.isoformat()}", vid, replaced))
+        out.append((_("%s / %s from %s") % (v.provider, v.plan, v.valid_from.isoformat()), vid, replaced))
     return out
 
 
@@ -62,11 +63,11 @@ def routes(data_dir: Path) -> bottle.Bottle:
 
     def version_of(vid: str) -> tariffs.PlanVersion:
         if not vid.isdigit() or not directory.read_access(data_dir):
-            raise bottle.HTTPError(404, f"no tariff version {vid!r}")
+            raise bottle.HTTPError(404, _("no tariff version %r") % vid)
         with store.db.connection_context():
             found = [v for v in store_tariffs.load_versions() if v.id == int(vid)]
         if not found:
-            raise bottle.HTTPError(404, f"no tariff version {vid!r}")
+            raise bottle.HTTPError(404, _("no tariff version %r") % vid)
         return found[0]
 
     @app.get("/tariffs")
@@ -75,17 +76,19 @@ def routes(data_dir: Path) -> bottle.Bottle:
 
     @app.get("/tariffs/version/<vid>")
     def version(vid: str):
-        return _render("tariff_version", v=version_of(vid))
+        saved = {"replaced": _("Saved: this version was replaced."),
+                 "new": _("Saved as a new version; the previous one still prices the calls before this date.")}
+        return _render("tariff_version", v=version_of(vid), done=saved.get(request.query.saved or "", ""))
 
     @app.get("/tariffs/plan/<pid>.csv")
     def download(pid: str):
         if not pid.isdigit() or not directory.read_access(data_dir):
-            raise bottle.HTTPError(404, f"no tariff plan {pid!r}")
+            raise bottle.HTTPError(404, _("no tariff plan %r") % pid)
         with store.db.connection_context():
             names = {p[0]: p for p in store_tariffs.plans()}
             if int(pid) not in names:
-                raise bottle.HTTPError(404, f"no tariff plan {pid!r}")
-            _, provider, plan = names[int(pid)]
+                raise bottle.HTTPError(404, _("no tariff plan %r") % pid)
+            _pid, provider, plan = names[int(pid)]
             text = tariff_csv.write_csv(store_tariffs.load_versions(provider, plan))
         # an ASCII file name (a header is Latin-1): Türk Telekom -> T-rk-Telekom
         filename = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in f"{provider}-{plan}")
@@ -97,24 +100,25 @@ def routes(data_dir: Path) -> bottle.Bottle:
     def upload():
         upload = request.files.get("file")
         if upload is None:
-            return _list_page(data_dir, 400, error="Choose a tariff CSV file to upload.")
+            return _list_page(data_dir, 400, error=_("Choose a tariff CSV file to upload."))
         data = upload.file.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
-            return _list_page(data_dir, 400, error=f"The file is larger than {MAX_UPLOAD // 2**20} MB.")
+            return _list_page(data_dir, 400, error=_("The file is larger than %d MB.") % (MAX_UPLOAD // 2**20))
         name = upload.raw_filename or "upload.csv"
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            return _list_page(data_dir, 400, error=f"{name}: not UTF-8 (byte {e.start}); save it as UTF-8 CSV.")
+            return _list_page(data_dir, 400, error=_("%s: not UTF-8 (byte %d); save it as UTF-8 CSV.") % (name, e.start))
         try:
             with directory.write_access(data_dir, store_tariffs.MODELS_TARIFFS):
                 stored = import_text(text, name)
         except directory.NotReady:
-            raise bottle.HTTPError(503, "no database yet: the worker creates it") from None
+            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
         except tariffs.TariffError as e:
             return _list_page(data_dir, 400, error=str(e))
         log.info("tariff upload %s: %d versions", name, len(stored))
-        done = "; ".join(f"{label} stored{' (replaced)' if replaced else ''}" for label, _, replaced in stored)
-        return _list_page(data_dir, 201, done=done or f"{name}: no plan version in the file.")
+        done = "; ".join((_("%s stored (replaced)") if replaced else _("%s stored")) % label
+                         for label, _vid, replaced in stored)
+        return _list_page(data_dir, 201, done=done or _("%s: no plan version in the file.") % name)
 
     return app

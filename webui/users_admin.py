@@ -14,6 +14,7 @@ from bottle import request, response
 
 from appliance import users
 from webui.auth import csrf_token, current_user
+from webui.i18n import _
 
 log = logging.getLogger(__name__)
 TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
@@ -35,7 +36,7 @@ def _list_page(status: int = 200, error: str = "", added: str = "") -> str:
 def _user_page(username: str, status: int = 200, error: str = "", done: str = "") -> str:
     account = users.get(username)
     if account is None:
-        raise bottle.HTTPError(404, f"no user {username!r}")
+        raise bottle.HTTPError(404, _("No user {name!r}.").format(name=username))
     history = [e for e in users.audit_log(1000) if e["target"] == account.username][:50]
     return _render("user", status, account=account, disabled=account.username in users.disabled_usernames(),
                    roles=users.ROLES, scopes=users.SCOPES, history=history, error=error, done=done,
@@ -55,8 +56,8 @@ def change_access(username: str, role: str, scope: str, tenant: str, person: str
     if scope == "tenant":
         person = ""
     if (role, scope) != ("administrator", "all") and users.is_last_box_admin(username):
-        raise users.UserError(f"{username} is the last enabled administrator with scope all: "
-                              "give another account that access first")
+        raise users.UserError(_("{name} is the last enabled administrator with scope all: "
+                                "give another account that access first").format(name=username))
     users.set_access(username, role, scope, tenant, person, actor=actor)
 
 
@@ -92,21 +93,21 @@ def routes() -> bottle.Bottle:
                           forms.get("person", ""), _actor())
         except users.UserError as e:
             return _user_page(name, 400, error=str(e))
-        return _user_page(name, done="Access changed.")
+        return _user_page(name, done=_("Access changed."))
 
     @app.post("/users/password")
     def password():
         forms = request.forms.decode()
         name, new = forms.get("username", ""), forms.get("password", "")
         if new != forms.get("password2", ""):
-            return _user_page(name, 400, error="The two passwords differ.")
+            return _user_page(name, 400, error=_("The two passwords differ."))
         try:
             users.set_password(name, new, actor=_actor())
         except users.UserError as e:
             return _user_page(name, 400, error=str(e))
         if name and users.get(name) and users.get(name).id == current_user().id:
             bottle.redirect("/login", 303)       # their own sessions, this one included, have ended
-        return _user_page(name, done="Password reset; the user's sessions have ended.")
+        return _user_page(name, done=_("Password reset; the user's sessions have ended."))
 
     @app.post("/users/disabled")
     def disabled():
@@ -119,6 +120,6 @@ def routes() -> bottle.Bottle:
         account = users.get(name)
         if disable and account is not None and account.id == current_user().id:
             bottle.redirect("/login", 303)
-        return _user_page(name, done="Disabled: the user's sessions have ended." if disable else "Enabled.")
+        return _user_page(name, done=_("Disabled: the user's sessions have ended.") if disable else _("Enabled."))
 
     return app

@@ -1,5 +1,10 @@
+% # The frame of every page: header with the nav (by role), the language switch and the user; `base` is the page.
+% # Pages pass title (already translated) and nav (the href of their nav entry).
+% from bottle import request
+% from webui.auth import current_user, csrf_token
+% user = current_user()
 <!DOCTYPE html>
-<html lang="en">
+<html lang="{{language()}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -8,24 +13,46 @@
 % end
 <title>{{title}} · Callbox</title>
 <link rel="stylesheet" href="/static/callbox.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header class="top">
   <span class="brand">Callbox</span>
-% from webui.auth import current_user, csrf_token
-% user = current_user()
 % if user:
   <nav>
-% pages = [('/', 'Status')] + ([('/directory', 'Organisation')] if user.role in ('administrator', 'supervisor') else [])
-% pages += [('/tariffs', 'Tariffs'), ('/setup', 'Setup')] if user.is_admin else []
-% pages += [('/users', 'Users')] if user.is_admin and user.scope == 'all' else []
+% pages = [('/', _('Home'))]
+% pages.append(('/calls', _('Calls')))
+% pages.append(('/bill', _('Bill')))
+% pages.append(('/reports', _('Reports')))
+% if user.role in ('administrator', 'supervisor'):
+% pages.append(('/directory', _('Organisation')))
+% end
+% if user.is_admin:
+% pages.append(('/tariffs', _('Tariffs')))
+% pages.append(('/setup', _('Setup')))
+% pages.append(('/alerts', _('Alerts')))
+% end
+% if user.is_admin and user.scope == 'all':
+% pages.append(('/users', _('Users')))
+% pages.append(('/outbox', _('Outbox')))
+% end
+% here = get('nav') or {'Tariffs': '/tariffs'}.get(get('title'), '')
 % for href, label in pages:
-    <a href="{{href}}"{{!' aria-current="page"' if get('title') == label else ''}}>{{label}}</a>
+    <a href="{{href}}"{{!' aria-current="page"' if here == href else ''}}>{{label}}</a>
 % end
   </nav>
+% end
+  <span class="lang">
+% for code, name in LANGUAGES.items():
+% if code != language():
+    <a href="{{switch_url(code)}}" lang="{{code}}" hreflang="{{code}}">{{name}}</a>
+% end
+% end
+  </span>
+% if user:
   <form method="post" action="/logout" class="user">
     <input type="hidden" name="csrf_token" value="{{csrf_token()}}">
-    <span>{{user.username}} · {{user.role}}</span> <button type="submit">Log out</button>
+    <span>{{user.username}} · {{_(user.role)}}</span> <button type="submit">{{_('Log out')}}</button>
   </form>
 % end
 </header>

@@ -1,9 +1,9 @@
 % # The tenant's organisation now: branches > departments > people with their extensions. Values escaped by {{ }}.
-% rebase('base.tpl', title='Organisation', refresh=None)
-<h1>Organisation{{' · ' + tenant.name if tenant else ''}}</h1>
+% rebase('base.tpl', title=_('Organisation'), nav='/directory', refresh=None)
+<h1>{{_('Organisation')}}{{' · ' + tenant.name if tenant else ''}}</h1>
 <form method="get" action="/directory" class="form">
 % if len(tenants) > 1:
-  <label>Tenant <select name="tenant">
+  <label>{{_('Tenant')}} <select name="tenant">
 % for t in tenants:
     <option value="{{t.code}}"{{!' selected' if tenant and t.id == tenant.id else ''}}>{{t.name}} ({{t.code}})</option>
 % end
@@ -11,29 +11,29 @@
 % elif tenant:
   <input type="hidden" name="tenant" value="{{tenant.code}}">
 % end
-  <label>Filter <input name="q" value="{{q}}" placeholder="name, id, extension, department"></label>
-  <button type="submit">Show</button>
+  <label>{{_('Filter')}} <input name="q" value="{{q}}" placeholder="{{_('name, id, extension, department')}}"></label>
+  <button type="submit">{{_('Show')}}</button>
 % if q:
-  <a href="/directory{{'?tenant=' + tenant.code if tenant else ''}}" class="small">clear</a>
+  <a href="/directory{{'?tenant=' + tenant.code if tenant else ''}}" class="small">{{_('clear')}}</a>
 % end
-  <a href="/directory/trunks{{'?tenant=' + tenant.code if tenant else ''}}" class="small">Trunks</a>
+  <a href="/directory/trunks{{'?tenant=' + tenant.code if tenant else ''}}" class="small">{{_('Trunks')}}</a>
 % if user.is_admin:
-  <a href="/directory/sync" class="small">Directory sync report</a>
+  <a href="/directory/sync" class="small">{{_('Directory sync report')}}</a>
 % end
 </form>
 % if tenant is None:
-<p class="muted">No directory yet: import a CSV file (<code>callbox directory import</code>) or configure a sync.</p>
+<p class="muted">{{_('No directory yet: import a CSV file (callbox directory import) or configure a sync.')}}</p>
 % elif not tree and not left:
-<p class="muted">{{'Nobody matches “' + q + '”.' if q else 'Nobody in this directory yet.'}}</p>
+<p class="muted">{{_('Nobody matches “{q}”.').format(q=q) if q else _('Nobody in this directory yet.')}}</p>
 % end
 % for branch, departments in tree.items():
-<h2>{{branch or 'No branch'}}</h2>
+<h2>{{branch or _('No branch')}}</h2>
 <div class="scroll"><table>
-  <thead><tr><th>Department</th><th>Person</th><th>Id</th><th>Extensions</th></tr></thead>
+  <thead><tr><th>{{_('Department')}}</th><th>{{_('Person')}}</th><th>{{_('Id')}}</th><th>{{_('Extensions')}}</th></tr></thead>
   <tbody>
 % for department, people in departments.items():
 % for i, p in enumerate(people):
-    <tr><td>{{department or 'No department' if i == 0 else ''}}</td>
+    <tr><td>{{(department or _('No department')) if i == 0 else ''}}</td>
       <td><a href="/directory/person/{{p['id']}}">{{p['name'] or p['external_id']}}</a></td>
       <td>{{p['external_id']}}</td><td class="num">{{' '.join(p['extensions']) or '—'}}</td></tr>
 % end
@@ -42,9 +42,9 @@
 </table></div>
 % end
 % if left:
-<h2>Left</h2>
+<h2>{{_('Left')}}</h2>
 <div class="scroll"><table>
-  <thead><tr><th>Person</th><th>Id</th></tr></thead>
+  <thead><tr><th>{{_('Person')}}</th><th>{{_('Id')}}</th></tr></thead>
   <tbody>
 % for p in left:
     <tr><td><a href="/directory/person/{{p['id']}}">{{p['name'] or p['external_id']}}</a></td><td>{{p['external_id']}}</td></tr>

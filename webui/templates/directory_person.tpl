@@ -1,40 +1,40 @@
 % # One person: their moves and extensions over time, and the dated edit forms (administrators).
-% rebase('base.tpl', title='Organisation', refresh=None)
+% rebase('base.tpl', title=_('Organisation'), nav='/directory', refresh=None)
 % from datetime import datetime
-% def local(t, open_end='now'):
-%   return open_end if t is None else datetime.fromtimestamp(t, tz).strftime('%Y-%m-%d %H:%M')
+% def local(t, open_end=None):
+%   return (open_end or _('now')) if t is None else datetime.fromtimestamp(t, tz).strftime('%Y-%m-%d %H:%M')
 % end
 <p class="small"><a href="/directory?tenant={{tenant.code}}">← {{tenant.name}}</a></p>
 <h1>{{(person.first_name + ' ' + person.last_name).strip() or person.external_id}}</h1>
-<p class="muted">Id {{person.external_id}}{{' · ' + person.email if person.email else ''}} · from {{person.origin}}{{' · left ' + local(person.ended_utc) if person.ended_utc is not None else ''}}</p>
+<p class="muted">{{_('Id')}} {{person.external_id}}{{' · ' + person.email if person.email else ''}} · {{_('from {origin}').format(origin=person.origin)}}{{(' · ' + _('left {date}').format(date=local(person.ended_utc))) if person.ended_utc is not None else ''}}</p>
 % if error:
 <p class="banner warn">{{error}}</p>
 % elif done:
 <p class="banner ok">{{done}}</p>
 % end
 
-<h2>History</h2>
+<h2>{{_('History')}}</h2>
 <div class="scroll"><table>
-  <thead><tr><th>From</th><th>Until</th><th>What</th><th>Branch</th><th>Department</th><th>Cost centre</th></tr></thead>
+  <thead><tr><th>{{_('From')}}</th><th>{{_('Until')}}</th><th>{{_('What')}}</th><th>{{_('Branch')}}</th><th>{{_('Department')}}</th><th>{{_('Cost centre')}}</th></tr></thead>
   <tbody>
 % for h in history:
-    <tr><td class="num">{{local(h.valid_from, 'always')}}</td><td class="num">{{local(h.valid_to)}}</td>
+    <tr><td class="num">{{local(h.valid_from, _('always'))}}</td><td class="num">{{local(h.valid_to)}}</td>
 % if h.kind == 'extension':
-      <td>extension {{h.extension}}</td><td></td><td></td><td></td></tr>
+      <td>{{_('extension {ext}').format(ext=h.extension)}}</td><td></td><td></td><td></td></tr>
 % else:
-      <td>placement</td><td>{{h.branch or '—'}}</td><td>{{h.department or '—'}}</td><td>{{h.cost_centre or '—'}}</td></tr>
+      <td>{{_('placement')}}</td><td>{{h.branch or '—'}}</td><td>{{h.department or '—'}}</td><td>{{h.cost_centre or '—'}}</td></tr>
 % end
 % end
   </tbody>
 </table></div>
-<p class="muted small">Times are the PBX's local time. A change applies from its moment on; earlier calls keep the earlier owner and place.</p>
+<p class="muted small">{{_("Times are the PBX's local time. A change applies from its moment on; earlier calls keep the earlier owner and place.")}}</p>
 
 % if editable:
-<h2>Move</h2>
+<h2>{{_('Move')}}</h2>
 <form method="post" action="/directory/move" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <input type="hidden" name="person" value="{{person.id}}">
-% for kind, label in (('branch', 'Branch'), ('department', 'Department'), ('cost_centre', 'Cost centre')):
+% for kind, label in (('branch', _('Branch')), ('department', _('Department')), ('cost_centre', _('Cost centre'))):
 %   now = getattr(current, kind + '_id') if current else None
   <label>{{label}} <select name="{{kind}}"><option value="">—</option>
 % for id_, name in choices[kind]:
@@ -42,32 +42,32 @@
 % end
   </select></label>
 % end
-  <label>From <input name="date" type="date" value="{{today}}" required></label>
-  <button type="submit">Move</button>
+  <label>{{_('From')}} <input name="date" type="date" value="{{today}}" required></label>
+  <button type="submit">{{_('Move')}}</button>
 </form>
 
-<h2>Extensions</h2>
+<h2>{{_('Extensions')}}</h2>
 <form method="post" action="/directory/extension" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <input type="hidden" name="person" value="{{person.id}}">
   <input type="hidden" name="action" value="assign">
-  <label>Extension <input name="extension" size="8" required></label>
-  <label>From <input name="date" type="date" value="{{today}}" required></label>
-  <label><input type="checkbox" name="replace" value="1"> take it over from its holder</label>
-  <button type="submit">Assign</button>
+  <label>{{_('Extension')}} <input name="extension" size="8" required></label>
+  <label>{{_('From')}} <input name="date" type="date" value="{{today}}" required></label>
+  <label><input type="checkbox" name="replace" value="1"> {{_('take it over from its holder')}}</label>
+  <button type="submit">{{_('Assign')}}</button>
 </form>
 % if extensions:
 <form method="post" action="/directory/extension" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <input type="hidden" name="person" value="{{person.id}}">
   <input type="hidden" name="action" value="release">
-  <label>Extension <select name="extension">
+  <label>{{_('Extension')}} <select name="extension">
 % for ext in extensions:
     <option>{{ext}}</option>
 % end
   </select></label>
-  <label>From <input name="date" type="date" value="{{today}}" required></label>
-  <button type="submit">Release</button>
+  <label>{{_('From')}} <input name="date" type="date" value="{{today}}" required></label>
+  <button type="submit">{{_('Release')}}</button>
 </form>
 % end
 % end

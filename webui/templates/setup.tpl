@@ -1,18 +1,16 @@
 % # Every value below is escaped by {{ }}: the lines are whatever the PBX sent.
-% rebase('base.tpl', title='Setup', refresh=None)
-<h1>Capture setup</h1>
+% rebase('base.tpl', title=_('Setup'), nav='/setup', refresh=None)
+<h1>{{_('Capture setup')}}</h1>
 
 <section>
-  <h2>Which driver reads this PBX</h2>
+  <h2>{{_('Which driver reads this PBX')}}</h2>
 % if not lines:
-  <p class="banner warn">No line received yet. Check the cable or the PBX's SMDR/CDR output settings.</p>
+  <p class="banner warn">{{_("No line received yet. Check the cable or the PBX's SMDR/CDR output settings.")}}</p>
 % elif not ranking:
-  <p class="banner warn">No driver recognises these {{len(lines)}} lines. If the PBX has no driver of its own,
-    describe its layout with the <code>generic</code> driver (worked examples in
-    <code>provisioning/examples/</code>).</p>
+  <p class="banner warn">{{_('No driver recognises these {n} lines. If the PBX has no driver of its own, describe its layout with the generic driver (worked examples in provisioning/examples/).').format(n=fmt_number(len(lines)))}}</p>
 % else:
   <div class="scroll"><table>
-    <thead><tr><th>Driver</th><th>PBX</th><th>Confidence</th></tr></thead>
+    <thead><tr><th>{{_('Driver')}}</th><th>{{_('PBX')}}</th><th>{{_('Confidence')}}</th></tr></thead>
     <tbody>
 % names = {d['key']: d['name'] for d in drivers}
 % for r in ranking:
@@ -21,7 +19,7 @@
 % end
     </tbody>
   </table></div>
-  <p>Put this in the configuration file and restart the appliance:</p>
+  <p>{{_('Put this in the configuration file and restart the appliance:')}}</p>
   <pre>[pbx]
 driver = {{ranking[0]['driver']}}</pre>
 % end
@@ -29,9 +27,9 @@ driver = {{ranking[0]['driver']}}</pre>
 
 % if lines:
 <section>
-  <h2>Last {{len(lines)}} lines received</h2>
+  <h2>{{_('Last {n} lines received').format(n=fmt_number(len(lines)))}}</h2>
   <div class="scroll"><table class="raw">
-    <thead><tr><th>Journal</th><th>Source</th><th>Line</th></tr></thead>
+    <thead><tr><th>{{_('Journal')}}</th><th>{{_('Source')}}</th><th>{{_('Line')}}</th></tr></thead>
     <tbody>
 % for line in lines:
       <tr><td class="num">{{line['ref']}}</td><td>{{line['source']}}</td><td><code>{{line['text']}}</code></td></tr>

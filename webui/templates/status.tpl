@@ -1,31 +1,26 @@
-% # Every value below is escaped by {{ }}; PBX data (party, extension, lines) may contain markup.
-% rebase('base.tpl', title='Status', refresh=refresh)
+% # The box's status, a part of home.tpl for whoever sees the whole box. Values are escaped by {{ }}.
 % cap = capture
-% def yesno(flag):
-%   return 'yes' if flag else 'no'
-% end
-<h1>Status</h1>
-
 <section>
 % if cap['state'] == 'running':
-  <p class="banner ok">Capture running
+  <p class="banner ok">{{_('Capture running')}}
     <span class="muted">· pid {{cap['pid']}} · {{cap['url']}}</span></p>
 % elif cap['state'] == 'stale':
-  <p class="banner warn">Capture not running: its status file was last updated {{int(cap['age_s'])}} s ago.</p>
+  <p class="banner warn">{{_('Capture not running: its status file was last updated {n} s ago.').format(n=int(cap['age_s']))}}</p>
 % elif cap['state'] == 'missing':
-  <p class="banner warn">Capture not running: it has not started yet (no status file).</p>
+  <p class="banner warn">{{_('Capture not running: it has not started yet (no status file).')}}</p>
 % else:
-  <p class="banner warn">Capture not running: its status file cannot be read.</p>
+  <p class="banner warn">{{_('Capture not running: its status file cannot be read.')}}</p>
 % end
 
 % if cap['links']:
-  <h2>{{'PBX links' if cap['state'] == 'running' else 'PBX links (last known)'}}</h2>
+  <h2>{{_('PBX links') if cap['state'] == 'running' else _('PBX links (last known)')}}</h2>
   <div class="scroll"><table>
-    <thead><tr><th>Source</th><th>State</th><th>Since (UTC)</th><th>Detail</th></tr></thead>
+    <thead><tr><th>{{_('Source')}}</th><th>{{_('State')}}</th><th>{{_('Since (UTC)')}}</th><th>{{_('Detail')}}</th></tr></thead>
     <tbody>
 % for link in cap['links']:
+%   up = link['state'] == 'up'
       <tr><td>{{link['source']}}</td>
-        <td><span class="pill {{'up' if link['state'] == 'up' else 'down'}}">{{'up' if link['state'] == 'up' else 'down'}}</span></td>
+        <td><span class="pill {{'up' if up else 'down'}}">{{term('up' if up else 'down')}}</span></td>
         <td class="num">{{link['since']}}</td><td>{{link['detail']}}</td></tr>
 % end
     </tbody>
@@ -33,64 +28,58 @@
 % end
 </section>
 
+% if health is not None:
 <section>
-  <h2>Counters</h2>
+  <h2>{{_('Health')}}</h2>
   <dl class="cards">
-    <div><dt>Lines received since capture start</dt><dd>{{cap['lines'] if cap['lines'] is not None else '–'}}</dd></div>
-    <div><dt>Capture backlog</dt><dd>{{cap['backlog'] if cap['backlog'] is not None else '–'}}</dd></div>
-    <div><dt>Lines processed</dt><dd>{{counts['lines']}}</dd></div>
-    <div><dt>Calls stored</dt><dd>{{counts['calls']}}</dd></div>
-    <div><dt>Legs</dt><dd>{{counts['legs']}}</dd></div>
-    <div><dt>Lines quarantined</dt><dd>{{counts['quarantined']}}</dd></div>
-    <div><dt>Lines ignored (headers)</dt><dd>{{counts['ignored']}}</dd></div>
-    <div><dt>Journal</dt><dd>{{journal['segments']}} segments · {{'%.1f' % (journal['bytes'] / 1048576)}} MiB</dd></div>
-    <div><dt>Last line received (UTC)</dt><dd class="small">{{cap['last_line_at'] or '–'}}</dd></div>
+    <div><dt>{{_('PBX link')}}</dt><dd>{{_('no capture status') if health.link_up is None else term('up' if health.link_up else 'down')}}</dd></div>
+    <div><dt>{{_('Last record')}}</dt><dd class="small">{{fmt_datetime(health.last_record_utc, 0) + ' UTC' if health.last_record_utc else '–'}}</dd></div>
+    <div><dt>{{_('Calls today')}}</dt><dd>{{fmt_number(health.records_today)}}</dd></div>
+    <div><dt>{{_('Quarantined today / in all')}}</dt><dd>{{fmt_number(health.quarantine_today)}} / {{fmt_number(health.quarantine_total)}}</dd></div>
+    <div><dt>{{_('Journal (of its retention)')}}</dt><dd>{{fmt_number(health.journal_pct)}} %</dd></div>
+    <div><dt>{{_('Free disk')}}</dt><dd>{{fmt_number(health.disk_free_pct)}} %</dd></div>
+    <div><dt>{{_('Database')}}</dt><dd class="small">{{_('OK') if health.db_ok else health.db_error}}</dd></div>
+  </dl>
+</section>
+% end
+
+<section>
+  <h2>{{_('Counters')}}</h2>
+  <dl class="cards">
+    <div><dt>{{_('Lines received since capture start')}}</dt><dd>{{cap['lines'] if cap['lines'] is not None else '–'}}</dd></div>
+    <div><dt>{{_('Capture backlog')}}</dt><dd>{{cap['backlog'] if cap['backlog'] is not None else '–'}}</dd></div>
+    <div><dt>{{_('Lines processed')}}</dt><dd>{{fmt_number(counts['lines'])}}</dd></div>
+    <div><dt>{{_('Calls stored')}}</dt><dd>{{fmt_number(counts['calls'])}}</dd></div>
+    <div><dt>{{_('Legs')}}</dt><dd>{{fmt_number(counts['legs'])}}</dd></div>
+    <div><dt>{{_('Lines quarantined')}}</dt><dd>{{fmt_number(counts['quarantined'])}}</dd></div>
+    <div><dt>{{_('Lines ignored (headers)')}}</dt><dd>{{fmt_number(counts['ignored'])}}</dd></div>
+    <div><dt>{{_('Journal')}}</dt><dd>{{_('{n} segments').format(n=fmt_number(journal['segments']))}} · {{fmt_number(journal['bytes'] / 1048576, 1)}} MiB</dd></div>
+    <div><dt>{{_('Last line received (UTC)')}}</dt><dd class="small">{{cap['last_line_at'] or '–'}}</dd></div>
   </dl>
 </section>
 
 <section>
-  <h2>Last calls</h2>
-% if calls:
-  <div class="scroll"><table>
-    <thead><tr><th>Start (local)</th><th>Direction</th><th>Extension</th><th>Party</th><th>Trunk</th>
-      <th>Ring</th><th>Talk</th><th>Answered</th><th>Transferred</th><th>Legs</th></tr></thead>
-    <tbody>
-% for c in calls:
-      <tr><td class="num">{{c['start']}}</td><td>{{c['direction']}}</td><td>{{c['extension']}}</td>
-        <td>{{c['party']}}</td><td>{{c['trunk']}}</td><td class="num">{{hms(c['ring_s'])}}</td>
-        <td class="num">{{hms(c['talk_s'])}}</td><td>{{yesno(c['answered'])}}</td>
-        <td>{{yesno(c['transferred'])}}</td><td class="num">{{c['legs']}}</td></tr>
-% end
-    </tbody>
-  </table></div>
-% else:
-  <p class="muted">No calls stored yet.</p>
-% end
-</section>
-
-<section>
-  <h2>Link events</h2>
+  <h2>{{_('Link events')}}</h2>
 % if events:
   <div class="scroll"><table>
-    <thead><tr><th>Time (UTC)</th><th>Source</th><th>Event</th><th>Detail</th><th>Journal</th></tr></thead>
+    <thead><tr><th>{{_('Time (UTC)')}}</th><th>{{_('Source')}}</th><th>{{_('Event')}}</th><th>{{_('Detail')}}</th><th>{{_('Journal')}}</th></tr></thead>
     <tbody>
 % for e in events:
-      <tr><td class="num">{{e['at']}}</td><td>{{e['source']}}</td><td>{{e['event']}}</td>
+      <tr><td class="num">{{e['at']}}</td><td>{{e['source']}}</td><td>{{term(e['event'])}}</td>
         <td>{{e['detail']}}</td><td class="num">{{e['ref']}}</td></tr>
 % end
     </tbody>
   </table></div>
 % else:
-  <p class="muted">No link events yet.</p>
+  <p class="muted">{{_('No link events yet.')}}</p>
 % end
 </section>
 
-% if get('whole_box', True):
 <section>
-  <h2>Last quarantined lines</h2>
+  <h2>{{_('Last quarantined lines')}}</h2>
 % if quarantined:
   <div class="scroll"><table>
-    <thead><tr><th>Journal</th><th>Received (UTC)</th><th>Reason</th><th>Line</th></tr></thead>
+    <thead><tr><th>{{_('Journal')}}</th><th>{{_('Received (UTC)')}}</th><th>{{_('Reason')}}</th><th>{{_('Line')}}</th></tr></thead>
     <tbody>
 % for q in quarantined:
       <tr><td class="num">{{q['ref']}}</td><td class="num">{{q['received']}}</td><td>{{q['reason']}}</td>
@@ -99,9 +88,6 @@
     </tbody>
   </table></div>
 % else:
-  <p class="muted">No quarantined lines.</p>
+  <p class="muted">{{_('No quarantined lines.')}}</p>
 % end
 </section>
-% end
-
-<p class="muted small">Updated {{generated_at}} · refreshes every {{refresh}} s</p>

@@ -1,19 +1,19 @@
 % # Stored tariff plans and their versions; upload a tariff CSV. Every value is escaped by {{ }}.
-% rebase('base.tpl', title='Tariffs', refresh=None)
+% rebase('base.tpl', title=_('Tariffs'), refresh=None)
 % from datetime import datetime, timezone
-<h1>Tariffs</h1>
+<h1>{{_('Tariffs')}}</h1>
 % if error:
 <p class="banner warn">{{error}}</p>
 % elif done:
 <p class="banner ok">{{done}}</p>
 % end
 % if not plans:
-<p class="muted">No tariff plan stored yet.</p>
+<p class="muted">{{_('No tariff plan stored yet.')}}</p>
 % end
 % for p in plans:
-<h2>{{p['provider']}} / {{p['plan']}} <a class="small" href="/tariffs/plan/{{p['id']}}.csv">download CSV</a></h2>
+<h2>{{p['provider']}} / {{p['plan']}} <a class="small" href="/tariffs/plan/{{p['id']}}.csv">{{_('download CSV')}}</a></h2>
 <div class="scroll"><table>
-  <thead><tr><th>Valid from</th><th>Currency</th><th>Imported (UTC)</th></tr></thead>
+  <thead><tr><th>{{_('Valid from')}}</th><th>{{_('Currency')}}</th><th>{{_('Imported (UTC)')}}</th></tr></thead>
   <tbody>
 % for v in p['versions']:
     <tr><td class="num"><a href="/tariffs/version/{{v['id']}}">{{v['valid_from']}}</a></td><td>{{v['currency']}}</td>
@@ -23,10 +23,9 @@
 </table></div>
 % end
 
-<h2>Upload a tariff CSV</h2>
+<h2>{{_('Upload a tariff CSV')}}</h2>
 <form method="post" action="/tariffs/upload" enctype="multipart/form-data" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
-  <p><input type="file" name="file" accept=".csv,text/csv" required> <button type="submit">Upload</button></p>
-  <p class="muted small">The layout is in provisioning/tariffs/README.md. A version with the same provider, plan and
-    valid_from replaces the stored one. Stored calls are re-rated by <code>callbox</code> re-rating, not here.</p>
+  <p><input type="file" name="file" accept=".csv,text/csv" required> <button type="submit">{{_('Upload')}}</button></p>
+  <p class="muted small">{{_('The layout is in provisioning/tariffs/README.md. A version with the same provider, plan and valid_from replaces the stored one. Stored calls are re-rated by callbox rerate, not here.')}}</p>
 </form>

@@ -1,53 +1,53 @@
 % # Accounts and the audit log, for administrators of the whole box. Every value is escaped by {{ }}.
-% rebase('base.tpl', title='Users', refresh=None)
-% from datetime import datetime, timezone
-% def utc(t):
-%   return datetime.fromtimestamp(t, timezone.utc).strftime('%Y-%m-%d %H:%M:%S')
-% end
-<h1>Users</h1>
+% rebase('base.tpl', title=_('Users'), nav='/users', refresh=None)
+<h1>{{_('Users')}}</h1>
 % if error:
 <p class="banner warn">{{error}}</p>
 % elif added:
-<p class="banner ok">User {{added}} added.</p>
+<p class="banner ok">{{_('User {name} added.').format(name=added)}}</p>
 % end
 <div class="scroll"><table>
-  <thead><tr><th>Username</th><th>Role</th><th>Scope</th><th>Tenant</th><th>Person</th><th>State</th></tr></thead>
+  <thead><tr><th>{{_('Username')}}</th><th>{{_('Role')}}</th><th>{{_('Scope')}}</th><th>{{_('Tenant')}}</th><th>{{_('Person')}}</th><th>{{_('State')}}</th></tr></thead>
   <tbody>
 % from urllib.parse import quote
 % for u in users:
-    <tr><td><a href="/users/edit?username={{quote(u.username, safe='')}}">{{u.username}}</a></td><td>{{u.role}}</td>
-      <td>{{u.scope}}</td><td>{{u.tenant}}</td><td>{{u.person}}</td>
-      <td>{{!'<span class="pill down">disabled</span>' if u.username in disabled else '<span class="pill up">enabled</span>'}}</td></tr>
+    <tr><td><a href="/users/edit?username={{quote(u.username, safe='')}}">{{u.username}}</a></td><td>{{term(u.role)}}</td>
+      <td>{{term(u.scope)}}</td><td>{{u.tenant}}</td><td>{{u.person}}</td>
+% if u.username in disabled:
+      <td><span class="pill down" data-state="disabled">{{_('disabled')}}</span></td></tr>
+% else:
+      <td><span class="pill up" data-state="enabled">{{_('enabled')}}</span></td></tr>
+% end
 % end
   </tbody>
 </table></div>
 
-<h2>Add a user</h2>
+<h2>{{_('Add a user')}}</h2>
 <form method="post" action="/users" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
-  <p><label>Username <input name="username" required></label>
-    <label>Password <input name="password" type="password" autocomplete="new-password" required></label></p>
-  <p><label>Role <select name="role">
+  <p><label>{{_('Username')}} <input name="username" required></label>
+    <label>{{_('Password')}} <input name="password" type="password" autocomplete="new-password" required></label></p>
+  <p><label>{{_('Role')}} <select name="role">
 % for r in roles:
-    <option>{{r}}</option>
+    <option value="{{r}}">{{term(r)}}</option>
 % end
   </select></label>
-  <label>Scope <select name="scope"><option value="">the role's default</option>
+  <label>{{_('Scope')}} <select name="scope"><option value="">{{_("the role's default")}}</option>
 % for s in scopes:
-    <option>{{s}}</option>
+    <option value="{{s}}">{{term(s)}}</option>
 % end
   </select></label>
-  <label>Tenant <input name="tenant" size="10"></label>
-  <label>Person id <input name="person" size="10"></label></p>
-  <p><button type="submit">Add user</button></p>
+  <label>{{_('Tenant')}} <input name="tenant" size="10"></label>
+  <label>{{_('Person id')}} <input name="person" size="10"></label></p>
+  <p><button type="submit">{{_('Add user')}}</button></p>
 </form>
 
-<h2>Audit log</h2>
+<h2>{{_('Audit log')}}</h2>
 <div class="scroll"><table>
-  <thead><tr><th>Time (UTC)</th><th>Who</th><th>What</th><th>Whom</th><th>Detail</th><th>From</th></tr></thead>
+  <thead><tr><th>{{_('Time (UTC)')}}</th><th>{{_('Who')}}</th><th>{{_('What')}}</th><th>{{_('Whom')}}</th><th>{{_('Detail')}}</th><th>{{_('From')}}</th></tr></thead>
   <tbody>
 % for e in audit:
-    <tr><td class="num">{{utc(e['at_utc'])}}</td><td>{{e['actor']}}</td><td>{{e['action']}}</td>
+    <tr><td class="num">{{fmt_datetime(e['at_utc'], 0)}}</td><td>{{e['actor']}}</td><td>{{e['action']}}</td>
       <td>{{e['target']}}</td><td>{{e['detail']}}</td><td>{{e['address']}}</td></tr>
 % end
   </tbody>

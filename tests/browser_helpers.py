@@ -1,0 +1,99 @@
+"""Helpers of tests/test_browser.py: a data directory filled through the real pipeline and CLI, the real web
+process on a free loopback port, and a headless Debian chromium driven by Playwright that records errors."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "appliance" / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
+CHROMIUM = "/usr/bin/chromium"
+# STACK.md §9: as root chromium needs --no-sandbox; the rest stop it from reaching out to the internet
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "browser test password"
+ROLES = {"admin": ("--admin",), "supervisor": ("--role", "supervisor", "--scope", "tenant"),
+         "operator": ("--role", "operator", "--scope", "tenant"), "staff": ("--role", "staff", "--scope", "own",
+                                                                             "--person", "P1")}
+DIRECTORY = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;{ext}\n"
+
+
+def artifacts_dir() -> Path:
+    """$CALLBOX_ARTIFACTS, else tests/artifacts/ (gitignored)."""
+    path = Path(os.environ.get("CALLBOX_ARTIFACTS") or REPO / "tests" / "artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def callbox(data: Path, *args: str, stdin: str = "") -> str:
+    proc = subprocess.run([sys.executable, "-m", "appliance.cli", *args, "--data", str(data)], input=stdin,
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+    return proc.stdout
+
+
+def seed(data: Path) -> None:
+    """The real sample imported through the pipeline, a directory person for staff, and a user per role."""
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "callbox.ini").write_text("[pbx]\ndriver = avaya_ipoffice\ntimezone = Europe/Warsaw\n", encoding="utf-8")
+    callbox(data, "import", "--driver", "avaya_ipoffice", str(SAMPLE))
+    ext = _an_extension(callbox(data, "calls", "--json"))
+    csv = data / "people.csv"
+    csv.write_text(DIRECTORY.format(ext=ext), encoding="utf-8")
+    callbox(data, "directory", "import", str(csv))
+    for name, flags in ROLES.items():
+        callbox(data, "user", "add", name, *flags, "--password-stdin", stdin=PASSWORD + "\n")
+
+
+def _an_extension(calls_json: str) -> str:
+    found = re.findall(r'"extension": "(\d+)"', calls_json)
+    assert found, "the sample gave no call with an extension"
+    return max(set(found), key=found.count)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def web_process(data: Path) -> Iterator[str]:
+    """python -m webui on a free loopback port; yields its base URL; SIGTERM at the end (it must exit 0)."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "webui", "--data", str(data), "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, proc.communicate()[1].decode()
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the web process did not listen within 30 s"
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0, proc.communicate()[1].decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+class Recorder:
+    """Every JavaScript console error, uncaught page error and HTTP error response of a page."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)

@@ -1,0 +1,105 @@
+"""webui.i18n: complete catalogs (every string of code and templates translated), language choice, locale formats."""
+from __future__ import annotations
+
+import re
+import string
+from decimal import Decimal
+
+import bottle
+import pytest
+import webtest
+
+from appliance import store, users
+from appliance.store_users import users_db
+from test_auth_web import add_user, login
+from webui import i18n, i18n_extract
+from webui.app import make_app
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    return {m.id for m in i18n_extract.extract() if m.id}
+
+
+def _fields(text: str) -> tuple:
+    """{name} fields and %s-style conversions (in order): a translation must keep them all."""
+    return ({f for _lit, f, _spec, _conv in string.Formatter().parse(text) if f is not None},
+            re.findall(r"%(?:\(\w+\))?[sdr]", text))
+
+
+def test_every_string_is_in_the_turkish_catalog_translated_with_the_same_placeholders(extracted):
+    assert len(extracted) > 250 and "Log out" in extracted and "Search calls" in extracted
+    assert "administrator" in extracted             # N_() terms too
+    tr = i18n.catalog("tr")
+    missing = sorted(m for m in extracted if not tr.get(m))
+    assert not missing, f"untranslated in webui/locale/tr (run make messages, then translate): {missing}"
+    for msgid in extracted:
+        assert _fields(tr[msgid]) == _fields(msgid), msgid
+    en = i18n.catalog("en")
+    assert all(en.get(m) == m for m in extracted)
+
+
+def test_the_template_extractor_reads_both_quotes_and_escapes(tmp_path):
+    tpl = b"""<p>{{_('One')}} {{_("Two's")}} {{ _( 'Th\\'ree' ) }} {{x_('no')}} {{_(name)}}</p>\n% t = N_('Four')\n"""
+    path = tmp_path / "t.tpl"
+    path.write_bytes(tpl)
+    with path.open("rb") as f:
+        found = [(line, msg) for line, _f, msg, _c in i18n_extract.extract_bottle(f, None, None, {})]
+    assert found == [(1, "One"), (1, "Two's"), (1, "Th'ree"), (2, "Four")]
+
+
+@pytest.mark.parametrize("header,lang", [("tr-TR,tr;q=0.9,en;q=0.8", "tr"), ("de-DE, en;q=0.5", "en"),
+                                         ("de, fr", None), ("en;q=0.2, tr;q=0.9", "tr"), ("", None),
+                                         ("tr;q=0", None), ("*", None)])
+def test_accept_language(header, lang):
+    assert i18n.from_accept_language(header) == lang
+
+
+def _in_request(lang: str = "", accept: str = "", cookie: str = ""):
+    env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": f"lang={lang}" if lang else "",
+           "HTTP_ACCEPT_LANGUAGE": accept}
+    if cookie:
+        env["HTTP_COOKIE"] = f"{i18n.COOKIE}={cookie}"
+    bottle.request.bind(env)
+    bottle.response.bind()
+
+
+def test_formats_follow_the_locale_and_money_stays_exact():
+    _in_request(accept="tr")
+    assert i18n.language() == "tr" and i18n._("Log out") == "Oturumu kapat"
+    assert i18n.fmt_number(1234567) == "1.234.567"
+    assert i18n.fmt_money("12345.675", "TRY") == "₺12.345,675"
+    assert i18n.fmt_money(Decimal("0.10"), "EUR") == "€0,10"
+    assert i18n.fmt_month(2017, 7) == "Temmuz 2017"
+    # 2017-07-01 08:13:24 at the PBX (UTC+2, summer time): shown in the call's own offset, not the server's
+    assert i18n.fmt_datetime(1498889604, 7200) == "1 Tem 2017 08:13:24"
+    _in_request(cookie="en")
+    assert i18n.fmt_money("12345.675", "TRY") == "TRY 12,345.675" or i18n.fmt_money("12345.675", "TRY") == "TRY12,345.675"
+    assert i18n.fmt_datetime(1498889604, 7200) == "Jul 1, 2017, 8:13:24\u202fAM"
+    assert i18n.fmt_money(None, "TRY") == "–" and i18n.fmt_duration(3725) == "1:02:05"
+    with pytest.raises(TypeError):
+        i18n.fmt_money(0.1, "EUR")                  # money is never a float
+    bottle.request.bind({})
+    assert i18n._("Log out") == "Log out"           # no request: English
+
+
+def test_language_switch_sets_cookie_and_the_users_preference(tmp_path):
+    store.close_db()
+    client = webtest.TestApp(make_app(tmp_path))
+    login_page = client.get("/login", headers={"Accept-Language": "tr-TR,tr;q=0.9"})
+    assert '<html lang="tr">' in login_page.text and "Oturum aç" in login_page.text
+    assert 'href="/login?lang=en"' in login_page.text
+    english = client.get("/login?lang=en", headers={"Accept-Language": "tr"})       # the switch beats the browser
+    assert '<html lang="en">' in english.text and client.cookies[i18n.COOKIE] == "en"
+    assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "tr"}).text   # the cookie now
+    add_user("ayşe", "staff", "tenant")
+    login(client, "ayşe")
+    home = client.get("/?lang=tr")
+    assert "Ana sayfa" in home.text and "Oturumu kapat" in home.text
+    with users_db.connection_context():
+        assert users.get("ayşe").language == "tr"
+    other = webtest.TestApp(client.app)          # another browser: the stored preference follows the user
+    login(other, "ayşe")
+    assert '<html lang="tr">' in other.get("/", headers={"Accept-Language": "en"}).text
+    assert re.search(r"Çağrılar|Son çağrılar", other.get("/calls").text)
+    store.close_db()

@@ -1,0 +1,126 @@
+"""The alerts page (/alerts) in-process (webtest): raised conditions, threshold rules added and removed through the
+read-only web process, administrators only, CSRF on every POST, rules and box conditions kept per tenant."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import webtest
+
+from appliance import config, directory, store
+from appliance import store_alerts as sa
+from appliance import store_directory as sd
+from test_auth_web import add_user, login
+from webui.app import make_app
+
+CFG = "[pbx]\ntenant = default\ntimezone = Europe/Istanbul\n"
+
+
+@pytest.fixture
+def app(tmp_path):
+    store.open_db(tmp_path / "callbox.db")
+    tid = sd.tenant_id("default", create=True)
+    directory.add_person(tid, "P1", "Ayşe", "Yılmaz")
+    sd.tenant_id("globex", create=True)
+    sa.AlertCondition.create(key="link", raised=True, since_utc=1_700_000_000, detail="PBX link <down> since 10:00",
+                             value=1)
+    sa.AlertCondition.create(key="parse_failures", raised=False, detail="cleared long ago")
+    store.close_db()
+    application = make_app(tmp_path, config.Config(text=CFG))
+    yield application
+    store.close_db()
+
+
+def client_as(app, name: str, role: str = "administrator", scope: str = "all", tenant: str = "default"):
+    add_user(name, role, scope, tenant, "")
+    client = webtest.TestApp(app)
+    return client, login(client, name)
+
+
+def add(client, csrf: str, status: int = 303, **fields) -> webtest.TestResponse:
+    form = {"csrf_token": csrf, "tenant": "default", "measure": "cost", "subject_kind": "person", "subject": "P1",
+            "period": "month", "limit": "150.00", "cc": "", **fields}
+    return client.post("/alerts/add", form, status=status)
+
+
+def stored_rules() -> list:
+    with store.db.connection_context():
+        return list(sa.AlertRule.select().order_by(sa.AlertRule.id))
+
+
+def test_an_administrator_sees_what_is_raised_escaped(app):
+    client, _ = client_as(app, "root")
+    html = client.get("/alerts").text
+    assert "Raised now" in html and "link" in html and "2023-11-14 22:13" in html
+    assert "PBX link &lt;down&gt; since 10:00" in html and "<down>" not in html
+    assert "cleared long ago" not in html
+    assert "No threshold rule yet." in html and 'href="/alerts"' in html
+
+
+def test_rules_are_added_listed_and_removed(app):
+    client, csrf = client_as(app, "root")
+    resp = add(client, csrf).follow()
+    assert "The rule was added" in resp.text
+    rules = stored_rules()
+    assert [(r.tenant, r.measure, r.subject, r.period, r.limit) for r in rules] == [
+        ("default", "cost", "P1", "month", "150.00")]
+    add(client, csrf, measure="duration", subject_kind="role", subject="staff", period="day", limit="1h30m",
+        notify_manager="1", cc="boss@example.com")
+    html = client.get("/alerts").text
+    assert "150.00" in html and "1:30:00" in html and "boss@example.com" in html and "department manager" in html
+    assert stored_rules()[1].limit == "5400"
+    rid = rules[0].id
+    assert "The rule was removed." in client.post("/alerts/remove", {"csrf_token": csrf, "id": rid}).follow().text
+    assert [r.subject for r in stored_rules()] == ["staff"]
+    assert "No such rule." in client.post("/alerts/remove", {"csrf_token": csrf, "id": rid}).follow().text
+    with pytest.raises(Exception, match="readonly"):     # the web process's store.db stays read-only
+        with store.db.connection_context():
+            sa.AlertRule.create(tenant="x", measure="cost", subject_kind="person", subject="P1", period="day",
+                                limit="1", created_utc=0)
+
+
+@pytest.mark.parametrize("fields,message", [({"limit": "lots"}, "is not a number"),
+                                            ({"subject": "nobody"}, "no person 'nobody'"),
+                                            ({"measure": "calls"}, "measure 'calls'"),
+                                            ({"cc": "not an address"}, "cc:"),
+                                            ({"tenant": "initech"}, "No tenant")])
+def test_a_bad_rule_is_named_and_nothing_is_stored(app, fields, message):
+    client, csrf = client_as(app, "root")
+    resp = add(client, csrf, status=400, **fields)
+    banner = re.search(r'class="banner warn">([^<]*)<', resp.text).group(1)
+    assert message in banner.replace("&#039;", "'"), banner
+    assert stored_rules() == []
+
+
+def test_posts_need_the_csrf_token(app):
+    client, csrf = client_as(app, "root")
+    add(client, "", status=403)
+    add(client, "forged", status=403)
+    add(client, csrf)
+    rid = stored_rules()[0].id
+    client.post("/alerts/remove", {"id": rid}, status=403)
+    client.post("/alerts/remove", {"id": rid, "csrf_token": "forged"}, status=403)
+    assert len(stored_rules()) == 1
+
+
+@pytest.mark.parametrize("role", ["supervisor", "operator", "staff"])
+def test_only_administrators(app, role):
+    client, csrf = client_as(app, "someone", role, "tenant")
+    client.get("/alerts", status=403)
+    add(client, csrf, status=403)
+    client.post("/alerts/remove", {"csrf_token": csrf, "id": 1}, status=403)
+    assert 'href="/alerts"' not in client.get("/").text
+    assert stored_rules() == []
+
+
+def test_a_tenant_administrator_sees_only_their_tenant(app):
+    root, root_csrf = client_as(app, "root")
+    add(root, root_csrf)                                           # a rule of tenant default
+    other, csrf = client_as(app, "globex-admin", "administrator", "tenant", "globex")
+    html = other.get("/alerts").text
+    assert "since 10:00" not in html and "administrators who see every call" in html   # box conditions: no
+    assert "No threshold rule yet." in html                                         # default's rule: no
+    rid = stored_rules()[0].id
+    assert "No such rule." in other.post("/alerts/remove", {"csrf_token": csrf, "id": rid}).follow().text
+    assert len(stored_rules()) == 1
+    add(other, csrf, status=400)                                   # may not add to tenant default

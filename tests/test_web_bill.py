@@ -1,0 +1,173 @@
+"""The bill page (/bill) and its PDF in-process (webtest), on calls imported and priced by the real pipeline:
+totals equal appliance.billing's, the PDF carries the person's name, each role sees only the bills of its scope."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import webtest
+
+from appliance import billing, config, parse, store, usage
+from test_auth_web import add_user, login
+from test_pipeline import run_cli
+from test_pricing import priced_site
+from webui import bill as bill_page
+from webui.app import make_app
+
+PEOPLE = ("person_id;first_name;last_name;branch;department;extensions\n"
+          "P1;Ayşe;Yılmaz;İzmir;Satış;201\n"
+          "P2;Олег;Петров;İzmir;Depo;202\n")
+
+
+@pytest.fixture
+def site(tmp_path, capsys):
+    """A data directory with April 2024 calls of extension 201 priced in TRY (0.95 + 0.70 + 0.65), two people."""
+    data, ini = priced_site(tmp_path, capsys)
+    csv = tmp_path / "people.csv"
+    csv.write_text(PEOPLE, encoding="utf-8")
+    rc, out, err = run_cli(capsys, "directory", "import", "--data", str(data), "--config", str(ini), str(csv))
+    assert rc == 0, err
+    return data, config.load(ini)
+
+
+@pytest.fixture
+def app(site):
+    data, cfg = site
+    application = make_app(data, cfg)
+    yield application
+    store.close_db()
+
+
+def client_as(app, name: str, role: str, scope: str, person: str = "") -> webtest.TestApp:
+    from appliance import users
+    from appliance.store_users import users_db
+    with users_db.connection_context():
+        if users.get(name) is None:
+            add_user(name, role, scope, "default", person)
+    client = webtest.TestApp(app)
+    login(client, name)
+    return client
+
+
+def expected(site, person: str, period: str) -> billing.Bill:
+    data, cfg = site
+    tz = parse.zone(cfg.section("pbx").timezone)
+    store.open_db(data / "callbox.db", readonly=True)
+    try:
+        return billing.bill(usage.site_from_config(cfg, tz), usage.parse_period(period, tz), person=person)
+    finally:
+        store.close_db()
+
+
+def test_staff_sees_their_bill_with_totals_equal_to_billing(app, site):
+    client = client_as(app, "ayse", "staff", "own", "P1")
+    html = client.get("/bill", {"period": "2024-04"}).text
+    b = expected(site, "P1", "2024-04")
+    assert str(b.total) == "2.30" and len(b.lines) == 3
+    assert "Ayşe Yılmaz" in html and "2024-04" in html
+    total = re.search(r'class="bill-total">[^<]*<strong>([^<]*)</strong>', html).group(1)
+    assert "2.30" in total, total
+    assert html.count("<tr") - html.count("<thead><tr") >= 3
+    for amount in ("0.95", "0.70", "0.65"):                       # every call's price
+        assert amount in html
+    assert "6 s @ 0.09" in html and "connection fee" in html      # unit prices of the Turkcell call
+    assert "Олег" not in html                                     # no other person in a staff's picker
+    assert 'href="/bill.pdf?' in html
+
+
+def test_the_pdf_download_is_a_pdf_with_the_persons_name(app, site):
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) missing")
+    client = client_as(app, "ayse", "staff", "own", "P1")
+    link = re.search(r'href="(/bill\.pdf\?[^"]+)"', client.get("/bill", {"period": "2024-04"}).text).group(1)
+    resp = client.get(link.replace("&amp;", "&"))
+    assert resp.content_type == "application/pdf" and resp.body.startswith(b"%PDF")
+    assert "attachment" in resp.headers["Content-Disposition"] and "bill-P1-2024-04.pdf" in \
+        resp.headers["Content-Disposition"]
+    text = subprocess.run(["pdftotext", "-", "-"], input=resp.body, capture_output=True, check=True).stdout.decode()
+    assert "Ayşe Yılmaz" in text and "2.30" in text
+    turkish = client.get(link.replace("&amp;", "&") + "&lang=tr")
+    text = subprocess.run(["pdftotext", "-", "-"], input=turkish.body, capture_output=True, check=True).stdout
+    assert "Ödenecek toplam" in text.decode() and "2,30" in text.decode()
+
+
+def test_staff_cannot_see_another_persons_bill(app):
+    client = client_as(app, "ayse", "staff", "own", "P1")
+    client.get("/bill", {"person": "P2", "period": "2024-04"}, status=404)
+    client.get("/bill.pdf", {"person": "P2", "period": "2024-04"}, status=404)
+    client.get("/bill", {"person": "nobody", "period": "2024-04"}, status=404)
+
+
+def test_staff_with_a_wider_scope_still_sees_only_their_own_bill(app):
+    client = client_as(app, "ayse2", "staff", "department", "P1")
+    client.get("/bill", {"person": "P2", "period": "2024-04"}, status=404)
+
+
+def test_a_supervisor_picks_people_of_their_scope(app, site):
+    tenant_wide = client_as(app, "sup", "supervisor", "tenant")
+    html = tenant_wide.get("/bill", {"period": "2024-04"}).text
+    assert "Ayşe Yılmaz (P1)" in html and "Олег Петров (P2)" in html and "Choose a person" in html
+    p2 = tenant_wide.get("/bill", {"person": "P2", "period": "2024-04"}).text
+    assert "No calls in this period." in p2
+    department = client_as(app, "dep", "operator", "department", "P1")       # Satış: Ayşe only
+    html = department.get("/bill", {"period": "2024-04"}).text
+    assert "Ayşe Yılmaz" in html and "Олег" not in html
+    department.get("/bill", {"person": "P2", "period": "2024-04"}, status=404)
+
+
+def test_an_administrator_sees_anyone_of_the_tenant_and_bad_periods_are_named(app):
+    client = client_as(app, "root", "administrator", "tenant")
+    assert "2.30" in client.get("/bill", {"person": "P1", "period": "2024-04"}).text
+    bad = client.get("/bill", {"person": "P1", "period": "April"}, status=400).text
+    assert "expected YYYY-MM" in bad
+    client.get("/bill", {"tenant": "elsewhere"}, status=404)
+
+
+def test_the_default_period_is_last_month():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+    text = bill_page.last_month(ZoneInfo("Europe/Istanbul"))
+    today = date.today()
+    assert text == (f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}")
+
+
+def test_the_bill_page_needs_a_login(app):
+    assert webtest.TestApp(app).get("/bill").status_int == 303
+    assert webtest.TestApp(app).get("/bill.pdf").status_int == 303
+
+
+THREADPOOL_SCRIPT = """
+from gevent import monkey; monkey.patch_all()
+import sys, gevent
+from pathlib import Path
+from appliance import config, store
+from appliance.tools import gen_calls
+from webui import bill
+data = Path(sys.argv[1])
+gen_calls.generate(data / "callbox.db", 3000, build_rollup=False)
+store.close_db()
+store.open_db(data / "callbox.db", readonly=True)
+store.db.close()
+cfg = config.Config(text="[pbx]\\ntenant = default\\ntimezone = Europe/Istanbul\\n")
+def one(i):
+    for k in range(4):
+        b, pdf = bill.build(data, cfg, "default", f"p{(i * 37 + k) % 1000 + 1:05d}", "2024-11", ("en", "tr")[i % 2])
+        assert pdf.startswith(b"%PDF")
+jobs = [gevent.spawn(one, i) for i in range(8)]
+gevent.joinall(jobs, timeout=100)
+print(sum(1 for j in jobs if j.successful()), "of", len(jobs))
+"""
+
+
+@pytest.mark.slow
+def test_bills_built_concurrently_in_the_gevent_threadpool_all_finish(tmp_path):
+    """The real server builds bills (and PDFs) in gevent's threadpool: gevent locks shared by native threads
+    used to lose wake-ups and hang a request for good (webui.offload.native_locks)."""
+    import sys
+    from conftest import REPO
+    proc = subprocess.run([sys.executable, "-c", THREADPOOL_SCRIPT, str(tmp_path)], cwd=REPO, capture_output=True,
+                          text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[:3] == ["8", "of", "8"], proc.stdout + proc.stderr

@@ -1,0 +1,84 @@
+"""The home page per role, call search (/calls) and a call's path (/calls/<id>) in-process, scoped."""
+from __future__ import annotations
+
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+import webtest
+
+from appliance import call_search, config, directory, store
+from appliance import store_directory as sd
+from test_auth_web import add_user, login
+from webui.app import make_app
+
+CFG = "[pbx]\ntenant = default\ntimezone = Europe/Istanbul\n"
+
+
+@pytest.fixture
+def app(tmp_path):
+    store.open_db(tmp_path / "callbox.db")
+    tid = sd.tenant_id("default", create=True)
+    ayse = directory.add_person(tid, "P1", "Ayşe", "Yılmaz")
+    directory.assign_extension(tid, ayse, "201", None)
+    now = int(time.time())
+    month_start = call_search.month_bounds(now, ZoneInfo("Europe/Istanbul"))[0]
+    first = max(now - 1800, month_start)       # all three calls in this month, even just after its start
+    for i, (ext, party, cost) in enumerate([("201", "05551112233", "1.50"), ("202", "<b>02125550000</b>", "0.25"),
+                                            ("201", "00493012345", "12.345")]):
+        store.Call.create(id=i + 1, driver="test", call_key=str(i), start_utc=first + 60 * i, utc_offset=10800,
+                          direction="out", extension=ext, party=party, trunk="T1", ring_s=3, talk_s=65, answered=True,
+                          transferred=i == 2, account_code="", legs=2 if i == 2 else 1, cost=cost, currency="TRY")
+        for leg in range(2 if i == 2 else 1):
+            store.Leg.create(id=(i + 1) * 10 + leg, call_id=i + 1, driver="test", call_key=str(i),
+                             start_utc=first + 60 * i + 30 * leg, utc_offset=10800, direction="out",
+                             extension=["201", "203"][leg], party=party, trunk="T1", ring_s=3 + leg, talk_s=30,
+                             answered=True, transferred=leg == 0 and i == 2, account_code="", jseg=1, joff=i * 10 + leg)
+    store.close_db()
+    yield make_app(tmp_path, config.Config(text=CFG))
+    store.close_db()
+
+
+def client_as(app, name: str, role: str, scope: str, person: str = "") -> webtest.TestApp:
+    add_user(name, role, scope, "default", person)
+    client = webtest.TestApp(app)
+    login(client, name)
+    return client
+
+
+def test_staff_home_shows_their_own_month_and_cost(app):
+    html = client_as(app, "ayse", "staff", "own", "P1").get("/").text
+    assert "Your calls in" in html and "13.845" in html                  # 1.50 + 12.345: hers only
+    assert "05551112233" in html and "02125550000" not in html          # only her extension's calls
+    assert "Capture" not in html and "Health" not in html                 # no box status for staff
+
+
+def test_admin_home_shows_the_box_health_and_totals(app):
+    html = client_as(app, "root", "administrator", "all").get("/").text
+    assert "Health" in html and "Free disk" in html and "Calls in" in html
+    assert "&lt;b&gt;02125550000&lt;/b&gt;" in html and "<b>0212" not in html
+    assert "14.095" in html                                              # 1.50 + 0.25 + 12.345, exact
+
+
+def test_call_search_and_path(app):
+    client = client_as(app, "sup", "supervisor", "tenant")
+    html = client.get("/calls", {"extension": "201"}).text
+    assert "05551112233" in html and "00493012345" in html and "02125550000" not in html
+    assert "2 calls" in html and "Ayşe Yılmaz" in html
+    assert "00493012345" in client.get("/calls", {"min_cost": "12.345"}).text
+    assert "05551112233" not in client.get("/calls", {"min_cost": "12.345"}).text
+    bad = client.get("/calls", {"since": "yesterday"}, status=400).text
+    assert "From" in bad and "is not a date" in bad
+    path = client.get("/calls/3").text
+    assert "Path: 2 legs" in path and ">203<" in path and "+0:00:30" in path
+    turkish = client.get("/calls/3?lang=tr").text
+    assert "Yol: 2 bacak" in turkish and "₺12,345" in turkish
+
+
+def test_a_call_outside_the_scope_is_not_found(app):
+    client = client_as(app, "ayse", "staff", "own", "P1")
+    assert client.get("/calls/1").status_int == 200
+    client.get("/calls/2", status=404)                  # extension 202 is not hers
+    client.get("/calls/999", status=404)
+    client.get("/calls/abc", status=404)
+    assert "02125550000" not in client.get("/calls").text

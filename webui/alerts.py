@@ -1,0 +1,127 @@
+"""The alerts page (/alerts, administrators): what is raised now, the threshold notices sent, and the cost and
+talk-time threshold rules (list, add, remove) of appliance/alert_rules.py.
+
+Raised conditions (links, data flow, journal, database, cause codes) are about the whole box and its PBX
+sources, so only administrators who see every call of the box see them (appliance.scope.sees_whole_box);
+rules and notices are per tenant. The web process opens callbox.db read-only: adding and removing a rule
+writes the alert tables only, through webui.directory.write_access.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+import bottle
+from bottle import request, response
+from peewee import OperationalError
+
+from appliance import alert_rules, alert_thresholds, alerts, config, scope, store
+from appliance import store_alerts as sa
+from appliance.users import Account
+from webui import directory
+from webui.auth import csrf_token, current_user
+from webui.i18n import N_, _
+
+log = logging.getLogger(__name__)
+TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
+NOTICES_SHOWN = 50
+TERMS = {"cost": N_("cost"), "duration": N_("talk time"), "person": N_("person"), "department": N_("department"),
+         "role": N_("role"), "day": N_("per day"), "month": N_("per month")}
+
+
+def utc_text(epoch: int | None) -> str:
+    """'2026-03-01 08:15' (UTC) or '' for no time."""
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M") if epoch else ""
+
+
+def tenant_codes(user: Account) -> list[str]:
+    """The tenants whose rules the user manages (every tenant for scope all)."""
+    return [t.code for t in directory.visible_tenants(user)]
+
+
+def _limit_text(rule: dict) -> str:
+    from webui.i18n import fmt_duration, fmt_number
+    return fmt_duration(int(rule["limit"])) if rule["measure"] == "duration" else fmt_number(rule["limit"])
+
+
+def page_data(user: Account, pbx_tenant: str) -> dict:
+    """Raised conditions (whole-box administrators only), the visible tenants' rules and their notices."""
+    codes = set(tenant_codes(user))
+    rules = [r for r in alert_rules.rules() if r["tenant"] in codes]
+    ids = {r["id"] for r in rules}
+    whole = scope.sees_whole_box(user, pbx_tenant)
+    return {"raised": alerts.raised() if whole else None, "rules": rules,
+            "notices": [n for n in alert_thresholds.notices(NOTICES_SHOWN * 4) if n["rule"] in ids][:NOTICES_SHOWN],
+            "tenants": sorted(codes)}
+
+
+def _messages() -> dict[str, str]:
+    return {"added": _("The rule was added; the next alert pass (every minute) checks it."),
+            "removed": _("The rule was removed."), "gone": _("No such rule.")}
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET /alerts, POST /alerts/add (rule fields) and POST /alerts/remove (field id)."""
+    app = bottle.Bottle()
+    data_dir = Path(data_dir)
+    pbx_tenant = cfg.section("pbx").tenant
+
+    def render(status_code: int = 200, error: str = "", form: dict | None = None, msg: str = "") -> str:
+        user = current_user()
+        data: dict = {"raised": None, "rules": [], "notices": [], "tenants": []}
+        ready = directory.read_access(data_dir)
+        if ready:
+            with store.db.connection_context():
+                try:
+                    data = page_data(user, pbx_tenant)
+                except OperationalError:    # a database from before the alert tables: the worker adds them
+                    log.warning("alert tables not ready in %s", data_dir)
+                    ready = False
+        response.status = status_code
+        response.set_header("Cache-Control", "no-store")
+        default = user.tenant if user.tenant in data["tenants"] else pbx_tenant
+        return bottle.template("alerts", template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), ready=ready,
+                               error=error, done=_messages().get(msg, ""), form=form or {"tenant": default},
+                               term=lambda v: _(TERMS.get(v, v)), utc_text=utc_text, limit_text=_limit_text,
+                               **data)
+
+    @app.get("/alerts")
+    def page():
+        return render(msg=request.query.get("msg", ""))
+
+    @app.post("/alerts/add")
+    def add():
+        user = current_user()
+        form = {k: request.forms.decode().get(k, "").strip() for k in
+                ("tenant", "measure", "subject_kind", "subject", "period", "limit", "notify_manager", "cc")}
+        try:
+            with directory.write_access(data_dir, sa.MODELS_ALERTS):
+                if form["tenant"] not in tenant_codes(user):
+                    raise alert_rules.AlertError(_("No tenant {code!r} that you may see.").format(code=form["tenant"]))
+                rule = alert_rules.add_rule(form["tenant"], form["measure"], form["subject_kind"], form["subject"],
+                                            form["period"], form["limit"], form["notify_manager"] == "1", form["cc"])
+        except directory.NotReady:
+            raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
+        except alert_rules.AlertError as e:
+            return render(400, str(e), form)
+        log.info("alert rule %d added by %s: %s", rule.id, user.username, form)
+        bottle.redirect("/alerts?msg=added", 303)
+
+    @app.post("/alerts/remove")
+    def remove():
+        user = current_user()
+        raw = request.forms.get("id", "")
+        msg = "gone"
+        if raw.isdigit():
+            try:
+                with directory.write_access(data_dir, sa.MODELS_ALERTS):
+                    rule = sa.AlertRule.get_or_none(sa.AlertRule.id == int(raw))
+                    if rule is not None and rule.tenant in tenant_codes(user) and alert_rules.remove_rule(rule.id):
+                        msg = "removed"
+            except directory.NotReady:
+                raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
+            log.info("alert rule %s removed by %s: %s", raw, user.username, msg)
+        bottle.redirect(f"/alerts?msg={msg}", 303)
+
+    return app

@@ -1,0 +1,201 @@
+"""The bill page (/bill, RAT-8): a person's bill for a month, with every call, and its PDF (/bill.pdf).
+
+Who may see whose bill: staff only their own; everyone else the people of their data scope as the
+organisation pages take it (webui.directory.scope_people: own, department, branch, whole tenant), within
+their tenant (every tenant for scope all). Anyone else's bill is a 404, as for a person who does not exist.
+The bill itself is appliance.billing.bill; building it can take a while, so the real (gevent) server runs
+it in gevent's threadpool and the hub keeps serving other requests (STACK.md §5).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import bottle
+from bottle import request, response
+from peewee import OperationalError
+
+from appliance import billing, config, parse, store, usage
+from appliance import store_directory as sd
+from appliance.users import Account
+from webui import directory, offload
+from webui.auth import current_user
+from webui.i18n import N_, _, language
+
+log = logging.getLogger(__name__)
+TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
+# Number classes (appliance/numbering.py) as the bill names them.
+KINDS = {"local": N_("local"), "long_distance": N_("long distance"), "mobile": N_("mobile"),
+         "international_fixed": N_("international fixed"), "international_mobile": N_("international mobile"),
+         "toll_free": N_("toll free"), "premium": N_("premium rate"), "emergency": N_("emergency"),
+         "short_code": N_("short code"), "internal": N_("internal"), "unknown": N_("unknown")}
+UNITS = {"minutes": N_("minutes"), "calls": N_("calls"), "money": N_("money")}
+BASES = {"cost": N_("by cost"), "duration": N_("by duration"), "calls": N_("by number of calls"),
+         "equal": N_("equal shares")}
+
+
+@dataclass
+class Choice:
+    """Whose bill for which period, as the request asked and the user may see."""
+    tenant: sd.Tenant | None
+    tenants: list[sd.Tenant]
+    people: list[tuple[str, str]]      # (external id, name) the user may pick
+    person: str                        # "" = none chosen yet
+    period: str
+
+
+def last_month(tz) -> str:
+    """YYYY-MM of the month before today's (PBX local time)."""
+    first = datetime.now(tz).date().replace(day=1)
+    prev = first - timedelta(days=1)
+    return f"{prev.year:04d}-{prev.month:02d}"
+
+
+def allowed_people(user: Account, tenant: sd.Tenant) -> list[tuple[str, str]]:
+    """(external id, name) of the tenant's people whose bill the user may see, by name."""
+    if user.role == "staff":
+        me = sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person) \
+            if user.person and user.tenant == tenant.code else None
+        only: set[int] | None = {me.id} if me else set()
+    else:
+        only = directory.scope_people(user, tenant)
+    P = sd.Person
+    rows = P.select().where(P.tenant_id == tenant.id).order_by(P.last_name, P.first_name, P.external_id)
+    return [(p.external_id, f"{p.first_name} {p.last_name}".strip() or p.external_id)
+            for p in rows if only is None or p.id in only]
+
+
+def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, list[sd.Tenant]]:
+    tenants = directory.visible_tenants(user)
+    by_code = {t.code: t for t in tenants}
+    if code:
+        if code not in by_code:
+            raise bottle.HTTPError(404, _("No tenant {code!r} that you may see.").format(code=code))
+        return by_code[code], tenants
+    return by_code.get(user.tenant) or by_code.get(default) or (tenants[0] if tenants else None), tenants
+
+
+def choose(user: Account, query, pbx_tenant: str, tz) -> Choice:
+    """The tenant, person and period of the request; 404 for a person the user may not see."""
+    tenant, tenants = _tenant(user, query.get("tenant", "").strip(), pbx_tenant)
+    people = allowed_people(user, tenant) if tenant else []
+    ids = {pid for pid, _name in people}
+    person = query.get("person", "").strip()
+    if person and person not in ids:
+        raise bottle.HTTPError(404, _("No person {id} that you may see.").format(id=person))
+    if not person:
+        person = user.person if user.person in ids else (people[0][0] if len(people) == 1 else "")
+    return Choice(tenant, tenants, people, person, query.get("period", "").strip() or last_month(tz))
+
+
+def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_text: str,
+          pdf_lang: str | None = None):
+    """(bill, pdf bytes or None) in the threadpool of the real server. Raises usage.BillingError."""
+    tz = parse.zone(cfg.section("pbx").timezone)
+
+    def work():
+        with store.db.connection_context():
+            site = usage.site_from_config(cfg, tz, tenant)
+            b = billing.bill(site, usage.parse_period(period_text, tz), person=person)
+        if pdf_lang is None:
+            return b, None
+        from appliance import pdf_bill       # fpdf2 loads only for a PDF
+        return b, pdf_bill.bill_pdf(b, pdf_lang)
+
+    return offload.blocking(work)
+
+
+def price_text(value) -> str:
+    """A unit price or fee with the decimals it is stated with (0.30 stays 0.30), in the locale's notation."""
+    from webui.i18n import fmt_number, to_decimal
+    d = to_decimal(value)
+    if d is None:
+        return "–"
+    exponent = d.as_tuple().exponent
+    return fmt_number(d, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
+
+
+def step_text(step: dict) -> str:
+    """One unit-price step: '5 × 6 s @ 0.09 (peak)'."""
+    band = f" ({step['band']})" if step.get("band") else ""
+    return f"{step['units']} × {step['period_s']} s @ {price_text(step['unit_price'])}{band}"
+
+
+def details(line: billing.BillLine) -> str:
+    """The unit prices that made a line's cost, its allowances and its note, in the user's language."""
+    parts = [_("connection fee") + " " + price_text(line.connection_fee)] if line.connection_fee else []
+    parts += [step_text(s) for s in line.unit_prices] + list(line.allowances)
+    if line.note:
+        parts.append(note_text(line.note))
+    return "; ".join(parts)
+
+
+def note_text(note: str) -> str:
+    """A bill line's note in the user's language."""
+    if note == "not priced":
+        return _("not priced")
+    m = re.fullmatch(r"transferred: charged to (.*)", note)
+    return _("transferred: charged to {who}").format(who=m[1]) if m else note
+
+
+def _render(status_code: int = 200, **values) -> str:
+    response.status = status_code
+    response.set_header("Cache-Control", "no-store")
+    return bottle.template("bill", template_lookup=TEMPLATE_LOOKUP, kind_label=lambda k: _(KINDS.get(k, k)),
+                           unit_label=lambda u: _(UNITS.get(u, u)), basis_label=lambda b: _(BASES.get(b, b)),
+                           details=details, **values)
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET /bill[?tenant=&person=&period=] and GET /bill.pdf (same parameters)."""
+    app = bottle.Bottle()
+    data_dir = Path(data_dir)
+    pbx = cfg.section("pbx")
+    tz = parse.zone(pbx.timezone)
+
+    def chosen() -> Choice | None:
+        if not directory.read_access(data_dir):
+            return None
+        with store.db.connection_context():
+            try:
+                return choose(current_user(), request.query.decode(), pbx.tenant, tz)
+            except OperationalError:    # the worker has created the file but not the tables yet
+                log.warning("directory tables not ready in %s", data_dir)
+                return None
+
+    @app.get("/bill")
+    def page():
+        c = chosen()
+        values = dict(choice=c, bill=None, error="", ready=c is not None)
+        if c is None or not c.person or c.tenant is None:
+            return _render(**values)
+        try:
+            values["bill"] = build(data_dir, cfg, c.tenant.code, c.person, c.period)[0]
+        except usage.BillingError as e:
+            return _render(400, **{**values, "error": str(e)})
+        values["pdf"] = "/bill.pdf?" + urlencode({"tenant": c.tenant.code, "person": c.person, "period": c.period})
+        return _render(**values)
+
+    @app.get("/bill.pdf")
+    def pdf():
+        c = chosen()
+        if c is None or not c.person or c.tenant is None:
+            raise bottle.HTTPError(404, _("Choose a person and a month."))
+        try:
+            b, data = build(data_dir, cfg, c.tenant.code, c.person, c.period, language())
+        except usage.BillingError as e:
+            raise bottle.HTTPError(400, str(e)) from None
+        name = f"bill-{c.person}-{b.period.label}.pdf"
+        ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+        response.content_type = "application/pdf"
+        response.set_header("Cache-Control", "no-store")
+        response.set_header("Content-Disposition",
+                            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}")
+        log.info("bill PDF %s %s for %s", c.person, b.period.label, current_user().username)
+        return data
+
+    return app

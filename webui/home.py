@@ -1,0 +1,81 @@
+"""The home page (/), per role: everyone's recent calls and this month's totals in their scope; for whoever
+sees the whole box, also its health (PBX links, last record, quarantine, journal, disk) and capture status."""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import bottle
+from bottle import response
+from peewee import OperationalError
+
+from appliance import call_search, config, health, parse, store
+from webui import api, status
+from webui.auth import current_user
+
+log = logging.getLogger(__name__)
+# The page refreshes itself every few seconds: the month's totals (a month of rows, costs summed exactly in
+# Python) and the health probes are kept this long per user instead of being recomputed on every refresh.
+TOTALS_TTL_S = 60
+HEALTH_TTL_S = 5
+_cache: dict[tuple, tuple[float, Any]] = {}
+
+
+def _cached(key: tuple, ttl: float, now: float, compute):
+    hit = _cache.get(key)
+    if hit is not None and 0 <= now - hit[0] < ttl:
+        return hit[1]
+    value = compute()
+    if len(_cache) > 1000:       # many users or data dirs (tests): start again rather than grow
+        _cache.clear()
+    _cache[key] = (now, value)
+    return value
+
+
+def _month(data_dir: Path, user, pbx_tenant: str, tz, now: float) -> dict[str, Any]:
+    since, until, year, month = call_search.month_bounds(now, tz)
+    totals = call_search.Totals()
+    if status.store_ready(data_dir / "callbox.db"):
+        try:
+            with store.db.connection_context():
+                totals = call_search.totals(user, pbx_tenant, call_search.Criteria(since=since, until=until))
+        except OperationalError:        # the worker has created the file but not the tables yet
+            log.warning("database in %s not ready", data_dir, exc_info=True)
+    return {"totals": totals, "year": year, "month": month}
+
+
+def _health(data_dir: Path, cfg: config.Config, now: float) -> health.Health | None:
+    try:
+        return health.snapshot(data_dir, cfg, now)
+    except Exception:       # the page must still show the calls when a health probe breaks
+        log.exception("health snapshot failed")
+        return None
+
+
+def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None) -> dict[str, Any]:
+    """Everything the home page shows to `user`."""
+    now = time.time() if now is None else now
+    pbx = cfg.section("pbx")
+    data = api.scoped_snapshot(data_dir, user, pbx.tenant)
+    data.update(_cached(("month", str(data_dir), user), TOTALS_TTL_S, now,
+                        lambda: _month(data_dir, user, pbx.tenant, parse.zone(pbx.timezone), now)))
+    data["health"] = (_cached(("health", str(data_dir)), HEALTH_TTL_S, now, lambda: _health(data_dir, cfg, now))
+                      if data["whole_box"] else None)
+    return data
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET / (the home page)."""
+    app = bottle.Bottle()
+    data_dir = Path(data_dir)
+
+    @app.get("/")
+    def page():
+        response.set_header("Cache-Control", "no-store")
+        user = current_user()
+        return bottle.template("home", template_lookup=status.TEMPLATE_LOOKUP, hms=status.hms, user=user,
+                               refresh=status.REFRESH_S, **home_data(data_dir, cfg, user))
+
+    return app

@@ -1,0 +1,85 @@
+"""Message extraction for the web UI: a Babel extractor for bottle .tpl files, and `python -m webui.i18n_extract`
+(what `make messages` runs) to extract every string into messages.pot and merge it into each language's .po.
+
+Templates mark text as `_('Text')` or `_("Text")` inside {{ }} or on `%` lines; Python modules use `_()` and
+`N_()` (Babel's own Python extractor). METHOD_MAP says which extractor reads which files.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import re
+import sys
+from pathlib import Path
+from typing import IO, Iterator
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from webui.i18n import LANGUAGES, LOCALE_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+METHOD_MAP = [("webui/**.py", "python"), ("webui/templates/**.tpl", "webui.i18n_extract:extract_bottle")]
+# _( 'text' ) or _( "text" ), with backslash escapes; N_ too (names a term for later translation)
+CALL = re.compile(r"""(?<![\w.])N?_\(\s*('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")\s*\)""")
+
+
+def extract_bottle(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
+    """Babel extractor: (lineno, funcname, message, comments) of every _('literal') in a bottle template."""
+    text = fileobj.read().decode(options.get("encoding", "utf-8"))
+    for match in CALL.finditer(text):
+        lineno = text.count("\n", 0, match.start()) + 1
+        yield lineno, "_", ast.literal_eval(match.group(1)), []
+
+
+def extract() -> Catalog:
+    """Every message of the web UI (templates and webui/*.py), as a catalog."""
+    catalog = Catalog(project="callbox", charset="utf-8")
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(ROOT), METHOD_MAP, {}, keywords={"_": None, "N_": None}):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+def update(template: Catalog) -> dict[str, list[str]]:
+    """Write messages.pot and merge it into every language's .po (English: each text is its own translation).
+    Returns the untranslated message ids per language."""
+    LOCALE_DIR.mkdir(parents=True, exist_ok=True)
+    with (LOCALE_DIR / "messages.pot").open("wb") as f:
+        write_po(f, template, omit_header=False, sort_output=True, include_lineno=False)
+    missing: dict[str, list[str]] = {}
+    for lang in LANGUAGES:
+        path = po_path(lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with path.open("rb") as f:
+                catalog = read_po(f, locale=lang)
+        else:
+            catalog = Catalog(locale=lang, project="callbox", charset="utf-8")
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)   # update() shares message objects
+        catalog.obsolete.clear()
+        if lang == "en":
+            for message in catalog:
+                if message.id:
+                    message.string = message.id
+        missing[lang] = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+        with path.open("wb") as f:
+            write_po(f, catalog, sort_output=True, include_lineno=False, width=116)
+    return missing
+
+
+def main() -> int:
+    missing = update(extract())
+    for lang, ids in missing.items():
+        if ids:
+            print(f"{po_path(lang).relative_to(ROOT)}: {len(ids)} untranslated", file=sys.stderr)
+    return 1 if any(missing.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

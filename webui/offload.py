@@ -1,0 +1,46 @@
+"""Blocking work (SQLite reports, bills, PDFs) off the gevent hub: in its threadpool in the web process.
+
+Under gevent's patch_all, module-level `threading` locks become gevent locks; contended by the threadpool's
+native threads they lose wake-ups and a request hangs for good (gevent 26.9: 9 of 20 greenlets stuck on
+threadpool.apply of a peewee connection_context; a bill PDF stuck in babel.localedata.load; logging's module
+lock taken on a logger's level-cache miss). The locks the pool's work shares are therefore made native: each
+is held only for a connect/close, a locale file load or a logger lookup, during which no greenlet switch
+happens, so the hub never waits on one for longer than that instant.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, TypeVar
+
+from gevent import monkey
+
+from appliance import store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_NATIVE_LOCK = type(monkey.get_original("_thread", "allocate_lock")())   # what patch_all leaves alone
+_NATIVE_RLOCK = monkey.get_original("_thread", "RLock")
+
+
+def native_locks() -> None:
+    """Make the shared module-level locks native (idempotent; nothing to do without patch_all)."""
+    if not monkey.is_module_patched("threading"):
+        return
+    import babel.localedata
+    if not isinstance(store.db._lock, _NATIVE_LOCK):
+        store.db._lock = monkey.get_original("_thread", "allocate_lock")()
+    if not isinstance(babel.localedata._cache_lock, _NATIVE_RLOCK):
+        babel.localedata._cache_lock = _NATIVE_RLOCK()
+    if not isinstance(logging._lock, _NATIVE_RLOCK):   # type: ignore[attr-defined]
+        logging._lock = _NATIVE_RLOCK()                # type: ignore[attr-defined]
+
+
+def blocking(fn: Callable[[], T]) -> T:
+    """fn() in gevent's threadpool when this process is gevent-patched (python -m webui), else directly
+    (in-process WebTest tests). fn may run in another thread: it opens its own database connection and
+    must not touch the request (bottle's request and `_` are greenlet-local)."""
+    if monkey.is_module_patched("socket"):
+        import gevent
+        native_locks()
+        return gevent.get_hub().threadpool.apply(fn)
+    return fn()

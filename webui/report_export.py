@@ -1,0 +1,69 @@
+"""Report exports: CSV and PDF files with ASCII-safe names (Content-Disposition attachment)."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+
+from bottle import response
+
+from appliance import pdf, pdf_chart
+from appliance.pdf_chart import Chart
+from webui.i18n import language
+from webui.report_pages import Table, _num
+
+log = logging.getLogger(__name__)
+
+
+def filename(*parts: str) -> str:
+    """An ASCII file name (a header is Latin-1): "Satış 2024-03" -> "Sat-s-2024-03"."""
+    text = "-".join(p for p in parts if p)
+    return re.sub(r"-{2,}", "-", "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in text))
+
+
+def attachment(body: str | bytes, name: str, content_type: str) -> str | bytes:
+    response.content_type = content_type
+    response.set_header("Content-Disposition", f'attachment; filename="{name}"')
+    response.set_header("Cache-Control", "no-store")
+    return body
+
+
+def table_csv(columns: list[str], rows: list[list]) -> str:
+    """Rows as CSV in the engine's way (header, CRLF, None empty)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(columns)
+    for row in rows:
+        w.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
+
+
+def pdf_bytes(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | None,
+              totals: list | None = None) -> bytes:
+    """pdf.report_pdf in the user's language; floats (rates, erlangs) as exact-looking decimals."""
+    clean = [[_num(v) if isinstance(v, float) else v for v in r] for r in rows]
+    return pdf.report_pdf(title, subtitle, columns, clean, chart, language(), totals=totals)
+
+
+def table_pdf(title: str, subtitle: str, table: Table, chart: Chart | None) -> bytes:
+    """A shown Table as PDF (its texts as on the page, numbers right-aligned), with the chart above it."""
+    doc = pdf.Document(title, subtitle, language())
+    doc.add_page()
+    if chart is not None and chart.labels:
+        top = doc.get_y()
+        pdf_chart.draw(doc, chart, doc.l_margin, top, doc.epw, pdf.CHART_H,
+                           lambda v: pdf.format_number(v, doc.lang))
+        doc.set_xy(doc.l_margin, top + pdf.CHART_H + 4)
+        doc.set_font("DejaVu", "", 9)
+        doc.set_text_color(0)
+    rows = [[t for t, _n in cells] for cells, _link in table.rows]
+    if not rows and table.totals is None:
+        doc.cell(0, 6, pdf.text(doc.lang, "No rows"))
+        return bytes(doc.output())
+    numeric = [any(c[i][1] for c, _link in table.rows) or bool(table.totals and table.totals[i][1])
+               for i in range(len(table.columns))]
+    totals = [t for t, _n in table.totals] if table.totals else None
+    pdf.table(doc, table.columns, rows, totals, cells=rows + ([totals] if totals else []),
+              align=["RIGHT" if n else "LEFT" for n in numeric])
+    return bytes(doc.output())

@@ -1,0 +1,268 @@
+"""What the report pages share: labels, the form <-> spec, work off the hub, the shown table, chart and exports."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+import bottle
+from bottle import response
+
+from appliance import reports, store
+from appliance.numbering_overrides import KINDS
+from appliance.pdf_chart import Chart
+from appliance.report_dims import DEFAULT_MEASURES, DIMS, MEASURES
+from appliance.report_ranges import DATE_RANGES
+from webui import offload as offload_
+from webui import status
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number
+
+log = logging.getLogger(__name__)
+TEMPLATE_LOOKUP = status.TEMPLATE_LOOKUP
+DIM_LABELS = {"extension": N_("Extension"), "person": N_("Person"), "department": N_("Department"),
+              "branch": N_("Branch"), "tenant": N_("Tenant"), "number": N_("Number"), "hour": N_("Hour"),
+              "day": N_("Day"), "weekday": N_("Weekday"), "month": N_("Month"), "year": N_("Year"),
+              "tariff": N_("Tariff"), "trunk": N_("Trunk"), "trunk_group": N_("Trunk group"),
+              "duration_band": N_("Duration band"), "answer_band": N_("Answer time"), "direction": N_("Direction"),
+              "kind": N_("Number class"), "destination": N_("Destination"), "operator": N_("Mobile operator"),
+              "region": N_("City / province"), "currency": N_("Currency")}
+MEASURE_LABELS = {"calls": N_("Calls"), "calls_in": N_("Incoming calls"), "calls_out": N_("Outgoing calls"),
+                  "calls_internal": N_("Internal calls"), "answered": N_("Answered"), "unanswered": N_("Not answered"),
+                  "duration": N_("Duration"), "talk": N_("Talk"), "ring": N_("Ring"), "talk_in": N_("Talk, incoming"),
+                  "talk_out": N_("Talk, outgoing"), "ring_in": N_("Ring, incoming"), "ring_out": N_("Ring, outgoing"),
+                  "cost": N_("Cost"), "priced": N_("Priced calls")}
+RANGE_LABELS = {"today": N_("Today"), "yesterday": N_("Yesterday"), "this_week": N_("This week"),
+                "last_week": N_("Last week"), "this_month": N_("This month"), "last_month": N_("Last month"),
+                "this_year": N_("This year"), "last_year": N_("Last year"), "all": N_("All time"),
+                "custom": N_("Custom dates")}
+KIND_LABELS = {"internal": N_("internal"), "local": N_("local"), "long_distance": N_("long distance"),
+               "mobile": N_("mobile"), "international_fixed": N_("international fixed"),
+               "international_mobile": N_("international mobile"), "toll_free": N_("toll free"),
+               "premium": N_("premium"), "emergency": N_("emergency"), "short_code": N_("short code"),
+               "unknown": N_("unknown")}
+TIME_RANGE_LABELS = {"Business hours": N_("Business hours"), "Lunch break": N_("Lunch break"),
+                     "After hours": N_("After hours"), "Weekend": N_("Weekend")}
+SECONDS = {"duration", "talk", "ring", "talk_in", "talk_out", "ring_in", "ring_out"}
+TIME_DIMS = {"hour", "day", "weekday", "month", "year"}
+FILTERS = ("direction", "kind", "extension", "person", "department", "branch", "trunk")
+MAX_BARS, MAX_SERIES = 30, 8
+assert set(DIM_LABELS) == set(DIMS) and set(MEASURE_LABELS) == set(MEASURES) and set(RANGE_LABELS) == set(DATE_RANGES)
+assert set(KIND_LABELS) == set(KINDS)
+
+
+def label(name: str) -> str:
+    """A dimension's or measure's column heading in the user's language."""
+    return _(DIM_LABELS.get(name) or MEASURE_LABELS.get(name) or name)
+
+
+def render(name: str, code: int = 200, **values) -> str:
+    response.status = code
+    response.set_header("Cache-Control", "no-store")
+    return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, **values)
+
+
+# ---- the form and the spec ----
+
+def spec_from(form) -> reports.Spec:
+    """The report asked for by the form fields dim1, dim2, m (measures, repeated), range, since, until,
+    time_range and the FILTERS (comma-separated values); checked by reports.run."""
+    get = lambda k: (form.get(k) or "").strip()   # noqa: E731
+    dims = tuple(dict.fromkeys(d for d in (get("dim1"), get("dim2")) if d))
+    measures = tuple(dict.fromkeys(m for m in form.getall("m") if m)) or DEFAULT_MEASURES
+    rng = get("range") or "this_month"
+    filters: dict[str, Any] = {k: [v.strip() for v in get(k).split(",") if v.strip()] for k in FILTERS if get(k)}
+    if get("time_range"):
+        filters["time_range"] = get("time_range")
+    custom = rng == "custom"
+    return reports.Spec(dims, measures, rng, get("since") if custom else None, get("until") if custom else None,
+                        filters)
+
+
+def form_values(spec: reports.Spec) -> dict[str, Any]:
+    """The form's fields for a spec (a saved report opens with its own choices)."""
+    f = spec.filters
+    out: dict[str, Any] = {"dim1": spec.dims[0] if spec.dims else "", "dim2": spec.dims[1] if len(spec.dims) > 1 else "",
+                           "m": list(spec.measures), "range": spec.range, "since": spec.since or "",
+                           "until": spec.until or "", "time_range": str(f.get("time_range") or "")}
+    out.update({k: ",".join(str(v) for v in f.get(k, ())) for k in FILTERS})
+    return out
+
+
+def spec_query(spec: reports.Spec) -> str:
+    """The query string that asks for `spec` again (exports, links)."""
+    v = form_values(spec)
+    pairs = [(k, v[k]) for k in ("dim1", "dim2", "range", "since", "until", "time_range", *FILTERS) if v[k]]
+    return urlencode(pairs + [("m", m) for m in v["m"]])
+
+
+# ---- running off the gevent hub ----
+
+def offload(data_dir: Path, fn: Callable[[], Any]) -> Any:
+    """fn() with a callbox.db connection, in gevent's threadpool when this process is gevent-patched (the
+    web process: a long SQLite query would stall every other request, STACK.md §5), else directly (tests).
+    fn must not touch the request (bottle's request and `_` are greenlet-local)."""
+    if not status.store_ready(Path(data_dir) / "callbox.db"):
+        raise NoData
+
+    def work():
+        with store.db.connection_context():
+            return fn()
+    return offload_.blocking(work)
+
+
+class NoData(Exception):
+    """There is no callbox.db yet (the worker creates it)."""
+
+
+# ---- what a page shows ----
+
+@dataclass
+class Table:
+    """A shown table: headings, rows of (text, numeric) cells with an optional link, an optional totals row."""
+    columns: list[str]
+    rows: list[tuple[list[tuple[str, bool]], str]] = field(default_factory=list)
+    totals: list[tuple[str, bool]] | None = None
+
+
+def cell(name: str, value, currency: str = "") -> tuple[str, bool]:
+    """One value as shown: seconds as h:mm:ss, cost as money, counts with the locale's grouping."""
+    if name in MEASURES:
+        if name == "cost":
+            return (fmt_money(value, currency) if value is not None else "–"), True
+        if name in SECONDS:
+            return fmt_duration(value), True
+        return fmt_number(value), True
+    if name in ("direction",):
+        from webui.i18n import term
+        return term(str(value)), False
+    if name == "kind" and value in KIND_LABELS:
+        return _(KIND_LABELS[value]), False
+    return str(value), False
+
+
+def result_table(result: reports.Result, link: Callable[[list], str] = lambda row: "") -> Table:
+    """The engine's result as shown: each cost in its row's currency (a "currency" column) or the report's."""
+    cols = result.columns
+    cur_col = cols.index("currency") if "currency" in cols else None
+
+    def cells(row):
+        cur = row[cur_col] if cur_col is not None else result.currency
+        return [cell(c, v, cur) for c, v in zip(cols, row)]
+    table = Table([label(c) for c in cols], [(cells(r), link(r)) for r in result.rows])
+    if result.ndims and result.rows:
+        foot = [("", False)] * result.ndims + [cell(c, v, "" if cur_col is not None else result.currency)
+                                               for c, v in zip(cols[result.ndims:], result.totals[result.ndims:])]
+        foot[0] = (_("Total"), False)
+        table.totals = foot
+    return table
+
+
+def _num(v) -> int | Decimal:
+    if v is None:
+        return 0
+    if isinstance(v, float):
+        return Decimal(str(round(v, 4)))
+    return v
+
+
+def result_chart(result: reports.Result, measure: str | None = None) -> Chart | None:
+    """A line chart over a time dimension, bars over any other (the largest MAX_BARS); a second dimension
+    becomes the series (the largest MAX_SERIES); one measure (the first unless `measure`)."""
+    if not result.ndims or not result.rows:
+        return None
+    measure = measure if measure in result.columns[result.ndims:] else result.columns[result.ndims]
+    m = result.columns.index(measure)
+    first = result.columns[0]
+    kind = "line" if first in TIME_DIMS else "bar"
+    values: dict[tuple[str, str], int | Decimal] = {}
+    for row in result.rows:
+        key = (str(row[0]), str(row[1]) if result.ndims > 1 else label(measure))
+        values[key] = values.get(key, 0) + _num(row[m])
+    totals_by = lambda i: _sums(values, i)   # noqa: E731
+    labels = list(dict.fromkeys(k[0] for k in values))
+    if kind == "bar" and len(labels) > MAX_BARS:
+        by = totals_by(0)
+        labels = sorted(labels, key=lambda t: -by[t])[:MAX_BARS]
+    names = list(dict.fromkeys(k[1] for k in values))
+    if len(names) > MAX_SERIES:
+        by = totals_by(1)
+        names = sorted(names, key=lambda t: -by[t])[:MAX_SERIES]
+    if first == "direction":
+        from webui.i18n import term
+        shown = [term(t) for t in labels]
+    else:
+        shown = labels
+    return Chart(kind, shown, {n: [values.get((t, n), 0) for t in labels] for n in names})
+
+
+def _sums(values: dict, i: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, v in values.items():
+        out[key[i]] = out.get(key[i], 0) + v
+    return out
+
+
+# ---- links to the call list ----
+
+def local_iso(epoch: int, tz: tzinfo) -> str:
+    return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%dT%H:%M")
+
+
+def _period(dim: str, value: str, tz: tzinfo) -> tuple[int, int] | None:
+    try:
+        if dim == "day":
+            start = datetime.fromisoformat(value)
+            end = start + timedelta(days=1)
+        elif dim == "month":
+            start = datetime.fromisoformat(value + "-01")
+            end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+        else:
+            start = datetime(int(value), 1, 1)
+            end = datetime(start.year + 1, 1, 1)
+    except ValueError:
+        return None
+    return int(start.replace(tzinfo=tz).timestamp()), int(end.replace(tzinfo=tz).timestamp())
+
+
+LINK_DIMS = {"extension", "person", "trunk", "direction", "day", "month", "year"}
+LINK_FILTERS = {"extension", "person", "trunk", "direction"}
+
+
+def calls_link(spec: reports.Spec, result: reports.Result, tz: tzinfo) -> Callable[[list], str]:
+    """row -> /calls?... with the row's criteria and the report's dates, or "" where the call search cannot
+    ask the same (a department, a time range, a band...)."""
+    dims = result.columns[:result.ndims]
+    filters = {k: v for k, v in spec.filters.items()}
+    if not set(dims) <= LINK_DIMS or not set(filters) <= LINK_FILTERS or any(len(v) != 1 for v in filters.values()):
+        return lambda row: ""
+
+    def link(row: list) -> str:
+        q = {k: str(v[0]) for k, v in filters.items()}
+        since, until = result.since, result.until
+        for dim, value in zip(dims, row):
+            value = str(value)
+            if dim in ("day", "month", "year"):
+                span = _period(dim, value, tz)
+                if span is None:
+                    return ""
+                since, until = max(since or span[0], span[0]), min(until or span[1], span[1])
+            elif dim == "person":
+                m = re.search(r"\(([^()]+)\)$", value)
+                if not m:
+                    return ""
+                q["person"] = m.group(1)
+            elif not value:
+                return ""
+            else:
+                q[dim] = value
+        if since is not None:
+            q["since"] = local_iso(since, tz)
+        if until is not None:
+            q["until"] = local_iso(until, tz)
+        return "/calls?" + urlencode(q)
+    return link

@@ -1,0 +1,218 @@
+"""Traffic report pages: missed calls (REP-6), trunk traffic and problem trunks, concurrent calls and the busy
+hour (REP-7), each with CSV and PDF export (/reports/<page>.csv, .pdf), scoped to the user."""
+from __future__ import annotations
+
+import logging
+import time
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlencode
+
+import bottle
+from bottle import request
+from peewee import fn
+
+from appliance import config, parse, report_concurrency, report_missed, report_trunks, scope, store
+from appliance.pdf_chart import Chart
+from appliance.report_concurrency import Traffic
+from appliance.report_ranges import RangeError, resolve
+from webui import report_export as rx
+from webui import report_pages as rp
+from webui.auth import current_user
+from webui.i18n import N_, _, fmt_duration, fmt_number, term
+
+log = logging.getLogger(__name__)
+PAGES = {"missed": N_("Missed calls"), "trunks": N_("Trunk traffic"), "concurrency": N_("Concurrent calls")}
+MAX_BUCKETS = 5000
+STEPS = {60: "1 min", 300: "5 min", 900: "15 min", 1800: "30 min", 3600: "1 h", 7200: "2 h", 21600: "6 h",
+         86400: "24 h"}
+
+
+class Problem(ValueError):
+    """A form value the page cannot use; the message says which."""
+
+
+def _window(form, tz, user, pbx_tenant: str) -> tuple[int, int, str]:
+    """(since, until, range label): a named range in local time; "all" = the user's first to last call."""
+    rng = form.get("range") or "this_month"
+    try:
+        w = resolve(rng, tz, time.time(), form.get("since") or None, form.get("until") or None)
+    except RangeError as e:
+        raise Problem(str(e)) from None
+    if w.since is not None and w.until is not None:
+        return w.since, w.until, w.label
+    C = store.Call
+    lo, hi = C.select(fn.MIN(C.start_utc), fn.MAX(C.start_utc)).where(scope.visible(user, pbx_tenant)).scalar(
+        as_tuple=True)
+    now = int(time.time())
+    return (w.since if w.since is not None else (lo if lo is not None else now - 86400),
+            w.until if w.until is not None else (hi + 1 if hi is not None else now), w.label)
+
+
+def _traffic(form) -> Traffic:
+    get = lambda k: (form.get(k) or "").strip() or None   # noqa: E731
+    try:
+        return Traffic(get("direction"), get("kind"), get("trunk"), get("group"))
+    except ValueError as e:
+        raise Problem(str(e)) from None
+
+
+def _missed(user, pbx_tenant, since, until, form, tz) -> dict:
+    by = form.get("by") or "extension"
+    if by not in report_missed.BY:
+        raise Problem(f"by {by!r}: expected one of {', '.join(report_missed.BY)}")
+    return {"report": report_missed.missed(user, pbx_tenant, since, until, by=by), "by": by}
+
+
+def _trunks(user, pbx_tenant, since, until, form, tz) -> dict:
+    traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
+    return {"report": report_trunks.trunk_traffic(user, pbx_tenant, since, until, traffic, groups=groups),
+            "problems": report_trunks.problems(user, pbx_tenant, since, until, traffic, groups=groups)}
+
+
+def _concurrency(user, pbx_tenant, since, until, form, tz) -> dict:
+    step = int(form.get("step")) if (form.get("step") or "").isdigit() else 3600
+    if step not in report_concurrency.STEPS:
+        raise Problem(f"step {step} s: expected one of {', '.join(map(str, report_concurrency.STEPS))}")
+    if (until - since) // step > MAX_BUCKETS:
+        raise Problem(f"{(until - since) // step} intervals: choose a larger step or a shorter range "
+                      f"(at most {MAX_BUCKETS})")
+    traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
+    return {"buckets": report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step, traffic, groups),
+            "busy": report_concurrency.busy_hour(user, pbx_tenant, since, until, tz, traffic, groups), "step": step}
+
+
+COMPUTE = {"missed": _missed, "trunks": _trunks, "concurrency": _concurrency}
+
+
+def _calls(since: int, until: int, tz, **criteria) -> str:
+    q = {k: v for k, v in criteria.items() if v}
+    return "/calls?" + urlencode({**q, "since": rp.local_iso(since, tz), "until": rp.local_iso(until, tz)})
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else fmt_number(Decimal(str(round(v * 100, 1)))) + " %"
+
+
+def missed_view(data: dict, since: int, until: int, tz):
+    """(table, chart, csv columns, csv rows) of the missed-calls report."""
+    report, by = data["report"], data["by"]
+    heads = [rp.label(by), _("Name"), _("Extensions"), _("Offered"), _("Answered"), _("Answered elsewhere"),
+             _("Missed direct"), _("Missed transferred"), _("Missed"), _("Answer rate"), _("Ring before loss")]
+    table = rp.Table(heads)
+    for r in report.rows + [report.total]:
+        key = _("Total") if r is report.total else r.key
+        cells = [(key, False), (r.name, False), (", ".join(r.extensions), False)] + [
+            (fmt_number(getattr(r, k)), True) for k in ("offered", "answered", "answered_elsewhere", "missed_direct",
+                                                          "missed_transferred", "missed")] + [
+            (_pct(r.answer_rate), True), (fmt_duration(None if r.avg_ring_abandon_s is None
+                                                         else round(r.avg_ring_abandon_s)), True)]
+        if r is report.total:
+            table.totals = cells
+            continue
+        who = {"extension": r.key} if by == "extension" or r.key.startswith("ext:") else {"person": r.key}
+        who = {k: v.removeprefix("ext:") for k, v in who.items()}
+        table.rows.append((cells, _calls(since, until, tz, direction="in", **who)))
+    top = [r for r in report.rows if r.missed][:rp.MAX_BARS]
+    chart = Chart("bar", [r.name or r.key for r in top], {
+        _("Missed direct"): [r.missed_direct for r in top], _("Missed transferred"): [r.missed_transferred for r in top]})
+    return table, chart if top else None, *report.table()
+
+
+def trunks_view(data: dict, since: int, until: int, tz):
+    report = data["report"]
+    heads = [_("Trunk group"), _("Trunk"), _("Name"), _("Calls"), _("Incoming"), _("Outgoing"), _("Answered"),
+             _("Talk"), _("Ring"), _("Short calls"), _("Cost"), _("Share")]
+    table = rp.Table(heads)
+    for r in report.rows + [report.total]:
+        group = _("(no provider)") if r.group == "" else _("All") if r.group == "*" else r.group
+        trunk = _("all trunks") if r.trunk == "*" else r.trunk
+        cost = "; ".join(rp.cell("cost", v, c)[0] for c, v in sorted(r.cost.items()))
+        cells = [(group, False), (trunk, False), (r.name, False)] + [
+            (fmt_number(getattr(r, k)), True) for k in ("calls", "calls_in", "calls_out", "answered")] + [
+            (fmt_duration(r.talk_s), True), (fmt_duration(r.ring_s), True), (fmt_number(r.short), True),
+            (cost or "–", True), (_pct(r.share), True)]
+        if r is report.total:
+            table.totals = cells
+        else:
+            table.rows.append((cells, _calls(since, until, tz, trunk=r.trunk) if r.trunk != "*" else ""))
+    members = [r for r in report.rows if r.trunk != "*"][:rp.MAX_BARS]
+    chart = Chart("bar", [f"{r.trunk} ({r.group or '–'})" for r in members], {
+        _("Incoming"): [r.calls_in for r in members], _("Outgoing"): [r.calls_out for r in members]})
+    return table, chart if members else None, *report.table()
+
+
+def concurrency_view(data: dict, since: int, until: int, tz):
+    buckets = data["buckets"]
+    table = rp.Table([_("Start"), _("Most calls at once"), _("Erlangs")])
+    for b in buckets:
+        cells = [(b.label[:16].replace("T", " "), False), (fmt_number(b.max_concurrent), True),
+                 (fmt_number(Decimal(str(round(b.erlangs, 3)))), True)]
+        table.rows.append((cells, _calls(b.start, b.end, tz) if b.max_concurrent else ""))
+    chart = Chart("line", [b.label[5:16].replace("T", " ") for b in buckets], {
+        _("Most calls at once"): [b.max_concurrent for b in buckets],
+        _("Erlangs"): [Decimal(str(round(b.erlangs, 3))) for b in buckets]}) if buckets else None
+    rows = [list(b.to_dict().values()) for b in buckets]
+    return table, chart, ["start", "seconds", "max_concurrent", "erlangs"], rows
+
+
+VIEWS = {"missed": missed_view, "trunks": trunks_view, "concurrency": concurrency_view}
+
+
+def _subtitle(form, since: int, until: int, tz) -> str:
+    parts = [_(rp.RANGE_LABELS.get(form.get("range") or "this_month", "")),
+             f"{rp.local_iso(since, tz)} – {rp.local_iso(until, tz)}"]
+    shown = {"by": (_("Per"), lambda v: rp.label(v)), "direction": (_("Direction"), term),
+             "kind": (_("Number class"), lambda v: _(rp.KIND_LABELS.get(v, v))), "trunk": (_("Trunk"), str),
+             "group": (_("Trunk group"), str)}
+    for k, (heading, show) in shown.items():
+        if form.get(k):
+            parts.append(f"{heading}: {show(form.get(k))}")
+    return " · ".join(parts)
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET /reports/<missed|trunks|concurrency>[.csv|.pdf]."""
+    app = bottle.Bottle()
+    pbx = cfg.section("pbx")
+    tz = parse.zone(pbx.timezone)
+
+    def compute(name: str, form):
+        user = current_user()
+
+        def work():
+            since, until, label = _window(form, tz, user, pbx.tenant)
+            return since, until, COMPUTE[name](user, pbx.tenant, since, until, form, tz)
+        return rp.offload(data_dir, work)
+
+    def handler(name: str, fmt: str):
+        def handle():
+            form = request.query.decode()
+            query = urlencode([(k, v) for k, v in form.allitems() if k != "lang"])
+            base = dict(page=name, title=_(PAGES[name]), form=form, query=query, steps=STEPS, kinds=rp.KIND_LABELS,
+                        ranges=rp.RANGE_LABELS, pages=PAGES, table=None, chart=None, data=None, error="")
+            if not form.get("run") and fmt == "html":
+                return rp.render("report_traffic", **base)
+            try:
+                since, until, data = compute(name, form)
+            except rp.NoData:
+                return rp.render("report_traffic", **base)
+            except Problem as e:
+                if fmt != "html":
+                    raise bottle.HTTPError(400, str(e)) from None
+                return rp.render("report_traffic", 400, **{**base, "error": str(e)})
+            table, chart, columns, rows = VIEWS[name](data, since, until, tz)
+            fname = rx.filename("callbox", name, rp.local_iso(since, tz)[:10], rp.local_iso(until, tz)[:10])
+            if fmt == "csv":
+                return rx.attachment(rx.table_csv(columns, rows), fname + ".csv", "text/csv; charset=utf-8")
+            if fmt == "pdf":
+                body = rx.table_pdf(_(PAGES[name]), _subtitle(form, since, until, tz), table, chart)
+                return rx.attachment(body, fname + ".pdf", "application/pdf")
+            return rp.render("report_traffic", **{**base, "table": table, "chart": chart, "data": data})
+        return handle
+
+    for name in PAGES:
+        app.route(f"/reports/{name}", "GET", handler(name, "html"))
+        app.route(f"/reports/{name}.csv", "GET", handler(name, "csv"))
+        app.route(f"/reports/{name}.pdf", "GET", handler(name, "pdf"))
+    return app

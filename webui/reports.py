@@ -1,0 +1,237 @@
+"""Report pages (REP-1..5, REP-13): /reports (any breakdown, chart, CSV/PDF), saved reports and templates
+(REP-2), named time ranges (/reports/timeranges, administrators); the traffic pages are webui.report_traffic.
+
+Every report runs reports.run(spec, current_user(), pbx_tenant): the user's scope applies to every row,
+total and export. Queries run off the gevent hub (report_pages.offload). Saved reports, templates and time
+ranges are written through webui.directory.write_access (the web process opens callbox.db read-only).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bottle
+from bottle import request
+from peewee import OperationalError
+
+from appliance import config, parse, report_ranges, reports, store_reports
+from appliance.report_dims import DIMS, MEASURES
+from webui import directory, report_traffic
+from webui import report_export as rx
+from webui import report_pages as rp
+from webui.auth import csrf_token, current_user
+from webui.i18n import _
+
+log = logging.getLogger(__name__)
+ROLES = ("administrator", "supervisor", "operator", "staff")
+WRITES = (store_reports.SavedReport, store_reports.TimeRange)
+
+
+def _lists(user) -> tuple[list[dict], list[dict]]:
+    """(the user's saved reports and the templates published to them, every template for an admin)."""
+    mine = store_reports.list_reports(user.username, user.role)
+    return mine, (store_reports.list_templates() if user.is_admin else [])
+
+
+def _default_ranges() -> dict:
+    return {n: report_ranges._build(n, *d) for n, d in report_ranges.DEFAULT_TIME_RANGES.items()}
+
+
+def _shown(ranges: dict) -> dict[str, str]:
+    """name -> shown label of every named time range."""
+    return {n: _(rp.TIME_RANGE_LABELS.get(t.label, t.label)) for n, t in sorted(ranges.items())}
+
+
+def _run(data_dir: Path, spec: reports.Spec | None, saved_id: int | None, user, pbx_tenant: str, tz):
+    """(spec, result or None, saved dict or None, saved lists, time ranges), all in one trip off the hub."""
+    def work():
+        saved, result, found = None, None, spec
+        if saved_id is not None:
+            saved, result = reports.run_saved(saved_id, user, pbx_tenant, tz=tz)
+            found = reports.Spec.from_dict(saved["spec"])
+        elif spec is not None:
+            result = reports.run(spec, user, pbx_tenant, tz=tz)
+        return found, result, saved, _lists(user), report_ranges.time_ranges()
+    return rp.offload(data_dir, work)
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """/reports, /reports.csv, /reports.pdf, saved reports and templates, /reports/timeranges, the traffic pages."""
+    app = bottle.Bottle()
+    data_dir = Path(data_dir)
+    pbx = cfg.section("pbx")
+    tz = parse.zone(pbx.timezone)
+
+    def page(code: int = 200, error: str = ""):
+        form = request.query.decode()
+        user = current_user()
+        saved_id = int(form["saved"]) if form.get("saved", "").isdigit() else None
+        spec = rp.spec_from(form) if form.get("run") else None
+        result = saved = None
+        try:
+            spec, result, saved, lists, ranges = _run(data_dir, spec, saved_id, user, pbx.tenant, tz)
+        except rp.NoData:
+            lists, ranges = ([], []), _default_ranges()
+        except (reports.ReportError, store_reports.ReportAccessError, OperationalError) as e:
+            code, error = 404 if isinstance(e, LookupError) else 400, str(e)
+            lists, ranges = _safe_lists(user)
+        table = chart = None
+        if result is not None:
+            table = rp.result_table(result, rp.calls_link(spec, result, tz))
+            chart = rp.result_chart(result, form.get("chart"))
+        return rp.render("reports", code, user=user, v=rp.form_values(spec or reports.Spec()), result=result,
+                         table=table, chart=chart, saved=saved, mine=lists[0], templates=lists[1], error=error,
+                         query=rp.spec_query(spec) if spec else "", csrf=csrf_token(), roles=ROLES,
+                         dims=list(DIMS), measures=list(MEASURES), ranges=_shown(ranges), rp=rp, tz=tz,
+                         done=request.query.get("done", ""))
+
+    def _safe_lists(user):
+        try:
+            return rp.offload(data_dir, lambda: (_lists(user), report_ranges.time_ranges()))
+        except (rp.NoData, OperationalError):
+            return ([], []), _default_ranges()
+
+    @app.get("/reports")
+    def reports_page():
+        return page()
+
+    def export(kind: str):
+        spec = rp.spec_from(request.query.decode())
+        user = current_user()
+        try:
+            result = rp.offload(data_dir, lambda: reports.run(spec, user, pbx.tenant, tz=tz))
+        except rp.NoData:
+            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
+        except reports.ReportError as e:
+            raise bottle.HTTPError(400, str(e)) from None
+        name = rx.filename("callbox-report", *spec.dims, result.range_label.replace("/", "_"))
+        if kind == "csv":
+            return rx.attachment(reports.to_csv(result), name + ".csv", "text/csv; charset=utf-8")
+        columns = [rp.label(c) + (f" ({result.currency})" if c == "cost" and result.currency else "")
+                   for c in result.columns]
+        totals = None
+        if result.ndims and result.rows:
+            totals = [_("Total")] + [""] * (result.ndims - 1) + result.totals[result.ndims:]
+        rows = [[_cell_text(c, v) for c, v in zip(result.columns, r)] for r in result.rows]
+        body = rx.pdf_bytes(_("Report") + ": " + " × ".join(rp.label(d) for d in spec.dims),
+                            _subtitle(spec, result, tz), columns, rows, rp.result_chart(result), totals)
+        return rx.attachment(body, name + ".pdf", "application/pdf")
+
+    @app.get("/reports.csv")
+    def export_csv():
+        return export("csv")
+
+    @app.get("/reports.pdf")
+    def export_pdf():
+        return export("pdf")
+
+    @app.post("/reports/saved")
+    def save():
+        forms = request.forms.decode()
+        spec = rp.spec_from(forms)
+        user = current_user()
+        template = forms.get("as_template") == "1"
+        if template and not user.is_admin:
+            raise bottle.HTTPError(403, _("for administrators only"))
+        try:
+            _check(spec)
+            with directory.write_access(data_dir, WRITES):
+                if template:
+                    rid = store_reports.publish_template(user.username, forms.get("name", ""), spec.as_dict(),
+                                                         [r for r in forms.getall("role") if r in ROLES],
+                                                         forms.get("users", "").split(","))
+                else:
+                    rid = store_reports.save_report(user.username, forms.get("name", ""), spec.as_dict())
+        except directory.NotReady:
+            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
+        except ValueError as e:
+            return page(400, str(e))
+        bottle.redirect(f"/reports?saved={rid}", 303)
+
+    @app.post("/reports/saved/delete")
+    def delete():
+        rid = request.forms.get("id", "")
+        user = current_user()
+        if not rid.isdigit():
+            raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
+        try:
+            with directory.write_access(data_dir, WRITES):
+                gone = store_reports.delete_report(int(rid), user.username, user.is_admin)
+        except directory.NotReady:
+            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
+        if not gone:
+            raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
+        bottle.redirect("/reports?done=deleted", 303)
+
+    app.merge(_timerange_routes(data_dir))
+    app.merge(report_traffic.routes(data_dir, cfg))
+    return app
+
+
+def _check(spec: reports.Spec) -> None:
+    """A spec that could not run is not saved (the engine's own checks, without running it)."""
+    reports._check(spec)
+    if spec.range not in report_ranges.DATE_RANGES:
+        raise reports.ReportError(f"unknown date range {spec.range!r}")
+
+
+def _cell_text(column: str, value):
+    """A PDF cell: dimensions as shown on the page (directions in the user's language), numbers as numbers."""
+    if column in rp.MEASURES or value is None:
+        return value
+    return rp.cell(column, value)[0]
+
+
+def _subtitle(spec: reports.Spec, result: reports.Result, tz) -> str:
+    parts = [_(rp.RANGE_LABELS.get(spec.range, spec.range))]
+    if result.since is not None and result.until is not None:
+        parts.append(f"{rp.local_iso(result.since, tz)} – {rp.local_iso(result.until, tz)}")
+    for k, v in spec.filters.items():
+        parts.append(f"{rp.label(k) if k != 'time_range' else _('Time range')}: "
+                     f"{v if isinstance(v, str) else ', '.join(map(str, v))}")
+    return " · ".join(parts)
+
+
+def _timerange_routes(data_dir: Path) -> bottle.Bottle:
+    """GET/POST /reports/timeranges and POST /reports/timeranges/delete (administrators: webui.auth ADMIN_ONLY)."""
+    app = bottle.Bottle()
+
+    def show(code: int = 200, error: str = "", done: str = "", v: dict | None = None):
+        try:
+            found = rp.offload(data_dir, lambda: (report_ranges.time_ranges(),
+                                                  {r.name for r in store_reports.TimeRange.select()}))
+        except (rp.NoData, OperationalError):
+            found = (_default_ranges(), set())
+        ranges, custom = found
+        return rp.render("report_timeranges", code, ranges=ranges, custom=custom, error=error, done=done,
+                         csrf=csrf_token(), v=v or {}, defaults=report_ranges.DEFAULT_TIME_RANGES,
+                         shown=lambda t: _(rp.TIME_RANGE_LABELS.get(t.label, t.label)))
+
+    @app.get("/reports/timeranges")
+    def timeranges():
+        return show(done=request.query.get("done", ""))
+
+    @app.post("/reports/timeranges")
+    def save_timerange():
+        f = request.forms.decode()
+        v = {k: f.get(k, "").strip() for k in ("name", "label", "days", "start", "end")}
+        try:
+            with directory.write_access(data_dir, WRITES):
+                report_ranges.set_time_range(v["name"], v["days"], v["start"], v["end"], v["label"])
+        except directory.NotReady:
+            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
+        except report_ranges.RangeError as e:
+            return show(400, str(e), v=v)
+        bottle.redirect("/reports/timeranges?done=saved", 303)
+
+    @app.post("/reports/timeranges/delete")
+    def delete_timerange():
+        name = request.forms.decode().get("name", "")
+        try:
+            with directory.write_access(data_dir, WRITES):
+                report_ranges.delete_time_range(name)
+        except directory.NotReady:
+            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
+        bottle.redirect("/reports/timeranges?done=deleted", 303)
+
+    return app

@@ -1,0 +1,99 @@
+% # A person's bill (RAT-8): the picker (tenant, person, month), every call with its unit prices, subtotals per
+% # class, allowances, line-charge shares and the total; the PDF link. Every value is escaped by {{ }}.
+% rebase('base.tpl', title=_('Bill'), nav='/bill', refresh=None)
+% c = choice
+<h1>{{_('Bill')}}</h1>
+% if not ready:
+<p class="muted">{{_('No database yet: the worker creates it.')}}</p>
+% else:
+<form method="get" action="/bill" class="form search" id="bill-form">
+% if len(c.tenants) > 1:
+  <label>{{_('Tenant')}} <select name="tenant">
+% for t in c.tenants:
+    <option value="{{t.code}}"{{!' selected' if c.tenant and t.code == c.tenant.code else ''}}>{{t.name}}</option>
+% end
+  </select></label>
+% end
+  <label>{{_('Person')}} <select name="person">
+% if not c.person:
+    <option value="">{{_('choose…')}}</option>
+% end
+% for pid, name in c.people:
+    <option value="{{pid}}"{{!' selected' if pid == c.person else ''}}>{{name}} ({{pid}})</option>
+% end
+  </select></label>
+  <label>{{_('Month')}} <input name="period" type="month" value="{{c.period}}" required></label>
+  <button type="submit">{{_('Show')}}</button>
+</form>
+% if error:
+<p class="banner warn">{{error}}</p>
+% elif not c.people:
+<p class="muted">{{_('There is no person whose bill you may see.')}}</p>
+% elif bill is None:
+<p class="muted">{{_('Choose a person and a month.')}}</p>
+% else:
+% b = bill
+% cur = b.currency
+<section class="bill">
+  <h2>{{b.name or b.subscriber}} · {{b.period.label}}
+    <a class="button" href="{{pdf}}" download>{{_('PDF')}}</a></h2>
+% if not b.lines:
+  <p class="muted">{{_('No calls in this period.')}}</p>
+% else:
+  <div class="scroll"><table class="bill-calls">
+    <thead><tr><th>{{_('Start')}}</th><th>{{_('Extension')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th>
+      <th>{{_('Talk')}}</th><th>{{_('Unit prices')}}</th><th>{{_('Cost')}}</th><th>{{_('Free')}}</th><th>{{_('To pay')}}</th></tr></thead>
+    <tbody>
+% for line in b.lines:
+% t = line.local_time
+      <tr{{!' class="muted"' if line.note else ''}}><td class="num">{{fmt_datetime(int(t.timestamp()), int(t.utcoffset().total_seconds()))}}</td>
+        <td>{{line.extension}}</td><td>{{line.number or '–'}}</td><td>{{line.destination or (kind_label(line.kind) if line.kind else '–')}}</td>
+        <td class="num">{{fmt_duration(line.talk_s)}}</td>
+        <td class="small">{{details(line)}}</td>
+        <td class="num">{{fmt_money(line.cost, cur)}}</td><td class="num">{{fmt_money(line.discount, cur) if line.discount else ''}}</td>
+        <td class="num">{{fmt_money(line.amount, cur)}}</td></tr>
+% end
+    </tbody>
+  </table></div>
+% end
+% if b.subtotals:
+  <h2>{{_('By class')}}</h2>
+  <div class="scroll"><table>
+    <thead><tr><th>{{_('Class')}}</th><th>{{_('Calls')}}</th><th>{{_('Talk')}}</th><th>{{_('Cost')}}</th><th>{{_('Free')}}</th><th>{{_('To pay')}}</th></tr></thead>
+    <tbody>
+% for kind, s in b.subtotals.items():
+      <tr><td>{{kind_label(kind)}}</td><td class="num">{{fmt_number(s['calls'])}}</td><td class="num">{{fmt_duration(s['seconds'])}}</td>
+        <td class="num">{{fmt_money(s['cost'], cur)}}</td><td class="num">{{fmt_money(s['discount'], cur)}}</td><td class="num">{{fmt_money(s['amount'], cur)}}</td></tr>
+% end
+    </tbody>
+  </table></div>
+% end
+% if b.allowances:
+  <h2>{{_('Allowances')}}</h2>
+  <div class="scroll"><table>
+    <thead><tr><th>{{_('Allowance')}}</th><th>{{_('Period')}}</th><th>{{_('Used')}}</th><th>{{_('Of')}}</th><th>{{_('Remaining')}}</th></tr></thead>
+    <tbody>
+% for u in b.allowances:
+% unit = unit_label(u.allowance.unit)
+      <tr><td>{{u.allowance.name}}</td><td>{{u.window}}</td><td class="num">{{fmt_number(u.used)}} {{unit}}</td>
+        <td class="num">{{fmt_number(u.allowance.amount)}} {{unit}}</td><td class="num">{{fmt_number(u.remaining)}} {{unit}}</td></tr>
+% end
+    </tbody>
+  </table></div>
+% end
+% if b.line_charges:
+  <h2>{{_('Line charges')}}</h2>
+  <div class="scroll"><table>
+    <thead><tr><th>{{_('Trunk')}}</th><th>{{_('Description')}}</th><th>{{_('Shared')}}</th><th>{{_('Amount')}}</th><th>{{_('Your share')}}</th></tr></thead>
+    <tbody>
+% for lc in b.line_charges:
+      <tr><td>{{lc['trunk']}}</td><td>{{lc['description']}}</td><td>{{basis_label(lc['basis'])}}</td>
+        <td class="num">{{fmt_money(lc['amount'], cur)}}</td><td class="num">{{fmt_money(lc['share'], cur)}}</td></tr>
+% end
+    </tbody>
+  </table></div>
+% end
+  <p class="bill-total">{{_('Total to pay')}}: <strong>{{fmt_money(b.total, cur)}}</strong></p>
+</section>
+% end
+% end

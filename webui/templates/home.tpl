@@ -1,0 +1,46 @@
+% # The home page: this month's calls in the user's scope, the box's status for whoever sees all of it, and
+% # the last calls the user may see. Every value is escaped by {{ }}; PBX data may contain markup.
+% rebase('base.tpl', title=_('Home'), nav='/', refresh=refresh)
+% t = totals
+<h1>{{_('Home')}}</h1>
+
+<section>
+  <h2>{{(_('Your calls in {month}') if user.scope == 'own' else _('Calls in {month}')).format(month=fmt_month(year, month))}}</h2>
+  <dl class="cards">
+    <div><dt>{{_('Calls')}}</dt><dd>{{fmt_number(t.calls)}}</dd></div>
+    <div><dt>{{_('Outgoing')}}</dt><dd>{{fmt_number(t.by_direction.get('out', 0))}}</dd></div>
+    <div><dt>{{_('Incoming')}}</dt><dd>{{fmt_number(t.by_direction.get('in', 0))}}</dd></div>
+    <div><dt>{{_('Internal')}}</dt><dd>{{fmt_number(t.by_direction.get('internal', 0))}}</dd></div>
+    <div><dt>{{_('Not answered')}}</dt><dd>{{fmt_number(t.missed)}}</dd></div>
+    <div><dt>{{_('Talk time')}}</dt><dd>{{hms(t.talk_s)}}</dd></div>
+    <div><dt>{{_('Cost')}}</dt><dd>{{' · '.join(fmt_money(v, cur) for cur, v in sorted(t.cost.items())) or fmt_money(0, '')}}</dd></div>
+  </dl>
+  <p class="small"><a href="/calls">{{_('Search calls')}} →</a></p>
+</section>
+
+% if whole_box:
+% include('status.tpl')
+% end
+
+<section>
+  <h2>{{_('Last calls')}}</h2>
+% if calls:
+  <div class="scroll"><table>
+    <thead><tr><th>{{_('Start (local)')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Party')}}</th><th>{{_('Trunk')}}</th>
+      <th>{{_('Ring')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Transferred')}}</th><th>{{_('Cost')}}</th><th>{{_('Legs')}}</th></tr></thead>
+    <tbody>
+% for c in calls:
+      <tr><td class="num">{{c['start']}}</td><td>{{term(c['direction'])}}</td><td>{{c['extension']}}</td>
+        <td>{{c['party']}}</td><td>{{c['trunk']}}</td><td class="num">{{hms(c['ring_s'])}}</td>
+        <td class="num">{{hms(c['talk_s'])}}</td><td>{{term('yes' if c['answered'] else 'no')}}</td>
+        <td>{{term('yes' if c['transferred'] else 'no')}}</td><td class="num">{{fmt_money(c['cost'], c['currency'])}}</td>
+        <td class="num"><a href="/calls/{{c['id']}}" title="{{_("The call's path")}}">{{c['legs']}}</a></td></tr>
+% end
+    </tbody>
+  </table></div>
+% else:
+  <p class="muted">{{_('No calls stored yet.')}}</p>
+% end
+</section>
+
+<p class="muted small">{{_('Updated {time} · refreshes every {n} s').format(time=generated_at, n=refresh)}}</p>
