@@ -62,9 +62,10 @@ class Page:
     """One page of results, newest first: the rows with their attribution (person etc. as of the call)."""
     calls: list[Call]
     attributions: list
-    total: int
+    total: int                 # at most COUNT_CAP (capped: there are more)
     page: int
     per_page: int
+    capped: bool = False
     pages: int = field(init=False)
 
     def __post_init__(self):
@@ -217,14 +218,19 @@ def query(user: Account, pbx_tenant: str, c: Criteria):
     return q.order_by(Call.start_utc.desc(), Call.id.desc())
 
 
+COUNT_CAP = 10_000   # a search counts its matches up to this ("more than 10,000"): pages beyond it are not offered
+
+
 def search(user: Account, pbx_tenant: str, c: Criteria, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """One page (1-based) of the matching calls the user may see, with the total count."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     q = query(user, pbx_tenant, c)
-    total = q.count()
+    total = q.limit(COUNT_CAP + 1).count()   # counting every match of a broad search costs more than its page
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     page = max(1, min(page, max(1, -(-total // per_page))))
     rows = list(q.paginate(page, per_page))
-    return Page(rows, scope.attributions(rows, pbx_tenant), total, page, per_page)
+    return Page(rows, scope.attributions(rows, pbx_tenant), total, page, per_page, capped)
 
 
 @dataclass
@@ -246,7 +252,7 @@ def call_path(user: Account, pbx_tenant: str, call_id: int,
     legs = store.legs_of([call.id]).get(call.id, [])
     code = call.tenant or pbx_tenant
     tid = sd.tenant_id(code)
-    index = directory.Index(tid) if tid is not None else None
+    index = directory.Index(tid, {leg.extension for leg in legs}) if tid is not None else None
     rows = []
     for leg in legs:
         att = index.attribute(leg.extension, leg.start_utc) if index is not None else None

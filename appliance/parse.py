@@ -260,6 +260,8 @@ class Processor:
                 conn = store.db.connection()
                 if batch.new_calls:
                     conn.executemany(_insert("call", store.CALL_COLUMNS), batch.new_calls)
+                    conn.executemany("INSERT OR IGNORE INTO call_tenant (code) VALUES (?)",
+                                     [(t,) for t in {row[-1] for row in batch.new_calls}])
                 if batch.legs:
                     conn.executemany(_insert("leg", store.LEG_COLUMNS), batch.legs)
                 if batch.quarantine:

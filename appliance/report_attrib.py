@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Callable
 
 import phonenumbers as pn
-from phonenumbers import carrier, geocoder
 
 from appliance import directory
 from appliance import store_directory as sd
@@ -127,6 +126,7 @@ def operator_region(kind: str, number: str) -> tuple[str, str]:
         parsed = pn.parse(number, None)
     except pn.NumberParseException:
         return "", ""
+    from phonenumbers import carrier, geocoder   # ~100 MB of data: loaded only when a report asks for them
     operator = carrier.name_for_number(parsed, "en") if kind in MOBILE_KINDS else ""
     region = geocoder.description_for_number(parsed, "en") if kind in FIXED_KINDS else ""
     return operator, region
@@ -142,7 +142,7 @@ class RollupScope:
 
 
 def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
-    """The same rule as appliance.scope.visible (checked against it by tests/test_reports_rollup.py)."""
+    """The same rule as appliance.scope.visible (checked against it by tests/test_rollup.py)."""
     if user.scope == "all":
         return RollupScope(None) if user.is_admin else RollupScope((), nothing=True)
     if user.scope not in ("tenant", "own", "department", "branch") or not user.tenant:

@@ -2,6 +2,8 @@
 
 Both sources return the same rows: the base keys asked for, the sums vector SUMS (split by direction), and
 the first and last call start of the group. appliance/reports.py turns them into the shown breakdown.
+A range of whole days is split (`split_months`) into the whole clean months a month cube serves and the
+other days, which the day cube serves; over `call`, every query is bounded by one start_utc range (its index).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from appliance.report_dims import BASE_SQL, COST_MICRO_SQL, DAY_SQL, LOCAL, PRIC
 from appliance.report_ranges import TimeOfWeek, Window
 
 log = logging.getLogger(__name__)
+SLACK = 18 * 3600   # local offsets lie within +-18 h: a local day's calls start within this of its UTC bounds
 # the sums vector of every group
 SUMS = ("calls", "calls_in", "calls_out", "answered", "ring", "ring_in", "ring_out", "talk", "talk_in", "talk_out",
         "cost_micro", "priced")
@@ -52,37 +55,54 @@ class Query:
     months: tuple[int, ...] | None = None       # only these local months (YYYYMM; the month cube part)
 
 
+def _month_conditions(months: tuple[int, ...], cube: bool, monthly: bool, day: str, bounds: list) -> list[str]:
+    """Only these months: as a day range where they are consecutive (an index on day, or on start_utc, serves
+    it), else also by month."""
+    listed = [f"{key_sql('month', cube)} IN ({', '.join(str(int(m)) for m in months) or 'NULL'})"]
+    if monthly or not months:
+        return listed
+    a, b = rollup.month_days(min(months))[0], rollup.month_days(max(months))[1]
+    bounds.append((a * 86400 - SLACK, b * 86400 + SLACK))
+    return [f"{day} >= {a} AND {day} < {b}"] + ([] if rollup.months_between(a, b) == sorted(months) else listed)
+
+
+def _day_conditions(days: tuple[int, ...], day: str, cube: bool, bounds: list) -> list[str]:
+    """Only these days; over `call` also as start_utc ranges (one per run of consecutive days), for the index."""
+    cond = [f"{day} IN ({', '.join(str(int(d)) for d in days) or 'NULL'})"]
+    if cube or not days:
+        return cond
+    runs = rollup.day_runs(list(days))
+    bounds.append((runs[0][0] * 86400 - SLACK, (runs[-1][1] + 1) * 86400 + SLACK))
+    if len(runs) > 1:
+        cond.append(" OR ".join(f"(start_utc >= {a * 86400 - SLACK} AND start_utc < {(b + 1) * 86400 + SLACK})"
+                                for a, b in runs))
+    return cond
+
+
 def _conditions(q: Query, cube: bool, monthly: bool = False) -> tuple[list[str], list]:
     col = (lambda k: key_sql(k, cube))
     day = "day" if cube else BASE_SQL["day"]
     cond: list[str] = []
     args: list = []
+    bounds: list[tuple[int | None, int | None]] = []   # [lo, hi) ranges of start_utc (over `call`)
     w = q.window
     if q.months is not None:
-        cond.append(f"{col('month')} IN ({', '.join(str(int(m)) for m in q.months) or 'NULL'})")
+        cond += _month_conditions(q.months, cube, monthly, day, bounds)
     if monthly:   # a month cube: its months (q.months) lie wholly in the window, and hold no dirty day
         assert q.months is not None and q.days is None and q.time_range is None, "a month cube holds whole months"
-    elif w.first_day is not None:
-        if not cube:   # bounds on start_utc first, so the index is used; local offsets lie within +-18 h
-            cond.append("start_utc >= ? AND start_utc < ?")
-            args += [w.first_day * 86400 - 18 * 3600, w.end_day * 86400 + 18 * 3600]
+    elif w.first_day is not None and w.end_day is not None:
+        bounds.append((w.first_day * 86400 - SLACK, w.end_day * 86400 + SLACK))
         cond.append(f"{day} >= ? AND {day} < ?")
         args += [w.first_day, w.end_day]
     elif w.since is not None or w.until is not None:
         assert not cube, "a cube holds whole days only"
-        if w.since is not None:
-            cond.append("start_utc >= ?")
-            args.append(w.since)
-        if w.until is not None:
-            cond.append("start_utc < ?")
-            args.append(w.until)
+        bounds.append((w.since, w.until))
     if q.days is not None:
-        cond.append(f"{day} IN ({', '.join(str(int(d)) for d in q.days) or 'NULL'})")
+        cond += _day_conditions(q.days, day, cube, bounds)
     if q.not_days:
         cond.append(f"{day} NOT IN ({', '.join(str(int(d)) for d in q.not_days)})")
     if q.between is not None and not cube:   # a cube row's calls are all of the group's anyway
-        cond.append("start_utc >= ? AND start_utc <= ?")
-        args += list(q.between)
+        bounds.append((q.between[0], q.between[1] + 1))
     for key, values in sorted(q.equal.items()):
         cond.append(f"{col(key)} IN ({', '.join('?' * len(values)) or 'NULL'})")
         args += list(values)
@@ -94,6 +114,10 @@ def _conditions(q: Query, cube: bool, monthly: bool = False) -> tuple[list[str],
             cond.append(q.time_range.sql("day", "hour", 3600))
         else:
             cond.append(q.time_range.sql(BASE_SQL["day"], f"({LOCAL} % 86400)", 1))
+    if not cube:   # one range of start_utc, the tightest, so SQLite's index on it serves the query
+        lo = [a for a, _ in bounds if a is not None]
+        hi = [b for _, b in bounds if b is not None]
+        cond = ([f"start_utc >= {max(lo)}"] if lo else []) + ([f"start_utc < {min(hi)}"] if hi else []) + cond
     return cond, args
 
 
@@ -108,7 +132,7 @@ def fetch_raw(q: Query, visible) -> list[tuple]:
         query = query.where(SQL(" AND ".join(f"({c})" for c in cond), args))
     if keys:
         query = query.group_by(*keys)
-    rows = list(query.tuples())
+    rows: list[tuple] = list(query.tuples())   # type: ignore[arg-type]
     if q.per_call:   # drop the start_utc key column: it is in min/max
         n = len(q.keys)
         rows = [r[:n] + r[n + 1:] for r in rows]
@@ -154,9 +178,12 @@ def pick_month_cube(cube: str, q: Query) -> str | None:
 def split_months(w: Window, dirty: set[int], day_cube: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(the months a month cube serves: wholly in the window, not stale, no dirty day; the window's other
     clean days, for the day cube). A window without bounds spans the day cube's months."""
-    first, end = w.first_day, w.end_day
-    if first is None:
-        lo, hi = store.db.execute_sql(f"SELECT MIN(day), MAX(day) FROM {rollup.table(day_cube)}").fetchone()
+    if w.first_day is not None and w.end_day is not None:
+        first, end = w.first_day, w.end_day
+    else:
+        # two queries: SQLite reads MIN or MAX alone from the index, both together by a scan
+        lo, hi = (store.db.execute_sql(f"SELECT {f}(day) FROM {rollup.table(day_cube)}").fetchone()[0]
+                  for f in ("MIN", "MAX"))
         if lo is None:
             return (), ()
         first, end = rollup.month_days(rollup.month_of(lo))[0], rollup.month_days(rollup.month_of(hi))[1]

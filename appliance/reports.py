@@ -13,7 +13,8 @@ keeps calls whose value is one of them (person: its id or its shown label), plus
 time range (appliance/report_ranges.py). Every call query goes through the user's scope: the call table
 through appliance.scope.visible, a roll-up through the same rule on attributed groups (report_attrib).
 Reports read the roll-up cubes (appliance/rollup.py) when they hold every key needed, else the call table;
-the results are identical (tests/test_reports_rollup.py).
+whole months of the extension cube come from its month cube (a group a directory change splits is read again
+by month, then by day, then call by call). The results are identical (tests/test_rollup.py).
 """
 from __future__ import annotations
 
@@ -204,13 +205,17 @@ def _refiner(plan: _Plan, visible, base: Query, cube: str | None = None, month_c
         for r in (fetch_cube(sub, cube) if cube else fetch_raw(sub, visible)):
             _accumulate(plan, [r[:nk] + r[nk + 1:]], acc, lambda one, a, d=r[nk]: by_call(one, a, q, d))
 
+    if month_cube is None:
+        return by_day
+    monthly: str = month_cube
+
     def by_month(row: tuple, acc: dict) -> None:
         if "month" in plan.keys:   # the row is one month already
             return by_day(row, acc)
-        for r in fetch_cube(part(row, ("month",), base), month_cube):
+        for r in fetch_cube(part(row, ("month",), base), monthly):
             _accumulate(plan, [r[:nk] + r[nk + 1:]], acc,
                         lambda one, a, m=r[nk]: by_day(one, a, replace(base, months=(m,))))
-    return by_month if month_cube else by_day
+    return by_month
 
 
 def _from_cube(plan: _Plan, cube: str) -> tuple[dict, str]:
@@ -220,13 +225,13 @@ def _from_cube(plan: _Plan, cube: str) -> tuple[dict, str]:
     q = plan.query
     q.tenant_in = plan.rscope.tenant_in if plan.rscope else None
     w = q.window
-    dirty = tuple(sorted(d for d in rollup.dirty_days() if w.first_day is None or w.first_day <= d < w.end_day))
+    dirty = tuple(sorted(d for d in rollup.dirty_days() if w.first_day is None or w.first_day <= d < (w.end_day or 0)))
     q.not_days = dirty
     source = cube
-    month_cube = pick_month_cube(cube, q)
-    months, days = split_months(w, set(dirty), cube) if month_cube else ((), None)
     # the scope is applied as plan.rscope (the same rule as scope.visible, on attributed groups)
-    if months:
+    month_cube = pick_month_cube(cube, q)
+    months, days = split_months(w, set(dirty), cube) if month_cube is not None else ((), ())
+    if month_cube is not None and months:   # whole clean months from it, the other clean days from the day cube
         mq = replace(q, months=months, not_days=())
         _accumulate(plan, fetch_cube(mq, month_cube), acc, _refiner(plan, scope.EVERYTHING, mq, cube, month_cube))
         q, source = replace(q, days=days, not_days=()), month_cube
@@ -248,8 +253,8 @@ def _gather(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_roll
         plan = _Plan(spec, window, pbx_tenant, rscope)
         cube = pick_cube(set(plan.keys), plan.query)
         if cube is not None:
-            acc, source = _from_cube(plan, cube)
-            return acc, source, plan.with_currency
+            sums, source = _from_cube(plan, cube)
+            return sums, source, plan.with_currency
     plan = _Plan(spec, window, pbx_tenant, None)   # the call table, through the user's scope
     visible = scope.visible(user, pbx_tenant)
     acc: dict = {}

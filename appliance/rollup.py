@@ -55,8 +55,8 @@ VALUE_COLUMNS = ("calls", "answered", "ring_s", "talk_s", "cost_micro", "priced"
 
 
 def _model(name: str, keys: tuple[str, ...], grain: str = "day"):
-    fields = {"day": IntegerField(index=True), "ym": IntegerField()} if grain == "day" else \
-        {"ym": IntegerField(index=True)}   # ym: the day's (the month's) YYYYMM
+    fields: dict[str, IntegerField | TextField] = {"day": IntegerField(index=True), "ym": IntegerField()} \
+        if grain == "day" else {"ym": IntegerField(index=True)}   # ym: the day's (the month's) YYYYMM
     for k in keys:
         fields[k] = IntegerField() if k == "hour" else TextField()
     for v in VALUE_COLUMNS:
@@ -168,7 +168,7 @@ def mark_range(since: int | None = None, until: int | None = None) -> int:
     return _mark_sql(f"SELECT DISTINCT (start_utc + utc_offset) / 86400 FROM call {where}", tuple(args))
 
 
-def _runs(days: list[int]) -> list[tuple[int, int]]:
+def day_runs(days: list[int]) -> list[tuple[int, int]]:
     """Consecutive days as inclusive (first, last) runs."""
     runs: list[tuple[int, int]] = []
     for d in sorted(days):
@@ -219,7 +219,8 @@ def _start_months(from_scratch: bool) -> None:
             store.db.execute_sql(f"DELETE FROM {table(name)}")
     else:
         for day_cube in set(MONTH_CUBES.values()):
-            lo, hi = store.db.execute_sql(f"SELECT MIN(day), MAX(day) FROM {table(day_cube)}").fetchone()
+            lo, hi = (store.db.execute_sql(f"SELECT {f}(day) FROM {table(day_cube)}").fetchone()[0]
+                      for f in ("MIN", "MAX"))   # apart: SQLite reads each alone from the index
             if lo is not None:
                 _mark_months(months_between(lo, hi + 1))
     RollupState.replace(key=STATE_MONTHS, value="1").execute()
@@ -238,7 +239,7 @@ def _refresh(limit_days: int | None, limit_months: int | None) -> tuple[int, int
         days = sorted(dirty_days())
         if limit_days is not None:
             days = days[:limit_days]
-        for first, last in _runs(days):
+        for first, last in day_runs(days):
             _rebuild_days(first, last)
         _mark_months({month_of(d) for d in days})
         for i in range(0, len(days), 500):

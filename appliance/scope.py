@@ -40,12 +40,7 @@ def _call_tenant_id(call_tenant: str, pbx_tenant: str) -> int | None:
 
 def _other_tenants(pbx_tenant: str) -> bool:
     """Does this box hold calls of a tenant other than the [pbx] tenant?"""
-    return Call.select(Call.id).where(Call.tenant.not_in(("", pbx_tenant))).limit(1).exists()
-
-
-def _covers(model, at) -> ColumnBase:
-    return ((model.valid_from.is_null() | (model.valid_from <= at)) &
-            (model.valid_to.is_null() | (at < model.valid_to)))
+    return store.CallTenant.select().where(store.CallTenant.code.not_in(("", pbx_tenant))).exists()
 
 
 def _person(user: Account) -> sd.Person | None:
@@ -57,25 +52,76 @@ def _person(user: Account) -> sd.Person | None:
 
 def _by_person(user: Account) -> ColumnBase:
     """own / department / branch: calls whose extension, at the call's start, was the user's person's
-    (own), or a person's who then worked in the user's current department or branch."""
+    (own), or a person's who then worked in the user's current department or branch.
+
+    The directory's periods are turned into (extension, from, to) ranges here, so the condition on the call
+    table is a few index ranges (store: the TRIM(extension), start_utc index) instead of a lookup per call."""
     person = _person(user)
     if person is None:
         log.warning("user %s: person %r not in tenant %r: no calls", user.username, user.person, user.tenant)
         return NOTHING
-    ea = sd.ExtensionAssignment.alias("scope_ea")
-    owner = ea.select(SQL("1")).where(ea.tenant_id == person.tenant_id, ea.extension == fn.TRIM(Call.extension),
-                                      _covers(ea, Call.start_utc))
+    ea = sd.ExtensionAssignment
     if user.scope == "own":
-        return fn.EXISTS(owner.where(ea.person_id == person.id))
+        ranges = [(a.extension, a.valid_from, a.valid_to) for a in
+                  ea.select().where(ea.tenant_id == person.tenant_id, ea.person_id == person.id)]
+        return _ranges(ranges)
     field = "department_id" if user.scope == "department" else "branch_id"
     now = sd.open_placement(person.tenant_id, person.id)
     unit = getattr(now, field) if now is not None else None
     if unit is None:
         log.warning("user %s: person %r has no current %s: no calls", user.username, user.person, field[:-3])
         return NOTHING
-    pl = sd.Placement.alias("scope_pl")
-    placed = owner.join(pl, on=(pl.tenant_id == ea.tenant_id) & (pl.person_id == ea.person_id))
-    return fn.EXISTS(placed.where(_covers(pl, Call.start_utc), getattr(pl, field) == unit))
+    pl = sd.Placement
+    placed: dict[int, list[tuple[int | None, int | None]]] = {}
+    for p in pl.select().where(pl.tenant_id == person.tenant_id, getattr(pl, field) == unit):
+        placed.setdefault(p.person_id, []).append((p.valid_from, p.valid_to))
+    ranges = []
+    for a in ea.select().where(ea.tenant_id == person.tenant_id, ea.person_id.in_(list(placed))):
+        for start, end in placed[a.person_id]:   # the extension was theirs while they worked in the unit
+            lo = start if a.valid_from is None else a.valid_from if start is None else max(start, a.valid_from)
+            hi = end if a.valid_to is None else a.valid_to if end is None else min(end, a.valid_to)
+            if lo is None or hi is None or lo < hi:
+                ranges.append((a.extension, lo, hi))
+    return _ranges(ranges)
+
+
+class _Ranges(ColumnBase):
+    """Calls on `extension` with start in [from, to) (None: unbounded) for any of the ranges, rendered as
+    plain SQL text with the call table's column references as the enclosing query names them. A department
+    has hundreds of ranges: peewee would spend longer composing them as expression nodes than SQLite takes to
+    answer (each range is an index range on TRIM(extension), start_utc: store.EXPRESSION_INDEXES)."""
+
+    def __init__(self, ranges: list[tuple[str, int | None, int | None]]):
+        super().__init__()
+        self.ranges = sorted(set(ranges), key=lambda r: (r[0], r[1] or 0))
+
+    def __sql__(self, ctx):
+        extension, start = _column_text(ctx, Call.extension), _column_text(ctx, Call.start_utc)
+        ctx.literal("(")
+        for i, (ext, lo, hi) in enumerate(self.ranges):
+            ctx.literal(f"{' OR ' if i else ''}(TRIM({extension}) = ")
+            ctx.value(ext)
+            if lo is not None:
+                ctx.literal(f" AND {start} >= ")
+                ctx.value(lo)
+            if hi is not None:
+                ctx.literal(f" AND {start} < ")
+                ctx.value(hi)
+            ctx.literal(")")
+        return ctx.literal(")")
+
+
+def _column_text(ctx, column) -> str:
+    """How `ctx` writes a column reference (table alias included), without writing it."""
+    mark = len(ctx._sql)
+    ctx.sql(column)
+    text = "".join(ctx._sql[mark:])
+    del ctx._sql[mark:]
+    return text
+
+
+def _ranges(ranges: list[tuple[str, int | None, int | None]]) -> ColumnBase:
+    return _Ranges(ranges) if ranges else NOTHING
 
 
 def visible(user: Account, pbx_tenant: str) -> ColumnBase:
@@ -115,13 +161,15 @@ def sees_whole_box(user: Account, pbx_tenant: str) -> bool:
 def attributions(calls: Iterable[Call], pbx_tenant: str) -> list[directory.Attribution | None]:
     """Person, department and branch of each call as of its start (None where the directory has no owner)."""
     calls = list(calls)
+    wanted: dict[str, set[str]] = {}
+    for c in calls:   # each call in its own tenant's directory: only the extensions these calls have
+        wanted.setdefault(c.tenant or pbx_tenant, set()).add(c.extension)
     indexes: dict[str, directory.Index | None] = {}
+    for code, extensions in wanted.items():
+        tid = _call_tenant_id(code, pbx_tenant)
+        indexes[code] = directory.Index(tid, extensions) if tid is not None else None
     out: list[directory.Attribution | None] = []
-    for c in calls:   # each call in its own tenant's directory
-        code = c.tenant or pbx_tenant
-        if code not in indexes:
-            tid = _call_tenant_id(code, pbx_tenant)
-            indexes[code] = directory.Index(tid) if tid is not None else None
-        index = indexes[code]
+    for c in calls:
+        index = indexes[c.tenant or pbx_tenant]
         out.append(index.attribute(c.extension, c.start_utc) if index is not None else None)
     return out

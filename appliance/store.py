@@ -55,6 +55,20 @@ class Call(Base):
         indexes = ((("start_utc",), False), (("driver", "call_key"), False))
 
 
+class CallTenant(Base):
+    """Every tenant code a stored call carries (written with the calls): "does this box hold another tenant's
+    calls?" without a scan of the call table. A code stays listed when its calls are deleted (conservative)."""
+    code = TextField(primary_key=True)
+
+    class Meta:
+        table_name = "call_tenant"
+
+
+# Indexes on expressions (peewee's Meta.indexes takes columns): the calls of an extension over a time range,
+# as a user's scope (appliance/scope.py) and the call search ask for them.
+EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",)
+
+
 class Leg(Base):
     """One call record as the PBX printed it, with the journal entry it came from."""
     id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference): stable across re-processing
@@ -124,7 +138,7 @@ class Cursor(Base):
     ignored = IntegerField(default=0)  # headers, blank lines and other known non-calls
 
 
-MODELS = (Call, Leg, QueueEvent, Quarantine, LinkEvent, Cursor)
+MODELS = (Call, Leg, QueueEvent, Quarantine, LinkEvent, Cursor, CallTenant)
 LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "jseg", "joff")
 QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
@@ -165,6 +179,10 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     db.create_tables(all_models(), safe=True)
     for model in all_models():
         _add_missing_columns(model)
+    for sql in EXPRESSION_INDEXES:
+        db.execute_sql(sql)
+    if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
+        db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
     return db
 
 

@@ -136,3 +136,12 @@ def test_month_bounds_follow_the_pbx_zone():
     assert (year, month) == (2024, 3)
     assert since == int(datetime(2024, 3, 1, tzinfo=TZ).timestamp())
     assert until == int(datetime(2024, 4, 1, tzinfo=TZ).timestamp())
+
+
+def test_a_broad_search_counts_up_to_the_cap_and_says_there_are_more(world, monkeypatch):
+    every = call_search.search(ADMIN, "default", Criteria(), per_page=3)
+    assert not every.capped and every.total > 4
+    monkeypatch.setattr(call_search, "COUNT_CAP", 4)
+    page = call_search.search(ADMIN, "default", Criteria(), page=99, per_page=3)
+    assert (page.capped, page.total, page.pages, page.page) == (True, 4, 2, 2)
+    assert [c.id for c in page.calls] == [c.id for c in call_search.query(ADMIN, "default", Criteria())][3:6]

@@ -72,8 +72,24 @@ def _stream(user, pbx_tenant: str, since: int | None, until: int | None) -> Iter
         store.db.close()
 
 
-def scoped_snapshot(data_dir: Path, user, pbx_tenant: str) -> dict[str, Any]:
-    """The status page's data with only the calls `user` may see (and raw lines only for the whole box)."""
+RECENT_S = 31 * 86400   # the last calls are looked for in this window first (an index range, not a sort)
+
+
+def _last_calls(user, pbx_tenant: str) -> list:
+    """The newest calls the user may see: in the last RECENT_S first, all time only if that has too few."""
+    newest = store.db.execute_sql("SELECT MAX(start_utc) FROM call").fetchone()[0]
+    if newest is not None:
+        rows = list(scope.calls_query(user, pbx_tenant, since=newest - RECENT_S, limit=status.CALLS_SHOWN,
+                                      newest_first=True))
+        if len(rows) == status.CALLS_SHOWN:
+            return rows
+    return list(scope.calls_query(user, pbx_tenant, limit=status.CALLS_SHOWN, newest_first=True))
+
+
+def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = True) -> dict[str, Any]:
+    """The status page's data with only the calls `user` may see (and raw lines only for the whole box);
+    without `with_totals`, a user who does not see the whole box gets no count of every call they may see
+    (the home page shows the month's instead)."""
     data = status.snapshot(data_dir, with_calls=False)      # the calls come scoped, below
     # without calls stored no other tenant's can exist: what sees_whole_box answers then, without the database
     whole = (user.scope == "all" and user.is_admin) or (user.scope == "tenant" and user.tenant == pbx_tenant)
@@ -83,9 +99,10 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str) -> dict[str, Any]:
         try:
             with store.db.connection_context(), store.db.atomic():
                 whole = scope.sees_whole_box(user, pbx_tenant)
-                rows = list(scope.calls_query(user, pbx_tenant, limit=status.CALLS_SHOWN, newest_first=True))
+                rows = _last_calls(user, pbx_tenant)
                 calls = [dict(d, start_utc=c.start_utc) for c, d in zip(rows, call_dicts(rows, pbx_tenant))]
-                totals = scope.totals(user, pbx_tenant)
+                if with_totals and not whole:
+                    totals = scope.totals(user, pbx_tenant)
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
     data["calls"] = calls

@@ -58,7 +58,7 @@ def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None
     """Everything the home page shows to `user`."""
     now = time.time() if now is None else now
     pbx = cfg.section("pbx")
-    data = api.scoped_snapshot(data_dir, user, pbx.tenant)
+    data = api.scoped_snapshot(data_dir, user, pbx.tenant, with_totals=False)
     data.update(_cached(("month", str(data_dir), user), TOTALS_TTL_S, now,
                         lambda: _month(data_dir, user, pbx.tenant, parse.zone(pbx.timezone), now)))
     data["health"] = (_cached(("health", str(data_dir)), HEALTH_TTL_S, now, lambda: _health(data_dir, cfg, now))

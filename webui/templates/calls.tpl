@@ -42,7 +42,11 @@
 % elif not page.calls:
 <p class="muted">{{_('No call matches.')}}</p>
 % else:
+% if page.capped:
+<p class="muted small">{{_('More than {total} calls: narrow the search · page {page} of {pages}').format(total=fmt_number(page.total), page=fmt_number(page.page), pages=fmt_number(page.pages))}}</p>
+% else:
 <p class="muted small">{{_('{total} calls · page {page} of {pages}').format(total=fmt_number(page.total), page=fmt_number(page.page), pages=fmt_number(page.pages))}}</p>
+% end
 <div class="scroll"><table>
   <thead><tr><th>{{_('Start')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Person')}}</th><th>{{_('Party')}}</th>
     <th>{{_('Trunk')}}</th><th>{{_('Ring')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Cost')}}</th><th>{{_('Legs')}}</th></tr></thead>
