@@ -27,7 +27,9 @@ test: install system-deps
 bench: install
 	$(BIN)/python -m appliance.tools.bench
 	$(BIN)/python -m appliance.tools.bench_rating
-	$(BIN)/python -m appliance.tools.bench_web
+	$(BIN)/python -m appliance.tools.bench_reports --calls 10000000 --dir $(DATA)/bench --runs 5
+	$(BIN)/python -m appliance.tools.bench_web --dir $(DATA)/bench --think 2
+	$(BIN)/python -m appliance.tools.bench_web --dir $(DATA)/bench
 
 messages: install
 	$(BIN)/python -m webui.i18n_extract

@@ -163,8 +163,9 @@ def probe(port: int, admin: User, skip: tuple[str, ...] = ()) -> list[tuple[str,
 
 
 def client(port: int, user: User, pages: list[tuple[str, str]], budget: int, stop_at: float, results: Results,
-           seed: int) -> None:
-    """One keep-alive client: requests pages of the mix in a shuffled cycle until the budget or the time ends."""
+           seed: int, think_s: float = 0.0) -> None:
+    """One keep-alive client: requests pages of the mix in a shuffled cycle until the budget or the time ends;
+    with think_s, it pauses a random time (exponential, that mean) after each page, as a person reading it."""
     rnd = random.Random(seed)
     order = pages[:]
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -188,6 +189,8 @@ def client(port: int, user: User, pages: list[tuple[str, str]], budget: int, sto
                     results.ms.setdefault(name, []).append(ms)
                     if status != 200:
                         results.errors[name] = results.errors.get(name, 0) + 1
+                if think_s:
+                    time.sleep(min(rnd.expovariate(1 / think_s), max(0.0, stop_at - time.monotonic())))
     finally:
         conn.close()
 
@@ -201,7 +204,7 @@ def percentiles(values: list[float]) -> dict:
 
 
 def run(calls: int, workdir: Path, clients: int = 20, requests: int = 4000, seconds: float = 120,
-        seed: int = 1, skip: tuple[str, ...] = ()) -> dict:
+        seed: int = 1, skip: tuple[str, ...] = (), think_s: float = 0.0) -> dict:
     """Generate, start, log in, load; the figures as a dict (see print_table)."""
     from appliance.tools import gen_calls
     data = workdir / f"web-{calls}-{seed}"
@@ -226,7 +229,7 @@ def run(calls: int, workdir: Path, clients: int = 20, requests: int = 4000, seco
         started = time.monotonic()
         threads = [threading.Thread(target=client, daemon=True,
                                     args=(port, accounts[i % len(accounts)], pages, requests, started + seconds,
-                                          results, seed * 1000 + i)) for i in range(clients)]
+                                          results, seed * 1000 + i, think_s)) for i in range(clients)]
         for t in threads:
             t.start()
         for t in threads:
@@ -247,12 +250,14 @@ def run(calls: int, workdir: Path, clients: int = 20, requests: int = 4000, seco
             "pages": {name: {**percentiles(results.ms.get(name, [])), "errors": results.errors.get(name, 0)}
                       for name, _path in pages},
             "overall": {**percentiles(everything), "errors": sum(results.errors.values())},
-            "rss_kb": {"start": rss_start, "end": rss_end}, "target_p95_ms": TARGET_P95_MS}
+            "rss_kb": {"start": rss_start, "end": rss_end}, "target_p95_ms": TARGET_P95_MS, "think_s": think_s}
 
 
 def print_table(r: dict) -> None:
     print(f"web benchmark: {r['calls']:,} calls, {r['users']} users, {r['clients']} keep-alive clients, "
-          f"{r['requests']:,} requests in {r['seconds']} s = {r['requests_per_s']} requests/s")
+          f"{r['requests']:,} requests in {r['seconds']} s = {r['requests_per_s']} requests/s, "
+          + (f"think time {r['think_s']} s (mean) between a user's pages" if r["think_s"] else
+             "back to back (no think time: the process's capacity)"))
     print(f"{'page':<20} {'n':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for name, p in [*r["pages"].items(), ("overall", r["overall"])]:
         print(f"{name:<20} {p['n']:>6} {p['errors']:>6} {p['p50']:>8} {p['p95']:>8} {p['max']:>8}")
@@ -270,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=120, help="... or after this long (default 120 s)")
     p.add_argument("--dir", type=Path, help="keep the generated data here and reuse it (default: a temporary "
                                             "directory, removed at the end)")
+    p.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
+                   help="mean pause of each user after a page, as people read it (default 0: back to back)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip", action="append", default=[], metavar="PAGE",
                    help="leave out the pages whose name starts with this (e.g. report, bill); repeatable")
@@ -277,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     work = a.dir or Path(tempfile.mkdtemp(prefix="callbox-bench-web-"))
     try:
-        r = run(a.calls, work, a.clients, a.requests, a.seconds, a.seed, tuple(a.skip))
+        r = run(a.calls, work, a.clients, a.requests, a.seconds, a.seed, tuple(a.skip), a.think)
     finally:
         if a.dir is None:
             shutil.rmtree(work, ignore_errors=True)
