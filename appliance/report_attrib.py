@@ -15,7 +15,7 @@ from typing import Callable
 
 import phonenumbers as pn
 
-from appliance import directory
+from appliance import directory, scope
 from appliance import store_directory as sd
 from appliance.users import Account
 
@@ -139,6 +139,7 @@ class RollupScope:
     tenant_in: tuple[str, ...] | None
     accepts: Callable[[directory.Attribution | None], bool] | None = None
     nothing: bool = False
+    extensions: tuple[str, ...] | None = None   # own/department/branch: every extension the scope ever had
 
 
 def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
@@ -155,11 +156,14 @@ def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
         sd.Person.tenant_id == tid, sd.Person.external_id == user.person)
     if person is None:
         return RollupScope((), nothing=True)
+    # a first cut in SQL: only groups of extensions the scope ever had (the attribution test decides)
+    extensions = tuple(sorted({ext for ext, _lo, _hi in scope.extension_ranges(user)}))
     if user.scope == "own":
-        return RollupScope(tenants, lambda a, pid=person.id: a is not None and a.person_id == pid)
+        return RollupScope(tenants, lambda a, pid=person.id: a is not None and a.person_id == pid,
+                           extensions=extensions)
     field = "department_id" if user.scope == "department" else "branch_id"
     now = sd.open_placement(person.tenant_id, person.id)
     unit = getattr(now, field) if now is not None else None
     if unit is None:
         return RollupScope((), nothing=True)
-    return RollupScope(tenants, lambda a: a is not None and getattr(a, field) == unit)
+    return RollupScope(tenants, lambda a: a is not None and getattr(a, field) == unit, extensions=extensions)

@@ -53,6 +53,7 @@ class Query:
     per_call: bool = False                      # also group by start_utc (splitting a group a change falls in)
     between: tuple[int, int] | None = None      # only calls with start_utc in [lo, hi] (a group being split)
     months: tuple[int, ...] | None = None       # only these local months (YYYYMM; the month cube part)
+    ext_in: tuple[str, ...] | None = None       # only these extensions (a scope's first cut), None = any
 
 
 def _month_conditions(months: tuple[int, ...], cube: bool, monthly: bool, day: str, bounds: list) -> list[str]:
@@ -109,6 +110,9 @@ def _conditions(q: Query, cube: bool, monthly: bool = False) -> tuple[list[str],
     if q.tenant_in is not None:
         cond.append(f"tenant IN ({', '.join('?' * len(q.tenant_in)) or 'NULL'})")
         args += list(q.tenant_in)
+    if q.ext_in is not None and (not cube or "extension" in q.keys):
+        cond.append(f"{col('extension')} IN ({', '.join('?' * len(q.ext_in)) or 'NULL'})")
+        args += list(q.ext_in)
     if q.time_range is not None:
         if cube:
             cond.append(q.time_range.sql("day", "hour", 3600))

@@ -224,6 +224,7 @@ def _from_cube(plan: _Plan, cube: str) -> tuple[dict, str]:
     acc: dict = {}
     q = plan.query
     q.tenant_in = plan.rscope.tenant_in if plan.rscope else None
+    q.ext_in = plan.rscope.extensions if plan.rscope else None
     w = q.window
     dirty = tuple(sorted(d for d in rollup.dirty_days() if w.first_day is None or w.first_day <= d < (w.end_day or 0)))
     q.not_days = dirty
@@ -238,7 +239,7 @@ def _from_cube(plan: _Plan, cube: str) -> tuple[dict, str]:
     if q.days != ():
         _accumulate(plan, fetch_cube(q, cube), acc, _refiner(plan, scope.EVERYTHING, q, cube))
     if dirty:
-        raw = Query(q.keys, w, q.equal, q.time_range, q.tenant_in, dirty)
+        raw = Query(q.keys, w, q.equal, q.time_range, q.tenant_in, dirty, ext_in=q.ext_in)
         _accumulate(plan, fetch_raw(raw, scope.EVERYTHING), acc, _refiner(plan, scope.EVERYTHING, raw))
     return acc, f"rollup:{source}" + ("+raw" if dirty else "")
 

@@ -54,23 +54,29 @@ def _by_person(user: Account) -> ColumnBase:
     """own / department / branch: calls whose extension, at the call's start, was the user's person's
     (own), or a person's who then worked in the user's current department or branch.
 
-    The directory's periods are turned into (extension, from, to) ranges here, so the condition on the call
-    table is a few index ranges (store: the TRIM(extension), start_utc index) instead of a lookup per call."""
+    The directory's periods are turned into (extension, from, to) ranges, so the condition on the call table
+    is a few index ranges (store: the TRIM(extension), start_utc index) instead of a lookup per call."""
+    ranges = extension_ranges(user)
+    return _Ranges(ranges) if ranges else NOTHING
+
+
+def extension_ranges(user: Account) -> list[tuple[str, int | None, int | None]]:
+    """For an own / department / branch scope: the (extension, from, to) ranges whose calls the user may see
+    (None: unbounded); [] when the user sees no call through a person."""
     person = _person(user)
     if person is None:
         log.warning("user %s: person %r not in tenant %r: no calls", user.username, user.person, user.tenant)
-        return NOTHING
+        return []
     ea = sd.ExtensionAssignment
     if user.scope == "own":
-        ranges = [(a.extension, a.valid_from, a.valid_to) for a in
-                  ea.select().where(ea.tenant_id == person.tenant_id, ea.person_id == person.id)]
-        return _ranges(ranges)
+        return [(a.extension, a.valid_from, a.valid_to) for a in
+                ea.select().where(ea.tenant_id == person.tenant_id, ea.person_id == person.id)]
     field = "department_id" if user.scope == "department" else "branch_id"
     now = sd.open_placement(person.tenant_id, person.id)
     unit = getattr(now, field) if now is not None else None
     if unit is None:
         log.warning("user %s: person %r has no current %s: no calls", user.username, user.person, field[:-3])
-        return NOTHING
+        return []
     pl = sd.Placement
     placed: dict[int, list[tuple[int | None, int | None]]] = {}
     for p in pl.select().where(pl.tenant_id == person.tenant_id, getattr(pl, field) == unit):
@@ -82,7 +88,7 @@ def _by_person(user: Account) -> ColumnBase:
             hi = end if a.valid_to is None else a.valid_to if end is None else min(end, a.valid_to)
             if lo is None or hi is None or lo < hi:
                 ranges.append((a.extension, lo, hi))
-    return _ranges(ranges)
+    return ranges
 
 
 class _Ranges(ColumnBase):
@@ -118,10 +124,6 @@ def _column_text(ctx, column) -> str:
     text = "".join(ctx._sql[mark:])
     del ctx._sql[mark:]
     return text
-
-
-def _ranges(ranges: list[tuple[str, int | None, int | None]]) -> ColumnBase:
-    return _Ranges(ranges) if ranges else NOTHING
 
 
 def visible(user: Account, pbx_tenant: str) -> ColumnBase:
