@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= var
+# generated benchmark databases (10,000,000 calls: about 2 GB), kept between runs
+BENCH ?= .bench
 
 .PHONY: default install run test bench check clean system-deps messages
 
@@ -27,9 +29,9 @@ test: install system-deps
 bench: install
 	$(BIN)/python -m appliance.tools.bench
 	$(BIN)/python -m appliance.tools.bench_rating
-	$(BIN)/python -m appliance.tools.bench_reports --calls 10000000 --dir $(DATA)/bench --runs 5
-	$(BIN)/python -m appliance.tools.bench_web --dir $(DATA)/bench --think 2
-	$(BIN)/python -m appliance.tools.bench_web --dir $(DATA)/bench
+	$(BIN)/python -m appliance.tools.bench_reports --calls 10000000 --dir $(BENCH) --runs 5
+	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --think 2
+	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH)
 
 messages: install
 	$(BIN)/python -m webui.i18n_extract
