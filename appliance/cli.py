@@ -106,7 +106,8 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _open_existing(args) -> tuple[config.Config, Paths]:
+def open_existing(args) -> tuple[config.Config, Paths]:
+    """The configuration and paths of an existing --data directory, its database open (commands that read it)."""
     paths = Paths(args.data)
     if not args.data.is_dir():
         raise UsageError(f"no such data directory: {args.data}")
@@ -117,7 +118,7 @@ def _open_existing(args) -> tuple[config.Config, Paths]:
 
 def cmd_calls(args) -> int:
     from appliance import output
-    cfg, paths = _open_existing(args)
+    cfg, paths = open_existing(args)
     tz = parse.zone(cfg.section("pbx").timezone)
     since, until = _iso_s(args.since, tz), _iso_s(args.until, tz)
     if args.legs:
@@ -140,7 +141,7 @@ def _pricer(cfg: config.Config, tz):
 def cmd_rerate(args) -> int:
     from appliance import pricing
     from appliance.worker import parse_lock
-    cfg, paths = _open_existing(args)
+    cfg, paths = open_existing(args)
     tz = parse.zone(cfg.section("pbx").timezone)
     since, until = _iso_s(args.since, tz), _iso_s(args.until, tz)
     pricer = _pricer(cfg, tz)
@@ -161,7 +162,7 @@ def cmd_rerate(args) -> int:
 
 def cmd_quarantine(args) -> int:
     from appliance import output
-    _open_existing(args)
+    open_existing(args)
     for row in output.quarantine_dicts():
         print(json.dumps(row, ensure_ascii=False) if args.json else f"{row['ref']}\t{row['reason']}\t{row['line']}")
     return 0
@@ -170,7 +171,7 @@ def cmd_quarantine(args) -> int:
 def cmd_reprocess(args) -> int:
     from appliance.reprocess import reprocess
     from appliance.worker import parse_lock
-    cfg, paths = _open_existing(args)
+    cfg, paths = open_existing(args)
     tz = parse.zone(cfg.section("pbx").timezone)
     since, until = _iso_ns(args.since, tz), _iso_ns(args.until, tz)
     processor = build_processor(cfg, args.driver)

@@ -6,8 +6,8 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from appliance import alert_codes, alert_rules, alert_thresholds, alerts, config, parse, store
-from appliance.procs import common_args, load_config
+from appliance import alert_codes, alert_rules, alert_thresholds, alerts, config, parse
+from appliance.procs import common_args
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +68,8 @@ def register(subparsers) -> None:
 
 
 def _open(args) -> config.Config:
-    from appliance.cli import UsageError
-    from appliance.worker import Paths
-    if not Path(args.data).is_dir():
-        raise UsageError(f"no such data directory: {args.data}")
-    cfg = load_config(args)
-    store.open_db(Paths(args.data).db)
-    return cfg
+    from appliance.cli import open_existing
+    return open_existing(args)[0]
 
 
 def _tenant(args, cfg: config.Config) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 import getpass
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 from appliance import billed, parse, store, usage
-from appliance.procs import common_args, load_config
+from appliance.procs import common_args
 
 
 def register(subparsers) -> None:
@@ -34,12 +33,8 @@ def register(subparsers) -> None:
 
 
 def _open(args):
-    from appliance.cli import UsageError
-    from appliance.worker import Paths
-    if not Path(args.data).is_dir():
-        raise UsageError(f"no such data directory: {args.data}")
-    cfg = load_config(args)
-    store.open_db(Paths(args.data).db)
+    from appliance.cli import open_existing
+    cfg, _paths = open_existing(args)
     store.db.create_tables(billed.MODELS_BILLED, safe=True)
     return cfg
 

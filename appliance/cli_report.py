@@ -12,8 +12,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from appliance import parse, reports, rollup, store, store_reports, users
-from appliance.procs import common_args, load_config
+from appliance import parse, reports, rollup, store_reports, users
+from appliance.procs import common_args
 from appliance.report_dims import DIMS, MEASURES
 from appliance.report_ranges import DATE_RANGES, RangeError, delete_time_range, set_time_range, time_ranges
 
@@ -22,12 +22,8 @@ CONSOLE = users.Account(0, "console", "administrator", "all", "", "")   # the bo
 
 
 def _open(args):
-    from appliance.cli import UsageError
-    if not Path(args.data).is_dir():
-        raise UsageError(f"no such data directory: {args.data}")
-    cfg = load_config(args)
-    store.open_db(Path(args.data) / "callbox.db")
-    return cfg
+    from appliance.cli import open_existing
+    return open_existing(args)[0]
 
 
 def _account(args) -> users.Account:

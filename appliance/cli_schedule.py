@@ -11,11 +11,10 @@ import getpass
 import json
 import logging
 from datetime import datetime
-from pathlib import Path
 
-from appliance import parse, schedules, store
+from appliance import parse, schedules
 from appliance import store_schedules as ss
-from appliance.procs import common_args, load_config
+from appliance.procs import common_args
 from appliance.report_ranges import DATE_RANGES
 from appliance.schedule_rules import ScheduleError
 
@@ -23,12 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def _open(args):
-    from appliance.cli import UsageError
-    if not Path(args.data).is_dir():
-        raise UsageError(f"no such data directory: {args.data}")
-    cfg = load_config(args)
-    store.open_db(Path(args.data) / "callbox.db")
-    return cfg
+    from appliance.cli import open_existing
+    return open_existing(args)[0]
 
 
 def schedule_dict(s: ss.Schedule, tz) -> dict:

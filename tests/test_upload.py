@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import threading
 import warnings
 from datetime import timezone
@@ -14,6 +13,7 @@ import pytest
 
 from appliance import cli, config, outbox, parse, upload
 from appliance import store_outbox as so
+from test_mail import cert  # noqa: F401  a fixture: the self-signed certificate for FTPS
 from tests.sftp_server import SFTPServer
 
 with warnings.catch_warnings():   # pyftpdlib 2.2 on 3.11 uses asyncore/asynchat: harmless (STACK.md §8)
@@ -26,16 +26,6 @@ with warnings.catch_warnings():   # pyftpdlib 2.2 on 3.11 uses asyncore/asynchat
 PASSWORD = "Gizli-Şifre 9!"           # non-ASCII, with a space: read from its file as it is
 DATA = bytes(range(256)) * 1200 + b"\r\n\x00\x1a end"   # ~300 kB of every byte value, CR/LF, NUL, ^Z
 NAME = "Çağrı raporu – İzmir şubesi.pdf"                # Turkish letters and an en dash
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1, made with Debian's openssl (as tests/test_mail.py does)."""
-    d = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", d / "key.pem", "-out", d / "cert.pem", "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
-    return d / "cert.pem", d / "key.pem"
 
 
 class FTP:
