@@ -303,12 +303,19 @@ class JournalWriter:
             chunks: list[bytes] = []
             pos, segno = self._size, self.segno
             pack, crc32, slen = HEADER.pack, zlib.crc32, len(src)
+            # Within one call only flags and length vary: lines of the same length share a header and the
+            # CRC of header + source, which is then carried on over the data.
+            heads: dict[tuple[int, int], tuple[bytes, int]] = {}
             for data, flags in items:
-                head = pack(MAGIC, flags, slen, len(data), rns, 0)[:-4]
-                crc = crc32(data, crc32(src, crc32(head)))
+                dlen = len(data)
+                cached = heads.get((flags, dlen))
+                if cached is None:
+                    head = pack(MAGIC, flags, slen, dlen, rns, 0)[:-4]
+                    cached = heads[flags, dlen] = head, crc32(src, crc32(head))
+                head, crc = cached
                 refs.append((segno, pos))
-                chunks += (head, crc.to_bytes(4, "little"), src, data)
-                pos += HEADER.size + slen + len(data)
+                chunks += (head, crc32(data, crc).to_bytes(4, "little"), src, data)
+                pos += HEADER.size + slen + dlen
             buf = b"".join(chunks)
             written = 0
             try:

@@ -20,7 +20,7 @@ from appliance.records import DIRECTIONS, EVENT, CallRecord, Entry, NotACallReco
 
 log = logging.getLogger(__name__)
 PRICE_COLUMNS = ("kind", "number", "cost", "currency", "destination", "tariff", "capped")   # = pricing.COLUMNS
-UNPRICED = ("", "", None, "", "", "", False)
+UNPRICED = ("", "", None, "", "", "", 0)
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
@@ -218,6 +218,9 @@ class Processor:
     def _add_leg(self, entry: Entry, r: CallRecord, batch: Batch, pending: dict) -> None:
         start, offset = self.local_time(r.start)
         key = r.call_key
+        # Flags go to SQLite as int: the sqlite3 module binds an exact int directly but looks a bool up in its
+        # adapter registry first, which cost 0.4 us per value, about a tenth of an import.
+        answered, transferred = int(r.answered), int(r.transferred)
         leg_id = (entry.ref[0] << 32) | entry.ref[1]   # ref_id(), inline: this runs once per call record
         tenant = self._tenant_of.get(entry.source) or self.tenant_of(entry.source)
         call_id = None
@@ -228,14 +231,14 @@ class Processor:
             call_id = leg_id   # a call is named after the entry of its first leg: stable across re-processing
             price = UNPRICED if self.pricer is None else self.pricer.price(r.direction, r.party, start, r.talk_s)
             batch.new_calls.append((call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
-                                    r.trunk, r.ring_s, r.talk_s, r.answered, r.transferred, r.account_code, 1,
+                                    r.trunk, r.ring_s, r.talk_s, answered, transferred, r.account_code, 1,
                                     *price, tenant))
             if key:
                 pending[(tenant, key)] = (call_id, start)
         else:
             batch.dirty.add(call_id)
         batch.legs.append((leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
-                           r.trunk, r.ring_s, r.talk_s, r.answered, r.transferred, r.account_code, entry.ref[0],
+                           r.trunk, r.ring_s, r.talk_s, answered, transferred, r.account_code, entry.ref[0],
                            entry.ref[1]))
         batch.days.add((start + offset) // 86400)
         if start > self.newest:

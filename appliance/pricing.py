@@ -46,7 +46,7 @@ class Pricer:
         charged or not priceable), currency, destination, tariff ("provider / plan @ version"), capped.
         `known`: the classification already stored (a tariff change does not change what a number is)."""
         c, p = self._rate(direction, party, start_utc, talk_s, known)
-        capped = bool(self.capped(talk_s))
+        capped = int(bool(self.capped(talk_s)))   # an int binds faster than a bool (appliance/parse.py)
         if isinstance(p, Price):
             return (c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}", capped)
         return (c.kind, c.number, None, "", "", "", capped)

@@ -24,6 +24,22 @@ def test_entries_come_back_byte_identical_with_time_and_source(tmp_path):
     assert all(e.next_ref == nxt.ref for e, nxt in zip(entries, entries[1:]))
 
 
+def test_one_write_of_many_lines_keeps_each_entrys_flags_length_and_checksum(tmp_path):
+    """append_many shares a header between lines of equal flags and length: each entry must still carry
+    its own data's checksum and its own flags."""
+    items = [(b"abc\n", 0), (b"xyz\n", 0), (b"abc\n", 1), (b"abcd\n", 1), (b"abc\n", 0), (b"", 1)]
+    with JournalWriter(tmp_path) as w:
+        refs = w.append_many(items, "t", received_ns=7)
+    entries = list(read_from(tmp_path, (0, 0)))
+    assert [(e.data, e.flags) for e in entries] == items
+    assert [journal.read_at(tmp_path, ref).data for ref in refs] == [data for data, _ in items]
+    path = segment_path(tmp_path, refs[1][0])
+    buf = bytearray(path.read_bytes())
+    buf[refs[1][1] + journal.HEADER.size + 1] ^= 0x01   # the second entry's data: only its checksum fails
+    path.write_bytes(bytes(buf))
+    assert [journal.read_at(tmp_path, ref) is None for ref in refs] == [False, True, False, False, False, False]
+
+
 def test_reading_from_a_cursor_resumes_exactly(tmp_path):
     with JournalWriter(tmp_path) as w:
         w.append_many([(b"line %d\n" % i, 0) for i in range(100)], "t")
