@@ -6,6 +6,7 @@ Bulk rows go through the connection's executemany (peewee's insert_many is 15-19
 from __future__ import annotations
 
 import logging
+import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -163,6 +164,17 @@ def all_models() -> tuple:
             + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES)
 
 
+def schema_stamp() -> int:
+    """A fingerprint of the schema this release declares (tables, their columns, the expression indexes).
+
+    open_db() stores it as SQLite's user_version once the database has that schema; a read-only process
+    (the web) waits for it, so that after an upgrade it never queries a table or column the worker has not
+    added yet."""
+    text = ";".join(f"{m._meta.table_name}({','.join(f.column_name for f in m._meta.sorted_fields)})"
+                    for m in all_models()) + ";" + ";".join(EXPRESSION_INDEXES)
+    return zlib.crc32(text.encode()) & 0x7FFFFFFF
+
+
 def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     """Initialise the module's database at `path` (WAL) and create the tables if needed.
 
@@ -183,7 +195,28 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
         db.execute_sql(sql)
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
+    db.execute_sql(f"PRAGMA user_version = {schema_stamp()}")
     return db
+
+
+def attach_readonly(path: Path) -> bool:
+    """Point the module's database read-only at `path` once it exists with this release's schema (the
+    worker creates and upgrades it); False until then. Connections are then opened per use (peewee's state
+    is greenlet-local under gevent)."""
+    uri = f"file:{path}?mode=ro"
+    if db.database == uri:
+        return True
+    if not Path(path).exists():
+        return False
+    open_db(path, readonly=True)
+    try:
+        stamp = db.execute_sql("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+    if stamp != schema_stamp():
+        db.init(None)   # not this release's schema yet: look again next time
+        return False
+    return True
 
 
 def _add_missing_columns(model) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -92,6 +93,26 @@ def test_database_without_tables_shows_zeros(client, data_dir):
     (data_dir / "callbox.db").touch()                  # the worker created the file, not yet the tables
     assert client.get("/api/status").json["counts"]["calls"] == 0
     assert client.get("/").status_int == 200
+
+
+def test_database_of_an_older_release_waits_for_the_worker_to_upgrade_it(client, data_dir):
+    """After an upgrade the web may start before the worker has added this release's columns: it shows no
+    calls until the worker has, instead of failing on a missing column."""
+    store.open_db(data_dir / "callbox.db")
+    add_call(1)
+    store.close_db()
+    conn = sqlite3.connect(data_dir / "callbox.db")      # the database as an older release left it
+    conn.execute("ALTER TABLE call DROP COLUMN tenant")
+    conn.execute("PRAGMA user_version = 0")
+    conn.commit()
+    conn.close()
+    assert client.get("/api/calls").json == []
+    assert client.get("/api/status").json["calls"] == []
+    assert client.get("/calls?since=2023-01-01").status_int == 200
+    store.open_db(data_dir / "callbox.db")               # the worker starts: adds the column, stamps the schema
+    store.close_db()
+    assert [c["id"] for c in client.get("/api/calls").json] == [1]
+    assert [c["id"] for c in client.get("/api/status").json["calls"]] == [1]
 
 
 def test_pbx_data_is_escaped_and_utf8(db, client, data_dir):

@@ -36,19 +36,13 @@ MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
 
 
 class NotReady(Exception):
-    """callbox.db does not exist yet (the worker creates it)."""
+    """callbox.db does not exist yet, or not with this release's schema (the worker creates and upgrades it)."""
 
 
 def read_access(data_dir: Path) -> bool:
-    """Point store.db read-only at <data>/callbox.db if it exists (as webui.api does); False if it does not."""
-    path = Path(data_dir) / "callbox.db"
-    if store.db.database == f"file:{path}?mode=ro":
-        return True
-    if not path.exists():
-        return False
-    store.open_db(path, readonly=True)
-    store.db.close()        # connections are opened per request (peewee's state is greenlet-local)
-    return True
+    """Point store.db read-only at <data>/callbox.db once the worker has created it with this release's
+    schema (as webui.status.store_ready does); False until then."""
+    return store.attach_readonly(Path(data_dir) / "callbox.db")
 
 
 @contextmanager

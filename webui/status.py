@@ -57,14 +57,9 @@ def capture_status(path: Path, now: float | None = None) -> dict[str, Any]:
 
 
 def store_ready(db_path: Path) -> bool:
-    """Point store.db at the database once the worker has created it; this process never creates it."""
-    if store.db.database == f"file:{db_path}?mode=ro":
-        return True
-    if not db_path.exists():
-        return False
-    store.open_db(db_path, readonly=True)
-    store.db.close()     # connections are opened per request: peewee's state is greenlet-local under gevent
-    return True
+    """Point store.db at the database once the worker has created (or upgraded) it; this process never
+    creates it."""
+    return store.attach_readonly(db_path)
 
 
 def _call(c: store.Call) -> dict[str, Any]:
