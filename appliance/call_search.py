@@ -160,7 +160,7 @@ def _by_person(text: str, pbx_tenant: str) -> ColumnBase:
     cond: ColumnBase = scope.NOTHING
     for tid, people in _people(text).items():
         code = codes.get(tid, "")
-        of_tenant = Call.tenant.in_((code, "")) if code == pbx_tenant else Call.tenant == code
+        of_tenant = scope.call_tenant_is(code, pbx_tenant)
         owner = ea.select(SQL("1")).where(
             ea.tenant_id == tid, ea.person_id.in_(people), ea.extension == fn.TRIM(Call.extension),
             ea.valid_from.is_null() | (ea.valid_from <= Call.start_utc),

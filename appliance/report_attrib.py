@@ -143,27 +143,16 @@ class RollupScope:
 
 
 def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
-    """The same rule as appliance.scope.visible (checked against it by tests/test_rollup.py)."""
-    if user.scope == "all":
-        return RollupScope(None) if user.is_admin else RollupScope((), nothing=True)
-    if user.scope not in ("tenant", "own", "department", "branch") or not user.tenant:
-        return RollupScope((), nothing=True)
-    tenants = (user.tenant, "") if user.tenant == pbx_tenant else (user.tenant,)
-    if user.scope == "tenant":
+    """The rule of appliance.scope.visible, for groups of calls (checked against it by tests/test_rollup.py)."""
+    basis = scope.basis(user)
+    if basis in ("all", "none"):
+        return RollupScope(None) if basis == "all" else RollupScope((), nothing=True)
+    tenants = scope.call_tenant_codes(user.tenant, pbx_tenant)
+    if basis == "tenant":
         return RollupScope(tenants)
-    tid = sd.tenant_id(user.tenant)
-    person = None if tid is None or not user.person else sd.Person.get_or_none(
-        sd.Person.tenant_id == tid, sd.Person.external_id == user.person)
-    if person is None:
+    reach = scope.reach(user)
+    if reach is None:
         return RollupScope((), nothing=True)
     # a first cut in SQL: only groups of extensions the scope ever had (the attribution test decides)
-    extensions = tuple(sorted({ext for ext, _lo, _hi in scope.extension_ranges(user)}))
-    if user.scope == "own":
-        return RollupScope(tenants, lambda a, pid=person.id: a is not None and a.person_id == pid,
-                           extensions=extensions)
-    field = "department_id" if user.scope == "department" else "branch_id"
-    now = sd.open_placement(person.tenant_id, person.id)
-    unit = getattr(now, field) if now is not None else None
-    if unit is None:
-        return RollupScope((), nothing=True)
-    return RollupScope(tenants, lambda a: a is not None and getattr(a, field) == unit, extensions=extensions)
+    extensions = tuple(sorted({ext for ext, _lo, _hi in scope.extension_ranges(reach)}))
+    return RollupScope(tenants, reach.accepts, extensions=extensions)

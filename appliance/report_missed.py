@@ -212,20 +212,11 @@ def _ordered(legs: list[tuple], segments: bool) -> list[tuple]:
 def _in_scope(user: Account) -> Callable[[directory.Attribution | None], bool]:
     """Which rows (extensions by their owner at the call's time) the user may see: the rule of
     scope.visible, applied to each extension a visible call rang (a call can ring people outside it)."""
-    if user.scope in ("all", "tenant"):
+    basis = scope.basis(user)
+    if basis in ("all", "tenant"):
         return lambda a: True
-    tid = sd.tenant_id(user.tenant)
-    person = (sd.Person.get_or_none(sd.Person.tenant_id == tid, sd.Person.external_id == user.person)
-              if tid is not None and user.person else None)
-    if person is None:
-        return lambda a: False
-    if user.scope == "own":
-        return lambda a: a is not None and a.person_id == person.id
-    now = sd.open_placement(person.tenant_id, person.id)
-    unit = getattr(now, f"{user.scope}_id", None) if now is not None else None
-    if unit is None or user.scope not in ("department", "branch"):
-        return lambda a: False
-    return lambda a: a is not None and getattr(a, f"{user.scope}_id") == unit
+    reach = scope.reach(user) if basis == "person" else None
+    return reach.accepts if reach is not None else (lambda a: False)
 
 
 def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str = "extension",

@@ -6,12 +6,13 @@ start: it belongs to the person whose extension it was then, and to that person'
 then. A user's own department and branch are those of their directory person now.
 
 Each call carries the code of its tenant (the tenant of the PBX source it came from, [pbx] tenant_by_source);
-an empty code (a call stored before calls had one) means the [pbx] tenant. `_call_tenant_is` and
+an empty code (a call stored before calls had one) means the [pbx] tenant. `call_tenant_codes` and
 `_call_tenant_id` are the only places that read it.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Iterable
 
 from peewee import SQL, ColumnBase, fn
@@ -26,11 +27,14 @@ EVERYTHING = SQL("1 = 1")
 NOTHING = SQL("1 = 0")
 
 
-def _call_tenant_is(tenant_code: str, pbx_tenant: str) -> ColumnBase:
-    """Calls that belong to the tenant: their own tenant code, or none stored when it is the [pbx] tenant."""
-    if tenant_code == pbx_tenant:
-        return Call.tenant.in_((tenant_code, ""))
-    return Call.tenant == tenant_code
+def call_tenant_codes(tenant_code: str, pbx_tenant: str) -> tuple[str, ...]:
+    """The codes a tenant's calls carry: its own, and "" (stored before calls had one) for the [pbx] tenant."""
+    return (tenant_code, "") if tenant_code == pbx_tenant else (tenant_code,)
+
+
+def call_tenant_is(tenant_code: str, pbx_tenant: str) -> ColumnBase:
+    """The condition on `Call` rows of the tenant."""
+    return Call.tenant.in_(call_tenant_codes(tenant_code, pbx_tenant))
 
 
 def _call_tenant_id(call_tenant: str, pbx_tenant: str) -> int | None:
@@ -43,46 +47,70 @@ def _other_tenants(pbx_tenant: str) -> bool:
     return store.CallTenant.select().where(store.CallTenant.code.not_in(("", pbx_tenant))).exists()
 
 
-def _person(user: Account) -> sd.Person | None:
+def basis(user: Account) -> str:
+    """How the user's scope selects calls: "all" (every call of the box), "tenant" (the calls of their
+    tenant), "person" (own / department / branch: through the directory, see `reach`) or "none". Unknown
+    scopes, and users without a tenant, see nothing (fail closed)."""
+    if user.scope == "all":
+        return "all" if user.is_admin else "none"
+    if user.scope not in ("tenant", "own", "department", "branch") or not user.tenant:
+        return "none"
+    return "tenant" if user.scope == "tenant" else "person"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whose calls an own / department / branch user sees, each call as of its start: those of `person`
+    (own), or of whoever then worked in the person's current unit (`field` "department_id" or "branch_id",
+    `unit` its id)."""
+    person: sd.Person
+    field: str = ""
+    unit: int | None = None
+
+    def accepts(self, a: directory.Attribution | None) -> bool:
+        """Is a call attributed to `a` (None: the extension had no owner then) within reach?"""
+        if a is None:
+            return False
+        return a.person_id == self.person.id if not self.field else getattr(a, self.field) == self.unit
+
+
+def reach(user: Account) -> Reach | None:
+    """The reach of an own / department / branch user; None when they see no call through a person (the
+    person is not in the directory, has no current unit, or the scope is another)."""
     tid = sd.tenant_id(user.tenant)
-    if tid is None or not user.person:
-        return None
-    return sd.Person.get_or_none(sd.Person.tenant_id == tid, sd.Person.external_id == user.person)
-
-
-def _by_person(user: Account) -> ColumnBase:
-    """own / department / branch: calls whose extension, at the call's start, was the user's person's
-    (own), or a person's who then worked in the user's current department or branch.
-
-    The directory's periods are turned into (extension, from, to) ranges, so the condition on the call table
-    is a few index ranges (store: the TRIM(extension), start_utc index) instead of a lookup per call."""
-    ranges = extension_ranges(user)
-    return _Ranges(ranges) if ranges else NOTHING
-
-
-def extension_ranges(user: Account) -> list[tuple[str, int | None, int | None]]:
-    """For an own / department / branch scope: the (extension, from, to) ranges whose calls the user may see
-    (None: unbounded); [] when the user sees no call through a person."""
-    person = _person(user)
+    person = (sd.Person.get_or_none(sd.Person.tenant_id == tid, sd.Person.external_id == user.person)
+              if tid is not None and user.person else None)
     if person is None:
         log.warning("user %s: person %r not in tenant %r: no calls", user.username, user.person, user.tenant)
-        return []
-    ea = sd.ExtensionAssignment
+        return None
     if user.scope == "own":
-        return [(a.extension, a.valid_from, a.valid_to) for a in
-                ea.select().where(ea.tenant_id == person.tenant_id, ea.person_id == person.id)]
-    field = "department_id" if user.scope == "department" else "branch_id"
+        return Reach(person)
+    if user.scope not in ("department", "branch"):
+        return None
+    field = f"{user.scope}_id"
     now = sd.open_placement(person.tenant_id, person.id)
     unit = getattr(now, field) if now is not None else None
     if unit is None:
-        log.warning("user %s: person %r has no current %s: no calls", user.username, user.person, field[:-3])
-        return []
+        log.warning("user %s: person %r has no current %s: no calls", user.username, user.person, user.scope)
+        return None
+    return Reach(person, field, unit)
+
+
+def extension_ranges(r: Reach) -> list[tuple[str, int | None, int | None]]:
+    """The (extension, from, to) ranges (None: unbounded) whose calls are within reach `r`: the condition
+    on the call table is then a few index ranges (store: the TRIM(extension), start_utc index) instead of a
+    lookup per call."""
+    ea = sd.ExtensionAssignment
+    tid = r.person.tenant_id
+    if not r.field:
+        return [(a.extension, a.valid_from, a.valid_to) for a in
+                ea.select().where(ea.tenant_id == tid, ea.person_id == r.person.id)]
     pl = sd.Placement
     placed: dict[int, list[tuple[int | None, int | None]]] = {}
-    for p in pl.select().where(pl.tenant_id == person.tenant_id, getattr(pl, field) == unit):
+    for p in pl.select().where(pl.tenant_id == tid, getattr(pl, r.field) == r.unit):
         placed.setdefault(p.person_id, []).append((p.valid_from, p.valid_to))
     ranges = []
-    for a in ea.select().where(ea.tenant_id == person.tenant_id, ea.person_id.in_(list(placed))):
+    for a in ea.select().where(ea.tenant_id == tid, ea.person_id.in_(list(placed))):
         for start, end in placed[a.person_id]:   # the extension was theirs while they worked in the unit
             lo = start if a.valid_from is None else a.valid_from if start is None else max(start, a.valid_from)
             hi = end if a.valid_to is None else a.valid_to if end is None else min(end, a.valid_to)
@@ -127,15 +155,16 @@ def _column_text(ctx, column) -> str:
 
 
 def visible(user: Account, pbx_tenant: str) -> ColumnBase:
-    """The condition on `Call` rows the user may see. Unknown scopes see nothing (fail closed)."""
-    if user.scope == "all":
-        return EVERYTHING if user.is_admin else NOTHING
-    if user.scope not in ("tenant", "own", "department", "branch") or not user.tenant:
-        return NOTHING
-    of_tenant = _call_tenant_is(user.tenant, pbx_tenant)
-    if user.scope == "tenant":
+    """The condition on `Call` rows the user may see."""
+    b = basis(user)
+    if b in ("all", "none"):
+        return EVERYTHING if b == "all" else NOTHING
+    of_tenant = call_tenant_is(user.tenant, pbx_tenant)
+    if b == "tenant":
         return of_tenant
-    return of_tenant & _by_person(user)
+    r = reach(user)
+    ranges = extension_ranges(r) if r is not None else []
+    return (of_tenant & _Ranges(ranges)) if ranges else NOTHING
 
 
 def calls_query(user: Account, pbx_tenant: str, since: int | None = None, until: int | None = None,
@@ -155,7 +184,7 @@ def sees_whole_box(user: Account, pbx_tenant: str) -> bool:
     """May the user see every call of this box? Only then may they see raw, unattributed PBX lines
     (the setup page, quarantined lines): a raw line can be any call. The [pbx] tenant's administrators lose
     that once the box holds another tenant's calls."""
-    if user.scope == "all" and user.is_admin:
+    if basis(user) == "all":
         return True
     return user.scope == "tenant" and user.tenant == pbx_tenant and not _other_tenants(pbx_tenant)
 
