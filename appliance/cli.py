@@ -95,9 +95,7 @@ def cmd_import(args) -> int:
         if not f.is_file():
             raise UsageError(f"no such file: {f}")
     registry.load(args.driver)   # before anything is created on disk
-    cfg = load_config(args)
-    paths = Paths(args.data)
-    store.open_db(paths.db)
+    cfg, paths = open_data(args, create=True)
     processor = build_processor(cfg, args.driver)
     result = importer.import_files(paths, cfg, processor, args.files)
     print(json.dumps(result) if args.json else
@@ -106,10 +104,12 @@ def cmd_import(args) -> int:
     return 0
 
 
-def open_existing(args) -> tuple[config.Config, Paths]:
-    """The configuration and paths of an existing --data directory, its database open (commands that read it)."""
+def open_data(args, create: bool = False) -> tuple[config.Config, Paths]:
+    """The configuration and paths of the --data directory, its database open and up to date. The directory
+    must exist unless `create` (commands that set a new box up: import, tariffs, directory, billing
+    definitions)."""
     paths = Paths(args.data)
-    if not args.data.is_dir():
+    if not create and not Path(args.data).is_dir():
         raise UsageError(f"no such data directory: {args.data}")
     cfg = load_config(args)
     store.open_db(paths.db)
@@ -118,7 +118,7 @@ def open_existing(args) -> tuple[config.Config, Paths]:
 
 def cmd_calls(args) -> int:
     from appliance import output
-    cfg, paths = open_existing(args)
+    cfg, paths = open_data(args)
     tz = parse.zone(cfg.section("pbx").timezone)
     since, until = _iso_s(args.since, tz), _iso_s(args.until, tz)
     if args.legs:
@@ -141,7 +141,7 @@ def _pricer(cfg: config.Config, tz):
 def cmd_rerate(args) -> int:
     from appliance import pricing
     from appliance.worker import parse_lock
-    cfg, paths = open_existing(args)
+    cfg, paths = open_data(args)
     tz = parse.zone(cfg.section("pbx").timezone)
     since, until = _iso_s(args.since, tz), _iso_s(args.until, tz)
     pricer = _pricer(cfg, tz)
@@ -162,7 +162,7 @@ def cmd_rerate(args) -> int:
 
 def cmd_quarantine(args) -> int:
     from appliance import output
-    open_existing(args)
+    open_data(args)
     for row in output.quarantine_dicts():
         print(json.dumps(row, ensure_ascii=False) if args.json else f"{row['ref']}\t{row['reason']}\t{row['line']}")
     return 0
@@ -171,7 +171,7 @@ def cmd_quarantine(args) -> int:
 def cmd_reprocess(args) -> int:
     from appliance.reprocess import reprocess
     from appliance.worker import parse_lock
-    cfg, paths = open_existing(args)
+    cfg, paths = open_data(args)
     tz = parse.zone(cfg.section("pbx").timezone)
     since, until = _iso_ns(args.since, tz), _iso_ns(args.until, tz)
     processor = build_processor(cfg, args.driver)

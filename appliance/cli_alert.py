@@ -68,8 +68,8 @@ def register(subparsers) -> None:
 
 
 def _open(args) -> config.Config:
-    from appliance.cli import open_existing
-    return open_existing(args)[0]
+    from appliance.cli import open_data
+    return open_data(args)[0]
 
 
 def _tenant(args, cfg: config.Config) -> str:

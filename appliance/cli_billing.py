@@ -5,8 +5,8 @@ import json
 import logging
 from pathlib import Path
 
-from appliance import allowances, billing, linecharges, parse, store, store_billing, usage
-from appliance.procs import common_args, load_config
+from appliance import allowances, billing, linecharges, parse, store_billing, usage
+from appliance.procs import common_args
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +51,9 @@ def register(subparsers) -> None:
 
 
 def _site(args, create: bool = False) -> usage.Site:
-    from appliance import store_directory, store_tariffs
-    from appliance.cli import UsageError
-    from appliance.worker import Paths
-    if not create and not Path(args.data).is_dir():
-        raise UsageError(f"no such data directory: {args.data}")
-    cfg = load_config(args)
-    store.open_db(Paths(args.data).db)
-    store.db.create_tables(store_directory.MODELS_DIRECTORY + store_tariffs.MODELS_TARIFFS +
-                           store_billing.MODELS_BILLING, safe=True)
+    from appliance import store_directory
+    from appliance.cli import open_data
+    cfg, _ = open_data(args, create)
     if create:   # definitions belong to the configured tenant, even before its directory is imported
         store_directory.tenant_id(cfg.section("pbx").tenant, create=True)
     return usage.site_from_config(cfg, parse.zone(cfg.section("pbx").timezone), getattr(args, "tenant", None))

@@ -6,13 +6,12 @@ import logging
 import time
 from pathlib import Path
 
-from appliance import directory_trunks, store
+from appliance import directory_trunks
 from appliance import store_directory as sd
 from appliance.cli import UsageError
 from appliance.directory_csv import zone_of
 from appliance.directory_sync import SyncReport, import_file, read_section, sync_once
 from appliance.procs import common_args, load_config
-from appliance.worker import Paths
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +22,8 @@ def _print(report: SyncReport, as_json: bool) -> int:
 
 
 def _open(args) -> None:
-    store.open_db(Paths(args.data).db)
-    sd.create_tables()
+    from appliance.cli import open_data
+    open_data(args, create=True)   # a directory may be loaded before the box first runs
 
 
 def cmd_import(args) -> int:

@@ -5,7 +5,7 @@ import getpass
 import json
 from datetime import datetime, timezone
 
-from appliance import billed, parse, store, usage
+from appliance import billed, parse, usage
 from appliance.procs import common_args
 
 
@@ -33,10 +33,8 @@ def register(subparsers) -> None:
 
 
 def _open(args):
-    from appliance.cli import open_existing
-    cfg, _paths = open_existing(args)
-    store.db.create_tables(billed.MODELS_BILLED, safe=True)
-    return cfg
+    from appliance.cli import open_data
+    return open_data(args)[0]
 
 
 def _who() -> str:

@@ -22,8 +22,8 @@ CONSOLE = users.Account(0, "console", "administrator", "all", "", "")   # the bo
 
 
 def _open(args):
-    from appliance.cli import open_existing
-    return open_existing(args)[0]
+    from appliance.cli import open_data
+    return open_data(args)[0]
 
 
 def _account(args) -> users.Account:
@@ -84,7 +84,6 @@ def print_result(result: reports.Result, fmt: str, out=None) -> None:
 def cmd_report(args) -> int:
     from appliance.cli import UsageError
     cfg = _open(args)
-    store_reports.create_tables()
     user = _account(args)
     tz = parse.zone(cfg.section("pbx").timezone)
     pbx_tenant = cfg.section("pbx").tenant
@@ -119,7 +118,6 @@ def _save(args, user: users.Account, spec) -> None:
 def cmd_timerange(args) -> int:
     from appliance.cli import UsageError
     _open(args)
-    store_reports.create_tables()
     try:
         if args.timerange_command == "set":
             set_time_range(args.name, args.days, args.start, args.end, args.label or "")
@@ -137,7 +135,6 @@ def cmd_timerange(args) -> int:
 
 def cmd_rollup(args) -> int:
     _open(args)
-    store_reports.create_tables()
     if args.rollup_command == "rebuild":
         days = rollup.rebuild()
         print(json.dumps({"days": days}) if args.json else f"rebuilt the roll-ups of {days} days")

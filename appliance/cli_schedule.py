@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def _open(args):
-    from appliance.cli import open_existing
-    return open_existing(args)[0]
+    from appliance.cli import open_data
+    return open_data(args)[0]
 
 
 def schedule_dict(s: ss.Schedule, tz) -> dict:

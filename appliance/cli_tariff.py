@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from appliance import store, store_tariffs, tariff_csv, tariffs
+from appliance import store_tariffs, tariff_csv, tariffs
 from appliance.procs import common_args
 
 log = logging.getLogger(__name__)
@@ -29,12 +29,8 @@ def register(subparsers) -> None:
 
 
 def _open(args, create: bool) -> None:
-    from appliance.cli import UsageError
-    from appliance.worker import Paths
-    if not create and not Path(args.data).is_dir():
-        raise UsageError(f"no such data directory: {args.data}")
-    store.open_db(Paths(args.data).db)
-    store.db.create_tables(store_tariffs.MODELS_TARIFFS, safe=True)
+    from appliance.cli import open_data
+    open_data(args, create)
 
 
 def _read_text(path: Path) -> str:

@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 
 from appliance import parse, report_concurrency, report_missed, report_trunks, users
-from appliance.cli import UsageError, _iso_s, open_existing
+from appliance.cli import UsageError, _iso_s, open_data
 from appliance.procs import common_args
 from appliance.report_concurrency import Traffic
 from appliance.store_users import FILE_NAME, open_users_db
@@ -90,7 +90,7 @@ def _account(args, pbx_tenant: str) -> users.Account:
 
 
 def _setup(args):
-    cfg, _ = open_existing(args)
+    cfg, _ = open_data(args)
     pbx = cfg.section("pbx")
     tz = parse.zone(pbx.timezone)
     since, until = _range(args, tz)

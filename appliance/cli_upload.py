@@ -7,10 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from appliance import store, upload
-from appliance.cli import UsageError
+from appliance import upload
+from appliance.cli import UsageError, open_data
 from appliance.procs import common_args, load_config
-from appliance.worker import Paths
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ def cmd_queue(args) -> int:
     if args.target not in upload.targets(cfg):
         raise UsageError(f"no upload target {args.target!r} in [upload] targets")
     name, data = _file(args)
-    store.open_db(Paths(args.data).db)
+    open_data(args)
     item = upload.queue(args.target, name, data, branch=args.branch, key=args.key)
     print(f"queued as outbox item #{item}; the jobs process delivers it")
     return 0

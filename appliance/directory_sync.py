@@ -98,7 +98,6 @@ def _read_sources(cfg: config.Config, settings, report: SyncReport) -> tuple[dic
 def sync_once(cfg: config.Config, now: int | None = None) -> SyncReport:
     """Read every configured source, consolidate, apply the differences as of `now`, record and return the
     report. If any source fails or is empty, nothing is changed. The store's database must be open."""
-    sd.create_tables()
     report = SyncReport(int(time.time()) if now is None else now, "sync")
     settings = read_section(cfg, "directory")
     by_source, order = _read_sources(cfg, settings, report)
@@ -120,7 +119,6 @@ def import_file(path: Path, cfg: config.Config, now: int | None = None) -> SyncR
     """Load a CSV file once (`callbox directory import`): adds and updates people, creates tenants, branches and
     departments it names, and ends nobody (people missing from the file are left as they are)."""
     from appliance import directory_csv
-    sd.create_tables()
     report = SyncReport(int(time.time()) if now is None else now, "import")
     settings = read_section(cfg, "directory")
     records, problems = directory_csv.read(path, directory_csv.zone_of(cfg), settings.tenant)

@@ -112,8 +112,3 @@ def line_charges(tenant_id: int | None, month: str) -> list[LineChargeDef]:
     return [LineChargeDef(c.id, c.trunk, Decimal(c.amount), c.currency, c.basis, c.valid_from, c.valid_to,
                           c.description)
             for c in q if (not c.valid_from or c.valid_from <= month) and (not c.valid_to or month <= c.valid_to)]
-
-
-def create_tables() -> None:
-    """Create the billing tables if missing (until store.all_models() includes MODELS_BILLING)."""
-    db.create_tables(MODELS_BILLING, safe=True)

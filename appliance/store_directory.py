@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import BooleanField, IntegerField, TextField
 
-from appliance.store import Base, db
+from appliance.store import Base
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +167,3 @@ def open_extensions(tenant: int, person_id: int | None = None) -> list[Extension
 def people(tenant: int) -> dict[str, Person]:
     """The tenant's people (ended ones too) by external id."""
     return {p.external_id: p for p in Person.select().where(Person.tenant_id == tenant)}
-
-
-def create_tables() -> None:
-    """Create the directory tables if missing (until store.MODELS includes MODELS_DIRECTORY)."""
-    db.create_tables(MODELS_DIRECTORY, safe=True)

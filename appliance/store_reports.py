@@ -12,7 +12,7 @@ import time
 
 from peewee import IntegerField, TextField
 
-from appliance.store import Base, db
+from appliance.store import Base
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +59,6 @@ def now() -> int:
 
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
-
-
-def create_tables() -> None:
-    """The report tables and the roll-up cubes (for databases opened before they were in store.all_models())."""
-    from appliance.rollup import MODELS_ROLLUP
-    db.create_tables(MODELS_REPORTS + MODELS_ROLLUP, safe=True)
 
 
 # ---- saved reports and templates (REP-2) ----

@@ -69,11 +69,6 @@ class ScheduleDelivery(Base):
 MODELS_SCHEDULES = (Schedule, ScheduleRun, ScheduleDelivery)
 
 
-def create_tables() -> None:
-    """The schedule tables (for databases opened before they were in store.all_models())."""
-    db.create_tables(MODELS_SCHEDULES, safe=True)
-
-
 def find(ident: str | int) -> Schedule | None:
     """A schedule by id (digits) or name."""
     text = str(ident).strip()

@@ -32,8 +32,6 @@ class Site_:
     """A site in the database: the example tariff, a small directory, and calls priced by the engine."""
 
     def __init__(self):
-        sd.create_tables()
-        store.db.create_tables(store_tariffs.MODELS_TARIFFS + store_billing.MODELS_BILLING, safe=True)
         self.import_plan(TARIFF)
         self.t = sd.tenant_id("acme", create=True)
         t = self.t

@@ -22,7 +22,6 @@ HEADER = "tenant;branch;department;cost_centre;person_id;first_name;last_name;ex
 
 @pytest.fixture
 def dirdb(db):
-    sd.create_tables()
     return db
 
 

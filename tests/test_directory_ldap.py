@@ -24,7 +24,6 @@ def slapd(tmp_path):
 
 @pytest.fixture
 def dirdb(db):
-    sd.create_tables()
     return db
 
 

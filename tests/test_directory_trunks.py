@@ -16,7 +16,6 @@ HEADER = "trunk;name;provider;valid_from\n"
 
 @pytest.fixture
 def tid(db):
-    sd.create_tables()
     return sd.tenant_id("default", create=True)
 
 

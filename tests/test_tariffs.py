@@ -112,7 +112,6 @@ def test_any_plan_round_trips_through_csv(v):
 
 
 def test_versions_are_stored_and_loaded_unchanged_and_reimport_keeps_the_id(db):
-    db.create_tables(store_tariffs.MODELS_TARIFFS)
     v = tariff_csv.read_csv(EXAMPLE.read_text(encoding="utf-8"))[0]
     vid, replaced = store_tariffs.save_version(v)
     assert not replaced and store_tariffs.load_versions() == [v]
