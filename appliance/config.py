@@ -173,9 +173,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("upload", "targets", "", "lines",
       "File servers reports are exported to, one per line: NAME = URL. URLs: ftp://USER@HOST[:PORT]/DIR, "
       "ftps://... (explicit TLS; ?ca_file=PEM for a private CA), sftp://USER@HOST[:PORT]/DIR (?known_hosts=FILE, "
-      "else known_hosts below). Secrets are in files: ?password_file=FILE, sftp also ?key_file=FILE; relative "
-      "paths are under the data directory. FTP: DIR is under the login directory (//DIR from the root); SFTP: "
-      "DIR is absolute (/~/DIR under the home directory)."),
+      "else known_hosts below), smb://USER@HOST[:PORT]/SHARE/DIR (Windows share; ?domain=NAME; encrypted, "
+      "?encrypt=no for a server without SMB 3). Secrets are in files: ?password_file=FILE, sftp also "
+      "?key_file=FILE; relative paths are under the data directory. FTP: DIR is under the login directory (//DIR "
+      "from the root); SFTP: DIR is absolute (/~/DIR under the home directory)."),
     S("upload", "path", "{date:%Y-%m}/{name}", "template",
       "Where a file goes under a target's DIR: fields {name} (file name), {date} (time queued, PBX zone; e.g. "
       "{date:%Y-%m-%d}), {branch} ('all' when none) and {target}; directories are created as needed."),

@@ -1,4 +1,4 @@
-"""Report export to file servers (REP-10): [upload] targets (FTP, FTPS, SFTP), delivered through the outbox."""
+"""Report export to file servers (REP-10): [upload] targets (FTP, FTPS, SFTP, SMB), delivered through the outbox."""
 from __future__ import annotations
 
 import logging
@@ -16,9 +16,9 @@ from appliance import config, outbox, parse
 log = logging.getLogger(__name__)
 ConfigError = config.ConfigError
 KIND = "upload"
-PORTS = {"ftp": 21, "ftps": 21, "sftp": 22}
+PORTS = {"ftp": 21, "ftps": 21, "sftp": 22, "smb": 445}
 OPTIONS = {"ftp": {"password_file"}, "ftps": {"password_file", "ca_file"},
-           "sftp": {"password_file", "key_file", "known_hosts"}}
+           "sftp": {"password_file", "key_file", "known_hosts"}, "smb": {"password_file", "domain", "encrypt"}}
 FIELDS = ("name", "date", "branch", "target")
 NAME = re.compile(r"\w[\w.-]*\Z")
 
@@ -31,16 +31,18 @@ class UploadError(Exception):
 class Target:
     """One configured file server, as [upload] targets names it. Files hold its secrets; the URL never does."""
     name: str
-    scheme: str                 # ftp, ftps or sftp
+    scheme: str                 # ftp, ftps, sftp or smb
     host: str
     port: int
     user: str
     absolute: bool              # the directory starts at / rather than at the login (home) directory
-    dirs: tuple[str, ...]       # the directory the template's paths start from
+    dirs: tuple[str, ...]       # the directory the template's paths start from (smb: the share first)
     password_file: str = ""
     key_file: str = ""
     known_hosts: str = ""       # "" = [upload] known_hosts
     ca_file: str = ""
+    domain: str = ""            # smb: the Windows domain (or workgroup) of the user
+    encrypt: str = "yes"        # smb: demand SMB3 encryption ("no": as the server decides)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Login:
     key_file: str = ""          # sftp: private key (OpenSSH or PEM format, unencrypted)
     known_hosts: str = ""       # sftp: the server's key must be in this file
     ca_file: str = ""           # ftps: PEM CA(s) that signed the server's certificate; "" = the system's CAs
+    domain: str = ""            # smb: the user's Windows domain or workgroup
+    encrypt: bool = True        # smb: refuse a session the server will not encrypt
 
     @property
     def where(self) -> str:
@@ -83,7 +87,7 @@ def parse_targets(text: str, where: str = "[upload] targets") -> dict[str, Targe
 def _parse_url(name: str, url: str, at: str) -> Target:
     u = urlsplit(url)
     if u.scheme not in PORTS:
-        raise ConfigError(f"{at}: {u.scheme or url!r} is not one of ftp://, ftps://, sftp://")
+        raise ConfigError(f"{at}: {u.scheme or url!r} is not one of ftp://, ftps://, sftp://, smb://")
     if u.password is not None:
         raise ConfigError(f"{at}: no password in the URL; put it in a file named by ?password_file=")
     try:
@@ -100,14 +104,23 @@ def _parse_url(name: str, url: str, at: str) -> Target:
     user = unquote(u.username or "")
     if u.scheme == "sftp" and not (user and (options.get("password_file") or options.get("key_file"))):
         raise ConfigError(f"{at}: sftp needs a user (sftp://USER@HOST/...) and password_file= or key_file=")
+    if u.scheme == "smb" and not (user and options.get("password_file")):
+        raise ConfigError(f"{at}: smb needs a user (smb://USER@HOST/SHARE/...) and password_file=")
+    if options.get("encrypt", "yes") not in ("yes", "no"):
+        raise ConfigError(f"{at}: encrypt={options['encrypt']!r}: yes or no")
     absolute, dirs = _base(u.scheme, unquote(u.path))
+    if u.scheme == "smb" and not dirs:
+        raise ConfigError(f"{at}: the URL names no share (smb://USER@HOST/SHARE/...)")
     return Target(name, u.scheme, u.hostname, port, user, absolute, dirs, **options)
 
 
 def _base(scheme: str, path: str) -> tuple[bool, tuple[str, ...]]:
     """curl's reading of a URL's path: for FTP it is under the login directory (//dir or /%2Fdir for an
-    absolute one); for SFTP it is absolute, /~/dir under the home directory."""
-    if scheme == "sftp":
+    absolute one); for SFTP it is absolute, /~/dir under the home directory; for SMB it is the share, then
+    the directory in it."""
+    if scheme == "smb":
+        absolute = True
+    elif scheme == "sftp":
         home = path == "/~" or path.startswith("/~/")
         absolute, path = not home and bool(path.strip("/")), path[2:] if home else path
     else:
@@ -186,7 +199,7 @@ def _login(t: Target, data_dir: Path, section) -> Login:
         raise UploadError(f"{t.name}: cannot read the key file {path(t.key_file)}")
     return Login(t.scheme, t.host, t.port, t.user, float(section.timeout_s), password,
                  key_file=path(t.key_file), known_hosts=path(t.known_hosts or section.known_hosts),
-                 ca_file=path(t.ca_file))
+                 ca_file=path(t.ca_file), domain=t.domain, encrypt=t.encrypt != "no")
 
 
 def _secret(t: Target, file: str) -> str:

@@ -1,6 +1,7 @@
-"""File-server clients for report export: FTP, FTPS (explicit TLS) and SFTP; a temporary name, then a rename."""
+"""File-server clients for report export: FTP, FTPS (explicit TLS), SFTP and SMB; a temporary name, then a rename."""
 from __future__ import annotations
 
+import errno
 import ftplib
 import io
 import logging
@@ -24,6 +25,8 @@ def put(login: Login, absolute: bool, dirs: list[str], name: str, data: bytes) -
     """Write `data` as dirs/name (from the login directory, or from / when absolute), creating the directories."""
     if login.scheme == "sftp":
         _sftp_put(login, absolute, dirs, name, data)
+    elif login.scheme == "smb":
+        _smb_put(login, dirs, name, data)
     else:
         _ftp_put(login, absolute, dirs, name, data)
 
@@ -199,3 +202,46 @@ def _sftp_rename(sftp: paramiko.SFTPClient, tmp: str, final: str) -> None:
         except FileNotFoundError:
             pass
         sftp.rename(tmp, final)
+
+
+def _smb_put(login: Login, dirs: list[str], name: str, data: bytes) -> None:
+    """SMB 2/3 with NTLM (smbprotocol): dirs[0] is the share. The session must be encrypted unless the target
+    says encrypt=no; signing is always required."""
+    import smbclient   # late: only SMB targets load it
+    from smbprotocol import exceptions as smb_errors
+    share, *sub = dirs
+    cache: dict = {}   # this upload's own connection, closed at the end (smbclient pools them otherwise)
+    user = f"{login.domain}\\{login.user}" if login.domain else login.user
+    kw = {"port": login.port, "connection_cache": cache, "connection_timeout": login.timeout}
+    d = f"\\\\{login.host}\\{share}"
+    step = "connecting"
+    try:
+        smbclient.register_session(login.host, username=user, password=login.password,
+                                   encrypt=True if login.encrypt else None, **kw)
+        step = "opening the share"
+        smbclient.stat(d, **kw)
+        for part in sub:
+            d += "\\" + part
+            step = f"creating the directory {d}"
+            smbclient.makedirs(d, exist_ok=True, **kw)
+        tmp, final = f"{d}\\{temp_name(name)}", f"{d}\\{name}"
+        step = f"writing {tmp}"
+        with smbclient.open_file(tmp, mode="wb", **kw) as f:
+            f.write(data)
+        step = f"renaming {tmp} to {final}"
+        smbclient.replace(tmp, final, **kw)   # replaces an older version of the file, as the other clients do
+    except UploadError:
+        raise
+    except (smb_errors.LogonFailure, smb_errors.WrongPassword, smb_errors.SMBAuthenticationError) as e:
+        raise UploadError(f"{login.where}: login refused for user {user!r} ({type(e).__name__}); check the user "
+                          f"name, domain= and the password file") from None
+    except (smb_errors.SMBException, OSError, ValueError) as e:   # ValueError: smbprotocol's connect failures
+        if step == "opening the share" and getattr(e, "errno", None) == errno.ENOENT:
+            raise UploadError(f"{login.where}: the server has no share {share!r}") from None
+        hint = ""
+        if step == "connecting" and login.encrypt and isinstance(e, smb_errors.SMBException):
+            hint = ("; encryption is demanded and needs SMB 3: for an older server on a trusted network, add "
+                    "encrypt=no to the target's URL")
+        raise UploadError(f"{login.where}: {step}: {_describe(e, login)}{hint}") from None
+    finally:
+        smbclient.reset_connection_cache(fail_on_error=False, connection_cache=cache)

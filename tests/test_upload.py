@@ -267,6 +267,10 @@ def test_unknown_target_fails_in_the_outbox_naming_it(db, data_dir):
     ("a = ftp://h/?key_file=x", "unknown option(s) key_file"),
     ("a = sftp://h/?password_file=x", "sftp needs a user"),
     ("a = sftp://u@h/", "sftp needs a user (sftp://USER@HOST/...) and password_file= or key_file="),
+    ("a = smb://u@h/share", "smb needs a user (smb://USER@HOST/SHARE/...) and password_file="),
+    ("a = smb://u@h/?password_file=p", "the URL names no share"),
+    ("a = smb://u@h/s?password_file=p&encrypt=maybe", "encrypt='maybe': yes or no"),
+    ("a = smb://u@h/s?password_file=p&key_file=k", "unknown option(s) key_file for smb"),
     ("a = ftp://h:99999/", "Port out of range"),
     ("a b = ftp://h/", "a target name is letters"),
     ("just-a-name", "line 1: expected NAME = URL"),
@@ -287,6 +291,7 @@ def test_a_name_given_twice_is_refused():
     ("ftp://h/%2Fsrv", True, ("srv",)), ("ftp://h/Mali%20İşler", False, ("Mali İşler",)),
     ("sftp://u@h/srv/x?key_file=k", True, ("srv", "x")), ("sftp://u@h/~/x?key_file=k", False, ("x",)),
     ("sftp://u@h?key_file=k", False, ()),
+    ("smb://u@h/Raporlar/2026?password_file=p", True, ("Raporlar", "2026")),
 ])
 def test_directories_read_like_curl(url, absolute, dirs):
     t = upload.parse_targets(f"t = {url}")["t"]
