@@ -60,3 +60,32 @@ def db(tmp_path):
     store.open_db(tmp_path / "callbox.db")
     yield store.db
     store.close_db()
+
+
+# ---- the web UI in-process (webtest); a module overrides `data_dir` to prepare the data first ----
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """The appliance's data directory; the web app opens store.db itself (module-global): closed afterwards."""
+    yield tmp_path
+    store.close_db()
+
+
+@pytest.fixture
+def app(data_dir):
+    from webui.app import make_app
+    return make_app(data_dir)
+
+
+@pytest.fixture
+def client(app):
+    import webtest
+    return webtest.TestApp(app)
+
+
+@pytest.fixture
+def csrf(client):
+    """`client` logged in as "admin", an administrator of the whole box; the session's CSRF token."""
+    from web_helpers import add_user, login
+    add_user("admin")
+    return login(client, "admin")

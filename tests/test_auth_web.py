@@ -8,43 +8,11 @@ import webtest
 
 from appliance import store, users
 from appliance.store_users import users_db
+from web_helpers import PASSWORD, add_user, login
 from webui import auth
 from webui.app import make_app
 
-PASSWORD = "correct horse battery"
 PUBLIC_GET = {"/login", "/first-admin/<token>", "/static/<name:path>"}
-
-
-def login(client: webtest.TestApp, username: str, password: str = PASSWORD) -> str:
-    """Log in through POST /login as a script does; returns the session's CSRF token."""
-    resp = client.post("/login", {"username": username, "password": password},
-                       headers={"Accept": "application/json"})
-    return resp.json["csrf_token"]
-
-
-def add_user(username: str, role: str = "administrator", scope: str | None = None, tenant: str = "default",
-             person: str = "") -> users.Account:
-    """Add an account to the open users database (make_app opened it)."""
-    with users_db.connection_context():
-        return users.add_user(username, PASSWORD, role, scope, tenant, person, actor="test")
-
-
-@pytest.fixture
-def app(tmp_path):
-    application = make_app(tmp_path)
-    yield application
-    store.close_db()
-
-
-@pytest.fixture
-def client(app):
-    return webtest.TestApp(app)
-
-
-@pytest.fixture
-def admin(client):
-    add_user("admin")
-    return login(client, "admin")
 
 
 def _url(rule: str) -> str:
@@ -73,7 +41,7 @@ def test_no_route_but_the_auth_and_admin_ones_accepts_writes(app):
     assert writes <= auth.WRITE_ROUTES, writes - auth.WRITE_ROUTES
 
 
-def test_the_web_process_cannot_write_call_rows(db, tmp_path, client, admin):
+def test_the_web_process_cannot_write_call_rows(db, tmp_path, client, csrf):
     """Belt and braces: callbox.db is opened read-only by the web process."""
     store.close_db()
     client.get("/")                        # the app opens callbox.db read-only
@@ -124,17 +92,17 @@ def test_five_failures_lock_the_login_out_with_429(client):
     assert "too many" in resp.json["error"].lower()
 
 
-def test_state_changing_requests_need_the_csrf_token(client, admin):
+def test_state_changing_requests_need_the_csrf_token(client, csrf):
     form = {"username": "staff1", "password": PASSWORD, "role": "staff", "scope": "tenant", "tenant": "default"}
     client.post("/users", form, status=403)
     client.post("/users", dict(form, csrf_token="forged"), status=403)
     client.post("/logout", status=403)
     client.get("/api/session")                                # still logged in
-    client.post("/users", dict(form, csrf_token=admin), status=201)
-    client.post("/users", dict(form, username="staff2"), headers={"X-CSRF-Token": admin}, status=201)
+    client.post("/users", dict(form, csrf_token=csrf), status=201)
+    client.post("/users", dict(form, username="staff2"), headers={"X-CSRF-Token": csrf}, status=201)
     with users_db.connection_context():
         assert [u.username for u in users.list_users()] == ["admin", "staff1", "staff2"]
-    client.post("/logout", headers={"X-CSRF-Token": admin, "Accept": "application/json"})
+    client.post("/logout", headers={"X-CSRF-Token": csrf, "Accept": "application/json"})
     client.get("/api/session", status=401)
 
 

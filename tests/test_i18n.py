@@ -11,7 +11,7 @@ import webtest
 
 from appliance import store, users
 from appliance.store_users import users_db
-from test_auth_web import add_user, login
+from web_helpers import add_user, login
 from webui import i18n, i18n_extract
 from webui.app import make_app
 

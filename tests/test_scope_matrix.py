@@ -16,7 +16,7 @@ import webtest
 
 from appliance import config, directory, store, users
 from appliance import store_directory as sd
-from test_auth_web import add_user, login
+from web_helpers import add_user, login
 from webui import status
 from webui.app import make_app
 

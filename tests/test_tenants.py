@@ -14,7 +14,7 @@ from appliance import store_directory as sd
 from appliance.config import ConfigError
 from appliance.journal import JournalWriter
 from appliance.worker import Paths, build_processor, process_all
-from test_auth_web import add_user, login
+from web_helpers import add_user, login
 from test_pipeline import ipo
 from webui.app import make_app
 

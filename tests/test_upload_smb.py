@@ -63,7 +63,8 @@ def test_wrong_password_and_missing_share_are_clear_errors(tmp_path, share, data
         (data_dir / "ftp.pw").write_text("Yanlış-parola-77\n", encoding="utf-8")
         with pytest.raises(upload.UploadError) as e:
             upload.send(cfg(url(srv.port)), data_dir, "arsiv", "a.csv", DATA)
-        assert f"smb://{smb_server.USER}@127.0.0.1:{srv.port}: login refused for user '{smb_server.USER}'" in str(e.value)
+        user = smb_server.USER
+        assert f"smb://{user}@127.0.0.1:{srv.port}: login refused for user '{user}'" in str(e.value)
         assert "Yanlış" not in str(e.value) and "Yanlış" not in caplog.text
         (data_dir / "ftp.pw").write_text(PASSWORD + "\n", encoding="utf-8")
         with pytest.raises(upload.UploadError, match="the server has no share 'raporlar'"):

@@ -10,7 +10,7 @@ import webtest
 from appliance import config, directory, store
 from appliance import store_alerts as sa
 from appliance import store_directory as sd
-from test_auth_web import add_user, login
+from web_helpers import logged_in
 from webui.app import make_app
 
 CFG = "[pbx]\ntenant = default\ntimezone = Europe/Istanbul\n"
@@ -31,11 +31,6 @@ def app(tmp_path):
     store.close_db()
 
 
-def client_as(app, name: str, role: str = "administrator", scope: str = "all", tenant: str = "default"):
-    add_user(name, role, scope, tenant, "")
-    client = webtest.TestApp(app)
-    return client, login(client, name)
-
 
 def add(client, csrf: str, status: int = 303, **fields) -> webtest.TestResponse:
     form = {"csrf_token": csrf, "tenant": "default", "measure": "cost", "subject_kind": "person", "subject": "P1",
@@ -49,7 +44,7 @@ def stored_rules() -> list:
 
 
 def test_an_administrator_sees_what_is_raised_escaped(app):
-    client, _ = client_as(app, "root")
+    client, _ = logged_in(app, "root")
     html = client.get("/alerts").text
     assert "Raised now" in html and "link" in html and "2023-11-14 22:13" in html
     assert "PBX link &lt;down&gt; since 10:00" in html and "<down>" not in html
@@ -58,7 +53,7 @@ def test_an_administrator_sees_what_is_raised_escaped(app):
 
 
 def test_rules_are_added_listed_and_removed(app):
-    client, csrf = client_as(app, "root")
+    client, csrf = logged_in(app, "root")
     resp = add(client, csrf).follow()
     assert "The rule was added" in resp.text
     rules = stored_rules()
@@ -85,7 +80,7 @@ def test_rules_are_added_listed_and_removed(app):
                                             ({"cc": "not an address"}, "cc:"),
                                             ({"tenant": "initech"}, "No tenant")])
 def test_a_bad_rule_is_named_and_nothing_is_stored(app, fields, message):
-    client, csrf = client_as(app, "root")
+    client, csrf = logged_in(app, "root")
     resp = add(client, csrf, status=400, **fields)
     banner = re.search(r'class="banner warn">([^<]*)<', resp.text).group(1)
     assert message in banner.replace("&#039;", "'"), banner
@@ -93,7 +88,7 @@ def test_a_bad_rule_is_named_and_nothing_is_stored(app, fields, message):
 
 
 def test_posts_need_the_csrf_token(app):
-    client, csrf = client_as(app, "root")
+    client, csrf = logged_in(app, "root")
     add(client, "", status=403)
     add(client, "forged", status=403)
     add(client, csrf)
@@ -105,7 +100,7 @@ def test_posts_need_the_csrf_token(app):
 
 @pytest.mark.parametrize("role", ["supervisor", "operator", "staff"])
 def test_only_administrators(app, role):
-    client, csrf = client_as(app, "someone", role, "tenant")
+    client, csrf = logged_in(app, "someone", role, "tenant")
     client.get("/alerts", status=403)
     add(client, csrf, status=403)
     client.post("/alerts/remove", {"csrf_token": csrf, "id": 1}, status=403)
@@ -114,9 +109,9 @@ def test_only_administrators(app, role):
 
 
 def test_a_tenant_administrator_sees_only_their_tenant(app):
-    root, root_csrf = client_as(app, "root")
+    root, root_csrf = logged_in(app, "root")
     add(root, root_csrf)                                           # a rule of tenant default
-    other, csrf = client_as(app, "globex-admin", "administrator", "tenant", "globex")
+    other, csrf = logged_in(app, "globex-admin", "administrator", "tenant", "globex")
     html = other.get("/alerts").text
     assert "since 10:00" not in html and "administrators who see every call" in html   # box conditions: no
     assert "No threshold rule yet." in html                                         # default's rule: no

@@ -10,7 +10,7 @@ import pytest
 import webtest
 
 from appliance import billing, config, parse, store, usage
-from test_auth_web import add_user, login
+from web_helpers import logged_in
 from test_pipeline import run_cli
 from test_pricing import priced_site
 from webui import bill as bill_page
@@ -40,16 +40,6 @@ def app(site):
     store.close_db()
 
 
-def client_as(app, name: str, role: str, scope: str, person: str = "") -> webtest.TestApp:
-    from appliance import users
-    from appliance.store_users import users_db
-    with users_db.connection_context():
-        if users.get(name) is None:
-            add_user(name, role, scope, "default", person)
-    client = webtest.TestApp(app)
-    login(client, name)
-    return client
-
 
 def expected(site, person: str, period: str) -> billing.Bill:
     data, cfg = site
@@ -62,7 +52,7 @@ def expected(site, person: str, period: str) -> billing.Bill:
 
 
 def test_staff_sees_their_bill_with_totals_equal_to_billing(app, site):
-    client = client_as(app, "ayse", "staff", "own", "P1")
+    client = logged_in(app, "ayse", "staff", "own", person="P1")[0]
     html = client.get("/bill", {"period": "2024-04"}).text
     b = expected(site, "P1", "2024-04")
     assert str(b.total) == "2.30" and len(b.lines) == 3
@@ -80,7 +70,7 @@ def test_staff_sees_their_bill_with_totals_equal_to_billing(app, site):
 def test_the_pdf_download_is_a_pdf_with_the_persons_name(app, site):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) missing")
-    client = client_as(app, "ayse", "staff", "own", "P1")
+    client = logged_in(app, "ayse", "staff", "own", person="P1")[0]
     link = re.search(r'href="(/bill\.pdf\?[^"]+)"', client.get("/bill", {"period": "2024-04"}).text).group(1)
     resp = client.get(link.replace("&amp;", "&"))
     assert resp.content_type == "application/pdf" and resp.body.startswith(b"%PDF")
@@ -94,31 +84,31 @@ def test_the_pdf_download_is_a_pdf_with_the_persons_name(app, site):
 
 
 def test_staff_cannot_see_another_persons_bill(app):
-    client = client_as(app, "ayse", "staff", "own", "P1")
+    client = logged_in(app, "ayse", "staff", "own", person="P1")[0]
     client.get("/bill", {"person": "P2", "period": "2024-04"}, status=404)
     client.get("/bill.pdf", {"person": "P2", "period": "2024-04"}, status=404)
     client.get("/bill", {"person": "nobody", "period": "2024-04"}, status=404)
 
 
 def test_staff_with_a_wider_scope_still_sees_only_their_own_bill(app):
-    client = client_as(app, "ayse2", "staff", "department", "P1")
+    client = logged_in(app, "ayse2", "staff", "department", person="P1")[0]
     client.get("/bill", {"person": "P2", "period": "2024-04"}, status=404)
 
 
 def test_a_supervisor_picks_people_of_their_scope(app, site):
-    tenant_wide = client_as(app, "sup", "supervisor", "tenant")
+    tenant_wide = logged_in(app, "sup", "supervisor", "tenant")[0]
     html = tenant_wide.get("/bill", {"period": "2024-04"}).text
     assert "Ayşe Yılmaz (P1)" in html and "Олег Петров (P2)" in html and "Choose a person" in html
     p2 = tenant_wide.get("/bill", {"person": "P2", "period": "2024-04"}).text
     assert "No calls in this period." in p2
-    department = client_as(app, "dep", "operator", "department", "P1")       # Satış: Ayşe only
+    department = logged_in(app, "dep", "operator", "department", person="P1")[0]       # Satış: Ayşe only
     html = department.get("/bill", {"period": "2024-04"}).text
     assert "Ayşe Yılmaz" in html and "Олег" not in html
     department.get("/bill", {"person": "P2", "period": "2024-04"}, status=404)
 
 
 def test_an_administrator_sees_anyone_of_the_tenant_and_bad_periods_are_named(app):
-    client = client_as(app, "root", "administrator", "tenant")
+    client = logged_in(app, "root", "administrator", "tenant")[0]
     assert "2.30" in client.get("/bill", {"person": "P1", "period": "2024-04"}).text
     bad = client.get("/bill", {"person": "P1", "period": "April"}, status=400).text
     assert "expected YYYY-MM" in bad

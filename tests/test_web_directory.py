@@ -8,7 +8,7 @@ import webtest
 
 from appliance import config, directory, store
 from appliance import store_directory as sd
-from test_auth_web import add_user, login
+from web_helpers import add_user, login
 from webui.app import make_app
 
 T0 = 1_700_000_000            # 2023-11-14T22:13:20Z

@@ -5,11 +5,10 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
-import webtest
 
 from appliance import call_search, config, directory, store
 from appliance import store_directory as sd
-from test_auth_web import add_user, login
+from web_helpers import logged_in
 from webui.app import make_app
 
 CFG = "[pbx]\ntenant = default\ntimezone = Europe/Istanbul\n"
@@ -39,29 +38,23 @@ def app(tmp_path):
     store.close_db()
 
 
-def client_as(app, name: str, role: str, scope: str, person: str = "") -> webtest.TestApp:
-    add_user(name, role, scope, "default", person)
-    client = webtest.TestApp(app)
-    login(client, name)
-    return client
-
 
 def test_staff_home_shows_their_own_month_and_cost(app):
-    html = client_as(app, "ayse", "staff", "own", "P1").get("/").text
+    html = logged_in(app, "ayse", "staff", "own", person="P1")[0].get("/").text
     assert "Your calls in" in html and "13.845" in html                  # 1.50 + 12.345: hers only
     assert "05551112233" in html and "02125550000" not in html          # only her extension's calls
     assert "Capture" not in html and "Health" not in html                 # no box status for staff
 
 
 def test_admin_home_shows_the_box_health_and_totals(app):
-    html = client_as(app, "root", "administrator", "all").get("/").text
+    html = logged_in(app, "root", "administrator", "all")[0].get("/").text
     assert "Health" in html and "Free disk" in html and "Calls in" in html
     assert "&lt;b&gt;02125550000&lt;/b&gt;" in html and "<b>0212" not in html
     assert "14.095" in html                                              # 1.50 + 0.25 + 12.345, exact
 
 
 def test_call_search_and_path(app):
-    client = client_as(app, "sup", "supervisor", "tenant")
+    client = logged_in(app, "sup", "supervisor", "tenant")[0]
     html = client.get("/calls", {"extension": "201"}).text
     assert "05551112233" in html and "00493012345" in html and "02125550000" not in html
     assert "2 calls" in html and "Ayşe Yılmaz" in html
@@ -76,7 +69,7 @@ def test_call_search_and_path(app):
 
 
 def test_a_call_outside_the_scope_is_not_found(app):
-    client = client_as(app, "ayse", "staff", "own", "P1")
+    client = logged_in(app, "ayse", "staff", "own", person="P1")[0]
     assert client.get("/calls/1").status_int == 200
     client.get("/calls/2", status=404)                  # extension 202 is not hers
     client.get("/calls/999", status=404)

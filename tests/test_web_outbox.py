@@ -4,12 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
-import webtest
 
 from appliance import config, outbox, store
 from appliance import store_outbox as so
-from test_auth_web import add_user, login
-from webui.app import make_app
+from web_helpers import add_user, login
 
 T0 = 2_000_000_000
 
@@ -43,17 +41,6 @@ def ids(tmp_path):
 def data_dir(tmp_path, ids):
     yield tmp_path
     store.close_db()
-
-
-@pytest.fixture
-def client(data_dir):
-    return webtest.TestApp(make_app(data_dir))
-
-
-@pytest.fixture
-def csrf(client):
-    add_user("boss", "administrator", "all")
-    return login(client, "boss")
 
 
 def rows(html: str) -> dict[int, str]:

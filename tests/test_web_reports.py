@@ -18,7 +18,7 @@ import webtest
 from appliance import report_missed, report_trunks, reports, store, users
 from appliance.cli import main
 from appliance.store_users import users_db
-from test_auth_web import add_user, login
+from web_helpers import add_user, logged_in, login
 from webui import auth
 from webui.app import make_app
 
@@ -64,10 +64,6 @@ def app(seeded, tmp_path):
     store.close_db()
 
 
-def client_as(app, name: str) -> tuple[webtest.TestApp, str]:
-    client = webtest.TestApp(app)
-    return client, login(client, name)
-
 
 def account(name: str) -> users.Account:
     with users_db.connection_context():
@@ -92,7 +88,7 @@ def q(**kw) -> dict:
 
 
 def test_a_breakdown_shows_a_table_with_totals_and_a_bar_or_line_chart(app):
-    client, _csrf = client_as(app, "admin")
+    client, _csrf = logged_in(app, "admin")
     assert "Reports" in client.get("/").text and 'href="/reports"' in client.get("/").text
     html = client.get("/reports", q(dim1="extension", m=["calls", "talk", "cost"])).text
     chart = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html).group(1)
@@ -109,7 +105,7 @@ def test_a_breakdown_shows_a_table_with_totals_and_a_bar_or_line_chart(app):
 
 
 def test_a_row_links_to_the_matching_calls(app):
-    client, _csrf = client_as(app, "admin")
+    client, _csrf = logged_in(app, "admin")
     html = client.get("/reports", q(dim1="extension", m=["calls"])).text
     row = re.search(r'<td>211</td>\s*<td class="num">([\d,]+)</td>.*?href="(/calls\?[^"]+)"', html, re.S)
     calls, link = int(row.group(1).replace(",", "")), row.group(2).replace("&amp;", "&")
@@ -120,7 +116,7 @@ def test_a_row_links_to_the_matching_calls(app):
 
 @pytest.mark.parametrize("user", ["admin", "ayse"])
 def test_csv_is_the_engines_csv_of_the_same_spec(app, user):
-    client, _csrf = client_as(app, user)
+    client, _csrf = logged_in(app, user)
     resp = client.get("/reports.csv", {**JULY, "dim1": "person", "dim2": "month", "m": ["calls", "talk_out", "cost"]})
     assert resp.content_type == "text/csv"
     assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._-]+\.csv"', resp.headers["Content-Disposition"])
@@ -136,7 +132,7 @@ def pdf_text(body: bytes) -> str:
 
 
 def test_pdf_export_has_the_chart_table_and_turkish_names(app):
-    client, _csrf = client_as(app, "admin")
+    client, _csrf = logged_in(app, "admin")
     resp = client.get("/reports.pdf", {**JULY, "dim1": "person", "m": ["calls", "cost"], "lang": "tr"})
     assert resp.content_type == "application/pdf"
     assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._-]+\.pdf"', resp.headers["Content-Disposition"])
@@ -145,7 +141,7 @@ def test_pdf_export_has_the_chart_table_and_turkish_names(app):
 
 
 def test_staff_see_only_their_own_calls_in_every_report_and_export(app):
-    client, _csrf = client_as(app, "ayse")
+    client, _csrf = logged_in(app, "ayse")
     html = client.get("/reports", q(dim1="extension")).text
     assert ">222<" in html and ">211<" not in html
     assert set(re.findall(r"^(\d+),", client.get("/reports.csv", {**JULY, "dim1": "extension"}).text, re.M)) == {"222"}
@@ -160,14 +156,14 @@ def test_staff_see_only_their_own_calls_in_every_report_and_export(app):
     assert int(trunks[-1]["calls"]) == mine < every
     peak = max(int(r["max_concurrent"]) for r in csv.DictReader(io.StringIO(
         client.get("/reports/concurrency.csv", JULY).text)))
-    admin_client, _ = client_as(app, "admin")
+    admin_client, _ = logged_in(app, "admin")
     admin_peak = max(int(r["max_concurrent"]) for r in csv.DictReader(io.StringIO(
         admin_client.get("/reports/concurrency.csv", JULY).text)))
     assert 1 <= peak <= admin_peak
 
 
 def test_traffic_pages_run_and_export(app):
-    client, _csrf = client_as(app, "sup")
+    client, _csrf = logged_in(app, "sup")
     for page, heading in (("missed", "Missed direct"), ("trunks", "Problem trunks"), ("concurrency", "Busy hour")):
         html = client.get(f"/reports/{page}", q()).text
         assert heading in html and '<canvas id="chart"' in html, page
@@ -183,14 +179,14 @@ def test_traffic_pages_run_and_export(app):
 
 
 def test_saved_report_round_trip(app):
-    client, csrf = client_as(app, "ayse")
+    client, csrf = logged_in(app, "ayse")
     form = {"csrf_token": csrf, "name": "Günlük çağrılarım", "dim1": "day", "m": ["calls", "talk"], **JULY}
     resp = client.post("/reports/saved", form, status=303)
     rid = re.search(r"saved=(\d+)", resp.location).group(1)
     page = resp.follow().text
     assert "Günlük çağrılarım" in page and '"kind": "line"' in page and "2017-07-03" in page
     assert f'href="/reports?saved={rid}"' in client.get("/reports").text
-    other, other_csrf = client_as(app, "op")
+    other, other_csrf = logged_in(app, "op")
     assert "Günlük" not in other.get("/reports").text
     other.get(f"/reports?saved={rid}", status=404)
     other.post("/reports/saved/delete", {"csrf_token": other_csrf, "id": rid}, status=404)
@@ -201,19 +197,19 @@ def test_saved_report_round_trip(app):
 
 
 def test_templates_are_published_by_admins_to_roles_only(app):
-    admin, csrf = client_as(app, "admin")
+    admin, csrf = logged_in(app, "admin")
     form = {"csrf_token": csrf, "name": "Aylık hat raporu", "as_template": "1", "role": "operator", "dim1": "trunk",
             **JULY}
     rid = re.search(r"saved=(\d+)", admin.post("/reports/saved", form, status=303).location).group(1)
     assert "Published templates" in admin.get("/reports").text
-    op, _ = client_as(app, "op")
+    op, _ = logged_in(app, "op")
     assert "Aylık hat raporu" in op.get("/reports").text
     assert ">9005<" in op.get(f"/reports?saved={rid}").text
-    staff, staff_csrf = client_as(app, "ayse")
+    staff, staff_csrf = logged_in(app, "ayse")
     assert "Aylık hat raporu" not in staff.get("/reports").text
     staff.get(f"/reports?saved={rid}", status=404)
     staff.post("/reports/saved", {**form, "csrf_token": staff_csrf}, status=403)
-    sup, sup_csrf = client_as(app, "sup")
+    sup, sup_csrf = logged_in(app, "sup")
     sup.post("/reports/saved", {**form, "csrf_token": sup_csrf}, status=403)
     sup.post("/reports/saved/delete", {"csrf_token": sup_csrf, "id": rid}, status=404)
     admin.post("/reports/saved/delete", {"csrf_token": csrf, "id": rid}, status=303)
@@ -222,12 +218,12 @@ def test_templates_are_published_by_admins_to_roles_only(app):
 
 def test_time_ranges_are_for_administrators(app):
     for name in ("sup", "op", "ayse"):
-        client, csrf = client_as(app, name)
+        client, csrf = logged_in(app, name)
         client.get("/reports/timeranges", status=403)
         client.post("/reports/timeranges", {"csrf_token": csrf, "name": "x", "days": "1", "start": "08:00",
                                             "end": "09:00"}, status=403)
         assert "/reports/timeranges" not in client.get("/reports").text
-    admin, csrf = client_as(app, "admin")
+    admin, csrf = logged_in(app, "admin")
     page = admin.get("/reports/timeranges").text
     assert all(n in page for n in ("lunch_break", "business_hours", "after_hours", "weekend"))
     admin.post("/reports/timeranges", {"csrf_token": csrf, "name": "night_shift", "label": "Gece vardiyası",
@@ -247,7 +243,7 @@ def test_time_ranges_are_for_administrators(app):
 
 
 def test_every_report_post_needs_the_csrf_token(app):
-    client, _csrf = client_as(app, "admin")
+    client, _csrf = logged_in(app, "admin")
     posts = {rule for method, rule in auth.WRITE_ROUTES if method == "POST" and rule.startswith("/reports")}
     assert posts == {r.rule for r in app.routes if r.method == "POST" and r.rule.startswith("/reports")}
     for rule in posts:

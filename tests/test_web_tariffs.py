@@ -8,8 +8,7 @@ import pytest
 import webtest
 
 from appliance import store, store_tariffs, tariff_csv
-from test_auth_web import add_user, login
-from webui.app import make_app
+from web_helpers import add_user, login
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "provisioning" / "tariffs" / "example-turk-telekom.csv"
@@ -21,17 +20,6 @@ def data_dir(tmp_path):
     store.close_db()
     yield tmp_path
     store.close_db()
-
-
-@pytest.fixture
-def client(data_dir):
-    return webtest.TestApp(make_app(data_dir))
-
-
-@pytest.fixture
-def csrf(client):
-    add_user("admin")
-    return login(client, "admin")
 
 
 def upload(client, csrf: str, text: str, name: str = "plan.csv", status: int = 201) -> webtest.TestResponse:
@@ -186,7 +174,7 @@ def test_only_administrators_edit_tariffs_and_csrf_is_required(client, csrf):
     upload(client, csrf, EXAMPLE.read_text(encoding="utf-8"))
     vid = first_version_id(client)
     client.post(f"/tariffs/version/{vid}/edit", {"action": "form"}, status=403)      # no CSRF token
-    client.get(f"/tariffs/version/999/edit", status=404)
+    client.get("/tariffs/version/999/edit", status=404)
     add_user("operator", role="operator", scope="tenant")
     login(client, "operator")
     client.get(f"/tariffs/version/{vid}/edit", status=403)

@@ -6,31 +6,11 @@ from urllib.parse import quote
 import pytest
 import webtest
 
-from appliance import store, users
+from appliance import users
 from appliance.store_users import users_db
-from test_auth_web import PASSWORD, add_user, login
-from webui.app import make_app
+from web_helpers import PASSWORD, add_user, login
 
 NEW_PASSWORD = "another long passphrase"
-
-
-@pytest.fixture
-def app(tmp_path):
-    application = make_app(tmp_path)
-    yield application
-    store.close_db()
-
-
-@pytest.fixture
-def client(app):
-    return webtest.TestApp(app)
-
-
-@pytest.fixture
-def csrf(client):
-    """Logged in as the box administrator; the session's CSRF token."""
-    add_user("admin")
-    return login(client, "admin")
 
 
 def account(name: str) -> users.Account:

@@ -18,7 +18,7 @@ import webtest
 
 from appliance import store, users
 from appliance.store_users import FILE_NAME, close_users_db, open_users_db
-from test_auth_web import PASSWORD, add_user, login
+from web_helpers import PASSWORD, add_user, login
 from webui.app import make_app
 
 REPO = Path(__file__).resolve().parent.parent
