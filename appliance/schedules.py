@@ -322,10 +322,10 @@ def add(cfg: config.Config, data_dir: Path, name: str, rule: str, report_id: int
 def _check_upload(cfg: config.Config, ctx: Context, target: str, template: str, upload_as: str) -> None:
     if not target:
         if template or upload_as:
-            raise ScheduleError("--upload-name and --upload-as need an upload target")
+            raise ScheduleError("an upload file name or upload account needs an upload target")
         return
     if target not in upload.targets(cfg):
         raise ScheduleError(f"no upload target {target!r} in [upload] targets")
     upload_name(template, report="r", schedule="s", range="last_month", period="2024-01-01", ext="pdf")
     if upload_as and (not users_ready(ctx.data_dir) or users.get(upload_as) is None):
-        raise ScheduleError(f"no web user {upload_as!r} (--upload-as)")
+        raise ScheduleError(f"no web user {upload_as!r} to upload as")

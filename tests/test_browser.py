@@ -170,11 +170,13 @@ def test_staff_opens_their_bill_and_downloads_the_pdf(site, browser):
     assert not seen.errors, seen.errors
 
 
-def test_admin_opens_the_alerts_page(site, browser):
+@pytest.mark.parametrize("path, title, form", [("/alerts", "Alerts", "alert-add"),
+                                               ("/schedules", "Schedules", "schedule-add")])
+def test_admin_opens_the_admin_pages(site, browser, path, title, form):
     context, page, seen = _logged_in(browser, site, "admin")
-    page.click("header nav a[href='/alerts']")
-    page.wait_for_url(re.compile(r"/alerts$"))
-    assert page.locator("h1").inner_text() == "Alerts" and page.locator("form#alert-add").count() == 1
-    _shot(page, "admin", "alerts")
+    page.click(f"header nav a[href='{path}']")
+    page.wait_for_url(re.compile(path + "$"))
+    assert page.locator("h1").inner_text() == title and page.locator(f"form#{form}").count() == 1
+    _shot(page, "admin", path.strip("/"))
     context.close()
     assert not seen.errors, seen.errors

@@ -101,8 +101,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                     raise alert_rules.AlertError(_("No tenant {code!r} that you may see.").format(code=form["tenant"]))
                 rule = alert_rules.add_rule(form["tenant"], form["measure"], form["subject_kind"], form["subject"],
                                             form["period"], form["limit"], form["notify_manager"] == "1", form["cc"])
-        except directory.NotReady:
-            raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
         except alert_rules.AlertError as e:
             return render(400, str(e), form)
         log.info("alert rule %d added by %s: %s", rule.id, user.username, form)
@@ -114,13 +112,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         raw = request.forms.get("id", "")
         msg = "gone"
         if raw.isdigit():
-            try:
-                with directory.write_access(data_dir, sa.MODELS_ALERTS):
-                    rule = sa.AlertRule.get_or_none(sa.AlertRule.id == int(raw))
-                    if rule is not None and rule.tenant in tenant_codes(user) and alert_rules.remove_rule(rule.id):
-                        msg = "removed"
-            except directory.NotReady:
-                raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
+            with directory.write_access(data_dir, sa.MODELS_ALERTS):
+                rule = sa.AlertRule.get_or_none(sa.AlertRule.id == int(raw))
+                if rule is not None and rule.tenant in tenant_codes(user) and alert_rules.remove_rule(rule.id):
+                    msg = "removed"
             log.info("alert rule %s removed by %s: %s", raw, user.username, msg)
         bottle.redirect(f"/alerts?msg={msg}", 303)
 

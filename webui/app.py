@@ -19,7 +19,7 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 from appliance import config, parse, store
 from appliance.store_users import close_users_db
 from webui import (alerts, api, auth, bill, calls, directory, home, i18n, offload, outbox,  # noqa: F401
-                   reports, setup, status, tariff_edit, tariffs, users_admin)   # i18n: `_` in templates
+                   reports, schedules, setup, status, tariff_edit, tariffs, users_admin)   # i18n: `_` in templates
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(tariffs.routes(data_dir))
     app.merge(tariff_edit.routes(data_dir))
     app.merge(outbox.routes(data_dir))
+    app.merge(schedules.routes(data_dir, cfg))
     app.merge(bill.routes(data_dir, cfg))
     app.merge(alerts.routes(data_dir, cfg))
     app.merge(reports.routes(data_dir, cfg))

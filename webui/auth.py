@@ -44,6 +44,11 @@ WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/
 OUTBOX = {"/outbox", "/outbox/discard", "/outbox/retry"}
 BOX_ADMIN |= OUTBOX
 WRITE_ROUTES |= {("POST", "/outbox/discard"), ("POST", "/outbox/retry")}
+# Report schedules (webui.schedules): box-wide like `callbox schedule`, so administrators of the whole box only;
+# adding and removing write the schedule tables only.
+SCHEDULES = {"/schedules", "/schedules/add", "/schedules/remove"}
+BOX_ADMIN |= SCHEDULES
+WRITE_ROUTES |= {("POST", "/schedules/add"), ("POST", "/schedules/remove")}
 # The alerts page (webui.alerts): administrators; adding/removing a threshold rule writes the alert tables only.
 ADMIN_ONLY |= {"/alerts", "/alerts/add", "/alerts/remove"}
 WRITE_ROUTES |= {("POST", "/alerts/add"), ("POST", "/alerts/remove")}

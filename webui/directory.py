@@ -35,8 +35,12 @@ WRITE_LOCK = threading.Lock()
 MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
 
 
-class NotReady(Exception):
-    """callbox.db does not exist yet, or not with this release's schema (the worker creates and upgrades it)."""
+class NotReady(bottle.HTTPError):
+    """callbox.db does not exist yet, or not with this release's schema (the worker creates and upgrades it):
+    raised by write_access, it answers the request 503."""
+
+    def __init__(self):
+        super().__init__(503, _("No database yet: the worker creates it."))
 
 
 def read_access(data_dir: Path) -> bool:
@@ -49,7 +53,7 @@ def read_access(data_dir: Path) -> bool:
 def write_access(data_dir: Path, models: tuple) -> Iterator[None]:
     """Bind `models` (never the call tables) to a writable connection to callbox.db inside one transaction."""
     if not read_access(data_dir):
-        raise NotReady
+        raise NotReady()
     rw = SqliteDatabase(str(Path(data_dir) / "callbox.db"),
                         pragmas={"busy_timeout": store.BUSY_TIMEOUT_MS, "foreign_keys": 1})
     with WRITE_LOCK:
@@ -206,8 +210,6 @@ def _edit(data_dir: Path, tz, change) -> str:
             if not _may_edit(current_user(), tenant):
                 raise bottle.HTTPError(403, _("You may not edit this tenant's directory."))
             done = change(forms, tenant.id, person.id)
-    except NotReady:
-        raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
     except directory.DirectoryError as e:
         with store.db.connection_context():
             return person_page(pid, tz, 400, error=str(e))
@@ -320,8 +322,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         try:
             with write_access(data_dir, sd.MODELS_DIRECTORY):
                 done = _load_trunks(code, default_tenant, tz)
-        except NotReady:
-            raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
         except directory_trunks.TrunkFileError as e:
             with store.db.connection_context():
                 return trunks_page(code, default_tenant, tz, 400, error=str(e))
@@ -345,8 +345,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         try:
             with write_access(data_dir, sd.MODELS_DIRECTORY):
                 report = directory_sync.sync_once(cfg).to_dict()
-        except NotReady:
-            raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
         except config.ConfigError as e:
             return _render("directory_sync", 400, report=None, ran=False, tz=tz, error=str(e))
         log.info("directory sync run from the web by %s", user.username)

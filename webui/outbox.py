@@ -74,11 +74,8 @@ def routes(data_dir: Path) -> bottle.Bottle:
         if not raw.isdigit():
             msg = "bad"
         else:
-            try:
-                with directory.write_access(data_dir, so.MODELS_OUTBOX):
-                    msg = done if action(int(raw)) else "gone"
-            except directory.NotReady:
-                raise bottle.HTTPError(503, _("No database yet: the worker creates it.")) from None
+            with directory.write_access(data_dir, so.MODELS_OUTBOX):
+                msg = done if action(int(raw)) else "gone"
             user = current_user()
             log.info("outbox: %s item #%s by %s: %s", done, raw, user.username if user else "?", msg)
         bottle.redirect(f"/outbox?state={back}&msg={msg}" if back else f"/outbox?msg={msg}", 303)

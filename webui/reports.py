@@ -142,8 +142,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                                                          forms.get("users", "").split(","))
                 else:
                     rid = store_reports.save_report(user.username, forms.get("name", ""), spec.as_dict())
-        except directory.NotReady:
-            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
         except ValueError as e:
             return page(400, str(e))
         bottle.redirect(f"/reports?saved={rid}", 303)
@@ -154,11 +152,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         user = current_user()
         if not rid.isdigit():
             raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
-        try:
-            with directory.write_access(data_dir, WRITES):
-                gone = store_reports.delete_report(int(rid), user.username, user.is_admin)
-        except directory.NotReady:
-            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
+        with directory.write_access(data_dir, WRITES):
+            gone = store_reports.delete_report(int(rid), user.username, user.is_admin)
         if not gone:
             raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
         bottle.redirect("/reports?done=deleted", 303)
@@ -218,8 +213,6 @@ def _timerange_routes(data_dir: Path) -> bottle.Bottle:
         try:
             with directory.write_access(data_dir, WRITES):
                 report_ranges.set_time_range(v["name"], v["days"], v["start"], v["end"], v["label"])
-        except directory.NotReady:
-            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
         except report_ranges.RangeError as e:
             return show(400, str(e), v=v)
         bottle.redirect("/reports/timeranges?done=saved", 303)
@@ -227,11 +220,8 @@ def _timerange_routes(data_dir: Path) -> bottle.Bottle:
     @app.post("/reports/timeranges/delete")
     def delete_timerange():
         name = request.forms.decode().get("name", "")
-        try:
-            with directory.write_access(data_dir, WRITES):
-                report_ranges.delete_time_range(name)
-        except directory.NotReady:
-            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
+        with directory.write_access(data_dir, WRITES):
+            report_ranges.delete_time_range(name)
         bottle.redirect("/reports/timeranges?done=deleted", 303)
 
     return app

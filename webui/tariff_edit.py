@@ -93,8 +93,6 @@ def routes(data_dir: Path) -> bottle.Bottle:
         except TariffError as e:
             form = {k: request.forms.getunicode(k) for k in request.forms.keys()}
             return page(v, 400, error=str(e), form=form, csv=_field("csv"))
-        except directory.NotReady:
-            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
         log.info("tariff version %s edited on the web by %s: stored as %d%s", vid,
                  request.environ["callbox.user"].username, new_id, " (replaced)" if replaced else " (new version)")
         bottle.redirect(f"/tariffs/version/{new_id}?saved={'replaced' if replaced else 'new'}", 303)

@@ -112,8 +112,6 @@ def routes(data_dir: Path) -> bottle.Bottle:
         try:
             with directory.write_access(data_dir, store_tariffs.MODELS_TARIFFS):
                 stored = import_text(text, name)
-        except directory.NotReady:
-            raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
         except tariffs.TariffError as e:
             return _list_page(data_dir, 400, error=str(e))
         log.info("tariff upload %s: %d versions", name, len(stored))

@@ -34,6 +34,7 @@
 % end
 % if user.is_admin and user.scope == 'all':
 % pages.append(('/users', _('Users')))
+% pages.append(('/schedules', _('Schedules')))
 % pages.append(('/outbox', _('Outbox')))
 % end
 % here = get('nav') or {'Tariffs': '/tariffs'}.get(get('title'), '')

@@ -1,0 +1,118 @@
+"""The schedules page (/schedules, administrators of the whole box): report schedules (REP-10) listed with their
+next and last run, added from a form, removed.
+
+A schedule belongs to no tenant and may upload every call of the box, so only administrators with scope all
+manage them (webui.auth BOX_ADMIN), as with `callbox schedule`. Each recipient still gets the report in their
+own scope when it runs (appliance/schedules.py). Adding and removing write the schedule tables only, through
+webui.directory.write_access (the web process opens callbox.db read-only); the jobs process runs them.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import bottle
+from bottle import request, response
+from peewee import OperationalError
+
+from appliance import config, parse, schedules, store, upload
+from appliance import store_reports as sr
+from appliance import store_schedules as ss
+from appliance.report_ranges import DATE_RANGES
+from webui import directory
+from webui.auth import csrf_token, current_user
+from webui.i18n import N_, _
+
+log = logging.getLogger(__name__)
+TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
+FIELDS = ("name", "when", "report", "range", "recipients", "upload", "upload_name", "upload_as", "branch")
+OUTCOMES = {"ok": N_("sent"), "partial": N_("partly sent"), "failed": N_("failed"), "nothing": N_("nothing to send")}
+
+
+def _rows(tz) -> list[dict]:
+    names = {r.id: r.name for r in sr.SavedReport.select(sr.SavedReport.id, sr.SavedReport.name)}
+
+    def local(t: int | None) -> str:
+        return datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M") if t is not None else ""
+    return [{"id": s.id, "name": s.name, "rule": s.rule, "report": names.get(s.report_id), "report_id": s.report_id,
+             "range": s.range, "formats": s.formats.replace(",", ", "), "recipients": json.loads(s.recipients),
+             "upload": s.upload_target, "enabled": s.enabled, "next": local(s.next_run_utc),
+             "last": local(s.last_run_utc), "outcome": s.last_outcome}
+            for s in ss.Schedule.select().order_by(ss.Schedule.name)]
+
+
+def _messages() -> dict[str, str]:
+    return {"added": _("The schedule was added; the jobs process sends it at its next time."),
+            "removed": _("The schedule was removed."), "gone": _("No such schedule.")}
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET /schedules, POST /schedules/add (the form's fields) and POST /schedules/remove (field id)."""
+    app = bottle.Bottle()
+    data_dir = Path(data_dir)
+    tz = parse.zone(cfg.section("pbx").timezone)
+
+    def render(status_code: int = 200, error: str = "", form: dict | None = None, msg: str = "") -> str:
+        user = current_user()
+        rows: list[dict] = []
+        reports: list[dict] = []
+        ready = directory.read_access(data_dir)
+        if ready:
+            with store.db.connection_context():
+                try:
+                    rows, reports = _rows(tz), sr.list_reports(user.username, user.role)
+                except OperationalError:    # a database from before the schedule tables: the worker adds them
+                    log.warning("schedule tables not ready in %s", data_dir)
+                    ready = False
+        try:
+            targets = sorted(upload.targets(cfg))
+        except config.ConfigError:
+            targets = []
+        response.status = status_code
+        response.set_header("Cache-Control", "no-store")
+        return bottle.template("schedules", template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), ready=ready,
+                               rows=rows, reports=reports, targets=targets, ranges=DATE_RANGES[:-1],
+                               formats=schedules.FORMATS, error=error, done=_messages().get(msg, ""),
+                               form=form or {"formats": list(schedules.FORMATS)},
+                               outcome=lambda v: _(OUTCOMES[v]) if v in OUTCOMES else v)
+
+    @app.get("/schedules")
+    def page():
+        return render(msg=request.query.get("msg", ""))
+
+    @app.post("/schedules/add")
+    def add():
+        user = current_user()
+        forms = request.forms.decode()
+        form = {k: forms.get(k, "").strip() for k in FIELDS}
+        form["formats"] = [f for f in forms.getall("formats") if f in schedules.FORMATS]
+        recipients = tuple(line.strip() for line in form["recipients"].splitlines() if line.strip())
+        try:
+            if not form["report"].isdigit():
+                raise schedules.ScheduleError(_("Choose a saved report or template."))
+            with directory.write_access(data_dir, ss.MODELS_SCHEDULES):
+                s = schedules.add(cfg, data_dir, form["name"], form["when"], int(form["report"]),
+                                  range_name=form["range"], formats=tuple(form["formats"]), recipients=recipients,
+                                  upload_target=form["upload"], upload_name_template=form["upload_name"],
+                                  upload_as=form["upload_as"], branch=form["branch"],
+                                  created_by=f"web:{user.username}")
+        except schedules.ScheduleError as e:
+            return render(400, str(e), form)
+        log.info("schedule %d %r added by %s", s.id, s.name, user.username)
+        bottle.redirect("/schedules?msg=added", 303)
+
+    @app.post("/schedules/remove")
+    def remove():
+        user = current_user()
+        raw = request.forms.get("id", "")
+        msg = "gone"
+        if raw.isdigit():
+            with directory.write_access(data_dir, ss.MODELS_SCHEDULES):
+                if ss.remove(int(raw)):
+                    msg = "removed"
+            log.info("schedule %s removed by %s: %s", raw, user.username, msg)
+        bottle.redirect(f"/schedules?msg={msg}", 303)
+
+    return app
