@@ -6,9 +6,9 @@ DATA ?= var
 # generated benchmark databases (10,000,000 calls: about 2 GB), kept between runs
 BENCH ?= .bench
 
-.PHONY: default install run test bench check clean system-deps messages
+.PHONY: default install run test lint bench check clean system-deps messages
 
-default: test
+default: test lint
 
 $(BIN)/.installed: setup.cfg
 	$(PY) -m venv $(VENV) || { sh provisioning/install-system-deps.sh python3-venv && $(PY) -m venv $(VENV); }
@@ -26,6 +26,10 @@ run: install
 test: install system-deps
 	$(BIN)/python -m pytest -q
 
+lint: install
+	$(BIN)/flake8 appliance drivers webui tests
+	$(BIN)/mypy
+
 bench: install
 	$(BIN)/python -m appliance.tools.bench
 	$(BIN)/python -m appliance.tools.bench_rating
@@ -36,7 +40,7 @@ bench: install
 messages: install
 	$(BIN)/python -m webui.i18n_extract
 
-check: test
+check: test lint
 
 clean:
 	rm -rf $(VENV) *.egg-info

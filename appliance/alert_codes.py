@@ -194,4 +194,3 @@ def report(since: int, until: int, tz: tzinfo, by: str = "day", group: tuple[str
                 item[g] = v
         out.append({**item, "count": n})
     return out
-

@@ -119,4 +119,3 @@ def managers() -> list[dict]:
 def remove_manager(tenant: str, department: str) -> bool:
     M = sa.DepartmentManager
     return bool(M.delete().where(M.tenant == tenant, M.department == department.strip()).execute())
-

@@ -80,8 +80,9 @@ def in_billed(pbx_tenant: str):
     """The condition "this call lies in a billed period of its tenant" (a call with no tenant stored is the
     [pbx] tenant's), for `.where(~in_billed(...))`."""
     tenant = fn.COALESCE(fn.NULLIF(Call.tenant, ""), pbx_tenant)
-    inner = (BilledPeriod.select(SQL("1")).where((BilledPeriod.tenant == tenant) & (BilledPeriod.since <= Call.start_utc)
-                                                 & (BilledPeriod.until > Call.start_utc)))
+    inner = BilledPeriod.select(SQL("1")).where((BilledPeriod.tenant == tenant)
+                                                & (BilledPeriod.since <= Call.start_utc)
+                                                & (BilledPeriod.until > Call.start_utc))
     return fn.EXISTS(inner)
 
 

@@ -56,7 +56,7 @@ class _Ctx:
         if kind in _STATE:
             self.status.set_link(source, _STATE[kind], detail, ns)
         (log.info if kind in ("link_up", "handshake_ok") else log.warning)("%s %s: %s", source,
-                                                                            kind.replace("_", " "), detail)
+                                                                           kind.replace("_", " "), detail)
 
 
 class _Backoff:

@@ -61,7 +61,7 @@ def cmd_close(args) -> int:
     out = {"id": pid, "tenant": tenant, "period": period.label, "since": _iso(period.since),
            "until": _iso(period.until)}
     print(json.dumps(out) if args.json else f"period {period.label} of tenant {tenant} is billed: its calls keep "
-                                              "their price (callbox rerate --force to re-rate them anyway)")
+          "their price (callbox rerate --force to re-rate them anyway)")
     return 0
 
 

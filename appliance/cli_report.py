@@ -144,7 +144,7 @@ def cmd_rollup(args) -> int:
     else:
         s = rollup.status()
         print(json.dumps(s) if args.json else "\n".join([f"built\t{s['built']}", f"dirty_days\t{s['dirty_days']}"] +
-                                                       [f"rows_{k}\t{v}" for k, v in s["rows"].items()]))
+                                                        [f"rows_{k}\t{v}" for k, v in s["rows"].items()]))
     return 0
 
 

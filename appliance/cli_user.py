@@ -44,7 +44,7 @@ def _check_directory(args, scope: str, tenant: str, person: str) -> None:
         codes = ", ".join(t.code for t in sd.Tenant.select().order_by(sd.Tenant.code)) or "none"
         raise UsageError(f"no tenant {tenant!r} (tenants: {codes})")
     if person and (tid is None or sd.Person.get_or_none(sd.Person.tenant_id == tid,
-                                                       sd.Person.external_id == person) is None):
+                                                        sd.Person.external_id == person) is None):
         raise UsageError(f"no person {person!r} in tenant {tenant!r} (import the directory first)")
 
 

@@ -190,9 +190,9 @@ SETTINGS: tuple[Setting, ...] = (
       "for IPv6; port 162 by default). Secrets are the first line of their files (relative paths are under the "
       "data directory), never written here. Empty = no traps."),
     S("snmp", "engine_id", "", "hex",
-      "This box's fixed snmpEngineID, 5-32 bytes in hex (e.g. 8001869f05 followed by a random part, as `callbox snmp engine-id` prints); the "
-      "managers' v3 users are keyed on it. Required with v3 managers; `callbox snmp engine-id` prints a new "
-      "one."),
+      "This box's fixed snmpEngineID, 5-32 bytes in hex (e.g. 8001869f05 followed by a random part, as "
+      "`callbox snmp engine-id` prints); the managers' v3 users are keyed on it. Required with v3 managers; "
+      "`callbox snmp engine-id` prints a new one."),
     S("alerts", "email", "", "addresses",
       "Who gets the box's alert e-mails (call data stopped, PBX link down, parse failures, journal/flash full, "
       "database error, a rise of PBX cause codes), comma-separated; empty = SNMP traps only. Threshold e-mails "

@@ -94,10 +94,10 @@ class Index:
         t = tenant_id
         names = {kind: sd.names(t, kind) for kind in sd.NAMED}
         E, P, Pe = sd.ExtensionAssignment, sd.Placement, sd.Person
-        assignments = E.select().where(E.tenant_id == t)
+        query = E.select().where(E.tenant_id == t)
         if extensions is not None:
-            assignments = assignments.where(E.extension.in_(sorted({e.strip() for e in extensions})))
-        assignments = list(assignments)
+            query = query.where(E.extension.in_(sorted({e.strip() for e in extensions})))
+        assignments = list(query)
         people_q = Pe.select().where(Pe.tenant_id == t)
         placements = P.select().where(P.tenant_id == t)
         if extensions is not None:
@@ -107,8 +107,8 @@ class Index:
         self._plain = {pid: self._attribution(p, None, names) for pid, p in people.items()}
         self.extensions = Intervals((r.extension, r.valid_from, r.valid_to, r.person_id) for r in assignments)
         self.placements = Intervals((r.person_id, r.valid_from, r.valid_to,
-                                      self._attribution(people[r.person_id], r, names))
-                                     for r in placements if r.person_id in people)
+                                     self._attribution(people[r.person_id], r, names))
+                                    for r in placements if r.person_id in people)
 
     @staticmethod
     def _attribution(person: sd.Person, pl: sd.Placement | None, names: dict) -> Attribution:
@@ -280,6 +280,7 @@ def trunk_provider(tenant_id: int, trunk: str, at_utc: int) -> str | None:
     return None
 
 # Directory sources (CSV, LDAP) and their consolidation by precedence.
+
 
 @dataclass(slots=True)
 class SourcePerson:

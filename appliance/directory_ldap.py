@@ -96,9 +96,9 @@ def fetch(s, default_tenant: str = "") -> list[SourcePerson]:
     try:
         conn = _connect(s)
         try:
-            for entry in conn.extend.standard.paged_search(s.base_dn, s.filter, SUBTREE, attributes=
-                                                           [a for a in attributes if a], paged_size=s.paged_size,
-                                                           generator=True):
+            for entry in conn.extend.standard.paged_search(s.base_dn, s.filter, SUBTREE,
+                                                           attributes=[a for a in attributes if a],
+                                                           paged_size=s.paged_size, generator=True):
                 if entry.get("type") == "searchResEntry":
                     rec = to_person(entry["dn"], entry["attributes"], mapping, s.extension_digits, tenants)
                     if rec is not None:

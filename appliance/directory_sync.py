@@ -184,10 +184,12 @@ class _TenantApply:
                     directory.end_person(self.tid, p.id, self.now)
                     self.change("ended", p, "no longer in any source")
         for rec in records:
-            p = self.people.get(casefold(rec.person_id))
-            for row in sd.open_extensions(self.tid, p.id) if p else ():
+            holder = self.people.get(casefold(rec.person_id))
+            if holder is None:
+                continue
+            for row in sd.open_extensions(self.tid, holder.id):
                 if row.extension not in wanted[casefold(rec.person_id)]:
-                    directory.release_extension(self.tid, p.id, row.extension, self.now)
+                    directory.release_extension(self.tid, holder.id, row.extension, self.now)
                     self.change("extension_removed", rec, row.extension)
         for rec in records:
             self._upsert(rec, wanted[casefold(rec.person_id)])
@@ -198,7 +200,7 @@ class _TenantApply:
     def _resolve_extensions(self, records: list[SourcePerson]) -> dict[str, set[str]]:
         """Each extension to one person: its current holder if they still claim it, else the first by id."""
         holders = {row.extension: row.person_id for row in sd.open_extensions(self.tid)}
-        key_of = {p.id: k for k, p in self.people.items()}
+        key_of: dict[int | None, str] = {p.id: k for k, p in self.people.items()}
         claims: dict[str, list[SourcePerson]] = {}
         for rec in records:
             for ext in rec.extensions:

@@ -55,7 +55,6 @@ def strip_terminator(line: bytes) -> bytes:
     return line.rstrip(b"\r\n")
 
 
-
 MAX_FRAME = 64 * 1024   # le32: a longer announced payload means the stream is out of sync
 HEADER = 4              # le32: bytes of the length prefix
 

@@ -25,6 +25,7 @@ _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
 CURSOR = "parse"
+LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff")
 
 
 def zone(name: str) -> tzinfo:
@@ -255,7 +256,7 @@ class Processor:
             name, detail = str(ev.get("event", "")), str(ev.get("detail", ""))
         except (ValueError, AttributeError):
             name, detail = "unreadable", entry.data[:200].decode("utf-8", "replace")
-        batch.events.append((ref_id(entry.ref), entry.received_ns, entry.source, name, detail, entry.ref[0], entry.ref[1]))
+        batch.events.append((ref_id(entry.ref), entry.received_ns, entry.source, name, detail, *entry.ref))
 
     def _write(self, batch: Batch, cursor: tuple[int, int] | None) -> None:
         try:
@@ -273,8 +274,7 @@ class Processor:
                 if batch.queue_events:
                     conn.executemany(_insert("queue_event", store.QUEUE_EVENT_COLUMNS), batch.queue_events)
                 if batch.events:
-                    conn.executemany(_insert("link_event", ("id", "at_ns", "source", "event", "detail", "jseg", "joff")),
-                                     batch.events)
+                    conn.executemany(_insert("link_event", LINK_EVENT_COLUMNS), batch.events)
                 rollup.mark_days(conn, batch.days)
                 rollup.mark_calls(conn, batch.dirty)   # before a new leg can move a call to another day
                 for call_id in batch.dirty:

@@ -69,8 +69,8 @@ def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:
     args = parser.parse_args(argv)
     cfg = load_config(args)
     lg = cfg.section("log")
-    logs.setup(args.data, process, lg.level, lg.max_kb, lg.backups,
-               summary=f"driver={cfg.raw_section('pbx').get('driver', '')} url={cfg.raw_section('capture').get('url', '')}")
+    driver, url = cfg.raw_section("pbx").get("driver", ""), cfg.raw_section("capture").get("url", "")
+    logs.setup(args.data, process, lg.level, lg.max_kb, lg.backups, summary=f"driver={driver} url={url}")
     return Paths(args.data), cfg
 
 

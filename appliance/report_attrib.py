@@ -25,6 +25,11 @@ MOBILE_KINDS = ("mobile", "international_mobile")
 FIXED_KINDS = ("local", "long_distance", "international_fixed")
 
 
+def _tuples(query) -> list[tuple]:
+    """A query's rows as plain tuples (peewee's .tuples() is typed as returning model instances)."""
+    return list(query.tuples())
+
+
 class _Periods(directory.Intervals):
     """directory.Intervals, plus every instant a key's periods start or end (a group of calls that none of
     them falls inside has one attribution)."""
@@ -44,7 +49,7 @@ class _Tenant:
         names = {kind: sd.names(t, kind) for kind in sd.NAMED}
         P, E, T, Pl = sd.Person, sd.ExtensionAssignment, sd.Trunk, sd.Placement
         people = {pid: (ext_id, f"{first} {last}".strip()) for pid, ext_id, first, last in
-                  P.select(P.id, P.external_id, P.first_name, P.last_name).where(P.tenant_id == t).tuples()}
+                  _tuples(P.select(P.id, P.external_id, P.first_name, P.last_name).where(P.tenant_id == t))}
 
         def attribution(pid: int, b=None, d=None, c=None) -> directory.Attribution:
             ext_id, name = people[pid]
@@ -52,16 +57,16 @@ class _Tenant:
                                          c, names["cost_centre"].get(c))
         self.plain = {pid: attribution(pid) for pid in people}
         self.placements = _Periods(
-            (pid, a, b, attribution(pid, br, dep, cc)) for pid, br, dep, cc, a, b in Pl.select(
+            (pid, a, b, attribution(pid, br, dep, cc)) for pid, br, dep, cc, a, b in _tuples(Pl.select(
                 Pl.person_id, Pl.branch_id, Pl.department_id, Pl.cost_centre_id, Pl.valid_from, Pl.valid_to)
-            .where(Pl.tenant_id == t).tuples() if pid in people)
-        rows = list(E.select(E.extension, E.valid_from, E.valid_to, E.person_id).where(E.tenant_id == t).tuples())
+                .where(Pl.tenant_id == t)) if pid in people)
+        rows = _tuples(E.select(E.extension, E.valid_from, E.valid_to, E.person_id).where(E.tenant_id == t))
         self.extensions = _Periods((e.strip(), a, b, pid) for e, a, b, pid in rows)
         ext_edges: dict[str, set[int]] = {}
         for e, _, _, pid in rows:
             ext_edges.setdefault(e.strip(), set()).update(self.placements.edges.get(pid, ()))
         self.ext_edges = {k: sorted(v | set(self.extensions.edges.get(k, ()))) for k, v in ext_edges.items()}
-        self.trunks = _Periods(T.select(T.trunk, T.valid_from, T.valid_to, T.provider).where(T.tenant_id == t).tuples())
+        self.trunks = _Periods(_tuples(T.select(T.trunk, T.valid_from, T.valid_to, T.provider).where(T.tenant_id == t)))
         self.trunk_edges = self.trunks.edges
 
     def attribute(self, extension: str, at: int) -> directory.Attribution | None:

@@ -132,4 +132,3 @@ def send(s: Settings, name: str, values: dict[str, Any], data_dir: Path) -> None
     log.info("trap %s sent to %d of %d managers", name, sent, len(s.managers))
     if errors:
         raise SnmpError("; ".join(errors))
-

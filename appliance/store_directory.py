@@ -140,7 +140,8 @@ def named_ids(tenant: int, kind: str) -> dict[str, int]:
     return {r.name.casefold(): r.id for r in model.select(model.id, model.name).where(model.tenant_id == tenant)}
 
 
-def names(tenant: int, kind: str) -> dict[int, str]:
+def names(tenant: int, kind: str) -> dict[int | None, str]:
+    """id -> name of the tenant's branches, departments or cost centres (`kind`); look a row's optional id up."""
     model = NAMED[kind]
     return {r.id: r.name for r in model.select(model.id, model.name).where(model.tenant_id == tenant)}
 

@@ -91,7 +91,7 @@ def claim_next(now: int, lease_s: int) -> Claim | None:
 def release(claim: Claim) -> None:
     """Give a claim back without an attempt: the item is due again at once."""
     OutboxItem.update(claim="", claimed_until=0).where(OutboxItem.id == claim.id,
-                                                      OutboxItem.claim == claim.token).execute()
+                                                       OutboxItem.claim == claim.token).execute()
 
 
 def mark_delivered(claim: Claim, now: int) -> bool:

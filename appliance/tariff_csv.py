@@ -188,7 +188,5 @@ def write_csv(versions: list[PlanVersion]) -> str:
                         for j, c in enumerate(chunks or [()]))
         w.writerows([[], list(COLUMNS["rate"][0])])
         w.writerows([r.destination, r.band, f"{r.connection_fee:f}", f"{r.minimum:f}", format_steps(r.steps)]
-                   for r in v.rates)
+                    for r in v.rates)
     return out.getvalue()
-
-

@@ -125,7 +125,7 @@ def subscriber_of(extension: str, person: directory.Attribution | None) -> str:
 def person_extensions(tenant_id: int | None, external_id: str) -> tuple[int, set[str]]:
     """The person's id and every extension they ever had (their calls are then checked at each call's time)."""
     p = None if tenant_id is None else sd.Person.get_or_none(sd.Person.tenant_id == tenant_id,
-                                                              sd.Person.external_id == external_id)
+                                                             sd.Person.external_id == external_id)
     if p is None:
         raise BillingError(f"no person {external_id!r} in the directory" + (" of this tenant" if tenant_id else ""))
     E = sd.ExtensionAssignment

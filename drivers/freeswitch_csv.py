@@ -99,7 +99,7 @@ class Parser:
         return self._leg(*[row[i] for i in index], extra=dict(zip(names, row)))
 
     def _leg(self, caller, dest, context, start_s, answer_s, end_s, duration_s, billsec_s, cause, uuid,
-             bleg, account, extra) -> CallRecord:
+             bleg, account, *, extra) -> CallRecord:
         start, rough = _time(start_s, "start_stamp")
         if answer_s:   # unanswered: empty answer_stamp (obs: freeswitch_cdr_csv_unattributed.txt)
             rough |= _time(answer_s, "answer_stamp")[1]

@@ -61,7 +61,7 @@ def _compile(option: str, fmt: str, allowed: str, need: tuple[str, ...]) -> str:
 def _layout(fixed: bool, spec: str, time_is_end: bool) -> tuple[list, int, set[str]]:
     """The named columns, (name, index) or (name, first, end); the width in fields or characters; the names.
     The layout must give a time, a call length, a direction and both parties."""
-    cols = [(name.strip(), i) for i, name in enumerate(spec.split(","))]
+    cols: list[tuple] = [(name.strip(), i) for i, name in enumerate(spec.split(","))]
     width = len(cols)
     if fixed:
         cols = []
@@ -160,14 +160,14 @@ class Parser:
                 raise NotACallRecord(f"{len(row)} fields, this layout has {self.width}")
             v = {name: row[i].strip() for name, i in self.cols}
         ring = self._seconds(v, "ring")
-        start = self._when(v, "start") if "start" in self.stamps else None
-        end = self._when(v, "end") if "end" in self.stamps else None
+        start, end = (self._when(v, w) if w in self.stamps else None for w in ("start", "end"))
         talk = (self._seconds(v, "talk") if "talk" in v else self._seconds(v, "duration") - ring if "duration" in v
                 else int((end - start).total_seconds()) - ring)   # type: ignore[operator]  # both: checked
         if talk < 0:
             raise NotACallRecord(f"talk time {talk} s: ring longer than the duration, or end before start")
         if start is None or self.start_is_end:
-            start = (start or end) - timedelta(seconds=ring + talk)   # type: ignore[operator]
+            assert (base := start or end) is not None   # _layout makes every layout give a start or an end
+            start = base - timedelta(seconds=ring + talk)
         caller, called, direction = v.get("caller", ""), v.get("called", ""), v.get("direction")
         if direction is None:
             inside = bool(self.is_internal(called))

@@ -84,7 +84,9 @@ class Parser:
         if direction is None:
             raise NotACallRecord(f"call type {kind!r} is not a 5000 SMDR type")
         hm = line[_START]
-        if len(hm) != 5 or hm[2] != ":" or not (hm[:2] + hm[3:]).isascii() or not (hm[:2] + hm[3:]).isdigit() or hm[:2] > "23" or hm[3:] > "59":
+        digits = hm[:2] + hm[3:]
+        if (len(hm) != 5 or hm[2] != ":" or not (digits.isascii() and digits.isdigit())
+                or hm[:2] > "23" or hm[3:] > "59"):
             raise NotACallRecord(f"START {hm!r} is not HH:MM")
         elapsed = _seconds(line[_ELAPSED].strip())
         ext, trunk, digits = line[_EXT].strip(), line[_TRUNK].strip(), line[_DIGITS].strip()

@@ -59,8 +59,6 @@ def _num(text: str, what: str) -> int:
     return int(text)
 
 
-
-
 def _duration(text: str) -> int:
     """'hh:mm:ss'; 99:99:99 means 100 hours or more [MI1]."""
     if text == "99:99:99":
@@ -93,7 +91,8 @@ class Parser:
         if len(md) != 5 or md[2] != "/" or len(hm) != 6 or hm[2] != ":":
             raise NotACallRecord(f"Date/Time {md!r} {hm!r} is not mm/dd hh:mm")
         # hour may be space-padded (' 8:36P'), unverified
-        month, day, hour, minute = _num(md[:2], "Date"), _num(md[3:], "Date"), _num(hm[:2].lstrip(), "Time"), _num(hm[3:5], "Time")
+        month, day = _num(md[:2], "Date"), _num(md[3:], "Date")
+        hour, minute = _num(hm[:2].lstrip(), "Time"), _num(hm[3:5], "Time")
         if not 1 <= month <= 12 or minute > 59:
             raise NotACallRecord(f"Date/Time {md} {hm} is not a date")
         if self.h24:
@@ -153,8 +152,6 @@ def make_parser(**options: str) -> Parser:
 
 
 parse = make_parser().parse
-
-
 
 
 def looks_like(lines: list[str]) -> float:

@@ -13,7 +13,8 @@ ENCODING = "latin-1"   # one byte per column keeps the widths
 TERMINATOR = b"\r\n"   # CR LF after every header and record line [NE1]
 OPTIONS = {
     "format": ("0", "PRG 35-01 SMDR format: 0 North America (MM/DD dates), 1 overseas (DD/MM dates)"),
-    "show_date": ("1", "PRG 35-02-14: 1 records carry a DATE column (MM/DD), 0 they do not (date from the page header)"),
+    "show_date": ("1", "PRG 35-02-14: 1 records carry a DATE column (MM/DD), 0 they do not "
+                       "(date from the page header)"),
 }
 WIDTH = 79   # the account column ends at 79 [NE1]
 # 0-based slices of the record [NE1 tables 1-67/1-68]: (time, date, line, duration, station, dialled, account)
@@ -34,8 +35,6 @@ def _num(text: str, what: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise NotACallRecord(f"{what} {text!r} is not a number")
     return int(text)
-
-
 
 
 def _hms(text: str) -> int:

@@ -21,7 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PASSWORD = "browser test password"
 ROLES = {"admin": ("--admin",), "supervisor": ("--role", "supervisor", "--scope", "tenant"),
          "operator": ("--role", "operator", "--scope", "tenant"), "staff": ("--role", "staff", "--scope", "own",
-                                                                             "--person", "P1")}
+                                                                            "--person", "P1")}
 DIRECTORY = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;{ext}\n"
 
 

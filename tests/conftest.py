@@ -5,6 +5,7 @@ import builtins
 import ipaddress
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,13 @@ def csrf(client):
     from web_helpers import add_user, login
     add_user("admin")
     return login(client, "admin")
+
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 / localhost, made with Debian's openssl (SMTP, FTPS servers)."""
+    d = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", d / "key.pem", "-out", d / "cert.pem", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
+    return d / "cert.pem", d / "key.pem"

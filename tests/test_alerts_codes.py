@@ -130,7 +130,7 @@ def test_the_report_counts_codes_by_time_location_and_type(db):
          "branch": "İstanbul", "count": 1}]
     month = alert_codes.report(at("2026-03-01T00:00"), at("2026-04-01T00:00"), WARSAW, "month", ("trunk",))
     assert month == [{"period": "2026-03", "trunk": "SIP/a", "count": 4}, {"period": "2026-03", "trunk": "SIP/b",
-                                                                          "count": 2}]
+                                                                           "count": 2}]
     with pytest.raises(ValueError, match="group of code, driver"):
         alert_codes.report(0, 1, WARSAW, "day", ("colour",))
 

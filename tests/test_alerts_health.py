@@ -216,8 +216,8 @@ def test_a_whole_pass_queues_traps_and_mail_in_the_outbox_and_repeats_nothing(db
     assert alerts.evaluate(cfg, tmp_path, t) == 0
     assert alerts.evaluate(cfg, tmp_path, t + 3600) == 2               # no data since watching began
     assert alerts.evaluate(cfg, tmp_path, t + 3660) == 0
-    O = store_outbox.OutboxItem
-    items = [(i.kind, json.loads(i.payload)) for i in O.select().order_by(O.id)]
+    Item = store_outbox.OutboxItem
+    items = [(i.kind, json.loads(i.payload)) for i in Item.select().order_by(Item.id)]
     assert [k for k, _ in items] == ["trap", "email"]
     assert items[0][1]["name"] == "no_data" and items[0][1]["source"] == "*" and items[0][1]["value"] == 60
     assert items[1][1]["to"] == ["noc@example.com"] and items[1][1]["subject"].startswith("Callbox ALERT: no call")

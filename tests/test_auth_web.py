@@ -154,7 +154,7 @@ def test_first_admin_link_works_once(app, client):
     assert client.get("/api/session").json["role"] == "administrator"
     client.get(f"/first-admin/{token}", status=404)          # used
     webtest.TestApp(app).post(f"/first-admin/{token}", {"username": "eve", "password": PASSWORD,
-                                                         "password2": PASSWORD}, status=404)
+                                                        "password2": PASSWORD}, status=404)
     with users_db.connection_context():
         assert [u.username for u in users.list_users()] == ["boss"]
 

@@ -14,7 +14,8 @@ ALLOWED_BIG: dict[str, str] = {}   # "path": "reason" for a module allowed over 
 
 def test_the_shipped_sample_config_documents_every_setting_and_is_current():
     shipped = (REPO / "provisioning" / "callbox.ini").read_text(encoding="utf-8")
-    assert shipped == sample_ini(), "regenerate: python -c 'from appliance.config import sample_ini; print(sample_ini(), end=\"\")'"
+    regenerate = "python -c 'from appliance.config import sample_ini; print(sample_ini(), end=\"\")'"
+    assert shipped == sample_ini(), f"regenerate: {regenerate}"
     for s in config.SETTINGS:
         assert f"# {s.key} = " in shipped and s.help in shipped and s.unit
 
@@ -32,7 +33,7 @@ def test_every_shipped_config_loads(path):
     ("[journal]\nfsync_interval_ms = soon\n", "[journal] fsync_interval_ms: 'soon' is not a valid int"),
     ("[journal]\nfsync_interval_ms = 0\n", "[journal] fsync_interval_ms: 0 is below the minimum"),
     ("[log]\nlevel = LOUD\n", "[log] level: 'LOUD' is not one of"),
-    ("[pbx\ndriver = x\n", "File contains no section headers" ),
+    ("[pbx\ndriver = x\n", "File contains no section headers"),
 ])
 def test_config_errors_name_the_section_and_option(tmp_path, text, message):
     path = tmp_path / "bad.ini"
@@ -88,3 +89,11 @@ def test_system_packages_are_listed_once_as_data():
     pkgs = [line.strip() for line in (REPO / "provisioning" / "system-deps.txt").read_text().splitlines()
             if line.strip() and not line.startswith("#")]
     assert len(pkgs) == len(set(pkgs)) and all(re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", p) for p in pkgs)
+
+
+@pytest.mark.parametrize("tool", [["flake8", "appliance", "drivers", "webui", "tests"], ["mypy"]],
+                         ids=["flake8", "mypy"])
+def test_the_tree_passes_the_linters(tool):
+    """`make lint` as part of every test run: flake8 (setup.cfg [flake8]) and mypy (setup.cfg [mypy])."""
+    done = subprocess.run([sys.executable, "-m", *tool], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -186,7 +186,7 @@ UTC = parse.zone("UTC")
 @pytest.mark.parametrize("sep, bom", [(";", True), (",", False), ("\t", False)])
 def test_csv_layout_delimiters_bom_and_extension_separators(tmp_path, sep, bom):
     text = HEADER.replace(";", sep) + sep.join(["", "İzmir", "Satış", "", "ayse", "Ayşe", "Demir",
-                                                 "214 215/216", "", "2026-03-01"]) + "\n"
+                                                "214 215/216", "", "2026-03-01"]) + "\n"
     people, problems = directory_csv.read(write(tmp_path, ("\ufeff" if bom else "") + text), UTC, "acme")
     assert not problems and len(people) == 1
     p = people[0]
@@ -328,8 +328,8 @@ def test_cli_import_and_sync_print_the_report(tmp_path, capsys):
     assert run_cli(["directory", "import", "--data", str(data), "--json", str(EXAMPLE)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["applied"] and {"kind": "new_person", "tenant": "acme", "person_id": "ivan.petrov",
-                                "name": "Иван Петров", "detail": "Кабини, София (cost centre BG-200); "
-                                "extensions 215 216"} in out["changes"]
+                               "name": "Иван Петров", "detail": "Кабини, София (cost centre BG-200); "
+                               "extensions 215 216"} in out["changes"]
     csv_path = write(tmp_path, HEADER + "acme;;Кабини;;ivan.petrov;Иван;Петров;215;;\n")
     argv = ["directory", "sync", "--data", str(data), "--set", "directory.tenant=acme",
             "--set", f"directory.csv={csv_path}"]

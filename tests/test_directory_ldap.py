@@ -49,7 +49,7 @@ def test_paged_search_reads_past_the_server_size_limit_with_unicode_values(slapd
     ayse, ivan = people["ayse.demir"], people["ivan.petrov"]
     assert (ayse.first_name, ayse.department, ayse.branch, ayse.extensions) == ("Ayşe", "Satış", "İzmir", ("214",))
     assert (ivan.name, ivan.department, ivan.branch, ivan.email) == ("Иван Петров", "Кабини", "София",
-                                                                      "ivan.petrov@example.com")
+                                                                     "ivan.petrov@example.com")
     assert people["can.ozturk"].extensions == ("216", "217") and people["elena.ivanova"].extensions == ()
     assert people["zofia.lukasiewicz"].last_name == "Łukasiewicz"
     assert fetch(slapd, extension_digits="4")["ayse.demir"].extensions == ("214", "0214")   # + telephoneNumber

@@ -82,7 +82,7 @@ def test_cucm_transfer_legs_share_the_global_call_id():
     first, second = legs[3], legs[4]
     assert first.call_key == second.call_key == "1-71002"
     assert (first.direction, first.extension, first.party, first.trunk) == ("in", "2001", "0612345678",
-                                                                             "SIP_Trunk_PSTN")
+                                                                            "SIP_Trunk_PSTN")
     assert first.transferred and second.transferred   # destCallTerminationOnBehalfOf / joinOnBehalfOf 10
     assert (second.extension, second.ring_s, second.talk_s) == ("2003", 29, 240)
     assert second.extra["last_redirect_dn"] == "2001"
@@ -109,7 +109,7 @@ def test_cucm_12_5_without_header_and_comment_with_commas():
     assert (legs[0].direction, legs[0].trunk, legs[0].extension) == ("out", "CUBE01", "3001")
     assert legs[0].extra["comment"] == "ConfRequestorDN=3001,ConfRequestorDeviceName=CSFJDOE"
     assert (legs[1].direction, legs[1].trunk, legs[1].answered, legs[1].ring_s) == ("in", "H323-GW-PARIS",
-                                                                                   False, 31)
+                                                                                    False, 31)
 
 
 def test_cucm_learns_another_versions_columns_from_the_header():

@@ -32,7 +32,7 @@ def test_system_events_have_no_call_key():
     assert rec == QueueEvent(datetime(2020, 7, 31, 10, 38, 46, tzinfo=UTC), "", "", "", "QUEUESTART", ())
     cli = event(ALTANAI, 6)   # 1596510480|CLI|sales|SIP/0004f2040001|ADDMEMBER|
     assert (cli.call_key, cli.queue, cli.agent, cli.event, cli.params) == ("", "sales", "SIP/0004f2040001",
-                                                                         "ADDMEMBER", ())
+                                                                           "ADDMEMBER", ())
     realtime = event(BUILT, 2)   # 1709283605|REALTIME|sales|PJSIP/201|ADDMEMBER|
     assert realtime.call_key == "" and realtime.agent == "PJSIP/201"
 

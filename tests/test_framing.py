@@ -33,7 +33,8 @@ def records(n: int, seed: int = 0) -> list[bytes]:
     rnd = random.Random(seed)
     out = []
     for i in range(n):
-        body = b"TLC %05d 94003 961-9000 %s" % (i, bytes(rnd.choice(b"\x00\r\n R\xff0123456789") for _ in range(rnd.randint(0, 90))))
+        noise = bytes(rnd.choice(b"\x00\r\n R\xff0123456789") for _ in range(rnd.randint(0, 90)))
+        body = b"TLC %05d 94003 961-9000 %s" % (i, noise)
         out.append(framed(body + b"\r\n"))
     return out
 

@@ -136,7 +136,8 @@ def test_panasonic_wrong_password_then_right_one(tmp_path, jdir, captures):   # 
     everything = b"".join(e.data for e in read_from(jdir, (0, 0)))
     assert b"PCCSMDR" not in everything and b"assword" not in everything and b"> " not in everything
     kinds = [ev["event"] for ev in events(jdir, source=pbx.source)]
-    assert kinds[:3] == ["handshake_ok", "link_up", "link_down"] and kinds[-3:] == ["handshake_ok", "link_up", "link_down"]
+    cycle = ["handshake_ok", "link_up", "link_down"]
+    assert kinds[:3] == cycle and kinds[-3:] == cycle
     assert kinds.count("handshake_ok") == len(pbx.attempts) and "handshake_failed" not in kinds
     assert registry.load("panasonic_kx").parse("") is None   # the blank line after the login is ignored
 

@@ -144,4 +144,3 @@ def test_the_pbx_section_with_driver_options_is_read_without_complaint(tmp_path)
 @pytest.mark.parametrize("bad", ["[journal]\nretain_mb = lots\n", "[pbx]\ntimezone = Mars/Olympus\n"])
 def test_a_bad_config_value_does_not_stop_the_snapshot(tmp_path, bad):
     assert health.snapshot(tmp_path, Config(text=bad), now=NOW).journal_pct == 0
-

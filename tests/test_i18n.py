@@ -74,7 +74,7 @@ def test_formats_follow_the_locale_and_money_stays_exact():
     # 2017-07-01 08:13:24 at the PBX (UTC+2, summer time): shown in the call's own offset, not the server's
     assert i18n.fmt_datetime(1498889604, 7200) == "1 Tem 2017 08:13:24"
     _in_request(cookie="en")
-    assert i18n.fmt_money("12345.675", "TRY") == "TRY 12,345.675" or i18n.fmt_money("12345.675", "TRY") == "TRY12,345.675"
+    assert i18n.fmt_money("12345.675", "TRY") in ("TRY 12,345.675", "TRY12,345.675")
     assert i18n.fmt_datetime(1498889604, 7200) == "Jul 1, 2017, 8:13:24\u202fAM"
     assert i18n.fmt_money(None, "TRY") == "–" and i18n.fmt_duration(3725) == "1:02:05"
     with pytest.raises(TypeError):

@@ -84,6 +84,7 @@ def test_without_a_source_the_task_does_nothing(immediate, caplog):
 
 def test_the_schedule_comes_from_sync_every_min_and_0_turns_it_off(immediate):
     at = datetime(2026, 3, 29, 1, 0)   # naive UTC, as huey passes it
+
     def syncs(h, when):   # other periodic tasks (outbox, alerts) run every minute
         return [t.name for t in h.read_periodic(when) if t.name == "sync_directory"]
     h = immediate(cfg_text())           # default 60: on every hour

@@ -4,7 +4,6 @@ from __future__ import annotations
 import email
 import socket
 import ssl
-import subprocess
 import threading
 from dataclasses import dataclass
 from email.generator import BytesGenerator
@@ -51,16 +50,6 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
         b"callbox", PASSWORD.encode())
     return AuthResult(success=ok, handled=False)
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1 / localhost, made with Debian's openssl."""
-    d = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", d / "key.pem", "-out", d / "cert.pem", "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
-    return d / "cert.pem", d / "key.pem"
 
 
 def free_port() -> int:

@@ -178,7 +178,7 @@ def test_a_line_chart_for_a_time_dimension():
     chart = Chart("line", days, {"Calls": [(d * 7) % 23 for d in range(30)],
                                  "Minutes": [D((d * 13) % 41) / 2 for d in range(30)]})
     data = pdf.report_pdf("Calls per day", "April", ["Day", "Calls"], [[d, (i * 7) % 23] for i, d in
-                                                                      enumerate(days)], chart, "tr")
+                                                                       enumerate(days)], chart, "tr")
     pngs = render(data, "report-line", dpi=60)
     assert has_colour(pngs[0], (31, 119, 180)) and has_colour(pngs[0], (255, 127, 14))
     assert "2024-04-01" in pages_text(data)[0]

@@ -9,7 +9,6 @@ import pytest
 
 from appliance import cli, config, parse, store
 from appliance.journal import JournalWriter
-from appliance.reprocess import reprocess
 from appliance.worker import Paths, Worker, build_processor, process_all
 from conftest import FIXTURES
 
@@ -77,7 +76,7 @@ def test_legs_with_one_call_id_are_one_call_and_a_reused_id_after_restart_is_not
                     ipo("2017/08/02 10:15:00", talk="00:01:00", ring=3, call_id=1000018, p1="E202") +
                     ipo("2017/08/29 09:00:00", call_id=1000018))           # PBX restarted: the id comes back
     assert import_(capsys, tmp_path / "d", src) == {"lines": 3, "calls": 2, "legs": 3, "quarantined": 0,
-                                                     "queue_events": 0}
+                                                    "queue_events": 0}
     rc, out, _ = run_cli(capsys, "calls", "--data", str(tmp_path / "d"), "--json")
     first, second = [json.loads(line) for line in out.splitlines()]
     assert (first["legs"], first["talk_s"], first["transferred"], len(first["raw"])) == (2, 80, True, 2)

@@ -164,7 +164,7 @@ def test_the_explanation_names_every_part_of_the_price():
     assert p.explain.as_dict() == {
         "number": "+12125550100", "kind": "international_fixed", "matched": "+1", "destination": "Dest",
         "plan": "Prov / Plan", "version": "2020-01-01", "bands": [{"band": "peak", "seconds": 30},
-                                                                 {"band": "off", "seconds": 70}],
+                                                                  {"band": "off", "seconds": 70}],
         "steps": [{"band": "peak", "period_s": 30, "units": 1, "unit_price": "0.45", "amount": "0.45"},
                   {"band": "off", "period_s": 6, "units": 12, "unit_price": "0.06", "amount": "0.72"}],
         "connection_fee": "0.05", "minimum_applied": False, "before_rounding": "1.22",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import report_ranges, reports, rollup, store, store_reports
+from appliance import report_ranges, reports, store, store_reports
 from appliance.cli import main
 from appliance.users import Account
 from test_rollup import ADMIN, DAY0, TZ, build_directory, insert
@@ -112,7 +112,7 @@ def test_several_currencies_get_a_column(calls):
     store.db.execute_sql("UPDATE call SET currency = 'PLN' WHERE tenant = 'beta'")
     r = run(reports.Spec((), ("cost",), "all"))
     assert r.columns == ["currency", "cost"] and r.rows == [["", None], ["EUR", Decimal("0.100001")],
-                                                     ["PLN", Decimal("5.00")]]   # "": calls without a price
+                                                            ["PLN", Decimal("5.00")]]   # "": calls without a price
 
 
 def test_bad_specs(calls):

@@ -32,7 +32,7 @@ def build_directory() -> None:
     t = sd.tenant_id("default", create=True)
     sd.tenant_id("beta", create=True)
     unit = {n: sd.create_named(t, k, n) for k, n in (("branch", "İzmir"), ("branch", "Kraków"),
-                                                      ("department", "Sales"), ("department", "Support"))}
+                                                     ("department", "Sales"), ("department", "Support"))}
     pid = {k: directory.add_person(t, k, f, l) for k, f, l in (
         ("ayse", "Ayşe", "Demir"), ("piotr", "Piotr", "Wąsowski"), ("olga", "Ольга", "Петрова"), ("jan", "Jan", ""))}
     for key, branch, dept, ext in (("ayse", "İzmir", "Sales", "201"), ("piotr", "Kraków", "Support", "202"),

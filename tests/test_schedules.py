@@ -23,7 +23,7 @@ from appliance import store_schedules as ss
 from appliance import store_users as su
 from appliance.cli import main
 from appliance.schedule_rules import ScheduleError, last_at_or_before, next_after, parse_rule, upcoming
-from test_mail import PASSWORD as SMTP_PASSWORD, SENDER, Server, cert  # noqa: F401 (cert: a fixture)
+from test_mail import PASSWORD as SMTP_PASSWORD, SENDER, Server
 from test_rollup import build_directory, insert
 from test_upload import FTP, PASSWORD as FTP_PASSWORD
 
@@ -251,8 +251,8 @@ def test_upload_to_a_real_ftp_server_with_the_branch_and_period_in_the_path(box,
         cfg = cfg_with(upload={"targets": f"nas = ftp://rapor@127.0.0.1:{srv.port}/raporlar?password_file=ftp.pw",
                                "path": "{branch}/{date:%Y-%m}/{name}"})
         schedules.add(cfg, tmp_path, "izmir upload", "weekly mon 07:00", box, range_name="last_week",
-                          formats=("csv", "pdf"), upload_target="nas", branch="İzmir", now=SLOT - 60,
-                          upload_name_template="{schedule}-{period}.{ext}")
+                      formats=("csv", "pdf"), upload_target="nas", branch="İzmir", now=SLOT - 60,
+                      upload_name_template="{schedule}-{period}.{ext}")
         [run] = schedules.check_due(cfg, tmp_path, SLOT)
         assert run.outcome == "ok"
         assert outbox.deliver_due(cfg, tmp_path) == (2, 0)

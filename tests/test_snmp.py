@@ -16,7 +16,7 @@ ENGINE = "8001869f05c0ffee00112233"
 
 
 def cfg(managers: str, engine_id: str = ENGINE) -> Config:
-    return Config(text=f"[snmp]\nmanagers =\n    " + "\n    ".join(managers.splitlines()) +
+    return Config(text="[snmp]\nmanagers =\n    " + "\n    ".join(managers.splitlines()) +
                   f"\nengine_id = {engine_id}\n")
 
 
@@ -29,7 +29,7 @@ def test_manager_lines_are_parsed_with_defaults():
     a, b, c = s.managers
     assert (a.version, a.host, a.port, a.community_file) == ("v2c", "nms.example.com", 162, "/etc/callbox/community")
     assert (b.version, b.host, b.port, b.user, b.auth_file, b.priv_file) == ("v3", "10.0.0.9", 1162, "callbox",
-                                                                            "auth", "priv")
+                                                                             "auth", "priv")
     assert c.ipv6 and c.host == "fd00::9" and c.label == "v3 udp6:[fd00::9]:162 user u"
 
 

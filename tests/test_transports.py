@@ -150,4 +150,3 @@ def test_file_link_resume_rotation_truncation(tmp_path):
     assert read_all(link, rounds=4) == b"old\nnew\n"
     assert link.at == (path.stat().st_ino, 4) and time.monotonic() - t0 < 1
     link.close()
-

@@ -13,7 +13,6 @@ import pytest
 
 from appliance import cli, config, outbox, parse, upload
 from appliance import store_outbox as so
-from test_mail import cert  # noqa: F401  a fixture: the self-signed certificate for FTPS
 from tests.sftp_server import SFTPServer
 
 with warnings.catch_warnings():   # pyftpdlib 2.2 on 3.11 uses asyncore/asynchat: harmless (STACK.md §8)
@@ -71,12 +70,17 @@ def files(tmp_path) -> Path:
     return root
 
 
-@pytest.fixture
-def data_dir(tmp_path) -> Path:
+def data_dir_with_password(tmp_path: Path) -> Path:
+    """<tmp>/data holding the servers' password in ftp.pw (the targets' password_file)."""
     d = tmp_path / "data"
     d.mkdir()
     (d / "ftp.pw").write_text(PASSWORD + "\n", encoding="utf-8")
     return d
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    return data_dir_with_password(tmp_path)
 
 
 def cfg(urls: dict[str, str], **upload_keys) -> config.Config:

@@ -8,9 +8,14 @@ import pytest
 from appliance import config, outbox, upload
 from tests import smb_server
 from tests.smb_server import SMBServer
-from test_upload import DATA, NAME, PASSWORD, data_dir, tree  # noqa: F401  data_dir: a fixture (the password in ftp.pw)
+from test_upload import DATA, NAME, PASSWORD, data_dir_with_password, tree
 
 MARKER = b"CALLBOX-PLAIN-TEXT-MARKER " * 40   # easy to find on the wire if it ever travels in clear
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    return data_dir_with_password(tmp_path)
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ def app(tmp_path):
     store.close_db()
 
 
-
 def add(client, csrf: str, status: int = 303, **fields) -> webtest.TestResponse:
     form = {"csrf_token": csrf, "tenant": "default", "measure": "cost", "subject_kind": "person", "subject": "P1",
             "period": "month", "limit": "150.00", "cc": "", **fields}

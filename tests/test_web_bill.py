@@ -40,7 +40,6 @@ def app(site):
     store.close_db()
 
 
-
 def expected(site, person: str, period: str) -> billing.Bill:
     data, cfg = site
     tz = parse.zone(cfg.section("pbx").timezone)

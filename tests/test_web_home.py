@@ -38,7 +38,6 @@ def app(tmp_path):
     store.close_db()
 
 
-
 def test_staff_home_shows_their_own_month_and_cost(app):
     html = logged_in(app, "ayse", "staff", "own", person="P1")[0].get("/").text
     assert "Your calls in" in html and "13.845" in html                  # 1.50 + 12.345: hers only

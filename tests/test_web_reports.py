@@ -64,7 +64,6 @@ def app(seeded, tmp_path):
     store.close_db()
 
 
-
 def account(name: str) -> users.Account:
     with users_db.connection_context():
         return users.get(name)
@@ -128,7 +127,8 @@ def test_csv_is_the_engines_csv_of_the_same_spec(app, user):
 
 def pdf_text(body: bytes) -> str:
     assert body.startswith(b"%PDF-")
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=body, capture_output=True, check=True).stdout.decode()
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=body, capture_output=True, check=True)
+    return done.stdout.decode()
 
 
 def test_pdf_export_has_the_chart_table_and_turkish_names(app):

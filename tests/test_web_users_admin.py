@@ -112,8 +112,8 @@ def test_disabling_logs_the_user_out_at_once_and_blocks_login(app, client, csrf)
     client.post("/users/disabled", {"username": "staff1", "disabled": "0", "csrf_token": csrf})
     login(other, "staff1")
     assert [a for a in audit_actions() if a[2] == "staff1"][:3] == [("admin", "user_enabled", "staff1"),
-                                                                     ("-", "login_failed", "staff1"),
-                                                                     ("admin", "user_disabled", "staff1")]
+                                                                    ("-", "login_failed", "staff1"),
+                                                                    ("admin", "user_disabled", "staff1")]
 
 
 def test_an_admin_who_disables_themselves_is_logged_out(client, csrf):

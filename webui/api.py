@@ -62,11 +62,11 @@ def _stream(user, pbx_tenant: str, since: int | None, until: int | None) -> Iter
             batch.append(call)
             if len(batch) >= CHUNK:
                 yield ("" if first else ",") + ",".join(json.dumps(d, ensure_ascii=False)
-                                                         for d in call_dicts(batch, pbx_tenant))
+                                                        for d in call_dicts(batch, pbx_tenant))
                 first, batch = False, []
         if batch:
             yield ("" if first else ",") + ",".join(json.dumps(d, ensure_ascii=False)
-                                                     for d in call_dicts(batch, pbx_tenant))
+                                                    for d in call_dicts(batch, pbx_tenant))
         yield "]"
     finally:
         store.db.close()

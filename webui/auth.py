@@ -27,7 +27,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/first-admin/<token>"), ("POST", "/first-admin/<token>"),
           ("GET", "/static/<name:path>")}
 DIRECTORY_EDIT = {"/directory/move", "/directory/extension", "/directory/sync"}
-TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload", "/tariffs/version/<vid>/edit"}
+TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload",
+           "/tariffs/version/<vid>/edit"}
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
 # administrators with scope all: accounts of every tenant, and the audit log (webui.users_admin)

@@ -3,9 +3,9 @@
 Administrators and supervisors view the tenants they may see (their own; every tenant with scope all), and
 within a tenant the people of their scope (own: themselves; department / branch: the people whose current,
 or for people who left last, placement is in the user's current department / branch, as appliance.scope
-takes it); only administrators edit, load trunks and run a sync. The web process opens callbox.db read-only (no route may write a
-call row), so edits go through `write_access`: a second, writable connection bound to the directory's (or
-the tariffs') tables only, for the length of one request.
+takes it); only administrators edit, load trunks and run a sync. The web process opens callbox.db read-only
+(no route may write a call row), so edits go through `write_access`: a second, writable connection bound to
+the directory's (or another area's) tables only, for the length of one request.
 """
 from __future__ import annotations
 
@@ -250,7 +250,8 @@ def _load_trunks(code: str, default: str, tz) -> str:
     name = upload.raw_filename or "trunks.csv"
     data = upload.file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise directory_trunks.TrunkFileError(_("{name}: larger than {mb} MB").format(name=name, mb=MAX_UPLOAD // 2**20))
+        too_big = _("{name}: larger than {mb} MB").format(name=name, mb=MAX_UPLOAD // 2**20)
+        raise directory_trunks.TrunkFileError(too_big)
     rows = directory_trunks.read_text(directory_trunks.decode(data, name), name, tz)
     result = directory_trunks.apply(tenant.id, rows, int(time.time()))
     log.info("trunk upload %s by %s: %s", name, user.username, result.text().splitlines()[0])

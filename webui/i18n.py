@@ -209,7 +209,7 @@ def term(value: str) -> str:
     return _(TERMS.get(value, value))
 
 
-HELPERS = {"_": _, "term": term, "switch_url": switch_url, "language": language, "LANGUAGES": LANGUAGES, "fmt_number": fmt_number,
-           "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
+HELPERS = {"_": _, "term": term, "switch_url": switch_url, "language": language, "LANGUAGES": LANGUAGES,
+           "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}
 bottle.BaseTemplate.defaults.update(HELPERS)

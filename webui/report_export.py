@@ -53,7 +53,7 @@ def table_pdf(title: str, subtitle: str, table: Table, chart: Chart | None) -> b
     if chart is not None and chart.labels:
         top = doc.get_y()
         pdf_chart.draw(doc, chart, doc.l_margin, top, doc.epw, pdf.CHART_H,
-                           lambda v: pdf.format_number(v, doc.lang))
+                       lambda v: pdf.format_number(v, doc.lang))
         doc.set_xy(doc.l_margin, top + pdf.CHART_H + 4)
         doc.set_font("DejaVu", "", 9)
         doc.set_text_color(0)

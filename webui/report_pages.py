@@ -86,7 +86,8 @@ def spec_from(form) -> reports.Spec:
 def form_values(spec: reports.Spec) -> dict[str, Any]:
     """The form's fields for a spec (a saved report opens with its own choices)."""
     f = spec.filters
-    out: dict[str, Any] = {"dim1": spec.dims[0] if spec.dims else "", "dim2": spec.dims[1] if len(spec.dims) > 1 else "",
+    out: dict[str, Any] = {"dim1": spec.dims[0] if spec.dims else "",
+                           "dim2": spec.dims[1] if len(spec.dims) > 1 else "",
                            "m": list(spec.measures), "range": spec.range, "since": spec.since or "",
                            "until": spec.until or "", "time_range": str(f.get("time_range") or "")}
     out.update({k: ",".join(str(v) for v in f.get(k, ())) for k in FILTERS})

@@ -104,9 +104,9 @@ def missed_view(data: dict, since: int, until: int, tz):
         key = _("Total") if r is report.total else r.key
         cells = [(key, False), (r.name, False), (", ".join(r.extensions), False)] + [
             (fmt_number(getattr(r, k)), True) for k in ("offered", "answered", "answered_elsewhere", "missed_direct",
-                                                          "missed_transferred", "missed")] + [
+                                                        "missed_transferred", "missed")] + [
             (_pct(r.answer_rate), True), (fmt_duration(None if r.avg_ring_abandon_s is None
-                                                         else round(r.avg_ring_abandon_s)), True)]
+                                                       else round(r.avg_ring_abandon_s)), True)]
         if r is report.total:
             table.totals = cells
             continue
@@ -115,7 +115,8 @@ def missed_view(data: dict, since: int, until: int, tz):
         table.rows.append((cells, _calls(since, until, tz, direction="in", **who)))
     top = [r for r in report.rows if r.missed][:rp.MAX_BARS]
     chart = Chart("bar", [r.name or r.key for r in top], {
-        _("Missed direct"): [r.missed_direct for r in top], _("Missed transferred"): [r.missed_transferred for r in top]})
+        _("Missed direct"): [r.missed_direct for r in top],
+        _("Missed transferred"): [r.missed_transferred for r in top]})
     return table, chart if top else None, *report.table()
 
 

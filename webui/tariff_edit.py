@@ -37,8 +37,9 @@ def from_form(v: PlanVersion) -> PlanVersion:
     """The version `v` with the form's settings, destination prefixes/classes and rates; TariffError names the
     field at fault. Destinations and rates are matched by position, as the page lists them."""
     destinations = tuple(
-        dataclasses.replace(d, prefixes=_cell(_("Prefixes of %s") % d.name, tariffs.parse_prefixes, _field(f"prefixes_{i}")),
-                            classes=_cell(_("Number classes of %s") % d.name, tariffs.parse_classes, _field(f"classes_{i}")))
+        dataclasses.replace(
+            d, prefixes=_cell(_("Prefixes of %s") % d.name, tariffs.parse_prefixes, _field(f"prefixes_{i}")),
+            classes=_cell(_("Number classes of %s") % d.name, tariffs.parse_classes, _field(f"classes_{i}")))
         for i, d in enumerate(v.destinations))
     rates = tuple(
         dataclasses.replace(r, connection_fee=_cell(_("Connection fee of %s / %s") % (r.destination, r.band),

@@ -108,7 +108,8 @@ def routes(data_dir: Path) -> bottle.Bottle:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            return _list_page(data_dir, 400, error=_("%s: not UTF-8 (byte %d); save it as UTF-8 CSV.") % (name, e.start))
+            error = _("%s: not UTF-8 (byte %d); save it as UTF-8 CSV.") % (name, e.start)
+            return _list_page(data_dir, 400, error=error)
         try:
             with directory.write_access(data_dir, store_tariffs.MODELS_TARIFFS):
                 stored = import_text(text, name)

@@ -65,7 +65,8 @@ def time_raw(legs: list[tuple], calls: list[tuple], batch: int = 5000) -> float:
         conn.execute("PRAGMA journal_mode=wal")
         conn.execute("PRAGMA synchronous=normal")
         leg_sql = f"INSERT INTO leg ({', '.join(store.LEG_COLUMNS)}) VALUES ({', '.join('?' * len(store.LEG_COLUMNS))})"
-        call_sql = f"INSERT INTO call ({', '.join(store.CALL_COLUMNS)}) VALUES ({', '.join('?' * len(store.CALL_COLUMNS))})"
+        call_sql = (f"INSERT INTO call ({', '.join(store.CALL_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(store.CALL_COLUMNS))})")
         t0 = time.perf_counter()
         for i in range(0, max(len(legs), len(calls)), batch):
             conn.execute("BEGIN")

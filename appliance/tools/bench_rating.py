@@ -23,7 +23,7 @@ def synthetic_plan(n_prefixes: int, seed: int = 1) -> PlanVersion:
     prefixes: set[str] = set()
     while len(prefixes) < n_prefixes:
         prefixes.add("+" + str(rnd.randint(1, 9)) + "".join(rnd.choice("0123456789")
-                                                          for _ in range(rnd.randint(1, 7))))
+                                                            for _ in range(rnd.randint(1, 7))))
     ordered = sorted(prefixes)
     dests, rates = [], []
     for i in range(0, len(ordered), PREFIXES_PER_DESTINATION):
@@ -99,8 +99,9 @@ def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: st
         store.open_db(Path(d) / "callbox.db")
         store_tariffs.save_version(version)
         plan = store_tariffs.compiled_plans()[0]
+        calls = synthetic_calls(version, n_calls)
         rows = [(i, "bench", "", start, 3600, "out", "100", number, "", 0, talk, 1, 0, "", 1, kind, number,
-                 None, "", "", "", 0, "") for i, (number, kind, start, talk) in enumerate(synthetic_calls(version, n_calls))]
+                 None, "", "", "", 0, "") for i, (number, kind, start, talk) in enumerate(calls)]
         with store.db.atomic():
             store.db.connection().executemany(
                 f"INSERT INTO call ({', '.join(store.CALL_COLUMNS)}) VALUES ({', '.join('?' * len(rows[0]))})", rows)

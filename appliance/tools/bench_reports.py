@@ -15,18 +15,21 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from appliance import reports, rollup, store, users
 from appliance.tools import gen_calls
 
+T = TypeVar("T")
+
 ADMIN = users.Account(0, "bench", "administrator", "all", "", "")
 TZ = ZoneInfo("Europe/Istanbul")
 
 
-def _median_ms(fn, runs: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(runs):
+def _median_ms(fn: Callable[[], T], runs: int) -> tuple[float, T]:
+    times = []
+    for _ in range(max(runs, 1)):
         t = time.perf_counter()
         out = fn()
         times.append((time.perf_counter() - t) * 1000)

@@ -26,7 +26,8 @@ YEARS = 5
 FIRST_NAMES = ("Ayşe", "Mehmet", "Zofia", "Piotr", "Ольга", "Иван", "Kemal", "Łucja", "Anna", "Jan")
 LAST_NAMES = ("Demir", "Öztürk", "Wąsowski", "Żak", "Петрова", "Смирнов", "Kaya", "Nowak", "Şahin", "Kowalski")
 KINDS = (("local", "+90232", 7, 20), ("long_distance", "+90312", 7, 45), ("mobile", "+90532", 7, 90),
-         ("mobile", "+90542", 7, 90), ("international_fixed", "+4930", 8, 300), ("international_mobile", "+48601", 6, 400))
+         ("mobile", "+90542", 7, 90), ("international_fixed", "+4930", 8, 300),
+         ("international_mobile", "+48601", 6, 400))
 HOURS = [1, 1, 1, 1, 1, 2, 4, 10, 40, 60, 70, 65, 45, 60, 65, 60, 45, 20, 8, 4, 3, 2, 1, 1]
 
 
@@ -83,7 +84,9 @@ class _Offsets:
         h = at // 3600
         off = self.cache.get(h)
         if off is None:
-            off = self.cache[h] = int(datetime.fromtimestamp(h * 3600, self.tz).utcoffset().total_seconds())
+            delta = datetime.fromtimestamp(h * 3600, self.tz).utcoffset()
+            assert delta is not None   # an aware datetime of a ZoneInfo
+            off = self.cache[h] = int(delta.total_seconds())
         return off
 
 
