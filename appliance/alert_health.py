@@ -1,4 +1,5 @@
-"""Data-flow alerts (CAP-7): no data within business hours, PBX link down, parse failures, journal/flash full.
+"""Data-flow alerts (CAP-7): no data within business hours, PBX link down, parse failures, journal/flash full,
+directory sync failing.
 
 Business hours are per weekday in the PBX's local time ([pbx] timezone, DST included); a source is silent when
 the business-hours time since its newest line reaches [alerts] no_data_min. The newest line per source comes
@@ -7,6 +8,7 @@ involved and a box whose parser is stuck still knows that data arrives.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import datetime, timedelta, tzinfo
@@ -202,9 +204,26 @@ def journal_full(cfg_alerts, h, now: int, sender: Send) -> int:
         return commit(watch(cfg_alerts, "journal", bad, now, n), sender)
 
 
+def directory_sync(cfg_alerts, now: int, sender: Send) -> int:
+    """The periodic directory sync keeps failing: its last two runs applied nothing (a source could not be read:
+    LDAP down, the CSV file missing). The first run that applies clears it. One-off imports do not count."""
+    from appliance import store_directory as sd
+    runs = list(sd.SyncRun.select().where(sd.SyncRun.kind == "sync").order_by(sd.SyncRun.id.desc()).limit(2))
+    bad = len(runs) == 2 and not any(r.applied for r in runs)
+    why = ""
+    if runs and not runs[0].applied:
+        problems = json.loads(runs[0].report).get("problems", [])
+        why = next((p["message"] for p in problems if p.get("kind") == "source_error"), "")
+    n = Notice("directory", f"the directory sync failed twice in a row: {why or 'nothing applied'} (see the "
+               "Organisation page's sync report)", 1, "sync_failing", "sync_ok", "the directory sync works again")
+    with db.atomic("IMMEDIATE"):
+        return commit(watch(cfg_alerts, "directory_sync", bad, now, n), sender)
+
+
 def check(cfg: config.Config, cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> int:
     """All data-flow conditions for one pass; the number of actions queued."""
     journal_dir = data_dir / "journal"
     tz = zone(cfg.section("pbx").timezone)
     return (no_data(cfg_alerts, journal_dir, tz, now, sender) + link(cfg_alerts, h, now, sender)
-            + parse_failures(cfg, cfg_alerts, journal_dir, now, sender) + journal_full(cfg_alerts, h, now, sender))
+            + parse_failures(cfg, cfg_alerts, journal_dir, now, sender) + journal_full(cfg_alerts, h, now, sender)
+            + directory_sync(cfg_alerts, now, sender))

@@ -1,4 +1,5 @@
-"""Data-flow alerts (CAP-7): business hours (DST), no data, link down, parse failures, journal, database."""
+"""Data-flow alerts (CAP-7): business hours (DST), no data, link down, parse failures, journal, database,
+directory sync."""
 from __future__ import annotations
 
 import json
@@ -184,6 +185,34 @@ def test_journal_and_flash_usage_raise_with_hysteresis(box):
     assert run(cfg, t + 120, replace(HEALTHY, journal_pct=86)) == []   # still within 5 points
     assert run(cfg, t + 180, replace(HEALTHY, journal_pct=84)).traps() == [("journal_ok", "journal")]
     assert run(cfg, t + 240, replace(HEALTHY, disk_free_pct=9)).traps() == [("journal_high", "journal")]
+
+
+def test_a_directory_sync_that_keeps_failing_raises_sync_failing_and_clears_when_it_works(box, tmp_path):
+    """The real sync (appliance.directory_sync) against a CSV source that goes missing: one failed run is not
+    yet "keeps failing", two are; the next run that applies clears it. A one-off import does not count."""
+    from appliance import directory_sync
+    _, run = box
+    source, extra = tmp_path / "people.csv", tmp_path / "extra.csv"
+    text = ("tenant;branch;department;cost_centre;person_id;first_name;last_name;extensions;email;valid_from\n"
+            "default;İzmir;Satış;;P1;Ayşe;Yılmaz;201;ayse@example.com;\n")
+    source.write_text(text, encoding="utf-8")
+    extra.write_text(text, encoding="utf-8")
+    cfg = settings(f"no_data_min = 0\n[directory]\ncsv = {source}\n")
+    t = at("2026-03-09T10:00")
+    assert directory_sync.sync_once(cfg, t).applied and run(cfg, t) == []
+    source.unlink()                                        # the file server holding the export is gone
+    assert not directory_sync.sync_once(cfg, t + 600).applied
+    assert run(cfg, t + 660) == []                          # one failure is not "keeps failing"
+    assert directory_sync.import_file(extra, cfg, t + 700).applied   # an import between them does not count
+    assert not directory_sync.sync_once(cfg, t + 1200).applied
+    sent = run(cfg, t + 1260)
+    assert sent.traps() == [("sync_failing", "directory")]
+    assert "failed twice in a row" in sent[0].values["text"] and "people.csv" in sent[0].values["text"]
+    assert [a.to for a in sent if a.kind == "email"] == [("noc@example.com",)]
+    assert run(cfg, t + 1320) == []                         # raised once
+    source.write_text(text, encoding="utf-8")
+    assert directory_sync.sync_once(cfg, t + 1800).applied
+    assert run(cfg, t + 1860).traps() == [("sync_ok", "directory")]
 
 
 def test_a_database_error_is_raised_and_cleared_once(db, tmp_path):
