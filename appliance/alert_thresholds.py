@@ -15,9 +15,10 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
-from appliance import config, store, usage
+from appliance import config, mail_text, store, usage
 from appliance import store_alerts as sa
 from appliance import store_directory as sd
+from appliance import store_users as su
 from appliance.alerts import Action, Send, commit, recipients
 from appliance.parse import zone
 from appliance.store import db
@@ -61,9 +62,8 @@ def _fingerprint(p: usage.Period, rules_sig: tuple, now: int) -> tuple:
 
 def role_people(data_dir: Path, tenant: str, role: str) -> set[str]:
     """External ids of the people whose enabled web account in `tenant` has `role` (users.db)."""
-    from appliance import store_users as su
-    if su.users_db.database is None:
-        su.open_users_db(Path(data_dir) / su.FILE_NAME)
+    if not su.open_if_present(data_dir):
+        return set()
     U = su.User
     q = U.select(U.person).where(U.role == role, U.disabled == False, U.person != "", U.tenant == tenant)  # noqa: E712
     return {u.person for u in q}
@@ -114,24 +114,35 @@ def _who(tenant_id: int | None, rule: sa.AlertRule, person: str, t: Total) -> tu
     return recipients(", ".join(out + [rule.cc]))
 
 
-def message(rule: sa.AlertRule, p: usage.Period, t: Total, tz: tzinfo) -> tuple[str, str]:
-    """(subject, body) of a threshold e-mail."""
+def language_of(data_dir: Path, tenant: str, person: str, default: str) -> str:
+    """The language of the person's e-mails: their enabled web account's choice, else `default` ([mail] language)."""
+    if not su.open_if_present(data_dir):
+        return mail_text.language("", default)
+    U = su.User
+    row = (U.select(U.language).where(U.tenant == tenant, U.person == person, U.disabled == False)  # noqa: E712
+           .order_by(U.id).first())
+    return mail_text.language(row.language if row is not None else "", default)
+
+
+def message(rule: sa.AlertRule, p: usage.Period, t: Total, tz: tzinfo, lang: str = "en") -> tuple[str, str]:
+    """(subject, body) of a threshold e-mail in `lang` (appliance.mail_text)."""
     if rule.measure == "cost":
-        value, limit, what = f"{t.cost} {t.currency}".strip(), f"{rule.limit} {t.currency}".strip(), "cost"
+        value, limit = f"{t.cost} {t.currency}".strip(), f"{rule.limit} {t.currency}".strip()
     else:
-        value, limit, what = hms(t.talk_s), hms(int(rule.limit)), "talk time"
-    span = "today" if p.kind == "day" else "this month"
+        value, limit = hms(t.talk_s), hms(int(rule.limit))
     since = datetime.fromtimestamp(p.since, tz).strftime("%Y-%m-%d %H:%M")
     until = datetime.fromtimestamp(p.until, tz).strftime("%Y-%m-%d %H:%M %Z")
-    subject = f"Call {what} limit exceeded for {p.label}: {value} (limit {limit})"
-    body = (f"Hello {t.name},\n\nthe {what} of your outgoing calls {span} ({p.label}) is over the limit set for "
-            f"you.\n\n  {what}: {value}\n  limit: {limit}\n  calls: {t.calls}\n  period: {since} to {until}\n\n"
-            "You get this message once for this period.\n-- Callbox\n")
+    words = {"what": mail_text.text(lang, f"what_{rule.measure}"),
+             "what_of": mail_text.text(lang, f"what_of_{rule.measure}"),
+             "span": mail_text.text(lang, "span_day" if p.kind == "day" else "span_month")}
+    subject = mail_text.text(lang, f"limit_subject_{rule.measure}", label=p.label, value=value, limit=limit)
+    body = mail_text.text(lang, "limit_body", name=t.name, label=p.label, value=value, limit=limit, calls=t.calls,
+                          since=since, until=until, **words)
     return subject, body
 
 
 def _notify(rule: sa.AlertRule, site: usage.Site, p: usage.Period, person: str, t: Total, now: int,
-            sender: Send) -> int:
+            sender: Send, lang: str) -> int:
     N = sa.AlertNotice
     if N.select().where(N.rule_id == rule.id, N.subject == person, N.period == p.label).exists():
         return 0
@@ -143,7 +154,7 @@ def _notify(rule: sa.AlertRule, site: usage.Site, p: usage.Period, person: str, 
             log.warning("threshold %d: %s is over the limit for %s but has no e-mail address", rule.id, person,
                         p.label)
             return 0
-        subject, body = message(rule, p, t, site.tz)
+        subject, body = message(rule, p, t, site.tz, lang)
         log.info("threshold %d: %s over the limit for %s (%s): e-mailing %s", rule.id, person, p.label, value,
                  ", ".join(to))
         return commit([Action("email", f"threshold:{rule.id}:{person}:{p.label}", to=to, subject=subject,
@@ -179,7 +190,7 @@ def _due(key: tuple, fp: tuple, sig: tuple, now: int) -> bool:
 
 
 def _check_tenant(site: usage.Site, rules: list[sa.AlertRule], data_dir: Path, now: int, sender: Send,
-                  sig: tuple) -> int:
+                  sig: tuple, default_lang: str) -> int:
     assert site.tenant_id is not None
     queued = 0
     people = {r.id: _people(site.tenant_id, r, data_dir) for r in rules}
@@ -194,7 +205,8 @@ def _check_tenant(site: usage.Site, rules: list[sa.AlertRule], data_dir: Path, n
             for rule in mine:
                 for person, t in sorted(totals(rule, lines, people[rule.id]).items()):
                     if over(rule, t):
-                        queued += _notify(rule, site, p, person, t, now, sender)
+                        lang = language_of(data_dir, site.tenant, person, default_lang)
+                        queued += _notify(rule, site, p, person, t, now, sender, lang)
             _seen[key] = (fp, now, sig)
     return queued
 
@@ -212,7 +224,8 @@ def check(cfg: config.Config, data_dir: Path, now: int, sender: Send) -> int:
         if site.tenant_id is None:
             log.warning("threshold rules of tenant %r: no such tenant in the directory", tenant)
             continue
-        queued += _check_tenant(site, [r for r in rules if r.tenant == tenant], data_dir, now, sender, sig)
+        queued += _check_tenant(site, [r for r in rules if r.tenant == tenant], data_dir, now, sender, sig,
+                                cfg.section("mail").language)
     return queued
 
 

@@ -212,13 +212,6 @@ def check_recipient(text: str) -> str:
                         "(a bare address has no scope to run the report with)")
 
 
-def users_ready(data_dir: Path) -> bool:
-    """Open <data>/users.db if this process has not (the jobs process); False when the box has no users."""
-    if su.users_db.database is None and (Path(data_dir) / su.FILE_NAME).exists():
-        su.open_users_db(Path(data_dir) / su.FILE_NAME)
-    return su.users_db.database is not None
-
-
 def _person_email(tenant: str, external_id: str) -> tuple[sd.Person | None, str]:
     tid = sd.tenant_id(tenant)
     row = sd.Person.get_or_none(sd.Person.tenant_id == tid, sd.Person.external_id == external_id) if tid else None
@@ -231,7 +224,7 @@ def resolve(text: str, pbx_tenant: str, data_dir: Path) -> Recipient:
     if kind == "user":
         name, _, address = rest.partition("=")
         r = Recipient(f"user:{name.casefold()}")
-        account = users.get(name) if users_ready(data_dir) else None
+        account = users.get(name) if su.open_if_present(data_dir) else None
         if account is None:
             r.problem = f"no web user {name!r}"
         elif name.casefold() in {u.casefold() for u in users.disabled_usernames()}:
@@ -258,7 +251,7 @@ def resolve(text: str, pbx_tenant: str, data_dir: Path) -> Recipient:
 
 def _person_account(tenant: str, pid: str, data_dir: Path) -> Account:
     """The person's enabled web account (the lowest id if several), else staff seeing their own calls."""
-    if users_ready(data_dir):
+    if su.open_if_present(data_dir):
         U = su.User
         row = (U.select().where(U.tenant == tenant, U.person == pid, U.disabled == False)  # noqa: E712
                .order_by(U.id).first())

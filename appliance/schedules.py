@@ -18,12 +18,13 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable
 
-from appliance import config, mail, parse, pdf, reports, upload, users
+from appliance import config, mail, mail_text, parse, pdf, reports, upload, users
 from appliance import store_reports
+from appliance import store_users as su
 from appliance import store_schedules as ss
 from appliance.report_ranges import DATE_RANGES, RangeError, Window, resolve as resolve_range
 from appliance.schedule_rules import (Recipient, ScheduleError, check_recipient, last_at_or_before, next_after,
-                                      parse_rule, resolve, users_ready)
+                                      parse_rule, resolve)
 from appliance.users import Account
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,6 @@ FORMATS = ("pdf", "csv")
 DEFAULT_UPLOAD_NAME = "{report}_{period}.{ext}"
 UPLOAD_FIELDS = ("report", "schedule", "range", "period", "ext")
 CONSOLE = Account(0, "schedule", "administrator", "all", "", "")   # an upload without --upload-as: every call
-SCOPE_TEXT = {"own": "your own calls", "department": "your department's calls", "branch": "your branch's calls",
-              "tenant": "your company's calls", "all": "every call on this box"}
 
 
 @dataclass
@@ -56,11 +55,12 @@ class Context:
     tz: tzinfo
     pbx_tenant: str
     data_dir: Path
+    language: str = "en"    # [mail] language: of recipients without a web account language
 
     @classmethod
     def of(cls, cfg: config.Config, data_dir: Path) -> Context:
         pbx = cfg.section("pbx")
-        return cls(parse.zone(pbx.timezone), pbx.tenant, Path(data_dir))
+        return cls(parse.zone(pbx.timezone), pbx.tenant, Path(data_dir), cfg.section("mail").language)
 
 
 def period_of(window: Window, slot: int, tz: tzinfo) -> tuple[str, str]:
@@ -141,12 +141,12 @@ def _prepare(s: ss.Schedule, ctx: Context, slot: int) -> Job:
 
 
 def _mail_one(job: Job, r: Recipient, account: Account) -> list[int]:
-    lang = account.language if account.language in pdf.LANGS else "en"
-    scope = SCOPE_TEXT.get(account.scope, account.scope)
+    lang = mail_text.language(account.language, job.ctx.language)
+    scope = mail_text.text(lang, f"scope_{account.scope}")
     files = _files(job.formats, f"{_slug(job.name)}_{job.tag}", job.name, f"{job.text} · {scope}",
-                   job.run(account), lang)
-    body = (f"{job.name}\nPeriod: {job.text}\nData: {scope}\n\nSent by the Callbox schedule \"{job.s.name}\" "
-            f"({job.s.rule}). The attached report holds only the calls you may see.\n")
+                   job.run(account), lang if lang in pdf.LANGS else "en")
+    body = mail_text.text(lang, "schedule_body", report=job.name, period=job.text, scope=scope,
+                          schedule=job.s.name, rule=job.s.rule)
     return [mail.queue([r.address], f"{job.name}: {job.text}", body, files,
                        key=f"schedule:{job.s.id}:{r.ident}:{job.tag}")]
 
@@ -154,7 +154,7 @@ def _mail_one(job: Job, r: Recipient, account: Account) -> list[int]:
 def _upload(job: Job) -> list[int]:
     s, account = job.s, CONSOLE
     if s.upload_as:
-        found = users.get(s.upload_as) if users_ready(job.ctx.data_dir) else None
+        found = users.get(s.upload_as) if su.open_if_present(job.ctx.data_dir) else None
         if found is None or found.username in users.disabled_usernames():
             raise ScheduleError(f"upload account {s.upload_as!r} does not exist or is disabled")
         account = found
@@ -327,5 +327,5 @@ def _check_upload(cfg: config.Config, ctx: Context, target: str, template: str, 
     if target not in upload.targets(cfg):
         raise ScheduleError(f"no upload target {target!r} in [upload] targets")
     upload_name(template, report="r", schedule="s", range="last_month", period="2024-01-01", ext="pdf")
-    if upload_as and (not users_ready(ctx.data_dir) or users.get(upload_as) is None):
+    if upload_as and (not su.open_if_present(ctx.data_dir) or users.get(upload_as) is None):
         raise ScheduleError(f"no web user {upload_as!r} to upload as")

@@ -97,3 +97,11 @@ def open_users_db(path: Path) -> SqliteDatabase:
 def close_users_db() -> None:
     if not users_db.is_closed():
         users_db.close()
+
+
+def open_if_present(data_dir: Path) -> bool:
+    """Open <data>/users.db if this process has not (the jobs process); False when the box has no users.db (no
+    user yet): it is never created here."""
+    if users_db.database is None and (Path(data_dir) / FILE_NAME).exists():
+        open_users_db(Path(data_dir) / FILE_NAME)
+    return users_db.database is not None

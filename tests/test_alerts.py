@@ -15,7 +15,8 @@ from appliance import store_directory as sd
 from appliance.config import Config
 
 TZ = ZoneInfo("Europe/Istanbul")
-CFG = Config(text="[pbx]\ntimezone = Europe/Istanbul\n")
+CFG_TEXT = "[pbx]\ntimezone = Europe/Istanbul\n"
+CFG = Config(text=CFG_TEXT)
 
 
 def at(text: str) -> int:
@@ -223,3 +224,32 @@ def test_evaluation_is_idempotent_and_mails_each_person_once_per_period(world, c
         assert again == []
     keys = [a.key for a in sent]
     assert len(keys) == len(set(keys)) == sa.AlertNotice.select().where(sa.AlertNotice.recipients != "").count()
+
+
+def test_the_notice_is_in_the_persons_web_language_else_in_the_mail_language(world, tmp_path):
+    from appliance import store_users, users
+    store_users.open_users_db(tmp_path / "users.db")
+    try:
+        users.add_user("ayse.i", "a-long-password-2", "staff", "own", "default", "ayse")
+        users.set_language("ayse.i", "tr")
+        sd.Person.update(email="jan@example.com").where(sd.Person.external_id == "jan").execute()
+        alert_rules.add_rule("default", "cost", "person", "ayse", "day", "5")
+        alert_rules.add_rule("default", "duration", "person", "jan", "month", "60")
+        world.call("2026-03-02T10:00", "214", "50.00")
+        world.call("2026-03-02T10:00", "216", "1.00", talk=125)
+        sent: list[alerts.Action] = []
+        alert_thresholds.check(Config(text=CFG_TEXT + "[mail]\nlanguage = en\n"), tmp_path, at("2026-03-02T10:30"),
+                               sent.append)
+        mail = {a.to[0]: a for a in sent}
+        assert mail["ayse@example.com"].subject == "Çağrı ücreti sınırı aşıldı, 2026-03-02: 50.00 TRY (sınır 5 TRY)"
+        assert "Merhaba Ayşe Işık," in mail["ayse@example.com"].body
+        assert "bugünkü (2026-03-02) dış aramalarınızın ücreti" in mail["ayse@example.com"].body
+        assert mail["jan@example.com"].subject == "Call talk time limit exceeded for 2026-03: 0:02:05 (limit 0:01:00)"
+        alert_thresholds._seen.clear()
+        sent.clear()
+        alert_thresholds.check(Config(text=CFG_TEXT + "[mail]\nlanguage = tr\n"), tmp_path, at("2026-03-03T10:30"),
+                               sent.append)
+        assert [a.subject for a in sent] == []          # each person and period is told once, in any language
+    finally:
+        store_users.close_users_db()
+        store_users.users_db.init(None)

@@ -103,3 +103,19 @@ def test_language_switch_sets_cookie_and_the_users_preference(tmp_path):
     assert '<html lang="tr">' in other.get("/", headers={"Accept-Language": "en"}).text
     assert re.search(r"Çağrılar|Son çağrılar", other.get("/calls").text)
     store.close_db()
+
+
+def test_the_e_mail_texts_exist_in_every_language_with_the_same_fields():
+    """appliance/mail_text.py, the words of scheduled-report and limit e-mails: complete in every language."""
+    import string
+
+    from appliance import mail_text, users
+    from webui.i18n import LANGUAGES
+    assert set(mail_text.LANGS) == set(LANGUAGES)
+    english = mail_text.TEXT["en"]
+    assert {f"scope_{s}" for s in users.SCOPES} <= set(english)
+    for lang in mail_text.LANGS:
+        assert set(mail_text.TEXT[lang]) == set(english), lang
+        for key, text in mail_text.TEXT[lang].items():
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            assert fields <= {f for _, f, _, _ in string.Formatter().parse(english[key]) if f} | {"what_of"}, key

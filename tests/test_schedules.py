@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from appliance import config, outbox, reports, schedules, store_reports, users
 from appliance import store_directory as sd
+from appliance import store_outbox as so
 from appliance import store_schedules as ss
 from appliance import store_users as su
 from appliance.cli import main
@@ -301,3 +302,18 @@ def test_the_jobs_process_checks_schedules_every_minute(box, tmp_path):
         assert ss.Schedule.get_by_id(s.id).next_run_utc == s.next_run_utc
     finally:
         jobs.huey = jobs.sync_directory = None
+
+
+def test_each_recipient_reads_the_mail_in_their_language(box, tmp_path):
+    """An account's web language (Turkish for ayse.d), else [mail] language (piotr has no account)."""
+    users.set_language("ayse.d", "tr")
+    for lang, piotr_says in (("en", "Period: 2024-03-25 – 2024-03-31"), ("tr", "Dönem: 2024-03-25 – 2024-03-31")):
+        cfg = cfg_with(mail={"language": lang})
+        s = schedules.add(cfg, tmp_path, f"weekly {lang}", "weekly mon 07:00", box, range_name="last_week",
+                          formats=("csv",), recipients=("user:ayse.d", "person:piotr"), now=SLOT - 60)
+        schedules.run_now(cfg, tmp_path, s.id, SLOT)
+        mails = [json.loads(i.payload) for i in so.OutboxItem.select()]
+        body = {m["to"][0]: m["body"] for m in mails if f'"weekly {lang}"' in m["body"]}
+        assert "Dönem: 2024-03-25 – 2024-03-31" in body["ayse@example.com"]
+        assert "Veri: kendi çağrılarınız" in body["ayse@example.com"]
+        assert piotr_says in body["piotr@example.com"]
