@@ -100,3 +100,12 @@ def cert(tmp_path_factory):
                     "-nodes", "-keyout", d / "key.pem", "-out", d / "cert.pem", "-days", "2", "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], check=True, capture_output=True)
     return d / "cert.pem", d / "key.pem"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_into_the_repository():
+    """A test writes under its tmp_path, never into the checkout (a stray users.db once appeared there)."""
+    before = {p.name for p in REPO.iterdir()}
+    yield
+    new = sorted({p.name for p in REPO.iterdir()} - before - {".mypy_cache", ".pytest_cache", ".hypothesis"})
+    assert not new, f"tests created {new} in {REPO}"
