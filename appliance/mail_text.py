@@ -14,7 +14,7 @@ TEXT: dict[str, dict[str, str]] = {
                          "({rule}). The attached report holds only the calls you may see.\n",
         "scope_own": "your own calls", "scope_department": "your department's calls",
         "scope_branch": "your branch's calls", "scope_tenant": "your company's calls",
-        "scope_all": "every call on this box",
+        "scope_all": "every call on this box", "as_of": "as of {time}",
         "limit_subject_cost": "Call cost limit exceeded for {label}: {value} (limit {limit})",
         "limit_subject_duration": "Call talk time limit exceeded for {label}: {value} (limit {limit})",
         "limit_body": "Hello {name},\n\nthe {what} of your outgoing calls {span} ({label}) is over the limit set for "
@@ -28,7 +28,7 @@ TEXT: dict[str, dict[str, str]] = {
                          "({rule}) ile gönderildi. Ekteki rapor yalnızca görebildiğiniz çağrıları içerir.\n",
         "scope_own": "kendi çağrılarınız", "scope_department": "bölümünüzün çağrıları",
         "scope_branch": "şubenizin çağrıları", "scope_tenant": "şirketinizin çağrıları",
-        "scope_all": "bu kutudaki bütün çağrılar",
+        "scope_all": "bu kutudaki bütün çağrılar", "as_of": "{time} itibarıyla",
         "limit_subject_cost": "Çağrı ücreti sınırı aşıldı, {label}: {value} (sınır {limit})",
         "limit_subject_duration": "Konuşma süresi sınırı aşıldı, {label}: {value} (sınır {limit})",
         "limit_body": "Merhaba {name},\n\n{span} ({label}) dış aramalarınızın {what_of} sizin için belirlenen sınırı "

@@ -63,9 +63,9 @@ class Context:
         return cls(parse.zone(pbx.timezone), pbx.tenant, Path(data_dir), cfg.section("mail").language)
 
 
-def period_of(window: Window, slot: int, tz: tzinfo) -> tuple[str, str]:
-    """(tag, text) of the period a run covers: its dates when it is whole days that ended by the slot (the
-    same for any run of that period), else the dates and the slot's time ("as of": the data may still grow)."""
+def period_of(window: Window, slot: int, tz: tzinfo, lang: str = "en") -> tuple[str, str]:
+    """(tag, text in `lang`) of the period a run covers: its dates when it is whole days that ended by the slot
+    (the same for any run of that period), else the dates and the slot's time ("as of": the data may grow)."""
     first = last = None
     if window.first_day is not None and window.end_day is not None:
         first = date(1970, 1, 1) + timedelta(days=window.first_day)
@@ -76,7 +76,7 @@ def period_of(window: Window, slot: int, tz: tzinfo) -> tuple[str, str]:
         return days, text
     at = datetime.fromtimestamp(slot, tz)
     return ((days + "_" if days else "") + "asof_" + at.strftime("%Y-%m-%dT%H%M"),
-            (text + ", " if text else "") + "as of " + at.strftime("%Y-%m-%d %H:%M"))
+            (text + ", " if text else "") + mail_text.text(lang, "as_of", time=at.strftime("%Y-%m-%d %H:%M")))
 
 
 def _saved(report_id: int) -> tuple[str, dict]:
@@ -128,6 +128,10 @@ class Job:
     def formats(self) -> list[str]:
         return [f for f in self.s.formats.split(",") if f]
 
+    def text_in(self, lang: str) -> str:
+        """The period's text in `lang`."""
+        return period_of(self.window, self.slot, self.ctx.tz, lang)[1]
+
     def run(self, account: Account, extra_filters: dict | None = None) -> reports.Result:
         spec = _spec(self.spec, self.s.range, extra_filters)
         return reports.run(spec, account, self.ctx.pbx_tenant, self.slot, tz=self.ctx.tz)
@@ -142,12 +146,12 @@ def _prepare(s: ss.Schedule, ctx: Context, slot: int) -> Job:
 
 def _mail_one(job: Job, r: Recipient, account: Account) -> list[int]:
     lang = mail_text.language(account.language, job.ctx.language)
-    scope = mail_text.text(lang, f"scope_{account.scope}")
-    files = _files(job.formats, f"{_slug(job.name)}_{job.tag}", job.name, f"{job.text} · {scope}",
+    scope, period = mail_text.text(lang, f"scope_{account.scope}"), job.text_in(lang)
+    files = _files(job.formats, f"{_slug(job.name)}_{job.tag}", job.name, f"{period} · {scope}",
                    job.run(account), lang if lang in pdf.LANGS else "en")
-    body = mail_text.text(lang, "schedule_body", report=job.name, period=job.text, scope=scope,
+    body = mail_text.text(lang, "schedule_body", report=job.name, period=period, scope=scope,
                           schedule=job.s.name, rule=job.s.rule)
-    return [mail.queue([r.address], f"{job.name}: {job.text}", body, files,
+    return [mail.queue([r.address], f"{job.name}: {period}", body, files,
                        key=f"schedule:{job.s.id}:{r.ident}:{job.tag}")]
 
 

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appliance import config, outbox, reports, schedules, store_reports, users
+from appliance.report_ranges import resolve as resolve_range
 from appliance import store_directory as sd
 from appliance import store_outbox as so
 from appliance import store_schedules as ss
@@ -317,3 +318,10 @@ def test_each_recipient_reads_the_mail_in_their_language(box, tmp_path):
         assert "Dönem: 2024-03-25 – 2024-03-31" in body["ayse@example.com"]
         assert "Veri: kendi çağrılarınız" in body["ayse@example.com"]
         assert piotr_says in body["piotr@example.com"]
+
+
+def test_a_period_still_running_says_as_of_when_in_the_language():
+    window = resolve_range("this_month", WAW, SLOT)
+    assert schedules.period_of(window, SLOT, WAW)[1] == "2024-04-01 – 2024-04-30, as of 2024-04-01 07:00"
+    assert schedules.period_of(window, SLOT, WAW, "tr")[1] == "2024-04-01 – 2024-04-30, 2024-04-01 07:00 itibarıyla"
+    assert schedules.period_of(window, SLOT, WAW, "tr")[0] == schedules.period_of(window, SLOT, WAW)[0]
