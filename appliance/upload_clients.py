@@ -230,8 +230,6 @@ def _smb_put(login: Login, dirs: list[str], name: str, data: bytes) -> None:
             f.write(data)
         step = f"renaming {tmp} to {final}"
         smbclient.replace(tmp, final, **kw)   # replaces an older version of the file, as the other clients do
-    except UploadError:
-        raise
     except (smb_errors.LogonFailure, smb_errors.WrongPassword, smb_errors.SMBAuthenticationError) as e:
         raise UploadError(f"{login.where}: login refused for user {user!r} ({type(e).__name__}); check the user "
                           f"name, domain= and the password file") from None
