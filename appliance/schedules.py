@@ -267,6 +267,12 @@ def check_due(cfg: config.Config, data_dir: Path, now: float | None = None) -> l
         except Exception as e:   # a broken schedule must not stop the others; it is recorded and logged
             log.exception("schedule %s failed", s.name)
             ss.record_run(s, slot, t, t, "failed", [{"recipient": "", "status": "error", "detail": str(e)}], False)
+    for s, who in ss.take_requests():   # "Send now" from the web page: as `callbox schedule run-now`
+        try:
+            out.append(run_schedule(ctx, s, t, manual=True, note=f"sent now, as {who} asked", now=t))
+        except Exception as e:
+            log.exception("schedule %s (sent now) failed", s.name)
+            ss.record_run(s, t, t, t, "failed", [{"recipient": "", "status": "error", "detail": str(e)}], True)
     return out
 
 

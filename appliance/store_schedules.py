@@ -39,6 +39,7 @@ class Schedule(Base):
     last_slot_utc = IntegerField(null=True)
     last_outcome = TextField(default="")   # ok | partial | failed | nothing
     last_detail = TextField(default="")
+    run_requested_by = TextField(default="")   # "Send now" on the web page: who asked; the jobs process runs it
 
 
 class ScheduleRun(Base):
@@ -89,6 +90,21 @@ def claim(schedule_id: int, expected_next: int, new_next: int | None) -> bool:
     """Move the schedule's next run from `expected_next` to `new_next`; False if another worker did first."""
     return bool(Schedule.update(next_run_utc=new_next)
                 .where(Schedule.id == schedule_id, Schedule.next_run_utc == expected_next).execute())
+
+
+def request_run(schedule_id: int, username: str) -> bool:
+    """Ask the jobs process to run the schedule at its next check (the web's "Send now"); False if no such one."""
+    return bool(Schedule.update(run_requested_by=username or "?").where(Schedule.id == schedule_id).execute())
+
+
+def take_requests() -> list[tuple[Schedule, str]]:
+    """The schedules whose run was requested, each claimed (compare-and-set) so only one worker runs it."""
+    out = []
+    for s in Schedule.select().where(Schedule.run_requested_by != ""):
+        if Schedule.update(run_requested_by="").where(Schedule.id == s.id,
+                                                      Schedule.run_requested_by == s.run_requested_by).execute():
+            out.append((s, s.run_requested_by))
+    return out
 
 
 def delivered(schedule_id: int, recipient: str, period: str) -> bool:

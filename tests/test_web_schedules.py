@@ -98,6 +98,7 @@ def test_only_administrators_of_the_whole_box(app, report_id, role, scope):
     assert 'href="/schedules"' not in client.get("/").text
     client.get("/schedules", status=403)
     client.post("/schedules/add", {**form(report_id), "csrf_token": csrf}, status=403)
+    client.post("/schedules/run", {"id": "1", "csrf_token": csrf}, status=403)
     admin, _ = logged_in(app, "admin")
     assert 'href="/schedules"' in admin.get("/").text
 
@@ -121,3 +122,27 @@ def test_before_the_worker_created_the_database_the_page_says_so_and_writes_answ
     client.post("/schedules/add", {**form(1), "csrf_token": csrf}, status=503)
     client.post("/schedules/remove", {"id": "1", "csrf_token": csrf}, status=503)
     assert not (tmp_path / "new" / "callbox.db").exists()
+
+
+def test_send_now_asks_the_jobs_process_which_runs_it_once(app, report_id, tmp_path):
+    client, csrf = logged_in(app, "admin")
+    client.post("/schedules/add", {**form(report_id, recipients="user:admin=boss@example.com"),
+                                   "csrf_token": csrf}, status=303)
+    [s] = stored()
+    client.post("/schedules/run", {"id": str(s.id)}, status=403)                      # no CSRF token
+    resp = client.post("/schedules/run", {"id": str(s.id), "csrf_token": csrf}, status=303)
+    assert resp.headers["Location"].endswith("/schedules?msg=requested")
+    assert "sending…" in client.get("/schedules?msg=requested").text
+    assert stored()[0].run_requested_by == "admin" and stored()[0].next_run_utc == s.next_run_utc
+    store.open_db(tmp_path / "callbox.db")                 # the jobs process, at its next check
+    [run] = schedules.check_due(config.Config(text=CFG), tmp_path)
+    assert run.outcome == "ok" and [i["status"] for i in run.items] == ["note", "queued"]
+    assert "sent now, as admin asked" in run.items[0]["detail"]
+    assert schedules.check_due(config.Config(text=CFG), tmp_path) == []               # once
+    [item] = outbox.items()
+    assert item.kind == "email" and "boss@example.com" in item.summary
+    [row] = ss.runs(s.id)
+    assert row.manual and ss.Schedule.get_by_id(s.id).run_requested_by == ""
+    store.close_db()
+    assert "sending…" not in client.get("/schedules").text
+    client.post("/schedules/run", {"id": "999", "csrf_token": csrf}, status=303)      # gone: nothing to run

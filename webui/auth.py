@@ -47,9 +47,9 @@ BOX_ADMIN |= OUTBOX
 WRITE_ROUTES |= {("POST", "/outbox/discard"), ("POST", "/outbox/retry")}
 # Report schedules (webui.schedules): box-wide like `callbox schedule`, so administrators of the whole box only;
 # adding and removing write the schedule tables only.
-SCHEDULES = {"/schedules", "/schedules/add", "/schedules/remove"}
+SCHEDULES = {"/schedules", "/schedules/add", "/schedules/remove", "/schedules/run"}
 BOX_ADMIN |= SCHEDULES
-WRITE_ROUTES |= {("POST", "/schedules/add"), ("POST", "/schedules/remove")}
+WRITE_ROUTES |= {("POST", "/schedules/add"), ("POST", "/schedules/remove"), ("POST", "/schedules/run")}
 # The alerts page (webui.alerts): administrators; adding/removing a threshold rule writes the alert tables only.
 ADMIN_ONLY |= {"/alerts", "/alerts/add", "/alerts/remove"}
 WRITE_ROUTES |= {("POST", "/alerts/add"), ("POST", "/alerts/remove")}

@@ -1,10 +1,11 @@
 """The schedules page (/schedules, administrators of the whole box): report schedules (REP-10) listed with their
-next and last run, added from a form, removed.
+next and last run, added from a form, removed, sent now.
 
 A schedule belongs to no tenant and may upload every call of the box, so only administrators with scope all
 manage them (webui.auth BOX_ADMIN), as with `callbox schedule`. Each recipient still gets the report in their
-own scope when it runs (appliance/schedules.py). Adding and removing write the schedule tables only, through
-webui.directory.write_access (the web process opens callbox.db read-only); the jobs process runs them.
+own scope when it runs (appliance/schedules.py). Adding, removing and asking for a run ("Send now") write the
+schedule tables only, through webui.directory.write_access (the web process opens callbox.db read-only); the
+jobs process runs them, a requested run at its next check (within a minute), as `callbox schedule run-now`.
 """
 from __future__ import annotations
 
@@ -39,17 +40,18 @@ def _rows(tz) -> list[dict]:
     return [{"id": s.id, "name": s.name, "rule": s.rule, "report": names.get(s.report_id), "report_id": s.report_id,
              "range": s.range, "formats": s.formats.replace(",", ", "), "recipients": json.loads(s.recipients),
              "upload": s.upload_target, "enabled": s.enabled, "next": local(s.next_run_utc),
-             "last": local(s.last_run_utc), "outcome": s.last_outcome}
+             "last": local(s.last_run_utc), "outcome": s.last_outcome, "requested": bool(s.run_requested_by)}
             for s in ss.Schedule.select().order_by(ss.Schedule.name)]
 
 
 def _messages() -> dict[str, str]:
     return {"added": _("The schedule was added; the jobs process sends it at its next time."),
-            "removed": _("The schedule was removed."), "gone": _("No such schedule.")}
+            "removed": _("The schedule was removed."), "gone": _("No such schedule."),
+            "requested": _("The jobs process sends it within a minute; its outcome shows under Last run.")}
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """GET /schedules, POST /schedules/add (the form's fields) and POST /schedules/remove (field id)."""
+    """GET /schedules, POST /schedules/add (the form's fields), POST /schedules/remove and /schedules/run (id)."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     tz = parse.zone(cfg.section("pbx").timezone)
@@ -113,6 +115,18 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 if ss.remove(int(raw)):
                     msg = "removed"
             log.info("schedule %s removed by %s: %s", raw, user.username, msg)
+        bottle.redirect(f"/schedules?msg={msg}", 303)
+
+    @app.post("/schedules/run")
+    def run():
+        user = current_user()
+        raw = request.forms.get("id", "")
+        msg = "gone"
+        if raw.isdigit():
+            with directory.write_access(data_dir, ss.MODELS_SCHEDULES):
+                if ss.request_run(int(raw), user.username):
+                    msg = "requested"
+            log.info("schedule %s: run requested by %s: %s", raw, user.username, msg)
         bottle.redirect(f"/schedules?msg={msg}", 303)
 
     return app

@@ -26,8 +26,11 @@
         <td>{{r['report'] or _('(deleted report {id})').format(id=r['report_id'])}}</td><td>{{r['range'] or _('the report\'s own')}}</td>
         <td>{{r['formats']}}</td><td>{{', '.join(r['recipients']) or '–'}}</td><td>{{r['upload'] or '–'}}</td>
         <td class="num">{{r['next'] or (_('disabled') if not r['enabled'] else _('never'))}}</td>
-        <td>{{r['last']}} {{outcome(r['outcome'])}}</td>
-        <td><form method="post" action="/schedules/remove" class="inline">
+        <td>{{r['last']}} {{outcome(r['outcome'])}}{{' · ' + _('sending…') if r['requested'] else ''}}</td>
+        <td><form method="post" action="/schedules/run" class="inline">
+          <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="id" value="{{r['id']}}">
+          <button type="submit">{{_('Send now')}}</button></form>
+        <form method="post" action="/schedules/remove" class="inline">
           <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="id" value="{{r['id']}}">
           <button type="submit">{{_('Remove')}}</button></form></td></tr>
 % end
