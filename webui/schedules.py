@@ -105,28 +105,24 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         log.info("schedule %d %r added by %s", s.id, s.name, user.username)
         bottle.redirect("/schedules?msg=added", 303)
 
-    @app.post("/schedules/remove")
-    def remove():
+    def act(action, done: str) -> None:
+        """POST id: action(schedule id, username) in the schedule tables; back to the page saying what it did."""
         user = current_user()
         raw = request.forms.get("id", "")
         msg = "gone"
         if raw.isdigit():
             with directory.write_access(data_dir, ss.MODELS_SCHEDULES):
-                if ss.remove(int(raw)):
-                    msg = "removed"
-            log.info("schedule %s removed by %s: %s", raw, user.username, msg)
+                if action(int(raw), user.username):
+                    msg = done
+            log.info("schedule %s %s by %s: %s", raw, done, user.username, msg)
         bottle.redirect(f"/schedules?msg={msg}", 303)
+
+    @app.post("/schedules/remove")
+    def remove():
+        act(lambda sid, _user: ss.remove(sid), "removed")
 
     @app.post("/schedules/run")
     def run():
-        user = current_user()
-        raw = request.forms.get("id", "")
-        msg = "gone"
-        if raw.isdigit():
-            with directory.write_access(data_dir, ss.MODELS_SCHEDULES):
-                if ss.request_run(int(raw), user.username):
-                    msg = "requested"
-            log.info("schedule %s: run requested by %s: %s", raw, user.username, msg)
-        bottle.redirect(f"/schedules?msg={msg}", 303)
+        act(ss.request_run, "requested")
 
     return app
