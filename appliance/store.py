@@ -195,7 +195,9 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
         db.execute_sql(sql)
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
-    db.execute_sql(f"PRAGMA user_version = {schema_stamp()}")
+    stamp = schema_stamp()
+    if db.execute_sql("PRAGMA user_version").fetchone()[0] != stamp:   # a write: only when it changes
+        db.execute_sql(f"PRAGMA user_version = {stamp}")
     return db
 
 
