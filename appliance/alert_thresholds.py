@@ -142,7 +142,7 @@ def message(rule: sa.AlertRule, p: usage.Period, t: Total, tz: tzinfo, lang: str
 
 
 def _notify(rule: sa.AlertRule, site: usage.Site, p: usage.Period, person: str, t: Total, now: int,
-            sender: Send, lang: str) -> int:
+            sender: Send, data_dir: Path, default_lang: str) -> int:
     N = sa.AlertNotice
     if N.select().where(N.rule_id == rule.id, N.subject == person, N.period == p.label).exists():
         return 0
@@ -154,7 +154,7 @@ def _notify(rule: sa.AlertRule, site: usage.Site, p: usage.Period, person: str, 
             log.warning("threshold %d: %s is over the limit for %s but has no e-mail address", rule.id, person,
                         p.label)
             return 0
-        subject, body = message(rule, p, t, site.tz, lang)
+        subject, body = message(rule, p, t, site.tz, language_of(data_dir, site.tenant, person, default_lang))
         log.info("threshold %d: %s over the limit for %s (%s): e-mailing %s", rule.id, person, p.label, value,
                  ", ".join(to))
         return commit([Action("email", f"threshold:{rule.id}:{person}:{p.label}", to=to, subject=subject,
@@ -205,8 +205,7 @@ def _check_tenant(site: usage.Site, rules: list[sa.AlertRule], data_dir: Path, n
             for rule in mine:
                 for person, t in sorted(totals(rule, lines, people[rule.id]).items()):
                     if over(rule, t):
-                        lang = language_of(data_dir, site.tenant, person, default_lang)
-                        queued += _notify(rule, site, p, person, t, now, sender, lang)
+                        queued += _notify(rule, site, p, person, t, now, sender, data_dir, default_lang)
             _seen[key] = (fp, now, sig)
     return queued
 

@@ -136,22 +136,10 @@ def test_reports_of_each_role_with_chart_and_downloads(site, browser, role):
     assert not seen.errors, seen.errors
 
 
-def _logged_in(browser, site: str, role: str):
-    context = browser.new_context(locale="en-GB", accept_downloads=True)
-    page = context.new_page()
-    seen = Recorder(page)
-    page.goto(site + "/login")
-    page.fill("input[name=username]", role)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site + "/")
-    return context, page, seen
-
-
 def test_staff_opens_their_bill_and_downloads_the_pdf(site, browser):
     import shutil
     import subprocess
-    context, page, seen = _logged_in(browser, site, "staff")
+    context, page, seen = _login(site, browser, "staff")
     page.click("header nav a[href='/bill']")
     page.wait_for_url(re.compile(r"/bill$"))
     page.fill("input[name=period]", "2017-07")                # the sample's month
@@ -173,7 +161,7 @@ def test_staff_opens_their_bill_and_downloads_the_pdf(site, browser):
 @pytest.mark.parametrize("path, title, form", [("/alerts", "Alerts", "alert-add"),
                                                ("/schedules", "Schedules", "schedule-add")])
 def test_admin_opens_the_admin_pages(site, browser, path, title, form):
-    context, page, seen = _logged_in(browser, site, "admin")
+    context, page, seen = _login(site, browser, "admin")
     page.click(f"header nav a[href='{path}']")
     page.wait_for_url(re.compile(path + "$"))
     assert page.locator("h1").inner_text() == title and page.locator(f"form#{form}").count() == 1

@@ -71,8 +71,13 @@ def test_ip_office_segments_follow_each_other_on_the_timeline():
 
 # Real driver output through the real pipeline.
 
-def _open(data):
+def missed_report(data) -> report_missed.MissedReport:
+    """The missed-calls report of every call imported into `data`, as the box administrator sees it."""
     store.open_db(data / "callbox.db")
+    try:
+        return report_missed.missed(ADMIN, "default", 0, 2**40)
+    finally:
+        store.close_db()
 
 
 def test_the_real_ip_office_month_matches_a_count_straight_from_the_raw_file(tmp_path, capsys):
@@ -84,11 +89,7 @@ def test_the_real_ip_office_month_matches_a_count_straight_from_the_raw_file(tmp
                 counts = expected.setdefault(row[11][1:], [0, 0, 0])
                 counts[0] += 1
                 counts[1 if row[1] != "00:00:00" else 2] += 1
-    _open(tmp_path / "d")
-    try:
-        report = report_missed.missed(ADMIN, "default", 0, 2**40)
-    finally:
-        store.close_db()
+    report = missed_report(tmp_path / "d")
     got = {r.key: [r.offered, r.answered, r.missed] for r in report.rows}
     assert got == expected and expected["212"] == [51, 4, 47]
     row = report.rows[0]
@@ -100,11 +101,7 @@ def test_the_real_ip_office_month_matches_a_count_straight_from_the_raw_file(tmp
 
 def test_asterisk_fork_answered_by_201_is_not_a_missed_call_for_202(tmp_path, capsys):
     import_(capsys, tmp_path / "d", ASTERISK, driver="asterisk_csv")
-    _open(tmp_path / "d")
-    try:
-        report = report_missed.missed(ADMIN, "default", 0, 2**40)
-    finally:
-        store.close_db()
+    report = missed_report(tmp_path / "d")
     rows = {r.key: r.to_dict() for r in report.rows}
     assert rows["202"]["offered"] == 1 and rows["202"]["answered_elsewhere"] == 1 and rows["202"]["missed"] == 0
     assert rows["201"]["answered"] == 2 and report.total.missed == 0 and report.total.offered == 3
@@ -123,11 +120,7 @@ def test_an_ip_office_transfer_nobody_took_is_missed_transferred_for_the_target(
                     ipo_in("2024/03/05 11:00:00", "202", ring=30, call_id=1000002) +       # rang out: direct
                     ipo_in("2024/03/05 12:00:00", "202", talk="00:02:00", ring=3, call_id=1000003))
     import_(capsys, tmp_path / "d", src)
-    _open(tmp_path / "d")
-    try:
-        report = report_missed.missed(ADMIN, "default", 0, 2**40)
-    finally:
-        store.close_db()
+    report = missed_report(tmp_path / "d")
     rows = {r.key: r.to_dict() for r in report.rows}
     assert rows["202"] | {"name": "", "extensions": ["202"]} == {
         "key": "202", "name": "", "extensions": ["202"], "offered": 3, "answered": 1, "answered_elsewhere": 0,
