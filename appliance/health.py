@@ -136,7 +136,7 @@ def _db_counts(db_path: Path, midnight: int) -> tuple[dict[str, int], str]:
 
 def _midnight(now: float, cfg: config.Config) -> int:
     """Start of the PBX's local day containing `now` ([pbx] timezone; a bad zone falls back to UTC)."""
-    from appliance.parse import zone
+    from appliance.localtime import zone
     try:
         tz = zone(cfg.raw_section("pbx").get("timezone", "").strip())
     except ValueError:

@@ -11,8 +11,8 @@ from huey import SqliteHuey
 from huey.consumer import Consumer
 
 from appliance import config
-from appliance import outbox
-from appliance.directory_sync import SyncReport, sync_once
+from appliance.delivery import outbox
+from appliance.directory.sync import SyncReport, sync_once
 
 log = logging.getLogger(__name__)
 FILE_NAME = "huey.db"
@@ -90,7 +90,7 @@ def _register_alerts(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
 
     @h.periodic_task(every_minutes(1), name="evaluate_alerts")
     def evaluate_alerts() -> int:
-        from appliance import alerts
+        from appliance.alerts import state as alerts
         return alerts.evaluate(cfg, data_dir)
 
 
@@ -100,7 +100,7 @@ def _register_schedules(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> No
 
     @h.periodic_task(every_minutes(1), name="run_schedules")
     def run_schedules() -> int:
-        from appliance import schedules
+        from appliance.delivery import schedules
         return len(schedules.check_due(cfg, data_dir))
 
 

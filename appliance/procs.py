@@ -15,7 +15,9 @@ import threading
 from pathlib import Path
 
 from appliance import config, logs
-from appliance.worker import Paths, Worker, driver_parser
+from appliance.ingest.worker import Worker
+from appliance.paths import Paths
+from appliance.registry import driver_parser
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ SUPERVISED = "CALLBOX_SUPERVISED"   # set by `callbox run` for its children: it 
 def _restart_report(paths: Paths, process: str):
     """Under systemd, a process that starts after an unclean end (crash, kill, power cut) queues the
     service_restarted trap; a clean return marks the end as clean."""
-    from appliance import snmp
+    from appliance.snmp import traps as snmp
     if os.environ.get(SUPERVISED):
         yield
         return
@@ -94,7 +96,7 @@ def capture_family(cfg: config.Config) -> dict:
 
 def capture_main(argv: list[str] | None = None) -> int:
     """The capture process: PBX link -> journal, nothing else."""
-    from appliance import capture
+    from appliance.capture import links as capture
     from appliance.journal import JournalWriter
     try:
         paths, cfg = _setup("capture", argv)
@@ -142,7 +144,7 @@ def jobs_main(argv: list[str] | None = None) -> int:
         paths, cfg = _setup("jobs", argv)
         for section in ("directory", "ldap", "alerts"):   # a bad value stops us here, not at the first run
             cfg.section(section)
-        from appliance.alert_health import parse_hours
+        from appliance.alerts.conditions import parse_hours
         parse_hours(cfg.section("alerts").business_hours)
         store.open_db(paths.db)
         consumer = jobs.create_consumer(jobs.configure(paths.data, cfg))

@@ -9,7 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from appliance import snmp
+from appliance.snmp import traps as snmp
 
 log = logging.getLogger(__name__)
 BACKOFF_MAX_S = 30.0

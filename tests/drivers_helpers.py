@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:   # when run as a script
     sys.path.insert(0, str(ROOT))
 
-from appliance.framing import split_lines, strip_terminator  # noqa: E402
+from appliance.capture.framing import split_lines, strip_terminator  # noqa: E402
 from appliance.records import CallRecord, NotACallRecord, QueueEvent  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "pbx"

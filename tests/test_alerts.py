@@ -9,10 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appliance import alert_rules, alert_thresholds, alerts, cli, directory, store, store_outbox
-from appliance import store_alerts as sa
-from appliance import store_directory as sd
+from appliance import store
+from appliance.alerts import rules as alert_rules
+from appliance.alerts import state as alerts
+from appliance.alerts import thresholds as alert_thresholds
+from appliance.cli import main as cli
 from appliance.config import Config
+from appliance.directory import organisation as directory
+from appliance.store import alerts as sa
+from appliance.store import directory as sd
+from appliance.store import outbox as store_outbox
 
 TZ = ZoneInfo("Europe/Istanbul")
 CFG_TEXT = "[pbx]\ntimezone = Europe/Istanbul\n"
@@ -115,7 +121,8 @@ def test_manager_and_cc_are_copied_and_bad_addresses_left_out(world):
 
 
 def test_a_role_rule_covers_the_people_whose_account_has_the_role(world, tmp_path):
-    from appliance import store_users, users
+    from appliance.store import users as store_users
+    from appliance.access import users
     store_users.open_users_db(tmp_path / "users.db")
     try:
         users.add_user("oleg.p", "a-long-password-1", "supervisor", "own", "default", "oleg")
@@ -227,7 +234,8 @@ def test_evaluation_is_idempotent_and_mails_each_person_once_per_period(world, c
 
 
 def test_the_notice_is_in_the_persons_web_language_else_in_the_mail_language(world, tmp_path):
-    from appliance import store_users, users
+    from appliance.store import users as store_users
+    from appliance.access import users
     store_users.open_users_db(tmp_path / "users.db")
     try:
         users.add_user("ayse.i", "a-long-password-2", "staff", "own", "default", "ayse")

@@ -8,11 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import alert_codes, cli, directory, importer, store
-from appliance import store_alerts as sa
-from appliance import store_directory as sd
+from appliance import store
+from appliance.alerts import codes as alert_codes
+from appliance.cli import main as cli
 from appliance.config import Config
-from appliance.worker import Paths, build_processor
+from appliance.directory import organisation as directory
+from appliance.ingest import importer
+from appliance.ingest.worker import build_processor
+from appliance.paths import Paths
+from appliance.store import alerts as sa
+from appliance.store import directory as sd
 from conftest import FIXTURES
 
 WARSAW = ZoneInfo("Europe/Warsaw")

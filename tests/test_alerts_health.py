@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import alert_health, alerts, health, store, store_outbox
-from appliance import store_alerts as sa
+from appliance import health, store
+from appliance.alerts import conditions as alert_health
+from appliance.alerts import state as alerts
 from appliance.config import Config, ConfigError
+from appliance.ingest.parse import ref_id
 from appliance.journal import JournalWriter
-from appliance.parse import ref_id
+from appliance.store import alerts as sa
+from appliance.store import outbox as store_outbox
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 WEEKDAYS = alert_health.parse_schedule("mon-fri 08:00-18:00")
@@ -190,7 +193,7 @@ def test_journal_and_flash_usage_raise_with_hysteresis(box):
 def test_a_directory_sync_that_keeps_failing_raises_sync_failing_and_clears_when_it_works(box, tmp_path):
     """The real sync (appliance.directory_sync) against a CSV source that goes missing: one failed run is not
     yet "keeps failing", two are; the next run that applies clears it. A one-off import does not count."""
-    from appliance import directory_sync
+    from appliance.directory import sync as directory_sync
     _, run = box
     source, extra = tmp_path / "people.csv", tmp_path / "extra.csv"
     text = ("tenant;branch;department;cost_centre;person_id;first_name;last_name;extensions;email;valid_from\n"
@@ -267,7 +270,7 @@ def test_the_jobs_process_runs_the_pass_every_minute(db, tmp_path):
 
 
 def test_the_cli_runs_a_pass_and_shows_what_is_raised(db, tmp_path, capsys):
-    from appliance import cli
+    from appliance.cli import main as cli
     store.close_db()
     base = ["--data", str(tmp_path), "--set", "alerts.business_hours=* = always", "--set", "alerts.no_data_min=1"]
     assert cli.main(["alert", "check", *base]) == 0

@@ -8,8 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance import allowances, billing, numbering, pricing, store, store_billing
-from appliance.usage import BillingError, parse_period
+from appliance import store
+from appliance.billing import allowances
+from appliance.billing import bills as billing
+from appliance.billing.usage import BillingError, parse_period
+from appliance.rating import numbering, pricing
+from appliance.store import billing as store_billing
 from test_billing import IZMIR, TURKCELL, TZ, VODAFONE, Site_, april, at
 
 D = Decimal

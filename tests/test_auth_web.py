@@ -6,8 +6,9 @@ import re
 import pytest
 import webtest
 
-from appliance import store, users
-from appliance.store_users import users_db
+from appliance import store
+from appliance.access import users
+from appliance.store.users import users_db
 from web_helpers import PASSWORD, add_user, login
 from webui import auth
 from webui.app import make_app

@@ -12,10 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance import billing, cli, cli_billing, directory, linecharges, store, store_billing, store_tariffs, tariff_csv
-from appliance import store_directory as sd
-from appliance.rate import rate
-from appliance.usage import BillingError, Site, custom, parse_period
+from appliance import store
+from appliance.billing import bills as billing
+from appliance.billing import linecharges
+from appliance.billing.usage import BillingError, Site, custom, parse_period
+from appliance.cli import billing as cli_billing
+from appliance.cli import main as cli
+from appliance.directory import organisation as directory
+from appliance.rating import tariff_csv
+from appliance.rating.rate import rate
+from appliance.store import billing as store_billing
+from appliance.store import directory as sd
+from appliance.store import tariffs as store_tariffs
 from conftest import REPO
 
 TZ = ZoneInfo("Europe/Istanbul")

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import call_search, directory, store
-from appliance import store_directory as sd
-from appliance.call_search import Criteria, SearchError, criteria_from
-from appliance.users import Account
+from appliance import store
+from appliance.access.users import Account
+from appliance.directory import organisation as directory
+from appliance.reports import search as call_search
+from appliance.reports.search import Criteria, SearchError, criteria_from
+from appliance.store import directory as sd
 
 TZ = ZoneInfo("Europe/Istanbul")
 T0 = int(datetime(2024, 3, 10, 9, 0, tzinfo=timezone.utc).timestamp())

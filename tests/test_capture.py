@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from appliance import capture, capture_sink
-from appliance.framing import MAX_LINE
+from appliance.capture import links as capture
+from appliance.capture import sink as capture_sink
+from appliance.capture.framing import MAX_LINE
 from appliance.journal import JournalWriter, read_from
 from appliance.records import EVENT, PARTIAL
 from appliance.tools.virtual_pbx import PtyPort, fixture_lines, replay

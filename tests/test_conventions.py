@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from appliance import cli, config
+from appliance import config
+from appliance.cli import main as cli
 from appliance.config import Config, ConfigError, sample_ini
 from conftest import REPO
 

@@ -15,8 +15,8 @@ import time
 import pytest
 
 from appliance import store
+from appliance.paths import Paths
 from appliance.tools.bench import make_input
-from appliance.worker import Paths
 from test_pipeline import dump, import_
 
 LINES = 5200

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from appliance import cli
+from appliance.cli import main as cli
 from conftest import FIXTURES
 
 # Fixtures made to be quarantined or only readable with options are not auto-detection material.

@@ -6,13 +6,17 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from appliance import cli, cli_directory, directory, directory_csv, parse
-from appliance import store_directory as sd
+from appliance.cli import main as cli
+from appliance.cli import directory as cli_directory
+from appliance.directory import organisation as directory
+from appliance.directory import csv_source as directory_csv
+from appliance.store import directory as sd
 from appliance.config import Config, ConfigError
-from appliance.directory import DirectoryError, attribute, attribute_many
-from appliance.directory import SourcePerson, consolidate, parse_field_precedence
-from appliance.directory_sync import import_file, sync_once
+from appliance.directory.organisation import DirectoryError, attribute, attribute_many
+from appliance.directory.organisation import SourcePerson, consolidate, parse_field_precedence
+from appliance.directory.sync import import_file, sync_once
 from conftest import REPO
+from appliance import localtime
 
 T0 = 1_780_000_000          # 2026-05-28T20:26:40Z
 DAY = 86400
@@ -180,7 +184,7 @@ def write(tmp_path, text, name="people.csv", encoding="utf-8"):
     return path
 
 
-UTC = parse.zone("UTC")
+UTC = localtime.zone("UTC")
 
 
 @pytest.mark.parametrize("sep, bom", [(";", True), (",", False), ("\t", False)])
@@ -196,7 +200,7 @@ def test_csv_layout_delimiters_bom_and_extension_separators(tmp_path, sep, bom):
 
 def test_csv_dates_without_offset_are_pbx_local_time(tmp_path):
     path = write(tmp_path, "person_id,last_name,valid_from\na,A,2026-03-29T03:00\nb,B,2026-03-01T00:00+00:00\n")
-    people, _ = directory_csv.read(path, parse.zone("Europe/Warsaw"))
+    people, _ = directory_csv.read(path, localtime.zone("Europe/Warsaw"))
     assert [p.valid_from for p in people] == [1774746000, 1772323200]   # 03:00 CEST = 01:00Z
 
 

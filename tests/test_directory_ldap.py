@@ -5,11 +5,11 @@ import ldap3
 import pytest
 
 import ldap_server
-from appliance import directory_ldap
-from appliance import store_directory as sd
 from appliance.config import Config
-from appliance.directory import attribute
-from appliance.directory_sync import read_section, sync_once
+from appliance.directory import ldap_source as directory_ldap
+from appliance.directory.organisation import attribute
+from appliance.directory.sync import read_section, sync_once
+from appliance.store import directory as sd
 from test_directory import DAY, T0, run_cli, write
 
 PEOPLE = f"ou=people,{ldap_server.BASE}"

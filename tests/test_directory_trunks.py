@@ -6,8 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import cli, cli_directory, directory, directory_trunks as dt, store
-from appliance import store_directory as sd
+from appliance import store
+from appliance.cli import directory as cli_directory
+from appliance.cli import main as cli
+from appliance.directory import organisation as directory
+from appliance.directory import trunks as dt
+from appliance.store import directory as sd
 
 IST = ZoneInfo("Europe/Istanbul")
 NOW = 1_780_000_000                   # 2026-05-28T20:26:40Z

@@ -195,7 +195,7 @@ def test_option_errors_name_the_option(options, message):
 
 
 def test_a_bad_option_in_the_ini_is_a_config_error_naming_it(tmp_path):
-    from appliance.worker import driver_parser
+    from appliance.registry import driver_parser
     ini = tmp_path / "callbox.ini"
     ini.write_text((EXAMPLES / "generic-fixed-width.ini").read_text().replace("time_is = end", "time_is = later"))
     with pytest.raises(config.ConfigError, match=r"\[pbx\] time_is 'later'"):

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appliance.framing import split_lines
-from appliance.records import DIRECTIONS, CallRecord, NotACallRecord, QueueEvent
+from appliance.capture.framing import split_lines
+from appliance.records import CallRecord, DIRECTIONS, NotACallRecord, QueueEvent
 from drivers_helpers import (CORE, FIXTURES, QUEUE_CORE, ROOT, decode, driver_names, expected_path,
                              fixture_pairs, frame, load_driver, record_json, snapshot)
 

@@ -12,10 +12,12 @@ import urllib.request
 
 import pytest
 
-from appliance import config, store, users
-from appliance.store_users import FILE_NAME, close_users_db, open_users_db
+from appliance import config, store
+from appliance.access import users
+from appliance.ingest.worker import Worker
+from appliance.paths import Paths
+from appliance.store.users import FILE_NAME, close_users_db, open_users_db
 from appliance.tools import virtual_pbx
-from appliance.worker import Paths, Worker
 from conftest import FIXTURES
 from test_pipeline import dump, import_
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance.framing import MAX_FRAME, split_le32, split_lines
+from appliance.capture.framing import MAX_FRAME, split_le32, split_lines
 
 REPO = Path(__file__).resolve().parent.parent
 # The vendor documentation's example record with its prefix 52 00 00 00 (82 bytes of payload): the

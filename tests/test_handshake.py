@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from appliance import config, procs, registry
-from appliance.framing import split_lines
+from appliance.capture.framing import split_lines
 from appliance.journal import read_from
 from test_capture import captures, events, jdir, lines, wait_for   # noqa: F401  (fixtures)
 from test_framing import framed, real_sample

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appliance import health, store
-from appliance.capture_sink import Sink, Status
+from appliance.capture.sink import Sink, Status
 from appliance.config import Config
 from appliance.journal import JournalWriter
 from appliance.records import EVENT

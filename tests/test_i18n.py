@@ -9,8 +9,9 @@ import bottle
 import pytest
 import webtest
 
-from appliance import store, users
-from appliance.store_users import users_db
+from appliance import store
+from appliance.access import users
+from appliance.store.users import users_db
 from web_helpers import add_user, login
 from webui import i18n, i18n_extract
 from webui.app import make_app
@@ -109,7 +110,8 @@ def test_the_e_mail_texts_exist_in_every_language_with_the_same_fields():
     """appliance/mail_text.py, the words of scheduled-report and limit e-mails: complete in every language."""
     import string
 
-    from appliance import mail_text, users
+    from appliance.delivery import mail_text
+    from appliance.access import users
     from webui.i18n import LANGUAGES
     assert set(mail_text.LANGS) == set(LANGUAGES)
     english = mail_text.TEXT["en"]

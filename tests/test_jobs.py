@@ -9,10 +9,11 @@ from datetime import datetime
 
 import pytest
 
-from appliance import jobs, store_directory as sd
+from appliance import jobs
 from appliance.config import Config, ConfigError
-from appliance.directory import attribute
-from appliance.directory_sync import last_report
+from appliance.directory.organisation import attribute
+from appliance.directory.sync import last_report
+from appliance.store import directory as sd
 from conftest import REPO
 
 EXAMPLE = REPO / "provisioning" / "directory" / "example.csv"

@@ -15,8 +15,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from appliance import config, mail, outbox
-from appliance import store_outbox as so
+from appliance import config
+from appliance.delivery import mail, outbox
+from appliance.store import outbox as so
 
 PASSWORD = "s3cr3t-Pa55!word"
 SENDER = "Callbox Santral <callbox@example.com>"

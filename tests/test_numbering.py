@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance import numbering
-from appliance.numbering import (KINDS, NumberingPlan, Override, classify, classify_call, normalize,
-                                 plan_from_options)
+from appliance.rating import numbering
+from appliance.rating.numbering import (KINDS, NumberingPlan, Override, classify, classify_call, normalize,
+                                        plan_from_options)
 from conftest import REPO
 
 TR_IZMIR = plan_from_options({"country": "TR", "access_codes": "9", "area_codes": "232",

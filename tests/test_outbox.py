@@ -9,8 +9,9 @@ import peewee
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from appliance import config, jobs, outbox
-from appliance import store_outbox as so
+from appliance import config, jobs
+from appliance.delivery import outbox
+from appliance.store import outbox as so
 
 T0 = 2_000_000_000
 

@@ -15,9 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from appliance import allowances, billing, pdf, pdf_bill, store_billing
-from appliance.pdf_chart import Chart, ticks
-from appliance.usage import parse_period
+from appliance.billing import allowances
+from appliance.billing import bills as billing
+from appliance.billing.usage import parse_period
+from appliance.pdf import bill as pdf_bill
+from appliance.pdf import document as pdf
+from appliance.pdf.chart import Chart, ticks
+from appliance.store import billing as store_billing
 from conftest import REPO
 
 D = Decimal

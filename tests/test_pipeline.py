@@ -7,10 +7,14 @@ from datetime import datetime
 
 import pytest
 
-from appliance import cli, config, parse, store
+from appliance import config, store
+from appliance.cli import main as cli
+from appliance.ingest import parse
+from appliance.ingest.worker import Worker, build_processor, process_all
 from appliance.journal import JournalWriter
-from appliance.worker import Paths, Worker, build_processor, process_all
+from appliance.paths import Paths
 from conftest import FIXTURES
+from appliance import localtime
 
 IPO = FIXTURES / "avaya_ipoffice" / "emceha-ipo500-2017-07.raw"
 
@@ -134,7 +138,7 @@ class Exploding:
 def test_a_driver_bug_quarantines_the_line_instead_of_stopping(db, tmp_path):
     with JournalWriter(tmp_path / "j") as w:
         w.append_many([(b"fine\n", 0), (b"boom\n", 0), (b"fine\n", 0)], "t")
-    processor = parse.Processor("test", Exploding(), "utf-8", parse.zone("UTC"), 3600)
+    processor = parse.Processor("test", Exploding(), "utf-8", localtime.zone("UTC"), 3600)
     assert parse.parse_pending(tmp_path / "j", processor) == 3
     (q,) = store.Quarantine.select()
     assert q.reason.startswith("driver error: KeyError") and q.line == "boom"

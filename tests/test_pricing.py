@@ -2,7 +2,7 @@
 import json
 
 from appliance import store
-from appliance.worker import Paths
+from appliance.paths import Paths
 from conftest import REPO
 from test_pipeline import import_, ipo, run_cli
 
@@ -112,7 +112,7 @@ def test_a_line_that_failed_to_release_is_priced_at_the_cap_flagged_and_listed(t
 def test_a_running_worker_prices_with_a_tariff_imported_after_it_started(tmp_path, capsys):
     from appliance import config
     from appliance.journal import JournalWriter
-    from appliance.worker import Worker
+    from appliance.ingest.worker import Worker
     data = tmp_path / "d"
     cfg = config.Config(text=CONFIG)
     cfg.set("pbx", "driver", "avaya_ipoffice")

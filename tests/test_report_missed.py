@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import directory, report_missed, store, users
-from appliance import store_directory as sd
-from appliance.report_missed import ANSWERED, ELSEWHERE, MISSED_DIRECT, MISSED_TRANSFERRED, Ring, outcome, timeline
-from appliance.store_users import FILE_NAME, open_users_db
+from appliance import store
+from appliance.access import users
+from appliance.directory import organisation as directory
+from appliance.reports import missed as report_missed
+from appliance.reports.missed import ANSWERED, ELSEWHERE, MISSED_DIRECT, MISSED_TRANSFERRED, Ring, outcome, timeline
+from appliance.store import directory as sd
+from appliance.store.users import FILE_NAME, open_users_db
 from conftest import FIXTURES
 from test_pipeline import import_, run_cli
 

@@ -12,9 +12,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from appliance import directory, report_concurrency, report_trunks, store, users
-from appliance import store_directory as sd
-from appliance.report_concurrency import Traffic, local_bounds, sweep
+from appliance import store
+from appliance.access import users
+from appliance.directory import organisation as directory
+from appliance.reports import concurrency as report_concurrency
+from appliance.reports import trunks as report_trunks
+from appliance.reports.concurrency import Traffic, local_bounds, sweep
+from appliance.store import directory as sd
 from conftest import FIXTURES
 from test_pipeline import import_, run_cli
 

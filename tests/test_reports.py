@@ -11,9 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import report_ranges, reports, store, store_reports
-from appliance.cli import main
-from appliance.users import Account
+from appliance import store
+from appliance.access.users import Account
+from appliance.cli.main import main
+from appliance.reports import engine as reports
+from appliance.reports import ranges as report_ranges
+from appliance.store import reports as store_reports
 from test_rollup import ADMIN, DAY0, TZ, build_directory, insert
 
 IST = ZoneInfo("Europe/Istanbul")
@@ -188,8 +191,8 @@ def test_generator_and_bench_small(tmp_path):
 def test_cli_report_save_gives_the_user_a_saved_report_to_schedule(calls, tmp_path, capsys):
     import re
 
-    from appliance import users
-    from appliance.store_users import FILE_NAME, close_users_db, open_users_db
+    from appliance.access import users
+    from appliance.store.users import FILE_NAME, close_users_db, open_users_db
     store.close_db()
     open_users_db(tmp_path / FILE_NAME)
     users.add_user("ayla", "correct horse battery", "administrator", None, "default", "", actor="test")

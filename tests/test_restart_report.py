@@ -5,8 +5,9 @@ import subprocess
 import sys
 import time
 
-from appliance import outbox, procs, store
-from appliance.worker import Paths
+from appliance import procs, store
+from appliance.delivery import outbox
+from appliance.paths import Paths
 
 
 def start_worker(data):

@@ -10,9 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appliance import directory, reports, rollup, store
-from appliance import store_directory as sd
-from appliance.users import Account
+from appliance import store
+from appliance.access.users import Account
+from appliance.directory import organisation as directory
+from appliance.reports import engine as reports
+from appliance.reports import rollup
+from appliance.store import directory as sd
 
 TZ = ZoneInfo("Europe/Warsaw")              # DST: offsets differ across the days below
 DAY0 = int(datetime(2024, 3, 29, tzinfo=TZ).timestamp())   # spans the 31 March 2024 change
@@ -253,7 +256,8 @@ def test_cubes_built_before_the_month_cubes_get_them_a_few_months_per_idle_step(
 
 def test_stored_calls_mark_their_days_in_the_same_transaction_and_the_idle_worker_refreshes(tmp_path, capsys):
     from appliance import config
-    from appliance.worker import Paths, Worker
+    from appliance.paths import Paths
+    from appliance.ingest.worker import Worker
     from test_pipeline import IPO, import_
     data = tmp_path / "d"
     import_(capsys, data, IPO)                         # the real IP Office month: 1442 legs

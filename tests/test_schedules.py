@@ -17,14 +17,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance import config, outbox, reports, schedules, store_reports, users
-from appliance.report_ranges import resolve as resolve_range
-from appliance import store_directory as sd
-from appliance import store_outbox as so
-from appliance import store_schedules as ss
-from appliance import store_users as su
-from appliance.cli import main
-from appliance.schedule_rules import ScheduleError, last_at_or_before, next_after, parse_rule, upcoming
+from appliance import config
+from appliance.access import users
+from appliance.cli.main import main
+from appliance.delivery import outbox, schedules
+from appliance.delivery.schedule_rules import ScheduleError, last_at_or_before, next_after, parse_rule, upcoming
+from appliance.reports import engine as reports
+from appliance.reports.ranges import resolve as resolve_range
+from appliance.store import directory as sd
+from appliance.store import outbox as so
+from appliance.store import reports as store_reports
+from appliance.store import schedules as ss
+from appliance.store import users as su
 from test_mail import PASSWORD as SMTP_PASSWORD, SENDER, Server
 from test_rollup import build_directory, insert
 from test_upload import FTP, PASSWORD as FTP_PASSWORD

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import webtest
 
-from appliance import config, directory, store, users
-from appliance import store_directory as sd
+from appliance import config, store
+from appliance.access import users
+from appliance.directory import organisation as directory
+from appliance.store import directory as sd
 from web_helpers import add_user, login
 from webui import status
 from webui.app import make_app
@@ -223,7 +225,7 @@ def test_changing_a_users_scope_takes_effect_on_the_next_request(world):
     client = webtest.TestApp(world["app"])
     login(client, "mover-watch")
     assert len(client.get("/api/calls").json) == 4
-    from appliance.store_users import users_db
+    from appliance.store.users import users_db
     with users_db.connection_context():
         users.set_access("mover-watch", "supervisor", "tenant", "beta", actor="test")
     assert client.get("/api/calls").json == []

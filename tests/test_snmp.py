@@ -8,8 +8,12 @@ import time
 
 import pytest
 
-from appliance import cli, cli_snmp, outbox, snmp, store
+from appliance import store
+from appliance.cli import main as cli
+from appliance.cli import snmp as cli_snmp
 from appliance.config import Config, ConfigError
+from appliance.delivery import outbox
+from appliance.snmp import traps as snmp
 from appliance.supervisor import Supervisor
 
 ENGINE = "8001869f05c0ffee00112233"
@@ -82,7 +86,7 @@ def test_secrets_are_read_from_files_relative_to_the_data_directory(tmp_path):
 
 
 def test_a_short_v3_key_is_refused_without_showing_it(tmp_path, caplog):
-    from appliance import snmp_send
+    from appliance.snmp import send as snmp_send
     (tmp_path / "a").write_text("short", encoding="utf-8")
     (tmp_path / "p").write_text("long-enough-key", encoding="utf-8")
     caplog.set_level(logging.DEBUG)

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from appliance import health, snmp, snmp_pass, store
-from appliance.capture_sink import Sink, Status
+from appliance import health, store
+from appliance.capture.sink import Sink, Status
 from appliance.config import Config
 from appliance.journal import JournalWriter
+from appliance.snmp import agent as snmp_pass
+from appliance.snmp import traps as snmp
 from test_snmp_mib import MIB_DIR, free_udp_port, mib_env, needs_netsnmp
 
 AUTH, PRIV = "monitor-auth-1", "monitor-priv-2"

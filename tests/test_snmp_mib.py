@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance import snmp, snmp_pass
+from appliance.snmp import agent as snmp_pass
+from appliance.snmp import traps as snmp
 
 REPO = Path(__file__).resolve().parent.parent
 MIB_DIR = REPO / "provisioning" / "snmp"

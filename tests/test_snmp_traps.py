@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from appliance import outbox, snmp
 from appliance.config import Config
+from appliance.delivery import outbox
+from appliance.snmp import traps as snmp
 from test_snmp_mib import free_udp_port, mib_env, needs_netsnmp
 
 ENGINE_ID = "80001869f0c0ffee0001"

@@ -10,8 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance import cli, cli_tariff, store_tariffs, tariff_csv, tariffs
-from appliance.tariffs import DAYS, KINDS, Band, Destination, Holiday, PlanVersion, Rate, Step, TariffError
+from appliance.cli import main as cli
+from appliance.cli import tariff as cli_tariff
+from appliance.rating import tariff_csv, tariffs
+from appliance.rating.tariffs import Band, DAYS, Destination, Holiday, KINDS, PlanVersion, Rate, Step, TariffError
+from appliance.store import tariffs as store_tariffs
 from conftest import REPO
 
 EXAMPLE = REPO / "provisioning" / "tariffs" / "example-turk-telekom.csv"

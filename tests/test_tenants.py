@@ -9,11 +9,15 @@ import webtest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance import config, directory, store, usage, users
-from appliance import store_directory as sd
+from appliance import config, store
+from appliance.access import users
+from appliance.billing import usage
 from appliance.config import ConfigError
+from appliance.directory import organisation as directory
+from appliance.ingest.worker import build_processor, process_all
 from appliance.journal import JournalWriter
-from appliance.worker import Paths, build_processor, process_all
+from appliance.paths import Paths
+from appliance.store import directory as sd
 from web_helpers import add_user, login
 from test_pipeline import ipo
 from webui.app import make_app

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from appliance.transports import FileLink, LinkDown, open_link, parse_url
+from appliance.capture.transports import FileLink, LinkDown, open_link, parse_url
 from appliance.tools.virtual_pbx import PtyPort
 
 

@@ -11,9 +11,12 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from appliance import cli, config, outbox, parse, upload
-from appliance import store_outbox as so
+from appliance import config
+from appliance.cli import main as cli
+from appliance.delivery import outbox, upload
+from appliance.store import outbox as so
 from tests.sftp_server import SFTPServer
+from appliance import localtime
 
 with warnings.catch_warnings():   # pyftpdlib 2.2 on 3.11 uses asyncore/asynchat: harmless (STACK.md §8)
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -316,7 +319,7 @@ def test_bad_path_templates_are_config_errors(template, problem):
 
 
 def test_render_path_uses_the_local_date_and_a_safe_branch():
-    tz = parse.zone("Europe/Istanbul")
+    tz = localtime.zone("Europe/Istanbul")
     path = upload.render_path("{target}/{branch}/{date:%Y-%m-%d}/{name}", name="a.pdf", when_utc=1_793_484_000,
                               tz=tz, branch="Ankara\\Çankaya/2", target="arsiv")
     assert path == "arsiv/Ankara-Çankaya-2/2026-11-01/a.pdf"
@@ -333,7 +336,7 @@ def test_queue_refuses_a_file_name_with_a_directory_or_control_characters(db, fi
 def test_the_default_template_files_by_month_of_the_pbx_zone():
     c = config.Config(text="[pbx]\ntimezone = Europe/Istanbul\n")
     assert upload.render_path(c.section("upload").path, name="a.pdf", when_utc=1_793_484_000,
-                              tz=parse.zone("Europe/Istanbul")) == "2026-11/a.pdf"
+                              tz=localtime.zone("Europe/Istanbul")) == "2026-11/a.pdf"
 
 
 # --- The command line ---------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance import config, outbox, upload
+from appliance import config
+from appliance.delivery import outbox, upload
 from tests import smb_server
 from tests.smb_server import SMBServer
 from test_upload import DATA, NAME, PASSWORD, data_dir_with_password, tree

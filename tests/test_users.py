@@ -7,9 +7,12 @@ import time
 
 import pytest
 
-from appliance import cli, cli_user, store, users
-from appliance import store_directory as sd
-from appliance.store_users import AuditEntry, close_users_db, open_users_db
+from appliance import store
+from appliance.access import users
+from appliance.cli import main as cli
+from appliance.cli import user as cli_user
+from appliance.store import directory as sd
+from appliance.store.users import AuditEntry, close_users_db, open_users_db
 
 PASSWORD = "Şifre-Пароль-żółw"
 
@@ -129,7 +132,7 @@ def test_cli_add_list_passwd_and_set(tmp_path, monkeypatch, capsys):
     assert "added root: administrator, scope all" in capsys.readouterr().out
     store.open_db(tmp_path / "callbox.db")
     t = sd.tenant_id("default", create=True)
-    from appliance import directory
+    from appliance.directory import organisation as directory
     directory.add_person(t, "ayse", "Ayşe", "Demir")
     store.close_db()
     with pytest.raises(cli.UsageError, match="no person 'nobody'"):

@@ -7,9 +7,10 @@ import re
 import pytest
 import webtest
 
-from appliance import config, directory, store
-from appliance import store_alerts as sa
-from appliance import store_directory as sd
+from appliance import config, store
+from appliance.directory import organisation as directory
+from appliance.store import alerts as sa
+from appliance.store import directory as sd
 from web_helpers import logged_in
 from webui.app import make_app
 

@@ -9,10 +9,13 @@ import subprocess
 import pytest
 import webtest
 
-from appliance import billing, config, parse, store, usage
+from appliance import config, store
+from appliance.billing import bills as billing
+from appliance.billing import usage
 from web_helpers import logged_in
 from test_pipeline import run_cli
 from test_pricing import priced_site
+from appliance import localtime
 from webui import bill as bill_page
 from webui.app import make_app
 
@@ -42,7 +45,7 @@ def app(site):
 
 def expected(site, person: str, period: str) -> billing.Bill:
     data, cfg = site
-    tz = parse.zone(cfg.section("pbx").timezone)
+    tz = localtime.zone(cfg.section("pbx").timezone)
     store.open_db(data / "callbox.db", readonly=True)
     try:
         return billing.bill(usage.site_from_config(cfg, tz), usage.parse_period(period, tz), person=person)

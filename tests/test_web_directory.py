@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 import webtest
 
-from appliance import config, directory, store
-from appliance import store_directory as sd
+from appliance import config, store
+from appliance.directory import organisation as directory
+from appliance.store import directory as sd
 from web_helpers import add_user, login
 from webui.app import make_app
 

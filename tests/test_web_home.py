@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance import call_search, config, directory, store
-from appliance import store_directory as sd
+from appliance import config, store
+from appliance.directory import organisation as directory
+from appliance.reports import search as call_search
+from appliance.store import directory as sd
 from web_helpers import logged_in
 from webui.app import make_app
 

@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from appliance import config, outbox, store
-from appliance import store_outbox as so
+from appliance import config, store
+from appliance.delivery import outbox
+from appliance.store import outbox as so
 from web_helpers import add_user, login
 
 T0 = 2_000_000_000

@@ -15,9 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import webtest
 
-from appliance import report_missed, report_trunks, reports, store, users
-from appliance.cli import main
-from appliance.store_users import users_db
+from appliance import store
+from appliance.access import users
+from appliance.cli.main import main
+from appliance.reports import engine as reports
+from appliance.reports import missed as report_missed
+from appliance.reports import trunks as report_trunks
+from appliance.store.users import users_db
 from web_helpers import add_user, logged_in, login
 from webui import auth
 from webui.app import make_app

@@ -7,8 +7,11 @@ import re
 
 import pytest
 
-from appliance import config, outbox, reports, schedules, store, store_reports
-from appliance import store_schedules as ss
+from appliance import config, store
+from appliance.delivery import outbox, schedules
+from appliance.reports import engine as reports
+from appliance.store import reports as store_reports
+from appliance.store import schedules as ss
 from web_helpers import add_user, logged_in
 from webui.app import make_app
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 import webtest
 
-from appliance import store, store_tariffs, tariff_csv
+from appliance import store
+from appliance.rating import tariff_csv
+from appliance.store import tariffs as store_tariffs
 from web_helpers import add_user, login
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from urllib.parse import quote
 import pytest
 import webtest
 
-from appliance import users
-from appliance.store_users import users_db
+from appliance.access import users
+from appliance.store.users import users_db
 from web_helpers import PASSWORD, add_user, login
 
 NEW_PASSWORD = "another long passphrase"

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import webtest
 
-from appliance import store, users
-from appliance.store_users import FILE_NAME, close_users_db, open_users_db
+from appliance import store
+from appliance.access import users
+from appliance.store.users import FILE_NAME, close_users_db, open_users_db
 from web_helpers import PASSWORD, add_user, login
 from webui.app import make_app
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import webtest
 
-from appliance import users
-from appliance.store_users import users_db
+from appliance.access import users
+from appliance.store.users import users_db
 
 PASSWORD = "correct horse battery"
 

@@ -16,9 +16,13 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import alert_rules, alert_thresholds, alerts, config, scope, store
-from appliance import store_alerts as sa
-from appliance.users import Account
+from appliance import config, store
+from appliance.access import scope
+from appliance.access.users import Account
+from appliance.alerts import rules as alert_rules
+from appliance.alerts import state as alerts
+from appliance.alerts import thresholds as alert_thresholds
+from appliance.store import alerts as sa
 from webui import directory
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _

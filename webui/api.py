@@ -16,7 +16,9 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import output, parse, scope, store
+from appliance import localtime, store
+from appliance.access import scope
+from appliance.reports import listing as output
 from webui import status
 from webui.auth import current_user
 
@@ -47,7 +49,7 @@ def parse_bound(name: str, value: str | None, tz: tzinfo) -> int | None:
     except ValueError:
         raise ValueError(f"{name}={value!r} is not an ISO 8601 date or time "
                          "(e.g. 2017-07-01 or 2017-07-01T08:00:00+02:00)") from None
-    epoch = parse.to_utc(dt.replace(microsecond=0), tz)[0]
+    epoch = localtime.to_utc(dt.replace(microsecond=0), tz)[0]
     return epoch + (1 if dt.microsecond else 0)       # a bound inside a second includes none of it
 
 

@@ -16,8 +16,8 @@ import gevent
 from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
-from appliance import config, parse, store
-from appliance.store_users import close_users_db
+from appliance import config, localtime, store
+from appliance.store.users import close_users_db
 from webui import (alerts, api, auth, bill, calls, directory, home, i18n, offload, outbox,  # noqa: F401
                    reports, schedules, setup, status, tariff_edit, tariffs, users_admin)   # i18n: `_` in templates
 
@@ -43,7 +43,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(users_admin.routes())
     # The status page's call rows must go through appliance.scope: webui.api serves / and /api/status.
     app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
-    app.merge(api.routes(data_dir, pbx.tenant, parse.zone(pbx.timezone)))
+    app.merge(api.routes(data_dir, pbx.tenant, localtime.zone(pbx.timezone)))
     app.merge(home.routes(data_dir, cfg))
     app.merge(calls.routes(data_dir, cfg))
     app.merge(setup.routes(data_dir))

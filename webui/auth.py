@@ -15,8 +15,8 @@ from urllib.parse import quote
 import bottle
 from bottle import request, response
 
-from appliance import scope, users
-from appliance.store_users import FILE_NAME, open_users_db, users_db
+from appliance.access import scope, users
+from appliance.store.users import FILE_NAME, open_users_db, users_db
 from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)

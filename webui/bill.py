@@ -19,9 +19,11 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import billing, config, parse, store, usage
-from appliance import store_directory as sd
-from appliance.users import Account
+from appliance import config, localtime, store
+from appliance.access.users import Account
+from appliance.billing import bills as billing
+from appliance.billing import usage
+from appliance.store import directory as sd
 from webui import directory, offload
 from webui.auth import current_user
 from webui.i18n import N_, _, language
@@ -95,7 +97,7 @@ def choose(user: Account, query, pbx_tenant: str, tz) -> Choice:
 def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_text: str,
           pdf_lang: str | None = None):
     """(bill, pdf bytes or None) in the threadpool of the real server. Raises usage.BillingError."""
-    tz = parse.zone(cfg.section("pbx").timezone)
+    tz = localtime.zone(cfg.section("pbx").timezone)
 
     def work():
         with store.db.connection_context():
@@ -103,7 +105,7 @@ def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_t
             b = billing.bill(site, usage.parse_period(period_text, tz), person=person)
         if pdf_lang is None:
             return b, None
-        from appliance import pdf_bill       # fpdf2 loads only for a PDF
+        from appliance.pdf import bill as pdf_bill  # fpdf2 loads only for a PDF
         return b, pdf_bill.bill_pdf(b, pdf_lang)
 
     return offload.blocking(work)
@@ -155,7 +157,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     pbx = cfg.section("pbx")
-    tz = parse.zone(pbx.timezone)
+    tz = localtime.zone(pbx.timezone)
 
     def chosen() -> Choice | None:
         if not directory.read_access(data_dir):

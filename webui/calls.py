@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 import bottle
 from bottle import request, response
 
-from appliance import call_search, config, output, parse, store
-from appliance.worker import driver_parser
+from appliance import config, localtime, store
+from appliance.registry import driver_parser
+from appliance.reports import listing as output
+from appliance.reports import search as call_search
 from webui import status
 from webui.auth import current_user
 from webui.i18n import _
@@ -57,7 +59,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     pbx = cfg.section("pbx")
-    tz = parse.zone(pbx.timezone)
+    tz = localtime.zone(pbx.timezone)
 
     reader = output.extra_reader(data_dir / "journal", lambda name: driver_parser(cfg, name)[:2])
 

@@ -21,9 +21,12 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError, SqliteDatabase
 
-from appliance import config, directory, directory_sync, directory_trunks, parse, store
-from appliance import store_directory as sd
-from appliance.users import Account
+from appliance import config, localtime, store
+from appliance.access.users import Account
+from appliance.directory import organisation as directory
+from appliance.directory import sync as directory_sync
+from appliance.directory import trunks as directory_trunks
+from appliance.store import directory as sd
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
@@ -139,7 +142,7 @@ def organisation(tid: int, q: str = "", only: set[int] | None = None) -> dict:
 
 
 def _zone(cfg: config.Config):
-    return parse.zone(cfg.section("pbx").timezone)
+    return localtime.zone(cfg.section("pbx").timezone)
 
 
 def parse_date(text: str, tz) -> int:
@@ -151,7 +154,7 @@ def parse_date(text: str, tz) -> int:
             from None
     if dt.tzinfo is not None:
         return int(dt.timestamp())
-    return parse.to_utc(dt.replace(microsecond=0), tz)[0]
+    return localtime.to_utc(dt.replace(microsecond=0), tz)[0]
 
 
 def _render(name: str, status: int = 200, **values) -> str:

@@ -11,7 +11,8 @@ import bottle
 from bottle import response
 from peewee import OperationalError
 
-from appliance import call_search, config, health, parse, store
+from appliance import config, health, localtime, store
+from appliance.reports import search as call_search
 from webui import api, status
 from webui.auth import current_user
 
@@ -60,7 +61,7 @@ def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None
     pbx = cfg.section("pbx")
     data = api.scoped_snapshot(data_dir, user, pbx.tenant, with_totals=False)
     data.update(_cached(("month", str(data_dir), user), TOTALS_TTL_S, now,
-                        lambda: _month(data_dir, user, pbx.tenant, parse.zone(pbx.timezone), now)))
+                        lambda: _month(data_dir, user, pbx.tenant, localtime.zone(pbx.timezone), now)))
     data["health"] = (_cached(("health", str(data_dir)), HEALTH_TTL_S, now, lambda: _health(data_dir, cfg, now))
                       if data["whole_box"] else None)
     return data

@@ -67,7 +67,7 @@ def _switch(user) -> str:
         return ""
     bottle.response.set_cookie(COOKIE, lang, path="/", max_age=365 * 86400, httponly=True, samesite="lax")
     if user is not None and getattr(user, "language", "") != lang:
-        from appliance import users
+        from appliance.access import users
         users.set_language(user.username, lang)
     return lang
 

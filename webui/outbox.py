@@ -14,8 +14,9 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import outbox, store
-from appliance import store_outbox as so
+from appliance import store
+from appliance.delivery import outbox
+from appliance.store import outbox as so
 from webui import directory
 from webui.auth import csrf_token, current_user
 from webui.i18n import _

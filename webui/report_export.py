@@ -8,8 +8,9 @@ import re
 
 from bottle import response
 
-from appliance import pdf, pdf_chart
-from appliance.pdf_chart import Chart
+from appliance.pdf import chart as pdf_chart
+from appliance.pdf import document as pdf
+from appliance.pdf.chart import Chart
 from webui.i18n import language
 from webui.report_pages import Table, _num
 

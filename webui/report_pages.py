@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 import bottle
 from bottle import response
 
-from appliance import reports, store
-from appliance.numbering_overrides import KINDS
-from appliance.pdf_chart import Chart
-from appliance.report_dims import DEFAULT_MEASURES, DIMS, MEASURES
-from appliance.report_ranges import DATE_RANGES
+from appliance import store
+from appliance.pdf.chart import Chart
+from appliance.rating.numbering_overrides import KINDS
+from appliance.reports import engine as reports
+from appliance.reports.dims import DEFAULT_MEASURES, DIMS, MEASURES
+from appliance.reports.ranges import DATE_RANGES
 from webui import offload as offload_
 from webui import status
 from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number

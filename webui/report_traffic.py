@@ -12,10 +12,14 @@ import bottle
 from bottle import request
 from peewee import fn
 
-from appliance import config, parse, report_concurrency, report_missed, report_trunks, scope, store
-from appliance.pdf_chart import Chart
-from appliance.report_concurrency import Traffic
-from appliance.report_ranges import RangeError, resolve
+from appliance import config, localtime, store
+from appliance.access import scope
+from appliance.pdf.chart import Chart
+from appliance.reports import concurrency as report_concurrency
+from appliance.reports import missed as report_missed
+from appliance.reports import trunks as report_trunks
+from appliance.reports.concurrency import Traffic
+from appliance.reports.ranges import RangeError, resolve
 from webui import report_export as rx
 from webui import report_pages as rp
 from webui.auth import current_user
@@ -176,7 +180,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """GET /reports/<missed|trunks|concurrency>[.csv|.pdf]."""
     app = bottle.Bottle()
     pbx = cfg.section("pbx")
-    tz = parse.zone(pbx.timezone)
+    tz = localtime.zone(pbx.timezone)
 
     def compute(name: str, form):
         user = current_user()

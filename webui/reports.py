@@ -14,8 +14,11 @@ import bottle
 from bottle import request
 from peewee import OperationalError
 
-from appliance import config, parse, report_ranges, reports, store_reports
-from appliance.report_dims import DIMS, MEASURES
+from appliance import config, localtime
+from appliance.reports import engine as reports
+from appliance.reports import ranges as report_ranges
+from appliance.reports.dims import DIMS, MEASURES
+from appliance.store import reports as store_reports
 from webui import directory, report_traffic
 from webui import report_export as rx
 from webui import report_pages as rp
@@ -60,7 +63,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     pbx = cfg.section("pbx")
-    tz = parse.zone(pbx.timezone)
+    tz = localtime.zone(pbx.timezone)
 
     def page(code: int = 200, error: str = ""):
         form = request.query.decode()

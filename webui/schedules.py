@@ -18,10 +18,11 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import config, parse, schedules, store, upload
-from appliance import store_reports as sr
-from appliance import store_schedules as ss
-from appliance.report_ranges import DATE_RANGES
+from appliance import config, localtime, store
+from appliance.delivery import schedules, upload
+from appliance.reports.ranges import DATE_RANGES
+from appliance.store import reports as sr
+from appliance.store import schedules as ss
 from webui import directory
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _
@@ -54,7 +55,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """GET /schedules, POST /schedules/add (the form's fields), POST /schedules/remove and /schedules/run (id)."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
-    tz = parse.zone(cfg.section("pbx").timezone)
+    tz = localtime.zone(cfg.section("pbx").timezone)
 
     def render(status_code: int = 200, error: str = "", form: dict | None = None, msg: str = "") -> str:
         user = current_user()

@@ -6,7 +6,8 @@ from typing import Any
 
 import bottle
 
-from appliance import detect, journal, registry
+from appliance import journal, registry
+from appliance.ingest import detect
 from appliance.records import EVENT
 
 TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]

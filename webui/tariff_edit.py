@@ -13,8 +13,10 @@ from pathlib import Path
 import bottle
 from bottle import request
 
-from appliance import store, store_tariffs, tariff_csv, tariffs
-from appliance.tariffs import PlanVersion, TariffError
+from appliance import store
+from appliance.rating import tariff_csv, tariffs
+from appliance.rating.tariffs import PlanVersion, TariffError
+from appliance.store import tariffs as store_tariffs
 from webui import directory
 from webui.i18n import _
 from webui.tariffs import _render

@@ -8,7 +8,9 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import store, store_tariffs, tariff_csv, tariffs
+from appliance import store
+from appliance.rating import tariff_csv, tariffs
+from appliance.store import tariffs as store_tariffs
 from webui import directory
 from webui.auth import csrf_token
 from webui.i18n import _

@@ -12,7 +12,7 @@ from pathlib import Path
 import bottle
 from bottle import request, response
 
-from appliance import users
+from appliance.access import users
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from appliance import config, store
-from appliance.importer import import_files
-from appliance.worker import Paths, build_processor
+from appliance.ingest.importer import import_files
+from appliance.ingest.worker import build_processor
+from appliance.paths import Paths
 
 SAMPLE = Path(__file__).parent / "samples" / "avaya_ipoffice_2017-07.log"
 

@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from appliance import tariff_csv
-from appliance.rate import compile_plan, rate
-from appliance.tariffs import Band, Destination, Holiday, PlanVersion, Rate, Step
+from appliance.rating import tariff_csv
+from appliance.rating.rate import compile_plan, rate
+from appliance.rating.tariffs import Band, Destination, Holiday, PlanVersion, Rate, Step
 
 PREFIXES_PER_DESTINATION = 10
 
@@ -93,7 +93,10 @@ def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: st
     """`callbox rerate` over n_calls stored calls (their classification stored, as the worker leaves it)."""
     import tempfile
     from pathlib import Path
-    from appliance import numbering, pricing, store, store_tariffs
+    from appliance import store
+    from appliance.rating import numbering
+    from appliance.rating import pricing
+    from appliance.store import tariffs as store_tariffs
     version = synthetic_plan(n_prefixes)
     with tempfile.TemporaryDirectory() as d:
         store.open_db(Path(d) / "callbox.db")

@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Callable, TypeVar
 from zoneinfo import ZoneInfo
 
-from appliance import reports, rollup, store, users
+from appliance import store
+from appliance.access import users
+from appliance.reports import engine as reports
+from appliance.reports import rollup
 from appliance.tools import gen_calls
 
 T = TypeVar("T")

@@ -70,8 +70,8 @@ class Results:
 
 def make_users(data: Path) -> list[User]:
     """The benchmark's accounts in <data>/users.db; people p00001... of the generated directory."""
-    from appliance import users
-    from appliance.store_users import close_users_db, open_users_db
+    from appliance.access import users
+    from appliance.store.users import close_users_db, open_users_db
     open_users_db(data / "users.db")
     out, n = [], 0
     try:

@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from appliance import rollup, store
+from appliance import store
+from appliance.reports import rollup
 
 START = int(datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp())
 YEARS = 5

@@ -24,7 +24,7 @@ import time
 import tty
 from pathlib import Path
 
-from appliance.framing import split_lines
+from appliance.capture.framing import split_lines
 
 log = logging.getLogger(__name__)
 

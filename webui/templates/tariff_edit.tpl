@@ -1,6 +1,6 @@
 % # Edit one tariff plan version: settings, destinations' prefixes and classes, rates; or its whole CSV.
 % rebase('base.tpl', title=_('Tariffs'), refresh=None)
-% from appliance.tariffs import format_steps, ROUNDINGS, BOUNDARY_RULES
+% from appliance.rating.tariffs import format_steps, ROUNDINGS, BOUNDARY_RULES
 % def val(name, default):
 %   return form.get(name, default) if form else default
 % end

@@ -1,0 +1,189 @@
+"""Alerts (CAP-7, REP-8, REP-11): one evaluation pass, run every minute by the jobs process.
+
+Each check decides from stored facts and its own state tables (appliance/store_alerts.py), so a pass can run
+any number of times: a condition is raised once and cleared once, a threshold is e-mailed once per person and
+period. A state change and the e-mails/traps it queues commit in one transaction (the outbox lives in the same
+database), so a crash never loses an alert nor sends one twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from appliance import config
+from appliance.store import alerts as sa
+from appliance.store import db
+
+log = logging.getLogger(__name__)
+DB_STATE_FILE = "alerts-db.json"   # the database condition's state: kept outside the database it is about
+_running = threading.Lock()        # one pass at a time in a process (huey runs periodic tasks on 2 threads)
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something to queue: an e-mail (to, subject, body) or an SNMP trap (trap name, values)."""
+    kind: str                          # email | trap
+    key: str                           # outbox dedupe key
+    to: tuple[str, ...] = ()
+    subject: str = ""
+    body: str = ""
+    trap: str = ""
+    values: dict = field(default_factory=dict)
+
+
+Send = Callable[[Action], None]
+
+
+def send(action: Action) -> None:
+    """Queue one action in the outbox (mail.queue / snmp.queue_trap); raises when it cannot be stored."""
+    if action.kind == "email":
+        from appliance.delivery import mail
+        mail.queue(list(action.to), action.subject, action.body, key=action.key)
+    elif action.kind == "trap":
+        from appliance.snmp import traps as snmp
+        snmp.queue_trap(action.trap, action.values, key=action.key)
+    else:
+        raise ValueError(f"unknown alert action {action.kind!r}")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a condition says when it is raised and when it clears."""
+    source: str                        # trap value "source": the PBX source or the subject
+    text: str                          # the human message (trap "text", e-mail body)
+    value: int = 0
+    raise_trap: str = "alert_raised"
+    clear_trap: str = "alert_cleared"
+    clear_text: str = ""
+
+
+def notices(cfg_alerts, key: str, n: Notice, raised: bool, since: int) -> list[Action]:
+    """The trap and (when [alerts] email is set) the e-mail for a condition raised or cleared."""
+    trap = n.raise_trap if raised else n.clear_trap
+    text = n.text if raised else (n.clear_text or f"cleared: {n.text}")
+    tag = f"alert:{key}:{since}:{'raise' if raised else 'clear'}"
+    out = [Action("trap", tag + ":trap", trap=trap, values={"source": n.source, "text": text, "value": n.value})]
+    to = recipients(cfg_alerts.email)
+    if to:
+        subject = f"Callbox {'ALERT' if raised else 'OK'}: {text.splitlines()[0]}"
+        out.append(Action("email", tag + ":email", to=to, subject=subject[:200], body=text + "\n"))
+    return out
+
+
+def recipients(text: str) -> tuple[str, ...]:
+    """Addresses from a comma- or semicolon-separated list, without blanks, repeats and bad ones (logged: a
+    bad address in the directory must not block the alert to the others)."""
+    from appliance.delivery.mail import check_address
+    out = []
+    for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+        try:
+            out.append(check_address(part))
+        except ValueError as e:
+            log.warning("alert e-mail: %s: left out", e)
+    return tuple(dict.fromkeys(out))
+
+
+def watch(cfg_alerts, key: str, bad: bool, now: int, n: Notice, hold_s: int = 0) -> list[Action]:
+    """Update condition `key` with this pass's observation; the actions of a raise or a clear, else [].
+
+    A bad observation raises once it has lasted hold_s; a good one clears a raised condition. Call inside
+    db.atomic() together with queueing the actions."""
+    existing = sa.AlertCondition.get_or_none(sa.AlertCondition.key == key)
+    row = existing or sa.AlertCondition(key=key)
+    actions: list[Action] = []
+    if bad:
+        if row.pending_since is None:
+            row.pending_since = now
+        if not row.raised and now - row.pending_since >= hold_s:
+            row.raised, row.since_utc = True, now
+            actions = notices(cfg_alerts, key, n, True, now)
+            log.warning("alert raised: %s: %s", key, n.text)
+    else:
+        row.pending_since = None
+        if row.raised:
+            row.raised = False
+            actions = notices(cfg_alerts, key, n, False, row.since_utc or now)
+            log.info("alert cleared: %s", key)
+    row.detail, row.value, row.updated_utc = n.text[:500], n.value, now
+    row.save(force_insert=existing is None)
+    return actions
+
+
+def commit(actions: Iterable[Action], sender: Send) -> int:
+    """Queue actions (the caller holds the transaction that changed the state they report)."""
+    count = 0
+    for a in actions:
+        sender(a)
+        count += 1
+    return count
+
+
+def raised() -> list[dict]:
+    """The conditions raised now, oldest first (for `callbox alert status`)."""
+    C = sa.AlertCondition
+    q = C.select().where(C.raised == True).order_by(C.since_utc)  # noqa: E712
+    return [{"key": r.key, "since_utc": r.since_utc, "detail": r.detail, "value": r.value} for r in q]
+
+
+def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> bool:
+    """The database condition, its state in a file beside the database: True when the database is usable."""
+    path = Path(data_dir) / DB_STATE_FILE
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {"raised": False, "sent": True, "since": 0}
+    bad = not h.db_ok
+    if bad != state["raised"]:
+        state = {"raised": bad, "sent": False, "since": now if bad else state["since"]}
+    if not state["sent"]:
+        n = Notice("database", f"database error: {h.db_error}" if bad else "database error", 0, "db_error", "db_ok",
+                   "database works again")
+        try:
+            with db.atomic("IMMEDIATE"):
+                commit(notices(cfg_alerts, "db", n, bad, state["since"]), sender)
+            state["sent"] = True
+        except Exception as e:   # the outbox is in the broken database: retried every pass until it works
+            log.error("cannot queue the database alert (%s): %s", "raise" if bad else "clear", e)
+        path.write_text(json.dumps(state), encoding="utf-8")
+    return not bad
+
+
+def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sender: Send | None = None) -> int:
+    """One alert pass: data flow, links, parse failures, journal/flash, database, cause codes, thresholds.
+
+    Returns the number of e-mails and traps queued. The store's database must be open for writing. A check
+    that fails is logged and the others still run; the next pass retries it."""
+    if not _running.acquire(blocking=False):
+        log.warning("alert pass skipped: the previous one is still running")
+        return 0
+    try:
+        return _evaluate(cfg, Path(data_dir), now, sender or send)
+    finally:
+        _running.release()
+
+
+def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Send) -> int:
+    from appliance import health
+    from appliance.alerts import codes as alert_codes
+    from appliance.alerts import conditions as alert_health
+    from appliance.alerts import thresholds as alert_thresholds
+    t = int(time.time() if now is None else now)
+    settings = cfg.section("alerts")
+    h = health.snapshot(Path(data_dir), cfg, t)
+    queued = 0
+    if not _db_condition(settings, data_dir, h, t, sender):
+        return queued
+    checks = (("health", lambda: alert_health.check(cfg, settings, Path(data_dir), h, t, sender)),
+              ("codes", lambda: alert_codes.check(cfg, settings, Path(data_dir), t, sender)),
+              ("thresholds", lambda: alert_thresholds.check(cfg, Path(data_dir), t, sender)))
+    for name, run in checks:
+        try:
+            queued += run()
+        except Exception:
+            log.exception("alert check %s failed (retried in the next pass)", name)
+    return queued

@@ -1,0 +1,1 @@
+"""Billing: usage per subscriber, bills, allowances, line charges and billed periods."""

@@ -1,0 +1,1 @@
+"""The `callbox` command: the entry point and one module per command group."""

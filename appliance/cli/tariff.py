@@ -1,0 +1,103 @@
+"""`callbox tariff import|export`: tariff plans to and from the documented CSV layout."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+from appliance.procs import common_args
+from appliance.rating import tariff_csv, tariffs
+from appliance.store import tariffs as store_tariffs
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers) -> None:
+    """Add `tariff` with its `import` and `export` commands to the callbox parser's subparsers."""
+    t = subparsers.add_parser("tariff", help="import and export tariff plans (CSV)")
+    sub = t.add_subparsers(dest="tariff_command", metavar="import|export", required=True, parser_class=type(t))
+    c = sub.add_parser("import", help="store the plan versions of a tariff CSV file (again: replaces them)")
+    common_args(c)
+    c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.add_argument("file", type=Path, metavar="FILE")
+    c.set_defaults(func=cmd_tariff_import)
+    c = sub.add_parser("export", help="write stored plans as a tariff CSV file (UTF-8 with BOM; - for stdout)")
+    common_args(c)
+    c.add_argument("--plan", metavar="NAME", help="only this plan: 'PROVIDER / PLAN', or a plan name")
+    c.add_argument("file", metavar="FILE|-")
+    c.set_defaults(func=cmd_tariff_export)
+
+
+def _open(args, create: bool) -> None:
+    from appliance.cli.common import open_data
+    open_data(args, create)
+
+
+def _read_text(path: Path) -> str:
+    from appliance.cli.common import UsageError
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise UsageError(f"{path} line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}); save it from the "
+                         "spreadsheet as 'CSV UTF-8'") from None
+
+
+def cmd_tariff_import(args) -> int:
+    versions = tariff_csv.read_csv(_read_text(args.file), str(args.file))   # TariffError: line and column
+    _open(args, create=True)
+    out = []
+    for v in versions:
+        vid, replaced = store_tariffs.save_version(v)
+        out.append({"provider": v.provider, "plan": v.plan, "valid_from": v.valid_from.isoformat(),
+                    "version_id": vid, "replaced": replaced, "destinations": len(v.destinations),
+                    "prefixes": sum(len(d.prefixes) for d in v.destinations), "rates": len(v.rates),
+                    "bands": len(v.band_names()), "holidays": len(v.holidays), "currency": v.currency})
+    if args.json:
+        print(json.dumps({"file": str(args.file), "versions": out}, ensure_ascii=False))
+    for o in [] if args.json else out:
+        print(f"{o['provider']} / {o['plan']} from {o['valid_from']}: version {o['version_id']} "
+              f"({'replaced' if o['replaced'] else 'new'}), {o['destinations']} destinations, {o['prefixes']} "
+              f"prefixes, {o['rates']} rates, {o['bands']} bands, {o['holidays']} holidays, {o['currency']}")
+    return 0
+
+
+def _fold(text: str) -> str:
+    # "İ".casefold() is "i" + U+0307 (combining dot): drop it, so "örnek işyeri" finds "Örnek İşyeri"
+    return " ".join(text.casefold().replace("\u0307", "").split())
+
+
+def _select(versions: list[tariffs.PlanVersion], name: str | None) -> list[tariffs.PlanVersion]:
+    from appliance.cli.common import UsageError
+    if name is None:
+        return versions
+    labels = sorted({f"{v.provider} / {v.plan}" for v in versions})
+    want = _fold(name)
+    exact = [v for v in versions if _fold(f"{v.provider} / {v.plan}") == want]
+    by_plan = [v for v in versions if _fold(v.plan) == want]
+    chosen = exact or by_plan
+    if not chosen:
+        raise UsageError(f"no tariff plan {name!r}; stored: {'; '.join(labels) or 'none'}")
+    if len({(v.provider, v.plan) for v in chosen}) > 1:
+        raise UsageError(f"{name!r} is a plan of several providers: write 'PROVIDER / PLAN'")
+    return chosen
+
+
+def cmd_tariff_export(args) -> int:
+    from appliance.cli.common import UsageError
+    _open(args, create=False)
+    versions = _select(store_tariffs.load_versions(), args.plan)
+    if not versions:
+        raise UsageError("no tariff plans stored: `callbox tariff import FILE` first")
+    text = tariff_csv.write_csv(versions)
+    if args.file == "-":
+        sys.stdout.write(text)
+    else:
+        # With a BOM, Excel opens the file as UTF-8 (without one it guesses the ANSI code page and garbles ş, ř, ø).
+        with open(args.file, "w", encoding="utf-8-sig", newline="") as f:
+            f.write(text)
+    return 0

@@ -1,0 +1,1 @@
+"""Delivery: the outbox, e-mail, file-server uploads and scheduled reports."""

@@ -1,0 +1,1 @@
+"""The directory: the organisation (tenants, branches, departments, people, extensions, trunks) and its sources."""

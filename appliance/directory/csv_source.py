@@ -1,0 +1,116 @@
+"""Directory CSV files: UTF-8 (BOM or not), `;`, `,` or tab detected, one person per row, named columns."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from appliance import config, localtime
+from appliance.directory.organisation import Problem, SourcePerson
+
+log = logging.getLogger(__name__)
+COLUMNS = ("tenant", "branch", "department", "cost_centre", "person_id", "first_name", "last_name",
+           "extensions", "email", "valid_from")
+ALIASES = {"extension": "extensions", "cost_center": "cost_centre", "id": "person_id", "company": "tenant",
+           "surname": "last_name", "mail": "email"}
+SEPARATORS = re.compile(r"[\s/]+")
+
+
+def zone_of(cfg: config.Config) -> tzinfo:
+    """The zone a date without an offset is read in: the PBX's ([pbx] timezone)."""
+    return localtime.zone(cfg.raw_section("pbx").get("timezone", "").strip())
+
+
+def _text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise ValueError(f"{path}: line {line} is not UTF-8 (byte {data[e.start]:#04x}): save the file as "
+                         f"UTF-8 (Excel: 'CSV UTF-8')") from None
+
+
+def _delimiter(text: str) -> str:
+    head = next((line for line in text.splitlines() if line.strip()), "")
+    return max((";", ",", "\t"), key=head.count) if any(d in head for d in ";,\t") else ","
+
+
+def _header(row: list[str], path: Path) -> list[str]:
+    names = []
+    for cell in row:
+        name = re.sub(r"[\s-]+", "_", cell.strip().casefold())
+        name = ALIASES.get(name, name)
+        if name not in COLUMNS:
+            raise ValueError(f"{path}: unknown column {cell.strip()!r} in the header (columns: {', '.join(COLUMNS)})")
+        if name in names:
+            raise ValueError(f"{path}: column {name!r} appears twice in the header")
+        names.append(name)
+    if "person_id" not in names or not {"first_name", "last_name"} & set(names):
+        raise ValueError(f"{path}: the header needs person_id and first_name or last_name (it has {', '.join(names)})")
+    return names
+
+
+def parse_time(value: str, tz: tzinfo) -> int:
+    """An ISO 8601 date or date-time as UTC epoch seconds; without an offset it is local time in `tz`."""
+    dt = datetime.fromisoformat(value.strip())
+    if dt.tzinfo is not None:
+        return int(dt.timestamp())
+    return localtime.to_utc(dt, tz)[0]
+
+
+def split_extensions(value: str) -> tuple[str, ...]:
+    """'214 215/216' -> ('214', '215', '216'), duplicates dropped."""
+    return tuple(dict.fromkeys(t for t in SEPARATORS.split(value) if t))
+
+
+def read(path: Path, tz: tzinfo, default_tenant: str = "") -> tuple[list[SourcePerson], list[Problem]]:
+    """The people in a directory CSV file, and the problems of rows that could not be read completely.
+
+    A bad file (not UTF-8, unknown column, no person_id column) raises ValueError naming the problem."""
+    path = Path(path)
+    text = _text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header = None
+    people: list[SourcePerson] = []
+    problems: list[Problem] = []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = _header(row, path)
+            continue
+        where = f"{path.name} line {reader.line_num}"
+        if len(row) != len(header):
+            problems.append(Problem("bad_record", default_tenant, f"{where}: {len(row)} fields, the header has "
+                                    f"{len(header)}; row skipped"))
+            continue
+        rec = _person(dict(zip(header, (c.strip() for c in row))), where, tz, problems, default_tenant)
+        if rec is not None:
+            people.append(rec)
+    if header is None:
+        raise ValueError(f"{path}: empty file (no header row)")
+    log.info("%s: %d people, %d problems", path, len(people), len(problems))
+    return people, problems
+
+
+def _person(values: dict[str, str], where: str, tz: tzinfo, problems: list[Problem],
+            default_tenant: str) -> SourcePerson | None:
+    tenant = values.get("tenant", "") or default_tenant
+    if not values["person_id"]:
+        problems.append(Problem("bad_record", tenant, f"{where}: no person_id; row skipped"))
+        return None
+    valid_from = None
+    if values.get("valid_from"):
+        try:
+            valid_from = parse_time(values["valid_from"], tz)
+        except ValueError:
+            problems.append(Problem("bad_record", tenant, f"{where}: valid_from {values['valid_from']!r} is not an "
+                                    "ISO 8601 date or time (e.g. 2026-03-01); ignored", (values["person_id"],)))
+    return SourcePerson("csv", where, values["person_id"], tenant, values.get("first_name", ""),
+                        values.get("last_name", ""), values.get("email", ""), values.get("branch", ""),
+                        values.get("department", ""), values.get("cost_centre", ""),
+                        split_extensions(values.get("extensions", "")), valid_from)

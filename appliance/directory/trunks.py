@@ -1,0 +1,173 @@
+"""Trunks/lines and their providers from a CSV file (DIR-1): read and check the whole file, then apply it at once."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+
+from appliance.directory import organisation as directory
+from appliance.directory.csv_source import parse_time
+from appliance.store import db
+from appliance.store import directory as sd
+
+log = logging.getLogger(__name__)
+COLUMNS = ("trunk", "name", "provider", "valid_from")
+REQUIRED = ("trunk", "provider")
+ALIASES = {"line": "trunk", "description": "name", "carrier": "provider"}
+ALWAYS = directory.ALWAYS
+
+
+class TrunkFileError(ValueError):
+    """A trunk CSV file that cannot be applied; the message names the file, line and column."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrunkRow:
+    """One row of a trunk file: `trunk` is served by `provider` from `valid_from` (None: not given)."""
+    line: int
+    trunk: str
+    name: str
+    provider: str
+    valid_from: int | None
+
+
+@dataclass(slots=True)
+class TrunkImport:
+    """What applying a trunk file did: one message per added or changed trunk, and the count left as it was."""
+    tenant: str
+    rows: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def to_dict(self) -> dict:
+        return {"tenant": self.tenant, "rows": self.rows, "added": self.added, "changed": self.changed,
+                "unchanged": self.unchanged}
+
+    def text(self) -> str:
+        head = (f"trunks of tenant {self.tenant}: {self.rows} rows, {len(self.added)} added, "
+                f"{len(self.changed)} changed, {self.unchanged} unchanged")
+        return "\n".join([head] + [f"  added: {m}" for m in self.added] + [f"  changed: {m}" for m in self.changed])
+
+
+def _t(at: int | None) -> str:
+    return "always" if at is None else datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _delimiter(text: str) -> str:
+    head = next((line for line in text.splitlines() if line.strip()), "")
+    return max((";", ",", "\t"), key=head.count) if any(d in head for d in ";,\t") else ","
+
+
+def _header(row: list[str], where: str) -> list[str]:
+    names: list[str] = []
+    for col, cell in enumerate(row, 1):
+        name = re.sub(r"[\s-]+", "_", cell.strip().casefold())
+        name = ALIASES.get(name, name)
+        if name not in COLUMNS:
+            raise TrunkFileError(f"{where}, column {col}: unknown column {cell.strip()!r} "
+                                 f"(columns: {', '.join(COLUMNS)})")
+        if name in names:
+            raise TrunkFileError(f"{where}, column {col}: column {name!r} appears twice")
+        names.append(name)
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise TrunkFileError(f"{where}: the header needs the column(s) {', '.join(missing)}")
+    return names
+
+
+def read_text(text: str, name: str, tz: tzinfo) -> list[TrunkRow]:
+    """The rows of a trunk CSV file (text already decoded); any bad row raises TrunkFileError naming it."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header: list[str] | None = None
+    rows: list[TrunkRow] = []
+    seen: dict[tuple[str, int | None], int] = {}
+    for cells in reader:
+        where = f"{name} line {reader.line_num}"
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = _header(cells, where)
+            continue
+        if len(cells) != len(header):
+            raise TrunkFileError(f"{where}: {len(cells)} fields, the header has {len(header)}")
+        row = _row(dict(zip(header, (c.strip() for c in cells))), header, where, reader.line_num, tz)
+        if (row.trunk, row.valid_from) in seen:
+            raise TrunkFileError(f"{where}, column {header.index('trunk') + 1}: trunk {row.trunk!r} with this "
+                                 f"valid_from is already on line {seen[row.trunk, row.valid_from]}")
+        seen[row.trunk, row.valid_from] = reader.line_num
+        rows.append(row)
+    if header is None:
+        raise TrunkFileError(f"{name}: empty file (no header row)")
+    return rows
+
+
+def _row(values: dict[str, str], header: list[str], where: str, line: int, tz: tzinfo) -> TrunkRow:
+    for col in REQUIRED:
+        if not values[col]:
+            raise TrunkFileError(f"{where}, column {header.index(col) + 1} ({col}): empty")
+    valid_from = None
+    if values.get("valid_from"):
+        try:
+            valid_from = parse_time(values["valid_from"], tz)
+        except ValueError:
+            raise TrunkFileError(f"{where}, column {header.index('valid_from') + 1} (valid_from): "
+                                 f"{values['valid_from']!r} is not an ISO 8601 date or time (e.g. 2026-03-01)"
+                                 ) from None
+    return TrunkRow(line, values["trunk"], values.get("name", ""), values["provider"], valid_from)
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 with or without a BOM; anything else raises TrunkFileError with the line it fails on."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise TrunkFileError(f"{name} line {line}: not UTF-8 (byte {data[e.start]:#04x}); save the file as "
+                             f"UTF-8 (Excel: 'CSV UTF-8')") from None
+
+
+def apply(tenant_id: int, rows: list[TrunkRow], now: int) -> TrunkImport:
+    """Apply the rows in one transaction (all or nothing). A row without valid_from starts a trunk new to
+    the tenant since always, and changes a known trunk as of `now`; nothing is changed backwards."""
+    result = TrunkImport(sd.tenant_code(tenant_id), rows=len(rows))
+    ordered = sorted(rows, key=lambda r: (r.trunk, ALWAYS if r.valid_from is None else r.valid_from, r.line))
+    with db.atomic():
+        for row in ordered:
+            try:
+                _apply_row(tenant_id, row, now, result)
+            except directory.DirectoryError as e:
+                raise TrunkFileError(f"line {row.line}: {e}") from None
+    log.info("trunks of %s: %s", result.tenant, result.text().splitlines()[0])
+    return result
+
+
+def _apply_row(tenant_id: int, row: TrunkRow, now: int, result: TrunkImport) -> None:
+    T = sd.Trunk
+    current = T.get_or_none(T.tenant_id == tenant_id, T.trunk == row.trunk, T.valid_to.is_null())
+    known = T.select().where(T.tenant_id == tenant_id, T.trunk == row.trunk).exists()
+    at = row.valid_from if row.valid_from is not None or not known else now
+    shown = f"{row.trunk} ({row.name}) " if row.name else f"{row.trunk} "
+    if current is not None and current.provider == row.provider:
+        if row.name and current.description != row.name:
+            current.description = row.name          # the name is a label, not historised
+            current.save()
+            result.changed.append(f"{shown}renamed")
+        else:
+            result.unchanged += 1
+        return
+    directory.set_trunk(tenant_id, row.trunk, row.provider, at, row.name or (current.description if current else ""))
+    if current is None:
+        result.added.append(f"{shown}provider {row.provider} from {_t(at)}")
+    else:
+        result.changed.append(f"{shown}provider {current.provider} -> {row.provider} from {_t(at)}")
+
+
+def trunks(tenant_id: int) -> list[sd.Trunk]:
+    """Every trunk row of the tenant, current and past, by trunk then start."""
+    T = sd.Trunk
+    rows = list(T.select().where(T.tenant_id == tenant_id))
+    return sorted(rows, key=lambda r: (r.trunk.casefold(), ALWAYS if r.valid_from is None else r.valid_from))

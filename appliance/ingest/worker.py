@@ -1,0 +1,96 @@
+"""The worker process: parse what capture journaled, store it, prune the journal; and re-processing."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from appliance import journal, localtime, store
+from appliance.config import Config, ConfigError, parse_tenant_map
+from appliance.ingest import parse
+from appliance.paths import Paths, parse_lock
+from appliance.registry import driver_parser
+from appliance.reports import rollup
+
+log = logging.getLogger(__name__)
+PRUNE_EVERY_S = 600
+
+
+def build_processor(cfg: Config, driver_name: str | None = None) -> parse.Processor:
+    """A Processor for the configured (or given) driver; the database must be open."""
+    module, parser, pbx = driver_parser(cfg, driver_name)
+    try:
+        tz = localtime.zone(pbx.timezone)
+    except ValueError as e:
+        raise ConfigError(f"{cfg.name}: [pbx] {e}") from None
+    tenant_map = parse_tenant_map(pbx.tenant_by_source, f"{cfg.name}: [pbx] tenant_by_source")
+    from appliance.rating import pricing  # numbers and tariffs: only the worker needs them
+    return parse.Processor(module.__name__.rpartition(".")[2], parser, module.ENCODING, tz,
+                           int(pbx.group_window_h * 3600), getattr(module, "LEGS_ARE_SEGMENTS", False),
+                           pricing.build(cfg, tz), tenant_map, pbx.tenant)
+
+
+class Worker:
+    """Polls the journal and stores what it finds, batch by batch, until stopped."""
+
+    def __init__(self, paths: Paths, cfg: Config, driver_name: str | None = None):
+        self.paths = paths
+        self.settings = cfg.section("worker")
+        self.jset = cfg.section("journal")
+        store.open_db(paths.db)
+        self.cfg = cfg
+        self.processor = build_processor(cfg, driver_name)
+        self.data_version = self._data_version()
+
+    @staticmethod
+    def _data_version() -> int:
+        return store.db.execute_sql("PRAGMA data_version").fetchone()[0]
+
+    def step(self) -> int:
+        """Process one batch; returns the number of journal entries it consumed."""
+        with parse_lock(self.paths):
+            version = self._data_version()
+            if version != self.data_version:   # another process wrote (reprocess, a tariff import): re-read
+                self.processor.reload()
+                if self.processor.pricer is not None or self.cfg.section("numbers").country:
+                    from appliance.rating import pricing
+                    self.processor.pricer = pricing.build(self.cfg, self.processor.local_time.tz)
+            n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
+            if not n:   # drained: bring a few dirty days of the report roll-ups up to date
+                rollup.refresh_some()
+            self.data_version = self._data_version()
+        return n
+
+    def prune(self) -> None:
+        journal.prune(self.paths.journal, parse.cursor(), self.jset.retain_days * 86400,
+                      self.jset.retain_mb << 20)
+
+    def run(self, stop: threading.Event) -> None:
+        last_prune, failing = 0.0, False
+        while not stop.is_set():
+            try:
+                n = self.step()
+                if failing:
+                    log.info("database writable again; catching up")
+                failing = False
+            except Exception as e:   # locked, slow or failing DB: capture keeps journaling, we retry
+                if not failing:
+                    log.error("cannot store parsed calls (%s: %s); retrying, the journal keeps every line",
+                              type(e).__name__, e)
+                failing, n = True, 0
+                stop.wait(1.0)
+            if time.monotonic() - last_prune > PRUNE_EVERY_S:
+                last_prune = time.monotonic()
+                self.prune()
+            if n < self.settings.batch_lines:
+                stop.wait(self.settings.poll_ms / 1000)
+
+
+def process_all(paths: Paths, processor: parse.Processor, batch: int = 5000) -> int:
+    """Process every pending journal entry now (import); returns the count."""
+    total = 0
+    with parse_lock(paths):
+        processor.reload()
+        while n := parse.parse_pending(paths.journal, processor, batch):
+            total += n
+    return total

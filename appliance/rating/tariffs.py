@@ -1,0 +1,225 @@
+"""Tariff plans as data (provider > plan > dated version > destinations, bands, rates) and their cell formats."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from itertools import groupby
+
+from appliance.rating.numbering_overrides import KINDS
+
+log = logging.getLogger(__name__)
+
+# KINDS: the number classes appliance/numbering.py assigns (Classification.kind); a destination may claim any.
+ROUNDINGS = ("half-up", "up", "down", "bankers")
+BOUNDARY_RULES = ("split", "start")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "hol")
+ALL_BANDS = "*"
+SECTIONS = ("setting", "band", "holiday", "destination")
+RESERVED = SECTIONS + (ALL_BANDS,)
+
+
+class TariffError(ValueError):
+    """A bad tariff file or plan: the message names the file, line and column where there is one."""
+
+
+class PlanProblem(TariffError):
+    """An inconsistent plan; `key` names the part at fault: ("band", 2), ("prefix", "+90532", "Turkcell")..."""
+
+    def __init__(self, key: tuple, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Step:
+    """`count` units of `period_s` seconds at `price` each (or per minute); count None repeats to the call's end."""
+    period_s: int
+    price: Decimal
+    count: int | None = None
+    per_minute: bool = False
+
+
+@dataclass(frozen=True)
+class Band:
+    """One row of a time band: on `days` from start_min to end_min (minutes of the local day, end exclusive)."""
+    name: str
+    days: tuple[str, ...]
+    start_min: int
+    end_min: int
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A day priced with the `hol` bands, from from_min (minutes; 0 = the whole day, 780 = from 13:00)."""
+    day: date
+    name: str = ""
+    from_min: int = 0
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Numbers that start with one of `prefixes` (and, if given, are of one of `classes`), or of `classes`."""
+    name: str
+    prefixes: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rate:
+    """The price of a destination in a band ("*": every band not listed on its own)."""
+    destination: str
+    band: str
+    steps: tuple[Step, ...]
+    connection_fee: Decimal = Decimal("0")
+    minimum: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """One dated version of a provider's plan; it prices calls that start on or after valid_from (local date)."""
+    provider: str
+    plan: str
+    valid_from: date
+    currency: str
+    destinations: tuple[Destination, ...]
+    rates: tuple[Rate, ...]
+    bands: tuple[Band, ...] = ()       # none: one band "all" for every hour of every day
+    holidays: tuple[Holiday, ...] = ()
+    rounding: str = "half-up"
+    decimals: int = 2
+    band_boundary: str = "split"
+    id: int | None = field(default=None, compare=False)   # the store's row id, when loaded from it
+
+    def band_names(self) -> tuple[str, ...]:
+        """Band names in first-seen order."""
+        return tuple(dict.fromkeys(b.name for b in self.bands)) or ("all",)
+
+
+# ---- cells: text <-> values (each parser raises ValueError with the reason) ----
+
+_MONEY = re.compile(r"\d+(\.\d+)?")
+_STEP = re.compile(r"(?:(\d+)\*)?(\d+):([^/]*)(/min)?")
+_TIME = re.compile(r"(\d\d):(\d\d)")
+
+
+def parse_money(text: str) -> Decimal:
+    t = text.strip()
+    if not _MONEY.fullmatch(t):
+        hint = "; use a dot as the decimal separator" if re.fullmatch(r"\d+,\d+", t) else ""
+        raise ValueError(f"{text!r} is not an amount like 0.25{hint}")
+    return Decimal(t)
+
+
+def parse_steps(text: str) -> tuple[Step, ...]:
+    """"60:0.50,1:0.0083" (first 60 s at 0.50, then each second at 0.0083); "10*60:0.10" repeats a step 10
+    times; "1:0.50/min" prices a 1 s unit at 0.50 per minute. The last step repeats until the call ends."""
+    parts, steps = [p.strip() for p in text.split(",") if p.strip()], []
+    if not parts:
+        raise ValueError("no steps: write e.g. 60:0.50 (60 s units at 0.50) or 30:0.06,6:0.012")
+    for i, part in enumerate(parts):
+        m = _STEP.fullmatch(part)
+        if not m:
+            raise ValueError(f"step {part!r} is not SECONDS:PRICE (e.g. 60:0.50, 10*60:0.10, 1:0.50/min)")
+        count, period = (int(m[1]) if m[1] else None), int(m[2])
+        if period <= 0 or count == 0:
+            raise ValueError(f"step {part!r}: the period and count must be at least 1")
+        last = i == len(parts) - 1
+        if last and count is not None:
+            raise ValueError(f"step {part!r}: the last step repeats until the call ends; remove its count")
+        steps.append(Step(period, parse_money(m[3]), None if last else (count or 1), bool(m[4])))
+    return tuple(steps)
+
+
+def format_steps(steps: tuple[Step, ...]) -> str:
+    return ",".join(("" if s.count in (None, 1) else f"{s.count}*") + f"{s.period_s}:{s.price:f}"
+                    + ("/min" if s.per_minute else "") for s in steps)
+
+
+def parse_time(text: str, end: bool = False) -> int:
+    m = _TIME.fullmatch(text.strip())
+    top = 24 * 60 if end else 24 * 60 - 1
+    if not m or int(m[2]) > 59 or not 0 <= int(m[1]) * 60 + int(m[2]) <= top:
+        raise ValueError(f"{text!r} is not a time of day HH:MM{' (24:00 ends the day)' if end else ''}")
+    return int(m[1]) * 60 + int(m[2])
+
+
+def format_time(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def parse_days(text: str) -> tuple[str, ...]:
+    """"mon-fri", "sat sun hol", "all" -> day tokens in DAYS order."""
+    found: set[str] = set()
+    week = DAYS[:7]
+    for token in re.split(r"[\s,;+]+", text.strip().lower()):
+        a, _, b = token.partition("-")
+        if token in DAYS or token == "all":
+            found.update(DAYS if token == "all" else [token])
+        elif a in week and b in week and week.index(a) <= week.index(b):
+            found.update(week[week.index(a):week.index(b) + 1])
+        else:
+            raise ValueError(f"{token!r} is not a day: use mon tue wed thu fri sat sun hol, ranges (mon-fri), all")
+    return tuple(d for d in DAYS if d in found)
+
+
+def format_days(days: tuple[str, ...]) -> str:
+    week = [DAYS.index(d) for d in days if d != "hol"]
+    runs = [[i for _, i in g] for _, g in groupby(enumerate(week), lambda p: p[1] - p[0])]   # consecutive days
+    return " ".join([DAYS[r[0]] if len(r) == 1 else f"{DAYS[r[0]]}-{DAYS[r[-1]]}" for r in runs]
+                    + (["hol"] if "hol" in days else []))
+
+
+def _tokens(text: str, pattern: str, what: str) -> tuple[str, ...]:
+    out = tuple(dict.fromkeys(t for t in re.split(r"[\s,;]+", text.strip()) if t))
+    bad = [t for t in out if not re.fullmatch(pattern, t)]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not {what}")
+    return out
+
+
+def parse_prefixes(text: str) -> tuple[str, ...]:
+    """"+90532 +90533" (E.164 prefixes) or "444" (a short number dialled as is, without +)."""
+    return _tokens(text, r"\+?\d+|\+", "a prefix: digits, with a leading + for an E.164 number (+90532)")
+
+
+def parse_classes(text: str) -> tuple[str, ...]:
+    return _tokens(text.lower(), "|".join(KINDS), f"a number class; one of: {', '.join(KINDS)}")
+
+
+def parse_date(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d", text.strip()):
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
+    return date.fromisoformat(text.strip())   # ValueError for 2024-02-30 names the problem
+
+
+def _pattern(regex: str, what: str, convert=str, lower: bool = False):
+    def parse(text: str):
+        t = text.strip().lower() if lower else text.strip()
+        if not re.fullmatch(regex, t):
+            raise ValueError(f"{text!r}: {what}")
+        return convert(t)
+    return parse
+
+
+def parse_name(text: str) -> str:
+    if not text.strip() or text.strip().lower() in RESERVED:
+        raise ValueError(f"{text.strip()!r} is {'a reserved word' if text.strip() else 'empty'}: name it")
+    return text.strip()
+
+
+SETTINGS = {"provider": parse_name, "plan": parse_name, "valid_from": parse_date,
+            "currency": _pattern("[A-Z]{3}", "not an ISO 4217 currency code like TRY, EUR, CZK, NOK"),
+            "rounding": _pattern("|".join(ROUNDINGS), f"one of {', '.join(ROUNDINGS)}", lower=True),
+            "decimals": _pattern("[0-6]", "decimals is a whole number from 0 to 6", int),
+            "band_boundary": _pattern("|".join(BOUNDARY_RULES), f"one of {', '.join(BOUNDARY_RULES)}", lower=True)}
+REQUIRED_SETTINGS = ("provider", "plan", "valid_from", "currency")
+
+
+def check(version: PlanVersion) -> None:
+    """Raise PlanProblem for the first inconsistency (bands overlapping or leaving gaps, a prefix claimed twice,
+    a destination without a rate for some band, ...): the checks are those of compiling it for rating."""
+    from appliance.rating.rate import compile_version  # rate imports this module
+    compile_version(version)

@@ -1,0 +1,345 @@
+"""The report engine (REP-3..5, REP-13): a breakdown of the calls a user may see, by dimensions, with measures.
+
+    spec = reports.Spec(dims=("department", "month"), measures=("calls", "talk_out", "cost"),
+                        range="last_month", filters={"direction": ["out"], "time_range": "business_hours"})
+    result = reports.run(spec, user, pbx_tenant="default", tz=ZoneInfo("Europe/Istanbul"))
+    result.columns  -> ["department", "month", "calls", "talk_out", "cost"]
+    result.rows     -> [["Sales", "2024-03", 412, 51234, Decimal("318.40")], ...]   (sorted by the dimensions)
+    result.totals   -> ["", "", 1003, 120034, Decimal("901.12")]
+    reports.to_csv(result) -> str
+
+Dimensions, measures and bands: appliance/report_dims.py (DIMS, MEASURES). Filters: {dimension: [values]}
+keeps calls whose value is one of them (person: its id or its shown label), plus "time_range": a named
+time range (appliance/report_ranges.py). Every call query goes through the user's scope: the call table
+through appliance.scope.visible, a roll-up through the same rule on attributed groups (report_attrib).
+Reports read the roll-up cubes (appliance/rollup.py) when they hold every key needed, else the call table;
+whole months of the extension cube come from its month cube (a group a directory change splits is read again
+by month, then by day, then call by call). The results are identical (tests/test_rollup.py).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import time
+from dataclasses import asdict, dataclass, field, replace
+from datetime import tzinfo
+from decimal import Decimal
+
+from appliance import localtime
+from appliance.access import scope
+from appliance.access.users import Account
+from appliance.reports import rollup
+from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
+from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, month_label
+from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
+from appliance.reports.ranges import RangeError, Window, resolve, time_range
+
+log = logging.getLogger(__name__)
+SQL_FILTERABLE = ("extension", "number", "tariff", "trunk", "direction", "kind", "destination", "currency",
+                  "duration_band", "answer_band")
+MICRO = Decimal(1_000_000)
+CENT = Decimal("0.01")
+
+
+class ReportError(ValueError):
+    """A report that cannot be run as asked (unknown dimension, bad range...); the message says why."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to report: dimensions x measures over a date range, with filters. JSON-safe (as_dict/from_dict)."""
+    dims: tuple[str, ...] = ()
+    measures: tuple[str, ...] = DEFAULT_MEASURES
+    range: str = "this_month"          # report_ranges.DATE_RANGES, or "custom" with since/until
+    since: str | None = None           # ISO date or time (local unless it has an offset), inclusive
+    until: str | None = None           # exclusive
+    filters: dict = field(default_factory=dict)   # {dimension: [values], "time_range": name}
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"dims": list(self.dims), "measures": list(self.measures)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Spec:
+        unknown = set(d) - {"dims", "measures", "range", "since", "until", "filters"}
+        if unknown:
+            raise ReportError(f"unknown report field(s): {', '.join(sorted(unknown))}")
+        return cls(tuple(d.get("dims", ())), tuple(d.get("measures", DEFAULT_MEASURES)), d.get("range", "this_month"),
+                   d.get("since"), d.get("until"), dict(d.get("filters", {})))
+
+
+@dataclass
+class Result:
+    """columns = dimensions then measures; rows sorted by dimensions; totals has "" under each dimension.
+    Counts and seconds are int, cost is Decimal (None when nothing in the row is priced). A "currency" column
+    is added when the costs are in more than one currency. source: "rollup:<cube>", "rollup:<cube>+raw"
+    (some days were read from calls), "raw" or "none" (the user sees no calls)."""
+    columns: list[str]
+    rows: list[list]
+    totals: list
+    source: str = "raw"
+    range_label: str = ""
+    since: int | None = None
+    until: int | None = None
+    currency: str = ""
+    ndims: int = 0                     # how many of the columns are dimensions
+
+    def as_dicts(self) -> list[dict]:
+        """The rows as {column: value} dicts."""
+        return [dict(zip(self.columns, r)) for r in self.rows]
+
+
+def _check(spec: Spec) -> None:
+    for d in spec.dims:
+        if d not in DIMS:
+            raise ReportError(f"unknown dimension {d!r} (known: {', '.join(DIMS)})")
+    if len(set(spec.dims)) != len(spec.dims):
+        raise ReportError("a dimension is given twice")
+    for m in spec.measures:
+        if m not in MEASURES:
+            raise ReportError(f"unknown measure {m!r} (known: {', '.join(MEASURES)})")
+    if not spec.measures:
+        raise ReportError("no measure asked for")
+    for k, v in spec.filters.items():
+        if k != "time_range" and k not in DIMS:
+            raise ReportError(f"unknown filter {k!r} (filters are dimensions or time_range)")
+        if k != "time_range" and not isinstance(v, (list, tuple)):
+            raise ReportError(f"filter {k}: expected a list of values")
+
+
+class _Plan:
+    """The keys, filters and attribution a spec needs, and how to turn a fetched row into shown values."""
+
+    def __init__(self, spec: Spec, window: Window, pbx_tenant: str, rscope: RollupScope | None):
+        self.spec, self.pbx_tenant, self.rscope = spec, pbx_tenant, rscope
+        self.filters = {k: tuple(str(x) for x in v) for k, v in spec.filters.items() if k != "time_range"}
+        self.with_currency = "cost" in spec.measures and "currency" not in spec.dims
+        wanted = set(spec.dims) | set(self.filters) | ({"currency"} if self.with_currency else set())
+        self.attributed = {DIMS[d].attributed for d in wanted if DIMS[d].attributed}
+        if rscope is not None and rscope.accepts is not None:
+            self.attributed.add("person")
+        keys = {k for d in wanted for k in DIMS[d].keys}
+        if self.attributed:
+            keys |= {"tenant"} | ({"extension"} if "person" in self.attributed else set()) | (
+                {"trunk"} if "trunk" in self.attributed else set())
+        self.keys = tuple(sorted(keys))
+        tr = spec.filters.get("time_range")
+        self.query = Query(self.keys, window, time_range=time_range(str(tr)) if tr else None,
+                           equal={k: v for k, v in self.filters.items() if k in SQL_FILTERABLE})
+        self.attributor = Attributor(pbx_tenant)
+
+    def splits(self, row: tuple) -> bool:
+        k = dict(zip(self.keys, row))
+        lo, hi = row[-2], row[-1]
+        return any(self.attributor.splits(kind, k["tenant"], k["extension" if kind == "person" else "trunk"], lo, hi)
+                   for kind in self.attributed)
+
+    def labels(self, row: tuple) -> dict[str, str] | None:
+        """The shown value of every dimension used, or None when the row is filtered out or out of scope."""
+        k = dict(zip(self.keys, row))
+        at = row[-2]
+        out: dict[str, str] = {}
+        if "person" in self.attributed:
+            a = self.attributor.person(k["tenant"], k["extension"], at)
+            if self.rscope is not None and self.rscope.accepts is not None and not self.rscope.accepts(a):
+                return None
+            out["person"], out["department"], out["branch"] = (person_label(a), (a.department or "") if a else "",
+                                                               (a.branch or "") if a else "")
+            out["_person_id"] = a.external_id if a else ""
+        if "trunk" in self.attributed:
+            out["trunk_group"] = self.attributor.trunk_group(k["tenant"], k["trunk"], at)
+        for name in set(self.spec.dims) | set(self.filters) | {"currency"}:
+            if name in out or name not in DIMS or (name == "currency" and "currency" not in k):
+                continue
+            if name == "day":
+                out[name] = k["date"]
+            elif name == "month":
+                out[name] = month_label(k[name])
+            elif name in DAY_SQL:
+                out[name] = str(k[name])
+            elif name == "hour":
+                out[name] = f"{k['hour']:02d}"
+            elif name == "tenant":
+                out[name] = k["tenant"] or self.pbx_tenant
+            elif name in ("operator", "region"):
+                out[name] = operator_region(k["kind"], k["number"])[name == "region"]
+            else:
+                out[name] = "" if k[name] is None else str(k[name])
+        for name, allowed in self.filters.items():
+            if out[name] not in allowed and not (name == "person" and out["_person_id"] in allowed):
+                return None
+        return out
+
+
+def _accumulate(plan: _Plan, rows: list[tuple], acc: dict, split) -> None:
+    """Add rows' sums to acc by shown key; a row a directory change falls in goes to split(row, acc)."""
+    n = len(plan.keys)
+    for row in rows:
+        if plan.attributed and split is not None and plan.splits(row):
+            split(row, acc)
+            continue
+        labels = plan.labels(row)
+        if labels is None:
+            continue
+        key = tuple(labels[d] for d in plan.spec.dims) + ((labels["currency"],) if plan.with_currency else ())
+        sums = row[n:n + len(SUMS)]
+        have = acc.get(key)
+        acc[key] = list(sums) if have is None else [a + (b or 0) for a, b in zip(have, sums)]
+
+
+def _refiner(plan: _Plan, visible, base: Query, cube: str | None = None, month_cube: str | None = None):
+    """How to split a group a directory change falls in: into months (from the month cube), days (from the
+    cube, or the call table), and a day that is still split into its calls. Each part keeps the group's
+    conditions and key values."""
+    nk = len(plan.keys)
+
+    def part(row: tuple, extra: tuple[str, ...], q: Query, day: int | None = None, per_call: bool = False) -> Query:
+        equal = dict(q.equal)
+        equal.update({key: (value,) for key, value in zip(plan.keys, row)})
+        return Query(plan.keys + extra, q.window, equal, q.time_range, q.tenant_in,
+                     (day,) if day is not None else q.days, q.not_days, per_call, (row[-2], row[-1]), q.months)
+
+    def by_call(row: tuple, acc: dict, q: Query, day: int) -> None:
+        _accumulate(plan, fetch_raw(part(row, (), q, day, True), visible), acc, None)
+
+    def by_day(row: tuple, acc: dict, q: Query = base) -> None:
+        sub = part(row, ("dayno",), q)
+        for r in (fetch_cube(sub, cube) if cube else fetch_raw(sub, visible)):
+            _accumulate(plan, [r[:nk] + r[nk + 1:]], acc, lambda one, a, d=r[nk]: by_call(one, a, q, d))
+
+    if month_cube is None:
+        return by_day
+    monthly: str = month_cube
+
+    def by_month(row: tuple, acc: dict) -> None:
+        if "month" in plan.keys:   # the row is one month already
+            return by_day(row, acc)
+        for r in fetch_cube(part(row, ("month",), base), monthly):
+            _accumulate(plan, [r[:nk] + r[nk + 1:]], acc,
+                        lambda one, a, m=r[nk]: by_day(one, a, replace(base, months=(m,))))
+    return by_month
+
+
+def _from_cube(plan: _Plan, cube: str) -> tuple[dict, str]:
+    """Sums from the cube, except for dirty days (not rolled up yet), which come from the call table; whole
+    clean months come from the month cube when there is one."""
+    acc: dict = {}
+    q = plan.query
+    q.tenant_in = plan.rscope.tenant_in if plan.rscope else None
+    q.ext_in = plan.rscope.extensions if plan.rscope else None
+    w = q.window
+    dirty = tuple(sorted(d for d in rollup.dirty_days() if w.first_day is None or w.first_day <= d < (w.end_day or 0)))
+    q.not_days = dirty
+    source = cube
+    # the scope is applied as plan.rscope (the same rule as scope.visible, on attributed groups)
+    month_cube = pick_month_cube(cube, q)
+    months, days = split_months(w, set(dirty), cube) if month_cube is not None else ((), ())
+    if month_cube is not None and months:   # whole clean months from it, the other clean days from the day cube
+        mq = replace(q, months=months, not_days=())
+        _accumulate(plan, fetch_cube(mq, month_cube), acc, _refiner(plan, scope.EVERYTHING, mq, cube, month_cube))
+        q, source = replace(q, days=days, not_days=()), month_cube
+    if q.days != ():
+        _accumulate(plan, fetch_cube(q, cube), acc, _refiner(plan, scope.EVERYTHING, q, cube))
+    if dirty:
+        raw = Query(q.keys, w, q.equal, q.time_range, q.tenant_in, dirty, ext_in=q.ext_in)
+        _accumulate(plan, fetch_raw(raw, scope.EVERYTHING), acc, _refiner(plan, scope.EVERYTHING, raw))
+    return acc, f"rollup:{source}" + ("+raw" if dirty else "")
+
+
+def _gather(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup: bool | None
+            ) -> tuple[dict, str, bool]:
+    """The accumulated sums by shown key, the source, and whether a currency key was added."""
+    rscope = rollup_scope(user, pbx_tenant)
+    if rscope.nothing:
+        return {}, "none", False
+    if use_rollup is not False and rollup.is_built():
+        plan = _Plan(spec, window, pbx_tenant, rscope)
+        cube = pick_cube(set(plan.keys), plan.query)
+        if cube is not None:
+            sums, source = _from_cube(plan, cube)
+            return sums, source, plan.with_currency
+    plan = _Plan(spec, window, pbx_tenant, None)   # the call table, through the user's scope
+    visible = scope.visible(user, pbx_tenant)
+    acc: dict = {}
+    _accumulate(plan, fetch_raw(plan.query, visible), acc, _refiner(plan, visible, plan.query))
+    return acc, "raw", plan.with_currency
+
+
+def _cost(micro: int, priced: int) -> Decimal | None:
+    if not priced:
+        return None
+    d = Decimal(micro) / MICRO
+    return d.quantize(CENT) if d == d.quantize(CENT) else d.normalize()
+
+
+def _measure(name: str, v: list[int]) -> int | Decimal | None:
+    s = dict(zip(SUMS, v))
+    if name == "cost":
+        return _cost(s["cost_micro"], s["priced"])
+    if name == "calls_internal":
+        return s["calls"] - s["calls_in"] - s["calls_out"]
+    if name == "unanswered":
+        return s["calls"] - s["answered"]
+    if name == "duration":
+        return s["ring"] + s["talk"]
+    return s[name]
+
+
+def _merge_currency(acc: dict) -> tuple[dict, str]:
+    """Drop the currency key when there is at most one currency; keep it (as a column) when there are more."""
+    currencies = {k[-1] for k, v in acc.items() if v[SUMS.index("priced")]}
+    if len(currencies) > 1:
+        return acc, ""
+    out: dict = {}
+    for k, v in acc.items():
+        have = out.get(k[:-1])
+        out[k[:-1]] = list(v) if have is None else [a + b for a, b in zip(have, v)]
+    return out, next(iter(currencies), "")
+
+
+def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *, tz: tzinfo | None = None,
+        use_rollup: bool | None = None) -> Result:
+    """The breakdown `spec` asks for, over the calls `user` may see. `tz`: the zone of the named date ranges
+    (default: this box's zone); `use_rollup`: None = when possible, False = always the call table."""
+    _check(spec)
+    try:
+        window = resolve(spec.range, tz or localtime.zone(""), time.time() if now is None else now,
+                         spec.since, spec.until)
+    except RangeError as e:
+        raise ReportError(str(e)) from None
+    t0 = time.perf_counter()
+    acc, source, with_currency = _gather(spec, window, user, pbx_tenant, use_rollup)
+    dims, currency = list(spec.dims), ""
+    if with_currency:
+        acc, currency = _merge_currency(acc)
+        if not currency and acc and len(next(iter(acc))) > len(dims):
+            dims.append("currency")
+    total = [sum(v[i] for v in acc.values()) for i in range(len(SUMS))]
+    rows = [list(k) + [_measure(m, v) for m in spec.measures] for k, v in sorted(acc.items())]
+    log.debug("report %s x %s: %d rows from %s in %.3f s", spec.dims, spec.measures, len(rows), source,
+              time.perf_counter() - t0)
+    return Result(dims + list(spec.measures), rows, [""] * len(dims) + [_measure(m, total) for m in spec.measures],
+                  source, window.label, window.since, window.until, currency, len(dims))
+
+
+def to_csv(result: Result, totals: bool = True) -> str:
+    """The result as CSV (UTF-8 text, comma-separated, a header row; costs as exact decimals; a last row
+    "total" when `totals` and there are dimensions: without any, the one row is the total)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(result.columns)
+    show = (lambda v: "" if v is None else str(v))
+    for row in result.rows:
+        w.writerow([show(v) for v in row])
+    if totals and result.ndims:
+        w.writerow(["total"] + [show(v) for v in result.totals[1:]])
+    return out.getvalue()
+
+
+def run_saved(report_id: int, user: Account, pbx_tenant: str, now: float | None = None, *,
+              tz: tzinfo | None = None, use_rollup: bool | None = None) -> tuple[dict, Result]:
+    """Re-run a saved report or a template published to the user, on current data and the user's own scope.
+    Returns (the saved report's dict, the result); store_reports.ReportAccessError if the user may not."""
+    from appliance.store import reports as store_reports
+    saved = store_reports.get_report(report_id, user.username, user.role)
+    return saved, run(Spec.from_dict(saved["spec"]), user, pbx_tenant, now, tz=tz, use_rollup=use_rollup)

@@ -1,0 +1,310 @@
+"""Roll-ups: per local day sums of the call table in a few small tables ("cubes"), kept current by day.
+
+Each cube groups the calls of a local day by a few base keys (report_dims.BASE_SQL) and stores the sums
+(calls, answered, ring, talk, cost in millionths, priced) with the first and last call start of the group
+(so directory attribution can tell whether a change falls inside it). Reports use the smallest cube that
+has every key they need (appliance/reports.py), else the call table.
+
+Keeping them current, without any per-row trigger on `call` and off the import's path:
+- the transaction that stores a batch of calls also marks their local days dirty (`mark_days`, and
+  `mark_calls` for older calls a new leg joins), so a crash can never leave a stored call's day unmarked;
+- `pricing.rerate` and `reprocess` mark the days they touch in their own transactions;
+- the worker rebuilds dirty days when the journal is drained (`refresh_some`, a few days at a time);
+- a report treats a dirty day as not rolled up (it reads that day from `call`), so results never depend on
+  whether the refresh has run yet. A database whose cubes were never built (`built` state) is built from
+  scratch by the idle refreshes, a few days at a time; until then every report reads `call`.
+
+Month cubes (MONTH_CUBES: the extension cube summed per local month) let long attributed reports read one row
+per month and extension instead of one per day. A month cube is summed from its day cube, never from `call`:
+rebuilding a day marks its month stale (`rollup_month_dirty`, same transaction), and a refresh re-sums stale
+months whose days are all clean, newest first. A report reads a month from it only when the month lies wholly
+in its range, is not stale and has no dirty day (`months` state: the stale list is complete).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from peewee import IntegerField, TextField
+
+from appliance import store
+from appliance.reports.dims import BASE_SQL, EPOCH_ORDINAL, SUMS_CUBE, SUMS_RAW, key_sql
+from appliance.store import Base
+from appliance.store.reports import RollupDirty, RollupState
+
+log = logging.getLogger(__name__)
+STATE_BUILT = "built"
+STATE_MONTHS = "months"   # "1" once rollup_month_dirty lists every month cube month that is out of date
+# cube name -> its base keys (besides day, which every cube has). Direction and currency are in all of them:
+# measures split by direction, and costs of different currencies are never summed together.
+CUBES: dict[str, tuple[str, ...]] = {
+    "day": ("tenant", "direction", "currency"),
+    "hour": ("tenant", "hour", "direction", "currency"),
+    "band": ("tenant", "direction", "currency", "duration_band", "answer_band"),
+    "class": ("tenant", "direction", "currency", "kind", "destination", "tariff"),
+    "trunk": ("tenant", "direction", "currency", "trunk"),
+    "ext": ("tenant", "direction", "currency", "extension"),
+}
+# month cube -> the day cube it sums per local month (same keys, `ym` instead of `day`)
+MONTH_CUBES: dict[str, str] = {"ext_month": "ext"}
+IDLE_DAYS = 7   # days one idle refresh rebuilds at most
+IDLE_MONTHS = 2   # stale months one idle refresh re-sums at most (about 0.1 s each at 10M calls)
+SIZE_ORDER = ("day", "hour", "band", "class", "trunk", "ext")   # roughly smallest first
+VALUE_COLUMNS = ("calls", "answered", "ring_s", "talk_s", "cost_micro", "priced", "min_start", "max_start")
+
+
+def _model(name: str, keys: tuple[str, ...], grain: str = "day"):
+    fields: dict[str, IntegerField | TextField] = {"day": IntegerField(index=True), "ym": IntegerField()} \
+        if grain == "day" else {"ym": IntegerField(index=True)}   # ym: the day's (the month's) YYYYMM
+    for k in keys:
+        fields[k] = IntegerField() if k == "hour" else TextField()
+    for v in VALUE_COLUMNS:
+        fields[v] = IntegerField()
+    # extension and trunk cubes are also read one extension/trunk at a time (a group a directory change splits)
+    indexes = tuple(((k, grain if grain == "day" else "ym"), False) for k in ("extension", "trunk") if k in keys)
+    meta = type("Meta", (), {"table_name": f"rollup_{name}", "indexes": indexes})
+    cls = "".join(w.title() for w in name.split("_"))
+    return type(f"Rollup{cls}", (Base,), {**fields, "Meta": meta, "__module__": __name__})
+
+
+class RollupMonthDirty(Base):
+    """Local months (YYYYMM) whose month cube rows are older than their day cube rows."""
+    ym = IntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "rollup_month_dirty"
+
+
+CUBE_MODELS = {name: _model(name, keys) for name, keys in CUBES.items()}
+MONTH_MODELS = {name: _model(name, CUBES[day], "month") for name, day in MONTH_CUBES.items()}
+MODELS_ROLLUP = tuple(CUBE_MODELS.values()) + tuple(MONTH_MODELS.values()) + (RollupMonthDirty,)
+
+
+def table(cube: str) -> str:
+    return f"rollup_{cube}"
+
+
+def is_built() -> bool:
+    row = RollupState.get_or_none(RollupState.key == STATE_BUILT)
+    return row is not None and row.value == "1"
+
+
+def dirty_days() -> set[int]:
+    return {r[0] for r in store.db.execute_sql("SELECT day FROM rollup_dirty")}
+
+
+def months_ready() -> bool:
+    """Whether the month cubes can be read (each month not stale and without a dirty day)."""
+    row = RollupState.get_or_none(RollupState.key == STATE_MONTHS)
+    return row is not None and row.value == "1" and is_built()
+
+
+def stale_months() -> set[int]:
+    return {r[0] for r in store.db.execute_sql("SELECT ym FROM rollup_month_dirty")}
+
+
+def month_of(day: int) -> int:
+    """The YYYYMM of a local day (days since 1970-01-01)."""
+    d = date.fromordinal(day + EPOCH_ORDINAL)
+    return d.year * 100 + d.month
+
+
+def month_days(ym: int) -> tuple[int, int]:
+    """The local days [first, end) of month YYYYMM."""
+    y, m = divmod(ym, 100)
+    nxt = date(y + m // 12, m % 12 + 1, 1)
+    return date(y, m, 1).toordinal() - EPOCH_ORDINAL, nxt.toordinal() - EPOCH_ORDINAL
+
+
+def months_between(first_day: int, end_day: int) -> list[int]:
+    """Every month YYYYMM that has a day in [first_day, end_day)."""
+    out, day = [], first_day
+    while day < end_day:
+        out.append(month_of(day))
+        day = month_days(out[-1])[1]
+    return out
+
+
+def _mark_sql(select_days: str, args: tuple) -> int:
+    cur = store.db.execute_sql(f"INSERT OR IGNORE INTO rollup_dirty (day) {select_days}", args)
+    return cur.rowcount
+
+
+def mark_days(conn, days: set[int]) -> None:
+    """Mark local days dirty on `conn`, inside the transaction that stores their calls (appliance/parse.py)."""
+    if days:
+        conn.executemany("INSERT OR IGNORE INTO rollup_dirty (day) VALUES (?)", [(d,) for d in days])
+
+
+def mark_calls(conn, call_ids) -> None:
+    """Mark dirty the local days the stored calls `call_ids` start on (before a new leg can move a call)."""
+    ids = list(call_ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        conn.execute("INSERT OR IGNORE INTO rollup_dirty (day) SELECT DISTINCT (start_utc + utc_offset) / 86400 "
+                     f"FROM call WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+
+
+def mark_refs(first_id: int, last_id: int | None = None) -> int:
+    """Mark dirty the local days of the legs with id in [first_id, last_id] and of every leg of their calls
+    (a leg that joins an older call can move the call's start to another day)."""
+    where, args = ("id >= ?", (first_id,)) if last_id is None else ("id BETWEEN ? AND ?", (first_id, last_id))
+    return _mark_sql(f"SELECT DISTINCT (start_utc + utc_offset) / 86400 FROM leg WHERE {where} UNION "
+                     f"SELECT DISTINCT (start_utc + utc_offset) / 86400 FROM leg WHERE call_id IN "
+                     f"(SELECT call_id FROM leg WHERE {where})", args + args)
+
+
+def mark_range(since: int | None = None, until: int | None = None) -> int:
+    """Mark dirty the local days of the calls with start in [since, until) (re-rating)."""
+    cond, args = [], []
+    if since is not None:
+        cond.append("start_utc >= ?")
+        args.append(since)
+    if until is not None:
+        cond.append("start_utc < ?")
+        args.append(until)
+    where = f"WHERE {' AND '.join(cond)}" if cond else ""
+    return _mark_sql(f"SELECT DISTINCT (start_utc + utc_offset) / 86400 FROM call {where}", tuple(args))
+
+
+def day_runs(days: list[int]) -> list[tuple[int, int]]:
+    """Consecutive days as inclusive (first, last) runs."""
+    runs: list[tuple[int, int]] = []
+    for d in sorted(days):
+        if runs and d == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return runs
+
+
+def _rebuild_days(first: int, last: int) -> None:
+    """Replace the cube rows of local days first..last with sums of the call table."""
+    day = BASE_SQL["day"]
+    # start_utc bounds for the index: local day d is UTC [d*86400 - offset, ...); offsets lie within +-18 h
+    bounds = (first * 86400 - 18 * 3600, (last + 1) * 86400 + 18 * 3600, first, last)
+    where = f"start_utc >= ? AND start_utc < ? AND {day} BETWEEN ? AND ?"
+    for name, keys in CUBES.items():
+        store.db.execute_sql(f"DELETE FROM {table(name)} WHERE day BETWEEN ? AND ?", (first, last))
+        exprs = [day] + [BASE_SQL[k] for k in keys]
+        store.db.execute_sql(
+            f"INSERT INTO {table(name)} (day, ym, {', '.join(keys)}, {', '.join(VALUE_COLUMNS)}) "
+            f"SELECT {exprs[0]}, {key_sql('month', False)}, {', '.join(exprs[1:])}, {', '.join(SUMS_RAW)}, "
+            f"MIN(start_utc), MAX(start_utc) FROM call WHERE {where} GROUP BY {', '.join(exprs)}", bounds)
+
+
+def _rebuild_month(ym: int) -> None:
+    """Replace the month cube rows of month `ym` with sums of their day cube's rows."""
+    first, end = month_days(ym)
+    for name, day_cube in MONTH_CUBES.items():
+        keys = ", ".join(CUBES[day_cube])
+        store.db.execute_sql(f"DELETE FROM {table(name)} WHERE ym = ?", (ym,))
+        store.db.execute_sql(
+            f"INSERT INTO {table(name)} (ym, {keys}, {', '.join(VALUE_COLUMNS)}) SELECT ?, {keys}, "
+            f"{', '.join(SUMS_CUBE)}, MIN(min_start), MAX(max_start) FROM {table(day_cube)} "
+            f"WHERE day >= ? AND day < ? GROUP BY {keys}", (ym, first, end))
+
+
+def _mark_months(months) -> None:
+    store.db.connection().executemany("INSERT OR IGNORE INTO rollup_month_dirty (ym) VALUES (?)",
+                                      [(m,) for m in months])
+
+
+def _start_months(from_scratch: bool) -> None:
+    """Make the stale-month list complete: every month (from scratch), or every month of the day cubes
+    (cubes built before the month cubes existed)."""
+    if from_scratch:
+        for name in (*MONTH_CUBES, "month_dirty"):
+            store.db.execute_sql(f"DELETE FROM {table(name)}")
+    else:
+        for day_cube in set(MONTH_CUBES.values()):
+            lo, hi = (store.db.execute_sql(f"SELECT {f}(day) FROM {table(day_cube)}").fetchone()[0]
+                      for f in ("MIN", "MAX"))   # apart: SQLite reads each alone from the index
+            if lo is not None:
+                _mark_months(months_between(lo, hi + 1))
+    RollupState.replace(key=STATE_MONTHS, value="1").execute()
+
+
+def _refresh(limit_days: int | None, limit_months: int | None) -> tuple[int, int]:
+    """Rebuild dirty days, then re-sum stale months none of whose days is dirty (newest first)."""
+    with store.db.atomic():
+        if not is_built():
+            store.db.execute_sql("DELETE FROM rollup_dirty")
+            mark_range()
+            RollupState.replace(key=STATE_BUILT, value="1").execute()
+            _start_months(True)
+        elif not months_ready():
+            _start_months(False)
+        days = sorted(dirty_days())
+        if limit_days is not None:
+            days = days[:limit_days]
+        for first, last in day_runs(days):
+            _rebuild_days(first, last)
+        _mark_months({month_of(d) for d in days})
+        for i in range(0, len(days), 500):
+            RollupDirty.delete().where(RollupDirty.day.in_(days[i:i + 500])).execute()
+        waiting = {month_of(d) for d in dirty_days()}
+        months = sorted(stale_months() - waiting, reverse=True)[:limit_months]
+        for ym in months:
+            _rebuild_month(ym)
+        if months:
+            RollupMonthDirty.delete().where(RollupMonthDirty.ym.in_(months)).execute()
+    return len(days), len(months)
+
+
+def refresh(limit_days: int | None = None) -> int:
+    """Rebuild every dirty day (all days first, if the cubes were never built) and every stale month in one
+    transaction; returns the number of days rebuilt."""
+    return _refresh(limit_days, None if limit_days is None else IDLE_MONTHS)[0]
+
+
+def refresh_some(limit_days: int = IDLE_DAYS) -> int:
+    """The worker's hook when the journal is drained: rebuild up to `limit_days` dirty days and IDLE_MONTHS
+    stale months (one short transaction, so new lines wait little); returns how many days and months it did
+    (0: nothing left to do). It never raises: on a failure the cubes are flagged unbuilt (reports read the
+    call table) and rebuilt whole by the next refresh that succeeds."""
+    t0 = time.perf_counter()
+    try:
+        if months_ready() and not store.db.execute_sql(
+                "SELECT 1 FROM rollup_dirty UNION ALL SELECT 1 FROM rollup_month_dirty LIMIT 1").fetchone():
+            return 0
+        days, months = _refresh(limit_days, IDLE_MONTHS)
+    except Exception as e:   # the calls are stored: a roll-up problem must not stop the worker
+        log.error("roll-up refresh failed (%s: %s): reports read the call table until a rebuild", type(e).__name__, e)
+        try:
+            RollupState.replace(key=STATE_BUILT, value="0").execute()
+        except Exception:
+            log.exception("cannot flag the roll-ups for a rebuild")
+        return 0
+    if days or months:
+        log.debug("roll-ups: %d day(s), %d month(s) refreshed in %.3f s", days, months, time.perf_counter() - t0)
+    return days + months
+
+
+def after_rerate(since: int | None, until: int | None) -> int:
+    """The re-rating hook, inside its transaction: the re-priced calls' days become dirty (the worker
+    rebuilds them when idle; reports read dirty days from the call table meanwhile)."""
+    return mark_range(since, until)
+
+
+def rebuild() -> int:
+    """Throw the cubes away and build them again from the call table (`callbox rollup rebuild`)."""
+    with store.db.atomic():
+        for name in CUBES:
+            store.db.execute_sql(f"DELETE FROM {table(name)}")
+        RollupState.delete().where(RollupState.key.in_((STATE_BUILT, STATE_MONTHS))).execute()
+        return refresh()
+
+
+def status() -> dict:
+    """Whether the cubes are built, how many days are dirty and months stale, and each cube's row count."""
+    return {"built": is_built(), "dirty_days": len(dirty_days()), "stale_months": len(stale_months()),
+            "rows": {name: store.db.execute_sql(f"SELECT COUNT(*) FROM {table(name)}").fetchone()[0]
+                     for name in (*CUBES, *MONTH_CUBES)}}
+
+
+def after_reprocess(first_id: int, last_id: int) -> int:
+    """The re-processing hook, inside its transaction, after the entries' rows were parsed again: their days
+    (marked before the old rows were deleted, and now the new ones) become dirty."""
+    return mark_refs(first_id, last_id)

@@ -1,0 +1,307 @@
+"""Call search by any combination of criteria, a call's full path (every leg), and month totals (REP-12).
+
+Every query goes through appliance.scope.visible: a user finds only the calls they may see. Criteria are
+parsed from text (a web form, a query string) by `criteria_from`, which raises SearchError naming the field.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, fields
+from datetime import datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Mapping
+
+from peewee import SQL, ColumnBase, fn
+
+from appliance import localtime, store
+from appliance.access import scope
+from appliance.access.users import Account
+from appliance.directory import organisation as directory
+from appliance.store import Call
+from appliance.store import directory as sd
+
+log = logging.getLogger(__name__)
+DIRECTIONS = ("in", "out", "internal")
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+
+
+PROBLEMS = {"seconds": "is not a whole number of seconds", "amount": "is not an amount",
+            "date": "is not a date (YYYY-MM-DD, optionally THH:MM)", "direction": "is not in, out or internal",
+            "number_match": "is not prefix or contains", "answered": "is not yes or no",
+            "order": "is not after the start"}
+
+
+class SearchError(ValueError):
+    """A criterion that cannot be understood: `field`, the `value` given and the `problem` (a PROBLEMS key)."""
+
+    def __init__(self, field_name: str, value: str, problem: str):
+        super().__init__(f"{field_name}: {value!r} {PROBLEMS[problem]}")
+        self.field, self.value, self.problem = field_name, value, problem
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What to look for; every field is optional and they combine with AND. Bounds are [since, until)."""
+    since: int | None = None             # call start, epoch seconds
+    until: int | None = None
+    extension: str = ""
+    person: str = ""                     # person's id, or part of their name (case ignored, any script)
+    number: str = ""                     # the number dialled / calling (party, or the E.164 number)
+    number_match: str = "prefix"         # prefix or contains
+    direction: str = ""                  # in, out, internal
+    answered: bool | None = None
+    min_talk_s: int | None = None
+    max_talk_s: int | None = None
+    min_cost: Decimal | None = None
+    max_cost: Decimal | None = None
+    trunk: str = ""
+    account_code: str = ""
+
+
+@dataclass
+class Page:
+    """One page of results, newest first: the rows with their attribution (person etc. as of the call)."""
+    calls: list[Call]
+    attributions: list
+    total: int                 # at most COUNT_CAP (capped: there are more)
+    page: int
+    per_page: int
+    capped: bool = False
+    pages: int = field(init=False)
+
+    def __post_init__(self):
+        self.pages = max(1, -(-self.total // self.per_page))
+
+
+def _int(name: str, text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise SearchError(name, text, "seconds")
+    return int(text)
+
+
+def _money(name: str, text: str) -> Decimal | None:
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise SearchError(name, text, "amount") from None
+    if not value.is_finite() or value < 0:
+        raise SearchError(name, text, "amount")
+    return value
+
+
+def _moment(name: str, text: str, tz: tzinfo, end: bool) -> int | None:
+    """A date (whole day; `end` = up to its end) or date and time, PBX local time unless it has an offset."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise SearchError(name, text, "date") from None
+    whole_day = len(text) == 10
+    if dt.tzinfo is not None:
+        epoch = int(dt.timestamp())
+    else:
+        epoch = localtime.to_utc(dt.replace(microsecond=0), tz)[0]
+    if end and whole_day:        # "until 2024-03-31" includes that day: up to the next local midnight
+        nxt = datetime.fromordinal(dt.date().toordinal() + 1)
+        epoch = int(nxt.replace(tzinfo=dt.tzinfo).timestamp()) if dt.tzinfo else localtime.to_utc(nxt, tz)[0]
+    return epoch
+
+
+def criteria_from(form: Mapping[str, str], tz: tzinfo) -> Criteria:
+    """Criteria from form fields of the same names (since/until as dates or date-times; answered yes/no;
+    min_cost/max_cost decimal; number_match prefix/contains). SearchError names a bad field."""
+    get = lambda k: (form.get(k) or "").strip()   # noqa: E731
+    direction, match, answered = get("direction"), get("number_match") or "prefix", get("answered")
+    if direction and direction not in DIRECTIONS:
+        raise SearchError("direction", direction, "direction")
+    if match not in ("prefix", "contains"):
+        raise SearchError("number_match", match, "number_match")
+    if answered not in ("", "yes", "no"):
+        raise SearchError("answered", answered, "answered")
+    c = Criteria(since=_moment("since", get("since"), tz, False), until=_moment("until", get("until"), tz, True),
+                 extension=get("extension"), person=get("person"), number=get("number"), number_match=match,
+                 direction=direction, answered=None if not answered else answered == "yes",
+                 min_talk_s=_int("min_talk_s", get("min_talk_s")), max_talk_s=_int("max_talk_s", get("max_talk_s")),
+                 min_cost=_money("min_cost", get("min_cost")), max_cost=_money("max_cost", get("max_cost")),
+                 trunk=get("trunk"), account_code=get("account_code"))
+    if c.since is not None and c.until is not None and c.until <= c.since:
+        raise SearchError("until", get("until"), "order")
+    return c
+
+
+def is_empty(c: Criteria) -> bool:
+    return all(getattr(c, f.name) == f.default for f in fields(c))
+
+
+def _people(text: str) -> dict[int, list[int]]:
+    """{tenant id: person ids} of the people whose id is `text` or whose name contains it (casefolded, so
+    İ, Ё, Ł... match in any case)."""
+    needle = directory.casefold(text)
+    out: dict[int, list[int]] = {}
+    P = sd.Person
+    for p in P.select(P.id, P.tenant_id, P.external_id, P.first_name, P.last_name):
+        name = directory.casefold(f"{p.first_name} {p.last_name}")
+        if needle in name or needle == directory.casefold(p.external_id):
+            out.setdefault(p.tenant_id, []).append(p.id)
+    return out
+
+
+def _by_person(text: str, pbx_tenant: str) -> ColumnBase:
+    """Calls of a matching person's tenant whose extension was, at the call's start, that person's."""
+    codes = {t.id: t.code for t in sd.Tenant.select(sd.Tenant.id, sd.Tenant.code)}
+    ea = sd.ExtensionAssignment.alias("search_ea")
+    cond: ColumnBase = scope.NOTHING
+    for tid, people in _people(text).items():
+        code = codes.get(tid, "")
+        of_tenant = scope.call_tenant_is(code, pbx_tenant)
+        owner = ea.select(SQL("1")).where(
+            ea.tenant_id == tid, ea.person_id.in_(people), ea.extension == fn.TRIM(Call.extension),
+            ea.valid_from.is_null() | (ea.valid_from <= Call.start_utc),
+            ea.valid_to.is_null() | (Call.start_utc < ea.valid_to))
+        cond = cond | (of_tenant & fn.EXISTS(owner))
+    return cond
+
+
+def _cost_bounds(c: Criteria) -> list[ColumnBase]:
+    # cost is exact decimal text; SQLite compares it as a number (both sides converted alike, so a bound equal
+    # to a stored amount matches it). A cost range excludes calls without a price.
+    out: list[ColumnBase] = []
+    number = Call.cost.cast("NUMERIC")
+    if c.min_cost is not None:
+        out.append(Call.cost.is_null(False) & (number >= SQL("CAST(? AS NUMERIC)", [str(c.min_cost)])))
+    if c.max_cost is not None:
+        out.append(Call.cost.is_null(False) & (number <= SQL("CAST(? AS NUMERIC)", [str(c.max_cost)])))
+    return out
+
+
+def conditions(c: Criteria, pbx_tenant: str) -> list[ColumnBase]:
+    """The peewee conditions for the criteria (without the user's scope; "" tenant calls are pbx_tenant's)."""
+    out: list[ColumnBase] = []
+    if c.since is not None:
+        out.append(Call.start_utc >= c.since)
+    if c.until is not None:
+        out.append(Call.start_utc < c.until)
+    if c.extension:
+        out.append(fn.TRIM(Call.extension) == c.extension)
+    if c.person:
+        out.append(_by_person(c.person, pbx_tenant))
+    if c.number:
+        num = c.number.replace(" ", "")
+        test = (lambda col: col.startswith(num)) if c.number_match == "prefix" else (lambda col: col.contains(num))
+        out.append(test(Call.party) | test(Call.number))
+    if c.direction:
+        out.append(Call.direction == c.direction)
+    if c.answered is not None:
+        out.append(Call.answered == c.answered)
+    if c.min_talk_s is not None:
+        out.append(Call.talk_s >= c.min_talk_s)
+    if c.max_talk_s is not None:
+        out.append(Call.talk_s <= c.max_talk_s)
+    out += _cost_bounds(c)
+    if c.trunk:
+        out.append(Call.trunk == c.trunk)
+    if c.account_code:
+        out.append(Call.account_code == c.account_code)
+    return out
+
+
+def query(user: Account, pbx_tenant: str, c: Criteria):
+    """The calls matching `c` that `user` may see, newest first."""
+    q = Call.select().where(scope.visible(user, pbx_tenant), *conditions(c, pbx_tenant))
+    return q.order_by(Call.start_utc.desc(), Call.id.desc())
+
+
+COUNT_CAP = 10_000   # a search counts its matches up to this ("more than 10,000"): pages beyond it are not offered
+
+
+def search(user: Account, pbx_tenant: str, c: Criteria, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """One page (1-based) of the matching calls the user may see, with the total count."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    q = query(user, pbx_tenant, c)
+    total = q.limit(COUNT_CAP + 1).count()   # counting every match of a broad search costs more than its page
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    rows = list(q.paginate(page, per_page))
+    return Page(rows, scope.attributions(rows, pbx_tenant), total, page, per_page, capped)
+
+
+@dataclass
+class CallPath:
+    """A call and every leg of it, in PBX order, each with its owner then and its driver-specific fields."""
+    call: Call
+    attribution: object
+    legs: list[dict]
+
+
+def call_path(user: Account, pbx_tenant: str, call_id: int,
+              extra: Callable[[store.Leg], dict] | None = None) -> CallPath | None:
+    """The call if the user may see it (else None, as for a call that does not exist), with its legs: who
+    each leg rang (extension, its person then), ring and talk time, offset from the call's start, transfer
+    flag and the driver's extra fields (re-read from the journal by `extra`, e.g. output.extra_reader)."""
+    call = Call.select().where(Call.id == call_id, scope.visible(user, pbx_tenant)).first()
+    if call is None:
+        return None
+    legs = store.legs_of([call.id]).get(call.id, [])
+    code = call.tenant or pbx_tenant
+    tid = sd.tenant_id(code)
+    index = directory.Index(tid, {leg.extension for leg in legs}) if tid is not None else None
+    rows = []
+    for leg in legs:
+        att = index.attribute(leg.extension, leg.start_utc) if index is not None else None
+        rows.append({"leg": leg, "offset_s": leg.start_utc - call.start_utc, "attribution": att,
+                     "ref": f"{leg.jseg}:{leg.joff}", "extra": extra(leg) if extra else {}})
+    return CallPath(call, scope.attributions([call], pbx_tenant)[0], rows)
+
+
+@dataclass
+class Totals:
+    """Counts, durations and exact costs (per currency) of a set of calls."""
+    calls: int = 0
+    answered: int = 0
+    talk_s: int = 0
+    by_direction: dict[str, int] = field(default_factory=dict)
+    cost: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def missed(self) -> int:
+        return self.calls - self.answered
+
+
+def totals(user: Account, pbx_tenant: str, c: Criteria) -> Totals:
+    """Totals of the calls matching `c` that the user may see; costs summed exactly in Decimal."""
+    where = [scope.visible(user, pbx_tenant), *conditions(c, pbx_tenant)]
+    out = Totals()
+    rows: list[tuple] = list(Call.select(Call.direction, fn.COUNT(Call.id), fn.SUM(Call.answered),  # type: ignore
+                                         fn.SUM(Call.talk_s)).where(*where).group_by(Call.direction).tuples())
+    for direction, count, answered, talk in rows:
+        out.calls += count
+        out.answered += int(answered or 0)
+        out.talk_s += int(talk or 0)
+        out.by_direction[direction] = count
+    priced = Call.select(Call.cost, Call.currency).where(*where, Call.cost.is_null(False), Call.cost != "")
+    cost: str
+    currency: str
+    for cost, currency in priced.tuples().iterator():  # type: ignore[misc]
+        try:
+            out.cost[currency] = out.cost.get(currency, Decimal(0)) + Decimal(cost)
+        except InvalidOperation:
+            log.warning("call cost %r is not a decimal: left out of the totals", cost)
+    return out
+
+
+def month_bounds(now: float, tz: tzinfo) -> tuple[int, int, int, int]:
+    """(since, until, year, month) of the PBX-local calendar month containing `now`."""
+    local = datetime.fromtimestamp(now, tz)
+    start = datetime(local.year, local.month, 1)
+    nxt = datetime(local.year + local.month // 12, local.month % 12 + 1, 1)
+    return localtime.to_utc(start, tz)[0], localtime.to_utc(nxt, tz)[0], local.year, local.month
