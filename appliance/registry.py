@@ -1,14 +1,24 @@
-"""The driver registry: `[pbx] driver = NAME` imports drivers.NAME, only when chosen."""
+"""The driver registry: `[pbx] driver = NAME` imports drivers.NAME, only when chosen; and auto-detection: which
+driver reads a capture, ranked by each driver's own looks_like()."""
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import re
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from appliance.config import Config, ConfigError
 import drivers
+from appliance.capture.framing import split_lines, strip_terminator
+from appliance.config import Config, ConfigError
+
+log = logging.getLogger(__name__)
+# auto-detection reads at most this much of a capture; below FITS confidence a driver is not offered
+DETECT_LINES = 200
+DETECT_BYTES = 1 << 20
+FITS = 0.5
 
 REQUIRED = ("NAME", "MODELS", "TRANSPORTS", "ENCODING", "TERMINATOR", "OPTIONS", "make_parser", "parse", "looks_like")
 
@@ -46,3 +56,30 @@ def driver_parser(cfg: Config, driver_name: str | None = None) -> tuple[ModuleTy
         return module, module.make_parser(**options), pbx
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [pbx] {e}") from None
+
+
+def first_lines(data: bytes, limit: int = DETECT_LINES) -> list[bytes]:
+    """The first `limit` lines of a capture, terminators stripped."""
+    lines, _ = split_lines(data[:DETECT_BYTES], final=True)
+    return [strip_terminator(line) for line, _ in lines[:limit]]
+
+
+def rank(lines: list[bytes]) -> list[dict]:
+    """[{"driver", "confidence"}] for every driver that fits, best first (ties by name)."""
+    scores = []
+    for name in names():
+        try:
+            module = load(name)
+            text = [line.decode(module.ENCODING, "replace") for line in lines]
+            confidence = float(module.looks_like(text))
+        except Exception:   # a driver bug must not break detection of the others
+            log.exception("driver %s failed in looks_like", name)
+            continue
+        if confidence >= FITS:
+            scores.append({"driver": name, "confidence": round(min(confidence, 1.0), 3)})
+    return sorted(scores, key=lambda s: (-s["confidence"], s["driver"]))
+
+
+def detect_file(path: Path) -> list[dict]:
+    with open(path, "rb") as f:
+        return rank(first_lines(f.read(DETECT_BYTES)))

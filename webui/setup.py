@@ -7,7 +7,6 @@ from typing import Any
 import bottle
 
 from appliance import journal, registry
-from appliance.ingest import detect
 from appliance.records import EVENT
 
 TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
@@ -21,7 +20,7 @@ def sample(data_dir: Path) -> dict[str, Any]:
     return {"lines": [{"ref": e.ref_text, "source": e.source.split("#", 1)[0],
                        "text": line.decode("utf-8", "replace"), "bytes": len(e.data)}
                       for e, line in zip(entries, lines)],
-            "ranking": detect.rank(lines) if lines else [],
+            "ranking": registry.rank(lines) if lines else [],
             "drivers": [{"key": n, "name": registry.load(n).NAME} for n in registry.names()]}
 
 

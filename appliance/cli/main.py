@@ -156,10 +156,9 @@ def cmd_reprocess(args) -> int:
 
 
 def cmd_detect(args) -> int:
-    from appliance.ingest.detect import detect_file
     if not args.file.is_file():
         raise UsageError(f"no such file: {args.file}")
-    ranking = detect_file(args.file)
+    ranking = registry.detect_file(args.file)
     if args.json:
         print(json.dumps(ranking))
     elif not ranking:
