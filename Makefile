@@ -6,7 +6,7 @@ DATA ?= var
 # generated benchmark databases (10,000,000 calls: about 2 GB), kept between runs
 BENCH ?= .bench
 
-.PHONY: default install run test lint bench check clean system-deps messages
+.PHONY: default install run test test-fast lint bench check clean system-deps messages
 
 default: test lint
 
@@ -26,9 +26,14 @@ run: install
 test: install system-deps
 	$(BIN)/python -m pytest -q
 
+# the edit-test loop: everything but the tests marked slow (processes, servers, browsers)
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
 lint: install
 	$(BIN)/flake8 appliance drivers webui tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: install
 	$(BIN)/python -m appliance.tools.bench

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from appliance import config, journal, store
+from appliance.localtime import zone
 from appliance.records import EVENT
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,6 @@ def _db_counts(db_path: Path, midnight: int) -> tuple[dict[str, int], str]:
 
 def _midnight(now: float, cfg: config.Config) -> int:
     """Start of the PBX's local day containing `now` ([pbx] timezone; a bad zone falls back to UTC)."""
-    from appliance.localtime import zone
     try:
         tz = zone(cfg.raw_section("pbx").get("timezone", "").strip())
     except ValueError:

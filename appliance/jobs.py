@@ -11,7 +11,8 @@ from huey import SqliteHuey
 from huey.consumer import Consumer
 
 from appliance import config
-from appliance.delivery import outbox
+from appliance.alerts import check
+from appliance.delivery import outbox, schedules
 from appliance.directory.sync import SyncReport, sync_once
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,8 @@ huey: SqliteHuey | None = None          # the instance configure() built last
 sync_directory: Callable | None = None  # its periodic directory sync; None when [directory] sync_every_min = 0
 deliver_outbox: Callable | None = None      # the outbox's delivery, every minute
 deliver_outbox_now: Callable | None = None  # the same, as a task outbox.enqueue queues right away
-evaluate_alerts: Callable | None = None     # the alert pass (appliance/alerts.py), every minute
-run_schedules: Callable | None = None       # due report schedules (appliance/schedules.py), every minute
+evaluate_alerts: Callable | None = None     # the alert pass (appliance/alerts/check.py), every minute
+run_schedules: Callable | None = None       # due report schedules (appliance/delivery/schedules.py), every minute
 
 
 def configure(data_dir: Path, cfg: config.Config, immediate: bool = False) -> SqliteHuey:
@@ -83,6 +84,9 @@ def _register_outbox(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
     def deliver_outbox_now() -> tuple[int, int]:
         return outbox.deliver_due(cfg, data_dir)
 
+    # an enqueue in this process asks the consumer to deliver at once; immediate (tests): the minute's pass does
+    outbox.wake_with(None if h.immediate else deliver_outbox_now)
+
 
 def _register_alerts(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
     # No huey retries: the next minute's pass is the retry (the alert state tables make passes idempotent).
@@ -90,8 +94,7 @@ def _register_alerts(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
 
     @h.periodic_task(every_minutes(1), name="evaluate_alerts")
     def evaluate_alerts() -> int:
-        from appliance.alerts import state as alerts
-        return alerts.evaluate(cfg, data_dir)
+        return check.evaluate(cfg, data_dir)
 
 
 def _register_schedules(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
@@ -100,7 +103,6 @@ def _register_schedules(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> No
 
     @h.periodic_task(every_minutes(1), name="run_schedules")
     def run_schedules() -> int:
-        from appliance.delivery import schedules
         return len(schedules.check_due(cfg, data_dir))
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import drivers
 from appliance.capture.framing import split_lines, strip_terminator
 from appliance.config import Config, ConfigError
+import drivers
 
 log = logging.getLogger(__name__)
 # auto-detection reads at most this much of a capture; below FITS confidence a driver is not offered

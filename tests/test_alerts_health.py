@@ -11,6 +11,7 @@ import pytest
 
 from appliance import health, store
 from appliance.alerts import conditions as alert_health
+from appliance.alerts import check
 from appliance.alerts import state as alerts
 from appliance.config import Config, ConfigError
 from appliance.ingest.parse import ref_id
@@ -222,10 +223,10 @@ def test_a_database_error_is_raised_and_cleared_once(db, tmp_path):
     cfg = settings().section("alerts")
     sent = Sent()
     bad = replace(HEALTHY, db_ok=False, db_error="database disk image is malformed")
-    assert alerts._db_condition(cfg, tmp_path, bad, 100, sent.append) is False
-    assert alerts._db_condition(cfg, tmp_path, bad, 160, sent.append) is False
-    assert alerts._db_condition(cfg, tmp_path, HEALTHY, 220, sent.append) is True
-    assert alerts._db_condition(cfg, tmp_path, HEALTHY, 280, sent.append) is True
+    assert check._db_condition(cfg, tmp_path, bad, 100, sent.append) is False
+    assert check._db_condition(cfg, tmp_path, bad, 160, sent.append) is False
+    assert check._db_condition(cfg, tmp_path, HEALTHY, 220, sent.append) is True
+    assert check._db_condition(cfg, tmp_path, HEALTHY, 280, sent.append) is True
     assert sent.traps() == [("db_error", "database"), ("db_ok", "database")]
     assert "malformed" in sent[0].values["text"]
 
@@ -236,18 +237,18 @@ def test_a_database_alert_that_cannot_be_queued_is_retried(db, tmp_path):
 
     def broken(action):
         raise OSError("disk I/O error")
-    alerts._db_condition(cfg, tmp_path, bad, 100, broken)
+    check._db_condition(cfg, tmp_path, bad, 100, broken)
     sent = Sent()
-    alerts._db_condition(cfg, tmp_path, bad, 160, sent.append)
+    check._db_condition(cfg, tmp_path, bad, 160, sent.append)
     assert sent.traps() == [("db_error", "database")]
 
 
 def test_a_whole_pass_queues_traps_and_mail_in_the_outbox_and_repeats_nothing(db, tmp_path):
     cfg = settings("no_data_min = 60\n")
     t = at("2026-03-09T08:00")
-    assert alerts.evaluate(cfg, tmp_path, t) == 0
-    assert alerts.evaluate(cfg, tmp_path, t + 3600) == 2               # no data since watching began
-    assert alerts.evaluate(cfg, tmp_path, t + 3660) == 0
+    assert check.evaluate(cfg, tmp_path, t) == 0
+    assert check.evaluate(cfg, tmp_path, t + 3600) == 2               # no data since watching began
+    assert check.evaluate(cfg, tmp_path, t + 3660) == 0
     Item = store_outbox.OutboxItem
     items = [(i.kind, json.loads(i.payload)) for i in Item.select().order_by(Item.id)]
     assert [k for k, _ in items] == ["trap", "email"]

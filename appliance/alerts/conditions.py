@@ -22,6 +22,7 @@ from appliance.localtime import zone
 from appliance.records import EVENT, Entry
 from appliance.store import alerts as sa
 from appliance.store import db
+from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -208,7 +209,6 @@ def journal_full(cfg_alerts, h, now: int, sender: Send) -> int:
 def directory_sync(cfg_alerts, now: int, sender: Send) -> int:
     """The periodic directory sync keeps failing: its last two runs applied nothing (a source could not be read:
     LDAP down, the CSV file missing). The first run that applies clears it. One-off imports do not count."""
-    from appliance.store import directory as sd
     runs = list(sd.SyncRun.select().where(sd.SyncRun.kind == "sync").order_by(sd.SyncRun.id.desc()).limit(2))
     bad = len(runs) == 2 and not any(r.applied for r in runs)
     why = ""

@@ -1,27 +1,22 @@
-"""Alerts (CAP-7, REP-8, REP-11): one evaluation pass, run every minute by the jobs process.
+"""Alert state (CAP-7, REP-8, REP-11): each condition raised once and cleared once, with the e-mails and traps
+that say so.
 
-Each check decides from stored facts and its own state tables (appliance/store_alerts.py), so a pass can run
-any number of times: a condition is raised once and cleared once, a threshold is e-mailed once per person and
-period. A state change and the e-mails/traps it queues commit in one transaction (the outbox lives in the same
-database), so a crash never loses an alert nor sends one twice.
+Each check (appliance/alerts/check.py runs them) decides from stored facts and its own state tables
+(appliance/store/alerts.py), so a pass can run any number of times: a condition is raised once and cleared once, a
+threshold is e-mailed once per person and period. A state change and the e-mails/traps it queues commit in one
+transaction (the outbox lives in the same database), so a crash never loses an alert nor sends one twice.
 """
 from __future__ import annotations
 
-import json
 import logging
-import threading
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable
 
-from appliance import config
+from appliance.delivery import mail
+from appliance.snmp import traps as snmp
 from appliance.store import alerts as sa
-from appliance.store import db
 
 log = logging.getLogger(__name__)
-DB_STATE_FILE = "alerts-db.json"   # the database condition's state: kept outside the database it is about
-_running = threading.Lock()        # one pass at a time in a process (huey runs periodic tasks on 2 threads)
 
 
 @dataclass(frozen=True)
@@ -42,10 +37,8 @@ Send = Callable[[Action], None]
 def send(action: Action) -> None:
     """Queue one action in the outbox (mail.queue / snmp.queue_trap); raises when it cannot be stored."""
     if action.kind == "email":
-        from appliance.delivery import mail
         mail.queue(list(action.to), action.subject, action.body, key=action.key)
     elif action.kind == "trap":
-        from appliance.snmp import traps as snmp
         snmp.queue_trap(action.trap, action.values, key=action.key)
     else:
         raise ValueError(f"unknown alert action {action.kind!r}")
@@ -78,11 +71,10 @@ def notices(cfg_alerts, key: str, n: Notice, raised: bool, since: int) -> list[A
 def recipients(text: str) -> tuple[str, ...]:
     """Addresses from a comma- or semicolon-separated list, without blanks, repeats and bad ones (logged: a
     bad address in the directory must not block the alert to the others)."""
-    from appliance.delivery.mail import check_address
     out = []
     for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
         try:
-            out.append(check_address(part))
+            out.append(mail.check_address(part))
         except ValueError as e:
             log.warning("alert e-mail: %s: left out", e)
     return tuple(dict.fromkeys(out))
@@ -128,62 +120,3 @@ def raised() -> list[dict]:
     C = sa.AlertCondition
     q = C.select().where(C.raised == True).order_by(C.since_utc)  # noqa: E712
     return [{"key": r.key, "since_utc": r.since_utc, "detail": r.detail, "value": r.value} for r in q]
-
-
-def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> bool:
-    """The database condition, its state in a file beside the database: True when the database is usable."""
-    path = Path(data_dir) / DB_STATE_FILE
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {"raised": False, "sent": True, "since": 0}
-    bad = not h.db_ok
-    if bad != state["raised"]:
-        state = {"raised": bad, "sent": False, "since": now if bad else state["since"]}
-    if not state["sent"]:
-        n = Notice("database", f"database error: {h.db_error}" if bad else "database error", 0, "db_error", "db_ok",
-                   "database works again")
-        try:
-            with db.atomic("IMMEDIATE"):
-                commit(notices(cfg_alerts, "db", n, bad, state["since"]), sender)
-            state["sent"] = True
-        except Exception as e:   # the outbox is in the broken database: retried every pass until it works
-            log.error("cannot queue the database alert (%s): %s", "raise" if bad else "clear", e)
-        path.write_text(json.dumps(state), encoding="utf-8")
-    return not bad
-
-
-def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sender: Send | None = None) -> int:
-    """One alert pass: data flow, links, parse failures, journal/flash, database, cause codes, thresholds.
-
-    Returns the number of e-mails and traps queued. The store's database must be open for writing. A check
-    that fails is logged and the others still run; the next pass retries it."""
-    if not _running.acquire(blocking=False):
-        log.warning("alert pass skipped: the previous one is still running")
-        return 0
-    try:
-        return _evaluate(cfg, Path(data_dir), now, sender or send)
-    finally:
-        _running.release()
-
-
-def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Send) -> int:
-    from appliance import health
-    from appliance.alerts import codes as alert_codes
-    from appliance.alerts import conditions as alert_health
-    from appliance.alerts import thresholds as alert_thresholds
-    t = int(time.time() if now is None else now)
-    settings = cfg.section("alerts")
-    h = health.snapshot(Path(data_dir), cfg, t)
-    queued = 0
-    if not _db_condition(settings, data_dir, h, t, sender):
-        return queued
-    checks = (("health", lambda: alert_health.check(cfg, settings, Path(data_dir), h, t, sender)),
-              ("codes", lambda: alert_codes.check(cfg, settings, Path(data_dir), t, sender)),
-              ("thresholds", lambda: alert_thresholds.check(cfg, Path(data_dir), t, sender)))
-    for name, run in checks:
-        try:
-            queued += run()
-        except Exception:
-            log.exception("alert check %s failed (retried in the next pass)", name)
-    return queued

@@ -7,10 +7,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from appliance import config, localtime
+from appliance.alerts import check
 from appliance.alerts import codes as alert_codes
 from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
+from appliance.alerts.conditions import parse_hours
+from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.procs import common_args
 
 log = logging.getLogger(__name__)
@@ -72,7 +75,6 @@ def register(subparsers) -> None:
 
 
 def _open(args) -> config.Config:
-    from appliance.cli.common import open_data
     return open_data(args)[0]
 
 
@@ -81,7 +83,6 @@ def _tenant(args, cfg: config.Config) -> str:
 
 
 def _usage(e: Exception):
-    from appliance.cli.common import UsageError
     return UsageError(str(e))
 
 
@@ -159,15 +160,13 @@ def cmd_status(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from appliance.alerts.conditions import parse_hours
     cfg = _open(args)
     parse_hours(cfg.section("alerts").business_hours)   # a ConfigError here, not only in the log
-    print(f"{alerts.evaluate(cfg, Path(args.data))} e-mails/traps queued")
+    print(f"{check.evaluate(cfg, Path(args.data))} e-mails/traps queued")
     return 0
 
 
 def cmd_codes(args) -> int:
-    from appliance.cli.common import iso_s
     cfg = _open(args)
     tz = localtime.zone(cfg.section("pbx").timezone)
     since = iso_s(args.since, tz) or int((datetime.now(tz) - timedelta(days=7)).timestamp())

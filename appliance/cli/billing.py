@@ -8,8 +8,10 @@ from pathlib import Path
 from appliance import localtime
 from appliance.billing import allowances, linecharges, usage
 from appliance.billing import bills as billing
+from appliance.cli.common import UsageError, open_data, read_csv_text
 from appliance.procs import common_args
 from appliance.store import billing as store_billing
+from appliance.store import directory as store_directory
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +56,6 @@ def register(subparsers) -> None:
 
 
 def _site(args, create: bool = False) -> usage.Site:
-    from appliance.store import directory as store_directory
-    from appliance.cli.common import open_data
     cfg, _ = open_data(args, create)
     if create:   # definitions belong to the configured tenant, even before its directory is imported
         store_directory.tenant_id(cfg.section("pbx").tenant, create=True)
@@ -63,7 +63,6 @@ def _site(args, create: bool = False) -> usage.Site:
 
 
 def _period(args, site: usage.Site) -> usage.Period:
-    from appliance.cli.common import UsageError
     if args.period and (args.since or args.until):
         raise UsageError("give --period or --since/--until, not both")
     if args.period:
@@ -78,7 +77,6 @@ def cmd_bill(args) -> int:
     b = billing.bill(site, _period(args, site), person=args.person, extension=args.extension)
     if args.pdf:
         from appliance.pdf import bill as pdf_bill  # fpdf2 loads only for a PDF
-        from appliance.cli.common import UsageError
         try:
             args.pdf.write_bytes(pdf_bill.bill_pdf(b, args.lang))
         except OSError as e:
@@ -117,13 +115,8 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def _read(path: Path) -> str:
-    from appliance.cli.tariff import _read_text  # the same checks: exists, UTF-8 (with or without BOM)
-    return _read_text(path)
-
-
 def cmd_allowance_import(args) -> int:
-    rows = allowances.read_csv(_read(args.file), str(args.file))
+    rows = allowances.read_csv(read_csv_text(args.file), str(args.file))
     site = _site(args, create=True)
     n = store_billing.replace_allowances(site.tenant_id, rows)
     print(json.dumps({"file": str(args.file), "allowances": n}) if args.json else f"{n} allowances stored")
@@ -131,7 +124,7 @@ def cmd_allowance_import(args) -> int:
 
 
 def cmd_linecharge_import(args) -> int:
-    rows = linecharges.read_csv(_read(args.file), str(args.file))
+    rows = linecharges.read_csv(read_csv_text(args.file), str(args.file))
     site = _site(args, create=True)
     n = store_billing.replace_line_charges(site.tenant_id, rows)
     print(json.dumps({"file": str(args.file), "line_charges": n}) if args.json else f"{n} line charges stored")

@@ -45,3 +45,17 @@ def open_data(args, create: bool = False) -> tuple[config.Config, Paths]:
     cfg = load_config(args)
     store.open_db(paths.db)
     return cfg, paths
+
+
+def read_csv_text(path: Path) -> str:
+    """A CSV file given on the command line: it must exist and be UTF-8 (with or without BOM), else a UsageError
+    naming the line."""
+    if not path.is_file():
+        raise UsageError(f"no such file: {path}")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise UsageError(f"{path} line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}); save it from the "
+                         "spreadsheet as 'CSV UTF-8'") from None

@@ -6,7 +6,7 @@ import logging
 import time
 from pathlib import Path
 
-from appliance.cli.common import UsageError
+from appliance.cli.common import UsageError, open_data
 from appliance.directory import trunks as directory_trunks
 from appliance.directory.csv_source import zone_of
 from appliance.directory.sync import SyncReport, import_file, read_section, sync_once
@@ -22,7 +22,6 @@ def _print(report: SyncReport, as_json: bool) -> int:
 
 
 def _open(args) -> None:
-    from appliance.cli.common import open_data
     open_data(args, create=True)   # a directory may be loaded before the box first runs
 
 

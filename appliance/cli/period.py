@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from appliance import localtime
 from appliance.billing import billed, usage
+from appliance.cli.common import UsageError, open_data
 from appliance.procs import common_args
 
 
@@ -34,7 +35,6 @@ def register(subparsers) -> None:
 
 
 def _open(args):
-    from appliance.cli.common import open_data
     return open_data(args)[0]
 
 
@@ -46,7 +46,6 @@ def _who() -> str:
 
 
 def cmd_close(args) -> int:
-    from appliance.cli.common import UsageError
     cfg = _open(args)
     tz = localtime.zone(cfg.section("pbx").timezone)
     if args.period and (args.since or args.until):

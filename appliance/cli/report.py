@@ -14,25 +14,24 @@ from pathlib import Path
 
 from appliance import localtime
 from appliance.access import users
+from appliance.cli.common import UsageError, open_data
 from appliance.procs import common_args
 from appliance.reports import engine as reports
 from appliance.reports import rollup
 from appliance.reports.dims import DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES, RangeError, delete_time_range, set_time_range, time_ranges
 from appliance.store import reports as store_reports
+from appliance.store.users import FILE_NAME, open_users_db
 
 log = logging.getLogger(__name__)
 CONSOLE = users.Account(0, "console", "administrator", "all", "", "")   # the box's console: every call
 
 
 def _open(args):
-    from appliance.cli.common import open_data
     return open_data(args)[0]
 
 
 def _account(args) -> users.Account:
-    from appliance.cli.common import UsageError
-    from appliance.store.users import FILE_NAME, open_users_db
     if not args.as_user:
         return CONSOLE
     if not (Path(args.data) / FILE_NAME).exists():
@@ -45,7 +44,6 @@ def _account(args) -> users.Account:
 
 
 def _filters(items: list[str], time_range: str | None) -> dict:
-    from appliance.cli.common import UsageError
     out: dict = {}
     for item in items:
         key, sep, values = item.partition("=")
@@ -86,7 +84,6 @@ def print_result(result: reports.Result, fmt: str, out=None) -> None:
 
 
 def cmd_report(args) -> int:
-    from appliance.cli.common import UsageError
     cfg = _open(args)
     user = _account(args)
     tz = localtime.zone(cfg.section("pbx").timezone)
@@ -110,7 +107,6 @@ def cmd_report(args) -> int:
 
 def _save(args, user: users.Account, spec) -> None:
     """--save NAME: the spec that just ran becomes the --as user's saved report (its id goes to stderr)."""
-    from appliance.cli.common import UsageError
     if user is CONSOLE:
         raise UsageError("--save needs --as USER: a saved report belongs to a web user")
     if spec is None:
@@ -120,7 +116,6 @@ def _save(args, user: users.Account, spec) -> None:
 
 
 def cmd_timerange(args) -> int:
-    from appliance.cli.common import UsageError
     _open(args)
     try:
         if args.timerange_command == "set":

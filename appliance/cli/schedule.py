@@ -13,23 +13,23 @@ import logging
 from datetime import datetime
 
 from appliance import localtime
+from appliance.cli.common import UsageError, open_data
 from appliance.delivery import schedules
 from appliance.delivery.schedule_rules import ScheduleError
 from appliance.procs import common_args
 from appliance.reports.ranges import DATE_RANGES
 from appliance.store import schedules as ss
+from appliance.store.reports import SavedReport
 
 log = logging.getLogger(__name__)
 
 
 def _open(args):
-    from appliance.cli.common import open_data
     return open_data(args)[0]
 
 
 def schedule_dict(s: ss.Schedule, tz) -> dict:
     """A schedule as a JSON-safe dict (the --json objects of list and add)."""
-    from appliance.store.reports import SavedReport
     row = SavedReport.get_or_none(SavedReport.id == s.report_id)
     local = (lambda t: None if t is None else datetime.fromtimestamp(t, tz).isoformat(timespec="minutes"))
     return {"id": s.id, "name": s.name, "rule": s.rule, "report_id": s.report_id,
@@ -52,7 +52,6 @@ def _print(d: dict, as_json: bool) -> None:
 
 
 def cmd_add(args) -> int:
-    from appliance.cli.common import UsageError
     cfg = _open(args)
     try:
         s = schedules.add(cfg, args.data, args.name, args.when, args.report, range_name=args.range or "",
@@ -76,7 +75,6 @@ def cmd_list(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from appliance.cli.common import UsageError
     _open(args)
     s = ss.find(args.schedule)
     if s is None or not ss.remove(s.id):
@@ -86,7 +84,6 @@ def cmd_remove(args) -> int:
 
 
 def cmd_run_now(args) -> int:
-    from appliance.cli.common import UsageError
     cfg = _open(args)
     at = None
     if args.at:

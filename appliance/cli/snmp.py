@@ -5,7 +5,9 @@ import logging
 import secrets
 from pathlib import Path
 
+from appliance.cli.common import UsageError
 from appliance.procs import common_args, load_config
+from appliance.snmp import agent as snmp_pass
 from appliance.snmp import traps as snmp
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,6 @@ def cmd_engine_id(args) -> int:
 
 
 def cmd_test_trap(args) -> int:
-    from appliance.cli.common import UsageError
     cfg = load_config(args)
     s = snmp.settings(cfg)
     if not s.enabled:
@@ -55,5 +56,4 @@ def cmd_test_trap(args) -> int:
 
 
 def cmd_snmp_pass(args) -> int:
-    from appliance.snmp import agent as snmp_pass
     return snmp_pass.main(["--data", str(args.data)] + (["--config", str(args.config)] if args.config else []))

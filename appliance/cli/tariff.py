@@ -6,6 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
+from appliance.cli.common import UsageError, open_data, read_csv_text
 from appliance.procs import common_args
 from appliance.rating import tariff_csv, tariffs
 from appliance.store import tariffs as store_tariffs
@@ -30,25 +31,11 @@ def register(subparsers) -> None:
 
 
 def _open(args, create: bool) -> None:
-    from appliance.cli.common import open_data
     open_data(args, create)
 
 
-def _read_text(path: Path) -> str:
-    from appliance.cli.common import UsageError
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[:e.start].count(b"\n") + 1
-        raise UsageError(f"{path} line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}); save it from the "
-                         "spreadsheet as 'CSV UTF-8'") from None
-
-
 def cmd_tariff_import(args) -> int:
-    versions = tariff_csv.read_csv(_read_text(args.file), str(args.file))   # TariffError: line and column
+    versions = tariff_csv.read_csv(read_csv_text(args.file), str(args.file))   # TariffError: line and column
     _open(args, create=True)
     out = []
     for v in versions:
@@ -72,7 +59,6 @@ def _fold(text: str) -> str:
 
 
 def _select(versions: list[tariffs.PlanVersion], name: str | None) -> list[tariffs.PlanVersion]:
-    from appliance.cli.common import UsageError
     if name is None:
         return versions
     labels = sorted({f"{v.provider} / {v.plan}" for v in versions})
@@ -88,7 +74,6 @@ def _select(versions: list[tariffs.PlanVersion], name: str | None) -> list[tarif
 
 
 def cmd_tariff_export(args) -> int:
-    from appliance.cli.common import UsageError
     _open(args, create=False)
     versions = _select(store_tariffs.load_versions(), args.plan)
     if not versions:

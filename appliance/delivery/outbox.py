@@ -34,6 +34,7 @@ MAX_SUMMARY = 200
 MAX_ERROR = 1000
 
 _deliverers: dict[str, Deliverer] = {}
+_wake: Callable[[], object] | None = None   # set by wake_with
 
 
 def register(kind: str, deliver: Deliverer) -> None:
@@ -138,14 +139,19 @@ def _deliverer(kind: str) -> Deliverer | None:
     return _deliverers.get(kind)
 
 
+def wake_with(task: Callable[[], object] | None) -> None:
+    """What enqueue calls to have the jobs process deliver at once (appliance.jobs registers its task when it
+    builds a consumer's huey); None: nothing, the periodic delivery takes the item within a minute."""
+    global _wake
+    _wake = task
+
+
 def _kick() -> None:
-    """Ask the jobs process to deliver now, when this process has a (non-immediate) huey instance."""
-    from appliance import jobs  # late: jobs imports this module for its tasks
-    task = getattr(jobs, "deliver_outbox_now", None)
-    if task is None or jobs.huey is None or jobs.huey.immediate:
+    """Ask the jobs process to deliver now, when it registered a way to (wake_with)."""
+    if _wake is None:
         return   # the periodic task delivers within a minute
     try:
-        task()
+        _wake()
     except Exception as e:   # the item is stored: a lost kick only delays it to the next minute
         log.warning("outbox: could not wake the jobs process: %s", e)
 

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from appliance import config
+from appliance.directory import csv_source as directory_csv
+from appliance.directory import ldap_source as directory_ldap
 from appliance.directory import organisation as directory
 from appliance.directory.organisation import Problem, SourcePerson, casefold, consolidate, parse_field_precedence
 from appliance.store import db
@@ -71,8 +73,6 @@ def _record(report: SyncReport) -> SyncReport:
 
 
 def _read_sources(cfg: config.Config, settings, report: SyncReport) -> tuple[dict[str, list[SourcePerson]], list[str]]:
-    from appliance.directory import csv_source as directory_csv
-    from appliance.directory import ldap_source as directory_ldap
     order = [s.strip() for s in settings.precedence.split(",") if s.strip()]
     if set(order) - {"csv", "ldap"}:
         raise config.ConfigError(f"[directory] precedence: {settings.precedence!r}: sources are csv and ldap")
@@ -120,7 +120,6 @@ def sync_once(cfg: config.Config, now: int | None = None) -> SyncReport:
 def import_file(path: Path, cfg: config.Config, now: int | None = None) -> SyncReport:
     """Load a CSV file once (`callbox directory import`): adds and updates people, creates tenants, branches and
     departments it names, and ends nobody (people missing from the file are left as they are)."""
-    from appliance.directory import csv_source as directory_csv
     report = SyncReport(int(time.time()) if now is None else now, "import")
     settings = read_section(cfg, "directory")
     records, problems = directory_csv.read(path, directory_csv.zone_of(cfg), settings.tenant)

@@ -34,6 +34,7 @@ from appliance.reports.attribution import Attributor, RollupScope, operator_regi
 from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, month_label
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
 from appliance.reports.ranges import RangeError, Window, resolve, time_range
+from appliance.store import reports as store_reports
 
 log = logging.getLogger(__name__)
 SQL_FILTERABLE = ("extension", "number", "tariff", "trunk", "direction", "kind", "destination", "currency",
@@ -340,6 +341,5 @@ def run_saved(report_id: int, user: Account, pbx_tenant: str, now: float | None 
               tz: tzinfo | None = None, use_rollup: bool | None = None) -> tuple[dict, Result]:
     """Re-run a saved report or a template published to the user, on current data and the user's own scope.
     Returns (the saved report's dict, the result); store_reports.ReportAccessError if the user may not."""
-    from appliance.store import reports as store_reports
     saved = store_reports.get_report(report_id, user.username, user.role)
     return saved, run(Spec.from_dict(saved["spec"]), user, pbx_tenant, now, tz=tz, use_rollup=use_rollup)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from appliance import config
+from appliance import config, store
 from appliance.delivery import outbox
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,6 @@ def send_trap(cfg: config.Config, name: str, values: dict[str, Any], *, data_dir
 def queue_restart(data_dir: Path | None, process: str, text: str, exit_code: int | None = None) -> None:
     """Queue service_restarted for `process` from any process: opens `<data_dir>/callbox.db` for the
     enqueue when this process has no database open (the supervisor). Never raises: a restart must go on."""
-    from appliance import store
     if data_dir is None:
         return
     opened = store.db.is_closed()   # the supervisor has no database open; worker and jobs keep theirs open

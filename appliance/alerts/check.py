@@ -1,0 +1,75 @@
+"""One alert pass (CAP-7, REP-8, REP-11), run every minute by the jobs process: the database, the box's health,
+PBX cause codes and cost/talk-time thresholds, each check on its own state (appliance/alerts/state.py)."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+
+from appliance import config, health
+from appliance.alerts import codes as alert_codes
+from appliance.alerts import conditions as alert_health
+from appliance.alerts import thresholds as alert_thresholds
+from appliance.alerts.state import Notice, Send, commit, notices, send
+from appliance.store import db
+
+log = logging.getLogger(__name__)
+DB_STATE_FILE = "alerts-db.json"   # the database condition's state: kept outside the database it is about
+_running = threading.Lock()        # one pass at a time in a process (huey runs periodic tasks on 2 threads)
+
+
+def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> bool:
+    """The database condition, its state in a file beside the database: True when the database is usable."""
+    path = Path(data_dir) / DB_STATE_FILE
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {"raised": False, "sent": True, "since": 0}
+    bad = not h.db_ok
+    if bad != state["raised"]:
+        state = {"raised": bad, "sent": False, "since": now if bad else state["since"]}
+    if not state["sent"]:
+        n = Notice("database", f"database error: {h.db_error}" if bad else "database error", 0, "db_error", "db_ok",
+                   "database works again")
+        try:
+            with db.atomic("IMMEDIATE"):
+                commit(notices(cfg_alerts, "db", n, bad, state["since"]), sender)
+            state["sent"] = True
+        except Exception as e:   # the outbox is in the broken database: retried every pass until it works
+            log.error("cannot queue the database alert (%s): %s", "raise" if bad else "clear", e)
+        path.write_text(json.dumps(state), encoding="utf-8")
+    return not bad
+
+
+def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sender: Send | None = None) -> int:
+    """One alert pass: data flow, links, parse failures, journal/flash, database, cause codes, thresholds.
+
+    Returns the number of e-mails and traps queued. The store's database must be open for writing. A check
+    that fails is logged and the others still run; the next pass retries it."""
+    if not _running.acquire(blocking=False):
+        log.warning("alert pass skipped: the previous one is still running")
+        return 0
+    try:
+        return _evaluate(cfg, Path(data_dir), now, sender or send)
+    finally:
+        _running.release()
+
+
+def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Send) -> int:
+    t = int(time.time() if now is None else now)
+    settings = cfg.section("alerts")
+    h = health.snapshot(Path(data_dir), cfg, t)
+    queued = 0
+    if not _db_condition(settings, data_dir, h, t, sender):
+        return queued
+    checks = (("health", lambda: alert_health.check(cfg, settings, Path(data_dir), h, t, sender)),
+              ("codes", lambda: alert_codes.check(cfg, settings, Path(data_dir), t, sender)),
+              ("thresholds", lambda: alert_thresholds.check(cfg, Path(data_dir), t, sender)))
+    for name, run in checks:
+        try:
+            queued += run()
+        except Exception:
+            log.exception("alert check %s failed (retried in the next pass)", name)
+    return queued
