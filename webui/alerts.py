@@ -41,7 +41,7 @@ def utc_text(epoch: int | None) -> str:
 
 def tenant_codes(user: Account) -> list[str]:
     """The tenants whose rules the user manages (every tenant for scope all)."""
-    return [t.code for t in directory.visible_tenants(user)]
+    return [t.code for t in scope.visible_tenants(user)]
 
 
 def _limit_text(rule: dict) -> str:

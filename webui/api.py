@@ -94,7 +94,7 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = T
     (the home page shows the month's instead)."""
     data = status.snapshot(data_dir, with_calls=False)      # the calls come scoped, below
     # without calls stored no other tenant's can exist: what sees_whole_box answers then, without the database
-    whole = (user.scope == "all" and user.is_admin) or (user.scope == "tenant" and user.tenant == pbx_tenant)
+    whole = scope.sees_whole_box_while_empty(user, pbx_tenant)
     calls: list[dict[str, Any]] = []
     totals = (0, 0)
     if status.store_ready(data_dir / "callbox.db"):

@@ -1,8 +1,8 @@
 """The bill page (/bill, RAT-8): a person's bill for a month, with every call, and its PDF (/bill.pdf).
 
 Who may see whose bill: staff only their own; everyone else the people of their data scope as the
-organisation pages take it (webui.directory.scope_people: own, department, branch, whole tenant), within
-their tenant (every tenant for scope all). Anyone else's bill is a 404, as for a person who does not exist.
+organisation pages take it (appliance.access.scope.bill_people: own, department, branch, whole tenant),
+within their tenant (every tenant for scope all). Anyone else's bill is a 404, as for a person who does not exist.
 The bill itself is appliance.billing.bill; building it can take a while, so the real (gevent) server runs
 it in gevent's threadpool and the hub keeps serving other requests (STACK.md §5).
 """
@@ -20,6 +20,7 @@ from bottle import request, response
 from peewee import OperationalError
 
 from appliance import config, localtime, store
+from appliance.access import scope
 from appliance.access.users import Account
 from appliance.billing import bills as billing
 from appliance.billing import usage
@@ -59,12 +60,7 @@ def last_month(tz) -> str:
 
 def allowed_people(user: Account, tenant: sd.Tenant) -> list[tuple[str, str]]:
     """(external id, name) of the tenant's people whose bill the user may see, by name."""
-    if user.role == "staff":
-        me = sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person) \
-            if user.person and user.tenant == tenant.code else None
-        only: set[int] | None = {me.id} if me else set()
-    else:
-        only = directory.scope_people(user, tenant)
+    only = scope.bill_people(user, tenant)
     P = sd.Person
     rows = P.select().where(P.tenant_id == tenant.id).order_by(P.last_name, P.first_name, P.external_id)
     return [(p.external_id, f"{p.first_name} {p.last_name}".strip() or p.external_id)
@@ -72,7 +68,7 @@ def allowed_people(user: Account, tenant: sd.Tenant) -> list[tuple[str, str]]:
 
 
 def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, list[sd.Tenant]]:
-    tenants = directory.visible_tenants(user)
+    tenants = scope.visible_tenants(user)
     by_code = {t.code: t for t in tenants}
     if code:
         if code not in by_code:

@@ -1,11 +1,11 @@
 """Organisation pages (DIR-1..4): people by branch and department, a person's history, dated edits, trunks, sync.
 
 Administrators and supervisors view the tenants they may see (their own; every tenant with scope all), and
-within a tenant the people of their scope (own: themselves; department / branch: the people whose current,
-or for people who left last, placement is in the user's current department / branch, as appliance.scope
-takes it); only administrators edit, load trunks and run a sync. The web process opens callbox.db read-only
-(no route may write a call row), so edits go through `write_access`: a second, writable connection bound to
-the directory's (or another area's) tables only, for the length of one request.
+within a tenant the people of their scope (appliance.access.scope.visible_people: own, themselves;
+department / branch, the people whose current, or for people who left last, placement is in the user's
+current department / branch); only administrators edit, load trunks and run a sync. The web process opens
+callbox.db read-only (no route may write a call row), so edits go through `write_access`: a second, writable
+connection bound to the directory's (or another area's) tables only, for the length of one request.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bottle import request, response
 from peewee import OperationalError, SqliteDatabase
 
 from appliance import config, localtime, store
+from appliance.access import scope
 from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.directory import sync as directory_sync
@@ -68,45 +69,14 @@ def write_access(data_dir: Path, models: tuple) -> Iterator[None]:
             rw.close()
 
 
-def visible_tenants(user: Account) -> list[sd.Tenant]:
-    """The tenants whose directory the user may see."""
-    query = sd.Tenant.select().order_by(sd.Tenant.code)
-    return list(query if user.scope == "all" else query.where(sd.Tenant.code == user.tenant))
-
-
 def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, list[sd.Tenant]]:
-    tenants = visible_tenants(user)
+    tenants = scope.visible_tenants(user)
     by_code = {t.code: t for t in tenants}
     if code:
         if code not in by_code:
             raise bottle.HTTPError(404, _("No tenant {code!r} that you may see.").format(code=code))
         return by_code[code], tenants
     return by_code.get(default) or (tenants[0] if tenants else None), tenants
-
-
-def scope_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
-    """The ids of the tenant's people the user may see, or None for all of them (scope tenant or all).
-    Fails closed: no directory person, or no current department / branch, sees nobody."""
-    if user.scope in ("tenant", "all"):
-        return None
-    me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
-          if user.person else None)
-    if me is None or user.scope not in ("own", "department", "branch"):
-        return set()
-    if user.scope == "own":
-        return {me.id}
-    field = "department_id" if user.scope == "department" else "branch_id"
-    now = sd.open_placement(tenant.id, me.id)
-    unit = getattr(now, field) if now is not None else None
-    if unit is None:
-        return set()
-    last: dict[int, sd.Placement] = {}
-    P = sd.Placement
-    rows = P.select().where(P.tenant_id == tenant.id)
-    # placements never overlap: the open one is the latest, else the one that ended last
-    for pl in sorted(rows, key=lambda r: (r.valid_to is None, r.valid_to or 0, r.id)):
-        last[pl.person_id] = pl
-    return {pid for pid, pl in last.items() if getattr(pl, field) == unit}
 
 
 def organisation(tid: int, q: str = "", only: set[int] | None = None) -> dict:
@@ -174,9 +144,9 @@ def _person(pid: int) -> tuple[sd.Person, sd.Tenant]:
     user = current_user()
     assert user is not None
     tenant = sd.Tenant.get_or_none(sd.Tenant.id == person.tenant_id) if person else None
-    if tenant is None or tenant.id not in {t.id for t in visible_tenants(user)}:
+    if tenant is None or tenant.id not in {t.id for t in scope.visible_tenants(user)}:
         raise bottle.HTTPError(404, _("No person {id}.").format(id=pid))
-    only = scope_people(user, tenant)
+    only = scope.visible_people(user, tenant)
     if only is not None and person.id not in only:
         raise bottle.HTTPError(404, _("No person {id}.").format(id=pid))
     return person, tenant
@@ -280,7 +250,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         with reading():
             try:
                 tenant, tenants = _tenant(current_user(), query.get("tenant", "").strip(), default_tenant)
-                org = (organisation(tenant.id, q, scope_people(current_user(), tenant)) if tenant
+                org = (organisation(tenant.id, q, scope.visible_people(current_user(), tenant)) if tenant
                        else {"tree": {}, "left": []})
             except OperationalError:             # the worker made the file but not the tables yet
                 tenant, tenants, org = None, [], {"tree": {}, "left": []}
