@@ -16,10 +16,10 @@ import gevent
 from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
-from appliance import config, localtime, store
-from appliance.store.users import close_users_db
-from webui import (alerts, api, auth, bill, calls, directory, home, i18n, offload, outbox,  # noqa: F401
-                   reports, schedules, setup, status, tariff_edit, tariffs, users_admin)   # i18n: `_` in templates
+from appliance import config, localtime
+from webui import (alerts, api, auth, bill, calls, db, directory, home, i18n, offload,  # noqa: F401
+                   outbox, reports, schedules, setup, status, tariff_edit, tariffs,   # i18n: `_` in templates
+                   users_admin)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,5 @@ def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None
     try:
         server.serve_forever()
     finally:
-        store.close_db()
-        close_users_db()
+        db.close()
     log.info("web UI stopped")

@@ -16,7 +16,7 @@ import bottle
 from bottle import request, response
 
 from appliance.access import scope, users
-from appliance.store.users import FILE_NAME, open_users_db, users_db
+from webui import db
 from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,13 @@ SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   #
 BOX_ADMIN = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call
 # Every route that is not GET/HEAD must be here (tests/test_auth_web.py): none may write call data.
-# The directory and tariff writes go to their own tables through webui.directory.write_access.
+# The directory and tariff writes go to their own tables through webui.db.write_access.
 WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users"),
                 ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled"),
                 ("POST", "/directory/move"), ("POST", "/directory/extension"), ("POST", "/directory/sync"),
                 ("POST", "/directory/trunks"), ("POST", "/tariffs/upload"), ("POST", "/tariffs/version/<vid>/edit")}
 # The delivery outbox (webui.outbox): its items belong to no tenant, so administrators of the whole box only;
-# discard and retry write the outbox table through webui.directory.write_access.
+# discard and retry write the outbox table through webui.db.write_access.
 OUTBOX = {"/outbox", "/outbox/discard", "/outbox/retry"}
 BOX_ADMIN |= OUTBOX
 WRITE_ROUTES |= {("POST", "/outbox/discard"), ("POST", "/outbox/retry")}
@@ -95,7 +95,7 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
     administrator role (and sight of the whole box for raw lines) where the tables above say so."""
 
     def guard():
-        users_db.connect(reuse_if_open=True)
+        db.users_db.connect(reuse_if_open=True)
         try:
             route, _args = app.router.match(request.environ)
         except bottle.HTTPError:
@@ -120,8 +120,8 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
             raise _deny(403, N_("raw PBX lines are only shown to users who may see every call of this box"))
 
     def close():
-        if not users_db.is_closed():
-            users_db.close()
+        if not db.users_db.is_closed():
+            db.users_db.close()
 
     app.add_hook("before_request", guard)
     app.add_hook("after_request", close)
@@ -222,8 +222,8 @@ def routes() -> bottle.Bottle:
 
 def open_users(data_dir: Path) -> str | None:
     """Open <data>/users.db; while it has no user, a fresh one-time first-administrator token (else None)."""
-    open_users_db(Path(data_dir) / FILE_NAME)
-    with users_db.connection_context():
+    db.open_users(data_dir)
+    with db.users_db.connection_context():
         token = users.setup_token()
     if token:
         log.warning("no user yet: open the first-administrator link printed on the console, "

@@ -19,13 +19,12 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import config, localtime, store
+from appliance import config, localtime
 from appliance.access import scope
 from appliance.access.users import Account
 from appliance.billing import bills as billing
 from appliance.billing import usage
-from appliance.store import directory as sd
-from webui import directory, offload
+from webui import db, offload
 from webui.auth import current_user
 from webui.i18n import N_, _, language
 
@@ -44,8 +43,8 @@ BASES = {"cost": N_("by cost"), "duration": N_("by duration"), "calls": N_("by n
 @dataclass
 class Choice:
     """Whose bill for which period, as the request asked and the user may see."""
-    tenant: sd.Tenant | None
-    tenants: list[sd.Tenant]
+    tenant: db.Tenant | None
+    tenants: list[db.Tenant]
     people: list[tuple[str, str]]      # (external id, name) the user may pick
     person: str                        # "" = none chosen yet
     period: str
@@ -58,16 +57,14 @@ def last_month(tz) -> str:
     return f"{prev.year:04d}-{prev.month:02d}"
 
 
-def allowed_people(user: Account, tenant: sd.Tenant) -> list[tuple[str, str]]:
+def allowed_people(user: Account, tenant: db.Tenant) -> list[tuple[str, str]]:
     """(external id, name) of the tenant's people whose bill the user may see, by name."""
     only = scope.bill_people(user, tenant)
-    P = sd.Person
-    rows = P.select().where(P.tenant_id == tenant.id).order_by(P.last_name, P.first_name, P.external_id)
     return [(p.external_id, f"{p.first_name} {p.last_name}".strip() or p.external_id)
-            for p in rows if only is None or p.id in only]
+            for p in db.people_by_name(tenant.id, then_by_id=True) if only is None or p.id in only]
 
 
-def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, list[sd.Tenant]]:
+def _tenant(user: Account, code: str, default: str) -> tuple[db.Tenant | None, list[db.Tenant]]:
     tenants = scope.visible_tenants(user)
     by_code = {t.code: t for t in tenants}
     if code:
@@ -96,7 +93,7 @@ def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_t
     tz = localtime.zone(cfg.section("pbx").timezone)
 
     def work():
-        with store.db.connection_context():
+        with db.connection():
             site = usage.site_from_config(cfg, tz, tenant)
             b = billing.bill(site, usage.parse_period(period_text, tz), person=person)
         if pdf_lang is None:
@@ -156,9 +153,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     tz = localtime.zone(pbx.timezone)
 
     def chosen() -> Choice | None:
-        if not directory.read_access(data_dir):
+        if not db.read_access(data_dir):
             return None
-        with store.db.connection_context():
+        with db.connection():
             try:
                 return choose(current_user(), request.query.decode(), pbx.tenant, tz)
             except OperationalError:    # the worker has created the file but not the tables yet

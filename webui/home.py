@@ -11,9 +11,9 @@ import bottle
 from bottle import response
 from peewee import OperationalError
 
-from appliance import config, health, localtime, store
+from appliance import config, health, localtime
 from appliance.reports import search as call_search
-from webui import api, status
+from webui import api, db, status
 from webui.auth import current_user
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,9 @@ def _cached(key: tuple, ttl: float, now: float, compute):
 def _month(data_dir: Path, user, pbx_tenant: str, tz, now: float) -> dict[str, Any]:
     since, until, year, month = call_search.month_bounds(now, tz)
     totals = call_search.Totals()
-    if status.store_ready(data_dir / "callbox.db"):
+    if db.read_access(data_dir):
         try:
-            with store.db.connection_context():
+            with db.connection():
                 totals = call_search.totals(user, pbx_tenant, call_search.Criteria(since=since, until=until))
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)

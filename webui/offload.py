@@ -14,7 +14,7 @@ from typing import Callable, TypeVar
 
 from gevent import monkey
 
-from appliance import store
+from webui import db
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,8 +27,8 @@ def native_locks() -> None:
     if not monkey.is_module_patched("threading"):
         return
     import babel.localedata
-    if not isinstance(store.db._lock, _NATIVE_LOCK):
-        store.db._lock = monkey.get_original("_thread", "allocate_lock")()
+    if not isinstance(db.callbox_db._lock, _NATIVE_LOCK):
+        db.callbox_db._lock = monkey.get_original("_thread", "allocate_lock")()
     if not isinstance(babel.localedata._cache_lock, _NATIVE_RLOCK):
         babel.localedata._cache_lock = _NATIVE_RLOCK()
     if not isinstance(logging._lock, _NATIVE_RLOCK):   # type: ignore[attr-defined]

@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 import bottle
 from bottle import response
 
-from appliance import store
 from appliance.pdf.chart import Chart
 from appliance.rating.numbering_overrides import KINDS
 from appliance.reports import engine as reports
 from appliance.reports.dims import DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
+from webui import db
 from webui import offload as offload_
 from webui import status
 from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number
@@ -108,11 +108,11 @@ def offload(data_dir: Path, fn: Callable[[], Any]) -> Any:
     """fn() with a callbox.db connection, in gevent's threadpool when this process is gevent-patched (the
     web process: a long SQLite query would stall every other request, STACK.md §5), else directly (tests).
     fn must not touch the request (bottle's request and `_` are greenlet-local)."""
-    if not status.store_ready(Path(data_dir) / "callbox.db"):
+    if not db.read_access(data_dir):
         raise NoData
 
     def work():
-        with store.db.connection_context():
+        with db.connection():
             return fn()
     return offload_.blocking(work)
 

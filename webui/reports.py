@@ -3,7 +3,7 @@
 
 Every report runs reports.run(spec, current_user(), pbx_tenant): the user's scope applies to every row,
 total and export. Queries run off the gevent hub (report_pages.offload). Saved reports, templates and time
-ranges are written through webui.directory.write_access (the web process opens callbox.db read-only).
+ranges are written through webui.db.write_access (the web process opens callbox.db read-only).
 """
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from appliance import config, localtime
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
 from appliance.reports.dims import DIMS, MEASURES
-from appliance.store import reports as store_reports
-from webui import directory, report_traffic
+from webui import db, report_traffic
 from webui import report_export as rx
 from webui import report_pages as rp
 from webui.auth import csrf_token, current_user
@@ -27,13 +26,13 @@ from webui.i18n import _
 
 log = logging.getLogger(__name__)
 ROLES = ("administrator", "supervisor", "operator", "staff")
-WRITES = (store_reports.SavedReport, store_reports.TimeRange)
+WRITES = (db.SavedReport, db.TimeRange)
 
 
 def _lists(user) -> tuple[list[dict], list[dict]]:
     """(the user's saved reports and the templates published to them, every template for an admin)."""
-    mine = store_reports.list_reports(user.username, user.role)
-    return mine, (store_reports.list_templates() if user.is_admin else [])
+    mine = db.list_reports(user.username, user.role)
+    return mine, (db.list_templates() if user.is_admin else [])
 
 
 def _default_ranges() -> dict:
@@ -75,7 +74,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             spec, result, saved, lists, ranges = _run(data_dir, spec, saved_id, user, pbx.tenant, tz)
         except rp.NoData:
             lists, ranges = ([], []), _default_ranges()
-        except (reports.ReportError, store_reports.ReportAccessError, OperationalError) as e:
+        except (reports.ReportError, db.ReportAccessError, OperationalError) as e:
             code, error = 404 if isinstance(e, LookupError) else 400, str(e)
             lists, ranges = _safe_lists(user)
         table = chart = None
@@ -138,13 +137,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             raise bottle.HTTPError(403, _("for administrators only"))
         try:
             _check(spec)
-            with directory.write_access(data_dir, WRITES):
+            with db.write_access(data_dir, WRITES):
                 if template:
-                    rid = store_reports.publish_template(user.username, forms.get("name", ""), spec.as_dict(),
-                                                         [r for r in forms.getall("role") if r in ROLES],
-                                                         forms.get("users", "").split(","))
+                    rid = db.publish_template(user.username, forms.get("name", ""), spec.as_dict(),
+                                              [r for r in forms.getall("role") if r in ROLES],
+                                              forms.get("users", "").split(","))
                 else:
-                    rid = store_reports.save_report(user.username, forms.get("name", ""), spec.as_dict())
+                    rid = db.save_report(user.username, forms.get("name", ""), spec.as_dict())
         except ValueError as e:
             return page(400, str(e))
         bottle.redirect(f"/reports?saved={rid}", 303)
@@ -155,8 +154,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         user = current_user()
         if not rid.isdigit():
             raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
-        with directory.write_access(data_dir, WRITES):
-            gone = store_reports.delete_report(int(rid), user.username, user.is_admin)
+        with db.write_access(data_dir, WRITES):
+            gone = db.delete_report(int(rid), user.username, user.is_admin)
         if not gone:
             raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
         bottle.redirect("/reports?done=deleted", 303)
@@ -197,7 +196,7 @@ def _timerange_routes(data_dir: Path) -> bottle.Bottle:
     def show(code: int = 200, error: str = "", done: str = "", v: dict | None = None):
         try:
             found = rp.offload(data_dir, lambda: (report_ranges.time_ranges(),
-                                                  {r.name for r in store_reports.TimeRange.select()}))
+                                                  db.time_range_names()))
         except (rp.NoData, OperationalError):
             found = (_default_ranges(), set())
         ranges, custom = found
@@ -214,7 +213,7 @@ def _timerange_routes(data_dir: Path) -> bottle.Bottle:
         f = request.forms.decode()
         v = {k: f.get(k, "").strip() for k in ("name", "label", "days", "start", "end")}
         try:
-            with directory.write_access(data_dir, WRITES):
+            with db.write_access(data_dir, WRITES):
                 report_ranges.set_time_range(v["name"], v["days"], v["start"], v["end"], v["label"])
         except report_ranges.RangeError as e:
             return show(400, str(e), v=v)
@@ -223,7 +222,7 @@ def _timerange_routes(data_dir: Path) -> bottle.Bottle:
     @app.post("/reports/timeranges/delete")
     def delete_timerange():
         name = request.forms.decode().get("name", "")
-        with directory.write_access(data_dir, WRITES):
+        with db.write_access(data_dir, WRITES):
             report_ranges.delete_time_range(name)
         bottle.redirect("/reports/timeranges?done=deleted", 303)
 
