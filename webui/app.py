@@ -17,9 +17,9 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
-from webui import (alerts, api, auth, bill, calls, db, directory, home, i18n, offload,  # noqa: F401
-                   outbox, reports, schedules, setup, status, tariff_edit, tariffs,   # i18n: `_` in templates
-                   users_admin)
+from webui import api, auth, calls, db, home, i18n, offload, status  # noqa: F401  i18n: `_` in templates
+from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
+from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
-    app.merge(users_admin.routes())
+    app.merge(users.routes())
     # The status page's call rows must go through appliance.scope: webui.api serves / and /api/status.
     app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
     app.merge(api.routes(data_dir, pbx.tenant, localtime.zone(pbx.timezone)))
@@ -54,7 +54,9 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(schedules.routes(data_dir, cfg))
     app.merge(bill.routes(data_dir, cfg))
     app.merge(alerts.routes(data_dir, cfg))
-    app.merge(reports.routes(data_dir, cfg))
+    app.merge(breakdown.routes(data_dir, cfg))
+    app.merge(timeranges.routes(data_dir))
+    app.merge(traffic.routes(data_dir, cfg))
 
     @app.get("/static/<name:path>")
     def static(name: str):

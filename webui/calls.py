@@ -16,7 +16,7 @@ from appliance import config, localtime
 from appliance.registry import driver_parser
 from appliance.reports import listing as output
 from appliance.reports import search as call_search
-from webui import db, status
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import current_user
 from webui.i18n import _
 
@@ -28,7 +28,7 @@ FIELDS = ("since", "until", "extension", "person", "number", "number_match", "di
 def _render(name: str, status_code: int = 200, **values) -> str:
     response.status = status_code
     response.set_header("Cache-Control", "no-store")
-    return bottle.template(name, template_lookup=status.TEMPLATE_LOOKUP, **values)
+    return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, **values)
 
 
 def problem(e: call_search.SearchError) -> str:

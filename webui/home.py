@@ -13,7 +13,7 @@ from peewee import OperationalError
 
 from appliance import config, health, localtime
 from appliance.reports import search as call_search
-from webui import api, db, status
+from webui import TEMPLATE_LOOKUP, api, db, status
 from webui.auth import current_user
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def page():
         response.set_header("Cache-Control", "no-store")
         user = current_user()
-        return bottle.template("home", template_lookup=status.TEMPLATE_LOOKUP, hms=status.hms, user=user,
+        return bottle.template("home", template_lookup=TEMPLATE_LOOKUP, hms=status.hms, user=user,
                                refresh=status.REFRESH_S, **home_data(data_dir, cfg, user))
 
     return app

@@ -20,7 +20,6 @@ from webui import db
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]   # one list object: bottle caches by its id()
 STALE_S = 10.0          # capture rewrites run/capture.json every few seconds; older means it is not running
 REFRESH_S = 5
 CALLS_SHOWN = 20

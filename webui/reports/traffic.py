@@ -19,10 +19,10 @@ from appliance.reports import missed as report_missed
 from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
 from appliance.reports.ranges import RangeError, resolve
-from webui import report_export as rx
-from webui import report_pages as rp
 from webui.auth import current_user
 from webui.i18n import N_, _, fmt_duration, fmt_number, term
+from webui.reports import common as rp
+from webui.reports import export as rx
 
 log = logging.getLogger(__name__)
 PAGES = {"missed": N_("Missed calls"), "trunks": N_("Trunk traffic"), "concurrency": N_("Concurrent calls")}

@@ -21,12 +21,11 @@ from peewee import OperationalError
 from appliance import config, localtime
 from appliance.delivery import schedules, upload
 from appliance.reports.ranges import DATE_RANGES
-from webui import db
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 FIELDS = ("name", "when", "report", "range", "recipients", "upload", "upload_name", "upload_as", "branch")
 OUTCOMES = {"ok": N_("sent"), "partial": N_("partly sent"), "failed": N_("failed"), "nothing": N_("nothing to send")}
 

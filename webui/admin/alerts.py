@@ -22,12 +22,11 @@ from appliance.access.users import Account
 from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
-from webui import db
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 NOTICES_SHOWN = 50
 TERMS = {"cost": N_("cost"), "duration": N_("talk time"), "person": N_("person"), "department": N_("department"),
          "role": N_("role"), "day": N_("per day"), "month": N_("per month")}

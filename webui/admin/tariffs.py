@@ -9,16 +9,16 @@ from bottle import request, response
 from peewee import OperationalError
 
 from appliance.rating import tariff_csv, tariffs
-from webui import db
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 MAX_UPLOAD = 20 * 1024 * 1024        # a 50,000-prefix deck is ~1 MB
 
 
-def _render(name: str, status: int = 200, **values) -> str:
+def render(name: str, status: int = 200, **values) -> str:
+    """A tariff page, uncached, with the session's CSRF token (webui.admin.tariff_edit renders with it too)."""
     response.status = status
     response.set_header("Cache-Control", "no-store")
     return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), **values)
@@ -38,7 +38,7 @@ def _list_page(data_dir: Path, status: int = 200, error: str = "", done: str = "
                 plans = _overview()
             except OperationalError:
                 log.warning("tariff tables not ready in %s", data_dir)
-    return _render("tariffs", status, plans=plans, error=error, done=done)
+    return render("tariffs", status, plans=plans, error=error, done=done)
 
 
 def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
@@ -73,7 +73,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
     def version(vid: str):
         saved = {"replaced": _("Saved: this version was replaced."),
                  "new": _("Saved as a new version; the previous one still prices the calls before this date.")}
-        return _render("tariff_version", v=version_of(vid), done=saved.get(request.query.saved or "", ""))
+        return render("tariff_version", v=version_of(vid), done=saved.get(request.query.saved or "", ""))
 
     @app.get("/tariffs/plan/<pid>.csv")
     def download(pid: str):

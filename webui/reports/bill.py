@@ -24,12 +24,11 @@ from appliance.access import scope
 from appliance.access.users import Account
 from appliance.billing import bills as billing
 from appliance.billing import usage
-from webui import db, offload
+from webui import TEMPLATE_LOOKUP, db, offload
 from webui.auth import current_user
 from webui.i18n import N_, _, language
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 # Number classes (appliance/numbering.py) as the bill names them.
 KINDS = {"local": N_("local"), "long_distance": N_("long distance"), "mobile": N_("mobile"),
          "international_fixed": N_("international fixed"), "international_mobile": N_("international mobile"),

@@ -17,7 +17,7 @@ from appliance.rating import tariff_csv, tariffs
 from appliance.rating.tariffs import PlanVersion, TariffError
 from webui import db
 from webui.i18n import _
-from webui.tariffs import _render
+from webui.admin.tariffs import render
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,8 @@ def routes(data_dir: Path) -> bottle.Bottle:
         raise bottle.HTTPError(404, _("no tariff version %r") % vid)
 
     def page(v: PlanVersion, status: int = 200, error: str = "", form: dict | None = None, csv: str = ""):
-        return _render("tariff_edit", status, v=v, error=error, form=form or {},
-                       csv=csv or tariff_csv.write_csv([v]))
+        return render("tariff_edit", status, v=v, error=error, form=form or {},
+                      csv=csv or tariff_csv.write_csv([v]))
 
     @app.get("/tariffs/version/<vid>/edit")
     def edit(vid: str):

@@ -15,12 +15,11 @@ from bottle import request, response
 from peewee import OperationalError
 
 from appliance.delivery import outbox
-from webui import db
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 FILTERS = ("", "pending", "failed", "delivered", "discarded")
 LIMIT = 500
 

@@ -24,12 +24,11 @@ from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.directory import sync as directory_sync
 from appliance.directory import trunks as directory_trunks
-from webui import db
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
 
 

@@ -7,17 +7,16 @@ on. Every change goes through appliance.users, which writes the audit log.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import bottle
 from bottle import request, response
 
 from appliance.access import users
+from webui import TEMPLATE_LOOKUP
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 RULES = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WRITES = {("POST", "/users"), ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled")}
 
