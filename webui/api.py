@@ -1,4 +1,4 @@
-"""Call data on the web: GET /api/calls for scripts, and the home page's last calls, always through appliance.scope.
+"""Call data on the web: GET /api/calls for scripts and the home page's last calls, always through access.scope.
 
 Both show only the calls the logged-in user may see, each with the person, department and branch it was
 attributed to at its start. Raw PBX lines (quarantined lines) are only shown to users who may see every

@@ -1,7 +1,7 @@
 """Call search (/calls: any combination of criteria, paged) and a call's full path (/calls/<id>), REP-12.
 
-The query logic is appliance.call_search; every query goes through appliance.scope, so a user finds and
-opens only the calls they may see (another call's page is a 404, as for one that does not exist).
+The query logic is appliance.reports.search; every query goes through appliance.access.scope, so a user
+finds and opens only the calls they may see (another call's page is a 404, as for one that does not exist).
 """
 from __future__ import annotations
 

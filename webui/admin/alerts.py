@@ -1,8 +1,8 @@
 """The alerts page (/alerts, administrators): what is raised now, the threshold notices sent, and the cost and
-talk-time threshold rules (list, add, remove) of appliance/alert_rules.py.
+talk-time threshold rules (list, add, remove) of appliance/alerts/rules.py.
 
 Raised conditions (links, data flow, journal, database, cause codes) are about the whole box and its PBX
-sources, so only administrators who see every call of the box see them (appliance.scope.sees_whole_box);
+sources, so only administrators who see every call of the box see them (appliance.access.scope.sees_whole_box);
 rules and notices are per tenant. The web process opens callbox.db read-only: adding and removing a rule
 writes the alert tables only, through webui.db.write_access.
 """
@@ -24,7 +24,7 @@ from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
 from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _
+from webui.i18n import N_, _, fmt_duration, fmt_number
 
 log = logging.getLogger(__name__)
 NOTICES_SHOWN = 50
@@ -43,7 +43,6 @@ def tenant_codes(user: Account) -> list[str]:
 
 
 def _limit_text(rule: dict) -> str:
-    from webui.i18n import fmt_duration, fmt_number
     return fmt_duration(int(rule["limit"])) if rule["measure"] == "duration" else fmt_number(rule["limit"])
 
 

@@ -3,7 +3,7 @@ next and last run, added from a form, removed, sent now.
 
 A schedule belongs to no tenant and may upload every call of the box, so only administrators with scope all
 manage them (webui.auth BOX_ADMIN), as with `callbox schedule`. Each recipient still gets the report in their
-own scope when it runs (appliance/schedules.py). Adding, removing and asking for a run ("Send now") write the
+own scope when it runs (appliance/delivery/schedules.py). Adding, removing and asking for a run ("Send now") write the
 schedule tables only, through webui.db.write_access (the web process opens callbox.db read-only); the
 jobs process runs them, a requested run at its next check (within a minute), as `callbox schedule run-now`.
 """

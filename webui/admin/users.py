@@ -2,7 +2,7 @@
 
 For administrators of the whole box only (webui.auth.BOX_ADMIN). A user is named by the form or query
 field `username`, never by a path segment: usernames may hold '/' and other characters a route would split
-on. Every change goes through appliance.users, which writes the audit log.
+on. Every change goes through appliance.access.users, which writes the audit log.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Who may see whose bill: staff only their own; everyone else the people of their data scope as the
 organisation pages take it (appliance.access.scope.bill_people: own, department, branch, whole tenant),
 within their tenant (every tenant for scope all). Anyone else's bill is a 404, as for a person who does not exist.
-The bill itself is appliance.billing.bill; building it can take a while, so the real (gevent) server runs
+The bill itself is appliance.billing.bills.bill; building it can take a while, so the real (gevent) server runs
 it in gevent's threadpool and the hub keeps serving other requests (STACK.md §5).
 """
 from __future__ import annotations
@@ -26,10 +26,10 @@ from appliance.billing import bills as billing
 from appliance.billing import usage
 from webui import TEMPLATE_LOOKUP, db, offload
 from webui.auth import current_user
-from webui.i18n import N_, _, language
+from webui.i18n import N_, _, fmt_number, language, to_decimal
 
 log = logging.getLogger(__name__)
-# Number classes (appliance/numbering.py) as the bill names them.
+# Number classes (appliance/rating/numbering.py) as the bill names them.
 KINDS = {"local": N_("local"), "long_distance": N_("long distance"), "mobile": N_("mobile"),
          "international_fixed": N_("international fixed"), "international_mobile": N_("international mobile"),
          "toll_free": N_("toll free"), "premium": N_("premium rate"), "emergency": N_("emergency"),
@@ -105,7 +105,6 @@ def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_t
 
 def price_text(value) -> str:
     """A unit price or fee with the decimals it is stated with (0.30 stays 0.30), in the locale's notation."""
-    from webui.i18n import fmt_number, to_decimal
     d = to_decimal(value)
     if d is None:
         return "–"

@@ -21,7 +21,7 @@ from appliance.reports import ranges as report_ranges
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
-from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, term
 
 log = logging.getLogger(__name__)
 WRITES = (db.SavedReport, db.TimeRange)    # the report tables the pages write
@@ -145,7 +145,6 @@ def cell(name: str, value, currency: str = "") -> tuple[str, bool]:
             return fmt_duration(value), True
         return fmt_number(value), True
     if name in ("direction",):
-        from webui.i18n import term
         return term(str(value)), False
     if name == "kind" and value in KIND_LABELS:
         return _(KIND_LABELS[value]), False
@@ -201,7 +200,6 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
         by = totals_by(1)
         names = sorted(names, key=lambda t: -by[t])[:MAX_SERIES]
     if first == "direction":
-        from webui.i18n import term
         shown = [term(t) for t in labels]
     else:
         shown = labels
