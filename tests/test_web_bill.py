@@ -16,7 +16,7 @@ from web_helpers import logged_in
 from test_pipeline import run_cli
 from test_pricing import priced_site
 from appliance import localtime
-from webui import bill as bill_page
+from webui.reports import bill as bill_page
 from webui.app import make_app
 
 PEOPLE = ("person_id;first_name;last_name;branch;department;extensions\n"
@@ -136,7 +136,7 @@ import sys, gevent
 from pathlib import Path
 from appliance import config, store
 from appliance.tools import gen_calls
-from webui import bill
+from webui.reports import bill
 data = Path(sys.argv[1])
 gen_calls.generate(data / "callbox.db", 3000, build_rollup=False)
 store.close_db()

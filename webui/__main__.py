@@ -1,5 +1,5 @@
+"""Entry point of the web process: python -m webui [--data DIR] [--config FILE] [--host H] [--port P]."""
 from gevent import monkey; monkey.patch_all()  # noqa: E702  must run before any other import (STYLE.md §2.8)
-# Entry point of the web process: python -m webui [--data DIR] [--config FILE] [--host H] [--port P]
 import argparse  # noqa: E402
 import sys  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Call data on the web: GET /api/calls for scripts, and the home page's last calls, always through appliance.scope.
+"""Call data on the web: GET /api/calls for scripts and the home page's last calls, always through access.scope.
 
 Both show only the calls the logged-in user may see, each with the person, department and branch it was
 attributed to at its start. Raw PBX lines (quarantined lines) are only shown to users who may see every
@@ -16,10 +16,10 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import localtime, store
+from appliance import localtime
 from appliance.access import scope
 from appliance.reports import listing as output
-from webui import status
+from webui import db, status
 from webui.auth import current_user
 
 log = logging.getLogger(__name__)
@@ -27,12 +27,12 @@ CHUNK = 500
 SCOPED_RULES = {"/", "/api/status"}    # served here and by webui.home instead of by webui.status: call rows
 
 
-def _attributed(c: store.Call, att) -> dict[str, Any]:
+def _attributed(c: db.Call, att) -> dict[str, Any]:
     return {"person": att.name if att else None, "person_id": att.external_id if att else None,
             "department": att.department if att else None, "branch": att.branch if att else None}
 
 
-def call_dicts(calls: list[store.Call], pbx_tenant: str) -> list[dict[str, Any]]:
+def call_dicts(calls: list[db.Call], pbx_tenant: str) -> list[dict[str, Any]]:
     """The JSON objects of `callbox calls --json` for these calls, plus person, department and branch."""
     return [{**row, **_attributed(c, att)}
             for row, c, att in zip(output.with_legs(calls), calls, scope.attributions(calls, pbx_tenant))]
@@ -55,7 +55,7 @@ def parse_bound(name: str, value: str | None, tz: tzinfo) -> int | None:
 
 def _stream(user, pbx_tenant: str, since: int | None, until: int | None) -> Iterator[str]:
     """The JSON list in pieces, so a month of calls never sits in memory at once."""
-    store.db.connect(reuse_if_open=True)
+    db.callbox_db.connect(reuse_if_open=True)
     try:
         query = scope.calls_query(user, pbx_tenant, since, until)
         yield "["
@@ -71,7 +71,7 @@ def _stream(user, pbx_tenant: str, since: int | None, until: int | None) -> Iter
                                                     for d in call_dicts(batch, pbx_tenant))
         yield "]"
     finally:
-        store.db.close()
+        db.callbox_db.close()
 
 
 RECENT_S = 31 * 86400   # the last calls are looked for in this window first (an index range, not a sort)
@@ -79,7 +79,7 @@ RECENT_S = 31 * 86400   # the last calls are looked for in this window first (an
 
 def _last_calls(user, pbx_tenant: str) -> list:
     """The newest calls the user may see: in the last RECENT_S first, all time only if that has too few."""
-    newest = store.db.execute_sql("SELECT MAX(start_utc) FROM call").fetchone()[0]
+    newest = db.newest_call_start()
     if newest is not None:
         rows = list(scope.calls_query(user, pbx_tenant, since=newest - RECENT_S, limit=status.CALLS_SHOWN,
                                       newest_first=True))
@@ -94,12 +94,12 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = T
     (the home page shows the month's instead)."""
     data = status.snapshot(data_dir, with_calls=False)      # the calls come scoped, below
     # without calls stored no other tenant's can exist: what sees_whole_box answers then, without the database
-    whole = (user.scope == "all" and user.is_admin) or (user.scope == "tenant" and user.tenant == pbx_tenant)
+    whole = scope.sees_whole_box_while_empty(user, pbx_tenant)
     calls: list[dict[str, Any]] = []
     totals = (0, 0)
-    if status.store_ready(data_dir / "callbox.db"):
+    if db.read_access(data_dir):
         try:
-            with store.db.connection_context(), store.db.atomic():
+            with db.connection(), db.callbox_db.atomic():
                 whole = scope.sees_whole_box(user, pbx_tenant)
                 rows = _last_calls(user, pbx_tenant)
                 calls = [dict(d, start_utc=c.start_utc) for c, d in zip(rows, call_dicts(rows, pbx_tenant))]
@@ -129,7 +129,7 @@ def routes(data_dir: Path, pbx_tenant: str, tz: tzinfo) -> bottle.Bottle:
         except ValueError as e:
             raise bottle.HTTPResponse(json.dumps({"error": str(e)}), 400, {"Content-Type": "application/json"})
         response.content_type = "application/json; charset=utf-8"
-        if not status.store_ready(data_dir / "callbox.db"):
+        if not db.read_access(data_dir):
             return "[]"
         return _stream(current_user(), pbx_tenant, since, until)
 

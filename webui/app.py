@@ -16,10 +16,10 @@ import gevent
 from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
-from appliance import config, localtime, store
-from appliance.store.users import close_users_db
-from webui import (alerts, api, auth, bill, calls, directory, home, i18n, offload, outbox,  # noqa: F401
-                   reports, schedules, setup, status, tariff_edit, tariffs, users_admin)   # i18n: `_` in templates
+from appliance import config, localtime
+from webui import api, auth, calls, db, home, i18n, offload, status  # noqa: F401  i18n: `_` in templates
+from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
+from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,8 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
-    app.merge(users_admin.routes())
-    # The status page's call rows must go through appliance.scope: webui.api serves / and /api/status.
+    app.merge(users.routes())
+    # The status page's call rows must go through appliance.access.scope: webui.api serves / and /api/status.
     app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
     app.merge(api.routes(data_dir, pbx.tenant, localtime.zone(pbx.timezone)))
     app.merge(home.routes(data_dir, cfg))
@@ -54,7 +54,9 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(schedules.routes(data_dir, cfg))
     app.merge(bill.routes(data_dir, cfg))
     app.merge(alerts.routes(data_dir, cfg))
-    app.merge(reports.routes(data_dir, cfg))
+    app.merge(breakdown.routes(data_dir, cfg))
+    app.merge(timeranges.routes(data_dir))
+    app.merge(traffic.routes(data_dir, cfg))
 
     @app.get("/static/<name:path>")
     def static(name: str):
@@ -87,6 +89,5 @@ def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None
     try:
         server.serve_forever()
     finally:
-        store.close_db()
-        close_users_db()
+        db.close()
     log.info("web UI stopped")

@@ -16,11 +16,10 @@ import bottle
 from bottle import request, response
 
 from appliance.access import scope, users
-from appliance.store.users import FILE_NAME, open_users_db, users_db
+from webui import TEMPLATE_LOOKUP, db
 from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 COOKIE = "callbox_session"
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -31,30 +30,31 @@ TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/ta
            "/tariffs/version/<vid>/edit"}
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
-# administrators with scope all: accounts of every tenant, and the audit log (webui.users_admin)
+# administrators with scope all: accounts of every tenant, and the audit log (webui.admin.users)
 BOX_ADMIN = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call
 # Every route that is not GET/HEAD must be here (tests/test_auth_web.py): none may write call data.
-# The directory and tariff writes go to their own tables through webui.directory.write_access.
+# The directory and tariff writes go to their own tables through webui.db.write_access.
 WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users"),
                 ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled"),
                 ("POST", "/directory/move"), ("POST", "/directory/extension"), ("POST", "/directory/sync"),
                 ("POST", "/directory/trunks"), ("POST", "/tariffs/upload"), ("POST", "/tariffs/version/<vid>/edit")}
-# The delivery outbox (webui.outbox): its items belong to no tenant, so administrators of the whole box only;
-# discard and retry write the outbox table through webui.directory.write_access.
+# The delivery outbox (webui.admin.outbox): its items belong to no tenant, so administrators of the whole box only;
+# discard and retry write the outbox table through webui.db.write_access.
 OUTBOX = {"/outbox", "/outbox/discard", "/outbox/retry"}
 BOX_ADMIN |= OUTBOX
 WRITE_ROUTES |= {("POST", "/outbox/discard"), ("POST", "/outbox/retry")}
-# Report schedules (webui.schedules): box-wide like `callbox schedule`, so administrators of the whole box only;
+# Report schedules (webui.admin.schedules): box-wide like `callbox schedule`, so administrators of the whole box only;
 # adding and removing write the schedule tables only.
 SCHEDULES = {"/schedules", "/schedules/add", "/schedules/remove", "/schedules/run"}
 BOX_ADMIN |= SCHEDULES
 WRITE_ROUTES |= {("POST", "/schedules/add"), ("POST", "/schedules/remove"), ("POST", "/schedules/run")}
-# The alerts page (webui.alerts): administrators; adding/removing a threshold rule writes the alert tables only.
+# The alerts page (webui.admin.alerts): administrators; adding/removing a threshold rule writes the alert tables only.
 ADMIN_ONLY |= {"/alerts", "/alerts/add", "/alerts/remove"}
 WRITE_ROUTES |= {("POST", "/alerts/add"), ("POST", "/alerts/remove")}
-# Reports (webui.reports): every role saves its own reports; publishing a template is checked in the route
-# (administrators); named time ranges are for administrators. Writes go to the report tables only.
+# Reports (webui.reports.breakdown, .timeranges): every role saves its own reports; publishing a template is
+# checked in the route (administrators); named time ranges are for administrators. Writes go to the report tables
+# only.
 ADMIN_ONLY |= {"/reports/timeranges", "/reports/timeranges/delete"}
 WRITE_ROUTES |= {("POST", "/reports/saved"), ("POST", "/reports/saved/delete"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
@@ -95,7 +95,7 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
     administrator role (and sight of the whole box for raw lines) where the tables above say so."""
 
     def guard():
-        users_db.connect(reuse_if_open=True)
+        db.users_db.connect(reuse_if_open=True)
         try:
             route, _args = app.router.match(request.environ)
         except bottle.HTTPError:
@@ -120,8 +120,8 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
             raise _deny(403, N_("raw PBX lines are only shown to users who may see every call of this box"))
 
     def close():
-        if not users_db.is_closed():
-            users_db.close()
+        if not db.users_db.is_closed():
+            db.users_db.close()
 
     app.add_hook("before_request", guard)
     app.add_hook("after_request", close)
@@ -222,8 +222,8 @@ def routes() -> bottle.Bottle:
 
 def open_users(data_dir: Path) -> str | None:
     """Open <data>/users.db; while it has no user, a fresh one-time first-administrator token (else None)."""
-    open_users_db(Path(data_dir) / FILE_NAME)
-    with users_db.connection_context():
+    db.open_users(data_dir)
+    with db.users_db.connection_context():
         token = users.setup_token()
     if token:
         log.warning("no user yet: open the first-administrator link printed on the console, "

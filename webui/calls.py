@@ -1,7 +1,7 @@
 """Call search (/calls: any combination of criteria, paged) and a call's full path (/calls/<id>), REP-12.
 
-The query logic is appliance.call_search; every query goes through appliance.scope, so a user finds and
-opens only the calls they may see (another call's page is a 404, as for one that does not exist).
+The query logic is appliance.reports.search; every query goes through appliance.access.scope, so a user
+finds and opens only the calls they may see (another call's page is a 404, as for one that does not exist).
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 import bottle
 from bottle import request, response
 
-from appliance import config, localtime, store
+from appliance import config, localtime
 from appliance.registry import driver_parser
 from appliance.reports import listing as output
 from appliance.reports import search as call_search
-from webui import status
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import current_user
 from webui.i18n import _
 
@@ -28,7 +28,7 @@ FIELDS = ("since", "until", "extension", "person", "number", "number_match", "di
 def _render(name: str, status_code: int = 200, **values) -> str:
     response.status = status_code
     response.set_header("Cache-Control", "no-store")
-    return bottle.template(name, template_lookup=status.TEMPLATE_LOOKUP, **values)
+    return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, **values)
 
 
 def problem(e: call_search.SearchError) -> str:
@@ -63,7 +63,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     reader = output.extra_reader(data_dir / "journal", lambda name: driver_parser(cfg, name)[:2])
 
-    def extra_fields(leg: store.Leg) -> dict:
+    def extra_fields(leg: db.Leg) -> dict:
         try:
             return reader(leg)
         except Exception:     # a driver that cannot be loaded any more: the stored columns still stand
@@ -79,8 +79,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             criteria = call_search.criteria_from(values, tz)
         except call_search.SearchError as e:
             criteria, error, code = None, problem(e), 400
-        if criteria is not None and status.store_ready(data_dir / "callbox.db"):
-            with store.db.connection_context():
+        if criteria is not None and db.read_access(data_dir):
+            with db.connection():
                 page = call_search.search(current_user(), pbx.tenant, criteria, _page_number(form.get("page", "")))
         query = {k: v for k, v in values.items() if v}
         return _render("calls", code, values=values, label=field_label, page=page, error=error,
@@ -89,8 +89,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     @app.get("/calls/<cid>")
     def call(cid: str):
         path = None
-        if cid.isdigit() and status.store_ready(data_dir / "callbox.db"):
-            with store.db.connection_context():
+        if cid.isdigit() and db.read_access(data_dir):
+            with db.connection():
                 path = call_search.call_path(current_user(), pbx.tenant, int(cid), extra_fields)
         if path is None:
             raise bottle.HTTPError(404, _("No call {id} that you may see.").format(id=cid))

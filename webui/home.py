@@ -11,9 +11,9 @@ import bottle
 from bottle import response
 from peewee import OperationalError
 
-from appliance import config, health, localtime, store
+from appliance import config, health, localtime
 from appliance.reports import search as call_search
-from webui import api, status
+from webui import TEMPLATE_LOOKUP, api, db, status
 from webui.auth import current_user
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,9 @@ def _cached(key: tuple, ttl: float, now: float, compute):
 def _month(data_dir: Path, user, pbx_tenant: str, tz, now: float) -> dict[str, Any]:
     since, until, year, month = call_search.month_bounds(now, tz)
     totals = call_search.Totals()
-    if status.store_ready(data_dir / "callbox.db"):
+    if db.read_access(data_dir):
         try:
-            with store.db.connection_context():
+            with db.connection():
                 totals = call_search.totals(user, pbx_tenant, call_search.Criteria(since=since, until=until))
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
@@ -76,7 +76,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def page():
         response.set_header("Cache-Control", "no-store")
         user = current_user()
-        return bottle.template("home", template_lookup=status.TEMPLATE_LOOKUP, hms=status.hms, user=user,
+        return bottle.template("home", template_lookup=TEMPLATE_LOOKUP, hms=status.hms, user=user,
                                refresh=status.REFRESH_S, **home_data(data_dir, cfg, user))
 
     return app

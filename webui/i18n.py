@@ -18,6 +18,8 @@ import bottle
 from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.pofile import read_po
 
+from appliance.access import users
+
 log = logging.getLogger(__name__)
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -67,7 +69,6 @@ def _switch(user) -> str:
         return ""
     bottle.response.set_cookie(COOKIE, lang, path="/", max_age=365 * 86400, httponly=True, samesite="lax")
     if user is not None and getattr(user, "language", "") != lang:
-        from appliance.access import users
         users.set_language(user.username, lang)
     return lang
 

@@ -34,7 +34,7 @@ def extract_bottle(fileobj: IO[bytes], keywords, comment_tags, options) -> Itera
 
 
 def extract() -> Catalog:
-    """Every message of the web UI (templates and webui/*.py), as a catalog."""
+    """Every message of the web UI (templates and every webui module, sub-packages included), as a catalog."""
     catalog = Catalog(project="callbox", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
             str(ROOT), METHOD_MAP, {}, keywords={"_": None, "N_": None}):

@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Callable, TypeVar
 
+import babel.localedata
+import gevent
 from gevent import monkey
 
-from appliance import store
+from webui import db
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,9 +28,8 @@ def native_locks() -> None:
     """Make the shared module-level locks native (idempotent; nothing to do without patch_all)."""
     if not monkey.is_module_patched("threading"):
         return
-    import babel.localedata
-    if not isinstance(store.db._lock, _NATIVE_LOCK):
-        store.db._lock = monkey.get_original("_thread", "allocate_lock")()
+    if not isinstance(db.callbox_db._lock, _NATIVE_LOCK):
+        db.callbox_db._lock = monkey.get_original("_thread", "allocate_lock")()
     if not isinstance(babel.localedata._cache_lock, _NATIVE_RLOCK):
         babel.localedata._cache_lock = _NATIVE_RLOCK()
     if not isinstance(logging._lock, _NATIVE_RLOCK):   # type: ignore[attr-defined]
@@ -40,7 +41,6 @@ def blocking(fn: Callable[[], T]) -> T:
     (in-process WebTest tests). fn may run in another thread: it opens its own database connection and
     must not touch the request (bottle's request and `_` are greenlet-local)."""
     if monkey.is_module_patched("socket"):
-        import gevent
         native_locks()
         return gevent.get_hub().threadpool.apply(fn)
     return fn()

@@ -15,11 +15,11 @@ from typing import Any
 import bottle
 from peewee import OperationalError
 
-from appliance import journal, store
+from appliance import journal
+from webui import db
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]   # one list object: bottle caches by its id()
 STALE_S = 10.0          # capture rewrites run/capture.json every few seconds; older means it is not running
 REFRESH_S = 5
 CALLS_SHOWN = 20
@@ -56,51 +56,45 @@ def capture_status(path: Path, now: float | None = None) -> dict[str, Any]:
     return out
 
 
-def store_ready(db_path: Path) -> bool:
-    """Point store.db at the database once the worker has created (or upgraded) it; this process never
-    creates it."""
-    return store.attach_readonly(db_path)
-
-
-def _call(c: store.Call) -> dict[str, Any]:
-    return {"id": c.id, "start": store.local_iso(c.start_utc, c.utc_offset), "start_utc": c.start_utc,
+def _call(c: db.Call) -> dict[str, Any]:
+    return {"id": c.id, "start": db.local_iso(c.start_utc, c.utc_offset), "start_utc": c.start_utc,
             "direction": c.direction, "extension": c.extension, "party": c.party, "trunk": c.trunk,
             "ring_s": c.ring_s, "talk_s": c.talk_s, "answered": bool(c.answered),
             "transferred": bool(c.transferred), "legs": c.legs}
 
 
-def _quarantined(q: store.Quarantine) -> dict[str, Any]:
+def _quarantined(q: db.Quarantine) -> dict[str, Any]:
     return {"ref": f"{q.jseg}:{q.joff}", "received": _utc_ns(q.received_ns), "source": q.source,
             "reason": q.reason, "line": q.line}
 
 
-def _event(e: store.LinkEvent) -> dict[str, Any]:
+def _event(e: db.LinkEvent) -> dict[str, Any]:
     return {"at": _utc_ns(e.at_ns), "source": e.source, "event": e.event, "detail": e.detail,
             "ref": f"{e.jseg}:{e.joff}"}
 
 
-def _from_store(db_path: Path, with_calls: bool = True) -> dict[str, Any]:
+def _from_store(data_dir: Path, with_calls: bool = True) -> dict[str, Any]:
     empty: dict[str, Any] = {"counts": dict.fromkeys(COUNT_KEYS, 0), "calls": [], "quarantined": [],
                              "events": []}
-    if not store_ready(db_path):
+    if not db.read_access(data_dir):
         return empty
-    was_closed = store.db.is_closed()
+    was_closed = db.callbox_db.is_closed()
     if was_closed:
-        store.db.connect()
+        db.callbox_db.connect()
     try:
-        with store.db.atomic():     # one read transaction: counts and rows from the same snapshot
-            counts = store.counts()
+        with db.callbox_db.atomic():     # one read transaction: counts and rows from the same snapshot
+            counts = db.counts()
             return {"counts": counts,
-                    "calls": ([_call(c) for c in store.calls(limit=CALLS_SHOWN, newest_first=True)]
+                    "calls": ([_call(c) for c in db.calls(limit=CALLS_SHOWN, newest_first=True)]
                               if with_calls else []),
-                    "quarantined": [_quarantined(q) for q in store.quarantined(QUARANTINE_SHOWN, newest_first=True)],
-                    "events": [_event(e) for e in store.last_events(EVENTS_SHOWN)]}
+                    "quarantined": [_quarantined(q) for q in db.quarantined(QUARANTINE_SHOWN, newest_first=True)],
+                    "events": [_event(e) for e in db.last_events(EVENTS_SHOWN)]}
     except OperationalError:        # the worker has created the file but not the tables yet
-        log.warning("database %s not ready", db_path, exc_info=True)
+        log.warning("database %s not ready", data_dir / "callbox.db", exc_info=True)
         return empty
     finally:
         if was_closed:
-            store.db.close()
+            db.callbox_db.close()
 
 
 def _journal_usage(directory: Path) -> dict[str, int]:
@@ -110,7 +104,7 @@ def _journal_usage(directory: Path) -> dict[str, int]:
 
 def snapshot(data_dir: Path, with_calls: bool = True) -> dict[str, Any]:
     """Everything the status page shows, JSON-serialisable (the last calls unscoped, unless not wanted)."""
-    data = _from_store(data_dir / "callbox.db", with_calls)
+    data = _from_store(data_dir, with_calls)
     data["capture"] = capture_status(data_dir / "run" / "capture.json")
     data["journal"] = _journal_usage(data_dir / "journal")
     data["generated_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

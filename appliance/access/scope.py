@@ -205,3 +205,60 @@ def attributions(calls: Iterable[Call], pbx_tenant: str) -> list[directory.Attri
         index = indexes[c.tenant or pbx_tenant]
         out.append(index.attribute(c.extension, c.start_utc) if index is not None else None)
     return out
+
+
+def sees_whole_box_while_empty(user: Account, pbx_tenant: str) -> bool:
+    """What `sees_whole_box` answers while no call is stored (no other tenant's calls can exist then),
+    without asking the database."""
+    return (user.scope == "all" and user.is_admin) or (user.scope == "tenant" and user.tenant == pbx_tenant)
+
+
+def call_span(user: Account, pbx_tenant: str) -> tuple[int | None, int | None]:
+    """(first, last) start of the calls the user may see; (None, None) when there is none."""
+    lo, hi = Call.select(fn.MIN(Call.start_utc), fn.MAX(Call.start_utc)).where(visible(user, pbx_tenant)).scalar(
+        as_tuple=True)
+    return lo, hi
+
+
+def visible_tenants(user: Account) -> list[sd.Tenant]:
+    """The tenants whose directory (people, rules, bills) the user may see: every tenant for scope all, else
+    their own."""
+    query = sd.Tenant.select().order_by(sd.Tenant.code)
+    return list(query if user.scope == "all" else query.where(sd.Tenant.code == user.tenant))
+
+
+def visible_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
+    """The ids of the tenant's people the user may see, or None for all of them (scope tenant or all): own,
+    themselves; department / branch, the people whose current (for people who left, last) placement is in
+    the unit the user's directory person is placed in now. Fails closed: no directory person, or no current
+    department / branch, sees nobody."""
+    if user.scope in ("tenant", "all"):
+        return None
+    me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
+          if user.person else None)
+    if me is None or user.scope not in ("own", "department", "branch"):
+        return set()
+    if user.scope == "own":
+        return {me.id}
+    field = "department_id" if user.scope == "department" else "branch_id"
+    now = sd.open_placement(tenant.id, me.id)
+    unit = getattr(now, field) if now is not None else None
+    if unit is None:
+        return set()
+    last: dict[int, sd.Placement] = {}
+    P = sd.Placement
+    rows = P.select().where(P.tenant_id == tenant.id)
+    # placements never overlap: the open one is the latest, else the one that ended last
+    for pl in sorted(rows, key=lambda r: (r.valid_to is None, r.valid_to or 0, r.id)):
+        last[pl.person_id] = pl
+    return {pid for pid, pl in last.items() if getattr(pl, field) == unit}
+
+
+def bill_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
+    """The ids of the tenant's people whose bill the user may see, or None for all of them: staff only their
+    own (whatever their scope), everyone else `visible_people`."""
+    if user.role != "staff":
+        return visible_people(user, tenant)
+    me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
+          if user.person and user.tenant == tenant.code else None)
+    return {me.id} if me else set()

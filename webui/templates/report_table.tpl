@@ -1,4 +1,4 @@
-% # A shown report table (webui.report_pages.Table): headings, rows with an optional link to the call list, totals.
+% # A shown report table (webui.reports.common.Table): headings, rows with an optional link to the call list, totals.
 % if not table.rows and table.totals is None:
 <p class="muted">{{_('No calls in this report.')}}</p>
 % else:

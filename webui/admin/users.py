@@ -2,22 +2,21 @@
 
 For administrators of the whole box only (webui.auth.BOX_ADMIN). A user is named by the form or query
 field `username`, never by a path segment: usernames may hold '/' and other characters a route would split
-on. Every change goes through appliance.users, which writes the audit log.
+on. Every change goes through appliance.access.users, which writes the audit log.
 """
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import bottle
 from bottle import request, response
 
 from appliance.access import users
+from webui import TEMPLATE_LOOKUP
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 RULES = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WRITES = {("POST", "/users"), ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled")}
 

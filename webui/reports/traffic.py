@@ -10,9 +10,8 @@ from urllib.parse import urlencode
 
 import bottle
 from bottle import request
-from peewee import fn
 
-from appliance import config, localtime, store
+from appliance import config, localtime
 from appliance.access import scope
 from appliance.pdf.chart import Chart
 from appliance.reports import concurrency as report_concurrency
@@ -20,10 +19,10 @@ from appliance.reports import missed as report_missed
 from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
 from appliance.reports.ranges import RangeError, resolve
-from webui import report_export as rx
-from webui import report_pages as rp
 from webui.auth import current_user
 from webui.i18n import N_, _, fmt_duration, fmt_number, term
+from webui.reports import common as rp
+from webui.reports import export as rx
 
 log = logging.getLogger(__name__)
 PAGES = {"missed": N_("Missed calls"), "trunks": N_("Trunk traffic"), "concurrency": N_("Concurrent calls")}
@@ -45,9 +44,7 @@ def _window(form, tz, user, pbx_tenant: str) -> tuple[int, int, str]:
         raise Problem(str(e)) from None
     if w.since is not None and w.until is not None:
         return w.since, w.until, w.label
-    C = store.Call
-    lo, hi = C.select(fn.MIN(C.start_utc), fn.MAX(C.start_utc)).where(scope.visible(user, pbx_tenant)).scalar(
-        as_tuple=True)
+    lo, hi = scope.call_span(user, pbx_tenant)
     now = int(time.time())
     return (w.since if w.since is not None else (lo if lo is not None else now - 86400),
             w.until if w.until is not None else (hi + 1 if hi is not None else now), w.label)

@@ -8,8 +8,8 @@ import bottle
 
 from appliance import journal, registry
 from appliance.records import EVENT
+from webui import TEMPLATE_LOOKUP
 
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 SHOWN = 200
 
 

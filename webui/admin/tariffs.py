@@ -8,19 +8,17 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import store
 from appliance.rating import tariff_csv, tariffs
-from appliance.store import tariffs as store_tariffs
-from webui import directory
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 MAX_UPLOAD = 20 * 1024 * 1024        # a 50,000-prefix deck is ~1 MB
 
 
-def _render(name: str, status: int = 200, **values) -> str:
+def render(name: str, status: int = 200, **values) -> str:
+    """A tariff page, uncached, with the session's CSRF token (webui.admin.tariff_edit renders with it too)."""
     response.status = status
     response.set_header("Cache-Control", "no-store")
     return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), **values)
@@ -28,24 +26,19 @@ def _render(name: str, status: int = 200, **values) -> str:
 
 def _overview() -> list[dict]:
     """Every plan with its versions (id, valid_from, currency, counts), by provider and plan."""
-    TV = store_tariffs.TariffVersion
-    out = []
-    for plan_id, provider, name in store_tariffs.plans():
-        versions = list(TV.select(TV.id, TV.valid_from, TV.currency, TV.imported_utc)
-                        .where(TV.plan == plan_id).order_by(TV.valid_from).dicts())
-        out.append({"id": plan_id, "provider": provider, "plan": name, "versions": versions})
-    return out
+    return [{"id": plan_id, "provider": provider, "plan": name, "versions": db.tariff_versions(plan_id)}
+            for plan_id, provider, name in db.tariff_plans()]
 
 
 def _list_page(data_dir: Path, status: int = 200, error: str = "", done: str = "") -> str:
     plans: list[dict] = []
-    if directory.read_access(data_dir):
-        with store.db.connection_context():
+    if db.read_access(data_dir):
+        with db.connection():
             try:
                 plans = _overview()
             except OperationalError:
                 log.warning("tariff tables not ready in %s", data_dir)
-    return _render("tariffs", status, plans=plans, error=error, done=done)
+    return render("tariffs", status, plans=plans, error=error, done=done)
 
 
 def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
@@ -53,7 +46,7 @@ def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
     versions = tariff_csv.read_csv(text, source)
     out = []
     for v in versions:
-        vid, replaced = store_tariffs.save_version(v)
+        vid, replaced = db.save_version(v)
         out.append((_("%s / %s from %s") % (v.provider, v.plan, v.valid_from.isoformat()), vid, replaced))
     return out
 
@@ -64,10 +57,10 @@ def routes(data_dir: Path) -> bottle.Bottle:
     data_dir = Path(data_dir)
 
     def version_of(vid: str) -> tariffs.PlanVersion:
-        if not vid.isdigit() or not directory.read_access(data_dir):
+        if not vid.isdigit() or not db.read_access(data_dir):
             raise bottle.HTTPError(404, _("no tariff version %r") % vid)
-        with store.db.connection_context():
-            found = [v for v in store_tariffs.load_versions() if v.id == int(vid)]
+        with db.connection():
+            found = [v for v in db.load_versions() if v.id == int(vid)]
         if not found:
             raise bottle.HTTPError(404, _("no tariff version %r") % vid)
         return found[0]
@@ -80,18 +73,18 @@ def routes(data_dir: Path) -> bottle.Bottle:
     def version(vid: str):
         saved = {"replaced": _("Saved: this version was replaced."),
                  "new": _("Saved as a new version; the previous one still prices the calls before this date.")}
-        return _render("tariff_version", v=version_of(vid), done=saved.get(request.query.saved or "", ""))
+        return render("tariff_version", v=version_of(vid), done=saved.get(request.query.saved or "", ""))
 
     @app.get("/tariffs/plan/<pid>.csv")
     def download(pid: str):
-        if not pid.isdigit() or not directory.read_access(data_dir):
+        if not pid.isdigit() or not db.read_access(data_dir):
             raise bottle.HTTPError(404, _("no tariff plan %r") % pid)
-        with store.db.connection_context():
-            names = {p[0]: p for p in store_tariffs.plans()}
+        with db.connection():
+            names = {p[0]: p for p in db.tariff_plans()}
             if int(pid) not in names:
                 raise bottle.HTTPError(404, _("no tariff plan %r") % pid)
             _pid, provider, plan = names[int(pid)]
-            text = tariff_csv.write_csv(store_tariffs.load_versions(provider, plan))
+            text = tariff_csv.write_csv(db.load_versions(provider, plan))
         # an ASCII file name (a header is Latin-1): Türk Telekom -> T-rk-Telekom
         filename = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in f"{provider}-{plan}")
         response.content_type = "text/csv; charset=utf-8"
@@ -113,7 +106,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
             error = _("%s: not UTF-8 (byte %d); save it as UTF-8 CSV.") % (name, e.start)
             return _list_page(data_dir, 400, error=error)
         try:
-            with directory.write_access(data_dir, store_tariffs.MODELS_TARIFFS):
+            with db.write_access(data_dir, db.MODELS_TARIFFS):
                 stored = import_text(text, name)
         except tariffs.TariffError as e:
             return _list_page(data_dir, 400, error=str(e))

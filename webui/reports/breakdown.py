@@ -1,9 +1,9 @@
-"""Report pages (REP-1..5, REP-13): /reports (any breakdown, chart, CSV/PDF), saved reports and templates
-(REP-2), named time ranges (/reports/timeranges, administrators); the traffic pages are webui.report_traffic.
+"""The breakdown report page (REP-1..5, REP-13): /reports (any breakdown, chart, CSV/PDF), saved reports (REP-2).
 
 Every report runs reports.run(spec, current_user(), pbx_tenant): the user's scope applies to every row,
-total and export. Queries run off the gevent hub (report_pages.offload). Saved reports, templates and time
-ranges are written through webui.directory.write_access (the web process opens callbox.db read-only).
+total and export. Queries run off the gevent hub (common.offload). Saved reports and templates are written
+through webui.db.write_access (the web process opens callbox.db read-only). Named time ranges are
+webui.reports.timeranges, the traffic pages webui.reports.traffic.
 """
 from __future__ import annotations
 
@@ -18,26 +18,20 @@ from appliance import config, localtime
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
 from appliance.reports.dims import DIMS, MEASURES
-from appliance.store import reports as store_reports
-from webui import directory, report_traffic
-from webui import report_export as rx
-from webui import report_pages as rp
+from webui import db
+from webui.reports import common as rp
+from webui.reports import export as rx
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
 ROLES = ("administrator", "supervisor", "operator", "staff")
-WRITES = (store_reports.SavedReport, store_reports.TimeRange)
 
 
 def _lists(user) -> tuple[list[dict], list[dict]]:
     """(the user's saved reports and the templates published to them, every template for an admin)."""
-    mine = store_reports.list_reports(user.username, user.role)
-    return mine, (store_reports.list_templates() if user.is_admin else [])
-
-
-def _default_ranges() -> dict:
-    return {n: report_ranges._build(n, *d) for n, d in report_ranges.DEFAULT_TIME_RANGES.items()}
+    mine = db.list_reports(user.username, user.role)
+    return mine, (db.list_templates() if user.is_admin else [])
 
 
 def _shown(ranges: dict) -> dict[str, str]:
@@ -59,7 +53,7 @@ def _run(data_dir: Path, spec: reports.Spec | None, saved_id: int | None, user, 
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """/reports, /reports.csv, /reports.pdf, saved reports and templates, /reports/timeranges, the traffic pages."""
+    """/reports, /reports.csv, /reports.pdf, and saved reports and templates (/reports/saved...)."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     pbx = cfg.section("pbx")
@@ -74,8 +68,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         try:
             spec, result, saved, lists, ranges = _run(data_dir, spec, saved_id, user, pbx.tenant, tz)
         except rp.NoData:
-            lists, ranges = ([], []), _default_ranges()
-        except (reports.ReportError, store_reports.ReportAccessError, OperationalError) as e:
+            lists, ranges = ([], []), rp.default_ranges()
+        except (reports.ReportError, db.ReportAccessError, OperationalError) as e:
             code, error = 404 if isinstance(e, LookupError) else 400, str(e)
             lists, ranges = _safe_lists(user)
         table = chart = None
@@ -92,7 +86,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         try:
             return rp.offload(data_dir, lambda: (_lists(user), report_ranges.time_ranges()))
         except (rp.NoData, OperationalError):
-            return ([], []), _default_ranges()
+            return ([], []), rp.default_ranges()
 
     @app.get("/reports")
     def reports_page():
@@ -138,13 +132,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             raise bottle.HTTPError(403, _("for administrators only"))
         try:
             _check(spec)
-            with directory.write_access(data_dir, WRITES):
+            with db.write_access(data_dir, rp.WRITES):
                 if template:
-                    rid = store_reports.publish_template(user.username, forms.get("name", ""), spec.as_dict(),
-                                                         [r for r in forms.getall("role") if r in ROLES],
-                                                         forms.get("users", "").split(","))
+                    rid = db.publish_template(user.username, forms.get("name", ""), spec.as_dict(),
+                                              [r for r in forms.getall("role") if r in ROLES],
+                                              forms.get("users", "").split(","))
                 else:
-                    rid = store_reports.save_report(user.username, forms.get("name", ""), spec.as_dict())
+                    rid = db.save_report(user.username, forms.get("name", ""), spec.as_dict())
         except ValueError as e:
             return page(400, str(e))
         bottle.redirect(f"/reports?saved={rid}", 303)
@@ -155,14 +149,12 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         user = current_user()
         if not rid.isdigit():
             raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
-        with directory.write_access(data_dir, WRITES):
-            gone = store_reports.delete_report(int(rid), user.username, user.is_admin)
+        with db.write_access(data_dir, rp.WRITES):
+            gone = db.delete_report(int(rid), user.username, user.is_admin)
         if not gone:
             raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
         bottle.redirect("/reports?done=deleted", 303)
 
-    app.merge(_timerange_routes(data_dir))
-    app.merge(report_traffic.routes(data_dir, cfg))
     return app
 
 
@@ -188,43 +180,3 @@ def _subtitle(spec: reports.Spec, result: reports.Result, tz) -> str:
         parts.append(f"{rp.label(k) if k != 'time_range' else _('Time range')}: "
                      f"{v if isinstance(v, str) else ', '.join(map(str, v))}")
     return " · ".join(parts)
-
-
-def _timerange_routes(data_dir: Path) -> bottle.Bottle:
-    """GET/POST /reports/timeranges and POST /reports/timeranges/delete (administrators: webui.auth ADMIN_ONLY)."""
-    app = bottle.Bottle()
-
-    def show(code: int = 200, error: str = "", done: str = "", v: dict | None = None):
-        try:
-            found = rp.offload(data_dir, lambda: (report_ranges.time_ranges(),
-                                                  {r.name for r in store_reports.TimeRange.select()}))
-        except (rp.NoData, OperationalError):
-            found = (_default_ranges(), set())
-        ranges, custom = found
-        return rp.render("report_timeranges", code, ranges=ranges, custom=custom, error=error, done=done,
-                         csrf=csrf_token(), v=v or {}, defaults=report_ranges.DEFAULT_TIME_RANGES,
-                         shown=lambda t: _(rp.TIME_RANGE_LABELS.get(t.label, t.label)))
-
-    @app.get("/reports/timeranges")
-    def timeranges():
-        return show(done=request.query.get("done", ""))
-
-    @app.post("/reports/timeranges")
-    def save_timerange():
-        f = request.forms.decode()
-        v = {k: f.get(k, "").strip() for k in ("name", "label", "days", "start", "end")}
-        try:
-            with directory.write_access(data_dir, WRITES):
-                report_ranges.set_time_range(v["name"], v["days"], v["start"], v["end"], v["label"])
-        except report_ranges.RangeError as e:
-            return show(400, str(e), v=v)
-        bottle.redirect("/reports/timeranges?done=saved", 303)
-
-    @app.post("/reports/timeranges/delete")
-    def delete_timerange():
-        name = request.forms.decode().get("name", "")
-        with directory.write_access(data_dir, WRITES):
-            report_ranges.delete_time_range(name)
-        bottle.redirect("/reports/timeranges?done=deleted", 303)
-
-    return app

@@ -1,9 +1,9 @@
 """The bill page (/bill, RAT-8): a person's bill for a month, with every call, and its PDF (/bill.pdf).
 
 Who may see whose bill: staff only their own; everyone else the people of their data scope as the
-organisation pages take it (webui.directory.scope_people: own, department, branch, whole tenant), within
-their tenant (every tenant for scope all). Anyone else's bill is a 404, as for a person who does not exist.
-The bill itself is appliance.billing.bill; building it can take a while, so the real (gevent) server runs
+organisation pages take it (appliance.access.scope.bill_people: own, department, branch, whole tenant),
+within their tenant (every tenant for scope all). Anyone else's bill is a 404, as for a person who does not exist.
+The bill itself is appliance.billing.bills.bill; building it can take a while, so the real (gevent) server runs
 it in gevent's threadpool and the hub keeps serving other requests (STACK.md §5).
 """
 from __future__ import annotations
@@ -19,18 +19,17 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import config, localtime, store
+from appliance import config, localtime
+from appliance.access import scope
 from appliance.access.users import Account
 from appliance.billing import bills as billing
 from appliance.billing import usage
-from appliance.store import directory as sd
-from webui import directory, offload
+from webui import TEMPLATE_LOOKUP, db, offload
 from webui.auth import current_user
-from webui.i18n import N_, _, language
+from webui.i18n import N_, _, fmt_number, language, to_decimal
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
-# Number classes (appliance/numbering.py) as the bill names them.
+# Number classes (appliance/rating/numbering.py) as the bill names them.
 KINDS = {"local": N_("local"), "long_distance": N_("long distance"), "mobile": N_("mobile"),
          "international_fixed": N_("international fixed"), "international_mobile": N_("international mobile"),
          "toll_free": N_("toll free"), "premium": N_("premium rate"), "emergency": N_("emergency"),
@@ -43,8 +42,8 @@ BASES = {"cost": N_("by cost"), "duration": N_("by duration"), "calls": N_("by n
 @dataclass
 class Choice:
     """Whose bill for which period, as the request asked and the user may see."""
-    tenant: sd.Tenant | None
-    tenants: list[sd.Tenant]
+    tenant: db.Tenant | None
+    tenants: list[db.Tenant]
     people: list[tuple[str, str]]      # (external id, name) the user may pick
     person: str                        # "" = none chosen yet
     period: str
@@ -57,22 +56,15 @@ def last_month(tz) -> str:
     return f"{prev.year:04d}-{prev.month:02d}"
 
 
-def allowed_people(user: Account, tenant: sd.Tenant) -> list[tuple[str, str]]:
+def allowed_people(user: Account, tenant: db.Tenant) -> list[tuple[str, str]]:
     """(external id, name) of the tenant's people whose bill the user may see, by name."""
-    if user.role == "staff":
-        me = sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person) \
-            if user.person and user.tenant == tenant.code else None
-        only: set[int] | None = {me.id} if me else set()
-    else:
-        only = directory.scope_people(user, tenant)
-    P = sd.Person
-    rows = P.select().where(P.tenant_id == tenant.id).order_by(P.last_name, P.first_name, P.external_id)
+    only = scope.bill_people(user, tenant)
     return [(p.external_id, f"{p.first_name} {p.last_name}".strip() or p.external_id)
-            for p in rows if only is None or p.id in only]
+            for p in db.people_by_name(tenant.id, then_by_id=True) if only is None or p.id in only]
 
 
-def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, list[sd.Tenant]]:
-    tenants = directory.visible_tenants(user)
+def _tenant(user: Account, code: str, default: str) -> tuple[db.Tenant | None, list[db.Tenant]]:
+    tenants = scope.visible_tenants(user)
     by_code = {t.code: t for t in tenants}
     if code:
         if code not in by_code:
@@ -100,7 +92,7 @@ def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_t
     tz = localtime.zone(cfg.section("pbx").timezone)
 
     def work():
-        with store.db.connection_context():
+        with db.connection():
             site = usage.site_from_config(cfg, tz, tenant)
             b = billing.bill(site, usage.parse_period(period_text, tz), person=person)
         if pdf_lang is None:
@@ -113,7 +105,6 @@ def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_t
 
 def price_text(value) -> str:
     """A unit price or fee with the decimals it is stated with (0.30 stays 0.30), in the locale's notation."""
-    from webui.i18n import fmt_number, to_decimal
     d = to_decimal(value)
     if d is None:
         return "–"
@@ -160,9 +151,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     tz = localtime.zone(pbx.timezone)
 
     def chosen() -> Choice | None:
-        if not directory.read_access(data_dir):
+        if not db.read_access(data_dir):
             return None
-        with store.db.connection_context():
+        with db.connection():
             try:
                 return choose(current_user(), request.query.decode(), pbx.tenant, tz)
             except OperationalError:    # the worker has created the file but not the tables yet

@@ -1,10 +1,10 @@
 """The alerts page (/alerts, administrators): what is raised now, the threshold notices sent, and the cost and
-talk-time threshold rules (list, add, remove) of appliance/alert_rules.py.
+talk-time threshold rules (list, add, remove) of appliance/alerts/rules.py.
 
 Raised conditions (links, data flow, journal, database, cause codes) are about the whole box and its PBX
-sources, so only administrators who see every call of the box see them (appliance.scope.sees_whole_box);
+sources, so only administrators who see every call of the box see them (appliance.access.scope.sees_whole_box);
 rules and notices are per tenant. The web process opens callbox.db read-only: adding and removing a rule
-writes the alert tables only, through webui.directory.write_access.
+writes the alert tables only, through webui.db.write_access.
 """
 from __future__ import annotations
 
@@ -16,19 +16,17 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import config, store
+from appliance import config
 from appliance.access import scope
 from appliance.access.users import Account
 from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
-from appliance.store import alerts as sa
-from webui import directory
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _
+from webui.i18n import N_, _, fmt_duration, fmt_number
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 NOTICES_SHOWN = 50
 TERMS = {"cost": N_("cost"), "duration": N_("talk time"), "person": N_("person"), "department": N_("department"),
          "role": N_("role"), "day": N_("per day"), "month": N_("per month")}
@@ -41,11 +39,10 @@ def utc_text(epoch: int | None) -> str:
 
 def tenant_codes(user: Account) -> list[str]:
     """The tenants whose rules the user manages (every tenant for scope all)."""
-    return [t.code for t in directory.visible_tenants(user)]
+    return [t.code for t in scope.visible_tenants(user)]
 
 
 def _limit_text(rule: dict) -> str:
-    from webui.i18n import fmt_duration, fmt_number
     return fmt_duration(int(rule["limit"])) if rule["measure"] == "duration" else fmt_number(rule["limit"])
 
 
@@ -74,9 +71,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def render(status_code: int = 200, error: str = "", form: dict | None = None, msg: str = "") -> str:
         user = current_user()
         data: dict = {"raised": None, "rules": [], "notices": [], "tenants": []}
-        ready = directory.read_access(data_dir)
+        ready = db.read_access(data_dir)
         if ready:
-            with store.db.connection_context():
+            with db.connection():
                 try:
                     data = page_data(user, pbx_tenant)
                 except OperationalError:    # a database from before the alert tables: the worker adds them
@@ -100,7 +97,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         form = {k: request.forms.decode().get(k, "").strip() for k in
                 ("tenant", "measure", "subject_kind", "subject", "period", "limit", "notify_manager", "cc")}
         try:
-            with directory.write_access(data_dir, sa.MODELS_ALERTS):
+            with db.write_access(data_dir, db.MODELS_ALERTS):
                 if form["tenant"] not in tenant_codes(user):
                     raise alert_rules.AlertError(_("No tenant {code!r} that you may see.").format(code=form["tenant"]))
                 rule = alert_rules.add_rule(form["tenant"], form["measure"], form["subject_kind"], form["subject"],
@@ -116,8 +113,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         raw = request.forms.get("id", "")
         msg = "gone"
         if raw.isdigit():
-            with directory.write_access(data_dir, sa.MODELS_ALERTS):
-                rule = sa.AlertRule.get_or_none(sa.AlertRule.id == int(raw))
+            with db.write_access(data_dir, db.MODELS_ALERTS):
+                rule = db.alert_rule(int(raw))
                 if rule is not None and rule.tenant in tenant_codes(user) and alert_rules.remove_rule(rule.id):
                     msg = "removed"
             log.info("alert rule %s removed by %s: %s", raw, user.username, msg)

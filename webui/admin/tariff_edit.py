@@ -13,13 +13,11 @@ from pathlib import Path
 import bottle
 from bottle import request
 
-from appliance import store
 from appliance.rating import tariff_csv, tariffs
 from appliance.rating.tariffs import PlanVersion, TariffError
-from appliance.store import tariffs as store_tariffs
-from webui import directory
+from webui import db
 from webui.i18n import _
-from webui.tariffs import _render
+from webui.admin.tariffs import render
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +68,16 @@ def routes(data_dir: Path) -> bottle.Bottle:
     data_dir = Path(data_dir)
 
     def load(vid: str) -> PlanVersion:
-        if vid.isdigit() and directory.read_access(data_dir):
-            with store.db.connection_context():
-                for v in store_tariffs.load_versions():
+        if vid.isdigit() and db.read_access(data_dir):
+            with db.connection():
+                for v in db.load_versions():
                     if v.id == int(vid):
                         return v
         raise bottle.HTTPError(404, _("no tariff version %r") % vid)
 
     def page(v: PlanVersion, status: int = 200, error: str = "", form: dict | None = None, csv: str = ""):
-        return _render("tariff_edit", status, v=v, error=error, form=form or {},
-                       csv=csv or tariff_csv.write_csv([v]))
+        return render("tariff_edit", status, v=v, error=error, form=form or {},
+                      csv=csv or tariff_csv.write_csv([v]))
 
     @app.get("/tariffs/version/<vid>/edit")
     def edit(vid: str):
@@ -91,8 +89,8 @@ def routes(data_dir: Path) -> bottle.Bottle:
         try:
             edited = from_csv(v) if _field("action") == "csv" else from_form(v)
             tariffs.check(edited)
-            with directory.write_access(data_dir, store_tariffs.MODELS_TARIFFS):
-                new_id, replaced = store_tariffs.save_version(edited)
+            with db.write_access(data_dir, db.MODELS_TARIFFS):
+                new_id, replaced = db.save_version(edited)
         except TariffError as e:
             form = {k: request.forms.getunicode(k) for k in request.forms.keys()}
             return page(v, 400, error=str(e), form=form, csv=_field("csv"))

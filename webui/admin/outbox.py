@@ -2,7 +2,7 @@
 
 Items are not tied to a tenant (a report may go to any address), so only administrators with scope all see
 them (webui.auth BOX_ADMIN). Discard and retry-now write the outbox table only, through
-webui.directory.write_access (the web process opens callbox.db read-only).
+webui.db.write_access (the web process opens callbox.db read-only).
 """
 from __future__ import annotations
 
@@ -14,15 +14,12 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import store
 from appliance.delivery import outbox
-from appliance.store import outbox as so
-from webui import directory
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 FILTERS = ("", "pending", "failed", "delivered", "discarded")
 LIMIT = 500
 
@@ -40,13 +37,13 @@ def _messages() -> dict[str, tuple[str, str]]:
 
 
 def _page(data_dir: Path, state: str, msg: str) -> str:
-    items: list[so.OutboxItem] = []
-    counts = {s: 0 for s in (*so.STATES, "failed")}
-    ready = directory.read_access(data_dir)
+    items: list[db.OutboxItem] = []
+    counts = {s: 0 for s in (*db.OUTBOX_STATES, "failed")}
+    ready = db.read_access(data_dir)
     if ready:
-        with store.db.connection_context():
+        with db.connection():
             try:
-                items, counts = outbox.items(state or None, LIMIT), so.counts()
+                items, counts = outbox.items(state or None, LIMIT), db.outbox_counts()
             except OperationalError:    # a database from before the outbox: the worker adds the table
                 log.warning("outbox table not ready in %s", data_dir)
                 ready = False
@@ -75,7 +72,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
         if not raw.isdigit():
             msg = "bad"
         else:
-            with directory.write_access(data_dir, so.MODELS_OUTBOX):
+            with db.write_access(data_dir, db.MODELS_OUTBOX):
                 msg = done if action(int(raw)) else "gone"
             user = current_user()
             log.info("outbox: %s item #%s by %s: %s", done, raw, user.username if user else "?", msg)

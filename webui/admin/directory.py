@@ -1,81 +1,39 @@
 """Organisation pages (DIR-1..4): people by branch and department, a person's history, dated edits, trunks, sync.
 
 Administrators and supervisors view the tenants they may see (their own; every tenant with scope all), and
-within a tenant the people of their scope (own: themselves; department / branch: the people whose current,
-or for people who left last, placement is in the user's current department / branch, as appliance.scope
-takes it); only administrators edit, load trunks and run a sync. The web process opens callbox.db read-only
-(no route may write a call row), so edits go through `write_access`: a second, writable connection bound to
-the directory's (or another area's) tables only, for the length of one request.
+within a tenant the people of their scope (appliance.access.scope.visible_people: own, themselves;
+department / branch, the people whose current, or for people who left last, placement is in the user's
+current department / branch); only administrators edit, load trunks and run a sync. The web process opens
+callbox.db read-only (no route may write a call row), so edits go through `db.write_access`: a second, writable
+connection bound to the directory's tables only, for the length of one request (webui.db).
 """
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import bottle
 from bottle import request, response
-from peewee import OperationalError, SqliteDatabase
+from peewee import OperationalError
 
-from appliance import config, localtime, store
+from appliance import config, localtime
+from appliance.access import scope
 from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.directory import sync as directory_sync
 from appliance.directory import trunks as directory_trunks
-from appliance.store import directory as sd
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
-# One writer at a time in this process (gevent-patched in the web process); sqlite's busy_timeout covers
-# the worker.
-WRITE_LOCK = threading.Lock()
 MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
 
 
-class NotReady(bottle.HTTPError):
-    """callbox.db does not exist yet, or not with this release's schema (the worker creates and upgrades it):
-    raised by write_access, it answers the request 503."""
-
-    def __init__(self):
-        super().__init__(503, _("No database yet: the worker creates it."))
-
-
-def read_access(data_dir: Path) -> bool:
-    """Point store.db read-only at <data>/callbox.db once the worker has created it with this release's
-    schema (as webui.status.store_ready does); False until then."""
-    return store.attach_readonly(Path(data_dir) / "callbox.db")
-
-
-@contextmanager
-def write_access(data_dir: Path, models: tuple) -> Iterator[None]:
-    """Bind `models` (never the call tables) to a writable connection to callbox.db inside one transaction."""
-    if not read_access(data_dir):
-        raise NotReady()
-    rw = SqliteDatabase(str(Path(data_dir) / "callbox.db"),
-                        pragmas={"busy_timeout": store.BUSY_TIMEOUT_MS, "foreign_keys": 1})
-    with WRITE_LOCK:
-        try:
-            with store.db.connection_context(), rw.bind_ctx(models, bind_refs=False, bind_backrefs=False):
-                with rw.atomic():
-                    yield
-        finally:
-            rw.close()
-
-
-def visible_tenants(user: Account) -> list[sd.Tenant]:
-    """The tenants whose directory the user may see."""
-    query = sd.Tenant.select().order_by(sd.Tenant.code)
-    return list(query if user.scope == "all" else query.where(sd.Tenant.code == user.tenant))
-
-
-def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, list[sd.Tenant]]:
-    tenants = visible_tenants(user)
+def _tenant(user: Account, code: str, default: str) -> tuple[db.Tenant | None, list[db.Tenant]]:
+    tenants = scope.visible_tenants(user)
     by_code = {t.code: t for t in tenants}
     if code:
         if code not in by_code:
@@ -84,44 +42,18 @@ def _tenant(user: Account, code: str, default: str) -> tuple[sd.Tenant | None, l
     return by_code.get(default) or (tenants[0] if tenants else None), tenants
 
 
-def scope_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
-    """The ids of the tenant's people the user may see, or None for all of them (scope tenant or all).
-    Fails closed: no directory person, or no current department / branch, sees nobody."""
-    if user.scope in ("tenant", "all"):
-        return None
-    me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
-          if user.person else None)
-    if me is None or user.scope not in ("own", "department", "branch"):
-        return set()
-    if user.scope == "own":
-        return {me.id}
-    field = "department_id" if user.scope == "department" else "branch_id"
-    now = sd.open_placement(tenant.id, me.id)
-    unit = getattr(now, field) if now is not None else None
-    if unit is None:
-        return set()
-    last: dict[int, sd.Placement] = {}
-    P = sd.Placement
-    rows = P.select().where(P.tenant_id == tenant.id)
-    # placements never overlap: the open one is the latest, else the one that ended last
-    for pl in sorted(rows, key=lambda r: (r.valid_to is None, r.valid_to or 0, r.id)):
-        last[pl.person_id] = pl
-    return {pid for pid, pl in last.items() if getattr(pl, field) == unit}
-
-
 def organisation(tid: int, q: str = "", only: set[int] | None = None) -> dict:
     """{branch: {department: [person dicts]}} of the people placed now, and the people who left; `q` filters
     on name, id, e-mail, extension, branch and department (case ignored); `only` keeps these person ids."""
-    names = {kind: sd.names(tid, kind) for kind in sd.NAMED}
+    names = {kind: db.names(tid, kind) for kind in db.NAMED}
     exts: dict[int, list[str]] = {}
-    for row in sd.open_extensions(tid):
+    for row in db.open_extensions(tid):
         exts.setdefault(row.person_id, []).append(row.extension)
-    placed = {p.person_id: p for p in sd.Placement.select().where(sd.Placement.tenant_id == tid,
-                                                                  sd.Placement.valid_to.is_null())}
+    placed = db.placed_now(tid)
     tree: dict[str, dict[str, list[dict]]] = {}
     left: list[dict] = []
     needle = directory.casefold(q)
-    for p in sd.Person.select().where(sd.Person.tenant_id == tid).order_by(sd.Person.last_name, sd.Person.first_name):
+    for p in db.people_by_name(tid):
         if only is not None and p.id not in only:
             continue
         pl = placed.get(p.id)
@@ -164,19 +96,19 @@ def _render(name: str, status: int = 200, **values) -> str:
                            **values)
 
 
-def _may_edit(user: Account, tenant: sd.Tenant) -> bool:
+def _may_edit(user: Account, tenant: db.Tenant) -> bool:
     return user.is_admin and (user.scope == "all" or user.tenant == tenant.code)
 
 
-def _person(pid: int) -> tuple[sd.Person, sd.Tenant]:
+def _person(pid: int) -> tuple[db.Person, db.Tenant]:
     """The person and their tenant, if the logged-in user may see that tenant (else 404: no hint it exists)."""
-    person = sd.Person.get_or_none(sd.Person.id == pid)
+    person = db.person(pid)
     user = current_user()
     assert user is not None
-    tenant = sd.Tenant.get_or_none(sd.Tenant.id == person.tenant_id) if person else None
-    if tenant is None or tenant.id not in {t.id for t in visible_tenants(user)}:
+    tenant = db.tenant(person.tenant_id) if person else None
+    if tenant is None or tenant.id not in {t.id for t in scope.visible_tenants(user)}:
         raise bottle.HTTPError(404, _("No person {id}.").format(id=pid))
-    only = scope_people(user, tenant)
+    only = scope.visible_people(user, tenant)
     if only is not None and person.id not in only:
         raise bottle.HTTPError(404, _("No person {id}.").format(id=pid))
     return person, tenant
@@ -185,12 +117,12 @@ def _person(pid: int) -> tuple[sd.Person, sd.Tenant]:
 def person_page(pid: int, tz, status: int = 200, error: str = "", done: str = "") -> str:
     """The person, their history of moves and extensions, and (for administrators) the edit forms."""
     person, tenant = _person(pid)
-    current = sd.open_placement(tenant.id, person.id)
+    current = db.open_placement(tenant.id, person.id)
     return _render("directory_person", status, person=person, tenant=tenant, tz=tz, error=error, done=done,
                    history=directory.history(tenant.id, person.id), current=current,
-                   extensions=[r.extension for r in sd.open_extensions(tenant.id, person.id)],
-                   choices={kind: sorted(sd.names(tenant.id, kind).items(), key=lambda kv: kv[1].casefold())
-                            for kind in sd.NAMED},
+                   extensions=[r.extension for r in db.open_extensions(tenant.id, person.id)],
+                   choices={kind: sorted(db.names(tenant.id, kind).items(), key=lambda kv: kv[1].casefold())
+                            for kind in db.NAMED},
                    editable=_may_edit(current_user(), tenant), today=datetime.now(tz).date().isoformat())
 
 
@@ -208,16 +140,16 @@ def _edit(data_dir: Path, tz, change) -> str:
     forms = request.forms.decode()
     pid = int(forms.get("person", "0")) if forms.get("person", "").isdigit() else 0
     try:
-        with write_access(data_dir, sd.MODELS_DIRECTORY):
+        with db.write_access(data_dir, db.MODELS_DIRECTORY):
             person, tenant = _person(pid)
             if not _may_edit(current_user(), tenant):
                 raise bottle.HTTPError(403, _("You may not edit this tenant's directory."))
             done = change(forms, tenant.id, person.id)
     except directory.DirectoryError as e:
-        with store.db.connection_context():
+        with db.connection():
             return person_page(pid, tz, 400, error=str(e))
     log.info("directory edit by %s: person %d: %s", current_user().username, pid, done)
-    with store.db.connection_context():
+    with db.connection():
         return person_page(pid, tz, done=done)
 
 
@@ -269,9 +201,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     default_tenant = cfg.section("directory").tenant
 
     def reading():
-        if not read_access(data_dir):
+        if not db.read_access(data_dir):
             raise bottle.HTTPError(503, _("No database yet: the worker creates it."))
-        return store.db.connection_context()
+        return db.connection()
 
     @app.get("/directory")
     def overview():
@@ -280,7 +212,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         with reading():
             try:
                 tenant, tenants = _tenant(current_user(), query.get("tenant", "").strip(), default_tenant)
-                org = (organisation(tenant.id, q, scope_people(current_user(), tenant)) if tenant
+                org = (organisation(tenant.id, q, scope.visible_people(current_user(), tenant)) if tenant
                        else {"tree": {}, "left": []})
             except OperationalError:             # the worker made the file but not the tables yet
                 tenant, tenants, org = None, [], {"tree": {}, "left": []}
@@ -324,12 +256,12 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         forms = request.forms.decode()
         code = forms.get("tenant", "").strip()
         try:
-            with write_access(data_dir, sd.MODELS_DIRECTORY):
+            with db.write_access(data_dir, db.MODELS_DIRECTORY):
                 done = _load_trunks(code, default_tenant, tz)
         except directory_trunks.TrunkFileError as e:
-            with store.db.connection_context():
+            with db.connection():
                 return trunks_page(code, default_tenant, tz, 400, error=str(e))
-        with store.db.connection_context():
+        with db.connection():
             return trunks_page(code, default_tenant, tz, done=done)
 
     @app.get("/directory/sync")
@@ -347,7 +279,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         if user.scope != "all" and user.tenant != default_tenant:
             raise bottle.HTTPError(403, _("The sync writes the [directory] tenant: not yours."))
         try:
-            with write_access(data_dir, sd.MODELS_DIRECTORY):
+            with db.write_access(data_dir, db.MODELS_DIRECTORY):
                 report = directory_sync.sync_once(cfg).to_dict()
         except config.ConfigError as e:
             return _render("directory_sync", 400, report=None, ran=False, tz=tz, error=str(e))

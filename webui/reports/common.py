@@ -1,4 +1,4 @@
-"""What the report pages share: labels, the form <-> spec, work off the hub, the shown table, chart and exports."""
+"""What the report pages share: labels, the form <-> spec, work off the hub, the shown table and chart."""
 from __future__ import annotations
 
 import logging
@@ -13,18 +13,18 @@ from urllib.parse import urlencode
 import bottle
 from bottle import response
 
-from appliance import store
 from appliance.pdf.chart import Chart
 from appliance.rating.numbering_overrides import KINDS
 from appliance.reports import engine as reports
 from appliance.reports.dims import DEFAULT_MEASURES, DIMS, MEASURES
+from appliance.reports import ranges as report_ranges
 from appliance.reports.ranges import DATE_RANGES
+from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
-from webui import status
-from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, term
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = status.TEMPLATE_LOOKUP
+WRITES = (db.SavedReport, db.TimeRange)    # the report tables the pages write
 DIM_LABELS = {"extension": N_("Extension"), "person": N_("Person"), "department": N_("Department"),
               "branch": N_("Branch"), "tenant": N_("Tenant"), "number": N_("Number"), "hour": N_("Hour"),
               "day": N_("Day"), "weekday": N_("Weekday"), "month": N_("Month"), "year": N_("Year"),
@@ -108,17 +108,22 @@ def offload(data_dir: Path, fn: Callable[[], Any]) -> Any:
     """fn() with a callbox.db connection, in gevent's threadpool when this process is gevent-patched (the
     web process: a long SQLite query would stall every other request, STACK.md §5), else directly (tests).
     fn must not touch the request (bottle's request and `_` are greenlet-local)."""
-    if not status.store_ready(Path(data_dir) / "callbox.db"):
+    if not db.read_access(data_dir):
         raise NoData
 
     def work():
-        with store.db.connection_context():
+        with db.connection():
             return fn()
     return offload_.blocking(work)
 
 
 class NoData(Exception):
     """There is no callbox.db yet (the worker creates it)."""
+
+
+def default_ranges() -> dict:
+    """The built-in named time ranges, for when callbox.db cannot be read."""
+    return {n: report_ranges._build(n, *d) for n, d in report_ranges.DEFAULT_TIME_RANGES.items()}
 
 
 # ---- what a page shows ----
@@ -140,7 +145,6 @@ def cell(name: str, value, currency: str = "") -> tuple[str, bool]:
             return fmt_duration(value), True
         return fmt_number(value), True
     if name in ("direction",):
-        from webui.i18n import term
         return term(str(value)), False
     if name == "kind" and value in KIND_LABELS:
         return _(KIND_LABELS[value]), False
@@ -164,7 +168,8 @@ def result_table(result: reports.Result, link: Callable[[list], str] = lambda ro
     return table
 
 
-def _num(v) -> int | Decimal:
+def exact(v) -> int | Decimal:
+    """A chart or PDF number: None as 0, a float (a rate, erlangs) as a Decimal of 4 places."""
     if v is None:
         return 0
     if isinstance(v, float):
@@ -184,7 +189,7 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     values: dict[tuple[str, str], int | Decimal] = {}
     for row in result.rows:
         key = (str(row[0]), str(row[1]) if result.ndims > 1 else label(measure))
-        values[key] = values.get(key, 0) + _num(row[m])
+        values[key] = values.get(key, 0) + exact(row[m])
     totals_by = lambda i: _sums(values, i)   # noqa: E731
     labels = list(dict.fromkeys(k[0] for k in values))
     if kind == "bar" and len(labels) > MAX_BARS:
@@ -195,7 +200,6 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
         by = totals_by(1)
         names = sorted(names, key=lambda t: -by[t])[:MAX_SERIES]
     if first == "direction":
-        from webui.i18n import term
         shown = [term(t) for t in labels]
     else:
         shown = labels

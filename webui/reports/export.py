@@ -12,7 +12,7 @@ from appliance.pdf import chart as pdf_chart
 from appliance.pdf import document as pdf
 from appliance.pdf.chart import Chart
 from webui.i18n import language
-from webui.report_pages import Table, _num
+from webui.reports.common import Table, exact
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def table_csv(columns: list[str], rows: list[list]) -> str:
 def pdf_bytes(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | None,
               totals: list | None = None) -> bytes:
     """pdf.report_pdf in the user's language; floats (rates, erlangs) as exact-looking decimals."""
-    clean = [[_num(v) if isinstance(v, float) else v for v in r] for r in rows]
+    clean = [[exact(v) if isinstance(v, float) else v for v in r] for r in rows]
     return pdf.report_pdf(title, subtitle, columns, clean, chart, language(), totals=totals)
 
 

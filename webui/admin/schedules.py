@@ -3,8 +3,8 @@ next and last run, added from a form, removed, sent now.
 
 A schedule belongs to no tenant and may upload every call of the box, so only administrators with scope all
 manage them (webui.auth BOX_ADMIN), as with `callbox schedule`. Each recipient still gets the report in their
-own scope when it runs (appliance/schedules.py). Adding, removing and asking for a run ("Send now") write the
-schedule tables only, through webui.directory.write_access (the web process opens callbox.db read-only); the
+own scope when it runs (appliance/delivery/schedules.py). Adding, removing and asking for a run ("Send now") write the
+schedule tables only, through webui.db.write_access (the web process opens callbox.db read-only); the
 jobs process runs them, a requested run at its next check (within a minute), as `callbox schedule run-now`.
 """
 from __future__ import annotations
@@ -18,23 +18,20 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
-from appliance import config, localtime, store
+from appliance import config, localtime
 from appliance.delivery import schedules, upload
 from appliance.reports.ranges import DATE_RANGES
-from appliance.store import reports as sr
-from appliance.store import schedules as ss
-from webui import directory
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
-TEMPLATE_LOOKUP = [str(Path(__file__).parent / "templates")]
 FIELDS = ("name", "when", "report", "range", "recipients", "upload", "upload_name", "upload_as", "branch")
 OUTCOMES = {"ok": N_("sent"), "partial": N_("partly sent"), "failed": N_("failed"), "nothing": N_("nothing to send")}
 
 
 def _rows(tz) -> list[dict]:
-    names = {r.id: r.name for r in sr.SavedReport.select(sr.SavedReport.id, sr.SavedReport.name)}
+    names = db.saved_report_names()
 
     def local(t: int | None) -> str:
         return datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M") if t is not None else ""
@@ -42,7 +39,7 @@ def _rows(tz) -> list[dict]:
              "range": s.range, "formats": s.formats.replace(",", ", "), "recipients": json.loads(s.recipients),
              "upload": s.upload_target, "enabled": s.enabled, "next": local(s.next_run_utc),
              "last": local(s.last_run_utc), "outcome": s.last_outcome, "requested": bool(s.run_requested_by)}
-            for s in ss.Schedule.select().order_by(ss.Schedule.name)]
+            for s in db.schedules_by_name()]
 
 
 def _messages() -> dict[str, str]:
@@ -61,11 +58,11 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         user = current_user()
         rows: list[dict] = []
         reports: list[dict] = []
-        ready = directory.read_access(data_dir)
+        ready = db.read_access(data_dir)
         if ready:
-            with store.db.connection_context():
+            with db.connection():
                 try:
-                    rows, reports = _rows(tz), sr.list_reports(user.username, user.role)
+                    rows, reports = _rows(tz), db.list_reports(user.username, user.role)
                 except OperationalError:    # a database from before the schedule tables: the worker adds them
                     log.warning("schedule tables not ready in %s", data_dir)
                     ready = False
@@ -95,7 +92,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         try:
             if not form["report"].isdigit():
                 raise schedules.ScheduleError(_("Choose a saved report or template."))
-            with directory.write_access(data_dir, ss.MODELS_SCHEDULES):
+            with db.write_access(data_dir, db.MODELS_SCHEDULES):
                 s = schedules.add(cfg, data_dir, form["name"], form["when"], int(form["report"]),
                                   range_name=form["range"], formats=tuple(form["formats"]), recipients=recipients,
                                   upload_target=form["upload"], upload_name_template=form["upload_name"],
@@ -112,7 +109,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         raw = request.forms.get("id", "")
         msg = "gone"
         if raw.isdigit():
-            with directory.write_access(data_dir, ss.MODELS_SCHEDULES):
+            with db.write_access(data_dir, db.MODELS_SCHEDULES):
                 if action(int(raw), user.username):
                     msg = done
             log.info("schedule %s %s by %s: %s", raw, done, user.username, msg)
@@ -120,10 +117,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     @app.post("/schedules/remove")
     def remove():
-        act(lambda sid, _user: ss.remove(sid), "removed")
+        act(lambda sid, _user: db.remove_schedule(sid), "removed")
 
     @app.post("/schedules/run")
     def run():
-        act(ss.request_run, "requested")
+        act(db.request_run, "requested")
 
     return app

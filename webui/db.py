@@ -1,0 +1,156 @@
+"""The web's only way to the data: callbox.db read-only, the web's own tables in it writable, and users.db.
+
+The web process never creates or upgrades callbox.db (the worker does) and never writes a call row:
+`read_access` points the store at it once it has this release's schema, and `write_access` binds the tables
+of one area (directory, tariffs, reports, schedules, outbox, alerts) to a second, writable connection for
+one request. Pages use the models and query helpers re-exported below, and the small named queries at the
+end, rather than `appliance.store` itself (an import-linter contract will say so).
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import bottle
+from peewee import SqliteDatabase
+
+from appliance import store
+from appliance.store import Call, Leg, LinkEvent, Quarantine, calls, counts, last_events, local_iso, quarantined
+from appliance.store.alerts import MODELS_ALERTS, AlertRule
+from appliance.store.directory import (MODELS_DIRECTORY, NAMED, Person, Placement, Tenant, names, open_extensions,
+                                       open_placement)
+from appliance.store.outbox import MODELS_OUTBOX, OutboxItem
+from appliance.store.outbox import STATES as OUTBOX_STATES
+from appliance.store.outbox import counts as outbox_counts
+from appliance.store.reports import (ReportAccessError, SavedReport, TimeRange, delete_report, list_reports,
+                                     list_templates, publish_template, save_report)
+from appliance.store.schedules import MODELS_SCHEDULES, Schedule, request_run
+from appliance.store.schedules import remove as remove_schedule
+from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion, load_versions, save_version
+from appliance.store.tariffs import plans as tariff_plans
+from appliance.store.users import FILE_NAME as USERS_FILE
+from appliance.store.users import close_users_db, open_users_db, users_db
+from webui.i18n import _
+
+__all__ = [
+    # callbox.db: the call tables and their helpers (appliance.store)
+    "Call", "Leg", "LinkEvent", "Quarantine", "calls", "counts", "last_events", "local_iso", "quarantined",
+    # the directory (appliance.store.directory)
+    "MODELS_DIRECTORY", "NAMED", "Person", "Placement", "Tenant", "names", "open_extensions", "open_placement",
+    # alerts, outbox, reports, schedules, tariffs
+    "MODELS_ALERTS", "AlertRule", "MODELS_OUTBOX", "OUTBOX_STATES", "OutboxItem", "outbox_counts",
+    "ReportAccessError", "SavedReport", "TimeRange", "delete_report", "list_reports", "list_templates",
+    "publish_template", "save_report", "MODELS_SCHEDULES", "Schedule", "remove_schedule", "request_run",
+    "MODELS_TARIFFS", "TariffVersion", "load_versions", "save_version", "tariff_plans",
+    # users.db
+    "users_db",
+]
+
+callbox_db = store.db      # one object for the process's life: read_access points it at the file
+# One writer at a time in this process (gevent-patched in the web process); sqlite's busy_timeout covers
+# the worker.
+WRITE_LOCK = threading.Lock()
+
+
+class NotReady(bottle.HTTPError):
+    """callbox.db does not exist yet, or not with this release's schema (the worker creates and upgrades it):
+    raised by write_access, it answers the request 503."""
+
+    def __init__(self):
+        super().__init__(503, _("No database yet: the worker creates it."))
+
+
+def read_access(data_dir: Path) -> bool:
+    """Point callbox_db read-only at <data>/callbox.db once the worker has created it with this release's
+    schema; False until then."""
+    return store.attach_readonly(Path(data_dir) / "callbox.db")
+
+
+def connection():
+    """A connection to callbox.db for the length of a `with` block (after read_access)."""
+    return callbox_db.connection_context()
+
+
+@contextmanager
+def write_access(data_dir: Path, models: tuple) -> Iterator[None]:
+    """Bind `models` (never the call tables) to a writable connection to callbox.db inside one transaction."""
+    if not read_access(data_dir):
+        raise NotReady()
+    rw = SqliteDatabase(str(Path(data_dir) / "callbox.db"),
+                        pragmas={"busy_timeout": store.BUSY_TIMEOUT_MS, "foreign_keys": 1})
+    with WRITE_LOCK:
+        try:
+            with callbox_db.connection_context(), rw.bind_ctx(models, bind_refs=False, bind_backrefs=False):
+                with rw.atomic():
+                    yield
+        finally:
+            rw.close()
+
+
+def open_users(data_dir: Path) -> None:
+    """Open <data>/users.db (created if missing: the web process may write accounts and sessions)."""
+    open_users_db(Path(data_dir) / USERS_FILE)
+
+
+def close() -> None:
+    """Close both databases (the web server stopping)."""
+    store.close_db()
+    close_users_db()
+
+
+# ---- the named queries pages would otherwise write themselves ----
+
+def newest_call_start() -> int | None:
+    """The start of the newest stored call (an index lookup), or None."""
+    return callbox_db.execute_sql("SELECT MAX(start_utc) FROM call").fetchone()[0]
+
+
+def person(person_id: int) -> Person | None:
+    """A directory person by id."""
+    return Person.get_or_none(Person.id == person_id)
+
+
+def tenant(tenant_id: int) -> Tenant | None:
+    """A directory tenant by id."""
+    return Tenant.get_or_none(Tenant.id == tenant_id)
+
+
+def people_by_name(tenant_id: int, then_by_id: bool = False) -> list[Person]:
+    """The tenant's people by last and first name (then external id, for a list that must not reorder)."""
+    order = (Person.last_name, Person.first_name) + ((Person.external_id,) if then_by_id else ())
+    return list(Person.select().where(Person.tenant_id == tenant_id).order_by(*order))
+
+
+def placed_now(tenant_id: int) -> dict[int, Placement]:
+    """person id -> their open placement, for the tenant's people placed now."""
+    return {p.person_id: p for p in Placement.select().where(Placement.tenant_id == tenant_id,
+                                                             Placement.valid_to.is_null())}
+
+
+def alert_rule(rule_id: int) -> AlertRule | None:
+    """A threshold rule by id."""
+    return AlertRule.get_or_none(AlertRule.id == rule_id)
+
+
+def time_range_names() -> set[str]:
+    """The names of the stored (custom) time ranges."""
+    return {r.name for r in TimeRange.select()}
+
+
+def saved_report_names() -> dict[int, str]:
+    """id -> name of every saved report and template."""
+    return {r.id: r.name for r in SavedReport.select(SavedReport.id, SavedReport.name)}
+
+
+def schedules_by_name() -> list[Schedule]:
+    """Every report schedule, by name."""
+    return list(Schedule.select().order_by(Schedule.name))
+
+
+def tariff_versions(plan_id: int) -> list[dict]:
+    """A plan's versions (id, valid_from, currency, imported_utc), oldest first."""
+    TV = TariffVersion
+    return list(TV.select(TV.id, TV.valid_from, TV.currency, TV.imported_utc)
+                .where(TV.plan == plan_id).order_by(TV.valid_from).dicts())
