@@ -2,6 +2,9 @@
 
 Each reads its own config sections once at start-up, stops cleanly on SIGTERM or SIGINT, and exits
 non-zero on a configuration error so the supervisor (or systemd) shows why.
+
+Each process imports the stages it runs inside its own entry point, not here: the capture process must not load
+the store, the tariffs and numbering data, or huey only because the worker and jobs processes need them.
 """
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ import threading
 from pathlib import Path
 
 from appliance import config, logs
-from appliance.ingest.worker import Worker
 from appliance.paths import Paths
 from appliance.registry import driver_parser
 
@@ -55,7 +57,7 @@ SUPERVISED = "CALLBOX_SUPERVISED"   # set by `callbox run` for its children: it 
 def _restart_report(paths: Paths, process: str):
     """Under systemd, a process that starts after an unclean end (crash, kill, power cut) queues the
     service_restarted trap; a clean return marks the end as clean."""
-    from appliance.snmp import traps as snmp
+    from appliance.snmp import traps as snmp   # late: it needs the store (the outbox), only when it reports
     if os.environ.get(SUPERVISED):
         yield
         return
@@ -96,7 +98,7 @@ def capture_family(cfg: config.Config) -> dict:
 
 def capture_main(argv: list[str] | None = None) -> int:
     """The capture process: PBX link -> journal, nothing else."""
-    from appliance.capture import links as capture
+    from appliance.capture import links as capture   # late: see the module docstring
     from appliance.journal import JournalWriter
     try:
         paths, cfg = _setup("capture", argv)
@@ -123,6 +125,7 @@ def capture_main(argv: list[str] | None = None) -> int:
 
 def worker_main(argv: list[str] | None = None) -> int:
     """The worker process: journal -> driver -> SQLite."""
+    from appliance.ingest.worker import Worker   # late: see the module docstring
     try:
         paths, cfg = _setup("worker", argv)
         stop = _stop_event()
@@ -139,12 +142,12 @@ def jobs_main(argv: list[str] | None = None) -> int:
     """The background-jobs process: huey's consumer (thread workers) running appliance.jobs' tasks.
 
     SIGTERM lets a running task finish (at most jobs.SHUTDOWN_S), SIGINT stops at once; both exit 0."""
-    from appliance import jobs, store
+    from appliance import jobs, store   # late: see the module docstring
+    from appliance.alerts.conditions import parse_hours
     try:
         paths, cfg = _setup("jobs", argv)
         for section in ("directory", "ldap", "alerts"):   # a bad value stops us here, not at the first run
             cfg.section(section)
-        from appliance.alerts.conditions import parse_hours
         parse_hours(cfg.section("alerts").business_hours)
         store.open_db(paths.db)
         consumer = jobs.create_consumer(jobs.configure(paths.data, cfg))

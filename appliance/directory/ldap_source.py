@@ -72,7 +72,7 @@ def to_person(dn: str, attrs: dict, mapping: dict[str, str], digits: int,
 
 
 def _connect(s):
-    import ldap3
+    import ldap3   # late, as in fetch: ldap3 and its ASN.1 codec load only on a box with an LDAP source
     tls = ldap3.Tls(validate=ssl.CERT_REQUIRED if s.tls_verify else ssl.CERT_NONE, ca_certs_file=s.ca_file or None)
     server = ldap3.Server(s.url, use_ssl=s.url.lower().startswith("ldaps://"), tls=tls, get_info=ldap3.NONE,
                           connect_timeout=s.timeout_s)
@@ -84,7 +84,7 @@ def _connect(s):
 
 def fetch(s, default_tenant: str = "") -> list[SourcePerson]:
     """Every person under [ldap] base_dn matching the filter, read page by page (`s`: the [ldap] settings)."""
-    from ldap3 import SUBTREE
+    from ldap3 import SUBTREE   # late: ldap3 and its ASN.1 codec load only on a box with an LDAP source
     from ldap3.core.exceptions import LDAPException
     if not s.url.lower().startswith(("ldap://", "ldaps://")):
         raise LDAPSourceError(f"[ldap] url {s.url!r} should start with ldap:// or ldaps://")

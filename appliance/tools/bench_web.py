@@ -28,6 +28,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
+from appliance import store
+from appliance.access import users
+from appliance.store.users import close_users_db, open_users_db
+from appliance.tools import gen_calls
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "bench password 2026"
@@ -70,8 +74,6 @@ class Results:
 
 def make_users(data: Path) -> list[User]:
     """The benchmark's accounts in <data>/users.db; people p00001... of the generated directory."""
-    from appliance.access import users
-    from appliance.store.users import close_users_db, open_users_db
     open_users_db(data / "users.db")
     out, n = [], 0
     try:
@@ -206,13 +208,11 @@ def percentiles(values: list[float]) -> dict:
 def run(calls: int, workdir: Path, clients: int = 20, requests: int = 4000, seconds: float = 120,
         seed: int = 1, skip: tuple[str, ...] = (), think_s: float = 0.0) -> dict:
     """Generate, start, log in, load; the figures as a dict (see print_table)."""
-    from appliance.tools import gen_calls
     data = workdir / f"web-{calls}-{seed}"
     made: dict = {"reused": str(data)}
     if not (data / "callbox.db").exists():
         data.mkdir(parents=True, exist_ok=True)
         made = gen_calls.generate(data / "callbox.db", calls, seed)
-        from appliance import store
         store.close_db()
         (data / "callbox.ini").write_text("[pbx]\ntenant = default\ntimezone = Europe/Istanbul\n", encoding="utf-8")
     if (data / "users.db").exists():
