@@ -1,9 +1,9 @@
 """Generic SMDR/CDR: a CSV or fixed-width layout described by the installer in [pbx] options."""
-import csv
 import re
 from datetime import datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import check_length, csv_row, regex
 
 NAME = "Generic (layout described in the config)"   # for the PBXs of FORMATS.md §11, which have no driver
 MODELS = ("Siemens HiPath / OpenScape", "Alcatel-Lucent OmniPCX", "Samsung OfficeServ", "LG-Ericsson iPECS",
@@ -104,12 +104,10 @@ class Parser:
         if len(self.delim) != 1 or len(self.quote) > 1 or self.quote == self.delim or any(
                 c.isalnum() or c == " " for c in self.delim + self.quote):
             raise ValueError(f"delimiter {o['delimiter']!r} / quotechar {self.quote!r}: one distinct symbol each")
-        try:   # ASCII: a bare \d matches any Unicode digit, and int() takes them
-            skip, internal = (re.compile(o[k], re.ASCII) for k in ("skip_lines_matching", "extension_pattern"))
-        except re.error as exc:
-            bad = "skip_lines_matching" if exc.pattern == o["skip_lines_matching"] else "extension_pattern"
-            raise ValueError(f"{bad} {exc.pattern!r}: {exc}") from None
-        self.skip, self.is_internal = skip.match if o["skip_lines_matching"] else None, internal.fullmatch
+        # ASCII: a bare \d matches any Unicode digit, and int() takes them
+        skip = regex("skip_lines_matching", o["skip_lines_matching"], re.ASCII)
+        self.skip = skip.match if o["skip_lines_matching"] else None
+        self.is_internal = regex("extension_pattern", o["extension_pattern"], re.ASCII).fullmatch
         date = _compile("date_format", o["date_format"], "dmyY", ("d", "m", "yY"))
         time = _compile("time_format", o["time_format"], "HMS", ("H", "M"))
         both = _compile("datetime_format", o["datetime_format"], "dmyYHMS", ("d", "m", "yY", "H", "M"))
@@ -141,8 +139,7 @@ class Parser:
 
     def parse(self, line: str) -> CallRecord | None:
         """Return the call on this line; None for blank lines and lines matching skip_lines_matching."""
-        if len(line) > 4096:   # a padded or repeated record is not a record: CSV fields are stripped
-            raise NotACallRecord(f"{len(line)} characters, a call record is at most 4096")
+        check_length(line, 4096, "a call record")   # a padded or repeated record is not a record: fields are stripped
         if not line.strip() or self.skip and self.skip(line):
             return None
         if self.fixed:
@@ -152,10 +149,7 @@ class Parser:
         else:
             row = line.split(self.delim)   # the fast path: no quote character on the line
             if self.quote and self.quote in line:
-                try:
-                    row = next(csv.reader([line], delimiter=self.delim, quotechar=self.quote, strict=True), [])
-                except csv.Error as exc:
-                    raise NotACallRecord(f"not a CSV row: {exc}") from None
+                row = csv_row(line, delimiter=self.delim, quotechar=self.quote)
             if len(row) != self.width:
                 raise NotACallRecord(f"{len(row)} fields, this layout has {self.width}")
             v = {name: row[i].strip() for name, i in self.cols}
