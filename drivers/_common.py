@@ -116,10 +116,10 @@ def column_getter(header: Iterable[str], wanted: Iterable[str]) -> Callable[[lis
 
 # ---------------------------------------------------------------- numbers and durations
 
-def number(text: str, what: str) -> int:
-    """A fixed-width column of ASCII digits (its width bounds the length)."""
+def number(text: str, what: str, part: str = "") -> int:
+    """A fixed-width column of ASCII digits (its width bounds the length); `what` + `part` names it."""
     if not (text.isascii() and text.isdigit()):
-        raise NotACallRecord(f"{what} {text!r} is not a number")
+        raise NotACallRecord(f"{what}{part} {text!r} is not a number")
     return int(text)
 
 
@@ -152,6 +152,23 @@ def hms_seconds(text: str, what: str) -> int:
             or m > "59" or s > "59"):
         raise NotACallRecord(f"{what} {text[:40]!r} is not HH:MM:SS")
     return int(h) * 3600 + int(m) * 60 + int(s)
+
+
+def mss_seconds(text: str, what: str) -> int:
+    """A duration printed m'ss ('0'05', a Panasonic ring time): minutes of any length, two-digit seconds."""
+    m, sep, s = text.partition("'")
+    if not sep or len(s) != 2 or number(s, what, " seconds") > 59:
+        raise NotACallRecord(f"{what} {text!r} is not m'ss")
+    return number(m, what, " minutes") * 60 + int(s)
+
+
+def hmmss_seconds(text: str, what: str) -> int:
+    """A duration printed hh:mm'ss ('00:01'05', Panasonic SMDR)."""
+    h, _, rest = text.partition(":")
+    m, sep, s = rest.partition("'")
+    if not sep or len(m) != 2 or len(s) != 2 or number(m, what) > 59 or number(s, what) > 59:
+        raise NotACallRecord(f"{what} {text!r} is not hh:mm'ss")
+    return number(h, what, " hours") * 3600 + int(m) * 60 + int(s)
 
 
 # ---------------------------------------------------------------- auto-detection (looks_like)
@@ -202,6 +219,17 @@ def month_day(text: str, shape: str, dmy: bool, what: str = "Date") -> list[int]
     return [numbers[1], numbers[0], *numbers[2:]] if dmy else numbers
 
 
+def clock_12h(text: str, what: str = "Time") -> tuple[int, int]:
+    """(hour 0-23, minute) of a 12-hour time printed 'h:mmAM' or 'hh:mmPM'."""
+    hh, _, rest = text.partition(":")
+    if len(rest) != 4 or rest[2:] not in ("AM", "PM") or not 1 <= len(hh) <= 2:
+        raise NotACallRecord(f"{what} {text!r} is not hh:mmAM/PM")
+    hour, minute = number(hh, what, " hour"), number(rest[:2], what, " minute")
+    if not 1 <= hour <= 12:
+        raise NotACallRecord(f"{what} {text!r}: hour is not 1 to 12")
+    return hour % 12 + (12 if rest[2:] == "PM" else 0), minute
+
+
 def iso_datetime(text: str, what: str, sep: str = "-", ascii_only: bool = False) -> datetime:
     """'YYYY-MM-DD HH:MM:SS', with `sep` between the date's parts. The separator check pins the shape, then
     the C fromisoformat does the digits and the calendar (month 13, Feb 30): 0.3 us against 7 us for strptime
@@ -213,3 +241,75 @@ def iso_datetime(text: str, what: str, sep: str = "-", ascii_only: bool = False)
         return datetime.fromisoformat(text.replace(sep, "-") if sep != "-" else text)
     except ValueError:
         raise NotACallRecord(f"{what} {text!r} is not a date") from None
+
+
+# ---------------------------------------------------------------- layouts an installer describes (generic)
+
+# Duration shapes, as regexes whose groups are hours, minutes, seconds from the left (those present).
+# hh:mm'ss also reads a Panasonic-like m'ss ring (FORMATS.md §2).
+DURATIONS = {"seconds": r"(\d{1,9})", "hh:mm:ss": r"(\d{1,7}):([0-5]\d):([0-5]\d)", "mm:ss": r"(\d{1,7}):([0-5]\d)",
+             "hh:mm'ss": r"(?:(\d{1,7}):([0-5]\d)|(\d\d?))'([0-5]\d)"}
+_DIRECTIVES = {"d": "day", "m": "month", "y": "year2", "Y": "year", "H": "hour", "M": "minute", "S": "second"}
+
+
+def format_regex(option: str, fmt: str, allowed: str, need: tuple[str, ...]) -> str:
+    """A strftime-style format (the `allowed` directives of %d %m %y %Y %H %M %S, other characters literal)
+    -> a regex with named groups for configured_datetime(), checked once at start-up: ValueError naming the
+    option for a directive not allowed or repeated, or none of each `need` alternative."""
+    def directive(m: re.Match) -> str:
+        d, tight, literal = m.groups()
+        if literal is not None:
+            return " +" if literal == " " else re.escape(literal)
+        # '%H%M' has no separator: then exactly two digits each
+        rx = {"Y": r"\d{4}", "y": r"\d\d", "%": "%"}.get(d, r"\d\d" if tight else r"\d\d?")
+        return rx if d == "%" else f"(?P<{_DIRECTIVES[d]}>{rx})"
+    used = re.findall("%(.?)", fmt.replace("%%", ""))
+    bad = [d for d in used if not d or d not in allowed or used.count(d) > 1]
+    missing = [alt for alt in need if not set(alt) & set(used)]
+    if bad or missing:
+        why = f"%{bad[0]} is not allowed or repeated" if bad else f"no %{' or %'.join(missing[0])}"
+        raise ValueError(f"{option} {fmt!r}: {why} (directives: %{' %'.join(allowed)})")
+    return re.sub("%(.)(?=(%?))|(.)", directive, fmt, flags=re.S)
+
+
+def configured_datetime(rx: re.Pattern[str], text: str, what: str) -> datetime:
+    """The date and time in `text` by a compiled format_regex(): %y is 20yy, no %S is 0 seconds."""
+    g = m.groupdict() if (m := rx.fullmatch(text)) else {}
+    try:
+        return datetime(int(g.get("year") or 2000 + int(g["year2"])), int(g["month"]), int(g["day"]),
+                        int(g["hour"]), int(g["minute"]), int(g.get("second") or 0))
+    except (KeyError, ValueError):
+        raise NotACallRecord(f"{what} {text[:40]!r} is not a date and time in the configured format") from None
+
+
+def configured_duration(rx: re.Pattern[str], text: str, what: str) -> int:
+    """The seconds in `text` by a compiled DURATIONS regex; blank is 0."""
+    m = rx.fullmatch(text)
+    if m is None and text:
+        raise NotACallRecord(f"{what} {text[:40]!r} does not match the duration format")
+    return sum(int(part) * 60 ** i for i, part in enumerate(reversed([p for p in m.groups() if p]))) if m else 0
+
+
+def fixed_columns(option: str, spec: str) -> tuple[list[tuple[str, int, int]], int]:
+    """Fixed-width columns described as 'name:first-last,...', 1-based and inclusive as PBX manuals number
+    them: [(name, start, end)] as slice bounds in line order, and the line width. ValueError naming the
+    option for an item of another shape, or two columns that overlap."""
+    cols = []
+    for item in spec.split(","):
+        name, _, span = item.strip().partition(":")
+        first, _, last = span.partition("-")
+        if not (first.isdigit() and last.isdigit() and 0 < int(first) <= int(last) <= 9999):
+            raise ValueError(f"{option}: {item.strip()!r} is not name:first-last (1-based, inclusive)")
+        cols.append((name, int(first) - 1, int(last)))
+    cols.sort(key=lambda c: c[1])
+    for a, b in zip(cols, cols[1:]):
+        if b[1] < a[2]:
+            raise ValueError(f"{option}: {a[0]} and {b[0]} overlap")
+    return cols, cols[-1][2]
+
+
+def delimited(line: str, delimiter: str, quote: str) -> list[str]:
+    """The fields of a delimited line: a plain split, the fast path, unless the quote character is on it."""
+    if quote and quote in line:
+        return csv_row(line, delimiter=delimiter, quotechar=quote)
+    return line.split(delimiter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import best_share, choice, month_day, number, option_values
+from drivers._common import best_share, choice, clock_12h, hmmss_seconds, month_day, mss_seconds, option_values
 
 NAME = "Panasonic KX"
 MODELS = ("KX-TD", "KX-TDA", "KX-TDE", "KX-NS", "KX-NCP", "KX-TA", "KX-TEA")
@@ -43,36 +43,11 @@ _INCOMING_TA = ("<incoming>", "<DISA incoming>", "<DIL incoming>")   # KX-TA/TEA
 def _when(date: str, time: str, dmy: bool) -> datetime:
     """'MM/DD/YY' (or DD/MM/YY) + 'hh:mmAM' -> datetime; 2-digit years are 20yy."""
     month, day, yy = month_day(date, "MM/DD/YY", dmy)
-    hh, _, rest = time.partition(":")
-    if len(rest) != 4 or rest[2:] not in ("AM", "PM") or not 1 <= len(hh) <= 2:
-        raise NotACallRecord(f"Time {time!r} is not hh:mmAM/PM")
-    hour, minute = number(hh, "Time hour"), number(rest[:2], "Time minute")
-    if not 1 <= hour <= 12:
-        raise NotACallRecord(f"Time {time!r}: hour is not 1 to 12")
-    hour = hour % 12 + (12 if rest[2:] == "PM" else 0)
+    hour, minute = clock_12h(time)
     try:
         return datetime(2000 + yy, month, day, hour, minute)
     except ValueError:
         raise NotACallRecord(f"Date/Time {date} {time} is not a date") from None
-
-
-def _ring(text: str) -> int:
-    """Ring "m'ss" ('0'05'); blank counts as 0."""
-    if not text:
-        return 0
-    m, sep, s = text.partition("'")
-    if not sep or len(s) != 2 or number(s, "Ring seconds") > 59:
-        raise NotACallRecord(f"Ring {text!r} is not m'ss")
-    return number(m, "Ring minutes") * 60 + int(s)
-
-
-def _duration(text: str) -> int:
-    """Duration "hh:mm'ss" ('00:01'05')."""
-    h, _, rest = text.partition(":")
-    m, sep, s = rest.partition("'")
-    if not sep or len(m) != 2 or len(s) != 2 or number(m, "Duration") > 59 or number(s, "Duration") > 59:
-        raise NotACallRecord(f"Duration {text!r} is not hh:mm'ss")
-    return number(h, "Duration hours") * 3600 + int(m) * 60 + int(s)
 
 
 def _classify(dial: str) -> tuple[str, str, dict[str, str]]:
@@ -120,8 +95,9 @@ class Parser:
         ext, co = line[17:22].strip(), line[co_s].strip()
         if not ext or (co and not (co.isascii() and co.isdigit())):
             raise NotACallRecord(f"Ext {ext!r} / CO {co!r} not an extension and a trunk number")
-        ring = _ring(line[ring_s].strip()) if ring_s else 0
-        talk = _duration(line[dur_s].strip())
+        ring_text = line[ring_s].strip() if ring_s else ""
+        ring = mss_seconds(ring_text, "Ring") if ring_text else 0   # "m'ss" ('0'05'); blank counts as 0
+        talk = hmmss_seconds(line[dur_s].strip(), "Duration")   # "hh:mm'ss" ('00:01'05')
         direction, party, extra = _classify(dial)
         cd = line[cd_s].strip() if cd_s else ""
         extra.update(dial=dial, printed_time="end" if self.end_time else "start")
