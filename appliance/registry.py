@@ -15,6 +15,7 @@ from typing import Any
 import drivers
 from appliance.capture.framing import split_lines, strip_terminator
 from appliance.config import Config, ConfigError
+from drivers._common import Causes
 
 log = logging.getLogger(__name__)
 # auto-detection reads at most this much of a capture; below FITS confidence a driver is not offered
@@ -55,6 +56,8 @@ class Driver:
     # every leg of a call prints the call's own start, and their talk times follow each other (summed, not
     # taken as a union)
     LEGS_ARE_SEGMENTS: bool = False
+    # where a leg's cause code is in its extra fields, for the cause-code alerts (appliance/alerts/codes.py)
+    CAUSES: Causes | None = None
 
     @classmethod
     def of(cls, key: str, module: ModuleType) -> Driver:

@@ -6,12 +6,19 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from appliance.records import NotACallRecord
 
 
-# ---------------------------------------------------------------- records
+# ---------------------------------------------------------------- driver metadata and records
+
+class Causes(NamedTuple):
+    """A driver's CAUSES: where the cause-code alerts (REP-8) find a leg's cause in its extra fields."""
+    fields: tuple[str, ...]    # the extra fields that may hold a cause; the first abnormal one wins
+    code_type: str             # how the codes are reported; "q850" values are described by their Q.850 meaning
+    normal: frozenset[str]     # values that are no cause for alarm (a normal clearing)
+
 
 class LazyFields(Mapping[str, str]):
     """A CallRecord's `extra`, built only when someone reads it: the parse stage stores none of it, so a

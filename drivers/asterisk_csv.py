@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import check_length, choice, csv_row, iso_datetime, option_values, parsed_share, regex, seconds
+from drivers._common import (Causes, check_length, choice, csv_row, iso_datetime, option_values, parsed_share,
+                             regex, seconds)
 
 NAME = "Asterisk (cdr_csv Master.csv)"
 MODELS = ("Asterisk 1.8+", "FreePBX", "Issabel", "Elastix")
@@ -20,6 +21,8 @@ OPTIONS = {
     "columns": ("auto", "auto, or the exact column count this PBX writes (16 to 21); a fixed count "
                         "quarantines rows cut short"),
 }
+# Cause-code alerts: Master.csv has no hangup cause; its disposition (NO ANSWER, BUSY, FAILED) stands in
+CAUSES = Causes(("disposition",), "disposition", frozenset({"ANSWERED"}))
 
 MAX_CHARS = 16384   # lastdata can be long (Dial strings to many phones), but not this long
 _COLUMNS = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import column_getter, csv_record, name_list, option_values, parsed_share, regex, seconds
+from drivers._common import Causes, column_getter, csv_record, name_list, option_values, parsed_share, regex, seconds
 
 NAME = "Cisco Unified CM (CDR flat files)"
 MODELS = ("CUCM 11.5", "CUCM 12.5", "CUCM 14", "CUCM 15")
@@ -19,6 +19,8 @@ OPTIONS = {
     "pstn_partitions": ("", "comma-separated finalCalledPartyNumberPartition names of PSTN route patterns: "
                             "a call routed there is outbound whatever the device is called"),
 }
+# Cause-code alerts: the Q.850 cause values of the two ends [CI1]; 16 is normal call clearing, 0 no error
+CAUSES = Causes(("dest_cause", "orig_cause"), "q850", frozenset({"0", "16"}))
 
 MAX_CHARS = 16384
 # CUCM 11.5 CDR columns (129) as in the CDR field descriptions [CI1] and Go-CDR's reader (ZionDials/Go-CDR

@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import choice, csv_record, name_list, option_values, parsed_share, regex, seconds
+from drivers._common import Causes, choice, csv_record, name_list, option_values, parsed_share, regex, seconds
 
 NAME = "FreeSWITCH (mod_cdr_csv)"
 MODELS = ("FreeSWITCH 1.6+", "FusionPBX")
@@ -17,6 +17,8 @@ OPTIONS = {
     "inbound_contexts": ("public", "comma-separated dialplan contexts of calls arriving from gateways"),
     "extension_pattern": (r"\d{2,6}", "regular expression an internal extension number matches in full"),
 }
+# Cause-code alerts: the leg's Q.850 cause name; SUCCESS and NORMAL_CLEARING are a call that went well
+CAUSES = Causes(("hangup_cause",), "q850_name", frozenset({"NORMAL_CLEARING", "SUCCESS"}))
 
 MAX_CHARS = 16384
 # Shipped templates, from the vanilla cdr_csv.conf.xml [FS1]. `asterisk` has no bleg_uuid and no codecs.

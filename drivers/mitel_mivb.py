@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import best_share, fixed_hms_seconds, nearest_date, number, option_values
+from drivers._common import Causes, best_share, fixed_hms_seconds, nearest_date, number, option_values
 
 NAME = "Mitel MiVoice Business"
 MODELS = ("MiVoice Business", "3300 ICP")
@@ -20,6 +20,8 @@ OPTIONS = {
     "network_format": ("0", "SMDR Options 'Network Format': 1 = call ID, sequence and associated call ID appended"),
     "year": ("", "year of the first record (records print MM/DD only); empty = the year the parser starts"),
 }
+# Cause-code alerts: the completion status (e.g. B busy [MI1]); none is taken as normal, each one is counted
+CAUSES = Causes(("status",), "completion_status", frozenset())
 # (name, first column, last column), 1-based as vendor tables print them. UNVERIFIED: no real MiVB line
 # and no readable copy of MI1's "Summary of Fields"; positions are the classic SX-2000/3300 layout as we
 # know it (FORMATS.md §4). A wrong position is a one-line fix here.

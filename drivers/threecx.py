@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import column_getter, csv_record, hms_seconds, iso_datetime, option_values
+from drivers._common import Causes, column_getter, csv_record, hms_seconds, iso_datetime, option_values
 
 NAME = "3CX Phone System (CDR)"
 MODELS = ("3CX V16", "3CX V18")
@@ -23,6 +23,8 @@ FIELDS = ("historyid,callid,duration,time_start,time_answered,time_end,reason_te
 OPTIONS = {
     "fields": (FIELDS, "comma-separated CDR field names in the order set in the 3CX CDR settings"),
 }
+# Cause-code alerts: why the call ended; either side hanging up is the normal end
+CAUSES = Causes(("reason_terminated",), "3cx_reason", frozenset({"TerminatedBySrc", "TerminatedByDst"}))
 
 MAX_CHARS = 8192
 # Read in this order by _call(); the first 11 must be configured, the others read "" when left out.

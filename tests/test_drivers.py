@@ -18,6 +18,7 @@ from appliance.capture.framing import split_lines
 from appliance.records import CallRecord, DIRECTIONS, NotACallRecord, QueueEvent
 from drivers_helpers import (CORE, FIXTURES, QUEUE_CORE, ROOT, decode, driver_names, expected_path,
                              fixture_pairs, frame, load_driver, record_json, snapshot)
+from drivers._common import Causes
 
 PAIRS = fixture_pairs()
 PAIR_IDS = [f"{d}/{raw.name}" for d, raw in PAIRS]
@@ -73,7 +74,7 @@ def parse_or_quarantine(parser, text: str) -> CallRecord | QueueEvent | None:
 def test_the_registry_declares_the_contract_once():
     assert registry.REQUIRED == ("NAME", "MODELS", "TRANSPORTS", "ENCODING", "TERMINATOR", "OPTIONS", "make_parser",
                                  "parse", "looks_like")
-    assert registry.OPTIONAL == {"FRAMING": "lines", "handshake": None, "LEGS_ARE_SEGMENTS": False}
+    assert registry.OPTIONAL == {"FRAMING": "lines", "handshake": None, "LEGS_ARE_SEGMENTS": False, "CAUSES": None}
 
 
 def test_a_driver_lacking_part_of_the_contract_is_refused_by_name():
@@ -98,6 +99,8 @@ def test_driver_convention(name):
     assert all(callable(f) for f in (driver.make_parser, driver.parse, driver.looks_like))
     assert driver.FRAMING in ("lines", "le32") and type(driver.LEGS_ARE_SEGMENTS) is bool
     assert driver.handshake is None or callable(driver.handshake)
+    assert driver.CAUSES is None or (isinstance(driver.CAUSES, Causes) and driver.CAUSES.fields
+                                     and isinstance(driver.CAUSES.normal, frozenset))
     folder = FIXTURES / name
     assert (folder / "PROVENANCE.md").is_file(), f"{folder}/PROVENANCE.md"
     raws = [raw for raw in folder.glob("*.raw") if expected_path(raw).exists()]
