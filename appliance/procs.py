@@ -81,16 +81,16 @@ def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:
 def capture_family(cfg: config.Config) -> dict:
     """The configured driver's framing and handshake, as capture.run keyword arguments.
 
-    Capture never imports a driver by name: the registry loads the one in [pbx] driver, which declares
-    FRAMING (default "lines") and optionally handshake(options) -> [("send" | "expect", bytes), ...],
-    given that driver's [pbx] options. No driver configured: lines, no handshake."""
+    Capture never imports a driver by name: the registry loads the one in [pbx] driver, whose FRAMING and
+    handshake (registry.Driver) say how to cut its bytes and how to log in, given that driver's [pbx]
+    options. No driver configured: lines, no handshake."""
     if not cfg.raw_section("pbx").get("driver", ""):
         return {}
-    module, _, pbx = driver_parser(cfg)   # also checks the driver's options: a bad one stops us here
-    family = {"framing": getattr(module, "FRAMING", "lines")}
-    if callable(getattr(module, "handshake", None)):
+    driver, _, pbx = driver_parser(cfg)   # also checks the driver's options: a bad one stops us here
+    family: dict = {"framing": driver.FRAMING}
+    if driver.handshake is not None:
         try:
-            family["handshake"] = list(module.handshake({k: getattr(pbx, k) for k in module.OPTIONS}))
+            family["handshake"] = list(driver.handshake({k: getattr(pbx, k) for k in driver.OPTIONS}))
         except ValueError as e:
             raise config.ConfigError(f"{cfg.name}: [pbx] {e}") from None
     return family

@@ -1,11 +1,13 @@
-"""The driver registry: `[pbx] driver = NAME` imports drivers.NAME, only when chosen; and auto-detection: which
-driver reads a capture, ranked by each driver's own looks_like()."""
+"""The driver registry: the driver contract (Driver), `[pbx] driver = NAME` imports drivers.NAME only when chosen,
+and auto-detection: which driver reads a capture, ranked by each driver's own looks_like()."""
 from __future__ import annotations
 
 import importlib
 import logging
 import pkgutil
 import re
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 from appliance.capture.framing import split_lines, strip_terminator
 from appliance.config import Config, ConfigError
 import drivers
+from drivers._common import Causes
 
 log = logging.getLogger(__name__)
 # auto-detection reads at most this much of a capture; below FITS confidence a driver is not offered
@@ -20,11 +23,56 @@ DETECT_LINES = 200
 DETECT_BYTES = 1 << 20
 FITS = 0.5
 
-REQUIRED = ("NAME", "MODELS", "TRANSPORTS", "ENCODING", "TERMINATOR", "OPTIONS", "make_parser", "parse", "looks_like")
-
 
 class UnknownDriver(ValueError):
     """No driver module by that name."""
+
+
+class BrokenDriver(UnknownDriver):
+    """A module in drivers/ that lacks part of the contract: as unusable as a name that is not a driver."""
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A loaded driver as the rest of the appliance sees it: the contract every drivers/<key>.py meets.
+
+    The fields keep the module's own attribute names. Those without a default are required: load() refuses
+    a module that lacks one. The others are optional, and a module that leaves one out reads as the default.
+    Only this class looks a driver's attributes up; everything else reads them here."""
+    key: str                                 # drivers/<key>.py == [pbx] driver == fixture folder
+    NAME: str                                # shown in the UI
+    MODELS: tuple[str, ...]
+    TRANSPORTS: dict[str, str]               # transport -> example URL
+    ENCODING: str                            # capture and parse decode the journal's bytes with this
+    TERMINATOR: bytes
+    OPTIONS: dict[str, tuple[str, str]]      # [pbx] option -> (default, help)
+    make_parser: Callable[..., Any]          # make_parser(**options) -> an object with parse(line)
+    parse: Callable[[str], Any]              # the default parser's parse(line) -> CallRecord | QueueEvent | None
+    looks_like: Callable[[list[str]], float]  # auto-detection: how well these lines fit, 0.0 to 1.0
+    # how capture cuts the byte stream: "lines", or "le32" (a 4-byte little-endian length before each record)
+    FRAMING: str = "lines"
+    # handshake(options) -> [("send" | "expect", bytes), ...]: capture's login steps on every connect
+    handshake: Callable[[dict], list[tuple[str, bytes]]] | None = None
+    # every leg of a call prints the call's own start, and their talk times follow each other (summed, not
+    # taken as a union)
+    LEGS_ARE_SEGMENTS: bool = False
+    # where a leg's cause code is in its extra fields, for the cause-code alerts (appliance/alerts/codes.py)
+    CAUSES: Causes | None = None
+
+    @classmethod
+    def of(cls, key: str, module: ModuleType) -> Driver:
+        """The driver view of a module; BrokenDriver naming the driver and what it lacks."""
+        attrs = vars(module)
+        missing = [name for name in REQUIRED if name not in attrs]
+        if missing:
+            raise BrokenDriver(f"driver {key} (drivers/{key}.py) lacks {', '.join(missing)}; "
+                               f"a driver declares {', '.join(REQUIRED)}")
+        return cls(key, **{name: attrs[name] for name in REQUIRED},
+                   **{name: attrs.get(name, default) for name, default in OPTIONAL.items()})
+
+
+REQUIRED = tuple(f.name for f in fields(Driver) if f.default is MISSING and f.name != "key")
+OPTIONAL = {f.name: f.default for f in fields(Driver) if f.default is not MISSING}
 
 
 def names() -> list[str]:
@@ -32,28 +80,29 @@ def names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(drivers.__path__) if not m.name.startswith("_"))
 
 
-def load(name: str) -> ModuleType:
-    """Import drivers.<name>; a name that is not a driver is an UnknownDriver naming the choices."""
+def load(name: str) -> Driver:
+    """Import drivers.<name> and check it against the contract; a name that is not a driver is an
+    UnknownDriver naming the choices."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name or "") or name not in names():
         raise UnknownDriver(f"unknown driver {name!r} (known: {', '.join(names())})")
-    return importlib.import_module(f"drivers.{name}")
+    return Driver.of(name, importlib.import_module(f"drivers.{name}"))
 
 
-def driver_parser(cfg: Config, driver_name: str | None = None) -> tuple[ModuleType, Any, Any]:
-    """(driver module, its parser, the [pbx] settings) for the configured driver or the one named.
+def driver_parser(cfg: Config, driver_name: str | None = None) -> tuple[Driver, Any, Any]:
+    """(driver, its parser, the [pbx] settings) for the configured driver or the one named.
 
     The options in [pbx] belong to the configured driver; another driver named here gets its defaults."""
     configured = cfg.raw_section("pbx").get("driver", "")
     name = driver_name or configured
     if not name:
         raise ConfigError(f"{cfg.name}: [pbx] driver is not set (known: {', '.join(names())})")
-    module = load(name)
+    driver = load(name)
     own = name == configured
-    declared = module.OPTIONS if own else load(configured).OPTIONS if configured in names() else {}
+    declared = driver.OPTIONS if own else load(configured).OPTIONS if configured in names() else {}
     pbx = cfg.section("pbx", extra=declared)
-    options = {k: getattr(pbx, k) for k in module.OPTIONS} if own else {}
+    options = {k: getattr(pbx, k) for k in driver.OPTIONS} if own else {}
     try:
-        return module, module.make_parser(**options), pbx
+        return driver, driver.make_parser(**options), pbx
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [pbx] {e}") from None
 
@@ -69,9 +118,9 @@ def rank(lines: list[bytes]) -> list[dict]:
     scores = []
     for name in names():
         try:
-            module = load(name)
-            text = [line.decode(module.ENCODING, "replace") for line in lines]
-            confidence = float(module.looks_like(text))
+            driver = load(name)
+            text = [line.decode(driver.ENCODING, "replace") for line in lines]
+            confidence = float(driver.looks_like(text))
         except Exception:   # a driver bug must not break detection of the others
             log.exception("driver %s failed in looks_like", name)
             continue

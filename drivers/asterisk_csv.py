@@ -1,12 +1,11 @@
 """Asterisk cdr_csv Master.csv: one CSV row per call leg, 16 to 21 columns, FORMATS.md §7."""
 from __future__ import annotations
 
-import csv
 import re
-from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import parsed_share
+from drivers._common import (Causes, check_length, choice, csv_row, iso_datetime, option_values, parsed_share,
+                             regex, seconds)
 
 NAME = "Asterisk (cdr_csv Master.csv)"
 MODELS = ("Asterisk 1.8+", "FreePBX", "Issabel", "Elastix")
@@ -22,6 +21,8 @@ OPTIONS = {
     "columns": ("auto", "auto, or the exact column count this PBX writes (16 to 21); a fixed count "
                         "quarantines rows cut short"),
 }
+# Cause-code alerts: Master.csv has no hangup cause; its disposition (NO ANSWER, BUSY, FAILED) stands in
+CAUSES = Causes(("disposition",), "disposition", frozenset({"ANSWERED"}))
 
 MAX_CHARS = 16384   # lastdata can be long (Dial strings to many phones), but not this long
 _COLUMNS = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
@@ -33,36 +34,11 @@ _CONTEXT = re.compile(r"[\w.+@-]+")
 _UNIQUEID = re.compile(r"(?:.*-)?\d+\.\d+")
 
 
-def _time(text: str, what: str) -> datetime:
-    """'YYYY-MM-DD HH:MM:SS' (cdr_csv DATE_FORMAT %Y-%m-%d %T [AS2])."""
-    if (len(text) != 19 or text[4] != "-" or text[7] != "-" or text[10] != " "
-            or text[13] != ":" or text[16] != ":"):
-        raise NotACallRecord(f"{what} {text[:40]!r} is not YYYY-MM-DD HH:MM:SS")
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise NotACallRecord(f"{what} {text!r} is not a date") from None
-
-
-def _seconds(text: str, what: str) -> int:
-    if not (text.isascii() and text.isdigit()) or len(text) > 9:   # int() refuses > 4300 digits
-        raise NotACallRecord(f"{what} {text[:40]!r} is not a whole number of seconds")
-    return int(text)
-
-
 def _peer(channel: str) -> str:
     """'SIP/201-0000abcd' -> '201', 'Local/201@from-internal-00af;1' -> '201', 'DAHDI/i1/555-1' -> '555'."""
     name = channel.partition("/")[2].rpartition("/")[2] or channel
     name = name.partition("@")[0]
     return name.rpartition("-")[0] if "-" in name else name
-
-
-def _row(line: str) -> list[str]:
-    try:
-        rows = list(csv.reader([line], strict=True))
-    except csv.Error as exc:   # unterminated quote, NUL, field over csv's size limit, newline
-        raise NotACallRecord(f"not a CSV row: {exc}") from None
-    return rows[0] if rows else []
 
 
 class Parser:
@@ -73,21 +49,16 @@ class Parser:
         bad = [c for c in self.inbound if not _CONTEXT.fullmatch(c)]
         if bad:
             raise ValueError(f"inbound_contexts: {bad[0]!r} is not a dialplan context name")
-        try:
-            self.is_extension = re.compile(extension_pattern).fullmatch
-        except re.error as exc:
-            raise ValueError(f"extension_pattern {extension_pattern!r}: {exc}") from None
-        if columns != "auto" and columns not in ("16", "17", "18", "19", "20", "21"):
-            raise ValueError(f"columns {columns!r}: expected auto or 16 to 21")
+        self.is_extension = regex("extension_pattern", extension_pattern).fullmatch
+        choice("columns", columns, ("auto", "16", "17", "18", "19", "20", "21"), "auto or 16 to 21")
         self.columns = range(16, 22) if columns == "auto" else (int(columns),)
 
     def parse(self, line: str) -> CallRecord | None:
         """Return the call leg on this CSV row, None for blank lines and a column-name header."""
         if not line.strip():
             return None
-        if len(line) > MAX_CHARS:
-            raise NotACallRecord(f"{len(line)} characters, a Master.csv row is at most {MAX_CHARS}")
-        row = _row(line)
+        check_length(line, MAX_CHARS, "a Master.csv row")
+        row = csv_row(line)
         if len(row) not in self.columns:
             expected = "16 to 21" if len(self.columns) > 1 else str(self.columns[0])
             raise NotACallRecord(f"{len(row)} columns, expected {expected}")
@@ -95,14 +66,14 @@ class Parser:
             return None
         f = dict(zip(_COLUMNS, row))
         _add_optional_columns(f, row[16:])
-        start = _time(f["start"], "start")
+        start = iso_datetime(f["start"], "start")   # cdr_csv DATE_FORMAT %Y-%m-%d %T [AS2]
         for key in ("answer", "end"):
             if f[key]:   # unanswered: an unquoted empty answer (FORMATS.md §7)
-                _time(f[key], key)
+                iso_datetime(f[key], key)
         if f.get("sequence"):
-            _seconds(f["sequence"], "sequence")
-        duration = _seconds(f["duration"], "duration")
-        billsec = _seconds(f["billsec"], "billsec")
+            seconds(f["sequence"], "sequence")
+        duration = seconds(f["duration"], "duration")
+        billsec = seconds(f["billsec"], "billsec")
         # Clamp, in case billsec and duration were rounded differently: ring time is never negative.
         ring = max(0, duration - billsec)
         direction, extension, party, trunk = self._sides(f)
@@ -140,11 +111,7 @@ def _add_optional_columns(f: dict[str, str], rest: list[str]) -> None:
 
 def make_parser(**options: str) -> Parser:
     """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
-    for key in options:
-        if key not in OPTIONS:
-            raise ValueError(f"asterisk_csv has no option {key!r}; options are {', '.join(OPTIONS)}")
-    values = {key: str(options.get(key, default)) for key, (default, _) in OPTIONS.items()}
-    return Parser(**values)
+    return Parser(**option_values("asterisk_csv", options, OPTIONS))
 
 
 parse = make_parser().parse

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from appliance.records import NotACallRecord, QueueEvent
-from drivers._common import parsed_share
+from drivers._common import check_length, option_values, parsed_share
 
 NAME = "Asterisk (queue_log)"
 MODELS = ("Asterisk 1.4+", "FreePBX", "Issabel", "Elastix")
@@ -77,8 +77,7 @@ class Parser:
 
     def parse(self, line: str) -> QueueEvent | None:
         """Return the queue event on this line, None for a blank line."""
-        if len(line) > MAX_CHARS:
-            raise NotACallRecord(f"{len(line)} characters, a queue_log line is at most {MAX_CHARS}")
+        check_length(line, MAX_CHARS, "a queue_log line")
         f = line.split("|")
         n = len(f)
         if n < 6:
@@ -111,8 +110,7 @@ class Parser:
 
 def make_parser(**options: str) -> Parser:
     """A parser; the queue_log driver has no options."""
-    if options:
-        raise ValueError(f"asterisk_queue_log has no option {next(iter(options))!r}")
+    option_values("asterisk_queue_log", options, OPTIONS)
     return Parser()
 
 

@@ -1,12 +1,11 @@
 """Cisco Unified CM CDR/CMR flat files: CSV, a header names the columns, epoch UTC times, FORMATS.md §6."""
 from __future__ import annotations
 
-import csv
 import re
 from datetime import datetime, timezone
-from operator import itemgetter
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import Causes, column_getter, csv_record, name_list, option_values, parsed_share, regex, seconds
 
 NAME = "Cisco Unified CM (CDR flat files)"
 MODELS = ("CUCM 11.5", "CUCM 12.5", "CUCM 14", "CUCM 15")
@@ -20,6 +19,8 @@ OPTIONS = {
     "pstn_partitions": ("", "comma-separated finalCalledPartyNumberPartition names of PSTN route patterns: "
                             "a call routed there is outbound whatever the device is called"),
 }
+# Cause-code alerts: the Q.850 cause values of the two ends [CI1]; 16 is normal call clearing, 0 no error
+CAUSES = Causes(("dest_cause", "orig_cause"), "q850", frozenset({"0", "16"}))
 
 MAX_CHARS = 16384
 # CUCM 11.5 CDR columns (129) as in the CDR field descriptions [CI1] and Go-CDR's reader (ZionDials/Go-CDR
@@ -73,15 +74,12 @@ _TYPE = re.compile(r"[A-Z]+(\(\d+\))?")   # line 2: INTEGER, VARCHAR(50), UNIQUE
 
 
 def _column_map(names: list[str] | tuple[str, ...]):
-    """An itemgetter for _READ over rows with these columns (absent optional ones read the "" appended)."""
-    pos = {name.strip().lower(): i for i, name in enumerate(names)}
-    return itemgetter(*(pos.get(name, -1) for name in _READ))
+    """A getter of _READ over rows with these columns, whose names are matched in any case."""
+    return column_getter((name.strip().lower() for name in names), _READ)
 
 
 def _int(text: str, what: str) -> int:
-    if not (text.isascii() and text.isdigit()) or len(text) > 10:
-        raise NotACallRecord(f"{what} {text[:40]!r} is not a whole number")
-    return int(text)
+    return seconds(text, what, 10, "a whole number")   # epoch times and durations
 
 
 def _ip(text: str) -> str:
@@ -97,26 +95,15 @@ class Parser:
     """Learns the column order from each header line (per column count); CUCM 11.5/12.5 order before that."""
 
     def __init__(self, gateway_pattern: str, pstn_partitions: str) -> None:
-        try:
-            self.gateway = re.compile(gateway_pattern).search
-        except re.error as exc:
-            raise ValueError(f"gateway_pattern {gateway_pattern!r}: {exc}") from None
-        self.pstn = {p.strip() for p in pstn_partitions.split(",") if p.strip()}
-        if any(not re.fullmatch(r"[\w .-]+", p) for p in self.pstn):
-            raise ValueError(f"pstn_partitions {pstn_partitions[:40]!r}: not partition names")
+        self.gateway = regex("gateway_pattern", gateway_pattern).search
+        self.pstn = set(name_list("pstn_partitions", pstn_partitions, r"[\w .-]+", "partition names"))
         self.maps = {len(CDR_FIELDS): _column_map(CDR_FIELDS), len(CDR_FIELDS_12_5): _column_map(CDR_FIELDS_12_5)}
 
     def parse(self, line: str) -> CallRecord | None:
         """Return the CDR leg on this line; None for blank, header, field-type and CMR lines."""
-        if len(line) > MAX_CHARS:
-            raise NotACallRecord(f"{len(line)} characters, a CDR row is at most {MAX_CHARS}")
-        line = line.lstrip("\ufeff")
-        if not line.strip():
+        f = csv_record(line, MAX_CHARS, "a CDR row")
+        if f is None:
             return None
-        try:
-            f = next(csv.reader([line], strict=True))
-        except csv.Error as exc:   # unterminated quote, field over csv's size limit
-            raise NotACallRecord(f"not a CSV row: {exc}") from None
         kind = f[0].strip().lower()
         if kind == "cdrrecordtype":
             self._header(f)
@@ -180,10 +167,7 @@ class Parser:
 
 def make_parser(**options: str) -> Parser:
     """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
-    for key in options:
-        if key not in OPTIONS:
-            raise ValueError(f"cisco_cucm has no option {key!r}; options are {', '.join(OPTIONS)}")
-    return Parser(**{key: str(options.get(key, default)) for key, (default, _) in OPTIONS.items()})
+    return Parser(**option_values("cisco_cucm", options, OPTIONS))
 
 
 parse = make_parser().parse
@@ -191,10 +175,4 @@ parse = make_parser().parse
 
 def looks_like(lines: list[str]) -> float:
     """Share of the non-blank lines a fresh parser reads (CDR rows, headers, type lines and CMRs)."""
-    parser, good, bad = make_parser(), 0, 0
-    for line in lines:
-        try:
-            good += parser.parse(line) is not None or bool(line.strip("\ufeff \t"))
-        except NotACallRecord:
-            bad += 1
-    return good / (good + bad) if good else 0.0
+    return parsed_share(make_parser().parse, lines, skipped_fit=True)

@@ -1,12 +1,11 @@
 """FreeSWITCH mod_cdr_csv: one CSV row per leg, `example` or `asterisk` template, FORMATS.md §9."""
 from __future__ import annotations
 
-import csv
 import re
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import parsed_share
+from drivers._common import Causes, choice, csv_record, name_list, option_values, parsed_share, regex, seconds
 
 NAME = "FreeSWITCH (mod_cdr_csv)"
 MODELS = ("FreeSWITCH 1.6+", "FusionPBX")
@@ -18,6 +17,8 @@ OPTIONS = {
     "inbound_contexts": ("public", "comma-separated dialplan contexts of calls arriving from gateways"),
     "extension_pattern": (r"\d{2,6}", "regular expression an internal extension number matches in full"),
 }
+# Cause-code alerts: the leg's Q.850 cause name; SUCCESS and NORMAL_CLEARING are a call that went well
+CAUSES = Causes(("hangup_cause",), "q850_name", frozenset({"NORMAL_CLEARING", "SUCCESS"}))
 
 MAX_CHARS = 16384
 # Shipped templates, from the vanilla cdr_csv.conf.xml [FS1]. `asterisk` has no bleg_uuid and no codecs.
@@ -55,40 +56,22 @@ def _time(text: str, what: str) -> tuple[datetime, bool]:
     raise NotACallRecord(f"{what} {text[:40]!r} is not a date and time, year first (YYYY-MM-DD HH:MM:SS)")
 
 
-def _seconds(text: str, what: str) -> int:
-    if not (text.isascii() and text.isdigit()) or len(text) > 9:
-        raise NotACallRecord(f"{what} {text[:40]!r} is not a whole number of seconds")
-    return int(text)
-
-
 class Parser:
     """Stateless; direction is derived from context and number shapes, as the row has no direction."""
 
     def __init__(self, template: str, inbound_contexts: str, extension_pattern: str) -> None:
-        if template not in ("auto", *TEMPLATES):
-            raise ValueError(f"template {template!r}: expected auto, example or asterisk")
+        choice("template", template, ("auto", *TEMPLATES), "auto, example or asterisk")
         chosen = TEMPLATES.values() if template == "auto" else (TEMPLATES[template],)
         # column count -> (names, indices of _READ with -1 for a column the template lacks)
         self.layouts = {len(t): (t, [t.index(n) if n in t else -1 for n in _READ]) for t in chosen}
-        self.inbound = {c.strip() for c in inbound_contexts.split(",") if c.strip()}
-        if any(not re.fullmatch(r"[\w.+@-]+", c) for c in self.inbound):
-            raise ValueError(f"inbound_contexts {inbound_contexts[:40]!r}: not dialplan context names")
-        try:
-            self.is_extension = re.compile(extension_pattern).fullmatch
-        except re.error as exc:
-            raise ValueError(f"extension_pattern {extension_pattern!r}: {exc}") from None
+        self.inbound = set(name_list("inbound_contexts", inbound_contexts, r"[\w.+@-]+", "dialplan context names"))
+        self.is_extension = regex("extension_pattern", extension_pattern).fullmatch
 
     def parse(self, line: str) -> CallRecord | None:
         """Return the call leg on this row; None for blank lines and a column-name header."""
-        if len(line) > MAX_CHARS:
-            raise NotACallRecord(f"{len(line)} characters, a cdr_csv row is at most {MAX_CHARS}")
-        line = line.lstrip("\ufeff")   # a BOM from a spreadsheet export (FORMATS.md §9)
-        if not line.strip():
+        row = csv_record(line, MAX_CHARS, "a cdr_csv row")   # may start with a BOM from a spreadsheet (FORMATS.md §9)
+        if row is None:
             return None
-        try:
-            row = next(csv.reader([line], strict=True))
-        except csv.Error as exc:
-            raise NotACallRecord(f"not a CSV row: {exc}") from None
         layout = self.layouts.get(len(row))
         if layout is None:
             raise NotACallRecord(f"{len(row)} columns, expected {' or '.join(map(str, self.layouts))}")
@@ -104,7 +87,7 @@ class Parser:
         if answer_s:   # unanswered: empty answer_stamp (obs: freeswitch_cdr_csv_unattributed.txt)
             rough |= _time(answer_s, "answer_stamp")[1]
         end, rough_end = _time(end_s, "end_stamp")
-        duration, billsec = _seconds(duration_s, "duration"), _seconds(billsec_s, "billsec")
+        duration, billsec = seconds(duration_s, "duration"), seconds(billsec_s, "billsec")
         if end < start:
             raise NotACallRecord(f"end_stamp {end_s!r} is before start_stamp {start_s!r}")
         if billsec and not answer_s:
@@ -143,10 +126,7 @@ class Parser:
 
 def make_parser(**options: str) -> Parser:
     """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
-    for key in options:
-        if key not in OPTIONS:
-            raise ValueError(f"freeswitch_csv has no option {key!r}; options are {', '.join(OPTIONS)}")
-    return Parser(**{key: str(options.get(key, default)) for key, (default, _) in OPTIONS.items()})
+    return Parser(**option_values("freeswitch_csv", options, OPTIONS))
 
 
 parse = make_parser().parse

@@ -1,9 +1,10 @@
 """Generic SMDR/CDR: a CSV or fixed-width layout described by the installer in [pbx] options."""
-import csv
 import re
 from datetime import datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
+from drivers._common import (DURATIONS, check_length, configured_datetime, configured_duration, delimited,
+                             fixed_columns, format_regex, regex)
 
 NAME = "Generic (layout described in the config)"   # for the PBXs of FORMATS.md §11, which have no driver
 MODELS = ("Siemens HiPath / OpenScape", "Alcatel-Lucent OmniPCX", "Samsung OfficeServ", "LG-Ericsson iPECS",
@@ -15,9 +16,6 @@ TERMINATOR = b"\r\n"
 
 FIELDS = ("start_date", "start_time", "start", "end_date", "end_time", "end", "duration", "ring", "talk",
           "extension", "party", "caller", "called", "trunk", "direction", "account_code", "call_key")
-# Groups are hours/minutes/seconds from the left. hh:mm'ss also reads a Panasonic-like m'ss ring (FORMATS.md §2).
-DURATIONS = {"seconds": r"(\d{1,9})", "hh:mm:ss": r"(\d{1,7}):([0-5]\d):([0-5]\d)", "mm:ss": r"(\d{1,7}):([0-5]\d)",
-             "hh:mm'ss": r"(?:(\d{1,7}):([0-5]\d)|(\d\d?))'([0-5]\d)"}
 # Every default is a str: Config types an option by its default. The defaults describe a neutral CSV.
 OPTIONS = {
     "layout": ("csv", "csv (delimited fields) or fixed (fields at fixed character positions)"),
@@ -37,25 +35,6 @@ OPTIONS = {
     "extension_pattern": (r"\d{2,6}", "no direction column: internal numbers regex; both = internal, called = in"),
 }
 _CHOICES = {"layout": ("csv", "fixed"), "time_is": ("start", "end"), "duration_format": tuple(DURATIONS)}
-_DIRECTIVES = {"d": "day", "m": "month", "y": "year2", "Y": "year", "H": "hour", "M": "minute", "S": "second"}
-
-
-def _compile(option: str, fmt: str, allowed: str, need: tuple[str, ...]) -> str:
-    """A strftime-style format -> a regex with named groups, checked once at start-up."""
-    def directive(m: re.Match) -> str:
-        d, tight, literal = m.groups()
-        if literal is not None:
-            return " +" if literal == " " else re.escape(literal)
-        # '%H%M' has no separator: then exactly two digits each
-        rx = {"Y": r"\d{4}", "y": r"\d\d", "%": "%"}.get(d, r"\d\d" if tight else r"\d\d?")
-        return rx if d == "%" else f"(?P<{_DIRECTIVES[d]}>{rx})"
-    used = re.findall("%(.?)", fmt.replace("%%", ""))
-    bad = [d for d in used if not d or d not in allowed or used.count(d) > 1]
-    missing = [alt for alt in need if not set(alt) & set(used)]
-    if bad or missing:
-        why = f"%{bad[0]} is not allowed or repeated" if bad else f"no %{' or %'.join(missing[0])}"
-        raise ValueError(f"{option} {fmt!r}: {why} (directives: %{' %'.join(allowed)})")
-    return re.sub("%(.)(?=(%?))|(.)", directive, fmt, flags=re.S)
 
 
 def _layout(fixed: bool, spec: str, time_is_end: bool) -> tuple[list, int, set[str]]:
@@ -64,18 +43,7 @@ def _layout(fixed: bool, spec: str, time_is_end: bool) -> tuple[list, int, set[s
     cols: list[tuple] = [(name.strip(), i) for i, name in enumerate(spec.split(","))]
     width = len(cols)
     if fixed:
-        cols = []
-        for item in spec.split(","):
-            name, _, span = item.strip().partition(":")
-            first, _, last = span.partition("-")
-            if not (first.isdigit() and last.isdigit() and 0 < int(first) <= int(last) <= 9999):
-                raise ValueError(f"columns: {item.strip()!r} is not name:first-last (1-based, inclusive)")
-            cols.append((name, int(first) - 1, int(last)))
-        cols.sort(key=lambda c: c[1])
-        for a, b in zip(cols, cols[1:]):
-            if b[1] < a[2]:
-                raise ValueError(f"columns: {a[0]} and {b[0]} overlap")
-        width = cols[-1][2]
+        cols, width = fixed_columns("columns", spec)
     cols = [c for c in cols if c[0] != "-"]
     names = [c[0] for c in cols]
     bad, have = [n for n in names if n not in FIELDS or names.count(n) > 1], set(names)
@@ -104,15 +72,13 @@ class Parser:
         if len(self.delim) != 1 or len(self.quote) > 1 or self.quote == self.delim or any(
                 c.isalnum() or c == " " for c in self.delim + self.quote):
             raise ValueError(f"delimiter {o['delimiter']!r} / quotechar {self.quote!r}: one distinct symbol each")
-        try:   # ASCII: a bare \d matches any Unicode digit, and int() takes them
-            skip, internal = (re.compile(o[k], re.ASCII) for k in ("skip_lines_matching", "extension_pattern"))
-        except re.error as exc:
-            bad = "skip_lines_matching" if exc.pattern == o["skip_lines_matching"] else "extension_pattern"
-            raise ValueError(f"{bad} {exc.pattern!r}: {exc}") from None
-        self.skip, self.is_internal = skip.match if o["skip_lines_matching"] else None, internal.fullmatch
-        date = _compile("date_format", o["date_format"], "dmyY", ("d", "m", "yY"))
-        time = _compile("time_format", o["time_format"], "HMS", ("H", "M"))
-        both = _compile("datetime_format", o["datetime_format"], "dmyYHMS", ("d", "m", "yY", "H", "M"))
+        # ASCII: a bare \d matches any Unicode digit, and int() takes them
+        skip = regex("skip_lines_matching", o["skip_lines_matching"], re.ASCII)
+        self.skip = skip.match if o["skip_lines_matching"] else None
+        self.is_internal = regex("extension_pattern", o["extension_pattern"], re.ASCII).fullmatch
+        date = format_regex("date_format", o["date_format"], "dmyY", ("d", "m", "yY"))
+        time = format_regex("time_format", o["time_format"], "HMS", ("H", "M"))
+        both = format_regex("datetime_format", o["datetime_format"], "dmyYHMS", ("d", "m", "yY", "H", "M"))
         self.stamps = {w: ((w,), re.compile(both, re.ASCII)) if w in names else
                        ((f"{w}_date", f"{w}_time"), re.compile(f"{date} +{time}", re.ASCII))
                        for w in ("start", "end") if w in names or f"{w}_date" in names}
@@ -123,26 +89,15 @@ class Parser:
             raise ValueError("direction_in / direction_out / direction_internal: a value is empty or used twice")
 
     def _seconds(self, v: dict[str, str], name: str) -> int:
-        text = v.get(name, "")
-        m = self.duration.fullmatch(text)
-        if m is None and text:
-            raise NotACallRecord(f"{name} {text[:40]!r} does not match the duration format")
-        return sum(int(part) * 60 ** i for i, part in enumerate(reversed([p for p in m.groups() if p]))) if m else 0
+        return configured_duration(self.duration, v.get(name, ""), name)
 
     def _when(self, v: dict[str, str], which: str) -> datetime:
         keys, rx = self.stamps[which]
-        text = " ".join(v[k] for k in keys)
-        g = m.groupdict() if (m := rx.fullmatch(text)) else {}
-        try:   # %y is 20yy
-            return datetime(int(g.get("year") or 2000 + int(g["year2"])), int(g["month"]), int(g["day"]),
-                            int(g["hour"]), int(g["minute"]), int(g.get("second") or 0))
-        except (KeyError, ValueError):
-            raise NotACallRecord(f"{which} {text[:40]!r} is not a date and time in the configured format") from None
+        return configured_datetime(rx, " ".join(v[k] for k in keys), which)
 
     def parse(self, line: str) -> CallRecord | None:
         """Return the call on this line; None for blank lines and lines matching skip_lines_matching."""
-        if len(line) > 4096:   # a padded or repeated record is not a record: CSV fields are stripped
-            raise NotACallRecord(f"{len(line)} characters, a call record is at most 4096")
+        check_length(line, 4096, "a call record")   # a padded or repeated record is not a record: fields are stripped
         if not line.strip() or self.skip and self.skip(line):
             return None
         if self.fixed:
@@ -150,12 +105,7 @@ class Parser:
                 raise NotACallRecord(f"{len(line)} characters, this layout's lines are {self.width}")
             v = {name: line[a:b].strip() for name, a, b in self.cols}
         else:
-            row = line.split(self.delim)   # the fast path: no quote character on the line
-            if self.quote and self.quote in line:
-                try:
-                    row = next(csv.reader([line], delimiter=self.delim, quotechar=self.quote, strict=True), [])
-                except csv.Error as exc:
-                    raise NotACallRecord(f"not a CSV row: {exc}") from None
+            row = delimited(line, self.delim, self.quote)
             if len(row) != self.width:
                 raise NotACallRecord(f"{len(row)} fields, this layout has {self.width}")
             v = {name: row[i].strip() for name, i in self.cols}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import parsed_share
+from drivers._common import option_values, parsed_share
 
 NAME = "Mitel 5000 CP"
 MODELS = ("5000 CP", "Inter-Tel CS-5200", "Inter-Tel CS-5400")
@@ -110,10 +110,7 @@ class Parser:
 
 def make_parser(**options: str) -> Parser:
     """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
-    for key in options:
-        if key not in OPTIONS:
-            raise ValueError(f"mitel_5000 has no option {key!r}; options are {', '.join(OPTIONS)}")
-    return Parser(**{key: str(options.get(key, default)) for key, (default, _) in OPTIONS.items()})
+    return Parser(**option_values("mitel_5000", options, OPTIONS))
 
 
 parse = make_parser().parse

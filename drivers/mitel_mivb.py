@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import nearest_date, parsed_share
+from drivers._common import Causes, best_share, fixed_hms_seconds, nearest_date, number, option_values
 
 NAME = "Mitel MiVoice Business"
 MODELS = ("MiVoice Business", "3300 ICP")
@@ -20,6 +20,8 @@ OPTIONS = {
     "network_format": ("0", "SMDR Options 'Network Format': 1 = call ID, sequence and associated call ID appended"),
     "year": ("", "year of the first record (records print MM/DD only); empty = the year the parser starts"),
 }
+# Cause-code alerts: the completion status (e.g. B busy [MI1]); none is taken as normal, each one is counted
+CAUSES = Causes(("status",), "completion_status", frozenset())
 # (name, first column, last column), 1-based as vendor tables print them. UNVERIFIED: no real MiVB line
 # and no readable copy of MI1's "Summary of Fields"; positions are the classic SX-2000/3300 layout as we
 # know it (FORMATS.md §4). A wrong position is a one-line fix here.
@@ -53,19 +55,9 @@ def layout(extended: bool, ani_dnis: bool, meter: bool, network: bool) -> tuple[
     return tuple((name, a, b) for name, (a, b) in fields.items()) + (("width", 0, width),)
 
 
-def _num(text: str, what: str) -> int:
-    if not (text.isascii() and text.isdigit()):
-        raise NotACallRecord(f"{what} {text!r} is not a number")
-    return int(text)
-
-
 def _duration(text: str) -> int:
     """'hh:mm:ss'; 99:99:99 means 100 hours or more [MI1]."""
-    if text == "99:99:99":
-        return 360000
-    if len(text) != 8 or text[2] != ":" or text[5] != ":" or text[3:5] > "59" or text[6:] > "59":
-        raise NotACallRecord(f"Duration {text!r} is not hh:mm:ss")
-    return _num(text[:2], "Duration") * 3600 + _num(text[3:5], "Duration") * 60 + _num(text[6:], "Duration")
+    return 360000 if text == "99:99:99" else fixed_hms_seconds(text, "Duration", "hh:mm:ss")
 
 
 class Parser:
@@ -91,8 +83,8 @@ class Parser:
         if len(md) != 5 or md[2] != "/" or len(hm) != 6 or hm[2] != ":":
             raise NotACallRecord(f"Date/Time {md!r} {hm!r} is not mm/dd hh:mm")
         # hour may be space-padded (' 8:36P'), unverified
-        month, day = _num(md[:2], "Date"), _num(md[3:], "Date")
-        hour, minute = _num(hm[:2].lstrip(), "Time"), _num(hm[3:5], "Time")
+        month, day = number(md[:2], "Date"), number(md[3:], "Date")
+        hour, minute = number(hm[:2].lstrip(), "Time"), number(hm[3:5], "Time")
         if not 1 <= month <= 12 or minute > 59:
             raise NotACallRecord(f"Date/Time {md} {hm} is not a date")
         if self.h24:
@@ -145,10 +137,7 @@ class Parser:
 
 def make_parser(**options: str) -> Parser:
     """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
-    for key in options:
-        if key not in OPTIONS:
-            raise ValueError(f"mitel_mivb has no option {key!r}; options are {', '.join(OPTIONS)}")
-    return Parser(**{key: str(options.get(key, default)).strip() for key, (default, _) in OPTIONS.items()})
+    return Parser(**{key: value.strip() for key, value in option_values("mitel_mivb", options, OPTIONS).items()})
 
 
 parse = make_parser().parse
@@ -156,8 +145,5 @@ parse = make_parser().parse
 
 def looks_like(lines: list[str]) -> float:
     """Best share, over every combination of the SMDR option flags, of non-blank lines read as records."""
-    best = 0.0
-    for n in range(1 << len(_FLAGS)):
-        flags = {key: str(n >> i & 1) for i, key in enumerate(_FLAGS)}
-        best = max(best, parsed_share(make_parser(**flags).parse, lines[:200]))
-    return best
+    flag_sets = ({key: str(n >> i & 1) for i, key in enumerate(_FLAGS)} for n in range(1 << len(_FLAGS)))
+    return best_share(make_parser, flag_sets, lines[:200])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import nearest_date
+from drivers._common import choice, fixed_hms_seconds, month_day, nearest_date, number, option_values
 
 NAME = "NEC SL / SV"
 MODELS = ("SL1100", "SL2100", "SV8100", "SV9100")
@@ -31,30 +31,13 @@ _CLASSES = {"POT": "out", "POTA": "out", "POTP": "out", "POTW": "out", "IVOT": "
             "PTRS": "transfer", "ITRS": "transfer"}
 
 
-def _num(text: str, what: str) -> int:
-    if not (text.isascii() and text.isdigit()):
-        raise NotACallRecord(f"{what} {text!r} is not a number")
-    return int(text)
-
-
-def _hms(text: str) -> int:
-    """Duration 'HH:MM:SS'; blank (unanswered incoming, blocked calls) counts as 0."""
-    if not text:
-        return 0
-    if len(text) != 8 or text[2] != ":" or text[5] != ":" or text[3:5] > "59" or text[6:] > "59":
-        raise NotACallRecord(f"Duration {text!r} is not HH:MM:SS")
-    return _num(text[:2], "Duration") * 3600 + _num(text[3:5], "Duration") * 60 + _num(text[6:], "Duration")
-
-
 class Parser:
     """Stateful: the page header gives the year (and, without a DATE column, the day); NEXT lines name
     the previous record's caller; PTRS/ITRS take the direction of the last call on their line."""
 
     def __init__(self, format: str, show_date: str) -> None:
-        if format not in ("0", "1"):
-            raise ValueError(f"format {format!r}: expected 0 (North America) or 1 (overseas)")
-        if show_date not in ("0", "1"):
-            raise ValueError(f"show_date {show_date!r}: expected 0 or 1 (PRG 35-02-14)")
+        choice("format", format, ("0", "1"), "0 (North America) or 1 (overseas)")
+        choice("show_date", show_date, ("0", "1"), "0 or 1 (PRG 35-02-14)")
         self.dmy = format == "1"   # our reading of "overseas": DD/MM order (unverified)
         self.layout = _LAYOUTS[show_date]
         # Before the first page header the year (or day) comes from the clock when the parser was made.
@@ -69,7 +52,7 @@ class Parser:
         if len(parts) != 3 or parts[1] != "PAGE" or len(parts[0]) != 10 or not parts[2].isdigit():
             raise NotACallRecord(f"page header {text[:80]!r} is not 'MM/DD/YYYY PAGE nnn'")
         d = parts[0]
-        a, b, year = _num(d[:2], "Header date"), _num(d[3:5], "Header date"), _num(d[6:], "Header date")
+        a, b, year = number(d[:2], "Header date"), number(d[3:5], "Header date"), number(d[6:], "Header date")
         try:
             self.ref = date(year, a, b) if not self.dmy else date(year, b, a)
         except ValueError:
@@ -79,10 +62,8 @@ class Parser:
     def _day(self, text: str, minute: int) -> date:
         """The call's date: DATE column MM/DD (or DD/MM) near the last one, else the running day."""
         if text:
-            if len(text) != 5 or text[2] != "/":
-                raise NotACallRecord(f"Date {text!r} is not MM/DD")
-            a, b = _num(text[:2], "Date"), _num(text[3:], "Date")
-            return nearest_date(*((b, a) if self.dmy else (a, b)), self.ref)
+            month, day = month_day(text, "MM/DD", self.dmy)
+            return nearest_date(month, day, self.ref)
         # No date printed (PRG 35-02-14=0, or an ICM call): the clock going back 12 h means midnight passed.
         if minute < self.last_minute - 720:
             return self.ref + timedelta(days=1)
@@ -117,11 +98,12 @@ class Parser:
         hhmm = line[time_s]
         if len(hhmm) != 5 or hhmm[2] != ":":
             raise NotACallRecord(f"Time {hhmm!r} is not HH:MM")
-        hour, minute = _num(hhmm[:2], "Time"), _num(hhmm[3:], "Time")
+        hour, minute = number(hhmm[:2], "Time"), number(hhmm[3:], "Time")
         if hour > 23 or minute > 59:
             raise NotACallRecord(f"Time {hhmm!r} is not a 24-hour time")
         day = self._day(line[date_s].strip() if date_s else "", hour * 60 + minute)
-        talk = _hms(line[dur_s].strip())
+        duration = line[dur_s].strip()   # blank for unanswered incoming and blocked calls: 0
+        talk = fixed_hms_seconds(duration, "Duration") if duration else 0
         trunk, account = line[line_s].strip(), line[acc_s].strip()
         no_answer = account == "NO ANSWER"
         if kind == "transfer":   # "Transferred call (Incoming/Outgoing)": the class alone does not say which
@@ -142,10 +124,7 @@ class Parser:
 
 def make_parser(**options: str) -> Parser:
     """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
-    for key in options:
-        if key not in OPTIONS:
-            raise ValueError(f"nec_sl has no option {key!r}; options are {', '.join(OPTIONS)}")
-    return Parser(**{key: str(options.get(key, default)).strip() for key, (default, _) in OPTIONS.items()})
+    return Parser(**{key: value.strip() for key, value in option_values("nec_sl", options, OPTIONS).items()})
 
 
 parse = make_parser().parse

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import parsed_share
+from drivers._common import best_share, choice, clock_12h, hmmss_seconds, month_day, mss_seconds, option_values
 
 NAME = "Panasonic KX"
 MODELS = ("KX-TD", "KX-TDA", "KX-TDE", "KX-NS", "KX-NCP", "KX-TA", "KX-TEA")
@@ -40,48 +40,14 @@ _NOTICES = ("LOG IN", "LOG OUT", "IN THE OFFICE", "CHECK IN", "CHECK OUT", "TIME
 _INCOMING_TA = ("<incoming>", "<DISA incoming>", "<DIL incoming>")   # KX-TA/TEA [PA4]
 
 
-def _num(text: str, what: str) -> int:
-    if not (text.isascii() and text.isdigit()):
-        raise NotACallRecord(f"{what} {text!r} is not a number")
-    return int(text)
-
-
 def _when(date: str, time: str, dmy: bool) -> datetime:
     """'MM/DD/YY' (or DD/MM/YY) + 'hh:mmAM' -> datetime; 2-digit years are 20yy."""
-    if len(date) != 8 or date[2] != "/" or date[5] != "/":
-        raise NotACallRecord(f"Date {date!r} is not MM/DD/YY")
-    a, b, yy = _num(date[:2], "Date"), _num(date[3:5], "Date"), _num(date[6:], "Date")
-    month, day = (b, a) if dmy else (a, b)
-    hh, _, rest = time.partition(":")
-    if len(rest) != 4 or rest[2:] not in ("AM", "PM") or not 1 <= len(hh) <= 2:
-        raise NotACallRecord(f"Time {time!r} is not hh:mmAM/PM")
-    hour, minute = _num(hh, "Time hour"), _num(rest[:2], "Time minute")
-    if not 1 <= hour <= 12:
-        raise NotACallRecord(f"Time {time!r}: hour is not 1 to 12")
-    hour = hour % 12 + (12 if rest[2:] == "PM" else 0)
+    month, day, yy = month_day(date, "MM/DD/YY", dmy)
+    hour, minute = clock_12h(time)
     try:
         return datetime(2000 + yy, month, day, hour, minute)
     except ValueError:
         raise NotACallRecord(f"Date/Time {date} {time} is not a date") from None
-
-
-def _ring(text: str) -> int:
-    """Ring "m'ss" ('0'05'); blank counts as 0."""
-    if not text:
-        return 0
-    m, sep, s = text.partition("'")
-    if not sep or len(s) != 2 or _num(s, "Ring seconds") > 59:
-        raise NotACallRecord(f"Ring {text!r} is not m'ss")
-    return _num(m, "Ring minutes") * 60 + int(s)
-
-
-def _duration(text: str) -> int:
-    """Duration "hh:mm'ss" ('00:01'05')."""
-    h, _, rest = text.partition(":")
-    m, sep, s = rest.partition("'")
-    if not sep or len(m) != 2 or len(s) != 2 or _num(m, "Duration") > 59 or _num(s, "Duration") > 59:
-        raise NotACallRecord(f"Duration {text!r} is not hh:mm'ss")
-    return _num(h, "Duration hours") * 3600 + int(m) * 60 + int(s)
 
 
 def _classify(dial: str) -> tuple[str, str, dict[str, str]]:
@@ -103,13 +69,9 @@ class Parser:
     """Stateless; the model decides whether the printed time is the call's start or end."""
 
     def __init__(self, model: str, date_order: str, pattern: str) -> None:
-        models = END_TIME_MODELS + START_TIME_MODELS
-        if model not in models:
-            raise ValueError(f"model {model!r}: expected one of {', '.join(models)}")
-        if date_order not in ("mdy", "dmy"):
-            raise ValueError(f"date_order {date_order!r}: expected mdy or dmy")
-        if pattern not in _LAYOUTS:
-            raise ValueError(f"pattern {pattern!r}: expected a, b or c")
+        choice("model", model, END_TIME_MODELS + START_TIME_MODELS)
+        choice("date_order", date_order, ("mdy", "dmy"), "mdy or dmy")
+        choice("pattern", pattern, _LAYOUTS, "a, b or c")
         self.end_time = model in END_TIME_MODELS
         self.dmy = date_order == "dmy"
         self.layout = _LAYOUTS[pattern]
@@ -133,8 +95,9 @@ class Parser:
         ext, co = line[17:22].strip(), line[co_s].strip()
         if not ext or (co and not (co.isascii() and co.isdigit())):
             raise NotACallRecord(f"Ext {ext!r} / CO {co!r} not an extension and a trunk number")
-        ring = _ring(line[ring_s].strip()) if ring_s else 0
-        talk = _duration(line[dur_s].strip())
+        ring_text = line[ring_s].strip() if ring_s else ""
+        ring = mss_seconds(ring_text, "Ring") if ring_text else 0   # "m'ss" ('0'05'); blank counts as 0
+        talk = hmmss_seconds(line[dur_s].strip(), "Duration")   # "hh:mm'ss" ('00:01'05')
         direction, party, extra = _classify(dial)
         cd = line[cd_s].strip() if cd_s else ""
         extra.update(dial=dial, printed_time="end" if self.end_time else "start")
@@ -151,13 +114,9 @@ class Parser:
 
 def make_parser(**options: str) -> Parser:
     """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
-    for key in options:
-        if key not in OPTIONS:
-            raise ValueError(f"panasonic_kx has no option {key!r}; options are {', '.join(OPTIONS)}")
-    _password(options)
-    values = {key: str(options.get(key, default)).lower() for key, (default, _) in OPTIONS.items()}
-    del values["lan_password"]
-    return Parser(**values)
+    values = option_values("panasonic_kx", options, OPTIONS)
+    _password(values)
+    return Parser(values["model"].lower(), values["date_order"].lower(), values["pattern"].lower())
 
 
 def _password(options: dict) -> bytes:
@@ -186,8 +145,5 @@ def looks_like(lines: list[str]) -> float:
     """Best share, over the print patterns and date orders, of non-blank lines that parse as records;
     a bare page header scores 0.5. The model only moves times, so it does not change the shape."""
     header = any(line.strip().startswith("Date") and "Dial Number" in line for line in lines)
-    best = 0.0
-    for pattern in "abc":
-        for order in ("mdy", "dmy"):
-            best = max(best, parsed_share(make_parser(pattern=pattern, date_order=order).parse, lines))
-    return best or (0.5 if header else 0.0)
+    shapes = ({"pattern": pattern, "date_order": order} for pattern in "abc" for order in ("mdy", "dmy"))
+    return best_share(make_parser, shapes, lines) or (0.5 if header else 0.0)

@@ -4,10 +4,9 @@ from __future__ import annotations
 import csv
 import re
 from datetime import datetime
-from operator import itemgetter
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import hms_seconds
+from drivers._common import Causes, column_getter, csv_record, hms_seconds, iso_datetime, option_values
 
 NAME = "3CX Phone System (CDR)"
 MODELS = ("3CX V16", "3CX V18")
@@ -24,6 +23,8 @@ FIELDS = ("historyid,callid,duration,time_start,time_answered,time_end,reason_te
 OPTIONS = {
     "fields": (FIELDS, "comma-separated CDR field names in the order set in the 3CX CDR settings"),
 }
+# Cause-code alerts: why the call ended; either side hanging up is the normal end
+CAUSES = Causes(("reason_terminated",), "3cx_reason", frozenset({"TerminatedBySrc", "TerminatedByDst"}))
 
 MAX_CHARS = 8192
 # Read in this order by _call(); the first 11 must be configured, the others read "" when left out.
@@ -36,13 +37,7 @@ _SIGNATURE = re.compile(r"Call [0-9]+")   # historyid, wherever the fields optio
 
 def _time(text: str, what: str) -> datetime:
     """'YYYY/MM/DD HH:MM:SS', PBX local time (obs: 3cx_cdr.txt)."""
-    if (len(text) != 19 or text[4] != "/" or text[7] != "/" or text[10] != " " or text[13] != ":"
-            or text[16] != ":" or not text.isascii()):
-        raise NotACallRecord(f"{what} {text[:40]!r} is not YYYY/MM/DD HH:MM:SS")
-    try:
-        return datetime.fromisoformat(text.replace("/", "-"))
-    except ValueError:
-        raise NotACallRecord(f"{what} {text!r} is not a date") from None
+    return iso_datetime(text, what, "/", ascii_only=True)
 
 
 def _number(dn: str, no: str) -> str:
@@ -60,19 +55,15 @@ class Parser:
             raise ValueError(f"fields: {bad[:1] or 'a repeated name'} (expected 3CX CDR field names; "
                              f"{', '.join(_REQUIRED)} are required)")
         self.names = names
-        self.get = itemgetter(*(names.index(n) if n in names else -1 for n in _REQUIRED + _OPTIONAL))
+        self.get = column_getter(names, _REQUIRED + _OPTIONAL)
 
     def parse(self, line: str) -> CallRecord | None:
         """Return the call on this line; None for blank lines and a field-name header."""
-        if len(line) > MAX_CHARS:
-            raise NotACallRecord(f"{len(line)} characters, a 3CX CDR line is at most {MAX_CHARS}")
-        line = line.lstrip("\ufeff")   # exports may start with a UTF-8 BOM (samples/README.md)
-        if not line.strip():
+        # Exports may start with a UTF-8 BOM (samples/README.md). The chain field is quoted and holds
+        # commas: "Chain: 0611360468,Ext.610,Ext.185,".
+        row = csv_record(line, MAX_CHARS, "a 3CX CDR line", "line")
+        if row is None:
             return None
-        try:   # the chain field is quoted and holds commas: "Chain: 0611360468,Ext.610,Ext.185,"
-            row = next(csv.reader([line], strict=True))
-        except csv.Error as exc:
-            raise NotACallRecord(f"not a CSV line: {exc}") from None
         if len(row) != len(self.names):
             raise NotACallRecord(f"{len(row)} fields, expected {len(self.names)} (see the fields option)")
         if row == self.names:
@@ -110,10 +101,7 @@ class Parser:
 
 def make_parser(**options: str) -> Parser:
     """A parser for these OPTIONS; an unknown option or a bad value raises ValueError naming it."""
-    for key in options:
-        if key not in OPTIONS:
-            raise ValueError(f"threecx has no option {key!r}; options are {', '.join(OPTIONS)}")
-    return Parser(**{key: str(options.get(key, default)) for key, (default, _) in OPTIONS.items()})
+    return Parser(**option_values("threecx", options, OPTIONS))
 
 
 parse = make_parser().parse

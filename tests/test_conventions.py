@@ -1,4 +1,5 @@
 """Cheap checks that catch drift: documented settings, shipped configs, module sizes, CLI documented."""
+import ast
 import re
 import subprocess
 import sys
@@ -66,6 +67,22 @@ def test_no_module_is_over_400_lines_without_a_reason():
         rel = str(path.relative_to(REPO))
         n = len(path.read_text(encoding="utf-8").splitlines())
         assert n <= 400 or rel in ALLOWED_BIG, f"{rel} has {n} lines: split it by what it holds"
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "drivers").glob("*.py")), ids=lambda p: p.name)
+def test_drivers_import_only_records_their_common_helpers_and_the_standard_library(path):
+    """STYLE §2.3: a driver never touches the port, the DB or the config, so it imports nothing else."""
+    allowed = {"appliance.records", "drivers._common", "__future__"}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = [("." * node.level) + (node.module or "")]
+        else:
+            continue
+        for module in modules:
+            assert module in allowed or module.split(".")[0] in sys.stdlib_module_names, \
+                f"drivers/{path.name} imports {module}"
 
 
 def test_every_cli_command_is_documented_in_the_readme():

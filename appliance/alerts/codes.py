@@ -1,7 +1,8 @@
 """PBX cause/error codes (REP-8): gathered per leg, reported by time, location and type, and a rise alerted.
 
-Drivers keep causes in their extra fields, which are not stored (parse stays fast); the alert pass re-reads
-the journal entry of each new leg of a driver that has causes and keeps the abnormal ones in `leg_code`.
+Drivers keep causes in their extra fields, which are not stored (parse stays fast), and declare which fields
+(CAUSES, read through the registry); the alert pass re-reads the journal entry of each new leg of a driver that
+has causes and keeps the abnormal ones in `leg_code`.
 A code rises sharply when its count in the last hour is above max(factor x baseline, floor), the baseline
 being its mean count in the same hour of the week over the previous baseline weeks (local time); it clears
 when the count falls to half that threshold or less.
@@ -9,13 +10,14 @@ when the count falls to half that threshold or less.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Iterable, cast
 
 from peewee import fn
 
-from appliance import config, store
+from appliance import config, registry, store
 from appliance.alerts.state import Notice, Send, commit, watch
 from appliance.directory import organisation as directory
 from appliance.localtime import zone
@@ -23,16 +25,10 @@ from appliance.reports import listing as output
 from appliance.store import alerts as sa
 from appliance.store import db
 from appliance.store import directory as sd
+from drivers._common import Causes
 
 log = logging.getLogger(__name__)
-# driver -> (extra fields holding a cause, first abnormal one wins; the code type; the normal values)
-CAUSES: dict[str, tuple[tuple[str, ...], str, frozenset[str]]] = {
-    "cisco_cucm": (("dest_cause", "orig_cause"), "q850", frozenset({"0", "16"})),
-    "freeswitch_csv": (("hangup_cause",), "q850_name", frozenset({"NORMAL_CLEARING", "SUCCESS"})),
-    "asterisk_csv": (("disposition",), "disposition", frozenset({"ANSWERED"})),
-    "threecx": (("reason_terminated",), "3cx_reason", frozenset({"TerminatedBySrc", "TerminatedByDst"})),
-    "mitel_mivb": (("status",), "completion_status", frozenset()),
-}
+# ITU-T Q.850 cause values: a standard, not a vendor's table, for every driver whose CAUSES report "q850"
 Q850 = {"1": "unallocated number", "3": "no route to destination", "17": "user busy", "18": "no user responding",
         "19": "no answer", "21": "call rejected", "27": "destination out of order", "28": "invalid number format",
         "31": "normal, unspecified", "34": "no circuit available", "38": "network out of order",
@@ -44,16 +40,26 @@ BUCKETS = ("hour", "day", "week", "month", "all")
 DIMS = ("code", "driver", "trunk", "branch", "extension", "tenant")
 
 
-def code_of(driver: str, extra: dict[str, str]) -> tuple[str, str] | None:
+def causes(driver: str) -> Causes | None:
+    """Where the driver keeps a leg's cause (its CAUSES); None when it gives none or is no driver (any more)."""
+    try:
+        return registry.load(driver).CAUSES
+    except registry.UnknownDriver:
+        return None
+
+
+def code_of(driver: str, extra: Mapping[str, str]) -> tuple[str, str] | None:
     """(code type, code) of a leg's extra fields, or None when its driver gives none or it is a normal one."""
-    spec = CAUSES.get(driver)
+    return _code(causes(driver), extra)
+
+
+def _code(spec: Causes | None, extra: Mapping[str, str]) -> tuple[str, str] | None:
     if spec is None:
         return None
-    fields, kind, normal = spec
-    for name in fields:
+    for name in spec.fields:
         value = extra.get(name, "").strip()
-        if value and value not in normal:
-            return kind, value
+        if value and value not in spec.normal:
+            return spec.code_type, value
     return None
 
 
@@ -70,17 +76,19 @@ def _start_cursor(now: int, weeks: int) -> int:
 
 def gather(cfg: config.Config, journal_dir: Path, now: int, weeks: int, limit: int = SCAN_LIMIT) -> int:
     """Store the abnormal codes of up to `limit` legs stored since the last pass; the number of codes found."""
-    from appliance.registry import driver_parser
     pos = sa.cursor("codes")
     pos = _start_cursor(now, weeks) if pos is None else pos
     L, C = store.Leg, store.Call
     rows = list(L.select(L.id, L.driver, L.start_utc, L.trunk, L.extension, L.jseg, L.joff, C.tenant)
                 .join(C, on=(C.id == L.call_id)).where(L.id > pos).order_by(L.id).limit(limit).objects())
-    extra = output.extra_reader(journal_dir, lambda name: driver_parser(cfg, name)[:2])
+    extra = output.extra_reader(journal_dir, lambda name: registry.driver_parser(cfg, name)[:2])
+    specs: dict[str, Causes | None] = {}   # looked up once per driver and pass
     found = []
     for leg in rows:
-        if leg.driver in CAUSES:
-            code = code_of(leg.driver, extra(leg))
+        if leg.driver not in specs:
+            specs[leg.driver] = causes(leg.driver)
+        if specs[leg.driver] is not None:
+            code = _code(specs[leg.driver], extra(leg))
             if code:
                 found.append({"leg_id": leg.id, "at_utc": leg.start_utc, "driver": leg.driver, "code_type": code[0],
                               "code": code[1], "trunk": leg.trunk, "extension": leg.extension,

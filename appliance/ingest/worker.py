@@ -18,15 +18,15 @@ PRUNE_EVERY_S = 600
 
 def build_processor(cfg: Config, driver_name: str | None = None) -> parse.Processor:
     """A Processor for the configured (or given) driver; the database must be open."""
-    module, parser, pbx = driver_parser(cfg, driver_name)
+    driver, parser, pbx = driver_parser(cfg, driver_name)
     try:
         tz = localtime.zone(pbx.timezone)
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [pbx] {e}") from None
     tenant_map = parse_tenant_map(pbx.tenant_by_source, f"{cfg.name}: [pbx] tenant_by_source")
     from appliance.rating import pricing  # numbers and tariffs: only the worker needs them
-    return parse.Processor(module.__name__.rpartition(".")[2], parser, module.ENCODING, tz,
-                           int(pbx.group_window_h * 3600), getattr(module, "LEGS_ARE_SEGMENTS", False),
+    return parse.Processor(driver.key, parser, driver.ENCODING, tz,
+                           int(pbx.group_window_h * 3600), driver.LEGS_ARE_SEGMENTS,
                            pricing.build(cfg, tz), tenant_map, pbx.tenant)
 
 

@@ -183,7 +183,7 @@ def _segments(driver: str, cache: dict[str, bool]) -> bool:
     """Does the driver print a call's legs as consecutive segments with the call's start (LEGS_ARE_SEGMENTS)?"""
     if driver not in cache:
         try:
-            cache[driver] = bool(getattr(registry.load(driver), "LEGS_ARE_SEGMENTS", False))
+            cache[driver] = registry.load(driver).LEGS_ARE_SEGMENTS
         except registry.UnknownDriver:
             cache[driver] = False
     return cache[driver]
