@@ -10,8 +10,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from appliance.rating import tariff_csv
-from appliance.rating.rate import compile_plan, rate
-from appliance.rating.tariffs import Band, Destination, Holiday, PlanVersion, Rate, Step
+from appliance.rating.rate import rate
+from appliance.rating.tariffs import Band, Destination, Holiday, PlanVersion, Rate, Step, compile_plan
 
 PREFIXES_PER_DESTINATION = 10
 
