@@ -16,7 +16,7 @@ from pathlib import Path
 from appliance import config, journal, store
 from appliance.localtime import LocalTime
 from appliance.records import CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord, QueueEvent
-from appliance.reports import rollup
+from appliance.store import rollups
 
 log = logging.getLogger(__name__)
 PRICE_COLUMNS = ("kind", "number", "cost", "currency", "destination", "tariff", "capped")   # = pricing.COLUMNS
@@ -199,8 +199,8 @@ class Processor:
                     conn.executemany(_insert("queue_event", store.QUEUE_EVENT_COLUMNS), batch.queue_events)
                 if batch.events:
                     conn.executemany(_insert("link_event", LINK_EVENT_COLUMNS), batch.events)
-                rollup.mark_days(conn, batch.days)
-                rollup.mark_calls(conn, batch.dirty)   # before a new leg can move a call to another day
+                rollups.mark_days(conn, batch.days)
+                rollups.mark_calls(conn, batch.dirty)   # before a new leg can move a call to another day
                 for call_id in batch.dirty:
                     recompute(call_id, self.segments, self.pricer)
                 if cursor is not None:

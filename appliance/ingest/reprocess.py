@@ -12,7 +12,7 @@ from pathlib import Path
 from appliance import journal, store
 from appliance.billing import billed
 from appliance.ingest import parse
-from appliance.reports import rollup
+from appliance.store import rollups
 
 log = logging.getLogger(__name__)
 TABLES = ("leg", "queue_event", "quarantine", "link_event")
@@ -73,7 +73,7 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
         if not force:
             _refuse_billed(first, last, processor.tenant)
         counts["calls_before"] = store.Call.select().count()
-        rollup.mark_refs(parse.ref_id(first), parse.ref_id(last))   # the old rows' days, before they go
+        rollups.mark_refs(parse.ref_id(first), parse.ref_id(last))   # the old rows' days, before they go
         for call_id in _delete_range(first, last):
             parse.recompute(call_id, processor.segments, processor.pricer)
         processor.reload()
@@ -81,7 +81,7 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
             lines, _ = processor.process(entries[i:i + batch], advance=False)
             counts["lines"] += lines
         counts["calls_after"] = store.Call.select().count()
-        rollup.after_reprocess(parse.ref_id(first), parse.ref_id(last))
+        rollups.after_reprocess(parse.ref_id(first), parse.ref_id(last))
     log.info("reprocessed journal %s..%s: %d lines", f"{first[0]}:{first[1]}", f"{last[0]}:{last[1]}",
              counts["lines"])
     return counts

@@ -15,7 +15,7 @@ from appliance.config import Config, ConfigError
 from appliance.ingest.parse import PRICE_COLUMNS as COLUMNS
 from appliance.rating import numbering
 from appliance.rating.rate import CompiledPlan, Price, Unrated, rate
-from appliance.reports import rollup
+from appliance.store import rollups
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, b
                 store.Call.kind, store.Call.number
             ).where(store.Call.id > last).order_by(store.Call.id).limit(batch).tuples())
             if not rows:
-                rollup.after_rerate(since, until)   # the re-priced days in the report roll-ups
+                rollups.after_rerate(since, until)   # the re-priced days in the report roll-ups
                 return done
             store.db.connection().executemany(
                 f"UPDATE call SET {sets} WHERE id = ?",

@@ -155,7 +155,7 @@ def all_models() -> tuple:
     from appliance.store.billing import MODELS_BILLING
     from appliance.store.tariffs import MODELS_TARIFFS
     from appliance.store.outbox import MODELS_OUTBOX
-    from appliance.reports.rollup import MODELS_ROLLUP
+    from appliance.store.rollups import MODELS_ROLLUP
     from appliance.store.reports import MODELS_REPORTS
     from appliance.store.alerts import MODELS_ALERTS
     from appliance.billing.billed import MODELS_BILLED
