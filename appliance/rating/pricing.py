@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from appliance import store
-from appliance.billing import billed
 from appliance.config import Config, ConfigError
 from appliance.ingest.parse import PRICE_COLUMNS as COLUMNS
 from appliance.rating import numbering
 from appliance.rating.rate import CompiledPlan, Price, Unrated, rate
+from appliance.store import billing as store_billing
 from appliance.store import rollups
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,13 @@ def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, b
            reclassify: bool = False, pbx_tenant: str = "", force: bool = False) -> int:
     """Price the stored calls with start in [since, until) again; idempotent. Returns the count. The stored
     classification is reused unless `reclassify` (after a change of [numbers]). Calls in billed periods
-    (appliance.billed; `pbx_tenant` is the tenant of calls stored without one) keep their price unless `force`."""
+    (appliance/billing/billed.py; `pbx_tenant` is the tenant of calls stored without one) keep their price unless
+    `force`."""
     sets = ", ".join(f"{c} = ?" for c in COLUMNS)
     done, last = 0, -1
     calls = store.calls(since, until)
-    if not force and billed.BilledPeriod.select().exists():
-        calls = calls.where(~billed.in_billed(pbx_tenant))
+    if not force and store_billing.BilledPeriod.select().exists():
+        calls = calls.where(~store_billing.in_billed(pbx_tenant))
     with store.db.atomic():
         while True:   # pages by id: never update the rows a cursor is still reading
             rows = list(calls.select(
