@@ -11,9 +11,9 @@ from datetime import tzinfo
 
 from appliance import store
 from appliance.config import Config, ConfigError
-from appliance.ingest.parse import PRICE_COLUMNS as COLUMNS
 from appliance.rating import numbering
 from appliance.rating.rate import CompiledPlan, Price, Unrated, rate
+from appliance.records import PRICE_COLUMNS, CallPrice
 from appliance.store import billing as store_billing
 from appliance.store import rollups
 
@@ -44,15 +44,16 @@ class Pricer:
         return self.cap_s if self.cap_s and talk_s > self.cap_s else 0
 
     def price(self, direction: str, party: str, start_utc: int, talk_s: int,
-              known: numbering.Classification | None = None) -> tuple:
-        """The call's values for COLUMNS: class, number as called, cost (exact decimal text or None when not
-        charged or not priceable), currency, destination, tariff ("provider / plan @ version"), capped.
+              known: numbering.Classification | None = None) -> CallPrice:
+        """The call's price columns: class, number as called, cost (exact decimal text, or None when not charged or
+        not priceable), currency, destination, tariff ("provider / plan @ version"), capped (0 or 1).
         `known`: the classification already stored (a tariff change does not change what a number is)."""
         c, p = self._rate(direction, party, start_utc, talk_s, known)
-        capped = int(bool(self.capped(talk_s)))   # an int binds faster than a bool (appliance/parse.py)
+        capped = int(bool(self.capped(talk_s)))   # an int binds faster than a bool (CallPrice.capped)
         if isinstance(p, Price):
-            return (c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}", capped)
-        return (c.kind, c.number, None, "", "", "", capped)
+            return CallPrice(c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}",
+                             capped)
+        return CallPrice(c.kind, c.number, None, "", "", "", capped)
 
     def explain(self, direction: str, party: str, start_utc: int, talk_s: int) -> dict:
         """Why the call costs what it does, or why it has no price."""
@@ -101,7 +102,7 @@ def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, b
     classification is reused unless `reclassify` (after a change of [numbers]). Calls in billed periods
     (appliance/billing/billed.py; `pbx_tenant` is the tenant of calls stored without one) keep their price unless
     `force`."""
-    sets = ", ".join(f"{c} = ?" for c in COLUMNS)
+    sets = ", ".join(f"{c} = ?" for c in PRICE_COLUMNS)
     done, last = 0, -1
     calls = store.calls(since, until)
     if not force and store_billing.BilledPeriod.select().exists():
