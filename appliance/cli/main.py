@@ -107,12 +107,12 @@ def cmd_calls(args) -> int:
 
 
 def _pricer(cfg: config.Config, tz):
-    from appliance.rating import pricing
+    from appliance.rating import pricing   # phonenumbers: only the commands that price calls load it
     return pricing.build(cfg, tz)
 
 
 def cmd_rerate(args) -> int:
-    from appliance.rating import pricing
+    from appliance.ingest.rerate import rerate
     from appliance.paths import parse_lock
     from appliance.store.billing import Frozen, frozen
     cfg, paths = open_data(args)
@@ -124,7 +124,7 @@ def cmd_rerate(args) -> int:
     tenant = cfg.section("pbx").tenant
     with parse_lock(paths):   # the worker prices calls too: one writer at a time
         kept = Frozen(0, ()) if args.force else frozen(store.calls(since, until), tenant)
-        count = pricing.rerate(pricer, since, until, reclassify=args.reclassify, pbx_tenant=tenant, force=args.force)
+        count = rerate(pricer, since, until, reclassify=args.reclassify, pbx_tenant=tenant, force=args.force)
     if args.json:
         print(json.dumps({"calls": count, "billed_kept": kept.calls, "billed_periods": list(kept.periods)}))
     else:
