@@ -12,6 +12,7 @@ from appliance import store
 from appliance.billing import allowances
 from appliance.billing import bills as billing
 from appliance.billing.usage import BillingError, parse_period
+from appliance.ingest.rerate import rerate
 from appliance.rating import numbering, pricing
 from appliance.store import billing as store_billing
 from test_billing import IZMIR, TURKCELL, TZ, VODAFONE, Site_, april, at
@@ -103,7 +104,7 @@ def test_bad_allowance_rows_are_named(row, error):
 def _rerate(s: Site_) -> None:
     p = pricing.Pricer(numbering.plan_from_options({"country": "TR", "area_codes": "232"}),
                        s.plans["Türk Telekom / Örnek İşyeri Tarifesi"], TZ)
-    pricing.rerate(p)
+    rerate(p)
 
 
 @settings(max_examples=20, deadline=None)

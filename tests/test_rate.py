@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appliance.rating import tariff_csv
-from appliance.rating.rate import Unrated, compile_plan, offset_span, rate
-from appliance.rating.tariffs import Band, DAYS, Destination, Holiday, PlanProblem, PlanVersion, Rate, parse_steps
+from appliance.rating.rate import Unrated, offset_span, rate
+from appliance.rating.tariffs import (Band, DAYS, Destination, Holiday, PlanProblem, PlanVersion, Rate, compile_plan,
+                                      parse_steps)
 from conftest import REPO
 
 PRAGUE, OSLO, ISTANBUL = ZoneInfo("Europe/Prague"), ZoneInfo("Europe/Oslo"), ZoneInfo("Europe/Istanbul")

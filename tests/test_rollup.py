@@ -16,6 +16,7 @@ from appliance.directory import organisation as directory
 from appliance.reports import engine as reports
 from appliance.reports import rollup
 from appliance.store import directory as sd
+from appliance.store import rollups
 
 TZ = ZoneInfo("Europe/Warsaw")              # DST: offsets differ across the days below
 DAY0 = int(datetime(2024, 3, 29, tzinfo=TZ).timestamp())   # spans the 31 March 2024 change
@@ -118,7 +119,7 @@ def check_equal(calls, later, spec, user, dirty, stale) -> reports.Result:
         store.db.execute_sql("UPDATE rollup_ext_month SET calls = calls + 1 WHERE ym = ?", (ym,))
     insert(later, 1000)   # stored after the build: only their days marked dirty, not refreshed
     if later:
-        rollup.mark_refs(1000)
+        rollups.mark_refs(1000)
     for d in dirty:
         store.db.execute_sql("INSERT OR IGNORE INTO rollup_dirty (day) VALUES (?)",
                              ((DAY0 + d * 86400 + 7200 + 3600) // 86400,))
@@ -169,7 +170,7 @@ def test_refresh_after_change(org):
     spec = reports.Spec(("day",), ("calls", "cost"), "all")
     assert reports.run(spec, ADMIN, "default", tz=TZ).rows == [["2024-03-30", 1, pytest.approx(1.5)]]
     store.db.execute_sql("UPDATE call SET cost = '2.25'")   # as a re-rating would, then its hook
-    rollup.after_rerate(None, None)
+    rollups.after_rerate(None, None)
     assert rollup.dirty_days() == {(DAY0 + 86400 + 40000) // 86400}
     assert reports.run(spec, ADMIN, "default", tz=TZ).rows == [["2024-03-30", 1, pytest.approx(2.25)]]   # raw day
     assert rollup.refresh_some() == 2 and rollup.dirty_days() == set()   # the day, then its month
@@ -228,7 +229,7 @@ def test_a_dirty_day_keeps_its_month_out_of_the_month_cube_until_refreshed(org):
     month_calls()
     rollup.refresh()
     insert([(12, 40000, "out", "201", "T1", 5, 60, True, "0.50", "", "local", "EUR")], 1000)
-    rollup.mark_refs(1000)
+    rollups.mark_refs(1000)
     spec = reports.Spec(("department", "month"), ("calls",), "all")
     want = DEPT_MONTH[:3] + [["Support", "2024-04", 2]]
     r = reports.run(spec, ADMIN, "default", tz=TZ)

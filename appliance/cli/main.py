@@ -107,24 +107,24 @@ def cmd_calls(args) -> int:
 
 
 def _pricer(cfg: config.Config, tz):
-    from appliance.rating import pricing
+    from appliance.rating import pricing   # phonenumbers: only the commands that price calls load it
     return pricing.build(cfg, tz)
 
 
 def cmd_rerate(args) -> int:
-    from appliance.rating import pricing
+    from appliance.ingest.rerate import rerate
     from appliance.paths import parse_lock
+    from appliance.store.billing import Frozen, frozen
     cfg, paths = open_data(args)
     tz = localtime.zone(cfg.section("pbx").timezone)
     since, until = iso_s(args.since, tz), iso_s(args.until, tz)
     pricer = _pricer(cfg, tz)
     if pricer is None:
         raise UsageError("no numbering plan: set [numbers] country (and import a tariff plan) first")
-    from appliance.billing import billed
     tenant = cfg.section("pbx").tenant
     with parse_lock(paths):   # the worker prices calls too: one writer at a time
-        kept = billed.Frozen(0, ()) if args.force else billed.frozen(store.calls(since, until), tenant)
-        count = pricing.rerate(pricer, since, until, reclassify=args.reclassify, pbx_tenant=tenant, force=args.force)
+        kept = Frozen(0, ()) if args.force else frozen(store.calls(since, until), tenant)
+        count = rerate(pricer, since, until, reclassify=args.reclassify, pbx_tenant=tenant, force=args.force)
     if args.json:
         print(json.dumps({"calls": count, "billed_kept": kept.calls, "billed_periods": list(kept.periods)}))
     else:

@@ -12,15 +12,22 @@ import logging
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from appliance import config, journal, store
 from appliance.localtime import LocalTime
-from appliance.records import CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord, QueueEvent
-from appliance.reports import rollup
+from appliance.records import (PRICE_COLUMNS, UNPRICED, CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord,
+                               QueueEvent)
+from appliance.store import rollups
+
+if TYPE_CHECKING:   # for the annotations only: importing the rating stage loads phonenumbers (about 0.5 s), and
+    # every `callbox` command imports this module; only a worker with a numbering plan needs it
+    from appliance.rating.pricing import Pricer
 
 log = logging.getLogger(__name__)
-PRICE_COLUMNS = ("kind", "number", "cost", "currency", "destination", "tariff", "capped")   # = pricing.COLUMNS
-UNPRICED = ("", "", None, "", "", "", 0)
+# UNPRICED as a plain tuple for the hot loop: CPython spreads an exact tuple into a row by its fast path, a
+# NamedTuple through its iterator (0.05 us more per call, measured)
+_UNPRICED_ROW = tuple(UNPRICED)
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 CURSOR = "parse"
 LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff")
@@ -45,13 +52,13 @@ class Processor:
     """Turns journal entries into rows with one driver; the single writer of call rows."""
 
     def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int,
-                 segments: bool = False, pricer=None, tenant_map: tuple[tuple[str, str], ...] = (),
+                 segments: bool = False, pricer: Pricer | None = None, tenant_map: tuple[tuple[str, str], ...] = (),
                  tenant: str = ""):
         self.driver = driver_name
         self.tenant = tenant           # the [pbx] tenant: sources no tenant_map prefix matches
         self.tenant_map = tenant_map   # config.parse_tenant_map(): (source prefix, tenant code), longest first
         self._tenant_of: dict[str, str] = {}   # journal source -> tenant code: one prefix match per source
-        self.pricer = pricer       # appliance.pricing.Pricer, or None: calls are stored unpriced
+        self.pricer = pricer       # None: calls are stored unpriced
         self.segments = segments   # the driver's legs share the call's start and follow each other
         self.parser = parser
         self.encoding = encoding
@@ -154,7 +161,7 @@ class Processor:
             call_id = hit[0] if hit and abs(hit[1] - start) <= self.window else self._find((tenant, key), start)
         if call_id is None:
             call_id = leg_id   # a call is named after the entry of its first leg: stable across re-processing
-            price = UNPRICED if self.pricer is None else self.pricer.price(r.direction, r.party, start, r.talk_s)
+            price = _UNPRICED_ROW if self.pricer is None else self.pricer.price(r.direction, r.party, start, r.talk_s)
             batch.new_calls.append((call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
                                     r.trunk, r.ring_s, r.talk_s, answered, transferred, r.account_code, 1,
                                     *price, tenant))
@@ -199,8 +206,8 @@ class Processor:
                     conn.executemany(_insert("queue_event", store.QUEUE_EVENT_COLUMNS), batch.queue_events)
                 if batch.events:
                     conn.executemany(_insert("link_event", LINK_EVENT_COLUMNS), batch.events)
-                rollup.mark_days(conn, batch.days)
-                rollup.mark_calls(conn, batch.dirty)   # before a new leg can move a call to another day
+                rollups.mark_days(conn, batch.days)
+                rollups.mark_calls(conn, batch.dirty)   # before a new leg can move a call to another day
                 for call_id in batch.dirty:
                     recompute(call_id, self.segments, self.pricer)
                 if cursor is not None:
@@ -247,7 +254,7 @@ def talk_time(legs: list[tuple[int, int, int]], segments: bool) -> int:
     return total
 
 
-def recompute(call_id: int, segments: bool = False, pricer=None) -> None:
+def recompute(call_id: int, segments: bool = False, pricer: Pricer | None = None) -> None:
     """Set a call's summary from its legs: the first leg's start and direction, the first known parties."""
     legs = store.db.execute_sql(
         "SELECT start_utc, utc_offset, direction, extension, party, trunk, ring_s, talk_s, answered, transferred,"

@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 
 from appliance import journal, store
-from appliance.billing import billed
 from appliance.ingest import parse
-from appliance.reports import rollup
+from appliance.store import rollups
+from appliance.store.billing import PeriodError, frozen
 
 log = logging.getLogger(__name__)
 TABLES = ("leg", "queue_event", "quarantine", "link_event")
@@ -52,18 +52,18 @@ def _delete_range(first: tuple[int, int], last: tuple[int, int]) -> set[int]:
 
 
 def _refuse_billed(first: tuple[int, int], last: tuple[int, int], pbx_tenant: str) -> None:
-    """Re-deriving calls prices them again: refuse when some lie in billed periods (appliance.billed)."""
+    """Re-deriving calls prices them again: refuse when some lie in billed periods (appliance/billing/billed.py)."""
     legs = store.Leg.select(store.Leg.call_id).where(store.Leg.id.between(parse.ref_id(first), parse.ref_id(last)))
-    hit = billed.frozen(store.Call.select().where(store.Call.id.in_(legs)), pbx_tenant)
+    hit = frozen(store.Call.select().where(store.Call.id.in_(legs)), pbx_tenant)
     if hit.calls:
-        raise billed.PeriodError(f"{hit.calls} calls of this range lie in billed periods ({', '.join(hit.periods)}); "
-                                 "reopen the periods or force it")
+        raise PeriodError(f"{hit.calls} calls of this range lie in billed periods ({', '.join(hit.periods)}); "
+                          "reopen the periods or force it")
 
 
 def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | None = None,
               until_ns: int | None = None, batch: int = 5000, force: bool = False) -> dict[str, int]:
     """Replace the rows of the entries received in [since_ns, until_ns) with freshly parsed ones; refused
-    (billed.PeriodError) when they produced calls in billed periods, unless `force`."""
+    (PeriodError) when they produced calls in billed periods, unless `force`."""
     counts = {"lines": 0, "calls_before": 0, "calls_after": 0}
     with store.db.atomic():
         entries = _entries(journal_dir, since_ns, until_ns, parse.cursor())
@@ -73,7 +73,7 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
         if not force:
             _refuse_billed(first, last, processor.tenant)
         counts["calls_before"] = store.Call.select().count()
-        rollup.mark_refs(parse.ref_id(first), parse.ref_id(last))   # the old rows' days, before they go
+        rollups.mark_refs(parse.ref_id(first), parse.ref_id(last))   # the old rows' days, before they go
         for call_id in _delete_range(first, last):
             parse.recompute(call_id, processor.segments, processor.pricer)
         processor.reload()
@@ -81,7 +81,7 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
             lines, _ = processor.process(entries[i:i + batch], advance=False)
             counts["lines"] += lines
         counts["calls_after"] = store.Call.select().count()
-        rollup.after_reprocess(parse.ref_id(first), parse.ref_id(last))
+        rollups.after_reprocess(parse.ref_id(first), parse.ref_id(last))
     log.info("reprocessed journal %s..%s: %d lines", f"{first[0]}:{first[1]}", f"{last[0]}:{last[1]}",
              counts["lines"])
     return counts

@@ -53,7 +53,7 @@ class Worker:
             if version != self.data_version:   # another process wrote (reprocess, a tariff import): re-read
                 self.processor.reload()
                 if self.processor.pricer is not None or self.cfg.section("numbers").country:
-                    from appliance.rating import pricing
+                    from appliance.rating import pricing  # as in build_processor: phonenumbers loads slowly
                     self.processor.pricer = pricing.build(self.cfg, self.processor.local_time.tz)
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date

@@ -1,7 +1,7 @@
-"""Pricing stored calls: the site's numbering plan ([numbers]) and tariff plan ([rating]) applied to one call.
+"""Pricing calls: the site's numbering plan ([numbers]) and tariff plan ([rating]) applied to one call.
 
-The worker prices each call as it stores it, `callbox rerate` prices stored calls again, and the
-explanation of a price is recomputed when it is shown (it is deterministic, so it is not stored).
+The worker prices each call as it stores it, `callbox rerate` (appliance/ingest/rerate.py) prices stored calls
+again, and the explanation of a price is recomputed when it is shown (it is deterministic, so it is not stored).
 """
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ import logging
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from appliance import store
-from appliance.billing import billed
 from appliance.config import Config, ConfigError
-from appliance.ingest.parse import PRICE_COLUMNS as COLUMNS
 from appliance.rating import numbering
-from appliance.rating.rate import CompiledPlan, Price, Unrated, rate
-from appliance.reports import rollup
+from appliance.rating.rate import Price, Unrated, rate
+from appliance.rating.tariffs import CompiledPlan
+from appliance.records import CallPrice
+from appliance.store import tariffs as store_tariffs
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +43,16 @@ class Pricer:
         return self.cap_s if self.cap_s and talk_s > self.cap_s else 0
 
     def price(self, direction: str, party: str, start_utc: int, talk_s: int,
-              known: numbering.Classification | None = None) -> tuple:
-        """The call's values for COLUMNS: class, number as called, cost (exact decimal text or None when not
-        charged or not priceable), currency, destination, tariff ("provider / plan @ version"), capped.
+              known: numbering.Classification | None = None) -> CallPrice:
+        """The call's price columns: class, number as called, cost (exact decimal text, or None when not charged or
+        not priceable), currency, destination, tariff ("provider / plan @ version"), capped (0 or 1).
         `known`: the classification already stored (a tariff change does not change what a number is)."""
         c, p = self._rate(direction, party, start_utc, talk_s, known)
-        capped = int(bool(self.capped(talk_s)))   # an int binds faster than a bool (appliance/parse.py)
+        capped = int(bool(self.capped(talk_s)))   # an int binds faster than a bool (CallPrice.capped)
         if isinstance(p, Price):
-            return (c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}", capped)
-        return (c.kind, c.number, None, "", "", "", capped)
+            return CallPrice(c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}",
+                             capped)
+        return CallPrice(c.kind, c.number, None, "", "", "", capped)
 
     def explain(self, direction: str, party: str, start_utc: int, talk_s: int) -> dict:
         """Why the call costs what it does, or why it has no price."""
@@ -72,7 +72,6 @@ class Pricer:
 def build(cfg: Config, tz: tzinfo) -> Pricer | None:
     """The site's Pricer, or None when no numbering plan is configured ([numbers] country). The database
     must be open (tariff plans are stored there)."""
-    from appliance.store import tariffs as store_tariffs
     options = {k: v for k, v in vars(cfg.section("numbers")).items() if v != ""}
     if not options.get("country"):
         return None
@@ -93,30 +92,3 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
     if not chosen:
         log.warning("no tariff plan stored: calls are classified, not priced")
     return Pricer(site_numbers, chosen[0] if chosen else None, tz, rating.max_call_min * 60)
-
-
-def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, batch: int = 5000,
-           reclassify: bool = False, pbx_tenant: str = "", force: bool = False) -> int:
-    """Price the stored calls with start in [since, until) again; idempotent. Returns the count. The stored
-    classification is reused unless `reclassify` (after a change of [numbers]). Calls in billed periods
-    (appliance.billed; `pbx_tenant` is the tenant of calls stored without one) keep their price unless `force`."""
-    sets = ", ".join(f"{c} = ?" for c in COLUMNS)
-    done, last = 0, -1
-    calls = store.calls(since, until)
-    if not force and billed.BilledPeriod.select().exists():
-        calls = calls.where(~billed.in_billed(pbx_tenant))
-    with store.db.atomic():
-        while True:   # pages by id: never update the rows a cursor is still reading
-            rows = list(calls.select(
-                store.Call.id, store.Call.direction, store.Call.party, store.Call.start_utc, store.Call.talk_s,
-                store.Call.kind, store.Call.number
-            ).where(store.Call.id > last).order_by(store.Call.id).limit(batch).tuples())
-            if not rows:
-                rollup.after_rerate(since, until)   # the re-priced days in the report roll-ups
-                return done
-            store.db.connection().executemany(
-                f"UPDATE call SET {sets} WHERE id = ?",
-                [(*pricer.price(direction, party, start, talk,
-                                None if reclassify or not kind else numbering.Classification(number, kind)), call_id)
-                 for call_id, direction, party, start, talk, kind, number in rows])
-            done, last = done + len(rows), rows[-1][0]

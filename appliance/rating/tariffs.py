@@ -1,4 +1,8 @@
-"""Tariff plans as data (provider > plan > dated version > destinations, bands, rates) and their cell formats."""
+"""Tariff plans as data (provider > plan > dated version > destinations, bands, rates) and their cell formats.
+
+A plan is checked by compiling it into the lookup tables rate() (appliance/rating/rate.py) prices calls with;
+the compiling lives here so that rate imports this module and not the other way round.
+"""
 from __future__ import annotations
 
 import logging
@@ -19,6 +23,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "hol")
 ALL_BANDS = "*"
 SECTIONS = ("setting", "band", "holiday", "destination")
 RESERVED = SECTIONS + (ALL_BANDS,)
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
 class TariffError(ValueError):
@@ -218,8 +223,159 @@ SETTINGS = {"provider": parse_name, "plan": parse_name, "valid_from": parse_date
 REQUIRED_SETTINGS = ("provider", "plan", "valid_from", "currency")
 
 
+# ---- compiling a plan: the model checked and turned into lookup tables ----
+
+@dataclass(frozen=True, slots=True)
+class _Rate:
+    connection_fee: Decimal
+    minimum: Decimal
+    steps: tuple[tuple[int, int | None, Decimal, bool], ...]   # (period s, count or None, price, per minute)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledVersion:
+    """A plan version as lookup tables. Build with compile_version()."""
+    id: int | None
+    label: str
+    valid_from: str
+    currency: str
+    quantum: Decimal
+    rounding: str
+    rounding_text: str
+    split: bool
+    band_names: tuple[str, ...]
+    sched: tuple[tuple[list[int], list[int]], ...]   # per day type (mon..sun, hol): (bounds s, band per interval)
+    holidays: dict[int, int]                          # local day number -> second of the day it starts at
+    dest_names: tuple[str, ...]
+    prefixes: dict[str, tuple[tuple[frozenset | None, int], ...]]   # specific classes first, then "any"
+    lengths: tuple[int, ...]                          # prefix lengths present, longest first
+    classes: dict[str, int]                           # class -> destination with classes and no prefixes
+    rates: tuple[tuple[_Rate, ...], ...]              # [destination][band]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPlan:
+    """All versions of one provider's plan, by activation day. Build with compile_plan()."""
+    id: int | None
+    label: str
+    days: tuple[int, ...]
+    versions: tuple[CompiledVersion, ...]
+
+
+def _schedule(v: PlanVersion, names: tuple[str, ...]) -> tuple:
+    if not v.bands:
+        return tuple(([0, 86400], [0]) for _ in DAYS)
+    grid = [[-1] * 1440 for _ in DAYS]
+    if not any("hol" in b.days for b in v.bands) and not v.holidays:
+        grid[7] = grid[6]   # no holidays and no hol band: the hol day type is never used (shares sun)
+    for i, b in enumerate(v.bands):
+        for day in b.days:
+            row = grid[DAYS.index(day)]
+            for m in range(b.start_min, b.end_min):
+                if row[m] >= 0:
+                    raise PlanProblem(("band", i), f"band {b.name} overlaps band {v.bands[row[m]].name} on "
+                                                   f"{day} at {format_time(m)}")
+                row[m] = i
+    sched = []
+    for day, row in zip(DAYS, grid):
+        if -1 in row:
+            m = row.index(-1)
+            raise PlanProblem(("band", 0), f"no band covers {day} at {format_time(m)}")
+        bounds, bands = [0], [names.index(v.bands[row[0]].name)]
+        for m in range(1, 1440):
+            band = names.index(v.bands[row[m]].name)
+            if band != bands[-1]:
+                bounds.append(m * 60)
+                bands.append(band)
+        sched.append((bounds + [86400], bands))
+    return tuple(sched)
+
+
+def _rates(v: PlanVersion, names: tuple[str, ...], dests: dict[str, int]) -> tuple:
+    given: dict[tuple[str, str], _Rate] = {}
+    for i, r in enumerate(v.rates):
+        if r.destination not in dests:
+            raise PlanProblem(("rate", i), f"no destination {r.destination!r} in the destination section")
+        if r.band != ALL_BANDS and r.band not in names:
+            raise PlanProblem(("rate", i), f"no band {r.band!r}; the bands are {', '.join(names)} (or * for all)")
+        if (r.destination, r.band) in given:
+            raise PlanProblem(("rate", i), f"a second rate for {r.destination} in band {r.band}")
+        if not r.steps or min([r.connection_fee, r.minimum] + [s.price for s in r.steps]) < 0 or \
+                any(s.count is None for s in r.steps[:-1]) or r.steps[-1].count is not None or \
+                min(s.period_s for s in r.steps) < 1:
+            raise PlanProblem(("rate", i), f"{r.destination}: no steps, a negative amount or period, or a count "
+                                           "on the last step (it repeats until the call ends)")
+        given[(r.destination, r.band)] = _Rate(r.connection_fee, r.minimum,
+                                               tuple((s.period_s, s.count, s.price, s.per_minute) for s in r.steps))
+    out = []
+    for d in dests:
+        row = []
+        for band in names:
+            found = given.get((d, band)) or given.get((d, ALL_BANDS))
+            if found is None:
+                raise PlanProblem(("destination", d), f"destination {d} has no rate for band {band}")
+            row.append(found)
+        if v.band_boundary == "split" and len({tuple(s[:2] for s in r.steps) for r in row}) > 1:
+            raise PlanProblem(("destination", d), f"destination {d}: with band_boundary split, every band's steps "
+                                                  "need the same periods (only the prices may differ)")
+        out.append(tuple(row))
+    return tuple(out)
+
+
+def _matcher(v: PlanVersion) -> tuple[dict, dict]:
+    prefixes: dict[str, list] = {}
+    classes: dict[str, int] = {}
+    for i, d in enumerate(v.destinations):
+        if not (d.prefixes or d.classes):
+            raise PlanProblem(("destination", d.name), f"destination {d.name} has neither prefixes nor classes")
+        mine = frozenset(d.classes) or None
+        for p in d.prefixes:
+            for other, j in prefixes.get(p, ()):
+                if (other is None and mine is None) or (other and mine and other & mine):
+                    raise PlanProblem(("prefix", p, d.name), f"prefix {p} is claimed by both {v.destinations[j].name}"
+                                      f" and {d.name} (give them different classes, or remove one)")
+            prefixes.setdefault(p, []).append((mine, i))
+        if not d.prefixes:
+            for c in d.classes:
+                if c in classes:
+                    raise PlanProblem(("destination", d.name), f"class {c} is claimed by both "
+                                      f"{v.destinations[classes[c]].name} and {d.name}")
+                classes[c] = i
+    return {p: tuple(sorted(e, key=lambda x: x[0] is None)) for p, e in prefixes.items()}, classes
+
+
+def compile_version(v: PlanVersion) -> CompiledVersion:
+    """Check a plan version (PlanProblem names the part at fault) and build its lookup tables."""
+    names = v.band_names()
+    dests = {d.name: i for i, d in enumerate(v.destinations)}
+    if len(dests) != len(v.destinations):
+        raise PlanProblem(("destination", v.destinations[0].name), "a destination name is used twice")
+    holidays: dict[int, int] = {}
+    for i, h in enumerate(v.holidays):
+        if h.day.toordinal() - _EPOCH_DAY in holidays:
+            raise PlanProblem(("holiday", i), f"holiday {h.day} is listed twice")
+        holidays[h.day.toordinal() - _EPOCH_DAY] = h.from_min * 60
+    prefixes, classes = _matcher(v)
+    return CompiledVersion(v.id, f"{v.provider} / {v.plan}", v.valid_from.isoformat(), v.currency,
+                           Decimal(1).scaleb(-v.decimals), v.rounding, f"{v.rounding} to {v.decimals} decimals",
+                           v.band_boundary == "split", names, _schedule(v, names), holidays,
+                           tuple(dests), prefixes, tuple(sorted({len(p) for p in prefixes}, reverse=True)),
+                           classes, _rates(v, names, dests))
+
+
+def compile_plan(versions: list[PlanVersion], plan_id: int | None = None) -> CompiledPlan:
+    """All versions of one plan, ready for rate(): each call is priced by the version active at its start."""
+    if not versions or len({(v.provider, v.plan) for v in versions}) != 1:
+        raise ValueError("compile_plan needs the versions of exactly one provider's plan")
+    ordered = sorted(versions, key=lambda v: v.valid_from)
+    days = tuple(v.valid_from.toordinal() - _EPOCH_DAY for v in ordered)
+    if len(set(days)) != len(days):
+        raise ValueError(f"two versions of {ordered[0].plan} start on the same day")
+    return CompiledPlan(plan_id, f"{ordered[0].provider} / {ordered[0].plan}", days,
+                        tuple(compile_version(v) for v in ordered))
+
+
 def check(version: PlanVersion) -> None:
     """Raise PlanProblem for the first inconsistency (bands overlapping or leaving gaps, a prefix claimed twice,
     a destination without a rate for some band, ...): the checks are those of compiling it for rating."""
-    from appliance.rating.rate import compile_version  # rate imports this module
     compile_version(version)

@@ -8,7 +8,8 @@ has every key they need (appliance/reports.py), else the call table.
 Keeping them current, without any per-row trigger on `call` and off the import's path:
 - the transaction that stores a batch of calls also marks their local days dirty (`mark_days`, and
   `mark_calls` for older calls a new leg joins), so a crash can never leave a stored call's day unmarked;
-- `pricing.rerate` and `reprocess` mark the days they touch in their own transactions;
+- re-rating and re-processing mark the days they touch in their own transactions (the cube tables and this
+  marking are the store's write path: appliance/store/rollups.py);
 - the worker rebuilds dirty days when the journal is drained (`refresh_some`, a few days at a time);
 - a report treats a dirty day as not rolled up (it reads that day from `call`), so results never depend on
   whether the refresh has run yet. A database whose cubes were never built (`built` state) is built from
@@ -26,59 +27,17 @@ import logging
 import time
 from datetime import date
 
-from peewee import IntegerField, TextField
-
 from appliance import store
 from appliance.reports.dims import BASE_SQL, EPOCH_ORDINAL, SUMS_CUBE, SUMS_RAW, key_sql
-from appliance.store import Base
-from appliance.store.reports import RollupDirty, RollupState
+from appliance.store.rollups import (CUBES, MONTH_CUBES, VALUE_COLUMNS, RollupDirty, RollupMonthDirty, RollupState,
+                                     mark_range)
 
 log = logging.getLogger(__name__)
 STATE_BUILT = "built"
 STATE_MONTHS = "months"   # "1" once rollup_month_dirty lists every month cube month that is out of date
-# cube name -> its base keys (besides day, which every cube has). Direction and currency are in all of them:
-# measures split by direction, and costs of different currencies are never summed together.
-CUBES: dict[str, tuple[str, ...]] = {
-    "day": ("tenant", "direction", "currency"),
-    "hour": ("tenant", "hour", "direction", "currency"),
-    "band": ("tenant", "direction", "currency", "duration_band", "answer_band"),
-    "class": ("tenant", "direction", "currency", "kind", "destination", "tariff"),
-    "trunk": ("tenant", "direction", "currency", "trunk"),
-    "ext": ("tenant", "direction", "currency", "extension"),
-}
-# month cube -> the day cube it sums per local month (same keys, `ym` instead of `day`)
-MONTH_CUBES: dict[str, str] = {"ext_month": "ext"}
 IDLE_DAYS = 7   # days one idle refresh rebuilds at most
 IDLE_MONTHS = 2   # stale months one idle refresh re-sums at most (about 0.1 s each at 10M calls)
 SIZE_ORDER = ("day", "hour", "band", "class", "trunk", "ext")   # roughly smallest first
-VALUE_COLUMNS = ("calls", "answered", "ring_s", "talk_s", "cost_micro", "priced", "min_start", "max_start")
-
-
-def _model(name: str, keys: tuple[str, ...], grain: str = "day"):
-    fields: dict[str, IntegerField | TextField] = {"day": IntegerField(index=True), "ym": IntegerField()} \
-        if grain == "day" else {"ym": IntegerField(index=True)}   # ym: the day's (the month's) YYYYMM
-    for k in keys:
-        fields[k] = IntegerField() if k == "hour" else TextField()
-    for v in VALUE_COLUMNS:
-        fields[v] = IntegerField()
-    # extension and trunk cubes are also read one extension/trunk at a time (a group a directory change splits)
-    indexes = tuple(((k, grain if grain == "day" else "ym"), False) for k in ("extension", "trunk") if k in keys)
-    meta = type("Meta", (), {"table_name": f"rollup_{name}", "indexes": indexes})
-    cls = "".join(w.title() for w in name.split("_"))
-    return type(f"Rollup{cls}", (Base,), {**fields, "Meta": meta, "__module__": __name__})
-
-
-class RollupMonthDirty(Base):
-    """Local months (YYYYMM) whose month cube rows are older than their day cube rows."""
-    ym = IntegerField(primary_key=True)
-
-    class Meta:
-        table_name = "rollup_month_dirty"
-
-
-CUBE_MODELS = {name: _model(name, keys) for name, keys in CUBES.items()}
-MONTH_MODELS = {name: _model(name, CUBES[day], "month") for name, day in MONTH_CUBES.items()}
-MODELS_ROLLUP = tuple(CUBE_MODELS.values()) + tuple(MONTH_MODELS.values()) + (RollupMonthDirty,)
 
 
 def table(cube: str) -> str:
@@ -124,48 +83,6 @@ def months_between(first_day: int, end_day: int) -> list[int]:
         out.append(month_of(day))
         day = month_days(out[-1])[1]
     return out
-
-
-def _mark_sql(select_days: str, args: tuple) -> int:
-    cur = store.db.execute_sql(f"INSERT OR IGNORE INTO rollup_dirty (day) {select_days}", args)
-    return cur.rowcount
-
-
-def mark_days(conn, days: set[int]) -> None:
-    """Mark local days dirty on `conn`, inside the transaction that stores their calls (appliance/parse.py)."""
-    if days:
-        conn.executemany("INSERT OR IGNORE INTO rollup_dirty (day) VALUES (?)", [(d,) for d in days])
-
-
-def mark_calls(conn, call_ids) -> None:
-    """Mark dirty the local days the stored calls `call_ids` start on (before a new leg can move a call)."""
-    ids = list(call_ids)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        conn.execute("INSERT OR IGNORE INTO rollup_dirty (day) SELECT DISTINCT (start_utc + utc_offset) / 86400 "
-                     f"FROM call WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
-
-
-def mark_refs(first_id: int, last_id: int | None = None) -> int:
-    """Mark dirty the local days of the legs with id in [first_id, last_id] and of every leg of their calls
-    (a leg that joins an older call can move the call's start to another day)."""
-    where, args = ("id >= ?", (first_id,)) if last_id is None else ("id BETWEEN ? AND ?", (first_id, last_id))
-    return _mark_sql(f"SELECT DISTINCT (start_utc + utc_offset) / 86400 FROM leg WHERE {where} UNION "
-                     f"SELECT DISTINCT (start_utc + utc_offset) / 86400 FROM leg WHERE call_id IN "
-                     f"(SELECT call_id FROM leg WHERE {where})", args + args)
-
-
-def mark_range(since: int | None = None, until: int | None = None) -> int:
-    """Mark dirty the local days of the calls with start in [since, until) (re-rating)."""
-    cond, args = [], []
-    if since is not None:
-        cond.append("start_utc >= ?")
-        args.append(since)
-    if until is not None:
-        cond.append("start_utc < ?")
-        args.append(until)
-    where = f"WHERE {' AND '.join(cond)}" if cond else ""
-    return _mark_sql(f"SELECT DISTINCT (start_utc + utc_offset) / 86400 FROM call {where}", tuple(args))
 
 
 def day_runs(days: list[int]) -> list[tuple[int, int]]:
@@ -282,12 +199,6 @@ def refresh_some(limit_days: int = IDLE_DAYS) -> int:
     return days + months
 
 
-def after_rerate(since: int | None, until: int | None) -> int:
-    """The re-rating hook, inside its transaction: the re-priced calls' days become dirty (the worker
-    rebuilds them when idle; reports read dirty days from the call table meanwhile)."""
-    return mark_range(since, until)
-
-
 def rebuild() -> int:
     """Throw the cubes away and build them again from the call table (`callbox rollup rebuild`)."""
     with store.db.atomic():
@@ -302,9 +213,3 @@ def status() -> dict:
     return {"built": is_built(), "dirty_days": len(dirty_days()), "stale_months": len(stale_months()),
             "rows": {name: store.db.execute_sql(f"SELECT COUNT(*) FROM {table(name)}").fetchone()[0]
                      for name in (*CUBES, *MONTH_CUBES)}}
-
-
-def after_reprocess(first_id: int, last_id: int) -> int:
-    """The re-processing hook, inside its transaction, after the entries' rows were parsed again: their days
-    (marked before the old rows were deleted, and now the new ones) become dirty."""
-    return mark_refs(first_id, last_id)

@@ -152,13 +152,12 @@ def all_models() -> tuple:
     """Every table of the appliance: the call tables here and those of other areas (imported late: they
     build on Base and db from this module)."""
     from appliance.store.directory import MODELS_DIRECTORY
-    from appliance.store.billing import MODELS_BILLING
+    from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
     from appliance.store.tariffs import MODELS_TARIFFS
     from appliance.store.outbox import MODELS_OUTBOX
-    from appliance.reports.rollup import MODELS_ROLLUP
+    from appliance.store.rollups import MODELS_ROLLUP
     from appliance.store.reports import MODELS_REPORTS
     from appliance.store.alerts import MODELS_ALERTS
-    from appliance.billing.billed import MODELS_BILLED
     from appliance.store.schedules import MODELS_SCHEDULES
     return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
             + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES)

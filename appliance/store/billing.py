@@ -1,8 +1,10 @@
-"""Billing tables: free allowances / minute packages per subscriber (RAT-7) and fixed monthly line charges (RAT-6).
+"""Billing tables: allowances per subscriber (RAT-7), monthly line charges (RAT-6) and billed periods.
 
 Only definitions are stored. What an allowance covers and who carries a line charge are computed when a bill
 or month is computed, from the stored per-call costs, so re-rating can never apply an allowance twice.
 Money is decimal TEXT; dates are local ISO dates (YYYY-MM-DD) and months YYYY-MM, in the PBX's time zone.
+Billed periods freeze their calls' prices; the queries the call writers ask of them (`in_billed`, `frozen`) are
+here, and closing and reopening them is appliance/billing/billed.py's.
 """
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from peewee import IntegerField, TextField
+from peewee import SQL, IntegerField, TextField, fn
 
-from appliance.store import Base, db
+from appliance.store import Base, Call, db
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,24 @@ class LineCharge(Base):
 
 
 MODELS_BILLING = (Allowance, LineCharge)
+
+
+class BilledPeriod(Base):
+    """One closed (invoiced) period of one tenant."""
+    id = IntegerField(primary_key=True)
+    tenant = TextField()            # the tenant code ([pbx] tenant for a single-tenant box)
+    label = TextField()             # as the administrator named it: 2026-10, 2026-W41, or the two times
+    since = IntegerField()          # UTC epoch seconds, inclusive
+    until = IntegerField()          # UTC epoch seconds, exclusive
+    closed_at = IntegerField()
+    closed_by = TextField(default="")
+
+    class Meta:
+        table_name = "billed_period"
+        indexes = ((("tenant", "since"), False),)
+
+
+MODELS_BILLED = (BilledPeriod,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +132,39 @@ def line_charges(tenant_id: int | None, month: str) -> list[LineChargeDef]:
     return [LineChargeDef(c.id, c.trunk, Decimal(c.amount), c.currency, c.basis, c.valid_from, c.valid_to,
                           c.description)
             for c in q if (not c.valid_from or c.valid_from <= month) and (not c.valid_to or month <= c.valid_to)]
+
+
+# ---- billed periods: what a change of call rows would touch inside them ----
+
+class PeriodError(ValueError):
+    """A billed-period request that cannot be done; the message says why. Raised by appliance/billing/billed.py
+    and by re-processing calls in billed periods (appliance/ingest/reprocess.py), hence defined here."""
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """Calls a change would touch inside billed periods."""
+    calls: int
+    periods: tuple[str, ...]
+
+
+def in_billed(pbx_tenant: str):
+    """The condition "this call lies in a billed period of its tenant" (a call with no tenant stored is the
+    [pbx] tenant's), for `.where(~in_billed(...))`."""
+    tenant = fn.COALESCE(fn.NULLIF(Call.tenant, ""), pbx_tenant)
+    inner = BilledPeriod.select(SQL("1")).where((BilledPeriod.tenant == tenant)
+                                                & (BilledPeriod.since <= Call.start_utc)
+                                                & (BilledPeriod.until > Call.start_utc))
+    return fn.EXISTS(inner)
+
+
+def frozen(query, pbx_tenant: str) -> Frozen:
+    """How many of the calls `query` (a Call select) selects lie in billed periods, and which periods."""
+    calls, labels = 0, []
+    for p in BilledPeriod.select().order_by(BilledPeriod.tenant, BilledPeriod.since):
+        tenant = Call.tenant.in_((p.tenant, "")) if p.tenant == pbx_tenant else Call.tenant == p.tenant
+        n = query.where(tenant & (Call.start_utc >= p.since) & (Call.start_utc < p.until)).order_by().count()
+        if n:
+            calls += n
+            labels.append(f"{p.tenant} {p.label}")
+    return Frozen(calls, tuple(labels))

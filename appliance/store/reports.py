@@ -1,8 +1,7 @@
-"""Report tables: saved reports, published templates, named time ranges, and the roll-up tables with their dirty days.
+"""Report tables: saved reports, published templates and named time ranges.
 
-The roll-up tables ("cubes", appliance/rollup.py) hold per local day sums of the call table; they are derived
-data, rebuilt from `call` at any time (`callbox rollup rebuild`). Saved reports and templates store a
-reports.Spec as JSON and are re-run on current data by id.
+Saved reports and templates store a reports.Spec as JSON and are re-run on current data by id. The roll-up
+tables are in appliance/store/rollups.py.
 """
 from __future__ import annotations
 
@@ -39,18 +38,7 @@ class TimeRange(Base):
     end = TextField()                      # local HH:MM; <= start wraps past midnight; == start: the whole day
 
 
-class RollupState(Base):
-    """Key/value facts about the roll-ups (built = "1" once every stored day has been rolled up)."""
-    key = TextField(primary_key=True)
-    value = TextField()
-
-
-class RollupDirty(Base):
-    """Local days (days since 1970-01-01 in the call's local time) whose roll-up rows are out of date."""
-    day = IntegerField(primary_key=True)
-
-
-MODELS_REPORTS = (SavedReport, TimeRange, RollupState, RollupDirty)
+MODELS_REPORTS = (SavedReport, TimeRange)
 
 
 def now() -> int:

@@ -169,8 +169,7 @@ def plans() -> list[tuple[int, str, str]]:
 
 def compiled_plans() -> list:
     """Every stored plan compiled for rate(), with its store ids."""
-    from appliance.rating.rate import compile_plan
-    return [compile_plan(load_versions(provider, name), plan_id) for plan_id, provider, name in plans()
+    return [tariffs.compile_plan(load_versions(provider, name), plan_id) for plan_id, provider, name in plans()
             if TariffVersion.select().where(TariffVersion.plan == plan_id).exists()]
 
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from appliance.rating import tariff_csv
-from appliance.rating.rate import compile_plan, rate
-from appliance.rating.tariffs import Band, Destination, Holiday, PlanVersion, Rate, Step
+from appliance.rating.rate import rate
+from appliance.rating.tariffs import Band, Destination, Holiday, PlanVersion, Rate, Step, compile_plan
 
 PREFIXES_PER_DESTINATION = 10
 
@@ -94,6 +94,7 @@ def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: st
     import tempfile
     from pathlib import Path
     from appliance import store
+    from appliance.ingest.rerate import rerate
     from appliance.rating import numbering
     from appliance.rating import pricing
     from appliance.store import tariffs as store_tariffs
@@ -111,7 +112,7 @@ def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: st
         del rows
         pricer = pricing.Pricer(numbering.plan_from_options({"country": "CZ"}), plan, ZoneInfo(tz_name))
         t = time.perf_counter()
-        done = pricing.rerate(pricer)
+        done = rerate(pricer)
         elapsed = time.perf_counter() - t
         priced = store.db.execute_sql("SELECT COUNT(*) FROM call WHERE cost IS NOT NULL").fetchone()[0]
         store.close_db()

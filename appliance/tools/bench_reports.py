@@ -22,6 +22,7 @@ from appliance import store
 from appliance.access import users
 from appliance.reports import engine as reports
 from appliance.reports import rollup
+from appliance.store import rollups
 from appliance.tools import gen_calls
 
 T = TypeVar("T")
@@ -49,7 +50,7 @@ def _batch(n: int = 5000) -> float:
     with store.db.atomic():
         gen_calls._insert("call", store.CALL_COLUMNS, rows)
         gen_calls._insert("leg", store.LEG_COLUMNS, legs)
-        rollup.mark_refs(first)
+        rollups.mark_refs(first)
     t = time.perf_counter()
     while rollup.refresh_some():   # as the idle worker does, a few days at a time
         pass
