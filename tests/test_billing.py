@@ -19,11 +19,11 @@ from appliance.billing.usage import BillingError, Site, custom, parse_period
 from appliance.cli import billing as cli_billing
 from appliance.cli import main as cli
 from appliance.directory import organisation as directory
+from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv
 from appliance.rating.rate import rate
 from appliance.store import billing as store_billing
 from appliance.store import directory as sd
-from appliance.store import tariffs as store_tariffs
 from conftest import REPO
 
 TZ = ZoneInfo("Europe/Istanbul")
@@ -57,8 +57,8 @@ class Site_:
 
     def import_plan(self, text: str) -> None:
         for v in tariff_csv.read_csv(text):
-            store_tariffs.save_version(v)
-        self.plans = {p.label: p for p in store_tariffs.compiled_plans()}
+            stored_plans.save_version(v)
+        self.plans = {p.label: p for p in stored_plans.compiled_plans()}
 
     def site(self, transfer: str = "first") -> Site:
         return Site(self.t, TZ, transfer)

@@ -85,6 +85,33 @@ def test_drivers_import_only_records_their_common_helpers_and_the_standard_libra
                 f"drivers/{path.name} imports {module}"
 
 
+def _late_imports(path) -> list[int]:
+    """Lines of imports made inside a function with no comment on them, on the line above, or on another import of
+    the same run of imports (a run of late imports shares one reason)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    tree = ast.parse("\n".join(lines))
+    late = {node.lineno for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for node in ast.walk(fn) if isinstance(node, (ast.Import, ast.ImportFrom))}
+    bad = []
+    for n in sorted(late):
+        run = [n]
+        while run[0] - 1 in late:
+            run.insert(0, run[0] - 1)
+        while run[-1] + 1 in late:
+            run.append(run[-1] + 1)
+        said = any("#" in lines[i - 1] for i in run) or lines[run[0] - 2].strip().startswith("#")
+        if not said:
+            bad.append(n)
+    return bad
+
+
+def test_imports_are_at_module_top_unless_a_comment_says_why():
+    """Hidden imports hide cycles and start-up costs: a late import says why it is late (issue 12)."""
+    for path in list((REPO / "appliance").rglob("*.py")) + list((REPO / "webui").rglob("*.py")) + \
+            list((REPO / "drivers").glob("*.py")):
+        assert not _late_imports(path), f"{path.relative_to(REPO)}: lines {_late_imports(path)} import late: why?"
+
+
 def test_every_cli_command_is_documented_in_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     sub = next(a for a in cli.build_parser()._actions if a.dest == "command")

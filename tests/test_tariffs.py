@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from appliance.cli import main as cli
 from appliance.cli import tariff as cli_tariff
+from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
 from appliance.rating.tariffs import Band, DAYS, Destination, Holiday, KINDS, PlanVersion, Rate, Step, TariffError
-from appliance.store import tariffs as store_tariffs
 from conftest import REPO
 
 EXAMPLE = REPO / "provisioning" / "tariffs" / "example-turk-telekom.csv"
@@ -116,19 +116,19 @@ def test_any_plan_round_trips_through_csv(v):
 
 def test_versions_are_stored_and_loaded_unchanged_and_reimport_keeps_the_id(db):
     v = tariff_csv.read_csv(EXAMPLE.read_text(encoding="utf-8"))[0]
-    vid, replaced = store_tariffs.save_version(v)
-    assert not replaced and store_tariffs.load_versions() == [v]
-    assert tariff_csv.write_csv(store_tariffs.load_versions()) == EXAMPLE.read_text(encoding="utf-8")
+    vid, replaced = stored_plans.save_version(v)
+    assert not replaced and stored_plans.load_versions() == [v]
+    assert tariff_csv.write_csv(stored_plans.load_versions()) == EXAMPLE.read_text(encoding="utf-8")
     cheaper = dataclasses.replace(v, rates=v.rates[:-1] + (Rate("Uluslararası diğer", "*", (Step(60, Decimal("1")),)),))
-    assert store_tariffs.save_version(cheaper) == (vid, True)
-    assert store_tariffs.load_versions("Türk Telekom") == [cheaper] and store_tariffs.load_versions(plan="x") == []
+    assert stored_plans.save_version(cheaper) == (vid, True)
+    assert stored_plans.load_versions("Türk Telekom") == [cheaper] and stored_plans.load_versions(plan="x") == []
     later = dataclasses.replace(v, valid_from=date(2025, 1, 1))
-    store_tariffs.save_version(later)
-    (plan,) = store_tariffs.compiled_plans()
+    stored_plans.save_version(later)
+    (plan,) = stored_plans.compiled_plans()
     assert plan.label == "Türk Telekom / Örnek İşyeri Tarifesi" and [x.valid_from for x in plan.versions] == [
         "2024-01-01", "2025-01-01"] and plan.versions[0].id == vid
-    store_tariffs.delete_version(vid)
-    assert [x.valid_from for x in store_tariffs.load_versions()] == [date(2025, 1, 1)]
+    stored_plans.delete_version(vid)
+    assert [x.valid_from for x in stored_plans.load_versions()] == [date(2025, 1, 1)]
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 import webtest
 
 from appliance import store
+from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv
-from appliance.store import tariffs as store_tariffs
 from web_helpers import add_user, login
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def test_upload_needs_the_csrf_token_and_keeps_calls_read_only(client, csrf):
                           party="", trunk="", ring_s=0, talk_s=0, answered=True, transferred=False,
                           account_code="", legs=1)
     with store.db.connection_context():
-        assert len(store_tariffs.load_versions()) == 1
+        assert len(stored_plans.load_versions()) == 1
 
 
 @pytest.mark.parametrize("role", ["supervisor", "operator", "staff"])
@@ -97,7 +97,7 @@ def edit_form(client, vid: str) -> webtest.Form:
 
 def stored_version(vid: int):
     with store.db.connection_context():
-        return next(v for v in store_tariffs.load_versions() if v.id == vid)
+        return next(v for v in stored_plans.load_versions() if v.id == vid)
 
 
 def first_version_id(client) -> str:

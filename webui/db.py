@@ -18,7 +18,7 @@ from peewee import SqliteDatabase
 
 from appliance import store
 from appliance.store import Call, Leg, LinkEvent, Quarantine, calls, counts, last_events, local_iso, quarantined
-from appliance.store.alerts import MODELS_ALERTS, AlertRule
+from appliance.store.alerts import AlertRule, MODELS_ALERTS
 from appliance.store.directory import (MODELS_DIRECTORY, NAMED, Person, Placement, Tenant, names, open_extensions,
                                        open_placement)
 from appliance.store.outbox import MODELS_OUTBOX, OutboxItem
@@ -28,8 +28,7 @@ from appliance.store.reports import (ReportAccessError, SavedReport, TimeRange, 
                                      list_templates, publish_template, save_report)
 from appliance.store.schedules import MODELS_SCHEDULES, Schedule, request_run
 from appliance.store.schedules import remove as remove_schedule
-from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion, load_versions, save_version
-from appliance.store.tariffs import plans as tariff_plans
+from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion
 from appliance.store.users import FILE_NAME as USERS_FILE
 from appliance.store.users import close_users_db, open_users_db, users_db
 from webui.i18n import _
@@ -43,7 +42,7 @@ __all__ = [
     "MODELS_ALERTS", "AlertRule", "MODELS_OUTBOX", "OUTBOX_STATES", "OutboxItem", "outbox_counts",
     "ReportAccessError", "SavedReport", "TimeRange", "delete_report", "list_reports", "list_templates",
     "publish_template", "save_report", "MODELS_SCHEDULES", "Schedule", "remove_schedule", "request_run",
-    "MODELS_TARIFFS", "TariffVersion", "load_versions", "save_version", "tariff_plans",
+    "MODELS_TARIFFS", "TariffVersion",
     # users.db
     "users_db",
 ]

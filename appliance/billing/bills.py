@@ -15,9 +15,8 @@ from appliance import store
 from appliance.billing import allowances, linecharges
 from appliance.billing.usage import (BillingError, Period, Site, Usage, of_site, person_extensions,
                                      subscriber_usage, usage)
+from appliance.rating import plans as stored_plans
 from appliance.rating.rate import Unrated, rate
-from appliance.store import tariffs as store_tariffs
-
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
 
@@ -84,7 +83,7 @@ class _Explainer:
     """Re-derives a stored price's explanation with the plan it names ("provider / plan @ version")."""
 
     def __init__(self, site: Site):
-        self.site, self.plans = site, {p.label: p for p in store_tariffs.compiled_plans()}
+        self.site, self.plans = site, {p.label: p for p in stored_plans.compiled_plans()}
 
     def __call__(self, u: Usage) -> tuple[tuple[dict, ...], Decimal | None]:
         plan = self.plans.get(u.tariff.rpartition(" @ ")[0])
@@ -182,7 +181,7 @@ def compare(site: Site, period: Period) -> list[PlanTotal]:
     rows = list(store.calls(period.since, period.until).select(C.number, C.kind, C.start_utc, C.talk_s)
                 .where(C.direction == "out", C.kind != "", C.kind != "internal", of_site(site)).tuples())
     out = []
-    for plan in store_tariffs.compiled_plans():
+    for plan in stored_plans.compiled_plans():
         totals: dict[str, Decimal] = {}
         unrated, currencies = 0, set()
         for number, kind, start, talk in rows:

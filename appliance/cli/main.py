@@ -7,17 +7,22 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import alert, billing, directory, period, report, schedule, snmp, tariff, traffic, upload, user
+from appliance.cli import alert, billing, directory, report, schedule, snmp, tariff, traffic, upload, user
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
+from appliance.ingest import importer
+from appliance.ingest.reprocess import reprocess
 from appliance.ingest.worker import build_processor
-from appliance.paths import Paths
+from appliance.paths import Paths, parse_lock
 from appliance.procs import common_args, load_config
 from appliance.registry import driver_parser
+from appliance.reports import listing as output
+from appliance.store.billing import Frozen, frozen
 from appliance.supervisor import Supervisor, python_module
 
 log = logging.getLogger(__name__)
 # the command groups of their own modules, in the order `callbox --help` lists them
-COMMAND_GROUPS = (billing, period, directory, tariff, user,
+COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RAT-1, RAT-6..8)
+                  directory, tariff, user,
                   traffic,    # traffic reports (REP-6, REP-7)
                   report,     # report, timerange, rollup (REP-3..5, REP-13)
                   alert,      # alerts and thresholds (CAP-7, REP-8, REP-11)
@@ -75,7 +80,6 @@ def _check_pipeline(cfg: config.Config) -> None:
 
 
 def cmd_import(args) -> int:
-    from appliance.ingest import importer
     for f in args.files:
         if not f.is_file():
             raise UsageError(f"no such file: {f}")
@@ -90,7 +94,6 @@ def cmd_import(args) -> int:
 
 
 def cmd_calls(args) -> int:
-    from appliance.reports import listing as output
     cfg, paths = open_data(args)
     tz = localtime.zone(cfg.section("pbx").timezone)
     since, until = iso_s(args.since, tz), iso_s(args.until, tz)
@@ -112,9 +115,7 @@ def _pricer(cfg: config.Config, tz):
 
 
 def cmd_rerate(args) -> int:
-    from appliance.ingest.rerate import rerate
-    from appliance.paths import parse_lock
-    from appliance.store.billing import Frozen, frozen
+    from appliance.ingest.rerate import rerate   # late: numbering (phonenumbers), as _pricer says
     cfg, paths = open_data(args)
     tz = localtime.zone(cfg.section("pbx").timezone)
     since, until = iso_s(args.since, tz), iso_s(args.until, tz)
@@ -134,7 +135,6 @@ def cmd_rerate(args) -> int:
 
 
 def cmd_quarantine(args) -> int:
-    from appliance.reports import listing as output
     open_data(args)
     for row in output.quarantine_dicts():
         print(json.dumps(row, ensure_ascii=False) if args.json else f"{row['ref']}\t{row['reason']}\t{row['line']}")
@@ -142,8 +142,6 @@ def cmd_quarantine(args) -> int:
 
 
 def cmd_reprocess(args) -> int:
-    from appliance.ingest.reprocess import reprocess
-    from appliance.paths import parse_lock
     cfg, paths = open_data(args)
     tz = localtime.zone(cfg.section("pbx").timezone)
     since, until = iso_ns(args.since, tz), iso_ns(args.until, tz)

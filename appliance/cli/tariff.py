@@ -8,9 +8,8 @@ from pathlib import Path
 
 from appliance.cli.common import UsageError, open_data, read_csv_text
 from appliance.procs import common_args
+from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
-from appliance.store import tariffs as store_tariffs
-
 log = logging.getLogger(__name__)
 
 
@@ -39,7 +38,7 @@ def cmd_tariff_import(args) -> int:
     _open(args, create=True)
     out = []
     for v in versions:
-        vid, replaced = store_tariffs.save_version(v)
+        vid, replaced = stored_plans.save_version(v)
         out.append({"provider": v.provider, "plan": v.plan, "valid_from": v.valid_from.isoformat(),
                     "version_id": vid, "replaced": replaced, "destinations": len(v.destinations),
                     "prefixes": sum(len(d.prefixes) for d in v.destinations), "rates": len(v.rates),
@@ -75,7 +74,7 @@ def _select(versions: list[tariffs.PlanVersion], name: str | None) -> list[tarif
 
 def cmd_tariff_export(args) -> int:
     _open(args, create=False)
-    versions = _select(store_tariffs.load_versions(), args.plan)
+    versions = _select(stored_plans.load_versions(), args.plan)
     if not versions:
         raise UsageError("no tariff plans stored: `callbox tariff import FILE` first")
     text = tariff_csv.write_csv(versions)

@@ -11,11 +11,10 @@ from datetime import tzinfo
 
 from appliance.config import Config, ConfigError
 from appliance.rating import numbering
+from appliance.rating import plans as stored_plans
 from appliance.rating.rate import Price, Unrated, rate
 from appliance.rating.tariffs import CompiledPlan
 from appliance.records import CallPrice
-from appliance.store import tariffs as store_tariffs
-
 log = logging.getLogger(__name__)
 
 
@@ -81,7 +80,7 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
         raise ConfigError(f"{cfg.name}: [numbers] {e}") from None
     rating = cfg.section("rating")
     wanted = rating.plan.strip()
-    plans = store_tariffs.compiled_plans()
+    plans = stored_plans.compiled_plans()
     chosen = [p for p in plans if wanted in (p.label, p.label.partition(" / ")[2])] if wanted else plans
     if wanted and not chosen:
         raise ConfigError(f"{cfg.name}: [rating] plan {wanted!r} is not stored (callbox tariff import FILE); "

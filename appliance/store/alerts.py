@@ -9,7 +9,7 @@ import logging
 
 from peewee import BooleanField, IntegerField, TextField
 
-from appliance.store import Base
+from appliance.store.base import Base
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from peewee import SQL, IntegerField, TextField, fn
 
-from appliance.store import Base, Call, db
+from appliance.store.base import Base, db
+from appliance.store.calls import Call
 
 log = logging.getLogger(__name__)
 

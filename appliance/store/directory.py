@@ -10,7 +10,7 @@ from typing import Any
 
 from peewee import BooleanField, IntegerField, TextField
 
-from appliance.store import Base
+from appliance.store.base import Base
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from peewee import Case, IntegerField, TextField
 
-from appliance.store import Base, db
+from appliance.store.base import Base, db
 
 log = logging.getLogger(__name__)
 STATES = ("pending", "delivered", "discarded")

@@ -11,7 +11,7 @@ import time
 
 from peewee import IntegerField, TextField
 
-from appliance.store import Base
+from appliance.store.base import Base
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from peewee import IntegerField, TextField
 
-from appliance import store
-from appliance.store import Base
+from appliance.store.base import Base, db
 
 # cube name -> its base keys (besides day, which every cube has). Direction and currency are in all of them:
 # measures split by direction, and costs of different currencies are never summed together.
@@ -67,7 +66,7 @@ MODELS_ROLLUP = ((RollupState, RollupDirty) + tuple(CUBE_MODELS.values()) + tupl
 
 
 def _mark_sql(select_days: str, args: tuple) -> int:
-    cur = store.db.execute_sql(f"INSERT OR IGNORE INTO rollup_dirty (day) {select_days}", args)
+    cur = db.execute_sql(f"INSERT OR IGNORE INTO rollup_dirty (day) {select_days}", args)
     return cur.rowcount
 
 

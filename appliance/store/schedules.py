@@ -12,7 +12,7 @@ import logging
 
 from peewee import BooleanField, IntegerField, TextField
 
-from appliance.store import Base, db
+from appliance.store.base import Base, db
 
 log = logging.getLogger(__name__)
 KEEP_RUNS = 100                         # runs kept per schedule (the newest)

@@ -4,12 +4,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import tempfile
 import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from appliance.rating import tariff_csv
+from appliance import store
+from appliance.ingest.rerate import rerate
+from appliance.rating import numbering, pricing, tariff_csv
+from appliance.rating import plans as stored_plans
 from appliance.rating.rate import rate
 from appliance.rating.tariffs import Band, Destination, Holiday, PlanVersion, Rate, Step, compile_plan
 
@@ -91,18 +96,11 @@ def bench_rating(n_calls: int = 200_000, n_prefixes: int = 50_000, tz_name: str 
 
 def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: str = "Europe/Prague") -> dict:
     """`callbox rerate` over n_calls stored calls (their classification stored, as the worker leaves it)."""
-    import tempfile
-    from pathlib import Path
-    from appliance import store
-    from appliance.ingest.rerate import rerate
-    from appliance.rating import numbering
-    from appliance.rating import pricing
-    from appliance.store import tariffs as store_tariffs
     version = synthetic_plan(n_prefixes)
     with tempfile.TemporaryDirectory() as d:
         store.open_db(Path(d) / "callbox.db")
-        store_tariffs.save_version(version)
-        plan = store_tariffs.compiled_plans()[0]
+        stored_plans.save_version(version)
+        plan = stored_plans.compiled_plans()[0]
         calls = synthetic_calls(version, n_calls)
         rows = [(i, "bench", "", start, 3600, "out", "100", number, "", 0, talk, 1, 0, "", 1, kind, number,
                  None, "", "", "", 0, "") for i, (number, kind, start, talk) in enumerate(calls)]

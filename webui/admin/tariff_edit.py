@@ -13,11 +13,12 @@ from pathlib import Path
 import bottle
 from bottle import request
 
+from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
 from appliance.rating.tariffs import PlanVersion, TariffError
 from webui import db
-from webui.i18n import _
 from webui.admin.tariffs import render
+from webui.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
     def load(vid: str) -> PlanVersion:
         if vid.isdigit() and db.read_access(data_dir):
             with db.connection():
-                for v in db.load_versions():
+                for v in stored_plans.load_versions():
                     if v.id == int(vid):
                         return v
         raise bottle.HTTPError(404, _("no tariff version %r") % vid)
@@ -90,7 +91,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
             edited = from_csv(v) if _field("action") == "csv" else from_form(v)
             tariffs.check(edited)
             with db.write_access(data_dir, db.MODELS_TARIFFS):
-                new_id, replaced = db.save_version(edited)
+                new_id, replaced = stored_plans.save_version(edited)
         except TariffError as e:
             form = {k: request.forms.getunicode(k) for k in request.forms.keys()}
             return page(v, 400, error=str(e), form=form, csv=_field("csv"))

@@ -8,6 +8,7 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
+from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
 from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token
@@ -27,7 +28,7 @@ def render(name: str, status: int = 200, **values) -> str:
 def _overview() -> list[dict]:
     """Every plan with its versions (id, valid_from, currency, counts), by provider and plan."""
     return [{"id": plan_id, "provider": provider, "plan": name, "versions": db.tariff_versions(plan_id)}
-            for plan_id, provider, name in db.tariff_plans()]
+            for plan_id, provider, name in stored_plans.plans()]
 
 
 def _list_page(data_dir: Path, status: int = 200, error: str = "", done: str = "") -> str:
@@ -46,7 +47,7 @@ def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
     versions = tariff_csv.read_csv(text, source)
     out = []
     for v in versions:
-        vid, replaced = db.save_version(v)
+        vid, replaced = stored_plans.save_version(v)
         out.append((_("%s / %s from %s") % (v.provider, v.plan, v.valid_from.isoformat()), vid, replaced))
     return out
 
@@ -60,7 +61,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
         if not vid.isdigit() or not db.read_access(data_dir):
             raise bottle.HTTPError(404, _("no tariff version %r") % vid)
         with db.connection():
-            found = [v for v in db.load_versions() if v.id == int(vid)]
+            found = [v for v in stored_plans.load_versions() if v.id == int(vid)]
         if not found:
             raise bottle.HTTPError(404, _("no tariff version %r") % vid)
         return found[0]
@@ -80,11 +81,11 @@ def routes(data_dir: Path) -> bottle.Bottle:
         if not pid.isdigit() or not db.read_access(data_dir):
             raise bottle.HTTPError(404, _("no tariff plan %r") % pid)
         with db.connection():
-            names = {p[0]: p for p in db.tariff_plans()}
+            names = {p[0]: p for p in stored_plans.plans()}
             if int(pid) not in names:
                 raise bottle.HTTPError(404, _("no tariff plan %r") % pid)
             _pid, provider, plan = names[int(pid)]
-            text = tariff_csv.write_csv(db.load_versions(provider, plan))
+            text = tariff_csv.write_csv(stored_plans.load_versions(provider, plan))
         # an ASCII file name (a header is Latin-1): Türk Telekom -> T-rk-Telekom
         filename = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in f"{provider}-{plan}")
         response.content_type = "text/csv; charset=utf-8"

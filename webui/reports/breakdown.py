@@ -19,10 +19,10 @@ from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
 from appliance.reports.dims import DIMS, MEASURES
 from webui import db
-from webui.reports import common as rp
-from webui.reports import export as rx
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
+from webui.reports import common as rp
+from webui.reports import export as rx
 
 log = logging.getLogger(__name__)
 ROLES = ("administrator", "supervisor", "operator", "staff")

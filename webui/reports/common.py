@@ -16,8 +16,8 @@ from bottle import response
 from appliance.pdf.chart import Chart
 from appliance.rating.numbering_overrides import KINDS
 from appliance.reports import engine as reports
-from appliance.reports.dims import DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports import ranges as report_ranges
+from appliance.reports.dims import DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_

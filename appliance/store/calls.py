@@ -1,0 +1,190 @@
+"""The call tables (calls, legs, queue events, quarantine, link events, the parse cursor) and read-only queries.
+
+The one writer of call rows is the worker (appliance/ingest/); everything else only reads. Bulk rows go through the
+connection's executemany (peewee's insert_many is 15-19x slower, STACK.md §5).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from peewee import BooleanField, IntegerField, TextField
+
+from appliance.store.base import Base
+
+
+class Call(Base):
+    """One logical call: its legs summed up (first leg's parties, total talk time)."""
+    id = IntegerField(primary_key=True)   # = the id of the leg that opened it
+    driver = TextField()
+    call_key = TextField()
+    start_utc = IntegerField()         # seconds since the epoch, UTC
+    utc_offset = IntegerField()        # seconds east of UTC at the PBX at that moment
+    direction = TextField()
+    extension = TextField()
+    party = TextField()
+    trunk = TextField()
+    ring_s = IntegerField()
+    talk_s = IntegerField()
+    answered = BooleanField()
+    transferred = BooleanField()
+    account_code = TextField()
+    legs = IntegerField()
+    # the price (appliance/pricing.py): NULL/"" when not charged (incoming, internal) or not priceable
+    kind = TextField(default="")           # number class: local, mobile, international_fixed, ...
+    number = TextField(default="")         # the number as called (E.164, or a short number)
+    cost = TextField(null=True)            # exact decimal text in `currency`, never a float
+    currency = TextField(default="")
+    destination = TextField(default="")
+    tariff = TextField(default="")         # "provider / plan @ version date"
+    capped = BooleanField(default=False)   # talk time over [rating] max_call_min: priced at the cap (RAT-5)
+    # the tenant code of the call's first leg's source ([pbx] tenant_by_source); "" = stored before calls had
+    # one: the [pbx] tenant's (appliance.scope)
+    tenant = TextField(default="")
+
+    class Meta:
+        indexes = ((("start_utc",), False), (("driver", "call_key"), False))
+
+
+class CallTenant(Base):
+    """Every tenant code a stored call carries (written with the calls): "does this box hold another tenant's
+    calls?" without a scan of the call table. A code stays listed when its calls are deleted (conservative)."""
+    code = TextField(primary_key=True)
+
+    class Meta:
+        table_name = "call_tenant"
+
+
+# Indexes on expressions (peewee's Meta.indexes takes columns): the calls of an extension over a time range,
+# as a user's scope (appliance/scope.py) and the call search ask for them.
+EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",)
+
+
+class Leg(Base):
+    """One call record as the PBX printed it, with the journal entry it came from."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference): stable across re-processing
+    call_id = IntegerField(index=True)
+    driver = TextField()
+    call_key = TextField()
+    start_utc = IntegerField()
+    utc_offset = IntegerField()
+    direction = TextField()
+    extension = TextField()
+    party = TextField()
+    trunk = TextField()
+    ring_s = IntegerField()
+    talk_s = IntegerField()
+    answered = BooleanField()
+    transferred = BooleanField()
+    account_code = TextField()
+    jseg = IntegerField()              # journal reference: segment ...
+    joff = IntegerField()              # ... and byte offset
+    # Driver-specific fields (names, devices, IPs) are not stored: they are re-derived from the journal
+    # entry when shown (`callbox calls --legs`), which keeps rows small on flash and import fast.
+
+
+class QueueEvent(Base):
+    """A call-centre queue event (Asterisk queue_log), linked to calls by call_key."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference)
+    driver = TextField()
+    at_utc = IntegerField(index=True)
+    call_key = TextField(index=True)
+    queue = TextField()
+    agent = TextField()
+    event = TextField()
+    params = TextField()               # JSON list of the event's parameters as printed
+    jseg = IntegerField()
+    joff = IntegerField()
+
+
+class Quarantine(Base):
+    """A line that is not a call record and not a known header: kept with the reason."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference), like leg ids
+    jseg = IntegerField()
+    joff = IntegerField()
+    received_ns = IntegerField()
+    source = TextField()
+    driver = TextField()
+    reason = TextField()
+    line = TextField()                 # decoded for display (invalid bytes replaced); the journal has the bytes
+
+
+class LinkEvent(Base):
+    """A capture link going up or down."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference)
+    at_ns = IntegerField()
+    source = TextField()
+    event = TextField()
+    detail = TextField()
+    jseg = IntegerField()
+    joff = IntegerField()
+
+
+class Cursor(Base):
+    """Where the parse stage stands in the journal; advanced in the same transaction as its rows."""
+    name = TextField(primary_key=True)
+    seg = IntegerField()
+    off = IntegerField()
+    lines = IntegerField(default=0)    # journal lines processed (events excluded)
+    ignored = IntegerField(default=0)  # headers, blank lines and other known non-calls
+
+
+MODELS = (Call, Leg, QueueEvent, Quarantine, LinkEvent, Cursor, CallTenant)
+LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
+               "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "jseg", "joff")
+QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
+CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
+                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs",
+                "kind", "number", "cost", "currency", "destination", "tariff", "capped", "tenant")
+
+
+def local_iso(start_utc: int, utc_offset: int) -> str:
+    """ISO 8601 local time with its UTC offset, e.g. 2017-07-01T08:13:24+02:00."""
+    tz = timezone(timedelta(seconds=utc_offset))
+    return datetime.fromtimestamp(start_utc, tz).isoformat()
+
+
+def counts() -> dict[str, int]:
+    """Totals for the status page."""
+    cur = Cursor.get_or_none(Cursor.name == "parse")
+    return {"calls": Call.select().count(), "legs": Leg.select().count(),
+            "quarantined": Quarantine.select().count(),
+            "lines": cur.lines if cur else 0, "ignored": cur.ignored if cur else 0}
+
+
+def _range(query, field, since: int | None, until: int | None):
+    if since is not None:
+        query = query.where(field >= since)
+    if until is not None:
+        query = query.where(field < until)
+    return query
+
+
+def calls(since: int | None = None, until: int | None = None, limit: int | None = None, newest_first: bool = False):
+    """Logical calls with start in [since, until) (epoch seconds), oldest first unless newest_first."""
+    q = _range(Call.select(), Call.start_utc, since, until)
+    q = q.order_by(Call.start_utc.desc(), Call.id.desc()) if newest_first else q.order_by(Call.start_utc, Call.id)
+    return q.limit(limit) if limit else q
+
+
+def legs(since: int | None = None, until: int | None = None):
+    """Call legs with start in [since, until), oldest first."""
+    return _range(Leg.select(), Leg.start_utc, since, until).order_by(Leg.start_utc, Leg.id)
+
+
+def legs_of(call_ids: list[int]) -> dict[int, list[Leg]]:
+    """The legs of each call, in PBX order."""
+    out: dict[int, list[Leg]] = {}
+    for i in range(0, len(call_ids), 500):
+        for leg in Leg.select().where(Leg.call_id.in_(call_ids[i:i + 500])).order_by(Leg.id):
+            out.setdefault(leg.call_id, []).append(leg)
+    return out
+
+
+def quarantined(limit: int | None = None, newest_first: bool = False):
+    """Quarantined lines in journal order (or newest first)."""
+    q = Quarantine.select().order_by(Quarantine.id.desc() if newest_first else Quarantine.id)
+    return q.limit(limit) if limit else q
+
+
+def last_events(limit: int = 20):
+    return LinkEvent.select().order_by(LinkEvent.at_ns.desc(), LinkEvent.id.desc()).limit(limit)

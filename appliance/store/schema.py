@@ -1,0 +1,106 @@
+"""The schema: every area's tables, creating and upgrading them additively, and the stamp the web waits for."""
+from __future__ import annotations
+
+import logging
+import zlib
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from appliance.store.alerts import MODELS_ALERTS
+from appliance.store.base import BUSY_TIMEOUT_MS, db
+from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
+from appliance.store.calls import EXPRESSION_INDEXES, MODELS
+from appliance.store.directory import MODELS_DIRECTORY
+from appliance.store.outbox import MODELS_OUTBOX
+from appliance.store.reports import MODELS_REPORTS
+from appliance.store.rollups import MODELS_ROLLUP
+from appliance.store.schedules import MODELS_SCHEDULES
+from appliance.store.tariffs import MODELS_TARIFFS
+
+log = logging.getLogger(__name__)
+
+
+def all_models() -> tuple:
+    """Every table of the appliance, in a fixed order: the schema stamp is computed over them in this order."""
+    return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
+            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES)
+
+
+def schema_stamp() -> int:
+    """A fingerprint of the schema this release declares (tables, their columns, the expression indexes).
+
+    open_db() stores it as SQLite's user_version once the database has that schema; a read-only process
+    (the web) waits for it, so that after an upgrade it never queries a table or column the worker has not
+    added yet."""
+    text = ";".join(f"{m._meta.table_name}({','.join(f.column_name for f in m._meta.sorted_fields)})"
+                    for m in all_models()) + ";" + ";".join(EXPRESSION_INDEXES)
+    return zlib.crc32(text.encode()) & 0x7FFFFFFF
+
+
+def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
+    """Initialise the module's database at `path` (WAL) and create the tables if needed.
+
+    Read-only opens an existing database without writing anything to it (the web process)."""
+    path = Path(path)
+    if readonly:
+        db.init(f"file:{path}?mode=ro", uri=True, pragmas={"busy_timeout": BUSY_TIMEOUT_MS})
+        db.connect(reuse_if_open=True)
+        return db
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db.init(str(path), pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1,
+                                "busy_timeout": BUSY_TIMEOUT_MS, "cache_size": -16000})
+    db.connect(reuse_if_open=True)
+    db.create_tables(all_models(), safe=True)
+    for model in all_models():
+        _add_missing_columns(model)
+    for sql in EXPRESSION_INDEXES:
+        db.execute_sql(sql)
+    if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
+        db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
+    stamp = schema_stamp()
+    if db.execute_sql("PRAGMA user_version").fetchone()[0] != stamp:   # a write: only when it changes
+        db.execute_sql(f"PRAGMA user_version = {stamp}")
+    return db
+
+
+def attach_readonly(path: Path) -> bool:
+    """Point the module's database read-only at `path` once it exists with this release's schema (the
+    worker creates and upgrades it); False until then. Connections are then opened per use (peewee's state
+    is greenlet-local under gevent)."""
+    uri = f"file:{path}?mode=ro"
+    if db.database == uri:
+        return True
+    if not Path(path).exists():
+        return False
+    open_db(path, readonly=True)
+    try:
+        stamp = db.execute_sql("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+    if stamp != schema_stamp():
+        db.init(None)   # not this release's schema yet: look again next time
+        return False
+    return True
+
+
+def _add_missing_columns(model) -> None:
+    """Additive schema changes: a column a newer release declares is added to an older database's table."""
+    table = model._meta.table_name
+    have = {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')}
+    for field in model._meta.sorted_fields:
+        if field.column_name not in have:
+            ctx = db.get_sql_context()
+            definition = ctx.sql(field.ddl(ctx)).query()[0]
+            if not field.null:   # existing rows need a value: the field's default, as SQL
+                if not isinstance(field.default, (str, int)):
+                    raise RuntimeError(f"{table}.{field.column_name}: a new NOT NULL column needs a simple default")
+                definition += " DEFAULT " + ("'" + field.default.replace("'", "''") + "'"
+                                             if isinstance(field.default, str) else str(int(field.default)))
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {definition}')
+            log.info("database: added column %s.%s", table, field.column_name)
+
+
+def close_db() -> None:
+    if not db.is_closed():
+        db.close()
