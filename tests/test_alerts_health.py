@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appliance import health, store
-from appliance.alerts import conditions as alert_health
 from appliance.alerts import check
+from appliance.alerts import conditions as alert_health
 from appliance.alerts import state as alerts
 from appliance.config import Config, ConfigError
 from appliance.ingest.parse import ref_id

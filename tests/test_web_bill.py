@@ -16,8 +16,8 @@ from web_helpers import logged_in
 from test_pipeline import run_cli
 from test_pricing import priced_site
 from appliance import localtime
-from webui.reports import bill as bill_page
 from webui.app import make_app
+from webui.reports import bill as bill_page
 
 PEOPLE = ("person_id;first_name;last_name;branch;department;extensions\n"
           "P1;Ayşe;Yılmaz;İzmir;Satış;201\n"

@@ -9,7 +9,6 @@ from appliance.directory.organisation import SourcePerson
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
-PAGED_RESULTS = "1.2.840.113556.1.4.319"
 MAX_EXTENSION_DIGITS = 6   # longer numbers are external (DDI) numbers, see extension_digits
 
 

@@ -78,7 +78,6 @@ PRICED_SQL = "CASE WHEN cost IS NULL OR cost = '' THEN 0 ELSE 1 END"
 # the per-group sums every query returns, over raw calls and over a cube (whose rows carry the direction)
 SUMS_RAW = ("COUNT(*)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", f"SUM({COST_MICRO_SQL})", f"SUM({PRICED_SQL})")
 SUMS_CUBE = ("SUM(calls)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", "SUM(cost_micro)", "SUM(priced)")
-SUM_NAMES = ("calls", "answered", "ring", "talk", "cost_micro", "priced")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +117,7 @@ DIMS: dict[str, Dim] = {d.name: d for d in (
     Dim("currency", ("currency",), "the currency of the cost (empty for calls without a price)"),
 )}
 
-# measure -> (help). All are sums over the group, computed from SUM_NAMES split by direction.
+# measure -> (help). All are sums over the group, computed from the SUMS_RAW / SUMS_CUBE sums split by direction.
 MEASURES: dict[str, str] = {
     "calls": "number of calls",
     "calls_in": "incoming calls", "calls_out": "outgoing calls", "calls_internal": "internal calls",
