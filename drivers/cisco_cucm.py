@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 from appliance.records import CallRecord, NotACallRecord
 from drivers._common import Causes, column_getter, csv_record, name_list, option_values, parsed_share, regex, seconds
@@ -23,38 +24,9 @@ OPTIONS = {
 CAUSES = Causes(("dest_cause", "orig_cause"), "q850", frozenset({"0", "16"}))
 
 MAX_CHARS = 16384
-# CUCM 11.5 CDR columns (129) as in the CDR field descriptions [CI1] and Go-CDR's reader (ZionDials/Go-CDR
-# parser/cucmcdr.go). UNVERIFIED on a real type-1 row; a header line in the stream replaces it.
-CDR_FIELDS = tuple((
-    "cdrRecordType globalCallID_callManagerId globalCallID_callId origLegCallIdentifier dateTimeOrigination origNodeId "
-    "origSpan origIpAddr callingPartyNumber callingPartyUnicodeLoginUserID origCause_location origCause_value "
-    "origPrecedenceLevel origMediaTransportAddress_IP origMediaTransportAddress_Port origMediaCap_payloadCapability "
-    "origMediaCap_maxFramesPerPacket origMediaCap_g723BitRate origVideoCap_Codec origVideoCap_Bandwidth "
-    "origVideoCap_Resolution origVideoTransportAddress_IP origVideoTransportAddress_Port origRSVPAudioStat "
-    "origRSVPVideoStat destLegCallIdentifier destNodeId destSpan destIpAddr originalCalledPartyNumber "
-    "finalCalledPartyNumber finalCalledPartyUnicodeLoginUserID destCause_location destCause_value destPrecedenceLevel "
-    "destMediaTransportAddress_IP destMediaTransportAddress_Port destMediaCap_payloadCapability "
-    "destMediaCap_maxFramesPerPacket destMediaCap_g723BitRate destVideoCap_Codec destVideoCap_Bandwidth "
-    "destVideoCap_Resolution destVideoTransportAddress_IP destVideoTransportAddress_Port destRSVPAudioStat "
-    "destRSVPVideoStat dateTimeConnect dateTimeDisconnect lastRedirectDn pkid originalCalledPartyNumberPartition "
-    "callingPartyNumberPartition finalCalledPartyNumberPartition lastRedirectDnPartition duration origDeviceName "
-    "destDeviceName origCallTerminationOnBehalfOf destCallTerminationOnBehalfOf origCalledPartyRedirectOnBehalfOf "
-    "lastRedirectRedirectOnBehalfOf origCalledPartyRedirectReason lastRedirectRedirectReason destConversationId "
-    "globalCallId_ClusterID joinOnBehalfOf comment authCodeDescription authorizationLevel clientMatterCode "
-    "origDTMFMethod destDTMFMethod callSecuredStatus origConversationId origMediaCap_Bandwidth destMediaCap_Bandwidth "
-    "authorizationCodeValue outpulsedCallingPartyNumber outpulsedCalledPartyNumber origIpv4v6Addr destIpv4v6Addr "
-    "origVideoCap_Codec_Channel2 origVideoCap_Bandwidth_Channel2 origVideoCap_Resolution_Channel2 "
-    "origVideoTransportAddress_IP_Channel2 origVideoTransportAddress_Port_Channel2 origVideoChannel_Role_Channel2 "
-    "destVideoCap_Codec_Channel2 destVideoCap_Bandwidth_Channel2 destVideoCap_Resolution_Channel2 "
-    "destVideoTransportAddress_IP_Channel2 destVideoTransportAddress_Port_Channel2 destVideoChannel_Role_Channel2 "
-    "IncomingProtocolID IncomingProtocolCallRef OutgoingProtocolID OutgoingProtocolCallRef currentRoutingReason "
-    "origRoutingReason lastRedirectingRoutingReason huntPilotPartition huntPilotDN calledPartyPatternUsage "
-    "IncomingICID IncomingOrigIOI IncomingTermIOI OutgoingICID OutgoingOrigIOI OutgoingTermIOI "
-    "outpulsedOriginalCalledPartyNumber outpulsedLastRedirectingNumber wasCallQueued totalWaitTimeInQueue "
-    "callingPartyNumber_uri originalCalledPartyNumber_uri finalCalledPartyNumber_uri lastRedirectDn_uri "
-    "mobileCallingPartyNumber finalMobileCalledPartyNumber origMobileDeviceName destMobileDeviceName "
-    "origMobileCallDuration destMobileCallDuration mobileCallType originalCalledPartyPattern finalCalledPartyPattern "
-    "lastRedirectingPartyPattern huntPilotPattern").split())
+# CUCM 11.5 CDR columns (129), one a line in cisco_cucm.columns, as in the CDR field descriptions [CI1] and
+# Go-CDR's reader (ZionDials/Go-CDR parser/cucmcdr.go). UNVERIFIED on a real type-1 row; a header line replaces it.
+CDR_FIELDS = tuple(Path(__file__).with_name("cisco_cucm.columns").read_text(encoding="ascii").split())
 CDR_FIELDS_12_5 = CDR_FIELDS + ("origDeviceType", "destDeviceType", "origDeviceSessionID", "destDeviceSessionID")
 # The columns read, by lower-cased header name, in the order _cdr() unpacks them; the first 11 must be
 # in a CDR header, the others may be missing (they then read as "").

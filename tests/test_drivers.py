@@ -16,18 +16,13 @@ from hypothesis import strategies as st
 from appliance import registry
 from appliance.capture.framing import split_lines
 from appliance.records import CallRecord, DIRECTIONS, NotACallRecord, QueueEvent
+from drivers._common import Causes
 from drivers_helpers import (CORE, FIXTURES, QUEUE_CORE, ROOT, decode, driver_names, expected_path,
                              fixture_pairs, frame, load_driver, record_json, snapshot)
-from drivers._common import Causes
 
 PAIRS = fixture_pairs()
 PAIR_IDS = [f"{d}/{raw.name}" for d, raw in PAIRS]
 DRIVERS = driver_names()
-# Drivers allowed over 150 lines, each with its reason (as ALLOWED_BIG for modules in test_conventions.py).
-DRIVERS_ALLOWED_BIG = {
-    "cisco_cucm": "CDR_FIELDS, the 129 CUCM 11.5 column names read when a file has no header line, takes 31 lines "
-                  "of vendor reference that no other driver shares",
-}
 
 
 def expected(raw: Path) -> dict:
@@ -114,8 +109,7 @@ def test_driver_convention(name):
     for raw in folder.glob("*.raw"):
         assert raw.name in provenance, f"{raw.name} is not in {folder.name}/PROVENANCE.md"
     lines = (ROOT / "drivers" / f"{name}.py").read_text(encoding="utf-8").count("\n")
-    limit = 180 if name in DRIVERS_ALLOWED_BIG else 150
-    assert 30 <= lines <= limit, f"drivers/{name}.py has {lines} lines: share code through drivers/_common.py"
+    assert 30 <= lines <= 150, f"drivers/{name}.py has {lines} lines: share code through drivers/_common.py"
 
 
 @pytest.mark.parametrize("name", DRIVERS)
