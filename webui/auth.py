@@ -33,7 +33,7 @@ SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   #
 # administrators with scope all: accounts of every tenant, and the audit log (webui.admin.users)
 BOX_ADMIN = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call
-# Every route that is not GET/HEAD must be here (tests/test_auth_web.py): none may write call data.
+# Every route that is not GET/HEAD must be here (tests/webui/test_auth_web.py): none may write call data.
 # The directory and tariff writes go to their own tables through webui.db.write_access.
 WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users"),
                 ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled"),

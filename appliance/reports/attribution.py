@@ -149,7 +149,7 @@ class RollupScope:
 
 
 def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
-    """The rule of appliance.scope.visible, for groups of calls (checked against it by tests/test_rollup.py)."""
+    """The rule of appliance.scope.visible, for groups of calls (checked against it by tests/reports/test_rollup.py)."""
     basis = scope.basis(user)
     if basis in ("all", "none"):
         return RollupScope(None) if basis == "all" else RollupScope((), nothing=True)

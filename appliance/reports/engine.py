@@ -14,7 +14,7 @@ time range (appliance/report_ranges.py). Every call query goes through the user'
 through appliance.scope.visible, a roll-up through the same rule on attributed groups (report_attrib).
 Reports read the roll-up cubes (appliance/rollup.py) when they hold every key needed, else the call table;
 whole months of the extension cube come from its month cube (a group a directory change splits is read again
-by month, then by day, then call by call). The results are identical (tests/test_rollup.py).
+by month, then by day, then call by call). The results are identical (tests/reports/test_rollup.py).
 """
 from __future__ import annotations
 

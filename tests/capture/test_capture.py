@@ -20,7 +20,9 @@ from appliance.records import EVENT, PARTIAL
 from appliance.tools.virtual_pbx import PtyPort, fixture_lines, replay
 
 # 1,441 real IP Office SMDR records (plus the logger's header line), recorded output: see PROVENANCE.md there
-SAMPLE = Path(__file__).parent / "fixtures" / "pbx" / "avaya_ipoffice" / "emceha-ipo500-2017-07.raw"
+pytestmark = pytest.mark.slow   # threads, pseudo-terminals and sockets for every transport
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "pbx" / "avaya_ipoffice" / "emceha-ipo500-2017-07.raw"
 FAST = dict(reconnect_min_s=0.05, reconnect_max_s=0.4, idle_flush_s=0.2)
 
 

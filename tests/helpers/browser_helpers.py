@@ -1,4 +1,4 @@
-"""Helpers of tests/test_browser.py: a data directory filled through the real pipeline and CLI, the real web
+"""Helpers of tests/webui/test_browser.py: a data directory filled through the real pipeline and CLI, the real web
 process on a free loopback port, and a headless Debian chromium driven by Playwright that records errors."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "appliance" / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
 CHROMIUM = "/usr/bin/chromium"
 # STACK.md §9: as root chromium needs --no-sandbox; the rest stop it from reaching out to the internet

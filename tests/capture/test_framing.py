@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from appliance.capture.framing import MAX_FRAME, split_le32, split_lines
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 # The vendor documentation's example record with its prefix 52 00 00 00 (82 bytes of payload): the
 # repository's copy once the mitel_5000 fixtures are in, else the shared original.
 FRAMED_SAMPLES = (REPO / "tests" / "fixtures" / "pbx" / "mitel_5000" / "smdr-logger-5000-doc-example-framed.raw",

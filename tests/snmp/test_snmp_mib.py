@@ -17,7 +17,7 @@ import pytest
 from appliance.snmp import agent as snmp_pass
 from appliance.snmp import traps as snmp
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MIB_DIR = REPO / "provisioning" / "snmp"
 BASE_MIBS = {
     "SNMPv2-SMI": "org OBJECT IDENTIFIER ::= { iso 3 }\ndod OBJECT IDENTIFIER ::= { org 6 }\n"

@@ -1,7 +1,7 @@
 """Driver test helpers: find fixture pairs, frame bytes into lines, parse, snapshot as JSON.
 
 Run as a script to (re)write expected files; then read the diff, do not trust it blindly:
-    python tests/drivers_helpers.py tests/fixtures/pbx/panasonic_kx/x.raw --options '{"model": "kx-tea"}'
+    python tests/helpers/drivers_helpers.py tests/fixtures/pbx/panasonic_kx/x.raw --options '{"model": "kx-tea"}'
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:   # when run as a script
     sys.path.insert(0, str(ROOT))
 

@@ -22,7 +22,7 @@ from appliance.store.users import FILE_NAME, close_users_db, open_users_db
 from web_helpers import PASSWORD, add_user, login
 from webui.app import make_app
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000          # 2023-11-14T22:13:20Z
 XSS = "<script>alert(1)</script>"
 NAME = "Ayşe Кабини"

@@ -5,9 +5,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from appliance import procs, store
 from appliance.delivery import outbox
 from appliance.paths import Paths
+
+pytestmark = pytest.mark.slow   # worker processes killed and restarted
 
 
 def start_worker(data):

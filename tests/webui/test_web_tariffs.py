@@ -12,7 +12,7 @@ from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv
 from web_helpers import add_user, login
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "provisioning" / "tariffs" / "example-turk-telekom.csv"
 
 

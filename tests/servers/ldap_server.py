@@ -1,4 +1,5 @@
-"""A real OpenLDAP server (Debian's slapd) for tests: loaded from tests/ldap/, on free loopback ports, in a temp dir."""
+"""A real OpenLDAP server (Debian's slapd) for tests: loaded from tests/servers/ldap/, on free loopback ports, in a
+temp dir."""
 from __future__ import annotations
 
 import base64
@@ -89,7 +90,7 @@ def _certificate(d: Path) -> None:
 
 
 def start(tmp: Path) -> Slapd:
-    """Start slapd with tests/ldap/data.ldif loaded; fails the test (not skips) when slapd is missing."""
+    """Start slapd with tests/servers/ldap/data.ldif loaded; fails the test (not skips) when slapd is missing."""
     if not (shutil.which("slapd") or Path("/usr/sbin/slapd").exists()) or not shutil.which("ldapmodify"):
         pytest.fail(MISSING)
     slapd = shutil.which("slapd") or "/usr/sbin/slapd"

@@ -7,8 +7,8 @@ import pytest
 
 from appliance import config
 from appliance.delivery import outbox, upload
-from tests import smb_server
-from tests.smb_server import SMBServer
+import smb_server
+from smb_server import SMBServer
 from test_upload import DATA, NAME, PASSWORD, data_dir_with_password, tree
 
 MARKER = b"CALLBOX-PLAIN-TEXT-MARKER " * 40   # easy to find on the wire if it ever travels in clear

@@ -82,7 +82,7 @@ def get(env, target, *args, tool="snmpget", auth=V3, wait=("-t", "5", "-r", "1")
                           env=env, capture_output=True, text=True, timeout=60)
 
 
-pytestmark = needs_netsnmp
+pytestmark = [needs_netsnmp, pytest.mark.slow]   # slow: Debian's snmpd
 
 
 def test_every_health_value_is_read_with_v3_authpriv(snmpd):

@@ -16,7 +16,7 @@ from test_snmp_mib import free_udp_port, mib_env, needs_netsnmp
 
 ENGINE_ID = "80001869f0c0ffee0001"
 AUTH, PRIV = "auth-pass-Çağrı1", "priv-pass-Кабина2"
-pytestmark = needs_netsnmp
+pytestmark = [needs_netsnmp, pytest.mark.slow]   # slow: Debian's snmptrapd
 
 
 class TrapD:

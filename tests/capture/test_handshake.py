@@ -21,7 +21,9 @@ from appliance.journal import read_from
 from test_capture import captures, events, jdir, lines, wait_for   # noqa: F401  (fixtures)
 from test_framing import framed, real_sample
 
-REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow   # a capture process and PBX logins over loopback
+
+REPO = Path(__file__).resolve().parents[2]
 PANA_RECORDS = REPO / "tests" / "fixtures" / "pbx" / "panasonic_kx" / "constructed-tda-pattern-a.raw"
 MITEL_LOGIN = b"\x0a\x00\x00\x00\x8412345678\x00"   # FORMATS.md §5: length 10 = 0x84 + 8 characters + NUL
 

@@ -26,7 +26,7 @@ from web_helpers import add_user, logged_in, login
 from webui import auth
 from webui.app import make_app
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "appliance" / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
 TZ = ZoneInfo("Europe/Warsaw")
 JULY = {"range": "custom", "since": "2017-07-01", "until": "2017-08-01"}

@@ -27,7 +27,8 @@ from conftest import REPO
 D = Decimal
 ARTIFACTS = Path(os.environ.get("CALLBOX_ARTIFACTS") or REPO / "tests" / "artifacts") / "pdf"
 NAMES = ["Çağrı Şahin", "Кабини", "Łukasz Wąsowicz", "İpek Işık"]
-pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (system-deps.txt) missing")
+pytestmark = [pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (system-deps.txt) missing"),
+              pytest.mark.slow]   # slow: PDFs rendered by poppler and a headless browser
 
 
 def render(data: bytes, name: str, dpi: int = 50) -> list[Path]:

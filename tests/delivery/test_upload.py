@@ -15,7 +15,7 @@ from appliance import config
 from appliance.cli import main as cli
 from appliance.delivery import outbox, upload
 from appliance.store import outbox as so
-from tests.sftp_server import SFTPServer
+from sftp_server import SFTPServer
 from appliance import localtime
 
 with warnings.catch_warnings():   # pyftpdlib 2.2 on 3.11 uses asyncore/asynchat: harmless (STACK.md §8)

@@ -16,7 +16,9 @@ import serial
 
 from appliance.tools.virtual_pbx import TcpPort, fixture_lines, load_state, replay
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow   # the virtual PBX as a process
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(cond, timeout: float = 10.0, what: str = "condition"):
