@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,3 +36,16 @@ def parse_lock(paths: Paths):
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+PRIVATE_UMASK = 0o077   # as UMask=0077 in image/systemd/*.service
+
+
+def keep_private(data: Path | None) -> None:
+    """What this process creates is its user's alone (files 0600, folders 0700), and an existing data directory is
+    closed to other local users: callbox.db holds every call, users.db password hashes and sessions."""
+    os.umask(PRIVATE_UMASK)
+    if data is not None and Path(data).is_dir():
+        mode = Path(data).stat().st_mode & 0o777
+        if mode & 0o077:
+            Path(data).chmod(mode & 0o700)

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from appliance import config, logs
-from appliance.paths import Paths
+from appliance.paths import Paths, keep_private
 from appliance.registry import driver_parser
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:
     parser = argparse.ArgumentParser(prog=f"callbox-{process}")
     common_args(parser)
     args = parser.parse_args(argv)
+    keep_private(args.data)
     cfg = load_config(args)
     lg = cfg.section("log")
     driver, url = cfg.raw_section("pbx").get("driver", ""), cfg.raw_section("capture").get("url", "")

@@ -4,6 +4,7 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 
 from appliance import config, logs  # noqa: E402
+from appliance.paths import keep_private  # noqa: E402
 from appliance.procs import common_args, load_config  # noqa: E402
 from webui.app import serve  # noqa: E402
 
@@ -14,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", help="address to listen on (default: [web] host)")
     parser.add_argument("--port", type=int, help="TCP port (default: [web] port)")
     args = parser.parse_args(argv)
+    keep_private(args.data)
     try:
         cfg = load_config(args)
         web, lg = cfg.section("web"), cfg.section("log")

@@ -12,7 +12,7 @@ from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.ingest import importer
 from appliance.ingest.reprocess import reprocess
 from appliance.ingest.worker import build_processor
-from appliance.paths import Paths, parse_lock
+from appliance.paths import Paths, keep_private, parse_lock
 from appliance.procs import common_args, load_config
 from appliance.registry import driver_parser
 from appliance.reports import listing as output
@@ -226,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.setup(None, "cli", "WARNING")
     try:
         args = build_parser().parse_args(argv)
+        keep_private(getattr(args, "data", None))
         if args.command in ("run", "capture"):
             logs.setup(args.data, "run", "INFO")
         return args.func(args)
