@@ -91,7 +91,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("ldap", "tls_verify", True, "yes/no", "Check the server's certificate and name (ldaps, StartTLS)."),
     S("ldap", "bind_dn", "", "DN", "Account the box binds as, e.g. CN=callbox,OU=Service,DC=example,DC=com "
       "(AD also takes callbox@example.com); empty = anonymous."),
-    S("ldap", "password", "", "secret", "Password of bind_dn."),
+    S("ldap", "password_file", "", "path", "File holding bind_dn's password (first line; readable only by the "
+      "appliance); a relative path is from this INI file's folder (the data directory for <data>/callbox.ini)."),
+    S("ldap", "password", "", "secret", "Password of bind_dn written in this file: prefer password_file, which keeps "
+      "the secret out of the configuration."),
     S("ldap", "base_dn", "", "DN", "Where the search starts, e.g. OU=Staff,DC=example,DC=com."),
     S("ldap", "filter", "(&(objectCategory=person)(objectClass=user)"
       "(!(userAccountControl:1.2.840.113556.1.4.803:=2)))", "LDAP filter",

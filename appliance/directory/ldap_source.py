@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import re
 import ssl
+from pathlib import Path
 
 from appliance.directory.organisation import SourcePerson
 from appliance.store import directory as sd
@@ -70,19 +71,37 @@ def to_person(dn: str, attrs: dict, mapping: dict[str, str], digits: int,
                         first.get("department", ""), first.get("cost_centre", ""), tuple(dict.fromkeys(exts)))
 
 
-def _connect(s):
+def password(s, base: Path) -> str:
+    """bind_dn's password: the first line of [ldap] password_file (relative to `base`, the INI file's folder), else
+    [ldap] password; LDAPSourceError when the file cannot be read or both are set."""
+    if not s.password_file:
+        return s.password
+    if s.password:
+        raise LDAPSourceError("[ldap] set password_file or password, not both")
+    path = Path(s.password_file) if Path(s.password_file).is_absolute() else base / s.password_file
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise LDAPSourceError(f"[ldap] password_file {path}: {getattr(e, 'strerror', None) or e}") from None
+    if not lines or not lines[0]:
+        raise LDAPSourceError(f"[ldap] password_file {path} is empty")
+    return lines[0]
+
+
+def _connect(s, secret: str):
     import ldap3   # late, as in fetch: ldap3 and its ASN.1 codec load only on a box with an LDAP source
     tls = ldap3.Tls(validate=ssl.CERT_REQUIRED if s.tls_verify else ssl.CERT_NONE, ca_certs_file=s.ca_file or None)
     server = ldap3.Server(s.url, use_ssl=s.url.lower().startswith("ldaps://"), tls=tls, get_info=ldap3.NONE,
                           connect_timeout=s.timeout_s)
     bind = ldap3.AUTO_BIND_TLS_BEFORE_BIND if s.starttls else ldap3.AUTO_BIND_NO_TLS
-    return ldap3.Connection(server, user=s.bind_dn or None, password=s.password or None, auto_bind=bind,
+    return ldap3.Connection(server, user=s.bind_dn or None, password=secret or None, auto_bind=bind,
                             read_only=True, receive_timeout=s.timeout_s, auto_referrals=False,
                             raise_exceptions=True)
 
 
-def fetch(s, default_tenant: str = "") -> list[SourcePerson]:
-    """Every person under [ldap] base_dn matching the filter, read page by page (`s`: the [ldap] settings)."""
+def fetch(s, default_tenant: str = "", base: Path = Path(".")) -> list[SourcePerson]:
+    """Every person under [ldap] base_dn matching the filter, read page by page (`s`: the [ldap] settings; `base`:
+    the folder relative secret paths are in)."""
     from ldap3 import SUBTREE   # late: ldap3 and its ASN.1 codec load only on a box with an LDAP source
     from ldap3.core.exceptions import LDAPException
     if not s.url.lower().startswith(("ldap://", "ldaps://")):
@@ -93,7 +112,7 @@ def fetch(s, default_tenant: str = "") -> list[SourcePerson]:
     tenants = _tenants() if s.attr_tenant.strip() else {}
     people = []
     try:
-        conn = _connect(s)
+        conn = _connect(s, password(s, base))
         try:
             for entry in conn.extend.standard.paged_search(s.base_dn, s.filter, SUBTREE,
                                                            attributes=[a for a in attributes if a],

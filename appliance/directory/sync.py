@@ -87,7 +87,8 @@ def _read_sources(cfg: config.Config, settings, report: SyncReport) -> tuple[dic
                 by_source[source], problems = directory_csv.read(Path(settings.csv), tz, settings.tenant)
                 report.problems += problems
             else:
-                by_source[source] = directory_ldap.fetch(ldap, settings.tenant)
+                base = Path(cfg.path).parent if cfg.path else Path(".")
+                by_source[source] = directory_ldap.fetch(ldap, settings.tenant, base)
         except (OSError, ValueError, directory_ldap.LDAPSourceError) as e:
             report.problems.append(Problem("source_error", settings.tenant, f"{source}: {e}"))
             continue

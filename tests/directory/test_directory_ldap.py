@@ -143,6 +143,26 @@ def test_a_failing_server_changes_nothing(slapd, dirdb):
     assert attribute(sd.tenant_id("acme"), "214", T0 + 2 * DAY).name == "Ayşe Demir"
 
 
+def test_the_bind_password_can_live_in_a_file_beside_the_ini(slapd, dirdb, tmp_path):
+    """Issue 13: every secret in a file, the LDAP bind password too; a relative path is from the INI's folder."""
+    (tmp_path / "ldap.pass").write_text(ldap_server.SERVICE_PW + "\n", encoding="utf-8")
+    ini = tmp_path / "callbox.ini"
+    ini.write_text(ldap_ini(slapd, password_file="ldap.pass").replace(f"password = {ldap_server.SERVICE_PW}\n", ""),
+                   encoding="utf-8")
+    report = sync_once(Config(ini), now=T0)
+    assert report.applied and report.sources == {"ldap": 6}
+    (tmp_path / "ldap.pass").write_text("wrong\n", encoding="utf-8")
+    assert "invalidCredentials" in sync_once(Config(ini), now=T0 + DAY).problems[0].message
+    for keys, says in (({"password_file": "missing.pass"}, "missing.pass"),
+                       ({"password_file": "ldap.pass", "password": "x"}, "not both")):
+        text = ldap_ini(slapd, **keys)
+        if "password" not in keys:
+            text = text.replace(f"password = {ldap_server.SERVICE_PW}\n", "")
+        ini.write_text(text, encoding="utf-8")
+        report = sync_once(Config(ini), now=T0 + 2 * DAY)
+        assert not report.applied and report.problems[0].kind == "source_error" and says in report.problems[0].message
+
+
 def test_cli_sync_prints_json(slapd, tmp_path, capsys):
     (tmp_path / "var").mkdir()
     (tmp_path / "var" / "callbox.ini").write_text(ldap_ini(slapd), encoding="utf-8")
