@@ -113,3 +113,14 @@ def test_no_plan_stored_at_all_is_no_alert(tmp_path):
     store.open_db(tmp_path / "callbox.db")
     store.close_db()
     assert alert_pass(tmp_path, config.Config(text=CONFIG), int(time.time())) == ([], [])
+
+
+def test_importing_a_second_plan_warns_that_calls_will_be_stored_unpriced(tmp_path, capsys):
+    data = tmp_path / "d"
+    ini = tmp_path / "callbox.ini"
+    ini.write_text(CONFIG, encoding="utf-8")
+    rc, _, err = run_cli(capsys, "tariff", "import", "--data", str(data), "--config", str(ini), str(TARIFF))
+    assert rc == 0 and err == ""
+    rc, _, err = run_cli(capsys, "tariff", "import", "--data", str(data), "--config", str(ini),
+                         str(second_plan(tmp_path)))
+    assert rc == 0 and "several plans are stored" in err and "stored unpriced" in err
