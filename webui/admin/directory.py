@@ -266,6 +266,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         with db.connection():
             return trunks_page(code, default_tenant, tz, done=done)
 
+    def may_sync(user: Account) -> bool:
+        """The sync writes the [directory] tenant: its administrators and those of the whole box run it."""
+        return user.scope == "all" or user.tenant == default_tenant
+
     @app.get("/directory/sync")
     def sync_page():
         with reading():
@@ -273,19 +277,19 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 report = scope.sync_report_for(current_user(), directory_sync.last_report())
             except OperationalError:
                 report = None
-        return _render("directory_sync", report=report, ran=False, tz=tz)
+        return _render("directory_sync", report=report, ran=False, tz=tz, may_sync=may_sync(current_user()))
 
     @app.post("/directory/sync")
     def sync_now():
         user = current_user()
-        if user.scope != "all" and user.tenant != default_tenant:
+        if not may_sync(user):
             raise bottle.HTTPError(403, _("The sync writes the [directory] tenant: not yours."))
         try:
             with db.write_access(data_dir, db.MODELS_DIRECTORY):
                 report = scope.sync_report_for(user, directory_sync.sync_once(cfg).to_dict())
         except config.ConfigError as e:
-            return _render("directory_sync", 400, report=None, ran=False, tz=tz, error=str(e))
+            return _render("directory_sync", 400, report=None, ran=False, tz=tz, error=str(e), may_sync=True)
         log.info("directory sync run from the web by %s", user.username)
-        return _render("directory_sync", report=report, ran=True, tz=tz)
+        return _render("directory_sync", report=report, ran=True, tz=tz, may_sync=True)
 
     return app

@@ -9,10 +9,12 @@
 % if get('error'):
 <p class="banner warn">{{error}}</p>
 % end
+% if may_sync:
 <form method="post" action="/directory/sync" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <button type="submit">{{_('Sync now')}}</button> <span class="muted small">{{_('Reads every configured source ([ldap], [directory] csv) and applies the differences as of now.')}}</span>
 </form>
+% end
 % if report is None:
 <p class="muted">{{_('No sync or import has run yet.')}}</p>
 % else:
