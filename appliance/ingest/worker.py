@@ -16,19 +16,21 @@ log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 600
 
 
-def _pricer(cfg: Config, tz):
+def _pricer(cfg: Config, tz, strict_plan: bool = False):
     """The pricer the worker stores calls with. A tariff plan that cannot be chosen (several stored, none
     named; the named one missing) never stops storage: calls are stored classified and unpriced, and the alert
-    pass raises tariff_plan (appliance/alerts/conditions.py)."""
+    pass raises tariff_plan (appliance/alerts/conditions.py). `strict_plan` makes it a ConfigError instead."""
     from appliance.rating import pricing  # numbers and tariffs: only the worker needs them (phonenumbers is slow)
-    pricer = pricing.build(cfg, tz, strict=False)
+    pricer = pricing.build(cfg, tz, strict=strict_plan)
     if pricer is not None and pricer.problem:
         log.error("%s: calls are stored unpriced until this is fixed (then `callbox rerate`)", pricer.problem)
     return pricer
 
 
-def build_processor(cfg: Config, driver_name: str | None = None) -> parse.Processor:
-    """A Processor for the configured (or given) driver; the database must be open."""
+def build_processor(cfg: Config, driver_name: str | None = None, strict_plan: bool = False) -> parse.Processor:
+    """A Processor for the configured (or given) driver; the database must be open. `strict_plan`: refuse
+    (ConfigError) when no tariff plan can be chosen, for `callbox reprocess`, which would otherwise store again
+    every call it re-derives without the price it had; the worker and `callbox import` store them unpriced."""
     driver, parser, pbx = driver_parser(cfg, driver_name)
     try:
         tz = localtime.zone(pbx.timezone)
@@ -37,7 +39,7 @@ def build_processor(cfg: Config, driver_name: str | None = None) -> parse.Proces
     tenant_map = parse_tenant_map(pbx.tenant_by_source, f"{cfg.name}: [pbx] tenant_by_source")
     return parse.Processor(driver.key, parser, driver.ENCODING, tz,
                            int(pbx.group_window_h * 3600), driver.LEGS_ARE_SEGMENTS,
-                           _pricer(cfg, tz), tenant_map, pbx.tenant)
+                           _pricer(cfg, tz, strict_plan), tenant_map, pbx.tenant)
 
 
 class Worker:

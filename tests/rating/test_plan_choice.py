@@ -124,3 +124,17 @@ def test_importing_a_second_plan_warns_that_calls_will_be_stored_unpriced(tmp_pa
     rc, _, err = run_cli(capsys, "tariff", "import", "--data", str(data), "--config", str(ini),
                          str(second_plan(tmp_path)))
     assert rc == 0 and "several plans are stored" in err and "stored unpriced" in err
+
+
+def test_reprocess_refuses_rather_than_store_priced_calls_again_unpriced(tmp_path, capsys):
+    data = tmp_path / "d"
+    ini = tmp_path / "callbox.ini"
+    ini.write_text(CONFIG, encoding="utf-8")
+    assert run_cli(capsys, "tariff", "import", "--data", str(data), str(TARIFF))[0] == 0
+    src = tmp_path / "smdr.log"
+    src.write_bytes(ipo("2024/04/02 10:00:00", talk="00:01:00", called="05321234567", call_id=1))
+    import_(capsys, data, src, config_file=ini)
+    assert run_cli(capsys, "tariff", "import", "--data", str(data), str(second_plan(tmp_path)))[0] == 0
+    rc, _, err = run_cli(capsys, "reprocess", "--data", str(data), "--config", str(ini), "--driver", "avaya_ipoffice")
+    assert rc == 2 and "several plans are stored" in err
+    assert stored_calls(data) == [("1", "mobile", "0.95")]
