@@ -58,6 +58,17 @@ WRITE_ROUTES |= {("POST", "/alerts/add"), ("POST", "/alerts/remove")}
 ADMIN_ONLY |= {"/reports/timeranges", "/reports/timeranges/delete"}
 WRITE_ROUTES |= {("POST", "/reports/saved"), ("POST", "/reports/saved/delete"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
+# What every tenant shares (tariff plans and versions, named time ranges; schedules are BOX_ADMIN above; the numbering
+# plan is [numbers] in the INI) is changed only by administrators of the whole box: a tenant administrator sees
+# tariffs and time ranges read-only and gets 403 on these (issue 13: one tenant's admin re-priced every tenant).
+SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
+                 ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
+                 ("POST", "/reports/timeranges/delete")}
+
+
+def may_change_shared(account: users.Account | None) -> bool:
+    """May the account change what every tenant shares (SHARED_WRITES, BOX_ADMIN)? Administrators of the whole box."""
+    return account is not None and account.is_admin and account.scope == "all"
 
 
 def current_user() -> users.Account | None:
@@ -114,7 +125,7 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
             raise _deny(403, N_("for administrators only"))
         if route.rule in SUPERVISORS and account.role not in ("administrator", "supervisor"):
             raise _deny(403, N_("for administrators and supervisors only"))
-        if route.rule in BOX_ADMIN and not (account.is_admin and account.scope == "all"):
+        if (route.rule in BOX_ADMIN or (method, route.rule) in SHARED_WRITES) and not may_change_shared(account):
             raise _deny(403, N_("for administrators of the whole box (scope all) only"))
         if route.rule in WHOLE_BOX and not scope.sees_whole_box(account, pbx_tenant):
             raise _deny(403, N_("raw PBX lines are only shown to users who may see every call of this box"))

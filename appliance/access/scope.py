@@ -262,3 +262,26 @@ def bill_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
     me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
           if user.person and user.tenant == tenant.code else None)
     return {me.id} if me else set()
+
+
+def sync_report_for(user: Account, report: dict | None) -> dict | None:
+    """The part of a directory sync or import report (appliance.directory.sync, as a dict) the user may see:
+    all of it for administrators of the whole box; for anyone else the changes and problems of their own tenant
+    and, within it, of the people `visible_people` lets them see (a problem naming anyone else is left out; a
+    problem naming nobody, such as a source that could not be read, is about the whole tenant). The people
+    counted per source span every tenant, so others get the source names without counts (None)."""
+    if report is None or basis(user) == "all":
+        return report
+    tenant = sd.Tenant.get_or_none(sd.Tenant.code == user.tenant) if user.tenant else None
+    if basis(user) == "none" or tenant is None:
+        changes, problems = [], []
+    else:
+        only = visible_people(user, tenant)
+        seen = None if only is None else {p.external_id for p in sd.Person.select(sd.Person.external_id).where(
+            sd.Person.tenant_id == tenant.id, sd.Person.id.in_(list(only)))}
+        changes = [c for c in report.get("changes", []) if c.get("tenant") == tenant.code
+                   and (seen is None or c.get("person_id") in seen)]
+        problems = [p for p in report.get("problems", []) if p.get("tenant") == tenant.code
+                    and (seen is None or all(person in seen for person in p.get("people", [])))]
+    return {**report, "sources": {source: None for source in report.get("sources", {})}, "changes": changes,
+            "problems": problems}

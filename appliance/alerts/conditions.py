@@ -1,5 +1,5 @@
 """Data-flow alerts (CAP-7): no data within business hours, PBX link down, parse failures, journal/flash full,
-directory sync failing.
+directory sync failing, calls stored unpriced because no tariff plan can be chosen.
 
 Business hours are per weekday in the PBX's local time ([pbx] timezone, DST included); a source is silent when
 the business-hours time since its newest line reaches [alerts] no_data_min. The newest line per source comes
@@ -19,6 +19,7 @@ from appliance import config, journal, store
 from appliance.alerts.state import Notice, Send, commit, watch
 from appliance.ingest.parse import ref_id
 from appliance.localtime import zone
+from appliance.rating import plan_choice
 from appliance.records import EVENT, Entry
 from appliance.store import alerts as sa
 from appliance.store import db
@@ -221,10 +222,22 @@ def directory_sync(cfg_alerts, now: int, sender: Send) -> int:
         return commit(watch(cfg_alerts, "directory_sync", bad, now, n), sender)
 
 
+def tariff_plan(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
+    """The worker stores calls unpriced because no tariff plan can be chosen: several are stored and [rating]
+    plan names none, or the plan it names is not stored (appliance.rating.pricing.choose_plan). Storage goes on;
+    this says so. Cleared once a plan is chosen again (then `callbox rerate` prices the calls stored meanwhile)."""
+    problem = plan_choice.plan_problem(cfg)
+    n = Notice("tariff", f"calls are stored without a price: {problem or 'no tariff plan can be chosen'}. Set "
+               "[rating] plan to one stored plan, then run `callbox rerate`.", 1, clear_text="a tariff plan prices "
+               "the calls again; run `callbox rerate` for the calls stored unpriced meanwhile")
+    with db.atomic("IMMEDIATE"):
+        return commit(watch(cfg_alerts, "tariff_plan", bool(problem), now, n), sender)
+
+
 def check(cfg: config.Config, cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> int:
     """All data-flow conditions for one pass; the number of actions queued."""
     journal_dir = data_dir / "journal"
     tz = zone(cfg.section("pbx").timezone)
     return (no_data(cfg_alerts, journal_dir, tz, now, sender) + link(cfg_alerts, h, now, sender)
             + parse_failures(cfg, cfg_alerts, journal_dir, now, sender) + journal_full(cfg_alerts, h, now, sender)
-            + directory_sync(cfg_alerts, now, sender))
+            + directory_sync(cfg_alerts, now, sender) + tariff_plan(cfg, cfg_alerts, now, sender))

@@ -145,7 +145,7 @@ def cmd_reprocess(args) -> int:
     cfg, paths = open_data(args)
     tz = localtime.zone(cfg.section("pbx").timezone)
     since, until = iso_ns(args.since, tz), iso_ns(args.until, tz)
-    processor = build_processor(cfg, args.driver)
+    processor = build_processor(cfg, args.driver, strict_plan=True)   # never re-derive calls without their price
     with parse_lock(paths):
         result = reprocess(paths.journal, processor, since, until, force=args.force)
     print(json.dumps(result) if args.json else

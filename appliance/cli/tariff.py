@@ -8,6 +8,7 @@ from pathlib import Path
 
 from appliance.cli.common import UsageError, open_data, read_csv_text
 from appliance.procs import common_args
+from appliance.rating import plan_choice
 from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def _open(args, create: bool) -> None:
 
 def cmd_tariff_import(args) -> int:
     versions = tariff_csv.read_csv(read_csv_text(args.file), str(args.file))   # TariffError: line and column
-    _open(args, create=True)
+    cfg, _paths = open_data(args, create=True)
     out = []
     for v in versions:
         vid, replaced = stored_plans.save_version(v)
@@ -49,6 +50,10 @@ def cmd_tariff_import(args) -> int:
         print(f"{o['provider']} / {o['plan']} from {o['valid_from']}: version {o['version_id']} "
               f"({'replaced' if o['replaced'] else 'new'}), {o['destinations']} destinations, {o['prefixes']} "
               f"prefixes, {o['rates']} rates, {o['bands']} bands, {o['holidays']} holidays, {o['currency']}")
+    problem = plan_choice.plan_problem(cfg)
+    if problem:   # the worker goes on storing calls, unpriced, and the tariff_plan alert is raised: say so now
+        print(f"warning: {problem}: calls are stored unpriced until [rating] plan names one of them "
+              "(then run `callbox rerate`)", file=sys.stderr)
     return 0
 
 

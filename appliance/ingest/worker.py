@@ -16,18 +16,30 @@ log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 600
 
 
-def build_processor(cfg: Config, driver_name: str | None = None) -> parse.Processor:
-    """A Processor for the configured (or given) driver; the database must be open."""
+def _pricer(cfg: Config, tz, strict_plan: bool = False):
+    """The pricer the worker stores calls with. A tariff plan that cannot be chosen (several stored, none
+    named; the named one missing) never stops storage: calls are stored classified and unpriced, and the alert
+    pass raises tariff_plan (appliance/alerts/conditions.py). `strict_plan` makes it a ConfigError instead."""
+    from appliance.rating import pricing  # numbers and tariffs: only the worker needs them (phonenumbers is slow)
+    pricer = pricing.build(cfg, tz, strict=strict_plan)
+    if pricer is not None and pricer.problem:
+        log.error("%s: calls are stored unpriced until this is fixed (then `callbox rerate`)", pricer.problem)
+    return pricer
+
+
+def build_processor(cfg: Config, driver_name: str | None = None, strict_plan: bool = False) -> parse.Processor:
+    """A Processor for the configured (or given) driver; the database must be open. `strict_plan`: refuse
+    (ConfigError) when no tariff plan can be chosen, for `callbox reprocess`, which would otherwise store again
+    every call it re-derives without the price it had; the worker and `callbox import` store them unpriced."""
     driver, parser, pbx = driver_parser(cfg, driver_name)
     try:
         tz = localtime.zone(pbx.timezone)
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [pbx] {e}") from None
     tenant_map = parse_tenant_map(pbx.tenant_by_source, f"{cfg.name}: [pbx] tenant_by_source")
-    from appliance.rating import pricing  # numbers and tariffs: only the worker needs them
     return parse.Processor(driver.key, parser, driver.ENCODING, tz,
                            int(pbx.group_window_h * 3600), driver.LEGS_ARE_SEGMENTS,
-                           pricing.build(cfg, tz), tenant_map, pbx.tenant)
+                           _pricer(cfg, tz, strict_plan), tenant_map, pbx.tenant)
 
 
 class Worker:
@@ -46,6 +58,18 @@ class Worker:
     def _data_version() -> int:
         return store.db.execute_sql("PRAGMA data_version").fetchone()[0]
 
+    def _rebuilt_pricer(self):
+        """The pricer again after another process wrote (a tariff import); its problem logged only when new."""
+        from appliance.rating import pricing  # as in _pricer: phonenumbers loads slowly
+        old = self.processor.pricer
+        pricer = pricing.build(self.cfg, self.processor.local_time.tz, strict=False)
+        problem = pricer.problem if pricer is not None else ""
+        if problem and problem != (old.problem if old is not None else ""):
+            log.error("%s: calls are stored unpriced until this is fixed (then `callbox rerate`)", problem)
+        elif old is not None and old.problem and not problem:
+            log.info("tariff plan chosen again: calls are priced")
+        return pricer
+
     def step(self) -> int:
         """Process one batch; returns the number of journal entries it consumed."""
         with parse_lock(self.paths):
@@ -53,8 +77,7 @@ class Worker:
             if version != self.data_version:   # another process wrote (reprocess, a tariff import): re-read
                 self.processor.reload()
                 if self.processor.pricer is not None or self.cfg.section("numbers").country:
-                    from appliance.rating import pricing  # as in build_processor: phonenumbers loads slowly
-                    self.processor.pricer = pricing.build(self.cfg, self.processor.local_time.tz)
+                    self.processor.pricer = self._rebuilt_pricer()
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
                 rollup.refresh_some()

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from appliance.config import Config, ConfigError
-from appliance.rating import numbering
+from appliance.rating import numbering, tariffs
 from appliance.rating import plans as stored_plans
+from appliance.rating.plan_choice import choose_plan
 from appliance.rating.rate import Price, Unrated, rate
 from appliance.rating.tariffs import CompiledPlan
 from appliance.records import CallPrice
@@ -26,6 +27,7 @@ class Pricer:
     plan: CompiledPlan | None
     tz: tzinfo
     cap_s: int = 0             # talk time priced at most (lines that fail to release); 0 = no cap
+    problem: str = ""          # why no plan prices calls although plans are stored (choose_plan)
 
     def _rate(self, direction: str, party: str, start_utc: int, talk_s: int,
               known: numbering.Classification | None = None) -> tuple:
@@ -64,13 +66,17 @@ class Pricer:
         if isinstance(p, Unrated):
             return {**base, "unrated": str(p)}
         reason = (f"{direction} calls are not charged" if direction != "out" else "internal call"
-                  if c.kind == "internal" else "no tariff plan stored (callbox tariff import)")
+                  if c.kind == "internal" else self.problem or "no tariff plan stored (callbox tariff import)")
         return {**base, "not_charged": reason}
 
 
-def build(cfg: Config, tz: tzinfo) -> Pricer | None:
+def build(cfg: Config, tz: tzinfo, strict: bool = True) -> Pricer | None:
     """The site's Pricer, or None when no numbering plan is configured ([numbers] country). The database
-    must be open (tariff plans are stored there)."""
+    must be open (tariff plans are stored there).
+
+    A plan that cannot be chosen (appliance.rating.plan_choice) raises ConfigError when `strict` (a person runs
+    `callbox rerate`); else the Pricer has no plan and says why in `problem`: the worker keeps storing calls,
+    classified and unpriced, and the alert pass raises the tariff_plan condition (appliance/alerts/conditions.py)."""
     options = {k: v for k, v in vars(cfg.section("numbers")).items() if v != ""}
     if not options.get("country"):
         return None
@@ -78,16 +84,13 @@ def build(cfg: Config, tz: tzinfo) -> Pricer | None:
         site_numbers = numbering.plan_from_options(options)
     except ValueError as e:
         raise ConfigError(f"{cfg.name}: [numbers] {e}") from None
-    rating = cfg.section("rating")
-    wanted = rating.plan.strip()
-    plans = stored_plans.compiled_plans()
-    chosen = [p for p in plans if wanted in (p.label, p.label.partition(" / ")[2])] if wanted else plans
-    if wanted and not chosen:
-        raise ConfigError(f"{cfg.name}: [rating] plan {wanted!r} is not stored (callbox tariff import FILE); "
-                          f"stored: {', '.join(p.label for p in plans) or 'none'}")
-    if len(chosen) > 1:
-        raise ConfigError(f"{cfg.name}: [rating] plan is not set and several plans are stored: "
-                          f"{', '.join(p.label for p in plans)}")
-    if not chosen:
+    chosen, problem = choose_plan(cfg)
+    if problem and strict:
+        raise ConfigError(problem)
+    plan = None
+    if chosen is not None:
+        pid, provider, name, _label = chosen
+        plan = tariffs.compile_plan(stored_plans.load_versions(provider, name), pid)
+    elif not problem:
         log.warning("no tariff plan stored: calls are classified, not priced")
-    return Pricer(site_numbers, chosen[0] if chosen else None, tz, rating.max_call_min * 60)
+    return Pricer(site_numbers, plan, tz, cfg.section("rating").max_call_min * 60, problem)

@@ -3,9 +3,11 @@
 Administrators and supervisors view the tenants they may see (their own; every tenant with scope all), and
 within a tenant the people of their scope (appliance.access.scope.visible_people: own, themselves;
 department / branch, the people whose current, or for people who left last, placement is in the user's
-current department / branch); only administrators edit, load trunks and run a sync. The web process opens
-callbox.db read-only (no route may write a call row), so edits go through `db.write_access`: a second, writable
-connection bound to the directory's tables only, for the length of one request (webui.db).
+current department / branch); only administrators edit, load trunks and run a sync, and the sync report shows
+them only what `scope.sync_report_for` leaves (their tenant's people, changes and problems; all of it for scope
+all). The web process opens callbox.db read-only (no route may write a call row), so edits go through
+`db.write_access`: a second, writable connection bound to the directory's tables only, for the length of one
+request (webui.db).
 """
 from __future__ import annotations
 
@@ -264,26 +266,30 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         with db.connection():
             return trunks_page(code, default_tenant, tz, done=done)
 
+    def may_sync(user: Account) -> bool:
+        """The sync writes the [directory] tenant: its administrators and those of the whole box run it."""
+        return user.scope == "all" or user.tenant == default_tenant
+
     @app.get("/directory/sync")
     def sync_page():
         with reading():
             try:
-                report = directory_sync.last_report()
+                report = scope.sync_report_for(current_user(), directory_sync.last_report())
             except OperationalError:
                 report = None
-        return _render("directory_sync", report=report, ran=False, tz=tz)
+        return _render("directory_sync", report=report, ran=False, tz=tz, may_sync=may_sync(current_user()))
 
     @app.post("/directory/sync")
     def sync_now():
         user = current_user()
-        if user.scope != "all" and user.tenant != default_tenant:
+        if not may_sync(user):
             raise bottle.HTTPError(403, _("The sync writes the [directory] tenant: not yours."))
         try:
             with db.write_access(data_dir, db.MODELS_DIRECTORY):
-                report = directory_sync.sync_once(cfg).to_dict()
+                report = scope.sync_report_for(user, directory_sync.sync_once(cfg).to_dict())
         except config.ConfigError as e:
-            return _render("directory_sync", 400, report=None, ran=False, tz=tz, error=str(e))
+            return _render("directory_sync", 400, report=None, ran=False, tz=tz, error=str(e), may_sync=True)
         log.info("directory sync run from the web by %s", user.username)
-        return _render("directory_sync", report=report, ran=True, tz=tz)
+        return _render("directory_sync", report=report, ran=True, tz=tz, may_sync=True)
 
     return app

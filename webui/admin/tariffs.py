@@ -1,4 +1,7 @@
-"""Tariff pages (RAT-1..3): stored plans and versions, a version read-only, CSV upload and download (administrators)."""
+"""Tariff pages (RAT-1..3): stored plans and versions, a version read-only, CSV upload and download (administrators).
+
+Plans price the calls of every tenant, so only administrators of the whole box upload and edit them (webui.auth
+SHARED_WRITES); a tenant's administrator sees the same pages without the upload form and edit links."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +14,7 @@ from peewee import OperationalError
 from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
 from webui import TEMPLATE_LOOKUP, db
-from webui.auth import csrf_token
+from webui.auth import csrf_token, current_user, may_change_shared
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
@@ -22,7 +25,8 @@ def render(name: str, status: int = 200, **values) -> str:
     """A tariff page, uncached, with the session's CSRF token (webui.admin.tariff_edit renders with it too)."""
     response.status = status
     response.set_header("Cache-Control", "no-store")
-    return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), **values)
+    return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(),
+                           may_change=may_change_shared(current_user()), **values)
 
 
 def _overview() -> list[dict]:

@@ -1,6 +1,8 @@
 """Named time ranges: /reports/timeranges lists, adds and deletes them (administrators: webui.auth ADMIN_ONLY).
 
-Written through webui.db.write_access (the web process opens callbox.db read-only).
+Every tenant's reports use the same ranges, so only administrators of the whole box change them (webui.auth
+SHARED_WRITES); a tenant's administrator sees them read-only. Written through webui.db.write_access (the web
+process opens callbox.db read-only).
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from peewee import OperationalError
 
 from appliance.reports import ranges as report_ranges
 from webui import db
-from webui.auth import csrf_token
+from webui.auth import csrf_token, current_user, may_change_shared
 from webui.i18n import _
 from webui.reports import common as rp
 
@@ -29,6 +31,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
         ranges, custom = found
         return rp.render("report_timeranges", code, ranges=ranges, custom=custom, error=error, done=done,
                          csrf=csrf_token(), v=v or {}, defaults=report_ranges.DEFAULT_TIME_RANGES,
+                         may_change=may_change_shared(current_user()),
                          shown=lambda t: _(rp.TIME_RANGE_LABELS.get(t.label, t.label)))
 
     @app.get("/reports/timeranges")

@@ -9,15 +9,17 @@
 % if get('error'):
 <p class="banner warn">{{error}}</p>
 % end
+% if may_sync:
 <form method="post" action="/directory/sync" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <button type="submit">{{_('Sync now')}}</button> <span class="muted small">{{_('Reads every configured source ([ldap], [directory] csv) and applies the differences as of now.')}}</span>
 </form>
+% end
 % if report is None:
 <p class="muted">{{_('No sync or import has run yet.')}}</p>
 % else:
 % kinds = {'sync': _('Last sync at {time}'), 'import': _('Last import at {time}')}
-% sources = ', '.join(_('{source} {n} people').format(source=s, n=fmt_number(n)) for s, n in report['sources'].items())
+% sources = ', '.join(s if n is None else _('{source} {n} people').format(source=s, n=fmt_number(n)) for s, n in report['sources'].items())
 <p class="banner {{'ok' if report['applied'] and not report['problems'] else 'warn'}}">
   {{(_('This sync at {time}') if ran else kinds.get(report['kind'], _('Last sync at {time}'))).format(time=local(report['at_utc']))}}:
   {{sources or _('no source read')}};

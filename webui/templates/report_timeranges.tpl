@@ -16,6 +16,7 @@
 % d = t.as_dict()
     <tr>
       <td><code>{{name}}</code>{{!' <span class="pill">' + _('built-in') + '</span>' if name in defaults and name not in custom else ''}}</td>
+% if may_change:
       <td colspan="4"><form method="post" action="/reports/timeranges" class="inline">
         <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="name" value="{{name}}">
         <input name="label" size="16" value="{{shown(t)}}" aria-label="{{_('Label')}}">
@@ -28,10 +29,14 @@
 <form method="post" action="/reports/timeranges/delete" class="inline"><input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="name" value="{{name}}"><button type="submit" class="link">{{_('reset') if name in defaults else _('delete')}}</button></form>
 % end
 </td>
+% else:
+      <td>{{shown(t)}}</td><td>{{d['days']}}</td><td>{{d['start']}}</td><td>{{d['end']}}</td><td></td>
+% end
     </tr>
 % end
   </tbody>
 </table></div>
+% if may_change:
 <h2>{{_('Add a time range')}}</h2>
 <form method="post" action="/reports/timeranges" class="form search">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
@@ -42,3 +47,6 @@
   <label>{{_('End')}} <input name="end" size="5" required placeholder="06:00" value="{{v.get('end', '')}}"></label>
   <button type="submit">{{_('Add')}}</button>
 </form>
+% else:
+<p class="muted small">{{_('Time ranges are shared by every tenant: only administrators of the whole box change them.')}}</p>
+% end

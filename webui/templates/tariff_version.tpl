@@ -1,7 +1,11 @@
 % # One tariff plan version, read-only: settings, bands, holidays, destinations with prefixes, rates.
 % rebase('base.tpl', title=_('Tariffs'), refresh=None)
 % from appliance.rating.tariffs import format_days, format_steps, format_time
+% if may_change:
 <p class="small"><a href="/tariffs">← {{_('Tariffs')}}</a> · <a href="/tariffs/version/{{v.id}}/edit">{{_('Edit this version')}}</a></p>
+% else:
+<p class="small"><a href="/tariffs">← {{_('Tariffs')}}</a></p>
+% end
 % if get('done'):
 <p class="banner ok">{{done}}</p>
 % end
