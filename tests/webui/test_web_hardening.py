@@ -2,6 +2,7 @@
 security headers, a lockout hits the guesser's address and not the real user's, and bad numbers give 400."""
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import pytest
@@ -91,3 +92,28 @@ def test_an_attackers_wrong_guesses_do_not_lock_the_real_user_out(client):
     resp = client.post("/login", {"username": "admin", "password": PASSWORD},
                        extra_environ={"REMOTE_ADDR": "10.0.0.5"}, status=303)     # the administrator's desk
     assert "callbox_session" in resp.headers["Set-Cookie"]
+
+
+def test_api_status_shows_the_box_only_to_who_sees_all_of_it(app, data_dir):
+    """Issue 13 #10: staff and tenant users got every PBX link address and the box-wide counts."""
+    from test_webui import add_call, add_quarantine, write_capture
+    from web_helpers import logged_in
+    from appliance import store
+    write_capture(data_dir, links={"tcp:10.9.8.7:2300": {"state": "up", "since": "x", "detail": ""}})
+    store.open_db(data_dir / "callbox.db")
+    for i in range(3):
+        add_call(i)
+    add_quarantine(1, line="raw line of 10.9.8.7")
+    store.LinkEvent.create(at_ns=1, source="tcp:10.9.8.7:2300", event="up", detail="", jseg=1, joff=0)
+    store.close_db()
+    admin = logged_in(app, "root", "administrator", "all")[0].get("/api/status").json
+    assert admin["whole_box"] and admin["capture"]["links"][0]["source"] == "tcp:10.9.8.7:2300"
+    assert admin["counts"]["calls"] == 3 and admin["quarantined"] and admin["events"] and admin["journal"]
+    for name, role, scope in [("ayse", "staff", "own"), ("sup", "supervisor", "department"),
+                              ("globexadmin", "administrator", "tenant")]:
+        tenant = "globex" if name == "globexadmin" else "default"
+        api = logged_in(app, name, role, scope, tenant=tenant, person="P9")[0].get("/api/status").json
+        text = json.dumps(api)
+        assert not api["whole_box"] and "10.9.8.7" not in text and "10.0.0.5" not in text, name
+        assert api["capture"] is None and api["journal"] is None and api["events"] == [] == api["quarantined"]
+        assert api["counts"] == {"calls": 0, "legs": 0}, name           # their own calls: none of these
