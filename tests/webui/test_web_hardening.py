@@ -117,3 +117,22 @@ def test_api_status_shows_the_box_only_to_who_sees_all_of_it(app, data_dir):
         assert not api["whole_box"] and "10.9.8.7" not in text and "10.0.0.5" not in text, name
         assert api["capture"] is None and api["journal"] is None and api["events"] == [] == api["quarantined"]
         assert api["counts"] == {"calls": 0, "legs": 0}, name           # their own calls: none of these
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/calls?min_talk_s=99999999999999999999999", 400), ("/calls?max_talk_s=%C2%B2", 400),   # "²".isdigit()
+    ("/reports?run=1&time_range=%3Cunknown%3E", 400), ("/reports.csv?time_range=nope", 400),
+    ("/reports.pdf?time_range=nope", 400), ("/calls/%C2%B2", 404), ("/calls/99999999999999999999999", 404),
+    ("/calls?page=99999999999999999999999", 200), ("/reports?saved=99999999999999999999999", 200)])
+def test_bad_numbers_and_names_in_query_strings_are_not_a_500(client, csrf, data_dir, url, status):
+    from appliance import store
+    store.open_db(data_dir / "callbox.db")        # the tables exist, as after the worker's first start
+    store.close_db()
+    client.get(url, status=status)
+
+
+def test_deleting_a_saved_report_of_an_absurd_id_is_a_404(client, csrf, data_dir):
+    from appliance import store
+    store.open_db(data_dir / "callbox.db")
+    store.close_db()
+    client.post("/reports/saved/delete", {"id": "99999999999999999999999", "csrf_token": csrf}, status=404)
