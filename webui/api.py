@@ -89,9 +89,9 @@ def _last_calls(user, pbx_tenant: str) -> list:
 
 
 def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = True) -> dict[str, Any]:
-    """The status page's data with only the calls `user` may see (and raw lines only for the whole box);
-    without `with_totals`, a user who does not see the whole box gets no count of every call they may see
-    (the home page shows the month's instead)."""
+    """The status page's data with only the calls `user` may see. The box's own state (capture and its PBX
+    link addresses, link events, journal usage, raw lines, line counts) only for who sees the whole box; others
+    get the counts of their own calls (without `with_totals`, zeros: the home page shows the month's instead)."""
     data = status.snapshot(data_dir, with_calls=False)      # the calls come scoped, below
     # without calls stored no other tenant's can exist: what sees_whole_box answers then, without the database
     whole = scope.sees_whole_box_while_empty(user, pbx_tenant)
@@ -108,9 +108,9 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = T
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
     data["calls"] = calls
-    if not whole:
-        data["counts"] = dict(data["counts"], calls=totals[0], legs=totals[1])
-        data["quarantined"] = []
+    if not whole:      # nothing of the whole box: no PBX link addresses, box-wide counts, journal or raw lines
+        data.update(counts={"calls": totals[0], "legs": totals[1]}, quarantined=[], events=[],
+                    capture=None, journal=None)
     data["whole_box"] = whole
     return data
 

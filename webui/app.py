@@ -9,7 +9,9 @@ import logging
 import signal
 import socket
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import bottle
 import gevent
@@ -24,7 +26,6 @@ from webui.reports import bill, breakdown, timeranges, traffic
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-MAX_CONNECTIONS = 50     # a few browsers on a small box; the pool also lets stop() end idle keep-alives
 STOP_TIMEOUT_S = 2
 
 
@@ -62,23 +63,132 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     def static(name: str):
         return bottle.static_file(name, root=str(STATIC))
 
+    app.wsgi = _with_security_headers(app.wsgi)     # an instance attribute: Bottle.__call__ finds this one
     return app
 
 
-class NoDelayHandler(WSGIHandler):
-    """gevent.pywsgi sends headers and body in two send() calls and leaves Nagle on: with delayed ACK
-    that costs ~40 ms on every keep-alive request (STACK.md §2). TCP_NODELAY on each accepted socket."""
+# Every response, errors and static files included. No inline script or style anywhere (the chart's data is a
+# <script type="application/json"> block, which is not run); no framing; no sniffing; no referrer off the site.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+)
 
-    def __init__(self, sock, *args, **kwargs):
+
+def _with_security_headers(wsgi):
+    """Bottle's own 500 page bypasses its after_request hooks, so the headers are added at the WSGI level."""
+
+    def app(environ, start_response):
+        def start(status, headers, exc_info=None):
+            have = {name.lower() for name, _value in headers}
+            extra = [(n, v) for n, v in SECURITY_HEADERS if n.lower() not in have]
+            return start_response(status, list(headers) + extra, exc_info)
+        return wsgi(environ, start)
+
+    return app
+
+
+class BoundedHandler(WSGIHandler):
+    """One connection, bounded so that no client can hold it (issue 13: 50 idle connections used to block the
+    web for minutes): the request line and headers within header_timeout_s (a deadline, not per read, so a
+    byte now and then does not extend it), the wait for a kept-alive connection's next request within
+    keepalive_timeout_s, every read of a body and write of a reply within io_timeout_s, and at most
+    keepalive_requests requests per connection. Also TCP_NODELAY: gevent.pywsgi sends headers and body in two
+    send() calls, and with Nagle and delayed ACK that costs ~40 ms per keep-alive request (STACK.md §2)."""
+
+    web: Any = None         # the [web] section; serve() sets it on a subclass
+
+    def __init__(self, sock, address, server, rfile=None):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().__init__(sock, *args, **kwargs)
+        sock.settimeout(self.web.io_timeout_s)
+        super().__init__(sock, address, server, rfile)
+        self.served = 0
+        self.deadline = gevent.Timeout()      # not started: each request starts its own
+
+    def handle_one_request(self):
+        seconds = self.web.keepalive_timeout_s if self.served else self.web.header_timeout_s
+        self.deadline = gevent.Timeout.start_new(seconds)
+        try:
+            return super().handle_one_request()
+        except gevent.Timeout as t:
+            if t is not self.deadline:
+                raise
+            self.close_connection = True
+            return None                  # closed without a word: a slow client gets nothing to wait for
+        except socket.timeout:       # io_timeout_s: a body that stopped coming or a reply nobody reads
+            self.close_connection = True
+            return None
+        finally:
+            self.deadline.cancel()
+
+    def read_request(self, raw_requestline):
+        try:
+            return super().read_request(raw_requestline)
+        finally:
+            self.deadline.cancel()      # the headers are in: the application may take its time
+            self.served += 1
+            if self.served >= self.web.keepalive_requests:
+                self.close_connection = True
+
+    def start_response(self, status, headers, exc_info=None):
+        if self.close_connection and not any(name.lower() == "connection" for name, _value in headers):
+            headers = [*headers, ("Connection", "close")]      # HTTP/1.1: say so, gevent only closes
+        return super().start_response(status, headers, exc_info)
+
+
+class BoundedServer(WSGIServer):
+    """gevent's WSGI server with a limit of connections per client address: one address cannot take the
+    whole pool (the connections over it are answered 503 and closed at once)."""
+
+    def __init__(self, *args, max_per_client: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_per_client = max_per_client
+        self.per_client: Counter[str] = Counter()
+        self.refused = 0
+
+    def handle(self, sock, address):
+        client = address[0] if isinstance(address, tuple) else str(address)
+        if self.per_client[client] >= self.max_per_client:
+            self.refused += 1
+            if self.refused == 1 or self.refused % 1000 == 0:      # a flood must not fill the log
+                log.warning("%s holds %d connections: refused (%d refused so far)", client,
+                            self.per_client[client], self.refused)
+            try:
+                sock.settimeout(1)
+                sock.sendall(BUSY)
+            except OSError:
+                pass
+            finally:
+                sock.close()
+            return
+        self.per_client[client] += 1
+        try:
+            super().handle(sock, address)
+        finally:
+            self.per_client[client] -= 1
+            if not self.per_client[client]:
+                del self.per_client[client]
+
+
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n"
+        b"Retry-After: 5\r\nContent-Length: 36\r\n\r\ntoo many connections from your address")
+
+
+def make_server(host: str, port: int, application, web) -> BoundedServer:
+    """The gevent server of `application` on host:port, bounded by the [web] section `web`."""
+    handler = type("Handler", (BoundedHandler,), {"web": web})
+    return BoundedServer((host, port), application, log=None, handler_class=handler,
+                         spawn=Pool(web.max_connections), max_per_client=web.max_per_client)
 
 
 def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None) -> None:
     """Serve the web UI on host:port until SIGTERM or SIGINT (needs gevent's monkey.patch_all() first)."""
     offload.native_locks()   # reports and bills run in gevent's threadpool: the locks it shares must be native
-    server = WSGIServer((host, port), make_app(Path(data_dir), cfg), log=None, handler_class=NoDelayHandler,
-                        spawn=Pool(MAX_CONNECTIONS))
+    cfg = cfg or config.load(None, Path(data_dir))
+    server = make_server(host, port, make_app(Path(data_dir), cfg), cfg.section("web"))
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, server.stop, STOP_TIMEOUT_S)
     log.info("web UI on http://%s:%d/ (data %s)", host, port, data_dir)

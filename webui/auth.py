@@ -10,7 +10,7 @@ import hmac
 import json
 import logging
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import bottle
 from bottle import request, response
@@ -139,8 +139,14 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
 
 
 def safe_next(target: str) -> str:
-    """Only local paths: never redirect a login to another site."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+    """Only a path of this site: never redirect a login to another one. Browsers and urljoin drop tab, CR
+    and LF and read a backslash as a slash ("/", tab, "/evil.example" is "//evil.example"), so any control
+    character, space or backslash, a second leading slash, or a scheme or host after parsing is refused."""
+    if (not target.startswith("/") or target.startswith("//")
+            or any(c == "\\" or c.isspace() or ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in target)):
+        return "/"
+    parts = urlsplit(target)
+    return target if not (parts.scheme or parts.netloc) else "/"
 
 
 def _address() -> str:

@@ -16,13 +16,14 @@ from appliance import config, localtime
 from appliance.registry import driver_parser
 from appliance.reports import listing as output
 from appliance.reports import search as call_search
-from webui import TEMPLATE_LOOKUP, db
+from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
 FIELDS = ("since", "until", "extension", "person", "number", "number_match", "direction", "answered",
           "min_talk_s", "max_talk_s", "min_cost", "max_cost", "trunk", "account_code")
+MAX_PAGE = 10 ** 6        # the page's OFFSET stays a 64-bit integer
 
 
 def _render(name: str, status_code: int = 200, **values) -> str:
@@ -51,7 +52,7 @@ def field_label(name: str) -> str:
 
 
 def _page_number(text: str) -> int:
-    return int(text) if text.isdigit() and int(text) > 0 else 1
+    return min(row_id(text) or 1, MAX_PAGE)
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
@@ -89,7 +90,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     @app.get("/calls/<cid>")
     def call(cid: str):
         path = None
-        if cid.isdigit() and db.read_access(data_dir):
+        if row_id(cid) is not None and db.read_access(data_dir):
             with db.connection():
                 path = call_search.call_path(current_user(), pbx.tenant, int(cid), extra_fields)
         if path is None:

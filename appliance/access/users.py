@@ -21,8 +21,12 @@ SCRYPT = (2 ** 14, 8, 1)    # n, r, p: 16 MiB and ~55 ms per hash on the box (me
 MIN_PASSWORD = 10
 SESSION_S = 12 * 3600
 SETUP_TOKEN_S = 24 * 3600
-MAX_FAILURES = 5            # failures before a lockout; each further failure doubles it
+# Login throttling. Failures count per (username, address) pair and per address, never per username alone:
+# an attacker's wrong guesses from one address must not lock the real user out at another.
+MAX_FAILURES = 5            # failures of one pair before a lockout; each further failure doubles it
 LOCK_BASE_S = 30
+PAIR_LOCK_MAX_S = 300       # a short cap: a user who mistyped (or was guessed at) from their own desk waits <= 5 min
+ADDR_MAX_FAILURES = 20      # failures from one address, whatever the usernames (guessing many accounts)
 LOCK_MAX_S = 3600
 FORGET_S = 900              # a key's failures are forgotten this long after its last failure or lockout
 
@@ -32,7 +36,8 @@ class UserError(ValueError):
 
 
 class LockedOut(Exception):
-    """Too many failed logins for this username or address; try again after `retry_after` seconds."""
+    """Too many failed logins for this username from this address, or from this address; try again after
+    `retry_after` seconds."""
 
     def __init__(self, retry_after: int):
         super().__init__(f"too many failed logins: try again in {retry_after} s")
@@ -261,11 +266,17 @@ def _throttles(keys: list[str], now: int) -> list[Throttle]:
     return rows
 
 
+def _limits(key: str) -> tuple[int, int]:
+    """(failures before a lockout, longest lockout in seconds) of a throttle key."""
+    return (MAX_FAILURES, PAIR_LOCK_MAX_S) if key.startswith("pair:") else (ADDR_MAX_FAILURES, LOCK_MAX_S)
+
+
 def authenticate(username: str, password: str, address: str, now: int | None = None) -> Account | None:
-    """The account if the password is right; None if not. LockedOut while the username or the address
-    is locked (the password is not even checked then). Failures and lockouts go to the audit log."""
+    """The account if the password is right; None if not. LockedOut while this username is locked at this
+    address, or the address is (the password is not even checked then). Failures and lockouts go to the
+    audit log."""
     now = _now() if now is None else now
-    keys = [f"user:{_key(username)}", f"addr:{address}"]
+    keys = [f"pair:{_key(username)}|{address}", f"addr:{address}"]
     rows = _throttles(keys, now)
     locked = max(r.locked_until for r in rows)
     if locked > now:
@@ -279,8 +290,9 @@ def authenticate(username: str, password: str, address: str, now: int | None = N
         audit("-", "login_failed", username[:64], "", address)
         for row in rows:
             row.failures, row.last_utc = row.failures + 1, now
-            if row.failures >= MAX_FAILURES:
-                row.locked_until = now + min(LOCK_MAX_S, LOCK_BASE_S * 2 ** (row.failures - MAX_FAILURES))
+            most, cap = _limits(row.key)
+            if row.failures >= most:
+                row.locked_until = now + min(cap, LOCK_BASE_S * 2 ** min(row.failures - most, 20))
                 audit("-", "lockout", row.key, f"{row.failures} failures: locked {row.locked_until - now} s", address)
             Throttle.replace(key=row.key, failures=row.failures, last_utc=row.last_utc,
                              locked_until=row.locked_until).execute()

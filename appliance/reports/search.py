@@ -74,11 +74,14 @@ class Page:
         self.pages = max(1, -(-self.total // self.per_page))
 
 
+MAX_SECONDS = 10 ** 9     # ~31 years of talk: a bound SQLite's 64-bit integers hold (a longer one used to give 500)
+
+
 def _int(name: str, text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SECONDS:    # isdigit alone takes "²"
         raise SearchError(name, text, "seconds")
     return int(text)
 

@@ -50,7 +50,7 @@ class Session(UsersBase):
 
 
 class Throttle(UsersBase):
-    """Failed logins for one key ("user:<name>" or "addr:<ip>") and the lockout they earned."""
+    """Failed logins for one key ("pair:<name>|<ip>" or "addr:<ip>") and the lockout they earned."""
     key = TextField(primary_key=True)
     failures = IntegerField(default=0)
     last_utc = IntegerField(default=0)

@@ -61,25 +61,44 @@ def test_accounts_roles_and_scopes(udb):
     assert actions == ["user_added", "user_added"]
 
 
-def test_failed_logins_lock_out_exponentially_per_user_and_per_address(udb):
+def test_failed_logins_lock_out_the_user_at_that_address_only_growing_to_a_short_cap(udb):
     users.add_user("admin", PASSWORD, "administrator")
     now = 1_000_000
     for i in range(users.MAX_FAILURES):
         assert users.authenticate("admin", "wrong password", "10.0.0.9", now + i) is None
     with pytest.raises(users.LockedOut) as e:
-        users.authenticate("admin", PASSWORD, "10.0.0.1", now + 5)       # the right password, another address
+        users.authenticate("admin", PASSWORD, "10.0.0.9", now + 5)       # the attacker's address: locked
     assert e.value.retry_after == users.LOCK_BASE_S - 1
-    with pytest.raises(users.LockedOut):
-        users.authenticate("other", PASSWORD, "10.0.0.9", now + 5)       # the address is locked too
+    # the real administrator at their own desk is not locked out by the attacker's guesses (issue 13)
+    assert users.authenticate("admin", PASSWORD, "10.0.0.1", now + 5).username == "admin"
+    assert users.authenticate("other", "wrong", "10.0.0.9", now + 5) is None   # other names: the address is free
     later = now + 4 + users.LOCK_BASE_S
-    assert users.authenticate("admin", "wrong again", "10.0.0.2", later) is None
+    assert users.authenticate("admin", "wrong again", "10.0.0.9", later) is None
     with pytest.raises(users.LockedOut) as e:                            # the sixth failure: twice as long
-        users.authenticate("admin", PASSWORD, "10.0.0.3", later + 1)
+        users.authenticate("admin", PASSWORD, "10.0.0.9", later + 1)
     assert e.value.retry_after == 2 * users.LOCK_BASE_S - 1
-    assert users.authenticate("admin", PASSWORD, "10.0.0.3", later + 2 * users.LOCK_BASE_S).username == "admin"
-    assert users.authenticate("admin", "wrong again", "10.0.0.3", later + 2 * users.LOCK_BASE_S + 1) is None
+    t = later + 2 * users.LOCK_BASE_S
+    for _ in range(8):                                                   # it keeps doubling, up to the short cap
+        assert users.authenticate("admin", "wrong again", "10.0.0.9", t) is None
+        with pytest.raises(users.LockedOut) as e:
+            users.authenticate("admin", PASSWORD, "10.0.0.9", t)
+        assert e.value.retry_after <= users.PAIR_LOCK_MAX_S
+        t += e.value.retry_after
+    assert e.value.retry_after == users.PAIR_LOCK_MAX_S
+    assert users.authenticate("admin", PASSWORD, "10.0.0.9", t).username == "admin"
     audit = [e["action"] for e in users.audit_log()]
-    assert audit.count("login_failed") == 7 and audit.count("lockout") == 3   # user twice, address 10.0.0.9 once
+    assert audit.count("login_failed") == 15 and audit.count("lockout") == 10
+
+
+def test_one_address_guessing_many_usernames_is_locked_out(udb):
+    users.add_user("admin", PASSWORD, "administrator")
+    now = 1_000_000
+    for i in range(users.ADDR_MAX_FAILURES):
+        assert users.authenticate(f"guess{i}", "wrong password", "10.0.0.9", now + i) is None
+    with pytest.raises(users.LockedOut) as e:
+        users.authenticate("admin", PASSWORD, "10.0.0.9", now + users.ADDR_MAX_FAILURES)
+    assert e.value.retry_after == users.LOCK_BASE_S - 1
+    assert users.authenticate("admin", PASSWORD, "10.0.0.1", now + users.ADDR_MAX_FAILURES).username == "admin"
 
 
 def test_unknown_users_cost_a_hash_too(udb):

@@ -22,7 +22,7 @@ from appliance.access.users import Account
 from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
-from webui import TEMPLATE_LOOKUP, db
+from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_duration, fmt_number
 
@@ -112,7 +112,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         user = current_user()
         raw = request.forms.get("id", "")
         msg = "gone"
-        if raw.isdigit():
+        if row_id(raw) is not None:
             with db.write_access(data_dir, db.MODELS_ALERTS):
                 rule = db.alert_rule(int(raw))
                 if rule is not None and rule.tenant in tenant_codes(user) and alert_rules.remove_rule(rule.id):

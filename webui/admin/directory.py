@@ -26,7 +26,7 @@ from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.directory import sync as directory_sync
 from appliance.directory import trunks as directory_trunks
-from webui import TEMPLATE_LOOKUP, db
+from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
@@ -132,7 +132,7 @@ def _form_id(forms, name: str) -> int | None:
     value = forms.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if row_id(value) is None:
         raise directory.DirectoryError(_("{name}: {value!r} is not an id").format(name=name, value=value))
     return int(value)
 
@@ -140,7 +140,7 @@ def _form_id(forms, name: str) -> int | None:
 def _edit(data_dir: Path, tz, change) -> str:
     """Run change(forms, tenant_id, person_id) writably on the form's person; a DirectoryError is a form error."""
     forms = request.forms.decode()
-    pid = int(forms.get("person", "0")) if forms.get("person", "").isdigit() else 0
+    pid = row_id(forms.get("person", "")) or 0
     try:
         with db.write_access(data_dir, db.MODELS_DIRECTORY):
             person, tenant = _person(pid)
@@ -222,7 +222,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     @app.get("/directory/person/<pid>")
     def person(pid: str):
-        if not pid.isdigit():
+        if row_id(pid) is None:
             raise bottle.HTTPError(404, _("No person {id}.").format(id=repr(pid)))
         with reading():
             return person_page(int(pid), tz)

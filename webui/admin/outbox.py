@@ -15,7 +15,7 @@ from bottle import request, response
 from peewee import OperationalError
 
 from appliance.delivery import outbox
-from webui import TEMPLATE_LOOKUP, db
+from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
@@ -69,7 +69,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
         raw = request.forms.get("id", "")
         back = request.forms.get("state", "")
         back = back if back in FILTERS else ""
-        if not raw.isdigit():
+        if row_id(raw) is None:
             msg = "bad"
         else:
             with db.write_access(data_dir, db.MODELS_OUTBOX):

@@ -21,7 +21,7 @@ from peewee import OperationalError
 from appliance import config, localtime
 from appliance.delivery import schedules, upload
 from appliance.reports.ranges import DATE_RANGES
-from webui import TEMPLATE_LOOKUP, db
+from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _
 
@@ -90,7 +90,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         form["formats"] = [f for f in forms.getall("formats") if f in schedules.FORMATS]
         recipients = tuple(line.strip() for line in form["recipients"].splitlines() if line.strip())
         try:
-            if not form["report"].isdigit():
+            if row_id(form["report"]) is None:
                 raise schedules.ScheduleError(_("Choose a saved report or template."))
             with db.write_access(data_dir, db.MODELS_SCHEDULES):
                 s = schedules.add(cfg, data_dir, form["name"], form["when"], int(form["report"]),
@@ -108,7 +108,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         user = current_user()
         raw = request.forms.get("id", "")
         msg = "gone"
-        if raw.isdigit():
+        if row_id(raw) is not None:
             with db.write_access(data_dir, db.MODELS_SCHEDULES):
                 if action(int(raw), user.username):
                     msg = done

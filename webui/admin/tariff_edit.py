@@ -16,7 +16,7 @@ from bottle import request
 from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
 from appliance.rating.tariffs import PlanVersion, TariffError
-from webui import db
+from webui import db, row_id
 from webui.admin.tariffs import render
 from webui.i18n import _
 
@@ -69,7 +69,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
     data_dir = Path(data_dir)
 
     def load(vid: str) -> PlanVersion:
-        if vid.isdigit() and db.read_access(data_dir):
+        if row_id(vid) is not None and db.read_access(data_dir):
             with db.connection():
                 for v in stored_plans.load_versions():
                     if v.id == int(vid):

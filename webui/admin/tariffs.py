@@ -13,7 +13,7 @@ from peewee import OperationalError
 
 from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
-from webui import TEMPLATE_LOOKUP, db
+from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user, may_change_shared
 from webui.i18n import _
 
@@ -62,7 +62,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
     data_dir = Path(data_dir)
 
     def version_of(vid: str) -> tariffs.PlanVersion:
-        if not vid.isdigit() or not db.read_access(data_dir):
+        if row_id(vid) is None or not db.read_access(data_dir):
             raise bottle.HTTPError(404, _("no tariff version %r") % vid)
         with db.connection():
             found = [v for v in stored_plans.load_versions() if v.id == int(vid)]
@@ -82,7 +82,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
 
     @app.get("/tariffs/plan/<pid>.csv")
     def download(pid: str):
-        if not pid.isdigit() or not db.read_access(data_dir):
+        if row_id(pid) is None or not db.read_access(data_dir):
             raise bottle.HTTPError(404, _("no tariff plan %r") % pid)
         with db.connection():
             names = {p[0]: p for p in stored_plans.plans()}

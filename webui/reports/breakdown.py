@@ -18,7 +18,7 @@ from appliance import config, localtime
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
 from appliance.reports.dims import DIMS, MEASURES
-from webui import db
+from webui import db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 from webui.reports import common as rp
@@ -62,14 +62,14 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def page(code: int = 200, error: str = ""):
         form = request.query.decode()
         user = current_user()
-        saved_id = int(form["saved"]) if form.get("saved", "").isdigit() else None
+        saved_id = row_id(form.get("saved", ""))
         spec = rp.spec_from(form) if form.get("run") else None
         result = saved = None
         try:
             spec, result, saved, lists, ranges = _run(data_dir, spec, saved_id, user, pbx.tenant, tz)
         except rp.NoData:
             lists, ranges = ([], []), rp.default_ranges()
-        except (reports.ReportError, db.ReportAccessError, OperationalError) as e:
+        except (reports.ReportError, report_ranges.RangeError, db.ReportAccessError, OperationalError) as e:
             code, error = 404 if isinstance(e, LookupError) else 400, str(e)
             lists, ranges = _safe_lists(user)
         table = chart = None
@@ -99,7 +99,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             result = rp.offload(data_dir, lambda: reports.run(spec, user, pbx.tenant, tz=tz))
         except rp.NoData:
             raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
-        except reports.ReportError as e:
+        except (reports.ReportError, report_ranges.RangeError) as e:     # e.g. an unknown time_range
             raise bottle.HTTPError(400, str(e)) from None
         name = rx.filename("callbox-report", *spec.dims, result.range_label.replace("/", "_"))
         if kind == "csv":
@@ -147,7 +147,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def delete():
         rid = request.forms.get("id", "")
         user = current_user()
-        if not rid.isdigit():
+        if row_id(rid) is None:
             raise bottle.HTTPError(404, _("no saved report {id}").format(id=rid))
         with db.write_access(data_dir, rp.WRITES):
             gone = db.delete_report(int(rid), user.username, user.is_admin)

@@ -1,0 +1,123 @@
+"""Issue 13 #2, with real sockets on loopback against the real web process (`python -m webui`): idle and
+slowloris connections cannot keep other clients from the web UI, and every connection is bounded in time.
+
+Attackers connect from other loopback addresses (127.0.0.2...; Linux routes all of 127/8 to lo), so the
+per-address limit sees them as other clients than the real one at 127.0.0.1."""
+from __future__ import annotations
+
+import http.client
+import socket
+import time
+
+import pytest
+
+from browser_helpers import web_process
+
+pytestmark = pytest.mark.slow
+
+
+def _connect(port: int, source: str) -> socket.socket:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((source, 0))
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def _page_within(base: str, seconds: float) -> float:
+    """GET /login from 127.0.0.1 (a new connection); how long it took. Fails after `seconds`."""
+    port = int(base.rsplit(":", 1)[1])
+    t = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=seconds, source_address=("127.0.0.1", 0))
+    conn.request("GET", "/login")
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    took = time.monotonic() - t
+    assert resp.status == 200 and b"<form" in body and took < seconds, (resp.status, took)
+    return took
+
+
+def _closed_within(s: socket.socket, seconds: float, trickle: bytes = b"") -> float:
+    """Seconds until the server closes `s` (reads EOF or a reset), sending a byte of `trickle` every 0.2 s."""
+    t = time.monotonic()
+    s.settimeout(0.2)
+    i = 0
+    while time.monotonic() - t < seconds:
+        if i < len(trickle):
+            try:
+                s.sendall(trickle[i:i + 1])
+            except OSError:
+                return time.monotonic() - t
+            i += 1
+        try:
+            if s.recv(4096) == b"":
+                return time.monotonic() - t
+        except socket.timeout:
+            continue
+        except OSError:
+            return time.monotonic() - t
+    raise AssertionError(f"the server kept the connection open for {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The real web process with the shipped defaults ([web] is not in its INI)."""
+    data = tmp_path_factory.mktemp("slowloris")
+    with web_process(data) as url:
+        yield url
+
+
+def test_200_idle_and_60_slowloris_connections_do_not_keep_a_real_client_out(site):
+    port = int(site.rsplit(":", 1)[1])
+    idle = [_connect(port, "127.0.0.2") for _ in range(200)]              # one address: the per-client limit
+    slow = [_connect(port, f"127.0.1.{i + 1}") for i in range(60)]       # 60 addresses: header deadline + pool
+    try:
+        for s in slow:
+            s.sendall(b"GET / HTTP/1.1\r\n")
+        for round_ in range(3):
+            for s in slow:                                                 # a header byte now and then
+                try:
+                    s.sendall(b"X")
+                except OSError:
+                    pass
+            assert _page_within(site, 5) < 5
+            time.sleep(0.5)
+        refused = 0
+        for s in idle:                                                     # those over the limit were answered
+            s.settimeout(0.05)
+            try:
+                refused += s.recv(100).startswith(b"HTTP/1.1 503")
+            except OSError:
+                pass
+        assert refused >= 200 - 32, refused                                # [web] max_per_client = 32
+    finally:
+        for s in idle + slow:
+            s.close()
+    assert _page_within(site, 5) < 5
+
+
+def test_a_slowloris_connection_is_closed_at_the_header_deadline(tmp_path):
+    (tmp_path / "callbox.ini").write_text("[web]\nheader_timeout_s = 1.5\nkeepalive_timeout_s = 1\n"
+                                          "keepalive_requests = 3\n", encoding="utf-8")
+    with web_process(tmp_path) as site:
+        port = int(site.rsplit(":", 1)[1])
+        idle = _connect(port, "127.0.0.3")
+        assert 1.2 < _closed_within(idle, 5) < 3                          # sends nothing
+        slow = _connect(port, "127.0.0.3")
+        trickle = b"GET /login HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 100
+        assert 1.2 < _closed_within(slow, 5, trickle) < 3                 # a byte every 0.2 s: still 1.5 s
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)   # keep-alive: 3 requests at most
+        headers = []
+        for _ in range(3):
+            conn.request("GET", "/login")
+            resp = conn.getresponse()
+            resp.read()
+            headers.append(resp.getheader("Connection"))
+        assert headers[-1] == "close" and "close" not in headers[:-1]
+        conn.close()
+        kept = _connect(port, "127.0.0.4")                                # a kept-alive connection left idle
+        kept.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.2)
+        assert b"200 OK" in kept.recv(65536)
+        assert _closed_within(kept, 4) < 2
