@@ -30,6 +30,9 @@ def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> bool
     bad = not h.db_ok
     if bad != state["raised"]:
         state = {"raised": bad, "sent": False, "since": now if bad else state["since"]}
+    if bad and state.get("detail") != h.db_error:   # what `callbox alert status` shows (the tables may be unreadable)
+        state["detail"] = h.db_error
+        path.write_text(json.dumps(state), encoding="utf-8")
     if not state["sent"]:
         n = Notice("database", f"database error: {h.db_error}" if bad else "database error", 0, "db_error", "db_ok",
                    "database works again")
@@ -41,6 +44,18 @@ def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> bool
             log.error("cannot queue the database alert (%s): %s", "raise" if bad else "clear", e)
         path.write_text(json.dumps(state), encoding="utf-8")
     return not bad
+
+
+def db_alert(data_dir: Path) -> dict | None:
+    """The database condition when it is raised, in the shape of state.raised()'s rows, else None."""
+    try:
+        state = json.loads((Path(data_dir) / DB_STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not state.get("raised"):
+        return None
+    return {"key": "db", "since_utc": int(state.get("since") or 0),
+            "detail": f"database error: {state.get('detail') or 'see the log'}"}
 
 
 def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sender: Send | None = None) -> int:
@@ -60,6 +75,7 @@ def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sende
 def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Send) -> int:
     t = int(time.time() if now is None else now)
     settings = cfg.section("alerts")
+    health.record_integrity(data_dir, t)   # the whole file, every pass: damage beyond the snapshot's probes
     h = health.snapshot(Path(data_dir), cfg, t)
     queued = 0
     if not _db_condition(settings, data_dir, h, t, sender):
