@@ -23,6 +23,7 @@ from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
 from webui import TEMPLATE_LOOKUP, db
+from webui.admin import schedules as schedule_pages
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_duration, fmt_number
 
@@ -85,7 +86,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         return bottle.template("alerts", template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), ready=ready,
                                error=error, done=_messages().get(msg, ""), form=form or {"tenant": default},
                                term=lambda v: _(TERMS.get(v, v)), utc_text=utc_text, limit_text=_limit_text,
-                               **data)
+                               warnings=schedule_pages.warnings(cfg), **data)
 
     @app.get("/alerts")
     def page():
