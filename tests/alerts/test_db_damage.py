@@ -115,3 +115,26 @@ def test_db_rebuild_gives_the_calls_of_a_fresh_import_and_keeps_directory_and_se
     assert con.execute("SELECT COUNT(*) FROM time_range WHERE name = 'lunch'").fetchone() == (1,)
     con.close()
     assert (data / "users.db").read_bytes() == b"users: not touched"
+
+
+def test_when_the_outbox_cannot_take_the_alert_it_is_sent_directly_once(tmp_path):
+    cfg = Config(text="[alerts]\nemail = noc@example.com\n").section("alerts")
+    bad = health.Health(link_up=None, links=[], last_record_utc=None, last_record_age_s=None, records_today=0,
+                        quarantine_total=0, quarantine_today=0, journal_bytes=0, journal_pct=0, disk_free_pct=50,
+                        db_ok=False, db_error="database disk image is malformed")
+
+    def outbox_broken(action):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+    direct: list = []
+    failing_once = iter([OSError("SMTP server down")])
+
+    def flaky(action):            # the e-mail fails the first time, the trap goes
+        if action.kind == "email" and (e := next(failing_once, None)):
+            raise e
+        direct.append(action)
+    assert check._db_condition(cfg, tmp_path, bad, 100, outbox_broken, flaky) is False
+    assert [a.kind for a in direct] == ["trap"]
+    check._db_condition(cfg, tmp_path, bad, 160, outbox_broken, flaky)      # the e-mail again, not the trap
+    check._db_condition(cfg, tmp_path, bad, 220, outbox_broken, flaky)      # nothing more
+    assert [a.kind for a in direct] == ["trap", "email"] and direct[0].trap == "db_error"
+    assert direct[1].to == ("noc@example.com",) and "malformed" in direct[1].body
