@@ -5,8 +5,9 @@ What a rebuild keeps and what it derives again:
   legs, queue events, quarantine, link events, the journal cursor and the report roll-ups;
 - copied from the damaged file, every row SQLite can still read: every other table of the schema (directory,
   tariffs and time ranges, saved reports, schedules, alert rules and alert state, allowances, line charges,
-  billed periods, the outbox and run history). A row on a damaged page is lost: restore those from a backup
-  or enter them again. Web users and their passwords live in users.db, which a rebuild does not touch.
+  billed periods, the outbox and run history, the PBX cause codes the alert pass gathered). A row on a
+  damaged page is lost: restore it from a backup or enter it again. Web users and their passwords live in
+  users.db, which a rebuild does not touch.
 """
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ from appliance.registry import driver_parser
 
 log = logging.getLogger(__name__)
 # The tables the worker fills from the journal: a rebuild leaves them empty and processes the whole journal.
-DERIVED = ("call", "call_tenant", "leg", "leg_code", "queue_event", "quarantine", "link_event", "cursor",
+# leg_code is not among them: the alert pass derives it from new legs past its cursor (alert_cursor), and both
+# are copied, so the cause-code report keeps its history.
+DERIVED = ("call", "call_tenant", "leg", "queue_event", "quarantine", "link_event", "cursor",
            "rollup_band", "rollup_class", "rollup_day", "rollup_dirty", "rollup_ext", "rollup_ext_month",
            "rollup_hour", "rollup_month_dirty", "rollup_state", "rollup_trunk")
 SKIPS = (1, 10, 100, 1000, 10_000, 100_000, 1_000_000)   # rowid jumps tried past a page SQLite cannot read
@@ -94,7 +97,8 @@ def _readable_rows(old: sqlite3.Connection, table: str, columns: list[str]) -> t
 
 def _copy_kept(old_path: Path) -> dict[str, dict]:
     """Copy every table outside DERIVED from the damaged file into the (new, open) store. Per table: rows
-    copied and read errors; a table SQLite cannot list at all counts as one error."""
+    copied and read errors; a table SQLite cannot list at all counts as one error. The old row wins over a
+    default the new database was created with."""
     old = sqlite3.connect(f"file:{old_path}?mode=ro", uri=True)
     report: dict[str, dict] = {}
     try:
@@ -117,7 +121,7 @@ def _copy_kept(old_path: Path) -> dict[str, dict]:
                     marks = ", ".join("?" * len(columns))
                     names = ", ".join(f'"{c}"' for c in columns)
                     for row in rows:
-                        new.execute_sql(f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({marks})', row)
+                        new.execute_sql(f'INSERT OR REPLACE INTO "{table}" ({names}) VALUES ({marks})', row)
                 report[table] = {"copied": len(rows), "errors": errors}
         finally:
             new.execute_sql("PRAGMA foreign_keys = ON")
