@@ -84,7 +84,7 @@ def db_alert(data_dir: Path) -> dict | None:
     if not state.get("raised"):
         return None
     return {"key": "db", "since_utc": int(state.get("since") or 0),
-            "detail": f"database error: {state.get('detail') or 'see the log'}"}
+            "detail": f"database error: {state.get('detail') or 'see the log'}", "value": 0}
 
 
 def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sender: Send | None = None) -> int:

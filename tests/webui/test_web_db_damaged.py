@@ -34,3 +34,9 @@ def test_the_home_page_says_the_database_is_damaged_to_the_box_administrator(app
 def test_a_tenant_administrator_does_not_get_the_box_status(app):
     html = logged_in(app, "tadmin", "administrator", "tenant")[0].get("/").text
     assert 'id="db-damaged"' not in html
+
+
+def test_the_alerts_page_lists_the_database_condition_as_raised(app):
+    html = logged_in(app, "root", "administrator", "all")[0].get("/alerts").text
+    raised = html.split('<table class="raised">')[1].split("</table>")[0]
+    assert "<code>db</code>" in raised and "is damaged" in raised

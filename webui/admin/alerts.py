@@ -14,11 +14,12 @@ from pathlib import Path
 
 import bottle
 from bottle import request, response
-from peewee import OperationalError
+from peewee import DatabaseError, OperationalError
 
 from appliance import config
 from appliance.access import scope
 from appliance.access.users import Account
+from appliance.alerts import check
 from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
@@ -73,6 +74,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         user = current_user()
         data: dict = {"raised": None, "rules": [], "notices": [], "tenants": []}
         ready = db.read_access(data_dir)
+        damaged = check.db_alert(data_dir)   # from its state file: the tables may be what is damaged
         if ready:
             with db.connection():
                 try:
@@ -80,6 +82,11 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 except OperationalError:    # a database from before the alert tables: the worker adds them
                     log.warning("alert tables not ready in %s", data_dir)
                     ready = False
+                except DatabaseError as e:  # "malformed": the page opens and says so (box administrators)
+                    log.error("alerts page without its tables: %s", e)
+                    data = {**data, "raised": [] if user.scope == "all" and user.is_admin else None}
+        if damaged and data["raised"] is not None:
+            data = {**data, "raised": [damaged] + list(data["raised"])}
         response.status = status_code
         response.set_header("Cache-Control", "no-store")
         default = user.tenant if user.tenant in data["tenants"] else pbx_tenant
