@@ -135,6 +135,53 @@ def _db_counts(db_path: Path, midnight: int) -> tuple[dict[str, int], str]:
         return zero, f"database {db_path}: {e}"
 
 
+INTEGRITY_FILE = "db-check.json"   # in run/: the last PRAGMA quick_check of callbox.db (written by the alert pass)
+
+
+def integrity(db_path: Path, full: bool = False) -> str:
+    """"" when SQLite finds callbox.db sound, else what it found (PRAGMA quick_check, or integrity_check when
+    `full`, which also compares every index with its table). Read-only. The COUNT(*) probes of `_db_counts`
+    read only the call and quarantine b-trees: a damaged leg table or index passed them while the worker died
+    of "database disk image is malformed", so the alert pass runs this on the whole file."""
+    if not db_path.exists():
+        return ""
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=DB_TIMEOUT_S)
+        try:
+            rows = [r[0] for r in con.execute(f"PRAGMA {'integrity_check' if full else 'quick_check'}(20)")]
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        return str(e)
+    if rows == ["ok"]:
+        return ""
+    text = "; ".join(" ".join(str(r).split()) for r in rows)   # one line (a trap's text, the home page)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def record_integrity(data_dir: Path, now: float) -> str:
+    """Run `integrity` on the data directory's database and keep the result in run/db-check.json, where every
+    `snapshot` (web, SNMP) reads it without checking the file again. Returns the error ("" when sound)."""
+    error = integrity(Path(data_dir) / "callbox.db")
+    run = Path(data_dir) / "run"
+    try:
+        run.mkdir(exist_ok=True)
+        tmp = run / (INTEGRITY_FILE + ".tmp")
+        tmp.write_text(json.dumps({"error": error, "checked_utc": int(now)}), encoding="utf-8")
+        tmp.replace(run / INTEGRITY_FILE)
+    except OSError:
+        log.warning("cannot record the database check in %s", run, exc_info=True)
+    return error
+
+
+def _recorded_integrity(data_dir: Path) -> str:
+    """The damage the last `record_integrity` found ("" when none, or never checked)."""
+    try:
+        return str(json.loads((data_dir / "run" / INTEGRITY_FILE).read_text(encoding="utf-8")).get("error") or "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 def _midnight(now: float, cfg: config.Config) -> int:
     """Start of the PBX's local day containing `now` ([pbx] timezone; a bad zone falls back to UTC)."""
     try:
@@ -167,6 +214,9 @@ def snapshot(data_dir: Path, cfg: config.Config, now: float | None = None) -> He
     last_ns = last_line_ns(data_dir / "journal")
     last = None if last_ns is None else last_ns // 10**9
     counts, db_error = _db_counts(data_dir / "callbox.db", _midnight(now, cfg))
+    damage = _recorded_integrity(data_dir)
+    if damage and not db_error:
+        db_error = f"database {data_dir / 'callbox.db'} is damaged: {damage}"
     _, jbytes = journal.usage(data_dir / "journal")
     return Health(link_up=link_up, links=links, last_record_utc=last,
                   last_record_age_s=None if last is None else max(0, int(now) - last),

@@ -9,7 +9,7 @@ from typing import Any
 
 import bottle
 from bottle import response
-from peewee import OperationalError
+from peewee import DatabaseError, OperationalError
 
 from appliance import config, health, localtime
 from appliance.reports import search as call_search
@@ -55,13 +55,31 @@ def _health(data_dir: Path, cfg: config.Config, now: float) -> health.Health | N
         return None
 
 
+def _without_calls(data_dir: Path, user, now: float, tz) -> dict[str, Any]:
+    """The page's data when the database cannot be read: no calls, no totals, the box's health (with the
+    database's error) only for an administrator of the whole box (sees_whole_box needs the calls)."""
+    try:
+        data = status.snapshot(data_dir, with_calls=False)
+    except DatabaseError:
+        data = {"counts": {}, "quarantined": [], "capture": status.capture_status(data_dir / "run" / "capture.json"),
+                "journal": {}}
+    _, _, year, month = call_search.month_bounds(now, tz)
+    whole = user.scope == "all" and user.is_admin
+    return {**data, "calls": [], "whole_box": whole, "quarantined": data.get("quarantined", []) if whole else [],
+            "totals": call_search.Totals(), "year": year, "month": month}
+
+
 def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None) -> dict[str, Any]:
     """Everything the home page shows to `user`."""
     now = time.time() if now is None else now
     pbx = cfg.section("pbx")
-    data = api.scoped_snapshot(data_dir, user, pbx.tenant, with_totals=False)
-    data.update(_cached(("month", str(data_dir), user), TOTALS_TTL_S, now,
-                        lambda: _month(data_dir, user, pbx.tenant, localtime.zone(pbx.timezone), now)))
+    try:
+        data = api.scoped_snapshot(data_dir, user, pbx.tenant, with_totals=False)
+        data.update(_cached(("month", str(data_dir), user), TOTALS_TTL_S, now,
+                            lambda: _month(data_dir, user, pbx.tenant, localtime.zone(pbx.timezone), now)))
+    except DatabaseError as e:   # "database disk image is malformed": the page still opens and says so
+        log.error("home page without calls: %s", e)
+        data = _without_calls(data_dir, user, now, localtime.zone(pbx.timezone))
     data["health"] = (_cached(("health", str(data_dir)), HEALTH_TTL_S, now, lambda: _health(data_dir, cfg, now))
                       if data["whole_box"] else None)
     return data

@@ -6,13 +6,16 @@ import json
 import logging
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from appliance import config, health
 from appliance.alerts import codes as alert_codes
 from appliance.alerts import conditions as alert_health
 from appliance.alerts import thresholds as alert_thresholds
-from appliance.alerts.state import Notice, Send, commit, notices, send
+from appliance.alerts.state import Action, Notice, Send, commit, notices, send
+from appliance.delivery import mail
+from appliance.snmp import traps
 from appliance.store import db
 
 log = logging.getLogger(__name__)
@@ -20,8 +23,12 @@ DB_STATE_FILE = "alerts-db.json"   # the database condition's state: kept outsid
 _running = threading.Lock()        # one pass at a time in a process (huey runs periodic tasks on 2 threads)
 
 
-def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> bool:
-    """The database condition, its state in a file beside the database: True when the database is usable."""
+def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send, direct: Send | None = None) -> bool:
+    """The database condition, its state in a file beside the database: True when the database is usable.
+
+    Its e-mail and trap go through the outbox like every alert; when they cannot be queued (the outbox is in
+    the damaged file), `direct` sends them now instead (SMTP, SNMP), each once (its key kept in the state
+    file); what fails both ways is retried at the next pass."""
     path = Path(data_dir) / DB_STATE_FILE
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
@@ -30,17 +37,54 @@ def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> bool
     bad = not h.db_ok
     if bad != state["raised"]:
         state = {"raised": bad, "sent": False, "since": now if bad else state["since"]}
+    if bad and state.get("detail") != h.db_error:   # what `callbox alert status` shows (the tables may be unreadable)
+        state["detail"] = h.db_error
+        path.write_text(json.dumps(state), encoding="utf-8")
     if not state["sent"]:
         n = Notice("database", f"database error: {h.db_error}" if bad else "database error", 0, "db_error", "db_ok",
                    "database works again")
+        actions = notices(cfg_alerts, "db", n, bad, state["since"])
         try:
             with db.atomic("IMMEDIATE"):
-                commit(notices(cfg_alerts, "db", n, bad, state["since"]), sender)
+                commit(actions, sender)
             state["sent"] = True
-        except Exception as e:   # the outbox is in the broken database: retried every pass until it works
+        except Exception as e:   # the outbox is in the broken database: sent directly, else retried every pass
             log.error("cannot queue the database alert (%s): %s", "raise" if bad else "clear", e)
+            if direct is not None:
+                done = state.setdefault("direct", [])
+                for action in actions:
+                    if action.key not in done:
+                        try:
+                            direct(action)
+                            done.append(action.key)
+                        except Exception as e2:   # noqa: BLE001 (SMTP, SNMP, configuration: logged, retried)
+                            log.error("cannot send the database alert %s directly: %s", action.kind, e2)
+                state["sent"] = all(a.key in done for a in actions)
         path.write_text(json.dumps(state), encoding="utf-8")
     return not bad
+
+
+def send_now(cfg: config.Config, data_dir: Path) -> Send:
+    """Send an alert action at once, without the outbox: the e-mail over SMTP, the trap to every manager."""
+    def send(action: Action) -> None:
+        if action.kind == "email":
+            mail.deliver(cfg, data_dir, {"to": list(action.to), "subject": action.subject, "body": action.body,
+                                         "attachments": [], "msgid": uuid.uuid4().hex})
+        elif action.kind == "trap":
+            traps.send_trap(cfg, action.trap, action.values, data_dir=data_dir)
+    return send
+
+
+def db_alert(data_dir: Path) -> dict | None:
+    """The database condition when it is raised, in the shape of state.raised()'s rows, else None."""
+    try:
+        state = json.loads((Path(data_dir) / DB_STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not state.get("raised"):
+        return None
+    return {"key": "db", "since_utc": int(state.get("since") or 0),
+            "detail": f"database error: {state.get('detail') or 'see the log'}", "value": 0}
 
 
 def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sender: Send | None = None) -> int:
@@ -60,9 +104,10 @@ def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sende
 def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Send) -> int:
     t = int(time.time() if now is None else now)
     settings = cfg.section("alerts")
+    health.record_integrity(data_dir, t)   # the whole file, every pass: damage beyond the snapshot's probes
     h = health.snapshot(Path(data_dir), cfg, t)
     queued = 0
-    if not _db_condition(settings, data_dir, h, t, sender):
+    if not _db_condition(settings, data_dir, h, t, sender, send_now(cfg, data_dir) if sender is send else None):
         return queued
     checks = (("health", lambda: alert_health.check(cfg, settings, Path(data_dir), h, t, sender)),
               ("codes", lambda: alert_codes.check(cfg, settings, Path(data_dir), t, sender)),

@@ -146,7 +146,15 @@ def cmd_manager(args) -> int:
 
 def cmd_status(args) -> int:
     _open(args)
-    doc = {"raised": alerts.raised(), "notices": alert_thresholds.notices(50)}
+    damaged = check.db_alert(Path(args.data))   # from its file: the tables below may be what is damaged
+    if damaged:
+        doc = {"raised": [damaged], "notices": []}
+        try:
+            doc = {"raised": [damaged] + alerts.raised(), "notices": alert_thresholds.notices(50)}
+        except Exception as e:   # noqa: BLE001 (sqlite3/peewee DatabaseError: the damage itself)
+            log.warning("cannot read the other alerts: %s", e)
+    else:
+        doc = {"raised": alerts.raised(), "notices": alert_thresholds.notices(50)}
     if args.json:
         print(json.dumps(doc, ensure_ascii=False))
         return 0

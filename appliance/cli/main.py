@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import alert, billing, directory, report, schedule, snmp, tariff, traffic, upload, user
+from appliance.cli import alert, billing, db, directory, report, schedule, snmp, tariff, traffic, upload, user
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.ingest import importer
 from appliance.ingest.reprocess import reprocess
@@ -28,7 +28,8 @@ COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RA
                   alert,      # alerts and thresholds (CAP-7, REP-8, REP-11)
                   upload,     # report export to file servers (REP-10)
                   snmp,       # SNMP engine id, test trap, snmpd handler (APP-2)
-                  schedule)   # scheduled report e-mail/upload (REP-10)
+                  schedule,   # scheduled report e-mail/upload (REP-10)
+                  db)         # check a damaged database, rebuild it from the journal
 VIRTUAL_PBX_SAMPLE = Path(__file__).parent.parent / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
 VIRTUAL_PBX_SETTINGS = ("pbx.driver=avaya_ipoffice", "pbx.timezone=Europe/Warsaw")   # where that capture came from
 

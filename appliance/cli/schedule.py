@@ -32,13 +32,15 @@ def schedule_dict(s: ss.Schedule, tz) -> dict:
     """A schedule as a JSON-safe dict (the --json objects of list and add)."""
     row = SavedReport.get_or_none(SavedReport.id == s.report_id)
     local = (lambda t: None if t is None else datetime.fromtimestamp(t, tz).isoformat(timespec="minutes"))
+    status, why = schedules.delivery(s.last_detail or "[]")   # what the outbox made of the last run
     return {"id": s.id, "name": s.name, "rule": s.rule, "report_id": s.report_id,
             "report": row.name if row else None, "range": s.range, "formats": s.formats.split(","),
             "recipients": json.loads(s.recipients), "upload_target": s.upload_target,
             "upload_name": s.upload_name, "upload_as": s.upload_as, "branch": s.branch, "enabled": s.enabled,
             "next_run_utc": s.next_run_utc, "next_run": local(s.next_run_utc), "last_run_utc": s.last_run_utc,
             "last_slot_utc": s.last_slot_utc, "last_outcome": s.last_outcome,
-            "last_detail": json.loads(s.last_detail) if s.last_detail else []}
+            "last_detail": json.loads(s.last_detail) if s.last_detail else [],
+            "last_delivery": status, "last_delivery_error": why}
 
 
 def _print(d: dict, as_json: bool) -> None:
@@ -48,7 +50,10 @@ def _print(d: dict, as_json: bool) -> None:
     to = ", ".join(d["recipients"] + ([f"upload:{d['upload_target']}"] if d["upload_target"] else []))
     print(f"{d['id']}\t{d['name']}\t{d['rule']}\treport {d['report_id']} {d['report'] or '(missing)'}"
           f"\t{d['range'] or '-'}\t{','.join(d['formats'])}\t{to}\tnext {d['next_run'] or 'never'}"
-          f"\tlast {d['last_outcome'] or '-'}" + ("" if d["enabled"] else "\tdisabled"))
+          f"\tlast {d['last_outcome'] or '-'}"
+          + (f" {d['last_delivery']}" if d["last_delivery"] else "")
+          + (f" ({d['last_delivery_error']})" if d["last_delivery_error"] else "")
+          + ("" if d["enabled"] else "\tdisabled"))
 
 
 def cmd_add(args) -> int:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from appliance import config, localtime
 from appliance.access import users
@@ -32,7 +32,7 @@ from appliance.store import schedules as ss
 from appliance.store import users as su
 
 log = logging.getLogger(__name__)
-__all__ = ["ScheduleError", "add", "check_due", "parse_rule", "run_now", "run_schedule"]
+__all__ = ["ScheduleError", "add", "check_due", "delivery", "parse_rule", "run_now", "run_schedule"]
 
 FORMATS = ("pdf", "csv")
 DEFAULT_UPLOAD_NAME = "{report}_{period}.{ext}"
@@ -244,6 +244,56 @@ def run_schedule(ctx: Context, s: ss.Schedule, slot: int, *, manual: bool = Fals
     ss.record_run(s, slot, started, int(time.time() if now is None else now), outcome, items, manual)
     log.info("schedule %s (%s) ran for %s: %s", s.name, s.id, tag or "-", outcome)
     return RunResult(s.id, s.name, slot, tag, outcome, items)
+
+
+# ---- what became of a run: its outbox items ----
+
+def delivery(detail: str | list[dict]) -> tuple[str, str]:
+    """(status, why) of a run from what its items queued, as the outbox has it now: "failed" (why: the outbox's
+    last error, or the item's own error) when any copy failed, else "queued" while any waits, else "sent" when
+    the outbox delivered them; ("", "") when the run queued nothing (its outcome says why). A run's outcome
+    ("ok") only says the copies were queued: an e-mail that cannot be sent (mail not configured) is "failed"
+    here. An item pruned from the outbox counts as sent (pending items are never pruned; a discarded one is
+    failed until it is pruned)."""
+    items = json.loads(detail) if isinstance(detail, str) else detail
+    items = items or []
+    ids = [int(i) for it in items if it.get("status") == "queued" for i in it.get("outbox") or []]
+    states = ss.outbox_states(ids)
+    failed, queued, sent = [], 0, 0
+    for it in items:
+        if it.get("status") == "error":
+            failed.append(f"{it.get('recipient') or 'schedule'}: {it.get('detail') or 'error'}")
+    for i in ids:
+        state, attempts, error = states.get(i, ("delivered", 0, ""))
+        if state == "discarded":
+            failed.append(f"#{i}: {error or 'discarded'}")
+        elif state == "pending" and attempts:
+            failed.append(f"#{i}: {error or 'delivery failed'} (retrying)")
+        elif state == "pending":
+            queued += 1
+        else:
+            sent += 1
+    if failed:
+        return "failed", "; ".join(dict.fromkeys(failed))
+    return ("queued", "") if queued else ("sent", "") if sent else ("", "")
+
+
+def not_configured(cfg: config.Config, upload_targets: Iterable[str] = ()) -> list[str]:
+    """What the schedules and alerts pages warn about: "mail" when [mail] host or from_address is empty (every
+    e-mail fails), "upload" when [upload] does not read, "upload:NAME" per target in `upload_targets` (those
+    the schedules name) that [upload] targets does not define."""
+    out = []
+    m = cfg.section("mail")
+    if not m.host or not m.from_address:
+        out.append("mail")
+    wanted = sorted({t for t in upload_targets if t})
+    if wanted:
+        try:
+            known = upload.targets(cfg)
+        except config.ConfigError:
+            return out + ["upload"]
+        out += [f"upload:{t}" for t in wanted if t not in known]
+    return out
 
 
 # ---- the every-minute check, run-now, adding and listing ----

@@ -29,7 +29,7 @@ from decimal import Decimal
 from appliance import localtime
 from appliance.access import scope
 from appliance.access.users import Account
-from appliance.reports import rollup
+from appliance.reports import csv_cells, rollup
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
 from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, month_label
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
@@ -328,12 +328,11 @@ def to_csv(result: Result, totals: bool = True) -> str:
     "total" when `totals` and there are dimensions: without any, the one row is the total)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(result.columns)
-    show = (lambda v: "" if v is None else str(v))
+    w.writerow(csv_cells.row(result.columns))
     for row in result.rows:
-        w.writerow([show(v) for v in row])
+        w.writerow(csv_cells.row(row))   # PBX text neutralised against formula injection (csv_cells)
     if totals and result.ndims:
-        w.writerow(["total"] + [show(v) for v in result.totals[1:]])
+        w.writerow(["total"] + csv_cells.row(result.totals[1:]))
     return out.getvalue()
 
 

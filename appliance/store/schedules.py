@@ -13,6 +13,7 @@ import logging
 from peewee import BooleanField, IntegerField, TextField
 
 from appliance.store.base import Base, db
+from appliance.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
 KEEP_RUNS = 100                         # runs kept per schedule (the newest)
@@ -134,6 +135,16 @@ def record_run(s: Schedule, slot: int, started: int, finished: int, outcome: str
                .order_by(ScheduleRun.id.desc()).offset(KEEP_RUNS))
         ScheduleRun.delete().where(ScheduleRun.id.in_([r.id for r in old])).execute()
     return run_id
+
+
+def outbox_states(ids: list[int]) -> dict[int, tuple[str, int, str]]:
+    """id -> (state, attempts, last error) of the outbox items that still exist (delivered and discarded rows
+    are pruned after a while)."""
+    if not ids:
+        return {}
+    rows = (OutboxItem.select(OutboxItem.id, OutboxItem.state, OutboxItem.attempts, OutboxItem.last_error)
+            .where(OutboxItem.id.in_(ids)))
+    return {r.id: (r.state, r.attempts, r.last_error) for r in rows}
 
 
 def runs(schedule_id: int, limit: int = 20) -> list[ScheduleRun]:

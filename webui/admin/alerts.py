@@ -14,15 +14,17 @@ from pathlib import Path
 
 import bottle
 from bottle import request, response
-from peewee import OperationalError
+from peewee import DatabaseError, OperationalError
 
 from appliance import config
 from appliance.access import scope
 from appliance.access.users import Account
+from appliance.alerts import check
 from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
 from webui import TEMPLATE_LOOKUP, db, row_id
+from webui.admin import schedules as schedule_pages
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_duration, fmt_number
 
@@ -72,6 +74,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         user = current_user()
         data: dict = {"raised": None, "rules": [], "notices": [], "tenants": []}
         ready = db.read_access(data_dir)
+        damaged = check.db_alert(data_dir)   # from its state file: the tables may be what is damaged
         if ready:
             with db.connection():
                 try:
@@ -79,13 +82,18 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 except OperationalError:    # a database from before the alert tables: the worker adds them
                     log.warning("alert tables not ready in %s", data_dir)
                     ready = False
+                except DatabaseError as e:  # "malformed": the page opens and says so (box administrators)
+                    log.error("alerts page without its tables: %s", e)
+                    data = {**data, "raised": [] if user.scope == "all" and user.is_admin else None}
+        if damaged and data["raised"] is not None:
+            data = {**data, "raised": [damaged] + list(data["raised"])}
         response.status = status_code
         response.set_header("Cache-Control", "no-store")
         default = user.tenant if user.tenant in data["tenants"] else pbx_tenant
         return bottle.template("alerts", template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), ready=ready,
                                error=error, done=_messages().get(msg, ""), form=form or {"tenant": default},
                                term=lambda v: _(TERMS.get(v, v)), utc_text=utc_text, limit_text=_limit_text,
-                               **data)
+                               warnings=schedule_pages.warnings(cfg), **data)
 
     @app.get("/alerts")
     def page():

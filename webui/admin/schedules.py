@@ -28,6 +28,22 @@ from webui.i18n import N_, _
 log = logging.getLogger(__name__)
 FIELDS = ("name", "when", "report", "range", "recipients", "upload", "upload_name", "upload_as", "branch")
 OUTCOMES = {"ok": N_("sent"), "partial": N_("partly sent"), "failed": N_("failed"), "nothing": N_("nothing to send")}
+# What the outbox made of the last run's copies (schedules.delivery): an outcome "ok" only says they were queued.
+DELIVERY = {"queued": N_("queued"), "sent": N_("sent"), "failed": N_("failed")}
+
+
+def warnings(cfg: config.Config, upload_targets=()) -> list[str]:
+    """The configuration problems that make deliveries fail, as the schedules and alerts pages say them."""
+    out = []
+    for problem in schedules.not_configured(cfg, upload_targets):
+        if problem == "mail":
+            out.append(_("E-mail is not set up ([mail] host and from_address): every e-mail fails."))
+        elif problem == "upload":
+            out.append(_("The [upload] settings have an error: every upload fails."))
+        else:
+            out.append(_("Upload target {name} is not in [upload] targets: its uploads fail.").format(
+                name=problem.partition(":")[2]))
+    return out
 
 
 def _rows(tz) -> list[dict]:
@@ -38,7 +54,8 @@ def _rows(tz) -> list[dict]:
     return [{"id": s.id, "name": s.name, "rule": s.rule, "report": names.get(s.report_id), "report_id": s.report_id,
              "range": s.range, "formats": s.formats.replace(",", ", "), "recipients": json.loads(s.recipients),
              "upload": s.upload_target, "enabled": s.enabled, "next": local(s.next_run_utc),
-             "last": local(s.last_run_utc), "outcome": s.last_outcome, "requested": bool(s.run_requested_by)}
+             "last": local(s.last_run_utc), "outcome": s.last_outcome, "requested": bool(s.run_requested_by),
+             "delivery": schedules.delivery(s.last_detail or "[]")}
             for s in db.schedules_by_name()]
 
 
@@ -76,7 +93,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                                rows=rows, reports=reports, targets=targets, ranges=DATE_RANGES[:-1],
                                formats=schedules.FORMATS, error=error, done=_messages().get(msg, ""),
                                form=form or {"formats": list(schedules.FORMATS)},
-                               outcome=lambda v: _(OUTCOMES[v]) if v in OUTCOMES else v)
+                               outcome=lambda v: _(OUTCOMES[v]) if v in OUTCOMES else v,
+                               delivery=lambda v: _(DELIVERY[v]) if v in DELIVERY else v,
+                               warnings=warnings(cfg, [r["upload"] for r in rows]))
 
     @app.get("/schedules")
     def page():

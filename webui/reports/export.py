@@ -11,6 +11,7 @@ from bottle import response
 from appliance.pdf import chart as pdf_chart
 from appliance.pdf import document as pdf
 from appliance.pdf.chart import Chart
+from appliance.reports import csv_cells
 from webui.i18n import language
 from webui.reports.common import Table, exact
 
@@ -34,9 +35,9 @@ def table_csv(columns: list[str], rows: list[list]) -> str:
     """Rows as CSV in the engine's way (header, CRLF, None empty)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(columns)
+    w.writerow(csv_cells.row(columns))
     for row in rows:
-        w.writerow(["" if v is None else v for v in row])
+        w.writerow(csv_cells.row(row))   # PBX text neutralised against formula injection (csv_cells)
     return out.getvalue()
 
 

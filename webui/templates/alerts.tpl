@@ -8,6 +8,9 @@
 % if error:
 <p class="banner warn">{{error}}</p>
 % end
+% for w in warnings:
+<p class="banner warn not-configured">{{w}}</p>
+% end
 % if not ready:
 <p class="muted">{{_('No database yet: the worker creates it.')}}</p>
 % else:

@@ -3,6 +3,9 @@
 % rebase('base.tpl', title=_('Home'), nav='/', refresh=refresh)
 % t = totals
 <h1>{{_('Home')}}</h1>
+% if whole_box and health and not health.db_ok:
+<p class="banner down" id="db-damaged">{{_('The database is damaged or unreadable: {error}. Run `callbox db check`; `callbox db rebuild` recovers the calls from the journal.').format(error=health.db_error)}}</p>
+% end
 
 <section>
   <h2>{{(_('Your calls in {month}') if user.scope == 'own' else _('Calls in {month}')).format(month=fmt_month(year, month))}}</h2>

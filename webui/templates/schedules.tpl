@@ -8,6 +8,9 @@
 % if error:
 <p class="banner warn">{{error}}</p>
 % end
+% for w in warnings:
+<p class="banner warn not-configured">{{w}}</p>
+% end
 % if not ready:
 <p class="muted">{{_('No database yet: the worker creates it.')}}</p>
 % else:
@@ -26,7 +29,8 @@
         <td>{{r['report'] or _('(deleted report {id})').format(id=r['report_id'])}}</td><td>{{r['range'] or _('the report\'s own')}}</td>
         <td>{{r['formats']}}</td><td>{{', '.join(r['recipients']) or '–'}}</td><td>{{r['upload'] or '–'}}</td>
         <td class="num">{{r['next'] or (_('disabled') if not r['enabled'] else _('never'))}}</td>
-        <td>{{r['last']}} {{outcome(r['outcome'])}}{{' · ' + _('sending…') if r['requested'] else ''}}</td>
+% status, why = r['delivery']
+        <td class="last-run">{{r['last']}} {{delivery(status) if status else outcome(r['outcome'])}}{{' (' + why + ')' if why else ''}}{{' · ' + _('sending…') if r['requested'] else ''}}</td>
         <td><form method="post" action="/schedules/run" class="inline">
           <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="id" value="{{r['id']}}">
           <button type="submit">{{_('Send now')}}</button></form>
