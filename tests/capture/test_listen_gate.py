@@ -7,13 +7,17 @@ import errno
 import json
 import logging
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
-from test_capture import captures, events, free_port, jdir, lines, wait_for   # noqa: F401  (fixtures)
 
 from appliance.capture import gate as capture_gate
 from appliance.capture import links as capture
+from appliance.cli import main as cli
+from conftest import REPO
+from test_capture import captures, events, free_port, jdir, lines, wait_for   # noqa: F401  (fixtures)
 
 PBX_LINES = b"".join(b"pbx line %04d 2026/12/06 16:20:00,00:01:05,0,201,O,05325550000\r\n" % i for i in range(1000))
 
@@ -206,3 +210,18 @@ def test_an_allow_list_takes_addresses_and_networks():
     assert [str(n) for n in capture_gate.parse_allow(" 10.0.0.5,192.168.1.7/24  fd00::/64\n")] == [
         "10.0.0.5/32", "192.168.1.0/24", "fd00::/64"]
     assert capture_gate.parse_allow("") == ()
+
+
+@pytest.mark.slow
+def test_a_bad_allow_list_stops_callbox_and_the_capture_process(tmp_path, capsys):
+    """Both ways in fail before anything starts, with one line naming the option: `callbox capture` (and
+    `callbox run`) check it with the URL; callbox-capture, started alone by its unit, checks it itself."""
+    bad = "capture.allow=10.0.0.5 pbx.example.com"
+    rc = cli.main(["capture", "--url", "tcp-listen://127.0.0.1:2300", "--driver", "avaya_ipoffice", "--set", bad,
+                   "--data", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "[capture] allow: 'pbx.example.com' is not an IP address" in err, err
+    proc = subprocess.run([sys.executable, "-m", "appliance.procs", "capture", "--data", str(tmp_path / "p"),
+                           "--set", "capture.url=tcp-listen://127.0.0.1:2300", "--set", bad],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "[capture] allow: 'pbx.example.com'" in proc.stderr, proc.stderr
