@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from appliance.capture.transports import LinkDown, SocketLink
 
@@ -56,7 +56,7 @@ class Conn:
     address: str
     source: str
     shutdown: Callable[[], None]
-    last_rx: float = field(default_factory=time.monotonic)
+    last_rx: float   # time.monotonic()
     received: bool = False
     dropped: str = ""
 
@@ -99,7 +99,8 @@ class Gate:
         with self._lock:
             reason = self._refusal(address)
             if reason:
-                victim = self._victim(address if reason == "per_source" else None)
+                # outside the allow-list nobody makes room; otherwise one of the same address, or of any
+                victim = None if reason == "allow" else self._victim(address if reason == "per_source" else None)
                 if victim is None:
                     self._tally(address, source, self._why(reason))
                     return None
@@ -107,7 +108,7 @@ class Gate:
                 self.dropped += 1
                 victim.dropped = (f"dropped: silent for {time.monotonic() - victim.last_rx:.0f} s and "
                                   f"{self._why(reason)}; its place went to {source}")
-            conn = Conn(address, source, shutdown)
+            conn = Conn(address, source, shutdown, time.monotonic())
             self._open.setdefault(address, []).append(conn)
         if victim is not None:
             victim.shutdown()

@@ -76,7 +76,9 @@ def test_200_idle_connections_do_not_keep_the_pbx_out(tmp_path, jdir, captures, 
     status = tmp_path / "capture.json"
     cap = captures(f"tcp-listen://127.0.0.1:{port}", jdir, status_path=status)
     listening(jdir, port)
+    t0 = time.monotonic()
     idle = [attempt_from("127.0.0.2", port) for _ in range(200)]
+    assert time.monotonic() - t0 < 3   # the accept loop kept up (before: 20 s, the backlog of 8 overflowing)
     t0 = time.monotonic()
     with connect_from("127.0.0.1", port) as pbx:
         pbx.sendall(PBX_LINES)
@@ -170,6 +172,17 @@ def test_a_full_port_without_a_silent_connection_refuses_the_newcomer():
     assert gate.admit("10.0.0.5", "tcp:10.0.0.5:1", lambda: shut.append(1)) is not None
     assert gate.admit("10.0.0.6", "tcp:10.0.0.6:2", lambda: shut.append(2)) is None
     assert (gate.connections, gate.refused, gate.dropped, shut) == (1, 1, 0, [])
+
+
+def test_a_source_outside_the_allow_list_never_takes_a_silent_connections_place(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(capture_gate.time, "monotonic", lambda: clock[0])
+    gate = capture_gate.Gate(capture_gate.parse_allow("10.0.0.5"), idle_drop_s=1)
+    shut: list[int] = []
+    assert gate.admit("10.0.0.5", "tcp:10.0.0.5:1", lambda: shut.append(1)) is not None
+    clock[0] += 3600   # the PBX's night
+    assert gate.admit("10.0.0.9", "tcp:10.0.0.9:2", lambda: shut.append(2)) is None
+    assert (gate.connections, gate.dropped, shut) == (1, 0, [])
 
 
 def test_released_connections_free_their_place_and_mapped_addresses_count_as_ipv4():
