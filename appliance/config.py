@@ -37,6 +37,20 @@ SETTINGS: tuple[Setting, ...] = (
       minval=0.01),
     S("capture", "idle_flush_s", 0.5, "seconds",
       "Silence after which a trailing CR is taken as a complete line (PBXs set to CR-only line ends).", minval=0.01),
+    S("capture", "allow", "", "addresses",
+      "tcp-listen: the PBX addresses or networks that may connect, comma- or space-separated (10.0.0.5, "
+      "192.168.1.0/24, fd00::/64); a connection from elsewhere is closed at once and reported. Empty = any "
+      "address (set it on a shared LAN)."),
+    S("capture", "max_per_source", 4, "connections",
+      "tcp-listen: most connections at once from one address (a PBX opens one); a further one is refused, or "
+      "takes the place of one of that address's connections silent for idle_drop_s.", minval=1, maxval=1024),
+    S("capture", "max_connections", 32, "connections",
+      "tcp-listen: most connections at once in all; a further one is refused, or takes the place of the "
+      "connection silent longest (at least idle_drop_s; one that never sent anything first).",
+      minval=1, maxval=1024),
+    S("capture", "idle_drop_s", 60.0, "seconds",
+      "tcp-listen: a connection silent this long may be dropped to make room when a new one finds the limit "
+      "reached. Never dropped for silence alone: a PBX may send nothing all night.", minval=1.0),
     S("pbx", "driver", "", "driver key",
       "The PBX driver, e.g. avaya_ipoffice, asterisk_csv, panasonic_kx. Required when [capture] url is set."),
     S("pbx", "timezone", "", "IANA zone",

@@ -108,6 +108,10 @@ def capture_main(argv: list[str] | None = None) -> int:
             raise config.ConfigError(f"{cfg.name}: [capture] url is not set")
         family = capture_family(cfg)
         capture.check_family(family.get("framing", "lines"), family.get("handshake", ()))
+        try:
+            capture.parse_allow(cap.allow)
+        except ValueError as e:
+            raise config.ConfigError(f"{cfg.name}: {e}") from None
         stop = _stop_event()
         writer = JournalWriter(paths.journal, fsync_interval=jset.fsync_interval_ms / 1000,
                                segment_bytes=jset.segment_mb << 20)
@@ -118,6 +122,8 @@ def capture_main(argv: list[str] | None = None) -> int:
         with _restart_report(paths, "capture"):
             capture.run(cap.url, writer, stop, reconnect_min_s=cap.reconnect_min_s,
                         reconnect_max_s=cap.reconnect_max_s, idle_flush_s=cap.idle_flush_s,
+                        allow=cap.allow, max_connections=cap.max_connections,
+                        max_per_source=cap.max_per_source, idle_drop_s=cap.idle_drop_s,
                         status_path=paths.run / "capture.json", **family)
     finally:
         writer.close()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance.capture import transports
+from appliance.capture.gate import Gate, GatedLink, parse_allow
 from appliance.capture.sink import FRAMINGS, Framer, Journal, Sink, Status, resume_position
 from appliance.capture.transports import Link, LinkDown
 from appliance.records import EVENT
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 
 READ_TIMEOUT_S = 0.1     # how often a link loop looks at `stop`
 STATUS_EVERY_S = 1.0
-MAX_CONNECTIONS = 32     # tcp-listen: more than any PBX opens; bounds threads if something loops
 HANDSHAKE_KEEP = 4096    # bytes of handshake input kept while looking for a marker
 STEPS = ("send", "expect")
 _STATE = {"link_up": "up", "link_down": "down", "handshake_failed": "down"}   # what the status shows
@@ -46,10 +46,11 @@ class _Ctx:
     framing: str = "lines"
     handshake: tuple[tuple[str, bytes], ...] = ()
     handshake_s: float = 10.0
+    gate: Gate | None = None   # tcp-listen: who may connect
 
     def event(self, source: str, kind: str, detail: str) -> None:
         """Journal a link event (flags=EVENT, JSON data) and show it in the status: link_up, link_down,
-        handshake_ok, handshake_failed."""
+        handshake_ok, handshake_failed; connection_refused (tcp-listen, at most one a minute per address)."""
         ns = time.time_ns()
         data = json.dumps({"event": kind, "source": source, "detail": detail}, ensure_ascii=False).encode()
         self.sink.put(source, [(data, EVENT)], ns, event=True)
@@ -211,17 +212,22 @@ def _serve(url: str, source: str, ctx: _Ctx) -> None:
 
 
 def _accept(listener, threads: list, ctx: _Ctx) -> str:
+    """Accept until stopped. This loop only decides (ctx.gate: in memory, no I/O but the socket's) and
+    hands each admitted connection to a thread of its own: no connection, busy, slow or silent, and no
+    journal write (refusals are reported by the status thread) can hold up the next accept."""
+    gate = ctx.gate or Gate()
     try:
         while not ctx.stop.is_set():
             conn = listener.accept(READ_TIMEOUT_S)
             if conn is None:
                 continue
-            threads[:] = [t for t in threads if t.is_alive()]
-            if len(threads) >= MAX_CONNECTIONS:
-                log.warning("%s: refused, already %d connections", conn.source, len(threads))
-                conn.close()
+            admitted = gate.admit(conn.peer, conn.source, conn.shutdown)
+            if admitted is None:
+                conn.refuse()
                 continue
-            t = threading.Thread(target=_run_link, args=(conn, ctx), name=f"capture {conn.source}", daemon=True)
+            threads[:] = [t for t in threads if t.is_alive()]
+            t = threading.Thread(target=_connection, args=(GatedLink(conn, admitted), gate, ctx),
+                                 name=f"capture {conn.source}", daemon=True)
             t.start()
             threads.append(t)
         return "capture stopped"
@@ -231,10 +237,27 @@ def _accept(listener, threads: list, ctx: _Ctx) -> str:
         listener.close()
 
 
-def _keep(sink: Sink, status: Status, done: threading.Event) -> None:
+def _connection(link: GatedLink, gate: Gate, ctx: _Ctx) -> None:
+    try:
+        _run_link(link, ctx)
+    finally:
+        gate.release(link.conn)
+
+
+def _keep(sink: Sink, status: Status, done: threading.Event, ctx: _Ctx) -> None:
     while not done.wait(STATUS_EVERY_S):
         sink.retry()
+        _report(ctx)
         status.write()
+
+
+def _report(ctx: _Ctx, final: bool = False) -> None:
+    """tcp-listen: journal and log the refusals the gate counted (rate-limited there; all that are left
+    when `final`), and show the listener's counts in the status file."""
+    gate = ctx.gate
+    if gate is not None:
+        gate.report(lambda source, detail: ctx.event(source, "connection_refused", detail), final)
+        ctx.status.extra = {"connections": gate.connections, "refused": gate.refused, "dropped": gate.dropped}
 
 
 def check_family(framing: str, handshake: Sequence[tuple[str, bytes]]) -> tuple[tuple[str, bytes], ...]:
@@ -252,28 +275,34 @@ def check_family(framing: str, handshake: Sequence[tuple[str, bytes]]) -> tuple[
 def run(url: str, journal: Journal, stop: threading.Event, *, reconnect_min_s: float = 1.0,
         reconnect_max_s: float = 30.0, idle_flush_s: float = 0.5, status_path: Path | None = None,
         framing: str = "lines", handshake: Sequence[tuple[str, bytes]] = (),
-        handshake_timeout_s: float = 10.0) -> None:
+        handshake_timeout_s: float = 10.0, allow: str = "", max_connections: int = 32, max_per_source: int = 4,
+        idle_drop_s: float = 60.0) -> None:
     """Capture `url` into `journal` (a JournalWriter) until `stop` is set; ValueError for a bad URL,
     framing or handshake.
 
     `framing`: "lines" (CR / LF) or "le32" (4-byte little-endian length prefix; one entry per frame,
     prefix included). `handshake`: ("send", bytes) / ("expect", bytes) steps run on every (re)connect
     of a socket:// link before data flows, each expect waiting at most `handshake_timeout_s`; a failed
-    handshake is a link down, retried with backoff. Other link kinds ignore it."""
+    handshake is a link down, retried with backoff. Other link kinds ignore it.
+
+    tcp-listen only (see capture.gate): `allow` the addresses and networks that may connect (empty: any),
+    at most `max_per_source` connections per address and `max_connections` in all; a connection silent
+    for `idle_drop_s` gives its place to a newcomer when there is no other."""
     target = transports.parse_url(url)
     steps = check_family(framing, handshake)
+    gate = Gate(parse_allow(allow), max_connections, max_per_source, idle_drop_s)
     if steps and target.kind != "socket":
         log.warning("%s: the driver's handshake is ignored: only socket:// links log in", target.source)
     sink = Sink(journal)
     status = Status(url, Path(status_path) if status_path else None, sink)
     ctx = _Ctx(sink, status, stop, reconnect_min_s, max(reconnect_min_s, reconnect_max_s), idle_flush_s,
-               framing, steps, handshake_timeout_s)
+               framing, steps, handshake_timeout_s, gate if target.kind == "tcp-listen" else None)
     resume = None
     if target.kind == "file" and getattr(journal, "directory", None) is not None:
         resume = resume_position(journal.directory, target.source)
     log.info("capture %s starting%s", target.source, f", resuming at {resume}" if resume else "")
     done = threading.Event()
-    keeper = threading.Thread(target=_keep, args=(sink, status, done), name="capture-status", daemon=True)
+    keeper = threading.Thread(target=_keep, args=(sink, status, done, ctx), name="capture-status", daemon=True)
     keeper.start()
     try:
         if target.kind == "tcp-listen":
@@ -283,6 +312,7 @@ def run(url: str, journal: Journal, stop: threading.Event, *, reconnect_min_s: f
     finally:
         done.set()
         keeper.join()
+        _report(ctx, final=True)
         sink.retry(force=True)
         if sink.waiting:
             log.error("capture stopping with the journal still refusing writes: %d lines not saved", sink.waiting)

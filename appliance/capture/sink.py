@@ -111,6 +111,7 @@ class Status:
         self._lock = threading.Lock()
         self._written: dict | str | None = None
         self._written_at = 0.0
+        self.extra: dict = {}   # tcp-listen: the listener's connections, refused and dropped counts
 
     def set_link(self, source: str, state: str, detail: str, ns: int) -> None:
         with self._lock:
@@ -127,6 +128,8 @@ class Status:
         with self._lock:
             doc = {"pid": os.getpid(), "url": self.url, "links": {k: dict(v) for k, v in self.links.items()},
                    "lines": s.lines, "bytes": s.bytes, "last_line_at": _iso(s.last_line_ns), "backlog": s.waiting}
+            if self.extra:
+                doc["listener"] = dict(self.extra)
         if doc == self._written and time.monotonic() - self._written_at < HEARTBEAT_S:
             return
         tmp = self.path.with_name(self.path.name + ".tmp")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,6 +28,9 @@ READ_SIZE = 64 * 1024
 CONNECT_TIMEOUT_S = 1.0   # a LAN PBX answers in milliseconds; longer would delay capture's stop
 BAUDS = (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400)
 SERIAL_DEFAULTS = {"baud": "9600", "bytesize": "8", "parity": "N", "stopbits": "1", "rtscts": "0", "xonxoff": "0"}
+# tcp-listen: connections the kernel completes before capture accepts them. With 8, a burst of connects
+# (a scan, a reconnect storm) overflowed it and a PBX's SYN waited for its 1 s, 3 s, 7 s retransmits.
+BACKLOG = 128
 SCHEMES = "serial://, socket://, tcp-listen://, file:// or a /dev/... path"
 
 
@@ -177,8 +181,8 @@ class SocketLink:
 
     at: tuple[int, int] | None = None
 
-    def __init__(self, sock: socket.socket, source: str):
-        self._sock, self.source = sock, source
+    def __init__(self, sock: socket.socket, source: str, peer: str = ""):
+        self._sock, self.source, self.peer = sock, source, peer   # peer: the remote address, accepted ones
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)   # notice a PBX that died silently
 
     def read(self, timeout: float) -> bytes:
@@ -203,6 +207,21 @@ class SocketLink:
         except OSError as e:
             raise LinkDown(f"send failed: {e}") from None
 
+    def shutdown(self) -> None:
+        """End the connection from another thread: the reader's recv returns at once (close would not)."""
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def refuse(self) -> None:
+        """Close a connection that is not served, with a reset: no TIME_WAIT left here per refusal."""
+        try:
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self._sock.close()
+
     def close(self) -> None:
         self._sock.close()
 
@@ -213,7 +232,7 @@ class Listener:
     def __init__(self, t: Target):
         self.source = t.source
         try:
-            self._sock = socket.create_server((t.host, t.port), backlog=8)
+            self._sock = socket.create_server((t.host, t.port), backlog=BACKLOG)
         except OSError as e:
             raise LinkDown(f"cannot listen on {t.host}:{t.port}: {e}") from None
 
@@ -225,7 +244,7 @@ class Listener:
             return None
         except OSError as e:
             raise LinkDown(f"accept failed: {e}") from None
-        return SocketLink(conn, f"tcp:{peer[0]}:{peer[1]}")
+        return SocketLink(conn, f"tcp:{peer[0]}:{peer[1]}", peer[0])
 
     def close(self) -> None:
         self._sock.close()

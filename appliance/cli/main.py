@@ -73,8 +73,9 @@ def _check_pipeline(cfg: config.Config) -> None:
     """Fail before starting anything if the URL, driver or options are wrong."""
     url = cfg.section("capture").url
     if url:
-        from appliance.capture import transports  # capture's dependency (pyserial): only when there is a URL
+        from appliance.capture import gate, transports  # capture's dependency (pyserial): only when there is a URL
         transports.parse_url(url)
+        gate.parse_allow(cfg.section("capture").allow)
         registry.load(cfg.raw_section("pbx").get("driver", "") or "")
     for section in ("journal", "worker", "web", "log"):
         cfg.section(section)
