@@ -3,6 +3,12 @@
 Live capture and re-processing run this same code: parse_pending() reads from the journal, never from
 the port. Because the cursor advances in the same SQLite transaction as the rows it produced, a crash
 at any moment gives neither a lost nor a duplicated call on restart.
+
+Exactly-once from the record's side too: the same record may reach the journal twice (an import of the same file,
+a followed file re-read after a torn journal tail, a PBX re-sending its buffer after a reconnect). Each leg is
+stored with the CRC-32 of its tenant and its driver's record identity (registry.Driver.identity); a leg whose
+identity and fields match a stored leg (or one earlier in the batch) is not stored again. Its journal entry stays
+as received, and a `duplicate` row names it and the leg it repeats.
 """
 from __future__ import annotations
 
@@ -12,13 +18,15 @@ import logging
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
+from zlib import crc32
 
-from appliance import config, journal, store
+from appliance import config, journal, registry, store
 from appliance.localtime import LocalTime
 from appliance.records import (PRICE_COLUMNS, UNPRICED, CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord,
                                QueueEvent)
 from appliance.store import rollups
+from appliance.store.calls import DUPLICATE_COLUMNS
 
 if TYPE_CHECKING:   # for the annotations only: importing the rating stage loads phonenumbers (about 0.5 s), and
     # every `callbox` command imports this module; only a worker with a numbering plan needs it
@@ -31,6 +39,10 @@ _UNPRICED_ROW = tuple(UNPRICED)
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 CURSOR = "parse"
 LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff")
+LEG_ROW_COLUMNS = store.LEG_COLUMNS + ("ident",)   # a leg row as written: its identity's CRC last
+# A stored leg as the duplicate check compares it: the tenant, then the columns of a written leg row
+_STORED_LEG = ("call.tenant",) + tuple(f"leg.{c}" for c in LEG_ROW_COLUMNS)
+_LOOKUP = 5000   # identities per lookup query (SQLite >= 3.32 allows 32,766 variables)
 
 
 @dataclass
@@ -42,6 +54,7 @@ class Batch:
     quarantine: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
     queue_events: list[tuple] = field(default_factory=list)
+    duplicates: list[tuple] = field(default_factory=list)   # entries whose record is already stored
     days: set[int] = field(default_factory=set)   # local days of the new legs: their report roll-ups are dirty
     lines: int = 0
     failures: int = 0
@@ -53,8 +66,12 @@ class Processor:
 
     def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int,
                  segments: bool = False, pricer: Pricer | None = None, tenant_map: tuple[tuple[str, str], ...] = (),
-                 tenant: str = ""):
+                 tenant: str = "", identity: Callable[[Any, str, str], str] | None = None):
         self.driver = driver_name
+        if identity is None:   # the driver's own (the registry's default for a name that is no driver)
+            identity = (registry.load(driver_name).identity if driver_name in registry.names()
+                        else registry.OPTIONAL["identity"])
+        self.identity = identity
         self.tenant = tenant           # the [pbx] tenant: sources no tenant_map prefix matches
         self.tenant_map = tenant_map   # config.parse_tenant_map(): (source prefix, tenant code), longest first
         self._tenant_of: dict[str, str] = {}   # journal source -> tenant code: one prefix match per source
@@ -101,7 +118,8 @@ class Processor:
         Returns (lines, new calls)."""
         batch = Batch()
         pending: dict[tuple[str, str], tuple[int, int]] = {}
-        parse, encoding, add_leg = self.parser.parse, self.encoding, self._add_leg
+        found: list[tuple[Entry, CallRecord, str]] = []   # the call records, stored once the duplicates are known
+        parse, encoding, add = self.parser.parse, self.encoding, found.append
         # The loop allocates only acyclic tuples: pausing the cyclic GC saves its repeated scans of them.
         gc_was_enabled = gc.isenabled()
         gc.disable()
@@ -118,20 +136,51 @@ class Processor:
                     self._quarantine(entry, text, e, batch)
                     continue
                 if type(record) is CallRecord and record.direction in DIRECTIONS:
-                    add_leg(entry, record, batch, pending)
+                    add((entry, record, text))
                 elif record is None:
                     batch.ignored += 1
                 elif type(record) is QueueEvent:
                     self._queue_event(entry, record, batch)
                 else:
                     self._quarantine(entry, text, NotACallRecord(f"driver gave {record!r:.200}"), batch)
+            if found:
+                self._add_legs(found, batch, pending)
         finally:
             if gc_was_enabled:
                 gc.enable()
         self._write(batch, entries[-1].next_ref if entries and advance else None)
         self.cache.update(pending)
         self._evict()
+        if batch.duplicates:
+            log.info("%d records already stored were not stored again (journal %s..%s)", len(batch.duplicates),
+                     entries[0].ref_text, entries[-1].ref_text)
         return batch.lines, len(batch.new_calls)
+
+    def _add_legs(self, found: list[tuple[Entry, CallRecord, str]], batch: Batch, pending: dict) -> None:
+        """Add the legs of these records to the batch, but not those already stored or earlier in the batch."""
+        identity, cached, tenant_of = self.identity, self._tenant_of, self.tenant_of
+        legs = []
+        for entry, record, text in found:
+            tenant = cached.get(entry.source) or tenant_of(entry.source)
+            legs.append((entry, record, tenant, crc32(f"{tenant}\x1f{identity(record, text, entry.source)}".encode())))
+        seen = self._stored({leg[3] for leg in legs})
+        add_leg = self._add_leg
+        for entry, record, tenant, ident in legs:
+            add_leg(entry, record, tenant, ident, batch, pending, seen)
+
+    @staticmethod
+    def _stored(idents: set[int]) -> dict[int, list[tuple[str, tuple]]]:
+        """The stored legs with one of these identity CRCs: CRC -> [(tenant, leg row)]."""
+        seen: dict[int, list[tuple[str, tuple]]] = {}
+        wanted = list(idents)
+        for i in range(0, len(wanted), _LOOKUP):
+            part = wanted[i:i + _LOOKUP]
+            # leg first (CROSS JOIN keeps the order): one probe of leg_ident per identity, the call only on a hit
+            for tenant, *row in store.db.execute_sql(
+                    f"SELECT {', '.join(_STORED_LEG)} FROM leg CROSS JOIN call ON call.id = leg.call_id "
+                    f"WHERE leg.ident IN ({', '.join('?' * len(part))})", part):
+                seen.setdefault(row[-1], []).append((tenant, tuple(row)))
+        return seen
 
     def _quarantine(self, entry: Entry, text: str, error: Exception, batch: Batch) -> None:
         if isinstance(error, NotACallRecord):
@@ -147,14 +196,22 @@ class Processor:
         elif batch.failures % 1000 == 0:
             log.info("%d lines quarantined in this batch so far", batch.failures)
 
-    def _add_leg(self, entry: Entry, r: CallRecord, batch: Batch, pending: dict) -> None:
+    def _add_leg(self, entry: Entry, r: CallRecord, tenant: str, ident: int, batch: Batch, pending: dict,
+                 seen: dict[int, list[tuple[str, tuple]]]) -> None:
         start, offset = self.local_time(r.start)
         key = r.call_key
         # Flags go to SQLite as int: the sqlite3 module binds an exact int directly but looks a bool up in its
         # adapter registry first, which cost 0.4 us per value, about a tenth of an import.
         answered, transferred = int(r.answered), int(r.transferred)
         leg_id = (entry.ref[0] << 32) | entry.ref[1]   # ref_id(), inline: this runs once per call record
-        tenant = self._tenant_of.get(entry.source) or self.tenant_of(entry.source)
+        same = seen.get(ident)
+        if same is not None:   # the identity's CRC is stored: the same record if the leg is the same too
+            fields = (self.driver, key, start, offset, r.direction, r.extension, r.party, r.trunk, r.ring_s,
+                      r.talk_s, answered, transferred, r.account_code)
+            for other_tenant, other in same:
+                if other_tenant == tenant and other[2:15] == fields:
+                    batch.duplicates.append((leg_id, entry.ref[0], entry.ref[1], other[0], self.driver))
+                    return
         call_id = None
         if key:
             hit = pending.get((tenant, key))
@@ -169,9 +226,13 @@ class Processor:
                 pending[(tenant, key)] = (call_id, start)
         else:
             batch.dirty.add(call_id)
-        batch.legs.append((leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
-                           r.trunk, r.ring_s, r.talk_s, answered, transferred, r.account_code, entry.ref[0],
-                           entry.ref[1]))
+        row = (leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party, r.trunk, r.ring_s,
+               r.talk_s, answered, transferred, r.account_code, entry.ref[0], entry.ref[1], ident)
+        batch.legs.append(row)
+        if same is None:
+            seen[ident] = [(tenant, row)]
+        else:
+            same.append((tenant, row))
         batch.days.add((start + offset) // 86400)
         if start > self.newest:
             self.newest = start
@@ -198,7 +259,9 @@ class Processor:
                     conn.executemany("INSERT OR IGNORE INTO call_tenant (code) VALUES (?)",
                                      [(t,) for t in {row[-1] for row in batch.new_calls}])
                 if batch.legs:
-                    conn.executemany(_insert("leg", store.LEG_COLUMNS), batch.legs)
+                    conn.executemany(_insert("leg", LEG_ROW_COLUMNS), batch.legs)
+                if batch.duplicates:
+                    conn.executemany(_insert("duplicate", DUPLICATE_COLUMNS), batch.duplicates)
                 if batch.quarantine:
                     conn.executemany(_insert("quarantine", ("id", "jseg", "joff", "received_ns", "source", "driver",
                                                             "reason", "line")), batch.quarantine)

@@ -56,7 +56,10 @@ class CallTenant(Base):
 
 # Indexes on expressions (peewee's Meta.indexes takes columns): the calls of an extension over a time range,
 # as a user's scope (appliance/scope.py) and the call search ask for them.
-EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",)
+# leg_ident: "is this record already stored?" (ingest/parse.py), one probe per leg; created after the column is added
+# to an older database (store/schema.py), so not in Leg's Meta.
+EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",
+                      "CREATE INDEX IF NOT EXISTS leg_ident ON leg (ident)")
 
 
 class Leg(Base):
@@ -78,6 +81,8 @@ class Leg(Base):
     account_code = TextField()
     jseg = IntegerField()              # journal reference: segment ...
     joff = IntegerField()              # ... and byte offset
+    # CRC-32 of the tenant and the record's identity (registry.Driver.identity); NULL on legs stored before it
+    ident = IntegerField(null=True)
     # Driver-specific fields (names, devices, IPs) are not stored: they are re-derived from the journal
     # entry when shown (`callbox calls --legs`), which keeps rows small on flash and import fast.
 
@@ -108,6 +113,16 @@ class Quarantine(Base):
     line = TextField()                 # decoded for display (invalid bytes replaced); the journal has the bytes
 
 
+class Duplicate(Base):
+    """A journal entry whose record was already stored (the same identity, the same leg): not stored again. The
+    entry stays in the journal as received; this row says why it made no leg, and which leg it repeats."""
+    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference) of the repeated entry
+    jseg = IntegerField()
+    joff = IntegerField()
+    leg_id = IntegerField()            # the stored leg (journal reference) it repeats
+    driver = TextField()
+
+
 class LinkEvent(Base):
     """A capture link going up or down."""
     id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference)
@@ -128,9 +143,10 @@ class Cursor(Base):
     ignored = IntegerField(default=0)  # headers, blank lines and other known non-calls
 
 
-MODELS = (Call, Leg, QueueEvent, Quarantine, LinkEvent, Cursor, CallTenant)
+MODELS = (Call, Leg, QueueEvent, Quarantine, LinkEvent, Cursor, CallTenant, Duplicate)
 LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "jseg", "joff")
+DUPLICATE_COLUMNS = ("id", "jseg", "joff", "leg_id", "driver")
 QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
 CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                 "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs",
