@@ -6,15 +6,18 @@ at any moment gives neither a lost nor a duplicated call on restart.
 
 Exactly-once from the record's side too: the same record may reach the journal twice (an import of the same file,
 a followed file re-read after a torn journal tail, a PBX re-sending its buffer after a reconnect). Each leg is
-stored with the CRC-32 of its tenant and its driver's record identity (registry.Driver.identity); a leg whose
-identity and fields match a stored leg (or one earlier in the batch) is not stored again. Its journal entry stays
-as received, and a `duplicate` row names it and the leg it repeats.
+stored with the CRC-32 of its tenant and its driver's record identity (registry.Driver.identity), unique with its
+start (index leg_ident). A batch is written without looking anything up; when the index refuses one of its legs,
+the batch is built again checking each leg: one whose start, identity and fields match a stored leg (or one earlier
+in the batch) is not stored again. Its journal entry stays as received, and a `duplicate` row names it and the leg
+it repeats. (Same start and CRC but other fields: another record, its identity made unique above the CRC's 32 bits.)
 """
 from __future__ import annotations
 
 import gc
 import json
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -40,9 +43,10 @@ _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 CURSOR = "parse"
 LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff")
 LEG_ROW_COLUMNS = store.LEG_COLUMNS + ("ident",)   # a leg row as written: its identity's CRC last
-# A stored leg as the duplicate check compares it: the tenant, then the columns of a written leg row
-_STORED_LEG = ("call.tenant",) + tuple(f"leg.{c}" for c in LEG_ROW_COLUMNS)
-_LOOKUP = 5000   # identities per lookup query (SQLite >= 3.32 allows 32,766 variables)
+# The stored legs that may be the same record as a new leg (the same start and identity CRC, in the low 32 bits):
+# its tenant, then the columns of a written leg row
+_SAME_LEGS = (f"SELECT call.tenant, {', '.join(f'leg.{c}' for c in LEG_ROW_COLUMNS)} FROM leg CROSS JOIN call "
+              "ON call.id = leg.call_id WHERE leg.start_utc = ? AND leg.ident & 4294967295 = ?")
 
 
 @dataclass
@@ -116,10 +120,27 @@ class Processor:
         """Store the rows of `entries` and (unless re-processing) advance the cursor past them, atomically.
 
         Returns (lines, new calls)."""
+        cursor = entries[-1].next_ref if entries and advance else None
+        try:   # the common case: no record of the batch is stored yet, and nothing is looked up
+            batch, pending = self._build(entries, None)
+            self._write(batch, cursor)
+        except sqlite3.IntegrityError as e:
+            if "leg.ident" not in str(e):
+                raise
+            batch, pending = self._build(entries, {})   # some are: check each leg (nothing was written)
+            self._write(batch, cursor)
+        self.cache.update(pending)
+        self._evict()
+        if batch.duplicates:
+            log.info("%d records already stored were not stored again (journal %s..%s)", len(batch.duplicates),
+                     entries[0].ref_text, entries[-1].ref_text)
+        return batch.lines, len(batch.new_calls)
+
+    def _build(self, entries: list[Entry], seen: dict | None) -> tuple[Batch, dict]:
+        """The rows of `entries`; with `seen`, checking each leg against the stored legs (and those before it)."""
         batch = Batch()
         pending: dict[tuple[str, str], tuple[int, int]] = {}
-        found: list[tuple[Entry, CallRecord, str]] = []   # the call records, stored once the duplicates are known
-        parse, encoding, add = self.parser.parse, self.encoding, found.append
+        parse, encoding, add_leg = self.parser.parse, self.encoding, self._add_leg
         # The loop allocates only acyclic tuples: pausing the cyclic GC saves its repeated scans of them.
         gc_was_enabled = gc.isenabled()
         gc.disable()
@@ -136,51 +157,26 @@ class Processor:
                     self._quarantine(entry, text, e, batch)
                     continue
                 if type(record) is CallRecord and record.direction in DIRECTIONS:
-                    add((entry, record, text))
+                    add_leg(entry, record, text, batch, pending, seen)
                 elif record is None:
                     batch.ignored += 1
                 elif type(record) is QueueEvent:
                     self._queue_event(entry, record, batch)
                 else:
                     self._quarantine(entry, text, NotACallRecord(f"driver gave {record!r:.200}"), batch)
-            if found:
-                self._add_legs(found, batch, pending)
         finally:
             if gc_was_enabled:
                 gc.enable()
-        self._write(batch, entries[-1].next_ref if entries and advance else None)
-        self.cache.update(pending)
-        self._evict()
-        if batch.duplicates:
-            log.info("%d records already stored were not stored again (journal %s..%s)", len(batch.duplicates),
-                     entries[0].ref_text, entries[-1].ref_text)
-        return batch.lines, len(batch.new_calls)
+        return batch, pending
 
-    def _add_legs(self, found: list[tuple[Entry, CallRecord, str]], batch: Batch, pending: dict) -> None:
-        """Add the legs of these records to the batch, but not those already stored or earlier in the batch."""
-        identity, cached, tenant_of = self.identity, self._tenant_of, self.tenant_of
-        legs = []
-        for entry, record, text in found:
-            tenant = cached.get(entry.source) or tenant_of(entry.source)
-            legs.append((entry, record, tenant, crc32(f"{tenant}\x1f{identity(record, text, entry.source)}".encode())))
-        seen = self._stored({leg[3] for leg in legs})
-        add_leg = self._add_leg
-        for entry, record, tenant, ident in legs:
-            add_leg(entry, record, tenant, ident, batch, pending, seen)
-
-    @staticmethod
-    def _stored(idents: set[int]) -> dict[int, list[tuple[str, tuple]]]:
-        """The stored legs with one of these identity CRCs: CRC -> [(tenant, leg row)]."""
-        seen: dict[int, list[tuple[str, tuple]]] = {}
-        wanted = list(idents)
-        for i in range(0, len(wanted), _LOOKUP):
-            part = wanted[i:i + _LOOKUP]
-            # leg first (CROSS JOIN keeps the order): one probe of leg_ident per identity, the call only on a hit
-            for tenant, *row in store.db.execute_sql(
-                    f"SELECT {', '.join(_STORED_LEG)} FROM leg CROSS JOIN call ON call.id = leg.call_id "
-                    f"WHERE leg.ident IN ({', '.join('?' * len(part))})", part):
-                seen.setdefault(row[-1], []).append((tenant, tuple(row)))
-        return seen
+    def _identity(self, r: CallRecord, text: str, source: str, tenant: str) -> int:
+        """The CRC-32 of the tenant and the record's identity."""
+        try:
+            key = self.identity(r, text, source)
+        except Exception:   # a driver bug must never stop the pipeline: the default identity then
+            log.exception("driver %s: identity failed on %r", self.driver, text[:200])
+            key = registry.OPTIONAL["identity"](r, text, source)
+        return crc32(f"{tenant}\x1f{key}".encode())
 
     def _quarantine(self, entry: Entry, text: str, error: Exception, batch: Batch) -> None:
         if isinstance(error, NotACallRecord):
@@ -196,22 +192,29 @@ class Processor:
         elif batch.failures % 1000 == 0:
             log.info("%d lines quarantined in this batch so far", batch.failures)
 
-    def _add_leg(self, entry: Entry, r: CallRecord, tenant: str, ident: int, batch: Batch, pending: dict,
-                 seen: dict[int, list[tuple[str, tuple]]]) -> None:
+    def _add_leg(self, entry: Entry, r: CallRecord, text: str, batch: Batch, pending: dict, seen: dict | None) -> None:
         start, offset = self.local_time(r.start)
         key = r.call_key
         # Flags go to SQLite as int: the sqlite3 module binds an exact int directly but looks a bool up in its
         # adapter registry first, which cost 0.4 us per value, about a tenth of an import.
         answered, transferred = int(r.answered), int(r.transferred)
         leg_id = (entry.ref[0] << 32) | entry.ref[1]   # ref_id(), inline: this runs once per call record
-        same = seen.get(ident)
-        if same is not None:   # the identity's CRC is stored: the same record if the leg is the same too
+        tenant = self._tenant_of.get(entry.source) or self.tenant_of(entry.source)
+        ident = self._identity(r, text, entry.source, tenant)
+        same: list[tuple[str, tuple]] | None = None
+        if seen is not None:   # checking: the same start and identity stored (or earlier in the batch)?
+            same = seen.get((start, ident))
+            if same is None:
+                same = seen[start, ident] = [(t, tuple(row)) for t, *row in store.db.execute_sql(_SAME_LEGS,
+                                                                                                 (start, ident))]
             fields = (self.driver, key, start, offset, r.direction, r.extension, r.party, r.trunk, r.ring_s,
                       r.talk_s, answered, transferred, r.account_code)
             for other_tenant, other in same:
                 if other_tenant == tenant and other[2:15] == fields:
                     batch.duplicates.append((leg_id, entry.ref[0], entry.ref[1], other[0], self.driver))
                     return
+            if same:   # the same start and CRC, another record: an identity above the others' (32 bits up)
+                ident |= (max(other[-1] >> 32 for _, other in same) + 1) << 32
         call_id = None
         if key:
             hit = pending.get((tenant, key))
@@ -229,9 +232,7 @@ class Processor:
         row = (leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party, r.trunk, r.ring_s,
                r.talk_s, answered, transferred, r.account_code, entry.ref[0], entry.ref[1], ident)
         batch.legs.append(row)
-        if same is None:
-            seen[ident] = [(tenant, row)]
-        else:
+        if same is not None:   # checking: a later copy in this batch is a duplicate of this leg
             same.append((tenant, row))
         batch.days.add((start + offset) // 86400)
         if start > self.newest:

@@ -56,10 +56,22 @@ class CallTenant(Base):
 
 # Indexes on expressions (peewee's Meta.indexes takes columns): the calls of an extension over a time range,
 # as a user's scope (appliance/scope.py) and the call search ask for them.
-# leg_ident: "is this record already stored?" (ingest/parse.py), one probe per leg; created after the column is added
-# to an older database (store/schema.py), so not in Leg's Meta.
-EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",
-                      "CREATE INDEX IF NOT EXISTS leg_ident ON leg (ident)")
+EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",)
+
+# The worker's own bookkeeping of record identities (exactly-once, ingest/parse.py). No reader selects it, so it is
+# outside the models and the schema stamp: a web process reading a database the worker has not upgraded yet reads
+# every column it knows. open_db adds it to an older database (store/schema.py).
+# - leg.ident: the CRC-32 of the tenant and the record's identity (registry.Driver.identity); NULL on legs stored
+#   before it (NULLs are never equal, so they never conflict)
+# - leg_ident: unique (start, identity), led by the start so that new legs, mostly newer than the stored ones, go to
+#   the index's end (a batch dirties a few pages of it, not all of them)
+# - duplicate: a journal entry whose record was already stored (same start, identity and fields), not stored again:
+#   the entry stays in the journal as received; `id` is its parse.ref_id, leg_id the stored leg it repeats
+WORKER_COLUMNS = (("leg", "ident", "INTEGER"),)
+WORKER_DDL = ("CREATE UNIQUE INDEX IF NOT EXISTS leg_ident ON leg (start_utc, ident)",
+              "CREATE TABLE IF NOT EXISTS duplicate (id INTEGER NOT NULL PRIMARY KEY, jseg INTEGER NOT NULL, "
+              "joff INTEGER NOT NULL, leg_id INTEGER NOT NULL, driver TEXT NOT NULL)")
+DUPLICATE_COLUMNS = ("id", "jseg", "joff", "leg_id", "driver")
 
 
 class Leg(Base):
@@ -81,8 +93,7 @@ class Leg(Base):
     account_code = TextField()
     jseg = IntegerField()              # journal reference: segment ...
     joff = IntegerField()              # ... and byte offset
-    # CRC-32 of the tenant and the record's identity (registry.Driver.identity); NULL on legs stored before it
-    ident = IntegerField(null=True)
+    # (and `ident`, the worker's identity of the record: WORKER_COLUMNS below)
     # Driver-specific fields (names, devices, IPs) are not stored: they are re-derived from the journal
     # entry when shown (`callbox calls --legs`), which keeps rows small on flash and import fast.
 
@@ -113,16 +124,6 @@ class Quarantine(Base):
     line = TextField()                 # decoded for display (invalid bytes replaced); the journal has the bytes
 
 
-class Duplicate(Base):
-    """A journal entry whose record was already stored (the same identity, the same leg): not stored again. The
-    entry stays in the journal as received; this row says why it made no leg, and which leg it repeats."""
-    id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference) of the repeated entry
-    jseg = IntegerField()
-    joff = IntegerField()
-    leg_id = IntegerField()            # the stored leg (journal reference) it repeats
-    driver = TextField()
-
-
 class LinkEvent(Base):
     """A capture link going up or down."""
     id = IntegerField(primary_key=True)   # = parse.ref_id(journal reference)
@@ -143,10 +144,9 @@ class Cursor(Base):
     ignored = IntegerField(default=0)  # headers, blank lines and other known non-calls
 
 
-MODELS = (Call, Leg, QueueEvent, Quarantine, LinkEvent, Cursor, CallTenant, Duplicate)
+MODELS = (Call, Leg, QueueEvent, Quarantine, LinkEvent, Cursor, CallTenant)
 LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "jseg", "joff")
-DUPLICATE_COLUMNS = ("id", "jseg", "joff", "leg_id", "driver")
 QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
 CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                 "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs",

@@ -175,7 +175,13 @@ def test_a_crc_collision_is_not_taken_for_a_duplicate(tmp_path, monkeypatch):
         processor.identity = lambda record, line, source: "the same for every record"
         process_all(paths, processor)
         assert store.counts()["legs"] == 3
-        assert store.db.execute_sql("SELECT COUNT(DISTINCT ident) FROM leg").fetchone()[0] == 1
+        idents = [r[0] for r in store.db.execute_sql("SELECT ident FROM leg ORDER BY id")]
+        assert len(set(idents)) == 3 and len({i & 0xFFFFFFFF for i in idents}) == 1   # made unique above the CRC
+        with JournalWriter(paths.journal) as w:   # and each is still found again
+            w.append_many([(ipo("2017/08/02 10:15:00", call_id=i), 0) for i in range(3, 0, -1)], "t")
+        process_all(paths, processor)
+        assert store.counts()["legs"] == 3
+        assert store.db.execute_sql("SELECT COUNT(*) FROM duplicate").fetchone()[0] == 3
         assert parse.LEG_ROW_COLUMNS[-1] == "ident"
     finally:
         store.close_db()

@@ -117,8 +117,8 @@ BAD = [b"\x00\x00\x00\x00\r\n", bytes(range(128, 256)) + b"\r\n", b"\xfe\xfe\x7f
 
 def test_bad_input_is_quarantined_with_a_reason_and_the_journal_keeps_it_exactly(tmp_path, capsys):
     src = tmp_path / "bad.log"
-    good = ipo("2017/08/02 10:15:00")
-    src.write_bytes(good + b"".join(BAD) + good)
+    good = ipo("2017/08/02 10:15:00")   # two calls around the bad lines (the same record twice would be stored once)
+    src.write_bytes(good + b"".join(BAD) + ipo("2017/08/02 10:15:00", call_id=1000101))
     result = import_(capsys, tmp_path / "d", src)
     assert result["legs"] == 2 and result["quarantined"] >= len(BAD)
     rc, out, _ = run_cli(capsys, "quarantine", "--data", str(tmp_path / "d"), "--json")
