@@ -76,6 +76,7 @@ class Processor:
             identity = (registry.load(driver_name).identity if driver_name in registry.names()
                         else registry.OPTIONAL["identity"])
         self.identity = identity
+        self.identity_failed = False
         self.tenant = tenant           # the [pbx] tenant: sources no tenant_map prefix matches
         self.tenant_map = tenant_map   # config.parse_tenant_map(): (source prefix, tenant code), longest first
         self._tenant_of: dict[str, str] = {}   # journal source -> tenant code: one prefix match per source
@@ -173,8 +174,11 @@ class Processor:
         """The CRC-32 of the tenant and the record's identity."""
         try:
             key = self.identity(r, text, source)
-        except Exception:   # a driver bug must never stop the pipeline: the default identity then
-            log.exception("driver %s: identity failed on %r", self.driver, text[:200])
+        except Exception:   # a driver bug must never stop the pipeline: the default identity then (logged once)
+            if not self.identity_failed:
+                log.exception("driver %s: identity failed on %r; using the line and its source", self.driver,
+                              text[:200])
+            self.identity_failed = True
             key = registry.OPTIONAL["identity"](r, text, source)
         return crc32(f"{tenant}\x1f{key}".encode())
 

@@ -185,3 +185,18 @@ def test_a_crc_collision_is_not_taken_for_a_duplicate(tmp_path, monkeypatch):
         assert parse.LEG_ROW_COLUMNS[-1] == "ident"
     finally:
         store.close_db()
+
+
+def test_a_driver_whose_identity_fails_still_stores_its_records_once(tmp_path, caplog):
+    paths = Paths(tmp_path)
+    with JournalWriter(paths.journal) as w:
+        w.append_many([(ipo("2017/08/02 10:15:00", call_id=i), 0) for i in (1, 2, 1)], "t")
+    store.open_db(paths.db)
+    try:
+        processor = build_processor(config.Config(text="[pbx]\ndriver = avaya_ipoffice\n"))
+        processor.identity = lambda record, line, source: 1 / 0
+        process_all(paths, processor)
+        assert store.counts()["legs"] == 2   # the default identity (line and source) took over
+        assert sum("identity failed" in r.message for r in caplog.records) == 1
+    finally:
+        store.close_db()
