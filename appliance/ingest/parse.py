@@ -77,6 +77,7 @@ class Processor:
                         else registry.OPTIONAL["identity"])
         self.identity = identity
         self.identity_failed = False
+        self._prefix_crc: dict[str, int] = {}   # tenant -> CRC-32 of "TENANT\x1f", continued by each identity
         self.tenant = tenant           # the [pbx] tenant: sources no tenant_map prefix matches
         self.tenant_map = tenant_map   # config.parse_tenant_map(): (source prefix, tenant code), longest first
         self._tenant_of: dict[str, str] = {}   # journal source -> tenant code: one prefix match per source
@@ -170,17 +171,16 @@ class Processor:
                 gc.enable()
         return batch, pending
 
-    def _identity(self, r: CallRecord, text: str, source: str, tenant: str) -> int:
-        """The CRC-32 of the tenant and the record's identity."""
+    def _key(self, r: CallRecord, text: str, source: str) -> str:
+        """The record's identity (registry.Driver.identity)."""
         try:
-            key = self.identity(r, text, source)
+            return self.identity(r, text, source)
         except Exception:   # a driver bug must never stop the pipeline: the default identity then (logged once)
             if not self.identity_failed:
                 log.exception("driver %s: identity failed on %r; using the line and its source", self.driver,
                               text[:200])
             self.identity_failed = True
-            key = registry.OPTIONAL["identity"](r, text, source)
-        return crc32(f"{tenant}\x1f{key}".encode())
+            return registry.OPTIONAL["identity"](r, text, source)
 
     def _quarantine(self, entry: Entry, text: str, error: Exception, batch: Batch) -> None:
         if isinstance(error, NotACallRecord):
@@ -204,7 +204,14 @@ class Processor:
         answered, transferred = int(r.answered), int(r.transferred)
         leg_id = (entry.ref[0] << 32) | entry.ref[1]   # ref_id(), inline: this runs once per call record
         tenant = self._tenant_of.get(entry.source) or self.tenant_of(entry.source)
-        ident = self._identity(r, text, entry.source, tenant)
+        # the CRC-32 of the tenant and the record's identity, the tenant's part cached (crc32 continues a CRC)
+        prefix = self._prefix_crc.get(tenant)
+        if prefix is None:
+            prefix = self._prefix_crc[tenant] = crc32(f"{tenant}\x1f".encode())
+        try:   # the driver's identity inline: this runs once per call record
+            ident = crc32(self.identity(r, text, entry.source).encode(), prefix)
+        except Exception:
+            ident = crc32(self._key(r, text, entry.source).encode(), prefix)
         same: list[tuple[str, tuple]] | None = None
         if seen is not None:   # checking: the same start and identity stored (or earlier in the batch)?
             same = seen.get((start, ident))
