@@ -15,7 +15,7 @@ from typing import Any
 from appliance.capture.framing import split_lines, strip_terminator
 from appliance.config import Config, ConfigError
 import drivers
-from drivers._common import Causes
+from drivers._common import Causes, line_identity
 
 log = logging.getLogger(__name__)
 # auto-detection reads at most this much of a capture; below FITS confidence a driver is not offered
@@ -58,6 +58,11 @@ class Driver:
     LEGS_ARE_SEGMENTS: bool = False
     # where a leg's cause code is in its extra fields, for the cause-code alerts (appliance/alerts/codes.py)
     CAUSES: Causes | None = None
+    # identity(record, line, source) -> str: what makes a record the same record when it comes again (an import
+    # of the same file, a re-read after a torn journal tail, a PBX re-sending its buffer). A leg whose identity is
+    # already stored is not stored again. The default: the stripped line and its source (line_identity); a driver
+    # whose format names its records (a call id and segment, a CDR id) says so, independent of the link.
+    identity: Callable[[Any, str, str], str] = line_identity
 
     @classmethod
     def of(cls, key: str, module: ModuleType) -> Driver:

@@ -20,6 +20,33 @@ class Causes(NamedTuple):
     normal: frozenset[str]     # values that are no cause for alarm (a normal clearing)
 
 
+def line_identity(record: Any, line: str, source: str) -> str:
+    """The default record identity (registry.Driver.identity): the line, stripped of its terminator and
+    surrounding blanks, and the link it came from, without what varies between two deliveries of the same
+    record: a followed file's position ("file:/x#INODE:OFFSET") and a TCP peer's port ("tcp:10.0.0.5:51234").
+    Two records printed identically by one PBX count once: a driver whose format has a record id says so."""
+    source = source.partition("#")[0]
+    if source.startswith("tcp:"):
+        source = source.rpartition(":")[0]
+    return f"{source}\n{line.strip()}"
+
+
+def line_only(record: Any, line: str, source: str) -> str:
+    """The identity of a format whose line carries the PBX's own call id and start: the line itself, from
+    whichever link or file it came (a live capture and an import of the PBX's file are the same records)."""
+    return line.strip()
+
+
+def fields_identity(*names: str) -> Callable[[Any, str, str], str]:
+    """The identity of a format with a record id: these extra fields of the record, joined; the default
+    (line_identity) when one of them is missing (an older release or a template without them)."""
+    def identity(record: Any, line: str, source: str) -> str:
+        extra = record.extra
+        values = [extra.get(name, "") for name in names]
+        return "|".join(values) if all(values) else line_identity(record, line, source)
+    return identity
+
+
 class LazyFields(Mapping[str, str]):
     """A CallRecord's `extra`, built only when someone reads it: the parse stage stores none of it, so a
     driver whose extra is large (IP Office: 18 fields) would otherwise build it for nothing on every line."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import (Causes, check_length, choice, csv_row, iso_datetime, option_values, parsed_share,
-                             regex, seconds)
+from drivers._common import (Causes, check_length, choice, csv_row, iso_datetime, line_identity, option_values,
+                             parsed_share, regex, seconds)
 
 NAME = "Asterisk (cdr_csv Master.csv)"
 MODELS = ("Asterisk 1.8+", "FreePBX", "Issabel", "Elastix")
@@ -107,6 +107,15 @@ def _add_optional_columns(f: dict[str, str], rest: list[str]) -> None:
         f["uniqueid"], f["userfield"] = rest
     elif len(rest) == 1:
         f["uniqueid" if _UNIQUEID.fullmatch(rest[0]) else "userfield"] = rest[0]
+
+
+def identity(record: CallRecord, line: str, source: str) -> str:
+    """uniqueid + sequence: one CDR, unique across restarts (sequence restarts, the uniqueid's epoch does not;
+    FORMATS.md §7). Without sequence a channel may have several CDRs (ForkCDR): the uniqueid's whole line."""
+    extra = record.extra
+    if "uniqueid" not in extra:   # 16 columns, or a userfield only: nothing names the record
+        return line_identity(record, line, source)
+    return f'{extra["uniqueid"]}#{extra["sequence"]}' if "sequence" in extra else line.strip()
 
 
 def make_parser(**options: str) -> Parser:

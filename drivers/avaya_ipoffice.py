@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import LazyFields, check_length, hms_seconds, iso_datetime, option_values, parsed_share, seconds
+from drivers._common import (LazyFields, check_length, hms_seconds, iso_datetime, line_only, option_values,
+                             parsed_share, seconds)
 
 NAME = "Avaya IP Office"
 MODELS = ("IP500 V2", "IP500", "IP Office Server Edition", "IP Office 500")
@@ -17,6 +18,9 @@ OPTIONS: dict[str, tuple[str, str]] = {}
 # (emceha-ipo500-2017-07.raw lines 1364 and 1366: both 13:00:24, 10 s then 17 s): a call's talk time is
 # their sum. Drivers whose legs have their own start times leave this out (the union is taken).
 LEGS_ARE_SEGMENTS = True
+# A record's identity: Call ID (reset by a PBX restart) + Call Start + Continuation, and the segment's own fields
+# (devices, times), as several segments of one call share the first three: that is the whole line, from any link.
+identity = line_only
 
 FIELD_COUNTS = (30, 34, 35)
 MAX_CHARS = 2000   # real records are 150-250 characters; anything far longer is noise, not a call

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import Causes, column_getter, csv_record, name_list, option_values, parsed_share, regex, seconds
+from drivers._common import (Causes, column_getter, csv_record, fields_identity, name_list, option_values, parsed_share,
+                             regex, seconds)
 
 NAME = "Cisco Unified CM (CDR flat files)"
 MODELS = ("CUCM 11.5", "CUCM 12.5", "CUCM 14", "CUCM 15")
@@ -22,14 +23,14 @@ OPTIONS = {
 }
 # Cause-code alerts: the Q.850 cause values of the two ends [CI1]; 16 is normal call clearing, 0 no error
 CAUSES = Causes(("dest_cause", "orig_cause"), "q850", frozenset({"0", "16"}))
+identity = fields_identity("pkid")   # a CDR's identity: pkid, the id CUCM's database gives each record [CI1]
 
 MAX_CHARS = 16384
 # CUCM 11.5 CDR columns (129), one a line in cisco_cucm.columns, as in the CDR field descriptions [CI1] and
 # Go-CDR's reader (ZionDials/Go-CDR parser/cucmcdr.go). UNVERIFIED on a real type-1 row; a header line replaces it.
 CDR_FIELDS = tuple(Path(__file__).with_name("cisco_cucm.columns").read_text(encoding="ascii").split())
 CDR_FIELDS_12_5 = CDR_FIELDS + ("origDeviceType", "destDeviceType", "origDeviceSessionID", "destDeviceSessionID")
-# The columns read, by lower-cased header name, in the order _cdr() unpacks them; the first 11 must be
-# in a CDR header, the others may be missing (they then read as "").
+# Columns read, by lower-cased header name, in _cdr()'s order: the first 11 must be in a header, the rest read "" if not
 _REQUIRED = ("cdrrecordtype", "globalcallid_callmanagerid", "globalcallid_callid", "datetimeorigination",
              "datetimeconnect", "datetimedisconnect", "duration", "callingpartynumber",
              "finalcalledpartynumber", "origdevicename", "destdevicename")
@@ -102,7 +103,6 @@ class Parser:
         if missing or len(lower) != len(names):
             raise NotACallRecord(f"CDR header without {missing[:3]} or with a repeated column")
         self.maps[len(names)] = _column_map(names)
-        return None
 
     def _cdr(self, v: tuple[str, ...]) -> CallRecord:
         key = f'{_int(v[1], "globalCallID_callManagerId")}-{_int(v[2], "globalCallID_callId")}'

@@ -5,7 +5,8 @@ import re
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import Causes, choice, csv_record, name_list, option_values, parsed_share, regex, seconds
+from drivers._common import (Causes, choice, csv_record, fields_identity, name_list, option_values, parsed_share, regex,
+                             seconds)
 
 NAME = "FreeSWITCH (mod_cdr_csv)"
 MODELS = ("FreeSWITCH 1.6+", "FusionPBX")
@@ -19,6 +20,7 @@ OPTIONS = {
 }
 # Cause-code alerts: the leg's Q.850 cause name; SUCCESS and NORMAL_CLEARING are a call that went well
 CAUSES = Causes(("hangup_cause",), "q850_name", frozenset({"NORMAL_CLEARING", "SUCCESS"}))
+identity = fields_identity("uuid")   # each leg's row has its own channel uuid [FS1]; a template without it: the line
 
 MAX_CHARS = 16384
 # Shipped templates, from the vanilla cdr_csv.conf.xml [FS1]. `asterisk` has no bleg_uuid and no codecs.

@@ -91,7 +91,8 @@ def cmd_import(args) -> int:
     result = importer.import_files(paths, cfg, processor, args.files)
     print(json.dumps(result) if args.json else
           f"{result['lines']} lines: {result['calls']} calls ({result['legs']} legs), "
-          f"{result['quarantined']} quarantined")
+          f"{result['quarantined']} quarantined"
+          + (f", {result['duplicates']} already stored (not stored again)" if result["duplicates"] else ""))
     return 0
 
 

@@ -45,7 +45,9 @@ def import_files(paths: Paths, cfg: Config, processor: Processor, files: list[Pa
             f0, f1, n = journal_file(writer, path)
             first, last, lines = first or f0, f1 or last, lines + n
     process_all(paths, processor, cfg.section("worker").batch_lines)
-    result = {"lines": lines, "calls": 0, "legs": 0, "quarantined": 0, "queue_events": 0}
+    # duplicates: lines whose record was already stored (the same file imported again, a re-sent buffer); they
+    # stay in the journal and make no leg (appliance/ingest/parse.py)
+    result = {"lines": lines, "calls": 0, "legs": 0, "quarantined": 0, "queue_events": 0, "duplicates": 0}
     if first is not None and last is not None:
         where = "id BETWEEN ? AND ?"
         args = (ref_id(first), ref_id(last))
@@ -54,4 +56,5 @@ def import_files(paths: Paths, cfg: Config, processor: Processor, files: list[Pa
                                             args).fetchone()
         result["quarantined"] = q(f"SELECT COUNT(*) FROM quarantine WHERE {where}", args).fetchone()[0]
         result["queue_events"] = q(f"SELECT COUNT(*) FROM queue_event WHERE {where}", args).fetchone()[0]
+        result["duplicates"] = q(f"SELECT COUNT(*) FROM duplicate WHERE {where}", args).fetchone()[0]
     return result

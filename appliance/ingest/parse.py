@@ -3,22 +3,33 @@
 Live capture and re-processing run this same code: parse_pending() reads from the journal, never from
 the port. Because the cursor advances in the same SQLite transaction as the rows it produced, a crash
 at any moment gives neither a lost nor a duplicated call on restart.
+
+Exactly-once from the record's side too: the same record may reach the journal twice (an import of the same file,
+a followed file re-read after a torn journal tail, a PBX re-sending its buffer after a reconnect). Each leg is
+stored with the CRC-32 of its tenant and its driver's record identity (registry.Driver.identity), unique with its
+start (index leg_ident). A batch is written without looking anything up; when the index refuses one of its legs,
+the batch is built again checking each leg: one whose start, identity and fields match a stored leg (or one earlier
+in the batch) is not stored again. Its journal entry stays as received, and a `duplicate` row names it and the leg
+it repeats. (Same start and CRC but other fields: another record, its identity made unique above the CRC's 32 bits.)
 """
 from __future__ import annotations
 
 import gc
 import json
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
+from zlib import crc32
 
-from appliance import config, journal, store
+from appliance import config, journal, registry, store
 from appliance.localtime import LocalTime
 from appliance.records import (PRICE_COLUMNS, UNPRICED, CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord,
                                QueueEvent)
 from appliance.store import rollups
+from appliance.store.calls import DUPLICATE_COLUMNS
 
 if TYPE_CHECKING:   # for the annotations only: importing the rating stage loads phonenumbers (about 0.5 s), and
     # every `callbox` command imports this module; only a worker with a numbering plan needs it
@@ -31,6 +42,11 @@ _UNPRICED_ROW = tuple(UNPRICED)
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 CURSOR = "parse"
 LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff")
+LEG_ROW_COLUMNS = store.LEG_COLUMNS + ("ident",)   # a leg row as written: its identity's CRC last
+# The stored legs that may be the same record as a new leg (the same start and identity CRC, in the low 32 bits):
+# its tenant, then the columns of a written leg row
+_SAME_LEGS = (f"SELECT call.tenant, {', '.join(f'leg.{c}' for c in LEG_ROW_COLUMNS)} FROM leg CROSS JOIN call "
+              "ON call.id = leg.call_id WHERE leg.start_utc = ? AND leg.ident & 4294967295 = ?")
 
 
 @dataclass
@@ -42,6 +58,7 @@ class Batch:
     quarantine: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
     queue_events: list[tuple] = field(default_factory=list)
+    duplicates: list[tuple] = field(default_factory=list)   # entries whose record is already stored
     days: set[int] = field(default_factory=set)   # local days of the new legs: their report roll-ups are dirty
     lines: int = 0
     failures: int = 0
@@ -53,8 +70,14 @@ class Processor:
 
     def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int,
                  segments: bool = False, pricer: Pricer | None = None, tenant_map: tuple[tuple[str, str], ...] = (),
-                 tenant: str = ""):
+                 tenant: str = "", identity: Callable[[Any, str, str], str] | None = None):
         self.driver = driver_name
+        if identity is None:   # the driver's own (the registry's default for a name that is no driver)
+            identity = (registry.load(driver_name).identity if driver_name in registry.names()
+                        else registry.OPTIONAL["identity"])
+        self.identity = identity
+        self.identity_failed = False
+        self._prefix_crc: dict[str, int] = {}   # tenant -> CRC-32 of "TENANT\x1f", continued by each identity
         self.tenant = tenant           # the [pbx] tenant: sources no tenant_map prefix matches
         self.tenant_map = tenant_map   # config.parse_tenant_map(): (source prefix, tenant code), longest first
         self._tenant_of: dict[str, str] = {}   # journal source -> tenant code: one prefix match per source
@@ -99,6 +122,24 @@ class Processor:
         """Store the rows of `entries` and (unless re-processing) advance the cursor past them, atomically.
 
         Returns (lines, new calls)."""
+        cursor = entries[-1].next_ref if entries and advance else None
+        try:   # the common case: no record of the batch is stored yet, and nothing is looked up
+            batch, pending = self._build(entries, None)
+            self._write(batch, cursor)
+        except sqlite3.IntegrityError as e:
+            if "leg.ident" not in str(e):
+                raise
+            batch, pending = self._build(entries, {})   # some are: check each leg (nothing was written)
+            self._write(batch, cursor)
+        self.cache.update(pending)
+        self._evict()
+        if batch.duplicates:
+            log.info("%d records already stored were not stored again (journal %s..%s)", len(batch.duplicates),
+                     entries[0].ref_text, entries[-1].ref_text)
+        return batch.lines, len(batch.new_calls)
+
+    def _build(self, entries: list[Entry], seen: dict | None) -> tuple[Batch, dict]:
+        """The rows of `entries`; with `seen`, checking each leg against the stored legs (and those before it)."""
         batch = Batch()
         pending: dict[tuple[str, str], tuple[int, int]] = {}
         parse, encoding, add_leg = self.parser.parse, self.encoding, self._add_leg
@@ -118,7 +159,7 @@ class Processor:
                     self._quarantine(entry, text, e, batch)
                     continue
                 if type(record) is CallRecord and record.direction in DIRECTIONS:
-                    add_leg(entry, record, batch, pending)
+                    add_leg(entry, record, text, batch, pending, seen)
                 elif record is None:
                     batch.ignored += 1
                 elif type(record) is QueueEvent:
@@ -128,10 +169,18 @@ class Processor:
         finally:
             if gc_was_enabled:
                 gc.enable()
-        self._write(batch, entries[-1].next_ref if entries and advance else None)
-        self.cache.update(pending)
-        self._evict()
-        return batch.lines, len(batch.new_calls)
+        return batch, pending
+
+    def _key(self, r: CallRecord, text: str, source: str) -> str:
+        """The record's identity (registry.Driver.identity)."""
+        try:
+            return self.identity(r, text, source)
+        except Exception:   # a driver bug must never stop the pipeline: the default identity then (logged once)
+            if not self.identity_failed:
+                log.exception("driver %s: identity failed on %r; using the line and its source", self.driver,
+                              text[:200])
+            self.identity_failed = True
+            return registry.OPTIONAL["identity"](r, text, source)
 
     def _quarantine(self, entry: Entry, text: str, error: Exception, batch: Batch) -> None:
         if isinstance(error, NotACallRecord):
@@ -147,7 +196,7 @@ class Processor:
         elif batch.failures % 1000 == 0:
             log.info("%d lines quarantined in this batch so far", batch.failures)
 
-    def _add_leg(self, entry: Entry, r: CallRecord, batch: Batch, pending: dict) -> None:
+    def _add_leg(self, entry: Entry, r: CallRecord, text: str, batch: Batch, pending: dict, seen: dict | None) -> None:
         start, offset = self.local_time(r.start)
         key = r.call_key
         # Flags go to SQLite as int: the sqlite3 module binds an exact int directly but looks a bool up in its
@@ -155,6 +204,28 @@ class Processor:
         answered, transferred = int(r.answered), int(r.transferred)
         leg_id = (entry.ref[0] << 32) | entry.ref[1]   # ref_id(), inline: this runs once per call record
         tenant = self._tenant_of.get(entry.source) or self.tenant_of(entry.source)
+        # the CRC-32 of the tenant and the record's identity, the tenant's part cached (crc32 continues a CRC)
+        prefix = self._prefix_crc.get(tenant)
+        if prefix is None:
+            prefix = self._prefix_crc[tenant] = crc32(f"{tenant}\x1f".encode())
+        try:   # the driver's identity inline: this runs once per call record
+            ident = crc32(self.identity(r, text, entry.source).encode(), prefix)
+        except Exception:
+            ident = crc32(self._key(r, text, entry.source).encode(), prefix)
+        same: list[tuple[str, tuple]] | None = None
+        if seen is not None:   # checking: the same start and identity stored (or earlier in the batch)?
+            same = seen.get((start, ident))
+            if same is None:
+                same = seen[start, ident] = [(t, tuple(row)) for t, *row in store.db.execute_sql(_SAME_LEGS,
+                                                                                                 (start, ident))]
+            fields = (self.driver, key, start, offset, r.direction, r.extension, r.party, r.trunk, r.ring_s,
+                      r.talk_s, answered, transferred, r.account_code)
+            for other_tenant, other in same:
+                if other_tenant == tenant and other[2:15] == fields:
+                    batch.duplicates.append((leg_id, entry.ref[0], entry.ref[1], other[0], self.driver))
+                    return
+            if same:   # the same start and CRC, another record: an identity above the others' (32 bits up)
+                ident |= (max(other[-1] >> 32 for _, other in same) + 1) << 32
         call_id = None
         if key:
             hit = pending.get((tenant, key))
@@ -169,9 +240,11 @@ class Processor:
                 pending[(tenant, key)] = (call_id, start)
         else:
             batch.dirty.add(call_id)
-        batch.legs.append((leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
-                           r.trunk, r.ring_s, r.talk_s, answered, transferred, r.account_code, entry.ref[0],
-                           entry.ref[1]))
+        row = (leg_id, call_id, self.driver, key, start, offset, r.direction, r.extension, r.party, r.trunk, r.ring_s,
+               r.talk_s, answered, transferred, r.account_code, entry.ref[0], entry.ref[1], ident)
+        batch.legs.append(row)
+        if same is not None:   # checking: a later copy in this batch is a duplicate of this leg
+            same.append((tenant, row))
         batch.days.add((start + offset) // 86400)
         if start > self.newest:
             self.newest = start
@@ -198,7 +271,9 @@ class Processor:
                     conn.executemany("INSERT OR IGNORE INTO call_tenant (code) VALUES (?)",
                                      [(t,) for t in {row[-1] for row in batch.new_calls}])
                 if batch.legs:
-                    conn.executemany(_insert("leg", store.LEG_COLUMNS), batch.legs)
+                    conn.executemany(_insert("leg", LEG_ROW_COLUMNS), batch.legs)
+                if batch.duplicates:
+                    conn.executemany(_insert("duplicate", DUPLICATE_COLUMNS), batch.duplicates)
                 if batch.quarantine:
                     conn.executemany(_insert("quarantine", ("id", "jseg", "joff", "received_ns", "source", "driver",
                                                             "reason", "line")), batch.quarantine)

@@ -15,7 +15,9 @@ from appliance.store import rollups
 from appliance.store.billing import PeriodError, frozen
 
 log = logging.getLogger(__name__)
-TABLES = ("leg", "queue_event", "quarantine", "link_event")
+# Deleted before the entries are parsed again: a leg re-derived is then no duplicate of itself (parse.py), and an
+# entry that repeated a leg outside the range still does
+TABLES = ("leg", "queue_event", "quarantine", "link_event", "duplicate")
 
 
 def _entries(journal_dir: Path, since_ns: int | None, until_ns: int | None, stop_at: tuple[int, int]):

@@ -58,6 +58,21 @@ class CallTenant(Base):
 # as a user's scope (appliance/scope.py) and the call search ask for them.
 EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",)
 
+# The worker's own bookkeeping of record identities (exactly-once, ingest/parse.py). No reader selects it, so it is
+# outside the models and the schema stamp: a web process reading a database the worker has not upgraded yet reads
+# every column it knows. open_db adds it to an older database (store/schema.py).
+# - leg.ident: the CRC-32 of the tenant and the record's identity (registry.Driver.identity); NULL on legs stored
+#   before it (NULLs are never equal, so they never conflict)
+# - leg_ident: unique (start, identity), led by the start so that new legs, mostly newer than the stored ones, go to
+#   the index's end (a batch dirties a few pages of it, not all of them)
+# - duplicate: a journal entry whose record was already stored (same start, identity and fields), not stored again:
+#   the entry stays in the journal as received; `id` is its parse.ref_id, leg_id the stored leg it repeats
+WORKER_COLUMNS = (("leg", "ident", "INTEGER"),)
+WORKER_DDL = ("CREATE UNIQUE INDEX IF NOT EXISTS leg_ident ON leg (start_utc, ident)",
+              "CREATE TABLE IF NOT EXISTS duplicate (id INTEGER NOT NULL PRIMARY KEY, jseg INTEGER NOT NULL, "
+              "joff INTEGER NOT NULL, leg_id INTEGER NOT NULL, driver TEXT NOT NULL)")
+DUPLICATE_COLUMNS = ("id", "jseg", "joff", "leg_id", "driver")
+
 
 class Leg(Base):
     """One call record as the PBX printed it, with the journal entry it came from."""
@@ -78,6 +93,7 @@ class Leg(Base):
     account_code = TextField()
     jseg = IntegerField()              # journal reference: segment ...
     joff = IntegerField()              # ... and byte offset
+    # (and `ident`, the worker's identity of the record: WORKER_COLUMNS below)
     # Driver-specific fields (names, devices, IPs) are not stored: they are re-derived from the journal
     # entry when shown (`callbox calls --legs`), which keeps rows small on flash and import fast.
 

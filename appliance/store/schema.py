@@ -10,7 +10,7 @@ from peewee import SqliteDatabase
 from appliance.store.alerts import MODELS_ALERTS
 from appliance.store.base import BUSY_TIMEOUT_MS, db
 from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
-from appliance.store.calls import EXPRESSION_INDEXES, MODELS
+from appliance.store.calls import EXPRESSION_INDEXES, MODELS, WORKER_COLUMNS, WORKER_DDL
 from appliance.store.directory import MODELS_DIRECTORY
 from appliance.store.outbox import MODELS_OUTBOX
 from appliance.store.reports import MODELS_REPORTS
@@ -56,6 +56,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
         _add_missing_columns(model)
     for sql in EXPRESSION_INDEXES:
         db.execute_sql(sql)
+    _add_worker_bookkeeping()
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
     stamp = schema_stamp()
@@ -99,6 +100,17 @@ def _add_missing_columns(model) -> None:
                                              if isinstance(field.default, str) else str(int(field.default)))
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {definition}')
             log.info("database: added column %s.%s", table, field.column_name)
+
+
+def _add_worker_bookkeeping() -> None:
+    """The worker's own columns, indexes and tables (store/calls.py WORKER_DDL), added to an older database; outside
+    the models, so outside the stamp."""
+    for table, column, kind in WORKER_COLUMNS:
+        if column not in {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")')}:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
+            log.info("database: added column %s.%s", table, column)
+    for sql in WORKER_DDL:
+        db.execute_sql(sql)
 
 
 def close_db() -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from appliance import registry
 from appliance.capture.framing import split_lines
 from appliance.records import CallRecord, DIRECTIONS, NotACallRecord, QueueEvent
-from drivers._common import Causes
+from drivers._common import Causes, line_identity
 from drivers_helpers import (CORE, FIXTURES, QUEUE_CORE, ROOT, decode, driver_names, expected_path,
                              fixture_pairs, frame, load_driver, record_json, snapshot)
 
@@ -74,7 +74,8 @@ def parse_or_quarantine(parser, text: str) -> CallRecord | QueueEvent | None:
 def test_the_registry_declares_the_contract_once():
     assert registry.REQUIRED == ("NAME", "MODELS", "TRANSPORTS", "ENCODING", "TERMINATOR", "OPTIONS", "make_parser",
                                  "parse", "looks_like")
-    assert registry.OPTIONAL == {"FRAMING": "lines", "handshake": None, "LEGS_ARE_SEGMENTS": False, "CAUSES": None}
+    assert registry.OPTIONAL == {"FRAMING": "lines", "handshake": None, "LEGS_ARE_SEGMENTS": False, "CAUSES": None,
+                                 "identity": line_identity}
 
 
 def test_a_driver_lacking_part_of_the_contract_is_refused_by_name():

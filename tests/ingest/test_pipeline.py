@@ -61,7 +61,7 @@ def import_(capsys, data, *files, driver="avaya_ipoffice", config_file=None):
 def test_import_of_the_real_ip_office_month(tmp_path, capsys):
     result = import_(capsys, tmp_path / "d", IPO)
     assert result == {"lines": 1443, "calls": result["calls"], "legs": 1442, "quarantined": 0,
-                      "queue_events": 0}   # + logger header
+                      "queue_events": 0, "duplicates": 0}   # + logger header
     assert 1400 < result["calls"] < 1442   # transfers group some legs
     rc, out, _ = run_cli(capsys, "calls", "--data", str(tmp_path / "d"), "--json")
     calls = [json.loads(line) for line in out.splitlines()]
@@ -69,9 +69,10 @@ def test_import_of_the_real_ip_office_month(tmp_path, capsys):
     first = calls[0]
     assert set(first) >= {"id", "start", "direction", "extension", "party", "trunk", "ring_s", "talk_s", "answered",
                           "transferred", "legs", "account_code", "driver", "raw"}
-    # re-importing the same file is new data (a capture would journal it again): nothing is silently dropped
+    # re-importing the same file journals it again, but its records are stored already: none is stored twice,
+    # and the count says so (issue 13, finding 7; tests/ingest/test_exactly_once.py)
     again = import_(capsys, tmp_path / "d", IPO)
-    assert again["legs"] == 1442
+    assert (again["legs"], again["duplicates"]) == (0, 1442)
 
 
 def test_legs_with_one_call_id_are_one_call_and_a_reused_id_after_restart_is_not(tmp_path, capsys):
@@ -80,7 +81,7 @@ def test_legs_with_one_call_id_are_one_call_and_a_reused_id_after_restart_is_not
                     ipo("2017/08/02 10:15:00", talk="00:01:00", ring=3, call_id=1000018, p1="E202") +
                     ipo("2017/08/29 09:00:00", call_id=1000018))           # PBX restarted: the id comes back
     assert import_(capsys, tmp_path / "d", src) == {"lines": 3, "calls": 2, "legs": 3, "quarantined": 0,
-                                                    "queue_events": 0}
+                                                    "queue_events": 0, "duplicates": 0}
     rc, out, _ = run_cli(capsys, "calls", "--data", str(tmp_path / "d"), "--json")
     first, second = [json.loads(line) for line in out.splitlines()]
     assert (first["legs"], first["talk_s"], first["transferred"], len(first["raw"])) == (2, 80, True, 2)
@@ -116,8 +117,8 @@ BAD = [b"\x00\x00\x00\x00\r\n", bytes(range(128, 256)) + b"\r\n", b"\xfe\xfe\x7f
 
 def test_bad_input_is_quarantined_with_a_reason_and_the_journal_keeps_it_exactly(tmp_path, capsys):
     src = tmp_path / "bad.log"
-    good = ipo("2017/08/02 10:15:00")
-    src.write_bytes(good + b"".join(BAD) + good)
+    good = ipo("2017/08/02 10:15:00")   # two calls around the bad lines (the same record twice would be stored once)
+    src.write_bytes(good + b"".join(BAD) + ipo("2017/08/02 10:15:00", call_id=1000101))
     result = import_(capsys, tmp_path / "d", src)
     assert result["legs"] == 2 and result["quarantined"] >= len(BAD)
     rc, out, _ = run_cli(capsys, "quarantine", "--data", str(tmp_path / "d"), "--json")
