@@ -97,7 +97,11 @@ SETTINGS: tuple[Setting, ...] = (
     S("pbx", "tenant_by_source", "", "lines",
       "Several PBXs of different tenants on one box: one line per PBX, SOURCE_PREFIX = TENANT_CODE, matched "
       "against each journal entry's source (tcp:10.0.0.5: = acme, serial:/dev/ttyUSB0 = globex); the longest "
-      "matching prefix wins, no match = [pbx] tenant. A call belongs to the tenant of its first leg's source."),
+      "matching prefix wins, no match: [pbx] unmapped_tenant. A call belongs to the tenant of its first leg's source."),
+    S("pbx", "unmapped_tenant", "", "tenant code",
+      "With tenant_by_source: the tenant of a source no prefix matches; empty = its lines are quarantined with the "
+      "reason (the journal keeps them: `callbox reprocess` stores them once the source is mapped), never filed "
+      "under [pbx] tenant by accident. Without tenant_by_source every source is [pbx] tenant's."),
     S("directory", "tenant", "default", "tenant code",
       "The tenant (company) of directory entries that do not name one (LDAP, a CSV without a tenant column)."),
     S("directory", "precedence", "ldap, csv", "source list",

@@ -70,7 +70,8 @@ class Processor:
 
     def __init__(self, driver_name: str, parser, encoding: str, tz: tzinfo, group_window_s: int,
                  segments: bool = False, pricer: Pricer | None = None, tenant_map: tuple[tuple[str, str], ...] = (),
-                 tenant: str = "", identity: Callable[[Any, str, str], str] | None = None):
+                 tenant: str = "", identity: Callable[[Any, str, str], str] | None = None,
+                 unmapped: str | None = None):
         self.driver = driver_name
         if identity is None:   # the driver's own (the registry's default for a name that is no driver)
             identity = (registry.load(driver_name).identity if driver_name in registry.names()
@@ -80,6 +81,8 @@ class Processor:
         self._prefix_crc: dict[str, int] = {}   # tenant -> CRC-32 of "TENANT\x1f", continued by each identity
         self.tenant = tenant           # the [pbx] tenant: sources no tenant_map prefix matches
         self.tenant_map = tenant_map   # config.parse_tenant_map(): (source prefix, tenant code), longest first
+        # the tenant of a source no prefix matches ([pbx] unmapped_tenant); "": its lines are quarantined
+        self.unmapped = tenant if unmapped is None or not tenant_map else unmapped
         self._tenant_of: dict[str, str] = {}   # journal source -> tenant code: one prefix match per source
         self.pricer = pricer       # None: calls are stored unpriced
         self.segments = segments   # the driver's legs share the call's start and follow each other
@@ -101,10 +104,11 @@ class Processor:
         self.cache = {(t or self.tenant, k): (i, s) for t, k, i, s in rows}
 
     def tenant_of(self, source: str) -> str:
-        """The tenant code of a journal source (cached: the same few sources recur on every line)."""
+        """The tenant code of a journal source, "" for an unmapped one refused (cached: the same few sources recur
+        on every line)."""
         code = self._tenant_of.get(source)
         if code is None:
-            code = self._tenant_of[source] = config.tenant_of(source, self.tenant_map, self.tenant)
+            code = self._tenant_of[source] = config.tenant_of(source, self.tenant_map, self.unmapped)
         return code
 
     def _find(self, key: tuple[str, str], start: int) -> int | None:
@@ -204,6 +208,11 @@ class Processor:
         answered, transferred = int(r.answered), int(r.transferred)
         leg_id = (entry.ref[0] << 32) | entry.ref[1]   # ref_id(), inline: this runs once per call record
         tenant = self._tenant_of.get(entry.source) or self.tenant_of(entry.source)
+        if not tenant:   # a source tenant_by_source does not map, and no [pbx] unmapped_tenant: whose calls?
+            self._quarantine(entry, text, NotACallRecord(
+                f"source {entry.source!r} matches no [pbx] tenant_by_source prefix and [pbx] unmapped_tenant is "
+                "not set: map it, then `callbox reprocess`"), batch)
+            return
         # the CRC-32 of the tenant and the record's identity, the tenant's part cached (crc32 continues a CRC)
         prefix = self._prefix_crc.get(tenant)
         if prefix is None:

@@ -39,7 +39,7 @@ def build_processor(cfg: Config, driver_name: str | None = None, strict_plan: bo
     tenant_map = parse_tenant_map(pbx.tenant_by_source, f"{cfg.name}: [pbx] tenant_by_source")
     return parse.Processor(driver.key, parser, driver.ENCODING, tz,
                            int(pbx.group_window_h * 3600), driver.LEGS_ARE_SEGMENTS,
-                           _pricer(cfg, tz, strict_plan), tenant_map, pbx.tenant)
+                           _pricer(cfg, tz, strict_plan), tenant_map, pbx.tenant, unmapped=pbx.unmapped_tenant)
 
 
 class Worker:

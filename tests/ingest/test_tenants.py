@@ -14,6 +14,7 @@ from appliance.access import users
 from appliance.billing import usage
 from appliance.config import ConfigError
 from appliance.directory import organisation as directory
+from appliance.ingest.reprocess import reprocess
 from appliance.ingest.worker import build_processor, process_all
 from appliance.journal import JournalWriter
 from appliance.paths import Paths
@@ -28,6 +29,7 @@ INI = """[pbx]
 driver = avaya_ipoffice
 timezone = Europe/Istanbul
 tenant = acme
+unmapped_tenant = acme
 tenant_by_source =
     tcp:10.0.0.5: = acme
     tcp:10.0.0.6: = globex
@@ -81,6 +83,29 @@ def test_each_call_gets_the_tenant_of_its_pbx_and_keys_group_within_a_tenant(wor
     assert world["calls"] == {"05321111111": ("acme", 1), "05322222222": ("globex", 1),
                               "05323333333": ("globex", 2), "05324444444": ("acme", 1),
                               "05325555555": ("initech", 1)}
+
+
+def test_an_unmapped_source_is_never_filed_under_the_default_tenant_by_accident(tmp_path):
+    """Issue 13: without [pbx] unmapped_tenant, a source tenant_by_source does not map is quarantined with the
+    reason (its lines stay in the journal), and stored once it is mapped and reprocessed."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "callbox.ini").write_text(INI.replace("unmapped_tenant = acme\n", ""), encoding="utf-8")
+    paths = Paths(data)
+    journal_two_pbxs(paths)
+    store.open_db(paths.db)
+    try:
+        process_all(paths, build_processor(config.load(None, data)))
+        assert "05324444444" not in stored() and len(stored()) == 4
+        (reason,) = [r for r, in store.db.execute_sql("SELECT reason FROM quarantine")]
+        assert "'serial:/dev/ttyUSB0' matches no [pbx] tenant_by_source prefix" in reason
+        (data / "callbox.ini").write_text(INI.replace("unmapped_tenant = acme", "unmapped_tenant = globex"),
+                                          encoding="utf-8")
+        reprocess(paths.journal, build_processor(config.load(None, data)), None, None)
+        assert stored()["05324444444"] == ("globex", 1) and len(stored()) == 5
+        assert store.db.execute_sql("SELECT COUNT(*) FROM quarantine").fetchone() == (0,)
+    finally:
+        store.close_db()
 
 
 @pytest.mark.parametrize("source, tenant", [
