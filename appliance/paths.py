@@ -49,3 +49,33 @@ def keep_private(data: Path | None) -> None:
         mode = Path(data).stat().st_mode & 0o777
         if mode & 0o077:
             Path(data).chmod(mode & 0o700)
+
+
+class SecretFileError(ValueError):
+    """A secret file that cannot be used; the message names the setting and the file, never the secret."""
+
+
+def check_private(path: Path, what: str) -> None:
+    """SecretFileError unless `path` is closed to group and others (0600 or 0400), as ssh refuses a private key
+    others can read: a secret other local users could read is not a secret."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError as e:
+        raise SecretFileError(f"{what} {path}: {e.strerror or e}") from None
+    if mode & 0o077:
+        raise SecretFileError(f"{what} {path} may be read by other users (mode {mode:04o}): chmod 600 {path}")
+
+
+def read_secret(path: Path, what: str) -> str:
+    """The first line of the secret file `path` without its line end (a password may end in a space; a BOM left
+    by Notepad is not part of it). SecretFileError, naming `what` and the file, when it is missing, unreadable,
+    empty or readable by others (check_private)."""
+    check_private(path, what)
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            secret = f.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SecretFileError(f"{what} {path}: {getattr(e, 'strerror', None) or e}") from None
+    if not secret:
+        raise SecretFileError(f"{what} {path} is empty")
+    return secret

@@ -117,8 +117,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("ldap", "tls_verify", True, "yes/no", "Check the server's certificate and name (ldaps, StartTLS)."),
     S("ldap", "bind_dn", "", "DN", "Account the box binds as, e.g. CN=callbox,OU=Service,DC=example,DC=com "
       "(AD also takes callbox@example.com); empty = anonymous."),
-    S("ldap", "password_file", "", "path", "File holding bind_dn's password (first line; readable only by the "
-      "appliance); a relative path is from this INI file's folder (the data directory for <data>/callbox.ini)."),
+    S("ldap", "password_file", "", "path", "File holding bind_dn's password (first line; mode 0600: refused when "
+      "others may read it); a relative path is from this INI file's folder (the data directory for "
+      "<data>/callbox.ini)."),
     S("ldap", "password", "", "secret", "Password of bind_dn written in this file: prefer password_file, which keeps "
       "the secret out of the configuration."),
     S("ldap", "base_dn", "", "DN", "Where the search starts, e.g. OU=Staff,DC=example,DC=com."),
@@ -190,7 +191,7 @@ SETTINGS: tuple[Setting, ...] = (
       "none: no encryption (then no login is attempted).", choices=("starttls", "ssl", "none")),
     S("mail", "username", "", "login", "SMTP login; empty = send without logging in."),
     S("mail", "password_file", "", "path",
-      "File holding the SMTP password (first line; readable only by the appliance). The password is never "
+      "File holding the SMTP password (first line; mode 0600: refused when others may read it). It is never "
       "written in this file or in logs."),
     S("mail", "from_address", "", "e-mail address",
       "Sender of the box's e-mails, e.g. Callbox <callbox@example.com>. Required when host is set."),
@@ -207,8 +208,9 @@ SETTINGS: tuple[Setting, ...] = (
       "ftps://... (explicit TLS; ?ca_file=PEM for a private CA), sftp://USER@HOST[:PORT]/DIR (?known_hosts=FILE, "
       "else known_hosts below), smb://USER@HOST[:PORT]/SHARE/DIR (Windows share; ?domain=NAME; encrypted, "
       "?encrypt=no for a server without SMB 3). Secrets are in files: ?password_file=FILE, sftp also "
-      "?key_file=FILE; relative paths are under the data directory. FTP: DIR is under the login directory (//DIR "
-      "from the root); SFTP: DIR is absolute (/~/DIR under the home directory)."),
+      "?key_file=FILE (mode 0600: refused when others may read them); relative paths are under the data "
+      "directory. FTP: DIR is under the login directory (//DIR from the root); SFTP: DIR is absolute (/~/DIR "
+      "under the home directory)."),
     S("upload", "path", "{date:%Y-%m}/{name}", "template",
       "Where a file goes under a target's DIR: fields {name} (file name), {date} (time queued, PBX zone; e.g. "
       "{date:%Y-%m-%d}), {branch} ('all' when none) and {target}; directories are created as needed."),
@@ -219,8 +221,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("snmp", "managers", "", "lines",
       "SNMP managers that receive the box's traps, one per line: 'v2c udp:HOST[:PORT] community_file=PATH' or "
       "'v3 udp:HOST[:PORT] user=NAME auth_file=PATH priv_file=PATH' (authPriv: SHA and AES-128; udp6:[ADDR] "
-      "for IPv6; port 162 by default). Secrets are the first line of their files (relative paths are under the "
-      "data directory), never written here. Empty = no traps."),
+      "for IPv6; port 162 by default). Secrets are the first line of their files (mode 0600: refused when "
+      "others may read them; relative paths are under the data directory), never written here. Empty = no traps."),
     S("snmp", "engine_id", "", "hex",
       "This box's fixed snmpEngineID, 5-32 bytes in hex (e.g. 8001869f05 followed by a random part, as "
       "`callbox snmp engine-id` prints); the managers' v3 users are keyed on it. Required with v3 managers; "

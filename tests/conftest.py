@@ -15,6 +15,10 @@ from appliance import store
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "pbx"
 
+# As every process of the box runs (appliance.paths.PRIVATE_UMASK): the secret files tests write are 0600, as an
+# administrator's must be (they are refused otherwise); a test of that refusal sets the mode itself.
+os.umask(0o077)
+
 
 def _loopback(address) -> bool:
     if isinstance(address, tuple):

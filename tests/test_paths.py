@@ -6,6 +6,8 @@ import stat
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 from test_pipeline import ipo
 
@@ -34,3 +36,24 @@ def test_what_a_command_creates_is_private_and_an_open_data_directory_is_closed(
 def test_the_units_say_the_same():
     for unit in sorted((REPO / "image" / "systemd").glob("*.service")):
         assert "\nUMask=0077\n" in unit.read_text(encoding="utf-8"), unit.name
+
+
+def test_a_secret_file_is_its_first_line_and_refused_when_others_may_read_it(tmp_path):
+    """Issue 13: secrets are refused when group or others may read them, as ssh refuses such a private key."""
+    from appliance.paths import SecretFileError, read_secret
+    secret = tmp_path / "smtp.pass"
+    secret.write_bytes("\ufeffŞifre ends in a space \r\nsecond line\n".encode("utf-8"))
+    for m in (0o600, 0o400):
+        secret.chmod(m)
+        assert read_secret(secret, "[mail] password_file") == "Şifre ends in a space "
+    for m in (0o640, 0o604, 0o644, 0o660):
+        secret.chmod(m)
+        with pytest.raises(SecretFileError) as e:
+            read_secret(secret, "[mail] password_file")
+        assert str(e.value) == (f"[mail] password_file {secret} may be read by other users (mode {m:04o}): "
+                                f"chmod 600 {secret}")
+        assert "Şifre" not in str(e.value)
+    (tmp_path / "empty").write_text("\n")
+    for name, says in (("empty", "is empty"), ("missing", "No such file or directory")):
+        with pytest.raises(SecretFileError, match=says):
+            read_secret(tmp_path / name, "x")

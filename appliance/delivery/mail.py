@@ -19,7 +19,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Sequence
 
-from appliance import config
+from appliance import config, paths
 from appliance.delivery import outbox
 
 log = logging.getLogger(__name__)
@@ -149,15 +149,10 @@ def _password(s: Any, data_dir: Path) -> str:
         return ""
     if not s.password_file:
         raise config.ConfigError("[mail] username is set but password_file is not")
-    path = Path(s.password_file)
-    path = path if path.is_absolute() else data_dir / path
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise config.ConfigError(f"[mail] password_file {path}: {e.strerror or e}") from None
-    if not lines or not lines[0]:
-        raise config.ConfigError(f"[mail] password_file {path} is empty")
-    return lines[0]
+        return paths.read_secret(data_dir / s.password_file, "[mail] password_file")   # an absolute path stays
+    except paths.SecretFileError as e:
+        raise config.ConfigError(str(e)) from None
 
 
 def _reply(e: Any) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import string
 import time
@@ -11,7 +10,7 @@ from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from appliance import config, localtime
+from appliance import config, localtime, paths
 from appliance.delivery import outbox
 
 log = logging.getLogger(__name__)
@@ -195,20 +194,15 @@ def send(cfg: config.Config, data_dir: Path, target: str, path: str, data: bytes
 def _login(t: Target, data_dir: Path, section) -> Login:
     def path(p: str) -> str:
         return str(data_dir / p) if p else ""   # an absolute p stays as it is
-    password = _secret(t, path(t.password_file)) if t.password_file else ""
-    if t.key_file and not os.access(path(t.key_file), os.R_OK):
-        raise UploadError(f"{t.name}: cannot read the key file {path(t.key_file)}")
+    try:
+        password = paths.read_secret(Path(path(t.password_file)), f"{t.name}: password_file") if t.password_file else ""
+        if t.key_file:
+            paths.check_private(Path(path(t.key_file)), f"{t.name}: key_file")
+    except paths.SecretFileError as e:
+        raise UploadError(str(e)) from None
     return Login(t.scheme, t.host, t.port, t.user, float(section.timeout_s), password,
                  key_file=path(t.key_file), known_hosts=path(t.known_hosts or section.known_hosts),
                  ca_file=path(t.ca_file), domain=t.domain, encrypt=t.encrypt != "no")
-
-
-def _secret(t: Target, file: str) -> str:
-    try:
-        with open(file, encoding="utf-8-sig") as f:   # -sig: a BOM (Notepad) is not part of it
-            return f.readline().rstrip("\r\n")   # only the line end: a password may end in a space
-    except OSError as e:
-        raise UploadError(f"{t.name}: cannot read the password file {file} ({e.strerror})") from None
 
 
 def queue(target: str, filename: str, data: bytes, *, key: str | None = None, branch: str = "",

@@ -6,6 +6,7 @@ import re
 import ssl
 from pathlib import Path
 
+from appliance import paths
 from appliance.directory.organisation import SourcePerson
 from appliance.store import directory as sd
 
@@ -78,14 +79,10 @@ def password(s, base: Path) -> str:
         return s.password
     if s.password:
         raise LDAPSourceError("[ldap] set password_file or password, not both")
-    path = Path(s.password_file) if Path(s.password_file).is_absolute() else base / s.password_file
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise LDAPSourceError(f"[ldap] password_file {path}: {getattr(e, 'strerror', None) or e}") from None
-    if not lines or not lines[0]:
-        raise LDAPSourceError(f"[ldap] password_file {path} is empty")
-    return lines[0]
+        return paths.read_secret(base / s.password_file, "[ldap] password_file")   # an absolute path stays
+    except paths.SecretFileError as e:
+        raise LDAPSourceError(str(e)) from None
 
 
 def _connect(s, secret: str):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from appliance import config, store
+from appliance import config, paths, store
 from appliance.delivery import outbox
 
 log = logging.getLogger(__name__)
@@ -129,15 +129,12 @@ def settings(cfg: config.Config) -> Settings:
 
 
 def read_secret(path: str, data_dir: Path, what: str) -> str:
-    """The first line of a secret file (relative paths are under the data directory); SnmpError if unusable."""
-    p = Path(path) if Path(path).is_absolute() else Path(data_dir) / path
+    """The first line of a secret file (relative paths are under the data directory); SnmpError if unusable or
+    readable by others (appliance.paths.read_secret)."""
     try:
-        secret = p.read_text(encoding="utf-8").splitlines()[0].strip() if p.stat().st_size else ""
-    except (OSError, UnicodeDecodeError, IndexError) as e:
-        raise SnmpError(f"{what} {p}: cannot read it ({type(e).__name__})") from None
-    if not secret:
-        raise SnmpError(f"{what} {p} is empty")
-    return secret
+        return paths.read_secret(Path(data_dir) / path, what)    # an absolute path stays as it is
+    except paths.SecretFileError as e:
+        raise SnmpError(str(e)) from None
 
 
 def check_values(name: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -203,6 +203,16 @@ def test_a_missing_password_file_names_the_file(db, tmp_path, server, cert):
     assert f"[mail] password_file {tmp_path / 'nope'}" in only_item().last_error
 
 
+def test_a_password_file_others_may_read_is_refused(db, tmp_path, server, cert):
+    """Issue 13: as ssh refuses a private key others can read; the mail waits, the reason says what to do."""
+    mail.queue(["ops@example.com"], "x", "y")
+    cfg = mail_cfg(tmp_path, server.port, cert)
+    (tmp_path / "smtp.pass").chmod(0o644)
+    assert outbox.deliver_due(cfg, tmp_path) == (0, 1)
+    assert f"may be read by other users (mode 0644): chmod 600 {tmp_path / 'smtp.pass'}" in only_item().last_error
+    assert not server.inbox.messages
+
+
 def test_dedupe_key_sends_one_mail(db, tmp_path, server, cert):
     a = mail.queue(["ops@example.com"], "Daily report", "1", key="daily:2026-03-01")
     b = mail.queue(["ops@example.com"], "Daily report", "1", key="daily:2026-03-01")

@@ -367,6 +367,11 @@ def test_cli_test_failure_exits_1_with_the_reason(data_dir, capsys):
         port = s.getsockname()[1]
     write_ini(data_dir, f"a = sftp://rapor@127.0.0.1:{port}/x?key_file=missing.key")
     assert cli.main(["upload", "test", "--data", str(data_dir), "a"]) == 1
-    assert f"cannot read the key file {data_dir}/missing.key" in capsys.readouterr().err
+    assert f"a: key_file {data_dir}/missing.key: No such file or directory" in capsys.readouterr().err
+    (data_dir / "open.key").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n", encoding="utf-8")
+    (data_dir / "open.key").chmod(0o644)
+    write_ini(data_dir, f"a = sftp://rapor@127.0.0.1:{port}/x?key_file=open.key")
+    assert cli.main(["upload", "test", "--data", str(data_dir), "a"]) == 1
+    assert f"a: key_file {data_dir}/open.key may be read by other users (mode 0644)" in capsys.readouterr().err
     assert cli.main(["upload", "queue", "--data", str(data_dir), "b", str(data_dir / "ftp.pw")]) == 2
     assert "no upload target 'b'" in capsys.readouterr().err

@@ -153,7 +153,10 @@ def test_the_bind_password_can_live_in_a_file_beside_the_ini(slapd, dirdb, tmp_p
     assert report.applied and report.sources == {"ldap": 6}
     (tmp_path / "ldap.pass").write_text("wrong\n", encoding="utf-8")
     assert "invalidCredentials" in sync_once(Config(ini), now=T0 + DAY).problems[0].message
+    (tmp_path / "open.pass").write_text(ldap_server.SERVICE_PW + "\n", encoding="utf-8")
+    (tmp_path / "open.pass").chmod(0o644)
     for keys, says in (({"password_file": "missing.pass"}, "missing.pass"),
+                       ({"password_file": "open.pass"}, "may be read by other users (mode 0644): chmod 600"),
                        ({"password_file": "ldap.pass", "password": "x"}, "not both")):
         text = ldap_ini(slapd, **keys)
         if "password" not in keys:

@@ -80,7 +80,9 @@ def test_secrets_are_read_from_files_relative_to_the_data_directory(tmp_path):
     (tmp_path / "community").write_text("s3cret-Çağrı\nignored\n", encoding="utf-8")
     assert snmp.read_secret("community", tmp_path, "community_file") == "s3cret-Çağrı"
     (tmp_path / "empty").write_text("", encoding="utf-8")
-    for name, message in (("empty", "is empty"), ("missing", "cannot read it")):
+    (tmp_path / "open").write_text("s3cret\n", encoding="utf-8")
+    (tmp_path / "open").chmod(0o644)
+    for name, message in (("empty", "is empty"), ("missing", "No such file"), ("open", "chmod 600")):
         with pytest.raises(snmp.SnmpError, match=message):
             snmp.read_secret(name, tmp_path, "community_file")
 
