@@ -65,7 +65,23 @@ SETTINGS: tuple[Setting, ...] = (
     S("worker", "poll_ms", 200, "milliseconds", "How often the worker looks for new journal lines when idle.",
       minval=10, maxval=10000),
     S("web", "host", "127.0.0.1", "address", "Address the web UI listens on (0.0.0.0 for the whole LAN)."),
-    S("web", "port", 8080, "TCP port", "Port the web UI listens on.", minval=1, maxval=65535),
+    S("web", "port", 8443, "TCP port", "Port of the web UI: HTTPS, or plain HTTP when tls = no.", minval=1,
+      maxval=65535),
+    S("web", "tls", True, "yes/no",
+      "Serve the web UI over HTTPS with cert_file and key_file. When neither exists, a self-signed certificate for "
+      "this box is made on first start; its SHA-256 fingerprint is printed on the console and shown on /setup: "
+      "compare it with the one the browser shows the first time. no: plain HTTP, passwords cross the LAN in clear."),
+    S("web", "http_port", 8080, "TCP port",
+      "With tls: a plain-HTTP port that redirects every request to the HTTPS port (old bookmarks keep working); "
+      "0 = none.", minval=0, maxval=65535),
+    S("web", "cert_file", "tls/web.crt", "path",
+      "PEM certificate (with its chain) of the web UI; relative paths are under the data directory. To use your "
+      "own CA's, put it and its key in place of the made ones and restart."),
+    S("web", "key_file", "tls/web.key", "path",
+      "PEM private key of cert_file, mode 0600 (refused when others may read it)."),
+    S("web", "hsts_max_age_s", 0, "seconds",
+      "Strict-Transport-Security max-age sent over HTTPS; 0 = none (the default: a browser that got it keeps to "
+      "HTTPS for that long, so set it once the certificate is one browsers trust).", minval=0, maxval=63072000),
     S("web", "max_connections", 200, "connections",
       "Connections the web UI serves at once; more wait in the kernel's queue.", minval=4, maxval=5000),
     S("web", "max_per_client", 32, "connections",

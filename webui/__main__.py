@@ -4,9 +4,10 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 
 from appliance import config, logs  # noqa: E402
-from appliance.paths import keep_private  # noqa: E402
+from appliance.paths import SecretFileError, keep_private  # noqa: E402
 from appliance.procs import common_args, load_config  # noqa: E402
 from webui.app import serve  # noqa: E402
+from webui.tls import TLSError  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"callbox-web: {e}", file=sys.stderr)
         return 2
     logs.setup(args.data, "web", lg.level, lg.max_kb, lg.backups)
-    serve(args.host or web.host, args.port or web.port, args.data, cfg)
+    try:
+        serve(args.host or web.host, args.port or web.port, args.data, cfg)
+    except (TLSError, SecretFileError) as e:     # the certificate or its key cannot be used
+        print(f"callbox-web: {e}", file=sys.stderr)
+        return 2
     return 0
 
 

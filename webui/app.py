@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+import ssl
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,7 +20,7 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
-from webui import api, auth, calls, db, home, i18n, offload, status  # noqa: F401  i18n: `_` in templates
+from webui import api, auth, calls, db, home, i18n, offload, status, tls  # noqa: F401  i18n: `_` in templates
 from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
 from webui.reports import bill, breakdown, timeranges, traffic
 
@@ -47,7 +48,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(api.routes(data_dir, pbx.tenant, localtime.zone(pbx.timezone)))
     app.merge(home.routes(data_dir, cfg))
     app.merge(calls.routes(data_dir, cfg))
-    app.merge(setup.routes(data_dir))
+    app.merge(setup.routes(data_dir, cfg))
     app.merge(directory.routes(data_dir, cfg))
     app.merge(tariffs.routes(data_dir))
     app.merge(tariff_edit.routes(data_dir))
@@ -63,7 +64,8 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     def static(name: str):
         return bottle.static_file(name, root=str(STATIC))
 
-    app.wsgi = _with_security_headers(app.wsgi)     # an instance attribute: Bottle.__call__ finds this one
+    hsts = cfg.section("web").hsts_max_age_s
+    app.wsgi = _with_security_headers(app.wsgi, hsts)  # an instance attribute: Bottle.__call__ finds this one
     return app
 
 
@@ -78,13 +80,17 @@ SECURITY_HEADERS = (
 )
 
 
-def _with_security_headers(wsgi):
-    """Bottle's own 500 page bypasses its after_request hooks, so the headers are added at the WSGI level."""
+def _with_security_headers(wsgi, hsts_max_age_s: int = 0):
+    """Bottle's own 500 page bypasses its after_request hooks, so the headers are added at the WSGI level.
+    Strict-Transport-Security only over HTTPS, and only when [web] hsts_max_age_s asks for it."""
+    hsts = (("Strict-Transport-Security", f"max-age={hsts_max_age_s}"),) if hsts_max_age_s else ()
 
     def app(environ, start_response):
+        secure = hsts if environ.get("wsgi.url_scheme") == "https" else ()
+
         def start(status, headers, exc_info=None):
             have = {name.lower() for name, _value in headers}
-            extra = [(n, v) for n, v in SECURITY_HEADERS if n.lower() not in have]
+            extra = [(n, v) for n, v in (*SECURITY_HEADERS, *secure) if n.lower() not in have]
             return start_response(status, list(headers) + extra, exc_info)
         return wsgi(environ, start)
 
@@ -133,6 +139,14 @@ class BoundedHandler(WSGIHandler):
             if self.served >= self.web.keepalive_requests:
                 self.close_connection = True
 
+    def handle_error(self, t, v, tb):
+        """A client that went away mid-reply is no error of ours: gevent ignores that on plain sockets (EPIPE,
+        ECONNRESET) but printed a traceback for each such TLS client, a flood an attacker could make."""
+        if issubclass(t, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionError)):
+            self.close_connection = True
+            return
+        super().handle_error(t, v, tb)
+
     def start_response(self, status, headers, exc_info=None):
         if self.close_connection and not any(name.lower() == "connection" for name, _value in headers):
             headers = [*headers, ("Connection", "close")]      # HTTP/1.1: say so, gevent only closes
@@ -141,63 +155,133 @@ class BoundedHandler(WSGIHandler):
 
 class BoundedServer(WSGIServer):
     """gevent's WSGI server with a limit of connections per client address: one address cannot take the
-    whole pool (the connections over it are answered 503 and closed at once)."""
+    whole pool (the connections over it are answered 503 and closed at once). With TLS, the handshake is
+    made here, after that limit and within header_timeout_s (gevent's own would wait for ever)."""
 
-    def __init__(self, *args, max_per_client: int, **kwargs):
+    def __init__(self, *args, max_per_client: int, handshake_s: float, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_per_client = max_per_client
+        self.handshake_s = handshake_s
         self.per_client: Counter[str] = Counter()
         self.refused = 0
+
+    def wrap_socket_and_handle(self, sock, address):
+        self.handle(sock, address)      # gevent calls this with TLS: handle() makes the handshake itself
 
     def handle(self, sock, address):
         client = address[0] if isinstance(address, tuple) else str(address)
         if self.per_client[client] >= self.max_per_client:
-            self.refused += 1
-            if self.refused == 1 or self.refused % 1000 == 0:      # a flood must not fill the log
-                log.warning("%s holds %d connections: refused (%d refused so far)", client,
-                            self.per_client[client], self.refused)
-            try:
-                sock.settimeout(1)
-                sock.sendall(BUSY)
-            except OSError:
-                pass
-            finally:
-                sock.close()
+            self._refuse(sock, client)
             return
         self.per_client[client] += 1
         try:
-            super().handle(sock, address)
+            if not self.ssl_enabled:
+                super().handle(sock, address)
+            elif (secure := self._handshake(sock)) is not None:
+                with secure:
+                    super().handle(secure, address)
         finally:
             self.per_client[client] -= 1
             if not self.per_client[client]:
                 del self.per_client[client]
+
+    def _refuse(self, sock, client: str) -> None:
+        self.refused += 1
+        if self.refused == 1 or self.refused % 1000 == 0:      # a flood must not fill the log
+            log.warning("%s holds %d connections: refused (%d refused so far)", client,
+                        self.per_client[client], self.refused)
+        try:
+            if not self.ssl_enabled:        # a TLS client would not understand a plain answer
+                sock.settimeout(1)
+                sock.sendall(BUSY)
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    def _handshake(self, sock):
+        """The TLS socket, or None (closed) when the client did not complete a handshake in time. A plain-HTTP
+        request (someone typed http://) gets a plain answer that says so."""
+        deadline = gevent.Timeout.start_new(self.handshake_s)
+        secure = None
+        try:
+            first = sock.recv(1, socket.MSG_PEEK)
+            if first != b"\x16":                          # not a TLS handshake record
+                if first:
+                    sock.sendall(tls.PLAIN_ON_TLS_PORT)
+                return None
+            # the TLS socket takes over the descriptor: it must be closed itself when the handshake fails
+            secure = self.wrap_socket(sock, do_handshake_on_connect=False, **self.ssl_args)
+            secure.do_handshake()
+            return secure
+        except gevent.Timeout as t:
+            if t is not deadline:
+                raise
+        except (OSError, ValueError):      # ssl.SSLError is an OSError: a scanner, a client without a common cipher
+            pass
+        finally:
+            deadline.cancel()
+        if secure is not None:
+            secure.close()
+        return None
 
 
 BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n"
         b"Retry-After: 5\r\nContent-Length: 36\r\n\r\ntoo many connections from your address")
 
 
-def make_server(host: str, port: int, application, web) -> BoundedServer:
-    """The gevent server of `application` on host:port, bounded by the [web] section `web`."""
+def make_server(host: str, port: int, application, web, ssl_context=None) -> BoundedServer:
+    """The gevent server of `application` on host:port, bounded by the [web] section `web`; HTTPS with
+    `ssl_context`."""
     handler = type("Handler", (BoundedHandler,), {"web": web})
+    secure = {"ssl_context": ssl_context} if ssl_context is not None else {}
     return BoundedServer((host, port), application, log=None, handler_class=handler,
-                         spawn=Pool(web.max_connections), max_per_client=web.max_per_client)
+                         spawn=Pool(web.max_connections), max_per_client=web.max_per_client,
+                         handshake_s=web.header_timeout_s, **secure)
+
+
+def make_servers(host: str, port: int, data_dir: Path, cfg: config.Config) -> tuple[list[BoundedServer], str]:
+    """The web UI's servers (HTTPS on port and the redirect on [web] http_port, or plain HTTP on port when
+    [web] tls = no) and the line the console shows. TLSError or SecretFileError when the certificate or its key
+    cannot be used; the certificate is made on first start."""
+    web = cfg.section("web")
+    application = make_app(Path(data_dir), cfg)
+    if not web.tls:
+        log.warning("[web] tls = no: the web UI is plain HTTP, passwords cross the network in clear")
+        return [make_server(host, port, application, web)], f"Web UI: http://{host}:{port}/ (no TLS)"
+    made = tls.ensure_certificate(web, Path(data_dir))
+    servers = [make_server(host, port, application, web, tls.server_context(web, Path(data_dir)))]
+    if web.http_port and web.http_port != port:
+        servers.append(make_server(host, web.http_port, tls.redirect_app(port), web))
+    cert = tls.files(web, Path(data_dir))[0]
+    line = (f"Web UI: https://{host}:{port}/ - certificate {cert}{' (made now)' if made else ''}, "
+            f"SHA-256 fingerprint {tls.fingerprint(cert)}")
+    return servers, line
 
 
 def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None) -> None:
     """Serve the web UI on host:port until SIGTERM or SIGINT (needs gevent's monkey.patch_all() first)."""
     offload.native_locks()   # reports and bills run in gevent's threadpool: the locks it shares must be native
     cfg = cfg or config.load(None, Path(data_dir))
-    server = make_server(host, port, make_app(Path(data_dir), cfg), cfg.section("web"))
+    servers, line = make_servers(host, port, data_dir, cfg)
+    server = servers[0]
+
+    def stop():
+        for s in servers:
+            s.stop(STOP_TIMEOUT_S)
     for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, server.stop, STOP_TIMEOUT_S)
-    log.info("web UI on http://%s:%d/ (data %s)", host, port, data_dir)
+        gevent.signal_handler(signum, stop)
+    log.info("%s (data %s)", line, data_dir)        # the log goes to the console too (appliance.logs)
     token = server.application.config.get("callbox.setup_token")
     if token:    # on the console only, not in the log file: whoever opens it first becomes administrator
-        print(f"No user yet. Create the first administrator at http://{host}:{port}/first-admin/{token} "
+        scheme = "https" if server.ssl_enabled else "http"
+        print(f"No user yet. Create the first administrator at {scheme}://{host}:{port}/first-admin/{token} "
               f"(single use, valid 24 h), or run: callbox user add --admin NAME", file=sys.stderr, flush=True)
     try:
+        for s in servers[1:]:
+            s.start()
         server.serve_forever()
     finally:
+        stop()
         db.close()
     log.info("web UI stopped")

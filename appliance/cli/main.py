@@ -52,7 +52,7 @@ def _children(args, cfg: config.Config, web: bool) -> list[tuple[str, list[str]]
     if web:
         w = cfg.section("web")
         children.append(("web", python_module("webui", *base, *sets, "--host", w.host, "--port", str(w.port))))
-        log.info("status page: http://%s:%d/", w.host, w.port)
+        log.info("status page: %s://%s:%d/", "https" if w.tls else "http", w.host, w.port)
     return children
 
 

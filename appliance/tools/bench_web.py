@@ -19,6 +19,7 @@ import json
 import random
 import shutil
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -95,16 +96,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+TLS: list[ssl.SSLContext] = []     # the client context, trusting the certificate the web process made
+
+
+def connect(port: int, timeout: float) -> http.client.HTTPConnection:
+    """A connection to the web UI over HTTPS, as users have it (the default [web] tls = yes)."""
+    return http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=TLS[0])
+
+
 def start_web(data: Path, port: int) -> subprocess.Popen:
-    """python -m webui on 127.0.0.1:port, once it accepts connections."""
+    """python -m webui on 127.0.0.1:port (HTTPS, no redirect port), once it accepts connections."""
     proc = subprocess.Popen([sys.executable, "-m", "webui", "--data", str(data), "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--port", str(port), "--set", "web.http_port=0"], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
             raise SystemExit(f"the web process exited: {proc.communicate()[1].decode(errors='replace')}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            TLS[:] = [ssl.create_default_context(cafile=str(data / "tls" / "web.crt"))]
             return proc
         except OSError:
             if time.monotonic() > deadline:
@@ -125,7 +136,7 @@ def rss_kb(pid: int) -> int:
 
 
 def login(port: int, user: User) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn = connect(port, 60)
     try:
         conn.request("POST", "/login", urlencode({"username": user.name, "password": PASSWORD}),
                      {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
@@ -148,7 +159,7 @@ def get(conn: http.client.HTTPConnection, path: str, cookie: str) -> int:
 
 def probe(port: int, admin: User, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """The pages of the mix this build serves: the report pages only where they exist; none named in skip."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn = connect(port, 120)
     pages = [(n, p) for n, p in PAGES if not n.startswith(skip)]
     try:
         for name, path in REPORT_PAGES:
@@ -170,7 +181,7 @@ def client(port: int, user: User, pages: list[tuple[str, str]], budget: int, sto
     with think_s, it pauses a random time (exponential, that mean) after each page, as a person reading it."""
     rnd = random.Random(seed)
     order = pages[:]
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn = connect(port, 120)
     try:
         while time.monotonic() < stop_at:
             rnd.shuffle(order)
@@ -185,7 +196,7 @@ def client(port: int, user: User, pages: list[tuple[str, str]], budget: int, sto
                 except (OSError, http.client.HTTPException):
                     status = 0
                     conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                    conn = connect(port, 120)
                 ms = (time.perf_counter() - t) * 1000
                 with results.lock:
                     results.ms.setdefault(name, []).append(ms)

@@ -3,6 +3,7 @@ import http.cookiejar
 import json
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -86,35 +87,43 @@ def test_callbox_capture_over_a_pty_stores_what_an_import_stores(tmp_path, capsy
 
 
 def logged_in_opener(data, port) -> urllib.request.OpenerDirector:
-    """An administrator (added before the start, as `callbox user add --admin` does) logged in over HTTP."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    """An administrator (added before the start, as `callbox user add --admin` does) logged in over HTTPS, trusting
+    only the certificate the web process made on its first start."""
+    cert = data / "tls" / "web.crt"
+    jar = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    opener = None
 
     def attempt():
+        nonlocal opener
         try:
+            tls = urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=str(cert)))
+            opener = urllib.request.build_opener(jar, tls)
             body = urllib.parse.urlencode({"username": "admin", "password": "e2e password 123"}).encode()
-            with opener.open(f"http://127.0.0.1:{port}/login", data=body, timeout=2) as r:
+            with opener.open(f"https://127.0.0.1:{port}/login", data=body, timeout=2) as r:
                 return r.status == 200
-        except OSError:
+        except (OSError, ssl.SSLError):
             return False
     wait_for(attempt)
+    assert opener is not None
     return opener
 
 
 def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_path):
-    port = free_port()
+    port, http_port = free_port(), free_port()
     data = tmp_path / "var"
     open_users_db(data / FILE_NAME)
     users.add_user("admin", "e2e password 123", "administrator")
     close_users_db()
     proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "run", "--data", str(data),
-                             "--set", f"web.port={port}"], start_new_session=True)
+                             "--set", f"web.port={port}", "--set", f"web.http_port={http_port}"],
+                            start_new_session=True)
     try:
         wait_for(lambda: pgrep(f"appliance.procs jobs --data {data}"), timeout=20)   # the jobs child started
         opener = logged_in_opener(data, port)
 
         def status():
             try:
-                with opener.open(f"http://127.0.0.1:{port}/api/status", timeout=2) as r:
+                with opener.open(f"https://127.0.0.1:{port}/api/status", timeout=2) as r:
                     body = json.load(r)
                 return body if body["counts"]["calls"] >= 3 and body["capture"]["state"] == "running" else None
             except OSError:
@@ -123,8 +132,8 @@ def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_
         assert body["capture"]["state"] == "running"
         assert [link["state"] for link in body["capture"]["links"]] == ["up"]
         assert body["calls"][0]["start"].startswith("2017-07-")
-        with opener.open(f"http://127.0.0.1:{port}/", timeout=2) as r:
-            assert "Callbox" in r.read().decode("utf-8")
+        with opener.open(f"http://127.0.0.1:{http_port}/", timeout=2) as r:     # plain HTTP: to HTTPS
+            assert r.url == f"https://127.0.0.1:{port}/" and "Callbox" in r.read().decode("utf-8")
     finally:
         proc.send_signal(signal.SIGINT)   # Ctrl-C
         assert proc.wait(20) == 0
@@ -142,7 +151,7 @@ def test_the_supervisor_restarts_a_process_that_dies(tmp_path):
     port = free_port()
     data = tmp_path / "var"
     proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "run", "--data", str(data),
-                             "--set", f"web.port={port}"], start_new_session=True)
+                             "--set", f"web.port={port}", "--set", "web.http_port=0"], start_new_session=True)
     try:
         def worker_pid():
             out = subprocess.run(["pgrep", "-f", f"appliance.procs worker --data {data}"],

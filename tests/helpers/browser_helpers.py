@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -64,12 +65,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def trusting(data: Path) -> ssl.SSLContext:
+    """A client TLS context that trusts only the certificate the web process made in `data` (names checked)."""
+    return ssl.create_default_context(cafile=str(data / "tls" / "web.crt"))
+
+
 @contextmanager
-def web_process(data: Path) -> Iterator[str]:
-    """python -m webui on a free loopback port; yields its base URL; SIGTERM at the end (it must exit 0)."""
+def web_process(data: Path, *settings: str) -> Iterator[str]:
+    """python -m webui on a free loopback port with the shipped defaults (HTTPS; no redirect port: a test must not
+    take 8080) and `settings` (SECTION.KEY=VALUE); yields its base URL; SIGTERM at the end (it must exit 0)."""
     port = free_port()
+    sets = [a for s in ("web.http_port=0", *settings) for a in ("--set", s)]
     proc = subprocess.Popen([sys.executable, "-m", "webui", "--data", str(data), "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--port", str(port), *sets], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -80,7 +88,7 @@ def web_process(data: Path) -> Iterator[str]:
             except OSError:
                 assert time.monotonic() < deadline, "the web process did not listen within 30 s"
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'http' if 'web.tls=no' in settings else 'https'}://127.0.0.1:{port}"
         proc.terminate()
         assert proc.wait(timeout=10) == 0, proc.communicate()[1].decode()
     finally:

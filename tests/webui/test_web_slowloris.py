@@ -2,33 +2,52 @@
 slowloris connections cannot keep other clients from the web UI, and every connection is bounded in time.
 
 Attackers connect from other loopback addresses (127.0.0.2...; Linux routes all of 127/8 to lo), so the
-per-address limit sees them as other clients than the real one at 127.0.0.1."""
+per-address limit sees them as other clients than the real one at 127.0.0.1. Each test runs on HTTPS (the
+default: the handshake is bounded too) and on plain HTTP ([web] tls = no)."""
 from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import time
+from contextlib import contextmanager
+from typing import NamedTuple
 
 import pytest
 
-from browser_helpers import web_process
+from browser_helpers import trusting, web_process
 
 pytestmark = pytest.mark.slow
 
 
-def _connect(port: int, source: str) -> socket.socket:
+class Site(NamedTuple):
+    url: str
+    tls: ssl.SSLContext | None      # trusting the site's own certificate; None on plain HTTP
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+
+@contextmanager
+def _site(data, mode: str, *settings: str):
+    with web_process(data, *settings, *(("web.tls=no",) if mode == "plain" else ())) as url:
+        yield Site(url, trusting(data) if mode == "tls" else None)
+
+
+def _connect(port: int, source: str, tls: ssl.SSLContext | None = None) -> socket.socket:
+    """A TCP connection from `source`; with `tls`, after a completed handshake."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.bind((source, 0))
     s.settimeout(5)
     s.connect(("127.0.0.1", port))
-    return s
+    return tls.wrap_socket(s, server_hostname="127.0.0.1") if tls else s
 
 
-def _page_within(base: str, seconds: float) -> float:
+def _page_within(site: Site, seconds: float) -> float:
     """GET /login from 127.0.0.1 (a new connection); how long it took. Fails after `seconds`."""
-    port = int(base.rsplit(":", 1)[1])
     t = time.monotonic()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=seconds, source_address=("127.0.0.1", 0))
+    conn = _client(site, seconds)
     conn.request("GET", "/login")
     resp = conn.getresponse()
     body = resp.read()
@@ -36,6 +55,23 @@ def _page_within(base: str, seconds: float) -> float:
     took = time.monotonic() - t
     assert resp.status == 200 and b"<form" in body and took < seconds, (resp.status, took)
     return took
+
+
+def _client_hello(tls: ssl.SSLContext) -> bytes:
+    """The bytes a TLS client sends first (its ClientHello), to send them slowly."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    try:
+        tls.wrap_bio(incoming, outgoing, server_hostname="127.0.0.1").do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def _client(site: Site, seconds: float) -> http.client.HTTPConnection:
+    if site.tls:
+        return http.client.HTTPSConnection("127.0.0.1", site.port, timeout=seconds,
+                                           source_address=("127.0.0.1", 0), context=site.tls)
+    return http.client.HTTPConnection("127.0.0.1", site.port, timeout=seconds, source_address=("127.0.0.1", 0))
 
 
 def _closed_within(s: socket.socket, seconds: float, trickle: bytes = b"") -> float:
@@ -60,18 +96,17 @@ def _closed_within(s: socket.socket, seconds: float, trickle: bytes = b"") -> fl
     raise AssertionError(f"the server kept the connection open for {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The real web process with the shipped defaults ([web] is not in its INI)."""
-    data = tmp_path_factory.mktemp("slowloris")
-    with web_process(data) as url:
-        yield url
+@pytest.fixture(scope="module", params=["tls", "plain"])
+def site(tmp_path_factory, request):
+    """The real web process with the shipped defaults ([web] is not in its INI), or with tls = no."""
+    with _site(tmp_path_factory.mktemp("slowloris"), request.param) as s:
+        yield s
 
 
 def test_200_idle_and_60_slowloris_connections_do_not_keep_a_real_client_out(site):
-    port = int(site.rsplit(":", 1)[1])
+    port = site.port
     idle = [_connect(port, "127.0.0.2") for _ in range(200)]              # one address: the per-client limit
-    slow = [_connect(port, f"127.0.1.{i + 1}") for i in range(60)]       # 60 addresses: header deadline + pool
+    slow = [_connect(port, f"127.0.1.{i + 1}", site.tls) for i in range(60)]   # 60 addresses: header deadline
     try:
         for s in slow:
             s.sendall(b"GET / HTTP/1.1\r\n")
@@ -84,12 +119,15 @@ def test_200_idle_and_60_slowloris_connections_do_not_keep_a_real_client_out(sit
             assert _page_within(site, 5) < 5
             time.sleep(0.5)
         refused = 0
-        for s in idle:                                                     # those over the limit were answered
+        for s in idle:              # those over the limit were answered 503 (plain) or closed (TLS), not kept
             s.settimeout(0.05)
             try:
-                refused += s.recv(100).startswith(b"HTTP/1.1 503")
-            except OSError:
+                said = s.recv(100)
+                refused += said.startswith(b"HTTP/1.1 503") if site.tls is None else said == b""
+            except socket.timeout:
                 pass
+            except OSError:
+                refused += site.tls is not None
         assert refused >= 200 - 32, refused                                # [web] max_per_client = 32
     finally:
         for s in idle + slow:
@@ -97,17 +135,21 @@ def test_200_idle_and_60_slowloris_connections_do_not_keep_a_real_client_out(sit
     assert _page_within(site, 5) < 5
 
 
-def test_a_slowloris_connection_is_closed_at_the_header_deadline(tmp_path):
+@pytest.mark.parametrize("mode", ["tls", "plain"])
+def test_a_slowloris_connection_is_closed_at_the_header_deadline(tmp_path, mode):
     (tmp_path / "callbox.ini").write_text("[web]\nheader_timeout_s = 1.5\nkeepalive_timeout_s = 1\n"
                                           "keepalive_requests = 3\n", encoding="utf-8")
-    with web_process(tmp_path) as site:
-        port = int(site.rsplit(":", 1)[1])
+    with _site(tmp_path, mode) as site:
+        port = site.port
         idle = _connect(port, "127.0.0.3")
-        assert 1.2 < _closed_within(idle, 5) < 3                          # sends nothing
-        slow = _connect(port, "127.0.0.3")
+        assert 1.2 < _closed_within(idle, 5) < 3                          # sends nothing (no TLS handshake)
+        if site.tls:                                                      # a handshake a byte at a time
+            hello = _client_hello(site.tls)
+            assert 1.2 < _closed_within(_connect(port, "127.0.0.3"), 5, hello) < 3
+        slow = _connect(port, "127.0.0.3", site.tls)
         trickle = b"GET /login HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 100
         assert 1.2 < _closed_within(slow, 5, trickle) < 3                 # a byte every 0.2 s: still 1.5 s
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)   # keep-alive: 3 requests at most
+        conn = _client(site, 5)                                           # keep-alive: 3 requests at most
         headers = []
         for _ in range(3):
             conn.request("GET", "/login")
@@ -116,7 +158,7 @@ def test_a_slowloris_connection_is_closed_at_the_header_deadline(tmp_path):
             headers.append(resp.getheader("Connection"))
         assert headers[-1] == "close" and "close" not in headers[:-1]
         conn.close()
-        kept = _connect(port, "127.0.0.4")                                # a kept-alive connection left idle
+        kept = _connect(port, "127.0.0.4", site.tls)                      # a kept-alive connection left idle
         kept.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n\r\n")
         time.sleep(0.2)
         assert b"200 OK" in kept.recv(65536)

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -216,10 +217,12 @@ def test_real_server_keepalive_latency_and_sigterm(data_dir):
     close_users_db()
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "webui", "--data", str(data_dir), "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--port", str(port), "--set", "web.http_port=0"], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
     try:
         _wait_listening(proc, port)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        tls = ssl.create_default_context(cafile=str(data_dir / "tls" / "web.crt"))     # HTTPS, the default
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=tls)
         conn.request("POST", "/login", body=f"username=admin&password={PASSWORD.replace(' ', '+')}",
                      headers={"Content-Type": "application/x-www-form-urlencoded"})
         resp = conn.getresponse()

@@ -6,9 +6,9 @@ from typing import Any
 
 import bottle
 
-from appliance import journal, registry
+from appliance import config, journal, registry
 from appliance.records import EVENT
-from webui import TEMPLATE_LOOKUP
+from webui import TEMPLATE_LOOKUP, tls
 
 SHOWN = 200
 
@@ -24,14 +24,28 @@ def sample(data_dir: Path) -> dict[str, Any]:
             "drivers": [{"key": n, "name": registry.load(n).NAME} for n in registry.names()]}
 
 
-def routes(data_dir: Path) -> bottle.Bottle:
+def certificate(web: Any, data_dir: Path) -> dict[str, str] | None:
+    """The web's certificate file and SHA-256 fingerprint, for the administrator to compare with the browser's;
+    None without TLS or before the web process made it."""
+    cert = tls.files(web, data_dir)[0]
+    if not web.tls or not cert.exists():
+        return None
+    try:
+        return {"file": str(cert), "sha256": tls.fingerprint(cert)}
+    except tls.TLSError as e:
+        return {"file": str(cert), "error": str(e)}
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """The setup routes for `data_dir`, to merge into the main app."""
     app = bottle.Bottle()
+    web = cfg.section("web")
 
     @app.get("/setup")
     def page():
         bottle.response.set_header("Cache-Control", "no-store")
-        return bottle.template("setup", template_lookup=TEMPLATE_LOOKUP, **sample(data_dir))
+        return bottle.template("setup", template_lookup=TEMPLATE_LOOKUP, certificate=certificate(web, data_dir),
+                               **sample(data_dir))
 
     @app.get("/api/detect")
     def api():

@@ -25,6 +25,19 @@ driver = {{ranking[0]['driver']}}</pre>
 % end
 </section>
 
+<section>
+  <h2>{{_("This box's web certificate")}}</h2>
+% if certificate is None:
+  <p class="banner warn">{{_('The web UI is served without TLS ([web] tls = no): passwords cross the network in clear.')}}</p>
+% elif 'error' in certificate:
+  <p class="banner warn">{{certificate['error']}}</p>
+% else:
+  <p>{{_('Browsers warn that they do not know this certificate: it was made by the box itself. Compare the SHA-256 fingerprint the browser shows with this one; if they differ, something stands between you and the box.')}}</p>
+  <pre class="fingerprint">{{certificate['sha256']}}</pre>
+  <p class="muted">{{certificate['file']}}</p>
+% end
+</section>
+
 % if lines:
 <section>
   <h2>{{_('Last {n} lines received').format(n=fmt_number(len(lines)))}}</h2>
