@@ -11,6 +11,7 @@ start (index leg_ident). A batch is written without looking anything up; when th
 the batch is built again checking each leg: one whose start, identity and fields match a stored leg (or one earlier
 in the batch) is not stored again. Its journal entry stays as received, and a `duplicate` row names it and the leg
 it repeats. (Same start and CRC but other fields: another record, its identity made unique above the CRC's 32 bits.)
+Queue events (Asterisk queue_log) likewise, identified by all their fields (index queue_event_ident).
 """
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 CURSOR = "parse"
 LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff")
 LEG_ROW_COLUMNS = store.LEG_COLUMNS + ("ident",)   # a leg row as written: its identity's CRC last
+QUEUE_EVENT_ROW_COLUMNS = store.QUEUE_EVENT_COLUMNS + ("ident",)
+_SAME_QUEUE_EVENTS = (f"SELECT {', '.join(QUEUE_EVENT_ROW_COLUMNS)} FROM queue_event "
+                      "WHERE at_utc = ? AND (ident & 4294967295) = ?")
 # The stored legs that may be the same record as a new leg (the same start and identity CRC, in the low 32 bits):
 # its tenant, then the columns of a written leg row
 _SAME_LEGS = (f"SELECT call.tenant, {', '.join(f'leg.{c}' for c in LEG_ROW_COLUMNS)} FROM leg CROSS JOIN call "
@@ -131,7 +135,7 @@ class Processor:
             batch, pending = self._build(entries, None)
             self._write(batch, cursor)
         except sqlite3.IntegrityError as e:
-            if "leg.ident" not in str(e):
+            if "leg.ident" not in str(e) and "queue_event.ident" not in str(e):
                 raise
             batch, pending = self._build(entries, {})   # some are: check each leg (nothing was written)
             self._write(batch, cursor)
@@ -167,7 +171,7 @@ class Processor:
                 elif record is None:
                     batch.ignored += 1
                 elif type(record) is QueueEvent:
-                    self._queue_event(entry, record, batch)
+                    self._queue_event(entry, record, batch, seen)
                 else:
                     self._quarantine(entry, text, NotACallRecord(f"driver gave {record!r:.200}"), batch)
         finally:
@@ -258,10 +262,27 @@ class Processor:
         if start > self.newest:
             self.newest = start
 
-    def _queue_event(self, entry: Entry, ev: QueueEvent, batch: Batch) -> None:
+    def _queue_event(self, entry: Entry, ev: QueueEvent, batch: Batch, seen: dict | None) -> None:
+        """A queue event is identified by all its fields (a queue_log line is its time, call, queue, agent, event
+        and parameters): the same again is the same line sent or imported twice, and is not stored again."""
         at, _ = self.local_time(ev.time)
-        batch.queue_events.append((ref_id(entry.ref), self.driver, at, ev.call_key, ev.queue, ev.agent, ev.event,
-                                   _json(list(ev.params)), entry.ref[0], entry.ref[1]))
+        fields = (self.driver, at, ev.call_key, ev.queue, ev.agent, ev.event, _json(list(ev.params)))
+        ident = crc32("\x1f".join(map(str, fields)).encode())
+        if seen is not None:   # checking, as for legs (_add_leg)
+            same = seen.get(("queue", at, ident))
+            if same is None:
+                same = seen["queue", at, ident] = [tuple(r) for r in store.db.execute_sql(_SAME_QUEUE_EVENTS,
+                                                                                          (at, ident))]
+            for other in same:
+                if other[1:8] == fields:
+                    batch.duplicates.append((ref_id(entry.ref), entry.ref[0], entry.ref[1], other[0], self.driver))
+                    return
+            if same:   # the same time and CRC, other fields: an identity above the others' (32 bits up)
+                ident |= (max(other[-1] >> 32 for other in same) + 1) << 32
+        row = (ref_id(entry.ref), *fields, entry.ref[0], entry.ref[1], ident)
+        batch.queue_events.append(row)
+        if seen is not None:
+            seen["queue", at, ident & 0xFFFFFFFF].append(row)
 
     def _event(self, entry: Entry, batch: Batch) -> None:
         try:
@@ -287,7 +308,7 @@ class Processor:
                     conn.executemany(_insert("quarantine", ("id", "jseg", "joff", "received_ns", "source", "driver",
                                                             "reason", "line")), batch.quarantine)
                 if batch.queue_events:
-                    conn.executemany(_insert("queue_event", store.QUEUE_EVENT_COLUMNS), batch.queue_events)
+                    conn.executemany(_insert("queue_event", QUEUE_EVENT_ROW_COLUMNS), batch.queue_events)
                 if batch.events:
                     conn.executemany(_insert("link_event", LINK_EVENT_COLUMNS), batch.events)
                 rollups.mark_days(conn, batch.days)

@@ -65,10 +65,13 @@ EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (
 #   before it (NULLs are never equal, so they never conflict)
 # - leg_ident: unique (start, identity), led by the start so that new legs, mostly newer than the stored ones, go to
 #   the index's end (a batch dirties a few pages of it, not all of them)
+# - queue_event.ident, queue_event_ident: the same for queue events, whose identity is all their fields
 # - duplicate: a journal entry whose record was already stored (same start, identity and fields), not stored again:
-#   the entry stays in the journal as received; `id` is its parse.ref_id, leg_id the stored leg it repeats
-WORKER_COLUMNS = (("leg", "ident", "INTEGER"),)
+#   the entry stays in the journal as received; `id` is its parse.ref_id, leg_id the stored leg (or queue event, by
+#   driver) it repeats
+WORKER_COLUMNS = (("leg", "ident", "INTEGER"), ("queue_event", "ident", "INTEGER"))
 WORKER_DDL = ("CREATE UNIQUE INDEX IF NOT EXISTS leg_ident ON leg (start_utc, ident)",
+              "CREATE UNIQUE INDEX IF NOT EXISTS queue_event_ident ON queue_event (at_utc, ident)",
               "CREATE TABLE IF NOT EXISTS duplicate (id INTEGER NOT NULL PRIMARY KEY, jseg INTEGER NOT NULL, "
               "joff INTEGER NOT NULL, leg_id INTEGER NOT NULL, driver TEXT NOT NULL)")
 DUPLICATE_COLUMNS = ("id", "jseg", "joff", "leg_id", "driver")

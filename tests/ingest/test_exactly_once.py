@@ -200,3 +200,45 @@ def test_a_driver_whose_identity_fails_still_stores_its_records_once(tmp_path, c
         assert sum("identity failed" in r.message for r in caplog.records) == 1
     finally:
         store.close_db()
+
+
+QUEUE_LOGS = sorted((FIXTURES / "asterisk_queue_log").glob("*.raw"))
+
+
+@pytest.mark.parametrize("raw", QUEUE_LOGS, ids=[p.stem for p in QUEUE_LOGS])
+def test_importing_a_real_queue_log_twice_stores_each_queue_event_once(tmp_path, capsys, raw):
+    data = tmp_path / "d"
+    first = import_(capsys, data, raw, driver="asterisk_queue_log")
+    assert first["queue_events"] > 0 and first["duplicates"] == 0
+    once = dump_queue(data)
+    again = import_(capsys, data, raw, driver="asterisk_queue_log")
+    assert (again["queue_events"], again["duplicates"]) == (0, first["queue_events"])
+    assert dump_queue(data) == once
+    for _ in range(2):      # reprocess: the journal's two copies give the events of one import, every time
+        rc, _, err = run_cli(capsys, "reprocess", "--data", str(data), "--driver", "asterisk_queue_log", "--json")
+        assert rc == 0, err
+        assert dump_queue(data) == once and duplicates(data) == first["queue_events"]
+
+
+def test_a_queue_event_differing_in_any_field_is_another_event(tmp_path):
+    paths = Paths(tmp_path)
+    line = "1700000000|1700000000.1|support|SIP/201|RINGNOANSWER|15000"
+    lines = [line, line, line.replace("15000", "15001"), line.replace("SIP/201", "SIP/202"), line]
+    with JournalWriter(paths.journal) as w:
+        w.append_many([(f"{x}\n".encode(), 0) for x in lines], "file:/var/log/asterisk/queue_log")
+    store.open_db(paths.db)
+    try:
+        process_all(paths, build_processor(config.Config(text="[pbx]\ndriver = asterisk_queue_log\n")))
+        assert store.db.execute_sql("SELECT COUNT(*) FROM queue_event").fetchone()[0] == 3
+        assert store.db.execute_sql("SELECT COUNT(*) FROM duplicate").fetchone()[0] == 2
+    finally:
+        store.close_db()
+
+
+def dump_queue(data) -> list[tuple]:
+    store.open_db(Paths(data).db)
+    try:
+        return store.db.execute_sql("SELECT driver, at_utc, call_key, queue, agent, event, params FROM queue_event "
+                                    "ORDER BY id").fetchall()
+    finally:
+        store.close_db()
