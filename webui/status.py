@@ -40,13 +40,16 @@ def _utc_ns(ns: int) -> str:
 def capture_status(path: Path, now: float | None = None) -> dict[str, Any]:
     """The capture process's status file, plus `state`: running, stale, missing or unreadable."""
     out: dict[str, Any] = {"state": "missing", "age_s": None, "pid": None, "url": "", "lines": None,
-                           "bytes": None, "last_line_at": None, "backlog": None, "links": []}
+                           "bytes": None, "last_line_at": None, "backlog": None, "links": [], "listener": None}
     try:
         age = (time.time() if now is None else now) - path.stat().st_mtime
         raw = json.loads(path.read_text(encoding="utf-8"))
         links = [{"source": str(src), "state": str(v.get("state", "")), "since": str(v.get("since", "")),
                   "detail": str(v.get("detail", ""))} for src, v in sorted((raw.get("links") or {}).items())]
         out.update({k: raw.get(k) for k in ("pid", "url", "lines", "bytes", "last_line_at", "backlog")})
+        listener = raw.get("listener")       # tcp-listen: connections now, refused and dropped since the start
+        if isinstance(listener, dict):
+            out["listener"] = {k: int(listener.get(k) or 0) for k in ("connections", "refused", "dropped")}
     except FileNotFoundError:
         return out
     except (OSError, ValueError, AttributeError, TypeError):   # half-written or not the expected shape

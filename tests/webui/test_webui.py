@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -164,6 +165,18 @@ def test_capture_running_shows_links(client, data_dir):
     assert cap["state"] == "running" and cap["lines"] == 1234
     assert cap["links"] == [{"source": "tcp:10.0.0.5:2300", "state": "up", "since": "2023-11-14T22:00:00Z",
                              "detail": "connected"}]
+
+
+def test_the_capture_ports_refused_and_dropped_connections_are_on_the_status_page(client, data_dir):
+    """Issue 13: a tcp-listen port under attack says so where the administrator looks."""
+    write_capture(data_dir)
+    assert "PBX port" not in client.get("/").text and client.get("/api/status").json["capture"]["listener"] is None
+    write_capture(data_dir, listener={"connections": 3, "refused": 1968, "dropped": 7})
+    html = client.get("/").text
+    for label, value in (("connections open", "3"), ("connections refused", "1,968"),
+                         ("idle connections dropped", "7")):
+        assert re.search(rf"PBX port: {label}</dt><dd>{value}</dd>", html), label
+    assert client.get("/api/status").json["capture"]["listener"] == {"connections": 3, "refused": 1968, "dropped": 7}
 
 
 def test_stale_capture_file_is_not_running(client, data_dir):

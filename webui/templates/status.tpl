@@ -48,6 +48,12 @@
   <dl class="cards">
     <div><dt>{{_('Lines received since capture start')}}</dt><dd>{{cap['lines'] if cap['lines'] is not None else '–'}}</dd></div>
     <div><dt>{{_('Capture backlog')}}</dt><dd>{{cap['backlog'] if cap['backlog'] is not None else '–'}}</dd></div>
+% if cap.get('listener'):
+%   lst = cap['listener']
+    <div><dt>{{_('PBX port: connections open')}}</dt><dd>{{fmt_number(lst['connections'])}}</dd></div>
+    <div><dt>{{_('PBX port: connections refused')}}</dt><dd>{{fmt_number(lst['refused'])}}</dd></div>
+    <div><dt>{{_('PBX port: idle connections dropped')}}</dt><dd>{{fmt_number(lst['dropped'])}}</dd></div>
+% end
     <div><dt>{{_('Lines processed')}}</dt><dd>{{fmt_number(counts['lines'])}}</dd></div>
     <div><dt>{{_('Calls stored')}}</dt><dd>{{fmt_number(counts['calls'])}}</dd></div>
     <div><dt>{{_('Legs')}}</dt><dd>{{fmt_number(counts['legs'])}}</dd></div>
