@@ -13,6 +13,7 @@ default: test lint
 $(BIN)/.installed: setup.cfg
 	$(PY) -m venv $(VENV) || { sh provisioning/install-system-deps.sh python3-venv && $(PY) -m venv $(VENV); }
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python -m appliance.rating.phonedata
 	touch $@
 
 install: $(BIN)/.installed

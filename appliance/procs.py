@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from appliance import config, logs
-from appliance.paths import Paths, keep_private
+from appliance.paths import Paths, keep_private, mark_started, mark_stopped
 from appliance.registry import driver_parser
 
 log = logging.getLogger(__name__)
@@ -61,10 +61,10 @@ def _restart_report(paths: Paths, process: str):
     if os.environ.get(SUPERVISED):
         yield
         return
-    if snmp.mark_started(paths.data, process):
+    if mark_started(paths.data, process):
         snmp.queue_restart(paths.data, process, f"{process} started after an unclean exit")
     yield
-    snmp.mark_stopped(paths.data, process)
+    mark_stopped(paths.data, process)
 
 
 def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:

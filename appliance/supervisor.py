@@ -1,6 +1,13 @@
-"""`callbox run`: start the appliance's processes, restart one that dies, stop them all on Ctrl-C."""
+"""`callbox run`: start the appliance's processes, restart one that dies, stop them all on Ctrl-C.
+
+`callbox run` checks the configuration, then becomes this module (os.execv): the process that stays up all the
+time holds only what it needs (a few MB), not the whole `callbox` command. The SNMP trap module, which needs the
+store, is loaded only when there is a restart to report.
+"""
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 import os
 import signal
@@ -8,8 +15,10 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from appliance.snmp import traps as snmp
+from appliance import logs
+from appliance.paths import data_dir_of, keep_private, mark_started, mark_stopped
 
 log = logging.getLogger(__name__)
 BACKOFF_MAX_S = 30.0
@@ -39,7 +48,7 @@ class Supervisor:
     def __init__(self, children: list[tuple[str, list[str]]]):
         self.children = [Child(name, argv) for name, argv in children]
         self.stopping = False
-        self.data_dir = next((d for c in self.children if (d := snmp.data_dir_of(c.argv))), None)
+        self.data_dir = next((d for c in self.children if (d := data_dir_of(c.argv))), None)
 
     def _on_signal(self, signum, frame) -> None:
         self.stopping = True
@@ -47,9 +56,9 @@ class Supervisor:
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
-        if snmp.mark_started(self.data_dir, "callbox"):   # the last `callbox run` did not stop cleanly
-            snmp.queue_restart(self.data_dir, "callbox", "callbox started after an unclean stop (crash, kill or "
-                               "power loss)")
+        if mark_started(self.data_dir, "callbox"):   # the last `callbox run` did not stop cleanly
+            _queue_restart(self.data_dir, "callbox", "callbox started after an unclean stop (crash, kill or "
+                           "power loss)")
         for child in self.children:
             child.start()
         while not self.stopping:
@@ -73,8 +82,8 @@ class Supervisor:
             child.proc, child.due = None, now + child.backoff
             child.backoff = min(child.backoff * 2, BACKOFF_MAX_S)
             child.restarts += 1
-            snmp.queue_restart(self.data_dir, child.name, f"{child.name} exited with code {rc}; restarted by "
-                               "the supervisor", rc)
+            _queue_restart(self.data_dir, child.name, f"{child.name} exited with code {rc}; restarted by "
+                           "the supervisor", rc)
 
     def _stop_all(self) -> int:
         running = [(c.name, c.proc) for c in self.children if c.proc is not None and c.proc.poll() is None]
@@ -88,11 +97,38 @@ class Supervisor:
                 log.error("%s did not stop in %.0f s; killing it", name, STOP_GRACE_S)
                 proc.kill()
                 proc.wait()
-        snmp.mark_stopped(self.data_dir, "callbox")
+        mark_stopped(self.data_dir, "callbox")
         log.info("stopped")
         return 0
+
+
+def _queue_restart(data_dir: Path | None, process: str, text: str, exit_code: int | None = None) -> None:
+    from appliance.snmp import traps   # late: the store and the outbox, only when a restart is to be reported
+    traps.queue_restart(data_dir, process, text, exit_code)
 
 
 def python_module(module: str, *args: str) -> list[str]:
     """argv running `python -m module args` with this interpreter."""
     return [sys.executable, "-m", module, *args]
+
+
+def become(data: Path, children: list[tuple[str, list[str]]]) -> None:
+    """Replace this process (the `callbox` command, which imported everything) with the supervisor of `children`;
+    the pid stays, so Ctrl-C and SIGTERM reach the supervisor. Does not return."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, python_module(__name__, "--data", str(data), json.dumps(children)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m appliance.supervisor", description=__doc__)
+    parser.add_argument("--data", type=Path, required=True, help="data directory (its log/run.log)")
+    parser.add_argument("children", help='JSON list of [name, argv] (what `callbox run` passes)')
+    args = parser.parse_args(argv)
+    keep_private(args.data)
+    logs.setup(args.data, "run", "INFO")
+    return Supervisor([(name, list(child)) for name, child in json.loads(args.children)]).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,7 +17,7 @@ from appliance.procs import common_args, load_config
 from appliance.registry import driver_parser
 from appliance.reports import listing as output
 from appliance.store.billing import Frozen, frozen
-from appliance.supervisor import Supervisor, python_module
+from appliance.supervisor import become, python_module
 
 log = logging.getLogger(__name__)
 # the command groups of their own modules, in the order `callbox --help` lists them
@@ -59,14 +59,16 @@ def _children(args, cfg: config.Config, web: bool) -> list[tuple[str, list[str]]
 def cmd_run(args) -> int:
     cfg = load_config(args)
     _check_pipeline(cfg)
-    return Supervisor(_children(args, cfg, web=True)).run()
+    become(args.data, _children(args, cfg, web=True))
+    return 0   # not reached: this process is the supervisor now
 
 
 def cmd_capture(args) -> int:
     args.set = [f"capture.url={args.url}", f"pbx.driver={args.driver}", *args.set]
     cfg = load_config(args)
     _check_pipeline(cfg)
-    return Supervisor(_children(args, cfg, web=False)).run()
+    become(args.data, _children(args, cfg, web=False))
+    return 0
 
 
 def _check_pipeline(cfg: config.Config) -> None:

@@ -26,8 +26,9 @@ from typing import Any
 
 import phonenumbers as pn
 from phonenumbers import PhoneNumberType as T
-from phonenumbers import carrier, geocoder, shortnumberinfo
+from phonenumbers import shortnumberinfo
 
+from appliance.rating import phonedata
 from appliance.rating.numbering_overrides import (KINDS, OPTIONS, Override, Overrides, as_overrides, find_override,
                                                   plan_fields)
 
@@ -294,8 +295,9 @@ def _classify_e164(number: str, plan: NumberingPlan) -> Classification:
         kind = "international_mobile" if ptype == T.MOBILE else "international_fixed"
     lang, operator, place = plan.language, "", ""
     if ptype in (T.MOBILE, T.FIXED_LINE_OR_MOBILE, T.PAGER):
-        operator = carrier.name_for_valid_number(n, lang)
+        operator = phonedata.carrier().name_for_valid_number(n, lang)
     if ptype != T.UNKNOWN and pn.is_number_type_geographical(ptype, cc):
+        geocoder = phonedata.geocoder()
         place = geocoder.description_for_valid_number(n, lang)
         place = "" if place == geocoder.country_name_for_number(n, lang) else place
     e164 = pn.format_number(n, pn.PhoneNumberFormat.E164)

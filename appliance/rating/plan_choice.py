@@ -1,7 +1,7 @@
 """Which stored tariff plan prices the calls: [rating] plan, or the only plan stored.
 
 Apart from pricing (appliance/rating/pricing.py) so the alert pass can ask without loading the numbering plan
-(phonenumbers' geocoder data takes most of a second to import).
+(phonenumbers and the numbering rules take a while to import).
 """
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ import phonenumbers as pn
 from appliance.access import scope
 from appliance.access.users import Account
 from appliance.directory import organisation as directory
+from appliance.rating import phonedata
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
@@ -132,9 +133,8 @@ def operator_region(kind: str, number: str) -> tuple[str, str]:
         parsed = pn.parse(number, None)
     except pn.NumberParseException:
         return "", ""
-    from phonenumbers import carrier, geocoder   # ~100 MB of data: loaded only when a report asks for them
-    operator = carrier.name_for_number(parsed, "en") if kind in MOBILE_KINDS else ""
-    region = geocoder.description_for_number(parsed, "en") if kind in FIXED_KINDS else ""
+    operator = phonedata.carrier().name_for_number(parsed, "en") if kind in MOBILE_KINDS else ""
+    region = phonedata.geocoder().description_for_number(parsed, "en") if kind in FIXED_KINDS else ""
     return operator, region
 
 

@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,32 +199,6 @@ def queue_restart(data_dir: Path | None, process: str, text: str, exit_code: int
     finally:
         if opened:
             store.close_db()
-
-
-def mark_started(data_dir: Path | None, process: str) -> bool:
-    """Note that `process` runs (<data>/run/<process>.running); True if the last run did not end with
-    mark_stopped: it crashed, was killed or the power failed. The file holds the pid and start time."""
-    if data_dir is None:
-        return False
-    marker = Path(data_dir) / "run" / f"{process}.running"
-    unclean = marker.exists()
-    try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(f"{os.getpid()} {int(time.time())}\n", encoding="ascii")
-    except OSError as e:
-        log.warning("cannot write %s: %s", marker, e)
-    return unclean
-
-
-def mark_stopped(data_dir: Path | None, process: str) -> None:
-    """`process` ends cleanly: its next start is not reported as a restart."""
-    if data_dir is not None:
-        (Path(data_dir) / "run" / f"{process}.running").unlink(missing_ok=True)
-
-
-def data_dir_of(argv: list[str]) -> Path | None:
-    """The --data directory a Callbox command line names (the supervisor's children all have one)."""
-    return Path(argv[argv.index("--data") + 1]) if "--data" in argv[:-1] else None
 
 
 outbox.register(KIND, deliver)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from appliance import store
+from appliance import paths, store
 from appliance.cli import main as cli
 from appliance.cli import snmp as cli_snmp
 from appliance.config import Config, ConfigError
@@ -109,12 +109,12 @@ def test_the_outbox_kind_is_registered_and_a_disabled_box_drops_traps(db, tmp_pa
 
 
 def test_an_unclean_stop_is_noticed_at_the_next_start(tmp_path):
-    assert snmp.mark_started(tmp_path, "callbox") is False
-    assert snmp.mark_started(tmp_path, "callbox") is True        # no mark_stopped in between: a crash
-    snmp.mark_stopped(tmp_path, "callbox")
-    assert snmp.mark_started(tmp_path, "callbox") is False
-    assert snmp.data_dir_of(["python", "-m", "x", "--data", str(tmp_path)]) == tmp_path
-    assert snmp.data_dir_of(["python", "--data"]) is None
+    assert paths.mark_started(tmp_path, "callbox") is False
+    assert paths.mark_started(tmp_path, "callbox") is True        # no mark_stopped in between: a crash
+    paths.mark_stopped(tmp_path, "callbox")
+    assert paths.mark_started(tmp_path, "callbox") is False
+    assert paths.data_dir_of(["python", "-m", "x", "--data", str(tmp_path)]) == tmp_path
+    assert paths.data_dir_of(["python", "--data"]) is None
 
 
 def test_the_supervisor_queues_service_restarted_when_it_restarts_a_child(tmp_path):
@@ -135,7 +135,7 @@ def test_the_supervisor_queues_service_restarted_when_it_restarts_a_child(tmp_pa
 
 def test_callbox_run_after_an_unclean_stop_queues_service_restarted(tmp_path):
     data = tmp_path / "var"
-    snmp.mark_started(data, "callbox")          # a `callbox run` that was killed
+    paths.mark_started(data, "callbox")          # a `callbox run` that was killed
     started = tmp_path / "started"        # the child starts after the supervisor queued the trap
     argv = [sys.executable, "-c", f"import time; open({str(started)!r}, 'w'); time.sleep(60)", "--data", str(data)]
     r = subprocess.Popen([sys.executable, "-c", "import sys; from appliance.supervisor import Supervisor; "
