@@ -24,7 +24,7 @@ from appliance.access.users import Account
 from appliance.delivery import mail, mail_text, upload
 from appliance.delivery.schedule_rules import (Recipient, ScheduleError, check_recipient, last_at_or_before, next_after,
                                                parse_rule, resolve)
-from appliance.pdf import document as pdf
+from appliance.pdf import LANGS as PDF_LANGS
 from appliance.reports import engine as reports
 from appliance.reports.ranges import DATE_RANGES, RangeError, Window, resolve as resolve_range
 from appliance.store import reports as store_reports
@@ -105,6 +105,7 @@ def _slug(text: str) -> str:
 def _files(formats: list[str], base: str, title: str, subtitle: str, result: reports.Result,
            lang: str) -> list[tuple[str, bytes]]:
     """The report as attachments/uploads: (file name, bytes) per format."""
+    from appliance.pdf import document as pdf   # fpdf2 (~45 MB) in the jobs and web processes only for a PDF
     out = []
     for fmt in formats:
         if fmt == "csv":
@@ -152,7 +153,7 @@ def _mail_one(job: Job, r: Recipient, account: Account) -> list[int]:
     lang = mail_text.language(account.language, job.ctx.language)
     scope, period = mail_text.text(lang, f"scope_{account.scope}"), job.text_in(lang)
     files = _files(job.formats, f"{_slug(job.name)}_{job.tag}", job.name, f"{period} · {scope}",
-                   job.run(account), lang if lang in pdf.LANGS else "en")
+                   job.run(account), lang if lang in PDF_LANGS else "en")
     body = mail_text.text(lang, "schedule_body", report=job.name, period=period, scope=scope,
                           schedule=job.s.name, rule=job.s.rule)
     return [mail.queue([r.address], f"{job.name}: {period}", body, files,

@@ -5,9 +5,10 @@ import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from fpdf import FPDF
+if TYPE_CHECKING:      # drawing takes an FPDF; the chart's data (the web's JSON) needs no fpdf2 (~45 MB)
+    from fpdf import FPDF
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from fpdf import FPDF, FontFace, XPos, YPos
 from fpdf.enums import TableCellFillMode
 
-from appliance.pdf import chart as pdf_chart
+from appliance.pdf import LANGS, chart as pdf_chart
 from appliance.pdf.chart import Chart
 
 try:   # Babel knows every locale's separators and currency symbols; without it, our two languages still work
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 __all__ = ["Chart", "Document", "format_money", "format_number", "report_pdf", "table"]
 
-LANGS = ("en", "tr")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")     # Debian fonts-dejavu-core (STACK.md §7)
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}   # every style used, no more (each costs ~0.1 s)
 SEPARATORS = {"en": (",", "."), "tr": (".", ",")}       # (group, decimal) when Babel is missing

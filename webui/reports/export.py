@@ -8,8 +8,6 @@ import re
 
 from bottle import response
 
-from appliance.pdf import chart as pdf_chart
-from appliance.pdf import document as pdf
 from appliance.pdf.chart import Chart
 from appliance.reports import csv_cells
 from webui.i18n import language
@@ -44,12 +42,15 @@ def table_csv(columns: list[str], rows: list[list]) -> str:
 def pdf_bytes(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | None,
               totals: list | None = None) -> bytes:
     """pdf.report_pdf in the user's language; floats (rates, erlangs) as exact-looking decimals."""
+    from appliance.pdf import document as pdf   # fpdf2 (~45 MB) loads only when someone asks for a PDF
     clean = [[exact(v) if isinstance(v, float) else v for v in r] for r in rows]
     return pdf.report_pdf(title, subtitle, columns, clean, chart, language(), totals=totals)
 
 
 def table_pdf(title: str, subtitle: str, table: Table, chart: Chart | None) -> bytes:
     """A shown Table as PDF (its texts as on the page, numbers right-aligned), with the chart above it."""
+    from appliance.pdf import chart as pdf_chart   # fpdf2 only for a PDF, as pdf_bytes says
+    from appliance.pdf import document as pdf
     doc = pdf.Document(title, subtitle, language())
     doc.add_page()
     if chart is not None and chart.labels:
