@@ -37,6 +37,7 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 bench: install
+	$(BIN)/python -m appliance.tools.bench_footprint --dir $(BENCH)
 	$(BIN)/python -m appliance.tools.bench
 	$(BIN)/python -m appliance.tools.bench_rating
 	$(BIN)/python -m appliance.tools.bench_reports --calls 10000000 --dir $(BENCH) --runs 5

@@ -1,0 +1,248 @@
+"""Footprint benchmark (issue 14): the memory of the whole box as `callbox run` starts it, from each process's
+proportional set size (PSS, /proc/PID/smaps_rollup: shared pages split between the processes that share them).
+
+1. idle: `callbox run` on its embedded defaults (the virtual PBX replaying the IP Office sample), after a settle;
+2. loaded: `callbox run` with a tcp-listen capture, a flood of IP Office lines (200,000 by default) sent as fast as
+   the socket takes them, then a round of every page of the web UI as an administrator; PSS after both.
+
+Each phase is sampled several times; the figures are medians. They are printed and merged into
+<dir>/results.json under "footprint" (make bench: .bench/results.json).
+
+    python -m appliance.tools.bench_footprint [--lines 200000] [--dir .bench]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from appliance.tools.bench import make_input
+
+PASSWORD = "footprint bench 2026"
+SAMPLES, EVERY_S = 5, 1.0
+BUDGET_MB = {"idle": 150, "loaded": 200}     # issue 14
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def descendants(pid: int) -> list[int]:
+    """pid and every process below it (/proc/PID/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return found
+
+
+def pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def name_of(pid: int) -> str:
+    """supervisor, capture, worker, jobs, web or virtual-pbx, from the command line."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "?"
+    for key, name in (("appliance.supervisor", "supervisor"), ("virtual_pbx", "virtual-pbx"), ("webui", "web")):
+        if key in argv or any(key in a for a in argv[:4]):
+            return name
+    if "appliance.procs" in argv:
+        return argv[argv.index("appliance.procs") + 1]
+    return Path(argv[0]).name
+
+
+def sample(root: int) -> dict[str, float]:
+    """Median PSS in MB per process (and "total") over SAMPLES readings EVERY_S apart."""
+    readings: dict[str, list[float]] = {}
+    for i in range(SAMPLES):
+        total = 0.0
+        for pid in descendants(root):
+            mb = pss_kb(pid) / 1024
+            readings.setdefault(name_of(pid), []).append(mb)
+            total += mb
+        readings.setdefault("total", []).append(total)
+        if i + 1 < SAMPLES:
+            time.sleep(EVERY_S)
+    return {name: round(statistics.median(v), 1) for name, v in readings.items()}
+
+
+class Box:
+    """`callbox run` on `data`, in its own session; stopped with SIGINT as Ctrl-C does."""
+
+    def __init__(self, data: Path, *settings: str):
+        self.data, self.port = data, free_port()
+        sets = [a for s in (f"web.port={self.port}", "web.http_port=0", *settings) for a in ("--set", s)]
+        self.log = open(data.parent / f"{data.name}-run.log", "wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "run", "--data", str(data), *sets],
+                                     stdout=self.log, stderr=self.log, start_new_session=True)
+
+    def wait_web(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                if (self.data / "tls" / "web.crt").exists():
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"the web UI did not start within {timeout:.0f} s (see {self.log.name})")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def add_admin(data: Path) -> None:
+    subprocess.run([sys.executable, "-m", "appliance.cli", "user", "add", "--admin", "bench", "--data", str(data),
+                    "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+
+
+def flood(port: int, lines_file: Path) -> float:
+    """Send the file to the capture port as a PBX would, as fast as the socket takes it; seconds taken."""
+    t = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s, open(lines_file, "rb") as f:
+        while chunk := f.read(65536):
+            s.sendall(chunk)
+    return time.monotonic() - t
+
+
+def stored_lines(box: Box, context: ssl.SSLContext, cookie: str) -> int:
+    conn = http.client.HTTPSConnection("127.0.0.1", box.port, timeout=30, context=context)
+    try:
+        conn.request("GET", "/api/status", headers={"Cookie": cookie})
+        resp = conn.getresponse()
+        body = json.loads(resp.read() or b"{}")
+        return int(body.get("counts", {}).get("lines", 0))
+    finally:
+        conn.close()
+
+
+def login(box: Box, context: ssl.SSLContext) -> str:
+    conn = http.client.HTTPSConnection("127.0.0.1", box.port, timeout=60, context=context)
+    try:
+        conn.request("POST", "/login", urlencode({"username": "bench", "password": PASSWORD}),
+                     {"Content-Type": "application/x-www-form-urlencoded"})
+        resp = conn.getresponse()
+        resp.read()
+        return (resp.getheader("Set-Cookie") or "").split(";", 1)[0]
+    finally:
+        conn.close()
+
+
+def page_round(box: Box, context: ssl.SSLContext, cookie: str) -> dict[str, int]:
+    """GET every page of the web UI without a parameter in its path: {path: status}."""
+    from webui.app import make_app   # the bench process only: to list the routes this build has
+    paths = sorted({r.rule for r in make_app(box.data).routes if r.method == "GET" and "<" not in r.rule})
+    statuses = {}
+    conn = http.client.HTTPSConnection("127.0.0.1", box.port, timeout=300, context=context)
+    try:
+        for path in paths:
+            conn.request("GET", path, headers={"Cookie": cookie})
+            resp = conn.getresponse()
+            resp.read()
+            statuses[path] = resp.status
+    finally:
+        conn.close()
+    return statuses
+
+
+def run(lines: int, workdir: Path, settle_s: float = 20) -> dict:
+    idle_box = Box(workdir / "idle")
+    try:
+        idle_box.wait_web()
+        time.sleep(settle_s)
+        idle = sample(idle_box.proc.pid)
+    finally:
+        idle_box.stop()
+    data = workdir / "loaded"
+    data.mkdir()
+    add_admin(data)
+    source = workdir / "flood.log"
+    make_input(source, lines)
+    capture_port = free_port()
+    box = Box(data, f"capture.url=tcp-listen://127.0.0.1:{capture_port}", "pbx.driver=avaya_ipoffice",
+              "pbx.timezone=Europe/Warsaw")
+    try:
+        box.wait_web()
+        context = ssl.create_default_context(cafile=str(data / "tls" / "web.crt"))
+        cookie = login(box, context)
+        time.sleep(2)
+        sent_s = flood(capture_port, source)
+        t = time.monotonic()
+        peak_worker = 0.0
+        while stored_lines(box, context, cookie) < lines and time.monotonic() - t < 600:
+            peak_worker = max(peak_worker, max((pss_kb(p) / 1024 for p in descendants(box.proc.pid)
+                                                if name_of(p) == "worker"), default=0))
+            time.sleep(0.5)
+        stored_s = time.monotonic() - t
+        statuses = page_round(box, context, cookie)
+        loaded = sample(box.proc.pid)
+    finally:
+        box.stop()
+    return {"idle_mb": idle, "loaded_mb": loaded, "worker_peak_during_flood_mb": round(peak_worker, 1),
+            "flood_lines": lines, "flood_send_s": round(sent_s, 1), "flood_stored_after_s": round(stored_s, 1),
+            "pages": len(statuses), "pages_not_200": {p: s for p, s in statuses.items() if s != 200},
+            "budget_mb": BUDGET_MB}
+
+
+def print_table(r: dict) -> None:
+    names = [n for n in ("supervisor", "capture", "worker", "jobs", "web", "virtual-pbx") if n in r["idle_mb"]
+             or n in r["loaded_mb"]]
+    print(f"{'process':12s} {'idle MB':>8s} {'loaded MB':>10s}")
+    for n in names + ["total"]:
+        print(f"{n:12s} {r['idle_mb'].get(n, 0):8.1f} {r['loaded_mb'].get(n, 0):10.1f}")
+    print(f"budget: idle <= {BUDGET_MB['idle']} MB, loaded <= {BUDGET_MB['loaded']} MB; worker peak during the "
+          f"flood {r['worker_peak_during_flood_mb']} MB; {r['flood_lines']:,} lines sent in {r['flood_send_s']} s, "
+          f"stored {r['flood_stored_after_s']} s later; {r['pages']} pages, not 200: {r['pages_not_200'] or 'none'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=200_000, help="IP Office lines in the flood (200,000)")
+    parser.add_argument("--dir", type=Path, default=Path(".bench"), help="where results.json goes (.bench)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="callbox-footprint-") as tmp:
+        result = run(args.lines, Path(tmp))
+    print_table(result)
+    args.dir.mkdir(parents=True, exist_ok=True)
+    results = args.dir / "results.json"
+    merged = json.loads(results.read_text()) if results.exists() else {}
+    merged["footprint"] = {**result, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    results.write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
