@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
 import json
 import os
 import signal
@@ -163,7 +164,8 @@ def login(box: Box, context: ssl.SSLContext) -> str:
 
 def page_round(box: Box, context: ssl.SSLContext, cookie: str) -> dict[str, int]:
     """GET every page of the web UI without a parameter in its path: {path: status}."""
-    from webui.app import make_app   # the bench process only: to list the routes this build has
+    # the routes this build has, from the web's own app (a module above this one: imported by name, at run time)
+    make_app = importlib.import_module("webui.app").make_app
     paths = sorted({r.rule for r in make_app(box.data).routes if r.method == "GET" and "<" not in r.rule})
     statuses = {}
     conn = http.client.HTTPSConnection("127.0.0.1", box.port, timeout=300, context=context)
