@@ -92,7 +92,6 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = T
     """The status page's data with only the calls `user` may see. The box's own state (capture and its PBX
     link addresses, link events, journal usage, raw lines, line counts) only for who sees the whole box; others
     get the counts of their own calls (without `with_totals`, zeros: the home page shows the month's instead)."""
-    data = status.snapshot(data_dir, with_calls=False)      # the calls come scoped, below
     # without calls stored no other tenant's can exist: what sees_whole_box answers then, without the database
     whole = scope.sees_whole_box_while_empty(user, pbx_tenant)
     calls: list[dict[str, Any]] = []
@@ -107,6 +106,7 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = T
                     totals = scope.totals(user, pbx_tenant)
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
+    data = status.snapshot(data_dir, with_calls=False, box_wide=whole)     # the calls came scoped, above
     data["calls"] = calls
     if not whole:      # nothing of the whole box: no PBX link addresses, box-wide counts, journal or raw lines
         data.update(counts={"calls": totals[0], "legs": totals[1]}, quarantined=[], events=[],

@@ -76,10 +76,10 @@ def _event(e: db.LinkEvent) -> dict[str, Any]:
             "ref": f"{e.jseg}:{e.joff}"}
 
 
-def _from_store(data_dir: Path, with_calls: bool = True) -> dict[str, Any]:
+def _from_store(data_dir: Path, with_calls: bool = True, box_wide: bool = True) -> dict[str, Any]:
     empty: dict[str, Any] = {"counts": dict.fromkeys(COUNT_KEYS, 0), "calls": [], "quarantined": [],
                              "events": []}
-    if not db.read_access(data_dir):
+    if not db.read_access(data_dir) or not (with_calls or box_wide):
         return empty
     was_closed = db.callbox_db.is_closed()
     if was_closed:
@@ -105,9 +105,11 @@ def _journal_usage(directory: Path) -> dict[str, int]:
     return {"segments": segments, "bytes": size}
 
 
-def snapshot(data_dir: Path, with_calls: bool = True) -> dict[str, Any]:
-    """Everything the status page shows, JSON-serialisable (the last calls unscoped, unless not wanted)."""
-    data = _from_store(data_dir, with_calls)
+def snapshot(data_dir: Path, with_calls: bool = True, box_wide: bool = True) -> dict[str, Any]:
+    """Everything the status page shows, JSON-serialisable (the last calls unscoped, unless not wanted). Without
+    `with_calls` and `box_wide` (a user who sees part of the box), the store is not read at all: its box-wide
+    counts (a scan of every call) would only be thrown away."""
+    data = _from_store(data_dir, with_calls, box_wide)
     data["capture"] = capture_status(data_dir / "run" / "capture.json")
     data["journal"] = _journal_usage(data_dir / "journal")
     data["generated_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

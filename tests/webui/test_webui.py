@@ -281,3 +281,21 @@ def test_setup_page_shows_the_last_lines_and_the_driver_that_reads_them(tmp_path
 def test_setup_page_with_nothing_received_says_so(tmp_path):
     page = admin_client(tmp_path).get("/setup")
     assert "No line received yet" in page.text
+
+
+def test_a_user_who_sees_part_of_the_box_costs_no_box_wide_count(data_dir, monkeypatch):
+    """Issue 14: the box-wide counts (a scan of every call) were computed for every staff home page and thrown away."""
+    from webui import db as web_db
+    store.open_db(data_dir / "callbox.db")
+    add_call(1, extension="201")
+    store.close_db()
+    client = webtest.TestApp(make_app(data_dir))
+    add_user("ayse", role="staff", scope="own", person="P1")
+    login(client, "ayse")
+
+    def counted():
+        raise AssertionError("box-wide counts read for a user who does not see the whole box")
+    monkeypatch.setattr(web_db, "counts", counted)
+    assert client.get("/").status_int == 200
+    api = client.get("/api/status").json
+    assert api["whole_box"] is False and api["counts"] == {"calls": 0, "legs": 0}   # no call of P1
