@@ -35,7 +35,7 @@ class Pricer:
         if direction != "out" or self.plan is None or c.kind == "internal":
             return c, None
         try:
-            return c, rate(c.number, c.kind, start_utc, self.capped(talk_s) or talk_s, self.tz, self.plan)
+            return c, rate(c.number, c.kind, start_utc, self.capped(talk_s) or talk_s, self.tz, self.plan, c.known)
         except Unrated as e:
             return c, e
 
@@ -46,19 +46,22 @@ class Pricer:
     def price(self, direction: str, party: str, start_utc: int, talk_s: int,
               known: numbering.Classification | None = None) -> CallPrice:
         """The call's price columns: class, number as called, cost (exact decimal text, or None when not charged or
-        not priceable), currency, destination, tariff ("provider / plan @ version"), capped (0 or 1).
+        not priceable), currency, destination, tariff ("provider / plan @ version"), capped (0 or 1), unknown_number
+        (1: phonenumbers does not know the number; priced by prefix, the class the plan's).
         `known`: the classification already stored (a tariff change does not change what a number is)."""
         c, p = self._rate(direction, party, start_utc, talk_s, known)
         capped = int(bool(self.capped(talk_s)))   # an int binds faster than a bool (CallPrice.capped)
+        unknown = 0 if c.known else 1
         if isinstance(p, Price):
-            return CallPrice(c.kind, c.number, str(p.cost), p.currency, p.destination, f"{p.plan} @ {p.version}",
-                             capped)
-        return CallPrice(c.kind, c.number, None, "", "", "", capped)
+            return CallPrice(p.explain.kind, c.number, str(p.cost), p.currency, p.destination,
+                             f"{p.plan} @ {p.version}", capped, unknown)
+        return CallPrice(c.kind, c.number, None, "", "", "", capped, unknown)
 
     def explain(self, direction: str, party: str, start_utc: int, talk_s: int) -> dict:
         """Why the call costs what it does, or why it has no price."""
         c, p = self._rate(direction, party, start_utc, talk_s)
-        base = {"dialled": party, "number": c.number, "kind": c.kind, "operator": c.operator, "region": c.region}
+        base = {"dialled": party, "number": c.number, "kind": c.kind, "operator": c.operator, "region": c.region,
+                "number_known": c.known}
         if self.capped(talk_s):
             base["capped"] = f"talked {talk_s} s, over [rating] max_call_min: priced as {self.cap_s} s"
         if isinstance(p, Price):

@@ -43,7 +43,8 @@ def with_legs(calls: list, explain: Callable | None = None) -> Iterator[dict]:
         refs = [_ref(leg) for leg in legs.get(c.id, [])]
         yield {"id": c.id, **_common(c), "legs": c.legs, "raw": refs, "kind": c.kind, "number": c.number,
                "cost": c.cost, "currency": c.currency, "destination": c.destination, "tariff": c.tariff,
-               "capped": bool(c.capped), "tenant": c.tenant,
+               "capped": bool(c.capped),
+               "number_known": None if c.unknown_number is None else not c.unknown_number, "tenant": c.tenant,
                "explain": explain(c) if explain else None}
 
 
