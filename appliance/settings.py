@@ -164,7 +164,8 @@ SETTINGS: tuple[Setting, ...] = (
       "this long, flagged `capped` and listed by `callbox calls --capped`. 0 = no cap.", minval=0, maxval=10080),
     S("rating", "transfer_charge", "first", "first|target",
       "Who pays a transferred call: first = the extension that made it; target = the last leg's extension (one "
-      "price for the whole conversation; the transferring person keeps ring and talk time without cost).",
+      "price for the whole conversation; the transferring person keeps ring and talk time without cost). Bills, "
+      "reports, their exports and the home page all follow it.",
       choices=("first", "target")),
     S("log", "level", "INFO", "level", "Application log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     S("log", "max_kb", 1024, "KiB", "Size at which a log file is rotated (flash: keep it small).", minval=16),

@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from appliance import store
 from appliance.directory import organisation as directory
+from appliance.rating import transfers
+from appliance.rating.transfers import TRANSFER_CHARGES
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
-TRANSFER_CHARGES = ("first", "target")
 
 
 class BillingError(ValueError):
@@ -156,23 +157,12 @@ def _rows(site: Site, since: int, until: int, extensions: set[str] | None) -> li
     return list(q.tuples())
 
 
-def _targets(rows: list[tuple]) -> dict[int, str]:
-    """The extension of each multi-leg call's last leg (legs in PBX order: IP Office segments by id)."""
-    multi = [r[0] for r in rows if r[-1] > 1]
-    out = {}
-    for call_id, legs in store.legs_of(multi).items():
-        last = next((leg.extension.strip() for leg in reversed(legs) if leg.extension.strip()), "")
-        if last:
-            out[call_id] = last
-    return out
-
-
 def usage(site: Site, since: int, until: int, extensions: set[str] | None = None) -> list[Usage]:
     """The outgoing calls with start in [since, until), in call-start order, each on the line(s) of whoever it
     is attributed to. With transfer_charge = target a transferred call is charged to its last leg's extension
     and also listed, uncharged, for the first extension's subscriber. `extensions`: only calls touching these."""
     rows = _rows(site, since, until, extensions)
-    targets = _targets(rows) if site.transfer_charge == "target" else {}
+    targets = transfers.targets([r[0] for r in rows if r[-1] > 1]) if site.transfer_charge == "target" else {}
     index = directory.Index(site.tenant_id) if site.tenant_id is not None else None
     who = (lambda ext, at: index.attribute(ext, at)) if index else (lambda ext, at: None)
     out = []
