@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import alert, billing, db, directory, report, schedule, snmp, tariff, traffic, upload, user
+from appliance.cli import (alert, billing, db, directory, reconcile, report, schedule, snmp, tariff, traffic, upload,
+                           user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.ingest import importer
 from appliance.ingest.reprocess import reprocess
@@ -25,6 +26,7 @@ COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RA
                   directory, tariff, user,
                   traffic,    # traffic reports (REP-6, REP-7)
                   report,     # report, timerange, rollup (REP-3..5, REP-13)
+                  reconcile,  # an operator's itemised bill against the stored calls (RAT-9)
                   alert,      # alerts and thresholds (CAP-7, REP-8, REP-11)
                   upload,     # report export to file servers (REP-10)
                   snmp,       # SNMP engine id, test trap, snmpd handler (APP-2)
