@@ -34,7 +34,7 @@ COMMANDS = {
 }
 
 # Fields added to a command's JSON since a release (additive: a script reading the old fields reads them as before)
-ADDED_FIELDS = {"calls.json": ("number_known",)}   # issue 21: on the call and in its explain
+ADDED_FIELDS = {"calls.json": ("number_known", "stuck")}   # issue 21: on the call (number_known in explain too)
 
 
 def without_added(name: str, rows: list) -> list:

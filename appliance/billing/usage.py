@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from appliance import store
 from appliance.directory import organisation as directory
-from appliance.rating import transfers
+from appliance.rating import stuck, transfers
 from appliance.rating.transfers import TRANSFER_CHARGES
 from appliance.store import directory as sd
 
@@ -93,6 +93,7 @@ class Site:
     cap_s: int = 0                     # [rating] max_call_min in seconds (for re-deriving explanations)
     tenant: str = ""                   # the tenant code whose calls are billed
     pbx_tenant: str = ""               # [pbx] tenant: its calls include those stored without a tenant code ("")
+    lines: stuck.LineRules | None = None   # caps per trunk ([rating] trunk_caps; None: cap_s for every trunk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ class Usage:
     currency: str
     destination: str
     tariff: str
-    capped: bool
+    capped: int                        # 0, or why priced shorter: stuck.CAP, stuck.OVERLAP (appliance/rating/stuck.py)
     transferred_to: str = ""           # on the first extension's line: whom the call was charged to
 
 
@@ -171,7 +172,7 @@ def usage(site: Site, since: int, until: int, extensions: set[str] | None = None
         price = Decimal(cost) if cost not in (None, "") else None
         base = dict(call_id=cid, start_utc=start, utc_offset=off, party=party, trunk=trunk, ring_s=ring, talk_s=talk,
                     kind=kind, number=number, cost=price, currency=cur, destination=dest, tariff=tariff,
-                    capped=bool(capped))
+                    capped=int(capped))
         first = who(ext, start)
         target_ext = targets.get(cid, ext)
         target = first if target_ext == ext else who(target_ext, start)
@@ -193,7 +194,11 @@ def site_from_config(cfg, tz: tzinfo, tenant: str | None = None) -> Site:
     if charge not in TRANSFER_CHARGES:
         raise BillingError(f"[rating] transfer_charge = {charge!r}: expected first or target")
     cap_min = int(rating.get("max_call_min", "0") or 0)
-    return Site(sd.tenant_id(code), tz, charge, cap_min * 60, code, pbx_tenant)
+    try:
+        lines = stuck.rules_from(cfg.section("rating"))
+    except ValueError as e:
+        raise BillingError(str(e)) from None
+    return Site(sd.tenant_id(code), tz, charge, cap_min * 60, code, pbx_tenant, lines)
 
 
 def subscriber_usage(site: Site, subscriber: str, since: int, until: int) -> list[Usage]:

@@ -36,7 +36,9 @@ class Call(Base):
     currency = TextField(default="")
     destination = TextField(default="")
     tariff = TextField(default="")         # "provider / plan @ version date"
-    capped = BooleanField(default=False)   # talk time over [rating] max_call_min: priced at the cap (RAT-5)
+    # priced shorter than printed (RAT-5, appliance/rating/stuck.py): 0 no, 1 over its trunk's cap, 2 still up when
+    # the next call on its analogue trunk began (an int: it was a boolean before 2, and 0/1 read the same)
+    capped = IntegerField(default=0)
     # the numbering library does not know the number: classified by the dialling plan, priced by prefix (issue 21);
     # NULL on calls stored before the flag (a rerate --reclassify or a reprocess sets it)
     unknown_number = BooleanField(null=True)
@@ -188,6 +190,15 @@ def calls(since: int | None = None, until: int | None = None, limit: int | None 
     q = _range(Call.select(), Call.start_utc, since, until)
     q = q.order_by(Call.start_utc.desc(), Call.id.desc()) if newest_first else q.order_by(Call.start_utc, Call.id)
     return q.limit(limit) if limit else q
+
+
+def released_s(call: Call) -> int | None:
+    """The talk time a call can have had on its trunk: until the next call on the same trunk (and tenant) began,
+    or None when none did (appliance/rating/stuck.py, the overlap rule)."""
+    nxt = (Call.select(Call.start_utc).where(Call.trunk == call.trunk, Call.tenant == call.tenant,
+                                             Call.start_utc > call.start_utc, Call.id != call.id)
+           .order_by(Call.start_utc).limit(1).scalar())
+    return None if nxt is None else max(0, nxt - call.start_utc - call.ring_s)
 
 
 def legs(since: int | None = None, until: int | None = None):
