@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from appliance import localtime
+from appliance.access import scope
 from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.procs import common_args
 from appliance.rating import numbering
@@ -32,7 +33,9 @@ def register(subparsers) -> None:
     c.add_argument("--line", action="append", default=[], metavar="LINE=TRUNK[,TRUNK]",
                    help="the invoice's line (its line column) was the PBX's trunk(s); repeatable. Calls are then "
                         "matched per line, and only these trunks' calls are compared")
+    c.add_argument("--tenant", metavar="CODE", help="only this tenant's calls (default: every call of the box)")
     c.add_argument("--csv", type=Path, metavar="OUT.csv", help="also write every row as CSV ('-': stdout)")
+    c.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also write the rows and findings as PDF")
     c.add_argument("--json", action="store_true", help="one JSON object: totals, counts, findings, rows")
     c.set_defaults(func=cmd_reconcile)
 
@@ -55,6 +58,20 @@ def _day_bounds(first: int, last: int, tz) -> tuple[int, int]:
     return localtime.to_utc(a, tz)[0], localtime.to_utc(b, tz)[0]
 
 
+PDF_COLUMNS = ("status", "cause", "invoice_start", "box_start", "number", "invoice_duration_s", "box_duration_s",
+               "invoice_amount", "box_cost", "difference")
+
+
+def _pdf(result: match.Result, map_name: str, file_name: str) -> bytes:
+    """The reconciliation as a PDF: the findings as the subtitle, every row, the totals."""
+    from appliance.pdf import document   # fpdf2: only when a PDF is asked for
+    subtitle = (f"{file_name} ({map_name}): invoice {result.invoice_total}, box {result.box_total}, difference "
+                f"{result.difference}. " + " ".join(f"{f['cause']}: {f['text']}." for f in result.findings))
+    rows = [[d[k] for k in PDF_COLUMNS] for d in explain.as_dicts(result)]
+    totals = ["total"] + [""] * 6 + [str(result.invoice_total), str(result.box_total), str(result.difference)]
+    return document.report_pdf("Invoice reconciliation", subtitle, list(PDF_COLUMNS), rows, totals=totals)
+
+
 def cmd_reconcile(args) -> int:
     if not args.file.is_file():
         raise UsageError(f"no such file: {args.file}")
@@ -75,7 +92,8 @@ def cmd_reconcile(args) -> int:
     lo, hi = _day_bounds(min(i.start_utc for i in invoice), max(i.start_utc for i in invoice), tz)
     lines = _lines(args.line)
     trunks = set().union(*lines.values()) if lines else None
-    calls = match.stored_calls(lo if since is None else since, hi if until is None else until, trunks)
+    tenants = None if args.tenant is None else scope.call_tenant_codes(args.tenant, cfg.section("pbx").tenant)
+    calls = match.stored_calls(lo if since is None else since, hi if until is None else until, trunks, tenants)
     tol = match.Tolerances(args.start_tolerance, args.duration_tolerance)
     result = explain.explain(match.match(invoice, calls, tol, lines))
     if args.csv is not None:
@@ -84,6 +102,8 @@ def cmd_reconcile(args) -> int:
             print(text, end="")
         else:
             args.csv.write_text(text, encoding="utf-8-sig")
+    if args.pdf is not None:
+        args.pdf.write_bytes(_pdf(result, cmap.name, str(args.file.name)))
     summary = {"map": cmap.name, "invoice_calls": len(invoice), "box_calls": len(calls),
                "matched": result.count("matched"), "missing": result.count("missing"),
                "extra": result.count("extra"), "price_differences": result.count("matched", "price"),

@@ -33,7 +33,7 @@ def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, b
             ).where(store.Call.id > last).order_by(store.Call.id).limit(batch).tuples())
             if not rows:
                 rollups.after_rerate(since, until)   # the re-priced days in the report roll-ups
-                stuck.mark_overlaps(pricer, since, until)   # analogue lines that did not release (RAT-5)
+                stuck.mark_overlaps(pricer, since, until, pbx_tenant, force)   # lines that did not release (RAT-5)
                 return done
             store.db.connection().executemany(
                 f"UPDATE call SET {sets} WHERE id = ?",

@@ -12,6 +12,7 @@ from appliance import store
 from appliance.rating import numbering, stuck
 from appliance.rating.pricing import Pricer
 from appliance.records import PRICE_COLUMNS
+from appliance.store import billing as store_billing
 from appliance.store import rollups
 
 log = logging.getLogger(__name__)
@@ -19,9 +20,11 @@ CHECK_EVERY_S = 60
 RECENT_S = 2 * 86400
 
 
-def mark_overlaps(pricer: Pricer, since: int | None = None, until: int | None = None) -> int:
+def mark_overlaps(pricer: Pricer, since: int | None = None, until: int | None = None, pbx_tenant: str = "",
+                  force: bool = False) -> int:
     """Price again the calls in [since, until) still up when the next call on their analogue trunk began (and
-    those no longer so, after a re-import); returns how many changed."""
+    those no longer so, after a re-import); returns how many changed. Calls in billed periods keep their price
+    unless `force`, as with `callbox rerate` (`pbx_tenant`: the tenant of calls stored without one)."""
     rules = pricer.lines
     if rules is None or not rules.analogue:
         return 0
@@ -29,13 +32,17 @@ def mark_overlaps(pricer: Pricer, since: int | None = None, until: int | None = 
     q = store.calls(since, None).select(C.id, C.trunk, C.start_utc, C.ring_s, C.talk_s, C.tenant, C.capped,
                                         C.direction, C.party, C.kind, C.number, C.unknown_number)
     rows = [r for r in q.tuples() if rules.is_analogue(r[1])]
+    billed: set[int] = set()
+    if not force and store_billing.BilledPeriod.select().exists():
+        billed = {cid for (cid,) in store.calls(since, until).select(C.id).where(
+            store_billing.in_billed(pbx_tenant)).tuples()}
     released: dict[int, int] = {}
     for tenant in {r[5] for r in rows}:
         released.update(stuck.overlaps([r[:5] for r in rows if r[5] == tenant], rules))
     sets = ", ".join(f"{c} = ?" for c in PRICE_COLUMNS)
     changed, days = [], set()
     for cid, trunk, start, ring, talk, _, capped, direction, party, kind, number, unknown in rows:
-        if until is not None and start >= until:
+        if (until is not None and start >= until) or cid in billed:
             continue
         now_stuck = cid in released and released[cid] < talk
         if now_stuck == (capped == stuck.OVERLAP):

@@ -92,7 +92,7 @@ class Worker:
         if pricer is None or time.monotonic() - self.stuck_checked < stuck.CHECK_EVERY_S:
             return
         self.stuck_checked = time.monotonic()
-        stuck.mark_overlaps(pricer, int(time.time()) - stuck.RECENT_S)
+        stuck.mark_overlaps(pricer, int(time.time()) - stuck.RECENT_S, None, self.cfg.section("pbx").tenant)
 
     def prune(self) -> None:
         journal.prune(self.paths.journal, parse.cursor(), self.jset.retain_days * 86400,

@@ -81,10 +81,14 @@ class Result:
         return sum(1 for r in self.rows if r.status == status and (not issue or issue in r.issues))
 
 
-def stored_calls(since: int, until: int, trunks: set[str] | None = None) -> list[BoxCall]:
-    """The answered outgoing calls with start in [since, until), on `trunks` when given."""
+def stored_calls(since: int, until: int, trunks: set[str] | None = None,
+                 tenants: tuple[str, ...] | None = None) -> list[BoxCall]:
+    """The answered outgoing calls with start in [since, until), on `trunks` and of `tenants` (call.tenant
+    codes) when given."""
     C = store.Call
     q = store.calls(since, until).where(C.direction == "out", C.talk_s > 0)
+    if tenants is not None:
+        q = q.where(C.tenant.in_(tenants))
     if trunks is not None:
         q = q.where(C.trunk.in_(sorted(trunks)))
     out = []

@@ -117,3 +117,13 @@ def test_the_alerts_page_lists_them_for_the_box_s_administrators(site, tmp_path)
         assert staff.get("/alerts", expect_errors=True).status_int in (302, 303, 403)
     finally:
         store.close_db()
+
+
+def test_a_billed_period_keeps_its_prices_unless_forced(site):
+    from appliance.store import billing as store_billing   # a billed period: only this test needs one
+    stuck_id = site.call("2024-04-02T10:00", "214", TURKCELL, "mobile", 3000, trunk="Line 1.0")
+    site.call("2024-04-02T10:20", "215", IZMIR, "local", 60, trunk="Line 1.0")
+    store_billing.BilledPeriod.create(tenant="acme", label="2024-04", since=at("2024-04-01T00:00"),
+                                      until=at("2024-05-01T00:00"), closed_at=0)
+    assert mark_overlaps(site.pricer, pbx_tenant="acme") == 0 and store.Call.get_by_id(stuck_id).capped == 0
+    assert mark_overlaps(site.pricer, pbx_tenant="acme", force=True) == 1

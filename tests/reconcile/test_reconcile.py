@@ -128,13 +128,14 @@ def test_the_command_prints_the_summary_and_writes_the_csv(site, tmp_path, capsy
     out_csv = tmp_path / "out.csv"
     rc, out, err = run_cli(capsys, "reconcile", "--data", str(tmp_path), "--config", str(ini), str(bill),
                            "--map", "tr_turk_telekom", "--since", "2024-04-01", "--until", "2024-04-02",
-                           "--json", "--csv", str(out_csv))
+                           "--json", "--csv", str(out_csv), "--pdf", str(tmp_path / "out.pdf"))
     assert rc == 0, err
     got = json.loads(out)
     assert (got["matched"], got["missing"], got["extra"], got["price_differences"]) == (1, 0, 1, 1)
     assert D(got["difference"]) == D("0.05") - site.costs[site.calls[1][3]]   # the 1st's overcharge, the 2nd unbilled
     rows = list(csv.DictReader(io.StringIO(out_csv.read_text(encoding="utf-8-sig"))))
     assert rows[-1]["status"] == "total" and D(rows[-1]["difference"]) == D(got["difference"])
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_a_map_file_and_a_bad_cell(tmp_path):
