@@ -97,6 +97,9 @@ class CallPrice(NamedTuple):
     # 0 or 1, an int: the sqlite3 module binds an exact int directly, a bool through its adapter registry
     # first (0.45 us a value, STACK.md §10)
     capped: int = 0
+    # 1 when the numbering library does not know the number (a range newer than its data): priced by prefix by the
+    # dialling plan's reading, and counted on the status page (issue 21); an int for the reason above
+    unknown_number: int = 0
 
 
 PRICE_COLUMNS: tuple[str, ...] = CallPrice._fields   # the `call` columns a CallPrice fills, in order

@@ -181,8 +181,15 @@ SETTINGS: tuple[Setting, ...] = (
       "this long, flagged `capped` and listed by `callbox calls --capped`. 0 = no cap.", minval=0, maxval=10080),
     S("rating", "transfer_charge", "first", "first|target",
       "Who pays a transferred call: first = the extension that made it; target = the last leg's extension (one "
-      "price for the whole conversation; the transferring person keeps ring and talk time without cost).",
+      "price for the whole conversation; the transferring person keeps ring and talk time without cost). Bills, "
+      "reports, their exports and the home page all follow it.",
       choices=("first", "target")),
+    S("rating", "trunk_caps", "", "TRUNK = MIN, ...",
+      "Talk-time caps per trunk (RAT-5), comma-separated TRUNK = MINUTES; TRUNK may use * and ? (Line 1.* = 60); "
+      "the first match wins, no match: max_call_min. A call over its trunk's cap is priced as the cap and flagged."),
+    S("rating", "analogue_trunks", "", "TRUNK, ...",
+      "Analogue trunks (one call at a time; * and ? allowed): a call still up when the next call on its trunk began "
+      "did not release (RAT-5); it is priced up to that start and flagged (the worker checks when idle)."),
     S("log", "level", "INFO", "level", "Application log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR")),
     S("log", "max_kb", 1024, "KiB", "Size at which a log file is rotated (flash: keep it small).", minval=16),
     S("log", "backups", 3, "files", "Rotated log files kept per process.", minval=0, maxval=20),

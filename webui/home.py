@@ -12,6 +12,7 @@ from bottle import response
 from peewee import DatabaseError, OperationalError
 
 from appliance import config, health, localtime
+from appliance.rating import transfers
 from appliance.reports import search as call_search
 from webui import TEMPLATE_LOOKUP, api, db, status
 from webui.auth import current_user
@@ -35,13 +36,14 @@ def _cached(key: tuple, ttl: float, now: float, compute):
     return value
 
 
-def _month(data_dir: Path, user, pbx_tenant: str, tz, now: float) -> dict[str, Any]:
+def _month(data_dir: Path, user, pbx_tenant: str, tz, now: float, charge: str = "first") -> dict[str, Any]:
     since, until, year, month = call_search.month_bounds(now, tz)
     totals = call_search.Totals()
     if db.read_access(data_dir):
         try:
             with db.connection():
-                totals = call_search.totals(user, pbx_tenant, call_search.Criteria(since=since, until=until))
+                totals = call_search.totals(user, pbx_tenant, call_search.Criteria(since=since, until=until),
+                                            charge)
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
     return {"totals": totals, "year": year, "month": month}
@@ -76,7 +78,8 @@ def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None
     try:
         data = api.scoped_snapshot(data_dir, user, pbx.tenant, with_totals=False)
         data.update(_cached(("month", str(data_dir), user), TOTALS_TTL_S, now,
-                            lambda: _month(data_dir, user, pbx.tenant, localtime.zone(pbx.timezone), now)))
+                            lambda: _month(data_dir, user, pbx.tenant, localtime.zone(pbx.timezone), now,
+                                           transfers.rule(cfg))))
     except DatabaseError as e:   # "database disk image is malformed": the page still opens and says so
         log.error("home page without calls: %s", e)
         data = _without_calls(data_dir, user, now, localtime.zone(pbx.timezone))

@@ -25,7 +25,7 @@ REFRESH_S = 5
 CALLS_SHOWN = 20
 QUARANTINE_SHOWN = 10
 EVENTS_SHOWN = 10
-COUNT_KEYS = ("calls", "legs", "quarantined", "lines", "ignored")
+COUNT_KEYS = ("calls", "legs", "quarantined", "unknown_numbers", "lines", "ignored")
 
 
 def hms(seconds: int) -> str:

@@ -1,5 +1,5 @@
 """Data-flow alerts (CAP-7): no data within business hours, PBX link down, parse failures, journal/flash full,
-directory sync failing, calls stored unpriced because no tariff plan can be chosen.
+directory sync failing, calls stored unpriced because no tariff plan can be chosen, lines that fail to release.
 
 Business hours are per weekday in the PBX's local time ([pbx] timezone, DST included); a source is silent when
 the business-hours time since its newest line reaches [alerts] no_data_min. The newest line per source comes
@@ -234,10 +234,25 @@ def tariff_plan(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
         return commit(watch(cfg_alerts, "tariff_plan", bool(problem), now, n), sender)
 
 
+def stuck_lines(cfg_alerts, now: int, sender: Send) -> int:
+    """Calls of the last day priced shorter than the PBX printed them (RAT-5): over their trunk's cap, or still up
+    when the next call on their analogue trunk began: a line failed to release. Cleared after a day without."""
+    C = store.Call
+    recent = C.select(C.trunk).where(C.start_utc >= now - 86400, C.start_utc < now, C.capped > 0)
+    rows: list[str] = [c.trunk for c in recent]
+    trunks = sorted(set(rows))
+    n = Notice("stuck_lines", f"{len(rows)} call(s) of the last 24 h on trunk(s) {', '.join(trunks) or '?'} did not "
+               "release in time and were priced shorter: check those lines; `callbox calls --capped` lists them",
+               len(rows), clear_text="no call of the last 24 h ran over its trunk's cap or overlapped the next")
+    with db.atomic("IMMEDIATE"):
+        return commit(watch(cfg_alerts, "stuck_lines", bool(rows), now, n), sender)
+
+
 def check(cfg: config.Config, cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> int:
     """All data-flow conditions for one pass; the number of actions queued."""
     journal_dir = data_dir / "journal"
     tz = zone(cfg.section("pbx").timezone)
     return (no_data(cfg_alerts, journal_dir, tz, now, sender) + link(cfg_alerts, h, now, sender)
             + parse_failures(cfg, cfg_alerts, journal_dir, now, sender) + journal_full(cfg_alerts, h, now, sender)
-            + directory_sync(cfg_alerts, now, sender) + tariff_plan(cfg, cfg_alerts, now, sender))
+            + directory_sync(cfg_alerts, now, sender) + tariff_plan(cfg, cfg_alerts, now, sender)
+            + stuck_lines(cfg_alerts, now, sender))

@@ -16,6 +16,7 @@ from appliance.billing import allowances, linecharges
 from appliance.billing.usage import (BillingError, Period, Site, Usage, of_site, person_extensions,
                                      subscriber_usage, usage)
 from appliance.rating import plans as stored_plans
+from appliance.rating import stuck
 from appliance.rating.rate import Unrated, rate
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
@@ -89,7 +90,13 @@ class _Explainer:
         plan = self.plans.get(u.tariff.rpartition(" @ ")[0])
         if plan is None or u.cost is None:
             return (), None
-        talk = self.site.cap_s if u.capped and self.site.cap_s else u.talk_s
+        talk = u.talk_s
+        if u.capped == stuck.CAP:
+            talk = self.site.lines.cap_for(u.trunk) if self.site.lines else self.site.cap_s or talk
+        elif u.capped == stuck.OVERLAP:   # priced until the next call on its analogue trunk began
+            call = store.Call.get_or_none(store.Call.id == u.call_id)
+            released = store.released_s(call) if call is not None else None
+            talk = talk if released is None else released
         try:
             e = rate(u.number, u.kind, u.start_utc, talk, self.site.tz, plan).explain
         except (Unrated, ValueError):
@@ -178,15 +185,16 @@ def compare(site: Site, period: Period) -> list[PlanTotal]:
     """The period's outgoing calls priced under every stored plan, with their stored classification (the
     talk time capped as the site caps it). Calls without a class, and internal ones, are left out."""
     C = store.Call
-    rows = list(store.calls(period.since, period.until).select(C.number, C.kind, C.start_utc, C.talk_s)
+    rows = list(store.calls(period.since, period.until).select(C.number, C.kind, C.start_utc, C.talk_s, C.trunk)
                 .where(C.direction == "out", C.kind != "", C.kind != "internal", of_site(site)).tuples())
     out = []
     for plan in stored_plans.compiled_plans():
         totals: dict[str, Decimal] = {}
         unrated, currencies = 0, set()
-        for number, kind, start, talk in rows:
-            if site.cap_s and talk > site.cap_s:
-                talk = site.cap_s
+        for number, kind, start, talk, trunk in rows:
+            cap = site.lines.cap_for(trunk) if site.lines else site.cap_s
+            if cap and talk > cap:
+                talk = cap
             try:
                 p = rate(number, kind, start, talk, site.tz, plan)
             except Unrated:

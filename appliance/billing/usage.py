@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from appliance import store
 from appliance.directory import organisation as directory
+from appliance.rating import stuck, transfers
+from appliance.rating.transfers import TRANSFER_CHARGES
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
-TRANSFER_CHARGES = ("first", "target")
 
 
 class BillingError(ValueError):
@@ -92,6 +93,7 @@ class Site:
     cap_s: int = 0                     # [rating] max_call_min in seconds (for re-deriving explanations)
     tenant: str = ""                   # the tenant code whose calls are billed
     pbx_tenant: str = ""               # [pbx] tenant: its calls include those stored without a tenant code ("")
+    lines: stuck.LineRules | None = None   # caps per trunk ([rating] trunk_caps; None: cap_s for every trunk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ class Usage:
     currency: str
     destination: str
     tariff: str
-    capped: bool
+    capped: int                        # 0, or why priced shorter: stuck.CAP, stuck.OVERLAP (appliance/rating/stuck.py)
     transferred_to: str = ""           # on the first extension's line: whom the call was charged to
 
 
@@ -156,23 +158,12 @@ def _rows(site: Site, since: int, until: int, extensions: set[str] | None) -> li
     return list(q.tuples())
 
 
-def _targets(rows: list[tuple]) -> dict[int, str]:
-    """The extension of each multi-leg call's last leg (legs in PBX order: IP Office segments by id)."""
-    multi = [r[0] for r in rows if r[-1] > 1]
-    out = {}
-    for call_id, legs in store.legs_of(multi).items():
-        last = next((leg.extension.strip() for leg in reversed(legs) if leg.extension.strip()), "")
-        if last:
-            out[call_id] = last
-    return out
-
-
 def usage(site: Site, since: int, until: int, extensions: set[str] | None = None) -> list[Usage]:
     """The outgoing calls with start in [since, until), in call-start order, each on the line(s) of whoever it
     is attributed to. With transfer_charge = target a transferred call is charged to its last leg's extension
     and also listed, uncharged, for the first extension's subscriber. `extensions`: only calls touching these."""
     rows = _rows(site, since, until, extensions)
-    targets = _targets(rows) if site.transfer_charge == "target" else {}
+    targets = transfers.targets([r[0] for r in rows if r[-1] > 1]) if site.transfer_charge == "target" else {}
     index = directory.Index(site.tenant_id) if site.tenant_id is not None else None
     who = (lambda ext, at: index.attribute(ext, at)) if index else (lambda ext, at: None)
     out = []
@@ -181,7 +172,7 @@ def usage(site: Site, since: int, until: int, extensions: set[str] | None = None
         price = Decimal(cost) if cost not in (None, "") else None
         base = dict(call_id=cid, start_utc=start, utc_offset=off, party=party, trunk=trunk, ring_s=ring, talk_s=talk,
                     kind=kind, number=number, cost=price, currency=cur, destination=dest, tariff=tariff,
-                    capped=bool(capped))
+                    capped=int(capped))
         first = who(ext, start)
         target_ext = targets.get(cid, ext)
         target = first if target_ext == ext else who(target_ext, start)
@@ -203,7 +194,11 @@ def site_from_config(cfg, tz: tzinfo, tenant: str | None = None) -> Site:
     if charge not in TRANSFER_CHARGES:
         raise BillingError(f"[rating] transfer_charge = {charge!r}: expected first or target")
     cap_min = int(rating.get("max_call_min", "0") or 0)
-    return Site(sd.tenant_id(code), tz, charge, cap_min * 60, code, pbx_tenant)
+    try:
+        lines = stuck.rules_from(cfg.section("rating"))
+    except ValueError as e:
+        raise BillingError(str(e)) from None
+    return Site(sd.tenant_id(code), tz, charge, cap_min * 60, code, pbx_tenant, lines)
 
 
 def subscriber_usage(site: Site, subscriber: str, since: int, until: int) -> list[Usage]:

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import alert, billing, db, directory, report, schedule, snmp, tariff, traffic, upload, user
+from appliance.cli import (alert, billing, db, directory, reconcile, report, schedule, snmp, tariff, traffic, upload,
+                           user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.ingest import importer
 from appliance.ingest.reprocess import reprocess
@@ -25,6 +26,7 @@ COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RA
                   directory, tariff, user,
                   traffic,    # traffic reports (REP-6, REP-7)
                   report,     # report, timerange, rollup (REP-3..5, REP-13)
+                  reconcile,  # an operator's itemised bill against the stored calls (RAT-9)
                   alert,      # alerts and thresholds (CAP-7, REP-8, REP-11)
                   upload,     # report export to file servers (REP-10)
                   snmp,       # SNMP engine id, test trap, snmpd handler (APP-2)
@@ -107,7 +109,8 @@ def cmd_calls(args) -> int:
         rows = output.leg_dicts(since, until, extra)
     else:
         pricer = _pricer(cfg, tz)
-        explain = (lambda c: pricer.explain(c.direction, c.party, c.start_utc, c.talk_s)) if pricer else None
+        explain = (lambda c: pricer.explain(c.direction, c.party, c.start_utc, c.talk_s, c.trunk,
+                                            store.released_s(c) if c.capped == 2 else None)) if pricer else None
         rows = output.call_dicts(since, until, explain, capped_only=args.capped)
     for row in rows:
         print(json.dumps(row, ensure_ascii=False) if args.json else output.call_line(row))
@@ -195,7 +198,8 @@ def build_parser() -> Parser:
     c.add_argument("--until", help="ISO date/time, exclusive")
     c.add_argument("--legs", action="store_true", help="one object per leg instead of per logical call")
     c.add_argument("--capped", action="store_true",
-                   help="only calls over [rating] max_call_min (lines that failed to release)")
+                   help="only calls priced shorter than printed: over their trunk's cap ([rating] trunk_caps, "
+                        "max_call_min) or still up when the next call on their analogue trunk began (RAT-5)")
     c.add_argument("--json", action="store_true", help="one JSON object per line")
     c.set_defaults(func=cmd_calls)
     c = sub.add_parser("quarantine", help="print lines that could not be parsed, with the reason")

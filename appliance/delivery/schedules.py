@@ -25,6 +25,7 @@ from appliance.delivery import mail, mail_text, upload
 from appliance.delivery.schedule_rules import (Recipient, ScheduleError, check_recipient, last_at_or_before, next_after,
                                                parse_rule, resolve)
 from appliance.pdf import LANGS as PDF_LANGS
+from appliance.rating import transfers
 from appliance.reports import engine as reports
 from appliance.reports.ranges import DATE_RANGES, RangeError, Window, resolve as resolve_range
 from appliance.store import reports as store_reports
@@ -60,11 +61,13 @@ class Context:
     pbx_tenant: str
     data_dir: Path
     language: str = "en"    # [mail] language: of recipients without a web account language
+    transfer_charge: str = "first"   # [rating] transfer_charge: whose extension a transferred call's cost is on
 
     @classmethod
     def of(cls, cfg: config.Config, data_dir: Path) -> Context:
         pbx = cfg.section("pbx")
-        return cls(localtime.zone(pbx.timezone), pbx.tenant, Path(data_dir), cfg.section("mail").language)
+        return cls(localtime.zone(pbx.timezone), pbx.tenant, Path(data_dir), cfg.section("mail").language,
+                   transfers.rule(cfg))
 
 
 def period_of(window: Window, slot: int, tz: tzinfo, lang: str = "en") -> tuple[str, str]:
@@ -139,7 +142,8 @@ class Job:
 
     def run(self, account: Account, extra_filters: dict | None = None) -> reports.Result:
         spec = _spec(self.spec, self.s.range, extra_filters)
-        return reports.run(spec, account, self.ctx.pbx_tenant, self.slot, tz=self.ctx.tz)
+        return reports.run(spec, account, self.ctx.pbx_tenant, self.slot, tz=self.ctx.tz,
+                           transfer_charge=self.ctx.transfer_charge)
 
 
 def _prepare(s: ss.Schedule, ctx: Context, slot: int) -> Job:

@@ -245,7 +245,8 @@ class Processor:
             call_id = hit[0] if hit and abs(hit[1] - start) <= self.window else self._find((tenant, key), start)
         if call_id is None:
             call_id = leg_id   # a call is named after the entry of its first leg: stable across re-processing
-            price = _UNPRICED_ROW if self.pricer is None else self.pricer.price(r.direction, r.party, start, r.talk_s)
+            price = (_UNPRICED_ROW if self.pricer is None else
+                     self.pricer.price(r.direction, r.party, start, r.talk_s, None, r.trunk))
             batch.new_calls.append((call_id, self.driver, key, start, offset, r.direction, r.extension, r.party,
                                     r.trunk, r.ring_s, r.talk_s, answered, transferred, r.account_code, 1,
                                     *price, tenant))
@@ -377,7 +378,7 @@ def recompute(call_id: int, segments: bool = False, pricer: Pricer | None = None
         (legs[0][0], legs[0][1], legs[0][2], first(3), first(4), first(5), legs[0][6], talk,
          any(leg[8] for leg in legs), any(leg[9] for leg in legs), first(10), len(legs), call_id))
     if pricer is not None:   # the whole conversation is priced once, as the call it is
-        price = pricer.price(legs[0][2], first(4), legs[0][0], talk)
+        price = pricer.price(legs[0][2], first(4), legs[0][0], talk, None, first(5))
         store.db.execute_sql(f"UPDATE call SET {', '.join(c + ' = ?' for c in PRICE_COLUMNS)} WHERE id = ?",
                              (*price, call_id))
 

@@ -6,6 +6,7 @@ parse lock, in one transaction that also marks the re-priced days of the report 
 from __future__ import annotations
 
 from appliance import store
+from appliance.ingest import stuck
 from appliance.rating import numbering
 from appliance.rating.pricing import Pricer
 from appliance.records import PRICE_COLUMNS
@@ -28,14 +29,15 @@ def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, b
         while True:   # pages by id: never update the rows a cursor is still reading
             rows = list(calls.select(
                 store.Call.id, store.Call.direction, store.Call.party, store.Call.start_utc, store.Call.talk_s,
-                store.Call.kind, store.Call.number
+                store.Call.kind, store.Call.number, store.Call.unknown_number, store.Call.trunk
             ).where(store.Call.id > last).order_by(store.Call.id).limit(batch).tuples())
             if not rows:
                 rollups.after_rerate(since, until)   # the re-priced days in the report roll-ups
+                stuck.mark_overlaps(pricer, since, until, pbx_tenant, force)   # lines that did not release (RAT-5)
                 return done
             store.db.connection().executemany(
                 f"UPDATE call SET {sets} WHERE id = ?",
-                [(*pricer.price(direction, party, start, talk,
-                                None if reclassify or not kind else numbering.Classification(number, kind)), call_id)
-                 for call_id, direction, party, start, talk, kind, number in rows])
+                [(*pricer.price(direction, party, start, talk, None if reclassify or not kind else
+                                numbering.Classification(number, kind, known=not unknown), trunk), call_id)
+                 for call_id, direction, party, start, talk, kind, number, unknown, trunk in rows])
             done, last = done + len(rows), rows[-1][0]

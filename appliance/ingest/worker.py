@@ -7,7 +7,7 @@ import time
 
 from appliance import journal, localtime, store
 from appliance.config import Config, ConfigError, parse_tenant_map
-from appliance.ingest import parse
+from appliance.ingest import parse, stuck
 from appliance.paths import Paths, parse_lock
 from appliance.registry import driver_parser
 from appliance.reports import rollup
@@ -53,6 +53,7 @@ class Worker:
         self.cfg = cfg
         self.processor = build_processor(cfg, driver_name)
         self.data_version = self._data_version()
+        self.stuck_checked = 0.0
 
     @staticmethod
     def _data_version() -> int:
@@ -81,8 +82,17 @@ class Worker:
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
                 rollup.refresh_some()
+                self._check_stuck()
             self.data_version = self._data_version()
         return n
+
+    def _check_stuck(self) -> None:
+        """Now and then when idle: the recent calls on analogue trunks that did not release (RAT-5)."""
+        pricer = self.processor.pricer
+        if pricer is None or time.monotonic() - self.stuck_checked < stuck.CHECK_EVERY_S:
+            return
+        self.stuck_checked = time.monotonic()
+        stuck.mark_overlaps(pricer, int(time.time()) - stuck.RECENT_S, None, self.cfg.section("pbx").tenant)
 
     def prune(self) -> None:
         journal.prune(self.paths.journal, parse.cursor(), self.jset.retain_days * 86400,

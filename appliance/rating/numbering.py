@@ -60,6 +60,9 @@ class Classification:
     operator: str = ""           # mobile operator where known (Turkcell, Vodafone, O2, telenor norge)
     region: str = ""             # city/province of a geographic number (Izmir, Prague, Oslo)
     number_type: str = ""        # phonenumbers' type name (FIXED_LINE, MOBILE, UAN, ...), for the explanation
+    # False when phonenumbers does not know the number (a range newer than its metadata, or not a number): the
+    # kind is then the dialling plan's reading (international, domestic), and the tariff prices it by prefix
+    known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,40 +206,61 @@ def _is_short(digits: str, plan: NumberingPlan) -> bool:
     return shortnumberinfo.is_valid_short_number_for_region(short, plan.country)
 
 
-def _interpret(digits: str, plan: NumberingPlan, direction: str) -> tuple[str, int]:
-    """One reading of digits (access code already stripped or not) and how good it is (see _e164)."""
+def _country_code(digits: str) -> bool:
+    """True when digits (after an international prefix) start with a country calling code in use."""
+    return any(int(digits[:n]) in pn.COUNTRY_CODE_TO_REGION_CODE for n in (1, 2, 3) if len(digits) > n)
+
+
+def _subscriber_length(e164: str) -> bool:
+    """True when the number has the length of a fixed or mobile number of its country (what a subscriber dials,
+    rather than the odd lengths some special ranges have): such a reading is taken without the range known."""
+    parsed = _parse(e164)
+    return parsed is not None and any(pn.is_possible_number_for_type(parsed[0], t) for t in (T.FIXED_LINE, T.MOBILE))
+
+
+def _interpret(digits: str, plan: NumberingPlan, direction: str) -> tuple[str, int, bool]:
+    """One reading of digits (access code already stripped or not), how good it is (see _e164), and whether the
+    plan's own prefixes decided it (international prefix + a country code, or the national trunk prefix)."""
     ctx = plan._ctx
     idd = ctx.idd.match(digits)
     if idd and idd.end() < len(digits):
-        return _e164(digits[idd.end():])
+        rest = digits[idd.end():]
+        return (*_e164(rest), _country_code(rest))
     if ctx.trunk and digits.startswith(ctx.trunk) and len(digits) > len(ctx.trunk):
-        return _e164(ctx.cc + digits[len(ctx.trunk):])
+        return (*_e164(ctx.cc + digits[len(ctx.trunk):]), True)
     if _is_short(digits, plan) or (ctx.ext and ctx.ext.fullmatch(digits)):
-        return digits, 2
+        return digits, 2, False
     national = _e164(ctx.cc + digits)
     if national[1] == 2:
-        return national
+        return (*national, False)
     if plan.area_codes and len(plan.area_codes[0]) + len(digits) in ctx.fixed_lengths:
         local = _e164(ctx.cc + plan.area_codes[0] + digits)    # a local number dialled without its area code
-        return local[0], max(local[1], 1)
+        return local[0], max(local[1], 1), False
     if direction == "in":    # caller IDs printed with the country code but no + (905321234567)
         international = _e164(digits)
         if international[1] == 2:
-            return international
-    return national if national[1] else (digits, 0)
+            return (*international, False)
+    return (*national, False) if national[1] else (digits, 0, False)
 
 
 def _resolve(digits: str, plan: NumberingPlan, direction: str) -> str:
     if digits.startswith("+"):
         return _e164(digits[1:])[0] if len(digits) > 1 else digits
-    # A valid reading wins, stripped first; failing that the access code is stripped as configured.
+    # A valid reading wins, stripped first. Failing that the dialling plan decides (issue 21): digits after the
+    # international prefix and a country code are that country's number, digits after the trunk prefix a domestic
+    # one, whether or not phonenumbers knows the range yet, provided the length is possible. Failing that too,
+    # the access code is stripped as configured.
     stripped = [digits[len(c):] for c in plan.access_codes if digits.startswith(c) and len(digits) > len(c)]
-    best, best_quality = digits, -1
-    for candidate in stripped + [digits]:
-        number, quality = _interpret(candidate, plan, direction)
+    readings = [(candidate in stripped, *_interpret(candidate, plan, direction)) for candidate in stripped + [digits]]
+    for _, number, quality, _ in readings:
         if quality == 2:
             return number
-        if best_quality < 0 or (quality > best_quality and candidate in stripped):
+    for _, number, quality, ruled in readings:
+        if ruled and quality and _subscriber_length(number):
+            return number
+    best, best_quality = digits, -1
+    for was_stripped, number, quality, _ in readings:
+        if best_quality < 0 or (quality > best_quality and was_stripped):
             best, best_quality = number, quality
     return best
 
@@ -282,12 +306,12 @@ def _geographic_kind(n: pn.PhoneNumber, plan: NumberingPlan) -> str:
 def _classify_e164(number: str, plan: NumberingPlan) -> Classification:
     parsed = _parse(number)
     if parsed is None:
-        return Classification(number, "unknown")
+        return Classification(number, "unknown", known=False)
     n, ptype = parsed
     cc = n.country_code or 0
     region = pn.region_code_for_number(n) or pn.region_code_for_country_code(cc)
     if region == pn.UNKNOWN_REGION:
-        return Classification(number, "unknown")
+        return Classification(number, "unknown", known=False)
     domestic = str(cc) == plan._ctx.cc and (cc not in _SHARED_CODES or region == plan.country)
     if domestic:
         kind = _geographic_kind(n, plan) if ptype in _GEOGRAPHIC else _DOMESTIC_KIND.get(ptype, "long_distance")
@@ -302,7 +326,8 @@ def _classify_e164(number: str, plan: NumberingPlan) -> Classification:
         place = "" if place == geocoder.country_name_for_number(n, lang) else place
     e164 = pn.format_number(n, pn.PhoneNumberFormat.E164)
     return Classification(number, kind, number if e164 == number else e164,
-                          region if len(region) == 2 else "", operator, place, _TYPE_NAMES.get(ptype, ""))
+                          region if len(region) == 2 else "", operator, place, _TYPE_NAMES.get(ptype, ""),
+                          ptype != T.UNKNOWN)
 
 
 def _classify_short(number: str, plan: NumberingPlan) -> Classification:
@@ -315,7 +340,7 @@ def _classify_short(number: str, plan: NumberingPlan) -> Classification:
     ext = plan._ctx.ext
     if ext and ext.fullmatch(number):
         return Classification(number, "internal", country=plan.country)
-    return Classification(number, "unknown")
+    return Classification(number, "unknown", known=False)
 
 
 def _classify(number: str, plan: NumberingPlan) -> Classification:
@@ -325,16 +350,18 @@ def _classify(number: str, plan: NumberingPlan) -> Classification:
         elif number and _DIAL.fullmatch(number):
             found = _classify_short(number, plan)
         else:
-            found = Classification(number, "unknown")
+            found = Classification(number, "unknown", known=False)
     except Exception:        # never let one odd number stop rating
         log.exception("cannot classify %r", number)
-        found = Classification(number, "unknown")
+        found = Classification(number, "unknown", known=False)
     override = find_override(plan.overrides, number)
     if override is None:
         return found
     changes = {k: getattr(override, k) for k in ("kind", "operator", "region") if getattr(override, k) is not None}
     if not found.country and not number.startswith("+"):
         changes["country"] = plan.country
+    if override.kind is not None:   # the site says what these numbers are
+        changes["known"] = True
     return replace(found, **changes)
 
 

@@ -163,24 +163,47 @@ def _charge(v: CompiledVersion, rates: tuple, segs: list, talk_s: int):
     return (fixed + per_min / SIXTY if per_min else fixed), tuple(lines)
 
 
-def _match(v: CompiledVersion, number: str, kind: str) -> tuple[int, str]:
+def _by_prefix(entries: tuple, kind: str) -> tuple[int, str] | None:
+    """A number phonenumbers does not know, under one prefix: the destination of its class, the one without
+    classes, or the only one there (its single class then names the number's kind); None when classes split
+    the prefix and the number's class is none of them."""
+    for classes, d in entries:
+        if classes is None or kind in classes:
+            return d, kind
+    if len(entries) == 1:
+        classes, d = entries[0]
+        return d, next(iter(classes)) if len(classes) == 1 else kind
+    return None
+
+
+def _match(v: CompiledVersion, number: str, kind: str, known: bool = True) -> tuple[int, str, str]:
+    """(destination, the prefix or class matched, the kind it was priced as)."""
     n, get = len(number), v.prefixes.get
     for length in v.lengths:
         if length <= n:
             entries = get(number[:length])
             if entries:
+                if not known:
+                    by_prefix = _by_prefix(entries, kind)
+                    if by_prefix is not None:
+                        return by_prefix[0], number[:length], by_prefix[1]
+                    continue
                 for classes, d in entries:
                     if classes is None or kind in classes:
-                        return d, number[:length]
+                        return d, number[:length], kind
     found = v.classes.get(kind)
     if found is None:
         raise Unrated(f"{v.label}: no destination for {number} ({kind})")
-    return found, "class:" + kind
+    return found, "class:" + kind, kind
 
 
-def rate(number: str, kind: str, start_utc: int, talk_s: int, tz: tzinfo, plan: CompiledPlan) -> Price:
+def rate(number: str, kind: str, start_utc: int, talk_s: int, tz: tzinfo, plan: CompiledPlan,
+         known: bool = True) -> Price:
     """The price of a call to `number` (normalized: E.164 "+90..." or a short number) of class `kind`, answered at
-    start_utc (epoch s) and talking talk_s seconds, at a PBX in zone tz. Raises Unrated if the plan has no price."""
+    start_utc (epoch s) and talking talk_s seconds, at a PBX in zone tz. Raises Unrated if the plan has no price.
+
+    `known`: phonenumbers knows the number, so its class is trusted. A number it does not know is priced by prefix
+    (issue 21): the longest prefix wins even where its destination claims another class, and names the kind."""
     if talk_s < 0:
         raise ValueError(f"talk time {talk_s} s is negative")
     off, until = offset_span(tz, start_utc)
@@ -190,7 +213,7 @@ def rate(number: str, kind: str, start_utc: int, talk_s: int, tz: tzinfo, plan: 
         first = date.fromordinal(_EPOCH_DAY + plan.days[0]) if plan.days else "never"
         raise Unrated(f"{plan.label}: no version active on {date.fromordinal(_EPOCH_DAY + day)} (first: {first})")
     v = plan.versions[i]
-    d, matched = _match(v, number, kind)
+    d, matched, kind = _match(v, number, kind, known)
     rates = v.rates[d]
     if talk_s == 0:   # not connected: nothing to pay, not even the connection fee
         segs, total, lines, fee, minimum = [], ZERO, (), ZERO, False

@@ -29,7 +29,7 @@ from decimal import Decimal
 from appliance import localtime
 from appliance.access import scope
 from appliance.access.users import Account
-from appliance.reports import csv_cells, rollup
+from appliance.reports import csv_cells, rollup, transfer_costs
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
 from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, month_label
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
@@ -266,6 +266,15 @@ def _gather(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_roll
     return acc, "raw", plan.with_currency
 
 
+def _move_transferred(spec: Spec, window: Window, user: Account, pbx_tenant: str, charge: str, acc: dict) -> None:
+    """[rating] transfer_charge = target: transferred calls' cost on the paying extension's rows (RAT-4)."""
+    rscope = rollup_scope(user, pbx_tenant)
+    plan = _Plan(spec, window, pbx_tenant, rscope)
+    transfer_costs.move_in_report(
+        acc, plan, window, rscope, charge,
+        lambda labels: tuple(labels[d] for d in spec.dims) + ((labels["currency"],) if plan.with_currency else ()))
+
+
 def _cost(micro: int, priced: int) -> Decimal | None:
     if not priced:
         return None
@@ -299,9 +308,10 @@ def _merge_currency(acc: dict) -> tuple[dict, str]:
 
 
 def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *, tz: tzinfo | None = None,
-        use_rollup: bool | None = None) -> Result:
+        use_rollup: bool | None = None, transfer_charge: str = "first") -> Result:
     """The breakdown `spec` asks for, over the calls `user` may see. `tz`: the zone of the named date ranges
-    (default: this box's zone); `use_rollup`: None = when possible, False = always the call table."""
+    (default: this box's zone); `use_rollup`: None = when possible, False = always the call table;
+    `transfer_charge`: [rating] transfer_charge (appliance/rating/transfers.py), whose extension a cost is on."""
     _check(spec)
     try:
         window = resolve(spec.range, tz or localtime.zone(""), time.time() if now is None else now,
@@ -310,6 +320,8 @@ def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *,
         raise ReportError(str(e)) from None
     t0 = time.perf_counter()
     acc, source, with_currency = _gather(spec, window, user, pbx_tenant, use_rollup)
+    if transfer_charge != "first" and source != "none":
+        _move_transferred(spec, window, user, pbx_tenant, transfer_charge, acc)
     dims, currency = list(spec.dims), ""
     if with_currency:
         acc, currency = _merge_currency(acc)
@@ -337,8 +349,10 @@ def to_csv(result: Result, totals: bool = True) -> str:
 
 
 def run_saved(report_id: int, user: Account, pbx_tenant: str, now: float | None = None, *,
-              tz: tzinfo | None = None, use_rollup: bool | None = None) -> tuple[dict, Result]:
+              tz: tzinfo | None = None, use_rollup: bool | None = None, transfer_charge: str = "first"
+              ) -> tuple[dict, Result]:
     """Re-run a saved report or a template published to the user, on current data and the user's own scope.
     Returns (the saved report's dict, the result); store_reports.ReportAccessError if the user may not."""
     saved = store_reports.get_report(report_id, user.username, user.role)
-    return saved, run(Spec.from_dict(saved["spec"]), user, pbx_tenant, now, tz=tz, use_rollup=use_rollup)
+    return saved, run(Spec.from_dict(saved["spec"]), user, pbx_tenant, now, tz=tz, use_rollup=use_rollup,
+                      transfer_charge=transfer_charge)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from appliance import journal, store
 from appliance.capture.framing import strip_terminator
+from appliance.rating.stuck import REASONS as STUCK_REASONS
 
 CHUNK = 1000
 
@@ -28,7 +29,7 @@ def call_dicts(since: int | None, until: int | None, explain: Callable | None = 
     `explain(call)` gives the price's explanation (recomputed: it is not stored)."""
     batch = []
     query = store.calls(since, until)
-    for call in (query.where(store.Call.capped == True) if capped_only else query).iterator():  # noqa: E712
+    for call in (query.where(store.Call.capped > 0) if capped_only else query).iterator():
         batch.append(call)
         if len(batch) >= CHUNK:
             yield from with_legs(batch, explain)
@@ -43,8 +44,24 @@ def with_legs(calls: list, explain: Callable | None = None) -> Iterator[dict]:
         refs = [_ref(leg) for leg in legs.get(c.id, [])]
         yield {"id": c.id, **_common(c), "legs": c.legs, "raw": refs, "kind": c.kind, "number": c.number,
                "cost": c.cost, "currency": c.currency, "destination": c.destination, "tariff": c.tariff,
-               "capped": bool(c.capped), "tenant": c.tenant,
+               "capped": bool(c.capped), "stuck": STUCK_REASONS.get(c.capped, ""),
+               "number_known": None if c.unknown_number is None else not c.unknown_number, "tenant": c.tenant,
                "explain": explain(c) if explain else None}
+
+
+def stuck_dicts(since: int, rules, limit: int = 200) -> list[dict]:
+    """The calls since `since` priced shorter than printed (RAT-5), newest first: when, trunk, extension, number,
+    talk time printed and priced, why (cap, overlap), cost. `rules`: the site's appliance.rating.stuck.LineRules."""
+    C = store.Call
+    out = []
+    for c in (C.select().where(C.start_utc >= since, C.capped > 0)
+              .order_by(C.start_utc.desc(), C.id.desc()).limit(limit)):
+        priced = store.released_s(c) if c.capped == 2 else rules.cap_for(c.trunk)
+        out.append({"id": c.id, "start": store.local_iso(c.start_utc, c.utc_offset), "trunk": c.trunk,
+                    "extension": c.extension, "number": c.number or c.party, "talk_s": c.talk_s,
+                    "priced_s": c.talk_s if priced is None else min(priced, c.talk_s),
+                    "reason": STUCK_REASONS.get(c.capped, ""), "cost": c.cost, "currency": c.currency})
+    return out
 
 
 def leg_dicts(since: int | None, until: int | None, extra: Callable[[store.Leg], dict]) -> Iterator[dict]:

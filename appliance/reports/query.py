@@ -144,6 +144,24 @@ def fetch_raw(q: Query, visible) -> list[tuple]:
     return [r for r in rows if r[len(q.keys)]]   # no group (an empty table without GROUP BY) -> no row
 
 
+def fetch_calls(q: Query, ids: list[int]) -> dict[int, tuple]:
+    """One row per call of `ids` (as fetch_raw shapes them: keys, sums, start twice), by call id; the query's
+    filters and window apply, not a scope (the caller checks each row's attribution)."""
+    C = store.Call
+    keys = [SQL(key_sql(k, False)) for k in q.keys]
+    cond, args = _conditions(q, cube=False)
+    sel = [C.id] + keys + [SQL(s) for s in sums_sql(cube=False)] + [fn.MIN(C.start_utc), fn.MAX(C.start_utc)]
+    out: dict[int, tuple] = {}
+    for i in range(0, len(ids), 500):
+        query = C.select(*sel).where(C.id.in_(ids[i:i + 500]))
+        if cond:
+            query = query.where(SQL(" AND ".join(f"({c})" for c in cond), args))
+        rows: list[tuple] = list(query.group_by(C.id).tuples())   # type: ignore[arg-type]
+        for row in rows:
+            out[row[0]] = tuple(row[1:])
+    return out
+
+
 def fetch_cube(q: Query, cube: str) -> list[tuple]:
     """Grouped sums over a roll-up cube (the caller leaves out dirty days and reads them with fetch_raw), or
     over a month cube (q.months: whole months of the window, without a dirty day)."""

@@ -17,6 +17,7 @@ from appliance import localtime, store
 from appliance.access import scope
 from appliance.access.users import Account
 from appliance.directory import organisation as directory
+from appliance.reports import transfer_costs
 from appliance.store import Call
 from appliance.store import directory as sd
 
@@ -280,8 +281,10 @@ class Totals:
         return self.calls - self.answered
 
 
-def totals(user: Account, pbx_tenant: str, c: Criteria) -> Totals:
-    """Totals of the calls matching `c` that the user may see; costs summed exactly in Decimal."""
+def totals(user: Account, pbx_tenant: str, c: Criteria, transfer_charge: str = "first") -> Totals:
+    """Totals of the calls matching `c` that the user may see; costs summed exactly in Decimal. With
+    `transfer_charge` = target and criteria of a time range only (the home page's month), a transferred call's
+    cost counts for whoever sees its target rather than its first extension (RAT-4, as bills and reports)."""
     where = [scope.visible(user, pbx_tenant), *conditions(c, pbx_tenant)]
     out = Totals()
     rows: list[tuple] = list(Call.select(Call.direction, fn.COUNT(Call.id), fn.SUM(Call.answered),  # type: ignore
@@ -299,6 +302,10 @@ def totals(user: Account, pbx_tenant: str, c: Criteria) -> Totals:
             out.cost[currency] = out.cost.get(currency, Decimal(0)) + Decimal(cost)
         except InvalidOperation:
             log.warning("call cost %r is not a decimal: left out of the totals", cost)
+    if transfer_charge != "first" and c == Criteria(since=c.since, until=c.until):
+        for currency, amount in transfer_costs.shift_totals(user, pbx_tenant, c.since, c.until,
+                                                            transfer_charge).items():
+            out.cost[currency] = out.cost.get(currency, Decimal(0)) + amount
     return out
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from peewee import BooleanField, IntegerField, TextField
+from peewee import SQL, BooleanField, IntegerField, TextField
 
 from appliance.store.base import Base
 
@@ -36,7 +36,12 @@ class Call(Base):
     currency = TextField(default="")
     destination = TextField(default="")
     tariff = TextField(default="")         # "provider / plan @ version date"
-    capped = BooleanField(default=False)   # talk time over [rating] max_call_min: priced at the cap (RAT-5)
+    # priced shorter than printed (RAT-5, appliance/rating/stuck.py): 0 no, 1 over its trunk's cap, 2 still up when
+    # the next call on its analogue trunk began (an int: it was a boolean before 2, and 0/1 read the same)
+    capped = IntegerField(default=0)
+    # the numbering library does not know the number: classified by the dialling plan, priced by prefix (issue 21);
+    # NULL on calls stored before the flag (a rerate --reclassify or a reprocess sets it)
+    unknown_number = BooleanField(null=True)
     # the tenant code of the call's first leg's source ([pbx] tenant_by_source); "" = stored before calls had
     # one: the [pbx] tenant's (appliance.scope)
     tenant = TextField(default="")
@@ -56,7 +61,10 @@ class CallTenant(Base):
 
 # Indexes on expressions (peewee's Meta.indexes takes columns): the calls of an extension over a time range,
 # as a user's scope (appliance/scope.py) and the call search ask for them.
-EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",)
+# The partial index keeps the status page's count of calls to numbers the numbering library does not know (issue 21)
+# a lookup rather than a scan: it holds only those calls.
+EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",
+                      "CREATE INDEX IF NOT EXISTS call_unknown_number ON call (start_utc) WHERE unknown_number = 1")
 
 # The worker's own bookkeeping of record identities (exactly-once, ingest/parse.py). No reader selects it, so it is
 # outside the models and the schema stamp: a web process reading a database the worker has not upgraded yet reads
@@ -153,7 +161,7 @@ LEG_COLUMNS = ("id", "call_id", "driver", "call_key", "start_utc", "utc_offset",
 QUEUE_EVENT_COLUMNS = ("id", "driver", "at_utc", "call_key", "queue", "agent", "event", "params", "jseg", "joff")
 CALL_COLUMNS = ("id", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party",
                 "trunk", "ring_s", "talk_s", "answered", "transferred", "account_code", "legs",
-                "kind", "number", "cost", "currency", "destination", "tariff", "capped", "tenant")
+                "kind", "number", "cost", "currency", "destination", "tariff", "capped", "unknown_number", "tenant")
 
 
 def local_iso(start_utc: int, utc_offset: int) -> str:
@@ -167,6 +175,8 @@ def counts() -> dict[str, int]:
     cur = Cursor.get_or_none(Cursor.name == "parse")
     return {"calls": Call.select().count(), "legs": Leg.select().count(),
             "quarantined": Quarantine.select().count(),
+            # a literal 1, not a bound parameter: SQLite uses the partial index only for the term it was made with
+            "unknown_numbers": Call.select().where(SQL("unknown_number = 1")).count(),
             "lines": cur.lines if cur else 0, "ignored": cur.ignored if cur else 0}
 
 
@@ -183,6 +193,15 @@ def calls(since: int | None = None, until: int | None = None, limit: int | None 
     q = _range(Call.select(), Call.start_utc, since, until)
     q = q.order_by(Call.start_utc.desc(), Call.id.desc()) if newest_first else q.order_by(Call.start_utc, Call.id)
     return q.limit(limit) if limit else q
+
+
+def released_s(call: Call) -> int | None:
+    """The talk time a call can have had on its trunk: until the next call on the same trunk (and tenant) began,
+    or None when none did (appliance/rating/stuck.py, the overlap rule)."""
+    nxt = (Call.select(Call.start_utc).where(Call.trunk == call.trunk, Call.tenant == call.tenant,
+                                             Call.start_utc > call.start_utc, Call.id != call.id)
+           .order_by(Call.start_utc).limit(1).scalar())
+    return None if nxt is None else max(0, nxt - call.start_utc - call.ring_s)
 
 
 def legs(since: int | None = None, until: int | None = None):

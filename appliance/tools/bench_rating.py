@@ -103,7 +103,7 @@ def bench_rerate(n_calls: int = 1_000_000, n_prefixes: int = 50_000, tz_name: st
         plan = stored_plans.compiled_plans()[0]
         calls = synthetic_calls(version, n_calls)
         rows = [(i, "bench", "", start, 3600, "out", "100", number, "", 0, talk, 1, 0, "", 1, kind, number,
-                 None, "", "", "", 0, "") for i, (number, kind, start, talk) in enumerate(calls)]
+                 None, "", "", "", 0, 0, "") for i, (number, kind, start, talk) in enumerate(calls)]
         with store.db.atomic():
             store.db.connection().executemany(
                 f"INSERT INTO call ({', '.join(store.CALL_COLUMNS)}) VALUES ({', '.join('?' * len(rows[0]))})", rows)

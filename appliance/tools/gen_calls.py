@@ -109,7 +109,7 @@ def call_rows(rnd: random.Random, n: int, first_id: int, extensions: int, offset
             answered = rnd.random() < 0.85
             talk = int(rnd.expovariate(1 / 180)) if answered else 0
             yield (first_id + i, "gen", "", start, offsets(local), "in", ext, f"+90532{rnd.randrange(10**7):07d}",
-                   trunk, ring, talk, answered, False, "", 1, "mobile", "", None, "", "", "", False, "")
+                   trunk, ring, talk, answered, False, "", 1, "mobile", "", None, "", "", "", False, False, "")
         elif r < 0.83:
             kind, prefix, digits, cents = KINDS[rnd.randrange(len(KINDS))]
             answered = rnd.random() < 0.8
@@ -118,12 +118,12 @@ def call_rows(rnd: random.Random, n: int, first_id: int, extensions: int, offset
             yield (first_id + i, "gen", "", start, offsets(local), "out", ext,
                    f"{prefix}{rnd.randrange(10**digits):0{digits}d}", trunk, ring, talk, answered, False, "", 1,
                    kind, f"{prefix}{rnd.randrange(10**digits):0{digits}d}", cost, "TRY", kind.replace("_", " "),
-                   "Türk Telekom / Business @ 2020-01-01", False, "")
+                   "Türk Telekom / Business @ 2020-01-01", False, False, "")
         else:
             talk = int(rnd.expovariate(1 / 90))
             yield (first_id + i, "gen", "", start, offsets(local), "internal", ext,
                    str(2000 + rnd.randrange(extensions)), "", ring, talk, True, False, "", 1, "internal", "", None, "",
-                   "", "", False, "")
+                   "", "", False, False, "")
 
 
 def generate(path: Path, calls: int, seed: int = 1, extensions: int = 1000, branches: int = 10,

@@ -72,7 +72,8 @@ def insert(calls: list[tuple], first_id: int = 1) -> None:
         start = local_guess
         offset = int(datetime.fromtimestamp(start, TZ).utcoffset().total_seconds())
         rows.append((first_id + i, "t", "", start, offset, direction, ext, "0532", trunk, ring, talk, answered,
-                     False, "", 1, kind, "", cost, cur if cost else "", kind, "plan" if cost else "", False, tenant))
+                     False, "", 1, kind, "", cost, cur if cost else "", kind, "plan" if cost else "", False, False,
+                     tenant))
         store.db.connection().execute("INSERT INTO leg (id, call_id, driver, call_key, start_utc, utc_offset, "
                                       "direction, extension, party, trunk, ring_s, talk_s, answered, transferred, "
                                       "account_code, jseg, joff) VALUES (?, ?, 't', '', ?, ?, ?, ?, '', ?, ?, ?, ?, 0, "

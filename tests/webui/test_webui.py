@@ -84,7 +84,7 @@ def test_empty_data_dir_shows_zeros_and_capture_not_running(client, data_dir):
     assert "capture not running" in resp.text.lower()
     assert "No calls stored yet." in resp.text
     api = client.get("/api/status").json
-    assert api["counts"] == {"calls": 0, "legs": 0, "quarantined": 0, "lines": 0, "ignored": 0}
+    assert api["counts"] == {"calls": 0, "legs": 0, "quarantined": 0, "unknown_numbers": 0, "lines": 0, "ignored": 0}
     assert api["calls"] == [] and api["quarantined"] == [] and api["events"] == []
     assert api["journal"] == {"segments": 0, "bytes": 0}
     assert api["capture"]["state"] == "missing"
@@ -147,7 +147,8 @@ def test_api_counts_and_last_20_calls_newest_first(db, client, data_dir):
         add_quarantine(i)
     store.Cursor.create(name="parse", seg=1, off=0, lines=40, ignored=3)
     api = client.get("/api/status").json
-    assert api["counts"] == {"calls": 25, "legs": 25, "quarantined": 12, "lines": 40, "ignored": 3}
+    assert api["counts"] == {"calls": 25, "legs": 25, "quarantined": 12, "unknown_numbers": 0, "lines": 40,
+                             "ignored": 3}
     assert [c["start_utc"] for c in api["calls"]] == [T0 + 60 * i for i in range(24, 4, -1)]
     assert [q["ref"] for q in api["quarantined"]] == [f"3:{1000 + i}" for i in range(11, 1, -1)]
     html = client.get("/").text

@@ -1,5 +1,6 @@
-"""The alerts page (/alerts, administrators): what is raised now, the threshold notices sent, and the cost and
-talk-time threshold rules (list, add, remove) of appliance/alerts/rules.py.
+"""The alerts page (/alerts, administrators): what is raised now, the calls of lines that failed to release (RAT-5),
+the threshold notices sent, and the cost and talk-time threshold rules (list, add, remove) of
+appliance/alerts/rules.py.
 
 Raised conditions (links, data flow, journal, database, cause codes) are about the whole box and its PBX
 sources, so only administrators who see every call of the box see them (appliance.access.scope.sees_whole_box);
@@ -9,6 +10,7 @@ writes the alert tables only, through webui.db.write_access.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from appliance.alerts import check
 from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
 from appliance.alerts import thresholds as alert_thresholds
+from appliance.rating import stuck
+from appliance.reports import listing
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.admin import schedules as schedule_pages
 from webui.auth import csrf_token, current_user
@@ -30,6 +34,7 @@ from webui.i18n import N_, _, fmt_duration, fmt_number
 
 log = logging.getLogger(__name__)
 NOTICES_SHOWN = 50
+STUCK_DAYS = 30            # calls of lines that failed to release (RAT-5) shown from this many days back
 TERMS = {"cost": N_("cost"), "duration": N_("talk time"), "person": N_("person"), "department": N_("department"),
          "role": N_("role"), "day": N_("per day"), "month": N_("per month")}
 
@@ -48,13 +53,17 @@ def _limit_text(rule: dict) -> str:
     return fmt_duration(int(rule["limit"])) if rule["measure"] == "duration" else fmt_number(rule["limit"])
 
 
-def page_data(user: Account, pbx_tenant: str) -> dict:
-    """Raised conditions (whole-box administrators only), the visible tenants' rules and their notices."""
+def page_data(user: Account, pbx_tenant: str, lines: stuck.LineRules | None = None, now: float | None = None
+              ) -> dict:
+    """Raised conditions and the calls of lines that failed to release (whole-box administrators only), the
+    visible tenants' rules and their notices."""
     codes = set(tenant_codes(user))
     rules = [r for r in alert_rules.rules() if r["tenant"] in codes]
     ids = {r["id"] for r in rules}
     whole = scope.sees_whole_box(user, pbx_tenant)
+    since = int(time.time() if now is None else now) - STUCK_DAYS * 86400
     return {"raised": alerts.raised() if whole else None, "rules": rules,
+            "stuck": listing.stuck_dicts(since, lines or stuck.LineRules()) if whole else None,
             "notices": [n for n in alert_thresholds.notices(NOTICES_SHOWN * 4) if n["rule"] in ids][:NOTICES_SHOWN],
             "tenants": sorted(codes)}
 
@@ -69,16 +78,17 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     pbx_tenant = cfg.section("pbx").tenant
+    lines = stuck.rules_from(cfg.section("rating"))
 
     def render(status_code: int = 200, error: str = "", form: dict | None = None, msg: str = "") -> str:
         user = current_user()
-        data: dict = {"raised": None, "rules": [], "notices": [], "tenants": []}
+        data: dict = {"raised": None, "rules": [], "notices": [], "tenants": [], "stuck": None}
         ready = db.read_access(data_dir)
         damaged = check.db_alert(data_dir)   # from its state file: the tables may be what is damaged
         if ready:
             with db.connection():
                 try:
-                    data = page_data(user, pbx_tenant)
+                    data = page_data(user, pbx_tenant, lines)
                 except OperationalError:    # a database from before the alert tables: the worker adds them
                     log.warning("alert tables not ready in %s", data_dir)
                     ready = False

@@ -15,6 +15,7 @@ from bottle import request
 from peewee import OperationalError
 
 from appliance import config, localtime
+from appliance.rating import transfers
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
 from appliance.reports.dims import DIMS, MEASURES
@@ -39,15 +40,16 @@ def _shown(ranges: dict) -> dict[str, str]:
     return {n: _(rp.TIME_RANGE_LABELS.get(t.label, t.label)) for n, t in sorted(ranges.items())}
 
 
-def _run(data_dir: Path, spec: reports.Spec | None, saved_id: int | None, user, pbx_tenant: str, tz):
+def _run(data_dir: Path, spec: reports.Spec | None, saved_id: int | None, user, pbx_tenant: str, tz,
+         charge: str = "first"):
     """(spec, result or None, saved dict or None, saved lists, time ranges), all in one trip off the hub."""
     def work():
         saved, result, found = None, None, spec
         if saved_id is not None:
-            saved, result = reports.run_saved(saved_id, user, pbx_tenant, tz=tz)
+            saved, result = reports.run_saved(saved_id, user, pbx_tenant, tz=tz, transfer_charge=charge)
             found = reports.Spec.from_dict(saved["spec"])
         elif spec is not None:
-            result = reports.run(spec, user, pbx_tenant, tz=tz)
+            result = reports.run(spec, user, pbx_tenant, tz=tz, transfer_charge=charge)
         return found, result, saved, _lists(user), report_ranges.time_ranges()
     return rp.offload(data_dir, work)
 
@@ -58,6 +60,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     data_dir = Path(data_dir)
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
+    charge = transfers.rule(cfg)   # RAT-4: the rule bills apply
 
     def page(code: int = 200, error: str = ""):
         form = request.query.decode()
@@ -66,7 +69,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         spec = rp.spec_from(form) if form.get("run") else None
         result = saved = None
         try:
-            spec, result, saved, lists, ranges = _run(data_dir, spec, saved_id, user, pbx.tenant, tz)
+            spec, result, saved, lists, ranges = _run(data_dir, spec, saved_id, user, pbx.tenant, tz, charge)
         except rp.NoData:
             lists, ranges = ([], []), rp.default_ranges()
         except (reports.ReportError, report_ranges.RangeError, db.ReportAccessError, OperationalError) as e:
@@ -96,7 +99,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         spec = rp.spec_from(request.query.decode())
         user = current_user()
         try:
-            result = rp.offload(data_dir, lambda: reports.run(spec, user, pbx.tenant, tz=tz))
+            result = rp.offload(data_dir, lambda: reports.run(spec, user, pbx.tenant, tz=tz, transfer_charge=charge))
         except rp.NoData:
             raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
         except (reports.ReportError, report_ranges.RangeError) as e:     # e.g. an unknown time_range

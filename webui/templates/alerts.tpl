@@ -32,6 +32,25 @@
 % end
 </section>
 
+% if stuck is not None:
+<section>
+  <h2>{{_('Lines that failed to release')}}</h2>
+  <p class="muted small">{{_('Calls of the last 30 days priced shorter than the PBX printed them: over their trunk\'s cap, or still up when the next call on their analogue trunk began ([rating] trunk_caps, max_call_min, analogue_trunks).')}}</p>
+% if not stuck:
+  <p class="banner ok">{{_('No such call.')}}</p>
+% else:
+  <div class="scroll"><table class="stuck">
+    <thead><tr><th>{{_('Start')}}</th><th>{{_('Trunk')}}</th><th>{{_('Extension')}}</th><th>{{_('Number')}}</th><th>{{_('Talk time printed')}}</th><th>{{_('Talk time priced')}}</th><th>{{_('Why')}}</th><th>{{_('Cost')}}</th></tr></thead>
+    <tbody>
+% for c in stuck:
+      <tr><td class="num">{{c['start']}}</td><td>{{c['trunk']}}</td><td>{{c['extension']}}</td><td>{{c['number']}}</td><td class="num">{{fmt_duration(c['talk_s'])}}</td><td class="num">{{fmt_duration(c['priced_s'])}}</td><td>{{_('over the trunk\'s cap') if c['reason'] == 'cap' else _('next call began on the line')}}</td><td class="num">{{c['cost'] or ''}} {{c['currency']}}</td></tr>
+% end
+    </tbody>
+  </table></div>
+% end
+</section>
+% end
+
 <section>
   <h2>{{_('Threshold rules')}}</h2>
   <p class="muted small">{{_('A limit per person on the cost or talk time of their outgoing calls, per day or per calendar month (PBX local time). Whoever crosses it is e-mailed once per period.')}}</p>
