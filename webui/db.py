@@ -116,10 +116,14 @@ def tenant(tenant_id: int) -> Tenant | None:
     return Tenant.get_or_none(Tenant.id == tenant_id)
 
 
-def people_by_name(tenant_id: int, then_by_id: bool = False) -> list[Person]:
-    """The tenant's people by last and first name (then external id, for a list that must not reorder)."""
+def people_by_name(tenant_id: int, then_by_id: bool = False, only: set[int] | None = None) -> list[Person]:
+    """The tenant's people by last and first name (then external id, for a list that must not reorder); with
+    `only`, just the people of those ids (a staff member's bill: one person, not the tenant's thousands)."""
     order = (Person.last_name, Person.first_name) + ((Person.external_id,) if then_by_id else ())
-    return list(Person.select().where(Person.tenant_id == tenant_id).order_by(*order))
+    query = Person.select().where(Person.tenant_id == tenant_id)
+    if only is not None:
+        query = query.where(Person.id.in_(sorted(only)))
+    return list(query.order_by(*order))
 
 
 def placed_now(tenant_id: int) -> dict[int, Placement]:
