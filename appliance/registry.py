@@ -96,16 +96,19 @@ def load(name: str) -> Driver:
 def driver_parser(cfg: Config, driver_name: str | None = None) -> tuple[Driver, Any, Any]:
     """(driver, its parser, the [pbx] settings) for the configured driver or the one named.
 
-    The options in [pbx] belong to the configured driver; another driver named here gets its defaults."""
+    The options in [pbx] belong to the configured driver. Another driver named here (`import --driver`) gets its
+    defaults for those, and the [pbx] values of its own options that the configured driver does not declare
+    (`--driver nec_sl --set pbx.format=1` with no driver, or another one, configured)."""
     configured = cfg.raw_section("pbx").get("driver", "")
     name = driver_name or configured
     if not name:
         raise ConfigError(f"{cfg.name}: [pbx] driver is not set (known: {', '.join(names())})")
     driver = load(name)
     own = name == configured
-    declared = driver.OPTIONS if own else load(configured).OPTIONS if configured in names() else {}
-    pbx = cfg.section("pbx", extra=declared)
-    options = {k: getattr(pbx, k) for k in driver.OPTIONS} if own else {}
+    theirs = {} if own or configured not in names() else load(configured).OPTIONS
+    pbx = cfg.section("pbx", extra={**driver.OPTIONS, **theirs})
+    given = cfg.raw_section("pbx")
+    options = {k: getattr(pbx, k) for k in driver.OPTIONS if own or (k in given and k not in theirs)}
     try:
         return driver, driver.make_parser(**options), pbx
     except ValueError as e:
