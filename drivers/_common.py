@@ -115,6 +115,17 @@ def name_list(option: str, text: str, shape: str, what: str) -> list[str]:
     return names
 
 
+# A number someone can be called on: digits, maybe '+' first, maybe spaced or dashed as printed
+_DIALLABLE = re.compile(r"\+?\(?[0-9][0-9 ()./-]*")
+
+
+def dialplan_target(dialled: str) -> bool:
+    """A destination that is nobody's telephone number: a dialplan extension named by letters (Asterisk `s`, `t`,
+    `h`, `i`; FreeSWITCH `voicemail`, an originate's `&`) or a feature code (`*`, `*97`, `*201725`, `#31#`).
+    A leg to one is direction "system" (records.DIRECTIONS): shown on the call's path, never priced or counted."""
+    return bool(dialled) and not _DIALLABLE.fullmatch(dialled)
+
+
 # ---------------------------------------------------------------- lines and CSV
 
 def check_length(line: str, limit: int, what: str) -> None:

@@ -5,8 +5,8 @@ import re
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import (Causes, choice, csv_record, fields_identity, name_list, option_values, parsed_share, regex,
-                             seconds)
+from drivers._common import (Causes, choice, csv_record, dialplan_target, fields_identity, name_list, option_values,
+                             parsed_share, regex, seconds)
 
 NAME = "FreeSWITCH (mod_cdr_csv)"
 MODELS = ("FreeSWITCH 1.6+", "FusionPBX")
@@ -123,7 +123,8 @@ class Parser:
             return "internal", caller, dest
         if ext_dest and not ext_caller:
             return "in", dest, caller
-        return "out", caller, dest
+        # `voicemail`, `*`, `*201725`, an originate's `&`: a dialplan target or feature code (issue 22)
+        return ("system" if dialplan_target(dest) else "out"), caller, dest
 
 
 def make_parser(**options: str) -> Parser:

@@ -347,16 +347,23 @@ def recompute(call_id: int, segments: bool = False, pricer: Pricer | None = None
         store.db.execute_sql("DELETE FROM call WHERE id = ?", (call_id,))
         return
 
+    # A call is what its legs to people are: its direction, parties, talk time and answer come from them. Legs to
+    # an IVR menu, voicemail or a feature code (direction "system") count only for a call that has no other, so a
+    # call that passed through a menu is the call it became, priced on its talk with a person.
+    people = [leg for leg in legs if leg[2] != "system"] or legs
+    ordered = people + [leg for leg in legs if leg[2] == "system" and leg not in people]
+
     def first(i: int) -> str:
-        return next((leg[i] for leg in legs if leg[i]), "")
-    talk = talk_time([(leg[0], leg[6], leg[7]) for leg in legs], segments)
+        return next((leg[i] for leg in ordered if leg[i]), "")
+    direction = people[0][2]
+    talk = talk_time([(leg[0], leg[6], leg[7]) for leg in people], segments)
     store.db.execute_sql(
         "UPDATE call SET start_utc = ?, utc_offset = ?, direction = ?, extension = ?, party = ?, trunk = ?,"
         " ring_s = ?, talk_s = ?, answered = ?, transferred = ?, account_code = ?, legs = ? WHERE id = ?",
-        (legs[0][0], legs[0][1], legs[0][2], first(3), first(4), first(5), legs[0][6], talk,
-         any(leg[8] for leg in legs), any(leg[9] for leg in legs), first(10), len(legs), call_id))
+        (legs[0][0], legs[0][1], direction, first(3), first(4), first(5), legs[0][6], talk,
+         any(leg[8] for leg in people), any(leg[9] for leg in legs), first(10), len(legs), call_id))
     if pricer is not None:   # the whole conversation is priced once, as the call it is
-        price = pricer.price(legs[0][2], first(4), legs[0][0], talk)
+        price = pricer.price(direction, first(4), legs[0][0], talk)
         store.db.execute_sql(f"UPDATE call SET {', '.join(c + ' = ?' for c in PRICE_COLUMNS)} WHERE id = ?",
                              (*price, call_id))
 

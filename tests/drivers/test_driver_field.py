@@ -1,0 +1,96 @@
+"""Drivers against the field (issue 22): output of real installations that the drivers misread before."""
+from __future__ import annotations
+
+import pytest
+
+from appliance.records import NotACallRecord
+from drivers._common import dialplan_target
+from drivers_helpers import FIXTURES, decode, frame, load_driver
+
+AST_TARGETS = FIXTURES / "asterisk_csv" / "constructed-issue22-dialplan-targets.raw"
+FS_TARGETS = FIXTURES / "freeswitch_csv" / "constructed-issue22-dialplan-targets.raw"
+
+
+def parse_file(driver_name: str, raw, **options) -> list:
+    """Every line of a file through ONE parser, as the pipeline does."""
+    driver = load_driver(driver_name)
+    parser = driver.make_parser(**options)
+    out = []
+    for line in frame(raw.read_bytes()):
+        try:
+            out.append(parser.parse(decode(line, driver.ENCODING)))
+        except NotACallRecord as exc:
+            out.append(exc)
+    return out
+
+
+# ---------------------------------------------------------------- 3: dialplan targets and feature codes
+
+@pytest.mark.parametrize("dialled, target", [
+    ("s", True), ("t", True), ("h", True), ("voicemail", True), ("*", True), ("*97", True), ("*201725", True),
+    ("&", True), ("#31#", True), ("0698765432", False), ("+33 1 45 67 89 00", False), ("201", False),
+    ("(0212) 555-12-12", False), ("", False)])
+def test_a_dialplan_target_is_what_no_one_can_be_called_on(dialled, target):
+    assert dialplan_target(dialled) is target
+
+
+def test_asterisk_legs_to_ivr_menus_timeouts_and_feature_codes_are_system():
+    recs = parse_file("asterisk_csv", AST_TARGETS)
+    assert [(r.direction, r.party) for r in recs] == [
+        ("system", "s"), ("system", "t"), ("system", "*97"), ("system", "h"), ("out", "0698765432"),
+        ("out", "+33 1 45 67 89 00")]
+
+
+def test_freeswitch_legs_to_voicemail_and_feature_codes_are_system():
+    recs = parse_file("freeswitch_csv", FS_TARGETS)
+    assert [(r.direction, r.party) for r in recs] == [
+        ("system", "voicemail"), ("system", "*"), ("system", "*201725"), ("system", "&"), ("out", "0033145678900")]
+
+
+# ---------------------------------------------------------------- 2: Asterisk cdr_custom, the sample mapping
+
+AST_CUSTOM = FIXTURES / "asterisk_csv" / "constructed-cdr-custom-sample-mapping.raw"
+# cdr_csv with newcdrcolumns=yes and neither uniqueid nor userfield: 19 columns too, accountcode first
+AST_CSV_19 = ('"","201","0698765432","from-internal","""Anna"" <201>","SIP/201-00000004","SIP/provider-00000005",'
+              '"Dial","SIP/provider/0698765432,300,T","2024-03-01 09:05:00","2024-03-01 09:05:12",'
+              '"2024-03-01 09:10:12",312,300,"ANSWERED","DOCUMENTATION","","1709283900.4",3')
+
+
+def test_asterisk_reads_cdr_customs_sample_mapping():
+    recs = parse_file("asterisk_csv", AST_CUSTOM)
+    inbound, outbound, internal, hires, feature = recs[:5]
+    assert (inbound.direction, inbound.extension, inbound.party, inbound.talk_s, inbound.ring_s) == \
+        ("in", "201", "0612345678", 120, 6)
+    assert inbound.extra["clid"] == '"John Doe" <0612345678>' and inbound.call_key == "1715072400.33"
+    assert (outbound.direction, outbound.party, outbound.account_code) == ("out", "0698765432", "4711")
+    assert (internal.direction, internal.answered, internal.ring_s) == ("internal", False, 20)
+    assert (hires.talk_s, hires.ring_s, hires.extra["userfield"]) == (60, 5, "userfield text")
+    assert feature.direction == "system"
+    assert [str(e) for e in recs[5:]] == ["start '2024-05-07 25:00:00' is not a date",
+                                          "billsec '6o' is not a whole number of seconds"]
+
+
+def test_asterisk_columns_option_custom_and_a_19_column_cdr_csv_row():
+    auto = load_driver("asterisk_csv").make_parser()
+    rec = auto.parse(AST_CSV_19)
+    assert (rec.direction, rec.party, rec.call_key, rec.extra["sequence"]) == ("out", "0698765432", "1709283900.4", "3")
+    custom = load_driver("asterisk_csv").make_parser(columns="custom")
+    with pytest.raises(NotACallRecord):
+        custom.parse(AST_CSV_19)
+    line = frame(AST_CUSTOM.read_bytes())[1]
+    assert custom.parse(decode(line, "utf-8")).party == "0698765432"
+    assert auto.parse('"clid","src","dst","dcontext"' + ',"x"' * 15) is None   # a header an export added
+
+
+# ---------------------------------------------------------------- 7: BUSY / NO ANSWER with billsec > 0
+
+@pytest.mark.parametrize("disposition, billsec, answered", [
+    ("BUSY", 30, True), ("NO ANSWER", 12, True), ("ANSWERED", 0, True), ("BUSY", 0, False), ("NO ANSWER", 0, False),
+    ("FAILED", 0, False)])
+def test_asterisk_a_connected_row_is_answered_whatever_its_disposition(disposition, billsec, answered):
+    answer = '"2024-03-01 09:05:10"' if billsec or disposition == "ANSWERED" else ""
+    line = ('"","201","0698765432","from-internal","""Anna"" <201>","SIP/201-00000004","SIP/provider-00000005",'
+            f'"Dial","SIP/provider/0698765432,300,T","2024-03-01 09:05:00",{answer},"2024-03-01 09:06:00",'
+            f'{billsec + 10},{billsec},"{disposition}","DOCUMENTATION","1709283900.4",""')
+    rec = load_driver("asterisk_csv").parse(line)
+    assert (rec.answered, rec.talk_s, rec.extra["disposition"]) == (answered, billsec, disposition)
