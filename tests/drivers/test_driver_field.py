@@ -1,6 +1,9 @@
 """Drivers against the field (issue 22): output of real installations that the drivers misread before."""
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from appliance.records import NotACallRecord
@@ -94,3 +97,49 @@ def test_asterisk_a_connected_row_is_answered_whatever_its_disposition(dispositi
             f'{billsec + 10},{billsec},"{disposition}","DOCUMENTATION","1709283900.4",""')
     rec = load_driver("asterisk_csv").parse(line)
     assert (rec.answered, rec.talk_s, rec.extra["disposition"]) == (answered, billsec, disposition)
+
+
+# ---------------------------------------------------------------- 4, 5: CUCM gateways named by IP, spreadsheet damage
+
+CUCM_FIELD = FIXTURES / "cisco_cucm" / "constructed-issue22-ip-gateways-spreadsheet.raw"
+
+
+def test_cucm_gateways_named_by_ip_address_are_gateways_without_configuring_them():
+    recs = [r for r in parse_file("cisco_cucm", CUCM_FIELD) if r is not None][:4]
+    assert [(r.direction, r.extension, r.party, r.trunk) for r in recs] == [
+        ("in", "2001", "0612345678", "10.10.1.1"),
+        ("out", "2002", "0033145678900", "10.10.1.1"),
+        # both device names IP addresses: the DN side is ours (an analog phone behind an FXS gateway)
+        ("in", "2001", "0612345678", "10.10.1.1"),
+        ("out", "2002", "0033145678900", "10.10.1.1")]
+    # a configured gateway_pattern does not turn IP-named gateways back into phones
+    parser = load_driver("cisco_cucm").make_parser(gateway_pattern="^CUBE")
+    recs = [parser.parse(decode(line, "utf-8")) for line in frame(CUCM_FIELD.read_bytes())[:4]]
+    assert [r.direction for r in recs[2:]] == ["in", "out"]
+
+
+def test_cucm_numbers_in_scientific_notation_are_quarantined_with_the_reason():
+    damaged = parse_file("cisco_cucm", CUCM_FIELD)[6:8]
+    assert all(isinstance(e, NotACallRecord) for e in damaged)
+    assert "finalCalledPartyNumber '9.12678E+11' is in scientific notation: a spreadsheet" in str(damaged[0])
+    assert "callingPartyNumber '6.12346e+08'" in str(damaged[1])
+
+
+def test_cucm_two_dns_between_gateways_are_internal_and_a_pstn_partition_wins():
+    cucm = load_driver("cisco_cucm")
+    parser = cucm.make_parser(pstn_partitions="PSTN_PT")
+    # a DN behind gateway 10.10.1.2 calling out through gateway 10.10.1.1
+    row = next(csv.reader([decode(frame(CUCM_FIELD.read_bytes())[5], "utf-8")]))
+    called, partition = cucm.CDR_FIELDS.index("finalCalledPartyNumber"), \
+        cucm.CDR_FIELDS.index("finalCalledPartyNumberPartition")
+
+    def direction(**changes) -> str:
+        fields = list(row)
+        for index, value in changes.items():
+            fields[int(index[1:])] = value
+        out = io.StringIO()
+        csv.writer(out, quoting=csv.QUOTE_ALL).writerow(fields)
+        return parser.parse(out.getvalue().rstrip("\r\n")).direction
+    assert direction() == "out"
+    assert direction(**{f"c{called}": "2005"}) == "internal"   # DN to DN between two FXS gateways
+    assert direction(**{f"c{called}": "112", f"c{partition}": "PSTN_PT"}) == "out"
