@@ -46,7 +46,10 @@ class Driver:
     ENCODING: str                            # capture and parse decode the journal's bytes with this
     TERMINATOR: bytes
     OPTIONS: dict[str, tuple[str, str]]      # [pbx] option -> (default, help)
-    make_parser: Callable[..., Any]          # make_parser(**options) -> an object with parse(line)
+    # make_parser(**options) -> an object with parse(line), and optionally clock(received): the parse stage calls it
+    # before each line with when the line was received (an aware datetime in [pbx] timezone), so a format that prints
+    # no year or no date dates its records by their receipt, not by the time they are processed (a re-processed journal)
+    make_parser: Callable[..., Any]
     parse: Callable[[str], Any]              # the default parser's parse(line) -> CallRecord | QueueEvent | None
     looks_like: Callable[[list[str]], float]  # auto-detection: how well these lines fit, 0.0 to 1.0
     # how capture cuts the byte stream: "lines", or "le32" (a 4-byte little-endian length before each record)

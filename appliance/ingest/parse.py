@@ -19,7 +19,7 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 from zlib import crc32
@@ -147,6 +147,8 @@ class Processor:
         batch = Batch()
         pending: dict[tuple[str, str], tuple[int, int]] = {}
         parse, encoding, add_leg = self.parser.parse, self.encoding, self._add_leg
+        # a format that prints no date or no year dates its records by when they were received (registry.Driver)
+        clock, tz = getattr(self.parser, "clock", None), self.local_time.tz
         # The loop allocates only acyclic tuples: pausing the cyclic GC saves its repeated scans of them.
         gc_was_enabled = gc.isenabled()
         gc.disable()
@@ -158,6 +160,8 @@ class Processor:
                 batch.lines += 1
                 text = entry.data.rstrip(b"\r\n").decode(encoding, "replace")
                 try:
+                    if clock is not None:
+                        clock(datetime.fromtimestamp(entry.received_ns / 1e9, tz))
                     record = parse(text)
                 except Exception as e:
                     self._quarantine(entry, text, e, batch)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -143,3 +144,63 @@ def test_cucm_two_dns_between_gateways_are_internal_and_a_pstn_partition_wins():
     assert direction() == "out"
     assert direction(**{f"c{called}": "2005"}) == "internal"   # DN to DN between two FXS gateways
     assert direction(**{f"c{called}": "112", f"c{partition}": "PSTN_PT"}) == "out"
+
+
+# ---------------------------------------------------------------- 1: NEC Format2 printout
+
+NEC_F2 = FIXTURES / "nec_sl" / "constructed-sl2100-format2-counter-rdcost.raw"
+
+
+def test_nec_format2_printout_reads_with_the_default_options():
+    recs = parse_file("nec_sl", NEC_F2)   # format 0, show_date 1: what an installer starts with
+    calls = [r for r in recs if r is not None and not isinstance(r, Exception)]
+    first, pot = calls[0], calls[1]
+    # 05/04/2024 under an RD/COST title: DD/MM, 5 April
+    assert (first.start.isoformat(), first.direction, first.extension, first.party, first.trunk, first.talk_s) == \
+        ("2024-04-05T09:19:00", "in", "201", "0612345678", "003", 65)
+    assert first.extra == {"class": "PIN", "seq": "01", "name": "JOHN SMITH"}   # the NEXT line names its caller
+    assert (pot.account_code, pot.extra["cost"], pot.extra["seq"]) == ("4711", "$0,450", "03")
+    assert [c.extra["class"] for c in calls] == ["PIN", "POT", "ICM", "PTRS", "PIN", "IVOTP", "BRD", "POT", "POT"]
+    assert calls[3].direction == "in" and calls[3].transferred   # PTRS on the PIN's line 003
+    assert (calls[4].answered, calls[6].answered) == (False, False)
+    assert [c.start.isoformat() for c in calls[-2:]] == ["2024-04-05T23:58:00", "2024-04-06T00:05:00"]
+    assert [str(e) for e in recs if isinstance(e, Exception)] == [
+        "56 characters, an NEC SMDR record is 79: cut short",
+        "BFL: the PBX reports its SMDR buffer full, calls were lost inside the PBX",
+        "class 'XYZ' is not an NEC SMDR call class", "Time '24:00' is not a 24-hour time",
+        "40 characters, an NEC SMDR record is 79: cut short"]
+
+
+def test_nec_page_header_day_first_is_read_as_a_day_whatever_the_format():
+    parser = load_driver("nec_sl").make_parser(show_date="0")
+    parser.parse(" " * 60 + "25/03/2024 PAGE 001")
+    rec = parser.parse("01 PIN   09:19 003        00:01:05 201        0612345678" + " " * 24)
+    assert rec.start.isoformat() == "2024-03-25T09:19:00"
+
+
+# ---------------------------------------------------------------- 8: the date of a record that prints none
+
+def test_dates_without_a_year_come_from_the_receive_time():
+    received = datetime(2021, 6, 1, 0, 3, tzinfo=timezone.utc)
+    nec = load_driver("nec_sl").make_parser(show_date="0")
+    nec.clock(received)   # no page header yet: the day it was received; 23:58 printed at 00:03 is the day before
+    assert nec.parse("01 POT   23:58 001        00:04:00 201        0311234567" + " " * 24).start == \
+        datetime(2021, 5, 31, 23, 58)
+    nec = load_driver("nec_sl").make_parser()
+    nec.clock(received)   # a DATE column without a year: the year it was received
+    line = "POT  09:15 12/30 001  00:02:13 101        0311234567           4711            "
+    assert nec.parse(line).start == datetime(2020, 12, 30, 9, 15)
+    mivb = load_driver("mitel_mivb").make_parser()
+    mivb.clock(received)
+    mivb_raw = FIXTURES / "mitel_mivb" / "constructed-3300-standard-12h.raw"
+    mivb_line = decode(frame(mivb_raw.read_bytes())[0], "latin-1")
+    assert mivb.parse(mivb_line).start == datetime(2020, 12, 30, 21, 15)   # 12/30 nearest 2021-06-01
+    m5 = load_driver("mitel_5000").make_parser()
+    m5.clock(received)
+    m5_raw = FIXTURES / "mitel_5000" / "smdr-logger-5000-doc-example.raw"
+    m5_line = decode(frame(m5_raw.read_bytes())[0], "latin-1")
+    assert m5.parse(m5_line).start.date() == date(2021, 5, 31)   # 08:36, printed at 00:03: the day before
+    # an option naming the file's date wins over the receive time (importing an old file)
+    m5 = load_driver("mitel_5000").make_parser(date="2019-02-03")
+    m5.clock(received)
+    assert m5.parse(m5_line).start.date() == date(2019, 2, 3)
