@@ -10,8 +10,10 @@ from conftest import FIXTURES
 
 # the commands that read [pbx], each with what it needs to run on an empty data directory
 COMMANDS = (("calls",), ("calls", "--legs"), ("quarantine",), ("reprocess",), ("rerate",), ("report",),
-            ("traffic", "missed"), ("traffic", "trunks"), ("alert", "codes"), ("alert", "list"), ("user", "list"),
-            ("schedule", "list"), ("db", "check"))
+            ("traffic", "missed"), ("traffic", "trunks"), ("traffic", "concurrency"), ("traffic", "busy-hour"),
+            ("alert", "codes"), ("alert", "list"), ("alert", "status"), ("user", "list"), ("schedule", "list"),
+            ("bill", "--extension", "201", "--period", "2024-01"), ("compare", "--period", "2024-01"),
+            ("period", "list"), ("upload", "targets"), ("rollup", "status"), ("timerange", "list"), ("db", "check"))
 
 
 def _ini(tmp_path, driver: str, **extra: str) -> str:
@@ -85,3 +87,19 @@ def test_import_with_another_driver_takes_that_drivers_options_from_set(tmp_path
     cfg = Config(text="[pbx]\ndriver = asterisk_csv\nformat = 1\n")
     _, parser, _ = registry.driver_parser(cfg, "nec_sl")
     assert parser.dmy
+
+
+@pytest.mark.parametrize("driver", ["panasonic_kx", "generic"])
+def test_the_web_ui_starts_and_serves_pages_with_driver_options_in_pbx(tmp_path, driver):
+    import webtest   # the web UI's test client: only this test needs it
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    _ini(tmp_path, driver)   # <data>/callbox.ini, which the web UI loads
+    try:
+        client = webtest.TestApp(make_app(tmp_path))
+        add_user("admin")
+        login(client, "admin")
+        for page in ("/", "/calls", "/reports"):
+            assert client.get(page).status_int == 200, page
+    finally:
+        store.close_db()
