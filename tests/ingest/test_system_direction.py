@@ -2,6 +2,7 @@
 path, never outgoing, never priced, not counted as calls in reports (issue 22, finding 3)."""
 import json
 
+from appliance import store
 from test_pipeline import import_, run_cli
 from test_pricing import TARIFF
 
@@ -91,3 +92,20 @@ def test_a_busy_row_with_billsec_is_answered_and_priced_alike(tmp_path, capsys):
     assert call["answered"] and call["talk_s"] == 60 and call["cost"] not in (None, "")
     base = ("report", "--data", str(data), "--config", str(ini), "--json", "--range", "all")
     assert cli_json(capsys, *base, "--measures", "answered,unanswered,talk")[0]["totals"] == [1, 0, 60]
+
+
+def test_the_calls_page_shows_a_system_leg_on_the_calls_path(tmp_path, capsys):
+    import webtest   # the web UI's test client: only this test needs it
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    data, ini = site(tmp_path, capsys)
+    calls = {c["call_key"]: c for c in cli_json(capsys, "calls", "--data", str(data), "--config", str(ini), "--json")}
+    (data / "callbox.ini").write_text(ini.read_text())
+    try:
+        client = webtest.TestApp(make_app(data))
+        add_user("admin")
+        login(client, "admin")
+        page = client.get(f"/calls/{calls['1712041200']['id']}").text
+        assert "<td>system</td>" in page and "<td>outgoing</td>" in page
+    finally:
+        store.close_db()
