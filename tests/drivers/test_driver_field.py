@@ -204,3 +204,14 @@ def test_dates_without_a_year_come_from_the_receive_time():
     m5 = load_driver("mitel_5000").make_parser(date="2019-02-03")
     m5.clock(received)
     assert m5.parse(m5_line).start.date() == date(2019, 2, 3)
+
+
+@pytest.mark.parametrize("driver, raw, good, damaged", [
+    ("freeswitch_csv", FS_TARGETS, '"0033145678900"', '"3.31457E+11"'),
+    ("threecx", FIXTURES / "threecx" / "dorel14-3cx-cdr-server-2020-05.raw", ",0611360468,", ",6.11E+08,")])
+def test_other_csv_formats_quarantine_numbers_in_scientific_notation_too(driver, raw, good, damaged):
+    module = load_driver(driver)
+    line = next(text for text in (decode(b, module.ENCODING) for b in frame(raw.read_bytes())) if good in text)
+    assert module.make_parser().parse(line) is not None
+    with pytest.raises(NotACallRecord, match="scientific notation: a spreadsheet re-saved"):
+        module.make_parser().parse(line.replace(good, damaged, 1))
