@@ -116,7 +116,7 @@ def name_list(option: str, text: str, shape: str, what: str) -> list[str]:
 
 
 # A number someone can be called on: digits, maybe '+' first, maybe spaced or dashed as printed
-_DIALLABLE = re.compile(r"\+?\(?[0-9][0-9 ()./-]*")
+_DIALLABLE = re.compile(r"\+?\(?[0-9][0-9 ()./-]*#?")   # "#": end of dialling, as some phones send it
 
 
 def dialplan_target(dialled: str) -> bool:

@@ -33,7 +33,7 @@ def parse_file(driver_name: str, raw, **options) -> list:
 @pytest.mark.parametrize("dialled, target", [
     ("s", True), ("t", True), ("h", True), ("voicemail", True), ("*", True), ("*97", True), ("*201725", True),
     ("&", True), ("#31#", True), ("0698765432", False), ("+33 1 45 67 89 00", False), ("201", False),
-    ("(0212) 555-12-12", False), ("", False)])
+    ("(0212) 555-12-12", False), ("0612345678#", False), ("", False)])
 def test_a_dialplan_target_is_what_no_one_can_be_called_on(dialled, target):
     assert dialplan_target(dialled) is target
 
