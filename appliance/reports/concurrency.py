@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from appliance import localtime, store
-from appliance.records import DIRECTIONS
 from appliance.access import scope
 from appliance.access.users import Account
+from appliance.records import DIRECTIONS
 
 log = logging.getLogger(__name__)
 LOOKBACK_S = 86400   # a call that began up to a day before the range and still runs counts in it

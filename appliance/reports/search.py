@@ -14,10 +14,10 @@ from typing import Callable, Mapping
 from peewee import SQL, ColumnBase, fn
 
 from appliance import localtime, store
-from appliance.records import DIRECTIONS
 from appliance.access import scope
 from appliance.access.users import Account
 from appliance.directory import organisation as directory
+from appliance.records import DIRECTIONS
 from appliance.store import Call
 from appliance.store import directory as sd
 
