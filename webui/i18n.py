@@ -202,7 +202,8 @@ def N_(message: str) -> str:
 TERMS = {"administrator": N_("administrator"), "supervisor": N_("supervisor"), "operator": N_("operator"),
          "staff": N_("staff"), "own": N_("own calls"), "department": N_("department"), "branch": N_("branch"),
          "tenant": N_("tenant"), "all": N_("all tenants"), "in": N_("incoming"), "out": N_("outgoing"),
-         "internal": N_("internal"), "up": N_("up"), "down": N_("down"), "yes": N_("yes"), "no": N_("no")}
+         "internal": N_("internal"), "system": N_("system"), "up": N_("up"), "down": N_("down"), "yes": N_("yes"),
+         "no": N_("no")}
 
 
 def term(value: str) -> str:

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from appliance import journal, store
-from appliance.ingest import parse
+from appliance.ingest import parse, summary
 from appliance.store import rollups
 from appliance.store.billing import PeriodError, frozen
 
@@ -77,7 +77,7 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
         counts["calls_before"] = store.Call.select().count()
         rollups.mark_refs(parse.ref_id(first), parse.ref_id(last))   # the old rows' days, before they go
         for call_id in _delete_range(first, last):
-            parse.recompute(call_id, processor.segments, processor.pricer)
+            summary.recompute(call_id, processor.segments, processor.pricer)
         processor.reload()
         for i in range(0, len(entries), batch):
             lines, _ = processor.process(entries[i:i + batch], advance=False)

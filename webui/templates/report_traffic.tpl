@@ -19,7 +19,7 @@
 % else:
   <label>{{_('Direction')}} <select name="direction">
     <option value="">{{_('any')}}</option>
-% for d in ('in', 'out', 'internal'):
+% for d in ('in', 'out', 'internal', 'system'):
     <option value="{{d}}"{{!sel('direction', d)}}>{{term(d)}}</option>
 % end
   </select></label>
