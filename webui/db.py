@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Iterator
 
 import bottle
-from peewee import SqliteDatabase
+from peewee import OperationalError, SqliteDatabase
 
 from appliance import store
-from appliance.store import Call, Leg, LinkEvent, Quarantine, calls, last_events, local_iso, quarantined
+from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls, last_events, local_iso,
+                             quarantined)
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
 from appliance.store.directory import (MODELS_DIRECTORY, NAMED, Person, Placement, Tenant, names, open_extensions,
                                        open_placement)
@@ -194,3 +195,16 @@ def tariff_versions(plan_id: int) -> list[dict]:
     TV = TariffVersion
     return list(TV.select(TV.id, TV.valid_from, TV.currency, TV.imported_utc)
                 .where(TV.plan == plan_id).order_by(TV.valid_from).dicts())
+
+
+def stored_tenant_codes(data_dir: Path) -> set[str]:
+    """The tenant codes the store knows: those of the directory and those stored calls carry (empty before the
+    worker made the database)."""
+    if not read_access(data_dir):
+        return set()
+    try:
+        with connection():
+            return ({t.code for t in Tenant.select(Tenant.code)} |
+                    {c.code for c in CallTenant.select(CallTenant.code) if c.code})
+    except OperationalError:      # the tables are not there yet
+        return set()
