@@ -333,3 +333,15 @@ def test_box_wide_counts_are_scanned_again_only_after_another_process_wrote(data
     scan_took(1.0)               # a scan that took 1 s serves for 100 s, even after a change
     stored_call(3)
     assert client.get("/api/status").json["counts"]["calls"] == 2 and len(scans) == 2
+
+
+def test_link_states_and_events_are_worded_in_the_users_language(client, data_dir):
+    """Issue 20: the status page showed capture's own words (link_up, connected, capture stopped) in Turkish."""
+    write_capture(data_dir)
+    store.open_db(data_dir / "callbox.db")
+    store.LinkEvent.create(id=1, at_ns=T0 * 10**9, source="tcp:10.0.0.5:2300", event="link_down",
+                           detail="capture stopped", jseg=0, joff=0)
+    store.close_db()
+    html = client.get("/", {"lang": "tr"}).text
+    assert "bağlandı" in html and "bağlantı koptu" in html and "kayıt durdu" in html
+    assert ">connected<" not in html and "capture stopped" not in html

@@ -65,7 +65,7 @@
   <thead><tr><th>{{_('Trunk group')}}</th><th>{{_('Trunk')}}</th><th>{{_('Problem')}}</th><th>{{_('Detail')}}</th></tr></thead>
   <tbody>
 % for p in data['problems']:
-    <tr><td>{{p.group or _('(no provider)')}}</td><td>{{p.trunk}}</td><td><span class="pill down">{{p.problem}}</span></td><td>{{p.detail}}</td></tr>
+    <tr><td>{{p.group or _('(no provider)')}}</td><td>{{p.trunk}}</td><td><span class="pill down">{{term(p.problem)}}</span></td><td>{{problem_text(p)}}</td></tr>
 % end
   </tbody>
 </table></div>
