@@ -345,3 +345,15 @@ def test_link_states_and_events_are_worded_in_the_users_language(client, data_di
     html = client.get("/", {"lang": "tr"}).text
     assert "bağlandı" in html and "bağlantı koptu" in html and "kayıt durdu" in html
     assert ">connected<" not in html and "capture stopped" not in html
+
+
+def test_error_pages_are_the_sites_own_in_the_users_language(client):
+    """Issue 20: a 404 was bottle's English page ("Sorry, the requested URL ... caused an error")."""
+    resp = client.get("/no-such-page", {"lang": "tr"}, status=404)
+    assert "Bulunamadı" in resp.text and "Bu adreste bir sayfa yok." in resp.text
+    assert "Sorry, the requested URL" not in resp.text and 'href="/static/callbox.css"' in resp.text
+    resp = client.get("/users/edit", {"username": "<b>nobody</b>"}, status=404)     # a message of its own, escaped
+    assert "No user &#039;&lt;b&gt;nobody&lt;/b&gt;&#039;." in resp.text or "&lt;b&gt;nobody" in resp.text
+    assert "<b>nobody" not in resp.text
+    assert client.get("/api/no-such", status=404).json == {"error": "There is no page at this address."}
+    assert "Bu adres bu tür bir isteği kabul etmiyor." in client.delete("/calls", status=405).text
