@@ -103,6 +103,21 @@ def test_filters_bands_and_time_ranges(calls):
     assert r.rows == [["Piotr Wąsowski (piotr)", 2], ["Ольга Петрова (olga)", 1]]
 
 
+def test_bands_sort_in_their_own_order_not_as_text(db):
+    """Issue 20: "1-3min" sorted before "1-59s" and "10-30min" before "3-10min"."""
+    build_directory()
+    insert([(0, 9 * 3600 + i, "out", "201", "T1", ring, talk, talk > 0, None, "", "", "EUR")
+            for i, (ring, talk) in enumerate([(3, 0), (8, 30), (15, 120), (25, 400), (40, 1000), (70, 2000)])])
+    insert([(1, 9 * 3600 + i, "in", "201", "T1", ring, 60, True, None, "", "", "EUR")
+            for i, ring in enumerate([3, 8, 15, 25, 40, 70])], first_id=100)
+    for use_rollup in (False, None):
+        r = run(reports.Spec(("duration_band",), ("calls",), "all", filters={"direction": ["out"]}),
+                use_rollup=use_rollup)
+        assert [row[0] for row in r.rows] == ["0s", "1-59s", "1-3min", "3-10min", "10-30min", "30min+"]
+        r = run(reports.Spec(("answer_band", "direction"), ("calls",), "all"), use_rollup=use_rollup)
+        assert [row[0] for row in r.rows] == ["0-5s", "6-10s", "11-20s", "21-30s", "31-60s", "60s+", ""]
+
+
 def test_scope_limits_every_report(calls):
     own = Account(3, "own", "staff", "own", "default", "ayse")
     r = run(reports.Spec(("extension",), ("calls",), "all"), own)
