@@ -221,3 +221,23 @@ def test_cli_report_save_gives_the_user_a_saved_report_to_schedule(calls, tmp_pa
     assert json.loads(capsys.readouterr().out)["rows"] == json.loads(out)["rows"]
     assert main(["report", *args, "--range", "all", "--save", "x"]) == 2           # whose? --as is needed
     assert "--save needs --as USER" in capsys.readouterr().err
+
+
+def test_empty_values_are_named_and_weekdays_are_days_on_the_page(db, tmp_path):
+    """Issue 20: a call of no directory person's extension came under an empty department label, weekdays as 1..7."""
+    import webtest
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    build_directory()
+    insert([(0, 9 * 3600, "out", "201", "T1", 3, 60, True, None, "", "", "EUR"),       # Ayşe, a department
+            (0, 10 * 3600, "out", "299", "", 3, 60, True, None, "", "", "EUR")])        # nobody's, no trunk
+    (tmp_path / "callbox.ini").write_text("[pbx]\ntimezone = Europe/Warsaw\n", encoding="utf-8")
+    client = webtest.TestApp(make_app(tmp_path))
+    add_user("admin")
+    login(client, "admin")
+    query = {"run": "1", "range": "custom", "since": "2024-03-29", "until": "2024-03-30", "m": "calls"}
+    page = client.get("/reports", {**query, "dim1": "department", "dim2": "trunk"}).text
+    assert "(no department)" in page and "(no trunk)" in page
+    page = client.get("/reports", {**query, "dim1": "weekday", "lang": "tr"}).text
+    assert "Cuma" in page                                   # 29 March 2024 was a Friday
+    assert "(departman yok)" in client.get("/reports", {**query, "dim1": "department"}).text
