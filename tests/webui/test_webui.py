@@ -128,7 +128,8 @@ def test_pbx_data_is_escaped_and_utf8(db, client, data_dir):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;T9&lt;/b&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert NAME in html and NAME.encode("utf-8") in resp.body
-    assert "2023-11-15T01:14:20+03:00" in html        # local start time with its offset
+    # local start time in the locale's format, the exact moment with its offset on hover
+    assert '<td class="num" title="2023-11-15T01:14:20+03:00">15 Nov 2023, 01:14:20</td>' in html
     assert "1:02:05" in html and "0:00:07" in html     # talk and ring as h:mm:ss
     assert "7:4096" in html and "30 fields, expected &lt;34&gt;" in html
     api = client.get("/api/status").json
@@ -152,7 +153,7 @@ def test_api_counts_and_last_20_calls_newest_first(db, client, data_dir):
     assert [c["start_utc"] for c in api["calls"]] == [T0 + 60 * i for i in range(24, 4, -1)]
     assert [q["ref"] for q in api["quarantined"]] == [f"3:{1000 + i}" for i in range(11, 1, -1)]
     html = client.get("/").text
-    assert html.count("<tr><td class=\"num\">2023-11-1") == 20
+    assert html.count("<tr><td class=\"num\" title=\"2023-11-1") == 20
     assert "reason 11" in html and "reason 1<" not in html
 
 
