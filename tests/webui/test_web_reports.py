@@ -276,3 +276,18 @@ def test_pdf_durations_read_as_on_the_page(app):
     text = pdf_text(client.get("/reports.pdf", {**JULY, "dim1": "extension", "m": ["calls", "talk"]}).body)
     in_pdf = set(re.findall(r"\b(\d+:\d\d:\d\d)\b", text))
     assert shown and shown <= in_pdf
+
+
+def test_a_chart_sums_what_it_cannot_show_as_other_and_never_drops_data():
+    """Issue 20: a chart silently showed the 30 largest bars and 8 largest series, so it no longer added up."""
+    from webui.reports import common as rp
+    rows = [[f"2{i:02d}", i + 1] for i in range(40)]                                   # 40 extensions
+    chart = rp.result_chart(reports.Result(["extension", "calls"], rows, ["", 820], ndims=1))
+    assert len(chart.labels) == rp.MAX_BARS and chart.labels[-1] == "Other (11)"
+    [values] = chart.series.values()
+    assert sum(values) == 820 and values[-1] == sum(range(1, 12))                     # the 11 smallest
+    rows = [[f"2{i:02d}", f"T{j}", 10 * j + 1] for i in range(3) for j in range(12)]   # 12 trunks as series
+    chart = rp.result_chart(reports.Result(["extension", "trunk", "calls"], rows, ["", "", 0], ndims=2))
+    assert len(chart.series) == rp.MAX_SERIES and "Other (5)" in chart.series
+    assert sum(sum(v) for v in chart.series.values()) == sum(r[2] for r in rows)
+    assert chart.series["Other (5)"] == [sum(10 * j + 1 for j in range(5))] * 3

@@ -195,8 +195,9 @@ def exact(v) -> int | Decimal:
 
 
 def result_chart(result: reports.Result, measure: str | None = None) -> Chart | None:
-    """A line chart over a time dimension, bars over any other (the largest MAX_BARS); a second dimension
-    becomes the series (the largest MAX_SERIES); one measure (the first unless `measure`)."""
+    """A line chart over a time dimension, bars over any other (the largest MAX_BARS - 1 and the rest summed as
+    "Other (N)"); a second dimension becomes the series (likewise up to MAX_SERIES); one measure (the first
+    unless `measure`). Nothing is dropped: every chart adds up to the table's total."""
     if not result.ndims or not result.rows:
         return None
     measure = measure if measure in result.columns[result.ndims:] else result.columns[result.ndims]
@@ -207,18 +208,36 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     for row in result.rows:
         key = (str(row[0]), str(row[1]) if result.ndims > 1 else label(measure))
         values[key] = values.get(key, 0) + exact(row[m])
-    totals_by = lambda i: _sums(values, i)   # noqa: E731
     labels = list(dict.fromkeys(k[0] for k in values))
+    folded_labels = folded_names = 0       # the smallest bars and series are summed as "other", never dropped
     if kind == "bar" and len(labels) > MAX_BARS:
-        by = totals_by(0)
-        labels = sorted(labels, key=lambda t: -by[t])[:MAX_BARS]
+        values, labels, folded_labels = _fold(values, 0, labels, MAX_BARS - 1)
     names = list(dict.fromkeys(k[1] for k in values))
     if len(names) > MAX_SERIES:
-        by = totals_by(1)
-        names = sorted(names, key=lambda t: -by[t])[:MAX_SERIES]
-    shown = [dim_text(first, t) for t in labels]
-    series = (lambda n: dim_text(result.columns[1], n)) if result.ndims > 1 else (lambda n: n)   # noqa: E731
-    return Chart(kind, shown, {series(n): [values.get((t, n), 0) for t in labels] for n in names})
+        values, names, folded_names = _fold(values, 1, names, MAX_SERIES - 1)
+
+    def text(dim: str | None, value: str, folded: int) -> str:
+        if value == OTHER:
+            return _("Other ({n})").format(n=fmt_number(folded))
+        return dim_text(dim, value) if dim else value
+    shown = [text(first, t, folded_labels) for t in labels]
+    second = result.columns[1] if result.ndims > 1 else None
+    return Chart(kind, shown, {text(second, n, folded_names): [values.get((t, n), 0) for t in labels]
+                               for n in names})
+
+
+OTHER = "\x00other"      # the key of what a chart sums up as "Other (N)"
+
+
+def _fold(values: dict, i: int, keys: list[str], keep: int) -> tuple[dict, list[str], int]:
+    """The `keep` largest keys at position `i` of the value keys, the rest summed under OTHER (their count last)."""
+    by = _sums(values, i)
+    kept = set(sorted(keys, key=lambda t: -by[t])[:keep])
+    out: dict = {}
+    for key, v in values.items():
+        k = key if key[i] in kept else (OTHER, key[1]) if i == 0 else (key[0], OTHER)
+        out[k] = out.get(k, 0) + v
+    return out, [k for k in keys if k in kept] + [OTHER], len(keys) - len(kept)
 
 
 def _sums(values: dict, i: int) -> dict[str, Any]:
