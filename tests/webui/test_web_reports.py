@@ -291,3 +291,16 @@ def test_a_chart_sums_what_it_cannot_show_as_other_and_never_drops_data():
     assert len(chart.series) == rp.MAX_SERIES and "Other (5)" in chart.series
     assert sum(sum(v) for v in chart.series.values()) == sum(r[2] for r in rows)
     assert chart.series["Other (5)"] == [sum(10 * j + 1 for j in range(5))] * 3
+
+
+def test_traffic_charts_sum_what_they_cannot_show_as_other():
+    """Issue 20: the missed-call and trunk charts kept their first 30 bars and dropped the rest."""
+    from types import SimpleNamespace as Row
+
+    from webui.reports import traffic
+    rows = [Row(calls=i + 1) for i in range(35)]
+    top, rest = traffic._top(rows, lambda r: r.calls)
+    assert len(top) == 29 and len(rest) == 6 and {r.calls for r in rest} == set(range(1, 7))
+    assert top == [r for r in rows if r.calls > 6]                    # in the table's order
+    assert traffic._other_label(rest) == ["Other (6)"] and traffic._other_sum(rest, lambda r: r.calls) == [21]
+    assert traffic._top(rows[:30], lambda r: r.calls) == (rows[:30], [])

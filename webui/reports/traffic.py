@@ -114,11 +114,30 @@ def missed_view(data: dict, since: int, until: int, tz):
         who = {"extension": r.key} if by == "extension" or r.key.startswith("ext:") else {"person": r.key}
         who = {k: v.removeprefix("ext:") for k, v in who.items()}
         table.rows.append((cells, _calls(since, until, tz, direction="in", **who)))
-    top = [r for r in report.rows if r.missed][:rp.MAX_BARS]
-    chart = Chart("bar", [r.name or r.key for r in top], {
-        _("Missed direct"): [r.missed_direct for r in top],
-        _("Missed transferred"): [r.missed_transferred for r in top]})
+    missed = [r for r in report.rows if r.missed]
+    top, rest = _top(missed, lambda r: r.missed)
+    chart = Chart("bar", [r.name or r.key for r in top] + _other_label(rest), {
+        _("Missed direct"): [r.missed_direct for r in top] + _other_sum(rest, lambda r: r.missed_direct),
+        _("Missed transferred"): [r.missed_transferred for r in top]
+        + _other_sum(rest, lambda r: r.missed_transferred)})
     return table, chart if top else None, *report.table()
+
+
+def _top(rows: list, size) -> tuple[list, list]:
+    """The chart's bars: the largest MAX_BARS - 1 in the table's order, and the rest (summed as one "other" bar)
+    when there are more than MAX_BARS."""
+    if len(rows) <= rp.MAX_BARS:
+        return rows, []
+    kept = {id(r) for r in sorted(rows, key=lambda r: -size(r))[:rp.MAX_BARS - 1]}
+    return [r for r in rows if id(r) in kept], [r for r in rows if id(r) not in kept]
+
+
+def _other_label(rest: list) -> list[str]:
+    return [_("Other ({n})").format(n=fmt_number(len(rest)))] if rest else []
+
+
+def _other_sum(rest: list, value) -> list:
+    return [sum(value(r) for r in rest)] if rest else []
 
 
 def trunks_view(data: dict, since: int, until: int, tz):
@@ -138,9 +157,10 @@ def trunks_view(data: dict, since: int, until: int, tz):
             table.totals = cells
         else:
             table.rows.append((cells, _calls(since, until, tz, trunk=r.trunk) if r.trunk != "*" else ""))
-    members = [r for r in report.rows if r.trunk != "*"][:rp.MAX_BARS]
-    chart = Chart("bar", [f"{r.trunk} ({r.group or '–'})" for r in members], {
-        _("Incoming"): [r.calls_in for r in members], _("Outgoing"): [r.calls_out for r in members]})
+    members, rest = _top([r for r in report.rows if r.trunk != "*"], lambda r: r.calls)
+    chart = Chart("bar", [f"{r.trunk} ({r.group or '–'})" for r in members] + _other_label(rest), {
+        _("Incoming"): [r.calls_in for r in members] + _other_sum(rest, lambda r: r.calls_in),
+        _("Outgoing"): [r.calls_out for r in members] + _other_sum(rest, lambda r: r.calls_out)})
     return table, chart if members else None, *report.table()
 
 
