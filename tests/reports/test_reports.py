@@ -241,3 +241,31 @@ def test_empty_values_are_named_and_weekdays_are_days_on_the_page(db, tmp_path):
     page = client.get("/reports", {**query, "dim1": "weekday", "lang": "tr"}).text
     assert "Cuma" in page                                   # 29 March 2024 was a Friday
     assert "(departman yok)" in client.get("/reports", {**query, "dim1": "department"}).text
+
+
+def test_a_report_table_sorts_by_any_column_and_shows_the_top_rows(db, tmp_path):
+    """Issue 20: report tables could not be sorted or cut to the top N."""
+    import re as regex
+
+    import webtest
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    build_directory()
+    insert([(0, 9 * 3600 + i, "out", ext, "T1", 3, talk, True, None, "", "", "EUR")
+            for i, (ext, talk) in enumerate([("201", 60), ("202", 600), ("202", 30), ("203", 300), ("204", 10)])])
+    (tmp_path / "callbox.ini").write_text("[pbx]\ntimezone = Europe/Warsaw\n", encoding="utf-8")
+    client = webtest.TestApp(make_app(tmp_path))
+    add_user("admin")
+    login(client, "admin")
+    query = {"run": "1", "range": "custom", "since": "2024-03-29", "until": "2024-03-30", "dim1": "extension",
+             "m": ["calls", "talk"]}
+
+    def extensions(page: str) -> list[str]:
+        return regex.findall(r"<tr>\s*<td>(20\d)</td>", page)
+    assert extensions(client.get("/reports", query).text) == ["201", "202", "203", "204"]
+    page = client.get("/reports", {**query, "sort": "talk", "desc": "1"}).text
+    assert extensions(page) == ["202", "203", "201", "204"] and 'aria-sort="descending"' in page
+    assert 'href="/reports?run=1&amp;dim1=extension' in page and "sort=talk&amp;desc=0" in page   # toggles
+    page = client.get("/reports", {**query, "sort": "talk", "desc": "1", "top": "2"}).text
+    assert extensions(page) == ["202", "203"] and "2 more are in the totals" in page
+    assert ">0:16:40<" in page                                  # the totals still count every call: 1,000 s

@@ -8,6 +8,7 @@ webui.reports.timeranges, the traffic pages webui.reports.traffic.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 from pathlib import Path
 
 import bottle
@@ -77,13 +78,20 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             lists, ranges = _safe_lists(user)
         table = chart = None
         if result is not None:
-            table = rp.result_table(result, rp.calls_link(spec, result, tz))
+            base = rp.spec_query(spec) + ("&top=" + form["top"] if form.get("top", "").isdigit() else "")
+            table = rp.result_table(result, rp.calls_link(spec, result, tz), form.get("sort", ""),
+                                    form.get("desc") == "1", _top(form.get("top", "")),
+                                    lambda column, down: f"/reports?run=1&{base}&" + urlencode(
+                                        {"sort": column, "desc": "1" if down else "0"}))
             chart = rp.result_chart(result, form.get("chart"))
         return rp.render("reports", code, user=user, v=rp.form_values(spec or reports.Spec()), result=result,
                          table=table, chart=chart, saved=saved, mine=lists[0], templates=lists[1], error=error,
                          query=rp.spec_query(spec) if spec else "", csrf=csrf_token(), roles=ROLES,
                          dims=list(DIMS), measures=list(MEASURES), ranges=_shown(ranges), rp=rp, tz=tz,
                          done=request.query.get("done", ""))
+
+    def _top(text: str) -> int | None:
+        return max(1, min(int(text), 10 ** 6)) if text.isdigit() else None
 
     def _safe_lists(user):
         try:

@@ -141,6 +141,9 @@ class Table:
     columns: list[str]
     rows: list[tuple[list[tuple[str, bool]], str]] = field(default_factory=list)
     totals: list[tuple[str, bool]] | None = None
+    sort_links: list[str] = field(default_factory=list)    # per column: the page sorted by it (empty: no sorting)
+    sorted_by: tuple[int, bool] | None = None              # (column, descending) the rows are sorted by
+    hidden: int = 0                                        # rows left out by top=N (the totals include them)
 
 
 def cell(name: str, value, currency: str = "") -> tuple[str, bool]:
@@ -168,15 +171,36 @@ def dim_text(name: str, value) -> str:
     return str(value)
 
 
-def result_table(result: reports.Result, link: Callable[[list], str] = lambda row: "") -> Table:
-    """The engine's result as shown: each cost in its row's currency (a "currency" column) or the report's."""
+def sorted_rows(result: reports.Result, sort: str, desc: bool, top: int | None) -> tuple[list[list], int]:
+    """The result's rows sorted by the column named `sort` (as they come when it names none; empty values last
+    either way), the first `top` of them; and how many were left out."""
+    rows = list(result.rows)
+    if sort in result.columns:
+        i = result.columns.index(sort)
+        present = [r for r in rows if r[i] not in (None, "")]
+        present.sort(key=lambda r: (r[i] if not isinstance(r[i], str) else r[i].casefold()), reverse=desc)
+        rows = present + [r for r in rows if r[i] in (None, "")]
+    if top is not None and top < len(rows):
+        return rows[:top], len(rows) - top
+    return rows, 0
+
+
+def result_table(result: reports.Result, link: Callable[[list], str] = lambda row: "", sort: str = "",
+                 desc: bool = False, top: int | None = None, sort_link: Callable[[str, bool], str] | None = None
+                 ) -> Table:
+    """The engine's result as shown: each cost in its row's currency (a "currency" column) or the report's; rows
+    sorted by any column and cut to the `top` (sorted_rows), with the links that sort by each column."""
     cols = result.columns
     cur_col = cols.index("currency") if "currency" in cols else None
 
     def cells(row):
         cur = row[cur_col] if cur_col is not None else result.currency
         return [cell(c, v, cur) for c, v in zip(cols, row)]
-    table = Table([label(c) for c in cols], [(cells(r), link(r)) for r in result.rows])
+    rows, hidden = sorted_rows(result, sort, desc, top)
+    table = Table([label(c) for c in cols], [(cells(r), link(r)) for r in rows], hidden=hidden)
+    if sort_link is not None:      # a column sorts ascending first; a numeric one descending (the largest first)
+        table.sort_links = [sort_link(c, (not desc) if c == sort else c in MEASURES) for c in cols]
+        table.sorted_by = (cols.index(sort), desc) if sort in cols else None
     if result.ndims and result.rows:
         foot = [("", False)] * result.ndims + [cell(c, v, "" if cur_col is not None else result.currency)
                                                for c, v in zip(cols[result.ndims:], result.totals[result.ndims:])]

@@ -2,10 +2,18 @@
 % if not table.rows and table.totals is None:
 <p class="muted">{{_('No calls in this report.')}}</p>
 % else:
+% if table.hidden:
+<p class="muted small">{{_('The first {n} rows; {hidden} more are in the totals.').format(n=fmt_number(len(table.rows)), hidden=fmt_number(table.hidden))}}</p>
+% end
 <div class="scroll"><table class="report">
   <thead><tr>
-% for c in table.columns:
+% for i, c in enumerate(table.columns):
+% if table.sort_links:
+%   mark = ('' if not table.sorted_by or table.sorted_by[0] != i else (' ▼' if table.sorted_by[1] else ' ▲'))
+    <th{{!' aria-sort="%s"' % ('descending' if table.sorted_by[1] else 'ascending') if mark else ''}}><a href="{{table.sort_links[i]}}" title="{{_('Sort by this column')}}">{{c}}</a>{{mark}}</th>
+% else:
     <th>{{c}}</th>
+% end
 % end
 % if any(link for _c, link in table.rows):
     <th></th>

@@ -1,5 +1,6 @@
 % # Reports (REP-1..5): a breakdown of the calls the user may see, with chart, totals and CSV/PDF export;
 % # saved reports and the templates published to the user; administrators publish templates.
+% from bottle import request
 % rebase('base.tpl', title=_('Reports'), nav='/reports', refresh=None)
 % from html import escape
 % def sel(name, value):
@@ -64,6 +65,10 @@
     <label class="check"><input type="checkbox" name="m" value="{{m}}"{{!' checked' if m in v['m'] else ''}}> {{rp.label(m)}}</label>
 % end
   </fieldset>
+  <label>{{_('Rows shown')}} <input name="top" type="number" min="1" size="5" value="{{request.query.get('top', '')}}" placeholder="{{_('all')}}"></label>
+% if request.query.get('sort'):
+  <input type="hidden" name="sort" value="{{request.query.get('sort')}}"><input type="hidden" name="desc" value="{{request.query.get('desc', '0')}}">
+% end
   <button type="submit">{{_('Run')}}</button>
 </form>
 <p class="muted small">{{_('Several values of a filter: separate them with commas. A person is their name as shown or their id.')}}</p>
