@@ -3,7 +3,9 @@ default, unit and help); typed, bounded getters."""
 from __future__ import annotations
 
 import configparser
+import importlib
 import logging
+import re
 from dataclasses import make_dataclass
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,8 @@ class Config:
         `extra` declares more keys allowed in the section (a driver's OPTIONS in [pbx]): {key: (default, help)}.
         """
         declared = {s.key: s for s in SETTINGS if s.section == name}
+        if name == "pbx":   # the configured driver's OPTIONS belong in [pbx] for every command, not only the worker's
+            extra = {**driver_options(self.raw_section("pbx").get("driver", "")), **(extra or {})}
         for key, (default, help_) in (extra or {}).items():
             declared[key] = Setting(name, key, default, "", help_)
         values = {key: s.default for key, s in declared.items()}
@@ -93,6 +97,20 @@ class Config:
 
     def raw_section(self, name: str) -> dict[str, str]:
         return dict(self.parser.items(name)) if self.parser.has_section(name) else {}
+
+
+def driver_options(name: str) -> dict[str, tuple[str, str]]:
+    """The OPTIONS the driver `name` declares ({} for no driver, or a name that is none: the registry reports that
+    when the driver is loaded). By name through importlib, not an import: config sits below the registry, and
+    capture, which reads config, never imports a driver; the module is loaded only when [pbx] is read."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name.strip()):
+        return {}
+    try:
+        module = importlib.import_module(f"drivers.{name.strip()}")
+    except ImportError:
+        return {}
+    options = getattr(module, "OPTIONS", {})
+    return dict(options) if isinstance(options, dict) else {}
 
 
 def parse_tenant_map(text: str, where: str = "[pbx] tenant_by_source") -> tuple[tuple[str, str], ...]:

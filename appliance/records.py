@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-DIRECTIONS = ("in", "out", "internal")
+# "system": a leg to a dialplan target or feature code (IVR menu, voicemail, `*97`): part of a call's path, never an
+# outgoing call, never priced, not counted as a call in reports (drivers._common.dialplan_target)
+DIRECTIONS = ("in", "out", "internal", "system")
 
 
 class NotACallRecord(ValueError):

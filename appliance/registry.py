@@ -46,7 +46,10 @@ class Driver:
     ENCODING: str                            # capture and parse decode the journal's bytes with this
     TERMINATOR: bytes
     OPTIONS: dict[str, tuple[str, str]]      # [pbx] option -> (default, help)
-    make_parser: Callable[..., Any]          # make_parser(**options) -> an object with parse(line)
+    # make_parser(**options) -> an object with parse(line), and optionally clock(received): the parse stage calls it
+    # before each line with when the line was received (an aware datetime in [pbx] timezone), so a format that prints
+    # no year or no date dates its records by their receipt, not by the time they are processed (a re-processed journal)
+    make_parser: Callable[..., Any]
     parse: Callable[[str], Any]              # the default parser's parse(line) -> CallRecord | QueueEvent | None
     looks_like: Callable[[list[str]], float]  # auto-detection: how well these lines fit, 0.0 to 1.0
     # how capture cuts the byte stream: "lines", or "le32" (a 4-byte little-endian length before each record)
@@ -96,16 +99,19 @@ def load(name: str) -> Driver:
 def driver_parser(cfg: Config, driver_name: str | None = None) -> tuple[Driver, Any, Any]:
     """(driver, its parser, the [pbx] settings) for the configured driver or the one named.
 
-    The options in [pbx] belong to the configured driver; another driver named here gets its defaults."""
+    The options in [pbx] belong to the configured driver. Another driver named here (`import --driver`) gets its
+    defaults for those, and the [pbx] values of its own options that the configured driver does not declare
+    (`--driver nec_sl --set pbx.format=1` with no driver, or another one, configured)."""
     configured = cfg.raw_section("pbx").get("driver", "")
     name = driver_name or configured
     if not name:
         raise ConfigError(f"{cfg.name}: [pbx] driver is not set (known: {', '.join(names())})")
     driver = load(name)
     own = name == configured
-    declared = driver.OPTIONS if own else load(configured).OPTIONS if configured in names() else {}
-    pbx = cfg.section("pbx", extra=declared)
-    options = {k: getattr(pbx, k) for k in driver.OPTIONS} if own else {}
+    theirs = {} if own or configured not in names() else load(configured).OPTIONS
+    pbx = cfg.section("pbx", extra={**driver.OPTIONS, **theirs})
+    given = cfg.raw_section("pbx")
+    options = {k: getattr(pbx, k) for k in driver.OPTIONS if own or (k in given and k not in theirs)}
     try:
         return driver, driver.make_parser(**options), pbx
     except ValueError as e:

@@ -115,6 +115,39 @@ def name_list(option: str, text: str, shape: str, what: str) -> list[str]:
     return names
 
 
+# A number someone can be called on: digits, maybe '+' first, maybe spaced or dashed as printed
+_DIALLABLE = re.compile(r"\+?\(?[0-9][0-9 ()./-]*#?")   # "#": end of dialling, as some phones send it
+
+
+def dialplan_target(dialled: str) -> bool:
+    """A destination that is nobody's telephone number: a dialplan extension named by letters (Asterisk `s`, `t`,
+    `h`, `i`; FreeSWITCH `voicemail`, an originate's `&`) or a feature code (`*`, `*97`, `*201725`, `#31#`).
+    A leg to one is direction "system" (records.DIRECTIONS): shown on the call's path, never priced or counted."""
+    return bool(dialled) and not _DIALLABLE.fullmatch(dialled)
+
+
+def signed_ipv4(text: str) -> str:
+    """An IPv4 address CUCM-style: a signed 32-bit integer, little-endian byte order: 0x0A01A8C0 / -1979602752 ->
+    192.168.1.10 / .138 [CI1]. NotACallRecord for anything else (columns out of step?)."""
+    body = text.removeprefix("-")
+    if not (body.isascii() and body.isdigit()) or len(body) > 10 or not -2**31 <= int(text) < 2**32:
+        raise NotACallRecord(f"IP address {text[:40]!r} is not a 32-bit integer: columns out of step?")
+    v = int(text) & 0xFFFFFFFF
+    return f"{v & 255}.{v >> 8 & 255}.{v >> 16 & 255}.{v >> 24}"
+
+
+# A number a spreadsheet re-saved in scientific notation ('9.12678E+11', '6.12346e+08'): its last digits are gone
+_SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
+
+
+def check_not_scientific(text: str, what: str) -> None:
+    """NotACallRecord for a party number in scientific notation, the mark of a spreadsheet re-save: stored, it would
+    be a party no one has (`9.12678E+11` for 912678012345), so the line is quarantined with the reason."""
+    if ("E" in text or "e" in text) and _SCIENTIFIC.fullmatch(text):
+        raise NotACallRecord(f"{what} {text[:40]!r} is in scientific notation: a spreadsheet re-saved this file and "
+                             "the number's digits are lost; use the file as the PBX wrote it")
+
+
 # ---------------------------------------------------------------- lines and CSV
 
 def check_length(line: str, limit: int, what: str) -> None:

@@ -1,13 +1,13 @@
-"""Asterisk cdr_csv Master.csv: one CSV row per call leg, 16 to 21 columns, FORMATS.md §7."""
+"""Asterisk Master.csv, one CSV row per leg: cdr_csv's 16 to 21 columns, cdr_custom's sample mapping, FORMATS.md §7."""
 from __future__ import annotations
 
 import re
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import (Causes, check_length, choice, csv_row, iso_datetime, line_identity, option_values,
-                             parsed_share, regex, seconds)
+from drivers._common import (Causes, check_length, choice, csv_row, dialplan_target, iso_datetime, line_identity,
+                             option_values, parsed_share, regex, seconds)
 
-NAME = "Asterisk (cdr_csv Master.csv)"
+NAME = "Asterisk (cdr_csv / cdr_custom Master.csv)"
 MODELS = ("Asterisk 1.8+", "FreePBX", "Issabel", "Elastix")
 TRANSPORTS = {"file": "file:///var/log/asterisk/cdr-csv/Master.csv"}
 # Bytes are written as received, so a clid may hold invalid UTF-8 (0xA5 0xA5, FORMATS.md §7); the
@@ -18,8 +18,8 @@ OPTIONS = {
     "inbound_contexts": ("from-pstn,from-trunk,from-external,from-did",
                          "comma-separated dcontext names or prefixes that mean an inbound trunk call"),
     "extension_pattern": (r"\d{2,6}", "regular expression an internal extension number matches in full"),
-    "columns": ("auto", "auto, or the exact column count this PBX writes (16 to 21); a fixed count "
-                        "quarantines rows cut short"),
+    "columns": ("auto", "auto, custom (cdr_custom's sample mapping: 19 columns, clid first) or the exact column "
+                        "count cdr_csv writes (16 to 21); a fixed count quarantines rows cut short"),
 }
 # Cause-code alerts: Master.csv has no hangup cause; its disposition (NO ANSWER, BUSY, FAILED) stands in
 CAUSES = Causes(("disposition",), "disposition", frozenset({"ANSWERED"}))
@@ -28,6 +28,10 @@ MAX_CHARS = 16384   # lastdata can be long (Dial strings to many phones), but no
 _COLUMNS = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
             "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags")
 _NEW = ("peeraccount", "linkedid", "sequence")   # newcdrcolumns=yes [AS2]
+# cdr_custom: the Master.csv mapping of Asterisk's configs/samples/cdr_custom.conf.sample (asterisk/asterisk @20ae12f1),
+# every field CSV_QUOTEd but sequence; its high-resolution variant prints duration and billsec as 12.345
+_CUSTOM = ("clid", "src", "dst", "dcontext", "channel", "dstchannel", "lastapp", "lastdata", "start", "answer", "end",
+           "duration", "billsec", "disposition", "amaflags", "accountcode", "uniqueid", "userfield", "sequence")
 # A 17-column row has uniqueid or userfield; a uniqueid is epoch.seq, maybe with a system-name prefix
 # ('mainserverdss-1270167992.0', FORMATS.md §7).
 _CONTEXT = re.compile(r"[\w.+@-]+")
@@ -50,8 +54,9 @@ class Parser:
         if bad:
             raise ValueError(f"inbound_contexts: {bad[0]!r} is not a dialplan context name")
         self.is_extension = regex("extension_pattern", extension_pattern).fullmatch
-        choice("columns", columns, ("auto", "16", "17", "18", "19", "20", "21"), "auto or 16 to 21")
-        self.columns = range(16, 22) if columns == "auto" else (int(columns),)
+        choice("columns", columns, ("auto", "custom", "16", "17", "18", "19", "20", "21"), "auto, custom or 16 to 21")
+        self.columns = range(16, 22) if columns == "auto" else (19,) if columns == "custom" else (int(columns),)
+        self.custom = columns  # "auto": a 19-column row whose 9th field is a time is cdr_custom's (csv's is lastdata)
 
     def parse(self, line: str) -> CallRecord | None:
         """Return the call leg on this CSV row, None for blank lines and a column-name header."""
@@ -62,30 +67,35 @@ class Parser:
         if len(row) not in self.columns:
             expected = "16 to 21" if len(self.columns) > 1 else str(self.columns[0])
             raise NotACallRecord(f"{len(row)} columns, expected {expected}")
-        if row[0] == "accountcode" and row[1] == "src":   # header added by an export, not cdr_csv
+        if row[0] in ("accountcode", "clid") and row[1] == "src":   # header added by an export, not by Asterisk
             return None
-        f = dict(zip(_COLUMNS, row))
-        _add_optional_columns(f, row[16:])
+        custom = self.custom == "custom" or (self.custom == "auto" and len(row) == 19 and row[8][4:5] == "-")
+        if custom:
+            f = dict(zip(_CUSTOM, row))
+        else:
+            f = dict(zip(_COLUMNS, row))
+            _add_optional_columns(f, row[16:])
         start = iso_datetime(f["start"], "start")   # cdr_csv DATE_FORMAT %Y-%m-%d %T [AS2]
         for key in ("answer", "end"):
             if f[key]:   # unanswered: an unquoted empty answer (FORMATS.md §7)
                 iso_datetime(f[key], key)
         if f.get("sequence"):
             seconds(f["sequence"], "sequence")
-        duration = seconds(f["duration"], "duration")
-        billsec = seconds(f["billsec"], "billsec")
-        # Clamp, in case billsec and duration were rounded differently: ring time is never negative.
-        ring = max(0, duration - billsec)
+        sec = _seconds if custom else seconds   # cdr_csv prints whole seconds only [AS2]
+        duration, billsec = sec(f["duration"], "duration"), sec(f["billsec"], "billsec")
+        ring = max(0, duration - billsec)   # clamped: billsec and duration may be rounded differently
         direction, extension, party, trunk = self._sides(f)
-        # Master.csv has no transfer flag; lastapp Transfer (the Transfer() application) is the one
-        # sure sign. Attended transfers show up only as extra legs under the same linkedid.
+        # billsec counts from the channel's answer: a BUSY or NO ANSWER row with billsec > 0 was connected (an IVR, a
+        # queue, then a busy Dial) and is answered with that talk time, so reports and prices agree (issue 22); its
+        # disposition stays in extra. No transfer flag: lastapp Transfer is the one sure sign.
         return CallRecord(start, direction, extension, party, trunk, ring, billsec,
-                          f["disposition"] == "ANSWERED", f["lastapp"] == "Transfer",
+                          billsec > 0 or f["disposition"] == "ANSWERED", f["lastapp"] == "Transfer",
                           f["accountcode"], f.get("linkedid") or f.get("uniqueid", ""),
                           {k: v for k, v in f.items() if v})
 
     def _sides(self, f: dict[str, str]) -> tuple[str, str, str, str]:
-        """(direction, extension, party, trunk): in by dcontext, internal by both numbers, else out."""
+        """(direction, extension, party, trunk): in by dcontext, internal by both numbers, system to a dialplan
+        target, else out."""
         src, dst = f["src"], f["dst"]
         chan, dchan = f["channel"], f["dstchannel"]
         if self.inbound and f["dcontext"].startswith(self.inbound):
@@ -95,7 +105,16 @@ class Parser:
         if self.is_extension(src) and self.is_extension(dst):
             return "internal", src, dst, ""
         extension = src if self.is_extension(src) else _peer(chan)
-        return "out", extension, dst, dchan.rpartition("-")[0] or dchan
+        # dst `s`, `t`, `*97`: an IVR menu, a timeout, a feature code, no outgoing call (issue 22)
+        return ("system" if dialplan_target(dst) else "out"), extension, dst, dchan.rpartition("-")[0] or dchan
+
+
+def _seconds(text: str, what: str) -> int:
+    """Whole seconds; cdr_custom's high-resolution `CDR(billsec,f)` prints '12.345': its whole seconds."""
+    whole, dot, fraction = text.partition(".")
+    if dot and not (fraction.isascii() and fraction.isdigit() and len(fraction) <= 6):
+        raise NotACallRecord(f"{what} {text[:40]!r} is not a number of seconds")
+    return seconds(whole, what)
 
 
 def _add_optional_columns(f: dict[str, str], rest: list[str]) -> None:

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import (Causes, column_getter, csv_record, fields_identity, name_list, option_values, parsed_share,
-                             regex, seconds)
+from drivers._common import (Causes, check_not_scientific, column_getter, csv_record, fields_identity, name_list,
+                             option_values, parsed_share, regex, seconds, signed_ipv4)
 
 NAME = "Cisco Unified CM (CDR flat files)"
 MODELS = ("CUCM 11.5", "CUCM 12.5", "CUCM 14", "CUCM 15")
@@ -44,6 +44,9 @@ _TRANSFER = ("origcallterminationonbehalfof", "destcallterminationonbehalfof",
              "lastredirectredirectonbehalfof", "joinonbehalfof")
 _READ = _REQUIRED + _OPTIONAL + tuple(_EXTRA.values()) + tuple(_IPS.values()) + _TRANSFER
 _TYPE = re.compile(r"[A-Z]+(\(\d+\))?")   # line 2: INTEGER, VARCHAR(50), UNIQUEIDENTIFIER [CI2]
+# CUCM names an H.323 gateway by its IP address (a phone never: SEP..., CSF...): a gateway whatever gateway_pattern says
+_IPV4 = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+_DN = re.compile(r"[0-9]{1,6}")   # a directory number, not a PSTN one: which end of a gateway-to-gateway call is ours
 
 
 def _column_map(names: list[str] | tuple[str, ...]):
@@ -53,15 +56,6 @@ def _column_map(names: list[str] | tuple[str, ...]):
 
 def _int(text: str, what: str) -> int:
     return seconds(text, what, 10, "a whole number")   # epoch times and durations
-
-
-def _ip(text: str) -> str:
-    """Signed 32-bit integer, little-endian byte order: 0x0A01A8C0 / -1979602752 -> 192.168.1.10 / .138."""
-    body = text.removeprefix("-")
-    if not (body.isascii() and body.isdigit()) or len(body) > 10 or not -2**31 <= int(text) < 2**32:
-        raise NotACallRecord(f"IP address {text[:40]!r} is not a 32-bit integer: columns out of step?")
-    v = int(text) & 0xFFFFFFFF
-    return f"{v & 255}.{v >> 8 & 255}.{v >> 16 & 255}.{v >> 24}"
 
 
 class Parser:
@@ -116,7 +110,9 @@ class Parser:
         extra = dict(zip(_EXTRA, v[15:22]), orig_device=v[9], dest_device=v[10], original_called=v[12],
                      last_redirect_dn=v[13], final_partition=v[14])
         for name, text in zip(_IPS, v[22:26]):
-            extra[name] = _ip(text) if text else ""
+            extra[name] = signed_ipv4(text) if text else ""
+        for i, what in ((7, "callingPartyNumber"), (8, "finalCalledPartyNumber"), (12, "originalCalledPartyNumber")):
+            check_not_scientific(v[i], what)
         direction, extension, party, trunk = self._sides(v)
         # transferred: an OnBehalfOf code 10 = Transfer (CallManager 4.2 CDR definition, "OnBehalfOf Codes")
         return CallRecord(datetime.fromtimestamp(origin, timezone.utc), direction, extension, party, trunk,
@@ -126,14 +122,16 @@ class Parser:
     def _sides(self, v: tuple[str, ...]) -> tuple[str, str, str, str]:
         """Direction is not a field: gateway/trunk device names and PSTN partitions decide (unverified)."""
         calling, final, orig_dev, dest_dev = v[7], v[8], v[9], v[10]
-        from_gw = bool(orig_dev) and self.gateway(orig_dev) is not None
-        to_gw = bool(dest_dev) and self.gateway(dest_dev) is not None or v[14] in self.pstn
-        if from_gw and not to_gw:
-            return "in", final, calling, orig_dev
-        if to_gw and not from_gw:
+        from_gw = bool(orig_dev) and (self.gateway(orig_dev) is not None or _IPV4.fullmatch(orig_dev) is not None)
+        to_pstn = v[14] in self.pstn
+        to_gw = bool(dest_dev) and (self.gateway(dest_dev) is not None or _IPV4.fullmatch(dest_dev) is not None)
+        ours = (bool(_DN.fullmatch(calling)), bool(_DN.fullmatch(final)))   # DNs, not PSTN numbers (FXS ports)
+        if from_gw and (not (to_gw or to_pstn) or (not to_pstn and ours == (False, True))):
+            return "in", final, calling, orig_dev   # to a phone, or to a DN behind another gateway
+        if (to_gw or to_pstn) and not from_gw:
             return "out", calling, final, dest_dev
-        if from_gw:   # trunk to trunk: an inbound call forwarded out; the cost is the outbound leg
-            return "out", v[13] or v[12] or calling, final, dest_dev
+        if from_gw and (to_pstn or ours != (True, True)):   # trunk to trunk: forwarded out, or a DN calling out
+            return "out", v[13] or (calling if ours[0] else v[12] or calling), final, dest_dev
         return "internal", calling, final, ""
 
 

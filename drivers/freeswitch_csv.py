@@ -5,8 +5,8 @@ import re
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import (Causes, choice, csv_record, fields_identity, name_list, option_values, parsed_share, regex,
-                             seconds)
+from drivers._common import (Causes, check_not_scientific, choice, csv_record, dialplan_target, fields_identity,
+                             name_list, option_values, parsed_share, regex, seconds)
 
 NAME = "FreeSWITCH (mod_cdr_csv)"
 MODELS = ("FreeSWITCH 1.6+", "FusionPBX")
@@ -98,6 +98,8 @@ class Parser:
             raise NotACallRecord(f"hangup_cause {cause[:40]!r} is not a Q.850 cause name")
         if not _UUID.fullmatch(uuid) or (bleg and not _UUID.fullmatch(bleg)):
             raise NotACallRecord(f"uuid {uuid[:40]!r} / bleg_uuid {bleg[:40]!r} is not a UUID")
+        for number, what in ((caller, "caller_id_number"), (dest, "destination_number")):
+            check_not_scientific(number, what)   # a spreadsheet re-save (FORMATS.md §9, issue 22)
         direction, extension, party = self._sides(caller, dest, context)
         answered = bool(answer_s)
         extra = {k: v for k, v in extra.items() if v}
@@ -123,7 +125,8 @@ class Parser:
             return "internal", caller, dest
         if ext_dest and not ext_caller:
             return "in", dest, caller
-        return "out", caller, dest
+        # `voicemail`, `*`, `*201725`, an originate's `&`: a dialplan target or feature code (issue 22)
+        return ("system" if dialplan_target(dest) else "out"), caller, dest
 
 
 def make_parser(**options: str) -> Parser:

@@ -14,7 +14,7 @@ TERMINATOR = b"\r\n"
 FRAMING = "le32"       # capture splits frames on the length prefix and journals prefix + record
 OPTIONS = {
     "password": ("", "SMDR password configured in the 5000 CP (max 15 ASCII characters)"),
-    "date": ("", "date of the first record, YYYY-MM-DD (records print no date); empty = the day the parser starts"),
+    "date": ("", "date of the first record, YYYY-MM-DD (records print no date); empty = the day each was received"),
 }
 WIDTH = 79   # account code ends at 79; column 80 is '*' (far end hung up first) or blank [MI3 figure]
 # 0-based slices, from the real record (obs:mitel_5000_smdr.txt: dialled digits start at column 17)
@@ -56,10 +56,13 @@ def _seconds(text: str) -> int:
 
 
 class Parser:
-    """Stateful only for the date: START goes back more than 12 hours -> the next day."""
+    """Stateful only for the date: the day a record was received (clock()), else, from the `date` option or the day
+    the parser was made, the next day when START goes back more than 12 hours."""
 
     def __init__(self, password: str, date: str) -> None:
         _password(password)
+        self.received: datetime | None = None
+        self.dated = bool(date)   # the option names the file's first day: it wins over the receive time
         self.day = datetime.now().date()
         if date:
             try:
@@ -67,6 +70,10 @@ class Parser:
             except ValueError:
                 raise ValueError(f"date {date!r}: expected YYYY-MM-DD") from None
         self.last_minute = -1
+
+    def clock(self, received: datetime) -> None:
+        """When the next record was received (registry.Driver): its day, unless the `date` option is set."""
+        self.received = received
 
     def parse(self, line: str) -> CallRecord | None:
         """The call in this frame or line; None for blank and column-title lines."""
@@ -91,7 +98,10 @@ class Parser:
         elapsed = _seconds(line[_ELAPSED].strip())
         ext, trunk, digits = line[_EXT].strip(), line[_TRUNK].strip(), line[_DIGITS].strip()
         minute = int(hm[:2]) * 60 + int(hm[3:])
-        if minute < self.last_minute - 720:   # records come in time order: midnight passed
+        if self.received is not None and not self.dated:   # sent at call end: a START after then was yesterday
+            late = minute > self.received.hour * 60 + self.received.minute + 5
+            self.day = self.received.date() - timedelta(days=late)
+        elif minute < self.last_minute - 720:   # records come in time order: midnight passed
             self.day += timedelta(days=1)
         self.last_minute = minute
         extra = {"call_type": kind, "dialled": digits, "cost": line[_COST].strip()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import Causes, best_share, fixed_hms_seconds, nearest_date, number, option_values
+from drivers._common import Causes, best_share, choice, fixed_hms_seconds, nearest_date, number, option_values
 
 NAME = "Mitel MiVoice Business"
 MODELS = ("MiVoice Business", "3300 ICP")
@@ -12,13 +12,14 @@ TRANSPORTS = {"socket": "socket://mivb:1752"}   # the controller is the TCP serv
 ENCODING = "latin-1"   # one byte per column keeps the widths
 TERMINATOR = b"\r\n"
 _FLAGS = ("extended_digits", "ani_dnis", "meter_pulses", "time_24h", "network_format")
+_BOOLS = ("1", "yes", "true", "on", "0", "no", "false", "off")   # the flags' values, true ones first
 OPTIONS = {
     "extended_digits": ("0", "SMDR Options 'Extended Digit Length': 1 = 7-digit parties (101 columns)"),
     "ani_dnis": ("0", "SMDR Options 'ANI/DNIS Reporting': 1 = ANI and DNIS after the record (112/120 columns)"),
     "meter_pulses": ("0", "SMDR Options 'Report Meter Pulses': 1 = pulses in the last 5 account-code columns"),
     "time_24h": ("0", "SMDR Options '24 Hour Time': 0 = hh:mm with 'P' after PM times, 1 = 24-hour"),
     "network_format": ("0", "SMDR Options 'Network Format': 1 = call ID, sequence and associated call ID appended"),
-    "year": ("", "year of the first record (records print MM/DD only); empty = the year the parser starts"),
+    "year": ("", "year of the first record (records print MM/DD only); empty = the year each was received"),
 }
 # Cause-code alerts: the completion status (e.g. B busy [MI1]); none is taken as normal, each one is counted
 CAUSES = Causes(("status",), "completion_status", frozenset())
@@ -61,23 +62,23 @@ def _duration(text: str) -> int:
 
 
 class Parser:
-    """Stateful only for the year: each record's MM/DD is placed nearest the previous record's date."""
+    """Stateful for the year: a MM/DD is placed nearest the day received (clock()), else the previous record's."""
 
     def __init__(self, year: str, **flags: str) -> None:
-        on = {}
-        for key in _FLAGS:
-            value = flags[key].strip().lower()
-            if value not in ("0", "1", "yes", "no", "true", "false", "on", "off"):
-                raise ValueError(f"{key} {flags[key]!r}: expected 0 or 1")
-            on[key] = value in ("1", "yes", "true", "on")
+        on = {key: choice(key, flags[key].strip().lower(), _BOOLS, "0 or 1") in _BOOLS[:4] for key in _FLAGS}
         if year and not (year.isascii() and year.isdigit() and 1970 <= int(year) <= 2199):
             raise ValueError(f"year {year!r}: expected a 4-digit year or nothing")
         self.h24 = on["time_24h"]
         cols = layout(on["extended_digits"], on["ani_dnis"], on["meter_pulses"], on["network_format"])
         self.slices = {name: slice(a - 1, b) for name, a, b in cols[:-1]}
         self.width = cols[-1][2]
-        self.first_year = int(year) if year else None
-        self.ref = datetime.now().date()
+        self.first_year, self.dated = (int(year) if year else None), bool(year)   # `year` wins over clock()
+        self.ref: date = datetime.now().date()
+        self.received: date | None = None
+
+    def clock(self, received: datetime) -> None:
+        """When the next line was received (registry.Driver): its year, unless the `year` option is set."""
+        self.received = None if self.dated else received.date()
 
     def _start(self, md: str, hm: str) -> datetime:
         if len(md) != 5 or md[2] != "/" or len(hm) != 6 or hm[2] != ":":
@@ -100,7 +101,7 @@ class Parser:
             except ValueError:
                 raise NotACallRecord(f"Date {md!r} is not a date in {self.first_year}") from None
             self.first_year = None
-        d = nearest_date(month, day, self.ref)
+        d = nearest_date(month, day, self.received or self.ref)
         return datetime(d.year, d.month, d.day, hour, minute)
 
     def parse(self, line: str) -> CallRecord | None:

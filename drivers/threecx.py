@@ -6,7 +6,8 @@ import re
 from datetime import datetime
 
 from appliance.records import CallRecord, NotACallRecord
-from drivers._common import Causes, column_getter, csv_record, hms_seconds, iso_datetime, option_values
+from drivers._common import (Causes, check_not_scientific, column_getter, csv_record, hms_seconds, iso_datetime,
+                             option_values)
 
 NAME = "3CX Phone System (CDR)"
 MODELS = ("3CX V16", "3CX V18")
@@ -83,6 +84,8 @@ class Parser:
             raise NotACallRecord(f"from_type {from_type[:20]!r} / to_type {to_type[:20]!r} not Internal or "
                                  f"External, or no callid")
         talk = hms_seconds(duration_s, "duration") if duration_s else 0
+        for number, what in ((from_no, "from_no"), (to_no, "to_no"), (dial_no, "dial_no"), (final_no, "final_number")):
+            check_not_scientific(number, what)   # an export re-saved by a spreadsheet (issue 22)
         # EndCall is a pseudo-party (obs: Call 9760, 9768), trunk DNs are '10000'/'10001'.
         if from_type == "External":   # inbound, answered by the final internal party if any
             trunk = from_dn

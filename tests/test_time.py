@@ -41,7 +41,7 @@ def test_unknown_zone_is_a_clear_error():
 
 
 def test_talk_time_of_segments_adds_up_and_of_overlapping_legs_is_their_union():
-    from appliance.ingest.parse import talk_time
+    from appliance.ingest.summary import talk_time
     ipo = [(100, 0, 10), (100, 0, 17)]                     # IP Office: one start, consecutive segments
     assert talk_time(ipo, segments=True) == 27
     ab = [(100, 2, 9), (100, 4, 7)]                        # FreeSWITCH a and b leg of one conversation

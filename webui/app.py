@@ -43,7 +43,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
-    app.merge(users.routes())
+    app.merge(users.routes(data_dir, cfg))
     # The status page's call rows must go through appliance.access.scope: webui.api serves / and /api/status.
     app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
     app.merge(api.routes(data_dir, pbx.tenant, localtime.zone(pbx.timezone)))

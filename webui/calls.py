@@ -36,7 +36,7 @@ def problem(e: call_search.SearchError) -> str:
     """The search error in the user's language, naming the field."""
     problems = {"seconds": _("is not a whole number of seconds"), "amount": _("is not an amount"),
                 "date": _("is not a date (YYYY-MM-DD, optionally THH:MM)"),
-                "direction": _("is not in, out or internal"), "number_match": _("is not prefix or contains"),
+                "direction": _("is not in, out, internal or system"), "number_match": _("is not prefix or contains"),
                 "answered": _("is not yes or no"), "order": _("is not after the start")}
     return f"{field_label(e.field)}: «{e.value}» {problems[e.problem]}"
 

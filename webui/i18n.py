@@ -202,7 +202,15 @@ def N_(message: str) -> str:
 TERMS = {"administrator": N_("administrator"), "supervisor": N_("supervisor"), "operator": N_("operator"),
          "staff": N_("staff"), "own": N_("own calls"), "department": N_("department"), "branch": N_("branch"),
          "tenant": N_("tenant"), "all": N_("all tenants"), "in": N_("incoming"), "out": N_("outgoing"),
-         "internal": N_("internal"), "up": N_("up"), "down": N_("down"), "yes": N_("yes"), "no": N_("no")}
+         "internal": N_("internal"), "system": N_("system"), "up": N_("up"), "down": N_("down"), "yes": N_("yes"),
+         "no": N_("no"),
+         # capture's link events and the details it gives them (appliance/capture/links.py)
+         "link_up": N_("link up"), "link_down": N_("link down"), "handshake_ok": N_("handshake done"),
+         "handshake_failed": N_("handshake failed"), "connection_refused": N_("connection refused"),
+         "connected": N_("connected"), "listening": N_("listening"), "capture stopped": N_("capture stopped"),
+         # problem trunks (appliance/reports/trunks.py)
+         "high": N_("high"), "low": N_("low"), "silent": N_("silent"), "share": N_("share"),
+         "short_calls": N_("short calls")}
 
 
 def term(value: str) -> str:

@@ -164,7 +164,9 @@ def usage(site: Site, since: int, until: int, extensions: set[str] | None = None
     and also listed, uncharged, for the first extension's subscriber. `extensions`: only calls touching these."""
     rows = _rows(site, since, until, extensions)
     targets = transfers.targets([r[0] for r in rows if r[-1] > 1]) if site.transfer_charge == "target" else {}
-    index = directory.Index(site.tenant_id) if site.tenant_id is not None else None
+    # the directory of just the extensions these calls have (a subscriber's bill: a few, not the whole tenant's)
+    needed = {r[3].strip() for r in rows} | set(targets.values())
+    index = directory.Index(site.tenant_id, needed) if site.tenant_id is not None else None
     who = (lambda ext, at: index.attribute(ext, at)) if index else (lambda ext, at: None)
     out = []
     for (cid, start, off, ext, party, trunk, ring, talk, kind, number, cost, cur, dest, tariff, capped, _) in rows:

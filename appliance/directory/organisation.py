@@ -11,7 +11,7 @@ import bisect
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Any, Iterable, cast
 
 from appliance import config
 from appliance.store import db
@@ -84,6 +84,11 @@ class Intervals:
         return value if end is None or at < end else None
 
 
+def _tuples(query) -> list[Any]:
+    """A query's rows as plain tuples (peewee's stubs call them models)."""
+    return list(cast(Any, query.tuples()))
+
+
 class Index:
     """The whole directory of one tenant in memory: built once, then thousands of lookups per second."""
 
@@ -94,26 +99,29 @@ class Index:
         t = tenant_id
         names = {kind: sd.names(t, kind) for kind in sd.NAMED}
         E, P, Pe = sd.ExtensionAssignment, sd.Placement, sd.Person
-        query = E.select().where(E.tenant_id == t)
+        # plain tuples, not models: a page of calls builds one of these on every request (issue 14)
+        query = E.select(E.extension, E.valid_from, E.valid_to, E.person_id).where(E.tenant_id == t)
         if extensions is not None:
             query = query.where(E.extension.in_(sorted({e.strip() for e in extensions})))
-        assignments = list(query)
-        people_q = Pe.select().where(Pe.tenant_id == t)
-        placements = P.select().where(P.tenant_id == t)
+        assignments = _tuples(query)
+        people_q = Pe.select(Pe.id, Pe.external_id, Pe.first_name, Pe.last_name).where(Pe.tenant_id == t)
+        placements = P.select(P.person_id, P.valid_from, P.valid_to, P.branch_id, P.department_id,
+                              P.cost_centre_id).where(P.tenant_id == t)
         if extensions is not None:
-            ids = sorted({a.person_id for a in assignments})
+            ids = sorted({person_id for *_, person_id in assignments})
             people_q, placements = people_q.where(Pe.id.in_(ids)), placements.where(P.person_id.in_(ids))
-        people = {p.id: p for p in people_q}
-        self._plain = {pid: self._attribution(p, None, names) for pid, p in people.items()}
-        self.extensions = Intervals((r.extension, r.valid_from, r.valid_to, r.person_id) for r in assignments)
-        self.placements = Intervals((r.person_id, r.valid_from, r.valid_to,
-                                     self._attribution(people[r.person_id], r, names))
-                                    for r in placements if r.person_id in people)
+        people = {p[0]: p for p in _tuples(people_q)}
+        self._plain = {pid: self._attribution(p, (None, None, None), names) for pid, p in people.items()}
+        self.extensions = Intervals(assignments)
+        self.placements = Intervals((pid, start, end, self._attribution(people[pid], where, names))
+                                    for pid, start, end, *where in _tuples(placements) if pid in people)
 
     @staticmethod
-    def _attribution(person: sd.Person, pl: sd.Placement | None, names: dict) -> Attribution:
-        b, d, c = (pl.branch_id, pl.department_id, pl.cost_centre_id) if pl else (None, None, None)
-        return Attribution(person.id, person.external_id, f"{person.first_name} {person.last_name}".strip(),
+    def _attribution(person: tuple, where, names: dict) -> Attribution:
+        """person: (id, external_id, first_name, last_name); where: (branch_id, department_id, cost_centre_id)."""
+        pid, external_id, first, last = person
+        b, d, c = where
+        return Attribution(pid, external_id, f"{first} {last}".strip(),
                            b, names["branch"].get(b), d, names["department"].get(d), c, names["cost_centre"].get(c))
 
     def attribute(self, extension: str, at_utc: int) -> Attribution | None:
@@ -135,7 +143,9 @@ def attribute(tenant_id: int, extension: str, at_utc: int) -> Attribution | None
             P = sd.Placement
             placements = P.select().where(P.tenant_id == tenant_id, P.person_id == person.id)
             pl = next((p for p in placements if _covers(p.valid_from, p.valid_to, at_utc)), None)
-            return Index._attribution(person, pl, {k: sd.names(tenant_id, k) for k in sd.NAMED})
+            where = (pl.branch_id, pl.department_id, pl.cost_centre_id) if pl else (None, None, None)
+            return Index._attribution((person.id, person.external_id, person.first_name, person.last_name), where,
+                                      {k: sd.names(tenant_id, k) for k in sd.NAMED})
     return None
 
 

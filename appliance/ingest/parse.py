@@ -20,16 +20,16 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 from zlib import crc32
 
 from appliance import config, journal, registry, store
 from appliance.callcentre import journeys
+from appliance.ingest.summary import recompute
 from appliance.localtime import LocalTime
-from appliance.records import (PRICE_COLUMNS, UNPRICED, CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord,
-                               QueueEvent)
+from appliance.records import UNPRICED, CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord, QueueEvent
 from appliance.store import rollups
 from appliance.store.calls import DUPLICATE_COLUMNS
 
@@ -152,6 +152,8 @@ class Processor:
         batch = Batch()
         pending: dict[tuple[str, str], tuple[int, int]] = {}
         parse, encoding, add_leg = self.parser.parse, self.encoding, self._add_leg
+        # a format that prints no date or no year dates its records by when they were received (registry.Driver)
+        clock, tz = getattr(self.parser, "clock", None), self.local_time.tz
         # The loop allocates only acyclic tuples: pausing the cyclic GC saves its repeated scans of them.
         gc_was_enabled = gc.isenabled()
         gc.disable()
@@ -163,6 +165,8 @@ class Processor:
                 batch.lines += 1
                 text = entry.data.rstrip(b"\r\n").decode(encoding, "replace")
                 try:
+                    if clock is not None:
+                        clock(datetime.fromtimestamp(entry.received_ns / 1e9, tz))
                     record = parse(text)
                 except Exception as e:
                     self._quarantine(entry, text, e, batch)
@@ -342,48 +346,6 @@ def ref_id(ref: tuple[int, int]) -> int:
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-
-
-def talk_time(legs: list[tuple[int, int, int]], segments: bool) -> int:
-    """A call's talk time from its legs' (start, ring, talk) seconds.
-
-    Legs that are segments of one call printed with the call's own start (IP Office) follow each other:
-    their talk times add up. Legs with their own start times (a/b legs, forks, transfers) may overlap:
-    the conversation lasted as long as the union of their talk periods."""
-    if segments:
-        return sum(talk for _, _, talk in legs)
-    total, end = 0, None
-    for begin, finish in sorted((s + r, s + r + t) for s, r, t in legs if t > 0):
-        if end is None or begin >= end:
-            total += finish - begin
-            end = finish
-        elif finish > end:
-            total += finish - end
-            end = finish
-    return total
-
-
-def recompute(call_id: int, segments: bool = False, pricer: Pricer | None = None) -> None:
-    """Set a call's summary from its legs: the first leg's start and direction, the first known parties."""
-    legs = store.db.execute_sql(
-        "SELECT start_utc, utc_offset, direction, extension, party, trunk, ring_s, talk_s, answered, transferred,"
-        " account_code FROM leg WHERE call_id = ? ORDER BY start_utc, id", (call_id,)).fetchall()
-    if not legs:
-        store.db.execute_sql("DELETE FROM call WHERE id = ?", (call_id,))
-        return
-
-    def first(i: int) -> str:
-        return next((leg[i] for leg in legs if leg[i]), "")
-    talk = talk_time([(leg[0], leg[6], leg[7]) for leg in legs], segments)
-    store.db.execute_sql(
-        "UPDATE call SET start_utc = ?, utc_offset = ?, direction = ?, extension = ?, party = ?, trunk = ?,"
-        " ring_s = ?, talk_s = ?, answered = ?, transferred = ?, account_code = ?, legs = ? WHERE id = ?",
-        (legs[0][0], legs[0][1], legs[0][2], first(3), first(4), first(5), legs[0][6], talk,
-         any(leg[8] for leg in legs), any(leg[9] for leg in legs), first(10), len(legs), call_id))
-    if pricer is not None:   # the whole conversation is priced once, as the call it is
-        price = pricer.price(legs[0][2], first(4), legs[0][0], talk, None, first(5))
-        store.db.execute_sql(f"UPDATE call SET {', '.join(c + ' = ?' for c in PRICE_COLUMNS)} WHERE id = ?",
-                             (*price, call_id))
 
 
 def cursor() -> tuple[int, int]:

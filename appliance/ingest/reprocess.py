@@ -11,7 +11,7 @@ from pathlib import Path
 
 from appliance import journal, store
 from appliance.callcentre import journeys
-from appliance.ingest import parse
+from appliance.ingest import parse, summary
 from appliance.store import rollups
 from appliance.store.billing import PeriodError, frozen
 
@@ -80,7 +80,7 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
         callers = store.db.execute_sql("SELECT DISTINCT driver, call_key FROM queue_event WHERE id BETWEEN ? AND ? "
                                        "AND call_key != ''", (parse.ref_id(first), parse.ref_id(last))).fetchall()
         for call_id in _delete_range(first, last):
-            parse.recompute(call_id, processor.segments, processor.pricer)
+            summary.recompute(call_id, processor.segments, processor.pricer)
         processor.reload()
         for i in range(0, len(entries), batch):
             lines, _ = processor.process(entries[i:i + batch], advance=False)

@@ -15,17 +15,17 @@ from datetime import datetime, timedelta, tzinfo
 from appliance import localtime, store
 from appliance.access import scope
 from appliance.access.users import Account
+from appliance.records import DIRECTIONS
 
 log = logging.getLogger(__name__)
-DIRECTIONS = ("in", "out", "internal")
 LOOKBACK_S = 86400   # a call that began up to a day before the range and still runs counts in it
 STEPS = (60, 300, 600, 900, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400)
 
 
 @dataclass(frozen=True, slots=True)
 class Traffic:
-    """Which calls: a direction (in/out/internal), a number class (`kind`: local, mobile, ...), a trunk, a
-    trunk group (the trunk's provider in the directory at the call's time); None = any."""
+    """Which calls: a direction (in/out/internal/system), a number class (`kind`: local, mobile, ...), a trunk, a
+    trunk group (the trunk's provider in the directory at the call's time); None = any (any direction but system)."""
     direction: str | None = None
     kind: str | None = None
     trunk: str | None = None
@@ -40,6 +40,8 @@ class Traffic:
         C = store.Call
         if self.direction:
             query = query.where(C.direction == self.direction)
+        else:   # legs to IVR menus, voicemail, feature codes hold no line to anyone: traffic only when asked for
+            query = query.where(C.direction != "system")
         if self.kind:
             query = query.where(C.kind == self.kind)
         if self.trunk is not None:

@@ -108,7 +108,8 @@ DIMS: dict[str, Dim] = {d.name: d for d in (
     Dim("duration_band", ("duration_band",), "talk time band: " + ", ".join(b for b, _ in DURATION_BANDS)),
     Dim("answer_band", ("answer_band",), "ring time before an incoming call was answered: "
         + ", ".join(b for b, _ in ANSWER_BANDS) + f", {NOT_ANSWERED_IN}; empty for other calls"),
-    Dim("direction", ("direction",), "in, out or internal"),
+    Dim("direction", ("direction",), "in, out or internal (system: legs to IVR menus, voicemail, feature codes, "
+        "counted only when a filter asks for them)"),
     Dim("kind", ("kind",), "number class: local, long_distance, mobile, international_fixed, "
         "international_mobile, toll_free, premium, emergency, internal... (appliance/numbering.py)"),
     Dim("destination", ("destination",), "the tariff's destination (e.g. a mobile operator, a city, a country)"),

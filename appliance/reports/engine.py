@@ -286,8 +286,6 @@ def _measure(name: str, v: list[int]) -> int | Decimal | None:
     s = dict(zip(SUMS, v))
     if name == "cost":
         return _cost(s["cost_micro"], s["priced"])
-    if name == "calls_internal":
-        return s["calls"] - s["calls_in"] - s["calls_out"]
     if name == "unanswered":
         return s["calls"] - s["answered"]
     if name == "duration":

@@ -20,8 +20,8 @@ from appliance.reports.ranges import TimeOfWeek, Window
 log = logging.getLogger(__name__)
 SLACK = 18 * 3600   # local offsets lie within +-18 h: a local day's calls start within this of its UTC bounds
 # the sums vector of every group
-SUMS = ("calls", "calls_in", "calls_out", "answered", "ring", "ring_in", "ring_out", "talk", "talk_in", "talk_out",
-        "cost_micro", "priced")
+SUMS = ("calls", "calls_in", "calls_out", "calls_internal", "answered", "ring", "ring_in", "ring_out", "talk",
+        "talk_in", "talk_out", "cost_micro", "priced")
 _RAW_VALUE = {"calls": "1", "answered": "answered", "ring": "ring_s", "talk": "talk_s", "cost_micro": COST_MICRO_SQL,
               "priced": PRICED_SQL}
 _CUBE_VALUE = {"calls": "calls", "answered": "answered", "ring": "ring_s", "talk": "talk_s",
@@ -105,6 +105,8 @@ def _conditions(q: Query, cube: bool, monthly: bool = False) -> tuple[list[str],
         cond.append(f"{day} NOT IN ({', '.join(str(int(d)) for d in q.not_days)})")
     if q.between is not None and not cube:   # a cube row's calls are all of the group's anyway
         bounds.append((q.between[0], q.between[1] + 1))
+    if "direction" not in q.equal:   # legs to IVR menus, voicemail, feature codes: no calls unless asked for
+        cond.append("direction != 'system'")
     for key, values in sorted(q.equal.items()):
         cond.append(f"{col(key)} IN ({', '.join('?' * len(values)) or 'NULL'})")
         args += list(values)

@@ -17,18 +17,18 @@ from appliance import localtime, store
 from appliance.access import scope
 from appliance.access.users import Account
 from appliance.directory import organisation as directory
+from appliance.records import DIRECTIONS
 from appliance.reports import transfer_costs
 from appliance.store import Call
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
-DIRECTIONS = ("in", "out", "internal")
 PER_PAGE = 50
 MAX_PER_PAGE = 500
 
 
 PROBLEMS = {"seconds": "is not a whole number of seconds", "amount": "is not an amount",
-            "date": "is not a date (YYYY-MM-DD, optionally THH:MM)", "direction": "is not in, out or internal",
+            "date": "is not a date (YYYY-MM-DD, optionally THH:MM)", "direction": "is not in, out, internal or system",
             "number_match": "is not prefix or contains", "answered": "is not yes or no",
             "order": "is not after the start"}
 
@@ -50,7 +50,7 @@ class Criteria:
     person: str = ""                     # person's id, or part of their name (case ignored, any script)
     number: str = ""                     # the number dialled / calling (party, or the E.164 number)
     number_match: str = "prefix"         # prefix or contains
-    direction: str = ""                  # in, out, internal
+    direction: str = ""                  # in, out, internal, system
     answered: bool | None = None
     min_talk_s: int | None = None
     max_talk_s: int | None = None
@@ -290,10 +290,12 @@ def totals(user: Account, pbx_tenant: str, c: Criteria, transfer_charge: str = "
     rows: list[tuple] = list(Call.select(Call.direction, fn.COUNT(Call.id), fn.SUM(Call.answered),  # type: ignore
                                          fn.SUM(Call.talk_s)).where(*where).group_by(Call.direction).tuples())
     for direction, count, answered, talk in rows:
+        out.by_direction[direction] = count
+        if direction == "system" and c.direction != "system":   # IVR, voicemail, feature codes: no calls to people
+            continue
         out.calls += count
         out.answered += int(answered or 0)
         out.talk_s += int(talk or 0)
-        out.by_direction[direction] = count
     priced = Call.select(Call.cost, Call.currency).where(*where, Call.cost.is_null(False), Call.cost != "")
     cost: str
     currency: str

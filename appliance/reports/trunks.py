@@ -173,7 +173,11 @@ class Problem:
     problem: str
     value: float
     expected: float
-    detail: str
+    detail: str                 # in English, for the command's output; the web words it from `facts`
+    facts: tuple = ()           # (name, number) pairs that `detail` is made of
+
+    def fact(self, name: str):
+        return dict(self.facts).get(name)
 
     def to_dict(self) -> dict:
         return {"group": self.group, "trunk": self.trunk, "problem": self.problem, "value": round(self.value, 4),
@@ -200,13 +204,15 @@ def _band_problems(group: str, trunk: str, history: list[int], rules: Rules) -> 
     width = max(rules.sd_factor * sd, rules.band_share * mean, rules.band_min)
     carried = sum(1 for c in base if c > 0)
     band = f"baseline {mean:.1f} ± {width:.1f} calls per period over {len(base)} periods"
+    facts = (("calls", now), ("mean", round(mean, 1)), ("width", round(width, 1)), ("periods", len(base)),
+             ("carried", carried))
     if now == 0 and carried * 2 >= len(base) and carried > 0:
         return [Problem(group, trunk, "silent", 0, mean, f"no calls; it carried calls in {carried} of the "
-                        f"{len(base)} periods before ({band})")]
+                        f"{len(base)} periods before ({band})", facts)]
     if now > mean + width:
-        return [Problem(group, trunk, "high", now, mean, f"{now} calls, above the normal band ({band})")]
+        return [Problem(group, trunk, "high", now, mean, f"{now} calls, above the normal band ({band})", facts)]
     if now < mean - width:
-        return [Problem(group, trunk, "low", now, mean, f"{now} calls, below the normal band ({band})")]
+        return [Problem(group, trunk, "low", now, mean, f"{now} calls, below the normal band ({band})", facts)]
     return []
 
 
@@ -233,10 +239,12 @@ def problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Tr
             share, base_share = now / total_now, base / total_base
             if abs(share - base_share) > rules.share_points:
                 out.append(Problem(group, trunk, "share", share, base_share,
-                                   f"{share:.0%} of the trunk calls, {base_share:.0%} in the baseline"))
+                                   f"{share:.0%} of the trunk calls, {base_share:.0%} in the baseline",
+                                   (("share", round(share * 100)), ("baseline", round(base_share * 100)))))
     report = trunk_traffic(user, pbx_tenant, since, until, traffic, rules, groups)
     for row in report.rows:
         if row.trunk != "*" and row.short >= rules.short_min and row.short >= rules.short_share * row.answered:
             out.append(Problem(row.group, row.trunk, "short_calls", row.short / row.answered, rules.short_share,
-                               f"{row.short} of {row.answered} answered calls under {rules.short_s} s"))
+                               f"{row.short} of {row.answered} answered calls under {rules.short_s} s",
+                               (("short", row.short), ("answered", row.answered), ("seconds", rules.short_s))))
     return sorted(out, key=lambda p: (p.group, p.trunk, p.problem))

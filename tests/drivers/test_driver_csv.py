@@ -66,15 +66,15 @@ def test_cucm_header_types_and_internal_call():
 
 
 def test_cucm_ip_decoding():
-    cisco = load_driver("cisco_cucm")
-    assert cisco._ip(str(0x0A01A8C0)) == "192.168.1.10"
-    assert cisco._ip("-1979602752") == "192.168.1.138"   # 0x8A01A8C0 as a signed 32-bit integer
-    assert cisco._ip("-1") == "255.255.255.255" and cisco._ip("0") == "0.0.0.0"
+    ip = load_driver("cisco_cucm").signed_ipv4   # drivers._common's (cisco_cucm.py is at its 150-line limit)
+    assert ip(str(0x0A01A8C0)) == "192.168.1.10"
+    assert ip("-1979602752") == "192.168.1.138"   # 0x8A01A8C0 as a signed 32-bit integer
+    assert ip("-1") == "255.255.255.255" and ip("0") == "0.0.0.0"
     for value in (-2**31, -939458294, -1, 0, 1, 167880896, 2**31 - 1):   # cross-check with the stdlib
-        assert cisco._ip(str(value)) == str(ipaddress.IPv4Address(struct.pack("<i", value)))
+        assert ip(str(value)) == str(ipaddress.IPv4Address(struct.pack("<i", value)))
     for bad in ("10.1.1.200", "2147483648x", "-2147483649", "４"):
         with pytest.raises(NotACallRecord):
-            cisco._ip(bad)
+            ip(bad)
 
 
 def test_cucm_transfer_legs_share_the_global_call_id():

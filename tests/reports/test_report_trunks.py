@@ -268,3 +268,24 @@ def test_ranges_that_start_at_a_dst_change_in_warsaw(since, step):
     """Starting at, or a second before, the spring jump and inside and around the autumn repeat."""
     bounds = local_bounds(since, since + 1, step, TZ)
     assert bounds[0] <= since < bounds[1] and len(bounds) == 2
+
+
+def test_problem_trunks_are_worded_in_the_users_language_on_the_page(trunks, tmp_path):
+    """Issue 20: the problem's name and explanation came in English on a Turkish page ("short_calls", "27 of 72
+    answered calls under 10 s"); the command's JSON keeps its English `detail`."""
+    import webtest
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    _weeks("S1", [20, 22, 18, 20, 15])
+    for i in range(12):
+        call(at(30, 9, i), "S1", talk=2)
+    (tmp_path / "callbox.ini").write_text("[pbx]\ntimezone = Europe/Warsaw\n", encoding="utf-8")
+    client = webtest.TestApp(make_app(tmp_path))
+    add_user("admin")
+    login(client, "admin")
+    query = {"run": "1", "range": "custom", "since": "2024-03-29", "until": "2024-04-05", "lang": "tr"}
+    page = client.get("/reports/trunks", query).text
+    assert "kısa çağrılar" in page and "yanıtlanan 27 çağrının 12 tanesi 10 sn altında" in page
+    assert "short_calls" not in page and "answered calls under" not in page
+    found = [p for p in report_trunks.problems(ADMIN, "default", at(29, 0), at(36, 0)) if p.problem == "short_calls"]
+    assert found[0].detail == "12 of 27 answered calls under 10 s"

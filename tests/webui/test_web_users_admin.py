@@ -13,6 +13,16 @@ from web_helpers import PASSWORD, add_user, login
 NEW_PASSWORD = "another long passphrase"
 
 
+@pytest.fixture
+def data_dir(tmp_path):
+    """A box with the tenants these tests give accounts: acme and Şirket, by their PBXs' sources."""
+    (tmp_path / "callbox.ini").write_text("[pbx]\ntenant_by_source =\n  tcp:10.0.0.5: = acme\n"
+                                          "  tcp:10.0.0.6: = Şirket\n", encoding="utf-8")
+    yield tmp_path
+    from appliance import store
+    store.close_db()
+
+
 def account(name: str) -> users.Account:
     with users_db.connection_context():
         found = users.get(name)
@@ -159,3 +169,20 @@ def test_names_are_escaped_and_unicode_is_kept(client, csrf):
         assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     html = client.get("/users/edit", {"username": "юлия"}).text            # usernames ignore case
     assert "User Юлия" in html and 'value="İğdır"' in html and 'charset="utf-8"' in html
+
+
+def test_the_tenant_is_a_choice_of_the_boxs_tenants_and_a_refused_form_keeps_its_values(client, csrf):
+    """Issue 20: the tenant was a free-text field (a typo made an account of a tenant nobody has), and a refused
+    form came back empty."""
+    page = client.get("/users")
+    options = [option[0] for option in page.forms[1]["tenant"].options]
+    assert options == ["", "acme", "default", "Şirket"]
+    resp = client.post("/users", {"username": "ayşe", "password": "short", "role": "supervisor", "scope": "tenant",
+                                  "tenant": "acme", "person": "P7", "csrf_token": csrf}, status=400)
+    form = resp.forms[1]
+    assert (form["username"].value, form["role"].value, form["scope"].value, form["tenant"].value,
+            form["person"].value) == ("ayşe", "supervisor", "tenant", "acme", "P7")
+    assert form["password"].value == ""                      # never sent back
+    resp = client.post("/users", {"username": "x", "password": PASSWORD, "role": "supervisor", "scope": "tenant",
+                                  "tenant": "acmee", "csrf_token": csrf}, status=400)
+    assert "No tenant &#039;acmee&#039; on this box." in resp.text or "No tenant 'acmee' on this box." in resp.text

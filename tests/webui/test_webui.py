@@ -300,3 +300,48 @@ def test_a_user_who_sees_part_of_the_box_costs_no_box_wide_count(data_dir, monke
     assert client.get("/").status_int == 200
     api = client.get("/api/status").json
     assert api["whole_box"] is False and api["counts"] == {"calls": 0, "legs": 0}   # no call of P1
+
+
+def test_box_wide_counts_are_scanned_again_only_after_another_process_wrote(data_dir, monkeypatch):
+    """Issue 14: every status and administrator home page scanned every call, leg and quarantined line (about a
+    second at 10,000,000 calls). Counted again when the file changed, and no more often than 1 % of the time."""
+    from webui import db as web_db
+    store.open_db(data_dir / "callbox.db")
+    add_call(1)
+    store.close_db()
+    client = admin_client(data_dir)
+    scans = []
+    real = store.counts
+    monkeypatch.setattr(store, "counts", lambda: scans.append(1) or real())
+    key = str(data_dir / "callbox.db")
+
+    def scan_took(seconds):
+        changes, at, _took, counted = web_db._counted[key]
+        web_db._counted[key] = (changes, at, seconds, counted)
+
+    def stored_call(i):          # as the worker does: another connection commits
+        store.open_db(data_dir / "callbox.db")
+        add_call(i)
+        store.close_db()
+    assert client.get("/api/status").json["counts"]["calls"] == 1
+    scan_took(0.0)               # no reuse for cost: only "unchanged" can spare a scan
+    for _ in range(3):
+        assert client.get("/api/status").json["counts"]["calls"] == 1
+    assert len(scans) == 1
+    stored_call(2)
+    assert client.get("/api/status").json["counts"]["calls"] == 2 and len(scans) == 2
+    scan_took(1.0)               # a scan that took 1 s serves for 100 s, even after a change
+    stored_call(3)
+    assert client.get("/api/status").json["counts"]["calls"] == 2 and len(scans) == 2
+
+
+def test_link_states_and_events_are_worded_in_the_users_language(client, data_dir):
+    """Issue 20: the status page showed capture's own words (link_up, connected, capture stopped) in Turkish."""
+    write_capture(data_dir)
+    store.open_db(data_dir / "callbox.db")
+    store.LinkEvent.create(id=1, at_ns=T0 * 10**9, source="tcp:10.0.0.5:2300", event="link_down",
+                           detail="capture stopped", jseg=0, joff=0)
+    store.close_db()
+    html = client.get("/", {"lang": "tr"}).text
+    assert "bağlandı" in html and "bağlantı koptu" in html and "kayıt durdu" in html
+    assert ">connected<" not in html and "capture stopped" not in html

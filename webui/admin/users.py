@@ -7,12 +7,14 @@ on. Every change goes through appliance.access.users, which writes the audit log
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import bottle
 from bottle import request, response
 
+from appliance import config
 from appliance.access import users
-from webui import TEMPLATE_LOOKUP
+from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 
@@ -27,19 +29,34 @@ def _render(name: str, status: int, **values) -> str:
     return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), **values)
 
 
-def _list_page(status: int = 200, error: str = "", added: str = "") -> str:
+def tenant_choices(cfg: config.Config, data_dir: Path, *also: str) -> list[str]:
+    """Every tenant an account can belong to: the configured ones ([pbx] tenant, the tenants of tenant_by_source,
+    unmapped_tenant) and those the store knows (the directory's, the calls'), sorted; `also` (an account's own,
+    however it got there) included."""
+    pbx = cfg.section("pbx")
+    try:
+        mapped = {code for _prefix, code in config.parse_tenant_map(pbx.tenant_by_source)}
+    except config.ConfigError:     # the worker says why; the page still opens
+        mapped = set()
+    codes = {pbx.tenant, pbx.unmapped_tenant, *mapped, *db.stored_tenant_codes(data_dir), *also}
+    return sorted(c for c in codes if c)
+
+
+def _list_page(tenants: list[str], status: int = 200, error: str = "", added: str = "",
+               form: dict | None = None) -> str:
     return _render("users", status, users=users.list_users(), disabled=users.disabled_usernames(),
-                   audit=users.audit_log(), roles=users.ROLES, scopes=users.SCOPES, error=error, added=added)
+                   audit=users.audit_log(), roles=users.ROLES, scopes=users.SCOPES, error=error, added=added,
+                   tenants=tenants, form=form or {})
 
 
-def _user_page(username: str, status: int = 200, error: str = "", done: str = "") -> str:
+def _user_page(username: str, tenants: list[str], status: int = 200, error: str = "", done: str = "") -> str:
     account = users.get(username)
     if account is None:
         raise bottle.HTTPError(404, _("No user {name!r}.").format(name=username))
     history = [e for e in users.audit_log(1000) if e["target"] == account.username][:50]
     return _render("user", status, account=account, disabled=account.username in users.disabled_usernames(),
                    roles=users.ROLES, scopes=users.SCOPES, history=history, error=error, done=done,
-                   me=current_user())
+                   me=current_user(), tenants=sorted({*tenants, account.tenant} - {""}))
 
 
 def _actor() -> str:
@@ -60,53 +77,61 @@ def change_access(username: str, role: str, scope: str, tenant: str, person: str
     users.set_access(username, role, scope, tenant, person, actor=actor)
 
 
-def routes() -> bottle.Bottle:
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """/users (list, add) and /users/edit with its three forms."""
     app = bottle.Bottle()
 
+    def tenants() -> list[str]:
+        return tenant_choices(cfg, Path(data_dir))
+
     @app.get("/users")
     def users_page():
-        return _list_page()
+        return _list_page(tenants())
 
     @app.post("/users")
     def add_user():
         forms = request.forms.decode()
+        form = {k: forms.get(k, "") for k in ("username", "role", "scope", "tenant", "person")}
         try:
-            account = users.add_user(forms.get("username", ""), forms.get("password", ""), forms.get("role", ""),
-                                     forms.get("scope", "") or None, forms.get("tenant", ""),
-                                     forms.get("person", ""), actor=_actor())
+            if form["tenant"] and form["tenant"] not in tenants():
+                raise users.UserError(_("No tenant {code!r} on this box.").format(code=form["tenant"]))
+            account = users.add_user(form["username"], forms.get("password", ""), form["role"], form["scope"] or None,
+                                     form["tenant"], form["person"], actor=_actor())
         except users.UserError as e:
-            return _list_page(400, error=str(e))
-        return _list_page(201, added=account.username)
+            return _list_page(tenants(), 400, error=str(e), form=form)   # what was typed stays, not the password
+        return _list_page(tenants(), 201, added=account.username)
 
     @app.get("/users/edit")
     def user_page():
-        return _user_page(request.query.decode().get("username", ""))
+        return _user_page(request.query.decode().get("username", ""), tenants())
 
     @app.post("/users/access")
     def access():
         forms = request.forms.decode()
-        name = forms.get("username", "")
+        name, tenant = forms.get("username", ""), forms.get("tenant", "")
         try:
-            change_access(name, forms.get("role", ""), forms.get("scope", ""), forms.get("tenant", ""),
-                          forms.get("person", ""), _actor())
+            account = users.get(name)
+            if tenant and tenant not in tenants() and (account is None or tenant != account.tenant):
+                raise users.UserError(_("No tenant {code!r} on this box.").format(code=tenant))
+            change_access(name, forms.get("role", ""), forms.get("scope", ""), tenant, forms.get("person", ""),
+                          _actor())
         except users.UserError as e:
-            return _user_page(name, 400, error=str(e))
-        return _user_page(name, done=_("Access changed."))
+            return _user_page(name, tenants(), 400, error=str(e))
+        return _user_page(name, tenants(), done=_("Access changed."))
 
     @app.post("/users/password")
     def password():
         forms = request.forms.decode()
         name, new = forms.get("username", ""), forms.get("password", "")
         if new != forms.get("password2", ""):
-            return _user_page(name, 400, error=_("The two passwords differ."))
+            return _user_page(name, tenants(), 400, error=_("The two passwords differ."))
         try:
             users.set_password(name, new, actor=_actor())
         except users.UserError as e:
-            return _user_page(name, 400, error=str(e))
+            return _user_page(name, tenants(), 400, error=str(e))
         if name and users.get(name) and users.get(name).id == current_user().id:
             bottle.redirect("/login", 303)       # their own sessions, this one included, have ended
-        return _user_page(name, done=_("Password reset; the user's sessions have ended."))
+        return _user_page(name, tenants(), done=_("Password reset; the user's sessions have ended."))
 
     @app.post("/users/disabled")
     def disabled():
@@ -115,10 +140,11 @@ def routes() -> bottle.Bottle:
         try:
             users.set_disabled(name, disable, actor=_actor())
         except users.UserError as e:
-            return _user_page(name, 400, error=str(e))
+            return _user_page(name, tenants(), 400, error=str(e))
         account = users.get(name)
         if disable and account is not None and account.id == current_user().id:
             bottle.redirect("/login", 303)
-        return _user_page(name, done=_("Disabled: the user's sessions have ended.") if disable else _("Enabled."))
+        return _user_page(name, tenants(), done=_("Disabled: the user's sessions have ended.") if disable
+                          else _("Enabled."))
 
     return app

@@ -60,7 +60,7 @@ def allowed_people(user: Account, tenant: db.Tenant) -> list[tuple[str, str]]:
     """(external id, name) of the tenant's people whose bill the user may see, by name."""
     only = scope.bill_people(user, tenant)
     return [(p.external_id, f"{p.first_name} {p.last_name}".strip() or p.external_id)
-            for p in db.people_by_name(tenant.id, then_by_id=True) if only is None or p.id in only]
+            for p in db.people_by_name(tenant.id, then_by_id=True, only=only)]
 
 
 def _tenant(user: Account, code: str, default: str) -> tuple[db.Tenant | None, list[db.Tenant]]:

@@ -144,6 +144,26 @@ def trunks_view(data: dict, since: int, until: int, tz):
     return table, chart if members else None, *report.table()
 
 
+PROBLEM_TEXTS = {
+    "silent": N_("no calls; it carried calls in {carried} of the {periods} periods before (baseline {mean} ± "
+                 "{width} calls per period)"),
+    "high": N_("{calls} calls, above the normal band (baseline {mean} ± {width} calls per period over {periods} "
+               "periods)"),
+    "low": N_("{calls} calls, below the normal band (baseline {mean} ± {width} calls per period over {periods} "
+              "periods)"),
+    "share": N_("{share} % of the trunk calls, {baseline} % in the baseline"),
+    "short_calls": N_("{short} of {answered} answered calls under {seconds} s"),
+}
+
+
+def problem_text(problem) -> str:
+    """A problem trunk's explanation in the user's language, its numbers as the locale writes them."""
+    text = PROBLEM_TEXTS.get(problem.problem)
+    if text is None or not problem.facts:
+        return problem.detail
+    return _(text).format(**{k: fmt_number(v, 1 if isinstance(v, float) else 0) for k, v in problem.facts})
+
+
 def concurrency_view(data: dict, since: int, until: int, tz):
     buckets = data["buckets"]
     table = rp.Table([_("Start"), _("Most calls at once"), _("Erlangs")])
@@ -192,7 +212,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             form = request.query.decode()
             query = urlencode([(k, v) for k, v in form.allitems() if k != "lang"])
             base = dict(page=name, title=_(PAGES[name]), form=form, query=query, steps=STEPS, kinds=rp.KIND_LABELS,
-                        ranges=rp.RANGE_LABELS, pages=PAGES, table=None, chart=None, data=None, error="")
+                        ranges=rp.RANGE_LABELS, pages=PAGES, table=None, chart=None, data=None, error="",
+                        problem_text=problem_text)
             if not form.get("run") and fmt == "html":
                 return rp.render("report_traffic", **base)
             try:

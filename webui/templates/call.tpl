@@ -23,12 +23,13 @@
 <p class="muted">{{_('The legs of this call are not stored.')}}</p>
 % else:
 <div class="scroll"><table>
-  <thead><tr><th>#</th><th>{{_('After')}}</th><th>{{_('Extension')}}</th><th>{{_('Person')}}</th><th>{{_('Party')}}</th>
+  <thead><tr><th>#</th><th>{{_('After')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Person')}}</th><th>{{_('Party')}}</th>
     <th>{{_('Rang for')}}</th><th>{{_('Talked for')}}</th><th>{{_('Answered')}}</th><th>{{_('Transferred')}}</th><th>{{_('Details from the PBX')}}</th><th>{{_('Journal')}}</th></tr></thead>
   <tbody>
 % for i, row in enumerate(path.legs, 1):
 %   leg, who = row['leg'], row['attribution']
-    <tr><td class="num">{{i}}</td><td class="num">+{{fmt_duration(row['offset_s'])}}</td><td>{{leg.extension}}</td>
+    <tr><td class="num">{{i}}</td><td class="num">+{{fmt_duration(row['offset_s'])}}</td><td>{{term(leg.direction)}}</td>
+      <td>{{leg.extension}}</td>
       <td>{{who.name if who else ''}}</td><td>{{leg.party}}</td>
       <td class="num">{{fmt_duration(leg.ring_s)}}</td><td class="num">{{fmt_duration(leg.talk_s)}}</td>
       <td>{{term('yes' if leg.answered else 'no')}}</td><td>{{term('yes' if leg.transferred else 'no')}}</td>

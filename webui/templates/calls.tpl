@@ -18,7 +18,7 @@
   </select></label>
   <label>{{label('direction')}} <select name="direction">
     {{!opt('direction', '', _('any'))}}
-% for d in ('in', 'out', 'internal'):
+% for d in ('in', 'out', 'internal', 'system'):
     {{!opt('direction', d, term(d))}}
 % end
   </select></label>

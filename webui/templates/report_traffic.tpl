@@ -19,7 +19,7 @@
 % else:
   <label>{{_('Direction')}} <select name="direction">
     <option value="">{{_('any')}}</option>
-% for d in ('in', 'out', 'internal'):
+% for d in ('in', 'out', 'internal', 'system'):
     <option value="{{d}}"{{!sel('direction', d)}}>{{term(d)}}</option>
 % end
   </select></label>
@@ -65,7 +65,7 @@
   <thead><tr><th>{{_('Trunk group')}}</th><th>{{_('Trunk')}}</th><th>{{_('Problem')}}</th><th>{{_('Detail')}}</th></tr></thead>
   <tbody>
 % for p in data['problems']:
-    <tr><td>{{p.group or _('(no provider)')}}</td><td>{{p.trunk}}</td><td><span class="pill down">{{p.problem}}</span></td><td>{{p.detail}}</td></tr>
+    <tr><td>{{p.group or _('(no provider)')}}</td><td>{{p.trunk}}</td><td><span class="pill down">{{term(p.problem)}}</span></td><td>{{problem_text(p)}}</td></tr>
 % end
   </tbody>
 </table></div>

@@ -46,7 +46,7 @@
   </select></label>
   <label>{{_('Direction')}} <select name="direction">
     <option value="">{{_('any')}}</option>
-% for d in ('in', 'out', 'internal'):
+% for d in ('in', 'out', 'internal', 'system'):
     <option value="{{d}}"{{!sel('direction', d)}}>{{term(d)}}</option>
 % end
   </select></label>

@@ -21,7 +21,7 @@
 %   up = link['state'] == 'up'
       <tr><td>{{link['source']}}</td>
         <td><span class="pill {{'up' if up else 'down'}}">{{term('up' if up else 'down')}}</span></td>
-        <td class="num">{{link['since']}}</td><td>{{link['detail']}}</td></tr>
+        <td class="num">{{link['since']}}</td><td>{{term(link['detail'])}}</td></tr>
 % end
     </tbody>
   </table></div>
@@ -73,7 +73,7 @@
     <tbody>
 % for e in events:
       <tr><td class="num">{{e['at']}}</td><td>{{e['source']}}</td><td>{{term(e['event'])}}</td>
-        <td>{{e['detail']}}</td><td class="num">{{e['ref']}}</td></tr>
+        <td>{{term(e['detail'])}}</td><td class="num">{{e['ref']}}</td></tr>
 % end
     </tbody>
   </table></div>

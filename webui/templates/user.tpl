@@ -29,7 +29,11 @@
     <option value="{{s}}"{{!' selected' if s == account.scope else ''}}>{{term(s)}}</option>
 % end
   </select></label>
-  <label>{{_('Tenant')}} <input name="tenant" size="10" value="{{account.tenant}}"></label>
+  <label>{{_('Tenant')}} <select name="tenant"><option value="">{{_('none (the whole box)')}}</option>
+% for t in tenants:
+    <option value="{{t}}"{{!' selected' if t == account.tenant else ''}}>{{t}}</option>
+% end
+  </select></label>
   <label>{{_('Person id')}} <input name="person" size="10" value="{{account.person}}"></label></p>
   <p><button type="submit">{{_('Change access')}}</button></p>
 </form>

@@ -25,20 +25,24 @@
 <h2>{{_('Add a user')}}</h2>
 <form method="post" action="/users" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
-  <p><label>{{_('Username')}} <input name="username" required></label>
+  <p><label>{{_('Username')}} <input name="username" required value="{{form.get('username', '')}}"></label>
     <label>{{_('Password')}} <input name="password" type="password" autocomplete="new-password" required></label></p>
   <p><label>{{_('Role')}} <select name="role">
 % for r in roles:
-    <option value="{{r}}">{{term(r)}}</option>
+    <option value="{{r}}"{{!' selected' if r == form.get('role') else ''}}>{{term(r)}}</option>
 % end
   </select></label>
   <label>{{_('Scope')}} <select name="scope"><option value="">{{_("the role's default")}}</option>
 % for s in scopes:
-    <option value="{{s}}">{{term(s)}}</option>
+    <option value="{{s}}"{{!' selected' if s == form.get('scope') else ''}}>{{term(s)}}</option>
 % end
   </select></label>
-  <label>{{_('Tenant')}} <input name="tenant" size="10"></label>
-  <label>{{_('Person id')}} <input name="person" size="10"></label></p>
+  <label>{{_('Tenant')}} <select name="tenant"><option value="">{{_('none (the whole box)')}}</option>
+% for t in tenants:
+    <option value="{{t}}"{{!' selected' if t == form.get('tenant') else ''}}>{{t}}</option>
+% end
+  </select></label>
+  <label>{{_('Person id')}} <input name="person" size="10" value="{{form.get('person', '')}}"></label></p>
   <p><button type="submit">{{_('Add user')}}</button></p>
 </form>
 
