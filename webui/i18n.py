@@ -114,10 +114,15 @@ def _(message: str) -> str:
     return catalog(lang).get(message, message)
 
 
+# The CLDR locale of each language's dates, times and numbers: English as written in Europe, where the box's
+# markets are (24-hour clock, day before month), not the US default Babel gives bare "en"
+FORMATS = {"en": "en_GB"}
+
+
 @lru_cache(maxsize=None)
 def _locale(lang: str) -> Locale:
     try:
-        return Locale.parse(lang)
+        return Locale.parse(FORMATS.get(lang, lang))
     except (UnknownLocaleError, ValueError):
         return Locale.parse(DEFAULT)
 
@@ -174,6 +179,16 @@ def fmt_datetime(start_utc: int | None, utc_offset: int = 0, fmt: str = "medium"
     return dates.format_datetime(local_dt(start_utc, utc_offset), fmt, locale=locale())
 
 
+def fmt_iso(text: str | None, fmt: str = "medium") -> str:
+    """An ISO 8601 moment with its offset (a call's `start` in the API's rows) in the locale's format, at that
+    offset; the text itself when it is not one."""
+    try:
+        moment = datetime.fromisoformat(text or "")
+    except ValueError:
+        return text or "–"
+    return dates.format_datetime(moment, fmt, locale=locale())
+
+
 def fmt_date(start_utc: int | None, utc_offset: int = 0, fmt: str = "medium") -> str:
     if start_utc is None:
         return "–"
@@ -220,5 +235,6 @@ def term(value: str) -> str:
 
 HELPERS = {"_": _, "term": term, "switch_url": switch_url, "language": language, "LANGUAGES": LANGUAGES,
            "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
+           "fmt_iso": fmt_iso,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}
 bottle.BaseTemplate.defaults.update(HELPERS)

@@ -226,9 +226,10 @@ def table(doc: Document, columns: Sequence[str], rows: Sequence[Sequence[Any]],
 
 
 def report_pdf(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | None = None,
-               lang: str = "en", *, totals: list | None = None, generated: datetime | None = None) -> bytes:
+               lang: str = "en", *, totals: list | None = None, generated: datetime | None = None,
+               align: Sequence[str] | None = None) -> bytes:
     """A report as PDF bytes: header, the chart (if any, with labels), then the table of `rows` under
-    `columns` (values: str, int, Decimal or None), with an optional bold `totals` row."""
+    `columns` (values: str, int, Decimal or None), with an optional bold `totals` row; `align` as table's."""
     doc = Document(title, subtitle, lang, generated)
     doc.add_page()
     if chart is not None and chart.labels:
@@ -238,7 +239,7 @@ def report_pdf(title: str, subtitle: str, columns: list[str], rows: list[list], 
         doc.set_font("DejaVu", "", 9)
         doc.set_text_color(0)
     if rows or totals:
-        table(doc, columns, rows, totals)
+        table(doc, columns, rows, totals, align=align)
     else:
         doc.cell(0, 6, text(lang, "No rows"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(doc.output())

@@ -23,6 +23,26 @@ NOT_ANSWERED_IN = "unanswered"     # an incoming call nobody answered
 NOT_INCOMING = ""                  # outgoing and internal calls have no answer time
 
 
+# Bands sort in their own order, not as text ("1-3min" before "1-59s"); an answer band's two non-bands last
+BAND_ORDER = {"duration_band": {label: i for i, (label, _upper) in enumerate(DURATION_BANDS)},
+              "answer_band": {**{label: i for i, (label, _upper) in enumerate(ANSWER_BANDS)},
+                              NOT_ANSWERED_IN: len(ANSWER_BANDS), NOT_INCOMING: len(ANSWER_BANDS) + 1}}
+
+
+def row_order(dims: list[str]):
+    """The sort key of a report's rows (their dimension values, in `dims` order): bands in their order."""
+    banded = [(i, BAND_ORDER[d]) for i, d in enumerate(dims) if d in BAND_ORDER]
+    if not banded:
+        return None
+
+    def key(values: tuple) -> tuple:
+        out = list(values)
+        for i, order in banded:
+            out[i] = (order.get(out[i], len(order)), out[i])
+        return tuple(out)
+    return key
+
+
 def _band_case(column: str, bands: tuple) -> str:
     parts = [f"WHEN {column} < {upper} THEN '{label}'" for label, upper in bands if upper is not None]
     return f"CASE {' '.join(parts)} ELSE '{bands[-1][0]}' END"

@@ -31,7 +31,7 @@ from appliance.access import scope
 from appliance.access.users import Account
 from appliance.reports import csv_cells, rollup, transfer_costs
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
-from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, month_label
+from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, month_label, row_order
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
 from appliance.reports.ranges import RangeError, Window, resolve, time_range
 from appliance.store import reports as store_reports
@@ -326,7 +326,9 @@ def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *,
         if not currency and acc and len(next(iter(acc))) > len(dims):
             dims.append("currency")
     total = [sum(v[i] for v in acc.values()) for i in range(len(SUMS))]
-    rows = [list(k) + [_measure(m, v) for m in spec.measures] for k, v in sorted(acc.items())]
+    order = row_order(dims)
+    rows = [list(k) + [_measure(m, v) for m in spec.measures]
+            for k, v in sorted(acc.items(), key=(lambda kv: order(kv[0])) if order else None)]
     log.debug("report %s x %s: %d rows from %s in %.3f s", spec.dims, spec.measures, len(rows), source,
               time.perf_counter() - t0)
     return Result(dims + list(spec.measures), rows, [""] * len(dims) + [_measure(m, total) for m in spec.measures],

@@ -1,7 +1,7 @@
 """Virtual PBX: replay a fixture of recorded PBX lines onto a pseudo-terminal (a serial port) or TCP.
 
     python -m appliance.tools.virtual_pbx --pty LINK_PATH | --tcp HOST:PORT | --listen HOST:PORT
-        [--rate LINES_PER_S] [--skip N] [--state FILE] FIXTURE
+        [--rate LINES_PER_S] [--skip N] [--state FILE] [--recent] FIXTURE
 
 Progress is kept in the --state file after every line, so a re-run continues where the last one stopped
 and never sends a line twice. Lines wait while nobody reads (no process has the pty open, no TCP peer),
@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import select
 import signal
 import socket
@@ -22,6 +23,7 @@ import sys
 import threading
 import time
 import tty
+from datetime import date, timedelta
 from pathlib import Path
 
 from appliance.capture.framing import split_lines
@@ -37,6 +39,28 @@ def fixture_lines(data: bytes) -> list[bytes]:
     """The fixture's lines as the PBX sent them, terminators (LF, CR LF or CR) included."""
     lines, _ = split_lines(data, final=True, max_line=len(data) + 1)
     return [d for d, _ in lines]
+
+
+DATE_FIRST = re.compile(rb"(\d{4})([/-])(\d{2})\2(\d{2})\b")   # a record that starts with its date (IP Office)
+
+
+def recent(lines: list[bytes], today: date) -> list[bytes]:
+    """The lines with the date they start with moved by whole weeks, so that the last falls in the week before
+    today: the demo (`callbox run` without a PBX) shows this month's calls, on the weekdays they were made.
+    Nothing else in a line changes; lines without a leading date are kept as they are."""
+    found = [date(int(m[1]), int(m[3]), int(m[4])) for line in lines if (m := DATE_FIRST.match(line))]
+    if not found:
+        return lines
+    shift = timedelta(weeks=(today - timedelta(days=1) - max(found)).days // 7)
+
+    def move(line: bytes) -> bytes:
+        m = DATE_FIRST.match(line)
+        if m is None:
+            return line
+        d = date(int(m[1]), int(m[3]), int(m[4])) + shift
+        sep = m[2].decode()
+        return f"{d.year:04d}{sep}{d.month:02d}{sep}{d.day:02d}".encode() + line[m.end():]
+    return [move(line) for line in lines]
 
 
 class PtyPort:
@@ -162,12 +186,14 @@ def save_state(state: Path | None, fixture: Path, sent: int) -> None:
 
 
 def replay(fixture: str | Path, port, *, rate: float = 0, skip: int = 0, state: str | Path | None = None,
-           stop: threading.Event | None = None, linger: bool = True) -> int:
+           stop: threading.Event | None = None, linger: bool = True, today: date | None = None) -> int:
     """Send the fixture's lines (from the first one not yet sent) to `port` (PtyPort or TcpPort) at
     `rate` lines/s (0 = as fast as the reader takes them); return how many were sent by this call.
-    With `linger` the port stays open after the last line until `stop` is set."""
+    With `linger` the port stays open after the last line until `stop` is set; with `today`, dated as recent()."""
     stop = stop or threading.Event()
     lines = fixture_lines(Path(fixture).read_bytes())
+    if today is not None:
+        lines = recent(lines, today)
     state = Path(state) if state else None
     sent, due = 0, time.monotonic()
     for i in range(max(skip, load_state(state, Path(fixture))), len(lines)):
@@ -204,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rate", type=float, default=0, help="lines per second, 0 = as fast as possible")
     p.add_argument("--skip", type=int, default=0, help="never send the first N lines (e.g. a logger's header)")
     p.add_argument("--state", type=Path, help="position file: a re-run continues after the last line sent")
+    p.add_argument("--recent", action="store_true",
+                   help="move the records' dates by whole weeks to the week before today (a live-looking demo)")
     p.add_argument("fixture", type=Path)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s virtual_pbx %(message)s")
@@ -217,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         host, tcp_port = args.tcp or args.listen
         port = TcpPort(host, tcp_port, listen=bool(args.listen))
     try:
-        replay(args.fixture, port, rate=args.rate, skip=args.skip, state=args.state, stop=stop)
+        replay(args.fixture, port, rate=args.rate, skip=args.skip, state=args.state, stop=stop,
+               today=date.today() if args.recent else None)
     finally:
         port.close()
     return 0

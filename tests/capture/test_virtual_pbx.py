@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import serial
 
+from appliance.tools import virtual_pbx
 from appliance.tools.virtual_pbx import TcpPort, fixture_lines, load_state, replay
 
 pytestmark = pytest.mark.slow   # the virtual PBX as a process
@@ -147,3 +148,22 @@ def test_cli_rejects_bad_arguments(tmp_path):
     r = subprocess.run([sys.executable, "-m", "appliance.tools.virtual_pbx", "--tcp", "nohostport", "x"],
                        cwd=ROOT, capture_output=True, env={**os.environ})
     assert r.returncode == 2 and b"HOST:PORT" in r.stderr
+
+
+def test_recent_moves_the_records_to_the_week_before_today_by_whole_weeks():
+    """Issue 20: `make run` showed "0 calls" for this month: the demo replays July 2017. With --recent the records'
+    dates move by whole weeks (weekdays kept) so the last is in the week before today; nothing else changes."""
+    import datetime as dt
+    sample = Path(__file__).resolve().parents[2] / "appliance" / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
+    lines = virtual_pbx.fixture_lines(sample.read_bytes())
+    today = dt.date(2026, 12, 6)
+    moved = virtual_pbx.recent(lines, today)
+    assert len(moved) == len(lines) and moved[0] == lines[0]             # the logger's header line is no record
+    dates = []
+    for old, new in zip(lines[1:], moved[1:]):
+        before = dt.datetime.strptime(old[:10].decode(), "%Y/%m/%d").date()
+        after = dt.datetime.strptime(new[:10].decode(), "%Y/%m/%d").date()
+        assert new[10:] == old[10:] and after.weekday() == before.weekday() and (after - before).days % 7 == 0
+        dates.append(after)
+    assert today - dt.timedelta(days=7) <= max(dates) < today
+    assert virtual_pbx.recent([b"no date here\r\n"], today) == [b"no date here\r\n"]

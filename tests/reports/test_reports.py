@@ -103,6 +103,21 @@ def test_filters_bands_and_time_ranges(calls):
     assert r.rows == [["Piotr Wąsowski (piotr)", 2], ["Ольга Петрова (olga)", 1]]
 
 
+def test_bands_sort_in_their_own_order_not_as_text(db):
+    """Issue 20: "1-3min" sorted before "1-59s" and "10-30min" before "3-10min"."""
+    build_directory()
+    insert([(0, 9 * 3600 + i, "out", "201", "T1", ring, talk, talk > 0, None, "", "", "EUR")
+            for i, (ring, talk) in enumerate([(3, 0), (8, 30), (15, 120), (25, 400), (40, 1000), (70, 2000)])])
+    insert([(1, 9 * 3600 + i, "in", "201", "T1", ring, 60, True, None, "", "", "EUR")
+            for i, ring in enumerate([3, 8, 15, 25, 40, 70])], first_id=100)
+    for use_rollup in (False, None):
+        r = run(reports.Spec(("duration_band",), ("calls",), "all", filters={"direction": ["out"]}),
+                use_rollup=use_rollup)
+        assert [row[0] for row in r.rows] == ["0s", "1-59s", "1-3min", "3-10min", "10-30min", "30min+"]
+        r = run(reports.Spec(("answer_band", "direction"), ("calls",), "all"), use_rollup=use_rollup)
+        assert [row[0] for row in r.rows] == ["0-5s", "6-10s", "11-20s", "21-30s", "31-60s", "60s+", ""]
+
+
 def test_scope_limits_every_report(calls):
     own = Account(3, "own", "staff", "own", "default", "ayse")
     r = run(reports.Spec(("extension",), ("calls",), "all"), own)
@@ -206,3 +221,23 @@ def test_cli_report_save_gives_the_user_a_saved_report_to_schedule(calls, tmp_pa
     assert json.loads(capsys.readouterr().out)["rows"] == json.loads(out)["rows"]
     assert main(["report", *args, "--range", "all", "--save", "x"]) == 2           # whose? --as is needed
     assert "--save needs --as USER" in capsys.readouterr().err
+
+
+def test_empty_values_are_named_and_weekdays_are_days_on_the_page(db, tmp_path):
+    """Issue 20: a call of no directory person's extension came under an empty department label, weekdays as 1..7."""
+    import webtest
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    build_directory()
+    insert([(0, 9 * 3600, "out", "201", "T1", 3, 60, True, None, "", "", "EUR"),       # Ayşe, a department
+            (0, 10 * 3600, "out", "299", "", 3, 60, True, None, "", "", "EUR")])        # nobody's, no trunk
+    (tmp_path / "callbox.ini").write_text("[pbx]\ntimezone = Europe/Warsaw\n", encoding="utf-8")
+    client = webtest.TestApp(make_app(tmp_path))
+    add_user("admin")
+    login(client, "admin")
+    query = {"run": "1", "range": "custom", "since": "2024-03-29", "until": "2024-03-30", "m": "calls"}
+    page = client.get("/reports", {**query, "dim1": "department", "dim2": "trunk"}).text
+    assert "(no department)" in page and "(no trunk)" in page
+    page = client.get("/reports", {**query, "dim1": "weekday", "lang": "tr"}).text
+    assert "Cuma" in page                                   # 29 March 2024 was a Friday
+    assert "(departman yok)" in client.get("/reports", {**query, "dim1": "department"}).text

@@ -76,7 +76,9 @@ def test_formats_follow_the_locale_and_money_stays_exact():
     assert i18n.fmt_datetime(1498889604, 7200) == "1 Tem 2017 08:13:24"
     _in_request(cookie="en")
     assert i18n.fmt_money("12345.675", "TRY") in ("TRY 12,345.675", "TRY12,345.675")
-    assert i18n.fmt_datetime(1498889604, 7200) == "Jul 1, 2017, 8:13:24\u202fAM"
+    # issue 20: English as written in Europe (en_GB: 24-hour, day first), the same on every page
+    assert i18n.fmt_datetime(1498889604, 7200) == "1 Jul 2017, 08:13:24"
+    assert i18n.fmt_iso("2017-07-01T08:13:24+02:00") == "1 Jul 2017, 08:13:24" and i18n.fmt_iso("x") == "x"
     assert i18n.fmt_money(None, "TRY") == "–" and i18n.fmt_duration(3725) == "1:02:05"
     with pytest.raises(TypeError):
         i18n.fmt_money(0.1, "EUR")                  # money is never a float

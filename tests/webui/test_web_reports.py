@@ -266,3 +266,13 @@ def test_pages_without_a_database_yet(tmp_path):
     assert client.get("/reports/missed", q()).status_int == 200
     client.get("/reports.csv", JULY, status=503)
     store.close_db()
+
+
+def test_pdf_durations_read_as_on_the_page(app):
+    """Issue 20: the PDF showed talk time in raw seconds ("22,770") while the page shows 6:19:30."""
+    client, _csrf = logged_in(app, "admin")
+    page = client.get("/reports", {**JULY, "run": "1", "dim1": "extension", "m": ["calls", "talk"]}).text
+    shown = set(re.findall(r">(\d+:\d\d:\d\d)<", page))
+    text = pdf_text(client.get("/reports.pdf", {**JULY, "dim1": "extension", "m": ["calls", "talk"]}).body)
+    in_pdf = set(re.findall(r"\b(\d+:\d\d:\d\d)\b", text))
+    assert shown and shown <= in_pdf

@@ -149,3 +149,12 @@ def test_send_now_asks_the_jobs_process_which_runs_it_once(app, report_id, tmp_p
     store.close_db()
     assert "sending…" not in client.get("/schedules").text
     client.post("/schedules/run", {"id": "999", "csrf_token": csrf}, status=303)      # gone: nothing to run
+
+
+def test_date_ranges_are_named_in_the_users_language(app, report_id):
+    """Issue 20: the range keys (this_week, last_month...) were shown as stored on /schedules."""
+    client, csrf = logged_in(app, "admin")
+    client.post("/schedules/add", {**form(report_id, range="last_month"), "csrf_token": csrf}, status=303)
+    page = client.get("/schedules", {"lang": "tr"}).text
+    assert '<option value="last_month">Geçen ay</option>' in page and "<td>Geçen ay</td>" in page
+    assert ">last_month<" not in page and ">this_week<" not in page

@@ -128,7 +128,8 @@ def test_pbx_data_is_escaped_and_utf8(db, client, data_dir):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;T9&lt;/b&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert NAME in html and NAME.encode("utf-8") in resp.body
-    assert "2023-11-15T01:14:20+03:00" in html        # local start time with its offset
+    # local start time in the locale's format, the exact moment with its offset on hover
+    assert '<td class="num" title="2023-11-15T01:14:20+03:00">15 Nov 2023, 01:14:20</td>' in html
     assert "1:02:05" in html and "0:00:07" in html     # talk and ring as h:mm:ss
     assert "7:4096" in html and "30 fields, expected &lt;34&gt;" in html
     api = client.get("/api/status").json
@@ -152,7 +153,7 @@ def test_api_counts_and_last_20_calls_newest_first(db, client, data_dir):
     assert [c["start_utc"] for c in api["calls"]] == [T0 + 60 * i for i in range(24, 4, -1)]
     assert [q["ref"] for q in api["quarantined"]] == [f"3:{1000 + i}" for i in range(11, 1, -1)]
     html = client.get("/").text
-    assert html.count("<tr><td class=\"num\">2023-11-1") == 20
+    assert html.count("<tr><td class=\"num\" title=\"2023-11-1") == 20
     assert "reason 11" in html and "reason 1<" not in html
 
 
@@ -345,3 +346,15 @@ def test_link_states_and_events_are_worded_in_the_users_language(client, data_di
     html = client.get("/", {"lang": "tr"}).text
     assert "bağlandı" in html and "bağlantı koptu" in html and "kayıt durdu" in html
     assert ">connected<" not in html and "capture stopped" not in html
+
+
+def test_error_pages_are_the_sites_own_in_the_users_language(client):
+    """Issue 20: a 404 was bottle's English page ("Sorry, the requested URL ... caused an error")."""
+    resp = client.get("/no-such-page", {"lang": "tr"}, status=404)
+    assert "Bulunamadı" in resp.text and "Bu adreste bir sayfa yok." in resp.text
+    assert "Sorry, the requested URL" not in resp.text and 'href="/static/callbox.css"' in resp.text
+    resp = client.get("/users/edit", {"username": "<b>nobody</b>"}, status=404)     # a message of its own, escaped
+    assert "No user &#039;&lt;b&gt;nobody&lt;/b&gt;&#039;." in resp.text or "&lt;b&gt;nobody" in resp.text
+    assert "<b>nobody" not in resp.text
+    assert client.get("/api/no-such", status=404).json == {"error": "There is no page at this address."}
+    assert "Bu adres bu tür bir isteği kabul etmiyor." in client.delete("/calls", status=405).text

@@ -24,6 +24,7 @@ from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _
+from webui.reports.common import RANGE_LABELS
 
 log = logging.getLogger(__name__)
 FIELDS = ("name", "when", "report", "range", "recipients", "upload", "upload_name", "upload_as", "branch")
@@ -95,6 +96,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                                form=form or {"formats": list(schedules.FORMATS)},
                                outcome=lambda v: _(OUTCOMES[v]) if v in OUTCOMES else v,
                                delivery=lambda v: _(DELIVERY[v]) if v in DELIVERY else v,
+                               range_label=lambda v: _(RANGE_LABELS[v]) if v in RANGE_LABELS else v,
                                warnings=warnings(cfg, [r["upload"] for r in rows]))
 
     @app.get("/schedules")

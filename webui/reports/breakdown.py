@@ -111,10 +111,12 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                    for c in result.columns]
         totals = None
         if result.ndims and result.rows:
-            totals = [_("Total")] + [""] * (result.ndims - 1) + result.totals[result.ndims:]
+            totals = [_("Total")] + [""] * (result.ndims - 1) + [
+                _cell_text(c, v) for c, v in zip(result.columns[result.ndims:], result.totals[result.ndims:])]
         rows = [[_cell_text(c, v) for c, v in zip(result.columns, r)] for r in result.rows]
+        align = ["RIGHT" if c in rp.MEASURES else "LEFT" for c in result.columns]
         body = rx.pdf_bytes(_("Report") + ": " + " × ".join(rp.label(d) for d in spec.dims),
-                            _subtitle(spec, result, tz), columns, rows, rp.result_chart(result), totals)
+                            _subtitle(spec, result, tz), columns, rows, rp.result_chart(result), totals, align)
         return rx.attachment(body, name + ".pdf", "application/pdf")
 
     @app.get("/reports.csv")
@@ -169,8 +171,9 @@ def _check(spec: reports.Spec) -> None:
 
 
 def _cell_text(column: str, value):
-    """A PDF cell: dimensions as shown on the page (directions in the user's language), numbers as numbers."""
-    if column in rp.MEASURES or value is None:
+    """A PDF cell: dimensions and durations as shown on the page (h:mm:ss, not seconds), other numbers as
+    numbers."""
+    if value is None or (column in rp.MEASURES and column not in rp.SECONDS):
         return value
     return rp.cell(column, value)[0]
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 import bottle
+from babel import dates
 from bottle import response
 
 from appliance.pdf.chart import Chart
@@ -21,7 +22,7 @@ from appliance.reports.dims import DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
-from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, term
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language, term
 
 log = logging.getLogger(__name__)
 WRITES = (db.SavedReport, db.TimeRange)    # the report tables the pages write
@@ -37,6 +38,12 @@ MEASURE_LABELS = {"calls": N_("Calls"), "calls_in": N_("Incoming calls"), "calls
                   "duration": N_("Duration"), "talk": N_("Talk"), "ring": N_("Ring"), "talk_in": N_("Talk, incoming"),
                   "talk_out": N_("Talk, outgoing"), "ring_in": N_("Ring, incoming"), "ring_out": N_("Ring, outgoing"),
                   "cost": N_("Cost"), "priced": N_("Priced calls")}
+# A row whose dimension has no value (a call of nobody's extension, over no trunk) is named, not left blank
+NONE_LABELS = {"person": N_("(no person)"), "department": N_("(no department)"), "branch": N_("(no branch)"),
+               "trunk": N_("(no trunk)"), "trunk_group": N_("(no provider)"), "destination": N_("(no destination)"),
+               "tariff": N_("(no tariff)"), "extension": N_("(no extension)"), "number": N_("(no number)"),
+               "operator": N_("(no operator)"), "region": N_("(no city or province)"),
+               "answer_band": N_("(not incoming)")}
 RANGE_LABELS = {"today": N_("Today"), "yesterday": N_("Yesterday"), "this_week": N_("This week"),
                 "last_week": N_("Last week"), "this_month": N_("This month"), "last_month": N_("Last month"),
                 "this_year": N_("This year"), "last_year": N_("Last year"), "all": N_("All time"),
@@ -144,11 +151,21 @@ def cell(name: str, value, currency: str = "") -> tuple[str, bool]:
         if name in SECONDS:
             return fmt_duration(value), True
         return fmt_number(value), True
-    if name in ("direction",):
-        return term(str(value)), False
+    return dim_text(name, value), False
+
+
+def dim_text(name: str, value) -> str:
+    """A dimension's value as shown on the page and the chart: terms and number classes in the user's language,
+    weekdays by name, an empty value named (NONE_LABELS)."""
+    if value in ("", None) and name in NONE_LABELS:
+        return _(NONE_LABELS[name])
+    if name == "direction":
+        return term(str(value))
     if name == "kind" and value in KIND_LABELS:
-        return _(KIND_LABELS[value]), False
-    return str(value), False
+        return _(KIND_LABELS[value])
+    if name == "weekday" and str(value).isdigit() and 1 <= int(value) <= 7:    # ISO: 1 = Monday
+        return dates.get_day_names("wide", locale=language())[int(value) - 1]
+    return str(value)
 
 
 def result_table(result: reports.Result, link: Callable[[list], str] = lambda row: "") -> Table:
@@ -199,11 +216,9 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     if len(names) > MAX_SERIES:
         by = totals_by(1)
         names = sorted(names, key=lambda t: -by[t])[:MAX_SERIES]
-    if first == "direction":
-        shown = [term(t) for t in labels]
-    else:
-        shown = labels
-    return Chart(kind, shown, {n: [values.get((t, n), 0) for t in labels] for n in names})
+    shown = [dim_text(first, t) for t in labels]
+    series = (lambda n: dim_text(result.columns[1], n)) if result.ndims > 1 else (lambda n: n)   # noqa: E731
+    return Chart(kind, shown, {series(n): [values.get((t, n), 0) for t in labels] for n in names})
 
 
 def _sums(values: dict, i: int) -> dict[str, Any]:

@@ -40,11 +40,11 @@ def table_csv(columns: list[str], rows: list[list]) -> str:
 
 
 def pdf_bytes(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | None,
-              totals: list | None = None) -> bytes:
+              totals: list | None = None, align: list[str] | None = None) -> bytes:
     """pdf.report_pdf in the user's language; floats (rates, erlangs) as exact-looking decimals."""
     from appliance.pdf import document as pdf   # fpdf2 (~45 MB) loads only when someone asks for a PDF
     clean = [[exact(v) if isinstance(v, float) else v for v in r] for r in rows]
-    return pdf.report_pdf(title, subtitle, columns, clean, chart, language(), totals=totals)
+    return pdf.report_pdf(title, subtitle, columns, clean, chart, language(), totals=totals, align=align)
 
 
 def table_pdf(title: str, subtitle: str, table: Table, chart: Chart | None) -> bytes:

@@ -43,7 +43,7 @@
     <thead><tr><th>{{_('Start')}}</th><th>{{_('Trunk')}}</th><th>{{_('Extension')}}</th><th>{{_('Number')}}</th><th>{{_('Talk time printed')}}</th><th>{{_('Talk time priced')}}</th><th>{{_('Why')}}</th><th>{{_('Cost')}}</th></tr></thead>
     <tbody>
 % for c in stuck:
-      <tr><td class="num">{{c['start']}}</td><td>{{c['trunk']}}</td><td>{{c['extension']}}</td><td>{{c['number']}}</td><td class="num">{{fmt_duration(c['talk_s'])}}</td><td class="num">{{fmt_duration(c['priced_s'])}}</td><td>{{_('over the trunk\'s cap') if c['reason'] == 'cap' else _('next call began on the line')}}</td><td class="num">{{c['cost'] or ''}} {{c['currency']}}</td></tr>
+      <tr><td class="num" title="{{c['start']}}">{{fmt_iso(c['start'])}}</td><td>{{c['trunk']}}</td><td>{{c['extension']}}</td><td>{{c['number']}}</td><td class="num">{{fmt_duration(c['talk_s'])}}</td><td class="num">{{fmt_duration(c['priced_s'])}}</td><td>{{_('over the trunk\'s cap') if c['reason'] == 'cap' else _('next call began on the line')}}</td><td class="num">{{c['cost'] or ''}} {{c['currency']}}</td></tr>
 % end
     </tbody>
   </table></div>

@@ -26,7 +26,7 @@
     <tbody>
 % for r in rows:
       <tr{{!'' if r['enabled'] else ' class="muted"'}}><td class="num">{{r['id']}}</td><td>{{r['name']}}</td><td><code>{{r['rule']}}</code></td>
-        <td>{{r['report'] or _('(deleted report {id})').format(id=r['report_id'])}}</td><td>{{r['range'] or _('the report\'s own')}}</td>
+        <td>{{r['report'] or _('(deleted report {id})').format(id=r['report_id'])}}</td><td>{{range_label(r['range']) if r['range'] else _('the report\'s own')}}</td>
         <td>{{r['formats']}}</td><td>{{', '.join(r['recipients']) or '–'}}</td><td>{{r['upload'] or '–'}}</td>
         <td class="num">{{r['next'] or (_('disabled') if not r['enabled'] else _('never'))}}</td>
 % status, why = r['delivery']
@@ -57,7 +57,7 @@
     <label>{{_('Range')}} <select name="range">
       <option value="">{{_('the report\'s own')}}</option>
 % for v in ranges:
-      <option value="{{v}}"{{!' selected' if form.get('range') == v else ''}}>{{v}}</option>
+      <option value="{{v}}"{{!' selected' if form.get('range') == v else ''}}>{{range_label(v)}}</option>
 % end
     </select></label>
     <fieldset class="formats"><legend>{{_('Formats')}}</legend>
