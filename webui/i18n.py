@@ -7,11 +7,13 @@ with Babel at first use in each process, so there is no compiled .mo file to kee
 """
 from __future__ import annotations
 
+import gettext
 import logging
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlencode
 
 import bottle
@@ -38,6 +40,30 @@ def catalog(lang: str) -> dict[str, str]:
     with path.open("rb") as f:
         po = read_po(f, locale=lang)
     return {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+
+
+@lru_cache(maxsize=None)
+def plurals(lang: str) -> tuple[dict[str, tuple[str, ...]], Callable[[int], int]]:
+    """The plural messages of a language's catalog (singular msgid -> every form) and its Plural-Forms rule
+    (n -> form index), as the catalog's header states them for its language (Czech three forms, Turkish one)."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return {}, lambda n: 0 if n == 1 else 1
+    with path.open("rb") as f:
+        po = read_po(f, locale=lang)
+    forms = {m.id[0]: tuple(m.string) for m in po
+             if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
+    return forms, gettext.c2py(po.plural_expr)     # the stdlib's reader of a C plural expression, as GNU's
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of `singular`/`plural` for the count `n` in the current request's language."""
+    lang = language()
+    forms, rule = plurals(lang) if lang != DEFAULT else ({}, None)
+    found = forms.get(singular)
+    if found is None or rule is None:
+        return singular if n == 1 else plural
+    return found[min(rule(n), len(found) - 1)]
 
 
 def from_accept_language(header: str) -> str | None:
@@ -233,7 +259,8 @@ def term(value: str) -> str:
     return _(TERMS.get(value, value))
 
 
-HELPERS = {"_": _, "term": term, "switch_url": switch_url, "language": language, "LANGUAGES": LANGUAGES,
+HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url, "language": language,
+           "LANGUAGES": LANGUAGES,
            "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
            "fmt_iso": fmt_iso,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}

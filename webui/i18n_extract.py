@@ -22,22 +22,27 @@ from webui.i18n import LANGUAGES, LOCALE_DIR
 ROOT = Path(__file__).resolve().parent.parent
 METHOD_MAP = [("webui/**.py", "python"), ("webui/templates/**.tpl", "webui.i18n_extract:extract_bottle")]
 # _( 'text' ) or _( "text" ), with backslash escapes; N_ too (names a term for later translation)
-CALL = re.compile(r"""(?<![\w.])N?_\(\s*('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")\s*\)""")
+STRING = r"""('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+CALL = re.compile(r"(?<![\w.])N?_\(\s*" + STRING + r"\s*\)")
+# ngettext('one leg', '{n} legs', n): both forms, the count after them
+PLURAL = re.compile(r"(?<![\w.])ngettext\(\s*" + STRING + r"\s*,\s*" + STRING + r"\s*,")
 
 
 def extract_bottle(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
     """Babel extractor: (lineno, funcname, message, comments) of every _('literal') in a bottle template."""
     text = fileobj.read().decode(options.get("encoding", "utf-8"))
-    for match in CALL.finditer(text):
-        lineno = text.count("\n", 0, match.start()) + 1
-        yield lineno, "_", ast.literal_eval(match.group(1)), []
+    found = [(m.start(), "_", ast.literal_eval(m.group(1))) for m in CALL.finditer(text)]
+    found += [(m.start(), "ngettext", (ast.literal_eval(m.group(1)), ast.literal_eval(m.group(2))))
+              for m in PLURAL.finditer(text)]
+    for start, func, message in sorted(found, key=lambda f: f[0]):
+        yield text.count("\n", 0, start) + 1, func, message, []
 
 
 def extract() -> Catalog:
     """Every message of the web UI (templates and every webui module, sub-packages included), as a catalog."""
     catalog = Catalog(project="callbox", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), METHOD_MAP, {}, keywords={"_": None, "N_": None}):
+            str(ROOT), METHOD_MAP, {}, keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
 
@@ -67,7 +72,8 @@ def update(template: Catalog) -> dict[str, list[str]]:
             for message in catalog:
                 if message.id:
                     message.string = message.id
-        missing[lang] = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+        missing[lang] = [m.id for m in catalog if m.id and (not m.string or m.fuzzy or
+                                                            (isinstance(m.string, tuple) and not all(m.string)))]
         with path.open("wb") as f:
             write_po(f, catalog, sort_output=True, include_lineno=False, width=116)
     return missing

@@ -147,3 +147,30 @@ def test_a_broad_search_counts_up_to_the_cap_and_says_there_are_more(world, monk
     page = call_search.search(ADMIN, "default", Criteria(), page=99, per_page=3)
     assert (page.capped, page.total, page.pages, page.page) == (True, 4, 2, 2)
     assert [c.id for c in page.calls] == [c.id for c in call_search.query(ADMIN, "default", Criteria())][3:6]
+
+
+def test_the_search_exports_every_match_as_csv_inside_the_scope(world, tmp_path):
+    """Issue 20: the call search could not be exported. /calls.csv gives every match (not one page), newest first,
+    with the page's criteria and scope, and PBX text that looks like a formula neutralised."""
+    import csv
+    import io
+
+    import webtest
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    _call(8, extension="201", party="=cmd|' /C calc'!A0")
+    client = webtest.TestApp(make_app(tmp_path))
+    add_user("admin")
+    add_user("ayse", role="staff", scope="own", person="P1")
+    login(client, "admin")
+    resp = client.get("/calls.csv", {"extension": "202"})
+    assert resp.content_type == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(resp.text)))
+    assert [int(r["id"]) for r in rows] == ids(Criteria(extension="202"))
+    assert {r["person"] for r in rows} >= {"Игорь Ёлкин"} and rows[0]["cost"] == "0.10"
+    assert 'href="/calls.csv?extension=202"' in client.get("/calls", {"extension": "202"}).text
+    login(client, "ayse")
+    mine = list(csv.DictReader(io.StringIO(client.get("/calls.csv").text)))
+    assert {int(r["id"]) for r in mine} == set(ids(Criteria(), AYSE)) and 8 in {int(r["id"]) for r in mine}
+    assert next(r for r in mine if r["id"] == "8")["party"] == "'=cmd|' /C calc'!A0"
+    assert client.get("/calls.csv", {"min_talk_s": "x"}, status=400)

@@ -19,7 +19,13 @@ from webui.app import make_app
 
 @pytest.fixture(scope="module")
 def extracted():
-    return {m.id for m in i18n_extract.extract() if m.id}
+    """Every message id of the code and templates; a plural message by its singular (its plural: `plural_ids`)."""
+    return {m.id for m in i18n_extract.extract() if m.id and isinstance(m.id, str)}
+
+
+@pytest.fixture(scope="module")
+def plural_ids():
+    return {m.id for m in i18n_extract.extract() if isinstance(m.id, tuple)}
 
 
 def _fields(text: str) -> tuple:
@@ -40,13 +46,32 @@ def test_every_string_is_in_the_turkish_catalog_translated_with_the_same_placeho
     assert all(en.get(m) == m for m in extracted)
 
 
+def test_plural_messages_take_the_languages_own_forms(plural_ids):
+    """Issue 20: "Path: 1 legs". A plural message has every form of each language, with the same fields, and the
+    form for a count is the catalog's Plural-Forms rule's."""
+    assert ("Path: {n} leg", "Path: {n} legs") in plural_ids
+    for lang in i18n.LANGUAGES:
+        forms, rule = i18n.plurals(lang)
+        for singular, plural in plural_ids:
+            assert forms.get(singular), (lang, singular)
+            assert all(_fields(f) == _fields(plural) for f in forms[singular]), (lang, singular)
+    _in_request(cookie="en")
+    assert i18n.ngettext("Path: {n} leg", "Path: {n} legs", 1) == "Path: {n} leg"
+    assert i18n.ngettext("Path: {n} leg", "Path: {n} legs", 3) == "Path: {n} legs"
+    _in_request(accept="tr")
+    one, three = (i18n.ngettext("Path: {n} leg", "Path: {n} legs", n) for n in (1, 3))
+    assert one == three == "Yol: {n} bacak"                  # Turkish: one form (nplurals=1)
+    assert i18n.plurals("tr")[1](5) == 0 and i18n.plurals("en")[1](1) == 0 and i18n.plurals("en")[1](2) == 1
+
+
 def test_the_template_extractor_reads_both_quotes_and_escapes(tmp_path):
-    tpl = b"""<p>{{_('One')}} {{_("Two's")}} {{ _( 'Th\\'ree' ) }} {{x_('no')}} {{_(name)}}</p>\n% t = N_('Four')\n"""
+    tpl = (b"""<p>{{_('One')}} {{_("Two's")}} {{ _( 'Th\\'ree' ) }} {{x_('no')}} {{_(name)}}</p>\n% t = N_('Four')\n"""
+           b"""{{ngettext('{n} leg', "{n} legs", n).format(n=n)}}\n""")
     path = tmp_path / "t.tpl"
     path.write_bytes(tpl)
     with path.open("rb") as f:
         found = [(line, msg) for line, _f, msg, _c in i18n_extract.extract_bottle(f, None, None, {})]
-    assert found == [(1, "One"), (1, "Two's"), (1, "Th'ree"), (2, "Four")]
+    assert found == [(1, "One"), (1, "Two's"), (1, "Th'ree"), (2, "Four"), (3, ("{n} leg", "{n} legs"))]
 
 
 @pytest.mark.parametrize("header,lang", [("tr-TR,tr;q=0.9,en;q=0.8", "tr"), ("de-DE, en;q=0.5", "en"),

@@ -18,7 +18,7 @@
   <div><dt>{{_('Account code')}}</dt><dd>{{c.account_code or '–'}}</dd></div>
 </dl>
 
-<h2>{{_('Path: {n} legs').format(n=fmt_number(len(path.legs)))}}</h2>
+<h2>{{ngettext('Path: {n} leg', 'Path: {n} legs', len(path.legs)).format(n=fmt_number(len(path.legs)))}}</h2>
 % if not path.legs:
 <p class="muted">{{_('The legs of this call are not stored.')}}</p>
 % else:

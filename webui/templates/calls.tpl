@@ -47,6 +47,7 @@
 % else:
 <p class="muted small">{{_('{total} calls · page {page} of {pages}').format(total=fmt_number(page.total), page=fmt_number(page.page), pages=fmt_number(page.pages))}}</p>
 % end
+<p class="small"><a href="{{csv_link}}" download>{{_('Every matching call as CSV')}}</a></p>
 <div class="scroll"><table>
   <thead><tr><th>{{_('Start')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Person')}}</th><th>{{_('Party')}}</th>
     <th>{{_('Trunk')}}</th><th>{{_('Ring')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Cost')}}</th><th>{{_('Legs')}}</th></tr></thead>
