@@ -284,4 +284,19 @@ SETTINGS: tuple[Setting, ...] = (
       "A code never alerts with this many or fewer occurrences in the last hour.", minval=1),
     S("alerts", "code_baseline_weeks", 4, "weeks", "Weeks of history that make a code's hour-of-week baseline.",
       minval=1, maxval=52),
+    # the call-centre KPIs' thresholds (appliance/callcentre/kpis.py DEFINITIONS; README "Call-centre KPIs")
+    S("callcentre", "sl_seconds", 20, "seconds",
+      "Service level: the share of calls answered within this wait (CONNECT holdtime at most this).", minval=0,
+      maxval=86400),
+    S("callcentre", "short_abandon_seconds", 5, "seconds",
+      "A call abandoned after waiting at most this long is a short abandon: not lost, and out of the service "
+      "level's and lost %'s base.", minval=0, maxval=86400),
+    S("callcentre", "long_call_seconds", 300, "seconds", "Answered calls talking longer than this are 'over 5 min'.",
+      minval=0, maxval=86400),
+    S("callcentre", "wrapup_seconds", 0, "seconds",
+      "After-call work added to each answered call's handling time (AHT) and to the agent's busy time (occupancy).",
+      minval=0, maxval=86400),
+    S("callcentre", "queues", "", "lines",
+      "Queues whose thresholds differ: one line per queue, QUEUE = key=value, ... with the keys above "
+      "(support = sl_seconds=30, short_abandon_seconds=3)."),
 )

@@ -30,6 +30,7 @@ TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/ta
            "/tariffs/version/<vid>/edit"}
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
+SUPERVISORS |= {"/callcentre"}   # the queue summary (webui.callcentre: and only who sees the whole box, for now)
 # administrators with scope all: accounts of every tenant, and the audit log (webui.admin.users)
 BOX_ADMIN = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import (alert, billing, db, directory, reconcile, report, schedule, snmp, tariff, traffic, upload,
-                           user)
+from appliance.cli import (alert, billing, db, directory, queue, reconcile, report, schedule, snmp, tariff, traffic,
+                           upload, user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.ingest import importer
 from appliance.ingest.reprocess import reprocess
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RAT-1, RAT-6..8)
                   directory, tariff, user,
                   traffic,    # traffic reports (REP-6, REP-7)
+                  queue,      # call-centre queue and agent KPIs, data quality (CC-2)
                   report,     # report, timerange, rollup (REP-3..5, REP-13)
                   reconcile,  # an operator's itemised bill against the stored calls (RAT-9)
                   alert,      # alerts and thresholds (CAP-7, REP-8, REP-11)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from zlib import crc32
 
 from appliance import config, journal, registry, store
+from appliance.callcentre import journeys
 from appliance.ingest.summary import recompute
 from appliance.localtime import LocalTime
 from appliance.records import UNPRICED, CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord, QueueEvent
@@ -314,6 +315,8 @@ class Processor:
                                                             "reason", "line")), batch.quarantine)
                 if batch.queue_events:
                     conn.executemany(_insert("queue_event", QUEUE_EVENT_ROW_COLUMNS), batch.queue_events)
+                    # the queue calls of these callers again, from all their events (callcentre/journeys.py)
+                    journeys.refresh(self.driver, {r[3] for r in batch.queue_events if r[6] in journeys.CALL_EVENTS})
                 if batch.events:
                     conn.executemany(_insert("link_event", LINK_EVENT_COLUMNS), batch.events)
                 rollups.mark_days(conn, batch.days)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from appliance import journal, store
+from appliance.callcentre import journeys
 from appliance.ingest import parse, summary
 from appliance.store import rollups
 from appliance.store.billing import PeriodError, frozen
@@ -76,6 +77,8 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
             _refuse_billed(first, last, processor.tenant)
         counts["calls_before"] = store.Call.select().count()
         rollups.mark_refs(parse.ref_id(first), parse.ref_id(last))   # the old rows' days, before they go
+        callers = store.db.execute_sql("SELECT DISTINCT driver, call_key FROM queue_event WHERE id BETWEEN ? AND ? "
+                                       "AND call_key != ''", (parse.ref_id(first), parse.ref_id(last))).fetchall()
         for call_id in _delete_range(first, last):
             summary.recompute(call_id, processor.segments, processor.pricer)
         processor.reload()
@@ -83,6 +86,8 @@ def reprocess(journal_dir: Path, processor: parse.Processor, since_ns: int | Non
             lines, _ = processor.process(entries[i:i + batch], advance=False)
             counts["lines"] += lines
         counts["calls_after"] = store.Call.select().count()
+        for driver in {d for d, _ in callers}:   # queue calls whose events went: rebuilt from what is left
+            journeys.refresh(driver, [k for d, k in callers if d == driver])
         rollups.after_reprocess(parse.ref_id(first), parse.ref_id(last))
     log.info("reprocessed journal %s..%s: %d lines", f"{first[0]}:{first[1]}", f"{last[0]}:{last[1]}",
              counts["lines"])

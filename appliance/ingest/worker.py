@@ -6,6 +6,7 @@ import threading
 import time
 
 from appliance import journal, localtime, store
+from appliance.callcentre import journeys
 from appliance.config import Config, ConfigError, parse_tenant_map
 from appliance.ingest import parse, stuck
 from appliance.paths import Paths, parse_lock
@@ -82,6 +83,7 @@ class Worker:
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
                 rollup.refresh_some()
+                journeys.ensure_built()   # once, on a database upgraded from before the queue calls
                 self._check_stuck()
             self.data_version = self._data_version()
         return n

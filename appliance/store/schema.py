@@ -10,6 +10,7 @@ from peewee import SqliteDatabase
 from appliance.store.alerts import MODELS_ALERTS
 from appliance.store.base import BUSY_TIMEOUT_MS, db
 from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
+from appliance.store.callcentre import MODELS_CALLCENTRE
 from appliance.store.calls import EXPRESSION_INDEXES, MODELS, WORKER_COLUMNS, WORKER_DDL
 from appliance.store.directory import MODELS_DIRECTORY
 from appliance.store.outbox import MODELS_OUTBOX
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 def all_models() -> tuple:
     """Every table of the appliance, in a fixed order: the schema stamp is computed over them in this order."""
     return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
-            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES)
+            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE)
 
 
 def schema_stamp() -> int:

@@ -26,6 +26,7 @@
 % pages.append(('/reports', _('Reports')))
 % if user.role in ('administrator', 'supervisor'):
 % pages.append(('/directory', _('Organisation')))
+% pages.append(('/callcentre', _('Call centre')))
 % end
 % if user.is_admin:
 % pages.append(('/tariffs', _('Tariffs')))

@@ -1,0 +1,147 @@
+"""The agent KPIs (CC-2), defined here once: calls answered, talk, ring-no-answer, login and pause time, occupancy.
+
+An agent is the member as queue_log names it (PJSIP/201, Local/2001@from-internal/n, Agent/1001): mapping members
+to people of the directory is later work (issue 15). Calls, talk and rings are those of the queue calls that entered
+in the period (kpis.py); sessions and pauses are the time inside [since, until) the member was logged in or paused,
+from every member event before `until`.
+"""
+from __future__ import annotations
+
+import json
+
+from appliance.callcentre.kpis import RuleBook, period_where, ratio, secs
+from appliance.store.base import db
+
+DEFINITIONS: dict[str, str] = {
+    "answered": "queue calls this member answered (its CONNECT)",
+    "talk_s": "their talk time, from the end event's calltime (answered calls with an end event)",
+    "ring_no_answer": "RINGNOANSWER events of this member (rung and not answered) in the period's queue calls",
+    "answer_rate_pct": "answered / (answered + ring_no_answer), in %: the calls offered to the member it took "
+                       "(a RINGCANCELED, the call taken elsewhere or abandoned, is not offered to it)",
+    "login_s": "time logged in: from AGENTLOGIN to AGENTLOGOFF (or AGENTCALLBACKLOGIN/LOGOFF), or member of a queue "
+               "from ADDMEMBER to REMOVEMEMBER; an AGENTLOGOFF whose login was not seen counts its logintime",
+    "pause_s": "time paused: from PAUSE (or PAUSEALL) to UNPAUSE (or UNPAUSEALL), by the reason of the PAUSE",
+    "occupancy_pct": "(talk_s + wrapup_seconds per answered call with an end event) / (login_s - pause_s), in %",
+}
+FIELDS = ("agent",) + tuple(DEFINITIONS) + ("pause_by_reason",)
+LOGINS = {"AGENTLOGIN": "agent", "AGENTCALLBACKLOGIN": "agent", "ADDMEMBER": None}
+LOGOFFS = {"AGENTLOGOFF": "agent", "AGENTCALLBACKLOGOFF": "agent", "REMOVEMEMBER": None}
+PAUSES = ("PAUSE", "PAUSEALL")
+UNPAUSES = ("UNPAUSE", "UNPAUSEALL")
+MEMBER_EVENTS = tuple(LOGINS) + tuple(LOGOFFS) + PAUSES + UNPAUSES
+
+
+class _Member:
+    """One member's state walking its events in time order, and the time it spent in each inside [since, until)."""
+
+    def __init__(self, since: int, until: int):
+        self.since, self.until = since, until
+        self.logged: dict[str, int] = {}     # what it is logged in by (agent, or a queue) -> since when
+        self.paused: dict[str, int] = {}     # what is paused ("*": all queues, or a queue) -> since when
+        self.reason = ""
+        self.login_s = 0
+        self.pause: dict[str, int] = {}      # reason -> seconds
+
+    def clip(self, start: int, end: int) -> int:
+        return max(0, min(end, self.until) - max(start, self.since))
+
+    def _login_end(self, at: int) -> None:
+        if self.logged:
+            start = min(self.logged.values())
+            self.login_s += self.clip(start, at)
+
+    def _pause_end(self, at: int) -> None:
+        if self.paused:
+            self.pause[self.reason] = self.pause.get(self.reason, 0) + self.clip(min(self.paused.values()), at)
+
+    def event(self, at: int, queue: str, event: str, params: list[str]) -> None:
+        if event in LOGINS:
+            if not self.logged:   # logged in from now (a session begins)
+                self.logged[LOGINS[event] or queue] = at
+            else:
+                self.logged.setdefault(LOGINS[event] or queue, at)
+        elif event in LOGOFFS:
+            what = LOGOFFS[event] or queue
+            if what not in self.logged and event != "REMOVEMEMBER" and len(params) > 1 and params[1].isdigit():
+                self.logged[what] = at - int(params[1])   # its login was not seen: the logintime it gives
+            if what in self.logged:
+                rest = {k: v for k, v in self.logged.items() if k != what}
+                if not rest:   # the session ends
+                    self._login_end(at)
+                    self._pause_end(at)
+                    self.paused.clear()
+                else:
+                    self._login_end(at)
+                    rest = {k: at for k in rest}   # counted up to now; the session goes on
+                self.logged = rest
+        elif event in PAUSES:
+            if not self.paused:
+                self.reason = params[0] if params else ""
+            self.paused.setdefault("*" if event == "PAUSEALL" or not queue else queue, at)
+        elif event in UNPAUSES:
+            what = "*" if event == "UNPAUSEALL" or not queue else queue
+            if what in self.paused or event == "UNPAUSEALL":
+                self._pause_end(at)   # counted up to now; paused on as long as another queue is
+                self.paused = {} if event == "UNPAUSEALL" else {k: at for k in self.paused if k != what}
+
+    def close(self) -> None:
+        """The period ends: what is still open counts up to `until`."""
+        self._login_end(self.until)
+        self._pause_end(self.until)
+
+
+def _sessions(since: int, until: int, queue: str | None) -> dict[str, _Member]:
+    args: list = [until]
+    where = "at_utc < ? AND event IN (" + ", ".join(f"'{e}'" for e in MEMBER_EVENTS) + ")"
+    if queue is not None:   # that queue's membership and pauses; agent logins and pauses of all queues count too
+        where += " AND queue IN (?, '')"
+        args.append(queue)
+    members: dict[str, _Member] = {}
+    for at, q, agent, event, params in db.execute_sql(
+            f"SELECT at_utc, queue, agent, event, params FROM queue_event WHERE {where} ORDER BY at_utc, id", args):
+        if agent:
+            member = members.get(agent)
+            if member is None:
+                member = members[agent] = _Member(since, until)
+            member.event(at, q, event, json.loads(params))
+    for member in members.values():
+        member.close()
+    return members
+
+
+def agent_kpis(book: RuleBook, since: int | None = None, until: int | None = None,
+               queue: str | None = None) -> list[dict]:
+    """The KPIs of every member with calls, rings or sessions in [since, until), by member name."""
+    if until is None:   # open sessions count up to the last event stored
+        until = db.execute_sql("SELECT MAX(at_utc) FROM queue_event").fetchone()[0] or 0
+    since = 0 if since is None else since
+    args: list = []
+    where = period_where(since, until, queue, args)
+    wraps = book.queues and any(r.wrapup_seconds != book.default.wrapup_seconds for _, r in book.queues)
+    calls = {agent: (n, talk or 0, ended) for agent, n, talk, ended in db.execute_sql(
+        "SELECT agent, COUNT(*), SUM(talk_s), SUM(talk_s IS NOT NULL) FROM queue_call "
+        f"WHERE {where} AND outcome = 'answered' GROUP BY agent", args)}
+    wrap: dict[str, int] = {}
+    if wraps or book.default.wrapup_seconds:
+        for agent, q, ended in db.execute_sql(
+                f"SELECT agent, queue, SUM(talk_s IS NOT NULL) FROM queue_call WHERE {where} "
+                "AND outcome = 'answered' GROUP BY agent, queue", args):
+            wrap[agent] = wrap.get(agent, 0) + ended * book.of(q).wrapup_seconds
+    rna: dict[str, int] = {}
+    for rings, in db.execute_sql(f"SELECT rings FROM queue_call WHERE {where} AND rna > 0", args):
+        for agent, event, *_ in json.loads(rings):
+            if event == "RINGNOANSWER":
+                rna[agent] = rna.get(agent, 0) + 1
+    members = _sessions(since, until, queue)
+    rows = []
+    for agent in sorted(set(calls) | set(rna) | set(members)):
+        answered, talk, _ = calls.get(agent, (0, 0, 0))
+        m = members.get(agent)
+        login, pauses = (m.login_s, m.pause) if m else (0, {})
+        pause = sum(pauses.values())
+        rows.append({"agent": agent, "answered": answered, "talk_s": secs(talk), "ring_no_answer": rna.get(agent, 0),
+                     "answer_rate_pct": ratio(answered, answered + rna.get(agent, 0), 100),
+                     "login_s": secs(login), "pause_s": secs(pause),
+                     "occupancy_pct": ratio(talk + wrap.get(agent, 0), login - pause if login > pause else 0, 100),
+                     "pause_by_reason": {k: secs(v) for k, v in sorted(pauses.items()) if v}})
+    return rows

@@ -1,0 +1,162 @@
+"""The queue KPIs (CC-2), defined here once: every report, the CLI and the web compute them with queue_kpis().
+
+A queue call is one ENTERQUEUE (uniqueid + queue, appliance/callcentre/journeys.py); the period holds the calls
+that ENTERED the queue in it (since inclusive, until exclusive). Calls whose ENTERQUEUE was never seen are not queue
+calls: they are counted apart as data quality (quality.py), never in a KPI. The thresholds are configurable per
+queue ([callcentre] in the INI, Rules below). DEFINITIONS is the documentation (README "Call-centre KPIs" repeats
+it; tests/callcentre/test_kpis.py checks they agree).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from appliance.config import ConfigError
+from appliance.store.base import db
+
+DEFINITIONS: dict[str, str] = {
+    "offered": "queue calls: ENTERQUEUE events (uniqueid + queue) in the period",
+    "answered": "offered calls with a CONNECT",
+    "abandoned": "offered calls ended by ABANDON without a CONNECT (the caller hung up waiting)",
+    "timeout": "ended by EXITWITHTIMEOUT without a CONNECT (the queue's timeout)",
+    "exit_empty": "ended by EXITEMPTY without a CONNECT (no member could take calls)",
+    "exit_key": "ended by EXITWITHKEY without a CONNECT (the caller pressed a key to leave)",
+    "short_abandoned": "abandoned with a wait of at most short_abandon_seconds (default 5): a misdial, not a lost call",
+    "unterminated": "neither connected nor exited (still waiting, or the end was never logged)",
+    "asa_s": "average speed of answer: the mean CONNECT holdtime of the answered calls",
+    "service_level_pct": "answered with a CONNECT holdtime of at most sl_seconds (default 20) / "
+                         "(offered - short_abandoned), in %",
+    "lost_pct": "(abandoned + timeout + exit_empty + exit_key - short_abandoned) / (offered - short_abandoned), in %",
+    "talk_s": "total talk time of the answered calls with an end event: the calltime of COMPLETECALLER, "
+              "COMPLETEAGENT, TRANSFER, BLINDTRANSFER or ATTENDEDTRANSFER",
+    "aht_s": "average handling time: (talk_s + wrapup_seconds per call) / answered calls with an end event",
+    "over_5min": "answered calls with a talk time over long_call_seconds (default 300)",
+    "max_wait_s": "the longest wait of an offered call: its CONNECT holdtime or its exit event's waittime",
+}
+# the fields of `callbox queue kpis --json`, in this order (a contract with users' scripts: keep it)
+FIELDS = ("queue",) + tuple(DEFINITIONS)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The thresholds of a queue's KPIs (settings [callcentre]; per queue: [callcentre] queues)."""
+    sl_seconds: int = 20
+    short_abandon_seconds: int = 5
+    long_call_seconds: int = 300
+    wrapup_seconds: int = 0
+
+
+RULE_KEYS = tuple(f.name for f in fields(Rules))
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """The default Rules and those of queues that differ."""
+    default: Rules = Rules()
+    queues: tuple[tuple[str, Rules], ...] = ()
+
+    def of(self, queue: str) -> Rules:
+        return dict(self.queues).get(queue, self.default)
+
+    def override(self, **values: int | None) -> RuleBook:
+        """Every queue's rules with these values instead (command-line options); None leaves a value."""
+        given = {k: v for k, v in values.items() if v is not None}
+        if not given:
+            return self
+        return RuleBook(replace(self.default, **given), tuple((q, replace(r, **given)) for q, r in self.queues))
+
+
+def _int_value(text: str, where: str) -> int:
+    if not text.strip().isdigit():
+        raise ConfigError(f"{where}: {text.strip()!r} is not a whole number of seconds")
+    return int(text)
+
+
+def parse_queue_rules(text: str, default: Rules, where: str = "[callcentre] queues") -> tuple[tuple[str, Rules], ...]:
+    """`QUEUE = key=value, key=value` lines -> (queue, Rules); ConfigError naming a bad line."""
+    found: dict[str, Rules] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        queue, sep, rest = line.partition("=")
+        queue, here = queue.strip(), f"{where}: line {n} {line!r}"
+        if not sep or not queue or queue in found:
+            raise ConfigError(f"{here}: expected QUEUE = key=value, ... once per queue (keys: {', '.join(RULE_KEYS)})")
+        values = {}
+        for item in filter(None, (i.strip() for i in rest.split(","))):
+            key, sep, value = (p.strip() for p in item.partition("="))
+            if key not in RULE_KEYS or not sep:
+                raise ConfigError(f"{here}: {item!r}: expected one of {', '.join(RULE_KEYS)} = seconds")
+            values[key] = _int_value(value, here)
+        found[queue] = replace(default, **values)
+    return tuple(sorted(found.items()))
+
+
+def rulebook(cfg) -> RuleBook:
+    """The KPI rules of the configuration's [callcentre] section."""
+    s = cfg.section("callcentre")
+    default = Rules(*(getattr(s, k) for k in RULE_KEYS))
+    return RuleBook(default, parse_queue_rules(s.queues, default))
+
+
+def _case(book: RuleBook, key: str, args: list) -> str:
+    """SQL for this rule's value of the row's queue (a CASE over the queues that differ)."""
+    whens = [(q, getattr(r, key)) for q, r in book.queues if getattr(r, key) != getattr(book.default, key)]
+    for q, v in whens:
+        args += [q, v]
+    args.append(getattr(book.default, key))
+    return f"(CASE queue {' '.join('WHEN ? THEN ?' for _ in whens)} ELSE ? END)" if whens else "?"
+
+
+def period_where(since: int | None, until: int | None, queue: str | None, args: list, column: str = "entered_utc",
+                 ) -> str:
+    """WHERE conditions of queue calls entered in [since, until) of `queue` (None: all), with its arguments."""
+    where = ["seen_enter = 1"]
+    for cond, value in ((f"{column} >= ?", since), (f"{column} < ?", until), ("queue = ?", queue)):
+        if value is not None:
+            where.append(cond)
+            args.append(value)
+    return " AND ".join(where)
+
+
+def secs(value: float | int | None) -> float | None:
+    """Seconds and percentages as printed: 2 decimals; None stays None (a denominator of 0)."""
+    return None if value is None else round(float(value), 2)
+
+
+def ratio(num: float | int, den: float | int, scale: float = 1.0) -> float | None:
+    return None if not den else secs(scale * num / den)
+
+
+def queue_kpis(book: RuleBook, since: int | None = None, until: int | None = None,
+               queue: str | None = None) -> list[dict]:
+    """The KPIs of every queue with calls entered in [since, until) (epoch seconds; None: unbounded), by queue."""
+    args: list = []   # in the order of the placeholders below
+    sa = _case(book, "short_abandon_seconds", args)
+    sl = _case(book, "sl_seconds", args)
+    wrap = _case(book, "wrapup_seconds", args)
+    long_ = _case(book, "long_call_seconds", args)
+    where = period_where(since, until, queue, args)
+    rows = db.execute_sql(
+        "SELECT queue, COUNT(*), SUM(outcome = 'answered'), SUM(outcome = 'abandoned'), SUM(outcome = 'timeout'), "
+        "SUM(outcome = 'exit_empty'), SUM(outcome = 'exit_key'), "
+        f"SUM(outcome = 'abandoned' AND wait_s <= {sa}), SUM(outcome = ''), "
+        "SUM(CASE WHEN outcome = 'answered' THEN wait_s END), "
+        f"SUM(outcome = 'answered' AND wait_s <= {sl}), "
+        "SUM(CASE WHEN outcome = 'answered' AND talk_s IS NOT NULL THEN talk_s END), "
+        "SUM(outcome = 'answered' AND talk_s IS NOT NULL), "
+        f"SUM(outcome = 'answered' AND talk_s IS NOT NULL) * {wrap}, "
+        f"SUM(outcome = 'answered' AND talk_s > {long_}), MAX(wait_s) "
+        f"FROM queue_call WHERE {where} GROUP BY queue ORDER BY queue", args).fetchall()
+    return [_queue_row(*row) for row in rows]
+
+
+def _queue_row(queue, offered, answered, abandoned, timeout, exit_empty, exit_key, short, unterminated, hold,
+               within_sl, talk, ended, wrapup, over, max_wait) -> dict:
+    base = offered - short
+    return {"queue": queue, "offered": offered, "answered": answered, "abandoned": abandoned, "timeout": timeout,
+            "exit_empty": exit_empty, "exit_key": exit_key, "short_abandoned": short, "unterminated": unterminated,
+            "asa_s": ratio(hold or 0, answered), "service_level_pct": ratio(within_sl, base, 100),
+            "lost_pct": ratio(abandoned + timeout + exit_empty + exit_key - short, base, 100),
+            "talk_s": secs(talk or 0), "aht_s": ratio((talk or 0) + (wrapup or 0), ended), "over_5min": over,
+            "max_wait_s": secs(max_wait)}

@@ -1,0 +1,119 @@
+"""`callbox queue kpis|agents|quality|rebuild`: call-centre KPIs per queue and per agent (CC-2), and data quality.
+
+The JSON of `queue kpis` and `queue agents` is a contract (issue 15): fields in appliance/callcentre/kpis.py FIELDS
+and agents.py FIELDS, rows sorted by queue (agent), seconds and percentages with 2 decimals, null where the
+denominator is 0.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from appliance import localtime
+from appliance.callcentre import agents, journeys, kpis, quality
+from appliance.cli.common import UsageError, iso_s, open_data
+from appliance.config import ConfigError
+from appliance.procs import common_args
+
+log = logging.getLogger(__name__)
+
+
+def _common(c, rules: bool = True) -> None:
+    common_args(c)
+    c.add_argument("--since", help="ISO date/time, inclusive: queue calls that entered the queue from then (PBX "
+                                   "local time unless an offset is given; default: the first stored)")
+    c.add_argument("--until", help="ISO date/time, exclusive (default: no end)")
+    c.add_argument("--queue", help="only this queue")
+    if rules:
+        c.add_argument("--sl-seconds", type=int, metavar="N",
+                       help="service level threshold for every queue (default: [callcentre] sl_seconds, 20)")
+        c.add_argument("--short-abandon-seconds", type=int, metavar="N",
+                       help="short abandon threshold for every queue (default: [callcentre] short_abandon_seconds, 5)")
+    c.add_argument("--json", action="store_true", help="one JSON object")
+
+
+def register(subparsers) -> None:
+    """Add `queue kpis|agents|quality|rebuild` to the callbox parser's subparsers."""
+    t = subparsers.add_parser("queue", help="call-centre queues: KPIs per queue and agent, data quality (CC-2)")
+    sub = t.add_subparsers(dest="queue_command", required=True, parser_class=type(t))
+    c = sub.add_parser("kpis", help="offered, answered, lost, service level, ASA, AHT... per queue (README "
+                                    "'Call-centre KPIs')")
+    _common(c)
+    c.set_defaults(func=cmd_kpis)
+    c = sub.add_parser("agents", help="answered, talk, ring-no-answer, login, pauses, occupancy per agent")
+    _common(c)
+    c.set_defaults(func=cmd_agents)
+    c = sub.add_parser("quality", help="what the KPIs leave out: unseen ENTERQUEUE, out of order, contradictions, "
+                                       "quarantined and duplicated lines, reloads")
+    _common(c, rules=False)
+    c.set_defaults(func=cmd_quality)
+    c = sub.add_parser("rebuild", help="build every queue call again from the stored queue events")
+    common_args(c)
+    c.add_argument("--json", action="store_true", help="one JSON object")
+    c.set_defaults(func=cmd_rebuild)
+
+
+def _setup(args) -> tuple[kpis.RuleBook, int | None, int | None]:
+    cfg, _ = open_data(args)
+    tz = localtime.zone(cfg.section("pbx").timezone)
+    since, until = iso_s(args.since, tz), iso_s(args.until, tz)
+    if since is not None and until is not None and until <= since:
+        raise UsageError("the range is empty: --until must be after --since")
+    try:
+        book = kpis.rulebook(cfg)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    values = {"sl_seconds": getattr(args, "sl_seconds", None),
+              "short_abandon_seconds": getattr(args, "short_abandon_seconds", None)}
+    if any(v is not None and v < 0 for v in values.values()):
+        raise UsageError("--sl-seconds and --short-abandon-seconds are 0 or more seconds")
+    journeys.ensure_built()   # a database upgraded from before the queue calls, not yet journeyed by the worker
+    return book.override(**values), since, until
+
+
+def _table(columns: tuple[str, ...], rows: list[dict]) -> None:
+    cells = [list(columns)] + [["" if r[c] is None else str(r[c]) for c in columns] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    for r in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+
+
+def cmd_kpis(args) -> int:
+    book, since, until = _setup(args)
+    rows = kpis.queue_kpis(book, since, until, args.queue)
+    if args.json:
+        print(json.dumps({"queues": rows}, ensure_ascii=False))
+    else:
+        _table(kpis.FIELDS, rows)
+    return 0
+
+
+def cmd_agents(args) -> int:
+    book, since, until = _setup(args)
+    rows = agents.agent_kpis(book, since, until, args.queue)
+    if args.json:
+        print(json.dumps({"agents": rows}, ensure_ascii=False))
+    else:
+        _table(agents.FIELDS[:-1], rows)
+    return 0
+
+
+def cmd_quality(args) -> int:
+    _, since, until = _setup(args)
+    doc = quality.quality(since, until, args.queue)
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False))
+        return 0
+    for q in doc["queues"]:
+        print(f"{q['queue']}: {q['flagged']} queue calls flagged: "
+              + ", ".join(f"{p} {n}" for p, n in q["problems"].items()))
+    print(f"lines quarantined {doc['quarantined']}, received twice {doc['duplicates']}, "
+          f"Asterisk restarts/reloads {doc['reloads']}")
+    return 0
+
+
+def cmd_rebuild(args) -> int:
+    open_data(args)
+    n = journeys.rebuild_all()
+    print(json.dumps({"queue_calls": n}) if args.json else f"{n} queue calls built from the queue events")
+    return 0

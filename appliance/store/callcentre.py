@@ -1,0 +1,61 @@
+"""Call-centre tables: queue calls (journeys) derived from the queue events, kept current by the worker.
+
+A queue call is one ENTERQUEUE (the caller's uniqueid + the queue): appliance/callcentre/journeys.py builds it from
+every queue_event row of that uniqueid, and the worker rebuilds a uniqueid's queue calls in the transaction that
+stores a new event of it (appliance/ingest/parse.py). The rows are derived: `callbox db rebuild` and a re-processing
+rebuild them from the queue events; KPIs (appliance/callcentre/kpis.py) read only this table, by its indexes.
+"""
+from __future__ import annotations
+
+from peewee import IntegerField, TextField
+
+from appliance.store.base import Base
+
+# outcome of a queue call: answered (it has a CONNECT), else the exit event's; "" = neither (unterminated)
+OUTCOMES = ("answered", "abandoned", "timeout", "exit_empty", "exit_key", "")
+
+
+class QueueCall(Base):
+    """One queue call (ENTERQUEUE = uniqueid + queue) as journeyed through the queue."""
+    id = IntegerField(primary_key=True)   # = the id of its ENTERQUEUE event (its first event when that was never seen)
+    driver = TextField()
+    call_key = TextField()                # the caller channel's uniqueid: the CDR's uniqueid/linkedid
+    queue = TextField()
+    entered_utc = IntegerField()          # ENTERQUEUE time (first event's when never seen), seconds since the epoch
+    seen_enter = IntegerField()           # 1: its ENTERQUEUE is stored; 0: not a queue call for the KPIs (quality)
+    caller = TextField(default="")        # ENTERQUEUE callerid
+    url = TextField(default="")           # ENTERQUEUE url (a CRM link where the dialplan gives one)
+    did = TextField(default="")           # the DID FreePBX logs before ENTERQUEUE, where logged
+    position = IntegerField(null=True)    # position on entering (newer Asterisk only)
+    outcome = TextField(default="")       # OUTCOMES
+    wait_s = IntegerField(null=True)      # CONNECT holdtime, or the exit event's waittime; NULL: unterminated
+    agent = TextField(default="")         # the member that answered (CONNECT's agent field)
+    ring_s = IntegerField(null=True)      # CONNECT ringtime: how long the answering member rang; NULL on old Asterisk
+    bridged = TextField(default="")       # CONNECT bridged channel uniqueid (the agent's leg)
+    end_event = TextField(default="")     # COMPLETECALLER, COMPLETEAGENT, TRANSFER, BLINDTRANSFER, ATTENDEDTRANSFER
+    talk_s = IntegerField(null=True)      # the end event's calltime; NULL: answered, no end event (yet)
+    transfer_to = TextField(default="")   # TRANSFER/BLINDTRANSFER extension@context, ATTENDEDTRANSFER method:data
+    exit_key = TextField(default="")      # EXITWITHKEY: the key pressed
+    exit_position = IntegerField(null=True)   # ABANDON/EXIT*: the position the caller left from
+    end_utc = IntegerField(null=True)     # time of the end or exit event
+    rings = TextField(default="[]")       # JSON [[agent, "RINGNOANSWER"|"RINGCANCELED", ms|null, at_utc], ...]
+    rna = IntegerField(default=0)         # RINGNOANSWER count
+    problems = TextField(default="")      # data-quality flags, comma-separated (callcentre/journeys.py PROBLEMS)
+
+    class Meta:
+        table_name = "queue_call"
+        indexes = ((("queue", "entered_utc"), False), (("entered_utc",), False), (("driver", "call_key"), False),
+                   (("agent", "entered_utc"), False))
+
+
+class QueueState(Base):
+    """Key/value facts about the queue calls (built = "1" once every stored queue event has been journeyed)."""
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "queue_state"
+
+
+MODELS_CALLCENTRE = (QueueCall, QueueState)
+QUEUE_CALL_COLUMNS = tuple(f.column_name for f in QueueCall._meta.sorted_fields)

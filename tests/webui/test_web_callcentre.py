@@ -1,0 +1,76 @@
+"""The call-centre queue summary page (issue 15) in-process: the KPIs of the documented journeys and the real FreePBX
+log as `callbox queue kpis` gives them, its data-quality line, who may open it, and Turkish."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from appliance import store
+from appliance.cli.main import main
+from appliance.paths import Paths
+from cc_helpers import feed
+from conftest import FIXTURES
+from test_journeys import DOCUMENTED, T
+from web_helpers import logged_in
+from webui.app import make_app
+
+ALL = {"range": "all"}
+
+
+@pytest.fixture
+def app(tmp_path, capsys):
+    (tmp_path / "callbox.ini").write_text("[pbx]\ndriver = asterisk_queue_log\n", encoding="utf-8")
+    freepbx = (FIXTURES / "asterisk_queue_log" / "axelliek-freepbx-queue9000-2010.raw").read_text().splitlines()
+    feed(Paths(tmp_path), freepbx + DOCUMENTED + [f"{T - 5}|{T - 9}.98|sales|NONE|ABANDON|1|1|4"])
+    store.close_db()
+    assert main(["queue", "kpis", "--data", str(tmp_path), "--json"]) == 0
+    store.close_db()
+    application = make_app(tmp_path)
+    application.config["test.kpis"] = json.loads(capsys.readouterr().out)["queues"]
+    yield application
+    store.close_db()
+
+
+def cells(html: str, queue: str) -> list[str]:
+    row = html.split(f"<tr><td>{queue}</td>", 1)[1].split("</tr>", 1)[0]
+    return [c.split(">", 1)[1].split("</td>", 1)[0] for c in row.split("<td")[1:]]
+
+
+def test_the_queue_summary_shows_the_kpis_of_the_cli(app):
+    client, _ = logged_in(app, "admin")
+    html = client.get("/callcentre", ALL).text
+    assert 'href="/callcentre" aria-current="page"' in html
+    by_queue = {q["queue"]: q for q in app.config["test.kpis"]}
+    # sales: 10 offered, 6 answered, 2 abandoned, 1 timeout, 0, 1 exit key, 1 short, 0 unterminated, ASA 7 s,
+    # service level 66.67 %, lost 33.33 %, talk 707 s, AHT 117.83 s, 1 over 5 min, longest wait 60 s
+    assert by_queue["sales"]["offered"] == 10
+    assert cells(html, "sales") == ["10", "6", "2", "1", "0", "1", "1", "0", "0:00:07", "66.7 %", "33.3 %",
+                                    "0:11:47", "0:01:58", "1", "0:01:00"]
+    assert cells(html, "9000")[:3] == [str(by_queue["9000"][k]) for k in ("offered", "answered", "abandoned")]
+    assert "sales: entry never logged 1" in html   # the ABANDON whose ENTERQUEUE was never seen
+
+
+def test_a_range_without_queue_calls_says_so(app):
+    client, _ = logged_in(app, "admin")
+    assert "No queue calls in this range." in client.get("/callcentre", {"range": "today"}).text
+    assert client.get("/callcentre", {"range": "custom", "since": "nonsense"}, status=400)
+
+
+ROLES = [("supervisor", "tenant", 200), ("supervisor", "department", 403), ("operator", "tenant", 403),
+         ("staff", "own", 403)]
+
+
+@pytest.mark.parametrize("role, scope, status", ROLES)
+def test_only_administrators_and_supervisors_who_see_the_whole_box(app, role, scope, status):
+    client, _ = logged_in(app, f"{role}_{scope}", role, scope, person="P1" if scope in ("department", "own") else "")
+    resp = client.get("/callcentre", ALL, status=status)
+    assert ("sales" in resp.text) == (status == 200)
+    assert ('href="/callcentre"' in client.get("/").text) == (role == "supervisor")
+
+
+def test_the_page_in_turkish(app):
+    client, _ = logged_in(app, "admin")
+    html = client.get("/callcentre", {**ALL, "lang": "tr"}).text
+    assert '<html lang="tr">' in html and "Çağrı merkezi" in html and "Hizmet düzeyi" in html
+    assert "66,7 %" in cells(html, "sales")

@@ -1,0 +1,101 @@
+"""The call-centre supervisor's first page (issue 15, CC-2): the queue summary, each queue's KPIs over a date range
+as appliance/callcentre/kpis.py defines them, and its data-quality line.
+
+Scope: queues do not belong to departments or branches yet (the next part of issue 15), so a queue's calls cannot
+be scoped like calls: the page is for administrators and supervisors (auth.SUPERVISORS) who may see every call of
+the box (scope.sees_whole_box); any other supervisor gets 403 and the reason.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import bottle
+from bottle import request
+
+from appliance import config, localtime
+from appliance.access import scope
+from appliance.callcentre import kpis, quality
+from appliance.reports.ranges import RangeError, resolve
+from webui.auth import current_user
+from webui.i18n import N_, _, fmt_duration, fmt_number
+from webui.reports import common as rp
+
+log = logging.getLogger(__name__)
+# the columns shown, in the order of kpis.FIELDS: heading, kind (count, seconds, percent)
+COLUMNS = {"offered": (N_("Offered"), "count"), "answered": (N_("Answered"), "count"),
+           "abandoned": (N_("Abandoned"), "count"), "timeout": (N_("Timed out"), "count"),
+           "exit_empty": (N_("Exit: no agents"), "count"), "exit_key": (N_("Exit: key pressed"), "count"),
+           "short_abandoned": (N_("Short abandons"), "count"), "unterminated": (N_("Unterminated"), "count"),
+           "asa_s": (N_("ASA"), "seconds"), "service_level_pct": (N_("Service level"), "percent"),
+           "lost_pct": (N_("Lost"), "percent"), "talk_s": (N_("Talk"), "seconds"), "aht_s": (N_("AHT"), "seconds"),
+           "over_5min": (N_("Over 5 min"), "count"), "max_wait_s": (N_("Longest wait"), "seconds")}
+PROBLEM_LABELS = {"no_enterqueue": N_("entry never logged"), "out_of_order": N_("lines out of order"),
+                  "two_connects": N_("answered twice"), "two_ends": N_("ended twice"),
+                  "connect_and_exit": N_("answered and left"), "end_without_connect": N_("ended unanswered"),
+                  "bad_params": N_("unreadable event")}
+assert list(COLUMNS) == list(kpis.FIELDS[1:]) and set(PROBLEM_LABELS) == set(quality.PROBLEMS)
+
+
+class Problem(ValueError):
+    """A form value the page cannot use; the message says which."""
+
+
+def cell(kind: str, value) -> str:
+    if value is None:
+        return "–"
+    if kind == "seconds":
+        return fmt_duration(round(value))
+    if kind == "percent":
+        return fmt_number(value, 1) + " %"
+    return fmt_number(value)
+
+
+def _window(form, tz) -> tuple[int | None, int | None]:
+    try:
+        w = resolve(form.get("range") or "today", tz, time.time(), form.get("since") or None,
+                    form.get("until") or None)
+    except RangeError as e:
+        raise Problem(str(e)) from None
+    return w.since, w.until
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET /callcentre: the queue summary."""
+    app = bottle.Bottle()
+    pbx = cfg.section("pbx")
+    tz = localtime.zone(pbx.timezone)
+    try:
+        book = kpis.rulebook(cfg)
+    except config.ConfigError as e:   # the web must come up: the KPIs with the default thresholds, and why
+        log.error("%s: the call-centre pages use the default thresholds", e)
+        book = kpis.RuleBook()
+
+    @app.get("/callcentre")
+    def summary():
+        user = current_user()
+        form = request.query.decode()
+        base = dict(title=_("Call centre"), form=form, ranges=rp.RANGE_LABELS, columns=COLUMNS, rows=[], cell=cell,
+                    problems={}, labels=PROBLEM_LABELS, error="", rules=book.default)
+        try:
+            since, until = _window(form, tz)
+        except Problem as e:
+            return rp.render("callcentre", 400, **{**base, "error": str(e)})
+
+        def work():
+            if not scope.sees_whole_box(user, pbx.tenant):
+                return None
+            return (kpis.queue_kpis(book, since, until),
+                    {q["queue"]: q["problems"] for q in quality.quality(since, until)["queues"]})
+        try:
+            found = rp.offload(data_dir, work)
+        except rp.NoData:
+            return rp.render("callcentre", **base)
+        if found is None:
+            raise bottle.HTTPError(403, _("Queues are not assigned to departments yet: the call-centre pages are "
+                                          "shown to users who may see every call of this box."))
+        rows, problems = found
+        return rp.render("callcentre", **{**base, "rows": rows, "problems": problems})
+
+    return app
