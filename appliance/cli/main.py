@@ -97,6 +97,7 @@ def cmd_import(args) -> int:
     print(json.dumps(result) if args.json else
           f"{result['lines']} lines: {result['calls']} calls ({result['legs']} legs), "
           f"{result['quarantined']} quarantined"
+          + (f", {result['queue_events']} queue events" if result["queue_events"] else "")
           + (f", {result['duplicates']} already stored (not stored again)" if result["duplicates"] else ""))
     return 0
 

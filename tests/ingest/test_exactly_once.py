@@ -242,3 +242,10 @@ def dump_queue(data) -> list[tuple]:
                                     "ORDER BY id").fetchall()
     finally:
         store.close_db()
+
+
+def test_the_import_summary_counts_queue_events(tmp_path, capsys):
+    raw = QUEUE_LOGS[0]
+    rc, out, _ = run_cli(capsys, "import", "--data", str(tmp_path / "d"), "--driver", "asterisk_queue_log", str(raw))
+    n = import_(capsys, tmp_path / "e", raw, driver="asterisk_queue_log")["queue_events"]
+    assert rc == 0 and out.strip().endswith(f", {n} queue events") and n > 0
