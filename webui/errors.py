@@ -28,6 +28,8 @@ def _message(err: bottle.HTTPError, translate) -> str:
 
 
 def page(err: bottle.HTTPError) -> str:
+    if err.status_code == 500 and err.traceback:     # in the web's log too, as the page tells the user
+        log.error("500 on %s: %s", request.path, err.traceback)
     response.set_header("Cache-Control", "no-store")
     if request.path.startswith("/api/") or "application/json" in request.get_header("Accept", ""):
         response.content_type = "application/json"

@@ -14,7 +14,7 @@ from peewee import DatabaseError, OperationalError
 from appliance import config, health, localtime
 from appliance.rating import transfers
 from appliance.reports import search as call_search
-from webui import TEMPLATE_LOOKUP, api, db, status
+from webui import TEMPLATE_LOOKUP, api, db, overview, status
 from webui.auth import current_user
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,20 @@ def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None
         data = _without_calls(data_dir, user, now, localtime.zone(pbx.timezone))
     data["health"] = (_cached(("health", str(data_dir)), HEALTH_TTL_S, now, lambda: _health(data_dir, cfg, now))
                       if data["whole_box"] else None)
+    data["overview"] = _cached(("overview", str(data_dir), user), TOTALS_TTL_S, now,
+                               lambda: _overview(data_dir, cfg, user, now))
     return data
+
+
+def _overview(data_dir: Path, cfg: config.Config, user, now: float) -> overview.Overview | None:
+    pbx = cfg.section("pbx")
+    try:
+        return overview.build(data_dir, user, pbx.tenant, localtime.zone(pbx.timezone), now, transfers.rule(cfg))
+    except overview.rp.NoData:
+        return None
+    except (DatabaseError, ValueError) as e:     # the page still opens: the overview is a help, not the point
+        log.warning("home page overview: %s", e)
+        return None
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
@@ -98,6 +111,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         response.set_header("Cache-Control", "no-store")
         user = current_user()
         return bottle.template("home", template_lookup=TEMPLATE_LOOKUP, hms=status.hms, user=user,
-                               refresh=status.REFRESH_S, **home_data(data_dir, cfg, user))
+                               refresh=status.REFRESH_S, rp_dim=overview.rp.dim_text, **home_data(data_dir, cfg, user))
 
     return app

@@ -76,3 +76,18 @@ def test_a_call_outside_the_scope_is_not_found(app):
     client.get("/calls/999", status=404)
     client.get("/calls/abc", status=404)
     assert "02125550000" not in client.get("/calls").text
+
+
+def test_the_home_page_shows_the_month_at_a_glance_in_the_users_scope(app):
+    """Issue 20: a home page worth opening: this month's top people and destinations by cost, the cost per
+    department and the calls per hour, scoped; last month beside this one when it had calls."""
+    import re
+    html = logged_in(app, "root", "administrator", "all")[0].get("/").text
+    assert "This month at a glance" in html and "Calls per hour this month" in html
+    glance = html[html.index("This month at a glance"):]
+    people = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td>", glance[:glance.index("</table>")])
+    assert people[0] == ("Ayşe Yılmaz (P1)", "2") and ("(no person)", "1") in people      # 13.845 before 0.25
+    assert 'id="chart-data"' in html
+    staff = logged_in(app, "ayse", "staff", "own", person="P1")[0].get("/").text
+    glance = staff[staff.index("This month at a glance"):]
+    assert "Ayşe Yılmaz (P1)" in glance and "(no person)" not in glance                   # her calls only

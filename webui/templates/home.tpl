@@ -18,8 +18,34 @@
     <div><dt>{{_('Talk time')}}</dt><dd>{{hms(t.talk_s)}}</dd></div>
     <div><dt>{{_('Cost')}}</dt><dd>{{' · '.join(fmt_money(v, cur) for cur, v in sorted(t.cost.items())) or fmt_money(0, '')}}</dd></div>
   </dl>
+% o = get('overview')
+% if o is not None and o.last is not None:
+  <p class="muted small">{{_('{month}: {calls} calls, {talk} talk, cost {cost}').format(month=fmt_month(o.last_year, o.last_month), calls=fmt_number(o.last.calls), talk=hms(o.last.talk_s), cost=' · '.join(fmt_money(v, cur) for cur, v in sorted(o.last.cost.items())) or fmt_money(0, ''))}}</p>
+% end
   <p class="small"><a href="/calls">{{_('Search calls')}} →</a></p>
 </section>
+
+% if o is not None and (o.people or o.destinations or o.hours):
+<section class="overview">
+  <h2>{{_('This month at a glance')}}</h2>
+  <div class="cards wide">
+% for title, dim, rows in ((_('Top people by cost'), 'person', o.people), (_('Top destinations by cost'), 'destination', o.destinations), (_('Cost per department'), 'department', o.departments)):
+% if rows:
+    <div><h3>{{title}}</h3>
+      <table class="compact"><tbody>
+% for value, n_calls, cost, cur in rows:
+        <tr><td>{{rp_dim(dim, value)}}</td><td class="num">{{fmt_number(n_calls)}}</td><td class="num">{{fmt_money(cost, cur) if cost is not None else '–'}}</td></tr>
+% end
+      </tbody></table></div>
+% end
+% end
+  </div>
+% if o.hours is not None:
+  <h3>{{_('Calls per hour this month')}}</h3>
+% include('report_chart.tpl', chart=o.hours)
+% end
+</section>
+% end
 
 % if whole_box:
 % include('status.tpl')
