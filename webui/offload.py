@@ -5,7 +5,8 @@ native threads they lose wake-ups and a request hangs for good (gevent 26.9: 9 o
 threadpool.apply of a peewee connection_context; a bill PDF stuck in babel.localedata.load; logging's module
 lock taken on a logger's level-cache miss). The locks the pool's work shares are therefore made native: each
 is held only for a connect/close, a locale file load or a logger lookup, during which no greenlet switch
-happens, so the hub never waits on one for longer than that instant.
+happens, so the hub never waits on one for longer than that instant. The same for appliance.rating.phonedata's
+(a place or operator name read from its file).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import babel.localedata
 import gevent
 from gevent import monkey
 
+from appliance.rating import phonedata
 from webui import db
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,9 @@ def native_locks() -> None:
         babel.localedata._cache_lock = _NATIVE_RLOCK()
     if not isinstance(logging._lock, _NATIVE_RLOCK):   # type: ignore[attr-defined]
         logging._lock = _NATIVE_RLOCK()                # type: ignore[attr-defined]
+    for name in ("_loading", "_query_lock"):           # place and operator names, read by reports and bills
+        if not isinstance(getattr(phonedata, name), _NATIVE_LOCK):
+            setattr(phonedata, name, monkey.get_original("_thread", "allocate_lock")())
 
 
 def blocking(fn: Callable[[], T]) -> T:

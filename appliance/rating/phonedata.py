@@ -102,7 +102,6 @@ class _Source:
     def __init__(self, path: Path):
         # read-only and immutable: no lock file, no journal; one connection shared by the threads of a process
         self.conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-        self.lock = threading.Lock()
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
         if meta.get("phonenumbers") != pn.__version__:
             raise sqlite3.DatabaseError(f"{path} is for phonenumbers {meta.get('phonenumbers')}")
@@ -113,7 +112,7 @@ class _Source:
 
     def names(self, table: str, key: str) -> dict | None:
         column = "code" if table == "region" else "prefix"
-        with self.lock:
+        with _query_lock:
             row = self.conn.execute(f"SELECT names FROM {table} WHERE {column} = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0])
 
@@ -176,7 +175,10 @@ def _carrier(source: _Source) -> SimpleNamespace:
 
 
 _loaded: tuple[Any, Any] | None = None
+# Module-level, so that the web process can make them native (webui.offload.native_locks): under gevent's
+# patch_all they would be gevent locks, which lose wake-ups when the threadpool's native threads share them
 _loading = threading.Lock()
+_query_lock = threading.Lock()
 
 
 def modules() -> tuple[Any, Any]:

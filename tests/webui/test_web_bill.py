@@ -150,6 +150,9 @@ def one(i):
 jobs = [gevent.spawn(one, i) for i in range(8)]
 gevent.joinall(jobs, timeout=100)
 print(sum(1 for j in jobs if j.successful()), "of", len(jobs))
+from appliance.rating import phonedata
+from webui.offload import _NATIVE_LOCK
+print("native", all(isinstance(getattr(phonedata, n), _NATIVE_LOCK) for n in ("_loading", "_query_lock")))
 """
 
 
@@ -163,3 +166,4 @@ def test_bills_built_concurrently_in_the_gevent_threadpool_all_finish(tmp_path):
                           text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[:3] == ["8", "of", "8"], proc.stdout + proc.stderr
+    assert "native True" in proc.stdout           # the number names' locks too (a bill names numbers)
