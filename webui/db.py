@@ -120,7 +120,7 @@ def write_access(data_dir: Path, models: tuple) -> Iterator[None]:
     with WRITE_LOCK:
         try:
             with callbox_db.connection_context(), rw.bind_ctx(models, bind_refs=False, bind_backrefs=False):
-                with rw.atomic():
+                with rw.atomic(store.IMMEDIATE):
                     yield
         finally:
             rw.close()

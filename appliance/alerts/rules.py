@@ -16,7 +16,7 @@ from appliance.access import users
 from appliance.alerts.state import recipients
 from appliance.delivery.mail import check_address
 from appliance.store import alerts as sa
-from appliance.store import db
+from appliance.store import IMMEDIATE, db
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def rules() -> list[dict]:
 
 def remove_rule(rule_id: int) -> bool:
     """Delete a rule and its notices; False when there is no such rule."""
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         sa.AlertNotice.delete().where(sa.AlertNotice.rule_id == rule_id).execute()
         return bool(sa.AlertRule.delete().where(sa.AlertRule.id == rule_id).execute())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from appliance.store import db
+from appliance.store import IMMEDIATE, db
 from appliance.store.billing import BilledPeriod, PeriodError
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ def close(tenant: str, label: str, since: int, until: int, by: str = "") -> int:
     """Mark [since, until) of `tenant` as billed; returns the period's id. Overlapping a billed period is refused."""
     if until <= since:
         raise PeriodError(f"period {label}: its end is not after its start")
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         clash = (BilledPeriod.select().where((BilledPeriod.tenant == tenant) & (BilledPeriod.since < until)
                                              & (BilledPeriod.until > since)).first())
         if clash is not None:

@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from appliance.store.base import db
+from appliance.store.base import IMMEDIATE, db
 from appliance.store.callcentre import QUEUE_CALL_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -217,7 +217,7 @@ def refresh(driver: str, keys: Iterable[str]) -> int:
 def rebuild_all(batch: int = 20000) -> int:
     """Every journey again from every stored queue event (an upgraded database, `callbox queue rebuild`)."""
     total = 0
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         db.execute_sql("DELETE FROM queue_call")
         pairs = db.execute_sql("SELECT DISTINCT driver, call_key FROM queue_event WHERE call_key != '' "
                                "ORDER BY driver, call_key").fetchall()

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, cast
 
 from appliance import config
-from appliance.store import db
+from appliance.store import IMMEDIATE, db
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def move_person(tenant_id: int, person_id: int, at_utc: int | None, branch_id: i
     for kind, value in (("branch", branch_id), ("department", department_id), ("cost_centre", cost_centre_id)):
         if value is not None and value not in sd.names(tenant_id, kind):
             raise DirectoryError(f"no {kind} {value} in tenant {tenant_id}")
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         current = sd.open_placement(tenant_id, person.id)
         if current is not None:
             if at_utc is None:
@@ -213,7 +213,7 @@ def assign_extension(tenant_id: int, person_id: int, extension: str, at_utc: int
     if not extension:
         raise DirectoryError("an empty extension")
     E = sd.ExtensionAssignment
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         rows = list(E.select().where(E.tenant_id == tenant_id, E.extension == extension))
         for row in rows:
             if row.valid_to is None and row.person_id == person.id:
@@ -243,7 +243,7 @@ def release_extension(tenant_id: int, person_id: int, extension: str, at_utc: in
 def end_person(tenant_id: int, person_id: int, at_utc: int) -> None:
     """The person left at `at_utc`: their placement and extensions end; the person and history stay."""
     person = _person(tenant_id, person_id)
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         current = sd.open_placement(tenant_id, person.id)
         if current is not None:
             _end(current, at_utc, f"the placement of {person.external_id}")
@@ -270,7 +270,7 @@ def history(tenant_id: int, person_id: int) -> list[Period]:
 def set_trunk(tenant_id: int, trunk: str, provider: str, at_utc: int | None, description: str = "") -> None:
     """The trunk/line `trunk` (as the PBX prints it) is served by `provider` from `at_utc` on."""
     T = sd.Trunk
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         current = T.get_or_none(T.tenant_id == tenant_id, T.trunk == trunk, T.valid_to.is_null())
         if current is not None:
             if current.provider == provider:

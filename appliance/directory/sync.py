@@ -13,7 +13,7 @@ from appliance.directory import csv_source as directory_csv
 from appliance.directory import ldap_source as directory_ldap
 from appliance.directory import organisation as directory
 from appliance.directory.organisation import Problem, SourcePerson, casefold, consolidate, parse_field_precedence
-from appliance.store import db
+from appliance.store import IMMEDIATE, db
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def apply(merged: list[SourcePerson], report: SyncReport, origin: str, end_missi
     by_tenant: dict[str, list[SourcePerson]] = {}
     for rec in merged:
         by_tenant.setdefault(rec.tenant, []).append(rec)
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         for code in sorted(set(by_tenant) | (tenants or set())):
             tid = sd.tenant_id(code, create=tenants is None or code in tenants)
             if tid is None:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone, tzinfo
 
 from appliance.directory import organisation as directory
 from appliance.directory.csv_source import parse_time
-from appliance.store import db
+from appliance.store import IMMEDIATE, db
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def apply(tenant_id: int, rows: list[TrunkRow], now: int) -> TrunkImport:
     the tenant since always, and changes a known trunk as of `now`; nothing is changed backwards."""
     result = TrunkImport(sd.tenant_code(tenant_id), rows=len(rows))
     ordered = sorted(rows, key=lambda r: (r.trunk, ALWAYS if r.valid_from is None else r.valid_from, r.line))
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         for row in ordered:
             try:
                 _apply_row(tenant_id, row, now, result)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from appliance.rating import tariffs
 from appliance.rating.tariffs import Band, Destination, Holiday, PlanVersion, Rate
+from appliance.store.base import IMMEDIATE
 from appliance.store.tariffs import (CHILDREN, TariffBand, TariffDestination, TariffHoliday, TariffPlan,
                                      TariffProvider, TariffRate, TariffVersion)
 
@@ -23,7 +24,7 @@ def _executemany(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 def save_version(v: PlanVersion) -> tuple[int, bool]:
     """Store a plan version (check it first with tariffs.check); the same provider, plan and valid_from again
     replaces its contents and keeps its id. Returns (version id, replaced)."""
-    with TariffVersion._meta.database.atomic():
+    with TariffVersion._meta.database.atomic(IMMEDIATE):
         provider, _ = TariffProvider.get_or_create(name=v.provider)
         plan, _ = TariffPlan.get_or_create(provider=provider, name=v.plan)
         fields = {"currency": v.currency, "rounding": v.rounding, "decimals": v.decimals,

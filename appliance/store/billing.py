@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from peewee import SQL, IntegerField, TextField, fn
 
-from appliance.store.base import Base, db
+from appliance.store.base import IMMEDIATE, Base, db
 from appliance.store.calls import Call
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def _tenant(model, tenant_id: int | None):
 
 def replace_allowances(tenant_id: int | None, rows: list[dict]) -> int:
     """Make `rows` (AllowanceDef fields but id) the tenant's whole list of allowances; returns the count."""
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         Allowance.delete().where(_tenant(Allowance, tenant_id)).execute()
         for r in rows:
             Allowance.create(tenant_id=tenant_id, **{**r, "amount": str(r["amount"])})
@@ -120,7 +120,7 @@ def allowances(tenant_id: int | None, subscriber: str | None = None) -> list[All
 
 def replace_line_charges(tenant_id: int | None, rows: list[dict]) -> int:
     """Make `rows` (LineChargeDef fields but id) the tenant's whole list of line charges; returns the count."""
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         LineCharge.delete().where(_tenant(LineCharge, tenant_id)).execute()
         for r in rows:
             LineCharge.create(tenant_id=tenant_id, **{**r, "amount": str(r["amount"])})

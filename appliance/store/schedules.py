@@ -12,7 +12,7 @@ import logging
 
 from peewee import BooleanField, IntegerField, TextField
 
-from appliance.store.base import Base, db
+from appliance.store.base import IMMEDIATE, Base, db
 from appliance.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def record_run(s: Schedule, slot: int, started: int, finished: int, outcome: str
                manual: bool) -> int:
     """Store a run and the schedule's last-run fields; prune the schedule's runs beyond KEEP_RUNS."""
     text = json.dumps(detail, ensure_ascii=False)
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         run_id = ScheduleRun.create(schedule_id=s.id, slot_utc=slot, started_utc=started, finished_utc=finished,
                                     manual=manual, outcome=outcome, detail=text).id
         Schedule.update(last_run_utc=finished, last_slot_utc=slot, last_outcome=outcome,
@@ -155,7 +155,7 @@ def runs(schedule_id: int, limit: int = 20) -> list[ScheduleRun]:
 
 def remove(schedule_id: int) -> bool:
     """Delete a schedule with its runs and dedupe records; False if there was none."""
-    with db.atomic():
+    with db.atomic(IMMEDIATE):
         ScheduleRun.delete().where(ScheduleRun.schedule_id == schedule_id).execute()
         ScheduleDelivery.delete().where(ScheduleDelivery.schedule_id == schedule_id).execute()
         return Schedule.delete().where(Schedule.id == schedule_id).execute() > 0

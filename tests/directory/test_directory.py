@@ -345,3 +345,39 @@ def test_cli_import_and_sync_print_the_report(tmp_path, capsys):
         run_cli(["directory", "import", "--data", str(data), str(tmp_path / "nope.csv")])
     assert run_cli(["directory", "sync", "--data", str(data)]) == 1      # no source: nothing applied
     assert "no source configured" in capsys.readouterr().out
+
+
+def test_a_sync_waits_for_a_write_made_between_its_reads_and_its_first_write(dirdb, tmp_path, monkeypatch):
+    """The jobs process's directory sync failed at once with "database is locked" when another connection (the
+    outbox, the alerts pass, the worker) wrote after the sync's first read: a deferred transaction cannot wait
+    for the lock in WAL mode. Its transaction now takes the lock at its start, and the other writer waits."""
+    import sqlite3
+    import threading
+    from appliance.directory import sync as directory_sync
+    path = write(tmp_path, HEADER + "acme;İzmir;Satış;;ayse;Ayşe;Demir;214;;")
+    sd.tenant_id("acme", create=True)
+    database = dirdb.database
+    done = []
+
+    def other_writer():
+        with sqlite3.connect(database, timeout=10) as other:     # as the outbox's thread does
+            other.execute("CREATE TABLE IF NOT EXISTS scratch (x)")
+            other.execute("INSERT INTO scratch VALUES (1)")
+        done.append(True)
+    real_people = sd.people
+
+    def people_then_a_write(tid):
+        found = real_people(tid)                    # the sync has read...
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        writer.join(0.5)                            # ...and another connection writes (or waits for the sync)
+        return found
+    monkeypatch.setattr(sd, "people", people_then_a_write)
+    report = directory_sync.sync_once(sync_cfg(path), now=T0)
+    assert report.applied and not [p for p in report.problems if p.kind == "source_error"]
+    assert attribute(sd.tenant_id("acme"), "214", T0).name == "Ayşe Demir"
+    for _ in range(100):
+        if done:
+            break
+        threading.Event().wait(0.1)
+    assert done                                     # the other writer went on once the sync had committed
