@@ -32,28 +32,28 @@ ENV_KEY = "callbox.lang"
 
 
 @lru_cache(maxsize=None)
-def catalog(lang: str) -> dict[str, str]:
-    """msgid -> msgstr of a language's catalog (untranslated and fuzzy entries left out)."""
+def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Callable[[int], int]]:
+    """A language's catalog, read once: its messages, its plural messages and its Plural-Forms rule."""
     path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.exists():
-        return {}
+        return {}, {}, lambda n: 0 if n == 1 else 1
     with path.open("rb") as f:
         po = read_po(f, locale=lang)
-    return {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    messages = {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    forms = {m.id[0]: tuple(m.string) for m in po
+             if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
+    return messages, forms, gettext.c2py(po.plural_expr)   # the stdlib's reader of a C plural expression
 
 
-@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """msgid -> msgstr of a language's catalog (untranslated and fuzzy entries left out)."""
+    return _read(lang)[0]
+
+
 def plurals(lang: str) -> tuple[dict[str, tuple[str, ...]], Callable[[int], int]]:
     """The plural messages of a language's catalog (singular msgid -> every form) and its Plural-Forms rule
     (n -> form index), as the catalog's header states them for its language (Czech three forms, Turkish one)."""
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
-        return {}, lambda n: 0 if n == 1 else 1
-    with path.open("rb") as f:
-        po = read_po(f, locale=lang)
-    forms = {m.id[0]: tuple(m.string) for m in po
-             if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
-    return forms, gettext.c2py(po.plural_expr)     # the stdlib's reader of a C plural expression, as GNU's
+    return _read(lang)[1:]
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -82,17 +82,25 @@ def build(target: Path = FILE) -> Path:
 
 
 class _Prefixes:
-    """One table as the mapping phonenumbers.prefix reads (`prefix in data`, `data[prefix]`): each a primary-key
-    read, made again for the few prefixes of a number, and only for numbers the callers have not cached."""
+    """One table as the mapping phonenumbers.prefix reads (`prefix in data`, then `data[prefix]` for the prefix
+    found): a primary-key read per prefix tried, the found one not read twice; only for numbers the callers have not
+    cached."""
 
     def __init__(self, source: "_Source", table: str):
         self.source, self.table = source, table
+        self._last: tuple[str, dict | None] = ("", None)
+
+    def _names(self, prefix: str) -> dict | None:
+        last = self._last          # one tuple, read and replaced whole: threads may share the mapping
+        if last[0] != prefix:
+            last = self._last = (prefix, self.source.names(self.table, prefix))
+        return last[1]
 
     def __contains__(self, prefix: str) -> bool:
-        return self.source.names(self.table, prefix) is not None
+        return self._names(prefix) is not None
 
     def __getitem__(self, prefix: str) -> dict:
-        names = self.source.names(self.table, prefix)
+        names = self._names(prefix)
         if names is None:
             raise KeyError(prefix)
         return names

@@ -253,10 +253,16 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
 OTHER = "\x00other"      # the key of what a chart sums up as "Other (N)"
 
 
+def split_top(items: list, size: Callable[[Any], Any], keep: int) -> tuple[list, list]:
+    """The `keep` largest of `items` by `size`, in their own order, and the rest (a chart's "Other")."""
+    largest = set(sorted(range(len(items)), key=lambda i: -size(items[i]))[:keep])
+    return ([x for i, x in enumerate(items) if i in largest], [x for i, x in enumerate(items) if i not in largest])
+
+
 def _fold(values: dict, i: int, keys: list[str], keep: int) -> tuple[dict, list[str], int]:
     """The `keep` largest keys at position `i` of the value keys, the rest summed under OTHER (their count last)."""
     by = _sums(values, i)
-    kept = set(sorted(keys, key=lambda t: -by[t])[:keep])
+    kept = set(split_top(keys, lambda t: by[t], keep)[0])
     out: dict = {}
     for key, v in values.items():
         k = key if key[i] in kept else (OTHER, key[1]) if i == 0 else (key[0], OTHER)

@@ -128,8 +128,7 @@ def _top(rows: list, size) -> tuple[list, list]:
     when there are more than MAX_BARS."""
     if len(rows) <= rp.MAX_BARS:
         return rows, []
-    kept = {id(r) for r in sorted(rows, key=lambda r: -size(r))[:rp.MAX_BARS - 1]}
-    return [r for r in rows if id(r) in kept], [r for r in rows if id(r) not in kept]
+    return rp.split_top(rows, size, rp.MAX_BARS - 1)
 
 
 def _other_label(rest: list) -> list[str]:
