@@ -45,8 +45,8 @@ assert set(STATE_LABELS) == set(live.STATES)
 class _Boards:
     """The last board computed for each set of queues, and the file state it was computed at."""
 
-    def __init__(self, data_dir: Path, book: kpis.RuleBook, targets: live.Targets, tz):
-        self.data_dir, self.book, self.targets, self.tz = data_dir, book, targets, tz
+    def __init__(self, data_dir: Path, book: kpis.RuleBook, targets: live.Targets, tz, tenant: str):
+        self.data_dir, self.book, self.targets, self.tz, self.tenant = data_dir, book, targets, tz, tenant
         self.lock = threading.Lock()          # greenlets only (the web process is gevent-patched)
         self.done: dict[tuple, tuple[tuple, float, str]] = {}     # queues -> (file state, at, JSON)
 
@@ -64,7 +64,7 @@ class _Boards:
             day = resolve("today", self.tz, at).since
 
             def work():
-                return live.board(self.book, self.targets, at, day, queues)
+                return live.board(self.book, self.targets, at, day, queues, self.tenant)
             try:
                 doc = rp.offload(self.data_dir, work)
             except rp.NoData:
@@ -92,7 +92,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     except config.ConfigError as e:   # as /callcentre: the default thresholds, and why
         log.error("%s: the wallboard uses the default thresholds", e)
         book = kpis.RuleBook()
-    boards = _Boards(data_dir, book, live.targets(cfg), localtime.zone(pbx.timezone))
+    boards = _Boards(data_dir, book, live.targets(cfg), localtime.zone(pbx.timezone), pbx.tenant)
 
     def page(name: str, queues: tuple[str, ...], events: str) -> str:
         return rp.render("wallboard", title=_("Wallboard"), board=name, queues=queues, events=events,

@@ -16,7 +16,9 @@ import json
 from dataclasses import dataclass
 
 from appliance.callcentre import agents, kpis
+from appliance.directory.organisation import Index
 from appliance.store.base import db
+from appliance.store.directory import tenant_id
 
 WAITING_MAX_S = 4 * 3600      # beyond this a call without an end is not waiting but unterminated
 LOOKBACK_S = 24 * 3600        # member events before today that still say who is logged in or paused
@@ -136,8 +138,20 @@ def _agents(book: kpis.RuleBook, now: int, day_start: int, queues: frozenset[str
     return rows
 
 
-def board(book: kpis.RuleBook, t: Targets, now: int, day_start: int, queues: tuple[str, ...] = ()) -> dict:
-    """The wallboard at `now` (epoch seconds), today beginning at `day_start`; only `queues` when given."""
+def _name(people: list[dict], tenant_code: str, now: int) -> None:
+    """Each agent's directory name as of now, by the extension its interface names ("" when none)."""
+    tenant = tenant_id(tenant_code) if tenant_code else None
+    exts = {a["agent"]: agents.extension_of(a["agent"]) for a in people}
+    index = Index(tenant, [e for e in exts.values() if e]) if tenant is not None and any(exts.values()) else None
+    for a in people:
+        found = index.attribute(exts[a["agent"]], now) if index is not None and exts[a["agent"]] else None
+        a["name"] = found.name if found is not None else ""
+
+
+def board(book: kpis.RuleBook, t: Targets, now: int, day_start: int, queues: tuple[str, ...] = (),
+          tenant: str = "") -> dict:
+    """The wallboard at `now` (epoch seconds), today beginning at `day_start`; only `queues` when given; agents named
+    from the directory of the tenant with code `tenant` when given."""
     only = frozenset(queues) if queues else None
     today = {r["queue"]: r for r in kpis.queue_kpis(book, day_start, None) if only is None or r["queue"] in only}
     waiting = {q: (n, first) for q, n, first in db.execute_sql(
@@ -153,6 +167,7 @@ def board(book: kpis.RuleBook, t: Targets, now: int, day_start: int, queues: tup
         row["grade"] = {m: grade(m, row[m], t) for m in ("service_level_pct", "asa_s", "lost_pct")}
         rows.append(row)
     people = _agents(book, now, day_start, only)
+    _name(people, tenant, now)
     last = db.execute_sql("SELECT MAX(at_utc) FROM queue_event").fetchone()[0]
     return {"now": now, "day_start": day_start, "queues": rows, "agents": people,
             "states": {s: sum(a["state"] == s for a in people) for s in STATES},
