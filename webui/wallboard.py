@@ -84,7 +84,8 @@ def _labels() -> str:
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """GET /wallboard[/events] (logged in) and /wallboard/<token>[/events] (a wallboard link)."""
+    """GET /wallboard[/events] (logged in), /wallboard/<token>[/events] (a wallboard link) and /wallboard/links
+    (the links, made and revoked by administrators of the whole box)."""
     app = bottle.Bottle()
     pbx = cfg.section("pbx")
     try:
@@ -130,7 +131,12 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         return events()
 
     def whole_box() -> None:
-        if not scope.sees_whole_box(current_user(), pbx.tenant):
+        user = current_user()
+        try:
+            allowed = rp.offload(data_dir, lambda: scope.sees_whole_box(user, pbx.tenant))
+        except rp.NoData:                 # no database yet: whoever sees every tenant's calls
+            allowed = user is not None and user.scope == "all"
+        if not allowed:
             raise bottle.HTTPError(403, _("Queues are not assigned to departments yet: the call-centre pages are "
                                           "shown to users who may see every call of this box."))
 
@@ -155,6 +161,36 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         if found is None:
             raise bottle.HTTPError(404, _("No such wallboard: the link is wrong or was revoked."))
         return found
+
+    def links(error: str = "", made: str = "", code: int = 200) -> str:
+        return rp.render("wallboard_links", code, title=_("Wallboard links"), boards=wallboards.boards(),
+                         error=error, made=made, form=request.forms.decode() if request.method == "POST" else {})
+
+    @app.get("/wallboard/links")
+    def links_page():
+        return links()
+
+    @app.post("/wallboard/links")
+    def links_add():
+        form = request.forms.decode()
+        queues = tuple(q.strip() for q in (form.get("queues") or "").split(",") if q.strip())
+        account = current_user()
+        assert account is not None        # the guard let us through
+        try:
+            token = wallboards.add((form.get("name") or "").strip(), queues, account.username)
+        except wallboards.WallboardError as e:
+            return links(str(e), code=400)
+        return links(made=f"{request.urlparts.scheme}://{request.urlparts.netloc}/wallboard/{token}")
+
+    @app.post("/wallboard/links/revoke")
+    def links_revoke():
+        account = current_user()
+        assert account is not None
+        try:
+            wallboards.revoke(request.forms.decode().get("name") or "", account.username)
+        except wallboards.WallboardError as e:
+            return links(str(e), code=400)
+        return bottle.redirect("/wallboard/links", 303)
 
     @app.get("/wallboard/<token>")
     def link_page(token: str):
