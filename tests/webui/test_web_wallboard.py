@@ -11,6 +11,7 @@ from appliance.access import wallboards
 from appliance.store.users import users_db
 from web_helpers import logged_in
 
+
 @pytest.fixture
 def app(data_dir):
     """The web app on a box whose worker made callbox.db (empty)."""
