@@ -69,6 +69,7 @@ def update(template: Catalog) -> dict[str, list[str]]:
         catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)   # update() shares message objects
         catalog.obsolete.clear()
         if lang == "en":
+            catalog.fuzzy = False                      # complete by construction: no "#, fuzzy" header
             for message in catalog:
                 if message.id:
                     message.string = message.id
