@@ -261,3 +261,31 @@ def test_the_notice_is_in_the_persons_web_language_else_in_the_mail_language(wor
     finally:
         store_users.close_users_db()
         store_users.users_db.init(None)
+
+
+def test_the_notice_in_the_seed_markets_languages(world, tmp_path):
+    """Issue 20 (REP-13): Azerbaijani for an account that chose it, Norwegian ([mail] language) for jan."""
+    from appliance.store import users as store_users
+    from appliance.access import users
+    store_users.open_users_db(tmp_path / "users.db")
+    try:
+        users.add_user("ayse.i", "a-long-password-2", "staff", "own", "default", "ayse")
+        users.set_language("ayse.i", "az")
+        sd.Person.update(email="jan@example.com").where(sd.Person.external_id == "jan").execute()
+        alert_rules.add_rule("default", "cost", "person", "ayse", "day", "5")
+        alert_rules.add_rule("default", "duration", "person", "jan", "month", "60")
+        world.call("2026-03-02T10:00", "214", "50.00")
+        world.call("2026-03-02T10:00", "216", "1.00", talk=125)
+        sent: list[alerts.Action] = []
+        alert_thresholds.check(Config(text=CFG_TEXT + "[mail]\nlanguage = nb\n"), tmp_path, at("2026-03-02T10:30"),
+                               sent.append)
+        mail = {a.to[0]: a for a in sent}
+        assert mail["ayse@example.com"].subject == "Zəng dəyəri limiti keçildi, 2026-03-02: 50.00 TRY (limit 5 TRY)"
+        assert "Salam, Ayşe Işık," in mail["ayse@example.com"].body
+        assert "bu günkü (2026-03-02) çıxan zənglərinizin dəyəri" in mail["ayse@example.com"].body
+        assert mail["jan@example.com"].subject == ("Grensen for samtaletid er overskredet for 2026-03: 0:02:05 "
+                                                   "(grense 0:01:00)")
+        assert "Samtaletiden for de utgående samtalene dine denne måneden" in mail["jan@example.com"].body
+    finally:
+        store_users.close_users_db()
+        store_users.users_db.init(None)
