@@ -223,9 +223,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("mail", "tls_verify", True, "yes/no", "Check the server's certificate and name (starttls, ssl)."),
     S("mail", "timeout_s", 30, "seconds", "Connect and reply timeout of the SMTP conversation.",
       minval=1, maxval=300),
-    S("mail", "language", "en", "en|tr",
+    S("mail", "language", "en", "en|tr|bg|az|cs|nb",
       "Language of the scheduled reports and limit notices e-mailed to someone without a web account; account "
-      "holders get the language they chose on the web.", choices=("en", "tr")),
+      "holders get the language they chose on the web.", choices=("en", "tr", "bg", "az", "cs", "nb")),
     S("upload", "targets", "", "lines",
       "File servers reports are exported to, one per line: NAME = URL. URLs: ftp://USER@HOST[:PORT]/DIR, "
       "ftps://... (explicit TLS; ?ca_file=PEM for a private CA), sftp://USER@HOST[:PORT]/DIR (?known_hosts=FILE, "
