@@ -308,4 +308,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("callcentre", "queues", "", "lines",
       "Queues whose thresholds differ: one line per queue, QUEUE = key=value, ... with the keys above "
       "(support = sl_seconds=30, short_abandon_seconds=3)."),
+    S("callcentre", "queue_units", "", "lines",
+      "The department or branch each queue belongs to: one line per queue, QUEUE = department NAME or QUEUE = branch "
+      "NAME (directory names). Department and branch supervisors see their unit's queues; who sees every call of "
+      "the box sees every queue."),
 )

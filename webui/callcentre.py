@@ -1,9 +1,9 @@
 """The call-centre supervisor's first page (issue 15, CC-2): the queue summary, each queue's KPIs over a date range
 as appliance/callcentre/kpis.py defines them, and its data-quality line.
 
-Scope: queues do not belong to departments or branches yet (the next part of issue 15), so a queue's calls cannot
-be scoped like calls: the page is for administrators and supervisors (auth.SUPERVISORS) who may see every call of
-the box (scope.sees_whole_box); any other supervisor gets 403 and the reason.
+Scope: administrators and supervisors (auth.SUPERVISORS); who may see every call of the box sees every queue, a
+department or branch supervisor the queues of their unit ([callcentre] queue_units, appliance/callcentre/scope.py);
+anyone else gets 403 and the reason.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import bottle
 from bottle import request
 
 from appliance import config, localtime
-from appliance.access import scope
 from appliance.callcentre import kpis, quality
+from appliance.callcentre import scope as cs
 from appliance.reports.ranges import RangeError, resolve
 from webui.auth import current_user
 from webui.i18n import N_, _, fmt_duration, fmt_number
@@ -36,6 +36,20 @@ PROBLEM_LABELS = {"no_enterqueue": N_("entry never logged"), "out_of_order": N_(
                   "connect_and_exit": N_("answered and left"), "end_without_connect": N_("ended unanswered"),
                   "bad_params": N_("unreadable event")}
 assert list(COLUMNS) == list(kpis.FIELDS[1:]) and set(PROBLEM_LABELS) == set(quality.PROBLEMS)
+
+
+def no_queues() -> str:
+    return _("No queue belongs to your department or branch ([callcentre] queue_units): the call-centre pages show "
+             "a supervisor the queues of their unit, and every queue to who may see every call of this box.")
+
+
+def queue_units(cfg: config.Config) -> cs.QueueUnits:
+    """[callcentre] queue_units; none (only who sees the whole box sees queues) when it cannot be read, and why."""
+    try:
+        return cs.queue_units(cfg)
+    except config.ConfigError as e:
+        log.error("%s: queues are shown only to users who see every call of the box", e)
+        return cs.QueueUnits()
 
 
 class Problem(ValueError):
@@ -71,6 +85,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     except config.ConfigError as e:   # the web must come up: the KPIs with the default thresholds, and why
         log.error("%s: the call-centre pages use the default thresholds", e)
         book = kpis.RuleBook()
+    units = queue_units(cfg)
 
     @app.get("/callcentre")
     def summary():
@@ -84,17 +99,18 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             return rp.render("callcentre", 400, **{**base, "error": str(e)})
 
         def work():
-            if not scope.sees_whole_box(user, pbx.tenant):
+            seen = cs.visible_queues(user, pbx.tenant, units)
+            if seen is not None and not seen:
                 return None
-            return (kpis.queue_kpis(book, since, until),
-                    {q["queue"]: q["problems"] for q in quality.quality(since, until)["queues"]})
+            return ([r for r in kpis.queue_kpis(book, since, until) if seen is None or r["queue"] in seen],
+                    {q["queue"]: q["problems"] for q in quality.quality(since, until)["queues"]
+                     if seen is None or q["queue"] in seen})
         try:
             found = rp.offload(data_dir, work)
         except rp.NoData:
             return rp.render("callcentre", **base)
         if found is None:
-            raise bottle.HTTPError(403, _("Queues are not assigned to departments yet: the call-centre pages are "
-                                          "shown to users who may see every call of this box."))
+            raise bottle.HTTPError(403, no_queues())
         rows, problems = found
         return rp.render("callcentre", **{**base, "rows": rows, "problems": problems})
 

@@ -1,6 +1,6 @@
 """The call-centre wallboard (CC-1): a page for a big screen, updated live by server-sent events.
 
-Two ways in: /wallboard for administrators and supervisors who see every call of the box (as /callcentre), and
+Two ways in: /wallboard for administrators and supervisors, of the queues they see (as /callcentre), and
 /wallboard/<token>, a link made by `callbox queue wallboard add` that shows that board only, read-only, without a
 login or a session to time out, until it is revoked (appliance/access/wallboards.py).
 
@@ -23,11 +23,13 @@ import bottle
 from bottle import request, response
 
 from appliance import config, localtime
-from appliance.access import scope, wallboards
+from appliance.access import wallboards
 from appliance.callcentre import kpis, live
+from appliance.callcentre import scope as cs
 from appliance.reports.ranges import resolve
 from webui import db
 from webui.auth import current_user
+from webui.callcentre import no_queues, queue_units
 from webui.i18n import N_, _, locale
 from webui.reports import common as rp
 
@@ -93,6 +95,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     except config.ConfigError as e:   # as /callcentre: the default thresholds, and why
         log.error("%s: the wallboard uses the default thresholds", e)
         book = kpis.RuleBook()
+    units = queue_units(cfg)
     boards = _Boards(data_dir, book, live.targets(cfg), localtime.zone(pbx.timezone), pbx.tenant)
 
     def page(name: str, queues: tuple[str, ...], events: str) -> str:
@@ -130,31 +133,31 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 time.sleep(POLL_S)      # gevent's sleep in the web process
         return events()
 
-    def whole_box() -> None:
+    def queues_seen() -> tuple[str, ...]:
+        """The queues asked for (?queue=, repeated; none: all) that the user sees; () for every queue; 403 when none."""
         user = current_user()
+        asked = tuple(dict.fromkeys(q for q in request.query.decode().getall("queue") if q))
         try:
-            allowed = rp.offload(data_dir, lambda: scope.sees_whole_box(user, pbx.tenant))
+            seen = rp.offload(data_dir, lambda: cs.visible_queues(user, pbx.tenant, units))
         except rp.NoData:                 # no database yet: whoever sees every tenant's calls
-            allowed = user is not None and user.scope == "all"
-        if not allowed:
-            raise bottle.HTTPError(403, _("Queues are not assigned to departments yet: the call-centre pages are "
-                                          "shown to users who may see every call of this box."))
-
-    def asked_queues() -> tuple[str, ...]:
-        return tuple(dict.fromkeys(q for q in request.query.decode().getall("queue") if q))
+            seen = None if user is not None and user.scope == "all" else frozenset()
+        if seen is None:
+            return asked
+        shown = tuple(q for q in asked if q in seen) if asked else tuple(sorted(seen))
+        if not shown:
+            raise bottle.HTTPError(403, no_queues())
+        return shown
 
     @app.get("/wallboard")
     def board_page():
-        whole_box()
-        queues = asked_queues()
-        query = urlencode([("queue", q) for q in queues])
+        queues = queues_seen()
+        query = urlencode([("queue", q) for q in request.query.decode().getall("queue") if q])
         return page(_("All queues") if not queues else ", ".join(queues), queues,
                     "/wallboard/events" + (f"?{query}" if query else ""))
 
     @app.get("/wallboard/events")
     def board_events():
-        whole_box()
-        return stream(asked_queues())
+        return stream(queues_seen())
 
     def linked(token: str) -> wallboards.Board:
         found = wallboards.find(token)
