@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from pathlib import Path
 
 import bottle
 from bottle import request
 
 from appliance import config, localtime
-from appliance.callcentre import kpis, quality
+from appliance.callcentre import agents, kpis, quality
 from appliance.callcentre import scope as cs
 from appliance.reports.ranges import RangeError, resolve
 from webui.auth import current_user
@@ -31,11 +32,17 @@ COLUMNS = {"offered": (N_("Offered"), "count"), "answered": (N_("Answered"), "co
            "asa_s": (N_("ASA"), "seconds"), "service_level_pct": (N_("Service level"), "percent"),
            "lost_pct": (N_("Lost"), "percent"), "talk_s": (N_("Talk"), "seconds"), "aht_s": (N_("AHT"), "seconds"),
            "over_5min": (N_("Over 5 min"), "count"), "max_wait_s": (N_("Longest wait"), "seconds")}
+# an agent's own figures (agents.FIELDS but the pauses by reason, shown apart)
+AGENT_COLUMNS = {"answered": (N_("Answered"), "count"), "talk_s": (N_("Talk"), "seconds"),
+                 "ring_no_answer": (N_("Rung, not answered"), "count"),
+                 "answer_rate_pct": (N_("Answer rate"), "percent"), "login_s": (N_("Logged in"), "seconds"),
+                 "pause_s": (N_("Paused"), "seconds"), "occupancy_pct": (N_("Occupancy"), "percent")}
 PROBLEM_LABELS = {"no_enterqueue": N_("entry never logged"), "out_of_order": N_("lines out of order"),
                   "two_connects": N_("answered twice"), "two_ends": N_("ended twice"),
                   "connect_and_exit": N_("answered and left"), "end_without_connect": N_("ended unanswered"),
                   "bad_params": N_("unreadable event")}
 assert list(COLUMNS) == list(kpis.FIELDS[1:]) and set(PROBLEM_LABELS) == set(quality.PROBLEMS)
+assert list(AGENT_COLUMNS) == list(agents.FIELDS[1:-1])
 
 
 def no_queues() -> str:
@@ -76,7 +83,7 @@ def _window(form, tz) -> tuple[int | None, int | None]:
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """GET /callcentre: the queue summary."""
+    """GET /callcentre: the queue summary; GET /callcentre/agent: an agent's own figures."""
     app = bottle.Bottle()
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
@@ -113,5 +120,29 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             raise bottle.HTTPError(403, no_queues())
         rows, problems = found
         return rp.render("callcentre", **{**base, "rows": rows, "problems": problems})
+
+    @app.get("/callcentre/agent")
+    def agent_page():
+        """An agent's own figures (any role): the queue members of their extensions, and the calls they answered."""
+        user = current_user()
+        form = request.query.decode()
+        base = dict(title=_("My queue calls"), form=form, ranges=rp.RANGE_LABELS, columns=AGENT_COLUMNS, rows=[],
+                    calls=[], cell=cell, error="", extensions=())
+        try:
+            since, until = _window(form, tz)
+        except Problem as e:
+            return rp.render("callcentre_agent", 400, **{**base, "error": str(e)})
+
+        def work():
+            mine = cs.own_extensions(user)
+            rows = [r for r in agents.agent_kpis(book, since, until) if agents.extension_of(r["agent"]) in mine]
+            return sorted(mine), rows, agents.recent_calls([r["agent"] for r in rows], since, until)
+        try:
+            extensions, rows, calls = rp.offload(data_dir, work)
+        except rp.NoData:
+            return rp.render("callcentre_agent", **base)
+        for c in calls:     # queue_log times are UTC: shown at the PBX's local time then
+            c["offset"] = int(datetime.fromtimestamp(c["entered_utc"], tz).utcoffset().total_seconds())
+        return rp.render("callcentre_agent", **{**base, "rows": rows, "calls": calls, "extensions": extensions})
 
     return app

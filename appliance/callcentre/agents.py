@@ -157,3 +157,17 @@ def agent_kpis(book: RuleBook, since: int | None = None, until: int | None = Non
                      "occupancy_pct": ratio(talk + wrap.get(agent, 0), login - pause if login > pause else 0, 100),
                      "pause_by_reason": {k: secs(v) for k, v in sorted(pauses.items()) if v}})
     return rows
+
+
+def recent_calls(members: list[str], since: int | None, until: int | None, limit: int = 50) -> list[dict]:
+    """The last `limit` queue calls these members answered in [since, until), newest first."""
+    if not members:
+        return []
+    args: list = list(members)
+    where = period_where(since, until, None, args)
+    rows = db.execute_sql(
+        "SELECT entered_utc, queue, caller, agent, wait_s, talk_s, end_event, transfer_to FROM queue_call "
+        f"WHERE agent IN ({', '.join('?' * len(members))}) AND outcome = 'answered' AND {where} "
+        "ORDER BY entered_utc DESC LIMIT ?", [*args, limit]).fetchall()
+    names = ("entered_utc", "queue", "caller", "agent", "wait_s", "talk_s", "end_event", "transfer_to")
+    return [dict(zip(names, r)) for r in rows]

@@ -3,7 +3,8 @@ queue_units), and a supervisor sees the queues of their own department or branch
 
 Who sees every call of the box (appliance.access.scope.sees_whole_box) sees every queue; a department or branch
 supervisor the queues assigned to the unit their directory person works in now; anyone else none. A queue assigned to
-no unit is seen only by who sees the whole box.
+no unit is seen only by who sees the whole box. An agent sees their own figures: the members whose interface names one
+of their directory person's extensions (own_extensions).
 """
 from __future__ import annotations
 
@@ -59,3 +60,14 @@ def visible_queues(user: Account | None, pbx_tenant: str, units: QueueUnits) -> 
         return frozenset()
     name = sd.names(reach.person.tenant_id, user.scope).get(reach.unit)
     return frozenset(q for q, unit in units.units if unit == (user.scope, name))
+
+
+def own_extensions(user: Account | None) -> frozenset[str]:
+    """The extensions of the user's directory person now: the queue members that are theirs (agents.extension_of)."""
+    if user is None or not user.person or not user.tenant:
+        return frozenset()
+    tid = sd.tenant_id(user.tenant)
+    if tid is None:
+        return frozenset()
+    person = sd.Person.get_or_none(sd.Person.tenant_id == tid, sd.Person.external_id == user.person)
+    return frozenset(e.extension for e in sd.open_extensions(tid, person.id)) if person is not None else frozenset()

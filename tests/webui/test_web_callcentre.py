@@ -89,6 +89,8 @@ def units_app(tmp_path):
     for pid, dept in (("P1", "Satış"), ("P2", "Destek"), ("P3", "Muhasebe")):
         person = organisation.add_person(tid, pid, pid, "Test")
         organisation.move_person(tid, person, None, department_id=sd.create_named(tid, "department", dept))
+        if pid == "P1":
+            organisation.assign_extension(tid, person, "201", None)      # P1 answers as PJSIP/201
     store.close_db()
     yield make_app(tmp_path)
     store.close_db()
@@ -115,3 +117,15 @@ def test_queue_units_lines_are_checked():
     for bad in ("sales = team A", "sales = department", "sales department A", "a = branch X\na = branch Y"):
         with pytest.raises(ConfigError, match="queue_units"):
             parse_queue_units(bad)
+
+
+def test_an_agent_sees_their_own_figures_and_calls(units_app):
+    client, _ = logged_in(units_app, "ayse", "staff", "own", person="P1")
+    html = client.get("/callcentre/agent", ALL).text
+    figures = html.split('id="agent-figures"', 1)[1].split("</table>", 1)[0]
+    assert "PJSIP/201" in figures and "PJSIP/202" not in figures        # only the member of their extension
+    answered = int(cells(figures, "PJSIP/201")[0])
+    calls = html.split('id="agent-calls"', 1)[1].split("</table>", 1)[0]
+    assert answered == 2 and calls.count("<tr>") - 1 == answered          # one row per call answered
+    other, _ = logged_in(units_app, "mehmet", "staff", "own", person="P2")
+    assert "No extension of yours" in other.get("/callcentre/agent", ALL).text
