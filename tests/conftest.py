@@ -106,6 +106,14 @@ def cert(tmp_path_factory):
     return d / "cert.pem", d / "key.pem"
 
 
+@pytest.fixture(autouse=True)
+def short_event_streams(monkeypatch):
+    """In-process web apps (WebTest reads a body to its end) end a wallboard's event stream after its first board;
+    the real web process (tests that start it) streams as on a box."""
+    from webui import wallboard
+    monkeypatch.setattr(wallboard, "STREAM_S", 0.0)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def nothing_written_into_the_repository():
     """A test writes under its tmp_path, never into the checkout (a stray users.db once appeared there)."""

@@ -117,7 +117,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             yield "retry: 2000\n\n"
             ends, sent, last = time.monotonic() + STREAM_S, None, time.monotonic()
             checked = time.monotonic()
-            while time.monotonic() < ends:
+            while True:                 # the board at once, then as it changes until STREAM_S
                 if time.monotonic() - checked >= CHECK_S:
                     if not still_valid():
                         yield "event: revoked\ndata: {}\n\n"
@@ -130,6 +130,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 elif time.monotonic() - last >= KEEPALIVE_S:
                     yield ": keep-alive\n\n"
                     last = time.monotonic()
+                if time.monotonic() >= ends:
+                    return
                 time.sleep(POLL_S)      # gevent's sleep in the web process
         return events()
 

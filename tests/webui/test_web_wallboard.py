@@ -3,6 +3,8 @@ its board without a login until it is revoked. The live event stream is tested i
 (tests/callcentre/test_wallboard_live.py)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import webtest
 
@@ -32,8 +34,13 @@ def test_the_logged_in_board_is_for_who_sees_the_whole_box(app, role, scope, sta
     if status == 200:
         assert 'data-events="/wallboard/events?queue=sales"' in resp.text
         assert "<script>" not in resp.text and 'src="/static/wallboard.js"' in resp.text   # CSP: no inline script
+        events = client.get("/wallboard/events", {"queue": "sales"})     # ends after its first board here
+        assert events.content_type == "text/event-stream" and events.headers["Cache-Control"] == "no-store"
+        first = [line for line in events.text.splitlines() if line.startswith("data: ")][0]
+        board = json.loads(first[len("data: "):])
+        assert [q["queue"] for q in board["queues"]] == ["sales"] and board["agents"] == []
     else:
-        client.get("/wallboard/events", status=403)      # (the stream itself, allowed: see the module's doc)
+        client.get("/wallboard/events", status=403)
 
 
 def test_a_wallboard_link_opens_its_board_without_a_login_until_revoked(app, client):
