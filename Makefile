@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 DATA ?= var
 # generated benchmark databases (10,000,000 calls: about 2 GB), kept between runs
 BENCH ?= .bench
+# the appliance image and its build caches (make image), outside git
+IMAGE_OUT ?= .image
 
-.PHONY: default install run test test-fast lint bench check clean system-deps messages
+.PHONY: default install run test test-fast lint bench check clean system-deps messages image image-test
 
 default: test lint
 
@@ -49,6 +51,15 @@ messages: install
 	$(BIN)/python -m webui.i18n_extract
 
 check: test lint
+
+# the amd64 appliance image (needs root: mmdebstrap, chroot); image/build.sh says what it makes
+image: install
+	sh provisioning/install-system-deps.sh $$(grep -v '^#' provisioning/image-build-deps.txt)
+	OUT=$(abspath $(IMAGE_OUT)) sh image/build.sh
+
+# boots the image in qemu and uses it as an installer would (tests/image/test_image_boot.py)
+image-test: image
+	CALLBOX_IMAGE=$(abspath $(IMAGE_OUT))/callbox-amd64.img $(BIN)/python -m pytest -q -s tests/image/test_image_boot.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

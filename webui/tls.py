@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
+import logging
 import os
 import re
 import socket
@@ -19,6 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from appliance import paths
+
+log = logging.getLogger(__name__)
 
 VALID_DAYS = 3650       # ten years: the box's life; a box never renews by itself
 HOST_HEADER = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
@@ -84,16 +87,36 @@ def make_certificate(cert: Path, key: Path, host: str, now: datetime.datetime | 
     cert.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key_pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
-    # 0600 whatever the umask; O_EXCL: never over an existing key
+    # 0600 whatever the umask; O_EXCL: never over an existing key. Both reach the flash before the web serves with
+    # them: the first start of a box is often followed by a power cut, after which an ext4 file written without
+    # fsync can be empty (seen in `make image-test`).
     with open(os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
         f.write(key_pem)
-    cert.write_bytes(built.public_bytes(serialization.Encoding.PEM))
+        f.flush()
+        os.fsync(f.fileno())
+    with open(cert, "wb") as f:
+        f.write(built.public_bytes(serialization.Encoding.PEM))
+        f.flush()
+        os.fsync(f.fileno())
+    for folder in dict.fromkeys((key.parent, cert.parent)):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def ensure_certificate(web: Any, data_dir: Path) -> bool:
     """Make the certificate when neither of [web] cert_file and key_file exists (True when made); TLSError when only
     one exists, and SecretFileError (appliance.paths) when others may read the key."""
     cert, key = files(web, data_dir)
+    empty = [p for p in (cert, key) if p.exists() and p.stat().st_size == 0]
+    if empty and all(p in empty or not p.exists() for p in (cert, key)):
+        # nothing of a certificate, only the names of files a power cut emptied before they reached the flash (a
+        # release before this one did not fsync them): made again, as on a first start
+        log.warning("[web] cert_file and key_file are empty (a power cut during the first start?): making new ones")
+        for p in empty:
+            p.unlink()
     if not cert.exists() and not key.exists():
         make_certificate(cert, key, web.host)
         return True

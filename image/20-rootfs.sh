@@ -1,0 +1,20 @@
+#!/bin/sh
+# The root file system from Debian 12 (bookworm) packages: Debian's essential set plus provisioning/image-packages.txt,
+# no recommends. deb.debian.org serves the current point release, so a later build may take newer packages: the
+# exact list goes to $OUT/packages.txt (and into the image).
+set -eux; export LC_ALL=C
+rm -rf "$ROOT"
+# before the kernel's postinst makes the initramfs: every storage driver (the box's disk is not known here), zstd
+cat > "$WORK/initramfs.conf" <<'CONF'
+MODULES=most
+COMPRESS=zstd
+CONF
+pkgs=$(grep -v '^#' "$REPO/provisioning/image-packages.txt" | tr '\n' ',' | sed 's/,$//')
+mmdebstrap --mode=root --variant=essential --arch=amd64 --include="$pkgs" \
+    --essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\"; cp $WORK/initramfs.conf \"\$1/etc/initramfs-tools/conf.d/callbox.conf\"" \
+    --essential-hook="echo squashfs >> \"\$1/etc/initramfs-tools/modules\"" \
+    bookworm "$ROOT" \
+    "deb http://deb.debian.org/debian bookworm main" \
+    "deb http://deb.debian.org/debian bookworm-updates main" \
+    "deb http://deb.debian.org/debian-security bookworm-security main"
+chroot "$ROOT" dpkg-query -W -f '${Package} ${Version} ${Architecture}\n' > "$OUT/packages.txt"

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The system around the application: the files of image/rootfs/ (mounts, journald in RAM, watchdog, DHCP, console
+# banner), the units of image/systemd/ enabled, mount points of the read-only root, no password and no per-device
+# identity (machine-id is made at each boot, the TLS certificate and admin at the first start, on the data partition).
+set -eux; export LC_ALL=C
+cp -r "$REPO/image/rootfs/." "$ROOT/"
+install -m 0644 "$REPO"/image/systemd/*.service "$ROOT/usr/lib/systemd/system/"
+mkdir -p "$ROOT/data" "$ROOT/var/lib/callbox" "$ROOT/usr/share/callbox"
+install -m 0644 "$REPO/image/callbox.ini" "$ROOT/usr/share/callbox/callbox.ini"
+cp "$OUT/packages.txt" "$OUT/python-packages.txt" "$ROOT/usr/share/callbox/"
+for unit in "$REPO"/image/systemd/*.service; do
+    systemctl --root="$ROOT" enable "$(basename "$unit")"
+done
+systemctl --root="$ROOT" enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service
+# no login anywhere: root's password stays locked ('*' from Debian's base-passwd), no SSH server is installed, no
+# getty on the console (it could only ask for a password nobody has), no first-boot prompts
+test "$(grep '^root:' "$ROOT/etc/shadow" | cut -d: -f2)" = '*'
+if cut -d: -f2 "$ROOT/etc/shadow" | grep -qv '^[*!]'; then echo "an account of the image has a password" >&2; exit 1; fi
+test ! -e "$ROOT/usr/sbin/sshd"
+systemctl --root="$ROOT" mask getty@.service serial-getty@.service systemd-firstboot.service
+sed -i "s/^\([^:]*:[^:]*:\)[0-9]*:/\1$((SOURCE_DATE_EPOCH / 86400)):/" "$ROOT/etc/shadow"
+# per-device identity: none in the image
+: > "$ROOT/etc/machine-id"
+rm -f "$ROOT/var/lib/dbus/machine-id" "$ROOT/var/lib/systemd/random-seed" "$ROOT"/etc/ssh/ssh_host_*
+rm -rf "$ROOT/var/log/"* "$ROOT/var/cache/"* "$ROOT/tmp/"* "$ROOT/var/tmp/"*

@@ -1,0 +1,21 @@
+#!/bin/sh
+# `make image`: a bootable amd64 disk image of the appliance, from Debian 12 packages (mmdebstrap) and the wheels of
+# image/requirements.lock. Runs the steps image/NN-name.sh in lexical order; everything it makes is under $OUT
+# (default .image/, outside git): callbox-amd64.img (raw GPT disk), its parts and a manifest. Needs root (mmdebstrap
+# and chroot) and the packages of provisioning/image-build-deps.txt. The image is built, never booted, and holds no
+# per-device secret, ID or certificate: the box makes those on its first start.
+set -eu
+export LC_ALL=C
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${OUT:-$REPO/.image}
+# every time stamp in the image is this one (the last commit's), so the same commit gives the same files
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || echo 1767225600)}
+export REPO OUT SOURCE_DATE_EPOCH WORK="$OUT/work" ROOT="$OUT/work/rootfs" IN_ROOT="$REPO/image/in-root.sh"
+if [ "$(id -u)" -ne 0 ]; then echo "make image needs root (mmdebstrap, chroot)" >&2; exit 1; fi
+mkdir -p "$OUT" "$WORK"
+start=$(date +%s)
+for step in "$REPO"/image/[0-9][0-9]-*.sh; do
+    echo "== $(basename "$step") ($(($(date +%s) - start)) s)"
+    sh "$step"
+done
+echo "== built $OUT/callbox-amd64.img in $(($(date +%s) - start)) s"
