@@ -8,7 +8,7 @@ BENCH ?= .bench
 # the appliance image and its build caches (make image), outside git
 IMAGE_OUT ?= .image
 
-.PHONY: default install run test test-fast lint bench check clean system-deps messages image image-test
+.PHONY: default install run test test-fast lint bench check clean system-deps messages image image-test image-lock
 
 default: test lint
 
@@ -56,6 +56,16 @@ check: test lint
 image: install
 	sh provisioning/install-system-deps.sh $$(grep -v '^#' provisioning/image-build-deps.txt)
 	OUT=$(abspath $(IMAGE_OUT)) sh image/build.sh
+
+# the pins of `pip freeze` with normalised names (PEP 503), sorted, without callbox itself
+export LOCK_NAMES = import re, sys; pins = (l.strip().split("==") for l in sys.stdin if "==" in l); \
+	print(*sorted(re.sub(r"[-_.]+", "-", n).lower() + "==" + v for n, v in pins if n != "callbox"), sep="\n")
+# image/requirements.lock again from install_requires, in a throwaway virtualenv (after changing setup.cfg's pins)
+image-lock:
+	d=$$(mktemp -d) && $(PY) -m venv $$d/venv && cp -r pyproject.toml setup.cfg README.md appliance drivers webui $$d/ && \
+	$$d/venv/bin/pip install -q $$d && { sed -n '1,3p' image/requirements.lock; \
+	$$d/venv/bin/pip freeze --exclude-editable | $(PY) -c "$$LOCK_NAMES"; } > $$d/lock && mv $$d/lock image/requirements.lock; \
+	rm -rf $$d
 
 # boots the image in qemu and uses it as an installer would (tests/image/test_image_boot.py)
 image-test: image
