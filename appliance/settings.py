@@ -299,4 +299,13 @@ SETTINGS: tuple[Setting, ...] = (
     S("callcentre", "queues", "", "lines",
       "Queues whose thresholds differ: one line per queue, QUEUE = key=value, ... with the keys above "
       "(support = sl_seconds=30, short_abandon_seconds=3)."),
+    # the callshop (appliance/shop/; README "Callshop")
+    S("shop", "booths", "", "lines",
+      "The callshop's booths: one per line EXTENSION = NAME (201 = Booth 1). Their outgoing calls are sold at the "
+      "price list and paid to the cashier; empty = no callshop."),
+    S("shop", "price_list", "", "list code",
+      "The price list (callbox pricelist import) booth calls are sold at; empty = the only stored list."),
+    S("shop", "round_to", "0", "amount",
+      "Checkout: the total to pay is rounded up to a multiple of this (0.05, 0.25, 1); 0 = to the currency's "
+      "minor unit only."),
 )
