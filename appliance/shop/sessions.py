@@ -74,7 +74,9 @@ def open_session(shop: Shop, seller: Seller, operator: str, now: int | None = No
         if other is not None:
             raise ShopError(f"session {other.id} of {other.operator} is open since "
                             f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(other.opened_utc))} UTC: close it first")
-        return ShopSession.create(operator=operator.strip(), opened_utc=int(time.time() if now is None else now),
+        last = ShopSession.select(fn.MAX(ShopSession.closed_utc)).scalar()
+        opened = max(int(time.time() if now is None else now), (last or 0) + 1)   # a call belongs to one session
+        return ShopSession.create(operator=operator.strip(), opened_utc=opened,
                                   price_list=seller.price_list.code if seller.price_list else "",
                                   currency=seller.currency)
 
@@ -88,7 +90,7 @@ def _calls_in(session: ShopSession, shop: Shop) -> list[Call]:
     q = Call.select().where(Call.direction == "out", fn.TRIM(Call.extension).in_(list(shop.booths)),
                             Call.start_utc >= session.opened_utc)
     if session.closed_utc is not None:
-        q = q.where(Call.start_utc < session.closed_utc)
+        q = q.where(Call.start_utc <= session.closed_utc)   # whole seconds: the next one opens a second later
     return list(q.order_by(Call.start_utc, Call.id))
 
 
