@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -174,10 +174,16 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     @app.get("/shop/sessions")
     def session_list():
-        state = request.query.get("state", "")
-        rows = read(lambda _seller: sessions.sessions())
+        state, since, until = (request.query.get(k, "").strip() for k in ("state", "since", "until"))
+        try:
+            bounds = [None if not d else int(datetime.combine(date.fromisoformat(d) + timedelta(days=extra),
+                                                              datetime.min.time(), tz).timestamp())
+                      for d, extra in ((since, 0), (until, 1))]   # until: that whole day
+        except ValueError:
+            raise bottle.HTTPError(400, _("Write dates as YYYY-MM-DD.")) from None
+        rows = read(lambda _seller: sessions.sessions(*bounds))
         rows = [r for r in rows if not state or (state == "open") == (r.closed_utc is None)]
-        return page(template="shop_sessions", title=_("Sessions"), rows=rows, state=state,
+        return page(template="shop_sessions", title=_("Sessions"), rows=rows, state=state, since=since, until=until,
                     report=sessions.closing_report)
 
     @app.get("/shop/sessions/<sid>")

@@ -6,7 +6,8 @@ import getpass
 import json
 import logging
 
-from appliance.cli.common import UsageError, open_data
+from appliance import localtime
+from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.procs import common_args
 from appliance.shop import booths, sessions
 
@@ -33,6 +34,8 @@ def register(subparsers) -> None:
     c.set_defaults(func=cmd_close)
     c = ssub.add_parser("list", help="the sessions, newest first, with their closing figures")
     common_args(c)
+    c.add_argument("--since", metavar="ISO", help="only sessions opened at or after (PBX local time)")
+    c.add_argument("--until", metavar="ISO", help="only sessions opened before")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_list)
     c = sub.add_parser("calls", help="a session's booth calls with their sell price and status")
@@ -87,8 +90,9 @@ def cmd_close(args) -> int:
 
 
 def cmd_list(args) -> int:
-    open_data(args)
-    rows = [sessions.closing_report(s) for s in sessions.sessions()]
+    cfg, _paths = open_data(args)
+    tz = localtime.zone(cfg.section("pbx").timezone)
+    rows = [sessions.closing_report(s) for s in sessions.sessions(iso_s(args.since, tz), iso_s(args.until, tz))]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
     for r in [] if args.json else rows:

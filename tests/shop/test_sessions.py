@@ -123,6 +123,10 @@ def test_the_cli_contract(tmp_path, capsys):
     code, out, _ = run(capsys, "shop", "session", "close", "1", "--data", str(data), "--json")
     assert json.loads(out) == {"session": 1, "calls": 3, "minutes": "4.77", "cash": "2.99", "unpaid": 0,
                                "unserved": 1, "currency": "TRY"}
+    code, out, _ = run(capsys, "shop", "session", "list", "--data", str(data), "--since", "2020-01-01", "--json")
+    assert [(r["session"], r["operator"], r["cash"]) for r in json.loads(out)] == [(1, "ayşe", "2.99")]
+    assert json.loads(run(capsys, "shop", "session", "list", "--data", str(data), "--until", "2020-01-01",
+                          "--json")[1]) == []
     code, _, err = run(capsys, "shop", "session", "close", "1", "--data", str(data), "--json")
     assert code == 2 and "refused: session 1 is already closed" in err
     code, _, err = run(capsys, "shop", "pay", "--data", str(data), "--session", "1", str(ids[2]))

@@ -76,5 +76,9 @@ def test_a_cashiers_session_in_the_web(app):
     assert cashier.post("/shop/close", {"csrf_token": csrf, "session": "1"}, status=409).status_code == 409
     listed = cashier.get("/shop/sessions?state=closed").text
     assert 'href="/shop/sessions/1"' in listed and "ayse" in listed
+    today = time.strftime("%Y-%m-%d", time.gmtime())   # [pbx] timezone = UTC
+    assert 'href="/shop/sessions/1"' in cashier.get(f"/shop/sessions?since={today}&until={today}").text
+    assert 'href="/shop/sessions/1"' not in cashier.get("/shop/sessions?until=2020-01-01").text
+    assert cashier.get("/shop/sessions?since=yesterday", status=400).status_code == 400
     turkish = cashier.get("/shop/sessions/1?lang=tr").text
     assert "Oturum 1" in turkish and "Ödenmemiş" in turkish

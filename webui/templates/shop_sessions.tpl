@@ -7,6 +7,12 @@
   <a href="/shop/sessions{{'?state=' + key if key else ''}}"{{!' aria-current="page"' if key == state else ''}}>{{label}}</a>
 % end
 </nav>
+<form method="get" action="/shop/sessions" class="form search">
+  <input type="hidden" name="state" value="{{state}}">
+  <label>{{_('From')}} <input type="date" name="since" value="{{since}}"></label>
+  <label>{{_('Until')}} <input type="date" name="until" value="{{until}}"></label>
+  <button type="submit">{{_('Show')}}</button>
+</form>
 % if not rows:
 <p class="muted">{{_('No sessions.')}}</p>
 % else:
