@@ -14,24 +14,9 @@ from decimal import Decimal
 
 import pytest
 from shop_helpers import INI, PRICES, independent_sell
+from test_e2e import free_port, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, timeout=60.0, every=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {predicate}")
 
 
 def callbox(data, *argv) -> subprocess.CompletedProcess:
