@@ -308,4 +308,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("shop", "round_to", "0", "amount",
       "Checkout: the total to pay is rounded up to a multiple of this (0.05, 0.25, 1); 0 = to the currency's "
       "minor unit only."),
+    S("shop", "low_balance", "0", "amount",
+      "The shop's prepaid account with its provider (callbox shop topup): `callbox shop balance` warns when the "
+      "balance is below this (in the account's currency); 0 = no warning."),
 )

@@ -179,7 +179,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             bounds = [None if not d else int(datetime.combine(date.fromisoformat(d) + timedelta(days=extra),
                                                               datetime.min.time(), tz).timestamp())
                       for d, extra in ((since, 0), (until, 1))]   # until: that whole day
-        except ValueError:
+        except (ValueError, OverflowError):   # 9999-12-31 has no next day
             raise bottle.HTTPError(400, _("Write dates as YYYY-MM-DD.")) from None
         rows = read(lambda _seller: sessions.sessions(*bounds))
         rows = [r for r in rows if not state or (state == "open") == (r.closed_utc is None)]

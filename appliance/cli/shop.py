@@ -5,11 +5,14 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import sys
+from decimal import Decimal
 
 from appliance import localtime
 from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.procs import common_args
-from appliance.shop import booths, sessions
+from appliance.pricing.rules import parse_currency, parse_money
+from appliance.shop import account, booths, sessions
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +20,8 @@ log = logging.getLogger(__name__)
 def register(subparsers) -> None:
     """Add `shop` and its commands to the callbox parser's subparsers."""
     t = subparsers.add_parser("shop", help="the callshop cashier's sessions: open, calls, pay, unserved, close")
-    sub = t.add_subparsers(dest="shop_command", metavar="session|calls|pay|unserved|unpaid", required=True,
-                           parser_class=type(t))
+    sub = t.add_subparsers(dest="shop_command", metavar="session|calls|pay|unserved|unpaid|topup|balance",
+                           required=True, parser_class=type(t))
     s = sub.add_parser("session", help="open, close or list cashier sessions")
     ssub = s.add_subparsers(dest="session_command", metavar="open|close|list", required=True, parser_class=type(t))
     c = ssub.add_parser("open", help="open a session (one at a time)")
@@ -44,6 +47,19 @@ def register(subparsers) -> None:
     c.add_argument("--json", action="store_true",
                    help="a list of {id, booth, number, destination, talk_s, sell, currency, status, start}")
     c.set_defaults(func=cmd_calls)
+    c = sub.add_parser("topup", help="record a top-up of the shop's prepaid account with its provider (SHOP-4)")
+    common_args(c)
+    c.add_argument("amount", metavar="AMOUNT")
+    c.add_argument("--currency", required=True, metavar="CODE", help="the account's currency (its first top-up's)")
+    c.add_argument("--at", metavar="ISO", help="when it was paid (PBX local time; default now)")
+    c.add_argument("--note", default="", help="e.g. the bank transfer's reference")
+    c.set_defaults(func=cmd_topup)
+    c = sub.add_parser("balance", help="the provider account: top-ups, buy cost of booth calls, balance, per day")
+    common_args(c)
+    c.add_argument("--until", metavar="ISO", help="the balance as it was then (default now)")
+    c.add_argument("--json", action="store_true",
+                   help='{"currency", "topups", "spent", "balance", "low", "calls", "unpriced", "days"}')
+    c.set_defaults(func=cmd_balance)
     for name, what in (("pay", "mark calls paid at their sell price and print the total"),
                        ("unserved", "mark calls unserved (a failed call: no charge)"),
                        ("unpaid", "mark calls unpaid again")):
@@ -134,4 +150,37 @@ def cmd_status(args) -> int:
     except sessions.ShopError as e:
         raise _refused(e) from None
     print(json.dumps({args.status: done}) if args.json else f"{len(done)} calls marked {args.status}")
+    return 0
+
+
+def cmd_topup(args) -> int:
+    cfg, _paths = open_data(args)
+    try:
+        amount, code = parse_money(args.amount), parse_currency(args.currency)
+        at = iso_s(args.at, localtime.zone(cfg.section("pbx").timezone))
+        t = account.top_up(amount, code, at, args.note)
+    except ValueError as e:   # AccountError too
+        raise UsageError(str(e)) from None
+    print(f"top-up {t.id}: {t.amount} {t.currency}")
+    return 0
+
+
+def cmd_balance(args) -> int:
+    cfg, _paths = open_data(args)
+    shop = booths.shop_settings(cfg)
+    st = account.statement(shop, booths.seller(shop), iso_s(args.until, localtime.zone(cfg.section("pbx").timezone)))
+    low = bool(shop.low_balance) and bool(st["currency"]) and Decimal(st["balance"]) < shop.low_balance
+    if args.json:
+        print(json.dumps({**st, "low": low}, ensure_ascii=False))
+    else:
+        for d in st["days"]:
+            print(f"{d['date']}\ttop-ups {d['topups']}\tspent {d['spent']}\tbalance {d['balance']}")
+        print(f"balance {st['balance']} {st['currency']} (top-ups {st['topups']}, spent {st['spent']} on "
+              f"{st['calls']} calls)")
+    if st["unpriced"]:
+        print(f"warning: {len(st['unpriced'])} booth calls have no buy price, not counted: "
+              f"{st['unpriced'][0]['problem']}", file=sys.stderr)
+    if low:
+        print(f"warning: the balance {st['balance']} {st['currency']} is below [shop] low_balance "
+              f"{shop.low_balance}: top the account up", file=sys.stderr)
     return 0

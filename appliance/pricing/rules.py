@@ -195,6 +195,15 @@ class PriceList:
                              f"rule for group {row.group!r} (callbox pricelist markup)")
         return rule.apply(rates.convert(row.buy, row.buy_currency, row.sell_currency, day)), True
 
+    def buy(self, e164: str, talk_s: int, day: date, rates: Rates, currency: str) -> Decimal:
+        """What the provider charges for a call to `e164`: buy x charged / 60 under the row's charging (no fee or
+        minimum: those are the sell side's), in `currency` at the rate of `day`, rounded up to its minor unit."""
+        row = self.match(e164)
+        if row is None:
+            raise PriceError(f"no prefix of price list {self.code!r} matches {e164 or 'an empty number'}")
+        charged = charged_seconds(talk_s, row.first_s, row.step_s)
+        return round_up(rates.convert(row.buy * charged / SIXTY, row.buy_currency, currency, day), currency)
+
     def sell(self, e164: str, talk_s: int, day: date, rates: Rates) -> SellPrice:
         """The sell price of a call to `e164` that talked `talk_s` seconds on local date `day`."""
         row = self.match(e164)

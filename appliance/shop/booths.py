@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from appliance.config import Config, ConfigError
@@ -21,6 +21,7 @@ class Shop:
     booths: dict[str, str]
     price_list: str = ""
     round_to: Decimal = Decimal(0)
+    low_balance: Decimal = Decimal(0)
 
 
 def parse_booths(text: str, where: str = "[shop] booths") -> dict[str, str]:
@@ -44,13 +45,18 @@ def parse_booths(text: str, where: str = "[shop] booths") -> dict[str, str]:
 def shop_settings(cfg: Config) -> Shop:
     """The [shop] section, checked; ConfigError naming the key at fault."""
     s = cfg.section("shop")
+    step, low = _amount(cfg, "round_to", s.round_to, "0.05"), _amount(cfg, "low_balance", s.low_balance, "50")
+    return Shop(parse_booths(s.booths), s.price_list.strip(), step, low)
+
+
+def _amount(cfg: Config, key: str, value: str, example: str) -> Decimal:
     try:
-        step = Decimal(str(s.round_to).strip() or "0")
-        if not step.is_finite() or step < 0:
+        amount = Decimal(str(value).strip() or "0")
+        if not amount.is_finite() or amount < 0:
             raise InvalidOperation
     except InvalidOperation:
-        raise ConfigError(f"{cfg.name}: [shop] round_to: {s.round_to!r} is not an amount like 0.05") from None
-    return Shop(parse_booths(s.booths), s.price_list.strip(), step)
+        raise ConfigError(f"{cfg.name}: [shop] {key}: {value!r} is not an amount like {example}") from None
+    return amount
 
 
 def round_total(total: Decimal, step: Decimal) -> Decimal:
@@ -70,15 +76,25 @@ class Seller:
     def currency(self) -> str:
         return self.price_list.currency if self.price_list else ""
 
-    def sell(self, number: str, talk_s: int, start_utc: int, utc_offset: int) -> SellPrice:
-        """The sell price of a booth call to `number` (E.164 as the numbering module stored it); PriceError why
-        there is none."""
+    def _list(self, number: str) -> PriceList:
         if self.price_list is None:
             raise PriceError(self.problem)
         if not number.startswith("+"):
             raise PriceError(f"{number or 'no number'}: not an international number (set [numbers] country)")
-        day = datetime.fromtimestamp(start_utc, timezone(timedelta(seconds=utc_offset))).date()
-        return self.price_list.sell(number, talk_s, day, self.rates)
+        return self.price_list
+
+    def sell(self, number: str, talk_s: int, start_utc: int, utc_offset: int) -> SellPrice:
+        """The sell price of a booth call to `number` (E.164 as the numbering module stored it); PriceError why
+        there is none."""
+        return self._list(number).sell(number, talk_s, _day(start_utc, utc_offset), self.rates)
+
+    def buy(self, number: str, talk_s: int, start_utc: int, utc_offset: int, currency: str) -> Decimal:
+        """The provider's charge for the call (the list's buy price) in `currency`; PriceError why there is none."""
+        return self._list(number).buy(number, talk_s, _day(start_utc, utc_offset), self.rates, currency)
+
+
+def _day(start_utc: int, utc_offset: int) -> date:
+    return datetime.fromtimestamp(start_utc, timezone(timedelta(seconds=utc_offset))).date()
 
 
 def seller(shop: Shop) -> Seller:

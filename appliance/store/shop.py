@@ -35,5 +35,14 @@ class ShopCall(Base):
     changed_utc = IntegerField()
 
 
+class ShopTopUp(Base):
+    """A top-up of the shop's prepaid account with its provider (SHOP-4)."""
+    id = IntegerField(primary_key=True)
+    at_utc = IntegerField(index=True)
+    amount = TextField()                 # exact decimal text
+    currency = TextField()
+    note = TextField(default="")
+
+
 STATUSES = ("paid", "unpaid", "unserved")
-MODELS_SHOP = (ShopSession, ShopCall)
+MODELS_SHOP = (ShopSession, ShopCall, ShopTopUp)
