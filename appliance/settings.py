@@ -223,9 +223,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("mail", "tls_verify", True, "yes/no", "Check the server's certificate and name (starttls, ssl)."),
     S("mail", "timeout_s", 30, "seconds", "Connect and reply timeout of the SMTP conversation.",
       minval=1, maxval=300),
-    S("mail", "language", "en", "en|tr",
+    S("mail", "language", "en", "en|tr|bg|az|cs|nb",
       "Language of the scheduled reports and limit notices e-mailed to someone without a web account; account "
-      "holders get the language they chose on the web.", choices=("en", "tr")),
+      "holders get the language they chose on the web.", choices=("en", "tr", "bg", "az", "cs", "nb")),
     S("upload", "targets", "", "lines",
       "File servers reports are exported to, one per line: NAME = URL. URLs: ftp://USER@HOST[:PORT]/DIR, "
       "ftps://... (explicit TLS; ?ca_file=PEM for a private CA), sftp://USER@HOST[:PORT]/DIR (?known_hosts=FILE, "
@@ -296,6 +296,15 @@ SETTINGS: tuple[Setting, ...] = (
     S("callcentre", "wrapup_seconds", 0, "seconds",
       "After-call work added to each answered call's handling time (AHT) and to the agent's busy time (occupancy).",
       minval=0, maxval=86400),
+    # the wallboard's colours (appliance/callcentre/live.py grade): green at the target, amber near it, red beyond
+    S("callcentre", "target_service_level_pct", 80.0, "percent", "Wallboard: the service level to reach today.",
+      minval=0.0, maxval=100.0),
+    S("callcentre", "target_asa_s", 20.0, "seconds", "Wallboard: the average speed of answer not to exceed today.",
+      minval=0.0),
+    S("callcentre", "target_lost_pct", 5.0, "percent", "Wallboard: the share of lost calls not to exceed today.",
+      minval=0.0, maxval=100.0),
+    S("callcentre", "wait_warn_s", 60, "seconds", "Wallboard: a caller waiting longer than this turns the queue amber "
+      "(red at 1.5 times).", minval=1),
     S("callcentre", "queues", "", "lines",
       "Queues whose thresholds differ: one line per queue, QUEUE = key=value, ... with the keys above "
       "(support = sl_seconds=30, short_abandon_seconds=3)."),

@@ -31,6 +31,9 @@ TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/ta
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
 SUPERVISORS |= {"/callcentre"}   # the queue summary (webui.callcentre: and only who sees the whole box, for now)
+# the wallboard (webui.wallboard): as /callcentre when logged in; a wallboard link opens its board without a login
+SUPERVISORS |= {"/wallboard", "/wallboard/events"}
+PUBLIC |= {("GET", "/wallboard/<token>"), ("GET", "/wallboard/<token>/events")}
 # administrators with scope all: accounts of every tenant, and the audit log (webui.admin.users)
 BOX_ADMIN = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call
@@ -45,6 +48,9 @@ WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/
 OUTBOX = {"/outbox", "/outbox/discard", "/outbox/retry"}
 BOX_ADMIN |= OUTBOX
 WRITE_ROUTES |= {("POST", "/outbox/discard"), ("POST", "/outbox/retry")}
+# wallboard links (webui.wallboard): made and revoked in users.db
+BOX_ADMIN |= {"/wallboard/links", "/wallboard/links/revoke"}
+WRITE_ROUTES |= {("POST", "/wallboard/links"), ("POST", "/wallboard/links/revoke")}
 # Report schedules (webui.admin.schedules): box-wide like `callbox schedule`, so administrators of the whole box only;
 # adding and removing write the schedule tables only.
 SCHEDULES = {"/schedules", "/schedules/add", "/schedules/remove", "/schedules/run"}

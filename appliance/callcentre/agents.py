@@ -1,13 +1,14 @@
 """The agent KPIs (CC-2), defined here once: calls answered, talk, ring-no-answer, login and pause time, occupancy.
 
-An agent is the member as queue_log names it (PJSIP/201, Local/2001@from-internal/n, Agent/1001): mapping members
-to people of the directory is later work (issue 15). Calls, talk and rings are those of the queue calls that entered
-in the period (kpis.py); sessions and pauses are the time inside [since, until) the member was logged in or paused,
-from every member event before `until`.
+An agent is the member as queue_log names it (PJSIP/201, Local/2001@from-internal/n, Agent/1001); extension_of() gives
+the extension it names, by which the wallboard shows the directory's person (their name as of now). Calls, talk and
+rings are those of the queue calls that entered in the period (kpis.py); sessions and pauses are the time inside
+[since, until) the member was logged in or paused, from every member event before `until`.
 """
 from __future__ import annotations
 
 import json
+import re
 
 from appliance.callcentre.kpis import RuleBook, period_where, ratio, secs
 from appliance.store.base import db
@@ -88,6 +89,17 @@ class _Member:
         """The period ends: what is still open counts up to `until`."""
         self._login_end(self.until)
         self._pause_end(self.until)
+
+
+MEMBER = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI|Local|Agent)/(\d+)(?:[@/-].*)?$", re.IGNORECASE)
+
+
+def extension_of(member: str) -> str:
+    """The extension a queue member's interface names (PJSIP/201, SIP/201, Local/201@from-queue/n; Agent/1001: the
+    agent number, which is the extension where agents log in from their own), or "" (a member name from
+    queues.conf, another technology)."""
+    found = MEMBER.match(member.strip())
+    return found.group(1) if found else ""
 
 
 def _sessions(since: int, until: int, queue: str | None) -> dict[str, _Member]:
