@@ -312,4 +312,16 @@ SETTINGS: tuple[Setting, ...] = (
       "The department or branch each queue belongs to: one line per queue, QUEUE = department NAME or QUEUE = branch "
       "NAME (directory names). Department and branch supervisors see their unit's queues; who sees every call of "
       "the box sees every queue."),
+    # the callshop (appliance/shop/; README "Callshop")
+    S("shop", "booths", "", "lines",
+      "The callshop's booths: one per line EXTENSION = NAME (201 = Booth 1). Their outgoing calls are sold at the "
+      "price list and paid to the cashier; empty = no callshop."),
+    S("shop", "price_list", "", "list code",
+      "The price list (callbox pricelist import) booth calls are sold at; empty = the only stored list."),
+    S("shop", "round_to", "0", "amount",
+      "Checkout: the total to pay is rounded up to a multiple of this (0.05, 0.25, 1); 0 = to the currency's "
+      "minor unit only."),
+    S("shop", "low_balance", "0", "amount",
+      "The shop's prepaid account with its provider (callbox shop topup): `callbox shop balance` warns when the "
+      "balance is below this (in the account's currency); 0 = no warning."),
 )

@@ -68,6 +68,13 @@ WRITE_ROUTES |= {("POST", "/reports/saved"), ("POST", "/reports/saved/delete"), 
 # What every tenant shares (tariff plans and versions, named time ranges; schedules are BOX_ADMIN above; the numbering
 # plan is [numbers] in the INI) is changed only by administrators of the whole box: a tenant administrator sees
 # tariffs and time ranges read-only and gets 403 on these (issue 13: one tenant's admin re-priced every tenant).
+# The callshop cashier's pages (webui.shop): operators (the cashier) and administrators; the writes go to the shop's
+# own tables only (sessions and the status of booth calls), never a call row. /shop/checkout is a POST that writes
+# nothing: the call selection form carries the CSRF token.
+CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open", "/shop/close", "/shop/sessions",
+            "/shop/sessions/<sid>"}
+WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
+                 ("POST", "/shop/close")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
@@ -132,6 +139,8 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
             raise _deny(403, N_("for administrators only"))
         if route.rule in SUPERVISORS and account.role not in ("administrator", "supervisor"):
             raise _deny(403, N_("for administrators and supervisors only"))
+        if route.rule in CASHIERS and account.role not in ("administrator", "operator"):
+            raise _deny(403, N_("for cashiers (operators) and administrators only"))
         if (route.rule in BOX_ADMIN or (method, route.rule) in SHARED_WRITES) and not may_change_shared(account):
             raise _deny(403, N_("for administrators of the whole box (scope all) only"))
         if route.rule in WHOLE_BOX and not scope.sees_whole_box(account, pbx_tenant):

@@ -2,7 +2,7 @@
 
 The web process never creates or upgrades callbox.db (the worker does) and never writes a call row:
 `read_access` points the store at it once it has this release's schema, and `write_access` binds the tables
-of one area (directory, tariffs, reports, schedules, outbox, alerts) to a second, writable connection for
+of one area (directory, tariffs, reports, schedules, outbox, alerts, shop) to a second, writable connection for
 one request. Pages use the models and query helpers re-exported below, and the small named queries at the
 end, rather than `appliance.store` itself (an import-linter contract will say so).
 """
@@ -29,6 +29,7 @@ from appliance.store.outbox import counts as outbox_counts
 from appliance.store.reports import (ReportAccessError, SavedReport, TimeRange, delete_report, list_reports,
                                      list_templates, publish_template, save_report)
 from appliance.store.schedules import MODELS_SCHEDULES, Schedule, request_run
+from appliance.store.shop import MODELS_SHOP
 from appliance.store.schedules import remove as remove_schedule
 from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion
 from appliance.store.users import FILE_NAME as USERS_FILE
@@ -45,6 +46,8 @@ __all__ = [
     "ReportAccessError", "SavedReport", "TimeRange", "delete_report", "list_reports", "list_templates",
     "publish_template", "save_report", "MODELS_SCHEDULES", "Schedule", "remove_schedule", "request_run",
     "MODELS_TARIFFS", "TariffVersion",
+    # the callshop's sessions and booth-call statuses (appliance.shop writes them)
+    "MODELS_SHOP",
     # users.db
     "users_db",
 ]

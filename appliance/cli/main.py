@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import (alert, billing, db, directory, queue, reconcile, report, schedule, snmp, tariff, traffic,
-                           upload, user)
+from appliance.cli import (alert, billing, db, directory, pricelist, queue, reconcile, report, schedule, shop, snmp,
+                           tariff, traffic, upload, user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.ingest import importer
 from appliance.ingest.reprocess import reprocess
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # the command groups of their own modules, in the order `callbox --help` lists them
 COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RAT-1, RAT-6..8)
                   directory, tariff, user,
+                  pricelist,  # sell-price lists, exchange rates, markups (RAT-10, SHOP-3)
+                  shop,       # the callshop cashier's sessions (SHOP-1, SHOP-2)
                   traffic,    # traffic reports (REP-6, REP-7)
                   queue,      # call-centre queue and agent KPIs, data quality (CC-2)
                   report,     # report, timerange, rollup (REP-3..5, REP-13)

@@ -14,9 +14,11 @@ from appliance.store.callcentre import MODELS_CALLCENTRE
 from appliance.store.calls import EXPRESSION_INDEXES, MODELS, WORKER_COLUMNS, WORKER_DDL
 from appliance.store.directory import MODELS_DIRECTORY
 from appliance.store.outbox import MODELS_OUTBOX
+from appliance.store.pricing import MODELS_PRICING
 from appliance.store.reports import MODELS_REPORTS
 from appliance.store.rollups import MODELS_ROLLUP
 from appliance.store.schedules import MODELS_SCHEDULES
+from appliance.store.shop import MODELS_SHOP
 from appliance.store.tariffs import MODELS_TARIFFS
 
 log = logging.getLogger(__name__)
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 def all_models() -> tuple:
     """Every table of the appliance, in a fixed order: the schema stamp is computed over them in this order."""
     return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
-            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE)
+            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE + MODELS_PRICING + MODELS_SHOP)
 
 
 def schema_stamp() -> int:

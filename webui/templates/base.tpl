@@ -28,6 +28,9 @@
 % pages.append(('/directory', _('Organisation')))
 % pages.append(('/callcentre', _('Call centre')))
 % end
+% if user.role in ('administrator', 'operator'):
+% pages.append(('/shop', _('Cashier')))
+% end
 % if user.is_admin:
 % pages.append(('/tariffs', _('Tariffs')))
 % pages.append(('/setup', _('Setup')))

@@ -1,0 +1,48 @@
+"""Callshop tables (appliance/shop/): the cashier's sessions and the status of each booth call in them.
+
+A booth call belongs to the session open when it started (computed from the call table); a row here records what
+the cashier did with it (paid, unserved) and, once the session is closed, every call's frozen sell price and status."""
+from __future__ import annotations
+
+from peewee import ForeignKeyField, IntegerField, TextField
+
+from appliance.store.base import Base
+
+
+class ShopSession(Base):
+    """A cashier's shift: open from opened_utc until closed_utc (NULL while open); the closing figures once closed."""
+    id = IntegerField(primary_key=True)
+    operator = TextField()
+    opened_utc = IntegerField()
+    closed_utc = IntegerField(null=True, index=True)
+    price_list = TextField(default="")   # the list's code the session sells at
+    currency = TextField(default="")
+    calls = IntegerField(null=True)
+    minutes = TextField(null=True)       # talk minutes, exact decimal text
+    cash = TextField(null=True)
+    unpaid = IntegerField(null=True)
+    unserved = IntegerField(null=True)
+
+
+class ShopCall(Base):
+    """A booth call's status in its session (no row: unpaid), and its sell price when paid or the session closed."""
+    id = IntegerField(primary_key=True)
+    session = ForeignKeyField(ShopSession, on_delete="CASCADE")
+    call_id = IntegerField(unique=True)  # appliance.store.Call.id: a call belongs to one session
+    status = TextField()                 # paid, unpaid, unserved
+    sell = TextField(null=True)          # exact decimal text; NULL: the list has no price for it
+    currency = TextField(default="")
+    changed_utc = IntegerField()
+
+
+class ShopTopUp(Base):
+    """A top-up of the shop's prepaid account with its provider (SHOP-4)."""
+    id = IntegerField(primary_key=True)
+    at_utc = IntegerField(index=True)
+    amount = TextField()                 # exact decimal text
+    currency = TextField()
+    note = TextField(default="")
+
+
+STATUSES = ("paid", "unpaid", "unserved")
+MODELS_SHOP = (ShopSession, ShopCall, ShopTopUp)

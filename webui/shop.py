@@ -1,0 +1,205 @@
+"""The callshop cashier's pages (SHOP-1, SHOP-2; operators and administrators): the booths and their state, the open
+session's calls by booth, pay selected calls (the total and the amount to take shown before confirming, then the
+change due), mark unserved or unpaid, open and close the session; the session list and a session's closing report.
+
+Booth state comes from the call records (a call is known when its record arrives; live PBX state is a later issue).
+Booths and their calls are the box's, not a department's: who may keep the till sees every booth call. Writes go to
+the shop's own tables through webui.db.write_access; an operator acts on their own session, an administrator on any.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import bottle
+from bottle import request
+
+from appliance import config, localtime
+from appliance.pricing.rules import minor_unit
+from appliance.shop import booths, sessions
+from webui import db, row_id
+from webui.auth import csrf_token, current_user
+from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_money, fmt_number
+from webui.reports.common import render
+
+log = logging.getLogger(__name__)
+STATUS_LABELS = {"paid": N_("paid"), "unpaid": N_("unpaid"), "unserved": N_("unserved")}
+STATE_LABELS = {"free": N_("free"), "talking": N_("in a call"), "to_pay": N_("to pay")}
+
+
+def _ids(values: list[str]) -> list[int]:
+    ids = [row_id(v) for v in values]
+    if not ids or None in ids:
+        raise bottle.HTTPError(400, _("Choose one or more calls."))
+    return [i for i in ids if i is not None]
+
+
+def _states(shop: booths.Shop, calls: list[sessions.BoothCall], now: int) -> dict[str, str]:
+    state = {ext: "free" for ext in shop.booths}
+    for c in calls:
+        if c.status == "unpaid" and state[c.extension] == "free":
+            state[c.extension] = "to_pay"
+    for c in calls:   # a record whose call has not ended yet (a PBX that reports at the start)
+        if c.start_utc + c.talk_s > now:
+            state[c.extension] = "talking"
+    return state
+
+
+def _allowed(session) -> None:
+    user = current_user()
+    if user is not None and not user.is_admin and session.operator != user.username:
+        raise bottle.HTTPError(403, _("This session is another cashier's."))
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET /shop, /shop/sessions, /shop/sessions/<sid>; POST /shop/checkout (the preview), /shop/pay,
+    /shop/status, /shop/open, /shop/close."""
+    app = bottle.Bottle()
+    data_dir = Path(data_dir)
+    tz = localtime.zone(cfg.section("pbx").timezone)
+    try:
+        shop = booths.shop_settings(cfg)
+    except config.ConfigError as e:   # the web must come up: the page says the shop is not set up
+        log.error("%s: the cashier page shows no booths", e)
+        shop = booths.Shop({})
+
+    def read(fn):
+        if not db.read_access(data_dir):
+            raise db.NotReady()
+        with db.connection():
+            return fn(booths.seller(shop))
+
+    def page(**values):
+        base = dict(shop=shop, csrf=csrf_token(), money=fmt_money, duration=fmt_duration, number=fmt_number,
+                    when=fmt_iso, at=lambda t: "" if t is None else fmt_iso(datetime.fromtimestamp(t, tz).isoformat()),
+                    statuses=STATUS_LABELS)
+        return render(values.pop("template", "shop"), values.pop("code", 200), **{**base, **values})
+
+    @app.get("/shop")
+    def cashier():
+        def work(seller):
+            open_ = sessions.open_now()
+            calls = sessions.session_calls(open_, shop, seller) if open_ else []
+            return open_, calls, seller
+        open_, calls, seller = read(work)
+        by_booth = {ext: [c for c in calls if c.extension == ext] for ext in shop.booths}
+        return page(title=_("Cashier"), session=open_, by_booth=by_booth, states=_states(shop, calls, int(time.time())),
+                    state_labels=STATE_LABELS, problem=seller.problem)
+
+    @app.post("/shop/checkout")   # a POST that writes nothing: the selection form carries the CSRF token
+    def checkout():
+        ids = _ids(request.forms.getall("call"))
+
+        def work(seller):
+            open_ = sessions.open_now()
+            return open_, ([c for c in sessions.session_calls(open_, shop, seller) if c.id in ids] if open_ else [])
+        open_, chosen = read(work)
+        if open_ is None or len(chosen) != len(set(ids)):
+            raise bottle.HTTPError(400, _("Those calls are not calls of the open session."))
+        payable = [c for c in chosen if c.status != "paid" and c.sell is not None]
+        total = sum((c.sell or Decimal(0) for c in payable), Decimal(0))
+        return page(template="shop_checkout", title=_("Checkout"), session=open_, chosen=chosen, payable=payable,
+                    total=total, to_take=booths.round_total(total, shop.round_to), currency=open_.currency)
+
+    @app.post("/shop/pay")
+    def pay():
+        ids = _ids(request.forms.getall("call"))
+        try:
+            given = Decimal(request.forms.get("given", "").strip().replace(",", "."))
+            if not given.is_finite() or given < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise bottle.HTTPError(400, _("Write the amount paid, e.g. 20 or 12.50.")) from None
+        with db.write_access(data_dir, db.MODELS_SHOP):
+            seller = booths.seller(shop)
+            open_ = sessions.open_now()
+            if open_ is None:
+                raise bottle.HTTPError(409, _("No session is open."))
+            _allowed(open_)
+            due = booths.round_total(sum((c.sell or Decimal(0) for c in sessions.session_calls(open_, shop, seller)
+                                          if c.id in ids), Decimal(0)), shop.round_to)
+            if given < due:
+                raise bottle.HTTPError(400, _("The amount paid is less than the amount to take."))
+            try:
+                paid, total, currency = sessions.pay(open_.id, ids, shop, seller)
+            except sessions.ShopError as e:
+                raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
+        log.info("shop: session %s: %s paid calls %s, %s %s", open_.id, current_user().username, paid, total,
+                 currency)
+        to_take = booths.round_total(total, shop.round_to)
+        return page(template="shop_paid", title=_("Paid"), paid=paid, total=total, to_take=to_take, given=given,
+                    change=(given - to_take).quantize(minor_unit(currency)) if currency else given - to_take,
+                    currency=currency)
+
+    @app.post("/shop/status")
+    def status():
+        ids, status_ = _ids(request.forms.getall("call")), request.forms.get("status", "")
+        with db.write_access(data_dir, db.MODELS_SHOP):
+            open_ = sessions.open_now()
+            if open_ is None:
+                raise bottle.HTTPError(409, _("No session is open."))
+            _allowed(open_)
+            try:
+                sessions.set_status(open_.id, ids, status_, shop, booths.seller(shop))
+            except sessions.ShopError as e:
+                raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
+        bottle.redirect("/shop", 303)
+
+    @app.post("/shop/open")
+    def open_session():
+        with db.write_access(data_dir, db.MODELS_SHOP):
+            try:
+                s = sessions.open_session(shop, booths.seller(shop), current_user().username)
+            except sessions.ShopError as e:
+                raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
+        log.info("shop: session %s opened by %s", s.id, s.operator)
+        bottle.redirect("/shop", 303)
+
+    @app.post("/shop/close")
+    def close_session():
+        sid = row_id(request.forms.get("session", ""))
+        if sid is None:
+            raise bottle.HTTPError(400, _("No such session."))
+        with db.write_access(data_dir, db.MODELS_SHOP):
+            try:
+                _allowed(sessions.get_session(sid))
+                sessions.close(sid, shop, booths.seller(shop))
+            except sessions.ShopError as e:
+                raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
+        log.info("shop: session %s closed by %s", sid, current_user().username)
+        bottle.redirect(f"/shop/sessions/{sid}", 303)
+
+    @app.get("/shop/sessions")
+    def session_list():
+        state, since, until = (request.query.get(k, "").strip() for k in ("state", "since", "until"))
+        try:
+            bounds = [None if not d else int(datetime.combine(date.fromisoformat(d) + timedelta(days=extra),
+                                                              datetime.min.time(), tz).timestamp())
+                      for d, extra in ((since, 0), (until, 1))]   # until: that whole day
+        except (ValueError, OverflowError):   # 9999-12-31 has no next day
+            raise bottle.HTTPError(400, _("Write dates as YYYY-MM-DD.")) from None
+        rows = read(lambda _seller: sessions.sessions(*bounds))
+        rows = [r for r in rows if not state or (state == "open") == (r.closed_utc is None)]
+        return page(template="shop_sessions", title=_("Sessions"), rows=rows, state=state, since=since, until=until,
+                    report=sessions.closing_report)
+
+    @app.get("/shop/sessions/<sid>")
+    def session_report(sid: str):
+        found = row_id(sid)
+
+        def work(seller):
+            s = sessions.get_session(found) if found is not None else None
+            return s, sessions.session_calls(s, shop, seller) if s else []
+        try:
+            s, calls = read(work)
+        except sessions.ShopError:
+            s = None
+        if s is None:
+            raise bottle.HTTPError(404, _("No such session."))
+        return page(template="shop_session", title=_("Session {id}").format(id=s.id), session=s, calls=calls,
+                    report=sessions.closing_report(s), figures=sessions.figures(calls))
+
+    return app

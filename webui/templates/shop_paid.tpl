@@ -1,0 +1,11 @@
+% # After a payment (webui/shop.py): what was taken and the change due.
+% rebase('base.tpl', title=title, nav='/shop', refresh=None)
+<h1>{{_('Paid')}}</h1>
+<p class="banner ok">{{_('{n} calls paid.').format(n=len(paid))}}</p>
+<dl class="cards checkout">
+  <div><dt>{{_('Call charges')}}</dt><dd id="total">{{money(total, currency)}}</dd></div>
+  <div><dt>{{_('To take')}}</dt><dd id="to-take">{{money(to_take, currency)}}</dd></div>
+  <div><dt>{{_('Amount paid')}}</dt><dd id="given">{{money(given, currency)}}</dd></div>
+  <div><dt>{{_('Change due')}}</dt><dd id="change">{{money(change, currency)}}</dd></div>
+</dl>
+<p><a class="button" href="/shop">{{_('Back to the cashier page')}}</a></p>
