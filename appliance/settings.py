@@ -299,4 +299,16 @@ SETTINGS: tuple[Setting, ...] = (
     S("callcentre", "queues", "", "lines",
       "Queues whose thresholds differ: one line per queue, QUEUE = key=value, ... with the keys above "
       "(support = sl_seconds=30, short_abandon_seconds=3)."),
+    # branch -> central sync (APP-1; appliance/sync/, appliance/central/; README "Branches and a central box")
+    S("central", "listen", "", "HOST:PORT",
+      "Make this box a central: `callbox run` receives branch boxes' calls over HTTPS (mutual TLS, certificates "
+      "from this box's own CA) on this address, e.g. 0.0.0.0:8444. Empty = not a central."),
+    S("sync", "central", "", "URL",
+      "The central's https://HOST:PORT when it differs from the URL the box was enrolled with (`callbox sync "
+      "enroll`); empty = that URL."),
+    S("sync", "period_s", 30, "seconds",
+      "How often an enrolled branch sends the calls changed since its last batch (and retries after a failure).",
+      minval=1, maxval=86400),
+    S("sync", "timeout_s", 30, "seconds", "Connect and reply timeout of a request to the central.", minval=1,
+      maxval=600),
 )

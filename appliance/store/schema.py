@@ -17,6 +17,7 @@ from appliance.store.outbox import MODELS_OUTBOX
 from appliance.store.reports import MODELS_REPORTS
 from appliance.store.rollups import MODELS_ROLLUP
 from appliance.store.schedules import MODELS_SCHEDULES
+from appliance.store.sync import MODELS_SYNC
 from appliance.store.tariffs import MODELS_TARIFFS
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 def all_models() -> tuple:
     """Every table of the appliance, in a fixed order: the schema stamp is computed over them in this order."""
     return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
-            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE)
+            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE + MODELS_SYNC)
 
 
 def schema_stamp() -> int:

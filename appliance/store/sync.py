@@ -1,0 +1,139 @@
+"""Branch → central sync tables: the branch's outbox and send state, the central's branches and received calls.
+
+Branch side: triggers (installed at enrolment, install_triggers) note every insert, update and delete of a call or
+leg in `sync_outbox`, in the same transaction as the change, so whatever changes a call (the worker, a rerate, a
+reprocess) is sent again as an update of the same row; `sync_batch` holds the one batch being sent until the central
+acknowledges it (resent byte for byte after a crash or an outage). Central side: `central_branch` (enrolment,
+credentials, the last batch applied) and `central_call` (the branches' calls, keyed by branch + the branch's row id).
+Times are integer UTC epoch seconds.
+"""
+from __future__ import annotations
+
+from peewee import BlobField, IntegerField, TextField
+
+from appliance.store.base import Base, db
+
+
+class SyncOutbox(Base):
+    """A call (id) changed on this branch since it was last sent; filled by triggers."""
+    seq = IntegerField(primary_key=True)
+    call_id = IntegerField()
+
+    class Meta:
+        table_name = "sync_outbox"
+
+
+class SyncBatch(Base):
+    """The batch being sent (at most one row): resent as it is until acknowledged, then deleted with its outbox rows."""
+    seq = IntegerField(primary_key=True)   # the branch's batch sequence number (1, 2, ...)
+    body = BlobField()                     # the compressed batch as sent (appliance/sync/wire.py)
+    outbox_hi = IntegerField()             # the outbox rows it covers: seq <= outbox_hi
+    rows = IntegerField()
+    created_utc = IntegerField()
+
+    class Meta:
+        table_name = "sync_batch"
+
+
+class SyncState(Base):
+    """The branch's sync bookkeeping, one value per key: next_seq, last_success_utc, last_error, last_error_utc."""
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "sync_state"
+
+
+class CentralBranch(Base):
+    """A branch box enrolled on this central: its one-time token (hashed), its certificate, the last batch applied."""
+    name = TextField(primary_key=True)
+    token_hash = TextField(default="")     # SHA-256 hex of the enrolment token; "" once used
+    token_expires_utc = IntegerField(default=0)
+    cert_serial = TextField(default="")    # the serial (hex) of the one client certificate accepted for it
+    revoked = IntegerField(default=0)
+    last_seq = IntegerField(default=0)     # the last batch applied
+    last_digest = TextField(default="")    # its SHA-256: a resend of it is acknowledged, not applied again
+    last_batch_utc = IntegerField(default=0)
+    last_record_utc = IntegerField(default=0)   # the newest call start received
+    version = TextField(default="")        # the branch's release, from its last batch
+    created_utc = IntegerField()
+
+    class Meta:
+        table_name = "central_branch"
+
+
+class CentralCall(Base):
+    """A branch's call as the branch last sent it: its fields, price, attribution as of the call, and legs (JSON)."""
+    id = IntegerField(primary_key=True)
+    branch = TextField()
+    rid = IntegerField()                   # the call's id on its branch (stable: the journal reference of its leg)
+    driver = TextField(default="")
+    call_key = TextField(default="")
+    start_utc = IntegerField()
+    utc_offset = IntegerField()
+    direction = TextField()
+    extension = TextField()
+    party = TextField()
+    trunk = TextField()
+    ring_s = IntegerField()
+    talk_s = IntegerField()
+    answered = IntegerField()
+    transferred = IntegerField()
+    account_code = TextField()
+    kind = TextField(default="")
+    number = TextField(default="")
+    cost = TextField(null=True)            # exact decimal text, as on the branch
+    currency = TextField(default="")
+    destination = TextField(default="")
+    tariff = TextField(default="")
+    capped = IntegerField(default=0)
+    tenant = TextField(default="")
+    person = TextField(default="")         # the directory's attribution on the branch, as of the call
+    department = TextField(default="")
+    org_branch = TextField(default="")     # the person's branch in the branch box's directory
+    legs = TextField(default="[]")         # JSON list of the legs as the branch stores them
+
+    class Meta:
+        table_name = "central_call"
+        indexes = ((("branch", "rid"), True), (("start_utc",), False))
+
+
+MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, CentralBranch, CentralCall)
+# the central_call columns a batch row fills (all but id)
+CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
+
+_TRIGGERS = (
+    ("sync_call_ins", "AFTER INSERT ON call", "NEW.id"),
+    ("sync_call_upd", "AFTER UPDATE ON call", "NEW.id"),
+    ("sync_call_del", "AFTER DELETE ON call", "OLD.id"),
+    ("sync_leg_ins", "AFTER INSERT ON leg", "NEW.call_id"),
+    ("sync_leg_upd", "AFTER UPDATE ON leg", "NEW.call_id"),
+    ("sync_leg_del", "AFTER DELETE ON leg", "OLD.call_id"),
+)
+
+
+def install_triggers(backfill: bool) -> None:
+    """Note every later change of a call or leg in sync_outbox (a branch, from its enrolment on); with `backfill`,
+    queue every call already stored too."""
+    with db.atomic("IMMEDIATE"):
+        for name, when, value in _TRIGGERS:
+            db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN "
+                           f"INSERT INTO sync_outbox (call_id) VALUES ({value}); END")
+        if backfill:
+            db.execute_sql("INSERT INTO sync_outbox (call_id) SELECT id FROM call ORDER BY start_utc, id")
+
+
+def triggers_installed() -> bool:
+    return db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'sync_call_ins'"
+                          ).fetchone() is not None
+
+
+def get_state(key: str, default: str = "") -> str:
+    row = SyncState.get_or_none(SyncState.key == key)
+    return row.value if row else default
+
+
+def set_state(**values: object) -> None:
+    """Set sync_state keys (call inside a transaction to make it part of one)."""
+    for key, value in values.items():
+        SyncState.insert(key=key, value=str(value)).on_conflict_replace().execute()
