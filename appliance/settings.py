@@ -306,9 +306,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("sync", "central", "", "URL",
       "The central's https://HOST:PORT when it differs from the URL the box was enrolled with (`callbox sync "
       "enroll`); empty = that URL."),
-    S("sync", "period_s", 30, "seconds",
+    S("sync", "period_s", 30.0, "seconds",
       "How often an enrolled branch sends the calls changed since its last batch (and retries after a failure).",
-      minval=1, maxval=86400),
+      minval=0.1, maxval=86400),
     S("sync", "timeout_s", 30, "seconds", "Connect and reply timeout of a request to the central.", minval=1,
       maxval=600),
 )
