@@ -27,7 +27,8 @@ class SyncBatch(Base):
     """The batch being sent (at most one row): resent as it is until acknowledged, then deleted with its outbox rows."""
     seq = IntegerField(primary_key=True)   # the branch's batch sequence number (1, 2, ...)
     body = BlobField()                     # the compressed batch as sent (appliance/sync/wire.py)
-    outbox_hi = IntegerField()             # the outbox rows it covers: seq <= outbox_hi
+    outbox_hi = IntegerField()             # the outbox rows it covers: seq <= outbox_hi, ...
+    snapshot_hi = IntegerField(default=0)  # ... and those of its calls up to this (their state is in the batch)
     rows = IntegerField()
     created_utc = IntegerField()
 

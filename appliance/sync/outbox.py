@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from dataclasses import dataclass
 
 from appliance import __version__
@@ -28,11 +29,12 @@ class Pending:
     body: bytes
     outbox_hi: int
     rows: int
+    snapshot_hi: int = 0
 
 
 def pending_batch() -> Pending | None:
     row = SyncBatch.select().order_by(SyncBatch.seq).first()
-    return None if row is None else Pending(row.seq, bytes(row.body), row.outbox_hi, row.rows)
+    return None if row is None else Pending(row.seq, bytes(row.body), row.outbox_hi, row.rows, row.snapshot_hi)
 
 
 def backlog() -> int:
@@ -68,6 +70,9 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
         if not entries:
             return None
         hi = entries[-1][0]
+        # later notes of the same calls, already in this snapshot, are carried too: acknowledged with the batch,
+        # so a call whose notes straddle two batches is not sent twice
+        snapshot_hi = db.execute_sql("SELECT MAX(seq) FROM sync_outbox").fetchone()[0]
         ids = list(dict.fromkeys(call_id for _seq, call_id in entries))
         calls = {c.id: c for i in range(0, len(ids), 500) for c in Call.select().where(Call.id.in_(ids[i:i + 500]))}
         legs = legs_of(list(calls))
@@ -77,9 +82,9 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
     with db.atomic(IMMEDIATE):
         seq = int(get_state("next_seq", "1"))
         body = wire.encode(branch, seq, __version__, now, rows)
-        SyncBatch.create(seq=seq, body=body, outbox_hi=hi, rows=len(rows), created_utc=now)
+        SyncBatch.create(seq=seq, body=body, outbox_hi=hi, snapshot_hi=snapshot_hi, rows=len(rows), created_utc=now)
         set_state(next_seq=seq + 1)
-    return Pending(seq, body, hi, len(rows))
+    return Pending(seq, body, hi, len(rows), snapshot_hi)
 
 
 def acknowledged(batch: Pending, now: int | None = None) -> None:
@@ -87,6 +92,11 @@ def acknowledged(batch: Pending, now: int | None = None) -> None:
     now = int(time.time()) if now is None else now
     with db.atomic(IMMEDIATE):
         SyncOutbox.delete().where(SyncOutbox.seq <= batch.outbox_hi).execute()
+        if batch.snapshot_hi > batch.outbox_hi:
+            rids = [r["rid"] for r in json.loads(zlib.decompress(batch.body))["rows"]]
+            for i in range(0, len(rids), 500):
+                SyncOutbox.delete().where(SyncOutbox.seq <= batch.snapshot_hi,
+                                          SyncOutbox.call_id.in_(rids[i:i + 500])).execute()
         SyncBatch.delete().where(SyncBatch.seq == batch.seq).execute()
         set_state(last_success_utc=now, last_error="", last_error_utc="")
 

@@ -93,6 +93,9 @@ class Central:
         return cli_json("central", "branch", "add", name, "--data", str(self.data), "--json")["token"]
 
 
+HANDSHAKE_BYTES = 4096   # a TLS handshake's bytes towards the server stay below this; a batch goes above it
+
+
 class Relay:
     """A TCP relay on loopback between the branches and the central that the test controls: up or down, cut a
     connection after N bytes towards the central, hold the central's answers."""
@@ -103,7 +106,7 @@ class Relay:
         self.port = self.listener.getsockname()[1]
         self.up = True
         self.cut_after: int | None = None     # the next connection is cut after this many bytes upstream
-        self.hold = threading.Event()         # set: answers wait
+        self.hold = threading.Event()         # set: answers wait once a request body went up (not the handshake)
         self.conns: list[socket.socket] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -139,23 +142,26 @@ class Relay:
             with self.lock:
                 self.conns += [client, server]
             limit, self.cut_after = self.cut_after, None
-            threading.Thread(target=self._pipe, args=(client, server, limit, False), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(server, client, None, True), daemon=True).start()
+            up = [0]    # bytes sent up this connection
+            threading.Thread(target=self._pipe, args=(client, server, limit, up, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, None, up, True), daemon=True).start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket, limit: int | None, answers: bool) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, limit: int | None, up: list, answers: bool) -> None:
         sent = 0
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
-                while answers and self.hold.is_set():
+                while answers and self.hold.is_set() and up[0] > HANDSHAKE_BYTES:
                     time.sleep(0.02)
                 if limit is not None and sent + len(data) >= limit:
                     dst.sendall(data[:max(0, limit - sent)])
                     break
                 dst.sendall(data)
                 sent += len(data)
+                if not answers:
+                    up[0] = sent
         except OSError:
             pass
         for s in (src, dst):
