@@ -17,7 +17,7 @@ from appliance.store.outbox import MODELS_OUTBOX
 from appliance.store.reports import MODELS_REPORTS
 from appliance.store.rollups import MODELS_ROLLUP
 from appliance.store.schedules import MODELS_SCHEDULES
-from appliance.store.sync import MODELS_SYNC
+from appliance.store.sync import MODELS_SYNC, ensure_triggers
 from appliance.store.tariffs import MODELS_TARIFFS
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     _add_worker_bookkeeping()
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
+    ensure_triggers(path.parent)   # an enrolled branch's (appliance/sync/): the database is in its data directory
     stamp = schema_stamp()
     if db.execute_sql("PRAGMA user_version").fetchone()[0] != stamp:   # a write: only when it changes
         db.execute_sql(f"PRAGMA user_version = {stamp}")

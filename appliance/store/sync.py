@@ -9,6 +9,8 @@ Times are integer UTC epoch seconds.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from peewee import BlobField, IntegerField, TextField
 
 from appliance.store.base import Base, db
@@ -103,25 +105,65 @@ MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, CentralBranch, CentralCall)
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
 
-_TRIGGERS = (
-    ("sync_call_ins", "AFTER INSERT ON call", "NEW.id"),
-    ("sync_call_upd", "AFTER UPDATE ON call", "NEW.id"),
-    ("sync_call_del", "AFTER DELETE ON call", "OLD.id"),
-    ("sync_leg_ins", "AFTER INSERT ON leg", "NEW.call_id"),
-    ("sync_leg_upd", "AFTER UPDATE ON leg", "NEW.call_id"),
-    ("sync_leg_del", "AFTER DELETE ON leg", "OLD.call_id"),
-)
+
+def _during(r: str, c: str = "c") -> str:
+    """A period [valid_from, valid_to) of a directory row `r` (NULL: unbounded), as a condition on call `c`'s start."""
+    # unary + keeps the planner off the start_utc index (a period is mostly unbounded): the calls are looked up by
+    # their extension (index call_extension_start), then filtered by start
+    return (f"+{c}.start_utc >= COALESCE({r}.valid_from, -9223372036854775807) "
+            f"AND +{c}.start_utc < COALESCE({r}.valid_to, 9223372036854775807)")
+
+
+# The calls whose attribution a directory row `r` may change (tenants are not matched: a call sent once more is
+# harmless, one left out is not). CROSS JOIN: SQLite keeps the order of the tables, the call table last, so
+# it is looked up by extension, not scanned; +e.extension drops the column's TEXT affinity, which the index
+# expression has not (with it, SQLite cannot use the index).
+_EXTENSION_CALLS = "SELECT c.id FROM call c WHERE TRIM(c.extension) = +{r}.extension AND " + _during("{r}")
+_PLACEMENT_CALLS = ("SELECT c.id FROM extension_assignment e CROSS JOIN call c ON TRIM(c.extension) = +e.extension "
+                    "WHERE e.person_id = {r}.person_id AND " + _during("{r}"))
+_PERSON_CALLS = ("SELECT c.id FROM extension_assignment e CROSS JOIN call c ON TRIM(c.extension) = +e.extension "
+                 "WHERE e.person_id = NEW.id")
+_NAMED_CALLS = ("SELECT c.id FROM placement p CROSS JOIN extension_assignment e ON e.person_id = p.person_id "
+                "CROSS JOIN call c ON TRIM(c.extension) = +e.extension WHERE p.{kind}_id = NEW.id AND " + _during("p"))
+
+
+def _trigger_sql() -> list[tuple[str, str]]:
+    """(name, body) of every trigger that notes a changed call in sync_outbox."""
+    out = [(f"sync_{table}_{op[:3].lower()}", f"AFTER {op} ON {table} BEGIN INSERT INTO sync_outbox (call_id) "
+            f"VALUES ({row}.{column}); END")
+           for table, column in (("call", "id"), ("leg", "call_id"))
+           for op, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))]
+    # directory corrections: the calls they re-attribute are sent again (attribution as of the call)
+    for table, select in (("extension_assignment", _EXTENSION_CALLS), ("placement", _PLACEMENT_CALLS)):
+        for op, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            inserts = " ".join(f"INSERT INTO sync_outbox (call_id) {select.format(r=r)};" for r in rows)
+            out.append((f"sync_{table}_{op[:3].lower()}", f"AFTER {op} ON {table} BEGIN {inserts} END"))
+    out.append(("sync_person_upd", "AFTER UPDATE OF external_id, first_name, last_name ON person BEGIN "
+                f"INSERT INTO sync_outbox (call_id) {_PERSON_CALLS}; END"))
+    for kind in ("department", "branch"):
+        out.append((f"sync_{kind}_upd", f"AFTER UPDATE OF name ON {kind} BEGIN "
+                    f"INSERT INTO sync_outbox (call_id) {_NAMED_CALLS.format(kind=kind)}; END"))
+    return out
 
 
 def install_triggers(backfill: bool) -> None:
-    """Note every later change of a call or leg in sync_outbox (a branch, from its enrolment on); with `backfill`,
-    queue every call already stored too."""
+    """Note every later change of a call or leg, and every directory correction's calls, in sync_outbox (a branch,
+    from its enrolment on); with `backfill`, queue every call already stored too."""
     with db.atomic("IMMEDIATE"):
-        for name, when, value in _TRIGGERS:
-            db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN "
-                           f"INSERT INTO sync_outbox (call_id) VALUES ({value}); END")
+        for name, body in _trigger_sql():
+            db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
         if backfill:
             db.execute_sql("INSERT INTO sync_outbox (call_id) SELECT id FROM call ORDER BY start_utc, id")
+
+
+def ensure_triggers(data_dir: Path) -> None:
+    """On an enrolled branch (<data>/sync/central.json), the triggers exist: a database made again (`callbox db
+    rebuild`) or by an older release gets them, with every call it holds queued."""
+    if not (Path(data_dir) / "sync" / "central.json").exists():
+        return
+    have = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    if not have >= {name for name, _ in _trigger_sql()}:
+        install_triggers(backfill=not triggers_installed())
 
 
 def triggers_installed() -> bool:

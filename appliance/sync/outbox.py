@@ -101,6 +101,15 @@ def acknowledged(batch: Pending, now: int | None = None) -> None:
         set_state(last_success_utc=now, last_error="", last_error_utc="")
 
 
+def renumber(expected: int) -> None:
+    """The central expects batch `expected` where this box has another (its database was restored or rebuilt and
+    its sequence went back): drop the stored batch (its changes are still in the outbox) and go on from there.
+    Upserts are keyed by call, so the calls sent again are the branch's current state, never duplicates."""
+    with db.atomic(IMMEDIATE):
+        SyncBatch.delete().execute()
+        set_state(next_seq=expected)
+
+
 def failed(error: str, now: int | None = None) -> None:
     with db.atomic(IMMEDIATE):
         set_state(last_error=error, last_error_utc=int(time.time()) if now is None else now)

@@ -80,7 +80,7 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
     e = enrolment(data_dir, url_override)
     if e is None:
         raise SyncError("this box is not enrolled with a central (callbox sync enroll URL TOKEN)")
-    sent, error = 0, None
+    sent, error, renumbered = 0, None, False
     with _one_cycle(data_dir):
         conn = link.Link(e.url, link.files(data_dir), timeout)
         for _ in range(max_batches):
@@ -93,6 +93,13 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
                 error = str(err)
                 log.warning("sync: batch %d not sent: %s", batch.seq, error)
                 outbox.failed(error)
+                expected = err.doc.get("expected") if err.status == 409 else None
+                if isinstance(expected, int) and expected > 0 and not renumbered:
+                    log.warning("sync: the central expects batch %d, not %d (this box's database was restored or "
+                                "rebuilt?): sending from there", expected, batch.seq)
+                    outbox.renumber(expected)
+                    renumbered, error = True, None
+                    continue
                 break
             if answer.get("seq") != batch.seq:
                 error = f"the central acknowledged batch {answer.get('seq')!r}, not {batch.seq}"

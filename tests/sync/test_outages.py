@@ -124,6 +124,14 @@ def test_the_branch_killed_mid_send_resends_and_the_central_applies_once(central
     assert cli_json("sync", "now", "--data", str(b), "--json")["pending"] == 0
     assert central_seq(central.data, "izmir") == 1
     assert_same(central, b, "izmir")
+    con = sqlite3.connect(b / "callbox.db")           # the branch's database restored: its sequence goes back
+    with con:
+        con.execute("DELETE FROM sync_state")
+        con.execute("UPDATE call SET talk_s = talk_s + 1 WHERE id <= 10")
+    con.close()
+    assert cli_json("sync", "now", "--data", str(b), "--json") == {"sent": 10, "pending": 0}
+    assert central_seq(central.data, "izmir") == 2
+    assert_same(central, b, "izmir")
 
 
 def test_five_branches_at_once_through_an_outage(central, relay, tmp_path):
