@@ -303,6 +303,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("central", "listen", "", "HOST:PORT",
       "Make this box a central: `callbox run` receives branch boxes' calls over HTTPS (mutual TLS, certificates "
       "from this box's own CA) on this address, e.g. 0.0.0.0:8444. Empty = not a central."),
+    S("central", "silent_min", 60, "minutes",
+      "Alert (sync_failing, and e-mail to [alerts] email) when an enrolled branch has not been heard from for this "
+      "long; sync_ok when it is again. A branch says it is up every [sync] period_s even with nothing to send.",
+      minval=1, maxval=100000),
     S("sync", "central", "", "URL",
       "The central's https://HOST:PORT when it differs from the URL the box was enrolled with (`callbox sync "
       "enroll`); empty = that URL."),
@@ -311,4 +315,7 @@ SETTINGS: tuple[Setting, ...] = (
       minval=0.1, maxval=86400),
     S("sync", "timeout_s", 30, "seconds", "Connect and reply timeout of a request to the central.", minval=1,
       maxval=600),
+    S("sync", "failing_min", 15, "minutes",
+      "Alert (sync_failing, and e-mail to [alerts] email) when every send to the central has failed for this long; "
+      "sync_ok when one works again.", minval=1, maxval=100000),
 )

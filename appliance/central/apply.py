@@ -68,6 +68,7 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
             conn.executemany("DELETE FROM central_call WHERE branch = ? AND rid = ?", deletes)
         newest = max((r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"), default=0)
         CentralBranch.update(last_seq=batch.seq, last_digest=batch.digest, last_batch_utc=now, version=batch.version,
+                             last_seen_utc=now,
                              last_record_utc=max(state.last_record_utc, newest)
                              ).where(CentralBranch.name == branch).execute()
     if abs(batch.sent_utc - now) > SKEW_WARN_S:

@@ -98,8 +98,15 @@ def authorised(peer: dict | None) -> str:
     return name
 
 
-def listing() -> list[dict]:
-    """Every branch with its state, for `callbox central branch list` and the health page."""
-    return [{"branch": r.name, "enrolled": bool(r.cert_serial), "revoked": bool(r.revoked), "last_seq": r.last_seq,
+def listing(silent_s: int, now: int | None = None) -> list[dict]:
+    """Every branch with its health, for `callbox central branch list`: enrolled, revoked, the link ("up": heard
+    from within `silent_s`, "silent", "never" heard from, "revoked"), its last batch, newest call and release."""
+    now = int(time.time()) if now is None else now
+
+    def link(r: CentralBranch) -> str:
+        return ("revoked" if r.revoked else "never" if not r.last_seen_utc
+                else "up" if now - r.last_seen_utc < silent_s else "silent")
+    return [{"branch": r.name, "enrolled": bool(r.cert_serial), "revoked": bool(r.revoked), "link": link(r),
+             "last_seen_utc": r.last_seen_utc or None, "last_seq": r.last_seq,
              "last_batch_utc": r.last_batch_utc or None, "last_record_utc": r.last_record_utc or None,
              "version": r.version} for r in CentralBranch.select().order_by(CentralBranch.name)]

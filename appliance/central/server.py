@@ -3,9 +3,10 @@
 Its own process under `callbox run` ([central] listen): a branch's slow or hostile connection, or a batch being
 applied, never holds up this box's own capture or the web (STYLE.md §3). Threads, one per connection, each with its
 own database connection; the batch's transaction serialises the writers (BEGIN IMMEDIATE, busy timeout).
-Endpoints: POST /sync/enroll {"token", "csr"} → {"branch", "cert", "ca"}; GET /sync/hello → {"branch",
-"next_seq"}; POST /sync/batch (appliance/sync/wire.py) → {"seq", "rows", "duplicate"}. A refusal answers
-{"error": reason} (and "expected" for a sequence problem), and is logged with the branch and the reason.
+Endpoints: POST /sync/enroll {"token", "csr"} → {"branch", "cert", "ca"}; GET /sync/hello (the branch is up,
+with nothing to send) → {"branch", "next_seq", "version"}; POST /sync/batch (appliance/sync/wire.py) → {"seq",
+"rows", "duplicate"}. A refusal answers {"error": reason} (and "expected" for a sequence problem), and is logged
+with the branch and the reason.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from appliance.sync import wire
 
 log = logging.getLogger(__name__)
 IO_TIMEOUT_S = 60.0
+H_VERSION = "X-Callbox-Version"   # a hello's: the branch's release
 MAX_ENROL_BODY = 64 << 10
 
 
@@ -76,7 +79,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         name = self._branch()
         if name is not None:
+            version = self.headers.get(H_VERSION, "")[:40]
             with db.connection_context():
+                CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {})
+                                     ).where(CentralBranch.name == name).execute()
                 row = CentralBranch.get(CentralBranch.name == name)
             self._answer(200, {"branch": name, "next_seq": row.last_seq + 1, "version": __version__})
 

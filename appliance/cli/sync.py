@@ -75,13 +75,13 @@ def cmd_branch_revoke(args) -> int:
 
 
 def cmd_branch_list(args) -> int:
-    open_data(args)
-    rows = branches.listing()
+    cfg, _paths = open_data(args)
+    rows = branches.listing(cfg.section("central").silent_min * 60)
     if args.json:
         print(json.dumps(rows))
     for r in rows if not args.json else ():
         state = "revoked" if r["revoked"] else "enrolled" if r["enrolled"] else "token issued"
-        print(f"{r['branch']}\t{state}\tbatch {r['last_seq']}\t{r['version']}")
+        print(f"{r['branch']}\t{state}\tlink {r['link']}\tbatch {r['last_seq']}\t{r['version']}")
     return 0
 
 

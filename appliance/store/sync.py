@@ -58,6 +58,7 @@ class CentralBranch(Base):
     last_digest = TextField(default="")    # its SHA-256: a resend of it is acknowledged, not applied again
     last_batch_utc = IntegerField(default=0)
     last_record_utc = IntegerField(default=0)   # the newest call start received
+    last_seen_utc = IntegerField(default=0)     # its last request (a batch or a hello): the link's state
     version = TextField(default="")        # the branch's release, from its last batch
     created_utc = IntegerField()
 

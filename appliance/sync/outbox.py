@@ -101,6 +101,12 @@ def acknowledged(batch: Pending, now: int | None = None) -> None:
         set_state(last_success_utc=now, last_error="", last_error_utc="")
 
 
+def contacted(now: int | None = None) -> None:
+    """The central answered (with nothing to send): the link works."""
+    with db.atomic(IMMEDIATE):
+        set_state(last_success_utc=int(time.time()) if now is None else now, last_error="", last_error_utc="")
+
+
 def renumber(expected: int) -> None:
     """The central expects batch `expected` where this box has another (its database was restored or rebuilt and
     its sequence went back): drop the stored batch (its changes are still in the outbox) and go on from there.

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from appliance import __version__
 from appliance.store.sync import get_state, install_triggers
 from appliance.sync import keys, link, outbox, wire
 
@@ -109,6 +110,14 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
             sent += batch.rows
             log.info("sync: batch %d (%d calls) %s", batch.seq, batch.rows,
                      "was already applied" if answer.get("duplicate") else "applied")
+        if not sent and error is None:    # nothing to send: say we are up (the central watches for silence)
+            try:
+                conn.request("GET", "/sync/hello", headers={"X-Callbox-Version": __version__})
+                outbox.contacted()
+            except link.LinkError as err:
+                error = str(err)
+                log.warning("sync: the central cannot be reached: %s", error)
+                outbox.failed(error)
     return {"sent": sent, "pending": outbox.backlog(), "error": error}
 
 

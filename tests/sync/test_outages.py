@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from appliance import __version__
 from sync_helpers import (Central, Relay, branch_totals, central_seq, central_totals, cli, cli_json, generate,
                           make_branch, rerate, sender)
 
@@ -158,6 +159,11 @@ def test_five_branches_at_once_through_an_outage(central, relay, tmp_path):
             p.wait(15)
     for n, data in boxes.items():
         assert_same(central, data, n)
+    health = {r["branch"]: r for r in cli_json("central", "branch", "list", "--data", str(central.data), "--json")}
+    for n in names:
+        assert (health[n]["link"], health[n]["version"], health[n]["revoked"]) == ("up", __version__, False)
+        assert health[n]["last_seq"] >= 2 and health[n]["last_record_utc"] >= 1_781_000_000
+    assert health["warmup"]["link"] == "never" and not health["warmup"]["enrolled"]
     report = cli_json("report", "--data", str(central.data), "--dims", "branch", "--measures", "calls,talk,cost",
                       "--since", "2020-01-01", "--until", "2030-01-01", "--json")
     assert {r[0]: r[1] for r in report["rows"]} == {n: 1500 for n in names}
