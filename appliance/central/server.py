@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 IO_TIMEOUT_S = 60.0
 H_VERSION = "X-Callbox-Version"   # a hello's: the branch's release
 MAX_ENROL_BODY = 64 << 10
+DISCARD_MAX = 1 << 20       # a refused request's body read before the answer, at most
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -41,6 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.client_address[0], format % args)
 
     def _answer(self, status: int, doc: dict) -> None:
+        if status != 200:
+            self.close_connection = True     # a refused request's body may be unread: never parse it as the next
         body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -70,8 +73,22 @@ class _Handler(BaseHTTPRequestHandler):
                 return branches.authorised(self.connection.getpeercert())   # type: ignore[attr-defined]
         except branches.BranchError as e:
             log.warning("%s: refused: %s", self.client_address[0], e)
+            self._discard_body()
             self._answer(403, {"error": str(e)})
             return None
+
+    def _discard_body(self) -> None:
+        """Read (a bounded part of) a body we refuse: a socket closed with data unread is reset, and the reset can
+        destroy the answer before the client reads it."""
+        try:
+            length = min(int(self.headers.get("Content-Length", "0")), DISCARD_MAX)
+        except ValueError:
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(length, 65536))
+            if not chunk:
+                return
+            length -= len(chunk)
 
     def do_GET(self) -> None:
         if self.path != "/sync/hello":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import ssl
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,7 +84,11 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
         raise SyncError("this box is not enrolled with a central (callbox sync enroll URL TOKEN)")
     sent, error, renumbered = 0, None, False
     with _one_cycle(data_dir):
-        conn = link.Link(e.url, link.files(data_dir), timeout)
+        try:
+            conn = link.Link(e.url, link.files(data_dir), timeout)
+        except (OSError, ssl.SSLError) as err:   # the enrolment's files: missing or damaged
+            raise SyncError(f"this box's sync credentials ({link.files(data_dir).folder}) cannot be used: {err}; "
+                            "enrol it again") from None
         for _ in range(max_batches):
             batch = outbox.pending_batch() or outbox.build(e.branch, pbx_tenant)
             if batch is None:

@@ -106,6 +106,7 @@ class Relay:
         self.port = self.listener.getsockname()[1]
         self.up = True
         self.cut_after: int | None = None     # the next connection is cut after this many bytes upstream
+        self.delay_s = 0.0                    # each piece of data is held this long (a slow, laggy link)
         self.hold = threading.Event()         # set: answers wait once a request body went up (not the handshake)
         self.conns: list[socket.socket] = []
         self.lock = threading.Lock()
@@ -155,6 +156,8 @@ class Relay:
                     break
                 while answers and self.hold.is_set() and up[0] > HANDSHAKE_BYTES:
                     time.sleep(0.02)
+                if self.delay_s:
+                    time.sleep(self.delay_s)
                 if limit is not None and sent + len(data) >= limit:
                     dst.sendall(data[:max(0, limit - sent)])
                     break

@@ -135,11 +135,12 @@ def test_the_branch_killed_mid_send_resends_and_the_central_applies_once(central
     assert_same(central, b, "izmir")
 
 
-def test_five_branches_at_once_through_an_outage(central, relay, tmp_path):
+def test_five_branches_at_once_through_a_slow_link_and_an_outage(central, relay, tmp_path):
     names = [f"branch{i}" for i in range(5)]
     boxes = {n: tmp_path / n for n in names}
     for n, data in boxes.items():
         make_branch(data, central, n, relay.url)
+    relay.delay_s = 0.02                                  # every piece of data is late
     procs = [sender(data) for data in boxes.values()]
     try:
         for i, data in enumerate(boxes.values()):
