@@ -296,6 +296,15 @@ SETTINGS: tuple[Setting, ...] = (
     S("callcentre", "wrapup_seconds", 0, "seconds",
       "After-call work added to each answered call's handling time (AHT) and to the agent's busy time (occupancy).",
       minval=0, maxval=86400),
+    # the wallboard's colours (appliance/callcentre/live.py grade): green at the target, amber near it, red beyond
+    S("callcentre", "target_service_level_pct", 80.0, "percent", "Wallboard: the service level to reach today.",
+      minval=0.0, maxval=100.0),
+    S("callcentre", "target_asa_s", 20.0, "seconds", "Wallboard: the average speed of answer not to exceed today.",
+      minval=0.0),
+    S("callcentre", "target_lost_pct", 5.0, "percent", "Wallboard: the share of lost calls not to exceed today.",
+      minval=0.0, maxval=100.0),
+    S("callcentre", "wait_warn_s", 60, "seconds", "Wallboard: a caller waiting longer than this turns the queue amber "
+      "(red at 1.5 times).", minval=1),
     S("callcentre", "queues", "", "lines",
       "Queues whose thresholds differ: one line per queue, QUEUE = key=value, ... with the keys above "
       "(support = sl_seconds=30, short_abandon_seconds=3)."),

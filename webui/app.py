@@ -21,7 +21,7 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
 from webui import (api, auth, callcentre, calls, db, errors, home, i18n, offload,  # noqa: F401  i18n: `_` in templates
-                   status, tls)
+                   status, tls, wallboard)
 from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
 from webui.reports import bill, breakdown, timeranges, traffic
 
@@ -61,6 +61,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(timeranges.routes(data_dir))
     app.merge(traffic.routes(data_dir, cfg))
     app.merge(callcentre.routes(data_dir, cfg))
+    app.merge(wallboard.routes(data_dir, cfg))
 
     errors.install(app)
 

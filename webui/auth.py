@@ -31,6 +31,9 @@ TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/ta
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
 SUPERVISORS |= {"/callcentre"}   # the queue summary (webui.callcentre: and only who sees the whole box, for now)
+# the wallboard (webui.wallboard): as /callcentre when logged in; a wallboard link opens its board without a login
+SUPERVISORS |= {"/wallboard", "/wallboard/events"}
+PUBLIC |= {("GET", "/wallboard/<token>"), ("GET", "/wallboard/<token>/events")}
 # administrators with scope all: accounts of every tenant, and the audit log (webui.admin.users)
 BOX_ADMIN = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for who may see every call

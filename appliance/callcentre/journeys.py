@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from appliance.callcentre import hours
 from appliance.store.base import IMMEDIATE, db
 from appliance.store.callcentre import QUEUE_CALL_COLUMNS
 
@@ -204,6 +205,7 @@ def refresh(driver: str, keys: Iterable[str]) -> int:
         return 0
     events = _select_events(driver, keys)
     rows = [j.row() for k in keys for j in build(driver, events.get(k, ()))]
+    hours.mark(db.connection(), driver, keys)     # the hours they entered in before (the KPI roll-ups)
     for i in range(0, len(keys), _BATCH):
         chunk = keys[i:i + _BATCH]
         db.execute_sql(f"DELETE FROM queue_call WHERE driver = ? AND call_key IN ({', '.join('?' * len(chunk))})",
@@ -211,6 +213,7 @@ def refresh(driver: str, keys: Iterable[str]) -> int:
     if rows:
         db.connection().executemany(f"INSERT INTO queue_call ({', '.join(QUEUE_CALL_COLUMNS)}) "
                                     f"VALUES ({', '.join('?' * len(QUEUE_CALL_COLUMNS))})", rows)
+        hours.mark(db.connection(), driver, keys)     # and after
     return len(rows)
 
 
@@ -228,6 +231,7 @@ def rebuild_all(batch: int = 20000) -> int:
             for i in range(0, len(keys), batch):
                 total += refresh(driver, keys[i:i + batch])
         db.execute_sql("INSERT OR REPLACE INTO queue_state (key, value) VALUES ('built', '1')")
+        db.execute_sql("DELETE FROM queue_state WHERE key = 'hours_built'")   # the roll-ups: summed again when idle
     log.info("queue calls rebuilt from the queue events: %d", total)
     return total
 

@@ -128,35 +128,123 @@ def ratio(num: float | int, den: float | int, scale: float = 1.0) -> float | Non
     return None if not den else secs(scale * num / den)
 
 
+# what a set of queue calls sums to (per queue, or per queue and hour in the roll-ups, hours.py): the KPIs are computed
+# from these sums, so the roll-ups and the queue calls give the same figures. All add up, but max_wait_s (the most).
+SUM_COLUMNS = ("offered", "answered", "abandoned", "timeout", "exit_empty", "exit_key", "short_abandoned",
+               "unterminated", "hold_s", "within_sl", "talk_s", "ended", "over", "max_wait_s")
+
+
+def sums_sql(book: RuleBook, args: list) -> str:
+    """The SELECT expressions of SUM_COLUMNS over queue_call rows, each row's thresholds those of its queue in
+    `book`; their arguments are appended to `args` (in the order of the placeholders)."""
+    sa = _case(book, "short_abandon_seconds", args)
+    sl = _case(book, "sl_seconds", args)
+    long_ = _case(book, "long_call_seconds", args)
+    return ("COUNT(*), IFNULL(SUM(outcome = 'answered'), 0), IFNULL(SUM(outcome = 'abandoned'), 0), "
+            "IFNULL(SUM(outcome = 'timeout'), 0), IFNULL(SUM(outcome = 'exit_empty'), 0), "
+            "IFNULL(SUM(outcome = 'exit_key'), 0), "
+            f"IFNULL(SUM(outcome = 'abandoned' AND wait_s <= {sa}), 0), IFNULL(SUM(outcome = ''), 0), "
+            "IFNULL(SUM(CASE WHEN outcome = 'answered' THEN wait_s END), 0), "
+            f"IFNULL(SUM(outcome = 'answered' AND wait_s <= {sl}), 0), "
+            "IFNULL(SUM(CASE WHEN outcome = 'answered' AND talk_s IS NOT NULL THEN talk_s END), 0), "
+            "IFNULL(SUM(outcome = 'answered' AND talk_s IS NOT NULL), 0), "
+            f"IFNULL(SUM(outcome = 'answered' AND talk_s > {long_}), 0), MAX(wait_s)")
+
+
+def fingerprint(book: RuleBook) -> str:
+    """What the roll-ups' threshold counts depend on: they serve only a RuleBook with this fingerprint."""
+    return repr(book)
+
+
+def _hours(since: int | None, until: int | None) -> tuple[int | None, int | None]:
+    """The whole UTC hours inside [since, until): [first, end) (None: unbounded)."""
+    return (None if since is None else -(-since // 3600)), (None if until is None else until // 3600)
+
+
+MAX_PIECES = 50    # partial and dirty stretches of a range read from the queue calls, at most; more: all of it
+
+
+def _raw(book: RuleBook, since: int | None, until: int | None, queue: str | None) -> list[tuple]:
+    args: list = []
+    sums = sums_sql(book, args)
+    where = period_where(since, until, queue, args)
+    return db.execute_sql(f"SELECT queue, {sums} FROM queue_call WHERE {where} GROUP BY queue", args).fetchall()
+
+
+def _pieces(first: int | None, end: int | None, dirty: list[int]) -> list[tuple[int | None, int | None]]:
+    """The stretches [a, b) of epoch seconds the roll-ups do not cover: before the first whole hour, after the last,
+    and the dirty hours between (adjacent ones joined)."""
+    out: list[tuple[int | None, int | None]] = []
+    if first is not None:
+        out.append((None, first * 3600))
+    for h in dirty:
+        if out and out[-1][1] == h * 3600:
+            out[-1] = (out[-1][0], (h + 1) * 3600)
+        else:
+            out.append((h * 3600, (h + 1) * 3600))
+    if end is not None:
+        out.append((end * 3600, None))
+    return out
+
+
+def _sums(book: RuleBook, since: int | None, until: int | None, queue: str | None) -> list[tuple]:
+    """(queue, *SUM_COLUMNS) rows: the whole clean hours from the roll-ups when they were summed with `book`'s rules,
+    the rest (the partial hours at both ends, dirty hours) from the queue calls, each stretch by its index; else
+    everything from the queue calls."""
+    state = dict(db.execute_sql("SELECT key, value FROM queue_state WHERE key IN ('hours_built', 'hours_rules')"))
+    first, end = _hours(since, until)
+    if state.get("hours_built") != "1" or state.get("hours_rules") != fingerprint(book) \
+            or (first is not None and end is not None and end <= first):
+        return _raw(book, since, until, queue)
+    span: list[str] = ["1"]
+    args: list[int | str] = []
+    for cond, value in (("hour >= ?", first), ("hour < ?", end)):
+        if value is not None:
+            span.append(cond)
+            args.append(value)
+    dirty = [h for h, in db.execute_sql(f"SELECT hour FROM queue_hour_dirty WHERE {' AND '.join(span)} ORDER BY hour",
+                                        args)]
+    pieces = _pieces(first, end, dirty)
+    if len(pieces) > MAX_PIECES:
+        return _raw(book, since, until, queue)
+    rows = []
+    for a, b in pieces:
+        lo = since if a is None else a if since is None else max(a, since)
+        hi = until if b is None else b if until is None else min(b, until)
+        if lo is None or hi is None or lo < hi:
+            rows += _raw(book, lo, hi, queue)
+    totals = ", ".join(f"MAX({c})" if c == "max_wait_s" else f"SUM({c})" for c in SUM_COLUMNS)
+    if queue is not None:
+        span.append("queue = ?")
+        args.append(queue)
+    return rows + db.execute_sql(f"SELECT queue, {totals} FROM queue_hour WHERE {' AND '.join(span)} AND hour NOT "
+                                 "IN (SELECT hour FROM queue_hour_dirty) GROUP BY queue", args).fetchall()
+
+
 def queue_kpis(book: RuleBook, since: int | None = None, until: int | None = None,
                queue: str | None = None) -> list[dict]:
     """The KPIs of every queue with calls entered in [since, until) (epoch seconds; None: unbounded), by queue."""
-    args: list = []   # in the order of the placeholders below
-    sa = _case(book, "short_abandon_seconds", args)
-    sl = _case(book, "sl_seconds", args)
-    wrap = _case(book, "wrapup_seconds", args)
-    long_ = _case(book, "long_call_seconds", args)
-    where = period_where(since, until, queue, args)
-    rows = db.execute_sql(
-        "SELECT queue, COUNT(*), SUM(outcome = 'answered'), SUM(outcome = 'abandoned'), SUM(outcome = 'timeout'), "
-        "SUM(outcome = 'exit_empty'), SUM(outcome = 'exit_key'), "
-        f"SUM(outcome = 'abandoned' AND wait_s <= {sa}), SUM(outcome = ''), "
-        "SUM(CASE WHEN outcome = 'answered' THEN wait_s END), "
-        f"SUM(outcome = 'answered' AND wait_s <= {sl}), "
-        "SUM(CASE WHEN outcome = 'answered' AND talk_s IS NOT NULL THEN talk_s END), "
-        "SUM(outcome = 'answered' AND talk_s IS NOT NULL), "
-        f"SUM(outcome = 'answered' AND talk_s IS NOT NULL) * {wrap}, "
-        f"SUM(outcome = 'answered' AND talk_s > {long_}), MAX(wait_s) "
-        f"FROM queue_call WHERE {where} GROUP BY queue ORDER BY queue", args).fetchall()
-    return [_queue_row(*row) for row in rows]
+    with db.atomic():      # one snapshot: the roll-ups and the queue calls read as of the same moment
+        parts = _sums(book, since, until, queue)
+    summed: dict[str, list] = {}
+    for q, *values in parts:
+        have = summed.get(q)
+        if have is None:
+            summed[q] = list(values)
+            continue
+        for i, v in enumerate(values[:-1]):
+            have[i] += v
+        if values[-1] is not None and (have[-1] is None or values[-1] > have[-1]):
+            have[-1] = values[-1]
+    return [_queue_row(q, book.of(q).wrapup_seconds, *summed[q]) for q in sorted(summed)]
 
 
-def _queue_row(queue, offered, answered, abandoned, timeout, exit_empty, exit_key, short, unterminated, hold,
-               within_sl, talk, ended, wrapup, over, max_wait) -> dict:
+def _queue_row(queue, wrap, offered, answered, abandoned, timeout, exit_empty, exit_key, short, unterminated, hold,
+               within_sl, talk, ended, over, max_wait) -> dict:
     base = offered - short
     return {"queue": queue, "offered": offered, "answered": answered, "abandoned": abandoned, "timeout": timeout,
             "exit_empty": exit_empty, "exit_key": exit_key, "short_abandoned": short, "unterminated": unterminated,
-            "asa_s": ratio(hold or 0, answered), "service_level_pct": ratio(within_sl, base, 100),
+            "asa_s": ratio(hold, answered), "service_level_pct": ratio(within_sl, base, 100),
             "lost_pct": ratio(abandoned + timeout + exit_empty + exit_key - short, base, 100),
-            "talk_s": secs(talk or 0), "aht_s": ratio((talk or 0) + (wrapup or 0), ended), "over_5min": over,
+            "talk_s": secs(talk), "aht_s": ratio(talk + ended * wrap, ended), "over_5min": over,
             "max_wait_s": secs(max_wait)}

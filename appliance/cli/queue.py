@@ -1,4 +1,5 @@
-"""`callbox queue kpis|agents|quality|rebuild`: call-centre KPIs per queue and per agent (CC-2), and data quality.
+"""`callbox queue kpis|agents|quality|rebuild|wallboard`: call-centre KPIs per queue and per agent (CC-2), data
+quality, and the wallboard links (appliance/cli/wallboard.py).
 
 The JSON of `queue kpis` and `queue agents` is a contract (issue 15): fields in appliance/callcentre/kpis.py FIELDS
 and agents.py FIELDS, rows sorted by queue (agent), seconds and percentages with 2 decimals, null where the
@@ -11,6 +12,7 @@ import logging
 
 from appliance import localtime
 from appliance.callcentre import agents, journeys, kpis, quality
+from appliance.cli import wallboard
 from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.config import ConfigError
 from appliance.procs import common_args
@@ -51,6 +53,7 @@ def register(subparsers) -> None:
     common_args(c)
     c.add_argument("--json", action="store_true", help="one JSON object")
     c.set_defaults(func=cmd_rebuild)
+    wallboard.register(sub)
 
 
 def _setup(args) -> tuple[kpis.RuleBook, int | None, int | None]:

@@ -16,7 +16,7 @@ from appliance.store.users import FILE_NAME, open_users_db
 log = logging.getLogger(__name__)
 
 
-def _actor() -> str:
+def actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
@@ -59,7 +59,7 @@ def cmd_add(args) -> int:
     _check_directory(args, scope, tenant, args.person or "")
     password = _password(args)
     open_users_db(args.data / FILE_NAME)
-    account = users.add_user(args.username, password, role, scope, tenant, args.person or "", actor=_actor())
+    account = users.add_user(args.username, password, role, scope, tenant, args.person or "", actor=actor())
     where = "".join(f", {k} {v}" for k, v in (("tenant", account.tenant), ("person", account.person)) if v)
     print(f"added {account.username}: {account.role}, scope {account.scope}{where}")
     return 0
@@ -90,7 +90,7 @@ def _existing(args) -> None:
 
 def cmd_passwd(args) -> int:
     _existing(args)
-    users.set_password(args.username, _password(args), actor=_actor())
+    users.set_password(args.username, _password(args), actor=actor())
     print(f"password of {args.username} changed; their sessions are ended")
     return 0
 
@@ -104,7 +104,7 @@ def cmd_set(args) -> int:
     person = "" if scope in ("all", "tenant") else (args.person if args.person is not None else old.person)
     users.check_scope(role, scope, tenant, person)
     _check_directory(args, scope, tenant, person)
-    users.set_access(args.username, role, scope, tenant, person, actor=_actor())
+    users.set_access(args.username, role, scope, tenant, person, actor=actor())
     print(f"{args.username}: {role}, scope {scope}")
     return 0
 

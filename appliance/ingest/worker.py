@@ -6,7 +6,7 @@ import threading
 import time
 
 from appliance import journal, localtime, store
-from appliance.callcentre import journeys
+from appliance.callcentre import hours, journeys, kpis
 from appliance.config import Config, ConfigError, parse_tenant_map
 from appliance.ingest import parse, stuck
 from appliance.paths import Paths, parse_lock
@@ -55,6 +55,11 @@ class Worker:
         self.processor = build_processor(cfg, driver_name)
         self.data_version = self._data_version()
         self.stuck_checked = 0.0
+        try:    # the rules the queue KPIs' roll-ups are summed with: the web's and the CLI's
+            self.queue_rules = kpis.rulebook(cfg)
+        except ConfigError as e:     # as the web: the default thresholds, and why
+            log.error("%s: the queue KPI roll-ups use the default thresholds", e)
+            self.queue_rules = kpis.RuleBook()
 
     @staticmethod
     def _data_version() -> int:
@@ -84,6 +89,7 @@ class Worker:
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
                 rollup.refresh_some()
                 journeys.ensure_built()   # once, on a database upgraded from before the queue calls
+                hours.refresh_some(self.queue_rules)   # and the queue KPIs' hour roll-ups
                 self._check_stuck()
             self.data_version = self._data_version()
         return n

@@ -7,7 +7,7 @@ rebuild them from the queue events; KPIs (appliance/callcentre/kpis.py) read onl
 """
 from __future__ import annotations
 
-from peewee import IntegerField, TextField
+from peewee import CompositeKey, IntegerField, TextField
 
 from appliance.store.base import Base
 
@@ -57,5 +57,40 @@ class QueueState(Base):
         table_name = "queue_state"
 
 
-MODELS_CALLCENTRE = (QueueCall, QueueState)
+class QueueHour(Base):
+    """The queue calls that entered in one UTC hour, summed per queue (appliance/callcentre/hours.py): what the KPIs
+    of long ranges read instead of every queue call. The threshold counts are those of the rules named by the
+    queue_state row "hours_rules"."""
+    queue = TextField()
+    hour = IntegerField()                 # entered_utc // 3600
+    offered = IntegerField()
+    answered = IntegerField()
+    abandoned = IntegerField()
+    timeout = IntegerField()
+    exit_empty = IntegerField()
+    exit_key = IntegerField()
+    short_abandoned = IntegerField()
+    unterminated = IntegerField()
+    hold_s = IntegerField()               # sum of the answered calls' CONNECT holdtime
+    within_sl = IntegerField()
+    talk_s = IntegerField()
+    ended = IntegerField()                # answered calls with an end event
+    over = IntegerField()
+    max_wait_s = IntegerField(null=True)
+
+    class Meta:
+        table_name = "queue_hour"
+        primary_key = CompositeKey("queue", "hour")
+        indexes = ((("hour",), False),)
+
+
+class QueueHourDirty(Base):
+    """Hours whose queue calls changed since their QueueHour rows were summed: read from queue_call until then."""
+    hour = IntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "queue_hour_dirty"
+
+
+MODELS_CALLCENTRE = (QueueCall, QueueState, QueueHour, QueueHourDirty)
 QUEUE_CALL_COLUMNS = tuple(f.column_name for f in QueueCall._meta.sorted_fields)

@@ -77,7 +77,17 @@ class AuditEntry(UsersBase):
     address = TextField(default="")
 
 
-MODELS_USERS = (User, Session, Throttle, SetupToken, AuditEntry)
+class WallboardLink(UsersBase):
+    """A wallboard's own link (/wallboard/<token>): read-only, no session, until revoked. Stored hashed."""
+    id = IntegerField(primary_key=True)
+    name = TextField(unique=True)
+    token_hash = TextField(unique=True)
+    queues = TextField(default="")          # comma-separated queues shown ("" = every queue)
+    created_utc = IntegerField()
+    revoked_utc = IntegerField(null=True)
+
+
+MODELS_USERS = (User, Session, Throttle, SetupToken, AuditEntry, WallboardLink)
 
 
 def open_users_db(path: Path) -> SqliteDatabase:

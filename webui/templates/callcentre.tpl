@@ -4,6 +4,7 @@
 % if error:
 <p class="banner warn">{{error}}</p>
 % end
+<p><a href="/wallboard">{{_('Open the live wallboard')}}</a></p>
 <form method="get" action="/callcentre" class="form search">
   % include('report_range.tpl', rp_ranges=ranges, range_value=form.get('range') or 'today', since_value=form.get('since') or '', until_value=form.get('until') or '')
   <button type="submit">{{_('Show')}}</button>

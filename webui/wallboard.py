@@ -1,0 +1,168 @@
+"""The call-centre wallboard (CC-1): a page for a big screen, updated live by server-sent events.
+
+Two ways in: /wallboard for administrators and supervisors who see every call of the box (as /callcentre), and
+/wallboard/<token>, a link made by `callbox queue wallboard add` that shows that board only, read-only, without a
+login or a session to time out, until it is revoked (appliance/access/wallboards.py).
+
+Live: each open board holds one event stream. It looks at callbox.db's files every POLL_S (a stat, no query) and
+sends the board again when another process committed (the worker storing queue events) or every REFRESH_S; the
+boards are computed once per change for every screen showing the same queues (appliance/callcentre/live.py), in the
+threadpool. The page counts the waits and the time in each state itself between updates. A stream ends after
+STREAM_S (the browser's EventSource reconnects), or within CHECK_S of its link being revoked.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import bottle
+from bottle import request, response
+
+from appliance import config, localtime
+from appliance.access import scope, wallboards
+from appliance.callcentre import kpis, live
+from appliance.reports.ranges import resolve
+from webui import db
+from webui.auth import current_user
+from webui.i18n import N_, _, locale
+from webui.reports import common as rp
+
+log = logging.getLogger(__name__)
+POLL_S = 0.25
+REFRESH_S = 30.0
+KEEPALIVE_S = 15.0
+CHECK_S = 2.0             # a revoked link's board closes within this
+STREAM_S = 3600.0
+STATE_LABELS = {"talking": N_("Talking"), "wrapup": N_("After-call work"), "paused": N_("Paused"),
+                "ready": N_("Ready"), "logged_out": N_("Logged out")}
+assert set(STATE_LABELS) == set(live.STATES)
+
+
+class _Boards:
+    """The last board computed for each set of queues, and the file state it was computed at."""
+
+    def __init__(self, data_dir: Path, book: kpis.RuleBook, targets: live.Targets, tz):
+        self.data_dir, self.book, self.targets, self.tz = data_dir, book, targets, tz
+        self.lock = threading.Lock()          # greenlets only (the web process is gevent-patched)
+        self.done: dict[tuple, tuple[tuple, float, str]] = {}     # queues -> (file state, at, JSON)
+
+    def changes(self) -> tuple:
+        return db._changes(Path(self.data_dir) / "callbox.db")
+
+    def get(self, queues: tuple[str, ...]) -> str:
+        """The board of `queues` as JSON, computed again when the files changed or REFRESH_S passed."""
+        with self.lock:
+            changes, now = self.changes(), time.monotonic()
+            hit = self.done.get(queues)
+            if hit is not None and hit[0] == changes and now - hit[1] < REFRESH_S:
+                return hit[2]
+            at = int(time.time())
+            day = resolve("today", self.tz, at).since
+
+            def work():
+                return live.board(self.book, self.targets, at, day, queues)
+            try:
+                doc = rp.offload(self.data_dir, work)
+            except rp.NoData:
+                doc = {"now": at, "queues": [], "agents": [], "states": {}, "no_data": True}
+            text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            self.done[queues] = (changes, now, text)
+            return text
+
+
+def _labels() -> str:
+    return json.dumps({"locale": str(locale()).replace("_", "-"),      # the page's number and time formats
+                       "states": {k: _(v) for k, v in STATE_LABELS.items()}, "live": _("live"),
+                       "reconnecting": _("reconnecting…"), "revoked": _("This wallboard link was revoked."),
+                       "clock": _("The PBX clock is {seconds} s ahead of this box."),
+                       "no_data": _("No database yet: the worker creates it.")},
+                      ensure_ascii=False).replace("<", "\\u003c")    # inside a <script> block: no "</script>"
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET /wallboard[/events] (logged in) and /wallboard/<token>[/events] (a wallboard link)."""
+    app = bottle.Bottle()
+    pbx = cfg.section("pbx")
+    try:
+        book = kpis.rulebook(cfg)
+    except config.ConfigError as e:   # as /callcentre: the default thresholds, and why
+        log.error("%s: the wallboard uses the default thresholds", e)
+        book = kpis.RuleBook()
+    boards = _Boards(data_dir, book, live.targets(cfg), localtime.zone(pbx.timezone))
+
+    def page(name: str, queues: tuple[str, ...], events: str) -> str:
+        return rp.render("wallboard", title=_("Wallboard"), board=name, queues=queues, events=events,
+                         labels=_labels())
+
+    def stream(queues: tuple[str, ...], token: str = ""):
+        response.content_type = "text/event-stream; charset=utf-8"
+        response.set_header("Cache-Control", "no-store")
+        response.set_header("X-Accel-Buffering", "no")
+
+        def still_valid() -> bool:
+            if not token:
+                return True
+            with db.users_db.connection_context():
+                return wallboards.find(token) is not None
+
+        def events():
+            yield "retry: 2000\n\n"
+            ends, sent, last = time.monotonic() + STREAM_S, None, time.monotonic()
+            checked = time.monotonic()
+            while time.monotonic() < ends:
+                if time.monotonic() - checked >= CHECK_S:
+                    if not still_valid():
+                        yield "event: revoked\ndata: {}\n\n"
+                        return
+                    checked = time.monotonic()
+                changes = boards.changes()
+                if changes != sent or time.monotonic() - last >= REFRESH_S:
+                    yield f"data: {boards.get(queues)}\n\n"
+                    sent, last = changes, time.monotonic()
+                elif time.monotonic() - last >= KEEPALIVE_S:
+                    yield ": keep-alive\n\n"
+                    last = time.monotonic()
+                time.sleep(POLL_S)      # gevent's sleep in the web process
+        return events()
+
+    def whole_box() -> None:
+        if not scope.sees_whole_box(current_user(), pbx.tenant):
+            raise bottle.HTTPError(403, _("Queues are not assigned to departments yet: the call-centre pages are "
+                                          "shown to users who may see every call of this box."))
+
+    def asked_queues() -> tuple[str, ...]:
+        return tuple(dict.fromkeys(q for q in request.query.decode().getall("queue") if q))
+
+    @app.get("/wallboard")
+    def board_page():
+        whole_box()
+        queues = asked_queues()
+        query = urlencode([("queue", q) for q in queues])
+        return page(_("All queues") if not queues else ", ".join(queues), queues,
+                    "/wallboard/events" + (f"?{query}" if query else ""))
+
+    @app.get("/wallboard/events")
+    def board_events():
+        whole_box()
+        return stream(asked_queues())
+
+    def linked(token: str) -> wallboards.Board:
+        found = wallboards.find(token)
+        if found is None:
+            raise bottle.HTTPError(404, _("No such wallboard: the link is wrong or was revoked."))
+        return found
+
+    @app.get("/wallboard/<token>")
+    def link_page(token: str):
+        found = linked(token)
+        return page(found.name, found.queues, f"/wallboard/{token}/events")
+
+    @app.get("/wallboard/<token>/events")
+    def link_events(token: str):
+        return stream(linked(token).queues, token)
+
+    return app
