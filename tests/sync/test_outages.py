@@ -114,12 +114,14 @@ def test_the_branch_killed_mid_send_resends_and_the_central_applies_once(central
     generate(b, 800, 1, seed=20)
     relay.hold.set()                            # the central applies, its answer does not come back
     proc = sender(b)
-    deadline = time.monotonic() + 30
-    while central_seq(central.data, "izmir") < 1:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)            # the branch dies before it hears the answer
-    proc.wait(10)
+    try:
+        deadline = time.monotonic() + 30
+        while central_seq(central.data, "izmir") < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)        # the branch dies before it hears the answer
+        proc.wait(10)
     relay.hold.clear()
     assert backlog(b) > 0                       # so it still has the batch, and sends it again
     assert cli_json("sync", "now", "--data", str(b), "--json")["pending"] == 0
