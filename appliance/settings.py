@@ -223,9 +223,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("mail", "tls_verify", True, "yes/no", "Check the server's certificate and name (starttls, ssl)."),
     S("mail", "timeout_s", 30, "seconds", "Connect and reply timeout of the SMTP conversation.",
       minval=1, maxval=300),
-    S("mail", "language", "en", "en|tr",
+    S("mail", "language", "en", "en|tr|bg|az|cs|nb",
       "Language of the scheduled reports and limit notices e-mailed to someone without a web account; account "
-      "holders get the language they chose on the web.", choices=("en", "tr")),
+      "holders get the language they chose on the web.", choices=("en", "tr", "bg", "az", "cs", "nb")),
     S("upload", "targets", "", "lines",
       "File servers reports are exported to, one per line: NAME = URL. URLs: ftp://USER@HOST[:PORT]/DIR, "
       "ftps://... (explicit TLS; ?ca_file=PEM for a private CA), sftp://USER@HOST[:PORT]/DIR (?known_hosts=FILE, "
@@ -308,6 +308,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("callcentre", "queues", "", "lines",
       "Queues whose thresholds differ: one line per queue, QUEUE = key=value, ... with the keys above "
       "(support = sl_seconds=30, short_abandon_seconds=3)."),
+    S("callcentre", "queue_units", "", "lines",
+      "The department or branch each queue belongs to: one line per queue, QUEUE = department NAME or QUEUE = branch "
+      "NAME (directory names). Department and branch supervisors see their unit's queues; who sees every call of "
+      "the box sees every queue."),
     # branch -> central sync (APP-1; appliance/sync/, appliance/central/; README "Branches and a central box")
     S("central", "listen", "", "HOST:PORT",
       "Make this box a central: `callbox run` receives branch boxes' calls over HTTPS (mutual TLS, certificates "

@@ -48,6 +48,9 @@ WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/
 OUTBOX = {"/outbox", "/outbox/discard", "/outbox/retry"}
 BOX_ADMIN |= OUTBOX
 WRITE_ROUTES |= {("POST", "/outbox/discard"), ("POST", "/outbox/retry")}
+# wallboard links (webui.wallboard): made and revoked in users.db
+BOX_ADMIN |= {"/wallboard/links", "/wallboard/links/revoke"}
+WRITE_ROUTES |= {("POST", "/wallboard/links"), ("POST", "/wallboard/links/revoke")}
 # Report schedules (webui.admin.schedules): box-wide like `callbox schedule`, so administrators of the whole box only;
 # adding and removing write the schedule tables only.
 SCHEDULES = {"/schedules", "/schedules/add", "/schedules/remove", "/schedules/run"}

@@ -1,22 +1,23 @@
 """The call-centre supervisor's first page (issue 15, CC-2): the queue summary, each queue's KPIs over a date range
 as appliance/callcentre/kpis.py defines them, and its data-quality line.
 
-Scope: queues do not belong to departments or branches yet (the next part of issue 15), so a queue's calls cannot
-be scoped like calls: the page is for administrators and supervisors (auth.SUPERVISORS) who may see every call of
-the box (scope.sees_whole_box); any other supervisor gets 403 and the reason.
+Scope: administrators and supervisors (auth.SUPERVISORS); who may see every call of the box sees every queue, a
+department or branch supervisor the queues of their unit ([callcentre] queue_units, appliance/callcentre/scope.py);
+anyone else gets 403 and the reason.
 """
 from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from pathlib import Path
 
 import bottle
 from bottle import request
 
 from appliance import config, localtime
-from appliance.access import scope
-from appliance.callcentre import kpis, quality
+from appliance.callcentre import agents, kpis, quality
+from appliance.callcentre import scope as cs
 from appliance.reports.ranges import RangeError, resolve
 from webui.auth import current_user
 from webui.i18n import N_, _, fmt_duration, fmt_number
@@ -31,11 +32,31 @@ COLUMNS = {"offered": (N_("Offered"), "count"), "answered": (N_("Answered"), "co
            "asa_s": (N_("ASA"), "seconds"), "service_level_pct": (N_("Service level"), "percent"),
            "lost_pct": (N_("Lost"), "percent"), "talk_s": (N_("Talk"), "seconds"), "aht_s": (N_("AHT"), "seconds"),
            "over_5min": (N_("Over 5 min"), "count"), "max_wait_s": (N_("Longest wait"), "seconds")}
+# an agent's own figures (agents.FIELDS but the pauses by reason, shown apart)
+AGENT_COLUMNS = {"answered": (N_("Answered"), "count"), "talk_s": (N_("Talk"), "seconds"),
+                 "ring_no_answer": (N_("Rung, not answered"), "count"),
+                 "answer_rate_pct": (N_("Answer rate"), "percent"), "login_s": (N_("Logged in"), "seconds"),
+                 "pause_s": (N_("Paused"), "seconds"), "occupancy_pct": (N_("Occupancy"), "percent")}
 PROBLEM_LABELS = {"no_enterqueue": N_("entry never logged"), "out_of_order": N_("lines out of order"),
                   "two_connects": N_("answered twice"), "two_ends": N_("ended twice"),
                   "connect_and_exit": N_("answered and left"), "end_without_connect": N_("ended unanswered"),
                   "bad_params": N_("unreadable event")}
 assert list(COLUMNS) == list(kpis.FIELDS[1:]) and set(PROBLEM_LABELS) == set(quality.PROBLEMS)
+assert list(AGENT_COLUMNS) == list(agents.FIELDS[1:-1])
+
+
+def no_queues() -> str:
+    return _("No queue belongs to your department or branch ([callcentre] queue_units): the call-centre pages show "
+             "a supervisor the queues of their unit, and every queue to who may see every call of this box.")
+
+
+def queue_units(cfg: config.Config) -> cs.QueueUnits:
+    """[callcentre] queue_units; none (only who sees the whole box sees queues) when it cannot be read, and why."""
+    try:
+        return cs.queue_units(cfg)
+    except config.ConfigError as e:
+        log.error("%s: queues are shown only to users who see every call of the box", e)
+        return cs.QueueUnits()
 
 
 class Problem(ValueError):
@@ -62,7 +83,7 @@ def _window(form, tz) -> tuple[int | None, int | None]:
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """GET /callcentre: the queue summary."""
+    """GET /callcentre: the queue summary; GET /callcentre/agent: an agent's own figures."""
     app = bottle.Bottle()
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
@@ -71,6 +92,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     except config.ConfigError as e:   # the web must come up: the KPIs with the default thresholds, and why
         log.error("%s: the call-centre pages use the default thresholds", e)
         book = kpis.RuleBook()
+    units = queue_units(cfg)
 
     @app.get("/callcentre")
     def summary():
@@ -84,18 +106,43 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             return rp.render("callcentre", 400, **{**base, "error": str(e)})
 
         def work():
-            if not scope.sees_whole_box(user, pbx.tenant):
+            seen = cs.visible_queues(user, pbx.tenant, units)
+            if seen is not None and not seen:
                 return None
-            return (kpis.queue_kpis(book, since, until),
-                    {q["queue"]: q["problems"] for q in quality.quality(since, until)["queues"]})
+            return ([r for r in kpis.queue_kpis(book, since, until) if seen is None or r["queue"] in seen],
+                    {q["queue"]: q["problems"] for q in quality.quality(since, until)["queues"]
+                     if seen is None or q["queue"] in seen})
         try:
             found = rp.offload(data_dir, work)
         except rp.NoData:
             return rp.render("callcentre", **base)
         if found is None:
-            raise bottle.HTTPError(403, _("Queues are not assigned to departments yet: the call-centre pages are "
-                                          "shown to users who may see every call of this box."))
+            raise bottle.HTTPError(403, no_queues())
         rows, problems = found
         return rp.render("callcentre", **{**base, "rows": rows, "problems": problems})
+
+    @app.get("/callcentre/agent")
+    def agent_page():
+        """An agent's own figures (any role): the queue members of their extensions, and the calls they answered."""
+        user = current_user()
+        form = request.query.decode()
+        base = dict(title=_("My queue calls"), form=form, ranges=rp.RANGE_LABELS, columns=AGENT_COLUMNS, rows=[],
+                    calls=[], cell=cell, error="", extensions=())
+        try:
+            since, until = _window(form, tz)
+        except Problem as e:
+            return rp.render("callcentre_agent", 400, **{**base, "error": str(e)})
+
+        def work():
+            mine = cs.own_extensions(user)
+            rows = [r for r in agents.agent_kpis(book, since, until) if agents.extension_of(r["agent"]) in mine]
+            return sorted(mine), rows, agents.recent_calls([r["agent"] for r in rows], since, until)
+        try:
+            extensions, rows, calls = rp.offload(data_dir, work)
+        except rp.NoData:
+            return rp.render("callcentre_agent", **base)
+        for c in calls:     # queue_log times are UTC: shown at the PBX's local time then
+            c["offset"] = int(datetime.fromtimestamp(c["entered_utc"], tz).utcoffset().total_seconds())
+        return rp.render("callcentre_agent", **{**base, "rows": rows, "calls": calls, "extensions": extensions})
 
     return app

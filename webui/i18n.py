@@ -25,7 +25,15 @@ from appliance.access import users
 log = logging.getLogger(__name__)
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
-LANGUAGES = {"en": "English", "tr": "Türkçe"}     # each shown in its own language in the switch
+# Each shown in its own language in the switch. Azerbaijani is the Latin script (az = az_Latn in CLDR), as
+# Azerbaijan writes it since 1991; Norwegian is Bokmål, the written standard of nearly all of Norway's business.
+LANGUAGES = {"en": "English", "tr": "Türkçe", "bg": "Български", "az": "Azərbaycanca", "cs": "Čeština",
+             "nb": "Norsk bokmål"}
+# Accept-Language tags that mean one of LANGUAGES under another code: "no" is Norwegian without saying which
+# written standard (browsers on Norwegian systems send it, and Bokmål is what it means in practice); "nn"
+# (Nynorsk) readers all read Bokmål, which is closer to them than English. Both only where the browser does
+# not list a language we have before them (q-values and order still rule).
+ALIASES = {"no": "nb", "nn": "nb"}
 DEFAULT = "en"
 COOKIE = "callbox_lang"
 ENV_KEY = "callbox.lang"
@@ -81,6 +89,7 @@ def from_accept_language(header: str) -> str | None:
             prefs.append((-q, i, tag.strip().lower()))
     for _q, _i, tag in sorted(prefs):
         base = tag.split("-")[0].split("_")[0]
+        base = ALIASES.get(base, base)
         if base in LANGUAGES:
             return base
     return None
@@ -142,7 +151,8 @@ def _(message: str) -> str:
 
 # The CLDR locale of each language's dates, times and numbers: English as written in Europe, where the box's
 # markets are (24-hour clock, day before month), not the US default Babel gives bare "en"
-FORMATS = {"en": "en_GB"}
+# The others are CLDR's own for the language (bg_BG, az_Latn_AZ, cs_CZ, nb_NO by likely subtags).
+FORMATS = {"en": "en_GB", "bg": "bg_BG", "az": "az_Latn_AZ", "cs": "cs_CZ", "nb": "nb_NO"}
 
 
 @lru_cache(maxsize=None)

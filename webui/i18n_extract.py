@@ -26,6 +26,9 @@ STRING = r"""('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
 CALL = re.compile(r"(?<![\w.])N?_\(\s*" + STRING + r"\s*\)")
 # ngettext('one leg', '{n} legs', n): both forms, the count after them
 PLURAL = re.compile(r"(?<![\w.])ngettext\(\s*" + STRING + r"\s*,\s*" + STRING + r"\s*,")
+# the %-conversions the web's code fills in (%s, %d, %r, %(name)s): Babel also flags "{share} % of" as
+# python-format ("% o" reads as an octal conversion), and msgfmt -c then rejects every translation of it
+PERCENT = re.compile(r"%(?:\(\w+\))?[sdr]")
 
 
 def extract_bottle(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
@@ -44,6 +47,10 @@ def extract() -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
             str(ROOT), METHOD_MAP, {}, keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for entry in catalog:
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        if "python-format" in entry.flags and not any(PERCENT.search(i) for i in ids):
+            entry.flags.discard("python-format")
     return catalog
 
 
@@ -68,7 +75,12 @@ def update(template: Catalog) -> dict[str, list[str]]:
             catalog = Catalog(locale=lang, project="callbox", charset="utf-8")
         catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)   # update() shares message objects
         catalog.obsolete.clear()
+        for message in catalog:           # update() keeps a catalog's old flags: the template's python-format rules
+            found = template.get(message.id) if message.id else None
+            if found is not None and "python-format" not in found.flags:
+                message.flags.discard("python-format")
         if lang == "en":
+            catalog.fuzzy = False                      # complete by construction: no "#, fuzzy" header
             for message in catalog:
                 if message.id:
                     message.string = message.id

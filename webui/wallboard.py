@@ -1,6 +1,6 @@
 """The call-centre wallboard (CC-1): a page for a big screen, updated live by server-sent events.
 
-Two ways in: /wallboard for administrators and supervisors who see every call of the box (as /callcentre), and
+Two ways in: /wallboard for administrators and supervisors, of the queues they see (as /callcentre), and
 /wallboard/<token>, a link made by `callbox queue wallboard add` that shows that board only, read-only, without a
 login or a session to time out, until it is revoked (appliance/access/wallboards.py).
 
@@ -23,11 +23,13 @@ import bottle
 from bottle import request, response
 
 from appliance import config, localtime
-from appliance.access import scope, wallboards
+from appliance.access import wallboards
 from appliance.callcentre import kpis, live
+from appliance.callcentre import scope as cs
 from appliance.reports.ranges import resolve
 from webui import db
 from webui.auth import current_user
+from webui.callcentre import no_queues, queue_units
 from webui.i18n import N_, _, locale
 from webui.reports import common as rp
 
@@ -45,8 +47,8 @@ assert set(STATE_LABELS) == set(live.STATES)
 class _Boards:
     """The last board computed for each set of queues, and the file state it was computed at."""
 
-    def __init__(self, data_dir: Path, book: kpis.RuleBook, targets: live.Targets, tz):
-        self.data_dir, self.book, self.targets, self.tz = data_dir, book, targets, tz
+    def __init__(self, data_dir: Path, book: kpis.RuleBook, targets: live.Targets, tz, tenant: str):
+        self.data_dir, self.book, self.targets, self.tz, self.tenant = data_dir, book, targets, tz, tenant
         self.lock = threading.Lock()          # greenlets only (the web process is gevent-patched)
         self.done: dict[tuple, tuple[tuple, float, str]] = {}     # queues -> (file state, at, JSON)
 
@@ -64,7 +66,7 @@ class _Boards:
             day = resolve("today", self.tz, at).since
 
             def work():
-                return live.board(self.book, self.targets, at, day, queues)
+                return live.board(self.book, self.targets, at, day, queues, self.tenant)
             try:
                 doc = rp.offload(self.data_dir, work)
             except rp.NoData:
@@ -84,7 +86,8 @@ def _labels() -> str:
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """GET /wallboard[/events] (logged in) and /wallboard/<token>[/events] (a wallboard link)."""
+    """GET /wallboard[/events] (logged in), /wallboard/<token>[/events] (a wallboard link) and /wallboard/links
+    (the links, made and revoked by administrators of the whole box)."""
     app = bottle.Bottle()
     pbx = cfg.section("pbx")
     try:
@@ -92,7 +95,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     except config.ConfigError as e:   # as /callcentre: the default thresholds, and why
         log.error("%s: the wallboard uses the default thresholds", e)
         book = kpis.RuleBook()
-    boards = _Boards(data_dir, book, live.targets(cfg), localtime.zone(pbx.timezone))
+    units = queue_units(cfg)
+    boards = _Boards(data_dir, book, live.targets(cfg), localtime.zone(pbx.timezone), pbx.tenant)
 
     def page(name: str, queues: tuple[str, ...], events: str) -> str:
         return rp.render("wallboard", title=_("Wallboard"), board=name, queues=queues, events=events,
@@ -129,32 +133,67 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 time.sleep(POLL_S)      # gevent's sleep in the web process
         return events()
 
-    def whole_box() -> None:
-        if not scope.sees_whole_box(current_user(), pbx.tenant):
-            raise bottle.HTTPError(403, _("Queues are not assigned to departments yet: the call-centre pages are "
-                                          "shown to users who may see every call of this box."))
-
-    def asked_queues() -> tuple[str, ...]:
-        return tuple(dict.fromkeys(q for q in request.query.decode().getall("queue") if q))
+    def queues_seen() -> tuple[str, ...]:
+        """The queues asked for (?queue=, repeated; none: all) that the user sees; () for every queue; 403 when none."""
+        user = current_user()
+        asked = tuple(dict.fromkeys(q for q in request.query.decode().getall("queue") if q))
+        try:
+            seen = rp.offload(data_dir, lambda: cs.visible_queues(user, pbx.tenant, units))
+        except rp.NoData:                 # no database yet: whoever sees every tenant's calls
+            seen = None if user is not None and user.scope == "all" else frozenset()
+        if seen is None:
+            return asked
+        shown = tuple(q for q in asked if q in seen) if asked else tuple(sorted(seen))
+        if not shown:
+            raise bottle.HTTPError(403, no_queues())
+        return shown
 
     @app.get("/wallboard")
     def board_page():
-        whole_box()
-        queues = asked_queues()
-        query = urlencode([("queue", q) for q in queues])
+        queues = queues_seen()
+        query = urlencode([("queue", q) for q in request.query.decode().getall("queue") if q])
         return page(_("All queues") if not queues else ", ".join(queues), queues,
                     "/wallboard/events" + (f"?{query}" if query else ""))
 
     @app.get("/wallboard/events")
     def board_events():
-        whole_box()
-        return stream(asked_queues())
+        return stream(queues_seen())
 
     def linked(token: str) -> wallboards.Board:
         found = wallboards.find(token)
         if found is None:
             raise bottle.HTTPError(404, _("No such wallboard: the link is wrong or was revoked."))
         return found
+
+    def links(error: str = "", made: str = "", code: int = 200) -> str:
+        return rp.render("wallboard_links", code, title=_("Wallboard links"), boards=wallboards.boards(),
+                         error=error, made=made, form=request.forms.decode() if request.method == "POST" else {})
+
+    @app.get("/wallboard/links")
+    def links_page():
+        return links()
+
+    @app.post("/wallboard/links")
+    def links_add():
+        form = request.forms.decode()
+        queues = tuple(q.strip() for q in (form.get("queues") or "").split(",") if q.strip())
+        account = current_user()
+        assert account is not None        # the guard let us through
+        try:
+            token = wallboards.add((form.get("name") or "").strip(), queues, account.username)
+        except wallboards.WallboardError as e:
+            return links(str(e), code=400)
+        return links(made=f"{request.urlparts.scheme}://{request.urlparts.netloc}/wallboard/{token}")
+
+    @app.post("/wallboard/links/revoke")
+    def links_revoke():
+        account = current_user()
+        assert account is not None
+        try:
+            wallboards.revoke(request.forms.decode().get("name") or "", account.username)
+        except wallboards.WallboardError as e:
+            return links(str(e), code=400)
+        return bottle.redirect("/wallboard/links", 303)
 
     @app.get("/wallboard/<token>")
     def link_page(token: str):

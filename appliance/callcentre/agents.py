@@ -1,13 +1,14 @@
 """The agent KPIs (CC-2), defined here once: calls answered, talk, ring-no-answer, login and pause time, occupancy.
 
-An agent is the member as queue_log names it (PJSIP/201, Local/2001@from-internal/n, Agent/1001): mapping members
-to people of the directory is later work (issue 15). Calls, talk and rings are those of the queue calls that entered
-in the period (kpis.py); sessions and pauses are the time inside [since, until) the member was logged in or paused,
-from every member event before `until`.
+An agent is the member as queue_log names it (PJSIP/201, Local/2001@from-internal/n, Agent/1001); extension_of() gives
+the extension it names, by which the wallboard shows the directory's person (their name as of now). Calls, talk and
+rings are those of the queue calls that entered in the period (kpis.py); sessions and pauses are the time inside
+[since, until) the member was logged in or paused, from every member event before `until`.
 """
 from __future__ import annotations
 
 import json
+import re
 
 from appliance.callcentre.kpis import RuleBook, period_where, ratio, secs
 from appliance.store.base import db
@@ -90,6 +91,17 @@ class _Member:
         self._pause_end(self.until)
 
 
+MEMBER = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI|Local|Agent)/(\d+)(?:[@/-].*)?$", re.IGNORECASE)
+
+
+def extension_of(member: str) -> str:
+    """The extension a queue member's interface names (PJSIP/201, SIP/201, Local/201@from-queue/n; Agent/1001: the
+    agent number, which is the extension where agents log in from their own), or "" (a member name from
+    queues.conf, another technology)."""
+    found = MEMBER.match(member.strip())
+    return found.group(1) if found else ""
+
+
 def _sessions(since: int, until: int, queue: str | None) -> dict[str, _Member]:
     args: list = [until]
     where = "at_utc < ? AND event IN (" + ", ".join(f"'{e}'" for e in MEMBER_EVENTS) + ")"
@@ -145,3 +157,17 @@ def agent_kpis(book: RuleBook, since: int | None = None, until: int | None = Non
                      "occupancy_pct": ratio(talk + wrap.get(agent, 0), login - pause if login > pause else 0, 100),
                      "pause_by_reason": {k: secs(v) for k, v in sorted(pauses.items()) if v}})
     return rows
+
+
+def recent_calls(members: list[str], since: int | None, until: int | None, limit: int = 50) -> list[dict]:
+    """The last `limit` queue calls these members answered in [since, until), newest first."""
+    if not members:
+        return []
+    args: list = list(members)
+    where = period_where(since, until, None, args)
+    rows = db.execute_sql(
+        "SELECT entered_utc, queue, caller, agent, wait_s, talk_s, end_event, transfer_to FROM queue_call "
+        f"WHERE agent IN ({', '.join('?' * len(members))}) AND outcome = 'answered' AND {where} "
+        "ORDER BY entered_utc DESC LIMIT ?", [*args, limit]).fetchall()
+    names = ("entered_utc", "queue", "caller", "agent", "wait_s", "talk_s", "end_event", "transfer_to")
+    return [dict(zip(names, r)) for r in rows]

@@ -6,9 +6,9 @@ worker are (a line reaches the database within the worker's poll, 200 ms by defa
 each state itself, from the `since` times here, so the board is computed again only when the data changes.
 
 What queue_log cannot say is not guessed: a member rung now is logged only when the ring ends (RINGNOANSWER), so
-"ringing" needs the live AMI events (issue 16); a static member (queues.conf, no ADDMEMBER/AGENTLOGIN) is shown once
-it takes a call today, as ready when not talking. A call still unterminated WAITING_MAX_S after it entered is no
-longer "waiting" (its end was never logged: the data-quality line counts it).
+"ringing" needs the live AMI events (issue 16); a static member (queues.conf, no ADDMEMBER/AGENTLOGIN) is shown while
+it took a call in the last WAITING_MAX_S, as ready when not talking. A call still unterminated WAITING_MAX_S after it
+entered is no longer "waiting" (its end was never logged: the data-quality line counts it).
 """
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ import json
 from dataclasses import dataclass
 
 from appliance.callcentre import agents, kpis
+from appliance.directory.organisation import Index
 from appliance.store.base import db
+from appliance.store.directory import tenant_id
 
 WAITING_MAX_S = 4 * 3600      # beyond this a call without an end is not waiting but unterminated
 LOOKBACK_S = 24 * 3600        # member events before today that still say who is logged in or paused
@@ -97,17 +99,16 @@ def _agents(book: kpis.RuleBook, now: int, day_start: int, queues: frozenset[str
     walked = _walk(min(day_start, now - LOOKBACK_S), queues)
     talking: dict[str, tuple[int, str]] = {}     # agent -> (connected at, queue)
     done: dict[str, tuple[int, str]] = {}        # agent -> (last end, queue)
-    today: set[str] = set()
-    for agent, queue, entered, wait, end, end_event in db.execute_sql(
+    recent: set[str] = set()
+    for agent, queue, entered, wait, end, end_event in db.execute_sql(   # the last hours' calls, not the day's:
             "SELECT agent, queue, entered_utc, wait_s, end_utc, end_event FROM queue_call WHERE entered_utc >= ? "
-            "AND seen_enter = 1 AND outcome = 'answered' AND agent != '' ORDER BY entered_utc",
-            (min(day_start, now - WAITING_MAX_S),)):
+            "AND seen_enter = 1 AND outcome = 'answered' AND agent != '' ORDER BY entered_utc",   # a busy centre's
+            (now - WAITING_MAX_S,)):                                                    # day costs 0.1 s a board
         if queues is not None and queue not in queues:
             continue
-        if entered >= day_start:
-            today.add(agent)
+        recent.add(agent)
         connected = entered + (wait or 0)
-        if not end_event and entered >= now - WAITING_MAX_S:
+        if not end_event:
             talking[agent] = (connected, queue)
             continue
         if talking.get(agent, (connected + 1, ""))[0] <= connected:
@@ -115,10 +116,10 @@ def _agents(book: kpis.RuleBook, now: int, day_start: int, queues: frozenset[str
         if end is not None and end >= done.get(agent, (0, ""))[0]:
             done[agent] = (end, queue)
     rows = []
-    for name in sorted(set(walked) | today | set(talking)):
+    for name in sorted(set(walked) | recent):
         a = walked.get(name)
-        if a is not None and a.logged_off and name not in today and a.state_since < day_start:
-            continue           # logged off before today and no call today: not on today's board
+        if a is not None and a.logged_off and name not in recent and a.state_since < day_start:
+            continue           # logged off before today and no recent call: not on today's board
         last = done.get(name)
         wrap_until = last[0] + book.of(last[1]).wrapup_seconds if last else None
         if name in talking:
@@ -136,13 +137,29 @@ def _agents(book: kpis.RuleBook, now: int, day_start: int, queues: frozenset[str
     return rows
 
 
-def board(book: kpis.RuleBook, t: Targets, now: int, day_start: int, queues: tuple[str, ...] = ()) -> dict:
-    """The wallboard at `now` (epoch seconds), today beginning at `day_start`; only `queues` when given."""
+def _name(people: list[dict], tenant_code: str, now: int) -> None:
+    """Each agent's directory name as of now, by the extension its interface names ("" when none)."""
+    tenant = tenant_id(tenant_code) if tenant_code else None
+    exts = {a["agent"]: agents.extension_of(a["agent"]) for a in people}
+    index = Index(tenant, [e for e in exts.values() if e]) if tenant is not None and any(exts.values()) else None
+    for a in people:
+        found = index.attribute(exts[a["agent"]], now) if index is not None and exts[a["agent"]] else None
+        a["name"] = found.name if found is not None else ""
+
+
+def board(book: kpis.RuleBook, t: Targets, now: int, day_start: int, queues: tuple[str, ...] = (),
+          tenant: str = "") -> dict:
+    """The wallboard at `now` (epoch seconds), today beginning at `day_start`; only `queues` when given; agents named
+    from the directory of the tenant with code `tenant` when given."""
     only = frozenset(queues) if queues else None
     today = {r["queue"]: r for r in kpis.queue_kpis(book, day_start, None) if only is None or r["queue"] in only}
-    waiting = {q: (n, first) for q, n, first in db.execute_sql(
-        "SELECT queue, COUNT(*), MIN(entered_utc) FROM queue_call WHERE seen_enter = 1 AND outcome = '' "
-        "AND entered_utc >= ? GROUP BY queue", (now - WAITING_MAX_S,)) if only is None or q in only}
+    waiting: dict[str, tuple[int, int]] = {}
+    for q, entered in db.execute_sql(      # by the entered_utc index (a GROUP BY queue would scan the queue index)
+            "SELECT queue, entered_utc FROM queue_call WHERE entered_utc >= ? AND seen_enter = 1 AND outcome = ''",
+            (now - WAITING_MAX_S,)):
+        if only is None or q in only:
+            n, first = waiting.get(q, (0, entered))
+            waiting[q] = (n + 1, min(first, entered))
     rows = []
     for queue in sorted(set(today) | set(waiting) | (only or set())):
         k = today.get(queue, {})
@@ -153,6 +170,7 @@ def board(book: kpis.RuleBook, t: Targets, now: int, day_start: int, queues: tup
         row["grade"] = {m: grade(m, row[m], t) for m in ("service_level_pct", "asa_s", "lost_pct")}
         rows.append(row)
     people = _agents(book, now, day_start, only)
+    _name(people, tenant, now)
     last = db.execute_sql("SELECT MAX(at_utc) FROM queue_event").fetchone()[0]
     return {"now": now, "day_start": day_start, "queues": rows, "agents": people,
             "states": {s: sum(a["state"] == s for a in people) for s in STATES},

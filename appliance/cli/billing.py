@@ -12,6 +12,7 @@ from appliance import localtime
 from appliance.billing import allowances, billed, linecharges, usage
 from appliance.billing import bills as billing
 from appliance.cli.common import UsageError, open_data, read_csv_text
+from appliance.pdf import LANGS as PDF_LANGS
 from appliance.procs import common_args
 from appliance.store import billing as store_billing
 from appliance.store import directory as store_directory
@@ -36,7 +37,7 @@ def register(subparsers) -> None:
     _period_args(c)
     c.add_argument("--tenant", metavar="CODE", help="the tenant whose calls are billed (default: [pbx] tenant)")
     c.add_argument("--pdf", type=Path, metavar="FILE", help="also write the bill as a PDF file")
-    c.add_argument("--lang", choices=("en", "tr"), default="en", help="the PDF's language (default: en)")
+    c.add_argument("--lang", choices=PDF_LANGS, default="en", help="the PDF's language (default: en)")
     c.set_defaults(func=cmd_bill)
     c = subparsers.add_parser("compare", help="the period's outgoing traffic priced under every stored plan")
     common_args(c)

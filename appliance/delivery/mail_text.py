@@ -7,7 +7,7 @@ language that lacks a text falls back to English for that text.
 """
 from __future__ import annotations
 
-LANGS = ("en", "tr")
+LANGS = ("en", "tr", "bg", "az", "cs", "nb")     # those of the web UI (webui.i18n.LANGUAGES), a test checks
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "schedule_body": "{report}\nPeriod: {period}\nData: {scope}\n\nSent by the Callbox schedule \"{schedule}\" "
@@ -37,6 +37,66 @@ TEXT: dict[str, dict[str, str]] = {
         "what_cost": "ücret", "what_duration": "konuşma süresi", "what_of_cost": "ücreti",
         "what_of_duration": "konuşma süresi",
         "span_day": "bugünkü", "span_month": "bu ayki",
+    },
+    "bg": {
+        "schedule_body": "{report}\nПериод: {period}\nДанни: {scope}\n\nИзпратено от графика на Callbox \"{schedule}\" "
+                         "({rule}). Приложеният отчет съдържа само разговорите, които имате право да виждате.\n",
+        "scope_own": "вашите собствени разговори", "scope_department": "разговорите на вашия отдел",
+        "scope_branch": "разговорите на вашия клон", "scope_tenant": "разговорите на вашата фирма",
+        "scope_all": "всички разговори на това устройство", "as_of": "към {time}",
+        "limit_subject_cost": "Превишен лимит за цена на разговорите, {label}: {value} (лимит {limit})",
+        "limit_subject_duration": "Превишен лимит за време на разговор, {label}: {value} (лимит {limit})",
+        "limit_body": "Здравейте, {name},\n\n{what_of} на изходящите ви разговори {span} ({label}) надхвърля лимита, "
+                      "определен за вас.\n\n  {what}: {value}\n  лимит: {limit}\n  разговори: {calls}\n  период: "
+                      "{since} – {until}\n\nПолучавате това съобщение веднъж за този период.\n-- Callbox\n",
+        "what_cost": "цена", "what_duration": "време на разговор", "what_of_cost": "Цената",
+        "what_of_duration": "Времето на разговор",
+        "span_day": "днес", "span_month": "този месец",
+    },
+    "az": {
+        "schedule_body": "{report}\nDövr: {period}\nMəlumat: {scope}\n\nCallbox-un \"{schedule}\" cədvəli ({rule}) "
+                         "ilə göndərilib. Əlavə edilmiş hesabat yalnız görə bildiyiniz zəngləri ehtiva edir.\n",
+        "scope_own": "öz zəngləriniz", "scope_department": "şöbənizin zəngləri",
+        "scope_branch": "filialınızın zəngləri", "scope_tenant": "şirkətinizin zəngləri",
+        "scope_all": "bu qurğunun bütün zəngləri", "as_of": "{time} vəziyyətinə",
+        "limit_subject_cost": "Zəng dəyəri limiti keçildi, {label}: {value} (limit {limit})",
+        "limit_subject_duration": "Danışıq müddəti limiti keçildi, {label}: {value} (limit {limit})",
+        "limit_body": "Salam, {name},\n\n{span} ({label}) çıxan zənglərinizin {what_of} sizin üçün müəyyən edilmiş "
+                      "limiti keçdi.\n\n  {what}: {value}\n  limit: {limit}\n  zəng sayı: {calls}\n  dövr: {since} – "
+                      "{until}\n\nBu məktubu bu dövr üçün bir dəfə alırsınız.\n-- Callbox\n",
+        "what_cost": "dəyər", "what_duration": "danışıq müddəti", "what_of_cost": "dəyəri",
+        "what_of_duration": "danışıq müddəti",
+        "span_day": "bu günkü", "span_month": "bu ayki",
+    },
+    "cs": {
+        "schedule_body": "{report}\nObdobí: {period}\nData: {scope}\n\nOdesláno plánem Callbox \"{schedule}\" "
+                         "({rule}). Přiložená sestava obsahuje jen hovory, které smíte vidět.\n",
+        "scope_own": "vaše vlastní hovory", "scope_department": "hovory vašeho oddělení",
+        "scope_branch": "hovory vaší pobočky", "scope_tenant": "hovory vaší firmy",
+        "scope_all": "všechny hovory tohoto zařízení", "as_of": "ke stavu {time}",
+        "limit_subject_cost": "Překročen limit ceny hovorů, {label}: {value} (limit {limit})",
+        "limit_subject_duration": "Překročen limit doby hovorů, {label}: {value} (limit {limit})",
+        "limit_body": "Dobrý den, {name},\n\n{what_of} vašich odchozích hovorů {span} ({label}) překročila limit, "
+                      "který vám byl nastaven.\n\n  {what}: {value}\n  limit: {limit}\n  hovory: {calls}\n  období: "
+                      "{since} – {until}\n\nTuto zprávu dostanete za toto období jen jednou.\n-- Callbox\n",
+        "what_cost": "cena", "what_duration": "doba hovorů", "what_of_cost": "Cena",
+        "what_of_duration": "Doba hovorů",
+        "span_day": "dnes", "span_month": "tento měsíc",
+    },
+    "nb": {
+        "schedule_body": "{report}\nPeriode: {period}\nData: {scope}\n\nSendt av Callbox-tidsplanen \"{schedule}\" "
+                         "({rule}). Den vedlagte rapporten inneholder bare samtalene du har lov til å se.\n",
+        "scope_own": "dine egne samtaler", "scope_department": "samtalene i avdelingen din",
+        "scope_branch": "samtalene i filialen din", "scope_tenant": "samtalene i firmaet ditt",
+        "scope_all": "alle samtaler på denne boksen", "as_of": "per {time}",
+        "limit_subject_cost": "Kostnadsgrensen for samtaler er overskredet for {label}: {value} (grense {limit})",
+        "limit_subject_duration": "Grensen for samtaletid er overskredet for {label}: {value} (grense {limit})",
+        "limit_body": "Hei {name},\n\n{what_of} for de utgående samtalene dine {span} ({label}) er over grensen som er "
+                      "satt for deg.\n\n  {what}: {value}\n  grense: {limit}\n  samtaler: {calls}\n  periode: {since} "
+                      "til {until}\n\nDu får denne meldingen én gang for denne perioden.\n-- Callbox\n",
+        "what_cost": "kostnad", "what_duration": "samtaletid", "what_of_cost": "Kostnaden",
+        "what_of_duration": "Samtaletiden",
+        "span_day": "i dag", "span_month": "denne måneden",
     },
 }
 

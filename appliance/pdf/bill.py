@@ -9,28 +9,14 @@ from typing import Any
 from fpdf import XPos, YPos
 
 from appliance.billing.bills import Bill, BillLine
-from appliance.pdf import document as pdf
+from appliance.pdf import bill_text, document as pdf
 
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
 
-TR = {"Bill": "Fatura", "Calls": "Aramalar", "Date": "Tarih", "Time": "Saat", "Extension": "Dahili",
-      "Number": "Numara", "Destination": "Yön", "Duration": "Süre", "Details": "Ayrıntı", "Cost": "Ücret",
-      "Free": "İndirim", "To pay": "Ödenecek", "Total": "Toplam", "By class": "Sınıfa göre", "Class": "Sınıf",
-      "Allowances": "Kullanım hakları", "Allowance": "Hak", "Period": "Dönem", "Used": "Kullanılan",
-      "Of": "Toplam hak", "Remaining": "Kalan", "Line charges": "Hat ücretleri", "Trunk": "Hat",
-      "Description": "Açıklama", "Basis": "Paylaşım", "Amount": "Tutar", "Your share": "Payınız",
-      "Total to pay": "Ödenecek toplam", "No calls in this period.": "Bu dönemde arama yok.",
-      "connection fee": "bağlantı ücreti", "not priced": "fiyatlandırılmadı", "minutes": "dakika",
-      "local": "Şehir içi", "long_distance": "Şehirlerarası", "mobile": "Mobil",
-      "international_fixed": "Uluslararası sabit", "international_mobile": "Uluslararası mobil",
-      "toll_free": "Ücretsiz hat", "premium": "Özel ücretli", "emergency": "Acil", "short_code": "Kısa numara",
-      "internal": "Dahili", "unknown": "Bilinmiyor", "cost": "ücrete göre", "duration": "süreye göre",
-      "calls": "arama sayısına göre", "equal": "eşit"}
-
 
 def _t(lang: str, message: str) -> str:
-    return TR.get(message, message) if lang == "tr" else message.replace("_", " ")
+    return bill_text.text(lang, message)
 
 
 def duration(seconds: int) -> str:
@@ -113,7 +99,9 @@ def _heading(column: str, b: Bill, lang: str) -> str:
 
 
 def _date(d: datetime, lang: str) -> str:
-    return d.strftime("%d.%m.%Y") if lang == "tr" else d.date().isoformat()
+    """A day as the language writes it in figures: 01.07.2017 (day first, the dots) in every language of the
+    box but English, whose bills keep ISO 8601."""
+    return d.date().isoformat() if lang == "en" else d.strftime("%d.%m.%Y")
 
 
 def _subtotals(doc: pdf.Document, b: Bill, lang: str) -> None:
@@ -148,7 +136,8 @@ def _line_charges(doc: pdf.Document, b: Bill, lang: str) -> None:
 
 
 def bill_pdf(bill: Bill, lang: str = "en", generated: datetime | None = None) -> bytes:
-    """The bill as PDF bytes in `lang` ("en" or "tr"); every amount exactly as in `bill` (never rounded)."""
+    """The bill as PDF bytes in `lang` (one of appliance.pdf.LANGS); every amount exactly as in `bill` (never
+    rounded)."""
     b = bill
     until = datetime.fromtimestamp(b.period.until - 1, b.tz)
     since = datetime.fromtimestamp(b.period.since, b.tz)

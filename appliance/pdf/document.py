@@ -29,9 +29,18 @@ __all__ = ["Chart", "Document", "format_money", "format_number", "report_pdf", "
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")     # Debian fonts-dejavu-core (STACK.md §7)
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}   # every style used, no more (each costs ~0.1 s)
-SEPARATORS = {"en": (",", "."), "tr": (".", ",")}       # (group, decimal) when Babel is missing
+SEPARATORS = {"en": (",", "."), "tr": (".", ","), "az": (".", ","), "bg": ("\u00a0", ","), "cs": ("\u00a0", ","),
+              "nb": ("\u00a0", ",")}       # (group, decimal) when Babel is missing
 TEXT = {"tr": {"Page {n} of {nb}": "Sayfa {n} / {nb}", "Generated": "Oluşturulma", "Total": "Toplam",
-               "No rows": "Satır yok"}}
+               "No rows": "Satır yok"},
+        "bg": {"Page {n} of {nb}": "Страница {n} от {nb}", "Generated": "Създаден", "Total": "Общо",
+               "No rows": "Няма редове"},
+        "az": {"Page {n} of {nb}": "Səhifə {n} / {nb}", "Generated": "Yaradılıb", "Total": "Cəmi",
+               "No rows": "Sətir yoxdur"},
+        "cs": {"Page {n} of {nb}": "Strana {n} z {nb}", "Generated": "Vytvořeno", "Total": "Celkem",
+               "No rows": "Žádné řádky"},
+        "nb": {"Page {n} of {nb}": "Side {n} av {nb}", "Generated": "Generert", "Total": "Totalt",
+               "No rows": "Ingen rader"}}
 HEAD_FILL, ZEBRA, RULE = (220, 228, 238), (244, 246, 249), (170, 170, 170)
 CHART_H = 70.0
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -233,31 +234,52 @@ def test_evaluation_is_idempotent_and_mails_each_person_once_per_period(world, c
     assert len(keys) == len(set(keys)) == sa.AlertNotice.select().where(sa.AlertNotice.recipients != "").count()
 
 
-def test_the_notice_is_in_the_persons_web_language_else_in_the_mail_language(world, tmp_path):
+@contextmanager
+def two_notices(world, tmp_path, ayse_language: str, mail_language: str):
+    """ayse (a web account in `ayse_language`) over her daily cost limit and jan (no account: [mail] language)
+    over his monthly talk time: the notices of one check, by address, and the check again the next day."""
     from appliance.store import users as store_users
     from appliance.access import users
     store_users.open_users_db(tmp_path / "users.db")
     try:
         users.add_user("ayse.i", "a-long-password-2", "staff", "own", "default", "ayse")
-        users.set_language("ayse.i", "tr")
+        users.set_language("ayse.i", ayse_language)
         sd.Person.update(email="jan@example.com").where(sd.Person.external_id == "jan").execute()
         alert_rules.add_rule("default", "cost", "person", "ayse", "day", "5")
         alert_rules.add_rule("default", "duration", "person", "jan", "month", "60")
         world.call("2026-03-02T10:00", "214", "50.00")
         world.call("2026-03-02T10:00", "216", "1.00", talk=125)
         sent: list[alerts.Action] = []
-        alert_thresholds.check(Config(text=CFG_TEXT + "[mail]\nlanguage = en\n"), tmp_path, at("2026-03-02T10:30"),
-                               sent.append)
-        mail = {a.to[0]: a for a in sent}
+        alert_thresholds.check(Config(text=CFG_TEXT + f"[mail]\nlanguage = {mail_language}\n"), tmp_path,
+                               at("2026-03-02T10:30"), sent.append)
+
+        def again(language: str) -> list[alerts.Action]:
+            alert_thresholds._seen.clear()
+            later: list[alerts.Action] = []
+            alert_thresholds.check(Config(text=CFG_TEXT + f"[mail]\nlanguage = {language}\n"), tmp_path,
+                                   at("2026-03-03T10:30"), later.append)
+            return later
+        yield {a.to[0]: a for a in sent}, again
+    finally:
+        store_users.close_users_db()
+        store_users.users_db.init(None)
+
+
+def test_the_notice_is_in_the_persons_web_language_else_in_the_mail_language(world, tmp_path):
+    with two_notices(world, tmp_path, "tr", "en") as (mail, again):
         assert mail["ayse@example.com"].subject == "Çağrı ücreti sınırı aşıldı, 2026-03-02: 50.00 TRY (sınır 5 TRY)"
         assert "Merhaba Ayşe Işık," in mail["ayse@example.com"].body
         assert "bugünkü (2026-03-02) dış aramalarınızın ücreti" in mail["ayse@example.com"].body
         assert mail["jan@example.com"].subject == "Call talk time limit exceeded for 2026-03: 0:02:05 (limit 0:01:00)"
-        alert_thresholds._seen.clear()
-        sent.clear()
-        alert_thresholds.check(Config(text=CFG_TEXT + "[mail]\nlanguage = tr\n"), tmp_path, at("2026-03-03T10:30"),
-                               sent.append)
-        assert [a.subject for a in sent] == []          # each person and period is told once, in any language
-    finally:
-        store_users.close_users_db()
-        store_users.users_db.init(None)
+        assert [a.subject for a in again("tr")] == []      # each person and period is told once, in any language
+
+
+def test_the_notice_in_the_seed_markets_languages(world, tmp_path):
+    """Issue 20 (REP-13): Azerbaijani for an account that chose it, Norwegian ([mail] language) for jan."""
+    with two_notices(world, tmp_path, "az", "nb") as (mail, _again):
+        assert mail["ayse@example.com"].subject == "Zəng dəyəri limiti keçildi, 2026-03-02: 50.00 TRY (limit 5 TRY)"
+        assert "Salam, Ayşe Işık," in mail["ayse@example.com"].body
+        assert "bu günkü (2026-03-02) çıxan zənglərinizin dəyəri" in mail["ayse@example.com"].body
+        assert mail["jan@example.com"].subject == ("Grensen for samtaletid er overskredet for 2026-03: 0:02:05 "
+                                                   "(grense 0:01:00)")
+        assert "Samtaletiden for de utgående samtalene dine denne måneden" in mail["jan@example.com"].body

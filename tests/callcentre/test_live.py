@@ -95,3 +95,23 @@ def test_grades_at_their_boundaries():
     assert [live.grade("lost_pct", v, t) for v in (5, 5.01, 10, 10.01)] == ["ok", "warn", "warn", "bad"]
     assert [live.grade("wait_s", v, t) for v in (60, 61, 90, 91)] == ["ok", "warn", "warn", "bad"]
     assert live.grade("asa_s", None, t) == ""
+
+
+def test_agents_are_named_from_the_directory_by_the_extension_of_their_interface(tmp_path):
+    from appliance.callcentre.agents import extension_of
+    from appliance.directory import organisation
+    from appliance.store import directory as sd
+    assert [extension_of(m) for m in ("PJSIP/201", "SIP/202", "Local/203@from-queue/n", "Agent/1001", "IAX2/7-1",
+                                      "Ayşe Yılmaz", "PJSIP/alice")] == ["201", "202", "203", "1001", "7", "", ""]
+    feed(Paths(tmp_path), LINES)
+    try:
+        tid = sd.tenant_id("default", create=True)
+        ayse = organisation.add_person(tid, "P1", "Ayşe", "Yılmaz")
+        organisation.assign_extension(tid, ayse, "201", T - 86400)
+        mehmet = organisation.add_person(tid, "P2", "Mehmet", "Öztürk")
+        organisation.assign_extension(tid, mehmet, "202", T + 60)         # from after now: not yet theirs
+        board = live.board(kpis.RuleBook(), live.Targets(), T, DAY, (), "default")
+        names = {a["agent"]: a["name"] for a in board["agents"]}
+        assert names == {"PJSIP/201": "Ayşe Yılmaz", "PJSIP/202": "", "PJSIP/203": "", "PJSIP/205": ""}
+    finally:
+        store.close_db()

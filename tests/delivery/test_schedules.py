@@ -324,6 +324,27 @@ def test_each_recipient_reads_the_mail_in_their_language(box, tmp_path):
         assert piotr_says in body["piotr@example.com"]
 
 
+def test_the_seed_markets_languages_in_the_mail_and_its_pdf(box, tmp_path):
+    """Issue 20 (REP-13): Czech for an account that chose it on the web, Bulgarian ([mail] language) for piotr,
+    who has none: the mail's words and its PDF's own words (pdftotext) are theirs."""
+    users.set_language("ayse.d", "cs")
+    cfg = cfg_with(mail={"language": "bg"})
+    s = schedules.add(cfg, tmp_path, "weekly cs-bg", "weekly mon 07:00", box, range_name="last_week",
+                      formats=("pdf",), recipients=("user:ayse.d", "person:piotr"), now=SLOT - 60)
+    schedules.run_now(cfg, tmp_path, s.id, SLOT)
+    mails = {m["to"][0]: m for m in (outbox._decode(json.loads(i.payload)) for i in so.OutboxItem.select())
+             if '"weekly cs-bg"' in m["body"]}
+    ayse, piotr = mails["ayse@example.com"], mails["piotr@example.com"]
+    assert "Období: 2024-03-25 – 2024-03-31" in ayse["body"] and "Data: vaše vlastní hovory" in ayse["body"]
+    assert "Период: 2024-03-25 – 2024-03-31" in piotr["body"] and "вашите собствени разговори" in piotr["body"]
+    for mail, words in ((ayse, ("Strana 1 z 1", "Celkem", "vaše vlastní hovory")),
+                        (piotr, ("Страница 1 от 1", "Общо", "вашите собствени разговори"))):
+        [(_name, data)] = mail["attachments"]
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                              check=True).stdout.decode()
+        assert all(w in text for w in words), (words, text[:400])
+
+
 def test_a_period_still_running_says_as_of_when_in_the_language():
     window = resolve_range("this_month", WAW, SLOT)
     assert schedules.period_of(window, SLOT, WAW)[1] == "2024-04-01 – 2024-04-30, as of 2024-04-01 07:00"

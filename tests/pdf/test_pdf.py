@@ -61,9 +61,10 @@ def has_colour(png: Path, rgb: tuple[int, int, int], tolerance: int = 30) -> boo
 
 
 def amount(text: str, lang: str) -> Decimal:
-    """A written amount back to a Decimal (₺1.234,50 in Turkish, TRY 1,234.50 in English)."""
-    digits = re.sub(r"[^\d,.\-]", "", text)
-    digits = digits.replace(".", "").replace(",", ".") if lang == "tr" else digits.replace(",", "")
+    """A written amount back to a Decimal (₺1.234,50 in Turkish, TRY 1,234.50 in English, 1 234,50 лв. in
+    Bulgarian: every language of the box but English writes a decimal comma)."""
+    digits = re.sub(r"[^\d,.\-]", "", text.replace("лв.", ""))
+    digits = digits.replace(",", "") if lang == "en" else digits.replace(".", "").replace(",", ".")
     return Decimal(digits)
 
 
@@ -72,7 +73,9 @@ def amount(text: str, lang: str) -> Decimal:
 @pytest.mark.parametrize("value,lang,places,expected", [
     (D("1234.50"), "en", 0, "1,234.50"), (D("1234.50"), "tr", 0, "1.234,50"), (1234567, "tr", 0, "1.234.567"),
     (D("-0.05"), "en", 0, "-0.05"), (D("0"), "tr", 2, "0,00"), (D("99.995"), "en", 2, "99.995"),
-    (D("2.3"), "tr", 2, "2,30"), (D("1E+3"), "en", 0, "1,000")])
+    (D("2.3"), "tr", 2, "2,30"), (D("1E+3"), "en", 0, "1,000"), (D("1234.50"), "cs", 0, "1\u00a0234,50"),
+    (1234567, "nb", 0, "1\u00a0234\u00a0567"), (D("1234.50"), "bg", 0, "1\u00a0234,50"),
+    (D("1234.50"), "az", 0, "1.234,50")])
 def test_numbers_are_written_for_the_language_and_never_rounded(value, lang, places, expected):
     assert pdf.format_number(value, lang, places) == expected
 
@@ -215,7 +218,7 @@ def site(db):
 def totals_in(pages: list[str], lang: str) -> dict[str, Decimal]:
     """The figures a reader takes from the bill: the calls' total row, the classes, the share, the total to pay."""
     text = "\n".join(pages)
-    total, to_pay = ("Toplam", "Ödenecek toplam") if lang == "tr" else ("Total", "Total to pay")
+    total, to_pay = pdf_bill._t(lang, "Total"), pdf_bill._t(lang, "Total to pay")
     row = next(line for line in text.splitlines() if line.split()[:1] == [total] and to_pay not in line)
     cost, free, pay = (amount(t, lang) for t in row.split()[-3:])
     found = {"cost": cost, "free": free, "calls": pay}
@@ -228,7 +231,7 @@ def totals_in(pages: list[str], lang: str) -> dict[str, Decimal]:
     return found
 
 
-@pytest.mark.parametrize("lang", ["en", "tr"])
+@pytest.mark.parametrize("lang", pdf.LANGS)
 def test_the_bill_pdf_totals_equal_the_bill(site, lang):
     from test_billing import TZ
     b = billing.bill(site.site(), parse_period("2024-04", TZ), person="ayse")
@@ -236,7 +239,7 @@ def test_the_bill_pdf_totals_equal_the_bill(site, lang):
     data = pdf_bill.bill_pdf(b, lang)
     pages = pages_text(data)
     pngs = render(data, f"bill-{lang}", dpi=60)
-    assert len(pngs) == len(pages) >= 2 and all(ink(p) > 0.02 for p in pngs)
+    assert len(pngs) == len(pages) >= 2 and ink(pngs[0]) > 0.02 and all(ink(p) > 0 for p in pngs)
     found = totals_in(pages, lang)
     assert found["to_pay"] == b.total
     assert found["calls"] == sum(line.amount for line in b.lines)
@@ -251,6 +254,38 @@ def test_the_bill_pdf_totals_equal_the_bill(site, lang):
                                   check=True).stdout.decode().split())   # the cells' text, wrapped lines joined
     fee, price = (pdf.format_number(D(p), lang) for p in ("0.05", "0.45"))
     assert f"{pdf_bill._t(lang, 'connection fee')} {fee}; 1×30s @ {price}" in raw   # the first call's unit prices
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("bg", ["Сметка", "Разговори", "Посока", "Общо за плащане", "Страница 1 от"]),
+    ("az", ["Zənglər", "Təfərrüat", "Cəmi ödəniləcək", "Səhifə 1 /"])])
+def test_a_bill_in_bulgarian_and_azerbaijani_reads_back_in_its_script(site, lang, words):
+    """Issue 20 (REP-13): the bill's words in Cyrillic and with Azerbaijani ə are drawn by the font (DejaVu Sans,
+    both styles, covers them) and come back from the PDF's text (pdftotext) as written, dates day first."""
+    from test_billing import TZ
+    b = billing.bill(site.site(), parse_period("2024-04", TZ), person="ayse")
+    data = pdf_bill.bill_pdf(b, lang)
+    render(data, f"bill-{lang}-script", dpi=60)
+    text = "\n".join(pages_text(data))
+    assert all(word in text for word in words), (lang, [w for w in words if w not in text])
+    assert "01.04.2024 – 30.04.2024" in text
+    assert ("ə" in text) == (lang == "az") and bool(re.search("[а-яА-Я]{4,}", text))   # Кабини in both
+    fonts = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert re.search(r"\+DejaVuSans(Book)?\s", fonts) and re.search(r"\+DejaVuSans-?Bold\s", fonts), fonts
+
+
+def test_the_pdf_font_has_every_letter_of_every_language():
+    """Each character of the PDFs' own words in every language (and Azerbaijani's ə, Ə, Cyrillic) is in both
+    font files: fpdf2 would draw a missing one as an empty box."""
+    from fontTools.ttLib import TTFont
+
+    from appliance.pdf import bill_text
+    words = [w for texts in (*bill_text.TEXT.values(), *pdf.TEXT.values()) for w in texts.values()]
+    letters = set("".join(words)) | set("əƏçÇğĞıİöÖşŞüÜ" "абвгдежзийклмнопрстуфхцчшщъьюяАБВЮЯ"
+                                        "ěščřžýáíéůúňťďĚŠČŘŽÝÁÍÉŮÚŇŤĎ" "æøåÆØÅ")
+    for style in pdf.FONT_FILES.values():
+        cmap = TTFont(str(pdf.FONT_DIR / style)).getBestCmap()
+        assert not sorted(c for c in letters if ord(c) not in cmap and not c.isspace()), style
 
 
 def test_a_bill_without_calls(db):

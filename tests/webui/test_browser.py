@@ -62,13 +62,15 @@ def test_every_page_of_each_role_in_english_and_turkish(site, browser, role):
     page.wait_for_url(re.compile(r"/calls/\d+$"))
     assert page.locator("table tbody tr").count() >= 1      # the call's legs
     _shot(page, role, "call")
-    page.click("header .lang a[lang=tr]")                  # the switch: Turkish, on the same page
+    page.click("header .lang summary")                     # the switch: the current language opens the others
+    page.click("header .lang a[lang=tr]")                  # Turkish, on the same page
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "tr"
     assert "Oturumu kapat" in page.inner_text("header")
     page.goto(site + "/")                                     # the preference sticks across pages
     assert page.locator("html").get_attribute("lang") == "tr"
     _shot(page, role, "home-tr")
+    page.click("header .lang summary")
     page.click("header .lang a[lang=en]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en" and "Log out" in page.inner_text("header")

@@ -34,16 +34,46 @@ def _fields(text: str) -> tuple:
             re.findall(r"%(?:\(\w+\))?[sdr]", text))
 
 
-def test_every_string_is_in_the_turkish_catalog_translated_with_the_same_placeholders(extracted):
+def test_the_seed_markets_languages_are_offered():
+    """Issue 20 (REP-13): English, Turkish, Bulgarian, Azerbaijani, Czech and Norwegian Bokmål, each named in its
+    own language in the switch."""
+    assert i18n.LANGUAGES == {"en": "English", "tr": "Türkçe", "bg": "Български", "az": "Azərbaycanca",
+                              "cs": "Čeština", "nb": "Norsk bokmål"}
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_every_string_is_in_each_catalog_translated_with_the_same_placeholders(extracted, lang):
     assert len(extracted) > 250 and "Log out" in extracted and "Search calls" in extracted
     assert "administrator" in extracted             # N_() terms too
-    tr = i18n.catalog("tr")
-    missing = sorted(m for m in extracted if not tr.get(m))
-    assert not missing, f"untranslated in webui/locale/tr (run make messages, then translate): {missing}"
+    translated = i18n.catalog(lang)
+    missing = sorted(m for m in extracted if not translated.get(m))
+    assert not missing, f"untranslated in webui/locale/{lang} (run make messages, then translate): {missing}"
     for msgid in extracted:
-        assert _fields(tr[msgid]) == _fields(msgid), msgid
+        assert _fields(translated[msgid]) == _fields(msgid), (lang, msgid)
+        assert _tags(translated[msgid]) == _tags(msgid), (lang, msgid)
+
+
+def test_english_is_its_own_catalog(extracted):
     en = i18n.catalog("en")
     assert all(en.get(m) == m for m in extracted)
+
+
+def _tags(text: str) -> list:
+    """HTML tags and [config] section names, which a translation keeps as they are."""
+    return sorted(re.findall(r"</?\w+[^>]*>|\[\w+\]", text))
+
+
+@pytest.mark.parametrize("lang, header", [("tr", "nplurals=1; plural=0;"), ("en", "nplurals=2; plural=(n != 1);"),
+                                          ("bg", "nplurals=2; plural=(n != 1);"),
+                                          ("az", "nplurals=2; plural=(n != 1);"),
+                                          ("nb", "nplurals=2; plural=(n != 1);"),
+                                          ("cs", "nplurals=3; plural=((n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2);")])
+def test_each_catalog_states_its_languages_plural_forms(lang, header):
+    text = (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    assert f'"Plural-Forms: {header}\\n"' in text and f'"Language: {lang}\\n"' in text
+    assert "#, fuzzy\nmsgid \"\"" not in text               # a fuzzy header: gettext tools would skip the catalog
+    rule = i18n.plurals(lang)[1]
+    assert [rule(n) for n in (1, 2, 5)] == {"tr": [0, 0, 0], "cs": [0, 1, 2]}.get(lang, [0, 1, 1])
 
 
 def test_plural_messages_take_the_languages_own_forms(plural_ids):
@@ -76,7 +106,10 @@ def test_the_template_extractor_reads_both_quotes_and_escapes(tmp_path):
 
 @pytest.mark.parametrize("header,lang", [("tr-TR,tr;q=0.9,en;q=0.8", "tr"), ("de-DE, en;q=0.5", "en"),
                                          ("de, fr", None), ("en;q=0.2, tr;q=0.9", "tr"), ("", None),
-                                         ("tr;q=0", None), ("*", None)])
+                                         ("tr;q=0", None), ("*", None), ("bg-BG,bg;q=0.9", "bg"),
+                                         ("az-Latn-AZ,az;q=0.9,ru;q=0.8", "az"), ("cs-CZ,cs;q=0.9,en;q=0.5", "cs"),
+                                         ("nb-NO,nb;q=0.9", "nb"), ("no", "nb"), ("nn-NO,nn;q=0.9,en;q=0.5", "nb"),
+                                         ("en-GB,en;q=0.9,nb;q=0.8", "en"), ("nn;q=0.5, cs", "cs")])
 def test_accept_language(header, lang):
     assert i18n.from_accept_language(header) == lang
 
@@ -140,7 +173,12 @@ def test_the_e_mail_texts_exist_in_every_language_with_the_same_fields():
     from appliance.delivery import mail_text
     from appliance.access import users
     from webui.i18n import LANGUAGES
+    from appliance.settings import SETTINGS
     assert set(mail_text.LANGS) == set(LANGUAGES)
+    (mail_language,) = [s for s in SETTINGS if (s.section, s.key) == ("mail", "language")]
+    assert set(mail_language.choices) == set(LANGUAGES)         # [mail] language offers each of them
+    assert mail_text.language("cs", "en") == "cs" and mail_text.language("", "nb") == "nb"
+    assert mail_text.language("de", "xx") == "en"
     english = mail_text.TEXT["en"]
     assert {f"scope_{s}" for s in users.SCOPES} <= set(english)
     for lang in mail_text.LANGS:

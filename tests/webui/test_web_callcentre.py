@@ -74,3 +74,58 @@ def test_the_page_in_turkish(app):
     html = client.get("/callcentre", {**ALL, "lang": "tr"}).text
     assert '<html lang="tr">' in html and "Çağrı merkezi" in html and "Hizmet düzeyi" in html
     assert "66,7 %" in cells(html, "sales")
+
+
+@pytest.fixture
+def units_app(tmp_path):
+    """The documented journeys on a box whose queues belong to departments: sales to Satış, support to Destek."""
+    (tmp_path / "callbox.ini").write_text("[pbx]\ndriver = asterisk_queue_log\n[callcentre]\nqueue_units =\n"
+                                          "  sales = department Satış\n  support = department Destek\n",
+                                          encoding="utf-8")
+    feed(Paths(tmp_path), DOCUMENTED)
+    from appliance.directory import organisation
+    from appliance.store import directory as sd
+    tid = sd.tenant_id("default", create=True)
+    for pid, dept in (("P1", "Satış"), ("P2", "Destek"), ("P3", "Muhasebe")):
+        person = organisation.add_person(tid, pid, pid, "Test")
+        organisation.move_person(tid, person, None, department_id=sd.create_named(tid, "department", dept))
+        if pid == "P1":
+            organisation.assign_extension(tid, person, "201", None)      # P1 answers as PJSIP/201
+    store.close_db()
+    yield make_app(tmp_path)
+    store.close_db()
+
+
+@pytest.mark.parametrize("person, queues", [("P1", ["sales"]), ("P2", ["support"]), ("P3", [])])
+def test_a_department_supervisor_sees_the_queues_of_their_department(units_app, person, queues):
+    client, _ = logged_in(units_app, f"sup_{person}", "supervisor", "department", person=person)
+    resp = client.get("/callcentre", ALL, status=200 if queues else 403)
+    shown = [q for q in ("sales", "support", "billing") if f"<tr><td>{q}</td>" in resp.text]
+    assert shown == queues
+    board = client.get("/wallboard", status=200 if queues else 403)
+    assert (f"Wallboard: {', '.join(queues)}" in board.text) if queues else "queue_units" in board.text
+    client.get("/wallboard", {"queue": "support" if person == "P1" else "sales"}, status=403)   # not theirs
+    admin, _ = logged_in(units_app, "admin")
+    assert "<tr><td>sales</td>" in admin.get("/callcentre", ALL).text    # who sees the whole box: every queue
+
+
+def test_queue_units_lines_are_checked():
+    from appliance.callcentre.scope import parse_queue_units
+    from appliance.config import ConfigError
+    assert parse_queue_units("sales = department Satış\n# x\nvip = branch İzmir Merkez").units == (
+        ("sales", ("department", "Satış")), ("vip", ("branch", "İzmir Merkez")))
+    for bad in ("sales = team A", "sales = department", "sales department A", "a = branch X\na = branch Y"):
+        with pytest.raises(ConfigError, match="queue_units"):
+            parse_queue_units(bad)
+
+
+def test_an_agent_sees_their_own_figures_and_calls(units_app):
+    client, _ = logged_in(units_app, "ayse", "staff", "own", person="P1")
+    html = client.get("/callcentre/agent", ALL).text
+    figures = html.split('id="agent-figures"', 1)[1].split("</table>", 1)[0]
+    assert "PJSIP/201" in figures and "PJSIP/202" not in figures        # only the member of their extension
+    answered = int(cells(figures, "PJSIP/201")[0])
+    calls = html.split('id="agent-calls"', 1)[1].split("</table>", 1)[0]
+    assert answered == 2 and calls.count("<tr>") - 1 == answered          # one row per call answered
+    other, _ = logged_in(units_app, "mehmet", "staff", "own", person="P2")
+    assert "No extension of yours" in other.get("/callcentre/agent", ALL).text

@@ -4,10 +4,22 @@ its board without a login until it is revoked. The live event stream is tested i
 from __future__ import annotations
 
 import pytest
+import webtest
 
+from appliance import store
 from appliance.access import wallboards
 from appliance.store.users import users_db
 from web_helpers import logged_in
+
+
+@pytest.fixture
+def app(data_dir):
+    """The web app on a box whose worker made callbox.db (empty)."""
+    store.open_db(data_dir / "callbox.db")
+    store.close_db()
+    from webui.app import make_app
+    return make_app(data_dir)
+
 
 ROLES = [("administrator", "all", 200), ("supervisor", "tenant", 200), ("supervisor", "department", 403),
          ("operator", "tenant", 403), ("staff", "own", 403)]
@@ -54,3 +66,28 @@ def test_link_names_and_queues_are_checked_and_only_hashes_are_kept(app):
         wallboards.revoke("sales floor")
         assert wallboards.find(token) is None
         wallboards.add("sales floor")          # a revoked name can be used again
+
+
+def test_administrators_of_the_whole_box_make_and_revoke_links_on_the_web(app):
+    client, csrf = logged_in(app, "admin")
+    assert 'href="/wallboard/links"' in client.get("/callcentre").text
+    page = client.post("/wallboard/links", {"csrf_token": csrf, "name": "floor", "queues": "sales, support"})
+    url = page.html.select_one("#made-link").text
+    token = url.rsplit("/", 1)[1]
+    assert url.startswith("http") and "floor" in page.text and "sales, support" in page.text
+    assert "floor" in webtest.TestApp(app).get(f"/wallboard/{token}").text        # opens without a login
+    again = client.post("/wallboard/links", {"csrf_token": csrf, "name": "floor"}, status=400)
+    assert "exists" in again.text and 'value="floor"' in again.text             # the form keeps its values
+    client.post("/wallboard/links", {"name": "x"}, status=403)                   # no CSRF token
+    client.post("/wallboard/links/revoke", {"csrf_token": csrf, "name": "floor"}, status=303)
+    webtest.TestApp(app).get(f"/wallboard/{token}", status=404)
+    with users_db.connection_context():
+        assert [e for e in users_db.execute_sql("SELECT actor, action FROM audit_entry WHERE action LIKE 'wall%'")] \
+            == [("admin", "wallboard_add"), ("admin", "wallboard_revoke")]
+
+
+@pytest.mark.parametrize("role, scope", [("administrator", "tenant"), ("supervisor", "tenant")])
+def test_only_administrators_of_the_whole_box_manage_links(app, role, scope):
+    client, csrf = logged_in(app, f"{role}_{scope}", role, scope)
+    client.get("/wallboard/links", status=403)
+    client.post("/wallboard/links", {"csrf_token": csrf, "name": "x"}, status=403)

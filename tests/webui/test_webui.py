@@ -253,8 +253,9 @@ def test_real_server_keepalive_latency_and_sigterm(data_dir):
             socks.add(id(conn.sock))
             assert resp.status == 200 and NAME.encode("utf-8") in body
         assert len(socks) == 1                         # one keep-alive connection throughout
-        # Nagle's ~40 ms would hold up every request; a loaded machine only some: the fastest fifth tells them apart
-        assert sorted(times)[len(times) // 5] < 0.015, sorted(times)
+        # Nagle's ~40 ms would hold up every request (each one at least 40 ms); a loaded machine only some: the
+        # fastest request tells them apart (the fastest fifth did, until a load average of 10 made it 17 ms)
+        assert min(times) < 0.03, sorted(times)
         proc.send_signal(signal.SIGTERM)               # with the keep-alive connection still open
         assert proc.wait(timeout=5) == 0, proc.communicate()[1]
         conn.close()

@@ -74,7 +74,8 @@
       var tr = document.createElement("tr");
       tr.className = "state-" + a.state;
       tr.setAttribute("data-agent", a.agent);
-      [a.agent, labels.states[a.state] + (a.reason ? " (" + a.reason + ")" : ""), ""].forEach(function (v, i) {
+      var who = a.name ? a.name + " (" + a.agent + ")" : a.agent;
+      [who, labels.states[a.state] + (a.reason ? " (" + a.reason + ")" : ""), ""].forEach(function (v, i) {
         var td = document.createElement("td");
         td.textContent = v;
         if (i === 2) { td.setAttribute("data-since", a.since); }

@@ -44,13 +44,17 @@
 % end
   </nav>
 % end
-  <span class="lang">
+% # six languages: the current one's name opens the others (a disclosure, no script), each in its own language
+  <details class="lang">
+    <summary lang="{{language()}}">{{LANGUAGES[language()]}}</summary>
+    <span class="menu">
 % for code, name in LANGUAGES.items():
 % if code != language():
     <a href="{{switch_url(code)}}" lang="{{code}}" hreflang="{{code}}">{{name}}</a>
 % end
 % end
-  </span>
+    </span>
+  </details>
 % if user:
   <form method="post" action="/logout" class="user">
     <input type="hidden" name="csrf_token" value="{{csrf_token()}}">

@@ -4,7 +4,13 @@
 % if error:
 <p class="banner warn">{{error}}</p>
 % end
-<p><a href="/wallboard">{{_('Open the live wallboard')}}</a></p>
+% from webui.auth import current_user
+% me = current_user()
+<p><a href="/wallboard">{{_('Open the live wallboard')}}</a>
+% if me and me.is_admin and me.scope == 'all':
+ · <a href="/wallboard/links">{{_('Wallboard links')}}</a>
+% end
+</p>
 <form method="get" action="/callcentre" class="form search">
   % include('report_range.tpl', rp_ranges=ranges, range_value=form.get('range') or 'today', since_value=form.get('since') or '', until_value=form.get('until') or '')
   <button type="submit">{{_('Show')}}</button>
