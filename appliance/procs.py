@@ -166,12 +166,51 @@ def jobs_main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def central_main(argv: list[str] | None = None) -> int:
+    """The central's receiver: branch boxes' batches over HTTPS ([central] listen) -> SQLite. A process of its own:
+    a branch's slow or hostile connection never holds up this box's capture, worker or web."""
+    from appliance import store   # late: see the module docstring
+    from appliance.central import server
+    try:
+        paths, cfg = _setup("central", argv)
+        listen = cfg.section("central").listen
+        server.parse_listen(listen)
+        store.open_db(paths.db)
+        stop = _stop_event()
+    except (config.ConfigError, ValueError) as e:
+        print(f"callbox-central: {e}", file=sys.stderr)
+        return 2
+    with _restart_report(paths, "central"):
+        server.serve(listen, paths.data, stop)
+    return 0
+
+
+def sync_main(argv: list[str] | None = None) -> int:
+    """The branch's sender: the calls changed since the last batch, to the central, every [sync] period_s. A process
+    of its own, not a huey task: a send may wait on the network for [sync] timeout_s, huey's schedule is by the
+    minute, and a link that hangs must hold up nothing else."""
+    from appliance import store   # late: see the module docstring
+    from appliance.sync import sender
+    try:
+        paths, cfg = _setup("sync", argv)
+        s = cfg.section("sync")
+        store.open_db(paths.db)
+        stop = _stop_event()
+    except (config.ConfigError, ValueError) as e:
+        print(f"callbox-sync: {e}", file=sys.stderr)
+        return 2
+    with _restart_report(paths, "sync"):
+        sender.run(paths.data, cfg.section("pbx").tenant, s.period_s, stop, s.central, s.timeout_s)
+    return 0
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else ""
-    mains = {"capture": capture_main, "worker": worker_main, "jobs": jobs_main}
+    mains = {"capture": capture_main, "worker": worker_main, "jobs": jobs_main, "central": central_main,
+             "sync": sync_main}
     if which not in mains:
-        print("usage: python -m appliance.procs capture|worker|jobs [--data DIR] [--config FILE] [--set S.K=V]",
-              file=sys.stderr)
+        print("usage: python -m appliance.procs capture|worker|jobs|central|sync [--data DIR] [--config FILE] "
+              "[--set S.K=V]", file=sys.stderr)
         sys.exit(2)
     # huey's consumer restarts on SIGHUP with os.execl(python, python, *sys.argv): give it the -m form we were
     # started with (run as a script, procs.py would put appliance/ first on sys.path)

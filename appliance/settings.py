@@ -324,4 +324,23 @@ SETTINGS: tuple[Setting, ...] = (
     S("shop", "low_balance", "0", "amount",
       "The shop's prepaid account with its provider (callbox shop topup): `callbox shop balance` warns when the "
       "balance is below this (in the account's currency); 0 = no warning."),
+    # branch -> central sync (APP-1; appliance/sync/, appliance/central/; README "Branches and a central box")
+    S("central", "listen", "", "HOST:PORT",
+      "Make this box a central: `callbox run` receives branch boxes' calls over HTTPS (mutual TLS, certificates "
+      "from this box's own CA) on this address, e.g. 0.0.0.0:8444. Empty = not a central."),
+    S("central", "silent_min", 60, "minutes",
+      "Alert (sync_failing, and e-mail to [alerts] email) when an enrolled branch has not been heard from for this "
+      "long; sync_ok when it is again. A branch says it is up every [sync] period_s even with nothing to send.",
+      minval=1, maxval=100000),
+    S("sync", "central", "", "URL",
+      "The central's https://HOST:PORT when it differs from the URL the box was enrolled with (`callbox sync "
+      "enroll`); empty = that URL."),
+    S("sync", "period_s", 30.0, "seconds",
+      "How often an enrolled branch sends the calls changed since its last batch (and retries after a failure).",
+      minval=0.1, maxval=86400),
+    S("sync", "timeout_s", 30, "seconds", "Connect and reply timeout of a request to the central.", minval=1,
+      maxval=600),
+    S("sync", "failing_min", 15, "minutes",
+      "Alert (sync_failing, and e-mail to [alerts] email) when every send to the central has failed for this long; "
+      "sync_ok when one works again.", minval=1, maxval=100000),
 )

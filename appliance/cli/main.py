@@ -8,8 +8,9 @@ from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
 from appliance.cli import (alert, billing, db, directory, pricelist, queue, reconcile, report, schedule, shop, snmp,
-                           tariff, traffic, upload, user)
+                           sync, tariff, traffic, upload, user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
+from appliance.central import listing as central_listing
 from appliance.ingest import importer
 from appliance.ingest.reprocess import reprocess
 from appliance.ingest.worker import build_processor
@@ -18,6 +19,7 @@ from appliance.procs import common_args, load_config
 from appliance.registry import driver_parser
 from appliance.reports import listing as output
 from appliance.store.billing import Frozen, frozen
+from appliance.sync import link as sync_link
 from appliance.supervisor import become, python_module
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RA
                   upload,     # report export to file servers (REP-10)
                   snmp,       # SNMP engine id, test trap, snmpd handler (APP-2)
                   schedule,   # scheduled report e-mail/upload (REP-10)
+                  sync,       # branch -> central sync: central branch add|revoke|list, sync enroll|now|status (APP-1)
                   db)         # check a damaged database, rebuild it from the journal
 VIRTUAL_PBX_SAMPLE = Path(__file__).parent.parent / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
 VIRTUAL_PBX_SETTINGS = ("pbx.driver=avaya_ipoffice", "pbx.timezone=Europe/Warsaw")   # where that capture came from
@@ -54,6 +57,10 @@ def _children(args, cfg: config.Config, web: bool) -> list[tuple[str, list[str]]
     children.append(("capture", python_module("appliance.procs", "capture", *base, *sets)))
     children.append(("worker", python_module("appliance.procs", "worker", *base, *sets)))
     children.append(("jobs", python_module("appliance.procs", "jobs", *base, *sets)))
+    if cfg.section("central").listen:
+        children.append(("central", python_module("appliance.procs", "central", *base, *sets)))
+    if sync_link.files(args.data).enrolment.exists():   # enrolled with a central (callbox sync enroll)
+        children.append(("sync", python_module("appliance.procs", "sync", *base, *sets)))
     if web:
         w = cfg.section("web")
         children.append(("web", python_module("webui", *base, *sets, "--host", w.host, "--port", str(w.port))))
@@ -84,8 +91,11 @@ def _check_pipeline(cfg: config.Config) -> None:
         transports.parse_url(url)
         gate.parse_allow(cfg.section("capture").allow)
         registry.load(cfg.raw_section("pbx").get("driver", "") or "")
-    for section in ("journal", "worker", "web", "log"):
+    for section in ("journal", "worker", "web", "log", "sync"):
         cfg.section(section)
+    if cfg.section("central").listen:
+        from appliance.central.server import parse_listen   # late: the receiver's code, only on a central
+        parse_listen(cfg.section("central").listen)
 
 
 def cmd_import(args) -> int:
@@ -116,6 +126,8 @@ def cmd_calls(args) -> int:
         explain = (lambda c: pricer.explain(c.direction, c.party, c.start_utc, c.talk_s, c.trunk,
                                             store.released_s(c) if c.capped == 2 else None)) if pricer else None
         rows = output.call_dicts(since, until, explain, capped_only=args.capped)
+        if central_listing.is_central() and not args.capped:   # a central: its branches' calls too, with `branch`
+            rows = central_listing.with_branches(rows, since, until)
     for row in rows:
         print(json.dumps(row, ensure_ascii=False) if args.json else output.call_line(row))
     return 0

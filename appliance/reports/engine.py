@@ -29,7 +29,7 @@ from decimal import Decimal
 from appliance import localtime
 from appliance.access import scope
 from appliance.access.users import Account
-from appliance.reports import csv_cells, rollup, transfer_costs
+from appliance.reports import csv_cells, received, rollup, transfer_costs
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
 from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, month_label, row_order
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
@@ -149,6 +149,11 @@ class _Plan:
             out["_person_id"] = a.external_id if a else ""
         if "trunk" in self.attributed:
             out["trunk_group"] = self.attributor.trunk_group(k["tenant"], k["trunk"], at)
+        return self.finish(k, out)
+
+    def finish(self, k: dict, out: dict[str, str]) -> dict[str, str] | None:
+        """`out` (the attributed values) with the shown value of every other dimension used; None when filtered
+        out."""
         for name in set(self.spec.dims) | set(self.filters) | {"currency"}:
             if name in out or name not in DIMS or (name == "currency" and "currency" not in k):
                 continue
@@ -318,6 +323,10 @@ def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *,
         raise ReportError(str(e)) from None
     t0 = time.perf_counter()
     acc, source, with_currency = _gather(spec, window, user, pbx_tenant, use_rollup)
+    if received.any_received():   # a central: its branches' calls too, with `branch` the branch box
+        rscope = rollup_scope(user, pbx_tenant)
+        if received.accumulate(_Plan(spec, window, pbx_tenant, None), rscope, acc):
+            source += "+branches"
     if transfer_charge != "first" and source != "none":
         _move_transferred(spec, window, user, pbx_tenant, transfer_charge, acc)
     dims, currency = list(spec.dims), ""

@@ -19,6 +19,7 @@ from appliance.store.reports import MODELS_REPORTS
 from appliance.store.rollups import MODELS_ROLLUP
 from appliance.store.schedules import MODELS_SCHEDULES
 from appliance.store.shop import MODELS_SHOP
+from appliance.store.sync import MODELS_SYNC, ensure_triggers
 from appliance.store.tariffs import MODELS_TARIFFS
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ log = logging.getLogger(__name__)
 def all_models() -> tuple:
     """Every table of the appliance, in a fixed order: the schema stamp is computed over them in this order."""
     return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
-            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE + MODELS_PRICING + MODELS_SHOP)
+            + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE + MODELS_PRICING + MODELS_SHOP
+            + MODELS_SYNC)
 
 
 def schema_stamp() -> int:
@@ -62,6 +64,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     _add_worker_bookkeeping()
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
+    ensure_triggers(path.parent)   # an enrolled branch's (appliance/sync/): the database is in its data directory
     stamp = schema_stamp()
     if db.execute_sql("PRAGMA user_version").fetchone()[0] != stamp:   # a write: only when it changes
         db.execute_sql(f"PRAGMA user_version = {stamp}")

@@ -39,7 +39,7 @@
 <h2>{{_('Calls answered')}}</h2>
 <div class="scroll">
 <table class="report" id="agent-calls">
-  <thead><tr><th>{{_('Time')}}</th><th>{{_('Queue')}}</th><th>{{_('Caller')}}</th><th>{{_('Wait')}}</th><th>{{_('Talk')}}</th></tr></thead>
+  <thead><tr><th>{{_('Entered the queue')}}</th><th>{{_('Queue')}}</th><th>{{_('Caller')}}</th><th>{{_('Wait')}}</th><th>{{_('Talk')}}</th></tr></thead>
   <tbody>
 % for c in calls:
   <tr><td>{{fmt_datetime(c['entered_utc'], c['offset'])}}</td><td>{{c['queue']}}</td><td>{{c['caller']}}</td><td class="num">{{cell('seconds', c['wait_s'])}}</td><td class="num">{{cell('seconds', c['talk_s'])}}</td></tr>

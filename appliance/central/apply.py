@@ -1,0 +1,83 @@
+"""Applying a branch's batch on the central: all of it in one transaction, exactly once, in sequence.
+
+The batch's rows are upserts and deletes keyed by (branch, the branch's row id), so a call re-rated or re-processed
+on the branch replaces its row here. A resend of the last batch applied (the branch did not get our answer) is
+acknowledged without applying it again; any other sequence number but the next is refused, as is a batch naming
+another branch than the certificate's. The branch's clock is never trusted for anything stored.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from appliance.store.base import IMMEDIATE, db
+from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch
+from appliance.sync.wire import CALL_FIELDS, Batch
+
+log = logging.getLogger(__name__)
+SKEW_WARN_S = 3600
+_UPSERT = (f"INSERT INTO central_call ({', '.join(CENTRAL_CALL_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(CENTRAL_CALL_COLUMNS))}) ON CONFLICT (branch, rid) DO UPDATE SET "
+           + ", ".join(f"{c} = excluded.{c}" for c in CENTRAL_CALL_COLUMNS if c not in ("branch", "rid")))
+
+
+class Refused(ValueError):
+    """A batch the central does not apply: `status` is the HTTP status to answer, the message the reason."""
+
+    def __init__(self, status: int, reason: str, expected: int | None = None):
+        super().__init__(reason)
+        self.status, self.expected = status, expected
+
+
+@dataclass(frozen=True)
+class Applied:
+    seq: int
+    rows: int
+    duplicate: bool     # the resend of the batch applied last: acknowledged, nothing applied
+
+
+def _values(branch: str, row: dict) -> tuple:
+    call = row["call"]
+    fields = {**call, "branch": branch, "rid": row["rid"]}
+    return tuple(fields[c] for c in CENTRAL_CALL_COLUMNS)
+
+
+def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
+    """Apply `batch` from the authenticated `branch`; Refused (nothing applied) when it may not be."""
+    now = int(time.time()) if now is None else now
+    if batch.branch != branch:
+        raise Refused(403, f"branch {branch!r} sent rows of branch {batch.branch!r}")
+    assert set(CALL_FIELDS) | {"branch", "rid"} == set(CENTRAL_CALL_COLUMNS)
+    with db.atomic(IMMEDIATE):
+        state = CentralBranch.get(CentralBranch.name == branch)
+        if batch.seq == state.last_seq and batch.digest == state.last_digest:
+            return Applied(batch.seq, len(batch.rows), True)
+        if batch.seq <= state.last_seq:
+            raise Refused(409, f"replayed batch {batch.seq}: batch {state.last_seq} is applied", state.last_seq + 1)
+        if batch.seq != state.last_seq + 1:
+            raise Refused(409, f"out of sequence: batch {batch.seq}, expected {state.last_seq + 1}",
+                          state.last_seq + 1)
+        upserts = [_values(branch, r) for r in batch.rows if r["op"] == "upsert"]
+        deletes = [(branch, r["rid"]) for r in batch.rows if r["op"] == "delete"]
+        conn = db.connection()
+        if upserts:
+            conn.executemany(_UPSERT, upserts)
+        if deletes:
+            conn.executemany("DELETE FROM central_call WHERE branch = ? AND rid = ?", deletes)
+        newest = max((r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"), default=0)
+        CentralBranch.update(last_seq=batch.seq, last_digest=batch.digest, last_batch_utc=now, version=batch.version,
+                             last_seen_utc=now,
+                             last_record_utc=max(state.last_record_utc, newest)
+                             ).where(CentralBranch.name == branch).execute()
+    if abs(batch.sent_utc - now) > SKEW_WARN_S:
+        log.warning("branch %s: its clock is %+d s from ours (batch %d applied: nothing depends on it)", branch,
+                    batch.sent_utc - now, batch.seq)
+    log.info("branch %s: batch %d applied (%d upserts, %d deletes)", branch, batch.seq, len(upserts), len(deletes))
+    return Applied(batch.seq, len(batch.rows), False)
+
+
+def legs_of(row_legs: str) -> list[dict]:
+    """A received call's legs (the JSON the branch sent)."""
+    return json.loads(row_legs or "[]")

@@ -1,0 +1,112 @@
+"""The branches enrolled on a central: adding one (a one-time token), enrolling it (the token for a certificate),
+revoking it, and the check every sync request passes (its certificate is the one issued to it, not revoked)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import time
+from pathlib import Path
+
+from appliance.central import ca
+from appliance.store.base import IMMEDIATE, db
+from appliance.store.sync import CentralBranch
+
+log = logging.getLogger(__name__)
+TOKEN_VALID_S = 24 * 3600
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class BranchError(ValueError):
+    """A branch command or an enrolment that cannot be done; the message says why."""
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def add(data_dir: Path, name: str, now: int | None = None) -> str:
+    """Enrol `name` (or give a branch not yet enrolled, or revoked, a new token): the one-time token, valid 24 h.
+
+    The token is SECRET.FINGERPRINT: the secret (stored hashed) and the SHA-256 of the central's server
+    certificate, which the branch pins at enrolment."""
+    if not NAME.match(name):
+        raise BranchError(f"branch name {name!r}: letters, digits, '_', '.', '-' (at most 64, no space)")
+    ca.ensure(data_dir)
+    now = int(time.time()) if now is None else now
+    secret = secrets.token_urlsafe(24)
+    with db.atomic(IMMEDIATE):
+        row = CentralBranch.get_or_none(CentralBranch.name == name)
+        if row is not None and row.cert_serial and not row.revoked:
+            raise BranchError(f"branch {name!r} is already enrolled (revoke it first to enrol it again)")
+        if row is None:
+            CentralBranch.create(name=name, token_hash=_hash(secret), token_expires_utc=now + TOKEN_VALID_S,
+                                 created_utc=now)
+        else:
+            CentralBranch.update(token_hash=_hash(secret), token_expires_utc=now + TOKEN_VALID_S, cert_serial="",
+                                 revoked=0).where(CentralBranch.name == name).execute()
+    log.info("branch %s added: enrolment token valid until %d", name, now + TOKEN_VALID_S)
+    return f"{secret}.{ca.server_fingerprint(data_dir)}"
+
+
+def revoke(name: str) -> None:
+    """Cut `name` off: its certificate and any unused token are refused from now on. Its calls stay."""
+    with db.atomic(IMMEDIATE):
+        n = CentralBranch.update(revoked=1, token_hash="").where(CentralBranch.name == name).execute()
+    if not n:
+        raise BranchError(f"no branch {name!r}")
+    log.warning("branch %s revoked", name)
+
+
+def enrol(data_dir: Path, token: str, csr_pem: str, now: int | None = None) -> tuple[str, str]:
+    """Use a token once: (branch name, client certificate PEM). BranchError for an unknown, used or expired token."""
+    now = int(time.time()) if now is None else now
+    secret = token.split(".", 1)[0]
+    with db.atomic(IMMEDIATE):
+        row = next((r for r in CentralBranch.select().where(CentralBranch.token_hash != "")
+                    if hmac.compare_digest(r.token_hash, _hash(secret))), None)
+        if row is None:
+            raise BranchError("unknown or already used enrolment token")
+        if row.revoked or row.token_expires_utc < now:
+            raise BranchError(f"the enrolment token of branch {row.name!r} has expired (callbox central branch add "
+                              "gives a new one)")
+        cert, serial = ca.sign_request(data_dir, csr_pem, row.name)
+        CentralBranch.update(token_hash="", cert_serial=serial).where(CentralBranch.name == row.name).execute()
+    log.info("branch %s enrolled (certificate %s)", row.name, serial)
+    return row.name, cert
+
+
+def authorised(peer: dict | None) -> str:
+    """The branch a verified client certificate (ssl getpeercert()) belongs to; BranchError when there is none, or it
+    is not the one issued to that branch, or the branch is revoked."""
+    if not peer:
+        raise BranchError("no client certificate (enrol the branch: callbox sync enroll)")
+    name = next((v for rdn in peer.get("subject", ()) for k, v in rdn if k == "commonName"), "")
+    row = CentralBranch.get_or_none(CentralBranch.name == name)
+    if row is None:
+        raise BranchError(f"unknown branch {name!r}")
+    if row.revoked:
+        raise BranchError(f"branch {name!r} is revoked")
+    try:
+        serial = int(str(peer.get("serialNumber", "")), 16)
+    except ValueError:
+        serial = -1
+    if not row.cert_serial or serial != int(row.cert_serial, 16):
+        raise BranchError(f"branch {name!r}: not the certificate issued to it (superseded or revoked)")
+    return name
+
+
+def listing(silent_s: int, now: int | None = None) -> list[dict]:
+    """Every branch with its health, for `callbox central branch list`: enrolled, revoked, the link ("up": heard
+    from within `silent_s`, "silent", "never" heard from, "revoked"), its last batch, newest call and release."""
+    now = int(time.time()) if now is None else now
+
+    def link(r: CentralBranch) -> str:
+        return ("revoked" if r.revoked else "never" if not r.last_seen_utc
+                else "up" if now - r.last_seen_utc < silent_s else "silent")
+    return [{"branch": r.name, "enrolled": bool(r.cert_serial), "revoked": bool(r.revoked), "link": link(r),
+             "last_seen_utc": r.last_seen_utc or None, "last_seq": r.last_seq,
+             "last_batch_utc": r.last_batch_utc or None, "last_record_utc": r.last_record_utc or None,
+             "version": r.version} for r in CentralBranch.select().order_by(CentralBranch.name)]

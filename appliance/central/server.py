@@ -1,0 +1,200 @@
+"""The central's HTTPS receiver: enrolment (token → certificate) and batches from enrolled branches (mutual TLS).
+
+Its own process under `callbox run` ([central] listen): a branch's slow or hostile connection, or a batch being
+applied, never holds up this box's own capture or the web (STYLE.md §3). Threads, one per connection, each with its
+own database connection; the batch's transaction serialises the writers (BEGIN IMMEDIATE, busy timeout).
+Endpoints: POST /sync/enroll {"token", "csr"} → {"branch", "cert", "ca"}; GET /sync/hello (the branch is up,
+with nothing to send) → {"branch", "next_seq", "version"}; POST /sync/batch (appliance/sync/wire.py) → {"seq",
+"rows", "duplicate"}. A refusal answers {"error": reason} (and "expected" for a sequence problem), and is logged
+with the branch and the reason.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import ssl
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from appliance import __version__
+from appliance.central import apply as applier
+from appliance.central import branches, ca
+from appliance.store.base import db
+from appliance.store.sync import CentralBranch
+from appliance.sync import wire
+
+log = logging.getLogger(__name__)
+IO_TIMEOUT_S = 60.0
+H_VERSION = "X-Callbox-Version"   # a hello's: the branch's release
+MAX_ENROL_BODY = 64 << 10
+DISCARD_MAX = 1 << 20       # a refused request's body read before the answer, at most
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: CentralServer
+    server_version = f"callbox-central/{__version__}"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args) -> None:   # noqa: A002 (http.server's signature)
+        log.debug("%s %s", self.client_address[0], format % args)
+
+    def _answer(self, status: int, doc: dict) -> None:
+        if status != 200:
+            self.close_connection = True     # a refused request's body may be unread: never parse it as the next
+        body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _body(self, limit: int) -> bytes | None:
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self._answer(411, {"error": "Content-Length required"})
+            return None
+        if not 0 <= length <= limit:
+            self._answer(413, {"error": f"body over {limit} bytes"})
+            return None
+        body = self.rfile.read(length)
+        if len(body) != length:
+            log.warning("%s: truncated request (%d of %d bytes): ignored", self.client_address[0], len(body), length)
+            self.close_connection = True
+            return None
+        return body
+
+    def _branch(self) -> str | None:
+        try:
+            with db.connection_context():
+                return branches.authorised(self.connection.getpeercert())   # type: ignore[attr-defined]
+        except branches.BranchError as e:
+            log.warning("%s: refused: %s", self.client_address[0], e)
+            self._discard_body()
+            self._answer(403, {"error": str(e)})
+            return None
+
+    def _discard_body(self) -> None:
+        """Read (a bounded part of) a body we refuse: a socket closed with data unread is reset, and the reset can
+        destroy the answer before the client reads it."""
+        try:
+            length = min(int(self.headers.get("Content-Length", "0")), DISCARD_MAX)
+        except ValueError:
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(length, 65536))
+            if not chunk:
+                return
+            length -= len(chunk)
+
+    def do_GET(self) -> None:
+        if self.path != "/sync/hello":
+            self._answer(404, {"error": "not found"})
+            return
+        name = self._branch()
+        if name is not None:
+            version = self.headers.get(H_VERSION, "")[:40]
+            with db.connection_context():
+                CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {})
+                                     ).where(CentralBranch.name == name).execute()
+                row = CentralBranch.get(CentralBranch.name == name)
+            self._answer(200, {"branch": name, "next_seq": row.last_seq + 1, "version": __version__})
+
+    def do_POST(self) -> None:
+        if self.path == "/sync/enroll":
+            self._enrol()
+        elif self.path == "/sync/batch":
+            self._batch()
+        else:
+            self._answer(404, {"error": "not found"})
+
+    def _enrol(self) -> None:
+        body = self._body(MAX_ENROL_BODY)
+        if body is None:
+            return
+        try:
+            doc = json.loads(body)
+            token, csr = str(doc["token"]), str(doc["csr"])
+            with db.connection_context():
+                name, cert = branches.enrol(self.server.data_dir, token, csr)
+        except (ValueError, KeyError, TypeError) as e:
+            log.warning("%s: enrolment refused: %s", self.client_address[0], e)
+            self._answer(403, {"error": f"enrolment refused: {e}"})
+            return
+        self._answer(200, {"branch": name, "cert": cert, "ca": ca.files(self.server.data_dir).ca_cert.read_text()})
+
+    def _batch(self) -> None:
+        name = self._branch()
+        if name is None:
+            return
+        body = self._body(wire.MAX_BODY)
+        if body is None:
+            return
+        head = {k: self.headers.get(k, "") for k in (wire.H_PROTOCOL, wire.H_SEQ, wire.H_DIGEST)}
+        try:
+            batch = wire.decode(body, head)
+            with db.connection_context():
+                done = applier.apply(name, batch)
+        except wire.WireError as e:
+            log.warning("branch %s: batch %s refused: %s", name, head[wire.H_SEQ], e)
+            self._answer(400, {"error": str(e)})
+            return
+        except applier.Refused as e:
+            log.warning("branch %s: batch %s refused: %s", name, head[wire.H_SEQ], e)
+            self._answer(e.status, {"error": str(e), "expected": e.expected})
+            return
+        self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate})
+
+
+class CentralServer(ThreadingHTTPServer):
+    """HTTPS: the TLS handshake runs in the connection's own thread, with a timeout, never in the accept loop."""
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.context = ca.server_context(self.data_dir)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def finish_request(self, request, client_address) -> None:
+        request.settimeout(IO_TIMEOUT_S)
+        try:
+            tls = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            log.info("%s: TLS handshake failed: %s", client_address[0], e)
+            return
+        try:
+            super().finish_request(tls, client_address)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """[central] listen HOST:PORT ([v6]:PORT); ValueError naming the problem."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"[central] listen {text!r}: expected HOST:PORT, e.g. 0.0.0.0:8444")
+    return host, int(port)
+
+
+def serve(listen: str, data_dir: Path, stop: threading.Event, ready=None) -> None:
+    """Receive until `stop` is set; `ready(port)` is called once listening (the port, when 0 was asked for)."""
+    server = CentralServer(parse_listen(listen), data_dir)
+    log.info("central receiver listening on %s:%d", *server.server_address[:2])
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    if ready is not None:
+        ready(server.server_address[1])
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        server.server_close()

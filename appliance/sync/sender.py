@@ -1,0 +1,155 @@
+"""The branch's sender: enrolment, one send cycle (`callbox sync now`, and the sync process every [sync] period_s),
+and the status (`callbox sync status`).
+
+A cycle sends the stored batch, or builds the next, until the outbox is empty or the link fails; an answer of the
+central decides what happens to a batch, never a timeout: a batch whose answer was lost is sent again and the
+central acknowledges it without applying it twice. One cycle at a time per data directory (a file lock), so the
+command and the process never both send.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import ssl
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from appliance import __version__
+from appliance.store.sync import get_state, install_triggers
+from appliance.sync import keys, link, outbox, wire
+
+log = logging.getLogger(__name__)
+
+
+class SyncError(ValueError):
+    """Sync cannot run as asked (not enrolled, already enrolled...); the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    url: str
+    branch: str
+
+
+def enrolment(data_dir: Path, url_override: str = "") -> Enrolment | None:
+    """The central this box is enrolled with (its URL, or [sync] central when set), or None."""
+    f = link.files(data_dir)
+    if not f.enrolment.exists():
+        return None
+    doc = json.loads(f.enrolment.read_text(encoding="utf-8"))
+    return Enrolment(url_override or doc["url"], doc["branch"])
+
+
+def enrol(data_dir: Path, url: str, token: str) -> Enrolment:
+    """Obtain this branch's certificate from the central at `url` with its one-time token, pin the central's CA, and
+    start noting changed calls (every call already stored is queued). The database must be open."""
+    f = link.files(data_dir)
+    link.split_url(url)
+    if f.enrolment.exists():
+        raise SyncError(f"already enrolled ({f.enrolment}); to enrol again, move {f.folder} away first")
+    for path in (f.key, f.cert, f.ca):
+        path.unlink(missing_ok=True)      # the remains of an enrolment that failed half-way
+    key = keys.new_key()
+    keys.write_key(f.key, key)
+    doc = link.enrol(url, token, keys.make_request(key))
+    f.cert.write_text(doc["cert"], encoding="ascii")
+    f.ca.write_text(doc["ca"], encoding="ascii")
+    install_triggers(backfill=True)
+    f.enrolment.write_text(json.dumps({"url": url, "branch": doc["branch"]}), encoding="utf-8")
+    log.info("enrolled with %s as branch %s", url, doc["branch"])
+    return Enrolment(url, doc["branch"])
+
+
+@contextmanager
+def _one_cycle(data_dir: Path):
+    run = Path(data_dir) / "run"
+    run.mkdir(parents=True, exist_ok=True)
+    with open(run / "sync.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: float = link.TIMEOUT_S,
+             max_batches: int = 1000) -> dict:
+    """One cycle: {"sent": calls the central acknowledged now, "pending": calls still to send, "error": the
+    failure or None}."""
+    e = enrolment(data_dir, url_override)
+    if e is None:
+        raise SyncError("this box is not enrolled with a central (callbox sync enroll URL TOKEN)")
+    sent, error, renumbered = 0, None, False
+    with _one_cycle(data_dir):
+        try:
+            conn = link.Link(e.url, link.files(data_dir), timeout)
+        except (OSError, ssl.SSLError) as err:   # the enrolment's files: missing or damaged
+            raise SyncError(f"this box's sync credentials ({link.files(data_dir).folder}) cannot be used: {err}; "
+                            "enrol it again") from None
+        for _ in range(max_batches):
+            batch = outbox.pending_batch() or outbox.build(e.branch, pbx_tenant)
+            if batch is None:
+                break
+            try:
+                answer = conn.request("POST", "/sync/batch", batch.body, wire.headers(batch.body, batch.seq))
+            except link.LinkError as err:
+                error = str(err)
+                log.warning("sync: batch %d not sent: %s", batch.seq, error)
+                outbox.failed(error)
+                expected = err.doc.get("expected") if err.status == 409 else None
+                if isinstance(expected, int) and expected > 0 and not renumbered:
+                    log.warning("sync: the central expects batch %d, not %d (this box's database was restored or "
+                                "rebuilt?): sending from there", expected, batch.seq)
+                    outbox.renumber(expected)
+                    renumbered, error = True, None
+                    continue
+                break
+            if answer.get("seq") != batch.seq:
+                error = f"the central acknowledged batch {answer.get('seq')!r}, not {batch.seq}"
+                outbox.failed(error)
+                break
+            outbox.acknowledged(batch)
+            sent += batch.rows
+            log.info("sync: batch %d (%d calls) %s", batch.seq, batch.rows,
+                     "was already applied" if answer.get("duplicate") else "applied")
+        if not sent and error is None:    # nothing to send: say we are up (the central watches for silence)
+            try:
+                conn.request("GET", "/sync/hello", headers={"X-Callbox-Version": __version__})
+                outbox.contacted()
+            except link.LinkError as err:
+                error = str(err)
+                log.warning("sync: the central cannot be reached: %s", error)
+                outbox.failed(error)
+    return {"sent": sent, "pending": outbox.backlog(), "error": error}
+
+
+def status(data_dir: Path, url_override: str = "") -> dict:
+    """{"enrolled", "central", "branch", "last_success", "backlog", "last_error", "last_error_at", "next_seq"}
+    (times UTC ISO 8601, or null)."""
+    e = enrolment(data_dir, url_override)
+
+    def iso(key: str) -> str | None:
+        value = get_state(key)
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(value))) if value else None
+    return {"enrolled": e is not None, "central": e.url if e else None, "branch": e.branch if e else None,
+            "last_success": iso("last_success_utc"), "backlog": outbox.backlog(),
+            "last_error": get_state("last_error") or None, "last_error_at": iso("last_error_utc"),
+            "next_seq": int(get_state("next_seq", "1"))}
+
+
+def run(data_dir: Path, pbx_tenant: str, period_s: float, stop, url_override: str = "",
+        timeout: float = link.TIMEOUT_S) -> None:
+    """The sync process: a cycle every period_s until `stop` (a threading.Event) is set; failures are logged and
+    stored (status), and the next period retries."""
+    log.info("sync: sending to %s every %.0f s", url_override or "the enrolled central", period_s)
+    while not stop.is_set():
+        try:
+            result = send_now(data_dir, pbx_tenant, url_override, timeout)
+            if result["sent"]:
+                log.info("sync: %d calls sent, %d pending", result["sent"], result["pending"])
+        except Exception:     # a bug must not end the process: the supervisor would only restart it into it
+            log.exception("sync: cycle failed")
+        stop.wait(period_s)

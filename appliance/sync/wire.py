@@ -1,0 +1,103 @@
+"""The sync protocol's batch: what a branch sends and the central checks before it applies anything.
+
+A batch is zlib-compressed UTF-8 JSON {"protocol", "branch", "seq", "version", "sent_utc", "rows"}, POSTed to
+/sync/batch with its length, sequence number and SHA-256 in headers. Each row is the current state of one call of the
+branch ({"rid", "op": "upsert", "call": {...}}) or its deletion ({"rid", "op": "delete"}): a later change of the
+same call is a later row with the same rid, never a new call. decode() refuses, with the reason, a truncated or
+corrupt body, a header that disagrees with the body, and another protocol version.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+
+PROTOCOL = 1
+H_PROTOCOL, H_SEQ, H_DIGEST = "X-Callbox-Sync-Protocol", "X-Callbox-Sync-Seq", "X-Callbox-Sync-Sha256"
+MAX_BODY = 64 << 20          # a compressed batch larger than this is refused before it is read
+MAX_PLAIN = 256 << 20        # nor may it inflate beyond this (a zip bomb)
+# the fields of a call row (central_call's columns but its keys: branch and rid come from the batch)
+CALL_FIELDS = ("driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party", "trunk",
+               "ring_s", "talk_s", "answered", "transferred", "account_code", "kind", "number", "cost", "currency",
+               "destination", "tariff", "capped", "tenant", "person", "department", "org_branch", "legs")
+INT_FIELDS = {"start_utc", "utc_offset", "ring_s", "talk_s", "answered", "transferred", "capped"}
+
+
+class WireError(ValueError):
+    """A batch refused before it is applied; the message is the reason (logged by the central, shown by the branch)."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    branch: str
+    seq: int
+    version: str
+    sent_utc: int
+    rows: list[dict]
+    digest: str
+
+
+def digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def encode(branch: str, seq: int, version: str, sent_utc: int, rows: list[dict]) -> bytes:
+    """The compressed batch body."""
+    doc = {"protocol": PROTOCOL, "branch": branch, "seq": seq, "version": version, "sent_utc": sent_utc, "rows": rows}
+    return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def headers(body: bytes, seq: int) -> dict[str, str]:
+    return {H_PROTOCOL: str(PROTOCOL), H_SEQ: str(seq), H_DIGEST: digest(body),
+            "Content-Type": "application/octet-stream", "Content-Length": str(len(body))}
+
+
+def decode(body: bytes, head: dict[str, str]) -> Batch:
+    """The batch in `body`, checked against its headers (names as in H_*; lookups case-sensitive: pass them as
+    sent); WireError with the reason otherwise."""
+    if head.get(H_PROTOCOL) != str(PROTOCOL):
+        raise WireError(f"protocol version {head.get(H_PROTOCOL)!r}: this central speaks {PROTOCOL} "
+                        "(update the older box)")
+    if head.get(H_DIGEST) != digest(body):
+        raise WireError("corrupt or truncated batch: its SHA-256 does not match the header")
+    inflater = zlib.decompressobj()
+    try:
+        plain = inflater.decompress(body, MAX_PLAIN)
+    except zlib.error as e:
+        raise WireError(f"corrupt batch: {e}") from None
+    if inflater.unconsumed_tail:
+        raise WireError(f"batch inflates beyond {MAX_PLAIN >> 20} MiB")
+    if not inflater.eof:
+        raise WireError("truncated batch: the compressed stream ends early")
+    try:
+        doc = json.loads(plain.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise WireError(f"corrupt batch: not JSON ({e})") from None
+    if not isinstance(doc, dict) or doc.get("protocol") != PROTOCOL:
+        raise WireError("protocol version in the batch is not this central's")
+    seq = doc.get("seq")
+    if not isinstance(seq, int) or str(seq) != head.get(H_SEQ):
+        raise WireError("the batch's sequence number does not match its header")
+    rows = doc.get("rows")
+    if not isinstance(rows, list) or not isinstance(doc.get("branch"), str):
+        raise WireError("corrupt batch: no rows or branch")
+    for row in rows:
+        _check_row(row)
+    return Batch(doc["branch"], seq, str(doc.get("version", "")), int(doc.get("sent_utc", 0)), rows, digest(body))
+
+
+def _check_row(row) -> None:
+    if not isinstance(row, dict) or not isinstance(row.get("rid"), int) or row.get("op") not in ("upsert", "delete"):
+        raise WireError(f"bad row {str(row)[:80]!r}")
+    if row["op"] == "delete":
+        return
+    call = row.get("call")
+    if not isinstance(call, dict) or set(call) != set(CALL_FIELDS):
+        raise WireError(f"row {row['rid']}: the call's fields are not protocol {PROTOCOL}'s")
+    for name in CALL_FIELDS:
+        value = call[name]
+        ok = (isinstance(value, int) and not isinstance(value, bool) if name in INT_FIELDS
+              else value is None or isinstance(value, str) if name == "cost" else isinstance(value, str))
+        if not ok:
+            raise WireError(f"row {row['rid']}: bad {name} {value!r}")
