@@ -36,7 +36,7 @@ def add(data_dir: Path, name: str, now: int | None = None) -> str:
         raise BranchError(f"branch name {name!r}: letters, digits, '_', '.', '-' (at most 64, no space)")
     ca.ensure(data_dir)
     now = int(time.time()) if now is None else now
-    secret = secrets.token_urlsafe(24)
+    secret = secrets.token_hex(24)      # hex: never begins with "-", which a command line would take for an option
     with db.atomic(IMMEDIATE):
         row = CentralBranch.get_or_none(CentralBranch.name == name)
         if row is not None and row.cert_serial and not row.revoked:
