@@ -85,7 +85,7 @@ COUNT_COST_SHARE = 0.01
 _counted: dict[str, tuple[tuple, float, float, dict[str, int]]] = {}   # file -> (changes, at, took, counts)
 
 
-def _changes(path: Path) -> tuple:
+def file_changes(path: Path) -> tuple:
     """What a commit by another process changes: the WAL file (appended to) or, after a checkpoint, the file."""
     out: list = []
     for p in (path, path.with_name(path.name + "-wal")):
@@ -101,7 +101,7 @@ def counts() -> dict[str, int]:
     """The status page's totals (appliance.store.counts), the scans of whole tables reused as said above; the line
     counts (one row) always read."""
     path = Path(str(callbox_db.database).removeprefix("file:").split("?", 1)[0])     # file:PATH?mode=ro
-    now, changes = time.monotonic(), _changes(path)
+    now, changes = time.monotonic(), file_changes(path)
     hit = _counted.get(str(path))
     if hit is not None and (hit[0] == changes or now - hit[1] < hit[2] / COUNT_COST_SHARE):
         scanned = hit[3]

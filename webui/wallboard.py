@@ -39,6 +39,7 @@ REFRESH_S = 30.0
 KEEPALIVE_S = 15.0
 CHECK_S = 2.0             # a revoked link's board closes within this
 STREAM_S = 3600.0
+KEPT_BOARDS = 32          # boards of different queue sets kept for the screens showing them
 STATE_LABELS = {"talking": N_("Talking"), "wrapup": N_("After-call work"), "paused": N_("Paused"),
                 "ready": N_("Ready"), "logged_out": N_("Logged out")}
 assert set(STATE_LABELS) == set(live.STATES)
@@ -53,7 +54,7 @@ class _Boards:
         self.done: dict[tuple, tuple[tuple, float, str]] = {}     # queues -> (file state, at, JSON)
 
     def changes(self) -> tuple:
-        return db._changes(Path(self.data_dir) / "callbox.db")
+        return db.file_changes(Path(self.data_dir) / "callbox.db")
 
     def get(self, queues: tuple[str, ...]) -> str:
         """The board of `queues` as JSON, computed again when the files changed or REFRESH_S passed."""
@@ -72,6 +73,8 @@ class _Boards:
             except rp.NoData:
                 doc = {"now": at, "queues": [], "agents": [], "states": {}, "no_data": True}
             text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            if len(self.done) >= KEPT_BOARDS:      # ?queue= is the user's: keep a few boards, not every one asked
+                self.done.pop(next(iter(self.done)))
             self.done[queues] = (changes, now, text)
             return text
 
