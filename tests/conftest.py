@@ -107,6 +107,24 @@ def cert(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def appliance_log_handlers_removed():
+    """An in-process `callbox` command sets the root logger up (appliance.logs.setup): a handler on the test's
+    captured stderr, and a log file. Both go after the test, so no thread of a later test (aiosmtpd's, logging "EOF
+    received") writes to a stream pytest has closed ("--- Logging error ---" in the output)."""
+    import logging
+
+    from appliance.logs import HeaderedFileHandler
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in root.handlers[:]:
+        if type(handler) is logging.StreamHandler or isinstance(handler, HeaderedFileHandler):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
 def short_event_streams(monkeypatch):
     """In-process web apps (WebTest reads a body to its end) end a wallboard's event stream after its first board;
     the real web process (tests that start it) streams as on a box."""
