@@ -296,6 +296,23 @@ SETTINGS: tuple[Setting, ...] = (
     S("callcentre", "wrapup_seconds", 0, "seconds",
       "After-call work added to each answered call's handling time (AHT) and to the agent's busy time (occupancy).",
       minval=0, maxval=86400),
+    S("callcentre", "wrapup_pause_reasons", "", "reasons",
+      "Pause reasons that are after-call work (ACW, Wrap-up: comma-separated, any case): the after-call work report "
+      "adds the time paused with them to the configured wrap-up."),
+    S("callcentre", "opening_hours", "", "lines",
+      "When each queue is open: one line per queue, QUEUE = DAYS HH:MM-HH:MM, ... (support = mon-fri 08:00-18:00, "
+      "sat 09:00-13:00); * = ... for every queue without a line of its own. Empty: always open. Calls entered "
+      "while a queue is closed are reported apart ('Outside opening hours')."),
+    S("callcentre", "agent_targets", "", "lines",
+      "Targets per agent: one line per agent as queue_log names it (or * for every other), NAME = metric >= value, "
+      "... with metrics answered, calls_per_hour, answer_rate_pct, aht_s, occupancy_pct (* = answer_rate_pct >= 90, "
+      "aht_s <= 240). The agent ranking report judges them."),
+    S("callcentre", "queue_targets", "", "lines",
+      "Targets per queue (or * for every other): QUEUE = metric >= value, ... with metrics offered, answered, "
+      "service_level_pct, asa_s, lost_pct, aht_s (* = service_level_pct >= 80, asa_s <= 20, lost_pct <= 5). The "
+      "queue ranking report judges them."),
+    S("callcentre", "closed_days", "", "dates",
+      "Days every queue is closed (public holidays): ISO dates, comma-separated (2026-12-25, 2027-01-01)."),
     # the wallboard's colours (appliance/callcentre/live.py grade): green at the target, amber near it, red beyond
     S("callcentre", "target_service_level_pct", 80.0, "percent", "Wallboard: the service level to reach today.",
       minval=0.0, maxval=100.0),

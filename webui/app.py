@@ -20,8 +20,8 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
-from webui import (api, auth, callcentre, calls, db, errors, home, i18n, offload,  # noqa: F401  i18n: `_` in templates
-                   shop, status, tls, wallboard)
+from webui import (api, auth, callcentre, callcentre_reports, calls, db, errors, home,  # noqa: F401
+                   i18n, offload, shop, status, tls, wallboard)   # i18n: `_` in templates
 from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
 from webui.reports import bill, breakdown, timeranges, traffic
 
@@ -40,6 +40,8 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     cfg = cfg or config.load(None, data_dir)
     pbx = cfg.section("pbx")
     app = bottle.Bottle()
+    # the agent's own queue page is in the nav of staff and operators on a box whose PBX logs queues (issue 15)
+    bottle.BaseTemplate.defaults["queue_pages"] = pbx.driver == "asterisk_queue_log"
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
@@ -61,10 +63,17 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(timeranges.routes(data_dir))
     app.merge(traffic.routes(data_dir, cfg))
     app.merge(callcentre.routes(data_dir, cfg))
+    app.merge(callcentre_reports.routes(data_dir, cfg))
     app.merge(shop.routes(data_dir, cfg))
     app.merge(wallboard.routes(data_dir, cfg))
 
     errors.install(app)
+
+    @app.get("/favicon.ico")
+    def favicon():       # pages name no icon (base.tpl: data:,); a browser still asks for this one on a plain error
+        bottle.response.status = 204
+        bottle.response.set_header("Cache-Control", "max-age=86400")
+        return ""
 
     @app.get("/static/<name:path>")
     def static(name: str):

@@ -24,13 +24,14 @@ COOKIE = "callbox_session"
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/first-admin/<token>"), ("POST", "/first-admin/<token>"),
-          ("GET", "/static/<name:path>")}
+          ("GET", "/static/<name:path>"), ("GET", "/favicon.ico")}
 DIRECTORY_EDIT = {"/directory/move", "/directory/extension", "/directory/sync"}
 TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload",
            "/tariffs/version/<vid>/edit"}
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
 SUPERVISORS |= {"/callcentre"}   # the queue summary (webui.callcentre: and only who sees the whole box, for now)
+SUPERVISORS |= {"/callcentre/reports", "/callcentre/reports/<name>"}   # the reports (webui.callcentre_reports)
 # the wallboard (webui.wallboard): as /callcentre when logged in; a wallboard link opens its board without a login
 SUPERVISORS |= {"/wallboard", "/wallboard/events"}
 PUBLIC |= {("GET", "/wallboard/<token>"), ("GET", "/wallboard/<token>/events")}

@@ -59,6 +59,15 @@ def queue_units(cfg: config.Config) -> cs.QueueUnits:
         return cs.QueueUnits()
 
 
+def rulebook(cfg: config.Config) -> kpis.RuleBook:
+    """[callcentre]'s KPI rules; the defaults when they cannot be read (the web must come up), and why."""
+    try:
+        return kpis.rulebook(cfg)
+    except config.ConfigError as e:
+        log.error("%s: the call-centre pages use the default thresholds", e)
+        return kpis.RuleBook()
+
+
 class Problem(ValueError):
     """A form value the page cannot use; the message says which."""
 
@@ -87,11 +96,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     app = bottle.Bottle()
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
-    try:
-        book = kpis.rulebook(cfg)
-    except config.ConfigError as e:   # the web must come up: the KPIs with the default thresholds, and why
-        log.error("%s: the call-centre pages use the default thresholds", e)
-        book = kpis.RuleBook()
+    book = rulebook(cfg)
     units = queue_units(cfg)
 
     @app.get("/callcentre")

@@ -11,7 +11,9 @@ import json
 import re
 
 from appliance.callcentre.kpis import RuleBook, period_where, ratio, secs
+from appliance.directory.organisation import Index
 from appliance.store.base import db
+from appliance.store.directory import tenant_id
 
 DEFINITIONS: dict[str, str] = {
     "answered": "queue calls this member answered (its CONNECT)",
@@ -42,6 +44,9 @@ class _Member:
         self.reason = ""
         self.login_s = 0
         self.pause: dict[str, int] = {}      # reason -> seconds
+        self.session_start = 0
+        self.sessions: list[tuple[int, int]] = []          # [start, end) of each login session, clipped to the period
+        self.pauses: list[tuple[int, int, str]] = []       # [start, end) and reason of each pause, likewise
 
     def clip(self, start: int, end: int) -> int:
         return max(0, min(end, self.until) - max(start, self.since))
@@ -53,22 +58,33 @@ class _Member:
 
     def _pause_end(self, at: int) -> None:
         if self.paused:
-            self.pause[self.reason] = self.pause.get(self.reason, 0) + self.clip(min(self.paused.values()), at)
+            start = min(self.paused.values())
+            self.pause[self.reason] = self.pause.get(self.reason, 0) + self.clip(start, at)
+            if self.clip(start, at):
+                self.pauses.append((max(start, self.since), min(at, self.until), self.reason))
+
+    def _session_end(self, at: int) -> None:
+        if self.clip(self.session_start, at):
+            self.sessions.append((max(self.session_start, self.since), min(at, self.until)))
 
     def event(self, at: int, queue: str, event: str, params: list[str]) -> None:
         if event in LOGINS:
             if not self.logged:   # logged in from now (a session begins)
                 self.logged[LOGINS[event] or queue] = at
+                self.session_start = at
             else:
                 self.logged.setdefault(LOGINS[event] or queue, at)
         elif event in LOGOFFS:
             what = LOGOFFS[event] or queue
             if what not in self.logged and event != "REMOVEMEMBER" and len(params) > 1 and params[1].isdigit():
                 self.logged[what] = at - int(params[1])   # its login was not seen: the logintime it gives
+                if len(self.logged) == 1:
+                    self.session_start = self.logged[what]
             if what in self.logged:
                 rest = {k: v for k, v in self.logged.items() if k != what}
                 if not rest:   # the session ends
                     self._login_end(at)
+                    self._session_end(at)
                     self._pause_end(at)
                     self.paused.clear()
                 else:
@@ -88,6 +104,8 @@ class _Member:
     def close(self) -> None:
         """The period ends: what is still open counts up to `until`."""
         self._login_end(self.until)
+        if self.logged:
+            self._session_end(self.until)
         self._pause_end(self.until)
 
 
@@ -102,33 +120,56 @@ def extension_of(member: str) -> str:
     return found.group(1) if found else ""
 
 
-def _sessions(since: int, until: int, queue: str | None) -> dict[str, _Member]:
+def directory_names(members: list[str], tenant_code: str, at: int) -> dict[str, str]:
+    """member -> the directory name, as of `at`, of the person whose extension its interface names (extension_of);
+    members with none are left out."""
+    tenant = tenant_id(tenant_code) if tenant_code else None
+    exts = {m: extension_of(m) for m in members}
+    if tenant is None or not any(exts.values()):
+        return {}
+    index = Index(tenant, sorted({e for e in exts.values() if e}))
+    out = {}
+    for m, ext in exts.items():
+        found = index.attribute(ext, at) if ext else None
+        if found is not None and found.name:
+            out[m] = found.name
+    return out
+
+
+def members(since: int, until: int, queue: str | None = None, queues: frozenset[str] | None = None
+            ) -> dict[str, _Member]:
+    """Each member's login sessions and pauses inside [since, until), from every member event before `until` (of
+    `queue` and of `queues` when given, and the agent's own events, of every queue)."""
     args: list = [until]
     where = "at_utc < ? AND event IN (" + ", ".join(f"'{e}'" for e in MEMBER_EVENTS) + ")"
     if queue is not None:   # that queue's membership and pauses; agent logins and pauses of all queues count too
         where += " AND queue IN (?, '')"
         args.append(queue)
-    members: dict[str, _Member] = {}
+    if queues is not None:
+        where += f" AND queue IN ({', '.join('?' * (len(queues) + 1))})"
+        args += [*sorted(queues), ""]
+    found: dict[str, _Member] = {}
     for at, q, agent, event, params in db.execute_sql(
             f"SELECT at_utc, queue, agent, event, params FROM queue_event WHERE {where} ORDER BY at_utc, id", args):
         if agent:
-            member = members.get(agent)
+            member = found.get(agent)
             if member is None:
-                member = members[agent] = _Member(since, until)
+                member = found[agent] = _Member(since, until)
             member.event(at, q, event, json.loads(params))
-    for member in members.values():
+    for member in found.values():
         member.close()
-    return members
+    return found
 
 
 def agent_kpis(book: RuleBook, since: int | None = None, until: int | None = None,
-               queue: str | None = None) -> list[dict]:
-    """The KPIs of every member with calls, rings or sessions in [since, until), by member name."""
+               queue: str | None = None, queues: frozenset[str] | None = None) -> list[dict]:
+    """The KPIs of every member with calls, rings or sessions in [since, until), by member name (of `queue`, and of
+    `queues` when given: a supervisor's)."""
     if until is None:   # open sessions count up to the last event stored
         until = db.execute_sql("SELECT MAX(at_utc) FROM queue_event").fetchone()[0] or 0
     since = 0 if since is None else since
     args: list = []
-    where = period_where(since, until, queue, args)
+    where = period_where(since, until, queue, args, queues=queues)
     wraps = book.queues and any(r.wrapup_seconds != book.default.wrapup_seconds for _, r in book.queues)
     calls = {agent: (n, talk or 0, ended) for agent, n, talk, ended in db.execute_sql(
         "SELECT agent, COUNT(*), SUM(talk_s), SUM(talk_s IS NOT NULL) FROM queue_call "
@@ -144,11 +185,16 @@ def agent_kpis(book: RuleBook, since: int | None = None, until: int | None = Non
         for agent, event, *_ in json.loads(rings):
             if event == "RINGNOANSWER":
                 rna[agent] = rna.get(agent, 0) + 1
-    members = _sessions(since, until, queue)
+    found = members(since, until, queue, queues)
+    if queues is not None:   # an agent's own logins and pauses name no queue: only the members of these queues
+        ours = {a for a, in db.execute_sql(
+            f"SELECT DISTINCT agent FROM queue_event WHERE at_utc < ? AND queue IN ({', '.join('?' * len(queues))})",
+            [until, *sorted(queues)])} if queues else set()
+        found = {a: m for a, m in found.items() if a in ours}
     rows = []
-    for agent in sorted(set(calls) | set(rna) | set(members)):
+    for agent in sorted(set(calls) | set(rna) | set(found)):
         answered, talk, _ = calls.get(agent, (0, 0, 0))
-        m = members.get(agent)
+        m = found.get(agent)
         login, pauses = (m.login_s, m.pause) if m else (0, {})
         pause = sum(pauses.values())
         rows.append({"agent": agent, "answered": answered, "talk_s": secs(talk), "ring_no_answer": rna.get(agent, 0),

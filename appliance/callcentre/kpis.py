@@ -99,7 +99,7 @@ def rulebook(cfg) -> RuleBook:
     return RuleBook(default, parse_queue_rules(s.queues, default))
 
 
-def _case(book: RuleBook, key: str, args: list) -> str:
+def rule_sql(book: RuleBook, key: str, args: list) -> str:
     """SQL for this rule's value of the row's queue (a CASE over the queues that differ)."""
     whens = [(q, getattr(r, key)) for q, r in book.queues if getattr(r, key) != getattr(book.default, key)]
     for q, v in whens:
@@ -109,13 +109,17 @@ def _case(book: RuleBook, key: str, args: list) -> str:
 
 
 def period_where(since: int | None, until: int | None, queue: str | None, args: list, column: str = "entered_utc",
-                 ) -> str:
-    """WHERE conditions of queue calls entered in [since, until) of `queue` (None: all), with its arguments."""
+                 queues: frozenset[str] | None = None) -> str:
+    """WHERE conditions of queue calls entered in [since, until) of `queue` (None: all) and of `queues` (None: all;
+    a set, perhaps empty: only those), with its arguments."""
     where = ["seen_enter = 1"]
     for cond, value in ((f"{column} >= ?", since), (f"{column} < ?", until), ("queue = ?", queue)):
         if value is not None:
             where.append(cond)
             args.append(value)
+    if queues is not None:
+        where.append(f"queue IN ({', '.join('?' * len(queues))})" if queues else "0")
+        args.extend(sorted(queues))
     return " AND ".join(where)
 
 
@@ -137,9 +141,9 @@ SUM_COLUMNS = ("offered", "answered", "abandoned", "timeout", "exit_empty", "exi
 def sums_sql(book: RuleBook, args: list) -> str:
     """The SELECT expressions of SUM_COLUMNS over queue_call rows, each row's thresholds those of its queue in
     `book`; their arguments are appended to `args` (in the order of the placeholders)."""
-    sa = _case(book, "short_abandon_seconds", args)
-    sl = _case(book, "sl_seconds", args)
-    long_ = _case(book, "long_call_seconds", args)
+    sa = rule_sql(book, "short_abandon_seconds", args)
+    sl = rule_sql(book, "sl_seconds", args)
+    long_ = rule_sql(book, "long_call_seconds", args)
     return ("COUNT(*), IFNULL(SUM(outcome = 'answered'), 0), IFNULL(SUM(outcome = 'abandoned'), 0), "
             "IFNULL(SUM(outcome = 'timeout'), 0), IFNULL(SUM(outcome = 'exit_empty'), 0), "
             "IFNULL(SUM(outcome = 'exit_key'), 0), "
@@ -164,11 +168,13 @@ def _hours(since: int | None, until: int | None) -> tuple[int | None, int | None
 MAX_PIECES = 50    # partial and dirty stretches of a range read from the queue calls, at most; more: all of it
 
 
-def _raw(book: RuleBook, since: int | None, until: int | None, queue: str | None) -> list[tuple]:
+def _raw(book: RuleBook, since: int | None, until: int | None, queue: str | None, hourly: bool = False,
+         step: int = 3600) -> list[tuple]:
     args: list = []
     sums = sums_sql(book, args)
     where = period_where(since, until, queue, args)
-    return db.execute_sql(f"SELECT queue, {sums} FROM queue_call WHERE {where} GROUP BY queue", args).fetchall()
+    by = f"queue, entered_utc / {int(step)}" if hourly else "queue"
+    return db.execute_sql(f"SELECT {by}, {sums} FROM queue_call WHERE {where} GROUP BY {by}", args).fetchall()
 
 
 def _pieces(first: int | None, end: int | None, dirty: list[int]) -> list[tuple[int | None, int | None]]:
@@ -187,15 +193,17 @@ def _pieces(first: int | None, end: int | None, dirty: list[int]) -> list[tuple[
     return out
 
 
-def _sums(book: RuleBook, since: int | None, until: int | None, queue: str | None) -> list[tuple]:
-    """(queue, *SUM_COLUMNS) rows: the whole clean hours from the roll-ups when they were summed with `book`'s rules,
+def _sums(book: RuleBook, since: int | None, until: int | None, queue: str | None, hourly: bool = False
+          ) -> list[tuple]:
+    """(queue, *SUM_COLUMNS) rows ((queue, hour, *SUM_COLUMNS) when `hourly`: per UTC hour, entered_utc // 3600):
+    the whole clean hours from the roll-ups when they were summed with `book`'s rules,
     the rest (the partial hours at both ends, dirty hours) from the queue calls, each stretch by its index; else
     everything from the queue calls."""
     state = dict(db.execute_sql("SELECT key, value FROM queue_state WHERE key IN ('hours_built', 'hours_rules')"))
     first, end = _hours(since, until)
     if state.get("hours_built") != "1" or state.get("hours_rules") != fingerprint(book) \
             or (first is not None and end is not None and end <= first):
-        return _raw(book, since, until, queue)
+        return _raw(book, since, until, queue, hourly)
     span: list[str] = ["1"]
     args: list[int | str] = []
     for cond, value in (("hour >= ?", first), ("hour < ?", end)):
@@ -206,45 +214,82 @@ def _sums(book: RuleBook, since: int | None, until: int | None, queue: str | Non
                                         args)]
     pieces = _pieces(first, end, dirty)
     if len(pieces) > MAX_PIECES:
-        return _raw(book, since, until, queue)
+        return _raw(book, since, until, queue, hourly)
     rows = []
     for a, b in pieces:
         lo = since if a is None else a if since is None else max(a, since)
         hi = until if b is None else b if until is None else min(b, until)
         if lo is None or hi is None or lo < hi:
-            rows += _raw(book, lo, hi, queue)
+            rows += _raw(book, lo, hi, queue, hourly)
     totals = ", ".join(f"MAX({c})" if c == "max_wait_s" else f"SUM({c})" for c in SUM_COLUMNS)
     if queue is not None:
         span.append("queue = ?")
         args.append(queue)
-    return rows + db.execute_sql(f"SELECT queue, {totals} FROM queue_hour WHERE {' AND '.join(span)} AND hour NOT "
-                                 "IN (SELECT hour FROM queue_hour_dirty) GROUP BY queue", args).fetchall()
+    by = "queue, hour" if hourly else "queue"
+    return rows + db.execute_sql(f"SELECT {by}, {totals} FROM queue_hour WHERE {' AND '.join(span)} AND hour NOT "
+                                 f"IN (SELECT hour FROM queue_hour_dirty) GROUP BY {by}", args).fetchall()
+
+
+def add_sums(have: list | None, values) -> list:
+    """`values` (SUM_COLUMNS, and any further sums) added to `have` (None: nothing yet); max_wait_s the most."""
+    if have is None:
+        return list(values)
+    m = SUM_COLUMNS.index("max_wait_s")
+    for i, v in enumerate(values):
+        if i != m:
+            have[i] += v
+        elif v is not None and (have[i] is None or v > have[i]):
+            have[i] = v
+    return have
+
+
+def queue_sums(book: RuleBook, since: int | None = None, until: int | None = None,
+               queue: str | None = None) -> dict[str, list]:
+    """queue -> its SUM_COLUMNS over the calls entered in [since, until)."""
+    with db.atomic():      # one snapshot: the roll-ups and the queue calls read as of the same moment
+        parts = _sums(book, since, until, queue)
+    summed: dict[str, list] = {}
+    for q, *values in parts:
+        summed[q] = add_sums(summed.get(q), values)
+    return summed
+
+
+def hour_sums(book: RuleBook, since: int | None = None, until: int | None = None,
+              queues: frozenset[str] | None = None, step: int = 3600) -> list[tuple]:
+    """(queue, n, *SUM_COLUMNS, wrapped talk) of the calls entered in [since, until) per `step` seconds they entered
+    in (n = entered_utc // step; a step may come in two parts: add them). wrapped talk = talk_s + wrapup_seconds per
+    ended call (the queue's). Whole hours come from the roll-ups; other steps (a zone offset of 30 or 45 minutes)
+    from the queue calls."""
+    with db.atomic():
+        parts = _sums(book, since, until, None, hourly=True) if step == 3600 else \
+            _raw(book, since, until, None, hourly=True, step=step)
+    talk, ended = SUM_COLUMNS.index("talk_s") + 2, SUM_COLUMNS.index("ended") + 2
+    return [(*row, row[talk] + row[ended] * book.of(row[0]).wrapup_seconds) for row in parts
+            if queues is None or row[0] in queues]
+
+
+def queue_names() -> list[str]:
+    """Every queue with queue calls, sorted."""
+    return [q for q, in db.execute_sql("SELECT DISTINCT queue FROM queue_call WHERE seen_enter = 1 ORDER BY queue")]
 
 
 def queue_kpis(book: RuleBook, since: int | None = None, until: int | None = None,
                queue: str | None = None) -> list[dict]:
     """The KPIs of every queue with calls entered in [since, until) (epoch seconds; None: unbounded), by queue."""
-    with db.atomic():      # one snapshot: the roll-ups and the queue calls read as of the same moment
-        parts = _sums(book, since, until, queue)
-    summed: dict[str, list] = {}
-    for q, *values in parts:
-        have = summed.get(q)
-        if have is None:
-            summed[q] = list(values)
-            continue
-        for i, v in enumerate(values[:-1]):
-            have[i] += v
-        if values[-1] is not None and (have[-1] is None or values[-1] > have[-1]):
-            have[-1] = values[-1]
-    return [_queue_row(q, book.of(q).wrapup_seconds, *summed[q]) for q in sorted(summed)]
+    summed = queue_sums(book, since, until, queue)
+    return [{"queue": q} | kpi_values(summed[q], book.of(q).wrapup_seconds) for q in sorted(summed)]
 
 
-def _queue_row(queue, wrap, offered, answered, abandoned, timeout, exit_empty, exit_key, short, unterminated, hold,
-               within_sl, talk, ended, over, max_wait) -> dict:
+def kpi_values(values, wrap: int = 0, wrapped: float | None = None) -> dict:
+    """The KPIs (FIELDS but the queue) of SUM_COLUMNS `values`; AHT adds `wrap` seconds per ended call, or takes
+    `wrapped` (talk plus wrap-up, summed over queues whose wrap-up differs) when given."""
+    (offered, answered, abandoned, timeout, exit_empty, exit_key, short, unterminated, hold, within_sl, talk, ended,
+     over, max_wait) = values[:len(SUM_COLUMNS)]
     base = offered - short
-    return {"queue": queue, "offered": offered, "answered": answered, "abandoned": abandoned, "timeout": timeout,
+    wrapped = talk + ended * wrap if wrapped is None else wrapped
+    return {"offered": offered, "answered": answered, "abandoned": abandoned, "timeout": timeout,
             "exit_empty": exit_empty, "exit_key": exit_key, "short_abandoned": short, "unterminated": unterminated,
             "asa_s": ratio(hold, answered), "service_level_pct": ratio(within_sl, base, 100),
             "lost_pct": ratio(abandoned + timeout + exit_empty + exit_key - short, base, 100),
-            "talk_s": secs(talk), "aht_s": ratio(talk + ended * wrap, ended), "over_5min": over,
+            "talk_s": secs(talk), "aht_s": ratio(wrapped, ended), "over_5min": over,
             "max_wait_s": secs(max_wait)}

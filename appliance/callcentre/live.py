@@ -16,9 +16,7 @@ import json
 from dataclasses import dataclass
 
 from appliance.callcentre import agents, kpis
-from appliance.directory.organisation import Index
 from appliance.store.base import db
-from appliance.store.directory import tenant_id
 
 WAITING_MAX_S = 4 * 3600      # beyond this a call without an end is not waiting but unterminated
 LOOKBACK_S = 24 * 3600        # member events before today that still say who is logged in or paused
@@ -139,12 +137,9 @@ def _agents(book: kpis.RuleBook, now: int, day_start: int, queues: frozenset[str
 
 def _name(people: list[dict], tenant_code: str, now: int) -> None:
     """Each agent's directory name as of now, by the extension its interface names ("" when none)."""
-    tenant = tenant_id(tenant_code) if tenant_code else None
-    exts = {a["agent"]: agents.extension_of(a["agent"]) for a in people}
-    index = Index(tenant, [e for e in exts.values() if e]) if tenant is not None and any(exts.values()) else None
+    names = agents.directory_names([a["agent"] for a in people], tenant_code, now)
     for a in people:
-        found = index.attribute(exts[a["agent"]], now) if index is not None and exts[a["agent"]] else None
-        a["name"] = found.name if found is not None else ""
+        a["name"] = names.get(a["agent"], "")
 
 
 def board(book: kpis.RuleBook, t: Targets, now: int, day_start: int, queues: tuple[str, ...] = (),

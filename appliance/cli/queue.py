@@ -7,12 +7,16 @@ denominator is 0.
 """
 from __future__ import annotations
 
+import csv
 import json
 import logging
+import sys
 
 from appliance import localtime
-from appliance.callcentre import agents, journeys, kpis, quality
+from appliance.callcentre import agents, journeys, kpis, opening, quality, reports, targets
+from appliance.callcentre.tables import Ask
 from appliance.cli import wallboard
+from appliance.reports import csv_cells
 from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.config import ConfigError
 from appliance.procs import common_args
@@ -49,6 +53,16 @@ def register(subparsers) -> None:
                                        "quarantined and duplicated lines, reloads")
     _common(c, rules=False)
     c.set_defaults(func=cmd_quality)
+    c = sub.add_parser("report", help="one of the call-centre reports (README 'Call-centre reports'); --list names "
+                                      "them")
+    _common(c)
+    c.add_argument("name", nargs="?", help="the report (callbox queue report --list)")
+    c.add_argument("--list", action="store_true", help="the reports' names, by group")
+    c.add_argument("--caller", default="", help="caller_journeys: any part of the caller's number")
+    c.add_argument("--compare", action="store_true",
+                   help="add the first measure's value in the period of the same length just before, and the change")
+    c.add_argument("--csv", action="store_true", help="CSV with a header instead of a table")
+    c.set_defaults(func=cmd_report)
     c = sub.add_parser("rebuild", help="build every queue call again from the stored queue events")
     common_args(c)
     c.add_argument("--json", action="store_true", help="one JSON object")
@@ -56,8 +70,10 @@ def register(subparsers) -> None:
     wallboard.register(sub)
 
 
-def _setup(args) -> tuple[kpis.RuleBook, int | None, int | None]:
+def _setup(args, with_cfg: list | None = None) -> tuple[kpis.RuleBook, int | None, int | None]:
     cfg, _ = open_data(args)
+    if with_cfg is not None:
+        with_cfg.append(cfg)
     tz = localtime.zone(cfg.section("pbx").timezone)
     since, until = iso_s(args.since, tz), iso_s(args.until, tz)
     if since is not None and until is not None and until <= since:
@@ -119,4 +135,43 @@ def cmd_rebuild(args) -> int:
     open_data(args)
     n = journeys.rebuild_all()
     print(json.dumps({"queue_calls": n}) if args.json else f"{n} queue calls built from the queue events")
+    return 0
+
+
+def cmd_report(args) -> int:
+    if args.list or not args.name:
+        for group in reports.GROUPS:
+            print(f"{group}: " + ", ".join(n for n, (g, _) in reports.REPORTS.items() if g == group))
+        return 0 if args.list else 2
+    if args.name not in reports.REPORTS:
+        raise UsageError(f"unknown report {args.name!r} (callbox queue report --list)")
+    got: list = []
+    book, since, until = _setup(args, got)
+    cfg = got[0]
+    try:
+        hours, goals = opening.hours(cfg), targets.of_config(cfg)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    s = cfg.section("callcentre")
+    ask = Ask(book, since, until, localtime.zone(cfg.section("pbx").timezone),
+              frozenset([args.queue]) if args.queue else None, args.caller,
+              tuple(r.strip() for r in s.wrapup_pause_reasons.split(",") if r.strip()))
+    table = reports.run(args.name, ask, hours, goals)
+    if args.compare:
+        if not reports.comparable(args.name):
+            raise UsageError(f"{args.name} lists calls or periods of its own: it has no comparison")
+        try:
+            table = reports.compare(table, reports.run(args.name, reports.earlier(ask), hours, goals))
+        except ValueError as e:
+            raise UsageError(f"--compare: {e} (give --since and --until)") from None
+    names = table.names()
+    if args.json:
+        print(json.dumps({"report": args.name, "columns": names, "kinds": [c.kind for c in table.columns],
+                          "rows": table.rows, "totals": table.totals}, ensure_ascii=False))
+    elif args.csv:
+        w = csv.writer(sys.stdout, lineterminator="\r\n")
+        w.writerow(names)
+        w.writerows(csv_cells.row(r) for r in table.rows)   # PBX text neutralised against formula injection
+    else:
+        _table(tuple(names), table.as_dicts())
     return 0

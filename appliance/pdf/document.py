@@ -200,6 +200,9 @@ def _widths(doc: FPDF, columns: Sequence[str], cells: list[list[str]], width: fl
     return [out[i] for i in range(len(want))]
 
 
+MAX_CELL = 80    # characters of a cell written at most: a longer text (a list of names) would not fit a page's row
+
+
 def table(doc: Document, columns: Sequence[str], rows: Sequence[Sequence[Any]],
           totals: Sequence[Any] | None = None, *, size: float = 8.5, cells: list[list[str]] | None = None,
           align: Sequence[str] | None = None) -> None:
@@ -213,6 +216,7 @@ def table(doc: Document, columns: Sequence[str], rows: Sequence[Sequence[Any]],
         cells = [[cell_text(v, lang) for v in r] for r in rows]
         if totals is not None:
             cells.append([cell_text(v, lang) for v in totals])
+    cells = [[c if len(c) <= MAX_CELL else c[:MAX_CELL - 1] + "…" for c in row] for row in cells]
     body, foot = (cells[:-1], cells[-1]) if totals is not None else (cells, None)
     align = tuple(align or ("RIGHT" if _numeric(list(rows) + ([totals] if totals else []), i) else "LEFT"
                             for i in range(len(columns))))

@@ -97,6 +97,18 @@ def web_process(data: Path, *settings: str) -> Iterator[str]:
         proc.communicate()
 
 
+@contextmanager
+def chromium() -> Iterator:
+    """Headless Debian chromium, launched by Playwright (a module-scoped fixture's body)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 class Recorder:
     """Every JavaScript console error, uncaught page error and HTTP error response of a page."""
 

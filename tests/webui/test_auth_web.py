@@ -14,7 +14,8 @@ from webui import auth
 from webui.app import make_app
 
 PUBLIC_GET = {"/login", "/first-admin/<token>", "/static/<name:path>",
-              "/wallboard/<token>", "/wallboard/<token>/events"}   # a wallboard link: its token is checked
+              "/wallboard/<token>", "/wallboard/<token>/events",   # a wallboard link: its token is checked
+              "/favicon.ico"}                                      # 204, nothing
 
 
 def _url(rule: str) -> str:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, ROLES, Recorder, artifacts_dir, seed, web_process
+from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir, chromium, seed, web_process
 from i18n_helpers import english_left
 
 pytestmark = pytest.mark.slow
@@ -32,10 +31,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("locale, lang, when", LANGS)

@@ -31,6 +31,9 @@
 % if user.role in ('administrator', 'operator'):
 % pages.append(('/shop', _('Cashier')))
 % end
+% if user.role in ('operator', 'staff') and get('queue_pages', False):
+% pages.append(('/callcentre/agent', _('My queue calls')))
+% end
 % if user.is_admin:
 % pages.append(('/tariffs', _('Tariffs')))
 % pages.append(('/setup', _('Setup')))

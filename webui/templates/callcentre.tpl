@@ -6,11 +6,10 @@
 % end
 % from webui.auth import current_user
 % me = current_user()
-<p><a href="/wallboard">{{_('Open the live wallboard')}}</a>
+% include('callcentre_nav.tpl', here='/callcentre')
 % if me and me.is_admin and me.scope == 'all':
- · <a href="/wallboard/links">{{_('Wallboard links')}}</a>
+<p><a href="/wallboard/links">{{_('Wallboard links')}}</a></p>
 % end
-</p>
 <form method="get" action="/callcentre" class="form search">
   % include('report_range.tpl', rp_ranges=ranges, range_value=form.get('range') or 'today', since_value=form.get('since') or '', until_value=form.get('until') or '')
   <button type="submit">{{_('Show')}}</button>

@@ -1,5 +1,5 @@
 % # An agent's own queue figures (webui/callcentre.py agent_page): the members of their extensions and their calls.
-% rebase('base.tpl', title=title, nav='', refresh=None)
+% rebase('base.tpl', title=title, nav='/callcentre/agent', refresh=None)
 <h1>{{title}}</h1>
 % if error:
 <p class="banner warn">{{error}}</p>

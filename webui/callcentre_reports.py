@@ -1,0 +1,220 @@
+"""The call-centre reports on the web (issue 15, CC-3): /callcentre/reports lists them, /callcentre/reports/<name>
+shows one over a date range and the queues chosen, sorted by any column, with its chart, a comparison with the period
+just before or any earlier one, and its CSV and PDF (?export=csv|pdf).
+
+The reports are appliance/callcentre/reports.py's; this module gives them headings, formats and charts. Scope as the
+queue summary's (webui/callcentre.py): who sees the whole box every queue, a department or branch supervisor their
+unit's queues ([callcentre] queue_units), anyone else 403.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import bottle
+from babel import dates
+from bottle import request
+
+from appliance import config, localtime
+from appliance.callcentre import kpis, opening, reports, targets
+from appliance.callcentre import scope as cs
+from appliance.callcentre.agents import directory_names
+from appliance.callcentre.tables import Ask, Col
+from appliance.callcentre.tables import Table as Data
+from appliance.pdf.chart import Chart
+from appliance.reports.ranges import RangeError, resolve
+from webui.auth import current_user
+from webui.callcentre import no_queues, queue_units, rulebook
+from webui.i18n import N_, _, fmt_datetime, fmt_duration, fmt_number, language
+from webui.reports import common as rp
+from webui.reports import export
+from webui.report_labels import COLUMN_LABELS, NOTES, REPORT_TEXTS, value_text
+
+log = logging.getLogger(__name__)
+EXPORTS = ("csv", "pdf")
+GROUP_LABELS = {"queues": N_("Queues"), "agents": N_("Agents"), "callers": N_("Callers and calls")}
+assert set(REPORT_TEXTS) == set(reports.REPORTS) and set(GROUP_LABELS) == set(reports.GROUPS)
+
+
+class Problem(ValueError):
+    """A form value the page cannot use; the message says which."""
+
+
+def _window(form, tz, prefix: str = "") -> tuple[int | None, int | None]:
+    try:
+        w = resolve(form.get(prefix + "range") or "today", tz, time.time(), form.get(prefix + "since") or None,
+                    form.get(prefix + "until") or None)
+    except RangeError as e:
+        raise Problem(str(e)) from None
+    return w.since, w.until
+
+
+def cell(col: Col, value, names: dict[str, str], tz) -> tuple[str, bool]:
+    """A value as shown: (text, numeric)."""
+    if value is None:
+        return "–", col.kind not in ("text", "agent", "time")
+    kind = col.kind
+    if kind == "count":
+        return fmt_number(value), True
+    if kind == "seconds":
+        return fmt_duration(round(value)), True
+    if kind == "percent":
+        return fmt_number(value, 1) + " %", True
+    if kind == "number":
+        return fmt_number(value, 2), True
+    if kind == "time":
+        return (fmt_datetime(value, _offset(value, tz)) if value != "" else ""), False
+    if kind == "hour":
+        return (f"{value}:00" if value != "" else ""), False
+    if kind == "weekday":
+        return (dates.get_day_names("wide", locale=language())[int(value) - 1] if value != "" else ""), False
+    if kind == "agent":
+        return (f"{names[value]} ({value})" if value in names else value), False
+    return value_text(col.name, value), False
+
+
+def _offset(epoch: int, tz) -> int:
+    return int((datetime.fromtimestamp(epoch, tz).utcoffset() or timedelta()).total_seconds())
+
+
+def _sorted(data: Data, sort: str, desc: bool) -> list[list]:
+    names = data.names()
+    if sort not in names:
+        return data.rows
+    i = names.index(sort)
+    present = [r for r in data.rows if r[i] not in (None, "")]
+    present.sort(key=lambda r: r[i].casefold() if isinstance(r[i], str) else r[i], reverse=desc)
+    return present + [r for r in data.rows if r[i] in (None, "")]
+
+
+def shown(data: Data, names: dict[str, str], tz, sort: str = "", desc: bool = False,
+          sort_link=None) -> rp.Table:
+    """The report as the page shows it (webui/templates/report_table.tpl)."""
+    rows = [([cell(c, v, names, tz) for c, v in zip(data.columns, r)], "") for r in _sorted(data, sort, desc)]
+    table = rp.Table([heading(c.name) for c in data.columns], rows)
+    if data.totals is not None and data.rows:
+        keys = ("text", "agent", "time", "hour", "weekday")
+        foot = [("", False) if v in ("", None) and c.kind in keys else cell(c, v, names, tz)
+                for c, v in zip(data.columns, data.totals)]
+        foot[0] = (_("Total"), False)
+        table.totals = foot
+    if sort_link is not None:
+        cols = data.names()
+        table.sort_links = [sort_link(c, (not desc) if c == sort else data.columns[i].kind not in ("text", "agent"))
+                            for i, c in enumerate(cols)]
+        table.sorted_by = (cols.index(sort), desc) if sort in cols else None
+    return table
+
+
+def heading(name: str) -> str:
+    if name in COLUMN_LABELS:
+        return _(COLUMN_LABELS[name])
+    if name.startswith("h") and name[1:].isdigit():       # the heat map's hours
+        return f"{name[1:]}"
+    if name.endswith("_before") and name[:-len("_before")] in COLUMN_LABELS:
+        return _("{measure}, period before").format(measure=_(COLUMN_LABELS[name[:-len("_before")]]))
+    return name
+
+
+def chart(data: Data, names: dict[str, str], tz) -> Chart | None:
+    """The chart the report suggests: its measures over the rows' first key (every row: a chart never drops one)."""
+    if data.chart is None or not data.rows:
+        return None
+    kind, measures = data.chart
+    cols = data.names()
+    k = 1 if cols[0] == "rank" else 0          # a ranking is drawn by who is ranked
+    key = data.columns[k]
+    labels = [cell(key, r[k], names, tz)[0] + ("" if data.keys < k + 2 else " · " + str(r[k + 1]))
+              for r in data.rows]
+    series = {heading(m): [rp.exact(r[cols.index(m)]) for r in data.rows] for m in measures if m in cols}
+    return Chart(kind, labels, series) if series else None
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """GET /callcentre/reports: the list; GET /callcentre/reports/<name>: one report (?export=csv|pdf)."""
+    app = bottle.Bottle()
+    pbx = cfg.section("pbx")
+    tz = localtime.zone(pbx.timezone)
+    book = rulebook(cfg)
+    try:
+        hours = opening.hours(cfg)
+    except config.ConfigError as e:
+        log.error("%s: every queue is taken as always open", e)
+        hours = opening.Hours()
+    try:
+        goals = targets.of_config(cfg)
+    except config.ConfigError as e:
+        log.error("%s: the rankings judge no target", e)
+        goals = (targets.Targets(), targets.Targets())
+    units = queue_units(cfg)
+    reasons = tuple(r.strip() for r in cfg.section("callcentre").wrapup_pause_reasons.split(",") if r.strip())
+
+    @app.get("/callcentre/reports")
+    def index():
+        groups = {g: [(n, REPORT_TEXTS[n]) for n, (gg, _f) in reports.REPORTS.items() if gg == g]
+                  for g in reports.GROUPS}
+        return rp.render("callcentre_reports", title=_("Call-centre reports"), groups=groups, labels=GROUP_LABELS)
+
+    @app.get("/callcentre/reports/<name>")
+    def report(name: str):
+        if name not in reports.REPORTS:
+            raise bottle.HTTPError(404, _("No such report."))
+        user = current_user()
+        form = request.query.decode()
+        title, about = (_(t) for t in REPORT_TEXTS[name])
+        sort, desc = form.get("sort") or "", form.get("desc") == "1"
+        base = dict(title=title, about=about, report=name, form=form, ranges=rp.RANGE_LABELS, table=None, chart=None,
+                    error="", queues=[], chosen=set(), comparable=reports.comparable(name), note="", exports=EXPORTS)
+        try:
+            since, until = _window(form, tz)
+            before = _window(form, tz, "before_") if form.get("compare") == "custom" else None
+        except Problem as e:
+            return rp.render("callcentre_report", 400, **{**base, "error": str(e)})
+        chosen = frozenset(q for q in form.getall("queue") if q) if hasattr(form, "getall") else frozenset()
+
+        def work():
+            seen = cs.visible_queues(user, pbx.tenant, units)
+            if seen is not None and not seen:
+                return None
+            every = [q for q in kpis.queue_names() if seen is None or q in seen]
+            wanted = seen if not chosen else frozenset(q for q in chosen if seen is None or q in seen)
+            ask = Ask(book, since, until, tz, wanted, form.get("caller") or "", reasons)
+            data = reports.run(name, ask, hours, goals)
+            if form.get("compare") and reports.comparable(name):
+                earlier = reports.earlier(ask, *(before or (None, None)))
+                data = reports.compare(data, reports.run(name, earlier, hours, goals))
+            agents = [r[i] for r in data.rows for i, c in enumerate(data.columns) if c.kind == "agent" and r[i]]
+            return every, data, directory_names(sorted(set(agents)), pbx.tenant, int(time.time()))
+        try:
+            found = rp.offload(data_dir, work)
+        except rp.NoData:
+            return rp.render("callcentre_report", **base)
+        except ValueError as e:       # a comparison with an open range
+            return rp.render("callcentre_report", 400, **{**base, "error": str(e)})
+        if found is None:
+            raise bottle.HTTPError(403, no_queues())
+        every, data, names = found
+
+        def sort_link(column: str, descending: bool) -> str:
+            query = [(k, v) for k, v in form.allitems() if k not in ("sort", "desc", "export")]
+            return "?" + urlencode(query + [("sort", column), ("desc", "1" if descending else "0")])
+        table = shown(data, names, tz, sort, desc, sort_link)
+        picture = chart(data, names, tz)
+        kind = form.get("export")
+        if kind in EXPORTS:
+            stem = export.filename("callcentre", name, form.get("range") or "today")
+            if kind == "csv":
+                cols = [heading(c.name) + (" (s)" if c.kind == "seconds" else " (%)" if c.kind == "percent" else "")
+                        for c in data.columns]
+                return export.attachment(export.table_csv(cols, _sorted(data, sort, desc)), stem + ".csv",
+                                         "text/csv; charset=utf-8")
+            return export.attachment(export.table_pdf(title, about, table, picture), stem + ".pdf",
+                                     "application/pdf")
+        return rp.render("callcentre_report", **{**base, "table": table, "chart": picture, "queues": every,
+                                                 "chosen": chosen, "comparable": reports.comparable(name),
+                                                 "note": _(NOTES[data.note]) if data.note in NOTES else ""})
+
+    return app
