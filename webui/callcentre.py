@@ -31,7 +31,8 @@ COLUMNS = {"offered": (N_("Offered"), "count"), "answered": (N_("Answered"), "co
            "short_abandoned": (N_("Short abandons"), "count"), "unterminated": (N_("Unterminated"), "count"),
            "asa_s": (N_("ASA"), "seconds"), "service_level_pct": (N_("Service level"), "percent"),
            "lost_pct": (N_("Lost"), "percent"), "talk_s": (N_("Talk"), "seconds"), "aht_s": (N_("AHT"), "seconds"),
-           "over_5min": (N_("Over 5 min"), "count"), "max_wait_s": (N_("Longest wait"), "seconds")}
+           "over_5min": (N_("Over 5 min"), "count"), "max_wait_s": (N_("Longest wait"), "seconds"),
+           "outside_hours": (N_("Outside opening hours"), "count")}
 # an agent's own figures (agents.FIELDS but the pauses by reason, shown apart)
 AGENT_COLUMNS = {"answered": (N_("Answered"), "count"), "talk_s": (N_("Talk"), "seconds"),
                  "ring_no_answer": (N_("Rung, not answered"), "count"),

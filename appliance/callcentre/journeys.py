@@ -78,6 +78,7 @@ class Journey:
     rings: list = field(default_factory=list)
     rna: int = 0
     problems: list[str] = field(default_factory=list)
+    closed: int | None = None      # classified by the opening hours later (opening.classify)
 
     def flag(self, problem: str) -> None:
         if problem not in self.problems:

@@ -31,6 +31,8 @@ DEFINITIONS: dict[str, str] = {
     "aht_s": "average handling time: (talk_s + wrapup_seconds per call) / answered calls with an end event",
     "over_5min": "answered calls with a talk time over long_call_seconds (default 300)",
     "max_wait_s": "the longest wait of an offered call: its CONNECT holdtime or its exit event's waittime",
+    "outside_hours": "queue calls that entered while their queue was closed ([callcentre] opening_hours, "
+                     "closed_days): counted here only, in no other figure (not offered, not lost)",
 }
 # the fields of `callbox queue kpis --json`, in this order (a contract with users' scripts: keep it)
 FIELDS = ("queue",) + tuple(DEFINITIONS)
@@ -135,7 +137,8 @@ def ratio(num: float | int, den: float | int, scale: float = 1.0) -> float | Non
 # what a set of queue calls sums to (per queue, or per queue and hour in the roll-ups, hours.py): the KPIs are computed
 # from these sums, so the roll-ups and the queue calls give the same figures. All add up, but max_wait_s (the most).
 SUM_COLUMNS = ("offered", "answered", "abandoned", "timeout", "exit_empty", "exit_key", "short_abandoned",
-               "unterminated", "hold_s", "within_sl", "talk_s", "ended", "over", "max_wait_s")
+               "unterminated", "hold_s", "within_sl", "talk_s", "ended", "over", "max_wait_s", "outside")
+OPEN = "IFNULL(closed, 0) = 0"      # entered while its queue was open (not yet classified: taken as open)
 
 
 def sums_sql(book: RuleBook, args: list) -> str:
@@ -144,15 +147,18 @@ def sums_sql(book: RuleBook, args: list) -> str:
     sa = rule_sql(book, "short_abandon_seconds", args)
     sl = rule_sql(book, "sl_seconds", args)
     long_ = rule_sql(book, "long_call_seconds", args)
-    return ("COUNT(*), IFNULL(SUM(outcome = 'answered'), 0), IFNULL(SUM(outcome = 'abandoned'), 0), "
-            "IFNULL(SUM(outcome = 'timeout'), 0), IFNULL(SUM(outcome = 'exit_empty'), 0), "
-            "IFNULL(SUM(outcome = 'exit_key'), 0), "
-            f"IFNULL(SUM(outcome = 'abandoned' AND wait_s <= {sa}), 0), IFNULL(SUM(outcome = ''), 0), "
-            "IFNULL(SUM(CASE WHEN outcome = 'answered' THEN wait_s END), 0), "
-            f"IFNULL(SUM(outcome = 'answered' AND wait_s <= {sl}), 0), "
-            "IFNULL(SUM(CASE WHEN outcome = 'answered' AND talk_s IS NOT NULL THEN talk_s END), 0), "
-            "IFNULL(SUM(outcome = 'answered' AND talk_s IS NOT NULL), 0), "
-            f"IFNULL(SUM(outcome = 'answered' AND talk_s > {long_}), 0), MAX(wait_s)")
+    o = OPEN
+    return (f"IFNULL(SUM({o}), 0), IFNULL(SUM({o} AND outcome = 'answered'), 0), "
+            f"IFNULL(SUM({o} AND outcome = 'abandoned'), 0), "
+            f"IFNULL(SUM({o} AND outcome = 'timeout'), 0), IFNULL(SUM({o} AND outcome = 'exit_empty'), 0), "
+            f"IFNULL(SUM({o} AND outcome = 'exit_key'), 0), "
+            f"IFNULL(SUM({o} AND outcome = 'abandoned' AND wait_s <= {sa}), 0), IFNULL(SUM({o} AND outcome = ''), 0), "
+            f"IFNULL(SUM(CASE WHEN {o} AND outcome = 'answered' THEN wait_s END), 0), "
+            f"IFNULL(SUM({o} AND outcome = 'answered' AND wait_s <= {sl}), 0), "
+            f"IFNULL(SUM(CASE WHEN {o} AND outcome = 'answered' AND talk_s IS NOT NULL THEN talk_s END), 0), "
+            f"IFNULL(SUM({o} AND outcome = 'answered' AND talk_s IS NOT NULL), 0), "
+            f"IFNULL(SUM({o} AND outcome = 'answered' AND talk_s > {long_}), 0), MAX(CASE WHEN {o} THEN wait_s END), "
+            "IFNULL(SUM(closed > 0), 0)")
 
 
 def fingerprint(book: RuleBook) -> str:
@@ -284,7 +290,7 @@ def kpi_values(values, wrap: int = 0, wrapped: float | None = None) -> dict:
     """The KPIs (FIELDS but the queue) of SUM_COLUMNS `values`; AHT adds `wrap` seconds per ended call, or takes
     `wrapped` (talk plus wrap-up, summed over queues whose wrap-up differs) when given."""
     (offered, answered, abandoned, timeout, exit_empty, exit_key, short, unterminated, hold, within_sl, talk, ended,
-     over, max_wait) = values[:len(SUM_COLUMNS)]
+     over, max_wait, outside) = values[:len(SUM_COLUMNS)]
     base = offered - short
     wrapped = talk + ended * wrap if wrapped is None else wrapped
     return {"offered": offered, "answered": answered, "abandoned": abandoned, "timeout": timeout,
@@ -292,4 +298,4 @@ def kpi_values(values, wrap: int = 0, wrapped: float | None = None) -> dict:
             "asa_s": ratio(hold, answered), "service_level_pct": ratio(within_sl, base, 100),
             "lost_pct": ratio(abandoned + timeout + exit_empty + exit_key - short, base, 100),
             "talk_s": secs(talk), "aht_s": ratio(wrapped, ended), "over_5min": over,
-            "max_wait_s": secs(max_wait)}
+            "max_wait_s": secs(max_wait), "outside_hours": outside}

@@ -19,7 +19,7 @@ from datetime import date, datetime, tzinfo
 from appliance.callcentre.kpis import period_where
 from appliance.callcentre.tables import Ask, Col, Table, share, total_row
 from appliance.config import ConfigError
-from appliance.store.base import db
+from appliance.store.base import IMMEDIATE, db
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ITEM = re.compile(r"^(?P<d1>[a-z]{3})(?:-(?P<d2>[a-z]{3}))?\s+(?P<h1>\d{1,2}):(?P<m1>\d\d)\s*-\s*(?P<h2>\d{1,2}):"
@@ -91,6 +91,46 @@ def parse(text: str, closed_text: str = "", where: str = "[callcentre] opening_h
 def hours(cfg) -> Hours:
     s = cfg.section("callcentre")
     return parse(s.opening_hours, s.closed_days)
+
+
+STATES = ("open", "closed", "closed_day")      # queue_call.closed: their index
+_BATCH = 5000
+
+
+def fingerprint(opening: Hours, tz: tzinfo) -> str:
+    """What the classification depends on: classified calls serve only these hours in this zone."""
+    return repr((opening, str(tz)))
+
+
+def classify(opening: Hours, tz: tzinfo, limit: int | None = _BATCH) -> int:
+    """Classify the queue calls not yet classified (queue_call.closed NULL) by the opening hours: at most `limit`
+    (None: all of them); when the hours or the zone changed since the last time, every call again (and the KPIs'
+    hour roll-ups summed again). The hours whose figures change are marked dirty in the same transaction, so a KPI
+    never mixes classifications. Returns the calls classified. The worker calls it when idle; the CLI before a
+    report."""
+    done = 0
+    while True:
+        with db.atomic(IMMEDIATE):
+            stamp = fingerprint(opening, tz)
+            have = db.execute_sql("SELECT value FROM queue_state WHERE key = 'opening_rules'").fetchone()
+            if have is None or have[0] != stamp:
+                db.execute_sql("UPDATE queue_call SET closed = NULL WHERE closed IS NOT NULL")
+                db.execute_sql("DELETE FROM queue_state WHERE key = 'hours_built'")   # roll-ups: summed again
+                db.execute_sql("INSERT OR REPLACE INTO queue_state (key, value) VALUES ('opening_rules', ?)",
+                               (stamp,))
+            step = _BATCH if limit is None else min(_BATCH, limit - done)
+            rows = db.execute_sql("SELECT id, queue, entered_utc FROM queue_call WHERE closed IS NULL LIMIT ?",
+                                  (step,)).fetchall() if step > 0 else []
+            if not rows:
+                return done
+            states = [(STATES.index(opening.state(q, _local(at, tz))) if opening.configured() else 0, i, at)
+                      for i, q, at in rows]
+            db.connection().executemany("UPDATE queue_call SET closed = ? WHERE id = ?", [s[:2] for s in states])
+            db.connection().executemany("INSERT OR IGNORE INTO queue_hour_dirty (hour) VALUES (?)",
+                                        [(at // 3600,) for s, _, at in states if s])   # NULL counted as open
+            done += len(rows)
+        if limit is not None and done >= limit:
+            return done
 
 
 def outside(ask: Ask, opening: Hours) -> Table:

@@ -20,7 +20,7 @@ LIST_MAX = 5000          # rows a listing report gives at most (the newest); the
 _KPI_KINDS = {"offered": "count", "answered": "count", "abandoned": "count", "timeout": "count",
               "exit_empty": "count", "exit_key": "count", "short_abandoned": "count", "unterminated": "count",
               "asa_s": "seconds", "service_level_pct": "percent", "lost_pct": "percent", "talk_s": "seconds",
-              "aht_s": "seconds", "over_5min": "count", "max_wait_s": "seconds"}
+              "aht_s": "seconds", "over_5min": "count", "max_wait_s": "seconds", "outside_hours": "count"}
 assert tuple(_KPI_KINDS) == kpis.FIELDS[1:]
 
 
@@ -107,7 +107,7 @@ def heatmap(ask: Ask) -> Table:
 
 def _band_rows(ask: Ask, outcomes: tuple[str, ...], column: str) -> dict[int, dict[str, int]]:
     args: list = []
-    where = period_where(ask.since, ask.until, None, args, queues=ask.queues)
+    where = period_where(ask.since, ask.until, None, args, queues=ask.queues) + f" AND {kpis.OPEN}"
     found: dict[int, dict[str, int]] = {}
     for band, outcome, n in db.execute_sql(
             f"SELECT {band_sql(column)} AS band, outcome, COUNT(*) FROM queue_call WHERE {where} AND outcome IN "

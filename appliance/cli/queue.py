@@ -87,6 +87,10 @@ def _setup(args, with_cfg: list | None = None) -> tuple[kpis.RuleBook, int | Non
     if any(v is not None and v < 0 for v in values.values()):
         raise UsageError("--sl-seconds and --short-abandon-seconds are 0 or more seconds")
     journeys.ensure_built()   # a database upgraded from before the queue calls, not yet journeyed by the worker
+    try:     # and the calls not yet classified by the opening hours (the worker does it when idle)
+        opening.classify(opening.hours(cfg), tz, limit=None)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
     return book.override(**values), since, until
 
 

@@ -6,7 +6,7 @@ import threading
 import time
 
 from appliance import journal, localtime, store
-from appliance.callcentre import hours, journeys, kpis
+from appliance.callcentre import hours, journeys, kpis, opening
 from appliance.config import Config, ConfigError, parse_tenant_map
 from appliance.ingest import parse, stuck
 from appliance.paths import Paths, parse_lock
@@ -60,6 +60,12 @@ class Worker:
         except ConfigError as e:     # as the web: the default thresholds, and why
             log.error("%s: the queue KPI roll-ups use the default thresholds", e)
             self.queue_rules = kpis.RuleBook()
+        try:    # the opening hours queue calls are classified by (outside them: apart from the KPIs)
+            self.opening = opening.hours(cfg)
+        except ConfigError as e:
+            log.error("%s: every queue is taken as always open", e)
+            self.opening = opening.Hours()
+        self.opening_tz = self.processor.local_time.tz
 
     @staticmethod
     def _data_version() -> int:
@@ -89,6 +95,7 @@ class Worker:
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
                 rollup.refresh_some()
                 journeys.ensure_built()   # once, on a database upgraded from before the queue calls
+                opening.classify(self.opening, self.opening_tz)   # new queue calls by the opening hours
                 hours.refresh_some(self.queue_rules)   # and the queue KPIs' hour roll-ups
                 self._check_stuck()
             self.data_version = self._data_version()

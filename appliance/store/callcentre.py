@@ -41,6 +41,9 @@ class QueueCall(Base):
     rings = TextField(default="[]")       # JSON [[agent, "RINGNOANSWER"|"RINGCANCELED", ms|null, at_utc], ...]
     rna = IntegerField(default=0)         # RINGNOANSWER count
     problems = TextField(default="")      # data-quality flags, comma-separated (callcentre/journeys.py PROBLEMS)
+    # entered while its queue was: 0 open, 1 closed (outside its opening hours), 2 on a closed day; NULL: not yet
+    # classified (counted as open), callcentre/opening.py classify() sets it, the worker when idle
+    closed = IntegerField(null=True)
 
     class Meta:
         table_name = "queue_call"
@@ -77,6 +80,7 @@ class QueueHour(Base):
     ended = IntegerField()                # answered calls with an end event
     over = IntegerField()
     max_wait_s = IntegerField(null=True)
+    outside = IntegerField(default=0)     # calls entered while the queue was closed: in no other column
 
     class Meta:
         table_name = "queue_hour"

@@ -63,8 +63,10 @@ class CallTenant(Base):
 # as a user's scope (appliance/scope.py) and the call search ask for them.
 # The partial index keeps the status page's count of calls to numbers the numbering library does not know (issue 21)
 # a lookup rather than a scan: it holds only those calls.
+# queue_call_unclassified: the queue calls not yet classified by the opening hours (callcentre/opening.py), a few
 EXPRESSION_INDEXES = ("CREATE INDEX IF NOT EXISTS call_extension_start ON call (TRIM(extension), start_utc)",
-                      "CREATE INDEX IF NOT EXISTS call_unknown_number ON call (start_utc) WHERE unknown_number = 1")
+                      "CREATE INDEX IF NOT EXISTS call_unknown_number ON call (start_utc) WHERE unknown_number = 1",
+                      "CREATE INDEX IF NOT EXISTS queue_call_unclassified ON queue_call (id) WHERE closed IS NULL")
 
 # The worker's own bookkeeping of record identities (exactly-once, ingest/parse.py). No reader selects it, so it is
 # outside the models and the schema stamp: a web process reading a database the worker has not upgraded yet reads

@@ -86,7 +86,7 @@ def independent(lines: list[str], sl: int = 20, short: int = 5, long_: int = 300
             "lost_pct": round(100 * (lost - short_n) / base, 2) if base else None,
             "talk_s": float(talk), "aht_s": round(talk / len(ended), 2) if ended else None,
             "over_5min": sum(1 for c in ended if c["talk"] > long_),
-            "max_wait_s": float(max(waits)) if waits else None})
+            "max_wait_s": float(max(waits)) if waits else None, "outside_hours": 0})   # no opening hours: all open
     return out
 
 
@@ -130,11 +130,11 @@ def test_queue_kpis_of_the_documented_journeys(tmp_path, capsys):
     assert sales == {"queue": "sales", "offered": 10, "answered": 6, "abandoned": 2, "timeout": 1, "exit_empty": 0,
                      "exit_key": 1, "short_abandoned": 1, "unterminated": 0, "asa_s": 7.0,
                      "service_level_pct": 66.67, "lost_pct": 33.33, "talk_s": 707.0, "aht_s": 117.83, "over_5min": 1,
-                     "max_wait_s": 60.0}
+                     "max_wait_s": 60.0, "outside_hours": 0}
     assert support == {"queue": "support", "offered": 4, "answered": 1, "abandoned": 0, "timeout": 1,
                        "exit_empty": 1, "exit_key": 0, "short_abandoned": 0, "unterminated": 1, "asa_s": 10.0,
                        "service_level_pct": 25.0, "lost_pct": 50.0, "talk_s": 60.0, "aht_s": 60.0, "over_5min": 0,
-                       "max_wait_s": 300.0}
+                       "max_wait_s": 300.0, "outside_hours": 0}
     only = run(capsys, tmp_path, "kpis", "--queue", "sales", "--sl-seconds", "5", "--short-abandon-seconds", "0")
     assert only["queues"] == independent(DOCUMENTED, sl=5, short=0)[:1]
     assert (only["queues"][0]["service_level_pct"], only["queues"][0]["lost_pct"]) == (20.0, 40.0)

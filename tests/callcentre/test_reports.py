@@ -261,6 +261,44 @@ def test_outside_opening_hours_report(tmp_path, capsys):
     assert doc["sales"]["outside_hours"] == 0
 
 
+def kpis_of(capsys, data) -> dict:
+    try:
+        assert cli.main(["queue", "kpis", "--data", str(data), "--json"]) == 0
+    finally:
+        store.close_db()
+    return {q["queue"]: q for q in json.loads(capsys.readouterr().out)["queues"]}
+
+
+def test_calls_outside_opening_hours_are_apart_from_the_kpis(tmp_path, capsys):
+    """Issue 15: calls outside the opening hours are reported apart, not as lost; the hour roll-ups agree; a change
+    of the hours classifies every call again."""
+    ini = tmp_path / "callbox.ini"
+    ini.write_text("[pbx]\ndriver = asterisk_queue_log\ntimezone = Europe/Istanbul\n", encoding="utf-8")
+    feed(Paths(tmp_path), DOCUMENTED)
+    store.close_db()
+    always = kpis_of(capsys, tmp_path)
+    ini.write_text(ini.read_text() + "[callcentre]\nopening_hours = support = mon-fri 08:00-18:00\n", encoding="utf-8")
+    closed = kpis_of(capsys, tmp_path)
+    support = [c for c in parsed(DOCUMENTED).values() if c["queue"] == "support"]
+    assert closed["support"]["offered"] == 0 and closed["support"]["outside_hours"] == len(support) == 4
+    assert closed["support"]["lost_pct"] is None and closed["support"]["abandoned"] == 0
+    assert closed["sales"] == always["sales"]                            # sales is always open
+    # the same from the hour roll-ups, as the worker sums them when idle
+    store.open_db(Paths(tmp_path).db)
+    try:
+        from appliance.callcentre import hours
+        hours.rebuild(kpis.RuleBook())
+        rolled = {q["queue"]: q for q in kpis.queue_kpis(kpis.RuleBook())}
+    finally:
+        store.close_db()
+    assert rolled == closed
+    # lost by wait leaves them out too: support's timeout (300 s) and its exit empty are not there
+    lost = rows_by(run(capsys, tmp_path, "lost_by_wait", "--since", "2000-01-01"))
+    assert lost["2-5 min"]["timeout"] == 0 and lost["0-5 s"]["exit_empty"] == 0
+    ini.write_text(ini.read_text().replace("mon-fri 08:00-18:00", "mon-sun 00:00-24:00"), encoding="utf-8")
+    assert kpis_of(capsys, tmp_path) == always                         # classified again: open all the time
+
+
 def test_compare_with_the_period_before(box, capsys):
     window = ["--since", datetime.fromtimestamp(T - 3600, timezone.utc).isoformat(),
               "--until", datetime.fromtimestamp(T + 3600, timezone.utc).isoformat()]

@@ -46,7 +46,7 @@ def test_the_queue_summary_shows_the_kpis_of_the_cli(app):
     # service level 66.67 %, lost 33.33 %, talk 707 s, AHT 117.83 s, 1 over 5 min, longest wait 60 s
     assert by_queue["sales"]["offered"] == 10
     assert cells(html, "sales") == ["10", "6", "2", "1", "0", "1", "1", "0", "0:00:07", "66.7 %", "33.3 %",
-                                    "0:11:47", "0:01:58", "1", "0:01:00"]
+                                    "0:11:47", "0:01:58", "1", "0:01:00", "0"]
     assert cells(html, "9000")[:3] == [str(by_queue["9000"][k]) for k in ("offered", "answered", "abandoned")]
     assert "sales: entry never logged 1" in html   # the ABANDON whose ENTERQUEUE was never seen
 
