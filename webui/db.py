@@ -18,6 +18,7 @@ import bottle
 from peewee import OperationalError, SqliteDatabase
 
 from appliance import store
+from appliance.store import versioned  # noqa: F401  results kept per database version (webui.offload)
 from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls, last_events, local_iso,
                              quarantined)
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
