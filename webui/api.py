@@ -88,6 +88,16 @@ def _last_calls(user, pbx_tenant: str) -> list:
     return list(scope.calls_query(user, pbx_tenant, limit=status.CALLS_SHOWN, newest_first=True))
 
 
+def _scoped_calls(user, pbx_tenant: str, with_totals: bool) -> tuple[bool, list[dict[str, Any]], tuple[int, int]]:
+    """(sees the whole box, the newest calls as dicts, the user's (calls, legs) or zeros), in one read transaction."""
+    with db.connection(), db.callbox_db.atomic():
+        whole = scope.sees_whole_box(user, pbx_tenant)
+        rows = _last_calls(user, pbx_tenant)
+        calls = [dict(d, start_utc=c.start_utc) for c, d in zip(rows, call_dicts(rows, pbx_tenant))]
+        totals = scope.totals(user, pbx_tenant) if with_totals and not whole else (0, 0)
+    return whole, calls, totals
+
+
 def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = True) -> dict[str, Any]:
     """The status page's data with only the calls `user` may see. The box's own state (capture and its PBX
     link addresses, link events, journal usage, raw lines, line counts) only for who sees the whole box; others
@@ -97,13 +107,10 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = T
     calls: list[dict[str, Any]] = []
     totals = (0, 0)
     if db.read_access(data_dir):
-        try:
-            with db.connection(), db.callbox_db.atomic():
-                whole = scope.sees_whole_box(user, pbx_tenant)
-                rows = _last_calls(user, pbx_tenant)
-                calls = [dict(d, start_utc=c.start_utc) for c, d in zip(rows, call_dicts(rows, pbx_tenant))]
-                if with_totals and not whole:
-                    totals = scope.totals(user, pbx_tenant)
+        try:    # every page load of every user asks: read once per change of the database (webui.db.versioned)
+            whole, calls, totals = db.versioned.cached("api.scoped_calls", (user, pbx_tenant, with_totals),
+                                                       lambda: _scoped_calls(user, pbx_tenant, with_totals))
+            calls = [dict(c) for c in calls]
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
     data = status.snapshot(data_dir, with_calls=False, box_wide=whole)     # the calls came scoped, above

@@ -270,8 +270,9 @@ def visible_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
 def bill_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
     """The ids of the tenant's people whose bill the user may see, or None for all of them: staff only their
     own (whatever their scope), everyone else `visible_people`."""
-    if user.role != "staff":
-        return visible_people(user, tenant)
+    if user.role != "staff":    # every placement of the tenant is read: once per change of the database
+        kept = versioned.cached("scope.visible_people", (user, tenant.id), lambda: visible_people(user, tenant))
+        return None if kept is None else set(kept)
     me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
           if user.person and user.tenant == tenant.code else None)
     return {me.id} if me else set()

@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 from appliance import store
 from appliance.access import users
 from appliance.store.users import close_users_db, open_users_db
-from appliance.tools import gen_calls
+from appliance.tools import gen_calls, results
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "bench password 2026"
@@ -344,13 +344,6 @@ def print_table(r: dict) -> None:
               f"{r['ratio_to_hello']['requests_per_s']} by the clock")
 
 
-def save(results: Path, key: str, r: dict) -> None:
-    """Merge the figures into results.json under `key` (make bench: .bench/results.json)."""
-    merged = json.loads(results.read_text()) if results.exists() else {}
-    merged[key] = {**r, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    results.write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--calls", type=int, default=200_000, help="calls to generate (default 200,000)")
@@ -375,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     print_table(r)
     if a.dir is not None:
-        save(a.dir / "results.json", "web_think" if a.think else "web", r)
+        results.save(a.dir, "web_think" if a.think else "web", r)
     if a.json:
         print(json.dumps(r))
     return 0
