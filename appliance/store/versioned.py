@@ -92,6 +92,33 @@ def cached(area: str, key: Hashable, build: Callable[[], T], database: Any = Non
     return value
 
 
+def lookup(area: str, key: Hashable, database: Any = None) -> tuple[Any, tuple | None]:
+    """(the value kept for (area, key) or None, the version to `keep` a value built now under), for a value
+    made in pieces (a streamed reply); version None: nothing can be kept now."""
+    path = db_path(database)
+    if not path or (db if database is None else database).in_transaction():
+        return None, None
+    version = file_version(path)
+    have = _kept.get(path)
+    hit = have[1].get((area, key)) if have is not None and have[0] == version else None
+    if hit is not None and time.monotonic() - hit[0] < MAX_AGE_S:
+        return hit[1], version
+    return None, version
+
+
+def keep(area: str, key: Hashable, value: Any, version: tuple | None, database: Any = None) -> None:
+    """Keep `value` for (area, key) if the database is still at `version` (from `lookup`, before it was built)."""
+    path = db_path(database)
+    if version is None or not path or file_version(path) != version:
+        return
+    have = _kept.get(path)
+    if have is None or have[0] != version:
+        have = _kept[path] = (version, OrderedDict())
+    have[1][(area, key)] = (time.monotonic(), value)
+    while len(have[1]) > MAX_ENTRIES:
+        have[1].popitem(last=False)
+
+
 def forget(database: Any = None) -> None:
     """Drop every value kept for the database (after this process changed it: the next read builds again)."""
     _kept.pop(db_path(database), None)
