@@ -133,3 +133,12 @@ def _fresh():
     versioned._kept.clear()
     yield
     versioned._kept.clear()
+
+
+def test_nothing_is_kept_while_this_process_writes_on_a_connection_of_its_own(db):
+    build = Builds()
+    assert versioned.cached("t", "k", build) == 1
+    with versioned.writing():        # webui.db.write_access: its reads see its own uncommitted changes
+        assert [versioned.cached("t", "k", build) for _ in range(2)] == [2, 3]
+        assert versioned.lookup("t", "k") == (None, None)
+    assert versioned.cached("t", "k", build) == 1      # the kept one: nothing was committed

@@ -18,7 +18,7 @@ import bottle
 from peewee import OperationalError, SqliteDatabase
 
 from appliance import store
-from appliance.store import versioned  # noqa: F401  results kept per database version (webui.offload)
+from appliance.store import versioned  # results kept per database version (also webui.offload)
 from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls, last_events, local_iso,
                              quarantined)
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
@@ -121,7 +121,7 @@ def write_access(data_dir: Path, models: tuple) -> Iterator[None]:
         raise NotReady()
     rw = SqliteDatabase(str(Path(data_dir) / "callbox.db"),
                         pragmas={"busy_timeout": store.BUSY_TIMEOUT_MS, "foreign_keys": 1})
-    with WRITE_LOCK:
+    with WRITE_LOCK, versioned.writing():     # what is kept per version is not used meanwhile
         try:
             with callbox_db.connection_context(), rw.bind_ctx(models, bind_refs=False, bind_backrefs=False):
                 with rw.atomic(store.IMMEDIATE):

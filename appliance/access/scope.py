@@ -236,8 +236,12 @@ def call_span(user: Account, pbx_tenant: str) -> tuple[int | None, int | None]:
 def visible_tenants(user: Account) -> list[sd.Tenant]:
     """The tenants whose directory (people, rules, bills) the user may see: every tenant for scope all, else
     their own."""
-    query = sd.Tenant.select().order_by(sd.Tenant.code)
-    return list(query if user.scope == "all" else query.where(sd.Tenant.code == user.tenant))
+    def build() -> list[sd.Tenant]:
+        query = sd.Tenant.select().order_by(sd.Tenant.code)
+        return list(query if user.scope == "all" else query.where(sd.Tenant.code == user.tenant))
+    if sd.Tenant._meta.database.in_transaction():        # a writer's own changes are not in the version yet
+        return build()
+    return list(versioned.cached("scope.visible_tenants", (user.scope, user.tenant), build))
 
 
 def visible_people(user: Account, tenant: sd.Tenant) -> set[int] | None:

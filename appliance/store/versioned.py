@@ -18,7 +18,8 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Hashable, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterator, TypeVar
 
 from appliance.store.base import db
 
@@ -64,11 +65,29 @@ def file_version(path: str) -> tuple | None:
             return None
 
 
+_writing = [0]     # write transactions open in this process on connections of their own (webui.db.write_access)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """While a block writes on a connection of its own, nothing is kept or given from what is kept: reads inside
+    its transaction see its changes, which are in no version yet."""
+    _writing[0] += 1
+    try:
+        yield
+    finally:
+        _writing[0] -= 1
+
+
+def _bypass(database: Any) -> bool:
+    return bool(_writing[0]) or (db if database is None else database).in_transaction()
+
+
 def cached(area: str, key: Hashable, build: Callable[[], T], database: Any = None) -> T:
     """build(), or what it gave for (area, key) under the database's present version and within MAX_AGE_S.
     The value is shared by every later caller: build must return something its callers do not change."""
     path = db_path(database)
-    if not path or (db if database is None else database).in_transaction():
+    if not path or _bypass(database):
         return build()      # inside a transaction this connection may see what the others do not yet
     version = file_version(path)
     if version is None:
@@ -96,7 +115,7 @@ def lookup(area: str, key: Hashable, database: Any = None) -> tuple[Any, tuple |
     """(the value kept for (area, key) or None, the version to `keep` a value built now under), for a value
     made in pieces (a streamed reply); version None: nothing can be kept now."""
     path = db_path(database)
-    if not path or (db if database is None else database).in_transaction():
+    if not path or _bypass(database):
         return None, None
     version = file_version(path)
     have = _kept.get(path)
