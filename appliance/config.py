@@ -62,12 +62,14 @@ class Config:
         except configparser.Error as e:
             raise ConfigError(f"{self.name}: {e}".replace("\n", " ")) from None
         self.warnings: list[str] = []
+        self._sections: dict[tuple[str, str], Any] = {}
         for section in self.parser.sections():
             if section not in SECTIONS:
                 self.warnings.append(f"{self.name}: unknown section [{section}]")
 
     def set(self, section: str, key: str, value: str) -> None:
         """Override one value (command-line options win over the file)."""
+        self._sections = {}
         if not self.parser.has_section(section):
             self.parser.add_section(section)
         self.parser.set(section, key, value)
@@ -76,7 +78,15 @@ class Config:
         """The typed, checked values of one section as a frozen dataclass.
 
         `extra` declares more keys allowed in the section (a driver's OPTIONS in [pbx]): {key: (default, help)}.
+        Made once per section (the web asks on every request; a new dataclass costs ~1 ms), again after set().
         """
+        key = (name, repr(sorted((extra or {}).items())))
+        made = getattr(self, "_sections", {}).get(key)
+        if made is None:
+            made = self._sections[key] = self._section(name, extra)
+        return made
+
+    def _section(self, name: str, extra: dict[str, tuple[Any, str]] | None) -> Any:
         declared = {s.key: s for s in SETTINGS if s.section == name}
         if name == "pbx":   # the configured driver's OPTIONS belong in [pbx] for every command, not only the worker's
             extra = {**driver_options(self.raw_section("pbx").get("driver", "")), **(extra or {})}

@@ -74,6 +74,26 @@ def _stream(user, pbx_tenant: str, since: int | None, until: int | None) -> Iter
         db.callbox_db.close()
 
 
+KEPT_BODY_CHARS = 256 * 1024     # a reply kept for the next request of the same range is at most this long
+
+
+def _kept(pieces: Iterator[str], key: tuple, version: tuple | None) -> Iterator[str]:
+    """The pieces as they come; the whole reply is kept (webui.db.versioned) when it stays small: a script polling
+    the same day's calls gets it without a query until the database changes."""
+    seen: list[str] | None = []
+    size = 0
+    for piece in pieces:
+        if seen is not None:
+            size += len(piece)
+            if size <= KEPT_BODY_CHARS:
+                seen.append(piece)
+            else:
+                seen = None
+        yield piece
+    if seen is not None:
+        db.versioned.keep("api.calls", key, "".join(seen), version)
+
+
 RECENT_S = 31 * 86400   # the last calls are looked for in this window first (an index range, not a sort)
 
 
@@ -88,6 +108,16 @@ def _last_calls(user, pbx_tenant: str) -> list:
     return list(scope.calls_query(user, pbx_tenant, limit=status.CALLS_SHOWN, newest_first=True))
 
 
+def _scoped_calls(user, pbx_tenant: str, with_totals: bool) -> tuple[bool, list[dict[str, Any]], tuple[int, int]]:
+    """(sees the whole box, the newest calls as dicts, the user's (calls, legs) or zeros), in one read transaction."""
+    with db.connection(), db.callbox_db.atomic():
+        whole = scope.sees_whole_box(user, pbx_tenant)
+        rows = _last_calls(user, pbx_tenant)
+        calls = [dict(d, start_utc=c.start_utc) for c, d in zip(rows, call_dicts(rows, pbx_tenant))]
+        totals = scope.totals(user, pbx_tenant) if with_totals and not whole else (0, 0)
+    return whole, calls, totals
+
+
 def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = True) -> dict[str, Any]:
     """The status page's data with only the calls `user` may see. The box's own state (capture and its PBX
     link addresses, link events, journal usage, raw lines, line counts) only for who sees the whole box; others
@@ -97,13 +127,10 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = T
     calls: list[dict[str, Any]] = []
     totals = (0, 0)
     if db.read_access(data_dir):
-        try:
-            with db.connection(), db.callbox_db.atomic():
-                whole = scope.sees_whole_box(user, pbx_tenant)
-                rows = _last_calls(user, pbx_tenant)
-                calls = [dict(d, start_utc=c.start_utc) for c, d in zip(rows, call_dicts(rows, pbx_tenant))]
-                if with_totals and not whole:
-                    totals = scope.totals(user, pbx_tenant)
+        try:    # every page load of every user asks: read once per change of the database (webui.db.versioned)
+            whole, calls, totals = db.versioned.cached("api.scoped_calls", (user, pbx_tenant, with_totals),
+                                                       lambda: _scoped_calls(user, pbx_tenant, with_totals))
+            calls = [dict(c) for c in calls]
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
     data = status.snapshot(data_dir, with_calls=False, box_wide=whole)     # the calls came scoped, above
@@ -131,7 +158,12 @@ def routes(data_dir: Path, pbx_tenant: str, tz: tzinfo) -> bottle.Bottle:
         response.content_type = "application/json; charset=utf-8"
         if not db.read_access(data_dir):
             return "[]"
-        return _stream(current_user(), pbx_tenant, since, until)
+        user = current_user()
+        key = (user, pbx_tenant, since, until)
+        body, version = db.versioned.lookup("api.calls", key)
+        if body is not None:
+            return body
+        return _kept(_stream(user, pbx_tenant, since, until), key, version)
 
     @app.get("/api/status")
     def api():

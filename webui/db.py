@@ -18,6 +18,7 @@ import bottle
 from peewee import OperationalError, SqliteDatabase
 
 from appliance import store
+from appliance.store import versioned  # results kept per database version (also webui.offload)
 from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls, last_events, local_iso,
                              quarantined)
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
@@ -120,7 +121,7 @@ def write_access(data_dir: Path, models: tuple) -> Iterator[None]:
         raise NotReady()
     rw = SqliteDatabase(str(Path(data_dir) / "callbox.db"),
                         pragmas={"busy_timeout": store.BUSY_TIMEOUT_MS, "foreign_keys": 1})
-    with WRITE_LOCK:
+    with WRITE_LOCK, versioned.writing():     # what is kept per version is not used meanwhile
         try:
             with callbox_db.connection_context(), rw.bind_ctx(models, bind_refs=False, bind_backrefs=False):
                 with rw.atomic(store.IMMEDIATE):
@@ -160,11 +161,15 @@ def tenant(tenant_id: int) -> Tenant | None:
 def people_by_name(tenant_id: int, then_by_id: bool = False, only: set[int] | None = None) -> list[Person]:
     """The tenant's people by last and first name (then external id, for a list that must not reorder); with
     `only`, just the people of those ids (a staff member's bill: one person, not the tenant's thousands)."""
-    order = (Person.last_name, Person.first_name) + ((Person.external_id,) if then_by_id else ())
-    query = Person.select().where(Person.tenant_id == tenant_id)
-    if only is not None:
-        query = query.where(Person.id.in_(sorted(only)))
-    return list(query.order_by(*order))
+    def build() -> list[Person]:
+        order = (Person.last_name, Person.first_name) + ((Person.external_id,) if then_by_id else ())
+        query = Person.select().where(Person.tenant_id == tenant_id)
+        if only is not None:
+            query = query.where(Person.id.in_(sorted(only)))
+        return list(query.order_by(*order))
+    # thousands of people on every bill page of an administrator: read once per change of the database
+    return list(versioned.cached("people_by_name", (tenant_id, then_by_id, None if only is None else frozenset(only)),
+                                 build))
 
 
 def placed_now(tenant_id: int) -> dict[int, Placement]:

@@ -36,6 +36,8 @@ def native_locks() -> None:
         babel.localedata._cache_lock = _NATIVE_RLOCK()
     if not isinstance(logging._lock, _NATIVE_RLOCK):   # type: ignore[attr-defined]
         logging._lock = _NATIVE_RLOCK()                # type: ignore[attr-defined]
+    if not isinstance(db.versioned._LOCK, _NATIVE_LOCK):    # the kept pages' version watcher (issue 14)
+        db.versioned._LOCK = monkey.get_original("_thread", "allocate_lock")()
     for name in ("_loading", "_query_lock"):           # place and operator names, read by reports and bills
         if not isinstance(getattr(phonedata, name), _NATIVE_LOCK):
             setattr(phonedata, name, monkey.get_original("_thread", "allocate_lock")())

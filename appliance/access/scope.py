@@ -22,6 +22,7 @@ from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.store import Call
 from appliance.store import directory as sd
+from appliance.store import versioned
 
 log = logging.getLogger(__name__)
 EVERYTHING = SQL("1 = 1")
@@ -126,7 +127,7 @@ class _Ranges(ColumnBase):
     has hundreds of ranges: peewee would spend longer composing them as expression nodes than SQLite takes to
     answer (each range is an index range on TRIM(extension), start_utc: store.EXPRESSION_INDEXES)."""
 
-    def __init__(self, ranges: list[tuple[str, int | None, int | None]]):
+    def __init__(self, ranges: Iterable[tuple[str, int | None, int | None]]):
         super().__init__()
         self.ranges = sorted(set(ranges), key=lambda r: (r[0], r[1] or 0))
 
@@ -163,9 +164,14 @@ def visible(user: Account, pbx_tenant: str) -> ColumnBase:
     of_tenant = call_tenant_is(user.tenant, pbx_tenant)
     if b == "tenant":
         return of_tenant
-    r = reach(user)
-    ranges = extension_ranges(r) if r is not None else []
+    ranges = versioned.cached("scope.ranges", user, lambda: _person_ranges(user))
     return (of_tenant & _Ranges(ranges)) if ranges else NOTHING
+
+
+def _person_ranges(user: Account) -> tuple[tuple[str, int | None, int | None], ...]:
+    """The extension ranges of an own / department / branch user (none when they have no reach)."""
+    r = reach(user)
+    return tuple(extension_ranges(r)) if r is not None else ()
 
 
 def calls_query(user: Account, pbx_tenant: str, since: int | None = None, until: int | None = None,
@@ -199,12 +205,19 @@ def attributions(calls: Iterable[Call], pbx_tenant: str) -> list[directory.Attri
     indexes: dict[str, directory.Index | None] = {}
     for code, extensions in wanted.items():
         tid = _call_tenant_id(code, pbx_tenant)
-        indexes[code] = directory.Index(tid, extensions) if tid is not None else None
+        # the same page of calls asked again (every user's home page, a search paged through) reuses its index
+        # until the database changes (appliance/store/versioned.py)
+        indexes[code] = None if tid is None else _index(tid, extensions)
     out: list[directory.Attribution | None] = []
     for c in calls:
         index = indexes[c.tenant or pbx_tenant]
         out.append(index.attribute(c.extension, c.start_utc) if index is not None else None)
     return out
+
+
+def _index(tid: int, extensions: set[str]) -> directory.Index:
+    """The directory index of these extensions, reused while the database has not changed."""
+    return versioned.cached("directory.Index", (tid, frozenset(extensions)), lambda: directory.Index(tid, extensions))
 
 
 def sees_whole_box_while_empty(user: Account, pbx_tenant: str) -> bool:
@@ -223,8 +236,12 @@ def call_span(user: Account, pbx_tenant: str) -> tuple[int | None, int | None]:
 def visible_tenants(user: Account) -> list[sd.Tenant]:
     """The tenants whose directory (people, rules, bills) the user may see: every tenant for scope all, else
     their own."""
-    query = sd.Tenant.select().order_by(sd.Tenant.code)
-    return list(query if user.scope == "all" else query.where(sd.Tenant.code == user.tenant))
+    def build() -> list[sd.Tenant]:
+        query = sd.Tenant.select().order_by(sd.Tenant.code)
+        return list(query if user.scope == "all" else query.where(sd.Tenant.code == user.tenant))
+    if sd.Tenant._meta.database.in_transaction():        # a writer's own changes are not in the version yet
+        return build()
+    return list(versioned.cached("scope.visible_tenants", (user.scope, user.tenant), build))
 
 
 def visible_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
@@ -257,8 +274,9 @@ def visible_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
 def bill_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
     """The ids of the tenant's people whose bill the user may see, or None for all of them: staff only their
     own (whatever their scope), everyone else `visible_people`."""
-    if user.role != "staff":
-        return visible_people(user, tenant)
+    if user.role != "staff":    # every placement of the tenant is read: once per change of the database
+        kept = versioned.cached("scope.visible_people", (user, tenant.id), lambda: visible_people(user, tenant))
+        return None if kept is None else set(kept)
     me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
           if user.person and user.tenant == tenant.code else None)
     return {me.id} if me else set()

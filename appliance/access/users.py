@@ -10,6 +10,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
+from appliance.store import versioned
 from appliance.store.users import AuditEntry, Session, SetupToken, Throttle, User, users_db
 
 log = logging.getLogger(__name__)
@@ -319,13 +320,23 @@ def session(token: str, now: int | None = None) -> tuple[Account, str] | None:
     now = _now() if now is None else now
     if not token:
         return None
-    row = Session.get_or_none(Session.token_hash == _digest(token))
-    if row is None or row.expires_utc <= now:
+    # every request of a session asks this: the answer is kept until users.db changes (a login, a logout, a
+    # user disabled or changed: appliance/store/versioned.py); the expiry is checked on every request
+    found = versioned.cached("users.session", _digest(token), lambda: _session(_digest(token)), users_db)
+    if found is None or found[0] <= now:
+        return None
+    return found[1], found[2]
+
+
+def _session(digest: str) -> tuple[int, Account, str] | None:
+    """(expiry, account, CSRF token) of the session, or None (unknown, or its user is gone or disabled)."""
+    row = Session.get_or_none(Session.token_hash == digest)
+    if row is None:
         return None
     user = User.get_or_none(User.id == row.user_id)
     if user is None or user.disabled:
         return None
-    return _account(user), row.csrf
+    return row.expires_utc, _account(user), row.csrf
 
 
 def end_session(token: str) -> None:

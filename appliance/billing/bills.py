@@ -7,6 +7,7 @@ subscriber's allowances (appliance/allowances.py) and, for a calendar month, the
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -18,6 +19,7 @@ from appliance.billing.usage import (BillingError, Period, Site, Usage, of_site,
 from appliance.rating import plans as stored_plans
 from appliance.rating import stuck
 from appliance.rating.rate import Unrated, rate
+from appliance.store import versioned
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
 
@@ -140,7 +142,14 @@ def _currency(lines: list[Usage]) -> str:
 
 def bill(site: Site, period: Period, person: str | None = None, extension: str | None = None) -> Bill:
     """The bill of a person (external id: all their extensions, attributed at each call's time) or of one
-    extension for `period`. Allowances are those of the subscriber each call is charged to."""
+    extension for `period`. Allowances are those of the subscriber each call is charged to. The same bill asked
+    again (the bill page reloaded, its PDF) is made once per change of the database (appliance/store/versioned.py)
+    and within the minute; the Bill is shared: callers only read it."""
+    key = (repr(site), repr(period), person, extension, int(time.time() // 60))
+    return versioned.cached("billing.bill", key, lambda: _bill(site, period, person, extension))
+
+
+def _bill(site: Site, period: Period, person: str | None, extension: str | None) -> Bill:
     if (person is None) == (extension is None):
         raise BillingError("a bill is for a person or for an extension")
     if person is not None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -35,6 +36,7 @@ from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, mo
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
 from appliance.reports.ranges import RangeError, Window, resolve, time_range
 from appliance.store import reports as store_reports
+from appliance.store import versioned
 
 log = logging.getLogger(__name__)
 SQL_FILTERABLE = ("extension", "number", "tariff", "trunk", "direction", "kind", "destination", "currency",
@@ -321,6 +323,19 @@ def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *,
                          spec.since, spec.until)
     except RangeError as e:
         raise ReportError(str(e)) from None
+    if received.any_received():   # a central: its branches' calls come from other files, read every time
+        return _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge)
+    # the same report for the same scope and window is computed once per change of the database (every user's
+    # saved report, a page reloaded): appliance/store/versioned.py. Callers get their own lists.
+    key = (json.dumps(spec.as_dict(), sort_keys=True, default=str), user, pbx_tenant, repr(window), use_rollup,
+           transfer_charge)
+    kept = versioned.cached("reports.run", key,
+                            lambda: _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge))
+    return replace(kept, columns=list(kept.columns), rows=[list(r) for r in kept.rows], totals=list(kept.totals))
+
+
+def _run(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup: bool | None,
+         transfer_charge: str) -> Result:
     t0 = time.perf_counter()
     acc, source, with_currency = _gather(spec, window, user, pbx_tenant, use_rollup)
     if received.any_received():   # a central: its branches' calls too, with `branch` the branch box

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from appliance.reports.dims import EPOCH_ORDINAL
+from appliance.store import versioned
 from appliance.store.reports import TimeRange
 
 log = logging.getLogger(__name__)
@@ -165,7 +166,14 @@ def _build(name: str, label: str, days: str, start: str, end: str) -> TimeOfWeek
 
 
 def time_ranges() -> dict[str, TimeOfWeek]:
-    """Every named time range: the defaults, overridden or extended by the admin's table."""
+    """Every named time range: the defaults, overridden or extended by the admin's table (read once per change
+    of the database: every report page asks; appliance/store/versioned.py)."""
+    if TimeRange._meta.database.in_transaction():        # a writer's own changes are not in the version yet
+        return _time_ranges()
+    return dict(versioned.cached("reports.time_ranges", None, _time_ranges))
+
+
+def _time_ranges() -> dict[str, TimeOfWeek]:
     out = {n: _build(n, *v) for n, v in DEFAULT_TIME_RANGES.items()}
     for r in TimeRange.select():
         out[r.name] = _build(r.name, r.label, r.days, r.start, r.end)

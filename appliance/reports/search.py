@@ -21,6 +21,7 @@ from appliance.records import DIRECTIONS
 from appliance.reports import transfer_costs
 from appliance.store import Call
 from appliance.store import directory as sd
+from appliance.store import versioned
 
 log = logging.getLogger(__name__)
 PER_PAGE = 50
@@ -230,8 +231,17 @@ COUNT_CAP = 10_000   # a search counts its matches up to this ("more than 10,000
 def search(user: Account, pbx_tenant: str, c: Criteria, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """One page (1-based) of the matching calls the user may see, with the total count."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
+    # the page and the count are kept until the database changes (appliance/store/versioned.py): the same search
+    # asked again, or paged through (the count), is not queried again; callers get their own lists
+    kept = versioned.cached("search.page", (user, pbx_tenant, c, page, per_page),
+                            lambda: _search(user, pbx_tenant, c, page, per_page))
+    return Page(list(kept.calls), list(kept.attributions), kept.total, kept.page, kept.per_page, kept.capped)
+
+
+def _search(user: Account, pbx_tenant: str, c: Criteria, page: int, per_page: int) -> Page:
     q = query(user, pbx_tenant, c)
-    total = q.limit(COUNT_CAP + 1).count()   # counting every match of a broad search costs more than its page
+    # counting every match of a broad search costs more than its page
+    total = versioned.cached("search.count", (user, pbx_tenant, c), lambda: q.limit(COUNT_CAP + 1).count())
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     page = max(1, min(page, max(1, -(-total // per_page))))

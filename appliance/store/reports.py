@@ -5,12 +5,14 @@ tables are in appliance/store/rollups.py.
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import time
 
 from peewee import IntegerField, TextField
 
+from appliance.store import versioned
 from appliance.store.base import Base
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,14 @@ def _as_dict(row: SavedReport) -> dict:
 
 
 def list_reports(username: str, role: str) -> list[dict]:
-    """The user's own saved reports, then the templates published to them or their role (by name)."""
+    """The user's own saved reports, then the templates published to them or their role (by name). Read once per
+    change of the database (every report page shows them; versioned.py), each caller getting its own copies."""
+    if SavedReport._meta.database.in_transaction():      # a writer's own changes are not in the version yet
+        return _list_reports(username, role)
+    return copy.deepcopy(versioned.cached("reports.list", (username, role), lambda: _list_reports(username, role)))
+
+
+def _list_reports(username: str, role: str) -> list[dict]:
     rows = SavedReport.select().where((SavedReport.owner == _key(username)) | (SavedReport.owner == ""))
     return [_as_dict(r) for r in sorted(rows, key=lambda r: (not r.owner, r.name.casefold(), r.id))
             if _visible(r, username, role)]

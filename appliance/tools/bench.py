@@ -18,6 +18,7 @@ from appliance import config, store
 from appliance.ingest.importer import import_files
 from appliance.ingest.worker import build_processor
 from appliance.paths import Paths
+from appliance.tools import results
 
 SAMPLE = Path(__file__).parent / "samples" / "avaya_ipoffice_2017-07.log"
 
@@ -48,13 +49,13 @@ def time_import(src: Path) -> tuple[float, dict[str, Any]]:
         paths, cfg = Paths(Path(d)), config.Config(text="[pbx]\ndriver = avaya_ipoffice\ntimezone = Europe/Warsaw\n")
         store.open_db(paths.db)
         processor = build_processor(cfg)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = import_files(paths, cfg, processor, [src])
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         legs = store.db.execute_sql(f"SELECT {', '.join(store.LEG_COLUMNS)} FROM leg").fetchall()
         calls = store.db.execute_sql(f"SELECT {', '.join(store.CALL_COLUMNS)} FROM call").fetchall()
         store.close_db()
-    return elapsed, {**result, "rows": (legs, calls)}
+    return elapsed, {**result, "rows": (legs, calls), "cpu_s": cpu}
 
 
 def time_raw(legs: list[tuple], calls: list[tuple], batch: int = 5000) -> float:
@@ -83,21 +84,29 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--lines", type=int, default=200_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--dir", type=Path, default=Path(".bench"), help="where results.json goes (.bench)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "ipo.log"
         n = make_input(src, args.lines)
-        imports, raws = [], []
+        imports, raws, cpus = [], [], []
         for _ in range(args.runs):
             t, result = time_import(src)
             imports.append(t)
+            cpus.append(result.pop("cpu_s"))
             raws.append(time_raw(*result.pop("rows")))
-    ti, tr = statistics.median(imports), statistics.median(raws)
+    ti, tr, tc = statistics.median(imports), statistics.median(raws), statistics.median(cpus)
     print(f"input: {n} IP Office lines -> {result['calls']} calls, {result['legs']} legs, "
           f"{result['quarantined']} quarantined")
     print(f"callbox import (journal + parse + store): median {ti:.2f} s of {args.runs} = {n / ti:,.0f} lines/s")
     print(f"raw sqlite3 executemany, same rows:       median {tr:.2f} s of {args.runs} = {n / tr:,.0f} lines/s")
     print(f"ratio import / raw: {tr / ti:.2f}   (targets: >= 50,000 lines/s and >= 0.25)")
+    print(f"import CPU time (the process's, the figure to compare on a shared machine): median {tc:.2f} s = "
+          f"{n / tc:,.0f} lines per CPU second")
+    results.save(args.dir, "import", {"lines": n, "runs": args.runs, "import_s": round(ti, 3),
+                                      "lines_per_s": round(n / ti), "import_cpu_s": round(tc, 3),
+                                      "lines_per_cpu_s": round(n / tc), "raw_s": round(tr, 3),
+                                      "raw_lines_per_s": round(n / tr), "ratio": round(tr / ti, 3)})
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from appliance.tools import results
 from appliance.tools.bench import make_input
 
 PASSWORD = "footprint bench 2026"
@@ -238,11 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="callbox-footprint-") as tmp:
         result = run(args.lines, Path(tmp))
     print_table(result)
-    args.dir.mkdir(parents=True, exist_ok=True)
-    results = args.dir / "results.json"
-    merged = json.loads(results.read_text()) if results.exists() else {}
-    merged["footprint"] = {**result, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    results.write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
+    results.save(args.dir, "footprint", result)
     return 0
 
 

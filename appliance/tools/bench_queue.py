@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from appliance import store
+from appliance.tools import results
 from appliance.callcentre import hours, kpis, live
 from appliance.store.callcentre import QUEUE_CALL_COLUMNS
 
@@ -107,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    print(json.dumps(run(args.calls, args.dir, args.runs)))
+    figures = run(args.calls, args.dir, args.runs)
+    print(json.dumps(figures))
+    results.save(args.dir, "queue", figures)
     return 0
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from appliance import store
+from appliance.tools import results
 from appliance.ingest.rerate import rerate
 from appliance.rating import numbering, pricing, tariff_csv
 from appliance.rating import plans as stored_plans
@@ -122,9 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calls", type=int, default=200_000)
     p.add_argument("--prefixes", type=int, default=50_000)
     p.add_argument("--rerate-calls", type=int, default=1_000_000)
+    p.add_argument("--dir", type=Path, default=Path(".bench"), help="where results.json goes (.bench)")
     args = p.parse_args(argv)
-    print("rating:", json.dumps(bench_rating(args.calls, args.prefixes)))
-    print("re-rating stored calls:", json.dumps(bench_rerate(args.rerate_calls, args.prefixes)))
+    rating = bench_rating(args.calls, args.prefixes)
+    print("rating:", json.dumps(rating))
+    rerate = bench_rerate(args.rerate_calls, args.prefixes)
+    print("re-rating stored calls:", json.dumps(rerate))
+    results.save(args.dir, "rating", {"rating": rating, "rerate": rerate})
     return 0
 
 

@@ -23,7 +23,7 @@ from appliance.access import users
 from appliance.reports import engine as reports
 from appliance.reports import rollup
 from appliance.store import rollups
-from appliance.tools import gen_calls
+from appliance.tools import gen_calls, results
 
 T = TypeVar("T")
 
@@ -83,7 +83,10 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
     workdir = a.dir or Path(tempfile.mkdtemp(prefix="callbox-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(json.dumps(run(a.calls, workdir, a.runs, a.seed)))
+    figures = run(a.calls, workdir, a.runs, a.seed)
+    print(json.dumps(figures))
+    if a.dir is not None:
+        results.save(a.dir, "reports", figures)
 
 
 if __name__ == "__main__":

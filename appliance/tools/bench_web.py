@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import shutil
 import socket
@@ -32,11 +33,12 @@ from urllib.parse import urlencode
 from appliance import store
 from appliance.access import users
 from appliance.store.users import close_users_db, open_users_db
-from appliance.tools import gen_calls
+from appliance.tools import gen_calls, results
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "bench password 2026"
 TARGET_P95_MS = 200
+TARGET_PER_CPU_S = 300     # issue 14: 300 requests/s on one core's worth of CPU
 # (username prefix, role, scope, how many): staff are most users of a call-accounting box
 USERS = (("admin", "administrator", "all", 2), ("tadmin", "administrator", "tenant", 1),
          ("sup", "supervisor", "tenant", 2), ("dsup", "supervisor", "department", 2),
@@ -104,11 +106,11 @@ def connect(port: int, timeout: float) -> http.client.HTTPConnection:
     return http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=TLS[0])
 
 
-def start_web(data: Path, port: int) -> subprocess.Popen:
-    """python -m webui on 127.0.0.1:port (HTTPS, no redirect port), once it accepts connections."""
-    proc = subprocess.Popen([sys.executable, "-m", "webui", "--data", str(data), "--host", "127.0.0.1",
-                             "--port", str(port), "--set", "web.http_port=0"], cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+def start_web(data: Path, port: int, command: list[str] | None = None) -> subprocess.Popen:
+    """python -m webui (or `command`) on 127.0.0.1:port (HTTPS, no redirect port), once it accepts connections."""
+    command = command or [sys.executable, "-m", "webui", "--data", str(data), "--host", "127.0.0.1",
+                          "--port", str(port), "--set", "web.http_port=0"]
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
@@ -216,9 +218,69 @@ def percentiles(values: list[float]) -> dict:
     return {"n": len(v), "p50": round(statistics.median(v), 1), "p95": round(p95, 1), "max": round(v[-1], 1)}
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, in seconds (/proc/PID/stat; 0.0 when unknown)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")     # utime, stime (fields 14, 15)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def drive(port: int, proc: subprocess.Popen, accounts: list[User], pages: list[tuple[str, str]], clients: int,
+          requests: int, seconds: float, seed: int, think_s: float) -> tuple[Results, float, float]:
+    """Run the clients against the server process; the results, the wall time and the server's CPU time."""
+    results = Results()
+    cpu_before = cpu_s(proc.pid)
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, daemon=True,
+                                args=(port, accounts[i % len(accounts)], pages, requests, started + seconds,
+                                      results, seed * 1000 + i, think_s)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 180)
+    return results, time.monotonic() - started, cpu_s(proc.pid) - cpu_before
+
+
+def figures(results: Results, elapsed: float, cpu: float) -> dict:
+    """Requests/s by the clock and by the server's CPU (what one core's worth of CPU would serve), CPU per
+    request: on a shared machine the CPU figures are the ones to compare, the clock ones depend on the others."""
+    n = sum(len(v) for v in results.ms.values())
+    return {"requests": n, "seconds": round(elapsed, 1),
+            "requests_per_s": round(n / elapsed, 1) if elapsed else 0.0,
+            "cpu_s": round(cpu, 2), "cpu_ms_per_request": round(cpu * 1000 / n, 2) if n else 0.0,
+            "requests_per_cpu_s": round(n / cpu, 1) if cpu else 0.0}
+
+
+def run_hello(data: Path, clients: int, requests: int, seconds: float, seed: int) -> dict:
+    """The same load on appliance.tools.hello_web (bottle + gevent + the same TLS, one route): the framework's own
+    limit on this machine now."""
+    port = free_port()
+    proc = start_web(data, port, [sys.executable, "-m", "appliance.tools.hello_web", "--data", str(data),
+                                  "--host", "127.0.0.1", "--port", str(port)])
+    try:
+        anonymous = [User(f"client{i}", "", "", "") for i in range(clients)]
+        results, elapsed, cpu = drive(port, proc, anonymous, [("hello", "/")], clients, requests, seconds, seed, 0.0)
+    finally:
+        stop(proc)
+    return {**figures(results, elapsed, cpu), "overall": {**percentiles(results.ms.get("hello", [])),
+                                                          "errors": sum(results.errors.values())}}
+
+
 def run(calls: int, workdir: Path, clients: int = 20, requests: int = 4000, seconds: float = 120,
-        seed: int = 1, skip: tuple[str, ...] = (), think_s: float = 0.0) -> dict:
-    """Generate, start, log in, load; the figures as a dict (see print_table)."""
+        seed: int = 1, skip: tuple[str, ...] = (), think_s: float = 0.0, hello: bool = True) -> dict:
+    """Generate, start, log in, load; the figures as a dict (see print_table). Without think time (the process's
+    capacity), the hello server is measured right after with the same clients (hello=False leaves it out)."""
     data = workdir / f"web-{calls}-{seed}"
     made: dict = {"reused": str(data)}
     if not (data / "callbox.db").exists():
@@ -236,32 +298,26 @@ def run(calls: int, workdir: Path, clients: int = 20, requests: int = 4000, seco
             login(port, user)
         pages = probe(port, accounts[0], skip)
         rss_start = rss_kb(proc.pid)
-        results = Results()
-        started = time.monotonic()
-        threads = [threading.Thread(target=client, daemon=True,
-                                    args=(port, accounts[i % len(accounts)], pages, requests, started + seconds,
-                                          results, seed * 1000 + i, think_s)) for i in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(seconds + 180)
-        elapsed = time.monotonic() - started
+        results, elapsed, cpu = drive(port, proc, accounts, pages, clients, requests, seconds, seed, think_s)
         rss_end = rss_kb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     everything = [ms for values in results.ms.values() for ms in values]
-    return {"calls": calls, "generated": made, "users": len(accounts), "clients": clients,
-            "requests": len(everything), "seconds": round(elapsed, 1),
-            "requests_per_s": round(len(everything) / elapsed, 1) if elapsed else 0.0,
-            "pages": {name: {**percentiles(results.ms.get(name, [])), "errors": results.errors.get(name, 0)}
-                      for name, _path in pages},
-            "overall": {**percentiles(everything), "errors": sum(results.errors.values())},
-            "rss_kb": {"start": rss_start, "end": rss_end}, "target_p95_ms": TARGET_P95_MS, "think_s": think_s}
+    out = {"calls": calls, "generated": made, "users": len(accounts), "clients": clients,
+           **figures(results, elapsed, cpu),
+           "pages": {name: {**percentiles(results.ms.get(name, [])), "errors": results.errors.get(name, 0)}
+                     for name, _path in pages},
+           "overall": {**percentiles(everything), "errors": sum(results.errors.values())},
+           "rss_kb": {"start": rss_start, "end": rss_end}, "target_p95_ms": TARGET_P95_MS, "think_s": think_s,
+           "load_average": os.getloadavg()[0]}
+    if hello and not think_s:
+        out["hello"] = run_hello(data, clients, requests, seconds, seed)
+        h = out["hello"]
+        out["ratio_to_hello"] = {
+            "requests_per_cpu_s": round(out["requests_per_cpu_s"] / h["requests_per_cpu_s"], 3)
+            if h["requests_per_cpu_s"] else 0.0,
+            "requests_per_s": round(out["requests_per_s"] / h["requests_per_s"], 3) if h["requests_per_s"] else 0.0}
+    return out
 
 
 def print_table(r: dict) -> None:
@@ -276,6 +332,16 @@ def print_table(r: dict) -> None:
     print(f"target p95 < {r['target_p95_ms']} ms overall: {verdict}")
     print(f"web process VmRSS: {r['rss_kb']['start'] / 1024:.1f} MiB after start-up and login, "
           f"{r['rss_kb']['end'] / 1024:.1f} MiB after the run")
+    print(f"web process CPU: {r['cpu_s']} s for {r['requests']:,} requests = {r['cpu_ms_per_request']} ms a request, "
+          f"{r['requests_per_cpu_s']} requests per CPU second (one core's worth; target >= {TARGET_PER_CPU_S}); "
+          f"load average {r['load_average']:.2f} (the machine is shared: compare CPU figures, not the clock)")
+    if "hello" in r:
+        h = r["hello"]
+        print(f"bottle+gevent hello, same server and TLS, same clients: {h['requests']:,} requests in {h['seconds']} s "
+              f"= {h['requests_per_s']} requests/s, p50 {h['overall']['p50']} ms, p95 {h['overall']['p95']} ms; "
+              f"CPU {h['cpu_ms_per_request']} ms a request = {h['requests_per_cpu_s']} requests per CPU second")
+        print(f"pages / hello: {r['ratio_to_hello']['requests_per_cpu_s']} by CPU, "
+              f"{r['ratio_to_hello']['requests_per_s']} by the clock")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,14 +358,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip", action="append", default=[], metavar="PAGE",
                    help="leave out the pages whose name starts with this (e.g. report, bill); repeatable")
     p.add_argument("--json", action="store_true", help="also print the figures as one JSON object (last line)")
+    p.add_argument("--no-hello", action="store_true", help="do not measure the bottle+gevent hello server")
     a = p.parse_args(argv)
     work = a.dir or Path(tempfile.mkdtemp(prefix="callbox-bench-web-"))
     try:
-        r = run(a.calls, work, a.clients, a.requests, a.seconds, a.seed, tuple(a.skip), a.think)
+        r = run(a.calls, work, a.clients, a.requests, a.seconds, a.seed, tuple(a.skip), a.think, not a.no_hello)
     finally:
         if a.dir is None:
             shutil.rmtree(work, ignore_errors=True)
     print_table(r)
+    if a.dir is not None:
+        results.save(a.dir, "web_think" if a.think else "web", r)
     if a.json:
         print(json.dumps(r))
     return 0

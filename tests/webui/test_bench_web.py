@@ -27,3 +27,10 @@ def test_the_web_benchmark_runs_and_reports_every_page(tmp_path):
     assert figures["rss_kb"]["start"] > 0 and figures["rss_kb"]["end"] > 0
     assert any(line.startswith("overall") for line in lines) and "requests/s" in proc.stdout
     assert "VmRSS" in proc.stdout
+    # the web process's CPU per request, and the bottle+gevent hello server measured in the same run
+    assert figures["cpu_s"] > 0 and figures["cpu_ms_per_request"] > 0 and figures["requests_per_cpu_s"] > 0
+    hello = figures["hello"]
+    assert hello["requests"] == 120 and hello["overall"]["errors"] == 0 and hello["cpu_ms_per_request"] > 0
+    assert figures["ratio_to_hello"]["requests_per_cpu_s"] > 0 and "pages / hello" in proc.stdout
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["web"]["requests"] == 120 and saved["web"]["hello"]["requests"] == 120 and saved["web"]["at"]

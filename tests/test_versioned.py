@@ -1,0 +1,144 @@
+"""Results kept while the database has not changed (appliance/store/versioned.py): every change is seen.
+
+Correctness, not speed: a kept value is given again only while no connection has committed anything since, and
+the places that keep one (sessions, call searches, reports) answer from the new data after a change.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+import pytest
+
+from appliance import store
+from appliance.access import users
+from appliance.access.users import Account
+from appliance.reports import engine
+from appliance.reports import search as call_search
+from appliance.store import directory as sd
+from appliance.store import versioned
+from appliance.store.users import close_users_db, open_users_db
+
+T0 = int(datetime(2024, 3, 10, 9, 0, tzinfo=timezone.utc).timestamp())
+ADMIN = Account(1, "admin", "administrator", "all", "", "")
+
+
+def _call(i: int, **kw) -> store.Call:
+    row = dict(id=i, driver="test", call_key=str(i), start_utc=T0 + 60 * i, utc_offset=0, direction="out",
+               extension="201", party=f"0555123{i:04d}", trunk="T1", ring_s=5, talk_s=60, answered=True,
+               transferred=False, account_code="", legs=1, cost=None, currency="", number="", tenant="")
+    row.update(kw)
+    return store.Call.create(**row)
+
+
+class Builds:
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self):
+        self.n += 1
+        return self.n
+
+
+def test_a_value_is_kept_until_any_connection_commits(db, tmp_path):
+    sd.tenant_id("default", create=True)
+    build = Builds()
+    assert versioned.cached("t", "k", build) == 1
+    assert versioned.cached("t", "k", build) == 1          # nothing changed: kept
+    assert versioned.cached("t", "other", build) == 2      # another key is its own value
+    _call(1)                                               # a commit by the store's own connection
+    assert versioned.cached("t", "k", build) == 3
+    other = sqlite3.connect(tmp_path / "callbox.db")       # ... or by another one (the worker, the jobs process)
+    with other:
+        other.execute("UPDATE call SET talk_s = 61 WHERE id = 1")
+    other.close()
+    assert versioned.cached("t", "k", build) == 4
+    assert versioned.cached("t", "k", build) == 4
+
+
+def test_nothing_is_kept_inside_a_transaction_or_for_a_database_without_a_file(db, tmp_path, monkeypatch):
+    build = Builds()
+    with db.atomic():
+        assert [versioned.cached("t", "k", build) for _ in range(2)] == [1, 2]
+    assert versioned.cached("t", "k", build, sqlite3_memory()) == 3
+    assert versioned.cached("t", "k", build, sqlite3_memory()) == 4
+
+
+def test_a_value_is_not_kept_longer_than_max_age(db, monkeypatch):
+    build = Builds()
+    clock = [1000.0]
+    monkeypatch.setattr(versioned.time, "monotonic", lambda: clock[0])
+    assert versioned.cached("t", "k", build) == 1
+    clock[0] += versioned.MAX_AGE_S + 1
+    assert versioned.cached("t", "k", build) == 2
+
+
+def sqlite3_memory():
+    from peewee import SqliteDatabase
+    return SqliteDatabase(":memory:")
+
+
+def test_a_search_and_its_count_see_a_new_call(db):
+    sd.tenant_id("default", create=True)
+    for i in range(1, 4):
+        _call(i)
+    c = call_search.Criteria(extension="201")
+    first = call_search.search(ADMIN, "default", c)
+    assert first.total == 3 and [x.id for x in first.calls] == [3, 2, 1]
+    first.calls.clear()                                    # a caller's list is its own
+    assert [x.id for x in call_search.search(ADMIN, "default", c).calls] == [3, 2, 1]
+    _call(4)
+    again = call_search.search(ADMIN, "default", c)
+    assert again.total == 4 and [x.id for x in again.calls] == [4, 3, 2, 1]
+
+
+def test_a_report_sees_a_new_call_and_callers_get_their_own_rows(db):
+    sd.tenant_id("default", create=True)
+    _call(1)
+    spec = engine.Spec(("direction",), ("calls",), "custom", "2024-03-01", "2024-04-01")
+    first = engine.run(spec, ADMIN, "default", use_rollup=False)
+    assert first.rows == [["out", 1]]
+    first.rows[0][1] = 99                                  # a caller changing its copy changes nobody else's
+    assert engine.run(spec, ADMIN, "default", use_rollup=False).rows == [["out", 1]]
+    _call(2, direction="in")
+    _call(3)
+    assert sorted(engine.run(spec, ADMIN, "default", use_rollup=False).rows) == [["in", 1], ["out", 2]]
+
+
+def test_a_session_ends_at_once_on_logout_disable_and_password_change(tmp_path):
+    open_users_db(tmp_path / "users.db")
+    try:
+        users.add_user("root", "a long password 2026", "administrator")
+        account = users.add_user("admin", "a long password 2026", "administrator")
+        token, csrf = users.create_session(account)
+        assert users.session(token) == (account, csrf)
+        assert users.session(token) == (account, csrf)             # kept: asked by every request
+        users.end_session(token)
+        assert users.session(token) is None
+        token, csrf = users.create_session(account)
+        assert users.session(token) == (account, csrf)
+        users.set_disabled("admin", True)
+        assert users.session(token) is None
+        users.set_disabled("admin", False)
+        token, csrf = users.create_session(account)
+        assert users.session(token) == (account, csrf)
+        users.set_password("admin", "another long password", actor="admin")
+        assert users.session(token) is None
+    finally:
+        close_users_db()
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    versioned._kept.clear()
+    yield
+    versioned._kept.clear()
+
+
+def test_nothing_is_kept_while_this_process_writes_on_a_connection_of_its_own(db):
+    build = Builds()
+    assert versioned.cached("t", "k", build) == 1
+    with versioned.writing():        # webui.db.write_access: its reads see its own uncommitted changes
+        assert [versioned.cached("t", "k", build) for _ in range(2)] == [2, 3]
+        assert versioned.lookup("t", "k") == (None, None)
+    assert versioned.cached("t", "k", build) == 1      # the kept one: nothing was committed
