@@ -216,10 +216,11 @@ class AmiServer:
         if not found:
             self._reply(conn, aid, [("Response", "Error"), ("Message", "Interface not found")])
             return
+        for m in found:
+            m.paused, m.reason = paused, f.get("reason", "") if paused else ""
         self._reply(conn, aid, [("Response", "Success"),
                                 ("Message", f"Interface {'paused' if paused else 'unpaused'} successfully")])
         for m in found:
-            m.paused, m.reason = paused, f.get("reason", "") if paused else ""
             self.broadcast(wire(m.fields("QueueMemberPause")))
 
     def _do_queuestatus(self, conn, aid, f):
