@@ -390,4 +390,16 @@ SETTINGS: tuple[Setting, ...] = (
       "is already a member of."),
     S("ami", "pause_reasons", "Break, Lunch, Meeting, Training, Back office", "list",
       "Pause reasons an agent picks from on the panel, comma-separated (sent as the QueuePause Reason)."),
+    # call recordings (APP-5; appliance/recordings/, webui/recordings.py; README "Call recordings")
+    S("recordings", "folder", "", "path",
+      "The folder (local, or a mounted share) holding the PBX's call recordings, e.g. /var/spool/asterisk/monitor; "
+      "empty = no recordings. Only files under it are ever served."),
+    S("recordings", "template", "{recordingfile}", "templates",
+      "Where a call's recording is under folder, comma-separated templates tried in order; fields {recordingfile} "
+      "(the CDR's recordingfile field, where the PBX's records give one), {uniqueid} (each leg's uniqueid or call "
+      "key), {linkedid}, {extension}, {party}, {date} (the call's start, PBX time, e.g. {date:%Y/%m/%d}); * and ? "
+      "match any characters (FreePBX: {date:%Y/%m/%d}/*-{uniqueid}.*)."),
+    S("recordings", "retention_days", 0, "days",
+      "Recordings of calls older than this are not offered any more; 0 = as long as the PBX keeps them.",
+      minval=0, maxval=36500),
 )

@@ -21,7 +21,7 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
 from webui import (api, auth, callcentre, callcentre_reports, calls, db, errors, home,  # noqa: F401
-                   i18n, offload, panel, shop, status, tls, wallboard)   # i18n: `_` in templates
+                   i18n, offload, panel, recordings, shop, status, tls, wallboard)   # i18n: `_` in templates
 from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
 from webui.reports import bill, breakdown, timeranges, traffic
 
@@ -67,6 +67,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(shop.routes(data_dir, cfg))
     app.merge(wallboard.routes(data_dir, cfg))
     app.merge(panel.routes(data_dir, cfg))
+    recordings.install(app, data_dir, cfg)
 
     errors.install(app)
 

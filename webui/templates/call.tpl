@@ -17,6 +17,7 @@
   <div><dt>{{_('Destination')}}</dt><dd class="small">{{c.destination or '–'}}</dd></div>
   <div><dt>{{_('Account code')}}</dt><dd>{{c.account_code or '–'}}</dd></div>
 </dl>
+% include('call_recording.tpl', path=path)
 
 <h2>{{ngettext('Path: {n} leg', 'Path: {n} legs', len(path.legs)).format(n=fmt_number(len(path.legs)))}}</h2>
 % if not path.legs:
