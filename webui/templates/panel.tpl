@@ -19,7 +19,7 @@
 <p class="muted" id="panel-no-caller">{{_('Nobody is calling you now.') if live else _('Who is calling is known only live (AMI).')}}</p>
 % else:
 <table class="report" id="panel-callers">
-  <thead><tr><th>{{_('Caller')}}</th><th>{{_('Name')}}</th><th>{{_('Queue')}}</th><th>{{_('State')}}</th><th>{{_('Waiting')}}</th></tr></thead>
+  <thead><tr><th>{{_('Caller')}}</th><th>{{_('Name')}}</th><th>{{_('Queue')}}</th><th>{{_('State')}}</th><th>{{_('Since')}}</th></tr></thead>
   <tbody>
 % for c in callers:
   <tr><td class="caller-number">{{c.number or '–'}}</td><td>{{c.name}}</td><td>{{c.queue}}</td><td>{{_(labels['talking'] if c.agent else labels['ringing'])}}</td><td class="num">{{since_text(c.joined, now)}}</td></tr>
