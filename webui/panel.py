@@ -30,7 +30,7 @@ from webui.i18n import N_, _, fmt_duration
 from webui.reports import common as rp
 
 log = logging.getLogger(__name__)
-STATE_LABELS = {"ready": N_("Ready"), "ringing": N_("Ringing"), "talking": N_("Talking"), "paused": N_("Paused"),
+STATE_LABELS = {"ready": N_("Ready"), "ringing": N_("Ringing now"), "talking": N_("Talking"), "paused": N_("Paused"),
                 "unavailable": N_("Unavailable"), "wrapup": N_("After-call work"), "logged_out": N_("Logged out")}
 OUTCOME_LABELS = {"answered": N_("Answered"), "abandoned": N_("Abandoned"), "timeout": N_("Timed out"),
                   "exit_empty": N_("Exit: no agents"), "exit_key": N_("Exit: key pressed"), "": N_("Unterminated")}
