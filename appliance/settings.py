@@ -394,11 +394,12 @@ SETTINGS: tuple[Setting, ...] = (
     S("recordings", "folder", "", "path",
       "The folder (local, or a mounted share) holding the PBX's call recordings, e.g. /var/spool/asterisk/monitor; "
       "empty = no recordings. Only files under it are ever served."),
-    S("recordings", "template", "{recordingfile}", "templates",
+    S("recordings", "template", "{recordingfile}, {userfield}, {date:%Y/%m/%d}/*-{uniqueid}.*", "templates",
       "Where a call's recording is under folder, comma-separated templates tried in order; fields {recordingfile} "
-      "(the CDR's recordingfile field, where the PBX's records give one), {uniqueid} (each leg's uniqueid or call "
-      "key), {linkedid}, {extension}, {party}, {date} (the call's start, PBX time, e.g. {date:%Y/%m/%d}); * and ? "
-      "match any characters (FreePBX: {date:%Y/%m/%d}/*-{uniqueid}.*)."),
+      "(the CDR's recordingfile field, where the PBX's records give one: Asterisk's Master.csv has none), "
+      "{userfield} (the CDR userfield, where a dialplan puts the MixMonitor file), {uniqueid} (each leg's uniqueid "
+      "or call key), {linkedid}, {extension}, {party}, {date} (the call's start, PBX time, e.g. {date:%Y/%m/%d}); "
+      "* and ? match any characters. The default finds FreePBX's MixMonitor files (YYYY/MM/DD/...-UNIQUEID.wav)."),
     S("recordings", "retention_days", 0, "days",
       "Recordings of calls older than this are not offered any more; 0 = as long as the PBX keeps them.",
       minval=0, maxval=36500),

@@ -71,11 +71,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     app = bottle.Bottle()
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
+    link_error = ""
     try:
         link, panel = read_settings(cfg, data_dir)
     except config.ConfigError as e:     # the web must come up: no live data, and why
         log.error("%s: the operator panel shows queue_log only", e)
-        link, panel = None, PanelSettings()
+        link, panel, link_error = None, PanelSettings(), str(e)
+    feed_for(link)                      # connect now: the first agent to open the panel finds it live
     try:
         book = kpis.rulebook(cfg)
     except config.ConfigError:
@@ -115,10 +117,11 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             pass
         joined = {m.queue for m in members}
         offset = int(datetime.fromtimestamp(now, tz).utcoffset().total_seconds())
+        why = link_error or (feed.client.last_error or feed.client.status if feed is not None else "")
         status = _("Live from the PBX (AMI).") if live else (
-            _("AMI is not configured: showing what queue_log gives, a few seconds late.") if link is None else
+            _("AMI is not configured: showing what queue_log gives, a few seconds late.") if not why else
             _("Live data unavailable (the AMI link is down: %(why)s): showing what queue_log gives, a few seconds "
-              "late.") % {"why": feed.client.last_error or feed.client.status})
+              "late.") % {"why": why})
         return rp.render("panel", title=_("Operator panel"), refresh=REFRESH_S, live=live, status=status,
                          extensions=sorted(exts), members=members, callers=callers, day=found, lost=lost,
                          history=history, number=number, now=now, offset=offset, since_text=_since_text,

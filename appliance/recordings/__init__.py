@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 # what a browser's <audio> plays, by suffix; other files (.gsm, .sln) are offered for download only
 AUDIO_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".oga": "audio/ogg",
                ".opus": "audio/ogg", ".m4a": "audio/mp4", ".webm": "audio/webm", ".flac": "audio/flac"}
-FIELDS = ("recordingfile", "uniqueid", "linkedid", "extension", "party", "date")
+FIELDS = ("recordingfile", "userfield", "uniqueid", "linkedid", "extension", "party", "date")
 MAX_GLOB = 5000           # entries looked at per wildcard directory: a huge folder must not stall a request
 _SAFE = re.compile(r"[^\w.+@-]")
 
@@ -90,9 +90,10 @@ def locate(settings: Settings, start_utc: int, utc_offset: int, legs: list[dict[
                 continue          # a field this leg does not have: no guessing with an empty part
             # the CDR's recordingfile may be a bare name or an absolute path under the folder (MixMonitor's);
             # other fields are PBX text and may not carry a path separator into the pattern
-            if values["recordingfile"].startswith(str(folder) + os.sep):
-                values["recordingfile"] = values["recordingfile"][len(str(folder)) + 1:]
-            for k in FIELDS[1:-1]:
+            for k in ("recordingfile", "userfield"):
+                if values[k].startswith(str(folder) + os.sep):
+                    values[k] = values[k][len(str(folder)) + 1:]
+            for k in FIELDS[2:-1]:
                 values[k] = _SAFE.sub("_", values[k])
             rel = template.format(date=date, **values).lstrip("/")
             if ".." in Path(rel).parts:

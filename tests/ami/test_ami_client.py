@@ -151,3 +151,16 @@ def test_a_queue_call_from_the_transcripts(server, feed):
     server.play("queue_call_complete")
     assert wait_for(lambda: feed.state.calls_for({"PJSIP/201"}) == [])
     assert READY == feed.client.status
+
+
+def test_a_silent_server_is_found_dead_by_a_ping_and_left(server):
+    f = Feed(settings(server.port, ping_s=0.3, action_timeout_s=0.3)).start()
+    try:
+        assert wait_for(lambda: f.available)
+        server.hold_actions.set()            # the TCP link stays up, the server answers nothing
+        assert wait_for(lambda: f.client.connects >= 2)
+        assert any(a.get("action") == "Ping" for a in server.actions)
+        server.hold_actions.clear()
+        assert wait_for(lambda: f.available)
+    finally:
+        f.stop()

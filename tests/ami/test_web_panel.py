@@ -48,7 +48,7 @@ def make(tmp_path, ini: str = ""):
     pid = directory.add_person(tid, "elif", "Elif", "Demir")
     directory.assign_extension(tid, pid, "201", None)
     store.close_db()
-    return make_app(tmp_path)
+    return make_app(tmp_path)       # [ami] host set: it connects now
 
 
 @pytest.fixture
@@ -86,6 +86,17 @@ def test_without_ami_the_panel_shows_queue_log_and_says_so(tmp_path):
     assert CALLER in lost and "Abandoned" in lost
     assert "PJSIP/201" in html.split('id="panel-members"', 1)[1]
     assert 'action="/panel/pause"' not in html          # no actions without AMI
+    store.close_db()
+
+
+def test_an_unusable_secret_file_is_shown_as_the_reason(tmp_path):
+    secret = tmp_path / "ami.secret"
+    secret.write_text("s3cret\n")
+    os.chmod(secret, 0o644)
+    app = make(tmp_path, "[ami]\nhost = 127.0.0.1\nsecret_file = ami.secret\n")
+    client, _ = logged_in(app, "elif", "staff", "own", person="elif")
+    html = client.get("/panel").text
+    assert "Live data unavailable" in html and "chmod 600" in html
     store.close_db()
 
 

@@ -29,6 +29,13 @@ def test_the_freepbx_layout_is_found_by_uniqueid_and_the_cdr_field_wins(tmp_path
     assert rec.locate(s, 1709244000, OFFSET, [{"uniqueid": "1709244000.9"}]) == early.resolve()
 
 
+def test_the_userfield_names_the_file_where_a_dialplan_puts_it_there(tmp_path):
+    named = write_wav(tmp_path / "q" / "support-1709283600.1.wav", 0.1)
+    s = settings(tmp_path, "{recordingfile}, {userfield}")
+    assert rec.locate(s, START, OFFSET, [{"userfield": "q/support-1709283600.1.wav"}]) == named.resolve()
+    assert rec.locate(s, START, OFFSET, [{"userfield": str(named)}]) == named.resolve()
+
+
 def test_nothing_outside_the_folder_is_ever_found(tmp_path):
     folder = tmp_path / "monitor"
     folder.mkdir()
@@ -51,5 +58,6 @@ def test_settings_name_a_bad_template_field():
     with pytest.raises(config.ConfigError, match=r"\[recordings\] template.*unknown field \{callid\}"):
         rec.read_settings(config.Config(text="[recordings]\nfolder = /x\ntemplate = {callid}.wav\n"))
     s = rec.read_settings(config.Config(text="[recordings]\nfolder = /var/spool/asterisk/monitor\n"))
-    assert s.templates == ("{recordingfile}",) and str(s.folder) == "/var/spool/asterisk/monitor"
+    assert s.templates == ("{recordingfile}", "{userfield}", "{date:%Y/%m/%d}/*-{uniqueid}.*")
+    assert str(s.folder) == "/var/spool/asterisk/monitor"
     assert rec.read_settings(config.Config(text="")).folder is None
