@@ -86,6 +86,8 @@ class Client:
         self._ids = itertools.count(1)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._login_result: BaseException | bool | None = None     # this session's login: True, or why not
+        self._login_done = threading.Event()
 
     # -- life cycle
     def start(self) -> None:
@@ -99,6 +101,12 @@ class Client:
         if self._thread is not None:
             self._thread.join(5)
 
+    def drop(self) -> None:
+        """Close the present connection: a link whose state cannot be trusted. run() reconnects after a wait that
+        doubles as after a failure (a server that logs us in but answers nothing must not be hammered)."""
+        self._login_result = None
+        self._close()
+
     @property
     def ready(self) -> bool:
         return self.status == READY
@@ -108,9 +116,9 @@ class Client:
         reconnect_max_s (the wait starts again at the minimum after a login that worked)."""
         delay = self.settings.reconnect_min_s
         while not self._stop.is_set():
-            logged_in = False
+            self._login_result = None
             try:
-                logged_in = self._session()
+                self._session()
             except _LoginFailed as e:
                 self.status, self.last_error = LOGIN_FAILED, str(e)
                 self.login_failures += 1
@@ -126,7 +134,7 @@ class Client:
                 self._fail_pending("the connection to the AMI server was lost")
             if self._stop.is_set():
                 break
-            if logged_in:
+            if self._login_result is True:      # it was up: a drop now is news, retry soon
                 delay = self.settings.reconnect_min_s
             if self.status not in (LOGIN_FAILED,):
                 self.status = DOWN
@@ -174,7 +182,7 @@ class Client:
                 raise AmiError(f"sending to the AMI server failed: {e}") from None
 
     # -- one connection
-    def _session(self) -> bool:
+    def _session(self) -> None:
         s = self.settings
         self.status = CONNECTING
         sock = socket.create_connection((s.host, s.port), timeout=s.connect_timeout_s)
@@ -188,25 +196,24 @@ class Client:
             pending_msgs = framer.feed(data)
         self.banner = framer.banner
         reader = threading.Thread(target=self._login_then_ready, args=(sock,), daemon=True)
-        self._login_result: BaseException | bool | None = None
         self._login_done = threading.Event()
         reader.start()
         for msg in pending_msgs:
             self._dispatch(msg)
         self._read(sock, framer)
-        return self._login_result is True
 
     def _login_then_ready(self, sock) -> None:
+        """Log in (in its own greenlet or thread: the reader delivers the response), then resync."""
         try:
             self._request("Login", {"Username": self.settings.username, "Secret": self.settings.secret,
                                     "Events": "on"}, None, self.settings.connect_timeout_s)
         except AmiError as e:
             self._login_result = _LoginFailed(str(e).removeprefix("Login: "))
+            self._login_done.set()
             self._close()
             return
-        finally:
-            self._login_done.set()
         self._login_result = True
+        self._login_done.set()
         self.status, self.last_error = READY, ""
         log.info("AMI %s:%s: logged in (Asterisk Call Manager/%s)", self.settings.host, self.settings.port,
                  self.banner)

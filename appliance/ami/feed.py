@@ -64,8 +64,9 @@ class Feed:
         self.state.reset()
         try:
             self.client.action("QueueStatus", until_event="QueueStatusComplete")
-        except AmiError as e:
-            log.warning("AMI: QueueStatus after login failed: %s", e)
+        except AmiError as e:     # without the present state the panel would show a wrong one: start over
+            log.warning("AMI: QueueStatus after login failed, reconnecting: %s", e)
+            self.client.drop()
             return
         self.synced.set()
 

@@ -164,3 +164,19 @@ def test_a_silent_server_is_found_dead_by_a_ping_and_left(server):
         assert wait_for(lambda: f.available)
     finally:
         f.stop()
+
+
+def test_the_wait_starts_again_at_the_minimum_after_a_link_that_was_up(server):
+    waits = []
+    f = Feed(settings(server.port, reconnect_min_s=0.05, reconnect_max_s=5.0))
+    real_wait = f.client._stop.wait
+    f.client._stop.wait = lambda t: (waits.append(t), real_wait(t))[1]
+    f.start()
+    try:
+        for n in (1, 2, 3):
+            assert wait_for(lambda: server.logins >= n and f.available)
+            server.drop()
+        assert wait_for(lambda: server.logins >= 4)
+        assert waits[:3] == [0.05, 0.05, 0.05]     # each drop of a working link: the shortest wait, no doubling
+    finally:
+        f.stop()
