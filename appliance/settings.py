@@ -403,4 +403,12 @@ SETTINGS: tuple[Setting, ...] = (
     S("recordings", "retention_days", 0, "days",
       "Recordings of calls older than this are not offered any more; 0 = as long as the PBX keeps them.",
       minval=0, maxval=36500),
+    # links to the company's CRM / HRM (appliance/crm; README "CRM links")
+    S("crm", "call_url", "", "URL template",
+      "A call's or caller's record in the CRM, e.g. https://crm.example.com/contacts?phone={number}: shown on the "
+      "call page and for the caller on the operator panel; fields {number} (the other party), {extension}, "
+      "{person} (the directory person's id), {account_code}, percent-encoded. Empty = no link."),
+    S("crm", "person_url", "", "URL template",
+      "A person's record in the HRM or CRM, e.g. https://hr.example.com/people/{person}: shown on the person page; "
+      "fields {person}, {extension}. Empty = no link."),
 )

@@ -152,3 +152,20 @@ def test_ami_down_says_live_data_unavailable_and_changes_nothing(live_app, serve
     resp = client.post("/panel/pause", {"csrf_token": csrf, "do": "pause", "reason": "Lunch"}, status=303)
     assert resp.headers["Location"].endswith("error=down")
     assert "the AMI link is down, nothing was changed" in client.get(resp.headers["Location"]).text
+
+
+def test_the_caller_links_to_the_crm(tmp_path, server):
+    secret = tmp_path / "ami.secret"
+    secret.write_text("s3cret\n")
+    os.chmod(secret, 0o600)
+    app = make(tmp_path, f"[ami]\nhost = 127.0.0.1\nport = {server.port}\nusername = callbox\n"
+                         "secret_file = ami.secret\n[crm]\ncall_url = https://crm.example.com/find?phone={number}\n")
+    try:
+        client, _ = logged_in(app, "elif", "staff", "own", person="elif")
+        open_panel(client)
+        server.play("queue_call_answered")
+        assert wait_for(lambda: "crm-link" in client.get("/panel").text)
+        assert 'href="https://crm.example.com/find?phone=%2B905321234567"' in client.get("/panel").text
+    finally:
+        panel.stop_feeds()
+        store.close_db()

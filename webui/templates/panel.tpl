@@ -2,6 +2,7 @@
 % rebase('base.tpl', title=title, nav='/panel', refresh=refresh)
 % from webui.auth import csrf_token
 % from webui.i18n import fmt_datetime, fmt_duration
+% from webui.crm import number_link
 <h1>{{title}}</h1>
 <p class="banner {{'ok' if live else 'warn'}}" id="panel-status">{{status}}</p>
 % if done:
@@ -22,7 +23,12 @@
   <thead><tr><th>{{_('Caller')}}</th><th>{{_('Name')}}</th><th>{{_('Queue')}}</th><th>{{_('State')}}</th><th>{{_('Since')}}</th></tr></thead>
   <tbody>
 % for c in callers:
-  <tr><td class="caller-number">{{c.number or '–'}}</td><td>{{c.name}}</td><td>{{c.queue}}</td><td>{{_(labels['talking'] if c.agent else labels['ringing'])}}</td><td class="num">{{since_text(c.joined, now)}}</td></tr>
+% crm_url = number_link(c.number)
+  <tr><td class="caller-number">{{c.number or '–'}}
+% if crm_url:
+    <a href="{{crm_url}}" class="crm-link" rel="noopener noreferrer" target="_blank">{{_('Open in the CRM')}}</a>
+% end
+  </td><td>{{c.name}}</td><td>{{c.queue}}</td><td>{{_(labels['talking'] if c.agent else labels['ringing'])}}</td><td class="num">{{since_text(c.joined, now)}}</td></tr>
 % end
   </tbody>
 </table>
