@@ -360,4 +360,55 @@ SETTINGS: tuple[Setting, ...] = (
     S("sync", "failing_min", 15, "minutes",
       "Alert (sync_failing, and e-mail to [alerts] email) when every send to the central has failed for this long; "
       "sync_ok when one works again.", minval=1, maxval=100000),
+    # the Asterisk Manager Interface (appliance/ami/; README "Operator panel and AMI"): live queue state for the panel
+    S("ami", "host", "", "host name",
+      "The Asterisk server's AMI address (manager.conf [general] bindaddr); empty = no AMI: the operator panel "
+      "shows what queue_log gives, a few seconds late, and says so."),
+    S("ami", "port", 5038, "TCP port", "AMI port (manager.conf port).", minval=1, maxval=65535),
+    S("ami", "username", "", "login", "The manager.conf user the box logs in as (read = agent,call; write = agent, "
+      "call for QueueAdd/QueueRemove/QueuePause and Originate)."),
+    S("ami", "secret_file", "", "path",
+      "File holding that user's secret (first line; mode 0600: refused when others may read it); relative paths are "
+      "under the data directory. Never written in this file or in logs."),
+    S("ami", "connect_timeout_s", 5.0, "seconds", "Connect and login timeout.", minval=0.1, maxval=120),
+    S("ami", "action_timeout_s", 5.0, "seconds",
+      "Longest wait for the answer to an action (pause, log in to a queue); the page then says it failed.",
+      minval=0.1, maxval=120),
+    S("ami", "reconnect_min_s", 1.0, "seconds", "First wait before reconnecting a lost AMI link.", minval=0.01),
+    S("ami", "reconnect_max_s", 60.0, "seconds",
+      "Longest wait between reconnects (the wait doubles after each failure; a refused login waits this long).",
+      minval=0.01),
+    S("ami", "ping_s", 30.0, "seconds", "A silent link is checked with a Ping after this long.", minval=1,
+      maxval=3600),
+    S("ami", "max_frame_kb", 64, "KiB", "Longest AMI message accepted; a longer one drops the link (garbage).",
+      minval=4, maxval=4096),
+    S("ami", "interface", "PJSIP/{extension}", "template",
+      "The queue member interface of an agent's extension: PJSIP/{extension}, SIP/{extension}, "
+      "Local/{extension}@from-queue/n (FreePBX)."),
+    S("ami", "queues", "", "queue names",
+      "Queues an agent may log in to and out of on the panel, comma-separated; empty = only the queues the agent "
+      "is already a member of."),
+    S("ami", "pause_reasons", "Break, Lunch, Meeting, Training, Back office", "list",
+      "Pause reasons an agent picks from on the panel, comma-separated (sent as the QueuePause Reason)."),
+    # call recordings (APP-5; appliance/recordings/, webui/recordings.py; README "Call recordings")
+    S("recordings", "folder", "", "path",
+      "The folder (local, or a mounted share) holding the PBX's call recordings, e.g. /var/spool/asterisk/monitor; "
+      "empty = no recordings. Only files under it are ever served."),
+    S("recordings", "template", "{recordingfile}, {userfield}, {date:%Y/%m/%d}/*-{uniqueid}.*", "templates",
+      "Where a call's recording is under folder, comma-separated templates tried in order; fields {recordingfile} "
+      "(the CDR's recordingfile field, where the PBX's records give one: Asterisk's Master.csv has none), "
+      "{userfield} (the CDR userfield, where a dialplan puts the MixMonitor file), {uniqueid} (each leg's uniqueid "
+      "or call key), {linkedid}, {extension}, {party}, {date} (the call's start, PBX time, e.g. {date:%Y/%m/%d}); "
+      "* and ? match any characters. The default finds FreePBX's MixMonitor files (YYYY/MM/DD/...-UNIQUEID.wav)."),
+    S("recordings", "retention_days", 0, "days",
+      "Recordings of calls older than this are not offered any more; 0 = as long as the PBX keeps them.",
+      minval=0, maxval=36500),
+    # links to the company's CRM / HRM (appliance/crm; README "CRM links")
+    S("crm", "call_url", "", "URL template",
+      "A call's or caller's record in the CRM, e.g. https://crm.example.com/contacts?phone={number}: shown on the "
+      "call page and for the caller on the operator panel; fields {number} (the other party), {extension}, "
+      "{person} (the directory person's id), {account_code}, percent-encoded. Empty = no link."),
+    S("crm", "person_url", "", "URL template",
+      "A person's record in the HRM or CRM, e.g. https://hr.example.com/people/{person}: shown on the person page; "
+      "fields {person}, {extension}. Empty = no link."),
 )

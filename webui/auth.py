@@ -76,6 +76,9 @@ CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open"
             "/shop/sessions/<sid>"}
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
                  ("POST", "/shop/close")}
+# The agent's operator panel (webui.panel): every role, their own extensions only; the writes are AMI actions on the
+# PBX (log in/out of a queue, pause), never a row of callbox.db.
+WRITE_ROUTES |= {("POST", "/panel/queue"), ("POST", "/panel/pause")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

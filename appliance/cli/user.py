@@ -1,4 +1,5 @@
-"""`callbox user add|list|passwd|set`: web accounts from the console (the first administrator, password resets)."""
+"""`callbox user add|list|passwd|set|right`: web accounts from the console (the first administrator, password
+resets, rights)."""
 from __future__ import annotations
 
 import getpass
@@ -7,7 +8,7 @@ import logging
 import sys
 
 from appliance import store
-from appliance.access import users
+from appliance.access import rights, users
 from appliance.cli.common import UsageError
 from appliance.procs import common_args, load_config
 from appliance.store import directory as sd
@@ -109,6 +110,20 @@ def cmd_set(args) -> int:
     return 0
 
 
+def cmd_right(args) -> int:
+    """Grant or revoke a right (listen: play and download call recordings), or list the user's rights."""
+    _existing(args)
+    try:
+        for right in args.grant or ():
+            rights.grant(args.username, right, actor=actor())
+        for right in args.revoke or ():
+            rights.revoke(args.username, right, actor=actor())
+    except users.UserError as e:
+        raise UsageError(str(e)) from None
+    print(f"{args.username}: rights {', '.join(rights.of(args.username)) or 'none'}")
+    return 0
+
+
 def _access_args(c, defaults: bool) -> None:
     c.add_argument("--role", choices=users.ROLES, help="default staff" if defaults else "new role")
     c.add_argument("--scope", choices=users.SCOPES,
@@ -119,7 +134,7 @@ def _access_args(c, defaults: bool) -> None:
 
 
 def register(subparsers) -> None:
-    """Add `user add`, `user list`, `user passwd` and `user set` to the `callbox` command."""
+    """Add `user add`, `user list`, `user passwd`, `user set` and `user right` to the `callbox` command."""
     u = subparsers.add_parser("user", help="web users: add, list, change password or access")
     sub = u.add_subparsers(dest="user_command", required=True, parser_class=type(u))
     c = sub.add_parser("add", help="add a web user (the password is asked for, never given as an argument)")
@@ -143,3 +158,10 @@ def register(subparsers) -> None:
     c.add_argument("username")
     _access_args(c, False)
     c.set_defaults(func=cmd_set)
+    c = sub.add_parser("right", help="grant or revoke a right beyond the role (listen: play and download call "
+                                     "recordings of the calls the user may see); without options: list them")
+    common_args(c)
+    c.add_argument("username")
+    c.add_argument("--grant", action="append", choices=sorted(rights.RIGHTS), help="grant this right")
+    c.add_argument("--revoke", action="append", choices=sorted(rights.RIGHTS), help="revoke this right")
+    c.set_defaults(func=cmd_right)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from peewee import BooleanField, IntegerField, Model, SqliteDatabase, TextField
+from peewee import BooleanField, CompositeKey, IntegerField, Model, SqliteDatabase, TextField
 
 log = logging.getLogger(__name__)
 users_db = SqliteDatabase(None)
@@ -87,7 +87,18 @@ class WallboardLink(UsersBase):
     revoked_utc = IntegerField(null=True)
 
 
-MODELS_USERS = (User, Session, Throttle, SetupToken, AuditEntry, WallboardLink)
+class UserRight(UsersBase):
+    """A right granted to one user beyond their role and scope (appliance/access/rights.py: listen = may play and
+    download call recordings)."""
+    user_id = IntegerField()
+    right = TextField()
+    granted_utc = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("user_id", "right")
+
+
+MODELS_USERS = (User, Session, Throttle, SetupToken, AuditEntry, WallboardLink, UserRight)
 
 
 def open_users_db(path: Path) -> SqliteDatabase:

@@ -15,9 +15,10 @@ import pytest
 import webtest
 
 from appliance import config, store
-from appliance.access import users
+from appliance.access import rights, users
 from appliance.directory import organisation as directory
 from appliance.store import directory as sd
+from rec_helpers import write_wav
 from web_helpers import add_user, login
 from webui import status
 from webui.app import make_app
@@ -85,6 +86,10 @@ def world(tmp_path_factory):
     store.close_db()
     cfg = config.load(None, data)
     cfg.set("pbx", "timezone", "Europe/Istanbul")
+    cfg.set("recordings", "folder", str(data / "monitor"))      # a recording of every call (webui/recordings.py)
+    cfg.set("recordings", "template", "{uniqueid}.wav")
+    for c in calls:
+        write_wav(data / "monitor" / f"{c.call_key}.wav", 0.01)
     app = make_app(data, cfg)
     yield {"app": app, "calls": calls, "attr": expected_attr, "current": current, "pbx_tenant": "default"}
     store.close_db()
@@ -157,6 +162,29 @@ def test_each_role_and_scope_sees_exactly_its_calls_everywhere(world, role, scop
         assert got["status_page"] == got["api_status"], name
         counts = client.get("/api/status").json["counts"]
         assert counts["calls"] == len(want), name
+
+
+@pytest.mark.parametrize("role,scope", COMBOS)
+def test_recordings_follow_the_scope_and_need_the_listen_right(world, role, scope):
+    """GET /calls/<id>/recording and .../download: 200 for exactly the calls the user sees once they may listen,
+    403 on those before, 404 on every other call either way (as /calls/<id>)."""
+    tenant, person = ("", "") if scope == "all" else ("default", "") if scope == "tenant" else ("default", "piotr")
+    name = f"listen-{role}-{scope}"
+    add_user(name, role, scope, tenant, person)
+    client = webtest.TestApp(world["app"])
+    login(client, name)
+    want = expected_ids(world, scope, tenant, person)
+    ids = [c.id for c in world["calls"]]
+    for suffix in ("", "/download"):
+        assert {i for i in ids if client.get(f"/calls/{i}/recording{suffix}", status="*").status_code == 403} \
+            == want, name
+    with users.users_db.connection_context():
+        rights.grant(name, "listen", actor="test")
+    for suffix in ("", "/download"):
+        got = {i: client.get(f"/calls/{i}/recording{suffix}", status="*").status_code for i in ids}
+        assert {i for i, s in got.items() if s == 200} == want, name
+        assert {i for i, s in got.items() if s != 200} == {i for i in ids if i not in want} and \
+            set(got.values()) <= {200, 404}, name
 
 
 def test_the_matrix_is_not_vacuous(world):

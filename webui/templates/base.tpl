@@ -24,6 +24,7 @@
 % pages.append(('/calls', _('Calls')))
 % pages.append(('/bill', _('Bill')))
 % pages.append(('/reports', _('Reports')))
+% pages.append(('/panel', _('Operator panel')))
 % if user.role in ('administrator', 'supervisor'):
 % pages.append(('/directory', _('Organisation')))
 % pages.append(('/callcentre', _('Call centre')))

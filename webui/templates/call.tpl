@@ -17,6 +17,12 @@
   <div><dt>{{_('Destination')}}</dt><dd class="small">{{c.destination or '–'}}</dd></div>
   <div><dt>{{_('Account code')}}</dt><dd>{{c.account_code or '–'}}</dd></div>
 </dl>
+% from webui.crm import call_link
+% crm_url = call_link(path)
+% if crm_url:
+<p><a href="{{crm_url}}" id="crm-link" rel="noopener noreferrer" target="_blank">{{_('Open in the CRM')}}</a></p>
+% end
+% include('call_recording.tpl', path=path)
 
 <h2>{{ngettext('Path: {n} leg', 'Path: {n} legs', len(path.legs)).format(n=fmt_number(len(path.legs)))}}</h2>
 % if not path.legs:

@@ -1,6 +1,7 @@
 % # An agent's own queue figures (webui/callcentre.py agent_page): the members of their extensions and their calls.
 % rebase('base.tpl', title=title, nav='/callcentre/agent', refresh=None)
 <h1>{{title}}</h1>
+<p><a href="/panel">{{_('Open my operator panel')}}</a></p>
 % if error:
 <p class="banner warn">{{error}}</p>
 % end
