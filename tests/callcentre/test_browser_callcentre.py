@@ -12,7 +12,7 @@ from appliance.callcentre import reports
 from browser_helpers import PASSWORD, Recorder, artifacts_dir, callbox, chromium, web_process
 from conftest import FIXTURES
 from test_journeys import DOCUMENTED
-from test_reports import SESSIONS
+from test_queue_reports import SESSIONS
 
 pytestmark = pytest.mark.slow
 FREEPBX = FIXTURES / "asterisk_queue_log" / "axelliek-freepbx-queue9000-2010.raw"

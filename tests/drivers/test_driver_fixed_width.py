@@ -250,11 +250,11 @@ def test_parse_speed(name, raw):
     """Same budget as the IPO driver: well under 40 us per line."""
     texts = lines_of(name, raw) * 50
     parser = load_driver(name).make_parser(**OPTS.get(raw, {"date": "2024-03-14"} if name == "mitel_5000" else {}))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for text in texts:
         try:
             parser.parse(text)
         except NotACallRecord:
             pass
-    per_line = (time.perf_counter() - t0) / len(texts)
+    per_line = (time.process_time() - t0) / len(texts)
     assert per_line < 40e-6, f"{per_line * 1e6:.1f} us/line"

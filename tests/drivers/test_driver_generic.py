@@ -207,20 +207,20 @@ def test_huge_lines_with_the_example_layouts():
         parser = generic.make_parser(**options_of(raw))
         real = line_of(raw, 3)
         for text in (real + " " * 2**20, (real + ";") * 100, "x" * 2**20):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             with pytest.raises(NotACallRecord):
                 parser.parse(text)
-            assert time.perf_counter() - t0 < 0.5
+            assert time.process_time() - t0 < 0.5
 
 
 def test_speed():
     results = {}
     for raw, number in ((HIPATH, 2), (FIXED, 3)):
         parser, line = generic.make_parser(**options_of(raw)), line_of(raw, number)
-        t0 = time.perf_counter()
+        t0 = time.process_time()        # CPU time: the machine may be busy with other work (load 10 seen)
         for _ in range(5000):
             parser.parse(line)
-        results[raw.name] = (time.perf_counter() - t0) / 5000
+        results[raw.name] = (time.process_time() - t0) / 5000
     assert max(results.values()) < 30e-6, results
 
 

@@ -118,9 +118,9 @@ def test_no_options_and_detection():
 
 def test_speed():
     text = lines(FREEPBX)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for _ in range(10):
         for line in text:
             qlog.parse(line)
-    per_line = (time.perf_counter() - t0) / (10 * len(text))
+    per_line = (time.process_time() - t0) / (10 * len(text))
     assert per_line < 20e-6, f"{per_line * 1e6:.1f} us/line"

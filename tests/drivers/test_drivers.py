@@ -359,10 +359,10 @@ def test_one_mebibyte_line(name):
     real = decode(fixture_line(*_record_lines(name)[0][:2]), driver.ENCODING)
     for text in ("x" * 2**20, "," * 2**20, (real + " ") * (2**20 // len(real)), '"' + "a" * 2**20 + '"',
                  real + " " * 2**20):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         with pytest.raises(NotACallRecord):
             driver.parse(text)
-        assert time.perf_counter() - t0 < 2.0
+        assert time.process_time() - t0 < 2.0
 
 
 CUCM = FIXTURES / "cisco_cucm" / "constructed-cdr-11.5-header.raw"
@@ -468,10 +468,10 @@ def test_ipo_parse_speed():
     """Budget for >50,000 lines/s end to end; the parse itself is ~5 us/line on the dev box."""
     driver = load_driver("avaya_ipoffice")
     lines = [decode(line, "utf-8") for line in frame(IPO.read_bytes())]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for line in lines:
         driver.parse(line)
-    per_line = (time.perf_counter() - t0) / len(lines)
+    per_line = (time.process_time() - t0) / len(lines)
     assert per_line < 40e-6, f"{per_line * 1e6:.1f} us/line"
 
 
