@@ -10,7 +10,11 @@ from dataclasses import make_dataclass
 from pathlib import Path
 from typing import Any
 
-from appliance.settings import SETTINGS, Setting
+from appliance.settings import SETTINGS as CORE
+from appliance.settings import Setting
+from appliance.settings_areas import AREAS
+
+SETTINGS: tuple[Setting, ...] = CORE + AREAS
 
 log = logging.getLogger(__name__)
 

@@ -173,7 +173,7 @@ def test_the_e_mail_texts_exist_in_every_language_with_the_same_fields():
     from appliance.delivery import mail_text
     from appliance.access import users
     from webui.i18n import LANGUAGES
-    from appliance.settings import SETTINGS
+    from appliance.config import SETTINGS
     assert set(mail_text.LANGS) == set(LANGUAGES)
     (mail_language,) = [s for s in SETTINGS if (s.section, s.key) == ("mail", "language")]
     assert set(mail_language.choices) == set(LANGUAGES)         # [mail] language offers each of them

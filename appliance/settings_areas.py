@@ -1,0 +1,136 @@
+"""The INI settings of the business areas built on the core (appliance/settings.py holds the core's and the Setting
+record): the call centre, the callshop, branch -> central sync, AMI, call recordings and CRM links."""
+from __future__ import annotations
+
+from appliance.settings import Setting
+
+S = Setting
+AREAS: tuple[Setting, ...] = (
+    # the call-centre KPIs' thresholds (appliance/callcentre/kpis.py DEFINITIONS; README "Call-centre KPIs")
+    S("callcentre", "sl_seconds", 20, "seconds",
+      "Service level: the share of calls answered within this wait (CONNECT holdtime at most this).", minval=0,
+      maxval=86400),
+    S("callcentre", "short_abandon_seconds", 5, "seconds",
+      "A call abandoned after waiting at most this long is a short abandon: not lost, and out of the service "
+      "level's and lost %'s base.", minval=0, maxval=86400),
+    S("callcentre", "long_call_seconds", 300, "seconds", "Answered calls talking longer than this are 'over 5 min'.",
+      minval=0, maxval=86400),
+    S("callcentre", "wrapup_seconds", 0, "seconds",
+      "After-call work added to each answered call's handling time (AHT) and to the agent's busy time (occupancy).",
+      minval=0, maxval=86400),
+    S("callcentre", "wrapup_pause_reasons", "", "reasons",
+      "Pause reasons that are after-call work (ACW, Wrap-up: comma-separated, any case): the after-call work report "
+      "adds the time paused with them to the configured wrap-up."),
+    S("callcentre", "opening_hours", "", "lines",
+      "When each queue is open: one line per queue, QUEUE = DAYS HH:MM-HH:MM, ... (support = mon-fri 08:00-18:00, "
+      "sat 09:00-13:00); * = ... for every queue without a line of its own. Empty: always open. Calls entered "
+      "while a queue is closed are reported apart ('Outside opening hours')."),
+    S("callcentre", "agent_targets", "", "lines",
+      "Targets per agent: one line per agent as queue_log names it (or * for every other), NAME = metric >= value, "
+      "... with metrics answered, calls_per_hour, answer_rate_pct, aht_s, occupancy_pct (* = answer_rate_pct >= 90, "
+      "aht_s <= 240). The agent ranking report judges them."),
+    S("callcentre", "queue_targets", "", "lines",
+      "Targets per queue (or * for every other): QUEUE = metric >= value, ... with metrics offered, answered, "
+      "service_level_pct, asa_s, lost_pct, aht_s (* = service_level_pct >= 80, asa_s <= 20, lost_pct <= 5). The "
+      "queue ranking report judges them."),
+    S("callcentre", "closed_days", "", "dates",
+      "Days every queue is closed (public holidays): ISO dates, comma-separated (2026-12-25, 2027-01-01)."),
+    # the wallboard's colours (appliance/callcentre/live.py grade): green at the target, amber near it, red beyond
+    S("callcentre", "target_service_level_pct", 80.0, "percent", "Wallboard: the service level to reach today.",
+      minval=0.0, maxval=100.0),
+    S("callcentre", "target_asa_s", 20.0, "seconds", "Wallboard: the average speed of answer not to exceed today.",
+      minval=0.0),
+    S("callcentre", "target_lost_pct", 5.0, "percent", "Wallboard: the share of lost calls not to exceed today.",
+      minval=0.0, maxval=100.0),
+    S("callcentre", "wait_warn_s", 60, "seconds", "Wallboard: a caller waiting longer than this turns the queue amber "
+      "(red at 1.5 times).", minval=1),
+    S("callcentre", "queues", "", "lines",
+      "Queues whose thresholds differ: one line per queue, QUEUE = key=value, ... with the keys above "
+      "(support = sl_seconds=30, short_abandon_seconds=3)."),
+    S("callcentre", "queue_units", "", "lines",
+      "The department or branch each queue belongs to: one line per queue, QUEUE = department NAME or QUEUE = branch "
+      "NAME (directory names). Department and branch supervisors see their unit's queues; who sees every call of "
+      "the box sees every queue."),
+    # the callshop (appliance/shop/; README "Callshop")
+    S("shop", "booths", "", "lines",
+      "The callshop's booths: one per line EXTENSION = NAME (201 = Booth 1). Their outgoing calls are sold at the "
+      "price list and paid to the cashier; empty = no callshop."),
+    S("shop", "price_list", "", "list code",
+      "The price list (callbox pricelist import) booth calls are sold at; empty = the only stored list."),
+    S("shop", "round_to", "0", "amount",
+      "Checkout: the total to pay is rounded up to a multiple of this (0.05, 0.25, 1); 0 = to the currency's "
+      "minor unit only."),
+    S("shop", "low_balance", "0", "amount",
+      "The shop's prepaid account with its provider (callbox shop topup): `callbox shop balance` warns when the "
+      "balance is below this (in the account's currency); 0 = no warning."),
+    # branch -> central sync (APP-1; appliance/sync/, appliance/central/; README "Branches and a central box")
+    S("central", "listen", "", "HOST:PORT",
+      "Make this box a central: `callbox run` receives branch boxes' calls over HTTPS (mutual TLS, certificates "
+      "from this box's own CA) on this address, e.g. 0.0.0.0:8444. Empty = not a central."),
+    S("central", "silent_min", 60, "minutes",
+      "Alert (sync_failing, and e-mail to [alerts] email) when an enrolled branch has not been heard from for this "
+      "long; sync_ok when it is again. A branch says it is up every [sync] period_s even with nothing to send.",
+      minval=1, maxval=100000),
+    S("sync", "central", "", "URL",
+      "The central's https://HOST:PORT when it differs from the URL the box was enrolled with (`callbox sync "
+      "enroll`); empty = that URL."),
+    S("sync", "period_s", 30.0, "seconds",
+      "How often an enrolled branch sends the calls changed since its last batch (and retries after a failure).",
+      minval=0.1, maxval=86400),
+    S("sync", "timeout_s", 30, "seconds", "Connect and reply timeout of a request to the central.", minval=1,
+      maxval=600),
+    S("sync", "failing_min", 15, "minutes",
+      "Alert (sync_failing, and e-mail to [alerts] email) when every send to the central has failed for this long; "
+      "sync_ok when one works again.", minval=1, maxval=100000),
+    # the Asterisk Manager Interface (appliance/ami/; README "Operator panel and AMI"): live queue state for the panel
+    S("ami", "host", "", "host name",
+      "The Asterisk server's AMI address (manager.conf [general] bindaddr); empty = no AMI: the operator panel "
+      "shows what queue_log gives, a few seconds late, and says so."),
+    S("ami", "port", 5038, "TCP port", "AMI port (manager.conf port).", minval=1, maxval=65535),
+    S("ami", "username", "", "login", "The manager.conf user the box logs in as (read = agent,call; write = agent, "
+      "call for QueueAdd/QueueRemove/QueuePause and Originate)."),
+    S("ami", "secret_file", "", "path",
+      "File holding that user's secret (first line; mode 0600: refused when others may read it); relative paths are "
+      "under the data directory. Never written in this file or in logs."),
+    S("ami", "connect_timeout_s", 5.0, "seconds", "Connect and login timeout.", minval=0.1, maxval=120),
+    S("ami", "action_timeout_s", 5.0, "seconds",
+      "Longest wait for the answer to an action (pause, log in to a queue); the page then says it failed.",
+      minval=0.1, maxval=120),
+    S("ami", "reconnect_min_s", 1.0, "seconds", "First wait before reconnecting a lost AMI link.", minval=0.01),
+    S("ami", "reconnect_max_s", 60.0, "seconds",
+      "Longest wait between reconnects (the wait doubles after each failure; a refused login waits this long).",
+      minval=0.01),
+    S("ami", "ping_s", 30.0, "seconds", "A silent link is checked with a Ping after this long.", minval=1,
+      maxval=3600),
+    S("ami", "max_frame_kb", 64, "KiB", "Longest AMI message accepted; a longer one drops the link (garbage).",
+      minval=4, maxval=4096),
+    S("ami", "interface", "PJSIP/{extension}", "template",
+      "The queue member interface of an agent's extension: PJSIP/{extension}, SIP/{extension}, "
+      "Local/{extension}@from-queue/n (FreePBX)."),
+    S("ami", "queues", "", "queue names",
+      "Queues an agent may log in to and out of on the panel, comma-separated; empty = only the queues the agent "
+      "is already a member of."),
+    S("ami", "pause_reasons", "Break, Lunch, Meeting, Training, Back office", "list",
+      "Pause reasons an agent picks from on the panel, comma-separated (sent as the QueuePause Reason)."),
+    # call recordings (APP-5; appliance/recordings/, webui/recordings.py; README "Call recordings")
+    S("recordings", "folder", "", "path",
+      "The folder (local, or a mounted share) holding the PBX's call recordings, e.g. /var/spool/asterisk/monitor; "
+      "empty = no recordings. Only files under it are ever served."),
+    S("recordings", "template", "{recordingfile}, {userfield}, {date:%Y/%m/%d}/*-{uniqueid}.*", "templates",
+      "Where a call's recording is under folder, comma-separated templates tried in order; fields {recordingfile} "
+      "(the CDR's recordingfile field, where the PBX's records give one: Asterisk's Master.csv has none), "
+      "{userfield} (the CDR userfield, where a dialplan puts the MixMonitor file), {uniqueid} (each leg's uniqueid "
+      "or call key), {linkedid}, {extension}, {party}, {date} (the call's start, PBX time, e.g. {date:%Y/%m/%d}); "
+      "* and ? match any characters. The default finds FreePBX's MixMonitor files (YYYY/MM/DD/...-UNIQUEID.wav)."),
+    S("recordings", "retention_days", 0, "days",
+      "Recordings of calls older than this are not offered any more; 0 = as long as the PBX keeps them.",
+      minval=0, maxval=36500),
+    # links to the company's CRM / HRM (appliance/crm; README "CRM links")
+    S("crm", "call_url", "", "URL template",
+      "A call's or caller's record in the CRM, e.g. https://crm.example.com/contacts?phone={number}: shown on the "
+      "call page and for the caller on the operator panel; fields {number} (the other party), {extension}, "
+      "{person} (the directory person's id), {account_code}, percent-encoded. Empty = no link."),
+    S("crm", "person_url", "", "URL template",
+      "A person's record in the HRM or CRM, e.g. https://hr.example.com/people/{person}: shown on the person page; "
+      "fields {person}, {extension}. Empty = no link."),
+)
