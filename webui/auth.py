@@ -75,6 +75,12 @@ CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open"
             "/shop/sessions/<sid>"}
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
                  ("POST", "/shop/close")}
+# The organisation's edits from the web (webui.admin.directory_edit): administrators of the tenant; the directory's
+# tables only, through webui.db.write_access.
+DIRECTORY_FORMS = {"/directory/person/new", "/directory/person/details", "/directory/person/end", "/directory/units",
+                   "/directory/import", "/directory/trunks/line"}
+ADMIN_ONLY |= DIRECTORY_FORMS
+WRITE_ROUTES |= {("POST", rule) for rule in DIRECTORY_FORMS}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
