@@ -1,0 +1,73 @@
+"""Issue 20: the grouped navigation (Calls, Reports, Billing, Organisation, Settings) fits one row at 1,366 px in all
+six languages, its groups open and lead to their pages, and no main page overflows the screen at 1,366 or 390 px;
+wide tables scroll inside their box. Real web process, headless Debian chromium; screenshots kept."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, nav_to, seed,
+                             web_process)
+
+pytestmark = pytest.mark.slow
+LANGS = ("en", "tr", "bg", "az", "cs", "nb")
+MAIN = ("/", "/calls?since=2017-07-01&until=2017-08-01", "/reports?dim1=extension&range=custom&since=2017-07-01"
+        "&until=2017-08-01&run=1", "/reports/missed?run=1&range=custom&since=2017-07-01&until=2017-08-01",
+        "/bill", "/directory", "/directory/trunks", "/tariffs", "/users", "/setup", "/alerts", "/schedules")
+# the header's boxes that must share one row at 1,366 px: the brand, the nav's items, the language, the user
+# (one row: every box starts above the bottom of every other)
+ROWS = """() => { const boxes = [...document.querySelectorAll(
+    'header .brand, header nav > *, header .lang, header .user')].map(el => el.getBoundingClientRect());
+  return Math.max(...boxes.map(b => b.top)) < Math.min(...boxes.map(b => b.bottom)) ? 1 : 2; }"""
+WIDEST = "() => document.documentElement.scrollWidth"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser-nav")
+    seed(data)
+    with web_process(data) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_grouped_nav_fits_and_no_main_page_overflows(site, browser, lang):
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, ignore_https_errors=True)
+    page = context.new_page()
+    seen = Recorder(page)
+    page.goto(f"{site}/login?lang={lang}")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(site + "/")
+    page.goto(f"{site}/?lang={lang}")
+    groups = page.locator("header nav details")
+    assert groups.count() == 5 and page.locator("header nav > a").count() == 1      # Home, then the five groups
+    assert page.evaluate(ROWS) == 1, f"{lang}: the header takes more than one row at 1,366 px"
+    nav_to(page, "/alerts")                                 # a group opens and its link leads to the page
+    page.wait_for_url(site + "/alerts")
+    assert page.locator("header nav details.here summary").count() == 1
+    problems = []
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        for href in MAIN:
+            page.goto(site + href)
+            assert page.locator("html").get_attribute("lang") == lang, href
+            if page.evaluate(WIDEST) > width:
+                problems.append(f"{width} px: {href} is {page.evaluate(WIDEST)} px wide")
+        for i in range(groups.count()):                     # every menu open, one at a time, stays on the screen
+            page.locator("header nav details summary").nth(i).click()
+            if page.evaluate(WIDEST) > width:
+                problems.append(f"{width} px: menu {i + 1} open makes the page {page.evaluate(WIDEST)} px wide")
+        page.screenshot(path=str(artifacts_dir() / f"nav-{lang}-{width}.png"), full_page=True)
+    context.close()
+    assert not seen.errors, seen.errors
+    assert not problems, problems
