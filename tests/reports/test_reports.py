@@ -148,7 +148,6 @@ def test_csv(calls):
     assert ["Ayşe Demir (ayse)", "1", "0.10"] in rows
 
 
-
 def test_csv_headers_give_the_unit_of_seconds(calls):
     """Issue 20: a CSV's 'talk_out' column did not say it counts seconds (the page shows h:mm:ss)."""
     result = run(reports.Spec(("direction",), ("calls", "duration", "talk_out", "ring_in", "cost"), "all"))
