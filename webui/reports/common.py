@@ -18,7 +18,7 @@ from appliance.pdf.chart import Chart
 from appliance.rating.numbering_overrides import KINDS
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
-from appliance.reports.dims import DEFAULT_MEASURES, DIMS, MEASURES
+from appliance.reports.dims import BAND_ORDER, DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
@@ -236,7 +236,7 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     folded_labels = folded_names = 0       # the smallest bars and series are summed as "other", never dropped
     if kind == "bar" and len(labels) > MAX_BARS:
         values, labels, folded_labels = _fold(values, 0, labels, MAX_BARS - 1)
-    names = list(dict.fromkeys(k[1] for k in values))
+    names = _series_order(result, list(dict.fromkeys(k[1] for k in values)))
     if len(names) > MAX_SERIES:
         values, names, folded_names = _fold(values, 1, names, MAX_SERIES - 1)
 
@@ -248,6 +248,22 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     second = result.columns[1] if result.ndims > 1 else None
     return Chart(kind, shown, {text(second, n, folded_names): [values.get((t, n), 0) for t in labels]
                                for n in names})
+
+
+def _series_order(result: reports.Result, names: list[str]) -> list[str]:
+    """A second dimension's series in its own order when it has one (months in time, hours and weekdays by number,
+    bands by size), not in the order rows first named them (a department's months before another's)."""
+    second = result.columns[1]
+    if second not in TIME_DIMS and second not in BAND_ORDER:
+        return names
+    original = {str(r[1]): r[1] for r in result.rows}
+    order = BAND_ORDER.get(second, {})
+
+    def key(name: str) -> tuple:
+        v = original.get(name, name)
+        rank = order.get(v, len(order))
+        return (rank, 0, v, "") if isinstance(v, (int, float)) else (rank, 1, 0, str(v))
+    return sorted(names, key=key)
 
 
 OTHER = "\x00other"      # the key of what a chart sums up as "Other (N)"
