@@ -71,3 +71,48 @@ def test_the_grouped_nav_fits_and_no_main_page_overflows(site, browser, lang):
     context.close()
     assert not seen.errors, seen.errors
     assert not problems, problems
+
+
+def test_an_administrator_keeps_the_directory_from_the_browser(site, browser, tmp_path):
+    """Issue 20: the directory page told the administrator to run `callbox directory import`. In the browser: a
+    new person with an extension, a refused CSV file named by line and column, then a good one loaded."""
+    context = browser.new_context(viewport={"width": 390, "height": 800}, ignore_https_errors=True)
+    page = context.new_page()
+    seen = Recorder(page)
+    page.goto(f"{site}/login?lang=en")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(site + "/")
+    nav_to(page, "/directory")
+    page.wait_for_url(site + "/directory")
+    assert "callbox directory import" not in page.inner_text("main")
+    page.click("summary:has-text('Add a person')")
+    form = page.locator("form[action='/directory/person/new']")
+    form.locator("input[name=external_id]").fill("P77")
+    form.locator("input[name=first_name]").fill("Zəhra")
+    form.locator("input[name=last_name]").fill("Əliyeva")
+    form.locator("select[name=department]").select_option(label="Satış")
+    form.locator("input[name=extension]").fill("277")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{site}/directory/person/*")
+    assert page.locator("h1").inner_text() == "Zəhra Əliyeva" and "extension 277" in page.inner_text("main")
+    page.screenshot(path=str(artifacts_dir() / "directory-new-person-390.png"), full_page=True)
+    nav_to(page, "/directory")
+    page.click("summary:has-text('Load a directory file')")
+    bad = tmp_path / "people.csv"
+    bad.write_text("person_id;last_name;valid_from\nP78;Novák;1.3.2026\n", encoding="utf-8")
+    page.set_input_files("form[action='/directory/import'] input[type=file]", str(bad))
+    page.click("form[action='/directory/import'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "people.csv line 2, column 3 (valid_from)" in page.inner_text(".banner.warn")
+    assert page.evaluate(WIDEST) <= 390
+    page.screenshot(path=str(artifacts_dir() / "directory-bad-file-390.png"), full_page=True)
+    bad.write_text("person_id;last_name;valid_from\nP78;Novák;2026-03-01\n", encoding="utf-8")
+    assert page.locator("details:has(form[action='/directory/import'])").get_attribute("open") is not None
+    page.set_input_files("form[action='/directory/import'] input[type=file]", str(bad))
+    page.click("form[action='/directory/import'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "This import at" in page.inner_text("main") and "new_person" in page.inner_text("main")
+    context.close()
+    assert [e for e in seen.errors if "400" not in e] == [], seen.errors       # the refused file is a 400
