@@ -71,7 +71,8 @@ def import_upload(tenant: db.Tenant, tz) -> dict:
     except ValueError as e:
         raise directory.DirectoryError(str(e)) from None
     # the import's own words end "; ignored" / "; row skipped": here the whole file waits for the fix
-    bad = [p.message.removesuffix("; ignored").removesuffix("; row skipped") for p in problems if p.kind == "bad_record"]
+    bad = [p.message.removesuffix("; ignored").removesuffix("; row skipped")
+           for p in problems if p.kind == "bad_record"]
     if bad:
         raise directory.DirectoryError(_("{name}: nothing loaded, fix these rows first:").format(name=name)
                                        + "\n" + "\n".join(bad))
