@@ -81,6 +81,10 @@ DIRECTORY_FORMS = {"/directory/person/new", "/directory/person/details", "/direc
                    "/directory/import", "/directory/trunks/line"}
 ADMIN_ONLY |= DIRECTORY_FORMS
 WRITE_ROUTES |= {("POST", rule) for rule in DIRECTORY_FORMS}
+# The box's settings checked and tried (webui.admin.settings_check): administrators of the whole box; the test POST
+# sends a message, a file or a trap and writes nothing.
+BOX_ADMIN |= {"/settings", "/settings/test"}
+WRITE_ROUTES |= {("POST", "/settings/test")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.slow
 LANGS = ("en", "tr", "bg", "az", "cs", "nb")
 MAIN = ("/", "/calls?since=2017-07-01&until=2017-08-01", "/reports?dim1=extension&range=custom&since=2017-07-01"
         "&until=2017-08-01&run=1", "/reports/missed?run=1&range=custom&since=2017-07-01&until=2017-08-01",
-        "/bill", "/directory", "/directory/trunks", "/tariffs", "/users", "/setup", "/alerts", "/schedules")
+        "/bill", "/directory", "/directory/trunks", "/tariffs", "/users", "/setup", "/alerts", "/schedules",
+        "/settings?number=02324445566")
 # the header's boxes that must share one row at 1,366 px: the brand, the nav's items, the language, the user
 # (one row: every box starts above the bottom of every other)
 ROWS = """() => { const boxes = [...document.querySelectorAll(

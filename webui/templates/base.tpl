@@ -28,7 +28,7 @@
 %           (_('Reports'), [('/reports', _('Reports'), True), ('/schedules', _('Schedules'), box)]),
 %           (_('Billing'), [('/bill', _('Bill'), True), ('/tariffs', _('Tariffs'), admin), ('/shop', _('Cashier'), cashier)]),
 %           (_('Organisation'), [('/directory', _('Organisation'), sees_org), ('/users', _('Users'), box)]),
-%           (_('Settings'), [('/setup', _('Setup'), admin), ('/alerts', _('Alerts'), admin), ('/outbox', _('Outbox'), box)])]
+%           (_('Settings'), [('/setup', _('Setup'), admin), ('/alerts', _('Alerts'), admin), ('/outbox', _('Outbox'), box), ('/settings', _('Check settings'), box)])]
 % here = get('nav') or {'Tariffs': '/tariffs'}.get(get('title'), '')
     <a href="/"{{!' aria-current="page"' if here == '/' else ''}}>{{_('Home')}}</a>
 % for label, entries in groups:
