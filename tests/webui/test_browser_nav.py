@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, nav_to, seed,
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, ROLES, Recorder, artifacts_dir, nav_to, seed,
                              web_process)
+from i18n_helpers import english_left
 
 pytestmark = pytest.mark.slow
 LANGS = ("en", "tr", "bg", "az", "cs", "nb")
@@ -64,6 +65,9 @@ def test_the_grouped_nav_fits_and_no_main_page_overflows(site, browser, lang):
             assert page.locator("html").get_attribute("lang") == lang, href
             if page.evaluate(WIDEST) > width:
                 problems.append(f"{width} px: {href} is {page.evaluate(WIDEST)} px wide")
+            left = english_left(page.content(), lang, frozenset(ROLES)) if lang != "en" and width == 1366 else []
+            if left:
+                problems.append(f"{href}: English left {left}")
         for i in range(groups.count()):                     # every menu open, one at a time, stays on the screen
             page.locator("header nav details summary").nth(i).click()
             if page.evaluate(WIDEST) > width:
