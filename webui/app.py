@@ -22,7 +22,8 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 from appliance import config, localtime
 from webui import (api, auth, callcentre, callcentre_reports, calls, crm, db, errors,  # noqa: F401
                    home, i18n, offload, panel, recordings, shop, status, tls, wallboard)   # i18n: `_` in templates
-from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
+from webui.admin import (alerts, directory, directory_edit, outbox, schedules, settings_check, setup, tariff_edit,
+                         tariffs, users)
 from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,10 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     cfg = cfg or config.load(None, data_dir)
     pbx = cfg.section("pbx")
     app = bottle.Bottle()
-    # the agent's own queue page is in the nav of staff and operators on a box whose PBX logs queues (issue 15)
-    bottle.BaseTemplate.defaults["queue_pages"] = pbx.driver == "asterisk_queue_log"
+    # the queue pages (the operator panel; an agent's own queue calls for staff and operators) are in the nav of a
+    # box whose PBX logs queues or that speaks AMI (issues 15, 16)
+    bottle.BaseTemplate.defaults["queue_pages"] = (pbx.driver == "asterisk_queue_log"
+                                                   or bool(cfg.section("ami").host))
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
@@ -53,6 +56,8 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(calls.routes(data_dir, cfg))
     app.merge(setup.routes(data_dir, cfg))
     app.merge(directory.routes(data_dir, cfg))
+    app.merge(directory_edit.routes(data_dir, cfg))
+    app.merge(settings_check.routes(data_dir, cfg))
     app.merge(tariffs.routes(data_dir))
     app.merge(tariff_edit.routes(data_dir))
     app.merge(outbox.routes(data_dir))

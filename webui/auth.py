@@ -79,6 +79,16 @@ WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/s
 # The agent's operator panel (webui.panel): every role, their own extensions only; the writes are AMI actions on the
 # PBX (log in/out of a queue, pause), never a row of callbox.db.
 WRITE_ROUTES |= {("POST", "/panel/queue"), ("POST", "/panel/pause")}
+# The organisation's edits from the web (webui.admin.directory_edit): administrators of the tenant; the directory's
+# tables only, through webui.db.write_access.
+DIRECTORY_FORMS = {"/directory/person/new", "/directory/person/details", "/directory/person/end", "/directory/units",
+                   "/directory/import", "/directory/trunks/line"}
+ADMIN_ONLY |= DIRECTORY_FORMS
+WRITE_ROUTES |= {("POST", rule) for rule in DIRECTORY_FORMS}
+# The box's settings checked and tried (webui.admin.settings_check): administrators of the whole box; the test POST
+# sends a message, a file or a trap and writes nothing.
+BOX_ADMIN |= {"/settings", "/settings/test"}
+WRITE_ROUTES |= {("POST", "/settings/test")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

@@ -27,6 +27,7 @@ from webui.i18n import _
 log = logging.getLogger(__name__)
 FIELDS = ("since", "until", "extension", "person", "number", "number_match", "direction", "answered",
           "min_talk_s", "max_talk_s", "min_cost", "max_cost", "trunk", "account_code")
+LARGEST_FIRST = {"start", "ring", "talk", "cost", "legs"}    # a sort by these begins with the newest / largest
 MAX_PAGE = 10 ** 6        # the page's OFFSET stays a 64-bit integer
 # The export's columns: the fields of /api/calls (and `callbox calls --json`) a spreadsheet can hold
 CSV_COLUMNS = ("id", "start", "direction", "extension", "person", "person_id", "department", "branch", "party",
@@ -34,7 +35,22 @@ CSV_COLUMNS = ("id", "start", "direction", "extension", "person", "person_id", "
                "currency", "tariff", "account_code", "legs", "tenant")
 
 
-def csv_rows(user, pbx_tenant: str, criteria: call_search.Criteria) -> Iterator[str]:
+def sort_of(form) -> tuple[str, bool]:
+    """The page's order: ?sort=COLUMN (call_search.SORTS) and ?desc=1|0; by default the newest first."""
+    sort = form.get("sort", "")
+    sort = sort if sort in call_search.SORTS else "start"
+    return sort, form.get("desc", "1" if sort in LARGEST_FIRST else "0") == "1"
+
+
+def sort_links(query: dict, sort: str, desc: bool) -> dict[str, str]:
+    """Per sortable column, the search sorted by it: a number or time the largest first, a text A to Z first;
+    the column sorted now in the other direction."""
+    return {c: "/calls?" + urlencode({**query, "sort": c, "desc": int(not desc if c == sort else c in LARGEST_FIRST)})
+            for c in call_search.SORTS}
+
+
+def csv_rows(user, pbx_tenant: str, criteria: call_search.Criteria, sort: str = "start",
+             desc: bool = True) -> Iterator[str]:
     """Every call of the search the user may see, newest first, as CSV text in pieces (a year of calls never sits
     in memory at once); PBX text neutralised against spreadsheet formulas (csv_cells)."""
     out = io.StringIO()
@@ -43,7 +59,7 @@ def csv_rows(user, pbx_tenant: str, criteria: call_search.Criteria) -> Iterator[
     db.callbox_db.connect(reuse_if_open=True)
     try:
         batch = []
-        for call in call_search.query(user, pbx_tenant, criteria).iterator():
+        for call in call_search.query(user, pbx_tenant, criteria, sort, desc).iterator():
             batch.append(call)
             if len(batch) >= api.CHUNK:
                 writer.writerows(csv_cells.row(d.get(c) for c in CSV_COLUMNS)
@@ -112,18 +128,23 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             criteria = call_search.criteria_from(values, tz)
         except call_search.SearchError as e:
             criteria, error, code = None, problem(e), 400
+        sort, desc = sort_of(form)
         if criteria is not None and db.read_access(data_dir):
             with db.connection():
-                page = call_search.search(current_user(), pbx.tenant, criteria, _page_number(form.get("page", "")))
+                page = call_search.search(current_user(), pbx.tenant, criteria, _page_number(form.get("page", "")),
+                                          sort=sort, desc=desc)
         query = {k: v for k, v in values.items() if v}
+        ordered = {**query, "sort": sort, "desc": int(desc)} if sort != "start" or not desc else query
         return _render("calls", code, values=values, label=field_label, page=page, error=error,
-                       link=lambda n: "/calls?" + urlencode({**query, "page": n}),
-                       csv_link="/calls.csv" + ("?" + urlencode(query) if query else ""))
+                       link=lambda n: "/calls?" + urlencode({**ordered, "page": n}), sort=sort, desc=desc,
+                       sort_links=sort_links(query, sort, desc),
+                       csv_link="/calls.csv" + ("?" + urlencode(ordered) if ordered else ""))
 
     @app.get("/calls.csv")
     def export():
         """The whole search (not one page) as CSV, with the page's criteria."""
-        values = {k: request.query.decode().get(k, "") for k in FIELDS}
+        form = request.query.decode()
+        values = {k: form.get(k, "") for k in FIELDS}
         try:
             criteria = call_search.criteria_from(values, tz)
         except call_search.SearchError as e:
@@ -133,7 +154,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         response.content_type = "text/csv; charset=utf-8"
         response.set_header("Content-Disposition", 'attachment; filename="callbox-calls.csv"')
         response.set_header("Cache-Control", "no-store")
-        return csv_rows(current_user(), pbx.tenant, criteria)
+        return csv_rows(current_user(), pbx.tenant, criteria, *sort_of(form))
 
     @app.get("/calls/<cid>")
     def call(cid: str):

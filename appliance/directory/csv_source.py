@@ -24,13 +24,13 @@ def zone_of(cfg: config.Config) -> tzinfo:
     return localtime.zone(cfg.raw_section("pbx").get("timezone", "").strip())
 
 
-def _text(path: Path) -> str:
-    data = path.read_bytes()
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 with or without a BOM; anything else is a ValueError naming the line it fails on."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
-        raise ValueError(f"{path}: line {line} is not UTF-8 (byte {data[e.start]:#04x}): save the file as "
+        raise ValueError(f"{name}: line {line} is not UTF-8 (byte {data[e.start]:#04x}): save the file as "
                          f"UTF-8 (Excel: 'CSV UTF-8')") from None
 
 
@@ -39,18 +39,19 @@ def _delimiter(text: str) -> str:
     return max((";", ",", "\t"), key=head.count) if any(d in head for d in ";,\t") else ","
 
 
-def _header(row: list[str], path: Path) -> list[str]:
+def _header(row: list[str], where: str) -> list[str]:
     names = []
-    for cell in row:
+    for col, cell in enumerate(row, 1):
         name = re.sub(r"[\s-]+", "_", cell.strip().casefold())
         name = ALIASES.get(name, name)
         if name not in COLUMNS:
-            raise ValueError(f"{path}: unknown column {cell.strip()!r} in the header (columns: {', '.join(COLUMNS)})")
+            raise ValueError(f"{where}, column {col}: unknown column {cell.strip()!r} in the header "
+                             f"(columns: {', '.join(COLUMNS)})")
         if name in names:
-            raise ValueError(f"{path}: column {name!r} appears twice in the header")
+            raise ValueError(f"{where}, column {col}: column {name!r} appears twice in the header")
         names.append(name)
     if "person_id" not in names or not {"first_name", "last_name"} & set(names):
-        raise ValueError(f"{path}: the header needs person_id and first_name or last_name (it has {', '.join(names)})")
+        raise ValueError(f"{where}: the header needs person_id and first_name or last_name (it has {', '.join(names)})")
     return names
 
 
@@ -72,7 +73,13 @@ def read(path: Path, tz: tzinfo, default_tenant: str = "") -> tuple[list[SourceP
 
     A bad file (not UTF-8, unknown column, no person_id column) raises ValueError naming the problem."""
     path = Path(path)
-    text = _text(path)
+    return read_text(decode(path.read_bytes(), str(path)), path.name, tz, default_tenant)
+
+
+def read_text(text: str, name: str, tz: tzinfo, default_tenant: str = "",
+              only_tenant: str = "") -> tuple[list[SourcePerson], list[Problem]]:
+    """As `read`, of a file's decoded text (an upload); `name` is the file name messages give. With `only_tenant`,
+    a row naming another tenant is a bad record (a tenant's administrator loads their own people only)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = None
     people: list[SourcePerson] = []
@@ -81,34 +88,41 @@ def read(path: Path, tz: tzinfo, default_tenant: str = "") -> tuple[list[SourceP
         if not any(cell.strip() for cell in row):
             continue
         if header is None:
-            header = _header(row, path)
+            header = _header(row, f"{name} line {reader.line_num}")
             continue
-        where = f"{path.name} line {reader.line_num}"
+        where = f"{name} line {reader.line_num}"
         if len(row) != len(header):
             problems.append(Problem("bad_record", default_tenant, f"{where}: {len(row)} fields, the header has "
                                     f"{len(header)}; row skipped"))
             continue
-        rec = _person(dict(zip(header, (c.strip() for c in row))), where, tz, problems, default_tenant)
+        rec = _person(dict(zip(header, (c.strip() for c in row))), header, where, tz, problems, default_tenant)
+        if rec is not None and only_tenant and rec.tenant != only_tenant:
+            problems.append(Problem("bad_record", rec.tenant, f"{where}, column {header.index('tenant') + 1} (tenant): "
+                                    f"{rec.tenant!r} is not tenant {only_tenant!r}; row skipped", (rec.person_id,)))
+            rec = None
         if rec is not None:
             people.append(rec)
     if header is None:
-        raise ValueError(f"{path}: empty file (no header row)")
-    log.info("%s: %d people, %d problems", path, len(people), len(problems))
+        raise ValueError(f"{name}: empty file (no header row)")
+    log.info("%s: %d people, %d problems", name, len(people), len(problems))
     return people, problems
 
 
-def _person(values: dict[str, str], where: str, tz: tzinfo, problems: list[Problem],
+def _person(values: dict[str, str], header: list[str], where: str, tz: tzinfo, problems: list[Problem],
             default_tenant: str) -> SourcePerson | None:
     tenant = values.get("tenant", "") or default_tenant
+
+    def at(col: str) -> str:
+        return f"{where}, column {header.index(col) + 1} ({col})"
     if not values["person_id"]:
-        problems.append(Problem("bad_record", tenant, f"{where}: no person_id; row skipped"))
+        problems.append(Problem("bad_record", tenant, f"{at('person_id')}: no person_id; row skipped"))
         return None
     valid_from = None
     if values.get("valid_from"):
         try:
             valid_from = parse_time(values["valid_from"], tz)
         except ValueError:
-            problems.append(Problem("bad_record", tenant, f"{where}: valid_from {values['valid_from']!r} is not an "
+            problems.append(Problem("bad_record", tenant, f"{at('valid_from')}: {values['valid_from']!r} is not an "
                                     "ISO 8601 date or time (e.g. 2026-03-01); ignored", (values["person_id"],)))
     return SourcePerson("csv", where, values["person_id"], tenant, values.get("first_name", ""),
                         values.get("last_name", ""), values.get("email", ""), values.get("branch", ""),

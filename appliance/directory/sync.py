@@ -121,14 +121,21 @@ def sync_once(cfg: config.Config, now: int | None = None) -> SyncReport:
 def import_file(path: Path, cfg: config.Config, now: int | None = None) -> SyncReport:
     """Load a CSV file once (`callbox directory import`): adds and updates people, creates tenants, branches and
     departments it names, and ends nobody (people missing from the file are left as they are)."""
-    report = SyncReport(int(time.time()) if now is None else now, "import")
     settings = read_section(cfg, "directory")
     records, problems = directory_csv.read(path, directory_csv.zone_of(cfg), settings.tenant)
+    return import_records(records, problems, settings.tenant, now)
+
+
+def import_records(records: list[SourcePerson], problems: list[Problem], default_tenant: str, now: int | None = None,
+                   tenants: set[str] | None = None) -> SyncReport:
+    """Apply a read CSV file's people as an import (the CLI's file, the web's upload): `tenants` None lets the
+    file create any tenant it names; a set limits the run to those tenants (a record of another is a problem)."""
+    report = SyncReport(int(time.time()) if now is None else now, "import")
     report.sources["csv"] = len(records)
     report.problems += problems
-    merged, problems = consolidate({"csv": records}, ["csv"], settings.tenant)
+    merged, problems = consolidate({"csv": records}, ["csv"], default_tenant)
     report.problems += problems
-    apply(merged, report, origin="import", end_missing=False, create_names=True, tenants=None)
+    apply(merged, report, origin="import", end_missing=False, create_names=True, tenants=tenants)
     report.applied = True
     return _record(report)
 

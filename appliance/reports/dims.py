@@ -150,3 +150,10 @@ MEASURES: dict[str, str] = {
     "priced": "calls with a price",
 }
 DEFAULT_MEASURES = ("calls", "duration", "cost")
+SECOND_MEASURES = frozenset(("duration", "talk", "ring", "talk_in", "talk_out", "ring_in", "ring_out"))
+
+
+def csv_header(columns: list[str]) -> list[str]:
+    """A report's columns as a CSV file names them: a measure in seconds with its unit ("talk_out_s"), as the call
+    search's CSV names ring_s and talk_s (a spreadsheet reader cannot tell seconds from minutes otherwise)."""
+    return [f"{c}_s" if c in SECOND_MEASURES else c for c in columns]

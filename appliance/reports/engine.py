@@ -32,7 +32,7 @@ from appliance.access import scope
 from appliance.access.users import Account
 from appliance.reports import csv_cells, received, rollup, transfer_costs
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
-from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, month_label, row_order
+from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, csv_header, month_label, row_order
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
 from appliance.reports.ranges import RangeError, Window, resolve, time_range
 from appliance.store import reports as store_reports
@@ -361,10 +361,11 @@ def _run(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup:
 
 def to_csv(result: Result, totals: bool = True) -> str:
     """The result as CSV (UTF-8 text, comma-separated, a header row; costs as exact decimals; a last row
-    "total" when `totals` and there are dimensions: without any, the one row is the total)."""
+    "total" when `totals` and there are dimensions: without any, the one row is the total). A measure in seconds
+    is headed with its unit (talk_out_s)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(csv_cells.row(result.columns))
+    w.writerow(csv_cells.row(csv_header(result.columns)))
     for row in result.rows:
         w.writerow(csv_cells.row(row))   # PBX text neutralised against formula injection (csv_cells)
     if totals and result.ndims:

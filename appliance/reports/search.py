@@ -219,27 +219,42 @@ def conditions(c: Criteria, pbx_tenant: str) -> list[ColumnBase]:
     return out
 
 
-def query(user: Account, pbx_tenant: str, c: Criteria):
-    """The calls matching `c` that `user` may see, newest first."""
+# what a search can be sorted by (a column of the call row; the person is attributed after the page is read, so no)
+SORTS: dict[str, ColumnBase] = {"start": Call.start_utc, "direction": Call.direction, "extension": Call.extension,
+                                "party": Call.party, "trunk": Call.trunk, "ring": Call.ring_s, "talk": Call.talk_s,
+                                "cost": Call.cost.cast("REAL"), "legs": Call.legs}
+
+
+def query(user: Account, pbx_tenant: str, c: Criteria, sort: str = "start", desc: bool = True):
+    """The calls matching `c` that `user` may see, sorted by `sort` (SORTS; unknown: the start), then newest first;
+    calls without a price come last by cost either way."""
     q = Call.select().where(scope.visible(user, pbx_tenant), *conditions(c, pbx_tenant))
-    return q.order_by(Call.start_utc.desc(), Call.id.desc())
+    key = SORTS.get(sort, Call.start_utc)
+    order: list = [key.desc() if desc else key.asc()]
+    if sort == "cost":
+        order.insert(0, SQL("(cost IS NULL OR cost = '')"))
+    if key is not Call.start_utc:
+        order.append(Call.start_utc.desc())
+    return q.order_by(*order, Call.id.desc())
 
 
 COUNT_CAP = 10_000   # a search counts its matches up to this ("more than 10,000"): pages beyond it are not offered
 
 
-def search(user: Account, pbx_tenant: str, c: Criteria, page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """One page (1-based) of the matching calls the user may see, with the total count."""
+def search(user: Account, pbx_tenant: str, c: Criteria, page: int = 1, per_page: int = PER_PAGE,
+           sort: str = "start", desc: bool = True) -> Page:
+    """One page (1-based) of the matching calls the user may see, in `query`'s order, with the total count."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     # the page and the count are kept until the database changes (appliance/store/versioned.py): the same search
-    # asked again, or paged through (the count), is not queried again; callers get their own lists
-    kept = versioned.cached("search.page", (user, pbx_tenant, c, page, per_page),
-                            lambda: _search(user, pbx_tenant, c, page, per_page))
+    # asked again, or paged through (the count), is not queried again; callers get their own lists. The order is
+    # part of the page's key, not of the count's.
+    kept = versioned.cached("search.page", (user, pbx_tenant, c, page, per_page, sort, desc),
+                            lambda: _search(user, pbx_tenant, c, page, per_page, sort, desc))
     return Page(list(kept.calls), list(kept.attributions), kept.total, kept.page, kept.per_page, kept.capped)
 
 
-def _search(user: Account, pbx_tenant: str, c: Criteria, page: int, per_page: int) -> Page:
-    q = query(user, pbx_tenant, c)
+def _search(user: Account, pbx_tenant: str, c: Criteria, page: int, per_page: int, sort: str, desc: bool) -> Page:
+    q = query(user, pbx_tenant, c, sort, desc)
     # counting every match of a broad search costs more than its page
     total = versioned.cached("search.count", (user, pbx_tenant, c), lambda: q.limit(COUNT_CAP + 1).count())
     capped = total > COUNT_CAP

@@ -162,6 +162,8 @@ def test_each_role_and_scope_sees_exactly_its_calls_everywhere(world, role, scop
         assert got["status_page"] == got["api_status"], name
         counts = client.get("/api/status").json["counts"]
         assert counts["calls"] == len(want), name
+        export = client.get("/calls.csv", {"sort": "talk", "desc": "0"}).text        # the sorted search's export
+        assert sorted(int(line.split(",", 1)[0]) for line in export.splitlines()[1:]) == sorted(want), name
 
 
 @pytest.mark.parametrize("role,scope", COMBOS)

@@ -14,7 +14,8 @@ import urllib.request
 
 import pytest
 from ami_server import AmiServer
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, trusting, web_process
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, nav_to, trusting,
+                             web_process)
 from playwright.sync_api import sync_playwright
 from rec_helpers import seed
 
@@ -72,7 +73,7 @@ def test_the_operator_panel_as_agent_and_supervisor(tmp_path):
             page = context.new_page()
             seen = Recorder(page)
             login(page, site, "ayse")
-            page.click("header nav a[href='/panel']")
+            nav_to(page, "/panel")
             until_live(page, site)
             members = page.locator("#panel-members")
             assert "support" in members.inner_text() and "Ready" in members.inner_text()

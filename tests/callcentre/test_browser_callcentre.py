@@ -9,7 +9,7 @@ import re
 import pytest
 
 from appliance.callcentre import reports
-from browser_helpers import PASSWORD, Recorder, artifacts_dir, callbox, chromium, web_process
+from browser_helpers import PASSWORD, Recorder, artifacts_dir, callbox, chromium, nav_to, web_process
 from conftest import FIXTURES
 from test_journeys import DOCUMENTED
 from test_queue_reports import SESSIONS
@@ -70,7 +70,7 @@ def _download(page, text: str) -> bytes:
 
 def test_a_supervisor_opens_every_report(site, browser):
     context, page, seen = _login(site, browser, "supervisor")
-    page.click("header nav a[href='/callcentre']")
+    nav_to(page, "/callcentre")
     page.fill("input[name=since]", "")
     page.goto(f"{site}/callcentre?{ALL}")
     assert page.locator("table.report tbody tr").count() >= 3          # 9000, sales, support
@@ -111,7 +111,7 @@ def test_a_supervisor_opens_every_report(site, browser):
 
 def test_an_agent_sees_their_own_page_only(site, browser):
     context, page, seen = _login(site, browser, "agent")
-    page.click("header nav a[href='/callcentre/agent']")      # in the nav of a box with queues
+    nav_to(page, "/callcentre/agent")      # in the nav of a box with queues
     page.wait_for_url(site + "/callcentre/agent")
     page.goto(f"{site}/callcentre/agent?{ALL}")
     assert page.locator("table.report tbody tr").count() >= 1        # PJSIP/201's figures and calls

@@ -209,8 +209,9 @@ def test_csv_bad_rows_are_problems_and_bad_files_errors(tmp_path):
     people, problems = directory_csv.read(write(tmp_path, rows), UTC, "acme")
     assert [p.person_id for p in people] == ["x"] and people[0].valid_from is None
     assert [m.message for m in problems] == [
-        "people.csv line 2: no person_id; row skipped",
-        "people.csv line 3: valid_from '01.03.2026' is not an ISO 8601 date or time (e.g. 2026-03-01); ignored",
+        "people.csv line 2, column 5 (person_id): no person_id; row skipped",
+        "people.csv line 3, column 10 (valid_from): '01.03.2026' is not an ISO 8601 date or time "
+        "(e.g. 2026-03-01); ignored",
         "people.csv line 4: 5 fields, the header has 10; row skipped"]
     for text, message in [("person_id;last_name;deparment\n", "unknown column 'deparment'"),
                           ("first_name;last_name\n", "needs person_id"), ("", "empty file")]:

@@ -117,3 +117,11 @@ class Recorder:
         page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+
+
+def nav_to(page, href: str) -> None:
+    """Follow the header's link to `href`, opening its nav group first when it is in one (base.tpl)."""
+    group = page.locator(f"header nav details:has(a[href='{href}'])")
+    if group.count():
+        group.locator("summary").click()
+    page.click(f"header nav a[href='{href}']")

@@ -148,6 +148,14 @@ def test_csv(calls):
     assert ["Ayşe Demir (ayse)", "1", "0.10"] in rows
 
 
+def test_csv_headers_give_the_unit_of_seconds(calls):
+    """Issue 20: a CSV's 'talk_out' column did not say it counts seconds (the page shows h:mm:ss)."""
+    result = run(reports.Spec(("direction",), ("calls", "duration", "talk_out", "ring_in", "cost"), "all"))
+    header = next(csv.reader(io.StringIO(reports.to_csv(result))))
+    assert header == ["direction", "calls", "duration_s", "talk_out_s", "ring_in_s", "cost"]
+    assert result.columns[2:4] == ["duration", "talk_out"]              # the engine's own names stay
+
+
 def test_saved_reports_and_templates(calls):
     spec = reports.Spec(("direction",), ("calls",), "all").as_dict()
     mine = store_reports.save_report("Ayşe", "Benim", spec)
@@ -176,7 +184,7 @@ def test_cli_report(calls, tmp_path, capsys):
     assert out["totals"][-1] == "5.100001"
     assert main(["report", *args, "--since", "2024-03-29", "--until", "2024-03-30", "--filter", "extension=201",
                  "--csv", "--raw"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["calls,duration,cost", "2,377,0.10"]
+    assert capsys.readouterr().out.splitlines() == ["calls,duration_s,cost", "2,377,0.10"]
     assert main(["report", *args, "--dims", "colour"]) == 2
     assert "unknown dimension" in capsys.readouterr().err
     assert main(["timerange", "set", *args, "night", "--days", "1-7", "--start", "22:00", "--end", "06:00"]) == 0

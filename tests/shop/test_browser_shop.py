@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, web_process
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, nav_to, web_process
 from playwright.sync_api import sync_playwright
 from shop_helpers import INI, PRICES, independent_sell
 from test_shop_e2e import ipo_line
@@ -39,7 +39,7 @@ def test_a_cashier_session_in_the_browser(tmp_path):
         page.fill("input[name=password]", PASSWORD)
         page.click("form[action='/login'] button[type=submit]")
         page.wait_for_url(site + "/")
-        page.click("header nav a[href='/shop']")
+        nav_to(page, "/shop")
         page.click("#open-session")
         page.wait_for_url(site + "/shop")
         assert page.locator("[data-booth='201'] dd").inner_text() == "free"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir, chromium, seed, web_process
+from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir, chromium, nav_to, seed, web_process
 
 pytestmark = pytest.mark.slow
 NAV = {"admin": {"/", "/calls", "/directory", "/tariffs", "/setup", "/users"},
@@ -109,7 +109,7 @@ def _download(page, link_text: str, suffix: str) -> bytes:
 @pytest.mark.parametrize("role", list(ROLES))
 def test_reports_of_each_role_with_chart_and_downloads(site, browser, role):
     context, page, seen = _login(site, browser, role)
-    page.click("header nav a[href='/reports']")
+    nav_to(page, "/reports")
     page.wait_for_url(site + "/reports")
     page.select_option("select[name=dim1]", "extension")
     page.select_option("select[name=range]", "custom")
@@ -138,7 +138,7 @@ def test_staff_opens_their_bill_and_downloads_the_pdf(site, browser):
     import shutil
     import subprocess
     context, page, seen = _login(site, browser, "staff")
-    page.click("header nav a[href='/bill']")
+    nav_to(page, "/bill")
     page.wait_for_url(re.compile(r"/bill$"))
     page.fill("input[name=period]", "2017-07")                # the sample's month
     page.click("#bill-form button[type=submit]")
@@ -160,7 +160,7 @@ def test_staff_opens_their_bill_and_downloads_the_pdf(site, browser):
                                                ("/schedules", "Schedules", "schedule-add")])
 def test_admin_opens_the_admin_pages(site, browser, path, title, form):
     context, page, seen = _login(site, browser, "admin")
-    page.click(f"header nav a[href='{path}']")
+    nav_to(page, path)
     page.wait_for_url(re.compile(path + "$"))
     assert page.locator("h1").inner_text() == title and page.locator(f"form#{form}").count() == 1
     _shot(page, "admin", path.strip("/"))

@@ -86,6 +86,17 @@ def test_a_tenant_administrator_sees_and_changes_only_their_tenant(app, tmp_path
                                          "extension": "777"}, status=404)
     client.post("/directory/trunks", {"csrf_token": csrf, "tenant": theirs},
                 upload_files=[("file", "t.csv", b"trunk;provider\n8;Evil\n")], status=404)
+    # the organisation's forms (webui.admin.directory_edit): nothing of their tenant, not even that it exists
+    for path, form in [("/directory/person/new", {"tenant": theirs, "external_id": "EVIL", "last_name": "E",
+                                                  "date": "2025-01-01"}),
+                       ("/directory/units", {"tenant": theirs, "kind": "department", "name": "Evil"}),
+                       ("/directory/trunks/line", {"tenant": theirs, "trunk": "8", "provider": "Evil",
+                                                   "date": "2025-01-01"})]:
+        client.post(path, dict(form, csrf_token=csrf), status=404)
+    client.post("/directory/import", {"csrf_token": csrf, "tenant": theirs},
+                upload_files=[("file", "p.csv", b"person_id;last_name\nEVIL;E\n")], status=404)
+    for path in ("/directory/person/details", "/directory/person/end"):
+        client.post(path, {"csrf_token": csrf, "person": person, "last_name": "E", "date": "2025-01-01"}, status=404)
     client.post("/alerts/add", {"csrf_token": csrf, "tenant": theirs, "measure": "cost", "subject_kind": "role",
                                 "subject": "staff", "period": "day", "limit": "1", "cc": "spy@example.com"},
                 status=400)

@@ -91,3 +91,28 @@ def test_the_home_page_shows_the_month_at_a_glance_in_the_users_scope(app):
     staff = logged_in(app, "ayse", "staff", "own", person="P1")[0].get("/").text
     glance = staff[staff.index("This month at a glance"):]
     assert "Ayşe Yılmaz (P1)" in glance and "(no person)" not in glance                   # her calls only
+
+
+def test_the_call_search_sorts_by_a_column_and_exports_in_that_order(app):
+    """Issue 20: the call search could not be sorted. A column's heading sorts by it (a number the largest first, a
+    text A to Z, again to reverse), across pages and in the CSV; one call is '1 call', not '1 calls'."""
+    import csv
+    import io
+    import re
+    client = logged_in(app, "root", "administrator", "all")[0]
+
+    def order(html: str) -> list[str]:
+        return re.findall(r'<a href="/calls/(\d+)">', html)
+    assert order(client.get("/calls").text) == ["3", "2", "1"]                    # newest first
+    html = client.get("/calls", {"sort": "cost"}).text
+    assert 'aria-sort="descending"' in html and order(html) == ["3", "1", "2"]   # 12.345, 1.50, 0.25
+    assert 'href="/calls?sort=cost&amp;desc=0"' in html                           # again: the other way
+    assert order(client.get("/calls", {"sort": "cost", "desc": "0"}).text) == ["2", "1", "3"]
+    assert order(client.get("/calls", {"sort": "party"}).text) == ["3", "1", "2"]  # 0049…, 0555…, <b>…
+    assert order(client.get("/calls", {"sort": "legs"}).text)[0] == "3"
+    assert order(client.get("/calls", {"sort": "nonsense"}).text) == ["3", "2", "1"]
+    html = client.get("/calls", {"sort": "cost", "extension": "201"}).text
+    assert 'href="/calls.csv?extension=201&amp;sort=cost&amp;desc=1"' in html
+    rows = list(csv.DictReader(io.StringIO(client.get("/calls.csv", {"sort": "cost", "desc": "0"}).text)))
+    assert [r["id"] for r in rows] == ["2", "1", "3"]
+    assert "1 call · page 1 of 1" in client.get("/calls", {"extension": "202"}).text

@@ -186,3 +186,15 @@ def test_the_tenant_is_a_choice_of_the_boxs_tenants_and_a_refused_form_keeps_its
     resp = client.post("/users", {"username": "x", "password": PASSWORD, "role": "supervisor", "scope": "tenant",
                                   "tenant": "acmee", "csrf_token": csrf}, status=400)
     assert "No tenant &#039;acmee&#039; on this box." in resp.text or "No tenant 'acmee' on this box." in resp.text
+
+
+def test_a_refused_access_change_keeps_what_was_chosen(client, csrf):
+    """Issue 20: a refused change on a user's page came back showing the account's old access, not the choice."""
+    add_user("sup2", role="supervisor", scope="tenant", tenant="acme")
+    bad = client.post("/users/access", {"username": "sup2", "role": "staff", "scope": "all", "tenant": "default",
+                                        "person": "P9", "csrf_token": csrf}, status=400)
+    form = bad.forms[1]
+    assert (form["role"].value, form["scope"].value, form["tenant"].value, form["person"].value) == (
+        "staff", "all", "default", "P9")
+    again = client.get("/users/edit", {"username": "sup2"}).forms[1]          # the account itself is unchanged
+    assert (again["role"].value, again["scope"].value, again["tenant"].value) == ("supervisor", "tenant", "acme")

@@ -75,6 +75,24 @@ def organisation(tid: int, q: str = "", only: set[int] | None = None) -> dict:
     return {"tree": ordered, "left": left}
 
 
+def overview_page(code: str, default: str, tz, q: str = "", status: int = 200, error: str = "", done: str = "",
+                  form: dict | None = None) -> str:
+    """The tenant's organisation; for its administrators the forms to add people, name units and load a CSV file
+    (`form`: the values a refused form is shown again with)."""
+    user = _viewer()
+    try:
+        tenant, tenants = _tenant(user, code, default)
+        org = (organisation(tenant.id, q, scope.visible_people(user, tenant)) if tenant
+               else {"tree": {}, "left": []})
+        choices = ({kind: sorted(db.names(tenant.id, kind).items(), key=lambda kv: kv[1].casefold())
+                    for kind in db.NAMED} if tenant else {kind: [] for kind in db.NAMED})
+    except OperationalError:             # the worker made the file but not the tables yet
+        tenant, tenants, org, choices = None, [], {"tree": {}, "left": []}, {kind: [] for kind in db.NAMED}
+    return _render("directory", status, tenant=tenant, tenants=tenants, q=q, error=error, done=done,
+                   form=form or {}, choices=choices, editable=tenant is not None and _may_edit(user, tenant),
+                   today=datetime.now(tz).date().isoformat(), **org)
+
+
 def _zone(cfg: config.Config):
     return localtime.zone(cfg.section("pbx").timezone)
 
@@ -172,7 +190,8 @@ def trunks_page(code: str, default: str, tz, status: int = 200, error: str = "",
     except OperationalError:                     # the worker made the file but not the tables yet
         tenant, tenants, rows = None, [], []
     return _render("directory_trunks", status, tenant=tenant, tenants=tenants, trunks=rows, tz=tz, error=error,
-                   done=done, editable=tenant is not None and _may_edit(user, tenant))
+                   done=done, editable=tenant is not None and _may_edit(user, tenant),
+                   today=datetime.now(tz).date().isoformat())
 
 
 def _load_trunks(code: str, default: str, tz) -> str:
@@ -210,15 +229,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     @app.get("/directory")
     def overview():
         query = request.query.decode()
-        q = query.get("q", "").strip()
         with reading():
-            try:
-                tenant, tenants = _tenant(current_user(), query.get("tenant", "").strip(), default_tenant)
-                org = (organisation(tenant.id, q, scope.visible_people(current_user(), tenant)) if tenant
-                       else {"tree": {}, "left": []})
-            except OperationalError:             # the worker made the file but not the tables yet
-                tenant, tenants, org = None, [], {"tree": {}, "left": []}
-        return _render("directory", tenant=tenant, tenants=tenants, q=q, **org)
+            return overview_page(query.get("tenant", "").strip(), default_tenant, tz, query.get("q", "").strip())
 
     @app.get("/directory/person/<pid>")
     def person(pid: str):

@@ -49,14 +49,17 @@ def _list_page(tenants: list[str], status: int = 200, error: str = "", added: st
                    tenants=tenants, form=form or {})
 
 
-def _user_page(username: str, tenants: list[str], status: int = 200, error: str = "", done: str = "") -> str:
+def _user_page(username: str, tenants: list[str], status: int = 200, error: str = "", done: str = "",
+               form: dict | None = None) -> str:
+    """A user's page; `form`: the refused access form's values, shown again instead of the account's."""
     account = users.get(username)
     if account is None:
         raise bottle.HTTPError(404, _("No user {name!r}.").format(name=username))
     history = [e for e in users.audit_log(1000) if e["target"] == account.username][:50]
     return _render("user", status, account=account, disabled=account.username in users.disabled_usernames(),
                    roles=users.ROLES, scopes=users.SCOPES, history=history, error=error, done=done,
-                   me=current_user(), tenants=sorted({*tenants, account.tenant} - {""}))
+                   me=current_user(), tenants=sorted({*tenants, account.tenant} - {""}),
+                   access={k: (form or {}).get(k, getattr(account, k)) for k in ("role", "scope", "tenant", "person")})
 
 
 def _actor() -> str:
@@ -116,7 +119,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             change_access(name, forms.get("role", ""), forms.get("scope", ""), tenant, forms.get("person", ""),
                           _actor())
         except users.UserError as e:
-            return _user_page(name, tenants(), 400, error=str(e))
+            kept = {k: forms.get(k, "") for k in ("role", "scope", "tenant", "person")}
+            return _user_page(name, tenants(), 400, error=str(e), form=kept)      # what was chosen stays
         return _user_page(name, tenants(), done=_("Access changed."))
 
     @app.post("/users/password")

@@ -18,7 +18,7 @@ from appliance.pdf.chart import Chart
 from appliance.rating.numbering_overrides import KINDS
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
-from appliance.reports.dims import DEFAULT_MEASURES, DIMS, MEASURES
+from appliance.reports.dims import BAND_ORDER, DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
@@ -144,6 +144,7 @@ class Table:
     sort_links: list[str] = field(default_factory=list)    # per column: the page sorted by it (empty: no sorting)
     sorted_by: tuple[int, bool] | None = None              # (column, descending) the rows are sorted by
     hidden: int = 0                                        # rows left out by top=N (the totals include them)
+    keys: list[list] = field(default_factory=list)        # per row, its raw values to sort by (sort_table)
 
 
 def cell(name: str, value, currency: str = "") -> tuple[str, bool]:
@@ -183,6 +184,37 @@ def sorted_rows(result: reports.Result, sort: str, desc: bool, top: int | None) 
     if top is not None and top < len(rows):
         return rows[:top], len(rows) - top
     return rows, 0
+
+
+def sort_table(table: Table, form, link: Callable[[dict], str]) -> Table:
+    """Sort a shown table by its raw `keys` (?sort=COLUMN NUMBER, ?desc=1; empty values last either way), cut it
+    to ?top=N (hidden: how many the totals hold beyond), and give each heading its sort link (a number column the
+    largest first, a text A to Z; the sorted one the other way)."""
+    if not table.keys or len(table.keys) != len(table.rows):
+        return table
+    sort = int(form.get("sort")) if (form.get("sort") or "").isdigit() else None
+    desc = form.get("desc") == "1"
+    order = list(range(len(table.rows)))
+    if sort is not None and sort < len(table.columns):
+        empty = [i for i in order if table.keys[i][sort] in (None, "")]
+        present = [i for i in order if table.keys[i][sort] not in (None, "")]
+        present.sort(key=lambda i: _sort_key(table.keys[i][sort]), reverse=desc)
+        order = present + empty
+        table.sorted_by = (sort, desc)
+    top = int(form.get("top")) if (form.get("top") or "").isdigit() and int(form.get("top")) > 0 else None
+    if top is not None and top < len(order):
+        table.hidden, order = len(order) - top, order[:top]
+    table.rows, table.keys = [table.rows[i] for i in order], [table.keys[i] for i in order]
+    numeric = [any(c[i][1] for c, _link in table.rows) for i in range(len(table.columns))]
+    table.sort_links = [link({"sort": str(i), "desc": "0" if (sort == i and desc) or (sort != i and not numeric[i])
+                              else "1"}) for i in range(len(table.columns))]
+    return table
+
+
+def _sort_key(value) -> tuple:
+    if isinstance(value, (int, float, Decimal)):
+        return (0, value, "")
+    return (1, 0, str(value).casefold())
 
 
 def result_table(result: reports.Result, link: Callable[[list], str] = lambda row: "", sort: str = "",
@@ -236,7 +268,7 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     folded_labels = folded_names = 0       # the smallest bars and series are summed as "other", never dropped
     if kind == "bar" and len(labels) > MAX_BARS:
         values, labels, folded_labels = _fold(values, 0, labels, MAX_BARS - 1)
-    names = list(dict.fromkeys(k[1] for k in values))
+    names = _series_order(result, list(dict.fromkeys(k[1] for k in values)))
     if len(names) > MAX_SERIES:
         values, names, folded_names = _fold(values, 1, names, MAX_SERIES - 1)
 
@@ -248,6 +280,22 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     second = result.columns[1] if result.ndims > 1 else None
     return Chart(kind, shown, {text(second, n, folded_names): [values.get((t, n), 0) for t in labels]
                                for n in names})
+
+
+def _series_order(result: reports.Result, names: list[str]) -> list[str]:
+    """A second dimension's series in its own order when it has one (months in time, hours and weekdays by number,
+    bands by size), not in the order rows first named them (a department's months before another's)."""
+    second = result.columns[1]
+    if second not in TIME_DIMS and second not in BAND_ORDER:
+        return names
+    original = {str(r[1]): r[1] for r in result.rows}
+    order = BAND_ORDER.get(second, {})
+
+    def key(name: str) -> tuple:
+        v = original.get(name, name)
+        rank = order.get(v, len(order))
+        return (rank, 0, v, "") if isinstance(v, (int, float)) else (rank, 1, 0, str(v))
+    return sorted(names, key=key)
 
 
 OTHER = "\x00other"      # the key of what a chart sums up as "Other (N)"

@@ -114,6 +114,9 @@ def missed_view(data: dict, since: int, until: int, tz):
         who = {"extension": r.key} if by == "extension" or r.key.startswith("ext:") else {"person": r.key}
         who = {k: v.removeprefix("ext:") for k, v in who.items()}
         table.rows.append((cells, _calls(since, until, tz, direction="in", **who)))
+        table.keys.append([r.key, r.name, ", ".join(r.extensions)] + [getattr(r, k) for k in (
+            "offered", "answered", "answered_elsewhere", "missed_direct", "missed_transferred", "missed",
+            "answer_rate", "avg_ring_abandon_s")])
     missed = [r for r in report.rows if r.missed]
     top, rest = _top(missed, lambda r: r.missed)
     chart = Chart("bar", [r.name or r.key for r in top] + _other_label(rest), {
@@ -156,6 +159,9 @@ def trunks_view(data: dict, since: int, until: int, tz):
             table.totals = cells
         else:
             table.rows.append((cells, _calls(since, until, tz, trunk=r.trunk) if r.trunk != "*" else ""))
+            one_cost = next(iter(r.cost.values())) if len(r.cost) == 1 else None
+            table.keys.append([group, trunk, r.name] + [getattr(r, k) for k in (
+                "calls", "calls_in", "calls_out", "answered", "talk_s", "ring_s", "short")] + [one_cost, r.share])
     members, rest = _top([r for r in report.rows if r.trunk != "*"], lambda r: r.calls)
     chart = Chart("bar", [f"{r.trunk} ({r.group or '–'})" for r in members] + _other_label(rest), {
         _("Incoming"): [r.calls_in for r in members] + _other_sum(rest, lambda r: r.calls_in),
@@ -190,6 +196,7 @@ def concurrency_view(data: dict, since: int, until: int, tz):
         cells = [(b.label[:16].replace("T", " "), False), (fmt_number(b.max_concurrent), True),
                  (fmt_number(Decimal(str(round(b.erlangs, 3)))), True)]
         table.rows.append((cells, _calls(b.start, b.end, tz) if b.max_concurrent else ""))
+        table.keys.append([b.label, b.max_concurrent, b.erlangs])
     chart = Chart("line", [b.label[5:16].replace("T", " ") for b in buckets], {
         _("Most calls at once"): [b.max_concurrent for b in buckets],
         _("Erlangs"): [Decimal(str(round(b.erlangs, 3))) for b in buckets]}) if buckets else None
@@ -244,6 +251,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                     raise bottle.HTTPError(400, str(e)) from None
                 return rp.render("report_traffic", 400, **{**base, "error": str(e)})
             table, chart, columns, rows = VIEWS[name](data, since, until, tz)
+            kept = [(k, v) for k, v in form.allitems() if k not in ("sort", "desc", "lang")]
+            rp.sort_table(table, form, lambda order: f"/reports/{name}?" + urlencode(kept + list(order.items())))
             fname = rx.filename("callbox", name, rp.local_iso(since, tz)[:10], rp.local_iso(until, tz)[:10])
             if fmt == "csv":
                 return rx.attachment(rx.table_csv(columns, rows), fname + ".csv", "text/csv; charset=utf-8")

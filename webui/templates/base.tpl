@@ -20,34 +20,34 @@
   <span class="brand">Callbox</span>
 % if user:
   <nav>
-% pages = [('/', _('Home'))]
-% pages.append(('/calls', _('Calls')))
-% pages.append(('/bill', _('Bill')))
-% pages.append(('/reports', _('Reports')))
-% pages.append(('/panel', _('Operator panel')))
-% if user.role in ('administrator', 'supervisor'):
-% pages.append(('/directory', _('Organisation')))
-% pages.append(('/callcentre', _('Call centre')))
-% end
-% if user.role in ('administrator', 'operator'):
-% pages.append(('/shop', _('Cashier')))
-% end
-% if user.role in ('operator', 'staff') and get('queue_pages', False):
-% pages.append(('/callcentre/agent', _('My queue calls')))
-% end
-% if user.is_admin:
-% pages.append(('/tariffs', _('Tariffs')))
-% pages.append(('/setup', _('Setup')))
-% pages.append(('/alerts', _('Alerts')))
-% end
-% if user.is_admin and user.scope == 'all':
-% pages.append(('/users', _('Users')))
-% pages.append(('/schedules', _('Schedules')))
-% pages.append(('/outbox', _('Outbox')))
-% end
+% # grouped so it fits 1,366 px in every language: a group of one page is that page's link, a bigger one a disclosure
+% # (<details name>: opening one closes the others, no script)
+% admin, box = user.is_admin, user.is_admin and user.scope == 'all'
+% sees_org, cashier = user.role in ('administrator', 'supervisor'), user.role in ('administrator', 'operator')
+% # the queue pages (operator panel, an agent's own queue calls) on a box whose PBX logs queues or speaks AMI
+% queues = get('queue_pages', False)
+% groups = [(_('Calls'), [('/calls', _('Calls'), True), ('/callcentre', _('Call centre'), sees_org),
+%                         ('/panel', _('Operator panel'), queues),
+%                         ('/callcentre/agent', _('My queue calls'), queues and user.role in ('operator', 'staff'))]),
+%           (_('Reports'), [('/reports', _('Reports'), True), ('/schedules', _('Schedules'), box)]),
+%           (_('Billing'), [('/bill', _('Bill'), True), ('/tariffs', _('Tariffs'), admin), ('/shop', _('Cashier'), cashier)]),
+%           (_('Organisation'), [('/directory', _('Organisation'), sees_org), ('/users', _('Users'), box)]),
+%           (_('Settings'), [('/setup', _('Setup'), admin), ('/alerts', _('Alerts'), admin), ('/outbox', _('Outbox'), box), ('/settings', _('Check settings'), box)])]
 % here = get('nav') or {'Tariffs': '/tariffs'}.get(get('title'), '')
-% for href, label in pages:
-    <a href="{{href}}"{{!' aria-current="page"' if here == href else ''}}>{{label}}</a>
+    <a href="/"{{!' aria-current="page"' if here == '/' else ''}}>{{_('Home')}}</a>
+% for label, entries in groups:
+%   shown = [(href, text) for href, text, ok in entries if ok]
+%   if len(shown) == 1:
+    <a href="{{shown[0][0]}}"{{!' aria-current="page"' if here == shown[0][0] else ''}}>{{shown[0][1]}}</a>
+%   elif shown:
+    <details name="nav" class="group{{' here' if here in [h for h, _t in shown] else ''}}"><summary>{{label}}</summary>
+      <span class="menu">
+%     for href, text in shown:
+        <a href="{{href}}"{{!' aria-current="page"' if here == href else ''}}>{{text}}</a>
+%     end
+      </span>
+    </details>
+%   end
 % end
   </nav>
 % end

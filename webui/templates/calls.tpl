@@ -45,12 +45,20 @@
 % if page.capped:
 <p class="muted small">{{_('More than {total} calls: narrow the search · page {page} of {pages}').format(total=fmt_number(page.total), page=fmt_number(page.page), pages=fmt_number(page.pages))}}</p>
 % else:
-<p class="muted small">{{_('{total} calls · page {page} of {pages}').format(total=fmt_number(page.total), page=fmt_number(page.page), pages=fmt_number(page.pages))}}</p>
+<p class="muted small">{{ngettext('{total} call · page {page} of {pages}', '{total} calls · page {page} of {pages}', page.total).format(total=fmt_number(page.total), page=fmt_number(page.page), pages=fmt_number(page.pages))}}</p>
 % end
 <p class="small"><a href="{{csv_link}}" download>{{_('Every matching call as CSV')}}</a></p>
 <div class="scroll"><table>
-  <thead><tr><th>{{_('Start')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Person')}}</th><th>{{_('Party')}}</th>
-    <th>{{_('Trunk')}}</th><th>{{_('Ring')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Cost')}}</th><th>{{_('Legs')}}</th></tr></thead>
+  <thead><tr>
+% for key, heading in (('start', _('Start')), ('direction', _('Direction')), ('extension', _('Extension')), ('', _('Person')), ('party', _('Party')), ('trunk', _('Trunk')), ('ring', _('Ring')), ('talk', _('Talk')), ('', _('Answered')), ('cost', _('Cost')), ('legs', _('Legs'))):
+% if key:
+%   mark = (' ▼' if desc else ' ▲') if key == sort else ''
+    <th{{!' aria-sort="%s"' % ('descending' if desc else 'ascending') if mark else ''}}><a href="{{sort_links[key]}}" title="{{_('Sort by this column')}}">{{heading}}</a>{{mark}}</th>
+% else:
+    <th>{{heading}}</th>
+% end
+% end
+  </tr></thead>
   <tbody>
 % for c, att in zip(page.calls, page.attributions):
     <tr><td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>

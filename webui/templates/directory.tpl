@@ -21,10 +21,18 @@
   <a href="/directory/sync" class="small">{{_('Directory sync report')}}</a>
 % end
 </form>
+% if get('error'):
+<p class="banner warn pre">{{error}}</p>
+% elif get('done'):
+<p class="banner ok">{{done}}</p>
+% end
 % if tenant is None:
-<p class="muted">{{_('No directory yet: import a CSV file (callbox directory import) or configure a sync.')}}</p>
+<p class="muted">{{_('No directory yet: the worker creates it when it starts.')}}</p>
 % elif not tree and not left:
 <p class="muted">{{_('Nobody matches “{q}”.').format(q=q) if q else _('Nobody in this directory yet.')}}</p>
+% end
+% if editable:
+% include('directory_forms.tpl')
 % end
 % for branch, departments in tree.items():
 <h2>{{branch or _('No branch')}}</h2>

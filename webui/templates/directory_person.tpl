@@ -35,6 +35,16 @@
 <p class="muted small">{{_("Times are the PBX's local time. A change applies from its moment on; earlier calls keep the earlier owner and place.")}}</p>
 
 % if editable:
+<h2>{{_('Details')}}</h2>
+<form method="post" action="/directory/person/details" class="form">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <input type="hidden" name="person" value="{{person.id}}">
+  <label>{{_('First name')}} <input name="first_name" value="{{person.first_name}}"></label>
+  <label>{{_('Last name')}} <input name="last_name" value="{{person.last_name}}"></label>
+  <label>{{_('E-mail')}} <input name="email" type="email" value="{{person.email}}"></label>
+  <button type="submit">{{_('Save')}}</button>
+</form>
+
 <h2>{{_('Move')}}</h2>
 <form method="post" action="/directory/move" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
@@ -73,6 +83,16 @@
   </select></label>
   <label>{{_('From')}} <input name="date" type="date" value="{{today}}" required></label>
   <button type="submit">{{_('Release')}}</button>
+</form>
+% end
+% if person.ended_utc is None:
+<h2>{{_('Leaving')}}</h2>
+<form method="post" action="/directory/person/end" class="form">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <input type="hidden" name="person" value="{{person.id}}">
+  <label>{{_('Left on')}} <input name="date" type="date" value="{{today}}" required></label>
+  <button type="submit">{{_('End')}}</button>
+  <span class="muted small">{{_('Their place and extensions end on that day; their calls and history stay. A move later brings them back.')}}</span>
 </form>
 % end
 % end

@@ -19,12 +19,12 @@
 <p class="muted">{{_('No sync or import has run yet.')}}</p>
 % else:
 % kinds = {'sync': _('Last sync at {time}'), 'import': _('Last import at {time}')}
-% sources = ', '.join(s if n is None else _('{source} {n} people').format(source=s, n=fmt_number(n)) for s, n in report['sources'].items())
+% sources = ', '.join(s if n is None else ngettext('{source} {n} person', '{source} {n} people', n).format(source=s, n=fmt_number(n)) for s, n in report['sources'].items())
 <p class="banner {{'ok' if report['applied'] and not report['problems'] else 'warn'}}">
-  {{(_('This sync at {time}') if ran else kinds.get(report['kind'], _('Last sync at {time}'))).format(time=local(report['at_utc']))}}:
+  {{((_('This import at {time}') if report['kind'] == 'import' else _('This sync at {time}')) if ran else kinds.get(report['kind'], _('Last sync at {time}'))).format(time=local(report['at_utc']))}}:
   {{sources or _('no source read')}};
   {{_('applied') if report['applied'] else _('nothing changed')}};
-  {{_('{changes} changes, {problems} problems.').format(changes=fmt_number(len(report['changes'])), problems=fmt_number(len(report['problems'])))}}</p>
+  {{ngettext('{n} change', '{n} changes', len(report['changes'])).format(n=fmt_number(len(report['changes'])))}}, {{ngettext('{n} problem', '{n} problems', len(report['problems'])).format(n=fmt_number(len(report['problems'])))}}.</p>
 <h2>{{_('Problems ({n})').format(n=fmt_number(len(report['problems'])))}}</h2>
 % if report['problems']:
 <div class="scroll"><table>

@@ -22,7 +22,7 @@
 <p class="banner ok">{{done}}</p>
 % end
 % if not trunks:
-<p class="muted">{{_('No trunks yet: upload a CSV file below, or run callbox directory trunks FILE.csv') if editable else _('No trunks yet.')}}</p>
+<p class="muted">{{_('No trunks yet: add a line or upload a CSV file below.') if editable else _('No trunks yet.')}}</p>
 % else:
 <div class="scroll"><table>
   <thead><tr><th>{{_('Trunk')}}</th><th>{{_('Name')}}</th><th>{{_('Provider')}}</th><th>{{_('From')}}</th><th>{{_('Until')}}</th></tr></thead>
@@ -36,6 +36,17 @@
 <p class="muted small">{{_("Times are the PBX's local time. A call is attributed to the provider of its trunk at the call's time.")}}</p>
 % end
 % if editable:
+<h2>{{_('A line')}}</h2>
+<form method="post" action="/directory/trunks/line" class="form">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <input type="hidden" name="tenant" value="{{tenant.code}}">
+  <label>{{_('Trunk')}} <input name="trunk" size="8" required></label>
+  <label>{{_('Name')}} <input name="name"></label>
+  <label>{{_('Provider')}} <input name="provider"></label>
+  <label>{{_('From')}} <input name="date" type="date" value="{{today}}" required></label>
+  <button type="submit" name="action" value="set">{{_('Add or change provider')}}</button>
+  <button type="submit" name="action" value="end">{{_('End the line')}}</button>
+</form>
 <h2>{{_('Load a trunk file')}}</h2>
 <form method="post" action="/directory/trunks" enctype="multipart/form-data" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">

@@ -3,7 +3,7 @@
 <p class="muted">{{_('No calls in this report.')}}</p>
 % else:
 % if table.hidden:
-<p class="muted small">{{_('The first {n} rows; {hidden} more are in the totals.').format(n=fmt_number(len(table.rows)), hidden=fmt_number(table.hidden))}}</p>
+<p class="muted small">{{ngettext('The first {n} rows; {hidden} more is in the totals.', 'The first {n} rows; {hidden} more are in the totals.', table.hidden).format(n=fmt_number(len(table.rows)), hidden=fmt_number(table.hidden))}}</p>
 % end
 <div class="scroll"><table class="report">
   <thead><tr>

@@ -39,6 +39,10 @@
 % end
   </select></label>
 % end
+  <label>{{_('Rows shown')}} <input name="top" type="number" min="1" size="5" value="{{form.get('top', '')}}" placeholder="{{_('all')}}"></label>
+% if form.get('sort'):
+  <input type="hidden" name="sort" value="{{form.get('sort')}}"><input type="hidden" name="desc" value="{{form.get('desc', '')}}">
+% end
   <button type="submit">{{_('Run')}}</button>
 </form>
 % if table is not None:

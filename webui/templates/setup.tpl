@@ -40,7 +40,7 @@ driver = {{ranking[0]['driver']}}</pre>
 
 % if lines:
 <section>
-  <h2>{{_('Last {n} lines received').format(n=fmt_number(len(lines)))}}</h2>
+  <h2>{{ngettext('Last {n} line received', 'Last {n} lines received', len(lines)).format(n=fmt_number(len(lines)))}}</h2>
   <div class="scroll"><table class="raw">
     <thead><tr><th>{{_('Journal')}}</th><th>{{_('Source')}}</th><th>{{_('Line')}}</th></tr></thead>
     <tbody>

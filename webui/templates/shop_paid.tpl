@@ -1,7 +1,7 @@
 % # After a payment (webui/shop.py): what was taken and the change due.
 % rebase('base.tpl', title=title, nav='/shop', refresh=None)
 <h1>{{_('Paid')}}</h1>
-<p class="banner ok">{{_('{n} calls paid.').format(n=len(paid))}}</p>
+<p class="banner ok">{{ngettext('{n} call paid.', '{n} calls paid.', len(paid)).format(n=fmt_number(len(paid)))}}</p>
 <dl class="cards checkout">
   <div><dt>{{_('Call charges')}}</dt><dd id="total">{{money(total, currency)}}</dd></div>
   <div><dt>{{_('To take')}}</dt><dd id="to-take">{{money(to_take, currency)}}</dd></div>

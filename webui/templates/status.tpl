@@ -60,7 +60,7 @@
     <div><dt>{{_('Lines quarantined')}}</dt><dd>{{fmt_number(counts['quarantined'])}}</dd></div>
     <div><dt>{{_('Calls to numbers not in the numbering data (priced by prefix)')}}</dt><dd>{{fmt_number(counts['unknown_numbers'])}}</dd></div>
     <div><dt>{{_('Lines ignored (headers)')}}</dt><dd>{{fmt_number(counts['ignored'])}}</dd></div>
-    <div><dt>{{_('Journal')}}</dt><dd>{{_('{n} segments').format(n=fmt_number(journal['segments']))}} · {{fmt_number(journal['bytes'] / 1048576, 1)}} MiB</dd></div>
+    <div><dt>{{_('Journal')}}</dt><dd>{{ngettext('{n} segment', '{n} segments', journal['segments']).format(n=fmt_number(journal['segments']))}} · {{fmt_number(journal['bytes'] / 1048576, 1)}} MiB</dd></div>
     <div><dt>{{_('Last line received (UTC)')}}</dt><dd class="small">{{cap['last_line_at'] or '–'}}</dd></div>
   </dl>
 </section>

@@ -21,20 +21,20 @@
   <input type="hidden" name="username" value="{{account.username}}">
   <p><label>{{_('Role')}} <select name="role">
 % for r in roles:
-    <option value="{{r}}"{{!' selected' if r == account.role else ''}}>{{term(r)}}</option>
+    <option value="{{r}}"{{!' selected' if r == access['role'] else ''}}>{{term(r)}}</option>
 % end
   </select></label>
   <label>{{_('Scope')}} <select name="scope"><option value="">{{_("the role's default")}}</option>
 % for s in scopes:
-    <option value="{{s}}"{{!' selected' if s == account.scope else ''}}>{{term(s)}}</option>
+    <option value="{{s}}"{{!' selected' if s == access['scope'] else ''}}>{{term(s)}}</option>
 % end
   </select></label>
   <label>{{_('Tenant')}} <select name="tenant"><option value="">{{_('none (the whole box)')}}</option>
 % for t in tenants:
-    <option value="{{t}}"{{!' selected' if t == account.tenant else ''}}>{{t}}</option>
+    <option value="{{t}}"{{!' selected' if t == access['tenant'] else ''}}>{{t}}</option>
 % end
   </select></label>
-  <label>{{_('Person id')}} <input name="person" size="10" value="{{account.person}}"></label></p>
+  <label>{{_('Person id')}} <input name="person" size="10" value="{{access['person']}}"></label></p>
   <p><button type="submit">{{_('Change access')}}</button></p>
 </form>
 
