@@ -41,8 +41,9 @@ def lost_calls(ask: Ask) -> list[tuple]:
         "ORDER BY entered_utc, id", args).fetchall()
 
 
-def _reaches(start: int, end: int) -> dict[str, list[tuple[int, str, str]]]:
-    """number key -> [(time, by whom, how)] of what reaches a caller in [start, end), in time order."""
+def _reaches(start: int, end: int, wanted: set[str]) -> dict[str, list[tuple[int, str, str]]]:
+    """number key -> [(time, by whom, how)] of what reaches the callers `wanted` (their keys) in [start, end), in
+    time order; only theirs are kept (a year of a big box's calls would not fit a small board's memory)."""
     found: dict[str, list[tuple[int, str, str]]] = {}
     queued = {k for k, in db.execute_sql("SELECT DISTINCT call_key FROM queue_call WHERE entered_utc >= ? AND "
                                          "entered_utc < ?", (start - 3600, end))}
@@ -52,13 +53,13 @@ def _reaches(start: int, end: int) -> dict[str, list[tuple[int, str, str]]]:
         if call_key in queued:
             continue
         k = key(number) or key(party)
-        if k:
+        if k in wanted:
             found.setdefault(k, []).append((at, extension, "called_back" if direction == "out" else "called_in"))
     for at, caller, agent in db.execute_sql(
             "SELECT entered_utc, caller, agent FROM queue_call WHERE entered_utc >= ? AND entered_utc < ? AND "
             "outcome = 'answered'", (start, end)):
         k = key(caller)
-        if k:
+        if k in wanted:
             found.setdefault(k, []).append((at, agent, "answered_again"))
     for k in found:
         found[k].sort()
@@ -70,7 +71,8 @@ def _matched(ask: Ask) -> list[tuple[tuple, tuple[int, str, str] | None]]:
     lost = lost_calls(ask)
     if not lost:
         return []
-    reach = _reaches(min(r[4] for r in lost), max(r[4] for r in lost) + HORIZON_S)
+    wanted = {k for k in (key(r[2]) for r in lost) if k}
+    reach = _reaches(min(r[4] for r in lost), max(r[4] for r in lost) + HORIZON_S, wanted)
     out = []
     for row in lost:
         k, left = key(row[2]), row[4]
