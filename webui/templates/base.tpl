@@ -24,7 +24,9 @@
 % pages.append(('/calls', _('Calls')))
 % pages.append(('/bill', _('Bill')))
 % pages.append(('/reports', _('Reports')))
+% if get('queue_pages', False) or get('ami_panel', False):
 % pages.append(('/panel', _('Operator panel')))
+% end
 % if user.role in ('administrator', 'supervisor'):
 % pages.append(('/directory', _('Organisation')))
 % pages.append(('/callcentre', _('Call centre')))
