@@ -78,6 +78,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         log.error("%s: the operator panel shows queue_log only", e)
         link, panel, link_error = None, PanelSettings(), str(e)
     feed_for(link)                      # connect now: the first agent to open the panel finds it live
+    # in the header of a box with queues: AMI set up, or queue_log the driver (as webui.app's queue_pages)
+    bottle.BaseTemplate.defaults["ami_panel"] = link is not None or bool(link_error)
     try:
         book = kpis.rulebook(cfg)
     except config.ConfigError:

@@ -27,7 +27,7 @@
 % # the queue pages (operator panel, an agent's own queue calls) on a box whose PBX logs queues or speaks AMI
 % queues = get('queue_pages', False)
 % groups = [(_('Calls'), [('/calls', _('Calls'), True), ('/callcentre', _('Call centre'), sees_org),
-%                         ('/panel', _('Operator panel'), queues),
+%                         ('/panel', _('Operator panel'), queues or get('ami_panel', False)),
 %                         ('/callcentre/agent', _('My queue calls'), queues and user.role in ('operator', 'staff'))]),
 %           (_('Reports'), [('/reports', _('Reports'), True), ('/schedules', _('Schedules'), box)]),
 %           (_('Billing'), [('/bill', _('Bill'), True), ('/tariffs', _('Tariffs'), admin), ('/shop', _('Cashier'), cashier)]),
