@@ -75,6 +75,14 @@ CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open"
             "/shop/sessions/<sid>"}
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
                  ("POST", "/shop/close")}
+# Customers and their invoices (webui.customers, webui.invoices): they bill calls of any tenant of the box, so
+# administrators of the whole box only; the writes go to the customer tables only, and no route changes an issued
+# invoice (a credit note corrects it). The PDF is a GET.
+CUSTOMERS = {"/customers", "/customers/<cid>", "/customers/<cid>/edit", "/customers/<cid>/topup", "/invoices",
+             "/invoices/issue", "/invoices/<iid>", "/invoices/<iid>.pdf", "/invoices/<iid>/credit"}
+BOX_ADMIN |= CUSTOMERS
+WRITE_ROUTES |= {("POST", "/customers"), ("POST", "/customers/<cid>/edit"), ("POST", "/customers/<cid>/topup"),
+                 ("POST", "/invoices/issue"), ("POST", "/invoices/<iid>/credit")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

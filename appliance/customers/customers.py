@@ -167,7 +167,10 @@ class Pricer:
             raise CustomerError(f"customer {customer.code}: no price list stored (callbox pricelist import)"
                                 if not codes else f"customer {customer.code}: several price lists are stored "
                                 f"({', '.join(codes)}): give the customer one (--price-list)")
-        self.price_list: PriceList = lists.load(code)
+        try:
+            self.price_list: PriceList = lists.load(code)
+        except PriceError as e:
+            raise CustomerError(f"customer {customer.code}: {e}") from None
         self.rates: Rates = lists.rates()
         self.currency = customer.currency or self.price_list.currency
 

@@ -40,6 +40,7 @@
 % pages.append(('/users', _('Users')))
 % pages.append(('/schedules', _('Schedules')))
 % pages.append(('/outbox', _('Outbox')))
+% pages.append(('/customers', _('Customers')))
 % end
 % here = get('nav') or {'Tariffs': '/tariffs'}.get(get('title'), '')
 % for href, label in pages:
