@@ -31,7 +31,7 @@
 <p class="muted">{{_('No top-ups yet.')}}</p>
 % else:
 <div class="scroll"><table id="statement">
-  <thead><tr><th>{{_('Time')}}</th><th>{{_('What')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th><th>{{_('Talk')}}</th><th>{{_('Amount')}}</th><th>{{_('Balance')}}</th></tr></thead>
+  <thead><tr><th>{{_('Date and time')}}</th><th>{{_('What')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th><th>{{_('Talk')}}</th><th>{{_('Amount')}}</th><th>{{_('Balance')}}</th></tr></thead>
   <tbody>
 % for e in st['lines']:
     <tr><td>{{when(e['at'])}}</td><td>{{_('Top-up') if e['kind'] == 'topup' else _('Call')}}{{(' · ' + e['note']) if e.get('note') else ''}}</td>

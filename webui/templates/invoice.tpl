@@ -14,7 +14,7 @@
 % end
 <p><a href="/invoices/{{inv.id}}.pdf" id="pdf" download>{{_('PDF')}}</a></p>
 <div class="scroll"><table id="lines">
-  <thead><tr><th>{{_('Time')}}</th><th>{{_('Number')}}</th><th>{{_('Description')}}</th><th>{{_('Talk')}}</th><th>{{_('Amount')}}</th></tr></thead>
+  <thead><tr><th>{{_('Date and time')}}</th><th>{{_('Number')}}</th><th>{{_('Description')}}</th><th>{{_('Talk')}}</th><th>{{_('Amount')}}</th></tr></thead>
   <tbody>
 % for line in lines:
     <tr><td>{{when(line.start) if line.start else ''}}</td><td>{{line.number}}</td><td>{{line.description}}</td>
