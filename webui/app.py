@@ -21,7 +21,7 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
 from webui import (api, auth, callcentre, calls, customers, db, errors, home, i18n,  # noqa: F401  i18n: `_`
-                   invoices, offload, shop, status, tls, wallboard)
+                   invoices, offload, pricelists, shop, status, tls, wallboard)
 from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
 from webui.reports import bill, breakdown, timeranges, traffic
 
@@ -64,6 +64,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(shop.routes(data_dir, cfg))
     app.merge(customers.routes(data_dir, cfg))
     app.merge(invoices.routes(data_dir, cfg))
+    app.merge(pricelists.routes(data_dir))
     app.merge(wallboard.routes(data_dir, cfg))
 
     errors.install(app)

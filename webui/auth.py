@@ -83,7 +83,12 @@ CUSTOMERS = {"/customers", "/customers/<cid>", "/customers/<cid>/edit", "/custom
 BOX_ADMIN |= CUSTOMERS
 WRITE_ROUTES |= {("POST", "/customers"), ("POST", "/customers/<cid>/edit"), ("POST", "/customers/<cid>/topup"),
                  ("POST", "/invoices/issue"), ("POST", "/invoices/<iid>/credit")}
-SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
+# The sell-price lists (webui.pricelists): shared by every tenant like the tariff plans, so shown to administrators
+# and imported only by administrators of the whole box (SHARED_WRITES below); the import writes the price tables only.
+PRICELISTS = {"/pricelists", "/pricelists/import", "/pricelists/export.csv"}
+ADMIN_ONLY |= PRICELISTS
+WRITE_ROUTES |= {("POST", "/pricelists/import")}
+SHARED_WRITES = {("POST", "/pricelists/import"), ("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
 

@@ -22,6 +22,7 @@ from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls
                              quarantined)
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
 from appliance.store.customers import MODELS_CUSTOMERS
+from appliance.store.pricing import MODELS_PRICING
 from appliance.store.directory import (MODELS_DIRECTORY, NAMED, Person, Placement, Tenant, names, open_extensions,
                                        open_placement)
 from appliance.store.outbox import MODELS_OUTBOX, OutboxItem
@@ -51,6 +52,8 @@ __all__ = [
     "MODELS_SHOP",
     # customers, their top-ups, invoices (appliance.customers writes them; triggers keep issued invoices as issued)
     "MODELS_CUSTOMERS",
+    # the sell side's price lists, markups and exchange rates (appliance.pricing writes them)
+    "MODELS_PRICING",
     # users.db
     "users_db",
 ]

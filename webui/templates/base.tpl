@@ -33,6 +33,7 @@
 % end
 % if user.is_admin:
 % pages.append(('/tariffs', _('Tariffs')))
+% pages.append(('/pricelists', _('Price lists')))
 % pages.append(('/setup', _('Setup')))
 % pages.append(('/alerts', _('Alerts')))
 % end
