@@ -14,7 +14,7 @@ import bottle
 from bottle import request
 
 from appliance import config, localtime
-from appliance.customers import accounts, customers, invoices
+from appliance.customers import accounts, customers, invoices, margins
 from appliance.pricing import lists
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
@@ -25,18 +25,18 @@ log = logging.getLogger(__name__)
 ACCOUNT_LABELS = {"prepaid": N_("prepaid"), "postpaid": N_("postpaid")}
 LANG_NAMES = {"en": "English", "tr": "Türkçe", "bg": "Български", "az": "Azərbaycanca", "cs": "Čeština",
               "nb": "Norsk bokmål"}
-FIELDS = ("name", "price_list", "currency", "account", "low_balance", "tax_rate", "lang", "address")
+FIELDS = ("name", "price_list", "currency", "account", "low_balance", "tax_rate", "lang", "address", "monthly_fee")
 
 
-def _split(text: str) -> list[str]:
-    return [v for v in text.replace(",", " ").split() if v]
+def _split(text: str | None) -> list[str] | None:
+    return None if text is None else [v for v in text.replace(",", " ").split() if v]
 
 
-def form_values() -> tuple[dict, list[str], list[str]]:
-    """The customer form: its values, extensions and account codes."""
+def form_values() -> tuple[dict, list[str] | None, list[str] | None]:
+    """The customer form: its values, extensions and account codes (only the fields sent; None: not sent)."""
     f = request.forms
     values = {k: f.getunicode(k, "").strip() for k in FIELDS if f.getunicode(k) is not None}
-    return values, _split(f.getunicode("extensions", "")), _split(f.getunicode("account_codes", ""))
+    return values, _split(f.getunicode("extensions")), _split(f.getunicode("account_codes"))
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
@@ -70,16 +70,19 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     def detail(c, code: int = 200, error: str = ""):
         def work():
-            st, problem = None, ""
+            st, margin, problem = None, None, ""
             try:
                 if c.account == "prepaid":
                     st = accounts.statement(c)
+                if c.monthly_fee:   # this month so far (RAT-12)
+                    first = datetime.now(tz).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+                    margin = margins.margin(c, int(first.timestamp()), int(time.time()) + 1)
             except customers.CustomerError as e:
                 problem = str(e)
-            return customers.matches(c), st, problem, invoices.invoices(c), lists.codes()
-        m, st, problem, invs, codes = read(work)
-        return page("customer", code, title=c.name, c=c, m=m, st=st, problem=problem, invoices=invs,
-                    price_lists=codes, error=error)
+            return customers.matches(c), st, margin, problem, invoices.invoices(c), lists.codes()
+        m, st, margin, problem, invs, codes = read(work)
+        return page("customer", code, title=c.name, c=c, m=m, st=st, margin=margin, problem=problem,
+                    invoices=invs, price_lists=codes, error=error)
 
     @app.get("/customers")
     def customer_list():
@@ -91,10 +94,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         code = request.forms.getunicode("code", "").strip()
         try:
             with db.write_access(data_dir, db.MODELS_CUSTOMERS):
-                c = customers.add(code, values.pop("name", ""), exts, codes,
-                                  **{k: v for k, v in values.items() if v or k == "address"})
+                c = customers.add(code, values.pop("name", ""), exts or [], codes or [],
+                                  **{k: v for k, v in values.items() if v or k in ("address", "monthly_fee")})
         except customers.CustomerError as e:
-            kept = {**values, "code": code, "extensions": " ".join(exts), "account_codes": " ".join(codes)}
+            kept = {**values, "code": code, "extensions": " ".join(exts or []), "account_codes": " ".join(codes or [])}
             return listing(400, _("Refused: {reason}").format(reason=str(e)), kept)
         log.info("customer %s added by %s", c.code, current_user().username)
         bottle.redirect(f"/customers/{c.id}", 303)

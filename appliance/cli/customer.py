@@ -8,7 +8,8 @@ import sys
 
 from appliance import localtime
 from appliance.cli.common import UsageError, iso_s, open_data
-from appliance.customers import accounts, customers
+from appliance.cli.invoice import period
+from appliance.customers import accounts, customers, margins
 from appliance.procs import common_args
 from appliance.store.customers import ACCOUNTS
 
@@ -29,12 +30,14 @@ def _values(c, edit: bool) -> None:
     c.add_argument("--tax-rate", metavar="PERCENT", help="added to an invoice's net, e.g. 20")
     c.add_argument("--lang", choices=LANGS, help="the language of their invoices")
     c.add_argument("--address", help="printed under the name on invoices")
+    c.add_argument("--monthly-fee", metavar="AMOUNT", dest="monthly_fee",
+                   help="a fixed-price contract's flat fee a month (\"\" = none): `callbox customer margin`")
 
 
 def register(subparsers) -> None:
     """Add `customer` and its commands to the callbox parser's subparsers."""
     t = subparsers.add_parser("customer", help="customers re-billed at sell prices; their prepaid accounts")
-    sub = t.add_subparsers(dest="customer_command", metavar="add|edit|list|show|topup|statement", required=True,
+    sub = t.add_subparsers(dest="customer_command", metavar="add|edit|list|show|topup|statement|margin", required=True,
                            parser_class=type(t))
     for name, what in (("add", "create a customer"), ("edit", "change a customer (extensions and codes: replaced)")):
         c = sub.add_parser(name, help=what)
@@ -63,10 +66,18 @@ def register(subparsers) -> None:
     c.add_argument("--until", metavar="ISO", help="the account as it was then (default now)")
     c.add_argument("--json", action="store_true", help='{"balance", "low", "exhausted", "lines", ...}')
     c.set_defaults(func=cmd_statement)
+    c = sub.add_parser("margin", help="fixed-price contracts: each one's fee against the buy cost of its calls")
+    common_args(c)
+    c.add_argument("--month", metavar="YYYY-MM", help="a calendar month in PBX local time")
+    c.add_argument("--since", metavar="YYYY-MM-DD", help="or the first day ...")
+    c.add_argument("--until", metavar="YYYY-MM-DD", help="... and the last day (included)")
+    c.add_argument("--json", action="store_true",
+                   help='a list of {"customer", "fee", "buy", "sell", "margin", "negative", "calls", ...}')
+    c.set_defaults(func=cmd_margin)
 
 
 def _given(args) -> dict:
-    keys = ("name", "price_list", "currency", "account", "low_balance", "tax_rate", "lang", "address")
+    keys = ("name", "price_list", "currency", "account", "low_balance", "tax_rate", "lang", "address", "monthly_fee")
     return {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
 
 
@@ -74,7 +85,7 @@ def _json(c) -> dict:
     m = customers.matches(c)
     return {"code": c.code, "name": c.name, "extensions": m["extension"], "account_codes": m["account"],
             "price_list": c.price_list, "currency": c.currency, "account": c.account, "low_balance": c.low_balance,
-            "tax_rate": c.tax_rate, "lang": c.lang, "address": c.address}
+            "tax_rate": c.tax_rate, "lang": c.lang, "address": c.address, "monthly_fee": c.monthly_fee}
 
 
 def cmd_add(args) -> int:
@@ -136,4 +147,22 @@ def cmd_statement(args) -> int:
         state = "exhausted" if st["exhausted"] else f"below {st['low_balance']}"
         print(f"warning: customer {c.code}'s balance {st['balance']} {st['currency']} is {state}: top it up",
               file=sys.stderr)
+    return 0
+
+
+def cmd_margin(args) -> int:
+    cfg, _paths = open_data(args)
+    rows = margins.margins(*period(args, localtime.zone(cfg.section("pbx").timezone)))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    for r in [] if args.json else rows:
+        print(f"{r['customer']}\tfee {r['fee']}\tbuy {r['buy']}\tmargin {r['margin']} {r['currency']}"
+              + ("\tNEGATIVE" if r["negative"] else ""))
+    for r in rows:
+        if r["negative"]:
+            print(f"warning: customer {r['customer']}'s calls cost {r['buy']} {r['currency']}, more than its fee "
+                  f"{r['fee']}", file=sys.stderr)
+        if r["unpriced"]:
+            print(f"warning: customer {r['customer']}: {len(r['unpriced'])} calls have no buy price, not counted: "
+                  f"{r['unpriced'][0]['problem']}", file=sys.stderr)
     return 0

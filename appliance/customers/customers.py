@@ -45,6 +45,7 @@ class PricedCall:
     talk_s: int
     sell: Decimal | None
     problem: str = ""
+    utc_offset: int = 0
 
 
 def _db():
@@ -84,6 +85,9 @@ def _fields(values: dict) -> dict:
         out["lang"] = values["lang"]
     if "low_balance" in values:
         out["low_balance"] = _amount(values["low_balance"], "low balance")
+    if "monthly_fee" in values:   # "" = no fixed-price contract
+        fee = str(values["monthly_fee"]).strip()
+        out["monthly_fee"] = _amount(fee, "monthly fee") if fee else ""
     if "tax_rate" in values:
         out["tax_rate"] = _amount(values["tax_rate"], "tax rate", percent=True)
     for key in ("price_list", "address"):
@@ -183,6 +187,12 @@ class Pricer:
             return price.sell
         return round_up(self.rates.convert(price.sell, price.currency, self.currency, day), self.currency)
 
+    def buy(self, number: str, talk_s: int, day: date) -> Decimal:
+        """What the provider charges for the call (the list's buy price) in the customer's currency."""
+        if not number.startswith("+"):
+            raise PriceError(f"{number or 'no number'}: not an international number (set [numbers] country)")
+        return self.price_list.buy(number, talk_s, day, self.rates, self.currency)
+
 
 def local_day(start_utc: int, utc_offset: int) -> date:
     return datetime.fromtimestamp(start_utc, timezone(timedelta(seconds=utc_offset))).date()
@@ -212,5 +222,5 @@ def calls_of(customer: Customer, since: int, until: int, pricer: Pricer | None =
         except PriceError as e:
             problem = str(e)
         out.append(PricedCall(c.id, local_iso(c.start_utc, c.utc_offset), c.start_utc, c.extension.strip(),
-                              c.number, destination or "", c.talk_s, sell, problem))
+                              c.number, destination or "", c.talk_s, sell, problem, c.utc_offset))
     return out

@@ -24,6 +24,7 @@ class Customer(Base):
     tax_rate = TextField(default="0")     # percent added to an invoice's net (the customer's country's VAT)
     lang = TextField(default="en")        # the language of their invoices (appliance.pdf.LANGS)
     address = TextField(default="")
+    monthly_fee = TextField(default="")   # a fixed-price contract's flat fee a month (RAT-12); "" = none
     created_utc = IntegerField()
 
 

@@ -68,3 +68,22 @@ def test_no_command_changes_or_deletes_an_invoice():
     commands = next(a for a in parser._subparsers._group_actions).choices["invoice"]
     names = set(next(a for a in commands._subparsers._group_actions).choices)
     assert names == {"issue", "list", "show", "pdf", "credit"}
+
+
+def test_the_margin_of_a_fixed_price_contract(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "callbox.ini").write_text(INI, encoding="utf-8")
+    d = ["--data", str(data)]
+    store.open_db(data / "callbox.db")
+    try:
+        store_prices()
+        add_call("340", NUMBERS["Türkiye İstanbul"], MAY_LOCAL + 60, 600)      # 10 min x 0.01 TRY = 0.10 buy
+    finally:
+        store.close_db()
+    assert run(capsys, "customer", "add", "flat", *d, "--name", "Flat", "--extension", "340",
+               "--monthly-fee", "0.05")[0] == 0
+    code, out, err = run(capsys, "customer", "margin", *d, "--month", "2026-05", "--json")
+    assert [(r["customer"], r["fee"], r["buy"], r["sell"], r["margin"], r["negative"]) for r in json.loads(out)] == [
+        ("flat", "0.05", "0.10", "1.20", "-0.05", True)]
+    assert "customer flat's calls cost 0.10 TRY, more than its fee 0.05" in err

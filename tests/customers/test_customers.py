@@ -83,3 +83,26 @@ def test_a_prepaid_balance_after_each_call_with_low_and_exhausted(priced):
     post = customers.add("post", "Postpaid", extensions=["321"])
     with pytest.raises(CustomerError, match="postpaid"):
         accounts.top_up(post, "5")
+
+
+def test_a_fixed_price_contracts_margin_is_the_fee_less_the_buy_cost_flagged_when_negative(priced):
+    from datetime import date
+
+    from appliance.customers import margins
+    from appliance.pricing import lists
+    lists.add_rate("USD", "TRY", date(2026, 1, 1), Decimal("30"))
+    lists.add_rate("USD", "TRY", date(2026, 5, 16), Decimal("40"))
+    flat = customers.add("flat", "Flat Rate Ltd", extensions=["330"], monthly_fee="10.00")
+    customers.add("plain", "No contract", extensions=["331"])
+    add_call("330", NUMBERS["Germany"], T, 3599)                                # 1 May: 3600 s at 0.02 USD/min
+    add_call("330", NUMBERS["Germany mobile"], MAY_2026[0] + 20 * 86400, 61)   # 21 May: 120 s at 0.05
+    add_call("331", NUMBERS["Germany"], T, 600)
+    m = margins.margins(*MAY_2026)
+    assert [r["customer"] for r in m] == ["flat"]
+    # by hand: 60 min x 0.02 USD x 30 = 36.00 TRY; 2 min x 0.05 USD x 40 = 4.00 TRY
+    assert (m[0]["fee"], m[0]["buy"], m[0]["margin"], m[0]["negative"], m[0]["calls"]) == (
+        "10.00", "40.00", "-30.00", True, 2)
+    by_hand = kurus(NUMBERS["Germany"], 3599) + kurus(NUMBERS["Germany mobile"], 61)
+    assert Decimal(m[0]["sell"]) == Decimal(by_hand) / 100
+    customers.edit("flat", monthly_fee="45")
+    assert (margins.margins(*MAY_2026)[0]["margin"], margins.margins(*MAY_2026)[0]["negative"]) == ("5.00", False)

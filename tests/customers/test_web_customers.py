@@ -148,3 +148,18 @@ def test_a_prepaid_customer_topped_up_with_its_statement(app):
     assert "language" in admin.post("/customers/1/edit", {"csrf_token": csrf, "lang": "xx"}, status=400).text
     admin.get("/customers/999", status=404)
     admin.get("/invoices/abc", status=404)
+
+
+def test_a_fixed_price_contract_shows_this_months_margin(app):
+    import time
+    admin, csrf = logged_in(app, "admin", "administrator", "all")
+    admin.post("/customers", {"csrf_token": csrf, "code": "flat", "name": "Flat", "extensions": "340",
+                              "monthly_fee": "0.05", "lang": "en"}, status=303)
+    calls(app.config["test.data"], ("340", NUMBERS["Türkiye İstanbul"], int(time.time()) - 700, 600))   # 0.10 buy
+    page = text(admin.get("/customers/1"))
+    assert re.search(r'id="margin">-TRY0.05<', page) and 'id="margin-warning"' in page
+    admin.post("/customers/1/edit", {"csrf_token": csrf, "monthly_fee": "1"}, status=303)
+    page = text(admin.get("/customers/1"))
+    assert re.search(r'id="margin">TRY0.90<', page) and 'id="margin-warning"' not in page
+    admin.post("/customers/1/edit", {"csrf_token": csrf, "monthly_fee": ""}, status=303)
+    assert 'id="margin"' not in admin.get("/customers/1").text

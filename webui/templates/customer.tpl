@@ -42,6 +42,17 @@
 </table></div>
 % end
 % end
+% if margin is not None:
+<h2>{{_('Fixed-price contract this month')}}</h2>
+% if margin['negative']:
+<p class="banner warn" id="margin-warning">{{_('The calls cost more than the fixed fee.')}}</p>
+% end
+<dl class="cards report">
+  <div><dt>{{_('Fixed monthly fee')}}</dt><dd id="fee">{{money(margin['fee'], margin['currency'])}}</dd></div>
+  <div><dt>{{_('Buy cost of the calls')}}</dt><dd id="buy">{{money(margin['buy'], margin['currency'])}}</dd></div>
+  <div><dt>{{_('Margin')}}</dt><dd id="margin">{{money(margin['margin'], margin['currency'])}}</dd></div>
+</dl>
+% end
 <h2>{{_('Invoices')}}</h2>
 % if not invoices:
 <p class="muted">{{_('No invoices yet.')}}</p>
@@ -70,6 +81,7 @@
 % end
   </select></label>
   <label>{{_('Low balance')}} <input name="low_balance" inputmode="decimal" size="8" value="{{c.low_balance}}"></label>
+  <label>{{_('Fixed monthly fee')}} <input name="monthly_fee" inputmode="decimal" size="8" value="{{c.monthly_fee}}"></label>
   <label>{{_('Tax rate (%)')}} <input name="tax_rate" inputmode="decimal" size="5" value="{{c.tax_rate}}"></label>
   <label>{{_('Invoice language')}} <select name="lang">
 % for key, name in langs.items():

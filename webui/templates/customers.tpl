@@ -37,6 +37,7 @@
 % end
   </select></label>
   <label>{{_('Low balance')}} <input name="low_balance" inputmode="decimal" size="8" value="{{form.get('low_balance', '')}}"></label>
+  <label>{{_('Fixed monthly fee')}} <input name="monthly_fee" inputmode="decimal" size="8" value="{{form.get('monthly_fee', '')}}"></label>
   <label>{{_('Tax rate (%)')}} <input name="tax_rate" inputmode="decimal" size="5" value="{{form.get('tax_rate', '')}}"></label>
   <label>{{_('Invoice language')}} <select name="lang">
 % for key, name in langs.items():
