@@ -73,6 +73,7 @@ WRITE_ROUTES |= {("POST", "/reports/saved"), ("POST", "/reports/saved/delete"), 
 # nothing: the call selection form carries the CSRF token.
 CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open", "/shop/close", "/shop/sessions",
             "/shop/sessions/<sid>"}
+CASHIERS |= {"/shop/booths"}   # each booth now, JSON for the cashier page's script
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
                  ("POST", "/shop/close")}
 # Customers and their invoices (webui.customers, webui.invoices): they bill calls of any tenant of the box, so
