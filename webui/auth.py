@@ -79,7 +79,8 @@ WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/s
 # Customers and their invoices (webui.customers, webui.invoices): they bill calls of any tenant of the box, so
 # administrators of the whole box only; the writes go to the customer tables only, and no route changes an issued
 # invoice (a credit note corrects it). The PDF is a GET.
-CUSTOMERS = {"/customers", "/customers/<cid>", "/customers/<cid>/edit", "/customers/<cid>/topup", "/invoices",
+CUSTOMERS = {"/customers", "/customers/<cid>", "/customers/<cid>/edit", "/customers/<cid>/topup",
+             "/customers/<cid>/calls.pdf", "/invoices",
              "/invoices/issue", "/invoices/<iid>", "/invoices/<iid>.pdf", "/invoices/<iid>/credit"}
 BOX_ADMIN |= CUSTOMERS
 WRITE_ROUTES |= {("POST", "/customers"), ("POST", "/customers/<cid>/edit"), ("POST", "/customers/<cid>/topup"),

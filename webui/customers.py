@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import bottle
-from bottle import request
+from bottle import request, response
 
 from appliance import config, localtime
 from appliance.customers import accounts, customers, invoices, margins
 from appliance.pricing import lists
-from webui import db, row_id
+from webui import db, offload, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_money
+from webui.invoices import month_bounds
 from webui.reports.common import render
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ def form_values() -> tuple[dict, list[str] | None, list[str] | None]:
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """GET /customers, /customers/<cid>; POST /customers, /customers/<cid>/edit, /customers/<cid>/topup."""
+    """GET /customers, /customers/<cid>, /customers/<cid>/calls.pdf; POST /customers, /customers/<cid>/edit,
+    /customers/<cid>/topup."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     tz = localtime.zone(cfg.section("pbx").timezone)
@@ -81,8 +83,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 problem = str(e)
             return customers.matches(c), st, margin, problem, invoices.invoices(c), lists.codes()
         m, st, margin, problem, invs, codes = read(work)
+        last = date.fromordinal(datetime.now(tz).replace(day=1).toordinal() - 1).strftime("%Y-%m")
         return page("customer", code, title=c.name, c=c, m=m, st=st, margin=margin, problem=problem,
-                    invoices=invs, price_lists=codes, error=error)
+                    invoices=invs, price_lists=codes, error=error, month=last)
 
     @app.get("/customers")
     def customer_list():
@@ -97,7 +100,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 c = customers.add(code, values.pop("name", ""), exts or [], codes or [],
                                   **{k: v for k, v in values.items() if v or k in ("address", "monthly_fee")})
         except customers.CustomerError as e:
-            kept = {**values, "code": code, "extensions": " ".join(exts or []), "account_codes": " ".join(codes or [])}
+            kept = {**values, "code": code, "extensions": " ".join(exts or []),
+                    "account_codes": " ".join(codes or [])}
             return listing(400, _("Refused: {reason}").format(reason=str(e)), kept)
         log.info("customer %s added by %s", c.code, current_user().username)
         bottle.redirect(f"/customers/{c.id}", 303)
@@ -129,5 +133,28 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             return detail(c, 400, _("Refused: {reason}").format(reason=str(e)))
         log.info("customer %s topped up %s by %s", c.code, Decimal(t.amount), current_user().username)
         bottle.redirect(f"/customers/{c.id}", 303)
+
+    @app.get("/customers/<cid>/calls.pdf")
+    def call_list(cid: str):
+        """The customer's call list of ?month=YYYY-MM as PDF (REP-9), in their language unless ?lang= asks."""
+        c = found(cid)
+        month = request.query.getunicode("month", "") or ""
+        since, until = month_bounds(month, tz)
+        lang = request.query.get("lang", "")
+        lang = lang if lang in customers.LANGS else c.lang
+
+        def work():
+            from appliance.pdf.call_list import call_list_pdf   # fpdf2 loads only for a PDF
+            with db.connection():
+                pricer = customers.Pricer(c)
+                return call_list_pdf(c, customers.calls_of(c, since, until, pricer), pricer.currency, month, lang)
+        try:
+            data = offload.blocking(work)
+        except customers.CustomerError as e:
+            raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
+        response.content_type = "application/pdf"
+        response.set_header("Cache-Control", "no-store")
+        response.set_header("Content-Disposition", f'attachment; filename="calls-{c.code}-{month}.pdf"')
+        return data
 
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from decimal import Decimal
+from pathlib import Path
 
 from appliance import localtime
 from appliance.cli.common import UsageError, iso_s, open_data
@@ -37,8 +39,8 @@ def _values(c, edit: bool) -> None:
 def register(subparsers) -> None:
     """Add `customer` and its commands to the callbox parser's subparsers."""
     t = subparsers.add_parser("customer", help="customers re-billed at sell prices; their prepaid accounts")
-    sub = t.add_subparsers(dest="customer_command", metavar="add|edit|list|show|topup|statement|margin", required=True,
-                           parser_class=type(t))
+    sub = t.add_subparsers(dest="customer_command", metavar="add|edit|list|show|topup|statement|calls|margin",
+                           required=True, parser_class=type(t))
     for name, what in (("add", "create a customer"), ("edit", "change a customer (extensions and codes: replaced)")):
         c = sub.add_parser(name, help=what)
         common_args(c)
@@ -66,6 +68,16 @@ def register(subparsers) -> None:
     c.add_argument("--until", metavar="ISO", help="the account as it was then (default now)")
     c.add_argument("--json", action="store_true", help='{"balance", "low", "exhausted", "lines", ...}')
     c.set_defaults(func=cmd_statement)
+    c = sub.add_parser("calls", help="a customer's calls of a period at their sell price, with the totals (REP-9)")
+    common_args(c)
+    c.add_argument("code", metavar="CODE")
+    c.add_argument("--month", metavar="YYYY-MM", help="a calendar month in PBX local time")
+    c.add_argument("--since", metavar="YYYY-MM-DD", help="or the first day ...")
+    c.add_argument("--until", metavar="YYYY-MM-DD", help="... and the last day (included)")
+    c.add_argument("--json", action="store_true", help='{"calls": [...], "count", "talk_s", "total", "currency"}')
+    c.add_argument("--pdf", type=Path, metavar="FILE", help="write the call list as PDF (the customer's language)")
+    c.add_argument("--lang", choices=LANGS, help="the PDF's language (default: the customer's)")
+    c.set_defaults(func=cmd_calls)
     c = sub.add_parser("margin", help="fixed-price contracts: each one's fee against the buy cost of its calls")
     common_args(c)
     c.add_argument("--month", metavar="YYYY-MM", help="a calendar month in PBX local time")
@@ -165,4 +177,31 @@ def cmd_margin(args) -> int:
         if r["unpriced"]:
             print(f"warning: customer {r['customer']}: {len(r['unpriced'])} calls have no buy price, not counted: "
                   f"{r['unpriced'][0]['problem']}", file=sys.stderr)
+    return 0
+
+
+def cmd_calls(args) -> int:
+    cfg, _paths = open_data(args)
+    c = customers.get(args.code)
+    pricer = customers.Pricer(c)
+    calls = customers.calls_of(c, *period(args, localtime.zone(cfg.section("pbx").timezone)), pricer)
+    total = sum((x.sell or Decimal(0) for x in calls), Decimal(0))
+    rows = [{"id": x.id, "start": x.start, "extension": x.extension, "number": x.number, "destination": x.destination,
+             "talk_s": x.talk_s, "sell": None if x.sell is None else str(x.sell), "problem": x.problem} for x in calls]
+    out = {"customer": c.code, "currency": pricer.currency, "count": len(calls), "talk_s": sum(x.talk_s for x in calls),
+           "total": str(total), "calls": rows}
+    if args.pdf:
+        from appliance.pdf.call_list import call_list_pdf   # late: fpdf2, only for a PDF
+        label = args.month or f"{args.since} – {args.until}"
+        args.pdf.write_bytes(call_list_pdf(c, calls, pricer.currency, label, args.lang or c.lang))
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        for x in rows:
+            print(f"{x['start']}\t{x['extension']}\t{x['number']}\t{x['destination']}\t{x['talk_s']}\t"
+                  f"{x['sell'] if x['sell'] is not None else '-'}")
+        print(f"{out['count']} calls, {out['talk_s']} s, total {out['total']} {out['currency']}")
+    unpriced = [x for x in calls if x.sell is None]
+    if unpriced:
+        print(f"warning: {len(unpriced)} calls have no sell price: {unpriced[0].problem}", file=sys.stderr)
     return 0

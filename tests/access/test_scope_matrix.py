@@ -260,7 +260,8 @@ def test_customer_invoice_price_list_and_booth_pages_by_role_and_scope(world, ro
     client = webtest.TestApp(world["app"])
     login(client, name)
     box_admin = 200 if (role, scope) == ("administrator", "all") else 403
-    for path in ("/customers", "/customers/1", "/invoices", "/invoices/1", "/invoices/1.pdf"):
+    for path in ("/customers", "/customers/1", "/customers/1/calls.pdf?month=2024-03", "/invoices", "/invoices/1",
+                 "/invoices/1.pdf"):
         assert client.get(path, status=box_admin).status_code == box_admin, (name, path)
     admin = 200 if role == "administrator" else 403
     assert client.get("/pricelists", status=admin).status_code == admin, name

@@ -3,6 +3,7 @@ their reasons, and that no command changes an issued invoice."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 from customers_helpers import NUMBERS, add_call, store_prices
@@ -87,3 +88,28 @@ def test_the_margin_of_a_fixed_price_contract(tmp_path, capsys):
     assert [(r["customer"], r["fee"], r["buy"], r["sell"], r["margin"], r["negative"]) for r in json.loads(out)] == [
         ("flat", "0.05", "0.10", "1.20", "-0.05", True)]
     assert "customer flat's calls cost 0.10 TRY, more than its fee 0.05" in err
+
+
+def test_a_customers_call_list_with_totals_and_its_pdf(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "callbox.ini").write_text(INI, encoding="utf-8")
+    d = ["--data", str(data)]
+    store.open_db(data / "callbox.db")
+    try:
+        store_prices()
+        ids = [add_call("301", NUMBERS["Germany"], MAY_LOCAL + 60, 61),
+               add_call("302", NUMBERS["Germany mobile"], MAY_LOCAL + 3600, 130)]
+        add_call("301", NUMBERS["Germany"], MAY_LOCAL - 60, 61)                     # 30 April
+    finally:
+        store.close_db()
+    run(capsys, "customer", "add", "acme", *d, "--name", "Acme Ltd", "--extension", "301", "--extension", "302",
+        "--lang", "cs")
+    pdf = tmp_path / "calls.pdf"
+    code, out, _ = run(capsys, "customer", "calls", "acme", *d, "--month", "2026-05", "--json", "--pdf", str(pdf))
+    got = json.loads(out)
+    assert (code, [c["id"] for c in got["calls"]], got["count"], got["talk_s"], got["total"]) == (
+        0, ids, 2, 191, "2.99")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    assert "Seznam hovorů 2026-05" in text and "Acme Ltd" in text and "+4915112345678" in text
+    assert re.search(r"Celkem\s+2\s+3:11\s+2,99", text)

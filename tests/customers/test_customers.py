@@ -92,7 +92,7 @@ def test_a_fixed_price_contracts_margin_is_the_fee_less_the_buy_cost_flagged_whe
     from appliance.pricing import lists
     lists.add_rate("USD", "TRY", date(2026, 1, 1), Decimal("30"))
     lists.add_rate("USD", "TRY", date(2026, 5, 16), Decimal("40"))
-    flat = customers.add("flat", "Flat Rate Ltd", extensions=["330"], monthly_fee="10.00")
+    customers.add("flat", "Flat Rate Ltd", extensions=["330"], monthly_fee="10.00")
     customers.add("plain", "No contract", extensions=["331"])
     add_call("330", NUMBERS["Germany"], T, 3599)                                # 1 May: 3600 s at 0.02 USD/min
     add_call("330", NUMBERS["Germany mobile"], MAY_2026[0] + 20 * 86400, 61)   # 21 May: 120 s at 0.05

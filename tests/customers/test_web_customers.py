@@ -16,7 +16,8 @@ from webui.app import make_app
 
 INI = "[pbx]\ndriver = avaya_ipoffice\ntimezone = Europe/Istanbul\n[numbers]\ncountry = TR\n"
 MAY_LOCAL = 1_777_582_800          # 2026-05-01T00:00+03:00
-GETS = ["/customers", "/customers/1", "/invoices", "/invoices/1", "/invoices/1.pdf"]
+GETS = ["/customers", "/customers/1", "/customers/1/calls.pdf?month=2026-05", "/invoices", "/invoices/1",
+        "/invoices/1.pdf"]
 POSTS = ["/customers", "/customers/1/edit", "/customers/1/topup", "/invoices/issue", "/invoices/1/credit"]
 # (role, scope): the status of every GET above; every POST is 403 for all but the box's administrators
 MATRIX = [("administrator", "all", 200), ("administrator", "tenant", 403), ("supervisor", "tenant", 403),
@@ -104,6 +105,11 @@ def test_a_customer_an_invoice_its_pdf_and_its_credit_note(app, tmp_path):
     got = subprocess.run(["pdftotext", "-", "-"], input=admin.get("/invoices/1.pdf?lang=bg").body,
                          capture_output=True, check=True).stdout.decode()
     assert "Фактура INV-000001" in got
+    listed = admin.get("/customers/1/calls.pdf?month=2026-05").body
+    got = subprocess.run(["pdftotext", "-layout", "-", "-"], input=listed, capture_output=True,
+                         check=True).stdout.decode()
+    assert "Arama listesi 2026-05" in got and re.search(r"Toplam\s+2\s+3:11\s+2,99", got)
+    admin.get("/customers/1/calls.pdf?month=2026-13", status=400)
     # nothing more to invoice; a credit note needs its reason; then it cancels the invoice
     refused = text(admin.post("/invoices/issue", {"csrf_token": csrf, "customer": "acme", "month": "2026-05"},
                               status=400))

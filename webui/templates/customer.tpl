@@ -53,6 +53,11 @@
   <div><dt>{{_('Margin')}}</dt><dd id="margin">{{money(margin['margin'], margin['currency'])}}</dd></div>
 </dl>
 % end
+<h2>{{_('Call list')}}</h2>
+<form method="get" action="/customers/{{c.id}}/calls.pdf" class="form inline" id="call-list">
+  <label>{{_('Month')}} <input type="month" name="month" value="{{month}}" required></label>
+  <button type="submit">{{_('PDF')}}</button>
+</form>
 <h2>{{_('Invoices')}}</h2>
 % if not invoices:
 <p class="muted">{{_('No invoices yet.')}}</p>
