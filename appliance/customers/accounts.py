@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from appliance.customers.customers import CustomerError, Pricer, calls_of
+from appliance.customers.customers import LIMIT, CustomerError, Pricer, calls_of
+from appliance.pricing.rules import parse_money
 from appliance.store.base import IMMEDIATE
 from appliance.store.calls import local_iso
 from appliance.store.customers import Customer, CustomerTopUp
@@ -26,10 +27,10 @@ def top_up(customer: Customer, amount: str | Decimal, at_utc: int | None = None,
     if customer.account != "prepaid":
         raise CustomerError(f"customer {customer.code} is postpaid: a top-up is for a prepaid account")
     try:
-        value = Decimal(str(amount).strip())
-        if not value.is_finite() or value <= 0:
-            raise InvalidOperation
-    except InvalidOperation:
+        value = parse_money(str(amount))   # digits and a dot: no exponent, no sign, no NaN
+        if value <= 0 or value >= LIMIT:
+            raise ValueError
+    except ValueError:
         raise CustomerError(f"a top-up is an amount more than 0, like 50.00, not {amount!r}") from None
     with CustomerTopUp._meta.database.atomic(IMMEDIATE):
         return CustomerTopUp.create(customer=customer.id, at_utc=int(time.time()) if at_utc is None else at_utc,

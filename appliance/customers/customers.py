@@ -11,13 +11,13 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Sequence
 
 from peewee import fn
 
 from appliance.pricing import lists
-from appliance.pricing.rules import PriceError, PriceList, Rates, parse_currency, round_up
+from appliance.pricing.rules import PriceError, PriceList, Rates, parse_currency, parse_money, round_up
 from appliance.store.base import IMMEDIATE
 from appliance.store.calls import Call, local_iso
 from appliance.store.customers import ACCOUNTS, MATCH_KINDS, Customer, CustomerMatch
@@ -25,6 +25,7 @@ from appliance.store.customers import ACCOUNTS, MATCH_KINDS, Customer, CustomerM
 log = logging.getLogger(__name__)
 _CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
 ZERO = Decimal(0)
+LIMIT = Decimal(10) ** 12   # an amount beyond is a typing error (and would leave Decimal's 28 digits behind)
 # the invoice PDF's languages: appliance.pdf.LANGS (above this package; tests/customers checks they are equal)
 LANGS = ("en", "tr", "bg", "az", "cs", "nb")
 
@@ -54,10 +55,10 @@ def _db():
 
 def _amount(text: str, what: str, percent: bool = False) -> str:
     try:
-        d = Decimal(str(text).strip() or "0")
-        if not d.is_finite() or d < 0 or (percent and d > 100):
-            raise InvalidOperation
-    except InvalidOperation:
+        d = parse_money(str(text).strip() or "0")   # digits and a dot: no exponent, no sign, no NaN
+        if (percent and d > 100) or d >= LIMIT:
+            raise ValueError
+    except ValueError:
         raise CustomerError(f"{what}: {text!r} is not {'a percentage like 20' if percent else 'an amount like 50'}"
                             ) from None
     return str(d)

@@ -14,17 +14,18 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
 from appliance.customers.customers import CustomerError, Pricer, calls_of
-from appliance.pricing.rules import minor_unit
+from appliance.pricing.rules import minor_unit, parse_money
 from appliance.store.base import IMMEDIATE
 from appliance.store.customers import Customer, Invoice, InvoiceLine
 
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
 SERIES, CREDIT_SERIES = "INV", "CN"
+LIMIT = Decimal(10) ** 12   # an amount beyond is a typing error (and would leave Decimal's 28 digits behind)
 
 
 class InvoiceError(ValueError):
@@ -41,12 +42,12 @@ class Item:
 def parse_item(text: str) -> Item:
     """'DESCRIPTION=AMOUNT' -> Item; InvoiceError naming what is wrong."""
     desc, sep, amount = text.rpartition("=")
-    desc = " ".join(desc.split())
-    try:
-        value = Decimal(amount.strip())
-        if not sep or not desc or not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
+    desc, amount = " ".join(desc.split()), amount.strip()
+    try:   # digits and a dot, "-" for a discount: no exponent, no NaN
+        value = -parse_money(amount[1:]) if amount.startswith("-") else parse_money(amount)
+        if not sep or not desc or abs(value) >= LIMIT:
+            raise ValueError
+    except ValueError:
         raise InvoiceError(f"item {text!r}: write DESCRIPTION=AMOUNT, e.g. 'Monthly fee=25.00'") from None
     return Item(desc, value)
 

@@ -106,3 +106,13 @@ def test_numbers_have_no_gap_under_concurrent_issue_from_threads_and_processes(a
     assert got == list(range(1, 3 * 2 * 6 + 3 * 4 + 1))
     store.open_db(tmp_path / "callbox.db")
     assert sorted(i.number for i in invoices.invoices()) == got
+
+
+@pytest.mark.parametrize("text", ["fee=1e3", "fee=NaN", "fee=1,50", "=5", "fee", "fee=9999999999999.00", "fee=+5"])
+def test_a_bad_item_is_refused_with_the_form_it_needs(text):
+    with pytest.raises(InvoiceError, match="write DESCRIPTION=AMOUNT"):
+        invoices.parse_item(text)
+
+
+def test_an_item_may_be_a_discount():
+    assert invoices.parse_item("Rabatt = -2.50") == Item("Rabatt", Decimal("-2.50"))
