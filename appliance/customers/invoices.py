@@ -168,7 +168,7 @@ def by_id(iid: int) -> Invoice | None:
 
 def invoices(customer: Customer | None = None) -> list[Invoice]:
     """Invoices and credit notes, newest first."""
-    q = Invoice.select()
+    q = Invoice.select(Invoice, Customer).join(Customer)   # each with its customer: one query for a list
     if customer is not None:
         q = q.where(Invoice.customer == customer.id)
     return list(q.order_by(Invoice.issued_utc.desc(), Invoice.id.desc()))
