@@ -20,8 +20,9 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
-from webui import (api, auth, callcentre, callcentre_reports, calls, crm, db, errors,  # noqa: F401
-                   home, i18n, offload, panel, recordings, shop, status, tls, wallboard)   # i18n: `_` in templates
+from webui import (api, auth, callcentre, callcentre_reports, calls, crm, customers, db, errors,  # noqa: F401
+                   home, i18n, invoices, offload, panel, pricelists, recordings, shop, status, tls,
+                   wallboard)   # i18n: `_` in templates
 from webui.admin import (alerts, directory, directory_edit, outbox, schedules, settings_check, setup, tariff_edit,
                          tariffs, users)
 from webui.reports import bill, breakdown, timeranges, traffic
@@ -70,6 +71,9 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(callcentre.routes(data_dir, cfg))
     app.merge(callcentre_reports.routes(data_dir, cfg))
     app.merge(shop.routes(data_dir, cfg))
+    app.merge(customers.routes(data_dir, cfg))
+    app.merge(invoices.routes(data_dir, cfg))
+    app.merge(pricelists.routes(data_dir))
     app.merge(wallboard.routes(data_dir, cfg))
     app.merge(panel.routes(data_dir, cfg))
     recordings.install(app, data_dir, cfg)

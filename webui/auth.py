@@ -74,6 +74,7 @@ WRITE_ROUTES |= {("POST", "/reports/saved"), ("POST", "/reports/saved/delete"), 
 # nothing: the call selection form carries the CSRF token.
 CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open", "/shop/close", "/shop/sessions",
             "/shop/sessions/<sid>"}
+CASHIERS |= {"/shop/booths"}   # each booth now, JSON for the cashier page's script
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
                  ("POST", "/shop/close")}
 # The agent's operator panel (webui.panel): every role, their own extensions only; the writes are AMI actions on the
@@ -89,7 +90,21 @@ WRITE_ROUTES |= {("POST", rule) for rule in DIRECTORY_FORMS}
 # sends a message, a file or a trap and writes nothing.
 BOX_ADMIN |= {"/settings", "/settings/test"}
 WRITE_ROUTES |= {("POST", "/settings/test")}
-SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
+# Customers and their invoices (webui.customers, webui.invoices): they bill calls of any tenant of the box, so
+# administrators of the whole box only; the writes go to the customer tables only, and no route changes an issued
+# invoice (a credit note corrects it). The PDF is a GET.
+CUSTOMERS = {"/customers", "/customers/<cid>", "/customers/<cid>/edit", "/customers/<cid>/topup",
+             "/customers/<cid>/calls.pdf", "/invoices",
+             "/invoices/issue", "/invoices/<iid>", "/invoices/<iid>.pdf", "/invoices/<iid>/credit"}
+BOX_ADMIN |= CUSTOMERS
+WRITE_ROUTES |= {("POST", "/customers"), ("POST", "/customers/<cid>/edit"), ("POST", "/customers/<cid>/topup"),
+                 ("POST", "/invoices/issue"), ("POST", "/invoices/<iid>/credit")}
+# The sell-price lists (webui.pricelists): shared by every tenant like the tariff plans, so shown to administrators
+# and imported only by administrators of the whole box (SHARED_WRITES below); the import writes the price tables only.
+PRICELISTS = {"/pricelists", "/pricelists/import", "/pricelists/export.csv"}
+ADMIN_ONLY |= PRICELISTS
+WRITE_ROUTES |= {("POST", "/pricelists/import")}
+SHARED_WRITES = {("POST", "/pricelists/import"), ("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
 

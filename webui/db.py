@@ -2,8 +2,8 @@
 
 The web process never creates or upgrades callbox.db (the worker does) and never writes a call row:
 `read_access` points the store at it once it has this release's schema, and `write_access` binds the tables
-of one area (directory, tariffs, reports, schedules, outbox, alerts, shop) to a second, writable connection for
-one request. Pages use the models and query helpers re-exported below, and the small named queries at the
+of one area (directory, tariffs, reports, schedules, outbox, alerts, shop, customers) to a second, writable
+connection for one request. Pages use the models and query helpers re-exported below, and the small named queries at the
 end, rather than `appliance.store` itself (an import-linter contract will say so).
 """
 from __future__ import annotations
@@ -22,6 +22,8 @@ from appliance.store import versioned  # results kept per database version (also
 from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls, last_events, local_iso,
                              quarantined)
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
+from appliance.store.customers import MODELS_CUSTOMERS
+from appliance.store.pricing import MODELS_PRICING
 from appliance.store.directory import (MODELS_DIRECTORY, NAMED, Person, Placement, Tenant, names, open_extensions,
                                        open_placement)
 from appliance.store.outbox import MODELS_OUTBOX, OutboxItem
@@ -49,6 +51,10 @@ __all__ = [
     "MODELS_TARIFFS", "TariffVersion",
     # the callshop's sessions and booth-call statuses (appliance.shop writes them)
     "MODELS_SHOP",
+    # customers, their top-ups, invoices (appliance.customers writes them; triggers keep issued invoices as issued)
+    "MODELS_CUSTOMERS",
+    # the sell side's price lists, markups and exchange rates (appliance.pricing writes them)
+    "MODELS_PRICING",
     # users.db
     "users_db",
 ]

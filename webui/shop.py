@@ -2,7 +2,8 @@
 session's calls by booth, pay selected calls (the total and the amount to take shown before confirming, then the
 change due), mark unserved or unpaid, open and close the session; the session list and a session's closing report.
 
-Booth state comes from the call records (a call is known when its record arrives; live PBX state is a later issue).
+Booth state comes from the call records (appliance/shop/live.py: a call is known when its record arrives; live PBX
+state is a later issue); the page's script polls /shop/booths every second for the state, running time and price.
 Booths and their calls are the box's, not a department's: who may keep the till sees every booth call. Writes go to
 the shop's own tables through webui.db.write_access; an operator acts on their own session, an administrator on any.
 """
@@ -15,11 +16,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import bottle
-from bottle import request
+from bottle import request, response
 
 from appliance import config, localtime
 from appliance.pricing.rules import minor_unit
-from appliance.shop import booths, sessions
+from appliance.shop import booths, live, sessions
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_money, fmt_number
@@ -37,17 +38,6 @@ def _ids(values: list[str]) -> list[int]:
     return [i for i in ids if i is not None]
 
 
-def _states(shop: booths.Shop, calls: list[sessions.BoothCall], now: int) -> dict[str, str]:
-    state = {ext: "free" for ext in shop.booths}
-    for c in calls:
-        if c.status == "unpaid" and state[c.extension] == "free":
-            state[c.extension] = "to_pay"
-    for c in calls:   # a record whose call has not ended yet (a PBX that reports at the start)
-        if c.start_utc + c.talk_s > now:
-            state[c.extension] = "talking"
-    return state
-
-
 def _allowed(session) -> None:
     user = current_user()
     if user is not None and not user.is_admin and session.operator != user.username:
@@ -55,8 +45,8 @@ def _allowed(session) -> None:
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """GET /shop, /shop/sessions, /shop/sessions/<sid>; POST /shop/checkout (the preview), /shop/pay,
-    /shop/status, /shop/open, /shop/close."""
+    """GET /shop, /shop/booths (JSON), /shop/sessions, /shop/sessions/<sid>; POST /shop/checkout (the preview),
+    /shop/pay, /shop/status, /shop/open, /shop/close."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     tz = localtime.zone(cfg.section("pbx").timezone)
@@ -86,8 +76,22 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             return open_, calls, seller
         open_, calls, seller = read(work)
         by_booth = {ext: [c for c in calls if c.extension == ext] for ext in shop.booths}
-        return page(title=_("Cashier"), session=open_, by_booth=by_booth, states=_states(shop, calls, int(time.time())),
-                    state_labels=STATE_LABELS, problem=seller.problem)
+        now_ = live.booth_states(shop, seller, calls, int(time.time()))
+        return page(title=_("Cashier"), session=open_, by_booth=by_booth, states={b.extension: b.state for b in now_},
+                    live={b.extension: b for b in now_}, state_labels=STATE_LABELS, problem=seller.problem)
+
+    @app.get("/shop/booths")
+    def booth_json():
+        """Each booth now, for the cashier page's script (static/shop.js polls it every second)."""
+        def work(seller):
+            open_ = sessions.open_now()
+            calls = sessions.session_calls(open_, shop, seller) if open_ else []
+            return live.booth_states(shop, seller, calls, int(time.time()))
+        response.set_header("Cache-Control", "no-store")
+        return {"booths": [dict(b.as_json(), label=_(STATE_LABELS[b.state]),
+                                running=fmt_duration(b.running_s) if b.state == "talking" else "",
+                                price="" if b.running_sell is None else fmt_money(b.running_sell, b.currency))
+                           for b in read(work)]}
 
     @app.post("/shop/checkout")   # a POST that writes nothing: the selection form carries the CSRF token
     def checkout():

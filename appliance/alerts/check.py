@@ -13,6 +13,7 @@ from appliance import config, health
 from appliance.alerts import central_sync as alert_sync
 from appliance.alerts import codes as alert_codes
 from appliance.alerts import conditions as alert_health
+from appliance.alerts import customers as alert_customers
 from appliance.alerts import thresholds as alert_thresholds
 from appliance.alerts.state import Action, Notice, Send, commit, notices, send
 from appliance.delivery import mail
@@ -113,7 +114,8 @@ def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Sen
     checks = (("health", lambda: alert_health.check(cfg, settings, Path(data_dir), h, t, sender)),
               ("codes", lambda: alert_codes.check(cfg, settings, Path(data_dir), t, sender)),
               ("thresholds", lambda: alert_thresholds.check(cfg, Path(data_dir), t, sender)),
-              ("sync", lambda: alert_sync.check(cfg, settings, Path(data_dir), t, sender)))
+              ("sync", lambda: alert_sync.check(cfg, settings, Path(data_dir), t, sender)),
+              ("customers", lambda: alert_customers.check(cfg, settings, t, sender)))
     for name, run in checks:
         try:
             queued += run()

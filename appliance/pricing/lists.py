@@ -93,3 +93,23 @@ def rates() -> Rates:
     """Every stored exchange rate."""
     return Rates([Rate(r.base, r.quote, date.fromisoformat(r.valid_from), Decimal(r.rate))
                   for r in ExchangeRate.select()])
+
+
+def stored() -> list[dict]:
+    """Each stored list: code, rows, sell currency, when imported (UTC seconds), sorted by code (the web's list)."""
+    out = []
+    for p in ListRow.select().order_by(ListRow.code):
+        first = RowRow.select(RowRow.sell_currency).where(RowRow.price_list == p.id).first()
+        out.append({"code": p.code, "rows": RowRow.select().where(RowRow.price_list == p.id).count(),
+                    "currency": first.sell_currency if first else "", "imported_utc": p.imported_utc})
+    return out
+
+
+def markups(code: str) -> list[Markup]:
+    """The list's markup rules, by group."""
+    return sorted(load(code).markups(), key=lambda m: m.group)
+
+
+def rate_list() -> list[Rate]:
+    """Every stored exchange rate, by pair and date."""
+    return sorted(rates().all(), key=lambda r: (r.base, r.quote, r.valid_from))

@@ -139,6 +139,10 @@ class Rates:
         for r in sorted(rates, key=lambda r: r.valid_from):
             self._pairs.setdefault((r.base, r.quote), []).append(r)
 
+    def all(self) -> list[Rate]:
+        """Every rate held."""
+        return [r for pair in self._pairs.values() for r in pair]
+
     def _on(self, base: str, quote: str, day: date) -> Decimal | None:
         found = self._pairs.get((base, quote), [])
         i = bisect_right([r.valid_from for r in found], day)
@@ -180,6 +184,10 @@ class PriceList:
             if row is not None and n <= len(digits):
                 return row
         return None
+
+    def markups(self) -> list[Markup]:
+        """The list's markup rules."""
+        return list(self._markups.values())
 
     def markup_for(self, group: str) -> Markup | None:
         return self._markups.get(group) or self._markups.get("")

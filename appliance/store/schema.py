@@ -11,6 +11,8 @@ from appliance.store.alerts import MODELS_ALERTS
 from appliance.store.base import BUSY_TIMEOUT_MS, db
 from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
 from appliance.store.callcentre import MODELS_CALLCENTRE
+from appliance.store.customers import MODELS_CUSTOMERS
+from appliance.store.customers import ensure_triggers as ensure_invoice_triggers
 from appliance.store.calls import EXPRESSION_INDEXES, MODELS, WORKER_COLUMNS, WORKER_DDL
 from appliance.store.directory import MODELS_DIRECTORY
 from appliance.store.outbox import MODELS_OUTBOX
@@ -29,7 +31,7 @@ def all_models() -> tuple:
     """Every table of the appliance, in a fixed order: the schema stamp is computed over them in this order."""
     return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
             + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE + MODELS_PRICING + MODELS_SHOP
-            + MODELS_SYNC)
+            + MODELS_SYNC + MODELS_CUSTOMERS)
 
 
 def schema_stamp() -> int:
@@ -62,6 +64,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     for sql in EXPRESSION_INDEXES:
         db.execute_sql(sql)
     _add_worker_bookkeeping()
+    ensure_invoice_triggers()   # an issued invoice never changes (store/customers.py)
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
     ensure_triggers(path.parent)   # an enrolled branch's (appliance/sync/): the database is in its data directory

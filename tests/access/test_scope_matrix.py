@@ -91,7 +91,8 @@ def world(tmp_path_factory):
     for c in calls:
         write_wav(data / "monitor" / f"{c.call_key}.wav", 0.01)
     app = make_app(data, cfg)
-    yield {"app": app, "calls": calls, "attr": expected_attr, "current": current, "pbx_tenant": "default"}
+    yield {"app": app, "calls": calls, "attr": expected_attr, "current": current, "pbx_tenant": "default",
+           "data": data}
     store.close_db()
 
 
@@ -259,3 +260,40 @@ def test_changing_a_users_scope_takes_effect_on_the_next_request(world):
     with users_db.connection_context():
         users.set_access("mover-watch", "supervisor", "tenant", "beta", actor="test")
     assert client.get("/api/calls").json == []
+
+
+def _an_invoice(world) -> None:
+    """A price list, a customer and an invoice (of one item) in the world's database, once."""
+    from decimal import Decimal
+
+    from appliance.customers import customers, invoices
+    from appliance.pricing import lists, pricelist_csv
+    store.open_db(world["data"] / "callbox.db")
+    try:
+        if not customers.all_customers():
+            lists.save_lists(pricelist_csv.read_csv("destination,prefix,buy,sell,first_s,step_s\nX,90,0.01,0.02,1,1\n",
+                                                    currency="TRY"))
+            c = customers.add("acme", "Acme", extensions=["777"])   # no call of the world: an item only
+            invoices.issue(c, at(1), at(28), [invoices.Item("fee", Decimal("1.00"))])
+    finally:
+        store.close_db()
+
+
+@pytest.mark.parametrize("role,scope", COMBOS)
+def test_customer_invoice_price_list_and_booth_pages_by_role_and_scope(world, role, scope):
+    """Customers and invoices (their calls of any tenant): administrators of the whole box only; price lists (shared
+    by every tenant): every administrator; the booths' live state (the callshop): cashiers and administrators."""
+    _an_invoice(world)
+    tenant, person = ("", "") if scope == "all" else ("default", "ayse")
+    name = f"pages-{role}-{scope}"
+    add_user(name, role, scope, tenant, person)
+    client = webtest.TestApp(world["app"])
+    login(client, name)
+    box_admin = 200 if (role, scope) == ("administrator", "all") else 403
+    for path in ("/customers", "/customers/1", "/customers/1/calls.pdf?month=2024-03", "/invoices", "/invoices/1",
+                 "/invoices/1.pdf"):
+        assert client.get(path, status=box_admin).status_code == box_admin, (name, path)
+    admin = 200 if role == "administrator" else 403
+    assert client.get("/pricelists", status=admin).status_code == admin, name
+    cashier = 200 if role in ("administrator", "operator") else 403
+    assert client.get("/shop/booths", status=cashier).status_code == cashier, name

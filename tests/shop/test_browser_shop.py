@@ -42,7 +42,7 @@ def test_a_cashier_session_in_the_browser(tmp_path):
         nav_to(page, "/shop")
         page.click("#open-session")
         page.wait_for_url(site + "/shop")
-        assert page.locator("[data-booth='201'] dd").inner_text() == "free"
+        assert page.locator("[data-booth='201'] dd.state").inner_text() == "free"
         t0 = int(datetime.fromisoformat(json.loads(callbox(data, "shop", "session", "list", "--json"))[0]["opened"])
                  .timestamp())
         records = tmp_path / "booths.log"
@@ -52,8 +52,8 @@ def test_a_cashier_session_in_the_browser(tmp_path):
                                      for i, (ext, dialled, _e, talk) in enumerate(calls)))
         callbox(data, "import", "--driver", "avaya_ipoffice", str(records))
         page.goto(site + "/shop")
-        assert page.locator("[data-booth='201'] dd").inner_text() == "in a call"   # its record has arrived
-        assert page.locator("[data-booth='203'] dd").inner_text() == "free"
+        assert page.locator("[data-booth='201'] dd.state").inner_text() == "in a call"   # its record has arrived
+        assert page.locator("[data-booth='203'] dd.state").inner_text() == "free"
         assert page.locator("input[name=call]").count() == 3
         shot(page, "cashier")
         boxes = page.locator("input[name=call]")

@@ -82,3 +82,18 @@ def test_a_cashiers_session_in_the_web(app):
     assert cashier.get("/shop/sessions?since=yesterday", status=400).status_code == 400
     turkish = cashier.get("/shop/sessions/1?lang=tr").text
     assert "Oturum 1" in turkish and "Ödenmemiş" in turkish
+
+
+def test_the_booths_json_for_the_cashier_pages_script(app):
+    staff, _ = logged_in(app, "selin", role="staff", scope="tenant")
+    staff.get("/shop/booths", status=403)
+    tenant_admin, _ = logged_in(app, "tadmin", role="administrator", scope="tenant")
+    assert tenant_admin.get("/shop/booths").json["booths"][0]["state"] == "free"
+    cashier, csrf = logged_in(app, "ayse", role="operator", scope="tenant")
+    cashier.post("/shop/open", {"csrf_token": csrf}, status=303)
+    now = int(time.time())
+    add_calls(app.config["test.data"], ("202", NUMBERS["Germany"], now, 600))
+    got = {b["booth"]: b for b in cashier.get("/shop/booths").json["booths"]}
+    assert [got[e]["state"] for e in ("201", "202", "203")] == ["free", "talking", "free"]
+    assert got["202"]["label"] == "in a call" and got["202"]["running_s"] >= 0
+    assert Decimal(got["202"]["running_sell"]) == independent_sell(NUMBERS["Germany"], got["202"]["running_s"])

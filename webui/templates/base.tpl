@@ -30,7 +30,8 @@
 %                         ('/panel', _('Operator panel'), queues or get('ami_panel', False)),
 %                         ('/callcentre/agent', _('My queue calls'), queues and user.role in ('operator', 'staff'))]),
 %           (_('Reports'), [('/reports', _('Reports'), True), ('/schedules', _('Schedules'), box)]),
-%           (_('Billing'), [('/bill', _('Bill'), True), ('/tariffs', _('Tariffs'), admin), ('/shop', _('Cashier'), cashier)]),
+%           (_('Billing'), [('/bill', _('Bill'), True), ('/tariffs', _('Tariffs'), admin), ('/pricelists', _('Price lists'), admin),
+%                           ('/customers', _('Customers'), box), ('/shop', _('Cashier'), cashier)]),
 %           (_('Organisation'), [('/directory', _('Organisation'), sees_org), ('/users', _('Users'), box)]),
 %           (_('Settings'), [('/setup', _('Setup'), admin), ('/alerts', _('Alerts'), admin), ('/outbox', _('Outbox'), box), ('/settings', _('Check settings'), box)])]
 % here = get('nav') or {'Tariffs': '/tariffs'}.get(get('title'), '')

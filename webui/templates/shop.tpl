@@ -18,11 +18,14 @@
 <p>{{_('Session {id} of {operator}, open since {time}.').format(id=session.id, operator=session.operator, time=at(session.opened_utc))}}</p>
 % end
 <h2>{{_('Booths')}}</h2>
-<div class="cards booths">
+<div class="cards booths" id="booths">
 % for ext, name in shop.booths.items():
-  <div class="booth {{states.get(ext, 'free')}}" data-booth="{{ext}}"><dl><dt>{{name}} ({{ext}})</dt><dd>{{_(state_labels[states.get(ext, 'free')])}}</dd></dl></div>
+% b = live.get(ext)
+  <div class="booth {{states.get(ext, 'free')}}" data-booth="{{ext}}"><dl><dt>{{name}} ({{ext}})</dt><dd class="state">{{_(state_labels[states.get(ext, 'free')])}}</dd>
+    <dd class="running">{{duration(b.running_s) if b and b.state == 'talking' else ''}}</dd><dd class="price">{{money(b.running_sell, b.currency) if b and b.state == 'talking' and b.running_sell is not None else ''}}</dd></dl></div>
 % end
 </div>
+<script src="/static/shop.js"></script>
 % if session is not None:
 <form method="post" action="/shop/checkout" id="calls">
   <input type="hidden" name="csrf_token" value="{{csrf}}">

@@ -1,0 +1,51 @@
+"""Customer alerts (RAT-11, RAT-12): a prepaid customer's balance below its low-balance threshold or exhausted, and
+a fixed-price contract whose calls this month cost more than its fee. Each raises alert_raised once (the trap, and
+the e-mail to [alerts] email) and clears with alert_cleared, through the alert state (appliance/alerts/state.py)."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+from appliance import config
+from appliance.alerts.state import Notice, Send, commit, watch
+from appliance.customers import accounts, customers, margins
+from appliance.localtime import zone
+from appliance.store.base import IMMEDIATE, db
+
+log = logging.getLogger(__name__)
+
+
+def _balance(cfg_alerts, c, now: int, sender: Send) -> int:
+    st = accounts.statement(c, now + 1)
+    state = "exhausted" if st["exhausted"] else f"below {st['low_balance']}"
+    n = Notice(f"customer {c.code}", f"customer {c.code} ({c.name}): prepaid balance {st['balance']} "
+               f"{st['currency']} is {state}: top the account up (`callbox customer topup {c.code} AMOUNT`)",
+               int(Decimal(st["balance"])), clear_text=f"customer {c.code}: prepaid balance {st['balance']} "
+               f"{st['currency']} is above {st['low_balance']} again")
+    with db.atomic(IMMEDIATE):
+        return commit(watch(cfg_alerts, f"customer_balance:{c.code}", st["low"] or st["exhausted"], now, n), sender)
+
+
+def _margin(cfg_alerts, c, since: int, now: int, sender: Send) -> int:
+    m = margins.margin(c, since, now + 1)
+    n = Notice(f"customer {c.code}", f"customer {c.code} ({c.name}): this month's calls cost {m['buy']} "
+               f"{m['currency']}, more than the fixed fee {m['fee']} (margin {m['margin']})", int(Decimal(m["margin"])),
+               clear_text=f"customer {c.code}: the month's margin is not negative ({m['margin']} {m['currency']})")
+    with db.atomic(IMMEDIATE):
+        return commit(watch(cfg_alerts, f"customer_margin:{c.code}", m["negative"], now, n), sender)
+
+
+def check(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
+    """Every prepaid customer's balance and every fixed-price contract's month so far; e-mails and traps queued."""
+    first = datetime.fromtimestamp(now, zone(cfg.section("pbx").timezone)).replace(day=1, hour=0, minute=0, second=0)
+    queued = 0
+    for c in customers.all_customers():
+        try:
+            if c.account == "prepaid":
+                queued += _balance(cfg_alerts, c, now, sender)
+            if c.monthly_fee:
+                queued += _margin(cfg_alerts, c, int(first.timestamp()), now, sender)
+        except customers.CustomerError as e:   # no price list: said on the customer's page and by the CLI
+            log.warning("customer alerts: %s", e)
+    return queued
