@@ -22,7 +22,7 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 from appliance import config, localtime
 from webui import (api, auth, callcentre, calls, db, errors, home, i18n, offload,  # noqa: F401  i18n: `_` in templates
                    shop, status, tls, wallboard)
-from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
+from webui.admin import alerts, directory, outbox, pbx_wizard, schedules, setup, tariff_edit, tariffs, users
 from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(home.routes(data_dir, cfg))
     app.merge(calls.routes(data_dir, cfg))
     app.merge(setup.routes(data_dir, cfg))
+    app.merge(pbx_wizard.routes(data_dir, cfg))
     app.merge(directory.routes(data_dir, cfg))
     app.merge(tariffs.routes(data_dir))
     app.merge(tariff_edit.routes(data_dir))

@@ -75,6 +75,13 @@ CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open"
             "/shop/sessions/<sid>"}
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
                  ("POST", "/shop/close")}
+# The PBX wizard (webui.admin.pbx_wizard): raw PBX lines and the box's own configuration (the INI file: the link and
+# the driver), so administrators of the whole box only; the writes go to the INI file, never to call data.
+PBX_WIZARD = {"/setup/pbx", "/setup/pbx/link", "/setup/pbx/scan", "/setup/pbx/driver", "/api/setup/pbx/lines"}
+ADMIN_ONLY |= PBX_WIZARD
+BOX_ADMIN |= PBX_WIZARD
+WHOLE_BOX |= PBX_WIZARD
+WRITE_ROUTES |= {("POST", "/setup/pbx/link"), ("POST", "/setup/pbx/scan"), ("POST", "/setup/pbx/driver")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

@@ -90,7 +90,8 @@ def _check_pipeline(cfg: config.Config) -> None:
         from appliance.capture import gate, transports  # capture's dependency (pyserial): only when there is a URL
         transports.parse_url(url)
         gate.parse_allow(cfg.section("capture").allow)
-        registry.load(cfg.raw_section("pbx").get("driver", "") or "")
+        if driver := cfg.raw_section("pbx").get("driver", ""):   # none: capture journals, the worker waits for one
+            registry.load(driver)
     for section in ("journal", "worker", "web", "log", "sync"):
         cfg.section(section)
     if cfg.section("central").listen:
