@@ -183,6 +183,9 @@ def worker_main(argv: list[str] | None = None) -> int:
     try:
         paths, cfg, args = _setup_args("worker", argv)
         if not cfg.raw_section("pbx").get("driver", ""):   # capture journals everything; parsed once one is chosen
+            from appliance import store
+            store.open_db(paths.db)      # the database exists (migrated) for the web while we wait
+            store.close_db()
             return _wait_for_config("worker", f"{cfg.name}: [pbx] driver is not chosen", args)
         stop = _stop_event()
         changed = watch_config(config_path(args), stop)

@@ -82,6 +82,10 @@ ADMIN_ONLY |= PBX_WIZARD
 BOX_ADMIN |= PBX_WIZARD
 WHOLE_BOX |= PBX_WIZARD
 WRITE_ROUTES |= {("POST", "/setup/pbx/link"), ("POST", "/setup/pbx/scan"), ("POST", "/setup/pbx/driver")}
+# The first-boot wizard (webui.firstboot): before any account exists, so public; it answers only while there is no
+# user, and its POSTs need the console's setup code instead of a session and a CSRF token.
+PUBLIC |= {("GET", "/first-boot"), ("POST", "/first-boot"), ("POST", "/first-boot/finish")}
+WRITE_ROUTES |= {("POST", "/first-boot"), ("POST", "/first-boot/finish")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
@@ -177,6 +181,11 @@ def _address() -> str:
     return request.environ.get("REMOTE_ADDR", "")
 
 
+def start_session(account: users.Account) -> str:
+    """Log `account` in on this response (the session cookie); returns the session's CSRF token."""
+    return _start_session(account)
+
+
 def _start_session(account: users.Account) -> str:
     token, csrf = users.create_session(account, _address())
     response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="strict", max_age=users.SESSION_S,
@@ -258,6 +267,23 @@ def routes() -> bottle.Bottle:
         bottle.redirect("/", 303)
 
     return app
+
+
+def setup_code(data_dir: Path) -> str | None:
+    """While no user exists: a fresh one-time setup code for the first-boot wizard, also written to
+    <data>/run/setup-code (0600) for the console banner and a label; None (and that file removed) once the box has
+    a user."""
+    code_file = Path(data_dir) / "run" / "setup-code"
+    with db.users_db.connection_context():
+        code = users.setup_code()
+    if code is None:
+        code_file.unlink(missing_ok=True)
+        return None
+    code_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = code_file.with_name(".setup-code.new")
+    tmp.write_text(code + "\n", encoding="ascii")
+    tmp.replace(code_file)
+    return code
 
 
 def open_users(data_dir: Path) -> str | None:
