@@ -183,7 +183,7 @@ def worker_main(argv: list[str] | None = None) -> int:
     try:
         paths, cfg, args = _setup_args("worker", argv)
         if not cfg.raw_section("pbx").get("driver", ""):   # capture journals everything; parsed once one is chosen
-            from appliance import store
+            from appliance import store   # late: see the module docstring
             store.open_db(paths.db)      # the database exists (migrated) for the web while we wait
             store.close_db()
             return _wait_for_config("worker", f"{cfg.name}: [pbx] driver is not chosen", args)
