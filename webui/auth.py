@@ -86,6 +86,12 @@ WRITE_ROUTES |= {("POST", "/setup/pbx/link"), ("POST", "/setup/pbx/scan"), ("POS
 # user, and its POSTs need the console's setup code instead of a session and a CSRF token.
 PUBLIC |= {("GET", "/first-boot"), ("POST", "/first-boot"), ("POST", "/first-boot/finish")}
 WRITE_ROUTES |= {("POST", "/first-boot"), ("POST", "/first-boot/finish")}
+# The Backup page (webui.admin.backup): the whole box's data, so administrators of the whole box only; its POST makes
+# a download and writes nothing.
+BOX_ADMIN |= {"/backup"}
+ADMIN_ONLY |= {"/backup"}
+WHOLE_BOX |= {"/backup"}
+WRITE_ROUTES |= {("POST", "/backup")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

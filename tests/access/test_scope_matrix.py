@@ -221,7 +221,8 @@ def test_raw_lines_only_for_who_sees_the_whole_box(world):
 
 
 def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
-    """Raw PBX lines and the box's own configuration: an administrator of all tenants only (webui.admin.pbx_wizard)."""
+    """Raw PBX lines, the box's own configuration and its backup: an administrator of all tenants only
+    (webui.admin.pbx_wizard, webui.admin.backup)."""
     add_user("w-all", "administrator", "all", "default")
     add_user("w-tenant", "administrator", "tenant", "default")
     add_user("w-super", "supervisor", "tenant", "default")
@@ -231,6 +232,9 @@ def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
         code = 200 if allowed else 403
         client.get("/setup/pbx", status=code)
         client.get("/api/setup/pbx/lines", status=code)
+        client.get("/backup", status=code)             # the whole box's data (webui.admin.backup)
+        client.post("/backup", {"passphrase": "a", "passphrase2": "b", "csrf_token": csrf},
+                    status=400 if allowed else 403)
         for path, form in (("/setup/pbx/link", {"kind": "modem"}), ("/setup/pbx/driver", {"driver": "nope"}),
                            ("/setup/pbx/scan", {"device": "nope"})):
             client.post(path, {**form, "csrf_token": csrf}, status=400 if allowed else 403)

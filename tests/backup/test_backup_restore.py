@@ -128,3 +128,44 @@ def test_the_stream_is_sealed_chunk_by_chunk(tmp_path):
     assert peak <= crypto.CHUNK + 100_000 and writer.counter == 4
     reader = crypto.DecryptingReader(io.BytesIO(out.getvalue()), PASSPHRASE)
     assert b"".join(iter(lambda: reader.read(10240), b"")) == data
+
+
+def test_an_administrator_downloads_a_backup_from_the_web(box_a, tmp_path):
+    import webtest
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    try:
+        client = webtest.TestApp(make_app(box_a))
+        add_user("web-admin")
+        csrf = login(client, "web-admin")
+        assert "Download the backup" in client.get("/backup").text
+        differ = client.post("/backup", {"passphrase": PASSPHRASE, "passphrase2": "other", "csrf_token": csrf},
+                             status=400)
+        assert "differ" in differ.text
+        short = client.post("/backup", {"passphrase": "short", "passphrase2": "short", "csrf_token": csrf}, status=400)
+        assert "at least 10" in short.text
+        got = client.post("/backup", {"passphrase": PASSPHRASE, "passphrase2": PASSPHRASE, "calls": "1",
+                                      "csrf_token": csrf})
+        assert got.content_type == "application/octet-stream" and "attachment" in got.headers["Content-Disposition"]
+    finally:
+        store.close_db()
+    box_d = tmp_path / "box-d"
+    manifest = archive.restore(io.BytesIO(got.body), box_d, PASSPHRASE)
+    assert manifest["calls"] and not manifest["journal"]
+    assert outputs(box_d)["report"] == outputs(box_a)["report"]
+    assert not list(box_a.glob(".backup-*"))            # the temporary file is gone
+
+
+@pytest.mark.parametrize("lang", ["tr", "bg", "az", "cs", "nb"])
+def test_the_backup_page_speaks_every_language(tmp_path, lang):
+    import webtest
+    from i18n_helpers import english_left
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    try:
+        client = webtest.TestApp(make_app(tmp_path))
+        add_user("web-admin")
+        login(client, "web-admin")
+        assert english_left(client.get(f"/backup?lang={lang}").text, lang) == []
+    finally:
+        store.close_db()
