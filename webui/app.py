@@ -24,7 +24,7 @@ from appliance.supervisor import RELOAD
 from webui import (api, auth, callcentre, calls, db, errors, firstboot, home,  # noqa: F401  i18n: `_` in templates
                    i18n, offload, shop, status, tls, wallboard)
 from webui.admin import alerts, backup, directory, outbox, pbx_wizard, schedules, setup, tariff_edit, tariffs
-from webui.admin import users
+from webui.admin import reset, users
 from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(setup.routes(data_dir, cfg))
     app.merge(pbx_wizard.routes(data_dir, cfg))
     app.merge(backup.routes(data_dir))
+    app.merge(reset.routes(data_dir))
     app.merge(directory.routes(data_dir, cfg))
     app.merge(tariffs.routes(data_dir))
     app.merge(tariff_edit.routes(data_dir))

@@ -92,6 +92,11 @@ BOX_ADMIN |= {"/backup"}
 ADMIN_ONLY |= {"/backup"}
 WHOLE_BOX |= {"/backup"}
 WRITE_ROUTES |= {("POST", "/backup")}
+# Factory reset (webui.admin.reset): the whole box, with the administrator's own password again.
+BOX_ADMIN |= {"/reset"}
+ADMIN_ONLY |= {"/reset"}
+WHOLE_BOX |= {"/reset"}
+WRITE_ROUTES |= {("POST", "/reset")}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

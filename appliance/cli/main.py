@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import (alert, backup, billing, db, directory, pricelist, queue, reconcile, report, schedule, shop,
-                           snmp, sync, tariff, traffic, upload, user)
+from appliance.cli import (alert, backup, billing, db, directory, pricelist, queue, reconcile, report, reset,
+                           schedule, shop, snmp, sync, tariff, traffic, upload, user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.central import listing as central_listing
 from appliance.ingest import importer
@@ -38,7 +38,8 @@ COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RA
                   schedule,   # scheduled report e-mail/upload (REP-10)
                   sync,       # branch -> central sync: central branch add|revoke|list, sync enroll|now|status (APP-1)
                   db,         # check a damaged database, rebuild it from the journal
-                  backup)     # encrypted backup and restore (APP-3)
+                  backup,     # encrypted backup and restore (APP-3)
+                  reset)      # factory reset (APP-3)
 VIRTUAL_PBX_SAMPLE = Path(__file__).parent.parent / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
 VIRTUAL_PBX_SETTINGS = ("pbx.driver=avaya_ipoffice", "pbx.timezone=Europe/Warsaw")   # where that capture came from
 

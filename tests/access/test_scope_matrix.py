@@ -233,6 +233,8 @@ def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
         client.get("/setup/pbx", status=code)
         client.get("/api/setup/pbx/lines", status=code)
         client.get("/backup", status=code)             # the whole box's data (webui.admin.backup)
+        client.get("/reset", status=code)
+        client.post("/reset", {"confirm": "no", "csrf_token": csrf}, status=400 if allowed else 403)
         client.post("/backup", {"passphrase": "a", "passphrase2": "b", "csrf_token": csrf},
                     status=400 if allowed else 403)
         for path, form in (("/setup/pbx/link", {"kind": "modem"}), ("/setup/pbx/driver", {"driver": "nope"}),
