@@ -5,7 +5,9 @@ from __future__ import annotations
 import configparser
 import importlib
 import logging
+import os
 import re
+from collections.abc import Callable
 from dataclasses import make_dataclass
 from pathlib import Path
 from typing import Any
@@ -171,3 +173,50 @@ def sample_ini() -> str:
             out.append(f"# {s.key} = {default}")
         out.append("")
     return "\n".join(out)
+
+
+def update(path: Path, values: dict[str, dict[str, str]], check: Callable[[Config], None] | None = None) -> None:
+    """Set keys in the INI file at `path` (made if missing), keeping every other line and comment as it is.
+
+    A key already set (uncommented) in its section is replaced in place; a new key goes at the end of its section;
+    a new section at the end of the file. The result is checked (it must load) and written atomically (a temporary
+    file renamed over the old one), so a process that reads it at any moment sees the old or the new whole file;
+    the file's change is what restarts capture and the worker (procs.watch_config)."""
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    for section, keys in values.items():
+        for key, value in keys.items():
+            if "\n" in value or "\r" in value:
+                raise ConfigError(f"{path}: [{section}] {key}: a value is one line")
+            lines = _set_line(lines, section, key, value)
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    new = Config(None, text)   # a ConfigError here, or from `check`, leaves the file as it was
+    new.name = str(path)
+    if check is not None:
+        check(new)
+    tmp = path.with_name(f".{path.name}.new")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _set_line(lines: list[str], section: str, key: str, value: str) -> list[str]:
+    header = re.compile(r"\s*\[([^\]]+)\]\s*$")
+    entry = re.compile(rf"\s*{re.escape(key)}\s*[=:]", re.IGNORECASE)
+    current, end = None, None   # end: the index after the last non-blank line of `section`
+    for i, line in enumerate(lines):
+        if m := header.match(line):
+            current = m[1].strip()
+            if current == section:
+                end = i + 1
+            continue
+        if current == section:
+            if entry.match(line):
+                return [*lines[:i], f"{key} = {value}", *lines[i + 1:]]
+            if line.strip():
+                end = i + 1
+    if end is None:
+        return [*lines, *([""] if lines and lines[-1].strip() else []), f"[{section}]", f"{key} = {value}"]
+    return [*lines[:end], f"{key} = {value}", *lines[end:]]

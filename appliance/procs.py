@@ -20,6 +20,7 @@ from pathlib import Path
 from appliance import config, logs
 from appliance.paths import Paths, keep_private, mark_started, mark_stopped
 from appliance.registry import driver_parser
+from appliance.supervisor import RELOAD
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,47 @@ def _stop_event() -> threading.Event:
     return stop
 
 
+WATCH_S = 1.0
+
+
+def config_path(args: argparse.Namespace) -> Path:
+    """The INI file a process reads: --config, else <data>/callbox.ini (which may not exist yet)."""
+    return Path(args.config) if args.config else Path(args.data) / "callbox.ini"
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def watch_config(path: Path, stop: threading.Event) -> threading.Event:
+    """Watch `path` (a stat every WATCH_S): when it changes, appears or goes, set the returned event and `stop`."""
+    changed, first = threading.Event(), _stamp(path)
+
+    def loop() -> None:
+        while not stop.wait(WATCH_S):
+            if _stamp(path) != first:
+                log.info("%s changed: restarting to read it", path)
+                changed.set()
+                stop.set()
+                return
+    threading.Thread(target=loop, name="config-watch", daemon=True).start()
+    return changed
+
+
+def _wait_for_config(process: str, why: str, args: argparse.Namespace) -> int:
+    """Nothing to do until the configuration changes (no PBX link, no driver chosen yet): wait, then RELOAD (0 when
+    stopped). Capture and the worker wait so on a new box instead of failing and being restarted every 30 s."""
+    log.warning("%s: %s; waiting for the configuration to change (the PBX wizard, /setup/pbx)", process, why)
+    stop = _stop_event()
+    changed = watch_config(config_path(args), stop)
+    stop.wait()
+    return RELOAD if changed.is_set() else 0
+
+
 SUPERVISED = "CALLBOX_SUPERVISED"   # set by `callbox run` for its children: it reports their restarts itself
 
 
@@ -68,6 +110,10 @@ def _restart_report(paths: Paths, process: str):
 
 
 def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:
+    return _setup_args(process, argv)[:2]
+
+
+def _setup_args(process: str, argv: list[str] | None) -> tuple[Paths, config.Config, argparse.Namespace]:
     parser = argparse.ArgumentParser(prog=f"callbox-{process}")
     common_args(parser)
     args = parser.parse_args(argv)
@@ -76,7 +122,7 @@ def _setup(process: str, argv: list[str] | None) -> tuple[Paths, config.Config]:
     lg = cfg.section("log")
     driver, url = cfg.raw_section("pbx").get("driver", ""), cfg.raw_section("capture").get("url", "")
     logs.setup(args.data, process, lg.level, lg.max_kb, lg.backups, summary=f"driver={driver} url={url}")
-    return Paths(args.data), cfg
+    return Paths(args.data), cfg, args
 
 
 def capture_family(cfg: config.Config) -> dict:
@@ -102,10 +148,10 @@ def capture_main(argv: list[str] | None = None) -> int:
     from appliance.capture import links as capture   # late: see the module docstring
     from appliance.journal import JournalWriter
     try:
-        paths, cfg = _setup("capture", argv)
+        paths, cfg, args = _setup_args("capture", argv)
         cap, jset = cfg.section("capture"), cfg.section("journal")
         if not cap.url:
-            raise config.ConfigError(f"{cfg.name}: [capture] url is not set")
+            return _wait_for_config("capture", f"{cfg.name}: [capture] url is not set", args)
         family = capture_family(cfg)
         capture.check_family(family.get("framing", "lines"), family.get("handshake", ()))
         try:
@@ -113,6 +159,7 @@ def capture_main(argv: list[str] | None = None) -> int:
         except ValueError as e:
             raise config.ConfigError(f"{cfg.name}: {e}") from None
         stop = _stop_event()
+        changed = watch_config(config_path(args), stop)
         writer = JournalWriter(paths.journal, fsync_interval=jset.fsync_interval_ms / 1000,
                                segment_bytes=jset.segment_mb << 20)
     except (config.ConfigError, ValueError, RuntimeError) as e:
@@ -127,22 +174,28 @@ def capture_main(argv: list[str] | None = None) -> int:
                         status_path=paths.run / "capture.json", **family)
     finally:
         writer.close()
-    return 0
+    return RELOAD if changed.is_set() else 0
 
 
 def worker_main(argv: list[str] | None = None) -> int:
     """The worker process: journal -> driver -> SQLite."""
     from appliance.ingest.worker import Worker   # late: see the module docstring
     try:
-        paths, cfg = _setup("worker", argv)
+        paths, cfg, args = _setup_args("worker", argv)
+        if not cfg.raw_section("pbx").get("driver", ""):   # capture journals everything; parsed once one is chosen
+            from appliance import store   # late: see the module docstring
+            store.open_db(paths.db)      # the database exists (migrated) for the web while we wait
+            store.close_db()
+            return _wait_for_config("worker", f"{cfg.name}: [pbx] driver is not chosen", args)
         stop = _stop_event()
+        changed = watch_config(config_path(args), stop)
         worker = Worker(paths, cfg)
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-worker: {e}", file=sys.stderr)
         return 2
     with _restart_report(paths, "worker"):
         worker.run(stop)
-    return 0
+    return RELOAD if changed.is_set() else 0
 
 
 def jobs_main(argv: list[str] | None = None) -> int:

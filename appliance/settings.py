@@ -47,7 +47,14 @@ SETTINGS: tuple[Setting, ...] = (
       "tcp-listen: a connection silent this long may be dropped to make room when a new one finds the limit "
       "reached. Never dropped for silence alone: a PBX may send nothing all night.", minval=1.0),
     S("pbx", "driver", "", "driver key",
-      "The PBX driver, e.g. avaya_ipoffice, asterisk_csv, panasonic_kx. Required when [capture] url is set."),
+      "The PBX driver, e.g. avaya_ipoffice, asterisk_csv, panasonic_kx. Empty: capture journals every line and the "
+      "worker waits until one is chosen (the PBX wizard, /setup/pbx), then processes them."),
+    S("box", "company", "", "text",
+      "The company this box serves, as the first-boot wizard asked for it (page and report headers)."),
+    S("box", "branch", "", "text", "The branch (site) this box is at, as the first-boot wizard asked for it."),
+    S("box", "ntp", "", "host names",
+      "NTP servers, space-separated; empty: the operating system's defaults. The first-boot wizard writes them here "
+      "and to <data>/timesyncd.conf (systemd-timesyncd's [Time] NTP=)."),
     S("pbx", "timezone", "", "IANA zone",
       "The PBX's clock zone, e.g. Europe/Istanbul; empty = this box's zone. Local PBX times are stored as UTC "
       "plus this zone's offset at the time of the call (DST included)."),

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 BACKOFF_MAX_S = 30.0
 HEALTHY_AFTER_S = 60.0   # a child that ran this long gets its backoff reset
 STOP_GRACE_S = 10.0
+# A child whose configuration file changed exits with this code (appliance.procs.watch_config) to be started again at
+# once: no backoff, no restart trap. systemd's Restart=always does the same for the units.
+RELOAD = 75
 
 
 @dataclass
@@ -75,6 +78,10 @@ class Supervisor:
                 continue
             rc = child.proc.poll()
             if rc is None:
+                continue
+            if rc == RELOAD and not self.stopping:
+                log.info("%s exited to read its changed configuration; starting it again", child.name)
+                child.start()
                 continue
             if now - child.started > HEALTHY_AFTER_S:
                 child.backoff = 1.0

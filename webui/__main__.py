@@ -25,11 +25,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logs.setup(args.data, "web", lg.level, lg.max_kb, lg.backups)
     try:
-        serve(args.host or web.host, args.port or web.port, args.data, cfg)
+        return serve(args.host or web.host, args.port or web.port, args.data, cfg)
     except (TLSError, SecretFileError) as e:     # the certificate or its key cannot be used
         print(f"callbox-web: {e}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

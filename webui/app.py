@@ -20,17 +20,19 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
+from appliance.supervisor import RELOAD
 from webui import (api, auth, callcentre, callcentre_reports, calls, crm, customers, db, errors,  # noqa: F401
-                   home, i18n, invoices, offload, panel, pricelists, recordings, shop, status, tls,
+                   firstboot, home, i18n, invoices, offload, panel, pricelists, recordings, shop, status, tls,
                    wallboard)   # i18n: `_` in templates
-from webui.admin import (alerts, directory, directory_edit, outbox, schedules, settings_check, setup, tariff_edit,
-                         tariffs, users)
+from webui.admin import (alerts, backup, directory, directory_edit, outbox, pbx_wizard, reset, schedules,
+                         settings_check, setup, tariff_edit, tariffs, users)
 from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 STOP_TIMEOUT_S = 2
+RESTART_AFTER_S = 1.0
 
 
 def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
@@ -47,8 +49,10 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     bottle.BaseTemplate.defaults["queue_pages"] = (pbx.driver == "asterisk_queue_log"
                                                    or bool(cfg.section("ami").host))
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
+    app.config["callbox.setup_code"] = auth.setup_code(data_dir)
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
+    app.merge(firstboot.routes(data_dir, cfg, pbx_wizard.config_file(cfg, data_dir)))
     app.merge(users.routes(data_dir, cfg))
     # The status page's call rows must go through appliance.access.scope: webui.api serves / and /api/status.
     app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
@@ -56,6 +60,9 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(home.routes(data_dir, cfg))
     app.merge(calls.routes(data_dir, cfg))
     app.merge(setup.routes(data_dir, cfg))
+    app.merge(pbx_wizard.routes(data_dir, cfg))
+    app.merge(backup.routes(data_dir))
+    app.merge(reset.routes(data_dir))
     app.merge(directory.routes(data_dir, cfg))
     app.merge(directory_edit.routes(data_dir, cfg))
     app.merge(settings_check.routes(data_dir, cfg))
@@ -286,8 +293,9 @@ def make_servers(host: str, port: int, data_dir: Path, cfg: config.Config) -> tu
     return servers, line
 
 
-def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None) -> None:
-    """Serve the web UI on host:port until SIGTERM or SIGINT (needs gevent's monkey.patch_all() first)."""
+def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None) -> int:
+    """Serve the web UI on host:port until SIGTERM or SIGINT (0), or until the first-boot wizard installed a
+    certificate (RELOAD: the supervisor or systemd start the web again, with it). Needs gevent's monkey.patch_all()."""
     offload.native_locks()   # reports and bills run in gevent's threadpool: the locks it shares must be native
     cfg = cfg or config.load(None, Path(data_dir))
     servers, line = make_servers(host, port, data_dir, cfg)
@@ -298,7 +306,18 @@ def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None
             s.stop(STOP_TIMEOUT_S)
     for signum in (signal.SIGTERM, signal.SIGINT):
         gevent.signal_handler(signum, stop)
+    restarting: list[bool] = []
+
+    def restart() -> None:
+        restarting.append(True)
+        gevent.spawn_later(RESTART_AFTER_S, stop)   # the reply that says so goes out first
+    server.application.config["callbox.restart"] = restart
     log.info("%s (data %s)", line, data_dir)        # the log goes to the console too (appliance.logs)
+    code = server.application.config.get("callbox.setup_code")
+    if code:     # the console and <data>/run/setup-code: the first-boot wizard asks for it
+        scheme = "https" if server.ssl_enabled else "http"
+        print(f"Setup code: {code} - open {scheme}://ADDRESS:{port}/first-boot on this box's address and type it "
+              "(single use, valid 24 h)", file=sys.stderr, flush=True)
     token = server.application.config.get("callbox.setup_token")
     if token:    # on the console only, not in the log file: whoever opens it first becomes administrator
         scheme = "https" if server.ssl_enabled else "http"
@@ -311,4 +330,5 @@ def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None
     finally:
         stop()
         db.close()
-    log.info("web UI stopped")
+    log.info("web UI stopped%s", ": starting again with the new certificate" if restarting else "")
+    return RELOAD if restarting else 0

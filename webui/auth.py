@@ -104,6 +104,28 @@ WRITE_ROUTES |= {("POST", "/customers"), ("POST", "/customers/<cid>/edit"), ("PO
 PRICELISTS = {"/pricelists", "/pricelists/import", "/pricelists/export.csv"}
 ADMIN_ONLY |= PRICELISTS
 WRITE_ROUTES |= {("POST", "/pricelists/import")}
+# The PBX wizard (webui.admin.pbx_wizard): raw PBX lines and the box's own configuration (the INI file: the link and
+# the driver), so administrators of the whole box only; the writes go to the INI file, never to call data.
+PBX_WIZARD = {"/setup/pbx", "/setup/pbx/link", "/setup/pbx/scan", "/setup/pbx/driver", "/api/setup/pbx/lines"}
+ADMIN_ONLY |= PBX_WIZARD
+BOX_ADMIN |= PBX_WIZARD
+WHOLE_BOX |= PBX_WIZARD
+WRITE_ROUTES |= {("POST", "/setup/pbx/link"), ("POST", "/setup/pbx/scan"), ("POST", "/setup/pbx/driver")}
+# The first-boot wizard (webui.firstboot): before any account exists, so public; it answers only while there is no
+# user, and its POSTs need the console's setup code instead of a session and a CSRF token.
+PUBLIC |= {("GET", "/first-boot"), ("POST", "/first-boot"), ("POST", "/first-boot/finish")}
+WRITE_ROUTES |= {("POST", "/first-boot"), ("POST", "/first-boot/finish")}
+# The Backup page (webui.admin.backup): the whole box's data, so administrators of the whole box only; its POST makes
+# a download and writes nothing.
+BOX_ADMIN |= {"/backup"}
+ADMIN_ONLY |= {"/backup"}
+WHOLE_BOX |= {"/backup"}
+WRITE_ROUTES |= {("POST", "/backup")}
+# Factory reset (webui.admin.reset): the whole box, with the administrator's own password again.
+BOX_ADMIN |= {"/reset"}
+ADMIN_ONLY |= {"/reset"}
+WHOLE_BOX |= {"/reset"}
+WRITE_ROUTES |= {("POST", "/reset")}
 SHARED_WRITES = {("POST", "/pricelists/import"), ("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
@@ -199,6 +221,11 @@ def _address() -> str:
     return request.environ.get("REMOTE_ADDR", "")
 
 
+def start_session(account: users.Account) -> str:
+    """Log `account` in on this response (the session cookie); returns the session's CSRF token."""
+    return _start_session(account)
+
+
 def _start_session(account: users.Account) -> str:
     token, csrf = users.create_session(account, _address())
     response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="strict", max_age=users.SESSION_S,
@@ -280,6 +307,23 @@ def routes() -> bottle.Bottle:
         bottle.redirect("/", 303)
 
     return app
+
+
+def setup_code(data_dir: Path) -> str | None:
+    """While no user exists: a fresh one-time setup code for the first-boot wizard, also written to
+    <data>/run/setup-code (0600) for the console banner and a label; None (and that file removed) once the box has
+    a user."""
+    code_file = Path(data_dir) / "run" / "setup-code"
+    with db.users_db.connection_context():
+        code = users.setup_code()
+    if code is None:
+        code_file.unlink(missing_ok=True)
+        return None
+    code_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = code_file.with_name(".setup-code.new")
+    tmp.write_text(code + "\n", encoding="ascii")
+    tmp.replace(code_file)
+    return code
 
 
 def open_users(data_dir: Path) -> str | None:

@@ -181,3 +181,32 @@ def _path(environ) -> str:
 _PLAIN = b"This port speaks HTTPS: put https:// before the address.\n"
 PLAIN_ON_TLS_PORT = (b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n"
                      b"Content-Length: %d\r\n\r\n%s" % (len(_PLAIN), _PLAIN))
+
+
+def install_certificate(web: Any, data_dir: Path, cert_pem: bytes, key_pem: bytes) -> str:
+    """Put an uploaded certificate (PEM, chain allowed) and its private key (PEM, unencrypted) in place of [web]
+    cert_file and key_file, after checking that they load together; returns the new SHA-256 fingerprint, TLSError
+    saying what is wrong (the files stay as they were). The running web uses them from its next start."""
+    cert, key = files(web, data_dir)
+    cert.parent.mkdir(parents=True, exist_ok=True)
+    new_cert, new_key = cert.with_name(f".{cert.name}.new"), key.with_name(f".{key.name}.new")
+    try:
+        for path, data in ((new_key, key_pem), (new_cert, cert_pem)):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(str(new_cert), str(new_key), password=lambda: b"")
+        except (OSError, ssl.SSLError) as e:
+            raise TLSError(f"the certificate and key do not load together: {getattr(e, 'reason', None) or e} "
+                           "(PEM files, the key not encrypted)") from None
+        sha256 = fingerprint(new_cert)
+        os.replace(new_key, key)
+        os.replace(new_cert, cert)
+        return sha256
+    finally:
+        for path in (new_cert, new_key):
+            path.unlink(missing_ok=True)

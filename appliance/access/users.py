@@ -355,6 +355,28 @@ def setup_token(now: int | None = None) -> str | None:
     return token
 
 
+# The first-boot wizard's setup code: 12 characters a person reads off a console or label and types (no 0/O, 1/I/L),
+# 60 bits: not guessable over HTTP in the 24 h it is valid
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def normalise_code(text: str) -> str:
+    """A setup code as typed ("abcd efgh-jkmn") in the form it is stored under ("ABCDEFGHJKMN")."""
+    return "".join(c for c in text.upper() if c.isalnum())
+
+
+def setup_code(now: int | None = None) -> str | None:
+    """While no user exists: a new one-time setup code for the first-boot wizard, as shown ("ABCD-EFGH-JKMN"); it is
+    valid beside the first-administrator link's token (both voided by the next setup_token())."""
+    now = _now() if now is None else now
+    with users_db.atomic():
+        if has_users():
+            return None
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+        SetupToken.create(token_hash=_digest(code), created_utc=now, expires_utc=now + SETUP_TOKEN_S)
+    return "-".join(code[i:i + 4] for i in range(0, 12, 4))
+
+
 def setup_token_valid(token: str, now: int | None = None) -> bool:
     now = _now() if now is None else now
     row = SetupToken.get_or_none(SetupToken.token_hash == _digest(token))

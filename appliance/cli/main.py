@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import (alert, billing, customer, db, directory, invoice, pricelist, queue, reconcile, report,
-                           schedule, shop, snmp, sync, tariff, traffic, upload, user)
+from appliance.cli import (alert, backup, billing, customer, db, directory, invoice, pricelist, queue, reconcile,
+                           report, reset, schedule, shop, snmp, sync, tariff, traffic, upload, user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.central import listing as central_listing
 from appliance.ingest import importer
@@ -38,7 +38,9 @@ COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RA
                   snmp,       # SNMP engine id, test trap, snmpd handler (APP-2)
                   schedule,   # scheduled report e-mail/upload (REP-10)
                   sync,       # branch -> central sync: central branch add|revoke|list, sync enroll|now|status (APP-1)
-                  db)         # check a damaged database, rebuild it from the journal
+                  db,         # check a damaged database, rebuild it from the journal
+                  backup,     # encrypted backup and restore (APP-3)
+                  reset)      # factory reset (APP-3)
 VIRTUAL_PBX_SAMPLE = Path(__file__).parent.parent / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
 VIRTUAL_PBX_SETTINGS = ("pbx.driver=avaya_ipoffice", "pbx.timezone=Europe/Warsaw")   # where that capture came from
 
@@ -91,7 +93,8 @@ def _check_pipeline(cfg: config.Config) -> None:
         from appliance.capture import gate, transports  # capture's dependency (pyserial): only when there is a URL
         transports.parse_url(url)
         gate.parse_allow(cfg.section("capture").allow)
-        registry.load(cfg.raw_section("pbx").get("driver", "") or "")
+        if driver := cfg.raw_section("pbx").get("driver", ""):   # none: capture journals, the worker waits for one
+            registry.load(driver)
     for section in ("journal", "worker", "web", "log", "sync"):
         cfg.section(section)
     if cfg.section("central").listen:

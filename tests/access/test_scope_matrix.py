@@ -251,6 +251,29 @@ def test_raw_lines_only_for_who_sees_the_whole_box(world):
         client.get("/setup", status=200 if whole else 403)
 
 
+def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
+    """Raw PBX lines, the box's own configuration and its backup: an administrator of all tenants only
+    (webui.admin.pbx_wizard, webui.admin.backup)."""
+    add_user("w-all", "administrator", "all", "default")
+    add_user("w-tenant", "administrator", "tenant", "default")
+    add_user("w-super", "supervisor", "tenant", "default")
+    for name, allowed in (("w-all", True), ("w-tenant", False), ("w-super", False)):
+        client = webtest.TestApp(world["app"])
+        csrf = login(client, name)
+        code = 200 if allowed else 403
+        client.get("/setup/pbx", status=code)
+        client.get("/api/setup/pbx/lines", status=code)
+        client.get("/backup", status=code)             # the whole box's data (webui.admin.backup)
+        client.get("/reset", status=code)
+        client.post("/reset", {"confirm": "no", "csrf_token": csrf}, status=400 if allowed else 403)
+        client.post("/backup", {"passphrase": "a", "passphrase2": "b", "csrf_token": csrf},
+                    status=400 if allowed else 403)
+        for path, form in (("/setup/pbx/link", {"kind": "modem"}), ("/setup/pbx/driver", {"driver": "nope"}),
+                           ("/setup/pbx/scan", {"device": "nope"})):
+            client.post(path, {**form, "csrf_token": csrf}, status=400 if allowed else 403)
+            client.post(path, form, status=403)          # no CSRF token: refused for everyone
+
+
 def test_changing_a_users_scope_takes_effect_on_the_next_request(world):
     add_user("mover-watch", "supervisor", "own", "default", "piotr")
     client = webtest.TestApp(world["app"])

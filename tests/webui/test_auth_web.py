@@ -13,7 +13,7 @@ from web_helpers import PASSWORD, add_user, login
 from webui import auth
 from webui.app import make_app
 
-PUBLIC_GET = {"/login", "/first-admin/<token>", "/static/<name:path>",
+PUBLIC_GET = {"/login", "/first-admin/<token>", "/first-boot", "/static/<name:path>",
               "/wallboard/<token>", "/wallboard/<token>/events",   # a wallboard link: its token is checked
               "/favicon.ico"}                                      # 204, nothing
 

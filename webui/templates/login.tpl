@@ -1,6 +1,10 @@
 % # Login form. Scripts can POST the same fields (username, password) with Accept: application/json.
 % rebase('base.tpl', title=_('Log in'), nav='', refresh=None)
 <h1>{{_('Log in')}}</h1>
+% from appliance.access.users import has_users
+% if not has_users():
+<p class="banner ok" id="first-boot-link">{{_('This box has no user yet.')}} <a href="/first-boot">{{_('Set up this box with the setup code its console shows')}}</a></p>
+% end
 % if error:
 <p class="banner warn">{{error}}</p>
 % end

@@ -1,6 +1,9 @@
 % # Every value below is escaped by {{ }}: the lines are whatever the PBX sent.
 % rebase('base.tpl', title=_('Setup'), nav='/setup', refresh=None)
 <h1>{{_('Capture setup')}}</h1>
+<p><a href="/setup/pbx" id="pbx-wizard">{{_('PBX wizard: choose the link and the driver')}}</a> ·
+  <a href="/backup" id="backup-link">{{_('Backup')}}</a> ·
+  <a href="/reset" id="reset-link">{{_('Factory reset')}}</a></p>
 
 <section>
   <h2>{{_('Which driver reads this PBX')}}</h2>

@@ -1,0 +1,162 @@
+"""The PBX wizard (/setup/pbx; APP-3, CAP-5): choose the link, watch its lines arrive, the driver ranking and the
+chosen driver's reading of the last records, confirm. The choice goes to the INI file, where capture and the worker
+see it change and restart with it (appliance.procs.watch_config); the web itself never opens the PBX link, except
+for the serial port's baud-rate scan, which is refused while capture reads that port."""
+from __future__ import annotations
+
+import glob
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import bottle
+from bottle import request
+
+from appliance import config, registry
+from appliance.capture import baudscan
+from appliance.capture.transports import BAUDS, LinkDown, parse_url
+from appliance.wizard import choice, links, preview
+from webui import TEMPLATE_LOOKUP, status
+from webui.auth import csrf_token
+from webui.i18n import _
+
+log = logging.getLogger(__name__)
+SERIAL_GLOBS = ("/dev/ttyS[0-3]", "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/serial/by-id/*")
+WINDOW_S = (0.2, 5.0)      # the scan's listening time per rate, bounds
+
+
+def config_file(cfg: config.Config, data_dir: Path) -> Path:
+    """The INI file the processes read: the web's --config, else <data>/callbox.ini (made by the first choice)."""
+    return Path(cfg.path) if cfg.path is not None else data_dir / "callbox.ini"
+
+
+def _current(path: Path) -> config.Config:
+    return config.Config(path) if path.exists() else config.Config(None)
+
+
+def _presets() -> list[dict[str, Any]]:
+    """The ports the PBX families use (their drivers' TRANSPORTS), for the TCP choices."""
+    out = []
+    for key in registry.names():
+        driver = registry.load(key)
+        for kind, url in driver.TRANSPORTS.items():
+            if kind in ("tcp-listen", "socket"):
+                try:
+                    out.append({"kind": kind, "port": parse_url(url).port, "name": driver.NAME})
+                except ValueError:
+                    continue
+    return out
+
+
+def _page_values(path: Path, data_dir: Path, error: str = "", form: dict | None = None) -> dict[str, Any]:
+    cfg = _current(path)
+    url = cfg.raw_section("capture").get("url", "")
+    pbx = cfg.raw_section("pbx")
+    devices = sorted({d for g in SERIAL_GLOBS for d in glob.glob(g)})
+    return {"url": url, "link": form or links.describe(url) or {"kind": "tcp-listen", "port": "1150"},
+            "driver": pbx.get("driver", ""), "timezone": pbx.get("timezone", ""), "devices": devices,
+            "bauds": [b for b in BAUDS if b >= 1200], "presets": _presets(), "error": error,
+            "drivers": [{"key": n, "name": registry.load(n).NAME} for n in registry.names()],
+            "capture": status.capture_status(data_dir / "run" / "capture.json"),
+            "chosen": request.query.get("chosen", ""), "config_file": str(path)}
+
+
+def _labels() -> str:
+    """The script's words in the page's language (a JSON block: the CSP allows no inline script)."""
+    return json.dumps({"in": _("incoming"), "out": _("outgoing"), "internal": _("internal"), "system": _("system"),
+                       "queue": _("queue event"), "waiting": _("No line from this link yet. Waiting…"),
+                       "none": _("No driver recognises these lines."), "scanning": _("Listening at each rate…"),
+                       "silent": _("Nothing arrived at any rate: make a call so the PBX prints a record, then scan "
+                                   "again."),
+                       "best": _("Best: {baud} baud"), "lines": _("{count} lines received"),
+                       "reading": _("Capture is reading {url}"), "not_running": _("Capture is not running."),
+                       "ignored": _("not a call (a header or another kind of record)"),
+                       "use": _("Use")}, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _render(path: Path, data_dir: Path, code: int = 200, **values) -> str:
+    bottle.response.status = code
+    bottle.response.set_header("Cache-Control", "no-store")
+    return bottle.template("pbx_wizard", template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), labels=_labels(),
+                           **_page_values(path, data_dir, **values))
+
+
+def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
+    """The wizard's routes for `data_dir`, to merge into the main app."""
+    app = bottle.Bottle()
+    path = config_file(cfg, data_dir)
+
+    @app.get("/setup/pbx")
+    def page():
+        return _render(path, data_dir)
+
+    @app.post("/setup/pbx/link")
+    def link():
+        form = {k: request.forms.getunicode(k) or "" for k in
+                ("kind", "device", "baud", "parity", "bytesize", "address", "host", "path")}
+        form["port"] = request.forms.getunicode("listen_port" if form["kind"] == "tcp-listen" else "connect_port") or ""
+        try:
+            url = links.build_url(form)
+            choice.choose_link(path, url)
+        except (links.LinkError, config.ConfigError) as e:
+            return _render(path, data_dir, 400, error=str(e), form=form)
+        log.info("PBX wizard: [capture] url = %s", url)
+        bottle.redirect("/setup/pbx#lines", 303)
+
+    @app.post("/setup/pbx/scan")
+    def scan():
+        bottle.response.set_header("Cache-Control", "no-store")
+        device = request.forms.getunicode("device") or ""
+        try:
+            window = min(max(float(request.forms.get("window") or baudscan.WINDOW_S), WINDOW_S[0]), WINDOW_S[1])
+            url = links.build_url({"kind": "serial", "device": device, "baud": "9600"})
+        except (ValueError, links.LinkError) as e:
+            bottle.response.status = 400
+            return {"error": str(e)}
+        configured = _current(path).raw_section("capture").get("url", "")
+        if _same_port(configured, device):
+            bottle.response.status = 409
+            return {"error": _("Capture is reading this port now: its lines are below. Choose another link "
+                               "first to scan this port.")}
+        try:
+            return {"device": device, "results": baudscan.scan(url, window_s=window)}
+        except LinkDown as e:
+            bottle.response.status = 409
+            return {"error": str(e)}
+
+    @app.get("/api/setup/pbx/lines")
+    def lines():
+        bottle.response.set_header("Cache-Control", "no-store")
+        current = _current(path)
+        url = current.raw_section("capture").get("url", "")
+        capture = status.capture_status(data_dir / "run" / "capture.json")
+        if not url:
+            return {"url": "", "capture": capture, "lines": [], "count": 0, "ranking": [], "driver": "",
+                    "records": [], "error": ""}
+        driver = request.query.getunicode("driver") or ""
+        if driver and driver not in registry.names():
+            driver = ""
+        look = preview.look(current, data_dir / "journal", links.sources(url), driver)
+        return {"url": url, "capture": capture, **look}
+
+    @app.post("/setup/pbx/driver")
+    def confirm():
+        driver = request.forms.getunicode("driver") or ""
+        timezone = (request.forms.getunicode("timezone") or "").strip()
+        try:
+            choice.choose_driver(path, driver, timezone)
+        except (registry.UnknownDriver, config.ConfigError) as e:
+            return _render(path, data_dir, 400, error=str(e))
+        log.info("PBX wizard: [pbx] driver = %s", driver)
+        bottle.redirect(f"/setup/pbx?chosen={driver}#done", 303)
+
+    return app
+
+
+def _same_port(url: str, device: str) -> bool:
+    try:
+        target = parse_url(url) if url else None
+    except ValueError:
+        return False
+    return target is not None and target.kind == "serial" and Path(target.path).resolve() == Path(device).resolve()

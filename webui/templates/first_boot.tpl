@@ -1,0 +1,57 @@
+% # The first-boot wizard (webui/firstboot.py): only while the box has no user. Every value is escaped by {{ }}.
+% rebase('base.tpl', title=_('First start'), nav='', refresh=None)
+<h1>{{_('Set up this box')}}</h1>
+% if error:
+<p class="banner warn" id="first-boot-error">{{error}}</p>
+% end
+% if step == 'code':
+<p>{{_('The console of the box (its screen or serial port) shows a one-time setup code. There is no default password: whoever types this code creates the administrator.')}}</p>
+<form method="post" action="/first-boot" class="form">
+  <p><label>{{_('Setup code')}}<br><input name="code" id="code" autocomplete="off" autocapitalize="characters" spellcheck="false" placeholder="ABCD-EFGH-JKMN" required autofocus></label></p>
+  <p><button type="submit" id="code-next">{{_('Next')}}</button></p>
+</form>
+% elif step == 'details':
+<form method="post" action="/first-boot/finish" class="form" enctype="multipart/form-data" id="first-boot-form">
+  <input type="hidden" name="code" value="{{code}}">
+  <fieldset>
+    <legend>{{_('The administrator')}}</legend>
+    <p>{{_('This account can see every call of every tenant and manage the other users.')}}</p>
+    <p><label>{{_('Username')}}<br><input name="username" id="username" value="{{form.get('username', '')}}" autocomplete="username" required></label></p>
+    <p><label>{{_('Password (at least 10 characters)')}}<br><input name="password" id="password" type="password" autocomplete="new-password" required></label></p>
+    <p><label>{{_('Password again')}}<br><input name="password2" id="password2" type="password" autocomplete="new-password" required></label></p>
+  </fieldset>
+  <fieldset>
+    <legend>{{_('Clock and time zone')}}</legend>
+    <p><label>{{_('Time zone of the box and the PBX')}}<br><input name="timezone" id="timezone" list="zones" value="{{form.get('timezone', '')}}" placeholder="Europe/Istanbul" required></label></p>
+    <datalist id="zones">
+% for z in zones:
+      <option value="{{z}}">
+% end
+    </datalist>
+    <p><label>{{_('NTP servers, separated by spaces (empty: the defaults)')}}<br><input name="ntp" id="ntp" value="{{form.get('ntp', '')}}" placeholder="0.pool.ntp.org 1.pool.ntp.org"></label></p>
+  </fieldset>
+  <fieldset>
+    <legend>{{_('Company and branch')}}</legend>
+    <p><label>{{_('Company name')}}<br><input name="company" id="company" value="{{form.get('company', '')}}" required></label></p>
+    <p><label>{{_('Branch name')}}<br><input name="branch" id="branch" value="{{form.get('branch', '')}}" required></label></p>
+  </fieldset>
+  <fieldset>
+    <legend>{{_("The box's web certificate")}}</legend>
+    <label class="check"><input type="radio" name="tls_mode" value="generated" id="tls-generated"{{!' checked' if form.get('tls_mode', 'generated') != 'upload' else ''}}> {{_('Keep the certificate the box made itself')}}</label><br>
+    <label class="check"><input type="radio" name="tls_mode" value="upload" id="tls-upload"{{!' checked' if form.get('tls_mode') == 'upload' else ''}}> {{_("Upload a certificate of our own CA (PEM) and its key")}}</label>
+    <p><label>{{_('Certificate (PEM)')}}<br><input type="file" name="cert" id="cert" accept=".pem,.crt,.cer"></label></p>
+    <p><label>{{_('Private key (PEM, not encrypted)')}}<br><input type="file" name="key" id="key" accept=".pem,.key"></label></p>
+  </fieldset>
+  <p><button type="submit" id="finish">{{_('Finish')}}</button></p>
+</form>
+% else:
+<p class="banner ok" id="first-boot-done">{{_('The box is set up and you are logged in as its administrator. This page is not offered again.')}}</p>
+% if fingerprint:
+<p>{{_('The SHA-256 fingerprint of the certificate the box serves; compare it with the one the browser shows:')}}</p>
+<pre class="fingerprint" id="fingerprint">{{fingerprint}}</pre>
+% end
+% if form.get('tls_mode') == 'upload':
+<p class="banner warn">{{_('The web restarts in a moment to serve the uploaded certificate: reload this page then.')}}</p>
+% end
+<p><a href="/setup/pbx" id="to-pbx-wizard">{{_('Next: connect the PBX (PBX wizard)')}}</a></p>
+% end
