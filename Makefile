@@ -40,8 +40,8 @@ lint: install
 
 bench: install
 	$(BIN)/python -m appliance.tools.bench_footprint --dir $(BENCH)
-	$(BIN)/python -m appliance.tools.bench
-	$(BIN)/python -m appliance.tools.bench_rating
+	$(BIN)/python -m appliance.tools.bench --dir $(BENCH)
+	$(BIN)/python -m appliance.tools.bench_rating --dir $(BENCH)
 	$(BIN)/python -m appliance.tools.bench_reports --calls 10000000 --dir $(BENCH) --runs 5
 	$(BIN)/python -m appliance.tools.bench_queue --calls 3000000 --dir $(BENCH) --runs 5
 	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --think 2
