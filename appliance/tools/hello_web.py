@@ -8,14 +8,13 @@ ratio of the two in one bench_web run says how much the pages cost above bottle 
 """
 from gevent import monkey; monkey.patch_all()  # noqa: E702  before any other import (STYLE.md §2.8)
 import argparse  # noqa: E402
+import importlib  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import bottle  # noqa: E402
 
 from appliance import config  # noqa: E402
-from webui import tls  # noqa: E402
-from webui.app import make_server  # noqa: E402
 
 
 def make_app() -> bottle.Bottle:
@@ -35,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
+    tls = importlib.import_module("webui.tls")          # at run time: mypy (appliance only) does not follow webui
+    make_server = importlib.import_module("webui.app").make_server
     web = config.load(None, args.data).section("web")
     context = tls.server_context(web, args.data) if web.tls else None
     make_server(args.host, args.port, make_app(), web, context).serve_forever()
