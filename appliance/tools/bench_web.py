@@ -344,6 +344,38 @@ def print_table(r: dict) -> None:
               f"{r['ratio_to_hello']['requests_per_s']} by the clock")
 
 
+MEDIAN_FIGURES = (("CPU ms a request", ("cpu_ms_per_request",)), ("requests per CPU s", ("requests_per_cpu_s",)),
+                  ("requests/s", ("requests_per_s",)), ("p50 ms", ("overall", "p50")), ("p95 ms", ("overall", "p95")),
+                  ("hello CPU ms a request", ("hello", "cpu_ms_per_request")),
+                  ("hello requests per CPU s", ("hello", "requests_per_cpu_s")),
+                  ("hello p95 ms", ("hello", "overall", "p95")),
+                  ("pages / hello by CPU", ("ratio_to_hello", "requests_per_cpu_s")))
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of the median CPU per request, with the medians of each figure over all runs ("medians")."""
+    chosen = sorted(runs, key=lambda r: r["cpu_ms_per_request"])[(len(runs) - 1) // 2]
+    medians: dict = {"runs": len(runs)}
+    for label, path in MEDIAN_FIGURES:
+        values = []
+        for r in runs:
+            v: object = r
+            for k in path:
+                v = v.get(k) if isinstance(v, dict) else None
+            if isinstance(v, (int, float)):
+                values.append(v)
+        if values:
+            medians[label] = {"median": round(statistics.median(values), 3), "runs": values}
+    return {**chosen, "medians": medians}
+
+
+def print_medians(m: dict) -> None:
+    print(f"medians of {m['runs']} runs:")
+    for label, _path in MEDIAN_FIGURES:
+        if label in m:
+            print(f"  {label:<26} {m[label]['median']:>10}   (runs: {', '.join(str(v) for v in m[label]['runs'])})")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--calls", type=int, default=200_000, help="calls to generate (default 200,000)")
@@ -359,14 +391,21 @@ def main(argv: list[str] | None = None) -> int:
                    help="leave out the pages whose name starts with this (e.g. report, bill); repeatable")
     p.add_argument("--json", action="store_true", help="also print the figures as one JSON object (last line)")
     p.add_argument("--no-hello", action="store_true", help="do not measure the bottle+gevent hello server")
+    p.add_argument("--runs", type=int, default=1,
+                   help="runs of the whole load (default 1); with more, the run of the median CPU per request is "
+                        "shown, and the medians of each figure")
     a = p.parse_args(argv)
     work = a.dir or Path(tempfile.mkdtemp(prefix="callbox-bench-web-"))
     try:
-        r = run(a.calls, work, a.clients, a.requests, a.seconds, a.seed, tuple(a.skip), a.think, not a.no_hello)
+        runs = [run(a.calls, work, a.clients, a.requests, a.seconds, a.seed, tuple(a.skip), a.think, not a.no_hello)
+                for _ in range(max(1, a.runs))]
     finally:
         if a.dir is None:
             shutil.rmtree(work, ignore_errors=True)
+    r = median_run(runs)
     print_table(r)
+    if len(runs) > 1:
+        print_medians(r["medians"])
     if a.dir is not None:
         results.save(a.dir, "web_think" if a.think else "web", r)
     if a.json:
