@@ -40,12 +40,12 @@ lint: install
 
 bench: install
 	$(BIN)/python -m appliance.tools.bench_footprint --dir $(BENCH)
-	$(BIN)/python -m appliance.tools.bench
-	$(BIN)/python -m appliance.tools.bench_rating
+	$(BIN)/python -m appliance.tools.bench --dir $(BENCH)
+	$(BIN)/python -m appliance.tools.bench_rating --dir $(BENCH)
 	$(BIN)/python -m appliance.tools.bench_reports --calls 10000000 --dir $(BENCH) --runs 5
 	$(BIN)/python -m appliance.tools.bench_queue --calls 3000000 --dir $(BENCH) --runs 5
 	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --think 2
-	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH)
+	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --runs 3
 
 messages: install
 	$(BIN)/python -m webui.i18n_extract

@@ -142,3 +142,21 @@ def test_nothing_is_kept_while_this_process_writes_on_a_connection_of_its_own(db
         assert [versioned.cached("t", "k", build) for _ in range(2)] == [2, 3]
         assert versioned.lookup("t", "k") == (None, None)
     assert versioned.cached("t", "k", build) == 1      # the kept one: nothing was committed
+
+
+def test_trunk_traffic_sees_a_new_call_and_callers_get_their_own_report(db):
+    from appliance.reports import trunks
+    sd.tenant_id("default", create=True)
+    _call(1, trunk="T1")
+    since, until = T0, T0 + 86400
+    first = trunks.trunk_traffic(ADMIN, "default", since, until)
+    assert [(r.trunk, r.calls) for r in first.rows] == [("*", 1), ("T1", 1)] and first.total.calls == 1
+    first.rows.clear()                                     # a caller changing its report changes nobody else's
+    first.total.calls = 99
+    again = trunks.trunk_traffic(ADMIN, "default", since, until)
+    assert again.total.calls == 1 and len(again.rows) == 2
+    _call(2, trunk="T2")
+    _call(3, trunk="T2")
+    after = trunks.trunk_traffic(ADMIN, "default", since, until)
+    assert [(r.trunk, r.calls) for r in after.rows] == [("*", 3), ("T2", 2), ("T1", 1)]
+    assert trunks.problems(ADMIN, "default", since, until) == trunks.problems(ADMIN, "default", since, until)

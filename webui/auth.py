@@ -171,7 +171,8 @@ def install_guard(app: bottle.Bottle, pbx_tenant: str) -> None:
     administrator role (and sight of the whole box for raw lines) where the tables above say so."""
 
     def guard():
-        db.users_db.connect(reuse_if_open=True)
+        # users.db is opened by the first query that needs it (peewee's autoconnect), and closed after the request:
+        # a session found among those kept (appliance.access.users.session) needs none
         try:
             route, _args = app.router.match(request.environ)
         except bottle.HTTPError:

@@ -80,8 +80,20 @@ def read_access(data_dir: Path) -> bool:
 
 
 def connection():
-    """A connection to callbox.db for the length of a `with` block (after read_access)."""
-    return callbox_db.connection_context()
+    """A connection to callbox.db for the length of a `with` block (after read_access): opened by the block's first
+    query (peewee's autoconnect), closed at its end; a page whose data is all kept (webui.db.versioned) opens none."""
+    return _Connection()
+
+
+class _Connection:
+    """Closes at the end of the block the connection a query in it opened (one opened before stays open)."""
+
+    def __enter__(self) -> None:
+        self.was_closed = callbox_db.is_closed()
+
+    def __exit__(self, *exc) -> None:
+        if self.was_closed and not callbox_db.is_closed() and not callbox_db.in_transaction():
+            callbox_db.close()
 
 
 # The box-wide totals scan every call, leg and quarantined line: about a second at 10,000,000 calls, on every

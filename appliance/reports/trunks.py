@@ -6,6 +6,7 @@ trunk (internal calls, voicemail) are no trunk traffic. Problem rules: `Rules` a
 """
 from __future__ import annotations
 
+import copy
 import logging
 import math
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from appliance.access import scope
 from appliance.access.users import Account
 from appliance.reports.concurrency import Traffic
 from appliance.store import directory as sd
+from appliance.store import versioned
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +141,16 @@ def _rows(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traff
 def trunk_traffic(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic = Traffic(),
                   rules: Rules = Rules(), groups: TrunkGroups | None = None) -> TrunkReport:
     """Count, duration and cost per trunk and trunk group, side by side, for the calls with start in
-    [since, until) that `user` may see."""
-    groups = groups or TrunkGroups(pbx_tenant)
+    [since, until) that `user` may see. Computed once per change of the database (the page reloaded, its CSV;
+    appliance/store/versioned.py): `groups` must be TrunkGroups(pbx_tenant) of this database; callers get a copy."""
+    kept = versioned.cached("trunks.traffic", (user, pbx_tenant, since, until, traffic, rules),
+                            lambda: _trunk_traffic(user, pbx_tenant, since, until, traffic, rules,
+                                                   groups or TrunkGroups(pbx_tenant)))
+    return copy.deepcopy(kept)
+
+
+def _trunk_traffic(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic, rules: Rules,
+                   groups: TrunkGroups) -> TrunkReport:
     trunks: dict[tuple[str, str], TrunkRow] = {}
     for start, tenant, trunk, direction, answered, ring, talk, cost, currency in _rows(
             user, pbx_tenant, since, until, traffic):
@@ -219,12 +229,19 @@ def _band_problems(group: str, trunk: str, history: list[int], rules: Rules) -> 
 def problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic = Traffic(),
              rules: Rules = Rules(), groups: TrunkGroups | None = None) -> list[Problem]:
     """The trunks whose traffic in [since, until) is outside their normal band (`Rules`), by group and trunk.
-    Trunks with no calls in the period nor in the baseline are not judged."""
+    Trunks with no calls in the period nor in the baseline are not judged. Once per change of the database, as
+    trunk_traffic."""
     if until <= since:
         raise ValueError("the range is empty: until must be after since")
     if rules.baseline_periods < 1:
         raise ValueError("baseline_periods must be at least 1")
-    groups = groups or TrunkGroups(pbx_tenant)
+    return list(versioned.cached("trunks.problems", (user, pbx_tenant, since, until, traffic, rules),
+                                 lambda: _problems(user, pbx_tenant, since, until, traffic, rules,
+                                                   groups or TrunkGroups(pbx_tenant))))
+
+
+def _problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic, rules: Rules,
+              groups: TrunkGroups) -> list[Problem]:
     counts = _counts(user, pbx_tenant, since, until, traffic, rules.baseline_periods, groups)
     # Baseline periods without a single call are no evidence (the box was not yet recording, or down).
     recorded = [i for i in range(rules.baseline_periods) if any(h[i] for h in counts.values())]

@@ -59,7 +59,7 @@ def file_version(path: str) -> tuple | None:
                 while len(_watchers) > MAX_WATCHED:
                     _watchers.popitem(last=False)[1][1].close()
             _watchers.move_to_end(path)
-            return inode, have[1].execute("PRAGMA data_version").fetchone()[0]
+            return inode, have[1].execute("PRAGMA data_version").fetchall()[0][0]   # run to its end: no read lock kept
         except sqlite3.Error:
             _watchers.pop(path, None)
             return None

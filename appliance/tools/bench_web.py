@@ -34,6 +34,7 @@ from appliance import store
 from appliance.access import users
 from appliance.store.users import close_users_db, open_users_db
 from appliance.tools import gen_calls, results
+from appliance.tools.bench_process import cpu_s, median_run, print_medians, rss_kb
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "bench password 2026"
@@ -126,17 +127,6 @@ def start_web(data: Path, port: int, command: list[str] | None = None) -> subpro
             time.sleep(0.1)
 
 
-def rss_kb(pid: int) -> int:
-    """VmRSS of a process in KiB (0 when unknown)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def login(port: int, user: User) -> None:
     conn = connect(port, 60)
     try:
@@ -216,15 +206,6 @@ def percentiles(values: list[float]) -> dict:
     v = sorted(values)
     p95 = v[min(len(v) - 1, max(0, int(round(0.95 * len(v))) - 1))]
     return {"n": len(v), "p50": round(statistics.median(v), 1), "p95": round(p95, 1), "max": round(v[-1], 1)}
-
-
-def cpu_s(pid: int) -> float:
-    """CPU time (user + system) a process has used so far, in seconds (/proc/PID/stat; 0.0 when unknown)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")     # utime, stime (fields 14, 15)
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -359,14 +340,21 @@ def main(argv: list[str] | None = None) -> int:
                    help="leave out the pages whose name starts with this (e.g. report, bill); repeatable")
     p.add_argument("--json", action="store_true", help="also print the figures as one JSON object (last line)")
     p.add_argument("--no-hello", action="store_true", help="do not measure the bottle+gevent hello server")
+    p.add_argument("--runs", type=int, default=1,
+                   help="runs of the whole load (default 1); with more, the run of the median CPU per request is "
+                        "shown, and the medians of each figure")
     a = p.parse_args(argv)
     work = a.dir or Path(tempfile.mkdtemp(prefix="callbox-bench-web-"))
     try:
-        r = run(a.calls, work, a.clients, a.requests, a.seconds, a.seed, tuple(a.skip), a.think, not a.no_hello)
+        runs = [run(a.calls, work, a.clients, a.requests, a.seconds, a.seed, tuple(a.skip), a.think, not a.no_hello)
+                for _ in range(max(1, a.runs))]
     finally:
         if a.dir is None:
             shutil.rmtree(work, ignore_errors=True)
+    r = median_run(runs)
     print_table(r)
+    if len(runs) > 1:
+        print_medians(r["medians"])
     if a.dir is not None:
         results.save(a.dir, "web_think" if a.think else "web", r)
     if a.json:
