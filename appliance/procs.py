@@ -157,6 +157,7 @@ def jobs_main(argv: list[str] | None = None) -> int:
             cfg.section(section)
         parse_hours(cfg.section("alerts").business_hours)
         store.open_db(paths.db)
+        store.open_central_of(cfg, paths.data)   # the central's silent-branch alerts read its branches
         consumer = jobs.create_consumer(jobs.configure(paths.data, cfg))
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
@@ -167,8 +168,9 @@ def jobs_main(argv: list[str] | None = None) -> int:
 
 
 def central_main(argv: list[str] | None = None) -> int:
-    """The central's receiver: branch boxes' batches over HTTPS ([central] listen) -> SQLite. A process of its own:
-    a branch's slow or hostile connection never holds up this box's capture, worker or web."""
+    """The central's receiver: branch boxes' batches over HTTPS ([central] listen) -> SQLite or PostgreSQL ([central]
+    database). A process of its own: a branch's slow or hostile connection never holds up this box's capture, worker
+    or web."""
     from appliance import store   # late: see the module docstring
     from appliance.central import server
     try:
@@ -176,6 +178,7 @@ def central_main(argv: list[str] | None = None) -> int:
         listen = cfg.section("central").listen
         server.parse_listen(listen)
         store.open_db(paths.db)
+        store.open_central_of(cfg, paths.data)   # [central] database: SQLite (this box's) or PostgreSQL
         stop = _stop_event()
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-central: {e}", file=sys.stderr)

@@ -19,10 +19,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from peewee import DatabaseError, InterfaceError
+
 from appliance import __version__
 from appliance.central import apply as applier
 from appliance.central import branches, ca
-from appliance.store.base import db
+from appliance.store.central_db import central_db as db   # SQLite or PostgreSQL ([central] database)
 from appliance.store.sync import CentralBranch
 from appliance.sync import wire
 
@@ -76,6 +78,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._discard_body()
             self._answer(403, {"error": str(e)})
             return None
+        except (DatabaseError, InterfaceError) as e:
+            self._unavailable(e)
+            return None
+
+    def _unavailable(self, e: Exception) -> None:
+        log.error("%s: the central's database: %s", self.client_address[0], str(e).strip())
+        self._discard_body()
+        self._answer(503, {"error": "the central's database is unavailable: try again later"})
 
     def _discard_body(self) -> None:
         """Read (a bounded part of) a body we refuse: a socket closed with data unread is reset, and the reset can
@@ -97,10 +107,14 @@ class _Handler(BaseHTTPRequestHandler):
         name = self._branch()
         if name is not None:
             version = self.headers.get(H_VERSION, "")[:40]
-            with db.connection_context():
-                CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {})
-                                     ).where(CentralBranch.name == name).execute()
-                row = CentralBranch.get(CentralBranch.name == name)
+            try:
+                with db.connection_context():
+                    CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {})
+                                         ).where(CentralBranch.name == name).execute()
+                    row = CentralBranch.get(CentralBranch.name == name)
+            except (DatabaseError, InterfaceError) as e:
+                self._unavailable(e)
+                return
             self._answer(200, {"branch": name, "next_seq": row.last_seq + 1, "version": __version__})
 
     def do_POST(self) -> None:
@@ -145,6 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
         except applier.Refused as e:
             log.warning("branch %s: batch %s refused: %s", name, head[wire.H_SEQ], e)
             self._answer(e.status, {"error": str(e), "expected": e.expected})
+            return
+        except (DatabaseError, InterfaceError) as e:   # e.g. PostgreSQL restarting: nothing applied, sent again
+            self._unavailable(e)
             return
         self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate})
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 from appliance.reports.attribution import RollupScope
 from appliance.reports.dims import key_sql
 from appliance.reports.query import SUMS, _conditions, sums_sql
-from appliance.store.base import db
+from appliance.store.central_db import execute
 
 ATTRIBUTED = ("person", "department", "branch")
 
 
 def any_received() -> bool:
-    return db.execute_sql("SELECT 1 FROM central_call LIMIT 1").fetchone() is not None
+    return bool(execute("SELECT 1 FROM central_call LIMIT 1"))
 
 
 def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
@@ -34,7 +34,7 @@ def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
            + (f" WHERE {' AND '.join(f'({c})' for c in cond)}" if cond else "")
            + f" GROUP BY {', '.join(keys)}")
     n = len(plan.keys)
-    for row in db.execute_sql(sql, args).fetchall():
+    for row in execute(sql, args):   # SQLite or PostgreSQL ([central] database)
         k = dict(zip(plan.keys, row))
         person, department, branch = row[n:n + 3]
         labels = plan.finish(k, {"person": person, "department": department, "branch": branch, "trunk_group": "",
