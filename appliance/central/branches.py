@@ -109,4 +109,5 @@ def listing(silent_s: int, now: int | None = None) -> list[dict]:
     return [{"branch": r.name, "enrolled": bool(r.cert_serial), "revoked": bool(r.revoked), "link": link(r),
              "last_seen_utc": r.last_seen_utc or None, "last_seq": r.last_seq,
              "last_batch_utc": r.last_batch_utc or None, "last_record_utc": r.last_record_utc or None,
-             "version": r.version} for r in CentralBranch.select().order_by(CentralBranch.name)]
+             "version": r.version, "pending": r.pending, "journal_bytes": r.journal_bytes}
+            for r in CentralBranch.select().order_by(CentralBranch.name)]

@@ -82,8 +82,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._unavailable(e)
             return None
 
+    def _health(self) -> dict:
+        """The branch's backlog and journal size its request says (for the branch health page); {} without."""
+        out = {}
+        for header, column in ((wire.H_PENDING, "pending"), (wire.H_JOURNAL, "journal_bytes")):
+            value = self.headers.get(header, "")
+            if value.isdigit() and len(value) < 19:
+                out[column] = int(value)
+        return out
+
     def _unavailable(self, e: Exception) -> None:
-        log.error("%s: the central's database: %s", self.client_address[0], str(e).strip())
+        log.error("%s: the central's database: %s: %s", self.client_address[0], type(e).__name__, str(e).strip())
         self._discard_body()
         self._answer(503, {"error": "the central's database is unavailable: try again later"})
 
@@ -109,8 +118,8 @@ class _Handler(BaseHTTPRequestHandler):
             version = self.headers.get(H_VERSION, "")[:40]
             try:
                 with db.connection_context():
-                    CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {})
-                                         ).where(CentralBranch.name == name).execute()
+                    CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {}),
+                                         **self._health()).where(CentralBranch.name == name).execute()
                     row = CentralBranch.get(CentralBranch.name == name)
             except (DatabaseError, InterfaceError) as e:
                 self._unavailable(e)
@@ -163,6 +172,13 @@ class _Handler(BaseHTTPRequestHandler):
         except (DatabaseError, InterfaceError) as e:   # e.g. PostgreSQL restarting: nothing applied, sent again
             self._unavailable(e)
             return
+        health = self._health()
+        if health:
+            try:
+                with db.connection_context():
+                    CentralBranch.update(**health).where(CentralBranch.name == name).execute()
+            except (DatabaseError, InterfaceError) as e:   # the batch is applied: only its health note is lost
+                log.warning("branch %s: its health not noted: %s", name, str(e).strip())
         self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate})
 
 

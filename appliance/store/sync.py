@@ -61,6 +61,8 @@ class CentralBranch(Base):
     last_record_utc = BigIntegerField(default=0)   # the newest call start received
     last_seen_utc = BigIntegerField(default=0)     # its last request (a batch or a hello): the link's state
     version = TextField(default="")        # the branch's release, from its last batch
+    pending = BigIntegerField(default=0)        # its backlog (calls not yet sent), as it last said
+    journal_bytes = BigIntegerField(default=0)  # its raw journal's size on its flash, as it last said
     created_utc = BigIntegerField()
 
     class Meta:

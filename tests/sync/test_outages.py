@@ -167,6 +167,7 @@ def test_five_branches_at_once_through_a_slow_link_and_an_outage(central, relay,
     for n in names:
         assert (health[n]["link"], health[n]["version"], health[n]["revoked"]) == ("up", __version__, False)
         assert health[n]["last_seq"] >= 2 and health[n]["last_record_utc"] >= 1_781_000_000
+        assert (health[n]["pending"], health[n]["journal_bytes"]) == (0, 0)   # as the branch said (no journal here)
     assert health["warmup"]["link"] == "never" and not health["warmup"]["enrolled"]
     report = cli_json("report", "--data", str(central.data), "--dims", "branch", "--measures", "calls,talk,cost",
                       "--since", "2020-01-01", "--until", "2030-01-01", "--json")
