@@ -20,8 +20,8 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
-from webui import (api, auth, callcentre, calls, db, errors, home, i18n, offload,  # noqa: F401  i18n: `_` in templates
-                   shop, status, tls, wallboard)
+from webui import (api, auth, callcentre, calls, central, db, errors, home, i18n,  # noqa: F401  i18n: `_` in templates
+                   offload, shop, status, tls, wallboard)
 from webui.admin import alerts, directory, outbox, schedules, setup, tariff_edit, tariffs, users
 from webui.reports import bill, breakdown, timeranges, traffic
 
@@ -63,6 +63,9 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(callcentre.routes(data_dir, cfg))
     app.merge(shop.routes(data_dir, cfg))
     app.merge(wallboard.routes(data_dir, cfg))
+    app.merge(central.routes(data_dir, cfg))   # HQ on a central box: its branch boxes' calls and health
+    central_cfg = cfg.section("central")
+    app.config["callbox.central"] = bool(central_cfg.listen or central_cfg.database)   # the nav shows HQ pages
 
     errors.install(app)
 

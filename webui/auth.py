@@ -75,6 +75,9 @@ CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open"
             "/shop/sessions/<sid>"}
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
                  ("POST", "/shop/close")}
+# A central's branch health (webui.central): every branch box, so administrators of the whole box; the branches'
+# calls (/central/calls) are for every user, scoped in the query (appliance/reports/received.py).
+BOX_ADMIN |= {"/central/branches"}
 SHARED_WRITES = {("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

@@ -4,37 +4,58 @@ Their attribution came with them (person, department as of the call, in the bran
 `branch` is the branch box that sent them: the central's own directory knows neither. So they are summed from
 their own table, with the same SQL keys and sums as the call table (the columns have the same names), and added
 to the engine's groups. Scope (USR-2): a user who sees every call, or a tenant's, sees the branches' calls of
-those tenants; a user scoped to their own, their department's or their branch's calls (a rule over this box's
-directory) sees none of them.
+those tenants; a user scoped to their branch (a rule over this box's directory) sees the calls of the branch box
+enrolled under that branch's name (`callbox central branch add NAME`), of their tenant; a user scoped to their own
+or their department's calls sees none of them.
 """
 from __future__ import annotations
 
 from appliance.reports.attribution import RollupScope
 from appliance.reports.dims import key_sql
 from appliance.reports.query import SUMS, _conditions, sums_sql
-from appliance.store.central_db import execute
+from appliance.store.central_db import connection, execute
 
 ATTRIBUTED = ("person", "department", "branch")
 
 
 def any_received() -> bool:
-    return bool(execute("SELECT 1 FROM central_call LIMIT 1"))
+    with connection():
+        return bool(execute("SELECT 1 FROM central_call LIMIT 1"))
+
+
+def scope_sql(rscope: RollupScope) -> tuple[list[str], list] | None:
+    """The conditions on central_call of what `rscope` sees of the received calls; None when it sees none."""
+    if rscope.nothing or (rscope.accepts is not None and not rscope.branch_box):
+        return None
+    cond: list[str] = []
+    args: list = []
+    if rscope.tenant_in is not None:
+        cond.append(f"tenant IN ({', '.join('?' * len(rscope.tenant_in)) or 'NULL'})")
+        args += list(rscope.tenant_in)
+    if rscope.accepts is not None:
+        cond.append("branch = ?")
+        args.append(rscope.branch_box)
+    return cond, args
 
 
 def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
     """Add the received calls' sums to `acc` (the engine's {shown key: sums}) for the engine's `plan`; False when
     the user's scope sees none of them."""
-    if rscope.nothing or rscope.accepts is not None:
+    seen = scope_sql(rscope)
+    if seen is None:
         return False
     q = plan.query
-    q.tenant_in = rscope.tenant_in
+    q.tenant_in, q.ext_in = None, None   # the scope is seen's: the central's directory knows no branch box's calls
     cond, args = _conditions(q, cube=False)
+    cond, args = seen[0] + cond, seen[1] + args
     keys = [key_sql(k, False) for k in plan.keys] + list(ATTRIBUTED)
     sql = (f"SELECT {', '.join(keys + sums_sql(cube=False))} FROM central_call"
            + (f" WHERE {' AND '.join(f'({c})' for c in cond)}" if cond else "")
            + f" GROUP BY {', '.join(keys)}")
     n = len(plan.keys)
-    for row in execute(sql, args):   # SQLite or PostgreSQL ([central] database)
+    with connection():
+        rows = execute(sql, args)   # SQLite or PostgreSQL ([central] database)
+    for row in rows:
         k = dict(zip(plan.keys, row))
         person, department, branch = row[n:n + 3]
         labels = plan.finish(k, {"person": person, "department": department, "branch": branch, "trunk_group": "",

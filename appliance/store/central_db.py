@@ -10,6 +10,7 @@ parts for PostgreSQL.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,10 +28,31 @@ class CentralDbError(ValueError):
 
 
 def use_sqlite() -> None:
-    """The central's tables in this box's SQLite database (store.open_db calls it before creating the tables)."""
+    """The central's tables in this box's SQLite database."""
     if central_db.obj is not db:
         _close()
         central_db.initialize(db)
+
+
+def bind_default() -> None:
+    """store.open_db: the central's tables in this box's SQLite database, unless open_central put them on
+    PostgreSQL in this process (the web opens callbox.db again and again: it stays on PostgreSQL)."""
+    if not is_postgres():
+        use_sqlite()
+
+
+@contextmanager
+def connection():
+    """A PostgreSQL connection for a `with` block, closed after (the web's greenlets, a thread): peewee would keep
+    one open per greenlet. On SQLite nothing: the caller's connection to callbox.db serves."""
+    if not is_postgres() or not central_db.is_closed():
+        yield
+        return
+    central_db.connect()
+    try:
+        yield
+    finally:
+        central_db.close()
 
 
 def is_postgres() -> bool:

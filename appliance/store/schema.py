@@ -11,7 +11,7 @@ from appliance.store.alerts import MODELS_ALERTS
 from appliance.store.base import BUSY_TIMEOUT_MS, db
 from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
 from appliance.store.callcentre import MODELS_CALLCENTRE
-from appliance.store.central_db import central_db, open_central, use_sqlite
+from appliance.store.central_db import bind_default, open_central, use_sqlite
 from appliance.store.calls import EXPRESSION_INDEXES, MODELS, WORKER_COLUMNS, WORKER_DDL
 from appliance.store.directory import MODELS_DIRECTORY
 from appliance.store.outbox import MODELS_OUTBOX
@@ -49,7 +49,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
 
     Read-only opens an existing database without writing anything to it (the web process)."""
     path = Path(path)
-    use_sqlite()   # the central's tables here too, until open_central_of() puts them on PostgreSQL
+    bind_default()   # the central's tables here too, unless open_central_of() put them on PostgreSQL
     if readonly:
         db.init(f"file:{path}?mode=ro", uri=True, pragmas={"busy_timeout": BUSY_TIMEOUT_MS})
         db.connect(reuse_if_open=True)
@@ -124,8 +124,7 @@ def _add_worker_bookkeeping() -> None:
 def close_db() -> None:
     if not db.is_closed():
         db.close()
-    if central_db.obj is not db and central_db.obj is not None and not central_db.is_closed():
-        central_db.close()
+    use_sqlite()   # closes a PostgreSQL central's connection; the next open_central_of opens it again
 
 
 def open_central_of(cfg, data_dir: Path) -> None:

@@ -24,6 +24,10 @@
 % pages.append(('/calls', _('Calls')))
 % pages.append(('/bill', _('Bill')))
 % pages.append(('/reports', _('Reports')))
+% from bottle import request as _request
+% if _request.app.config.get('callbox.central'):
+% pages.append(('/central/calls', _('Branch calls')))
+% end
 % if user.role in ('administrator', 'supervisor'):
 % pages.append(('/directory', _('Organisation')))
 % pages.append(('/callcentre', _('Call centre')))
@@ -40,6 +44,9 @@
 % pages.append(('/users', _('Users')))
 % pages.append(('/schedules', _('Schedules')))
 % pages.append(('/outbox', _('Outbox')))
+% if _request.app.config.get('callbox.central'):
+% pages.append(('/central/branches', _('Branch boxes')))
+% end
 % end
 % here = get('nav') or {'Tariffs': '/tariffs'}.get(get('title'), '')
 % for href, label in pages:
