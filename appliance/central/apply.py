@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from appliance.store.central_db import is_postgres, transaction
@@ -18,6 +20,9 @@ from appliance.sync.wire import CALL_FIELDS, Batch
 
 log = logging.getLogger(__name__)
 SKEW_WARN_S = 3600
+# SQLite has one writer: the receiver's threads (one per branch connection) take turns here rather than in
+# SQLite's busy wait, whose timeout ten branches sending at once would exceed. PostgreSQL: branches in parallel.
+_SQLITE_WRITER = threading.Lock()
 CHUNK = 500      # rows per multi-row INSERT (28 columns: SQLite's 32,766 parameters, PostgreSQL's 65,535)
 _FIELDS = [CentralCall._meta.columns[c] for c in CENTRAL_CALL_COLUMNS]
 _UPDATED = [f for f in _FIELDS if f.column_name not in ("branch", "rid")]
@@ -57,7 +62,7 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
     if batch.branch != branch:
         raise Refused(403, f"branch {branch!r} sent rows of branch {batch.branch!r}")
     assert set(CALL_FIELDS) | {"branch", "rid"} == set(CENTRAL_CALL_COLUMNS)
-    with transaction():
+    with nullcontext() if is_postgres() else _SQLITE_WRITER, transaction():
         # the branch's row locked (PostgreSQL; SQLite's BEGIN IMMEDIATE locks the file): two connections of one
         # branch never both apply the same next batch
         q = CentralBranch.select().where(CentralBranch.name == branch)

@@ -11,7 +11,7 @@ or their department's calls sees none of them.
 from __future__ import annotations
 
 from appliance.reports.attribution import RollupScope
-from appliance.reports.dims import key_sql
+from appliance.reports.dims import DIMS, key_sql
 from appliance.reports.query import SUMS, _conditions, sums_sql
 from appliance.store.central_db import connection, execute
 
@@ -48,22 +48,28 @@ def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
     q.tenant_in, q.ext_in = None, None   # the scope is seen's: the central's directory knows no branch box's calls
     cond, args = _conditions(q, cube=False)
     cond, args = seen[0] + cond, seen[1] + args
-    keys = [key_sql(k, False) for k in plan.keys] + list(ATTRIBUTED)
+    # only the attributions the report shows or filters on: grouping by person too would make a group per person
+    # and only the base keys of the other dimensions shown or filtered on (the engine's keys include the extension
+    # and tenant its own calls are attributed by: these calls come attributed)
+    used = set(plan.spec.dims) | set(plan.filters)
+    attrs = [a for a in ATTRIBUTED if a in used]
+    need = {"currency"} | {b for d in used - set(ATTRIBUTED) if d in DIMS for b in DIMS[d].keys}
+    base = [k for k in plan.keys if k in need]
+    keys = [key_sql(k, False) for k in base] + attrs
     sql = (f"SELECT {', '.join(keys + sums_sql(cube=False))} FROM central_call"
            + (f" WHERE {' AND '.join(f'({c})' for c in cond)}" if cond else "")
            + f" GROUP BY {', '.join(keys)}")
-    n = len(plan.keys)
+    n, m = len(base), len(attrs)
     with connection():
         rows = execute(sql, args)   # SQLite or PostgreSQL ([central] database)
     for row in rows:
-        k = dict(zip(plan.keys, row))
-        person, department, branch = row[n:n + 3]
-        labels = plan.finish(k, {"person": person, "department": department, "branch": branch, "trunk_group": "",
-                                 "_person_id": person})
+        k = dict.fromkeys(plan.keys) | dict(zip(base, row))
+        got = {a: "" for a in ATTRIBUTED} | dict(zip(attrs, row[n:n + m]))
+        labels = plan.finish(k, {**got, "trunk_group": "", "_person_id": got["person"]})
         if labels is None:
             continue
         key = tuple(labels[d] for d in plan.spec.dims) + ((labels["currency"],) if plan.with_currency else ())
-        sums = row[n + 3:n + 3 + len(SUMS)]
+        sums = row[n + m:n + m + len(SUMS)]
         have = acc.get(key)
         acc[key] = list(sums) if have is None else [a + (b or 0) for a, b in zip(have, sums)]
     return True

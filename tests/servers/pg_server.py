@@ -114,3 +114,19 @@ def password_file(where: Path) -> Path:
     path.write_text(PASSWORD + "\n", encoding="utf-8")
     path.chmod(0o600)
     return path
+
+
+# pytest fixtures (test modules import them by name: a tests/<area>/conftest.py would shadow tests/conftest.py,
+# which test modules import as `conftest`)
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL for the session, started on first use."""
+    server = start()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request):
+    """The central's engine: its own SQLite database (None), or the session's PostgreSQL (fresh database each)."""
+    return request.getfixturevalue("postgres") if request.param == "postgresql" else None

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, web_process
+from pg_server import postgres  # noqa: F401  (fixture)
 from sync_helpers import Central, branch_totals, cli_json, generate, make_branch
 
 pytestmark = pytest.mark.slow
@@ -20,7 +21,7 @@ MAY_JUNE = "range=custom&since=2026-05-01&until=2026-07-01"
 
 
 @pytest.fixture(scope="module")
-def hq(tmp_path_factory, postgres):
+def hq(tmp_path_factory, postgres):  # noqa: F811 (the fixture)
     top = tmp_path_factory.mktemp("hq")
     central = Central(top / "central", postgres)
     central.data.mkdir(exist_ok=True)

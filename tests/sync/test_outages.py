@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from appliance import __version__
+from pg_server import engine, postgres  # noqa: F401  (fixtures)
 from sync_helpers import (Central, Relay, branch_totals, central_seq, central_totals, cli, cli_json, generate,
                           make_branch, rerate, sender)
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.slow   # central and sender processes, killed and resta
 
 
 @pytest.fixture
-def central(tmp_path, engine):
+def central(tmp_path, engine):  # noqa: F811 (the fixture)
     """On each engine: SQLite (the central's own database) and PostgreSQL ([central] database)."""
     c = Central(tmp_path / "central", engine)
     c.data.mkdir(exist_ok=True)
@@ -180,7 +181,7 @@ def test_five_branches_at_once_through_a_slow_link_and_an_outage(central, relay,
 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
-def test_postgresql_restarted_while_branches_send(central, relay, tmp_path, postgres):
+def test_postgresql_restarted_while_branches_send(central, relay, tmp_path, postgres):  # noqa: F811
     boxes = {n: tmp_path / n for n in ("ankara", "bursa")}
     for n, data in boxes.items():
         make_branch(data, central, n, relay.url)
