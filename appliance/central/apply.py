@@ -14,6 +14,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from appliance.store import central_month
 from appliance.store.central_db import is_postgres, transaction
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch, CentralCall
 from appliance.sync.wire import CALL_FIELDS, Batch
@@ -76,6 +77,15 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
                           state.last_seq + 1)
         upserts = [_values(branch, r) for r in batch.rows if r["op"] == "upsert"]
         deletes = [r["rid"] for r in batch.rows if r["op"] == "delete"]
+        # the month roll-up in the same transaction: what these calls were out, what they are now in
+        months: dict = {}
+        for row in central_month.old_rows(branch, [r["rid"] for r in batch.rows]):
+            central_month.add(months, row, -1)
+        for r in batch.rows:
+            if r["op"] == "upsert":
+                central_month.add(months, tuple(branch if c == "branch" else r["call"][c]
+                                                for c in central_month.CALL_COLUMNS), 1)
+        central_month.apply_deltas(months)
         if upserts:
             _upsert(upserts)
         for lo in range(0, len(deletes), CHUNK):

@@ -10,6 +10,8 @@ or their department's calls sees none of them.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from appliance.reports.attribution import RollupScope
 from appliance.reports.dims import DIMS, key_sql
 from appliance.reports.query import SUMS, _conditions, sums_sql
@@ -38,6 +40,42 @@ def scope_sql(rscope: RollupScope) -> tuple[list[str], list] | None:
     return cond, args
 
 
+ROLLED = {"currency", "month", "year", "tenant", "direction"}   # the month roll-up's keys (store/central_month.py)
+EPOCH = date(1970, 1, 1)
+
+
+def _ym(day: int) -> int | None:
+    """The month YYYYMM starting on local day `day` (days since 1970-01-01); None when it is not a month start."""
+    d = EPOCH + timedelta(days=day)
+    return d.year * 100 + d.month if d.day == 1 else None
+
+
+def _monthly(q, base: list[str], attrs: list[str]) -> tuple[list[str], list] | None:
+    """The conditions on central_month serving query `q` (whole months, keys and filters it holds); None when it
+    cannot (then every call is read)."""
+    w = q.window
+    if (set(base) - ROLLED or set(attrs) - {"department", "branch"}
+            or set(q.equal) - {"direction", "tenant", "currency"} or q.time_range is not None
+            or q.days is not None or q.not_days or q.per_call or q.between is not None or q.months is not None):
+        return None
+    cond: list[str] = []
+    args: list = []
+    if w.since is not None or w.until is not None:
+        if w.first_day is None or w.end_day is None:
+            return None
+        lo, hi = _ym(w.first_day), _ym(w.end_day)
+        if lo is None or hi is None:
+            return None
+        cond += ["ym >= ?", "ym < ?"]
+        args += [lo, hi]
+    if "direction" not in q.equal:
+        cond.append("direction != 'system'")
+    for key, values in sorted(q.equal.items()):
+        cond.append(f"{key} IN ({', '.join('?' * len(values)) or 'NULL'})")
+        args += list(values)
+    return cond, args
+
+
 def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
     """Add the received calls' sums to `acc` (the engine's {shown key: sums}) for the engine's `plan`; False when
     the user's scope sees none of them."""
@@ -55,8 +93,12 @@ def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
     attrs = [a for a in ATTRIBUTED if a in used]
     need = {"currency"} | {b for d in used - set(ATTRIBUTED) if d in DIMS for b in DIMS[d].keys}
     base = [k for k in plan.keys if k in need]
-    keys = [key_sql(k, False) for k in base] + attrs
-    sql = (f"SELECT {', '.join(keys + sums_sql(cube=False))} FROM central_call"
+    monthly = _monthly(q, base, attrs)
+    if monthly is not None:   # whole months by department, branch, month...: the roll-up, not every call
+        cond, args = seen[0] + monthly[0], seen[1] + monthly[1]
+    keys = [key_sql(k, monthly is not None) for k in base] + attrs
+    sql = (f"SELECT {', '.join(keys + sums_sql(cube=monthly is not None))} "
+           f"FROM {'central_month' if monthly is not None else 'central_call'}"
            + (f" WHERE {' AND '.join(f'({c})' for c in cond)}" if cond else "")
            + f" GROUP BY {', '.join(keys)}")
     n, m = len(base), len(attrs)

@@ -84,10 +84,13 @@ def open_central(url: str, password_file: str, base: Path) -> None:
     _close()
     pg = PostgresqlDatabase(url, **kwargs)
     central_db.initialize(pg)
-    from appliance.store.sync import MODELS_CENTRAL   # late: sync.py binds its central models to central_db
+    # late: these modules bind their models to central_db, defined here
+    from appliance.store import central_month
+    from appliance.store.sync import MODELS_CENTRAL
     try:
         with pg.connection_context():
             pg.create_tables(MODELS_CENTRAL, safe=True)
+            central_month.ensure()
     except OperationalError as e:
         raise CentralDbError(f"[central] database {url}: {str(e).strip()}") from None
 

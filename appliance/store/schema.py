@@ -11,6 +11,7 @@ from appliance.store.alerts import MODELS_ALERTS
 from appliance.store.base import BUSY_TIMEOUT_MS, db
 from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
 from appliance.store.callcentre import MODELS_CALLCENTRE
+from appliance.store import central_month
 from appliance.store.central_db import bind_default, open_central, use_sqlite
 from appliance.store.calls import EXPRESSION_INDEXES, MODELS, WORKER_COLUMNS, WORKER_DDL
 from appliance.store.directory import MODELS_DIRECTORY
@@ -66,6 +67,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     _add_worker_bookkeeping()
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
+    central_month.ensure()   # a central's month roll-up, made once for calls received before it existed
     ensure_triggers(path.parent)   # an enrolled branch's (appliance/sync/): the database is in its data directory
     stamp = schema_stamp()
     if db.execute_sql("PRAGMA user_version").fetchone()[0] != stamp:   # a write: only when it changes

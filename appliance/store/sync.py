@@ -15,6 +15,7 @@ from peewee import BigAutoField, BigIntegerField, BlobField, IntegerField, TextF
 
 from appliance.store.base import Base, db
 from appliance.store.central_db import central_db
+from appliance.store.central_month import CentralMonth
 
 
 class SyncOutbox(Base):
@@ -107,7 +108,7 @@ class CentralCall(Base):
         indexes = ((("branch", "rid"), True), (("start_utc",), False))
 
 
-MODELS_CENTRAL = (CentralBranch, CentralCall)
+MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth)
 MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
