@@ -8,11 +8,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, web_process
+from browser_helpers import PASSWORD, artifacts_dir, callbox, web_process
 from pg_server import postgres  # noqa: F401  (fixture)
 from sync_helpers import Central, branch_totals, cli_json, generate, make_branch
+from test_browser import _login, browser  # noqa: F401  (the browser fixture, the login)
 
 pytestmark = pytest.mark.slow
 BRANCHES = {"izmir": 300, "ankara": 200}
@@ -46,26 +46,6 @@ def hq(tmp_path_factory, postgres):  # noqa: F811 (the fixture)
         yield url, boxes
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _login(site, browser, user: str):
-    context = browser.new_context(locale="en-GB", ignore_https_errors=True)
-    page = context.new_page()
-    seen = Recorder(page)
-    page.goto(site + "/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site + "/")
-    return context, page, seen
-
-
 def _shot(page, name: str) -> None:
     page.screenshot(path=str(artifacts_dir() / f"central-{name}.png"), full_page=True)
 
@@ -84,7 +64,7 @@ def _branches_listed(page) -> set[str]:
     return {c.inner_text().strip() for c in page.locator("table#branch-calls tbody tr td:first-child").all()}
 
 
-def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser):
+def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser):  # noqa: F811
     site, boxes = hq
     context, page, seen = _login(site, browser, "hq")
     links = [a.get_attribute("href") for a in page.locator("header nav a").all()]
@@ -117,7 +97,7 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
     assert not seen.errors, seen.errors
 
 
-def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):
+def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):  # noqa: F811
     site, boxes = hq
     context, page, seen = _login(site, browser, "izmir-sup")
     links = [a.get_attribute("href") for a in page.locator("header nav a").all()]
