@@ -157,7 +157,8 @@ def jobs_main(argv: list[str] | None = None) -> int:
             cfg.section(section)
         parse_hours(cfg.section("alerts").business_hours)
         store.open_db(paths.db)
-        store.open_central_of(cfg, paths.data)   # the central's silent-branch alerts read its branches
+        if not _open_central(store, cfg, paths.data):   # the central's silent-branch alerts read its branches
+            log.error("the central's database cannot be reached now: its silent-branch alerts fail until it can")
         consumer = jobs.create_consumer(jobs.configure(paths.data, cfg))
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
@@ -178,14 +179,34 @@ def central_main(argv: list[str] | None = None) -> int:
         listen = cfg.section("central").listen
         server.parse_listen(listen)
         store.open_db(paths.db)
-        store.open_central_of(cfg, paths.data)   # [central] database: SQLite (this box's) or PostgreSQL
         stop = _stop_event()
+        while not _open_central(store, cfg, paths.data) and not stop.wait(CENTRAL_DB_RETRY_S):
+            pass      # PostgreSQL not there yet (it starts after us, or is down): the branches keep their batches
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-central: {e}", file=sys.stderr)
         return 2
+    if stop.is_set():
+        return 0
     with _restart_report(paths, "central"):
         server.serve(listen, paths.data, stop)
     return 0
+
+
+CENTRAL_DB_RETRY_S = 5.0
+
+
+def _open_central(store, cfg: config.Config, data_dir) -> bool:
+    """[central] database bound (SQLite, or PostgreSQL reached); False, logged, when the PostgreSQL server cannot be
+    reached now. A bad setting or password file is a ValueError (the process stops: retrying cannot help)."""
+    from appliance.store.central_db import CentralDbError   # late: see the module docstring
+    try:
+        store.open_central_of(cfg, data_dir)
+    except CentralDbError as e:
+        if "expected postgresql://" in str(e) or "password_file" in str(e):
+            raise
+        log.error("%s: trying again in %.0f s", e, CENTRAL_DB_RETRY_S)
+        return False
+    return True
 
 
 def sync_main(argv: list[str] | None = None) -> int:

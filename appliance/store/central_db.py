@@ -20,6 +20,7 @@ from appliance import paths
 from appliance.store.base import IMMEDIATE, db
 
 central_db = DatabaseProxy()
+_ready_url = ""     # the PostgreSQL URL whose tables were made in this process (open_central)
 CONNECT_TIMEOUT_S = 10
 
 
@@ -79,11 +80,13 @@ def open_central(url: str, password_file: str, base: Path) -> None:
     if password_file:
         kwargs["password"] = paths.read_secret(base / password_file, "[central] password_file")
     url = "postgresql://" + url.split("://", 1)[1]   # peewee takes the URL as a DSN in this spelling only
-    if is_postgres() and central_db.obj.database == url:
+    global _ready_url
+    if is_postgres() and central_db.obj.database == url and _ready_url == url:
         return
     _close()
+    _ready_url = ""
     pg = PostgresqlDatabase(url, **kwargs)
-    central_db.initialize(pg)
+    central_db.initialize(pg)   # bound even when unreachable: what reads it fails, never reads SQLite instead
     # late: these modules bind their models to central_db, defined here
     from appliance.store import central_month
     from appliance.store.sync import MODELS_CENTRAL
@@ -93,6 +96,7 @@ def open_central(url: str, password_file: str, base: Path) -> None:
             central_month.ensure()
     except OperationalError as e:
         raise CentralDbError(f"[central] database {url}: {str(e).strip()}") from None
+    _ready_url = url
 
 
 def transaction():

@@ -3,6 +3,8 @@ branch's sender does, the central ends up with each branch's calls exactly: the 
 import json
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from decimal import Decimal
 
@@ -11,7 +13,7 @@ import pytest
 from appliance import __version__
 from pg_server import engine, postgres  # noqa: F401  (fixtures)
 from sync_helpers import (Central, Relay, branch_totals, central_seq, central_totals, cli, cli_json, generate,
-                          make_branch, rerate, sender)
+                          make_branch, rerate, sender, wait_port)
 
 pytestmark = pytest.mark.slow   # central and sender processes, killed and restarted
 
@@ -205,3 +207,27 @@ def test_postgresql_restarted_while_branches_send(central, relay, tmp_path, post
         assert branch_totals(data)[1] == 4500
     log = (central.data / "log" / "central.log").read_text()
     assert "database is unavailable" in log or "the central's database" in log
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_the_receiver_started_while_postgresql_is_down_waits_for_it(tmp_path, engine, postgres):  # noqa: F811
+    c = Central(tmp_path / "central", engine)
+    c.data.mkdir(exist_ok=True)
+    c.add("warmup")
+    postgres.stop("fast")
+    try:
+        c.proc = subprocess.Popen([sys.executable, "-m", "appliance.procs", "central", "--data", str(c.data),
+                                   "--set", f"central.listen=127.0.0.1:{c.port}"])
+        time.sleep(3)
+        assert c.proc.poll() is None                        # waiting, not exited
+    finally:
+        postgres.start()
+    try:
+        wait_port(c.port, c.proc, seconds=60)               # it listens once the database is there
+        b = tmp_path / "branch"
+        make_branch(b, c, "izmir", c.url_direct)
+        generate(b, 50, 1, seed=90)
+        assert cli_json("sync", "now", "--data", str(b), "--json") == {"sent": 50, "pending": 0}
+        assert "trying again" in (c.data / "log" / "central.log").read_text()
+    finally:
+        c.stop()
