@@ -85,8 +85,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     @app.get("/central/branches")
     def branches():
-        problem = db.use_central(cfg, data_dir)
-        rows = [] if problem or not db.read_access(data_dir) else db.branch_health(silent_s)
+        problem, rows = db.use_central(cfg, data_dir), []
+        if not problem and db.read_access(data_dir):
+            with db.connection():   # callbox.db's (SQLite) or, on PostgreSQL, branch_health's own
+                rows = db.branch_health(silent_s)
         return _render("central_branches", rows=rows, problem=problem, silent_min=silent_s // 60)
 
     return app
