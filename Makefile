@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python -m appliance.tools.bench_queue --calls 3000000 --dir $(BENCH) --runs 5
 	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --think 2
 	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --runs 3
+	$(BIN)/python -m appliance.tools.bench_central --calls 1000000 --report-calls 10000000 --dir $(BENCH)
 
 messages: install
 	$(BIN)/python -m webui.i18n_extract

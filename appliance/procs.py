@@ -210,6 +210,8 @@ def jobs_main(argv: list[str] | None = None) -> int:
             cfg.section(section)
         parse_hours(cfg.section("alerts").business_hours)
         store.open_db(paths.db)
+        if not _open_central(store, cfg, paths.data):   # the central's silent-branch alerts read its branches
+            log.error("the central's database cannot be reached now: its silent-branch alerts fail until it can")
         consumer = jobs.create_consumer(jobs.configure(paths.data, cfg))
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
@@ -220,8 +222,9 @@ def jobs_main(argv: list[str] | None = None) -> int:
 
 
 def central_main(argv: list[str] | None = None) -> int:
-    """The central's receiver: branch boxes' batches over HTTPS ([central] listen) -> SQLite. A process of its own:
-    a branch's slow or hostile connection never holds up this box's capture, worker or web."""
+    """The central's receiver: branch boxes' batches over HTTPS ([central] listen) -> SQLite or PostgreSQL ([central]
+    database). A process of its own: a branch's slow or hostile connection never holds up this box's capture, worker
+    or web."""
     from appliance import store   # late: see the module docstring
     from appliance.central import server
     try:
@@ -230,12 +233,33 @@ def central_main(argv: list[str] | None = None) -> int:
         server.parse_listen(listen)
         store.open_db(paths.db)
         stop = _stop_event()
+        while not _open_central(store, cfg, paths.data) and not stop.wait(CENTRAL_DB_RETRY_S):
+            pass      # PostgreSQL not there yet (it starts after us, or is down): the branches keep their batches
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-central: {e}", file=sys.stderr)
         return 2
+    if stop.is_set():
+        return 0
     with _restart_report(paths, "central"):
         server.serve(listen, paths.data, stop)
     return 0
+
+
+CENTRAL_DB_RETRY_S = 5.0
+
+
+def _open_central(store, cfg: config.Config, data_dir) -> bool:
+    """[central] database bound (SQLite, or PostgreSQL reached); False, logged, when the PostgreSQL server cannot be
+    reached now. A bad setting or password file is a ValueError (the process stops: retrying cannot help)."""
+    from appliance.store.central_db import CentralDbError   # late: see the module docstring
+    try:
+        store.open_central_of(cfg, data_dir)
+    except CentralDbError as e:
+        if "expected postgresql://" in str(e) or "password_file" in str(e):
+            raise
+        log.error("%s: trying again in %.0f s", e, CENTRAL_DB_RETRY_S)
+        return False
+    return True
 
 
 def sync_main(argv: list[str] | None = None) -> int:

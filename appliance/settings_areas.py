@@ -67,6 +67,13 @@ AREAS: tuple[Setting, ...] = (
     S("central", "listen", "", "HOST:PORT",
       "Make this box a central: `callbox run` receives branch boxes' calls over HTTPS (mutual TLS, certificates "
       "from this box's own CA) on this address, e.g. 0.0.0.0:8444. Empty = not a central."),
+    S("central", "database", "", "URL",
+      "Where the central keeps its branches' calls: empty = this box's own database (SQLite); "
+      "postgresql://USER@HOST:PORT/DBNAME = a PostgreSQL server (README \"PostgreSQL at the central\"). The password "
+      "goes in password_file, never here."),
+    S("central", "password_file", "", "path",
+      "File holding the PostgreSQL user's password (first line; mode 0600: refused when others may read it); a "
+      "relative path is from this INI file's folder. Empty = no password (a local trust or peer login)."),
     S("central", "silent_min", 60, "minutes",
       "Alert (sync_failing, and e-mail to [alerts] email) when an enrolled branch has not been heard from for this "
       "long; sync_ok when it is again. A branch says it is up every [sync] period_s even with nothing to send.",

@@ -21,9 +21,9 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
 from appliance.supervisor import RELOAD
-from webui import (api, auth, callcentre, callcentre_reports, calls, crm, customers, db, errors,  # noqa: F401
-                   firstboot, home, i18n, invoices, offload, panel, pricelists, recordings, shop, status, tls,
-                   wallboard)   # i18n: `_` in templates
+from webui import (api, auth, callcentre, callcentre_reports, calls, central, crm, customers, db,  # noqa: F401
+                   errors, firstboot, home, i18n, invoices, offload, panel, pricelists, recordings, shop, status,
+                   tls, wallboard)   # i18n: `_` in templates
 from webui.admin import (alerts, backup, directory, directory_edit, outbox, pbx_wizard, reset, schedules,
                          settings_check, setup, tariff_edit, tariffs, users)
 from webui.reports import bill, breakdown, timeranges, traffic
@@ -85,6 +85,9 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(panel.routes(data_dir, cfg))
     recordings.install(app, data_dir, cfg)
     crm.install(app, cfg)
+    app.merge(central.routes(data_dir, cfg))   # HQ on a central box: its branch boxes' calls and health
+    central_cfg = cfg.section("central")
+    app.config["callbox.central"] = bool(central_cfg.listen or central_cfg.database)   # the nav shows HQ pages
 
     errors.install(app)
 

@@ -126,6 +126,9 @@ BOX_ADMIN |= {"/reset"}
 ADMIN_ONLY |= {"/reset"}
 WHOLE_BOX |= {"/reset"}
 WRITE_ROUTES |= {("POST", "/reset")}
+# A central's branch health (webui.central): every branch box, so administrators of the whole box; the branches'
+# calls (/central/calls) are for every user, scoped in the query (appliance/reports/received.py).
+BOX_ADMIN |= {"/central/branches"}
 SHARED_WRITES = {("POST", "/pricelists/import"), ("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

@@ -37,6 +37,9 @@ from appliance.store.schedules import remove as remove_schedule
 from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion
 from appliance.store.users import FILE_NAME as USERS_FILE
 from appliance.store.users import close_users_db, open_users_db, users_db
+from appliance.central import branches as central_branches
+from appliance.store.central_db import CentralDbError
+from appliance.store.central_db import connection as central_connection
 from webui.i18n import _
 
 __all__ = [
@@ -234,3 +237,20 @@ def stored_tenant_codes(data_dir: Path) -> set[str]:
                     {c.code for c in CallTenant.select(CallTenant.code) if c.code})
     except OperationalError:      # the tables are not there yet
         return set()
+
+
+# A central's received data (appliance/store/central_db.py): SQLite (callbox.db) or PostgreSQL ([central] database).
+def use_central(cfg, data_dir: Path) -> str:
+    """Bind the central's tables as [central] database says (once per process, again after callbox.db was opened
+    anew); "" or the reason it cannot (the page says it; nothing else stops)."""
+    try:
+        store.open_central_of(cfg, Path(data_dir))
+    except (CentralDbError, ValueError) as e:
+        return str(e)
+    return ""
+
+
+def branch_health(silent_s: int) -> list[dict]:
+    """Every enrolled branch box with its health (appliance.central.branches.listing)."""
+    with central_connection():
+        return central_branches.listing(silent_s)

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from appliance.store.base import IMMEDIATE, db
-from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch
+from appliance.store import central_month
+from appliance.store.central_db import is_postgres, transaction
+from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch, CentralCall
 from appliance.sync.wire import CALL_FIELDS, Batch
 
 log = logging.getLogger(__name__)
 SKEW_WARN_S = 3600
-_UPSERT = (f"INSERT INTO central_call ({', '.join(CENTRAL_CALL_COLUMNS)}) "
-           f"VALUES ({', '.join('?' * len(CENTRAL_CALL_COLUMNS))}) ON CONFLICT (branch, rid) DO UPDATE SET "
-           + ", ".join(f"{c} = excluded.{c}" for c in CENTRAL_CALL_COLUMNS if c not in ("branch", "rid")))
+# SQLite has one writer: the receiver's threads (one per branch connection) take turns here rather than in
+# SQLite's busy wait, whose timeout ten branches sending at once would exceed. PostgreSQL: branches in parallel.
+_SQLITE_WRITER = threading.Lock()
+CHUNK = 500      # rows per multi-row INSERT (28 columns: SQLite's 32,766 parameters, PostgreSQL's 65,535)
+_FIELDS = [CentralCall._meta.columns[c] for c in CENTRAL_CALL_COLUMNS]
+_UPDATED = [f for f in _FIELDS if f.column_name not in ("branch", "rid")]
 
 
 class Refused(ValueError):
@@ -38,6 +44,13 @@ class Applied:
     duplicate: bool     # the resend of the batch applied last: acknowledged, nothing applied
 
 
+def _upsert(rows: list[tuple]) -> None:
+    """Multi-row INSERT ... ON CONFLICT (branch, rid) DO UPDATE: the same SQL on SQLite and PostgreSQL."""
+    for lo in range(0, len(rows), CHUNK):
+        (CentralCall.insert_many(rows[lo:lo + CHUNK], fields=_FIELDS)
+         .on_conflict(conflict_target=[CentralCall.branch, CentralCall.rid], preserve=_UPDATED).execute())
+
+
 def _values(branch: str, row: dict) -> tuple:
     call = row["call"]
     fields = {**call, "branch": branch, "rid": row["rid"]}
@@ -50,8 +63,11 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
     if batch.branch != branch:
         raise Refused(403, f"branch {branch!r} sent rows of branch {batch.branch!r}")
     assert set(CALL_FIELDS) | {"branch", "rid"} == set(CENTRAL_CALL_COLUMNS)
-    with db.atomic(IMMEDIATE):
-        state = CentralBranch.get(CentralBranch.name == branch)
+    with nullcontext() if is_postgres() else _SQLITE_WRITER, transaction():
+        # the branch's row locked (PostgreSQL; SQLite's BEGIN IMMEDIATE locks the file): two connections of one
+        # branch never both apply the same next batch
+        q = CentralBranch.select().where(CentralBranch.name == branch)
+        state = (q.for_update() if is_postgres() else q).get()
         if batch.seq == state.last_seq and batch.digest == state.last_digest:
             return Applied(batch.seq, len(batch.rows), True)
         if batch.seq <= state.last_seq:
@@ -60,12 +76,21 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
             raise Refused(409, f"out of sequence: batch {batch.seq}, expected {state.last_seq + 1}",
                           state.last_seq + 1)
         upserts = [_values(branch, r) for r in batch.rows if r["op"] == "upsert"]
-        deletes = [(branch, r["rid"]) for r in batch.rows if r["op"] == "delete"]
-        conn = db.connection()
+        deletes = [r["rid"] for r in batch.rows if r["op"] == "delete"]
+        # the month roll-up in the same transaction: what these calls were out, what they are now in
+        months: dict = {}
+        for row in central_month.old_rows(branch, [r["rid"] for r in batch.rows]):
+            central_month.add(months, row, -1)
+        for r in batch.rows:
+            if r["op"] == "upsert":
+                central_month.add(months, tuple(branch if c == "branch" else r["call"][c]
+                                                for c in central_month.CALL_COLUMNS), 1)
+        central_month.apply_deltas(months)
         if upserts:
-            conn.executemany(_UPSERT, upserts)
-        if deletes:
-            conn.executemany("DELETE FROM central_call WHERE branch = ? AND rid = ?", deletes)
+            _upsert(upserts)
+        for lo in range(0, len(deletes), CHUNK):
+            CentralCall.delete().where(CentralCall.branch == branch,
+                                       CentralCall.rid.in_(deletes[lo:lo + CHUNK])).execute()
         newest = max((r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"), default=0)
         CentralBranch.update(last_seq=batch.seq, last_digest=batch.digest, last_batch_utc=now, version=batch.version,
                              last_seen_utc=now,

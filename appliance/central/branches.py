@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from appliance.central import ca
-from appliance.store.base import IMMEDIATE, db
+from appliance.store.central_db import transaction
 from appliance.store.sync import CentralBranch
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def add(data_dir: Path, name: str, now: int | None = None) -> str:
     ca.ensure(data_dir)
     now = int(time.time()) if now is None else now
     secret = secrets.token_hex(24)      # hex: never begins with "-", which a command line would take for an option
-    with db.atomic(IMMEDIATE):
+    with transaction():
         row = CentralBranch.get_or_none(CentralBranch.name == name)
         if row is not None and row.cert_serial and not row.revoked:
             raise BranchError(f"branch {name!r} is already enrolled (revoke it first to enrol it again)")
@@ -53,7 +53,7 @@ def add(data_dir: Path, name: str, now: int | None = None) -> str:
 
 def revoke(name: str) -> None:
     """Cut `name` off: its certificate and any unused token are refused from now on. Its calls stay."""
-    with db.atomic(IMMEDIATE):
+    with transaction():
         n = CentralBranch.update(revoked=1, token_hash="").where(CentralBranch.name == name).execute()
     if not n:
         raise BranchError(f"no branch {name!r}")
@@ -64,7 +64,7 @@ def enrol(data_dir: Path, token: str, csr_pem: str, now: int | None = None) -> t
     """Use a token once: (branch name, client certificate PEM). BranchError for an unknown, used or expired token."""
     now = int(time.time()) if now is None else now
     secret = token.split(".", 1)[0]
-    with db.atomic(IMMEDIATE):
+    with transaction():
         row = next((r for r in CentralBranch.select().where(CentralBranch.token_hash != "")
                     if hmac.compare_digest(r.token_hash, _hash(secret))), None)
         if row is None:
@@ -109,4 +109,5 @@ def listing(silent_s: int, now: int | None = None) -> list[dict]:
     return [{"branch": r.name, "enrolled": bool(r.cert_serial), "revoked": bool(r.revoked), "link": link(r),
              "last_seen_utc": r.last_seen_utc or None, "last_seq": r.last_seq,
              "last_batch_utc": r.last_batch_utc or None, "last_record_utc": r.last_record_utc or None,
-             "version": r.version} for r in CentralBranch.select().order_by(CentralBranch.name)]
+             "version": r.version, "pending": r.pending, "journal_bytes": r.journal_bytes}
+            for r in CentralBranch.select().order_by(CentralBranch.name)]

@@ -19,10 +19,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from peewee import DatabaseError, InterfaceError
+
 from appliance import __version__
 from appliance.central import apply as applier
 from appliance.central import branches, ca
-from appliance.store.base import db
+from appliance.store.central_db import central_db as db   # SQLite or PostgreSQL ([central] database)
 from appliance.store.sync import CentralBranch
 from appliance.sync import wire
 
@@ -76,6 +78,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._discard_body()
             self._answer(403, {"error": str(e)})
             return None
+        except (DatabaseError, InterfaceError) as e:
+            self._unavailable(e)
+            return None
+
+    def _health(self) -> dict:
+        """The branch's backlog and journal size its request says (for the branch health page); {} without."""
+        out = {}
+        for header, column in ((wire.H_PENDING, "pending"), (wire.H_JOURNAL, "journal_bytes")):
+            value = self.headers.get(header, "")
+            if value.isdigit() and len(value) < 19:
+                out[column] = int(value)
+        return out
+
+    def _unavailable(self, e: Exception) -> None:
+        log.error("%s: the central's database: %s: %s", self.client_address[0], type(e).__name__, str(e).strip())
+        self._discard_body()
+        self._answer(503, {"error": "the central's database is unavailable: try again later"})
 
     def _discard_body(self) -> None:
         """Read (a bounded part of) a body we refuse: a socket closed with data unread is reset, and the reset can
@@ -97,10 +116,14 @@ class _Handler(BaseHTTPRequestHandler):
         name = self._branch()
         if name is not None:
             version = self.headers.get(H_VERSION, "")[:40]
-            with db.connection_context():
-                CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {})
-                                     ).where(CentralBranch.name == name).execute()
-                row = CentralBranch.get(CentralBranch.name == name)
+            try:
+                with db.connection_context():
+                    CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {}),
+                                         **self._health()).where(CentralBranch.name == name).execute()
+                    row = CentralBranch.get(CentralBranch.name == name)
+            except (DatabaseError, InterfaceError) as e:
+                self._unavailable(e)
+                return
             self._answer(200, {"branch": name, "next_seq": row.last_seq + 1, "version": __version__})
 
     def do_POST(self) -> None:
@@ -146,6 +169,16 @@ class _Handler(BaseHTTPRequestHandler):
             log.warning("branch %s: batch %s refused: %s", name, head[wire.H_SEQ], e)
             self._answer(e.status, {"error": str(e), "expected": e.expected})
             return
+        except (DatabaseError, InterfaceError) as e:   # e.g. PostgreSQL restarting: nothing applied, sent again
+            self._unavailable(e)
+            return
+        health = self._health()
+        if health:
+            try:
+                with db.connection_context():
+                    CentralBranch.update(**health).where(CentralBranch.name == name).execute()
+            except (DatabaseError, InterfaceError) as e:   # the batch is applied: only its health note is lost
+                log.warning("branch %s: its health not noted: %s", name, str(e).strip())
         self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate})
 
 

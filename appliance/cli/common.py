@@ -44,6 +44,7 @@ def open_data(args, create: bool = False) -> tuple[config.Config, Paths]:
         raise UsageError(f"no such data directory: {args.data}")
     cfg = load_config(args)
     store.open_db(paths.db)
+    store.open_central_of(cfg, paths.data)   # a central's received data: SQLite or PostgreSQL
     return cfg, paths
 
 

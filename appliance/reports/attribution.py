@@ -146,6 +146,7 @@ class RollupScope:
     accepts: Callable[[directory.Attribution | None], bool] | None = None
     nothing: bool = False
     extensions: tuple[str, ...] | None = None   # own/department/branch: every extension the scope ever had
+    branch_box: str = ""    # a branch user on a central: the branch box of their branch's name (received calls)
 
 
 def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
@@ -161,4 +162,9 @@ def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
         return RollupScope((), nothing=True)
     # a first cut in SQL: only groups of extensions the scope ever had (the attribution test decides)
     extensions = tuple(sorted({ext for ext, _lo, _hi in scope.extension_ranges(reach)}))
-    return RollupScope(tenants, reach.accepts, extensions=extensions)
+    # on a central, a branch user also sees the calls the branch box enrolled under their branch's name sends
+    box = ""
+    if reach.field == "branch_id":
+        unit = sd.Branch.get_or_none(sd.Branch.id == reach.unit)
+        box = unit.name if unit is not None else ""
+    return RollupScope(tenants, reach.accepts, extensions=extensions, branch_box=box)

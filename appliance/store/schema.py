@@ -11,6 +11,8 @@ from appliance.store.alerts import MODELS_ALERTS
 from appliance.store.base import BUSY_TIMEOUT_MS, db
 from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
 from appliance.store.callcentre import MODELS_CALLCENTRE
+from appliance.store import central_month
+from appliance.store.central_db import bind_default, open_central, use_sqlite
 from appliance.store.customers import MODELS_CUSTOMERS
 from appliance.store.customers import ensure_triggers as ensure_invoice_triggers
 from appliance.store.calls import EXPRESSION_INDEXES, MODELS, WORKER_COLUMNS, WORKER_DDL
@@ -50,6 +52,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
 
     Read-only opens an existing database without writing anything to it (the web process)."""
     path = Path(path)
+    bind_default()   # the central's tables here too, unless open_central_of() put them on PostgreSQL
     if readonly:
         db.init(f"file:{path}?mode=ro", uri=True, pragmas={"busy_timeout": BUSY_TIMEOUT_MS})
         db.connect(reuse_if_open=True)
@@ -67,6 +70,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
     ensure_invoice_triggers()   # an issued invoice never changes (store/customers.py)
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
+    central_month.ensure()   # a central's month roll-up, made once for calls received before it existed
     ensure_triggers(path.parent)   # an enrolled branch's (appliance/sync/): the database is in its data directory
     stamp = schema_stamp()
     if db.execute_sql("PRAGMA user_version").fetchone()[0] != stamp:   # a write: only when it changes
@@ -125,3 +129,11 @@ def _add_worker_bookkeeping() -> None:
 def close_db() -> None:
     if not db.is_closed():
         db.close()
+    use_sqlite()   # closes a PostgreSQL central's connection; the next open_central_of opens it again
+
+
+def open_central_of(cfg, data_dir: Path) -> None:
+    """After open_db: the central's received data on PostgreSQL when `cfg`'s [central] database says so (a relative
+    password_file is from the INI file's folder, else `data_dir`); CentralDbError or SecretFileError when it cannot."""
+    c = cfg.section("central")
+    open_central(c.database, c.password_file, Path(cfg.path).parent if cfg.path else Path(data_dir))

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peewee import BlobField, IntegerField, TextField
+from peewee import BigAutoField, BigIntegerField, BlobField, IntegerField, TextField
 
 from appliance.store.base import Base, db
+from appliance.store.central_db import central_db
+from appliance.store.central_month import CentralMonth
 
 
 class SyncOutbox(Base):
@@ -51,29 +53,32 @@ class CentralBranch(Base):
     """A branch box enrolled on this central: its one-time token (hashed), its certificate, the last batch applied."""
     name = TextField(primary_key=True)
     token_hash = TextField(default="")     # SHA-256 hex of the enrolment token; "" once used
-    token_expires_utc = IntegerField(default=0)
+    token_expires_utc = BigIntegerField(default=0)
     cert_serial = TextField(default="")    # the serial (hex) of the one client certificate accepted for it
     revoked = IntegerField(default=0)
-    last_seq = IntegerField(default=0)     # the last batch applied
+    last_seq = BigIntegerField(default=0)     # the last batch applied
     last_digest = TextField(default="")    # its SHA-256: a resend of it is acknowledged, not applied again
-    last_batch_utc = IntegerField(default=0)
-    last_record_utc = IntegerField(default=0)   # the newest call start received
-    last_seen_utc = IntegerField(default=0)     # its last request (a batch or a hello): the link's state
+    last_batch_utc = BigIntegerField(default=0)
+    last_record_utc = BigIntegerField(default=0)   # the newest call start received
+    last_seen_utc = BigIntegerField(default=0)     # its last request (a batch or a hello): the link's state
     version = TextField(default="")        # the branch's release, from its last batch
-    created_utc = IntegerField()
+    pending = BigIntegerField(default=0)        # its backlog (calls not yet sent), as it last said
+    journal_bytes = BigIntegerField(default=0)  # its raw journal's size on its flash, as it last said
+    created_utc = BigIntegerField()
 
     class Meta:
         table_name = "central_branch"
+        database = central_db   # SQLite (this box's) or PostgreSQL: store/central_db.py
 
 
 class CentralCall(Base):
     """A branch's call as the branch last sent it: its fields, price, attribution as of the call, and legs (JSON)."""
-    id = IntegerField(primary_key=True)
+    id = BigAutoField()                    # SQLite's INTEGER PRIMARY KEY (rowid); PostgreSQL's BIGSERIAL
     branch = TextField()
-    rid = IntegerField()                   # the call's id on its branch (stable: the journal reference of its leg)
+    rid = BigIntegerField()                   # the call's id on its branch (stable: the journal reference of its leg)
     driver = TextField(default="")
     call_key = TextField(default="")
-    start_utc = IntegerField()
+    start_utc = BigIntegerField()
     utc_offset = IntegerField()
     direction = TextField()
     extension = TextField()
@@ -99,10 +104,12 @@ class CentralCall(Base):
 
     class Meta:
         table_name = "central_call"
+        database = central_db
         indexes = ((("branch", "rid"), True), (("start_utc",), False))
 
 
-MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, CentralBranch, CentralCall)
+MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth)
+MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
 

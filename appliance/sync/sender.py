@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance import __version__
+from appliance import __version__, journal
 from appliance.store.sync import get_state, install_triggers
 from appliance.sync import keys, link, outbox, wire
 
@@ -75,6 +75,13 @@ def _one_cycle(data_dir: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _health(data_dir: Path, in_batch: int) -> dict[str, str]:
+    """What the central's branch health page shows of this box: its backlog once this request's batch is applied,
+    and its raw journal's size."""
+    return {wire.H_PENDING: str(max(0, outbox.backlog() - in_batch)),
+            wire.H_JOURNAL: str(journal.usage(Path(data_dir) / "journal")[1])}
+
+
 def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: float = link.TIMEOUT_S,
              max_batches: int = 1000) -> dict:
     """One cycle: {"sent": calls the central acknowledged now, "pending": calls still to send, "error": the
@@ -94,7 +101,8 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
             if batch is None:
                 break
             try:
-                answer = conn.request("POST", "/sync/batch", batch.body, wire.headers(batch.body, batch.seq))
+                answer = conn.request("POST", "/sync/batch", batch.body,
+                                      {**wire.headers(batch.body, batch.seq), **_health(data_dir, batch.rows)})
             except link.LinkError as err:
                 error = str(err)
                 log.warning("sync: batch %d not sent: %s", batch.seq, error)
@@ -117,7 +125,7 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
                      "was already applied" if answer.get("duplicate") else "applied")
         if not sent and error is None:    # nothing to send: say we are up (the central watches for silence)
             try:
-                conn.request("GET", "/sync/hello", headers={"X-Callbox-Version": __version__})
+                conn.request("GET", "/sync/hello", headers={"X-Callbox-Version": __version__, **_health(data_dir, 0)})
                 outbox.contacted()
             except link.LinkError as err:
                 error = str(err)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 PROTOCOL = 1
 H_PROTOCOL, H_SEQ, H_DIGEST = "X-Callbox-Sync-Protocol", "X-Callbox-Sync-Seq", "X-Callbox-Sync-Sha256"
+H_PENDING = "X-Callbox-Pending"          # the branch's backlog after this request (its health, for the central)
+H_JOURNAL = "X-Callbox-Journal-Bytes"    # the size of its raw journal
 MAX_BODY = 64 << 20          # a compressed batch larger than this is refused before it is read
 MAX_PLAIN = 256 << 20        # nor may it inflate beyond this (a zip bomb)
 # the fields of a call row (central_call's columns but its keys: branch and rid come from the batch)

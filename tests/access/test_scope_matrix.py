@@ -74,6 +74,45 @@ def build_calls() -> list[store.Call]:
     return calls
 
 
+# A central's received calls (branch box, tenant): boxes named as the directory's branches, one named as none
+RECEIVED = (("İzmir", "default"), ("Warszawa", "default"), ("Warszawa", ""), ("Gdańsk", "default"),
+            ("Київ", "beta"), ("İzmir", "beta"))
+
+
+# each person's branch now (build_directory); Kemal left, nobody is no one
+BRANCH_NOW = {("default", "ayse"): "İzmir", ("default", "piotr"): "Warszawa", ("default", "olga"): "Warszawa",
+              ("default", "zofia"): "Warszawa", ("beta", "boris"): "Київ"}
+
+
+def build_received() -> dict[str, tuple[str, str]]:
+    """Calls the central got from branch boxes (central_call): party -> (branch box, tenant)."""
+    from appliance.store.sync import CentralCall
+    out = {}
+    for n, (box, tenant) in enumerate(RECEIVED * 2):
+        party = f"0777{n:07d}"
+        CentralCall.create(branch=box, rid=n + 1, start_utc=at(DAYS[n % 2]), utc_offset=3 * 3600, direction="out",
+                           extension="201", party=party, trunk="T1", ring_s=1, talk_s=30, answered=1, transferred=0,
+                           account_code="", cost="0.125", currency="TRY", tenant=tenant, person="x",
+                           department="Sales", org_branch=box)
+        out[party] = (box, tenant)
+    return out
+
+
+def expected_received(world, scope: str, tenant: str, person: str) -> set[str]:
+    """The received calls a user sees on /central/calls: HQ (all, or their tenant's) every branch box's; a branch
+    user the box named as their branch now; own and department scopes none (the oracle)."""
+    got = world["received"]
+    if scope == "all":
+        return set(got)
+    codes = {tenant, ""} if tenant == world["pbx_tenant"] else {tenant}
+    if scope == "tenant":
+        return {p for p, (_, t) in got.items() if t in codes}
+    name = BRANCH_NOW.get((tenant, person))
+    if scope != "branch" or name is None:
+        return set()
+    return {p for p, (box, t) in got.items() if box == name and t in codes}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """The organisation, the calls, and the web app over them; users are added per test."""
@@ -81,6 +120,7 @@ def world(tmp_path_factory):
     store.open_db(data / "callbox.db")
     tenants = build_directory()
     calls = build_calls()
+    received = build_received()
     expected_attr = {c.id: directory.attribute(tenants["default"], c.extension, c.start_utc) for c in calls}
     current = {key: sd.open_placement(tenants["default"], sd.people(tenants["default"])[key].id) for key in PEOPLE}
     store.close_db()
@@ -92,7 +132,7 @@ def world(tmp_path_factory):
         write_wav(data / "monitor" / f"{c.call_key}.wav", 0.01)
     app = make_app(data, cfg)
     yield {"app": app, "calls": calls, "attr": expected_attr, "current": current, "pbx_tenant": "default",
-           "data": data}
+           "data": data, "received": received}
     store.close_db()
 
 
@@ -132,7 +172,8 @@ def seen(world, client: webtest.TestApp) -> dict[str, list[int]]:
     html = client.get("/").text
     return {"api_calls": [c["id"] for c in client.get("/api/calls").json],
             "api_status": [c["id"] for c in client.get("/api/status").json["calls"]],
-            "status_page": [by_party[p] for p in re.findall(r"<td>(0555\d{7})</td>", html)]}
+            "status_page": [by_party[p] for p in re.findall(r"<td>(0555\d{7})</td>", html)],
+            "central_calls": re.findall(r"<td>(0777\d{7})</td>", client.get("/central/calls").text)}
 
 
 def newest(world, ids: set[int], limit: int) -> list[int]:
@@ -188,6 +229,8 @@ def test_recordings_follow_the_scope_and_need_the_listen_right(world, role, scop
         assert {i for i, s in got.items() if s == 200} == want, name
         assert {i for i, s in got.items() if s != 200} == {i for i in ids if i not in want} and \
             set(got.values()) <= {200, 404}, name
+        assert sorted(got["central_calls"]) == sorted(expected_received(world, scope, tenant, person)), name
+        client.get("/central/branches", status=200 if role == "administrator" and scope == "all" else 403)
 
 
 def test_the_matrix_is_not_vacuous(world):
@@ -197,6 +240,9 @@ def test_the_matrix_is_not_vacuous(world):
     before_move = {c.id for c in world["calls"] if c.extension == "202" and c.start_utc < MOVE}
     assert sets["own"] - sets["department"] == before_move     # his, but not his department's now
     assert expected_ids(world, "tenant", "beta", "") == set() and expected_ids(world, "own", "beta", "boris") == set()
+    izmir, warszawa = (expected_received(world, "branch", "default", p) for p in ("ayse", "olga"))
+    assert izmir and warszawa and not izmir & warszawa
+    assert len(expected_received(world, "tenant", "default", "")) > len(izmir | warszawa)
 
 
 def by_ext(world, ids, ext: str) -> list[int]:

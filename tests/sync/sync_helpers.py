@@ -19,6 +19,7 @@ from pathlib import Path
 
 from appliance import procs, store
 from appliance.cli.main import main as cli_main
+from pg_server import password_file
 
 CALL_INSERT = ("INSERT INTO call (id, driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, "
                "ring_s, talk_s, answered, transferred, account_code, legs, kind, number, cost, currency, destination, "
@@ -63,10 +64,39 @@ def wait_port(port: int, proc: subprocess.Popen | None = None, seconds: float = 
 
 
 class Central:
-    """The central's receiver as its own process (python -m appliance.procs central), on a fixed port."""
+    """The central's receiver as its own process (python -m appliance.procs central), on a fixed port; its received
+    data in its own SQLite database, or with `pg` (tests/servers/pg_server.Postgres) in a fresh PostgreSQL database
+    ([central] database and password_file in <data>/callbox.ini)."""
 
-    def __init__(self, data: Path):
-        self.data, self.port, self.proc = data, free_port(), None
+    def __init__(self, data: Path, pg=None):
+        self.data, self.port, self.proc, self.pg = data, free_port(), None, pg
+        self.dbname = ""
+        if pg is not None:
+            data.mkdir(parents=True, exist_ok=True)
+            self.dbname = pg.fresh_database()
+            pw = password_file(data)
+            ini = f"[central]\ndatabase = {pg.url(self.dbname)}\npassword_file = {pw.name}\n"
+            (data / "callbox.ini").write_text(ini, encoding="utf-8")
+
+    @property
+    def engine(self) -> str:
+        return "postgresql" if self.pg else "sqlite"
+
+    def query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Rows of `sql` (? parameters) over the central's received data, on its engine."""
+        if self.pg is None:
+            con = sqlite3.connect(self.data / "callbox.db", timeout=30)
+            try:
+                return con.execute(sql, args).fetchall()
+            finally:
+                con.close()
+        con = self.pg.connect(self.dbname)
+        try:
+            cur = con.cursor()
+            cur.execute(sql.replace("?", "%s"), args)
+            return cur.fetchall()
+        finally:
+            con.close()
 
     @property
     def url_direct(self) -> str:
@@ -237,13 +267,8 @@ def branch_totals(data: Path) -> tuple[set, int, int, Decimal]:
     return _totals(rows)
 
 
-def central_totals(data: Path, branch: str) -> tuple[set, int, int, Decimal]:
-    con = sqlite3.connect(data / "callbox.db", timeout=30)
-    try:
-        rows = con.execute("SELECT rid, talk_s, cost FROM central_call WHERE branch = ?", (branch,)).fetchall()
-    finally:
-        con.close()
-    return _totals(rows)
+def central_totals(central: Central, branch: str) -> tuple[set, int, int, Decimal]:
+    return _totals(central.query("SELECT rid, talk_s, cost FROM central_call WHERE branch = ?", (branch,)))
 
 
 def sender(data: Path, period_s: float = 0.5) -> subprocess.Popen:
@@ -253,10 +278,6 @@ def sender(data: Path, period_s: float = 0.5) -> subprocess.Popen:
                              "--set", f"sync.period_s={period_s}", "--set", "sync.timeout_s=5"], env=env)
 
 
-def central_seq(data: Path, branch: str) -> int:
-    con = sqlite3.connect(data / "callbox.db", timeout=30)
-    try:
-        row = con.execute("SELECT last_seq FROM central_branch WHERE name = ?", (branch,)).fetchone()
-    finally:
-        con.close()
-    return row[0] if row else 0
+def central_seq(central: Central, branch: str) -> int:
+    rows = central.query("SELECT last_seq FROM central_branch WHERE name = ?", (branch,))
+    return rows[0][0] if rows else 0

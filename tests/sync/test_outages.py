@@ -3,22 +3,26 @@ branch's sender does, the central ends up with each branch's calls exactly: the 
 import json
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from decimal import Decimal
 
 import pytest
 
 from appliance import __version__
+from pg_server import engine, postgres  # noqa: F401  (fixtures)
 from sync_helpers import (Central, Relay, branch_totals, central_seq, central_totals, cli, cli_json, generate,
-                          make_branch, rerate, sender)
+                          make_branch, rerate, sender, wait_port)
 
 pytestmark = pytest.mark.slow   # central and sender processes, killed and restarted
 
 
 @pytest.fixture
-def central(tmp_path):
-    c = Central(tmp_path / "central")
-    c.data.mkdir()
+def central(tmp_path, engine):  # noqa: F811 (the fixture)
+    """On each engine: SQLite (the central's own database) and PostgreSQL ([central] database)."""
+    c = Central(tmp_path / "central", engine)
+    c.data.mkdir(exist_ok=True)
     c.add("warmup")
     c.start()
     yield c
@@ -56,7 +60,7 @@ def priced(data) -> set[int]:
 
 
 def assert_same(central, data, name):
-    mine, theirs = branch_totals(data), central_totals(central.data, name)
+    mine, theirs = branch_totals(data), central_totals(central, name)
     assert theirs[1] == len(theirs[0])         # no call twice
     assert mine == theirs
 
@@ -68,7 +72,7 @@ def test_link_cut_mid_batch_a_week_offline_and_rerates_while_offline(central, re
     relay.cut_after = 3000                      # the first connection dies inside the first batch
     rc, out, err = cli("sync", "now", "--data", str(b), "--json")
     assert rc == 1 and json.loads(out)["sent"] == 0 and "sync failed" in err
-    assert central_seq(central.data, "izmir") == 0
+    assert central_seq(central, "izmir") == 0
     assert cli_json("sync", "now", "--data", str(b), "--json") == {"sent": 1500, "pending": 0}
     assert_same(central, b, "izmir")
 
@@ -116,7 +120,7 @@ def test_the_branch_killed_mid_send_resends_and_the_central_applies_once(central
     proc = sender(b)
     try:
         deadline = time.monotonic() + 30
-        while central_seq(central.data, "izmir") < 1:
+        while central_seq(central, "izmir") < 1:
             assert time.monotonic() < deadline
             time.sleep(0.05)
     finally:
@@ -125,7 +129,7 @@ def test_the_branch_killed_mid_send_resends_and_the_central_applies_once(central
     relay.hold.clear()
     assert backlog(b) > 0                       # so it still has the batch, and sends it again
     assert cli_json("sync", "now", "--data", str(b), "--json")["pending"] == 0
-    assert central_seq(central.data, "izmir") == 1
+    assert central_seq(central, "izmir") == 1
     assert_same(central, b, "izmir")
     con = sqlite3.connect(b / "callbox.db")           # the branch's database restored: its sequence goes back
     with con:
@@ -133,7 +137,7 @@ def test_the_branch_killed_mid_send_resends_and_the_central_applies_once(central
         con.execute("UPDATE call SET talk_s = talk_s + 1 WHERE id <= 10")
     con.close()
     assert cli_json("sync", "now", "--data", str(b), "--json") == {"sent": 10, "pending": 0}
-    assert central_seq(central.data, "izmir") == 2
+    assert central_seq(central, "izmir") == 2
     assert_same(central, b, "izmir")
 
 
@@ -166,6 +170,7 @@ def test_five_branches_at_once_through_a_slow_link_and_an_outage(central, relay,
     for n in names:
         assert (health[n]["link"], health[n]["version"], health[n]["revoked"]) == ("up", __version__, False)
         assert health[n]["last_seq"] >= 2 and health[n]["last_record_utc"] >= 1_781_000_000
+        assert (health[n]["pending"], health[n]["journal_bytes"]) == (0, 0)   # as the branch said (no journal here)
     assert health["warmup"]["link"] == "never" and not health["warmup"]["enrolled"]
     report = cli_json("report", "--data", str(central.data), "--dims", "branch", "--measures", "calls,talk,cost",
                       "--since", "2020-01-01", "--until", "2030-01-01", "--json")
@@ -175,3 +180,54 @@ def test_five_branches_at_once_through_a_slow_link_and_an_outage(central, relay,
     rc, out, _ = cli("calls", "--data", str(central.data), "--json")
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 7500 and {r["branch"] for r in rows} == set(names)
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_postgresql_restarted_while_branches_send(central, relay, tmp_path, postgres):  # noqa: F811
+    boxes = {n: tmp_path / n for n in ("ankara", "bursa")}
+    for n, data in boxes.items():
+        make_branch(data, central, n, relay.url)
+    procs = [sender(data, period_s=0.2) for data in boxes.values()]
+    try:
+        for round_ in range(3):
+            for i, data in enumerate(boxes.values()):
+                generate(data, 1500, 1 + round_ * 1500, seed=50 + 10 * round_ + i,
+                         start=1_780_000_000 + round_ * 86400)
+            time.sleep(0.4)
+            postgres.restart("immediate", down_s=1.0)   # a crash of the database server, mid-batch
+        for data in boxes.values():
+            wait_drained(data, seconds=90)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(15)
+    for n, data in boxes.items():
+        assert_same(central, data, n)
+        assert branch_totals(data)[1] == 4500
+    log = (central.data / "log" / "central.log").read_text()
+    assert "database is unavailable" in log or "the central's database" in log
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_the_receiver_started_while_postgresql_is_down_waits_for_it(tmp_path, engine, postgres):  # noqa: F811
+    c = Central(tmp_path / "central", engine)
+    c.data.mkdir(exist_ok=True)
+    c.add("warmup")
+    postgres.stop("fast")
+    try:
+        c.proc = subprocess.Popen([sys.executable, "-m", "appliance.procs", "central", "--data", str(c.data),
+                                   "--set", f"central.listen=127.0.0.1:{c.port}"])
+        time.sleep(3)
+        assert c.proc.poll() is None                        # waiting, not exited
+    finally:
+        postgres.start()
+    try:
+        wait_port(c.port, c.proc, seconds=60)               # it listens once the database is there
+        b = tmp_path / "branch"
+        make_branch(b, c, "izmir", c.url_direct)
+        generate(b, 50, 1, seed=90)
+        assert cli_json("sync", "now", "--data", str(b), "--json") == {"sent": 50, "pending": 0}
+        assert "trying again" in (c.data / "log" / "central.log").read_text()
+    finally:
+        c.stop()

@@ -8,19 +8,21 @@ import time
 
 import pytest
 
-from appliance import store
+from appliance import config, store
 from appliance.central import branches
 from appliance.paths import Paths
 from appliance.sync import link, wire
+from pg_server import engine, postgres  # noqa: F401  (fixtures)
 from sync_helpers import Central, cli, cli_json, generate, make_branch
 
 pytestmark = pytest.mark.slow   # a central process
 
 
 @pytest.fixture
-def central(tmp_path):
-    c = Central(tmp_path / "central")
-    c.data.mkdir()
+def central(tmp_path, engine):  # noqa: F811 (the fixture)
+    """On each engine: SQLite (the central's own database) and PostgreSQL ([central] database)."""
+    c = Central(tmp_path / "central", engine)
+    c.data.mkdir(exist_ok=True)
     c.add("warmup")           # makes the CA and server certificate before the process starts
     c.start()
     yield c
@@ -37,16 +39,14 @@ def test_the_token_works_once_and_its_key_files_are_private(central, tmp_path):
     for path in [tmp_path / "b1" / "sync" / "client.key", central.data / "central" / "ca.key",
                  central.data / "central" / "server.key"]:
         assert path.stat().st_mode & 0o777 == 0o600
-    row = store.open_db(Paths(central.data).db).execute_sql(
-        "SELECT token_hash FROM central_branch WHERE name = 'izmir'").fetchone()
-    store.close_db()
-    assert row == ("",)    # used: nothing of it kept
+    assert central.query("SELECT token_hash FROM central_branch WHERE name = 'izmir'") == [("",)]   # used: gone
     rc, _, err = cli("central", "branch", "add", "izmir", "--data", str(central.data))
     assert rc == 2 and "already enrolled" in err
 
 
 def test_an_expired_token_and_another_centrals_token_are_refused(central, tmp_path):
     store.open_db(Paths(central.data).db)
+    store.open_central_of(config.load(None, central.data), central.data)
     old = branches.add(central.data, "old", now=int(time.time()) - 25 * 3600)
     store.close_db()
     rc, _, err = cli("sync", "enroll", central.url_direct, old, "--data", str(tmp_path / "b1"))

@@ -1,0 +1,127 @@
+"""Where a central keeps what its branches send (central_branch, central_call): this box's own SQLite database by
+default (a small company's central is a box like the others), or a PostgreSQL server when the company outgrows one
+box ([central] database = postgresql://USER@HOST:PORT/DBNAME, the password in [central] password_file).
+
+Both tables live in the same database, whichever it is: a batch's calls and the branch's last applied sequence
+number change in one transaction (exactly once). The same peewee models and SQL serve both engines; the few SQL
+texts written for SQLite (the report engine's keys and sums) pass through `sql()`, which rewrites the SQLite-only
+parts for PostgreSQL.
+"""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase
+
+from appliance import paths
+from appliance.store.base import IMMEDIATE, db
+
+central_db = DatabaseProxy()
+_ready_url = ""     # the PostgreSQL URL whose tables were made in this process (open_central)
+CONNECT_TIMEOUT_S = 10
+
+
+class CentralDbError(ValueError):
+    """[central] database or password_file that cannot be used; the message says which and why."""
+
+
+def use_sqlite() -> None:
+    """The central's tables in this box's SQLite database."""
+    if central_db.obj is not db:
+        _close()
+        central_db.initialize(db)
+
+
+def bind_default() -> None:
+    """store.open_db: the central's tables in this box's SQLite database, unless open_central put them on
+    PostgreSQL in this process (the web opens callbox.db again and again: it stays on PostgreSQL)."""
+    if not is_postgres():
+        use_sqlite()
+
+
+@contextmanager
+def connection():
+    """A PostgreSQL connection for a `with` block, closed after (the web's greenlets, a thread): peewee would keep
+    one open per greenlet. On SQLite nothing: the caller's connection to callbox.db serves."""
+    if not is_postgres() or not central_db.is_closed():
+        yield
+        return
+    central_db.connect()
+    try:
+        yield
+    finally:
+        central_db.close()
+
+
+def is_postgres() -> bool:
+    return isinstance(central_db.obj, PostgresqlDatabase)
+
+
+def _close() -> None:
+    old = central_db.obj
+    if isinstance(old, PostgresqlDatabase) and not old.is_closed():
+        old.close()
+
+
+def open_central(url: str, password_file: str, base: Path) -> None:
+    """Put the central's tables on PostgreSQL at `url` (empty: stay on SQLite) and create them there if needed.
+    `password_file` (relative to `base`, the INI file's folder) holds the password: never in the URL or the INI."""
+    if not url:
+        use_sqlite()
+        return
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise CentralDbError(f"[central] database {url!r}: expected postgresql://USER@HOST:PORT/DBNAME")
+    if re.match(r"^postgres(ql)?://[^/@]*:[^/@]*@", url):
+        raise CentralDbError("[central] database: the password goes in [central] password_file, not in the URL")
+    kwargs: dict = {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "callbox"}
+    if password_file:
+        kwargs["password"] = paths.read_secret(base / password_file, "[central] password_file")
+    url = "postgresql://" + url.split("://", 1)[1]   # peewee takes the URL as a DSN in this spelling only
+    global _ready_url
+    if is_postgres() and central_db.obj.database == url and _ready_url == url:
+        return
+    _close()
+    _ready_url = ""
+    pg = PostgresqlDatabase(url, **kwargs)
+    central_db.initialize(pg)   # bound even when unreachable: what reads it fails, never reads SQLite instead
+    # late: these modules bind their models to central_db, defined here
+    from appliance.store import central_month
+    from appliance.store.sync import MODELS_CENTRAL
+    try:
+        with pg.connection_context():
+            pg.create_tables(MODELS_CENTRAL, safe=True)
+            central_month.ensure()
+    except OperationalError as e:
+        raise CentralDbError(f"[central] database {url}: {str(e).strip()}") from None
+    _ready_url = url
+
+
+def transaction():
+    """A write transaction on the central's tables: BEGIN IMMEDIATE on SQLite (writers wait for each other); on
+    PostgreSQL a plain one, the branch's row locked by lock_branch (batches of different branches go in parallel)."""
+    return central_db.atomic() if is_postgres() else central_db.atomic(IMMEDIATE)
+
+
+_YM = re.compile(r"CAST\(strftime\('%Y%m', (.+?) \* 86400, 'unixepoch'\) AS INTEGER\)")
+
+
+def sql(text: str) -> str:
+    """SQL written for SQLite (with ? parameters), as the central's engine takes it."""
+    if not is_postgres():
+        return text
+    text = text.replace("%", "%%").replace("?", "%s")
+    text = _YM.sub(lambda m: f"CAST(to_char(to_timestamp({m.group(1)} * 86400) AT TIME ZONE 'UTC', 'YYYYMM') "
+                             "AS INTEGER)", text.replace("%%Y%%m", "%Y%m"))
+    # exact decimal text to micro-units: NUMERIC on PostgreSQL (its REAL is 4 bytes), BIGINT sums
+    return text.replace("CAST(cost AS REAL)", "CAST(cost AS NUMERIC)").replace("AS INTEGER) END", "AS BIGINT) END")
+
+
+def execute(text: str, args=()) -> list[tuple]:
+    """Rows of SQL written for SQLite, on the central's engine; numbers summed by PostgreSQL come back as int."""
+    rows = central_db.execute_sql(sql(text), list(args)).fetchall()
+    if not is_postgres():
+        return rows
+    return [tuple(int(v) if isinstance(v, Decimal) and v == v.to_integral_value() else v for v in r) for r in rows]

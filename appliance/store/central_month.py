@@ -1,0 +1,108 @@
+"""The central's month roll-up of its branches' calls (central_month): per branch box, tenant, local month,
+direction, department (as the branch attributed the call) and currency, the sums the report engine needs. A report
+that needs nothing finer (department × month over years of calls) reads it instead of every call.
+
+Kept exact in the batch's own transaction (central/apply.py): the calls a batch replaces or deletes are subtracted
+as they were stored, the new ones added, groups left empty removed. `rebuild()` makes it again from central_call
+(a database from before it, a bulk load). SQLite or PostgreSQL, as central_call.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from peewee import EXCLUDED, BigIntegerField, IntegerField, Model, TextField
+
+from appliance.store.central_db import central_db, execute, sql
+
+KEYS = ("branch", "tenant", "ym", "direction", "department", "currency")
+SUMS = ("calls", "answered", "ring_s", "talk_s", "cost_micro", "priced")
+# what a stored call contributes: its columns, in this order, read by `old_rows`
+CALL_COLUMNS = ("branch", "tenant", "start_utc", "utc_offset", "direction", "department", "currency", "answered",
+                "ring_s", "talk_s", "cost")
+
+
+class CentralMonth(Model):
+    branch = TextField()
+    tenant = TextField()
+    ym = IntegerField()                     # local month YYYYMM (the call's own UTC offset)
+    direction = TextField()
+    department = TextField()
+    currency = TextField()
+    calls = BigIntegerField(default=0)
+    answered = BigIntegerField(default=0)
+    ring_s = BigIntegerField(default=0)
+    talk_s = BigIntegerField(default=0)
+    cost_micro = BigIntegerField(default=0)   # exact: millionths of the currency unit
+    priced = BigIntegerField(default=0)
+
+    class Meta:
+        database = central_db
+        table_name = "central_month"
+        legacy_table_names = False
+        indexes = ((KEYS, True),)
+
+
+def _ym(local_s: int) -> int:
+    d = datetime.fromtimestamp(local_s // 86400 * 86400, timezone.utc)
+    return d.year * 100 + d.month
+
+
+def _micro(cost) -> int:
+    return 0 if cost is None or cost == "" else int((Decimal(str(cost)) * 1_000_000).to_integral_value())
+
+
+def add(acc: dict, row: tuple, sign: int) -> None:
+    """Add (sign 1) or take away (-1) the contribution of a call, given as CALL_COLUMNS, to `acc` {key: sums}."""
+    branch, tenant, start, offset, direction, department, currency, answered, ring, talk, cost = row
+    key = (branch, tenant or "", _ym(start + offset), direction, department or "", currency or "")
+    s = acc.setdefault(key, [0] * len(SUMS))
+    priced = cost is not None and cost != ""
+    for i, v in enumerate((1, int(answered), ring, talk, _micro(cost), int(priced))):
+        s[i] += sign * v
+
+
+def old_rows(branch: str, rids: list[int]) -> list[tuple]:
+    """The stored calls of `branch` with these ids, as CALL_COLUMNS (inside the batch's transaction)."""
+    out: list[tuple] = []
+    for lo in range(0, len(rids), 500):
+        part = rids[lo:lo + 500]
+        out += execute(f"SELECT {', '.join(CALL_COLUMNS)} FROM central_call WHERE branch = ? AND rid IN "
+                       f"({', '.join('?' * len(part))})", [branch, *part])
+    return out
+
+
+def apply_deltas(acc: dict) -> None:
+    """Add the sums in `acc` to the roll-up; groups left without calls are removed."""
+    rows = [dict(zip(KEYS + SUMS, k + tuple(v))) for k, v in acc.items() if any(v)]
+    for lo in range(0, len(rows), 500):
+        (CentralMonth.insert_many(rows[lo:lo + 500])
+         .on_conflict(conflict_target=[getattr(CentralMonth, k) for k in KEYS],
+                      update={getattr(CentralMonth, s): getattr(CentralMonth, s) + getattr(EXCLUDED, s)
+                              for s in SUMS}).execute())
+    if any(v[0] <= 0 for v in acc.values()):
+        branches = sorted({k[0] for k in acc})
+        CentralMonth.delete().where(CentralMonth.calls <= 0, CentralMonth.branch.in_(branches)).execute()
+
+
+_YM_SQL = "CAST(strftime('%Y%m', ((start_utc + utc_offset) / 86400) * 86400, 'unixepoch') AS INTEGER)"
+_COST = ("CASE WHEN cost IS NULL OR cost = '' THEN 0 "
+         "ELSE CAST(ROUND(CAST(cost AS REAL) * 1000000) AS INTEGER) END")
+
+
+def rebuild() -> None:
+    """Make the roll-up again from every received call (one transaction)."""
+    keys = ("branch", "COALESCE(tenant, '')", _YM_SQL, "direction", "COALESCE(department, '')",
+            "COALESCE(currency, '')")
+    sums = ("COUNT(*)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", f"SUM({_COST})",
+            "SUM(CASE WHEN cost IS NULL OR cost = '' THEN 0 ELSE 1 END)")
+    with central_db.atomic():
+        CentralMonth.delete().execute()
+        central_db.execute_sql(sql(f"INSERT INTO central_month ({', '.join(KEYS + SUMS)}) SELECT "
+                                   f"{', '.join(keys + sums)} FROM central_call GROUP BY {', '.join(keys)}"))
+
+
+def ensure() -> None:
+    """After the central's tables were created: a roll-up that is empty while calls exist is built."""
+    if not execute("SELECT 1 FROM central_month LIMIT 1") and execute("SELECT 1 FROM central_call LIMIT 1"):
+        rebuild()
