@@ -17,7 +17,7 @@ from test_queue_reports import SESSIONS
 pytestmark = pytest.mark.slow
 FREEPBX = FIXTURES / "asterisk_queue_log" / "axelliek-freepbx-queue9000-2010.raw"
 USERS = {"supervisor": ("--role", "supervisor", "--scope", "tenant"),
-         "agent": ("--role", "staff", "--scope", "own", "--person", "P1")}
+         "agent": ("--role", "staff", "--scope", "own", "--person", "P1"), "admin": ("--admin",)}
 ALL = "range=all"
 
 
@@ -123,3 +123,27 @@ def test_an_agent_sees_their_own_page_only(site, browser):
         assert response is not None and response.status == 403, path
     assert [e for e in seen.errors if "403" not in e] == [], seen.errors
     context.close()
+
+
+def test_an_administrator_makes_a_wallboard_link_that_opens_the_board_until_revoked(site, browser):
+    context, page, seen = _login(site, browser, "admin")
+    nav_to(page, "/callcentre")
+    page.click("a[href='/wallboard/links']")
+    page.fill("input[name=name]", "Satış katı")
+    page.fill("input[name=queues]", "sales")
+    page.click("form[action='/wallboard/links'] button[type=submit]")
+    link = page.inner_text("#made-link").strip()
+    assert "/wallboard/" in link
+    _shot(page, "admin-wallboard-links")
+    screen = browser.new_context(ignore_https_errors=True).new_page()      # the big screen: no login
+    board = Recorder(screen)
+    screen.goto(site + link[link.index("/wallboard/"):])
+    screen.wait_for_selector("[data-queue='sales']")
+    assert screen.locator("[data-queue='support']").count() == 0           # only the link's queue
+    _shot(screen, "wallboard-link")
+    page.click("form[action='/wallboard/links/revoke'] button[type=submit]")
+    screen.wait_for_selector("#wb-alert:not([hidden])", timeout=15000)     # the open board closes
+    assert "revoked" in screen.inner_text("#wb-alert")
+    screen.context.close()
+    context.close()
+    assert not seen.errors and not board.errors, (seen.errors, board.errors)
