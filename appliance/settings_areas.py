@@ -33,6 +33,9 @@ AREAS: tuple[Setting, ...] = (
       "Targets per queue (or * for every other): QUEUE = metric >= value, ... with metrics offered, answered, "
       "service_level_pct, asa_s, lost_pct, aht_s (* = service_level_pct >= 80, asa_s <= 20, lost_pct <= 5). The "
       "queue ranking report judges them."),
+    S("callcentre", "evaluation_form", "", "lines",
+      "The call evaluation form: one criterion per line with its most points, CRITERION = POINTS (Greeting = 5); "
+      "supervisors score queue calls on it from the caller journeys report. Empty = no evaluation."),
     S("callcentre", "closed_days", "", "dates",
       "Days every queue is closed (public holidays): ISO dates, comma-separated (2026-12-25, 2027-01-01)."),
     # the wallboard's colours (appliance/callcentre/live.py grade): green at the target, amber near it, red beyond

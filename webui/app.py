@@ -21,7 +21,8 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
 from appliance.supervisor import RELOAD
-from webui import (api, auth, callcentre, callcentre_reports, calls, central, crm, customers, db,  # noqa: F401
+from webui import (api, auth, callcentre, callcentre_evaluate, callcentre_reports, calls, central, crm,  # noqa: F401
+                   customers, db,
                    errors, firstboot, home, i18n, invoices, offload, panel, pricelists, recordings, shop, status,
                    tls, wallboard)   # i18n: `_` in templates
 from webui.admin import (alerts, backup, directory, directory_edit, outbox, pbx_wizard, reset, schedules,
@@ -77,6 +78,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(traffic.routes(data_dir, cfg))
     app.merge(callcentre.routes(data_dir, cfg))
     app.merge(callcentre_reports.routes(data_dir, cfg))
+    app.merge(callcentre_evaluate.routes(data_dir, cfg))
     app.merge(shop.routes(data_dir, cfg))
     app.merge(customers.routes(data_dir, cfg))
     app.merge(invoices.routes(data_dir, cfg))

@@ -32,6 +32,8 @@ ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for 
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
 SUPERVISORS |= {"/callcentre"}   # the queue summary (webui.callcentre: and only who sees the whole box, for now)
 SUPERVISORS |= {"/callcentre/reports", "/callcentre/reports/<name>"}   # the reports (webui.callcentre_reports)
+# call evaluation (webui.callcentre_evaluate): a supervisor scores a call of their queues; writes call_evaluation only
+SUPERVISORS |= {"/callcentre/evaluate/<qcid>"}
 # the wallboard (webui.wallboard): as /callcentre when logged in; a wallboard link opens its board without a login
 SUPERVISORS |= {"/wallboard", "/wallboard/events"}
 PUBLIC |= {("GET", "/wallboard/<token>"), ("GET", "/wallboard/<token>/events")}
@@ -48,6 +50,7 @@ WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/
 # discard and retry write the outbox table through webui.db.write_access.
 OUTBOX = {"/outbox", "/outbox/discard", "/outbox/retry"}
 BOX_ADMIN |= OUTBOX
+WRITE_ROUTES |= {("POST", "/callcentre/evaluate/<qcid>")}   # webui.callcentre_evaluate
 WRITE_ROUTES |= {("POST", "/outbox/discard"), ("POST", "/outbox/retry")}
 # wallboard links (webui.wallboard): made and revoked in users.db
 BOX_ADMIN |= {"/wallboard/links", "/wallboard/links/revoke"}

@@ -93,19 +93,22 @@ def _sorted(data: Data, sort: str, desc: bool) -> list[list]:
 def shown(data: Data, names: dict[str, str], tz, sort: str = "", desc: bool = False,
           sort_link=None) -> rp.Table:
     """The report as the page shows it (webui/templates/report_table.tpl)."""
-    rows = [([cell(c, v, names, tz) for c, v in zip(data.columns, r)], "") for r in _sorted(data, sort, desc)]
-    table = rp.Table([heading(c.name) for c in data.columns], rows)
+    keep = [i for i, c in enumerate(data.columns) if c.name != data.link]     # the link's id is not shown
+    at = data.names().index(data.link) if data.link else None
+    rows = [([cell(data.columns[i], r[i], names, tz) for i in keep],
+             f"/callcentre/evaluate/{r[at]}" if at is not None else "") for r in _sorted(data, sort, desc)]
+    table = rp.Table([heading(data.columns[i].name) for i in keep], rows)
     if data.totals is not None and data.rows:
         keys = ("text", "agent", "time", "hour", "weekday")
         foot = [("", False) if v in ("", None) and c.kind in keys else cell(c, v, names, tz)
-                for c, v in zip(data.columns, data.totals)]
+                for c, v in ((data.columns[i], data.totals[i]) for i in keep)]
         foot[0] = (_("Total"), False)
         table.totals = foot
     if sort_link is not None:
         cols = data.names()
-        table.sort_links = [sort_link(c, (not desc) if c == sort else data.columns[i].kind not in ("text", "agent"))
-                            for i, c in enumerate(cols)]
-        table.sorted_by = (cols.index(sort), desc) if sort in cols else None
+        table.sort_links = [sort_link(cols[i], (not desc) if cols[i] == sort else data.columns[i].kind not in
+                                      ("text", "agent")) for i in keep]
+        table.sorted_by = (keep.index(cols.index(sort)), desc) if sort in cols and cols.index(sort) in keep else None
     return table
 
 
@@ -187,7 +190,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 earlier = reports.earlier(ask, *(before or (None, None)))
                 data = reports.compare(data, reports.run(name, earlier, hours, goals))
             agents = [r[i] for r in data.rows for i, c in enumerate(data.columns) if c.kind == "agent" and r[i]]
-            return every, data, directory_names(sorted(set(agents)), pbx.tenant, int(time.time()))
+            # agents named by the directory as of the period's end (an extension that changed hands is named by who
+            # held it then), or now for an open or running period
+            at = int(time.time()) if until is None else min(int(time.time()), until - 1)
+            return every, data, directory_names(sorted(set(agents)), pbx.tenant, at)
         try:
             found = rp.offload(data_dir, work)
         except rp.NoData:

@@ -33,6 +33,7 @@ from appliance.store.reports import (ReportAccessError, SavedReport, TimeRange, 
                                      list_templates, publish_template, save_report)
 from appliance.store.schedules import MODELS_SCHEDULES, Schedule, request_run
 from appliance.store.shop import MODELS_SHOP
+from appliance.store.callcentre import MODELS_EVALUATION
 from appliance.store.schedules import remove as remove_schedule
 from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion
 from appliance.store.users import FILE_NAME as USERS_FILE
@@ -54,6 +55,8 @@ __all__ = [
     "MODELS_TARIFFS", "TariffVersion",
     # the callshop's sessions and booth-call statuses (appliance.shop writes them)
     "MODELS_SHOP",
+    # call evaluations (webui.callcentre_evaluate writes them)
+    "MODELS_EVALUATION",
     # customers, their top-ups, invoices (appliance.customers writes them; triggers keep issued invoices as issued)
     "MODELS_CUSTOMERS",
     # the sell side's price lists, markups and exchange rates (appliance.pricing writes them)

@@ -35,6 +35,8 @@ REPORT_TEXTS = {
                                                     "offered, by hour of the day.")),
     "agent_ranking": (N_("Agent ranking"), N_("Each agent against their targets ([callcentre] agent_targets), the "
                                               "best first.")),
+    "call_evaluations": (N_("Call evaluations"), N_("The calls supervisors scored on the evaluation form, per "
+                                                    "agent ([callcentre] evaluation_form).")),
     "calls_over_5_min": (N_("Calls over 5 minutes"), N_("Answered calls that talked longer than the long-call "
                                                         "threshold.")),
     "transfers": (N_("Transfers"), N_("Calls agents transferred, and where to.")),
@@ -67,7 +69,8 @@ COLUMN_LABELS = {name: heading for name, (heading, _kind) in COLUMNS.items()} | 
     "left": N_("Left the queue"), "times_lost": N_("Times lost"), "status": N_("Status"), "by": N_("Reached by"),
     "how": N_("How"), "after_s": N_("After"), "change_pct": N_("Change"), "rank": N_("Rank"),
     "calls_per_hour": N_("Calls per hour"), "targets_met": N_("Targets met"), "targets": N_("Targets"),
-    "missed": N_("Missed"),
+    "missed": N_("Missed"), "queue_call": N_("Queue call"), "evaluated": N_("Evaluated"), "points": N_("Points"),
+    "max_points": N_("Points possible"), "score_pct": N_("Score"),
 }
 NOTES = {"list_max": N_("Only the first 5,000 rows are shown: choose a shorter range."),
          "quality": N_("Flagged calls are counted in the KPIs as the events allow; the calls whose entry was never "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from appliance.callcentre import agents
+from appliance.callcentre import agents, evaluation
 from appliance.callcentre.kpis import SUM_COLUMNS, period_where, ratio, secs
 from appliance.callcentre.report_queues import period_sums
 from appliance.callcentre.tables import Ask, Col, Table, avg, bucket, share, total_row, whole_hour_zone
@@ -24,15 +24,22 @@ def _bounds(ask: Ask) -> tuple[int, int]:
 
 
 def performance(ask: Ask) -> Table:
-    """Per agent: answered, talk, rung and not answered, answer rate, logged in, paused, occupancy."""
+    """Per agent: answered, talk, rung and not answered, answer rate, logged in, paused, occupancy, and the calls
+    evaluated with their score (evaluation.py)."""
     names = ("answered", "talk_s", "ring_no_answer", "answer_rate_pct", "login_s", "pause_s", "occupancy_pct")
     kinds = ("count", "seconds", "count", "percent", "seconds", "seconds", "percent")
-    cols = [Col("agent", "agent")] + [Col(n, k) for n, k in zip(names, kinds)]
-    rows = [[r["agent"]] + [r[n] for n in names]
-            for r in agents.agent_kpis(ask.book, ask.since, ask.until, queues=ask.queues)]
+    cols = [Col("agent", "agent")] + [Col(n, k) for n, k in zip(names, kinds)] + [Col("evaluated"),
+                                                                                  Col("score_pct", "percent")]
+    scores = evaluation.by_agent(ask)
+    rows: list[list] = []
+    for r in agents.agent_kpis(ask.book, ask.since, ask.until, queues=ask.queues):
+        n, points, most = scores.get(r["agent"], (0, 0, 0))
+        rows.append([r["agent"]] + [r[k] for k in names] + [n, share(points, most)])
     answered = sum(r[1] for r in rows)
     rna = sum(r[3] for r in rows)
-    return Table(cols, rows, total_row(cols, rows, 1, answer_rate_pct=ratio(answered, answered + rna, 100)),
+    given = [scores[a] for a in (r[0] for r in rows) if a in scores]
+    return Table(cols, rows, total_row(cols, rows, 1, answer_rate_pct=ratio(answered, answered + rna, 100),
+                                       score_pct=share(sum(g[1] for g in given), sum(g[2] for g in given))),
                  chart=("bar", ("answered",)))
 
 

@@ -146,7 +146,7 @@ def lost_by_wait(ask: Ask) -> Table:
 
 def _listing(sql_where: str, args: list, order: str = "entered_utc DESC") -> list[tuple]:
     return db.execute_sql(
-        "SELECT entered_utc, queue, caller, agent, wait_s, talk_s, end_event, transfer_to, outcome, rings, problems "
+        "SELECT entered_utc, queue, caller, agent, wait_s, talk_s, end_event, transfer_to, outcome, rings, id "
         f"FROM queue_call WHERE {sql_where} ORDER BY {order} LIMIT ?", [*args, LIST_MAX + 1]).fetchall()
 
 
@@ -215,7 +215,7 @@ def journeys(ask: Ask) -> Table:
     waited, who was rung and did not answer, who answered, how it ended."""
     cols = [Col("entered", "time"), Col("queue", "text"), Col("caller", "text"), Col("outcome", "text"),
             Col("wait_s", "seconds"), Col("rung", "text"), Col("agent", "agent"), Col("talk_s", "seconds"),
-            Col("end_event", "text")]
+            Col("end_event", "text"), Col("queue_call", "count")]
     args: list = []
     where = period_where(ask.since, ask.until, None, args, queues=ask.queues)
     digits = "".join(ch for ch in ask.caller if ch.isalnum())
@@ -224,8 +224,8 @@ def journeys(ask: Ask) -> Table:
         args.append(f"%{digits}%")
     found = _listing(where, args)
     rows = []
-    for entered, queue, caller, agent, wait, talk, end, to, outcome, rings, _ in found[:LIST_MAX]:
+    for entered, queue, caller, agent, wait, talk, end, to, outcome, rings, qcid in found[:LIST_MAX]:
         missed = [a for a, event, *_ in json.loads(rings) if event == "RINGNOANSWER"]
         rows.append([entered, queue, caller, outcome or "unterminated", wait, ", ".join(missed), agent, talk,
-                     end + (f" {to}" if to else "")])
-    return _listed(Table(cols, rows, None, keys=3), len(found))
+                     end + (f" {to}" if to else ""), qcid])
+    return _listed(Table(cols, rows, None, keys=3, link="queue_call"), len(found))

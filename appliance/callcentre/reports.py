@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from appliance.callcentre import callbacks, opening, report_agents, report_queues, targets
+from appliance.callcentre import callbacks, evaluation, opening, report_agents, report_queues, targets
 from appliance.callcentre.tables import Ask, Col, Table, share
 
 # name -> (group, the report); the order is the index's ("queues", "agents", "callers")
@@ -41,6 +41,7 @@ REPORTS: dict[str, tuple[str, Callable[[Ask], Table] | None]] = {
     "after_call_work": ("agents", report_agents.after_call_work),
     "staffing_by_hour": ("agents", report_agents.staffing),
     "agent_ranking": ("agents", None),
+    "call_evaluations": ("agents", evaluation.report),
     "calls_over_5_min": ("callers", report_queues.long_calls),
     "transfers": ("callers", report_queues.transfers),
     "repeat_callers": ("callers", report_queues.repeat_callers),
@@ -77,7 +78,7 @@ def run(name: str, ask: Ask, hours: opening.Hours | None = None,
 COMPARABLE = frozenset(("queue_summary", "service_level_by_hour", "service_level_by_weekday", "queue_hour_heatmap",
                         "answered_by_wait", "lost_by_wait", "outside_opening_hours", "data_quality",
                         "agent_performance", "agent_by_queue", "agent_pauses", "ring_no_answer", "occupancy",
-                        "after_call_work", "staffing_by_hour", "transfers", "callback_time"))
+                        "after_call_work", "staffing_by_hour", "transfers", "callback_time", "call_evaluations"))
 
 
 def comparable(name: str) -> bool:

@@ -44,6 +44,7 @@ class Table:
     keys: int = 1
     chart: tuple[str, tuple[str, ...]] | None = None
     note: str = ""           # what the figures mean where it is not obvious (English; the web translates by key)
+    link: str = ""           # a column holding a queue call's id: the web links the row to its evaluation
 
     def names(self) -> list[str]:
         return [c.name for c in self.columns]

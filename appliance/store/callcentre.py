@@ -7,7 +7,7 @@ rebuild them from the queue events; KPIs (appliance/callcentre/kpis.py) read onl
 """
 from __future__ import annotations
 
-from peewee import CompositeKey, IntegerField, TextField
+from peewee import AutoField, CompositeKey, IntegerField, TextField
 
 from appliance.store.base import Base
 
@@ -96,5 +96,25 @@ class QueueHourDirty(Base):
         table_name = "queue_hour_dirty"
 
 
-MODELS_CALLCENTRE = (QueueCall, QueueState, QueueHour, QueueHourDirty)
+class CallEvaluation(Base):
+    """A supervisor's scores of one queue call on the evaluation form ([callcentre] evaluation_form; CC-5). Written
+    by the web (webui.db.write_access); the queue call's facts are copied, so a rebuilt queue call keeps its scores."""
+    id = AutoField()
+    queue_call_id = IntegerField(index=True)   # queue_call.id: its ENTERQUEUE event's id, stable across rebuilds
+    queue = TextField()
+    agent = TextField()
+    entered_utc = IntegerField(index=True)
+    evaluator = TextField()                    # the user who scored it
+    at_utc = IntegerField()
+    scores = TextField()                       # JSON {criterion: points} as the form was then
+    points = IntegerField()
+    max_points = IntegerField()
+    note = TextField(default="")
+
+    class Meta:
+        table_name = "call_evaluation"
+
+
+MODELS_EVALUATION = (CallEvaluation,)
+MODELS_CALLCENTRE = (QueueCall, QueueState, QueueHour, QueueHourDirty, CallEvaluation)
 QUEUE_CALL_COLUMNS = tuple(f.column_name for f in QueueCall._meta.sorted_fields)

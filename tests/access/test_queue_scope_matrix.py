@@ -47,8 +47,10 @@ def app(tmp_path_factory):
                 made[(kind, name)] = sd.create_named(tid, kind, name)
         directory.move_person(tid, person, None, branch_id=made[("branch", branch)],
                               department_id=made[("department", dept)])
-    store.close_db()
     application = make_app(data)
+    first_calls = store.db.execute_sql("SELECT queue, MIN(id) FROM queue_call GROUP BY queue")
+    application.config["test.qcids"] = dict(first_calls)
+    store.close_db()
     yield application
     store.close_db()
 
@@ -104,6 +106,8 @@ def test_each_role_and_scope_sees_exactly_its_queues(app, role, scope):
             assert shown <= want, (name, report, shown - want)
             if report in ("queue_summary", "queue_hour_heatmap"):
                 assert shown == want, (name, report)
+        for q, qcid in app.config["test.qcids"].items():     # a queue call's evaluation page: its queue's only
+            client.get(f"/callcentre/evaluate/{qcid}", status=403 if want is None else 200 if q in want else 404)
         if want is not None:     # asking for another's queue by name gives nothing of it
             others = ALL_QUEUES - want
             for q in others:

@@ -25,10 +25,11 @@ ALL = "range=all"
 def site(tmp_path_factory):
     data = tmp_path_factory.mktemp("ccbrowser")
     (data / "callbox.ini").write_text("[pbx]\ndriver = asterisk_queue_log\ntimezone = Europe/Istanbul\n"
-                                      "[callcentre]\nopening_hours = support = mon-fri 08:00-18:00\n",
+                                      "[callcentre]\nopening_hours = support = mon-fri 08:00-18:00\n"
+                                      "evaluation_form =\n  Karşılama = 5\n  Çözüm = 10\n",
                                       encoding="utf-8")
     log = data / "queue_log"
-    log.write_text(FREEPBX.read_text() + "\n".join(DOCUMENTED + SESSIONS) + "\n", encoding="utf-8")
+    log.write_text("\n".join(FREEPBX.read_text().splitlines() + DOCUMENTED + SESSIONS) + "\n", encoding="utf-8")
     callbox(data, "import", "--driver", "asterisk_queue_log", str(log))
     people = data / "people.csv"
     people.write_text("person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;201\n",
@@ -147,3 +148,23 @@ def test_an_administrator_makes_a_wallboard_link_that_opens_the_board_until_revo
     screen.context.close()
     context.close()
     assert not seen.errors and not board.errors, (seen.errors, board.errors)
+
+
+def test_a_supervisor_evaluates_a_call_from_the_journeys(site, browser):
+    context, page, seen = _login(site, browser, "supervisor")
+    page.goto(f"{site}/callcentre/reports/caller_journeys?{ALL}&caller=612345678")
+    page.click("table.report tbody a:has-text('Evaluate')")
+    page.wait_for_selector("form[action^='/callcentre/evaluate/']")
+    page.fill("input[name=c0]", "4")
+    page.fill("input[name=c1]", "9")
+    page.fill("textarea[name=note]", "Nazik, çözüm hızlı.")
+    _shot(page, "supervisor-evaluate")
+    page.click("form[action^='/callcentre/evaluate/'] button[type=submit]")
+    page.wait_for_selector(".banner.ok")
+    assert "Karşılama 4/5" in page.inner_text("main") and "Nazik, çözüm hızlı." in page.inner_text("main")
+    page.goto(f"{site}/callcentre/reports/call_evaluations?{ALL}")
+    cells = page.locator("table.report tbody tr td").all_inner_texts()
+    assert "Ayşe Yılmaz (PJSIP/201)" in cells[0] and cells[1:] == ["1", "13", "15", "86.7 %"]
+    _shot(page, "supervisor-call-evaluations")
+    context.close()
+    assert not seen.errors, seen.errors

@@ -77,7 +77,7 @@ def test_every_report_page_csv_and_pdf(app, name, data, capsys):
     doc = cli_report(data, name, capsys)
     for column in doc["columns"]:            # every heading is a word, not a column name
         assert heading(column) != column or column.startswith("h")
-        if doc["rows"]:
+        if doc["rows"] and column != "queue_call":      # the journeys' call id is their link, not a column
             assert f"<th>{heading(column)}</th>" in html or f">{heading(column)}</a>" in html
     if doc["rows"]:
         assert len(body_rows(html)) == len(doc["rows"])

@@ -37,5 +37,5 @@
 <p class="muted small">{{note}}</p>
 % end
 % include('report_chart.tpl', chart=chart)
-% include('report_table.tpl', table=table)
+% include('report_table.tpl', table=table, link_text=_('Evaluate'))
 % end

@@ -29,7 +29,7 @@
 % if links:
       <td>
 % if link:
-<a href="{{link}}" class="small">{{_('calls')}}</a>
+<a href="{{link}}" class="small">{{get('link_text') or _('calls')}}</a>
 % end
 </td>
 % end
