@@ -10,7 +10,8 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, web_process
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, nav_to,
+                             web_process)
 from customers_helpers import kurus
 from playwright.sync_api import sync_playwright
 from shop_helpers import INI, PRICES
@@ -55,7 +56,7 @@ def test_price_lists_customers_and_invoices_in_the_browser(tmp_path):
         page.fill("input[name=password]", PASSWORD)
         page.click("form[action='/login'] button[type=submit]")
         page.wait_for_url(site + "/")
-        page.click("header nav a[href='/pricelists']")
+        nav_to(page, "/pricelists")
         page.set_input_files("#import input[type=file]", str(tmp_path / "bad.csv"))
         page.click("#do-import")
         assert re.search(r"bad\.csv line 5, column group \(K\)|bad\.csv line 5", page.inner_text("#error"))
@@ -66,7 +67,7 @@ def test_price_lists_customers_and_invoices_in_the_browser(tmp_path):
         assert page.locator("#rows tbody tr").count() == 3 and "Türkiye İstanbul" in page.inner_text("#rows")
         shot(page, "pricelists")
 
-        page.click("header nav a[href='/customers']")
+        nav_to(page, "/customers")
         page.fill("#new-customer input[name=code]", "acme")
         page.fill("#new-customer input[name=name]", "Acme Łódź Əliyev")
         page.fill("#new-customer input[name=extensions]", "201 202")

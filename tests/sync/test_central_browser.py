@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from browser_helpers import PASSWORD, artifacts_dir, callbox, web_process
+from browser_helpers import PASSWORD, artifacts_dir, callbox, nav_to, web_process
 from pg_server import postgres  # noqa: F401  (fixture)
 from sync_helpers import Central, branch_totals, cli_json, generate, make_branch
 from test_browser import _login, browser  # noqa: F401  (the browser fixture, the login)
@@ -69,7 +69,7 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
     context, page, seen = _login(site, browser, "hq")
     links = [a.get_attribute("href") for a in page.locator("header nav a").all()]
     assert {"/central/calls", "/central/branches"} <= set(links)
-    page.click("header nav a[href='/central/branches']")
+    nav_to(page, "/central/branches")
     page.wait_for_url(site + "/central/branches")
     rows = {r.get_attribute("data-branch"): r for r in page.locator("table#branch-health tbody tr").all()}
     assert set(rows) == {"izmir", "ankara", "warmup"}
@@ -78,7 +78,7 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
     assert rows["warmup"].locator("td.link-state").inner_text() == "never heard from"
     _shot(page, "hq-branches")
 
-    page.click("header nav a[href='/central/calls']")
+    nav_to(page, "/central/calls")
     page.wait_for_url(site + "/central/calls")
     assert _branches_listed(page) == set(BRANCHES)
     assert set(page.locator("select#branch option").all_inner_texts()) >= set(BRANCHES)
@@ -102,7 +102,7 @@ def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):  # 
     context, page, seen = _login(site, browser, "izmir-sup")
     links = [a.get_attribute("href") for a in page.locator("header nav a").all()]
     assert "/central/calls" in links and "/central/branches" not in links
-    page.click("header nav a[href='/central/calls']")
+    nav_to(page, "/central/calls")
     page.wait_for_url(site + "/central/calls")
     assert _branches_listed(page) == {"izmir"}
     assert page.locator("select#branch option").all_inner_texts()[1:] == ["izmir"]
