@@ -16,6 +16,7 @@ import bottle
 from bottle import request, response
 
 from appliance import config, localtime
+from appliance.callcentre import journeys as cc_journeys
 from appliance.registry import driver_parser
 from appliance.reports import csv_cells
 from appliance.reports import listing as output
@@ -158,12 +159,14 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     @app.get("/calls/<cid>")
     def call(cid: str):
-        path = None
+        path, queued = None, []
         if row_id(cid) is not None and db.read_access(data_dir):
             with db.connection():
                 path = call_search.call_path(current_user(), pbx.tenant, int(cid), extra_fields)
+                if path is not None:     # its way through the queues, where queue_log tells it (issue 15)
+                    queued = cc_journeys.of_call(path.call.call_key)
         if path is None:
             raise bottle.HTTPError(404, _("No call {id} that you may see.").format(id=cid))
-        return _render("call", path=path)
+        return _render("call", path=path, queued=queued)
 
     return app

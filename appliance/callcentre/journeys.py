@@ -241,3 +241,20 @@ def ensure_built() -> None:
     """Build every journey once on a database whose queue events predate the journeys (an upgrade)."""
     if db.execute_sql("SELECT value FROM queue_state WHERE key = 'built'").fetchone() is None:
         rebuild_all()
+
+
+def of_call(call_key: str) -> list[dict]:
+    """The queue calls of a call of the CDR (its uniqueid/linkedid is the caller's uniqueid in queue_log), in the order
+    they entered: each queue, the wait, who was rung and for how long, who answered, the talk, how it ended."""
+    if not call_key:
+        return []
+    rows = db.execute_sql(
+        "SELECT id, queue, entered_utc, outcome, wait_s, agent, talk_s, end_event, transfer_to, rings FROM queue_call "
+        "WHERE call_key = ? AND seen_enter = 1 ORDER BY entered_utc, id", (call_key,)).fetchall()
+    names = ("id", "queue", "entered_utc", "outcome", "wait_s", "agent", "talk_s", "end_event", "transfer_to")
+    out = []
+    for *values, rings in rows:
+        item = dict(zip(names, values))
+        item["rings"] = [{"agent": a, "event": e, "ms": ms} for a, e, ms, *_ in json.loads(rings)]
+        out.append(item)
+    return out

@@ -129,3 +129,26 @@ def test_an_agent_sees_their_own_figures_and_calls(units_app):
     assert answered == 2 and calls.count("<tr>") - 1 == answered          # one row per call answered
     other, _ = logged_in(units_app, "mehmet", "staff", "own", person="P2")
     assert "No extension of yours" in other.get("/callcentre/agent", ALL).text
+
+
+def test_a_calls_page_shows_its_way_through_the_queues(tmp_path):
+    """Issue 15: the CDR's call (its uniqueid/linkedid) with the queue journey queue_log gives of it. The CDR row is
+    written as the Asterisk CDR driver stores it (one box, one driver here)."""
+    (tmp_path / "callbox.ini").write_text("[pbx]\ndriver = asterisk_queue_log\n", encoding="utf-8")
+    feed(Paths(tmp_path), DOCUMENTED)       # call M: times out of sales after 60 s, answered in support by 301
+    from appliance.store.calls import Call
+    Call.create(id=1, driver="asterisk_csv", call_key=f"{T + 130}.13", start_utc=T + 130, utc_offset=0,
+                direction="in", extension="301", party="0600000013", trunk="t", ring_s=70, talk_s=60, answered=True,
+                transferred=False, account_code="", legs=1)
+    store.close_db()
+    application = make_app(tmp_path)
+    try:
+        client, _ = logged_in(application, "admin")
+        html = client.get("/calls/1").text
+    finally:
+        store.close_db()
+    table = html.split('id="queue-journey"', 1)[1].split("</table>", 1)[0]
+    rows = [r for r in table.split("<tr>")[2:]]
+    assert len(rows) == 2
+    assert "<td>sales</td>" in rows[0] and "timed out" in rows[0] and "0:01:00" in rows[0]
+    assert "<td>support</td>" in rows[1] and "PJSIP/301" in rows[1] and "COMPLETECALLER" in rows[1]

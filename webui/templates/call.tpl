@@ -23,6 +23,7 @@
 <p><a href="{{crm_url}}" id="crm-link" rel="noopener noreferrer" target="_blank">{{_('Open in the CRM')}}</a></p>
 % end
 % include('call_recording.tpl', path=path)
+% include('call_queue.tpl', queued=get('queued', []), offset=c.utc_offset)
 
 <h2>{{ngettext('Path: {n} leg', 'Path: {n} legs', len(path.legs)).format(n=fmt_number(len(path.legs)))}}</h2>
 % if not path.legs:
