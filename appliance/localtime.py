@@ -42,6 +42,11 @@ def to_utc(start: datetime, tz: tzinfo) -> tuple[int, int]:
     return epoch, int(_offset(tz, datetime.fromtimestamp(epoch, tz)).total_seconds())
 
 
+def offset_at(epoch: int, tz: tzinfo) -> int:
+    """The zone's UTC offset in seconds at that moment (to show a stored UTC time as the PBX's local time)."""
+    return int(_offset(tz, datetime.fromtimestamp(epoch, tz)).total_seconds())
+
+
 def _offset(tz: tzinfo, dt: datetime) -> timedelta:
     off = tz.utcoffset(dt)
     if off is None:   # a tzinfo that does not know its offset is no time zone for us

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
 from pathlib import Path
 
 import bottle
@@ -83,10 +82,11 @@ def cell(kind: str, value) -> str:
     return fmt_number(value)
 
 
-def _window(form, tz) -> tuple[int | None, int | None]:
+def window(form, tz, prefix: str = "") -> tuple[int | None, int | None]:
+    """The date range of a call-centre form: its range, since and until fields (named with `prefix`); Problem."""
     try:
-        w = resolve(form.get("range") or "today", tz, time.time(), form.get("since") or None,
-                    form.get("until") or None)
+        w = resolve(form.get(prefix + "range") or "today", tz, time.time(), form.get(prefix + "since") or None,
+                    form.get(prefix + "until") or None)
     except RangeError as e:
         raise Problem(str(e)) from None
     return w.since, w.until
@@ -107,7 +107,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         base = dict(title=_("Call centre"), form=form, ranges=rp.RANGE_LABELS, columns=COLUMNS, rows=[], cell=cell,
                     problems={}, labels=PROBLEM_LABELS, error="", rules=book.default)
         try:
-            since, until = _window(form, tz)
+            since, until = window(form, tz)
         except Problem as e:
             return rp.render("callcentre", 400, **{**base, "error": str(e)})
 
@@ -135,7 +135,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         base = dict(title=_("My queue calls"), form=form, ranges=rp.RANGE_LABELS, columns=AGENT_COLUMNS, rows=[],
                     calls=[], cell=cell, error="", extensions=())
         try:
-            since, until = _window(form, tz)
+            since, until = window(form, tz)
         except Problem as e:
             return rp.render("callcentre_agent", 400, **{**base, "error": str(e)})
 
@@ -148,7 +148,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         except rp.NoData:
             return rp.render("callcentre_agent", **base)
         for c in calls:     # queue_log times are UTC: shown at the PBX's local time then
-            c["offset"] = int(datetime.fromtimestamp(c["entered_utc"], tz).utcoffset().total_seconds())
+            c["offset"] = localtime.offset_at(c["entered_utc"], tz)
         return rp.render("callcentre_agent", **{**base, "rows": rows, "calls": calls, "extensions": extensions})
 
     return app

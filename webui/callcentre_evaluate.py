@@ -5,7 +5,6 @@ the audit log. The caller journeys report links each call here; the agent report
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import bottle
@@ -57,8 +56,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             raise bottle.HTTPError(403, no_queues())
         if call is False:
             raise bottle.HTTPError(404, _("No such queue call."))
-        offset = int((datetime.fromtimestamp(call["entered_utc"], tz).utcoffset() or timedelta()).total_seconds())
-        return {**call, "offset": offset, "before": before}
+        return {**call, "offset": localtime.offset_at(call["entered_utc"], tz), "before": before}
 
     def page(call: dict, code: int = 200, error: str = "", values: dict | None = None, done: bool = False) -> str:
         return rp.render("callcentre_evaluate", code, title=_("Evaluate a call"), call=call, form=form,

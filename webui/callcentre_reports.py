@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,9 +24,8 @@ from appliance.callcentre.agents import directory_names
 from appliance.callcentre.tables import Ask, Col
 from appliance.callcentre.tables import Table as Data
 from appliance.pdf.chart import Chart
-from appliance.reports.ranges import RangeError, resolve
 from webui.auth import current_user
-from webui.callcentre import no_queues, queue_units, rulebook
+from webui.callcentre import Problem, no_queues, queue_units, rulebook, window
 from webui.i18n import N_, _, fmt_datetime, fmt_duration, fmt_number, language
 from webui.reports import common as rp
 from webui.reports import export
@@ -37,19 +35,6 @@ log = logging.getLogger(__name__)
 EXPORTS = ("csv", "pdf")
 GROUP_LABELS = {"queues": N_("Queues"), "agents": N_("Agents"), "callers": N_("Callers and calls")}
 assert set(REPORT_TEXTS) == set(reports.REPORTS) and set(GROUP_LABELS) == set(reports.GROUPS)
-
-
-class Problem(ValueError):
-    """A form value the page cannot use; the message says which."""
-
-
-def _window(form, tz, prefix: str = "") -> tuple[int | None, int | None]:
-    try:
-        w = resolve(form.get(prefix + "range") or "today", tz, time.time(), form.get(prefix + "since") or None,
-                    form.get(prefix + "until") or None)
-    except RangeError as e:
-        raise Problem(str(e)) from None
-    return w.since, w.until
 
 
 def cell(col: Col, value, names: dict[str, str], tz) -> tuple[str, bool]:
@@ -66,7 +51,7 @@ def cell(col: Col, value, names: dict[str, str], tz) -> tuple[str, bool]:
     if kind == "number":
         return fmt_number(value, 2), True
     if kind == "time":
-        return (fmt_datetime(value, _offset(value, tz)) if value != "" else ""), False
+        return (fmt_datetime(value, localtime.offset_at(value, tz)) if value != "" else ""), False
     if kind == "hour":
         return (f"{value}:00" if value != "" else ""), False
     if kind == "weekday":
@@ -76,18 +61,8 @@ def cell(col: Col, value, names: dict[str, str], tz) -> tuple[str, bool]:
     return value_text(col.name, value), False
 
 
-def _offset(epoch: int, tz) -> int:
-    return int((datetime.fromtimestamp(epoch, tz).utcoffset() or timedelta()).total_seconds())
-
-
 def _sorted(data: Data, sort: str, desc: bool) -> list[list]:
-    names = data.names()
-    if sort not in names:
-        return data.rows
-    i = names.index(sort)
-    present = [r for r in data.rows if r[i] not in (None, "")]
-    present.sort(key=lambda r: r[i].casefold() if isinstance(r[i], str) else r[i], reverse=desc)
-    return present + [r for r in data.rows if r[i] in (None, "")]
+    return rp.sort_rows(data.names(), data.rows, sort, desc)
 
 
 def shown(data: Data, names: dict[str, str], tz, sort: str = "", desc: bool = False,
@@ -172,8 +147,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         base = dict(title=title, about=about, report=name, form=form, ranges=rp.RANGE_LABELS, table=None, chart=None,
                     error="", queues=[], chosen=set(), comparable=reports.comparable(name), note="", exports=EXPORTS)
         try:
-            since, until = _window(form, tz)
-            before = _window(form, tz, "before_") if form.get("compare") == "custom" else None
+            since, until = window(form, tz)
+            before = window(form, tz, "before_") if form.get("compare") == "custom" else None
         except Problem as e:
             return rp.render("callcentre_report", 400, **{**base, "error": str(e)})
         chosen = frozenset(q for q in form.getall("queue") if q) if hasattr(form, "getall") else frozenset()

@@ -85,6 +85,15 @@ def read_access(data_dir: Path) -> bool:
     return store.attach_readonly(Path(data_dir) / "callbox.db")
 
 
+def read(data_dir: Path, fn):
+    """fn() with a connection to callbox.db; NotReady (503) until the worker has made it with this release's schema.
+    (webui.reports.common.offload does the same in gevent's threadpool, for long report queries.)"""
+    if not read_access(data_dir):
+        raise NotReady()
+    with connection():
+        return fn()
+
+
 def connection():
     """A connection to callbox.db for the length of a `with` block (after read_access): opened by the block's first
     query (peewee's autoconnect), closed at its end; a page whose data is all kept (webui.db.versioned) opens none."""

@@ -41,10 +41,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     tz = localtime.zone(cfg.section("pbx").timezone)
 
     def read(fn):
-        if not db.read_access(data_dir):
-            raise db.NotReady()
-        with db.connection():
-            return fn()
+        return db.read(data_dir, fn)
 
     def page(template: str, code: int = 200, **values):
         base = dict(csrf=csrf_token(), money=fmt_money, duration=fmt_duration, when=fmt_iso, label=invoices.label,

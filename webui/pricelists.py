@@ -30,10 +30,7 @@ def routes(data_dir: Path) -> bottle.Bottle:
     data_dir = Path(data_dir)
 
     def read(fn):
-        if not db.read_access(data_dir):
-            raise db.NotReady()
-        with db.connection():
-            return fn()
+        return db.read(data_dir, fn)
 
     def page(code: int = 200, error: str = ""):
         wanted = request.query.getunicode("list", "") or ""

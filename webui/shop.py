@@ -57,10 +57,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         shop = booths.Shop({})
 
     def read(fn):
-        if not db.read_access(data_dir):
-            raise db.NotReady()
-        with db.connection():
-            return fn(booths.seller(shop))
+        return db.read(data_dir, lambda: fn(booths.seller(shop)))
 
     def page(**values):
         base = dict(shop=shop, csrf=csrf_token(), money=fmt_money, duration=fmt_duration, number=fmt_number,

@@ -17,12 +17,13 @@ from decimal import ROUND_CEILING, Decimal
 
 from babel.numbers import get_currency_precision
 
+from appliance.money import parse_money  # noqa: F401  (re-exported: callers take it from this module)
+
 log = logging.getLogger(__name__)
 
 ZERO = Decimal(0)
 SIXTY = Decimal(60)
 HUNDRED = Decimal(100)
-_MONEY = re.compile(r"\d+(\.\d+)?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _PREFIX = re.compile(r"[1-9][0-9]{0,14}")   # E.164 digits without the +: a country code first, never a 0
 
@@ -80,14 +81,6 @@ class SellPrice:
     before_rounding: Decimal
     sell: Decimal                  # rounded up to the currency's minor unit
     currency: str
-
-
-def parse_money(text: str) -> Decimal:
-    t = text.strip()
-    if not _MONEY.fullmatch(t):
-        hint = "; use a dot as the decimal separator" if re.fullmatch(r"\d+,\d+", t) else ""
-        raise ValueError(f"{text!r} is not an amount like 0.25{hint}")
-    return Decimal(t)
 
 
 def parse_currency(text: str) -> str:

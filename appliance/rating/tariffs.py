@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
+from appliance.money import parse_money
 from appliance.rating.numbering_overrides import KINDS
 
 log = logging.getLogger(__name__)
@@ -105,17 +106,8 @@ class PlanVersion:
 
 # ---- cells: text <-> values (each parser raises ValueError with the reason) ----
 
-_MONEY = re.compile(r"\d+(\.\d+)?")
 _STEP = re.compile(r"(?:(\d+)\*)?(\d+):([^/]*)(/min)?")
 _TIME = re.compile(r"(\d\d):(\d\d)")
-
-
-def parse_money(text: str) -> Decimal:
-    t = text.strip()
-    if not _MONEY.fullmatch(t):
-        hint = "; use a dot as the decimal separator" if re.fullmatch(r"\d+,\d+", t) else ""
-        raise ValueError(f"{text!r} is not an amount like 0.25{hint}")
-    return Decimal(t)
 
 
 def parse_steps(text: str) -> tuple[Step, ...]:

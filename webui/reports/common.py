@@ -172,15 +172,22 @@ def dim_text(name: str, value) -> str:
     return str(value)
 
 
+def sort_rows(columns: list[str], rows: list[list], sort: str, desc: bool) -> list[list]:
+    """`rows` sorted by the column named `sort` (as they come when it names none), text without case, empty values
+    last either way."""
+    rows = list(rows)
+    if sort not in columns:
+        return rows
+    i = columns.index(sort)
+    present = [r for r in rows if r[i] not in (None, "")]
+    present.sort(key=lambda r: (r[i] if not isinstance(r[i], str) else r[i].casefold()), reverse=desc)
+    return present + [r for r in rows if r[i] in (None, "")]
+
+
 def sorted_rows(result: reports.Result, sort: str, desc: bool, top: int | None) -> tuple[list[list], int]:
-    """The result's rows sorted by the column named `sort` (as they come when it names none; empty values last
-    either way), the first `top` of them; and how many were left out."""
-    rows = list(result.rows)
-    if sort in result.columns:
-        i = result.columns.index(sort)
-        present = [r for r in rows if r[i] not in (None, "")]
-        present.sort(key=lambda r: (r[i] if not isinstance(r[i], str) else r[i].casefold()), reverse=desc)
-        rows = present + [r for r in rows if r[i] in (None, "")]
+    """The result's rows sorted by the column named `sort` (sort_rows), the first `top` of them; and how many were
+    left out."""
+    rows = sort_rows(result.columns, result.rows, sort, desc)
     if top is not None and top < len(rows):
         return rows[:top], len(rows) - top
     return rows, 0
