@@ -16,6 +16,7 @@ from typing import Any
 
 import bottle
 import gevent
+import gevent.event
 from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
@@ -305,17 +306,16 @@ def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None
     cfg = cfg or config.load(None, Path(data_dir))
     servers, line = make_servers(host, port, data_dir, cfg)
     server = servers[0]
-
-    def stop():
-        for s in servers:
-            s.stop(STOP_TIMEOUT_S)
+    # A signal only sets `done`: stopping a server while its start() yields (a SIGTERM right after the console
+    # lines) left gevent without the listening socket it was about to watch
+    done = gevent.event.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, stop)
+        gevent.signal_handler(signum, done.set)
     restarting: list[bool] = []
 
     def restart() -> None:
         restarting.append(True)
-        gevent.spawn_later(RESTART_AFTER_S, stop)   # the reply that says so goes out first
+        gevent.spawn_later(RESTART_AFTER_S, done.set)   # the reply that says so goes out first
     server.application.config["callbox.restart"] = restart
     log.info("%s (data %s)", line, data_dir)        # the log goes to the console too (appliance.logs)
     code = server.application.config.get("callbox.setup_code")
@@ -329,11 +329,12 @@ def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None
         print(f"No user yet. Create the first administrator at {scheme}://{host}:{port}/first-admin/{token} "
               f"(single use, valid 24 h), or run: callbox user add --admin NAME", file=sys.stderr, flush=True)
     try:
-        for s in servers[1:]:
+        for s in servers:
             s.start()
-        server.serve_forever()
+        done.wait()
     finally:
-        stop()
+        for s in servers:
+            s.stop(STOP_TIMEOUT_S)
         db.close()
     log.info("web UI stopped%s", ": starting again with the new certificate" if restarting else "")
     return RELOAD if restarting else 0
