@@ -7,7 +7,15 @@
 <p class="muted">{{_('No database yet: the worker creates it.')}}</p>
 % else:
 <form method="get" action="/bill" class="form search" id="bill-form">
-% if len(c.tenants) > 1:
+% if c.branches:
+  <label>{{_('Branch box')}} <select name="branch" id="bill-branch">
+    <option value="">{{_('this box')}}</option>
+% for box in c.branches:
+    <option value="{{box}}"{{!' selected' if box == c.branch else ''}}>{{box}}</option>
+% end
+  </select></label>
+% end
+% if len(c.tenants) > 1 and not c.branch:
   <label>{{_('Tenant')}} <select name="tenant">
 % for t in c.tenants:
     <option value="{{t.code}}"{{!' selected' if c.tenant and t.code == c.tenant.code else ''}}>{{t.name}}</option>
@@ -21,13 +29,18 @@
 % for pid, name in c.people:
     <option value="{{pid}}"{{!' selected' if pid == c.person else ''}}>{{name}} ({{pid}})</option>
 % end
+% if c.branch and c.person and c.person not in [pid for pid, _n in c.people]:
+    <option value="{{c.person}}" selected>{{c.person}}</option>
+% end
   </select></label>
   <label>{{_('Month')}} <input name="period" type="month" value="{{c.period}}" required></label>
   <button type="submit">{{_('Show')}}</button>
 </form>
 % if error:
 <p class="banner warn">{{error}}</p>
-% elif not c.people:
+% elif not c.people and c.branch and bill is None:
+<p class="muted">{{_('No calls of this branch box in this month.')}}</p>
+% elif not c.people and not c.branch:
 <p class="muted">{{_('There is no person whose bill you may see.')}}</p>
 % elif bill is None:
 <p class="muted">{{_('Choose a person and a month.')}}</p>
@@ -35,7 +48,7 @@
 % b = bill
 % cur = b.currency
 <section class="bill">
-  <h2>{{b.name or b.subscriber}} · {{b.period.label}}
+  <h2>{{b.name or b.subscriber}} · {{b.period.label}}{{' · ' + b.branch if b.branch else ''}}
     <a class="button" href="{{pdf}}" download>{{_('PDF')}}</a></h2>
 % if not b.lines:
   <p class="muted">{{_('No calls in this period.')}}</p>
