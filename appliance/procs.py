@@ -219,8 +219,16 @@ def jobs_main(argv: list[str] | None = None) -> int:
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
         return 2
-    with _restart_report(paths, "jobs"):
-        consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)
+    from appliance.dialer import link as dialer   # the campaign dialer's loop: a thread of this process (its docs)
+    dialer_stop = threading.Event()
+    dialing = dialer.start(cfg, paths.data, dialer_stop)
+    try:
+        with _restart_report(paths, "jobs"):
+            consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)
+    finally:
+        dialer_stop.set()
+        if dialing is not None:
+            dialing.join(5)
     return 0
 
 

@@ -123,6 +123,31 @@ AREAS: tuple[Setting, ...] = (
       "is already a member of."),
     S("ami", "pause_reasons", "Break, Lunch, Meeting, Training, Back office", "list",
       "Pause reasons an agent picks from on the panel, comma-separated (sent as the QueuePause Reason)."),
+    # the campaign dialer (CC-6; appliance/dialer/, README "Campaign dialer"): its loop runs in the jobs process and
+    # dials through the [ami] link
+    S("dialer", "channel", "Local/{number}@from-internal", "template",
+      "The channel the dialer originates to the customer: {number} is what the PBX dials (see number_format); "
+      "e.g. Local/{number}@from-internal (FreePBX: the outbound routes decide the trunk), PJSIP/{number}@trunk1. "
+      "When the customer answers, the call is put through to the agent's extension in agent_context."),
+    S("dialer", "number_format", "national", "choice",
+      "How the number is handed to the PBX: e164 (+905321234567), digits (905321234567), national (05321234567, "
+      "the home country's way; other countries' numbers as 00 + digits).",
+      choices=("e164", "digits", "national")),
+    S("dialer", "agent_context", "from-internal", "context",
+      "The dialplan context whose extension NNN rings the agent at extension NNN once the customer answered."),
+    S("dialer", "caller_id", "", "caller ID",
+      "Caller ID shown to the customer (\"Sales\" <902121234567>); empty = what the PBX's outbound route sets."),
+    S("dialer", "ring_timeout_s", 30, "seconds",
+      "How long the customer's phone rings before the attempt counts as no answer.", minval=5, maxval=300),
+    S("dialer", "tick_s", 1.0, "seconds",
+      "How often the dialing loop looks for agents ready and calls asked for.", minval=0.1, maxval=60),
+    S("dialer", "results", "Sale, Interested, Call back later, Not interested, Wrong number, Do not call", "list",
+      "Results an agent picks from after a call (comma-separated). A result named exactly 'Do not call' also puts "
+      "the number on the do-not-call list."),
+    S("dialer", "crm_timeout_s", 15.0, "seconds", "Longest wait for a campaign's CRM URL (JSON) when importing.",
+      minval=1, maxval=300),
+    S("dialer", "max_contacts", 100000, "contacts", "Largest campaign accepted from a CSV file or a CRM URL.",
+      minval=1, maxval=10000000),
     # call recordings (APP-5; appliance/recordings/, webui/recordings.py; README "Call recordings")
     S("recordings", "folder", "", "path",
       "The folder (local, or a mounted share) holding the PBX's call recordings, e.g. /var/spool/asterisk/monitor; "

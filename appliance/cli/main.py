@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import (alert, backup, billing, customer, db, directory, invoice, pricelist, queue, reconcile,
-                           report, reset, schedule, shop, snmp, sync, tariff, traffic, upload, user)
+from appliance.cli import (alert, backup, billing, campaign, customer, db, directory, invoice, pricelist, queue,
+                           reconcile, report, reset, schedule, shop, snmp, sync, tariff, traffic, upload, user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.central import listing as central_listing
 from appliance.ingest import importer
@@ -31,6 +31,7 @@ COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RA
                   customer, invoice,   # customers, prepaid accounts, invoices (RAT-11, REP-9)
                   traffic,    # traffic reports (REP-6, REP-7)
                   queue,      # call-centre queue and agent KPIs, data quality (CC-2)
+                  campaign,   # the campaign dialer: campaigns, progress, export, do-not-call list (CC-6)
                   report,     # report, timerange, rollup (REP-3..5, REP-13)
                   reconcile,  # an operator's itemised bill against the stored calls (RAT-9)
                   alert,      # alerts and thresholds (CAP-7, REP-8, REP-11)
