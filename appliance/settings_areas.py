@@ -67,6 +67,20 @@ AREAS: tuple[Setting, ...] = (
     S("shop", "low_balance", "0", "amount",
       "The shop's prepaid account with its provider (callbox shop topup): `callbox shop balance` warns when the "
       "balance is below this (in the account's currency); 0 = no warning."),
+    S("shop", "lock_family", "", "name",
+      "Lock and unlock booths over AMI (Asterisk, [ami] host set): the cashier's 'give' unlocks a booth with DBPut "
+      "FAMILY/EXTENSION = open and 'free' locks it with DBDel; the booths' dialplan refuses to dial unless the key "
+      "is open (README \"Callshop\"). Empty = no lock: the page keeps a 'booth in use by' mark only."),
+    # customer billing (appliance/customers/; README "Customers, prepaid accounts and invoices")
+    S("customers", "tax_rates", "", "lines",
+      "Tax rate per customer country: one line per country COUNTRY = PERCENT (TR = 20, DE = 19), * = PERCENT for "
+      "every other. A customer with a country (callbox customer edit --country) is invoiced at its rate; one "
+      "without, at their own --tax-rate. Empty: every customer at their own rate."),
+    S("customers", "invoice_day", 0, "day of month",
+      "The automatic monthly invoice run (the jobs process): on this day of each month (1-28, PBX local time, from "
+      "invoice_time on) every postpaid customer is invoiced for the month before and the invoice mailed to their "
+      "e-mail through the outbox, in their language; 0 = off (invoices are issued by hand).", minval=0, maxval=28),
+    S("customers", "invoice_time", "06:00", "HH:MM", "The automatic invoice run's time of day (PBX local time)."),
     # branch -> central sync (APP-1; appliance/sync/, appliance/central/; README "Branches and a central box")
     S("central", "listen", "", "HOST:PORT",
       "Make this box a central: `callbox run` receives branch boxes' calls over HTTPS (mutual TLS, certificates "

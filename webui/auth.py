@@ -78,8 +78,9 @@ WRITE_ROUTES |= {("POST", "/reports/saved"), ("POST", "/reports/saved/delete"), 
 CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open", "/shop/close", "/shop/sessions",
             "/shop/sessions/<sid>"}
 CASHIERS |= {"/shop/booths"}   # each booth now, JSON for the cashier page's script
+CASHIERS |= {"/shop/booth"}    # give a booth to someone ("in use by"; unlocked over AMI where configured), free it
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
-                 ("POST", "/shop/close")}
+                 ("POST", "/shop/close"), ("POST", "/shop/booth")}
 # The agent's operator panel (webui.panel): every role, their own extensions only; the writes are AMI actions on the
 # PBX (log in/out of a queue, pause), never a row of callbox.db.
 WRITE_ROUTES |= {("POST", "/panel/queue"), ("POST", "/panel/pause")}

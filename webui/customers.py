@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 ACCOUNT_LABELS = {"prepaid": N_("prepaid"), "postpaid": N_("postpaid")}
 LANG_NAMES = {"en": "English", "tr": "Türkçe", "bg": "Български", "az": "Azərbaycanca", "cs": "Čeština",
               "nb": "Norsk bokmål"}
-FIELDS = ("name", "price_list", "currency", "account", "low_balance", "tax_rate", "lang", "address", "monthly_fee")
+FIELDS = ("name", "price_list", "currency", "account", "low_balance", "tax_rate", "lang", "address", "monthly_fee",
+          "country", "email")
 
 
 def _split(text: str | None) -> list[str] | None:

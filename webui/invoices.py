@@ -13,7 +13,7 @@ import bottle
 from bottle import request, response
 
 from appliance import config, localtime
-from appliance.customers import customers, invoices
+from appliance.customers import customers, invoices, tax
 from webui import db, offload, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import _, fmt_duration, fmt_iso, fmt_money
@@ -39,6 +39,11 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     tz = localtime.zone(cfg.section("pbx").timezone)
+    try:
+        tax_rates = tax.rates(cfg)
+    except config.ConfigError as e:   # the web must come up: a customer with a country cannot be invoiced until fixed
+        log.error("%s: invoices of customers with a country are refused", e)
+        tax_rates = {}
 
     def read(fn):
         return db.read(data_dir, fn)
@@ -74,7 +79,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             items = [invoices.parse_item(t) for t in texts]
             with db.write_access(data_dir, db.MODELS_CUSTOMERS):
                 c = customers.get(request.forms.getunicode("customer", ""))
-                inv = invoices.issue(c, since, until, items)
+                inv = invoices.issue(c, since, until, items, tax_rates=tax_rates)
         except (customers.CustomerError, invoices.InvoiceError) as e:
             return listing(400, _("Refused: {reason}").format(reason=str(e)))
         log.info("invoice %s issued to %s by %s", invoices.label(inv), c.code, current_user().username)

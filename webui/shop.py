@@ -2,8 +2,10 @@
 session's calls by booth, pay selected calls (the total and the amount to take shown before confirming, then the
 change due), mark unserved or unpaid, open and close the session; the session list and a session's closing report.
 
-Booth state comes from the call records (appliance/shop/live.py: a call is known when its record arrives; live PBX
-state is a later issue); the page's script polls /shop/booths every second for the state, running time and price.
+Booth state is live from the PBX where it reports channels (Asterisk over AMI: [ami] host; the same link as the
+operator panel's), otherwise from the call records (appliance/shop/live.py); the page's script polls /shop/booths
+every second for the state, running time and price. The cashier gives a booth to someone ("in use by", and over AMI
+unlocks it where [shop] lock_family is set) and frees it (appliance/shop/marks.py).
 Booths and their calls are the box's, not a department's: who may keep the till sees every booth call. Writes go to
 the shop's own tables through webui.db.write_access; an operator acts on their own session, an administrator on any.
 """
@@ -19,16 +21,19 @@ import bottle
 from bottle import request, response
 
 from appliance import config, localtime
+from appliance.ami.feed import read_settings
 from appliance.pricing.rules import minor_unit
-from appliance.shop import booths, live, sessions
+from appliance.rating import numbering
+from appliance.shop import booths, live, marks, sessions
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_money, fmt_number
+from webui.panel import feed_for
 from webui.reports.common import render
 
 log = logging.getLogger(__name__)
 STATUS_LABELS = {"paid": N_("paid"), "unpaid": N_("unpaid"), "unserved": N_("unserved")}
-STATE_LABELS = {"free": N_("free"), "talking": N_("in a call"), "to_pay": N_("to pay")}
+STATE_LABELS = {"free": N_("free"), "dialling": N_("dialling"), "talking": N_("in a call"), "to_pay": N_("to pay")}
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -44,9 +49,32 @@ def _allowed(session) -> None:
         raise bottle.HTTPError(403, _("This session is another cashier's."))
 
 
+def _e164(cfg: config.Config):
+    """The numbering module's dialled -> E.164 for the live booths' numbers (identity without [numbers] country)."""
+    options = {k: v for k, v in vars(cfg.section("numbers")).items() if v != ""}
+    if not options.get("country"):
+        return str
+    try:
+        plan = numbering.plan_from_options(options)
+    except ValueError as e:
+        log.error("[numbers] %s: the live booths' numbers are not priced", e)
+        return str
+    return lambda dialled: numbering.normalize(dialled, plan, "out")
+
+
+def _link(cfg: config.Config, data_dir: Path):
+    """The AMI feed (shared with the operator panel) and the booth extension -> interface map; (None, {}) without."""
+    try:
+        settings, panel = read_settings(cfg, data_dir)
+    except config.ConfigError as e:
+        log.error("%s: the cashier page's booths come from the call records only", e)
+        return None, {}
+    return feed_for(settings), panel
+
+
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """GET /shop, /shop/booths (JSON), /shop/sessions, /shop/sessions/<sid>; POST /shop/checkout (the preview),
-    /shop/pay, /shop/status, /shop/open, /shop/close."""
+    /shop/pay, /shop/status, /shop/open, /shop/close, /shop/booth (give a booth to someone, free it)."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     tz = localtime.zone(cfg.section("pbx").timezone)
@@ -55,6 +83,23 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     except config.ConfigError as e:   # the web must come up: the page says the shop is not set up
         log.error("%s: the cashier page shows no booths", e)
         shop = booths.Shop({})
+    feed, panel = _link(cfg, data_dir) if shop.booths else (None, {})
+    to_e164 = _e164(cfg)
+
+    def states(seller, calls):
+        """Every booth now: live from AMI while the link is up, else from the records; with the in-use marks."""
+        now = int(time.time())
+        channels = None
+        if feed is not None and feed.available:
+            found = feed.channels.of({panel.interface_of(ext) for ext in shop.booths})
+            channels = {ext: found[panel.interface_of(ext)] for ext in shop.booths if panel.interface_of(ext) in found}
+        in_use = {ext: m.in_use_by for ext, m in marks.marks().items() if m.in_use_by}
+        return live.booth_states(shop, seller, calls, now, channels, to_e164, localtime.offset_at(now, tz), in_use)
+
+    def ami_action():
+        if feed is None:
+            return None
+        return lambda name, fields: feed.client.action(name, fields)
 
     def read(fn):
         return db.read(data_dir, lambda: fn(booths.seller(shop)))
@@ -70,12 +115,12 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         def work(seller):
             open_ = sessions.open_now()
             calls = sessions.session_calls(open_, shop, seller) if open_ else []
-            return open_, calls, seller
-        open_, calls, seller = read(work)
+            return open_, calls, seller, states(seller, calls)
+        open_, calls, seller, now_ = read(work)
         by_booth = {ext: [c for c in calls if c.extension == ext] for ext in shop.booths}
-        now_ = live.booth_states(shop, seller, calls, int(time.time()))
         return page(title=_("Cashier"), session=open_, by_booth=by_booth, states={b.extension: b.state for b in now_},
-                    live={b.extension: b for b in now_}, state_labels=STATE_LABELS, problem=seller.problem)
+                    live={b.extension: b for b in now_}, state_labels=STATE_LABELS, problem=seller.problem,
+                    live_link=feed is not None and feed.available, locking=bool(shop.lock_family))
 
     @app.get("/shop/booths")
     def booth_json():
@@ -83,9 +128,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         def work(seller):
             open_ = sessions.open_now()
             calls = sessions.session_calls(open_, shop, seller) if open_ else []
-            return live.booth_states(shop, seller, calls, int(time.time()))
+            return states(seller, calls)
         response.set_header("Cache-Control", "no-store")
         return {"booths": [dict(b.as_json(), label=_(STATE_LABELS[b.state]),
+                                use=_("in use by {name}").format(name=b.in_use_by) if b.in_use_by else "",
                                 running=fmt_duration(b.running_s) if b.state == "talking" else "",
                                 price="" if b.running_sell is None else fmt_money(b.running_sell, b.currency))
                            for b in read(work)]}
@@ -172,6 +218,23 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
         log.info("shop: session %s closed by %s", sid, current_user().username)
         bottle.redirect(f"/shop/sessions/{sid}", 303)
+
+    @app.post("/shop/booth")
+    def booth_mark():
+        """Give a booth to someone (the "in use by" mark; unlocked over AMI where configured) or free it."""
+        ext, what, who = (request.forms.getunicode(k, "").strip() for k in ("booth", "action", "who"))
+        if what not in ("give", "free"):
+            raise bottle.HTTPError(400, _("Give the booth or free it."))
+        with db.write_access(data_dir, db.MODELS_SHOP):
+            try:
+                if what == "give":
+                    marks.give(shop, ext, who, ami_action())
+                else:
+                    marks.free(shop, ext, ami_action())
+            except sessions.ShopError as e:
+                raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
+        log.info("shop: booth %s %s by %s", ext, "given" if what == "give" else "freed", current_user().username)
+        bottle.redirect("/shop", 303)
 
     @app.get("/shop/sessions")
     def session_list():

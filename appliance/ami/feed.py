@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import config
+from appliance.ami.channels import Channels
 from appliance.ami.client import READY, AmiError, AmiSettings, Client
 from appliance.ami.live import LiveState
 from appliance.paths import SecretFileError, read_secret
@@ -51,17 +52,24 @@ def read_settings(cfg: config.Config, data_dir: Path) -> tuple[AmiSettings | Non
 
 
 class Feed:
-    """A Client and its LiveState. `available` is False (the panel says "live data unavailable") until the link is
-    logged in and QueueStatus has told the present."""
+    """A Client, its LiveState (queues) and Channels (every device's call: the cashier's booths). `available` is
+    False (the panel says "live data unavailable") until the link is logged in and QueueStatus has told the present;
+    `channels_synced` once CoreShowChannels has (a PBX that refuses it: channels from the next events on)."""
 
     def __init__(self, settings: AmiSettings):
         self.state = LiveState()
+        self.channels = Channels()
         self.synced = threading.Event()
-        self.client = Client(settings, on_event=self.state.apply, on_ready=self._resync)
+        self.client = Client(settings, on_event=self._event, on_ready=self._resync)
+
+    def _event(self, msg) -> None:
+        self.state.apply(msg)
+        self.channels.apply(msg)
 
     def _resync(self) -> None:
         self.synced.clear()
         self.state.reset()
+        self.channels.reset()
         try:
             self.client.action("QueueStatus", until_event="QueueStatusComplete")
         except AmiError as e:     # without the present state the panel would show a wrong one: start over
@@ -69,6 +77,10 @@ class Feed:
             self.client.drop()
             return
         self.synced.set()
+        try:
+            self.client.action("CoreShowChannels", until_event="CoreShowChannelsComplete")
+        except AmiError as e:     # an old PBX or a user without "call" read rights: live from the next events
+            log.warning("AMI: CoreShowChannels after login failed (booths known from their next call): %s", e)
 
     @property
     def available(self) -> bool:

@@ -29,7 +29,11 @@ def _values(c, edit: bool) -> None:
     c.add_argument("--currency", metavar="CODE", help="what they are billed in (default: the price list's)")
     c.add_argument("--account", choices=ACCOUNTS, help="prepaid or postpaid (default postpaid)")
     c.add_argument("--low-balance", metavar="AMOUNT", help="prepaid: warn below this balance")
-    c.add_argument("--tax-rate", metavar="PERCENT", help="added to an invoice's net, e.g. 20")
+    c.add_argument("--tax-rate", metavar="PERCENT",
+                   help="added to an invoice's net, e.g. 20 (a customer without --country; else [customers] tax_rates)")
+    c.add_argument("--country", metavar="CC", help="ISO 3166 country (TR): taxed at its [customers] tax_rates rate "
+                   "(\"\" = none: their own --tax-rate)")
+    c.add_argument("--email", metavar="ADDRESS", help="where their invoices are mailed (comma-separated; \"\" = none)")
     c.add_argument("--lang", choices=LANGS, help="the language of their invoices")
     c.add_argument("--address", help="printed under the name on invoices")
     c.add_argument("--monthly-fee", metavar="AMOUNT", dest="monthly_fee",
@@ -89,7 +93,8 @@ def register(subparsers) -> None:
 
 
 def _given(args) -> dict:
-    keys = ("name", "price_list", "currency", "account", "low_balance", "tax_rate", "lang", "address", "monthly_fee")
+    keys = ("name", "price_list", "currency", "account", "low_balance", "tax_rate", "lang", "address", "monthly_fee",
+            "country", "email")
     return {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
 
 
@@ -97,7 +102,8 @@ def _json(c) -> dict:
     m = customers.matches(c)
     return {"code": c.code, "name": c.name, "extensions": m["extension"], "account_codes": m["account"],
             "price_list": c.price_list, "currency": c.currency, "account": c.account, "low_balance": c.low_balance,
-            "tax_rate": c.tax_rate, "lang": c.lang, "address": c.address, "monthly_fee": c.monthly_fee}
+            "tax_rate": c.tax_rate, "lang": c.lang, "address": c.address, "monthly_fee": c.monthly_fee,
+            "country": c.country, "email": c.email}
 
 
 def cmd_add(args) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from appliance import localtime
 from appliance.cli.common import UsageError, open_data
-from appliance.customers import customers, invoices
+from appliance.customers import customers, invoices, tax
 from appliance.procs import common_args
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,8 @@ def cmd_issue(args) -> int:
     cfg, _paths = open_data(args)
     since, until = period(args, localtime.zone(cfg.section("pbx").timezone))
     items = [invoices.parse_item(text) for text in args.item]
-    inv = invoices.issue(customers.get(args.customer), since, until, items, series=args.series.strip().upper())
+    inv = invoices.issue(customers.get(args.customer), since, until, items, series=args.series.strip().upper(),
+                         tax_rates=tax.rates(cfg))
     print(json.dumps(invoices.as_json(inv), ensure_ascii=False) if args.json else
           f"{invoices.label(inv)}: {inv.line_count} lines, net {inv.net}, tax {inv.tax}, total {inv.total} "
           f"{inv.currency}")

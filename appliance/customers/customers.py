@@ -16,6 +16,7 @@ from typing import Sequence
 
 from peewee import fn
 
+from appliance.customers.tax import parse_country
 from appliance.pricing import lists
 from appliance.pricing.rules import PriceError, PriceList, Rates, parse_currency, parse_money, round_up
 from appliance.store.base import IMMEDIATE
@@ -91,12 +92,29 @@ def _fields(values: dict) -> dict:
         out["monthly_fee"] = _amount(fee, "monthly fee") if fee else ""
     if "tax_rate" in values:
         out["tax_rate"] = _amount(values["tax_rate"], "tax rate", percent=True)
+    if "country" in values:
+        try:
+            out["country"] = parse_country(str(values["country"]))
+        except ValueError as e:
+            raise CustomerError(str(e)) from None
+    if "email" in values:
+        out["email"] = _emails(str(values["email"]))
     for key in ("price_list", "address"):
         if key in values:
             out[key] = str(values[key]).strip()
     if out.get("price_list") and out["price_list"] not in lists.codes():
         raise CustomerError(f"no price list {out['price_list']!r}; stored: {', '.join(lists.codes()) or 'none'}")
     return out
+
+
+def _emails(text: str) -> str:
+    """'a@x.tr, b@y.tr' checked (an address like NAME@DOMAIN, no spaces), as ', '-joined text."""
+    found = [a.strip() for a in text.replace(";", ",").split(",") if a.strip()]
+    for a in found:
+        local, at, domain = a.rpartition("@")
+        if not at or not local or "." not in domain or any(c.isspace() or c in "<>\"" for c in a):
+            raise CustomerError(f"e-mail {a!r}: write an address like accounts@acme.com.tr")
+    return ", ".join(found)
 
 
 def _matches(customer: Customer, extensions: list[str] | None, accounts: list[str] | None) -> None:

@@ -7,7 +7,9 @@ and a failed issue rolls back its number with it, so the numbers of a series are
 
 Money: each call at its sell price, already rounded up to the currency's minor unit (appliance/pricing/rules.py);
 the net is their exact sum plus the items; the tax is net x rate / 100 rounded half up to the minor unit, once per
-invoice; the total is net + tax. A credit note repeats the invoice's lines, net, tax and total negated.
+invoice; the total is net + tax (tax.ROUNDING, stated in the JSON and the PDF). The rate is the customer's country's
+([customers] tax_rates, passed as `tax_rates`) or, for a customer without a country, their own. A credit note
+repeats the invoice's lines, net, tax and total negated.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
+from appliance.customers import tax as taxes
 from appliance.customers.customers import CustomerError, Pricer, calls_of
 from appliance.pricing.rules import minor_unit, parse_money
 from appliance.store.base import IMMEDIATE
@@ -84,10 +87,15 @@ def _write(values: dict, lines: list[dict]) -> Invoice:
 
 
 def issue(customer: Customer, since: int, until: int, items: Sequence[Item] = (), series: str = SERIES,
-          now: int | None = None, note: str = "") -> Invoice:
-    """Issue the customer's invoice for [since, until): their calls not yet invoiced, then `items`."""
+          now: int | None = None, note: str = "", tax_rates: dict[str, Decimal] | None = None) -> Invoice:
+    """Issue the customer's invoice for [since, until): their calls not yet invoiced, then `items`; taxed at their
+    country's rate in `tax_rates` ([customers] tax_rates) or, without a country, their own."""
     if until <= since:
         raise InvoiceError("the period ends before it starts")
+    try:
+        rate = taxes.rate_for(customer.country, tax_rates or {}, customer.tax_rate)
+    except ValueError as e:
+        raise InvoiceError(f"customer {customer.code}: {e}") from None
     pricer = Pricer(customer)
     minor = minor_unit(pricer.currency)
     for item in items:
@@ -109,12 +117,11 @@ def issue(customer: Customer, since: int, until: int, items: Sequence[Item] = ()
                  description=c.destination, amount=str(c.sell)) for c in calls]
         lines += [dict(description=i.description, amount=str(i.amount)) for i in items]
         net = sum((Decimal(line["amount"]) for line in lines), ZERO)
-        rate = Decimal(customer.tax_rate)
         tax = (net * rate / 100).quantize(minor, rounding=ROUND_HALF_UP)
         inv = _write(dict(series=series, kind="invoice", customer=customer.id, since_utc=since, until_utc=until,
                           issued_utc=int(time.time()) if now is None else now, currency=pricer.currency,
                           net=str(net), tax_rate=str(rate), tax=str(tax), total=str(net + tax), lang=customer.lang,
-                          note=note.strip()), lines)
+                          note=note.strip(), country=customer.country), lines)
     log.info("invoice %s issued to %s: %s lines, total %s %s", label(inv), customer.code, len(lines), inv.total,
              inv.currency)
     return inv
@@ -139,7 +146,7 @@ def credit(inv: Invoice, reason: str, series: str = CREDIT_SERIES, now: int | No
                           since_utc=inv.since_utc, until_utc=inv.until_utc,
                           issued_utc=int(time.time()) if now is None else now, currency=inv.currency,
                           net=neg(inv.net), tax_rate=inv.tax_rate, tax=neg(inv.tax), total=neg(inv.total),
-                          lang=inv.lang, note=f"{label(inv)}: {' '.join(reason.split())}"), lines)
+                          lang=inv.lang, country=inv.country, note=f"{label(inv)}: {' '.join(reason.split())}"), lines)
     log.info("credit note %s issued for %s: %s", label(out), label(inv), reason)
     return out
 
@@ -179,7 +186,8 @@ def as_json(inv: Invoice, with_lines: bool = False) -> dict:
            "credits": None if inv.credits is None else label(Invoice.get_by_id(inv.credits)),
            "since_utc": inv.since_utc, "until_utc": inv.until_utc, "issued_utc": inv.issued_utc,
            "currency": inv.currency, "net": inv.net, "tax_rate": inv.tax_rate, "tax": inv.tax, "total": inv.total,
-           "lines": inv.line_count, "note": inv.note}
+           "lines": inv.line_count, "note": inv.note, "country": inv.country,
+           "rounding": dict(taxes.ROUNDING, minor_unit=str(minor_unit(inv.currency)))}
     if with_lines:
         out["items"] = [{"call": line.call_id, "start": line.start, "number": line.number,
                          "destination": line.destination, "talk_s": line.talk_s, "description": line.description,

@@ -13,6 +13,7 @@ from appliance.customers.invoices import label, lines_of
 from appliance.pdf import document as pdf
 from appliance.pdf import invoice_text
 from appliance.pdf.bill import duration
+from appliance.pricing.rules import minor_unit
 from appliance.store.customers import Invoice
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,14 @@ def invoice_pdf(inv: Invoice, lang: str | None = None, tz: tzinfo = timezone.utc
     if doc.get_y() > doc.h - doc.b_margin - 30:
         doc.add_page()
     doc.ln(2)
-    rate = pdf.format_number(Decimal(inv.tax_rate), lang)
-    for text, value, bold in ((_t(lang, "Net"), inv.net, False), (f"{_t(lang, 'Tax')} {rate} %", inv.tax, False),
+    rate = pdf.format_number(Decimal(inv.tax_rate), lang) + " %" + (f" ({inv.country})" if inv.country else "")
+    for text, value, bold in ((_t(lang, "Net"), inv.net, False), (f"{_t(lang, 'Tax')} {rate}", inv.tax, False),
                               (_t(lang, "Total"), inv.total, True)):
         doc.set_font("DejaVu", "B" if bold else "", 12 if bold else 10)
         doc.cell(0, 7, f"{text}: {pdf.format_money(Decimal(value), inv.currency, lang)}", align="R",
                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.set_font("DejaVu", "", 7.5)
+    minor = pdf.format_number(minor_unit(inv.currency), lang, pdf.currency_places(inv.currency))
+    doc.multi_cell(0, 4, _t(lang, invoice_text.ROUNDING_EN).format(minor=minor), align="R", new_x=XPos.LMARGIN,
+                   new_y=YPos.NEXT)
     return bytes(doc.output())

@@ -39,3 +39,19 @@ TEXT: dict[str, dict[str, str]] = {
 def text(lang: str, message: str) -> str:
     """`message` in `lang` (English when the language or the word is missing)."""
     return TEXT.get(lang, {}).get(message, message)
+
+
+ROUNDING_EN = ("Rounding: each call rounded up to {minor}; net = the exact sum of the lines; tax = net × rate, rounded "
+               "half up to {minor} once")
+for _lang, _text in {
+        "tr": "Yuvarlama: her arama {minor} birimine yukarı yuvarlanır; ara toplam = satırların tam toplamı; vergi = "
+              "ara toplam × oran, bir kez {minor} birimine yarım yukarı yuvarlanır",
+        "bg": "Закръгляне: всеки разговор нагоре до {minor}; сума без данък = точният сбор на редовете; данък = "
+              "сума × ставка, закръглен веднъж до {minor} (половината нагоре)",
+        "az": "Yuvarlaqlaşdırma: hər zəng {minor} vahidinə yuxarı yuvarlaqlaşdırılır; vergisiz məbləğ = sətirlərin "
+              "dəqiq cəmi; vergi = məbləğ × dərəcə, bir dəfə {minor} vahidinə yarı yuxarı yuvarlaqlaşdırılır",
+        "cs": "Zaokrouhlení: každý hovor nahoru na {minor}; základ daně = přesný součet řádků; daň = základ × sazba, "
+              "jednou zaokrouhlená na {minor} (polovina nahoru)",
+        "nb": "Avrunding: hver samtale rundet opp til {minor}; netto = den nøyaktige summen av linjene; MVA = netto × "
+              "sats, rundet av én gang til {minor} (halvparten opp)"}.items():
+    TEXT[_lang][ROUNDING_EN] = _text

@@ -22,6 +22,7 @@ class Shop:
     price_list: str = ""
     round_to: Decimal = Decimal(0)
     low_balance: Decimal = Decimal(0)
+    lock_family: str = ""     # the AstDB family booths are unlocked in over AMI ("" = no lock: an "in use by" mark)
 
 
 def parse_booths(text: str, where: str = "[shop] booths") -> dict[str, str]:
@@ -46,7 +47,10 @@ def shop_settings(cfg: Config) -> Shop:
     """The [shop] section, checked; ConfigError naming the key at fault."""
     s = cfg.section("shop")
     step, low = _amount(cfg, "round_to", s.round_to, "0.05"), _amount(cfg, "low_balance", s.low_balance, "50")
-    return Shop(parse_booths(s.booths), s.price_list.strip(), step, low)
+    family = s.lock_family.strip()
+    if family and not all(c.isalnum() or c in "_-" for c in family):
+        raise ConfigError(f"{cfg.name}: [shop] lock_family: {family!r}: letters, digits, _ and - only")
+    return Shop(parse_booths(s.booths), s.price_list.strip(), step, low, family)
 
 
 def _amount(cfg: Config, key: str, value: str, example: str) -> Decimal:

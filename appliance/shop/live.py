@@ -1,9 +1,11 @@
-"""Each booth's state now (SHOP-1): free, in a call (with the running time and the running sell price), or to pay.
+"""Each booth's state now (SHOP-1): free, dialling, in a call (with the running time and the running sell price), or
+to pay; and its "in use by" mark.
 
-As far as the box can know: it learns of a call from its record. A PBX that reports a call when it starts (or any
-record whose call has not ended yet by the box's clock) makes the booth "talking" from then, with the time since the
-call started and the sell price of that many seconds so far; a PBX that reports at the end (most SMDR) shows the
-booth "to pay" when the record arrives. Live channel state from the PBX (Asterisk AMI) is the operator-panel issue's.
+Live from the PBX where it reports channels (Asterisk over AMI: appliance/ami/channels.py): a booth is "dialling" as
+soon as its channel appears and "talking" from the moment it is answered, with the time since and the sell price of
+that many seconds of the number dialled (in E.164 by the numbering module). Otherwise the box learns of a call from
+its record: a record whose call has not ended yet by the box's clock makes the booth "talking" from the call's start;
+a PBX that reports at the end (most SMDR) shows the booth "to pay" when the record arrives.
 """
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Callable
 
+from appliance.ami.channels import Channel
 from appliance.pricing.rules import PriceError
 from appliance.shop.booths import Seller, Shop
 from appliance.shop.sessions import BoothCall
@@ -33,22 +37,46 @@ class BoothState:
     running_sell: Decimal | None = None
     currency: str = ""
     unpaid: int = 0
+    in_use_by: str = ""
+    live: bool = False          # from the PBX's channels (AMI), not from a record
 
     def as_json(self) -> dict:
         return {"booth": self.extension, "name": self.name, "state": self.state, "call": self.call_id,
                 "number": self.number, "since_utc": self.since_utc, "running_s": self.running_s,
                 "running_sell": None if self.running_sell is None else str(self.running_sell),
-                "currency": self.currency, "unpaid": self.unpaid}
+                "currency": self.currency, "unpaid": self.unpaid, "in_use_by": self.in_use_by, "live": self.live}
 
 
-def booth_states(shop: Shop, seller: Seller, calls: list[BoothCall], now: int) -> list[BoothState]:
-    """Every booth of `shop` in its order, from the open session's `calls` (sessions.session_calls) at `now`."""
+def _from_channel(ext: str, name: str, ch: Channel, seller: Seller, now: float, unpaid: int, to_e164, offset: int,
+                  who: str) -> BoothState:
+    number = to_e164(ch.number) if ch.number else ""
+    if not ch.answered:
+        return BoothState(ext, name, "dialling", None, number, int(ch.created), currency=seller.currency,
+                          unpaid=unpaid, in_use_by=who, live=True)
+    running = max(0, int(now - ch.answered))
+    try:
+        price = seller.sell(number, running, int(ch.answered), offset)
+        sell, currency = price.sell, price.currency
+    except PriceError:
+        sell, currency = None, seller.currency
+    return BoothState(ext, name, "talking", None, number, int(ch.answered), running, sell, currency, unpaid, who, True)
+
+
+def booth_states(shop: Shop, seller: Seller, calls: list[BoothCall], now: int,
+                 channels: dict[str, Channel] | None = None, to_e164: Callable[[str], str] = str,
+                 utc_offset: int = 0, in_use: dict[str, str] | None = None) -> list[BoothState]:
+    """Every booth of `shop` in its order, from the open session's `calls` (sessions.session_calls) at `now`, and
+    when the PBX reports live (`channels`: extension -> its channel now, None without a live link) from that."""
     out = []
+    in_use = in_use or {}
     for ext, name in shop.booths.items():
         mine = [c for c in calls if c.extension == ext]
         unpaid = sum(1 for c in mine if c.status == "unpaid")
+        who = in_use.get(ext, "")
         going = [c for c in mine if c.start_utc <= now < c.start_utc + c.talk_s]
-        if going:
+        if channels is not None and ext in channels:
+            out.append(_from_channel(ext, name, channels[ext], seller, now, unpaid, to_e164, utc_offset, who))
+        elif going:
             c = max(going, key=lambda c: c.start_utc)
             running = now - c.start_utc
             try:
@@ -56,9 +84,11 @@ def booth_states(shop: Shop, seller: Seller, calls: list[BoothCall], now: int) -
                 sell, currency = price.sell, price.currency
             except PriceError:
                 sell, currency = None, seller.currency
-            out.append(BoothState(ext, name, "talking", c.id, c.number, c.start_utc, running, sell, currency, unpaid))
+            out.append(BoothState(ext, name, "talking", c.id, c.number, c.start_utc, running, sell, currency, unpaid,
+                                  who))
         else:
-            out.append(BoothState(ext, name, "to_pay" if unpaid else "free", unpaid=unpaid, currency=seller.currency))
+            out.append(BoothState(ext, name, "to_pay" if unpaid else "free", unpaid=unpaid, currency=seller.currency,
+                                  in_use_by=who))
     return out
 
 

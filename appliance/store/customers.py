@@ -26,6 +26,8 @@ class Customer(Base):
     address = TextField(default="")
     monthly_fee = TextField(default="")   # a fixed-price contract's flat fee a month (RAT-12); "" = none
     created_utc = IntegerField()
+    country = TextField(default="")       # ISO 3166 alpha-2 (TR): its rate in [customers] tax_rates; "" = tax_rate
+    email = TextField(default="")         # where their invoices are mailed (comma-separated); "" = not mailed
 
 
 class CustomerMatch(Base):
@@ -67,6 +69,7 @@ class Invoice(Base):
     lang = TextField()
     line_count = IntegerField()           # the lines written with it: a trigger refuses any more
     note = TextField(default="")
+    country = TextField(default="")       # the customer's country the tax rate was taken for ("" = their own rate)
 
     class Meta:
         indexes = ((("series", "number"), True),)
@@ -87,6 +90,23 @@ class InvoiceLine(Base):
 
     class Meta:
         indexes = ((("invoice", "position"), True),)
+
+
+class InvoiceMail(Base):
+    """An invoice queued for e-mail to its customer (the invoice itself never changes): at most once each."""
+    id = IntegerField(primary_key=True)
+    invoice = ForeignKeyField(Invoice, unique=True)
+    to = TextField()
+    outbox_id = IntegerField(null=True)
+    queued_utc = IntegerField()
+
+
+class InvoiceRun(Base):
+    """A month's automatic invoice run ([customers] invoice_day): claimed once, with what it did (JSON)."""
+    id = IntegerField(primary_key=True)
+    period = TextField(unique=True)       # YYYY-MM, the month invoiced
+    started_utc = IntegerField()
+    detail = TextField(default="[]")
 
 
 _REFUSE = "SELECT RAISE(ABORT, 'an issued invoice cannot change: issue a credit note')"
@@ -111,4 +131,4 @@ def ensure_triggers() -> None:
 
 ACCOUNTS = ("prepaid", "postpaid")
 MATCH_KINDS = ("extension", "account")
-MODELS_CUSTOMERS = (Customer, CustomerMatch, CustomerTopUp, Invoice, InvoiceLine)
+MODELS_CUSTOMERS = (Customer, CustomerMatch, CustomerTopUp, Invoice, InvoiceLine, InvoiceMail, InvoiceRun)

@@ -44,5 +44,13 @@ class ShopTopUp(Base):
     note = TextField(default="")
 
 
+class ShopBooth(Base):
+    """A booth's "in use by" mark (the cashier gave it to someone) and whether the PBX lets it dial (AMI lock)."""
+    extension = TextField(primary_key=True)
+    in_use_by = TextField(default="")    # "" = free
+    since_utc = IntegerField(null=True)
+    unlocked = IntegerField(default=0)   # 1: unlocked over AMI ([shop] lock_family) and not locked again since
+
+
 STATUSES = ("paid", "unpaid", "unserved")
-MODELS_SHOP = (ShopSession, ShopCall, ShopTopUp)
+MODELS_SHOP = (ShopSession, ShopCall, ShopTopUp, ShopBooth)

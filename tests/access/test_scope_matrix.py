@@ -357,7 +357,7 @@ def test_customer_invoice_price_list_and_booth_pages_by_role_and_scope(world, ro
     name = f"pages-{role}-{scope}"
     add_user(name, role, scope, tenant, person)
     client = webtest.TestApp(world["app"])
-    login(client, name)
+    csrf = login(client, name)
     box_admin = 200 if (role, scope) == ("administrator", "all") else 403
     for path in ("/customers", "/customers/1", "/customers/1/calls.pdf?month=2024-03", "/invoices", "/invoices/1",
                  "/invoices/1.pdf"):
@@ -366,3 +366,7 @@ def test_customer_invoice_price_list_and_booth_pages_by_role_and_scope(world, ro
     assert client.get("/pricelists", status=admin).status_code == admin, name
     cashier = 200 if role in ("administrator", "operator") else 403
     assert client.get("/shop/booths", status=cashier).status_code == cashier, name
+    # give / free a booth: cashiers and administrators (400: no such action), nobody without the CSRF token
+    client.post("/shop/booth", {"booth": "201", "action": "x", "csrf_token": csrf},
+                status=400 if cashier == 200 else 403)
+    client.post("/shop/booth", {"booth": "201", "action": "free"}, status=403)

@@ -62,6 +62,8 @@ class AmiServer:
         self.actions: list[dict[str, str]] = []      # every action received, for assertions
         self.logins = 0
         self.failed_logins = 0
+        self.astdb: dict[tuple[str, str], str] = {}   # DBPut/DBDel: Asterisk's database (the booth locks)
+        self.channels: dict[str, list[tuple[str, str]]] = {}   # uniqueid -> Newchannel fields, for CoreShowChannels
         self.hold_actions = threading.Event()        # set: actions are read but never answered (a hung server)
         self.drop_on_action: str | None = None        # close the connection when this action arrives
         self._lock = threading.Lock()
@@ -92,6 +94,23 @@ class AmiServer:
         """Send the events of a transcript to every logged-in client."""
         for pairs in transcript(name):
             self.broadcast(wire(pairs))
+
+    def channel_event(self, name: str, channel: str, uniqueid: str, exten: str = "", state: str = "4") -> None:
+        """Raise a channel event (Newchannel, Newstate, Hangup) as Asterisk 13-20 writes it (booth_call.ami), and keep
+        the channel for CoreShowChannels until its Hangup."""
+        desc = {"0": "Down", "4": "Ring", "5": "Ringing", "6": "Up"}[state]
+        ext = channel.split("/")[1].rsplit("-", 1)[0]
+        pairs = [("Event", name), ("Privilege", "call,all"), ("Channel", channel), ("ChannelState", state),
+                 ("ChannelStateDesc", desc), ("CallerIDNum", ext), ("CallerIDName", f"Booth {ext}"),
+                 ("ConnectedLineNum", "<unknown>"), ("ConnectedLineName", "<unknown>"), ("Language", "en"),
+                 ("AccountCode", ""), ("Context", "from-internal"), ("Exten", exten), ("Priority", "1"),
+                 ("Uniqueid", uniqueid), ("Linkedid", uniqueid)]
+        if name == "Hangup":
+            pairs += [("Cause", "16"), ("Cause-txt", "Normal Clearing")]
+            self.channels.pop(uniqueid, None)
+        else:
+            self.channels[uniqueid] = pairs
+        self.broadcast(wire(pairs))
 
     def broadcast(self, data: bytes) -> None:
         with self._lock:
@@ -232,6 +251,25 @@ class AmiServer:
             items += 1
         conn.sendall(wire([("Event", "QueueStatusComplete"), ("ActionID", ""), ("EventList", "Complete"),
                            ("ListItems", str(items))], aid))
+
+    def _do_coreshowchannels(self, conn, aid, f):
+        self._reply(conn, aid, [("Response", "Success"), ("EventList", "start"),
+                                ("Message", "Channels will follow")])
+        for pairs in list(self.channels.values()):
+            conn.sendall(wire([("Event", "CoreShowChannel"), ("ActionID", "")] + pairs[2:]
+                              + [("Duration", "00:00:05"), ("BridgeId", "")], aid))
+        conn.sendall(wire([("Event", "CoreShowChannelsComplete"), ("ActionID", ""), ("EventList", "Complete"),
+                           ("ListItems", str(len(self.channels)))], aid))
+
+    def _do_dbput(self, conn, aid, f):
+        self.astdb[(f.get("family", ""), f.get("key", ""))] = f.get("val", "")
+        self._reply(conn, aid, [("Response", "Success"), ("Message", "Updated database successfully")])
+
+    def _do_dbdel(self, conn, aid, f):
+        if self.astdb.pop((f.get("family", ""), f.get("key", "")), None) is None:
+            self._reply(conn, aid, [("Response", "Error"), ("Message", "Database entry not found")])
+            return
+        self._reply(conn, aid, [("Response", "Success"), ("Message", "Key deleted successfully")])
 
     def _do_originate(self, conn, aid, f):
         # by the Exten dialled, or (the dialer: the customer first) by the number in Channel, Local/NUMBER@context

@@ -88,6 +88,8 @@
   <label>{{_('Low balance')}} <input name="low_balance" inputmode="decimal" size="8" value="{{c.low_balance}}"></label>
   <label>{{_('Fixed monthly fee')}} <input name="monthly_fee" inputmode="decimal" size="8" value="{{c.monthly_fee}}"></label>
   <label>{{_('Tax rate (%)')}} <input name="tax_rate" inputmode="decimal" size="5" value="{{c.tax_rate}}"></label>
+  <label>{{_('Country')}} <input name="country" size="3" maxlength="2" placeholder="TR" value="{{c.country}}"></label>
+  <label>{{_('Invoice e-mail')}} <input name="email" type="text" size="24" value="{{c.email}}"></label>
   <label>{{_('Invoice language')}} <select name="lang">
 % for key, name in langs.items():
     <option value="{{key}}"{{!' selected' if c.lang == key else ''}}>{{name}}</option>

@@ -39,6 +39,8 @@
   <label>{{_('Low balance')}} <input name="low_balance" inputmode="decimal" size="8" value="{{form.get('low_balance', '')}}"></label>
   <label>{{_('Fixed monthly fee')}} <input name="monthly_fee" inputmode="decimal" size="8" value="{{form.get('monthly_fee', '')}}"></label>
   <label>{{_('Tax rate (%)')}} <input name="tax_rate" inputmode="decimal" size="5" value="{{form.get('tax_rate', '')}}"></label>
+  <label>{{_('Country')}} <input name="country" size="3" maxlength="2" placeholder="TR" value="{{form.get('country', '')}}"></label>
+  <label>{{_('Invoice e-mail')}} <input name="email" type="text" size="24" value="{{form.get('email', '')}}"></label>
   <label>{{_('Invoice language')}} <select name="lang">
 % for key, name in langs.items():
     <option value="{{key}}"{{!' selected' if form.get('lang', 'en') == key else ''}}>{{name}}</option>

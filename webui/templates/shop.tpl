@@ -18,11 +18,23 @@
 <p>{{_('Session {id} of {operator}, open since {time}.').format(id=session.id, operator=session.operator, time=at(session.opened_utc))}}</p>
 % end
 <h2>{{_('Booths')}}</h2>
-<div class="cards booths" id="booths">
+<p class="muted" id="booth-source">{{_('Live from the PBX.') if live_link else _('From the call records: a booth shows its call when the record arrives.')}}</p>
+<div class="cards booths" id="booths" data-live="{{1 if live_link else 0}}">
 % for ext, name in shop.booths.items():
 % b = live.get(ext)
+% who = b.in_use_by if b else ''
   <div class="booth {{states.get(ext, 'free')}}" data-booth="{{ext}}"><dl><dt>{{name}} ({{ext}})</dt><dd class="state">{{_(state_labels[states.get(ext, 'free')])}}</dd>
-    <dd class="running">{{duration(b.running_s) if b and b.state == 'talking' else ''}}</dd><dd class="price">{{money(b.running_sell, b.currency) if b and b.state == 'talking' and b.running_sell is not None else ''}}</dd></dl></div>
+    <dd class="running">{{duration(b.running_s) if b and b.state == 'talking' else ''}}</dd><dd class="price">{{money(b.running_sell, b.currency) if b and b.state == 'talking' and b.running_sell is not None else ''}}</dd>
+    <dd class="use">{{_('in use by {name}').format(name=who) if who else ''}}</dd></dl>
+    <form method="post" action="/shop/booth" class="inline booth-mark">
+      <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="booth" value="{{ext}}">
+% if who:
+      <button type="submit" name="action" value="free">{{_('Free and lock') if locking else _('Free')}}</button>
+% else:
+      <label>{{_('In use by')}} <input name="who" maxlength="80" size="10" required></label>
+      <button type="submit" name="action" value="give">{{_('Unlock and give') if locking else _('Give')}}</button>
+% end
+    </form></div>
 % end
 </div>
 <script src="/static/shop.js"></script>
