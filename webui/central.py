@@ -19,7 +19,7 @@ from appliance.reports import received_calls
 from appliance.reports.attribution import rollup_scope
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import current_user
-from webui.i18n import _
+from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
 FIELDS = ("since", "until", "branch", "extension", "number", "direction")
@@ -43,6 +43,10 @@ def _day(text: str, tz, field: str) -> int | None:
     return localtime.to_utc(dt.replace(tzinfo=None) if dt.tzinfo is None else dt, tz)[0]
 
 
+LABELS = {"since": N_("From"), "until": N_("Until"), "branch": N_("Branch box"), "extension": N_("Extension"),
+          "number": N_("Number"), "direction": N_("Direction")}
+
+
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """GET /central/calls (the branches' calls) and GET /central/branches (their health)."""
     app = bottle.Bottle()
@@ -50,11 +54,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
     silent_s = cfg.section("central").silent_min * 60
-    labels = {"since": _("From"), "until": _("Until"), "branch": _("Branch box"), "extension": _("Extension"),
-              "number": _("Number"), "direction": _("Direction")}
 
     @app.get("/central/calls")
     def calls():
+        labels = {k: _(v) for k, v in LABELS.items()}      # in the request's language (not the start's: English)
         form = request.query.decode()
         values = {k: form.get(k, "").strip() for k in FIELDS}
         page, names, error, code = None, [], "", 200

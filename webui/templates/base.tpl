@@ -9,7 +9,9 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 % if get('refresh'):
-<meta http-equiv="refresh" content="{{refresh}}">
+% # reloaded by /static/refresh.js, which the user can pause (WCAG 2.2.1); a meta refresh only without script
+<noscript><meta http-equiv="refresh" content="{{refresh}}"></noscript>
+<script src="/static/refresh.js" defer></script>
 % end
 <title>{{title}} · Callbox</title>
 <link rel="stylesheet" href="/static/callbox.css">
@@ -75,6 +77,10 @@
 % end
 </header>
 <main>
+% if get('refresh'):
+<p class="refresh"><button type="button" id="refresh-toggle" hidden data-refresh="{{refresh}}"
+  data-pause="{{_('Pause the automatic refresh')}}" data-resume="{{_('Resume the automatic refresh')}}"></button></p>
+% end
 {{!base}}
 </main>
 </body>

@@ -62,7 +62,7 @@
   <tbody>
 % for c, att in zip(page.calls, page.attributions):
     <tr><td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>
-      <td>{{c.extension}}</td><td>{{att.name if att else ''}}</td><td>{{c.party}}</td><td>{{c.trunk}}</td>
+      <td>{{!extension_html(c.extension)}}</td><td>{{att.name if att else ''}}</td><td>{{!party_html(c.party)}}</td><td>{{c.trunk}}</td>
       <td class="num">{{fmt_duration(c.ring_s)}}</td><td class="num">{{fmt_duration(c.talk_s)}}</td>
       <td>{{term('yes' if c.answered else 'no')}}{{(' · ' + _('transferred')) if c.transferred else ''}}</td>
       <td class="num">{{fmt_money(c.cost, c.currency)}}</td><td class="num">{{c.legs}}</td></tr>

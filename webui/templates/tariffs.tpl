@@ -27,7 +27,7 @@
 <h2>{{_('Upload a tariff CSV')}}</h2>
 <form method="post" action="/tariffs/upload" enctype="multipart/form-data" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
-  <p><input type="file" name="file" accept=".csv,text/csv" required> <button type="submit">{{_('Upload')}}</button></p>
+  <p><label>{{_('CSV file')}} <input type="file" name="file" accept=".csv,text/csv" required></label> <button type="submit">{{_('Upload')}}</button></p>
   <p class="muted small">{{_('The layout is in provisioning/tariffs/README.md. A version with the same provider, plan and valid_from replaces the stored one. Stored calls are re-rated by callbox rerate, not here.')}}</p>
 </form>
 % else:

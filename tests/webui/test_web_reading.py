@@ -1,0 +1,72 @@
+"""Issue 20, reports that read right, in-process (webtest) on the real IP Office sample imported through the
+pipeline: a name the PBX put in the number field ("?MŁYN") is shown as a name, a call to voicemail (V9511) as
+voicemail, on the call search, a call's page and home."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from appliance import store
+from appliance.cli.main import main
+from web_helpers import logged_in
+from webui.app import make_app
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "appliance" / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
+JULY = {"since": "2017-07-01", "until": "2017-08-01"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    data = tmp_path_factory.mktemp("reading")
+    (data / "callbox.ini").write_text("[pbx]\ndriver = avaya_ipoffice\ntimezone = Europe/Warsaw\n", encoding="utf-8")
+    try:
+        assert main(["import", "--driver", "avaya_ipoffice", str(SAMPLE), "--data", str(data)]) == 0
+    finally:
+        store.close_db()
+    yield make_app(data)
+    store.close_db()
+
+
+def test_a_name_in_the_number_field_is_shown_as_a_name(app):
+    client, _csrf = logged_in(app, "admin")
+    page = client.get("/calls", {**JULY, "number": "MŁYN", "number_match": "contains"}).text
+    assert "<td>?MŁYN</td>" not in page                          # the PBX's marker is not shown
+    assert re.search(r'<span class="pbx-name" title="A name the PBX sent instead of a number">MŁYN</span>', page)
+    call = re.search(r'href="/calls/(\d+)"', page).group(1)
+    one = client.get(f"/calls/{call}").text
+    assert '<dt>Party</dt><dd class="small"><span class="pbx-name"' in one           # the raw record keeps it
+    plain = client.get("/calls", {**JULY, "number": "600988600"}).text    # a number stays as it is
+    assert "600988600" in plain and "pbx-name" not in plain
+
+
+def test_a_call_to_voicemail_is_shown_as_voicemail(app):
+    client, _csrf = logged_in(app, "admin")
+    page = client.get("/calls", {**JULY, "extension": "V9511"}).text
+    assert re.search(r'<td>Voicemail <span class="muted">V9511</span></td>', page)
+    tr = client.get("/calls", {**JULY, "extension": "V9511", "lang": "tr"}).text
+    assert re.search(r'<td>Sesli mesaj <span class="muted">V9511</span></td>', tr)
+
+
+def test_a_live_page_refreshes_by_a_script_the_user_can_pause(app):
+    """axe-core (WCAG 2.2.1): a <meta refresh> cannot be stopped. The home page reloads by /static/refresh.js with
+    a pause button; the meta refresh only inside <noscript>."""
+    client, _csrf = logged_in(app, "admin")
+    page = client.get("/", {"lang": "cs"}).text
+    assert re.search(r'<noscript><meta http-equiv="refresh" content="\d+"></noscript>', page)
+    assert page.count('http-equiv="refresh"') == 1 and '<script src="/static/refresh.js" defer></script>' in page
+    assert re.search(r'<button type="button" id="refresh-toggle" hidden data-refresh="\d+"\s+'
+                     r'data-pause="Pozastavit automatické obnovování" data-resume="Obnovit automatické obnovování">',
+                     page)
+    assert "window.location.reload()" in client.get("/static/refresh.js").text
+    assert "refresh-toggle" not in client.get("/calls").text               # a page without refresh has none
+
+
+def test_the_branch_calls_form_is_in_the_users_language(app):
+    """Found by the browser matrix: /central/calls labelled its form in English (translated when the routes were
+    made, outside any request)."""
+    client, _csrf = logged_in(app, "admin")
+    page = client.get("/central/calls", {"lang": "tr"}, status="*").text
+    assert '<label>Bitiş <input name="until"' in page and ">Until <" not in page
