@@ -50,14 +50,14 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
     silent_s = cfg.section("central").silent_min * 60
-    labels = {"since": _("From"), "until": _("Until"), "branch": _("Branch box"), "extension": _("Extension"),
-              "number": _("Number"), "direction": _("Direction")}
+    field_labels = {"since": _("From"), "until": _("Until"), "branch": _("Branch box"),
+                    "extension": _("Extension"), "number": _("Number"), "direction": _("Direction")}
 
     @app.get("/central/calls")
     def calls():
         form = request.query.decode()
         values = {k: form.get(k, "").strip() for k in FIELDS}
-        page, names, error, code = None, [], "", 200
+        page, names, labels, error, code = None, [], {}, "", 200
         if values["direction"] not in ("", "in", "out", "internal"):
             values["direction"] = ""
         try:
@@ -67,7 +67,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         except ValueError as e:
             since = until = None
             error, code = _("{field}: «{value}» is not a date (YYYY-MM-DD)").format(
-                field=labels[str(e)], value=values[str(e)]), 400
+                field=field_labels[str(e)], value=values[str(e)]), 400
         problem = db.use_central(cfg, data_dir)
         if problem:
             error, code = _("The central's database cannot be reached: {reason}").format(reason=problem), 503
@@ -79,8 +79,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                                                    values["number"], values["direction"])
                 number = min(row_id(form.get("page", "")) or 1, MAX_PAGE)
                 page = received_calls.search(rscope, criteria, number)
+                labels = received_calls.labels()
         query = {k: v for k, v in values.items() if v}
-        return _render("central_calls", code, values=values, label=labels, page=page, names=names, error=error,
+        return _render("central_calls", code, values=values, label=field_labels, labels=labels, page=page,
+                       names=names, error=error,
                        link=lambda n: "/central/calls?" + urlencode({**query, "page": n}))
 
     @app.get("/central/branches")
