@@ -57,10 +57,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     @app.get("/central/calls")
     def calls():
-        labels = {k: _(v) for k, v in LABELS.items()}      # in the request's language (not the start's: English)
+        field_labels = {k: _(v) for k, v in LABELS.items()}   # in the request's language (not the start's)
         form = request.query.decode()
         values = {k: form.get(k, "").strip() for k in FIELDS}
-        page, names, error, code = None, [], "", 200
+        page, names, labels, error, code = None, [], {}, "", 200
         if values["direction"] not in ("", "in", "out", "internal"):
             values["direction"] = ""
         try:
@@ -70,7 +70,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         except ValueError as e:
             since = until = None
             error, code = _("{field}: «{value}» is not a date (YYYY-MM-DD)").format(
-                field=labels[str(e)], value=values[str(e)]), 400
+                field=field_labels[str(e)], value=values[str(e)]), 400
         problem = db.use_central(cfg, data_dir)
         if problem:
             error, code = _("The central's database cannot be reached: {reason}").format(reason=problem), 503
@@ -82,8 +82,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                                                    values["number"], values["direction"])
                 number = min(row_id(form.get("page", "")) or 1, MAX_PAGE)
                 page = received_calls.search(rscope, criteria, number)
+                labels = received_calls.labels()
         query = {k: v for k, v in values.items() if v}
-        return _render("central_calls", code, values=values, label=labels, page=page, names=names, error=error,
+        return _render("central_calls", code, values=values, label=field_labels, labels=labels, page=page,
+                       names=names, error=error,
                        link=lambda n: "/central/calls?" + urlencode({**query, "page": n}))
 
     @app.get("/central/branches")

@@ -39,6 +39,7 @@ from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion
 from appliance.store.users import FILE_NAME as USERS_FILE
 from appliance.store.users import close_users_db, open_users_db, users_db
 from appliance.central import branches as central_branches
+from appliance.sync import sender as sync_sender
 from appliance.store.central_db import CentralDbError
 from appliance.store.central_db import connection as central_connection
 from webui.i18n import _
@@ -260,6 +261,18 @@ def use_central(cfg, data_dir: Path) -> str:
     except (CentralDbError, ValueError) as e:
         return str(e)
     return ""
+
+
+def sync_status(data_dir: Path, url_override: str = "") -> dict | None:
+    """A branch box's sync to its central (`callbox sync status`'s fields); None when this box is not enrolled or
+    its database is not there yet."""
+    if not (Path(data_dir) / "sync" / "central.json").exists() or not read_access(data_dir):
+        return None
+    try:
+        with connection():
+            return sync_sender.status(Path(data_dir), url_override)
+    except OperationalError:      # the tables are not there yet
+        return None
 
 
 def branch_health(silent_s: int) -> list[dict]:

@@ -20,6 +20,7 @@ from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.rating import phonedata
 from appliance.store import directory as sd
+from appliance.store.sync import boxes_of_unit
 
 log = logging.getLogger(__name__)
 ALWAYS = directory.ALWAYS
@@ -146,7 +147,7 @@ class RollupScope:
     accepts: Callable[[directory.Attribution | None], bool] | None = None
     nothing: bool = False
     extensions: tuple[str, ...] | None = None   # own/department/branch: every extension the scope ever had
-    branch_box: str = ""    # a branch user on a central: the branch box of their branch's name (received calls)
+    branch_boxes: tuple[str, ...] = ()   # a branch user on a central: the branch boxes that are their branch
 
 
 def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
@@ -162,9 +163,10 @@ def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
         return RollupScope((), nothing=True)
     # a first cut in SQL: only groups of extensions the scope ever had (the attribution test decides)
     extensions = tuple(sorted({ext for ext, _lo, _hi in scope.extension_ranges(reach)}))
-    # on a central, a branch user also sees the calls the branch box enrolled under their branch's name sends
-    box = ""
+    # on a central, a branch user also sees the calls of the branch boxes that are their branch (linked to it by
+    # its identity, or not linked and written as it is named)
+    boxes: tuple[str, ...] = ()
     if reach.field == "branch_id":
         unit = sd.Branch.get_or_none(sd.Branch.id == reach.unit)
-        box = unit.name if unit is not None else ""
-    return RollupScope(tenants, reach.accepts, extensions=extensions, branch_box=box)
+        boxes = boxes_of_unit(reach.unit, unit.name if unit is not None else "")
+    return RollupScope(tenants, reach.accepts, extensions=extensions, branch_boxes=boxes)

@@ -52,6 +52,7 @@ class Choice:
     branches: list[str] = field(default_factory=list)   # on a central: the branch boxes the user sees
     branch: str = ""                   # the branch box whose received calls are billed ("" = this box's own)
     tenant_in: tuple[str, ...] | None = None   # the received calls' tenants the user sees (None: every one)
+    box_labels: dict[str, str] = field(default_factory=dict)   # the branch boxes' display names
 
 
 def last_month(tz) -> str:
@@ -85,9 +86,10 @@ def _received(user: Account, query, pbx_tenant: str, tz, central: bool) -> Choic
         return None
     rscope = rollup_scope(user, pbx_tenant)
     boxes = received_calls.branch_names(rscope)
+    labels = received_calls.labels() if boxes else {}
     box = query.get("branch", "").strip()
     if not box:
-        return Choice(None, [], [], "", "", boxes) if boxes else None
+        return Choice(None, [], [], "", "", boxes, box_labels=labels) if boxes else None
     if box not in boxes:
         raise bottle.HTTPError(404, _("No branch box {name!r} that you may see.").format(name=box))
     period = query.get("period", "").strip() or last_month(tz)
@@ -97,7 +99,7 @@ def _received(user: Account, query, pbx_tenant: str, tz, central: bool) -> Choic
         people = []
     # every person of a box the user sees is theirs to see: one without calls in the month has an empty bill
     person = query.get("person", "").strip()
-    return Choice(None, [], people, person, period, boxes, box, rscope.tenant_in)
+    return Choice(None, [], people, person, period, boxes, box, rscope.tenant_in, labels)
 
 
 def choose(user: Account, query, pbx_tenant: str, tz, central: bool = False) -> Choice:
@@ -115,7 +117,7 @@ def choose(user: Account, query, pbx_tenant: str, tz, central: bool = False) -> 
     if not person:
         person = user.person if user.person in ids else (people[0][0] if len(people) == 1 else "")
     return Choice(tenant, tenants, people, person, query.get("period", "").strip() or last_month(tz),
-                  got.branches if got is not None else [])
+                  got.branches if got is not None else [], box_labels=got.box_labels if got is not None else {})
 
 
 def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_text: str,

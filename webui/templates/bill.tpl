@@ -11,7 +11,7 @@
   <label>{{_('Branch box')}} <select name="branch" id="bill-branch">
     <option value="">{{_('this box')}}</option>
 % for box in c.branches:
-    <option value="{{box}}"{{!' selected' if box == c.branch else ''}}>{{box}}</option>
+    <option value="{{box}}"{{!' selected' if box == c.branch else ''}}>{{c.box_labels.get(box, box)}}</option>
 % end
   </select></label>
 % end
@@ -48,7 +48,7 @@
 % b = bill
 % cur = b.currency
 <section class="bill">
-  <h2>{{b.name or b.subscriber}} · {{b.period.label}}{{' · ' + b.branch if b.branch else ''}}
+  <h2>{{b.name or b.subscriber}} · {{b.period.label}}{{' · ' + c.box_labels.get(b.branch, b.branch) if b.branch else ''}}
     <a class="button" href="{{pdf}}" download>{{_('PDF')}}</a></h2>
 % if not b.lines:
   <p class="muted">{{_('No calls in this period.')}}</p>

@@ -18,7 +18,11 @@
   <tbody>
 % for r in rows:
     <tr class="{{'error' if r['link'] in ('silent', 'revoked') else ''}}" data-branch="{{r['branch']}}">
-      <td>{{r['branch']}}</td><td class="link-state">{{links.get(r['link'], r['link'])}}</td><td class="num">{{utc(r['last_seen_utc'])}}</td>
+      <td class="box-name">{{r['label']}}
+% if r['label'] != r['branch']:
+        <span class="muted small">({{r['branch']}})</span>
+% end
+      </td><td class="link-state">{{links.get(r['link'], r['link'])}}</td><td class="num">{{utc(r['last_seen_utc'])}}</td>
       <td class="num">{{fmt_number(r['pending'])}}</td><td class="num">{{utc(r['last_record_utc'])}}</td>
       <td class="num">{{fmt_number(r['journal_bytes'] / 1048576, 1)}} MB</td><td>{{r['version']}}</td>
       <td class="num">{{fmt_number(r['last_seq'])}} · {{utc(r['last_batch_utc'])}}</td></tr>

@@ -5,6 +5,8 @@
   <a href="/backup" id="backup-link">{{_('Backup')}}</a> ·
   <a href="/reset" id="reset-link">{{_('Factory reset')}}</a></p>
 
+% include('sync_status.tpl', sync=sync)
+
 <section>
   <h2>{{_('Which driver reads this PBX')}}</h2>
 % if not lines:

@@ -28,6 +28,8 @@
 % end
 </section>
 
+% include('sync_status.tpl', sync=get('sync'))
+
 % if health is not None:
 <section>
   <h2>{{_('Health')}}</h2>
