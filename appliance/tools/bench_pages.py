@@ -1,7 +1,7 @@
 """Report pages through HTTP: every report page's time as a browser gets it, on 10,000,000 generated calls.
 
-    python -m appliance.tools.bench_pages [--calls 10000000] [--dir .bench | --data DATA_DIR] [--runs 5]
-                                          [--page NAME] [--json]
+    python -m appliance.tools.bench_pages [--calls 10000000] [--dir .bench | --data DATA_DIR] [--db FILE]
+                                          [--runs 5] [--cap SECONDS] [--page NAME] [--json]
 
 Uses (or generates, with appliance/tools/gen_calls.py: 5 years, 1,000 extensions) a data directory, upgrades
 its database and brings its roll-ups up to date as the worker would (`rollup.refresh()`), adds two users (an
@@ -69,10 +69,15 @@ PAGES = (
 )
 
 
-def prepare(data: Path, calls: int, seed: int) -> dict:
-    """The data directory's database, generated when missing, upgraded and with its roll-ups up to date."""
+def prepare(data: Path, calls: int, seed: int, reuse: Path | None = None) -> dict:
+    """The data directory's database (a symbolic link to `reuse` when that exists, else generated when missing),
+    upgraded and with its roll-ups up to date."""
     db = data / "callbox.db"
     made: dict = {"reused": str(data)}
+    if not db.exists() and reuse is not None and reuse.exists():
+        data.mkdir(parents=True, exist_ok=True)
+        db.symlink_to(reuse.resolve())   # SQLite names its WAL after the file the link points to
+        made = {"reused": str(reuse)}
     if not db.exists():
         data.mkdir(parents=True, exist_ok=True)
         made = gen_calls.generate(db, calls, seed)
@@ -141,8 +146,9 @@ def measure(port: int, pid: int, db: Path, path: str, cookie: str, runs: int, ca
             "cpu_ms": [round(v, 1) for v in cpu], "preparing": preparing}
 
 
-def run(data: Path, calls: int, runs: int, seed: int = 1, only: tuple[str, ...] = (), cap_s: float = 20.0) -> dict:
-    made = prepare(data, calls, seed)
+def run(data: Path, calls: int, runs: int, seed: int = 1, only: tuple[str, ...] = (), cap_s: float = 20.0,
+        reuse: Path | None = None) -> dict:
+    made = prepare(data, calls, seed, reuse)
     accounts = make_users(data)
     port = free_port()
     proc = start_web(data, port)
@@ -183,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dir", type=Path, default=results.DEFAULT_DIR,
                    help="results.json goes here; the data too (DIR/pages-CALLS-SEED) unless --data")
     p.add_argument("--data", type=Path, help="a data directory to use (its callbox.db generated when missing)")
+    p.add_argument("--db", type=Path, help="a generated database to use when the data directory has none (linked: "
+                                           "make bench reuses bench_reports' DIR/bench-CALLS-SEED.db)")
     p.add_argument("--runs", type=int, default=5, help="cold requests of each page (default 5)")
     p.add_argument("--cap", type=float, default=20.0, metavar="SECONDS",
                    help="after a request slower than this, no more runs of that page (default 20 s)")
@@ -191,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="also print the figures as one JSON object (last line)")
     a = p.parse_args(argv)
     data = a.data or a.dir / f"pages-{a.calls}-{a.seed}"
-    r = run(data, a.calls, max(1, a.runs), a.seed, tuple(a.page), a.cap)
+    r = run(data, a.calls, max(1, a.runs), a.seed, tuple(a.page), a.cap, a.db)
     print_table(r)
     results.save(a.dir, "pages", r)
     if a.json:
