@@ -20,6 +20,7 @@ from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.rating import phonedata
 from appliance.store import directory as sd
+from appliance.store import versioned
 from appliance.store.sync import boxes_of_unit
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,10 @@ class Attributor:
         code = call_tenant or self.pbx_tenant
         if code not in self._tenants:
             tid = sd.tenant_id(code)
-            self._tenants[code] = _Tenant(tid) if tid is not None else None
+            # one per change of the database: the reports of one page (trunk traffic and its baseline periods)
+            # share it; it is never changed once built
+            self._tenants[code] = versioned.cached("attribution.tenant", tid, lambda: _Tenant(tid)) \
+                if tid is not None else None
         return self._tenants[code]
 
     def splits(self, kind: str, call_tenant: str, key: str, lo: int, hi: int) -> bool:

@@ -98,7 +98,7 @@ def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
     if monthly is not None:   # whole months by department, branch, month...: the roll-up, not every call
         cond, args = seen[0] + monthly[0], seen[1] + monthly[1]
     keys = [key_sql(k, monthly is not None) for k in base] + attrs
-    sql = (f"SELECT {', '.join(keys + sums_sql(cube=monthly is not None))} "
+    sql = (f"SELECT {', '.join(keys + sums_sql(monthly is not None, short=False))} "
            f"FROM {'central_month' if monthly is not None else 'central_call'}"
            + (f" WHERE {' AND '.join(f'({c})' for c in cond)}" if cond else "")
            + f" GROUP BY {', '.join(keys)}")

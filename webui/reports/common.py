@@ -18,6 +18,7 @@ from appliance.pdf.chart import Chart
 from appliance.rating.numbering_overrides import KINDS
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
+from appliance.reports import rollup
 from appliance.reports.dims import BAND_ORDER, DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
@@ -126,6 +127,12 @@ def offload(data_dir: Path, fn: Callable[[], Any]) -> Any:
 
 class NoData(Exception):
     """There is no callbox.db yet (the worker creates it)."""
+
+
+def preparing_text(e: rollup.Preparing) -> str:
+    """What a report page says instead of a slow page while the roll-ups it reads are being built."""
+    return _("This report is being prepared: {percent} % of the call summaries it reads are built. "
+             "Try again in a few minutes.").format(percent=fmt_number(e.percent))
 
 
 def default_ranges() -> dict:

@@ -16,6 +16,7 @@ from appliance.access import scope
 from appliance.pdf.chart import Chart
 from appliance.reports import concurrency as report_concurrency
 from appliance.reports import missed as report_missed
+from appliance.reports import rollup
 from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
 from appliance.reports.ranges import RangeError, resolve
@@ -67,8 +68,10 @@ def _missed(user, pbx_tenant, since, until, form, tz) -> dict:
 
 def _trunks(user, pbx_tenant, since, until, form, tz) -> dict:
     traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
-    return {"report": report_trunks.trunk_traffic(user, pbx_tenant, since, until, traffic, groups=groups),
-            "problems": report_trunks.problems(user, pbx_tenant, since, until, traffic, groups=groups)}
+    return {"report": report_trunks.trunk_traffic(user, pbx_tenant, since, until, traffic, groups=groups, tz=tz,
+                                                  wait=False),
+            "problems": report_trunks.problems(user, pbx_tenant, since, until, traffic, groups=groups, tz=tz,
+                                               wait=False)}
 
 
 def _concurrency(user, pbx_tenant, since, until, form, tz) -> dict:
@@ -239,13 +242,17 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             query = urlencode([(k, v) for k, v in form.allitems() if k != "lang"])
             base = dict(page=name, title=_(PAGES[name]), form=form, query=query, steps=STEPS, kinds=rp.KIND_LABELS,
                         ranges=rp.RANGE_LABELS, pages=PAGES, table=None, chart=None, data=None, error="",
-                        problem_text=problem_text)
+                        problem_text=problem_text, preparing="")
             if not form.get("run") and fmt == "html":
                 return rp.render("report_traffic", **base)
             try:
                 since, until, data = compute(name, form)
             except rp.NoData:
                 return rp.render("report_traffic", **base)
+            except rollup.Preparing as e:
+                if fmt != "html":
+                    raise bottle.HTTPError(503, rp.preparing_text(e), headers={"Retry-After": "60"}) from None
+                return rp.render("report_traffic", **{**base, "preparing": rp.preparing_text(e)})
             except Problem as e:
                 if fmt != "html":
                     raise bottle.HTTPError(400, str(e)) from None

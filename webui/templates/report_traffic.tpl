@@ -8,6 +8,9 @@
 % if error:
 <p class="banner warn">{{error}}</p>
 % end
+% if preparing:
+<p class="banner preparing">{{preparing}}</p>
+% end
 <form method="get" action="/reports/{{page}}" class="form search">
   <input type="hidden" name="run" value="1">
   % include('report_range.tpl', rp_ranges=ranges, range_value=form.get('range') or 'this_month', since_value=form.get('since') or '', until_value=form.get('until') or '')

@@ -21,6 +21,8 @@
 % include('report_nav.tpl', here='/reports')
 % if error:
 <p class="banner warn">{{error}}</p>
+% elif preparing:
+<p class="banner preparing">{{preparing}}</p>
 % elif done:
 <p class="banner ok">{{_('Deleted.')}}</p>
 % end
