@@ -84,7 +84,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         agent, joined, ct, last, open_, window, fields = db.read(data_dir, work)
         exts = extensions(user)
         tz_now = window is not None and window.timestamp() <= now + 1
-        refresh = None if ct is not None and ct.state == "connected" else REFRESH_S
+        # not while the agent writes the result; back to plain /dialer (a done message is shown once)
+        refresh = None if ct is not None and ct.state == "connected" else f"{REFRESH_S}; url=/dialer"
         return render("dialer", title=_("Dialer"), refresh=refresh, csrf=csrf_token(), extensions=exts, agent=agent,
                       joined=joined, contact=ct, fields=fields, last=last, campaigns=open_, open_now=tz_now,
                       window=window, results=results, states=STATE_LABELS, outcomes=OUTCOME_LABELS,

@@ -146,3 +146,27 @@ def test_pause_and_tenants(app):
     agent, _ = logged_in(app, "elif", "staff", "own", "default", "elif")
     assert "No campaign is running now" in agent.get("/dialer").text      # paused: not offered
     agent.get("/dialer/campaigns", status=403)
+
+
+def test_progressive_ready_the_loop_dials_the_agent_sets_the_result(app):
+    sup, scsrf = logged_in(app, "sema", "supervisor", "tenant", "default")
+    new_campaign(sup, scsrf, mode="progressive")
+    client, csrf = logged_in(app, "elif", "staff", "own", "default", "elif")
+    client.post("/dialer/join", {"csrf_token": csrf, "campaign": "1", "extension": "201"}, status=303)
+    assert client.get("/dialer").html.select_one("#dialer-ready") is not None
+    assert tick(app, {}) == []                          # joined, not ready: nothing dialled
+    client.post("/dialer/ready", {"csrf_token": csrf, "ready": "1"}, status=303)
+    page = client.get("/dialer")
+    assert page.html.select_one("#dialer-ready-state").text == "Ready"
+    assert page.html.select_one('meta[http-equiv="refresh"]')["content"] == "3; url=/dialer"
+    sent = tick(app, {"05321234567": ("Success", "4")})
+    assert [f["Channel"] for f in sent] == ["Local/05321234567@from-internal"]
+    page = client.get("/dialer")
+    assert page.html.select_one("#dialer-contact")["data-state"] == "connected"
+    assert page.html.select_one('meta[http-equiv="refresh"]') is None    # the note being written is not lost
+    contact = page.html.select_one("#dialer-result-form input[name=contact]")["value"]
+    client.post("/dialer/result", {"csrf_token": csrf, "contact": contact, "result": "Not interested"}, status=303)
+    assert tick(app, {"02125551234": ("Failure", "5")})[0]["Channel"] == "Local/02125551234@from-internal"
+    assert "Busy" in client.get("/dialer").html.select_one("#dialer-last").text
+    client.post("/dialer/ready", {"csrf_token": csrf, "ready": "0"}, status=303)
+    assert tick(app, {}) == []
