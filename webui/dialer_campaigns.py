@@ -6,6 +6,7 @@ dialer's tables only, through webui.db.write_access."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -27,6 +28,22 @@ CAMPAIGN_STATE_LABELS = {"active": N_("Active"), "paused": N_("Paused"), "closed
 DONE = {"paused": N_("Campaign paused: calls ringing now finish, no new ones."), "active": N_("Campaign running."),
         "closed": N_("Campaign closed."), "dnc_added": N_("Added to the do-not-call list."),
         "dnc_removed": N_("Removed from the do-not-call list.")}
+PROBLEMS = {"empty": N_("empty"), "not a valid phone number": N_("not a valid phone number")}
+SAME = re.compile(r"the same number as line (\d+)$")
+KIND = re.compile(r"not dialled: (.+) number$")
+
+
+def problem_text(problem: str) -> str:
+    """An invalid number's why (appliance.dialer.rules' English, as the CSV export keeps it) in the page's language."""
+    if problem in PROBLEMS:
+        return _(PROBLEMS[problem])
+    if m := SAME.match(problem):
+        return _("the same number as line %(line)s") % {"line": m[1]}
+    if m := KIND.match(problem):
+        return _("not dialled: %(kind)s number") % {"kind": m[1]}
+    return problem
+
+
 FORM_FIELDS = ("code", "name", "mode", "timezone", "windows", "max_attempts", "retry_busy_min",
                "retry_no_answer_min", "retry_failed_min", "crm_url")
 
@@ -118,7 +135,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                     report.listed(c, ("connected", "dialing", "queued", "reserved")))
         progress, invalid, dnc, now = db.read(data_dir, work)
         return render("dialer_campaign", title=c.name, csrf=csrf_token(), c=c, p=progress, invalid=invalid, dnc=dnc,
-                      busy=now, modes=MODE_LABELS, states=STATE_LABELS, outcomes=OUTCOME_LABELS,
+                      busy=now, problem_text=problem_text, modes=MODE_LABELS, states=STATE_LABELS,
+                      outcomes=OUTCOME_LABELS,
                       campaign_states=CAMPAIGN_STATE_LABELS, created=fmt_iso(datetime.fromtimestamp(
                           c.created_utc, campaigns.ZoneInfo(c.timezone)).isoformat()),
                       done=DONE.get(request.query.get("done", ""), ""))

@@ -70,3 +70,35 @@ def test_without_a_numbering_plan_nothing_is_imported(data, capsys):
     code, _, err = run(capsys, "campaign", "import", "x", "--name", "X", "--csv", str(data.parent / "spring.csv"),
                        "--data", str(data))
     assert code == 2 and "[numbers] country is not set" in err
+
+
+def test_import_from_a_crm_url(data, capsys):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    body = json.dumps({"contacts": [{"id": 7, "phone": "+90 532 123 45 67", "name": "Ayşe", "owner": "elif"},
+                                    {"id": 8, "phone": "n/a", "name": "Nobody"}]}).encode()
+
+    class H(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+    srv = HTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{srv.server_port}/api/leads?segment=spring"
+        code, out, err = run(capsys, "campaign", "import", "crm", "--name", "From the CRM", "--crm-url", url,
+                             "--json", "--data", str(data))
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert code == 0
+    got = json.loads(out)
+    assert got["contacts"] == 2 and got["invalid"] == [{"line": 2, "number": "n/a",
+                                                        "problem": "not a valid phone number"}]
+    shown = json.loads(run(capsys, "campaign", "show", "crm", "--json", "--data", str(data))[1])
+    assert shown["fields"] == ["id", "name", "owner"] and shown["source"] == url

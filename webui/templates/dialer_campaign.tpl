@@ -84,7 +84,7 @@
   <thead><tr><th>{{_('Line')}}</th><th>{{_('As written')}}</th><th>{{_('Why')}}</th></tr></thead>
   <tbody>
 % for x in invalid:
-    <tr><td class="num">{{x.line}}</td><td>{{x.as_written}}</td><td>{{x.problem}}</td></tr>
+    <tr><td class="num">{{x.line}}</td><td>{{x.as_written}}</td><td>{{problem_text(x.problem)}}</td></tr>
 % end
   </tbody>
 </table>
