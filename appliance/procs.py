@@ -219,9 +219,10 @@ def jobs_main(argv: list[str] | None = None) -> int:
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
         return 2
-    from appliance.dialer import link as dialer   # the campaign dialer's loop: a thread of this process (its docs)
-    dialer_stop = threading.Event()
-    dialing = dialer.start(cfg, paths.data, dialer_stop)
+    dialer_stop, dialing = threading.Event(), None
+    if cfg.section("ami").host.strip():   # the campaign dialer's loop: a thread of this process (appliance/dialer)
+        from appliance.dialer import link as dialer   # late: numbering and the AMI client only on a box that dials
+        dialing = dialer.start(cfg, paths.data, dialer_stop)
     try:
         with _restart_report(paths, "jobs"):
             consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)

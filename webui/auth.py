@@ -84,6 +84,16 @@ WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/s
 # The agent's operator panel (webui.panel): every role, their own extensions only; the writes are AMI actions on the
 # PBX (log in/out of a queue, pause), never a row of callbox.db.
 WRITE_ROUTES |= {("POST", "/panel/queue"), ("POST", "/panel/pause")}
+# The campaign dialer (webui.dialer, webui.dialer_campaigns): every role works campaigns of its tenant from /dialer
+# (its own extensions only); administrators and supervisors manage campaigns (their tenant's; scope all: every one) and
+# the do-not-call list. The writes go to the dialer's tables only; no request dials (the jobs process's loop does).
+DIALER_AGENT = {"/dialer/join", "/dialer/leave", "/dialer/ready", "/dialer/call", "/dialer/result"}
+DIALER_SUPERVISOR = {"/dialer/campaigns", "/dialer/campaigns/<cid>", "/dialer/campaigns/<cid>/state",
+                     "/dialer/campaigns/<cid>/export.csv", "/dialer/dnc", "/dialer/dnc/remove"}
+SUPERVISORS |= DIALER_SUPERVISOR
+WRITE_ROUTES |= {("POST", rule) for rule in DIALER_AGENT} | {
+    ("POST", "/dialer/campaigns"), ("POST", "/dialer/campaigns/<cid>/state"), ("POST", "/dialer/dnc"),
+    ("POST", "/dialer/dnc/remove")}
 # The organisation's edits from the web (webui.admin.directory_edit): administrators of the tenant; the directory's
 # tables only, through webui.db.write_access.
 DIRECTORY_FORMS = {"/directory/person/new", "/directory/person/details", "/directory/person/end", "/directory/units",

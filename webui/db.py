@@ -23,6 +23,7 @@ from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls
                              quarantined)
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
 from appliance.store.customers import MODELS_CUSTOMERS
+from appliance.store.dialer import MODELS_DIALER
 from appliance.store.pricing import MODELS_PRICING
 from appliance.store.directory import (MODELS_DIRECTORY, NAMED, Person, Placement, Tenant, names, open_extensions,
                                        open_placement)
@@ -62,6 +63,8 @@ __all__ = [
     "MODELS_CUSTOMERS",
     # the sell side's price lists, markups and exchange rates (appliance.pricing writes them)
     "MODELS_PRICING",
+    # the campaign dialer's campaigns, contacts, attempts, agents and do-not-call list (appliance.dialer writes them)
+    "MODELS_DIALER",
     # users.db
     "users_db",
 ]

@@ -18,15 +18,26 @@ from appliance import config
 from appliance.dialer import rules
 from appliance.dialer.sources import Source
 from appliance.rating import numbering
-from appliance.store.base import IMMEDIATE, db
+from appliance.store.base import IMMEDIATE
 from appliance.store.dialer import MODES, OPEN_STATES, Attempt, Campaign, Contact, DialerAgent, DncNumber
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,39}$")
 DNC_RESULT = "Do not call"
 
 
+def _db():
+    """The database the dialer's tables are bound to now: the store's, or the web's writable connection
+    (webui.db.write_access binds them for one request)."""
+    return Contact._meta.database
+
+
 class CampaignError(ValueError):
-    """A request that cannot be done (the message says why, for a person)."""
+    """A request that cannot be done: the message says why, for a person; `code` names the case for the web's
+    translated messages (webui/dialer.py)."""
+
+    def __init__(self, message: str, code: str = ""):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ def create(code: str, name: str, source: Source, plan: numbering.NumberingPlan, 
             seen[number] = r.line
         rows.append(dict(line=r.line, as_written=r.raw, number=number, state=state, problem=why,
                          fields=json.dumps(r.fields, ensure_ascii=False), updated_utc=now, next_utc=0))
-    with db.atomic(IMMEDIATE):
+    with _db().atomic(IMMEDIATE):
         if Campaign.get_or_none(Campaign.code == code) is not None:
             raise CampaignError(f"campaign {code!r} exists already")
         c = Campaign.create(code=code, name=name.strip(), tenant=tenant, mode=mode, state="active",
@@ -151,7 +162,7 @@ def set_state(c: Campaign, state: str) -> None:
     """Pause (no new dials; calls ringing finish), resume or close a campaign; closing lets its agents go."""
     if state not in ("active", "paused", "closed"):
         raise CampaignError(f"state {state!r}: active, paused or closed")
-    with db.atomic(IMMEDIATE):
+    with _db().atomic(IMMEDIATE):
         Campaign.update(state=state).where(Campaign.id == c.id).execute()
         if state == "closed":
             DialerAgent.delete().where(DialerAgent.campaign == c.id).execute()
@@ -172,7 +183,7 @@ def dnc_add(raw: str, plan: numbering.NumberingPlan, note: str = "", by: str = "
     if why:
         raise CampaignError(f"{raw!r}: {why}")
     now = int(time.time()) if now is None else now
-    with db.atomic(IMMEDIATE):
+    with _db().atomic(IMMEDIATE):
         DncNumber.insert(number=number, note=note, added_utc=now, added_by=by).on_conflict_ignore().execute()
         Contact.update(state="dnc", agent="", updated_utc=now).where(
             Contact.number == number, Contact.state.in_(("pending", "reserved"))).execute()
@@ -181,7 +192,7 @@ def dnc_add(raw: str, plan: numbering.NumberingPlan, note: str = "", by: str = "
 
 def dnc_remove(raw: str, plan: numbering.NumberingPlan) -> bool:
     number, why = rules.normalise(raw, plan)
-    with db.atomic(IMMEDIATE):
+    with _db().atomic(IMMEDIATE):
         return bool(DncNumber.delete().where(DncNumber.number == (number or raw.strip())).execute())
 
 
@@ -204,16 +215,16 @@ def held(username: str) -> Contact | None:
 def join(username: str, extension: str, c: Campaign, now: int | None = None) -> None:
     """Work this campaign at this extension (one campaign at a time: joining another leaves the first)."""
     if c.state != "active":
-        raise CampaignError("this campaign is not active")
+        raise CampaignError("this campaign is not active", "inactive")
     now = int(time.time()) if now is None else now
-    with db.atomic(IMMEDIATE):
+    with _db().atomic(IMMEDIATE):
         _release(username)
         DialerAgent.delete().where(DialerAgent.username == username).execute()
         DialerAgent.create(username=username, campaign=c.id, extension=extension, ready=False, since_utc=now)
 
 
 def leave(username: str) -> None:
-    with db.atomic(IMMEDIATE):
+    with _db().atomic(IMMEDIATE):
         _release(username)
         DialerAgent.delete().where(DialerAgent.username == username).execute()
 
@@ -224,27 +235,27 @@ def _release(username: str) -> None:
 
 
 def set_ready(username: str, ready: bool) -> None:
-    with db.atomic(IMMEDIATE):
+    with _db().atomic(IMMEDIATE):
         if not DialerAgent.update(ready=ready).where(DialerAgent.username == username).execute():
-            raise CampaignError("join a campaign first")
+            raise CampaignError("join a campaign first", "join")
 
 
 def ask_call(username: str, contact_id: int, now: int | None = None) -> Attempt:
     """Preview: the agent clicks to call the contact shown to them; the loop originates it (never the request)."""
     now = int(time.time()) if now is None else now
-    with db.atomic(IMMEDIATE):
+    with _db().atomic(IMMEDIATE):
         a = agent_of(username)
         ct = Contact.get_or_none(Contact.id == contact_id)
         if a is None or ct is None or ct.agent != username or ct.state != "reserved":
-            raise CampaignError("this contact is not the one shown to you")
+            raise CampaignError("this contact is not the one shown to you", "stale")
         c = ct.campaign
         if c.state != "active":
-            raise CampaignError("this campaign is not active")
+            raise CampaignError("this campaign is not active", "inactive")
         if not rules.open_now(c.windows, ZoneInfo(c.timezone), now):
-            raise CampaignError("outside the campaign's calling hours")
+            raise CampaignError("outside the campaign's calling hours", "hours")
         if ct.number in dnc_numbers():
             Contact.update(state="dnc", agent="", updated_utc=now).where(Contact.id == ct.id).execute()
-            raise CampaignError("the number is on the do-not-call list: it is not dialled")
+            raise CampaignError("the number is on the do-not-call list: it is not dialled", "dnc")
         Contact.update(state="queued", updated_utc=now).where(Contact.id == ct.id).execute()
         return Attempt.create(campaign=c.id, contact=ct.id, agent=username, extension=a.extension, state="queued",
                               created_utc=now)
@@ -256,13 +267,13 @@ def set_result(username: str, contact_id: int, result: str, note: str, results: 
     number. A contact whose call was not answered has no result to set: its retries are the dialer's."""
     now = int(time.time()) if now is None else now
     if result not in results:
-        raise CampaignError("pick a result from the list")
+        raise CampaignError("pick a result from the list", "result")
     if len(note) > 4000:
-        raise CampaignError("the note is too long (at most 4000 characters)")
-    with db.atomic(IMMEDIATE):
+        raise CampaignError("the note is too long (at most 4000 characters)", "note")
+    with _db().atomic(IMMEDIATE):
         ct = Contact.get_or_none(Contact.id == contact_id)
         if ct is None or ct.agent != username or ct.state != "connected":
-            raise CampaignError("this call is not yours to close (or it was not answered)")
+            raise CampaignError("this call is not yours to close (or it was not answered)", "stale")
         Contact.update(state="done", result=result, note=note.strip(), updated_utc=now).where(
             Contact.id == ct.id).execute()
         if result == DNC_RESULT and ct.number:

@@ -26,11 +26,17 @@ from appliance.ami.client import AmiError
 from appliance.dialer import campaigns, rules
 from appliance.dialer.campaigns import Settings
 from appliance.rating import numbering
-from appliance.store.base import IMMEDIATE, db
+from appliance.store.base import IMMEDIATE
 from appliance.store.dialer import Attempt, Campaign, Contact, DialerAgent, DncNumber
 
 log = logging.getLogger(__name__)
 Originate = Callable[[dict[str, str], float], tuple[str, str, str]]   # fields, timeout -> (response, reason, uid)
+
+
+def _db():
+    """The database the dialer's tables are bound to now: the store's, or the web's writable connection
+    (webui.db.write_access binds them for one request)."""
+    return Contact._meta.database
 
 
 def _campaign_of(row) -> int:
@@ -91,7 +97,7 @@ class Dialer:
 
     def _claim(self, c: Campaign, username: str, state: str, now: int) -> Contact | None:
         """The campaign's next due contact not on the do-not-call list, now held by `username` in `state`."""
-        with db.atomic(IMMEDIATE):
+        with _db().atomic(IMMEDIATE):
             for ct in (Contact.select().where(Contact.campaign == c.id, Contact.state == "pending",
                                               Contact.next_utc <= now)
                        .order_by(Contact.next_utc, Contact.id).limit(20)):
@@ -103,7 +109,7 @@ class Dialer:
         return None
 
     def _start(self, attempt_id: int, now: int) -> int:
-        with db.atomic(IMMEDIATE):
+        with _db().atomic(IMMEDIATE):
             a = Attempt.get_or_none(Attempt.id == attempt_id, Attempt.state == "queued")
             if a is None:
                 return 0
@@ -146,13 +152,13 @@ class Dialer:
         try:
             self.finish(attempt_id, outcome, why, uid)
         finally:
-            if not db.is_closed():
-                db.close()     # this thread's connection
+            if not _db().is_closed() and not _db().in_transaction():
+                _db().close()     # this thread's connection (run inline by a test: the caller's, kept open)
 
     def finish(self, attempt_id: int, outcome: str, reason: str, uid: str) -> None:
         """An attempt ended: its outcome, and the contact's next state (connected, retry later, exhausted)."""
         now = int(self.clock())
-        with db.atomic(IMMEDIATE):
+        with _db().atomic(IMMEDIATE):
             a = Attempt.get_by_id(attempt_id)
             ct = a.contact
             Attempt.update(state="done", outcome=outcome, reason=reason, uniqueid=uid if uid != "<null>" else "",
@@ -176,8 +182,8 @@ class Dialer:
             except Exception:
                 log.exception("dialer: a pass failed; trying again")
             finally:
-                if not db.is_closed():
-                    db.close()
+                if not _db().is_closed():
+                    _db().close()
             stop.wait(self.settings.tick_s)
 
 

@@ -11,15 +11,20 @@ from zoneinfo import ZoneInfo
 
 from appliance.dialer.campaigns import fields_of
 from appliance.reports.csv_cells import row as csv_row
-from appliance.store.base import db
 from appliance.store.dialer import CONTACT_STATES, OUTCOMES, Campaign, Contact
 
 EXPORT_COLUMNS = ("line", "number", "as_written", "state", "problem", "attempts", "last_outcome", "result", "note",
                   "agent", "updated")
 
 
+def _db():
+    """The database the dialer's tables are bound to now: the store's, or the web's writable connection
+    (webui.db.write_access binds them for one request)."""
+    return Contact._meta.database
+
+
 def _rows(sql: str, cid: int) -> list[tuple]:
-    return list(db.execute_sql(sql, (cid,)).fetchall())
+    return list(_db().execute_sql(sql, (cid,)).fetchall())
 
 
 def progress(c: Campaign) -> dict:

@@ -32,6 +32,7 @@
 % central = bool(_request.app.config.get('callbox.central'))   # a central box: its branch boxes' calls and health
 % groups = [(_('Calls'), [('/calls', _('Calls'), True), ('/callcentre', _('Call centre'), sees_org),
 %                         ('/panel', _('Operator panel'), queues or get('ami_panel', False)),
+%                         ('/dialer', _('Dialer'), queues or get('ami_panel', False)),
 %                         ('/callcentre/agent', _('My queue calls'), queues and user.role in ('operator', 'staff'))]),
 %           (_('Reports'), [('/reports', _('Reports'), True), ('/central/calls', _('Branch calls'), central),
 %                           ('/schedules', _('Schedules'), box)]),
