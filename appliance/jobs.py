@@ -12,7 +12,7 @@ from huey.consumer import Consumer
 
 from appliance import config
 from appliance.alerts import check
-from appliance.delivery import outbox, schedules
+from appliance.delivery import invoice_mail, outbox, schedules
 from appliance.directory.sync import SyncReport, sync_once
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ deliver_outbox: Callable | None = None      # the outbox's delivery, every minut
 deliver_outbox_now: Callable | None = None  # the same, as a task outbox.enqueue queues right away
 evaluate_alerts: Callable | None = None     # the alert pass (appliance/alerts/check.py), every minute
 run_schedules: Callable | None = None       # due report schedules (appliance/delivery/schedules.py), every minute
+run_invoices: Callable | None = None        # the monthly invoice run when due (appliance/delivery/invoice_mail.py)
 
 
 def configure(data_dir: Path, cfg: config.Config, immediate: bool = False) -> SqliteHuey:
@@ -45,6 +46,7 @@ def configure(data_dir: Path, cfg: config.Config, immediate: bool = False) -> Sq
     _register_outbox(h, Path(data_dir), cfg)
     _register_alerts(h, Path(data_dir), cfg)
     _register_schedules(h, Path(data_dir), cfg)
+    _register_invoices(h, Path(data_dir), cfg)
     huey = h
     return h
 
@@ -104,6 +106,15 @@ def _register_schedules(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> No
     @h.periodic_task(every_minutes(1), name="run_schedules")
     def run_schedules() -> int:
         return len(schedules.check_due(cfg, data_dir))
+
+
+def _register_invoices(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
+    # No huey retries: a month is claimed once (InvoiceRun); a pass before the day and time does nothing.
+    global run_invoices
+
+    @h.periodic_task(every_minutes(1), name="run_invoices")
+    def run_invoices() -> dict | None:
+        return invoice_mail.check(cfg, data_dir)
 
 
 def run_directory_sync(cfg: config.Config) -> SyncReport | None:
