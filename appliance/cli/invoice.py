@@ -148,7 +148,7 @@ def cmd_mail(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from appliance.delivery import invoice_mail
+    from appliance.delivery import invoice_mail   # late: the outbox and fpdf2, only for this command
     cfg, _paths = open_data(args)
     at = iso_s(args.at, localtime.zone(cfg.section("pbx").timezone))
     result = invoice_mail.run_month(cfg, at, force=True)
