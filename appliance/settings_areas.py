@@ -67,6 +67,9 @@ AREAS: tuple[Setting, ...] = (
       "The shop's prepaid account with its provider (callbox shop topup): `callbox shop balance` warns, and the alert "
       "pass raises alert_raised (SNMP trap, e-mail to [alerts] email) once, when the balance is below this (in the "
       "account's currency); 0 = no warning."),
+    S("shop", "items", "", "lines",
+      "Additional items the cashier can sell at the checkout with the calls: one per line NAME = PRICE (Internet 30 "
+      "min = 10.00, Çay = 5.00), in the price list's sell currency; empty = calls only."),
     S("shop", "lock_family", "", "name",
       "Lock and unlock booths over AMI (Asterisk, [ami] host set): the cashier's 'give' unlocks a booth with DBPut "
       "FAMILY/EXTENSION = open and 'free' locks it with DBDel; the booths' dialplan refuses to dial unless the key "
