@@ -12,7 +12,7 @@ from huey.consumer import Consumer
 
 from appliance import config
 from appliance.alerts import check
-from appliance.delivery import outbox, schedules
+from appliance.delivery import invoice_mail, outbox, schedules
 from appliance.directory.sync import SyncReport, sync_once
 from appliance.messages import rules as message_rules
 
@@ -32,6 +32,7 @@ deliver_outbox_now: Callable | None = None  # the same, as a task outbox.enqueue
 evaluate_alerts: Callable | None = None     # the alert pass (appliance/alerts/check.py), every minute
 run_schedules: Callable | None = None       # due report schedules (appliance/delivery/schedules.py), every minute
 run_message_rules: Callable | None = None   # the customer-message rules (appliance/messages/rules.py), every minute
+run_invoices: Callable | None = None        # the monthly invoice run when due (appliance/delivery/invoice_mail.py)
 
 
 def configure(data_dir: Path, cfg: config.Config, immediate: bool = False) -> SqliteHuey:
@@ -48,6 +49,7 @@ def configure(data_dir: Path, cfg: config.Config, immediate: bool = False) -> Sq
     _register_alerts(h, Path(data_dir), cfg)
     _register_schedules(h, Path(data_dir), cfg)
     _register_messages(h, Path(data_dir), cfg)
+    _register_invoices(h, Path(data_dir), cfg)
     huey = h
     return h
 
@@ -116,6 +118,15 @@ def _register_messages(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> Non
     @h.periodic_task(every_minutes(1), name="run_message_rules")
     def run_message_rules() -> dict[str, int]:
         return message_rules.run(cfg, data_dir)
+
+
+def _register_invoices(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
+    # No huey retries: a month is claimed once (InvoiceRun); a pass before the day and time does nothing.
+    global run_invoices
+
+    @h.periodic_task(every_minutes(1), name="run_invoices")
+    def run_invoices() -> dict | None:
+        return invoice_mail.check(cfg, data_dir)
 
 
 def run_directory_sync(cfg: config.Config) -> SyncReport | None:

@@ -65,8 +65,12 @@ AREAS: tuple[Setting, ...] = (
       "Checkout: the total to pay is rounded up to a multiple of this (0.05, 0.25, 1); 0 = to the currency's "
       "minor unit only."),
     S("shop", "low_balance", "0", "amount",
-      "The shop's prepaid account with its provider (callbox shop topup): `callbox shop balance` warns when the "
-      "balance is below this (in the account's currency); 0 = no warning."),
+      "The shop's prepaid account with its provider (callbox shop topup): `callbox shop balance` warns, and the alert "
+      "pass raises alert_raised (SNMP trap, e-mail to [alerts] email) once, when the balance is below this (in the "
+      "account's currency); 0 = no warning."),
+    S("shop", "items", "", "lines",
+      "Additional items the cashier can sell at the checkout with the calls: one per line NAME = PRICE (Internet 30 "
+      "min = 10.00, Çay = 5.00), in the price list's sell currency; empty = calls only."),
     S("shop", "lock_family", "", "name",
       "Lock and unlock booths over AMI (Asterisk, [ami] host set): the cashier's 'give' unlocks a booth with DBPut "
       "FAMILY/EXTENSION = open and 'free' locks it with DBDel; the booths' dialplan refuses to dial unless the key "

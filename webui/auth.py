@@ -78,6 +78,7 @@ WRITE_ROUTES |= {("POST", "/reports/saved"), ("POST", "/reports/saved/delete"), 
 CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open", "/shop/close", "/shop/sessions",
             "/shop/sessions/<sid>"}
 CASHIERS |= {"/shop/booths"}   # each booth now, JSON for the cashier page's script
+CASHIERS |= {"/shop/receipt/<pid>.pdf"}   # a payment's receipt, 80 mm wide
 CASHIERS |= {"/shop/booth"}    # give a booth to someone ("in use by"; unlocked over AMI where configured), free it
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
                  ("POST", "/shop/close"), ("POST", "/shop/booth")}

@@ -22,12 +22,11 @@ from bottle import request, response
 
 from appliance import config, localtime
 from appliance.ami.feed import read_settings
-from appliance.pricing.rules import minor_unit
 from appliance.rating import numbering
-from appliance.shop import booths, live, marks, sessions
+from appliance.shop import booths, checkout, live, marks, sessions
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_money, fmt_number
+from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_money, fmt_number, language
 from webui.panel import feed_for
 from webui.reports.common import render
 
@@ -136,9 +135,20 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                                 price="" if b.running_sell is None else fmt_money(b.running_sell, b.currency))
                            for b in read(work)]}
 
+    def quantities() -> dict[str, int]:
+        """The checkout form's item quantities (qty_N for the Nth of [shop] items; empty = 0)."""
+        out = {}
+        for n, (name, _price) in enumerate(shop.items):
+            text = request.forms.get(f"qty_{n}", "").strip() or "0"
+            if not text.isdigit() or int(text) > checkout.MAX_QTY:
+                raise bottle.HTTPError(400, _("Write each quantity as a whole number from 0 to {n}.").format(
+                    n=checkout.MAX_QTY))
+            out[name] = int(text)
+        return out
+
     @app.post("/shop/checkout")   # a POST that writes nothing: the selection form carries the CSRF token
-    def checkout():
-        ids = _ids(request.forms.getall("call"))
+    def checkout_page():
+        ids = [i for i in (row_id(v) for v in request.forms.getall("call")) if i is not None]
 
         def work(seller):
             open_ = sessions.open_now()
@@ -149,11 +159,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         payable = [c for c in chosen if c.status != "paid" and c.sell is not None]
         total = sum((c.sell or Decimal(0) for c in payable), Decimal(0))
         return page(template="shop_checkout", title=_("Checkout"), session=open_, chosen=chosen, payable=payable,
-                    total=total, to_take=booths.round_total(total, shop.round_to), currency=open_.currency)
+                    total=total, to_take=booths.round_total(total, shop.round_to), currency=open_.currency,
+                    items=shop.items)
 
     @app.post("/shop/pay")
     def pay():
-        ids = _ids(request.forms.getall("call"))
+        ids = [i for i in (row_id(v) for v in request.forms.getall("call")) if i is not None]
+        qty = quantities()
         try:
             given = Decimal(request.forms.get("given", "").strip().replace(",", "."))
             if not given.is_finite() or given < 0:
@@ -166,20 +178,32 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             if open_ is None:
                 raise bottle.HTTPError(409, _("No session is open."))
             _allowed(open_)
-            due = booths.round_total(sum((c.sell or Decimal(0) for c in sessions.session_calls(open_, shop, seller)
-                                          if c.id in ids), Decimal(0)), shop.round_to)
-            if given < due:
-                raise bottle.HTTPError(400, _("The amount paid is less than the amount to take."))
             try:
-                paid, total, currency = sessions.pay(open_.id, ids, shop, seller)
+                paid = checkout.pay(open_.id, ids, qty, given, shop, seller, current_user().username)
             except sessions.ShopError as e:
+                if "less than the amount to take" in str(e):
+                    raise bottle.HTTPError(400, _("The amount paid is less than the amount to take.")) from None
                 raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
-        log.info("shop: session %s: %s paid calls %s, %s %s", open_.id, current_user().username, paid, total,
-                 currency)
-        to_take = booths.round_total(total, shop.round_to)
-        return page(template="shop_paid", title=_("Paid"), paid=paid, total=total, to_take=to_take, given=given,
-                    change=(given - to_take).quantize(minor_unit(currency)) if currency else given - to_take,
-                    currency=currency)
+            receipt = checkout.as_json(paid)
+        log.info("shop: session %s: %s paid calls %s and items %s, %s %s (payment %s)", open_.id,
+                 current_user().username, ids, receipt["items"], receipt["to_take"], receipt["currency"], paid.id)
+        return page(template="shop_paid", title=_("Paid"), paid=ids, receipt=receipt,
+                    total=Decimal(receipt["charges"]), items_total=Decimal(receipt["items_total"]),
+                    to_take=Decimal(receipt["to_take"]), given=given, change=Decimal(receipt["change"]),
+                    currency=receipt["currency"])
+
+    @app.get("/shop/receipt/<pid>.pdf")
+    def receipt_pdf(pid: str):
+        """A payment's receipt, 80 mm wide (a thermal receipt printer's paper), in the page's language."""
+        from appliance.pdf.receipt import receipt_pdf as make   # fpdf2 only when a receipt is printed
+        found = row_id(pid)
+        p = read(lambda _seller: checkout.payment(found) if found is not None else None)
+        if p is None:
+            raise bottle.HTTPError(404, _("No such receipt."))
+        data = db.read(data_dir, lambda: make(p, cfg.section("box").company, language(), tz))
+        response.content_type = "application/pdf"
+        response.set_header("Content-Disposition", f'inline; filename="receipt-{p.id}.pdf"')
+        return data
 
     @app.post("/shop/status")
     def status():
@@ -263,7 +287,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             s = None
         if s is None:
             raise bottle.HTTPError(404, _("No such session."))
+        figs = sessions.figures(calls)
+        figs["cash"] += read(lambda _seller: sessions.items_sold(s.id))   # the items sold with the calls
         return page(template="shop_session", title=_("Session {id}").format(id=s.id), session=s, calls=calls,
-                    report=sessions.closing_report(s), figures=sessions.figures(calls))
+                    report=sessions.closing_report(s), figures=figs)
 
     return app

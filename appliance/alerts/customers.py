@@ -1,5 +1,6 @@
-"""Customer alerts (RAT-11, RAT-12): a prepaid customer's balance below its low-balance threshold or exhausted, and
-a fixed-price contract whose calls this month cost more than its fee. Each raises alert_raised once (the trap, and
+"""Customer alerts (RAT-11, RAT-12, SHOP-4): a prepaid customer's balance below its low-balance threshold or exhausted,
+a fixed-price contract whose calls this month cost more than its fee, and the callshop's prepaid account with its
+provider below [shop] low_balance. Each raises alert_raised once (the trap, and
 the e-mail to [alerts] email) and clears with alert_cleared, through the alert state (appliance/alerts/state.py)."""
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from appliance import config
 from appliance.alerts.state import Notice, Send, commit, watch
 from appliance.customers import accounts, customers, margins
 from appliance.localtime import zone
+from appliance.shop import account as shop_account
+from appliance.shop import booths
 from appliance.store.base import IMMEDIATE, db
 
 log = logging.getLogger(__name__)
@@ -36,10 +39,32 @@ def _margin(cfg_alerts, c, since: int, now: int, sender: Send) -> int:
         return commit(watch(cfg_alerts, f"customer_margin:{c.code}", m["negative"], now, n), sender)
 
 
+def _shop(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
+    """The shop's provider account below [shop] low_balance (0: not watched; no top-up yet: nothing to watch)."""
+    try:
+        shop = booths.shop_settings(cfg)
+    except config.ConfigError as e:
+        log.warning("shop provider account alert: %s", e)
+        return 0
+    if shop.low_balance <= 0 or not shop.booths:
+        return 0
+    st = shop_account.statement(shop, booths.seller(shop), now + 1)
+    if not st["currency"]:
+        return 0
+    balance = Decimal(st["balance"])
+    n = Notice("shop provider account", f"the callshop's prepaid account with its provider: balance {st['balance']} "
+               f"{st['currency']} is below {shop.low_balance}: top it up with the provider, then `callbox shop topup "
+               "AMOUNT`", int(balance), clear_text=f"the callshop's provider account: balance {st['balance']} "
+               f"{st['currency']} is above {shop.low_balance} again")
+    with db.atomic(IMMEDIATE):
+        return commit(watch(cfg_alerts, "shop_balance", balance < shop.low_balance, now, n), sender)
+
+
 def check(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
-    """Every prepaid customer's balance and every fixed-price contract's month so far; e-mails and traps queued."""
+    """Every prepaid customer's balance, every fixed-price contract's month so far and the shop's provider account;
+    e-mails and traps queued."""
     first = datetime.fromtimestamp(now, zone(cfg.section("pbx").timezone)).replace(day=1, hour=0, minute=0, second=0)
-    queued = 0
+    queued = _shop(cfg, cfg_alerts, now, sender)
     for c in customers.all_customers():
         try:
             if c.account == "prepaid":

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from appliance import localtime
-from appliance.cli.common import UsageError, open_data
+from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.customers import customers, invoices, tax
 from appliance.procs import common_args
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def register(subparsers) -> None:
     """Add `invoice` and its commands to the callbox parser's subparsers."""
     t = subparsers.add_parser("invoice", help="customers' invoices and credit notes")
-    sub = t.add_subparsers(dest="invoice_command", metavar="issue|list|show|pdf|credit", required=True,
+    sub = t.add_subparsers(dest="invoice_command", metavar="issue|list|show|pdf|credit|mail|run", required=True,
                            parser_class=type(t))
     c = sub.add_parser("issue", help="issue a customer's invoice for a month (their calls not yet invoiced)")
     common_args(c)
@@ -53,6 +53,18 @@ def register(subparsers) -> None:
     c.add_argument("--reason", required=True, help="printed on the credit note")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_credit)
+    c = sub.add_parser("mail", help="queue an invoice's PDF for e-mail to its customer (once per invoice)")
+    common_args(c)
+    c.add_argument("invoice", metavar="NUMBER")
+    c.add_argument("--to", default="", metavar="ADDRESS", help="default: the customer's --email")
+    c.add_argument("--json", action="store_true", help='{"invoice", "to", "outbox"}')
+    c.set_defaults(func=cmd_mail)
+    c = sub.add_parser("run", help="the monthly invoice run now: every postpaid customer invoiced for the month "
+                       "before, the invoices mailed (as the jobs process does on [customers] invoice_day)")
+    common_args(c)
+    c.add_argument("--at", metavar="ISO", help="as if now were this (PBX local time); default now")
+    c.add_argument("--json", action="store_true", help='{"period", "already", "customers": [...]}')
+    c.set_defaults(func=cmd_run)
 
 
 def _day(text: str, what: str) -> date:
@@ -121,4 +133,29 @@ def cmd_credit(args) -> int:
     cn = invoices.credit(invoices.find(args.invoice), args.reason)
     print(json.dumps(invoices.as_json(cn), ensure_ascii=False) if args.json else
           f"{invoices.label(cn)} credits {cn.note}: total {cn.total} {cn.currency}")
+    return 0
+
+
+def cmd_mail(args) -> int:
+    from appliance.delivery import invoice_mail   # late: the outbox and fpdf2, only for this command
+    cfg, _paths = open_data(args)
+    inv = invoices.find(args.invoice)
+    row = invoice_mail.mail_invoice(inv, cfg, args.to)
+    out = {"invoice": invoices.label(inv), "to": row.to, "outbox": row.outbox_id}
+    print(json.dumps(out, ensure_ascii=False) if args.json else
+          f"{out['invoice']}: queued for {out['to']} (outbox #{out['outbox']})")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from appliance.delivery import invoice_mail   # late: the outbox and fpdf2, only for this command
+    cfg, _paths = open_data(args)
+    at = iso_s(args.at, localtime.zone(cfg.section("pbx").timezone))
+    result = invoice_mail.run_month(cfg, at, force=True)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    for item in result["customers"]:
+        print(f"{item['customer']}\t{item['status']}\t{item.get('invoice', '')}\t{item.get('detail', '')}")
+    print(f"invoice run {result['period']}: {sum(i['status'] == 'issued' for i in result['customers'])} issued")
     return 0

@@ -100,6 +100,26 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
+# a customer's invoice (appliance/delivery/invoice_mail.py), in the customer's invoice language
+INVOICE_TEXT = {
+    "en": ("{kind} {number} of {company}: {total}",
+           "Dear {customer},\n\nplease find attached our {kind_lower} {number} for {period}: {total}.\n\n"
+           "-- {company}\n"),
+    "tr": ("{company} {kind} {number}: {total}",
+           "Sayın {customer},\n\n{period} dönemine ait {kind_lower} {number} ektedir: {total}.\n\n-- {company}\n"),
+    "bg": ("{kind} {number} от {company}: {total}",
+           "Уважаеми {customer},\n\nприлагаме нашата {kind_lower} {number} за {period}: {total}.\n\n-- {company}\n"),
+    "az": ("{company} {kind} {number}: {total}",
+           "Hörmətli {customer},\n\n{period} dövrü üçün {kind_lower} {number} əlavədədir: {total}.\n\n-- {company}\n"),
+    "cs": ("{kind} {number} od {company}: {total}",
+           "Vážený zákazníku {customer},\n\nv příloze zasíláme {kind_lower} {number} za {period}: {total}.\n\n"
+           "-- {company}\n"),
+    "nb": ("{kind} {number} fra {company}: {total}",
+           "Kjære {customer},\n\nvedlagt er {kind_lower} {number} for {period}: {total}.\n\n-- {company}\n"),
+}
+for _lang, (_subject, _body) in INVOICE_TEXT.items():
+    TEXT[_lang]["invoice_subject"], TEXT[_lang]["invoice_body"] = _subject, _body
+
 
 def language(preferred: str, default: str) -> str:
     """The language to write in: the recipient's own if the box has it, else `default` ([mail] language)."""

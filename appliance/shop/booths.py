@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from appliance.config import Config, ConfigError
+from appliance.money import parse_money
 from appliance.pricing import lists
 from appliance.pricing.rules import PriceError, PriceList, Rates, SellPrice
 
@@ -23,6 +24,7 @@ class Shop:
     round_to: Decimal = Decimal(0)
     low_balance: Decimal = Decimal(0)
     lock_family: str = ""     # the AstDB family booths are unlocked in over AMI ("" = no lock: an "in use by" mark)
+    items: tuple[tuple[str, Decimal], ...] = ()   # additional items sold at the checkout: (name, price)
 
 
 def parse_booths(text: str, where: str = "[shop] booths") -> dict[str, str]:
@@ -50,7 +52,27 @@ def shop_settings(cfg: Config) -> Shop:
     family = s.lock_family.strip()
     if family and not all(c.isalnum() or c in "_-" for c in family):
         raise ConfigError(f"{cfg.name}: [shop] lock_family: {family!r}: letters, digits, _ and - only")
-    return Shop(parse_booths(s.booths), s.price_list.strip(), step, low, family)
+    return Shop(parse_booths(s.booths), s.price_list.strip(), step, low, family, parse_items(s.items))
+
+
+def parse_items(text: str, where: str = "[shop] items") -> tuple[tuple[str, Decimal], ...]:
+    """`NAME = PRICE` lines (Internet 30 min = 10.00) -> ((name, price), ...); ConfigError naming a bad line."""
+    out: dict[str, Decimal] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, price = line.rpartition("=")
+        name = " ".join(name.split())
+        try:
+            value = parse_money(price)
+            if not sep or not name or name in out:
+                raise ValueError
+        except ValueError:
+            raise ConfigError(f"{where}: line {n} {line!r}: expected NAME = PRICE (Çay = 5.00), each name once"
+                              ) from None
+        out[name] = value
+    return tuple(out.items())
 
 
 def _amount(cfg: Config, key: str, value: str, example: str) -> Decimal:

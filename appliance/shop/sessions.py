@@ -20,7 +20,7 @@ from appliance.pricing.rules import PriceError
 from appliance.shop.booths import Seller, Shop
 from appliance.store.base import IMMEDIATE
 from appliance.store.calls import Call, local_iso
-from appliance.store.shop import STATUSES, ShopCall, ShopSession
+from appliance.store.shop import STATUSES, ShopCall, ShopPayment, ShopSession
 
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
@@ -194,12 +194,19 @@ def close(session_id: int, shop: Shop, seller: Seller, now: int | None = None) -
             if c.status != "paid":
                 _mark(session, c, c.status, session.closed_utc)
         f = figures(calls)
+        f["cash"] += items_sold(session.id)     # the calls paid and the additional items sold at the checkout
         currency = seller.currency or session.currency
         ShopSession.update(closed_utc=session.closed_utc, calls=f["calls"], minutes=str(f["minutes"]),
                            cash=str(f["cash"]), unpaid=f["unpaid"], unserved=f["unserved"],
                            currency=currency).where(ShopSession.id == session.id).execute()
         return {"session": session.id, **{k: str(v) if isinstance(v, Decimal) else v for k, v in f.items()},
                 "currency": currency}
+
+
+def items_sold(session_id: int) -> Decimal:
+    """The additional items' total of the session's payments (appliance/shop/checkout.py)."""
+    return sum((Decimal(p.items_total) for p in ShopPayment.select(ShopPayment.items_total)
+                .where(ShopPayment.session == session_id)), ZERO)
 
 
 def closing_report(session: ShopSession) -> dict:

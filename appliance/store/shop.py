@@ -52,5 +52,22 @@ class ShopBooth(Base):
     unlocked = IntegerField(default=0)   # 1: unlocked over AMI ([shop] lock_family) and not locked again since
 
 
+class ShopPayment(Base):
+    """One checkout: the calls paid and the additional items sold ([shop] items), the amount taken (rounded up to
+    [shop] round_to), what was given and the change: what the receipt prints. Money as exact decimal text."""
+    id = IntegerField(primary_key=True)
+    session = ForeignKeyField(ShopSession, on_delete="CASCADE")
+    paid_utc = IntegerField()
+    operator = TextField(default="")
+    calls = TextField(default="[]")      # JSON: [{"id", "booth", "number", "destination", "talk_s", "sell"}]
+    items = TextField(default="[]")      # JSON: [{"name", "qty", "price", "amount"}]
+    charges = TextField()                # the calls' sell prices
+    items_total = TextField(default="0")
+    to_take = TextField()                # charges + items, rounded up to [shop] round_to
+    given = TextField()
+    change = TextField()
+    currency = TextField(default="")
+
+
 STATUSES = ("paid", "unpaid", "unserved")
-MODELS_SHOP = (ShopSession, ShopCall, ShopTopUp, ShopBooth)
+MODELS_SHOP = (ShopSession, ShopCall, ShopTopUp, ShopBooth, ShopPayment)

@@ -97,3 +97,31 @@ def test_the_booths_json_for_the_cashier_pages_script(app):
     assert [got[e]["state"] for e in ("201", "202", "203")] == ["free", "talking", "free"]
     assert got["202"]["label"] == "in a call" and got["202"]["running_s"] >= 0
     assert Decimal(got["202"]["running_sell"]) == independent_sell(NUMBERS["Germany"], got["202"]["running_s"])
+
+
+def test_items_with_the_calls_and_the_receipt_pdf(tmp_path):
+    (tmp_path / "callbox.ini").write_text(INI + "items =\n  Internet 30 min = 10.00\n  Çay = 4.50\n", encoding="utf-8")
+    store.open_db(tmp_path / "callbox.db")
+    store_prices()
+    store.close_db()
+    application = make_app(tmp_path)
+    cashier, csrf = logged_in(application, "ayse", role="operator", scope="tenant")
+    cashier.post("/shop/open", {"csrf_token": csrf}, status=303)
+    [call] = add_calls(tmp_path, ("201", NUMBERS["Germany"], int(time.time()), 61))          # 0.44
+    preview = text(cashier.post("/shop/checkout", {"csrf_token": csrf, "call": str(call)}))
+    assert 'name="qty_0"' in preview and "Çay (TRY4.50)" in preview
+    bad = cashier.post("/shop/pay", {"csrf_token": csrf, "call": str(call), "qty_1": "x", "given": "50"}, status=400)
+    assert "whole number" in bad.text
+    paid = text(cashier.post("/shop/pay", {"csrf_token": csrf, "call": str(call), "qty_0": "1", "qty_1": "2",
+                                           "given": "50"}))
+    # 0.44 + 10.00 + 9.00 = 19.44 -> 19.50 (round_to 0.25); change 30.50
+    assert '<dd id="items-total">TRY19.00</dd>' in paid and '<dd id="to-take">TRY19.50</dd>' in paid
+    assert '<dd id="change">TRY30.50</dd>' in paid and 'href="/shop/receipt/1.pdf"' in paid
+    pdf = cashier.get("/shop/receipt/1.pdf")
+    assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF")
+    assert cashier.get("/shop/receipt/2.pdf", status=404).status_code == 404
+    items_only = text(cashier.post("/shop/pay", {"csrf_token": csrf, "qty_1": "1", "given": "5"}))
+    assert '<dd id="change">TRY0.50</dd>' in items_only
+    closed = text(cashier.post("/shop/close", {"csrf_token": csrf, "session": "1"}, status=303).follow())
+    assert '<dd id="cash">TRY23.94</dd>' in closed                                           # 0.44 + 19.00 + 4.50
+    store.close_db()

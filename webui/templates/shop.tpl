@@ -71,6 +71,12 @@
   <button type="submit" formaction="/shop/status" name="status" value="unpaid">{{_('Mark unpaid')}}</button></p>
 % end
 </form>
+% if shop.items:
+<form method="post" action="/shop/checkout" class="inline">
+  <input type="hidden" name="csrf_token" value="{{csrf}}">
+  <button type="submit" id="sell-items">{{_('Sell items only…')}}</button>
+</form>
+% end
 <form method="post" action="/shop/close" class="inline">
   <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="session" value="{{session.id}}">
   <button type="submit" id="close-session">{{_('Close the session')}}</button>

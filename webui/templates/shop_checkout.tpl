@@ -14,11 +14,19 @@
   <div><dt>{{_('Call charges')}}</dt><dd id="total">{{money(total, currency)}}</dd></div>
   <div><dt>{{_('To take')}}</dt><dd id="to-take">{{money(to_take, currency)}}</dd></div>
 </dl>
-% if payable:
+% if payable or items:
 <form method="post" action="/shop/pay" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
 % for c in payable:
   <input type="hidden" name="call" value="{{c.id}}">
+% end
+% if items:
+  <fieldset id="items"><legend>{{_('Additional items')}}</legend>
+% for n, (name, price) in enumerate(items):
+  <label>{{name}} ({{money(price, currency)}}) <input name="qty_{{n}}" type="number" min="0" max="100" step="1" size="3" value="0" data-price="{{price}}"></label>
+% end
+  </fieldset>
+  <p class="muted">{{_('Items are added to the amount to take when the payment is confirmed.')}}</p>
 % end
   <label>{{_('Amount paid')}} <input name="given" id="given" inputmode="decimal" required value="{{to_take}}"></label>
   <button type="submit" id="confirm">{{_('Confirm payment')}}</button>
