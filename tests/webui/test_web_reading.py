@@ -70,3 +70,19 @@ def test_the_branch_calls_form_is_in_the_users_language(app):
     client, _csrf = logged_in(app, "admin")
     page = client.get("/central/calls", {"lang": "tr"}, status="*").text
     assert '<label>Bitiş <input name="until"' in page and ">Until <" not in page
+
+
+def test_an_hour_step_month_of_concurrency_is_cut_to_its_first_rows_with_local_times(app):
+    """A month at one-hour steps is 744 rows: the first 100 with a link to all (?top=0); each interval's start in
+    the locale's format, not raw ISO ("2017-07-01 08:00")."""
+    client, _csrf = logged_in(app, "admin")
+    query = {"run": "1", "range": "custom", "since": "2017-07-01", "until": "2017-08-01", "step": "3600", "lang": "en"}
+    page = client.get("/reports/concurrency", query).text
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == 100 and "The first 100 of 744 rows." in page
+    every = re.search(r'<a href="(/reports/concurrency\?[^"]*top=0[^"]*)">Show all rows</a>', page).group(1)
+    assert client.get(every.replace("&amp;", "&")).text.split("<tbody>", 1)[1].count("<tr>") == 744
+    assert "<td>01/07/2017, 08:00</td>" in body and "2017-07-01 08:00" not in page
+    tr = client.get("/reports/concurrency", {**query, "lang": "tr"}).text
+    assert "<td>1.07.2017 08:00</td>" in tr
+    assert "Show all rows" not in client.get("/reports/concurrency", {**query, "step": "86400"}).text   # 31 rows

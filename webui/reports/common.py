@@ -135,6 +135,9 @@ def default_ranges() -> dict:
 
 # ---- what a page shows ----
 
+LONG_TABLE = 100      # rows a table shows unless asked for more (?top=N; ?top=0 for all)
+
+
 @dataclass
 class Table:
     """A shown table: headings, rows of (text, numeric) cells with an optional link, an optional totals row."""
@@ -144,6 +147,7 @@ class Table:
     sort_links: list[str] = field(default_factory=list)    # per column: the page sorted by it (empty: no sorting)
     sorted_by: tuple[int, bool] | None = None              # (column, descending) the rows are sorted by
     hidden: int = 0                                        # rows left out by top=N (the totals include them)
+    all_link: str = ""                                     # set when a long table was cut by default: show all
     keys: list[list] = field(default_factory=list)        # per row, its raw values to sort by (sort_table)
 
 
@@ -209,6 +213,11 @@ def sort_table(table: Table, form, link: Callable[[dict], str]) -> Table:
         order = present + empty
         table.sorted_by = (sort, desc)
     top = int(form.get("top")) if (form.get("top") or "").isdigit() and int(form.get("top")) > 0 else None
+    if top is None and not form.get("top") and len(order) > LONG_TABLE:
+        # a long table (a month of hours: 744 rows) shows its first rows and a link to all of them (?top=0)
+        top = LONG_TABLE
+        table.all_link = link({"top": "0", **({"sort": str(sort), "desc": "1" if desc else "0"}
+                                              if sort is not None else {})})
     if top is not None and top < len(order):
         table.hidden, order = len(order) - top, order[:top]
     table.rows, table.keys = [table.rows[i] for i in order], [table.keys[i] for i in order]

@@ -20,7 +20,7 @@ from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
 from appliance.reports.ranges import RangeError, resolve
 from webui.auth import current_user
-from webui.i18n import N_, _, fmt_duration, fmt_number, term
+from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_number, term
 from webui.reports import common as rp
 from webui.reports import export as rx
 
@@ -193,11 +193,11 @@ def concurrency_view(data: dict, since: int, until: int, tz):
     buckets = data["buckets"]
     table = rp.Table([_("Start"), _("Most calls at once"), _("Erlangs")])
     for b in buckets:
-        cells = [(b.label[:16].replace("T", " "), False), (fmt_number(b.max_concurrent), True),
+        cells = [(fmt_iso(b.label, "short"), False), (fmt_number(b.max_concurrent), True),
                  (fmt_number(Decimal(str(round(b.erlangs, 3)))), True)]
         table.rows.append((cells, _calls(b.start, b.end, tz) if b.max_concurrent else ""))
         table.keys.append([b.label, b.max_concurrent, b.erlangs])
-    chart = Chart("line", [b.label[5:16].replace("T", " ") for b in buckets], {
+    chart = Chart("line", [fmt_iso(b.label, "short") for b in buckets], {
         _("Most calls at once"): [b.max_concurrent for b in buckets],
         _("Erlangs"): [Decimal(str(round(b.erlangs, 3))) for b in buckets]}) if buckets else None
     rows = [list(b.to_dict().values()) for b in buckets]

@@ -121,7 +121,7 @@
 % end
 % if templates:
 <h2>{{_('Published templates')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Template')}}</th><th>{{_('Roles')}}</th><th>{{_('Users')}}</th><th>{{_('Published by')}}</th><th></th></tr></thead>
   <tbody>
 % for t in templates:

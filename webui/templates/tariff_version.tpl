@@ -13,7 +13,7 @@
 <p>{{_('Currency')}} {{v.currency}} · {{_('rounding')}} {{v.rounding}} · {{_('decimals')}} {{v.decimals}} · {{_('a call crossing a band boundary')}}: {{v.band_boundary}}</p>
 <h2>{{_('Time bands')}}</h2>
 % if v.bands:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Band')}}</th><th>{{_('Days')}}</th><th>{{_('From')}}</th><th>{{_('To')}}</th></tr></thead>
   <tbody>
 % for b in v.bands:
@@ -26,7 +26,7 @@
 % end
 % if v.holidays:
 <h2>{{_('Holidays')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Day')}}</th><th>{{_('From')}}</th><th>{{_('Name')}}</th></tr></thead>
   <tbody>
 % for h in v.holidays:
@@ -36,7 +36,7 @@
 </table></div>
 % end
 <h2>{{_('Destinations')}} ({{len(v.destinations)}})</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Destination')}}</th><th>{{_('Number classes')}}</th><th>{{_('Prefixes')}}</th></tr></thead>
   <tbody>
 % for d in v.destinations:
@@ -46,7 +46,7 @@
   </tbody>
 </table></div>
 <h2>{{_('Rates')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Destination')}}</th><th>{{_('Band')}}</th><th>{{_('Connection fee')}}</th><th>{{_('Minimum')}}</th><th>{{_('Steps')}}</th></tr></thead>
   <tbody>
 % for r in v.rates:
