@@ -86,3 +86,17 @@ def test_an_hour_step_month_of_concurrency_is_cut_to_its_first_rows_with_local_t
     tr = client.get("/reports/concurrency", {**query, "lang": "tr"}).text
     assert "<td>1.07.2017 08:00</td>" in tr
     assert "Show all rows" not in client.get("/reports/concurrency", {**query, "step": "86400"}).text   # 31 rows
+
+
+def test_concurrency_past_its_range_limit_answers_in_the_users_language(app):
+    """Past 5,000 intervals the page answers 400 with the reason, in the user's language (it was English in every
+    language); the CSV answers 400 too."""
+    client, _csrf = logged_in(app, "admin")
+    query = {"run": "1", "range": "custom", "since": "2000-01-01", "until": "2030-01-01", "step": "3600"}
+    page = client.get("/reports/concurrency", {**query, "lang": "tr"}, status=400).text
+    assert "262.992 aralık: daha büyük bir adım ya da daha kısa bir dönem seçin (en çok 5.000)" in page
+    assert "intervals" not in page
+    assert "step 7 s" not in client.get("/reports/concurrency", {**query, "step": "7"}, status=400).text
+    client.get("/reports/concurrency.csv", query, status=400)
+    english = client.get("/reports/concurrency", {**query, "lang": "en"}, status=400).text
+    assert "262,992 intervals: choose a larger step or a shorter range (at most 5,000)" in english

@@ -32,7 +32,16 @@ STEPS = {60: "1 min", 300: "5 min", 900: "15 min", 1800: "30 min", 3600: "1 h", 
 
 
 class Problem(ValueError):
-    """A form value the page cannot use; the message says which."""
+    """A form value the page cannot use; the message says which. Raised with a catalogue message (N_) and its
+    values, it is shown in the user's language by text() (the work runs in a thread, where `_` cannot be used)."""
+
+    def __init__(self, message: str, **values):
+        super().__init__(message.format(**values))
+        self.message, self.values = message, values
+
+    def text(self) -> str:
+        return _(self.message).format(**{k: fmt_number(v) if isinstance(v, int) else v
+                                         for k, v in self.values.items()})
 
 
 def _window(form, tz, user, pbx_tenant: str) -> tuple[int, int, str]:
@@ -41,7 +50,7 @@ def _window(form, tz, user, pbx_tenant: str) -> tuple[int, int, str]:
     try:
         w = resolve(rng, tz, time.time(), form.get("since") or None, form.get("until") or None)
     except RangeError as e:
-        raise Problem(str(e)) from None
+        raise Problem("{reason}", reason=str(e)) from None
     if w.since is not None and w.until is not None:
         return w.since, w.until, w.label
     lo, hi = scope.call_span(user, pbx_tenant)
@@ -55,13 +64,13 @@ def _traffic(form) -> Traffic:
     try:
         return Traffic(get("direction"), get("kind"), get("trunk"), get("group"))
     except ValueError as e:
-        raise Problem(str(e)) from None
+        raise Problem("{reason}", reason=str(e)) from None
 
 
 def _missed(user, pbx_tenant, since, until, form, tz) -> dict:
     by = form.get("by") or "extension"
     if by not in report_missed.BY:
-        raise Problem(f"by {by!r}: expected one of {', '.join(report_missed.BY)}")
+        raise Problem(N_("by {by}: expected one of {choices}"), by=repr(by), choices=", ".join(report_missed.BY))
     return {"report": report_missed.missed(user, pbx_tenant, since, until, by=by), "by": by}
 
 
@@ -74,10 +83,11 @@ def _trunks(user, pbx_tenant, since, until, form, tz) -> dict:
 def _concurrency(user, pbx_tenant, since, until, form, tz) -> dict:
     step = int(form.get("step")) if (form.get("step") or "").isdigit() else 3600
     if step not in report_concurrency.STEPS:
-        raise Problem(f"step {step} s: expected one of {', '.join(map(str, report_concurrency.STEPS))}")
+        raise Problem(N_("step {step} s: expected one of {choices}"), step=str(step),
+                      choices=", ".join(map(str, report_concurrency.STEPS)))
     if (until - since) // step > MAX_BUCKETS:
-        raise Problem(f"{(until - since) // step} intervals: choose a larger step or a shorter range "
-                      f"(at most {MAX_BUCKETS})")
+        raise Problem(N_("{n} intervals: choose a larger step or a shorter range (at most {most})"),
+                      n=(until - since) // step, most=MAX_BUCKETS)
     traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
     return {"buckets": report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step, traffic, groups),
             "busy": report_concurrency.busy_hour(user, pbx_tenant, since, until, tz, traffic, groups), "step": step}
@@ -248,8 +258,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 return rp.render("report_traffic", **base)
             except Problem as e:
                 if fmt != "html":
-                    raise bottle.HTTPError(400, str(e)) from None
-                return rp.render("report_traffic", 400, **{**base, "error": str(e)})
+                    raise bottle.HTTPError(400, e.text()) from None
+                return rp.render("report_traffic", 400, **{**base, "error": e.text()})
             table, chart, columns, rows = VIEWS[name](data, since, until, tz)
             kept = [(k, v) for k, v in form.allitems() if k not in ("sort", "desc", "lang")]
             rp.sort_table(table, form, lambda order: f"/reports/{name}?" + urlencode(kept + list(order.items())))
