@@ -100,3 +100,15 @@ def test_concurrency_past_its_range_limit_answers_in_the_users_language(app):
     client.get("/reports/concurrency.csv", query, status=400)
     english = client.get("/reports/concurrency", {**query, "lang": "en"}, status=400).text
     assert "262,992 intervals: choose a larger step or a shorter range (at most 5,000)" in english
+
+
+def test_a_reports_period_is_written_as_the_language_writes_dates(app):
+    """A report's period read "2017-07-01T00:00 – 2017-08-01T00:00" (raw ISO, the end exclusive) on the page and
+    in its PDF subtitle; now the first and the last day in the user's language."""
+    client, _csrf = logged_in(app, "admin")
+    query = {"dim1": "extension", "range": "custom", "since": "2017-07-01", "until": "2017-08-01", "run": "1"}
+    page = client.get("/reports", {**query, "lang": "en"}).text
+    assert "1 Jul 2017 – 31 Jul 2017" in page and "2017-07-01T00:00" not in page
+    assert "1 Tem 2017 – 31 Tem 2017" in client.get("/reports", {**query, "lang": "tr"}).text
+    part = client.get("/reports", {**query, "since": "2017-07-03T08:00", "until": "2017-07-03T12:30", "lang": "en"})
+    assert "03/07/2017, 08:00 – 03/07/2017, 12:30" in part.text

@@ -22,7 +22,7 @@ from appliance.reports.dims import BAND_ORDER, DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
-from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language, term
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language, locale, term
 
 log = logging.getLogger(__name__)
 WRITES = (db.SavedReport, db.TimeRange)    # the report tables the pages write
@@ -345,6 +345,18 @@ def _sums(values: dict, i: int) -> dict[str, Any]:
 
 def local_iso(epoch: int, tz: tzinfo) -> str:
     return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%dT%H:%M")
+
+
+def period_text(since: int, until: int, tz: tzinfo) -> str:
+    """A report's period as the user's language writes dates: whole days as first day – last day (the end is
+    exclusive: until midnight of 1 Aug is up to 31 Jul), else both moments with their time; never raw ISO."""
+    first, end = datetime.fromtimestamp(since, tz), datetime.fromtimestamp(until, tz)
+    loc = locale()
+    if first.time() == end.time() == datetime.min.time() and end > first:
+        last = (end - timedelta(days=1)).date()
+        days = [dates.format_date(d, "medium", locale=loc) for d in dict.fromkeys((first.date(), last))]
+        return " – ".join(days)
+    return " – ".join(dates.format_datetime(m, "short", locale=loc) for m in (first, end))
 
 
 def _period(dim: str, value: str, tz: tzinfo) -> tuple[int, int] | None:

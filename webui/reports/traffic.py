@@ -219,7 +219,7 @@ VIEWS = {"missed": missed_view, "trunks": trunks_view, "concurrency": concurrenc
 
 def _subtitle(form, since: int, until: int, tz) -> str:
     parts = [_(rp.RANGE_LABELS.get(form.get("range") or "this_month", "")),
-             f"{rp.local_iso(since, tz)} – {rp.local_iso(until, tz)}"]
+             rp.period_text(since, until, tz)]
     shown = {"by": (_("Per"), lambda v: rp.label(v)), "direction": (_("Direction"), term),
              "kind": (_("Number class"), lambda v: _(rp.KIND_LABELS.get(v, v))), "trunk": (_("Trunk"), str),
              "group": (_("Trunk group"), str)}

@@ -77,7 +77,7 @@
 <h2>{{saved['name'] if saved else _('Result')}}</h2>
 <p class="muted small">{{_(rp.RANGE_LABELS.get(v['range'], v['range']))}}
 % if result.since is not None and result.until is not None:
- · {{rp.local_iso(result.since, tz)}} – {{rp.local_iso(result.until, tz)}}
+ · {{rp.period_text(result.since, result.until, tz)}}
 % end
  · <a href="/reports.csv?{{query}}" download>{{_('Download CSV')}}</a> · <a href="/reports.pdf?{{query}}" download>{{_('Download PDF')}}</a></p>
 % include('report_chart.tpl', chart=chart)
