@@ -39,7 +39,7 @@
 <h2>{{_('Exchange rates')}}</h2>
 <ul id="rates">
 % for r in rates:
-  <li>1 {{r.base}} = {{number(r.rate)}} {{r.quote}} · {{r.valid_from.isoformat()}}</li>
+  <li>1 {{r.base}} = {{number(r.rate)}} {{r.quote}} · {{fmt_day(r.valid_from)}}</li>
 % end
 </ul>
 % end

@@ -4,7 +4,7 @@
 % def val(name, default):
 %   return form.get(name, default) if form else default
 % end
-<p class="small"><a href="/tariffs/version/{{v.id}}">← {{v.provider}} / {{v.plan}} {{_('from')}} {{v.valid_from.isoformat()}}</a></p>
+<p class="small"><a href="/tariffs/version/{{v.id}}">← {{v.provider}} / {{v.plan}} {{_('from')}} {{fmt_day(v.valid_from)}}</a></p>
 <h1>{{_('Edit')}} {{v.provider}} / {{v.plan}}</h1>
 % if error:
 <p class="banner warn" role="alert">{{error}}</p>

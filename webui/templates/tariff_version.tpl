@@ -9,7 +9,7 @@
 % if get('done'):
 <p class="banner ok">{{done}}</p>
 % end
-<h1>{{v.provider}} / {{v.plan}} {{_('from')}} {{v.valid_from.isoformat()}}</h1>
+<h1>{{v.provider}} / {{v.plan}} {{_('from')}} {{fmt_day(v.valid_from)}}</h1>
 <p>{{_('Currency')}} {{v.currency}} · {{_('rounding')}} {{v.rounding}} · {{_('decimals')}} {{v.decimals}} · {{_('a call crossing a band boundary')}}: {{v.band_boundary}}</p>
 <h2>{{_('Time bands')}}</h2>
 % if v.bands:
@@ -30,7 +30,7 @@
   <thead><tr><th>{{_('Day')}}</th><th>{{_('From')}}</th><th>{{_('Name')}}</th></tr></thead>
   <tbody>
 % for h in v.holidays:
-    <tr><td class="num">{{h.day.isoformat()}}</td><td class="num">{{format_time(h.from_min) if h.from_min else ''}}</td><td>{{h.name}}</td></tr>
+    <tr><td class="num">{{fmt_day(h.day)}}</td><td class="num">{{format_time(h.from_min) if h.from_min else ''}}</td><td>{{h.name}}</td></tr>
 % end
   </tbody>
 </table></div>

@@ -16,7 +16,7 @@
   <thead><tr><th>{{_('Valid from')}}</th><th>{{_('Currency')}}</th><th>{{_('Imported (UTC)')}}</th></tr></thead>
   <tbody>
 % for v in p['versions']:
-    <tr><td class="num"><a href="/tariffs/version/{{v['id']}}">{{v['valid_from']}}</a></td><td>{{v['currency']}}</td>
+    <tr><td class="num"><a href="/tariffs/version/{{v['id']}}">{{fmt_day(v['valid_from'])}}</a></td><td>{{v['currency']}}</td>
       <td class="num">{{datetime.fromtimestamp(v['imported_utc'], timezone.utc).strftime('%Y-%m-%d %H:%M')}}</td></tr>
 % end
   </tbody>
