@@ -327,7 +327,7 @@ def extension_html(value: str | None) -> str:
 
 HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url, "language": language,
            "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
-           "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date, "fmt_day": fmt_day,
-           "fmt_iso": fmt_iso,
+           "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
+           "fmt_day": fmt_day, "fmt_iso": fmt_iso,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}
 bottle.BaseTemplate.defaults.update(HELPERS)
