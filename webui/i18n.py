@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from html import escape
@@ -245,6 +245,16 @@ def fmt_iso(text: str | None, fmt: str = "medium") -> str:
     return dates.format_datetime(moment, fmt, locale=locale())
 
 
+def fmt_day(day) -> str:
+    """A calendar day (a date or its ISO text: a tariff's valid_from) as the locale writes it: 1 Jan 2024,
+    1 Oca 2024; anything else as it is."""
+    try:
+        value = day if isinstance(day, date) else date.fromisoformat(str(day))
+    except ValueError:
+        return str(day)
+    return dates.format_date(value, "medium", locale=locale())
+
+
 def fmt_date(start_utc: int | None, utc_offset: int = 0, fmt: str = "medium") -> str:
     if start_utc is None:
         return "–"
@@ -318,6 +328,6 @@ def extension_html(value: str | None) -> str:
 HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url, "language": language,
            "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
            "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
-           "fmt_iso": fmt_iso,
+           "fmt_day": fmt_day, "fmt_iso": fmt_iso,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}
 bottle.BaseTemplate.defaults.update(HELPERS)

@@ -70,3 +70,45 @@ def test_the_branch_calls_form_is_in_the_users_language(app):
     client, _csrf = logged_in(app, "admin")
     page = client.get("/central/calls", {"lang": "tr"}, status="*").text
     assert '<label>Bitiş <input name="until"' in page and ">Until <" not in page
+
+
+def test_an_hour_step_month_of_concurrency_is_cut_to_its_first_rows_with_local_times(app):
+    """A month at one-hour steps is 744 rows: the first 100 with a link to all (?top=0); each interval's start in
+    the locale's format, not raw ISO ("2017-07-01 08:00")."""
+    client, _csrf = logged_in(app, "admin")
+    query = {"run": "1", "range": "custom", "since": "2017-07-01", "until": "2017-08-01", "step": "3600", "lang": "en"}
+    page = client.get("/reports/concurrency", query).text
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == 100 and "The first 100 of 744 rows." in page
+    every = re.search(r'<a href="(/reports/concurrency\?[^"]*top=0[^"]*)">Show all rows</a>', page).group(1)
+    assert client.get(every.replace("&amp;", "&")).text.split("<tbody>", 1)[1].count("<tr>") == 744
+    assert "<td>01/07/2017, 08:00</td>" in body and "2017-07-01 08:00" not in page
+    tr = client.get("/reports/concurrency", {**query, "lang": "tr"}).text
+    assert "<td>1.07.2017 08:00</td>" in tr
+    assert "Show all rows" not in client.get("/reports/concurrency", {**query, "step": "86400"}).text   # 31 rows
+
+
+def test_concurrency_past_its_range_limit_answers_in_the_users_language(app):
+    """Past 5,000 intervals the page answers 400 with the reason, in the user's language (it was English in every
+    language); the CSV answers 400 too."""
+    client, _csrf = logged_in(app, "admin")
+    query = {"run": "1", "range": "custom", "since": "2000-01-01", "until": "2030-01-01", "step": "3600"}
+    page = client.get("/reports/concurrency", {**query, "lang": "tr"}, status=400).text
+    assert "262.992 aralık: daha büyük bir adım ya da daha kısa bir dönem seçin (en çok 5.000)" in page
+    assert "intervals" not in page
+    assert "step 7 s" not in client.get("/reports/concurrency", {**query, "step": "7"}, status=400).text
+    client.get("/reports/concurrency.csv", query, status=400)
+    english = client.get("/reports/concurrency", {**query, "lang": "en"}, status=400).text
+    assert "262,992 intervals: choose a larger step or a shorter range (at most 5,000)" in english
+
+
+def test_a_reports_period_is_written_as_the_language_writes_dates(app):
+    """A report's period read "2017-07-01T00:00 – 2017-08-01T00:00" (raw ISO, the end exclusive) on the page and
+    in its PDF subtitle; now the first and the last day in the user's language."""
+    client, _csrf = logged_in(app, "admin")
+    query = {"dim1": "extension", "range": "custom", "since": "2017-07-01", "until": "2017-08-01", "run": "1"}
+    page = client.get("/reports", {**query, "lang": "en"}).text
+    assert "1 Jul 2017 – 31 Jul 2017" in page and "2017-07-01T00:00" not in page
+    assert "1 Tem 2017 – 31 Tem 2017" in client.get("/reports", {**query, "lang": "tr"}).text
+    part = client.get("/reports", {**query, "since": "2017-07-03T08:00", "until": "2017-07-03T12:30", "lang": "en"})
+    assert "03/07/2017, 08:00 – 03/07/2017, 12:30" in part.text

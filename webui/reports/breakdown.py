@@ -197,7 +197,7 @@ def _cell_text(column: str, value):
 def _subtitle(spec: reports.Spec, result: reports.Result, tz) -> str:
     parts = [_(rp.RANGE_LABELS.get(spec.range, spec.range))]
     if result.since is not None and result.until is not None:
-        parts.append(f"{rp.local_iso(result.since, tz)} – {rp.local_iso(result.until, tz)}")
+        parts.append(rp.period_text(result.since, result.until, tz))
     for k, v in spec.filters.items():
         parts.append(f"{rp.label(k) if k != 'time_range' else _('Time range')}: "
                      f"{v if isinstance(v, str) else ', '.join(map(str, v))}")

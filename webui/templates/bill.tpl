@@ -53,7 +53,7 @@
 % if not b.lines:
   <p class="muted">{{_('No calls in this period.')}}</p>
 % else:
-  <div class="scroll"><table class="bill-calls">
+  <div class="scroll" tabindex="0"><table class="bill-calls">
     <thead><tr><th>{{_('Start')}}</th><th>{{_('Extension')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th>
       <th>{{_('Talk')}}</th><th>{{_('Unit prices')}}</th><th>{{_('Cost')}}</th><th>{{_('Free')}}</th><th>{{_('To pay')}}</th></tr></thead>
     <tbody>
@@ -71,7 +71,7 @@
 % end
 % if b.subtotals:
   <h2>{{_('By class')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Class')}}</th><th>{{_('Calls')}}</th><th>{{_('Talk')}}</th><th>{{_('Cost')}}</th><th>{{_('Free')}}</th><th>{{_('To pay')}}</th></tr></thead>
     <tbody>
 % for kind, s in b.subtotals.items():
@@ -83,7 +83,7 @@
 % end
 % if b.allowances:
   <h2>{{_('Allowances')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Allowance')}}</th><th>{{_('Period')}}</th><th>{{_('Used')}}</th><th>{{_('Of')}}</th><th>{{_('Remaining')}}</th></tr></thead>
     <tbody>
 % for u in b.allowances:
@@ -96,7 +96,7 @@
 % end
 % if b.line_charges:
   <h2>{{_('Line charges')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Trunk')}}</th><th>{{_('Description')}}</th><th>{{_('Shared')}}</th><th>{{_('Amount')}}</th><th>{{_('Your share')}}</th></tr></thead>
     <tbody>
 % for lc in b.line_charges:

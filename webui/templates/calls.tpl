@@ -48,7 +48,7 @@
 <p class="muted small">{{ngettext('{total} call · page {page} of {pages}', '{total} calls · page {page} of {pages}', page.total).format(total=fmt_number(page.total), page=fmt_number(page.page), pages=fmt_number(page.pages))}}</p>
 % end
 <p class="small"><a href="{{csv_link}}" download>{{_('Every matching call as CSV')}}</a></p>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr>
 % for key, heading in (('start', _('Start')), ('direction', _('Direction')), ('extension', _('Extension')), ('', _('Person')), ('party', _('Party')), ('trunk', _('Trunk')), ('ring', _('Ring')), ('talk', _('Talk')), ('', _('Answered')), ('cost', _('Cost')), ('legs', _('Legs'))):
 % if key:

@@ -12,7 +12,7 @@
 % elif not rows:
 <p class="muted">{{_('No branch box is enrolled: callbox central branch add NAME gives one its enrolment token.')}}</p>
 % else:
-<div class="scroll"><table id="branch-health">
+<div class="scroll" tabindex="0"><table id="branch-health">
   <thead><tr><th>{{_('Branch box')}}</th><th>{{_('Link')}}</th><th>{{_('Last contact')}}</th><th>{{_('Waiting to be sent')}}</th>
     <th>{{_('Newest call')}}</th><th>{{_('Journal')}}</th><th>{{_('Release')}}</th><th>{{_('Last batch')}}</th></tr></thead>
   <tbody>

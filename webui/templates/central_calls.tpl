@@ -33,7 +33,7 @@
 % elif not page.rows:
 <p class="muted">{{_('No call matches.')}}</p>
 % else:
-<div class="scroll"><table id="branch-calls">
+<div class="scroll" tabindex="0"><table id="branch-calls">
   <thead><tr><th>{{_('Branch box')}}</th><th>{{_('Start')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Person')}}</th>
     <th>{{_('Department')}}</th><th>{{_('Party')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Cost')}}</th></tr></thead>
   <tbody>

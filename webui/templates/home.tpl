@@ -54,7 +54,7 @@
 <section>
   <h2>{{_('Last calls')}}</h2>
 % if calls:
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Start (local)')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Party')}}</th><th>{{_('Trunk')}}</th>
       <th>{{_('Ring')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Transferred')}}</th><th>{{_('Cost')}}</th><th>{{_('Legs')}}</th></tr></thead>
     <tbody>

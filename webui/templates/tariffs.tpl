@@ -12,11 +12,11 @@
 % end
 % for p in plans:
 <h2>{{p['provider']}} / {{p['plan']}} <a class="small" href="/tariffs/plan/{{p['id']}}.csv">{{_('download CSV')}}</a></h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Valid from')}}</th><th>{{_('Currency')}}</th><th>{{_('Imported (UTC)')}}</th></tr></thead>
   <tbody>
 % for v in p['versions']:
-    <tr><td class="num"><a href="/tariffs/version/{{v['id']}}">{{v['valid_from']}}</a></td><td>{{v['currency']}}</td>
+    <tr><td class="num"><a href="/tariffs/version/{{v['id']}}">{{fmt_day(v['valid_from'])}}</a></td><td>{{v['currency']}}</td>
       <td class="num">{{datetime.fromtimestamp(v['imported_utc'], timezone.utc).strftime('%Y-%m-%d %H:%M')}}</td></tr>
 % end
   </tbody>
