@@ -14,7 +14,7 @@ from appliance.store.central_month import CentralMonth
 from appliance.store.sync import CentralBranch
 from appliance.sync import wire
 from pg_server import password_file, postgres  # noqa: F401  (fixtures)
-from sync_helpers import cli
+from sync_helpers import Central, Relay, branch_totals, central_totals, cli, cli_json, generate, make_branch
 
 START = 1_767_225_600          # 2026-01-01 00:00 UTC
 DAY = 86400
@@ -109,3 +109,38 @@ def _url(data):
 def test_sqlite_is_not_partitioned(tmp_path):
     rc, _out, err = cli("central", "partition", "--data", str(tmp_path))
     assert rc == 2 and "PostgreSQL" in err
+
+
+@pytest.mark.slow
+def test_a_partitioned_central_through_a_cut_link_and_a_sigkill(tmp_path, postgres):  # noqa: F811 (the fixture)
+    """Branches sending to a partitioned central process: the link cut mid-batch, the central SIGKILLed and
+    restarted, a week in a month with no partition yet: each branch's calls exactly, once."""
+    central = Central(tmp_path / "central", postgres)
+    central.data.mkdir(exist_ok=True)
+    assert cli_json("central", "partition", "--data", str(central.data), "--json")["partitioned"] is True
+    central.start()
+    relay = Relay(central.port)
+    try:
+        boxes = {n: tmp_path / n for n in ("izmir", "ankara")}
+        for i, (n, data) in enumerate(boxes.items()):
+            make_branch(data, central, n, relay.url)
+            generate(data, 1200, 1, seed=50 + i)
+        relay.cut_after = 3000                              # the first connection dies inside the first batch
+        assert cli("sync", "now", "--data", str(boxes["izmir"]), "--json")[0] == 1
+        for data in boxes.values():
+            assert cli_json("sync", "now", "--data", str(data), "--json")["pending"] == 0
+        central.kill()
+        central.start()
+        for i, data in enumerate(boxes.values()):
+            generate(data, 1500, 5000, seed=60 + i, start=1_790_000_000)    # 2026-09: a new partition
+            assert cli_json("sync", "now", "--data", str(data), "--json") == {"sent": 1500, "pending": 0}
+        for n, data in boxes.items():
+            mine, theirs = branch_totals(data), central_totals(central, n)
+            assert theirs[1] == len(theirs[0]) and mine == theirs
+        names = {r[0] for r in central.query("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON "
+                                             "c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent "
+                                             "WHERE p.relname = 'central_call'")}
+        assert {"central_call_p202605", "central_call_p202606", "central_call_p202609"} <= names
+    finally:
+        relay.close()
+        central.stop()
