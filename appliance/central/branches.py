@@ -144,6 +144,24 @@ def authorised(peer: dict | None) -> str:
     return name
 
 
+def note_health(name: str, health: dict, now: int | None = None) -> None:
+    """Keep what a branch's request said of it (backlog, journal, quarantine, tariff and directory versions),
+    noting when its tariffs or directory changed."""
+    if not health:
+        return
+    now = int(time.time()) if now is None else now
+    with transaction():
+        row = CentralBranch.get_or_none(CentralBranch.name == name)
+        if row is None:
+            return
+        values = dict(health)
+        for column in ("tariffs", "directory"):
+            if column in values and values[column] != getattr(row, column):
+                values[f"{column}_changed_utc"] = now
+                log.info("branch %s: %s now %s", name, column, values[column])
+        CentralBranch.update(**values).where(CentralBranch.name == name).execute()
+
+
 def listing(silent_s: int, now: int | None = None) -> list[dict]:
     """Every branch with its health, for `callbox central branch list`: enrolled, revoked, the link ("up": heard
     from within `silent_s`, "silent", "never" heard from, "revoked"), its last batch, newest call and release."""
@@ -158,5 +176,7 @@ def listing(silent_s: int, now: int | None = None) -> list[dict]:
              "enrolled": bool(r.cert_serial), "revoked": bool(r.revoked), "link": link(r),
              "last_seen_utc": r.last_seen_utc or None, "last_seq": r.last_seq,
              "last_batch_utc": r.last_batch_utc or None, "last_record_utc": r.last_record_utc or None,
-             "version": r.version, "pending": r.pending, "journal_bytes": r.journal_bytes}
+             "version": r.version, "pending": r.pending, "journal_bytes": r.journal_bytes,
+             "quarantined": r.quarantined, "tariffs": r.tariffs, "tariffs_changed_utc": r.tariffs_changed_utc or None,
+             "directory": r.directory, "directory_changed_utc": r.directory_changed_utc or None}
             for r in CentralBranch.select().order_by(CentralBranch.name)]

@@ -6,6 +6,8 @@ import logging
 import sys
 
 from appliance.central import branches
+from appliance.store import central_parts
+from appliance.store.central_db import connection as central_connection
 from appliance.cli.common import UsageError, open_data
 from appliance.procs import common_args
 from appliance.sync import link, sender
@@ -16,7 +18,11 @@ log = logging.getLogger(__name__)
 def register(subparsers) -> None:
     """Add `central` and `sync` to the callbox parser's subparsers."""
     s = subparsers.add_parser("central", help="this box as a central: the branch boxes that send it their calls")
-    sub = s.add_subparsers(dest="central_command", metavar="branch", required=True, parser_class=type(s))
+    sub = s.add_subparsers(dest="central_command", metavar="branch|partition", required=True, parser_class=type(s))
+    c = sub.add_parser("partition", help="PostgreSQL: partition the received calls by month (moves every row once)")
+    common_args(c)
+    c.add_argument("--json", action="store_true", help='{"partitioned", "partitions", "rows", "already"}')
+    c.set_defaults(func=cmd_partition)
     b = sub.add_parser("branch", help="enrol, revoke and list branch boxes")
     bsub = b.add_subparsers(dest="branch_command", metavar="add|set|revoke|list", required=True,
                             parser_class=type(s))
@@ -58,6 +64,19 @@ def register(subparsers) -> None:
     common_args(c)
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_status)
+
+
+def cmd_partition(args) -> int:
+    open_data(args)
+    try:
+        with central_connection():
+            out = central_parts.partition()
+    except central_parts.PartitionError as e:
+        raise UsageError(str(e)) from None
+    print(json.dumps(out) if args.json else
+          f"central_call is partitioned by month: {out['partitions']} partitions"
+          + ("" if out["already"] else f", {out['rows']} calls moved"))
+    return 0
 
 
 def _box_args(c) -> None:

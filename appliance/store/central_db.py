@@ -94,7 +94,13 @@ def open_central(url: str, password_file: str, base: Path) -> None:
     from appliance.store.sync import MODELS_CENTRAL
     try:
         with pg.connection_context():
-            pg.create_tables(MODELS_CENTRAL, safe=True)
+            # a partitioned central_call (store/central_parts.py) has its own keys: PostgreSQL refuses even
+            # CREATE UNIQUE INDEX IF NOT EXISTS of a key without the partition column
+            partitioned = pg.execute_sql("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                         "WHERE c.relname = 'central_call' AND c.relkind = 'p' "
+                                         "AND n.nspname = current_schema()").fetchone()
+            pg.create_tables([m for m in MODELS_CENTRAL
+                              if not (partitioned and m._meta.table_name == "central_call")], safe=True)
             for model in MODELS_CENTRAL:
                 _add_missing_columns(pg, model)
             central_month.ensure()

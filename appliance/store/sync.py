@@ -75,6 +75,11 @@ class CentralBranch(Base):
     version = TextField(default="")        # the branch's release, from its last batch
     pending = BigIntegerField(default=0)        # its backlog (calls not yet sent), as it last said
     journal_bytes = BigIntegerField(default=0)  # its raw journal's size on its flash, as it last said
+    quarantined = BigIntegerField(default=0)    # its quarantined lines, as it last said
+    tariffs = TextField(default="")             # the tariff versions pricing its calls (appliance/sync/versions.py)
+    tariffs_changed_utc = BigIntegerField(default=0)     # when they last changed, as seen here
+    directory = TextField(default="")           # its directory's version
+    directory_changed_utc = BigIntegerField(default=0)
     created_utc = BigIntegerField()
 
     class Meta:
