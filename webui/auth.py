@@ -141,6 +141,11 @@ BOX_ADMIN |= {"/reset"}
 ADMIN_ONLY |= {"/reset"}
 WHOLE_BOX |= {"/reset"}
 WRITE_ROUTES |= {("POST", "/reset")}
+# updates (webui.admin.update): the running version, root slot, history, and a new root for the whole box
+BOX_ADMIN |= {"/update", "/api/update"}
+ADMIN_ONLY |= {"/update", "/api/update"}
+WHOLE_BOX |= {"/update", "/api/update"}
+WRITE_ROUTES |= {("POST", "/update")}
 # A central's branch health (webui.central): every branch box, so administrators of the whole box; the branches'
 # calls (/central/calls) are for every user, scoped in the query (appliance/reports/received.py).
 BOX_ADMIN |= {"/central/branches"}
