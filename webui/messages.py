@@ -18,7 +18,7 @@ from webui.invoices import month_bounds
 from webui.reports.common import render
 
 STATUS_LABELS = {"queued": N_("queued"), "failed": N_("failing, will be retried"), "sent": N_("sent"),
-                 "discarded": N_("discarded"), "gone": N_("sent (record pruned)")}
+                 "discarded": N_("discarded"), "gone": N_("unknown (outbox record pruned)")}
 RULE_LABELS = {"lost_caller_sms": N_("Lost caller: SMS"), "notes_email": N_("Call notes: e-mail"),
                "test": N_("Test")}
 CHANNEL_LABELS = {"sms": N_("SMS"), "email": N_("E-mail")}

@@ -115,6 +115,14 @@ def lost_caller_sms(cfg: config.Config, data_dir: Path, now: int) -> int:
     return sent
 
 
+def settle() -> int:
+    """Copy the delivery time of the messages the outbox delivered since onto them (the outbox prunes its records
+    after keep_days; the accounting report must not lose them); the number settled."""
+    return db.execute_sql(
+        "UPDATE message SET sent_utc = (SELECT o.done_utc FROM outbox_item o WHERE o.id = message.outbox_id) "
+        "WHERE sent_utc IS NULL AND outbox_id IN (SELECT id FROM outbox_item WHERE state = 'delivered')").rowcount
+
+
 def run(cfg: config.Config, data_dir: Path, now: float | None = None) -> dict[str, int]:
     """Every rule once: {rule: messages queued}. A rule's failure is logged and leaves the others running."""
     now_s = int(time.time() if now is None else now)
@@ -126,6 +134,7 @@ def run(cfg: config.Config, data_dir: Path, now: float | None = None) -> dict[st
         except config.ConfigError as e:
             log.error("messages: rule %s not run: %s", name, e)
             out[name] = 0
+    settle()
     if any(out.values()):
         log.info("messages: queued %s", ", ".join(f"{k} {v}" for k, v in out.items() if v))
     return out
