@@ -95,7 +95,8 @@ def lost_caller_sms(cfg: config.Config, data_dir: Path, now: int) -> int:
     """An SMS to each caller lost in the last lost_caller_window_min minutes, one a number a local day; the number
     queued. Nothing without a text or a gateway."""
     s = cfg.section("messages")
-    if not s.lost_caller_sms.strip() or sms.read_settings(cfg, data_dir) is None:
+    gw = sms.read_settings(cfg, data_dir) if s.lost_caller_sms.strip() else None
+    if gw is None:
         return 0
     template = string.Template(s.lost_caller_sms)
     tz = localtime.zone(cfg.section("pbx").timezone)
@@ -110,7 +111,7 @@ def lost_caller_sms(cfg: config.Config, data_dir: Path, now: int) -> int:
         c = customers.by_id(cid) if cid else None
         text = template.safe_substitute(time=local.strftime("%H:%M"), queue=queue, name=c.name if c else "").strip()
         if queue_sms("lost_caller_sms", f"lost_caller_sms:{k}:{local.date().isoformat()}", caller, text, cid,
-                     now=now):
+                     gw.sender, now=now):
             sent += 1
     return sent
 
