@@ -34,12 +34,12 @@
 <p class="muted" id="no-messages">{{_('No messages in this month.')}}</p>
 % else:
 <div class="scroll"><table class="report" id="message-list">
-  <thead><tr><th>{{_('Queued')}}</th><th>{{_('Channel')}}</th><th>{{_('Rule')}}</th><th>{{_('Customer')}}</th><th>{{_('To')}}</th><th>{{_('Text or subject')}}</th><th>{{_('Units')}}</th><th>{{_('State')}}</th></tr></thead>
+  <thead><tr><th>{{_('Queued')}}</th><th>{{_('Channel')}}</th><th>{{_('Rule')}}</th><th>{{_('Customer')}}</th><th>{{_('Sender')}}</th><th>{{_('To')}}</th><th>{{_('Text or subject')}}</th><th>{{_('Units')}}</th><th>{{_('State')}}</th></tr></thead>
   <tbody>
 % for r in rows:
 % cust = names.get(r.customer_id)
   <tr><td>{{at(r.created_utc)}}</td><td>{{_(channels.get(r.channel, r.channel))}}</td><td>{{_(rules.get(r.rule, r.rule))}}</td>
-    <td>{{cust.name if cust else ''}}</td><td>{{r.recipient}}</td><td>{{r.text}}</td>
+    <td>{{cust.name if cust else ''}}</td><td>{{r.sender}}</td><td>{{r.recipient}}</td><td>{{r.text}}</td>
     <td class="num">{{'%d (%s, %d)' % (r.units, r.encoding.upper(), r.chars) if r.channel == 'sms' else ''}}</td>
     <td class="msg-state state-{{r.status}}" title="{{r.error}}">{{_(status[r.status])}}{{(' · ' + r.error[:80]) if r.status == 'failed' and r.error else ''}}</td></tr>
 % end
