@@ -99,13 +99,14 @@ def lost_caller_sms(cfg: config.Config, data_dir: Path, now: int) -> int:
     if gw is None:
         return 0
     template = string.Template(s.lost_caller_sms)
+    prefixes = tuple(p.strip() for p in s.lost_caller_prefixes.split(",") if p.strip())
     tz = localtime.zone(cfg.section("pbx").timezone)
     ask = Ask(kpis.rulebook(cfg), now - s.lost_caller_window_min * 60, now + 1, tz)
     sent = 0
     for _id, queue, caller, entered, _left, _wait in callbacks.lost_calls(ask):
         k = callbacks.key(caller)
-        if not k:
-            continue                     # anonymous or internal: nobody to text
+        if not k or (prefixes and not caller.strip().startswith(prefixes)):
+            continue                     # anonymous or internal, or a number that takes no SMS (a landline)
         local = datetime.fromtimestamp(entered, tz)
         cid = notes.customer_of(caller)
         c = customers.by_id(cid) if cid else None

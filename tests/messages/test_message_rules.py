@@ -67,6 +67,15 @@ def test_lost_callers_get_one_sms_a_day_through_the_gateway(db, tmp_path, gatewa
     assert sent == {m.recipient: m.text for m in msgs.values()}
 
 
+def test_only_callers_of_the_prefixes_get_the_sms(db, tmp_path, gateway):
+    rec, url = gateway
+    lost("+905321234567", NOW - 600)
+    lost("02125550011", NOW - 500)                          # a landline: no SMS
+    lost("05559876543", NOW - 400)
+    assert rules.run(conf(url, "lost_caller_prefixes = 05, +905\n"), tmp_path, NOW)["lost_caller_sms"] == 2
+    assert {m.recipient for m in Message.select()} == {"+905321234567", "05559876543"}
+
+
 def test_no_gateway_or_no_text_sends_nothing(db, tmp_path):
     lost("05559876543", NOW - 200)
     assert rules.run(config.Config(text="[messages]\nlost_caller_sms = hi\n"), tmp_path, NOW)["lost_caller_sms"] == 0
