@@ -229,6 +229,9 @@ AREAS: tuple[Setting, ...] = (
     S("messages", "lost_caller_window_min", 60, "minutes",
       "Only callers lost in this many last minutes get the SMS (a box coming back after a day sends no stale ones).",
       minval=1, maxval=1440),
+    S("messages", "lost_caller_prefixes", "", "prefixes",
+      "Only callers whose number starts with one of these (comma-separated, e.g. 05, +905, 905: the mobile "
+      "numbers, which can receive an SMS) get the lost-caller SMS. Empty = every caller with enough digits."),
     S("messages", "notes_email", True, "yes/no",
       "E-mail a copy of every note on a customer to the customer's notes address (set on the customer page)."),
 )

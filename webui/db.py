@@ -24,6 +24,7 @@ from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
 from appliance.store.customers import MODELS_CUSTOMERS
 from appliance.store.dialer import MODELS_DIALER
+from appliance.store.messages import MODELS_MESSAGES, MODELS_NOTES
 from appliance.store.pricing import MODELS_PRICING
 from appliance.store.directory import (MODELS_DIRECTORY, NAMED, Person, Placement, Tenant, names, open_extensions,
                                        open_placement)
@@ -61,6 +62,8 @@ __all__ = [
     "MODELS_EVALUATION",
     # customers, their top-ups, invoices (appliance.customers writes them; triggers keep issued invoices as issued)
     "MODELS_CUSTOMERS",
+    # call notes, customers' numbers and notes addresses (appliance.messages.notes writes them); messages to customers
+    "MODELS_NOTES", "MODELS_MESSAGES",
     # the sell side's price lists, markups and exchange rates (appliance.pricing writes them)
     "MODELS_PRICING",
     # the campaign dialer's campaigns, contacts, attempts, agents and do-not-call list (appliance.dialer writes them)

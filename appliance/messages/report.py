@@ -11,7 +11,8 @@ from appliance.store.customers import Customer
 
 @dataclass(frozen=True)
 class Row:
-    """A message with its delivery state: queued | failed | sent | discarded | gone (its outbox record pruned)."""
+    """A message with its delivery state: queued | failed | sent | discarded | gone (its outbox record pruned before
+    the rules' run noted it sent: not counted)."""
     id: int
     created_utc: int
     channel: str
@@ -43,9 +44,9 @@ class Totals:
     by_rule: dict = field(default_factory=dict)
 
 
-def _status(item: OutboxItem | None) -> str:
+def _status(item: OutboxItem | None, sent_utc: int | None) -> str:
     if item is None:
-        return "gone"
+        return "sent" if sent_utc else "gone"
     if item.state == "delivered":
         return "sent"
     if item.state == "discarded":
@@ -74,8 +75,8 @@ def messages(since: int, until: int, customer_id: int | None = None, channel: st
     for m in found:
         item = items.get(m.outbox_id)
         out.append(Row(m.id, m.created_utc, m.channel, m.rule, m.customer_id, m.recipient, m.sender, m.text,
-                       m.encoding, m.chars, m.units, _status(item), item.attempts if item else 0,
-                       item.last_error if item else "", item.done_utc if item else None))
+                       m.encoding, m.chars, m.units, _status(item, m.sent_utc), item.attempts if item else 0,
+                       item.last_error if item else "", item.done_utc if item else m.sent_utc))
     return out
 
 
@@ -88,12 +89,12 @@ def totals(since: int, until: int) -> list[Totals]:
         if r.status in ("discarded", "failed"):
             t.failed += 1
         if r.channel == "sms":
-            if r.status in ("sent", "gone"):    # a pruned record was delivered or discarded: sent is the likelier
+            if r.status == "sent":
                 t.sms += 1
                 t.sms_units += r.units
             elif r.status == "queued" or r.status == "failed":
                 t.sms_open += 1
-        elif r.status in ("sent", "gone"):
+        elif r.status == "sent":
             t.emails += 1
     names: dict = {c.id: c for c in Customer.select().where(Customer.id.in_([k for k in by if k is not None]))}
     for cid, t in by.items():

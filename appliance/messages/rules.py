@@ -95,24 +95,34 @@ def lost_caller_sms(cfg: config.Config, data_dir: Path, now: int) -> int:
     """An SMS to each caller lost in the last lost_caller_window_min minutes, one a number a local day; the number
     queued. Nothing without a text or a gateway."""
     s = cfg.section("messages")
-    if not s.lost_caller_sms.strip() or sms.read_settings(cfg, data_dir) is None:
+    gw = sms.read_settings(cfg, data_dir) if s.lost_caller_sms.strip() else None
+    if gw is None:
         return 0
     template = string.Template(s.lost_caller_sms)
+    prefixes = tuple(p.strip() for p in s.lost_caller_prefixes.split(",") if p.strip())
     tz = localtime.zone(cfg.section("pbx").timezone)
     ask = Ask(kpis.rulebook(cfg), now - s.lost_caller_window_min * 60, now + 1, tz)
     sent = 0
     for _id, queue, caller, entered, _left, _wait in callbacks.lost_calls(ask):
         k = callbacks.key(caller)
-        if not k:
-            continue                     # anonymous or internal: nobody to text
+        if not k or (prefixes and not caller.strip().startswith(prefixes)):
+            continue                     # anonymous or internal, or a number that takes no SMS (a landline)
         local = datetime.fromtimestamp(entered, tz)
         cid = notes.customer_of(caller)
         c = customers.by_id(cid) if cid else None
         text = template.safe_substitute(time=local.strftime("%H:%M"), queue=queue, name=c.name if c else "").strip()
         if queue_sms("lost_caller_sms", f"lost_caller_sms:{k}:{local.date().isoformat()}", caller, text, cid,
-                     now=now):
+                     gw.sender, now=now):
             sent += 1
     return sent
+
+
+def settle() -> int:
+    """Copy the delivery time of the messages the outbox delivered since onto them (the outbox prunes its records
+    after keep_days; the accounting report must not lose them); the number settled."""
+    return db.execute_sql(
+        "UPDATE message SET sent_utc = (SELECT o.done_utc FROM outbox_item o WHERE o.id = message.outbox_id) "
+        "WHERE sent_utc IS NULL AND outbox_id IN (SELECT id FROM outbox_item WHERE state = 'delivered')").rowcount
 
 
 def run(cfg: config.Config, data_dir: Path, now: float | None = None) -> dict[str, int]:
@@ -126,6 +136,7 @@ def run(cfg: config.Config, data_dir: Path, now: float | None = None) -> dict[st
         except config.ConfigError as e:
             log.error("messages: rule %s not run: %s", name, e)
             out[name] = 0
+    settle()
     if any(out.values()):
         log.info("messages: queued %s", ", ".join(f"{k} {v}" for k, v in out.items() if v))
     return out

@@ -59,6 +59,7 @@ class Message(Base):
     units = IntegerField(default=0)        # SMS: parts billed by the gateway (0 for an e-mail)
     created_utc = IntegerField(index=True)
     outbox_id = IntegerField(null=True)
+    sent_utc = IntegerField(null=True)     # delivered at, copied from the outbox (whose records are pruned later)
 
 
 CHANNELS = ("sms", "email")

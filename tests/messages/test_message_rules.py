@@ -12,6 +12,7 @@ from appliance import config, jobs
 from appliance.customers import customers
 from appliance.delivery import outbox
 from appliance.messages import notes, report, rules
+from appliance.store import outbox as so
 from appliance.store.callcentre import QueueCall
 from appliance.store.messages import CallNote, Message
 from http_recorder import Recorder, serve
@@ -66,6 +67,15 @@ def test_lost_callers_get_one_sms_a_day_through_the_gateway(db, tmp_path, gatewa
     assert sent == {m.recipient: m.text for m in msgs.values()}
 
 
+def test_only_callers_of_the_prefixes_get_the_sms(db, tmp_path, gateway):
+    rec, url = gateway
+    lost("+905321234567", NOW - 600)
+    lost("02125550011", NOW - 500)                          # a landline: no SMS
+    lost("05559876543", NOW - 400)
+    assert rules.run(conf(url, "lost_caller_prefixes = 05, +905\n"), tmp_path, NOW)["lost_caller_sms"] == 2
+    assert {m.recipient for m in Message.select()} == {"+905321234567", "05559876543"}
+
+
 def test_no_gateway_or_no_text_sends_nothing(db, tmp_path):
     lost("05559876543", NOW - 200)
     assert rules.run(config.Config(text="[messages]\nlost_caller_sms = hi\n"), tmp_path, NOW)["lost_caller_sms"] == 0
@@ -111,6 +121,11 @@ def test_accounting_report_counts_sent_sms_units_per_customer_and_month(db, tmp_
     assert {r.status for r in rows} == {"sent", "failed"}
     assert [r.encoding for r in rows if r.channel == "sms"] == ["gsm7", "ucs2", "gsm7"][::-1]
     assert report.totals(NOW + 10, NOW + 20) == []
+    # the outbox prunes its records after keep_days: the rules' run noted the delivery on the messages first
+    assert rules.settle() == 3 and rules.settle() == 0
+    so.OutboxItem.delete().where(so.OutboxItem.state == "delivered").execute()
+    by = {t.code: t for t in report.totals(NOW - 10, NOW + 10)}
+    assert (by["acme"].sms, by["acme"].sms_units, by[""].sms) == (2, 4, 1)
 
 
 def test_the_jobs_process_runs_the_rules_every_minute(db, tmp_path, gateway):

@@ -24,6 +24,7 @@
 % end
 % include('call_recording.tpl', path=path)
 % include('call_queue.tpl', queued=get('queued', []), offset=c.utc_offset)
+% include('call_notes.tpl', call_id=c.id)
 
 <h2>{{ngettext('Path: {n} leg', 'Path: {n} legs', len(path.legs)).format(n=fmt_number(len(path.legs)))}}</h2>
 % if not path.legs:

@@ -33,6 +33,7 @@
   <label>{{label('max_cost')}} <input name="max_cost" size="6" inputmode="decimal" value="{{v['max_cost']}}"></label>
   <label>{{label('trunk')}} <input name="trunk" size="6" value="{{v['trunk']}}"></label>
   <label>{{label('account_code')}} <input name="account_code" size="8" value="{{v['account_code']}}"></label>
+  <label>{{label('note')}} <input name="note" size="14" value="{{v['note']}}"></label>
   <button type="submit">{{_('Search')}}</button> <a href="/calls" class="small">{{_('clear')}}</a>
 </form>
 % if error:

@@ -98,3 +98,4 @@
   <label>{{_('Address')}} <input name="address" value="{{c.address}}"></label>
   <button type="submit" id="save-customer">{{_('Save')}}</button>
 </form>
+% include('customer_notes.tpl', c=c, csrf=csrf)
