@@ -86,7 +86,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(invoices.routes(data_dir, cfg))
     app.merge(pricelists.routes(data_dir))
     app.merge(wallboard.routes(data_dir, cfg))
-    app.merge(notes.routes(data_dir, cfg))
+    notes.install(app, data_dir, cfg)
     app.merge(messages.routes(data_dir, cfg))
     app.merge(panel.routes(data_dir, cfg))
     app.merge(dialer.routes(data_dir, cfg))       # the campaign dialer (CC-6): agents

@@ -29,10 +29,10 @@ from webui.reports.common import RANGE_LABELS, render
 
 log = logging.getLogger(__name__)
 RANGES = ("today", "yesterday", "this_week", "last_week", "this_month", "last_month", "this_year")
-_where: dict = {}     # the data directory and the box's tenant, for the templates' helpers below
+CONFIG_KEY = "callbox.notes"    # the data directory, for the templates' helpers below (on the main app: install)
 
 
-def tenant_of(user, pbx_tenant: str = "") -> str | None:
+def tenant_of(user) -> str | None:
     """The tenant whose notes `user` sees (None: every tenant's)."""
     return None if user.scope == "all" else user.tenant
 
@@ -41,19 +41,22 @@ def customer_box(cid: int) -> dict:
     """The customer page's notes and contact (customer_notes.tpl)."""
     def work():
         return {"notes": notes.of_customer(cid), "contact": notes.contact(cid)}
-    return db.read(_where["data_dir"], work)
+    return db.read(_data_dir(), work)
 
 
 def call_notes(call_id: int) -> list:
     """The call's notes, oldest first (call_notes.tpl: the page's reader made sure the user sees the call)."""
-    return db.read(_where["data_dir"], lambda: notes.of_call(call_id))
+    return db.read(_data_dir(), lambda: notes.of_call(call_id))
 
 
-def caller_notes(number: str, user) -> list:
-    """The caller's notes the user may see, newest first (the panel's caller history)."""
-    if not number:
-        return []
-    return db.read(_where["data_dir"], lambda: notes.of_number(number, tenant_of(user, _where["tenant"])))
+def _data_dir() -> Path:
+    return request.app.config[CONFIG_KEY]
+
+
+def install(app: bottle.Bottle, data_dir: Path, cfg: config.Config) -> None:
+    """Add the note routes to the web app and keep the data directory where the pages' templates find it."""
+    app.config[CONFIG_KEY] = Path(data_dir)
+    app.merge(routes(data_dir, cfg))
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
@@ -62,7 +65,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     data_dir = Path(data_dir)
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
-    _where.update(data_dir=data_dir, tenant=pbx.tenant)
 
     def write(fn):
         try:
@@ -131,7 +133,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         else:
             values["range"] = ""
         found = db.read(data_dir, lambda: (notes.search(values["text"], values["number"], since=since, until=until,
-                                                        tenant=tenant_of(user, pbx.tenant)),
+                                                        tenant=tenant_of(user)),
                                            {c.id: c for c in customers.all_customers()}))
         rows, names = found
         return render("notes", title=_("Call notes"), values=values, rows=rows, names=names, csrf=csrf_token(),

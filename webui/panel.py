@@ -121,7 +121,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 queues = sorted(set(d["queues"]) | {m.queue for m in members})
                 cid = notes.customer_of(number) if number else None
                 return (d, cp.lost_today(queues, day), cp.caller_history(number, int(now)),
-                        notes.of_number(number, wn.tenant_of(user, pbx.tenant)) if number else [],
+                        notes.of_number(number, wn.tenant_of(user)) if number else [],
                         customers.by_id(cid) if cid else None)
             if exts:
                 found, lost, history, caller_notes, customer = rp.offload(data_dir, work)

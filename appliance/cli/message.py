@@ -1,18 +1,20 @@
-"""`callbox message report|list|sms`: the messages to customers (APP-5, issue 16): the accounting of a month per
-customer (SMS sent and their units, e-mails), every message with its delivery state, and a test SMS queued for the
-jobs process to send through the gateway ([sms]). The JSON fields are a contract."""
+"""`callbox message report|list|sms|contacts`: the messages to customers (APP-5, issue 16): the accounting of a month
+per customer (SMS sent and their units, e-mails), every message with its delivery state, a test SMS queued for the
+jobs process to send through the gateway ([sms]), and the customers' numbers and addresses from CSV. The JSON fields
+are a contract."""
 from __future__ import annotations
 
 import json
 import time
 import uuid
+from pathlib import Path
 
 from appliance import localtime
-from appliance.cli.common import UsageError, open_data
+from appliance.cli.common import UsageError, open_data, read_csv_text
 from appliance.cli.invoice import period
 from appliance.customers import customers
 from appliance.delivery import sms
-from appliance.messages import report, rules
+from appliance.messages import notes, report, rules
 from appliance.procs import common_args
 
 TOTAL_FIELDS = ("customer", "name", "sms", "sms_units", "sms_waiting", "emails", "failed")
@@ -30,8 +32,10 @@ def _period(p) -> None:
 
 def register(subparsers) -> None:
     """Add `message` and its commands to the callbox parser's subparsers."""
-    t = subparsers.add_parser("message", help="messages to customers: the SMS accounting, the list, a test SMS")
-    sub = t.add_subparsers(dest="message_command", metavar="report|list|sms", required=True, parser_class=type(t))
+    t = subparsers.add_parser("message", help="messages to customers: the SMS accounting, the list, a test SMS, "
+                                              "customers' numbers from CSV")
+    sub = t.add_subparsers(dest="message_command", metavar="report|list|sms|contacts", required=True,
+                           parser_class=type(t))
     c = sub.add_parser("report", help="per customer: SMS sent, their units, waiting, e-mails sent, failed")
     _period(c)
     c.set_defaults(func=cmd_report)
@@ -45,6 +49,11 @@ def register(subparsers) -> None:
     c.add_argument("text", metavar="TEXT")
     c.add_argument("--customer", metavar="CODE", help="count it for this customer")
     c.set_defaults(func=cmd_sms)
+    c = sub.add_parser("contacts", help="customers' phone numbers, notes e-mail and SMS number from CSV "
+                                        "(customer,numbers,notes_email,sms_number), all or nothing")
+    common_args(c)
+    c.add_argument("file", metavar="FILE")
+    c.set_defaults(func=cmd_contacts)
 
 
 def _codes() -> dict[int, str]:
@@ -84,4 +93,15 @@ def cmd_sms(args) -> int:
     m = rules.queue_sms("test", f"test:{uuid.uuid4().hex}", args.to, args.text, cid, gw.sender, int(time.time()))
     assert m is not None      # a fresh ref
     print(f"message {m.id} queued (outbox item {m.outbox_id}): {m.units} SMS, {m.encoding}, {m.chars} characters")
+    return 0
+
+
+def cmd_contacts(args) -> int:
+    open_data(args)
+    path = Path(args.file)
+    try:
+        n = notes.import_contacts(read_csv_text(path), {c.code: c.id for c in customers.all_customers()}, str(path))
+    except notes.NoteError as e:
+        raise UsageError(f"refused, nothing changed: {e}") from None
+    print(f"numbers and addresses of {n} customers set")
     return 0

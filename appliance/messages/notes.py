@@ -6,6 +6,7 @@ Numbers match on their last digits as the callback list's do (callcentre.callbac
 """
 from __future__ import annotations
 
+import csv
 import time
 from dataclasses import dataclass
 
@@ -151,3 +152,37 @@ def set_contact(customer_id: int, numbers: list[str], notes_email: str, sms_numb
                       update={CustomerContact.notes_email: notes_email, CustomerContact.sms_number: sms_number})
          .execute())
     return contact(customer_id)
+
+
+CSV_COLUMNS = ("customer", "numbers", "notes_email", "sms_number")
+
+
+def import_contacts(text: str, customer_ids: dict[str, int], name: str = "CSV") -> int:
+    """Customers' numbers and addresses from CSV (header customer,numbers,notes_email,sms_number; numbers separated
+    by ; inside the cell; , or ; between cells), all or nothing: NoteError naming the line at the first bad row.
+    Each row replaces that customer's numbers and addresses; the number of customers set."""
+    lines = text.splitlines()
+    if not lines:
+        raise NoteError(f"{name}: empty")
+    delimiter = "," if lines[0].count(",") >= lines[0].count(";") else ";"
+    rows = list(csv.reader(lines, delimiter=delimiter))
+    header = [h.strip().lower() for h in rows[0]]
+    if header[:1] != ["customer"] or not set(header) <= set(CSV_COLUMNS):
+        raise NoteError(f"{name} line 1: the header must be {','.join(CSV_COLUMNS)} (customer first), not "
+                        f"{','.join(header)}")
+    with _db().atomic(IMMEDIATE):
+        done = 0
+        for n, row in enumerate(rows[1:], 2):
+            if not any(c.strip() for c in row):
+                continue
+            values = dict(zip(header, (c.strip() for c in row)))
+            cid = customer_ids.get(values.get("customer", "").lower())
+            if cid is None:
+                raise NoteError(f"{name} line {n}: no customer {values.get('customer')!r}")
+            try:
+                set_contact(cid, values.get("numbers", "").replace(",", ";").split(";"),
+                            values.get("notes_email", ""), values.get("sms_number", ""))
+            except NoteError as e:
+                raise NoteError(f"{name} line {n}: {e}") from None
+            done += 1
+    return done

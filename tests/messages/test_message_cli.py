@@ -10,6 +10,7 @@ import pytest
 from appliance import config, store
 from appliance.cli.main import main
 from appliance.delivery import outbox
+from appliance.messages import notes
 from http_recorder import Recorder, serve
 
 
@@ -52,3 +53,26 @@ def test_no_gateway_is_a_usage_error(tmp_path, capsys):
     (tmp_path / "callbox.ini").write_text("", encoding="utf-8")
     assert main(["message", "sms", "+4791234567", "x", "--data", str(tmp_path)]) != 0
     assert "[sms] url" in capsys.readouterr().err
+
+
+def test_contacts_from_csv_all_or_nothing(tmp_path, capsys):
+    (tmp_path / "callbox.ini").write_text("", encoding="utf-8")
+    d = ("--data", str(tmp_path))
+    run(capsys, "customer", "add", "acme", "--name", "Acme Ltd", *d)
+    run(capsys, "customer", "add", "beta", "--name", "Beta AS", *d)
+    good = tmp_path / "contacts.csv"
+    good.write_text("customer;numbers;notes_email;sms_number\nacme;0212 555 00 11, 0532 123 45 67;notes@acme.example;"
+                    "\nbeta;+47 912 34 567;;+4791234567\n", encoding="utf-8")
+    assert run(capsys, "message", "contacts", str(good), *d) == ["numbers and addresses of 2 customers set"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer,numbers\nacme,0212 555 00 11\nbeta,12\n", encoding="utf-8")
+    assert main(["message", "contacts", str(bad), *d]) != 0
+    err = capsys.readouterr().err
+    assert "line 3" in err and "too few digits" in err and "nothing changed" in err
+    store.open_db(tmp_path / "callbox.db")
+    try:
+        assert notes.contact(1).numbers == ("0212 555 00 11", "0532 123 45 67")    # the bad file changed nothing
+        assert notes.contact(1).notes_email == "notes@acme.example" and notes.customer_of("+905321234567") == 1
+        assert notes.contact(2).sms_number == "+4791234567"
+    finally:
+        store.close_db()
