@@ -8,6 +8,7 @@ directory may work campaigns, as on the operator panel.
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import datetime
@@ -19,8 +20,9 @@ from bottle import request
 
 from appliance import config
 from appliance.callcentre import scope as cs
-from appliance.dialer import campaigns, engine, report
+from appliance.dialer import campaigns, engine, link, report
 from appliance.dialer.campaigns import CampaignError
+from appliance.paths import Paths
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_iso
@@ -44,6 +46,21 @@ DONE = {"joined": N_("You work this campaign now."), "left": N_("You left the ca
         "ready": N_("Ready: the next number is dialled when you are free."), "not_ready": N_("Not ready."),
         "call": N_("Calling: the customer's phone rings; yours rings when they answer."),
         "result": N_("Result saved.")}
+
+
+LINK = {"down": N_("The dialer's link to the PBX (AMI) is down: calls asked for wait until it is back."),
+        "off": N_("The dialer is not running (no AMI link set up, or the jobs process is stopped): no call is made.")}
+
+
+def link_state(data_dir: Path, now: float) -> str:
+    """"up", "down" (the loop's AMI link) or "off" (no status, or none for STATUS_STALE_S), from <data>/run."""
+    try:
+        status = json.loads((Paths(data_dir).run / link.STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "off"
+    if not isinstance(status, dict) or now - status.get("at", 0) > engine.STATUS_STALE_S:
+        return "off"
+    return "up" if status.get("link") else "down"
 
 
 def tenant_of(user) -> str | None:
@@ -92,6 +109,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                       modes=MODE_LABELS, when=lambda t: fmt_iso(t.isoformat()),
                       at=lambda s, c: fmt_iso(datetime.fromtimestamp(s, engine.ZoneInfo(c.timezone)).isoformat()),
                       supervisor=user.role in ("administrator", "supervisor"),
+                      link=LINK.get(link_state(data_dir, now), "") if joined is not None else "",
                       done=DONE.get(request.query.get("done", ""), ""),
                       error=ERRORS.get(request.query.get("error", ""), ""))
 

@@ -15,10 +15,13 @@ every Originate: a number listed after the import is never dialled.
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -30,6 +33,8 @@ from appliance.store.base import IMMEDIATE
 from appliance.store.dialer import Attempt, Campaign, Contact, DialerAgent, DncNumber
 
 log = logging.getLogger(__name__)
+STATUS_EVERY_S = 10.0      # the status file's heartbeat (webui/dialer.py calls it stale after STATUS_STALE_S)
+STATUS_STALE_S = 45.0
 Originate = Callable[[dict[str, str], float], tuple[str, str, str]]   # fields, timeout -> (response, reason, uid)
 
 
@@ -170,13 +175,32 @@ class Dialer:
                 Contact.id == ct.id).execute()
         log.info("dialer: attempt %d %s (%s): contact %d %s", attempt_id, outcome, reason, ct.id, state)
 
-    def run(self, stop: threading.Event) -> None:
+    def report(self, path: Path | None, last: tuple[bool, float] | None) -> tuple[bool, float] | None:
+        """Write {"link": up, "at": epoch} to `path` when the link's state changes, else every STATUS_EVERY_S: the
+        agents' page says from it whether calls can be made now (the web cannot see this process's link)."""
+        if path is None:
+            return last
+        now, up = self.clock(), bool(self.link_up())
+        if last is not None and last[0] == up and now - last[1] < STATUS_EVERY_S:
+            return last
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"link": up, "at": int(now)}), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            log.warning("dialer: cannot write %s: %s", path, e)
+        return up, now
+
+    def run(self, stop: threading.Event, status_path: Path | None = None) -> None:
         """Tick until stopped; a pass that fails is logged and the next one tries again."""
         try:
             self.recover()
         except Exception:
             log.exception("dialer: recovering interrupted attempts failed")
+        last = None
         while not stop.is_set():
+            last = self.report(status_path, last)
             try:
                 self.tick()
             except Exception:

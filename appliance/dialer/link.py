@@ -12,8 +12,10 @@ from appliance.ami.feed import Feed, read_settings
 from appliance.dialer.campaigns import plan_of
 from appliance.dialer.campaigns import read_settings as dialer_settings
 from appliance.dialer.engine import Dialer
+from appliance.paths import Paths
 
 log = logging.getLogger(__name__)
+STATUS_FILE = "dialer.json"     # <data>/run/: the loop's AMI link, for the agents' page
 
 
 def originate_with(feed: Feed):
@@ -57,9 +59,11 @@ def start(cfg: config.Config, data_dir: Path, stop: threading.Event) -> threadin
     dialer, feed = built
     feed.start()
 
+    status = Paths(data_dir).run / STATUS_FILE
+
     def run() -> None:
         try:
-            dialer.run(stop)
+            dialer.run(stop, status)
         finally:
             feed.stop()
     thread = threading.Thread(target=run, name="dialer", daemon=True)

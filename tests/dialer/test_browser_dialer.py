@@ -97,6 +97,7 @@ def test_the_dialer_as_supervisor_and_agent(tmp_path):
                 apage.click("#dialer-campaigns button.join")
                 apage.wait_for_url(re.compile(r".*/dialer\?done=joined$"))
                 apage.wait_for_selector("#dialer-call", timeout=20000)     # the jobs process shows the first one
+                assert apage.locator("#dialer-link").count() == 0          # the jobs process's link is up
                 fields = apage.locator("#dialer-fields").inner_text()
                 assert "Ayşe Demir" in fields and "Acme" in fields
                 assert "+905321234567" in apage.locator("#dialer-contact h2").inner_text()

@@ -208,3 +208,21 @@ def test_a_campaign_code_twice_and_bad_settings(db):
                       (dict(windows="always"), "calling windows")):
         with pytest.raises(campaigns.CampaignError, match=words):
             campaigns.create("other", "Other", src, PLAN, **kw)
+
+
+def test_the_loop_reports_its_link_for_the_agents_page(db, tmp_path):
+    import json
+    clock, up = Clock(), [True]
+    d, _ = scripted_dialer({}, clock)
+    d.link_up = lambda: up[0]
+    path = tmp_path / "run" / "dialer.json"
+    last = d.report(path, None)
+    assert json.loads(path.read_text()) == {"link": True, "at": MONDAY_10}
+    clock.t += 5
+    assert d.report(path, last) == last                       # nothing changed: no write before the heartbeat
+    up[0] = False
+    last = d.report(path, last)
+    assert json.loads(path.read_text()) == {"link": False, "at": MONDAY_10 + 5}
+    clock.t += 10
+    d.report(path, last)
+    assert json.loads(path.read_text())["at"] == MONDAY_10 + 15   # the heartbeat

@@ -170,3 +170,21 @@ def test_progressive_ready_the_loop_dials_the_agent_sets_the_result(app):
     assert "Busy" in client.get("/dialer").html.select_one("#dialer-last").text
     client.post("/dialer/ready", {"csrf_token": csrf, "ready": "0"}, status=303)
     assert tick(app, {}) == []
+
+
+def test_the_agents_page_says_when_the_dialer_cannot_call(app):
+    import json
+    sup, scsrf = logged_in(app, "sema", "supervisor", "tenant", "default")
+    new_campaign(sup, scsrf)
+    client, csrf = logged_in(app, "elif", "staff", "own", "default", "elif")
+    assert client.get("/dialer").html.select_one("#dialer-link") is None          # not joined: nothing to say
+    client.post("/dialer/join", {"csrf_token": csrf, "campaign": "1", "extension": "201"}, status=303)
+    assert "not running" in client.get("/dialer").html.select_one("#dialer-link").text    # no status file
+    status = DATA[0] / "run" / "dialer.json"
+    status.parent.mkdir(exist_ok=True)
+    status.write_text(json.dumps({"link": False, "at": int(time.time())}))
+    assert "is down" in client.get("/dialer").html.select_one("#dialer-link").text
+    status.write_text(json.dumps({"link": True, "at": int(time.time())}))
+    assert client.get("/dialer").html.select_one("#dialer-link") is None
+    status.write_text(json.dumps({"link": True, "at": int(time.time()) - 600}))     # a stopped jobs process
+    assert "not running" in client.get("/dialer").html.select_one("#dialer-link").text

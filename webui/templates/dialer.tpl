@@ -39,6 +39,9 @@
 </table>
 % end
 % else:
+% if link:
+<p class="banner warn" id="dialer-link">{{_(link)}}</p>
+% end
 <section id="dialer-campaign">
 <h2>{{joined.name}} <small>({{_(modes[joined.mode])}} · {{_('extension %(ext)s') % {'ext': agent.extension} }})</small></h2>
 <p>
