@@ -79,9 +79,11 @@ CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open"
             "/shop/sessions/<sid>"}
 CASHIERS |= {"/shop/booths"}   # each booth now, JSON for the cashier page's script
 CASHIERS |= {"/shop/receipt/<pid>.pdf"}   # a payment's receipt, 80 mm wide
-CASHIERS |= {"/shop/booth"}    # give a booth to someone ("in use by"; unlocked over AMI where configured), free it
+# give a booth to someone ("in use by"; unlocked over AMI where configured), free it; a booth's prepaid deposit
+CASHIERS |= {"/shop/booth", "/shop/deposit"}
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
-                 ("POST", "/shop/close"), ("POST", "/shop/booth")}
+                 ("POST", "/shop/close"), ("POST", "/shop/booth"),
+                 ("POST", "/shop/deposit")}
 # The agent's operator panel (webui.panel): every role, their own extensions only; the writes are AMI actions on the
 # PBX (log in/out of a queue, pause), never a row of callbox.db.
 WRITE_ROUTES |= {("POST", "/panel/queue"), ("POST", "/panel/pause")}

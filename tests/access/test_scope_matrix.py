@@ -370,4 +370,6 @@ def test_customer_invoice_price_list_and_booth_pages_by_role_and_scope(world, ro
     client.post("/shop/booth", {"booth": "201", "action": "x", "csrf_token": csrf},
                 status=400 if cashier == 200 else 403)
     client.post("/shop/booth", {"booth": "201", "action": "free"}, status=403)
+    client.post("/shop/deposit", {"booth": "201", "amount": "5", "csrf_token": csrf},
+                status=409 if cashier == 200 else 403)                     # no session open / not a cashier
     assert client.get("/shop/receipt/999.pdf", status=404 if cashier == 200 else 403).status_code in (403, 404)
