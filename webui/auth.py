@@ -110,6 +110,7 @@ WRITE_ROUTES |= {("POST", "/customers"), ("POST", "/customers/<cid>/edit"), ("PO
 # and imported only by administrators of the whole box (SHARED_WRITES below); the import writes the price tables only.
 PRICELISTS = {"/pricelists", "/pricelists/import", "/pricelists/export.csv"}
 ADMIN_ONLY |= PRICELISTS
+ADMIN_ONLY |= {"/shop/account"}   # the shop's provider account: buy costs, for administrators
 WRITE_ROUTES |= {("POST", "/pricelists/import")}
 # The PBX wizard (webui.admin.pbx_wizard): raw PBX lines and the box's own configuration (the INI file: the link and
 # the driver), so administrators of the whole box only; the writes go to the INI file, never to call data.

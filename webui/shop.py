@@ -23,7 +23,7 @@ from bottle import request, response
 from appliance import config, localtime
 from appliance.ami.feed import read_settings
 from appliance.rating import numbering
-from appliance.shop import booths, checkout, deposits, live, marks, sessions
+from appliance.shop import account, booths, checkout, deposits, live, marks, sessions
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_money, fmt_number, language
@@ -124,7 +124,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         by_booth = {ext: [c for c in calls if c.extension == ext] for ext in shop.booths}
         return page(title=_("Cashier"), session=open_, by_booth=by_booth, states={b.extension: b.state for b in now_},
                     live={b.extension: b for b in now_}, state_labels=STATE_LABELS, problem=seller.problem,
-                    live_link=feed is not None and feed.available, locking=bool(shop.lock_family))
+                    live_link=feed is not None and feed.available, locking=bool(shop.lock_family),
+                    is_admin=current_user() is not None and current_user().is_admin)
 
     @app.get("/shop/booths")
     def booth_json():
@@ -285,6 +286,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             except sessions.ShopError as e:
                 raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
         bottle.redirect("/shop", 303)
+
+    @app.get("/shop/account")
+    def provider_account():
+        """The shop's prepaid account with its provider over time (SHOP-4; administrators: it shows buy costs)."""
+        st = read(lambda seller: account.statement(shop, seller))
+        low = bool(st["currency"]) and shop.low_balance > 0 and Decimal(st["balance"]) < shop.low_balance
+        return page(template="shop_account", title=_("Provider account"), st=st, low=low, low_mark=shop.low_balance)
 
     @app.get("/shop/sessions")
     def session_list():

@@ -364,6 +364,7 @@ def test_customer_invoice_price_list_and_booth_pages_by_role_and_scope(world, ro
         assert client.get(path, status=box_admin).status_code == box_admin, (name, path)
     admin = 200 if role == "administrator" else 403
     assert client.get("/pricelists", status=admin).status_code == admin, name
+    assert client.get("/shop/account", status=admin).status_code == admin, name     # buy costs: administrators
     cashier = 200 if role in ("administrator", "operator") else 403
     assert client.get("/shop/booths", status=cashier).status_code == cashier, name
     # give / free a booth: cashiers and administrators (400: no such action), nobody without the CSRF token

@@ -153,3 +153,28 @@ def test_a_deposit_on_the_booth_card_and_at_the_checkout(app):
     other, other_csrf = logged_in(app, "mehmet", role="operator", scope="tenant")
     assert other.post("/shop/deposit", {"csrf_token": other_csrf, "booth": "201", "amount": "5"},
                       status=403).status_code == 403                                        # another cashier's session
+
+
+def test_the_provider_account_over_time_for_administrators(app):
+    data = app.config["test.data"]
+    store.open_db(data / "callbox.db")
+    try:
+        from datetime import date
+        from appliance.pricing import lists
+        from appliance.shop import account
+        lists.add_rate("USD", "TRY", date(2020, 1, 1), Decimal("32.50"))
+        t = int(time.time()) - 5000
+        account.top_up(Decimal("60"), "TRY", t)
+        add_call("202", NUMBERS["Germany mobile"], t + 100, 1800)            # 30 min x 0.05 USD x 32.50 = 48.75
+    finally:
+        store.close_db()
+    (data / "callbox.ini").write_text(INI + "low_balance = 50\n", encoding="utf-8")
+    admin, _csrf = logged_in(make_app(data), "boss", role="administrator", scope="all")
+    assert 'href="/shop/account"' in admin.get("/shop").text
+    page = text(admin.get("/shop/account"))
+    assert '<dd id="balance">TRY11.25</dd>' in page and '<dd id="spent">TRY48.75</dd>' in page
+    days = {time.strftime("%Y-%m-%d", time.gmtime(x)) for x in (t, t + 100)}     # [pbx] timezone = UTC
+    assert 'id="low"' in page and page.count("<tr>") == 1 + len(days)          # the header and a row a day
+    cashier, _ = logged_in(app, "ayse", role="operator", scope="tenant")
+    assert cashier.get("/shop/account", status=403).status_code == 403
+    assert 'href="/shop/account"' not in cashier.get("/shop").text

@@ -1,7 +1,11 @@
 % # The cashier page (webui/shop.py): booths, the open session's calls by booth, pay / unserved / unpaid.
 % rebase('base.tpl', title=title, nav='/shop', refresh=30)
 <h1>{{_('Cashier')}}</h1>
-<p class="subnav"><a href="/shop" aria-current="page">{{_('Cashier')}}</a> <a href="/shop/sessions">{{_('Sessions')}}</a></p>
+<p class="subnav"><a href="/shop" aria-current="page">{{_('Cashier')}}</a> <a href="/shop/sessions">{{_('Sessions')}}</a>
+% if get('is_admin'):
+  <a href="/shop/account">{{_('Provider account')}}</a>
+% end
+</p>
 % if not shop.booths:
 <p class="banner warn">{{_('No booths: list them in [shop] booths (EXTENSION = NAME, one per line).')}}</p>
 % end
