@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python -m appliance.tools.bench --dir $(BENCH)
 	$(BIN)/python -m appliance.tools.bench_rating --dir $(BENCH)
 	$(BIN)/python -m appliance.tools.bench_reports --calls 10000000 --dir $(BENCH) --runs 5
+	$(BIN)/python -m appliance.tools.bench_pages --calls 10000000 --dir $(BENCH) --db $(BENCH)/bench-10000000-1.db --runs 5
 	$(BIN)/python -m appliance.tools.bench_queue --calls 3000000 --dir $(BENCH) --runs 5
 	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --think 2
 	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --runs 3

@@ -14,6 +14,7 @@ from appliance import config
 from appliance.alerts import check
 from appliance.delivery import invoice_mail, outbox, schedules
 from appliance.directory.sync import SyncReport, sync_once
+from appliance.messages import rules as message_rules
 
 log = logging.getLogger(__name__)
 FILE_NAME = "huey.db"
@@ -30,6 +31,7 @@ deliver_outbox: Callable | None = None      # the outbox's delivery, every minut
 deliver_outbox_now: Callable | None = None  # the same, as a task outbox.enqueue queues right away
 evaluate_alerts: Callable | None = None     # the alert pass (appliance/alerts/check.py), every minute
 run_schedules: Callable | None = None       # due report schedules (appliance/delivery/schedules.py), every minute
+run_message_rules: Callable | None = None   # the customer-message rules (appliance/messages/rules.py), every minute
 run_invoices: Callable | None = None        # the monthly invoice run when due (appliance/delivery/invoice_mail.py)
 
 
@@ -46,6 +48,7 @@ def configure(data_dir: Path, cfg: config.Config, immediate: bool = False) -> Sq
     _register_outbox(h, Path(data_dir), cfg)
     _register_alerts(h, Path(data_dir), cfg)
     _register_schedules(h, Path(data_dir), cfg)
+    _register_messages(h, Path(data_dir), cfg)
     _register_invoices(h, Path(data_dir), cfg)
     huey = h
     return h
@@ -106,6 +109,15 @@ def _register_schedules(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> No
     @h.periodic_task(every_minutes(1), name="run_schedules")
     def run_schedules() -> int:
         return len(schedules.check_due(cfg, data_dir))
+
+
+def _register_messages(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:
+    # No huey retries: each message is queued once by its unique ref, so the next minute's run is the retry.
+    global run_message_rules
+
+    @h.periodic_task(every_minutes(1), name="run_message_rules")
+    def run_message_rules() -> dict[str, int]:
+        return message_rules.run(cfg, data_dir)
 
 
 def _register_invoices(h: SqliteHuey, data_dir: Path, cfg: config.Config) -> None:

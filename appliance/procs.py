@@ -82,11 +82,11 @@ def watch_config(path: Path, stop: threading.Event) -> threading.Event:
     return changed
 
 
-def _wait_for_config(process: str, why: str, args: argparse.Namespace) -> int:
+def _wait_for_config(process: str, why: str, args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     """Nothing to do until the configuration changes (no PBX link, no driver chosen yet): wait, then RELOAD (0 when
     stopped). Capture and the worker wait so on a new box instead of failing and being restarted every 30 s."""
     log.warning("%s: %s; waiting for the configuration to change (the PBX wizard, /setup/pbx)", process, why)
-    stop = _stop_event()
+    stop = stop or _stop_event()
     changed = watch_config(config_path(args), stop)
     stop.wait()
     return RELOAD if changed.is_set() else 0
@@ -146,19 +146,22 @@ def capture_family(cfg: config.Config) -> dict:
 def capture_main(argv: list[str] | None = None) -> int:
     """The capture process: PBX link -> journal, nothing else."""
     from appliance.capture import links as capture   # late: see the module docstring
+    from appliance.capture import scanservice
     from appliance.journal import JournalWriter
     try:
         paths, cfg, args = _setup_args("capture", argv)
         cap, jset = cfg.section("capture"), cfg.section("journal")
+        stop = _stop_event()
+        # the PBX wizard's baud-rate scans: capture alone opens serial ports (the web's unit has no devices)
+        scanservice.serve(paths.run, stop, busy=lambda device: scanservice.same_port(cap.url, device))
         if not cap.url:
-            return _wait_for_config("capture", f"{cfg.name}: [capture] url is not set", args)
+            return _wait_for_config("capture", f"{cfg.name}: [capture] url is not set", args, stop)
         family = capture_family(cfg)
         capture.check_family(family.get("framing", "lines"), family.get("handshake", ()))
         try:
             capture.parse_allow(cap.allow)
         except ValueError as e:
             raise config.ConfigError(f"{cfg.name}: {e}") from None
-        stop = _stop_event()
         changed = watch_config(config_path(args), stop)
         writer = JournalWriter(paths.journal, fsync_interval=jset.fsync_interval_ms / 1000,
                                segment_bytes=jset.segment_mb << 20)
@@ -216,8 +219,17 @@ def jobs_main(argv: list[str] | None = None) -> int:
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
         return 2
-    with _restart_report(paths, "jobs"):
-        consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)
+    dialer_stop, dialing = threading.Event(), None
+    if cfg.section("ami").host.strip():   # the campaign dialer's loop: a thread of this process (appliance/dialer)
+        from appliance.dialer import link as dialer   # late: numbering and the AMI client only on a box that dials
+        dialing = dialer.start(cfg, paths.data, dialer_stop)
+    try:
+        with _restart_report(paths, "jobs"):
+            consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)
+    finally:
+        dialer_stop.set()
+        if dialing is not None:
+            dialing.join(5)
     return 0
 
 

@@ -1,5 +1,6 @@
 """The INI settings of the business areas built on the core (appliance/settings.py holds the core's and the Setting
-record): the call centre, the callshop, branch -> central sync, AMI, call recordings and CRM links."""
+record): the call centre, the callshop, branch -> central sync, AMI, call recordings, CRM links and lookups, the SMS
+gateway and customer messages."""
 from __future__ import annotations
 
 from appliance.settings import Setting
@@ -140,6 +141,31 @@ AREAS: tuple[Setting, ...] = (
       "is already a member of."),
     S("ami", "pause_reasons", "Break, Lunch, Meeting, Training, Back office", "list",
       "Pause reasons an agent picks from on the panel, comma-separated (sent as the QueuePause Reason)."),
+    # the campaign dialer (CC-6; appliance/dialer/, README "Campaign dialer"): its loop runs in the jobs process and
+    # dials through the [ami] link
+    S("dialer", "channel", "Local/{number}@from-internal", "template",
+      "The channel the dialer originates to the customer: {number} is what the PBX dials (see number_format); "
+      "e.g. Local/{number}@from-internal (FreePBX: the outbound routes decide the trunk), PJSIP/{number}@trunk1. "
+      "When the customer answers, the call is put through to the agent's extension in agent_context."),
+    S("dialer", "number_format", "national", "choice",
+      "How the number is handed to the PBX: e164 (+905321234567), digits (905321234567), national (05321234567, "
+      "the home country's way; other countries' numbers as 00 + digits).",
+      choices=("e164", "digits", "national")),
+    S("dialer", "agent_context", "from-internal", "context",
+      "The dialplan context whose extension NNN rings the agent at extension NNN once the customer answered."),
+    S("dialer", "caller_id", "", "caller ID",
+      "Caller ID shown to the customer (\"Sales\" <902121234567>); empty = what the PBX's outbound route sets."),
+    S("dialer", "ring_timeout_s", 30, "seconds",
+      "How long the customer's phone rings before the attempt counts as no answer.", minval=5, maxval=300),
+    S("dialer", "tick_s", 1.0, "seconds",
+      "How often the dialing loop looks for agents ready and calls asked for.", minval=0.1, maxval=60),
+    S("dialer", "results", "Sale, Interested, Call back later, Not interested, Wrong number, Do not call", "list",
+      "Results an agent picks from after a call (comma-separated). A result named exactly 'Do not call' also puts "
+      "the number on the do-not-call list."),
+    S("dialer", "crm_timeout_s", 15.0, "seconds", "Longest wait for a campaign's CRM URL (JSON) when importing.",
+      minval=1, maxval=300),
+    S("dialer", "max_contacts", 100000, "contacts", "Largest campaign accepted from a CSV file or a CRM URL.",
+      minval=1, maxval=10000000),
     # call recordings (APP-5; appliance/recordings/, webui/recordings.py; README "Call recordings")
     S("recordings", "folder", "", "path",
       "The folder (local, or a mounted share) holding the PBX's call recordings, e.g. /var/spool/asterisk/monitor; "
@@ -161,4 +187,51 @@ AREAS: tuple[Setting, ...] = (
     S("crm", "person_url", "", "URL template",
       "A person's record in the HRM or CRM, e.g. https://hr.example.com/people/{person}: shown on the person page; "
       "fields {person}, {extension}. Empty = no link."),
+    # CRM lookups: a caller's name from the CRM over HTTP JSON (appliance/crm/lookup.py; README "CRM lookups")
+    S("crm", "lookup_url", "", "URL template",
+      "Where the CRM answers who a number is, as JSON, e.g. https://crm.example.com/api/find?phone={number}; field "
+      "{number} (percent-encoded). The operator panel shows the name it gives beside the caller, never waiting for "
+      "it. Empty = no lookups (customers' numbers of the box still name callers)."),
+    S("crm", "lookup_name", "name", "JSON path",
+      "Where the name is in the answer: a key, or keys and list indexes joined by dots (data.0.full_name)."),
+    S("crm", "lookup_timeout_s", 2.0, "seconds", "A lookup not answered within this fails (the panel says so).",
+      minval=0.1, maxval=60),
+    S("crm", "lookup_cache_s", 600, "seconds",
+      "A name found (or not found) is kept this long; a failed lookup is tried again after a tenth of it.",
+      minval=0, maxval=86400 * 7),
+    # the SMS gateway (appliance/delivery/sms.py; README "SMS gateway"): an HTTP request per message, from templates
+    S("sms", "url", "", "URL template",
+      "The gateway's URL, e.g. https://sms.example.com/send?to=${to}&text=${text}; fields ${to}, ${text}, "
+      "${sender}, ${secret} (percent-encoded). Empty = no SMS are sent (the rules that would send one queue none)."),
+    S("sms", "method", "POST", "HTTP method", "GET (the URL only) or POST (the URL and the body).",
+      choices=("GET", "POST")),
+    S("sms", "body", "", "template",
+      "The POST body with the same fields, each escaped for the content type: JSON string content for "
+      "application/json ({\"to\": \"${to}\", \"text\": \"${text}\"}), form-encoded for "
+      "application/x-www-form-urlencoded (to=${to}&text=${text}), as is otherwise. $$ is a dollar sign."),
+    S("sms", "content_type", "application/x-www-form-urlencoded", "MIME type", "The POST body's Content-Type."),
+    S("sms", "header", "", "header template",
+      "One more request header with the same fields, e.g. Authorization: Bearer ${secret}. Empty = none."),
+    S("sms", "secret_file", "", "path",
+      "File holding the gateway's key or password for ${secret} (first line; mode 0600); relative paths are under "
+      "the data directory."),
+    S("sms", "sender", "", "sender id", "The sender name or number for ${sender}."),
+    S("sms", "ok_pattern", "", "regular expression",
+      "The gateway's answer must match this (searched in the body) besides a 2xx status; gateways that answer 200 "
+      "with an error need it, e.g. \"status\": *\"ok\". Empty = any 2xx is sent."),
+    S("sms", "timeout_s", 10.0, "seconds", "A gateway not answering within this fails the try (the outbox retries).",
+      minval=0.5, maxval=300),
+    # notification rules (appliance/messages/rules.py; README "Customer messages"), run by the jobs process
+    S("messages", "lost_caller_sms", "", "text template",
+      "SMS to a caller a queue lost (abandoned, timed out: short abandons not), e.g. We missed your call at ${time}, "
+      "we will call you back. Fields ${time} (HH:MM local), ${queue}, ${name} (the customer's, or empty). At most "
+      "one a number a day. Empty = none."),
+    S("messages", "lost_caller_window_min", 60, "minutes",
+      "Only callers lost in this many last minutes get the SMS (a box coming back after a day sends no stale ones).",
+      minval=1, maxval=1440),
+    S("messages", "lost_caller_prefixes", "", "prefixes",
+      "Only callers whose number starts with one of these (comma-separated, e.g. 05, +905, 905: the mobile "
+      "numbers, which can receive an SMS) get the lost-caller SMS. Empty = every caller with enough digits."),
+    S("messages", "notes_email", True, "yes/no",
+      "E-mail a copy of every note on a customer to the customer's notes address (set on the customer page)."),
 )

@@ -4,11 +4,11 @@
 # identity (machine-id is made at each boot, the TLS certificate and admin at the first start, on the data partition).
 set -eux; export LC_ALL=C
 cp -r "$REPO/image/rootfs/." "$ROOT/"
-install -m 0644 "$REPO"/image/systemd/*.service "$ROOT/usr/lib/systemd/system/"
+install -m 0644 "$REPO"/image/systemd/*.service "$REPO"/image/systemd/*.path "$ROOT/usr/lib/systemd/system/"
 mkdir -p "$ROOT/data" "$ROOT/var/lib/callbox" "$ROOT/usr/share/callbox"
 install -m 0644 "$REPO/image/callbox.ini" "$ROOT/usr/share/callbox/callbox.ini"
 cp "$OUT/packages.txt" "$OUT/python-packages.txt" "$ROOT/usr/share/callbox/"
-for unit in "$REPO"/image/systemd/*.service; do
+for unit in "$REPO"/image/systemd/*.service "$REPO"/image/systemd/*.path; do
     systemctl --root="$ROOT" enable "$(basename "$unit")"
 done
 systemctl --root="$ROOT" enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service

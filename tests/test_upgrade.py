@@ -77,6 +77,9 @@ def test_every_command_prints_what_the_earlier_release_printed(release, capsys):
         if name == "quarantine.json":   # the source names the file imported, where the fixture was made
             for row in then + now:
                 row.pop("source")
+        if name == "report.json":   # issue 14: cubes of an older layout are built again by the idle worker; until
+            for row in then + now:  # then the same figures come from the calls ("raw" instead of "rollup:...")
+                row.pop("source")
         assert now == then, f"`callbox {' '.join(argv)}` differs from the earlier release's"
 
 

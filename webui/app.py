@@ -23,11 +23,11 @@ from gevent.pywsgi import WSGIHandler, WSGIServer
 from appliance import config, localtime
 from appliance.supervisor import RELOAD
 from webui import (api, auth, callcentre, callcentre_evaluate, callcentre_reports, calls, central, crm,  # noqa: F401
-                   customers, db,
-                   errors, firstboot, home, i18n, invoices, offload, panel, pricelists, recordings, shop, status,
-                   tls, wallboard)   # i18n: `_` in templates
+                   customers, db, dialer, dialer_campaigns,
+                   errors, firstboot, home, i18n, invoices, messages, notes, offload, panel, pricelists, recordings,
+                   shop, status, tls, wallboard)   # i18n: `_` in templates
 from webui.admin import (alerts, backup, directory, directory_edit, outbox, pbx_wizard, reset, schedules,
-                         settings_check, setup, tariff_edit, tariffs, users)
+                         settings_check, setup, tariff_edit, tariffs, update, users)
 from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(pbx_wizard.routes(data_dir, cfg))
     app.merge(backup.routes(data_dir))
     app.merge(reset.routes(data_dir))
+    app.merge(update.routes(data_dir))
     app.merge(directory.routes(data_dir, cfg))
     app.merge(directory_edit.routes(data_dir, cfg))
     app.merge(settings_check.routes(data_dir, cfg))
@@ -85,7 +86,11 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(invoices.routes(data_dir, cfg))
     app.merge(pricelists.routes(data_dir))
     app.merge(wallboard.routes(data_dir, cfg))
+    app.merge(notes.routes(data_dir, cfg))
+    app.merge(messages.routes(data_dir, cfg))
     app.merge(panel.routes(data_dir, cfg))
+    app.merge(dialer.routes(data_dir, cfg))       # the campaign dialer (CC-6): agents
+    app.merge(dialer_campaigns.routes(data_dir, cfg))   # and supervisors
     recordings.install(app, data_dir, cfg)
     crm.install(app, cfg)
     app.merge(central.routes(data_dir, cfg))   # HQ on a central box: its branch boxes' calls and health

@@ -87,6 +87,16 @@ WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/s
 # The agent's operator panel (webui.panel): every role, their own extensions only; the writes are AMI actions on the
 # PBX (log in/out of a queue, pause), never a row of callbox.db.
 WRITE_ROUTES |= {("POST", "/panel/queue"), ("POST", "/panel/pause")}
+# The campaign dialer (webui.dialer, webui.dialer_campaigns): every role works campaigns of its tenant from /dialer
+# (its own extensions only); administrators and supervisors manage campaigns (their tenant's; scope all: every one) and
+# the do-not-call list. The writes go to the dialer's tables only; no request dials (the jobs process's loop does).
+DIALER_AGENT = {"/dialer/join", "/dialer/leave", "/dialer/ready", "/dialer/call", "/dialer/result"}
+DIALER_SUPERVISOR = {"/dialer/campaigns", "/dialer/campaigns/<cid>", "/dialer/campaigns/<cid>/state",
+                     "/dialer/campaigns/<cid>/export.csv", "/dialer/dnc", "/dialer/dnc/remove"}
+SUPERVISORS |= DIALER_SUPERVISOR
+WRITE_ROUTES |= {("POST", rule) for rule in DIALER_AGENT} | {
+    ("POST", "/dialer/campaigns"), ("POST", "/dialer/campaigns/<cid>/state"), ("POST", "/dialer/dnc"),
+    ("POST", "/dialer/dnc/remove")}
 # The organisation's edits from the web (webui.admin.directory_edit): administrators of the tenant; the directory's
 # tables only, through webui.db.write_access.
 DIRECTORY_FORMS = {"/directory/person/new", "/directory/person/details", "/directory/person/end", "/directory/units",
@@ -134,9 +144,22 @@ BOX_ADMIN |= {"/reset"}
 ADMIN_ONLY |= {"/reset"}
 WHOLE_BOX |= {"/reset"}
 WRITE_ROUTES |= {("POST", "/reset")}
+# updates (webui.admin.update): the running version, root slot, history, and a new root for the whole box
+BOX_ADMIN |= {"/update", "/api/update"}
+ADMIN_ONLY |= {"/update", "/api/update"}
+WHOLE_BOX |= {"/update", "/api/update"}
+WRITE_ROUTES |= {("POST", "/update")}
 # A central's branch health (webui.central): every branch box, so administrators of the whole box; the branches'
 # calls (/central/calls) are for every user, scoped in the query (appliance/reports/received.py).
 BOX_ADMIN |= {"/central/branches"}
+# Call notes (webui.notes): a call's notes by who may see the call (checked in the route, as its page); the panel's by
+# any agent about their caller; a customer's notes and numbers with the customer pages (administrators of the whole
+# box); the notes search for administrators and supervisors, their tenant's notes. The writes go to the note tables.
+# Messages to customers (webui.messages): read-only, with the customers.
+SUPERVISORS |= {"/notes"}
+BOX_ADMIN |= {"/customer-notes/<cid>", "/customer-notes/<cid>/contact", "/messages"}
+WRITE_ROUTES |= {("POST", "/calls/<cid>/notes"), ("POST", "/panel/notes"), ("POST", "/customer-notes/<cid>"),
+                 ("POST", "/customer-notes/<cid>/contact")}
 SHARED_WRITES = {("POST", "/pricelists/import"), ("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

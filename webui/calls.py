@@ -27,7 +27,7 @@ from webui.i18n import _
 
 log = logging.getLogger(__name__)
 FIELDS = ("since", "until", "extension", "person", "number", "number_match", "direction", "answered",
-          "min_talk_s", "max_talk_s", "min_cost", "max_cost", "trunk", "account_code")
+          "min_talk_s", "max_talk_s", "min_cost", "max_cost", "trunk", "account_code", "note")
 LARGEST_FIRST = {"start", "ring", "talk", "cost", "legs"}    # a sort by these begins with the newest / largest
 MAX_PAGE = 10 ** 6        # the page's OFFSET stays a 64-bit integer
 # The export's columns: the fields of /api/calls (and `callbox calls --json`) a spreadsheet can hold
@@ -96,7 +96,8 @@ def field_label(name: str) -> str:
               "number": _("Number"), "number_match": _("Match"), "direction": _("Direction"),
               "answered": _("Answered"), "min_talk_s": _("Talk time at least (s)"),
               "max_talk_s": _("Talk time at most (s)"), "min_cost": _("Cost at least"),
-              "max_cost": _("Cost at most"), "trunk": _("Trunk"), "account_code": _("Account code")}
+              "max_cost": _("Cost at most"), "trunk": _("Trunk"), "account_code": _("Account code"),
+              "note": _("Note contains")}
     return labels.get(name, name)
 
 

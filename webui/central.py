@@ -19,7 +19,7 @@ from appliance.reports import received_calls
 from appliance.reports.attribution import rollup_scope
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import current_user
-from webui.i18n import _
+from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
 FIELDS = ("since", "until", "branch", "extension", "number", "direction")
@@ -43,6 +43,10 @@ def _day(text: str, tz, field: str) -> int | None:
     return localtime.to_utc(dt.replace(tzinfo=None) if dt.tzinfo is None else dt, tz)[0]
 
 
+LABELS = {"since": N_("From"), "until": N_("Until"), "branch": N_("Branch box"), "extension": N_("Extension"),
+          "number": N_("Number"), "direction": N_("Direction")}
+
+
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """GET /central/calls (the branches' calls) and GET /central/branches (their health)."""
     app = bottle.Bottle()
@@ -50,14 +54,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
     silent_s = cfg.section("central").silent_min * 60
-    labels = {"since": _("From"), "until": _("Until"), "branch": _("Branch box"), "extension": _("Extension"),
-              "number": _("Number"), "direction": _("Direction")}
 
     @app.get("/central/calls")
     def calls():
+        field_labels = {k: _(v) for k, v in LABELS.items()}   # in the request's language (not the start's)
         form = request.query.decode()
         values = {k: form.get(k, "").strip() for k in FIELDS}
-        page, names, error, code = None, [], "", 200
+        page, names, labels, error, code = None, [], {}, "", 200
         if values["direction"] not in ("", "in", "out", "internal"):
             values["direction"] = ""
         try:
@@ -67,7 +70,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         except ValueError as e:
             since = until = None
             error, code = _("{field}: «{value}» is not a date (YYYY-MM-DD)").format(
-                field=labels[str(e)], value=values[str(e)]), 400
+                field=field_labels[str(e)], value=values[str(e)]), 400
         problem = db.use_central(cfg, data_dir)
         if problem:
             error, code = _("The central's database cannot be reached: {reason}").format(reason=problem), 503
@@ -79,8 +82,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                                                    values["number"], values["direction"])
                 number = min(row_id(form.get("page", "")) or 1, MAX_PAGE)
                 page = received_calls.search(rscope, criteria, number)
+                labels = received_calls.labels()
         query = {k: v for k, v in values.items() if v}
-        return _render("central_calls", code, values=values, label=labels, page=page, names=names, error=error,
+        return _render("central_calls", code, values=values, label=field_labels, labels=labels, page=page,
+                       names=names, error=error,
                        link=lambda n: "/central/calls?" + urlencode({**query, "page": n}))
 
     @app.get("/central/branches")

@@ -1,5 +1,6 @@
 """CRM and HRM links on the pages ([crm], appliance/crm): the call page, the operator panel's caller, the person
-page. The templates ask `call_link`, `number_link`, `person_link`; None = no link."""
+page. The templates ask `call_link`, `number_link`, `person_link`; None = no link. `crm_name` is the CRM's name for a
+number ([crm] lookup_url, appliance/crm/lookup.py), never waited for."""
 from __future__ import annotations
 
 import logging
@@ -8,9 +9,11 @@ import bottle
 from bottle import request
 
 from appliance import config, crm
+from appliance.crm import lookup
 
 log = logging.getLogger(__name__)
 CONFIG_KEY = "callbox.crm"
+LOOKUP_KEY = "callbox.crm_lookup"
 
 
 def install(app: bottle.Bottle, cfg: config.Config) -> None:
@@ -20,6 +23,19 @@ def install(app: bottle.Bottle, cfg: config.Config) -> None:
         log.error("%s: no CRM links", e)
         links = crm.Links()
     app.config[CONFIG_KEY] = links
+    try:
+        found = lookup.read_settings(cfg)
+    except config.ConfigError as e:      # the panel says it: no lookups
+        log.error("%s: no CRM lookups", e)
+        found = None
+    app.config[LOOKUP_KEY] = lookup.Lookup(found)
+
+
+def crm_name(number: str) -> lookup.Answer:
+    """The CRM's name for a caller, at once: found, none, pending (asked now: the panel's next refresh shows it),
+    failed (why) or off (no [crm] lookup_url)."""
+    found = request.app.config.get(LOOKUP_KEY)
+    return found.name(number) if found is not None else lookup.Answer("off")
 
 
 def _links() -> crm.Links:

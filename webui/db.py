@@ -23,6 +23,8 @@ from appliance.store import (Call, CallTenant, Leg, LinkEvent, Quarantine, calls
                              quarantined)
 from appliance.store.alerts import AlertRule, MODELS_ALERTS
 from appliance.store.customers import MODELS_CUSTOMERS
+from appliance.store.dialer import MODELS_DIALER
+from appliance.store.messages import MODELS_MESSAGES, MODELS_NOTES
 from appliance.store.pricing import MODELS_PRICING
 from appliance.store.directory import (MODELS_DIRECTORY, NAMED, Person, Placement, Tenant, names, open_extensions,
                                        open_placement)
@@ -39,6 +41,7 @@ from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion
 from appliance.store.users import FILE_NAME as USERS_FILE
 from appliance.store.users import close_users_db, open_users_db, users_db
 from appliance.central import branches as central_branches
+from appliance.sync import sender as sync_sender
 from appliance.store.central_db import CentralDbError
 from appliance.store.central_db import connection as central_connection
 from webui.i18n import _
@@ -59,8 +62,12 @@ __all__ = [
     "MODELS_EVALUATION",
     # customers, their top-ups, invoices (appliance.customers writes them; triggers keep issued invoices as issued)
     "MODELS_CUSTOMERS",
+    # call notes, customers' numbers and notes addresses (appliance.messages.notes writes them); messages to customers
+    "MODELS_NOTES", "MODELS_MESSAGES",
     # the sell side's price lists, markups and exchange rates (appliance.pricing writes them)
     "MODELS_PRICING",
+    # the campaign dialer's campaigns, contacts, attempts, agents and do-not-call list (appliance.dialer writes them)
+    "MODELS_DIALER",
     # users.db
     "users_db",
 ]
@@ -260,6 +267,18 @@ def use_central(cfg, data_dir: Path) -> str:
     except (CentralDbError, ValueError) as e:
         return str(e)
     return ""
+
+
+def sync_status(data_dir: Path, url_override: str = "") -> dict | None:
+    """A branch box's sync to its central (`callbox sync status`'s fields); None when this box is not enrolled or
+    its database is not there yet."""
+    if not (Path(data_dir) / "sync" / "central.json").exists() or not read_access(data_dir):
+        return None
+    try:
+        with connection():
+            return sync_sender.status(Path(data_dir), url_override)
+    except OperationalError:      # the tables are not there yet
+        return None
 
 
 def branch_health(silent_s: int) -> list[dict]:

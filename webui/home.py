@@ -85,6 +85,9 @@ def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None
         data = _without_calls(data_dir, user, now, localtime.zone(pbx.timezone))
     data["health"] = (_cached(("health", str(data_dir)), HEALTH_TTL_S, now, lambda: _health(data_dir, cfg, now))
                       if data["whole_box"] else None)
+    data["sync"] = (_cached(("sync", str(data_dir)), HEALTH_TTL_S, now,
+                            lambda: db.sync_status(data_dir, cfg.section("sync").central))
+                    if data["whole_box"] else None)
     data["overview"] = _cached(("overview", str(data_dir), user), TOTALS_TTL_S, now,
                                lambda: _overview(data_dir, cfg, user, now))
     return data

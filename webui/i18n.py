@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import gettext
 import logging
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlencode
@@ -209,7 +211,11 @@ def fmt_money(amount, currency: str) -> str:
 # are the same Decimal, shown differently).
 @lru_cache(maxsize=8192)
 def _currency(amount: str, currency: str, loc) -> str:
-    return numbers.format_currency(Decimal(amount), currency, locale=loc, decimal_quantization=False)
+    text = numbers.format_currency(Decimal(amount), currency, locale=loc, decimal_quantization=False)
+    # CLDR's currency spacing, which Babel leaves out: a code (letters) beside a digit gets a no-break space,
+    # "PLN 0.60" not "PLN0.60"; a sign such as ₺ or € stays against the digits. As the PDFs write it.
+    return re.sub(r"(?<=\d)([A-Z]{3})\b|\b([A-Z]{3})(?=\d)",
+                  lambda m: f"\u00a0{m.group(1)}" if m.group(1) else f"{m.group(2)}\u00a0", text)
 
 
 @lru_cache(maxsize=8192)
@@ -237,6 +243,16 @@ def fmt_iso(text: str | None, fmt: str = "medium") -> str:
     except ValueError:
         return text or "–"
     return dates.format_datetime(moment, fmt, locale=locale())
+
+
+def fmt_day(day) -> str:
+    """A calendar day (a date or its ISO text: a tariff's valid_from) as the locale writes it: 1 Jan 2024,
+    1 Oca 2024; anything else as it is."""
+    try:
+        value = day if isinstance(day, date) else date.fromisoformat(str(day))
+    except ValueError:
+        return str(day)
+    return dates.format_date(value, "medium", locale=locale())
 
 
 def fmt_date(start_utc: int | None, utc_offset: int = 0, fmt: str = "medium") -> str:
@@ -283,9 +299,35 @@ def term(value: str) -> str:
     return _(TERMS.get(value, value))
 
 
+# What a PBX writes in a number field is not always a number: IP Office puts a name there, after "?", when it had
+# no number ("?MŁYN"), and names its voicemail channels V95xx in the extension field (appliance/reports/missed.py).
+PARTY_NAME = re.compile(r"\?(.*[^\W\d_].*)")
+VOICEMAIL = re.compile(r"V\d+")
+
+
+def party_html(value: str | None) -> str:
+    """A call's party as HTML: a name the PBX sent instead of a number shown as that name (marked), else the
+    number; '' for none. Escaped."""
+    value = value or ""
+    name = PARTY_NAME.fullmatch(value)
+    if name:
+        title = escape(_("A name the PBX sent instead of a number"))
+        return f'<span class="pbx-name" title="{title}">{escape(name.group(1))}</span>'
+    return escape(value)
+
+
+def extension_html(value: str | None) -> str:
+    """A call's extension as HTML: a voicemail channel named as voicemail, else the extension. Escaped."""
+    value = value or ""
+    if VOICEMAIL.fullmatch(value):
+        text = escape(_("Voicemail"))
+        return f'{text} <span class="muted">{escape(value)}</span>'
+    return escape(value)
+
+
 HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url, "language": language,
-           "LANGUAGES": LANGUAGES,
+           "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
            "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
-           "fmt_iso": fmt_iso,
+           "fmt_day": fmt_day, "fmt_iso": fmt_iso,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}
 bottle.BaseTemplate.defaults.update(HELPERS)

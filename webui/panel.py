@@ -24,8 +24,12 @@ from appliance.ami.feed import Feed, PanelSettings, read_settings
 from appliance.callcentre import kpis
 from appliance.callcentre import panel as cp
 from appliance.callcentre import scope as cs
+from appliance.customers import customers
+from appliance.messages import notes
 from appliance.reports.ranges import resolve
+from webui import notes as wn
 from webui.auth import current_user
+from webui.crm import crm_name
 from webui.i18n import N_, _, fmt_duration
 from webui.reports import common as rp
 
@@ -34,7 +38,8 @@ STATE_LABELS = {"ready": N_("Ready"), "ringing": N_("Ringing now"), "talking": N
                 "unavailable": N_("Unavailable"), "wrapup": N_("After-call work"), "logged_out": N_("Logged out")}
 OUTCOME_LABELS = {"answered": N_("Answered"), "abandoned": N_("Abandoned"), "timeout": N_("Timed out"),
                   "exit_empty": N_("Exit: no agents"), "exit_key": N_("Exit: key pressed"), "": N_("Unterminated")}
-DONE = {"login": N_("Logged in to the queue."), "logout": N_("Logged out of the queue."), "pause": N_("Paused."),
+DONE = {"note": N_("The note is saved."), "login": N_("Logged in to the queue."),
+        "logout": N_("Logged out of the queue."), "pause": N_("Paused."),
         "unpause": N_("Unpaused.")}
 ERRORS = {"down": N_("Live data unavailable: the AMI link is down, nothing was changed."),
           "refused": N_("The PBX refused it (the box's log says why); nothing was changed.")}
@@ -106,17 +111,23 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         callers = feed.state.calls_for(mine) if live else []
         day = resolve("today", tz, now).since
         found = {"states": [], "answered": 0, "ring_no_answer": 0, "calls": [], "queues": [], "members": []}
-        lost, history = [], []
-        number = callers[0].number if callers else ""
+        lost, history, caller_notes, customer = [], [], [], None
+        writing = request.query.get("note") == "1"    # the note form: no refresh while the agent writes
+        # the caller they write about stays on the page after the call ended
+        number = callers[0].number if callers else (request.query.getunicode("number", "") or "" if writing else "")
         try:
             def work():
                 d = cp.agent_day(book, exts, int(now), day)
                 queues = sorted(set(d["queues"]) | {m.queue for m in members})
-                return d, cp.lost_today(queues, day), cp.caller_history(number, int(now))
+                cid = notes.customer_of(number) if number else None
+                return (d, cp.lost_today(queues, day), cp.caller_history(number, int(now)),
+                        notes.of_number(number, wn.tenant_of(user, pbx.tenant)) if number else [],
+                        customers.by_id(cid) if cid else None)
             if exts:
-                found, lost, history = rp.offload(data_dir, work)
+                found, lost, history, caller_notes, customer = rp.offload(data_dir, work)
         except rp.NoData:
             pass
+        crm_answer = crm_name(number) if number else None
         joined = {m.queue for m in members}
         offset = int(datetime.fromtimestamp(now, tz).utcoffset().total_seconds())
         why = link_error or (feed.client.last_error or feed.client.status if feed is not None else "")
@@ -124,9 +135,11 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             _("AMI is not configured: showing what queue_log gives, a few seconds late.") if not why else
             _("Live data unavailable (the AMI link is down: %(why)s): showing what queue_log gives, a few seconds "
               "late.") % {"why": why})
-        return rp.render("panel", title=_("Operator panel"), refresh=REFRESH_S, live=live, status=status,
+        return rp.render("panel", title=_("Operator panel"), refresh=None if writing else REFRESH_S, writing=writing,
+                         live=live, status=status,
                          extensions=sorted(exts), members=members, callers=callers, day=found, lost=lost,
-                         history=history, number=number, now=now, offset=offset, since_text=_since_text,
+                         history=history, number=number, caller_notes=caller_notes, customer=customer,
+                         crm_answer=crm_answer, now=now, offset=offset, since_text=_since_text,
                          labels=STATE_LABELS, outcomes=OUTCOME_LABELS, reasons=panel.pause_reasons,
                          can_join=[q for q in panel.queues if q not in joined] if live else [],
                          done=DONE.get(request.query.get("done", ""), ""),

@@ -68,6 +68,7 @@ class Bill:
     line_charges: list[dict] = field(default_factory=list)
     total: Decimal = ZERO
     tz: tzinfo | None = None
+    branch: str = ""                   # on a central: the branch box whose received calls these are (billing/received)
 
     def as_dict(self) -> dict:
         """JSON-ready: every amount an exact decimal string."""
@@ -79,7 +80,7 @@ class Bill:
                 "subtotals": {k: {n: str(v) for n, v in s.items()} for k, s in self.subtotals.items()},
                 "allowances": [u.as_dict() for u in self.allowances],
                 "line_charges": [{k: str(v) for k, v in c.items()} for c in self.line_charges],
-                "total": str(self.total)}
+                "total": str(self.total), **({"branch": self.branch} if self.branch else {})}
 
 
 class _Explainer:

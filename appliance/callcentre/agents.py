@@ -161,6 +161,19 @@ def members(since: int, until: int, queue: str | None = None, queues: frozenset[
     return found
 
 
+def members_of(since: int, until: int, queue: str | None = None, queues: frozenset[str] | None = None
+               ) -> dict[str, _Member]:
+    """members(), and with `queues` (a supervisor's) only the agents with an event of these queues before `until`:
+    an agent's own logins and pauses name no queue."""
+    found = members(since, until, queue, queues)
+    if queues is not None:
+        ours = {a for a, in db.execute_sql(
+            f"SELECT DISTINCT agent FROM queue_event WHERE at_utc < ? AND queue IN ({', '.join('?' * len(queues))})",
+            [until, *sorted(queues)])} if queues else set()
+        found = {a: m for a, m in found.items() if a in ours}
+    return found
+
+
 def agent_kpis(book: RuleBook, since: int | None = None, until: int | None = None,
                queue: str | None = None, queues: frozenset[str] | None = None) -> list[dict]:
     """The KPIs of every member with calls, rings or sessions in [since, until), by member name (of `queue`, and of
@@ -185,12 +198,7 @@ def agent_kpis(book: RuleBook, since: int | None = None, until: int | None = Non
         for agent, event, *_ in json.loads(rings):
             if event == "RINGNOANSWER":
                 rna[agent] = rna.get(agent, 0) + 1
-    found = members(since, until, queue, queues)
-    if queues is not None:   # an agent's own logins and pauses name no queue: only the members of these queues
-        ours = {a for a, in db.execute_sql(
-            f"SELECT DISTINCT agent FROM queue_event WHERE at_utc < ? AND queue IN ({', '.join('?' * len(queues))})",
-            [until, *sorted(queues)])} if queues else set()
-        found = {a: m for a, m in found.items() if a in ours}
+    found = members_of(since, until, queue, queues)
     rows = []
     for agent in sorted(set(calls) | set(rna) | set(found)):
         answered, talk, _ = calls.get(agent, (0, 0, 0))

@@ -62,12 +62,7 @@ def by_queue(ask: Ask) -> Table:
 
 
 def _members(ask: Ask) -> dict:
-    since, until = _bounds(ask)
-    found = agents.members(since, until, queues=ask.queues)
-    if ask.queues is not None:   # as agent_kpis: only the members of these queues
-        keep = {r["agent"] for r in agents.agent_kpis(ask.book, ask.since, ask.until, queues=ask.queues)}
-        found = {a: m for a, m in found.items() if a in keep}
-    return found
+    return agents.members_of(*_bounds(ask), queues=ask.queues)   # as agent_kpis: only the members of these queues
 
 
 def sessions(ask: Ask) -> Table:

@@ -14,8 +14,8 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from appliance.store import central_month
-from appliance.store.central_db import is_postgres, transaction
+from appliance.store import central_month, central_parts
+from appliance.store.central_db import central_db, is_postgres, transaction
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch, CentralCall
 from appliance.sync.wire import CALL_FIELDS, Batch
 
@@ -44,11 +44,28 @@ class Applied:
     duplicate: bool     # the resend of the batch applied last: acknowledged, nothing applied
 
 
-def _upsert(rows: list[tuple]) -> None:
-    """Multi-row INSERT ... ON CONFLICT (branch, rid) DO UPDATE: the same SQL on SQLite and PostgreSQL."""
+def _upsert(rows: list[tuple], partitioned: bool = False) -> None:
+    """Multi-row INSERT ... ON CONFLICT (branch, rid) DO UPDATE: the same SQL on SQLite and PostgreSQL. Partitioned
+    by month (store/central_parts.py): the key includes start_utc, and the rows whose start moved are deleted first."""
+    target = [CentralCall.branch, CentralCall.rid] + ([CentralCall.start_utc] if partitioned else [])
+    updated = [f for f in _UPDATED if not (partitioned and f.column_name == "start_utc")]
     for lo in range(0, len(rows), CHUNK):
-        (CentralCall.insert_many(rows[lo:lo + CHUNK], fields=_FIELDS)
-         .on_conflict(conflict_target=[CentralCall.branch, CentralCall.rid], preserve=_UPDATED).execute())
+        part = rows[lo:lo + CHUNK]
+        if partitioned:
+            _delete_moved(part)
+        (CentralCall.insert_many(part, fields=_FIELDS)
+         .on_conflict(conflict_target=target, preserve=updated).execute())
+
+
+_BRANCH, _RID, _START = (CENTRAL_CALL_COLUMNS.index(c) for c in ("branch", "rid", "start_utc"))
+
+
+def _delete_moved(rows: list[tuple]) -> None:
+    """The stored rows of these calls with another start than theirs now (PostgreSQL, partitioned)."""
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    central_db.execute_sql(f"DELETE FROM central_call c USING (VALUES {values}) AS v(rid, start_utc) "
+                           "WHERE c.branch = %s AND c.rid = v.rid AND c.start_utc <> v.start_utc",
+                           [x for r in rows for x in (r[_RID], r[_START])] + [rows[0][_BRANCH]])
 
 
 def _values(branch: str, row: dict) -> tuple:
@@ -87,7 +104,10 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
                                                 for c in central_month.CALL_COLUMNS), 1)
         central_month.apply_deltas(months)
         if upserts:
-            _upsert(upserts)
+            partitioned = central_parts.is_partitioned()
+            if partitioned:
+                central_parts.ensure_months({r[_START] for r in upserts})
+            _upsert(upserts, partitioned)
         for lo in range(0, len(deletes), CHUNK):
             CentralCall.delete().where(CentralCall.branch == branch,
                                        CentralCall.rid.in_(deletes[lo:lo + CHUNK])).execute()

@@ -8,15 +8,18 @@ import logging
 import re
 import secrets
 import time
+import unicodedata
 from pathlib import Path
 
 from appliance.central import ca
 from appliance.store.central_db import transaction
-from appliance.store.sync import CentralBranch
+from appliance.store import directory as sd
+from appliance.store.sync import CentralBranch, same_name
 
 log = logging.getLogger(__name__)
 TOKEN_VALID_S = 24 * 3600
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")   # the identity: a certificate's name, the calls' key
+MAX_LABEL = 100
 
 
 class BranchError(ValueError):
@@ -27,13 +30,37 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def add(data_dir: Path, name: str, now: int | None = None) -> str:
+def _label(text: str) -> str:
+    label = unicodedata.normalize("NFC", text.strip())
+    if len(label) > MAX_LABEL or any(unicodedata.category(ch) == "Cc" for ch in label):
+        raise BranchError(f"display name {text!r}: at most {MAX_LABEL} characters, no control characters")
+    return label
+
+
+def directory_branch(unit_name: str, required: bool) -> int | None:
+    """The id of the central directory's branch written as `unit_name` (any tenant); None when there is none (or
+    several) and it is not `required`, else BranchError."""
+    found = [b.id for b in sd.Branch.select(sd.Branch.id, sd.Branch.name) if same_name(b.name, unit_name)]
+    if len(found) == 1:
+        return found[0]
+    if required:
+        raise BranchError(f"{'several branches' if found else 'no branch'} named {unit_name!r} in this central's "
+                          "directory" + (" (rename one)" if found else ""))
+    return None
+
+
+def add(data_dir: Path, name: str, now: int | None = None, label: str = "", unit_name: str | None = None) -> str:
     """Enrol `name` (or give a branch not yet enrolled, or revoked, a new token): the one-time token, valid 24 h.
 
-    The token is SECRET.FINGERPRINT: the secret (stored hashed) and the SHA-256 of the central's server
-    certificate, which the branch pins at enrolment."""
+    `name` is the box's identity (ASCII), `label` its display name (Unicode; default the name); the box is linked
+    to the central directory's branch `unit_name` (default: the one written as its display name, if any), whose
+    branch users then see its calls. The token is SECRET.FINGERPRINT: the secret (stored hashed) and the SHA-256
+    of the central's server certificate, which the branch pins at enrolment."""
     if not NAME.match(name):
-        raise BranchError(f"branch name {name!r}: letters, digits, '_', '.', '-' (at most 64, no space)")
+        raise BranchError(f"branch name {name!r}: letters, digits, '_', '.', '-' (at most 64, no space); a name "
+                          "like 'İzmir' is the display name (--label)")
+    label = _label(label)
+    unit = directory_branch(unit_name, True) if unit_name else directory_branch(label or name, False)
     ca.ensure(data_dir)
     now = int(time.time()) if now is None else now
     secret = secrets.token_hex(24)      # hex: never begins with "-", which a command line would take for an option
@@ -43,12 +70,31 @@ def add(data_dir: Path, name: str, now: int | None = None) -> str:
             raise BranchError(f"branch {name!r} is already enrolled (revoke it first to enrol it again)")
         if row is None:
             CentralBranch.create(name=name, token_hash=_hash(secret), token_expires_utc=now + TOKEN_VALID_S,
-                                 created_utc=now)
+                                 created_utc=now, label=label, unit=unit)
         else:
+            kept: dict[str, object] = {"label": label} if label else {}
+            if unit is not None:
+                kept["unit"] = unit
             CentralBranch.update(token_hash=_hash(secret), token_expires_utc=now + TOKEN_VALID_S, cert_serial="",
-                                 revoked=0).where(CentralBranch.name == name).execute()
+                                 revoked=0, **kept).where(CentralBranch.name == name).execute()
     log.info("branch %s added: enrolment token valid until %d", name, now + TOKEN_VALID_S)
     return f"{secret}.{ca.server_fingerprint(data_dir)}"
+
+
+def change(name: str, label: str | None = None, unit_name: str | None = None, silent_s: int = 3600) -> dict:
+    """A branch box's display name and its directory branch (`unit_name` "" unlinks it): its listing row after."""
+    values: dict = {}
+    if label is not None:
+        values["label"] = _label(label)
+    if unit_name is not None:
+        values["unit"] = directory_branch(unit_name, True) if unit_name.strip() else None
+    with transaction():
+        if not CentralBranch.select().where(CentralBranch.name == name).exists():
+            raise BranchError(f"no branch {name!r}")
+        if values:
+            CentralBranch.update(**values).where(CentralBranch.name == name).execute()
+    log.info("branch %s changed: %s", name, values)
+    return next(r for r in listing(silent_s) if r["branch"] == name)
 
 
 def revoke(name: str) -> None:
@@ -98,6 +144,24 @@ def authorised(peer: dict | None) -> str:
     return name
 
 
+def note_health(name: str, health: dict, now: int | None = None) -> None:
+    """Keep what a branch's request said of it (backlog, journal, quarantine, tariff and directory versions),
+    noting when its tariffs or directory changed."""
+    if not health:
+        return
+    now = int(time.time()) if now is None else now
+    with transaction():
+        row = CentralBranch.get_or_none(CentralBranch.name == name)
+        if row is None:
+            return
+        values = dict(health)
+        for column in ("tariffs", "directory"):
+            if column in values and values[column] != getattr(row, column):
+                values[f"{column}_changed_utc"] = now
+                log.info("branch %s: %s now %s", name, column, values[column])
+        CentralBranch.update(**values).where(CentralBranch.name == name).execute()
+
+
 def listing(silent_s: int, now: int | None = None) -> list[dict]:
     """Every branch with its health, for `callbox central branch list`: enrolled, revoked, the link ("up": heard
     from within `silent_s`, "silent", "never" heard from, "revoked"), its last batch, newest call and release."""
@@ -106,8 +170,13 @@ def listing(silent_s: int, now: int | None = None) -> list[dict]:
     def link(r: CentralBranch) -> str:
         return ("revoked" if r.revoked else "never" if not r.last_seen_utc
                 else "up" if now - r.last_seen_utc < silent_s else "silent")
-    return [{"branch": r.name, "enrolled": bool(r.cert_serial), "revoked": bool(r.revoked), "link": link(r),
+    units = {b.id: b.name for b in sd.Branch.select(sd.Branch.id, sd.Branch.name)}
+    return [{"branch": r.name, "label": r.label or r.name,
+             "directory_branch": units.get(r.unit, "") if r.unit is not None else "",
+             "enrolled": bool(r.cert_serial), "revoked": bool(r.revoked), "link": link(r),
              "last_seen_utc": r.last_seen_utc or None, "last_seq": r.last_seq,
              "last_batch_utc": r.last_batch_utc or None, "last_record_utc": r.last_record_utc or None,
-             "version": r.version, "pending": r.pending, "journal_bytes": r.journal_bytes}
+             "version": r.version, "pending": r.pending, "journal_bytes": r.journal_bytes,
+             "quarantined": r.quarantined, "tariffs": r.tariffs, "tariffs_changed_utc": r.tariffs_changed_utc or None,
+             "directory": r.directory, "directory_changed_utc": r.directory_changed_utc or None}
             for r in CentralBranch.select().order_by(CentralBranch.name)]

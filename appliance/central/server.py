@@ -26,7 +26,7 @@ from appliance.central import apply as applier
 from appliance.central import branches, ca
 from appliance.store.central_db import central_db as db   # SQLite or PostgreSQL ([central] database)
 from appliance.store.sync import CentralBranch
-from appliance.sync import wire
+from appliance.sync import versions, wire
 
 log = logging.getLogger(__name__)
 IO_TIMEOUT_S = 60.0
@@ -83,12 +83,17 @@ class _Handler(BaseHTTPRequestHandler):
             return None
 
     def _health(self) -> dict:
-        """The branch's backlog and journal size its request says (for the branch health page); {} without."""
-        out = {}
-        for header, column in ((wire.H_PENDING, "pending"), (wire.H_JOURNAL, "journal_bytes")):
+        """The branch's backlog, journal size, quarantine count, tariff versions and directory version its request
+        says (for the branch health page); {} without."""
+        out: dict = {}
+        for header, column in ((wire.H_PENDING, "pending"), (wire.H_JOURNAL, "journal_bytes"),
+                               (wire.H_QUARANTINE, "quarantined")):
             value = self.headers.get(header, "")
             if value.isdigit() and len(value) < 19:
                 out[column] = int(value)
+        for header, column in ((wire.H_TARIFFS, "tariffs"), (wire.H_DIRECTORY, "directory")):
+            if header in self.headers:
+                out[column] = versions.decode(self.headers.get(header, ""))
         return out
 
     def _unavailable(self, e: Exception) -> None:
@@ -118,8 +123,9 @@ class _Handler(BaseHTTPRequestHandler):
             version = self.headers.get(H_VERSION, "")[:40]
             try:
                 with db.connection_context():
-                    CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {}),
-                                         **self._health()).where(CentralBranch.name == name).execute()
+                    CentralBranch.update(last_seen_utc=int(time.time()), **({"version": version} if version else {})
+                                         ).where(CentralBranch.name == name).execute()
+                    branches.note_health(name, self._health())
                     row = CentralBranch.get(CentralBranch.name == name)
             except (DatabaseError, InterfaceError) as e:
                 self._unavailable(e)
@@ -176,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
         if health:
             try:
                 with db.connection_context():
-                    CentralBranch.update(**health).where(CentralBranch.name == name).execute()
+                    branches.note_health(name, health)
             except (DatabaseError, InterfaceError) as e:   # the batch is applied: only its health note is lost
                 log.warning("branch %s: its health not noted: %s", name, str(e).strip())
         self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate})

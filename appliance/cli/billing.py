@@ -11,6 +11,7 @@ from pathlib import Path
 from appliance import localtime
 from appliance.billing import allowances, billed, linecharges, usage
 from appliance.billing import bills as billing
+from appliance.billing import received as received_bills
 from appliance.cli.common import UsageError, open_data, read_csv_text
 from appliance.pdf import LANGS as PDF_LANGS
 from appliance.procs import common_args
@@ -36,6 +37,8 @@ def register(subparsers) -> None:
     who.add_argument("--extension", metavar="EXT", help="one extension")
     _period_args(c)
     c.add_argument("--tenant", metavar="CODE", help="the tenant whose calls are billed (default: [pbx] tenant)")
+    c.add_argument("--branch", metavar="BOX", help="on a central: bill the calls the branch box BOX sent (the person's "
+                   "id in that branch's directory), as the branch priced them")
     c.add_argument("--pdf", type=Path, metavar="FILE", help="also write the bill as a PDF file")
     c.add_argument("--lang", choices=PDF_LANGS, default="en", help="the PDF's language (default: en)")
     c.set_defaults(func=cmd_bill)
@@ -78,8 +81,15 @@ def _period(args, site: usage.Site) -> usage.Period:
 
 
 def cmd_bill(args) -> int:
+    tenants = (args.tenant,) if args.branch is not None and args.tenant else None
+    if tenants:    # a branch's tenant codes are its own: a filter on its calls, not one of this box's tenants
+        args.tenant = None
     site = _site(args)
-    b = billing.bill(site, _period(args, site), person=args.person, extension=args.extension)
+    if args.branch is not None:
+        b = received_bills.bill(args.branch, _period(args, site), person=args.person, extension=args.extension,
+                                tenants=tenants, tz=site.tz)
+    else:
+        b = billing.bill(site, _period(args, site), person=args.person, extension=args.extension)
     if args.pdf:
         from appliance.pdf import bill as pdf_bill  # fpdf2 loads only for a PDF
         try:
@@ -89,7 +99,8 @@ def cmd_bill(args) -> int:
     if args.json:
         print(json.dumps(b.as_dict(), ensure_ascii=False))
         return 0
-    print(f"Bill {b.subscriber} {b.name} {b.period.label} ({b.currency or 'no priced calls'})")
+    print(f"Bill {b.subscriber} {b.name} {b.period.label} ({b.currency or 'no priced calls'})"
+          + (f" of branch box {b.branch}" if b.branch else ""))
     for line in b.lines:
         d = line.as_dict()
         print(f"{d['date']} {d['time']}\t{line.number}\t{line.destination or line.kind}\t{line.talk_s} s\t"

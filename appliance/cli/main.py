@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from appliance import config, localtime, logs, registry, store
-from appliance.cli import (alert, backup, billing, customer, db, directory, invoice, pricelist, queue, reconcile,
-                           report, reset, schedule, shop, snmp, sync, tariff, traffic, upload, user)
+from appliance.cli import (alert, backup, billing, campaign, customer, db, directory, invoice, message, pricelist,
+                           queue, reconcile, report, reset, schedule, shop, snmp, sync, tariff, traffic, upload, user)
 from appliance.cli.common import Parser, UsageError, iso_ns, iso_s, open_data
 from appliance.central import listing as central_listing
 from appliance.ingest import importer
@@ -29,8 +29,10 @@ COMMAND_GROUPS = (billing,    # bill, compare, allowance, linecharge, period (RA
                   pricelist,  # sell-price lists, exchange rates, markups (RAT-10, SHOP-3)
                   shop,       # the callshop cashier's sessions (SHOP-1, SHOP-2)
                   customer, invoice,   # customers, prepaid accounts, invoices (RAT-11, REP-9)
+                  message,    # messages to customers: the SMS accounting, their list, a test SMS (APP-5)
                   traffic,    # traffic reports (REP-6, REP-7)
                   queue,      # call-centre queue and agent KPIs, data quality (CC-2)
+                  campaign,   # the campaign dialer: campaigns, progress, export, do-not-call list (CC-6)
                   report,     # report, timerange, rollup (REP-3..5, REP-13)
                   reconcile,  # an operator's itemised bill against the stored calls (RAT-9)
                   alert,      # alerts and thresholds (CAP-7, REP-8, REP-11)

@@ -6,6 +6,8 @@ import logging
 import sys
 
 from appliance.central import branches
+from appliance.store import central_parts
+from appliance.store.central_db import connection as central_connection
 from appliance.cli.common import UsageError, open_data
 from appliance.procs import common_args
 from appliance.sync import link, sender
@@ -16,14 +18,26 @@ log = logging.getLogger(__name__)
 def register(subparsers) -> None:
     """Add `central` and `sync` to the callbox parser's subparsers."""
     s = subparsers.add_parser("central", help="this box as a central: the branch boxes that send it their calls")
-    sub = s.add_subparsers(dest="central_command", metavar="branch", required=True, parser_class=type(s))
+    sub = s.add_subparsers(dest="central_command", metavar="branch|partition", required=True, parser_class=type(s))
+    c = sub.add_parser("partition", help="PostgreSQL: partition the received calls by month (moves every row once)")
+    common_args(c)
+    c.add_argument("--json", action="store_true", help='{"partitioned", "partitions", "rows", "already"}')
+    c.set_defaults(func=cmd_partition)
     b = sub.add_parser("branch", help="enrol, revoke and list branch boxes")
-    bsub = b.add_subparsers(dest="branch_command", metavar="add|revoke|list", required=True, parser_class=type(s))
+    bsub = b.add_subparsers(dest="branch_command", metavar="add|set|revoke|list", required=True,
+                            parser_class=type(s))
     c = bsub.add_parser("add", help="enrol a branch: print its one-time enrolment token (valid 24 h)")
     common_args(c)
-    c.add_argument("name", metavar="NAME")
+    c.add_argument("name", metavar="NAME", help="its identity: letters, digits, '_', '.', '-' (never changes)")
+    _box_args(c)
     c.add_argument("--json", action="store_true", help='{"branch", "token"}')
     c.set_defaults(func=cmd_branch_add)
+    c = bsub.add_parser("set", help="change a branch box's display name or the directory branch it is")
+    common_args(c)
+    c.add_argument("name", metavar="NAME")
+    _box_args(c)
+    c.add_argument("--json", action="store_true", help="its row as `list --json` shows it")
+    c.set_defaults(func=cmd_branch_set)
     c = bsub.add_parser("revoke", help="cut a branch off: its certificate is refused from now on")
     common_args(c)
     c.add_argument("name", metavar="NAME")
@@ -52,15 +66,45 @@ def register(subparsers) -> None:
     c.set_defaults(func=cmd_status)
 
 
+def cmd_partition(args) -> int:
+    open_data(args)
+    try:
+        with central_connection():
+            out = central_parts.partition()
+    except central_parts.PartitionError as e:
+        raise UsageError(str(e)) from None
+    print(json.dumps(out) if args.json else
+          f"central_call is partitioned by month: {out['partitions']} partitions"
+          + ("" if out["already"] else f", {out['rows']} calls moved"))
+    return 0
+
+
+def _box_args(c) -> None:
+    c.add_argument("--label", metavar="TEXT", help="the name people read, any script (e.g. 'İzmir'); default NAME")
+    c.add_argument("--unit", metavar="BRANCH", help="the branch of this central's directory the box is: its branch "
+                   "users see its calls (default: the one named as --label or NAME, if any; '' unlinks it)")
+
+
 def cmd_branch_add(args) -> int:
     open_data(args, create=True)
     try:
-        token = branches.add(args.data, args.name)
+        token = branches.add(args.data, args.name, label=args.label or "", unit_name=args.unit or None)
     except branches.BranchError as e:
         raise UsageError(str(e)) from None
     print(json.dumps({"branch": args.name, "token": token}) if args.json else
           f"branch {args.name}: on the branch box, within 24 hours, run\n  callbox sync enroll https://THIS-BOX:PORT "
           f"{token}")
+    return 0
+
+
+def cmd_branch_set(args) -> int:
+    cfg, _paths = open_data(args)
+    try:
+        row = branches.change(args.name, args.label, args.unit, cfg.section("central").silent_min * 60)
+    except branches.BranchError as e:
+        raise UsageError(str(e)) from None
+    print(json.dumps(row, ensure_ascii=False) if args.json else
+          f"branch {row['branch']}: {row['label']}, directory branch {row['directory_branch'] or '(none)'}")
     return 0
 
 
@@ -78,10 +122,10 @@ def cmd_branch_list(args) -> int:
     cfg, _paths = open_data(args)
     rows = branches.listing(cfg.section("central").silent_min * 60)
     if args.json:
-        print(json.dumps(rows))
+        print(json.dumps(rows, ensure_ascii=False))
     for r in rows if not args.json else ():
         state = "revoked" if r["revoked"] else "enrolled" if r["enrolled"] else "token issued"
-        print(f"{r['branch']}\t{state}\tlink {r['link']}\tbatch {r['last_seq']}\t{r['version']}")
+        print(f"{r['branch']}\t{r['label']}\t{state}\tlink {r['link']}\tbatch {r['last_seq']}\t{r['version']}")
     return 0
 
 

@@ -28,7 +28,7 @@ Deliverer = Callable[[config.Config, Path, dict], None]
 # The modules that register the built-in kinds: imported when an item of their kind is due and nothing
 # registered it yet (the jobs process need not import every delivering module itself).
 KIND_MODULES = {"email": "appliance.delivery.mail", "upload": "appliance.delivery.upload",
-                "trap": "appliance.snmp.traps"}
+                "trap": "appliance.snmp.traps", "sms": "appliance.delivery.sms"}
 SUMMARY_KEYS = ("to", "target", "name", "filename", "subject", "source", "text")
 MAX_SUMMARY = 200
 MAX_ERROR = 1000

@@ -45,7 +45,7 @@ def _details(line: BillLine, lang: str) -> str:
         parts.insert(0, f"{_t(lang, 'connection fee')} {pdf.format_number(line.connection_fee, lang)}")
     parts += list(line.allowances)
     if line.note:
-        parts.append(_t(lang, line.note) if line.note == "not priced" else line.note)
+        parts.append(_t(lang, line.note) if line.note in ("not priced", "priced on the branch") else line.note)
     return "; ".join(parts)
 
 

@@ -74,6 +74,10 @@ TEXT: dict[str, dict[str, str]] = {
            "short_code": "Kortnummer", "internal": "Intern", "unknown": "Ukjent", "cost": "etter kostnad",
            "duration": "etter varighet", "calls": "etter antall samtaler", "equal": "like andeler"},
 }
+# a central's bill of a branch box's calls (appliance/billing/received.py): each line's note
+for _lang, _word in {"tr": "şubede fiyatlandırıldı", "bg": "тарифиран в клона", "az": "filialda qiymətləndirilib",
+                     "cs": "oceněno na pobočce", "nb": "priset i filialen"}.items():
+    TEXT[_lang]["priced on the branch"] = _word
 
 
 def text(lang: str, message: str) -> str:

@@ -20,6 +20,8 @@ from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.rating import phonedata
 from appliance.store import directory as sd
+from appliance.store import versioned
+from appliance.store.sync import boxes_of_unit
 
 log = logging.getLogger(__name__)
 ALWAYS = directory.ALWAYS
@@ -99,7 +101,10 @@ class Attributor:
         code = call_tenant or self.pbx_tenant
         if code not in self._tenants:
             tid = sd.tenant_id(code)
-            self._tenants[code] = _Tenant(tid) if tid is not None else None
+            # one per change of the database: the reports of one page (trunk traffic and its baseline periods)
+            # share it; it is never changed once built
+            self._tenants[code] = versioned.cached("attribution.tenant", tid, lambda: _Tenant(tid)) \
+                if tid is not None else None
         return self._tenants[code]
 
     def splits(self, kind: str, call_tenant: str, key: str, lo: int, hi: int) -> bool:
@@ -146,7 +151,7 @@ class RollupScope:
     accepts: Callable[[directory.Attribution | None], bool] | None = None
     nothing: bool = False
     extensions: tuple[str, ...] | None = None   # own/department/branch: every extension the scope ever had
-    branch_box: str = ""    # a branch user on a central: the branch box of their branch's name (received calls)
+    branch_boxes: tuple[str, ...] = ()   # a branch user on a central: the branch boxes that are their branch
 
 
 def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
@@ -162,9 +167,10 @@ def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
         return RollupScope((), nothing=True)
     # a first cut in SQL: only groups of extensions the scope ever had (the attribution test decides)
     extensions = tuple(sorted({ext for ext, _lo, _hi in scope.extension_ranges(reach)}))
-    # on a central, a branch user also sees the calls the branch box enrolled under their branch's name sends
-    box = ""
+    # on a central, a branch user also sees the calls of the branch boxes that are their branch (linked to it by
+    # its identity, or not linked and written as it is named)
+    boxes: tuple[str, ...] = ()
     if reach.field == "branch_id":
         unit = sd.Branch.get_or_none(sd.Branch.id == reach.unit)
-        box = unit.name if unit is not None else ""
-    return RollupScope(tenants, reach.accepts, extensions=extensions, branch_box=box)
+        boxes = boxes_of_unit(reach.unit, unit.name if unit is not None else "")
+    return RollupScope(tenants, reach.accepts, extensions=extensions, branch_boxes=boxes)

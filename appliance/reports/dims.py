@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from appliance.store.rollups import SHORT_S
+
 log = logging.getLogger(__name__)
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -96,8 +98,11 @@ COST_MICRO_SQL = ("CASE WHEN cost IS NULL OR cost = '' THEN 0 "
                   "ELSE CAST(ROUND(CAST(cost AS REAL) * 1000000) AS INTEGER) END")   # exact for <= 6 decimals
 PRICED_SQL = "CASE WHEN cost IS NULL OR cost = '' THEN 0 ELSE 1 END"
 # the per-group sums every query returns, over raw calls and over a cube (whose rows carry the direction)
-SUMS_RAW = ("COUNT(*)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", f"SUM({COST_MICRO_SQL})", f"SUM({PRICED_SQL})")
-SUMS_CUBE = ("SUM(calls)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", "SUM(cost_micro)", "SUM(priced)")
+SHORT_SQL = f"CASE WHEN answered AND talk_s < {SHORT_S} THEN 1 ELSE 0 END"   # a short call (problem trunks)
+SUMS_RAW = ("COUNT(*)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", f"SUM({COST_MICRO_SQL})", f"SUM({PRICED_SQL})",
+            f"SUM({SHORT_SQL})")
+SUMS_CUBE = ("SUM(calls)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", "SUM(cost_micro)", "SUM(priced)",
+             "SUM(short)")
 
 
 @dataclass(frozen=True, slots=True)

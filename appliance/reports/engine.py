@@ -24,7 +24,8 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field, replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
+from datetime import time as dtime
 from decimal import Decimal
 
 from appliance import localtime
@@ -32,7 +33,8 @@ from appliance.access import scope
 from appliance.access.users import Account
 from appliance.reports import csv_cells, received, rollup, transfer_costs
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
-from appliance.reports.dims import DAY_SQL, DEFAULT_MEASURES, DIMS, MEASURES, csv_header, month_label, row_order
+from appliance.reports.dims import (DAY_SQL, DEFAULT_MEASURES, DIMS, EPOCH_ORDINAL, MEASURES, csv_header,
+                                    month_label, row_order)
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
 from appliance.reports.ranges import RangeError, Window, resolve, time_range
 from appliance.store import reports as store_reports
@@ -254,16 +256,19 @@ def _from_cube(plan: _Plan, cube: str) -> tuple[dict, str]:
     return acc, f"rollup:{source}" + ("+raw" if dirty else "")
 
 
-def _gather(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup: bool | None
-            ) -> tuple[dict, str, bool]:
-    """The accumulated sums by shown key, the source, and whether a currency key was added."""
+def _gather(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup: bool | None,
+            wait: bool = True) -> tuple[dict, str, bool]:
+    """The accumulated sums by shown key, the source, and whether a currency key was added. wait=False: raise
+    rollup.Preparing when a cube would serve the report but many of its days are not rolled up yet."""
     rscope = rollup_scope(user, pbx_tenant)
     if rscope.nothing:
         return {}, "none", False
-    if use_rollup is not False and rollup.is_built():
+    if use_rollup is not False:
         plan = _Plan(spec, window, pbx_tenant, rscope)
         cube = pick_cube(set(plan.keys), plan.query)
-        if cube is not None:
+        if cube is not None and not wait:
+            rollup.check_prepared(window.first_day, window.end_day)
+        if cube is not None and rollup.is_built():
             sums, source = _from_cube(plan, cube)
             return sums, source, plan.with_currency
     plan = _Plan(spec, window, pbx_tenant, None)   # the call table, through the user's scope
@@ -313,10 +318,12 @@ def _merge_currency(acc: dict) -> tuple[dict, str]:
 
 
 def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *, tz: tzinfo | None = None,
-        use_rollup: bool | None = None, transfer_charge: str = "first") -> Result:
+        use_rollup: bool | None = None, transfer_charge: str = "first", wait: bool = True) -> Result:
     """The breakdown `spec` asks for, over the calls `user` may see. `tz`: the zone of the named date ranges
     (default: this box's zone); `use_rollup`: None = when possible, False = always the call table;
-    `transfer_charge`: [rating] transfer_charge (appliance/rating/transfers.py), whose extension a cost is on."""
+    `transfer_charge`: [rating] transfer_charge (appliance/rating/transfers.py), whose extension a cost is on;
+    `wait`: False = raise rollup.Preparing (at once) instead of reading many not yet rolled-up days from the calls
+    (the web: an honest "being prepared, N %" rather than a page of minutes)."""
     _check(spec)
     try:
         window = resolve(spec.range, tz or localtime.zone(""), time.time() if now is None else now,
@@ -324,20 +331,20 @@ def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *,
     except RangeError as e:
         raise ReportError(str(e)) from None
     if received.any_received():   # a central: its branches' calls come from other files, read every time
-        return _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge)
+        return _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge, wait)
     # the same report for the same scope and window is computed once per change of the database (every user's
     # saved report, a page reloaded): appliance/store/versioned.py. Callers get their own lists.
     key = (json.dumps(spec.as_dict(), sort_keys=True, default=str), user, pbx_tenant, repr(window), use_rollup,
            transfer_charge)
     kept = versioned.cached("reports.run", key,
-                            lambda: _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge))
+                            lambda: _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge, wait))
     return replace(kept, columns=list(kept.columns), rows=[list(r) for r in kept.rows], totals=list(kept.totals))
 
 
 def _run(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup: bool | None,
-         transfer_charge: str) -> Result:
+         transfer_charge: str, wait: bool = True) -> Result:
     t0 = time.perf_counter()
-    acc, source, with_currency = _gather(spec, window, user, pbx_tenant, use_rollup)
+    acc, source, with_currency = _gather(spec, window, user, pbx_tenant, use_rollup, wait)
     if received.any_received():   # a central: its branches' calls too, with `branch` the branch box
         rscope = rollup_scope(user, pbx_tenant)
         if received.accumulate(_Plan(spec, window, pbx_tenant, None), rscope, acc):
@@ -374,10 +381,29 @@ def to_csv(result: Result, totals: bool = True) -> str:
 
 
 def run_saved(report_id: int, user: Account, pbx_tenant: str, now: float | None = None, *,
-              tz: tzinfo | None = None, use_rollup: bool | None = None, transfer_charge: str = "first"
-              ) -> tuple[dict, Result]:
+              tz: tzinfo | None = None, use_rollup: bool | None = None, transfer_charge: str = "first",
+              wait: bool = True) -> tuple[dict, Result]:
     """Re-run a saved report or a template published to the user, on current data and the user's own scope.
     Returns (the saved report's dict, the result); store_reports.ReportAccessError if the user may not."""
     saved = store_reports.get_report(report_id, user.username, user.role)
     return saved, run(Spec.from_dict(saved["spec"]), user, pbx_tenant, now, tz=tz, use_rollup=use_rollup,
-                      transfer_charge=transfer_charge)
+                      transfer_charge=transfer_charge, wait=wait)
+
+
+def sums(spec: Spec, window: Window, user: Account, pbx_tenant: str, wait: bool = True) -> tuple[dict, str]:
+    """The raw sums (SUMS, by name) per shown key of `spec`'s dimensions, over `window`, for other reports built on
+    the engine (trunk traffic): the same sources, scope and attribution as run(), nothing formatted; the source."""
+    _check(spec)
+    acc, source, _with_currency = _gather(spec, window, user, pbx_tenant, None, wait)
+    return {k: dict(zip(SUMS, v)) for k, v in acc.items()}, source
+
+
+def window_of(since: int, until: int, tz: tzinfo | None) -> Window:
+    """[since, until) as a report window: whole local days of `tz` when both are local midnights there (the
+    roll-ups serve those), else exact times."""
+    if tz is not None:
+        a, b = (datetime.fromtimestamp(t, tz) for t in (since, until))
+        if a.time() == b.time() == dtime(0) and a.utcoffset() is not None:
+            return Window("custom", since, until, a.date().toordinal() - EPOCH_ORDINAL,
+                          b.date().toordinal() - EPOCH_ORDINAL)
+    return Window("custom", since, until)

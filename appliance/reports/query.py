@@ -14,25 +14,29 @@ from peewee import SQL, fn
 
 from appliance import store
 from appliance.reports import rollup
-from appliance.reports.dims import BASE_SQL, COST_MICRO_SQL, DAY_SQL, LOCAL, PRICED_SQL, key_sql
+from appliance.reports.dims import BASE_SQL, COST_MICRO_SQL, DAY_SQL, LOCAL, PRICED_SQL, SHORT_SQL, key_sql
 from appliance.reports.ranges import TimeOfWeek, Window
 
 log = logging.getLogger(__name__)
 SLACK = 18 * 3600   # local offsets lie within +-18 h: a local day's calls start within this of its UTC bounds
 # the sums vector of every group
 SUMS = ("calls", "calls_in", "calls_out", "calls_internal", "answered", "ring", "ring_in", "ring_out", "talk",
-        "talk_in", "talk_out", "cost_micro", "priced")
+        "talk_in", "talk_out", "cost_micro", "priced", "short")
 _RAW_VALUE = {"calls": "1", "answered": "answered", "ring": "ring_s", "talk": "talk_s", "cost_micro": COST_MICRO_SQL,
-              "priced": PRICED_SQL}
+              "priced": PRICED_SQL, "short": SHORT_SQL}
 _CUBE_VALUE = {"calls": "calls", "answered": "answered", "ring": "ring_s", "talk": "talk_s",
-               "cost_micro": "cost_micro", "priced": "priced"}
+               "cost_micro": "cost_micro", "priced": "priced", "short": "short"}
 
 
-def sums_sql(cube: bool) -> list[str]:
+def sums_sql(cube: bool, short: bool = True) -> list[str]:
+    """The SQL of the sums vector SUMS; short=False: 0 for `short` (a table without it: the central's)."""
     value = _CUBE_VALUE if cube else _RAW_VALUE
     out = []
     for s in SUMS:
         base, _, direction = s.partition("_")
+        if s == "short" and not short:
+            out.append("0")
+            continue
         if s in ("cost_micro",):
             base, direction = s, ""
         expr = value[base]

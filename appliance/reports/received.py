@@ -16,6 +16,7 @@ from appliance.reports.attribution import RollupScope
 from appliance.reports.dims import DIMS, key_sql
 from appliance.reports.query import SUMS, _conditions, sums_sql
 from appliance.store.central_db import connection, execute
+from appliance.store.sync import box_labels
 
 ATTRIBUTED = ("person", "department", "branch")
 
@@ -27,7 +28,7 @@ def any_received() -> bool:
 
 def scope_sql(rscope: RollupScope) -> tuple[list[str], list] | None:
     """The conditions on central_call of what `rscope` sees of the received calls; None when it sees none."""
-    if rscope.nothing or (rscope.accepts is not None and not rscope.branch_box):
+    if rscope.nothing or (rscope.accepts is not None and not rscope.branch_boxes):
         return None
     cond: list[str] = []
     args: list = []
@@ -35,8 +36,8 @@ def scope_sql(rscope: RollupScope) -> tuple[list[str], list] | None:
         cond.append(f"tenant IN ({', '.join('?' * len(rscope.tenant_in)) or 'NULL'})")
         args += list(rscope.tenant_in)
     if rscope.accepts is not None:
-        cond.append("branch = ?")
-        args.append(rscope.branch_box)
+        cond.append(f"branch IN ({', '.join('?' * len(rscope.branch_boxes))})")
+        args += list(rscope.branch_boxes)
     return cond, args
 
 
@@ -97,16 +98,19 @@ def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
     if monthly is not None:   # whole months by department, branch, month...: the roll-up, not every call
         cond, args = seen[0] + monthly[0], seen[1] + monthly[1]
     keys = [key_sql(k, monthly is not None) for k in base] + attrs
-    sql = (f"SELECT {', '.join(keys + sums_sql(cube=monthly is not None))} "
+    sql = (f"SELECT {', '.join(keys + sums_sql(monthly is not None, short=False))} "
            f"FROM {'central_month' if monthly is not None else 'central_call'}"
            + (f" WHERE {' AND '.join(f'({c})' for c in cond)}" if cond else "")
            + f" GROUP BY {', '.join(keys)}")
     n, m = len(base), len(attrs)
     with connection():
         rows = execute(sql, args)   # SQLite or PostgreSQL ([central] database)
+        labels_of = box_labels() if "branch" in attrs else {}
     for row in rows:
         k = dict.fromkeys(plan.keys) | dict(zip(base, row))
         got = {a: "" for a in ATTRIBUTED} | dict(zip(attrs, row[n:n + m]))
+        if "branch" in attrs:   # the branch box's display name ("İzmir"), not its identity ("izmir")
+            got["branch"] = labels_of.get(got["branch"], got["branch"])
         labels = plan.finish(k, {**got, "trunk_group": "", "_person_id": got["person"]})
         if labels is None:
             continue

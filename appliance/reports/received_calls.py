@@ -9,7 +9,7 @@ from appliance.reports.attribution import RollupScope
 from appliance.reports.received import scope_sql
 from appliance.store import local_iso
 from appliance.store.central_db import connection, execute
-from appliance.store.sync import CentralBranch
+from appliance.store.sync import CentralBranch, box_labels
 
 PAGE = 100
 COLUMNS = ("branch", "rid", "start_utc", "utc_offset", "direction", "extension", "person", "department", "party",
@@ -68,6 +68,12 @@ def branch_names(rscope: RollupScope) -> list[str]:
     if scope_sql(rscope) is None:
         return []
     if rscope.accepts is not None:
-        return [rscope.branch_box]
+        return list(rscope.branch_boxes)
     with connection():
         return [r.name for r in CentralBranch.select(CentralBranch.name).order_by(CentralBranch.name)]
+
+
+def labels() -> dict[str, str]:
+    """Each branch box's display name by its identity."""
+    with connection():
+        return box_labels()

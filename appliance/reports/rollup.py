@@ -29,12 +29,15 @@ from datetime import date
 
 from appliance import store
 from appliance.reports.dims import BASE_SQL, EPOCH_ORDINAL, SUMS_CUBE, SUMS_RAW, key_sql
-from appliance.store.rollups import (CUBES, MONTH_CUBES, VALUE_COLUMNS, RollupDirty, RollupMonthDirty, RollupState,
-                                     mark_range)
+from appliance.store.rollups import (CUBE_VERSION, CUBES, MONTH_CUBES, VALUE_COLUMNS, RollupDirty, RollupMonthDirty,
+                                     RollupState, mark_range)
 
 log = logging.getLogger(__name__)
 STATE_BUILT = "built"
 STATE_MONTHS = "months"   # "1" once rollup_month_dirty lists every month cube month that is out of date
+STATE_VERSION = "version"   # the CUBE_VERSION the cubes were built with (another one: built again)
+PREPARED_DIRTY_DAYS = 7   # dirty days a report reads from the calls without a second look
+PREPARED_RAW_CALLS = 100_000   # more calls than this to read from the call table: "being prepared" (web reports)
 IDLE_DAYS = 7   # days one idle refresh rebuilds at most
 IDLE_MONTHS = 2   # stale months one idle refresh re-sums at most (about 0.1 s each at 10M calls)
 SIZE_ORDER = ("day", "hour", "band", "class", "trunk", "ext")   # roughly smallest first
@@ -45,8 +48,63 @@ def table(cube: str) -> str:
 
 
 def is_built() -> bool:
-    row = RollupState.get_or_none(RollupState.key == STATE_BUILT)
-    return row is not None and row.value == "1"
+    """Whether every stored day was rolled up once, with this release's cube layout (CUBE_VERSION)."""
+    state = dict(store.db.execute_sql("SELECT key, value FROM rollup_state WHERE key IN (?, ?)",
+                                      (STATE_BUILT, STATE_VERSION)).fetchall())
+    return state.get(STATE_BUILT) == "1" and state.get(STATE_VERSION) == CUBE_VERSION
+
+
+class Preparing(Exception):
+    """The roll-ups a report needs are still being built; `percent` of the stored days are done."""
+
+    def __init__(self, percent: int):
+        super().__init__(f"the roll-ups are being prepared: {percent} % done")
+        self.percent = percent
+
+
+def progress() -> int:
+    """How much of the stored calls' days are rolled up, in percent (0 before the first build starts; 100 when
+    no day is dirty)."""
+    if not is_built():
+        return 0
+    dirty = store.db.execute_sql("SELECT COUNT(*) FROM rollup_dirty").fetchone()[0]
+    if not dirty:
+        return 100
+    lo, hi = (store.db.execute_sql(f"SELECT {f}(start_utc) FROM call").fetchone()[0] for f in ("MIN", "MAX"))
+    span = 1 if lo is None else (hi - lo) // 86400 + 3   # a day either side: local days of UTC bounds
+    return max(0, min(99, 100 * (span - dirty) // span))
+
+
+def check_prepared(first_day: int | None, end_day: int | None) -> None:
+    """Raise Preparing when a report over local days [first_day, end_day) (None: open) would read more than
+    PREPARED_RAW_CALLS calls from the call table because the roll-ups of their days are not built yet (a fresh
+    database, an upgrade that rebuilds the cubes): the web says so at once instead of a page of minutes. A few
+    dirty days (the calls of the last minutes) are read from the calls as always."""
+    if is_built():
+        cond, args = [], []
+        if first_day is not None:
+            cond.append("day >= ?")
+            args.append(first_day)
+        if end_day is not None:
+            cond.append("day < ?")
+            args.append(end_day)
+        days = [r[0] for r in store.db.execute_sql(
+            "SELECT day FROM rollup_dirty" + (f" WHERE {' AND '.join(cond)}" if cond else ""), args)]
+        if len(days) <= PREPARED_DIRTY_DAYS:
+            return
+        first_day, end_day = min(days), max(days) + 1
+    bounds, args = [], []
+    if first_day is not None:
+        bounds.append("start_utc >= ?")
+        args.append(first_day * 86400 - 18 * 3600)
+    if end_day is not None:
+        bounds.append("start_utc < ?")
+        args.append(end_day * 86400 + 18 * 3600)
+    n = store.db.execute_sql(   # counted on the index, and no further than needed
+        "SELECT COUNT(*) FROM (SELECT 1 FROM call" + (f" WHERE {' AND '.join(bounds)}" if bounds else "")
+        + f" LIMIT {PREPARED_RAW_CALLS + 1})", args).fetchone()[0]
+    if n > PREPARED_RAW_CALLS:
+        raise Preparing(progress())
 
 
 def dirty_days() -> set[int]:
@@ -150,6 +208,7 @@ def _refresh(limit_days: int | None, limit_months: int | None) -> tuple[int, int
             store.db.execute_sql("DELETE FROM rollup_dirty")
             mark_range()
             RollupState.replace(key=STATE_BUILT, value="1").execute()
+            RollupState.replace(key=STATE_VERSION, value=CUBE_VERSION).execute()
             _start_months(True)
         elif not months_ready():
             _start_months(False)
@@ -204,7 +263,7 @@ def rebuild() -> int:
     with store.db.atomic():
         for name in CUBES:
             store.db.execute_sql(f"DELETE FROM {table(name)}")
-        RollupState.delete().where(RollupState.key.in_((STATE_BUILT, STATE_MONTHS))).execute()
+        RollupState.delete().where(RollupState.key.in_((STATE_BUILT, STATE_MONTHS, STATE_VERSION))).execute()
         return refresh()
 
 

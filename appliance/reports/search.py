@@ -21,6 +21,7 @@ from appliance.records import DIRECTIONS
 from appliance.reports import transfer_costs
 from appliance.store import Call
 from appliance.store import directory as sd
+from appliance.store.messages import CallNote
 from appliance.store import versioned
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Criteria:
     max_cost: Decimal | None = None
     trunk: str = ""
     account_code: str = ""
+    note: str = ""                       # words of a note written on the call (appliance.messages.notes)
 
 
 @dataclass
@@ -137,7 +139,7 @@ def criteria_from(form: Mapping[str, str], tz: tzinfo) -> Criteria:
                  direction=direction, answered=None if not answered else answered == "yes",
                  min_talk_s=_int("min_talk_s", get("min_talk_s")), max_talk_s=_int("max_talk_s", get("max_talk_s")),
                  min_cost=_money("min_cost", get("min_cost")), max_cost=_money("max_cost", get("max_cost")),
-                 trunk=get("trunk"), account_code=get("account_code"))
+                 trunk=get("trunk"), account_code=get("account_code"), note=get("note"))
     if c.since is not None and c.until is not None and c.until <= c.since:
         raise SearchError("until", get("until"), "order")
     return c
@@ -216,6 +218,11 @@ def conditions(c: Criteria, pbx_tenant: str) -> list[ColumnBase]:
         out.append(Call.trunk == c.trunk)
     if c.account_code:
         out.append(Call.account_code == c.account_code)
+    if c.note.strip():
+        noted = CallNote.select(CallNote.call_id).where(CallNote.call_id.is_null(False))
+        for word in c.note.split():
+            noted = noted.where(CallNote.text.contains(word))
+        out.append(Call.id.in_(noted))
     return out
 
 

@@ -11,16 +11,21 @@ import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from decimal import Decimal
 
 from appliance import store
 from appliance.access import scope
 from appliance.access.users import Account
+from appliance.reports import engine
 from appliance.reports.concurrency import Traffic
+from appliance.store.rollups import SHORT_S
 from appliance.store import directory as sd
 from appliance.store import versioned
 
 log = logging.getLogger(__name__)
+MICRO = Decimal(1_000_000)
+CENT = Decimal("0.01")
 
 
 class TrunkGroups:
@@ -46,6 +51,16 @@ class TrunkGroups:
     def name(self, tenant: str, trunk: str, at: int) -> str:
         row = self._row(tenant, trunk, at)
         return row.description if row is not None else ""
+
+    def label(self, tenants: set[str], trunk: str, group: str, until: int) -> str:
+        """A report row's trunk name: the description of the directory's latest entry of the trunk (of the first
+        of its calls' tenants that has one) with that provider, begun before the report's end."""
+        for tenant in sorted(tenants):
+            rows = [r for r in self.rows.get((tenant or self.pbx_tenant, trunk), ())
+                    if r.provider == group and (r.valid_from is None or r.valid_from < until)]
+            if rows:
+                return max(rows, key=lambda r: -1 if r.valid_from is None else r.valid_from).description
+        return ""
 
 
 @dataclass(slots=True)
@@ -139,28 +154,60 @@ def _rows(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traff
 
 
 def trunk_traffic(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic = Traffic(),
-                  rules: Rules = Rules(), groups: TrunkGroups | None = None) -> TrunkReport:
+                  rules: Rules = Rules(), groups: TrunkGroups | None = None, tz: tzinfo | None = None,
+                  wait: bool = True) -> TrunkReport:
     """Count, duration and cost per trunk and trunk group, side by side, for the calls with start in
-    [since, until) that `user` may see. Computed once per change of the database (the page reloaded, its CSV;
-    appliance/store/versioned.py): `groups` must be TrunkGroups(pbx_tenant) of this database; callers get a copy."""
-    kept = versioned.cached("trunks.traffic", (user, pbx_tenant, since, until, traffic, rules),
+    [since, until) that `user` may see. From the roll-ups through the report engine (whole local days of `tz`
+    read the trunk cube; other times, a number class or another short-call rule read the calls, grouped in SQL):
+    the same figures as the calls give one by one (`raw_trunk_traffic`). wait=False: rollup.Preparing when the
+    roll-ups of the range are not built yet. Computed once per change of the database (the page reloaded, its
+    CSV; appliance/store/versioned.py): `groups` must be TrunkGroups(pbx_tenant) of this database; callers get a
+    copy."""
+    kept = versioned.cached("trunks.traffic", (user, pbx_tenant, since, until, traffic, rules, str(tz)),
                             lambda: _trunk_traffic(user, pbx_tenant, since, until, traffic, rules,
-                                                   groups or TrunkGroups(pbx_tenant)))
+                                                   groups or TrunkGroups(pbx_tenant), tz, wait))
     return copy.deepcopy(kept)
 
 
+def _spec(dims: tuple[str, ...], traffic: Traffic) -> engine.Spec:
+    filters = {k: [v] for k, v in (("direction", traffic.direction), ("kind", traffic.kind), ("trunk", traffic.trunk),
+                                   ("trunk_group", traffic.group)) if v is not None}
+    return engine.Spec(dims, ("calls",), "custom", filters=filters)
+
+
 def _trunk_traffic(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic, rules: Rules,
-                   groups: TrunkGroups) -> TrunkReport:
+                   groups: TrunkGroups, tz: tzinfo | None, wait: bool) -> TrunkReport:
+    if rules.short_s != SHORT_S:   # the cubes count calls shorter than SHORT_S only
+        return raw_trunk_traffic(user, pbx_tenant, since, until, traffic, rules, groups)
+    acc, _source = engine.sums(_spec(("trunk_group", "trunk", "tenant", "currency"), traffic),
+                               engine.window_of(since, until, tz), user, pbx_tenant, wait)
     trunks: dict[tuple[str, str], TrunkRow] = {}
-    for start, tenant, trunk, direction, answered, ring, talk, cost, currency in _rows(
-            user, pbx_tenant, since, until, traffic):
-        group = groups(tenant, trunk, start)
-        if traffic.group is not None and group != traffic.group:
+    tenants: dict[tuple[str, str], set[str]] = {}
+    for (group, trunk, tenant, currency), s in acc.items():
+        if not trunk:   # internal calls, voicemail: no trunk traffic
             continue
         row = trunks.get((group, trunk))
         if row is None:
-            row = trunks[group, trunk] = TrunkRow(group, trunk, groups.name(tenant, trunk, start))
-        row.add(direction, answered, ring, talk, cost, currency, rules.short_s)
+            row = trunks[group, trunk] = TrunkRow(group, trunk)
+        tenants.setdefault((group, trunk), set()).add(tenant)
+        row.calls += s["calls"]
+        row.calls_in += s["calls_in"]
+        row.calls_out += s["calls_out"]
+        row.answered += s["answered"]
+        row.talk_s += s["talk"]
+        row.ring_s += s["ring"]
+        row.short += s["short"]
+        if s["priced"]:
+            row.cost[currency] = row.cost.get(currency, Decimal(0)) + Decimal(s["cost_micro"]) / MICRO
+    return _report(trunks, tenants, groups, until)
+
+
+def _report(trunks: dict[tuple[str, str], TrunkRow], tenants: dict[tuple[str, str], set[str]], groups: TrunkGroups,
+            until: int) -> TrunkReport:
+    """Subtotals per group, the total, shares, names and exact costs of the trunk rows."""
+    for key, row in trunks.items():
+        row.name = groups.label(tenants[key], row.trunk, row.group, until)
+        row.cost = {c: _exact(v) for c, v in row.cost.items()}
     total = TrunkRow("*", "*")
     subtotals: dict[str, TrunkRow] = {}
     for (group, _), row in trunks.items():
@@ -173,6 +220,31 @@ def _trunk_traffic(user: Account, pbx_tenant: str, since: int, until: int, traff
     for row in out + [total]:
         row.share = row.calls / total.calls if total.calls else 0.0
     return TrunkReport(out, total)
+
+
+def _exact(d: Decimal) -> Decimal:
+    """A cost as the report engine writes it: cents when it has no finer part, else every digit it has."""
+    return d.quantize(CENT) if d == d.quantize(CENT) else d.normalize()
+
+
+def raw_trunk_traffic(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic = Traffic(),
+                      rules: Rules = Rules(), groups: TrunkGroups | None = None) -> TrunkReport:
+    """trunk_traffic from the calls one by one (the reference the roll-up path is tested against; any
+    short-call rule)."""
+    groups = groups or TrunkGroups(pbx_tenant)
+    trunks: dict[tuple[str, str], TrunkRow] = {}
+    tenants: dict[tuple[str, str], set[str]] = {}
+    for start, tenant, trunk, direction, answered, ring, talk, cost, currency in _rows(
+            user, pbx_tenant, since, until, traffic):
+        group = groups(tenant, trunk, start)
+        if traffic.group is not None and group != traffic.group:
+            continue
+        row = trunks.get((group, trunk))
+        if row is None:
+            row = trunks[group, trunk] = TrunkRow(group, trunk)
+        tenants.setdefault((group, trunk), set()).add(tenant)
+        row.add(direction, answered, ring, talk, cost, currency, rules.short_s)
+    return _report(trunks, tenants, groups, until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +266,25 @@ class Problem:
                 "expected": round(self.expected, 4), "detail": self.detail}
 
 
-def _counts(user, pbx_tenant, since, until, traffic, periods: int, groups: TrunkGroups) -> dict:
-    """{(group, trunk): [calls in period -N, ..., -1, 0]} (the last is the reported period)."""
+def _counts(user, pbx_tenant, since, until, traffic, periods: int, groups: TrunkGroups, tz: tzinfo | None = None,
+            wait: bool = True) -> dict:
+    """{(group, trunk): [calls in period -N, ..., -1, 0]} (the last is the reported period), each period a
+    report of the engine (from the trunk cube when it is whole local days)."""
+    length = until - since
+    first = since - periods * length
+    out: dict[tuple[str, str], list[int]] = {}
+    for i in range(periods + 1):
+        acc, _source = engine.sums(_spec(("trunk_group", "trunk"), traffic),
+                                   engine.window_of(first + i * length, first + (i + 1) * length, tz), user,
+                                   pbx_tenant, wait)
+        for (group, trunk), s in acc.items():
+            if trunk:
+                out.setdefault((group, trunk), [0] * (periods + 1))[i] += s["calls"]
+    return out
+
+
+def raw_counts(user, pbx_tenant, since, until, traffic, periods: int, groups: TrunkGroups) -> dict:
+    """_counts from the calls one by one (the reference of the tests)."""
     length = until - since
     first = since - periods * length
     out: dict[tuple[str, str], list[int]] = {}
@@ -227,7 +316,8 @@ def _band_problems(group: str, trunk: str, history: list[int], rules: Rules) -> 
 
 
 def problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic = Traffic(),
-             rules: Rules = Rules(), groups: TrunkGroups | None = None) -> list[Problem]:
+             rules: Rules = Rules(), groups: TrunkGroups | None = None, tz: tzinfo | None = None,
+             wait: bool = True) -> list[Problem]:
     """The trunks whose traffic in [since, until) is outside their normal band (`Rules`), by group and trunk.
     Trunks with no calls in the period nor in the baseline are not judged. Once per change of the database, as
     trunk_traffic."""
@@ -235,14 +325,14 @@ def problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Tr
         raise ValueError("the range is empty: until must be after since")
     if rules.baseline_periods < 1:
         raise ValueError("baseline_periods must be at least 1")
-    return list(versioned.cached("trunks.problems", (user, pbx_tenant, since, until, traffic, rules),
+    return list(versioned.cached("trunks.problems", (user, pbx_tenant, since, until, traffic, rules, str(tz)),
                                  lambda: _problems(user, pbx_tenant, since, until, traffic, rules,
-                                                   groups or TrunkGroups(pbx_tenant))))
+                                                   groups or TrunkGroups(pbx_tenant), tz, wait)))
 
 
 def _problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic, rules: Rules,
-              groups: TrunkGroups) -> list[Problem]:
-    counts = _counts(user, pbx_tenant, since, until, traffic, rules.baseline_periods, groups)
+              groups: TrunkGroups, tz: tzinfo | None, wait: bool) -> list[Problem]:
+    counts = _counts(user, pbx_tenant, since, until, traffic, rules.baseline_periods, groups, tz, wait)
     # Baseline periods without a single call are no evidence (the box was not yet recording, or down).
     recorded = [i for i in range(rules.baseline_periods) if any(h[i] for h in counts.values())]
     counts = {k: [h[i] for i in recorded] + [h[-1]] for k, h in counts.items()}
@@ -258,7 +348,7 @@ def _problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: T
                 out.append(Problem(group, trunk, "share", share, base_share,
                                    f"{share:.0%} of the trunk calls, {base_share:.0%} in the baseline",
                                    (("share", round(share * 100)), ("baseline", round(base_share * 100)))))
-    report = trunk_traffic(user, pbx_tenant, since, until, traffic, rules, groups)
+    report = trunk_traffic(user, pbx_tenant, since, until, traffic, rules, groups, tz, wait)
     for row in report.rows:
         if row.trunk != "*" and row.short >= rules.short_min and row.short >= rules.short_share * row.answered:
             out.append(Problem(row.group, row.trunk, "short_calls", row.short / row.answered, rules.short_share,

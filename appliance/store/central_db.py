@@ -9,6 +9,7 @@ parts for PostgreSQL.
 """
 from __future__ import annotations
 
+import logging
 import re
 from contextlib import contextmanager
 from decimal import Decimal
@@ -19,6 +20,7 @@ from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase
 from appliance import paths
 from appliance.store.base import IMMEDIATE, db
 
+log = logging.getLogger(__name__)
 central_db = DatabaseProxy()
 _ready_url = ""     # the PostgreSQL URL whose tables were made in this process (open_central)
 CONNECT_TIMEOUT_S = 10
@@ -92,11 +94,39 @@ def open_central(url: str, password_file: str, base: Path) -> None:
     from appliance.store.sync import MODELS_CENTRAL
     try:
         with pg.connection_context():
-            pg.create_tables(MODELS_CENTRAL, safe=True)
+            # a partitioned central_call (store/central_parts.py) has its own keys: PostgreSQL refuses even
+            # CREATE UNIQUE INDEX IF NOT EXISTS of a key without the partition column
+            partitioned = pg.execute_sql("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                         "WHERE c.relname = 'central_call' AND c.relkind = 'p' "
+                                         "AND n.nspname = current_schema()").fetchone()
+            pg.create_tables([m for m in MODELS_CENTRAL
+                              if not (partitioned and m._meta.table_name == "central_call")], safe=True)
+            for model in MODELS_CENTRAL:
+                _add_missing_columns(pg, model)
             central_month.ensure()
     except OperationalError as e:
         raise CentralDbError(f"[central] database {url}: {str(e).strip()}") from None
     _ready_url = url
+
+
+def _add_missing_columns(pg: PostgresqlDatabase, model) -> None:
+    """Additive schema changes on PostgreSQL: a column this release declares is added to an older central's table
+    (ADD COLUMN with the field's default: existing rows get it; no table rewrite for a constant default)."""
+    table = model._meta.table_name
+    have = {r[0] for r in pg.execute_sql("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_schema = current_schema() AND table_name = %s", (table,))}
+    for field in model._meta.sorted_fields:
+        if field.column_name in have:
+            continue
+        ctx = pg.get_sql_context()
+        definition = ctx.sql(field.ddl(ctx)).query()[0]
+        if not field.null:
+            if not isinstance(field.default, (str, int)):
+                raise RuntimeError(f"{table}.{field.column_name}: a new NOT NULL column needs a simple default")
+            definition += " DEFAULT " + ("'" + field.default.replace("'", "''") + "'"
+                                         if isinstance(field.default, str) else str(int(field.default)))
+        pg.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS {definition}')
+        log.info("central database: added column %s.%s", table, field.column_name)
 
 
 def transaction():

@@ -22,7 +22,11 @@ CUBES: dict[str, tuple[str, ...]] = {
 }
 # month cube -> the day cube it sums per local month (same keys, `ym` instead of `day`)
 MONTH_CUBES: dict[str, str] = {"ext_month": "ext"}
-VALUE_COLUMNS = ("calls", "answered", "ring_s", "talk_s", "cost_micro", "priced", "min_start", "max_start")
+# short: answered calls with less than SHORT_S seconds of talk (the problem-trunk rule's, appliance/reports/trunks.py)
+VALUE_COLUMNS = ("calls", "answered", "ring_s", "talk_s", "cost_micro", "priced", "short", "min_start", "max_start")
+SHORT_S = 10
+# the cubes' layout: a database whose cubes were built with another one rebuilds them (appliance/reports/rollup.py)
+CUBE_VERSION = "2"   # 2: the `short` column
 
 
 class RollupState(Base):
@@ -42,7 +46,7 @@ def _model(name: str, keys: tuple[str, ...], grain: str = "day"):
     for k in keys:
         fields[k] = IntegerField() if k == "hour" else TextField()
     for v in VALUE_COLUMNS:
-        fields[v] = IntegerField()
+        fields[v] = IntegerField(default=0) if v == "short" else IntegerField()   # a default: added to old tables
     # extension and trunk cubes are also read one extension/trunk at a time (a group a directory change splits)
     indexes = tuple(((k, grain if grain == "day" else "ym"), False) for k in ("extension", "trunk") if k in keys)
     meta = type("Meta", (), {"table_name": f"rollup_{name}", "indexes": indexes})

@@ -14,9 +14,11 @@ from appliance.store.callcentre import MODELS_CALLCENTRE
 from appliance.store import central_month
 from appliance.store.central_db import bind_default, open_central, use_sqlite
 from appliance.store.customers import MODELS_CUSTOMERS
+from appliance.store.dialer import MODELS_DIALER
 from appliance.store.customers import ensure_triggers as ensure_invoice_triggers
 from appliance.store.calls import EXPRESSION_INDEXES, MODELS, WORKER_COLUMNS, WORKER_DDL
 from appliance.store.directory import MODELS_DIRECTORY
+from appliance.store.messages import MODELS_MESSAGES, MODELS_NOTES
 from appliance.store.outbox import MODELS_OUTBOX
 from appliance.store.pricing import MODELS_PRICING
 from appliance.store.reports import MODELS_REPORTS
@@ -33,7 +35,7 @@ def all_models() -> tuple:
     """Every table of the appliance, in a fixed order: the schema stamp is computed over them in this order."""
     return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
             + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE + MODELS_PRICING + MODELS_SHOP
-            + MODELS_SYNC + MODELS_CUSTOMERS)
+            + MODELS_SYNC + MODELS_CUSTOMERS + MODELS_NOTES + MODELS_MESSAGES + MODELS_DIALER)
 
 
 def schema_stamp() -> int:

@@ -9,13 +9,18 @@ Times are integer UTC epoch seconds.
 """
 from __future__ import annotations
 
+import logging
+import unicodedata
 from pathlib import Path
 
+from peewee import DatabaseError, InterfaceError
 from peewee import BigAutoField, BigIntegerField, BlobField, IntegerField, TextField
 
 from appliance.store.base import Base, db
-from appliance.store.central_db import central_db
+from appliance.store.central_db import central_db, connection
 from appliance.store.central_month import CentralMonth
+
+log = logging.getLogger(__name__)
 
 
 class SyncOutbox(Base):
@@ -50,8 +55,14 @@ class SyncState(Base):
 
 
 class CentralBranch(Base):
-    """A branch box enrolled on this central: its one-time token (hashed), its certificate, the last batch applied."""
+    """A branch box enrolled on this central: its one-time token (hashed), its certificate, the last batch applied.
+
+    `name` is its stable identity (ASCII: its certificate's name, the key of its calls); `label` the name people
+    read (Unicode, may change); `unit` the central directory's branch it is (Branch.id: a rename there keeps it),
+    which decides the branch users who see its calls."""
     name = TextField(primary_key=True)
+    label = TextField(default="")          # the display name ("" = the name)
+    unit = BigIntegerField(null=True)      # the central directory's branch (id) this box is; NULL = not linked
     token_hash = TextField(default="")     # SHA-256 hex of the enrolment token; "" once used
     token_expires_utc = BigIntegerField(default=0)
     cert_serial = TextField(default="")    # the serial (hex) of the one client certificate accepted for it
@@ -64,6 +75,11 @@ class CentralBranch(Base):
     version = TextField(default="")        # the branch's release, from its last batch
     pending = BigIntegerField(default=0)        # its backlog (calls not yet sent), as it last said
     journal_bytes = BigIntegerField(default=0)  # its raw journal's size on its flash, as it last said
+    quarantined = BigIntegerField(default=0)    # its quarantined lines, as it last said
+    tariffs = TextField(default="")             # the tariff versions pricing its calls (appliance/sync/versions.py)
+    tariffs_changed_utc = BigIntegerField(default=0)     # when they last changed, as seen here
+    directory = TextField(default="")           # its directory's version
+    directory_changed_utc = BigIntegerField(default=0)
     created_utc = BigIntegerField()
 
     class Meta:
@@ -112,6 +128,36 @@ MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth)
 MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two names written the same (Unicode NFC, case folded): "İzmir" is "İZMİR", not "izmir"."""
+    return unicodedata.normalize("NFC", a).casefold() == unicodedata.normalize("NFC", b).casefold()
+
+
+def box_labels() -> dict[str, str]:
+    """Each branch box's display name by its identity (call inside central_db.connection())."""
+    return {r.name: r.label or r.name for r in CentralBranch.select(CentralBranch.name, CentralBranch.label)}
+
+
+def _boxes_of_unit(unit: int | None, unit_name: str) -> tuple[str, ...]:
+    """The branch boxes that are the central directory's branch `unit` (named `unit_name` now): those linked to it,
+    and those not linked to any whose display name (or identity) is written as it is. Sorted."""
+    with connection():
+        return tuple(sorted(r.name for r in CentralBranch.select(CentralBranch.name, CentralBranch.label,
+                                                                 CentralBranch.unit)
+                            if r.unit == unit or (r.unit is None and bool(unit_name)
+                                                  and same_name(r.label or r.name, unit_name))))
+
+
+def boxes_of_unit(unit: int | None, unit_name: str) -> tuple[str, ...]:
+    """_boxes_of_unit; none while the central's database cannot be read (PostgreSQL down: the user's own box's
+    pages still work, without the received calls)."""
+    try:
+        return _boxes_of_unit(unit, unit_name)
+    except (DatabaseError, InterfaceError) as e:
+        log.warning("the central's branch boxes cannot be read: %s", str(e).strip())
+        return ()
 
 
 def _during(r: str, c: str = "c") -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from appliance import __version__, journal
 from appliance.store.sync import get_state, install_triggers
-from appliance.sync import keys, link, outbox, wire
+from appliance.sync import keys, link, outbox, versions, wire
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,11 @@ def _one_cycle(data_dir: Path):
 
 def _health(data_dir: Path, in_batch: int) -> dict[str, str]:
     """What the central's branch health page shows of this box: its backlog once this request's batch is applied,
-    and its raw journal's size."""
+    its raw journal's size, its quarantine count, its tariff versions and its directory's version."""
     return {wire.H_PENDING: str(max(0, outbox.backlog() - in_batch)),
-            wire.H_JOURNAL: str(journal.usage(Path(data_dir) / "journal")[1])}
+            wire.H_JOURNAL: str(journal.usage(Path(data_dir) / "journal")[1]),
+            wire.H_QUARANTINE: str(versions.quarantined()), wire.H_TARIFFS: versions.encode(versions.tariffs()),
+            wire.H_DIRECTORY: versions.encode(versions.directory())}
 
 
 def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: float = link.TIMEOUT_S,

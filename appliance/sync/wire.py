@@ -17,6 +17,9 @@ PROTOCOL = 1
 H_PROTOCOL, H_SEQ, H_DIGEST = "X-Callbox-Sync-Protocol", "X-Callbox-Sync-Seq", "X-Callbox-Sync-Sha256"
 H_PENDING = "X-Callbox-Pending"          # the branch's backlog after this request (its health, for the central)
 H_JOURNAL = "X-Callbox-Journal-Bytes"    # the size of its raw journal
+H_QUARANTINE = "X-Callbox-Quarantined"   # its quarantined lines (appliance/sync/versions.py)
+H_TARIFFS = "X-Callbox-Tariffs"          # the tariff versions that price its calls (percent-encoded UTF-8)
+H_DIRECTORY = "X-Callbox-Directory"      # its directory's version
 MAX_BODY = 64 << 20          # a compressed batch larger than this is refused before it is read
 MAX_PLAIN = 256 << 20        # nor may it inflate beyond this (a zip bomb)
 # the fields of a call row (central_call's columns but its keys: branch and rid come from the batch)

@@ -74,19 +74,28 @@ def build_calls() -> list[store.Call]:
     return calls
 
 
-# A central's received calls (branch box, tenant): boxes named as the directory's branches, one named as none
-RECEIVED = (("İzmir", "default"), ("Warszawa", "default"), ("Warszawa", ""), ("Gdańsk", "default"),
-            ("Київ", "beta"), ("İzmir", "beta"))
+# A central's branch boxes: (identity, display name, the directory branch it is linked to or None). İzmir's box is
+# linked by its identity (its ASCII name never matches "İzmir"); Warszawa's is not linked and is named as the
+# directory's branch; Gdańsk's is named as none; Київ's is tenant beta's branch.
+BOXES = (("izmir", "İzmir", "İzmir"), ("warszawa", "Warszawa", None), ("gdansk", "Gdańsk", None),
+         ("kyiv", "Київ", "Київ"))
+# its received calls (branch box, tenant)
+RECEIVED = (("izmir", "default"), ("warszawa", "default"), ("warszawa", ""), ("gdansk", "default"),
+            ("kyiv", "beta"), ("izmir", "beta"))
 
 
 # each person's branch now (build_directory); Kemal left, nobody is no one
 BRANCH_NOW = {("default", "ayse"): "İzmir", ("default", "piotr"): "Warszawa", ("default", "olga"): "Warszawa",
               ("default", "zofia"): "Warszawa", ("beta", "boris"): "Київ"}
+BOX_OF = {"İzmir": "izmir", "Warszawa": "warszawa", "Київ": "kyiv"}
 
 
 def build_received() -> dict[str, tuple[str, str]]:
-    """Calls the central got from branch boxes (central_call): party -> (branch box, tenant)."""
-    from appliance.store.sync import CentralCall
+    """The central's branch boxes and the calls it got from them (central_call): party -> (branch box, tenant)."""
+    from appliance.store.sync import CentralBranch, CentralCall
+    for box, label, unit in BOXES:
+        CentralBranch.create(name=box, label=label, created_utc=0, cert_serial="1",
+                             unit=sd.Branch.get(sd.Branch.name == unit).id if unit else None)
     out = {}
     for n, (box, tenant) in enumerate(RECEIVED * 2):
         party = f"0777{n:07d}"
@@ -100,7 +109,7 @@ def build_received() -> dict[str, tuple[str, str]]:
 
 def expected_received(world, scope: str, tenant: str, person: str) -> set[str]:
     """The received calls a user sees on /central/calls: HQ (all, or their tenant's) every branch box's; a branch
-    user the box named as their branch now; own and department scopes none (the oracle)."""
+    user those of the box that is their branch now; own and department scopes none (the oracle)."""
     got = world["received"]
     if scope == "all":
         return set(got)
@@ -110,7 +119,7 @@ def expected_received(world, scope: str, tenant: str, person: str) -> set[str]:
     name = BRANCH_NOW.get((tenant, person))
     if scope != "branch" or name is None:
         return set()
-    return {p for p, (box, t) in got.items() if box == name and t in codes}
+    return {p for p, (box, t) in got.items() if box == BOX_OF[name] and t in codes}
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +135,7 @@ def world(tmp_path_factory):
     store.close_db()
     cfg = config.load(None, data)
     cfg.set("pbx", "timezone", "Europe/Istanbul")
+    cfg.set("central", "listen", "127.0.0.1:8444")              # a central: its bills offer the branch boxes
     cfg.set("recordings", "folder", str(data / "monitor"))      # a recording of every call (webui/recordings.py)
     cfg.set("recordings", "template", "{uniqueid}.wav")
     for c in calls:
@@ -206,8 +216,15 @@ def test_each_role_and_scope_sees_exactly_its_calls_everywhere(world, role, scop
         assert counts["calls"] == len(want), name
         export = client.get("/calls.csv", {"sort": "talk", "desc": "0"}).text        # the sorted search's export
         assert sorted(int(line.split(",", 1)[0]) for line in export.splitlines()[1:]) == sorted(want), name
-        assert sorted(got["central_calls"]) == sorted(expected_received(world, scope, tenant, person)), name
+        want_received = expected_received(world, scope, tenant, person)
+        assert sorted(got["central_calls"]) == sorted(want_received), name
         client.get("/central/branches", status=200 if role == "administrator" and scope == "all" else 403)
+        # a branch box's bills: HQ any box (their tenant's calls in it), a branch user their branch's box only
+        name = BRANCH_NOW.get((tenant, person))
+        boxes = ({b for b, _l, _u in BOXES} if scope in ("all", "tenant")
+                 else {BOX_OF[name]} if scope == "branch" and name else set())
+        for box, _label, _unit in BOXES:
+            client.get("/bill", {"branch": box, "period": "2024-03"}, status=200 if box in boxes else 404)
 
 
 @pytest.mark.parametrize("role,scope", COMBOS)
@@ -243,6 +260,47 @@ def test_the_matrix_is_not_vacuous(world):
     izmir, warszawa = (expected_received(world, "branch", "default", p) for p in ("ayse", "olga"))
     assert izmir and warszawa and not izmir & warszawa
     assert len(expected_received(world, "tenant", "default", "")) > len(izmir | warszawa)
+
+
+def test_a_branch_box_is_its_directory_branch_by_identity_not_by_name(world):
+    """The İzmir box (identity "izmir", linked to the directory's İzmir) stays its branch users' after the directory
+    branch is renamed and after the box's display name changes; Warszawa's box, linked by nothing but its name, is
+    theirs only while both are written the same; another tenant's branch of the same name sees nothing of it."""
+    from appliance.central import branches
+    add_user("izmir-sup", "supervisor", "branch", "default", "ayse")
+    add_user("warsaw-sup", "supervisor", "branch", "default", "olga")
+    izmir, warszawa = (expected_received(world, "branch", "default", p) for p in ("ayse", "olga"))
+
+    def calls_of(name: str) -> set[str]:
+        client = webtest.TestApp(world["app"])
+        login(client, name)
+        return set(re.findall(r"<td>(0777\d{7})</td>", client.get("/central/calls").text))
+
+    store.open_db(world["data"] / "callbox.db")
+    unit = {b.name: b.id for b in sd.Branch.select()}
+    try:
+        sd.Branch.update(name="İzmir Merkez").where(sd.Branch.id == unit["İzmir"]).execute()
+        sd.Branch.update(name="Warsaw").where(sd.Branch.id == unit["Warszawa"]).execute()
+        branches.change("izmir", label="İzmir (merkez)")
+        store.close_db()
+        assert calls_of("izmir-sup") == izmir
+        assert calls_of("warsaw-sup") == set()
+        store.open_db(world["data"] / "callbox.db")
+        branches.change("warszawa", unit_name="Warsaw")                  # linked: renames no longer matter
+        sd.Branch.update(name="Warszawa").where(sd.Branch.id == unit["Warszawa"]).execute()
+        store.close_db()
+        assert calls_of("warsaw-sup") == warszawa
+        page = webtest.TestApp(world["app"])
+        login(page, "izmir-sup")
+        html = page.get("/central/calls").text
+        assert "İzmir (merkez)" in html and 'value="izmir"' in html and "warszawa" not in html
+    finally:
+        store.open_db(world["data"] / "callbox.db")
+        sd.Branch.update(name="İzmir").where(sd.Branch.id == unit["İzmir"]).execute()
+        sd.Branch.update(name="Warszawa").where(sd.Branch.id == unit["Warszawa"]).execute()
+        branches.change("izmir", label="İzmir")
+        branches.change("warszawa", unit_name="")
+        store.close_db()
 
 
 def by_ext(world, ids, ext: str) -> list[int]:
@@ -311,6 +369,9 @@ def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
         client.get("/api/setup/pbx/lines", status=code)
         client.get("/backup", status=code)             # the whole box's data (webui.admin.backup)
         client.get("/reset", status=code)
+        client.get("/update", status=code)             # the box's root slots (webui.admin.update)
+        client.get("/api/update", status=code)
+        client.post("/update", b"", headers={"X-CSRF-Token": csrf}, status=400 if allowed else 403)
         client.post("/reset", {"confirm": "no", "csrf_token": csrf}, status=400 if allowed else 403)
         client.post("/backup", {"passphrase": "a", "passphrase2": "b", "csrf_token": csrf},
                     status=400 if allowed else 403)

@@ -95,9 +95,9 @@ def test_a_customer_an_invoice_its_pdf_and_its_credit_note(app, tmp_path):
     page = text(admin.get("/customers"))
     assert "Acme Ltd" in page and "301 302" in page
     listing = text(admin.get("/invoices"))
-    assert "INV-000001" in listing and "TRY33.59" in listing
+    assert "INV-000001" in listing and "TRY 33.59" in listing
     inv = text(admin.get("/invoices/1"))
-    assert re.search(r'id="total">TRY33.59<', inv) and "Monthly fee" in inv and 'action="/invoices/1/credit"' in inv
+    assert re.search(r'id="total">TRY 33.59<', inv) and "Monthly fee" in inv and 'action="/invoices/1/credit"' in inv
     pdf = admin.get("/invoices/1.pdf")
     assert pdf.content_type == "application/pdf" and 'filename="INV-000001.pdf"' in pdf.headers["Content-Disposition"]
     got = subprocess.run(["pdftotext", "-", "-"], input=pdf.body, capture_output=True, check=True).stdout.decode()
@@ -118,7 +118,7 @@ def test_a_customer_an_invoice_its_pdf_and_its_credit_note(app, tmp_path):
                                              status=400).text
     admin.post("/invoices/1/credit", {"csrf_token": csrf, "reason": "fee charged twice"}, status=303)
     cn = text(admin.get("/invoices/2"))
-    assert "CN-000001" in cn and "INV-000001" in cn and "-TRY33.59" in cn and "/credit" not in cn
+    assert "CN-000001" in cn and "INV-000001" in cn and "-TRY 33.59" in cn and "/credit" not in cn
     assert "Credited by" in text(admin.get("/invoices/1"))
     admin.post("/invoices/issue", {"csrf_token": csrf, "customer": "acme", "month": "2026-13"}, status=400)
     admin.post("/invoices/issue", {"csrf_token": csrf, "customer": "nobody", "month": "2026-05"}, status=400)
@@ -144,7 +144,7 @@ def test_a_prepaid_customer_topped_up_with_its_statement(app):
         store.close_db()
     calls(app.config["test.data"], ("320", NUMBERS["Germany mobile"], now, 130))      # 2.55
     page = text(admin.get("/customers/1"))
-    assert re.search(r'id="balance">TRY0.45<', page) and 'id="balance-warning"' in page and "kontant" in page
+    assert re.search(r'id="balance">TRY 0.45<', page) and 'id="balance-warning"' in page and "kontant" in page
     admin.post("/customers/1/edit", {"csrf_token": csrf, "name": "Kiosk Ø", "extensions": "320 321",
                                      "account": "prepaid", "lang": "cs", "low_balance": "0.10", "tax_rate": "0",
                                      "currency": "", "price_list": "", "account_codes": "", "address": "Oslo"},
@@ -163,9 +163,9 @@ def test_a_fixed_price_contract_shows_this_months_margin(app):
                               "monthly_fee": "0.05", "lang": "en"}, status=303)
     calls(app.config["test.data"], ("340", NUMBERS["Türkiye İstanbul"], int(time.time()) - 700, 600))   # 0.10 buy
     page = text(admin.get("/customers/1"))
-    assert re.search(r'id="margin">-TRY0.05<', page) and 'id="margin-warning"' in page
+    assert re.search(r'id="margin">-TRY 0.05<', page) and 'id="margin-warning"' in page
     admin.post("/customers/1/edit", {"csrf_token": csrf, "monthly_fee": "1"}, status=303)
     page = text(admin.get("/customers/1"))
-    assert re.search(r'id="margin">TRY0.90<', page) and 'id="margin-warning"' not in page
+    assert re.search(r'id="margin">TRY 0.90<', page) and 'id="margin-warning"' not in page
     admin.post("/customers/1/edit", {"csrf_token": csrf, "monthly_fee": ""}, status=303)
     assert 'id="margin"' not in admin.get("/customers/1").text

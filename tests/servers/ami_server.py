@@ -272,7 +272,10 @@ class AmiServer:
         self._reply(conn, aid, [("Response", "Success"), ("Message", "Key deleted successfully")])
 
     def _do_originate(self, conn, aid, f):
-        outcome = self.originate_outcomes.get(f.get("exten", ""), "originate_failed")
+        # by the Exten dialled, or (the dialer: the customer first) by the number in Channel, Local/NUMBER@context
+        number = f.get("channel", "").partition("/")[2].partition("@")[0]
+        outcome = (self.originate_outcomes.get(f.get("exten", ""))
+                   or self.originate_outcomes.get(number, "originate_failed"))
         self._reply(conn, aid, [("Response", "Success"), ("Message", "Originate successfully queued")])
 
         def later():

@@ -1,10 +1,13 @@
 """HQ in a real browser (headless Debian chromium, Playwright) on a central whose received data is on a real
 PostgreSQL: two branch boxes enrolled and synced for real, then the central's web as an HQ administrator (every
 branch in the branch calls, the consolidated report by branch, the branch health page) and as a supervisor scoped
-to one branch (that branch box only, no health page). Screenshots go to tests/artifacts/."""
+to one branch (that branch box only, no health page), with the İzmir box known by its identity ("izmir") and shown
+by its display name ("İzmir"), linked to the directory's branch İzmir; both see a bill of the İzmir box's person.
+Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -16,7 +19,10 @@ from test_browser import _login, browser  # noqa: F401  (the browser fixture, th
 
 pytestmark = pytest.mark.slow
 BRANCHES = {"izmir": 300, "ankara": 200}
-PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;izmir;Satış;201\n"
+PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;201\n"
+# on the İzmir branch box: the person whose bill HQ and İzmir's supervisor read on the central
+BRANCH_PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nB7;Elif;Şahin;İzmir;Satış;217\n"
+LABEL = {"izmir": "İzmir", "ankara": "ankara"}
 MAY_JUNE = "range=custom&since=2026-05-01&until=2026-07-01"
 
 
@@ -32,6 +38,10 @@ def hq(tmp_path_factory, postgres):  # noqa: F811 (the fixture)
         for i, (name, n) in enumerate(BRANCHES.items()):
             boxes[name] = top / name
             make_branch(boxes[name], central, name, central.url_direct)
+            if name == "izmir":
+                staff = top / "branch-people.csv"
+                staff.write_text(BRANCH_PEOPLE, encoding="utf-8")
+                callbox(boxes[name], "directory", "import", str(staff))
             generate(boxes[name], n, 1, seed=70 + i)
             assert cli_json("sync", "now", "--data", str(boxes[name]), "--json") == {"sent": n, "pending": 0}
     finally:
@@ -39,6 +49,7 @@ def hq(tmp_path_factory, postgres):  # noqa: F811 (the fixture)
     people = top / "people.csv"
     people.write_text(PEOPLE, encoding="utf-8")
     callbox(central.data, "directory", "import", str(people))
+    callbox(central.data, "central", "branch", "set", "izmir", "--label", "İzmir", "--unit", "İzmir")
     callbox(central.data, "user", "add", "hq", "--admin", "--password-stdin", stdin=PASSWORD + "\n")
     callbox(central.data, "user", "add", "izmir-sup", "--role", "supervisor", "--scope", "branch", "--person", "P1",
             "--password-stdin", stdin=PASSWORD + "\n")
@@ -64,6 +75,32 @@ def _branches_listed(page) -> set[str]:
     return {c.inner_text().strip() for c in page.locator("table#branch-calls tbody tr td:first-child").all()}
 
 
+def _bill(page, site, branch_data, who: str) -> None:
+    """Through the Billing menu: the İzmir box, Elif (B7), May 2026: the total is her outgoing calls' exact sum on
+    the branch (the month in the central's zone, UTC: the boxes here have no zone set)."""
+    nav_to(page, "/bill")
+    page.wait_for_url(site + "/bill")
+    page.select_option("select#bill-branch", "izmir")
+    page.fill("input[name=period]", "2026-05")
+    page.click("#bill-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*branch=izmir.*"))
+    page.select_option("select[name=person]", "B7")
+    page.click("#bill-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*person=B7.*"))
+    con = sqlite3.connect(branch_data / "callbox.db")
+    lo, hi = 1_777_593_600, 1_780_272_000                # 2026-05-01 .. 2026-06-01 UTC
+    costs = [Decimal(c) for (c,) in con.execute("SELECT cost FROM call WHERE TRIM(extension) = '217' AND direction"
+                                                " = 'out' AND start_utc >= ? AND start_utc < ?", (lo, hi))
+             if c is not None]
+    con.close()
+    assert costs
+    total = page.locator("p.bill-total strong").inner_text()
+    assert Decimal(re.sub(r"[^\d.]", "", total.replace(",", ""))) == sum(costs, Decimal(0))
+    assert page.locator("table.bill-calls tbody tr").count() == len(costs)
+    assert "Elif Şahin" in page.locator("section.bill h2").first.inner_text()
+    _shot(page, f"{who}-branch-bill")
+
+
 def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser):  # noqa: F811
     site, boxes = hq
     context, page, seen = _login(site, browser, "hq")
@@ -73,6 +110,7 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
     page.wait_for_url(site + "/central/branches")
     rows = {r.get_attribute("data-branch"): r for r in page.locator("table#branch-health tbody tr").all()}
     assert set(rows) == {"izmir", "ankara", "warmup"}
+    assert rows["izmir"].locator("td.box-name").inner_text().split()[0] == "İzmir"
     for name in BRANCHES:
         assert rows[name].locator("td.link-state").inner_text() in ("up", "silent")
     assert rows["warmup"].locator("td.link-state").inner_text() == "never heard from"
@@ -80,8 +118,8 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
 
     nav_to(page, "/central/calls")
     page.wait_for_url(site + "/central/calls")
-    assert _branches_listed(page) == set(BRANCHES)
-    assert set(page.locator("select#branch option").all_inner_texts()) >= set(BRANCHES)
+    assert _branches_listed(page) == set(LABEL.values())
+    assert set(page.locator("select#branch option").all_inner_texts()) >= set(LABEL.values())
     page.select_option("select#branch", "ankara")
     page.click("form.search button[type=submit]")
     page.wait_for_url(re.compile(r".*branch=ankara.*"))
@@ -92,7 +130,8 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
     _shot(page, "hq-report-by-branch")
     for name, data in boxes.items():
         _, calls, _, cost = branch_totals(data)
-        assert report[name] == (calls, cost), (name, report)
+        assert report[LABEL[name]] == (calls, cost), (name, report)
+    _bill(page, site, boxes["izmir"], "hq")
     context.close()
     assert not seen.errors, seen.errors
 
@@ -104,16 +143,18 @@ def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):  # 
     assert "/central/calls" in links and "/central/branches" not in links
     nav_to(page, "/central/calls")
     page.wait_for_url(site + "/central/calls")
-    assert _branches_listed(page) == {"izmir"}
-    assert page.locator("select#branch option").all_inner_texts()[1:] == ["izmir"]
+    assert _branches_listed(page) == {"İzmir"}
+    assert page.locator("select#branch option").all_inner_texts()[1:] == ["İzmir"]
     _shot(page, "izmir-branch-calls")
     page.goto(site + "/central/calls?branch=ankara")              # asking for another branch gives nothing
     assert page.locator("table#branch-calls").count() == 0
     report = _report_by_branch(page, site)
     _shot(page, "izmir-report-by-branch")
     _, calls, _, cost = branch_totals(boxes["izmir"])
-    assert report == {"izmir": (calls, cost)}
+    assert report == {"İzmir": (calls, cost)}
+    _bill(page, site, boxes["izmir"], "izmir")
     assert not seen.errors, seen.errors
     response = page.goto(site + "/central/branches")             # the health page is the whole box's admins'
     assert response.status == 403
+    assert page.goto(site + "/bill?branch=ankara").status == 404  # another branch box's bills: none
     context.close()

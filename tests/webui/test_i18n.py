@@ -133,7 +133,14 @@ def test_formats_follow_the_locale_and_money_stays_exact():
     # 2017-07-01 08:13:24 at the PBX (UTC+2, summer time): shown in the call's own offset, not the server's
     assert i18n.fmt_datetime(1498889604, 7200) == "1 Tem 2017 08:13:24"
     _in_request(cookie="en")
-    assert i18n.fmt_money("12345.675", "TRY") in ("TRY 12,345.675", "TRY12,345.675")
+    # issue 20: a currency code is spaced from the digits as CLDR says (Babel glues them: "PLN0.60"), as in PDFs
+    assert i18n.fmt_money("12345.675", "TRY") == "TRY\u00a012,345.675"
+    assert i18n.fmt_money("-0.60", "PLN") == "-PLN\u00a00.60"
+    _in_request(accept="tr")
+    assert i18n.fmt_money("0.60", "PLN") == "PLN\u00a00,60" and i18n.fmt_money("0.60", "TRY") == "₺0,60"
+    _in_request(cookie="cs")
+    assert i18n.fmt_money("0.60", "PLN") == "0,60\u00a0PLN"
+    _in_request(cookie="en")
     # issue 20: English as written in Europe (en_GB: 24-hour, day first), the same on every page
     assert i18n.fmt_datetime(1498889604, 7200) == "1 Jul 2017, 08:13:24"
     assert i18n.fmt_iso("2017-07-01T08:13:24+02:00") == "1 Jul 2017, 08:13:24" and i18n.fmt_iso("x") == "x"

@@ -32,9 +32,10 @@ def upload(client, csrf: str, text: str, name: str = "plan.csv", status: int = 2
 def test_upload_lists_shows_and_downloads_a_plan(client, csrf):
     text = EXAMPLE.read_text(encoding="utf-8")
     resp = upload(client, csrf, text)
-    assert "Türk Telekom / Örnek İşyeri Tarifesi from 2024-01-01 stored" in resp.text
+    # issue 20: the day as the language writes it, not ISO
+    assert "Türk Telekom / Örnek İşyeri Tarifesi from 1 Jan 2024 stored" in resp.text
     html = client.get("/tariffs").text
-    assert "Türk Telekom / Örnek İşyeri Tarifesi" in html and "2024-01-01" in html
+    assert "Türk Telekom / Örnek İşyeri Tarifesi" in html and ">1 Jan 2024</a>" in html
     vid = re.search(r'href="/tariffs/version/(\d+)"', html).group(1)
     page = client.get(f"/tariffs/version/{vid}").text
     assert "Ramazan Bayramı arifesi" in page and "offpeak" in page and "mon-fri" in page and "TRY" in page

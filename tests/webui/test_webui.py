@@ -277,6 +277,10 @@ def test_setup_page_shows_the_last_lines_and_the_driver_that_reads_them(tmp_path
     assert "avaya_ipoffice" in page.text and "driver = avaya_ipoffice" in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
     assert page.text.count("<code>2017/07/") == 199        # the last 200 lines, the event left out
+    # issue 20: the first 20 in view, the other 180 collapsed (200 raw lines made a long page on a phone)
+    shown, collapsed = page.text.split('<details class="more-lines">')
+    assert shown.split("lines received")[1].count("<code>") == 20 and collapsed.count("<code>") == 180
+    assert "<summary>Show 180 more lines</summary>" in collapsed
     ranking = app.get("/api/detect").json["ranking"]
     assert ranking[0]["driver"] == "avaya_ipoffice" and ranking[0]["confidence"] >= 0.99
 

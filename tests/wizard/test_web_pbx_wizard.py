@@ -2,9 +2,12 @@
 journal's lines with the ranking and the preview, the refusals, and the page in every language."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from appliance import config
+from appliance.capture import scanservice
 from appliance.journal import JournalWriter
 from conftest import FIXTURES
 from i18n_helpers import english_left
@@ -58,9 +61,22 @@ def test_the_scan_is_refused_on_the_port_capture_reads(client, csrf, data_dir):
     busy = client.post("/setup/pbx/scan", {"device": "/dev/ttyUSB0"}, headers=headers, status=409).json
     assert "Capture is reading this port now" in busy["error"]
     assert "device" in client.post("/setup/pbx/scan", {"device": "COM1"}, headers=headers, status=400).json["error"]
-    gone = client.post("/setup/pbx/scan", {"device": "/dev/pts/nonexistent", "window": "0.2"}, headers=headers,
-                       status=409).json
-    assert "cannot open /dev/pts/nonexistent" in gone["error"]
+
+
+def test_the_web_asks_capture_to_scan(client, csrf, data_dir, monkeypatch):
+    headers = {"X-CSRF-Token": csrf}
+    monkeypatch.setattr(scanservice, "MARGIN_S", 0.5)
+    down = client.post("/setup/pbx/scan", {"device": "/dev/pts/nonexistent", "window": "0.2"}, headers=headers,
+                       status=503).json
+    assert "Capture did not answer" in down["error"]
+    stop = threading.Event()
+    scanservice.serve(data_dir / "run", stop, poll_s=0.05)      # what the capture process runs
+    try:
+        gone = client.post("/setup/pbx/scan", {"device": "/dev/pts/nonexistent", "window": "0.2"}, headers=headers,
+                           status=409).json
+        assert "cannot open /dev/pts/nonexistent" in gone["error"]
+    finally:
+        stop.set()
 
 
 @pytest.mark.parametrize("lang", [code for code in i18n.LANGUAGES if code != "en"])

@@ -1,7 +1,8 @@
 """The PBX wizard (/setup/pbx; APP-3, CAP-5): choose the link, watch its lines arrive, the driver ranking and the
 chosen driver's reading of the last records, confirm. The choice goes to the INI file, where capture and the worker
-see it change and restart with it (appliance.procs.watch_config); the web itself never opens the PBX link, except
-for the serial port's baud-rate scan, which is refused while capture reads that port."""
+see it change and restart with it (appliance.procs.watch_config); the web itself never opens the PBX link: capture
+runs the serial port's baud-rate scan when the web asks (appliance.capture.scanservice), refused on the port it
+reads itself."""
 from __future__ import annotations
 
 import glob
@@ -14,8 +15,8 @@ import bottle
 from bottle import request
 
 from appliance import config, registry
-from appliance.capture import baudscan
-from appliance.capture.transports import BAUDS, LinkDown, parse_url
+from appliance.capture import baudscan, scanservice
+from appliance.capture.transports import BAUDS, parse_url
 from appliance.wizard import choice, links, preview
 from webui import TEMPLATE_LOOKUP, status
 from webui.auth import csrf_token
@@ -114,16 +115,21 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         except (ValueError, links.LinkError) as e:
             bottle.response.status = 400
             return {"error": str(e)}
-        configured = _current(path).raw_section("capture").get("url", "")
-        if _same_port(configured, device):
+        busy = _("Capture is reading this port now: its lines are below. Choose another link first to scan this "
+                 "port.")
+        if scanservice.same_port(_current(path).raw_section("capture").get("url", ""), device):
             bottle.response.status = 409
-            return {"error": _("Capture is reading this port now: its lines are below. Choose another link "
-                               "first to scan this port.")}
-        try:
-            return {"device": device, "results": baudscan.scan(url, window_s=window)}
-        except LinkDown as e:
+            return {"error": busy}
+        try:     # capture scans: it alone may open the serial ports (the web's unit has no devices)
+            answer = scanservice.ask(data_dir / "run", url, window)
+        except scanservice.NoAnswer:
+            bottle.response.status = 503
+            return {"error": _("Capture did not answer: it scans the serial ports, and it is not running or is "
+                               "restarting. Try again in a moment.")}
+        if "error" in answer:
             bottle.response.status = 409
-            return {"error": str(e)}
+            return {"error": busy if answer["error"] == "busy" else answer["error"]}
+        return {"device": device, "results": answer["results"]}
 
     @app.get("/api/setup/pbx/lines")
     def lines():
@@ -152,11 +158,3 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         bottle.redirect(f"/setup/pbx?chosen={driver}#done", 303)
 
     return app
-
-
-def _same_port(url: str, device: str) -> bool:
-    try:
-        target = parse_url(url) if url else None
-    except ValueError:
-        return False
-    return target is not None and target.kind == "serial" and Path(target.path).resolve() == Path(device).resolve()

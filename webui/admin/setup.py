@@ -8,7 +8,7 @@ import bottle
 
 from appliance import config, journal, registry
 from appliance.records import EVENT
-from webui import TEMPLATE_LOOKUP, tls
+from webui import TEMPLATE_LOOKUP, db, tls
 
 SHOWN = 200
 
@@ -45,7 +45,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def page():
         bottle.response.set_header("Cache-Control", "no-store")
         return bottle.template("setup", template_lookup=TEMPLATE_LOOKUP, certificate=certificate(web, data_dir),
-                               **sample(data_dir))
+                               sync=db.sync_status(data_dir, cfg.section("sync").central), **sample(data_dir))
 
     @app.get("/api/detect")
     def api():

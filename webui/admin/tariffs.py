@@ -15,7 +15,7 @@ from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user, may_change_shared
-from webui.i18n import _
+from webui.i18n import _, fmt_day
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 20 * 1024 * 1024        # a 50,000-prefix deck is ~1 MB
@@ -52,7 +52,7 @@ def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
     out = []
     for v in versions:
         vid, replaced = stored_plans.save_version(v)
-        out.append((_("%s / %s from %s") % (v.provider, v.plan, v.valid_from.isoformat()), vid, replaced))
+        out.append((_("%s / %s from %s") % (v.provider, v.plan, fmt_day(v.valid_from)), vid, replaced))
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -23,7 +23,9 @@ from appliance import config, localtime
 from appliance.access import scope
 from appliance.access.users import Account
 from appliance.billing import bills as billing
-from appliance.billing import usage
+from appliance.billing import received, usage
+from appliance.reports import received_calls
+from appliance.reports.attribution import rollup_scope
 from webui import TEMPLATE_LOOKUP, db, offload
 from webui.auth import current_user
 from webui.i18n import N_, _, fmt_number, language, to_decimal
@@ -47,6 +49,10 @@ class Choice:
     people: list[tuple[str, str]]      # (external id, name) the user may pick
     person: str                        # "" = none chosen yet
     period: str
+    branches: list[str] = field(default_factory=list)   # on a central: the branch boxes the user sees
+    branch: str = ""                   # the branch box whose received calls are billed ("" = this box's own)
+    tenant_in: tuple[str, ...] | None = None   # the received calls' tenants the user sees (None: every one)
+    box_labels: dict[str, str] = field(default_factory=dict)   # the branch boxes' display names
 
 
 def last_month(tz) -> str:
@@ -73,8 +79,35 @@ def _tenant(user: Account, code: str, default: str) -> tuple[db.Tenant | None, l
     return by_code.get(user.tenant) or by_code.get(default) or (tenants[0] if tenants else None), tenants
 
 
-def choose(user: Account, query, pbx_tenant: str, tz) -> Choice:
-    """The tenant, person and period of the request; 404 for a person the user may not see."""
+def _received(user: Account, query, pbx_tenant: str, tz, central: bool) -> Choice | None:
+    """On a central, the bill of a branch box's person (?branch=BOX): the people of that box with calls in the
+    month, for a user who sees the box's calls (HQ every box, a branch user theirs); None without ?branch."""
+    if not central:
+        return None
+    rscope = rollup_scope(user, pbx_tenant)
+    boxes = received_calls.branch_names(rscope)
+    labels = received_calls.labels() if boxes else {}
+    box = query.get("branch", "").strip()
+    if not box:
+        return Choice(None, [], [], "", "", boxes, box_labels=labels) if boxes else None
+    if box not in boxes:
+        raise bottle.HTTPError(404, _("No branch box {name!r} that you may see.").format(name=box))
+    period = query.get("period", "").strip() or last_month(tz)
+    try:
+        people = received.people(box, usage.parse_period(period, tz), rscope.tenant_in)
+    except usage.BillingError:
+        people = []
+    # every person of a box the user sees is theirs to see: one without calls in the month has an empty bill
+    person = query.get("person", "").strip()
+    return Choice(None, [], people, person, period, boxes, box, rscope.tenant_in, labels)
+
+
+def choose(user: Account, query, pbx_tenant: str, tz, central: bool = False) -> Choice:
+    """The tenant, person and period of the request; 404 for a person the user may not see. On a central, with
+    ?branch=BOX, a person of that branch box's received calls."""
+    got = _received(user, query, pbx_tenant, tz, central)
+    if got is not None and got.branch:
+        return got
     tenant, tenants = _tenant(user, query.get("tenant", "").strip(), pbx_tenant)
     people = allowed_people(user, tenant) if tenant else []
     ids = {pid for pid, _name in people}
@@ -83,18 +116,24 @@ def choose(user: Account, query, pbx_tenant: str, tz) -> Choice:
         raise bottle.HTTPError(404, _("No person {id} that you may see.").format(id=person))
     if not person:
         person = user.person if user.person in ids else (people[0][0] if len(people) == 1 else "")
-    return Choice(tenant, tenants, people, person, query.get("period", "").strip() or last_month(tz))
+    return Choice(tenant, tenants, people, person, query.get("period", "").strip() or last_month(tz),
+                  got.branches if got is not None else [], box_labels=got.box_labels if got is not None else {})
 
 
 def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_text: str,
-          pdf_lang: str | None = None):
-    """(bill, pdf bytes or None) in the threadpool of the real server. Raises usage.BillingError."""
+          pdf_lang: str | None = None, c: Choice | None = None):
+    """(bill, pdf bytes or None) in the threadpool of the real server. Raises usage.BillingError. With a branch box
+    chosen (`c`), the bill of its received calls."""
     tz = localtime.zone(cfg.section("pbx").timezone)
 
     def work():
         with db.connection():
-            site = usage.site_from_config(cfg, tz, tenant)
-            b = billing.bill(site, usage.parse_period(period_text, tz), person=person)
+            if c is not None and c.branch:
+                b = received.bill(c.branch, usage.parse_period(period_text, tz), person=person, tenants=c.tenant_in,
+                                  tz=tz)
+            else:
+                site = usage.site_from_config(cfg, tz, tenant)
+                b = billing.bill(site, usage.parse_period(period_text, tz), person=person)
         if pdf_lang is None:
             return b, None
         from appliance.pdf import bill as pdf_bill  # fpdf2 loads only for a PDF
@@ -131,6 +170,8 @@ def note_text(note: str) -> str:
     """A bill line's note in the user's language."""
     if note == "not priced":
         return _("not priced")
+    if note == received.NOTE:
+        return _("priced on the branch")
     m = re.fullmatch(r"transferred: charged to (.*)", note)
     return _("transferred: charged to {who}").format(who=m[1]) if m else note
 
@@ -149,13 +190,19 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     data_dir = Path(data_dir)
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
+    central_cfg = cfg.section("central")
+    central = bool(central_cfg.listen or central_cfg.database)
 
     def chosen() -> Choice | None:
         if not db.read_access(data_dir):
             return None
+        if central and db.use_central(cfg, data_dir):
+            central_ok = False    # the central's database cannot be reached: this box's own bills only
+        else:
+            central_ok = central
         with db.connection():
             try:
-                return choose(current_user(), request.query.decode(), pbx.tenant, tz)
+                return choose(current_user(), request.query.decode(), pbx.tenant, tz, central_ok)
             except OperationalError:    # the worker has created the file but not the tables yet
                 log.warning("directory tables not ready in %s", data_dir)
                 return None
@@ -164,25 +211,26 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def page():
         c = chosen()
         values = dict(choice=c, bill=None, error="", ready=c is not None)
-        if c is None or not c.person or c.tenant is None:
+        if c is None or not c.person or (c.tenant is None and not c.branch):
             return _render(**values)
         try:
-            values["bill"] = build(data_dir, cfg, c.tenant.code, c.person, c.period)[0]
+            values["bill"] = build(data_dir, cfg, c.tenant.code if c.tenant else "", c.person, c.period, c=c)[0]
         except usage.BillingError as e:
             return _render(400, **{**values, "error": str(e)})
-        values["pdf"] = "/bill.pdf?" + urlencode({"tenant": c.tenant.code, "person": c.person, "period": c.period})
+        where = {"branch": c.branch} if c.branch else {"tenant": c.tenant.code if c.tenant else ""}
+        values["pdf"] = "/bill.pdf?" + urlencode({**where, "person": c.person, "period": c.period})
         return _render(**values)
 
     @app.get("/bill.pdf")
     def pdf():
         c = chosen()
-        if c is None or not c.person or c.tenant is None:
+        if c is None or not c.person or (c.tenant is None and not c.branch):
             raise bottle.HTTPError(404, _("Choose a person and a month."))
         try:
-            b, data = build(data_dir, cfg, c.tenant.code, c.person, c.period, language())
+            b, data = build(data_dir, cfg, c.tenant.code if c.tenant else "", c.person, c.period, language(), c)
         except usage.BillingError as e:
             raise bottle.HTTPError(400, str(e)) from None
-        name = f"bill-{c.person}-{b.period.label}.pdf"
+        name = f"bill-{c.branch + '-' if c.branch else ''}{c.person}-{b.period.label}.pdf"
         ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", name)
         response.content_type = "application/pdf"
         response.set_header("Cache-Control", "no-store")

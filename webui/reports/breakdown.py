@@ -19,6 +19,7 @@ from appliance import config, localtime
 from appliance.rating import transfers
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
+from appliance.reports import rollup
 from appliance.reports.dims import DIMS, MEASURES
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
@@ -47,10 +48,10 @@ def _run(data_dir: Path, spec: reports.Spec | None, saved_id: int | None, user, 
     def work():
         saved, result, found = None, None, spec
         if saved_id is not None:
-            saved, result = reports.run_saved(saved_id, user, pbx_tenant, tz=tz, transfer_charge=charge)
+            saved, result = reports.run_saved(saved_id, user, pbx_tenant, tz=tz, transfer_charge=charge, wait=False)
             found = reports.Spec.from_dict(saved["spec"])
         elif spec is not None:
-            result = reports.run(spec, user, pbx_tenant, tz=tz, transfer_charge=charge)
+            result = reports.run(spec, user, pbx_tenant, tz=tz, transfer_charge=charge, wait=False)
         return found, result, saved, _lists(user), report_ranges.time_ranges()
     return rp.offload(data_dir, work)
 
@@ -69,10 +70,14 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         saved_id = row_id(form.get("saved", ""))
         spec = rp.spec_from(form) if form.get("run") else None
         result = saved = None
+        preparing = ""
         try:
             spec, result, saved, lists, ranges = _run(data_dir, spec, saved_id, user, pbx.tenant, tz, charge)
         except rp.NoData:
             lists, ranges = ([], []), rp.default_ranges()
+        except rollup.Preparing as e:
+            preparing = rp.preparing_text(e)
+            lists, ranges = _safe_lists(user)
         except (reports.ReportError, report_ranges.RangeError, db.ReportAccessError, OperationalError) as e:
             code, error = 404 if isinstance(e, LookupError) else 400, str(e)
             lists, ranges = _safe_lists(user)
@@ -88,7 +93,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                          table=table, chart=chart, saved=saved, mine=lists[0], templates=lists[1], error=error,
                          query=rp.spec_query(spec) if spec else "", csrf=csrf_token(), roles=ROLES,
                          dims=list(DIMS), measures=list(MEASURES), ranges=_shown(ranges), rp=rp, tz=tz,
-                         done=request.query.get("done", ""))
+                         done=request.query.get("done", ""), preparing=preparing)
 
     def _top(text: str) -> int | None:
         return max(1, min(int(text), 10 ** 6)) if text.isdigit() else None
@@ -107,9 +112,12 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         spec = rp.spec_from(request.query.decode())
         user = current_user()
         try:
-            result = rp.offload(data_dir, lambda: reports.run(spec, user, pbx.tenant, tz=tz, transfer_charge=charge))
+            result = rp.offload(data_dir, lambda: reports.run(spec, user, pbx.tenant, tz=tz, transfer_charge=charge,
+                                                              wait=False))
         except rp.NoData:
             raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
+        except rollup.Preparing as e:
+            raise bottle.HTTPError(503, rp.preparing_text(e), headers={"Retry-After": "60"}) from None
         except (reports.ReportError, report_ranges.RangeError) as e:     # e.g. an unknown time_range
             raise bottle.HTTPError(400, str(e)) from None
         name = rx.filename("callbox-report", *spec.dims, result.range_label.replace("/", "_"))
@@ -189,7 +197,7 @@ def _cell_text(column: str, value):
 def _subtitle(spec: reports.Spec, result: reports.Result, tz) -> str:
     parts = [_(rp.RANGE_LABELS.get(spec.range, spec.range))]
     if result.since is not None and result.until is not None:
-        parts.append(f"{rp.local_iso(result.since, tz)} – {rp.local_iso(result.until, tz)}")
+        parts.append(rp.period_text(result.since, result.until, tz))
     for k, v in spec.filters.items():
         parts.append(f"{rp.label(k) if k != 'time_range' else _('Time range')}: "
                      f"{v if isinstance(v, str) else ', '.join(map(str, v))}")

@@ -18,11 +18,12 @@ from appliance.pdf.chart import Chart
 from appliance.rating.numbering_overrides import KINDS
 from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
+from appliance.reports import rollup
 from appliance.reports.dims import BAND_ORDER, DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
-from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language, term
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language, locale, term
 
 log = logging.getLogger(__name__)
 WRITES = (db.SavedReport, db.TimeRange)    # the report tables the pages write
@@ -128,12 +129,21 @@ class NoData(Exception):
     """There is no callbox.db yet (the worker creates it)."""
 
 
+def preparing_text(e: rollup.Preparing) -> str:
+    """What a report page says instead of a slow page while the roll-ups it reads are being built."""
+    return _("This report is being prepared: {percent} % of the call summaries it reads are built. "
+             "Try again in a few minutes.").format(percent=fmt_number(e.percent))
+
+
 def default_ranges() -> dict:
     """The built-in named time ranges, for when callbox.db cannot be read."""
     return {n: report_ranges._build(n, *d) for n, d in report_ranges.DEFAULT_TIME_RANGES.items()}
 
 
 # ---- what a page shows ----
+
+LONG_TABLE = 100      # rows a table shows unless asked for more (?top=N; ?top=0 for all)
+
 
 @dataclass
 class Table:
@@ -144,6 +154,7 @@ class Table:
     sort_links: list[str] = field(default_factory=list)    # per column: the page sorted by it (empty: no sorting)
     sorted_by: tuple[int, bool] | None = None              # (column, descending) the rows are sorted by
     hidden: int = 0                                        # rows left out by top=N (the totals include them)
+    all_link: str = ""                                     # set when a long table was cut by default: show all
     keys: list[list] = field(default_factory=list)        # per row, its raw values to sort by (sort_table)
 
 
@@ -209,6 +220,11 @@ def sort_table(table: Table, form, link: Callable[[dict], str]) -> Table:
         order = present + empty
         table.sorted_by = (sort, desc)
     top = int(form.get("top")) if (form.get("top") or "").isdigit() and int(form.get("top")) > 0 else None
+    if top is None and not form.get("top") and len(order) > LONG_TABLE:
+        # a long table (a month of hours: 744 rows) shows its first rows and a link to all of them (?top=0)
+        top = LONG_TABLE
+        table.all_link = link({"top": "0", **({"sort": str(sort), "desc": "1" if desc else "0"}
+                                              if sort is not None else {})})
     if top is not None and top < len(order):
         table.hidden, order = len(order) - top, order[:top]
     table.rows, table.keys = [table.rows[i] for i in order], [table.keys[i] for i in order]
@@ -336,6 +352,18 @@ def _sums(values: dict, i: int) -> dict[str, Any]:
 
 def local_iso(epoch: int, tz: tzinfo) -> str:
     return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%dT%H:%M")
+
+
+def period_text(since: int, until: int, tz: tzinfo) -> str:
+    """A report's period as the user's language writes dates: whole days as first day – last day (the end is
+    exclusive: until midnight of 1 Aug is up to 31 Jul), else both moments with their time; never raw ISO."""
+    first, end = datetime.fromtimestamp(since, tz), datetime.fromtimestamp(until, tz)
+    loc = locale()
+    if first.time() == end.time() == datetime.min.time() and end > first:
+        last = (end - timedelta(days=1)).date()
+        days = [dates.format_date(d, "medium", locale=loc) for d in dict.fromkeys((first.date(), last))]
+        return " – ".join(days)
+    return " – ".join(dates.format_datetime(m, "short", locale=loc) for m in (first, end))
 
 
 def _period(dim: str, value: str, tz: tzinfo) -> tuple[int, int] | None:

@@ -16,11 +16,12 @@ from appliance.access import scope
 from appliance.pdf.chart import Chart
 from appliance.reports import concurrency as report_concurrency
 from appliance.reports import missed as report_missed
+from appliance.reports import rollup
 from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
 from appliance.reports.ranges import RangeError, resolve
 from webui.auth import current_user
-from webui.i18n import N_, _, fmt_duration, fmt_number, term
+from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_number, term
 from webui.reports import common as rp
 from webui.reports import export as rx
 
@@ -32,7 +33,16 @@ STEPS = {60: "1 min", 300: "5 min", 900: "15 min", 1800: "30 min", 3600: "1 h", 
 
 
 class Problem(ValueError):
-    """A form value the page cannot use; the message says which."""
+    """A form value the page cannot use; the message says which. Raised with a catalogue message (N_) and its
+    values, it is shown in the user's language by text() (the work runs in a thread, where `_` cannot be used)."""
+
+    def __init__(self, message: str, **values):
+        super().__init__(message.format(**values))
+        self.message, self.values = message, values
+
+    def text(self) -> str:
+        return _(self.message).format(**{k: fmt_number(v) if isinstance(v, int) else v
+                                         for k, v in self.values.items()})
 
 
 def _window(form, tz, user, pbx_tenant: str) -> tuple[int, int, str]:
@@ -41,7 +51,7 @@ def _window(form, tz, user, pbx_tenant: str) -> tuple[int, int, str]:
     try:
         w = resolve(rng, tz, time.time(), form.get("since") or None, form.get("until") or None)
     except RangeError as e:
-        raise Problem(str(e)) from None
+        raise Problem("{reason}", reason=str(e)) from None
     if w.since is not None and w.until is not None:
         return w.since, w.until, w.label
     lo, hi = scope.call_span(user, pbx_tenant)
@@ -55,29 +65,32 @@ def _traffic(form) -> Traffic:
     try:
         return Traffic(get("direction"), get("kind"), get("trunk"), get("group"))
     except ValueError as e:
-        raise Problem(str(e)) from None
+        raise Problem("{reason}", reason=str(e)) from None
 
 
 def _missed(user, pbx_tenant, since, until, form, tz) -> dict:
     by = form.get("by") or "extension"
     if by not in report_missed.BY:
-        raise Problem(f"by {by!r}: expected one of {', '.join(report_missed.BY)}")
+        raise Problem(N_("by {by}: expected one of {choices}"), by=repr(by), choices=", ".join(report_missed.BY))
     return {"report": report_missed.missed(user, pbx_tenant, since, until, by=by), "by": by}
 
 
 def _trunks(user, pbx_tenant, since, until, form, tz) -> dict:
     traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
-    return {"report": report_trunks.trunk_traffic(user, pbx_tenant, since, until, traffic, groups=groups),
-            "problems": report_trunks.problems(user, pbx_tenant, since, until, traffic, groups=groups)}
+    return {"report": report_trunks.trunk_traffic(user, pbx_tenant, since, until, traffic, groups=groups, tz=tz,
+                                                  wait=False),
+            "problems": report_trunks.problems(user, pbx_tenant, since, until, traffic, groups=groups, tz=tz,
+                                               wait=False)}
 
 
 def _concurrency(user, pbx_tenant, since, until, form, tz) -> dict:
     step = int(form.get("step")) if (form.get("step") or "").isdigit() else 3600
     if step not in report_concurrency.STEPS:
-        raise Problem(f"step {step} s: expected one of {', '.join(map(str, report_concurrency.STEPS))}")
+        raise Problem(N_("step {step} s: expected one of {choices}"), step=str(step),
+                      choices=", ".join(map(str, report_concurrency.STEPS)))
     if (until - since) // step > MAX_BUCKETS:
-        raise Problem(f"{(until - since) // step} intervals: choose a larger step or a shorter range "
-                      f"(at most {MAX_BUCKETS})")
+        raise Problem(N_("{n} intervals: choose a larger step or a shorter range (at most {most})"),
+                      n=(until - since) // step, most=MAX_BUCKETS)
     traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
     return {"buckets": report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step, traffic, groups),
             "busy": report_concurrency.busy_hour(user, pbx_tenant, since, until, tz, traffic, groups), "step": step}
@@ -193,11 +206,11 @@ def concurrency_view(data: dict, since: int, until: int, tz):
     buckets = data["buckets"]
     table = rp.Table([_("Start"), _("Most calls at once"), _("Erlangs")])
     for b in buckets:
-        cells = [(b.label[:16].replace("T", " "), False), (fmt_number(b.max_concurrent), True),
+        cells = [(fmt_iso(b.label, "short"), False), (fmt_number(b.max_concurrent), True),
                  (fmt_number(Decimal(str(round(b.erlangs, 3)))), True)]
         table.rows.append((cells, _calls(b.start, b.end, tz) if b.max_concurrent else ""))
         table.keys.append([b.label, b.max_concurrent, b.erlangs])
-    chart = Chart("line", [b.label[5:16].replace("T", " ") for b in buckets], {
+    chart = Chart("line", [fmt_iso(b.label, "short") for b in buckets], {
         _("Most calls at once"): [b.max_concurrent for b in buckets],
         _("Erlangs"): [Decimal(str(round(b.erlangs, 3))) for b in buckets]}) if buckets else None
     rows = [list(b.to_dict().values()) for b in buckets]
@@ -209,7 +222,7 @@ VIEWS = {"missed": missed_view, "trunks": trunks_view, "concurrency": concurrenc
 
 def _subtitle(form, since: int, until: int, tz) -> str:
     parts = [_(rp.RANGE_LABELS.get(form.get("range") or "this_month", "")),
-             f"{rp.local_iso(since, tz)} – {rp.local_iso(until, tz)}"]
+             rp.period_text(since, until, tz)]
     shown = {"by": (_("Per"), lambda v: rp.label(v)), "direction": (_("Direction"), term),
              "kind": (_("Number class"), lambda v: _(rp.KIND_LABELS.get(v, v))), "trunk": (_("Trunk"), str),
              "group": (_("Trunk group"), str)}
@@ -239,17 +252,21 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             query = urlencode([(k, v) for k, v in form.allitems() if k != "lang"])
             base = dict(page=name, title=_(PAGES[name]), form=form, query=query, steps=STEPS, kinds=rp.KIND_LABELS,
                         ranges=rp.RANGE_LABELS, pages=PAGES, table=None, chart=None, data=None, error="",
-                        problem_text=problem_text)
+                        problem_text=problem_text, preparing="")
             if not form.get("run") and fmt == "html":
                 return rp.render("report_traffic", **base)
             try:
                 since, until, data = compute(name, form)
             except rp.NoData:
                 return rp.render("report_traffic", **base)
+            except rollup.Preparing as e:
+                if fmt != "html":
+                    raise bottle.HTTPError(503, rp.preparing_text(e), headers={"Retry-After": "60"}) from None
+                return rp.render("report_traffic", **{**base, "preparing": rp.preparing_text(e)})
             except Problem as e:
                 if fmt != "html":
-                    raise bottle.HTTPError(400, str(e)) from None
-                return rp.render("report_traffic", 400, **{**base, "error": str(e)})
+                    raise bottle.HTTPError(400, e.text()) from None
+                return rp.render("report_traffic", 400, **{**base, "error": e.text()})
             table, chart, columns, rows = VIEWS[name](data, since, until, tz)
             kept = [(k, v) for k, v in form.allitems() if k not in ("sort", "desc", "lang")]
             rp.sort_table(table, form, lambda order: f"/reports/{name}?" + urlencode(kept + list(order.items())))

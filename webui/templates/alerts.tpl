@@ -21,7 +21,7 @@
 % elif not raised:
   <p class="banner ok">{{_('No alert is raised.')}}</p>
 % else:
-  <div class="scroll"><table class="raised">
+  <div class="scroll" tabindex="0"><table class="raised">
     <thead><tr><th>{{_('Condition')}}</th><th>{{_('Since (UTC)')}}</th><th>{{_('Details')}}</th><th>{{_('Value')}}</th></tr></thead>
     <tbody>
 % for r in raised:
@@ -39,7 +39,7 @@
 % if not stuck:
   <p class="banner ok">{{_('No such call.')}}</p>
 % else:
-  <div class="scroll"><table class="stuck">
+  <div class="scroll" tabindex="0"><table class="stuck">
     <thead><tr><th>{{_('Start')}}</th><th>{{_('Trunk')}}</th><th>{{_('Extension')}}</th><th>{{_('Number')}}</th><th>{{_('Talk time printed')}}</th><th>{{_('Talk time priced')}}</th><th>{{_('Why')}}</th><th>{{_('Cost')}}</th></tr></thead>
     <tbody>
 % for c in stuck:
@@ -57,7 +57,7 @@
 % if not rules:
   <p class="muted">{{_('No threshold rule yet.')}}</p>
 % else:
-  <div class="scroll"><table class="rules">
+  <div class="scroll" tabindex="0"><table class="rules">
     <thead><tr><th>#</th><th>{{_('Tenant')}}</th><th>{{_('Who')}}</th><th>{{_('Measure')}}</th><th>{{_('Limit')}}</th>
       <th>{{_('Period')}}</th><th>{{_('Also e-mail')}}</th><th>{{_('Notices')}}</th><th></th></tr></thead>
     <tbody>
@@ -113,7 +113,7 @@
 % if not notices:
   <p class="muted">{{_('No threshold has been crossed yet.')}}</p>
 % else:
-  <div class="scroll"><table class="notices">
+  <div class="scroll" tabindex="0"><table class="notices">
     <thead><tr><th>{{_('Rule')}}</th><th>{{_('Person')}}</th><th>{{_('Period')}}</th><th>{{_('Value')}}</th><th>{{_('Sent to')}}</th><th>{{_('When (UTC)')}}</th></tr></thead>
     <tbody>
 % for n in notices:

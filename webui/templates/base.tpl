@@ -9,7 +9,9 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 % if get('refresh'):
-<meta http-equiv="refresh" content="{{refresh}}">
+% # reloaded by /static/refresh.js, which the user can pause (WCAG 2.2.1); a meta refresh only without script
+<noscript><meta http-equiv="refresh" content="{{refresh}}"></noscript>
+<script src="/static/refresh.js" defer></script>
 % end
 <title>{{title}} · Callbox</title>
 <link rel="stylesheet" href="/static/callbox.css">
@@ -28,13 +30,14 @@
 % queues = get('queue_pages', False)
 % from bottle import request as _request
 % central = bool(_request.app.config.get('callbox.central'))   # a central box: its branch boxes' calls and health
-% groups = [(_('Calls'), [('/calls', _('Calls'), True), ('/callcentre', _('Call centre'), sees_org),
+% groups = [(_('Calls'), [('/calls', _('Calls'), True), ('/callcentre', _('Call centre'), sees_org), ('/notes', _('Call notes'), sees_org),
 %                         ('/panel', _('Operator panel'), queues or get('ami_panel', False)),
+%                         ('/dialer', _('Dialer'), queues or get('ami_panel', False)),
 %                         ('/callcentre/agent', _('My queue calls'), queues and user.role in ('operator', 'staff'))]),
 %           (_('Reports'), [('/reports', _('Reports'), True), ('/central/calls', _('Branch calls'), central),
 %                           ('/schedules', _('Schedules'), box)]),
 %           (_('Billing'), [('/bill', _('Bill'), True), ('/tariffs', _('Tariffs'), admin), ('/pricelists', _('Price lists'), admin),
-%                           ('/customers', _('Customers'), box), ('/shop', _('Cashier'), cashier)]),
+%                           ('/customers', _('Customers'), box), ('/messages', _('Messages'), box), ('/shop', _('Cashier'), cashier)]),
 %           (_('Organisation'), [('/directory', _('Organisation'), sees_org), ('/users', _('Users'), box),
 %                                ('/central/branches', _('Branch boxes'), box and central)]),
 %           (_('Settings'), [('/setup', _('Setup'), admin), ('/alerts', _('Alerts'), admin), ('/outbox', _('Outbox'), box), ('/settings', _('Check settings'), box)])]
@@ -75,6 +78,10 @@
 % end
 </header>
 <main>
+% if get('refresh'):
+<p class="refresh"><button type="button" id="refresh-toggle" hidden data-refresh="{{refresh}}"
+  data-pause="{{_('Pause the automatic refresh')}}" data-resume="{{_('Resume the automatic refresh')}}"></button></p>
+% end
 {{!base}}
 </main>
 </body>

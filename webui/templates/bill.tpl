@@ -7,7 +7,15 @@
 <p class="muted">{{_('No database yet: the worker creates it.')}}</p>
 % else:
 <form method="get" action="/bill" class="form search" id="bill-form">
-% if len(c.tenants) > 1:
+% if c.branches:
+  <label>{{_('Branch box')}} <select name="branch" id="bill-branch">
+    <option value="">{{_('this box')}}</option>
+% for box in c.branches:
+    <option value="{{box}}"{{!' selected' if box == c.branch else ''}}>{{c.box_labels.get(box, box)}}</option>
+% end
+  </select></label>
+% end
+% if len(c.tenants) > 1 and not c.branch:
   <label>{{_('Tenant')}} <select name="tenant">
 % for t in c.tenants:
     <option value="{{t.code}}"{{!' selected' if c.tenant and t.code == c.tenant.code else ''}}>{{t.name}}</option>
@@ -21,13 +29,18 @@
 % for pid, name in c.people:
     <option value="{{pid}}"{{!' selected' if pid == c.person else ''}}>{{name}} ({{pid}})</option>
 % end
+% if c.branch and c.person and c.person not in [pid for pid, _n in c.people]:
+    <option value="{{c.person}}" selected>{{c.person}}</option>
+% end
   </select></label>
   <label>{{_('Month')}} <input name="period" type="month" value="{{c.period}}" required></label>
   <button type="submit">{{_('Show')}}</button>
 </form>
 % if error:
 <p class="banner warn">{{error}}</p>
-% elif not c.people:
+% elif not c.people and c.branch and bill is None:
+<p class="muted">{{_('No calls of this branch box in this month.')}}</p>
+% elif not c.people and not c.branch:
 <p class="muted">{{_('There is no person whose bill you may see.')}}</p>
 % elif bill is None:
 <p class="muted">{{_('Choose a person and a month.')}}</p>
@@ -35,12 +48,12 @@
 % b = bill
 % cur = b.currency
 <section class="bill">
-  <h2>{{b.name or b.subscriber}} · {{b.period.label}}
+  <h2>{{b.name or b.subscriber}} · {{b.period.label}}{{' · ' + c.box_labels.get(b.branch, b.branch) if b.branch else ''}}
     <a class="button" href="{{pdf}}" download>{{_('PDF')}}</a></h2>
 % if not b.lines:
   <p class="muted">{{_('No calls in this period.')}}</p>
 % else:
-  <div class="scroll"><table class="bill-calls">
+  <div class="scroll" tabindex="0"><table class="bill-calls">
     <thead><tr><th>{{_('Start')}}</th><th>{{_('Extension')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th>
       <th>{{_('Talk')}}</th><th>{{_('Unit prices')}}</th><th>{{_('Cost')}}</th><th>{{_('Free')}}</th><th>{{_('To pay')}}</th></tr></thead>
     <tbody>
@@ -58,7 +71,7 @@
 % end
 % if b.subtotals:
   <h2>{{_('By class')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Class')}}</th><th>{{_('Calls')}}</th><th>{{_('Talk')}}</th><th>{{_('Cost')}}</th><th>{{_('Free')}}</th><th>{{_('To pay')}}</th></tr></thead>
     <tbody>
 % for kind, s in b.subtotals.items():
@@ -70,7 +83,7 @@
 % end
 % if b.allowances:
   <h2>{{_('Allowances')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Allowance')}}</th><th>{{_('Period')}}</th><th>{{_('Used')}}</th><th>{{_('Of')}}</th><th>{{_('Remaining')}}</th></tr></thead>
     <tbody>
 % for u in b.allowances:
@@ -83,7 +96,7 @@
 % end
 % if b.line_charges:
   <h2>{{_('Line charges')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Trunk')}}</th><th>{{_('Description')}}</th><th>{{_('Shared')}}</th><th>{{_('Amount')}}</th><th>{{_('Your share')}}</th></tr></thead>
     <tbody>
 % for lc in b.line_charges:

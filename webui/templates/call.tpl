@@ -5,9 +5,9 @@
 <h1>{{_('Call of {time}').format(time=fmt_datetime(c.start_utc, c.utc_offset, 'full'))}}</h1>
 <dl class="cards">
   <div><dt>{{_('Direction')}}</dt><dd>{{term(c.direction)}}</dd></div>
-  <div><dt>{{_('Extension')}}</dt><dd>{{c.extension}}</dd></div>
+  <div><dt>{{_('Extension')}}</dt><dd>{{!extension_html(c.extension) or '–'}}</dd></div>
   <div><dt>{{_('Person')}}</dt><dd class="small">{{att.name if att else '–'}}{{(' · ' + att.department) if att and att.department else ''}}</dd></div>
-  <div><dt>{{_('Party')}}</dt><dd class="small">{{c.party or '–'}}</dd></div>
+  <div><dt>{{_('Party')}}</dt><dd class="small">{{!party_html(c.party) or '–'}}</dd></div>
   <div><dt>{{_('Trunk')}}</dt><dd>{{c.trunk or '–'}}</dd></div>
   <div><dt>{{_('Ring')}}</dt><dd>{{fmt_duration(c.ring_s)}}</dd></div>
   <div><dt>{{_('Talk')}}</dt><dd>{{fmt_duration(c.talk_s)}}</dd></div>
@@ -24,20 +24,21 @@
 % end
 % include('call_recording.tpl', path=path)
 % include('call_queue.tpl', queued=get('queued', []), offset=c.utc_offset)
+% include('call_notes.tpl', call_id=c.id)
 
 <h2>{{ngettext('Path: {n} leg', 'Path: {n} legs', len(path.legs)).format(n=fmt_number(len(path.legs)))}}</h2>
 % if not path.legs:
 <p class="muted">{{_('The legs of this call are not stored.')}}</p>
 % else:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>#</th><th>{{_('After')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Person')}}</th><th>{{_('Party')}}</th>
     <th>{{_('Rang for')}}</th><th>{{_('Talked for')}}</th><th>{{_('Answered')}}</th><th>{{_('Transferred')}}</th><th>{{_('Details from the PBX')}}</th><th>{{_('Journal')}}</th></tr></thead>
   <tbody>
 % for i, row in enumerate(path.legs, 1):
 %   leg, who = row['leg'], row['attribution']
     <tr><td class="num">{{i}}</td><td class="num">+{{fmt_duration(row['offset_s'])}}</td><td>{{term(leg.direction)}}</td>
-      <td>{{leg.extension}}</td>
-      <td>{{who.name if who else ''}}</td><td>{{leg.party}}</td>
+      <td>{{!extension_html(leg.extension)}}</td>
+      <td>{{who.name if who else ''}}</td><td>{{!party_html(leg.party)}}</td>
       <td class="num">{{fmt_duration(leg.ring_s)}}</td><td class="num">{{fmt_duration(leg.talk_s)}}</td>
       <td>{{term('yes' if leg.answered else 'no')}}</td><td>{{term('yes' if leg.transferred else 'no')}}</td>
       <td class="small">{{'; '.join(f'{k}: {v}' for k, v in row['extra'].items() if v not in ('', None))}}</td>

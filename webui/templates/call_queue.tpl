@@ -2,7 +2,7 @@
 % from webui.report_labels import value_text
 % if queued:
 <h2>{{_('Through the queues')}}</h2>
-<div class="scroll"><table class="report" id="queue-journey">
+<div class="scroll" tabindex="0"><table class="report" id="queue-journey">
   <thead><tr><th>{{_('Entered')}}</th><th>{{_('Queue')}}</th><th>{{_('Wait')}}</th><th>{{_('Rung, not answered')}}</th>
     <th>{{_('Outcome')}}</th><th>{{_('Agent')}}</th><th>{{_('Talk')}}</th><th>{{_('Ended by')}}</th></tr></thead>
   <tbody>

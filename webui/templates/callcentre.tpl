@@ -17,7 +17,7 @@
 % if not rows:
 <p class="muted">{{_('No queue calls in this range.')}}</p>
 % else:
-<div class="scroll">
+<div class="scroll" tabindex="0">
 <table class="report">
   <thead><tr><th>{{_('Queue')}}</th>
 % for name, (heading, kind) in columns.items():

@@ -14,7 +14,7 @@
 % elif not rows:
 <p class="muted">{{_('No queue calls in this range.')}}</p>
 % else:
-<div class="scroll">
+<div class="scroll" tabindex="0">
 <table class="report" id="agent-figures">
   <thead><tr><th>{{_('Agent')}}</th>
 % for name, (heading, kind) in columns.items():
@@ -38,7 +38,7 @@
 % end
 % end
 <h2>{{_('Calls answered')}}</h2>
-<div class="scroll">
+<div class="scroll" tabindex="0">
 <table class="report" id="agent-calls">
   <thead><tr><th>{{_('Entered the queue')}}</th><th>{{_('Queue')}}</th><th>{{_('Caller')}}</th><th>{{_('Wait')}}</th><th>{{_('Talk')}}</th></tr></thead>
   <tbody>

@@ -31,7 +31,7 @@
 % end
 % if call['before']:
 <h2>{{_('Earlier evaluations')}}</h2>
-<div class="scroll"><table class="report">
+<div class="scroll" tabindex="0"><table class="report">
   <thead><tr><th>{{_('When')}}</th><th>{{_('By')}}</th><th>{{_('Score')}}</th><th>{{_('Points')}}</th><th>{{_('Note')}}</th></tr></thead>
   <tbody>
 % for e in call['before']:

@@ -33,6 +33,7 @@
   <label>{{label('max_cost')}} <input name="max_cost" size="6" inputmode="decimal" value="{{v['max_cost']}}"></label>
   <label>{{label('trunk')}} <input name="trunk" size="6" value="{{v['trunk']}}"></label>
   <label>{{label('account_code')}} <input name="account_code" size="8" value="{{v['account_code']}}"></label>
+  <label>{{label('note')}} <input name="note" size="14" value="{{v['note']}}"></label>
   <button type="submit">{{_('Search')}}</button> <a href="/calls" class="small">{{_('clear')}}</a>
 </form>
 % if error:
@@ -48,7 +49,7 @@
 <p class="muted small">{{ngettext('{total} call · page {page} of {pages}', '{total} calls · page {page} of {pages}', page.total).format(total=fmt_number(page.total), page=fmt_number(page.page), pages=fmt_number(page.pages))}}</p>
 % end
 <p class="small"><a href="{{csv_link}}" download>{{_('Every matching call as CSV')}}</a></p>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr>
 % for key, heading in (('start', _('Start')), ('direction', _('Direction')), ('extension', _('Extension')), ('', _('Person')), ('party', _('Party')), ('trunk', _('Trunk')), ('ring', _('Ring')), ('talk', _('Talk')), ('', _('Answered')), ('cost', _('Cost')), ('legs', _('Legs'))):
 % if key:
@@ -62,7 +63,7 @@
   <tbody>
 % for c, att in zip(page.calls, page.attributions):
     <tr><td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>
-      <td>{{c.extension}}</td><td>{{att.name if att else ''}}</td><td>{{c.party}}</td><td>{{c.trunk}}</td>
+      <td>{{!extension_html(c.extension)}}</td><td>{{att.name if att else ''}}</td><td>{{!party_html(c.party)}}</td><td>{{c.trunk}}</td>
       <td class="num">{{fmt_duration(c.ring_s)}}</td><td class="num">{{fmt_duration(c.talk_s)}}</td>
       <td>{{term('yes' if c.answered else 'no')}}{{(' · ' + _('transferred')) if c.transferred else ''}}</td>
       <td class="num">{{fmt_money(c.cost, c.currency)}}</td><td class="num">{{c.legs}}</td></tr>

@@ -13,7 +13,7 @@
   <label>{{label['branch']}} <select name="branch" id="branch">
     {{!opt('branch', '', _('every branch'))}}
 % for name in names:
-    {{!opt('branch', name, name)}}
+    {{!opt('branch', name, labels.get(name, name))}}
 % end
   </select></label>
   <label>{{label['extension']}} <input name="extension" size="6" value="{{v['extension']}}"></label>
@@ -33,12 +33,12 @@
 % elif not page.rows:
 <p class="muted">{{_('No call matches.')}}</p>
 % else:
-<div class="scroll"><table id="branch-calls">
+<div class="scroll" tabindex="0"><table id="branch-calls">
   <thead><tr><th>{{_('Branch box')}}</th><th>{{_('Start')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Person')}}</th>
     <th>{{_('Department')}}</th><th>{{_('Party')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Cost')}}</th></tr></thead>
   <tbody>
 % for c in page.rows:
-    <tr><td>{{c['branch']}}</td><td class="num">{{c['start']}}</td><td>{{term(c['direction'])}}</td><td>{{c['extension']}}</td>
+    <tr><td data-box="{{c['branch']}}">{{labels.get(c['branch'], c['branch'])}}</td><td class="num">{{c['start']}}</td><td>{{term(c['direction'])}}</td><td>{{c['extension']}}</td>
       <td>{{c['person']}}</td><td>{{c['department']}}</td><td>{{c['party']}}</td><td class="num">{{fmt_duration(c['talk_s'])}}</td>
       <td>{{term('yes' if c['answered'] else 'no')}}</td><td class="num">{{fmt_money(c['cost'], c['currency']) if c['cost'] else ''}}</td></tr>
 % end

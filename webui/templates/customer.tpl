@@ -30,7 +30,7 @@
 % if not st['lines']:
 <p class="muted">{{_('No top-ups yet.')}}</p>
 % else:
-<div class="scroll"><table id="statement">
+<div class="scroll" tabindex="0"><table id="statement">
   <thead><tr><th>{{_('Date and time')}}</th><th>{{_('What')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th><th>{{_('Talk')}}</th><th>{{_('Amount')}}</th><th>{{_('Balance')}}</th></tr></thead>
   <tbody>
 % for e in st['lines']:
@@ -98,3 +98,4 @@
   <label>{{_('Address')}} <input name="address" value="{{c.address}}"></label>
   <button type="submit" id="save-customer">{{_('Save')}}</button>
 </form>
+% include('customer_notes.tpl', c=c, csrf=csrf)

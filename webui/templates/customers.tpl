@@ -8,7 +8,7 @@
 % if not rows:
 <p class="muted">{{_('No customers yet.')}}</p>
 % else:
-<div class="scroll"><table id="customers">
+<div class="scroll" tabindex="0"><table id="customers">
   <thead><tr><th>{{_('Code')}}</th><th>{{_('Name')}}</th><th>{{_('Account')}}</th><th>{{_('Extensions')}}</th><th>{{_('Account codes')}}</th><th>{{_('Price list')}}</th></tr></thead>
   <tbody>
 % for c, m in rows:

@@ -36,7 +36,7 @@
 % end
 % for branch, departments in tree.items():
 <h2>{{branch or _('No branch')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Department')}}</th><th>{{_('Person')}}</th><th>{{_('Id')}}</th><th>{{_('Extensions')}}</th></tr></thead>
   <tbody>
 % for department, people in departments.items():
@@ -51,7 +51,7 @@
 % end
 % if left:
 <h2>{{_('Left')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Person')}}</th><th>{{_('Id')}}</th></tr></thead>
   <tbody>
 % for p in left:

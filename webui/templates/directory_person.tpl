@@ -19,7 +19,7 @@
 % end
 
 <h2>{{_('History')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('From')}}</th><th>{{_('Until')}}</th><th>{{_('What')}}</th><th>{{_('Branch')}}</th><th>{{_('Department')}}</th><th>{{_('Cost centre')}}</th></tr></thead>
   <tbody>
 % for h in history:

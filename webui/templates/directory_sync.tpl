@@ -27,7 +27,7 @@
   {{ngettext('{n} change', '{n} changes', len(report['changes'])).format(n=fmt_number(len(report['changes'])))}}, {{ngettext('{n} problem', '{n} problems', len(report['problems'])).format(n=fmt_number(len(report['problems'])))}}.</p>
 <h2>{{_('Problems ({n})').format(n=fmt_number(len(report['problems'])))}}</h2>
 % if report['problems']:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Kind')}}</th><th>{{_('Tenant')}}</th><th>{{_('Problem')}}</th></tr></thead>
   <tbody>
 % for p in report['problems']:
@@ -40,7 +40,7 @@
 % end
 <h2>{{_('Changes ({n})').format(n=fmt_number(len(report['changes'])))}}</h2>
 % if report['changes']:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Change')}}</th><th>{{_('Tenant')}}</th><th>{{_('Id')}}</th><th>{{_('Name')}}</th><th>{{_('Detail')}}</th></tr></thead>
   <tbody>
 % for c in report['changes']:

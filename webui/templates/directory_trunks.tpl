@@ -24,7 +24,7 @@
 % if not trunks:
 <p class="muted">{{_('No trunks yet: add a line or upload a CSV file below.') if editable else _('No trunks yet.')}}</p>
 % else:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Trunk')}}</th><th>{{_('Name')}}</th><th>{{_('Provider')}}</th><th>{{_('From')}}</th><th>{{_('Until')}}</th></tr></thead>
   <tbody>
 % for r in trunks:

@@ -54,13 +54,13 @@
 <section>
   <h2>{{_('Last calls')}}</h2>
 % if calls:
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Start (local)')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Party')}}</th><th>{{_('Trunk')}}</th>
       <th>{{_('Ring')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Transferred')}}</th><th>{{_('Cost')}}</th><th>{{_('Legs')}}</th></tr></thead>
     <tbody>
 % for c in calls:
-      <tr><td class="num" title="{{c['start']}}">{{fmt_iso(c['start'])}}</td><td>{{term(c['direction'])}}</td><td>{{c['extension']}}</td>
-        <td>{{c['party']}}</td><td>{{c['trunk']}}</td><td class="num">{{hms(c['ring_s'])}}</td>
+      <tr><td class="num" title="{{c['start']}}">{{fmt_iso(c['start'])}}</td><td>{{term(c['direction'])}}</td><td>{{!extension_html(c['extension'])}}</td>
+        <td>{{!party_html(c['party'])}}</td><td>{{c['trunk']}}</td><td class="num">{{hms(c['ring_s'])}}</td>
         <td class="num">{{hms(c['talk_s'])}}</td><td>{{term('yes' if c['answered'] else 'no')}}</td>
         <td>{{term('yes' if c['transferred'] else 'no')}}</td><td class="num">{{fmt_money(c['cost'], c['currency'])}}</td>
         <td class="num"><a href="/calls/{{c['id']}}" title="{{_("The call's path")}}">{{c['legs']}}</a></td></tr>

@@ -13,7 +13,7 @@
 <p class="banner">{{_('Credited by')}} <a href="/invoices/{{credit.id}}">{{label(credit)}}</a></p>
 % end
 <p><a href="/invoices/{{inv.id}}.pdf" id="pdf" download>{{_('PDF')}}</a></p>
-<div class="scroll"><table id="lines">
+<div class="scroll" tabindex="0"><table id="lines">
   <thead><tr><th>{{_('Date and time')}}</th><th>{{_('Number')}}</th><th>{{_('Description')}}</th><th>{{_('Talk')}}</th><th>{{_('Amount')}}</th></tr></thead>
   <tbody>
 % for line in lines:

@@ -25,7 +25,7 @@
 % if not rows:
 <p class="muted">{{_('No invoices yet.')}}</p>
 % else:
-<div class="scroll"><table id="invoices">
+<div class="scroll" tabindex="0"><table id="invoices">
   <thead><tr><th>{{_('Number')}}</th><th>{{_('Customer')}}</th><th>{{_('Period')}}</th><th>{{_('Issued')}}</th><th>{{_('Total')}}</th></tr></thead>
   <tbody>
 % for i, code, name in rows:

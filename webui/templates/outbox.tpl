@@ -19,7 +19,7 @@
 % if not items:
 <p class="muted">{{_('Nothing here.')}}</p>
 % else:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>#</th><th>{{_('Kind')}}</th><th>{{_('To / target, subject')}}</th><th>{{_('State')}}</th>
     <th>{{_('Attempts')}}</th><th>{{_('Last error')}}</th><th>{{_('Next try')}}</th><th>{{_('Queued')}}</th><th></th></tr></thead>
   <tbody>

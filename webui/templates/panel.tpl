@@ -32,6 +32,37 @@
 % end
   </tbody>
 </table>
+% end
+% if number:
+<p id="panel-who">
+% if customer:
+  {{_('Customer')}}: <strong id="panel-customer">{{customer.name}}</strong>
+% end
+% if crm_answer is not None and crm_answer.state != 'off':
+  <span id="panel-crm" class="crm-{{crm_answer.state}}">{{_('CRM')}}:
+% if crm_answer.state == 'found':
+  <strong>{{crm_answer.name}}</strong>
+% elif crm_answer.state == 'none':
+  {{_('not known to the CRM')}}
+% elif crm_answer.state == 'pending':
+  {{_('looking up…')}}
+% else:
+  {{_('lookup unavailable ({why})').format(why=crm_answer.why)}}
+% end
+  </span>
+% end
+</p>
+<h3>{{_('Notes on %(number)s') % {'number': number} }}</h3>
+% include('notes_list.tpl', rows=caller_notes, list_id='panel-notes')
+% if writing:
+<form method="post" action="/panel/notes" class="form" id="panel-note-form">
+  <input type="hidden" name="csrf_token" value="{{csrf_token()}}"><input type="hidden" name="number" value="{{number}}">
+  <label>{{_('New note')}} <textarea name="text" rows="2" cols="60" maxlength="4000" required autofocus></textarea></label>
+  <button type="submit">{{_('Save the note')}}</button> <a href="/panel">{{_('Cancel')}}</a>
+</form>
+% else:
+<p><a href="/panel?note=1&amp;number={{number}}" id="panel-write-note">{{_('Write a note')}}</a> <span class="muted small">{{_('(the panel stops refreshing while you write)')}}</span></p>
+% end
 <h3>{{_('Earlier calls of %(number)s') % {'number': number} }}</h3>
 % if not history:
 <p class="muted">{{_('No earlier queue calls.')}}</p>
@@ -104,7 +135,7 @@
   <thead><tr><th>{{_('Entered the queue')}}</th><th>{{_('Queue')}}</th><th>{{_('Caller')}}</th><th>{{_('Outcome')}}</th><th>{{_('Wait')}}</th></tr></thead>
   <tbody>
 % for c in lost:
-  <tr><td>{{fmt_datetime(c['entered_utc'], offset)}}</td><td>{{c['queue']}}</td><td>{{c['caller']}}</td><td>{{_(outcomes[c['outcome']])}}</td><td class="num">{{fmt_duration(c['wait_s']) if c['wait_s'] is not None else '–'}}</td></tr>
+  <tr><td>{{fmt_datetime(c['entered_utc'], offset)}}</td><td>{{c['queue']}}</td><td>{{c['caller']}} <a href="/panel?note=1&amp;number={{c['caller']}}" class="small">{{_('Write a note')}}</a></td><td>{{_(outcomes[c['outcome']])}}</td><td class="num">{{fmt_duration(c['wait_s']) if c['wait_s'] is not None else '–'}}</td></tr>
 % end
   </tbody>
 </table>

@@ -82,7 +82,7 @@
   <h2>{{_('2. Lines arriving')}}</h2>
   <p id="capture-state" class="muted"></p>
   <p id="line-count" class="muted"></p>
-  <div class="scroll"><table class="raw">
+  <div class="scroll" tabindex="0"><table class="raw">
     <thead><tr><th>{{_('Journal')}}</th><th>{{_('Received')}}</th><th>{{_('Source')}}</th><th>{{_('Line')}}</th></tr></thead>
     <tbody id="raw-lines"></tbody>
   </table></div>
@@ -90,13 +90,13 @@
 
 <section id="ranking-section">
   <h2>{{_('3. Which driver reads them')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Driver')}}</th><th>{{_('PBX')}}</th><th>{{_('Confidence')}}</th><th></th></tr></thead>
     <tbody id="ranking"></tbody>
   </table></div>
   <h3>{{_('The last records as the driver reads them')}} <code id="preview-driver"></code></h3>
   <p id="preview-error" class="banner warn" hidden></p>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Journal')}}</th><th>{{_('Start')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Number')}}</th><th>{{_('Duration (s)')}}</th><th>{{_('Not read because')}}</th></tr></thead>
     <tbody id="preview"></tbody>
   </table></div>

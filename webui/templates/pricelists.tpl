@@ -16,7 +16,7 @@
 % end
 % if shown:
 <p><a href="/pricelists/export.csv?list={{shown[0]}}" id="export" download>{{_('Export as CSV')}}</a></p>
-<div class="scroll"><table id="rows">
+<div class="scroll" tabindex="0"><table id="rows">
   <thead><tr><th>{{_('Destination')}}</th><th>{{_('Prefix')}}</th><th>{{_('Buy price per minute')}}</th><th>{{_('Sell price per minute')}}</th><th>{{_('First period (s)')}}</th><th>{{_('Step (s)')}}</th><th>{{_('Connection fee')}}</th><th>{{_('Minimum charge')}}</th><th>{{_('Group')}}</th></tr></thead>
   <tbody>
 % for r in shown[1]:
@@ -39,7 +39,7 @@
 <h2>{{_('Exchange rates')}}</h2>
 <ul id="rates">
 % for r in rates:
-  <li>1 {{r.base}} = {{number(r.rate)}} {{r.quote}} · {{r.valid_from.isoformat()}}</li>
+  <li>1 {{r.base}} = {{number(r.rate)}} {{r.quote}} · {{fmt_day(r.valid_from)}}</li>
 % end
 </ul>
 % end

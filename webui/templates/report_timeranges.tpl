@@ -9,7 +9,7 @@
 <p class="banner ok">{{_('Saved.') if done == 'saved' else _('Deleted.')}}</p>
 % end
 <p class="muted small">{{_('Days are ISO weekdays: 1 = Monday … 7 = Sunday, e.g. 1-5 or 6,7. Times are the PBX local time, HH:MM; an end before the start runs past midnight, an end equal to the start is the whole day.')}}</p>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Name')}}</th><th>{{_('Label')}}</th><th>{{_('Days')}}</th><th>{{_('Start')}}</th><th>{{_('End')}}</th><th></th></tr></thead>
   <tbody>
 % for name, t in sorted(ranges.items()):

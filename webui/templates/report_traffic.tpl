@@ -8,6 +8,9 @@
 % if error:
 <p class="banner warn">{{error}}</p>
 % end
+% if preparing:
+<p class="banner preparing">{{preparing}}</p>
+% end
 <form method="get" action="/reports/{{page}}" class="form search">
   <input type="hidden" name="run" value="1">
   % include('report_range.tpl', rp_ranges=ranges, range_value=form.get('range') or 'this_month', since_value=form.get('since') or '', until_value=form.get('until') or '')
@@ -53,7 +56,7 @@
 <p class="banner ok">{{_('No traffic of this type in the range: no busy hour.')}}</p>
 % else:
 <dl class="cards">
-  <div><dt>{{_('Busy hour (peak)')}}</dt><dd class="small">{{busy.peak.label[:16].replace('T', ' ')}}</dd></div>
+  <div><dt>{{_('Busy hour (peak)')}}</dt><dd class="small">{{fmt_iso(busy.peak.label, 'short')}}</dd></div>
   <div><dt>{{_('Erlangs in the peak hour')}}</dt><dd>{{fmt_number(busy.peak.erlangs, 2)}}</dd></div>
   <div><dt>{{_('Most calls at once')}}</dt><dd>{{fmt_number(max(b.max_concurrent for b in busy.hours))}}</dd></div>
   <div><dt>{{_('Busiest hour of the day (average)')}}</dt><dd>{{'%02d:00' % busy.hour_of_day}}</dd></div>
@@ -65,7 +68,7 @@
 % if not data['problems']:
 <p class="muted">{{_('No trunk is outside its normal band.')}}</p>
 % else:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Trunk group')}}</th><th>{{_('Trunk')}}</th><th>{{_('Problem')}}</th><th>{{_('Detail')}}</th></tr></thead>
   <tbody>
 % for p in data['problems']:

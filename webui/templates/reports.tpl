@@ -21,6 +21,8 @@
 % include('report_nav.tpl', here='/reports')
 % if error:
 <p class="banner warn">{{error}}</p>
+% elif preparing:
+<p class="banner preparing">{{preparing}}</p>
 % elif done:
 <p class="banner ok">{{_('Deleted.')}}</p>
 % end
@@ -77,7 +79,7 @@
 <h2>{{saved['name'] if saved else _('Result')}}</h2>
 <p class="muted small">{{_(rp.RANGE_LABELS.get(v['range'], v['range']))}}
 % if result.since is not None and result.until is not None:
- · {{rp.local_iso(result.since, tz)}} – {{rp.local_iso(result.until, tz)}}
+ · {{rp.period_text(result.since, result.until, tz)}}
 % end
  · <a href="/reports.csv?{{query}}" download>{{_('Download CSV')}}</a> · <a href="/reports.pdf?{{query}}" download>{{_('Download PDF')}}</a></p>
 % include('report_chart.tpl', chart=chart)
@@ -121,7 +123,7 @@
 % end
 % if templates:
 <h2>{{_('Published templates')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Template')}}</th><th>{{_('Roles')}}</th><th>{{_('Users')}}</th><th>{{_('Published by')}}</th><th></th></tr></thead>
   <tbody>
 % for t in templates:

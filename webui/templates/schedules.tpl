@@ -19,7 +19,7 @@
 % if not rows:
   <p class="muted">{{_('No schedule yet.')}}</p>
 % else:
-  <div class="scroll"><table class="schedules">
+  <div class="scroll" tabindex="0"><table class="schedules">
     <thead><tr><th>#</th><th>{{_('Name')}}</th><th>{{_('When')}}</th><th>{{_('Report')}}</th><th>{{_('Range')}}</th>
       <th>{{_('Formats')}}</th><th>{{_('Recipients')}}</th><th>{{_('Upload')}}</th><th>{{_('Next run')}}</th>
       <th>{{_('Last run')}}</th><th></th></tr></thead>

@@ -24,7 +24,7 @@
 </form>
 % r = numbers['result']
 % if r is not None:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Number')}}</th><th>{{_('Number class')}}</th><th>{{_('Country')}}</th><th>{{_('Operator')}}</th><th>{{_('Region')}}</th></tr></thead>
   <tbody><tr><td class="num">{{r.e164 or r.number}}</td><td>{{kind_label(r.kind)}}</td><td>{{r.country or '—'}}</td><td>{{r.operator or '—'}}</td><td>{{r.region or '—'}}</td></tr></tbody>
 </table></div>
@@ -49,7 +49,7 @@
 % elif not targets:
 <p class="muted">{{_('No file server is configured ([upload] targets).')}}</p>
 % else:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Name')}}</th><th>{{_('Server')}}</th><th>{{_('Directory')}}</th><th></th></tr></thead>
   <tbody>
 % for t in targets.values():

@@ -3,7 +3,10 @@
 <h1>{{_('Capture setup')}}</h1>
 <p><a href="/setup/pbx" id="pbx-wizard">{{_('PBX wizard: choose the link and the driver')}}</a> ·
   <a href="/backup" id="backup-link">{{_('Backup')}}</a> ·
+  <a href="/update" id="update-link">{{_('Update')}}</a> ·
   <a href="/reset" id="reset-link">{{_('Factory reset')}}</a></p>
+
+% include('sync_status.tpl', sync=sync)
 
 <section>
   <h2>{{_('Which driver reads this PBX')}}</h2>
@@ -12,7 +15,7 @@
 % elif not ranking:
   <p class="banner warn">{{_('No driver recognises these {n} lines. If the PBX has no driver of its own, describe its layout with the generic driver (worked examples in provisioning/examples/).').format(n=fmt_number(len(lines)))}}</p>
 % else:
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Driver')}}</th><th>{{_('PBX')}}</th><th>{{_('Confidence')}}</th></tr></thead>
     <tbody>
 % names = {d['key']: d['name'] for d in drivers}
@@ -44,13 +47,22 @@ driver = {{ranking[0]['driver']}}</pre>
 % if lines:
 <section>
   <h2>{{ngettext('Last {n} line received', 'Last {n} lines received', len(lines)).format(n=fmt_number(len(lines)))}}</h2>
-  <div class="scroll"><table class="raw">
+% # the first 20 lines in view, the others (up to 200) collapsed: a page of 200 raw lines is long on a phone
+% def raw_table(part):
+  <div class="scroll" tabindex="0"><table class="raw">
     <thead><tr><th>{{_('Journal')}}</th><th>{{_('Source')}}</th><th>{{_('Line')}}</th></tr></thead>
     <tbody>
-% for line in lines:
+%   for line in part:
       <tr><td class="num">{{line['ref']}}</td><td>{{line['source']}}</td><td><code>{{line['text']}}</code></td></tr>
-% end
+%   end
     </tbody>
   </table></div>
+% end
+% raw_table(lines[:20])
+% if len(lines) > 20:
+  <details class="more-lines"><summary>{{ngettext('Show {n} more line', 'Show {n} more lines', len(lines) - 20).format(n=fmt_number(len(lines) - 20))}}</summary>
+% raw_table(lines[20:])
+  </details>
+% end
 </section>
 % end

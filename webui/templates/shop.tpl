@@ -59,7 +59,7 @@
 % calls = by_booth.get(ext, [])
 % if calls:
 <h2>{{name}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th></th><th>#</th><th>{{_('Start')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th><th>{{_('Talk')}}</th><th>{{_('Price')}}</th><th>{{_('Status')}}</th></tr></thead>
   <tbody>
 % for c in calls:

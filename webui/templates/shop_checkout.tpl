@@ -1,7 +1,7 @@
 % # Checkout (webui/shop.py): the selected calls, their total and the amount to take, before confirming.
 % rebase('base.tpl', title=title, nav='/shop', refresh=None)
 <h1>{{_('Checkout')}}</h1>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>#</th><th>{{_('Booth')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th><th>{{_('Talk')}}</th><th>{{_('Price')}}</th></tr></thead>
   <tbody>
 % for c in chosen:

@@ -11,7 +11,7 @@
   <div><dt>{{_('Unpaid')}}</dt><dd id="unpaid">{{f['unpaid']}}</dd></div>
   <div><dt>{{_('Unserved')}}</dt><dd id="unserved">{{f['unserved']}}</dd></div>
 </dl>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>#</th><th>{{_('Booth')}}</th><th>{{_('Start')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th><th>{{_('Talk')}}</th><th>{{_('Price')}}</th><th>{{_('Status')}}</th></tr></thead>
   <tbody>
 % for c in calls:

@@ -16,7 +16,7 @@
 % if not rows:
 <p class="muted">{{_('No sessions.')}}</p>
 % else:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>#</th><th>{{_('Cashier')}}</th><th>{{_('Opened')}}</th><th>{{_('Closed')}}</th><th>{{_('Calls')}}</th><th>{{_('Minutes')}}</th><th>{{_('Cash')}}</th><th>{{_('Unpaid')}}</th><th>{{_('Unserved')}}</th></tr></thead>
   <tbody>
 % for s in rows:

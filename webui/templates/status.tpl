@@ -14,7 +14,7 @@
 
 % if cap['links']:
   <h2>{{_('PBX links') if cap['state'] == 'running' else _('PBX links (last known)')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Source')}}</th><th>{{_('State')}}</th><th>{{_('Since (UTC)')}}</th><th>{{_('Detail')}}</th></tr></thead>
     <tbody>
 % for link in cap['links']:
@@ -27,6 +27,8 @@
   </table></div>
 % end
 </section>
+
+% include('sync_status.tpl', sync=get('sync'))
 
 % if health is not None:
 <section>
@@ -68,7 +70,7 @@
 <section>
   <h2>{{_('Link events')}}</h2>
 % if events:
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Time (UTC)')}}</th><th>{{_('Source')}}</th><th>{{_('Event')}}</th><th>{{_('Detail')}}</th><th>{{_('Journal')}}</th></tr></thead>
     <tbody>
 % for e in events:
@@ -85,7 +87,7 @@
 <section>
   <h2>{{_('Last quarantined lines')}}</h2>
 % if quarantined:
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Journal')}}</th><th>{{_('Received (UTC)')}}</th><th>{{_('Reason')}}</th><th>{{_('Line')}}</th></tr></thead>
     <tbody>
 % for q in quarantined:

@@ -4,7 +4,7 @@
 % def val(name, default):
 %   return form.get(name, default) if form else default
 % end
-<p class="small"><a href="/tariffs/version/{{v.id}}">← {{v.provider}} / {{v.plan}} {{_('from')}} {{v.valid_from.isoformat()}}</a></p>
+<p class="small"><a href="/tariffs/version/{{v.id}}">← {{v.provider}} / {{v.plan}} {{_('from')}} {{fmt_day(v.valid_from)}}</a></p>
 <h1>{{_('Edit')}} {{v.provider}} / {{v.plan}}</h1>
 % if error:
 <p class="banner warn" role="alert">{{error}}</p>
@@ -27,7 +27,7 @@
 % end
     </select></label></p>
   <h2>{{_('Destinations')}}</h2>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Destination')}}</th><th>{{_('Prefixes')}}</th><th>{{_('Number classes')}}</th></tr></thead>
     <tbody>
 % for i, d in enumerate(v.destinations):
@@ -39,7 +39,7 @@
   </table></div>
   <h2>{{_('Rates')}}</h2>
   <p class="muted small">{{_('Steps: first period then increment, e.g. 60:0.50 (per 60 s), 30:0.45,6:0.09, 3*60:0.20,60:0.10, or 60:1.20/min.')}}</p>
-  <div class="scroll"><table>
+  <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Destination')}}</th><th>{{_('Band')}}</th><th>{{_('Connection fee')}}</th><th>{{_('Minimum')}}</th><th>{{_('Steps')}}</th></tr></thead>
     <tbody>
 % for i, r in enumerate(v.rates):

@@ -9,11 +9,11 @@
 % if get('done'):
 <p class="banner ok">{{done}}</p>
 % end
-<h1>{{v.provider}} / {{v.plan}} {{_('from')}} {{v.valid_from.isoformat()}}</h1>
+<h1>{{v.provider}} / {{v.plan}} {{_('from')}} {{fmt_day(v.valid_from)}}</h1>
 <p>{{_('Currency')}} {{v.currency}} · {{_('rounding')}} {{v.rounding}} · {{_('decimals')}} {{v.decimals}} · {{_('a call crossing a band boundary')}}: {{v.band_boundary}}</p>
 <h2>{{_('Time bands')}}</h2>
 % if v.bands:
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Band')}}</th><th>{{_('Days')}}</th><th>{{_('From')}}</th><th>{{_('To')}}</th></tr></thead>
   <tbody>
 % for b in v.bands:
@@ -26,17 +26,17 @@
 % end
 % if v.holidays:
 <h2>{{_('Holidays')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Day')}}</th><th>{{_('From')}}</th><th>{{_('Name')}}</th></tr></thead>
   <tbody>
 % for h in v.holidays:
-    <tr><td class="num">{{h.day.isoformat()}}</td><td class="num">{{format_time(h.from_min) if h.from_min else ''}}</td><td>{{h.name}}</td></tr>
+    <tr><td class="num">{{fmt_day(h.day)}}</td><td class="num">{{format_time(h.from_min) if h.from_min else ''}}</td><td>{{h.name}}</td></tr>
 % end
   </tbody>
 </table></div>
 % end
 <h2>{{_('Destinations')}} ({{len(v.destinations)}})</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Destination')}}</th><th>{{_('Number classes')}}</th><th>{{_('Prefixes')}}</th></tr></thead>
   <tbody>
 % for d in v.destinations:
@@ -46,7 +46,7 @@
   </tbody>
 </table></div>
 <h2>{{_('Rates')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Destination')}}</th><th>{{_('Band')}}</th><th>{{_('Connection fee')}}</th><th>{{_('Minimum')}}</th><th>{{_('Steps')}}</th></tr></thead>
   <tbody>
 % for r in v.rates:

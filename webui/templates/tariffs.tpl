@@ -12,11 +12,11 @@
 % end
 % for p in plans:
 <h2>{{p['provider']}} / {{p['plan']}} <a class="small" href="/tariffs/plan/{{p['id']}}.csv">{{_('download CSV')}}</a></h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Valid from')}}</th><th>{{_('Currency')}}</th><th>{{_('Imported (UTC)')}}</th></tr></thead>
   <tbody>
 % for v in p['versions']:
-    <tr><td class="num"><a href="/tariffs/version/{{v['id']}}">{{v['valid_from']}}</a></td><td>{{v['currency']}}</td>
+    <tr><td class="num"><a href="/tariffs/version/{{v['id']}}">{{fmt_day(v['valid_from'])}}</a></td><td>{{v['currency']}}</td>
       <td class="num">{{datetime.fromtimestamp(v['imported_utc'], timezone.utc).strftime('%Y-%m-%d %H:%M')}}</td></tr>
 % end
   </tbody>
@@ -27,7 +27,7 @@
 <h2>{{_('Upload a tariff CSV')}}</h2>
 <form method="post" action="/tariffs/upload" enctype="multipart/form-data" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
-  <p><input type="file" name="file" accept=".csv,text/csv" required> <button type="submit">{{_('Upload')}}</button></p>
+  <p><label>{{_('CSV file')}} <input type="file" name="file" accept=".csv,text/csv" required></label> <button type="submit">{{_('Upload')}}</button></p>
   <p class="muted small">{{_('The layout is in provisioning/tariffs/README.md. A version with the same provider, plan and valid_from replaces the stored one. Stored calls are re-rated by callbox rerate, not here.')}}</p>
 </form>
 % else:

@@ -61,7 +61,7 @@
 </form>
 
 <h2>{{_('Audit log for {name}').format(name=account.username)}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Time (UTC)')}}</th><th>{{_('Who')}}</th><th>{{_('What')}}</th><th>{{_('Detail')}}</th><th>{{_('From')}}</th></tr></thead>
   <tbody>
 % for e in history:

@@ -6,7 +6,7 @@
 % elif added:
 <p class="banner ok">{{_('User {name} added.').format(name=added)}}</p>
 % end
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Username')}}</th><th>{{_('Role')}}</th><th>{{_('Scope')}}</th><th>{{_('Tenant')}}</th><th>{{_('Person')}}</th><th>{{_('State')}}</th></tr></thead>
   <tbody>
 % from urllib.parse import quote
@@ -47,7 +47,7 @@
 </form>
 
 <h2>{{_('Audit log')}}</h2>
-<div class="scroll"><table>
+<div class="scroll" tabindex="0"><table>
   <thead><tr><th>{{_('Time (UTC)')}}</th><th>{{_('Who')}}</th><th>{{_('What')}}</th><th>{{_('Whom')}}</th><th>{{_('Detail')}}</th><th>{{_('From')}}</th></tr></thead>
   <tbody>
 % for e in audit:

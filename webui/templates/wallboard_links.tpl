@@ -17,7 +17,7 @@
   <button type="submit">{{_('Make a link')}}</button>
 </form>
 % if boards:
-<div class="scroll">
+<div class="scroll" tabindex="0">
 <table>
   <thead><tr><th>{{_('Name')}}</th><th>{{_('Queues')}}</th><th>{{_('Made')}}</th><th>{{_('Status')}}</th><th></th></tr></thead>
   <tbody>
