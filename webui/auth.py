@@ -79,9 +79,11 @@ CASHIERS = {"/shop", "/shop/checkout", "/shop/pay", "/shop/status", "/shop/open"
             "/shop/sessions/<sid>"}
 CASHIERS |= {"/shop/booths"}   # each booth now, JSON for the cashier page's script
 CASHIERS |= {"/shop/receipt/<pid>.pdf"}   # a payment's receipt, 80 mm wide
-CASHIERS |= {"/shop/booth"}    # give a booth to someone ("in use by"; unlocked over AMI where configured), free it
+# give a booth to someone ("in use by"; unlocked over AMI where configured), free it; a booth's prepaid deposit
+CASHIERS |= {"/shop/booth", "/shop/deposit"}
 WRITE_ROUTES |= {("POST", "/shop/checkout"), ("POST", "/shop/pay"), ("POST", "/shop/status"), ("POST", "/shop/open"),
-                 ("POST", "/shop/close"), ("POST", "/shop/booth")}
+                 ("POST", "/shop/close"), ("POST", "/shop/booth"),
+                 ("POST", "/shop/deposit")}
 # The agent's operator panel (webui.panel): every role, their own extensions only; the writes are AMI actions on the
 # PBX (log in/out of a queue, pause), never a row of callbox.db.
 WRITE_ROUTES |= {("POST", "/panel/queue"), ("POST", "/panel/pause")}
@@ -118,6 +120,7 @@ WRITE_ROUTES |= {("POST", "/customers"), ("POST", "/customers/<cid>/edit"), ("PO
 # and imported only by administrators of the whole box (SHARED_WRITES below); the import writes the price tables only.
 PRICELISTS = {"/pricelists", "/pricelists/import", "/pricelists/export.csv"}
 ADMIN_ONLY |= PRICELISTS
+ADMIN_ONLY |= {"/shop/account"}   # the shop's provider account: buy costs, for administrators
 WRITE_ROUTES |= {("POST", "/pricelists/import")}
 # The PBX wizard (webui.admin.pbx_wizard): raw PBX lines and the box's own configuration (the INI file: the link and
 # the driver), so administrators of the whole box only; the writes go to the INI file, never to call data.

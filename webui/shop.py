@@ -23,7 +23,7 @@ from bottle import request, response
 from appliance import config, localtime
 from appliance.ami.feed import read_settings
 from appliance.rating import numbering
-from appliance.shop import booths, checkout, live, marks, sessions
+from appliance.shop import account, booths, checkout, deposits, live, marks, sessions
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_money, fmt_number, language
@@ -32,6 +32,7 @@ from webui.reports.common import render
 
 log = logging.getLogger(__name__)
 STATUS_LABELS = {"paid": N_("paid"), "unpaid": N_("unpaid"), "unserved": N_("unserved")}
+WARNINGS = {"low": N_("One more minute would exceed the deposit."), "exceeded": N_("The deposit is exceeded.")}
 STATE_LABELS = {"free": N_("free"), "dialling": N_("dialling"), "talking": N_("in a call"), "to_pay": N_("to pay")}
 
 
@@ -85,15 +86,18 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     feed, panel = _link(cfg, data_dir) if shop.booths else (None, {})
     to_e164 = _e164(cfg)
 
-    def states(seller, calls):
-        """Every booth now: live from AMI while the link is up, else from the records; with the in-use marks."""
+    def states(seller, calls, session=None):
+        """Every booth now: live from AMI while the link is up, else from the records; with the in-use marks and,
+        in the open session, the deposits."""
         now = int(time.time())
         channels = None
         if feed is not None and feed.available:
             found = feed.channels.of({panel.interface_of(ext) for ext in shop.booths})
             channels = {ext: found[panel.interface_of(ext)] for ext in shop.booths if panel.interface_of(ext) in found}
         in_use = {ext: m.in_use_by for ext, m in marks.marks().items() if m.in_use_by}
-        return live.booth_states(shop, seller, calls, now, channels, to_e164, localtime.offset_at(now, tz), in_use)
+        held = deposits.held(session.id) if session is not None else {}
+        return live.booth_states(shop, seller, calls, now, channels, to_e164, localtime.offset_at(now, tz), in_use,
+                                 held)
 
     def ami_action():
         if feed is None:
@@ -104,8 +108,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         return db.read(data_dir, lambda: fn(booths.seller(shop)))
 
     def page(**values):
-        base = dict(shop=shop, csrf=csrf_token(), money=fmt_money, duration=fmt_duration, number=fmt_number,
-                    when=fmt_iso, at=lambda t: "" if t is None else fmt_iso(datetime.fromtimestamp(t, tz).isoformat()),
+        base = dict(shop=shop, csrf=csrf_token(), warnings=WARNINGS, money=fmt_money, duration=fmt_duration,
+                    number=fmt_number, when=fmt_iso,
+                    at=lambda t: "" if t is None else fmt_iso(datetime.fromtimestamp(t, tz).isoformat()),
                     statuses=STATUS_LABELS)
         return render(values.pop("template", "shop"), values.pop("code", 200), **{**base, **values})
 
@@ -114,12 +119,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         def work(seller):
             open_ = sessions.open_now()
             calls = sessions.session_calls(open_, shop, seller) if open_ else []
-            return open_, calls, seller, states(seller, calls)
+            return open_, calls, seller, states(seller, calls, open_)
         open_, calls, seller, now_ = read(work)
         by_booth = {ext: [c for c in calls if c.extension == ext] for ext in shop.booths}
         return page(title=_("Cashier"), session=open_, by_booth=by_booth, states={b.extension: b.state for b in now_},
                     live={b.extension: b for b in now_}, state_labels=STATE_LABELS, problem=seller.problem,
-                    live_link=feed is not None and feed.available, locking=bool(shop.lock_family))
+                    live_link=feed is not None and feed.available, locking=bool(shop.lock_family),
+                    is_admin=current_user() is not None and current_user().is_admin)
 
     @app.get("/shop/booths")
     def booth_json():
@@ -127,10 +133,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         def work(seller):
             open_ = sessions.open_now()
             calls = sessions.session_calls(open_, shop, seller) if open_ else []
-            return states(seller, calls)
+            return states(seller, calls, open_)
         response.set_header("Cache-Control", "no-store")
         return {"booths": [dict(b.as_json(), label=_(STATE_LABELS[b.state]),
                                 use=_("in use by {name}").format(name=b.in_use_by) if b.in_use_by else "",
+                                left="" if b.balance is None else _("deposit {deposit}, left {balance}").format(
+                                    deposit=fmt_money(b.deposit, b.currency), balance=fmt_money(b.balance, b.currency)),
+                                alert=_(WARNINGS[b.warning]) if b.warning else "",
                                 running=fmt_duration(b.running_s) if b.state == "talking" else "",
                                 price="" if b.running_sell is None else fmt_money(b.running_sell, b.currency))
                            for b in read(work)]}
@@ -158,9 +167,11 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             raise bottle.HTTPError(400, _("Those calls are not calls of the open session."))
         payable = [c for c in chosen if c.status != "paid" and c.sell is not None]
         total = sum((c.sell or Decimal(0) for c in payable), Decimal(0))
+        held = read(lambda _seller: deposits.held(open_.id))
+        credit = sum((held[b] for b in {c.extension for c in chosen} if b in held), Decimal(0))
         return page(template="shop_checkout", title=_("Checkout"), session=open_, chosen=chosen, payable=payable,
                     total=total, to_take=booths.round_total(total, shop.round_to), currency=open_.currency,
-                    items=shop.items)
+                    items=shop.items, credit=credit)
 
     @app.post("/shop/pay")
     def pay():
@@ -188,6 +199,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         log.info("shop: session %s: %s paid calls %s and items %s, %s %s (payment %s)", open_.id,
                  current_user().username, ids, receipt["items"], receipt["to_take"], receipt["currency"], paid.id)
         return page(template="shop_paid", title=_("Paid"), paid=ids, receipt=receipt,
+                    credit=Decimal(receipt["deposit"]),
                     total=Decimal(receipt["charges"]), items_total=Decimal(receipt["items_total"]),
                     to_take=Decimal(receipt["to_take"]), given=given, change=Decimal(receipt["change"]),
                     currency=receipt["currency"])
@@ -259,6 +271,28 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
         log.info("shop: booth %s %s by %s", ext, "given" if what == "give" else "freed", current_user().username)
         bottle.redirect("/shop", 303)
+
+    @app.post("/shop/deposit")
+    def deposit():
+        """A prepaid deposit for a booth in the open session."""
+        ext, amount = (request.forms.getunicode(k, "").strip().replace(",", ".") for k in ("booth", "amount"))
+        with db.write_access(data_dir, db.MODELS_SHOP):
+            open_ = sessions.open_now()
+            if open_ is None:
+                raise bottle.HTTPError(409, _("No session is open."))
+            _allowed(open_)
+            try:
+                deposits.add(open_.id, shop, ext, amount)
+            except sessions.ShopError as e:
+                raise bottle.HTTPError(409, _("Refused: {reason}").format(reason=str(e))) from None
+        bottle.redirect("/shop", 303)
+
+    @app.get("/shop/account")
+    def provider_account():
+        """The shop's prepaid account with its provider over time (SHOP-4; administrators: it shows buy costs)."""
+        st = read(lambda seller: account.statement(shop, seller))
+        low = bool(st["currency"]) and shop.low_balance > 0 and Decimal(st["balance"]) < shop.low_balance
+        return page(template="shop_account", title=_("Provider account"), st=st, low=low, low_mark=shop.low_balance)
 
     @app.get("/shop/sessions")
     def session_list():

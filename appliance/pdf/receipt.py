@@ -15,16 +15,21 @@ from appliance.store.shop import ShopPayment
 
 WIDTH_MM, MARGIN_MM, LINE_MM = 80, 4, 4.2
 TEXT = {
-    "tr": {"Receipt": "Fiş", "Session": "Oturum", "Cashier": "Kasiyer", "Calls": "Aramalar", "Items": "Ürünler",
+    "tr": {"Deposit": "Depozito", "Receipt": "Fiş", "Session": "Oturum", "Cashier": "Kasiyer",
+           "Calls": "Aramalar", "Items": "Ürünler",
            "Call charges": "Arama ücretleri", "To take": "Alınacak", "Paid": "Ödenen", "Change": "Para üstü"},
-    "bg": {"Receipt": "Касова бележка", "Session": "Смяна", "Cashier": "Касиер", "Calls": "Разговори",
+    "bg": {"Deposit": "Депозит", "Receipt": "Касова бележка", "Session": "Смяна", "Cashier": "Касиер",
+           "Calls": "Разговори",
            "Items": "Артикули", "Call charges": "Такси за разговори", "To take": "За плащане", "Paid": "Платено",
            "Change": "Ресто"},
-    "az": {"Receipt": "Qəbz", "Session": "Növbə", "Cashier": "Kassir", "Calls": "Zənglər", "Items": "Məhsullar",
+    "az": {"Deposit": "Depozit", "Receipt": "Qəbz", "Session": "Növbə", "Cashier": "Kassir",
+           "Calls": "Zənglər", "Items": "Məhsullar",
            "Call charges": "Zəng haqları", "To take": "Alınacaq", "Paid": "Ödənilən", "Change": "Qalıq"},
-    "cs": {"Receipt": "Účtenka", "Session": "Směna", "Cashier": "Pokladní", "Calls": "Hovory", "Items": "Položky",
+    "cs": {"Deposit": "Záloha", "Receipt": "Účtenka", "Session": "Směna", "Cashier": "Pokladní",
+           "Calls": "Hovory", "Items": "Položky",
            "Call charges": "Poplatky za hovory", "To take": "K úhradě", "Paid": "Zaplaceno", "Change": "Vráceno"},
-    "nb": {"Receipt": "Kvittering", "Session": "Skift", "Cashier": "Kasserer", "Calls": "Samtaler", "Items": "Varer",
+    "nb": {"Deposit": "Depositum", "Receipt": "Kvittering", "Session": "Skift", "Cashier": "Kasserer",
+           "Calls": "Samtaler", "Items": "Varer",
            "Call charges": "Samtalekostnader", "To take": "Å betale", "Paid": "Betalt", "Change": "Veksel"},
 }
 
@@ -54,8 +59,10 @@ def receipt_pdf(p: ShopPayment, shop_name: str = "", lang: str = "en", tz: tzinf
     rows += [("", "", False), (_t(lang, "Call charges"), money(p.charges), False)]
     if items:
         rows.append((_t(lang, "Items"), money(p.items_total), False))
-    rows += [(f"{_t(lang, 'To take')} ({p.currency})", money(p.to_take), True),
-             (_t(lang, "Paid"), money(p.given), False), (_t(lang, "Change"), money(p.change), True)]
+    rows.append((f"{_t(lang, 'To take')} ({p.currency})", money(p.to_take), True))
+    if Decimal(p.deposit):
+        rows.append((_t(lang, "Deposit"), money(p.deposit), False))
+    rows += [(_t(lang, "Paid"), money(p.given), False), (_t(lang, "Change"), money(p.change), True)]
     head = [shop_name or "Callbox", f"{_t(lang, 'Receipt')} #{p.id}",
             datetime.fromtimestamp(p.paid_utc, tz).strftime("%Y-%m-%d %H:%M"),
             f"{_t(lang, 'Session')} {p.session.id} · {_t(lang, 'Cashier')} {p.operator}"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from appliance.pricing.rules import minor_unit
-from appliance.shop import sessions
+from appliance.shop import deposits, sessions
 from appliance.shop.booths import Seller, Shop, round_total
 from appliance.shop.sessions import ShopError
 from appliance.store.base import IMMEDIATE
@@ -65,20 +65,26 @@ def pay(session_id: int, call_ids: list[int], quantities: dict[str, int], given:
         b = bill(shop, [c for c in chosen if c.status != "paid"], quantities, currency)
         if not call_ids and not b.items:
             raise ShopError("choose calls or items to pay")
-        if given < b.to_take:
-            raise ShopError(f"the amount paid {given} is less than the amount to take {b.to_take} {currency}")
+        held = deposits.held(session.id)
+        booths_paid = {c.extension for c in chosen if c.extension in held}
+        credit = sum((held[x] for x in booths_paid), ZERO)     # the deposits left count as given
+        if given + credit < b.to_take:
+            raise ShopError(f"the amount paid {given} is less than the amount to take {b.to_take - credit} {currency}")
         if call_ids:
             sessions.pay(session.id, call_ids, shop, seller)     # refuses another session's or a paid call
-        change = given - b.to_take
+        change = given + credit - b.to_take
         if currency:
             change = change.quantize(minor_unit(currency))
         calls = [{"id": c.id, "booth": c.booth, "number": c.number, "destination": c.destination,
                   "talk_s": c.talk_s, "sell": str(c.sell)} for c in chosen]
-        return ShopPayment.create(session=session.id, paid_utc=int(time.time() if now is None else now),
+        paid = ShopPayment.create(session=session.id, paid_utc=int(time.time() if now is None else now),
                                   operator=operator, calls=json.dumps(calls, ensure_ascii=False),
                                   items=json.dumps(b.items, ensure_ascii=False), charges=str(b.charges),
                                   items_total=str(b.items_total), to_take=str(b.to_take), given=str(given),
-                                  change=str(change), currency=currency)
+                                  change=str(change), currency=currency, deposit=str(credit))
+        if booths_paid:
+            deposits.settle(session.id, booths_paid, paid.id)
+        return paid
 
 
 def payment(pid: int) -> ShopPayment | None:
@@ -88,5 +94,5 @@ def payment(pid: int) -> ShopPayment | None:
 def as_json(p: ShopPayment) -> dict:
     return {"payment": p.id, "session": p.session.id, "paid_utc": p.paid_utc, "operator": p.operator,
             "calls": json.loads(p.calls), "items": json.loads(p.items), "charges": p.charges,
-            "items_total": p.items_total, "to_take": p.to_take, "given": p.given, "change": p.change,
-            "currency": p.currency}
+            "items_total": p.items_total, "to_take": p.to_take, "deposit": p.deposit, "given": p.given,
+            "change": p.change, "currency": p.currency}

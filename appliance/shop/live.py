@@ -10,7 +10,7 @@ a PBX that reports at the end (most SMDR) shows the booth "to pay" when the reco
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Callable
@@ -39,12 +39,31 @@ class BoothState:
     unpaid: int = 0
     in_use_by: str = ""
     live: bool = False          # from the PBX's channels (AMI), not from a record
+    deposit: Decimal | None = None    # the booth's prepaid deposit held (None: none)
+    balance: Decimal | None = None    # deposit - unpaid calls - the call going on
+    warning: str = ""                 # "low": one more minute would exceed the deposit; "exceeded"
 
     def as_json(self) -> dict:
+        money = (lambda v: None if v is None else str(v))   # noqa: E731
         return {"booth": self.extension, "name": self.name, "state": self.state, "call": self.call_id,
                 "number": self.number, "since_utc": self.since_utc, "running_s": self.running_s,
-                "running_sell": None if self.running_sell is None else str(self.running_sell),
-                "currency": self.currency, "unpaid": self.unpaid, "in_use_by": self.in_use_by, "live": self.live}
+                "running_sell": money(self.running_sell), "currency": self.currency, "unpaid": self.unpaid,
+                "in_use_by": self.in_use_by, "live": self.live, "deposit": money(self.deposit),
+                "balance": money(self.balance), "warning": self.warning}
+
+
+def _with_deposit(b: BoothState, deposit: Decimal, owed: Decimal, seller: Seller, utc_offset: int) -> BoothState:
+    """The booth's running balance against its deposit, and the warning when the call would exceed it."""
+    running = (b.running_sell or Decimal(0)) if b.state == "talking" else Decimal(0)
+    balance = deposit - owed - running
+    warning = "exceeded" if balance < 0 else ""
+    if not warning and b.state == "talking" and b.since_utc is not None:
+        try:
+            later = seller.sell(b.number, b.running_s + 60, b.since_utc, utc_offset).sell
+            warning = "low" if later - running > balance else ""
+        except PriceError:
+            pass
+    return replace(b, deposit=deposit, balance=balance, warning=warning)
 
 
 def _from_channel(ext: str, name: str, ch: Channel, seller: Seller, now: float, unpaid: int, to_e164, offset: int,
@@ -64,10 +83,13 @@ def _from_channel(ext: str, name: str, ch: Channel, seller: Seller, now: float, 
 
 def booth_states(shop: Shop, seller: Seller, calls: list[BoothCall], now: int,
                  channels: dict[str, Channel] | None = None, to_e164: Callable[[str], str] = str,
-                 utc_offset: int = 0, in_use: dict[str, str] | None = None) -> list[BoothState]:
+                 utc_offset: int = 0, in_use: dict[str, str] | None = None,
+                 deposits: dict[str, Decimal] | None = None) -> list[BoothState]:
     """Every booth of `shop` in its order, from the open session's `calls` (sessions.session_calls) at `now`, and
-    when the PBX reports live (`channels`: extension -> its channel now, None without a live link) from that."""
+    when the PBX reports live (`channels`: extension -> its channel now, None without a live link) from that; with
+    `deposits` (booth -> held), each booth's running balance and warning."""
     out = []
+    deposits = deposits or {}
     in_use = in_use or {}
     for ext, name in shop.booths.items():
         mine = [c for c in calls if c.extension == ext]
@@ -89,6 +111,9 @@ def booth_states(shop: Shop, seller: Seller, calls: list[BoothCall], now: int,
         else:
             out.append(BoothState(ext, name, "to_pay" if unpaid else "free", unpaid=unpaid, currency=seller.currency,
                                   in_use_by=who))
+        if ext in deposits:
+            owed = sum((c.sell or Decimal(0) for c in mine if c.status == "unpaid" and c not in going), Decimal(0))
+            out[-1] = _with_deposit(out[-1], deposits[ext], owed, seller, utc_offset)
     return out
 
 

@@ -67,7 +67,18 @@ class ShopPayment(Base):
     given = TextField()
     change = TextField()
     currency = TextField(default="")
+    deposit = TextField(default="0")     # the booths' deposits settled by this checkout (part of what was given)
+
+
+class ShopDeposit(Base):
+    """Money a customer leaves before calling from a booth (a prepaid deposit), held until a checkout settles it."""
+    id = IntegerField(primary_key=True)
+    session = ForeignKeyField(ShopSession, on_delete="CASCADE")
+    booth = TextField()
+    amount = TextField()                 # exact decimal text
+    at_utc = IntegerField()
+    settled_by = IntegerField(null=True)   # the ShopPayment that used it
 
 
 STATUSES = ("paid", "unpaid", "unserved")
-MODELS_SHOP = (ShopSession, ShopCall, ShopTopUp, ShopBooth, ShopPayment)
+MODELS_SHOP = (ShopSession, ShopCall, ShopTopUp, ShopBooth, ShopPayment, ShopDeposit)

@@ -425,10 +425,13 @@ def test_customer_invoice_price_list_and_booth_pages_by_role_and_scope(world, ro
         assert client.get(path, status=box_admin).status_code == box_admin, (name, path)
     admin = 200 if role == "administrator" else 403
     assert client.get("/pricelists", status=admin).status_code == admin, name
+    assert client.get("/shop/account", status=admin).status_code == admin, name     # buy costs: administrators
     cashier = 200 if role in ("administrator", "operator") else 403
     assert client.get("/shop/booths", status=cashier).status_code == cashier, name
     # give / free a booth: cashiers and administrators (400: no such action), nobody without the CSRF token
     client.post("/shop/booth", {"booth": "201", "action": "x", "csrf_token": csrf},
                 status=400 if cashier == 200 else 403)
     client.post("/shop/booth", {"booth": "201", "action": "free"}, status=403)
+    client.post("/shop/deposit", {"booth": "201", "amount": "5", "csrf_token": csrf},
+                status=409 if cashier == 200 else 403)                     # no session open / not a cashier
     assert client.get("/shop/receipt/999.pdf", status=404 if cashier == 200 else 403).status_code in (403, 404)

@@ -80,3 +80,32 @@ def test_calls_and_items_paid_together_rounded_with_the_change(shop, tmp_path):
     assert (figure("Arama ücretleri"), figure(r"Alınacak \(TRY\)"), figure("Ödenen"), figure("Para üstü")) == (
         charges, to_take, Decimal(50), 50 - to_take)
     assert json.loads(p.items)[0]["name"] == "Internet 30 min"
+
+
+def test_a_deposit_runs_down_warns_before_it_is_exceeded_and_settles_at_the_checkout(shop):
+    from appliance.shop import deposits, live
+    s, seller = shop
+    session = sessions.open_session(s, seller, "ayşe", now=T0)
+    with pytest.raises(ShopError, match="more than 0"):
+        deposits.add(session.id, s, "201", "0")
+    with pytest.raises(ShopError, match="not a booth"):
+        deposits.add(session.id, s, "299", "5")
+    deposits.add(session.id, s, "202", "5.00", now=T0 + 1)
+    first = add_call("202", NUMBERS["Germany mobile"], T0 + 10, 130)        # 2.55, ended: owed
+    add_call("202", NUMBERS["Germany mobile"], T0 + 200, 3600)              # going on: 0.85 a started minute
+
+    def booth(now):
+        calls = sessions.session_calls(session, s, seller)
+        return {b.extension: b for b in live.booth_states(s, seller, calls, now, deposits=deposits.held(session.id))}
+
+    b = booth(T0 + 200 + 30)                                               # 30 s: 1.00 (the minimum)
+    assert (b["202"].deposit, b["202"].balance, b["202"].warning) == (Decimal("5.00"), Decimal("1.45"), "")
+    assert b["201"].balance is None and b["202"].as_json()["balance"] == "1.45"
+    b = booth(T0 + 200 + 61)                                               # 2 minutes: 1.70; a third: 2.55 > 2.45
+    assert (b["202"].balance, b["202"].warning) == (Decimal("0.75"), "low")
+    b = booth(T0 + 200 + 181)                                              # 4 minutes: 3.40 > 2.45 left
+    assert (b["202"].balance, b["202"].warning) == (Decimal("-0.95"), "exceeded")
+    # the checkout of the booth's ended call: the deposit counts as given, the rest comes back as change
+    p = checkout.pay(session.id, [first], {}, Decimal(0), s, seller, "ayşe")
+    assert (p.to_take, p.deposit, p.change) == ("2.75", "5.00", "2.25")    # 2.55 -> 2.75 (round_to 0.25)
+    assert deposits.held(session.id) == {}

@@ -10,6 +10,7 @@ from shop_helpers import INI, NUMBERS, add_call, independent_sell, store_prices
 from web_helpers import logged_in
 
 from appliance import store
+from appliance.store.shop import ShopSession
 from webui.app import make_app
 
 
@@ -26,7 +27,7 @@ def app(tmp_path):
 
 
 def text(resp) -> str:
-    return resp.text.replace("\xa0", " ")   # Babel puts a no-break space between currency and amount
+    return resp.text.replace("\xa0", "")    # the locale may put a no-break space between currency and amount
 
 
 def add_calls(data, *calls):
@@ -125,3 +126,55 @@ def test_items_with_the_calls_and_the_receipt_pdf(tmp_path):
     closed = text(cashier.post("/shop/close", {"csrf_token": csrf, "session": "1"}, status=303).follow())
     assert '<dd id="cash">TRY23.94</dd>' in closed                                           # 0.44 + 19.00 + 4.50
     store.close_db()
+
+
+def test_a_deposit_on_the_booth_card_and_at_the_checkout(app):
+    data = app.config["test.data"]
+    cashier, csrf = logged_in(app, "ayse", role="operator", scope="tenant")
+    assert cashier.post("/shop/deposit", {"csrf_token": csrf, "booth": "201", "amount": "5"}, status=409)
+    cashier.post("/shop/open", {"csrf_token": csrf}, status=303)
+    assert "more than 0" in cashier.post("/shop/deposit", {"csrf_token": csrf, "booth": "201", "amount": "-1"},
+                                         status=409).text
+    cashier.post("/shop/deposit", {"csrf_token": csrf, "booth": "201", "amount": "5,00"}, status=303)
+    store.open_db(data / "callbox.db")
+    try:   # the session opened 1000 s ago: the call below has ended by now
+        ShopSession.update(opened_utc=ShopSession.opened_utc - 1000).execute()
+    finally:
+        store.close_db()
+    [call] = add_calls(data, ("201", NUMBERS["Germany mobile"], int(time.time()) - 500, 130))      # 2.55
+    booth = {b["booth"]: b for b in cashier.get("/shop/booths").json["booths"]}["201"]
+    assert (booth["deposit"], booth["balance"], booth["warning"]) == ("5.00", "2.45", "")
+    assert booth["left"].replace("\xa0", "") == "deposit TRY5.00, left TRY2.45"
+    preview = text(cashier.post("/shop/checkout", {"csrf_token": csrf, "call": str(call)}))
+    assert '<dd id="deposit">TRY5.00</dd>' in preview and 'value="0"' in preview
+    paid = text(cashier.post("/shop/pay", {"csrf_token": csrf, "call": str(call), "given": "0"}))
+    assert '<dd id="change">TRY2.25</dd>' in paid                                           # 5.00 - 2.75
+    assert cashier.post("/shop/deposit", {"csrf_token": csrf, "booth": "201", "amount": "5"}).status_code == 303
+    other, other_csrf = logged_in(app, "mehmet", role="operator", scope="tenant")
+    assert other.post("/shop/deposit", {"csrf_token": other_csrf, "booth": "201", "amount": "5"},
+                      status=403).status_code == 403                                        # another cashier's session
+
+
+def test_the_provider_account_over_time_for_administrators(app):
+    data = app.config["test.data"]
+    store.open_db(data / "callbox.db")
+    try:
+        from datetime import date
+        from appliance.pricing import lists
+        from appliance.shop import account
+        lists.add_rate("USD", "TRY", date(2020, 1, 1), Decimal("32.50"))
+        t = int(time.time()) - 5000
+        account.top_up(Decimal("60"), "TRY", t)
+        add_call("202", NUMBERS["Germany mobile"], t + 100, 1800)            # 30 min x 0.05 USD x 32.50 = 48.75
+    finally:
+        store.close_db()
+    (data / "callbox.ini").write_text(INI + "low_balance = 50\n", encoding="utf-8")
+    admin, _csrf = logged_in(make_app(data), "boss", role="administrator", scope="all")
+    assert 'href="/shop/account"' in admin.get("/shop").text
+    page = text(admin.get("/shop/account"))
+    assert '<dd id="balance">TRY11.25</dd>' in page and '<dd id="spent">TRY48.75</dd>' in page
+    days = {time.strftime("%Y-%m-%d", time.gmtime(x)) for x in (t, t + 100)}     # [pbx] timezone = UTC
+    assert 'id="low"' in page and page.count("<tr>") == 1 + len(days)          # the header and a row a day
+    cashier, _ = logged_in(app, "ayse", role="operator", scope="tenant")
+    assert cashier.get("/shop/account", status=403).status_code == 403
+    assert 'href="/shop/account"' not in cashier.get("/shop").text

@@ -14,6 +14,10 @@
     card.querySelector(".running").textContent = b.running;
     card.querySelector(".price").textContent = b.price;
     card.querySelector(".use").textContent = b.use;
+    card.querySelector(".left").textContent = b.left;
+    card.querySelector(".alert").textContent = b.alert;
+    card.classList.toggle("deposit-low", b.warning !== "");
+    card.dataset.balance = b.balance === null ? "" : b.balance;
     card.dataset.running = String(b.running_s);
     card.dataset.sell = b.running_sell === null ? "" : b.running_sell;
   };

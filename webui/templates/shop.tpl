@@ -1,7 +1,11 @@
 % # The cashier page (webui/shop.py): booths, the open session's calls by booth, pay / unserved / unpaid.
 % rebase('base.tpl', title=title, nav='/shop', refresh=30)
 <h1>{{_('Cashier')}}</h1>
-<p class="subnav"><a href="/shop" aria-current="page">{{_('Cashier')}}</a> <a href="/shop/sessions">{{_('Sessions')}}</a></p>
+<p class="subnav"><a href="/shop" aria-current="page">{{_('Cashier')}}</a> <a href="/shop/sessions">{{_('Sessions')}}</a>
+% if get('is_admin'):
+  <a href="/shop/account">{{_('Provider account')}}</a>
+% end
+</p>
 % if not shop.booths:
 <p class="banner warn">{{_('No booths: list them in [shop] booths (EXTENSION = NAME, one per line).')}}</p>
 % end
@@ -25,7 +29,9 @@
 % who = b.in_use_by if b else ''
   <div class="booth {{states.get(ext, 'free')}}" data-booth="{{ext}}"><dl><dt>{{name}} ({{ext}})</dt><dd class="state">{{_(state_labels[states.get(ext, 'free')])}}</dd>
     <dd class="running">{{duration(b.running_s) if b and b.state == 'talking' else ''}}</dd><dd class="price">{{money(b.running_sell, b.currency) if b and b.state == 'talking' and b.running_sell is not None else ''}}</dd>
-    <dd class="use">{{_('in use by {name}').format(name=who) if who else ''}}</dd></dl>
+    <dd class="use">{{_('in use by {name}').format(name=who) if who else ''}}</dd>
+    <dd class="left">{{_('deposit {deposit}, left {balance}').format(deposit=money(b.deposit, b.currency), balance=money(b.balance, b.currency)) if b and b.balance is not None else ''}}</dd>
+    <dd class="alert">{{_(warnings[b.warning]) if b and b.warning else ''}}</dd></dl>
     <form method="post" action="/shop/booth" class="inline booth-mark">
       <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="booth" value="{{ext}}">
 % if who:
@@ -34,7 +40,15 @@
       <label>{{_('In use by')}} <input name="who" maxlength="80" size="10" required></label>
       <button type="submit" name="action" value="give">{{_('Unlock and give') if locking else _('Give')}}</button>
 % end
-    </form></div>
+    </form>
+% if session is not None:
+    <form method="post" action="/shop/deposit" class="inline booth-deposit">
+      <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="booth" value="{{ext}}">
+      <label>{{_('Deposit')}} <input name="amount" inputmode="decimal" size="6" required></label>
+      <button type="submit">{{_('Take deposit')}}</button>
+    </form>
+% end
+  </div>
 % end
 </div>
 <script src="/static/shop.js"></script>

@@ -13,6 +13,9 @@
 <dl class="cards checkout">
   <div><dt>{{_('Call charges')}}</dt><dd id="total">{{money(total, currency)}}</dd></div>
   <div><dt>{{_('To take')}}</dt><dd id="to-take">{{money(to_take, currency)}}</dd></div>
+% if credit:
+  <div><dt>{{_('Deposit held')}}</dt><dd id="deposit">{{money(credit, currency)}}</dd></div>
+% end
 </dl>
 % if payable or items:
 <form method="post" action="/shop/pay" class="form">
@@ -28,7 +31,7 @@
   </fieldset>
   <p class="muted">{{_('Items are added to the amount to take when the payment is confirmed.')}}</p>
 % end
-  <label>{{_('Amount paid')}} <input name="given" id="given" inputmode="decimal" required value="{{to_take}}"></label>
+  <label>{{_('Amount paid')}} <input name="given" id="given" inputmode="decimal" required value="{{max(to_take - credit, 0)}}"></label>
   <button type="submit" id="confirm">{{_('Confirm payment')}}</button>
   <a href="/shop">{{_('Cancel')}}</a>
 </form>

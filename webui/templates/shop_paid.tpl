@@ -8,6 +8,9 @@
   <div><dt>{{_('Additional items')}}</dt><dd id="items-total">{{money(items_total, currency)}}</dd></div>
 % end
   <div><dt>{{_('To take')}}</dt><dd id="to-take">{{money(to_take, currency)}}</dd></div>
+% if credit:
+  <div><dt>{{_('Deposit held')}}</dt><dd id="deposit">{{money(credit, currency)}}</dd></div>
+% end
   <div><dt>{{_('Amount paid')}}</dt><dd id="given">{{money(given, currency)}}</dd></div>
   <div><dt>{{_('Change due')}}</dt><dd id="change">{{money(change, currency)}}</dd></div>
 </dl>
