@@ -196,10 +196,11 @@ def sorted_rows(result: reports.Result, sort: str, desc: bool, top: int | None) 
     return rows, 0
 
 
-def sort_table(table: Table, form, link: Callable[[dict], str]) -> Table:
+def sort_table(table: Table, form, link: Callable[[dict], str], cut_long: bool = True) -> Table:
     """Sort a shown table by its raw `keys` (?sort=COLUMN NUMBER, ?desc=1; empty values last either way), cut it
     to ?top=N (hidden: how many the totals hold beyond), and give each heading its sort link (a number column the
-    largest first, a text A to Z; the sorted one the other way)."""
+    largest first, a text A to Z; the sorted one the other way). A page (cut_long) shows a long table's first
+    LONG_TABLE rows unless ?top says otherwise; a PDF has them all."""
     if not table.keys or len(table.keys) != len(table.rows):
         return table
     sort = int(form.get("sort")) if (form.get("sort") or "").isdigit() else None
@@ -212,7 +213,7 @@ def sort_table(table: Table, form, link: Callable[[dict], str]) -> Table:
         order = present + empty
         table.sorted_by = (sort, desc)
     top = int(form.get("top")) if (form.get("top") or "").isdigit() and int(form.get("top")) > 0 else None
-    if top is None and not form.get("top") and len(order) > LONG_TABLE:
+    if cut_long and top is None and not form.get("top") and len(order) > LONG_TABLE:
         # a long table (a month of hours: 744 rows) shows its first rows and a link to all of them (?top=0)
         top = LONG_TABLE
         table.all_link = link({"top": "0", **({"sort": str(sort), "desc": "1" if desc else "0"}
