@@ -27,6 +27,37 @@ class Overview:
     destinations: list[tuple[str, int, Decimal | None, str]] = field(default_factory=list)
     departments: list[tuple[str, int, Decimal | None, str]] = field(default_factory=list)
     hours: Chart | None = None
+    not_called_back: list = field(default_factory=list)    # the last missed callers nobody reached (Call rows)
+    not_called_back_more: int = 0                            # and how many more numbers beyond those shown
+
+
+CALLBACK_DAYS = 7        # missed incoming calls this far back whose number no answered call reached since
+MATCH_DIGITS = 9         # numbers match on their last digits (0532 123 45 67 = +90 532 123 45 67)
+
+
+def _key(number: str) -> str:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return digits[-MATCH_DIGITS:] if len(digits) >= 4 else ""
+
+
+def not_called_back(user, pbx_tenant: str, now: float) -> tuple[list, int]:
+    """The missed incoming calls of the last CALLBACK_DAYS (newest first, one per number) whose number no answered
+    call reached after them, in or out (someone called back, or the caller got through): the TOP newest and how many
+    more numbers. In the user's scope."""
+    since = int(now) - CALLBACK_DAYS * 86400
+    missed = call_search.query(user, pbx_tenant, call_search.Criteria(since=since, direction="in", answered=False))
+    reached: dict[str, int] = {}          # number -> the last start of an answered call with it
+    for call in call_search.query(user, pbx_tenant, call_search.Criteria(since=since, answered=True)).iterator():
+        k = _key(call.party or "")
+        if k and call.start_utc > reached.get(k, -1):
+            reached[k] = call.start_utc
+    waiting: dict[str, Any] = {}
+    for call in missed.limit(5000):
+        k = _key(call.party or "")
+        if k and k not in waiting and reached.get(k, -1) < call.start_utc:
+            waiting[k] = call
+    calls = list(waiting.values())
+    return calls[:TOP], max(0, len(calls) - TOP)
 
 
 def _top(result: reports.Result, dim: str) -> list[tuple[Any, int, Decimal | None, str]]:
@@ -51,9 +82,10 @@ def build(data_dir: Path, user, pbx_tenant: str, tz, now: float, charge: str = "
     def work() -> Overview:
         last = call_search.totals(user, pbx_tenant, call_search.Criteria(since=l_since, until=l_until), charge)
         hours = run(("hour",), ("calls",))
+        waiting, more = not_called_back(user, pbx_tenant, now)
         return Overview(last if last.calls else None, l_year, l_month,
                         _top(run(("person",), ("calls", "cost")), "person"),
                         _top(run(("destination",), ("calls", "cost")), "destination"),
                         _top(run(("department",), ("calls", "cost")), "department"),
-                        rp.result_chart(hours) if hours.rows else None)
+                        rp.result_chart(hours) if hours.rows else None, waiting, more)
     return rp.offload(data_dir, work)

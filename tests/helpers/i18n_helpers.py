@@ -1,6 +1,7 @@
 """Helpers of the language tests: the English text of the catalog left on a page in another language."""
 from __future__ import annotations
 
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from webui import i18n
@@ -39,12 +40,19 @@ def visible_text(html: str) -> list[str]:
     return parser.parts
 
 
+@lru_cache(maxsize=None)
+def _english(lang: str) -> frozenset[str]:
+    """The catalogue's English messages that `lang` translates otherwise (once per language: the browser matrix
+    asks for every page)."""
+    translated = i18n.catalog(lang)
+    return frozenset(m for m in i18n.catalog("en") if translated.get(m, m) != m and "{" not in m and "%" not in m)
+
+
 def english_left(html: str, lang: str, names: frozenset[str] = frozenset()) -> list[str]:
     """English texts of the catalog on a page in `lang`: a whole text that is an English message, or an English
     message of several words inside a text. Messages a language writes the same (PDF, OK, Minimum) are not, nor
     `names` (user names such as "operator" are data, not text of the catalog)."""
-    translated = i18n.catalog(lang)
-    english = {m for m in i18n.catalog("en") if translated.get(m, m) != m and "{" not in m and "%" not in m}
+    english = _english(lang)
     parts = visible_text(html)
     whole = [p for p in parts if p in english or p.rstrip(":") in english]
     text = "\n".join(parts)

@@ -116,3 +116,39 @@ def test_the_call_search_sorts_by_a_column_and_exports_in_that_order(app):
     rows = list(csv.DictReader(io.StringIO(client.get("/calls.csv", {"sort": "cost", "desc": "0"}).text)))
     assert [r["id"] for r in rows] == ["2", "1", "3"]
     assert "1 call · page 1 of 1" in client.get("/calls", {"extension": "202"}).text
+
+
+def test_home_lists_the_missed_callers_nobody_called_back(tmp_path):
+    """Issue 20: the home page's missed calls not called back (last 7 days, one per number, newest first): a caller
+    reached afterwards, by an answered call in or out with the same number (last 9 digits), leaves the list; one
+    called back before the miss, or only missed again, stays; an anonymous caller is never listed."""
+    store.open_db(tmp_path / "callbox.db")
+    now = int(time.time())
+    calls = [  # (minutes ago, direction, extension, party, answered)
+        (300, "in", "201", "+90 532 111 22 33", False),     # missed, then called back below
+        (200, "out", "202", "05321112233", True),           # the callback (same last 9 digits)
+        (250, "out", "201", "0532 999 88 77", True),        # a call before the miss does not count
+        (100, "in", "201", "05329998877", False),           # missed: waiting
+        (90, "in", "202", "05324445566", False),            # missed twice: listed once, the newest
+        (80, "in", "203", "05324445566", False),
+        (70, "in", "203", "", False),                       # anonymous: nobody can call back
+        (60, "in", "201", "05327776655", True),             # answered: not missed
+        (11 * 24 * 60, "in", "201", "05320001122", False),  # older than 7 days
+    ]
+    for i, (ago, direction, ext, party, answered) in enumerate(calls):
+        store.Call.create(id=i + 1, driver="test", call_key=str(i), start_utc=now - 60 * ago, utc_offset=10800,
+                          direction=direction, extension=ext, party=party, trunk="T1", ring_s=12,
+                          talk_s=30 if answered else 0, answered=answered, transferred=False, account_code="",
+                          legs=1)
+    store.close_db()
+    app = make_app(tmp_path, config.Config(text=CFG))
+    try:
+        html = logged_in(app, "admin")[0].get("/", {"lang": "en"}).text
+    finally:
+        store.close_db()
+    section = html.split('id="not-called-back"', 1)[1].split("</section>", 1)[0]
+    assert "Missed calls not called back (last 7 days)" in section
+    rows = section.split("<tbody>", 1)[1].count("<tr>")
+    assert rows == 2 and section.index("05324445566") < section.index("05329998877")   # newest first
+    assert 'href="/calls/6"' in section and 'href="/calls/5"' not in section          # the newest of a number
+    assert "111 22 33" not in section and "05327776655" not in section and "05320001122" not in section

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -23,7 +21,8 @@ from appliance.reports.dims import BAND_ORDER, DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
-from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language, locale, term
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language, term
+from webui.reports.periods import calls_link, local_iso, period_text  # noqa: F401  (rp.* of the report pages)
 
 log = logging.getLogger(__name__)
 WRITES = (db.SavedReport, db.TimeRange)    # the report tables the pages write
@@ -204,10 +203,11 @@ def sorted_rows(result: reports.Result, sort: str, desc: bool, top: int | None) 
     return rows, 0
 
 
-def sort_table(table: Table, form, link: Callable[[dict], str]) -> Table:
+def sort_table(table: Table, form, link: Callable[[dict], str], cut_long: bool = True) -> Table:
     """Sort a shown table by its raw `keys` (?sort=COLUMN NUMBER, ?desc=1; empty values last either way), cut it
     to ?top=N (hidden: how many the totals hold beyond), and give each heading its sort link (a number column the
-    largest first, a text A to Z; the sorted one the other way)."""
+    largest first, a text A to Z; the sorted one the other way). A page (cut_long) shows a long table's first
+    LONG_TABLE rows unless ?top says otherwise; a PDF has them all."""
     if not table.keys or len(table.keys) != len(table.rows):
         return table
     sort = int(form.get("sort")) if (form.get("sort") or "").isdigit() else None
@@ -220,7 +220,7 @@ def sort_table(table: Table, form, link: Callable[[dict], str]) -> Table:
         order = present + empty
         table.sorted_by = (sort, desc)
     top = int(form.get("top")) if (form.get("top") or "").isdigit() and int(form.get("top")) > 0 else None
-    if top is None and not form.get("top") and len(order) > LONG_TABLE:
+    if cut_long and top is None and not form.get("top") and len(order) > LONG_TABLE:
         # a long table (a month of hours: 744 rows) shows its first rows and a link to all of them (?top=0)
         top = LONG_TABLE
         table.all_link = link({"top": "0", **({"sort": str(sort), "desc": "1" if desc else "0"}
@@ -346,76 +346,3 @@ def _sums(values: dict, i: int) -> dict[str, Any]:
     for key, v in values.items():
         out[key[i]] = out.get(key[i], 0) + v
     return out
-
-
-# ---- links to the call list ----
-
-def local_iso(epoch: int, tz: tzinfo) -> str:
-    return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%dT%H:%M")
-
-
-def period_text(since: int, until: int, tz: tzinfo) -> str:
-    """A report's period as the user's language writes dates: whole days as first day – last day (the end is
-    exclusive: until midnight of 1 Aug is up to 31 Jul), else both moments with their time; never raw ISO."""
-    first, end = datetime.fromtimestamp(since, tz), datetime.fromtimestamp(until, tz)
-    loc = locale()
-    if first.time() == end.time() == datetime.min.time() and end > first:
-        last = (end - timedelta(days=1)).date()
-        days = [dates.format_date(d, "medium", locale=loc) for d in dict.fromkeys((first.date(), last))]
-        return " – ".join(days)
-    return " – ".join(dates.format_datetime(m, "short", locale=loc) for m in (first, end))
-
-
-def _period(dim: str, value: str, tz: tzinfo) -> tuple[int, int] | None:
-    try:
-        if dim == "day":
-            start = datetime.fromisoformat(value)
-            end = start + timedelta(days=1)
-        elif dim == "month":
-            start = datetime.fromisoformat(value + "-01")
-            end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
-        else:
-            start = datetime(int(value), 1, 1)
-            end = datetime(start.year + 1, 1, 1)
-    except ValueError:
-        return None
-    return int(start.replace(tzinfo=tz).timestamp()), int(end.replace(tzinfo=tz).timestamp())
-
-
-LINK_DIMS = {"extension", "person", "trunk", "direction", "day", "month", "year"}
-LINK_FILTERS = {"extension", "person", "trunk", "direction"}
-
-
-def calls_link(spec: reports.Spec, result: reports.Result, tz: tzinfo) -> Callable[[list], str]:
-    """row -> /calls?... with the row's criteria and the report's dates, or "" where the call search cannot
-    ask the same (a department, a time range, a band...)."""
-    dims = result.columns[:result.ndims]
-    filters = {k: v for k, v in spec.filters.items()}
-    if not set(dims) <= LINK_DIMS or not set(filters) <= LINK_FILTERS or any(len(v) != 1 for v in filters.values()):
-        return lambda row: ""
-
-    def link(row: list) -> str:
-        q = {k: str(v[0]) for k, v in filters.items()}
-        since, until = result.since, result.until
-        for dim, value in zip(dims, row):
-            value = str(value)
-            if dim in ("day", "month", "year"):
-                span = _period(dim, value, tz)
-                if span is None:
-                    return ""
-                since, until = max(since or span[0], span[0]), min(until or span[1], span[1])
-            elif dim == "person":
-                m = re.search(r"\(([^()]+)\)$", value)
-                if not m:
-                    return ""
-                q["person"] = m.group(1)
-            elif not value:
-                return ""
-            else:
-                q[dim] = value
-        if since is not None:
-            q["since"] = local_iso(since, tz)
-        if until is not None:
-            q["until"] = local_iso(until, tz)
-        return "/calls?" + urlencode(q)
-    return link

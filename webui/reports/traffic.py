@@ -269,7 +269,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 return rp.render("report_traffic", 400, **{**base, "error": e.text()})
             table, chart, columns, rows = VIEWS[name](data, since, until, tz)
             kept = [(k, v) for k, v in form.allitems() if k not in ("sort", "desc", "lang")]
-            rp.sort_table(table, form, lambda order: f"/reports/{name}?" + urlencode(kept + list(order.items())))
+            rp.sort_table(table, form, lambda order: f"/reports/{name}?" + urlencode(kept + list(order.items())),
+                          cut_long=fmt == "html")
             fname = rx.filename("callbox", name, rp.local_iso(since, tz)[:10], rp.local_iso(until, tz)[:10])
             if fmt == "csv":
                 return rx.attachment(rx.table_csv(columns, rows), fname + ".csv", "text/csv; charset=utf-8")

@@ -25,6 +25,24 @@
   <p class="small"><a href="/calls">{{_('Search calls')}} →</a></p>
 </section>
 
+% if o is not None and o.not_called_back:
+<section class="overview" id="not-called-back">
+  <h2>{{_('Missed calls not called back (last 7 days)')}}</h2>
+  <div class="scroll" tabindex="0"><table>
+    <thead><tr><th>{{_('Start (local)')}}</th><th>{{_('Number')}}</th><th>{{_('Extension')}}</th><th>{{_('Ring')}}</th></tr></thead>
+    <tbody>
+% for c in o.not_called_back:
+      <tr><td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{!party_html(c.party)}}</td>
+        <td>{{!extension_html(c.extension)}}</td><td class="num">{{hms(c.ring_s)}}</td></tr>
+% end
+    </tbody>
+  </table></div>
+% if o.not_called_back_more:
+  <p class="muted small">{{ngettext('and {n} more number', 'and {n} more numbers', o.not_called_back_more).format(n=fmt_number(o.not_called_back_more))}}</p>
+% end
+</section>
+% end
+
 % if o is not None and (o.people or o.destinations or o.hours):
 <section class="overview">
   <h2>{{_('This month at a glance')}}</h2>
