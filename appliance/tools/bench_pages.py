@@ -63,7 +63,7 @@ PAGES = (
      "admin"),
     ("concurrency 1 h, a month", _q("/reports/concurrency", run="1", range="custom", since=MONTH[0],
                                     until=MONTH[1], step="3600"), "admin"),
-    ("bill, a month", _q("/bill", period="2024-11"), "admin"),
+    ("bill, a month", _q("/bill", person="p00001", period="2024-11"), "admin"),
     ("call search, a year (count)", _q("/calls", since=YEAR[0], until=YEAR[1]), "admin"),
     ("call search, all (count)", "/calls", "admin"),
 )
