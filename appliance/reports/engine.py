@@ -8,7 +8,8 @@
     result.totals   -> ["", "", 1003, 120034, Decimal("901.12")]
     reports.to_csv(result) -> str
 
-Dimensions, measures and bands: appliance/report_dims.py (DIMS, MEASURES). Filters: {dimension: [values]}
+The question and the answer (Spec, Result, to_csv): spec.py. Dimensions, measures and bands:
+appliance/report_dims.py (DIMS, MEASURES). Filters: {dimension: [values]}
 keeps calls whose value is one of them (person: its id or its shown label), plus "time_range": a named
 time range (appliance/report_ranges.py). Every call query goes through the user's scope: the call table
 through appliance.scope.visible, a roll-up through the same rule on attributed groups (report_attrib).
@@ -18,12 +19,10 @@ by month, then by day, then call by call). The results are identical (tests/repo
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from datetime import time as dtime
 from decimal import Decimal
@@ -31,12 +30,13 @@ from decimal import Decimal
 from appliance import localtime
 from appliance.access import scope
 from appliance.access.users import Account
-from appliance.reports import csv_cells, received, rollup, transfer_costs
+from appliance.reports import received, rollup, transfer_costs
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
-from appliance.reports.dims import (DAY_SQL, DEFAULT_MEASURES, DIMS, EPOCH_ORDINAL, MEASURES, csv_header,
+from appliance.reports.dims import (DAY_SQL, DEFAULT_MEASURES, DIMS, EPOCH_ORDINAL, MEASURES,  # noqa: F401 (engine.X)
                                     month_label, row_order)
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
 from appliance.reports.ranges import RangeError, Window, resolve, time_range
+from appliance.reports.spec import ReportError, Result, Spec, check as _check, to_csv  # noqa: F401 (engine.X)
 from appliance.store import reports as store_reports
 from appliance.store import versioned
 
@@ -45,71 +45,6 @@ SQL_FILTERABLE = ("extension", "number", "tariff", "trunk", "direction", "kind",
                   "duration_band", "answer_band")
 MICRO = Decimal(1_000_000)
 CENT = Decimal("0.01")
-
-
-class ReportError(ValueError):
-    """A report that cannot be run as asked (unknown dimension, bad range...); the message says why."""
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What to report: dimensions x measures over a date range, with filters. JSON-safe (as_dict/from_dict)."""
-    dims: tuple[str, ...] = ()
-    measures: tuple[str, ...] = DEFAULT_MEASURES
-    range: str = "this_month"          # report_ranges.DATE_RANGES, or "custom" with since/until
-    since: str | None = None           # ISO date or time (local unless it has an offset), inclusive
-    until: str | None = None           # exclusive
-    filters: dict = field(default_factory=dict)   # {dimension: [values], "time_range": name}
-
-    def as_dict(self) -> dict:
-        return asdict(self) | {"dims": list(self.dims), "measures": list(self.measures)}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Spec:
-        unknown = set(d) - {"dims", "measures", "range", "since", "until", "filters"}
-        if unknown:
-            raise ReportError(f"unknown report field(s): {', '.join(sorted(unknown))}")
-        return cls(tuple(d.get("dims", ())), tuple(d.get("measures", DEFAULT_MEASURES)), d.get("range", "this_month"),
-                   d.get("since"), d.get("until"), dict(d.get("filters", {})))
-
-
-@dataclass
-class Result:
-    """columns = dimensions then measures; rows sorted by dimensions; totals has "" under each dimension.
-    Counts and seconds are int, cost is Decimal (None when nothing in the row is priced). A "currency" column
-    is added when the costs are in more than one currency. source: "rollup:<cube>", "rollup:<cube>+raw"
-    (some days were read from calls), "raw" or "none" (the user sees no calls)."""
-    columns: list[str]
-    rows: list[list]
-    totals: list
-    source: str = "raw"
-    range_label: str = ""
-    since: int | None = None
-    until: int | None = None
-    currency: str = ""
-    ndims: int = 0                     # how many of the columns are dimensions
-
-    def as_dicts(self) -> list[dict]:
-        """The rows as {column: value} dicts."""
-        return [dict(zip(self.columns, r)) for r in self.rows]
-
-
-def _check(spec: Spec) -> None:
-    for d in spec.dims:
-        if d not in DIMS:
-            raise ReportError(f"unknown dimension {d!r} (known: {', '.join(DIMS)})")
-    if len(set(spec.dims)) != len(spec.dims):
-        raise ReportError("a dimension is given twice")
-    for m in spec.measures:
-        if m not in MEASURES:
-            raise ReportError(f"unknown measure {m!r} (known: {', '.join(MEASURES)})")
-    if not spec.measures:
-        raise ReportError("no measure asked for")
-    for k, v in spec.filters.items():
-        if k != "time_range" and k not in DIMS:
-            raise ReportError(f"unknown filter {k!r} (filters are dimensions or time_range)")
-        if k != "time_range" and not isinstance(v, (list, tuple)):
-            raise ReportError(f"filter {k}: expected a list of values")
 
 
 class _Plan:
@@ -364,20 +299,6 @@ def _run(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup:
               time.perf_counter() - t0)
     return Result(dims + list(spec.measures), rows, [""] * len(dims) + [_measure(m, total) for m in spec.measures],
                   source, window.label, window.since, window.until, currency, len(dims))
-
-
-def to_csv(result: Result, totals: bool = True) -> str:
-    """The result as CSV (UTF-8 text, comma-separated, a header row; costs as exact decimals; a last row
-    "total" when `totals` and there are dimensions: without any, the one row is the total). A measure in seconds
-    is headed with its unit (talk_out_s)."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(csv_cells.row(csv_header(result.columns)))
-    for row in result.rows:
-        w.writerow(csv_cells.row(row))   # PBX text neutralised against formula injection (csv_cells)
-    if totals and result.ndims:
-        w.writerow(["total"] + csv_cells.row(result.totals[1:]))
-    return out.getvalue()
 
 
 def run_saved(report_id: int, user: Account, pbx_tenant: str, now: float | None = None, *,
