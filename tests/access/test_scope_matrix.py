@@ -371,7 +371,7 @@ def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
         client.get("/reset", status=code)
         client.get("/update", status=code)             # the box's root slots (webui.admin.update)
         client.get("/api/update", status=code)
-        client.post("/update", b"", headers={"X-CSRF-Token": csrf}, status=400 if allowed else 403)
+        client.post("/update", b"", headers={"X-CSRF-Token": csrf}, status=409 if allowed else 403)  # 409: no updater
         client.post("/reset", {"confirm": "no", "csrf_token": csrf}, status=400 if allowed else 403)
         client.post("/backup", {"passphrase": "a", "passphrase2": "b", "csrf_token": csrf},
                     status=400 if allowed else 403)

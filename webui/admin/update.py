@@ -30,8 +30,9 @@ HISTORY_SHOWN = 50
 
 
 def state(data_dir: Path) -> dict[str, Any]:
-    """{"version", "slot", "slots", "history" (newest first), "pending"}: what callbox-update wrote; on a box that is
-    not an image (no status.json) the package's version and no slot."""
+    """{"version", "slot", "slots", "history" (newest first), "pending", "updater"}: what callbox-update wrote; on a
+    box without it (no status.json: not an image, or an image without the A/B updater) the package's version, no
+    slot, and updater False: nothing would install a bundle there, so none is taken."""
     folder = Path(data_dir) / "update"
     try:
         status = json.loads((folder / "status.json").read_text(encoding="utf-8"))
@@ -49,7 +50,7 @@ def state(data_dir: Path) -> dict[str, Any]:
             continue
     return {"version": str(status.get("version") or appliance.__version__), "slot": str(status.get("slot") or ""),
             "slots": status.get("slots") if isinstance(status.get("slots"), dict) else {},
-            "history": history, "pending": (folder / "incoming.raucb").exists()}
+            "history": history, "pending": (folder / "incoming.raucb").exists(), "updater": bool(status)}
 
 
 def _page(data_dir: Path, status: int = 200, error: str = "", received: int = 0) -> str:
@@ -85,6 +86,9 @@ def routes(data_dir: Path) -> bottle.Bottle:
             length = int(request.environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if not state(data_dir)["updater"]:
+            return refuse(409, _("This box has no updater: nothing here would install an update bundle. Update it "
+                                 "with a new image or the package."))
         if length <= 0:
             return refuse(400, _("Choose the update bundle (a .raucb file) to send."))
         if length > MAX_BUNDLE:

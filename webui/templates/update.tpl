@@ -15,11 +15,15 @@
 % end
 </table>
 <h2>{{_('Install an update')}}</h2>
+% if updater:
 <p>{{_('Choose a signed update bundle (.raucb). A bundle that is not signed with this box\'s update key is refused. The box restarts into the new version; if it does not come up healthy, the box goes back to the version it runs now by itself.')}}</p>
 <form method="post" action="/update" class="form" id="update-form" data-csrf="{{csrf}}" data-max="{{max_mb << 20}}">
   <p><label>{{_('Update bundle (at most {mb} MiB)').format(mb=max_mb)}}<br><input type="file" id="bundle" accept=".raucb" required></label></p>
   <p><button type="submit" id="send">{{_('Send and install')}}</button> <span id="update-progress" class="muted"></span></p>
 </form>
+% else:
+<p class="muted" id="no-updater">{{_('This box has no updater: nothing here would install an update bundle. Update it with a new image or the package.')}}</p>
+% end
 <h2>{{_('Update history')}}</h2>
 % if not history:
 <p class="muted" id="no-history">{{_('No update yet.')}}</p>
