@@ -120,6 +120,21 @@ INVOICE_TEXT = {
 for _lang, (_subject, _body) in INVOICE_TEXT.items():
     TEXT[_lang]["invoice_subject"], TEXT[_lang]["invoice_body"] = _subject, _body
 
+# a customer's call note copied to their notes address (appliance/messages/rules.py), in the customer's language:
+# the subject's word, then the labels of customer, number, call and author
+NOTE_WORDS = {
+    "en": ("Call note", "Customer", "Number", "Call", "Written by"),
+    "tr": ("Çağrı notu", "Müşteri", "Numara", "Çağrı", "Yazan"),
+    "bg": ("Бележка за разговор", "Клиент", "Номер", "Разговор", "Написана от"),
+    "az": ("Zəng qeydi", "Müştəri", "Nömrə", "Zəng", "Yazan"),
+    "cs": ("Poznámka k hovoru", "Zákazník", "Číslo", "Hovor", "Napsal(a)"),
+    "nb": ("Samtalenotat", "Kunde", "Nummer", "Samtale", "Skrevet av"),
+}
+for _lang, (_note, _customer, _number, _call, _author) in NOTE_WORDS.items():
+    TEXT[_lang]["note_subject"] = _note + ": {customer} {number}"
+    TEXT[_lang]["note_body"] = (f"{_customer}: {{customer}}\n{_number}: {{number}}\n{_call}: {{call}}\n"
+                                f"{_author}: {{author}}, {{when}}\n\n{{text}}\n")
+
 
 def language(preferred: str, default: str) -> str:
     """The language to write in: the recipient's own if the box has it, else `default` ([mail] language)."""

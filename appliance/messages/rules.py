@@ -21,7 +21,7 @@ from appliance import config, localtime
 from appliance.callcentre import callbacks, kpis
 from appliance.callcentre.tables import Ask
 from appliance.customers import customers
-from appliance.delivery import mail, sms
+from appliance.delivery import mail, mail_text, sms
 from appliance.delivery import outbox
 from appliance.messages import notes, units
 from appliance.store.base import IMMEDIATE, db
@@ -78,10 +78,11 @@ def notes_email(cfg: config.Config, now: int) -> int:
         address = notes.contact(cid).notes_email
         if address:
             c = customers.by_id(cid)
-            when = datetime.fromtimestamp(n.created_utc, tz).strftime("%Y-%m-%d %H:%M")
-            subject = f"Call note: {c.name if c else n.customer_id} {n.number}".strip()
-            body = (f"Customer: {c.name if c else n.customer_id}\nNumber: {n.number or '-'}\n"
-                    f"Call: {n.call_id or '-'}\nWritten by: {n.author}, {when}\n\n{n.text}\n")
+            lang = mail_text.language(c.lang if c else "", cfg.section("mail").language)   # the customer's
+            fields = {"customer": c.name if c else n.customer_id, "call": n.call_id or "-", "author": n.author,
+                      "when": datetime.fromtimestamp(n.created_utc, tz).strftime("%Y-%m-%d %H:%M"), "text": n.text}
+            subject = mail_text.text(lang, "note_subject", number=n.number, **fields).strip()
+            body = mail_text.text(lang, "note_body", number=n.number or "-", **fields)
             try:
                 if queue_email("notes_email", f"notes_email:{n.id}", address, subject, body, n.customer_id, now):
                     sent += 1

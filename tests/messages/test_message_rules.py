@@ -104,6 +104,16 @@ def test_customer_notes_are_mailed_once_to_their_notes_address(db, tmp_path):
     assert rules.run(off, tmp_path, NOW)["notes_email"] == 0
 
 
+def test_a_customers_notes_mail_is_in_the_customers_language(db, tmp_path):
+    musteri = customers.add("musteri", "Müşteri AŞ", lang="tr")
+    notes.set_contact(musteri.id, [], "notlar@musteri.example", "")
+    notes.add("ayşe", "Fatura 12 için geri aranmak istiyor", customer_id=musteri.id, now=NOW - 30)
+    assert rules.run(config.Config(text=""), tmp_path, NOW)["notes_email"] == 1
+    mail = Message.get(Message.channel == "email")
+    assert mail.text == "Çağrı notu: Müşteri AŞ"
+    assert mail.outbox_id is not None
+
+
 def test_accounting_report_counts_sent_sms_units_per_customer_and_month(db, tmp_path, gateway):
     rec, url = gateway
     cfg = conf(url)
