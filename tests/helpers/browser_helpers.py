@@ -119,6 +119,15 @@ class Recorder:
         page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
 
 
+def log_in(page, site: str, username: str, password: str = PASSWORD) -> None:
+    """Log `username` in on the login page and wait for the home page."""
+    page.goto(site + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(site + "/")
+
+
 def nav_to(page, href: str) -> None:
     """Follow the header's link to `href`, opening its nav group first when it is in one (base.tpl)."""
     group = page.locator(f"header nav details:has(a[href='{href}'])")

@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, nav_to, web_process
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, nav_to,
+                             web_process)
 from playwright.sync_api import sync_playwright
 from shop_helpers import INI, PRICES, independent_sell
 from test_shop_e2e import ipo_line
@@ -34,11 +35,7 @@ def test_a_cashier_session_in_the_browser(tmp_path):
         context = chromium.new_context(locale="en-GB", ignore_https_errors=True)
         page = context.new_page()
         seen = Recorder(page)
-        page.goto(site + "/login")
-        page.fill("input[name=username]", "kasiyer")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_url(site + "/")
+        log_in(page, site, "kasiyer")
         nav_to(page, "/shop")
         page.click("#open-session")
         page.wait_for_url(site + "/shop")

@@ -11,7 +11,7 @@ import time
 
 import pytest
 from ami_server import AmiServer
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, web_process
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, web_process
 from playwright.sync_api import sync_playwright
 from shop_helpers import INI, PRICES, independent_sell
 from test_shop_e2e import ipo_line
@@ -50,11 +50,7 @@ def test_booths_live_from_ami_with_the_lock(tmp_path):
             context = chromium.new_context(locale="en-GB", ignore_https_errors=True)
             page = context.new_page()
             seen = Recorder(page)
-            page.goto(site + "/login")
-            page.fill("input[name=username]", "kasiyer")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form[action='/login'] button[type=submit]")
-            page.wait_for_url(site + "/")
+            log_in(page, site, "kasiyer")
             page.goto(site + "/shop")
             page.click("#open-session")
             page.wait_for_url(site + "/shop")
