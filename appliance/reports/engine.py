@@ -219,7 +219,9 @@ def _from_org(plan: _Plan) -> tuple[dict, str]:
     w = q.window
     dirty = tuple(sorted(d for d in rollup.dirty_days() if w.first_day is None or w.first_day <= d < (w.end_day or 0)))
     months, days = split_months(w, set(dirty), "ext")
-    org_reports.accumulate(plan, months, acc)
+    stale = org_reports.stale_months()   # its own stale months: from the other sources, as the other days
+    days = tuple(sorted(set(days) | {d for m in months if m in stale for d in range(*rollup.month_days(m))}))
+    org_reports.accumulate(plan, tuple(m for m in months if m not in stale), acc)
     cube = pick_cube(set(plan.keys), q)
     raw_days = set(dirty) | (set() if cube else set(days))
     if cube and days:

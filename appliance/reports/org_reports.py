@@ -38,6 +38,11 @@ def applies(plan, window: Window, pbx_tenant: str) -> bool:
     return current == org_rollup.stored_stamp()
 
 
+def stale_months() -> set[int]:
+    """The months whose rows are out of date (their calls changed, or the directory: summed again by the worker)."""
+    return org_rollup.stale()
+
+
 def accumulate(plan, months: tuple[int, ...], acc: dict) -> int:
     """Add the sums of `months` (whole clean months of the window) by shown key to `acc`; the rows read."""
     if not months:

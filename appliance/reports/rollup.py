@@ -170,11 +170,11 @@ def _rebuild_days(first: int, last: int) -> None:
             f"MIN(start_utc), MAX(start_utc) FROM call WHERE {where} GROUP BY {', '.join(exprs)}", bounds)
 
 
-def _rebuild_month(ym: int, pbx_tenant: str | None = None) -> None:
-    """Replace the month cube rows of month `ym` with sums of their day cube's rows (the organisation month cube's
-    with sums of its calls, org_rollup.py)."""
+def _rebuild_month(ym: int) -> None:
+    """Replace the month cube rows of month `ym` with sums of their day cube's rows (and mark its organisation
+    cube rows stale: org_rollup.py sums them from the calls)."""
     first, end = month_days(ym)
-    org_rollup.rebuild_month(ym, first, end, pbx_tenant)
+    org_rollup.mark_stale([ym])
     for name, day_cube in MONTH_CUBES.items():
         keys = ", ".join(CUBES[day_cube])
         store.db.execute_sql(f"DELETE FROM {table(name)} WHERE ym = ?", (ym,))
@@ -224,7 +224,7 @@ def _refresh(limit_days: int | None, limit_months: int | None, pbx_tenant: str |
             _start_months(True)
         elif not months_ready():
             _start_months(False)
-        _mark_months(org_rollup.check_directory(pbx_tenant, _cube_months))
+        org_rollup.mark_stale(org_rollup.check_directory(pbx_tenant, _cube_months))
         days = sorted(dirty_days())
         if limit_days is not None:
             days = days[:limit_days]
@@ -236,10 +236,12 @@ def _refresh(limit_days: int | None, limit_months: int | None, pbx_tenant: str |
         waiting = {month_of(d) for d in dirty_days()}
         months = sorted(stale_months() - waiting, reverse=True)[:limit_months]
         for ym in months:
-            _rebuild_month(ym, pbx_tenant)
+            _rebuild_month(ym)
         if months:
             RollupMonthDirty.delete().where(RollupMonthDirty.ym.in_(months)).execute()
-    return len(days), len(months)
+        org = org_rollup.refresh_months(pbx_tenant, stale_months() | {month_of(d) for d in dirty_days()},
+                                        None if limit_months is None else IDLE_MONTHS, limit_months is not None)
+    return len(days), len(months) + org
 
 
 def refresh(limit_days: int | None = None, pbx_tenant: str | None = None) -> int:
@@ -257,7 +259,7 @@ def refresh_some(limit_days: int = IDLE_DAYS, pbx_tenant: str | None = None) -> 
     try:
         if months_ready() and not store.db.execute_sql(
                 "SELECT 1 FROM rollup_dirty UNION ALL SELECT 1 FROM rollup_month_dirty LIMIT 1").fetchone() \
-                and org_rollup.current(pbx_tenant):
+                and org_rollup.current(pbx_tenant) and not org_rollup.pending(pbx_tenant, set()):
             return 0
         days, months = _refresh(limit_days, IDLE_MONTHS, pbx_tenant)
     except Exception as e:   # the calls are stored: a roll-up problem must not stop the worker

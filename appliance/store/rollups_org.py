@@ -59,4 +59,12 @@ class RollupUnitMonth(Base):
         table_name = "rollup_unit_month"
 
 
-MODELS_ROLLUP_ORG = (RollupOrgMonth, RollupUnitMonth)
+class RollupOrgDirty(Base):
+    """Local months (YYYYMM) whose organisation cube rows are out of date (their calls or the directory changed)."""
+    ym = IntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "rollup_org_dirty"
+
+
+MODELS_ROLLUP_ORG = (RollupOrgMonth, RollupUnitMonth, RollupOrgDirty)
