@@ -93,7 +93,7 @@ class Worker:
                     self.processor.pricer = self._rebuilt_pricer()
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
-                rollup.refresh_some()
+                rollup.refresh_some(pbx_tenant=self.cfg.section("pbx").tenant)
                 journeys.ensure_built()   # once, on a database upgraded from before the queue calls
                 opening.classify(self.opening, self.opening_tz)   # new queue calls by the opening hours
                 hours.refresh_some(self.queue_rules)   # and the queue KPIs' hour roll-ups
