@@ -28,7 +28,7 @@ import time
 from datetime import date
 
 from appliance import store
-from appliance.reports import org_rollup
+from appliance.reports import org_rollup, traffic_rollup
 from appliance.reports.dims import BASE_SQL, EPOCH_ORDINAL, SUMS_CUBE, SUMS_RAW, key_sql
 from appliance.store.rollups import (CUBE_VERSION, CUBES, MONTH_CUBES, VALUE_COLUMNS, RollupDirty, RollupMonthDirty,
                                      RollupState, mark_range)
@@ -168,6 +168,7 @@ def _rebuild_days(first: int, last: int) -> None:
             f"INSERT INTO {table(name)} (day, ym, {', '.join(keys)}, {', '.join(VALUE_COLUMNS)}) "
             f"SELECT {exprs[0]}, {key_sql('month', False)}, {', '.join(exprs[1:])}, {', '.join(SUMS_RAW)}, "
             f"MIN(start_utc), MAX(start_utc) FROM call WHERE {where} GROUP BY {', '.join(exprs)}", bounds)
+    traffic_rollup.rebuild_days(first, last)   # the missed-calls and concurrency roll-ups of the same days
 
 
 def _rebuild_month(ym: int) -> None:
@@ -221,6 +222,7 @@ def _refresh(limit_days: int | None, limit_months: int | None, pbx_tenant: str |
             mark_range()
             RollupState.replace(key=STATE_BUILT, value="1").execute()
             RollupState.replace(key=STATE_VERSION, value=CUBE_VERSION).execute()
+            traffic_rollup.mark_built()   # every day is dirty: rebuilt with the cubes
             _start_months(True)
         elif not months_ready():
             _start_months(False)
@@ -247,7 +249,10 @@ def _refresh(limit_days: int | None, limit_months: int | None, pbx_tenant: str |
 def refresh(limit_days: int | None = None, pbx_tenant: str | None = None) -> int:
     """Rebuild every dirty day (all days first, if the cubes were never built) and every stale month in one
     transaction; returns the number of days rebuilt. `pbx_tenant`: as in _refresh."""
-    return _refresh(limit_days, None if limit_days is None else IDLE_MONTHS, pbx_tenant)[0]
+    days = _refresh(limit_days, None if limit_days is None else IDLE_MONTHS, pbx_tenant)[0]
+    if limit_days is None:
+        traffic_rollup.build_some(None)   # a database rolled up before the missed-calls/concurrency roll-ups
+    return days
 
 
 def refresh_some(limit_days: int = IDLE_DAYS, pbx_tenant: str | None = None) -> int:
@@ -260,7 +265,7 @@ def refresh_some(limit_days: int = IDLE_DAYS, pbx_tenant: str | None = None) -> 
         if months_ready() and not store.db.execute_sql(
                 "SELECT 1 FROM rollup_dirty UNION ALL SELECT 1 FROM rollup_month_dirty LIMIT 1").fetchone() \
                 and org_rollup.current(pbx_tenant) and not org_rollup.pending(pbx_tenant, set()):
-            return 0
+            return traffic_rollup.build_some() if is_built() else 0   # then the newer roll-ups of older days
         days, months = _refresh(limit_days, IDLE_MONTHS, pbx_tenant)
     except Exception as e:   # the calls are stored: a roll-up problem must not stop the worker
         log.error("roll-up refresh failed (%s: %s): reports read the call table until a rebuild", type(e).__name__, e)
@@ -279,6 +284,7 @@ def rebuild(pbx_tenant: str | None = None) -> int:
     with store.db.atomic():
         for name in CUBES:
             store.db.execute_sql(f"DELETE FROM {table(name)}")
+        traffic_rollup.clear()
         RollupState.delete().where(RollupState.key.in_((STATE_BUILT, STATE_MONTHS, STATE_VERSION))).execute()
         return refresh(pbx_tenant=pbx_tenant)
 
