@@ -28,6 +28,8 @@ H_JOURNAL = "X-Callbox-Journal-Bytes"    # the size of its raw journal
 H_QUARANTINE = "X-Callbox-Quarantined"   # its quarantined lines (appliance/sync/versions.py)
 H_TARIFFS = "X-Callbox-Tariffs"          # the tariff versions that price its calls (percent-encoded UTF-8)
 H_DIRECTORY = "X-Callbox-Directory"      # its directory's version
+# the raw journal's archive (POST /sync/archive/SEGNO: a chunk of a sealed segment; appliance/central/archive.py)
+H_OFFSET, H_TOTAL, H_SEGMENT_SHA = "X-Callbox-Offset", "X-Callbox-Total", "X-Callbox-Segment-Sha256"
 MAX_BODY = 64 << 20          # a compressed batch larger than this is refused before it is read
 MAX_PLAIN = 256 << 20        # nor may it inflate beyond this (a zip bomb)
 # the fields of a call row (central_call's columns but its keys: branch and rid come from the batch)
