@@ -4,6 +4,7 @@ the branch only once confirmed; end to end through the relay with the link cut m
 import hashlib
 import os
 import random
+import re
 
 import pytest
 
@@ -115,3 +116,31 @@ def test_the_journal_archive_survives_a_cut_mid_upload(tmp_path):
     finally:
         relay.close()
         central.stop()
+
+
+def test_the_branch_health_page_shows_what_is_archived(tmp_path, monkeypatch):
+    import webtest
+
+    from appliance import store
+    from appliance.access import users
+    from appliance.store.sync import CentralBranch
+    from web_helpers import add_user, login
+    from webui.app import make_app
+    monkeypatch.setattr(users, "SCRYPT", (2 ** 8, 8, 1))
+    (tmp_path / "callbox.ini").write_text("[central]\nlisten = 127.0.0.1:8444\n", encoding="utf-8")
+    store.open_db(tmp_path / "callbox.db")
+    CentralBranch.create(name="izmir", label="İzmir", created_utc=0, cert_serial="1")
+    CentralBranch.create(name="ankara", created_utc=0, cert_serial="2")
+    data = os.urandom(3 << 20)
+    archive.receive(tmp_path, "izmir", 4, 0, len(data), hashlib.sha256(data).hexdigest(), data)
+    try:
+        app = make_app(tmp_path)
+        add_user("hq", "administrator", "all", "", "")
+        client = webtest.TestApp(app)
+        login(client, "hq")
+        page = client.get("/central/branches").text
+        rows = dict(re.findall(r'data-branch="(\w+)"(.*?)</tr>', page, re.S))
+        assert "archived here: 3.0 MB (segments: 1)" in rows["izmir"]
+        assert "archived here" not in rows["ankara"]
+    finally:
+        store.close_db()
