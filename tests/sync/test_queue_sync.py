@@ -12,7 +12,8 @@ from appliance.callcentre import received as cc_received
 from appliance.central import apply as applier
 from appliance.paths import Paths
 from appliance.store import central_db
-from appliance.store.sync import CentralBranch, install_triggers
+from appliance.store.sync import CentralBranch, ensure_triggers, install_triggers
+from appliance.store.sync_queue import TRIGGERS as QUEUE_TRIGGERS
 from appliance.store.sync_queue import CentralQueueCall
 from appliance.sync import outbox, wire
 from cc_helpers import feed
@@ -22,7 +23,8 @@ from test_journeys import DOCUMENTED, T
 EVERYONE = ([], [])     # the scope conditions of who sees every branch box
 FIRST = [x for x in DOCUMENTED if int(x.split("|")[0]) < T + 70]
 LATER = [x for x in DOCUMENTED if x not in FIRST]
-BOOK = kpis.RuleBook()
+# the central's thresholds, one queue's its own (a CASE over the queues in the SQL, on both engines)
+BOOK = kpis.RuleBook(kpis.Rules(), (("sales", kpis.Rules(sl_seconds=5, short_abandon_seconds=10, wrapup_seconds=15)),))
 
 
 @pytest.fixture
@@ -115,3 +117,16 @@ def test_a_batch_without_queue_calls_is_protocol_1_and_bad_queue_rows_are_refuse
     with pytest.raises(wire.WireError, match="protocol version"):
         wire.decode(body, {**wire.headers(body, b.seq), wire.H_PROTOCOL: "1"})
     assert send(b).seq == b.seq
+
+
+def test_a_branch_enrolled_before_queue_calls_were_sent_queues_them_once_at_its_next_start(branch):
+    sync_all()
+    for name, _body in QUEUE_TRIGGERS:       # as an older release left it: the call triggers only
+        store.db.execute_sql(f"DROP TRIGGER {name}")
+    (branch.data / "sync").mkdir(exist_ok=True)
+    (branch.data / "sync" / "central.json").write_text("{}")
+    ensure_triggers(branch.data)
+    n = store.db.execute_sql("SELECT COUNT(*) FROM queue_call").fetchone()[0]
+    assert outbox.queue_backlog() == n and outbox.backlog() == 0      # its queue calls, not its calls again
+    ensure_triggers(branch.data)
+    assert outbox.queue_backlog() == n                                # once
