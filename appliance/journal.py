@@ -198,10 +198,34 @@ def usage(directory: Path) -> tuple[int, int]:
     return count, size
 
 
+ARCHIVED = "archived"     # <dir>/archived: the newest segment the central confirmed it holds ([sync] archive_journal)
+
+
+def archived_through(directory: Path) -> int:
+    """The newest segment number a branch's central confirmed it archived (every sealed one before it too); 0."""
+    try:
+        text = (Path(directory) / ARCHIVED).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return 0
+    return int(text) if text.isdigit() else 0
+
+
+def set_archived(directory: Path, segno: int) -> None:
+    """Note that the central confirmed segment `segno` (atomically: a crash leaves the old mark or the new)."""
+    tmp = Path(directory) / (ARCHIVED + ".tmp")
+    with open(tmp, "w", encoding="ascii") as f:
+        f.write(f"{segno}\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, Path(directory) / ARCHIVED)
+
+
 def prune(directory: Path, processed: tuple[int, int], max_age_s: float, max_bytes: int,
-          now: float | None = None) -> list[int]:
+          now: float | None = None, hold_from: int | None = None) -> list[int]:
     """Delete the oldest segments that are too old or over the size budget, never one the parse stage
-    has not finished (at or after the `processed` cursor's segment). Returns the deleted numbers."""
+    has not finished (at or after the `processed` cursor's segment), nor one at or after `hold_from` (a branch
+    archiving its journal on its central: the segments the central has not confirmed). Returns the deleted
+    numbers."""
     directory = Path(directory)
     now = time.time() if now is None else now
     segs = segments(directory)
@@ -209,7 +233,7 @@ def prune(directory: Path, processed: tuple[int, int], max_age_s: float, max_byt
     total = sum(sizes.values())
     deleted = []
     for segno in segs[:-1]:
-        if segno >= processed[0]:
+        if segno >= processed[0] or (hold_from is not None and segno >= hold_from):
             break
         path = segment_path(directory, segno)
         too_old = now - path.stat().st_mtime > max_age_s

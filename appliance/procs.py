@@ -289,7 +289,8 @@ def sync_main(argv: list[str] | None = None) -> int:
         print(f"callbox-sync: {e}", file=sys.stderr)
         return 2
     with _restart_report(paths, "sync"):
-        sender.run(paths.data, cfg.section("pbx").tenant, s.period_s, stop, s.central, s.timeout_s)
+        sender.run(paths.data, cfg.section("pbx").tenant, s.period_s, stop, s.central, s.timeout_s,
+                   archive_journal=s.archive_journal)
     return 0
 
 
