@@ -18,10 +18,14 @@ _CAPTURE = frozenset({"capture", "pbx", "journal", "log"})
 # the worker reads nearly everything (numbering, rating, the directory, call-centre, messages...) but the delivery
 # and web settings; of [mail] only the language of the notices it queues
 _NOT_WORKER = frozenset({"snmp", "upload", "web", "central", "sync"})
+# settings only the web reads (how it shows calls): a change restarts nothing
+_WEB_ONLY = frozenset({("directory", "hunt_groups")})
 
 
 def reads(process: str, section: str, key: str) -> bool:
     """Whether `process` reads [section] key (one it does not know reads everything: restarting is the safe side)."""
+    if (section, key) in _WEB_ONLY:
+        return process == "web"
     if process == "capture":
         return section in _CAPTURE
     if process == "worker":

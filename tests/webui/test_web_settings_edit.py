@@ -108,3 +108,12 @@ def test_only_administrators_of_the_whole_box_save(box, role, scope):
     csrf = login(client, "other")
     client.post("/settings/save", {"csrf_token": csrf, "section": "numbers", "country": "CZ"}, status=403)
     assert box["ini"].read_text(encoding="utf-8") == INI
+
+
+def test_hunt_groups_are_named_on_the_page_and_restart_nothing(box):
+    html = save(box, "directory", 400, hunt_groups="200 Sales")
+    assert "Not saved:" in html and "NUMBER = NAME" in html
+    html = save(box, "directory", hunt_groups="200 = Sales\n201 = Destek")
+    assert "Saved and applied.</p>" in html and "Restarting" not in html     # only the web shows them
+    assert "hunt group &#x27;Sales&#x27; (200)" in html
+    assert "hunt_groups =\n    200 = Sales\n    201 = Destek\n" in box["ini"].read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 """Editing the box-wide settings of /settings (issue 20): numbering ([numbers]), e-mail ([mail]), the file servers
-([upload]) and the SNMP managers ([snmp]), checked by the functions the CLI and the processes use, written to the
-INI file the processes read (config.update: atomically, every other line and comment kept).
+([upload]), the SNMP managers ([snmp]) and the hunt groups' names ([directory] hunt_groups), checked by the
+functions the CLI and the processes use, written to the INI file the processes read (config.update: atomically,
+every other line and comment kept).
 
 What restarts: capture, the worker and the background jobs each watch the file and restart only when a setting they
 read changed (appliance.reload); the web applies the new values to itself at once (Config.set). The page says which
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from appliance import config, reload
 from appliance.delivery import mail, upload
+from appliance.directory import hunt_groups
 from appliance.rating import numbering
 from appliance.snmp import traps as snmp
 from webui.i18n import _
@@ -29,8 +31,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
              "language"),
     "upload": ("targets", "path"),
     "snmp": ("managers", "engine_id"),
+    "directory": ("hunt_groups",),
 }
-MULTILINE = {("upload", "targets"), ("snmp", "managers")}
+MULTILINE = {("upload", "targets"), ("snmp", "managers"), ("directory", "hunt_groups")}
 PASSWORD_FILE = "mail.password"     # under the data directory (relative paths in [mail] are)
 
 
@@ -53,7 +56,12 @@ def _check_mail(cfg: config.Config) -> None:
         raise config.ConfigError(_("[mail] username is set but there is no password (password_file)."))
 
 
-CHECKS = {"numbers": _check_numbers, "mail": _check_mail, "upload": upload.targets, "snmp": snmp.settings}
+def _check_hunt_groups(cfg: config.Config) -> None:
+    hunt_groups.parse(cfg.section("directory").hunt_groups)
+
+
+CHECKS = {"numbers": _check_numbers, "mail": _check_mail, "upload": upload.targets, "snmp": snmp.settings,
+          "directory": _check_hunt_groups}
 NAMES = {"capture": lambda: _("capture"), "worker": lambda: _("the worker"), "jobs": lambda: _("background jobs")}
 
 

@@ -121,3 +121,12 @@
 </form>
 % end
 % save_form('snmp', (('managers', _('SNMP managers, one per line'), 'textarea', None), ('engine_id', _('Engine id (hex)'), 'text', 28)))
+
+<h2 id="directory">{{_('Hunt groups')}} <span class="muted small">[directory] hunt_groups</span></h2>
+% banner('directory')
+% if hunt_groups():
+<p>{{!', '.join(hunt_group_html(name, number) for number, name in hunt_groups().items())}}</p>
+% else:
+<p class="muted">{{_('No hunt group is named: calls to a group’s number are shown as calls to that number.')}}</p>
+% end
+% save_form('directory', (('hunt_groups', _('Hunt groups, one per line: NUMBER = NAME'), 'textarea', None),))
