@@ -246,12 +246,16 @@ def fmt_iso(text: str | None, fmt: str = "medium") -> str:
 
 
 def fmt_day(day) -> str:
-    """A calendar day (a date or its ISO text: a tariff's valid_from) as the locale writes it: 1 Jan 2024,
-    1 Oca 2024; anything else as it is."""
+    """A calendar day (a date or its ISO text: a tariff's valid_from, a form's date) as the locale writes it:
+    1 Jan 2024, 1 Oca 2024 (a form's date and time with its time); anything else as it is."""
     try:
         value = day if isinstance(day, date) else date.fromisoformat(str(day))
     except ValueError:
-        return str(day)
+        try:      # a form's date and time (2024-03-01T09:30): both, as the locale writes them
+            moment = datetime.fromisoformat(str(day))
+        except ValueError:
+            return str(day)
+        return dates.format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=locale())
     return dates.format_date(value, "medium", locale=locale())
 
 
