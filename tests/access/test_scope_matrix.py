@@ -392,7 +392,8 @@ def test_the_box_settings_are_for_administrators_of_the_whole_box(world):
         csrf = login(client, name)
         client.get("/settings", status=200 if allowed else 403)
         for path, form in (("/settings/save", {"section": "nope"}), ("/settings/test", {"kind": "nope"})):
-            client.post(path, {**form, "csrf_token": csrf}, status=400 if allowed else 403)
+            refused = client.post(path, {**form, "csrf_token": csrf}, status=400 if allowed else 403)
+            assert not allowed or "banner warn" in refused.text           # the reason is shown
             client.post(path, form, status=403)          # no CSRF token: refused for everyone
 
 

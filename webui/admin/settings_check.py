@@ -98,7 +98,7 @@ def test_trap(cfg: config.Config, data_dir: Path) -> str:
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """GET /settings (?number= classifies a number); POST /settings/test (kind = mail | upload | trap); POST
-    /settings/save (section = numbers | mail | upload | snmp, and that section's keys)."""
+    /settings/save (section = numbers | mail | upload | snmp | directory, and that section's keys)."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
     path = config_file(cfg, data_dir)
@@ -114,8 +114,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             done, values = settings_edit.save(path, cfg, data_dir, section, fields)
         except (config.ConfigError, ValueError) as e:
             log.warning("settings [%s] by %s refused: %s", section, current_user().username, e)
-            return _page(cfg, 400, error=_("Not saved: {reason}").format(reason=e), section=section,
-                         form={k: v for k, v in fields.items() if k != "password"})
+            return _page(cfg, 400, error=_("Not saved: {reason}").format(reason=e),
+                         section=section if section in settings_edit.FIELDS else "", form={k: v for k, v in fields.items() if k != "password"})
         return _page(cfg, done=done, section=section)
 
     @app.get("/settings")
