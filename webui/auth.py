@@ -104,9 +104,9 @@ DIRECTORY_FORMS = {"/directory/person/new", "/directory/person/details", "/direc
 ADMIN_ONLY |= DIRECTORY_FORMS
 WRITE_ROUTES |= {("POST", rule) for rule in DIRECTORY_FORMS}
 # The box's settings checked and tried (webui.admin.settings_check): administrators of the whole box; the test POST
-# sends a message, a file or a trap and writes nothing.
-BOX_ADMIN |= {"/settings", "/settings/test"}
-WRITE_ROUTES |= {("POST", "/settings/test")}
+# sends a message, a file or a trap and writes nothing; the save POST writes callbox.ini (webui.admin.settings_edit).
+BOX_ADMIN |= {"/settings", "/settings/test", "/settings/save"}
+WRITE_ROUTES |= {("POST", "/settings/test"), ("POST", "/settings/save")}
 # Customers and their invoices (webui.customers, webui.invoices): they bill calls of any tenant of the box, so
 # administrators of the whole box only; the writes go to the customer tables only, and no route changes an issued
 # invoice (a credit note corrects it). The PDF is a GET.

@@ -381,6 +381,22 @@ def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
             client.post(path, form, status=403)          # no CSRF token: refused for everyone
 
 
+def test_the_box_settings_are_for_administrators_of_the_whole_box(world):
+    """/settings checks, tries and (issue 20) edits callbox.ini: an administrator of all tenants only
+    (webui.admin.settings_check, settings_edit). A refused save writes nothing."""
+    add_user("s-all", "administrator", "all", "default")
+    add_user("s-tenant", "administrator", "tenant", "default")
+    add_user("s-super", "supervisor", "tenant", "default")
+    for name, allowed in (("s-all", True), ("s-tenant", False), ("s-super", False)):
+        client = webtest.TestApp(world["app"])
+        csrf = login(client, name)
+        client.get("/settings", status=200 if allowed else 403)
+        for path, form in (("/settings/save", {"section": "nope"}), ("/settings/test", {"kind": "nope"})):
+            refused = client.post(path, {**form, "csrf_token": csrf}, status=400 if allowed else 403)
+            assert not allowed or "banner warn" in refused.text           # the reason is shown
+            client.post(path, form, status=403)          # no CSRF token: refused for everyone
+
+
 def test_changing_a_users_scope_takes_effect_on_the_next_request(world):
     add_user("mover-watch", "supervisor", "own", "default", "piotr")
     client = webtest.TestApp(world["app"])
