@@ -201,6 +201,19 @@ def worker_main(argv: list[str] | None = None) -> int:
     return RELOAD if changed.is_set() else 0
 
 
+def _stop_on_config_change(path: Path) -> threading.Event:
+    """Jobs: when the configuration changes (a restore from the web, a factory reset), SIGTERM to ourselves: huey's
+    consumer finishes its running tasks and returns; jobs_main then exits RELOAD and is started again on the new
+    data (like capture and the worker). The returned event is set then."""
+    changed = watch_config(path, threading.Event())
+
+    def term() -> None:
+        changed.wait()
+        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=term, name="config-watch-jobs", daemon=True).start()
+    return changed
+
+
 def jobs_main(argv: list[str] | None = None) -> int:
     """The background-jobs process: huey's consumer (thread workers) running appliance.jobs' tasks.
 
@@ -208,7 +221,7 @@ def jobs_main(argv: list[str] | None = None) -> int:
     from appliance import jobs, store   # late: see the module docstring
     from appliance.alerts.conditions import parse_hours
     try:
-        paths, cfg = _setup("jobs", argv)
+        paths, cfg, args = _setup_args("jobs", argv)
         for section in ("directory", "ldap", "alerts"):   # a bad value stops us here, not at the first run
             cfg.section(section)
         parse_hours(cfg.section("alerts").business_hours)
@@ -219,6 +232,7 @@ def jobs_main(argv: list[str] | None = None) -> int:
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
         return 2
+    changed = _stop_on_config_change(config_path(args))
     dialer_stop, dialing = threading.Event(), None
     if cfg.section("ami").host.strip():   # the campaign dialer's loop: a thread of this process (appliance/dialer)
         from appliance.dialer import link as dialer   # late: numbering and the AMI client only on a box that dials
@@ -230,7 +244,7 @@ def jobs_main(argv: list[str] | None = None) -> int:
         dialer_stop.set()
         if dialing is not None:
             dialing.join(5)
-    return 0
+    return RELOAD if changed.is_set() else 0
 
 
 def central_main(argv: list[str] | None = None) -> int:

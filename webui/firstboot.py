@@ -1,6 +1,7 @@
 """The first-boot wizard (/first-boot; APP-3): offered only while the box has no user. The one-time setup code the
 console shows (never a default password), then the administrator account, the time zone and NTP servers, the
-company and branch names and the box's TLS certificate (the one it made, or one uploaded); then the PBX wizard."""
+company and branch names and the box's TLS certificate (the one it made, or one uploaded); then the PBX wizard. Or,
+instead of a new setup, the restore of a backup (webui.admin.backup.restore_upload) with the same setup code."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +15,7 @@ from bottle import request
 from appliance import config, firstboot
 from appliance.access import users
 from webui import TEMPLATE_LOOKUP, tls
+from webui.admin.backup import RestoreError, restore_upload
 from webui.auth import start_session
 from webui.i18n import _
 
@@ -26,7 +28,7 @@ def _page(step: str, status: int = 200, **values: Any) -> str:
     bottle.response.status = status
     bottle.response.set_header("Cache-Control", "no-store")
     defaults: dict[str, Any] = {"error": "", "code": "", "form": {}, "zones": sorted(zoneinfo.available_timezones()),
-                                "fingerprint": ""}
+                                "fingerprint": "", "restored": 0}
     return bottle.template("first_boot", template_lookup=TEMPLATE_LOOKUP, step=step, **{**defaults, **values})
 
 
@@ -97,5 +99,20 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
         cert = tls.files(web, data_dir)[0]
         return _page("done", fingerprint=tls.fingerprint(cert) if web.tls and cert.exists() else "",
                      form=form)
+
+    @app.post("/first-boot/restore")
+    def restore():
+        offered()
+        typed = users.normalise_code(request.forms.getunicode("code") or "")
+        if not users.setup_token_valid(typed):
+            return _page("code", 403, error=_("This setup code is not valid. Type the code the console shows."))
+        try:
+            manifest = restore_upload(data_dir, ini)
+        except RestoreError as e:
+            return _page("details", 400, code=typed, error=str(e),
+                         form={"tls_mode": "generated", "ntp": cfg.section("box").ntp, "restore": "1"})
+        log.warning("first boot: a backup of %s restored from %s instead of a new setup", manifest.get("created_utc"),
+                    request.environ.get("REMOTE_ADDR", ""))
+        return _page("restored", restored=len(manifest.get("files", [])))
 
     return app

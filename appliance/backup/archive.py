@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import sqlite3
 import tarfile
 import tempfile
@@ -144,6 +145,20 @@ def restore(src: BinaryIO, data: Path, passphrase: str, force: bool = False) -> 
                 target.parent.mkdir(parents=True, exist_ok=True)
                 path.replace(target)
     log.info("backup of %s restored into %s: %d files", manifest.get("created_utc"), data, len(manifest["files"]))
+    return manifest
+
+
+def restore_running(src: BinaryIO, data: Path, passphrase: str, ini: Path | None = None) -> dict:
+    """The web's restore, on a box whose processes run: restore() over what is there (everything checked first, so a
+    wrong passphrase or a damaged file changes nothing), then the configuration file `ini` (default
+    <data>/callbox.ini) touched so that capture, the worker and jobs, which watch it (appliance.procs.watch_config),
+    start again on the restored data by themselves. The web restarts itself (its caller). Returns the manifest."""
+    data = Path(data)
+    manifest = restore(src, data, passphrase, force=True)
+    ini = Path(ini) if ini is not None else data / "callbox.ini"
+    if ini.exists():
+        os.utime(ini)
+    log.warning("backup restored into the running box %s: its processes restart on it", data)
     return manifest
 
 

@@ -11,6 +11,16 @@
   <p><button type="submit" id="code-next">{{_('Next')}}</button></p>
 </form>
 % elif step == 'details':
+<details class="restore-choice" id="restore-choice"{{!' open' if form.get('restore') else ''}}>
+  <summary>{{_('Restore from a backup instead of a new setup')}}</summary>
+  <p>{{_("A backup of another box (Backup page, or callbox backup create) brings its administrator and users, settings, directory and tariffs, and its calls if it holds them. The box starts again on it by itself; log in then with an account of the backup.")}}</p>
+  <form method="post" action="/first-boot/restore" class="form" enctype="multipart/form-data" id="restore-form">
+    <input type="hidden" name="code" value="{{code}}">
+    <p><label>{{_('Backup file (.cbx)')}}<br><input type="file" name="backup" id="restore-file" accept=".cbx" required></label></p>
+    <p><label>{{_("The backup's passphrase")}}<br><input name="restore_passphrase" id="restore-passphrase" type="password" autocomplete="off" required></label></p>
+    <p><button type="submit" id="restore">{{_('Restore this backup')}}</button></p>
+  </form>
+</details>
 <form method="post" action="/first-boot/finish" class="form" enctype="multipart/form-data" id="first-boot-form">
   <input type="hidden" name="code" value="{{code}}">
   <fieldset>
@@ -44,6 +54,9 @@
   </fieldset>
   <p><button type="submit" id="finish">{{_('Finish')}}</button></p>
 </form>
+% elif step == 'restored':
+<p class="banner ok" id="first-boot-restored">{{_('The backup is restored ({n} files). The box starts again on it in a few seconds: log in then with an account of the backup.').format(n=restored)}}</p>
+<p><a href="/login" id="to-login">{{_('Log in')}}</a></p>
 % else:
 <p class="banner ok" id="first-boot-done">{{_('The box is set up and you are logged in as its administrator. This page is not offered again.')}}</p>
 % if fingerprint:
