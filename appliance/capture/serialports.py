@@ -16,6 +16,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from serial.tools.list_ports_linux import SysFS
+
 log = logging.getLogger(__name__)
 GLOBS = ("/dev/ttyS[0-9]*", "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/ttyAMA*")
 BY_ID = "/dev/serial/by-id"
@@ -27,9 +29,8 @@ _SUFFIX = re.compile(r"-if[0-9a-f]{2}(-port\d+)?$")
 def _kernel_description(device: str) -> str:
     """What the kernel says of the port (USB product, or the driver), '' for none (a pty, a missing /sys)."""
     try:
-        from serial.tools.list_ports_linux import SysFS
         info = SysFS(device)
-    except (OSError, ValueError, ImportError):
+    except (OSError, ValueError):
         return ""
     if info.subsystem == "platform":         # a ttyS the kernel made without a UART behind it
         return "-"
