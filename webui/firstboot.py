@@ -1,8 +1,8 @@
 """The first-boot wizard (/first-boot; APP-3): offered only while the box has no user. The one-time setup code the
 console shows (never a default password), then the administrator account, the network (DHCP or a static address:
-appliance.firstboot.network), the time zone and NTP servers, the
-company and branch names and the box's TLS certificate (the one it made, or one uploaded); then the PBX wizard. Or,
-instead of a new setup, the restore of a backup (webui.admin.backup.restore_upload) with the same setup code."""
+appliance.firstboot.network), the time zone and NTP servers, the company and branch names and the box's TLS
+certificate (the one it made, or one uploaded); then the PBX wizard. Or, instead of a new setup, the restore of a
+backup (webui.admin.backup.restore_upload) with the same setup code."""
 from __future__ import annotations
 
 import logging
@@ -14,8 +14,8 @@ import bottle
 from bottle import request
 
 from appliance import config, firstboot
-from appliance.firstboot import network
 from appliance.access import users
+from appliance.firstboot import network
 from webui import TEMPLATE_LOOKUP, tls
 from webui.admin.backup import RestoreError, restore_upload
 from webui.auth import start_session
