@@ -71,18 +71,21 @@ def watch_config(path: Path, stop: threading.Event, process: str | None = None) 
     """Watch `path` (a stat every WATCH_S): when it changes, appears or goes, set the returned event and `stop`.
 
     With `process`, only a change to the settings that process reads counts (appliance.reload): a new [mail] host
-    does not restart capture."""
-    changed, first = threading.Event(), _stamp(path)
+    does not restart capture. A change of reload.restart_request(path) (a restore) always counts."""
+    request = reload.restart_request(path)
+    changed, first, asked = threading.Event(), _stamp(path), _stamp(request)
     seen = reload.fingerprint(path, process) if process else None
 
     def loop() -> None:
         nonlocal first
         while not stop.wait(WATCH_S):
             now = _stamp(path)
-            if now == first:
+            if now == first and _stamp(request) == asked:
                 continue
             first = now
-            if process and seen is not None and reload.fingerprint(path, process) == seen:
+            if _stamp(request) != asked:
+                log.info("%s: a restart was asked for (a restore): restarting", request)
+            elif process and seen is not None and reload.fingerprint(path, process) == seen:
                 log.info("%s changed, not in what %s reads: carrying on", path, process)
                 continue
             log.info("%s changed: restarting to read it", path)

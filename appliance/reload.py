@@ -9,6 +9,7 @@ and tells the user, from restarted_by(), what restarts to read them.
 from __future__ import annotations
 
 import configparser
+import time
 from pathlib import Path
 
 WATCHING = ("capture", "worker", "jobs")   # the processes that watch the file (sync and central read it at start)
@@ -38,6 +39,17 @@ def reads(process: str, section: str, key: str) -> bool:
 def restarted_by(changed: set[tuple[str, str]]) -> list[str]:
     """The watching processes that restart when the (section, key) pairs in `changed` change, in WATCHING's order."""
     return [p for p in WATCHING if any(reads(p, s, k) for s, k in changed)]
+
+
+def restart_request(ini: Path) -> Path:
+    """The file beside the configuration whose change restarts every watching process whatever changed in the
+    configuration (written by a restore, which replaces the data under them: appliance.backup.archive)."""
+    return ini.with_name(ini.name + ".restart")
+
+
+def request_restart(ini: Path) -> None:
+    """Ask capture, the worker and jobs to start again (they see it within WATCH_S)."""
+    restart_request(ini).write_text(f"{time.time_ns()}\n", encoding="utf-8")
 
 
 def values(path: Path) -> dict[tuple[str, str], str] | None:

@@ -88,3 +88,18 @@ def test_the_watch_restarts_only_for_what_the_process_reads(tmp_path, monkeypatc
         config.update(ini, {"pbx": {"timezone": "UTC"}})          # what every process reads still counts
         assert changed.wait(30)
     stop.set()
+
+
+@pytest.mark.parametrize("process", reload.WATCHING)
+def test_a_restart_request_restarts_every_process_whatever_the_settings(tmp_path, monkeypatch, process):
+    """A restore replaces the data under the processes and may bring the very same settings: the request beside
+    callbox.ini (appliance.backup.archive.restore_running) restarts each of them all the same."""
+    monkeypatch.setattr(procs, "WATCH_S", 0.02)
+    ini = tmp_path / "callbox.ini"
+    ini.write_text(INI, encoding="utf-8")
+    stop = threading.Event()
+    changed = procs.watch_config(ini, stop, process)
+    ini.write_text(INI, encoding="utf-8")          # rewritten, nothing changed: carries on
+    assert not changed.wait(0.5)
+    reload.request_restart(ini)
+    assert changed.wait(30) and stop.is_set()

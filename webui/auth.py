@@ -131,14 +131,15 @@ WHOLE_BOX |= PBX_WIZARD
 WRITE_ROUTES |= {("POST", "/setup/pbx/link"), ("POST", "/setup/pbx/scan"), ("POST", "/setup/pbx/driver")}
 # The first-boot wizard (webui.firstboot): before any account exists, so public; it answers only while there is no
 # user, and its POSTs need the console's setup code instead of a session and a CSRF token.
-PUBLIC |= {("GET", "/first-boot"), ("POST", "/first-boot"), ("POST", "/first-boot/finish")}
-WRITE_ROUTES |= {("POST", "/first-boot"), ("POST", "/first-boot/finish")}
+PUBLIC |= {("GET", "/first-boot"), ("POST", "/first-boot"), ("POST", "/first-boot/finish"),
+           ("POST", "/first-boot/restore")}
+WRITE_ROUTES |= {("POST", "/first-boot"), ("POST", "/first-boot/finish"), ("POST", "/first-boot/restore")}
 # The Backup page (webui.admin.backup): the whole box's data, so administrators of the whole box only; its POST makes
 # a download and writes nothing.
-BOX_ADMIN |= {"/backup"}
-ADMIN_ONLY |= {"/backup"}
-WHOLE_BOX |= {"/backup"}
-WRITE_ROUTES |= {("POST", "/backup")}
+BOX_ADMIN |= {"/backup", "/backup/restore"}
+ADMIN_ONLY |= {"/backup", "/backup/restore"}
+WHOLE_BOX |= {"/backup", "/backup/restore"}
+WRITE_ROUTES |= {("POST", "/backup"), ("POST", "/backup/restore")}
 # Factory reset (webui.admin.reset): the whole box, with the administrator's own password again.
 BOX_ADMIN |= {"/reset"}
 ADMIN_ONLY |= {"/reset"}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import appliance
+from appliance import reload
 from appliance.backup.crypto import BackupError, DecryptingReader, EncryptingWriter
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,21 @@ def restore(src: BinaryIO, data: Path, passphrase: str, force: bool = False) -> 
                 target.parent.mkdir(parents=True, exist_ok=True)
                 path.replace(target)
     log.info("backup of %s restored into %s: %d files", manifest.get("created_utc"), data, len(manifest["files"]))
+    return manifest
+
+
+def restore_running(src: BinaryIO, data: Path, passphrase: str, ini: Path | None = None) -> dict:
+    """The web's restore, on a box whose processes run: restore() over what is there (everything checked first, so a
+    wrong passphrase or a damaged file changes nothing), then the configuration file `ini` (default
+    <data>/callbox.ini) is followed by a restart request beside it (appliance.reload.request_restart), so that
+    capture, the worker and jobs, which watch both (appliance.procs.watch_config), start again on the restored data
+    by themselves, whether or not the restored settings differ. The web restarts itself (its caller). Returns the
+    manifest."""
+    data = Path(data)
+    manifest = restore(src, data, passphrase, force=True)
+    ini = Path(ini) if ini is not None else data / "callbox.ini"
+    reload.request_restart(ini)
+    log.warning("backup restored into the running box %s: its processes restart on it", data)
     return manifest
 
 

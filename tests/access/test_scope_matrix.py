@@ -375,6 +375,9 @@ def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
         client.post("/reset", {"confirm": "no", "csrf_token": csrf}, status=400 if allowed else 403)
         client.post("/backup", {"passphrase": "a", "passphrase2": "b", "csrf_token": csrf},
                     status=400 if allowed else 403)
+        client.post("/backup/restore", {"restore_passphrase": "x", "csrf_token": csrf},   # 400: no file
+                    status=400 if allowed else 403)
+        client.post("/backup/restore", {"restore_passphrase": "x"}, status=403)            # no CSRF token
         for path, form in (("/setup/pbx/link", {"kind": "modem"}), ("/setup/pbx/driver", {"driver": "nope"}),
                            ("/setup/pbx/scan", {"device": "nope"})):
             client.post(path, {**form, "csrf_token": csrf}, status=400 if allowed else 403)

@@ -115,7 +115,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         except (config.ConfigError, ValueError) as e:
             log.warning("settings [%s] by %s refused: %s", section, current_user().username, e)
             return _page(cfg, 400, error=_("Not saved: {reason}").format(reason=e),
-                         section=section if section in settings_edit.FIELDS else "", form={k: v for k, v in fields.items() if k != "password"})
+                         section=section if section in settings_edit.FIELDS else "",
+                         form={k: v for k, v in fields.items() if k != "password"})
         return _page(cfg, done=done, section=section)
 
     @app.get("/settings")
