@@ -27,7 +27,8 @@ def box(tmp_path):
 
     def apply() -> tuple[int, list[str]]:
         log.unlink(missing_ok=True)
-        code = subprocess.run(["sh", str(SCRIPT)], env=env, capture_output=True, timeout=30).returncode
+        code = subprocess.run(["sh", "-c", 'umask 077 && exec sh "$0"', str(SCRIPT)], env=env,   # as the unit
+                              capture_output=True, timeout=30).returncode
         return code, log.read_text(encoding="ascii").splitlines() if log.exists() else []
     return data, run, apply
 
@@ -40,6 +41,9 @@ def test_what_the_wizard_writes_is_applied_once(box, answers):
     written = network.apply(data, network.check(*answers))
     assert apply() == (0, ["networkctl reload"])
     assert (run / "network" / "10-callbox.network").read_bytes() == written.read_bytes()
+    # networkd reads as systemd-network, although the unit's umask is 0077
+    assert (run / "network").stat().st_mode & 0o777 == 0o755
+    assert (run / "network" / "10-callbox.network").stat().st_mode & 0o777 == 0o644
     assert apply() == (0, [])                    # unchanged: networkd is left alone
 
 
