@@ -1,9 +1,10 @@
 """HQ on a central box (APP-1): its branch boxes' calls searched with `branch` as a filter and a column
 (/central/calls, every user, scoped: HQ sees every branch, a user scoped to their branch sees the branch box of that
 branch's name), and the branch health page for administrators of the whole box (/central/branches: last contact,
-backlog, newest call, journal use and what of it is archived here, release, link state). Reports and bills include
-the branches' calls through the report engine (appliance/reports/received.py). The data is SQLite or PostgreSQL
-([central] database).
+backlog, newest call, journal use and what of it is archived here, release, link state) and each box's people,
+departments and tariff versions as it last sent them (/central/branches/NAME, the same administrators). Reports
+and bills include the branches' calls through the report engine (appliance/reports/received.py). The data is SQLite
+or PostgreSQL ([central] database).
 """
 from __future__ import annotations
 
@@ -98,5 +99,20 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             for r in rows:      # its raw journal archived here, by segments and bytes
                 r["archived_segments"], r["archived_bytes"] = db.journal_archive(data_dir, r["branch"])
         return _render("central_branches", rows=rows, problem=problem, silent_min=silent_s // 60)
+
+    @app.get("/central/branches/<name>")
+    def branch(name: str):
+        problem, box, directory, tariffs, code = db.use_central(cfg, data_dir), None, None, None, 200
+        if not problem and db.read_access(data_dir):
+            with db.connection():
+                box = next((r for r in db.branch_health(silent_s) if r["branch"] == name), None)
+                if box is not None:
+                    directory, tariffs = db.branch_snapshots(name)
+        if problem:
+            code = 503
+        elif box is None:
+            problem, code = _("No branch box {name}.").format(name=name), 404
+        return _render("central_branch", code, box_name=name, box=box, directory=directory, tariffs=tariffs,
+                       problem=problem)
 
     return app

@@ -22,6 +22,7 @@ from appliance.store.central_month import CentralMonth
 from appliance.store.sync_queue import BACKFILL as QUEUE_BACKFILL
 from appliance.store.sync_queue import TRIGGERS as QUEUE_TRIGGERS
 from appliance.store.sync_queue import CentralQueueCall, SyncQueueOutbox
+from appliance.store.sync_snapshot import CentralSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class CentralCall(Base):
         indexes = ((("branch", "rid"), True), (("start_utc",), False))
 
 
-MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall)
+MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall, CentralSnapshot)
 MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, SyncQueueOutbox) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
