@@ -22,6 +22,7 @@ from appliance.store.central_month import CentralMonth
 from appliance.store.sync_queue import BACKFILL as QUEUE_BACKFILL
 from appliance.store.sync_queue import TRIGGERS as QUEUE_TRIGGERS
 from appliance.store.sync_queue import CentralQueueCall, SyncQueueOutbox
+from appliance.store.sync_snapshot import TRIGGERS as SNAPSHOT_TRIGGERS
 from appliance.store.sync_snapshot import CentralSnapshot
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,8 @@ def _trigger_sql() -> list[tuple[str, str]]:
     for kind in ("department", "branch"):
         out.append((f"sync_{kind}_upd", f"AFTER UPDATE OF name ON {kind} BEGIN "
                     f"INSERT INTO sync_outbox (call_id) {_NAMED_CALLS.format(kind=kind)}; END"))
-    return out + QUEUE_TRIGGERS   # the call centre's queue calls (store/sync_queue.py)
+    # the call centre's queue calls (store/sync_queue.py); the directory's and tariffs' generations
+    return out + QUEUE_TRIGGERS + SNAPSHOT_TRIGGERS
 
 
 def install_triggers(backfill: bool, queue_backfill: bool | None = None) -> None:

@@ -23,6 +23,21 @@ KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def generation_key(kind: str) -> str:
+    """The sync_state key counting the changes of `kind`'s tables on a branch (bumped by TRIGGERS)."""
+    return f"snapshot_gen_{kind}"
+
+
+# On an enrolled branch, every change of a kind's tables bumps its generation in sync_state (in the change's
+# transaction), so the sender rebuilds a snapshot only when something changed (a tariff deck's snapshot costs a
+# few hundred ms of CPU: not every cycle).
+TRIGGERS = [(f"sync_snap_{table}_{op[:3].lower()}",
+             f"AFTER {op} ON \"{table}\" BEGIN INSERT OR REPLACE INTO sync_state (key, value) VALUES "
+             f"('{generation_key(kind)}', COALESCE((SELECT CAST(value AS INTEGER) FROM sync_state "
+             f"WHERE key = '{generation_key(kind)}'), 0) + 1); END")
+            for kind, tables in KINDS.items() for table in tables for op in ("INSERT", "UPDATE", "DELETE")]
+
+
 class CentralSnapshot(Base):
     """A branch's directory or tariffs as it last sent them: the snapshot's JSON ({"tables": {name: {"columns",
     "rows"}}}), its version and its number of rows."""

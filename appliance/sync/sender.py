@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import __version__, journal
-from appliance.store.sync import get_state, install_triggers
+from appliance.store.base import IMMEDIATE, db
+from appliance.store.sync import get_state, install_triggers, set_state
 from appliance.sync import archive, keys, link, outbox, snapshot, versions, wire
 
 log = logging.getLogger(__name__)
@@ -151,18 +152,25 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
 
 def _send_snapshots(conn: link.Link, branch: str, held: dict) -> str | None:
     """Send the directory and the tariffs whose version differs from the one the central holds (`held`, from its
-    last answer; a central of an older release says none and gets none); the error, or None."""
+    last answer; a central of an older release says none and gets none); the error, or None. A snapshot is made
+    again only when its tables changed since the last one the central confirmed (their generation) or the central
+    holds another version than that one."""
     for kind in snapshot.KINDS:
-        version, body = snapshot.encode(kind, branch, snapshot.tables(kind))
-        if held.get(kind) == version:
+        last_gen, _sp, last_version = get_state(f"snapshot_sent_{kind}").partition(" ")
+        if last_version and held.get(kind) == last_version and last_gen == get_state(f"snapshot_gen_{kind}", "0"):
             continue
-        try:
-            conn.request("POST", f"/sync/snapshot/{kind}", body, snapshot.headers(body, version))
-        except link.LinkError as err:
-            log.warning("sync: the %s not sent: %s", kind, err)
-            outbox.failed(str(err))
-            return str(err)
-        log.info("sync: the %s sent (version %s)", kind, version[:12])
+        gen, t = snapshot.current(kind)
+        version, body = snapshot.encode(kind, branch, t)
+        if held.get(kind) != version:
+            try:
+                conn.request("POST", f"/sync/snapshot/{kind}", body, snapshot.headers(body, version))
+            except link.LinkError as err:
+                log.warning("sync: the %s not sent: %s", kind, err)
+                outbox.failed(str(err))
+                return str(err)
+            log.info("sync: the %s sent (version %s)", kind, version[:12])
+        with db.atomic(IMMEDIATE):
+            set_state(**{f"snapshot_sent_{kind}": f"{gen} {version}"})
     return None
 
 

@@ -14,7 +14,8 @@ import zlib
 from dataclasses import dataclass
 
 from appliance.store.base import db
-from appliance.store.sync_snapshot import KINDS
+from appliance.store.sync import get_state
+from appliance.store.sync_snapshot import KINDS, generation_key
 from appliance.sync import wire
 
 H_VERSION = "X-Callbox-Snapshot-Version"
@@ -49,6 +50,13 @@ def tables(kind: str) -> dict:
                           "rows": [[bytes(v).hex() if isinstance(v, (bytes, memoryview)) else v for v in r]
                                    for r in cur.fetchall()]}
     return out
+
+
+def current(kind: str) -> tuple[str, dict]:
+    """(generation, tables) of `kind` now, read in one transaction: the generation counts the changes the tables
+    hold (store/sync_snapshot.py TRIGGERS)."""
+    with db.atomic():
+        return get_state(generation_key(kind), "0"), tables(kind)
 
 
 def encode(kind: str, branch: str, t: dict) -> tuple[str, bytes]:

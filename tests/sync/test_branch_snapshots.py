@@ -220,3 +220,25 @@ def test_the_branch_page_shows_its_people_and_tariffs_to_hq_only(tmp_path, monke
         other.get("/central/branches/izmir", status=403)
     finally:
         store.close_db()
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_snapshot_is_made_again_only_when_its_tables_changed(central, tmp_path, monkeypatch):
+    b = _branch(tmp_path, central)
+    made = []
+    real = snapshot.tables
+    monkeypatch.setattr(snapshot, "tables", lambda kind: made.append(kind) or real(kind))
+    assert cli_json("sync", "now", "--data", str(b), "--json")["pending"] == 0
+    assert sorted(made) == ["directory", "tariffs"]
+    made.clear()
+    for _ in range(3):                                   # unchanged: neither is read again, nor sent
+        assert cli_json("sync", "now", "--data", str(b), "--json")["pending"] == 0
+    assert made == []
+    con = sqlite3.connect(b / "callbox.db")
+    with con:                                            # a tariff correction (as the web's version edit does)
+        con.execute("UPDATE tariff_rate SET connection_fee = '0.25' WHERE id = (SELECT MIN(id) FROM tariff_rate)")
+    con.close()
+    assert cli_json("sync", "now", "--data", str(b), "--json")["pending"] == 0
+    assert made == ["tariffs"]
+    log = (central.data / "log" / "central.log").read_text()
+    assert log.count("its tariffs stored") == 2 and log.count("its directory stored") == 1
