@@ -175,3 +175,14 @@ def test_a_database_made_again_on_an_enrolled_branch_gets_the_triggers_and_queue
         assert SyncOutbox.select().count() == 12
     finally:
         store.close_db()
+
+
+def test_a_branch_with_a_skewed_clock_is_applied_on_the_centrals_time_and_logged(box, caplog):
+    generate(box, 5, 1, seed=7)
+    b = outbox.build("izmir", "default", now=1_000_000)            # the branch's clock: 1970-01-12
+    caplog.set_level("WARNING", logger="appliance.central.apply")
+    done = applier.apply("izmir", wire.decode(b.body, wire.headers(b.body, b.seq)), now=1_780_000_000)
+    assert not done.duplicate and len(central_rows()) == 5
+    row = CentralBranch.get(CentralBranch.name == "izmir")
+    assert (row.last_batch_utc, row.last_seen_utc) == (1_780_000_000, 1_780_000_000)   # ours, never the branch's
+    assert "branch izmir: its clock is -1779000000 s from ours (batch 1 applied: nothing depends on it)" in caplog.text
