@@ -215,6 +215,8 @@ def test_the_branch_page_shows_its_people_and_tariffs_to_hq_only(tmp_path, monke
         page = client.get("/central/branches/ankara").text
         assert 'id="no-directory"' in page and 'id="no-tariffs"' in page
         assert client.get("/central/branches/nosuch", status=404)
+        calls = client.get("/calls").text                   # the call search says where the branches' calls are
+        assert 'id="branch-calls-note"' in calls and 'href="/central/calls"' in calls
         other = webtest.TestApp(app)
         login(other, "tenantadmin")
         other.get("/central/branches/izmir", status=403)
