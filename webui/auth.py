@@ -152,7 +152,7 @@ WHOLE_BOX |= {"/update", "/api/update"}
 WRITE_ROUTES |= {("POST", "/update")}
 # A central's branch health (webui.central): every branch box, so administrators of the whole box; the branches'
 # calls (/central/calls) are for every user, scoped in the query (appliance/reports/received.py).
-BOX_ADMIN |= {"/central/branches", "/central/branches/<name>"}
+BOX_ADMIN |= {"/central/branches"}
 # Call notes (webui.notes): a call's notes by who may see the call (checked in the route, as its page); the panel's by
 # any agent about their caller; a customer's notes and numbers with the customer pages (administrators of the whole
 # box); the notes search for administrators and supervisors, their tenant's notes. The writes go to the note tables.

@@ -198,6 +198,11 @@ def test_the_branch_page_shows_its_people_and_tariffs_to_hq_only(tmp_path, monke
         b = _branch(tmp_path, c)
         assert cli_json("sync", "now", "--data", str(b), "--json") == {"sent": 0, "pending": 0}
         assert cli("central", "branch", "add", "ankara", "--data", str(c.data))[0] == 0   # never sent anything
+        hq_people = tmp_path / "hq-people.csv"              # the central's own directory: İzmir's supervisor
+        hq_people.write_text("person_id;first_name;last_name;branch;department;extensions\n"
+                             "S1;Selin;Kaya;İzmir;Yönetim;100\n", encoding="utf-8")
+        assert cli("directory", "import", str(hq_people), "--data", str(c.data))[0] == 0
+        assert cli("central", "branch", "set", "izmir", "--label", "İzmir", "--data", str(c.data))[0] == 0
     finally:
         c.stop()
     store.open_db(c.data / "callbox.db")
@@ -205,6 +210,7 @@ def test_the_branch_page_shows_its_people_and_tariffs_to_hq_only(tmp_path, monke
         app = make_app(c.data)
         add_user("hq", "administrator", "all", "", "")
         add_user("tenantadmin", "administrator", "tenant", "default", "")
+        add_user("izmirsup", "supervisor", "branch", "default", "S1")
         client = webtest.TestApp(app)
         login(client, "hq")
         assert 'href="/central/branches/izmir"' in client.get("/central/branches").text
@@ -218,8 +224,16 @@ def test_the_branch_page_shows_its_people_and_tariffs_to_hq_only(tmp_path, monke
         calls = client.get("/calls").text                   # the call search says where the branches' calls are
         assert 'id="branch-calls-note"' in calls and 'href="/central/calls"' in calls
         other = webtest.TestApp(app)
-        login(other, "tenantadmin")
-        other.get("/central/branches/izmir", status=403)
+        login(other, "tenantadmin")                         # a tenant's: a box's directory is not one tenant's
+        other.get("/central/branches/izmir", status=404)
+        assert 'id="box-pages"' not in other.get("/central/calls").text
+        sup = webtest.TestApp(app)
+        login(sup, "izmirsup")                              # their branch's box: yes; another: as if none
+        page = sup.get("/central/branches/izmir").text
+        assert 'data-person="P2"' in page and 'href="/central/branches"' not in page
+        sup.get("/central/branches/ankara", status=404)
+        sup.get("/central/branches", status=403)
+        assert re.findall(r'href="/central/branches/(\w+)"', sup.get("/central/calls").text) == ["izmir"]
     finally:
         store.close_db()
 

@@ -212,6 +212,11 @@ def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):  # 
     assert not seen.errors, seen.errors
     response = page.goto(site + "/central/branches")             # the health page is the whole box's admins'
     assert response.status == 403
-    assert page.goto(site + "/central/branches/izmir").status == 403   # and each box's directory
+    assert page.goto(site + "/central/branches/ankara").status == 404  # nor another box's directory
+    nav_to(page, "/central/calls")                                # but their own box's, linked from its calls
+    page.wait_for_url(site + "/central/calls")
+    page.click("#box-pages a")
+    page.wait_for_url(site + "/central/branches/izmir")
+    assert page.locator("table#branch-people tr[data-person=B7]").count() == 1
     assert page.goto(site + "/bill?branch=ankara").status == 404  # another branch box's bills: none
     context.close()

@@ -8,7 +8,11 @@
 % if problem:
 <p class="banner warn">{{problem}}</p>
 % else:
-<p><a href="/central/branches">{{_('Branch boxes')}}</a> · <a href="/central/calls?branch={{box_name}}">{{_('Calls')}}</a></p>
+<p>
+%   if health:
+<a href="/central/branches">{{_('Branch boxes')}}</a> ·
+%   end
+<a href="/central/calls?branch={{box_name}}">{{_('Calls')}}</a></p>
 <h2>{{_('Staff directory')}}</h2>
 %   if not directory['received']:
 <p class="muted" id="no-directory">{{_('This branch box has not sent it yet.')}}</p>
