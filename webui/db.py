@@ -42,6 +42,7 @@ from appliance.store.users import FILE_NAME as USERS_FILE
 from appliance.store.users import close_users_db, open_users_db, users_db
 from appliance.central import archive as central_archive
 from appliance.central import branches as central_branches
+from appliance.central import snapshots as central_snapshots
 from appliance.sync import sender as sync_sender
 from appliance.store.central_db import CentralDbError
 from appliance.store.central_db import connection as central_connection
@@ -288,6 +289,12 @@ def journal_archive(data_dir: Path, branch: str) -> tuple[int, int]:
         return central_archive.archived(Path(data_dir), branch)
     except (central_archive.ArchiveRefused, OSError):
         return 0, 0
+
+
+def branch_snapshots(name: str) -> tuple[dict, dict]:
+    """A branch box's directory and tariffs as it last sent them (appliance.central.snapshots)."""
+    with central_connection():
+        return central_snapshots.directory(name), central_snapshots.tariffs(name)
 
 
 def branch_health(silent_s: int) -> list[dict]:

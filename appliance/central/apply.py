@@ -98,6 +98,9 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
     if batch.branch != branch:
         raise Refused(403, f"branch {branch!r} sent rows of branch {batch.branch!r}")
     assert set(CALL_FIELDS) | {"branch", "rid"} == set(CENTRAL_CALL_COLUMNS)
+    starts = {r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"}
+    if starts and central_parts.is_partitioned():   # a new month's partition, before the batch's transaction
+        central_parts.make_months(starts)
     with nullcontext() if is_postgres() else _SQLITE_WRITER, transaction():
         # the branch's row locked (PostgreSQL; SQLite's BEGIN IMMEDIATE locks the file): two connections of one
         # branch never both apply the same next batch

@@ -7,8 +7,10 @@ Endpoints: POST /sync/enroll {"token", "csr"} → {"branch", "cert", "ca"}; GET 
 with nothing to send) → {"branch", "next_seq", "version"}; POST /sync/batch (appliance/sync/wire.py) → {"seq",
 "rows", "duplicate"}; GET /sync/archive/SEGNO → the raw journal segment's state on the central, POST
 /sync/archive/SEGNO (a chunk, headers wire.H_OFFSET, H_TOTAL, H_SEGMENT_SHA) → its state after it
-(appliance/central/archive.py). A refusal answers {"error": reason} (and "expected" for a sequence problem), and
-is logged with the branch and the reason.
+(appliance/central/archive.py); POST /sync/snapshot/KIND (the branch's directory or tariffs,
+appliance/sync/snapshot.py) → {"kind", "version", "stored"}. The answers to a hello and a batch also say the version
+of each snapshot the central holds ("snapshots"), so the branch sends one when it differs. A refusal answers
+{"error": reason} (and "expected" for a sequence problem), and is logged with the branch and the reason.
 """
 from __future__ import annotations
 
@@ -25,10 +27,10 @@ from peewee import DatabaseError, InterfaceError
 
 from appliance import __version__
 from appliance.central import apply as applier
-from appliance.central import archive, branches, ca
+from appliance.central import archive, branches, ca, snapshots
 from appliance.store.central_db import central_db as db   # SQLite or PostgreSQL ([central] database)
 from appliance.store.sync import CentralBranch
-from appliance.sync import versions, wire
+from appliance.sync import snapshot, versions, wire
 
 log = logging.getLogger(__name__)
 IO_TIMEOUT_S = 60.0
@@ -171,10 +173,12 @@ class _Handler(BaseHTTPRequestHandler):
                                          ).where(CentralBranch.name == name).execute()
                     branches.note_health(name, self._health())
                     row = CentralBranch.get(CentralBranch.name == name)
+                    held = snapshots.held(name)
             except (DatabaseError, InterfaceError) as e:
                 self._unavailable(e)
                 return
-            self._answer(200, {"branch": name, "next_seq": row.last_seq + 1, "version": __version__})
+            self._answer(200, {"branch": name, "next_seq": row.last_seq + 1, "version": __version__,
+                               "snapshots": held})
 
     def do_POST(self) -> None:
         if self.path == "/sync/enroll":
@@ -183,6 +187,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._batch()
         elif self.path.startswith("/sync/archive/"):
             self._archive(post=True)
+        elif self.path.startswith("/sync/snapshot/"):
+            self._snapshot(self.path.rpartition("/")[2])
         else:
             self._answer(404, {"error": "not found"})
 
@@ -224,14 +230,41 @@ class _Handler(BaseHTTPRequestHandler):
         except (DatabaseError, InterfaceError) as e:   # e.g. PostgreSQL restarting: nothing applied, sent again
             self._unavailable(e)
             return
-        health = self._health()
-        if health:
-            try:
-                with db.connection_context():
+        health, held = self._health(), None
+        try:
+            with db.connection_context():
+                if health:
                     branches.note_health(name, health)
-            except (DatabaseError, InterfaceError) as e:   # the batch is applied: only its health note is lost
-                log.warning("branch %s: its health not noted: %s", name, str(e).strip())
-        self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate})
+                held = snapshots.held(name)
+        except (DatabaseError, InterfaceError) as e:   # the batch is applied: only its health note is lost
+            log.warning("branch %s: its health not noted: %s", name, str(e).strip())
+        self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate,
+                           **({"snapshots": held} if held is not None else {})})
+
+    def _snapshot(self, kind: str) -> None:
+        name = self._branch()
+        if name is None:
+            return
+        body = self._body(wire.MAX_BODY)
+        if body is None:
+            return
+        head = {k: self.headers.get(k, "") for k in (wire.H_DIGEST, snapshot.H_VERSION)}
+        try:
+            snap = snapshot.decode(body, head, kind)
+            with db.connection_context():
+                stored = snapshots.store(name, snap)
+        except wire.WireError as e:
+            log.warning("branch %s: %s snapshot refused: %s", name, kind[:20], e)
+            self._answer(400, {"error": str(e)})
+            return
+        except snapshots.SnapshotRefused as e:
+            log.warning("branch %s: %s snapshot refused: %s", name, kind[:20], e)
+            self._answer(403, {"error": str(e)})
+            return
+        except (DatabaseError, InterfaceError) as e:
+            self._unavailable(e)
+            return
+        self._answer(200, {"kind": kind, "version": snap.version, "stored": stored})
 
 
 class CentralServer(ThreadingHTTPServer):

@@ -1,11 +1,13 @@
-"""`callbox central branch add|revoke|list` (on the central) and `callbox sync enroll|now|status` (on a branch)."""
+"""`callbox central branch add|set|revoke|list|directory|tariffs` (on the central) and `callbox sync
+enroll|now|status` (on a branch)."""
 from __future__ import annotations
 
 import json
 import logging
 import sys
+from datetime import datetime, timezone
 
-from appliance.central import branches
+from appliance.central import branches, snapshots
 from appliance.store import central_parts
 from appliance.store.central_db import connection as central_connection
 from appliance.cli.common import UsageError, open_data
@@ -24,7 +26,7 @@ def register(subparsers) -> None:
     c.add_argument("--json", action="store_true", help='{"partitioned", "partitions", "rows", "already"}')
     c.set_defaults(func=cmd_partition)
     b = sub.add_parser("branch", help="enrol, revoke and list branch boxes")
-    bsub = b.add_subparsers(dest="branch_command", metavar="add|set|revoke|list", required=True,
+    bsub = b.add_subparsers(dest="branch_command", metavar="add|set|revoke|list|directory|tariffs", required=True,
                             parser_class=type(s))
     c = bsub.add_parser("add", help="enrol a branch: print its one-time enrolment token (valid 24 h)")
     common_args(c)
@@ -47,6 +49,17 @@ def register(subparsers) -> None:
     common_args(c)
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_branch_list)
+    c = bsub.add_parser("directory", help="a branch box's people and departments, as it last sent its directory")
+    common_args(c)
+    c.add_argument("name", metavar="NAME")
+    c.add_argument("--at", metavar="YYYY-MM-DD", help="placements and extensions as of this UTC day (default now)")
+    c.add_argument("--json", action="store_true", help='{"branch", "received", "people", "departments", "branches"}')
+    c.set_defaults(func=cmd_branch_directory)
+    c = bsub.add_parser("tariffs", help="a branch box's tariff versions, as it last sent its tariffs")
+    common_args(c)
+    c.add_argument("name", metavar="NAME")
+    c.add_argument("--json", action="store_true", help='{"branch", "received", "versions"}')
+    c.set_defaults(func=cmd_branch_tariffs)
 
     s = subparsers.add_parser("sync", help="this box as a branch: enrol with a central, send now, status")
     sub = s.add_subparsers(dest="sync_command", metavar="enroll|now|status", required=True, parser_class=type(s))
@@ -126,6 +139,47 @@ def cmd_branch_list(args) -> int:
     for r in rows if not args.json else ():
         state = "revoked" if r["revoked"] else "enrolled" if r["enrolled"] else "token issued"
         print(f"{r['branch']}\t{r['label']}\t{state}\tlink {r['link']}\tbatch {r['last_seq']}\t{r['version']}")
+    return 0
+
+
+def _received(args, read):
+    open_data(args)
+    try:
+        with central_connection():
+            return read()
+    except snapshots.SnapshotRefused as e:
+        raise UsageError(str(e)) from None
+
+
+def cmd_branch_directory(args) -> int:
+    at = None
+    if args.at:
+        try:
+            at = int(datetime.strptime(args.at, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp())
+        except ValueError:
+            raise UsageError(f"--at {args.at!r}: expected YYYY-MM-DD") from None
+    doc = _received(args, lambda: snapshots.directory(args.name, at))
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False))
+        return 0
+    if doc["received"] is None:
+        print(f"branch {args.name} has not sent its directory yet")
+    for p in doc["people"]:
+        print(f"{p['external_id']}\t{p['name']}\t{p['department']}\t{p['branch']}\t{' '.join(p['extensions'])}"
+              + (f"\tleft {p['ended']}" if p["ended"] else ""))
+    return 0
+
+
+def cmd_branch_tariffs(args) -> int:
+    doc = _received(args, lambda: snapshots.tariffs(args.name))
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False))
+        return 0
+    if doc["received"] is None:
+        print(f"branch {args.name} has not sent its tariffs yet")
+    for v in doc["versions"]:
+        print(f"{v['provider']} / {v['plan']} @ {v['valid_from']}\t{v['currency']}\t{v['destinations']} "
+              f"destinations\t{v['rates']} rates")
     return 0
 
 

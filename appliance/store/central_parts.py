@@ -2,7 +2,10 @@
 
 `partition()` (`callbox central partition`) turns central_call into a table partitioned by RANGE of start_utc, one
 partition per UTC month (central_call_pYYYYMM), moving every row in one transaction; after it, the receiver makes
-the partition of a month the first time a batch brings a call of that month (`ensure_months`). A month's scan (a
+the partition of a month the first time a batch brings a call of that month (`make_months`, in a short transaction
+of its own before the batch's: CREATE TABLE ... PARTITION OF locks the whole table, and two batches doing it inside
+their transactions, each already reading the table, deadlock; made apart, under an advisory lock, it only waits for
+the batches in flight). A month's scan (a
 report of a month, /central/calls of a few days, dropping a year that is no longer needed: DROP TABLE of its
 partitions) then reads that month's partition only.
 
@@ -19,6 +22,7 @@ from appliance.store.central_db import central_db, is_postgres
 
 log = logging.getLogger(__name__)
 _known: set[str] = set()     # partitions known to exist (this process; a partition is never dropped under it)
+_LOCK = 0x63616C6C62   # pg_advisory_xact_lock key: one session at a time makes partitions
 
 
 class PartitionError(ValueError):
@@ -56,6 +60,18 @@ def ensure_months(starts) -> int:
                                f"FOR VALUES FROM ({lo}) TO ({hi})")
         log.info("central_call: partition %s made", name)
         made += 1
+    return made
+
+
+def make_months(starts) -> int:
+    """The partitions of these call starts' months exist: those missing made in a transaction of their own (call
+    outside any other); how many made."""
+    if {month_of(s)[0] for s in starts} <= _known:
+        return 0
+    with central_db.atomic():
+        central_db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+        made = ensure_months(starts)
+    _known.update(month_of(s)[0] for s in starts)   # committed: they stay
     return made
 
 

@@ -22,6 +22,8 @@ from appliance.store.central_month import CentralMonth
 from appliance.store.sync_queue import BACKFILL as QUEUE_BACKFILL
 from appliance.store.sync_queue import TRIGGERS as QUEUE_TRIGGERS
 from appliance.store.sync_queue import CentralQueueCall, SyncQueueOutbox
+from appliance.store.sync_snapshot import TRIGGERS as SNAPSHOT_TRIGGERS
+from appliance.store.sync_snapshot import CentralSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,7 @@ class CentralCall(Base):
         indexes = ((("branch", "rid"), True), (("start_utc",), False))
 
 
-MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall)
+MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall, CentralSnapshot)
 MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, SyncQueueOutbox) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
@@ -201,7 +203,8 @@ def _trigger_sql() -> list[tuple[str, str]]:
     for kind in ("department", "branch"):
         out.append((f"sync_{kind}_upd", f"AFTER UPDATE OF name ON {kind} BEGIN "
                     f"INSERT INTO sync_outbox (call_id) {_NAMED_CALLS.format(kind=kind)}; END"))
-    return out + QUEUE_TRIGGERS   # the call centre's queue calls (store/sync_queue.py)
+    # the call centre's queue calls (store/sync_queue.py); the directory's and tariffs' generations
+    return out + QUEUE_TRIGGERS + SNAPSHOT_TRIGGERS
 
 
 def install_triggers(backfill: bool, queue_backfill: bool | None = None) -> None:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import __version__, journal
-from appliance.store.sync import get_state, install_triggers
-from appliance.sync import archive, keys, link, outbox, versions, wire
+from appliance.store.base import IMMEDIATE, db
+from appliance.store.sync import get_state, install_triggers, set_state
+from appliance.sync import archive, keys, link, outbox, snapshot, versions, wire
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
     e = enrolment(data_dir, url_override)
     if e is None:
         raise SyncError("this box is not enrolled with a central (callbox sync enroll URL TOKEN)")
-    sent, error, renumbered = 0, None, False
+    sent, error, renumbered, held = 0, None, False, None
     with _one_cycle(data_dir):
         try:
             conn = link.Link(e.url, link.files(data_dir), timeout)
@@ -123,6 +124,7 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
                 outbox.failed(error)
                 break
             outbox.acknowledged(batch)
+            held = answer.get("snapshots", held)
             sent += batch.rows
             log.info("sync: batch %d (%d calls) %s", batch.seq, batch.rows,
                      "was already applied" if answer.get("duplicate") else "applied")
@@ -135,13 +137,41 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
                 outbox.failed(error)
         if not sent and error is None:    # nothing to send: say we are up (the central watches for silence)
             try:
-                conn.request("GET", "/sync/hello", headers={"X-Callbox-Version": __version__, **_health(data_dir, 0)})
+                answer = conn.request("GET", "/sync/hello",
+                                      headers={"X-Callbox-Version": __version__, **_health(data_dir, 0)})
+                held = answer.get("snapshots")
                 outbox.contacted()
             except link.LinkError as err:
                 error = str(err)
                 log.warning("sync: the central cannot be reached: %s", error)
                 outbox.failed(error)
+        if error is None and isinstance(held, dict):
+            error = _send_snapshots(conn, e.branch, held)
     return {"sent": sent, "pending": outbox.backlog(), "error": error}
+
+
+def _send_snapshots(conn: link.Link, branch: str, held: dict) -> str | None:
+    """Send the directory and the tariffs whose version differs from the one the central holds (`held`, from its
+    last answer; a central of an older release says none and gets none); the error, or None. A snapshot is made
+    again only when its tables changed since the last one the central confirmed (their generation) or the central
+    holds another version than that one."""
+    for kind in snapshot.KINDS:
+        last_gen, _sp, last_version = get_state(f"snapshot_sent_{kind}").partition(" ")
+        if last_version and held.get(kind) == last_version and last_gen == get_state(f"snapshot_gen_{kind}", "0"):
+            continue
+        gen, t = snapshot.current(kind)
+        version, body = snapshot.encode(kind, branch, t)
+        if held.get(kind) != version:
+            try:
+                conn.request("POST", f"/sync/snapshot/{kind}", body, snapshot.headers(body, version))
+            except link.LinkError as err:
+                log.warning("sync: the %s not sent: %s", kind, err)
+                outbox.failed(str(err))
+                return str(err)
+            log.info("sync: the %s sent (version %s)", kind, version[:12])
+        with db.atomic(IMMEDIATE):
+            set_state(**{f"snapshot_sent_{kind}": f"{gen} {version}"})
+    return None
 
 
 def status(data_dir: Path, url_override: str = "") -> dict:

@@ -1,12 +1,15 @@
 """Central benchmark (APP-1): ingest of branch batches on SQLite and PostgreSQL, and a consolidated report.
 
     python -m appliance.tools.bench_central [--calls 1000000] [--branches 10] [--report-calls 10000000]
-        [--engines sqlite,postgresql] [--pg-url postgresql://USER@HOST:PORT/DB --pg-password-file F] [--runs 3]
+        [--engines sqlite,postgresql,partitioned] [--pg-url postgresql://USER@HOST:PORT/DB --pg-password-file F]
+        [--runs 3]
 
 Ingest: `--calls` calls from `--branches` simulated branches, as the receiver gets them: compressed batches of
 2,000 calls (wire.encode, made beforehand), each decoded and applied (central/apply.py: one transaction, the
 branch's row locked, multi-row upserts) by one thread per branch; calls/s over the wall time. TLS and the network
-are not in it (the receiver's threads do that in parallel). Report: `--report-calls` received calls bulk-loaded
+are not in it (the receiver's threads do that in parallel). Engine `partitioned`: the same on PostgreSQL with
+central_call partitioned by month first (`callbox central partition`; the calls span 25 months, the receiver makes
+each month's partition as a batch first brings one). Report: `--report-calls` received calls bulk-loaded
 into PostgreSQL (COPY) and the month roll-up rebuilt (apply keeps it as batches come; COPY bypasses it), then
 department × month over all of them through the report engine as an administrator, the median of --runs; target
 <= 1 s. Without --pg-url it starts a throw-away PostgreSQL 15 cluster (Debian's
@@ -35,7 +38,7 @@ from appliance import store
 from appliance.access import users
 from appliance.central import apply as applier
 from appliance.reports import engine as reports
-from appliance.store import central_db, central_month
+from appliance.store import central_db, central_month, central_parts
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch
 from appliance.sync import wire
 
@@ -166,7 +169,8 @@ def throwaway_postgres() -> Iterator[str]:
 
 
 def _reset_pg() -> None:
-    central_db.central_db.execute_sql("DROP TABLE IF EXISTS central_call, central_branch, central_month")
+    central_db.central_db.execute_sql("DROP TABLE IF EXISTS central_call, central_branch, central_month, "
+                                      "central_queue_call, central_snapshot")
 
 
 def run(calls: int, branches: int, report_calls: int, engines: list[str], workdir: Path, runs: int,
@@ -178,15 +182,25 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
         store.open_db(path)
         out["sqlite_ingest_calls_per_s"] = ingest(calls, branches)
         store.close_db()
-    if "postgresql" in engines:
+    if {"postgresql", "partitioned"} & set(engines):
         with (throwaway_postgres() if not pg_url else _given(pg_url)) as url:
             store.open_db(workdir / "own.db")
             central_db.open_central(url, pg_password_file, Path.cwd())
             _reset_pg()
             central_db.open_central("", "", Path.cwd())
             central_db.open_central(url, pg_password_file, Path.cwd())
-            out["postgresql_ingest_calls_per_s"] = ingest(calls, branches)
-            if report_calls:
+            if "postgresql" in engines:
+                out["postgresql_ingest_calls_per_s"] = ingest(calls, branches)
+            if "partitioned" in engines:
+                _reset_pg()
+                central_db.open_central("", "", Path.cwd())
+                central_db.open_central(url, pg_password_file, Path.cwd())
+                with central_db.central_db.connection_context():
+                    central_parts.partition()
+                out["partitioned_ingest_calls_per_s"] = ingest(calls, branches)
+                with central_db.central_db.connection_context():
+                    out["partitions"] = len(central_parts.partitions())
+            if report_calls and "postgresql" in engines:
                 _reset_pg()
                 central_db.open_central("", "", Path.cwd())
                 central_db.open_central(url, pg_password_file, Path.cwd())
@@ -210,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--calls", type=int, default=1_000_000)
     p.add_argument("--branches", type=int, default=10)
     p.add_argument("--report-calls", type=int, default=10_000_000)
-    p.add_argument("--engines", default="sqlite,postgresql")
+    p.add_argument("--engines", default="sqlite,postgresql,partitioned")
     p.add_argument("--pg-url", default="", help="an existing server's database (its tables are dropped!)")
     p.add_argument("--pg-password-file", default="")
     p.add_argument("--dir", type=Path)

@@ -148,6 +148,13 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
         assert rows[name].locator("td.link-state").inner_text() in ("up", "silent")
     assert rows["warmup"].locator("td.link-state").inner_text() == "never heard from"
     _shot(page, "hq-branches")
+    rows["izmir"].locator("td.box-name a").click()              # the box's people, as its directory says
+    page.wait_for_url(site + "/central/branches/izmir")
+    person = page.locator("table#branch-people tr[data-person=B7]")
+    cells = [c.inner_text().strip() for c in person.locator("td").all()]
+    assert cells[:5] == ["Elif Şahin", "B7", "Satış", "İzmir", "217"]
+    assert page.locator("table#branch-tariffs tbody tr").count() == 0   # the box has no tariff plan
+    _shot(page, "hq-branch-box")
 
     nav_to(page, "/central/calls")
     page.wait_for_url(site + "/central/calls")
@@ -205,5 +212,11 @@ def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):  # 
     assert not seen.errors, seen.errors
     response = page.goto(site + "/central/branches")             # the health page is the whole box's admins'
     assert response.status == 403
+    assert page.goto(site + "/central/branches/ankara").status == 404  # nor another box's directory
+    nav_to(page, "/central/calls")                                # but their own box's, linked from its calls
+    page.wait_for_url(site + "/central/calls")
+    page.click("#box-pages a")
+    page.wait_for_url(site + "/central/branches/izmir")
+    assert page.locator("table#branch-people tr[data-person=B7]").count() == 1
     assert page.goto(site + "/bill?branch=ankara").status == 404  # another branch box's bills: none
     context.close()

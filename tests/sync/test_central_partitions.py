@@ -144,3 +144,40 @@ def test_a_partitioned_central_through_a_cut_link_and_a_sigkill(tmp_path, postgr
     finally:
         relay.close()
         central.stop()
+
+
+def test_branches_bringing_new_months_at_once_do_not_deadlock(pg_central):
+    """Four branches apply batches at once, each bringing calls of months with no partition yet (as at every
+    month's start): a partition is made apart from the batches' transactions, so none fails (PostgreSQL found a
+    deadlock when two batches made partitions inside theirs) and every call is stored once."""
+    import threading
+    with central_db.central_db.connection_context():
+        central_parts.partition()
+        for name in ("b0", "b1", "b2", "b3"):
+            CentralBranch.create(name=name, created_utc=0, cert_serial="1")
+    truth, errors = {}, []
+    barrier = threading.Barrier(4)
+
+    def branch(name: str, seed: int) -> None:
+        rnd = random.Random(seed)
+        try:
+            with central_db.central_db.connection_context():
+                for seq in range(1, 7):      # each batch: 200 calls over the next three months
+                    rows = [{"op": "upsert", "rid": seq * 1000 + i,
+                             "call": _call(rnd, START + (seq * 90 + rnd.randrange(90)) * DAY)} for i in range(200)]
+                    truth.update({(name, r["rid"]): (r["call"]["start_utc"], Decimal(r["call"]["cost"]))
+                                  for r in rows})
+                    barrier.wait(30)
+                    assert not _send(name, seq, rows).duplicate
+        except BaseException as e:   # noqa: BLE001 (reported after the join)
+            errors.append(e)
+            barrier.abort()
+    threads = [threading.Thread(target=branch, args=(f"b{i}", i)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[0]
+    with central_db.central_db.connection_context():
+        assert _stored() == truth
+        assert len(central_parts.partitions()) >= 18

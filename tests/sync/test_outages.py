@@ -218,7 +218,12 @@ def test_the_receiver_started_while_postgresql_is_down_waits_for_it(tmp_path, en
     try:
         c.proc = subprocess.Popen([sys.executable, "-m", "appliance.procs", "central", "--data", str(c.data),
                                    "--set", f"central.listen=127.0.0.1:{c.port}"])
-        time.sleep(3)
+        log = c.data / "log" / "central.log"                # until it tried (a loaded machine starts slowly)
+        deadline = time.monotonic() + 60
+        while "trying again" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() < deadline and c.proc.poll() is None
+            time.sleep(0.2)
+        time.sleep(1)
         assert c.proc.poll() is None                        # waiting, not exited
     finally:
         postgres.start()

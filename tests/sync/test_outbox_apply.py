@@ -175,3 +175,42 @@ def test_a_database_made_again_on_an_enrolled_branch_gets_the_triggers_and_queue
         assert SyncOutbox.select().count() == 12
     finally:
         store.close_db()
+
+
+def test_a_branch_with_a_skewed_clock_is_applied_on_the_centrals_time_and_logged(box, caplog):
+    generate(box, 5, 1, seed=7)
+    b = outbox.build("izmir", "default", now=1_000_000)            # the branch's clock: 1970-01-12
+    caplog.set_level("WARNING", logger="appliance.central.apply")
+    done = applier.apply("izmir", wire.decode(b.body, wire.headers(b.body, b.seq)), now=1_780_000_000)
+    assert not done.duplicate and len(central_rows()) == 5
+    row = CentralBranch.get(CentralBranch.name == "izmir")
+    assert (row.last_batch_utc, row.last_seen_utc) == (1_780_000_000, 1_780_000_000)   # ours, never the branch's
+    assert "branch izmir: its clock is -1779000000 s from ours (batch 1 applied: nothing depends on it)" in caplog.text
+
+
+def test_a_branch_enrolled_before_snapshots_gets_their_triggers_without_queueing_its_calls_again(tmp_path):
+    from appliance import store
+    from appliance.store.base import db
+    from appliance.store.sync import get_state
+    from appliance.store.sync_snapshot import TRIGGERS
+    (tmp_path / "sync").mkdir()
+    (tmp_path / "sync" / "central.json").write_text('{"url": "https://c:1", "branch": "izmir"}', encoding="utf-8")
+    store.open_db(tmp_path / "callbox.db")
+    try:
+        generate(tmp_path, 10, 1, seed=3)
+        SyncOutbox.delete().execute()                      # all sent already
+        for name, _body in TRIGGERS:                       # as an older release left it
+            db.execute_sql(f"DROP TRIGGER {name}")
+    finally:
+        store.close_db()
+    store.open_db(tmp_path / "callbox.db")                 # this release opens it
+    try:
+        have = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert {name for name, _ in TRIGGERS} <= have
+        assert SyncOutbox.select().count() == 0            # its calls are not queued again
+        db.execute_sql("INSERT INTO department (tenant_id, name) VALUES (1, 'Satış')")
+        db.execute_sql("INSERT INTO tariff_provider (name) VALUES ('Türk Telekom')")
+        db.execute_sql("INSERT INTO tariff_provider (name) VALUES ('Vodafone')")
+        assert (get_state("snapshot_gen_directory"), get_state("snapshot_gen_tariffs")) == ("1", "2")
+    finally:
+        store.close_db()

@@ -5,13 +5,14 @@ import json
 import re
 import ssl
 import time
+import zlib
 
 import pytest
 
 from appliance import config, store
 from appliance.central import branches
 from appliance.paths import Paths
-from appliance.sync import link, wire
+from appliance.sync import link, snapshot, wire
 from pg_server import engine, postgres  # noqa: F401  (fixtures)
 from sync_helpers import Central, cli, cli_json, generate, make_branch
 
@@ -112,6 +113,10 @@ def test_writing_another_branchs_rows_and_a_revoked_branch_are_refused(central, 
     generate(b1, 5, 100, seed=6)
     rc, out, err = cli("sync", "now", "--data", str(b1), "--json")
     assert rc == 1 and json.loads(out) == {"sent": 0, "pending": 5} and "branch 'izmir' is revoked" in err
+    body = zlib.compress(b'{"kind": "directory", "branch": "izmir", "version": "", "tables": {}}')
+    with pytest.raises(link.LinkError, match="branch 'izmir' is revoked"):   # nor its directory
+        link.Link(central.url_direct, f).request("POST", "/sync/snapshot/directory", body,
+                                                 snapshot.headers(body, ""))
     status = cli_json("sync", "status", "--data", str(b2), "--json")
     assert status["last_error"] is None and status["branch"] == "ankara"
     status = cli_json("sync", "status", "--data", str(b1), "--json")

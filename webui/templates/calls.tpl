@@ -6,6 +6,10 @@
 %   return '<option value="%s"%s>%s</option>' % (escape(value), ' selected' if v[name] == value else '', escape(text))
 % end
 <h1>{{_('Calls')}}</h1>
+% from bottle import request as _rq
+% if _rq.app.config.get('callbox.central'):
+<p class="muted" id="branch-calls-note">{{_("These are this box's own calls; its branch boxes' calls are searched in:")}} <a href="/central/calls">{{_('Branch calls')}}</a></p>
+% end
 <form method="get" action="/calls" class="form search">
   <label>{{label('since')}} <input name="since" type="date" value="{{v['since']}}"></label>
   <label>{{label('until')}} <input name="until" type="date" value="{{v['until']}}"></label>

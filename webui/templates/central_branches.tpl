@@ -19,7 +19,7 @@
   <tbody>
 % for r in rows:
     <tr class="{{'error' if r['link'] in ('silent', 'revoked') else ''}}" data-branch="{{r['branch']}}">
-      <td class="box-name">{{r['label']}}
+      <td class="box-name"><a href="/central/branches/{{r['branch']}}">{{r['label']}}</a>
 % if r['label'] != r['branch']:
         <span class="muted small">({{r['branch']}})</span>
 % end

@@ -26,6 +26,13 @@
   </select></label>
   <button type="submit">{{_('Search')}}</button> <a href="/central/calls" class="small">{{_('clear')}}</a>
 </form>
+% if box_pages:
+<p class="small" id="box-pages">{{_('Staff directory')}}:
+%   for name in box_pages:
+  <a href="/central/branches/{{name}}">{{labels.get(name, name)}}</a>
+%   end
+</p>
+% end
 % if error:
 <p class="banner warn">{{error}}</p>
 % elif page is None:
