@@ -1,0 +1,223 @@
+"""The words of the box's health alerts (issue 20: they were English only) in each language of the web UI.
+
+A condition's notice (appliance.alerts.state.Notice) keeps its English text for the SNMP trap, the log and `callbox
+alert status`; its e-mail is written in [mail] language (the [alerts] email addresses are not web accounts, whose
+language the box would know). English is the key set: a language that lacks a text falls back to English.
+Fields are filled in as they are, except Word values: words of these texts themselves, translated too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "subject_raised": "Callbox ALERT: {text}", "subject_cleared": "Callbox OK: {text}",
+        "cleared": "cleared: {text}",
+        "never": "never", "nothing_applied": "nothing applied",
+        "no_plan": "no tariff plan can be chosen",
+        "no_data_any": "no call data from any source for {minutes} minutes of business hours (last line {last})",
+        "no_data_any_ok": "call data from any source arrives again (last line {last})",
+        "no_data": "no call data from {label} for {minutes} minutes of business hours (last line {last})",
+        "no_data_ok": "call data from {label} arrives again (last line {last})",
+        "unwatched": "{label} is no longer watched",
+        "capture_stopped": "capture is not running", "link_down": "PBX link down: {links}",
+        "link_up": "PBX link up: {links}",
+        "parse_failures": "{bad} of {total} lines from the PBX could not be read in the last {minutes} minutes (over "
+                          "{pct}%; see `callbox quarantine`)",
+        "parse_failures_ok": "PBX lines are read again ({bad} of {total} quarantined in the last {minutes} minutes)",
+        "journal_high": "the journal uses {used}% of [journal] retain_mb and {free}% of the data partition is free",
+        "journal_ok": "journal/flash usage is normal again ({used}% of retain_mb, {free}% free)",
+        "directory_sync": "the directory sync failed twice in a row: {why} (see the Organisation page's sync report)",
+        "directory_sync_ok": "the directory sync works again",
+        "tariff_plan": "calls are stored without a price: {problem}. Set [rating] plan to one stored plan, then run "
+                       "`callbox rerate`.",
+        "tariff_plan_ok": "a tariff plan prices the calls again; run `callbox rerate` for the calls stored unpriced "
+                          "meanwhile",
+        "stuck_lines": "{n} call(s) of the last 24 h on trunk(s) {trunks} did not release in time and were priced "
+                       "shorter: check those lines; `callbox calls --capped` lists them",
+        "stuck_lines_ok": "no call of the last 24 h ran over its trunk's cap or overlapped the next",
+        "db_error": "database error: {error}", "db_ok": "database works again",
+        "code_rise": "PBX cause code {name}: {count} in the last hour, the usual for this hour of the week is at most "
+                     "{threshold}",
+        "code_ok": "PBX cause code {name} is back to normal ({count} in the last hour)",
+    },
+    "tr": {
+        "subject_raised": "Callbox UYARI: {text}", "subject_cleared": "Callbox TAMAM: {text}",
+        "cleared": "düzeldi: {text}", "never": "hiç",
+        "nothing_applied": "hiçbir şey uygulanmadı", "no_plan": "hiçbir tarife planı seçilemiyor",
+        "no_data_any": "mesai saatleri içinde {minutes} dakikadır hiçbir kaynaktan çağrı verisi yok (son satır {last})",
+        "no_data_any_ok": "çağrı verisi yeniden geliyor (son satır {last})",
+        "no_data": "{label} kaynağından mesai saatleri içinde {minutes} dakikadır çağrı verisi yok (son satır {last})",
+        "no_data_ok": "{label} kaynağından çağrı verisi yeniden geliyor (son satır {last})",
+        "unwatched": "{label} artık izlenmiyor",
+        "capture_stopped": "veri toplama çalışmıyor", "link_down": "Santral bağlantısı koptu: {links}",
+        "link_up": "Santral bağlantısı kuruldu: {links}",
+        "parse_failures": "Son {minutes} dakikada santralden gelen {total} satırın {bad} tanesi okunamadı (%{pct} "
+                          "üzeri; bkz. `callbox quarantine`)",
+        "parse_failures_ok": "Santral satırları yeniden okunuyor (son {minutes} dakikada {total} satırdan {bad} "
+                             "tanesi karantinada)",
+        "journal_high": "günlük [journal] retain_mb değerinin %{used} kadarını kullanıyor ve veri bölümünün %{free} "
+                        "kadarı boş",
+        "journal_ok": "günlük/flash kullanımı yeniden normal (retain_mb'nin %{used} kadarı, %{free} boş)",
+        "directory_sync": "dizin eşitlemesi üst üste iki kez başarısız oldu: {why} (Organizasyon sayfasındaki "
+                          "eşitleme raporuna bakın)",
+        "directory_sync_ok": "dizin eşitlemesi yeniden çalışıyor",
+        "tariff_plan": "çağrılar fiyatsız kaydediliyor: {problem}. [rating] plan değerini kayıtlı bir plana "
+                       "ayarlayın, sonra `callbox rerate` çalıştırın.",
+        "tariff_plan_ok": "çağrılar yeniden bir tarife planıyla fiyatlanıyor; bu arada fiyatsız kaydedilen çağrılar "
+                          "için `callbox rerate` çalıştırın",
+        "stuck_lines": "Son 24 saatte {trunks} hat(lar)ındaki {n} çağrı zamanında kapanmadı ve daha kısa "
+                       "fiyatlandı: bu hatları kontrol edin; `callbox calls --capped` bunları listeler",
+        "stuck_lines_ok": "son 24 saatte hiçbir çağrı hattının sınırını aşmadı ya da sonrakiyle çakışmadı",
+        "db_error": "veritabanı hatası: {error}", "db_ok": "veritabanı yeniden çalışıyor",
+        "code_rise": "Santral neden kodu {name}: son bir saatte {count}; haftanın bu saati için olağan en çok "
+                     "{threshold}",
+        "code_ok": "Santral neden kodu {name} yeniden normal (son bir saatte {count})",
+    },
+    "bg": {
+        "subject_raised": "Callbox ТРЕВОГА: {text}", "subject_cleared": "Callbox ОК: {text}",
+        "cleared": "отминало: {text}", "never": "никога",
+        "nothing_applied": "нищо не е приложено", "no_plan": "не може да се избере тарифен план",
+        "no_data_any": "няма данни за разговори от нито един източник от {minutes} минути в "
+                       "работно време (последен ред {last})",
+        "no_data_any_ok": "данните за разговори отново пристигат (последен ред {last})",
+        "no_data": "няма данни за разговори от {label} от {minutes} минути в работно време (последен ред {last})",
+        "no_data_ok": "данните за разговори от {label} отново пристигат (последен ред {last})",
+        "unwatched": "{label} вече не се наблюдава",
+        "capture_stopped": "записването не работи", "link_down": "Връзката с централата е прекъсната: {links}",
+        "link_up": "Връзката с централата е възстановена: {links}",
+        "parse_failures": "{bad} от {total} реда от централата не можаха да се прочетат през последните {minutes} "
+                          "минути (над {pct}%; вижте `callbox quarantine`)",
+        "parse_failures_ok": "редовете от централата отново се четат ({bad} от {total} под карантина през "
+                             "последните {minutes} минути)",
+        "journal_high": "журналът заема {used}% от [journal] retain_mb, а свободни са {free}% от дяла с данни",
+        "journal_ok": "заетостта на журнала/флаш паметта отново е нормална ({used}% от retain_mb, {free}% свободни)",
+        "directory_sync": "синхронизацията на указателя не успя два пъти подред: {why} (вижте отчета за "
+                          "синхронизация на страницата Организация)",
+        "directory_sync_ok": "синхронизацията на указателя отново работи",
+        "tariff_plan": "разговорите се записват без цена: {problem}. Задайте [rating] plan на един записан план, "
+                       "после изпълнете `callbox rerate`.",
+        "tariff_plan_ok": "тарифен план отново оценява разговорите; изпълнете `callbox rerate` за разговорите, "
+                          "записани междувременно без цена",
+        "stuck_lines": "{n} разговор(а) от последните 24 ч по транк(ове) {trunks} не се освободиха навреме и бяха "
+                       "оценени по-кратки: проверете тези линии; `callbox calls --capped` ги изброява",
+        "stuck_lines_ok": "нито един разговор от последните 24 ч не надхвърли лимита на транка си и не се припокри "
+                          "със следващия",
+        "db_error": "грешка в базата данни: {error}", "db_ok": "базата данни отново работи",
+        "code_rise": "Код на причина от централата {name}: {count} за последния час, обичайното за този час от "
+                     "седмицата е най-много {threshold}",
+        "code_ok": "Кодът на причина от централата {name} отново е в норма ({count} за последния час)",
+    },
+    "az": {
+        "subject_raised": "Callbox XƏBƏRDARLIQ: {text}", "subject_cleared": "Callbox QAYDASINDA: {text}",
+        "cleared": "aradan qalxdı: {text}", "never": "heç vaxt",
+        "nothing_applied": "heç nə tətbiq olunmadı", "no_plan": "heç bir tarif planı seçilə bilmir",
+        "no_data_any": "iş saatlarında {minutes} dəqiqədir heç bir mənbədən zəng məlumatı yoxdur (son sətir {last})",
+        "no_data_any_ok": "zəng məlumatı yenidən gəlir (son sətir {last})",
+        "no_data": "{label} mənbəyindən iş saatlarında {minutes} dəqiqədir zəng məlumatı yoxdur (son sətir {last})",
+        "no_data_ok": "{label} mənbəyindən zəng məlumatı yenidən gəlir (son sətir {last})",
+        "unwatched": "{label} artıq izlənmir",
+        "capture_stopped": "məlumat toplama işləmir", "link_down": "Santral bağlantısı kəsildi: {links}",
+        "link_up": "Santral bağlantısı bərpa olundu: {links}",
+        "parse_failures": "Son {minutes} dəqiqədə santraldan gələn {total} sətirdən {bad} sətir oxuna bilmədi "
+                          "({pct}%-dən çox; bax `callbox quarantine`)",
+        "parse_failures_ok": "Santral sətirləri yenidən oxunur (son {minutes} dəqiqədə {total} sətirdən {bad} "
+                             "sətir karantində)",
+        "journal_high": "jurnal [journal] retain_mb dəyərinin {used}%-ni istifadə edir, məlumat bölməsinin {free}%-i "
+                        "boşdur",
+        "journal_ok": "jurnal/flash istifadəsi yenidən normaldır (retain_mb-nin {used}%-i, {free}% boş)",
+        "directory_sync": "kataloq sinxronizasiyası ardıcıl iki dəfə uğursuz oldu: {why} (Təşkilat səhifəsindəki "
+                          "sinxronizasiya hesabatına baxın)",
+        "directory_sync_ok": "kataloq sinxronizasiyası yenidən işləyir",
+        "tariff_plan": "zənglər qiymətsiz saxlanılır: {problem}. [rating] plan dəyərini saxlanmış bir plana təyin "
+                       "edin, sonra `callbox rerate` işə salın.",
+        "tariff_plan_ok": "zənglər yenidən tarif planı ilə qiymətləndirilir; bu vaxt qiymətsiz saxlanan zənglər üçün "
+                          "`callbox rerate` işə salın",
+        "stuck_lines": "Son 24 saatda {trunks} xətt(lər)indəki {n} zəng vaxtında bağlanmadı və daha qısa "
+                       "qiymətləndirildi: bu xətləri yoxlayın; `callbox calls --capped` onları göstərir",
+        "stuck_lines_ok": "son 24 saatda heç bir zəng xəttinin limitini keçmədi və növbəti ilə üst-üstə düşmədi",
+        "db_error": "verilənlər bazası xətası: {error}", "db_ok": "verilənlər bazası yenidən işləyir",
+        "code_rise": "Santral səbəb kodu {name}: son bir saatda {count}; həftənin bu saatı üçün adi hal ən çox "
+                     "{threshold}",
+        "code_ok": "Santral səbəb kodu {name} yenidən normaldır (son bir saatda {count})",
+    },
+    "cs": {
+        "subject_raised": "Callbox VÝSTRAHA: {text}", "subject_cleared": "Callbox OK: {text}",
+        "cleared": "pominulo: {text}", "never": "nikdy",
+        "nothing_applied": "nic nebylo použito", "no_plan": "nelze zvolit žádný tarifní plán",
+        "no_data_any": "žádná data o hovorech z žádného zdroje po {minutes} minut pracovní "
+                       "doby (poslední řádek {last})",
+        "no_data_any_ok": "data o hovorech opět přicházejí (poslední řádek {last})",
+        "no_data": "žádná data o hovorech od {label} po {minutes} minut pracovní doby (poslední řádek {last})",
+        "no_data_ok": "data o hovorech od {label} opět přicházejí (poslední řádek {last})",
+        "unwatched": "{label} se již nesleduje",
+        "capture_stopped": "sběr dat neběží", "link_down": "Spojení s ústřednou je přerušeno: {links}",
+        "link_up": "Spojení s ústřednou je obnoveno: {links}",
+        "parse_failures": "{bad} z {total} řádků z ústředny nešlo za posledních {minutes} minut přečíst (přes "
+                          "{pct} %; viz `callbox quarantine`)",
+        "parse_failures_ok": "řádky z ústředny se opět čtou ({bad} z {total} v karanténě za posledních {minutes} "
+                             "minut)",
+        "journal_high": "žurnál zabírá {used} % z [journal] retain_mb a volných je {free} % datového oddílu",
+        "journal_ok": "zaplnění žurnálu/flash je opět v normálu ({used} % z retain_mb, {free} % volných)",
+        "directory_sync": "synchronizace adresáře dvakrát za sebou selhala: {why} (viz zprávu o synchronizaci na "
+                          "stránce Organizace)",
+        "directory_sync_ok": "synchronizace adresáře opět funguje",
+        "tariff_plan": "hovory se ukládají bez ceny: {problem}. Nastavte [rating] plan na jeden uložený plán a pak "
+                       "spusťte `callbox rerate`.",
+        "tariff_plan_ok": "tarifní plán opět oceňuje hovory; spusťte `callbox rerate` pro hovory uložené mezitím bez "
+                          "ceny",
+        "stuck_lines": "{n} hovor(ů) za posledních 24 h na trunku/trunkách {trunks} se neuvolnilo včas a bylo "
+                       "oceněno kratší: zkontrolujte tyto linky; `callbox calls --capped` je vypíše",
+        "stuck_lines_ok": "žádný hovor za posledních 24 h nepřekročil limit svého trunku ani se nepřekryl s "
+                          "následujícím",
+        "db_error": "chyba databáze: {error}", "db_ok": "databáze opět funguje",
+        "code_rise": "Kód příčiny z ústředny {name}: {count} za poslední hodinu, obvyklé maximum pro tuto hodinu "
+                     "týdne je {threshold}",
+        "code_ok": "Kód příčiny z ústředny {name} je opět v normálu ({count} za poslední hodinu)",
+    },
+    "nb": {
+        "subject_raised": "Callbox VARSEL: {text}", "subject_cleared": "Callbox OK: {text}",
+        "cleared": "opphørt: {text}", "never": "aldri",
+        "nothing_applied": "ingenting ble tatt i bruk", "no_plan": "ingen tariffplan kan velges",
+        "no_data_any": "ingen samtaledata fra noen kilde på {minutes} minutter i arbeidstiden (siste linje {last})",
+        "no_data_any_ok": "samtaledata kommer igjen (siste linje {last})",
+        "no_data": "ingen samtaledata fra {label} på {minutes} minutter i arbeidstiden (siste linje {last})",
+        "no_data_ok": "samtaledata fra {label} kommer igjen (siste linje {last})",
+        "unwatched": "{label} overvåkes ikke lenger",
+        "capture_stopped": "innsamlingen kjører ikke", "link_down": "Forbindelsen til sentralen er nede: {links}",
+        "link_up": "Forbindelsen til sentralen er oppe: {links}",
+        "parse_failures": "{bad} av {total} linjer fra sentralen kunne ikke leses de siste {minutes} minuttene (over "
+                          "{pct} %; se `callbox quarantine`)",
+        "parse_failures_ok": "linjene fra sentralen leses igjen ({bad} av {total} i karantene de siste {minutes} "
+                             "minuttene)",
+        "journal_high": "journalen bruker {used} % av [journal] retain_mb, og {free} % av datapartisjonen er ledig",
+        "journal_ok": "bruken av journal/flash er normal igjen ({used} % av retain_mb, {free} % ledig)",
+        "directory_sync": "katalogsynkroniseringen feilet to ganger på rad: {why} (se synkroniseringsrapporten på "
+                          "siden Organisasjon)",
+        "directory_sync_ok": "katalogsynkroniseringen virker igjen",
+        "tariff_plan": "samtaler lagres uten pris: {problem}. Sett [rating] plan til én lagret plan, og kjør så "
+                       "`callbox rerate`.",
+        "tariff_plan_ok": "en tariffplan priser samtalene igjen; kjør `callbox rerate` for samtalene som ble lagret "
+                          "uten pris i mellomtiden",
+        "stuck_lines": "{n} samtale(r) de siste 24 t på trunk(er) {trunks} ble ikke frigitt i tide og ble priset "
+                       "kortere: sjekk disse linjene; `callbox calls --capped` viser dem",
+        "stuck_lines_ok": "ingen samtale de siste 24 t gikk over trunkens grense eller overlappet den neste",
+        "db_error": "databasefeil: {error}", "db_ok": "databasen virker igjen",
+        "code_rise": "Årsakskode fra sentralen {name}: {count} den siste timen, det vanlige for denne timen i uken er "
+                     "høyst {threshold}",
+        "code_ok": "Årsakskode fra sentralen {name} er normal igjen ({count} den siste timen)",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of these texts given as a field (any source, never, ...): translated with the text."""
+    key: str
+
+
+def say(lang: str, key: str, **fields: object) -> str:
+    """The text `key` in `lang` (English where the language lacks it), with `fields` filled in."""
+    words = TEXT.get(lang, {})
+    filled = {k: say(lang, v.key) if isinstance(v, Word) else v for k, v in fields.items()}
+    return words.get(key, TEXT["en"][key]).format(**filled)
