@@ -40,6 +40,12 @@ TEXT: dict[str, dict[str, str]] = {
         "code_rise": "PBX cause code {name}: {count} in the last hour, the usual for this hour of the week is at most "
                      "{threshold}",
         "code_ok": "PBX cause code {name} is back to normal ({count} in the last hour)",
+        "central_failing": "calls cannot be sent to the central: {error} ({waiting} calls waiting; they are kept and "
+                           "sent when it works again; `callbox sync status`)",
+        "central_ok": "calls reach the central again ({waiting} waiting)",
+        "branch_silent": "branch {name} has not been heard from since {at} (its calls wait on it: check its network "
+                         "and `callbox sync status` there)",
+        "branch_ok": "branch {name} is heard from again",
     },
     "tr": {
         "subject_raised": "Callbox UYARI: {text}", "subject_cleared": "Callbox TAMAM: {text}",
@@ -73,6 +79,12 @@ TEXT: dict[str, dict[str, str]] = {
         "code_rise": "Santral neden kodu {name}: son bir saatte {count}; haftanın bu saati için olağan en çok "
                      "{threshold}",
         "code_ok": "Santral neden kodu {name} yeniden normal (son bir saatte {count})",
+        "central_failing": "çağrılar merkeze gönderilemiyor: {error} ({waiting} çağrı bekliyor; saklanıyorlar ve "
+                           "bağlantı düzelince gönderilecekler; `callbox sync status`)",
+        "central_ok": "çağrılar yeniden merkeze ulaşıyor ({waiting} bekliyor)",
+        "branch_silent": "{name} şubesinden {at} tarihinden beri haber yok (çağrıları onu bekliyor: ağını ve oradaki "
+                         "`callbox sync status` çıktısını kontrol edin)",
+        "branch_ok": "{name} şubesinden yeniden haber geliyor",
     },
     "bg": {
         "subject_raised": "Callbox ТРЕВОГА: {text}", "subject_cleared": "Callbox ОК: {text}",
@@ -107,6 +119,12 @@ TEXT: dict[str, dict[str, str]] = {
         "code_rise": "Код на причина от централата {name}: {count} за последния час, обичайното за този час от "
                      "седмицата е най-много {threshold}",
         "code_ok": "Кодът на причина от централата {name} отново е в норма ({count} за последния час)",
+        "central_failing": "разговорите не могат да се изпратят до централния сървър: {error} ({waiting} чакат; "
+                           "пазят се и ще се изпратят, когато връзката заработи; `callbox sync status`)",
+        "central_ok": "разговорите отново достигат централния сървър ({waiting} чакат)",
+        "branch_silent": "от клон {name} няма вест от {at} (разговорите му чакат: проверете мрежата му и `callbox sync "
+                         "status` там)",
+        "branch_ok": "клон {name} отново се обажда",
     },
     "az": {
         "subject_raised": "Callbox XƏBƏRDARLIQ: {text}", "subject_cleared": "Callbox QAYDASINDA: {text}",
@@ -140,6 +158,12 @@ TEXT: dict[str, dict[str, str]] = {
         "code_rise": "Santral səbəb kodu {name}: son bir saatda {count}; həftənin bu saatı üçün adi hal ən çox "
                      "{threshold}",
         "code_ok": "Santral səbəb kodu {name} yenidən normaldır (son bir saatda {count})",
+        "central_failing": "zənglər mərkəzə göndərilə bilmir: {error} ({waiting} zəng gözləyir; saxlanılır və əlaqə "
+                           "düzələndə göndəriləcək; `callbox sync status`)",
+        "central_ok": "zənglər yenidən mərkəzə çatır ({waiting} gözləyir)",
+        "branch_silent": "{name} filialından {at} vaxtından bəri xəbər yoxdur (zəngləri onu gözləyir: şəbəkəsini və "
+                         "oradakı `callbox sync status` nəticəsini yoxlayın)",
+        "branch_ok": "{name} filialından yenidən xəbər gəlir",
     },
     "cs": {
         "subject_raised": "Callbox VÝSTRAHA: {text}", "subject_cleared": "Callbox OK: {text}",
@@ -174,6 +198,12 @@ TEXT: dict[str, dict[str, str]] = {
         "code_rise": "Kód příčiny z ústředny {name}: {count} za poslední hodinu, obvyklé maximum pro tuto hodinu "
                      "týdne je {threshold}",
         "code_ok": "Kód příčiny z ústředny {name} je opět v normálu ({count} za poslední hodinu)",
+        "central_failing": "hovory nelze odeslat do centrály: {error} (čeká {waiting} hovorů; uchovávají se a "
+                           "odešlou se, až spojení znovu funguje; `callbox sync status`)",
+        "central_ok": "hovory opět docházejí do centrály (čeká {waiting})",
+        "branch_silent": "pobočka {name} se neozvala od {at} (její hovory čekají: zkontrolujte její síť a tam `callbox "
+                         "sync status`)",
+        "branch_ok": "pobočka {name} se opět ozývá",
     },
     "nb": {
         "subject_raised": "Callbox VARSEL: {text}", "subject_cleared": "Callbox OK: {text}",
@@ -206,6 +236,12 @@ TEXT: dict[str, dict[str, str]] = {
         "code_rise": "Årsakskode fra sentralen {name}: {count} den siste timen, det vanlige for denne timen i uken er "
                      "høyst {threshold}",
         "code_ok": "Årsakskode fra sentralen {name} er normal igjen ({count} den siste timen)",
+        "central_failing": "samtaler kan ikke sendes til sentralboksen: {error} ({waiting} venter; de tas vare på og "
+                           "sendes når det virker igjen; `callbox sync status`)",
+        "central_ok": "samtalene når sentralboksen igjen ({waiting} venter)",
+        "branch_silent": "filialen {name} har ikke vært hørt fra siden {at} (samtalene venter på den: sjekk nettet og "
+                         "`callbox sync status` der)",
+        "branch_ok": "filialen {name} høres fra igjen",
     },
 }
 
