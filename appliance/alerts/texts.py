@@ -46,6 +46,17 @@ TEXT: dict[str, dict[str, str]] = {
         "branch_silent": "branch {name} has not been heard from since {at} (its calls wait on it: check its network "
                          "and `callbox sync status` there)",
         "branch_ok": "branch {name} is heard from again",
+        "balance_low": "customer {code} ({name}): prepaid balance {balance} {currency} is below {low}: top the "
+                       "account up (`callbox customer topup {code} AMOUNT`)",
+        "balance_exhausted": "customer {code} ({name}): prepaid balance {balance} {currency} is exhausted: top "
+                             "the account up (`callbox customer topup {code} AMOUNT`)",
+        "balance_ok": "customer {code}: prepaid balance {balance} {currency} is above {low} again",
+        "margin": "customer {code} ({name}): this month's calls cost {buy} {currency}, more than the fixed fee "
+                  "{fee} (margin {margin})",
+        "margin_ok": "customer {code}: the month's margin is not negative ({margin} {currency})",
+        "shop_low": "the callshop's prepaid account with its provider: balance {balance} {currency} is below "
+                    "{low}: top it up with the provider, then `callbox shop topup AMOUNT`",
+        "shop_ok": "the callshop's provider account: balance {balance} {currency} is above {low} again",
     },
     "tr": {
         "subject_raised": "Callbox UYARI: {text}", "subject_cleared": "Callbox TAMAM: {text}",
@@ -85,6 +96,17 @@ TEXT: dict[str, dict[str, str]] = {
         "branch_silent": "{name} şubesinden {at} tarihinden beri haber yok (çağrıları onu bekliyor: ağını ve oradaki "
                          "`callbox sync status` çıktısını kontrol edin)",
         "branch_ok": "{name} şubesinden yeniden haber geliyor",
+        "balance_low": "müşteri {code} ({name}): ön ödemeli bakiye {balance} {currency}, {low} altında: hesaba "
+                       "yükleme yapın (`callbox customer topup {code} AMOUNT`)",
+        "balance_exhausted": "müşteri {code} ({name}): ön ödemeli bakiye {balance} {currency} tükendi: hesaba "
+                             "yükleme yapın (`callbox customer topup {code} AMOUNT`)",
+        "balance_ok": "müşteri {code}: ön ödemeli bakiye {balance} {currency} yeniden {low} üzerinde",
+        "margin": "müşteri {code} ({name}): bu ayın çağrıları {buy} {currency} tuttu, sabit ücret {fee} "
+                  "tutarından fazla (kâr marjı {margin})",
+        "margin_ok": "müşteri {code}: ayın kâr marjı negatif değil ({margin} {currency})",
+        "shop_low": "çağrı dükkânının sağlayıcıdaki ön ödemeli hesabı: bakiye {balance} {currency}, {low} "
+                    "altında: sağlayıcıda yükleme yapın, sonra `callbox shop topup AMOUNT`",
+        "shop_ok": "çağrı dükkânının sağlayıcı hesabı: bakiye {balance} {currency} yeniden {low} üzerinde",
     },
     "bg": {
         "subject_raised": "Callbox ТРЕВОГА: {text}", "subject_cleared": "Callbox ОК: {text}",
@@ -125,6 +147,17 @@ TEXT: dict[str, dict[str, str]] = {
         "branch_silent": "от клон {name} няма вест от {at} (разговорите му чакат: проверете мрежата му и `callbox sync "
                          "status` там)",
         "branch_ok": "клон {name} отново се обажда",
+        "balance_low": "клиент {code} ({name}): предплатеният баланс {balance} {currency} е под {low}: заредете"
+                       " сметката (`callbox customer topup {code} AMOUNT`)",
+        "balance_exhausted": "клиент {code} ({name}): предплатеният баланс {balance} {currency} е изчерпан: "
+                             "заредете сметката (`callbox customer topup {code} AMOUNT`)",
+        "balance_ok": "клиент {code}: предплатеният баланс {balance} {currency} отново е над {low}",
+        "margin": "клиент {code} ({name}): разговорите този месец струват {buy} {currency}, повече от "
+                  "фиксираната такса {fee} (марж {margin})",
+        "margin_ok": "клиент {code}: маржът за месеца не е отрицателен ({margin} {currency})",
+        "shop_low": "предплатената сметка на кол шопа при доставчика: баланс {balance} {currency} е под {low}: "
+                    "заредете я при доставчика, после `callbox shop topup AMOUNT`",
+        "shop_ok": "сметката на кол шопа при доставчика: баланс {balance} {currency} отново е над {low}",
     },
     "az": {
         "subject_raised": "Callbox XƏBƏRDARLIQ: {text}", "subject_cleared": "Callbox QAYDASINDA: {text}",
@@ -164,6 +197,19 @@ TEXT: dict[str, dict[str, str]] = {
         "branch_silent": "{name} filialından {at} vaxtından bəri xəbər yoxdur (zəngləri onu gözləyir: şəbəkəsini və "
                          "oradakı `callbox sync status` nəticəsini yoxlayın)",
         "branch_ok": "{name} filialından yenidən xəbər gəlir",
+        "balance_low": "müştəri {code} ({name}): qabaqcadan ödənişli balans {balance} {currency} {low} "
+                       "həddindən aşağıdır: hesabı artırın (`callbox customer topup {code} AMOUNT`)",
+        "balance_exhausted": "müştəri {code} ({name}): qabaqcadan ödənişli balans {balance} {currency} bitib: "
+                             "hesabı artırın (`callbox customer topup {code} AMOUNT`)",
+        "balance_ok": "müştəri {code}: qabaqcadan ödənişli balans {balance} {currency} yenidən {low} həddindən "
+                      "yuxarıdır",
+        "margin": "müştəri {code} ({name}): bu ayın zəngləri {buy} {currency} tutdu, sabit haqq {fee} "
+                  "məbləğindən çox (marja {margin})",
+        "margin_ok": "müştəri {code}: ayın marjası mənfi deyil ({margin} {currency})",
+        "shop_low": "zəng məntəqəsinin provayderdəki qabaqcadan ödənişli hesabı: balans {balance} {currency} "
+                    "{low} həddindən aşağıdır: provayderdə artırın, sonra `callbox shop topup AMOUNT`",
+        "shop_ok": "zəng məntəqəsinin provayder hesabı: balans {balance} {currency} yenidən {low} həddindən "
+                   "yuxarıdır",
     },
     "cs": {
         "subject_raised": "Callbox VÝSTRAHA: {text}", "subject_cleared": "Callbox OK: {text}",
@@ -204,6 +250,17 @@ TEXT: dict[str, dict[str, str]] = {
         "branch_silent": "pobočka {name} se neozvala od {at} (její hovory čekají: zkontrolujte její síť a tam `callbox "
                          "sync status`)",
         "branch_ok": "pobočka {name} se opět ozývá",
+        "balance_low": "zákazník {code} ({name}): předplacený zůstatek {balance} {currency} je pod {low}: "
+                       "dobijte účet (`callbox customer topup {code} AMOUNT`)",
+        "balance_exhausted": "zákazník {code} ({name}): předplacený zůstatek {balance} {currency} je vyčerpán: "
+                             "dobijte účet (`callbox customer topup {code} AMOUNT`)",
+        "balance_ok": "zákazník {code}: předplacený zůstatek {balance} {currency} je opět nad {low}",
+        "margin": "zákazník {code} ({name}): hovory tohoto měsíce stály {buy} {currency}, víc než pevný "
+                  "poplatek {fee} (marže {margin})",
+        "margin_ok": "zákazník {code}: marže měsíce není záporná ({margin} {currency})",
+        "shop_low": "předplacený účet telefonní kanceláře u operátora: zůstatek {balance} {currency} je pod "
+                    "{low}: dobijte jej u operátora, pak `callbox shop topup AMOUNT`",
+        "shop_ok": "účet telefonní kanceláře u operátora: zůstatek {balance} {currency} je opět nad {low}",
     },
     "nb": {
         "subject_raised": "Callbox VARSEL: {text}", "subject_cleared": "Callbox OK: {text}",
@@ -242,6 +299,17 @@ TEXT: dict[str, dict[str, str]] = {
         "branch_silent": "filialen {name} har ikke vært hørt fra siden {at} (samtalene venter på den: sjekk nettet og "
                          "`callbox sync status` der)",
         "branch_ok": "filialen {name} høres fra igjen",
+        "balance_low": "kunde {code} ({name}): forhåndsbetalt saldo {balance} {currency} er under {low}: fyll "
+                       "på kontoen (`callbox customer topup {code} AMOUNT`)",
+        "balance_exhausted": "kunde {code} ({name}): forhåndsbetalt saldo {balance} {currency} er brukt opp: "
+                             "fyll på kontoen (`callbox customer topup {code} AMOUNT`)",
+        "balance_ok": "kunde {code}: forhåndsbetalt saldo {balance} {currency} er over {low} igjen",
+        "margin": "kunde {code} ({name}): samtalene denne måneden kostet {buy} {currency}, mer enn fastprisen "
+                  "{fee} (margin {margin})",
+        "margin_ok": "kunde {code}: månedens margin er ikke negativ ({margin} {currency})",
+        "shop_low": "telefonkioskens forhåndsbetalte konto hos leverandøren: saldo {balance} {currency} er "
+                    "under {low}: fyll på hos leverandøren, og kjør så `callbox shop topup AMOUNT`",
+        "shop_ok": "telefonkioskens konto hos leverandøren: saldo {balance} {currency} er over {low} igjen",
     },
 }
 
