@@ -66,3 +66,14 @@ def test_the_meanings_are_the_commands(client):
 def test_only_administrators_of_the_whole_box(client):
     as_user(client, "tadmin", scope="tenant")
     client.get("/alerts/codes", status=403)
+
+
+def test_the_table_sorts_by_any_column(client):
+    as_user(client, "admin")
+    base = "/alerts/codes?since=2024-02-01&until=2024-03-31&by=all&group=trunk&group=code"
+    html = client.get(base + "&sort=count").text           # a count: the largest first
+    assert [r[-1] for r in cells(html)] == ["3", "1", "1"]
+    assert 'aria-sort="descending"' in html
+    again = re.search(r'aria-sort="descending"><a href="([^"]*)"', html)[1].replace("&amp;", "&")
+    assert "desc=0" in again and [r[-1] for r in cells(client.get(again).text)] == ["1", "1", "3"]
+    assert [r[1] for r in cells(client.get(base + "&sort=trunk&desc=1").text)] == ["T2", "T2", "T1"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import bottle
 from bottle import request, response
@@ -100,8 +101,20 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 rows = offload.blocking(work)
             except OperationalError:
                 log.warning("cause-code table not ready in %s", data_dir)
+        query = request.query.decode()
+        sort = query.get("sort", "") if query.get("sort", "") in ("count", *form["group"]) else ""
+        desc = query.get("desc", "1" if sort == "count" else "0") == "1"
+        if sort:        # by one column (a number the largest first, again to reverse), else by time and group
+            rows.sort(key=lambda r: r["count"] if sort == "count" else str(r.get(sort, "")), reverse=desc)
+
+        def sort_link(column: str) -> str:
+            again = column == sort
+            keep = [(k, v) for k, v in query.allitems() if k not in ("sort", "desc")]
+            return "/alerts/codes?" + urlencode([*keep, ("sort", column),
+                                                 ("desc", "0" if again and desc else "1" if again else
+                                                  "1" if column == "count" else "0")])
         return bottle.template("cause_codes", template_lookup=TEMPLATE_LOOKUP, rows=rows, form=form, error=error,
                                ready=ready, buckets=BUCKETS, groups=GROUPS, description=description,
-                               bucket_text=bucket_text)
+                               bucket_text=bucket_text, sort=sort, desc=desc, sort_link=sort_link)
 
     return app

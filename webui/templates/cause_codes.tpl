@@ -28,13 +28,18 @@
 % elif rows:
 <div class="scroll" tabindex="0"><table id="codes">
   <thead><tr><th>{{_('Period')}}</th>
+% def head(column, text):
+%   mark = ('descending' if desc else 'ascending') if column == sort else ''
+    <th{{!' aria-sort="%s"' % mark if mark else ''}}><a href="{{sort_link(column)}}" title="{{_('Sort by this column')}}">{{text}}</a>{{(' ▼' if desc else ' ▲') if mark else ''}}</th>
+% end
 % for g in form['group']:
-    <th>{{_(groups[g])}}</th>
+% head(g, _(groups[g]))
 % if g == 'code':
     <th>{{_('Meaning')}}</th>
 % end
 % end
-    <th>{{_('Count')}}</th></tr></thead>
+% head('count', _('Count'))
+    </tr></thead>
   <tbody>
 % for r in rows:
     <tr><td class="num">{{bucket_text(form['by'], r['period'])}}</td>
