@@ -27,8 +27,8 @@ from webui import (api, auth, callcentre, callcentre_evaluate, callcentre_report
                    customers, db, dialer, dialer_campaigns,
                    errors, firstboot, home, i18n, invoices, messages, notes, offload, panel, pricelists, recordings,
                    shop, status, tls, wallboard)   # i18n: `_` in templates
-from webui.admin import (alerts, backup, directory, directory_edit, outbox, pbx_wizard, reset, schedules,
-                         settings_check, setup, tariff_edit, tariffs, update, users)
+from webui.admin import (alerts, backup, cause_codes, charges, directory, directory_edit, outbox, pbx_wizard, reset,
+                         schedules, settings_check, setup, tariff_edit, tariffs, update, users)
 from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,9 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(outbox.routes(data_dir))
     app.merge(schedules.routes(data_dir, cfg))
     app.merge(bill.routes(data_dir, cfg))
+    app.merge(charges.routes(data_dir, cfg))
     app.merge(alerts.routes(data_dir, cfg))
+    app.merge(cause_codes.routes(data_dir, cfg))
     app.merge(breakdown.routes(data_dir, cfg))
     app.merge(timeranges.routes(data_dir))
     app.merge(traffic.routes(data_dir, cfg))

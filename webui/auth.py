@@ -161,6 +161,15 @@ SUPERVISORS |= {"/notes"}
 BOX_ADMIN |= {"/customer-notes/<cid>", "/customer-notes/<cid>/contact", "/messages"}
 WRITE_ROUTES |= {("POST", "/calls/<cid>/notes"), ("POST", "/panel/notes"), ("POST", "/customer-notes/<cid>"),
                  ("POST", "/customer-notes/<cid>/contact")}
+# A tenant's billing settings (webui.admin.charges): the provider comparison, allowances, line charges and billed
+# periods of a tenant the administrator sees (scope.visible_tenants); the writes go to the billing tables only.
+CHARGES = {"/charges", "/charges/allowances", "/charges/linecharges", "/charges/close", "/charges/reopen"}
+ADMIN_ONLY |= CHARGES
+WRITE_ROUTES |= {("POST", rule) for rule in CHARGES - {"/charges"}}
+# The PBX cause-code report (webui.admin.cause_codes, REP-8): about the PBX and every tenant's calls, as the alerts
+# raised about it, so administrators of the whole box; read-only.
+BOX_ADMIN |= {"/alerts/codes"}
+ADMIN_ONLY |= {"/alerts/codes"}
 SHARED_WRITES = {("POST", "/pricelists/import"), ("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
                  ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}

@@ -44,7 +44,10 @@ from appliance.central import archive as central_archive
 from appliance.central import branches as central_branches
 from appliance.central import snapshots as central_snapshots
 from appliance.sync import sender as sync_sender
+from appliance.store.billing import (MODELS_BILLED, MODELS_BILLING, PeriodError, allowances, line_charges,
+                                     replace_allowances, replace_line_charges)
 from appliance.store.central_db import CentralDbError
+from appliance.store.directory import tenant_id
 from appliance.store.central_db import connection as central_connection
 from webui.i18n import _
 
@@ -70,6 +73,10 @@ __all__ = [
     "MODELS_PRICING",
     # the campaign dialer's campaigns, contacts, attempts, agents and do-not-call list (appliance.dialer writes them)
     "MODELS_DIALER",
+    # allowances, line charges and billed periods (webui.admin.charges writes the first two; appliance.billing.billed
+    # closes and reopens periods)
+    "MODELS_BILLED", "MODELS_BILLING", "PeriodError", "allowances", "line_charges", "replace_allowances",
+    "replace_line_charges", "tenant_id",
     # users.db
     "users_db",
 ]

@@ -16,6 +16,7 @@ from appliance.rating import transfers
 from appliance.reports import search as call_search
 from webui import TEMPLATE_LOOKUP, api, db, overview, status
 from webui.auth import current_user
+from webui.i18n import fmt_at
 
 log = logging.getLogger(__name__)
 # The page refreshes itself every few seconds: the month's totals (a month of rows, costs summed exactly in
@@ -113,7 +114,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def page():
         response.set_header("Cache-Control", "no-store")
         user = current_user()
+        zone = localtime.zone(cfg.section("pbx").timezone)
         return bottle.template("home", template_lookup=TEMPLATE_LOOKUP, hms=status.hms, user=user,
+                               updated=fmt_at(int(time.time()), zone, "medium"),
                                refresh=status.REFRESH_S, rp_dim=overview.rp.dim_text, **home_data(data_dir, cfg, user))
 
     return app

@@ -235,6 +235,14 @@ def fmt_datetime(start_utc: int | None, utc_offset: int = 0, fmt: str = "medium"
     return _moment(int(start_utc), int(utc_offset), fmt, locale())
 
 
+def fmt_at(epoch: int | None, tz=timezone.utc, fmt: str = "short", empty: str = "–") -> str:
+    """A moment (UTC epoch seconds) in the locale's date-and-time format in the zone `tz` (default UTC)."""
+    if epoch is None:
+        return empty
+    offset = datetime.fromtimestamp(epoch, tz).utcoffset()
+    return _moment(int(epoch), int(offset.total_seconds()) if offset else 0, fmt, locale())
+
+
 def fmt_iso(text: str | None, fmt: str = "medium") -> str:
     """An ISO 8601 moment with its offset (a call's `start` in the API's rows) in the locale's format, at that
     offset; the text itself when it is not one."""
@@ -361,6 +369,6 @@ HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url,
            "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
            "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups,
            "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
-           "fmt_day": fmt_day, "fmt_iso": fmt_iso,
+           "fmt_at": fmt_at, "fmt_day": fmt_day, "fmt_iso": fmt_iso,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}
 bottle.BaseTemplate.defaults.update(HELPERS)

@@ -13,7 +13,7 @@ from appliance import config, localtime
 from appliance.customers import customers
 from appliance.messages import report
 from webui import db, row_id
-from webui.i18n import N_, _
+from webui.i18n import N_, _, fmt_at
 from webui.invoices import month_bounds
 from webui.reports.common import render
 
@@ -45,6 +45,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         return render("messages", title=_("Messages"), month=month, rows=rows, totals=totals, names=names,
                       customer=names.get(cid), status=STATUS_LABELS, rules=RULE_LABELS, channels=CHANNEL_LABELS,
                       capped=len(rows) >= MAX_ROWS,
-                      at=lambda t: datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M"))
+                      at=lambda t: fmt_at(t, tz))
 
     return app

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import datetime
 from pathlib import Path
 
 import bottle
@@ -24,7 +23,7 @@ from appliance.messages import notes
 from appliance.reports.ranges import resolve
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
-from webui.i18n import _
+from webui.i18n import _, fmt_at
 from webui.reports.common import RANGE_LABELS, render
 
 log = logging.getLogger(__name__)
@@ -138,6 +137,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         rows, names = found
         return render("notes", title=_("Call notes"), values=values, rows=rows, names=names, csrf=csrf_token(),
                       ranges=[(r, RANGE_LABELS[r]) for r in RANGES],
-                      at=lambda t: datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M"))
+                      at=lambda t: fmt_at(t, tz))
 
     return app

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from appliance import config
-from appliance.alerts.state import Notice, Send, commit, watch
+from appliance.alerts.state import Send, commit, said, watch
 from appliance.store.base import IMMEDIATE, db
 from appliance.store.sync import CentralBranch, get_state
 from appliance.sync import link, outbox
@@ -29,9 +29,8 @@ def branch_link(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender
         return 0
     error = get_state("last_error")
     waiting = outbox.backlog()
-    n = Notice("central", f"calls cannot be sent to the central: {error} ({waiting} calls waiting; they are kept "
-               "and sent when it works again; `callbox sync status`)", waiting, "sync_failing", "sync_ok",
-               f"calls reach the central again ({waiting} waiting)")
+    n = said("central", "central_failing", "central_ok", waiting, "sync_failing", "sync_ok", error=error,
+             waiting=waiting)
     with db.atomic(IMMEDIATE):
         return commit(watch(cfg_alerts, "central_sync", bool(error), now, n,
                             hold_s=cfg.section("sync").failing_min * 60), sender)
@@ -44,9 +43,8 @@ def silent_branches(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> i
     for r in CentralBranch.select().where(CentralBranch.cert_serial != ""):
         last = r.last_seen_utc or r.created_utc
         bad = not r.revoked and now - last >= silent_s
-        n = Notice(f"branch {r.name}", f"branch {r.name} has not been heard from since {_at(last)} (its calls wait "
-                   "on it: check its network and `callbox sync status` there)", now - last, "sync_failing",
-                   "sync_ok", f"branch {r.name} is heard from again")
+        n = said(f"branch {r.name}", "branch_silent", "branch_ok", now - last, "sync_failing", "sync_ok", name=r.name,
+                 at=_at(last))
         with db.atomic(IMMEDIATE):
             queued += commit(watch(cfg_alerts, f"central_branch:{r.name}", bad, now, n), sender)
     return queued

@@ -15,8 +15,9 @@ from appliance.alerts import codes as alert_codes
 from appliance.alerts import conditions as alert_health
 from appliance.alerts import customers as alert_customers
 from appliance.alerts import thresholds as alert_thresholds
-from appliance.alerts.state import Action, Notice, Send, commit, notices, send
-from appliance.delivery import mail
+from appliance.alerts import state as alert_state
+from appliance.alerts.state import Action, Send, commit, notices, said, send
+from appliance.delivery import mail, mail_text
 from appliance.snmp import traps
 from appliance.store import db
 
@@ -43,8 +44,7 @@ def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send, direct:
         state["detail"] = h.db_error
         path.write_text(json.dumps(state), encoding="utf-8")
     if not state["sent"]:
-        n = Notice("database", f"database error: {h.db_error}" if bad else "database error", 0, "db_error", "db_ok",
-                   "database works again")
+        n = said("database", "db_error", "db_ok", 0, "db_error", "db_ok", error=h.db_error if bad else "")
         actions = notices(cfg_alerts, "db", n, bad, state["since"])
         try:
             with db.atomic("IMMEDIATE"):
@@ -106,6 +106,7 @@ def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sende
 def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Send) -> int:
     t = int(time.time() if now is None else now)
     settings = cfg.section("alerts")
+    alert_state.language[0] = mail_text.language("", cfg.section("mail").language)   # the e-mails' language
     health.record_integrity(data_dir, t)   # the whole file, every pass: damage beyond the snapshot's probes
     h = health.snapshot(Path(data_dir), cfg, t)
     queued = 0

@@ -18,7 +18,7 @@ from typing import Iterable, cast
 from peewee import fn
 
 from appliance import config, registry, store
-from appliance.alerts.state import Notice, Send, commit, watch
+from appliance.alerts.state import Send, commit, said, watch
 from appliance.directory import organisation as directory
 from appliance.localtime import zone
 from appliance.reports import listing as output
@@ -149,9 +149,7 @@ def check(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender: Send
         if cond is None and not bad:
             continue   # keep the table to the codes that were ever raised
         name = f"{code} ({describe(kind, code)})" if describe(kind, code) else code
-        n = Notice(f"{kind} {code}", f"PBX cause code {name}: {count} in the last hour, the usual for this hour of "
-                   f"the week is at most {threshold:.0f}", count, "alert_raised", "alert_cleared",
-                   f"PBX cause code {name} is back to normal ({count} in the last hour)")
+        n = said(f"{kind} {code}", "code_rise", "code_ok", count, name=name, count=count, threshold=f"{threshold:.0f}")
         with db.atomic("IMMEDIATE"):
             queued += commit(watch(cfg_alerts, key, bad, now, n), sender)
     return queued

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Iterable
 
 from appliance import config, journal, store
-from appliance.alerts.state import Notice, Send, commit, watch
+from appliance.alerts.state import Notice, Send, commit, said, watch
+from appliance.alerts.texts import Word, say
 from appliance.ingest.parse import ref_id
 from appliance.localtime import zone
 from appliance.rating import plan_choice
@@ -135,8 +136,8 @@ def track_sources(journal_dir: Path, prefixes: tuple[str, ...], now: int) -> dic
     return out
 
 
-def _local(t: int | None, tz: tzinfo) -> str:
-    return "never" if t is None else datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M %Z")
+def _local(t: int | None, tz: tzinfo) -> str | Word:
+    return Word("never") if t is None else datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def no_data(cfg_alerts, journal_dir: Path, tz: tzinfo, now: int, sender: Send) -> int:
@@ -148,16 +149,16 @@ def no_data(cfg_alerts, journal_dir: Path, tz: tzinfo, now: int, sender: Send) -
         for prefix, schedule in hours:
             watched = sa.AlertSource.get_by_id(prefix).watched_utc
             gap = business_seconds(schedule, tz, last[prefix] or watched, now)
-            label = "any source" if prefix == "*" else prefix
-            n = Notice(prefix, f"no call data from {label} for {gap // 60} minutes of business hours (last line "
-                       f"{_local(last[prefix], tz)})", gap // 60, "no_data", "data_resumed",
-                       f"call data from {label} arrives again (last line {_local(last[prefix], tz)})")
+            key = "no_data_any" if prefix == "*" else "no_data"
+            n = said(prefix, key, key + "_ok", gap // 60, "no_data", "data_resumed", label=prefix, minutes=gap // 60,
+                     last=_local(last[prefix], tz))
             queued += commit(watch(cfg_alerts, f"no_data:{prefix}", bool(cfg_alerts.no_data_min) and
                                    gap >= cfg_alerts.no_data_min * 60, now, n), sender)
         stale = sa.AlertCondition.select().where(sa.AlertCondition.key.startswith("no_data:"),
                                                  sa.AlertCondition.key.not_in([f"no_data:{p}" for p in prefixes]))
         for row in list(stale):   # an entry removed from the configuration: its condition clears
-            n = Notice(row.key[8:], row.detail, 0, "no_data", "data_resumed", f"{row.key[8:]} is no longer watched")
+            n = Notice(row.key[8:], row.detail, 0, "no_data", "data_resumed", f"{row.key[8:]} is no longer watched",
+                       clear_words=("unwatched", {"label": row.key[8:]}))
             queued += commit(watch(cfg_alerts, row.key, False, now, n), sender)
     return queued
 
@@ -165,9 +166,10 @@ def no_data(cfg_alerts, journal_dir: Path, tz: tzinfo, now: int, sender: Send) -
 def link(cfg_alerts, h, now: int, sender: Send) -> int:
     down = [s for s, up, _ in h.links if not up]
     up = [s for s, ok, _ in h.links if ok]
-    what = "capture is not running" if h.capture_state == "stale" else f"PBX link down: {', '.join(down)[:300]}"
-    n = Notice(", ".join(down if h.link_up is False else up)[:200] or "capture", what, len(down), "link_down",
-               "link_up", "PBX link up: " + ", ".join(up)[:300])
+    what = ("capture_stopped", {}) if h.capture_state == "stale" else ("link_down", {"links": ", ".join(down)[:300]})
+    n = Notice(", ".join(down if h.link_up is False else up)[:200] or "capture", say("en", what[0], **what[1]),
+               len(down), "link_down", "link_up", "PBX link up: " + ", ".join(up)[:300], what,
+               ("link_up", {"links": ", ".join(up)[:300]}))
     with db.atomic("IMMEDIATE"):
         return commit(watch(cfg_alerts, "link", h.link_up is False, now, n, cfg_alerts.link_down_s), sender)
 
@@ -187,11 +189,9 @@ def parse_failures(cfg, cfg_alerts, journal_dir: Path, now: int, sender: Send) -
         total = bad_lines + good
         bad = bad_lines >= cfg_alerts.parse_failure_min and bad_lines * 100 > cfg_alerts.parse_failure_pct * total
         driver = cfg.raw_section("pbx").get("driver", "") or "pbx"
-        n = Notice(driver, f"{bad_lines} of {total} lines from the PBX could not be read in the last "
-                   f"{cfg_alerts.parse_failure_window_min} minutes (over {cfg_alerts.parse_failure_pct}%; see "
-                   "`callbox quarantine`)", bad_lines, "parse_failures", "parse_failures_cleared",
-                   f"PBX lines are read again ({bad_lines} of {total} quarantined in the last "
-                   f"{cfg_alerts.parse_failure_window_min} minutes)")
+        n = said(driver, "parse_failures", "parse_failures_ok", bad_lines, "parse_failures", "parse_failures_cleared",
+                 bad=bad_lines, total=total, minutes=cfg_alerts.parse_failure_window_min,
+                 pct=cfg_alerts.parse_failure_pct)
         return commit(watch(cfg_alerts, "parse_failures", bad, now, n), sender)
 
 
@@ -200,9 +200,8 @@ def journal_full(cfg_alerts, h, now: int, sender: Send) -> int:
     slack = JOURNAL_HYSTERESIS_PCT if row is not None and row.raised else 0   # clear only well below the mark
     bad = (h.journal_pct >= cfg_alerts.journal_high_pct - slack
            or h.disk_free_pct <= cfg_alerts.disk_low_pct + slack)
-    n = Notice("journal", f"the journal uses {h.journal_pct}% of [journal] retain_mb and {h.disk_free_pct}% of the "
-               "data partition is free", h.journal_pct, "journal_high", "journal_ok",
-               f"journal/flash usage is normal again ({h.journal_pct}% of retain_mb, {h.disk_free_pct}% free)")
+    n = said("journal", "journal_high", "journal_ok", h.journal_pct, "journal_high", "journal_ok",
+             used=h.journal_pct, free=h.disk_free_pct)
     with db.atomic("IMMEDIATE"):
         return commit(watch(cfg_alerts, "journal", bad, now, n), sender)
 
@@ -216,8 +215,8 @@ def directory_sync(cfg_alerts, now: int, sender: Send) -> int:
     if runs and not runs[0].applied:
         problems = json.loads(runs[0].report).get("problems", [])
         why = next((p["message"] for p in problems if p.get("kind") == "source_error"), "")
-    n = Notice("directory", f"the directory sync failed twice in a row: {why or 'nothing applied'} (see the "
-               "Organisation page's sync report)", 1, "sync_failing", "sync_ok", "the directory sync works again")
+    n = said("directory", "directory_sync", "directory_sync_ok", 1, "sync_failing", "sync_ok",
+             why=why or Word("nothing_applied"))
     with db.atomic("IMMEDIATE"):
         return commit(watch(cfg_alerts, "directory_sync", bad, now, n), sender)
 
@@ -227,9 +226,7 @@ def tariff_plan(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
     plan names none, or the plan it names is not stored (appliance.rating.pricing.choose_plan). Storage goes on;
     this says so. Cleared once a plan is chosen again (then `callbox rerate` prices the calls stored meanwhile)."""
     problem = plan_choice.plan_problem(cfg)
-    n = Notice("tariff", f"calls are stored without a price: {problem or 'no tariff plan can be chosen'}. Set "
-               "[rating] plan to one stored plan, then run `callbox rerate`.", 1, clear_text="a tariff plan prices "
-               "the calls again; run `callbox rerate` for the calls stored unpriced meanwhile")
+    n = said("tariff", "tariff_plan", "tariff_plan_ok", 1, problem=problem or Word("no_plan"))
     with db.atomic("IMMEDIATE"):
         return commit(watch(cfg_alerts, "tariff_plan", bool(problem), now, n), sender)
 
@@ -241,9 +238,7 @@ def stuck_lines(cfg_alerts, now: int, sender: Send) -> int:
     recent = C.select(C.trunk).where(C.start_utc >= now - 86400, C.start_utc < now, C.capped > 0)
     rows: list[str] = [c.trunk for c in recent]
     trunks = sorted(set(rows))
-    n = Notice("stuck_lines", f"{len(rows)} call(s) of the last 24 h on trunk(s) {', '.join(trunks) or '?'} did not "
-               "release in time and were priced shorter: check those lines; `callbox calls --capped` lists them",
-               len(rows), clear_text="no call of the last 24 h ran over its trunk's cap or overlapped the next")
+    n = said("stuck_lines", "stuck_lines", "stuck_lines_ok", len(rows), n=len(rows), trunks=", ".join(trunks) or "?")
     with db.atomic("IMMEDIATE"):
         return commit(watch(cfg_alerts, "stuck_lines", bool(rows), now, n), sender)
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from appliance import config
-from appliance.alerts.state import Notice, Send, commit, watch
+from appliance.alerts.state import Send, commit, said, watch
 from appliance.customers import accounts, customers, margins
 from appliance.localtime import zone
 from appliance.shop import account as shop_account
@@ -21,20 +21,17 @@ log = logging.getLogger(__name__)
 
 def _balance(cfg_alerts, c, now: int, sender: Send) -> int:
     st = accounts.statement(c, now + 1)
-    state = "exhausted" if st["exhausted"] else f"below {st['low_balance']}"
-    n = Notice(f"customer {c.code}", f"customer {c.code} ({c.name}): prepaid balance {st['balance']} "
-               f"{st['currency']} is {state}: top the account up (`callbox customer topup {c.code} AMOUNT`)",
-               int(Decimal(st["balance"])), clear_text=f"customer {c.code}: prepaid balance {st['balance']} "
-               f"{st['currency']} is above {st['low_balance']} again")
+    n = said(f"customer {c.code}", "balance_exhausted" if st["exhausted"] else "balance_low", "balance_ok",
+             int(Decimal(st["balance"])), code=c.code, name=c.name, balance=st["balance"], currency=st["currency"],
+             low=st["low_balance"])
     with db.atomic(IMMEDIATE):
         return commit(watch(cfg_alerts, f"customer_balance:{c.code}", st["low"] or st["exhausted"], now, n), sender)
 
 
 def _margin(cfg_alerts, c, since: int, now: int, sender: Send) -> int:
     m = margins.margin(c, since, now + 1)
-    n = Notice(f"customer {c.code}", f"customer {c.code} ({c.name}): this month's calls cost {m['buy']} "
-               f"{m['currency']}, more than the fixed fee {m['fee']} (margin {m['margin']})", int(Decimal(m["margin"])),
-               clear_text=f"customer {c.code}: the month's margin is not negative ({m['margin']} {m['currency']})")
+    n = said(f"customer {c.code}", "margin", "margin_ok", int(Decimal(m["margin"])), code=c.code, name=c.name,
+             buy=m["buy"], currency=m["currency"], fee=m["fee"], margin=m["margin"])
     with db.atomic(IMMEDIATE):
         return commit(watch(cfg_alerts, f"customer_margin:{c.code}", m["negative"], now, n), sender)
 
@@ -52,10 +49,8 @@ def _shop(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
     if not st["currency"]:
         return 0
     balance = Decimal(st["balance"])
-    n = Notice("shop provider account", f"the callshop's prepaid account with its provider: balance {st['balance']} "
-               f"{st['currency']} is below {shop.low_balance}: top it up with the provider, then `callbox shop topup "
-               "AMOUNT`", int(balance), clear_text=f"the callshop's provider account: balance {st['balance']} "
-               f"{st['currency']} is above {shop.low_balance} again")
+    n = said("shop provider account", "shop_low", "shop_ok", int(balance), balance=st["balance"],
+             currency=st["currency"], low=shop.low_balance)
     with db.atomic(IMMEDIATE):
         return commit(watch(cfg_alerts, "shop_balance", balance < shop.low_balance, now, n), sender)
 

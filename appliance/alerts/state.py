@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from appliance.alerts import texts
 from appliance.delivery import mail
 from appliance.snmp import traps as snmp
 from appliance.store import alerts as sa
@@ -53,6 +54,20 @@ class Notice:
     raise_trap: str = "alert_raised"
     clear_trap: str = "alert_cleared"
     clear_text: str = ""
+    words: tuple = ()                  # (key, fields) of appliance.alerts.texts: the e-mail in [mail] language
+    clear_words: tuple = ()
+
+
+def said(source: str, key: str, clear_key: str, value: int = 0, raise_trap: str = "alert_raised",
+         clear_trap: str = "alert_cleared", **fields) -> Notice:
+    """A notice worded by appliance.alerts.texts: English for the trap, the log and the state; the e-mail in the
+    language `notices` is given."""
+    return Notice(source, texts.say("en", key, **fields), value, raise_trap, clear_trap,
+                  texts.say("en", clear_key, **fields), (key, fields), (clear_key, fields))
+
+
+# the language of the alert e-mails: [mail] language, set by each alert pass (appliance.alerts.check.evaluate)
+language = ["en"]
 
 
 def notices(cfg_alerts, key: str, n: Notice, raised: bool, since: int) -> list[Action]:
@@ -63,8 +78,10 @@ def notices(cfg_alerts, key: str, n: Notice, raised: bool, since: int) -> list[A
     out = [Action("trap", tag + ":trap", trap=trap, values={"source": n.source, "text": text, "value": n.value})]
     to = recipients(cfg_alerts.email)
     if to:
-        subject = f"Callbox {'ALERT' if raised else 'OK'}: {text.splitlines()[0]}"
-        out.append(Action("email", tag + ":email", to=to, subject=subject[:200], body=text + "\n"))
+        lang, words = language[0], n.words if raised else n.clear_words
+        body = texts.say(lang, words[0], **words[1]) if words else text
+        subject = texts.say(lang, "subject_raised" if raised else "subject_cleared", text=body.splitlines()[0])
+        out.append(Action("email", tag + ":email", to=to, subject=subject[:200], body=body + "\n"))
     return out
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import bottle
@@ -30,7 +29,7 @@ from appliance.reports import listing
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.admin import schedules as schedule_pages
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _, fmt_duration, fmt_number
+from webui.i18n import N_, _, fmt_at, fmt_duration, fmt_number
 
 log = logging.getLogger(__name__)
 NOTICES_SHOWN = 50
@@ -40,8 +39,8 @@ TERMS = {"cost": N_("cost"), "duration": N_("talk time"), "person": N_("person")
 
 
 def utc_text(epoch: int | None) -> str:
-    """'2026-03-01 08:15' (UTC) or '' for no time."""
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M") if epoch else ""
+    """A UTC moment as the user's language writes a date and time ('1 Mar 2026, 08:15'), or '' for no time."""
+    return fmt_at(epoch) if epoch else ""
 
 
 def tenant_codes(user: Account) -> list[str]:

@@ -17,7 +17,7 @@ from peewee import OperationalError
 from appliance.delivery import outbox
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
-from webui.i18n import _
+from webui.i18n import _, fmt_at
 
 log = logging.getLogger(__name__)
 FILTERS = ("", "pending", "failed", "delivered", "discarded")
@@ -25,8 +25,8 @@ LIMIT = 500
 
 
 def utc_text(epoch: int | None) -> str:
-    """'2026-03-01 08:15:00' (UTC) or '' for no time."""
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if epoch else ""
+    """A UTC moment as the user's language writes a date and time with seconds, or '' for no time."""
+    return fmt_at(epoch, fmt="medium") if epoch else ""
 
 
 def _messages() -> dict[str, tuple[str, str]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from pathlib import Path
 
 import bottle
@@ -23,7 +22,7 @@ from appliance.delivery import schedules, upload
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _
+from webui.i18n import N_, _, fmt_at
 from webui.reports.common import RANGE_LABELS
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ def _rows(tz) -> list[dict]:
     names = db.saved_report_names()
 
     def local(t: int | None) -> str:
-        return datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M") if t is not None else ""
+        return fmt_at(t, tz, empty="")
     return [{"id": s.id, "name": s.name, "rule": s.rule, "report": names.get(s.report_id), "report_id": s.report_id,
              "range": s.range, "formats": s.formats.replace(",", ", "), "recipients": json.loads(s.recipients),
              "upload": s.upload_target, "enabled": s.enabled, "next": local(s.next_run_utc),

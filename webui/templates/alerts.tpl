@@ -32,6 +32,10 @@
 % end
 </section>
 
+% if raised is not None:
+<p class="small"><a href="/alerts/codes">{{_('PBX cause codes')}} →</a></p>
+% end
+
 % if stuck is not None:
 <section>
   <h2>{{_('Lines that failed to release')}}</h2>

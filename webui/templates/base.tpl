@@ -36,7 +36,7 @@
 %                         ('/callcentre/agent', _('My queue calls'), queues and user.role in ('operator', 'staff'))]),
 %           (_('Reports'), [('/reports', _('Reports'), True), ('/central/calls', _('Branch calls'), central),
 %                           ('/schedules', _('Schedules'), box)]),
-%           (_('Billing'), [('/bill', _('Bill'), True), ('/tariffs', _('Tariffs'), admin), ('/pricelists', _('Price lists'), admin),
+%           (_('Billing'), [('/bill', _('Bill'), True), ('/charges', _('Charges and periods'), admin), ('/tariffs', _('Tariffs'), admin), ('/pricelists', _('Price lists'), admin),
 %                           ('/customers', _('Customers'), box), ('/messages', _('Messages'), box), ('/shop', _('Cashier'), cashier)]),
 %           (_('Organisation'), [('/directory', _('Organisation'), sees_org), ('/users', _('Users'), box),
 %                                ('/central/branches', _('Branch boxes'), box and central)]),

@@ -1,8 +1,7 @@
 % # A central's branch boxes and their health (APP-1), for administrators of the whole box. Times UTC.
 % rebase('base.tpl', title=_('Branch boxes'), nav='/central/branches', refresh=60)
-% from datetime import datetime, timezone
 % def utc(epoch):
-%   return datetime.fromtimestamp(epoch, timezone.utc).strftime('%Y-%m-%d %H:%M:%S') if epoch else '–'
+%   return fmt_at(epoch, fmt='medium') if epoch else '–'
 % end
 % links = {'up': _('up'), 'silent': _('silent'), 'never': _('never heard from'), 'revoked': _('revoked')}
 <h1>{{_('Branch boxes')}}</h1>

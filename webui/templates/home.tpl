@@ -90,4 +90,4 @@
 % end
 </section>
 
-<p class="muted small">{{_('Updated {time} · refreshes every {n} s').format(time=generated_at, n=refresh)}}</p>
+<p class="muted small">{{_('Updated {time} · refreshes every {n} s').format(time=updated, n=refresh)}}</p>

@@ -23,7 +23,7 @@
 %     elif kind == 'select':
     <label>{{text}} <select name="{{key}}">
 %       for choice in extra:
-      <option value="{{choice}}"{{!' selected' if f.get(key) == choice else ''}}>{{choice}}</option>
+      <option value="{{choice}}"{{!' selected' if f.get(key) == choice else ''}}>{{LANGUAGES.get(choice) or (_('none') if choice == 'none' else choice.upper())}}</option>
 %       end
     </select></label>
 %     elif kind == 'checkbox':

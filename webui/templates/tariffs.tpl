@@ -1,6 +1,5 @@
 % # Stored tariff plans and their versions; upload a tariff CSV. Every value is escaped by {{ }}.
 % rebase('base.tpl', title=_('Tariffs'), refresh=None)
-% from datetime import datetime, timezone
 <h1>{{_('Tariffs')}}</h1>
 % if error:
 <p class="banner warn">{{error}}</p>
@@ -17,7 +16,7 @@
   <tbody>
 % for v in p['versions']:
     <tr><td class="num"><a href="/tariffs/version/{{v['id']}}">{{fmt_day(v['valid_from'])}}</a></td><td>{{v['currency']}}</td>
-      <td class="num">{{datetime.fromtimestamp(v['imported_utc'], timezone.utc).strftime('%Y-%m-%d %H:%M')}}</td></tr>
+      <td class="num">{{fmt_at(v['imported_utc'])}}</td></tr>
 % end
   </tbody>
 </table></div>
