@@ -23,6 +23,7 @@ from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.pofile import read_po
 
 from appliance.access import users
+from webui import templating
 
 log = logging.getLogger(__name__)
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -372,3 +373,6 @@ HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url,
            "fmt_at": fmt_at, "fmt_day": fmt_day, "fmt_iso": fmt_iso,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}
 bottle.BaseTemplate.defaults.update(HELPERS)
+# every page's template compiles with the faster escaping of {{...}}: bottle.template() takes its default adapter
+# from here at each call (webui/templating.py, issue 14)
+bottle.SimpleTemplate = templating.Template  # type: ignore[misc]

@@ -174,8 +174,14 @@ def page_round(box: Box, context: ssl.SSLContext, cookie: str) -> dict[str, int]
         for path in paths:
             conn.request("GET", path, headers={"Cookie": cookie})
             resp = conn.getresponse()
-            resp.read()
             statuses[path] = resp.status
+            if (resp.getheader("Content-Type") or "").startswith("text/event-stream"):
+                # a live stream (the wallboard's /wallboard/events) lasts an hour, with a keep-alive every 15 s
+                # (it hung the round): its first answer is enough; a new connection for the next page
+                conn.close()
+                conn = http.client.HTTPSConnection("127.0.0.1", box.port, timeout=300, context=context)
+                continue
+            resp.read()
     finally:
         conn.close()
     return statuses

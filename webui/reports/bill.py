@@ -24,6 +24,7 @@ from appliance.access import scope
 from appliance.access.users import Account
 from appliance.billing import bills as billing
 from appliance.billing import received, usage
+from appliance.pdf import child as pdf_child
 from appliance.reports import received_calls
 from appliance.reports.attribution import rollup_scope
 from webui import TEMPLATE_LOOKUP, db, offload
@@ -134,12 +135,11 @@ def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_t
             else:
                 site = usage.site_from_config(cfg, tz, tenant)
                 b = billing.bill(site, usage.parse_period(period_text, tz), person=person)
-        if pdf_lang is None:
-            return b, None
-        from appliance.pdf import bill as pdf_bill  # fpdf2 loads only for a PDF
-        return b, pdf_bill.bill_pdf(b, pdf_lang)
+        return b
 
-    return offload.blocking(work)
+    b = offload.blocking(work)
+    # the PDF in a child process: fpdf2 and the fonts never enter the web's (appliance.pdf.child)
+    return b, None if pdf_lang is None else pdf_child.render("appliance.pdf.bill:bill_pdf", b, pdf_lang)
 
 
 def price_text(value) -> str:

@@ -8,6 +8,7 @@ import re
 
 from bottle import response
 
+from appliance.pdf import child as pdf_child
 from appliance.pdf.chart import Chart
 from appliance.reports import csv_cells
 from webui.i18n import language
@@ -41,32 +42,19 @@ def table_csv(columns: list[str], rows: list[list]) -> str:
 
 def pdf_bytes(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | None,
               totals: list | None = None, align: list[str] | None = None) -> bytes:
-    """pdf.report_pdf in the user's language; floats (rates, erlangs) as exact-looking decimals."""
-    from appliance.pdf import document as pdf   # fpdf2 (~45 MB) loads only when someone asks for a PDF
+    """pdf.report_pdf in the user's language; floats (rates, erlangs) as exact-looking decimals. Made in a child
+    process: fpdf2 and the fonts (~40 MB) never enter the web's (appliance.pdf.child)."""
     clean = [[exact(v) if isinstance(v, float) else v for v in r] for r in rows]
-    return pdf.report_pdf(title, subtitle, columns, clean, chart, language(), totals=totals, align=align)
+    return pdf_child.render("appliance.pdf.document:report_pdf", title, subtitle, columns, clean, chart, language(),
+                            totals=totals, align=align)
 
 
 def table_pdf(title: str, subtitle: str, table: Table, chart: Chart | None) -> bytes:
-    """A shown Table as PDF (its texts as on the page, numbers right-aligned), with the chart above it."""
-    from appliance.pdf import chart as pdf_chart   # fpdf2 only for a PDF, as pdf_bytes says
-    from appliance.pdf import document as pdf
-    doc = pdf.Document(title, subtitle, language())
-    doc.add_page()
-    if chart is not None and chart.labels:
-        top = doc.get_y()
-        pdf_chart.draw(doc, chart, doc.l_margin, top, doc.epw, pdf.CHART_H,
-                       lambda v: pdf.format_number(v, doc.lang))
-        doc.set_xy(doc.l_margin, top + pdf.CHART_H + 4)
-        doc.set_font("DejaVu", "", 9)
-        doc.set_text_color(0)
+    """A shown Table as PDF (its texts as on the page, numbers right-aligned), with the chart above it; made in a
+    child process as pdf_bytes says."""
     rows = [[t for t, _n in cells] for cells, _link in table.rows]
-    if not rows and table.totals is None:
-        doc.cell(0, 6, pdf.text(doc.lang, "No rows"))
-        return bytes(doc.output())
     numeric = [any(c[i][1] for c, _link in table.rows) or bool(table.totals and table.totals[i][1])
                for i in range(len(table.columns))]
-    totals = [t for t, _n in table.totals] if table.totals else None
-    pdf.table(doc, table.columns, rows, totals, cells=rows + ([totals] if totals else []),
-              align=["RIGHT" if n else "LEFT" for n in numeric])
-    return bytes(doc.output())
+    totals = [t for t, _n in table.totals] if table.totals is not None else None
+    return pdf_child.render("appliance.pdf.shown_table:shown_table_pdf", title, subtitle, language(),
+                            list(table.columns), rows, numeric, totals, chart)
