@@ -42,4 +42,3 @@ def register(subparsers) -> None:
     c.add_argument("--console", action="append", metavar="TTY",
                    help=f"a console to ask on (repeatable; default {' '.join(bootreset.CONSOLES)})")
     c.set_defaults(func=cmd_reset)
-

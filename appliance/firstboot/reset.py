@@ -15,9 +15,9 @@ KEEP = ("run", "log", "update")
 
 
 def factory_reset(data: Path, factory_ini: Path = FACTORY_INI) -> list[str]:
-    """Remove everything in the data directory `data` but run/, log/ and update/ (and run/setup-code), then put the factory
-    callbox.ini in place (or none) as a new file: capture and the worker see it change and start again on the empty
-    box (procs.watch_config). Returns what was removed."""
+    """Remove everything in the data directory `data` but run/, log/ and update/ (and run/setup-code), then put the
+    factory callbox.ini in place (or none) as a new file: capture and the worker see it change and start again on the
+    empty box (procs.watch_config). Returns what was removed."""
     data = Path(data)
     removed = []
     for entry in sorted(data.iterdir()):
