@@ -40,16 +40,15 @@ def page(err: bottle.HTTPError) -> str:
 
 
 def read_body() -> None:
-    """Before anything reads the form (webui.auth's CSRF check does): store a POST's body, which bottle spools to
-    /tmp (a 64 MB RAM disk on the image) when it is large, and a multipart form's files. A full /tmp (or any other
-    error storing it) is a 507 page saying so, not a 500 (a backup's restore: with what to do instead)."""
-    if request.method not in ("POST", "PUT", "PATCH"):
+    """Before anything reads the form (webui.auth's CSRF check does): store a multipart form (an upload), which
+    bottle spools to /tmp (a 64 MB RAM disk on the image), the body and then each file. A full /tmp (or any other
+    error storing it) is a 507 page saying so, not a 500 (a backup's restore: with what to do instead). Any other
+    body is left unread: a raw upload (an update bundle, with its CSRF token in a header) is streamed by its route
+    to the data partition, and bottle refuses a url-encoded form over its MEMFILE_MAX without storing it."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.content_type.startswith("multipart/form-data"):
         return
     try:
-        if request.content_type.startswith("multipart/"):
-            request.POST        # the body and each of its files (bottle caches both for the route)
-        else:
-            request.body
+        request.POST            # the body and each of its files (bottle caches both for the route)
     except OSError as e:
         log.error("%s: the request's body could not be stored: %s", request.path, e)
         message = _("The box has no room for this upload ({error}).").format(error=e.strerror or e)

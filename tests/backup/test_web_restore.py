@@ -114,6 +114,14 @@ def test_an_upload_the_box_has_no_room_for_is_refused_with_a_clear_message(tmp_p
                                                   "backup": webtest.Upload("box.cbx", big)},
                               headers={"Accept-Language": "tr"}, status=507).text   # the browser's: before the login
         assert "Cihazda bu yükleme için yer yok" in turkish and "Cihazda yer yok" in turkish
+        # a raw upload (an update bundle) is not stored in /tmp first: its route streams it to the data partition
+        from test_web_update import updater
+        updater(data)
+        bundle = bytes(range(256)) * 1000
+        sent = client.post("/update", bundle, headers={"X-CSRF-Token": csrf, "Accept": "application/json",
+                                                       "Content-Type": "application/octet-stream"}, status=202)
+        assert sent.json == {"received": len(bundle)}
+        assert (data / "update" / "incoming.raucb").read_bytes() == bundle
         store.close_db()
         (data / "users.db").unlink()         # a new box again: the first-boot wizard's restore
         client = webtest.TestApp(make_app(data))
