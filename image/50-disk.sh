@@ -26,9 +26,7 @@ kernel=$(ls "$ROOT"/boot/vmlinuz-* | tail -1)
 initrd=$(ls "$ROOT"/boot/initrd.img-* | tail -1)
 mkdir -p "$WORK/esp/EFI/BOOT" "$WORK/esp/loader/entries" "$WORK/esp/a"
 cp "$ROOT/usr/lib/systemd/boot/efi/systemd-boot$EFI.efi" "$WORK/esp/EFI/BOOT/BOOT$(echo $EFI | tr a-z A-Z).EFI"
-# (arm64's vmlinuz is a gzip'd Image: systemd-boot starts the Image's own EFI stub, uncompressed)
-if [ "$(od -An -tx1 -N2 "$kernel" | tr -d ' ')" = 1f8b ]; then zcat "$kernel" > "$WORK/esp/a/vmlinuz"; else
-    cp "$kernel" "$WORK/esp/a/vmlinuz"; fi
+cp "$kernel" "$WORK/esp/a/vmlinuz"
 cp "$initrd" "$WORK/esp/a/initrd.img"
 printf 'default callbox-a.conf\ntimeout 0\neditor no\n' > "$WORK/esp/loader/loader.conf"
 cat > "$WORK/esp/loader/entries/callbox-a.conf" <<ENTRY
