@@ -82,6 +82,8 @@ def insert(calls: list[tuple], first_id: int = 1) -> None:
     store.db.connection().executemany(
         f"INSERT INTO call ({', '.join(store.CALL_COLUMNS)}) VALUES ({', '.join('?' * len(store.CALL_COLUMNS))})",
         rows)
+    store.db.connection().executemany(   # as the worker does (ingest.parse): scope.sees_whole_box reads it
+        "INSERT OR IGNORE INTO call_tenant (code) VALUES (?)", [(c[9],) for c in calls])
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def org(db):
 
 
 def clear() -> None:
-    for t in ("call", "leg", "rollup_dirty", "rollup_state", "rollup_month_dirty") + tuple(
+    for t in ("call", "call_tenant", "leg", "rollup_dirty", "rollup_state", "rollup_month_dirty") + tuple(
             rollup.table(c) for c in (*rollup.CUBES, *rollup.MONTH_CUBES)):
         store.db.execute_sql(f"DELETE FROM {t}")
 
