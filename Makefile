@@ -8,8 +8,7 @@ BENCH ?= .bench
 # the appliance image and its build caches (make image), outside git
 IMAGE_OUT ?= .image
 
-.PHONY: default install run test test-fast lint bench check clean system-deps messages image image-test image-lock \
-	image-arm64
+.PHONY: default install run test test-fast lint bench check clean system-deps messages image image-test image-lock
 
 default: test lint
 
@@ -62,6 +61,7 @@ image: install
 
 # the arm64 image for a generic UEFI arm64 board (not in CI: the arm64 programs run emulated, qemu-user-static through
 # binfmt_misc, which this mounts and registers if needed): .image/arm64/callbox-arm64.img
+.PHONY: image-arm64
 image-arm64: install
 	sh provisioning/install-system-deps.sh $$(grep -hv '^#' provisioning/image-build-deps.txt provisioning/image-build-deps-arm64.txt)
 	mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
