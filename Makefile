@@ -59,6 +59,16 @@ image: install
 	sh provisioning/install-system-deps.sh $$(grep -v '^#' provisioning/image-build-deps.txt)
 	OUT=$(abspath $(IMAGE_OUT)) sh image/build.sh
 
+# the arm64 image for a generic UEFI arm64 board (not in CI: the arm64 programs run emulated, qemu-user-static through
+# binfmt_misc, which this mounts and registers if needed): .image/arm64/callbox-arm64.img
+.PHONY: image-arm64
+image-arm64: install
+	sh provisioning/install-system-deps.sh $$(grep -hv '^#' provisioning/image-build-deps.txt provisioning/image-build-deps-arm64.txt)
+	mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+	update-binfmts --enable qemu-aarch64 || true
+	arch-test arm64
+	ARCH=arm64 OUT=$(abspath $(IMAGE_OUT))/arm64 sh image/build.sh
+
 # the pins of `pip freeze` with normalised names (PEP 503), sorted, without callbox itself
 export LOCK_NAMES = import re, sys; pins = (l.strip().split("==") for l in sys.stdin if "==" in l); \
 	print(*sorted(re.sub(r"[-_.]+", "-", n).lower() + "==" + v for n, v in pins if n != "callbox"), sep="\n")

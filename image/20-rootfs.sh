@@ -9,8 +9,10 @@ cat > "$WORK/initramfs.conf" <<'CONF'
 MODULES=most
 COMPRESS=zstd
 CONF
-pkgs=$(grep -v '^#' "$REPO/provisioning/image-packages.txt" | tr '\n' ',' | sed 's/,$//')
-mmdebstrap --mode=root --variant=essential --arch=amd64 --include="$pkgs" \
+# (the list names amd64's kernel: arm64's for ARCH=arm64)
+pkgs=$(grep -v '^#' "$REPO/provisioning/image-packages.txt" | sed "s/^linux-image-amd64\$/linux-image-$ARCH/" | tr '\n' ',' |
+    sed 's/,$//')
+mmdebstrap --mode=root --variant=essential --arch="$ARCH" --include="$pkgs" \
     --essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\"; cp $WORK/initramfs.conf \"\$1/etc/initramfs-tools/conf.d/callbox.conf\"" \
     --essential-hook="echo squashfs >> \"\$1/etc/initramfs-tools/modules\"" \
     bookworm "$ROOT" \

@@ -73,6 +73,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
     app.config["callbox.setup_code"] = auth.setup_code(data_dir)
     app.config["callbox.hunt_groups"] = hunt_group_names(cfg)   # webui.i18n shows a call to one as the group
+    app.add_hook("before_request", errors.read_body)   # first: the guard reads the form (its CSRF token)
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
     app.merge(firstboot.routes(data_dir, cfg, pbx_wizard.config_file(cfg, data_dir)))

@@ -87,3 +87,50 @@ def test_a_new_box_restores_a_backup_in_the_first_boot_wizard(tmp_path, backup):
         store.close_db()
     assert not (data / "run" / "setup-code").exists()
     assert outputs(data) == before
+
+
+def test_an_upload_the_box_has_no_room_for_is_refused_with_a_clear_message(tmp_path, backup, monkeypatch):
+    """Bottle spools a large request body (and each file of a form) to /tmp, a 64 MB RAM disk on the image: when it
+    is full, the restore (from the Backup page, whose CSRF check reads the form first, or from the first-boot wizard)
+    says so and what to do instead, in the page's language, and changes nothing. /dev/full is a device where every
+    write fails with ENOSPC, as on a full file system."""
+    import bottle
+    made, _before = backup
+    data = tmp_path / "box"
+    data.mkdir()
+    try:
+        app = make_app(data)
+        code = app.config["callbox.setup_code"]
+        client = webtest.TestApp(app)
+        add_user("admin")
+        csrf = login(client, "admin")
+        monkeypatch.setattr(bottle, "NamedTemporaryFile", lambda mode="w+b": open("/dev/full", mode))
+        big = made + bytes(200_000)         # over bottle's MEMFILE_MAX: spooled
+        page = client.post("/backup/restore", {"restore_passphrase": PASSPHRASE, "csrf_token": csrf,
+                                               "backup": webtest.Upload("box.cbx", big)}, status=507).text
+        assert "The box has no room for this upload (No space left on device)" in page
+        assert "callbox backup restore" in page and "Traceback" not in page
+        turkish = client.post("/backup/restore", {"restore_passphrase": PASSPHRASE, "csrf_token": csrf,
+                                                  "backup": webtest.Upload("box.cbx", big)},
+                              headers={"Accept-Language": "tr"}, status=507).text   # the browser's: before the login
+        assert "Cihazda bu yükleme için yer yok" in turkish and "Cihazda yer yok" in turkish
+        # a raw upload (an update bundle) is not stored in /tmp first: its route streams it to the data partition
+        from test_web_update import updater
+        updater(data)
+        bundle = bytes(range(256)) * 1000
+        sent = client.post("/update", bundle, headers={"X-CSRF-Token": csrf, "Accept": "application/json",
+                                                       "Content-Type": "application/octet-stream"}, status=202)
+        assert sent.json == {"received": len(bundle)}
+        assert (data / "update" / "incoming.raucb").read_bytes() == bundle
+        store.close_db()
+        (data / "users.db").unlink()         # a new box again: the first-boot wizard's restore
+        client = webtest.TestApp(make_app(data))
+        code = client.app.config["callbox.setup_code"]
+        first = client.post("/first-boot/restore", {"code": code, "restore_passphrase": PASSPHRASE,
+                                                    "backup": webtest.Upload("box.cbx", big)}, status=507).text
+        assert "No space left on device" in first
+        monkeypatch.undo()
+        assert "No space" not in client.get("/first-boot").text    # the next request is served as usual
+    finally:
+        store.close_db()
+    assert "yönetici" not in callbox(data, "user", "list")

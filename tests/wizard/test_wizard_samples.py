@@ -71,3 +71,11 @@ def test_the_wizard_proposes_the_driver_and_its_configuration_stores_the_calls(t
         assert store.Cursor.select().count() == 1   # the whole journal was read
     finally:
         store.close_db()
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared samples are not on this machine")
+def test_every_shared_sample_is_in_the_test_above():
+    """A sample added to the shared folder without a driver named here would be left out silently."""
+    left_out = [p.name for p in sorted(SHARED.iterdir())
+                if p.is_file() and p.name != "README.md" and not any(p.name.startswith(k) for k in SHARED_DRIVERS)]
+    assert left_out == []
