@@ -224,14 +224,7 @@ def _from_org(plan: _Plan) -> tuple[dict, str]:
     stale = org_reports.stale_months()   # its own stale months: from the other sources, as the other days
     days = tuple(sorted(set(days) | {d for m in months if m in stale for d in range(*rollup.month_days(m))}))
     unusable = stale | rollup.stale_months() | {rollup.month_of(d) for d in all_dirty}
-    inside: dict[int, set[int]] = {}
-    for d in days:
-        inside.setdefault(rollup.month_of(d), set()).add(d)
-    less: dict[int, tuple[int, ...]] = {}   # month -> its days outside the window, to take off the month
-    for ym, have in inside.items():
-        first, end = rollup.month_days(ym)
-        if ym not in unusable and end - first - len(have) < len(have):
-            less[ym] = tuple(d for d in range(first, end) if d not in have)
+    less = org_reports.mostly_inside(days, unusable)   # month -> its days outside the window, to take off it
     days = tuple(d for d in days if rollup.month_of(d) not in less)
     org_reports.accumulate(plan, tuple(m for m in months if m not in stale) + tuple(sorted(less)), acc)
     source = "rollup:org_month"
