@@ -31,8 +31,8 @@ CALL_TABLES = ("call", "call_tenant", "leg", "leg_code", "duplicate", "quarantin
                "queue_call", "queue_hour", "queue_hour_dirty", "queue_state", "cursor", "central_call", "shop_call",
                "sync_outbox", "rollup_band", "rollup_class", "rollup_day", "rollup_dirty", "rollup_ext",
                "rollup_ext_month", "rollup_hour", "rollup_month_dirty", "rollup_state", "rollup_trunk",
-               "rollup_offer", "rollup_offer_ext", "rollup_offer_total", "rollup_occupancy", "rollup_occupancy_quarter",
-               "rollup_long_call")
+               "rollup_offer", "rollup_offer_ext", "rollup_offer_month", "rollup_offer_total", "rollup_occupancy",
+               "rollup_occupancy_quarter", "rollup_long_call")
 
 
 def _copy_db(src: Path, dest: Path, without_calls: bool) -> None:

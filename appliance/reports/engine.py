@@ -211,26 +211,49 @@ def _from_cube(plan: _Plan, cube: str) -> tuple[dict, str]:
 
 def _from_org(plan: _Plan) -> tuple[dict, str]:
     """Sums from the organisation month cube (org_reports.py) for the window's whole clean months; its other clean
-    days from the day cube that has the keys (else from the calls), its dirty days from the calls."""
+    days from the day cube that has the keys (else from the calls), its dirty days from the calls. A clean month
+    the window covers mostly is read from the cube less its days outside the window (fewer days to read)."""
     acc: dict = {}
     q = plan.query
     q.tenant_in = plan.rscope.tenant_in if plan.rscope else None
     q.ext_in = plan.rscope.extensions if plan.rscope else None
     w = q.window
-    dirty = tuple(sorted(d for d in rollup.dirty_days() if w.first_day is None or w.first_day <= d < (w.end_day or 0)))
+    all_dirty = rollup.dirty_days()
+    dirty = tuple(sorted(d for d in all_dirty if w.first_day is None or w.first_day <= d < (w.end_day or 0)))
     months, days = split_months(w, set(dirty), "ext")
     stale = org_reports.stale_months()   # its own stale months: from the other sources, as the other days
     days = tuple(sorted(set(days) | {d for m in months if m in stale for d in range(*rollup.month_days(m))}))
-    org_reports.accumulate(plan, tuple(m for m in months if m not in stale), acc)
+    unusable = stale | rollup.stale_months() | {rollup.month_of(d) for d in all_dirty}
+    less = org_reports.mostly_inside(days, unusable)   # month -> its days outside the window, to take off it
+    days = tuple(d for d in days if rollup.month_of(d) not in less)
+    org_reports.accumulate(plan, tuple(m for m in months if m not in stale) + tuple(sorted(less)), acc)
+    source = "rollup:org_month"
+    for part, target in ((days, acc), (tuple(sorted(d for m in less.values() for d in m)), {})):
+        if not part and not (target is acc and dirty):
+            continue
+        lo, hi = (min(part), max(part) + 1) if part else (w.first_day, w.end_day)
+        window = w if target is acc else Window("custom", None, None, lo, hi)
+        raw_source = _other_days(plan, replace(q, window=window), part, dirty if target is acc else (), target)
+        source += "+raw" if raw_source and "+raw" not in source else ""
+        if target is not acc:
+            for key, sums in target.items():   # the month's days outside the window, taken off it
+                whole = acc.get(key) or [0] * len(sums)
+                acc[key] = [a - (b or 0) for a, b in zip(whole, sums)]
+    return {k: v for k, v in acc.items() if v[0]}, source
+
+
+def _other_days(plan: _Plan, q: Query, days: tuple[int, ...], dirty: tuple[int, ...], acc: dict) -> bool:
+    """Add the sums of clean `days` (from the day cube with the keys, else the calls) and `dirty` days (the calls)
+    to acc; whether the calls were read."""
     cube = pick_cube(set(plan.keys), q)
     raw_days = set(dirty) | (set() if cube else set(days))
     if cube and days:
         dq = replace(q, days=days, not_days=())
         _accumulate_cube(plan, dq, cube, acc, _refiner(plan, scope.EVERYTHING, dq, cube))
     if raw_days:
-        raw = Query(q.keys, w, q.equal, q.time_range, q.tenant_in, tuple(sorted(raw_days)), ext_in=q.ext_in)
+        raw = Query(q.keys, q.window, q.equal, q.time_range, q.tenant_in, tuple(sorted(raw_days)), ext_in=q.ext_in)
         _accumulate(plan, fetch_raw(raw, scope.EVERYTHING), acc, _refiner(plan, scope.EVERYTHING, raw))
-    return acc, "rollup:org_month" + ("+raw" if raw_days else "")
+    return bool(raw_days)
 
 
 def _gather(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup: bool | None,

@@ -26,6 +26,7 @@ from appliance.reports import missed as rm
 from appliance.reports import rollup, traffic_rollup
 from appliance.reports.dims import BASE_SQL
 
+STATE_MONTHS = "offer_months"   # rollup_state key: "1" once rollup_offer_month sums every month's days
 OFFER_COLUMNS = ("day", "call_id", "start_utc", "tenant", "extension", "state", "ring_s", "missed", "wait_s", "exts",
                  "first")
 
@@ -44,8 +45,12 @@ def rebuild_days(first: int, last: int) -> None:
     conn = store.db.connection()
     conn.executemany(f"INSERT INTO rollup_offer ({', '.join(OFFER_COLUMNS)}) VALUES "
                      f"({', '.join('?' * len(OFFER_COLUMNS))})", rows)
-    if not rows:
-        return
+    if rows:
+        _sum_days(first, last)
+    resum_months(first, last)
+
+
+def _sum_days(first: int, last: int) -> None:
     store.db.execute_sql(
         "INSERT INTO rollup_offer_ext (day, tenant, extension, state, multi, calls, ring_s, min_start, max_start) "
         "SELECT day, tenant, extension, state, exts > 1, COUNT(*), SUM(ring_s), MIN(start_utc), MAX(start_utc) "
@@ -54,6 +59,34 @@ def rebuild_days(first: int, last: int) -> None:
         "INSERT INTO rollup_offer_total (day, tenant, missed, calls, wait_s, min_start, max_start) "
         "SELECT day, tenant, missed, COUNT(*), SUM(wait_s), MIN(start_utc), MAX(start_utc) FROM rollup_offer "
         "WHERE day BETWEEN ? AND ? AND first = 1 GROUP BY day, tenant, missed", (first, last))
+
+
+def resum_months(first: int, last: int) -> None:
+    """Sum rollup_offer_month again for the months of local days first..last from their days' rows (each rebuild
+    of days does, in its transaction: a month's rows are always the sum of its days' rows)."""
+    for ym in rollup.months_between(first, last + 1):
+        lo, end = rollup.month_days(ym)
+        store.db.execute_sql("DELETE FROM rollup_offer_month WHERE ym = ?", (ym,))
+        store.db.execute_sql(
+            "INSERT INTO rollup_offer_month (ym, tenant, extension, state, multi, calls, ring_s, min_start, max_start) "
+            "SELECT ?, tenant, extension, state, multi, SUM(calls), SUM(ring_s), MIN(min_start), MAX(max_start) FROM "
+            "rollup_offer_ext WHERE day >= ? AND day < ? GROUP BY tenant, extension, state, multi", (ym, lo, end))
+
+
+def months_summed() -> bool:
+    """Whether rollup_offer_month holds the sums of every month (STATE_MONTHS: filled once on a database rolled up
+    before it existed, traffic_rollup.build_some)."""
+    return store.db.execute_sql("SELECT 1 FROM rollup_state WHERE key = ? AND value = '1'",
+                                (STATE_MONTHS,)).fetchone() is not None
+
+
+def sum_every_month() -> None:
+    """Fill rollup_offer_month from every day's rows and record it (inside the caller's transaction)."""
+    lo, hi = (store.db.execute_sql(f"SELECT {f}(day) FROM rollup_offer_ext").fetchone()[0] for f in ("MIN", "MAX"))
+    store.db.execute_sql("DELETE FROM rollup_offer_month")
+    if lo is not None:
+        resum_months(lo, hi)
+    store.db.execute_sql("INSERT OR REPLACE INTO rollup_state (key, value) VALUES (?, '1')", (STATE_MONTHS,))
 
 
 def _raw_calls(since: int, until: int, days: Iterable[int] | None = None) -> int:
@@ -162,34 +195,73 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
         t.missed_direct += calls if state == rm.MISSED_DIRECT else 0
         t.missed_transferred += calls if state == rm.MISSED_TRANSFERRED else 0
         t.ring_missed_s += wait_s if state != rm.ANSWERED else 0
-    multi = "1" if by == "extension" else "o.multi = 0"
-    groups = store.db.execute_sql(
-        f"SELECT o.day, o.tenant, o.extension, o.state, SUM(o.calls), SUM(o.ring_s), MIN(o.min_start), "
-        f"MAX(o.max_start) FROM rollup_offer_ext o WHERE {in_whole} AND {tenants} AND {multi} "
-        f"GROUP BY o.day, o.tenant, o.extension, o.state", [*wargs, *targs]).fetchall()
-    if by == "extension":   # attributed only for the row's name, at its first call
-        merged: dict[tuple[str, str, str], list] = {}
-        for _day, tenant, ext, state, calls, ring, lo, _hi in groups:
-            m = merged.setdefault((tenant, ext, state), [lo, 0, 0])
-            m[0], m[1], m[2] = min(m[0], lo), m[1] + calls, m[2] + ring
-        for (tenant, ext, state), (lo, calls, ring) in merged.items():
+    _whole_days(tally, by, whole, set(dirty) | set(edge), tenants, targs)
+    return tally.report()
+
+
+def _units(whole: list[int], unusable: set[int]) -> tuple[list[int], list[int]]:
+    """The months every day of which is in `whole` or has no offer (none dirty or on the range's edge: `unusable`),
+    read from rollup_offer_month, and the other whole days, read from rollup_offer_ext."""
+    if not whole or not months_summed():
+        return [], whole
+    lo, hi = min(whole), max(whole)
+    months = []
+    for ym in rollup.months_between(lo, hi + 1):
+        first, end = rollup.month_days(ym)
+        if lo <= first and end <= hi + 1 and not any(first <= d < end for d in unusable):
+            months.append(ym)
+    taken = {d for ym in months for d in range(*rollup.month_days(ym))}
+    return months, [d for d in whole if d not in taken]
+
+
+def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], tenants: str, targs: list) -> None:
+    """Feed the offers of the whole clean days `whole` to the tally from the sums (by month where it can)."""
+    months, days = _units(whole, unusable)
+    if by == "extension":   # attributed only for the row's name, at its first call: one group per outcome
+        rows = "o.tenant AS t, o.extension AS e, o.state AS s, o.calls AS c, o.ring_s AS r, o.min_start AS lo"
+        parts = [(f"SELECT {rows} FROM {table} o WHERE {cond} AND {tenants}", [*args, *targs])
+                 for table, (cond, args) in (("rollup_offer_month", _in("o.ym", months)),
+                                             ("rollup_offer_ext", _in("o.day", days))) if args]
+        for tenant, ext, state, calls, ring, lo in store.db.execute_sql(
+                f"SELECT t, e, s, SUM(c), SUM(r), MIN(lo) FROM ({' UNION ALL '.join(sql for sql, _ in parts)}) "
+                f"GROUP BY t, e, s", [a for _, args in parts for a in args]) if parts else ():
             index = tally.index(tenant)
             tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
-        return tally.report()
+        return
+    # by person: per month (day) and extension, unless the extension changed hands in it (then by day, by call)
+    cols = "o.tenant, o.extension, o.state, SUM(o.calls), SUM(o.ring_s), MIN(o.min_start), MAX(o.max_start)"
+    parts = [(f"SELECT {unit}, {cols} FROM {table} o WHERE {cond} AND {tenants} AND o.multi = 0 "
+              f"GROUP BY {unit}, o.tenant, o.extension, o.state", [*args, *targs])
+             for unit, table, (cond, args) in (("-o.ym", "rollup_offer_month", _in("o.ym", months)),
+                                               ("o.day", "rollup_offer_ext", _in("o.day", days))) if args]
+    groups = [row for sql, args in parts for row in store.db.execute_sql(sql, args).fetchall()]
     spans: dict[tuple[int, str, str], tuple[int, int]] = {}
-    for day, tenant, ext, _state, _calls, _ring, lo, hi in groups:
-        old = spans.get((day, tenant, ext))
-        spans[(day, tenant, ext)] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
+    for unit, tenant, ext, _state, _calls, _ring, lo, hi in groups:
+        old = spans.get((unit, tenant, ext))
+        spans[(unit, tenant, ext)] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
     split = {k for k, (lo, hi) in spans.items() if _changes(tally.index(k[1]), k[2], lo, hi)}
-    for day, tenant, ext, state, calls, ring, lo, _hi in groups:
-        if (day, tenant, ext) not in split:
+    for unit, tenant, ext in sorted(k for k in split if k[0] < 0):   # a month an extension changed hands in: by day
+        split.discard((unit, tenant, ext))
+        first, end = rollup.month_days(-unit)
+        for row in store.db.execute_sql(
+                f"SELECT o.day, {cols} FROM rollup_offer_ext o WHERE o.day >= ? AND o.day < ? AND o.tenant = ? AND "
+                f"o.extension = ? AND o.multi = 0 GROUP BY o.day, o.state", (first, end, tenant, ext)).fetchall():
+            groups.append(row)
+            old = spans.get((row[0], tenant, ext))
+            spans[(row[0], tenant, ext)] = (row[6], row[7]) if old is None else (min(old[0], row[6]),
+                                                                                 max(old[1], row[7]))
+        split |= {k for k in spans if k[0] >= first and k[0] < end and k[1:] == (tenant, ext)
+                  and _changes(tally.index(tenant), ext, *spans[k])}
+        groups = [g for g in groups if (g[0], g[1], g[2]) != (unit, tenant, ext)]
+    for unit, tenant, ext, state, calls, ring, lo, _hi in groups:
+        if (unit, tenant, ext) not in split:
             index = tally.index(tenant)
             tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
-    # calls that rang several extensions, and the groups a change of hands splits: call by call, no totals
+    # calls that rang several extensions, and the days a change of hands splits: call by call, no totals
+    in_whole, wargs = _in("o.day", whole)
     _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.exts > 1 AND {in_whole} AND {tenants} "
                                       f"ORDER BY o.call_id", [*wargs, *targs]), False)
     for day, tenant, ext in sorted(split):
         _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.day = ? AND o.tenant = ? AND "
                                           f"o.extension = ? AND o.exts = 1 ORDER BY o.call_id", (day, tenant, ext)),
               False)
-    return tally.report()

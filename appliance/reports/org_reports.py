@@ -92,3 +92,17 @@ def accumulate(plan, months: tuple[int, ...], acc: dict) -> int:
         have = acc.get(key)
         acc[key] = list(sums) if have is None else [a + (b or 0) for a, b in zip(have, sums)]
     return len(rows)
+
+
+def mostly_inside(days: tuple[int, ...], unusable: set[int]) -> dict[int, tuple[int, ...]]:
+    """The months (not `unusable`) of which `days` hold more than half, each with its other days: reading the month
+    from the cube less those days reads fewer days."""
+    inside: dict[int, set[int]] = {}
+    for d in days:
+        inside.setdefault(rollup.month_of(d), set()).add(d)
+    less: dict[int, tuple[int, ...]] = {}
+    for ym, have in inside.items():
+        first, end = rollup.month_days(ym)
+        if ym not in unusable and end - first - len(have) < len(have):
+            less[ym] = tuple(d for d in range(first, end) if d not in have)
+    return less

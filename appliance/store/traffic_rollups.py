@@ -44,6 +44,23 @@ class OfferDay(Base):
         table_name = "rollup_offer_ext"
 
 
+class OfferMonth(Base):
+    """rollup_offer_ext summed per local month (YYYYMM), kept equal to the sum of its days' rows: a year's report
+    by extension reads a dozen rows an extension instead of one a day."""
+    ym = IntegerField(index=True)
+    tenant = TextField()
+    extension = TextField()
+    state = TextField()
+    multi = IntegerField()
+    calls = IntegerField()
+    ring_s = IntegerField()
+    min_start = IntegerField()
+    max_start = IntegerField()
+
+    class Meta:
+        table_name = "rollup_offer_month"
+
+
 class OfferTotal(Base):
     """Calls with an offer per local day, tenant and the call's outcome ("" / direct / transferred)."""
     day = IntegerField(index=True)
@@ -88,5 +105,5 @@ class LongCall(Base):
         table_name = "rollup_long_call"
 
 
-MODELS_TRAFFIC_ROLLUP = (Offer, OfferDay, OfferTotal, Occupancy, OccupancyQuarter, LongCall)
+MODELS_TRAFFIC_ROLLUP = (Offer, OfferDay, OfferMonth, OfferTotal, Occupancy, OccupancyQuarter, LongCall)
 TABLES = tuple(m._meta.table_name for m in MODELS_TRAFFIC_ROLLUP)

@@ -3,9 +3,10 @@
     python -m appliance.tools.bench_pages [--calls 10000000] [--dir .bench | --data DATA_DIR] [--db FILE]
                                           [--runs 5] [--cap SECONDS] [--page NAME] [--json]
 
-Uses (or generates, with appliance/tools/gen_calls.py: 5 years, 1,000 extensions) a data directory, upgrades
-its database and brings its roll-ups up to date as the worker would (`rollup.refresh()`), adds two users (an
-administrator of the whole box and a department supervisor), starts the real web process (`python -m webui`,
+Uses a data directory (its database copied from --db, which stays unchanged, or generated with
+appliance/tools/gen_calls.py: 5 years, 1,000 extensions, when it has none), upgrades its database and brings
+its roll-ups up to date as the worker would (`rollup.refresh()`), adds two users (an administrator of the whole
+box and a department supervisor), starts the real web process (`python -m webui`,
 gevent, HTTPS) on a free loopback port, logs both in and requests each report page (login, scope,
 attribution, template, as the browser gets it) --runs times. Before every request it commits a change the
 pages do not read (a row of rollup_state), so the web's kept results (appliance/store/versioned.py) are
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -70,14 +72,15 @@ PAGES = (
 
 
 def prepare(data: Path, calls: int, seed: int, reuse: Path | None = None) -> dict:
-    """The data directory's database (a symbolic link to `reuse` when that exists, else generated when missing),
-    upgraded and with its roll-ups up to date."""
+    """The data directory's database (a copy of `reuse` when that exists, else generated when missing), upgraded
+    and with its roll-ups up to date. The copy leaves `reuse` as it was: the upgrade, the roll-up refresh and the
+    benchmark's commits write to the data directory only, so other runs can copy the same file."""
     db = data / "callbox.db"
     made: dict = {"reused": str(data)}
     if not db.exists() and reuse is not None and reuse.exists():
         data.mkdir(parents=True, exist_ok=True)
-        db.symlink_to(reuse.resolve())   # SQLite names its WAL after the file the link points to
-        made = {"reused": str(reuse)}
+        copy_db(reuse, db)
+        made = {"reused": str(reuse), "copied": True}
     if not db.exists():
         data.mkdir(parents=True, exist_ok=True)
         made = gen_calls.generate(db, calls, seed)
@@ -93,6 +96,16 @@ def prepare(data: Path, calls: int, seed: int, reuse: Path | None = None) -> dic
     finally:
         store.close_db()
     return made
+
+
+def copy_db(source: Path, db: Path) -> None:
+    """Copy a database that no process writes (and its WAL, if one was left) to db, atomically."""
+    part = db.with_name(db.name + ".part")
+    shutil.copyfile(source, part)
+    wal = source.with_name(source.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        shutil.copyfile(wal, db.with_name(db.name + "-wal"))
+    part.rename(db)
 
 
 def make_users(data: Path) -> dict[str, User]:
@@ -189,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dir", type=Path, default=results.DEFAULT_DIR,
                    help="results.json goes here; the data too (DIR/pages-CALLS-SEED) unless --data")
     p.add_argument("--data", type=Path, help="a data directory to use (its callbox.db generated when missing)")
-    p.add_argument("--db", type=Path, help="a generated database to use when the data directory has none (linked: "
-                                           "make bench reuses bench_reports' DIR/bench-CALLS-SEED.db)")
+    p.add_argument("--db", type=Path, help="a generated database to copy when the data directory has none (make bench "
+                                           "reuses bench_reports' DIR/bench-CALLS-SEED.db; left unchanged)")
     p.add_argument("--runs", type=int, default=5, help="cold requests of each page (default 5)")
     p.add_argument("--cap", type=float, default=20.0, metavar="SECONDS",
                    help="after a request slower than this, no more runs of that page (default 20 s)")

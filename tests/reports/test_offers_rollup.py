@@ -20,8 +20,9 @@ from test_rollup import ADMIN, DAY0, MOVE, TZ, USERS, build_directory, clear
 EXTS = ("201", "202", "203", " 204", "299", "V9511", "")
 leg_st = st.tuples(st.integers(0, 90), st.integers(0, 40), st.integers(0, 200), st.booleans(), st.sampled_from(EXTS))
 # (day from DAY0, second of the day, tenant, driver, legs); day 1 holds the directory changes (MOVE)
-call_st = st.tuples(st.one_of(st.integers(0, 3), st.integers(-20, 25)), st.one_of(st.integers(0, 86399),
-                    st.integers(MOVE - DAY0 - 86400 - 600, MOVE - DAY0 - 86400 + 4200)),
+call_st = st.tuples(st.one_of(st.integers(0, 3), st.integers(-20, 25), st.integers(-40, 40)),
+                    st.one_of(st.integers(0, 86399),
+                              st.integers(MOVE - DAY0 - 86400 - 600, MOVE - DAY0 - 86400 + 4200)),
                     st.sampled_from(("", "default", "beta")), st.sampled_from(("t", "avaya_ipoffice")),
                     st.lists(leg_st, min_size=1, max_size=5))
 
@@ -70,7 +71,7 @@ def check(user, by: str, since: int, until: int, expect_fast: bool | None = None
         assert fast.to_dict() == raw.to_dict()
 
 
-WINDOWS = ((0, 2), (1, 2), (-20, 26), (0, 4))
+WINDOWS = ((0, 2), (1, 2), (-20, 26), (0, 4), (-28, 33), (-40, 41))   # -28..33: March and April (month sums)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -137,3 +138,28 @@ def test_the_web_hears_being_prepared_instead_of_reading_many_legs(org, monkeypa
     assert report_missed.missed(ADMIN, "default", midnight(0), midnight(3)).total.missed == 3   # the CLI waits
     rollup.refresh()
     assert report_missed.missed(ADMIN, "default", midnight(0), midnight(3), wait=False).total.missed == 3
+
+
+def test_whole_months_are_read_from_the_month_sums_and_those_are_filled_on_an_older_database(org):
+    """March (with the change of hands on 30 March) and April are summed per month; a database rolled up before the
+    month sums has them filled by the next idle refresh, and reads the days meanwhile."""
+    calls = [(d, 9 * 3600 + 7 * d, "", "t", [(0, 12, 0, False, ext), (12, 4, 50, d % 3 == 0, "202")][:1 + d % 2])
+             for d in range(-40, 40, 2) for ext in ("201", "204")]
+    calls += [(1, MOVE - DAY0 - 86400 + s, "", "t", [(0, 9, 0, False, "204"), (0, 9, 0, s > 0, "203")])
+              for s in (-3600, 3600)]
+    insert(calls)
+    rollup.refresh()
+    assert offers.months_summed()
+    whole = [(midnight(d) + 7200) // 86400 for d in range(-28, 33)]
+    assert offers._units(whole, set())[0] == [202403, 202404]
+    for by in report_missed.BY:
+        for window in ((-28, 33), (-40, 41), (-27, 33)):
+            check(ADMIN, by, midnight(window[0]), midnight(window[1]), expect_fast=True)
+    store.db.execute_sql("DELETE FROM rollup_offer_month")
+    store.db.execute_sql("DELETE FROM rollup_state WHERE key = ?", (offers.STATE_MONTHS,))
+    check(ADMIN, "extension", midnight(-28), midnight(33), expect_fast=True)   # from the days
+    while rollup.refresh_some():
+        pass
+    assert offers.months_summed() and store.db.execute_sql("SELECT COUNT(*) FROM rollup_offer_month").fetchone()[0]
+    for by in report_missed.BY:
+        check(ADMIN, by, midnight(-28), midnight(33), expect_fast=True)

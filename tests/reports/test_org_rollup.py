@@ -28,7 +28,8 @@ org_spec_st = st.builds(   # breakdowns the organisation month cube serves
                               "currency")), min_size=1, max_size=2, unique=True),
     st.lists(st.sampled_from(tuple(reports.MEASURES)), min_size=1, max_size=3, unique=True),
     st.sampled_from((("all", None, None), ("custom", "2024-02-15", "2024-05-01"),
-                     ("custom", "2024-03-01", "2024-04-01"), ("custom", "2024-02-01", "2024-04-03"))),
+                     ("custom", "2024-03-01", "2024-04-01"), ("custom", "2024-02-01", "2024-04-03"),
+                     ("custom", "2024-02-03", "2024-04-29"))),   # most of February and April: less the rest
     st.sampled_from(({}, {"direction": ["out"]}, {"department": ["Sales"]}, {"branch": ["Kraków"]},
                      {"trunk_group": ["Vodafone"]}, {"trunk": ["T1"]}, {"currency": ["EUR"]})))
 
@@ -109,7 +110,7 @@ def _traffic(user, since: str, until: str):
 @given(calls=st.lists(st.one_of(month_call_st, call_st), min_size=4, max_size=30), user=st.sampled_from(USERS[:5]))
 def test_a_supervisors_trunk_traffic_from_the_cube_equals_the_calls(org, calls, user):
     build(calls)
-    for since, until in (("2024-03-01", "2024-04-01"), ("2024-02-01", "2024-05-01")):
+    for since, until in (("2024-03-01", "2024-04-01"), ("2024-02-01", "2024-05-01"), ("2024-02-03", "2024-04-29")):
         _traffic(user, since, until)
 
 
@@ -182,3 +183,17 @@ def test_a_month_whose_calls_change_is_summed_again_at_most_every_few_minutes(or
     clock[0] += org_rollup.AGAIN_S
     assert rollup.refresh_some(pbx_tenant="default") == 1 and org_rollup.stale() == set()
     assert same(spec, ADMIN).source == "rollup:org_month"
+
+
+@pytest.mark.parametrize("user", [ADMIN, DEP, BRANCH])
+def test_a_month_mostly_in_the_range_is_the_cube_less_its_other_days(org, user):
+    """8 February .. 25 April: February and April are read from the cube less their days outside the range (5 Feb,
+    27 April), which must not count."""
+    build([(d, 36000 + i, "out", ext, trunk, 5, 60, True, "0.50", "", "local", "EUR")
+           for i, d in enumerate((-53, -38, 1, 12, 29)) for ext in ("201", "202", " 204") for trunk in ("T1", "T2")])
+    spec = reports.Spec(("department", "month"), ("calls", "cost"), "custom", since="2024-02-08", until="2024-04-25")
+    r = same(spec, user)
+    assert r.source.startswith("rollup:org_month")
+    if user is ADMIN:
+        assert r.totals[2] == 3 * 6   # 20 February, 30 March, 10 April
+    _traffic(user, "2024-02-08", "2024-04-25")
