@@ -27,7 +27,7 @@ run: install
 	$(BIN)/callbox run --data $(DATA)
 
 test: install system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 # the edit-test loop: everything but the tests marked slow (processes, servers, browsers)
 test-fast: install

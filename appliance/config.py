@@ -178,17 +178,20 @@ def sample_ini() -> str:
 def update(path: Path, values: dict[str, dict[str, str]], check: Callable[[Config], None] | None = None) -> None:
     """Set keys in the INI file at `path` (made if missing), keeping every other line and comment as it is.
 
-    A key already set (uncommented) in its section is replaced in place; a new key goes at the end of its section;
-    a new section at the end of the file. The result is checked (it must load) and written atomically (a temporary
-    file renamed over the old one), so a process that reads it at any moment sees the old or the new whole file;
-    the file's change is what restarts capture and the worker (procs.watch_config)."""
+    A key already set (uncommented) in its section is replaced in place, with its continuation lines; a new key goes
+    at the end of its section; a new section at the end of the file. A value of several lines ([upload] targets,
+    [snmp] managers: settings of unit "lines") is written as continuation lines, one indented line each; any other
+    value is one line. The result is checked (it must load) and written atomically (a temporary file renamed over
+    the old one), so a process that reads it at any moment sees the old or the new whole file; the file's change
+    restarts the processes that read what changed (procs.watch_config, appliance.reload)."""
     path = Path(path)
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     for section, keys in values.items():
         for key, value in keys.items():
-            if "\n" in value or "\r" in value:
+            several = any(s.section == section and s.key == key and s.unit == "lines" for s in SETTINGS)
+            if "\r" in value or ("\n" in value and not several):
                 raise ConfigError(f"{path}: [{section}] {key}: a value is one line")
-            lines = _set_line(lines, section, key, value)
+            lines = _set_line(lines, section, key, _value_lines(value))
     text = "\n".join(lines).rstrip("\n") + "\n"
     new = Config(None, text)   # a ConfigError here, or from `check`, leaves the file as it was
     new.name = str(path)
@@ -202,7 +205,16 @@ def update(path: Path, values: dict[str, dict[str, str]], check: Callable[[Confi
     os.replace(tmp, path)
 
 
-def _set_line(lines: list[str], section: str, key: str, value: str) -> list[str]:
+def _value_lines(value: str) -> list[str]:
+    """`value` as the lines after "key =": one line, or an empty first line and one indented line per line."""
+    parts = [p.strip() for p in value.split("\n")]
+    parts = [p for p in parts if p]
+    if len(parts) <= 1 and "\n" not in value:
+        return [value]
+    return ["", *(f"    {p}" for p in parts)]
+
+
+def _set_line(lines: list[str], section: str, key: str, value: list[str]) -> list[str]:
     header = re.compile(r"\s*\[([^\]]+)\]\s*$")
     entry = re.compile(rf"\s*{re.escape(key)}\s*[=:]", re.IGNORECASE)
     current, end = None, None   # end: the index after the last non-blank line of `section`
@@ -214,9 +226,16 @@ def _set_line(lines: list[str], section: str, key: str, value: str) -> list[str]
             continue
         if current == section:
             if entry.match(line):
-                return [*lines[:i], f"{key} = {value}", *lines[i + 1:]]
+                after = i + 1
+                while after < len(lines) and lines[after][:1] in (" ", "\t") and lines[after].strip():
+                    after += 1   # its continuation lines
+                return [*lines[:i], *_entry(key, value), *lines[after:]]
             if line.strip():
                 end = i + 1
     if end is None:
-        return [*lines, *([""] if lines and lines[-1].strip() else []), f"[{section}]", f"{key} = {value}"]
-    return [*lines[:end], f"{key} = {value}", *lines[end:]]
+        return [*lines, *([""] if lines and lines[-1].strip() else []), f"[{section}]", *_entry(key, value)]
+    return [*lines[:end], *_entry(key, value), *lines[end:]]
+
+
+def _entry(key: str, value: list[str]) -> list[str]:
+    return [f"{key} = {value[0]}".rstrip(), *value[1:]]

@@ -32,7 +32,6 @@ MAGIC = b"CJ"
 SUFFIX = ".seg"
 MAX_DATA = 16 << 20   # a bigger length field can only be corruption
 WINDOW = 1 << 20      # bytes read_from reads at a time
-MORE = -2             # _scan: the window ends inside an entry
 
 
 class JournalBusy(RuntimeError):
@@ -85,33 +84,6 @@ def _resync(buf: bytes, pos: int) -> int:
     return len(buf)
 
 
-def _scan(buf: bytes, final: bool = True) -> Iterator[tuple[int, int, int, int, int, int]]:
-    """(offset, flags, source start, data start, end, received ns) of each entry in `buf`; a damaged stretch
-    comes as flags -1 with `end` at the next valid entry. When `buf` is a window of a longer file
-    (`final` false), the scan ends with flags MORE where the window stops holding whole valid entries:
-    read on from there.
-    The hot loop of every read: kept flat."""
-    unpack, hsize, crc32, mv, n = HEADER.unpack_from, HEADER.size, zlib.crc32, memoryview(buf), len(buf)
-    pos = 0
-    while pos < n:
-        if pos + hsize <= n:
-            magic, flags, slen, dlen, rns, crc = unpack(buf, pos)
-            s0 = pos + hsize
-            end = s0 + slen + dlen
-            if magic == MAGIC and dlen <= MAX_DATA and end <= n and crc32(mv[s0:end], crc32(mv[pos:s0 - 4])) == crc:
-                yield pos, flags, s0, s0 + slen, end, rns
-                pos = end
-                continue
-        if not final:
-            yield pos, MORE, 0, 0, 0, 0
-            return
-        nxt = _resync(buf, pos)
-        yield pos, -1, 0, 0, nxt, 0
-        pos = nxt
-    if not final:
-        yield n, MORE, 0, 0, 0, 0
-
-
 def read_at(directory: Path, ref: tuple[int, int]) -> Entry | None:
     """The entry at `ref`, or None if it is gone (pruned) or damaged."""
     try:
@@ -141,7 +113,10 @@ def read_from(directory: Path, cursor: tuple[int, int], limit: int | None = None
     directory = Path(directory)
     segs = [s for s in segments(directory) if s >= cursor[0]]
     count = 0
-    sources: dict[bytes, str] = {}
+    limit = -1 if limit is None else limit
+    # The hot loop of every import and of the worker: kept flat, one generator, no slice per entry but its data
+    unpack, hsize, crc32 = HEADER.unpack_from, HEADER.size, zlib.crc32
+    src_bytes, source = b"", ""   # the last source (a journal holds few): compared in place, decoded once
     for i, segno in enumerate(segs):
         last = i == len(segs) - 1
         try:
@@ -153,26 +128,38 @@ def read_from(directory: Path, cursor: tuple[int, int], limit: int | None = None
             while True:    # a window at a time: a batch of a few thousand lines reads ~1 MiB, not the segment
                 f.seek(base)
                 buf = f.read(window)
-                more = None
-                for pos, flags, s0, d0, end, rns in _scan(buf, len(buf) < window):
-                    if flags < 0:
-                        if flags == MORE:
-                            more = pos
-                            break
-                        if last:   # damage at pos, next valid entry at end
-                            return
-                        log.warning("journal segment %d: skipped %d damaged bytes at offset %d",
-                                    segno, end - pos, base + pos)
-                        continue
-                    source = sources.get(buf[s0:d0])
-                    if source is None:
-                        source = sources[buf[s0:d0]] = buf[s0:d0].decode("utf-8", "replace")
-                    yield Entry((segno, base + pos), rns, source, buf[d0:end], flags, end - pos)
-                    count += 1
-                    if count == limit:
+                n, final, mv = len(buf), len(buf) < window, memoryview(buf)
+                pos, more = 0, None
+                while pos < n:
+                    if pos + hsize <= n:
+                        magic, flags, slen, dlen, rns, crc = unpack(buf, pos)
+                        s0 = pos + hsize
+                        d0 = s0 + slen
+                        end = d0 + dlen
+                        if (magic == MAGIC and dlen <= MAX_DATA and end <= n
+                                and crc32(mv[s0:end], crc32(mv[pos:s0 - 4])) == crc):
+                            if slen != len(src_bytes) or not buf.startswith(src_bytes, s0):
+                                src_bytes = buf[s0:d0]
+                                source = src_bytes.decode("utf-8", "replace")
+                            yield Entry((segno, base + pos), rns, source, buf[d0:end], flags, end - pos)
+                            count += 1
+                            if count == limit:
+                                return
+                            pos = end
+                            continue
+                    if not final:   # the window ends inside an entry (or damage): read on from there
+                        more = pos
+                        break
+                    if last:   # damage in the newest segment: an entry being written, or a torn tail
                         return
+                    nxt = _resync(buf, pos)
+                    log.warning("journal segment %d: skipped %d damaged bytes at offset %d", segno, nxt - pos,
+                                base + pos)
+                    pos = nxt
                 if more is None:
-                    break
+                    if final:
+                        break
+                    more = n
                 if more == 0:   # an entry (or damage) longer than the window: read more at once
                     window *= 2
                 base += more
@@ -211,10 +198,34 @@ def usage(directory: Path) -> tuple[int, int]:
     return count, size
 
 
+ARCHIVED = "archived"     # <dir>/archived: the newest segment the central confirmed it holds ([sync] archive_journal)
+
+
+def archived_through(directory: Path) -> int:
+    """The newest segment number a branch's central confirmed it archived (every sealed one before it too); 0."""
+    try:
+        text = (Path(directory) / ARCHIVED).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return 0
+    return int(text) if text.isdigit() else 0
+
+
+def set_archived(directory: Path, segno: int) -> None:
+    """Note that the central confirmed segment `segno` (atomically: a crash leaves the old mark or the new)."""
+    tmp = Path(directory) / (ARCHIVED + ".tmp")
+    with open(tmp, "w", encoding="ascii") as f:
+        f.write(f"{segno}\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, Path(directory) / ARCHIVED)
+
+
 def prune(directory: Path, processed: tuple[int, int], max_age_s: float, max_bytes: int,
-          now: float | None = None) -> list[int]:
+          now: float | None = None, hold_from: int | None = None) -> list[int]:
     """Delete the oldest segments that are too old or over the size budget, never one the parse stage
-    has not finished (at or after the `processed` cursor's segment). Returns the deleted numbers."""
+    has not finished (at or after the `processed` cursor's segment), nor one at or after `hold_from` (a branch
+    archiving its journal on its central: the segments the central has not confirmed). Returns the deleted
+    numbers."""
     directory = Path(directory)
     now = time.time() if now is None else now
     segs = segments(directory)
@@ -222,7 +233,7 @@ def prune(directory: Path, processed: tuple[int, int], max_age_s: float, max_byt
     total = sum(sizes.values())
     deleted = []
     for segno in segs[:-1]:
-        if segno >= processed[0]:
+        if segno >= processed[0] or (hold_from is not None and segno >= hold_from):
             break
         path = segment_path(directory, segno)
         too_old = now - path.stat().st_mtime > max_age_s

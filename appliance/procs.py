@@ -17,7 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
-from appliance import config, logs
+from appliance import config, logs, reload
 from appliance.paths import Paths, keep_private, mark_started, mark_stopped
 from appliance.registry import driver_parser
 from appliance.supervisor import RELOAD
@@ -67,18 +67,33 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def watch_config(path: Path, stop: threading.Event) -> threading.Event:
-    """Watch `path` (a stat every WATCH_S): when it changes, appears or goes, set the returned event and `stop`."""
-    changed, first = threading.Event(), _stamp(path)
+def watch_config(path: Path, stop: threading.Event, process: str | None = None) -> threading.Event:
+    """Watch `path` (a stat every WATCH_S): when it changes, appears or goes, set the returned event and `stop`.
+
+    With `process`, only a change to the settings that process reads counts (appliance.reload): a new [mail] host
+    does not restart capture. A change of reload.restart_request(path) (a restore) always counts."""
+    request = reload.restart_request(path)
+    changed, first, asked = threading.Event(), _stamp(path), _stamp(request)
+    seen = reload.fingerprint(path, process) if process else None
 
     def loop() -> None:
+        nonlocal first
         while not stop.wait(WATCH_S):
-            if _stamp(path) != first:
-                log.info("%s changed: restarting to read it", path)
-                changed.set()
-                stop.set()
-                return
+            now = _stamp(path)
+            if now == first and _stamp(request) == asked:
+                continue
+            first = now
+            if _stamp(request) != asked:
+                log.info("%s: a restart was asked for (a restore): restarting", request)
+            elif process and seen is not None and reload.fingerprint(path, process) == seen:
+                log.info("%s changed, not in what %s reads: carrying on", path, process)
+                continue
+            log.info("%s changed: restarting to read it", path)
+            changed.set()
+            stop.set()
+            return
     threading.Thread(target=loop, name="config-watch", daemon=True).start()
+    log.info("watching %s for changes%s", path, f" to what {process} reads" if process else "")
     return changed
 
 
@@ -87,7 +102,7 @@ def _wait_for_config(process: str, why: str, args: argparse.Namespace, stop: thr
     stopped). Capture and the worker wait so on a new box instead of failing and being restarted every 30 s."""
     log.warning("%s: %s; waiting for the configuration to change (the PBX wizard, /setup/pbx)", process, why)
     stop = stop or _stop_event()
-    changed = watch_config(config_path(args), stop)
+    changed = watch_config(config_path(args), stop, process)
     stop.wait()
     return RELOAD if changed.is_set() else 0
 
@@ -162,7 +177,7 @@ def capture_main(argv: list[str] | None = None) -> int:
             capture.parse_allow(cap.allow)
         except ValueError as e:
             raise config.ConfigError(f"{cfg.name}: {e}") from None
-        changed = watch_config(config_path(args), stop)
+        changed = watch_config(config_path(args), stop, "capture")
         writer = JournalWriter(paths.journal, fsync_interval=jset.fsync_interval_ms / 1000,
                                segment_bytes=jset.segment_mb << 20)
     except (config.ConfigError, ValueError, RuntimeError) as e:
@@ -191,7 +206,7 @@ def worker_main(argv: list[str] | None = None) -> int:
             store.close_db()
             return _wait_for_config("worker", f"{cfg.name}: [pbx] driver is not chosen", args)
         stop = _stop_event()
-        changed = watch_config(config_path(args), stop)
+        changed = watch_config(config_path(args), stop, "worker")
         worker = Worker(paths, cfg)
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-worker: {e}", file=sys.stderr)
@@ -204,11 +219,13 @@ def worker_main(argv: list[str] | None = None) -> int:
 def jobs_main(argv: list[str] | None = None) -> int:
     """The background-jobs process: huey's consumer (thread workers) running appliance.jobs' tasks.
 
-    SIGTERM lets a running task finish (at most jobs.SHUTDOWN_S), SIGINT stops at once; both exit 0."""
+    SIGTERM lets a running task finish (at most jobs.SHUTDOWN_S), SIGINT stops at once; both exit 0. A change to
+    the settings the jobs read (appliance.reload: e-mail, file servers, SNMP managers, numbering...) stops the
+    consumer as SIGTERM does and exits RELOAD, to be started again with them."""
     from appliance import jobs, store   # late: see the module docstring
     from appliance.alerts.conditions import parse_hours
     try:
-        paths, cfg = _setup("jobs", argv)
+        paths, cfg, args = _setup_args("jobs", argv)
         for section in ("directory", "ldap", "alerts"):   # a bad value stops us here, not at the first run
             cfg.section(section)
         parse_hours(cfg.section("alerts").business_hours)
@@ -219,6 +236,13 @@ def jobs_main(argv: list[str] | None = None) -> int:
     except (config.ConfigError, ValueError) as e:
         print(f"callbox-jobs: {e}", file=sys.stderr)
         return 2
+    watching = threading.Event()
+    changed = watch_config(config_path(args), watching, "jobs")
+
+    def reload_on_change() -> None:   # stop the consumer as SIGTERM does: running tasks finish first
+        if changed.wait():
+            os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=reload_on_change, name="jobs-reload", daemon=True).start()
     dialer_stop, dialing = threading.Event(), None
     if cfg.section("ami").host.strip():   # the campaign dialer's loop: a thread of this process (appliance/dialer)
         from appliance.dialer import link as dialer   # late: numbering and the AMI client only on a box that dials
@@ -227,10 +251,11 @@ def jobs_main(argv: list[str] | None = None) -> int:
         with _restart_report(paths, "jobs"):
             consumer.run()   # installs its own SIGTERM/SIGINT/SIGHUP handlers (STACK.md §3)
     finally:
+        watching.set()
         dialer_stop.set()
         if dialing is not None:
             dialing.join(5)
-    return 0
+    return RELOAD if changed.is_set() else 0
 
 
 def central_main(argv: list[str] | None = None) -> int:
@@ -289,7 +314,8 @@ def sync_main(argv: list[str] | None = None) -> int:
         print(f"callbox-sync: {e}", file=sys.stderr)
         return 2
     with _restart_report(paths, "sync"):
-        sender.run(paths.data, cfg.section("pbx").tenant, s.period_s, stop, s.central, s.timeout_s)
+        sender.run(paths.data, cfg.section("pbx").tenant, s.period_s, stop, s.central, s.timeout_s,
+                   archive_journal=s.archive_journal)
     return 0
 
 

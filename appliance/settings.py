@@ -137,6 +137,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("directory", "create_departments", True, "yes/no",
       "A sync creates branches, departments and cost centres it has not seen (reported as changes). 'no' keeps "
       "the organisation fixed: unknown names are reported as problems and left empty."),
+    S("directory", "hunt_groups", "", "lines",
+      "The PBX's hunt groups, one per line: NUMBER = NAME (200 = Sales). A call to such a number is shown as "
+      "hunt group 'Sales' (200), not as a call to an extension; IP Office and Cisco name or number the group a "
+      "call came through themselves (shown on the call's page)."),
     S("ldap", "url", "", "URL", "Directory server: ldap://HOST[:PORT] or ldaps://HOST[:PORT]; empty = no LDAP sync."),
     S("ldap", "starttls", False, "yes/no", "Upgrade an ldap:// connection with StartTLS before binding."),
     S("ldap", "ca_file", "", "path", "PEM file of the CA that signed the server's certificate (ldaps, StartTLS); "

@@ -108,6 +108,10 @@ AREAS: tuple[Setting, ...] = (
       minval=0.1, maxval=86400),
     S("sync", "timeout_s", 30, "seconds", "Connect and reply timeout of a request to the central.", minval=1,
       maxval=600),
+    S("sync", "archive_journal", False, "yes/no",
+      "Also upload the raw journal's sealed segments to the central (checksummed, resumed after a cut), kept there "
+      "under its data directory per branch; a segment is pruned here only once the central has confirmed it, "
+      "whatever the journal's retention (README \"Branches and a central box\")."),
     S("sync", "failing_min", 15, "minutes",
       "Alert (sync_failing, and e-mail to [alerts] email) when every send to the central has failed for this long; "
       "sync_ok when one works again.", minval=1, maxval=100000),

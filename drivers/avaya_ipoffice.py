@@ -67,8 +67,17 @@ def _devices(dev1: str, dev2: str) -> tuple[str, str]:
     return extension, trunk
 
 
+CACHE_MAX = 20000   # values kept per cache below; a full cache starts again
+
+
 class Parser:
-    """Stateless: every IPO line is a complete call segment."""
+    """Stateless: every IPO line is a complete call segment. (It remembers what it read of fields whose values recur
+    on nearly every line: durations, ring times, the device pairs. The same text, the same value.)"""
+
+    def __init__(self) -> None:
+        self._talk: dict[str, int] = {}
+        self._ring: dict[str, int] = {}
+        self._devices: dict[tuple[str, str], tuple[str, str]] = {}
 
     def parse(self, line: str) -> CallRecord | None:
         """Return the call segment on this line, None for blank and logger-header lines."""
@@ -82,10 +91,15 @@ class Parser:
                 return None
             raise NotACallRecord(f"{n} fields, expected 30, 34 or 35")
         start = iso_datetime(f[0], "Call Start", "/")
-        talk = hms_seconds(f[1], "Connected Time")
-        ring = seconds(f[2], "Ring Time")
+        talk = self._talk.get(f[1])
+        if talk is None:
+            talk = _remember(self._talk, f[1], hms_seconds(f[1], "Connected Time"))
+        ring = self._ring.get(f[2])
+        if ring is None:
+            ring = _remember(self._ring, f[2], seconds(f[2], "Ring Time"))
         hold, park = f[15], f[16]   # validated only: talk_s excludes hold and park [AV1]
-        if not (0 < len(hold) < 10 and 0 < len(park) < 10 and (hold + park).isascii() and (hold + park).isdigit()):
+        if not (hold == "0" == park or (0 < len(hold) < 10 and 0 < len(park) < 10 and (hold + park).isascii()
+                                        and (hold + park).isdigit())):
             seconds(hold, "Hold Time")   # one check for both on the hot path; this names the wrong one
             seconds(park, "Park Time")
         caller, dir_flag, called, internal, call_id, cont = f[3], f[4], f[5], f[8], f[9], f[10]
@@ -93,7 +107,6 @@ class Parser:
             raise NotACallRecord(f"Is Internal {internal[:10]!r} / Continuation {cont[:10]!r} not 0 or 1")
         if not (call_id.isascii() and call_id.isdigit()):
             raise NotACallRecord(f"Call ID {call_id[:40]!r} is not a number")
-        dev1, dev2 = f[11], f[13]
         if dir_flag == "I":
             direction = "in"
             party = caller.partition("@")[0]   # SIP trunks give 'number@IP' (emceha line 736)
@@ -104,12 +117,23 @@ class Parser:
             party = called
         else:
             raise NotACallRecord(f"Direction {dir_flag[:10]!r} is not I or O")
-        extension, trunk = _devices(dev1, dev2)
+        devices = f[11], f[13]
+        ours = self._devices.get(devices)
+        if ours is None:
+            ours = _remember(self._devices, devices, _devices(*devices))
         cause = f[27]
         # Answered = connected: Connected Time is 00:00:00 for lost/failed calls and rounded up to the
         # next second otherwise [AV1]. A call taken by voicemail counts as answered (the trunk did).
-        return CallRecord(start, direction, extension, party, trunk, ring, talk, talk > 0,
+        return CallRecord(start, direction, ours[0], party, ours[1], ring, talk, talk > 0,
                           cont == "1" or "Xf" in cause, f[7], call_id, LazyFields(_extra, f))  # type: ignore[arg-type]
+
+
+def _remember(cache: dict, key, value):
+    """`value`, kept in `cache` under `key`."""
+    if len(cache) >= CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def make_parser(**options: str) -> Parser:

@@ -21,6 +21,7 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from appliance import config, localtime
+from appliance.directory import hunt_groups
 from appliance.supervisor import RELOAD
 from webui import (api, auth, callcentre, callcentre_evaluate, callcentre_reports, calls, central, crm,  # noqa: F401
                    customers, db, dialer, dialer_campaigns,
@@ -35,6 +36,25 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 STOP_TIMEOUT_S = 2
 RESTART_AFTER_S = 1.0
+
+
+def hunt_group_names(cfg: config.Config):
+    """A function giving [directory] hunt_groups as {number: name}, parsed again only when the setting changed (the
+    /settings forms apply their changes to `cfg`); {} with a warning in the log when it does not parse."""
+    seen: dict[str, dict[str, str]] = {}
+
+    def names() -> dict[str, str]:
+        text = cfg.section("directory").hunt_groups
+        if text not in seen:
+            try:
+                parsed = hunt_groups.parse(text)
+            except config.ConfigError as e:
+                log.warning("%s: %s", cfg.name, e)
+                parsed = {}
+            seen.clear()
+            seen[text] = parsed
+        return seen[text]
+    return names
 
 
 def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
@@ -52,6 +72,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
                                                    or bool(cfg.section("ami").host))
     app.config["callbox.setup_token"] = auth.open_users(data_dir)
     app.config["callbox.setup_code"] = auth.setup_code(data_dir)
+    app.config["callbox.hunt_groups"] = hunt_group_names(cfg)   # webui.i18n shows a call to one as the group
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
     app.merge(firstboot.routes(data_dir, cfg, pbx_wizard.config_file(cfg, data_dir)))
@@ -63,7 +84,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(calls.routes(data_dir, cfg))
     app.merge(setup.routes(data_dir, cfg))
     app.merge(pbx_wizard.routes(data_dir, cfg))
-    app.merge(backup.routes(data_dir))
+    app.merge(backup.routes(data_dir, pbx_wizard.config_file(cfg, data_dir)))
     app.merge(reset.routes(data_dir))
     app.merge(update.routes(data_dir))
     app.merge(directory.routes(data_dir, cfg))

@@ -104,9 +104,9 @@ DIRECTORY_FORMS = {"/directory/person/new", "/directory/person/details", "/direc
 ADMIN_ONLY |= DIRECTORY_FORMS
 WRITE_ROUTES |= {("POST", rule) for rule in DIRECTORY_FORMS}
 # The box's settings checked and tried (webui.admin.settings_check): administrators of the whole box; the test POST
-# sends a message, a file or a trap and writes nothing.
-BOX_ADMIN |= {"/settings", "/settings/test"}
-WRITE_ROUTES |= {("POST", "/settings/test")}
+# sends a message, a file or a trap and writes nothing; the save POST writes callbox.ini (webui.admin.settings_edit).
+BOX_ADMIN |= {"/settings", "/settings/test", "/settings/save"}
+WRITE_ROUTES |= {("POST", "/settings/test"), ("POST", "/settings/save")}
 # Customers and their invoices (webui.customers, webui.invoices): they bill calls of any tenant of the box, so
 # administrators of the whole box only; the writes go to the customer tables only, and no route changes an issued
 # invoice (a credit note corrects it). The PDF is a GET.
@@ -131,14 +131,15 @@ WHOLE_BOX |= PBX_WIZARD
 WRITE_ROUTES |= {("POST", "/setup/pbx/link"), ("POST", "/setup/pbx/scan"), ("POST", "/setup/pbx/driver")}
 # The first-boot wizard (webui.firstboot): before any account exists, so public; it answers only while there is no
 # user, and its POSTs need the console's setup code instead of a session and a CSRF token.
-PUBLIC |= {("GET", "/first-boot"), ("POST", "/first-boot"), ("POST", "/first-boot/finish")}
-WRITE_ROUTES |= {("POST", "/first-boot"), ("POST", "/first-boot/finish")}
+PUBLIC |= {("GET", "/first-boot"), ("POST", "/first-boot"), ("POST", "/first-boot/finish"),
+           ("POST", "/first-boot/restore")}
+WRITE_ROUTES |= {("POST", "/first-boot"), ("POST", "/first-boot/finish"), ("POST", "/first-boot/restore")}
 # The Backup page (webui.admin.backup): the whole box's data, so administrators of the whole box only; its POST makes
 # a download and writes nothing.
-BOX_ADMIN |= {"/backup"}
-ADMIN_ONLY |= {"/backup"}
-WHOLE_BOX |= {"/backup"}
-WRITE_ROUTES |= {("POST", "/backup")}
+BOX_ADMIN |= {"/backup", "/backup/restore"}
+ADMIN_ONLY |= {"/backup", "/backup/restore"}
+WHOLE_BOX |= {"/backup", "/backup/restore"}
+WRITE_ROUTES |= {("POST", "/backup"), ("POST", "/backup/restore")}
 # Factory reset (webui.admin.reset): the whole box, with the administrator's own password again.
 BOX_ADMIN |= {"/reset"}
 ADMIN_ONLY |= {"/reset"}

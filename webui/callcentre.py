@@ -4,6 +4,11 @@ as appliance/callcentre/kpis.py defines them, and its data-quality line.
 Scope: administrators and supervisors (auth.SUPERVISORS); who may see every call of the box sees every queue, a
 department or branch supervisor the queues of their unit ([callcentre] queue_units, appliance/callcentre/scope.py);
 anyone else gets 403 and the reason.
+
+On a central box ([central] listen or database) the page also shows its branch boxes' queues (their queue calls,
+synced like their calls: appliance/callcentre/received.py), with the branch box as a column and a filter; who sees
+which branch box is the received calls' scope (HQ every one, a user scoped to a branch that branch's box), so a
+branch supervisor on the central sees their box's queues even when no queue of the central's own is theirs.
 """
 from __future__ import annotations
 
@@ -16,8 +21,12 @@ from bottle import request
 
 from appliance import config, localtime
 from appliance.callcentre import agents, kpis, quality
+from appliance.callcentre import received as cc_received
 from appliance.callcentre import scope as cs
+from appliance.reports import received, received_calls
+from appliance.reports.attribution import rollup_scope
 from appliance.reports.ranges import RangeError, resolve
+from webui import db
 from webui.auth import current_user
 from webui.i18n import N_, _, fmt_duration, fmt_number
 from webui.reports import common as rp
@@ -99,32 +108,55 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     tz = localtime.zone(pbx.timezone)
     book = rulebook(cfg)
     units = queue_units(cfg)
+    central_cfg = cfg.section("central")
+    is_central = bool(central_cfg.listen or central_cfg.database)
 
     @app.get("/callcentre")
     def summary():
         user = current_user()
         form = request.query.decode()
+        box = (form.get("branch") or "").strip()
         base = dict(title=_("Call centre"), form=form, ranges=rp.RANGE_LABELS, columns=COLUMNS, rows=[], cell=cell,
-                    problems={}, labels=PROBLEM_LABELS, error="", rules=book.default)
+                    problems={}, labels=PROBLEM_LABELS, error="", rules=book.default, central=is_central,
+                    branch=box, branch_rows=[], branch_names=[], branch_labels={})
         try:
             since, until = window(form, tz)
         except Problem as e:
             return rp.render("callcentre", 400, **{**base, "error": str(e)})
+        problem = db.use_central(cfg, data_dir) if is_central else ""
+        if problem:
+            base["error"] = _("The central's database cannot be reached: {reason}").format(reason=problem)
+
+        def branch_part():
+            """The branch boxes the user sees, their display names, and the KPIs of their queues; None: none."""
+            rscope = rollup_scope(user, pbx.tenant)
+            seen = received.scope_sql(rscope)
+            if seen is None:
+                return None
+            names = received_calls.branch_names(rscope)
+            return (names, received_calls.labels(),
+                    cc_received.branch_kpis(book, since, until, seen, box) if not box or box in names else [])
 
         def work():
             seen = cs.visible_queues(user, pbx.tenant, units)
+            branches = branch_part() if is_central and not problem and user is not None else None
             if seen is not None and not seen:
-                return None
+                return None if branches is None else ([], {}, branches)
+            if box:          # a branch box chosen: its queues only
+                return [], {}, branches
             return ([r for r in kpis.queue_kpis(book, since, until) if seen is None or r["queue"] in seen],
                     {q["queue"]: q["problems"] for q in quality.quality(since, until)["queues"]
-                     if seen is None or q["queue"] in seen})
+                     if seen is None or q["queue"] in seen}, branches)
         try:
             found = rp.offload(data_dir, work)
         except rp.NoData:
             return rp.render("callcentre", **base)
         if found is None:
             raise bottle.HTTPError(403, no_queues())
-        rows, problems = found
+        rows, problems, branches = found
+        if branches is not None:
+            names, labels, branch_rows = branches
+            base.update(branch_names=names, branch_labels=labels, branch_rows=branch_rows)
         return rp.render("callcentre", **{**base, "rows": rows, "problems": problems})
 
     @app.get("/callcentre/agent")

@@ -17,11 +17,12 @@ from bottle import request, response
 
 from appliance import config, localtime
 from appliance.callcentre import journeys as cc_journeys
+from appliance.directory import hunt_groups
 from appliance.registry import driver_parser
 from appliance.reports import csv_cells
 from appliance.reports import listing as output
 from appliance.reports import search as call_search
-from webui import TEMPLATE_LOOKUP, api, db, row_id
+from webui import TEMPLATE_LOOKUP, api, db, i18n, row_id
 from webui.auth import current_user
 from webui.i18n import _
 
@@ -168,6 +169,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                     queued = cc_journeys.of_call(path.call.call_key)
         if path is None:
             raise bottle.HTTPError(404, _("No call {id} that you may see.").format(id=cid))
-        return _render("call", path=path, queued=queued)
+        names = i18n.hunt_groups()   # the hunt group the PBX says the call came through (IP Office, Cisco)
+        hunt = next((g for row in path.legs if (g := hunt_groups.reported(row["extra"], names))), None)
+        return _render("call", path=path, queued=queued, hunt=hunt)
 
     return app

@@ -1,8 +1,9 @@
 """HQ on a central box (APP-1): its branch boxes' calls searched with `branch` as a filter and a column
 (/central/calls, every user, scoped: HQ sees every branch, a user scoped to their branch sees the branch box of that
 branch's name), and the branch health page for administrators of the whole box (/central/branches: last contact,
-backlog, newest call, journal use, release, link state). Reports and bills include the branches' calls through the
-report engine (appliance/reports/received.py). The data is SQLite or PostgreSQL ([central] database).
+backlog, newest call, journal use and what of it is archived here, release, link state). Reports and bills include
+the branches' calls through the report engine (appliance/reports/received.py). The data is SQLite or PostgreSQL
+([central] database).
 """
 from __future__ import annotations
 
@@ -94,6 +95,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         if not problem and db.read_access(data_dir):
             with db.connection():   # callbox.db's (SQLite) or, on PostgreSQL, branch_health's own
                 rows = db.branch_health(silent_s)
+            for r in rows:      # its raw journal archived here, by segments and bytes
+                r["archived_segments"], r["archived_bytes"] = db.journal_archive(data_dir, r["branch"])
         return _render("central_branches", rows=rows, problem=problem, silent_min=silent_s // 60)
 
     return app

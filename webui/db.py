@@ -40,6 +40,7 @@ from appliance.store.schedules import remove as remove_schedule
 from appliance.store.tariffs import MODELS_TARIFFS, TariffVersion
 from appliance.store.users import FILE_NAME as USERS_FILE
 from appliance.store.users import close_users_db, open_users_db, users_db
+from appliance.central import archive as central_archive
 from appliance.central import branches as central_branches
 from appliance.sync import sender as sync_sender
 from appliance.store.central_db import CentralDbError
@@ -279,6 +280,14 @@ def sync_status(data_dir: Path, url_override: str = "") -> dict | None:
             return sync_sender.status(Path(data_dir), url_override)
     except OperationalError:      # the tables are not there yet
         return None
+
+
+def journal_archive(data_dir: Path, branch: str) -> tuple[int, int]:
+    """(segments, bytes) of a branch box's raw journal archived on this central ([sync] archive_journal)."""
+    try:
+        return central_archive.archived(Path(data_dir), branch)
+    except (central_archive.ArchiveRefused, OSError):
+        return 0, 0
 
 
 def branch_health(silent_s: int) -> list[dict]:

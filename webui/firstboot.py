@@ -1,6 +1,8 @@
 """The first-boot wizard (/first-boot; APP-3): offered only while the box has no user. The one-time setup code the
-console shows (never a default password), then the administrator account, the time zone and NTP servers, the
-company and branch names and the box's TLS certificate (the one it made, or one uploaded); then the PBX wizard."""
+console shows (never a default password), then the administrator account, the network (DHCP or a static address:
+appliance.firstboot.network), the time zone and NTP servers, the
+company and branch names and the box's TLS certificate (the one it made, or one uploaded); then the PBX wizard. Or,
+instead of a new setup, the restore of a backup (webui.admin.backup.restore_upload) with the same setup code."""
 from __future__ import annotations
 
 import logging
@@ -12,21 +14,24 @@ import bottle
 from bottle import request
 
 from appliance import config, firstboot
+from appliance.firstboot import network
 from appliance.access import users
 from webui import TEMPLATE_LOOKUP, tls
+from webui.admin.backup import RestoreError, restore_upload
 from webui.auth import start_session
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
 MAX_PEM = 64 * 1024
-FIELDS = ("username", "timezone", "ntp", "company", "branch", "tls_mode")
+FIELDS = ("username", "timezone", "ntp", "company", "branch", "tls_mode", "network", "address", "gateway", "dns")
 
 
 def _page(step: str, status: int = 200, **values: Any) -> str:
     bottle.response.status = status
     bottle.response.set_header("Cache-Control", "no-store")
     defaults: dict[str, Any] = {"error": "", "code": "", "form": {}, "zones": sorted(zoneinfo.available_timezones()),
-                                "fingerprint": ""}
+                                "fingerprint": "", "restored": 0, "addresses": network.current_addresses(),
+                                "on_image": network.on_image(), "network_file": "", "network_text": ""}
     return bottle.template("first_boot", template_lookup=TEMPLATE_LOOKUP, step=step, **{**defaults, **values})
 
 
@@ -61,7 +66,8 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
         if not users.setup_token_valid(typed):
             log.warning("first boot: a wrong or expired setup code from %s", request.environ.get("REMOTE_ADDR", ""))
             return _page("code", 403, error=_("This setup code is not valid. Type the code the console shows."))
-        return _page("details", code=typed, form={"tls_mode": "generated", "ntp": cfg.section("box").ntp})
+        return _page("details", code=typed, form={"tls_mode": "generated", "ntp": cfg.section("box").ntp,
+                                                  "network": "dhcp"})
 
     @app.post("/first-boot/finish")
     def finish():
@@ -78,6 +84,7 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
             return again(_("The two passwords differ."))
         try:
             box = firstboot.check(form["timezone"], form["ntp"], form["company"], form["branch"])
+            net = network.check(form["network"], form["address"], form["gateway"], form["dns"])
             users.check_password(forms.get("password", ""))
             uploaded = (_upload("cert"), _upload("key")) if form["tls_mode"] == "upload" else None
             if uploaded is not None:
@@ -87,8 +94,11 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
         except (config.ConfigError, users.UserError, tls.TLSError) as e:
             return again(str(e))
         firstboot.apply(ini, data_dir, box)
-        log.warning("first boot done: administrator %s, company %r, branch %r, time zone %s%s", account.username,
-                    box.company, box.branch, box.timezone, ", certificate uploaded" if uploaded else "")
+        written = network.apply(data_dir, net)
+        log.warning("first boot done: administrator %s, company %r, branch %r, time zone %s, network %s%s",
+                    account.username, box.company, box.branch, box.timezone,
+                    net.mode if net.mode == "dhcp" else f"{net.address} via {net.gateway or '-'}",
+                    ", certificate uploaded" if uploaded else "")
         start_session(account)
         (data_dir / "run" / "setup-code").unlink(missing_ok=True)
         restart = request.app.config.get("callbox.restart") if uploaded else None
@@ -96,6 +106,21 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
             restart()
         cert = tls.files(web, data_dir)[0]
         return _page("done", fingerprint=tls.fingerprint(cert) if web.tls and cert.exists() else "",
-                     form=form)
+                     form=form, network_file=str(written), network_text=network.render(net))
+
+    @app.post("/first-boot/restore")
+    def restore():
+        offered()
+        typed = users.normalise_code(request.forms.getunicode("code") or "")
+        if not users.setup_token_valid(typed):
+            return _page("code", 403, error=_("This setup code is not valid. Type the code the console shows."))
+        try:
+            manifest = restore_upload(data_dir, ini)
+        except RestoreError as e:
+            return _page("details", 400, code=typed, error=str(e),
+                         form={"tls_mode": "generated", "ntp": cfg.section("box").ntp, "restore": "1"})
+        log.warning("first boot: a backup of %s restored from %s instead of a new setup", manifest.get("created_utc"),
+                    request.environ.get("REMOTE_ADDR", ""))
+        return _page("restored", restored=len(manifest.get("files", [])))
 
     return app

@@ -246,12 +246,16 @@ def fmt_iso(text: str | None, fmt: str = "medium") -> str:
 
 
 def fmt_day(day) -> str:
-    """A calendar day (a date or its ISO text: a tariff's valid_from) as the locale writes it: 1 Jan 2024,
-    1 Oca 2024; anything else as it is."""
+    """A calendar day (a date or its ISO text: a tariff's valid_from, a form's date) as the locale writes it:
+    1 Jan 2024, 1 Oca 2024 (a form's date and time with its time); anything else as it is."""
     try:
         value = day if isinstance(day, date) else date.fromisoformat(str(day))
     except ValueError:
-        return str(day)
+        try:      # a form's date and time (2024-03-01T09:30): both, as the locale writes them
+            moment = datetime.fromisoformat(str(day))
+        except ValueError:
+            return str(day)
+        return dates.format_datetime(moment, "medium", tzinfo=moment.tzinfo, locale=locale())
     return dates.format_date(value, "medium", locale=locale())
 
 
@@ -305,28 +309,57 @@ PARTY_NAME = re.compile(r"\?(.*[^\W\d_].*)")
 VOICEMAIL = re.compile(r"V\d+")
 
 
+def hunt_groups() -> dict[str, str]:
+    """The box's hunt groups {number: name} ([directory] hunt_groups, webui.app.hunt_group_names); {} outside a
+    request."""
+    try:
+        names = bottle.request.app.config.get("callbox.hunt_groups")
+    except (RuntimeError, AttributeError, KeyError):
+        return {}
+    return names() if names is not None else {}
+
+
+def hunt_group_html(name: str, number: str) -> str:
+    """A hunt group as HTML: hunt group 'Sales' (200), with what is known of its name and number. Escaped."""
+    if name and number:
+        text = _("hunt group '{name}' ({number})").format(name=name, number=number)
+    elif name:
+        text = _("hunt group '{name}'").format(name=name)
+    else:
+        text = _("hunt group {number}").format(number=number)
+    return f'<span class="hunt-group">{escape(text)}</span>'
+
+
 def party_html(value: str | None) -> str:
-    """A call's party as HTML: a name the PBX sent instead of a number shown as that name (marked), else the
-    number; '' for none. Escaped."""
+    """A call's party as HTML: a name the PBX sent instead of a number shown as that name (marked), a hunt group's
+    number as the group, else the number; '' for none. Escaped."""
     value = value or ""
     name = PARTY_NAME.fullmatch(value)
     if name:
         title = escape(_("A name the PBX sent instead of a number"))
         return f'<span class="pbx-name" title="{title}">{escape(name.group(1))}</span>'
+    group = hunt_groups().get(value) if value else None
+    if group:
+        return hunt_group_html(group, value)
     return escape(value)
 
 
 def extension_html(value: str | None) -> str:
-    """A call's extension as HTML: a voicemail channel named as voicemail, else the extension. Escaped."""
+    """A call's extension as HTML: a voicemail channel named as voicemail, a hunt group's number as the group, else
+    the extension. Escaped."""
     value = value or ""
     if VOICEMAIL.fullmatch(value):
         text = escape(_("Voicemail"))
         return f'{text} <span class="muted">{escape(value)}</span>'
+    group = hunt_groups().get(value) if value else None
+    if group:
+        return hunt_group_html(group, value)
     return escape(value)
 
 
 HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url, "language": language,
            "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
+           "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups,
            "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
            "fmt_day": fmt_day, "fmt_iso": fmt_iso,
            "fmt_duration": fmt_duration, "fmt_month": fmt_month}

@@ -16,7 +16,7 @@ from appliance import config, localtime
 from appliance.customers import customers, invoices, tax
 from webui import db, offload, row_id
 from webui.auth import csrf_token, current_user
-from webui.i18n import _, fmt_duration, fmt_iso, fmt_money
+from webui.i18n import _, fmt_day, fmt_duration, fmt_iso, fmt_money
 from webui.reports.common import render
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def page(template: str, code: int = 200, **values):
         base = dict(csrf=csrf_token(), money=fmt_money, duration=fmt_duration, when=fmt_iso, label=invoices.label,
                     error="", at=lambda t: fmt_iso(datetime.fromtimestamp(t, tz).isoformat()),
-                    day=lambda t: datetime.fromtimestamp(t, tz).date().isoformat())
+                    day=lambda t: fmt_day(datetime.fromtimestamp(t, tz).date()))
         return render(template, code, **{**base, **values})
 
     def listing(code: int = 200, error: str = ""):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import appliance
+from appliance import reload
 from appliance.backup.crypto import BackupError, DecryptingReader, EncryptingWriter
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,9 @@ SKIP_SUFFIXES = ("-wal", "-shm", "-journal", ".lock", ".tmp", ".new")
 CALL_TABLES = ("call", "call_tenant", "leg", "leg_code", "duplicate", "quarantine", "link_event", "queue_event",
                "queue_call", "queue_hour", "queue_hour_dirty", "queue_state", "cursor", "central_call", "shop_call",
                "sync_outbox", "rollup_band", "rollup_class", "rollup_day", "rollup_dirty", "rollup_ext",
-               "rollup_ext_month", "rollup_hour", "rollup_month_dirty", "rollup_state", "rollup_trunk")
+               "rollup_ext_month", "rollup_hour", "rollup_month_dirty", "rollup_state", "rollup_trunk",
+               "rollup_offer", "rollup_offer_ext", "rollup_offer_total", "rollup_occupancy", "rollup_occupancy_quarter",
+               "rollup_long_call")
 
 
 def _copy_db(src: Path, dest: Path, without_calls: bool) -> None:
@@ -144,6 +147,21 @@ def restore(src: BinaryIO, data: Path, passphrase: str, force: bool = False) -> 
                 target.parent.mkdir(parents=True, exist_ok=True)
                 path.replace(target)
     log.info("backup of %s restored into %s: %d files", manifest.get("created_utc"), data, len(manifest["files"]))
+    return manifest
+
+
+def restore_running(src: BinaryIO, data: Path, passphrase: str, ini: Path | None = None) -> dict:
+    """The web's restore, on a box whose processes run: restore() over what is there (everything checked first, so a
+    wrong passphrase or a damaged file changes nothing), then the configuration file `ini` (default
+    <data>/callbox.ini) is followed by a restart request beside it (appliance.reload.request_restart), so that
+    capture, the worker and jobs, which watch both (appliance.procs.watch_config), start again on the restored data
+    by themselves, whether or not the restored settings differ. The web restarts itself (its caller). Returns the
+    manifest."""
+    data = Path(data)
+    manifest = restore(src, data, passphrase, force=True)
+    ini = Path(ini) if ini is not None else data / "callbox.ini"
+    reload.request_restart(ini)
+    log.warning("backup restored into the running box %s: its processes restart on it", data)
     return manifest
 
 

@@ -138,27 +138,31 @@ def ratio(num: float | int, den: float | int, scale: float = 1.0) -> float | Non
 # from these sums, so the roll-ups and the queue calls give the same figures. All add up, but max_wait_s (the most).
 SUM_COLUMNS = ("offered", "answered", "abandoned", "timeout", "exit_empty", "exit_key", "short_abandoned",
                "unterminated", "hold_s", "within_sl", "talk_s", "ended", "over", "max_wait_s", "outside")
-OPEN = "IFNULL(closed, 0) = 0"      # entered while its queue was open (not yet classified: taken as open)
+OPEN = "COALESCE(closed, 0) = 0"    # entered while its queue was open (not yet classified: taken as open)
 
 
 def sums_sql(book: RuleBook, args: list) -> str:
     """The SELECT expressions of SUM_COLUMNS over queue_call rows, each row's thresholds those of its queue in
-    `book`; their arguments are appended to `args` (in the order of the placeholders)."""
+    `book`; their arguments are appended to `args` (in the order of the placeholders). Standard SQL (no sum of a
+    truth value): the same on SQLite and on a central's PostgreSQL (received.py)."""
     sa = rule_sql(book, "short_abandon_seconds", args)
     sl = rule_sql(book, "sl_seconds", args)
     long_ = rule_sql(book, "long_call_seconds", args)
     o = OPEN
-    return (f"IFNULL(SUM({o}), 0), IFNULL(SUM({o} AND outcome = 'answered'), 0), "
-            f"IFNULL(SUM({o} AND outcome = 'abandoned'), 0), "
-            f"IFNULL(SUM({o} AND outcome = 'timeout'), 0), IFNULL(SUM({o} AND outcome = 'exit_empty'), 0), "
-            f"IFNULL(SUM({o} AND outcome = 'exit_key'), 0), "
-            f"IFNULL(SUM({o} AND outcome = 'abandoned' AND wait_s <= {sa}), 0), IFNULL(SUM({o} AND outcome = ''), 0), "
-            f"IFNULL(SUM(CASE WHEN {o} AND outcome = 'answered' THEN wait_s END), 0), "
-            f"IFNULL(SUM({o} AND outcome = 'answered' AND wait_s <= {sl}), 0), "
-            f"IFNULL(SUM(CASE WHEN {o} AND outcome = 'answered' AND talk_s IS NOT NULL THEN talk_s END), 0), "
-            f"IFNULL(SUM({o} AND outcome = 'answered' AND talk_s IS NOT NULL), 0), "
-            f"IFNULL(SUM({o} AND outcome = 'answered' AND talk_s > {long_}), 0), MAX(CASE WHEN {o} THEN wait_s END), "
-            "IFNULL(SUM(closed > 0), 0)")
+
+    def n(cond: str) -> str:       # how many rows meet `cond`
+        return f"COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0)"
+
+    def total(cond: str, column: str) -> str:
+        return f"COALESCE(SUM(CASE WHEN {cond} THEN {column} END), 0)"
+    answered = f"{o} AND outcome = 'answered'"
+    return ", ".join([
+        n(o), n(answered), n(f"{o} AND outcome = 'abandoned'"), n(f"{o} AND outcome = 'timeout'"),
+        n(f"{o} AND outcome = 'exit_empty'"), n(f"{o} AND outcome = 'exit_key'"),
+        n(f"{o} AND outcome = 'abandoned' AND wait_s <= {sa}"), n(f"{o} AND outcome = ''"),
+        total(answered, "wait_s"), n(f"{answered} AND wait_s <= {sl}"),
+        total(f"{answered} AND talk_s IS NOT NULL", "talk_s"), n(f"{answered} AND talk_s IS NOT NULL"),
+        n(f"{answered} AND talk_s > {long_}"), f"MAX(CASE WHEN {o} THEN wait_s END)", n("closed > 0")])
 
 
 def fingerprint(book: RuleBook) -> str:

@@ -15,6 +15,24 @@ def split_lines(buf: bytes, final: bool = False, max_line: int = MAX_LINE) -> tu
     Each line is (bytes, complete): complete is False for a piece cut at `max_line` or, when `final`,
     for the unterminated tail. With `final` the rest is always empty.
     """
+    # The common case in C: bytes.splitlines ends lines at exactly LF, CR LF and a lone CR (no other byte)
+    parts = buf.splitlines(keepends=True)
+    if parts and max(map(len, parts)) <= max_line:
+        tail = parts[-1]
+        if final:
+            lines = [(line, True) for line in parts]
+            if tail[-1] not in (0x0A, 0x0D):   # the unterminated tail
+                lines[-1] = (tail, False)
+            return lines, b""
+        if tail[-1] == 0x0A:
+            return [(line, True) for line in parts], b""
+        parts.pop()   # unterminated, or a lone CR that may be the first half of CR LF: wait for more
+        return [(line, True) for line in parts], tail
+    return _split_lines(buf, final, max_line)
+
+
+def _split_lines(buf: bytes, final: bool, max_line: int) -> tuple[list[tuple[bytes, bool]], bytes]:
+    """split_lines() byte by byte: lines longer than `max_line` are cut."""
     lines: list[tuple[bytes, bool]] = []
     start = 0
     n = len(buf)

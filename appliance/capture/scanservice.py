@@ -5,7 +5,8 @@ PrivateDevices=yes). The web asks through two small files in the data's run/ dir
 writes run/baudscan-request.json ({"id", "device", "window_s", "asked"}); capture's scan thread, which looks at it
 every POLL_S whether capture reads a link or waits for one, takes it, scans the port (appliance.capture.baudscan) and
 writes run/baudscan-answer.json ({"id", "device", "results"} or {"id", "error"}), which the web reads and removes.
-A request older than STALE_S (capture was stopped when it was made) is dropped unanswered."""
+A request older than STALE_S (capture was stopped when it was made) is dropped unanswered. The same thread lists the
+serial ports for the wizard (appliance.capture.serialports: run/serial-ports.json)."""
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 from pathlib import Path
 
-from appliance.capture import baudscan
+from appliance.capture import baudscan, serialports
 from appliance.capture.transports import LinkDown, parse_url
 
 log = logging.getLogger(__name__)
@@ -112,14 +113,29 @@ def answer_one(run_dir: Path, busy: Callable[[str], bool] = lambda device: False
 
 
 def serve(run_dir: Path, stop: threading.Event, busy: Callable[[str], bool] = lambda device: False,
-          poll_s: float = POLL_S) -> threading.Thread:
-    """Capture's scan thread: answers requests until `stop` is set."""
+          poll_s: float = POLL_S, ports: serialports.Refresher | None = None,
+          ports_every_s: float = serialports.REFRESH_S) -> threading.Thread:
+    """Capture's scan thread: answers requests until `stop` is set, and keeps run/serial-ports.json (the serial
+    ports capture sees, for the wizard's list) up to date every `ports_every_s`."""
+    ports = ports or serialports.Refresher(run_dir)
+
+    def refresh() -> None:
+        try:
+            ports.refresh()
+        except OSError as e:
+            log.error("serial ports list: %s", e)
+
     def loop() -> None:
+        refresh()
+        listed = time.monotonic()
         while not stop.wait(poll_s):
             try:
                 answer_one(run_dir, busy)
             except OSError as e:           # run/ unwritable: say so, keep capturing
                 log.error("baud scan: %s", e)
+            if time.monotonic() - listed >= ports_every_s:
+                refresh()
+                listed = time.monotonic()
     thread = threading.Thread(target=loop, name="baud-scan", daemon=True)
     thread.start()
     return thread

@@ -5,8 +5,10 @@ applied, never holds up this box's own capture or the web (STYLE.md §3). Thread
 own database connection; the batch's transaction serialises the writers (BEGIN IMMEDIATE, busy timeout).
 Endpoints: POST /sync/enroll {"token", "csr"} → {"branch", "cert", "ca"}; GET /sync/hello (the branch is up,
 with nothing to send) → {"branch", "next_seq", "version"}; POST /sync/batch (appliance/sync/wire.py) → {"seq",
-"rows", "duplicate"}. A refusal answers {"error": reason} (and "expected" for a sequence problem), and is logged
-with the branch and the reason.
+"rows", "duplicate"}; GET /sync/archive/SEGNO → the raw journal segment's state on the central, POST
+/sync/archive/SEGNO (a chunk, headers wire.H_OFFSET, H_TOTAL, H_SEGMENT_SHA) → its state after it
+(appliance/central/archive.py). A refusal answers {"error": reason} (and "expected" for a sequence problem), and
+is logged with the branch and the reason.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from peewee import DatabaseError, InterfaceError
 
 from appliance import __version__
 from appliance.central import apply as applier
-from appliance.central import branches, ca
+from appliance.central import archive, branches, ca
 from appliance.store.central_db import central_db as db   # SQLite or PostgreSQL ([central] database)
 from appliance.store.sync import CentralBranch
 from appliance.sync import versions, wire
@@ -114,7 +116,49 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             length -= len(chunk)
 
+    def _segno(self) -> int | None:
+        """SEGNO of /sync/archive/SEGNO; None for another path."""
+        head, _sep, tail = self.path.rpartition("/")
+        return int(tail) if head == "/sync/archive" and tail.isdigit() and len(tail) <= 10 else None
+
+    def _archive(self, post: bool) -> None:
+        segno = self._segno()
+        name = self._branch()
+        if name is None or segno is None:
+            if name is not None:
+                self._answer(404, {"error": "not found"})
+            return
+        try:
+            if not post:
+                self._answer(200, archive.state(self.server.data_dir, name, segno))
+                return
+            try:
+                offset, total = int(self.headers.get(wire.H_OFFSET, "")), int(self.headers.get(wire.H_TOTAL, ""))
+            except ValueError:
+                self._discard_body()
+                self._answer(400, {"error": "offset and total required"})
+                return
+            body = self._body(archive.CHUNK_MAX)
+            if body is None:
+                return
+            done = archive.receive(self.server.data_dir, name, segno, offset, total,
+                                   self.headers.get(wire.H_SEGMENT_SHA, ""), body)
+        except archive.ArchiveRefused as e:
+            log.warning("branch %s: journal segment %d refused: %s", name, segno, e)
+            self._answer(e.status, {"error": str(e), "have": e.have})
+            return
+        except OSError as e:
+            log.error("branch %s: journal segment %d not stored: %s", name, segno, e)
+            self._answer(503, {"error": "the central cannot store the segment now: try again later"})
+            return
+        if done["done"]:
+            log.info("branch %s: journal segment %d archived (%d bytes)", name, segno, done["have"])
+        self._answer(200, done)
+
     def do_GET(self) -> None:
+        if self.path.startswith("/sync/archive/"):
+            self._archive(post=False)
+            return
         if self.path != "/sync/hello":
             self._answer(404, {"error": "not found"})
             return
@@ -137,6 +181,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._enrol()
         elif self.path == "/sync/batch":
             self._batch()
+        elif self.path.startswith("/sync/archive/"):
+            self._archive(post=True)
         else:
             self._answer(404, {"error": "not found"})
 

@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 # are copied, so the cause-code report keeps its history.
 DERIVED = ("call", "call_tenant", "leg", "queue_event", "quarantine", "link_event", "cursor",
            "rollup_band", "rollup_class", "rollup_day", "rollup_dirty", "rollup_ext", "rollup_ext_month",
-           "rollup_hour", "rollup_month_dirty", "rollup_state", "rollup_trunk", "queue_call", "queue_state")
+           "rollup_hour", "rollup_month_dirty", "rollup_state", "rollup_trunk", "queue_call", "queue_state",
+           "rollup_offer", "rollup_offer_ext", "rollup_offer_total", "rollup_occupancy", "rollup_occupancy_quarter",
+           "rollup_long_call")
 SKIPS = (1, 10, 100, 1000, 10_000, 100_000, 1_000_000)   # rowid jumps tried past a page SQLite cannot read
 
 

@@ -136,12 +136,12 @@ def cmd_timerange(args) -> int:
 
 
 def cmd_rollup(args) -> int:
-    _open(args)
+    pbx_tenant = _open(args).section("pbx").tenant
     if args.rollup_command == "rebuild":
-        days = rollup.rebuild()
+        days = rollup.rebuild(pbx_tenant)
         print(json.dumps({"days": days}) if args.json else f"rebuilt the roll-ups of {days} days")
     elif args.rollup_command == "refresh":
-        days = rollup.refresh()
+        days = rollup.refresh(pbx_tenant=pbx_tenant)
         print(json.dumps({"days": days}) if args.json else f"refreshed {days} days")
     else:
         s = rollup.status()

@@ -144,7 +144,8 @@ def cmd_now(args) -> int:
     cfg, _paths = open_data(args)
     s = cfg.section("sync")
     try:
-        result = sender.send_now(args.data, cfg.section("pbx").tenant, s.central, s.timeout_s)
+        result = sender.send_now(args.data, cfg.section("pbx").tenant, s.central, s.timeout_s,
+                                 archive_journal=s.archive_journal)
     except sender.SyncError as e:
         raise UsageError(str(e)) from None
     if args.json:

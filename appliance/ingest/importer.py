@@ -6,7 +6,7 @@ from pathlib import Path
 from appliance import store
 from appliance.capture.framing import split_lines
 from appliance.config import Config
-from appliance.ingest.parse import Processor, ref_id
+from appliance.ingest.parse import Processor, paused_gc, ref_id
 from appliance.ingest.worker import process_all
 from appliance.journal import JournalWriter
 from appliance.paths import Paths
@@ -24,9 +24,11 @@ def journal_file(writer: JournalWriter, path: Path) -> tuple[tuple[int, int] | N
         rest = b""
         while True:
             chunk = f.read(CHUNK)
-            lines, rest = split_lines(rest + chunk, final=not chunk)
-            if lines:
-                refs = writer.append_many([(line, 0 if complete else PARTIAL) for line, complete in lines], source)
+            with paused_gc():   # a chunk's lines and their references: thousands of acyclic tuples
+                lines, rest = split_lines(rest + chunk, final=not chunk)
+                refs = writer.append_many([(line, 0 if complete else PARTIAL) for line, complete in lines],
+                                          source) if lines else []
+            if refs:
                 first = first or refs[0]
                 last = refs[-1]
                 count += len(refs)

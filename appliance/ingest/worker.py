@@ -93,7 +93,7 @@ class Worker:
                     self.processor.pricer = self._rebuilt_pricer()
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
-                rollup.refresh_some()
+                rollup.refresh_some(pbx_tenant=self.cfg.section("pbx").tenant)
                 journeys.ensure_built()   # once, on a database upgraded from before the queue calls
                 opening.classify(self.opening, self.opening_tz)   # new queue calls by the opening hours
                 hours.refresh_some(self.queue_rules)   # and the queue KPIs' hour roll-ups
@@ -110,8 +110,13 @@ class Worker:
         stuck.mark_overlaps(pricer, int(time.time()) - stuck.RECENT_S, None, self.cfg.section("pbx").tenant)
 
     def prune(self) -> None:
+        # a branch archiving its journal on its central ([sync] archive_journal, appliance/sync/archive.py) keeps
+        # every segment the central has not confirmed, whatever the budget
+        hold = (journal.archived_through(self.paths.journal) + 1
+                if self.cfg.section("sync").archive_journal and (self.paths.data / "sync" / "central.json").exists()
+                else None)
         journal.prune(self.paths.journal, parse.cursor(), self.jset.retain_days * 86400,
-                      self.jset.retain_mb << 20)
+                      self.jset.retain_mb << 20, hold_from=hold)
 
     def run(self, stop: threading.Event) -> None:
         last_prune, failing = 0.0, False

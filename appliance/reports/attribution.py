@@ -152,6 +152,7 @@ class RollupScope:
     nothing: bool = False
     extensions: tuple[str, ...] | None = None   # own/department/branch: every extension the scope ever had
     branch_boxes: tuple[str, ...] = ()   # a branch user on a central: the branch boxes that are their branch
+    unit: tuple[str, int] | None = None   # department/branch: ("department_id" | "branch_id", the unit's id)
 
 
 def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
@@ -173,4 +174,5 @@ def rollup_scope(user: Account, pbx_tenant: str) -> RollupScope:
     if reach.field == "branch_id":
         unit = sd.Branch.get_or_none(sd.Branch.id == reach.unit)
         boxes = boxes_of_unit(reach.unit, unit.name if unit is not None else "")
-    return RollupScope(tenants, reach.accepts, extensions=extensions, branch_boxes=boxes)
+    return RollupScope(tenants, reach.accepts, extensions=extensions, branch_boxes=boxes,
+                       unit=(reach.field, reach.unit) if reach.field and reach.unit is not None else None)

@@ -149,11 +149,16 @@ def intervals(user: Account, pbx_tenant: str, since: int, until: int, traffic: T
 
 
 def concurrency(user: Account, pbx_tenant: str, since: int, until: int, tz: tzinfo, step_s: int = 3600,
-                traffic: Traffic = Traffic(), groups=None) -> list[Bucket]:
+                traffic: Traffic = Traffic(), groups=None, wait: bool = True) -> list[Bucket]:
     """Max concurrent calls and erlangs per local interval of step_s over [since, until) (the first and
-    last interval may reach outside it: they are whole local intervals)."""
+    last interval may reach outside it: they are whole local intervals). From the occupancy roll-up when it
+    can (appliance/reports/occupancy.py), else from the calls; `wait=False` (the web): rollup.Preparing instead of
+    reading many calls while the roll-up is being built."""
+    from appliance.reports import occupancy   # noqa: PLC0415 (occupancy builds on this module)
     bounds = local_bounds(since, until, step_s, tz)
-    swept = sweep(intervals(user, pbx_tenant, bounds[0], bounds[-1], traffic, groups), bounds)
+    swept = occupancy.swept(user, pbx_tenant, bounds, traffic, wait)
+    if swept is None:
+        swept = sweep(intervals(user, pbx_tenant, bounds[0], bounds[-1], traffic, groups), bounds)
     return [Bucket(lo, hi, store.local_iso(lo, _offset(tz, lo)), peak, busy)
             for (lo, hi), (peak, busy) in zip(zip(bounds, bounds[1:]), swept)]
 
@@ -173,10 +178,10 @@ class BusyHour:
 
 
 def busy_hour(user: Account, pbx_tenant: str, since: int, until: int, tz: tzinfo, traffic: Traffic = Traffic(),
-              groups=None) -> BusyHour:
+              groups=None, wait: bool = True) -> BusyHour:
     """The busy hour (most erlangs) of the chosen traffic over [since, until), in local clock hours.
     Ties go to the earlier hour; with no traffic at all there is no busy hour (None)."""
-    hours = concurrency(user, pbx_tenant, since, until, tz, 3600, traffic, groups)
+    hours = concurrency(user, pbx_tenant, since, until, tz, 3600, traffic, groups, wait)
     by_hour: dict[int, list[int]] = {}
     for b in hours:
         by_hour.setdefault(datetime.fromtimestamp(b.start, tz).hour, []).append(b.busy_s)

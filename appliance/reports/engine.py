@@ -30,7 +30,7 @@ from decimal import Decimal
 from appliance import localtime
 from appliance.access import scope
 from appliance.access.users import Account
-from appliance.reports import received, rollup, transfer_costs
+from appliance.reports import attribution_sql, org_reports, received, rollup, transfer_costs
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
 from appliance.reports.dims import (DAY_SQL, DEFAULT_MEASURES, DIMS, EPOCH_ORDINAL, MEASURES,  # noqa: F401 (engine.X)
                                     month_label, row_order)
@@ -45,6 +45,7 @@ SQL_FILTERABLE = ("extension", "number", "tariff", "trunk", "direction", "kind",
                   "duration_band", "answer_band")
 MICRO = Decimal(1_000_000)
 CENT = Decimal("0.01")
+FAST_ATTRIBUTION = True   # attribute cube rows in SQL (attribution_sql); False: one by one here (the tests' reference)
 
 
 class _Plan:
@@ -132,6 +133,23 @@ def _accumulate(plan: _Plan, rows: list[tuple], acc: dict, split) -> None:
         acc[key] = list(sums) if have is None else [a + (b or 0) for a, b in zip(have, sums)]
 
 
+def _accumulate_cube(plan: _Plan, q: Query, cube: str, acc: dict, split) -> None:
+    """_accumulate of a cube's rows; attributed ones grouped by their attribution in SQL (attribution_sql), the
+    rows a directory change falls inside split as _accumulate does."""
+    if not plan.attributed or not FAST_ATTRIBUTION:
+        _accumulate(plan, fetch_cube(q, cube), acc, split)
+        return
+    grouped, rest = attribution_sql.fetch(plan, q, cube)
+    for k, out, sums in grouped:
+        labels = plan.finish(k, out)
+        if labels is None:
+            continue
+        key = tuple(labels[d] for d in plan.spec.dims) + ((labels["currency"],) if plan.with_currency else ())
+        have = acc.get(key)
+        acc[key] = list(sums) if have is None else [a + (b or 0) for a, b in zip(have, sums)]
+    _accumulate(plan, rest, acc, split)
+
+
 def _refiner(plan: _Plan, visible, base: Query, cube: str | None = None, month_cube: str | None = None):
     """How to split a group a directory change falls in: into months (from the month cube), days (from the
     cube, or the call table), and a day that is still split into its calls. Each part keeps the group's
@@ -157,8 +175,8 @@ def _refiner(plan: _Plan, visible, base: Query, cube: str | None = None, month_c
     monthly: str = month_cube
 
     def by_month(row: tuple, acc: dict) -> None:
-        if "month" in plan.keys:   # the row is one month already
-            return by_day(row, acc)
+        if "month" in plan.keys:   # the row is one month already: its days only (not the window's)
+            return by_day(row, acc, replace(base, months=(row[plan.keys.index("month")],)))
         for r in fetch_cube(part(row, ("month",), base), monthly):
             _accumulate(plan, [r[:nk] + r[nk + 1:]], acc,
                         lambda one, a, m=r[nk]: by_day(one, a, replace(base, months=(m,))))
@@ -181,14 +199,38 @@ def _from_cube(plan: _Plan, cube: str) -> tuple[dict, str]:
     months, days = split_months(w, set(dirty), cube) if month_cube is not None else ((), ())
     if month_cube is not None and months:   # whole clean months from it, the other clean days from the day cube
         mq = replace(q, months=months, not_days=())
-        _accumulate(plan, fetch_cube(mq, month_cube), acc, _refiner(plan, scope.EVERYTHING, mq, cube, month_cube))
+        _accumulate_cube(plan, mq, month_cube, acc, _refiner(plan, scope.EVERYTHING, mq, cube, month_cube))
         q, source = replace(q, days=days, not_days=()), month_cube
     if q.days != ():
-        _accumulate(plan, fetch_cube(q, cube), acc, _refiner(plan, scope.EVERYTHING, q, cube))
+        _accumulate_cube(plan, q, cube, acc, _refiner(plan, scope.EVERYTHING, q, cube))
     if dirty:
         raw = Query(q.keys, w, q.equal, q.time_range, q.tenant_in, dirty, ext_in=q.ext_in)
         _accumulate(plan, fetch_raw(raw, scope.EVERYTHING), acc, _refiner(plan, scope.EVERYTHING, raw))
     return acc, f"rollup:{source}" + ("+raw" if dirty else "")
+
+
+def _from_org(plan: _Plan) -> tuple[dict, str]:
+    """Sums from the organisation month cube (org_reports.py) for the window's whole clean months; its other clean
+    days from the day cube that has the keys (else from the calls), its dirty days from the calls."""
+    acc: dict = {}
+    q = plan.query
+    q.tenant_in = plan.rscope.tenant_in if plan.rscope else None
+    q.ext_in = plan.rscope.extensions if plan.rscope else None
+    w = q.window
+    dirty = tuple(sorted(d for d in rollup.dirty_days() if w.first_day is None or w.first_day <= d < (w.end_day or 0)))
+    months, days = split_months(w, set(dirty), "ext")
+    stale = org_reports.stale_months()   # its own stale months: from the other sources, as the other days
+    days = tuple(sorted(set(days) | {d for m in months if m in stale for d in range(*rollup.month_days(m))}))
+    org_reports.accumulate(plan, tuple(m for m in months if m not in stale), acc)
+    cube = pick_cube(set(plan.keys), q)
+    raw_days = set(dirty) | (set() if cube else set(days))
+    if cube and days:
+        dq = replace(q, days=days, not_days=())
+        _accumulate_cube(plan, dq, cube, acc, _refiner(plan, scope.EVERYTHING, dq, cube))
+    if raw_days:
+        raw = Query(q.keys, w, q.equal, q.time_range, q.tenant_in, tuple(sorted(raw_days)), ext_in=q.ext_in)
+        _accumulate(plan, fetch_raw(raw, scope.EVERYTHING), acc, _refiner(plan, scope.EVERYTHING, raw))
+    return acc, "rollup:org_month" + ("+raw" if raw_days else "")
 
 
 def _gather(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup: bool | None,
@@ -200,6 +242,11 @@ def _gather(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_roll
         return {}, "none", False
     if use_rollup is not False:
         plan = _Plan(spec, window, pbx_tenant, rscope)
+        if org_reports.applies(plan, window, pbx_tenant):
+            if not wait:
+                rollup.check_prepared(window.first_day, window.end_day)
+            sums, source = _from_org(plan)
+            return sums, source, plan.with_currency
         cube = pick_cube(set(plan.keys), plan.query)
         if cube is not None and not wait:
             rollup.check_prepared(window.first_day, window.end_day)

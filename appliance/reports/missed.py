@@ -189,19 +189,25 @@ def _segments(driver: str, cache: dict[str, bool]) -> bool:
     return cache[driver]
 
 
-def _calls(user: Account, pbx_tenant: str, since: int, until: int):
-    """(call id, start, tenant, driver, [legs]) of the incoming calls the user may see, oldest first."""
+def _calls(user: Account | None, pbx_tenant: str, since: int, until: int, days: list[int] | None = None):
+    """(call id, start, tenant, driver, utc offset, [legs]) of the incoming calls the user may see (None: every
+    call), oldest first; `days`: only the calls of those local days."""
     C, L = store.Call, store.Leg
-    q = (L.select(C.id, C.start_utc, C.tenant, C.driver, L.start_utc, L.ring_s, L.talk_s, L.answered, L.extension)
+    q = (L.select(C.id, C.start_utc, C.tenant, C.driver, C.utc_offset, L.start_utc, L.ring_s, L.talk_s, L.answered,
+                  L.extension)
          .join(C, on=(L.call_id == C.id))
-         .where(C.direction == "in", C.start_utc >= since, C.start_utc < until, scope.visible(user, pbx_tenant))
+         .where(C.direction == "in", C.start_utc >= since, C.start_utc < until)
          .order_by(C.start_utc, C.id, L.id))
+    if user is not None:
+        q = q.where(scope.visible(user, pbx_tenant))
+    if days is not None:
+        q = q.where(((C.start_utc + C.utc_offset) / 86400).in_(days))
     current, legs = None, []
-    for cid, start, tenant, driver, *leg in store.db.execute(q):   # raw rows: peewee's conversion doubles the time
+    for cid, start, tenant, driver, offset, *leg in store.db.execute(q):   # raw rows: peewee's conversion is slow
         if current is not None and current[0] != cid:
             yield (*current, legs)
             legs = []
-        current = (cid, start, tenant, driver)
+        current = (cid, start, tenant, driver, offset)
         legs.append(tuple(leg))
     if current is not None:
         yield (*current, legs)
@@ -221,46 +227,116 @@ def _in_scope(user: Account) -> Callable[[directory.Attribution | None], bool]:
     return reach.accepts if reach is not None else (lambda a: False)
 
 
-def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str = "extension",
-           voicemail: re.Pattern = VOICEMAIL) -> MissedReport:
-    """Missed calls of the incoming calls with start in [since, until) that `user` may see, one row per
-    extension (by="extension") or per person with all their extensions (by="person", DIR-3; extensions
-    without an owner then stay rows of their own, key "ext:NNN")."""
-    if by not in BY:
-        raise ValueError(f"by {by!r}: expected one of {', '.join(BY)}")
-    allowed = _in_scope(user)
-    indexes: dict[str, directory.Index | None] = {}
-    seg_cache: dict[str, bool] = {}
-    rows: dict[str, MissedRow] = {}
-    total = MissedRow("total")
-    for cid, start, tenant, driver, legs in _calls(user, pbx_tenant, since, until):
-        segments = _segments(driver, seg_cache)
-        result = outcome(timeline(_ordered(legs, segments), segments), voicemail)
-        code = tenant or pbx_tenant
-        if code not in indexes:
+class Tally:
+    """The report's rows and totals, fed call by call (`call`) or with a day's sums of one extension (`group`, from
+    the roll-ups): the same rule either way. A row's name is its owner's at its first call (earliest start)."""
+
+    def __init__(self, by: str, pbx_tenant: str, allowed: Callable[[directory.Attribution | None], bool]):
+        self.by, self.pbx_tenant, self.allowed = by, pbx_tenant, allowed
+        self.indexes: dict[str, directory.Index | None] = {}
+        self.rows: dict[str, MissedRow] = {}
+        self.first: dict[str, tuple[int, int]] = {}
+        self.total = MissedRow("total")
+
+    def index(self, tenant: str) -> directory.Index | None:
+        code = tenant or self.pbx_tenant
+        if code not in self.indexes:
             tid = sd.tenant_id(code)
-            indexes[code] = directory.Index(tid) if tid is not None else None
-        index = indexes[code]
+            self.indexes[code] = directory.Index(tid) if tid is not None else None
+        return self.indexes[code]
+
+    def key(self, ext: str, who: directory.Attribution | None) -> str:
+        if self.by == "extension":
+            return ext
+        return who.external_id if who is not None else f"ext:{ext}"
+
+    def row(self, key: str, who: directory.Attribution | None, ext: str, at: tuple[int, int]) -> MissedRow:
+        row = self.rows.get(key)
+        if row is None:
+            row = self.rows[key] = MissedRow(key, who.name if who else "")
+            self.first[key] = at
+        elif at < self.first[key]:
+            row.name, self.first[key] = who.name if who else "", at
+        if ext not in row.extensions:
+            row.extensions.append(ext)
+        return row
+
+    def call(self, cid: int, start: int, tenant: str, per_extension: dict[str, tuple[str, int]], missed: str | None,
+             wait_s: int, totals: bool = True) -> None:
+        """One call's outcome per extension (Outcome.per_extension) and for the caller; `totals`: count it in the
+        totals too (False when the totals come from the roll-ups)."""
+        index = self.index(tenant)
         per_key: dict[str, tuple[str, int]] = {}
-        for ext, (state, ring) in result.per_extension.items():
+        for ext, (state, ring) in per_extension.items():
             who = index.attribute(ext, start) if index is not None else None
-            if not allowed(who):
+            if not self.allowed(who):
                 continue
-            key = who.external_id if by == "person" and who is not None else ext if by == "extension" else f"ext:{ext}"
-            row = rows.get(key)
-            if row is None:
-                row = rows[key] = MissedRow(key, who.name if who else "")
-            if ext not in row.extensions:
-                row.extensions.append(ext)
+            key = self.key(ext, who)
+            self.row(key, who, ext, (start, cid))
             old = per_key.get(key)   # a person whose two phones rang: the best outcome, the longest ring
             if old is None or _RANK[state] > _RANK[old[0]] or (state == old[0] and ring > old[1]):
                 per_key[key] = (state, ring)
         for key, (state, ring) in per_key.items():
-            rows[key].add(state, ring)
-        if per_key:
-            total.add({None: ANSWERED, "direct": MISSED_DIRECT, "transferred": MISSED_TRANSFERRED}[result.missed],
-                      result.wait_s)
-    ordered = sorted(rows.values(), key=lambda r: (-r.missed, -r.offered, r.key))
-    for r in ordered:
-        r.extensions.sort()
-    return MissedReport(by, ordered, total)
+            self.rows[key].add(state, ring)
+        if per_key and totals:
+            self.total.add({None: ANSWERED, "direct": MISSED_DIRECT, "transferred": MISSED_TRANSFERRED}[missed],
+                           wait_s)
+
+    def group(self, first_start: int, tenant: str, ext: str, who: directory.Attribution | None, state: str, calls: int,
+              ring_s: int) -> None:
+        """`calls` calls of one extension with one outcome, attributed to `who` (the owner throughout), the first
+        at `first_start`, their rings summing to ring_s (a scope that sees every row)."""
+        row = self.row(self.key(ext, who), who, ext, (first_start, -1))
+        row.offered += calls
+        if state == ANSWERED:
+            row.answered += calls
+        elif state == ELSEWHERE:
+            row.answered_elsewhere += calls
+        else:
+            row.missed_direct += calls if state == MISSED_DIRECT else 0
+            row.missed_transferred += calls if state == MISSED_TRANSFERRED else 0
+            row.ring_missed_s += ring_s
+
+    def report(self) -> MissedReport:
+        ordered = sorted(self.rows.values(), key=lambda r: (-r.missed, -r.offered, r.key))
+        for r in ordered:
+            r.extensions.sort()
+        return MissedReport(self.by, ordered, self.total)
+
+
+def call_outcomes(user: Account | None, pbx_tenant: str, since: int, until: int, voicemail: re.Pattern = VOICEMAIL,
+                  days: list[int] | None = None):
+    """(call id, start, tenant, utc offset, Outcome) of the incoming calls with start in [since, until) `user` may
+    see (None: all), oldest first, from their legs (`days`: only those local days of the calls)."""
+    seg_cache: dict[str, bool] = {}
+    for cid, start, tenant, driver, offset, legs in _calls(user, pbx_tenant, since, until, days):
+        segments = _segments(driver, seg_cache)
+        yield cid, start, tenant, offset, outcome(timeline(_ordered(legs, segments), segments), voicemail)
+
+
+def raw_missed(user: Account, pbx_tenant: str, since: int, until: int, by: str = "extension",
+               voicemail: re.Pattern = VOICEMAIL) -> MissedReport:
+    """missed(), from the calls' legs one by one."""
+    if by not in BY:
+        raise ValueError(f"by {by!r}: expected one of {', '.join(BY)}")
+    tally = Tally(by, pbx_tenant, _in_scope(user))
+    for cid, start, tenant, _offset, result in call_outcomes(user, pbx_tenant, since, until, voicemail):
+        tally.call(cid, start, tenant, result.per_extension, result.missed, result.wait_s)
+    return tally.report()
+
+
+def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str = "extension",
+           voicemail: re.Pattern = VOICEMAIL, wait: bool = True) -> MissedReport:
+    """Missed calls of the incoming calls with start in [since, until) that `user` may see, one row per
+    extension (by="extension") or per person with all their extensions (by="person", DIR-3; extensions
+    without an owner then stay rows of their own, key "ext:NNN"). Read from the offer roll-ups
+    (appliance/reports/offers.py) when they are built; `wait=False` (the web): rollup.Preparing instead of
+    reading many calls one by one while they are being built."""
+    if by not in BY:
+        raise ValueError(f"by {by!r}: expected one of {', '.join(BY)}")
+    if voicemail is VOICEMAIL:   # the roll-ups hold the outcomes by the default voicemail rule
+        from appliance.reports import offers   # noqa: PLC0415 (offers builds on this module)
+        report = offers.missed(user, pbx_tenant, since, until, by, wait)
+        if report is not None:
+            return report
+    return raw_missed(user, pbx_tenant, since, until, by, voicemail)

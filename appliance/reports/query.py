@@ -168,10 +168,15 @@ def fetch_calls(q: Query, ids: list[int]) -> dict[int, tuple]:
     return out
 
 
+def cube_conditions(q: Query, cube: str) -> tuple[list[str], list]:
+    """The WHERE conditions (and their arguments) of `q` over cube `cube`, as fetch_cube uses them."""
+    return _conditions(q, cube=True, monthly=cube in rollup.MONTH_CUBES)
+
+
 def fetch_cube(q: Query, cube: str) -> list[tuple]:
     """Grouped sums over a roll-up cube (the caller leaves out dirty days and reads them with fetch_raw), or
     over a month cube (q.months: whole months of the window, without a dirty day)."""
-    cond, args = _conditions(q, cube=True, monthly=cube in rollup.MONTH_CUBES)
+    cond, args = cube_conditions(q, cube)
     sel = [key_sql(k, True) for k in q.keys] + sums_sql(cube=True) + ["MIN(min_start)", "MAX(max_start)"]
     sql = f"SELECT {', '.join(sel)} FROM {rollup.table(cube)}"
     if cond:

@@ -28,6 +28,7 @@ import time
 from datetime import date
 
 from appliance import store
+from appliance.reports import org_rollup, traffic_rollup
 from appliance.reports.dims import BASE_SQL, EPOCH_ORDINAL, SUMS_CUBE, SUMS_RAW, key_sql
 from appliance.store.rollups import (CUBE_VERSION, CUBES, MONTH_CUBES, VALUE_COLUMNS, RollupDirty, RollupMonthDirty,
                                      RollupState, mark_range)
@@ -167,11 +168,14 @@ def _rebuild_days(first: int, last: int) -> None:
             f"INSERT INTO {table(name)} (day, ym, {', '.join(keys)}, {', '.join(VALUE_COLUMNS)}) "
             f"SELECT {exprs[0]}, {key_sql('month', False)}, {', '.join(exprs[1:])}, {', '.join(SUMS_RAW)}, "
             f"MIN(start_utc), MAX(start_utc) FROM call WHERE {where} GROUP BY {', '.join(exprs)}", bounds)
+    traffic_rollup.rebuild_days(first, last)   # the missed-calls and concurrency roll-ups of the same days
 
 
 def _rebuild_month(ym: int) -> None:
-    """Replace the month cube rows of month `ym` with sums of their day cube's rows."""
+    """Replace the month cube rows of month `ym` with sums of their day cube's rows (and mark its organisation
+    cube rows stale: org_rollup.py sums them from the calls)."""
     first, end = month_days(ym)
+    org_rollup.mark_stale([ym])
     for name, day_cube in MONTH_CUBES.items():
         keys = ", ".join(CUBES[day_cube])
         store.db.execute_sql(f"DELETE FROM {table(name)} WHERE ym = ?", (ym,))
@@ -192,26 +196,37 @@ def _start_months(from_scratch: bool) -> None:
     if from_scratch:
         for name in (*MONTH_CUBES, "month_dirty"):
             store.db.execute_sql(f"DELETE FROM {table(name)}")
+        org_rollup.clear()
     else:
-        for day_cube in set(MONTH_CUBES.values()):
-            lo, hi = (store.db.execute_sql(f"SELECT {f}(day) FROM {table(day_cube)}").fetchone()[0]
-                      for f in ("MIN", "MAX"))   # apart: SQLite reads each alone from the index
-            if lo is not None:
-                _mark_months(months_between(lo, hi + 1))
+        _mark_months(_cube_months())
     RollupState.replace(key=STATE_MONTHS, value="1").execute()
 
 
-def _refresh(limit_days: int | None, limit_months: int | None) -> tuple[int, int]:
-    """Rebuild dirty days, then re-sum stale months none of whose days is dirty (newest first)."""
+def _cube_months() -> list[int]:
+    """Every month the month cubes' day cubes have a day in."""
+    out: set[int] = set()
+    for day_cube in set(MONTH_CUBES.values()):
+        lo, hi = (store.db.execute_sql(f"SELECT {f}(day) FROM {table(day_cube)}").fetchone()[0]
+                  for f in ("MIN", "MAX"))   # apart: SQLite reads each alone from the index
+        if lo is not None:
+            out.update(months_between(lo, hi + 1))
+    return sorted(out)
+
+
+def _refresh(limit_days: int | None, limit_months: int | None, pbx_tenant: str | None = None) -> tuple[int, int]:
+    """Rebuild dirty days, then re-sum stale months none of whose days is dirty (newest first). `pbx_tenant`: the
+    [pbx] tenant, for the organisation month cube (None: that cube is flagged invalid, org_rollup.py)."""
     with store.db.atomic():
         if not is_built():
             store.db.execute_sql("DELETE FROM rollup_dirty")
             mark_range()
             RollupState.replace(key=STATE_BUILT, value="1").execute()
             RollupState.replace(key=STATE_VERSION, value=CUBE_VERSION).execute()
+            traffic_rollup.mark_built()   # every day is dirty: rebuilt with the cubes
             _start_months(True)
         elif not months_ready():
             _start_months(False)
+        org_rollup.mark_stale(org_rollup.check_directory(pbx_tenant, _cube_months))
         days = sorted(dirty_days())
         if limit_days is not None:
             days = days[:limit_days]
@@ -226,16 +241,21 @@ def _refresh(limit_days: int | None, limit_months: int | None) -> tuple[int, int
             _rebuild_month(ym)
         if months:
             RollupMonthDirty.delete().where(RollupMonthDirty.ym.in_(months)).execute()
-    return len(days), len(months)
+        org = org_rollup.refresh_months(pbx_tenant, stale_months() | {month_of(d) for d in dirty_days()},
+                                        None if limit_months is None else IDLE_MONTHS, limit_months is not None)
+    return len(days), len(months) + org
 
 
-def refresh(limit_days: int | None = None) -> int:
+def refresh(limit_days: int | None = None, pbx_tenant: str | None = None) -> int:
     """Rebuild every dirty day (all days first, if the cubes were never built) and every stale month in one
-    transaction; returns the number of days rebuilt."""
-    return _refresh(limit_days, None if limit_days is None else IDLE_MONTHS)[0]
+    transaction; returns the number of days rebuilt. `pbx_tenant`: as in _refresh."""
+    days = _refresh(limit_days, None if limit_days is None else IDLE_MONTHS, pbx_tenant)[0]
+    if limit_days is None:
+        traffic_rollup.build_some(None)   # a database rolled up before the missed-calls/concurrency roll-ups
+    return days
 
 
-def refresh_some(limit_days: int = IDLE_DAYS) -> int:
+def refresh_some(limit_days: int = IDLE_DAYS, pbx_tenant: str | None = None) -> int:
     """The worker's hook when the journal is drained: rebuild up to `limit_days` dirty days and IDLE_MONTHS
     stale months (one short transaction, so new lines wait little); returns how many days and months it did
     (0: nothing left to do). It never raises: on a failure the cubes are flagged unbuilt (reports read the
@@ -243,9 +263,10 @@ def refresh_some(limit_days: int = IDLE_DAYS) -> int:
     t0 = time.perf_counter()
     try:
         if months_ready() and not store.db.execute_sql(
-                "SELECT 1 FROM rollup_dirty UNION ALL SELECT 1 FROM rollup_month_dirty LIMIT 1").fetchone():
-            return 0
-        days, months = _refresh(limit_days, IDLE_MONTHS)
+                "SELECT 1 FROM rollup_dirty UNION ALL SELECT 1 FROM rollup_month_dirty LIMIT 1").fetchone() \
+                and org_rollup.current(pbx_tenant) and not org_rollup.pending(pbx_tenant, set()):
+            return traffic_rollup.build_some() if is_built() else 0   # then the newer roll-ups of older days
+        days, months = _refresh(limit_days, IDLE_MONTHS, pbx_tenant)
     except Exception as e:   # the calls are stored: a roll-up problem must not stop the worker
         log.error("roll-up refresh failed (%s: %s): reports read the call table until a rebuild", type(e).__name__, e)
         try:
@@ -258,13 +279,14 @@ def refresh_some(limit_days: int = IDLE_DAYS) -> int:
     return days + months
 
 
-def rebuild() -> int:
+def rebuild(pbx_tenant: str | None = None) -> int:
     """Throw the cubes away and build them again from the call table (`callbox rollup rebuild`)."""
     with store.db.atomic():
         for name in CUBES:
             store.db.execute_sql(f"DELETE FROM {table(name)}")
+        traffic_rollup.clear()
         RollupState.delete().where(RollupState.key.in_((STATE_BUILT, STATE_MONTHS, STATE_VERSION))).execute()
-        return refresh()
+        return refresh(pbx_tenant=pbx_tenant)
 
 
 def status() -> dict:

@@ -23,10 +23,12 @@ from appliance.store.outbox import MODELS_OUTBOX
 from appliance.store.pricing import MODELS_PRICING
 from appliance.store.reports import MODELS_REPORTS
 from appliance.store.rollups import MODELS_ROLLUP
+from appliance.store.rollups_org import MODELS_ROLLUP_ORG
 from appliance.store.schedules import MODELS_SCHEDULES
 from appliance.store.shop import MODELS_SHOP
 from appliance.store.sync import MODELS_SYNC, ensure_triggers
 from appliance.store.tariffs import MODELS_TARIFFS
+from appliance.store.traffic_rollups import MODELS_TRAFFIC_ROLLUP
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,8 @@ def all_models() -> tuple:
     """Every table of the appliance, in a fixed order: the schema stamp is computed over them in this order."""
     return (MODELS + MODELS_DIRECTORY + MODELS_TARIFFS + MODELS_BILLING + MODELS_OUTBOX + MODELS_REPORTS + MODELS_ROLLUP
             + MODELS_ALERTS + MODELS_BILLED + MODELS_SCHEDULES + MODELS_CALLCENTRE + MODELS_PRICING + MODELS_SHOP
-            + MODELS_SYNC + MODELS_CUSTOMERS + MODELS_NOTES + MODELS_MESSAGES + MODELS_DIALER)
+            + MODELS_SYNC + MODELS_CUSTOMERS + MODELS_NOTES + MODELS_MESSAGES + MODELS_DIALER
+            + MODELS_ROLLUP_ORG + MODELS_TRAFFIC_ROLLUP)
 
 
 def schema_stamp() -> int:

@@ -19,6 +19,9 @@ from peewee import BigAutoField, BigIntegerField, BlobField, IntegerField, TextF
 from appliance.store.base import Base, db
 from appliance.store.central_db import central_db, connection
 from appliance.store.central_month import CentralMonth
+from appliance.store.sync_queue import BACKFILL as QUEUE_BACKFILL
+from appliance.store.sync_queue import TRIGGERS as QUEUE_TRIGGERS
+from appliance.store.sync_queue import CentralQueueCall, SyncQueueOutbox
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ class SyncBatch(Base):
     body = BlobField()                     # the compressed batch as sent (appliance/sync/wire.py)
     outbox_hi = IntegerField()             # the outbox rows it covers: seq <= outbox_hi, ...
     snapshot_hi = IntegerField(default=0)  # ... and those of its calls up to this (their state is in the batch)
+    queue_hi = IntegerField(default=0)     # the queue outbox rows it covers: seq <= queue_hi (store/sync_queue.py)
     rows = IntegerField()
     created_utc = IntegerField()
 
@@ -124,8 +128,8 @@ class CentralCall(Base):
         indexes = ((("branch", "rid"), True), (("start_utc",), False))
 
 
-MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth)
-MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState) + MODELS_CENTRAL
+MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall)
+MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, SyncQueueOutbox) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
 
@@ -197,17 +201,20 @@ def _trigger_sql() -> list[tuple[str, str]]:
     for kind in ("department", "branch"):
         out.append((f"sync_{kind}_upd", f"AFTER UPDATE OF name ON {kind} BEGIN "
                     f"INSERT INTO sync_outbox (call_id) {_NAMED_CALLS.format(kind=kind)}; END"))
-    return out
+    return out + QUEUE_TRIGGERS   # the call centre's queue calls (store/sync_queue.py)
 
 
-def install_triggers(backfill: bool) -> None:
-    """Note every later change of a call or leg, and every directory correction's calls, in sync_outbox (a branch,
-    from its enrolment on); with `backfill`, queue every call already stored too."""
+def install_triggers(backfill: bool, queue_backfill: bool | None = None) -> None:
+    """Note every later change of a call or leg, and every directory correction's calls, in sync_outbox, and of a
+    queue call in sync_queue_outbox (a branch, from its enrolment on); with `backfill`, queue every call already
+    stored too, and with `queue_backfill` (default: as `backfill`) every queue call."""
     with db.atomic("IMMEDIATE"):
         for name, body in _trigger_sql():
             db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
         if backfill:
             db.execute_sql("INSERT INTO sync_outbox (call_id) SELECT id FROM call ORDER BY start_utc, id")
+        if backfill if queue_backfill is None else queue_backfill:
+            db.execute_sql(QUEUE_BACKFILL)
 
 
 def ensure_triggers(data_dir: Path) -> None:
@@ -217,7 +224,8 @@ def ensure_triggers(data_dir: Path) -> None:
         return
     have = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     if not have >= {name for name, _ in _trigger_sql()}:
-        install_triggers(backfill=not triggers_installed())
+        # a branch enrolled by a release before the queue calls were sent: its queue calls are queued now
+        install_triggers(backfill=not triggers_installed(), queue_backfill=QUEUE_TRIGGERS[0][0] not in have)
 
 
 def triggers_installed() -> bool:

@@ -4,6 +4,8 @@ Each batch row is the call's current state (fields, price, tenant, legs) with it
 time (person, department, branch in this box's directory), or its deletion when the call is gone (a reprocess
 that merged it into another). A batch, once built, is stored (sync_batch) and resent byte for byte until the
 central acknowledges it: a crash between sending and hearing the answer makes a resend the central recognises.
+The batch also carries the changed queue calls of the call centre (sync_queue_outbox, store/sync_queue.py), each
+as its current state or its deletion, up to as many again.
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from appliance import __version__
 from appliance.reports.attribution import Attributor, person_label
 from appliance.store import LEG_COLUMNS, Call, legs_of
 from appliance.store.base import IMMEDIATE, db
+from appliance.store.callcentre import QUEUE_CALL_COLUMNS
 from appliance.store.sync import SyncBatch, SyncOutbox, get_state, set_state
+from appliance.store.sync_queue import QUEUE_FIELDS, SyncQueueOutbox
 from appliance.sync import wire
 
 BATCH_ROWS = 2000
@@ -30,16 +34,44 @@ class Pending:
     outbox_hi: int
     rows: int
     snapshot_hi: int = 0
+    queue_hi: int = 0
 
 
 def pending_batch() -> Pending | None:
     row = SyncBatch.select().order_by(SyncBatch.seq).first()
-    return None if row is None else Pending(row.seq, bytes(row.body), row.outbox_hi, row.rows, row.snapshot_hi)
+    return None if row is None else Pending(row.seq, bytes(row.body), row.outbox_hi, row.rows, row.snapshot_hi,
+                                            row.queue_hi)
 
 
 def backlog() -> int:
     """Calls changed and not yet acknowledged by the central."""
     return db.execute_sql("SELECT COUNT(DISTINCT call_id) FROM sync_outbox").fetchone()[0]
+
+
+def queue_backlog() -> int:
+    """Queue calls changed and not yet acknowledged by the central."""
+    return db.execute_sql("SELECT COUNT(DISTINCT qc_id) FROM sync_queue_outbox").fetchone()[0]
+
+
+_QC_READ = QUEUE_CALL_COLUMNS
+
+
+def _queue_rows(max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
+    """The changed queue calls' rows (oldest changes first, each once) and the last queue outbox row they cover."""
+    entries = db.execute_sql("SELECT seq, qc_id FROM sync_queue_outbox ORDER BY seq LIMIT ?", (max_rows,)).fetchall()
+    if not entries:
+        return [], 0
+    ids = list(dict.fromkeys(qc_id for _seq, qc_id in entries))
+    found: dict[int, dict] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in db.execute_sql(f"SELECT {', '.join(_QC_READ)} FROM queue_call "
+                                f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
+            values = dict(zip(_QC_READ, r))
+            found[values.pop("id")] = values | {"tenant": pbx_tenant}
+    rows = [{"rid": i, "op": "upsert", "queue_call": {k: found[i][k] for k in QUEUE_FIELDS}} if i in found
+            else {"rid": i, "op": "delete"} for i in ids]
+    return rows, entries[-1][0]
 
 
 def _row(call: Call, legs: list, attributor: Attributor) -> dict:
@@ -67,12 +99,13 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
     now = int(time.time()) if now is None else now
     with db.atomic():
         entries = db.execute_sql("SELECT seq, call_id FROM sync_outbox ORDER BY seq LIMIT ?", (max_rows,)).fetchall()
-        if not entries:
+        queue_rows, queue_hi = _queue_rows(max_rows, pbx_tenant)
+        if not entries and not queue_rows:
             return None
-        hi = entries[-1][0]
+        hi = entries[-1][0] if entries else 0
         # later notes of the same calls, already in this snapshot, are carried too: acknowledged with the batch,
         # so a call whose notes straddle two batches is not sent twice
-        snapshot_hi = db.execute_sql("SELECT MAX(seq) FROM sync_outbox").fetchone()[0]
+        snapshot_hi = db.execute_sql("SELECT MAX(seq) FROM sync_outbox").fetchone()[0] or 0
         ids = list(dict.fromkeys(call_id for _seq, call_id in entries))
         calls = {c.id: c for i in range(0, len(ids), 500) for c in Call.select().where(Call.id.in_(ids[i:i + 500]))}
         legs = legs_of(list(calls))
@@ -81,10 +114,11 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
                 for i in ids]
     with db.atomic(IMMEDIATE):
         seq = int(get_state("next_seq", "1"))
-        body = wire.encode(branch, seq, __version__, now, rows)
-        SyncBatch.create(seq=seq, body=body, outbox_hi=hi, snapshot_hi=snapshot_hi, rows=len(rows), created_utc=now)
+        body = wire.encode(branch, seq, __version__, now, rows, queue_rows)
+        SyncBatch.create(seq=seq, body=body, outbox_hi=hi, snapshot_hi=snapshot_hi, rows=len(rows), created_utc=now,
+                         queue_hi=queue_hi)
         set_state(next_seq=seq + 1)
-    return Pending(seq, body, hi, len(rows), snapshot_hi)
+    return Pending(seq, body, hi, len(rows), snapshot_hi, queue_hi)
 
 
 def acknowledged(batch: Pending, now: int | None = None) -> None:
@@ -92,7 +126,9 @@ def acknowledged(batch: Pending, now: int | None = None) -> None:
     now = int(time.time()) if now is None else now
     with db.atomic(IMMEDIATE):
         SyncOutbox.delete().where(SyncOutbox.seq <= batch.outbox_hi).execute()
-        if batch.snapshot_hi > batch.outbox_hi:
+        if batch.queue_hi:
+            SyncQueueOutbox.delete().where(SyncQueueOutbox.seq <= batch.queue_hi).execute()
+        if batch.snapshot_hi > batch.outbox_hi and batch.rows:
             rids = [r["rid"] for r in json.loads(zlib.decompress(batch.body))["rows"]]
             for i in range(0, len(rids), 500):
                 SyncOutbox.delete().where(SyncOutbox.seq <= batch.snapshot_hi,

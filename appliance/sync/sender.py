@@ -19,7 +19,7 @@ from pathlib import Path
 
 from appliance import __version__, journal
 from appliance.store.sync import get_state, install_triggers
-from appliance.sync import keys, link, outbox, versions, wire
+from appliance.sync import archive, keys, link, outbox, versions, wire
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +85,10 @@ def _health(data_dir: Path, in_batch: int) -> dict[str, str]:
 
 
 def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: float = link.TIMEOUT_S,
-             max_batches: int = 1000) -> dict:
+             max_batches: int = 1000, archive_journal: bool = False) -> dict:
     """One cycle: {"sent": calls the central acknowledged now, "pending": calls still to send, "error": the
-    failure or None}."""
+    failure or None}; with `archive_journal`, the sealed journal segments not yet archived on the central are
+    uploaded after the batches (appliance/sync/archive.py)."""
     e = enrolment(data_dir, url_override)
     if e is None:
         raise SyncError("this box is not enrolled with a central (callbox sync enroll URL TOKEN)")
@@ -125,6 +126,13 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
             sent += batch.rows
             log.info("sync: batch %d (%d calls) %s", batch.seq, batch.rows,
                      "was already applied" if answer.get("duplicate") else "applied")
+        if archive_journal and error is None:
+            try:
+                archive.upload(conn, Path(data_dir) / "journal")
+            except link.LinkError as err:
+                error = str(err)
+                log.warning("sync: the journal's archive: %s", error)
+                outbox.failed(error)
         if not sent and error is None:    # nothing to send: say we are up (the central watches for silence)
             try:
                 conn.request("GET", "/sync/hello", headers={"X-Callbox-Version": __version__, **_health(data_dir, 0)})
@@ -151,13 +159,13 @@ def status(data_dir: Path, url_override: str = "") -> dict:
 
 
 def run(data_dir: Path, pbx_tenant: str, period_s: float, stop, url_override: str = "",
-        timeout: float = link.TIMEOUT_S) -> None:
+        timeout: float = link.TIMEOUT_S, archive_journal: bool = False) -> None:
     """The sync process: a cycle every period_s until `stop` (a threading.Event) is set; failures are logged and
     stored (status), and the next period retries."""
     log.info("sync: sending to %s every %.0f s", url_override or "the enrolled central", period_s)
     while not stop.is_set():
         try:
-            result = send_now(data_dir, pbx_tenant, url_override, timeout)
+            result = send_now(data_dir, pbx_tenant, url_override, timeout, archive_journal=archive_journal)
             if result["sent"]:
                 log.info("sync: %d calls sent, %d pending", result["sent"], result["pending"])
         except Exception:     # a bug must not end the process: the supervisor would only restart it into it

@@ -5,21 +5,31 @@ A batch is zlib-compressed UTF-8 JSON {"protocol", "branch", "seq", "version", "
 branch ({"rid", "op": "upsert", "call": {...}}) or its deletion ({"rid", "op": "delete"}): a later change of the
 same call is a later row with the same rid, never a new call. decode() refuses, with the reason, a truncated or
 corrupt body, a header that disagrees with the body, and another protocol version.
+
+Protocol 2 adds "queue_rows": the branch's queue calls ({"rid", "op": "upsert", "queue_call": {...}} or a delete,
+store/sync_queue.py). A branch sends protocol 1 when a batch has none (a central of an older release takes it), 2
+when it has some (an older central refuses it, the reason says to update it, and the batch waits: nothing lost);
+this central takes both.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-PROTOCOL = 1
+from appliance.store.sync_queue import QUEUE_FIELDS, QUEUE_INTS, QUEUE_NULLABLE
+
+PROTOCOL = 2            # the newest this release speaks
+PROTOCOLS = (1, 2)      # those it takes
 H_PROTOCOL, H_SEQ, H_DIGEST = "X-Callbox-Sync-Protocol", "X-Callbox-Sync-Seq", "X-Callbox-Sync-Sha256"
 H_PENDING = "X-Callbox-Pending"          # the branch's backlog after this request (its health, for the central)
 H_JOURNAL = "X-Callbox-Journal-Bytes"    # the size of its raw journal
 H_QUARANTINE = "X-Callbox-Quarantined"   # its quarantined lines (appliance/sync/versions.py)
 H_TARIFFS = "X-Callbox-Tariffs"          # the tariff versions that price its calls (percent-encoded UTF-8)
 H_DIRECTORY = "X-Callbox-Directory"      # its directory's version
+# the raw journal's archive (POST /sync/archive/SEGNO: a chunk of a sealed segment; appliance/central/archive.py)
+H_OFFSET, H_TOTAL, H_SEGMENT_SHA = "X-Callbox-Offset", "X-Callbox-Total", "X-Callbox-Segment-Sha256"
 MAX_BODY = 64 << 20          # a compressed batch larger than this is refused before it is read
 MAX_PLAIN = 256 << 20        # nor may it inflate beyond this (a zip bomb)
 # the fields of a call row (central_call's columns but its keys: branch and rid come from the batch)
@@ -41,29 +51,42 @@ class Batch:
     sent_utc: int
     rows: list[dict]
     digest: str
+    queue_rows: list[dict] = field(default_factory=list)
 
 
 def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def encode(branch: str, seq: int, version: str, sent_utc: int, rows: list[dict]) -> bytes:
-    """The compressed batch body."""
-    doc = {"protocol": PROTOCOL, "branch": branch, "seq": seq, "version": version, "sent_utc": sent_utc, "rows": rows}
+def encode(branch: str, seq: int, version: str, sent_utc: int, rows: list[dict],
+           queue_rows: list[dict] | None = None) -> bytes:
+    """The compressed batch body: protocol 1 without queue rows, 2 with."""
+    doc = {"protocol": 2 if queue_rows else 1, "branch": branch, "seq": seq, "version": version,
+           "sent_utc": sent_utc, "rows": rows}
+    if queue_rows:
+        doc["queue_rows"] = queue_rows
     return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
 
+def protocol_of(body: bytes) -> int:
+    """The protocol a body this box encoded is written in (its stored batch: resent with the same headers)."""
+    try:
+        return int(json.loads(zlib.decompress(body))["protocol"])
+    except (zlib.error, ValueError, KeyError, TypeError):
+        return 1
+
+
 def headers(body: bytes, seq: int) -> dict[str, str]:
-    return {H_PROTOCOL: str(PROTOCOL), H_SEQ: str(seq), H_DIGEST: digest(body),
+    return {H_PROTOCOL: str(protocol_of(body)), H_SEQ: str(seq), H_DIGEST: digest(body),
             "Content-Type": "application/octet-stream", "Content-Length": str(len(body))}
 
 
 def decode(body: bytes, head: dict[str, str]) -> Batch:
     """The batch in `body`, checked against its headers (names as in H_*; lookups case-sensitive: pass them as
     sent); WireError with the reason otherwise."""
-    if head.get(H_PROTOCOL) != str(PROTOCOL):
-        raise WireError(f"protocol version {head.get(H_PROTOCOL)!r}: this central speaks {PROTOCOL} "
-                        "(update the older box)")
+    if head.get(H_PROTOCOL) not in {str(p) for p in PROTOCOLS}:
+        raise WireError(f"protocol version {head.get(H_PROTOCOL)!r}: this central speaks "
+                        f"{', '.join(map(str, PROTOCOLS))} (update the older box)")
     if head.get(H_DIGEST) != digest(body):
         raise WireError("corrupt or truncated batch: its SHA-256 does not match the header")
     inflater = zlib.decompressobj()
@@ -79,8 +102,8 @@ def decode(body: bytes, head: dict[str, str]) -> Batch:
         doc = json.loads(plain.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise WireError(f"corrupt batch: not JSON ({e})") from None
-    if not isinstance(doc, dict) or doc.get("protocol") != PROTOCOL:
-        raise WireError("protocol version in the batch is not this central's")
+    if not isinstance(doc, dict) or str(doc.get("protocol")) != head.get(H_PROTOCOL):
+        raise WireError("the batch's protocol version does not match its header")
     seq = doc.get("seq")
     if not isinstance(seq, int) or str(seq) != head.get(H_SEQ):
         raise WireError("the batch's sequence number does not match its header")
@@ -89,7 +112,29 @@ def decode(body: bytes, head: dict[str, str]) -> Batch:
         raise WireError("corrupt batch: no rows or branch")
     for row in rows:
         _check_row(row)
-    return Batch(doc["branch"], seq, str(doc.get("version", "")), int(doc.get("sent_utc", 0)), rows, digest(body))
+    queue_rows = doc.get("queue_rows", [])
+    if not isinstance(queue_rows, list) or (queue_rows and doc["protocol"] < 2):
+        raise WireError("corrupt batch: bad queue rows")
+    for row in queue_rows:
+        _check_queue_row(row)
+    return Batch(doc["branch"], seq, str(doc.get("version", "")), int(doc.get("sent_utc", 0)), rows, digest(body),
+                 queue_rows)
+
+
+def _check_queue_row(row) -> None:
+    if not isinstance(row, dict) or not isinstance(row.get("rid"), int) or row.get("op") not in ("upsert", "delete"):
+        raise WireError(f"bad queue row {str(row)[:80]!r}")
+    if row["op"] == "delete":
+        return
+    qc = row.get("queue_call")
+    if not isinstance(qc, dict) or set(qc) != set(QUEUE_FIELDS):
+        raise WireError(f"queue row {row['rid']}: the queue call's fields are not protocol {PROTOCOL}'s")
+    for name in QUEUE_FIELDS:
+        value = qc[name]
+        ok = ((value is None and name in QUEUE_NULLABLE) or isinstance(value, int) and not isinstance(value, bool)
+              if name in QUEUE_INTS else isinstance(value, str))
+        if not ok:
+            raise WireError(f"queue row {row['rid']}: bad {name} {value!r}")
 
 
 def _check_row(row) -> None:

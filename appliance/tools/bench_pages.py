@@ -87,7 +87,7 @@ def prepare(data: Path, calls: int, seed: int, reuse: Path | None = None) -> dic
     store.open_db(db)   # the worker's upgrade of an older schema
     try:
         t0 = time.perf_counter()
-        days = rollup.refresh()
+        days = rollup.refresh(pbx_tenant="default")   # the tenant of its callbox.ini
         made["rollup_refresh_s"] = round(time.perf_counter() - t0, 1)
         made["rollup_days_refreshed"] = days
     finally:

@@ -375,9 +375,28 @@ def test_the_pbx_wizard_is_for_administrators_of_the_whole_box(world):
         client.post("/reset", {"confirm": "no", "csrf_token": csrf}, status=400 if allowed else 403)
         client.post("/backup", {"passphrase": "a", "passphrase2": "b", "csrf_token": csrf},
                     status=400 if allowed else 403)
+        client.post("/backup/restore", {"restore_passphrase": "x", "csrf_token": csrf},   # 400: no file
+                    status=400 if allowed else 403)
+        client.post("/backup/restore", {"restore_passphrase": "x"}, status=403)            # no CSRF token
         for path, form in (("/setup/pbx/link", {"kind": "modem"}), ("/setup/pbx/driver", {"driver": "nope"}),
                            ("/setup/pbx/scan", {"device": "nope"})):
             client.post(path, {**form, "csrf_token": csrf}, status=400 if allowed else 403)
+            client.post(path, form, status=403)          # no CSRF token: refused for everyone
+
+
+def test_the_box_settings_are_for_administrators_of_the_whole_box(world):
+    """/settings checks, tries and (issue 20) edits callbox.ini: an administrator of all tenants only
+    (webui.admin.settings_check, settings_edit). A refused save writes nothing."""
+    add_user("s-all", "administrator", "all", "default")
+    add_user("s-tenant", "administrator", "tenant", "default")
+    add_user("s-super", "supervisor", "tenant", "default")
+    for name, allowed in (("s-all", True), ("s-tenant", False), ("s-super", False)):
+        client = webtest.TestApp(world["app"])
+        csrf = login(client, name)
+        client.get("/settings", status=200 if allowed else 403)
+        for path, form in (("/settings/save", {"section": "nope"}), ("/settings/test", {"kind": "nope"})):
+            refused = client.post(path, {**form, "csrf_token": csrf}, status=400 if allowed else 403)
+            assert not allowed or "banner warn" in refused.text           # the reason is shown
             client.post(path, form, status=403)          # no CSRF token: refused for everyone
 
 

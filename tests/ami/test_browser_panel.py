@@ -14,8 +14,8 @@ import urllib.request
 
 import pytest
 from ami_server import AmiServer
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, nav_to, trusting,
-                             web_process)
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, nav_to,
+                             trusting, web_process)
 from playwright.sync_api import sync_playwright
 from rec_helpers import seed
 
@@ -24,14 +24,6 @@ pytestmark = pytest.mark.slow
 
 def shot(page, name):
     page.screenshot(path=str(artifacts_dir() / f"panel-{name}.png"), full_page=True)
-
-
-def login(page, site, name):
-    page.goto(site + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site + "/")
 
 
 def until_live(page, site):
@@ -72,7 +64,7 @@ def test_the_operator_panel_as_agent_and_supervisor(tmp_path):
             context = chromium.new_context(locale="en-GB", ignore_https_errors=True)
             page = context.new_page()
             seen = Recorder(page)
-            login(page, site, "ayse")
+            log_in(page, site, "ayse")
             nav_to(page, "/panel")
             until_live(page, site)
             members = page.locator("#panel-members")
@@ -123,7 +115,7 @@ def test_the_operator_panel_as_agent_and_supervisor(tmp_path):
             context = chromium.new_context(locale="en-GB", ignore_https_errors=True)
             page = context.new_page()
             seen = Recorder(page)
-            login(page, site, "sef")
+            log_in(page, site, "sef")
             until_live(page, site)
             page.click("#panel-members form:has(input[value=sales]) button[value=login]")
             page.wait_for_url(re.compile(r".*/panel\?done=login$"))

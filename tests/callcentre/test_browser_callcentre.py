@@ -9,7 +9,7 @@ import re
 import pytest
 
 from appliance.callcentre import reports
-from browser_helpers import PASSWORD, Recorder, artifacts_dir, callbox, chromium, nav_to, web_process
+from browser_helpers import PASSWORD, Recorder, artifacts_dir, callbox, chromium, log_in, nav_to, web_process
 from conftest import FIXTURES
 from test_journeys import DOCUMENTED
 from test_queue_reports import SESSIONS
@@ -51,11 +51,7 @@ def _login(site, browser, user: str):
     context = browser.new_context(locale="en-GB", accept_downloads=True, ignore_https_errors=True)
     page = context.new_page()
     seen = Recorder(page)
-    page.goto(site + "/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site + "/")
+    log_in(page, site, user)
     return context, page, seen
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance.capture.framing import MAX_FRAME, split_le32, split_lines
+from appliance.capture.framing import MAX_FRAME, _split_lines, split_le32, split_lines
 
 REPO = Path(__file__).resolve().parents[2]
 # The vendor documentation's example record with its prefix 52 00 00 00 (82 bytes of payload): the
@@ -162,3 +162,15 @@ def test_any_bytes_in_any_pieces_lose_nothing(data, step, max_frame):
 def test_split_lines_is_unchanged():
     assert split_lines(b"a\r\nb\rc\nd") == ([(b"a\r\n", True), (b"b\r", True), (b"c\n", True)], b"d")
     assert split_lines(b"x\r", final=True) == ([(b"x\r", True)], b"")
+
+
+LINE_PIECES = [b"a", b"b", b"\r", b"\n", b"\r\n", b"\x0b", b"\x0c", b"\x1c", b"\x85", b"\xe2\x80\xa8"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=40), st.booleans(), st.integers(1, 12))
+def test_split_lines_fast_path_cuts_as_the_byte_loop(pieces, final, max_line):
+    """split_lines' bytes.splitlines path (the common case, every line short) cuts exactly where the byte loop does:
+    LF, CR LF and a lone CR only, a CR at the end waiting unless final, long lines cut at max_line."""
+    data = b"".join(pieces)
+    assert split_lines(data, final, max_line) == _split_lines(data, final, max_line)

@@ -10,7 +10,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, nav_to,
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, nav_to,
                              web_process)
 from customers_helpers import kurus
 from playwright.sync_api import sync_playwright
@@ -51,11 +51,7 @@ def test_price_lists_customers_and_invoices_in_the_browser(tmp_path):
         context = chromium.new_context(locale="en-GB", ignore_https_errors=True, accept_downloads=True)
         page = context.new_page()
         seen = Recorder(page)
-        page.goto(site + "/login")
-        page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form[action='/login'] button[type=submit]")
-        page.wait_for_url(site + "/")
+        log_in(page, site, "admin")
         nav_to(page, "/pricelists")
         page.set_input_files("#import input[type=file]", str(tmp_path / "bad.csv"))
         page.click("#do-import")

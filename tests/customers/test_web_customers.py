@@ -169,3 +169,15 @@ def test_a_fixed_price_contract_shows_this_months_margin(app):
     assert re.search(r'id="margin">TRY 0.90<', page) and 'id="margin-warning"' not in page
     admin.post("/customers/1/edit", {"csrf_token": csrf, "monthly_fee": ""}, status=303)
     assert 'id="margin"' not in admin.get("/customers/1").text
+
+
+PERIODS = [("en", "1 May 2026", "31 May 2026"), ("tr", "1 May 2026", "31 May 2026"),
+           ("bg", "1.05.2026\u202fг.", "31.05.2026\u202fг."), ("az", "1 may 2026", "31 may 2026"),
+           ("cs", "1. 5. 2026", "31. 5. 2026"), ("nb", "1. mai 2026", "31. mai 2026")]
+
+
+@pytest.mark.parametrize("lang, first, last", PERIODS)
+def test_an_invoices_period_is_written_as_the_language_writes_dates(app, lang, first, last):
+    admin, _csrf = setup_invoice(app)
+    for page in (text(admin.get("/invoices", {"lang": lang})), text(admin.get("/invoices/1", {"lang": lang}))):
+        assert f"{first} – {last}" in page and "2026-05-01" not in page and "2026-05-31" not in page

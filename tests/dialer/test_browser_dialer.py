@@ -15,7 +15,7 @@ import sys
 
 import pytest
 from ami_server import AmiServer
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, REPO, Recorder, artifacts_dir, callbox, nav_to,
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, REPO, Recorder, artifacts_dir, callbox, log_in, nav_to,
                              web_process)
 from playwright.sync_api import sync_playwright
 from rec_helpers import seed
@@ -32,14 +32,6 @@ def shot(page, name):
 def unexpected(seen):
     """The errors but the refused file's page: a 400 on purpose (the browser logs it as a console error too)."""
     return [e for e in seen.errors if not ("400" in e and ("Bad Request" in e or "/dialer/campaigns" in e))]
-
-
-def login(page, site, name):
-    page.goto(site + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site + "/")
 
 
 def create(page, path, code):
@@ -73,7 +65,7 @@ def test_the_dialer_as_supervisor_and_agent(tmp_path):
                 sup = chromium.new_context(locale="en-GB", ignore_https_errors=True, accept_downloads=True)
                 page = sup.new_page()
                 seen = Recorder(page)
-                login(page, site, "sema")
+                log_in(page, site, "sema")
                 nav_to(page, "/dialer")
                 page.click(".subnav a[href='/dialer/campaigns']")
                 create(page, tmp_path / "bad.csv", "spring")
@@ -91,7 +83,7 @@ def test_the_dialer_as_supervisor_and_agent(tmp_path):
                 agent = chromium.new_context(locale="en-GB", ignore_https_errors=True)
                 apage = agent.new_page()
                 aseen = Recorder(apage)
-                login(apage, site, "ayse")
+                log_in(apage, site, "ayse")
                 nav_to(apage, "/dialer")
                 assert "Spring offer" in apage.locator("#dialer-campaigns").inner_text()
                 apage.click("#dialer-campaigns button.join")

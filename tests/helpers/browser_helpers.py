@@ -119,9 +119,9 @@ class Recorder:
         page.on("response", lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
 
 
-def log_in(page, site: str, username: str, password: str = PASSWORD) -> None:
-    """Log `username` in on the login page and wait for the home page."""
-    page.goto(site + "/login")
+def log_in(page, site: str, username: str, password: str = PASSWORD, lang: str | None = None) -> None:
+    """Log `username` in on the login page (in `lang`, when given) and wait for the home page."""
+    page.goto(site + "/login" + (f"?lang={lang}" if lang else ""))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("form[action='/login'] button[type=submit]")

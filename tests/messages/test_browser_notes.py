@@ -9,7 +9,8 @@ import json
 import time
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, nav_to, web_process
+from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, nav_to,
+                             web_process)
 from http_recorder import Recorder as HttpRecorder
 from http_recorder import serve
 from playwright.sync_api import sync_playwright
@@ -21,14 +22,6 @@ from appliance.messages import rules
 
 pytestmark = pytest.mark.slow
 NUMBER = "0612345678"
-
-
-def login(page, site, name):
-    page.goto(site + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site + "/")
 
 
 def shot(page, name):
@@ -64,7 +57,7 @@ def test_agent_supervisor_and_administrator_with_notes_crm_and_messages(tmp_path
         context = browser.new_context(locale="en-GB", ignore_https_errors=True)
         page = context.new_page()
         seen = Recorder(page)
-        login(page, site, "ayse")
+        log_in(page, site, "ayse")
         page.goto(f"{site}/panel?note=1&number={NUMBER}")
         end = time.monotonic() + 20
         while page.locator("#panel-crm.crm-found").count() == 0:      # the lookup runs behind the page
@@ -92,7 +85,7 @@ def test_agent_supervisor_and_administrator_with_notes_crm_and_messages(tmp_path
         context = browser.new_context(locale="en-GB", ignore_https_errors=True)
         page = context.new_page()
         seen = Recorder(page)
-        login(page, site, "sef")
+        log_in(page, site, "sef")
         nav_to(page, "/notes")
         page.fill("#notes-search input[name=number]", "+31 6 12345678")
         page.click("#notes-search button[type=submit]")
@@ -108,7 +101,7 @@ def test_agent_supervisor_and_administrator_with_notes_crm_and_messages(tmp_path
         context = browser.new_context(locale="en-GB", ignore_https_errors=True)
         page = context.new_page()
         seen = Recorder(page)
-        login(page, site, "boss")
+        log_in(page, site, "boss")
         nav_to(page, "/customers")
         page.click(f"a[href='/customers/{acme.id}']")
         page.fill("#customer-contact input[name=numbers]", NUMBER)

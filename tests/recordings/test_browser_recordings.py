@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, web_process
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, web_process
 from playwright.sync_api import sync_playwright
 from rec_helpers import seed
 
@@ -17,14 +17,6 @@ CANPLAY = """() => new Promise((resolve) => {
   a.addEventListener('canplay', () => resolve(a.duration), {once: true});
   a.addEventListener('error', () => resolve(-1), {once: true});
 })"""
-
-
-def login(page, site, name):
-    page.goto(site + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site + "/")
 
 
 def test_a_recording_plays_for_a_listener_and_is_403_for_who_may_not_listen(tmp_path):
@@ -42,7 +34,7 @@ def test_a_recording_plays_for_a_listener_and_is_403_for_who_may_not_listen(tmp_
         context = chromium.new_context(locale="en-GB", ignore_https_errors=True)
         page = context.new_page()
         seen = Recorder(page)
-        login(page, site, "ayse")
+        log_in(page, site, "ayse")
         page.goto(f"{site}/calls/{cid}")
         duration = page.evaluate(CANPLAY)
         assert abs(duration - 1.0) < 0.05          # the 1 s tone, as the browser decoded it
@@ -54,7 +46,7 @@ def test_a_recording_plays_for_a_listener_and_is_403_for_who_may_not_listen(tmp_
         context = chromium.new_context(locale="en-GB", ignore_https_errors=True)
         page = context.new_page()
         seen = Recorder(page)
-        login(page, site, "sef")
+        log_in(page, site, "sef")
         page.goto(f"{site}/calls/{cid}")
         assert page.locator("#recording").count() == 0
         page.screenshot(path=str(artifacts_dir() / "recording-supervisor-no-right.png"), full_page=True)

@@ -138,6 +138,7 @@ class Relay:
         self.cut_after: int | None = None     # the next connection is cut after this many bytes upstream
         self.delay_s = 0.0                    # each piece of data is held this long (a slow, laggy link)
         self.hold = threading.Event()         # set: answers wait once a request body went up (not the handshake)
+        self.cut_nth: tuple[int, int] | None = None   # (n, bytes): the n-th next connection is cut after bytes
         self.conns: list[socket.socket] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -173,6 +174,11 @@ class Relay:
             with self.lock:
                 self.conns += [client, server]
             limit, self.cut_after = self.cut_after, None
+            if self.cut_nth is not None:
+                n, after = self.cut_nth
+                self.cut_nth = (n - 1, after) if n > 1 else None
+                if n == 1:
+                    limit = after
             up = [0]    # bytes sent up this connection
             threading.Thread(target=self._pipe, args=(client, server, limit, up, False), daemon=True).start()
             threading.Thread(target=self._pipe, args=(server, client, None, up, True), daemon=True).start()

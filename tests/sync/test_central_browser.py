@@ -2,7 +2,9 @@
 PostgreSQL: two branch boxes enrolled and synced for real, then the central's web as an HQ administrator (every
 branch in the branch calls, the consolidated report by branch, the branch health page) and as a supervisor scoped
 to one branch (that branch box only, no health page), with the İzmir box known by its identity ("izmir") and shown
-by its display name ("İzmir"), linked to the directory's branch İzmir; both see a bill of the İzmir box's person.
+by its display name ("İzmir"), linked to the directory's branch İzmir; both see a bill of the İzmir box's person,
+and the branch boxes' queues on the call-centre page (HQ both boxes, İzmir's supervisor İzmir's only), and both
+reach the traffic reports and the call list (the central's own calls: the branch boxes' are /central/calls').
 Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
@@ -12,9 +14,13 @@ from decimal import Decimal
 
 import pytest
 
+from appliance import store
+from appliance.paths import Paths
 from browser_helpers import PASSWORD, artifacts_dir, callbox, nav_to, web_process
+from cc_helpers import feed
 from pg_server import postgres  # noqa: F401  (fixture)
 from sync_helpers import Central, branch_totals, cli_json, generate, make_branch
+from test_queue_outage import queue_log
 from test_browser import _login, browser  # noqa: F401  (the browser fixture, the login)
 
 pytestmark = pytest.mark.slow
@@ -24,6 +30,7 @@ PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;
 BRANCH_PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nB7;Elif;Şahin;İzmir;Satış;217\n"
 LABEL = {"izmir": "İzmir", "ankara": "ankara"}
 MAY_JUNE = "range=custom&since=2026-05-01&until=2026-07-01"
+QUEUED = {"izmir": 40, "ankara": 25}     # queue calls each box's queue log has
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +50,8 @@ def hq(tmp_path_factory, postgres):  # noqa: F811 (the fixture)
                 staff.write_text(BRANCH_PEOPLE, encoding="utf-8")
                 callbox(boxes[name], "directory", "import", str(staff))
             generate(boxes[name], n, 1, seed=70 + i)
+            feed(Paths(boxes[name]), queue_log(QUEUED[name], 1_778_000_000, seed=i))   # May 2026
+            store.close_db()
             assert cli_json("sync", "now", "--data", str(boxes[name]), "--json") == {"sent": n, "pending": 0}
     finally:
         central.stop()
@@ -101,6 +110,30 @@ def _bill(page, site, branch_data, who: str) -> None:
     _shot(page, f"{who}-branch-bill")
 
 
+def _queues_by_box(page, site) -> dict[str, int]:
+    """The call-centre page's branch boxes' table: offered calls per box (its display name)."""
+    page.goto(f"{site}/callcentre?{MAY_JUNE}")
+    offered: dict[str, int] = {}
+    for tr in page.locator("table#branch-queues tbody tr").all():
+        cells = [c.inner_text().strip() for c in tr.locator("td").all()]
+        offered[cells[0]] = offered.get(cells[0], 0) + int(re.sub(r"\D", "", cells[2]))
+    return offered
+
+
+def _own_pages(page, site, who: str) -> None:
+    """The traffic reports and the call list open through their menus (the central's own calls: none here)."""
+    for href in ("/reports/missed", "/reports/trunks", "/reports/concurrency"):
+        page.goto(site + "/reports")
+        page.click(f"a[href='{href}']")
+        page.wait_for_url(re.compile(re.escape(site + href) + ".*"))
+        assert page.locator("h1").count() == 1
+    _shot(page, f"{who}-traffic")
+    nav_to(page, "/calls")
+    page.wait_for_url(re.compile(re.escape(site) + "/calls.*"))
+    assert page.locator("form").count() >= 1
+    _shot(page, f"{who}-calls")
+
+
 def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser):  # noqa: F811
     site, boxes = hq
     context, page, seen = _login(site, browser, "hq")
@@ -132,6 +165,15 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
         _, calls, _, cost = branch_totals(data)
         assert report[LABEL[name]] == (calls, cost), (name, report)
     _bill(page, site, boxes["izmir"], "hq")
+    nav_to(page, "/callcentre")
+    page.wait_for_url(re.compile(re.escape(site) + "/callcentre.*"))
+    assert _queues_by_box(page, site) == {LABEL[n]: QUEUED[n] for n in BRANCHES}
+    page.select_option("select#branch", "ankara")
+    page.click("form.search button[type=submit]")
+    page.wait_for_url(re.compile(r".*branch=ankara.*"))
+    assert {r.get_attribute("data-box") for r in page.locator("table#branch-queues td[data-box]").all()} == {"ankara"}
+    _shot(page, "hq-callcentre-branches")
+    _own_pages(page, site, "hq")
     context.close()
     assert not seen.errors, seen.errors
 
@@ -153,6 +195,13 @@ def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):  # 
     _, calls, _, cost = branch_totals(boxes["izmir"])
     assert report == {"İzmir": (calls, cost)}
     _bill(page, site, boxes["izmir"], "izmir")
+    nav_to(page, "/callcentre")      # no queue of the central's own is theirs: their branch box's queues
+    page.wait_for_url(re.compile(re.escape(site) + "/callcentre.*"))
+    assert _queues_by_box(page, site) == {"İzmir": QUEUED["izmir"]}
+    page.goto(f"{site}/callcentre?{MAY_JUNE}&branch=ankara")
+    assert page.locator("table#branch-queues").count() == 0
+    _shot(page, "izmir-callcentre-branches")
+    _own_pages(page, site, "izmir")
     assert not seen.errors, seen.errors
     response = page.goto(site + "/central/branches")             # the health page is the whole box's admins'
     assert response.status == 403

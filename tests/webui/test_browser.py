@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir, chromium, nav_to, seed, web_process
+from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir, chromium, log_in, nav_to, seed, web_process
 
 pytestmark = pytest.mark.slow
 NAV = {"admin": {"/", "/calls", "/directory", "/tariffs", "/setup", "/users"},
@@ -81,11 +81,7 @@ def _login(site, browser, role: str):
     context = browser.new_context(locale="en-GB", accept_downloads=True, ignore_https_errors=True)
     page = context.new_page()
     seen = Recorder(page)
-    page.goto(site + "/login")
-    page.fill("input[name=username]", role)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site + "/")
+    log_in(page, site, role)
     return context, page, seen
 
 
@@ -166,25 +162,3 @@ def test_admin_opens_the_admin_pages(site, browser, path, title, form):
     _shot(page, "admin", path.strip("/"))
     context.close()
     assert not seen.errors, seen.errors
-
-
-@pytest.mark.parametrize("role", list(ROLES))
-def test_no_page_is_wider_than_a_laptop_or_a_phone(site, browser, role):
-    """Issue 20: at 390 px the header ran off the screen on every page. Every page of each role's nav, in English
-    and Turkish (the longer words), fits 1,366 and 390 px: wide tables scroll inside their box, not the page."""
-    for lang in ("en", "tr"):
-        for width in (1366, 390):
-            context = browser.new_context(viewport={"width": width, "height": 800}, ignore_https_errors=True)
-            page = context.new_page()
-            page.goto(f"{site}/login?lang={lang}")
-            page.fill("input[name=username]", role)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form[action='/login'] button[type=submit]")
-            page.wait_for_url(site + "/")
-            for href in [a.get_attribute("href") for a in page.locator("header nav a").all()] + ["/calls"]:
-                page.goto(site + href)
-                wide = page.evaluate("document.documentElement.scrollWidth")
-                assert wide <= width, f"{role} {lang} {width} px: {href} is {wide} px wide"
-            if width == 390:
-                _shot(page, role, f"phone-{lang}")
-            context.close()

@@ -28,6 +28,11 @@ def test_first_boot_in_a_browser(tmp_path):
         page.fill("#username", "kurulum")
         page.fill("#password", PASSWORD)
         page.fill("#password2", PASSWORD)
+        assert page.locator("#current-addresses").inner_text()           # the box's addresses now
+        page.check("#network-static")
+        page.fill("#address", "192.0.2.10/24")
+        page.fill("#gateway", "192.0.2.1")
+        page.fill("#dns", "192.0.2.1")
         page.fill("#timezone", "Europe/Istanbul")
         page.fill("#ntp", "0.tr.pool.ntp.org")
         page.fill("#company", "Örnek Ticaret A.Ş.")
@@ -37,6 +42,7 @@ def test_first_boot_in_a_browser(tmp_path):
         page.wait_for_selector("#first-boot-done")
         fingerprint = page.locator("#fingerprint").inner_text()
         assert len(fingerprint) == 95 and fingerprint.count(":") == 31
+        assert "Address=192.0.2.10/24" in page.locator("#network-file").inner_text()
         page.screenshot(path=str(artifacts_dir() / "first-boot-done.png"), full_page=True)
         page.click("#to-pbx-wizard")
         page.wait_for_selector("#link-form")
@@ -49,3 +55,4 @@ def test_first_boot_in_a_browser(tmp_path):
     ini = (data / "callbox.ini").read_text(encoding="utf-8")
     assert "company = Örnek Ticaret A.Ş." in ini and "timezone = Europe/Istanbul" in ini
     assert not (data / "run" / "setup-code").exists()
+    assert "Gateway=192.0.2.1\n" in (data / "network" / "10-callbox.network").read_text(encoding="utf-8")

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_helpers import PASSWORD, REPO, ROLES, Recorder, artifacts_dir, chromium, seed, web_process
+from browser_helpers import REPO, ROLES, Recorder, artifacts_dir, chromium, log_in, seed, web_process
 from i18n_helpers import english_left
 
 pytestmark = pytest.mark.slow
@@ -90,11 +90,7 @@ class Role:
         self.context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800}, ignore_https_errors=True)
         self.page = self.context.new_page()
         self.seen = Recorder(self.page)
-        self.page.goto(f"{site}/login?lang=en")
-        self.page.fill("input[name=username]", name)
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.click("form[action='/login'] button[type=submit]")
-        self.page.wait_for_url(site + "/")
+        log_in(self.page, site, name, lang="en")
         self.pages = self._discover(routes)
         self.seen.errors.clear()
 

@@ -77,7 +77,7 @@ def test_details_and_leaving_are_dated_edits(client, ids):
     assert "needs a first or last name" in client.post("/directory/person/details",
                                                        dict(form, first_name="", last_name=""), status=400).text
     end = {"csrf_token": csrf, "person": ids["ivan"], "date": "2024-09-01"}
-    assert "Left on 2024-09-01" in client.post("/directory/person/end", end).text
+    assert "Left on 1 Sept 2024" in client.post("/directory/person/end", end).text
     with store.db.connection_context():
         assert directory.attribute(tenant(), "301", 1_725_000_000).name == "Ivan Petrov"     # 2024-08-30
         assert directory.attribute(tenant(), "301", 1_725_200_000) is None                  # 2024-09-01 later
@@ -133,12 +133,12 @@ def test_one_line_is_added_changed_and_ended(client, ids):
     csrf = as_user(client, "admin")
     form = {"csrf_token": csrf, "tenant": "default", "trunk": "05", "name": "Hat 5", "provider": "Türk Telekom",
             "date": "2024-01-01", "action": "set"}
-    assert "Line 05: Türk Telekom from 2024-01-01." in client.post("/directory/trunks/line", form).text
+    assert "Line 05: Türk Telekom from 1 Jan 2024." in client.post("/directory/trunks/line", form).text
     client.post("/directory/trunks/line", dict(form, provider="Superonline", date="2024-06-01"))
     assert "would rewrite history" in client.post("/directory/trunks/line", dict(form, provider="X",
                                                                                  date="2023-01-01"), status=400).text
-    assert "Line 05 ended on 2024-09-01." in client.post("/directory/trunks/line",
-                                                         dict(form, action="end", date="2024-09-01")).text
+    ended = client.post("/directory/trunks/line", dict(form, action="end", date="2024-09-01")).text
+    assert "Line 05 ended on 1 Sept 2024." in ended
     assert "not in service" in client.post("/directory/trunks/line", dict(form, action="end"), status=400).text
     with store.db.connection_context():
         assert directory.trunk_provider(tenant(), "05", 1_710_000_000) == "Türk Telekom"
@@ -155,3 +155,17 @@ def test_the_forms_need_csrf_and_an_administrator(client, ids):
     load(client, csrf, PEOPLE, status=403)
     with store.db.connection_context():
         assert "X" not in sd.names(tenant(), "branch").values()
+
+
+@pytest.mark.parametrize("lang, day", [("en", "1 Sept 2024"), ("tr", "1 Eyl 2024"), ("bg", "1.09.2024\u202fг."),
+                                       ("az", "1 sen 2024"), ("cs", "1. 9. 2024"), ("nb", "1. sep. 2024")])
+def test_a_dated_edits_message_writes_the_date_as_the_language_does(client, ids, lang, day):
+    csrf = as_user(client, "admin")
+    client.get("/directory", {"lang": lang})          # the user's language from now on
+    form = {"csrf_token": csrf, "tenant": "default", "trunk": "05", "name": "Hat 5", "provider": "Türk Telekom",
+            "date": "2024-01-01", "action": "set"}
+    client.post("/directory/trunks/line", form)
+    ended = client.post("/directory/trunks/line", dict(form, action="end", date="2024-09-01")).text
+    assert day in ended and "2024-09-01" not in ended.replace('value="2024-09-01"', "")
+    left = client.post("/directory/person/end", {"csrf_token": csrf, "person": ids["ivan"], "date": "2024-09-01"})
+    assert day in left.text

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from appliance.capture import serialports
 from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, REPO, SAMPLE, Recorder, artifacts_dir, callbox,
                              free_port, web_process)
 
@@ -179,6 +180,14 @@ def test_a_serial_pbx_with_the_baud_rate_scan(browser, tmp_path):
         with new_box(data) as url:
             def choose(page):
                 page.check("#kind-serial")
+                # an adapter plugged in while the page is open: capture's list (run/serial-ports.json) reaches the
+                # page's device list within its 2 s refresh
+                serialports.write(data / "run", [{"device": "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_X-if00-port0",
+                                                  "path": tty_name, "description": "FTDI FT232R USB UART X"}])
+                page.wait_for_function("() => Array.from(document.querySelectorAll('#devices option')).some("
+                                       "o => o.label === 'FTDI FT232R USB UART X (" + tty_name + ")')",
+                                       timeout=DEADLINE_S * 1000)
+                assert "1" in page.locator("#device-count").inner_text()
                 page.fill("#device", tty_name)
                 page.eval_on_selector("#scan", "b => b.setAttribute('data-window', '0.3')")
                 page.click("#scan")

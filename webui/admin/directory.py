@@ -28,7 +28,7 @@ from appliance.directory import sync as directory_sync
 from appliance.directory import trunks as directory_trunks
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
-from webui.i18n import _
+from webui.i18n import _, fmt_day
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
@@ -245,7 +245,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             at = parse_date(forms.get("date", ""), tz)
             directory.move_person(tid, pid, at, _form_id(forms, "branch"), _form_id(forms, "department"),
                                   _form_id(forms, "cost_centre"))
-            return _("Moved from {date}.").format(date=forms.get("date", ""))
+            return _("Moved from {date}.").format(date=fmt_day(forms.get("date", "")))
         return _edit(data_dir, tz, change)
 
     @app.post("/directory/extension")
@@ -255,9 +255,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             if forms.get("action") == "release":
                 if not directory.release_extension(tid, pid, ext, at):
                     raise directory.DirectoryError(_("this person does not hold extension {ext!r}").format(ext=ext))
-                return _("Extension {ext} released from {date}.").format(ext=ext, date=forms.get("date", ""))
+                return _("Extension {ext} released from {date}.").format(ext=ext, date=fmt_day(forms.get("date", "")))
             directory.assign_extension(tid, pid, ext, at, replace=forms.get("replace") == "1")
-            return _("Extension {ext} assigned from {date}.").format(ext=ext, date=forms.get("date", ""))
+            return _("Extension {ext} assigned from {date}.").format(ext=ext, date=fmt_day(forms.get("date", "")))
         return _edit(data_dir, tz, change)
 
     @app.get("/directory/trunks")

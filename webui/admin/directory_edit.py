@@ -26,7 +26,7 @@ from webui import db
 from webui.admin.directory import (MAX_UPLOAD, _edit, _form_id, _may_edit, _render, _tenant, _viewer, _zone,
                                    overview_page, parse_date, trunks_page)
 from webui.auth import current_user
-from webui.i18n import _
+from webui.i18n import _, fmt_day
 
 log = logging.getLogger(__name__)
 KINDS = ("branch", "department", "cost_centre")
@@ -168,7 +168,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def end():
         def change(forms, tid, pid):
             directory.end_person(tid, pid, parse_date(forms.get("date", ""), tz))
-            return _("Left on {date}: their place and extensions end then.").format(date=forms.get("date", ""))
+            return _("Left on {date}: their place and extensions end then.").format(date=fmt_day(forms.get("date", "")))
         return _edit(data_dir, tz, change)
 
     @app.post("/directory/trunks/line")
@@ -194,7 +194,7 @@ def _line(forms, tenant: db.Tenant, tz) -> str:
         raise directory.DirectoryError(_("Trunk: which line (as the PBX prints it)?"))
     if forms.get("action") == "end":
         edits.end_trunk(tenant.id, trunk, at)
-        return _("Line {trunk} ended on {date}.").format(trunk=trunk, date=forms.get("date", ""))
+        return _("Line {trunk} ended on {date}.").format(trunk=trunk, date=fmt_day(forms.get("date", "")))
     provider = forms.get("provider", "").strip()
     if not provider:
         raise directory.DirectoryError(_("Provider: who serves this line?"))
@@ -203,4 +203,5 @@ def _line(forms, tenant: db.Tenant, tz) -> str:
         directory_trunks.apply(tenant.id, [row], int(time.time()))
     except directory_trunks.TrunkFileError as e:       # "line 0: ...": there is no file here
         raise directory.DirectoryError(str(e).removeprefix("line 0: ")) from None
-    return _("Line {trunk}: {provider} from {date}.").format(trunk=trunk, provider=provider, date=forms["date"])
+    return _("Line {trunk}: {provider} from {date}.").format(trunk=trunk, provider=provider,
+                                                             date=fmt_day(forms["date"]))

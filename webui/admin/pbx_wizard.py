@@ -5,7 +5,6 @@ runs the serial port's baud-rate scan when the web asks (appliance.capture.scans
 reads itself."""
 from __future__ import annotations
 
-import glob
 import json
 import logging
 from pathlib import Path
@@ -15,7 +14,7 @@ import bottle
 from bottle import request
 
 from appliance import config, registry
-from appliance.capture import baudscan, scanservice
+from appliance.capture import baudscan, scanservice, serialports
 from appliance.capture.transports import BAUDS, parse_url
 from appliance.wizard import choice, links, preview
 from webui import TEMPLATE_LOOKUP, status
@@ -23,7 +22,6 @@ from webui.auth import csrf_token
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-SERIAL_GLOBS = ("/dev/ttyS[0-3]", "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/serial/by-id/*")
 WINDOW_S = (0.2, 5.0)      # the scan's listening time per rate, bounds
 
 
@@ -50,11 +48,19 @@ def _presets() -> list[dict[str, Any]]:
     return out
 
 
+def serial_ports(data_dir: Path) -> list[dict]:
+    """The serial ports capture sees (run/serial-ports.json, refreshed every 2 s: the web's unit has no devices on the
+    box); the web's own listing only when capture never wrote one (capture not started yet on a development
+    machine). Each {"device", "path", "description"}."""
+    listed = serialports.read(data_dir / "run")
+    return listed if listed is not None else serialports.ports()
+
+
 def _page_values(path: Path, data_dir: Path, error: str = "", form: dict | None = None) -> dict[str, Any]:
     cfg = _current(path)
     url = cfg.raw_section("capture").get("url", "")
     pbx = cfg.raw_section("pbx")
-    devices = sorted({d for g in SERIAL_GLOBS for d in glob.glob(g)})
+    devices = serial_ports(data_dir)
     return {"url": url, "link": form or links.describe(url) or {"kind": "tcp-listen", "port": "1150"},
             "driver": pbx.get("driver", ""), "timezone": pbx.get("timezone", ""), "devices": devices,
             "bauds": [b for b in BAUDS if b >= 1200], "presets": _presets(), "error": error,
@@ -73,7 +79,8 @@ def _labels() -> str:
                        "best": _("Best: {baud} baud"), "lines": _("{count} lines received"),
                        "reading": _("Capture is reading {url}"), "not_running": _("Capture is not running."),
                        "ignored": _("not a call (a header or another kind of record)"),
-                       "use": _("Use")}, ensure_ascii=False).replace("<", "\\u003c")
+                       "use": _("Use"), "ports": _("Serial ports found: {n}")},
+                      ensure_ascii=False).replace("<", "\\u003c")
 
 
 def _render(path: Path, data_dir: Path, code: int = 200, **values) -> str:
@@ -139,12 +146,12 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         capture = status.capture_status(data_dir / "run" / "capture.json")
         if not url:
             return {"url": "", "capture": capture, "lines": [], "count": 0, "ranking": [], "driver": "",
-                    "records": [], "error": ""}
+                    "records": [], "error": "", "ports": serial_ports(data_dir)}
         driver = request.query.getunicode("driver") or ""
         if driver and driver not in registry.names():
             driver = ""
         look = preview.look(current, data_dir / "journal", links.sources(url), driver)
-        return {"url": url, "capture": capture, **look}
+        return {"url": url, "capture": capture, **look, "ports": serial_ports(data_dir)}
 
     @app.post("/setup/pbx/driver")
     def confirm():

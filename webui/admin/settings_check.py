@@ -4,7 +4,8 @@ worker would, e-mail ([mail]) with a test message, the file servers ([upload] ta
 SNMP managers ([snmp]) with a test trap. For administrators of the whole box (the settings are the box's).
 
 The tests send at once, not through the outbox (the administrator waits for the answer, as `callbox upload test`
-and `callbox snmp test-trap` do); nothing here changes callbox.ini.
+and `callbox snmp test-trap` do). Each section is also a form: POST /settings/save writes it to callbox.ini with the
+same checks (webui.admin.settings_edit), and the processes that read it restart by themselves.
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from appliance.delivery import mail, upload
 from appliance.rating import numbering
 from appliance.snmp import traps as snmp
 from webui import TEMPLATE_LOOKUP
+from webui.admin import settings_edit
+from webui.admin.pbx_wizard import config_file
 from webui.auth import csrf_token, current_user
 from webui.i18n import _
 from webui.reports.common import KIND_LABELS
@@ -54,7 +57,8 @@ def _section(fn) -> tuple[object, str]:
 
 
 def _page(cfg: config.Config, status: int = 200, number: str = "", done: str = "", error: str = "",
-          to: str = "") -> str:
+          to: str = "", section: str = "", form: dict | None = None) -> str:
+    """The page; `section` is the form just saved or refused (its banner goes there), `form` what was typed in it."""
     response.status = status
     response.set_header("Cache-Control", "no-store")
     targets, targets_error = _section(lambda: upload.targets(cfg))
@@ -62,7 +66,9 @@ def _page(cfg: config.Config, status: int = 200, number: str = "", done: str = "
     return bottle.template("settings", template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), user=current_user(),
                            numbers=_numbers(cfg, number), number=number, mail=cfg.section("mail"),
                            targets=targets or {}, targets_error=targets_error, managers=managers or (),
-                           snmp_error=snmp_error, done=done, error=error, to=to,
+                           snmp_error=snmp_error, done=done, error=error, to=to, section=section,
+                           values={name: (form if name == section and form else settings_edit.current(cfg, name))
+                                   for name in settings_edit.FIELDS},
                            kind_label=lambda k: _(KIND_LABELS.get(k, k)))
 
 
@@ -91,9 +97,27 @@ def test_trap(cfg: config.Config, data_dir: Path) -> str:
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
-    """GET /settings (?number= classifies a number); POST /settings/test (kind = mail | upload | trap)."""
+    """GET /settings (?number= classifies a number); POST /settings/test (kind = mail | upload | trap); POST
+    /settings/save (section = numbers | mail | upload | snmp | directory, and that section's keys)."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
+    path = config_file(cfg, data_dir)
+
+    @app.post("/settings/save")
+    def save():
+        forms = request.forms.decode()
+        section = forms.get("section", "")
+        fields = {k: forms.get(k) for k in (*settings_edit.FIELDS.get(section, ()), "password") if k in forms}
+        if section == "mail" and "tls_verify" in settings_edit.FIELDS["mail"]:
+            fields["tls_verify"] = "yes" if forms.get("tls_verify") else "no"    # an unticked box is not sent
+        try:
+            done, values = settings_edit.save(path, cfg, data_dir, section, fields)
+        except (config.ConfigError, ValueError) as e:
+            log.warning("settings [%s] by %s refused: %s", section, current_user().username, e)
+            return _page(cfg, 400, error=_("Not saved: {reason}").format(reason=e),
+                         section=section if section in settings_edit.FIELDS else "",
+                         form={k: v for k, v in fields.items() if k != "password"})
+        return _page(cfg, done=done, section=section)
 
     @app.get("/settings")
     def page():

@@ -72,7 +72,7 @@ def _missed(user, pbx_tenant, since, until, form, tz) -> dict:
     by = form.get("by") or "extension"
     if by not in report_missed.BY:
         raise Problem(N_("by {by}: expected one of {choices}"), by=repr(by), choices=", ".join(report_missed.BY))
-    return {"report": report_missed.missed(user, pbx_tenant, since, until, by=by), "by": by}
+    return {"report": report_missed.missed(user, pbx_tenant, since, until, by=by, wait=False), "by": by}
 
 
 def _trunks(user, pbx_tenant, since, until, form, tz) -> dict:
@@ -92,8 +92,10 @@ def _concurrency(user, pbx_tenant, since, until, form, tz) -> dict:
         raise Problem(N_("{n} intervals: choose a larger step or a shorter range (at most {most})"),
                       n=(until - since) // step, most=MAX_BUCKETS)
     traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
-    return {"buckets": report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step, traffic, groups),
-            "busy": report_concurrency.busy_hour(user, pbx_tenant, since, until, tz, traffic, groups), "step": step}
+    return {"buckets": report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step, traffic, groups,
+                                                      wait=False),
+            "busy": report_concurrency.busy_hour(user, pbx_tenant, since, until, tz, traffic, groups, wait=False),
+            "step": step}
 
 
 COMPUTE = {"missed": _missed, "trunks": _trunks, "concurrency": _concurrency}

@@ -37,7 +37,20 @@
     refresh();
   }
 
+  function ports(list) {
+    var datalist = document.getElementById("devices");
+    while (datalist.firstChild) { datalist.removeChild(datalist.firstChild); }
+    list.forEach(function (p) {
+      var o = document.createElement("option");
+      o.value = p.device;
+      o.label = (p.description || p.path) + (p.description && p.path !== p.device ? " (" + p.path + ")" : "");
+      datalist.appendChild(o);
+    });
+    document.getElementById("device-count").textContent = labels.ports.replace("{n}", list.length);
+  }
+
   function render(data) {
+    if (data.ports) { ports(data.ports); }
     var state = document.getElementById("capture-state");
     state.textContent = data.capture && data.capture.state === "running" && data.capture.url
       ? labels.reading.replace("{url}", data.capture.url) : labels.not_running;

@@ -8,6 +8,9 @@
   <div><dt>{{_('Extension')}}</dt><dd>{{!extension_html(c.extension) or '–'}}</dd></div>
   <div><dt>{{_('Person')}}</dt><dd class="small">{{att.name if att else '–'}}{{(' · ' + att.department) if att and att.department else ''}}</dd></div>
   <div><dt>{{_('Party')}}</dt><dd class="small">{{!party_html(c.party) or '–'}}</dd></div>
+% if get('hunt'):
+  <div><dt>{{_('Hunt group')}}</dt><dd class="small">{{!hunt_group_html(hunt.name, hunt.number)}}</dd></div>
+% end
   <div><dt>{{_('Trunk')}}</dt><dd>{{c.trunk or '–'}}</dd></div>
   <div><dt>{{_('Ring')}}</dt><dd>{{fmt_duration(c.ring_s)}}</dd></div>
   <div><dt>{{_('Talk')}}</dt><dd>{{fmt_duration(c.talk_s)}}</dd></div>

@@ -12,11 +12,19 @@
 % end
 <form method="get" action="/callcentre" class="form search">
   % include('report_range.tpl', rp_ranges=ranges, range_value=form.get('range') or 'today', since_value=form.get('since') or '', until_value=form.get('until') or '')
+% if branch_names:
+  <label>{{_('Branch box')}} <select name="branch" id="branch">
+    <option value="">{{_('this box and every branch')}}</option>
+% for name in branch_names:
+    <option value="{{name}}"{{!' selected' if name == branch else ''}}>{{branch_labels.get(name, name)}}</option>
+% end
+  </select></label>
+% end
   <button type="submit">{{_('Show')}}</button>
 </form>
-% if not rows:
+% if not rows and not branch:
 <p class="muted">{{_('No queue calls in this range.')}}</p>
-% else:
+% elif rows:
 <div class="scroll" tabindex="0">
 <table class="report">
   <thead><tr><th>{{_('Queue')}}</th>
@@ -35,6 +43,31 @@
   </tbody>
 </table>
 </div>
+% end
+% if central and (branch_names or branch_rows):
+<h2>{{_('Branch boxes')}}</h2>
+% if not branch_rows:
+<p class="muted">{{_('No queue calls of the branch boxes in this range.')}}</p>
+% else:
+<div class="scroll" tabindex="0">
+<table class="report" id="branch-queues">
+  <thead><tr><th>{{_('Branch box')}}</th><th>{{_('Queue')}}</th>
+% for name, (heading, kind) in columns.items():
+    <th>{{_(heading)}}</th>
+% end
+  </tr></thead>
+  <tbody>
+% for row in branch_rows:
+  <tr><td data-box="{{row['branch']}}">{{branch_labels.get(row['branch'], row['branch'])}}</td><td>{{row['queue']}}</td>
+% for name, (heading, kind) in columns.items():
+    <td class="num">{{cell(kind, row[name])}}</td>
+% end
+  </tr>
+% end
+  </tbody>
+</table>
+</div>
+% end
 % end
 % if problems:
 <h2>{{_('Data quality')}}</h2>

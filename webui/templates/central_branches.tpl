@@ -25,7 +25,11 @@
 % end
       </td><td class="link-state">{{links.get(r['link'], r['link'])}}</td><td class="num">{{utc(r['last_seen_utc'])}}</td>
       <td class="num">{{fmt_number(r['pending'])}}</td><td class="num">{{utc(r['last_record_utc'])}}</td>
-      <td class="num">{{fmt_number(r['journal_bytes'] / 1048576, 1)}} MB</td>
+      <td class="num journal">{{fmt_number(r['journal_bytes'] / 1048576, 1)}} MB
+% if r.get('archived_segments'):
+        <br><span class="muted small archived">{{_('archived here: {size} MB (segments: {segments})').format(segments=fmt_number(r['archived_segments']), size=fmt_number(r['archived_bytes'] / 1048576, 1))}}</span>
+% end
+      </td>
       <td class="num quarantined">{{fmt_number(r['quarantined'])}}</td>
       <td class="small tariffs">{{r['tariffs'] or '–'}}<br><span class="muted">{{utc(r['tariffs_changed_utc']) if r['tariffs_changed_utc'] else ''}}</span></td>
       <td class="small directory">{{r['directory'] or '–'}}<br><span class="muted">{{utc(r['directory_changed_utc']) if r['directory_changed_utc'] else ''}}</span></td>

@@ -2,7 +2,7 @@
 % rebase('base.tpl', title=_('Organisation'), nav='/directory', refresh=None)
 % from datetime import datetime
 % def local(t, open_end=None):
-%   return (open_end or _('now')) if t is None else datetime.fromtimestamp(t, tz).strftime('%Y-%m-%d %H:%M')
+%   return (open_end or _('now')) if t is None else fmt_iso(datetime.fromtimestamp(t, tz).isoformat(), 'short')
 % end
 <p class="small"><a href="/directory?tenant={{tenant.code}}">← {{tenant.name}}</a></p>
 <h1>{{(person.first_name + ' ' + person.last_name).strip() or person.external_id}}</h1>

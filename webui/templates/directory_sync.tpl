@@ -2,7 +2,7 @@
 % rebase('base.tpl', title=_('Organisation'), nav='/directory', refresh=None)
 % from datetime import datetime
 % def local(t):
-%   return datetime.fromtimestamp(t, tz).strftime('%Y-%m-%d %H:%M:%S')
+%   return fmt_iso(datetime.fromtimestamp(t, tz).isoformat())
 % end
 <p class="small"><a href="/directory">← {{_('Organisation')}}</a></p>
 <h1>{{_('Directory sync')}}</h1>

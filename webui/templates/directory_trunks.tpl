@@ -2,7 +2,7 @@
 % rebase('base.tpl', title=_('Organisation'), nav='/directory', refresh=None)
 % from datetime import datetime
 % def local(t, open_end=None):
-%   return (open_end or _('now')) if t is None else datetime.fromtimestamp(t, tz).strftime('%Y-%m-%d %H:%M')
+%   return (open_end or _('now')) if t is None else fmt_iso(datetime.fromtimestamp(t, tz).isoformat(), 'short')
 % end
 <p class="small"><a href="/directory{{'?tenant=' + tenant.code if tenant else ''}}">← {{_('Organisation')}}</a></p>
 <h1>{{_('Trunks and lines')}}{{' · ' + tenant.name if tenant else ''}}</h1>

@@ -26,12 +26,13 @@
     </fieldset>
     <fieldset data-kind="serial">
       <legend>{{_('Serial port')}}</legend>
-      <label>{{_('Device')}} <input name="device" id="device" list="devices" value="{{link.get('device', devices[0] if devices else '/dev/ttyUSB0')}}"></label>
+      <label>{{_('Device')}} <input name="device" id="device" list="devices" value="{{link.get('device', devices[0]['device'] if devices else '/dev/ttyUSB0')}}"></label>
       <datalist id="devices">
 % for d in devices:
-        <option value="{{d}}">
+        <option value="{{d['device']}}" label="{{d['description'] or d['path']}}{{' (' + d['path'] + ')' if d['description'] and d['path'] != d['device'] else ''}}">
 % end
       </datalist>
+      <span class="muted" id="device-count">{{_('Serial ports found: {n}').format(n=len(devices))}}</span>
       <label>{{_('Baud rate')}} <select name="baud" id="baud">
 % for b in bauds:
         <option value="{{b}}"{{!' selected' if str(b) == str(link.get('baud', '9600')) else ''}}>{{b}}</option>

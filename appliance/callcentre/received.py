@@ -1,0 +1,49 @@
+"""A central's call-centre KPIs over its branch boxes' queue calls (central_queue_call, store/sync_queue.py), with
+`branch` (the branch box) as a dimension and a filter (APP-1 with CC-2).
+
+The KPIs are kpis.py's, computed by the same SQL (kpis.sums_sql) from the received queue calls, per branch box and
+queue, with the central's [callcentre] rules; on SQLite or PostgreSQL ([central] database). Which branch boxes a
+user sees is decided by the caller (the reports' scope of received calls, appliance/reports/received.scope_sql:
+HQ every branch, a user scoped to a branch that branch's box), handed in as SQL conditions.
+"""
+from __future__ import annotations
+
+from appliance.callcentre.kpis import SUM_COLUMNS, RuleBook, add_sums, kpi_values, period_where, sums_sql
+from appliance.store.central_db import connection, execute
+
+Seen = tuple[list[str], list]     # conditions on the received rows (branch, tenant) and their arguments
+
+
+def any_received() -> bool:
+    """Has any branch box sent queue calls?"""
+    with connection():
+        return bool(execute("SELECT 1 FROM central_queue_call LIMIT 1"))
+
+
+def branch_sums(book: RuleBook, since: int | None, until: int | None, seen: Seen, branch: str = "",
+                queue: str | None = None) -> dict[tuple[str, str], list]:
+    """(branch box, queue) -> its SUM_COLUMNS over the received queue calls entered in [since, until) that `seen`
+    allows (of `branch` only, when given)."""
+    args: list = []
+    sums = sums_sql(book, args)
+    where = [period_where(since, until, queue, args)] + [f"({c})" for c in seen[0]]
+    args += list(seen[1])
+    if branch:
+        where.append("branch = ?")
+        args.append(branch)
+    with connection():
+        rows = execute(f"SELECT branch, queue, {sums} FROM central_queue_call WHERE {' AND '.join(where)} "
+                       "GROUP BY branch, queue", args)
+    out: dict[tuple[str, str], list] = {}
+    for b, q, *values in rows:
+        out[(b, q)] = add_sums(out.get((b, q)), values[:len(SUM_COLUMNS)])
+    return out
+
+
+def branch_kpis(book: RuleBook, since: int | None, until: int | None, seen: Seen, branch: str = "",
+                queue: str | None = None) -> list[dict]:
+    """{"branch", "queue", KPIs...} of every branch box's queue with calls entered in [since, until) that `seen`
+    allows, by branch box and queue."""
+    summed = branch_sums(book, since, until, seen, branch, queue)
+    return [{"branch": b, "queue": q} | kpi_values(summed[(b, q)], book.of(q).wrapup_seconds)
+            for b, q in sorted(summed)]

@@ -1,0 +1,195 @@
+"""The missed-calls report from its roll-ups (issue 14): `rollup_offer` holds, per incoming call and extension
+it rang, the outcome there and the call's own (appliance/reports/missed.py's rule, default voicemail pattern),
+computed once when the call's local day is rolled up; `rollup_offer_ext` sums them per local day, tenant,
+extension, outcome and "rang one extension or several"; `rollup_offer_total` sums the calls per day, tenant and
+the caller's outcome, with the first and last start of each group.
+
+A report reads, for a scope that sees every row (the box, a tenant):
+- the sums of the local days that lie wholly in its range and are not dirty: a row per extension and outcome,
+  attributed at the group's first call when no directory change of the extension falls inside the group (by
+  person), else call by call from `rollup_offer`; calls that rang several extensions, by person, call by call
+  too (a person whose two phones rang counts the call once);
+- the calls of the range's edge days from `rollup_offer`, one by one;
+- the calls of dirty days (stored or changed since the last refresh) from their legs, as before.
+A scope by person (a department's supervisor, a person) reads the visible calls (the call table's index on
+extension and time) joined to `rollup_offer`, and the dirty days' calls from their legs.
+So the result is the same as from the legs one by one (tests/reports/test_offers_rollup.py)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from appliance import store
+from appliance.access import scope
+from appliance.access.users import Account
+from appliance.directory import organisation as directory
+from appliance.reports import missed as rm
+from appliance.reports import rollup, traffic_rollup
+from appliance.reports.dims import BASE_SQL
+
+OFFER_COLUMNS = ("day", "call_id", "start_utc", "tenant", "extension", "state", "ring_s", "missed", "wait_s", "exts",
+                 "first")
+
+
+def rebuild_days(first: int, last: int) -> None:
+    """Replace the offer rows and sums of local days first..last with the outcomes of their calls' legs."""
+    for t in ("rollup_offer", "rollup_offer_ext", "rollup_offer_total"):
+        store.db.execute_sql(f"DELETE FROM {t} WHERE day BETWEEN ? AND ?", (first, last))
+    rows = []
+    for cid, start, tenant, offset, result in rm.call_outcomes(None, "", first * 86400 - 18 * 3600,
+                                                               (last + 1) * 86400 + 18 * 3600,
+                                                               days=list(range(first, last + 1))):
+        day, n = (start + offset) // 86400, len(result.per_extension)
+        for i, (ext, (state, ring)) in enumerate(result.per_extension.items()):
+            rows.append((day, cid, start, tenant, ext, state, ring, result.missed or "", result.wait_s, n, int(i == 0)))
+    conn = store.db.connection()
+    conn.executemany(f"INSERT INTO rollup_offer ({', '.join(OFFER_COLUMNS)}) VALUES "
+                     f"({', '.join('?' * len(OFFER_COLUMNS))})", rows)
+    if not rows:
+        return
+    store.db.execute_sql(
+        "INSERT INTO rollup_offer_ext (day, tenant, extension, state, multi, calls, ring_s, min_start, max_start) "
+        "SELECT day, tenant, extension, state, exts > 1, COUNT(*), SUM(ring_s), MIN(start_utc), MAX(start_utc) "
+        "FROM rollup_offer WHERE day BETWEEN ? AND ? GROUP BY day, tenant, extension, state, exts > 1", (first, last))
+    store.db.execute_sql(
+        "INSERT INTO rollup_offer_total (day, tenant, missed, calls, wait_s, min_start, max_start) "
+        "SELECT day, tenant, missed, COUNT(*), SUM(wait_s), MIN(start_utc), MAX(start_utc) FROM rollup_offer "
+        "WHERE day BETWEEN ? AND ? AND first = 1 GROUP BY day, tenant, missed", (first, last))
+
+
+def _raw_calls(since: int, until: int, days: Iterable[int] | None = None) -> int:
+    """How many calls (up to PREPARED_RAW_CALLS + 1) start in [since, until) (on those local days)."""
+    cond, args = "start_utc >= ? AND start_utc < ?", [since, until]
+    if days is not None:
+        days = list(days)
+        cond += f" AND {BASE_SQL['day']} IN ({', '.join('?' * len(days))})"
+        args += days
+    return store.db.execute_sql(f"SELECT COUNT(*) FROM (SELECT 1 FROM call WHERE {cond} "
+                                f"LIMIT {rollup.PREPARED_RAW_CALLS + 1})", args).fetchone()[0]
+
+
+def ready(since: int, until: int, wait: bool) -> list[int] | None:
+    """The dirty local days a report over [since, until) reads from the legs, or None: read everything from the
+    legs (roll-ups not built; with wait=False, rollup.Preparing when that means many calls)."""
+    if not (traffic_rollup.built() and rollup.is_built()):
+        if not wait and _raw_calls(since, until) > rollup.PREPARED_RAW_CALLS:
+            raise rollup.Preparing(min(traffic_rollup.progress(), rollup.progress()))
+        return None
+    first, end = since // 86400 - 1, (until - 1) // 86400 + 2
+    dirty = sorted(d for d in rollup.dirty_days() if first <= d < end)
+    if not wait and len(dirty) > rollup.PREPARED_DIRTY_DAYS and \
+            _raw_calls(since, until, dirty) > rollup.PREPARED_RAW_CALLS:
+        raise rollup.Preparing(rollup.progress())
+    return dirty
+
+
+def _changes(index: directory.Index | None, ext: str, lo: int, hi: int) -> bool:
+    """Whether the extension changed hands in (lo, hi] (its calls then are attributed one by one)."""
+    if index is None:
+        return False
+    for start, end, _ in index.extensions.items.get(ext, ()):
+        if lo < start <= hi or (end is not None and lo < end <= hi):
+            return True
+    return False
+
+
+def _in(column: str, values: Iterable) -> tuple[str, list]:
+    values = list(values)
+    return f"{column} IN ({', '.join('?' * len(values))})", values
+
+
+def _feed(tally: rm.Tally, rows, totals: bool) -> None:
+    """Feed offer rows (call_id, start, tenant, extension, state, ring, missed, wait), ordered by call, to the tally."""
+    current, per = None, {}
+    for cid, start, tenant, ext, state, ring, missed, wait in rows:
+        if current is not None and current[0] != cid:
+            tally.call(*current[:3], per, *current[3:], totals=totals)
+            per = {}
+        current = (cid, start, tenant, missed or None, wait)
+        per[ext] = (state, ring)
+    if current is not None:
+        tally.call(*current[:3], per, *current[3:], totals=totals)
+
+
+ROW = "o.call_id, o.start_utc, o.tenant, o.extension, o.state, o.ring_s, o.missed, o.wait_s"
+
+
+def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait: bool) -> rm.MissedReport | None:
+    """missed.missed() from the roll-ups, or None when it must read the legs (see ready())."""
+    basis = scope.basis(user)
+    if basis == "none":
+        return None
+    dirty = ready(since, until, wait)
+    if dirty is None:
+        return None
+    tally = rm.Tally(by, pbx_tenant, rm._in_scope(user))
+    if dirty:
+        for cid, start, tenant, _offset, result in rm.call_outcomes(user, pbx_tenant, since, until, days=dirty):
+            tally.call(cid, start, tenant, result.per_extension, result.missed, result.wait_s)
+    not_dirty, args_dirty = _in("o.day", dirty)
+    not_dirty = f"NOT {not_dirty}" if dirty else "1"
+    first, end = since // 86400 - 1, (until - 1) // 86400 + 2
+    if basis == "person":   # the visible calls by the call table's index, their offers joined
+        C = store.Call
+        q = (C.select(C.id).where(C.direction == "in", C.start_utc >= since, C.start_utc < until,
+                                  scope.visible(user, pbx_tenant)))
+        sql, params = q.sql()
+        rows = store.db.execute_sql(
+            f"SELECT {ROW} FROM rollup_offer o WHERE o.call_id IN ({sql}) AND {not_dirty} "
+            f"ORDER BY o.start_utc, o.call_id", [*params, *args_dirty])
+        _feed(tally, rows, True)
+        return tally.report()
+    tenants, targs = ("1", []) if basis == "all" else _in("o.tenant", scope.call_tenant_codes(user.tenant, pbx_tenant))
+    span = store.db.execute_sql(
+        f"SELECT o.day, MIN(o.min_start), MAX(o.max_start) FROM rollup_offer_total o WHERE o.day >= ? AND o.day < ? "
+        f"AND {tenants} AND {not_dirty} GROUP BY o.day", [first, end, *targs, *args_dirty]).fetchall()
+    whole = [d for d, lo, hi in span if lo >= since and hi < until]
+    edge = [d for d, lo, hi in span if not (lo >= since and hi < until)]
+    if edge:   # days partly in the range: call by call
+        cond, args = _in("o.day", edge)
+        _feed(tally, store.db.execute_sql(
+            f"SELECT {ROW} FROM rollup_offer o WHERE {cond} AND o.start_utc >= ? AND o.start_utc < ? AND {tenants} "
+            f"ORDER BY o.start_utc, o.call_id", [*args, since, until, *targs]), True)
+    if not whole:
+        return tally.report()
+    in_whole, wargs = _in("o.day", whole)
+    for missed_kind, calls, wait_s in store.db.execute_sql(
+            f"SELECT o.missed, SUM(o.calls), SUM(o.wait_s) FROM rollup_offer_total o WHERE {in_whole} AND {tenants} "
+            f"GROUP BY o.missed", [*wargs, *targs]):
+        state = {"": rm.ANSWERED, "direct": rm.MISSED_DIRECT, "transferred": rm.MISSED_TRANSFERRED}[missed_kind]
+        t = tally.total
+        t.offered += calls
+        t.answered += calls if state == rm.ANSWERED else 0
+        t.missed_direct += calls if state == rm.MISSED_DIRECT else 0
+        t.missed_transferred += calls if state == rm.MISSED_TRANSFERRED else 0
+        t.ring_missed_s += wait_s if state != rm.ANSWERED else 0
+    multi = "1" if by == "extension" else "o.multi = 0"
+    groups = store.db.execute_sql(
+        f"SELECT o.day, o.tenant, o.extension, o.state, SUM(o.calls), SUM(o.ring_s), MIN(o.min_start), "
+        f"MAX(o.max_start) FROM rollup_offer_ext o WHERE {in_whole} AND {tenants} AND {multi} "
+        f"GROUP BY o.day, o.tenant, o.extension, o.state", [*wargs, *targs]).fetchall()
+    if by == "extension":   # attributed only for the row's name, at its first call
+        merged: dict[tuple[str, str, str], list] = {}
+        for _day, tenant, ext, state, calls, ring, lo, _hi in groups:
+            m = merged.setdefault((tenant, ext, state), [lo, 0, 0])
+            m[0], m[1], m[2] = min(m[0], lo), m[1] + calls, m[2] + ring
+        for (tenant, ext, state), (lo, calls, ring) in merged.items():
+            index = tally.index(tenant)
+            tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
+        return tally.report()
+    spans: dict[tuple[int, str, str], tuple[int, int]] = {}
+    for day, tenant, ext, _state, _calls, _ring, lo, hi in groups:
+        old = spans.get((day, tenant, ext))
+        spans[(day, tenant, ext)] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
+    split = {k for k, (lo, hi) in spans.items() if _changes(tally.index(k[1]), k[2], lo, hi)}
+    for day, tenant, ext, state, calls, ring, lo, _hi in groups:
+        if (day, tenant, ext) not in split:
+            index = tally.index(tenant)
+            tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
+    # calls that rang several extensions, and the groups a change of hands splits: call by call, no totals
+    _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.exts > 1 AND {in_whole} AND {tenants} "
+                                      f"ORDER BY o.call_id", [*wargs, *targs]), False)
+    for day, tenant, ext in sorted(split):
+        _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.day = ? AND o.tenant = ? AND "
+                                          f"o.extension = ? AND o.exts = 1 ORDER BY o.call_id", (day, tenant, ext)),
+              False)
+    return tally.report()

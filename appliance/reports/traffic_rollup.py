@@ -1,0 +1,83 @@
+"""The roll-ups of the missed-calls and concurrency reports (appliance/reports/offers.py, occupancy.py): rebuilt
+with the cubes for every dirty local day (rollup._rebuild_days calls `rebuild_days`, same transaction), and built
+once over the stored days of a database whose cubes existed before them (`build_some`, from the worker's idle
+refresh, oldest day first; state `traffic_upto`: the first local day not built yet, "done" when all are)."""
+from __future__ import annotations
+
+import logging
+
+from appliance import store
+from appliance.store.traffic_rollups import TABLES
+
+log = logging.getLogger(__name__)
+STATE = "traffic_upto"
+DONE = "done"
+BUILD_DAYS = 14   # days one idle build step does at most
+CHUNK_DAYS = 31   # local days one rebuild reads at once
+
+
+def rebuild_days(first: int, last: int) -> None:
+    """Replace both roll-ups' rows of local days first..last (inside the caller's transaction)."""
+    from appliance.reports import occupancy, offers   # noqa: PLC0415 (they read rollup, which calls this)
+    for i in range(first, last + 1, CHUNK_DAYS):
+        lo, hi = i, min(last, i + CHUNK_DAYS - 1)
+        offers.rebuild_days(lo, hi)
+        occupancy.rebuild_days(lo, hi)
+
+
+def _state() -> str | None:
+    row = store.db.execute_sql("SELECT value FROM rollup_state WHERE key = ?", (STATE,)).fetchone()
+    return row[0] if row else None
+
+
+def _set(value: str) -> None:
+    store.db.execute_sql("INSERT OR REPLACE INTO rollup_state (key, value) VALUES (?, ?)", (STATE, value))
+
+
+def built() -> bool:
+    return _state() == DONE
+
+
+def mark_built() -> None:
+    """Every day is rebuilt from here on anyway (the cubes' build from scratch marks them all dirty)."""
+    _set(DONE)
+
+
+def clear() -> None:
+    """Empty both roll-ups (a rebuild of the cubes builds them again)."""
+    for t in TABLES:
+        store.db.execute_sql(f"DELETE FROM {t}")
+
+
+def progress() -> int:
+    """Percent of the stored days built (100 once built)."""
+    state = _state()
+    if state == DONE:
+        return 100
+    lo, hi = store.db.execute_sql("SELECT MIN(start_utc), MAX(start_utc) FROM call").fetchone()
+    if lo is None or state is None:
+        return 0
+    first, last = lo // 86400 - 1, hi // 86400 + 1
+    return max(0, min(99, 100 * (int(state) - first) // (last - first + 1)))
+
+
+def build_some(limit_days: int | None = BUILD_DAYS) -> int:
+    """Build the next `limit_days` local days (None: all that are left) on a database built before these
+    roll-ups; returns how many were built (0: done). One transaction a step."""
+    state = _state()
+    if state == DONE:
+        return 0
+    with store.db.atomic():
+        lo, hi = store.db.execute_sql("SELECT MIN(start_utc), MAX(start_utc) FROM call").fetchone()
+        if lo is None:
+            _set(DONE)
+            return 0
+        first = lo // 86400 - 1 if state is None else int(state)   # a local day lies within a day of the UTC one
+        if state is None:
+            clear()
+        end = hi // 86400 + 2
+        stop = end if limit_days is None else min(end, first + limit_days)
+        if stop > first:
+            rebuild_days(first, stop - 1)
+        _set(DONE if stop >= end else str(stop))
+    return max(1, stop - first)

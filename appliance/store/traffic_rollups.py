@@ -1,0 +1,92 @@
+"""Roll-ups of the missed-calls and concurrency reports (issue 14): what each incoming call meant for each
+extension it rang, and the lines occupied per minute. Built and read by appliance/reports/offers.py and
+appliance/reports/occupancy.py; rebuilt per dirty local day with the cubes (appliance/reports/rollup.py)."""
+from __future__ import annotations
+
+from peewee import IntegerField, TextField
+
+from appliance.store.base import Base
+
+
+class Offer(Base):
+    """One incoming call × one extension it rang (a person's phone, not voicemail), with the missed-calls
+    report's outcome there (appliance/reports/missed.py) and, on each row, the call's own outcome."""
+    day = IntegerField(index=True)        # the call's local day (days since 1970-01-01)
+    call_id = IntegerField(index=True)
+    start_utc = IntegerField()
+    tenant = TextField()
+    extension = TextField()
+    state = TextField()                   # answered / missed_direct / missed_transferred / answered_elsewhere
+    ring_s = IntegerField()               # ring seconds before the loss (missed states), else 0
+    missed = TextField()                  # the call: "" / direct / transferred
+    wait_s = IntegerField()               # the call: how long the lost caller waited
+    exts = IntegerField()                 # how many extensions the call rang
+    first = IntegerField()                # 1 on one row of each call (the totals count calls)
+
+    class Meta:
+        table_name = "rollup_offer"
+
+
+class OfferDay(Base):
+    """Offers summed per local day, tenant, extension and outcome; `multi`: calls that rang several extensions
+    (a person owning two of them counts such a call once: those are read call by call)."""
+    day = IntegerField(index=True)
+    tenant = TextField()
+    extension = TextField()
+    state = TextField()
+    multi = IntegerField()
+    calls = IntegerField()
+    ring_s = IntegerField()
+    min_start = IntegerField()
+    max_start = IntegerField()
+
+    class Meta:
+        table_name = "rollup_offer_ext"
+
+
+class OfferTotal(Base):
+    """Calls with an offer per local day, tenant and the call's outcome ("" / direct / transferred)."""
+    day = IntegerField(index=True)
+    tenant = TextField()
+    missed = TextField()
+    calls = IntegerField()
+    wait_s = IntegerField()
+    min_start = IntegerField()
+    max_start = IntegerField()
+
+    class Meta:
+        table_name = "rollup_offer_total"
+
+
+# a direction -> its columns' suffix ("" = every direction but system)
+DIRECTION_COLUMNS = {"": "any", "in": "in", "out": "out", "internal": "internal", "system": "system"}
+
+
+def _occupancy(name: str, doc: str):
+    fields: dict = {"start": IntegerField(primary_key=True)}
+    for col in DIRECTION_COLUMNS.values():
+        fields[f"peak_{col}"] = IntegerField(default=0)
+        fields[f"busy_{col}"] = IntegerField(default=0)
+    meta = type("Meta", (), {"table_name": f"rollup_{name}"})
+    return type("".join(w.title() for w in name.split("_")), (Base,),
+                {**fields, "Meta": meta, "__module__": __name__, "__doc__": doc})
+
+
+Occupancy = _occupancy("occupancy", "Per UTC minute (start, epoch s): most calls up at once and line-seconds, per "
+                                    "direction, over every tenant's calls (no row: no call up)")
+OccupancyQuarter = _occupancy("occupancy_quarter", "The same per quarter hour (most of the minutes, their sum)")
+
+
+class LongCall(Base):
+    """Calls longer than the concurrency report's look-back (a day): left out of the occupancy rows (the report
+    reads the calls when one of them is near its range)."""
+    day = IntegerField(index=True)
+    start_utc = IntegerField(index=True)
+    end_utc = IntegerField()
+
+    class Meta:
+        table_name = "rollup_long_call"
+
+
+MODELS_TRAFFIC_ROLLUP = (Offer, OfferDay, OfferTotal, Occupancy, OccupancyQuarter, LongCall)
+TABLES = tuple(m._meta.table_name for m in MODELS_TRAFFIC_ROLLUP)
