@@ -67,19 +67,43 @@ def region_sha256(path: Path, start: int, size: int) -> str:
 
 
 class Box:
-    """One qemu run of the disk: serial console to a file, the web (443) and capture (1150) ports forwarded."""
+    """One qemu run of the disk: serial console to a file, the web (443) and capture (1150) ports forwarded. With
+    cold_restarts, a restart of the box is a cold start: qemu exits (-action reboot=shutdown) and is started again on
+    the same disk, console and ports (a warm reset under TCG once hung in OVMF, before systemd-boot ran)."""
 
-    def __init__(self, disk: Path, serial: Path, accel: str):
-        self.disk, self.serial, self.accel = disk, serial, accel
+    def __init__(self, disk: Path, serial: Path, accel: str, cold_restarts: bool = False):
+        self.disk, self.serial, self.accel, self.cold_restarts = disk, serial, accel, cold_restarts
         self.web, self.capture = free_port(), free_port()
-        cmd = ["qemu-system-x86_64", "-machine", f"q35,accel={accel}", "-m", "1024", "-smp", "2",
-               "-bios", str(OVMF), "-drive", f"file={disk},format=raw,if=virtio",
+        self.lock, self.stopped = threading.Lock(), False
+        self.proc = self._start()
+        self.started = time.monotonic()
+        if cold_restarts:
+            threading.Thread(target=self._start_again, daemon=True).start()
+
+    def _start(self) -> subprocess.Popen:
+        cmd = ["qemu-system-x86_64", "-machine", f"q35,accel={self.accel}", "-m", "1024", "-smp", "2",
+               "-bios", str(OVMF), "-drive", f"file={self.disk},format=raw,if=virtio",
                "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{self.web}-:443,"
                           f"hostfwd=tcp:127.0.0.1:{self.capture}-:1150",
                "-device", "virtio-net-pci,netdev=n0", "-device", "i6300esb", "-action", "watchdog=reset",
-               "-display", "none", "-serial", f"file:{serial}", "-monitor", "none"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(f"{serial}.qemu", "wb"))
-        self.started = time.monotonic()
+               "-display", "none", "-monitor", "none"]
+        if self.cold_restarts:
+            cmd += ["-action", "reboot=shutdown", "-chardev", f"file,id=s0,path={self.serial},append=on",
+                    "-serial", "chardev:s0"]
+        else:
+            cmd += ["-serial", f"file:{self.serial}"]
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(f"{self.serial}.qemu", "ab"))
+
+    def _start_again(self) -> None:
+        while True:
+            self.proc.wait()
+            with self.lock:
+                if self.stopped:
+                    return
+                self.proc = self._start()
+
+    def running(self) -> bool:
+        return self.cold_restarts and not self.stopped or self.proc.poll() is None
 
     def console(self) -> str:
         try:
@@ -93,7 +117,7 @@ class Box:
             found = re.search(pattern, self.console())
             if found:
                 return found
-            if self.proc.poll() is not None:
+            if not self.running():
                 break
             time.sleep(1)
         raise AssertionError(f"console never said {pattern!r} in {timeout:.0f} s (qemu {self.proc.poll()}); "
@@ -103,26 +127,28 @@ class Box:
         deadline = time.monotonic() + timeout
         while self.console().count(text) < count:
             said = self.console()
-            assert self.proc.poll() is None and time.monotonic() < deadline, \
+            assert self.running() and time.monotonic() < deadline, \
                 f"console said {text!r} {said.count(text)} times, not {count}; its end:\n{said[-3000:]}"
             time.sleep(1)
 
     def power_cut(self) -> None:
-        self.proc.kill()
+        with self.lock:
+            self.stopped = True
+            self.proc.kill()
         self.proc.wait()
 
 
 _KVM_FAILED: list[str] = []
 
 
-def boot(disk: Path, serial: Path) -> Box:
+def boot(disk: Path, serial: Path, cold_restarts: bool = False) -> Box:
     """Start the box; with auto, KVM if the kernel starts under it within 40 s (nested KVM can fail in the
     firmware), else TCG (and TCG at once for the later boots of the same run)."""
     accel = os.environ.get("CALLBOX_QEMU_ACCEL", "auto")
     if accel == "auto":
         accel = "tcg"
         if not _KVM_FAILED and os.access("/dev/kvm", os.R_OK | os.W_OK):
-            box = Box(disk, serial, "kvm")
+            box = Box(disk, serial, "kvm", cold_restarts)
             try:
                 box.wait_console(r"Linux version", 40)
                 return box
@@ -130,7 +156,7 @@ def boot(disk: Path, serial: Path) -> Box:
                 box.power_cut()
                 _KVM_FAILED.append("tcg")       # the next boots of this run go straight to TCG
                 print("KVM did not start the kernel: TCG", file=sys.stderr)
-    return Box(disk, serial, accel)
+    return Box(disk, serial, accel, cold_restarts)
 
 
 class Web:

@@ -79,7 +79,7 @@ def test_a_good_update_is_kept_and_a_broken_one_rolls_back_by_itself(tmp_path):
           f"{broken.stat().st_size >> 20} MiB)", file=sys.stderr)
     disk = fresh_disk(image, tmp_path)
 
-    box = boot(disk, tmp_path / "serial.log")
+    box = boot(disk, tmp_path / "serial.log", cold_restarts=True)      # each restart of the box a cold start
     try:
         web = web_up(box)
         print(f"boot 1 ({box.accel}): web UI after {time.monotonic() - box.started:.0f} s", file=sys.stderr)
