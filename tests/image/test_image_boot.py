@@ -12,7 +12,7 @@ shows the image's version and slot A, and a bundle signed with another key is re
 why; neither slot is written); the build's own bundle is signed by the build's key and holds its root. The whole
 update round (a good bundle kept, a broken one rolled back) is tests/image/test_image_update.py.
 
-Slow (two boots; 14 min under TCG on 2 loaded cores, README) and skipped unless CALLBOX_IMAGE names the image:
+Slow (two boots; 5-14 min under TCG on 2 loaded cores, README) and skipped unless CALLBOX_IMAGE names the image:
 `make image-test` sets it. CALLBOX_QEMU_ACCEL = kvm, tcg or auto (the default: KVM when /dev/kvm works, else TCG).
 """
 from __future__ import annotations
