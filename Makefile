@@ -8,7 +8,7 @@ BENCH ?= .bench
 # the appliance image and its build caches (make image), outside git
 IMAGE_OUT ?= .image
 
-.PHONY: default install run test test-fast lint bench check clean system-deps messages image image-test image-lock
+.PHONY: default install run test test-fast lint bench check clean system-deps messages image image-test image-update-test image-lock
 
 default: test lint
 
@@ -82,6 +82,11 @@ image-lock:
 # boots the image in qemu and uses it as an installer would (tests/image/test_image_boot.py)
 image-test: image
 	CALLBOX_IMAGE=$(abspath $(IMAGE_OUT))/callbox-amd64.img $(BIN)/python -m pytest -q -s tests/image/test_image_boot.py
+
+# a whole A/B update round in qemu: a good bundle kept, a broken one rolled back (tests/image/test_image_update.py;
+# five boots, not in CI)
+image-update-test: image
+	CALLBOX_IMAGE=$(abspath $(IMAGE_OUT))/callbox-amd64.img $(BIN)/python -m pytest -q -s tests/image/test_image_update.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

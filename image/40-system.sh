@@ -5,11 +5,19 @@
 set -eux; export LC_ALL=C
 cp -r "$REPO/image/rootfs/." "$ROOT/"
 install -m 0644 "$REPO"/image/systemd/*.service "$REPO"/image/systemd/*.path "$ROOT/usr/lib/systemd/system/"
-mkdir -p "$ROOT/data" "$ROOT/var/lib/callbox" "$ROOT/usr/share/callbox"
+mkdir -p "$ROOT/data" "$ROOT/var/lib/callbox" "$ROOT/usr/share/callbox" "$ROOT/efi"
 install -m 0644 "$REPO/image/callbox.ini" "$ROOT/usr/share/callbox/callbox.ini"
 cp "$OUT/packages.txt" "$OUT/python-packages.txt" "$ROOT/usr/share/callbox/"
+# the version the web and the update history show: the package's and the commit's
+commit=$(git -C "$REPO" rev-parse --short=10 HEAD 2>/dev/null || echo "$SOURCE_DATE_EPOCH")
+echo "$(sh "$IN_ROOT" /opt/callbox/.venv/bin/python -c 'import appliance; print(appliance.__version__)')+g$commit" \
+    > "$ROOT/usr/share/callbox/version"
+# updates: RAUC's slots and the keyring bundles must be signed for (image/15-keys.sh)
+mkdir -p "$ROOT/etc/rauc"
+install -m 0644 "$REPO/image/rauc/system.conf" "$ROOT/etc/rauc/system.conf"
+install -m 0644 "$OUT/keys/keyring.pem" "$ROOT/etc/rauc/keyring.pem"
 for unit in "$REPO"/image/systemd/*.service "$REPO"/image/systemd/*.path; do
-    systemctl --root="$ROOT" enable "$(basename "$unit")"
+    if grep -q '^\[Install\]' "$unit"; then systemctl --root="$ROOT" enable "$(basename "$unit")"; fi
 done
 systemctl --root="$ROOT" enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service
 # no login anywhere: root's password stays locked ('*' from Debian's base-passwd), no SSH server is installed, no

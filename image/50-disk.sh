@@ -28,12 +28,15 @@ mkdir -p "$WORK/esp/EFI/BOOT" "$WORK/esp/loader/entries" "$WORK/esp/a"
 cp "$ROOT/usr/lib/systemd/boot/efi/systemd-boot$EFI.efi" "$WORK/esp/EFI/BOOT/BOOT$(echo $EFI | tr a-z A-Z).EFI"
 cp "$kernel" "$WORK/esp/a/vmlinuz"
 cp "$initrd" "$WORK/esp/a/initrd.img"
-printf 'default callbox-a.conf\ntimeout 0\neditor no\n' > "$WORK/esp/loader/loader.conf"
+# the first entry of systemd-boot's sorted list that matches: the primary slot's (sort-key callbox-1), unless its
+# boot tries ran out (updates: image/rootfs/usr/lib/callbox/rauc-boot)
+printf 'default callbox-*\ntimeout 0\neditor no\n' > "$WORK/esp/loader/loader.conf"
 cat > "$WORK/esp/loader/entries/callbox-a.conf" <<ENTRY
-title Callbox (slot A)
+title Callbox $(cat "$ROOT/usr/share/callbox/version") (slot a)
 linux /a/vmlinuz
 initrd /a/initrd.img
-options root=PARTUUID=$ROOT_A rootfstype=squashfs ro console=tty0 console=ttyS0,115200 systemd.firstboot=off systemd.gpt_auto=0 panic=10
+options root=PARTUUID=$ROOT_A rootfstype=squashfs ro rauc.slot=a console=tty0 console=ttyS0,115200 systemd.firstboot=off systemd.gpt_auto=0 panic=10
+sort-key callbox-1
 ENTRY
 sed -i "s/console=ttyS0,/console=$SERIAL,/" "$WORK/esp/loader/entries/callbox-a.conf"
 find "$WORK/esp" -exec touch --date="@$SOURCE_DATE_EPOCH" {} +

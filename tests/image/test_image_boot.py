@@ -7,239 +7,36 @@ certificate is the one whose fingerprint the console prints): administrator, tim
 the capture into the forwarded capture port and sees its calls on the web; streams the other half and kills qemu in
 the middle (a power cut); boots again and finds every call and journal byte it had seen; feeds the whole capture again
 and sees exactly the calls of a host import of the same file (none lost, none twice). The root slot's bytes are the
-same after both boots as in the image, and the console says the root is a read-only squashfs.
+same after both boots as in the image, and the console says the root is a read-only squashfs. Updates: the Update page
+shows the image's version and slot A, and a bundle signed with another key is refused (the history and the page say
+why; neither slot is written); the build's own bundle is signed by the build's key and holds its root. The whole
+update round (a good bundle kept, a broken one rolled back) is tests/image/test_image_update.py.
 
-Slow (two boots; about 5 min under TCG on 2 cores) and skipped unless CALLBOX_IMAGE names the image: `make image-test`
-sets it. CALLBOX_QEMU_ACCEL = kvm, tcg or auto (the default: KVM when /dev/kvm works, else TCG).
+Slow (two boots; 5-14 min under TCG on 2 loaded cores, README) and skipped unless CALLBOX_IMAGE names the image:
+`make image-test` sets it. CALLBOX_QEMU_ACCEL = kvm, tcg or auto (the default: KVM when /dev/kvm works, else TCG).
 """
 from __future__ import annotations
 
 import hashlib
-import http.cookiejar
 import json
 import os
 import re
 import shutil
-import socket
-import ssl
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO
+from qemu_box import (INI, SAMPLE, bad_bundle, boot, feed, first_boot, fresh_disk, layout, region_sha256,
+                      send_bundle, setup_code, wait_history, web_up)
 
 IMAGE = os.environ.get("CALLBOX_IMAGE", "")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not IMAGE, reason="needs the image: run by `make image-test` (CALLBOX_IMAGE)")]
-
-SAMPLE = REPO / "appliance" / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
-OVMF = Path("/usr/share/ovmf/OVMF.fd")
-PASSWORD = "image test: no default password 19"
-BOOT_S = 900           # from qemu's start to the web UI's console line; about 100 s under TCG, 20 s with KVM
-INI = """[web]
-host = 0.0.0.0
-port = 443
-http_port = 80
-
-[capture]
-url = tcp-listen://0.0.0.0:1150
-
-[pbx]
-driver = avaya_ipoffice
-timezone = Europe/Warsaw
-"""
-ANSI = re.compile(rb"\x1b\[[0-9;=?]*[A-Za-z]")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def layout(image: Path) -> dict[str, int]:
-    """Offsets and sizes of the image's parts (image/50-disk.sh writes layout.txt beside it)."""
-    text = (image.parent / "layout.txt").read_text(encoding="ascii")
-    return {k: int(v) for k, v in (line.split("=") for line in text.split())}
-
-
-def region_sha256(path: Path, start: int, size: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        f.seek(start)
-        left = size
-        while left:
-            block = f.read(min(left, 1 << 20))
-            assert block, f"{path} ends before {start + size}"
-            h.update(block)
-            left -= len(block)
-    return h.hexdigest()
-
-
-class Box:
-    """One qemu run of the disk: serial console to a file, the web (443) and capture (1150) ports forwarded."""
-
-    def __init__(self, disk: Path, serial: Path, accel: str):
-        self.disk, self.serial, self.accel = disk, serial, accel
-        self.web, self.capture = free_port(), free_port()
-        cmd = ["qemu-system-x86_64", "-machine", f"q35,accel={accel}", "-m", "1024", "-smp", "2",
-               "-bios", str(OVMF), "-drive", f"file={disk},format=raw,if=virtio",
-               "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{self.web}-:443,"
-                          f"hostfwd=tcp:127.0.0.1:{self.capture}-:1150",
-               "-device", "virtio-net-pci,netdev=n0", "-device", "i6300esb", "-action", "watchdog=reset",
-               "-display", "none", "-serial", f"file:{serial}", "-monitor", "none"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(f"{serial}.qemu", "wb"))
-        self.started = time.monotonic()
-
-    def console(self) -> str:
-        try:
-            return ANSI.sub(b"", self.serial.read_bytes()).decode("utf-8", "replace")
-        except FileNotFoundError:
-            return ""
-
-    def wait_console(self, pattern: str, timeout: float) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = re.search(pattern, self.console())
-            if found:
-                return found
-            if self.proc.poll() is not None:
-                break
-            time.sleep(1)
-        raise AssertionError(f"console never said {pattern!r} in {timeout:.0f} s (qemu {self.proc.poll()}); "
-                             f"its end:\n{self.console()[-3000:]}")
-
-    def power_cut(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-
-
-def boot(disk: Path, serial: Path) -> Box:
-    """Start the box; with auto, KVM if the kernel starts under it within 40 s (nested KVM can fail in the
-    firmware), else TCG."""
-    accel = os.environ.get("CALLBOX_QEMU_ACCEL", "auto")
-    if accel == "auto":
-        accel = "tcg"
-        if os.access("/dev/kvm", os.R_OK | os.W_OK):
-            box = Box(disk, serial, "kvm")
-            try:
-                box.wait_console(r"Linux version", 40)
-                return box
-            except AssertionError:
-                box.power_cut()
-                print("KVM did not start the kernel: TCG", file=sys.stderr)
-    return Box(disk, serial, accel)
-
-
-class Web:
-    """An HTTPS client of the box that trusts only the certificate whose fingerprint the console printed."""
-
-    def __init__(self, port: int, fingerprint: str):
-        self.base = f"https://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:     # the console line comes just before the server listens: qemu resets until it does
-            try:
-                pem = ssl.get_server_certificate(("127.0.0.1", port), timeout=30)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(2)
-        served = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
-        assert served == fingerprint.replace(":", ""), "the web serves another certificate than the console names"
-        context = ssl.create_default_context(cadata=pem)
-        context.check_hostname = False          # the box's own certificate, pinned above: no name to check
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
-                                                  urllib.request.HTTPCookieProcessor(self.jar))
-
-    def request(self, path: str, form: dict | None = None, json_reply: bool = False) -> tuple[int, bytes]:
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        req = urllib.request.Request(self.base + path, data=data,
-                                     headers={"Accept": "application/json"} if json_reply else {})
-        try:
-            with self.opener.open(req, timeout=60) as resp:
-                return resp.status, resp.read()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read()
-
-    def json(self, path: str):
-        status, body = self.request(path)
-        assert status == 200, f"GET {path}: {status} {body[:300]!r}"
-        return json.loads(body)
-
-    def login(self) -> None:
-        status, body = self.request("/login", {"username": "installer", "password": PASSWORD}, json_reply=True)
-        assert status == 200, f"login: {status} {body[:300]!r}"
-
-    def calls(self) -> dict[int, dict]:
-        return {c["id"]: c for c in self.json("/api/calls")}
-
-    def wait_calls(self, at_least: int, timeout: float = 600) -> dict:
-        deadline = time.monotonic() + timeout
-        counts: dict = {}
-        while time.monotonic() < deadline:
-            counts = self.json("/api/status")["counts"]
-            if counts["calls"] >= at_least:
-                return counts
-            time.sleep(2)
-        raise AssertionError(f"the web shows {counts} after {timeout:.0f} s, not {at_least} calls")
-
-
-def first_boot(web: Web, code: str) -> None:
-    """The first-boot wizard as the installer runs it: the console's setup code, then the administrator, time zone,
-    NTP, company and branch, the certificate the box made; capture restarts for the new configuration."""
-    status, body = web.request("/first-boot")
-    assert status == 200 and b"setup code" in body, body[:300]
-    status, body = web.request("/first-boot", {"code": "AAAA-BBBB-CCCC"})
-    assert status == 403, "a wrong setup code is taken"
-    status, body = web.request("/first-boot", {"code": code.lower()})
-    assert status == 200 and b'name="username"' in body, body[:300]
-    status, body = web.request("/first-boot/finish", {
-        "code": code, "username": "installer", "password": PASSWORD, "password2": PASSWORD,
-        "timezone": "Europe/Warsaw", "ntp": "", "company": "Image Test Ltd", "branch": "qemu", "tls_mode": "generated"})
-    assert status == 200 and b"The box is set up" in body, body[:500]
-    assert web.request("/first-admin/x")[0] == 404
-    # the wizard wrote the INI: capture starts again with it (a new pid; the INI is looked at every second) before
-    # the PBX may send (lines sent into a closing link are the PBX's to send again, not the test's to lose)
-    before = web.json("/api/status")["capture"]["pid"]
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        capture = web.json("/api/status")["capture"]
-        if capture["state"] == "running" and capture["pid"] not in (None, before):
-            break
-        time.sleep(1)
-    else:       # already restarted before the first look: it has had 40 s to settle
-        print("capture kept its pid through the first-boot wizard's 40 s", file=sys.stderr)
-
-
-def web_up(box: Box) -> Web:
-    line = box.wait_console(r"Web UI: https://\S+ - certificate \S+.*?SHA-256 fingerprint ([0-9A-F:]{95})", BOOT_S)
-    return Web(box.web, line.group(1))
-
-
-def feed(port: int, lines: list[bytes], pause_s: float = 0.0, stop: threading.Event | None = None) -> int:
-    """Send lines to the box's capture port as the PBX does; how many were sent before the link broke."""
-    sent = 0
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-            for line in lines:
-                if stop is not None and stop.is_set():
-                    break
-                s.sendall(line)
-                sent += 1
-                if pause_s:
-                    time.sleep(pause_s)
-    except OSError:
-        pass
-    return sent
 
 
 def host_import(tmp_path: Path, lines: list[bytes]) -> dict:
@@ -256,16 +53,7 @@ def host_import(tmp_path: Path, lines: list[bytes]) -> dict:
 def test_the_image_boots_makes_its_admin_from_the_console_captures_and_survives_a_power_cut(tmp_path):
     image = Path(IMAGE).resolve()
     parts = layout(image)
-    disk = tmp_path / "disk.img"
-    subprocess.run(["cp", "--sparse=always", str(image), str(disk)], check=True)
-    ini = tmp_path / "callbox.ini"
-    ini.write_text(INI, encoding="utf-8")
-    data = tmp_path / "data.ext4"
-    size = f"{parts['data_bytes'] // 1048576}M"
-    subprocess.run(["sh", str(REPO / "image" / "data-partition.sh"), str(ini), str(data), size], check=True,
-                   capture_output=True)
-    subprocess.run(["dd", f"if={data}", f"of={disk}", "bs=1M", f"seek={parts['data_start'] // 1048576}",
-                    "conv=notrunc,sparse", "status=none"], check=True)
+    disk = fresh_disk(image, tmp_path)
     root_a = region_sha256(image, parts["root_a_start"], parts["slot_bytes"])
     lines = SAMPLE.read_bytes().splitlines(keepends=True)
     half = len(lines) // 2
@@ -277,8 +65,7 @@ def test_the_image_boots_makes_its_admin_from_the_console_captures_and_survives_
     try:
         web = web_up(box)
         print(f"boot 1 ({box.accel}): web UI after {time.monotonic() - box.started:.0f} s", file=sys.stderr)
-        code = box.wait_console(r"Callbox: not set up yet\. Setup code ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}): "
-                                r"open https://\S+/first-boot", 60).group(1)
+        code = setup_code(box)
         assert re.search(r"Callbox \S+: root file system squashfs ro[ ,]", box.console()), "root is not read-only"
         assert web.request("/api/calls")[0] == 401, "the web answers without a login"
         first_boot(web, code)
@@ -333,7 +120,43 @@ def test_the_image_boots_makes_its_admin_from_the_console_captures_and_survives_
         last = max((c for c in calls.values() if c["party"]), key=lambda c: (c["start"], c["id"]))
         status, page = web.request(f"/calls?since=2017-07-01&until=2017-07-31&extension={last['extension']}")
         assert status == 200 and last["party"].encode() in page, "the call search page does not show the calls"
+
+        # updates (RAUC): the Update page shows the version and slot A; a bundle signed with another key is refused
+        # (the signature is checked before anything is written: slot A's bytes and B's emptiness are checked below);
+        # the whole update round (a good bundle kept, a broken one rolled back) is `make image-update-test`
+        update = web.json("/api/update")
+        version = (image.parent / "work" / "rootfs" / "usr" / "share" / "callbox" / "version").read_text().strip()
+        assert update["version"] == version and update["slot"] == "a", update
+        assert update["slots"] == {"a": "good", "b": "bad"} and update["history"] == [], update
+        send_bundle(web, bad_bundle(tmp_path))
+        refused = wait_history(web, "refused")["history"][0]
+        assert refused["slot"] == "b" and "signature" in refused["detail"].lower(), refused
+        update = web.json("/api/update")
+        assert update["slot"] == "a" and update["slots"] == {"a": "good", "b": "bad"}, update
+        status, page = web.request("/update")
+        assert status == 200 and b'class="event-refused"' in page and b"signature" in page.lower(), page[-2000:]
     finally:
         box.power_cut()
     assert region_sha256(disk, parts["root_a_start"], parts["slot_bytes"]) == root_a, "the root slot was written"
+    slot_b = region_sha256(disk, parts["root_a_start"] + parts["slot_bytes"], parts["slot_bytes"])
+    assert slot_b == region_sha256(image, parts["root_a_start"] + parts["slot_bytes"], parts["slot_bytes"]), \
+        "the refused bundle wrote slot B"
     shutil.rmtree(tmp_path / "host", ignore_errors=True)
+
+
+def test_the_builds_bundle_is_signed_with_the_builds_key_and_holds_its_root():
+    out = Path(IMAGE).resolve().parent
+    bundle = out / "callbox-amd64.raucb"
+    done = subprocess.run(["rauc", "info", f"--keyring={out / 'keys' / 'keyring.pem'}", "--output-format=json",
+                           str(bundle)], capture_output=True, text=True, check=True)
+    info = json.loads(done.stdout)
+    version = (out / "work" / "rootfs" / "usr" / "share" / "callbox" / "version").read_text().strip()
+    assert info["compatible"] == "callbox-amd64" and info["version"] == version, info
+    [image] = info["images"]
+    assert image["rootfs"]["filename"] == "root.img" and image["rootfs"]["hooks"] == ["post-install"], info
+    assert image["rootfs"]["size"] == (out / "work" / "root.sqfs").stat().st_size
+    assert image["rootfs"]["checksum"] == hashlib.sha256((out / "work" / "root.sqfs").read_bytes()).hexdigest()
+    # the keyring is what the image trusts; a bundle checked against another CA is refused on the host too
+    other = subprocess.run(["rauc", "info", "--keyring=/etc/ssl/certs/ca-certificates.crt", str(bundle)],
+                           capture_output=True, text=True)
+    assert other.returncode != 0 and "signature" in (other.stdout + other.stderr).lower(), other

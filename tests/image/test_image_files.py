@@ -69,3 +69,24 @@ def test_steps_are_shell_scripts_that_stop_at_the_first_error():
     assert [s.name[:2] for s in steps] == sorted({s.name[:2] for s in steps}), "two steps with one number"
     for step in steps:
         assert "\nset -eux; export LC_ALL=C\n" in step.read_text(encoding="utf-8"), step.name
+
+
+def test_raucs_slots_are_the_disks_root_partitions_and_the_boot_entry_names_its_slot():
+    conf = configparser.ConfigParser()
+    conf.read(IMAGE / "rauc" / "system.conf", encoding="utf-8")
+    disk = (IMAGE / "50-disk.sh").read_text(encoding="utf-8")
+    uuids = dict(re.findall(r"ROOT_([AB])=([0-9a-f-]{36})", disk))
+    assert conf["slot.rootfs.0"]["device"] == f"/dev/disk/by-partuuid/{uuids['A']}"
+    assert conf["slot.rootfs.1"]["device"] == f"/dev/disk/by-partuuid/{uuids['B']}"
+    assert [conf[f"slot.rootfs.{i}"]["bootname"] for i in (0, 1)] == ["a", "b"]
+    assert conf["system"]["bootloader"] == "custom" and conf["keyring"]["path"] == "/etc/rauc/keyring.pem"
+    assert "rauc.slot=a " in disk and "sort-key callbox-1" in disk and "default callbox-*" in disk
+    hook = (IMAGE / "rauc" / "bundle-hook").read_text(encoding="utf-8")
+    assert "rauc.slot=$slot " in hook and "\nsort-key" not in hook     # primary only once RAUC says so
+    for kernel_arg in ("rootfstype=squashfs ro", "console=ttyS0,115200", "systemd.gpt_auto=0"):
+        assert kernel_arg in disk and kernel_arg in hook
+    health = (IMAGE / "systemd" / "callbox-health.service").read_text(encoding="utf-8")
+    assert "RequiredBy=boot-complete.target" in health and "FailureAction=reboot" in health
+    assert "WantedBy" not in health, "the health check reboots: it must run only on counted boots"
+    for package in ("rauc", "rauc-service"):
+        assert package in listed(REPO / "provisioning" / "image-packages.txt")
