@@ -174,12 +174,30 @@ def record_integrity(data_dir: Path, now: float) -> str:
     return error
 
 
+def _recorded(data_dir: Path) -> dict:
+    try:
+        doc = json.loads((Path(data_dir) / "run" / INTEGRITY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
 def _recorded_integrity(data_dir: Path) -> str:
     """The damage the last `record_integrity` found ("" when none, or never checked)."""
+    return str(_recorded(data_dir).get("error") or "")
+
+
+def integrity_due(data_dir: Path, now: float, every_s: int) -> bool:
+    """Whether the alert pass should run `record_integrity` now: never checked, the last check found damage
+    (checked every pass until it clears), `every_s` have passed since, or the clock went back."""
+    doc = _recorded(data_dir)
+    if doc.get("error"):
+        return True
     try:
-        return str(json.loads((data_dir / "run" / INTEGRITY_FILE).read_text(encoding="utf-8")).get("error") or "")
-    except (OSError, ValueError, AttributeError):
-        return ""
+        last = int(doc["checked_utc"])
+    except (KeyError, TypeError, ValueError):
+        return True
+    return not last <= now < last + every_s
 
 
 def _midnight(now: float, cfg: config.Config) -> int:

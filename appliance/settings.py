@@ -290,6 +290,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("alerts", "journal_high_pct", 90, "percent",
       "Alert when the journal uses this much of [journal] retain_mb (clears 5 points below).", minval=1,
       maxval=1000),
+    S("alerts", "db_check_min", 60, "minutes",
+      "How often the alert pass reads the whole database for damage (PRAGMA quick_check). It reads every page, "
+      "which on a large database on flash costs more than the rest of the pass; once damage is found, every pass "
+      "checks again until it is gone.", minval=1, maxval=1440),
     S("alerts", "disk_low_pct", 10, "percent",
       "Alert when the data partition has this little space free (clears 5 points above).", minval=0, maxval=99),
     S("alerts", "code_rise_factor", 3.0, "times",

@@ -107,7 +107,8 @@ def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Sen
     t = int(time.time() if now is None else now)
     settings = cfg.section("alerts")
     alert_state.language[0] = mail_text.language("", cfg.section("mail").language)   # the e-mails' language
-    health.record_integrity(data_dir, t)   # the whole file, every pass: damage beyond the snapshot's probes
+    if health.integrity_due(data_dir, t, settings.db_check_min * 60):
+        health.record_integrity(data_dir, t)   # the whole file: damage beyond the snapshot's probes
     h = health.snapshot(Path(data_dir), cfg, t)
     queued = 0
     if not _db_condition(settings, data_dir, h, t, sender, send_now(cfg, data_dir) if sender is send else None):

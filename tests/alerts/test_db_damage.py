@@ -138,3 +138,31 @@ def test_when_the_outbox_cannot_take_the_alert_it_is_sent_directly_once(tmp_path
     check._db_condition(cfg, tmp_path, bad, 220, outbox_broken, flaky)      # nothing more
     assert [a.kind for a in direct] == ["trap", "email"] and direct[0].trap == "db_error"
     assert direct[1].to == ("noc@example.com",) and "malformed" in direct[1].body
+
+
+def test_the_whole_file_is_read_once_per_db_check_min_and_every_pass_once_damaged(tmp_path):
+    """quick_check reads every page: at 10,000,000 calls on flash it was the alert pass's largest cost, every
+    minute. Now once an hour by default; damage found is checked again at every pass until it is gone."""
+    data = imported(tmp_path / "box")
+    cfg = Config(text="[alerts]\nemail = noc@example.com\n")
+    checked = lambda: json.loads((data / "run" / health.INTEGRITY_FILE).read_text())   # noqa: E731
+
+    def one_pass(t: int) -> list:
+        sent: list = []
+        store.open_db(data / "callbox.db")
+        try:
+            check.evaluate(cfg, data, t, sent.append)
+        finally:
+            store.close_db()
+        return [a.trap for a in sent if a.kind == "trap"]
+
+    t0 = 1_000_000
+    assert one_pass(t0) == [] and checked() == {"error": "", "checked_utc": t0}
+    assert one_pass(t0 + 600) == [] and checked()["checked_utc"] == t0   # not read again within the hour
+    damage_table(data / "callbox.db", "leg")
+    assert one_pass(t0 + 1200) == [] and checked()["checked_utc"] == t0   # not due: not seen yet
+    assert one_pass(t0 + 3600) == ["db_error"]
+    assert checked()["checked_utc"] == t0 + 3600 and checked()["error"]
+    one_pass(t0 + 3660)
+    assert checked()["checked_utc"] == t0 + 3660   # damage: read again at every pass
+    assert one_pass(t0 - 60) == [] and checked()["checked_utc"] == t0 - 60   # a clock set back: checked again
