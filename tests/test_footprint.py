@@ -19,8 +19,10 @@ PROCESSES = {
     # what `callbox run` becomes: it starts and watches the others, nothing more
     "supervisor": ("appliance.supervisor", HEAVY + ("peewee", "huey", "bottle", "gevent", "phonenumbers")),
     "worker": ("appliance.procs; from appliance.ingest import worker", HEAVY),
-    "jobs": ("appliance.jobs", HEAVY),
-    "web": ("webui.app", HEAVY),
+    # huey's consumer would import gevent (~2.5 MB) for greenlet workers: the jobs run threads (appliance/__init__.py)
+    "jobs": ("appliance.jobs", HEAVY + ("gevent",)),
+    # cryptography (~5 MB, its Rust core): only to make or read a backup, or to enrol a branch
+    "web": ("webui.app", HEAVY + ("cryptography",)),
 }
 
 
