@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 
 import pytest
 
+from appliance import store
 from conftest import REPO
 from pg_server import password_file, postgres  # noqa: F401 (the fixture)
 
@@ -54,3 +56,22 @@ def test_a_postgresql_central_loads_its_driver_when_it_opens_the_database(tmp_pa
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[(UUID('00000000-0000-0000-0000-000000000007'), {'ü': 1})]"
+
+
+def test_each_thread_s_connection_takes_the_page_cache_open_db_was_given(tmp_path):
+    """The jobs process opens callbox.db with SQLite's default page cache (appliance/procs.py): each huey thread has
+    its own connection, which kept up to 16 MB of pages after an alert pass (issue 14)."""
+    store.open_db(tmp_path / "callbox.db", cache_kb=store.SMALL_CACHE_KB)
+    try:
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(store.db.execute_sql("PRAGMA cache_size").fetchone()[0]))
+        thread.start()
+        thread.join()
+        assert seen == [-store.SMALL_CACHE_KB]
+    finally:
+        store.close_db()
+    store.open_db(tmp_path / "callbox.db")
+    try:
+        assert store.db.execute_sql("PRAGMA cache_size").fetchone()[0] == -16000   # the worker's
+    finally:
+        store.close_db()
