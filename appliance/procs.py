@@ -229,7 +229,7 @@ def jobs_main(argv: list[str] | None = None) -> int:
         for section in ("directory", "ldap", "alerts"):   # a bad value stops us here, not at the first run
             cfg.section(section)
         parse_hours(cfg.section("alerts").business_hours)
-        store.open_db(paths.db)
+        store.open_db(paths.db, cache_kb=store.SMALL_CACHE_KB)   # a connection a huey thread (store/base.py)
         if not _open_central(store, cfg, paths.data):   # the central's silent-branch alerts read its branches
             log.error("the central's database cannot be reached now: its silent-branch alerts fail until it can")
         consumer = jobs.create_consumer(jobs.configure(paths.data, cfg))

@@ -14,10 +14,6 @@ import os
 import struct
 from typing import BinaryIO
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 MAGIC = b"CBXBKUP\x00"
 VERSION = 1
 SCRYPT = (15, 8, 1)         # log2 n, r, p: 32 MiB and a fraction of a second on the box, once per backup
@@ -31,10 +27,14 @@ class BackupError(ValueError):
     """A backup that cannot be read: wrong passphrase, damaged, cut short, or not a backup; the message says which."""
 
 
-def _key(passphrase: str, salt: bytes, log_n: int, r: int, p: int) -> bytes:
+def _aead(passphrase: str, salt: bytes, log_n: int, r: int, p: int):
+    """AES-256-GCM with the key scrypt derives from the passphrase."""
     if log_n > 20 or r > 16 or p > 4:      # a file must not make us spend gigabytes
         raise BackupError("not a Callbox backup (scrypt parameters out of range)")
-    return Scrypt(salt=salt, length=32, n=1 << log_n, r=r, p=p).derive(passphrase.encode("utf-8"))
+    # late: cryptography (its Rust core, ~5 MB of PSS) only while a backup is made or read, not in the web's pages
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+    return AESGCM(Scrypt(salt=salt, length=32, n=1 << log_n, r=r, p=p).derive(passphrase.encode("utf-8")))
 
 
 class EncryptingWriter:
@@ -45,7 +45,7 @@ class EncryptingWriter:
             raise BackupError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
         salt, self.prefix = os.urandom(16), os.urandom(8)
         self.header = HEADER.pack(MAGIC, VERSION, *SCRYPT, salt, self.prefix)
-        self.aead = AESGCM(_key(passphrase, salt, *SCRYPT))
+        self.aead = _aead(passphrase, salt, *SCRYPT)
         self.out, self.buf, self.counter, self.closed = out, bytearray(), 0, False
         out.write(self.header)
 
@@ -79,10 +79,11 @@ class DecryptingReader:
         _magic, version, log_n, r, p, salt, self.prefix = HEADER.unpack(self.header)
         if version != VERSION:
             raise BackupError(f"backup format {version}: this release reads format {VERSION}")
-        self.aead = AESGCM(_key(passphrase, salt, log_n, r, p))
+        self.aead = _aead(passphrase, salt, log_n, r, p)
         self.src, self.buf, self.pos, self.counter, self.done = src, b"", 0, 0, False
 
     def _next(self) -> None:
+        from cryptography.exceptions import InvalidTag   # late: as in _aead (loaded by then)
         size = self.src.read(4)
         if len(size) < 4:
             raise BackupError("the backup is cut short (its last part is missing)")

@@ -11,7 +11,6 @@ import time
 import unicodedata
 from pathlib import Path
 
-from appliance.central import ca
 from appliance.store.central_db import transaction
 from appliance.store import directory as sd
 from appliance.store.sync import CentralBranch, same_name
@@ -61,6 +60,8 @@ def add(data_dir: Path, name: str, now: int | None = None, label: str = "", unit
                           "like 'İzmir' is the display name (--label)")
     label = _label(label)
     unit = directory_branch(unit_name, True) if unit_name else directory_branch(label or name, False)
+    # late: the CA (cryptography, ~7 MB of PSS) only when a branch is added or enrols, not in the web's every page
+    from appliance.central import ca
     ca.ensure(data_dir)
     now = int(time.time()) if now is None else now
     secret = secrets.token_hex(24)      # hex: never begins with "-", which a command line would take for an option
@@ -118,6 +119,7 @@ def enrol(data_dir: Path, token: str, csr_pem: str, now: int | None = None) -> t
         if row.revoked or row.token_expires_utc < now:
             raise BranchError(f"the enrolment token of branch {row.name!r} has expired (callbox central branch add "
                               "gives a new one)")
+        from appliance.central import ca   # late: as in add()
         cert, serial = ca.sign_request(data_dir, csr_pem, row.name)
         CentralBranch.update(token_hash="", cert_serial=serial).where(CentralBranch.name == row.name).execute()
     log.info("branch %s enrolled (certificate %s)", row.name, serial)

@@ -27,6 +27,8 @@ import logging
 import time
 from datetime import date
 
+from peewee import OperationalError
+
 from appliance import store
 from appliance.reports import org_rollup, traffic_rollup
 from appliance.reports.dims import BASE_SQL, EPOCH_ORDINAL, SUMS_CUBE, SUMS_RAW, key_sql
@@ -215,8 +217,9 @@ def _cube_months() -> list[int]:
 
 def _refresh(limit_days: int | None, limit_months: int | None, pbx_tenant: str | None = None) -> tuple[int, int]:
     """Rebuild dirty days, then re-sum stale months none of whose days is dirty (newest first). `pbx_tenant`: the
-    [pbx] tenant, for the organisation month cube (None: that cube is flagged invalid, org_rollup.py)."""
-    with store.db.atomic():
+    [pbx] tenant, for the organisation month cube (None: that cube is flagged invalid, org_rollup.py). It reads, then
+    writes: the write lock first (store.IMMEDIATE), or another process's commit in between fails it at once."""
+    with store.db.atomic(store.IMMEDIATE):
         if not is_built():
             store.db.execute_sql("DELETE FROM rollup_dirty")
             mark_range()
@@ -259,7 +262,8 @@ def refresh_some(limit_days: int = IDLE_DAYS, pbx_tenant: str | None = None) -> 
     """The worker's hook when the journal is drained: rebuild up to `limit_days` dirty days and IDLE_MONTHS
     stale months (one short transaction, so new lines wait little); returns how many days and months it did
     (0: nothing left to do). It never raises: on a failure the cubes are flagged unbuilt (reports read the
-    call table) and rebuilt whole by the next refresh that succeeds."""
+    call table) and rebuilt whole by the next refresh that succeeds. Not when another writer held the database past
+    the busy timeout: the transaction wrote nothing, its days are still dirty, the next drain tries again."""
     t0 = time.perf_counter()
     try:
         if months_ready() and not store.db.execute_sql(
@@ -267,16 +271,25 @@ def refresh_some(limit_days: int = IDLE_DAYS, pbx_tenant: str | None = None) -> 
                 and org_rollup.current(pbx_tenant) and not org_rollup.pending(pbx_tenant, set()):
             return traffic_rollup.build_some() if is_built() else 0   # then the newer roll-ups of older days
         days, months = _refresh(limit_days, IDLE_MONTHS, pbx_tenant)
-    except Exception as e:   # the calls are stored: a roll-up problem must not stop the worker
-        log.error("roll-up refresh failed (%s: %s): reports read the call table until a rebuild", type(e).__name__, e)
-        try:
-            RollupState.replace(key=STATE_BUILT, value="0").execute()
-        except Exception:
-            log.exception("cannot flag the roll-ups for a rebuild")
+    except OperationalError as e:
+        if "locked" not in str(e) and "busy" not in str(e):
+            return _failed(e)
+        log.warning("roll-up refresh postponed (%s): another process held the database", e)
         return 0
+    except Exception as e:   # the calls are stored: a roll-up problem must not stop the worker
+        return _failed(e)
     if days or months:
         log.debug("roll-ups: %d day(s), %d month(s) refreshed in %.3f s", days, months, time.perf_counter() - t0)
     return days + months
+
+
+def _failed(e: Exception) -> int:
+    log.error("roll-up refresh failed (%s: %s): reports read the call table until a rebuild", type(e).__name__, e)
+    try:
+        RollupState.replace(key=STATE_BUILT, value="0").execute()
+    except Exception:
+        log.exception("cannot flag the roll-ups for a rebuild")
+    return 0
 
 
 def rebuild(pbx_tenant: str | None = None) -> int:

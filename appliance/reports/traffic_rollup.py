@@ -67,13 +67,13 @@ def build_some(limit_days: int | None = BUILD_DAYS) -> int:
     from appliance.reports import offers   # noqa: PLC0415 (it reads rollup, which imports this)
     summed = 0
     if not offers.months_summed():   # a database rolled up before the month sums of the offers: once
-        with store.db.atomic():
+        with store.db.atomic(store.IMMEDIATE):   # reads, then writes (store/base.py)
             offers.sum_every_month()
         summed = 1
     state = _state()
     if state == DONE:
         return summed
-    with store.db.atomic():
+    with store.db.atomic(store.IMMEDIATE):   # reads, then writes (store/base.py)
         lo, hi = store.db.execute_sql("SELECT MIN(start_utc), MAX(start_utc) FROM call").fetchone()
         if lo is None:
             _set(DONE)

@@ -5,6 +5,11 @@ from peewee import Model, SqliteDatabase
 
 db = SqliteDatabase(None)
 BUSY_TIMEOUT_MS = 5000
+# SQLite's page cache of each connection, in KiB (open_db): the worker's, to insert into the call table's b-trees;
+# a process that reads now and then (jobs: one connection per huey thread, each holding its cache as long as the
+# thread lives) takes SQLite's default, the pages coming from the kernel's cache (issue 14: 16 MB a thread)
+CACHE_KB = 16000
+SMALL_CACHE_KB = 2000
 # A transaction that reads and then writes takes the write lock at its start (BEGIN IMMEDIATE, peewee's
 # atomic(IMMEDIATE)): begun deferred, its first write fails at once with "database is locked" when another
 # connection wrote since its first read (WAL: SQLite cannot wait for the lock, the snapshot is stale), instead of

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase
+import peewee
+from peewee import DatabaseProxy, OperationalError
 
 from appliance import paths
 from appliance.store.base import IMMEDIATE, db
@@ -24,6 +25,32 @@ log = logging.getLogger(__name__)
 central_db = DatabaseProxy()
 _ready_url = ""     # the PostgreSQL URL whose tables were made in this process (open_central)
 CONNECT_TIMEOUT_S = 10
+
+
+def pg_driver() -> None:
+    """Finish the part of peewee's import that appliance/__init__.py skipped: psycopg2 bound where peewee binds it
+    (its module globals and its psycopg2 adapter's transaction states) and UUIDs registered, as peewee's own import
+    does when the driver is there. Only a process that makes a PostgreSQL database pays for psycopg2 and libpq."""
+    names = vars(peewee)   # what peewee.py's top binds (not in its type hints: set at its import)
+    if names["psycopg2"] is not None:
+        return
+    # late: psycopg2 and libpq in the processes of a PostgreSQL central only (appliance/__init__.py says why)
+    import psycopg2
+    from psycopg2 import extensions, extras
+    extras.register_uuid()
+    names.update(psycopg2=psycopg2, pg_extensions=extensions, Json_pg2=extras.Json)
+    adapter = peewee.Psycopg2Adapter
+    adapter.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+    adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+    adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
+
+
+class PostgresqlDatabase(peewee.PostgresqlDatabase):
+    """peewee's PostgreSQL database, its driver loaded when one is made (pg_driver)."""
+
+    def init(self, database, *args, **kwargs):
+        pg_driver()
+        super().init(database, *args, **kwargs)
 
 
 class CentralDbError(ValueError):

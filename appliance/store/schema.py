@@ -8,7 +8,7 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from appliance.store.alerts import MODELS_ALERTS
-from appliance.store.base import BUSY_TIMEOUT_MS, db
+from appliance.store.base import BUSY_TIMEOUT_MS, CACHE_KB, db
 from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
 from appliance.store.callcentre import MODELS_CALLCENTRE
 from appliance.store import central_month
@@ -52,8 +52,9 @@ def schema_stamp() -> int:
     return zlib.crc32(text.encode()) & 0x7FFFFFFF
 
 
-def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
-    """Initialise the module's database at `path` (WAL) and create the tables if needed.
+def open_db(path: Path, readonly: bool = False, cache_kb: int = CACHE_KB) -> SqliteDatabase:
+    """Initialise the module's database at `path` (WAL) and create the tables if needed. `cache_kb`: each
+    connection's page cache (store/base.py).
 
     Read-only opens an existing database without writing anything to it (the web process)."""
     path = Path(path)
@@ -64,7 +65,7 @@ def open_db(path: Path, readonly: bool = False) -> SqliteDatabase:
         return db
     path.parent.mkdir(parents=True, exist_ok=True)
     db.init(str(path), pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1,
-                                "busy_timeout": BUSY_TIMEOUT_MS, "cache_size": -16000})
+                                "busy_timeout": BUSY_TIMEOUT_MS, "cache_size": -cache_kb})
     db.connect(reuse_if_open=True)
     db.create_tables(all_models(), safe=True)
     for model in all_models():

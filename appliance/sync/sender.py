@@ -20,7 +20,7 @@ from pathlib import Path
 from appliance import __version__, journal
 from appliance.store.base import IMMEDIATE, db
 from appliance.store.sync import get_state, install_triggers, set_state
-from appliance.sync import archive, keys, link, outbox, snapshot, versions, wire
+from appliance.sync import archive, link, outbox, snapshot, versions, wire
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ def enrol(data_dir: Path, url: str, token: str) -> Enrolment:
         raise SyncError(f"already enrolled ({f.enrolment}); to enrol again, move {f.folder} away first")
     for path in (f.key, f.cert, f.ca):
         path.unlink(missing_ok=True)      # the remains of an enrolment that failed half-way
+    # late: the key and request (cryptography, ~7 MB of PSS) only when the box enrols, not in the web's every page
+    from appliance.sync import keys
     key = keys.new_key()
     keys.write_key(f.key, key)
     doc = link.enrol(url, token, keys.make_request(key))

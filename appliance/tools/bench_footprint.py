@@ -5,10 +5,12 @@ proportional set size (PSS, /proc/PID/smaps_rollup: shared pages split between t
 2. loaded: `callbox run` with a tcp-listen capture, a flood of IP Office lines (200,000 by default) sent as fast as
    the socket takes them, then a round of every page of the web UI as an administrator; PSS after both.
 
-Each phase is sampled several times; the figures are medians. They are printed and merged into
-<dir>/results.json under "footprint" (make bench: .bench/results.json).
+Each phase is sampled several times; the figures are medians. The whole measure is done --runs times (3): the
+table of the median run (by the idle total) is printed, then the medians over the runs of each process's and the
+total's PSS with every run's figure. All of it is merged into <dir>/results.json under "footprint" (make bench:
+.bench/results.json): the median run's figures, "medians" and "runs".
 
-    python -m appliance.tools.bench_footprint [--lines 200000] [--dir .bench]
+    python -m appliance.tools.bench_footprint [--lines 200000] [--runs 3] [--dir .bench]
 """
 from __future__ import annotations
 
@@ -187,7 +189,8 @@ def page_round(box: Box, context: ssl.SSLContext, cookie: str) -> dict[str, int]
     return statuses
 
 
-def run(lines: int, workdir: Path, settle_s: float = 20) -> dict:
+def run(lines: int, workdir: Path, source: Path, settle_s: float = 20) -> dict:
+    """One measure in `workdir` (empty): idle, then loaded with the flood of `source` (`lines` lines)."""
     idle_box = Box(workdir / "idle")
     try:
         idle_box.wait_web()
@@ -198,8 +201,6 @@ def run(lines: int, workdir: Path, settle_s: float = 20) -> dict:
     data = workdir / "loaded"
     data.mkdir()
     add_admin(data)
-    source = workdir / "flood.log"
-    make_input(source, lines)
     capture_port = free_port()
     box = Box(data, f"capture.url=tcp-listen://127.0.0.1:{capture_port}", "pbx.driver=avaya_ipoffice",
               "pbx.timezone=Europe/Warsaw")
@@ -226,9 +227,43 @@ def run(lines: int, workdir: Path, settle_s: float = 20) -> dict:
             "budget_mb": BUDGET_MB}
 
 
+PHASES = (("idle", "idle_mb"), ("loaded", "loaded_mb"))
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of the median idle total, with "medians": per phase, per process and "total", the median MB and
+    every run's figure (a process missing from a run, as the virtual PBX after the idle phase, counts 0)."""
+    chosen = sorted(runs, key=lambda r: r["idle_mb"]["total"])[(len(runs) - 1) // 2]
+    medians: dict = {}
+    for phase, key in PHASES:
+        names = sorted({n for r in runs for n in r[key]})
+        medians[phase] = {n: {"median": round(statistics.median(r[key].get(n, 0.0) for r in runs), 1),
+                              "runs": [r[key].get(n, 0.0) for r in runs]} for n in names}
+    peaks = [r["worker_peak_during_flood_mb"] for r in runs]
+    medians["worker_peak_during_flood"] = {"median": round(statistics.median(peaks), 1), "runs": peaks}
+    return {**chosen, "runs": len(runs), "medians": medians}
+
+
+def print_medians(r: dict) -> None:
+    m = r["medians"]
+    print(f"medians of {r['runs']} runs (MB; each run's figure in brackets):")
+    for n in [n for n in ORDER if n in m["idle"] or n in m["loaded"]] + ["total"]:
+        cells = [f"{m[p][n]['median']:7.1f} ({', '.join(f'{v:.1f}' for v in m[p][n]['runs'])})" if n in m[p]
+                 else f"{'-':>7s}" for p, _key in PHASES]
+        print(f"  {n:12s} idle {cells[0]:32s} loaded {cells[1]}")
+    w = m["worker_peak_during_flood"]
+    print(f"  worker peak during the flood {w['median']} ({', '.join(str(v) for v in w['runs'])})")
+    met = {p: "met" if m[p]["total"]["median"] <= BUDGET_MB[p] else "NOT met" for p, _key in PHASES}
+    print(f"budget: idle <= {BUDGET_MB['idle']} MB: {met['idle']}; loaded <= {BUDGET_MB['loaded']} MB: "
+          f"{met['loaded']} (medians); "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+ORDER = ("supervisor", "capture", "worker", "jobs", "web", "virtual-pbx")
+
+
 def print_table(r: dict) -> None:
-    names = [n for n in ("supervisor", "capture", "worker", "jobs", "web", "virtual-pbx") if n in r["idle_mb"]
-             or n in r["loaded_mb"]]
+    names = [n for n in ORDER if n in r["idle_mb"] or n in r["loaded_mb"]]
     print(f"{'process':12s} {'idle MB':>8s} {'loaded MB':>10s}")
     for n in names + ["total"]:
         print(f"{n:12s} {r['idle_mb'].get(n, 0):8.1f} {r['loaded_mb'].get(n, 0):10.1f}")
@@ -240,11 +275,22 @@ def print_table(r: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=200_000, help="IP Office lines in the flood (200,000)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="whole measures, idle and loaded (3): the median run's table and the medians are printed")
     parser.add_argument("--dir", type=Path, default=Path(".bench"), help="where results.json goes (.bench)")
     args = parser.parse_args(argv)
+    runs = []
     with tempfile.TemporaryDirectory(prefix="callbox-footprint-") as tmp:
-        result = run(args.lines, Path(tmp))
+        source = Path(tmp) / "flood.log"
+        make_input(source, args.lines)
+        for i in range(max(1, args.runs)):
+            (Path(tmp) / f"run{i + 1}").mkdir()
+            runs.append(run(args.lines, Path(tmp) / f"run{i + 1}", source))
+            print(f"run {i + 1}: idle {runs[-1]['idle_mb']['total']} MB, loaded {runs[-1]['loaded_mb']['total']} MB",
+                  flush=True)
+    result = median_run(runs)
     print_table(result)
+    print_medians(result)
     results.save(args.dir, "footprint", result)
     return 0
 

@@ -137,6 +137,10 @@ def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_
         assert timedelta(0) < datetime.now(timezone.utc) - newest < timedelta(days=45)
         with opener.open(f"http://127.0.0.1:{http_port}/", timeout=2) as r:     # plain HTTP: to HTTPS
             assert r.url == f"https://127.0.0.1:{port}/" and "Callbox" in r.read().decode("utf-8")
+        # a box on SQLite never loads the PostgreSQL driver (appliance/__init__.py; issue 14: ~3 MB a process)
+        for pid in pgrep(str(data)):
+            maps = open(f"/proc/{pid}/maps", encoding="utf-8").read()
+            assert "psycopg" not in maps and "libpq" not in maps, open(f"/proc/{pid}/cmdline").read()
     finally:
         proc.send_signal(signal.SIGINT)   # Ctrl-C
         assert proc.wait(20) == 0

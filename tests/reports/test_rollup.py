@@ -2,6 +2,8 @@
 directory changes inside a day, dirty days and stale months, and the worker/re-rating/re-processing hooks."""
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -189,6 +191,69 @@ def test_failed_refresh_falls_back_to_raw(org, monkeypatch):
     assert rollup.refresh_some() == 0
     assert not rollup.is_built()
     assert reports.run(reports.Spec((), ("calls",), "all"), ADMIN, "default", tz=TZ).source == "raw"
+
+
+def test_a_refresh_waits_for_another_writer_instead_of_failing(org):
+    """During a flood the worker logged "roll-up refresh failed (database is locked)" (issue 14): its transaction
+    began deferred, read, and another process (jobs) committed before its first write, which then found its
+    snapshot stale: SQLite fails that at once, busy_timeout or not. It takes the write lock first and waits."""
+    insert([(1, 40000, "out", "201", "T1", 5, 100, True, "1.50", "", "local", "EUR")])
+    rollup.refresh()
+    store.db.execute_sql("UPDATE call SET cost = '2.25'")   # as a re-rating would, then its hook
+    rollups.after_rerate(None, None)
+    store.db.execute_sql("CREATE TABLE other_writer (x)")
+    other = sqlite3.connect(store.db.database, isolation_level=None, check_same_thread=False)
+    other.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    holding, writing, committed = threading.Event(), threading.Event(), threading.Event()
+
+    def other_process():   # a write transaction committed while the refresh is under way
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO other_writer VALUES (1)")
+        holding.set()
+        writing.wait(2)   # the refresh is about to write (or it waits for this lock: then after 2 s)
+        other.execute("COMMIT")
+        committed.set()
+
+    def before_statement(sql: str) -> None:   # the refresh's first write waits for the other's commit
+        if sql.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE", "REPLACE")) and not writing.is_set():
+            writing.set()
+            committed.wait(10)
+
+    thread = threading.Thread(target=other_process)
+    thread.start()
+    assert holding.wait(10)
+    store.db.connection().set_trace_callback(before_statement)
+    try:
+        done = rollup.refresh_some()
+    finally:
+        store.db.connection().set_trace_callback(None)
+        thread.join()
+        other.close()
+    assert committed.is_set() and done == 2 and rollup.is_built() and rollup.dirty_days() == set()
+
+
+def test_a_refresh_kept_waiting_too_long_is_postponed_not_thrown_away(org, caplog):
+    """Another process holding the write lock past the busy timeout: the refresh wrote nothing, its days stay
+    dirty and the cubes built (no rebuild of every day, as a failure would ask); the next drain does it."""
+    insert([(1, 40000, "out", "201", "T1", 5, 100, True, "1.50", "", "local", "EUR")])
+    rollup.refresh()
+    store.db.execute_sql("UPDATE call SET cost = '2.25'")
+    rollups.after_rerate(None, None)
+    dirty = rollup.dirty_days()
+    store.db.execute_sql("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(store.db.database, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE call SET ring_s = ring_s")
+        assert rollup.refresh_some() == 0
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert rollup.is_built() and rollup.dirty_days() == dirty
+    assert [r.levelname for r in caplog.records if r.name == rollup.log.name] == ["WARNING"]
+    assert "postponed" in caplog.text
+    assert rollup.refresh_some() == 2 and rollup.dirty_days() == set()
 
 
 def test_status_and_rebuild(org):
