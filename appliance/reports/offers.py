@@ -12,7 +12,8 @@ A report reads, for a scope that sees every row (the box, a tenant):
 - the calls of the range's edge days from `rollup_offer`, one by one;
 - the calls of dirty days (stored or changed since the last refresh) from their legs, as before.
 A scope by person (a department's supervisor, a person) reads the visible calls (the call table's index on
-extension and time) joined to `rollup_offer`, and the dirty days' calls from their legs.
+extension and time) joined to `rollup_offer`: by extension summed in SQL over the offers within the user's
+extension ranges, by person call by call; and the dirty days' calls from their legs.
 So the result is the same as from the legs one by one (tests/reports/test_offers_rollup.py)."""
 from __future__ import annotations
 
@@ -166,6 +167,10 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
         q = (C.select(C.id).where(C.direction == "in", C.start_utc >= since, C.start_utc < until,
                                   scope.visible(user, pbx_tenant)))
         sql, params = q.sql()
+        if by == "extension":
+            _person_by_extension(tally, scope.person_ranges(user), f"o.call_id IN ({sql}) AND {not_dirty}",
+                                 [*params, *args_dirty])
+            return tally.report()
         rows = store.db.execute_sql(
             f"SELECT {ROW} FROM rollup_offer o WHERE o.call_id IN ({sql}) AND {not_dirty} "
             f"ORDER BY o.start_utc, o.call_id", [*params, *args_dirty])
@@ -185,9 +190,16 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
     if not whole:
         return tally.report()
     in_whole, wargs = _in("o.day", whole)
-    for missed_kind, calls, wait_s in store.db.execute_sql(
+    _totals(tally, store.db.execute_sql(
             f"SELECT o.missed, SUM(o.calls), SUM(o.wait_s) FROM rollup_offer_total o WHERE {in_whole} AND {tenants} "
-            f"GROUP BY o.missed", [*wargs, *targs]):
+            f"GROUP BY o.missed", [*wargs, *targs]))
+    _whole_days(tally, by, whole, set(dirty) | set(edge), tenants, targs)
+    return tally.report()
+
+
+def _totals(tally: rm.Tally, rows) -> None:
+    """Add (the caller's outcome "" / direct / transferred, calls, their waits) to the tally's totals."""
+    for missed_kind, calls, wait_s in rows:
         state = {"": rm.ANSWERED, "direct": rm.MISSED_DIRECT, "transferred": rm.MISSED_TRANSFERRED}[missed_kind]
         t = tally.total
         t.offered += calls
@@ -195,8 +207,32 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
         t.missed_direct += calls if state == rm.MISSED_DIRECT else 0
         t.missed_transferred += calls if state == rm.MISSED_TRANSFERRED else 0
         t.ring_missed_s += wait_s if state != rm.ANSWERED else 0
-    _whole_days(tally, by, whole, set(dirty) | set(edge), tenants, targs)
-    return tally.report()
+
+
+def _person_by_extension(tally: rm.Tally, ranges, calls: str, args: list) -> None:
+    """By extension for a scope by person (a department's supervisor, a person): the offers of the visible calls
+    (`calls`, a condition on `o`) summed by SQL per extension and outcome, of those an extension rang while it was
+    within reach (the user's extension ranges, scope.extension_ranges: the rule of Tally.allowed on each row);
+    the totals count each call with such an offer once. Rows are independent by extension, so no call is read
+    one by one (a department's year is tens of thousands of them)."""
+    if not ranges:
+        return
+    parts, rargs = [], []
+    for ext, lo, hi in ranges:
+        parts.append("(o.extension = ?" + (" AND o.start_utc >= ?" if lo is not None else "")
+                     + (" AND o.start_utc < ?" if hi is not None else "") + ")")
+        rargs += [ext] + [v for v in (lo, hi) if v is not None]
+    exts = sorted({r[0] for r in ranges})
+    within = f"o.extension IN ({', '.join('?' * len(exts))}) AND ({' OR '.join(parts)})"
+    where, wargs = f"{calls} AND {within}", [*args, *exts, *rargs]
+    for tenant, ext, state, n, ring, lo in store.db.execute_sql(
+            f"SELECT o.tenant, o.extension, o.state, COUNT(*), SUM(o.ring_s), MIN(o.start_utc) FROM rollup_offer o "
+            f"WHERE {where} GROUP BY o.tenant, o.extension, o.state", wargs).fetchall():
+        index = tally.index(tenant)
+        tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, n, ring)
+    _totals(tally, store.db.execute_sql(
+        f"SELECT m, COUNT(*), SUM(w) FROM (SELECT o.missed AS m, o.wait_s AS w FROM rollup_offer o WHERE {where} "
+        f"GROUP BY o.call_id) GROUP BY m", wargs))
 
 
 def _units(whole: list[int], unusable: set[int]) -> tuple[list[int], list[int]]:

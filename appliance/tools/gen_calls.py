@@ -218,8 +218,15 @@ def generate(path: Path, calls: int, seed: int = 1, extensions: int = 1000, bran
     legs: list[tuple] = []
     gen = call_rows(rnd, calls, 1, extensions, offsets, YEARS * 365, START // 86400, legs)
     n_legs = 0
+    # The rows go in without the indexes of the call and leg tables (random starts would update each index all
+    # over its pages, a batch rewriting most of them), which are made again afterwards, sorted once: 10,000,000
+    # calls in a fraction of the time.
+    indexes = store.db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+                                   "('call', 'leg') AND sql IS NOT NULL").fetchall()
+    for name, _ in indexes:
+        store.db.execute_sql(f'DROP INDEX "{name}"')
     while True:
-        batch = [row for _, row in zip(range(50_000), gen)]
+        batch = [row for _, row in zip(range(100_000), gen)]
         if not batch:
             break
         with store.db.atomic():
@@ -227,6 +234,8 @@ def generate(path: Path, calls: int, seed: int = 1, extensions: int = 1000, bran
             _insert("leg", store.LEG_COLUMNS, legs)
         n_legs += len(legs)
         legs.clear()
+    for _, sql in indexes:
+        store.db.execute_sql(sql)
     t1 = time.perf_counter()
     store.db.execute_sql("ANALYZE")
     days = rollup.rebuild() if build_rollup else 0
