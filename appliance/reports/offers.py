@@ -264,10 +264,14 @@ def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], 
             index = tally.index(tenant)
             tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
         return
-    # by person: per month (day) and extension, unless the extension changed hands in it (then by day, by call)
+    # by person: per month (day) and extension, unless the extension changed hands in it (then by day, by call);
+    # the calls that rang several extensions are summed too, but for the extensions of people with more than one
+    # (`shared`: such a call may have rung two phones of one person, who counts it once): those call by call
+    shared, sargs = _shared(tally, whole, tenants, targs)
+    summed = f"(o.multi = 0 OR NOT {shared})"
     cols = "o.tenant, o.extension, o.state, SUM(o.calls), SUM(o.ring_s), MIN(o.min_start), MAX(o.max_start)"
-    parts = [(f"SELECT {unit}, {cols} FROM {table} o WHERE {cond} AND {tenants} AND o.multi = 0 "
-              f"GROUP BY {unit}, o.tenant, o.extension, o.state", [*args, *targs])
+    parts = [(f"SELECT {unit}, {cols} FROM {table} o WHERE {cond} AND {tenants} AND {summed} "
+              f"GROUP BY {unit}, o.tenant, o.extension, o.state", [*args, *targs, *sargs])
              for unit, table, (cond, args) in (("-o.ym", "rollup_offer_month", _in("o.ym", months)),
                                                ("o.day", "rollup_offer_ext", _in("o.day", days))) if args]
     groups = [row for sql, args in parts for row in store.db.execute_sql(sql, args).fetchall()]
@@ -281,7 +285,7 @@ def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], 
         first, end = rollup.month_days(-unit)
         for row in store.db.execute_sql(
                 f"SELECT o.day, {cols} FROM rollup_offer_ext o WHERE o.day >= ? AND o.day < ? AND o.tenant = ? AND "
-                f"o.extension = ? AND o.multi = 0 GROUP BY o.day, o.state", (first, end, tenant, ext)).fetchall():
+                f"o.extension = ? AND {summed} GROUP BY o.day, o.state", (first, end, tenant, ext, *sargs)).fetchall():
             groups.append(row)
             old = spans.get((row[0], tenant, ext))
             spans[(row[0], tenant, ext)] = (row[6], row[7]) if old is None else (min(old[0], row[6]),
@@ -293,11 +297,35 @@ def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], 
         if (unit, tenant, ext) not in split:
             index = tally.index(tenant)
             tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
-    # calls that rang several extensions, and the days a change of hands splits: call by call, no totals
-    in_whole, wargs = _in("o.day", whole)
-    _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.exts > 1 AND {in_whole} AND {tenants} "
-                                      f"ORDER BY o.call_id", [*wargs, *targs]), False)
+    # calls that rang several extensions of which some are shared, and the days a change of hands splits: call by
+    # call, no totals
+    if sargs:
+        in_whole, wargs = _in("o.day", whole)
+        _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.exts > 1 AND {in_whole} AND "
+                                          f"{tenants} AND {shared} ORDER BY o.call_id", [*wargs, *targs, *sargs]),
+              False)
     for day, tenant, ext in sorted(split):
         _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.day = ? AND o.tenant = ? AND "
-                                          f"o.extension = ? AND o.exts = 1 ORDER BY o.call_id", (day, tenant, ext)),
-              False)
+                                          f"o.extension = ? AND (o.exts = 1 OR NOT {shared}) ORDER BY o.call_id",
+                                          (day, tenant, ext, *sargs)), False)
+
+
+def _shared(tally: rm.Tally, whole: list[int], tenants: str, targs: list) -> tuple[str, list]:
+    """A condition on `o` true for the extensions of people who have (had) more than one, per tenant of the days
+    `whole` ("0" and no arguments when there are none)."""
+    in_whole, wargs = _in("o.day", whole)
+    conds, args = [], []
+    for (tenant,) in store.db.execute_sql(f"SELECT DISTINCT o.tenant FROM rollup_offer_total o WHERE {in_whole} AND "
+                                          f"{tenants}", [*wargs, *targs]).fetchall():
+        index = tally.index(tenant)
+        if index is None:
+            continue
+        owned: dict[object, set[str]] = {}
+        for ext, items in index.extensions.items.items():
+            for _start, _end, person in items:
+                owned.setdefault(person, set()).add(ext)
+        exts = sorted({e for es in owned.values() if len(es) > 1 for e in es})
+        if exts:
+            conds.append(f"(o.tenant = ? AND o.extension IN ({', '.join('?' * len(exts))}))")
+            args += [tenant, *exts]
+    return (f"({' OR '.join(conds)})", args) if conds else ("0", [])
