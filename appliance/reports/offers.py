@@ -320,11 +320,11 @@ def _shared(tally: rm.Tally, whole: list[int], tenants: str, targs: list) -> tup
         index = tally.index(tenant)
         if index is None:
             continue
-        owned: dict[object, set[str]] = {}
+        owned: dict[object, set] = {}
         for ext, items in index.extensions.items.items():
             for _start, _end, person in items:
                 owned.setdefault(person, set()).add(ext)
-        exts = sorted({e for es in owned.values() if len(es) > 1 for e in es})
+        exts = sorted({str(e) for es in owned.values() if len(es) > 1 for e in es})
         if exts:
             conds.append(f"(o.tenant = ? AND o.extension IN ({', '.join('?' * len(exts))}))")
             args += [tenant, *exts]
