@@ -264,23 +264,44 @@ def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], 
             index = tally.index(tenant)
             tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
         return
-    # by person: per month (day) and extension, unless the extension changed hands in it (then by day, by call);
-    # the calls that rang several extensions are summed too, but for the extensions of people with more than one
-    # (`shared`: such a call may have rung two phones of one person, who counts it once): those call by call
+    # by person: over the whole range per extension and outcome, or for an extension that changed hands in it, per
+    # month (day) unless it changed hands in it (then by day, by call); the calls that rang several extensions are
+    # summed too, but for the extensions of people with more than one (`shared`: such a call may have rung two phones
+    # of one person, who counts it once): those call by call
     shared, sargs = _shared(tally, whole, tenants, targs)
     summed = f"(o.multi = 0 OR NOT {shared})"
+    sources = [(unit, table, cond, args) for unit, table, (cond, args) in (
+        ("-o.ym", "rollup_offer_month", _in("o.ym", months)), ("o.day", "rollup_offer_ext", _in("o.day", days)))
+        if args]
+    rows = ("o.tenant AS t, o.extension AS e, o.state AS s, o.calls AS c, o.ring_s AS r, o.min_start AS lo, "
+            "o.max_start AS hi")
+    parts = [(f"SELECT {rows} FROM {table} o WHERE {cond} AND {tenants} AND {summed}", [*args, *targs, *sargs])
+             for _, table, cond, args in sources]
+    overall = store.db.execute_sql(
+        f"SELECT t, e, s, SUM(c), SUM(r), MIN(lo), MAX(hi) FROM ({' UNION ALL '.join(sql for sql, _ in parts)}) "
+        f"GROUP BY t, e, s", [a for _, args in parts for a in args]).fetchall() if parts else []
+    ext_spans: dict[tuple[str, str], tuple[int, int]] = {}
+    for tenant, ext, _state, _calls, _ring, lo, hi in overall:
+        old_span = ext_spans.get((tenant, ext))
+        ext_spans[(tenant, ext)] = (lo, hi) if old_span is None else (min(old_span[0], lo), max(old_span[1], hi))
+    changing = {k for k, span in ext_spans.items() if _changes(tally.index(k[0]), k[1], *span)}
+    for tenant, ext, state, calls, ring, lo, _hi in overall:
+        if (tenant, ext) not in changing:
+            index = tally.index(tenant)
+            tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
+    moved, margs = _pairs(changing)
     cols = "o.tenant, o.extension, o.state, SUM(o.calls), SUM(o.ring_s), MIN(o.min_start), MAX(o.max_start)"
-    parts = [(f"SELECT {unit}, {cols} FROM {table} o WHERE {cond} AND {tenants} AND {summed} "
-              f"GROUP BY {unit}, o.tenant, o.extension, o.state", [*args, *targs, *sargs])
-             for unit, table, (cond, args) in (("-o.ym", "rollup_offer_month", _in("o.ym", months)),
-                                               ("o.day", "rollup_offer_ext", _in("o.day", days))) if args]
+    parts = [(f"SELECT {unit}, {cols} FROM {table} o WHERE {cond} AND {tenants} AND {summed} AND {moved} "
+              f"GROUP BY {unit}, o.tenant, o.extension, o.state", [*args, *targs, *sargs, *margs])
+             for unit, table, cond, args in sources] if changing else []
     groups = [row for sql, args in parts for row in store.db.execute_sql(sql, args).fetchall()]
     spans: dict[tuple[int, str, str], tuple[int, int]] = {}
     for unit, tenant, ext, _state, _calls, _ring, lo, hi in groups:
         old = spans.get((unit, tenant, ext))
         spans[(unit, tenant, ext)] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
     split = {k for k, (lo, hi) in spans.items() if _changes(tally.index(k[1]), k[2], lo, hi)}
-    for unit, tenant, ext in sorted(k for k in split if k[0] < 0):   # a month an extension changed hands in: by day
+    by_day = sorted(k for k in split if k[0] < 0)
+    for unit, tenant, ext in by_day:   # a month an extension changed hands in: by day
         split.discard((unit, tenant, ext))
         first, end = rollup.month_days(-unit)
         for row in store.db.execute_sql(
@@ -292,9 +313,9 @@ def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], 
                                                                                  max(old[1], row[7]))
         split |= {k for k in spans if k[0] >= first and k[0] < end and k[1:] == (tenant, ext)
                   and _changes(tally.index(tenant), ext, *spans[k])}
-        groups = [g for g in groups if (g[0], g[1], g[2]) != (unit, tenant, ext)]
+    gone = set(by_day)
     for unit, tenant, ext, state, calls, ring, lo, _hi in groups:
-        if (unit, tenant, ext) not in split:
+        if (unit, tenant, ext) not in split and (unit, tenant, ext) not in gone:
             index = tally.index(tenant)
             tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
     # calls that rang several extensions of which some are shared, and the days a change of hands splits: call by
@@ -314,7 +335,7 @@ def _shared(tally: rm.Tally, whole: list[int], tenants: str, targs: list) -> tup
     """A condition on `o` true for the extensions of people who have (had) more than one, per tenant of the days
     `whole` ("0" and no arguments when there are none)."""
     in_whole, wargs = _in("o.day", whole)
-    conds, args = [], []
+    pairs: set[tuple[str, str]] = set()
     for (tenant,) in store.db.execute_sql(f"SELECT DISTINCT o.tenant FROM rollup_offer_total o WHERE {in_whole} AND "
                                           f"{tenants}", [*wargs, *targs]).fetchall():
         index = tally.index(tenant)
@@ -324,8 +345,17 @@ def _shared(tally: rm.Tally, whole: list[int], tenants: str, targs: list) -> tup
         for ext, items in index.extensions.items.items():
             for _start, _end, person in items:
                 owned.setdefault(person, set()).add(ext)
-        exts = sorted({str(e) for es in owned.values() if len(es) > 1 for e in es})
-        if exts:
-            conds.append(f"(o.tenant = ? AND o.extension IN ({', '.join('?' * len(exts))}))")
-            args += [tenant, *exts]
+        pairs |= {(tenant, str(e)) for es in owned.values() if len(es) > 1 for e in es}
+    return _pairs(pairs)
+
+
+def _pairs(pairs: Iterable[tuple[str, str]]) -> tuple[str, list]:
+    """A condition on `o` true for these (tenant, extension) pairs ("0" and no arguments for none)."""
+    by_tenant: dict[str, list[str]] = {}
+    for tenant, ext in sorted(pairs):
+        by_tenant.setdefault(tenant, []).append(ext)
+    conds, args = [], []
+    for tenant, exts in by_tenant.items():
+        conds.append(f"(o.tenant = ? AND o.extension IN ({', '.join('?' * len(exts))}))")
+        args += [tenant, *exts]
     return (f"({' OR '.join(conds)})", args) if conds else ("0", [])
