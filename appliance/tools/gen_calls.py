@@ -244,16 +244,95 @@ def generate(path: Path, calls: int, seed: int = 1, extensions: int = 1000, bran
             "days": days}
 
 
+def summary_legs(rnd: random.Random, call: tuple, extensions: int, legs: list, extra: int) -> tuple[int, int]:
+    """The legs of one stored incoming call (id, start, offset, extension, party, trunk, ring, talk, answered) of a
+    database generated before gen_calls wrote legs, in incoming_legs' shapes but so that the worker's summary of
+    them is the stored row (the same first extension and ring, talk time and answer; none transferred): the
+    call's leg count and the next free extra id."""
+    cid, start, offset, ext, party, trunk, ring, talk, answered = call
+    ext_i = int(ext) - 2000
+    block = ext_i - ext_i % 4
+    u = rnd.random()
+    spans: list[tuple[int, int, int, int, bool]] = []
+    if u < 0.25:   # a hunt group: all ring as long as the first; one of them answers
+        members = [ext_i] + [e for e in range(block, min(block + 4, extensions)) if e != ext_i][:rnd.randrange(1, 4)]
+        who = members[rnd.randrange(len(members))] if answered else -1
+        spans += [(start, e, ring, talk if e == who else 0, e == who) for e in members]
+    elif u < 0.35 and block + 3 < extensions:   # forwarded after the first extension's ring
+        spans += [(start, ext_i, ring, 0, False), (start + ring, block + (ext_i + 1) % 4, rnd.randrange(2, 20),
+                                                   talk, bool(answered))]
+    elif u < 0.40 and answered and talk >= 2 and block + 3 < extensions:   # answered, then passed on
+        first = rnd.randrange(1, talk)
+        on = rnd.random() < 0.75
+        spans += [(start, ext_i, ring, first if on else talk, True),
+                  (start + ring + first, block + (ext_i + 2) % 4, rnd.randrange(2, 20), talk - first if on else 0, on)]
+    else:
+        spans.append((start, ext_i, ring, talk, bool(answered)))
+    for i, (at, e, r, t, a) in enumerate(spans):
+        lid = cid if i == 0 else extra
+        extra += i > 0
+        legs.append((lid, cid, "gen", "", at, offset, "in", str(2000 + e), party, trunk, r, t, int(a), 0, "", 0, lid))
+    return len(spans), extra
+
+
+def add_legs(path: Path, seed: int = 1, extensions: int = 1000) -> dict:
+    """Write the legs of the incoming calls of a database generated before gen_calls wrote legs (its call rows and
+    cubes stay as they are: the legs sum up to them) and build its missed-calls roll-ups again from them."""
+    from appliance.reports import offers   # noqa: PLC0415 (only this conversion rebuilds them alone)
+    rnd = random.Random(seed)
+    t0 = time.perf_counter()
+    store.open_db(path)
+    if store.db.execute_sql("SELECT COUNT(*) FROM (SELECT 1 FROM leg LIMIT 1)").fetchone()[0]:
+        raise SystemExit(f"{path} has legs already")
+    indexes = store.db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leg' "
+                                   "AND sql IS NOT NULL").fetchall()
+    for name, _ in indexes:
+        store.db.execute_sql(f'DROP INDEX "{name}"')
+    read = store.db.connection().cursor()
+    read.execute("SELECT id, start_utc, utc_offset, extension, party, trunk, ring_s, talk_s, answered FROM call "
+                 "WHERE direction = 'in' ORDER BY id")
+    extra, n_legs = LEG + 1, 0
+    while True:
+        calls = read.fetchmany(100_000)
+        if not calls:
+            break
+        legs: list[tuple] = []
+        counts = []
+        for call in calls:
+            n, extra = summary_legs(rnd, call, extensions, legs, extra)
+            if n > 1:
+                counts.append((n, call[0]))
+        with store.db.atomic():
+            _insert("leg", store.LEG_COLUMNS, legs)
+            store.db.connection().executemany("UPDATE call SET legs = ? WHERE id = ?", counts)
+        n_legs += len(legs)
+    for _, sql in indexes:
+        store.db.execute_sql(sql)
+    t1 = time.perf_counter()
+    lo, hi = store.db.execute_sql("SELECT MIN(start_utc + utc_offset) / 86400, MAX(start_utc + utc_offset) / 86400 "
+                                  "FROM call").fetchone()
+    for first in range(lo, hi + 1, 31):
+        with store.db.atomic():
+            offers.rebuild_days(first, min(hi, first + 30))
+    return {"legs": n_legs, "legs_s": round(t1 - t0, 2), "offers_rebuild_s": round(time.perf_counter() - t1, 2)}
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--calls", type=int, default=10_000_000)
     p.add_argument("--out", type=Path, required=True, help="the database file to create")
+    p.add_argument("--add-legs", action="store_true",
+                   help="--out is a database generated before gen_calls wrote legs: write its incoming calls' legs "
+                        "(summing up to its rows) and rebuild its missed-calls roll-ups")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--extensions", type=int, default=1000)
     p.add_argument("--branches", type=int, default=10)
     p.add_argument("--zone", default="Europe/Istanbul")
     p.add_argument("--no-rollup", action="store_true")
     a = p.parse_args(argv)
+    if a.add_legs:
+        print(json.dumps(add_legs(a.out, a.seed, a.extensions)))
+        return
     print(json.dumps(generate(a.out, a.calls, a.seed, a.extensions, a.branches, a.zone, not a.no_rollup)))
 
 

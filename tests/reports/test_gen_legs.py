@@ -4,6 +4,8 @@ missed transferred), most lost callers are called back, the same seed gives the 
 report from the roll-ups equals the one from the legs for the whole box and a department's supervisor."""
 from __future__ import annotations
 
+import pytest
+
 from appliance import store
 from appliance.access.users import Account
 from appliance.ingest.summary import recompute
@@ -53,5 +55,34 @@ def test_generated_incoming_calls_have_their_legs_and_the_missed_report_counts_t
     try:
         assert store.db.execute_sql(LEGS).fetchall() == legs   # reproducible by seed
         assert store.db.execute_sql(SUMMARY).fetchall() == calls
+    finally:
+        store.close_db()
+
+
+def test_legs_added_to_a_database_generated_without_them_sum_up_to_its_calls(tmp_path):
+    gen_calls.generate(tmp_path / "old.db", 4000, seed=2, extensions=200)
+    try:   # as gen_calls wrote it before it wrote legs: none, one a call
+        store.db.execute_sql("DELETE FROM leg")
+        store.db.execute_sql("UPDATE call SET legs = 1, call_key = '', transferred = 0")
+        calls = store.db.execute_sql(SUMMARY).fetchall()
+    finally:
+        store.close_db()
+    made = gen_calls.add_legs(tmp_path / "old.db", extensions=200)
+    try:
+        assert made["legs"] > len(calls)
+        for (cid,) in store.db.execute_sql("SELECT id FROM call WHERE direction = 'in'").fetchall():
+            recompute(cid)
+        after = store.db.execute_sql(SUMMARY).fetchall()
+        legs_at = [c[1] for c in store.db.execute_sql("PRAGMA table_info(call)")].index("legs")
+        assert [c[:legs_at] + c[legs_at + 1:] for c in after] == [c[:legs_at] + c[legs_at + 1:] for c in calls]
+        assert store.db.execute_sql("SELECT COUNT(*) FROM call WHERE legs > 1").fetchone()[0] > len(calls) / 4
+        since, until = gen_calls.START, gen_calls.START + gen_calls.YEARS * 366 * 86400
+        for user in (ADMIN, DEPT):
+            raw = report_missed.raw_missed(user, "default", since, until)
+            assert offers.missed(user, "default", since, until, "extension", True).to_dict() == raw.to_dict()
+            assert raw.total.missed_direct > raw.total.missed_transferred > 0
+        with pytest.raises(SystemExit):
+            store.close_db()
+            gen_calls.add_legs(tmp_path / "old.db")
     finally:
         store.close_db()
