@@ -168,6 +168,14 @@ def visible(user: Account, pbx_tenant: str) -> ColumnBase:
     return (of_tenant & _Ranges(ranges)) if ranges else NOTHING
 
 
+def in_reach(user: Account) -> ColumnBase:
+    """visible() of an own / department / branch user without its tenant condition: the extension ranges alone, which
+    the call table's index on extension and start answers by itself (for a reader that checks the call's tenant on
+    a row that carries it)."""
+    ranges = person_ranges(user)
+    return _Ranges(ranges) if ranges else NOTHING
+
+
 def person_ranges(user: Account) -> tuple[tuple[str, int | None, int | None], ...]:
     """The (extension, from, to) ranges of an own / department / branch user's reach (extension_ranges; none when
     they have no reach), kept until the database changes."""

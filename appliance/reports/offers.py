@@ -162,18 +162,17 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
     not_dirty, args_dirty = _in("o.day", dirty)
     not_dirty = f"NOT {not_dirty}" if dirty else "1"
     first, end = since // 86400 - 1, (until - 1) // 86400 + 2
-    if basis == "person":   # the visible calls by the call table's index, their offers joined
+    if basis == "person":   # the visible calls by the call table's index alone, their offers joined: only incoming
+        # calls have offers, and an offer carries its call's tenant (scope.visible = the tenant and in_reach)
         C = store.Call
-        q = (C.select(C.id).where(C.direction == "in", C.start_utc >= since, C.start_utc < until,
-                                  scope.visible(user, pbx_tenant)))
-        sql, params = q.sql()
+        sql, params = C.select(C.id).where(C.start_utc >= since, C.start_utc < until, scope.in_reach(user)).sql()
+        tenant, targs = _in("o.tenant", scope.call_tenant_codes(user.tenant, pbx_tenant))
+        visible, vargs = f"o.call_id IN ({sql}) AND {tenant} AND {not_dirty}", [*params, *targs, *args_dirty]
         if by == "extension":
-            _person_by_extension(tally, scope.person_ranges(user), f"o.call_id IN ({sql}) AND {not_dirty}",
-                                 [*params, *args_dirty])
+            _person_by_extension(tally, scope.person_ranges(user), visible, vargs)
             return tally.report()
         rows = store.db.execute_sql(
-            f"SELECT {ROW} FROM rollup_offer o WHERE o.call_id IN ({sql}) AND {not_dirty} "
-            f"ORDER BY o.start_utc, o.call_id", [*params, *args_dirty])
+            f"SELECT {ROW} FROM rollup_offer o WHERE {visible} ORDER BY o.start_utc, o.call_id", vargs)
         _feed(tally, rows, True)
         return tally.report()
     tenants, targs = ("1", []) if basis == "all" else _in("o.tenant", scope.call_tenant_codes(user.tenant, pbx_tenant))
@@ -224,15 +223,17 @@ def _person_by_extension(tally: rm.Tally, ranges, calls: str, args: list) -> Non
         rargs += [ext] + [v for v in (lo, hi) if v is not None]
     exts = sorted({r[0] for r in ranges})
     within = f"o.extension IN ({', '.join('?' * len(exts))}) AND ({' OR '.join(parts)})"
-    where, wargs = f"{calls} AND {within}", [*args, *exts, *rargs]
-    for tenant, ext, state, n, ring, lo in store.db.execute_sql(
-            f"SELECT o.tenant, o.extension, o.state, COUNT(*), SUM(o.ring_s), MIN(o.start_utc) FROM rollup_offer o "
-            f"WHERE {where} GROUP BY o.tenant, o.extension, o.state", wargs).fetchall():
+    # one pass over the offers (materialised once), then its sums per extension and outcome and, per call, the totals
+    rows = store.db.execute_sql(
+        f"WITH v AS MATERIALIZED (SELECT o.tenant AS t, o.extension AS e, o.state AS s, o.ring_s AS r, "
+        f"o.start_utc AS at, o.call_id AS c, o.missed AS m, o.wait_s AS w FROM rollup_offer o WHERE {calls} AND "
+        f"{within}) SELECT 0, t, e, s, COUNT(*), SUM(r), MIN(at) FROM v GROUP BY t, e, s UNION ALL "
+        f"SELECT 1, m, NULL, NULL, COUNT(*), SUM(w), NULL FROM (SELECT m, w FROM v GROUP BY c) GROUP BY m",
+        [*args, *exts, *rargs]).fetchall()
+    for _, tenant, ext, state, n, ring, lo in (r for r in rows if r[0] == 0):
         index = tally.index(tenant)
         tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, n, ring)
-    _totals(tally, store.db.execute_sql(
-        f"SELECT m, COUNT(*), SUM(w) FROM (SELECT o.missed AS m, o.wait_s AS w FROM rollup_offer o WHERE {where} "
-        f"GROUP BY o.call_id) GROUP BY m", wargs))
+    _totals(tally, ((m, n, w) for kind, m, _e, _s, n, w, _lo in rows if kind == 1))
 
 
 def _units(whole: list[int], unusable: set[int]) -> tuple[list[int], list[int]]:
