@@ -164,8 +164,22 @@ def visible(user: Account, pbx_tenant: str) -> ColumnBase:
     of_tenant = call_tenant_is(user.tenant, pbx_tenant)
     if b == "tenant":
         return of_tenant
-    ranges = versioned.cached("scope.ranges", user, lambda: _person_ranges(user))
+    ranges = person_ranges(user)
     return (of_tenant & _Ranges(ranges)) if ranges else NOTHING
+
+
+def in_reach(user: Account) -> ColumnBase:
+    """visible() of an own / department / branch user without its tenant condition: the extension ranges alone, which
+    the call table's index on extension and start answers by itself (for a reader that checks the call's tenant on
+    a row that carries it)."""
+    ranges = person_ranges(user)
+    return _Ranges(ranges) if ranges else NOTHING
+
+
+def person_ranges(user: Account) -> tuple[tuple[str, int | None, int | None], ...]:
+    """The (extension, from, to) ranges of an own / department / branch user's reach (extension_ranges; none when
+    they have no reach), kept until the database changes."""
+    return versioned.cached("scope.ranges", user, lambda: _person_ranges(user))
 
 
 def _person_ranges(user: Account) -> tuple[tuple[str, int | None, int | None], ...]:

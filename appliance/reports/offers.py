@@ -12,7 +12,8 @@ A report reads, for a scope that sees every row (the box, a tenant):
 - the calls of the range's edge days from `rollup_offer`, one by one;
 - the calls of dirty days (stored or changed since the last refresh) from their legs, as before.
 A scope by person (a department's supervisor, a person) reads the visible calls (the call table's index on
-extension and time) joined to `rollup_offer`, and the dirty days' calls from their legs.
+extension and time) joined to `rollup_offer`: by extension summed in SQL over the offers within the user's
+extension ranges, by person call by call; and the dirty days' calls from their legs.
 So the result is the same as from the legs one by one (tests/reports/test_offers_rollup.py)."""
 from __future__ import annotations
 
@@ -161,14 +162,17 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
     not_dirty, args_dirty = _in("o.day", dirty)
     not_dirty = f"NOT {not_dirty}" if dirty else "1"
     first, end = since // 86400 - 1, (until - 1) // 86400 + 2
-    if basis == "person":   # the visible calls by the call table's index, their offers joined
+    if basis == "person":   # the visible calls by the call table's index alone, their offers joined: only incoming
+        # calls have offers, and an offer carries its call's tenant (scope.visible = the tenant and in_reach)
         C = store.Call
-        q = (C.select(C.id).where(C.direction == "in", C.start_utc >= since, C.start_utc < until,
-                                  scope.visible(user, pbx_tenant)))
-        sql, params = q.sql()
+        sql, params = C.select(C.id).where(C.start_utc >= since, C.start_utc < until, scope.in_reach(user)).sql()
+        tenant, targs = _in("o.tenant", scope.call_tenant_codes(user.tenant, pbx_tenant))
+        visible, vargs = f"o.call_id IN ({sql}) AND {tenant} AND {not_dirty}", [*params, *targs, *args_dirty]
+        if by == "extension":
+            _person_by_extension(tally, scope.person_ranges(user), visible, vargs)
+            return tally.report()
         rows = store.db.execute_sql(
-            f"SELECT {ROW} FROM rollup_offer o WHERE o.call_id IN ({sql}) AND {not_dirty} "
-            f"ORDER BY o.start_utc, o.call_id", [*params, *args_dirty])
+            f"SELECT {ROW} FROM rollup_offer o WHERE {visible} ORDER BY o.start_utc, o.call_id", vargs)
         _feed(tally, rows, True)
         return tally.report()
     tenants, targs = ("1", []) if basis == "all" else _in("o.tenant", scope.call_tenant_codes(user.tenant, pbx_tenant))
@@ -185,9 +189,16 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
     if not whole:
         return tally.report()
     in_whole, wargs = _in("o.day", whole)
-    for missed_kind, calls, wait_s in store.db.execute_sql(
+    _totals(tally, store.db.execute_sql(
             f"SELECT o.missed, SUM(o.calls), SUM(o.wait_s) FROM rollup_offer_total o WHERE {in_whole} AND {tenants} "
-            f"GROUP BY o.missed", [*wargs, *targs]):
+            f"GROUP BY o.missed", [*wargs, *targs]))
+    _whole_days(tally, by, whole, set(dirty) | set(edge), tenants, targs)
+    return tally.report()
+
+
+def _totals(tally: rm.Tally, rows) -> None:
+    """Add (the caller's outcome "" / direct / transferred, calls, their waits) to the tally's totals."""
+    for missed_kind, calls, wait_s in rows:
         state = {"": rm.ANSWERED, "direct": rm.MISSED_DIRECT, "transferred": rm.MISSED_TRANSFERRED}[missed_kind]
         t = tally.total
         t.offered += calls
@@ -195,8 +206,34 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
         t.missed_direct += calls if state == rm.MISSED_DIRECT else 0
         t.missed_transferred += calls if state == rm.MISSED_TRANSFERRED else 0
         t.ring_missed_s += wait_s if state != rm.ANSWERED else 0
-    _whole_days(tally, by, whole, set(dirty) | set(edge), tenants, targs)
-    return tally.report()
+
+
+def _person_by_extension(tally: rm.Tally, ranges, calls: str, args: list) -> None:
+    """By extension for a scope by person (a department's supervisor, a person): the offers of the visible calls
+    (`calls`, a condition on `o`) summed by SQL per extension and outcome, of those an extension rang while it was
+    within reach (the user's extension ranges, scope.extension_ranges: the rule of Tally.allowed on each row);
+    the totals count each call with such an offer once. Rows are independent by extension, so no call is read
+    one by one (a department's year is tens of thousands of them)."""
+    if not ranges:
+        return
+    parts, rargs = [], []
+    for ext, lo, hi in ranges:
+        parts.append("(o.extension = ?" + (" AND o.start_utc >= ?" if lo is not None else "")
+                     + (" AND o.start_utc < ?" if hi is not None else "") + ")")
+        rargs += [ext] + [v for v in (lo, hi) if v is not None]
+    exts = sorted({r[0] for r in ranges})
+    within = f"o.extension IN ({', '.join('?' * len(exts))}) AND ({' OR '.join(parts)})"
+    # one pass over the offers (materialised once), then its sums per extension and outcome and, per call, the totals
+    rows = store.db.execute_sql(
+        f"WITH v AS MATERIALIZED (SELECT o.tenant AS t, o.extension AS e, o.state AS s, o.ring_s AS r, "
+        f"o.start_utc AS at, o.call_id AS c, o.missed AS m, o.wait_s AS w FROM rollup_offer o WHERE {calls} AND "
+        f"{within}) SELECT 0, t, e, s, COUNT(*), SUM(r), MIN(at) FROM v GROUP BY t, e, s UNION ALL "
+        f"SELECT 1, m, NULL, NULL, COUNT(*), SUM(w), NULL FROM (SELECT m, w FROM v GROUP BY c) GROUP BY m",
+        [*args, *exts, *rargs]).fetchall()
+    for _, tenant, ext, state, n, ring, lo in (r for r in rows if r[0] == 0):
+        index = tally.index(tenant)
+        tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, n, ring)
+    _totals(tally, ((m, n, w) for kind, m, _e, _s, n, w, _lo in rows if kind == 1))
 
 
 def _units(whole: list[int], unusable: set[int]) -> tuple[list[int], list[int]]:
@@ -228,40 +265,98 @@ def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], 
             index = tally.index(tenant)
             tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
         return
-    # by person: per month (day) and extension, unless the extension changed hands in it (then by day, by call)
+    # by person: over the whole range per extension and outcome, or for an extension that changed hands in it, per
+    # month (day) unless it changed hands in it (then by day, by call); the calls that rang several extensions are
+    # summed too, but for the extensions of people with more than one (`shared`: such a call may have rung two phones
+    # of one person, who counts it once): those call by call
+    shared, sargs = _shared(tally, whole, tenants, targs)
+    summed = f"(o.multi = 0 OR NOT {shared})"
+    sources = [(unit, table, cond, args) for unit, table, (cond, args) in (
+        ("-o.ym", "rollup_offer_month", _in("o.ym", months)), ("o.day", "rollup_offer_ext", _in("o.day", days)))
+        if args]
+    rows = ("o.tenant AS t, o.extension AS e, o.state AS s, o.calls AS c, o.ring_s AS r, o.min_start AS lo, "
+            "o.max_start AS hi")
+    parts = [(f"SELECT {rows} FROM {table} o WHERE {cond} AND {tenants} AND {summed}", [*args, *targs, *sargs])
+             for _, table, cond, args in sources]
+    overall = store.db.execute_sql(
+        f"SELECT t, e, s, SUM(c), SUM(r), MIN(lo), MAX(hi) FROM ({' UNION ALL '.join(sql for sql, _ in parts)}) "
+        f"GROUP BY t, e, s", [a for _, args in parts for a in args]).fetchall() if parts else []
+    ext_spans: dict[tuple[str, str], tuple[int, int]] = {}
+    for tenant, ext, _state, _calls, _ring, lo, hi in overall:
+        old_span = ext_spans.get((tenant, ext))
+        ext_spans[(tenant, ext)] = (lo, hi) if old_span is None else (min(old_span[0], lo), max(old_span[1], hi))
+    changing = {k for k, span in ext_spans.items() if _changes(tally.index(k[0]), k[1], *span)}
+    for tenant, ext, state, calls, ring, lo, _hi in overall:
+        if (tenant, ext) not in changing:
+            index = tally.index(tenant)
+            tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
+    moved, margs = _pairs(changing)
     cols = "o.tenant, o.extension, o.state, SUM(o.calls), SUM(o.ring_s), MIN(o.min_start), MAX(o.max_start)"
-    parts = [(f"SELECT {unit}, {cols} FROM {table} o WHERE {cond} AND {tenants} AND o.multi = 0 "
-              f"GROUP BY {unit}, o.tenant, o.extension, o.state", [*args, *targs])
-             for unit, table, (cond, args) in (("-o.ym", "rollup_offer_month", _in("o.ym", months)),
-                                               ("o.day", "rollup_offer_ext", _in("o.day", days))) if args]
+    parts = [(f"SELECT {unit}, {cols} FROM {table} o WHERE {cond} AND {tenants} AND {summed} AND {moved} "
+              f"GROUP BY {unit}, o.tenant, o.extension, o.state", [*args, *targs, *sargs, *margs])
+             for unit, table, cond, args in sources] if changing else []
     groups = [row for sql, args in parts for row in store.db.execute_sql(sql, args).fetchall()]
     spans: dict[tuple[int, str, str], tuple[int, int]] = {}
     for unit, tenant, ext, _state, _calls, _ring, lo, hi in groups:
         old = spans.get((unit, tenant, ext))
         spans[(unit, tenant, ext)] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
     split = {k for k, (lo, hi) in spans.items() if _changes(tally.index(k[1]), k[2], lo, hi)}
-    for unit, tenant, ext in sorted(k for k in split if k[0] < 0):   # a month an extension changed hands in: by day
+    by_day = sorted(k for k in split if k[0] < 0)
+    for unit, tenant, ext in by_day:   # a month an extension changed hands in: by day
         split.discard((unit, tenant, ext))
         first, end = rollup.month_days(-unit)
         for row in store.db.execute_sql(
                 f"SELECT o.day, {cols} FROM rollup_offer_ext o WHERE o.day >= ? AND o.day < ? AND o.tenant = ? AND "
-                f"o.extension = ? AND o.multi = 0 GROUP BY o.day, o.state", (first, end, tenant, ext)).fetchall():
+                f"o.extension = ? AND {summed} GROUP BY o.day, o.state", (first, end, tenant, ext, *sargs)).fetchall():
             groups.append(row)
             old = spans.get((row[0], tenant, ext))
             spans[(row[0], tenant, ext)] = (row[6], row[7]) if old is None else (min(old[0], row[6]),
                                                                                  max(old[1], row[7]))
         split |= {k for k in spans if k[0] >= first and k[0] < end and k[1:] == (tenant, ext)
                   and _changes(tally.index(tenant), ext, *spans[k])}
-        groups = [g for g in groups if (g[0], g[1], g[2]) != (unit, tenant, ext)]
+    gone = set(by_day)
     for unit, tenant, ext, state, calls, ring, lo, _hi in groups:
-        if (unit, tenant, ext) not in split:
+        if (unit, tenant, ext) not in split and (unit, tenant, ext) not in gone:
             index = tally.index(tenant)
             tally.group(lo, tenant, ext, index.attribute(ext, lo) if index is not None else None, state, calls, ring)
-    # calls that rang several extensions, and the days a change of hands splits: call by call, no totals
-    in_whole, wargs = _in("o.day", whole)
-    _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.exts > 1 AND {in_whole} AND {tenants} "
-                                      f"ORDER BY o.call_id", [*wargs, *targs]), False)
+    # calls that rang several extensions of which some are shared, and the days a change of hands splits: call by
+    # call, no totals
+    if sargs:
+        in_whole, wargs = _in("o.day", whole)
+        _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.exts > 1 AND {in_whole} AND "
+                                          f"{tenants} AND {shared} ORDER BY o.call_id", [*wargs, *targs, *sargs]),
+              False)
     for day, tenant, ext in sorted(split):
         _feed(tally, store.db.execute_sql(f"SELECT {ROW} FROM rollup_offer o WHERE o.day = ? AND o.tenant = ? AND "
-                                          f"o.extension = ? AND o.exts = 1 ORDER BY o.call_id", (day, tenant, ext)),
-              False)
+                                          f"o.extension = ? AND (o.exts = 1 OR NOT {shared}) ORDER BY o.call_id",
+                                          (day, tenant, ext, *sargs)), False)
+
+
+def _shared(tally: rm.Tally, whole: list[int], tenants: str, targs: list) -> tuple[str, list]:
+    """A condition on `o` true for the extensions of people who have (had) more than one, per tenant of the days
+    `whole` ("0" and no arguments when there are none)."""
+    in_whole, wargs = _in("o.day", whole)
+    pairs: set[tuple[str, str]] = set()
+    for (tenant,) in store.db.execute_sql(f"SELECT DISTINCT o.tenant FROM rollup_offer_total o WHERE {in_whole} AND "
+                                          f"{tenants}", [*wargs, *targs]).fetchall():
+        index = tally.index(tenant)
+        if index is None:
+            continue
+        owned: dict[object, set] = {}
+        for ext, items in index.extensions.items.items():
+            for _start, _end, person in items:
+                owned.setdefault(person, set()).add(ext)
+        pairs |= {(tenant, str(e)) for es in owned.values() if len(es) > 1 for e in es}
+    return _pairs(pairs)
+
+
+def _pairs(pairs: Iterable[tuple[str, str]]) -> tuple[str, list]:
+    """A condition on `o` true for these (tenant, extension) pairs ("0" and no arguments for none)."""
+    by_tenant: dict[str, list[str]] = {}
+    for tenant, ext in sorted(pairs):
+        by_tenant.setdefault(tenant, []).append(ext)
+    conds, args = [], []
+    for tenant, exts in by_tenant.items():
+        conds.append(f"(o.tenant = ? AND o.extension IN ({', '.join('?' * len(exts))}))")
+        args += [tenant, *exts]
+    return (f"({' OR '.join(conds)})", args) if conds else ("0", [])

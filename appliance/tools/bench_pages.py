@@ -63,6 +63,8 @@ PAGES = (
     ("missed calls, a year", _q("/reports/missed", **_year()), "admin"),
     ("missed calls, a month", _q("/reports/missed", run="1", range="custom", since=MONTH[0], until=MONTH[1]),
      "admin"),
+    ("missed calls by person, a year", _q("/reports/missed", **_year(by="person")), "admin"),
+    ("missed calls, a year, dept scope", _q("/reports/missed", **_year()), "dsup"),
     ("concurrency 1 h, a month", _q("/reports/concurrency", run="1", range="custom", since=MONTH[0],
                                     until=MONTH[1], step="3600"), "admin"),
     ("bill, a month", _q("/bill", person="p00001", period="2024-11"), "admin"),

@@ -43,10 +43,12 @@ def _median_ms(fn: Callable[[], T], runs: int) -> tuple[float, T]:
 def _batch(n: int = 5000) -> float:
     """Store one worker-sized batch of calls (and legs) on the newest day; the seconds its refresh took."""
     top = store.db.execute_sql("SELECT MAX(id), MAX(start_utc + utc_offset) / 86400 FROM call").fetchone()
-    first = max(top[0] + 1, (top[0] >> 32) + 1 << 32)
-    rows = list(gen_calls.call_rows(random.Random(7), n, first, 1000, gen_calls._Offsets(TZ), 1, top[1]))
-    legs = [(r[0], r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], 0, 0)
-            for r in rows]
+    most = max(top[0], store.db.execute_sql("SELECT IFNULL(MAX(id), 0) FROM leg").fetchone()[0])
+    first = (most >> 32) + 1 << 32   # above every call and leg id (the generator's extra legs are above 2**32)
+    legs: list[tuple] = []
+    rows = list(gen_calls.call_rows(random.Random(7), n, first, 1000, gen_calls._Offsets(TZ), 1, top[1], legs))
+    legs += [(r[0], r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], 0, 0)
+             for r in rows if r[5] != "in"]   # the others' one leg each
     with store.db.atomic():
         gen_calls._insert("call", store.CALL_COLUMNS, rows)
         gen_calls._insert("leg", store.LEG_COLUMNS, legs)
