@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("box", "company", "", "text",
       "The company this box serves, as the first-boot wizard asked for it (page and report headers)."),
     S("box", "branch", "", "text", "The branch (site) this box is at, as the first-boot wizard asked for it."),
+    S("box", "usb_path", "", "path",
+      "The folder of a USB stick for backups (the Backup page, callbox backup create --usb) when it is not a removable "
+      "disk mounted under /media or /run/media, which the box finds itself; empty = only those."),
     S("box", "ntp", "", "host names",
       "NTP servers, space-separated; empty: the operating system's defaults. The first-boot wizard writes them here "
       "and to <data>/timesyncd.conf (systemd-timesyncd's [Time] NTP=)."),

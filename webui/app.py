@@ -85,7 +85,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(calls.routes(data_dir, cfg))
     app.merge(setup.routes(data_dir, cfg))
     app.merge(pbx_wizard.routes(data_dir, cfg))
-    app.merge(backup.routes(data_dir, pbx_wizard.config_file(cfg, data_dir)))
+    app.merge(backup.routes(data_dir, cfg, pbx_wizard.config_file(cfg, data_dir)))
     app.merge(reset.routes(data_dir))
     app.merge(update.routes(data_dir))
     app.merge(directory.routes(data_dir, cfg))

@@ -20,6 +20,7 @@
     <p><label>{{_("The backup's passphrase")}}<br><input name="restore_passphrase" id="restore-passphrase" type="password" autocomplete="off" required></label></p>
     <p><button type="submit" id="restore">{{_('Restore this backup')}}</button></p>
   </form>
+% include('backup_usb_restore.tpl', action='/first-boot/restore', hidden={'code': code}, sticks=sticks)
 </details>
 <form method="post" action="/first-boot/finish" class="form" enctype="multipart/form-data" id="first-boot-form">
   <input type="hidden" name="code" value="{{code}}">
