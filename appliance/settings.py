@@ -93,6 +93,10 @@ SETTINGS: tuple[Setting, ...] = (
       "own CA's, put it and its key in place of the made ones and restart."),
     S("web", "key_file", "tls/web.key", "path",
       "PEM private key of cert_file, mode 0600 (refused when others may read it)."),
+    S("web", "label_setup_code", False, "yes/no",
+      "Show the first-boot setup code on the printable /label page too (to anyone who opens it on the network, until "
+      "the first administrator exists). no: only the console shows it, and /label says so; yes only where the network "
+      "the box first starts on is the installer's own."),
     S("web", "hsts_max_age_s", 0, "seconds",
       "Strict-Transport-Security max-age sent over HTTPS; 0 = none (the default: a browser that got it keeps to "
       "HTTPS for that long, so set it once the certificate is one browsers trust).", minval=0, maxval=63072000),

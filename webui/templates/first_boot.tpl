@@ -10,6 +10,7 @@
   <p><label>{{_('Setup code')}}<br><input name="code" id="code" autocomplete="off" autocapitalize="characters" spellcheck="false" placeholder="ABCD-EFGH-JKMN" required autofocus></label></p>
   <p><button type="submit" id="code-next">{{_('Next')}}</button></p>
 </form>
+<p><a href="/label" id="label-link">{{_("The box's label: its addresses, MAC and serial number in large type, to print or photograph")}}</a></p>
 % elif step == 'details':
 <details class="restore-choice" id="restore-choice"{{!' open' if form.get('restore') else ''}}>
   <summary>{{_('Restore from a backup instead of a new setup')}}</summary>
