@@ -79,7 +79,8 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
             return _page("code", 403, error=_("This setup code is not valid. Type the code the console shows."))
 
         def again(message: str):
-            return _page("details", 400, code=typed, form=form, error=message)
+            return _page("details", 400, code=typed, form=form, error=message,
+                         sticks=sticks(cfg.section("box").usb_path))
         if forms.get("password", "") != forms.get("password2", ""):
             return again(_("The two passwords differ."))
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from webui.i18n import _
 
 log = logging.getLogger(__name__)
 WINDOW_S = (0.2, 5.0)      # the scan's listening time per rate, bounds
+RESULT_SHOWN_S = 7 * 86400  # how long the page shows how the last change of driver's reprocess went
 
 
 def config_file(cfg: config.Config, data_dir: Path) -> Path:
@@ -92,7 +94,12 @@ def _page_values(path: Path, data_dir: Path, error: str = "", form: dict | None 
             "drivers": [{"key": n, "name": registry.load(n).NAME} for n in registry.names()],
             "capture": status.capture_status(data_dir / "run" / "capture.json"),
             "chosen": request.query.get("chosen", ""), "config_file": str(path), "confirm": confirm,
-            "pending": choice.pending_reprocess(data_dir), "reprocessed": choice.last_reprocess(data_dir)}
+            "pending": choice.pending_reprocess(data_dir), "reprocessed": _recent(choice.last_reprocess(data_dir))}
+
+
+def _recent(result: dict | None) -> dict | None:
+    """The last reprocess's result while it is news (a week), for the page's banner."""
+    return result if result and time.time() - result.get("done_utc", 0) < RESULT_SHOWN_S else None
 
 
 def _labels() -> str:

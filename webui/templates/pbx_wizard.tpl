@@ -29,7 +29,7 @@
     <p><label class="check"><input type="radio" name="reprocess" value="all" id="reprocess-all" checked> {{_('Parse them all again with {driver}: the calls {previous} made of them are replaced (not added to), and the reports change with them.').format(driver=confirm['driver'], previous=confirm['previous'])}}{{(' ' + _('The journal holds the lines received since {date}.').format(date=confirm['first'])) if confirm['first'] else ''}}</label></p>
     <p><label class="check"><input type="radio" name="reprocess" value="since" id="reprocess-since"> {{_('Parse again only the lines received since this day:')}}</label> <input type="date" name="since" id="since" value="{{confirm['first']}}" aria-label="{{_('Since')}}"></p>
     <p><label class="check"><input type="radio" name="reprocess" value="none" id="reprocess-none"> {{_('Keep the calls {previous} made; read only new lines with {driver}.').format(previous=confirm['previous'], driver=confirm['driver'])}}</label></p>
-    <p class="muted">{{_('Calls in billed periods are not parsed again: reopen the periods first (Charges page).')}}</p>
+    <p class="muted">{{_('Calls in billed periods are not parsed again: reopen the periods first (the Charges and periods page).')}}</p>
     <p><button type="submit" id="change-driver">{{_('Change the driver')}}</button> <a href="/setup/pbx" id="keep-driver">{{_('Cancel')}}</a></p>
   </form>
 </section>
