@@ -65,12 +65,12 @@ def box_a(tmp_path_factory) -> tuple[Path, dict]:
     return data, outputs(data)
 
 
-def _restores(backup: Path, box: Path, before: dict) -> None:
+def _restores(backup: Path, box: Path, before: dict, web_admin: bool = True) -> None:
     with open(backup, "rb") as f:
         archive.restore(f, box, PASSPHRASE)
     after = outputs(box)
     assert after.pop("ini").startswith(before["ini"])
-    assert after.pop("users") == "admin\tadministrator\tall\t\t\n" + before["users"]
+    assert after.pop("users") == ("admin\tadministrator\tall\t\t\n" if web_admin else "") + before["users"]
     assert after == {k: v for k, v in before.items() if k not in ("ini", "users")}
 
 
@@ -175,3 +175,19 @@ def test_a_backup_on_a_usb_stick_restores_on_the_backup_page_and_in_the_first_bo
     finally:
         store.close_db()
     assert outputs(box_c) == before
+
+
+def test_callbox_backup_create_usb_writes_into_the_stick_the_box_sees(box_a, tmp_path):
+    data, before = _copy(box_a, tmp_path)
+    stick = tmp_path / "stick"
+    ini = (data / "callbox.ini").read_text(encoding="utf-8")
+    refused = callbox(data, "backup", "create", "--usb", "--set", f"box.usb_path={stick}", "--passphrase-stdin",
+                      stdin=PASSPHRASE + "\n", code=2)
+    assert "no USB stick found" in refused             # the folder is not there: no stick plugged in
+    stick.mkdir()
+    said = callbox(data, "backup", "create", "--usb", "--calls", "--set", f"box.usb_path={stick}", "--passphrase-stdin",
+                   stdin=PASSPHRASE + "\n")
+    (made,) = stick.iterdir()
+    assert f"backup written to {made}" in said and made.suffix == ".cbx"
+    assert (data / "callbox.ini").read_text(encoding="utf-8") == ini
+    _restores(made, tmp_path / "check", before, web_admin=False)
