@@ -27,6 +27,14 @@ def _local(address: str) -> bool:
         return False
 
 
+def _served() -> tuple[int, bool]:
+    """The port and TLS of the web UI as this request reached it (the --port the web was started with, which the
+    configuration may not say)."""
+    parts = request.urlparts
+    secure = parts.scheme == "https"
+    return parts.port or (443 if secure else 80), secure
+
+
 def setup_code(app: bottle.Bottle) -> str:
     """The setup code while it is still good (no user yet, not expired), else ""."""
     code = app.config.get("callbox.setup_code") or ""
@@ -55,6 +63,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         box = cfg.section("box")
         return bottle.template("label", template_lookup=TEMPLATE_LOOKUP, code=code, pending=pending,
                                fingerprint=fingerprint, company=box.company, branch=box.branch,
-                               version=appliance.__version__, **label.identity(web.port, web.tls))
+                               version=appliance.__version__, **label.identity(*_served()))
 
     return app

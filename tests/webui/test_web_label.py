@@ -16,7 +16,7 @@ NETWORK = {"REMOTE_ADDR": "192.0.2.50"}
 
 
 def test_the_label_shows_the_setup_code_until_the_box_is_set_up(data_dir):
-    cfg = config.Config(text="[web]\nlabel_setup_code = yes\nport = 443\n")
+    cfg = config.Config(text="[web]\nlabel_setup_code = yes\n")
     app = make_app(data_dir, cfg)
     code = app.config["callbox.setup_code"]
     client = webtest.TestApp(app, extra_environ=NETWORK)
@@ -28,6 +28,9 @@ def test_the_label_shows_the_setup_code_until_the_box_is_set_up(data_dir):
     assert "/first-boot" in page.text and 'href="/static/label.css"' in page.text and "<nav" not in page.text
     for mac in label.mac_addresses():
         assert mac["mac"] in page.text
+    served = client.get("/label", headers={"Host": "192.0.2.9:8443"}, extra_environ={"wsgi.url_scheme": "https"})
+    for address in label.urls(label.network.current_addresses(), 8443, True):     # as the browser reached it
+        assert f">{address}</dd>" in served.text
     client.post("/first-boot/finish", details(code.replace("-", ""), company="Örnek A.Ş.", branch="İzmir"))
     after = webtest.TestApp(app, extra_environ=NETWORK).get("/label").text
     assert code not in after and "label-code" not in after and "Setup code" not in after
