@@ -64,8 +64,9 @@ def _zone(path: Path) -> str:
 
 
 def _change(data_dir: Path, previous: str, driver: str, timezone: str) -> dict | None:
-    """What the confirmation of a change of driver shows, or None when no line was read with another driver yet (the
-    first choice: the worker reads the whole journal with it anyway)."""
+    """What the confirmation of a change of driver shows (the journal's first day in `timezone`, the PBX's), or None
+    when no line was read with another driver yet (the first choice: the worker reads the whole journal with it
+    anyway). The form's time zone goes on to the confirmation as it was typed."""
     if not previous or previous == driver or driver not in registry.names():
         return None
     try:
@@ -78,8 +79,8 @@ def _change(data_dir: Path, previous: str, driver: str, timezone: str) -> dict |
     except ValueError:
         tz = datetime.timezone.utc
     first = datetime.datetime.fromtimestamp(oldest / 1e9, tz).date().isoformat() if oldest is not None else ""
-    return {"previous": previous, "driver": driver, "timezone": timezone, "lines": counts.get("lines", 0),
-            "calls": counts.get("calls", 0), "first": first}
+    return {"previous": previous, "driver": driver, "timezone": request.forms.getunicode("timezone") or "",
+            "lines": counts.get("lines", 0), "calls": counts.get("calls", 0), "first": first}
 
 
 def _page_values(path: Path, data_dir: Path, error: str = "", form: dict | None = None,
@@ -191,7 +192,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         driver = request.forms.getunicode("driver") or ""
         timezone = (request.forms.getunicode("timezone") or "").strip()
         previous = _current(path).raw_section("pbx").get("driver", "")
-        change = _change(data_dir, previous, driver, timezone)
+        change = _change(data_dir, previous, driver, timezone or _zone(path))
         if change is not None and not request.forms.get("confirm"):     # say what happens to the lines read so far
             return _render(path, data_dir, confirm=change)
         again = (request.forms.getunicode("reprocess") or "") if change is not None else ""
