@@ -1,7 +1,8 @@
 """The box's label (/label, issue 19): a plain page in large type to print or photograph and stick on the box: its
 host name, web addresses, MAC addresses and serial number, the TLS certificate's fingerprint, and while the first
 boot is pending (no user yet) the one-time setup code, when [web] label_setup_code allows it (else: "on the console")
-or when the page is asked for from the box itself. Public, as the first-boot wizard: it shows nothing of the data."""
+or when the page is asked for from the box itself. Public while the box has no user, as the first-boot wizard (it
+shows nothing of the data); once set up, for logged-in users only."""
 from __future__ import annotations
 
 import ipaddress
@@ -16,6 +17,7 @@ from appliance import config
 from appliance.access import users
 from appliance.firstboot import label
 from webui import TEMPLATE_LOOKUP, db, tls
+from webui.auth import COOKIE
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     @app.get("/label")
     def page():
         bottle.response.set_header("Cache-Control", "no-store")
+        with db.users_db.connection_context():      # set up: the box's addresses and serial for its users only
+            anonymous = users.has_users() and users.session(request.get_cookie(COOKIE) or "") is None
+        if anonymous:
+            bottle.redirect("/login?next=/label", 303)
         code = setup_code(request.app)
         pending = bool(code)
         if code and not (web.label_setup_code or _local(request.environ.get("REMOTE_ADDR", ""))):

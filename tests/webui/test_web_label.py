@@ -1,6 +1,7 @@
 """The box's printable label (/label, issue 19): public, large type, the box's host name, web addresses, MAC and
 serial number; the one-time setup code on it only while the first boot is pending, and only for the box itself or
-when [web] label_setup_code = yes; gone once the first administrator exists."""
+when [web] label_setup_code = yes; gone once the first administrator exists, and from then on the page is for logged-in
+users only."""
 from __future__ import annotations
 
 import socket
@@ -32,7 +33,8 @@ def test_the_label_shows_the_setup_code_until_the_box_is_set_up(data_dir):
     for address in label.urls(label.network.current_addresses(), 8443, True):     # as the browser reached it
         assert f">{address}</dd>" in served.text
     client.post("/first-boot/finish", details(code.replace("-", ""), company="Örnek A.Ş.", branch="İzmir"))
-    after = webtest.TestApp(app, extra_environ=NETWORK).get("/label").text
+    assert webtest.TestApp(app, extra_environ=NETWORK).get("/label").location.endswith("/login?next=/label")
+    after = client.get("/label").text                  # set up: for its users only (the installer is logged in)
     assert code not in after and "label-code" not in after and "Setup code" not in after
     assert "Örnek A.Ş. · İzmir" not in after      # the web's settings object: the names show after its restart
     assert not (data_dir / "run" / "setup-code").exists()
