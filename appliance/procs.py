@@ -197,7 +197,8 @@ def capture_main(argv: list[str] | None = None) -> int:
 
 def worker_main(argv: list[str] | None = None) -> int:
     """The worker process: journal -> driver -> SQLite."""
-    from appliance.ingest.worker import Worker   # late: see the module docstring
+    from appliance.ingest import driver_change   # late: see the module docstring
+    from appliance.ingest.worker import Worker
     try:
         paths, cfg, args = _setup_args("worker", argv)
         if not cfg.raw_section("pbx").get("driver", ""):   # capture journals everything; parsed once one is chosen
@@ -212,6 +213,7 @@ def worker_main(argv: list[str] | None = None) -> int:
         print(f"callbox-worker: {e}", file=sys.stderr)
         return 2
     with _restart_report(paths, "worker"):
+        driver_change.apply_pending(paths, worker.processor)   # the PBX wizard changed the driver: parse again
         worker.run(stop)
     return RELOAD if changed.is_set() else 0
 

@@ -20,7 +20,8 @@ _CAPTURE = frozenset({"capture", "pbx", "journal", "log"})
 # and web settings; of [mail] only the language of the notices it queues
 _NOT_WORKER = frozenset({"snmp", "upload", "web", "central", "sync"})
 # settings only the web reads (how it shows calls): a change restarts nothing
-_WEB_ONLY = frozenset({("directory", "hunt_groups")})
+# (and where the Backup page finds a USB stick, whether the printable label shows the setup code)
+_WEB_ONLY = frozenset({("directory", "hunt_groups"), ("box", "usb_path"), ("web", "label_setup_code")})
 
 
 def reads(process: str, section: str, key: str) -> bool:

@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("box", "company", "", "text",
       "The company this box serves, as the first-boot wizard asked for it (page and report headers)."),
     S("box", "branch", "", "text", "The branch (site) this box is at, as the first-boot wizard asked for it."),
+    S("box", "usb_path", "", "path",
+      "The folder of a USB stick for backups (the Backup page, callbox backup create --usb) when it is not a removable "
+      "disk mounted under /media or /run/media, which the box finds itself; empty = only those."),
     S("box", "ntp", "", "host names",
       "NTP servers, space-separated; empty: the operating system's defaults. The first-boot wizard writes them here "
       "and to <data>/timesyncd.conf (systemd-timesyncd's [Time] NTP=)."),
@@ -90,6 +93,10 @@ SETTINGS: tuple[Setting, ...] = (
       "own CA's, put it and its key in place of the made ones and restart."),
     S("web", "key_file", "tls/web.key", "path",
       "PEM private key of cert_file, mode 0600 (refused when others may read it)."),
+    S("web", "label_setup_code", False, "yes/no",
+      "Show the first-boot setup code on the printable /label page too (to anyone who opens it on the network, until "
+      "the first administrator exists). no: only the console shows it, and /label says so; yes only where the network "
+      "the box first starts on is the installer's own."),
     S("web", "hsts_max_age_s", 0, "seconds",
       "Strict-Transport-Security max-age sent over HTTPS; 0 = none (the default: a browser that got it keeps to "
       "HTTPS for that long, so set it once the certificate is one browsers trust).", minval=0, maxval=63072000),

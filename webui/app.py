@@ -25,7 +25,8 @@ from appliance.directory import hunt_groups
 from appliance.supervisor import RELOAD
 from webui import (api, auth, callcentre, callcentre_evaluate, callcentre_reports, calls, central, crm,  # noqa: F401
                    customers, db, dialer, dialer_campaigns,
-                   errors, firstboot, home, i18n, invoices, messages, notes, offload, panel, pricelists, recordings,
+                   errors, firstboot, home, i18n, invoices, label, messages, notes, offload, panel, pricelists,
+                   recordings,
                    shop, status, tls, wallboard)   # i18n: `_` in templates
 from webui.admin import (alerts, backup, cause_codes, charges, directory, directory_edit, outbox, pbx_wizard, reset,
                          schedules, settings_check, setup, tariff_edit, tariffs, update, users)
@@ -77,6 +78,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     auth.install_guard(app, pbx.tenant)
     app.merge(auth.routes())
     app.merge(firstboot.routes(data_dir, cfg, pbx_wizard.config_file(cfg, data_dir)))
+    app.merge(label.routes(data_dir, cfg))     # the box's printable label: public, as the first-boot wizard
     app.merge(users.routes(data_dir, cfg))
     # The status page's call rows must go through appliance.access.scope: webui.api serves / and /api/status.
     app.merge(r for r in status.routes(data_dir).routes if r.rule not in api.SCOPED_RULES)
@@ -85,7 +87,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(calls.routes(data_dir, cfg))
     app.merge(setup.routes(data_dir, cfg))
     app.merge(pbx_wizard.routes(data_dir, cfg))
-    app.merge(backup.routes(data_dir, pbx_wizard.config_file(cfg, data_dir)))
+    app.merge(backup.routes(data_dir, cfg, pbx_wizard.config_file(cfg, data_dir)))
     app.merge(reset.routes(data_dir))
     app.merge(update.routes(data_dir))
     app.merge(directory.routes(data_dir, cfg))
@@ -351,7 +353,8 @@ def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None
     if code:     # the console and <data>/run/setup-code: the first-boot wizard asks for it
         scheme = "https" if server.ssl_enabled else "http"
         print(f"Setup code: {code} - open {scheme}://ADDRESS:{port}/first-boot on this box's address and type it "
-              "(single use, valid 24 h)", file=sys.stderr, flush=True)
+              f"(single use, valid 24 h); the box's printable label: {scheme}://ADDRESS:{port}/label",
+              file=sys.stderr, flush=True)
     token = server.application.config.get("callbox.setup_token")
     if token:    # on the console only, not in the log file: whoever opens it first becomes administrator
         scheme = "https" if server.ssl_enabled else "http"

@@ -134,6 +134,10 @@ WRITE_ROUTES |= {("POST", "/setup/pbx/link"), ("POST", "/setup/pbx/scan"), ("POS
 PUBLIC |= {("GET", "/first-boot"), ("POST", "/first-boot"), ("POST", "/first-boot/finish"),
            ("POST", "/first-boot/restore")}
 WRITE_ROUTES |= {("POST", "/first-boot"), ("POST", "/first-boot/finish"), ("POST", "/first-boot/restore")}
+# The box's printable label (webui.label): its addresses, MAC, serial and certificate fingerprint, for anyone who can
+# reach the web UI while the box has no user (then for logged-in users: the route checks); the setup code on it only
+# while no user exists, and only as [web] label_setup_code says.
+PUBLIC |= {("GET", "/label")}
 # The Backup page (webui.admin.backup): the whole box's data, so administrators of the whole box only; its POST makes
 # a download and writes nothing.
 BOX_ADMIN |= {"/backup", "/backup/restore"}

@@ -17,7 +17,7 @@ from appliance import config, firstboot
 from appliance.firstboot import network
 from appliance.access import users
 from webui import TEMPLATE_LOOKUP, tls
-from webui.admin.backup import RestoreError, restore_upload
+from webui.admin.backup import RestoreError, restore_upload, sticks
 from webui.auth import start_session
 from webui.i18n import _
 
@@ -31,7 +31,7 @@ def _page(step: str, status: int = 200, **values: Any) -> str:
     bottle.response.set_header("Cache-Control", "no-store")
     defaults: dict[str, Any] = {"error": "", "code": "", "form": {}, "zones": sorted(zoneinfo.available_timezones()),
                                 "fingerprint": "", "restored": 0, "addresses": network.current_addresses(),
-                                "on_image": network.on_image(), "network_file": "", "network_text": ""}
+                                "on_image": network.on_image(), "network_file": "", "network_text": "", "sticks": []}
     return bottle.template("first_boot", template_lookup=TEMPLATE_LOOKUP, step=step, **{**defaults, **values})
 
 
@@ -67,7 +67,7 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
             log.warning("first boot: a wrong or expired setup code from %s", request.environ.get("REMOTE_ADDR", ""))
             return _page("code", 403, error=_("This setup code is not valid. Type the code the console shows."))
         return _page("details", code=typed, form={"tls_mode": "generated", "ntp": cfg.section("box").ntp,
-                                                  "network": "dhcp"})
+                                                  "network": "dhcp"}, sticks=sticks(cfg.section("box").usb_path))
 
     @app.post("/first-boot/finish")
     def finish():
@@ -79,7 +79,8 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
             return _page("code", 403, error=_("This setup code is not valid. Type the code the console shows."))
 
         def again(message: str):
-            return _page("details", 400, code=typed, form=form, error=message)
+            return _page("details", 400, code=typed, form=form, error=message,
+                         sticks=sticks(cfg.section("box").usb_path))
         if forms.get("password", "") != forms.get("password2", ""):
             return again(_("The two passwords differ."))
         try:
@@ -115,9 +116,9 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path) -> bottle.Bottle:
         if not users.setup_token_valid(typed):
             return _page("code", 403, error=_("This setup code is not valid. Type the code the console shows."))
         try:
-            manifest = restore_upload(data_dir, ini)
+            manifest = restore_upload(data_dir, ini, cfg.section("box").usb_path)
         except RestoreError as e:
-            return _page("details", 400, code=typed, error=str(e),
+            return _page("details", 400, code=typed, error=str(e), sticks=sticks(cfg.section("box").usb_path),
                          form={"tls_mode": "generated", "ntp": cfg.section("box").ntp, "restore": "1"})
         log.warning("first boot: a backup of %s restored from %s instead of a new setup", manifest.get("created_utc"),
                     request.environ.get("REMOTE_ADDR", ""))

@@ -23,7 +23,10 @@ from appliance.backup.crypto import BackupError, DecryptingReader, EncryptingWri
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 DATABASES = ("callbox.db", "users.db")
-SKIP = {"run", "log", "journal", "huey.db", "backup"} | set(DATABASES)
+# and the PBX wizard's request to parse the journal again after a change of driver, with its result
+# (appliance.wizard.choice): about this box's journal and calls, not the restored box's
+SKIP = ({"run", "log", "journal", "huey.db", "backup", "reprocess-request.json", "reprocess-result.json"}
+        | set(DATABASES))
 SKIP_SUFFIXES = ("-wal", "-shm", "-journal", ".lock", ".tmp", ".new")
 # The tables of what the journal gives (calls, their legs and roll-ups, queue events, the parse cursor): emptied in a
 # backup without the calls. Restored with the journal, the worker derives them again from the start of the journal.

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from appliance.backup import archive
+from appliance.backup import archive, destinations
 from appliance.backup.crypto import BackupError
 from appliance.cli.common import UsageError
 from appliance.delivery import upload
@@ -28,26 +28,39 @@ def _passphrase(args, twice: bool) -> str:
 
 
 def default_name() -> str:
-    return f"callbox-backup-{time.strftime('%Y%m%d-%H%M%S')}.cbx"
+    return destinations.default_name()
+
+
+def _usb(args) -> Path:
+    """The one USB stick the box sees (--usb); UsageError when there is none, or several (then --output names one)."""
+    sticks = destinations.usb_mounts(load_config(args).section("box").usb_path)
+    if len(sticks) != 1:
+        found = ", ".join(s["path"] for s in sticks)
+        raise UsageError("no USB stick found (plug one in; or [box] usb_path)" if not sticks else
+                         f"several USB sticks ({found}): name one with --output")
+    return Path(sticks[0]["path"])
 
 
 def cmd_create(args) -> int:
-    if (args.output is None) == (args.target is None):
-        raise UsageError("give --output PATH (a file or a folder, e.g. a USB stick's) or --target NAME")
+    if [args.output is not None, args.target is not None, args.usb].count(True) != 1:
+        raise UsageError("give --output PATH (a file or a folder), --usb or --target NAME")
     cfg = load_config(args) if args.target else None
     if cfg is not None and args.target not in upload.targets(cfg):
         raise UsageError(f"no upload target {args.target!r} in [upload] targets")
+    output = _usb(args) if args.usb else args.output
     passphrase = _passphrase(args, twice=True)
-    if args.output is not None:
-        out = args.output / default_name() if args.output.is_dir() else args.output
-        tmp = out.with_name(f".{out.name}.part")
+    if output is not None and output.is_dir():
+        written, manifest = destinations.to_folder(args.data, output, passphrase, args.calls, args.journal)
+        where = str(written)
+    elif output is not None:
+        tmp = output.with_name(f".{output.name}.part")
         try:
             with open(tmp, "wb") as f:
                 manifest = archive.create(args.data, f, passphrase, args.calls, args.journal)
-            tmp.replace(out)
+            tmp.replace(output)
         finally:
             tmp.unlink(missing_ok=True)
-        where = str(out)
+        where = str(output)
     else:
         assert cfg is not None   # --target: read above
         name = default_name()
@@ -87,10 +100,12 @@ def register(subparsers) -> None:
     """Add `backup create` and `backup restore` to the `callbox` command."""
     b = subparsers.add_parser("backup", help="encrypted backup and restore of the box's data")
     sub = b.add_subparsers(dest="backup_command", required=True, parser_class=type(b))
-    c = sub.add_parser("create", help="write an encrypted backup to --output PATH or --target NAME")
+    c = sub.add_parser("create", help="write an encrypted backup to --output PATH, --usb or --target NAME")
     common_args(c)
     c.add_argument("--output", type=Path, help="file to write, or a folder (a USB stick) to write it in")
     c.add_argument("--target", help="an [upload] targets name (FTP, FTPS, SFTP, SMB)")
+    c.add_argument("--usb", action="store_true", help="into the USB stick the box sees (a removable disk mounted "
+                                                      "under /media or /run/media, or [box] usb_path)")
     c.add_argument("--calls", action="store_true", help="include the calls database (else only configuration, "
                                                         "users, directory, tariffs and the other settings tables)")
     c.add_argument("--journal", action="store_true", help="include the raw journal (calls can be derived again)")

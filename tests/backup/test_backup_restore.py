@@ -138,7 +138,7 @@ def test_an_administrator_downloads_a_backup_from_the_web(box_a, tmp_path):
         client = webtest.TestApp(make_app(box_a))
         add_user("web-admin")
         csrf = login(client, "web-admin")
-        assert "Download the backup" in client.get("/backup").text
+        assert "Download it to this computer" in client.get("/backup").text
         differ = client.post("/backup", {"passphrase": PASSPHRASE, "passphrase2": "other", "csrf_token": csrf},
                              status=400)
         assert "differ" in differ.text

@@ -1,6 +1,7 @@
 """The first-boot wizard in a real browser against the real web process (HTTPS with the certificate the box made):
-the setup code the box writes for its console, the administrator, time and names, then the PBX wizard; the wizard
-is not offered again."""
+the setup code the box writes for its console (and on the box's printable label, linked from the wizard: asked for
+from the box itself here, loopback), the administrator, time and names, then the PBX wizard; the wizard is not offered
+again, and the label no longer shows a code."""
 from __future__ import annotations
 
 import pytest
@@ -22,6 +23,13 @@ def test_first_boot_in_a_browser(tmp_path):
         rec = Recorder(page)
         page.goto(f"{url}/login")
         page.click("#first-boot-link a")
+        page.click("#label-link")
+        assert page.locator("#label-code").inner_text() == code
+        assert page.locator("#label-url-0").inner_text().endswith(f":{url.rsplit(':', 1)[1]}/")   # the port served
+        page.emulate_media(media="print")
+        page.screenshot(path=str(artifacts_dir() / "label.png"), full_page=True)
+        page.emulate_media(media="screen")
+        page.go_back()
         page.fill("#code", code.lower())
         page.screenshot(path=str(artifacts_dir() / "first-boot-code.png"), full_page=True)
         page.click("#code-next")
@@ -47,6 +55,9 @@ def test_first_boot_in_a_browser(tmp_path):
         page.click("#to-pbx-wizard")
         page.wait_for_selector("#link-form")
         assert page.locator("header").inner_text().count("kurulum") == 1
+        page.goto(f"{url}/label")
+        assert page.locator("#label-code").count() == 0 and code not in page.content()
+        assert page.locator("#label-fingerprint").inner_text() == fingerprint
         page.goto(f"{url}/first-boot")
         assert page.url.endswith("/login")
         assert page.locator("#first-boot-link").count() == 0

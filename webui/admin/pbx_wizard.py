@@ -5,24 +5,27 @@ runs the serial port's baud-rate scan when the web asks (appliance.capture.scans
 reads itself."""
 from __future__ import annotations
 
+import datetime
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
 import bottle
 from bottle import request
 
-from appliance import config, registry
+from appliance import config, localtime, registry
 from appliance.capture import baudscan, scanservice, serialports
 from appliance.capture.transports import BAUDS, parse_url
 from appliance.wizard import choice, links, preview
-from webui import TEMPLATE_LOOKUP, status
+from webui import TEMPLATE_LOOKUP, db, status
 from webui.auth import csrf_token
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
 WINDOW_S = (0.2, 5.0)      # the scan's listening time per rate, bounds
+RESULT_SHOWN_S = 7 * 86400  # how long the page shows how the last change of driver's reprocess went
 
 
 def config_file(cfg: config.Config, data_dir: Path) -> Path:
@@ -56,7 +59,32 @@ def serial_ports(data_dir: Path) -> list[dict]:
     return listed if listed is not None else serialports.ports()
 
 
-def _page_values(path: Path, data_dir: Path, error: str = "", form: dict | None = None) -> dict[str, Any]:
+def _zone(path: Path) -> str:
+    return _current(path).raw_section("pbx").get("timezone", "")
+
+
+def _change(data_dir: Path, previous: str, driver: str, timezone: str) -> dict | None:
+    """What the confirmation of a change of driver shows (the journal's first day in `timezone`, the PBX's), or None
+    when no line was read with another driver yet (the first choice: the worker reads the whole journal with it
+    anyway). The form's time zone goes on to the confirmation as it was typed."""
+    if not previous or previous == driver or driver not in registry.names():
+        return None
+    try:
+        counts = db.read(data_dir, db.counts)
+    except db.NotReady:
+        counts = {}
+    oldest = choice.journal_since(data_dir / "journal")
+    try:
+        tz = localtime.zone(timezone)
+    except ValueError:
+        tz = datetime.timezone.utc
+    first = datetime.datetime.fromtimestamp(oldest / 1e9, tz).date().isoformat() if oldest is not None else ""
+    return {"previous": previous, "driver": driver, "timezone": request.forms.getunicode("timezone") or "",
+            "lines": counts.get("lines", 0), "calls": counts.get("calls", 0), "first": first}
+
+
+def _page_values(path: Path, data_dir: Path, error: str = "", form: dict | None = None,
+                 confirm: dict | None = None) -> dict[str, Any]:
     cfg = _current(path)
     url = cfg.raw_section("capture").get("url", "")
     pbx = cfg.raw_section("pbx")
@@ -66,7 +94,13 @@ def _page_values(path: Path, data_dir: Path, error: str = "", form: dict | None 
             "bauds": [b for b in BAUDS if b >= 1200], "presets": _presets(), "error": error,
             "drivers": [{"key": n, "name": registry.load(n).NAME} for n in registry.names()],
             "capture": status.capture_status(data_dir / "run" / "capture.json"),
-            "chosen": request.query.get("chosen", ""), "config_file": str(path)}
+            "chosen": request.query.get("chosen", ""), "config_file": str(path), "confirm": confirm,
+            "pending": choice.pending_reprocess(data_dir), "reprocessed": _recent(choice.last_reprocess(data_dir))}
+
+
+def _recent(result: dict | None) -> dict | None:
+    """The last reprocess's result while it is news (a week), for the page's banner."""
+    return result if result and time.time() - result.get("done_utc", 0) < RESULT_SHOWN_S else None
 
 
 def _labels() -> str:
@@ -157,11 +191,23 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def confirm():
         driver = request.forms.getunicode("driver") or ""
         timezone = (request.forms.getunicode("timezone") or "").strip()
+        previous = _current(path).raw_section("pbx").get("driver", "")
+        change = _change(data_dir, previous, driver, timezone or _zone(path))
+        if change is not None and not request.forms.get("confirm"):     # say what happens to the lines read so far
+            return _render(path, data_dir, confirm=change)
+        again = (request.forms.getunicode("reprocess") or "") if change is not None else ""
+        again = again if again in ("all", "since") else "none"
         try:
+            if again != "none":
+                since = (choice.since_utc(request.forms.getunicode("since") or "", timezone or _zone(path))
+                         if again == "since" else None)
+                choice.request_reprocess(data_dir, driver, previous, since)   # first: the worker restarts on the INI
             choice.choose_driver(path, driver, timezone)
         except (registry.UnknownDriver, config.ConfigError) as e:
-            return _render(path, data_dir, 400, error=str(e))
-        log.info("PBX wizard: [pbx] driver = %s", driver)
+            choice.cancel_reprocess(data_dir)
+            return _render(path, data_dir, 400, error=str(e), confirm=change)
+        log.info("PBX wizard: [pbx] driver = %s%s", driver, f" (was {previous}; lines parsed again: {again})"
+                 if change is not None else "")
         bottle.redirect(f"/setup/pbx?chosen={driver}#done", 303)
 
     return app

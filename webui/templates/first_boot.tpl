@@ -10,6 +10,7 @@
   <p><label>{{_('Setup code')}}<br><input name="code" id="code" autocomplete="off" autocapitalize="characters" spellcheck="false" placeholder="ABCD-EFGH-JKMN" required autofocus></label></p>
   <p><button type="submit" id="code-next">{{_('Next')}}</button></p>
 </form>
+<p><a href="/label" id="label-link">{{_("The box's label: its addresses, MAC and serial number in large type, to print or photograph")}}</a></p>
 % elif step == 'details':
 <details class="restore-choice" id="restore-choice"{{!' open' if form.get('restore') else ''}}>
   <summary>{{_('Restore from a backup instead of a new setup')}}</summary>
@@ -20,6 +21,7 @@
     <p><label>{{_("The backup's passphrase")}}<br><input name="restore_passphrase" id="restore-passphrase" type="password" autocomplete="off" required></label></p>
     <p><button type="submit" id="restore">{{_('Restore this backup')}}</button></p>
   </form>
+% include('backup_usb_restore.tpl', action='/first-boot/restore', hidden={'code': code}, sticks=sticks)
 </details>
 <form method="post" action="/first-boot/finish" class="form" enctype="multipart/form-data" id="first-boot-form">
   <input type="hidden" name="code" value="{{code}}">

@@ -5,8 +5,34 @@
 % if error:
 <p class="banner warn" id="wizard-error">{{error}}</p>
 % end
-% if chosen:
+% if chosen and not (pending or reprocessed):
 <p class="banner ok" id="done">{{_('Driver {driver} chosen. The worker now reads every line received since the link was chosen; the calls appear on the Calls page.').format(driver=chosen)}} <a href="/calls">{{_('Calls')}}</a></p>
+% elif chosen:
+<p class="banner ok" id="done">{{_('Driver {driver} chosen. The worker reads the new lines with it.').format(driver=chosen)}} <a href="/calls">{{_('Calls')}}</a></p>
+% end
+% if pending:
+<p class="banner" id="reprocess-pending">{{_('The worker parses the lines again with {driver} as it starts with it, in a few seconds: reload this page to see how it went.').format(driver=pending.get('driver', ''))}}</p>
+% elif reprocessed and reprocessed.get('error'):
+<p class="banner warn" id="reprocess-result">{{_('The lines were not parsed again with {driver}: {error}').format(driver=reprocessed.get('driver', ''), error=reprocessed['error'])}}</p>
+% elif reprocessed:
+<p class="banner ok" id="reprocess-result">{{_('{lines} lines parsed again with {driver}, replacing what {previous} had made of them: {before} calls before, {after} now.').format(lines=reprocessed.get('lines', 0), driver=reprocessed.get('driver', ''), previous=reprocessed.get('previous', ''), before=reprocessed.get('calls_before', 0), after=reprocessed.get('calls_after', 0))}}</p>
+% end
+% if confirm:
+<section id="driver-change" class="banner warn">
+  <h2>{{_('Change the driver from {previous} to {driver}?').format(previous=confirm['previous'], driver=confirm['driver'])}}</h2>
+  <p>{{_('This box has read {lines} lines from the PBX with {previous} ({calls} calls stored). New lines will be read with {driver}. The lines read so far:').format(lines=confirm['lines'], calls=confirm['calls'], previous=confirm['previous'], driver=confirm['driver'])}}</p>
+  <form method="post" action="/setup/pbx/driver" class="form" id="driver-change-form">
+    <input type="hidden" name="csrf_token" value="{{csrf}}">
+    <input type="hidden" name="driver" value="{{confirm['driver']}}">
+    <input type="hidden" name="timezone" value="{{confirm['timezone']}}">
+    <input type="hidden" name="confirm" value="1">
+    <p><label class="check"><input type="radio" name="reprocess" value="all" id="reprocess-all" checked> {{_('Parse them all again with {driver}: the calls {previous} made of them are replaced (not added to), and the reports change with them.').format(driver=confirm['driver'], previous=confirm['previous'])}}{{(' ' + _('The journal holds the lines received since {date}.').format(date=confirm['first'])) if confirm['first'] else ''}}</label></p>
+    <p><label class="check"><input type="radio" name="reprocess" value="since" id="reprocess-since"> {{_('Parse again only the lines received since this day:')}}</label> <input type="date" name="since" id="since" value="{{confirm['first']}}" aria-label="{{_('Since')}}"></p>
+    <p><label class="check"><input type="radio" name="reprocess" value="none" id="reprocess-none"> {{_('Keep the calls {previous} made; read only new lines with {driver}.').format(previous=confirm['previous'], driver=confirm['driver'])}}</label></p>
+    <p class="muted">{{_('Calls in billed periods are not parsed again: reopen the periods first (the Charges and periods page).')}}</p>
+    <p><button type="submit" id="change-driver">{{_('Change the driver')}}</button> <a href="/setup/pbx" id="keep-driver">{{_('Cancel')}}</a></p>
+  </form>
+</section>
 % end
 
 <section id="link">
