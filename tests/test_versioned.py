@@ -160,3 +160,59 @@ def test_trunk_traffic_sees_a_new_call_and_callers_get_their_own_report(db):
     after = trunks.trunk_traffic(ADMIN, "default", since, until)
     assert [(r.trunk, r.calls) for r in after.rows] == [("*", 3), ("T2", 2), ("T1", 1)]
     assert trunks.problems(ADMIN, "default", since, until) == trunks.problems(ADMIN, "default", since, until)
+
+
+def test_kept_only_gives_what_is_kept_and_stops_at_anything_else(db):
+    sd.tenant_id("default", create=True)
+    build = Builds()
+    assert versioned.cached("t", "k", build) == 1
+    with versioned.kept_only():
+        assert versioned.cached("t", "k", build) == 1                  # kept: given
+        with pytest.raises(versioned.NotKept):
+            versioned.cached("t", "other", build)                       # not kept: not built either
+        with pytest.raises(versioned.NotKept):
+            store.Call.select().count()                                 # no query of the database at all
+        with versioned.kept_only():
+            pass
+        with pytest.raises(versioned.NotKept):                          # a nested block leaves it on
+            sd.tenant_id("default")
+    assert build.n == 1
+    assert versioned.cached("t", "other", build) == 2 and sd.tenant_id("default") is not None   # after: as ever
+    with pytest.raises(versioned.NotKept):
+        try:                                   # the code in the block cannot take it for an error of its own
+            with versioned.kept_only():
+                store.Call.select().count()
+        except Exception:
+            pytest.fail("NotKept taken for an Exception")
+
+
+def test_users_of_one_scope_share_what_is_kept_and_others_do_not(db):
+    """Whole-box and tenant users see the same calls whatever their role: one search or report serves them all;
+    an own-scope user gets their own (the scope key, appliance.access.scope.kept_key), and a new call reaches
+    every one of them."""
+    sd.tenant_id("default", create=True)
+    for i in range(1, 4):
+        _call(i)
+    c = call_search.Criteria(extension="201")
+    spec = engine.Spec(("direction",), ("calls",), "custom", "2024-03-01", "2024-04-01")
+    tenant_admin = Account(2, "tadmin", "administrator", "tenant", "default", "")
+    supervisor = Account(3, "sup", "supervisor", "tenant", "default", "")
+    admin2 = Account(4, "admin2", "administrator", "all", "", "")
+    staff = Account(5, "staff", "staff", "own", "default", "p1")       # a person the directory does not know
+    other_tenant = Account(6, "other", "supervisor", "tenant", "other", "")
+    assert call_search.search(tenant_admin, "default", c).total == 3
+    assert engine.run(spec, ADMIN, "default", use_rollup=False).rows == [["out", 3]]
+    with versioned.kept_only():                # the other users of each scope: from what is kept
+        assert [x.id for x in call_search.search(supervisor, "default", c).calls] == [3, 2, 1]
+        assert engine.run(spec, admin2, "default", use_rollup=False).rows == [["out", 3]]
+        for user in (staff, other_tenant, ADMIN):
+            with pytest.raises(versioned.NotKept):
+                call_search.search(user, "default", c)
+    assert call_search.search(staff, "default", c).total == 0
+    assert call_search.search(other_tenant, "default", c).total == 0
+    assert call_search.search(ADMIN, "default", c).total == 3
+    _call(4)
+    assert call_search.search(supervisor, "default", c).total == 4
+    assert call_search.search(tenant_admin, "default", c).total == 4
+    assert call_search.search(staff, "default", c).total == 0
+    assert engine.run(spec, admin2, "default", use_rollup=False).rows == [["out", 4]]

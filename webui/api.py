@@ -19,7 +19,7 @@ from peewee import OperationalError
 from appliance import localtime
 from appliance.access import scope
 from appliance.reports import listing as output
-from webui import db, status
+from webui import db, offload, status
 from webui.auth import current_user
 
 log = logging.getLogger(__name__)
@@ -127,9 +127,11 @@ def scoped_snapshot(data_dir: Path, user, pbx_tenant: str, with_totals: bool = T
     calls: list[dict[str, Any]] = []
     totals = (0, 0)
     if db.read_access(data_dir):
-        try:    # every page load of every user asks: read once per change of the database (webui.db.versioned)
-            whole, calls, totals = db.versioned.cached("api.scoped_calls", (user, pbx_tenant, with_totals),
-                                                       lambda: _scoped_calls(user, pbx_tenant, with_totals))
+        try:    # every page load of every user asks: read once per change of the database (webui.db.versioned),
+            # then in the threadpool, not on the hub (webui.offload.reading)
+            whole, calls, totals = offload.reading(lambda: db.versioned.cached(
+                "api.scoped_calls", (scope.kept_key(user), pbx_tenant, with_totals),
+                lambda: _scoped_calls(user, pbx_tenant, with_totals)))
             calls = [dict(c) for c in calls]
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
@@ -159,7 +161,7 @@ def routes(data_dir: Path, pbx_tenant: str, tz: tzinfo) -> bottle.Bottle:
         if not db.read_access(data_dir):
             return "[]"
         user = current_user()
-        key = (user, pbx_tenant, since, until)
+        key = (scope.kept_key(user), pbx_tenant, since, until)     # users of one scope get the same reply
         body, version = db.versioned.lookup("api.calls", key)
         if body is not None:
             return body

@@ -5,6 +5,7 @@ Nothing here monkey-patches: `python -m webui` (webui/__main__.py) does that fir
 """
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import socket
@@ -337,6 +338,10 @@ def serve(host: str, port: int, data_dir: Path, cfg: config.Config | None = None
     cfg = cfg or config.load(None, Path(data_dir))
     servers, line = make_servers(host, port, data_dir, cfg)
     server = servers[0]
+    # What start-up made (modules, the app, locale data) lives as long as the process: out of the collector's
+    # sight, a full collection walks only what requests made since. Each one stalled every request in flight:
+    # 90-180 ms, 4 times in a bench_web run (issue 14).
+    gc.freeze()
     # A signal only sets `done`: stopping a server while its start() yields (a SIGTERM right after the console
     # lines) left gevent without the listening socket it was about to watch
     done = gevent.event.Event()

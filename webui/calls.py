@@ -22,7 +22,7 @@ from appliance.registry import driver_parser
 from appliance.reports import csv_cells
 from appliance.reports import listing as output
 from appliance.reports import search as call_search
-from webui import TEMPLATE_LOOKUP, api, db, i18n, row_id
+from webui import TEMPLATE_LOOKUP, api, db, i18n, offload, row_id
 from webui.auth import current_user
 from webui.i18n import _
 
@@ -133,9 +133,13 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             criteria, error, code = None, problem(e), 400
         sort, desc = sort_of(form)
         if criteria is not None and db.read_access(data_dir):
-            with db.connection():
-                page = call_search.search(current_user(), pbx.tenant, criteria, _page_number(form.get("page", "")),
-                                          sort=sort, desc=desc)
+            user, number = current_user(), _page_number(form.get("page", ""))
+
+            def work() -> call_search.Page:
+                with db.connection():
+                    return call_search.search(user, pbx.tenant, criteria, number, sort=sort, desc=desc)
+            # a search asked before is kept and shown at once; a new one is read in the threadpool, not on the hub
+            page = offload.reading(work)
         query = {k: v for k, v in values.items() if v}
         ordered = {**query, "sort": sort, "desc": int(desc)} if sort != "start" or not desc else query
         return _render("calls", code, values=values, label=field_label, page=page, error=error,

@@ -12,9 +12,10 @@ from bottle import response
 from peewee import DatabaseError, OperationalError
 
 from appliance import config, health, localtime
+from appliance.access import scope
 from appliance.rating import transfers
 from appliance.reports import search as call_search
-from webui import TEMPLATE_LOOKUP, api, db, overview, status
+from webui import TEMPLATE_LOOKUP, api, db, offload, overview, status
 from webui.auth import current_user
 from webui.i18n import fmt_at
 
@@ -42,9 +43,11 @@ def _month(data_dir: Path, user, pbx_tenant: str, tz, now: float, charge: str = 
     totals = call_search.Totals()
     if db.read_access(data_dir):
         try:
-            with db.connection():
-                totals = call_search.totals(user, pbx_tenant, call_search.Criteria(since=since, until=until),
-                                            charge)
+            def work() -> call_search.Totals:    # in the threadpool: kept per minute (TOTALS_TTL_S), not here
+                with db.connection():
+                    return call_search.totals(user, pbx_tenant, call_search.Criteria(since=since, until=until),
+                                              charge)
+            totals = offload.blocking(work)
         except OperationalError:        # the worker has created the file but not the tables yet
             log.warning("database in %s not ready", data_dir, exc_info=True)
     return {"totals": totals, "year": year, "month": month}
@@ -78,7 +81,7 @@ def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None
     pbx = cfg.section("pbx")
     try:
         data = api.scoped_snapshot(data_dir, user, pbx.tenant, with_totals=False)
-        data.update(_cached(("month", str(data_dir), user), TOTALS_TTL_S, now,
+        data.update(_cached(("month", str(data_dir), scope.kept_key(user)), TOTALS_TTL_S, now,
                             lambda: _month(data_dir, user, pbx.tenant, localtime.zone(pbx.timezone), now,
                                            transfers.rule(cfg))))
     except DatabaseError as e:   # "database disk image is malformed": the page still opens and says so
@@ -89,7 +92,7 @@ def home_data(data_dir: Path, cfg: config.Config, user, now: float | None = None
     data["sync"] = (_cached(("sync", str(data_dir)), HEALTH_TTL_S, now,
                             lambda: db.sync_status(data_dir, cfg.section("sync").central))
                     if data["whole_box"] else None)
-    data["overview"] = _cached(("overview", str(data_dir), user), TOTALS_TTL_S, now,
+    data["overview"] = _cached(("overview", str(data_dir), scope.kept_key(user)), TOTALS_TTL_S, now,
                                lambda: _overview(data_dir, cfg, user, now))
     return data
 

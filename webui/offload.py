@@ -7,6 +7,12 @@ lock taken on a logger's level-cache miss). The locks the pool's work shares are
 is held only for a connect/close, a locale file load or a logger lookup, during which no greenlet switch
 happens, so the hub never waits on one for longer than that instant. The same for appliance.rating.phonedata's
 (a place or operator name read from its file).
+
+Read-only work whose results are kept per database version (appliance/store/versioned.py) goes through
+`reading`: it runs on the hub first, taking only what is kept (a lookup, no query), and goes to the threadpool
+only when something is not kept. A page served so costs no thread hand-over: a pool thread needs the GIL back
+after every SQLite call, which the busy hub gives up only every sys.getswitchinterval() (5 ms), so even a kept
+report waited 100 ms and more for the pool under 20 clients (issue 14).
 """
 from __future__ import annotations
 
@@ -51,3 +57,15 @@ def blocking(fn: Callable[[], T]) -> T:
         native_locks()
         return gevent.get_hub().threadpool.apply(fn)
     return fn()
+
+
+def reading(fn: Callable[[], T]) -> T:
+    """fn(), which only reads the database: from what is kept, on the hub (versioned.kept_only), or else as
+    `blocking` does. fn may thus run twice, its first run stopped by NotKept at a query or a value not kept: it
+    must have no effect besides its result (tests run it both ways too: without gevent, the second run is direct)."""
+    try:
+        with db.versioned.kept_only():
+            return fn()
+    except db.versioned.NotKept:
+        pass
+    return blocking(fn)

@@ -109,7 +109,9 @@ def snapshot(data_dir: Path, with_calls: bool = True, box_wide: bool = True) -> 
     """Everything the status page shows, JSON-serialisable (the last calls unscoped, unless not wanted). Without
     `with_calls` and `box_wide` (a user who sees part of the box), the store is not read at all: its box-wide
     counts (a scan of every call) would only be thrown away."""
-    data = _from_store(data_dir, with_calls, box_wide)
+    # read once per change of the database (webui.db.versioned): every home page of whoever sees the whole box asks
+    data = dict(db.versioned.cached("status.store", (str(data_dir), with_calls, box_wide),
+                                    lambda: _from_store(data_dir, with_calls, box_wide)))
     data["capture"] = capture_status(data_dir / "run" / "capture.json")
     data["journal"] = _journal_usage(data_dir / "journal")
     data["generated_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

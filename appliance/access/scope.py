@@ -49,6 +49,18 @@ def _other_tenants(pbx_tenant: str) -> bool:
     return store.CallTenant.select().where(store.CallTenant.code.not_in(("", pbx_tenant))).exists()
 
 
+def kept_key(user: Account) -> Account | tuple[str, str]:
+    """What the calls `user` sees depend on, as the key of results kept per database version
+    (appliance/store/versioned.py): users of the whole box, of one tenant or of nothing see the same calls
+    whatever their role or name, and share what is kept (a search, a report, the home page's figures: none holds
+    a translated text); an own / department / branch user keeps their own (their reach comes from the
+    directory, read with the results)."""
+    b = basis(user)
+    if b == "person":
+        return user
+    return (b, user.tenant if b == "tenant" else "")
+
+
 def basis(user: Account) -> str:
     """How the user's scope selects calls: "all" (every call of the box), "tenant" (the calls of their
     tenant), "person" (own / department / branch: through the directory, see `reach`) or "none". Unknown
@@ -78,7 +90,12 @@ class Reach:
 
 def reach(user: Account) -> Reach | None:
     """The reach of an own / department / branch user; None when they see no call through a person (the
-    person is not in the directory, has no current unit, or the scope is another)."""
+    person is not in the directory, has no current unit, or the scope is another). Read once per change of the
+    database (every report and search of the user asks; appliance/store/versioned.py): shared, never changed."""
+    return versioned.cached("scope.reach", user, lambda: _reach(user))
+
+
+def _reach(user: Account) -> Reach | None:
     tid = sd.tenant_id(user.tenant)
     person = (sd.Person.get_or_none(sd.Person.tenant_id == tid, sd.Person.external_id == user.person)
               if tid is not None and user.person else None)
@@ -127,12 +144,15 @@ class _Ranges(ColumnBase):
     has hundreds of ranges: peewee would spend longer composing them as expression nodes than SQLite takes to
     answer (each range is an index range on TRIM(extension), start_utc: store.EXPRESSION_INDEXES)."""
 
-    def __init__(self, ranges: Iterable[tuple[str, int | None, int | None]]):
+    def __init__(self, ranges: Iterable[tuple[str, int | None, int | None]], by_start: bool = False):
         super().__init__()
         self.ranges = sorted(set(ranges), key=lambda r: (r[0], r[1] or 0))
+        self.by_start = by_start
 
     def __sql__(self, ctx):
         extension, start = _column_text(ctx, Call.extension), _column_text(ctx, Call.start_utc)
+        if self.by_start:      # SQLite's unary + keeps a term from choosing an index: the ranges are a filter only
+            extension, start = f"+{extension}", f"+{start}"
         ctx.literal("(")
         for i, (ext, lo, hi) in enumerate(self.ranges):
             ctx.literal(f"{' OR ' if i else ''}(TRIM({extension}) = ")
@@ -156,8 +176,10 @@ def _column_text(ctx, column) -> str:
     return text
 
 
-def visible(user: Account, pbx_tenant: str) -> ColumnBase:
-    """The condition on `Call` rows the user may see."""
+def visible(user: Account, pbx_tenant: str, by_start: bool = False) -> ColumnBase:
+    """The condition on `Call` rows the user may see. `by_start`: the extension ranges of an own / department /
+    branch user only filter the rows, they do not choose the index: for the newest page of a scope with many
+    calls, walking the start index finds it sooner than gathering every call of the scope and sorting them."""
     b = basis(user)
     if b in ("all", "none"):
         return EVERYTHING if b == "all" else NOTHING
@@ -165,7 +187,7 @@ def visible(user: Account, pbx_tenant: str) -> ColumnBase:
     if b == "tenant":
         return of_tenant
     ranges = person_ranges(user)
-    return (of_tenant & _Ranges(ranges)) if ranges else NOTHING
+    return (of_tenant & _Ranges(ranges, by_start)) if ranges else NOTHING
 
 
 def in_reach(user: Account) -> ColumnBase:
@@ -291,9 +313,13 @@ def bill_people(user: Account, tenant: sd.Tenant) -> set[int] | None:
     if user.role != "staff":    # every placement of the tenant is read: once per change of the database
         kept = versioned.cached("scope.visible_people", (user, tenant.id), lambda: visible_people(user, tenant))
         return None if kept is None else set(kept)
-    me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
-          if user.person and user.tenant == tenant.code else None)
-    return {me.id} if me else set()
+
+    def own() -> frozenset[int]:
+        me = (sd.Person.get_or_none(sd.Person.tenant_id == tenant.id, sd.Person.external_id == user.person)
+              if user.person and user.tenant == tenant.code else None)
+        return frozenset({me.id} if me else ())
+    # every bill page of every staff user asks: once per change of the database
+    return set(versioned.cached("scope.bill_own", (user.person, user.tenant, tenant.id, tenant.code), own))
 
 
 def sync_report_for(user: Account, report: dict | None) -> dict | None:

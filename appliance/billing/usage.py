@@ -14,6 +14,7 @@ from appliance.directory import organisation as directory
 from appliance.rating import stuck, transfers
 from appliance.rating.transfers import TRANSFER_CHARGES
 from appliance.store import directory as sd
+from appliance.store import versioned
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +210,9 @@ def site_from_config(cfg, tz: tzinfo, tenant: str | None = None) -> Site:
         lines = stuck.rules_from(cfg.section("rating"))
     except ValueError as e:
         raise BillingError(str(e)) from None
-    return Site(sd.tenant_id(code), tz, charge, cap_min * 60, code, pbx_tenant, lines)
+    # the tenant's id once per change of the database (every bill page asks; appliance/store/versioned.py)
+    tid = versioned.cached("directory.tenant_id", code, lambda: sd.tenant_id(code))
+    return Site(tid, tz, charge, cap_min * 60, code, pbx_tenant, lines)
 
 
 def subscriber_usage(site: Site, subscriber: str, since: int, until: int) -> list[Usage]:

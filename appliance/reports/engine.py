@@ -339,8 +339,8 @@ def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *,
         return _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge, wait)
     # the same report for the same scope and window is computed once per change of the database (every user's
     # saved report, a page reloaded): appliance/store/versioned.py. Callers get their own lists.
-    key = (json.dumps(spec.as_dict(), sort_keys=True, default=str), user, pbx_tenant, repr(window), use_rollup,
-           transfer_charge)
+    key = (json.dumps(spec.as_dict(), sort_keys=True, default=str), scope.kept_key(user), pbx_tenant, repr(window),
+           use_rollup, transfer_charge)
     kept = versioned.cached("reports.run", key,
                             lambda: _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge, wait))
     return replace(kept, columns=list(kept.columns), rows=[list(r) for r in kept.rows], totals=list(kept.totals))

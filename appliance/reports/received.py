@@ -15,15 +15,20 @@ from datetime import date, timedelta
 from appliance.reports.attribution import RollupScope
 from appliance.reports.dims import DIMS, key_sql
 from appliance.reports.query import SUMS, _conditions, sums_sql
-from appliance.store.central_db import connection, execute
+from appliance.store import versioned
+from appliance.store.central_db import connection, execute, is_postgres
 from appliance.store.sync import box_labels
 
 ATTRIBUTED = ("person", "department", "branch")
 
 
 def any_received() -> bool:
-    with connection():
-        return bool(execute("SELECT 1 FROM central_call LIMIT 1"))
+    """Whether this box holds calls received from branches (a central). On SQLite, asked once per change of the
+    database (every report asks; appliance/store/versioned.py); on PostgreSQL, every time."""
+    def ask() -> bool:
+        with connection():
+            return bool(execute("SELECT 1 FROM central_call LIMIT 1"))
+    return ask() if is_postgres() else versioned.cached("received.any", None, ask)
 
 
 def scope_sql(rscope: RollupScope) -> tuple[list[str], list] | None:

@@ -232,10 +232,11 @@ SORTS: dict[str, ColumnBase] = {"start": Call.start_utc, "direction": Call.direc
                                 "cost": Call.cost.cast("REAL"), "legs": Call.legs}
 
 
-def query(user: Account, pbx_tenant: str, c: Criteria, sort: str = "start", desc: bool = True):
+def query(user: Account, pbx_tenant: str, c: Criteria, sort: str = "start", desc: bool = True,
+          by_start: bool = False):
     """The calls matching `c` that `user` may see, sorted by `sort` (SORTS; unknown: the start), then newest first;
-    calls without a price come last by cost either way."""
-    q = Call.select().where(scope.visible(user, pbx_tenant), *conditions(c, pbx_tenant))
+    calls without a price come last by cost either way. `by_start`: see scope.visible."""
+    q = Call.select().where(scope.visible(user, pbx_tenant, by_start), *conditions(c, pbx_tenant))
     key = SORTS.get(sort, Call.start_utc)
     order: list = [key.desc() if desc else key.asc()]
     if sort == "cost":
@@ -246,6 +247,7 @@ def query(user: Account, pbx_tenant: str, c: Criteria, sort: str = "start", desc
 
 
 COUNT_CAP = 10_000   # a search counts its matches up to this ("more than 10,000"): pages beyond it are not offered
+BY_START_ROWS = 1_000   # a capped search's pages up to this many rows are read along the start index
 
 
 def search(user: Account, pbx_tenant: str, c: Criteria, page: int = 1, per_page: int = PER_PAGE,
@@ -255,7 +257,7 @@ def search(user: Account, pbx_tenant: str, c: Criteria, page: int = 1, per_page:
     # the page and the count are kept until the database changes (appliance/store/versioned.py): the same search
     # asked again, or paged through (the count), is not queried again; callers get their own lists. The order is
     # part of the page's key, not of the count's.
-    kept = versioned.cached("search.page", (user, pbx_tenant, c, page, per_page, sort, desc),
+    kept = versioned.cached("search.page", (scope.kept_key(user), pbx_tenant, c, page, per_page, sort, desc),
                             lambda: _search(user, pbx_tenant, c, page, per_page, sort, desc))
     return Page(list(kept.calls), list(kept.attributions), kept.total, kept.page, kept.per_page, kept.capped)
 
@@ -263,10 +265,15 @@ def search(user: Account, pbx_tenant: str, c: Criteria, page: int = 1, per_page:
 def _search(user: Account, pbx_tenant: str, c: Criteria, page: int, per_page: int, sort: str, desc: bool) -> Page:
     q = query(user, pbx_tenant, c, sort, desc)
     # counting every match of a broad search costs more than its page
-    total = versioned.cached("search.count", (user, pbx_tenant, c), lambda: q.limit(COUNT_CAP + 1).count())
+    total = versioned.cached("search.count", (scope.kept_key(user), pbx_tenant, c),
+                             lambda: q.limit(COUNT_CAP + 1).count())
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     page = max(1, min(page, max(1, -(-total // per_page))))
+    if capped and sort == "start" and page * per_page <= BY_START_ROWS:
+        # matches are many: the first pages come sooner walking the start index than sorting every match of a
+        # department's or branch's extensions (200,000 calls: 45-55 ms -> 3-5 ms a page; issue 14)
+        q = query(user, pbx_tenant, c, sort, desc, by_start=True)
     rows = list(q.paginate(page, per_page))
     return Page(rows, scope.attributions(rows, pbx_tenant), total, page, per_page, capped)
 

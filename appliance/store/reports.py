@@ -121,7 +121,13 @@ def _list_reports(username: str, role: str) -> list[dict]:
 
 
 def list_templates() -> list[dict]:
-    """Every template with its audience (the admins' page)."""
+    """Every template with its audience (the admins' page), read once per change of the database as list_reports."""
+    if SavedReport._meta.database.in_transaction():
+        return _list_templates()
+    return copy.deepcopy(versioned.cached("reports.templates", None, _list_templates))
+
+
+def _list_templates() -> list[dict]:
     return [_as_dict(r) for r in SavedReport.select().where(SavedReport.owner == "").order_by(SavedReport.name)]
 
 

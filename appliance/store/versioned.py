@@ -10,6 +10,11 @@ database made again in its place gets a new watching connection.
 A value is also dropped after MAX_AGE_S even when nothing changed, and whenever a value is built while the version
 moved, it is not kept. Databases without a file (":memory:") keep nothing, nor does a caller inside a
 transaction (its own uncommitted changes are not in the version).
+
+Inside a `kept_only()` block, a value not kept raises NotKept instead of being built, and so does any query of the
+store's database (appliance.store.base): the web runs a page's read-only work so on the gevent hub first, and only
+when something is missing in its threadpool (webui.offload.reading), where a thread waits for the GIL at every
+SQLite call while the hub serves the other requests (up to sys.getswitchinterval(), 5 ms, each time).
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator, TypeVar
 
-from appliance.store.base import db
+from appliance.store.base import NotKept, db, only_kept
 
 T = TypeVar("T")
 MAX_AGE_S = 300.0      # a safety net only: the version is exact, and clock-dependent keys say their time
@@ -83,15 +88,27 @@ def _bypass(database: Any) -> bool:
     return bool(_writing[0]) or (db if database is None else database).in_transaction()
 
 
+@contextmanager
+def kept_only() -> Iterator[None]:
+    """A block that only takes what is kept: a value not kept, or any query of the store's database, raises NotKept
+    (greenlet-local in the web; blocks may nest)."""
+    was = getattr(only_kept, "on", False)
+    only_kept.on = True
+    try:
+        yield
+    finally:
+        only_kept.on = was
+
+
 def cached(area: str, key: Hashable, build: Callable[[], T], database: Any = None) -> T:
     """build(), or what it gave for (area, key) under the database's present version and within MAX_AGE_S.
     The value is shared by every later caller: build must return something its callers do not change."""
     path = db_path(database)
     if not path or _bypass(database):
-        return build()      # inside a transaction this connection may see what the others do not yet
+        return _build(build)      # inside a transaction this connection may see what the others do not yet
     version = file_version(path)
     if version is None:
-        return build()
+        return _build(build)
     now = time.monotonic()
     have = _kept.get(path)
     if have is None or have[0] != version:
@@ -103,12 +120,20 @@ def cached(area: str, key: Hashable, build: Callable[[], T], database: Any = Non
     if hit is not None and now - hit[0] < MAX_AGE_S:
         entries.move_to_end(full)
         return hit[1]
+    if getattr(only_kept, "on", False):
+        raise NotKept(area)
     value = build()
     if file_version(path) == version:       # nothing changed while it was built: it is the version's value
         entries[full] = (now, value)
         while len(entries) > MAX_ENTRIES:
             entries.popitem(last=False)
     return value
+
+
+def _build(build: Callable[[], T]) -> T:
+    if getattr(only_kept, "on", False):
+        raise NotKept("nothing kept")
+    return build()
 
 
 def lookup(area: str, key: Hashable, database: Any = None) -> tuple[Any, tuple | None]:

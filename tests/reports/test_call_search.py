@@ -174,3 +174,19 @@ def test_the_search_exports_every_match_as_csv_inside_the_scope(world, tmp_path)
     assert {int(r["id"]) for r in mine} == set(ids(Criteria(), AYSE)) and 8 in {int(r["id"]) for r in mine}
     assert next(r for r in mine if r["id"] == "8")["party"] == "'=cmd|' /C calc'!A0"
     assert client.get("/calls.csv", {"min_talk_s": "x"}, status=400)
+
+
+def test_a_capped_search_of_a_person_scope_pages_along_the_start_index_with_the_same_rows(world, monkeypatch):
+    """Many matches in an own / department / branch scope: the first pages are read walking the start index
+    (the scope's extension ranges a filter only, SQLite's unary +), the same rows in the same order."""
+    igor = Account(3, "igor", "staff", "own", "default", "P2")        # 202 is his from call 5 on: calls 5 and 6
+    sql = call_search.query(igor, "default", Criteria(), by_start=True).sql()[0]
+    assert "(TRIM(+" in sql and '+"t1"."start_utc" >=' in sql
+    assert "(TRIM(+" not in call_search.query(igor, "default", Criteria()).sql()[0]
+    monkeypatch.setattr(call_search, "COUNT_CAP", 2)       # Ayşe sees 3 calls (201, default tenant): capped
+    for desc, order in ((True, [4, 2]), (False, [1, 2])):
+        pages = [call_search.search(AYSE, "default", Criteria(), page=n, per_page=1, desc=desc) for n in (1, 2)]
+        assert [p.calls[0].id for p in pages] == order and all(p.capped for p in pages)
+        assert [c.id for c in call_search.query(AYSE, "default", Criteria(), desc=desc, by_start=True)] == \
+            [c.id for c in call_search.query(AYSE, "default", Criteria(), desc=desc)]
+    assert [c.id for c in call_search.query(igor, "default", Criteria(), by_start=True)] == [6, 5]

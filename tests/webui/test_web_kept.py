@@ -42,3 +42,25 @@ def test_a_logout_ends_the_kept_session_at_once(data_dir):
 
 def _csrf(client) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)[1]
+
+
+def test_a_kept_report_home_and_bill_are_served_without_the_threadpool_and_a_new_call_shows(data_dir, monkeypatch):
+    """webui.offload.reading: a page whose data is all kept is answered at once (on the gevent hub in the web
+    process); the threadpool (`blocking`) only for what is not kept, e.g. after the worker stored a call."""
+    from webui import offload
+    _worker_stores(data_dir, 1)
+    client = admin_client(data_dir)
+    pages = ("/reports?run=1&dim1=direction&range=all", "/", "/bill?period=2023-11")
+    first = [client.get(p).text for p in pages]
+    pooled: list = []
+    monkeypatch.setattr(offload, "blocking", lambda fn: pooled.append(fn) or fn())
+    again = [client.get(p).text for p in pages]
+    assert pooled == []
+    assert [_table(t) for t in again] == [_table(t) for t in first]
+    _worker_stores(data_dir, 2, 3)
+    assert ">3<" in _table(client.get(pages[0]).text) and pooled
+
+
+def _table(html: str) -> str:
+    """The page without what changes on its own (the time it was made, the CSRF token)."""
+    return re.sub(r'value="[^"]{20,}"|\d\d:\d\d:\d\d', "", html)

@@ -137,7 +137,7 @@ def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_t
                 b = billing.bill(site, usage.parse_period(period_text, tz), person=person)
         return b
 
-    b = offload.blocking(work)
+    b = offload.reading(work)
     # the PDF in a child process: fpdf2 and the fonts never enter the web's (appliance.pdf.child)
     return b, None if pdf_lang is None else pdf_child.render("appliance.pdf.bill:bill_pdf", b, pdf_lang)
 

@@ -113,7 +113,8 @@ def spec_query(spec: reports.Spec) -> str:
 
 def offload(data_dir: Path, fn: Callable[[], Any]) -> Any:
     """fn() with a callbox.db connection, in gevent's threadpool when this process is gevent-patched (the
-    web process: a long SQLite query would stall every other request, STACK.md §5), else directly (tests).
+    web process: a long SQLite query would stall every other request, STACK.md §5), else directly (tests); on
+    the hub when all it needs is kept (webui.offload.reading: fn only reads, and may be started twice).
     fn must not touch the request (bottle's request and `_` are greenlet-local)."""
     if not db.read_access(data_dir):
         raise NoData
@@ -121,7 +122,7 @@ def offload(data_dir: Path, fn: Callable[[], Any]) -> Any:
     def work():
         with db.connection():
             return fn()
-    return offload_.blocking(work)
+    return offload_.reading(work)
 
 
 class NoData(Exception):
