@@ -66,7 +66,7 @@ def _conditions(c: call_search.Criteria, seen: tuple[list[str], list]) -> tuple[
     """The criteria as conditions on central_call (after `seen`'s); None when no received call can match."""
     if c.note.strip():
         return None
-    cond, args = list(seen[0]), list(seen[1])
+    cond, args = ["1 = 1"] + list(seen[0]), list(seen[1])    # a WHERE even when nothing narrows it
 
     def add(sql: str, *values) -> None:
         cond.append(sql)

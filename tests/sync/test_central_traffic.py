@@ -6,6 +6,8 @@ computes them from its calls, summed exactly; with ?branch=BOX that box's only; 
 branch sees the İzmir box's rows and nothing of the Ankara box's."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 import sqlite3
@@ -129,10 +131,10 @@ def branches(tmp_path_factory):
 @pytest.fixture
 def central(tmp_path, engine, branches):  # noqa: F811 (the fixture)
     """A central with both boxes' calls applied; the İzmir box linked to the directory's branch İzmir."""
-    ini, url, pw = "[pbx]\ntimezone = UTC\n", "", None
+    ini, url, pw = "[pbx]\ntimezone = UTC\n[central]\nlisten = 127.0.0.1:8443\n", "", None
     if engine is not None:
         pw, url = password_file(tmp_path), engine.url(engine.fresh_database())
-        ini += f"[central]\ndatabase = {url}\npassword_file = {pw.name}\n"
+        ini += f"database = {url}\npassword_file = {pw.name}\n"
     (tmp_path / "callbox.ini").write_text(ini, encoding="utf-8")
     (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
     for name in BOXES:
@@ -251,3 +253,28 @@ def test_callbox_calls_on_the_central_gives_each_calls_branch(central, branches,
     assert {(r["branch"], r["id"]) for r in rows if r["branch"]} >= {
         (name, i) for name, (f, _b) in branches.items() for i in f["ids"]}
     assert all("branch" in r for r in rows)
+
+
+def test_the_web_pages_cover_the_boxes_the_user_sees(central, branches, tmp_path):
+    from webui.app import make_app
+    from web_helpers import logged_in
+    app = make_app(tmp_path)
+    hq, _t = logged_in(app, "hq")
+    sup, _t = logged_in(app, "izmir-sup", "supervisor", "branch", "default", "P1")
+    days = "since=2026-05-22&until=2026-05-28"
+    for client, boxes in ((hq, set(BOXES)), (sup, {"izmir"})):
+        assert client.get("/calls").status_code == 200
+        page = client.get(f"/calls?{days}")
+        assert {b for b in BOXES if f'data-box="{b}"' in page.text} == boxes
+        listed = client.get("/api/calls?since=2026-05-22&until=2026-05-29").json
+        assert {(c["box"], c["id"]) for c in listed} == {
+            (n, i) for n in boxes for i in branches[n][0]["ids"]}
+        rows = list(csv.DictReader(io.StringIO(client.get(f"/calls.csv?{days}").text)))
+        assert {(r["box"], int(r["id"])) for r in rows} == {(n, i) for n in boxes for i in branches[n][0]["ids"]}
+        assert client.get(f"/calls?{days}&branch=ankara").text.count('data-box="ankara"') == (
+            0 if "ankara" not in boxes else min(50, len(branches["ankara"][0]["ids"])))
+        for name in ("missed", "trunks", "concurrency"):
+            got = client.get(f"/reports/{name}.csv?run=1&range=custom&{days}")
+            table = list(csv.DictReader(io.StringIO(got.text)))
+            if name != "concurrency":
+                assert {r["branch"] for r in table[:-1]} == boxes
