@@ -1,0 +1,90 @@
+"""Call-centre reports on a central that cover its branch boxes (issue 18 with CC-3): the queue summary and the
+agents' performance over this box's queue calls and those its branch boxes sent (central_queue_call), the branch
+box the first column ("" = this box's own) and a filter (`box`: that branch box's only).
+
+A branch box's figures are its own report's, from the same KPI SQL (kpis.sums_sql, through received.branch_sums;
+the agents' answered, talk and rung-not-answered from the same queue call columns as agents.agent_kpis), with the
+central's [callcentre] rules. What a branch box does not send is not made up: its agents' login sessions and
+pauses (member events) stay empty, and so do their occupancy and evaluations. Which branch boxes a user sees is the
+caller's (the received calls' scope: HQ every box, a user scoped to a branch that branch's box), handed in as SQL
+conditions. SQLite or PostgreSQL ([central] database).
+"""
+from __future__ import annotations
+
+import json
+
+from appliance.callcentre import received, report_agents, report_queues
+from appliance.callcentre.kpis import SUM_COLUMNS, add_sums, kpi_values, period_where, ratio, secs
+from appliance.callcentre.tables import Ask, Col, Table, total_row
+from appliance.store.central_db import connection, execute
+
+REPORTS = ("queue_summary", "agent_performance")    # the reports that cover the branch boxes
+Seen = received.Seen
+
+
+def _wrapped(ask: Ask, queue: str, values: list) -> list:
+    talk, ended = values[SUM_COLUMNS.index("talk_s")], values[SUM_COLUMNS.index("ended")]
+    return [*values, talk + ended * ask.book.of(queue).wrapup_seconds]
+
+
+def summary(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_queues.summary with a row per branch box and queue: this box's queues (when `own`), then those of
+    the branch boxes within `seen` (of `box` only, when given); the totals over them all."""
+    cols = [Col("branch", "text"), Col("queue", "text")] + [report_queues._col(k) for k in report_queues._KPI_KINDS]
+    sums: dict[tuple[str, str], list] = {}
+    if own:
+        sums.update({("", q): v for q, v in report_queues._all_sums(ask).items()})
+    if seen is not None:
+        for (b, q), v in received.branch_sums(ask.book, ask.since, ask.until, seen, box).items():
+            sums[(b, q)] = _wrapped(ask, q, v)
+    rows = [[b, q] + list(kpi_values(v, wrapped=v[-1]).values()) for (b, q), v in sorted(sums.items())]
+    total = None
+    for v in sums.values():
+        total = add_sums(total, list(v))
+    totals = ["", ""] + list(kpi_values(total, wrapped=total[-1]).values()) if total else None
+    return Table(cols, rows, totals, keys=2, chart=("bar", ("offered", "answered")))
+
+
+def _branch_agents(ask: Ask, seen: Seen, box: str) -> dict[tuple[str, str], list]:
+    """(branch box, agent) -> [answered, talk, rung not answered] of the branch boxes' queue calls."""
+    args: list = []
+    where = [period_where(ask.since, ask.until, None, args)] + [f"({c})" for c in seen[0]]
+    args += list(seen[1])
+    if box:
+        where.append("branch = ?")
+        args.append(box)
+    cond = " AND ".join(where)
+    out: dict[tuple[str, str], list] = {}
+    with connection():
+        for b, agent, n, talk in execute(f"SELECT branch, agent, COUNT(*), SUM(COALESCE(talk_s, 0)) FROM "
+                                         f"central_queue_call WHERE {cond} AND outcome = 'answered' "
+                                         "GROUP BY branch, agent", args):
+            out[(b, agent)] = [n, talk or 0, 0]
+        for b, rings in execute(f"SELECT branch, rings FROM central_queue_call WHERE {cond} AND rna > 0", args):
+            for agent, event, *_ in json.loads(rings or "[]"):
+                if event == "RINGNOANSWER":
+                    out.setdefault((b, agent), [0, 0, 0])[2] += 1
+    return out
+
+
+def agent_performance(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_agents.performance with a row per branch box and agent: this box's agents (when `own`), then the
+    branch boxes' (answered, talk, rung not answered, answer rate; no sessions, pauses or evaluations)."""
+    base = report_agents.performance(ask) if own else None
+    names = ("answered", "talk_s", "ring_no_answer", "answer_rate_pct", "login_s", "pause_s", "occupancy_pct")
+    kinds = ("count", "seconds", "count", "percent", "seconds", "seconds", "percent")
+    cols = [Col("branch", "text"), Col("agent", "agent")] + [Col(n, k) for n, k in zip(names, kinds)] + [
+        Col("evaluated"), Col("score_pct", "percent")]
+    rows: list[list] = [[""] + r for r in base.rows] if base else []
+    if seen is not None:
+        for (b, agent), (n, talk, rna) in sorted(_branch_agents(ask, seen, box).items()):
+            rows.append([b, agent, n, secs(talk), rna, ratio(n, n + rna, 100), None, None, None, 0, None])
+    answered, rna = sum(r[2] for r in rows), sum(r[4] for r in rows)
+    totals = total_row(cols, rows, 2, answer_rate_pct=ratio(answered, answered + rna, 100),
+                       score_pct=base.totals[-1] if base and base.totals else None)
+    return Table(cols, rows, totals, keys=2, chart=("bar", ("answered",)))
+
+
+def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """The report `name` (one of REPORTS) over this box's and the branch boxes' queue calls."""
+    return {"queue_summary": summary, "agent_performance": agent_performance}[name](ask, seen, box, own)
