@@ -186,6 +186,15 @@ def _traffic_pages(page, site, boxes, who: str, sees: set[str]) -> None:
     body = page.request.get(f"{site}/calls.csv?since=2026-05-01&until=2026-06-30&branch=izmir").text()
     rows = list(csv.DictReader(io.StringIO(body)))
     assert {r["box"] for r in rows} == ({"izmir"} if "izmir" in sees else set())
+    # the call-centre queue summary: a row per box and queue, each box's offered calls its own queue calls
+    page.goto(f"{site}/callcentre/reports/queue_summary?{MAY_JUNE}")
+    assert set(page.locator("select#cc-branch option").all_inner_texts()[1:]) == choices
+    _shot(page, f"{who}-cc-queue-summary")
+    body = page.request.get(f"{site}/callcentre/reports/queue_summary?{MAY_JUNE}&export=csv").text()
+    offered: dict[str, int] = {}
+    for r in csv.DictReader(io.StringIO(body)):
+        offered[r["Branch box"]] = offered.get(r["Branch box"], 0) + int(r["Offered"])
+    assert offered == {n: QUEUED[n] for n in sees}
 
 
 def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser):  # noqa: F811
