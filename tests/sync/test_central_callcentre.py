@@ -121,3 +121,27 @@ def test_a_branch_user_sees_only_their_box_and_the_web_report_says_so(central, b
             assert {r["Branch box"] for r in rows} == boxes, name
             other = client.get(f"/callcentre/reports/{name}?{period}&export=csv&branch=ankara").text
             assert {r["Branch box"] for r in csv.DictReader(io.StringIO(other))} == ({"ankara"} & boxes), name
+
+
+def test_the_wallboard_shows_the_boxes_queues_the_user_sees(central, branches, monkeypatch):
+    import json
+    import time as clock
+    from webui import wallboard
+    from webui.app import make_app
+    from web_helpers import logged_in
+
+    class Clock:     # "today" is the day of the boxes' queue calls
+        time = staticmethod(lambda: FIRST + 7200)
+        monotonic = staticmethod(clock.monotonic)
+        sleep = staticmethod(clock.sleep)
+    monkeypatch.setattr(wallboard, "time", Clock)
+    app = make_app(central)
+    for (user, role, scope, person), boxes in ((("hq", "administrator", None, ""), set(BOXES)),
+                                               (("izmir-sup", "supervisor", "branch", "P1"), {"izmir"})):
+        client, _t = logged_in(app, user, role, scope, "default", person)
+        assert client.get("/wallboard").status_code == 200
+        first = [line for line in client.get("/wallboard/events").text.splitlines() if line.startswith("data: ")][0]
+        tiles = json.loads(first[len("data: "):])["queues"]
+        assert {t["branch"] for t in tiles} == boxes
+        assert sum(t["offered"] for t in tiles) == sum(BOXES[b] for b in boxes)
+        assert all(t["queue"].startswith(("İzmir · ", "ankara · ")) for t in tiles)
