@@ -1,5 +1,6 @@
-"""Call-centre reports on a central that cover its branch boxes (issue 18 with CC-3): the queue summary and the
-agents' performance over this box's queue calls and those its branch boxes sent (central_queue_call), the branch
+"""Call-centre reports on a central that cover its branch boxes (issue 18 with CC-3): the queue summary, the KPIs
+by local period (service level by hour, day, week, weekday, month; ASA and AHT trends) and the agents' performance
+over this box's queue calls and those its branch boxes sent (central_queue_call), the branch
 box the first column ("" = this box's own) and a filter (`box`: that branch box's only).
 
 A branch box's figures are its own report's, from the same KPI SQL (kpis.sums_sql, through received.branch_sums;
@@ -13,12 +14,16 @@ from __future__ import annotations
 
 import json
 
-from appliance.callcentre import received, report_agents, report_queues
-from appliance.callcentre.kpis import SUM_COLUMNS, add_sums, kpi_values, period_where, ratio, secs
-from appliance.callcentre.tables import Ask, Col, Table, total_row
+from appliance.callcentre import received, report_agents, report_queues, reports
+from appliance.callcentre.kpis import SUM_COLUMNS, add_sums, kpi_values, period_where, ratio, secs, sums_sql
+from appliance.callcentre.tables import Ask, Col, Table, bucket, total_row, whole_hour_zone
 from appliance.store.central_db import connection, execute
 
-REPORTS = ("queue_summary", "agent_performance")    # the reports that cover the branch boxes
+# the reports that cover the branch boxes: the summary, the KPIs by local period, the agents' performance
+PERIODS = {"service_level_by_hour": "hour", "service_level_by_day": "day", "service_level_by_week": "week",
+           "service_level_by_weekday": "weekday", "service_level_by_month": "month", "asa_trend": "day",
+           "aht_trend": "day"}
+REPORTS = ("queue_summary", "agent_performance") + tuple(PERIODS)
 Seen = received.Seen
 
 
@@ -85,6 +90,52 @@ def agent_performance(ask: Ask, seen: Seen | None, box: str = "", own: bool = Tr
     return Table(cols, rows, totals, keys=2, chart=("bar", ("answered",)))
 
 
+def _branch_periods(ask: Ask, seen: Seen, box: str, by: str) -> dict[tuple[str, str], list]:
+    """(branch box, local `by` period) -> SUM_COLUMNS + wrapped talk of the branch boxes' queue calls, per step of
+    the queue calls' entry as report_queues.period_sums reads this box's (15 minutes in a zone not on the hour)."""
+    step = 3600 if whole_hour_zone(ask.tz, ask.since, ask.until) else 900
+    args: list = []
+    sums = sums_sql(ask.book, args)
+    where = [period_where(ask.since, ask.until, None, args)] + [f"({c})" for c in seen[0]]
+    args += list(seen[1])
+    if box:
+        where.append("branch = ?")
+        args.append(box)
+    with connection():
+        rows = execute(f"SELECT branch, queue, entered_utc / {step}, {sums} FROM central_queue_call WHERE "
+                       f"{' AND '.join(where)} GROUP BY branch, queue, entered_utc / {step}", args)
+    out: dict[tuple[str, str], list] = {}
+    for b, q, n, *values in rows:
+        key = (b, bucket(int(n) * step, ask.tz, by))
+        out[key] = add_sums(out.get(key), _wrapped(ask, q, list(values[:len(SUM_COLUMNS)])))
+    return out
+
+
+def by_period(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_queues.by_period's report `name` with a row per branch box and local period: this box's periods
+    (when `own`), then the branch boxes'; the totals over them all."""
+    by = PERIODS[name]
+    base = reports.REPORTS[name][1](ask)      # this box's: its columns and chart, and its rows when `own`
+    measures = [c.name for c in base.columns[1:]]
+    sums: dict[tuple[str, str], list] = {}
+    if own:
+        sums.update({("", p): v for p, v in report_queues.period_sums(ask, by).items()})
+    if seen is not None:
+        sums.update(_branch_periods(ask, seen, box, by))
+
+    def order(key: tuple[str, str]):
+        return key[0], int(key[1]) if by in ("hour", "weekday") else key[1]
+    rows, total = [], None
+    for key in sorted(sums, key=order):
+        row = report_queues._kpi_row(sums[key])
+        rows.append(list(key) + [row[m] for m in measures])
+        total = add_sums(total, list(sums[key]))
+    totals = ["", ""] + [report_queues._kpi_row(total)[m] for m in measures] if total is not None else None
+    return Table([Col("branch", "text")] + base.columns, rows, totals, keys=2, chart=base.chart)
+
+
 def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
     """The report `name` (one of REPORTS) over this box's and the branch boxes' queue calls."""
+    if name in PERIODS:
+        return by_period(name, ask, seen, box, own)
     return {"queue_summary": summary, "agent_performance": agent_performance}[name](ask, seen, box, own)

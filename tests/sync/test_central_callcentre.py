@@ -48,7 +48,7 @@ def branches(tmp_path_factory):
         paths = Paths(tmp_path_factory.mktemp(name))
         feed(paths, queue_log(n, FIRST, seed=40 + i))
         install_triggers(backfill=True)
-        mine = (reports.run("queue_summary", _ask()), reports.run("agent_performance", _ask()))
+        mine = {name: reports.run(name, _ask()) for name in received_reports.REPORTS}
         bodies = []
         while (b := outbox.build(name, "default", max_rows=50)) is not None:
             bodies.append((b.seq, b.body))
@@ -88,15 +88,23 @@ def _seen(user):
 def test_the_queue_summary_and_agents_are_each_boxs_own(central, branches):
     summary = received_reports.run("queue_summary", _ask(), _seen(ADMIN))
     agents = received_reports.run("agent_performance", _ask(), _seen(ADMIN))
-    for name, ((queues, people), _b) in branches.items():
-        assert [r[1:] for r in summary.rows if r[0] == name] == queues.rows
-        assert [r[1:5] for r in agents.rows if r[0] == name] == [r[:4] for r in people.rows]
-        assert queues.rows
+    for name, (mine, _b) in branches.items():
+        assert [r[1:] for r in summary.rows if r[0] == name] == mine["queue_summary"].rows
+        assert [r[1:5] for r in agents.rows if r[0] == name] == [r[:4] for r in mine["agent_performance"].rows]
+        assert mine["queue_summary"].rows
     offered = summary.names().index("offered")
-    assert summary.totals[offered] == sum(q.totals[offered - 1] for (q, _p), _b in branches.values()) == \
-        sum(BOXES.values())
+    assert summary.totals[offered] == sum(m["queue_summary"].totals[offered - 1] for m, _b in branches.values()) \
+        == sum(BOXES.values())
     answered = agents.names().index("answered")
-    assert agents.totals[answered] == sum(p.totals[answered - 1] for (_q, p), _b in branches.values())
+    assert agents.totals[answered] == sum(m["agent_performance"].totals[answered - 1] for m, _b in branches.values())
+    for report in received_reports.PERIODS:      # by hour, day, week, weekday, month: each box's own periods
+        got = received_reports.run(report, _ask(), _seen(ADMIN))
+        for name, (mine, _b) in branches.items():
+            assert [r[1:] for r in got.rows if r[0] == name] == mine[report].rows, (report, name)
+            assert mine[report].rows
+        if "offered" in got.names():
+            at = got.names().index("offered")
+            assert got.totals[at] == sum(BOXES.values())
     one = received_reports.run("queue_summary", _ask(), _seen(ADMIN), box="ankara", own=False)
     assert {r[0] for r in one.rows} == {"ankara"} and one.totals[offered] == BOXES["ankara"]
 
