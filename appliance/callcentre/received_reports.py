@@ -115,7 +115,7 @@ def by_period(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool =
     """report_queues.by_period's report `name` with a row per branch box and local period: this box's periods
     (when `own`), then the branch boxes'; the totals over them all."""
     by = PERIODS[name]
-    base = reports.REPORTS[name][1](ask)      # this box's: its columns and chart, and its rows when `own`
+    base = reports.run(name, ask)      # this box's: its columns and chart
     measures = [c.name for c in base.columns[1:]]
     sums: dict[tuple[str, str], list] = {}
     if own:
