@@ -54,7 +54,9 @@ def attribution(person: str, department: str, org_branch: str) -> Received | Non
 def choice(user: Account, pbx_tenant: str, box: str) -> tuple[bool, tuple[list[str], list] | None]:
     """(this box's own calls included?, the conditions on central_call of the received calls included or None)
     for the search of `user` narrowed to branch box `box` ("" = this box and every branch box they see)."""
-    seen = received.scope_sql(rollup_scope(user, pbx_tenant)) if received.any_received() else None
+    if not received.any_received():     # not a central (or nothing received yet): this box's calls as ever
+        return True, None
+    seen = received.scope_sql(rollup_scope(user, pbx_tenant))
     if not box:
         return True, seen
     if seen is None:

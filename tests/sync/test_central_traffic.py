@@ -278,3 +278,22 @@ def test_the_web_pages_cover_the_boxes_the_user_sees(central, branches, tmp_path
             table = list(csv.DictReader(io.StringIO(got.text)))
             if name != "concurrency":
                 assert {r["branch"] for r in table[:-1]} == boxes
+
+
+def test_callbox_traffic_on_the_central_covers_the_boxes(central, branches, tmp_path):
+    store.close_db()
+    span = ("--since", "2026-05-22T00:00:00+00:00", "--until", "2026-05-29T00:00:00+00:00", "--json")
+    rc, out, err = cli("traffic", "missed", "--data", str(tmp_path), *span)
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert {r["branch"] for r in doc["rows"]} == set(BOXES)
+    assert doc["total"]["offered"] == sum(f["missed"].total.offered for f, _b in branches.values())
+    rc, out, err = cli("traffic", "trunks", "--data", str(tmp_path), "--branch", "ankara", *span)
+    assert rc == 0, err
+    assert json.loads(out)["total"]["calls"] == branches["ankara"][0]["trunks"].total.calls
+    rc, out, err = cli("traffic", "concurrency", "--data", str(tmp_path), "--step", "24h", *span)
+    assert rc == 0, err
+    intervals = json.loads(out)["intervals"]
+    busy = sum(i["erlangs"] * i["seconds"] for i in intervals)      # erlangs printed to 4 decimals
+    assert abs(busy - sum(b.busy_s for f, _b in branches.values() for b in f["hours"])) <= \
+        sum(i["seconds"] for i in intervals) * 0.00005
