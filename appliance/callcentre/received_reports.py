@@ -1,7 +1,7 @@
 """Call-centre reports on a central that cover its branch boxes (issue 18 with CC-3): the queue summary, the KPIs
-by local period (service level by hour, day, week, weekday, month; ASA and AHT trends) and the agents' performance
-over this box's queue calls and those its branch boxes sent (central_queue_call), the branch
-box the first column ("" = this box's own) and a filter (`box`: that branch box's only).
+by local period (service level by hour, day, week, weekday, month; ASA and AHT trends), the queue x hour heat map
+and the agents' performance, over this box's queue calls and those its branch boxes sent (central_queue_call), the
+branch box the first column ("" = this box's own) and a filter (`box`: that branch box's only).
 
 A branch box's figures are its own report's, from the same KPI SQL (kpis.sums_sql, through received.branch_sums;
 the agents' answered, talk and rung-not-answered from the same queue call columns as agents.agent_kpis), with the
@@ -23,7 +23,7 @@ from appliance.store.central_db import connection, execute
 PERIODS = {"service_level_by_hour": "hour", "service_level_by_day": "day", "service_level_by_week": "week",
            "service_level_by_weekday": "weekday", "service_level_by_month": "month", "asa_trend": "day",
            "aht_trend": "day"}
-REPORTS = ("queue_summary", "agent_performance") + tuple(PERIODS)
+REPORTS = ("queue_summary", "agent_performance", "queue_hour_heatmap") + tuple(PERIODS)
 Seen = received.Seen
 
 
@@ -90,9 +90,10 @@ def agent_performance(ask: Ask, seen: Seen | None, box: str = "", own: bool = Tr
     return Table(cols, rows, totals, keys=2, chart=("bar", ("answered",)))
 
 
-def _branch_periods(ask: Ask, seen: Seen, box: str, by: str) -> dict[tuple[str, str], list]:
+def _branch_periods(ask: Ask, seen: Seen, box: str, by: str, with_queue: bool = False) -> dict[tuple, list]:
     """(branch box, local `by` period) -> SUM_COLUMNS + wrapped talk of the branch boxes' queue calls, per step of
-    the queue calls' entry as report_queues.period_sums reads this box's (15 minutes in a zone not on the hour)."""
+    the queue calls' entry as report_queues.period_sums reads this box's (15 minutes in a zone not on the hour);
+    `with_queue`: (branch box, queue, period)."""
     step = 3600 if whole_hour_zone(ask.tz, ask.since, ask.until) else 900
     args: list = []
     sums = sums_sql(ask.book, args)
@@ -104,9 +105,9 @@ def _branch_periods(ask: Ask, seen: Seen, box: str, by: str) -> dict[tuple[str, 
     with connection():
         rows = execute(f"SELECT branch, queue, entered_utc / {step}, {sums} FROM central_queue_call WHERE "
                        f"{' AND '.join(where)} GROUP BY branch, queue, entered_utc / {step}", args)
-    out: dict[tuple[str, str], list] = {}
+    out: dict[tuple, list] = {}
     for b, q, n, *values in rows:
-        key = (b, bucket(int(n) * step, ask.tz, by))
+        key = (b, q, bucket(int(n) * step, ask.tz, by)) if with_queue else (b, bucket(int(n) * step, ask.tz, by))
         out[key] = add_sums(out.get(key), _wrapped(ask, q, list(values[:len(SUM_COLUMNS)])))
     return out
 
@@ -134,8 +135,23 @@ def by_period(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool =
     return Table([Col("branch", "text")] + base.columns, rows, totals, keys=2, chart=base.chart)
 
 
+def heatmap(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_queues.heatmap with a row per branch box and queue: offered calls per local hour of the day."""
+    base = report_queues.heatmap(ask)
+    rows = [[""] + r for r in base.rows] if own else []
+    if seen is not None:
+        offered = SUM_COLUMNS.index("offered")
+        sums = _branch_periods(ask, seen, box, "hour", with_queue=True)
+        for b, q in sorted({k[:2] for k in sums}):
+            cells = [sums[(b, q, f"{h:02d}")][offered] if (b, q, f"{h:02d}") in sums else 0 for h in range(24)]
+            rows.append([b, q, *cells, sum(cells)])
+    cols = [Col("branch", "text")] + base.columns
+    return Table(cols, rows, total_row(cols, rows, 2) if rows else None, keys=2, note=base.note)
+
+
 def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
     """The report `name` (one of REPORTS) over this box's and the branch boxes' queue calls."""
     if name in PERIODS:
         return by_period(name, ask, seen, box, own)
-    return {"queue_summary": summary, "agent_performance": agent_performance}[name](ask, seen, box, own)
+    return {"queue_summary": summary, "agent_performance": agent_performance,
+            "queue_hour_heatmap": heatmap}[name](ask, seen, box, own)

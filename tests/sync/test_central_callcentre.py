@@ -105,6 +105,10 @@ def test_the_queue_summary_and_agents_are_each_boxs_own(central, branches):
         if "offered" in got.names():
             at = got.names().index("offered")
             assert got.totals[at] == sum(BOXES.values())
+    heat = received_reports.run("queue_hour_heatmap", _ask(), _seen(ADMIN))
+    for name, (mine, _b) in branches.items():
+        assert [r[1:] for r in heat.rows if r[0] == name] == mine["queue_hour_heatmap"].rows
+    assert heat.totals[-1] == sum(BOXES.values())
     one = received_reports.run("queue_summary", _ask(), _seen(ADMIN), box="ankara", own=False)
     assert {r[0] for r in one.rows} == {"ankara"} and one.totals[offered] == BOXES["ankara"]
 
