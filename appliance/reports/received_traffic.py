@@ -121,9 +121,8 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str = "ex
            else report_missed.MissedReport(by, [], report_missed.MissedRow("total")))
     tally = report_missed.Tally(by, pbx_tenant, lambda a: True)
     missed_tally(tally, seen, since, until)
-    for row in own.rows:
-        row.branch = ""
-        tally.rows[f"\x00{row.key}"] = row
+    for row in own.rows:     # copies: this box's report may be kept for the next request (store/versioned.py)
+        tally.rows[f"\x00{row.key}"] = replace(row, branch="", extensions=list(row.extensions))
     _add_total(tally.total, own.total)
     return tally.report()
 
