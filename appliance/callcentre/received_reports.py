@@ -1,7 +1,8 @@
 """Call-centre reports on a central that cover its branch boxes (issue 18 with CC-3): the queue summary, the KPIs
-by local period (service level by hour, day, week, weekday, month; ASA and AHT trends), the queue x hour heat map
-and the agents' performance, over this box's queue calls and those its branch boxes sent (central_queue_call), the
-branch box the first column ("" = this box's own) and a filter (`box`: that branch box's only).
+by local period (service level by hour, day, week, weekday, month; ASA and AHT trends), the queue x hour heat map,
+the answered and the lost by wait band and the agents' performance, over this box's queue calls and those its
+branch boxes sent (central_queue_call), the branch box the first column ("" = this box's own) and a filter (`box`:
+that branch box's only).
 
 A branch box's figures are its own report's, from the same KPI SQL (kpis.sums_sql, through received.branch_sums;
 the agents' answered, talk and rung-not-answered from the same queue call columns as agents.agent_kpis), with the
@@ -15,15 +16,16 @@ from __future__ import annotations
 import json
 
 from appliance.callcentre import received, report_agents, report_queues, reports
-from appliance.callcentre.kpis import SUM_COLUMNS, add_sums, kpi_values, period_where, ratio, secs, sums_sql
-from appliance.callcentre.tables import Ask, Col, Table, bucket, total_row, whole_hour_zone
+from appliance.callcentre.kpis import OPEN, SUM_COLUMNS, add_sums, kpi_values, period_where, ratio, secs, sums_sql
+from appliance.callcentre.tables import Ask, Col, Table, band_sql, bucket, total_row, whole_hour_zone
 from appliance.store.central_db import connection, execute
 
 # the reports that cover the branch boxes: the summary, the KPIs by local period, the agents' performance
 PERIODS = {"service_level_by_hour": "hour", "service_level_by_day": "day", "service_level_by_week": "week",
            "service_level_by_weekday": "weekday", "service_level_by_month": "month", "asa_trend": "day",
            "aht_trend": "day"}
-REPORTS = ("queue_summary", "agent_performance", "queue_hour_heatmap") + tuple(PERIODS)
+BANDS = {"answered_by_wait": ("answered",), "lost_by_wait": report_queues.LOST}
+REPORTS = ("queue_summary", "agent_performance", "queue_hour_heatmap") + tuple(PERIODS) + tuple(BANDS)
 Seen = received.Seen
 
 
@@ -149,9 +151,40 @@ def heatmap(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Tab
     return Table(cols, rows, total_row(cols, rows, 2) if rows else None, keys=2, note=base.note)
 
 
+def by_wait(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """answered_by_wait or lost_by_wait with each branch box's bands after this box's (each box's shares of its own
+    calls, as its own report gives them); the totals' counts over them all."""
+    make = report_queues.answered_by_wait if name == "answered_by_wait" else report_queues.lost_by_wait
+    base = make(ask)
+    rows = [[""] + r for r in base.rows] if own and any(r[1] for r in base.rows) else []
+    if seen is not None:
+        outcomes = BANDS[name]
+        args: list = []
+        where = [period_where(ask.since, ask.until, None, args), OPEN] + [f"({c})" for c in seen[0]]
+        args += list(seen[1])
+        if box:
+            where.append("branch = ?")
+            args.append(box)
+        found: dict[str, dict[int, dict[str, int]]] = {}
+        with connection():
+            for b, band, outcome, n in execute(
+                    f"SELECT branch, {band_sql('wait_s')}, outcome, COUNT(*) FROM central_queue_call WHERE "
+                    f"{' AND '.join(where)} AND outcome IN ({', '.join('?' * len(outcomes))}) AND wait_s IS NOT NULL "
+                    f"GROUP BY branch, {band_sql('wait_s')}, outcome", [*args, *outcomes]):
+                found.setdefault(b, {}).setdefault(int(band), {})[outcome] = n
+        for b in sorted(found):
+            rows += [[b] + r for r in make(ask, found[b]).rows]
+    cols = [Col("branch", "text")] + base.columns
+    counts = [i for i, c in enumerate(cols) if c.kind == "count"]
+    totals = ["", ""] + [sum(r[i] for r in rows) if i in counts else None for i in range(2, len(cols))]
+    return Table(cols, rows, totals if rows else None, keys=2, chart=base.chart)
+
+
 def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
     """The report `name` (one of REPORTS) over this box's and the branch boxes' queue calls."""
     if name in PERIODS:
         return by_period(name, ask, seen, box, own)
+    if name in BANDS:
+        return by_wait(name, ask, seen, box, own)
     return {"queue_summary": summary, "agent_performance": agent_performance,
             "queue_hour_heatmap": heatmap}[name](ask, seen, box, own)

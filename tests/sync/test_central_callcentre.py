@@ -109,6 +109,12 @@ def test_the_queue_summary_and_agents_are_each_boxs_own(central, branches):
     for name, (mine, _b) in branches.items():
         assert [r[1:] for r in heat.rows if r[0] == name] == mine["queue_hour_heatmap"].rows
     assert heat.totals[-1] == sum(BOXES.values())
+    for report in received_reports.BANDS:     # each box's bands (and shares of its own calls) as its own report's
+        got = received_reports.run(report, _ask(), _seen(ADMIN))
+        for name, (mine, _b) in branches.items():
+            assert [r[1:] for r in got.rows if r[0] == name] == mine[report].rows, (report, name)
+        at = 2 if report == "answered_by_wait" else got.names().index("unanswered")
+        assert got.totals[at] == sum(m[report].totals[at - 1] for m, _b in branches.values()) > 0
     one = received_reports.run("queue_summary", _ask(), _seen(ADMIN), box="ankara", own=False)
     assert {r[0] for r in one.rows} == {"ankara"} and one.totals[offered] == BOXES["ankara"]
 
