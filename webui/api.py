@@ -19,6 +19,8 @@ from peewee import OperationalError
 from appliance import localtime
 from appliance.access import scope
 from appliance.reports import listing as output
+from appliance.reports import received, received_search
+from appliance.reports import search as call_search
 from webui import db, offload, status
 from webui.auth import current_user
 
@@ -33,8 +35,15 @@ def _attributed(c: db.Call, att) -> dict[str, Any]:
 
 
 def call_dicts(calls: list[db.Call], pbx_tenant: str) -> list[dict[str, Any]]:
-    """The JSON objects of `callbox calls --json` for these calls, plus person, department and branch."""
-    return [{**row, **_attributed(c, att)}
+    """The JSON objects of `callbox calls --json` for these calls, plus person, department and branch. On a
+    central (calls that carry `box`), also `box`: the branch box a received call came from, "" for this box's own
+    (received_search.as_dict)."""
+    if any(getattr(c, "box", "") for c in calls):
+        own = [c for c in calls if not getattr(c, "box", "")]
+        mine = iter(call_dicts(own, pbx_tenant))
+        return [next(mine) if not getattr(c, "box", "") else received_search.as_dict(c, getattr(c, "attribution"))
+                for c in calls]
+    return [{**row, **_attributed(c, att), **({"box": ""} if hasattr(c, "box") else {})}
             for row, c, att in zip(output.with_legs(calls), calls, scope.attributions(calls, pbx_tenant))]
 
 
@@ -53,14 +62,30 @@ def parse_bound(name: str, value: str | None, tz: tzinfo) -> int | None:
     return epoch + (1 if dt.microsecond else 0)       # a bound inside a second includes none of it
 
 
-def _stream(user, pbx_tenant: str, since: int | None, until: int | None) -> Iterator[str]:
+def calls_of(user, pbx_tenant: str, since: int | None, until: int | None, box: str = "") -> Iterator[db.Call]:
+    """The calls of [since, until) the user may see, oldest first; on a central with its branch boxes' calls (those
+    the user sees; `box`: that branch box's only), each carrying `box` (received_search)."""
+    include_own, seen = received_search.choice(user, pbx_tenant, box)
+    own = scope.calls_query(user, pbx_tenant, since, until).iterator() if include_own else iter(())
+    if seen is None:
+        yield from own
+        return
+    theirs = received_search.received_rows(call_search.Criteria(since, until), seen, desc=False)
+    for call, att in received_search.merged(((c, None) for c in own), theirs, "start", False):
+        if not hasattr(call, "box"):
+            setattr(call, "box", "")
+        elif getattr(call, "box"):
+            setattr(call, "attribution", att)
+        yield call
+
+
+def _stream(user, pbx_tenant: str, since: int | None, until: int | None, box: str = "") -> Iterator[str]:
     """The JSON list in pieces, so a month of calls never sits in memory at once."""
     db.callbox_db.connect(reuse_if_open=True)
     try:
-        query = scope.calls_query(user, pbx_tenant, since, until)
         yield "["
         first, batch = True, []
-        for call in query.iterator():
+        for call in calls_of(user, pbx_tenant, since, until, box):
             batch.append(call)
             if len(batch) >= CHUNK:
                 yield ("" if first else ",") + ",".join(json.dumps(d, ensure_ascii=False)
@@ -161,6 +186,9 @@ def routes(data_dir: Path, pbx_tenant: str, tz: tzinfo) -> bottle.Bottle:
         if not db.read_access(data_dir):
             return "[]"
         user = current_user()
+        box = (request.query.decode().get("branch") or "").strip()
+        if received.any_received():   # a central: its branch boxes' calls change in another database
+            return _stream(user, pbx_tenant, since, until, box)
         key = (scope.kept_key(user), pbx_tenant, since, until)     # users of one scope get the same reply
         body, version = db.versioned.lookup("api.calls", key)
         if body is not None:

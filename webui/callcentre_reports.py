@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -18,12 +19,15 @@ from babel import dates
 from bottle import request
 
 from appliance import config, localtime
-from appliance.callcentre import kpis, opening, reports, targets
+from appliance.callcentre import kpis, opening, received_reports, reports, targets
 from appliance.callcentre import scope as cs
 from appliance.callcentre.agents import directory_names
 from appliance.callcentre.tables import Ask, Col
 from appliance.callcentre.tables import Table as Data
 from appliance.pdf.chart import Chart
+from appliance.reports import received, received_calls
+from appliance.reports.attribution import rollup_scope
+from webui import db
 from webui.auth import current_user
 from webui.callcentre import Problem, no_queues, queue_units, rulebook, window
 from webui.i18n import N_, _, fmt_datetime, fmt_duration, fmt_number, language
@@ -59,6 +63,13 @@ def cell(col: Col, value, names: dict[str, str], tz) -> tuple[str, bool]:
     if kind == "agent":
         return (f"{names[value]} ({value})" if value in names else value), False
     return value_text(col.name, value), False
+
+
+def _box_names(data: Data, labels: dict[str, str]) -> Data:
+    """The report with its branch box column shown by the boxes' display names ("this box" for the central's own)."""
+    at = data.names().index("branch")
+    rows = [r[:at] + [labels.get(r[at], r[at]) if r[at] else _("this box")] + r[at + 1:] for r in data.rows]
+    return replace(data, rows=rows)
 
 
 def _sorted(data: Data, sort: str, desc: bool) -> list[list]:
@@ -130,6 +141,23 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     units = queue_units(cfg)
     reasons = tuple(r.strip() for r in cfg.section("callcentre").wrapup_pause_reasons.split(",") if r.strip())
 
+    central_cfg = cfg.section("central")
+    central = bool(central_cfg.listen or central_cfg.database)
+
+    def branch_boxes(user, name: str):
+        """On a central, for a report that covers the branch boxes (received_reports.REPORTS): (the SQL conditions
+        of the branch boxes' queue calls the user sees, those boxes, their display names); None otherwise."""
+        if not central or name not in received_reports.REPORTS or user is None or db.use_central(cfg, data_dir) \
+                or not db.read_access(data_dir):
+            return None
+        with db.connection():
+            rscope = rollup_scope(user, pbx.tenant)
+            seen = received.scope_sql(rscope)
+            if seen is None:
+                return None
+            names = received_calls.branch_names(rscope)
+            return seen, names, received_calls.labels()
+
     @app.get("/callcentre/reports")
     def index():
         groups = {g: [(n, REPORT_TEXTS[n]) for n, (gg, _f) in reports.REPORTS.items() if gg == g]
@@ -145,25 +173,34 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         title, about = (_(t) for t in REPORT_TEXTS[name])
         sort, desc = form.get("sort") or "", form.get("desc") == "1"
         base = dict(title=title, about=about, report=name, form=form, ranges=rp.RANGE_LABELS, table=None, chart=None,
-                    error="", queues=[], chosen=set(), comparable=reports.comparable(name), note="", exports=EXPORTS)
+                    error="", queues=[], chosen=set(), comparable=reports.comparable(name), note="", exports=EXPORTS,
+                    boxes=[], box_labels={})
         try:
             since, until = window(form, tz)
             before = window(form, tz, "before_") if form.get("compare") == "custom" else None
         except Problem as e:
             return rp.render("callcentre_report", 400, **{**base, "error": str(e)})
         chosen = frozenset(q for q in form.getall("queue") if q) if hasattr(form, "getall") else frozenset()
+        box = (form.get("branch") or "").strip()
+        boxes = branch_boxes(user, name)     # on a central: the branch boxes this report covers for the user
 
         def work():
             seen = cs.visible_queues(user, pbx.tenant, units)
-            if seen is not None and not seen:
+            if seen is not None and not seen and boxes is None:
                 return None
+            own = not box and (seen is None or bool(seen))
             every = [q for q in kpis.queue_names() if seen is None or q in seen]
             wanted = seen if not chosen else frozenset(q for q in chosen if seen is None or q in seen)
             ask = Ask(book, since, until, tz, wanted, form.get("caller") or "", reasons)
-            data = reports.run(name, ask, hours, goals)
+
+            def run(a: Ask) -> Data:
+                if boxes is None:
+                    return reports.run(name, a, hours, goals)
+                return received_reports.run(name, a, boxes[0], box, own)
+            data = run(ask)
             if form.get("compare") and reports.comparable(name):
                 earlier = reports.earlier(ask, *(before or (None, None)))
-                data = reports.compare(data, reports.run(name, earlier, hours, goals))
+                data = reports.compare(data, run(earlier))
             agents = [r[i] for r in data.rows for i, c in enumerate(data.columns) if c.kind == "agent" and r[i]]
             # agents named by the directory as of the period's end (an extension that changed hands is named by who
             # held it then), or now for an open or running period
@@ -182,8 +219,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         def sort_link(column: str, descending: bool) -> str:
             query = [(k, v) for k, v in form.allitems() if k not in ("sort", "desc", "export")]
             return "?" + urlencode(query + [("sort", column), ("desc", "1" if descending else "0")])
-        table = shown(data, names, tz, sort, desc, sort_link)
-        picture = chart(data, names, tz)
+        seen_data = data if boxes is None else _box_names(data, boxes[2])
+        table = shown(seen_data, names, tz, sort, desc, sort_link)
+        picture = chart(seen_data, names, tz)
         kind = form.get("export")
         if kind in EXPORTS:
             stem = export.filename("callcentre", name, form.get("range") or "today")
@@ -195,6 +233,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             return export.attachment(export.table_pdf(title, about, table, picture), stem + ".pdf",
                                      "application/pdf")
         return rp.render("callcentre_report", **{**base, "table": table, "chart": picture, "queues": every,
+                                                 "boxes": boxes[1] if boxes else [],
+                                                 "box_labels": boxes[2] if boxes else {},
                                                  "chosen": chosen, "comparable": reports.comparable(name),
                                                  "note": _(NOTES[data.note]) if data.note in NOTES else ""})
 

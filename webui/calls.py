@@ -21,13 +21,15 @@ from appliance.directory import hunt_groups
 from appliance.registry import driver_parser
 from appliance.reports import csv_cells
 from appliance.reports import listing as output
+from appliance.reports import received_calls, received_search
 from appliance.reports import search as call_search
+from appliance.reports.attribution import rollup_scope
 from webui import TEMPLATE_LOOKUP, api, db, i18n, offload, row_id
 from webui.auth import current_user
 from webui.i18n import _
 
 log = logging.getLogger(__name__)
-FIELDS = ("since", "until", "extension", "person", "number", "number_match", "direction", "answered",
+FIELDS = ("since", "until", "branch", "extension", "person", "number", "number_match", "direction", "answered",
           "min_talk_s", "max_talk_s", "min_cost", "max_cost", "trunk", "account_code", "note")
 LARGEST_FIRST = {"start", "ring", "talk", "cost", "legs"}    # a sort by these begins with the newest / largest
 MAX_PAGE = 10 ** 6        # the page's OFFSET stays a 64-bit integer
@@ -35,6 +37,7 @@ MAX_PAGE = 10 ** 6        # the page's OFFSET stays a 64-bit integer
 CSV_COLUMNS = ("id", "start", "direction", "extension", "person", "person_id", "department", "branch", "party",
                "number", "kind", "destination", "trunk", "ring_s", "talk_s", "answered", "transferred", "cost",
                "currency", "tariff", "account_code", "legs", "tenant")
+CENTRAL_COLUMNS = ("box",) + CSV_COLUMNS    # on a central: the branch box first ("" = this box's own call)
 
 
 def sort_of(form) -> tuple[str, bool]:
@@ -51,29 +54,59 @@ def sort_links(query: dict, sort: str, desc: bool) -> dict[str, str]:
             for c in call_search.SORTS}
 
 
+def _found(user, pbx_tenant: str, criteria: call_search.Criteria, sort: str, desc: bool,
+           box: str) -> tuple[bool, Iterator]:
+    """(on a central with branch calls the user sees?, every call of the search in its order): on a central this
+    box's own calls (unless branch box `box` is chosen) and the received calls, each carrying `box`."""
+    include_own, seen = received_search.choice(user, pbx_tenant, box)
+    own = call_search.query(user, pbx_tenant, criteria, sort, desc).iterator() if include_own else iter(())
+    if seen is None:
+        return False, own
+
+    def merged():
+        for call, att in received_search.merged(((c, None) for c in own),
+                                                received_search.received_rows(criteria, seen, sort, desc), sort, desc):
+            if not hasattr(call, "box"):
+                setattr(call, "box", "")
+            elif getattr(call, "box"):
+                setattr(call, "attribution", att)
+            yield call
+    return True, merged()
+
+
 def csv_rows(user, pbx_tenant: str, criteria: call_search.Criteria, sort: str = "start",
-             desc: bool = True) -> Iterator[str]:
+             desc: bool = True, box: str = "") -> Iterator[str]:
     """Every call of the search the user may see, newest first, as CSV text in pieces (a year of calls never sits
-    in memory at once); PBX text neutralised against spreadsheet formulas (csv_cells)."""
+    in memory at once); PBX text neutralised against spreadsheet formulas (csv_cells). On a central, its branch
+    boxes' calls too, the branch box (`box`) the first column."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
     db.callbox_db.connect(reuse_if_open=True)
     try:
+        central, calls = _found(user, pbx_tenant, criteria, sort, desc, box)
+        columns = CENTRAL_COLUMNS if central else CSV_COLUMNS
+        writer.writerow(columns)
         batch = []
-        for call in call_search.query(user, pbx_tenant, criteria, sort, desc).iterator():
+        for call in calls:
             batch.append(call)
             if len(batch) >= api.CHUNK:
-                writer.writerows(csv_cells.row(d.get(c) for c in CSV_COLUMNS)
+                writer.writerows(csv_cells.row(d.get(c) for c in columns)
                                  for d in api.call_dicts(batch, pbx_tenant))
                 batch = []
                 yield out.getvalue()
                 out.seek(0)
                 out.truncate()
-        writer.writerows(csv_cells.row(d.get(c) for c in CSV_COLUMNS) for d in api.call_dicts(batch, pbx_tenant))
+        writer.writerows(csv_cells.row(d.get(c) for c in columns) for d in api.call_dicts(batch, pbx_tenant))
         yield out.getvalue()
     finally:
         db.callbox_db.close()
+
+
+def branch_choices(user, pbx_tenant: str) -> tuple[list[str], dict[str, str]]:
+    """On a central: the branch boxes whose calls the user sees, and their display names."""
+    rscope = rollup_scope(user, pbx_tenant)
+    names = received_calls.branch_names(rscope)
+    return names, (received_calls.labels() if names else {})
 
 
 def _render(name: str, status_code: int = 200, **values) -> str:
@@ -112,6 +145,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     data_dir = Path(data_dir)
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
+    central_cfg = cfg.section("central")
+    central = bool(central_cfg.listen or central_cfg.database)
 
     reader = output.extra_reader(data_dir / "journal", lambda name: driver_parser(cfg, name)[:2])
 
@@ -132,19 +167,24 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         except call_search.SearchError as e:
             criteria, error, code = None, problem(e), 400
         sort, desc = sort_of(form)
+        box, boxes, box_labels = values["branch"].strip(), [], {}
         if criteria is not None and db.read_access(data_dir):
             user, number = current_user(), _page_number(form.get("page", ""))
+            if central and not db.use_central(cfg, data_dir):   # its branch boxes' calls too
+                with db.connection():
+                    boxes, box_labels = branch_choices(user, pbx.tenant)
+            chosen = box if boxes else ""
 
             def work() -> call_search.Page:
                 with db.connection():
-                    return call_search.search(user, pbx.tenant, criteria, number, sort=sort, desc=desc)
+                    return received_search.search(user, pbx.tenant, criteria, chosen, number, sort=sort, desc=desc)
             # a search asked before is kept and shown at once; a new one is read in the threadpool, not on the hub
             page = offload.reading(work)
         query = {k: v for k, v in values.items() if v}
         ordered = {**query, "sort": sort, "desc": int(desc)} if sort != "start" or not desc else query
         return _render("calls", code, values=values, label=field_label, page=page, error=error,
                        link=lambda n: "/calls?" + urlencode({**ordered, "page": n}), sort=sort, desc=desc,
-                       sort_links=sort_links(query, sort, desc),
+                       sort_links=sort_links(query, sort, desc), boxes=boxes, box_labels=box_labels,
                        csv_link="/calls.csv" + ("?" + urlencode(ordered) if ordered else ""))
 
     @app.get("/calls.csv")
@@ -158,10 +198,11 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             raise bottle.HTTPError(400, problem(e)) from None
         if not db.read_access(data_dir):
             raise bottle.HTTPError(503, _("no database yet: the worker creates it"))
+        box = values["branch"].strip() if central and not db.use_central(cfg, data_dir) else ""
         response.content_type = "text/csv; charset=utf-8"
         response.set_header("Content-Disposition", 'attachment; filename="callbox-calls.csv"')
         response.set_header("Cache-Control", "no-store")
-        return csv_rows(current_user(), pbx.tenant, criteria, *sort_of(form))
+        return csv_rows(current_user(), pbx.tenant, criteria, *sort_of(form), box=box)
 
     @app.get("/calls/<cid>")
     def call(cid: str):

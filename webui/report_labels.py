@@ -48,7 +48,8 @@ REPORT_TEXTS = {
                                                   "ended.")),
 }
 COLUMN_LABELS = {name: heading for name, (heading, _kind) in COLUMNS.items()} | dict(PROBLEM_LABELS) | {
-    "queue": N_("Queue"), "lost": N_("Lost calls"), "hour": N_("Hour"), "day": N_("Day"), "week": N_("Week"),
+    "queue": N_("Queue"), "branch": N_("Branch box"),
+    "lost": N_("Lost calls"), "hour": N_("Hour"), "day": N_("Day"), "week": N_("Week"),
     "weekday": N_("Weekday"), "month": N_("Month"), "band": N_("Wait"), "share_pct": N_("Share"),
     "cumulative_pct": N_("Cumulative"), "unanswered": N_("Unanswered"), "entered": N_("Entered"),
     "caller": N_("Caller"), "agent": N_("Agent"), "wait_s": N_("Wait"), "transfer_to": N_("Transferred to"),

@@ -25,6 +25,9 @@ from bottle import request, response
 from appliance import config, localtime
 from appliance.access import wallboards
 from appliance.callcentre import kpis, live
+from appliance.callcentre import received as cc_received
+from appliance.reports import received, received_calls
+from appliance.reports.attribution import rollup_scope
 from appliance.callcentre import scope as cs
 from appliance.reports.ranges import resolve
 from webui import db
@@ -39,6 +42,7 @@ REFRESH_S = 30.0
 KEEPALIVE_S = 15.0
 CHECK_S = 2.0             # a revoked link's board closes within this
 STREAM_S = 3600.0
+NO_QUEUE = ("\x00",)      # a central's branch supervisor with no queue of the central's own: its boxes' only
 KEPT_BOARDS = 32          # boards of different queue sets kept for the screens showing them
 STATE_LABELS = {"talking": N_("Talking"), "wrapup": N_("After-call work"), "paused": N_("Paused"),
                 "ready": N_("Ready"), "logged_out": N_("Logged out")}
@@ -51,23 +55,32 @@ class _Boards:
     def __init__(self, data_dir: Path, book: kpis.RuleBook, targets: live.Targets, tz, tenant: str):
         self.data_dir, self.book, self.targets, self.tz, self.tenant = data_dir, book, targets, tz, tenant
         self.lock = threading.Lock()          # greenlets only (the web process is gevent-patched)
-        self.done: dict[tuple, tuple[tuple, float, str]] = {}     # queues -> (file state, at, JSON)
+        self.done: dict[tuple, tuple[tuple, float, str]] = {}     # (queues, boxes) -> (file state, at, JSON)
 
     def changes(self) -> tuple:
         return db.file_changes(Path(self.data_dir) / "callbox.db")
 
-    def get(self, queues: tuple[str, ...]) -> str:
-        """The board of `queues` as JSON, computed again when the files changed or REFRESH_S passed."""
+    def get(self, queues: tuple[str, ...], boxes=None) -> str:
+        """The board of `queues` as JSON, computed again when the files changed or REFRESH_S passed. On a central,
+        `boxes` (the SQL conditions of the branch boxes the user sees, their display names) adds their queues;
+        `queues` NO_QUEUE: none of this box's own."""
+        key = (queues, None if boxes is None else (tuple(boxes[0][0]), tuple(boxes[0][1])))
         with self.lock:
             changes, now = self.changes(), time.monotonic()
-            hit = self.done.get(queues)
+            hit = self.done.get(key)
             if hit is not None and hit[0] == changes and now - hit[1] < REFRESH_S:
                 return hit[2]
             at = int(time.time())
             day = resolve("today", self.tz, at).since
 
             def work():
-                return live.board(self.book, self.targets, at, day, queues, self.tenant)
+                doc = live.board(self.book, self.targets, at, day, queues, self.tenant)
+                if queues == NO_QUEUE:
+                    doc["queues"] = []
+                if boxes is not None:
+                    with db.connection():
+                        doc["queues"] += cc_received.board_rows(self.book, self.targets, at, day, *boxes)
+                return doc
             try:
                 doc = rp.offload(self.data_dir, work)
             except rp.NoData:
@@ -75,7 +88,7 @@ class _Boards:
             text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
             if len(self.done) >= KEPT_BOARDS:      # ?queue= is the user's: keep a few boards, not every one asked
                 self.done.pop(next(iter(self.done)))
-            self.done[queues] = (changes, now, text)
+            self.done[key] = (changes, now, text)
             return text
 
 
@@ -105,7 +118,20 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         return rp.render("wallboard", title=_("Wallboard"), board=name, queues=queues, events=events,
                          labels=_labels())
 
-    def stream(queues: tuple[str, ...], token: str = ""):
+    central_cfg = cfg.section("central")
+    central = bool(central_cfg.listen or central_cfg.database)
+
+    def branch_boxes():
+        """On a central: (the SQL conditions of the branch boxes' queue calls the user sees, their display names);
+        None elsewhere, for a user who sees none, or when the central's database cannot be reached."""
+        user = current_user()
+        if not central or user is None or db.use_central(cfg, data_dir) or not db.read_access(data_dir):
+            return None
+        with db.connection():
+            seen = received.scope_sql(rollup_scope(user, pbx.tenant))
+            return None if seen is None else (seen, received_calls.labels())
+
+    def stream(queues: tuple[str, ...], token: str = "", boxes=None):
         response.content_type = "text/event-stream; charset=utf-8"
         response.set_header("Cache-Control", "no-store")
         response.set_header("X-Accel-Buffering", "no")
@@ -128,7 +154,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                     checked = time.monotonic()
                 changes = boards.changes()
                 if changes != sent or time.monotonic() - last >= REFRESH_S:
-                    yield f"data: {boards.get(queues)}\n\n"
+                    yield f"data: {boards.get(queues, boxes)}\n\n"
                     sent, last = changes, time.monotonic()
                 elif time.monotonic() - last >= KEEPALIVE_S:
                     yield ": keep-alive\n\n"
@@ -138,8 +164,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 time.sleep(POLL_S)      # gevent's sleep in the web process
         return events()
 
-    def queues_seen() -> tuple[str, ...]:
-        """The queues asked for (?queue=, repeated; none: all) that the user sees; () for every queue; 403 when none."""
+    def queues_seen(boxes=None) -> tuple[str, ...]:
+        """The queues asked for (?queue=, repeated; none: all) that the user sees; () for every queue; 403 when none
+        (on a central, with branch boxes the user sees: NO_QUEUE, their queues only)."""
         user = current_user()
         asked = tuple(dict.fromkeys(q for q in request.query.decode().getall("queue") if q))
         try:
@@ -150,19 +177,27 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             return asked
         shown = tuple(q for q in asked if q in seen) if asked else tuple(sorted(seen))
         if not shown:
+            if boxes is not None:
+                return NO_QUEUE
             raise bottle.HTTPError(403, no_queues())
         return shown
 
+    def asked_boxes():
+        """The branch boxes' tiles: on a central, when no queue of the central's own is asked for (?queue=)."""
+        return None if any(request.query.decode().getall("queue")) else branch_boxes()
+
     @app.get("/wallboard")
     def board_page():
-        queues = queues_seen()
+        boxes = asked_boxes()
+        queues = queues_seen(boxes)
         query = urlencode([("queue", q) for q in request.query.decode().getall("queue") if q])
-        return page(_("All queues") if not queues else ", ".join(queues), queues,
-                    "/wallboard/events" + (f"?{query}" if query else ""))
+        name = _("All queues") if not queues else _("Branch boxes") if queues == NO_QUEUE else ", ".join(queues)
+        return page(name, queues, "/wallboard/events" + (f"?{query}" if query else ""))
 
     @app.get("/wallboard/events")
     def board_events():
-        return stream(queues_seen())
+        boxes = asked_boxes()
+        return stream(queues_seen(boxes), boxes=boxes)
 
     def linked(token: str) -> wallboards.Board:
         found = wallboards.find(token)

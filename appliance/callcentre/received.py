@@ -47,3 +47,28 @@ def branch_kpis(book: RuleBook, since: int | None, until: int | None, seen: Seen
     summed = branch_sums(book, since, until, seen, branch, queue)
     return [{"branch": b, "queue": q} | kpi_values(summed[(b, q)], book.of(q).wrapup_seconds)
             for b, q in sorted(summed)]
+
+
+def board_rows(book: RuleBook, targets, now: int, day_start: int, seen: Seen, labels: dict[str, str]) -> list[dict]:
+    """The wallboard's tiles of the branch boxes' queues within `seen` (live.board's queue rows, named "BOX · queue",
+    with `branch`): today's KPIs and the calls waiting, as far as the boxes have sent them (their sync period
+    behind). Agents' states are not sent: no agent tiles."""
+    from appliance.callcentre import live   # late: live reads this box's queue events, this module the central's
+    today = {(r["branch"], r["queue"]): r for r in branch_kpis(book, day_start, None, seen)}
+    where = " AND ".join(["entered_utc >= ?", "seen_enter = 1", "outcome = ''"] + [f"({c})" for c in seen[0]])
+    waiting: dict[tuple[str, str], tuple[int, int]] = {}
+    with connection():
+        for b, q, entered in execute(f"SELECT branch, queue, entered_utc FROM central_queue_call WHERE {where}",
+                                     [now - live.WAITING_MAX_S] + list(seen[1])):
+            n, first = waiting.get((b, q), (0, entered))
+            waiting[(b, q)] = (n + 1, min(first, entered))
+    rows = []
+    for b, queue in sorted(set(today) | set(waiting)):
+        k = today.get((b, queue), {})
+        n, first = waiting.get((b, queue), (0, None))
+        row = {"queue": f"{labels.get(b, b)} · {queue}", "branch": b, "waiting": n, "longest_since": first,
+               **{f: k.get(f, 0) for f in ("offered", "answered", "abandoned", "short_abandoned")},
+               **{f: k.get(f) for f in ("service_level_pct", "asa_s", "lost_pct")}}
+        row["grade"] = {m: live.grade(m, row[m], targets) for m in ("service_level_pct", "asa_s", "lost_pct")}
+        rows.append(row)
+    return rows

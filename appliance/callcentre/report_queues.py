@@ -117,10 +117,11 @@ def _band_rows(ask: Ask, outcomes: tuple[str, ...], column: str) -> dict[int, di
     return found
 
 
-def answered_by_wait(ask: Ask) -> Table:
-    """Answered calls by how long they waited (CONNECT holdtime), each band's share and the share up to it."""
+def answered_by_wait(ask: Ask, found: dict[int, dict[str, int]] | None = None) -> Table:
+    """Answered calls by how long they waited (CONNECT holdtime), each band's share and the share up to it (`found`:
+    the counts by band and outcome, when not this box's: a branch box's on a central)."""
     cols = [Col("band", "text"), Col("answered"), Col("share_pct", "percent"), Col("cumulative_pct", "percent")]
-    found = _band_rows(ask, ("answered",), "wait_s")
+    found = _band_rows(ask, ("answered",), "wait_s") if found is None else found
     counts = [found.get(i, {}).get("answered", 0) for i in range(len(WAIT_BANDS))]
     whole, upto, rows = sum(counts), 0, []
     for (label, _, _), n in zip(WAIT_BANDS, counts):
@@ -129,12 +130,12 @@ def answered_by_wait(ask: Ask) -> Table:
     return Table(cols, rows, ["", whole, share(whole, whole), None], chart=("bar", ("answered",)))
 
 
-def lost_by_wait(ask: Ask) -> Table:
+def lost_by_wait(ask: Ask, found: dict[int, dict[str, int]] | None = None) -> Table:
     """Calls that left the queue unanswered, by how long they waited and how they left; short abandons are in the
-    first band (they are not lost calls in the KPIs)."""
+    first band (they are not lost calls in the KPIs). `found` as answered_by_wait's."""
     cols = [Col("band", "text")] + [Col(k) for k in LOST] + [Col("unanswered"), Col("share_pct", "percent"),
                                                              Col("cumulative_pct", "percent")]
-    found = _band_rows(ask, LOST, "wait_s")
+    found = _band_rows(ask, LOST, "wait_s") if found is None else found
     per = [[found.get(i, {}).get(k, 0) for k in LOST] for i in range(len(WAIT_BANDS))]
     whole, upto, rows = sum(map(sum, per)), 0, []
     for (label, _, _), counts in zip(WAIT_BANDS, per):

@@ -1,4 +1,5 @@
-"""`callbox traffic missed|trunks|concurrency|busy-hour`: missed calls and trunk traffic reports (REP-6, REP-7)."""
+"""`callbox traffic missed|trunks|concurrency|busy-hour`: missed calls and trunk traffic reports (REP-6, REP-7); on a
+central over its branch boxes' calls too (appliance/reports/received_traffic.py; --branch BOX: that box's only)."""
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.procs import common_args
 from appliance.reports import concurrency as report_concurrency
 from appliance.reports import missed as report_missed
+from appliance.reports import received_traffic
 from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
 from appliance.store.users import FILE_NAME, open_users_db
@@ -31,6 +33,9 @@ def _common(c, traffic: bool = True) -> None:
     c.add_argument("--as", dest="as_user", metavar="USER",
                    help="only the calls this web user may see (default: every call of the box)")
     c.add_argument("--json", action="store_true", help="one JSON object")
+    c.add_argument("--branch", metavar="BOX", default="",
+                   help="on a central: only the calls branch box BOX sent (default: this box's own and every branch "
+                        "box's, the box a column)")
     if traffic:
         c.add_argument("--direction", choices=report_concurrency.DIRECTIONS, help="traffic type: direction")
         c.add_argument("--kind", help="traffic type: number class (local, mobile, international_fixed, ...)")
@@ -115,7 +120,7 @@ def _print_table(columns: list[str], rows: list[list]) -> None:
 
 def cmd_missed(args) -> int:
     tz, pbx_tenant, user, since, until = _setup(args)
-    report = report_missed.missed(user, pbx_tenant, since, until, by=args.by)
+    report = received_traffic.missed(user, pbx_tenant, since, until, args.by, args.branch)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -129,15 +134,17 @@ def cmd_trunks(args) -> int:
         raise UsageError("--baseline must be at least 1")
     rules = report_trunks.Rules(baseline_periods=args.baseline)
     groups = report_trunks.TrunkGroups(pbx_tenant)
-    report = report_trunks.trunk_traffic(user, pbx_tenant, since, until, _traffic(args), rules, groups)
-    found = report_trunks.problems(user, pbx_tenant, since, until, _traffic(args), rules, groups)
+    report = received_traffic.trunk_traffic(user, pbx_tenant, since, until, _traffic(args), rules, groups,
+                                            box=args.branch)
+    found = received_traffic.problems(user, pbx_tenant, since, until, _traffic(args), rules, groups, box=args.branch)
     if args.json:
         print(json.dumps({**report.to_dict(), "problems": [p.to_dict() for p in found]}, ensure_ascii=False))
         return 0
     _print_table(*report.table())
     print()
     for p in found:
-        print(f"problem: {p.group or '(no provider)'} / {p.trunk}: {p.problem}: {p.detail}")
+        print(f"problem: {p.branch + ': ' if p.branch else ''}{p.group or '(no provider)'} / {p.trunk}: "
+              f"{p.problem}: {p.detail}")
     if not found:
         print("no problem trunks")
     return 0
@@ -154,8 +161,8 @@ def _step(text: str) -> int:
 def cmd_concurrency(args) -> int:
     step = _step(args.step)
     tz, pbx_tenant, user, since, until = _setup(args)
-    buckets = report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step, _traffic(args),
-                                             report_trunks.TrunkGroups(pbx_tenant))
+    buckets = received_traffic.concurrency(user, pbx_tenant, since, until, tz, step, _traffic(args),
+                                           report_trunks.TrunkGroups(pbx_tenant), args.branch)
     if args.json:
         print(json.dumps({"traffic": _traffic(args).to_dict(), "step_s": step,
                           "intervals": [b.to_dict() for b in buckets]}))
@@ -166,8 +173,8 @@ def cmd_concurrency(args) -> int:
 
 def cmd_busy_hour(args) -> int:
     tz, pbx_tenant, user, since, until = _setup(args)
-    result = report_concurrency.busy_hour(user, pbx_tenant, since, until, tz, _traffic(args),
-                                          report_trunks.TrunkGroups(pbx_tenant))
+    result = received_traffic.busy_hour(user, pbx_tenant, since, until, tz, _traffic(args),
+                                        report_trunks.TrunkGroups(pbx_tenant), args.branch)
     if args.json:
         print(json.dumps({"traffic": _traffic(args).to_dict(), **result.to_dict()}))
     elif result.peak is None or result.hour_of_day is None:

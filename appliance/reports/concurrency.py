@@ -159,6 +159,11 @@ def concurrency(user: Account, pbx_tenant: str, since: int, until: int, tz: tzin
     swept = occupancy.swept(user, pbx_tenant, bounds, traffic, wait)
     if swept is None:
         swept = sweep(intervals(user, pbx_tenant, bounds[0], bounds[-1], traffic, groups), bounds)
+    return buckets(bounds, swept, tz)
+
+
+def buckets(bounds: list[int], swept: list[tuple[int, int]], tz: tzinfo) -> list[Bucket]:
+    """The buckets of `sweep`'s figures over `bounds`."""
     return [Bucket(lo, hi, store.local_iso(lo, _offset(tz, lo)), peak, busy)
             for (lo, hi), (peak, busy) in zip(zip(bounds, bounds[1:]), swept)]
 
@@ -181,7 +186,11 @@ def busy_hour(user: Account, pbx_tenant: str, since: int, until: int, tz: tzinfo
               groups=None, wait: bool = True) -> BusyHour:
     """The busy hour (most erlangs) of the chosen traffic over [since, until), in local clock hours.
     Ties go to the earlier hour; with no traffic at all there is no busy hour (None)."""
-    hours = concurrency(user, pbx_tenant, since, until, tz, 3600, traffic, groups, wait)
+    return busy_of(concurrency(user, pbx_tenant, since, until, tz, 3600, traffic, groups, wait), tz)
+
+
+def busy_of(hours: list[Bucket], tz: tzinfo) -> BusyHour:
+    """The busy hour of these hourly buckets."""
     by_hour: dict[int, list[int]] = {}
     for b in hours:
         by_hour.setdefault(datetime.fromtimestamp(b.start, tz).hour, []).append(b.busy_s)

@@ -124,6 +124,7 @@ class MissedRow:
     missed_direct: int = 0
     missed_transferred: int = 0
     ring_missed_s: int = 0              # sum of the rings before the caller gave up, over the missed calls
+    branch: str | None = None           # on a central: the branch box ("" = this box's own); None elsewhere
 
     @property
     def missed(self) -> int:
@@ -152,7 +153,8 @@ class MissedRow:
 
     def to_dict(self) -> dict:
         rate, ring = self.answer_rate, self.avg_ring_abandon_s
-        return {"key": self.key, "name": self.name, "extensions": self.extensions, "offered": self.offered,
+        return ({} if self.branch is None else {"branch": self.branch}) | {
+                "key": self.key, "name": self.name, "extensions": self.extensions, "offered": self.offered,
                 "answered": self.answered, "answered_elsewhere": self.answered_elsewhere,
                 "missed_direct": self.missed_direct, "missed_transferred": self.missed_transferred,
                 "missed": self.missed, "answer_rate": None if rate is None else round(rate, 4),
@@ -173,10 +175,12 @@ class MissedReport:
         return {"by": self.by, "rows": [r.to_dict() for r in self.rows], "total": self.total.to_dict()}
 
     def table(self) -> tuple[list[str], list[list]]:
-        """Columns and rows (totals last) for CSV/PDF output."""
-        rows = [[(", ".join(v) if isinstance(v, list) else v) for v in r.to_dict().values()]
+        """Columns and rows (totals last) for CSV/PDF output; on a central the branch box first."""
+        boxes = any(r.branch is not None for r in self.rows)
+        rows = [([] if not boxes or r.branch is not None else [""])
+                + [(", ".join(v) if isinstance(v, list) else v) for v in r.to_dict().values()]
                 for r in self.rows + [self.total]]
-        return list(self.COLUMNS), rows
+        return (["branch"] if boxes else []) + list(self.COLUMNS), rows
 
 
 def _segments(driver: str, cache: dict[str, bool]) -> bool:

@@ -78,6 +78,7 @@ class TrunkRow:
     short: int = 0                     # answered calls shorter than Rules.short_s
     cost: dict[str, Decimal] = field(default_factory=dict)   # currency -> exact sum (outgoing, priced)
     share: float = 0.0                 # of all the period's trunk calls (of this traffic)
+    branch: str | None = None          # on a central: the branch box ("" = this box's own); None elsewhere
 
     def add(self, direction: str, answered: bool, ring: int, talk: int, cost: str | None, currency: str,
             short_s: int) -> None:
@@ -98,7 +99,8 @@ class TrunkRow:
             self.cost[cur] = self.cost.get(cur, Decimal(0)) + amount
 
     def to_dict(self) -> dict:
-        return {"group": self.group, "trunk": self.trunk, "name": self.name, "calls": self.calls,
+        return ({} if self.branch is None else {"branch": self.branch}) | {
+                "group": self.group, "trunk": self.trunk, "name": self.name, "calls": self.calls,
                 "calls_in": self.calls_in, "calls_out": self.calls_out, "answered": self.answered,
                 "talk_s": self.talk_s, "ring_s": self.ring_s, "short": self.short,
                 "cost": {c: str(v) for c, v in sorted(self.cost.items())}, "share": round(self.share, 4)}
@@ -117,13 +119,15 @@ class TrunkReport:
         return {"rows": [r.to_dict() for r in self.rows], "total": self.total.to_dict()}
 
     def table(self) -> tuple[list[str], list[list]]:
-        """Columns and rows (total last) for CSV/PDF output; cost as "12.30 TRY" (several: "; ")."""
+        """Columns and rows (total last) for CSV/PDF output; cost as "12.30 TRY" (several: "; "); on a central the
+        branch box first."""
+        boxes = any(r.branch is not None for r in self.rows)
         out = []
         for r in self.rows + [self.total]:
-            d = r.to_dict()
+            d = ({"branch": ""} if boxes else {}) | r.to_dict()
             d["cost"] = "; ".join(f"{v} {c}" for c, v in d["cost"].items())
             out.append(list(d.values()))
-        return list(self.COLUMNS), out
+        return (["branch"] if boxes else []) + list(self.COLUMNS), out
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,14 +212,20 @@ def _report(trunks: dict[tuple[str, str], TrunkRow], tenants: dict[tuple[str, st
     for key, row in trunks.items():
         row.name = groups.label(tenants[key], row.trunk, row.group, until)
         row.cost = {c: _exact(v) for c, v in row.cost.items()}
+    return assemble(list(trunks.values()))
+
+
+def assemble(trunks: list[TrunkRow]) -> TrunkReport:
+    """The report of these trunk rows: a subtotal per (branch box and) group before its trunks, the total, shares."""
     total = TrunkRow("*", "*")
-    subtotals: dict[str, TrunkRow] = {}
-    for (group, _), row in trunks.items():
-        subtotals.setdefault(group, TrunkRow(group, "*")).merge(row)
+    subtotals: dict[tuple, TrunkRow] = {}
+    for row in trunks:
+        subtotals.setdefault((row.branch, row.group), TrunkRow(row.group, "*", branch=row.branch)).merge(row)
         total.merge(row)
     out = []
-    for sub in sorted(subtotals.values(), key=lambda r: (-r.calls, r.group)):
-        members = sorted((r for (g, _), r in trunks.items() if g == sub.group), key=lambda r: (-r.calls, r.trunk))
+    for sub in sorted(subtotals.values(), key=lambda r: (-r.calls, r.branch or "", r.group)):
+        members = sorted((r for r in trunks if (r.branch, r.group) == (sub.branch, sub.group)),
+                         key=lambda r: (-r.calls, r.trunk))
         out += [sub] + members
     for row in out + [total]:
         row.share = row.calls / total.calls if total.calls else 0.0
@@ -257,12 +267,14 @@ class Problem:
     expected: float
     detail: str                 # in English, for the command's output; the web words it from `facts`
     facts: tuple = ()           # (name, number) pairs that `detail` is made of
+    branch: str | None = None   # on a central: the branch box ("" = this box's own); None elsewhere
 
     def fact(self, name: str):
         return dict(self.facts).get(name)
 
     def to_dict(self) -> dict:
-        return {"group": self.group, "trunk": self.trunk, "problem": self.problem, "value": round(self.value, 4),
+        return ({} if self.branch is None else {"branch": self.branch}) | {
+                "group": self.group, "trunk": self.trunk, "problem": self.problem, "value": round(self.value, 4),
                 "expected": round(self.expected, 4), "detail": self.detail}
 
 
@@ -333,6 +345,12 @@ def problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Tr
 def _problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Traffic, rules: Rules,
               groups: TrunkGroups, tz: tzinfo | None, wait: bool) -> list[Problem]:
     counts = _counts(user, pbx_tenant, since, until, traffic, rules.baseline_periods, groups, tz, wait)
+    return judge(counts, trunk_traffic(user, pbx_tenant, since, until, traffic, rules, groups, tz, wait), rules)
+
+
+def judge(counts: dict, report: TrunkReport, rules: Rules) -> list[Problem]:
+    """The problems of trunks with these counts per period ({(group, trunk): [calls of period -N .. 0]}) and this
+    report of the period (its short calls)."""
     # Baseline periods without a single call are no evidence (the box was not yet recording, or down).
     recorded = [i for i in range(rules.baseline_periods) if any(h[i] for h in counts.values())]
     counts = {k: [h[i] for i in recorded] + [h[-1]] for k, h in counts.items()}
@@ -348,7 +366,6 @@ def _problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: T
                 out.append(Problem(group, trunk, "share", share, base_share,
                                    f"{share:.0%} of the trunk calls, {base_share:.0%} in the baseline",
                                    (("share", round(share * 100)), ("baseline", round(base_share * 100)))))
-    report = trunk_traffic(user, pbx_tenant, since, until, traffic, rules, groups, tz, wait)
     for row in report.rows:
         if row.trunk != "*" and row.short >= rules.short_min and row.short >= rules.short_share * row.answered:
             out.append(Problem(row.group, row.trunk, "short_calls", row.short / row.answered, rules.short_share,

@@ -4,10 +4,15 @@ branch in the branch calls, the consolidated report by branch, the branch health
 to one branch (that branch box only, no health page), with the İzmir box known by its identity ("izmir") and shown
 by its display name ("İzmir"), linked to the directory's branch İzmir; both see a bill of the İzmir box's person,
 and the branch boxes' queues on the call-centre page (HQ both boxes, İzmir's supervisor İzmir's only), and both
-reach the traffic reports and the call list (the central's own calls: the branch boxes' are /central/calls').
+reach the traffic reports and the call search, which cover the branch boxes they see (HQ both, İzmir's supervisor
+İzmir's only: the missed calls' offered and the trunk calls of each box equal the box's own calls, its calls in
+/calls, its CSV and /api/calls with the box as a column and a filter).
 Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import sqlite3
 from decimal import Decimal
@@ -120,18 +125,76 @@ def _queues_by_box(page, site) -> dict[str, int]:
     return offered
 
 
-def _own_pages(page, site, who: str) -> None:
-    """The traffic reports and the call list open through their menus (the central's own calls: none here)."""
+def _counts(data, where: str) -> int:
+    con = sqlite3.connect(data / "callbox.db")
+    try:
+        return con.execute(f"SELECT COUNT(*) FROM call WHERE {where}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _csv_by_box(page, url: str, column: str) -> dict[str, int]:
+    """The CSV export of a traffic report: `column` summed per branch box over its rows (not subtotals, total)."""
+    body = page.request.get(url).text()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    out: dict[str, int] = {}
+    for r in rows[:-1]:     # the last row: the total
+        if r.get("trunk", "") != "*":
+            out[r["branch"]] = out.get(r["branch"], 0) + int(r[column])
+    return out
+
+
+def _traffic_pages(page, site, boxes, who: str, sees: set[str]) -> None:
+    """The traffic reports and the call search open through their menus and cover the branch boxes the user sees:
+    per box, the incoming calls offered (missed calls) and the trunk calls are that box's own calls, exactly; the
+    call search lists each box's calls with the box as a column and a filter; nothing of any other box."""
+    choices = {LABEL[n] for n in sees} | ({"warmup"} if len(sees) > 1 else set())   # HQ: the box without calls too
     for href in ("/reports/missed", "/reports/trunks", "/reports/concurrency"):
         page.goto(site + "/reports")
         page.click(f"a[href='{href}']")
         page.wait_for_url(re.compile(re.escape(site + href) + ".*"))
         assert page.locator("h1").count() == 1
-    _shot(page, f"{who}-traffic")
+        assert set(page.locator("select#report-branch option").all_inner_texts()[1:]) == choices
+        page.goto(f"{site}{href}?run=1&{MAY_JUNE}")
+        assert page.locator("table").count() >= 1
+        _shot(page, f"{who}-{href.rsplit('/', 1)[1]}")
+    offered = _csv_by_box(page, f"{site}/reports/missed.csv?run=1&{MAY_JUNE}", "offered")
+    assert offered == {n: _counts(boxes[n], "direction = 'in'") for n in sees}
+    trunk_calls = _csv_by_box(page, f"{site}/reports/trunks.csv?run=1&{MAY_JUNE}", "calls")
+    assert trunk_calls == {n: _counts(boxes[n], "trunk != ''") for n in sees}
+    assert _csv_by_box(page, f"{site}/reports/trunks.csv?run=1&{MAY_JUNE}&branch=ankara", "calls") == (
+        {"ankara": _counts(boxes["ankara"], "trunk != ''")} if "ankara" in sees else {})
+    page.goto(f"{site}/reports/concurrency?run=1&{MAY_JUNE}&step=86400")
+    assert page.locator("dl.cards").count() == 1          # a busy hour: the boxes' calls are traffic here
     nav_to(page, "/calls")
     page.wait_for_url(re.compile(re.escape(site) + "/calls.*"))
-    assert page.locator("form").count() >= 1
+    assert page.locator("select#call-branch").count() == 1, page.content()[:3000]
+    assert set(page.locator("select#call-branch option").all_inner_texts()[1:]) == choices
+    page.goto(f"{site}/calls?since=2026-05-01&until=2026-06-30")
+    assert {r.get_attribute("data-box") for r in page.locator("table tbody tr[data-box]").all()} == sees
     _shot(page, f"{who}-calls")
+    for name in BRANCHES:
+        page.goto(f"{site}/calls?since=2026-05-01&until=2026-06-30&branch={name}")
+        shown = {r.get_attribute("data-box") for r in page.locator("table tbody tr[data-box]").all()}
+        assert shown == ({name} if name in sees else set())
+    listed = json.loads(page.request.get(f"{site}/api/calls?since=2026-05-01&until=2026-07-01").text())
+    per_box: dict[str, int] = {}
+    for c in listed:
+        per_box[c["box"]] = per_box.get(c["box"], 0) + 1
+    assert per_box == {n: _counts(boxes[n], "direction != 'system'") + _counts(boxes[n], "direction = 'system'")
+                       for n in sees}
+    body = page.request.get(f"{site}/calls.csv?since=2026-05-01&until=2026-06-30&branch=izmir").text()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert {r["box"] for r in rows} == ({"izmir"} if "izmir" in sees else set())
+    # the call-centre queue summary: a row per box and queue, each box's offered calls its own queue calls
+    page.goto(f"{site}/callcentre/reports/queue_summary?{MAY_JUNE}")
+    assert set(page.locator("select#cc-branch option").all_inner_texts()[1:]) == choices
+    _shot(page, f"{who}-cc-queue-summary")
+    body = page.request.get(f"{site}/callcentre/reports/queue_summary?{MAY_JUNE}&export=csv").text()
+    offered: dict[str, int] = {}
+    for r in csv.DictReader(io.StringIO(body)):
+        offered[r["Branch box"]] = offered.get(r["Branch box"], 0) + int(r["Offered"])
+    assert offered == {n: QUEUED[n] for n in sees}
 
 
 def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser):  # noqa: F811
@@ -180,7 +243,7 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
     page.wait_for_url(re.compile(r".*branch=ankara.*"))
     assert {r.get_attribute("data-box") for r in page.locator("table#branch-queues td[data-box]").all()} == {"ankara"}
     _shot(page, "hq-callcentre-branches")
-    _own_pages(page, site, "hq")
+    _traffic_pages(page, site, boxes, "hq", set(BRANCHES))
     context.close()
     assert not seen.errors, seen.errors
 
@@ -208,7 +271,7 @@ def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):  # 
     page.goto(f"{site}/callcentre?{MAY_JUNE}&branch=ankara")
     assert page.locator("table#branch-queues").count() == 0
     _shot(page, "izmir-callcentre-branches")
-    _own_pages(page, site, "izmir")
+    _traffic_pages(page, site, boxes, "izmir", {"izmir"})
     assert not seen.errors, seen.errors
     response = page.goto(site + "/central/branches")             # the health page is the whole box's admins'
     assert response.status == 403

@@ -17,9 +17,13 @@ from appliance.pdf.chart import Chart
 from appliance.reports import concurrency as report_concurrency
 from appliance.reports import missed as report_missed
 from appliance.reports import rollup
+from appliance.reports import received_traffic
 from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
 from appliance.reports.ranges import RangeError, resolve
+from appliance.reports import received_calls
+from appliance.reports.attribution import rollup_scope
+from webui import db
 from webui.auth import current_user
 from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_number, term
 from webui.reports import common as rp
@@ -68,22 +72,30 @@ def _traffic(form) -> Traffic:
         raise Problem("{reason}", reason=str(e)) from None
 
 
-def _missed(user, pbx_tenant, since, until, form, tz) -> dict:
+def _missed(user, pbx_tenant, since, until, form, tz, box: str | None = None) -> dict:
+    """`box`: on a central, the branch box chosen ("" = this box and every branch box); None elsewhere."""
     by = form.get("by") or "extension"
     if by not in report_missed.BY:
         raise Problem(N_("by {by}: expected one of {choices}"), by=repr(by), choices=", ".join(report_missed.BY))
+    if box is not None:
+        return {"report": received_traffic.missed(user, pbx_tenant, since, until, by, box, wait=False), "by": by}
     return {"report": report_missed.missed(user, pbx_tenant, since, until, by=by, wait=False), "by": by}
 
 
-def _trunks(user, pbx_tenant, since, until, form, tz) -> dict:
+def _trunks(user, pbx_tenant, since, until, form, tz, box: str | None = None) -> dict:
     traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
+    if box is not None:
+        return {"report": received_traffic.trunk_traffic(user, pbx_tenant, since, until, traffic, groups=groups,
+                                                         tz=tz, box=box, wait=False),
+                "problems": received_traffic.problems(user, pbx_tenant, since, until, traffic, groups=groups, tz=tz,
+                                                      box=box, wait=False)}
     return {"report": report_trunks.trunk_traffic(user, pbx_tenant, since, until, traffic, groups=groups, tz=tz,
                                                   wait=False),
             "problems": report_trunks.problems(user, pbx_tenant, since, until, traffic, groups=groups, tz=tz,
                                                wait=False)}
 
 
-def _concurrency(user, pbx_tenant, since, until, form, tz) -> dict:
+def _concurrency(user, pbx_tenant, since, until, form, tz, box: str | None = None) -> dict:
     step = int(form.get("step")) if (form.get("step") or "").isdigit() else 3600
     if step not in report_concurrency.STEPS:
         raise Problem(N_("step {step} s: expected one of {choices}"), step=str(step),
@@ -92,6 +104,11 @@ def _concurrency(user, pbx_tenant, since, until, form, tz) -> dict:
         raise Problem(N_("{n} intervals: choose a larger step or a shorter range (at most {most})"),
                       n=(until - since) // step, most=MAX_BUCKETS)
     traffic, groups = _traffic(form), report_trunks.TrunkGroups(pbx_tenant)
+    if box is not None:
+        return {"buckets": received_traffic.concurrency(user, pbx_tenant, since, until, tz, step, traffic, groups,
+                                                        box, wait=False),
+                "busy": received_traffic.busy_hour(user, pbx_tenant, since, until, tz, traffic, groups, box,
+                                                   wait=False), "step": step}
     return {"buckets": report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step, traffic, groups,
                                                       wait=False),
             "busy": report_concurrency.busy_hour(user, pbx_tenant, since, until, tz, traffic, groups, wait=False),
@@ -113,7 +130,9 @@ def _pct(v: float | None) -> str:
 def missed_view(data: dict, since: int, until: int, tz):
     """(table, chart, csv columns, csv rows) of the missed-calls report."""
     report, by = data["report"], data["by"]
-    heads = [rp.label(by), _("Name"), _("Extensions"), _("Offered"), _("Answered"), _("Answered elsewhere"),
+    boxes = any(r.branch is not None for r in report.rows)
+    heads = ([_("Branch box")] if boxes else []) + [
+             rp.label(by), _("Name"), _("Extensions"), _("Offered"), _("Answered"), _("Answered elsewhere"),
              _("Missed direct"), _("Missed transferred"), _("Missed"), _("Answer rate"), _("Ring before loss")]
     table = rp.Table(heads)
     for r in report.rows + [report.total]:
@@ -123,13 +142,14 @@ def missed_view(data: dict, since: int, until: int, tz):
                                                         "missed_transferred", "missed")] + [
             (_pct(r.answer_rate), True), (fmt_duration(None if r.avg_ring_abandon_s is None
                                                        else round(r.avg_ring_abandon_s)), True)]
+        box = _box_cell(r.branch, data) if boxes else []
         if r is report.total:
-            table.totals = cells
+            table.totals = [("", False)] * len(box) + cells
             continue
         who = {"extension": r.key} if by == "extension" or r.key.startswith("ext:") else {"person": r.key}
         who = {k: v.removeprefix("ext:") for k, v in who.items()}
-        table.rows.append((cells, _calls(since, until, tz, direction="in", **who)))
-        table.keys.append([r.key, r.name, ", ".join(r.extensions)] + [getattr(r, k) for k in (
+        table.rows.append((box + cells, _calls(since, until, tz, direction="in", branch=r.branch or "", **who)))
+        table.keys.append([c[0] for c in box] + [r.key, r.name, ", ".join(r.extensions)] + [getattr(r, k) for k in (
             "offered", "answered", "answered_elsewhere", "missed_direct", "missed_transferred", "missed",
             "answer_rate", "avg_ring_abandon_s")])
     missed = [r for r in report.rows if r.missed]
@@ -139,6 +159,11 @@ def missed_view(data: dict, since: int, until: int, tz):
         _("Missed transferred"): [r.missed_transferred for r in top]
         + _other_sum(rest, lambda r: r.missed_transferred)})
     return table, chart if top else None, *report.table()
+
+
+def _box_cell(branch: str | None, data: dict) -> list[tuple[str, bool]]:
+    """The branch box column's cell of a row: its display name, or "this box" for the central's own."""
+    return [(data["box_labels"].get(branch, branch) if branch else _("this box"), False)]
 
 
 def _top(rows: list, size) -> tuple[list, list]:
@@ -159,7 +184,9 @@ def _other_sum(rest: list, value) -> list:
 
 def trunks_view(data: dict, since: int, until: int, tz):
     report = data["report"]
-    heads = [_("Trunk group"), _("Trunk"), _("Name"), _("Calls"), _("Incoming"), _("Outgoing"), _("Answered"),
+    boxes = any(r.branch is not None for r in report.rows)
+    heads = ([_("Branch box")] if boxes else []) + [
+             _("Trunk group"), _("Trunk"), _("Name"), _("Calls"), _("Incoming"), _("Outgoing"), _("Answered"),
              _("Talk"), _("Ring"), _("Short calls"), _("Cost"), _("Share")]
     table = rp.Table(heads)
     for r in report.rows + [report.total]:
@@ -170,12 +197,14 @@ def trunks_view(data: dict, since: int, until: int, tz):
             (fmt_number(getattr(r, k)), True) for k in ("calls", "calls_in", "calls_out", "answered")] + [
             (fmt_duration(r.talk_s), True), (fmt_duration(r.ring_s), True), (fmt_number(r.short), True),
             (cost or "–", True), (_pct(r.share), True)]
+        box = _box_cell(r.branch, data) if boxes else []
         if r is report.total:
-            table.totals = cells
+            table.totals = [("", False)] * len(box) + cells
         else:
-            table.rows.append((cells, _calls(since, until, tz, trunk=r.trunk) if r.trunk != "*" else ""))
+            table.rows.append((box + cells, _calls(since, until, tz, trunk=r.trunk, branch=r.branch or "")
+                               if r.trunk != "*" else ""))
             one_cost = next(iter(r.cost.values())) if len(r.cost) == 1 else None
-            table.keys.append([group, trunk, r.name] + [getattr(r, k) for k in (
+            table.keys.append([c[0] for c in box] + [group, trunk, r.name] + [getattr(r, k) for k in (
                 "calls", "calls_in", "calls_out", "answered", "talk_s", "ring_s", "short")] + [one_cost, r.share])
     members, rest = _top([r for r in report.rows if r.trunk != "*"], lambda r: r.calls)
     chart = Chart("bar", [f"{r.trunk} ({r.group or '–'})" for r in members] + _other_label(rest), {
@@ -239,26 +268,41 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     app = bottle.Bottle()
     pbx = cfg.section("pbx")
     tz = localtime.zone(pbx.timezone)
+    central_cfg = cfg.section("central")
+    central = bool(central_cfg.listen or central_cfg.database)
 
-    def compute(name: str, form):
+    def boxes(user) -> tuple[list[str], dict[str, str]] | None:
+        """On a central: the branch boxes the user sees and their display names; None elsewhere, or when the
+        central's database cannot be reached (this box's own calls then)."""
+        if not central or db.use_central(cfg, data_dir) or not db.read_access(data_dir):
+            return None
+        with db.connection():
+            names = received_calls.branch_names(rollup_scope(user, pbx.tenant))
+            return names, (received_calls.labels() if names else {})
+
+    def compute(name: str, form, chosen):
         user = current_user()
+        box = None if chosen is None else (form.get("branch") or "").strip()
 
         def work():
             since, until, label = _window(form, tz, user, pbx.tenant)
-            return since, until, COMPUTE[name](user, pbx.tenant, since, until, form, tz)
+            got = COMPUTE[name](user, pbx.tenant, since, until, form, tz, box)
+            return since, until, {**got, "box_labels": chosen[1] if chosen is not None else {}}
         return rp.offload(data_dir, work)
 
     def handler(name: str, fmt: str):
         def handle():
             form = request.query.decode()
             query = urlencode([(k, v) for k, v in form.allitems() if k != "lang"])
+            chosen = boxes(current_user())
             base = dict(page=name, title=_(PAGES[name]), form=form, query=query, steps=STEPS, kinds=rp.KIND_LABELS,
                         ranges=rp.RANGE_LABELS, pages=PAGES, table=None, chart=None, data=None, error="",
-                        problem_text=problem_text, preparing="")
+                        problem_text=problem_text, preparing="", boxes=chosen[0] if chosen else [],
+                        box_labels=chosen[1] if chosen else {})
             if not form.get("run") and fmt == "html":
                 return rp.render("report_traffic", **base)
             try:
-                since, until, data = compute(name, form)
+                since, until, data = compute(name, form, chosen)
             except rp.NoData:
                 return rp.render("report_traffic", **base)
             except rollup.Preparing as e:

@@ -16,6 +16,14 @@
 % end
   </select></label>
 % end
+% if boxes:
+  <label>{{_('Branch box')}} <select name="branch" id="cc-branch">
+    <option value="">{{_('this box and every branch box')}}</option>
+% for b in boxes:
+    <option value="{{b}}"{{!' selected' if form.get('branch') == b else ''}}>{{box_labels.get(b, b)}}</option>
+% end
+  </select></label>
+% end
 % if report == "caller_journeys":
   <label>{{_('Caller')}} <input name="caller" value="{{form.get('caller') or ''}}" inputmode="tel" autocomplete="off"></label>
 % end

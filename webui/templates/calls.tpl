@@ -8,9 +8,17 @@
 <h1>{{_('Calls')}}</h1>
 % from bottle import request as _rq
 % if _rq.app.config.get('callbox.central'):
-<p class="muted" id="branch-calls-note">{{_("These are this box's own calls; its branch boxes' calls are searched in:")}} <a href="/central/calls">{{_('Branch calls')}}</a></p>
+<p class="muted" id="branch-calls-note">{{_("This box's own calls and its branch boxes' calls that you may see, the branch box a column and a filter; the branch boxes' calls alone:")}} <a href="/central/calls">{{_('Branch calls')}}</a></p>
 % end
 <form method="get" action="/calls" class="form search">
+% if boxes:
+  <label>{{_('Branch box')}} <select name="branch" id="call-branch">
+    {{!opt('branch', '', _('this box and every branch box'))}}
+% for b in boxes:
+    {{!opt('branch', b, box_labels.get(b, b))}}
+% end
+  </select></label>
+% end
   <label>{{label('since')}} <input name="since" type="date" value="{{v['since']}}"></label>
   <label>{{label('until')}} <input name="until" type="date" value="{{v['until']}}"></label>
   <label>{{label('extension')}} <input name="extension" size="6" value="{{v['extension']}}"></label>
@@ -55,6 +63,9 @@
 <p class="small"><a href="{{csv_link}}" download>{{_('Every matching call as CSV')}}</a></p>
 <div class="scroll" tabindex="0"><table>
   <thead><tr>
+% if boxes:
+    <th>{{_('Branch box')}}</th>
+% end
 % for key, heading in (('start', _('Start')), ('direction', _('Direction')), ('extension', _('Extension')), ('', _('Person')), ('party', _('Party')), ('trunk', _('Trunk')), ('ring', _('Ring')), ('talk', _('Talk')), ('', _('Answered')), ('cost', _('Cost')), ('legs', _('Legs'))):
 % if key:
 %   mark = (' ▼' if desc else ' ▲') if key == sort else ''
@@ -66,7 +77,16 @@
   </tr></thead>
   <tbody>
 % for c, att in zip(page.calls, page.attributions):
-    <tr><td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>
+%   box = getattr(c, 'box', '')
+    <tr{{!' data-box="%s"' % escape(box) if boxes else ''}}>
+% if boxes:
+      <td class="box">{{box_labels.get(box, box) if box else _('this box')}}</td>
+% end
+% if box:
+      <td class="num">{{fmt_datetime(c.start_utc, c.utc_offset)}}</td><td>{{term(c.direction)}}</td>
+% else:
+      <td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>
+% end
       <td>{{!extension_html(c.extension)}}</td><td>{{att.name if att else ''}}</td><td>{{!party_html(c.party)}}</td><td>{{c.trunk}}</td>
       <td class="num">{{fmt_duration(c.ring_s)}}</td><td class="num">{{fmt_duration(c.talk_s)}}</td>
       <td>{{term('yes' if c.answered else 'no')}}{{(' · ' + _('transferred')) if c.transferred else ''}}</td>

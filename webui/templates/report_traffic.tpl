@@ -14,6 +14,14 @@
 <form method="get" action="/reports/{{page}}" class="form search">
   <input type="hidden" name="run" value="1">
   % include('report_range.tpl', rp_ranges=ranges, range_value=form.get('range') or 'this_month', since_value=form.get('since') or '', until_value=form.get('until') or '')
+% if boxes:
+  <label>{{_('Branch box')}} <select name="branch" id="report-branch">
+    <option value="">{{_('this box and every branch box')}}</option>
+% for b in boxes:
+    <option value="{{b}}"{{!sel('branch', b)}}>{{box_labels.get(b, b)}}</option>
+% end
+  </select></label>
+% end
 % if page == 'missed':
   <label>{{_('Per')}} <select name="by">
     <option value="extension"{{!sel('by', 'extension')}}>{{_('Extension')}}</option>
@@ -69,10 +77,14 @@
 <p class="muted">{{_('No trunk is outside its normal band.')}}</p>
 % else:
 <div class="scroll" tabindex="0"><table>
-  <thead><tr><th>{{_('Trunk group')}}</th><th>{{_('Trunk')}}</th><th>{{_('Problem')}}</th><th>{{_('Detail')}}</th></tr></thead>
+  <thead><tr>{{!('<th>%s</th>' % _('Branch box')) if boxes else ''}}<th>{{_('Trunk group')}}</th><th>{{_('Trunk')}}</th><th>{{_('Problem')}}</th><th>{{_('Detail')}}</th></tr></thead>
   <tbody>
 % for p in data['problems']:
-    <tr><td>{{p.group or _('(no provider)')}}</td><td>{{p.trunk}}</td><td><span class="pill down">{{term(p.problem)}}</span></td><td>{{problem_text(p)}}</td></tr>
+    <tr>
+% if boxes:
+      <td>{{box_labels.get(p.branch, p.branch) if p.branch else _('this box')}}</td>
+% end
+      <td>{{p.group or _('(no provider)')}}</td><td>{{p.trunk}}</td><td><span class="pill down">{{term(p.problem)}}</span></td><td>{{problem_text(p)}}</td></tr>
 % end
   </tbody>
 </table></div>

@@ -1,0 +1,190 @@
+"""Call-centre reports on a central that cover its branch boxes (issue 18 with CC-3): the queue summary, the KPIs
+by local period (service level by hour, day, week, weekday, month; ASA and AHT trends), the queue x hour heat map,
+the answered and the lost by wait band and the agents' performance, over this box's queue calls and those its
+branch boxes sent (central_queue_call), the branch box the first column ("" = this box's own) and a filter (`box`:
+that branch box's only).
+
+A branch box's figures are its own report's, from the same KPI SQL (kpis.sums_sql, through received.branch_sums;
+the agents' answered, talk and rung-not-answered from the same queue call columns as agents.agent_kpis), with the
+central's [callcentre] rules. What a branch box does not send is not made up: its agents' login sessions and
+pauses (member events) stay empty, and so do their occupancy and evaluations. Which branch boxes a user sees is the
+caller's (the received calls' scope: HQ every box, a user scoped to a branch that branch's box), handed in as SQL
+conditions. SQLite or PostgreSQL ([central] database).
+"""
+from __future__ import annotations
+
+import json
+
+from appliance.callcentre import received, report_agents, report_queues, reports
+from appliance.callcentre.kpis import OPEN, SUM_COLUMNS, add_sums, kpi_values, period_where, ratio, secs, sums_sql
+from appliance.callcentre.tables import Ask, Col, Table, band_sql, bucket, total_row, whole_hour_zone
+from appliance.store.central_db import connection, execute
+
+# the reports that cover the branch boxes: the summary, the KPIs by local period, the agents' performance
+PERIODS = {"service_level_by_hour": "hour", "service_level_by_day": "day", "service_level_by_week": "week",
+           "service_level_by_weekday": "weekday", "service_level_by_month": "month", "asa_trend": "day",
+           "aht_trend": "day"}
+BANDS = {"answered_by_wait": ("answered",), "lost_by_wait": report_queues.LOST}
+REPORTS = ("queue_summary", "agent_performance", "queue_hour_heatmap") + tuple(PERIODS) + tuple(BANDS)
+Seen = received.Seen
+
+
+def _wrapped(ask: Ask, queue: str, values: list) -> list:
+    talk, ended = values[SUM_COLUMNS.index("talk_s")], values[SUM_COLUMNS.index("ended")]
+    return [*values, talk + ended * ask.book.of(queue).wrapup_seconds]
+
+
+def summary(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_queues.summary with a row per branch box and queue: this box's queues (when `own`), then those of
+    the branch boxes within `seen` (of `box` only, when given); the totals over them all."""
+    cols = [Col("branch", "text"), Col("queue", "text")] + [report_queues._col(k) for k in report_queues._KPI_KINDS]
+    sums: dict[tuple[str, str], list] = {}
+    if own:
+        sums.update({("", q): v for q, v in report_queues._all_sums(ask).items()})
+    if seen is not None:
+        for (b, q), v in received.branch_sums(ask.book, ask.since, ask.until, seen, box).items():
+            sums[(b, q)] = _wrapped(ask, q, v)
+    rows = [[b, q] + list(kpi_values(v, wrapped=v[-1]).values()) for (b, q), v in sorted(sums.items())]
+    total = None
+    for v in sums.values():
+        total = add_sums(total, list(v))
+    totals = ["", ""] + list(kpi_values(total, wrapped=total[-1]).values()) if total else None
+    return Table(cols, rows, totals, keys=2, chart=("bar", ("offered", "answered")))
+
+
+def _branch_agents(ask: Ask, seen: Seen, box: str) -> dict[tuple[str, str], list]:
+    """(branch box, agent) -> [answered, talk, rung not answered] of the branch boxes' queue calls."""
+    args: list = []
+    where = [period_where(ask.since, ask.until, None, args)] + [f"({c})" for c in seen[0]]
+    args += list(seen[1])
+    if box:
+        where.append("branch = ?")
+        args.append(box)
+    cond = " AND ".join(where)
+    out: dict[tuple[str, str], list] = {}
+    with connection():
+        for b, agent, n, talk in execute(f"SELECT branch, agent, COUNT(*), SUM(COALESCE(talk_s, 0)) FROM "
+                                         f"central_queue_call WHERE {cond} AND outcome = 'answered' "
+                                         "GROUP BY branch, agent", args):
+            out[(b, agent)] = [n, talk or 0, 0]
+        for b, rings in execute(f"SELECT branch, rings FROM central_queue_call WHERE {cond} AND rna > 0", args):
+            for agent, event, *_ in json.loads(rings or "[]"):
+                if event == "RINGNOANSWER":
+                    out.setdefault((b, agent), [0, 0, 0])[2] += 1
+    return out
+
+
+def agent_performance(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_agents.performance with a row per branch box and agent: this box's agents (when `own`), then the
+    branch boxes' (answered, talk, rung not answered, answer rate; no sessions, pauses or evaluations)."""
+    base = report_agents.performance(ask) if own else None
+    names = ("answered", "talk_s", "ring_no_answer", "answer_rate_pct", "login_s", "pause_s", "occupancy_pct")
+    kinds = ("count", "seconds", "count", "percent", "seconds", "seconds", "percent")
+    cols = [Col("branch", "text"), Col("agent", "agent")] + [Col(n, k) for n, k in zip(names, kinds)] + [
+        Col("evaluated"), Col("score_pct", "percent")]
+    rows: list[list] = [[""] + r for r in base.rows] if base else []
+    if seen is not None:
+        for (b, agent), (n, talk, rna) in sorted(_branch_agents(ask, seen, box).items()):
+            rows.append([b, agent, n, secs(talk), rna, ratio(n, n + rna, 100), None, None, None, 0, None])
+    answered, rna = sum(r[2] for r in rows), sum(r[4] for r in rows)
+    totals = total_row(cols, rows, 2, answer_rate_pct=ratio(answered, answered + rna, 100),
+                       score_pct=base.totals[-1] if base and base.totals else None)
+    return Table(cols, rows, totals, keys=2, chart=("bar", ("answered",)))
+
+
+def _branch_periods(ask: Ask, seen: Seen, box: str, by: str, with_queue: bool = False) -> dict[tuple, list]:
+    """(branch box, local `by` period) -> SUM_COLUMNS + wrapped talk of the branch boxes' queue calls, per step of
+    the queue calls' entry as report_queues.period_sums reads this box's (15 minutes in a zone not on the hour);
+    `with_queue`: (branch box, queue, period)."""
+    step = 3600 if whole_hour_zone(ask.tz, ask.since, ask.until) else 900
+    args: list = []
+    sums = sums_sql(ask.book, args)
+    where = [period_where(ask.since, ask.until, None, args)] + [f"({c})" for c in seen[0]]
+    args += list(seen[1])
+    if box:
+        where.append("branch = ?")
+        args.append(box)
+    with connection():
+        rows = execute(f"SELECT branch, queue, entered_utc / {step}, {sums} FROM central_queue_call WHERE "
+                       f"{' AND '.join(where)} GROUP BY branch, queue, entered_utc / {step}", args)
+    out: dict[tuple, list] = {}
+    for b, q, n, *values in rows:
+        key = (b, q, bucket(int(n) * step, ask.tz, by)) if with_queue else (b, bucket(int(n) * step, ask.tz, by))
+        out[key] = add_sums(out.get(key), _wrapped(ask, q, list(values[:len(SUM_COLUMNS)])))
+    return out
+
+
+def by_period(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_queues.by_period's report `name` with a row per branch box and local period: this box's periods
+    (when `own`), then the branch boxes'; the totals over them all."""
+    by = PERIODS[name]
+    base = reports.run(name, ask)      # this box's: its columns and chart
+    measures = [c.name for c in base.columns[1:]]
+    sums: dict[tuple[str, str], list] = {}
+    if own:
+        sums.update({("", p): v for p, v in report_queues.period_sums(ask, by).items()})
+    if seen is not None:
+        sums.update(_branch_periods(ask, seen, box, by))
+
+    def order(key: tuple[str, str]):
+        return key[0], int(key[1]) if by in ("hour", "weekday") else key[1]
+    rows, total = [], None
+    for key in sorted(sums, key=order):
+        row = report_queues._kpi_row(sums[key])
+        rows.append(list(key) + [row[m] for m in measures])
+        total = add_sums(total, list(sums[key]))
+    totals = ["", ""] + [report_queues._kpi_row(total)[m] for m in measures] if total is not None else None
+    return Table([Col("branch", "text")] + base.columns, rows, totals, keys=2, chart=base.chart)
+
+
+def heatmap(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_queues.heatmap with a row per branch box and queue: offered calls per local hour of the day."""
+    base = report_queues.heatmap(ask)
+    rows = [[""] + r for r in base.rows] if own else []
+    if seen is not None:
+        offered = SUM_COLUMNS.index("offered")
+        sums = _branch_periods(ask, seen, box, "hour", with_queue=True)
+        for b, q in sorted({k[:2] for k in sums}):
+            cells = [sums[(b, q, f"{h:02d}")][offered] if (b, q, f"{h:02d}") in sums else 0 for h in range(24)]
+            rows.append([b, q, *cells, sum(cells)])
+    cols = [Col("branch", "text")] + base.columns
+    return Table(cols, rows, total_row(cols, rows, 2) if rows else None, keys=2, note=base.note)
+
+
+def by_wait(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """answered_by_wait or lost_by_wait with each branch box's bands after this box's (each box's shares of its own
+    calls, as its own report gives them); the totals' counts over them all."""
+    make = report_queues.answered_by_wait if name == "answered_by_wait" else report_queues.lost_by_wait
+    base = make(ask)
+    rows = [[""] + r for r in base.rows] if own and any(r[1] for r in base.rows) else []
+    if seen is not None:
+        outcomes = BANDS[name]
+        args: list = []
+        where = [period_where(ask.since, ask.until, None, args), OPEN] + [f"({c})" for c in seen[0]]
+        args += list(seen[1])
+        if box:
+            where.append("branch = ?")
+            args.append(box)
+        found: dict[str, dict[int, dict[str, int]]] = {}
+        with connection():
+            for b, band, outcome, n in execute(
+                    f"SELECT branch, {band_sql('wait_s')}, outcome, COUNT(*) FROM central_queue_call WHERE "
+                    f"{' AND '.join(where)} AND outcome IN ({', '.join('?' * len(outcomes))}) AND wait_s IS NOT NULL "
+                    f"GROUP BY branch, {band_sql('wait_s')}, outcome", [*args, *outcomes]):
+                found.setdefault(b, {}).setdefault(int(band), {})[outcome] = n
+        for b in sorted(found):
+            rows += [[b] + r for r in make(ask, found[b]).rows]
+    cols = [Col("branch", "text")] + base.columns
+    counts = [i for i, c in enumerate(cols) if c.kind == "count"]
+    totals = ["", ""] + [sum(r[i] for r in rows) if i in counts else None for i in range(2, len(cols))]
+    return Table(cols, rows, totals if rows else None, keys=2, chart=base.chart)
+
+
+def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """The report `name` (one of REPORTS) over this box's and the branch boxes' queue calls."""
+    if name in PERIODS:
+        return by_period(name, ask, seen, box, own)
+    if name in BANDS:
+        return by_wait(name, ask, seen, box, own)
+    return {"queue_summary": summary, "agent_performance": agent_performance,
+            "queue_hour_heatmap": heatmap}[name](ask, seen, box, own)

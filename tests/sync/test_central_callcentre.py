@@ -1,0 +1,165 @@
+"""Call-centre reports on a central cover its branch boxes (issue 18), on SQLite and PostgreSQL: two branch boxes'
+queue calls go through the outbox and the central's apply as the sync sends them; the queue summary and the agents'
+performance on the central have a row per branch box and queue (agent) equal to the box's own report, the totals
+their sums; ?branch=BOX that box only; a user scoped to the İzmir branch sees nothing of the Ankara box's."""
+from __future__ import annotations
+
+import csv
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from appliance import store
+from appliance.access import users
+from appliance.callcentre import kpis, received_reports, reports
+from appliance.callcentre.tables import Ask
+from appliance.central import apply as applier
+from appliance.paths import Paths
+from appliance.reports import received
+from appliance.reports.attribution import rollup_scope
+from appliance.store import central_db
+from appliance.store.sync import install_triggers
+from appliance.sync import outbox, wire
+from cc_helpers import feed
+from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures)
+from sync_helpers import cli
+from test_queue_outage import queue_log
+
+UTC = ZoneInfo("UTC")
+FIRST = 1_778_000_000
+SINCE, UNTIL = FIRST - 3600, FIRST + 86400
+BOOK = kpis.RuleBook(kpis.Rules())
+ADMIN = users.Account(0, "hq", "administrator", "all", "", "")
+SUP = users.Account(1, "izmir-sup", "supervisor", "branch", "default", "P1")
+PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;201\n"
+BOXES = {"izmir": 60, "ankara": 45}
+
+
+def _ask() -> Ask:
+    return Ask(BOOK, SINCE, UNTIL, UTC, None)
+
+
+@pytest.fixture(scope="module")
+def branches(tmp_path_factory):
+    """Each box's own queue summary and agent performance, and the batches its outbox sent."""
+    out = {}
+    for i, (name, n) in enumerate(BOXES.items()):
+        paths = Paths(tmp_path_factory.mktemp(name))
+        feed(paths, queue_log(n, FIRST, seed=40 + i))
+        install_triggers(backfill=True)
+        mine = {name: reports.run(name, _ask()) for name in received_reports.REPORTS}
+        bodies = []
+        while (b := outbox.build(name, "default", max_rows=50)) is not None:
+            bodies.append((b.seq, b.body))
+            outbox.acknowledged(b)
+        store.close_db()
+        out[name] = (mine, bodies)
+    return out
+
+
+@pytest.fixture
+def central(tmp_path, engine, branches):  # noqa: F811 (the fixture)
+    ini, url, pw = "[pbx]\ntimezone = UTC\n[central]\nlisten = 127.0.0.1:8443\n", "", None
+    if engine is not None:
+        pw, url = password_file(tmp_path), engine.url(engine.fresh_database())
+        ini += f"database = {url}\npassword_file = {pw.name}\n"
+    (tmp_path / "callbox.ini").write_text(ini, encoding="utf-8")
+    (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    for name in BOXES:
+        assert cli("central", "branch", "add", name, "--data", str(tmp_path), "--json")[0] == 0
+    assert cli("directory", "import", str(tmp_path / "people.csv"), "--data", str(tmp_path))[0] == 0
+    assert cli("central", "branch", "set", "izmir", "--label", "İzmir", "--unit", "İzmir", "--data",
+               str(tmp_path))[0] == 0
+    store.open_db(tmp_path / "callbox.db")
+    if pw is not None:
+        central_db.open_central(url, pw.name, tmp_path)
+    for name, (_mine, bodies) in branches.items():
+        for seq, body in bodies:
+            applier.apply(name, wire.decode(body, wire.headers(body, seq)))
+    yield tmp_path
+    store.close_db()
+
+
+def _seen(user):
+    return received.scope_sql(rollup_scope(user, "default"))
+
+
+def test_the_queue_summary_and_agents_are_each_boxs_own(central, branches):
+    summary = received_reports.run("queue_summary", _ask(), _seen(ADMIN))
+    agents = received_reports.run("agent_performance", _ask(), _seen(ADMIN))
+    for name, (mine, _b) in branches.items():
+        assert [r[1:] for r in summary.rows if r[0] == name] == mine["queue_summary"].rows
+        assert [r[1:5] for r in agents.rows if r[0] == name] == [r[:4] for r in mine["agent_performance"].rows]
+        assert mine["queue_summary"].rows
+    offered = summary.names().index("offered")
+    assert summary.totals[offered] == sum(m["queue_summary"].totals[offered - 1] for m, _b in branches.values()) \
+        == sum(BOXES.values())
+    answered = agents.names().index("answered")
+    assert agents.totals[answered] == sum(m["agent_performance"].totals[answered - 1] for m, _b in branches.values())
+    for report in received_reports.PERIODS:      # by hour, day, week, weekday, month: each box's own periods
+        got = received_reports.run(report, _ask(), _seen(ADMIN))
+        for name, (mine, _b) in branches.items():
+            assert [r[1:] for r in got.rows if r[0] == name] == mine[report].rows, (report, name)
+            assert mine[report].rows
+        if "offered" in got.names():
+            at = got.names().index("offered")
+            assert got.totals[at] == sum(BOXES.values())
+    heat = received_reports.run("queue_hour_heatmap", _ask(), _seen(ADMIN))
+    for name, (mine, _b) in branches.items():
+        assert [r[1:] for r in heat.rows if r[0] == name] == mine["queue_hour_heatmap"].rows
+    assert heat.totals[-1] == sum(BOXES.values())
+    for report in received_reports.BANDS:     # each box's bands (and shares of its own calls) as its own report's
+        got = received_reports.run(report, _ask(), _seen(ADMIN))
+        for name, (mine, _b) in branches.items():
+            assert [r[1:] for r in got.rows if r[0] == name] == mine[report].rows, (report, name)
+        at = 2 if report == "answered_by_wait" else got.names().index("unanswered")
+        assert got.totals[at] == sum(m[report].totals[at - 1] for m, _b in branches.values()) > 0
+    one = received_reports.run("queue_summary", _ask(), _seen(ADMIN), box="ankara", own=False)
+    assert {r[0] for r in one.rows} == {"ankara"} and one.totals[offered] == BOXES["ankara"]
+
+
+def test_a_branch_user_sees_only_their_box_and_the_web_report_says_so(central, branches):
+    summary = received_reports.run("queue_summary", _ask(), _seen(SUP), own=False)
+    assert {r[0] for r in summary.rows} == {"izmir"}
+    assert summary.totals[summary.names().index("offered")] == BOXES["izmir"]
+    assert received_reports.run("queue_summary", _ask(), _seen(SUP), box="ankara", own=False).rows == []
+    from webui.app import make_app
+    from web_helpers import logged_in
+    app = make_app(central)
+    period = "range=custom&since=2026-05-05&until=2026-05-07"
+    for (user, role, scope, person), boxes in ((("hq", "administrator", None, ""), set(BOXES)),
+                                               (("izmir-sup", "supervisor", "branch", "P1"), {"izmir"})):
+        client, _t = logged_in(app, user, role, scope, "default", person)
+        for name in received_reports.REPORTS:
+            page = client.get(f"/callcentre/reports/{name}?{period}")
+            assert 'id="cc-branch"' in page.text
+            rows = list(csv.DictReader(io.StringIO(client.get(f"/callcentre/reports/{name}?{period}&export=csv")
+                                                   .text)))
+            assert {r["Branch box"] for r in rows} == boxes, name
+            other = client.get(f"/callcentre/reports/{name}?{period}&export=csv&branch=ankara").text
+            assert {r["Branch box"] for r in csv.DictReader(io.StringIO(other))} == ({"ankara"} & boxes), name
+
+
+def test_the_wallboard_shows_the_boxes_queues_the_user_sees(central, branches, monkeypatch):
+    import json
+    import time as clock
+    from webui import wallboard
+    from webui.app import make_app
+    from web_helpers import logged_in
+
+    class Clock:     # "today" is the day of the boxes' queue calls
+        time = staticmethod(lambda: FIRST + 7200)
+        monotonic = staticmethod(clock.monotonic)
+        sleep = staticmethod(clock.sleep)
+    monkeypatch.setattr(wallboard, "time", Clock)
+    app = make_app(central)
+    for (user, role, scope, person), boxes in ((("hq", "administrator", None, ""), set(BOXES)),
+                                               (("izmir-sup", "supervisor", "branch", "P1"), {"izmir"})):
+        client, _t = logged_in(app, user, role, scope, "default", person)
+        assert client.get("/wallboard").status_code == 200
+        first = [line for line in client.get("/wallboard/events").text.splitlines() if line.startswith("data: ")][0]
+        tiles = json.loads(first[len("data: "):])["queues"]
+        assert {t["branch"] for t in tiles} == boxes
+        assert sum(t["offered"] for t in tiles) == sum(BOXES[b] for b in boxes)
+        assert all(t["queue"].startswith(("İzmir · ", "ankara · ")) for t in tiles)
