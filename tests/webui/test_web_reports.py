@@ -304,3 +304,18 @@ def test_traffic_charts_sum_what_they_cannot_show_as_other():
     assert top == [r for r in rows if r.calls > 6]                    # in the table's order
     assert traffic._other_label(rest) == ["Other (6)"] and traffic._other_sum(rest, lambda r: r.calls) == [21]
     assert traffic._top(rows[:30], lambda r: r.calls) == (rows[:30], [])
+
+
+def test_the_pdf_charts_every_chosen_measure(app):
+    """Issue 20: the report's PDF charted its first measure only; now each chosen one, titled, before the table
+    (in Norwegian: Samtaler, Samtaletid/Tale..., the labels as the page writes them)."""
+    from webui.i18n import catalog
+    client, _csrf = logged_in(app, "admin")
+    text = pdf_text(client.get("/reports.pdf", {**JULY, "dim1": "extension", "m": ["calls", "talk", "cost"],
+                                                "lang": "nb"}).body).replace("\u00a0", " ")
+    words = catalog("nb")
+    head = re.search(rf"^\s*{re.escape(words['Extension'])}\s+{re.escape(words['Calls'])}", text, re.M)
+    charts = text[text.index("\n"):head.start()]              # between the title and the table's heading
+    for label in ("Calls", "Talk", "Cost"):
+        assert re.search(rf"^\s*{re.escape(words[label])}\s*$", charts, re.M), (label, charts[:800])
+    assert re.search(r"\b\d+:\d\d:\d\d\b", charts)                    # the talk axis as durations

@@ -302,7 +302,15 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     shown = [text(first, t, folded_labels) for t in labels]
     second = result.columns[1] if result.ndims > 1 else None
     return Chart(kind, shown, {text(second, n, folded_names): [values.get((t, n), 0) for t in labels]
-                               for n in names})
+                               for n in names}, label(measure), "seconds" if measure in SECONDS else "")
+
+
+def result_charts(result: reports.Result) -> list[Chart]:
+    """A chart per measure of the result (result_chart), each titled with its measure: every chosen measure is
+    charted (the PDF report draws them one under the other)."""
+    measures = [c for c in result.columns[result.ndims:] if c in MEASURES]
+    out = [result_chart(result, m) for m in measures] if result.ndims and result.rows else []
+    return [c for c in out if c is not None]
 
 
 def _series_order(result: reports.Result, names: list[str]) -> list[str]:
