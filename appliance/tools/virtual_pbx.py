@@ -200,13 +200,19 @@ def replay(fixture: str | Path, port, *, rate: float = 0, skip: int = 0, state: 
            now: datetime | None = None) -> int:
     """Send the fixture's lines (from the first one not yet sent) to `port` (PtyPort or TcpPort) at
     `rate` lines/s (0 = as fast as the reader takes them); return how many were sent by this call.
-    With `linger` the port stays open after the last line until `stop` is set; with `today`, dated as recent()."""
+    With `linger` the port stays open after the last line until `stop` is set; with `today`, dated as recent(),
+    and the records of the months before today's sent without waiting (the first look shows this month's)."""
     stop = stop or threading.Event()
     lines = fixture_lines(Path(fixture).read_bytes())
     if today is not None:
         lines = recent(lines, today, now)
     state = Path(state) if state else None
     sent, due = 0, time.monotonic()
+    month = today.replace(day=1) if today is not None else None
+
+    def history(line: bytes) -> bool:
+        m = DATE_FIRST.match(line)
+        return month is not None and m is not None and date(int(m[1]), int(m[3]), int(m[4])) < month
     for i in range(max(skip, load_state(state, Path(fixture))), len(lines)):
         if stop.wait(max(0.0, due - time.monotonic())):
             break
@@ -215,7 +221,7 @@ def replay(fixture: str | Path, port, *, rate: float = 0, skip: int = 0, state: 
                 return sent
         sent += 1
         save_state(state, Path(fixture), i + 1)
-        due = time.monotonic() + (1 / rate if rate else 0)
+        due = time.monotonic() + (1 / rate if rate and not (i + 1 < len(lines) and history(lines[i + 1])) else 0)
     if stop.is_set():
         log.info("stopped after %d lines", sent)
         return sent

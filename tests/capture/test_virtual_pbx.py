@@ -180,3 +180,39 @@ def test_recent_moves_the_records_to_this_week_by_whole_weeks_and_none_after_now
     dates = moved_dates(early.date(), early)
     assert max(dates) <= early and any(d.date() == early.date() for d in dates)
     assert virtual_pbx.recent([b"no date here\r\n"], today, now) == [b"no date here\r\n"]
+
+
+def test_recent_sends_the_months_before_at_once_and_this_months_at_the_rate(tmp_path):
+    """Issue 20: at 5 lines a second the demo took four minutes to reach this month's calls, so a first look still
+    showed none. The records of the months before today's go without waiting (the waits asked are recorded)."""
+    import datetime as dt
+
+    class Clock:          # a stop event that records each wait asked and never sleeps
+        def __init__(self):
+            self.waits: list[float] = []
+
+        def wait(self, timeout=None):
+            self.waits.append(timeout)
+            return timeout is None
+
+        def is_set(self):
+            return False
+
+    class Port:
+        def __init__(self):
+            self.lines: list[bytes] = []
+
+        def wait_reader(self, stop):
+            return True
+
+        def write(self, line, stop):
+            self.lines.append(line)
+            return True
+    lines = [f"2017/07/{d:02d} 09:00:00,00:00:20,7,214,O,215\r\n".encode() for d in (3, 4, 5, 24, 25, 26, 27)]
+    fixture = tmp_path / "f.log"
+    fixture.write_bytes(b"".join(lines))
+    clock, port = Clock(), Port()
+    now = dt.datetime(2026, 12, 3, 12, 0)          # Thursday: 27 July 2017 (Thursday) -> 3 December
+    assert replay(fixture, port, rate=2, stop=clock, linger=False, today=now.date(), now=now) == 7
+    assert [line[:10] for line in port.lines][-2:] == [b"2026/12/02", b"2026/12/03"]
+    assert clock.waits[:4] == [0.0] * 4 and all(w > 0.3 for w in clock.waits[4:7])   # November's at once
