@@ -111,8 +111,10 @@ def tables(data: dict[str, Any], query) -> dict[str, Any]:
     the month's boxes (the TOP first by cost unless asked), the missed callers (the newest first) and the last
     calls."""
     o = data.get("overview")
-    out: dict[str, Any] = {"boxes": [], "callers": None}
+    out: dict[str, Any] = {"boxes": [], "callers": None, "hours": None}
     if o is not None:
+        # charted here, not in the cached overview: its legend in this reader's language (it was English)
+        out["hours"] = overview.rp.result_chart(o.hours) if o.hours is not None else None
         for name, title, dim, rows in (("people", _("Top people by cost"), "person", o.people),
                                        ("destinations", _("Top destinations by cost"), "destination", o.destinations),
                                        ("departments", _("Cost per department"), "department", o.departments)):

@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from appliance.pdf.chart import Chart
 from appliance.reports import engine as reports
 from appliance.reports import search as call_search
 from webui.reports import common as rp
@@ -27,7 +26,7 @@ class Overview:
     people: list[tuple[str, int, Decimal | None, str]] = field(default_factory=list)   # (name, calls, cost, cur)
     destinations: list[tuple[str, int, Decimal | None, str]] = field(default_factory=list)
     departments: list[tuple[str, int, Decimal | None, str]] = field(default_factory=list)
-    hours: Chart | None = None
+    hours: reports.Result | None = None       # calls per hour: charted at render time, in the reader's language
     not_called_back: list = field(default_factory=list)    # the last missed callers nobody reached (Call rows)
 
 
@@ -86,5 +85,5 @@ def build(data_dir: Path, user, pbx_tenant: str, tz, now: float, charge: str = "
                         _top(run(("person",), ("calls", "cost")), "person"),
                         _top(run(("destination",), ("calls", "cost")), "destination"),
                         _top(run(("department",), ("calls", "cost")), "department"),
-                        rp.result_chart(hours) if hours.rows else None, waiting)
+                        hours if hours.rows else None, waiting)
     return rp.offload(data_dir, work)

@@ -99,7 +99,8 @@ def sort_list(name: str, rows: Sequence, columns: Sequence[Column], query: Any, 
         heads.append((c.heading, link(sort=str(i), desc="0" if (desc if again else not first_desc) else "1"),
                       ("descending" if desc else "ascending") if again else "", c.numeric))
     choices = sorted({*tops, *([top] if top else [])})
-    shown_tops = [(str(n), link(top=str(n)), count == n) for n in choices if n < total or count == n]
-    if shown_tops or hidden:
+    shown_tops: list[tuple[str, str, bool]] = []
+    if total > choices[0] or hidden:       # a table shorter than the smallest choice has nothing to cut
+        shown_tops = [(str(n), link(top=str(n)), count == n) for n in choices if n < total or count == n]
         shown_tops.append(("", link(top="0"), not count or count >= total))
     return Sorted(name, out, heads, hidden, shown_tops, total)

@@ -178,3 +178,18 @@ def test_the_home_tables_sort_by_any_column_and_show_the_top_rows(app):
     assert "Rows shown" in top.split('id="people"', 1)[1].split("</div>", 1)[0]
     names = [p for p, _n in box(client.get("/", {"people_sort": "0"}).text, "people")]
     assert names == ["Ayşe Yılmaz (P1)", "(no person)"]              # A to Z by the name shown, no person last
+
+
+def test_the_calls_per_hour_chart_speaks_the_readers_language(app):
+    """Issue 20 audit (make run, nb): the home chart's legend read 'Calls' in every language: the chart was made in
+    the cached overview, off the request (English), and kept a minute for every language; and a box of one row
+    offered 'Rows shown: 5 all'."""
+    import json
+    import re
+    client = logged_in(app, "root", "administrator", "all")[0]
+    client.get("/", {"lang": "en"})                                   # the overview is cached now, in English
+    html = client.get("/", {"lang": "nb"}).text
+    chart = json.loads(re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S)[1])
+    assert list(chart["series"]) == ["Samtaler"], chart["series"]
+    departments = html.split('id="departments"', 1)[1].split("</div>", 1)[0]
+    assert "top-n" not in departments                                 # one row: nothing to cut

@@ -59,9 +59,9 @@
     </div>
 % end
   </div>
-% if o.hours is not None:
+% if hours is not None:
   <h3>{{_('Calls per hour this month')}}</h3>
-% include('report_chart.tpl', chart=o.hours)
+% include('report_chart.tpl', chart=hours)
 % end
 </section>
 % end
