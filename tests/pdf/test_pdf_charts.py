@@ -22,9 +22,14 @@ def text_of(body: bytes) -> str:
                           check=True).stdout.decode().replace("\u00a0", " ")
 
 
+def titles() -> list[str]:
+    """The measures' labels (English, or the language bottle's thread-local request left from an earlier test)."""
+    return [rp.label(m) for m in ("calls", "talk", "cost")]
+
+
 def test_a_chart_per_chosen_measure_with_its_title_and_unit():
     charts = rp.result_charts(RESULT)
-    assert [c.title for c in charts] == ["Calls", "Talk", "Cost"]
+    assert [c.title for c in charts] == titles()
     assert [c.unit for c in charts] == ["", "seconds", ""]
     assert [list(c.series.values()) for c in charts] == [[[12, 3, 7]], [[3725, 61, 9000]],
                                                          [[Decimal("14.50"), Decimal("0.75"), Decimal("31.05")]]]
@@ -38,19 +43,19 @@ def test_the_pdf_draws_every_measure_before_the_table(monkeypatch):
     body = pdf.report_pdf("Report", "July", ["Extension", "Calls", "Talk", "Cost"],
                           [[r[0], r[1], rp.fmt_duration(r[2]), r[3]] for r in ROWS], rp.result_charts(RESULT))
     costs = [Decimal("14.50"), Decimal("0.75"), Decimal("31.05")]
+    calls, talk, cost = titles()
     assert [(c.title, list(c.series.values())[0]) for c in drawn] == [
-        ("Calls", [12, 3, 7]), ("Talk", [3725, 61, 9000]), ("Cost", costs)]
+        (calls, [12, 3, 7]), (talk, [3725, 61, 9000]), (cost, costs)]
     text = text_of(body)
     charts_part = text[:text.index("Extension")]              # the table's heading comes after the charts
-    assert [t for t in ("Calls", "Talk", "Cost") if re.search(rf"^\s*{t}\s*$", charts_part, re.M)] == [
-        "Calls", "Talk", "Cost"]
+    assert [t for t in titles() if re.search(rf"^\s*{re.escape(t)}\s*$", charts_part, re.M)] == titles()
     assert re.search(r"\b2:00:00\b", charts_part) and "9,000" not in charts_part   # the talk axis in h:mm:ss
 
 
 def test_one_chart_is_drawn_as_before():
     body = pdf.report_pdf("Report", "July", ["Extension", "Calls"], [[r[0], r[1]] for r in ROWS],
                           rp.result_chart(RESULT))
-    assert "Calls" in text_of(body).split("Extension")[0]
+    assert titles()[0] in text_of(body).split("Extension")[0]
 
 
 def test_a_duration_axis_steps_by_minutes_and_hours():
