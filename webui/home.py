@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import bottle
-from bottle import response
+from bottle import request, response
 from peewee import DatabaseError, OperationalError
 
 from appliance import config, health, localtime
@@ -17,7 +17,8 @@ from appliance.rating import transfers
 from appliance.reports import search as call_search
 from webui import TEMPLATE_LOOKUP, api, db, offload, overview, status
 from webui.auth import current_user
-from webui.i18n import fmt_at
+from webui.i18n import _, fmt_at, term
+from webui.sorting import Column, amount, sort_list
 
 log = logging.getLogger(__name__)
 # The page refreshes itself every few seconds: the month's totals (a month of rows, costs summed exactly in
@@ -108,6 +109,39 @@ def _overview(data_dir: Path, cfg: config.Config, user, now: float) -> overview.
         return None
 
 
+def tables(data: dict[str, Any], query) -> dict[str, Any]:
+    """The page's tables, each sorted by any column and cut to its top N (webui.sorting; ?NAME_sort, _desc, _top):
+    the month's boxes (the TOP first by cost unless asked), the missed callers (the newest first) and the last
+    calls."""
+    o = data.get("overview")
+    out: dict[str, Any] = {"boxes": [], "callers": None, "hours": None}
+    if o is not None:
+        # charted here, not in the cached overview: its legend in this reader's language (it was English)
+        out["hours"] = overview.rp.result_chart(o.hours) if o.hours is not None else None
+        for name, title, dim, rows in (("people", _("Top people by cost"), "person", o.people),
+                                       ("destinations", _("Top destinations by cost"), "destination", o.destinations),
+                                       ("departments", _("Cost per department"), "department", o.departments)):
+            if rows:
+                heading = {"person": _("Person"), "destination": _("Destination"), "department": _("Department")}[dim]
+                cols = [Column(heading, lambda r, d=dim: None if r[0] in (None, "") else overview.rp.dim_text(d, r[0])),
+                        Column(_("Calls"), lambda r: r[1], True), Column(_("Cost"), lambda r: amount(r[2]), True)]
+                out["boxes"].append((title, dim, sort_list(name, rows, cols, query, "/", overview.TOP)))
+        if o.not_called_back:
+            cols = [Column(_("Start (local)"), lambda c: c.start_utc, True), Column(_("Number"), lambda c: c.party),
+                    Column(_("Extension"), lambda c: c.extension), Column(_("Ring"), lambda c: c.ring_s, True)]
+            out["callers"] = sort_list("callers", o.not_called_back, cols, query, "/", overview.TOP)
+    cols = [Column(_("Start (local)"), lambda c: c["start_utc"], True),
+            Column(_("Direction"), lambda c: term(c["direction"])),
+            Column(_("Extension"), lambda c: c["extension"]), Column(_("Party"), lambda c: c["party"]),
+            Column(_("Trunk"), lambda c: c["trunk"]), Column(_("Ring"), lambda c: c["ring_s"], True),
+            Column(_("Talk"), lambda c: c["talk_s"], True), Column(_("Answered"), lambda c: int(c["answered"])),
+            Column(_("Transferred"), lambda c: int(c["transferred"])),
+            Column(_("Cost"), lambda c: amount(c.get("cost")), True),
+            Column(_("Legs"), lambda c: c["legs"], True)]
+    out["last"] = sort_list("last", data.get("calls") or [], cols, query, "/")
+    return out
+
+
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """GET / (the home page)."""
     app = bottle.Bottle()
@@ -118,8 +152,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         response.set_header("Cache-Control", "no-store")
         user = current_user()
         zone = localtime.zone(cfg.section("pbx").timezone)
+        data = home_data(data_dir, cfg, user)
         return bottle.template("home", template_lookup=TEMPLATE_LOOKUP, hms=status.hms, user=user,
-                               updated=fmt_at(int(time.time()), zone, "medium"),
-                               refresh=status.REFRESH_S, rp_dim=overview.rp.dim_text, **home_data(data_dir, cfg, user))
+                               updated=fmt_at(int(time.time()), zone, "medium"), refresh=status.REFRESH_S,
+                               rp_dim=overview.rp.dim_text, **data, **tables(data, request.query))
 
     return app

@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from appliance.pdf.chart import Chart
 from appliance.reports import engine as reports
 from appliance.reports import search as call_search
 from webui.reports import common as rp
 
 log = logging.getLogger(__name__)
-TOP = 5
+TOP = 5              # rows a box shows unless the reader asks for more (webui.sorting: sorted over all it keeps)
+KEPT = 1000          # rows a box keeps to sort and cut (the most costly, the newest)
 
 
 @dataclass
@@ -26,9 +26,8 @@ class Overview:
     people: list[tuple[str, int, Decimal | None, str]] = field(default_factory=list)   # (name, calls, cost, cur)
     destinations: list[tuple[str, int, Decimal | None, str]] = field(default_factory=list)
     departments: list[tuple[str, int, Decimal | None, str]] = field(default_factory=list)
-    hours: Chart | None = None
+    hours: reports.Result | None = None       # calls per hour: charted at render time, in the reader's language
     not_called_back: list = field(default_factory=list)    # the last missed callers nobody reached (Call rows)
-    not_called_back_more: int = 0                            # and how many more numbers beyond those shown
 
 
 CALLBACK_DAYS = 7        # missed incoming calls this far back whose number no answered call reached since
@@ -40,10 +39,10 @@ def _key(number: str) -> str:
     return digits[-MATCH_DIGITS:] if len(digits) >= 4 else ""
 
 
-def not_called_back(user, pbx_tenant: str, now: float) -> tuple[list, int]:
+def not_called_back(user, pbx_tenant: str, now: float) -> list:
     """The missed incoming calls of the last CALLBACK_DAYS (newest first, one per number) whose number no answered
-    call reached after them, in or out (someone called back, or the caller got through): the TOP newest and how many
-    more numbers. In the user's scope."""
+    call reached after them, in or out (someone called back, or the caller got through): the KEPT newest. In the
+    user's scope."""
     since = int(now) - CALLBACK_DAYS * 86400
     missed = call_search.query(user, pbx_tenant, call_search.Criteria(since=since, direction="in", answered=False))
     reached: dict[str, int] = {}          # number -> the last start of an answered call with it
@@ -56,18 +55,17 @@ def not_called_back(user, pbx_tenant: str, now: float) -> tuple[list, int]:
         k = _key(call.party or "")
         if k and k not in waiting and reached.get(k, -1) < call.start_utc:
             waiting[k] = call
-    calls = list(waiting.values())
-    return calls[:TOP], max(0, len(calls) - TOP)
+    return list(waiting.values())[:KEPT]
 
 
 def _top(result: reports.Result, dim: str) -> list[tuple[Any, int, Decimal | None, str]]:
-    """The TOP rows by cost (then calls), each (value of `dim`, calls, cost, currency)."""
+    """The KEPT rows by cost (then calls), each (value of `dim`, calls, cost, currency)."""
     cols = result.columns
     d, calls, cost = cols.index(dim), cols.index("calls"), cols.index("cost")
     cur = cols.index("currency") if "currency" in cols else None
     rows = [(r[d], r[calls], r[cost], r[cur] if cur is not None else result.currency) for r in result.rows]
     rows.sort(key=lambda r: (-(r[2] or 0), -r[1]))
-    return rows[:TOP]
+    return rows[:KEPT]
 
 
 def build(data_dir: Path, user, pbx_tenant: str, tz, now: float, charge: str = "first") -> Overview:
@@ -82,10 +80,10 @@ def build(data_dir: Path, user, pbx_tenant: str, tz, now: float, charge: str = "
     def work() -> Overview:
         last = call_search.totals(user, pbx_tenant, call_search.Criteria(since=l_since, until=l_until), charge)
         hours = run(("hour",), ("calls",))
-        waiting, more = not_called_back(user, pbx_tenant, now)
+        waiting = not_called_back(user, pbx_tenant, now)
         return Overview(last if last.calls else None, l_year, l_month,
                         _top(run(("person",), ("calls", "cost")), "person"),
                         _top(run(("destination",), ("calls", "cost")), "destination"),
                         _top(run(("department",), ("calls", "cost")), "department"),
-                        rp.result_chart(hours) if hours.rows else None, waiting, more)
+                        hours if hours.rows else None, waiting)
     return rp.offload(data_dir, work)

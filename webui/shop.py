@@ -33,6 +33,17 @@ from webui.reports.common import render
 log = logging.getLogger(__name__)
 STATUS_LABELS = {"paid": N_("paid"), "unpaid": N_("unpaid"), "unserved": N_("unserved")}
 WARNINGS = {"low": N_("One more minute would exceed the deposit."), "exceeded": N_("The deposit is exceeded.")}
+PROBLEMS = {"no_list": N_("no price list is stored: import one on the Price lists page"),
+            "several": N_("several price lists are stored ({codes}): name one in [shop] price_list")}
+
+
+def problem_text(seller) -> str:
+    """Why the booth calls cannot be priced, in the user's language where the reason is one of PROBLEMS."""
+    if seller.why and seller.why[0] in PROBLEMS:
+        return _(PROBLEMS[seller.why[0]]).format(**seller.why[1])
+    return seller.problem
+
+
 STATE_LABELS = {"free": N_("free"), "dialling": N_("dialling"), "talking": N_("in a call"), "to_pay": N_("to pay")}
 
 
@@ -123,7 +134,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         open_, calls, seller, now_ = read(work)
         by_booth = {ext: [c for c in calls if c.extension == ext] for ext in shop.booths}
         return page(title=_("Cashier"), session=open_, by_booth=by_booth, states={b.extension: b.state for b in now_},
-                    live={b.extension: b for b in now_}, state_labels=STATE_LABELS, problem=seller.problem,
+                    live={b.extension: b for b in now_}, state_labels=STATE_LABELS, problem=problem_text(seller),
                     live_link=feed is not None and feed.available, locking=bool(shop.lock_family),
                     is_admin=current_user() is not None and current_user().is_admin)
 

@@ -16,6 +16,7 @@ from appliance.alerts import conditions as alert_health
 from appliance.alerts import customers as alert_customers
 from appliance.alerts import thresholds as alert_thresholds
 from appliance.alerts import state as alert_state
+from appliance.alerts import texts
 from appliance.alerts.state import Action, Send, commit, notices, said, send
 from appliance.delivery import mail, mail_text
 from appliance.snmp import traps
@@ -86,7 +87,8 @@ def db_alert(data_dir: Path) -> dict | None:
     if not state.get("raised"):
         return None
     return {"key": "db", "since_utc": int(state.get("since") or 0),
-            "detail": f"database error: {state.get('detail') or 'see the log'}", "value": 0}
+            "detail": f"database error: {state.get('detail') or 'see the log'}", "value": 0,
+            "words": texts.encode("db_error", {"error": state.get("detail") or "see the log"})}
 
 
 def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sender: Send | None = None) -> int:
@@ -113,6 +115,11 @@ def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Sen
     queued = 0
     if not _db_condition(settings, data_dir, h, t, sender, send_now(cfg, data_dir) if sender is send else None):
         return queued
+    try:   # the recipients' own languages (the database condition above keeps the last pass's)
+        alert_state.address_languages.clear()
+        alert_state.address_languages.update(alert_thresholds.address_languages(Path(data_dir)))
+    except Exception:
+        log.exception("alert e-mails: the recipients' languages could not be read; [mail] language for all")
     checks = (("health", lambda: alert_health.check(cfg, settings, Path(data_dir), h, t, sender)),
               ("codes", lambda: alert_codes.check(cfg, settings, Path(data_dir), t, sender)),
               ("thresholds", lambda: alert_thresholds.check(cfg, Path(data_dir), t, sender)),

@@ -66,22 +66,34 @@ def said(source: str, key: str, clear_key: str, value: int = 0, raise_trap: str 
                   texts.say("en", clear_key, **fields), (key, fields), (clear_key, fields))
 
 
-# the language of the alert e-mails: [mail] language, set by each alert pass (appliance.alerts.check.evaluate)
+# the language of the alert e-mails: [mail] language, and the languages of addresses whose directory person has a web
+# account (casefolded address -> its language), set by each alert pass (appliance.alerts.check.evaluate)
 language = ["en"]
+address_languages: dict[str, str] = {}
+
+
+def by_language(to: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The recipients grouped by the language of their e-mail: their own, else [mail] language; in address order."""
+    out: dict[str, list[str]] = {}
+    for address in to:
+        out.setdefault(address_languages.get(address.casefold(), language[0]), []).append(address)
+    return {lang: tuple(addresses) for lang, addresses in out.items()}
 
 
 def notices(cfg_alerts, key: str, n: Notice, raised: bool, since: int) -> list[Action]:
-    """The trap and (when [alerts] email is set) the e-mail for a condition raised or cleared."""
+    """The trap and (when [alerts] email is set) the e-mail for a condition raised or cleared: one per recipient
+    language (appliance.alerts.texts)."""
     trap = n.raise_trap if raised else n.clear_trap
     text = n.text if raised else (n.clear_text or f"cleared: {n.text}")
     tag = f"alert:{key}:{since}:{'raise' if raised else 'clear'}"
     out = [Action("trap", tag + ":trap", trap=trap, values={"source": n.source, "text": text, "value": n.value})]
-    to = recipients(cfg_alerts.email)
-    if to:
-        lang, words = language[0], n.words if raised else n.clear_words
+    groups = by_language(recipients(cfg_alerts.email))
+    words = n.words if raised else n.clear_words
+    for i, (lang, to) in enumerate(groups.items()):
         body = texts.say(lang, words[0], **words[1]) if words else text
         subject = texts.say(lang, "subject_raised" if raised else "subject_cleared", text=body.splitlines()[0])
-        out.append(Action("email", tag + ":email", to=to, subject=subject[:200], body=body + "\n"))
+        dedupe = tag + ":email" + (f":{lang}" if i else "")   # the first group keeps the key of one e-mail
+        out.append(Action("email", dedupe, to=to, subject=subject[:200], body=body + "\n"))
     return out
 
 
@@ -119,6 +131,7 @@ def watch(cfg_alerts, key: str, bad: bool, now: int, n: Notice, hold_s: int = 0)
             actions = notices(cfg_alerts, key, n, False, row.since_utc or now)
             log.info("alert cleared: %s", key)
     row.detail, row.value, row.updated_utc = n.text[:500], n.value, now
+    row.words = texts.encode(*n.words)[:2000] if n.words else ""
     row.save(force_insert=existing is None)
     return actions
 
@@ -133,7 +146,9 @@ def commit(actions: Iterable[Action], sender: Send) -> int:
 
 
 def raised() -> list[dict]:
-    """The conditions raised now, oldest first (for `callbox alert status`)."""
+    """The conditions raised now, oldest first (for `callbox alert status`): detail is English; words the text's key
+    and fields (appliance.alerts.texts.decode writes it in any language; "" for a row from before them)."""
     C = sa.AlertCondition
     q = C.select().where(C.raised == True).order_by(C.since_utc)  # noqa: E712
-    return [{"key": r.key, "since_utc": r.since_utc, "detail": r.detail, "value": r.value} for r in q]
+    return [{"key": r.key, "since_utc": r.since_utc, "detail": r.detail, "words": r.words or "", "value": r.value}
+            for r in q]

@@ -1,12 +1,15 @@
 """The words of the box's health alerts (issue 20: they were English only) in each language of the web UI.
 
 A condition's notice (appliance.alerts.state.Notice) keeps its English text for the SNMP trap, the log and `callbox
-alert status`; its e-mail is written in [mail] language (the [alerts] email addresses are not web accounts, whose
-language the box would know). English is the key set: a language that lacks a text falls back to English.
-Fields are filled in as they are, except Word values: words of these texts themselves, translated too.
+alert status`; its e-mail is written in each recipient's language (an address of a directory person with a web
+account: that account's language; else [mail] language), and the raised condition keeps its text's key and fields
+(encode/decode) so the alerts page shows it in the reader's language. English is the key set: a language that lacks
+a text falls back to English. Fields are filled in as they are, except Word values: words of these texts themselves,
+translated too.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 TEXT: dict[str, dict[str, str]] = {
@@ -325,3 +328,26 @@ def say(lang: str, key: str, **fields: object) -> str:
     words = TEXT.get(lang, {})
     filled = {k: say(lang, v.key) if isinstance(v, Word) else v for k, v in fields.items()}
     return words.get(key, TEXT["en"][key]).format(**filled)
+
+
+def encode(key: str, fields: dict) -> str:
+    """A text's key and fields as stored with a raised condition (JSON; Word values as {"word": key})."""
+    def plain(v: object) -> object:
+        if isinstance(v, Word):
+            return {"word": v.key}
+        return v if isinstance(v, (int, float, str)) or v is None else str(v)
+    return json.dumps({"key": key, "fields": {k: plain(v) for k, v in fields.items()}}, ensure_ascii=False)
+
+
+def decode(lang: str, stored: str, fallback: str) -> str:
+    """A stored text (encode) in `lang`; `fallback` (the English detail of older rows) when there is none or it
+    cannot be read (an unknown key, a field missing)."""
+    try:
+        doc = json.loads(stored) if stored else None
+        if not isinstance(doc, dict) or doc.get("key") not in TEXT["en"]:
+            return fallback
+        fields = {k: Word(v["word"]) if isinstance(v, dict) and v.get("word") in TEXT["en"] else v
+                  for k, v in dict(doc.get("fields") or {}).items()}
+        return say(lang, doc["key"], **fields)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return fallback

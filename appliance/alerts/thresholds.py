@@ -126,6 +126,28 @@ def language_of(data_dir: Path, tenant: str, person: str, default: str) -> str:
     return mail_text.language(row.language if row is not None else "", default)
 
 
+def address_languages(data_dir: Path) -> dict[str, str]:
+    """Casefolded e-mail address -> language, for each directory person with an enabled web account that chose a
+    language (the alert e-mails to the [alerts] email addresses, appliance.alerts.state.by_language)."""
+    if not su.open_if_present(data_dir):
+        return {}
+    U = su.User
+    chosen = {(u.tenant, u.person): u.language for u in
+              U.select(U.tenant, U.person, U.language).where(U.disabled == False, U.person != "",  # noqa: E712
+                                                             U.language != "").order_by(U.id.desc())}
+    if not chosen:
+        return {}
+    codes = {t.id: t.code for t in sd.Tenant.select()}
+    out: dict[str, str] = {}
+    P = sd.Person
+    for p in P.select(P.tenant_id, P.external_id, P.email).where(P.email != "", P.ended_utc.is_null()):
+        lang = chosen.get((codes.get(p.tenant_id, ""), p.external_id), "")
+        if lang in mail_text.LANGS:
+            for address in filter(None, (a.strip().casefold() for a in p.email.replace(";", ",").split(","))):
+                out.setdefault(address, lang)
+    return out
+
+
 def message(rule: sa.AlertRule, p: usage.Period, t: Total, tz: tzinfo, lang: str = "en") -> tuple[str, str]:
     """(subject, body) of a threshold e-mail in `lang` (appliance.mail_text)."""
     if rule.measure == "cost":

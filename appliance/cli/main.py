@@ -55,6 +55,7 @@ def _children(args, cfg: config.Config, web: bool) -> list[tuple[str, list[str]]
         tty = Paths(args.data).run / "virtual-pbx.tty"
         children.append(("virtual-pbx", python_module(
             "appliance.tools.virtual_pbx", "--pty", str(tty), "--rate", "5", "--skip", "1", "--recent",
+            "--timezone", VIRTUAL_PBX_SETTINGS[1].split("=", 1)[1],
             "--state", str(Paths(args.data).run / "virtual-pbx.pos"), str(VIRTUAL_PBX_SAMPLE))))
         sets = [a for s in (f"capture.url=serial://{tty.resolve()}?baud=9600", *VIRTUAL_PBX_SETTINGS)
                 for a in ("--set", s)] + sets

@@ -17,21 +17,31 @@ PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 1
            (227, 119, 194), (127, 127, 127))
 GRID, AXIS, TEXT = (225, 225, 225), (90, 90, 90), (60, 60, 60)
 NICE = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+# a duration axis (unit "seconds") steps by whole seconds, minutes and hours: 1:00:00, not 3,600 nor 2,500 s
+SECOND_STEPS = tuple(Decimal(s) for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800,
+                                          21600, 43200, 86400))
+UNITS = ("", "seconds")
 
 
 @dataclass(frozen=True)
 class Chart:
     """A chart of one dimension: `labels` along the x axis, one value per label in each named series.
-    kind "bar" (grouped bars: one dimension such as extension or destination) or "line" (a time dimension)."""
+    kind "bar" (grouped bars: one dimension such as extension or destination) or "line" (a time dimension).
+    A PDF writes `title` above it (the measure, when a report charts several); unit "seconds": its values are
+    durations, written h:mm:ss on the axis."""
     kind: str
     labels: list[str]
     series: dict[str, list[Decimal | int]]
+    title: str = ""
+    unit: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"chart kind {self.kind!r} is not one of {', '.join(KINDS)}")
         if not self.series:
             raise ValueError("a chart needs at least one series")
+        if self.unit not in UNITS:
+            raise ValueError(f"chart unit {self.unit!r} is not one of {UNITS}")
         for name, values in self.series.items():
             if len(values) != len(self.labels):
                 raise ValueError(f"chart series {name!r} has {len(values)} values for {len(self.labels)} labels")
@@ -50,19 +60,34 @@ class Chart:
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def ticks(low: Decimal, high: Decimal, count: int = 5) -> list[Decimal]:
-    """Round axis values from <= low to >= high, about `count` steps (1, 2, 2.5 or 5 times a power of ten)."""
+def ticks(low: Decimal, high: Decimal, count: int = 5, unit: str = "") -> list[Decimal]:
+    """Round axis values from <= low to >= high, about `count` steps (1, 2, 2.5 or 5 times a power of ten; for
+    seconds, whole minutes and hours: SECOND_STEPS, then days times those)."""
     low, high = min(low, Decimal(0)), max(high, Decimal(0))
     if high == low:
         high = low + 1
     raw = (high - low) / count
-    power = Decimal(1).scaleb(raw.adjusted())
-    step = next(power * m for m in NICE if power * m >= raw)
+    if unit == "seconds":
+        step = next((s for s in SECOND_STEPS if s >= raw), None)
+        if step is None:
+            days = raw / SECOND_STEPS[-1]
+            power = Decimal(1).scaleb(days.adjusted())
+            step = SECOND_STEPS[-1] * next(power * m for m in NICE if power * m >= days)
+    else:
+        power = Decimal(1).scaleb(raw.adjusted())
+        step = next(power * m for m in NICE if power * m >= raw)
     first = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
     out = [first]
     while out[-1] < high:
         out.append(out[-1] + step)
     return out
+
+
+def hms(value: Decimal | int) -> str:
+    """Seconds as the web and the PDF tables write a duration: h:mm:ss (a minus before a negative one)."""
+    n = int(value)
+    sign, n = ("-" if n < 0 else ""), abs(n)
+    return f"{sign}{n // 3600}:{n // 60 % 60:02d}:{n % 60:02d}"
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
@@ -120,13 +145,17 @@ def _xlabels(pdf: FPDF, labels: list[str], centres: list[float], slot: float, y:
 
 
 def draw(pdf: FPDF, chart: Chart, x: float, y: float, w: float, h: float, fmt: Callable[[Decimal], str]) -> None:
-    """Draw `chart` in the box (mm, from its top left corner); `fmt` writes an axis value for the language."""
+    """Draw `chart` in the box (mm, from its top left corner); `fmt` writes an axis value for the language (a
+    duration chart's as h:mm:ss)."""
     values = [Decimal(v) for s in chart.series.values() for v in s]
     names = list(chart.series)
+    if chart.unit == "seconds":
+        fmt = hms
     pdf.set_text_color(*TEXT)
-    _legend(pdf, names, x, y, w)
+    if names != [chart.title]:       # a legend of the title alone says nothing more
+        _legend(pdf, names, x, y, w)
     box = (x + 22, y + 7, w - 24, h - 14)
-    scale = ticks(min(values, default=Decimal(0)), max(values, default=Decimal(1)))
+    scale = ticks(min(values, default=Decimal(0)), max(values, default=Decimal(1)), unit=chart.unit)
     ypos = _axis(pdf, scale, box, fmt)
     if not chart.labels:
         return

@@ -43,6 +43,7 @@ TEXT = {"tr": {"Page {n} of {nb}": "Sayfa {n} / {nb}", "Generated": "Oluşturulm
                "No rows": "Ingen rader"}}
 HEAD_FILL, ZEBRA, RULE = (220, 228, 238), (244, 246, 249), (170, 170, 170)
 CHART_H = 70.0
+CHART_H_SEVERAL = 55.0     # each chart's height when a report charts several measures
 
 
 def text(lang: str, message: str) -> str:
@@ -238,19 +239,36 @@ def table(doc: Document, columns: Sequence[str], rows: Sequence[Sequence[Any]],
     doc.ln(3)
 
 
-def report_pdf(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | None = None,
-               lang: str = "en", *, totals: list | None = None, generated: datetime | None = None,
-               align: Sequence[str] | None = None) -> bytes:
-    """A report as PDF bytes: header, the chart (if any, with labels), then the table of `rows` under
-    `columns` (values: str, int, Decimal or None), with an optional bold `totals` row; `align` as table's."""
-    doc = Document(title, subtitle, lang, generated)
-    doc.add_page()
-    if chart is not None and chart.labels:
+def charts(doc: Document, drawn: Sequence[Chart], lang: str) -> None:
+    """The charts one under the other (each with its title, when it has one), a new page when one would not fit;
+    several are drawn lower than one."""
+    height = CHART_H if len(drawn) == 1 else CHART_H_SEVERAL
+    for chart in drawn:
+        need = height + 4 + (6 if chart.title else 0)
+        if doc.get_y() + need > doc.page_break_trigger:
+            doc.add_page()
+        if chart.title:
+            doc.set_font("DejaVu", "B", 9)
+            doc.set_text_color(0)
+            doc.cell(0, 6, chart.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         top = doc.get_y()
-        pdf_chart.draw(doc, chart, doc.l_margin, top, doc.epw, CHART_H, lambda v: format_number(v, lang))
-        doc.set_xy(doc.l_margin, top + CHART_H + 4)
+        pdf_chart.draw(doc, chart, doc.l_margin, top, doc.epw, height, lambda v: format_number(v, lang))
+        doc.set_xy(doc.l_margin, top + height + 4)
         doc.set_font("DejaVu", "", 9)
         doc.set_text_color(0)
+
+
+def report_pdf(title: str, subtitle: str, columns: list[str], rows: list[list],
+               chart: Chart | Sequence[Chart] | None = None, lang: str = "en", *, totals: list | None = None,
+               generated: datetime | None = None, align: Sequence[str] | None = None) -> bytes:
+    """A report as PDF bytes: header, the chart or charts (if any, with labels: one per chosen measure), then the
+    table of `rows` under `columns` (values: str, int, Decimal or None), with an optional bold `totals` row;
+    `align` as table's."""
+    doc = Document(title, subtitle, lang, generated)
+    doc.add_page()
+    drawn = [c for c in ([chart] if isinstance(chart, Chart) else chart or []) if c.labels]
+    if drawn:
+        charts(doc, drawn, lang)
     if rows or totals:
         table(doc, columns, rows, totals, align=align)
     else:

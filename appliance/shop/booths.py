@@ -95,8 +95,9 @@ def round_total(total: Decimal, step: Decimal) -> Decimal:
 class Seller:
     """Prices booth calls at the shop's price list and the stored exchange rates (loaded once)."""
 
-    def __init__(self, price_list: PriceList | None, rates: Rates, problem: str = ""):
+    def __init__(self, price_list: PriceList | None, rates: Rates, problem: str = "", why: tuple = ()):
         self.price_list, self.rates, self.problem = price_list, rates, problem
+        self.why = why     # (key, fields) of a problem the web says in the user's language: no_list | several
 
     @property
     def currency(self) -> str:
@@ -128,8 +129,10 @@ def seller(shop: Shop) -> Seller:
     codes = lists.codes()
     code = shop.price_list or (codes[0] if len(codes) == 1 else "")
     if not code:
-        return Seller(None, Rates(), "no price list stored (callbox pricelist import)" if not codes else
-                      f"several price lists are stored ({', '.join(codes)}): name one in [shop] price_list")
+        if not codes:
+            return Seller(None, Rates(), "no price list stored (callbox pricelist import)", ("no_list", {}))
+        return Seller(None, Rates(), f"several price lists are stored ({', '.join(codes)}): name one in [shop] "
+                      "price_list", ("several", {"codes": ", ".join(codes)}))
     try:
         return Seller(lists.load(code), lists.rates())
     except PriceError as e:

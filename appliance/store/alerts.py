@@ -52,7 +52,8 @@ class AlertCondition(Base):
     raised = BooleanField(default=False)
     pending_since = IntegerField(null=True)   # first seen bad, not yet held long enough to raise
     since_utc = IntegerField(null=True)    # raised at
-    detail = TextField(default="")
+    detail = TextField(default="")         # English, for `callbox alert status`, the log and rows from before words
+    words = TextField(default="")          # JSON {"key", "fields"} of appliance.alerts.texts: read in any language
     value = IntegerField(default=0)
     updated_utc = IntegerField(default=0)
 

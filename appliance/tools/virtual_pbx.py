@@ -1,7 +1,7 @@
 """Virtual PBX: replay a fixture of recorded PBX lines onto a pseudo-terminal (a serial port) or TCP.
 
     python -m appliance.tools.virtual_pbx --pty LINK_PATH | --tcp HOST:PORT | --listen HOST:PORT
-        [--rate LINES_PER_S] [--skip N] [--state FILE] [--recent] FIXTURE
+        [--rate LINES_PER_S] [--skip N] [--state FILE] [--recent [--timezone ZONE]] FIXTURE
 
 Progress is kept in the --state file after every line, so a re-run continues where the last one stopped
 and never sends a line twice. Lines wait while nobody reads (no process has the pty open, no TCP peer),
@@ -23,8 +23,9 @@ import sys
 import threading
 import time
 import tty
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from appliance.capture.framing import split_lines
 
@@ -42,25 +43,34 @@ def fixture_lines(data: bytes) -> list[bytes]:
 
 
 DATE_FIRST = re.compile(rb"(\d{4})([/-])(\d{2})\2(\d{2})\b")   # a record that starts with its date (IP Office)
+TIME_NEXT = re.compile(rb"[ T](\d{2}):(\d{2}):(\d{2})")           # and its time right after it
 
 
-def recent(lines: list[bytes], today: date) -> list[bytes]:
-    """The lines with the date they start with moved by whole weeks, so that the last falls in the week before
-    today: the demo (`callbox run` without a PBX) shows this month's calls, on the weekdays they were made.
-    Nothing else in a line changes; lines without a leading date are kept as they are."""
+def recent(lines: list[bytes], today: date, now: datetime | None = None) -> list[bytes]:
+    """The lines with the date they start with moved by whole weeks (the weekdays they were made kept), so that the
+    last falls on today or in the six days before; when that leaves this month without a record (its first days:
+    `make run` on 7 December showed "0 calls in December"), a week later. With `now` (the PBX's local time, naive)
+    the records after it are left out: the demo (`callbox run` without a PBX) shows this month's calls so far,
+    none in the future. Nothing else in a line changes; lines without a leading date are kept as they are."""
     found = [date(int(m[1]), int(m[3]), int(m[4])) for line in lines if (m := DATE_FIRST.match(line))]
     if not found:
         return lines
-    shift = timedelta(weeks=(today - timedelta(days=1) - max(found)).days // 7)
+    weeks = (today - max(found)).days // 7
+    if max(found) + timedelta(weeks=weeks) < today.replace(day=1):
+        weeks += 1
+    shift = timedelta(weeks=weeks)
 
-    def move(line: bytes) -> bytes:
+    def move(line: bytes) -> bytes | None:
         m = DATE_FIRST.match(line)
         if m is None:
             return line
         d = date(int(m[1]), int(m[3]), int(m[4])) + shift
+        t = TIME_NEXT.match(line, m.end())
+        if now is not None and t and datetime(d.year, d.month, d.day, int(t[1]), int(t[2]), int(t[3])) > now:
+            return None
         sep = m[2].decode()
         return f"{d.year:04d}{sep}{d.month:02d}{sep}{d.day:02d}".encode() + line[m.end():]
-    return [move(line) for line in lines]
+    return [moved for line in lines if (moved := move(line)) is not None]
 
 
 class PtyPort:
@@ -186,16 +196,23 @@ def save_state(state: Path | None, fixture: Path, sent: int) -> None:
 
 
 def replay(fixture: str | Path, port, *, rate: float = 0, skip: int = 0, state: str | Path | None = None,
-           stop: threading.Event | None = None, linger: bool = True, today: date | None = None) -> int:
+           stop: threading.Event | None = None, linger: bool = True, today: date | None = None,
+           now: datetime | None = None) -> int:
     """Send the fixture's lines (from the first one not yet sent) to `port` (PtyPort or TcpPort) at
     `rate` lines/s (0 = as fast as the reader takes them); return how many were sent by this call.
-    With `linger` the port stays open after the last line until `stop` is set; with `today`, dated as recent()."""
+    With `linger` the port stays open after the last line until `stop` is set; with `today`, dated as recent(),
+    and the records of the months before today's sent without waiting (the first look shows this month's)."""
     stop = stop or threading.Event()
     lines = fixture_lines(Path(fixture).read_bytes())
     if today is not None:
-        lines = recent(lines, today)
+        lines = recent(lines, today, now)
     state = Path(state) if state else None
     sent, due = 0, time.monotonic()
+    month = today.replace(day=1) if today is not None else None
+
+    def history(line: bytes) -> bool:
+        m = DATE_FIRST.match(line)
+        return month is not None and m is not None and date(int(m[1]), int(m[3]), int(m[4])) < month
     for i in range(max(skip, load_state(state, Path(fixture))), len(lines)):
         if stop.wait(max(0.0, due - time.monotonic())):
             break
@@ -204,7 +221,7 @@ def replay(fixture: str | Path, port, *, rate: float = 0, skip: int = 0, state: 
                 return sent
         sent += 1
         save_state(state, Path(fixture), i + 1)
-        due = time.monotonic() + (1 / rate if rate else 0)
+        due = time.monotonic() + (1 / rate if rate and not (i + 1 < len(lines) and history(lines[i + 1])) else 0)
     if stop.is_set():
         log.info("stopped after %d lines", sent)
         return sent
@@ -231,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip", type=int, default=0, help="never send the first N lines (e.g. a logger's header)")
     p.add_argument("--state", type=Path, help="position file: a re-run continues after the last line sent")
     p.add_argument("--recent", action="store_true",
-                   help="move the records' dates by whole weeks to the week before today (a live-looking demo)")
+                   help="move the records' dates by whole weeks to this week, none after now (a live-looking demo)")
+    p.add_argument("--timezone", default="", help="the PBX's zone for --recent's today and now (default: local)")
     p.add_argument("fixture", type=Path)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s virtual_pbx %(message)s")
@@ -244,9 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         host, tcp_port = args.tcp or args.listen
         port = TcpPort(host, tcp_port, listen=bool(args.listen))
+    local = datetime.now(ZoneInfo(args.timezone)).replace(tzinfo=None) if args.timezone else datetime.now()
     try:
         replay(args.fixture, port, rate=args.rate, skip=args.skip, state=args.state, stop=stop,
-               today=date.today() if args.recent else None)
+               today=local.date() if args.recent else None, now=local if args.recent else None)
     finally:
         port.close()
     return 0

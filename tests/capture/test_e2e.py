@@ -132,7 +132,7 @@ def test_make_run_defaults_replay_the_virtual_pbx_and_serve_the_status_page(tmp_
         body = wait_for(status)
         assert body["capture"]["state"] == "running"
         assert [link["state"] for link in body["capture"]["links"]] == ["up"]
-        # the demo's month of calls ends in the week before today (--recent), so its first calls are 4-6 weeks old
+        # the demo's month of calls ends today or in the week before (--recent), none after now: 0 to 6 weeks old
         newest = datetime.fromisoformat(body["calls"][0]["start"])
         assert timedelta(0) < datetime.now(timezone.utc) - newest < timedelta(days=45)
         with opener.open(f"http://127.0.0.1:{http_port}/", timeout=2) as r:     # plain HTTP: to HTTPS

@@ -150,20 +150,69 @@ def test_cli_rejects_bad_arguments(tmp_path):
     assert r.returncode == 2 and b"HOST:PORT" in r.stderr
 
 
-def test_recent_moves_the_records_to_the_week_before_today_by_whole_weeks():
+def test_recent_moves_the_records_to_this_week_by_whole_weeks_and_none_after_now():
     """Issue 20: `make run` showed "0 calls" for this month: the demo replays July 2017. With --recent the records'
-    dates move by whole weeks (weekdays kept) so the last is in the week before today; nothing else changes."""
+    dates move by whole weeks (weekdays kept) so the last is on today or in the six days before, a week later when
+    that leaves this month empty (on 7 December the whole month fell in November); none after now is sent."""
     import datetime as dt
     sample = Path(__file__).resolve().parents[2] / "appliance" / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
     lines = virtual_pbx.fixture_lines(sample.read_bytes())
-    today = dt.date(2026, 12, 6)
-    moved = virtual_pbx.recent(lines, today)
-    assert len(moved) == len(lines) and moved[0] == lines[0]             # the logger's header line is no record
-    dates = []
-    for old, new in zip(lines[1:], moved[1:]):
-        before = dt.datetime.strptime(old[:10].decode(), "%Y/%m/%d").date()
-        after = dt.datetime.strptime(new[:10].decode(), "%Y/%m/%d").date()
-        assert new[10:] == old[10:] and after.weekday() == before.weekday() and (after - before).days % 7 == 0
-        dates.append(after)
-    assert today - dt.timedelta(days=7) <= max(dates) < today
-    assert virtual_pbx.recent([b"no date here\r\n"], today) == [b"no date here\r\n"]
+
+    def moved_dates(today, now=None) -> list:
+        moved = virtual_pbx.recent(lines, today, now)
+        assert moved[0] == lines[0]                                       # the logger's header line is no record
+        out = []
+        for new in moved[1:]:
+            old = next(x for x in lines if x[10:] == new[10:])
+            before = dt.datetime.strptime(old[:10].decode(), "%Y/%m/%d").date()
+            after = dt.datetime.strptime(new[:10].decode(), "%Y/%m/%d").date()
+            assert after.weekday() == before.weekday() and (after - before).days % 7 == 0
+            out.append(dt.datetime.strptime(new[:19].decode(), "%Y/%m/%d %H:%M:%S"))
+        return out
+    today = dt.date(2026, 12, 20)                                         # mid-month: the week before, all sent
+    dates = moved_dates(today)
+    assert len(dates) == len(lines) - 1 and today - dt.timedelta(days=7) < max(dates).date() <= today
+    now = dt.datetime(2026, 12, 7, 10, 30)                                # Monday 7 December, 10:30
+    dates = moved_dates(now.date(), now)
+    assert max(dates) <= now and max(dates).date() == now.date()          # this morning's, none later
+    assert sum(d.month == 12 for d in dates) > 100 and len(dates) < len(lines) - 1
+    early = dt.datetime(2026, 12, 1, 12, 0)                               # Tuesday 1 December: a week later
+    dates = moved_dates(early.date(), early)
+    assert max(dates) <= early and any(d.date() == early.date() for d in dates)
+    assert virtual_pbx.recent([b"no date here\r\n"], today, now) == [b"no date here\r\n"]
+
+
+def test_recent_sends_the_months_before_at_once_and_this_months_at_the_rate(tmp_path):
+    """Issue 20: at 5 lines a second the demo took four minutes to reach this month's calls, so a first look still
+    showed none. The records of the months before today's go without waiting (the waits asked are recorded)."""
+    import datetime as dt
+
+    class Clock:          # a stop event that records each wait asked and never sleeps
+        def __init__(self):
+            self.waits: list[float] = []
+
+        def wait(self, timeout=None):
+            self.waits.append(timeout)
+            return timeout is None
+
+        def is_set(self):
+            return False
+
+    class Port:
+        def __init__(self):
+            self.lines: list[bytes] = []
+
+        def wait_reader(self, stop):
+            return True
+
+        def write(self, line, stop):
+            self.lines.append(line)
+            return True
+    lines = [f"2017/07/{d:02d} 09:00:00,00:00:20,7,214,O,215\r\n".encode() for d in (3, 4, 5, 24, 25, 26, 27)]
+    fixture = tmp_path / "f.log"
+    fixture.write_bytes(b"".join(lines))
+    clock, port = Clock(), Port()
+    now = dt.datetime(2026, 12, 3, 12, 0)          # Thursday: 27 July 2017 (Thursday) -> 3 December
+    assert replay(fixture, port, rate=2, stop=clock, linger=False, today=now.date(), now=now) == 7
+    assert [line[:10] for line in port.lines][-2:] == [b"2026/12/02", b"2026/12/03"]
+    assert clock.waits[:4] == [0.0] * 4 and all(w > 0.3 for w in clock.waits[4:7])   # November's at once

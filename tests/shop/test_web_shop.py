@@ -178,3 +178,20 @@ def test_the_provider_account_over_time_for_administrators(app):
     cashier, _ = logged_in(app, "ayse", role="operator", scope="tenant")
     assert cashier.get("/shop/account", status=403).status_code == 403
     assert 'href="/shop/account"' not in cashier.get("/shop").text
+
+
+def test_why_booth_calls_cannot_be_priced_is_said_in_the_users_language(tmp_path):
+    """Issue 20 audit: with no price list stored the till said 'no price list stored (callbox pricelist import)' in
+    English on a Turkish or Norwegian page, and sent the user to a shell; now in their language, to the web page."""
+    (tmp_path / "callbox.ini").write_text(INI, encoding="utf-8")
+    store.open_db(tmp_path / "callbox.db")
+    store.close_db()
+    app = make_app(tmp_path)
+    try:
+        cashier, _ = logged_in(app, "ayse", role="operator", scope="tenant")
+        tr = cashier.get("/shop", {"lang": "tr"}).text
+        assert "kayıtlı fiyat listesi yok: Fiyat listeleri sayfasından" in tr and "callbox pricelist" not in tr
+        nb = cashier.get("/shop", {"lang": "nb"}).text
+        assert "ingen prisliste er lagret: importer en på siden Prislister" in nb
+    finally:
+        store.close_db()

@@ -8,6 +8,7 @@ import pytest
 import webtest
 
 from appliance import config, store
+from appliance.alerts import texts
 from appliance.directory import organisation as directory
 from appliance.store import alerts as sa
 from appliance.store import directory as sd
@@ -25,11 +26,24 @@ def app(tmp_path):
     sd.tenant_id("globex", create=True)
     sa.AlertCondition.create(key="link", raised=True, since_utc=1_700_000_000, detail="PBX link <down> since 10:00",
                              value=1)
+    sa.AlertCondition.create(key="journal", raised=True, since_utc=1_700_000_100, value=91,
+                             detail="the journal uses 91% of [journal] retain_mb and 4% of the data partition is free",
+                             words=texts.encode("journal_high", {"used": 91, "free": 4}))
     sa.AlertCondition.create(key="parse_failures", raised=False, detail="cleared long ago")
     store.close_db()
     application = make_app(tmp_path, config.Config(text=CFG))
     yield application
     store.close_db()
+
+
+def test_a_raised_condition_reads_in_the_readers_language(app):
+    """Issue 20: the stored key and fields of a condition's text, written in the page's language; the English
+    detail for a row from before them (link)."""
+    client, _ = logged_in(app, "root")
+    tr, nb = client.get("/alerts?lang=tr").text, client.get("/alerts?lang=nb").text
+    assert "günlük [journal] retain_mb değerinin %91 kadarını kullanıyor" in tr and "the journal uses" not in tr
+    assert "journalen bruker 91 % av [journal] retain_mb" in nb
+    assert "PBX link &lt;down&gt; since 10:00" in tr
 
 
 def add(client, csrf: str, status: int = 303, **fields) -> webtest.TestResponse:

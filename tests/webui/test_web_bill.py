@@ -169,3 +169,26 @@ def test_bills_built_concurrently_in_the_gevent_threadpool_all_finish(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[:3] == ["8", "of", "8"], proc.stdout + proc.stderr
     assert "native True" in proc.stdout           # the number names' locks too (a bill names numbers)
+
+
+def test_the_bills_tables_sort_by_any_column_and_show_the_top_rows(app, site):
+    """Issue 20: the bill's calls (in time order unless asked) sort by what they cost as money and by talk time as
+    seconds, again the other way, with aria-sort; top N keeps the bill's total; the class table sorts on its own."""
+    client = logged_in(app, "ayse", "staff", "own", person="P1")[0]
+    b = expected(site, "P1", "2024-04")
+
+    def calls(html: str) -> list[str]:
+        table = html.split('id="calls"', 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
+        return [re.findall(r'<td class="num">([^<]*)</td>', tr)[0] for tr in table.split("<tr")[1:]]
+    in_time = calls(client.get("/bill", {"period": "2024-04"}).text)
+    by_cost = sorted(b.lines, key=lambda x: x.cost, reverse=True)
+    html = client.get("/bill", {"period": "2024-04", "calls_sort": "6", "calls_desc": "1"}).text
+    start = {line.call_id: i for i, line in enumerate(b.lines)}
+    assert calls(html) == [in_time[start[x.call_id]] for x in by_cost]        # 0.95, 0.70, 0.65
+    head = html.split('id="calls"', 1)[1].split("</thead>", 1)[0]
+    assert head.count('aria-sort="descending"') == 1 and "calls_sort=6&amp;calls_desc=0#calls" in head
+    by_talk = sorted(b.lines, key=lambda x: x.talk_s)
+    html = client.get("/bill", {"period": "2024-04", "calls_sort": "4", "calls_desc": "0"}).text
+    assert calls(html) == [in_time[start[x.call_id]] for x in by_talk]
+    top = client.get("/bill", {"period": "2024-04", "calls_sort": "6", "calls_desc": "1", "calls_top": "1"}).text
+    assert len(calls(top)) == 1 and "The first 1 of 3 rows." in top and "2.30" in top.split("bill-total")[1]

@@ -84,3 +84,29 @@ def test_a_tenant_administrator_sees_only_their_tenant_and_staff_nothing(client)
     add_user("worker", "staff", "own", "acme", "ayse")
     login(client, "worker")
     client.get("/charges", status=403)
+
+
+def test_the_charges_tables_sort_by_any_column_and_show_the_top_rows(client):
+    """Issue 20: the comparison (the cheapest first) sorts by its total as money, not as text, by any column and
+    again the other way, with aria-sort; a line charge's shares too; a POST's page keeps the month in its links."""
+    import re
+    csrf = as_user(client, "admin", tenant="acme")
+
+    def plans(html: str) -> list[str]:
+        table = html.split('id="compare-table"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r"<tr><td>([^<]+)</td>", table)
+    base = "/charges?tenant=acme&period=2024-04"
+    cheap_first = plans(client.get(base).text)
+    assert cheap_first[0].startswith("Ucuz Hat") and len(cheap_first) == 2
+    html = client.get(base + "&compare_sort=1&compare_desc=1").text
+    assert plans(html) == cheap_first[::-1]
+    head = html.split('id="compare-table"', 1)[1].split("</thead>", 1)[0]
+    assert 'aria-sort="descending"' in head and "compare_sort=1&amp;compare_desc=0#compare" in head
+    assert plans(client.get(base + "&compare_sort=0&compare_desc=0").text) == sorted(cheap_first, key=str.casefold)
+    top = client.get(base + "&compare_sort=1&compare_desc=1&compare_top=1").text
+    assert plans(top) == cheap_first[:0:-1] and "The first 1 of 2 rows." in top
+    html = upload(client, csrf, "linecharges", CHARGES).text
+    assert "tenant=acme&amp;period=2024-04&amp;share0_sort=1" in html          # links after the POST keep the month
+    shares = client.get(base + "&share0_sort=1&share0_desc=0").text.split('id="share0"', 1)[1].split("</table>")[0]
+    amounts = [float(a.replace(",", "")) for a in re.findall(r'<td class="num">[^0-9]*([0-9.,]+)', shares)]
+    assert amounts == sorted(amounts) and len(amounts) > 1

@@ -47,6 +47,26 @@ def test_the_overview_offers_the_forms_not_the_shell(client, ids):
     assert "/directory/person/new" not in html and "/directory/import" not in html
 
 
+def test_a_new_box_without_a_directory_offers_its_forms_and_the_first_edit_stores_the_tenant(client, tmp_path):
+    """Issue 20 audit (make run): on a new box no tenant is stored until a directory import, so /directory said 'No
+    directory yet: the worker creates it when it starts' and offered no form: the administrator could not add the
+    first person from the web. Now the box's own tenant ([directory] tenant) is offered, stored by the first edit."""
+    store.open_db(tmp_path / "callbox.db")        # as the worker makes it: tables, no tenant
+    store.close_db()
+    csrf = as_user(client, "admin")
+    html = client.get("/directory", {"lang": "tr"}).text
+    assert 'action="/directory/person/new"' in html and 'name="tenant" value="default"' in html
+    assert "işleyici başladığında" not in html
+    form = {"csrf_token": csrf, "tenant": "default", "external_id": "P1", "first_name": "Ayşe", "last_name": "Kaya",
+            "email": "", "branch": "", "department": "", "cost_centre": "", "extension": "201", "date": "2024-05-01"}
+    client.post("/directory/person/new", form, status=303)
+    with store.db.connection_context():
+        assert directory.attribute(tenant(), "201", 1_714_600_000).name == "Ayşe Kaya"
+    staff = webtest.TestApp(client.app)
+    as_user(staff, "sup", "supervisor", "tenant")
+    assert staff.get("/directory?tenant=nope", status=404)
+
+
 def test_a_new_person_is_placed_and_given_an_extension_from_their_date(client, ids):
     csrf = as_user(client, "admin")
     form = {"csrf_token": csrf, "tenant": "default", "external_id": "P7", "first_name": "Şule", "last_name": "Ak",

@@ -152,3 +152,44 @@ def test_home_lists_the_missed_callers_nobody_called_back(tmp_path):
     assert rows == 2 and section.index("05324445566") < section.index("05329998877")   # newest first
     assert 'href="/calls/6"' in section and 'href="/calls/5"' not in section          # the newest of a number
     assert "111 22 33" not in section and "05327776655" not in section and "05320001122" not in section
+
+
+def test_the_home_tables_sort_by_any_column_and_show_the_top_rows(app):
+    """Issue 20: the home page's boxes and its last calls sort by any column (money and durations by value, not as
+    text), each on its own (NAME_sort, NAME_desc, NAME_top), and show their top N; aria-sort names the order."""
+    import re
+    client = logged_in(app, "root", "administrator", "all")[0]
+
+    def box(html: str, name: str) -> list[tuple[str, str]]:
+        table = html.split(f'id="{name}"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td>", table)
+    html = client.get("/").text
+    assert box(html, "people")[0][0] == "Ayşe Yılmaz (P1)"                      # by cost: 13.845 before 0.25
+    html = client.get("/", {"people_sort": "2", "people_desc": "0", "last_sort": "9", "last_desc": "1"}).text
+    assert [p for p, _n in box(html, "people")] == ["(no person)", "Ayşe Yılmaz (P1)"]   # the least cost first
+    head = html.split('id="people"', 1)[1].split("</thead>", 1)[0]
+    assert head.count("aria-sort") == 1 and 'aria-sort="ascending"' in head
+    assert "people_sort=2&amp;people_desc=1" in head and "last_sort=9" in head   # again: the other way; last kept
+    last = html.split('id="last"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<a href="/calls/(\d+)"', last) == ["3", "1", "2"]       # 12.345, 1.50, 0.25: by value
+    assert 'aria-sort="descending"' in last.split("</thead>", 1)[0]
+    top = client.get("/", {"people_top": "1"}).text
+    assert box(top, "people") == [("Ayşe Yılmaz (P1)", "2")] and "The first 1 of 2 rows." in top
+    assert "Rows shown" in top.split('id="people"', 1)[1].split("</div>", 1)[0]
+    names = [p for p, _n in box(client.get("/", {"people_sort": "0"}).text, "people")]
+    assert names == ["Ayşe Yılmaz (P1)", "(no person)"]              # A to Z by the name shown, no person last
+
+
+def test_the_calls_per_hour_chart_speaks_the_readers_language(app):
+    """Issue 20 audit (make run, nb): the home chart's legend read 'Calls' in every language: the chart was made in
+    the cached overview, off the request (English), and kept a minute for every language; and a box of one row
+    offered 'Rows shown: 5 all'."""
+    import json
+    import re
+    client = logged_in(app, "root", "administrator", "all")[0]
+    client.get("/", {"lang": "en"})                                   # the overview is cached now, in English
+    html = client.get("/", {"lang": "nb"}).text
+    chart = json.loads(re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', html, re.S)[1])
+    assert list(chart["series"]) == ["Samtaler"], chart["series"]
+    departments = html.split('id="departments"', 1)[1].split("</div>", 1)[0]
+    assert "top-n" not in departments                                 # one row: nothing to cut

@@ -304,3 +304,41 @@ def test_traffic_charts_sum_what_they_cannot_show_as_other():
     assert top == [r for r in rows if r.calls > 6]                    # in the table's order
     assert traffic._other_label(rest) == ["Other (6)"] and traffic._other_sum(rest, lambda r: r.calls) == [21]
     assert traffic._top(rows[:30], lambda r: r.calls) == (rows[:30], [])
+
+
+def test_the_pdf_charts_every_chosen_measure(app):
+    """Issue 20: the report's PDF charted its first measure only; now each chosen one, titled, before the table
+    (in Norwegian: Samtaler, Samtaletid/Tale..., the labels as the page writes them)."""
+    from webui.i18n import catalog
+    client, _csrf = logged_in(app, "admin")
+    text = pdf_text(client.get("/reports.pdf", {**JULY, "dim1": "extension", "m": ["calls", "talk", "cost"],
+                                                "lang": "nb"}).body).replace("\u00a0", " ")
+    words = catalog("nb")
+    head = re.search(rf"^\s*{re.escape(words['Extension'])}\s+{re.escape(words['Calls'])}", text, re.M)
+    charts = text[text.index("\n"):head.start()]              # between the title and the table's heading
+    for label in ("Calls", "Talk", "Cost"):
+        assert re.search(rf"^\s*{re.escape(words[label])}\s*$", charts, re.M), (label, charts[:800])
+    assert re.search(r"\b\d+:\d\d:\d\d\b", charts)                    # the talk axis as durations
+
+
+def test_bands_are_named_in_the_users_language_and_sort_by_size(app):
+    """Issue 20 audit (make run, nb and tr): the talk-time and answer-time bands were shown as their keys ('1-3min',
+    '0-5s', 'unanswered' in English); and a click on the band column sorted them as text ('1-3min' before
+    '1-59s')."""
+    client, _csrf = logged_in(app, "admin")
+
+    def first_column(html: str) -> list[str]:
+        body = html[html.index('<table class="report">'):]
+        body = body[body.index("<tbody>"):body.index("</tbody>")]
+        return [re.findall(r"<td>([^<]*)</td>", tr)[0] for tr in body.split("<tr>")[1:]]
+    answer = client.get("/reports", q(dim1="answer_band", lang="nb")).text
+    shown = first_column(answer)
+    assert "Ikke besvart" in shown and "unanswered" not in answer.split('<table class="report">')[1]
+    assert all(not re.search(r"\d(s|min)\b", t) for t in shown), shown
+    natural = first_column(client.get("/reports", q(dim1="duration_band", lang="tr")).text)
+    assert natural[:3] == ["0 sn", "1–59 sn", "1–3 dk"], natural
+    by_column = first_column(client.get("/reports", q(dim1="duration_band", lang="tr", sort="duration_band",
+                                                      desc="0")).text)
+    assert by_column == natural
+    assert first_column(client.get("/reports", q(dim1="duration_band", lang="tr", sort="duration_band",
+                                                 desc="1")).text) == natural[::-1]

@@ -39,3 +39,13 @@ def test_traffic_tables_sort_by_any_column_and_show_the_top_rows(app):  # noqa: 
     busiest = rows(client.get("/reports/concurrency", q(step="86400", sort="1", desc="1", top="1")).text)
     assert len(busiest) == 1 and number(busiest[0][1]) == max(
         number(r[1]) for r in rows(client.get("/reports/concurrency", q(step="86400")).text))
+
+
+def test_the_concurrency_intervals_are_named_in_the_users_language(app):  # noqa: F811
+    """Issue 20 audit (make run, tr): the interval choice read '1 min', '1 h', '24 h' on a Turkish page."""
+    client, _csrf = logged_in(app, "admin")
+    tr = client.get("/reports/concurrency", {"lang": "tr"}).text
+    select = tr.split('name="step"', 1)[1].split("</select>")[0]
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', select)
+    assert options[:2] == [("60", "1 dk"), ("300", "5 dk")] and ("86400", "24 sa") in options
+    assert ">1 t</option>" in client.get("/reports/concurrency", {"lang": "nb"}).text

@@ -198,3 +198,13 @@ def test_a_refused_access_change_keeps_what_was_chosen(client, csrf):
         "staff", "all", "default", "P9")
     again = client.get("/users/edit", {"username": "sup2"}).forms[1]          # the account itself is unchanged
     assert (again["role"].value, again["scope"].value, again["tenant"].value) == ("supervisor", "tenant", "acme")
+
+
+def test_the_audit_log_says_its_actions_in_the_users_language(client, csrf):
+    """Issue 20 audit (make run, tr and nb): the audit log's 'What' column showed the stored codes ('user_added',
+    'user_disabled') on every language's page."""
+    add_user("selin", role="staff", scope="tenant")
+    client.post("/users/disabled", {"username": "selin", "disabled": "1", "csrf_token": csrf})
+    log = client.get("/users", {"lang": "tr"}).text.split("</thead>")[-1]
+    assert "kullanıcı devre dışı bırakıldı" in log and "user_disabled" not in log and "user_added" not in log
+    assert "bruker deaktivert" in client.get("/users", {"lang": "nb"}).text

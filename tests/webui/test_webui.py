@@ -274,7 +274,10 @@ def test_setup_page_shows_the_last_lines_and_the_driver_that_reads_them(tmp_path
         w.append(b"<script>alert(1)</script>\r\n", "serial:/dev/ttyUSB0")
     app = admin_client(tmp_path)
     page = app.get("/setup")
-    assert "avaya_ipoffice" in page.text and "driver = avaya_ipoffice" in page.text
+    assert "avaya_ipoffice" in page.text and "driver = avaya_ipoffice" not in page.text
+    # issue 20 audit: it said "Put this in the configuration file and restart the appliance: [pbx] driver = ...";
+    # now one button uses the detected driver (the PBX wizard's POST), no file to edit
+    assert 'name="driver" value="avaya_ipoffice"' in page.text and "configuration file" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
     assert page.text.count("<code>2017/07/") == 199        # the last 200 lines, the event left out
     # issue 20: the first 20 in view, the other 180 collapsed (200 raw lines made a long page on a phone)
@@ -283,6 +286,9 @@ def test_setup_page_shows_the_last_lines_and_the_driver_that_reads_them(tmp_path
     assert "<summary>Show 180 more lines</summary>" in collapsed
     ranking = app.get("/api/detect").json["ranking"]
     assert ranking[0]["driver"] == "avaya_ipoffice" and ranking[0]["confidence"] >= 0.99
+    form = page.forms["use-detected"]
+    assert form.submit().status_code == 303
+    assert "driver = avaya_ipoffice" in (tmp_path / "callbox.ini").read_text(encoding="utf-8")
 
 
 def test_setup_page_with_nothing_received_says_so(tmp_path):

@@ -23,13 +23,14 @@ from appliance.access.users import Account
 from appliance.alerts import check
 from appliance.alerts import rules as alert_rules
 from appliance.alerts import state as alerts
+from appliance.alerts import texts as alert_texts
 from appliance.alerts import thresholds as alert_thresholds
 from appliance.rating import stuck
 from appliance.reports import listing
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.admin import schedules as schedule_pages
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _, fmt_at, fmt_duration, fmt_number
+from webui.i18n import N_, _, fmt_at, fmt_duration, fmt_number, language
 
 log = logging.getLogger(__name__)
 NOTICES_SHOWN = 50
@@ -46,6 +47,12 @@ def utc_text(epoch: int | None) -> str:
 def tenant_codes(user: Account) -> list[str]:
     """The tenants whose rules the user manages (every tenant for scope all)."""
     return [t.code for t in scope.visible_tenants(user)]
+
+
+def detail_text(row: dict) -> str:
+    """A raised condition's text in the reader's language (its stored key and fields; the English detail of a row
+    from before them)."""
+    return alert_texts.decode(language(), row.get("words", ""), row["detail"])
 
 
 def _limit_text(rule: dict) -> str:
@@ -102,6 +109,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         return bottle.template("alerts", template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), ready=ready,
                                error=error, done=_messages().get(msg, ""), form=form or {"tenant": default},
                                term=lambda v: _(TERMS.get(v, v)), utc_text=utc_text, limit_text=_limit_text,
+                               detail_text=detail_text,
                                warnings=schedule_pages.warnings(cfg), **data)
 
     @app.get("/alerts")

@@ -26,6 +26,7 @@ from webui import TEMPLATE_LOOKUP, db, offload
 from webui.auth import csrf_token, current_user
 from webui.i18n import _, fmt_number, ngettext
 from webui.reports.bill import BASES, KINDS, UNITS, last_month
+from webui.sorting import Column, Sorted, amount, sort_list
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -64,6 +65,35 @@ def _figures(cfg: config.Config, tenant: str, period_text: str) -> dict:
     return offload.blocking(work)
 
 
+def tables(figures: dict, query) -> dict[str, Sorted | list[Sorted]]:
+    """The page's tables, each sorted by any column and cut to its top N (webui.sorting; the comparison the
+    cheapest first unless asked): the comparison, each line charge's shares, the allowances, the billed periods."""
+    def by_class(r) -> str:
+        return ", ".join(_(KINDS.get(k, k)) for k in r.per_class)
+    compare = [Column(_("Plan"), lambda r: r.plan), Column(_("Total"), lambda r: r.total, True),
+               Column(_("Calls"), lambda r: r.calls, True), Column(_("Not priced"), lambda r: r.unrated, True),
+               Column(_("By class"), by_class)]
+    share = [Column(_("Person or cost centre"), lambda r: r[0]), Column(_("Share"), lambda r: r[1], True)]
+    allowance = [Column(_("Subscriber"), lambda a: a.subscriber), Column(_("Allowance"), lambda a: a.name),
+                 Column(_("Amount"), lambda a: amount(a.amount), True),
+                 Column(_("Applies to"), lambda a: _("every call") if a.match == "*" else a.match),
+                 Column(_("Period"), lambda a: _("month") if a.period == "month" else _("week")),
+                 Column(_("Valid from"), lambda a: str(a.valid_from or ""), True),
+                 Column(_("Valid to"), lambda a: str(a.valid_to or ""), True)]
+    period = [Column(_("Period"), lambda p: p.label), Column(_("Closed"), lambda p: p.closed_at, True),
+              Column(_("By"), lambda p: p.closed_by)]
+    shares = []
+    for i, d in enumerate(figures.get("shares") or []):
+        rows = [(who, v) for who, v in d.by_person.items()]
+        rows += [(_("Cost centre") + " " + (cc or _("(no cost centre)")), v) for cc, v in d.by_cost_centre.items()]
+        rows += [(_("No use of the line this month"), d.unallocated)] if d.unallocated else []
+        shares.append(sort_list(f"share{i}", rows, share, query, "/charges"))
+    return {"compare": sort_list("compare", sorted(figures.get("compare") or [], key=lambda r: (r.currency, r.total)),
+                                 compare, query, "/charges"), "shares": shares,
+            "allowances": sort_list("allowances", figures.get("allowances") or [], allowance, query, "/charges"),
+            "periods": sort_list("periods", figures.get("periods") or [], period, query, "/charges")}
+
+
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     """GET /charges[?tenant=&period=]; POST /charges/allowances, /charges/linecharges (CSV uploads),
     /charges/close and /charges/reopen (billed periods)."""
@@ -94,7 +124,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             values["error"], status = figures["error"], 400
         response.status = status
         response.set_header("Cache-Control", "no-store")
+        query = {**{k: v for k, v in request.query.decode().items() if k.endswith(("_sort", "_desc", "_top"))},
+                 "tenant": code, "period": values["period"]}      # after a POST too: the links keep the month
         return bottle.template("charges", template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), figures=figures,
+                               tables=tables(figures, query),
                                kind_label=lambda k: _(KINDS.get(k, k)), unit_label=lambda u: _(UNITS.get(u, u)),
                                basis_label=lambda b: _(BASES.get(b, b)), offset_at=offset_at, **values)
 

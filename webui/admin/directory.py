@@ -35,13 +35,20 @@ MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
 
 
 def _tenant(user: Account, code: str, default: str) -> tuple[db.Tenant | None, list[db.Tenant]]:
+    """The chosen tenant among those the user sees, else the box's own ([directory] tenant) or the first. On a new
+    box no tenant is stored yet (only the directory import or an edit stores one): its administrator gets the box's
+    own tenant unsaved (id None), so the page offers its forms; the first edit stores it (directory_edit)."""
     tenants = scope.visible_tenants(user)
     by_code = {t.code: t for t in tenants}
+    new = db.Tenant(code=default, name=default)
+    new = new if _may_edit(user, new) else None
     if code:
-        if code not in by_code:
-            raise bottle.HTTPError(404, _("No tenant {code!r} that you may see.").format(code=code))
-        return by_code[code], tenants
-    return by_code.get(default) or (tenants[0] if tenants else None), tenants
+        if code in by_code:
+            return by_code[code], tenants
+        if code == default and new is not None and not tenants:
+            return new, tenants
+        raise bottle.HTTPError(404, _("No tenant {code!r} that you may see.").format(code=code))
+    return by_code.get(default) or (tenants[0] if tenants else new), tenants
 
 
 def organisation(tid: int, q: str = "", only: set[int] | None = None) -> dict:
@@ -82,10 +89,10 @@ def overview_page(code: str, default: str, tz, q: str = "", status: int = 200, e
     user = _viewer()
     try:
         tenant, tenants = _tenant(user, code, default)
-        org = (organisation(tenant.id, q, scope.visible_people(user, tenant)) if tenant
+        org = (organisation(tenant.id, q, scope.visible_people(user, tenant)) if tenant and tenant.id
                else {"tree": {}, "left": []})
         choices = ({kind: sorted(db.names(tenant.id, kind).items(), key=lambda kv: kv[1].casefold())
-                    for kind in db.NAMED} if tenant else {kind: [] for kind in db.NAMED})
+                    for kind in db.NAMED} if tenant and tenant.id else {kind: [] for kind in db.NAMED})
     except OperationalError:             # the worker made the file but not the tables yet
         tenant, tenants, org, choices = None, [], {"tree": {}, "left": []}, {kind: [] for kind in db.NAMED}
     return _render("directory", status, tenant=tenant, tenants=tenants, q=q, error=error, done=done,
@@ -186,7 +193,7 @@ def trunks_page(code: str, default: str, tz, status: int = 200, error: str = "",
     user = _viewer()
     try:
         tenant, tenants = _tenant(user, code, default)
-        rows = directory_trunks.trunks(tenant.id) if tenant else []
+        rows = directory_trunks.trunks(tenant.id) if tenant and tenant.id else []
     except OperationalError:                     # the worker made the file but not the tables yet
         tenant, tenants, rows = None, [], []
     return _render("directory_trunks", status, tenant=tenant, tenants=tenants, trunks=rows, tz=tz, error=error,

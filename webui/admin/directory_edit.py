@@ -42,6 +42,8 @@ def _admin_tenant(code: str, default: str) -> db.Tenant:
     tenant, _tenants = _tenant(user, code, default)
     if tenant is None or not _may_edit(user, tenant):
         raise bottle.HTTPError(403, _("You may not edit this tenant's directory."))
+    if tenant.id is None:         # the box's own tenant on a new box: stored by its first edit
+        tenant = db.Tenant.get_by_id(db.tenant_id(tenant.code, create=True))
     return tenant
 
 

@@ -9,6 +9,7 @@ import bottle
 from appliance import config, journal, registry
 from appliance.records import EVENT
 from webui import TEMPLATE_LOOKUP, db, tls
+from webui.auth import csrf_token
 
 SHOWN = 200
 
@@ -44,7 +45,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     @app.get("/setup")
     def page():
         bottle.response.set_header("Cache-Control", "no-store")
+        # the detected driver is used with one button (the PBX wizard's own POST), not by editing callbox.ini
         return bottle.template("setup", template_lookup=TEMPLATE_LOOKUP, certificate=certificate(web, data_dir),
+                               csrf=csrf_token(),
                                sync=db.sync_status(data_dir, cfg.section("sync").central), **sample(data_dir))
 
     @app.get("/api/detect")

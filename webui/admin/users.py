@@ -16,9 +16,33 @@ from appliance import config
 from appliance.access import users
 from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
-from webui.i18n import _
+from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
+# the audit log's actions (appliance.access.users.audit) as a reader says them; an unknown one as it is stored
+ACTIONS = {
+    "access_changed": N_("access changed"),
+    "call_evaluated": N_("call evaluated"),
+    "first_admin_created": N_("first administrator created"),
+    "login_failed": N_("login failed"),
+    "lockout": N_("locked out"),
+    "password_changed": N_("password changed"),
+    "recording_downloaded": N_("recording downloaded"),
+    "recording_played": N_("recording played"),
+    "right_granted": N_("right granted"),
+    "right_revoked": N_("right revoked"),
+    "user_added": N_("user added"),
+    "user_disabled": N_("user disabled"),
+    "user_enabled": N_("user enabled"),
+    "wallboard_add": N_("wallboard link added"),
+    "wallboard_revoke": N_("wallboard link revoked")}
+
+
+def action_text(action: str) -> str:
+    """An audit entry's action in the user's language (it was the stored code: 'user_added' on a Turkish page)."""
+    return _(ACTIONS[action]) if action in ACTIONS else action
+
+
 RULES = {"/users", "/users/edit", "/users/access", "/users/password", "/users/disabled"}
 WRITES = {("POST", "/users"), ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled")}
 
@@ -45,7 +69,8 @@ def tenant_choices(cfg: config.Config, data_dir: Path, *also: str) -> list[str]:
 def _list_page(tenants: list[str], status: int = 200, error: str = "", added: str = "",
                form: dict | None = None) -> str:
     return _render("users", status, users=users.list_users(), disabled=users.disabled_usernames(),
-                   audit=users.audit_log(), roles=users.ROLES, scopes=users.SCOPES, error=error, added=added,
+                   audit=users.audit_log(), action_text=action_text, roles=users.ROLES, scopes=users.SCOPES,
+                   error=error, added=added,
                    tenants=tenants, form=form or {})
 
 

@@ -30,6 +30,7 @@ from appliance.reports.attribution import rollup_scope
 from webui import TEMPLATE_LOOKUP, db, offload
 from webui.auth import current_user
 from webui.i18n import N_, _, fmt_number, language, to_decimal
+from webui.sorting import Column, Sorted, amount, sort_list
 
 log = logging.getLogger(__name__)
 # Number classes (appliance/rating/numbering.py) as the bill names them.
@@ -176,6 +177,36 @@ def note_text(note: str) -> str:
     return _("transferred: charged to {who}").format(who=m[1]) if m else note
 
 
+def tables(b: billing.Bill, query) -> dict[str, Sorted]:
+    """The bill's tables on the page, each sorted by any column and cut to its top N (webui.sorting): the calls
+    (in time order unless asked), the classes, the allowances and the line charges. The PDF keeps them all, in
+    the bill's order."""
+    def kind(k: str) -> str:
+        return _(KINDS.get(k, k))
+    calls = [Column(_("Start"), lambda x: x.local_time.timestamp(), True),
+             Column(_("Extension"), lambda x: x.extension), Column(_("Number"), lambda x: x.number),
+             Column(_("Destination"), lambda x: x.destination or (kind(x.kind) if x.kind else "")),
+             Column(_("Talk"), lambda x: x.talk_s, True), Column(_("Unit prices"), details),
+             Column(_("Cost"), lambda x: x.cost, True), Column(_("Free"), lambda x: x.discount or None, True),
+             Column(_("To pay"), lambda x: x.amount, True)]
+    classes = [Column(_("Class"), lambda x: kind(x[0])), Column(_("Calls"), lambda x: x[1]["calls"], True),
+               Column(_("Talk"), lambda x: x[1]["seconds"], True),
+               Column(_("Cost"), lambda x: amount(x[1]["cost"]), True),
+               Column(_("Free"), lambda x: amount(x[1]["discount"]), True),
+               Column(_("To pay"), lambda x: amount(x[1]["amount"]), True)]
+    uses = [Column(_("Allowance"), lambda u: u.allowance.name), Column(_("Period"), lambda u: u.window),
+            Column(_("Used"), lambda u: u.used, True), Column(_("Of"), lambda u: amount(u.allowance.amount), True),
+            Column(_("Remaining"), lambda u: u.remaining, True)]
+    charges = [Column(_("Trunk"), lambda c: c["trunk"]), Column(_("Description"), lambda c: c["description"]),
+               Column(_("Shared"), lambda c: _(BASES.get(c["basis"], c["basis"]))),
+               Column(_("Amount"), lambda c: amount(c["amount"]), True),
+               Column(_("Your share"), lambda c: amount(c["share"]), True)]
+    return {"calls": sort_list("calls", b.lines, calls, query, "/bill"),
+            "classes": sort_list("classes", list(b.subtotals.items()), classes, query, "/bill"),
+            "uses": sort_list("uses", b.allowances, uses, query, "/bill"),
+            "charges": sort_list("charges", b.line_charges, charges, query, "/bill")}
+
+
 def _render(status_code: int = 200, **values) -> str:
     response.status = status_code
     response.set_header("Cache-Control", "no-store")
@@ -219,6 +250,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             return _render(400, **{**values, "error": str(e)})
         where = {"branch": c.branch} if c.branch else {"tenant": c.tenant.code if c.tenant else ""}
         values["pdf"] = "/bill.pdf?" + urlencode({**where, "person": c.person, "period": c.period})
+        values["tables"] = tables(values["bill"], request.query)
         return _render(**values)
 
     @app.get("/bill.pdf")

@@ -132,7 +132,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         rows = [[_cell_text(c, v) for c, v in zip(result.columns, r)] for r in result.rows]
         align = ["RIGHT" if c in rp.MEASURES else "LEFT" for c in result.columns]
         body = rx.pdf_bytes(_("Report") + ": " + " × ".join(rp.label(d) for d in spec.dims),
-                            _subtitle(spec, result, tz), columns, rows, rp.result_chart(result), totals, align)
+                            _subtitle(spec, result, tz), columns, rows, rp.result_charts(result), totals, align)
         return rx.attachment(body, name + ".pdf", "application/pdf")
 
     @app.get("/reports.csv")

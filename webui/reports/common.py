@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -169,6 +170,27 @@ def cell(name: str, value, currency: str = "") -> tuple[str, bool]:
     return dim_text(name, value), False
 
 
+BAND = re.compile(r"(\d+)(?:-(\d+))?(s|min)(\+?)")
+BAND_WORDS = {("range", "s"): N_("{low}–{high} s"), ("range", "min"): N_("{low}–{high} min"), ("one", "s"): N_("{n} s"),
+              ("over", "s"): N_("over {n} s"), ("over", "min"): N_("over {n} min")}
+
+
+def band_text(value: str) -> str:
+    """A talk-time or answer-time band (appliance.reports.dims: 0s, 1-59s, 1-3min, 30min+, 0-5s, 60s+,
+    unanswered) in the user's language: '1–3 dk', 'over 30 min', 'Not answered'."""
+    if value == "unanswered":
+        return _("Not answered")
+    m = BAND.fullmatch(value)
+    if m is None:
+        return value
+    low, high, unit, over = m.groups()
+    kind = "over" if over else "range" if high else "one"
+    words = BAND_WORDS.get((kind, unit))
+    if words is None:
+        return value
+    return _(words).format(low=fmt_number(int(low)), high=fmt_number(int(high or 0)), n=fmt_number(int(low)))
+
+
 def dim_text(name: str, value) -> str:
     """A dimension's value as shown on the page and the chart: terms and number classes in the user's language,
     weekdays by name, an empty value named (NONE_LABELS)."""
@@ -178,6 +200,8 @@ def dim_text(name: str, value) -> str:
         return term(str(value))
     if name == "kind" and value in KIND_LABELS:
         return _(KIND_LABELS[value])
+    if name in BAND_ORDER and value not in ("", None):
+        return band_text(str(value))
     if name == "weekday" and str(value).isdigit() and 1 <= int(value) <= 7:    # ISO: 1 = Monday
         return dates.get_day_names("wide", locale=language())[int(value) - 1]
     return str(value)
@@ -191,7 +215,11 @@ def sort_rows(columns: list[str], rows: list[list], sort: str, desc: bool) -> li
         return rows
     i = columns.index(sort)
     present = [r for r in rows if r[i] not in (None, "")]
-    present.sort(key=lambda r: (r[i] if not isinstance(r[i], str) else r[i].casefold()), reverse=desc)
+    order = BAND_ORDER.get(sort)
+    if order is not None:     # bands by size, not as text ("1-3min" after "1-59s")
+        present.sort(key=lambda r: (order.get(r[i], len(order)), str(r[i])), reverse=desc)
+    else:
+        present.sort(key=lambda r: (r[i] if not isinstance(r[i], str) else r[i].casefold()), reverse=desc)
     return present + [r for r in rows if r[i] in (None, "")]
 
 
@@ -303,7 +331,15 @@ def result_chart(result: reports.Result, measure: str | None = None) -> Chart | 
     shown = [text(first, t, folded_labels) for t in labels]
     second = result.columns[1] if result.ndims > 1 else None
     return Chart(kind, shown, {text(second, n, folded_names): [values.get((t, n), 0) for t in labels]
-                               for n in names})
+                               for n in names}, label(measure), "seconds" if measure in SECONDS else "")
+
+
+def result_charts(result: reports.Result) -> list[Chart]:
+    """A chart per measure of the result (result_chart), each titled with its measure: every chosen measure is
+    charted (the PDF report draws them one under the other)."""
+    measures = [c for c in result.columns[result.ndims:] if c in MEASURES]
+    out = [result_chart(result, m) for m in measures] if result.ndims and result.rows else []
+    return [c for c in out if c is not None]
 
 
 def _series_order(result: reports.Result, names: list[str]) -> list[str]:

@@ -40,7 +40,7 @@ def table_csv(columns: list[str], rows: list[list]) -> str:
     return out.getvalue()
 
 
-def pdf_bytes(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | None,
+def pdf_bytes(title: str, subtitle: str, columns: list[str], rows: list[list], chart: Chart | list[Chart] | None,
               totals: list | None = None, align: list[str] | None = None) -> bytes:
     """pdf.report_pdf in the user's language; floats (rates, erlangs) as exact-looking decimals. Made in a child
     process: fpdf2 and the fonts (~40 MB) never enter the web's (appliance.pdf.child)."""

@@ -32,8 +32,14 @@ from webui.reports import export as rx
 log = logging.getLogger(__name__)
 PAGES = {"missed": N_("Missed calls"), "trunks": N_("Trunk traffic"), "concurrency": N_("Concurrent calls")}
 MAX_BUCKETS = 5000
-STEPS = {60: "1 min", 300: "5 min", 900: "15 min", 1800: "30 min", 3600: "1 h", 7200: "2 h", 21600: "6 h",
-         86400: "24 h"}
+STEPS = (60, 300, 900, 1800, 3600, 7200, 21600, 86400)     # the concurrency page's intervals (s)
+
+
+def step_text(seconds: int) -> str:
+    """An interval in the user's language: '15 dk', '6 sa' (it was '15 min', '6 h' in every language)."""
+    if seconds % 3600 == 0:
+        return _("{n} h").format(n=fmt_number(seconds // 3600))
+    return _("{n} min").format(n=fmt_number(seconds // 60))
 
 
 class Problem(ValueError):
@@ -295,7 +301,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             form = request.query.decode()
             query = urlencode([(k, v) for k, v in form.allitems() if k != "lang"])
             chosen = boxes(current_user())
-            base = dict(page=name, title=_(PAGES[name]), form=form, query=query, steps=STEPS, kinds=rp.KIND_LABELS,
+            base = dict(page=name, title=_(PAGES[name]), form=form, query=query,
+                        steps={s: step_text(s) for s in STEPS}, kinds=rp.KIND_LABELS,
                         ranges=rp.RANGE_LABELS, pages=PAGES, table=None, chart=None, data=None, error="",
                         problem_text=problem_text, preparing="", boxes=chosen[0] if chosen else [],
                         box_labels=chosen[1] if chosen else {})

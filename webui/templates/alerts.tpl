@@ -25,7 +25,7 @@
     <thead><tr><th>{{_('Condition')}}</th><th>{{_('Since (UTC)')}}</th><th>{{_('Details')}}</th><th>{{_('Value')}}</th></tr></thead>
     <tbody>
 % for r in raised:
-      <tr class="down"><td><code>{{r['key']}}</code></td><td class="num">{{utc_text(r['since_utc'])}}</td><td>{{r['detail']}}</td><td class="num">{{r['value']}}</td></tr>
+      <tr class="down"><td><code>{{r['key']}}</code></td><td class="num">{{utc_text(r['since_utc'])}}</td><td>{{detail_text(r)}}</td><td class="num">{{r['value']}}</td></tr>
 % end
     </tbody>
   </table></div>

@@ -53,11 +53,11 @@
 % if not b.lines:
   <p class="muted">{{_('No calls in this period.')}}</p>
 % else:
-  <div class="scroll" tabindex="0"><table class="bill-calls">
-    <thead><tr><th>{{_('Start')}}</th><th>{{_('Extension')}}</th><th>{{_('Number')}}</th><th>{{_('Destination')}}</th>
-      <th>{{_('Talk')}}</th><th>{{_('Unit prices')}}</th><th>{{_('Cost')}}</th><th>{{_('Free')}}</th><th>{{_('To pay')}}</th></tr></thead>
+% s = tables['calls']
+  <div class="scroll" tabindex="0"><table class="bill-calls" id="calls">
+% include('sort_head.tpl', s=s)
     <tbody>
-% for line in b.lines:
+% for line in s.rows:
 % t = line.local_time
       <tr{{!' class="muted"' if line.note else ''}}><td class="num">{{fmt_datetime(int(t.timestamp()), int(t.utcoffset().total_seconds()))}}</td>
         <td>{{line.extension}}</td><td>{{line.number or '–'}}</td><td>{{line.destination or (kind_label(line.kind) if line.kind else '–')}}</td>
@@ -68,43 +68,50 @@
 % end
     </tbody>
   </table></div>
+% include('sort_top.tpl', s=s)
 % end
 % if b.subtotals:
+% s = tables['classes']
   <h2>{{_('By class')}}</h2>
-  <div class="scroll" tabindex="0"><table>
-    <thead><tr><th>{{_('Class')}}</th><th>{{_('Calls')}}</th><th>{{_('Talk')}}</th><th>{{_('Cost')}}</th><th>{{_('Free')}}</th><th>{{_('To pay')}}</th></tr></thead>
+  <div class="scroll" tabindex="0"><table id="classes">
+% include('sort_head.tpl', s=s)
     <tbody>
-% for kind, s in b.subtotals.items():
-      <tr><td>{{kind_label(kind)}}</td><td class="num">{{fmt_number(s['calls'])}}</td><td class="num">{{fmt_duration(s['seconds'])}}</td>
-        <td class="num">{{fmt_money(s['cost'], cur)}}</td><td class="num">{{fmt_money(s['discount'], cur)}}</td><td class="num">{{fmt_money(s['amount'], cur)}}</td></tr>
+% for kind, sub in s.rows:
+      <tr><td>{{kind_label(kind)}}</td><td class="num">{{fmt_number(sub['calls'])}}</td><td class="num">{{fmt_duration(sub['seconds'])}}</td>
+        <td class="num">{{fmt_money(sub['cost'], cur)}}</td><td class="num">{{fmt_money(sub['discount'], cur)}}</td><td class="num">{{fmt_money(sub['amount'], cur)}}</td></tr>
 % end
     </tbody>
   </table></div>
+% include('sort_top.tpl', s=s)
 % end
 % if b.allowances:
+% s = tables['uses']
   <h2>{{_('Allowances')}}</h2>
-  <div class="scroll" tabindex="0"><table>
-    <thead><tr><th>{{_('Allowance')}}</th><th>{{_('Period')}}</th><th>{{_('Used')}}</th><th>{{_('Of')}}</th><th>{{_('Remaining')}}</th></tr></thead>
+  <div class="scroll" tabindex="0"><table id="uses">
+% include('sort_head.tpl', s=s)
     <tbody>
-% for u in b.allowances:
+% for u in s.rows:
 % unit = unit_label(u.allowance.unit)
       <tr><td>{{u.allowance.name}}</td><td>{{u.window}}</td><td class="num">{{fmt_number(u.used)}} {{unit}}</td>
         <td class="num">{{fmt_number(u.allowance.amount)}} {{unit}}</td><td class="num">{{fmt_number(u.remaining)}} {{unit}}</td></tr>
 % end
     </tbody>
   </table></div>
+% include('sort_top.tpl', s=s)
 % end
 % if b.line_charges:
+% s = tables['charges']
   <h2>{{_('Line charges')}}</h2>
-  <div class="scroll" tabindex="0"><table>
-    <thead><tr><th>{{_('Trunk')}}</th><th>{{_('Description')}}</th><th>{{_('Shared')}}</th><th>{{_('Amount')}}</th><th>{{_('Your share')}}</th></tr></thead>
+  <div class="scroll" tabindex="0"><table id="charges">
+% include('sort_head.tpl', s=s)
     <tbody>
-% for lc in b.line_charges:
+% for lc in s.rows:
       <tr><td>{{lc['trunk']}}</td><td>{{lc['description']}}</td><td>{{basis_label(lc['basis'])}}</td>
         <td class="num">{{fmt_money(lc['amount'], cur)}}</td><td class="num">{{fmt_money(lc['share'], cur)}}</td></tr>
 % end
     </tbody>
   </table></div>
+% include('sort_top.tpl', s=s)
 % end
   <p class="bill-total">{{_('Total to pay')}}: <strong>{{fmt_money(b.total, cur)}}</strong></p>
 </section>

@@ -29,16 +29,18 @@
   <h2>{{_('Provider comparison')}}</h2>
   <p class="muted small">{{_("The month's outgoing calls priced under every stored tariff plan.")}}</p>
 % if f.get('compare'):
-  <div class="scroll" tabindex="0"><table>
-    <thead><tr><th>{{_('Plan')}}</th><th>{{_('Total')}}</th><th>{{_('Calls')}}</th><th>{{_('Not priced')}}</th><th>{{_('By class')}}</th></tr></thead>
+% s = tables['compare']
+  <div class="scroll" tabindex="0"><table id="compare-table">
+% include('sort_head.tpl', s=s)
     <tbody>
-% for r in sorted(f['compare'], key=lambda r: (r.currency, r.total)):
+% for r in s.rows:
       <tr><td>{{r.plan}}</td><td class="num">{{fmt_money(r.total, r.currency)}}</td><td class="num">{{fmt_number(r.calls)}}</td>
         <td class="num">{{fmt_number(r.unrated)}}</td>
         <td class="small">{{', '.join(kind_label(k) + ' ' + fmt_money(v, r.currency) for k, v in r.per_class.items())}}</td></tr>
 % end
     </tbody>
   </table></div>
+% include('sort_top.tpl', s=s)
 % else:
   <p class="muted">{{_('No tariff plan stored, or no outgoing call in the month.')}}</p>
 % end
@@ -47,22 +49,17 @@
 <section id="line-charges">
   <h2>{{_('Line charges')}}</h2>
 % if f.get('shares'):
-% for d in f['shares']:
+% for d, s in zip(f['shares'], tables['shares']):
   <h3>{{d.charge.trunk}} {{d.charge.description}}: {{fmt_money(d.charge.amount, d.charge.currency)}} ({{basis_label(d.charge.basis)}})</h3>
-  <div class="scroll" tabindex="0"><table class="compact">
-    <thead><tr><th>{{_('Person or cost centre')}}</th><th>{{_('Share')}}</th></tr></thead>
+  <div class="scroll" tabindex="0"><table class="compact" id="{{s.name}}">
+% include('sort_head.tpl', s=s)
     <tbody>
-% for who, share in d.by_person.items():
+% for who, share in s.rows:
       <tr><td>{{who}}</td><td class="num">{{fmt_money(share, d.charge.currency)}}</td></tr>
-% end
-% for cc, share in d.by_cost_centre.items():
-      <tr><td>{{_('Cost centre')}} {{cc or _('(no cost centre)')}}</td><td class="num">{{fmt_money(share, d.charge.currency)}}</td></tr>
-% end
-% if d.unallocated:
-      <tr><td>{{_('No use of the line this month')}}</td><td class="num">{{fmt_money(d.unallocated, d.charge.currency)}}</td></tr>
 % end
     </tbody>
   </table></div>
+% include('sort_top.tpl', s=s)
 % end
 % else:
   <p class="muted">{{_('No line charge in force in the month.')}}</p>
@@ -76,15 +73,17 @@
 <section id="allowances">
   <h2>{{_('Allowances')}}</h2>
 % if f.get('allowances'):
-  <div class="scroll" tabindex="0"><table>
-    <thead><tr><th>{{_('Subscriber')}}</th><th>{{_('Allowance')}}</th><th>{{_('Amount')}}</th><th>{{_('Applies to')}}</th><th>{{_('Period')}}</th><th>{{_('Valid from')}}</th><th>{{_('Valid to')}}</th></tr></thead>
+% s = tables['allowances']
+  <div class="scroll" tabindex="0"><table id="allowances-table">
+% include('sort_head.tpl', s=s)
     <tbody>
-% for a in f['allowances']:
+% for a in s.rows:
       <tr><td>{{a.subscriber}}</td><td>{{a.name}}</td><td class="num">{{fmt_number(a.amount)}} {{unit_label(a.unit)}}</td><td>{{_('every call') if a.match == '*' else a.match}}</td>
         <td>{{_('month') if a.period == 'month' else _('week')}}</td><td class="num">{{fmt_day(a.valid_from) if a.valid_from else '–'}}</td><td class="num">{{fmt_day(a.valid_to) if a.valid_to else '–'}}</td></tr>
 % end
     </tbody>
   </table></div>
+% include('sort_top.tpl', s=s)
 % else:
   <p class="muted">{{_('No allowance stored.')}}</p>
 % end
@@ -99,15 +98,17 @@
   <h2>{{_('Billed periods')}}</h2>
   <p class="muted small">{{_('The calls of a billed period keep their price when tariffs change.')}}</p>
 % if f.get('periods'):
-  <div class="scroll" tabindex="0"><table>
-    <thead><tr><th>{{_('Period')}}</th><th>{{_('Closed')}}</th><th>{{_('By')}}</th><th>{{_('Reopen')}}</th></tr></thead>
+% s = tables['periods']
+  <div class="scroll" tabindex="0"><table id="periods">
+% include('sort_head.tpl', s=s, extra=[_('Reopen')])
     <tbody>
-% for p in f['periods']:
+% for p in s.rows:
       <tr><td>{{p.label}}</td><td class="num">{{fmt_datetime(p.closed_at, offset_at(p.closed_at), 'short')}}</td><td>{{p.closed_by}}</td>
         <td><form method="post" action="/charges/reopen" class="inline"><input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="tenant" value="{{code}}"><input type="hidden" name="label" value="{{p.label}}"><button type="submit">{{_('Reopen')}}</button></form></td></tr>
 % end
     </tbody>
   </table></div>
+% include('sort_top.tpl', s=s)
 % else:
   <p class="muted">{{_('No billed period.')}}</p>
 % end

@@ -25,21 +25,20 @@
   <p class="small"><a href="/calls">{{_('Search calls')}} →</a></p>
 </section>
 
-% if o is not None and o.not_called_back:
+% if callers is not None:
+% s = callers
 <section class="overview" id="not-called-back">
   <h2>{{_('Missed calls not called back (last 7 days)')}}</h2>
-  <div class="scroll" tabindex="0"><table>
-    <thead><tr><th>{{_('Start (local)')}}</th><th>{{_('Number')}}</th><th>{{_('Extension')}}</th><th>{{_('Ring')}}</th></tr></thead>
+  <div class="scroll" tabindex="0"><table id="callers">
+% include('sort_head.tpl', s=s)
     <tbody>
-% for c in o.not_called_back:
+% for c in s.rows:
       <tr><td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{!party_html(c.party)}}</td>
         <td>{{!extension_html(c.extension)}}</td><td class="num">{{hms(c.ring_s)}}</td></tr>
 % end
     </tbody>
   </table></div>
-% if o.not_called_back_more:
-  <p class="muted small">{{ngettext('and {n} more number', 'and {n} more numbers', o.not_called_back_more).format(n=fmt_number(o.not_called_back_more))}}</p>
-% end
+% include('sort_top.tpl', s=s)
 </section>
 % end
 
@@ -47,20 +46,22 @@
 <section class="overview">
   <h2>{{_('This month at a glance')}}</h2>
   <div class="cards wide">
-% for title, dim, rows in ((_('Top people by cost'), 'person', o.people), (_('Top destinations by cost'), 'destination', o.destinations), (_('Cost per department'), 'department', o.departments)):
-% if rows:
+% for title, dim, s in boxes:
     <div><h3>{{title}}</h3>
-      <table class="compact"><tbody>
-% for value, n_calls, cost, cur in rows:
+      <table class="compact" id="{{s.name}}">
+% include('sort_head.tpl', s=s)
+      <tbody>
+% for value, n_calls, cost, cur in s.rows:
         <tr><td>{{rp_dim(dim, value)}}</td><td class="num">{{fmt_number(n_calls)}}</td><td class="num">{{fmt_money(cost, cur) if cost is not None else '–'}}</td></tr>
 % end
-      </tbody></table></div>
-% end
+      </tbody></table>
+% include('sort_top.tpl', s=s)
+    </div>
 % end
   </div>
-% if o.hours is not None:
+% if hours is not None:
   <h3>{{_('Calls per hour this month')}}</h3>
-% include('report_chart.tpl', chart=o.hours)
+% include('report_chart.tpl', chart=hours)
 % end
 </section>
 % end
@@ -72,11 +73,10 @@
 <section>
   <h2>{{_('Last calls')}}</h2>
 % if calls:
-  <div class="scroll" tabindex="0"><table>
-    <thead><tr><th>{{_('Start (local)')}}</th><th>{{_('Direction')}}</th><th>{{_('Extension')}}</th><th>{{_('Party')}}</th><th>{{_('Trunk')}}</th>
-      <th>{{_('Ring')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Transferred')}}</th><th>{{_('Cost')}}</th><th>{{_('Legs')}}</th></tr></thead>
+  <div class="scroll" tabindex="0"><table id="last">
+% include('sort_head.tpl', s=last)
     <tbody>
-% for c in calls:
+% for c in last.rows:
       <tr><td class="num" title="{{c['start']}}">{{fmt_iso(c['start'])}}</td><td>{{term(c['direction'])}}</td><td>{{!extension_html(c['extension'])}}</td>
         <td>{{!party_html(c['party'])}}</td><td>{{c['trunk']}}</td><td class="num">{{hms(c['ring_s'])}}</td>
         <td class="num">{{hms(c['talk_s'])}}</td><td>{{term('yes' if c['answered'] else 'no')}}</td>

@@ -25,9 +25,11 @@
 % end
     </tbody>
   </table></div>
-  <p>{{_('Put this in the configuration file and restart the appliance:')}}</p>
-  <pre>[pbx]
-driver = {{ranking[0]['driver']}}</pre>
+  <form method="post" action="/setup/pbx/driver" class="form" id="use-detected">
+    <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="driver" value="{{ranking[0]['driver']}}">
+    <p><button type="submit">{{_('Use this driver')}}</button> <code>{{ranking[0]['driver']}}</code>
+      · <a href="/setup/pbx">{{_('PBX wizard: choose the link and the driver')}}</a></p>
+  </form>
 % end
 </section>
 

@@ -21,7 +21,7 @@
 %   up = link['state'] == 'up'
       <tr><td>{{link['source']}}</td>
         <td><span class="pill {{'up' if up else 'down'}}">{{term('up' if up else 'down')}}</span></td>
-        <td class="num">{{link['since']}}</td><td>{{term(link['detail'])}}</td></tr>
+        <td class="num" title="{{link['since']}}">{{fmt_iso(link['since']) if link['since'] else '–'}}</td><td>{{term(link['detail'])}}</td></tr>
 % end
     </tbody>
   </table></div>
@@ -63,7 +63,7 @@
     <div><dt>{{_('Calls to numbers not in the numbering data (priced by prefix)')}}</dt><dd>{{fmt_number(counts['unknown_numbers'])}}</dd></div>
     <div><dt>{{_('Lines ignored (headers)')}}</dt><dd>{{fmt_number(counts['ignored'])}}</dd></div>
     <div><dt>{{_('Journal')}}</dt><dd>{{ngettext('{n} segment', '{n} segments', journal['segments']).format(n=fmt_number(journal['segments']))}} · {{fmt_number(journal['bytes'] / 1048576, 1)}} MiB</dd></div>
-    <div><dt>{{_('Last line received (UTC)')}}</dt><dd class="small">{{cap['last_line_at'] or '–'}}</dd></div>
+    <div><dt>{{_('Last line received (UTC)')}}</dt><dd class="small" title="{{cap['last_line_at'] or ''}}">{{fmt_iso(cap['last_line_at']) if cap['last_line_at'] else '–'}}</dd></div>
   </dl>
 </section>
 
@@ -74,7 +74,7 @@
     <thead><tr><th>{{_('Time (UTC)')}}</th><th>{{_('Source')}}</th><th>{{_('Event')}}</th><th>{{_('Detail')}}</th><th>{{_('Journal')}}</th></tr></thead>
     <tbody>
 % for e in events:
-      <tr><td class="num">{{e['at']}}</td><td>{{e['source']}}</td><td>{{term(e['event'])}}</td>
+      <tr><td class="num" title="{{e['at']}}">{{fmt_iso(e['at'])}}</td><td>{{e['source']}}</td><td>{{term(e['event'])}}</td>
         <td>{{term(e['detail'])}}</td><td class="num">{{e['ref']}}</td></tr>
 % end
     </tbody>
@@ -91,7 +91,7 @@
     <thead><tr><th>{{_('Journal')}}</th><th>{{_('Received (UTC)')}}</th><th>{{_('Reason')}}</th><th>{{_('Line')}}</th></tr></thead>
     <tbody>
 % for q in quarantined:
-      <tr><td class="num">{{q['ref']}}</td><td class="num">{{q['received']}}</td><td>{{q['reason']}}</td>
+      <tr><td class="num">{{q['ref']}}</td><td class="num" title="{{q['received']}}">{{fmt_iso(q['received'])}}</td><td>{{q['reason']}}</td>
         <td><code>{{q['line']}}</code></td></tr>
 % end
     </tbody>
