@@ -14,7 +14,9 @@ echo "$(sh "$IN_ROOT" /opt/callbox/.venv/bin/python -c 'import appliance; print(
     > "$ROOT/usr/share/callbox/version"
 # updates: RAUC's slots and the keyring bundles must be signed for (image/15-keys.sh)
 mkdir -p "$ROOT/etc/rauc"
-install -m 0644 "$REPO/image/rauc/system.conf" "$ROOT/etc/rauc/system.conf"
+# (its compatible names the architecture: an arm64 box takes no amd64 bundle)
+sed "s/^compatible=callbox-amd64\$/compatible=callbox-$ARCH/" "$REPO/image/rauc/system.conf" > "$ROOT/etc/rauc/system.conf"
+chmod 0644 "$ROOT/etc/rauc/system.conf"
 install -m 0644 "$OUT/keys/keyring.pem" "$ROOT/etc/rauc/keyring.pem"
 for unit in "$REPO"/image/systemd/*.service "$REPO"/image/systemd/*.path; do
     if grep -q '^\[Install\]' "$unit"; then systemctl --root="$ROOT" enable "$(basename "$unit")"; fi
