@@ -27,17 +27,17 @@
 % end
 % if keys:
 <h2>{{_('Keys that may log in')}}</h2>
-<table class="grid" id="ssh-keys">
+<div class="scroll" tabindex="0"><table class="grid" id="ssh-keys">
   <tr><th>{{_('Type')}}</th><th>{{_('Bits')}}</th><th>{{_('Fingerprint')}}</th><th>{{_('Comment')}}</th></tr>
 %   for k in keys:
   <tr><td>{{k['type']}}</td><td class="num">{{k['bits']}}</td><td><code>{{k['fingerprint']}}</code></td><td>{{k['comment']}}</td></tr>
 %   end
-</table>
+</table></div>
 % end
 <form method="post" action="/ssh" class="form" id="ssh-form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <p><label>{{_('Public keys, one a line (the .pub file: ssh-ed25519, ECDSA, or RSA of at least 3072 bits)')}}<br>
-    <textarea name="keys" id="keys" rows="6" cols="80" spellcheck="false" autocomplete="off">{{pasted}}</textarea></label></p>
+    <textarea name="keys" id="keys" rows="6" cols="60" spellcheck="false" autocomplete="off">{{pasted}}</textarea></label></p>
   <p><label><input type="checkbox" name="enabled" id="enabled" value="on"{{!' checked' if enabled else ''}}> {{_('SSH on')}}</label></p>
   <p><label>{{_('Your password')}}<br><input name="password" id="password" type="password" autocomplete="current-password" required></label></p>
   <p><button type="submit" id="save">{{_('Save')}}</button></p>
