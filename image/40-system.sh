@@ -14,18 +14,23 @@ echo "$(sh "$IN_ROOT" /opt/callbox/.venv/bin/python -c 'import appliance; print(
     > "$ROOT/usr/share/callbox/version"
 # updates: RAUC's slots and the keyring bundles must be signed for (image/15-keys.sh)
 mkdir -p "$ROOT/etc/rauc"
-install -m 0644 "$REPO/image/rauc/system.conf" "$ROOT/etc/rauc/system.conf"
+# (its compatible names the architecture: an arm64 box takes no amd64 bundle)
+sed "s/^compatible=callbox-amd64\$/compatible=callbox-$ARCH/" "$REPO/image/rauc/system.conf" > "$ROOT/etc/rauc/system.conf"
+chmod 0644 "$ROOT/etc/rauc/system.conf"
 install -m 0644 "$OUT/keys/keyring.pem" "$ROOT/etc/rauc/keyring.pem"
 for unit in "$REPO"/image/systemd/*.service "$REPO"/image/systemd/*.path; do
     if grep -q '^\[Install\]' "$unit"; then systemctl --root="$ROOT" enable "$(basename "$unit")"; fi
 done
 systemctl --root="$ROOT" enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service
-# no login anywhere: root's password stays locked ('*' from Debian's base-passwd), no SSH server is installed, no
-# getty on the console (it could only ask for a password nobody has), no first-boot prompts
+# no password login anywhere: root's password stays locked ('*' from Debian's base-passwd), no getty on the console
+# (it could only ask for a password nobody has), no first-boot prompts; the SSH server is installed but not started:
+# only callbox-ssh.service (apply-ssh) starts it, once an administrator turned SSH on from the web with keys
 test "$(grep '^root:' "$ROOT/etc/shadow" | cut -d: -f2)" = '*'
 if cut -d: -f2 "$ROOT/etc/shadow" | grep -qv '^[*!]'; then echo "an account of the image has a password" >&2; exit 1; fi
-test ! -e "$ROOT/usr/sbin/sshd"
 systemctl --root="$ROOT" mask getty@.service serial-getty@.service systemd-firstboot.service
+test -x "$ROOT/usr/sbin/sshd"
+systemctl --root="$ROOT" disable ssh.service ssh.socket
+test ! -e "$ROOT/etc/systemd/system/multi-user.target.wants/ssh.service"
 sed -i "s/^\([^:]*:[^:]*:\)[0-9]*:/\1$((SOURCE_DATE_EPOCH / 86400)):/" "$ROOT/etc/shadow"
 # per-device identity: none in the image
 : > "$ROOT/etc/machine-id"

@@ -30,7 +30,7 @@ from webui import (api, auth, callcentre, callcentre_evaluate, callcentre_report
                    recordings,
                    shop, status, tls, wallboard)   # i18n: `_` in templates
 from webui.admin import (alerts, backup, cause_codes, charges, directory, directory_edit, outbox, pbx_wizard, reset,
-                         schedules, settings_check, setup, tariff_edit, tariffs, update, users)
+                         schedules, settings_check, setup, ssh, tariff_edit, tariffs, update, users)
 from webui.reports import bill, breakdown, timeranges, traffic
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(backup.routes(data_dir, cfg, pbx_wizard.config_file(cfg, data_dir)))
     app.merge(reset.routes(data_dir))
     app.merge(update.routes(data_dir))
+    app.merge(ssh.routes(data_dir))
     app.merge(directory.routes(data_dir, cfg))
     app.merge(directory_edit.routes(data_dir, cfg))
     app.merge(settings_check.routes(data_dir, cfg))

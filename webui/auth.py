@@ -154,6 +154,11 @@ BOX_ADMIN |= {"/update", "/api/update"}
 ADMIN_ONLY |= {"/update", "/api/update"}
 WHOLE_BOX |= {"/update", "/api/update"}
 WRITE_ROUTES |= {("POST", "/update")}
+# SSH for maintenance (webui.admin.ssh): keys that log in to the whole box, with the administrator's own password again
+BOX_ADMIN |= {"/ssh", "/api/ssh"}
+ADMIN_ONLY |= {"/ssh", "/api/ssh"}
+WHOLE_BOX |= {"/ssh", "/api/ssh"}
+WRITE_ROUTES |= {("POST", "/ssh")}
 # A central's branch health (webui.central): every branch box, so administrators of the whole box; the branches'
 # calls (/central/calls) are for every user, scoped in the query (appliance/reports/received.py).
 BOX_ADMIN |= {"/central/branches"}

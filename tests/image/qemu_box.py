@@ -1,7 +1,8 @@
 """The appliance image in qemu, used from the host as an installer would (tests/image/test_image_boot.py, `make
 image-test`; tests/image/test_image_update.py, `make image-update-test`): a box (qemu with the serial console in a file,
-the web and capture ports forwarded), an HTTPS client that trusts only the certificate the console names, the first-boot
-wizard, update bundles sent to the Update page and its history."""
+the web, capture and SSH ports forwarded; amd64, or arm64 under qemu-system-aarch64 for `make image-test-arm64`), an
+HTTPS client that trusts only the certificate the console names, the first-boot wizard, update bundles sent to the
+Update page and its history, SSH turned on from the web and a login with ssh."""
 from __future__ import annotations
 
 import hashlib
@@ -24,6 +25,7 @@ from conftest import REPO
 
 SAMPLE = REPO / "appliance" / "tools" / "samples" / "avaya_ipoffice_2017-07.log"
 OVMF = Path("/usr/share/ovmf/OVMF.fd")
+AAVMF = Path("/usr/share/AAVMF")       # arm64's UEFI firmware (qemu-efi-aarch64): code and a copy of the variables
 PASSWORD = "image test: no default password 19"
 BOOT_S = 900           # from qemu's start to the web UI's console line; about 100 s under TCG, 20 s with KVM
 INI = """[web]
@@ -71,9 +73,9 @@ class Box:
     cold_restarts, a restart of the box is a cold start: qemu exits (-action reboot=shutdown) and is started again on
     the same disk, console and ports (a warm reset under TCG once hung in OVMF, before systemd-boot ran)."""
 
-    def __init__(self, disk: Path, serial: Path, accel: str, cold_restarts: bool = False):
-        self.disk, self.serial, self.accel, self.cold_restarts = disk, serial, accel, cold_restarts
-        self.web, self.capture = free_port(), free_port()
+    def __init__(self, disk: Path, serial: Path, accel: str, cold_restarts: bool = False, arch: str = "amd64"):
+        self.disk, self.serial, self.accel, self.cold_restarts, self.arch = disk, serial, accel, cold_restarts, arch
+        self.web, self.capture, self.ssh = free_port(), free_port(), free_port()
         self.lock, self.stopped = threading.Lock(), False
         self.proc = self._start()
         self.started = time.monotonic()
@@ -81,12 +83,20 @@ class Box:
             threading.Thread(target=self._start_again, daemon=True).start()
 
     def _start(self) -> subprocess.Popen:
-        cmd = ["qemu-system-x86_64", "-machine", f"q35,accel={self.accel}", "-m", "1024", "-smp", "2",
-               "-bios", str(OVMF), "-drive", f"file={self.disk},format=raw,if=virtio",
-               "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{self.web}-:443,"
-                          f"hostfwd=tcp:127.0.0.1:{self.capture}-:1150",
-               "-device", "virtio-net-pci,netdev=n0", "-device", "i6300esb", "-action", "watchdog=reset",
-               "-display", "none", "-monitor", "none"]
+        if self.arch == "arm64":       # a generic UEFI arm64 board: qemu's virt machine with Debian's AAVMF
+            variables = self.disk.with_name(f"{self.disk.name}.vars.fd")
+            if not variables.exists():
+                variables.write_bytes((AAVMF / "AAVMF_VARS.fd").read_bytes())
+            cmd = ["qemu-system-aarch64", "-machine", f"virt,accel={self.accel}", "-cpu", "cortex-a72",
+                   "-drive", f"if=pflash,format=raw,readonly=on,file={AAVMF / 'AAVMF_CODE.fd'}",
+                   "-drive", f"if=pflash,format=raw,file={variables}"]
+        else:
+            cmd = ["qemu-system-x86_64", "-machine", f"q35,accel={self.accel}", "-bios", str(OVMF)]
+        cmd += ["-m", "1024", "-smp", "2", "-drive", f"file={self.disk},format=raw,if=virtio",
+                "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{self.web}-:443,"
+                           f"hostfwd=tcp:127.0.0.1:{self.capture}-:1150,hostfwd=tcp:127.0.0.1:{self.ssh}-:22",
+                "-device", "virtio-net-pci,netdev=n0", "-device", "i6300esb", "-action", "watchdog=reset",
+                "-display", "none", "-monitor", "none"]
         if self.cold_restarts:
             cmd += ["-action", "reboot=shutdown", "-chardev", f"file,id=s0,path={self.serial},append=on",
                     "-serial", "chardev:s0"]
@@ -141,10 +151,12 @@ class Box:
 _KVM_FAILED: list[str] = []
 
 
-def boot(disk: Path, serial: Path, cold_restarts: bool = False) -> Box:
+def boot(disk: Path, serial: Path, cold_restarts: bool = False, arch: str = "amd64") -> Box:
     """Start the box; with auto, KVM if the kernel starts under it within 40 s (nested KVM can fail in the
-    firmware), else TCG (and TCG at once for the later boots of the same run)."""
+    firmware), else TCG (and TCG at once for the later boots of the same run). arm64 runs under TCG."""
     accel = os.environ.get("CALLBOX_QEMU_ACCEL", "auto")
+    if arch != "amd64":
+        return Box(disk, serial, "tcg", cold_restarts, arch)
     if accel == "auto":
         accel = "tcg"
         if not _KVM_FAILED and os.access("/dev/kvm", os.R_OK | os.W_OK):
@@ -282,8 +294,8 @@ def wait_history(web: Web, event: str, count: int = 1, timeout: float = 600) -> 
         time.sleep(3)
 
 
-def web_up(box: Box) -> Web:
-    line = box.wait_console(r"Web UI: https://\S+ - certificate \S+.*?SHA-256 fingerprint ([0-9A-F:]{95})", BOOT_S)
+def web_up(box: Box, timeout: float = BOOT_S) -> Web:
+    line = box.wait_console(r"Web UI: https://\S+ - certificate \S+.*?SHA-256 fingerprint ([0-9A-F:]{95})", timeout)
     return Web(box.web, line.group(1))
 
 
@@ -331,3 +343,27 @@ def fresh_disk(image: Path, tmp_path: Path) -> Path:
 def setup_code(box: Box) -> str:
     return box.wait_console(r"Callbox: not set up yet\. Setup code ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}): "
                             r"open https://\S+/first-boot", 60).group(1)
+
+
+def ssh(box: Box, key: Path, user: str, command: str = "id -un", *options: str) -> subprocess.CompletedProcess:
+    """ssh to the box's forwarded port 22 with `key` only, no question asked (a new host key is learnt into a file
+    beside the key: ssh_known_hosts)."""
+    return subprocess.run(["ssh", "-p", str(box.ssh), "-i", str(key), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+                           "-o", "StrictHostKeyChecking=accept-new", "-o", f"UserKnownHostsFile={key.parent}/known",
+                           "-o", "ConnectTimeout=60", *options, f"{user}@127.0.0.1", command],
+                          capture_output=True, text=True, timeout=180)
+
+
+def set_ssh(web: Web, keys: str, on: bool, timeout: float = 300) -> dict:
+    """The SSH page's form (the administrator's password again), then /api/ssh once the box applied it."""
+    status, body = web.request("/ssh", {"keys": keys, "password": PASSWORD, "csrf_token": web.csrf,
+                                        **({"enabled": "on"} if on else {})})
+    assert status == 200 and b"SSH is being turned" in body, (status, body[-1500:])
+    deadline = time.monotonic() + timeout
+    while True:
+        state = web.json("/api/ssh")
+        applied = state["applied"]
+        if state["enabled"] == on and applied.get("running") == on and applied.get("keys") == len(state["keys"]) * on:
+            return state
+        assert time.monotonic() < deadline, f"SSH not {'on' if on else 'off'} after {timeout:.0f} s: {state}"
+        time.sleep(2)

@@ -1,7 +1,7 @@
 """`make image-test` (issue 19, APP-4): the appliance image boots in qemu and works as a box at a customer's site.
 
 The image of `make image` is copied and given a data partition whose callbox.ini names the PBX of a real capture
-(Avaya IP Office SMDR over TCP, port 1150). The test then, from the host only (the box has no SSH and no password):
+(Avaya IP Office SMDR over TCP, port 1150). The test then, from the host only (no password on the box, SSH off):
 reads the one-time setup code from the serial console and runs the first-boot wizard over HTTPS with it (the
 certificate is the one whose fingerprint the console prints): administrator, time zone, company and branch; feeds half
 the capture into the forwarded capture port and sees its calls on the web; streams the other half and kills qemu in
@@ -10,7 +10,9 @@ and sees exactly the calls of a host import of the same file (none lost, none tw
 same after both boots as in the image, and the console says the root is a read-only squashfs. Updates: the Update page
 shows the image's version and slot A, and a bundle signed with another key is refused (the history and the page say
 why; neither slot is written); the build's own bundle is signed by the build's key and holds its root. The whole
-update round (a good bundle kept, a broken one rolled back) is tests/image/test_image_update.py.
+update round (a good bundle kept, a broken one rolled back) is tests/image/test_image_update.py. SSH: refused until
+the SSH page turns it on with a key made here; then that key logs in as maint (never as root, never with a password);
+turned off, refused again.
 
 Slow (two boots; 5-14 min under TCG on 2 loaded cores, README) and skipped unless CALLBOX_IMAGE names the image:
 `make image-test` sets it. CALLBOX_QEMU_ACCEL = kvm, tcg or auto (the default: KVM when /dev/kvm works, else TCG).
@@ -32,7 +34,7 @@ import pytest
 
 from conftest import REPO
 from qemu_box import (INI, SAMPLE, bad_bundle, boot, feed, first_boot, fresh_disk, layout, region_sha256,
-                      send_bundle, setup_code, wait_history, web_up)
+                      send_bundle, set_ssh, setup_code, ssh, wait_history, web_up)
 
 IMAGE = os.environ.get("CALLBOX_IMAGE", "")
 pytestmark = [pytest.mark.slow,
@@ -135,6 +137,7 @@ def test_the_image_boots_makes_its_admin_from_the_console_captures_and_survives_
         assert update["slot"] == "a" and update["slots"] == {"a": "good", "b": "bad"}, update
         status, page = web.request("/update")
         assert status == 200 and b'class="event-refused"' in page and b"signature" in page.lower(), page[-2000:]
+        check_ssh(box, web, tmp_path)
     finally:
         box.power_cut()
     assert region_sha256(disk, parts["root_a_start"], parts["slot_bytes"]) == root_a, "the root slot was written"
@@ -142,6 +145,32 @@ def test_the_image_boots_makes_its_admin_from_the_console_captures_and_survives_
     assert slot_b == region_sha256(image, parts["root_a_start"] + parts["slot_bytes"], parts["slot_bytes"]), \
         "the refused bundle wrote slot B"
     shutil.rmtree(tmp_path / "host", ignore_errors=True)
+
+
+def check_ssh(box, web, tmp_path: Path) -> None:
+    """SSH off on a new box; on from the web with a key made here: that key logs in as maint, not as root, and no
+    password is asked; off again, refused."""
+    started = time.monotonic()
+    keys = tmp_path / "ssh"
+    keys.mkdir()
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "installer@laptop", "-f", str(keys / "id")],
+                   check=True)
+    before = ssh(box, keys / "id", "maint")
+    assert before.returncode == 255 and "Permission denied" not in before.stderr, before     # nothing listens
+    state = set_ssh(web, (keys / "id.pub").read_text(), True)
+    assert state["user"] == "maint" and len(state["applied"]["host_keys"]) == 2, state
+    login = ssh(box, keys / "id", "maint", "id -un; grep ' / squashfs ' /proc/mounts")
+    assert login.returncode == 0 and login.stdout.startswith("maint\n") and " squashfs ro," in login.stdout, login
+    learnt = subprocess.run(["ssh-keygen", "-l", "-f", str(keys / "known")], capture_output=True, text=True).stdout
+    assert learnt.split()[1] in " ".join(state["applied"]["host_keys"]), (learnt, state)     # the page's fingerprint
+    root = ssh(box, keys / "id", "root")
+    assert root.returncode == 255 and "Permission denied (publickey)" in root.stderr, root
+    password = ssh(box, keys / "id", "maint", "id", "-o", "PreferredAuthentications=password,keyboard-interactive")
+    assert password.returncode == 255 and "Permission denied (publickey)" in password.stderr, password
+    set_ssh(web, (keys / "id.pub").read_text(), False)
+    after = ssh(box, keys / "id", "maint")
+    assert after.returncode == 255 and "maint" not in after.stdout, after
+    print(f"SSH on, logged in, off: {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
 def test_the_builds_bundle_is_signed_with_the_builds_key_and_holds_its_root():

@@ -4,6 +4,7 @@
 <p><a href="/setup/pbx" id="pbx-wizard">{{_('PBX wizard: choose the link and the driver')}}</a> ·
   <a href="/backup" id="backup-link">{{_('Backup')}}</a> ·
   <a href="/update" id="update-link">{{_('Update')}}</a> ·
+  <a href="/ssh" id="ssh-link">{{_('SSH access')}}</a> ·
   <a href="/reset" id="reset-link">{{_('Factory reset')}}</a></p>
 
 % include('sync_status.tpl', sync=sync)
