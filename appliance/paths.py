@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import time
@@ -110,3 +111,20 @@ def mark_stopped(data_dir: Path | None, process: str) -> None:
 def data_dir_of(argv: list[str]) -> Path | None:
     """The --data directory a Callbox command line names (the supervisor's children all have one)."""
     return Path(argv[argv.index("--data") + 1]) if "--data" in argv[:-1] else None
+
+
+def write_note(path: Path, value: dict) -> None:
+    """A small JSON request or result between processes (the web asks, the worker answers), replaced whole so a
+    reader never sees half of it."""
+    tmp = path.with_name(f".{path.name}.new")
+    tmp.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_note(path: Path) -> dict | None:
+    """What write_note wrote there, or None (no file, or not a JSON object)."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None

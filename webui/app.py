@@ -95,7 +95,7 @@ def make_app(data_dir: Path, cfg: config.Config | None = None) -> bottle.Bottle:
     app.merge(directory.routes(data_dir, cfg))
     app.merge(directory_edit.routes(data_dir, cfg))
     app.merge(settings_check.routes(data_dir, cfg))
-    app.merge(tariffs.routes(data_dir))
+    app.merge(tariffs.routes(data_dir, pbx.timezone))
     app.merge(tariff_edit.routes(data_dir))
     app.merge(outbox.routes(data_dir))
     app.merge(schedules.routes(data_dir, cfg))

@@ -27,7 +27,7 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/first-admin/<token>")
           ("GET", "/static/<name:path>"), ("GET", "/favicon.ico")}
 DIRECTORY_EDIT = {"/directory/move", "/directory/extension", "/directory/sync"}
 TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload",
-           "/tariffs/version/<vid>/edit"}
+           "/tariffs/version/<vid>/edit", "/tariffs/rerate"}
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors
 SUPERVISORS |= {"/callcentre"}   # the queue summary (webui.callcentre: and only who sees the whole box, for now)
@@ -45,7 +45,8 @@ WHOLE_BOX = {"/setup", "/api/detect"}                  # raw PBX lines: only for
 WRITE_ROUTES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/first-admin/<token>"), ("POST", "/users"),
                 ("POST", "/users/access"), ("POST", "/users/password"), ("POST", "/users/disabled"),
                 ("POST", "/directory/move"), ("POST", "/directory/extension"), ("POST", "/directory/sync"),
-                ("POST", "/directory/trunks"), ("POST", "/tariffs/upload"), ("POST", "/tariffs/version/<vid>/edit")}
+                ("POST", "/directory/trunks"), ("POST", "/tariffs/upload"), ("POST", "/tariffs/version/<vid>/edit"),
+                ("POST", "/tariffs/rerate")}   # a request file the worker reads (appliance/rating/asked.py)
 # The delivery outbox (webui.admin.outbox): its items belong to no tenant, so administrators of the whole box only;
 # discard and retry write the outbox table through webui.db.write_access.
 OUTBOX = {"/outbox", "/outbox/discard", "/outbox/retry"}
@@ -180,7 +181,7 @@ WRITE_ROUTES |= {("POST", rule) for rule in CHARGES - {"/charges"}}
 BOX_ADMIN |= {"/alerts/codes"}
 ADMIN_ONLY |= {"/alerts/codes"}
 SHARED_WRITES = {("POST", "/pricelists/import"), ("POST", "/tariffs/upload"), ("GET", "/tariffs/version/<vid>/edit"),
-                 ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/reports/timeranges"),
+                 ("POST", "/tariffs/version/<vid>/edit"), ("POST", "/tariffs/rerate"), ("POST", "/reports/timeranges"),
                  ("POST", "/reports/timeranges/delete")}
 
 

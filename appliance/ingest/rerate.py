@@ -5,13 +5,18 @@ parse lock, in one transaction that also marks the re-priced days of the report 
 """
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from appliance import store
 from appliance.ingest import stuck
-from appliance.rating import numbering
+from appliance.rating import asked, numbering
 from appliance.rating.pricing import Pricer
 from appliance.records import PRICE_COLUMNS
 from appliance.store import billing as store_billing
 from appliance.store import rollups
+
+log = logging.getLogger(__name__)
 
 
 def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, batch: int = 5000,
@@ -41,3 +46,32 @@ def rerate(pricer: Pricer, since: int | None = None, until: int | None = None, b
                                 numbering.Classification(number, kind, known=not unknown), trunk), call_id)
                  for call_id, direction, party, start, talk, kind, number, unknown, trunk in rows])
             done, last = done + len(rows), rows[-1][0]
+
+
+def apply_asked(data_dir: Path, pricer: Pricer | None, pbx_tenant: str) -> dict | None:
+    """The re-rate asked on the web (appliance/rating/asked.py), if any, done as `callbox rerate` without --force;
+    its result (also left for the page), or None when nothing was asked. The caller holds the parse lock. An error
+    is a code the page words ("no_numbering", "no_plan", "failed") and the detail in English."""
+    request = asked.pending(data_dir)
+    if request is None:
+        return None
+    since = request.get("since_utc")
+    since = int(since) if isinstance(since, (int, float)) and not isinstance(since, bool) else None
+    result: dict
+    if pricer is None:
+        result = {"error": "no_numbering", "detail": "no numbering plan: [numbers] country is not set"}
+    elif pricer.problem:
+        result = {"error": "no_plan", "detail": pricer.problem}
+    else:
+        try:
+            kept = store_billing.frozen(store.calls(since, None), pbx_tenant)
+            count = rerate(pricer, since, None, pbx_tenant=pbx_tenant)
+        except Exception as e:   # one transaction: nothing changed; new lines must not wait on it
+            log.exception("the re-rate asked on the web failed")
+            result = {"error": "failed", "detail": f"{type(e).__name__}: {e}"}
+        else:
+            result = {"calls": count, "billed_kept": kept.calls, "billed_periods": list(kept.periods)}
+            log.warning("re-rated %d calls%s, asked on the web by %s", count,
+                        f" since {since}" if since is not None else "", request.get("by", "?"))
+    asked.finish(data_dir, request, result)
+    return result

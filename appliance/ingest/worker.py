@@ -8,7 +8,7 @@ import time
 from appliance import journal, localtime, store
 from appliance.callcentre import hours, journeys, kpis, opening
 from appliance.config import Config, ConfigError, parse_tenant_map
-from appliance.ingest import parse, stuck
+from appliance.ingest import parse, rerate, stuck
 from appliance.paths import Paths, parse_lock
 from appliance.registry import driver_parser
 from appliance.reports import rollup
@@ -98,6 +98,7 @@ class Worker:
                 opening.classify(self.opening, self.opening_tz)   # new queue calls by the opening hours
                 hours.refresh_some(self.queue_rules)   # and the queue KPIs' hour roll-ups
                 self._check_stuck()
+                rerate.apply_asked(self.paths.data, self.processor.pricer, self.cfg.section("pbx").tenant)
             self.data_version = self._data_version()
         return n
 

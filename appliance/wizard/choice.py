@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime
-import json
 import time
 from pathlib import Path
 
 from appliance import config, journal, localtime, registry
+from appliance.paths import read_note, write_note
 
 
 def choose_link(path: Path, url: str) -> None:
@@ -39,25 +39,11 @@ REQUEST = "reprocess-request.json"
 RESULT = "reprocess-result.json"
 
 
-def _write_json(path: Path, value: dict) -> None:
-    tmp = path.with_name(f".{path.name}.new")
-    tmp.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def request_reprocess(data_dir: Path, driver: str, previous: str, since_utc: float | None) -> None:
     """Ask the worker to parse again, with `driver`, the journal's lines received since `since_utc` (None: all the
     journal holds) once it runs with that driver, replacing the calls `previous` made of them."""
-    _write_json(Path(data_dir) / REQUEST, {"driver": driver, "previous": previous, "since_utc": since_utc,
-                                           "asked_utc": time.time()})
+    write_note(Path(data_dir) / REQUEST, {"driver": driver, "previous": previous, "since_utc": since_utc,
+                                          "asked_utc": time.time()})
 
 
 def cancel_reprocess(data_dir: Path) -> None:
@@ -66,18 +52,18 @@ def cancel_reprocess(data_dir: Path) -> None:
 
 def pending_reprocess(data_dir: Path) -> dict | None:
     """The request not yet done: {"driver", "previous", "since_utc", "asked_utc"}, or None."""
-    return _read_json(Path(data_dir) / REQUEST)
+    return read_note(Path(data_dir) / REQUEST)
 
 
 def finish_reprocess(data_dir: Path, request: dict, result: dict) -> None:
     """The worker's answer ({"lines", "calls_before", "calls_after"} or {"error"}) with its request, which goes."""
-    _write_json(Path(data_dir) / RESULT, {**request, **result, "done_utc": time.time()})
+    write_note(Path(data_dir) / RESULT, {**request, **result, "done_utc": time.time()})
     cancel_reprocess(data_dir)
 
 
 def last_reprocess(data_dir: Path) -> dict | None:
     """What the last reprocess after a change of driver did (finish_reprocess's record), or None."""
-    return _read_json(Path(data_dir) / RESULT)
+    return read_note(Path(data_dir) / RESULT)
 
 
 def journal_since(journal_dir: Path) -> int | None:

@@ -11,8 +11,11 @@ import bottle
 from bottle import request, response
 from peewee import OperationalError
 
+from appliance import config
+from appliance.rating import asked
 from appliance.rating import plans as stored_plans
 from appliance.rating import tariff_csv, tariffs
+from appliance.wizard import choice
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user, may_change_shared
 from webui.i18n import _, fmt_day
@@ -37,13 +40,14 @@ def _overview() -> list[dict]:
 
 def _list_page(data_dir: Path, status: int = 200, error: str = "", done: str = "") -> str:
     plans: list[dict] = []
+    rerate = {"pending": asked.pending(data_dir), "last": asked.last(data_dir)}
     if db.read_access(data_dir):
         with db.connection():
             try:
                 plans = _overview()
             except OperationalError:
                 log.warning("tariff tables not ready in %s", data_dir)
-    return render("tariffs", status, plans=plans, error=error, done=done)
+    return render("tariffs", status, plans=plans, error=error, done=done, rerate=rerate)
 
 
 def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
@@ -56,8 +60,8 @@ def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
     return out
 
 
-def routes(data_dir: Path) -> bottle.Bottle:
-    """/tariffs, /tariffs/version/<id>, /tariffs/plan/<id>.csv and POST /tariffs/upload."""
+def routes(data_dir: Path, pbx_timezone: str = "") -> bottle.Bottle:
+    """/tariffs, /tariffs/version/<id>, /tariffs/plan/<id>.csv, POST /tariffs/upload and /tariffs/rerate."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
 
@@ -119,5 +123,17 @@ def routes(data_dir: Path) -> bottle.Bottle:
         done = "; ".join((_("%s stored (replaced)") if replaced else _("%s stored")) % label
                          for label, _vid, replaced in stored)
         return _list_page(data_dir, 201, done=done or _("%s: no plan version in the file.") % name)
+
+    @app.post("/tariffs/rerate")
+    def rerate():
+        """Ask the worker to price the stored calls again (appliance/rating/asked.py), since a local day or all."""
+        day = (request.forms.decode().get("since") or "").strip()
+        try:
+            since = int(choice.since_utc(day, pbx_timezone)) if day else None
+        except config.ConfigError:
+            return _list_page(data_dir, 400, error=_("%s is not a date.") % day)
+        asked.ask(data_dir, since, current_user().username)
+        log.info("re-rate asked on the web by %s (since %s)", current_user().username, day or "the first call")
+        bottle.redirect("/tariffs#rerate", 303)
 
     return app

@@ -9,7 +9,7 @@
 % if error:
 <p class="banner warn" role="alert">{{error}}</p>
 % end
-<p class="muted small">{{_('Saving with the same "valid from" date replaces this version; another date stores a new version and keeps this one for the calls before it. Stored calls keep their prices until they are re-rated (callbox rerate); billed periods stay as billed.')}}</p>
+<p class="muted small">{{_('Saving with the same "valid from" date replaces this version; another date stores a new version and keeps this one for the calls before it. Stored calls keep their prices until they are priced again (on the Tariffs page); billed periods stay as billed.')}}</p>
 <form method="post" action="/tariffs/version/{{v.id}}/edit" class="form" id="tariff-edit">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <h2>{{_('Settings')}}</h2>
