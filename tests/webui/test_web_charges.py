@@ -3,6 +3,8 @@
 linecharge import|show and period close|reopen|list do."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import webtest
 
@@ -110,3 +112,17 @@ def test_the_charges_tables_sort_by_any_column_and_show_the_top_rows(client):
     shares = client.get(base + "&share0_sort=1&share0_desc=0").text.split('id="share0"', 1)[1].split("</table>")[0]
     amounts = [float(a.replace(",", "")) for a in re.findall(r'<td class="num">[^0-9]*([0-9.,]+)', shares)]
     assert amounts == sorted(amounts) and len(amounts) > 1
+
+
+def test_the_page_names_every_column_the_uploads_read(client):
+    """The layouts on the page itself (issue 20: no README to open from the web), in the importers' column order."""
+    from appliance.billing import allowances, linecharges
+    as_user(client, "admin", tenant="acme")
+    page = client.get("/charges").text
+    found = re.findall(r'<p class="muted small">(Columns [^<]*)</p>', page)
+    layouts = {text.split()[1].rstrip(","): text for text in found}
+    for columns in (allowances.CSV_COLUMNS, linecharges.CSV_COLUMNS):
+        text = layouts[columns[0]]
+        at = [text.find(f" {c}") for c in columns]
+        assert -1 not in at and at == sorted(at), (columns, text)
+    assert "provisioning/billing" not in page

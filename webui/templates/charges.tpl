@@ -68,6 +68,7 @@
     <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="tenant" value="{{code}}"><input type="hidden" name="period" value="{{period}}">
     <p><label>{{_('Line charges CSV')}} <input type="file" name="file" accept=".csv,text/csv" required></label> <button type="submit">{{_('Upload')}}</button></p>
   </form>
+  <p class="muted small">{{_('Columns trunk, amount (per month), currency, basis (cost or duration), valid_from and valid_to (YYYY-MM, optional), description; UTF-8. An upload replaces the tenant\'s whole list; a file with a bad row is refused whole.')}}</p>
 </section>
 
 <section id="allowances">
@@ -91,7 +92,7 @@
     <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="tenant" value="{{code}}"><input type="hidden" name="period" value="{{period}}">
     <p><label>{{_('Allowances CSV')}} <input type="file" name="file" accept=".csv,text/csv" required></label> <button type="submit">{{_('Upload')}}</button></p>
   </form>
-  <p class="muted small">{{_("An upload replaces the tenant's whole list; the layouts are in provisioning/billing/README.md. A file with a bad row is refused whole.")}}</p>
+  <p class="muted small">{{_('Columns subscriber (person_id, or ext:EXTENSION), name, unit (minutes, calls or money), amount, match (* for every call, class:KIND or destination:NAME), period (month or week), valid_from and valid_to (YYYY-MM-DD, optional); UTF-8. An upload replaces the tenant\'s whole list; a file with a bad row is refused whole.')}}</p>
 </section>
 
 <section id="billed-periods">
