@@ -65,7 +65,7 @@ def apply_asked(data_dir: Path, pricer: Pricer | None, pbx_tenant: str) -> dict 
     else:
         try:
             kept = store_billing.frozen(store.calls(since, None), pbx_tenant)
-            count = rerate(pricer, since, None, pbx_tenant=pbx_tenant)
+            count = rerate(pricer, since, None, reclassify=request.get("reclassify") is True, pbx_tenant=pbx_tenant)
         except Exception as e:   # one transaction: nothing changed; new lines must not wait on it
             log.exception("the re-rate asked on the web failed")
             result = {"error": "failed", "detail": f"{type(e).__name__}: {e}"}

@@ -13,14 +13,16 @@ REQUEST = "rerate-request.json"
 RESULT = "rerate-result.json"
 
 
-def ask(data_dir: Path, since_utc: int | None, by: str) -> None:
-    """Ask for the calls that started since `since_utc` (None: every stored call) to be priced again. Calls of billed
-    periods keep their price (the CLI's --force is not offered on the web)."""
-    write_note(Path(data_dir) / REQUEST, {"since_utc": since_utc, "by": by, "asked_utc": int(time.time())})
+def ask(data_dir: Path, since_utc: int | None, by: str, reclassify: bool = False) -> None:
+    """Ask for the calls that started since `since_utc` (None: every stored call) to be priced again; `reclassify`:
+    their numbers classified again too, after a change of the numbering plan (`callbox rerate --reclassify`). Calls
+    of billed periods keep their price (the CLI's --force is not offered on the web)."""
+    write_note(Path(data_dir) / REQUEST, {"since_utc": since_utc, "by": by, "reclassify": reclassify,
+                                          "asked_utc": int(time.time())})
 
 
 def pending(data_dir: Path) -> dict | None:
-    """The request not yet done: {"since_utc", "by", "asked_utc"}, or None."""
+    """The request not yet done: {"since_utc", "by", "reclassify", "asked_utc"}, or None."""
     return read_note(Path(data_dir) / REQUEST)
 
 

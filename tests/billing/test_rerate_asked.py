@@ -59,3 +59,18 @@ def test_without_a_numbering_plan_the_request_is_answered_with_the_reason(tmp_pa
     last = asked.last(data)
     assert last["error"] == "no_numbering" and "country" in last["detail"] and asked.pending(data) is None
     assert calls(capsys, data, ini)["1"]["cost"] == "0.95"
+
+
+def test_a_re_rate_that_classifies_again_reads_the_numbering_plan_anew(tmp_path, capsys):
+    """After a change of [numbers] (here the country, as if it had been set wrong), only a re-rate with reclassify
+    sees it, as `callbox rerate --reclassify`."""
+    data, ini = priced_site(tmp_path, capsys)
+    before = calls(capsys, data, ini)["1"]
+    moved = CONFIG.replace("country = TR", "country = PL").replace("area_codes = 232\n", "")
+    asked.ask(data, None, "ayşe")
+    worker_step(data, moved)
+    assert calls(capsys, data, ini)["1"]["kind"] == before["kind"]     # the stored classification is reused
+    asked.ask(data, None, "ayşe", reclassify=True)
+    worker_step(data, moved)
+    assert asked.last(data)["reclassify"] is True
+    assert calls(capsys, data, ini)["1"]["kind"] != before["kind"] == "mobile"

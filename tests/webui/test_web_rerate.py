@@ -33,8 +33,9 @@ def test_an_administrator_asks_and_sees_what_the_worker_did(client, csrf, data_d
     page = client.get("/tariffs").text
     assert "Priced again at " in page and ": 1,234 calls." in page
     assert "4 calls of billed periods kept their price." in page
-    client.post("/tariffs/rerate", {"csrf_token": csrf, "since": ""}, status=303)
-    assert asked.pending(data_dir)["since_utc"] is None       # every stored call
+    assert request["reclassify"] is False
+    client.post("/tariffs/rerate", {"csrf_token": csrf, "since": "", "reclassify": "1"}, status=303)
+    assert asked.pending(data_dir)["since_utc"] is None and asked.pending(data_dir)["reclassify"] is True
 
 
 def test_a_date_that_is_none_is_refused_and_nothing_is_asked(client, csrf, data_dir):

@@ -127,12 +127,13 @@ def routes(data_dir: Path, pbx_timezone: str = "") -> bottle.Bottle:
     @app.post("/tariffs/rerate")
     def rerate():
         """Ask the worker to price the stored calls again (appliance/rating/asked.py), since a local day or all."""
-        day = (request.forms.decode().get("since") or "").strip()
+        form = request.forms.decode()
+        day = (form.get("since") or "").strip()
         try:
             since = int(choice.since_utc(day, pbx_timezone)) if day else None
         except config.ConfigError:
             return _list_page(data_dir, 400, error=_("%s is not a date.") % day)
-        asked.ask(data_dir, since, current_user().username)
+        asked.ask(data_dir, since, current_user().username, reclassify=form.get("reclassify") == "1")
         log.info("re-rate asked on the web by %s (since %s)", current_user().username, day or "the first call")
         bottle.redirect("/tariffs#rerate", 303)
 

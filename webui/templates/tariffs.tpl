@@ -41,7 +41,7 @@
 % end
 <form method="post" action="/tariffs/rerate" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
-  <p><label>{{_('Calls since')}} <input type="date" name="since"></label> <button type="submit">{{_('Price again')}}</button></p>
+  <p><label>{{_('Calls since')}} <input type="date" name="since"></label> <label><input type="checkbox" name="reclassify" value="1"> {{_('classify their numbers again too (after a change of Numbering)')}}</label> <button type="submit">{{_('Price again')}}</button></p>
   <p class="muted small">{{_('Empty: every stored call. Calls of billed periods keep their price.')}}</p>
 </form>
 % else:
