@@ -226,3 +226,17 @@ def test_offers_stored_before_they_carried_their_calls_extension_are_built_again
     for user in USERS:
         for by in report_missed.BY:
             check(user, by, midnight(-30), midnight(10), expect_fast=scope.basis(user) != "none")
+
+
+def test_the_day_and_month_sums_share_their_columns_in_the_schemas_order():
+    from appliance.store.rollups_org import RollupOrgMonth, RollupUnitMonth   # noqa: PLC0415 (this test only)
+    from appliance.store.traffic_rollups import OfferDay, OfferMonth   # noqa: PLC0415 (this test only)
+
+    def columns(model) -> list[str]:
+        return [f.column_name for f in model._meta.sorted_fields]
+    sums = ["tenant", "extension", "state", "multi", "calls", "ring_s", "min_start", "max_start"]
+    assert columns(OfferDay) == ["id", "day", *sums] and columns(OfferMonth) == ["id", "ym", *sums]
+    org = ["calls", "answered", "ring_s", "talk_s", "cost_micro", "priced", "short", "min_start", "max_start"]
+    unit = ["id", "ym", "tenant", "department_id", "branch_id"]
+    assert columns(RollupUnitMonth) == [*unit, "direction", "currency", *org]
+    assert columns(RollupOrgMonth) == [*unit, "trunk", "trunk_group", "direction", "currency", *org]
