@@ -51,7 +51,7 @@ bench-core: install
 	$(BIN)/python -m appliance.tools.bench --dir $(BENCH) --runs 3
 	$(BIN)/python -m appliance.tools.bench_web --dir $(BENCH) --runs 3
 	$(BIN)/python -m appliance.tools.bench_reports --calls 10000000 --dir $(BENCH) --runs 5
-	$(BIN)/python -m appliance.tools.bench_pages --calls 10000000 --dir $(BENCH) --db $(BENCH)/bench-10000000-1.db --runs 5
+	$(BIN)/python -m appliance.tools.bench_pages --calls 10000000 --dir $(BENCH) --db $(BENCH)/bench-10000000-1.db --runs 3
 
 messages: install
 	$(BIN)/python -m webui.i18n_extract
