@@ -117,7 +117,7 @@ def _raw_calls(since: int, until: int, days: Iterable[int] | None = None) -> int
 def ready(since: int, until: int, wait: bool) -> list[int] | None:
     """The dirty local days a report over [since, until) reads from the legs, or None: read everything from the
     legs (roll-ups not built; with wait=False, rollup.Preparing when that means many calls)."""
-    if not (traffic_rollup.built() and rollup.is_built()):
+    if not (traffic_rollup.built() and rollup.is_built() and scoped()):   # scoped: after an upgrade, until rebuilt
         if not wait and _raw_calls(since, until) > rollup.PREPARED_RAW_CALLS:
             raise rollup.Preparing(min(traffic_rollup.progress(), rollup.progress()))
         return None

@@ -214,6 +214,7 @@ def test_offers_stored_before_they_carried_their_calls_extension_are_built_again
     rollup.refresh()
     store.db.execute_sql("UPDATE rollup_offer SET call_ext = ''")
     store.db.execute_sql("DELETE FROM rollup_state WHERE key = ?", (offers.STATE_SCOPED,))
+    assert offers.missed(USERS[3], "default", midnight(-30), midnight(10), "extension", True) is None   # the legs
     assert rollup.refresh_some() and offers.scoped() and not traffic_rollup.built()   # 14 days of 40 done
     assert 0 < traffic_rollup.progress() < 100
     monkeypatch.setattr(rollup, "PREPARED_RAW_CALLS", 1)
