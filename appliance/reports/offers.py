@@ -28,6 +28,7 @@ from appliance.reports import rollup, traffic_rollup
 from appliance.reports.dims import BASE_SQL
 
 STATE_MONTHS = "offer_months"   # rollup_state key: "1" once rollup_offer_month sums every month's days
+STATE_SCOPED = "offer_call_ext"   # rollup_state key: "1" once every rollup_offer row carries its call's extension
 OFFER_COLUMNS = ("day", "call_id", "start_utc", "tenant", "extension", "state", "ring_s", "missed", "wait_s", "exts",
                  "first")
 
@@ -42,10 +43,11 @@ def rebuild_days(first: int, last: int) -> None:
                                                                days=list(range(first, last + 1))):
         day, n = (start + offset) // 86400, len(result.per_extension)
         for i, (ext, (state, ring)) in enumerate(result.per_extension.items()):
-            rows.append((day, cid, start, tenant, ext, state, ring, result.missed or "", result.wait_s, n, int(i == 0)))
-    conn = store.db.connection()
-    conn.executemany(f"INSERT INTO rollup_offer ({', '.join(OFFER_COLUMNS)}) VALUES "
-                     f"({', '.join('?' * len(OFFER_COLUMNS))})", rows)
+            rows.append((day, cid, start, tenant, ext, state, ring, result.missed or "", result.wait_s, n, int(i == 0),
+                         cid))
+    conn = store.db.connection()   # call_ext: the call's extension as the scopes' ranges compare it (scope._Ranges)
+    conn.executemany(f"INSERT INTO rollup_offer ({', '.join(OFFER_COLUMNS)}, call_ext) VALUES "
+                     f"({', '.join('?' * len(OFFER_COLUMNS))}, (SELECT TRIM(extension) FROM call WHERE id = ?))", rows)
     if rows:
         _sum_days(first, last)
     resum_months(first, last)
@@ -72,6 +74,17 @@ def resum_months(first: int, last: int) -> None:
             "INSERT INTO rollup_offer_month (ym, tenant, extension, state, multi, calls, ring_s, min_start, max_start) "
             "SELECT ?, tenant, extension, state, multi, SUM(calls), SUM(ring_s), MIN(min_start), MAX(max_start) FROM "
             "rollup_offer_ext WHERE day >= ? AND day < ? GROUP BY tenant, extension, state, multi", (ym, lo, end))
+
+
+def scoped() -> bool:
+    """Whether every rollup_offer row carries its call's extension (call_ext; STATE_SCOPED: an older database's
+    offers are built again, traffic_rollup.build_some)."""
+    return store.db.execute_sql("SELECT 1 FROM rollup_state WHERE key = ? AND value = '1'",
+                                (STATE_SCOPED,)).fetchone() is not None
+
+
+def mark_scoped() -> None:
+    store.db.execute_sql("INSERT OR REPLACE INTO rollup_state (key, value) VALUES (?, '1')", (STATE_SCOPED,))
 
 
 def months_summed() -> bool:
@@ -104,7 +117,7 @@ def _raw_calls(since: int, until: int, days: Iterable[int] | None = None) -> int
 def ready(since: int, until: int, wait: bool) -> list[int] | None:
     """The dirty local days a report over [since, until) reads from the legs, or None: read everything from the
     legs (roll-ups not built; with wait=False, rollup.Preparing when that means many calls)."""
-    if not (traffic_rollup.built() and rollup.is_built()):
+    if not (traffic_rollup.built() and rollup.is_built() and scoped()):   # scoped: after an upgrade, until rebuilt
         if not wait and _raw_calls(since, until) > rollup.PREPARED_RAW_CALLS:
             raise rollup.Preparing(min(traffic_rollup.progress(), rollup.progress()))
         return None
@@ -162,12 +175,11 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
     not_dirty, args_dirty = _in("o.day", dirty)
     not_dirty = f"NOT {not_dirty}" if dirty else "1"
     first, end = since // 86400 - 1, (until - 1) // 86400 + 2
-    if basis == "person":   # the visible calls by the call table's index alone, their offers joined: only incoming
-        # calls have offers, and an offer carries its call's tenant (scope.visible = the tenant and in_reach)
-        C = store.Call
-        sql, params = C.select(C.id).where(C.start_utc >= since, C.start_utc < until, scope.in_reach(user)).sql()
+    if basis == "person":   # the offers of the visible calls from their index alone (rollup_offer_scope): an offer
+        # carries its call's tenant, start and extension (scope.visible = the tenant and the extension ranges)
+        reach, rargs = _reach(scope.person_ranges(user), since, until)
         tenant, targs = _in("o.tenant", scope.call_tenant_codes(user.tenant, pbx_tenant))
-        visible, vargs = f"o.call_id IN ({sql}) AND {tenant} AND {not_dirty}", [*params, *targs, *args_dirty]
+        visible, vargs = f"{reach} AND {tenant} AND {not_dirty}", [*rargs, *targs, *args_dirty]
         if by == "extension":
             _person_by_extension(tally, scope.person_ranges(user), visible, vargs)
             return tally.report()
@@ -192,7 +204,7 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str, wait
     _totals(tally, store.db.execute_sql(
             f"SELECT o.missed, SUM(o.calls), SUM(o.wait_s) FROM rollup_offer_total o WHERE {in_whole} AND {tenants} "
             f"GROUP BY o.missed", [*wargs, *targs]))
-    _whole_days(tally, by, whole, set(dirty) | set(edge), tenants, targs)
+    _whole_days(tally, by, whole, set(dirty) | set(edge), tenants, targs, (first, end))
     return tally.report()
 
 
@@ -206,6 +218,19 @@ def _totals(tally: rm.Tally, rows) -> None:
         t.missed_direct += calls if state == rm.MISSED_DIRECT else 0
         t.missed_transferred += calls if state == rm.MISSED_TRANSFERRED else 0
         t.ring_missed_s += wait_s if state != rm.ANSWERED else 0
+
+
+def _reach(ranges, since: int, until: int) -> tuple[str, list]:
+    """A condition on `o`: the offers of the calls with start in [since, until) on the (extension, from, to) ranges
+    of a scope by person (scope.person_ranges, as scope.visible puts them on the call table), each an index range
+    of rollup_offer_scope ("0" for none)."""
+    parts, args = [], []
+    for ext, lo, hi in sorted(set(ranges), key=lambda r: (r[0], r[1] or 0)):
+        lo, hi = since if lo is None else max(lo, since), until if hi is None else min(hi, until)
+        if lo < hi:
+            parts.append("(o.call_ext = ? AND o.start_utc >= ? AND o.start_utc < ?)")
+            args += [ext, lo, hi]
+    return (f"({' OR '.join(parts)})" if parts else "0"), args
 
 
 def _person_by_extension(tally: rm.Tally, ranges, calls: str, args: list) -> None:
@@ -236,24 +261,30 @@ def _person_by_extension(tally: rm.Tally, ranges, calls: str, args: list) -> Non
     _totals(tally, ((m, n, w) for kind, m, _e, _s, n, w, _lo in rows if kind == 1))
 
 
-def _units(whole: list[int], unusable: set[int]) -> tuple[list[int], list[int]]:
+def _units(whole: list[int], unusable: set[int], days: tuple[int, int] | None = None) -> tuple[list[int], list[int]]:
     """The months every day of which is in `whole` or has no offer (none dirty or on the range's edge: `unusable`),
-    read from rollup_offer_month, and the other whole days, read from rollup_offer_ext."""
+    read from rollup_offer_month, and the other whole days, read from rollup_offer_ext. `days`: the local days
+    [first, end) whose offers were looked at (a day there outside `whole` and `unusable` has none), by default
+    those from the first to the last whole day (a year's data that ends before 31 December still reads December
+    by month)."""
     if not whole or not months_summed():
         return [], whole
     lo, hi = min(whole), max(whole)
+    bound_lo, bound_end = days if days is not None else (lo, hi + 1)
     months = []
     for ym in rollup.months_between(lo, hi + 1):
         first, end = rollup.month_days(ym)
-        if lo <= first and end <= hi + 1 and not any(first <= d < end for d in unusable):
+        if bound_lo <= first and end <= bound_end and not any(first <= d < end for d in unusable):
             months.append(ym)
     taken = {d for ym in months for d in range(*rollup.month_days(ym))}
     return months, [d for d in whole if d not in taken]
 
 
-def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], tenants: str, targs: list) -> None:
-    """Feed the offers of the whole clean days `whole` to the tally from the sums (by month where it can)."""
-    months, days = _units(whole, unusable)
+def _whole_days(tally: rm.Tally, by: str, whole: list[int], unusable: set[int], tenants: str, targs: list,
+                span: tuple[int, int]) -> None:
+    """Feed the offers of the whole clean days `whole` to the tally from the sums (by month where it can; `span`:
+    the days looked at, _units)."""
+    months, days = _units(whole, unusable, span)
     if by == "extension":   # attributed only for the row's name, at its first call: one group per outcome
         rows = "o.tenant AS t, o.extension AS e, o.state AS s, o.calls AS c, o.ring_s AS r, o.min_start AS lo"
         parts = [(f"SELECT {rows} FROM {table} o WHERE {cond} AND {tenants}", [*args, *targs])

@@ -40,13 +40,17 @@ def built() -> bool:
 
 def mark_built() -> None:
     """Every day is rebuilt from here on anyway (the cubes' build from scratch marks them all dirty)."""
+    from appliance.reports import offers   # noqa: PLC0415 (it reads rollup, which imports this)
     _set(DONE)
+    offers.mark_scoped()
 
 
 def clear() -> None:
     """Empty both roll-ups (a rebuild of the cubes builds them again)."""
+    from appliance.reports import offers   # noqa: PLC0415 (it reads rollup, which imports this)
     for t in TABLES:
         store.db.execute_sql(f"DELETE FROM {t}")
+    offers.mark_scoped()   # every offer from here on is stored with its call's extension
 
 
 def progress() -> int:
@@ -70,6 +74,12 @@ def build_some(limit_days: int | None = BUILD_DAYS) -> int:
         with store.db.atomic(store.IMMEDIATE):   # reads, then writes (store/base.py)
             offers.sum_every_month()
         summed = 1
+    if not offers.scoped():   # offers stored before they carried their call's extension: built again, oldest first
+        with store.db.atomic(store.IMMEDIATE):
+            if store.db.execute_sql("SELECT 1 FROM rollup_offer LIMIT 1").fetchone() is not None:
+                store.db.execute_sql("DELETE FROM rollup_state WHERE key = ?", (STATE,))
+                log.info("roll-ups: the missed-calls and concurrency roll-ups are built again (their call's extension)")
+            offers.mark_scoped()
     state = _state()
     if state == DONE:
         return summed

@@ -11,26 +11,27 @@ from peewee import IntegerField, TextField
 from appliance.store.base import Base
 
 
+def _unit() -> tuple[TextField, IntegerField, IntegerField]:
+    """The call tenant, department and branch columns of both cubes (new fields, in their column order)."""
+    return TextField(), IntegerField(null=True), IntegerField(null=True)
+
+
+def _sums() -> tuple[IntegerField, ...]:
+    """The summed columns of both cubes, as the other cubes hold them (new fields, in their column order: the field
+    order is the schema's, so both tables keep their columns and the schema stamp)."""
+    return tuple(IntegerField() for _ in range(9))
+
+
 class RollupOrgMonth(Base):
     """One local month (ym: YYYYMM) of calls of a call tenant, department and branch (ids; NULL: none then),
     trunk, trunk group, direction and currency: their sums, as the other cubes hold them."""
     ym = IntegerField(index=True)
-    tenant = TextField()
-    department_id = IntegerField(null=True)
-    branch_id = IntegerField(null=True)
+    tenant, department_id, branch_id = _unit()
     trunk = TextField()
     trunk_group = TextField()
     direction = TextField()
     currency = TextField()
-    calls = IntegerField()
-    answered = IntegerField()
-    ring_s = IntegerField()
-    talk_s = IntegerField()
-    cost_micro = IntegerField()
-    priced = IntegerField()
-    short = IntegerField()
-    min_start = IntegerField()
-    max_start = IntegerField()
+    calls, answered, ring_s, talk_s, cost_micro, priced, short, min_start, max_start = _sums()
 
     class Meta:
         table_name = "rollup_org_month"
@@ -40,20 +41,10 @@ class RollupOrgMonth(Base):
 class RollupUnitMonth(Base):
     """rollup_org_month summed over trunks (a department × month report reads a tenth of the rows)."""
     ym = IntegerField(index=True)
-    tenant = TextField()
-    department_id = IntegerField(null=True)
-    branch_id = IntegerField(null=True)
+    tenant, department_id, branch_id = _unit()
     direction = TextField()
     currency = TextField()
-    calls = IntegerField()
-    answered = IntegerField()
-    ring_s = IntegerField()
-    talk_s = IntegerField()
-    cost_micro = IntegerField()
-    priced = IntegerField()
-    short = IntegerField()
-    min_start = IntegerField()
-    max_start = IntegerField()
+    calls, answered, ring_s, talk_s, cost_micro, priced, short, min_start, max_start = _sums()
 
     class Meta:
         table_name = "rollup_unit_month"

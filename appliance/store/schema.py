@@ -28,7 +28,7 @@ from appliance.store.schedules import MODELS_SCHEDULES
 from appliance.store.shop import MODELS_SHOP
 from appliance.store.sync import MODELS_SYNC, ensure_triggers
 from appliance.store.tariffs import MODELS_TARIFFS
-from appliance.store.traffic_rollups import MODELS_TRAFFIC_ROLLUP
+from appliance.store.traffic_rollups import MODELS_TRAFFIC_ROLLUP, OFFER_DDL
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def open_db(path: Path, readonly: bool = False, cache_kb: int = CACHE_KB) -> Sql
     db.create_tables(all_models(), safe=True)
     for model in all_models():
         _add_missing_columns(model)
-    for sql in EXPRESSION_INDEXES:
+    for sql in EXPRESSION_INDEXES + OFFER_DDL:
         db.execute_sql(sql)
     _add_worker_bookkeeping()
     ensure_invoice_triggers()   # an issued invoice never changes (store/customers.py)

@@ -314,6 +314,8 @@ def add_legs(path: Path, seed: int = 1, extensions: int = 1000) -> dict:
     for first in range(lo, hi + 1, 31):
         with store.db.atomic():
             offers.rebuild_days(first, min(hi, first + 30))
+    with store.db.atomic():
+        offers.mark_scoped()   # every offer rebuilt: each carries its call's extension
     return {"legs": n_legs, "legs_s": round(t1 - t0, 2), "offers_rebuild_s": round(time.perf_counter() - t1, 2)}
 
 

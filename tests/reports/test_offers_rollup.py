@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appliance import store
+from appliance.access import scope
 from appliance.reports import missed as report_missed
 from appliance.reports import offers, rollup, traffic_rollup
 from appliance.store import rollups
@@ -152,6 +153,9 @@ def test_whole_months_are_read_from_the_month_sums_and_those_are_filled_on_an_ol
     assert offers.months_summed()
     whole = [(midnight(d) + 7200) // 86400 for d in range(-28, 33)]
     assert offers._units(whole, set())[0] == [202403, 202404]
+    # the range's last days without an offer (the data ends on 27 April): April still read by month
+    assert offers._units(whole[:-3], set(), (whole[0], whole[-1] + 1))[0] == [202403, 202404]
+    assert offers._units(whole[:-3], set())[0] == [202403]   # without the range's days: no way to know
     for by in report_missed.BY:
         for window in ((-28, 33), (-40, 41), (-27, 33)):
             check(ADMIN, by, midnight(window[0]), midnight(window[1]), expect_fast=True)
@@ -163,3 +167,77 @@ def test_whole_months_are_read_from_the_month_sums_and_those_are_filled_on_an_ol
     assert offers.months_summed() and store.db.execute_sql("SELECT COUNT(*) FROM rollup_offer_month").fetchone()[0]
     for by in report_missed.BY:
         check(ADMIN, by, midnight(-28), midnight(33), expect_fast=True)
+
+
+LATE_LEG = ("INSERT INTO leg (id, call_id, driver, call_key, start_utc, utc_offset, direction, extension, party, "
+            "trunk, ring_s, talk_s, answered, transferred, account_code, jseg, joff) SELECT ?, id, driver, '', "
+            "start_utc + 8, utc_offset, 'in', ?, '', '', 6, 40, 1, 0, '', 0, 0 FROM call WHERE id = ?")
+
+
+def call_exts() -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for cid, ext in store.db.execute_sql("SELECT call_id, call_ext FROM rollup_offer").fetchall():
+        out.setdefault(cid, set()).add(ext)
+    return out
+
+
+def test_a_late_leg_that_gives_the_call_another_extension_moves_it_into_a_department_scope(org):
+    """The offers carry their call's own extension (a scope by person finds them by it, rollup_offer_scope): a leg
+    stored after the roll-up that makes the call another extension's marks its day dirty (read from the legs) and
+    the refresh stores the new extension."""
+    insert([(d, 10 * 3600, "default", "t", [(0, 10, 0, False, "299")]) for d in (2, 3)]
+           + [(3, 11 * 3600, "", "t", [(0, 5, 40, True, " 202")])])
+    rollup.refresh()
+    assert call_exts() == {1: {"299"}, 2: {"299"}, 3: {"202"}}
+    dep = USERS[3]   # piotr's department (Support): 202, 203 and, after the move, 201
+    assert report_missed.missed(dep, "default", midnight(2), midnight(4)).total.offered == 1
+    store.db.execute_sql(LATE_LEG, (500, "202", 1))   # call 1 then rang 202, which answered: the call is 202's
+    store.db.execute_sql("UPDATE call SET extension = '202', legs = 2 WHERE id = 1")
+    rollups.mark_refs(500)
+    for user in USERS:
+        for by in report_missed.BY:
+            check(user, by, midnight(2), midnight(4))   # its day dirty: that day from the legs
+    rollup.refresh()
+    assert call_exts() == {1: {"202"}, 2: {"299"}, 3: {"202"}}
+    for user in USERS:
+        for by in report_missed.BY:
+            check(user, by, midnight(2), midnight(4), expect_fast=scope.basis(user) != "none")
+    report = report_missed.missed(dep, "default", midnight(2), midnight(4), "extension").to_dict()
+    assert report["total"]["offered"] == 2 and [r["key"] for r in report["rows"]] == ["202"]
+
+
+def test_offers_stored_before_they_carried_their_calls_extension_are_built_again(org, monkeypatch):
+    """An older database's offers (no call_ext): the idle refreshes build the missed-calls roll-ups again, oldest
+    day first, the web hearing "being prepared" meanwhile; then every scope reads them."""
+    insert([(d, 9 * 3600 + d, "", "t", [(0, 12, 0, False, "203"), (12, 4, 50, d % 2 == 0, "202")])
+            for d in range(-30, 10, 3)])
+    rollup.refresh()
+    store.db.execute_sql("UPDATE rollup_offer SET call_ext = ''")
+    store.db.execute_sql("DELETE FROM rollup_state WHERE key = ?", (offers.STATE_SCOPED,))
+    assert offers.missed(USERS[3], "default", midnight(-30), midnight(10), "extension", True) is None   # the legs
+    assert rollup.refresh_some() and offers.scoped() and not traffic_rollup.built()   # 14 days of 40 done
+    assert 0 < traffic_rollup.progress() < 100
+    monkeypatch.setattr(rollup, "PREPARED_RAW_CALLS", 1)
+    with pytest.raises(rollup.Preparing):
+        report_missed.missed(USERS[3], "default", midnight(-30), midnight(10), wait=False)
+    check(USERS[3], "extension", midnight(-30), midnight(10), expect_fast=False)   # the CLI reads the legs
+    while rollup.refresh_some():
+        pass
+    assert traffic_rollup.built() and "" not in set().union(*call_exts().values())
+    for user in USERS:
+        for by in report_missed.BY:
+            check(user, by, midnight(-30), midnight(10), expect_fast=scope.basis(user) != "none")
+
+
+def test_the_day_and_month_sums_share_their_columns_in_the_schemas_order():
+    from appliance.store.rollups_org import RollupOrgMonth, RollupUnitMonth   # noqa: PLC0415 (this test only)
+    from appliance.store.traffic_rollups import OfferDay, OfferMonth   # noqa: PLC0415 (this test only)
+
+    def columns(model) -> list[str]:
+        return [f.column_name for f in model._meta.sorted_fields]
+    sums = ["tenant", "extension", "state", "multi", "calls", "ring_s", "min_start", "max_start"]
+    assert columns(OfferDay) == ["id", "day", *sums] and columns(OfferMonth) == ["id", "ym", *sums]
+    org = ["calls", "answered", "ring_s", "talk_s", "cost_micro", "priced", "short", "min_start", "max_start"]
+    unit = ["id", "ym", "tenant", "department_id", "branch_id"]
+    assert columns(RollupUnitMonth) == [*unit, "direction", "currency", *org]
+    assert columns(RollupOrgMonth) == [*unit, "trunk", "trunk_group", "direction", "currency", *org]
