@@ -19,21 +19,18 @@ import pytest
 
 from appliance import store
 from appliance.access import users
-from appliance.central import apply as applier
 from appliance.reports import concurrency, missed, received_search, received_traffic, trunks
 from appliance.reports import search as call_search
-from appliance.store import central_db
 from appliance.store.sync import install_triggers
-from appliance.sync import outbox, wire
+from appliance.sync import outbox
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures)
-from sync_helpers import cli
+from sync_helpers import central_of_boxes, cli
 
 UTC = ZoneInfo("UTC")
 DAY = 86400
 START = 1_777_593_600            # 2026-05-01 00:00 UTC
 SINCE, UNTIL = START + 21 * DAY, START + 28 * DAY      # the week reported; the three before it the baseline
 ADMIN = users.Account(0, "hq", "administrator", "all", "", "")
-PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;201\n"
 BOXES = {"izmir": (11, 500), "ankara": (12, 400)}       # seed, calls
 CALL = ("INSERT INTO call (id, driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, ring_s, "
         "talk_s, answered, transferred, account_code, legs, kind, number, cost, currency, destination, tariff, capped,"
@@ -131,23 +128,7 @@ def branches(tmp_path_factory):
 @pytest.fixture
 def central(tmp_path, engine, branches):  # noqa: F811 (the fixture)
     """A central with both boxes' calls applied; the İzmir box linked to the directory's branch İzmir."""
-    ini, url, pw = "[pbx]\ntimezone = UTC\n[central]\nlisten = 127.0.0.1:8443\n", "", None
-    if engine is not None:
-        pw, url = password_file(tmp_path), engine.url(engine.fresh_database())
-        ini += f"database = {url}\npassword_file = {pw.name}\n"
-    (tmp_path / "callbox.ini").write_text(ini, encoding="utf-8")
-    (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
-    for name in BOXES:
-        assert cli("central", "branch", "add", name, "--data", str(tmp_path), "--json")[0] == 0
-    assert cli("directory", "import", str(tmp_path / "people.csv"), "--data", str(tmp_path))[0] == 0
-    assert cli("central", "branch", "set", "izmir", "--label", "İzmir", "--unit", "İzmir", "--data",
-               str(tmp_path))[0] == 0
-    store.open_db(tmp_path / "callbox.db")
-    if pw is not None:
-        central_db.open_central(url, pw.name, tmp_path)
-    for name, (_figures_of, bodies) in branches.items():
-        for seq, body in bodies:
-            applier.apply(name, wire.decode(body, wire.headers(body, seq)))
+    central_of_boxes(tmp_path, engine, {name: bodies for name, (_mine, bodies) in branches.items()})
     sup = users.Account(1, "izmir-sup", "supervisor", "branch", "default", "P1")
     yield sup
     store.close_db()
