@@ -14,7 +14,9 @@ import json
 from appliance.callcentre import agents, received, report_agents
 from appliance.callcentre.kpis import ratio, secs
 from appliance.callcentre.tables import Ask, Col, Table, share, total_row
+from appliance.store import directory as sd
 from appliance.store.central_db import connection, execute
+from appliance.store.sync import boxes_of_unit
 
 Seen = received.Seen
 REPORTS = ("agent_performance", "agent_sessions", "agent_pauses", "occupancy")
@@ -153,3 +155,40 @@ def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True)
     """The agents' report `name` (one of REPORTS) over this box's and the branch boxes' agents."""
     return {"agent_performance": performance, "agent_sessions": sessions, "agent_pauses": pauses,
             "occupancy": occupancy}[name](ask, seen, box, own)
+
+
+def person_boxes(user) -> tuple[str, ...]:
+    """The branch boxes where the user's directory person works now (those linked to their current branch, or
+    written as it is named): where their own agent figures are on a central (/callcentre/agent)."""
+    if user is None or not user.person or not user.tenant:
+        return ()
+    tid = sd.tenant_id(user.tenant)
+    person = (sd.Person.get_or_none(sd.Person.tenant_id == tid, sd.Person.external_id == user.person)
+              if tid is not None else None)
+    placed = sd.open_placement(tid, person.id) if person is not None and tid is not None else None
+    if placed is None or placed.branch_id is None:
+        return ()
+    unit = sd.Branch.get_or_none(sd.Branch.id == placed.branch_id)
+    return boxes_of_unit(placed.branch_id, unit.name if unit is not None else "")
+
+
+def own_figures(book, since: int | None, until: int | None, boxes: tuple[str, ...], extensions: frozenset[str],
+                limit: int = 50) -> tuple[list[dict], list[dict]]:
+    """An agent's own figures in `boxes` (agent_rows of the members whose interface names one of `extensions`) and
+    the last `limit` queue calls they answered there, newest first, each with its "branch"."""
+    if not boxes or not extensions:
+        return [], []
+    seen: Seen = ([f"branch IN ({', '.join('?' * len(boxes))})"], list(boxes))
+    rows = [r for r in agent_rows(book, since, until, seen) if agents.extension_of(r["agent"]) in extensions]
+    pairs = sorted({(r["branch"], r["agent"]) for r in rows})
+    if not pairs:
+        return rows, []
+    args: list = []
+    where = received.branch_where(since, until, seen, "", args)
+    mine = " OR ".join(["(branch = ? AND agent = ?)"] * len(pairs))
+    names = ("branch", "entered_utc", "queue", "caller", "agent", "wait_s", "talk_s", "end_event", "transfer_to")
+    with connection():
+        calls = execute(f"SELECT {', '.join(names)} FROM central_queue_call WHERE {where} AND outcome = 'answered' "
+                        f"AND ({mine}) ORDER BY entered_utc DESC LIMIT ?",
+                        [*args, *(x for p in pairs for x in p), limit])
+    return rows, [dict(zip(names, c)) for c in calls]

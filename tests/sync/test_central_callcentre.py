@@ -194,3 +194,39 @@ def test_the_wallboard_shows_the_boxes_queues_the_user_sees(central, branches, m
         assert {t["branch"] for t in tiles} == boxes
         assert sum(t["offered"] for t in tiles) == sum(BOXES[b] for b in boxes)
         assert all(t["queue"].startswith(("İzmir · ", "ankara · ")) for t in tiles)
+        one = [line for line in client.get("/wallboard/events?branch=ankara").text.splitlines()
+               if line.startswith("data: ")][0]
+        assert {t["branch"] for t in json.loads(one[len("data: "):])["queues"]} == {"ankara"} & boxes
+    # a wallboard link of every queue (made by an administrator): every box's queues, ?branch= one box's
+    from appliance.access import wallboards
+    from webui.db import users_db
+    import webtest
+    with users_db.connection_context():
+        token = wallboards.add("Hall", ())
+    anyone = webtest.TestApp(app)
+    assert f"/wallboard/{token}/events?branch=izmir" in anyone.get(f"/wallboard/{token}?branch=izmir").text
+    for query, boxes in (("", set(BOXES)), ("?branch=izmir", {"izmir"})):
+        first = [line for line in anyone.get(f"/wallboard/{token}/events{query}").text.splitlines()
+                 if line.startswith("data: ")][0]
+        tiles = json.loads(first[len("data: "):])["queues"]
+        assert {t["branch"] for t in tiles} == boxes
+        assert sum(t["offered"] for t in tiles) == sum(BOXES[b] for b in boxes)
+
+
+def test_an_agent_sees_their_figures_of_their_branch_box_only(central, branches):
+    """/callcentre/agent on a central: the agent Ayşe (İzmir, extension 201) sees PJSIP/201's figures of the İzmir
+    box (the box's own: answered, talk, login, pauses) and its calls, none of the Ankara box's."""
+    from webui.app import make_app
+    from web_helpers import logged_in
+    app = make_app(central)
+    client, _t = logged_in(app, "ayse", "staff", "own", "default", "P1")
+    page = client.get("/callcentre/agent?range=custom&since=2026-05-05&until=2026-05-07").text
+    assert 'data-box="izmir"' in page and 'data-box="ankara"' not in page
+    mine = [r for r in branches["izmir"][0]["agent_performance"].rows if r[0] == "PJSIP/201"][0]
+    theirs = received_agents.own_figures(BOOK, SINCE, UNTIL, ("izmir",), frozenset({"201"}))
+    assert [r["agent"] for r in theirs[0]] == ["PJSIP/201"]
+    assert [theirs[0][0][k] for k in ("answered", "talk_s", "ring_no_answer", "answer_rate_pct", "login_s",
+                                      "pause_s", "occupancy_pct")] == mine[1:8]
+    assert len(theirs[1]) == mine[1] and page.count('<td data-box="izmir">') == 1 + mine[1]
+    assert 'data-box="ankara"' not in client.get("/callcentre/agent?range=custom&since=2026-05-05&until=2026-05-07"
+                                                 "&branch=ankara").text
