@@ -103,7 +103,10 @@ def _figures() -> dict:
             "trunks": trunks.trunk_traffic(ADMIN, "default", SINCE, UNTIL, tz=UTC),
             "problems": trunks.problems(ADMIN, "default", SINCE, UNTIL, tz=UTC),
             "hours": concurrency.concurrency(ADMIN, "default", SINCE, UNTIL, UTC, 3600),
-            "ids": {c.id for c in call_search.query(ADMIN, "default", crit)}}
+            "ids": {c.id for c in call_search.query(ADMIN, "default", crit)},
+            "legs": {cid: (n, cost, trunks) for cid, n, cost, trunks in store.db.execute_sql(
+                "SELECT c.id, COUNT(l.id), c.cost, GROUP_CONCAT(l.trunk) FROM call c JOIN leg l ON l.call_id = c.id "
+                "GROUP BY c.id")}}
 
 
 @pytest.fixture(scope="module")
@@ -278,3 +281,27 @@ def test_callbox_traffic_on_the_central_covers_the_boxes(central, branches, tmp_
     busy = sum(i["erlangs"] * i["seconds"] for i in intervals)      # erlangs printed to 4 decimals
     assert abs(busy - sum(b.busy_s for f, _b in branches.values() for b in f["hours"])) <= \
         sum(i["seconds"] for i in intervals) * 0.00005
+
+
+def test_a_boxs_call_has_its_detail_page_for_who_sees_it(central, branches, tmp_path):
+    """/central/calls/BOX/ID: the box's call as it sent it (its legs, its cost, its attribution), linked from /calls
+    and /central/calls; a user scoped to the İzmir branch opens İzmir's calls and gets a 404 for Ankara's."""
+    from webui.app import make_app
+    from web_helpers import logged_in
+    app = make_app(tmp_path)
+    hq, _t = logged_in(app, "hq")
+    sup, _t = logged_in(app, "izmir-sup", "supervisor", "branch", "default", "P1")
+    for name in BOXES:
+        legs = branches[name][0]["legs"]
+        several = next(cid for cid, (n, cost, _tr) in legs.items() if n > 1)
+        priced = next(cid for cid, (n, cost, _tr) in legs.items() if cost)
+        page = hq.get(f"/central/calls/{name}/{several}").text
+        assert page.count("<tr><td class=\"num\">") == legs[several][0] and f'data-box="{name}"' in page
+        cost = hq.get(f"/central/calls/{name}/{priced}").text.split('id="branch-call-cost">')[1].split("<")[0]
+        assert legs[priced][1].rstrip("0").rstrip(".") in cost.replace(",", ".")
+        sup.get(f"/central/calls/{name}/{several}", status=200 if name == "izmir" else 404)
+    hq.get("/central/calls/izmir/99999999", status=404)
+    hq.get("/central/calls/nobox/1", status=404)
+    listed = hq.get("/calls?since=2026-05-22&until=2026-05-28&branch=izmir").text
+    assert '<a href="/central/calls/izmir/' in listed
+    assert '<a href="/central/calls/' in hq.get("/central/calls").text
