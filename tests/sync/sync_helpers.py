@@ -21,7 +21,8 @@ from appliance import procs, store
 from appliance.central import apply as applier
 from appliance.cli.main import main as cli_main
 from appliance.store import central_db
-from appliance.sync import wire
+from appliance.central import snapshots as central_snapshots
+from appliance.sync import snapshot, wire
 from pg_server import password_file
 
 CALL_INSERT = ("INSERT INTO call (id, driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, "
@@ -295,9 +296,11 @@ def central_seq(central: Central, branch: str) -> int:
 BRANCH_PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;201\n"
 
 
-def central_of_boxes(data: Path, engine, sent: dict[str, list[tuple[int, bytes]]]) -> None:
+def central_of_boxes(data: Path, engine, sent: dict[str, list[tuple[int, bytes]]],
+                     snapshots: dict[str, list[tuple[str, str, bytes]]] | None = None) -> None:
     """A central in `data` (on PostgreSQL when `engine` is a server, else SQLite) with one branch box per name of
-    `sent`, their batches (seq, body) applied as its receiver applies them; the İzmir box ("izmir", labelled
+    `sent`, their batches (seq, body) applied as its receiver applies them, and their `snapshots` (kind, version,
+    body: the directory's or tariffs') stored; the İzmir box ("izmir", labelled
     'İzmir') linked to the directory's branch İzmir, whose supervisor is P1 (Ayşe Yılmaz, extension 201). The box's
     database is left open."""
     ini, url, pw = "[pbx]\ntimezone = UTC\n[central]\nlisten = 127.0.0.1:8443\n", "", None
@@ -317,3 +320,6 @@ def central_of_boxes(data: Path, engine, sent: dict[str, list[tuple[int, bytes]]
     for name, bodies in sent.items():
         for seq, body in bodies:
             applier.apply(name, wire.decode(body, wire.headers(body, seq)))
+    for name, snaps in (snapshots or {}).items():
+        for kind, version, body in snaps:
+            assert central_snapshots.store(name, snapshot.decode(body, snapshot.headers(body, version), kind))
