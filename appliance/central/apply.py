@@ -14,6 +14,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from appliance.reports import received_missed
 from appliance.store import central_month, central_parts
 from appliance.store.central_db import central_db, is_postgres, transaction
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch, CentralCall
@@ -151,6 +152,11 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
         for lo in range(0, len(deletes), CHUNK):
             CentralCall.delete().where(CentralCall.branch == branch,
                                        CentralCall.rid.in_(deletes[lo:lo + CHUNK])).execute()
+        # the incoming calls' missed-call facts, summed by the missed-calls report (reports/received_missed.py)
+        cache: dict[str, bool] = {}
+        received_missed.replace(branch, [r["rid"] for r in batch.rows],
+                                [m for r in batch.rows if r["op"] == "upsert"
+                                 for m in received_missed.rows_of(branch, r["rid"], r["call"], cache)])
         if batch.queue_rows:
             _apply_queue(branch, batch.queue_rows)
         if batch.agent_rows:

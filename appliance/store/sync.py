@@ -18,6 +18,7 @@ from peewee import BigAutoField, BigIntegerField, BlobField, IntegerField, TextF
 
 from appliance.store.base import Base, db
 from appliance.store.central_db import central_db, connection
+from appliance.store.central_missed import CentralMissed
 from appliance.store.central_month import CentralMonth
 from appliance.store.sync_agent import BACKFILL as AGENT_BACKFILL
 from appliance.store.sync_agent import TRIGGERS as AGENT_TRIGGERS
@@ -90,6 +91,7 @@ class CentralBranch(Base):
     tariffs_changed_utc = BigIntegerField(default=0)     # when they last changed, as seen here
     directory = TextField(default="")           # its directory's version
     directory_changed_utc = BigIntegerField(default=0)
+    missed_built = IntegerField(default=0)      # 1: its incoming calls' missed-call facts are all in central_missed
     created_utc = BigIntegerField()
 
     class Meta:
@@ -134,7 +136,8 @@ class CentralCall(Base):
         indexes = ((("branch", "rid"), True), (("start_utc",), False))
 
 
-MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall, CentralSnapshot, CentralAgentEvent)
+MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall, CentralSnapshot, CentralAgentEvent,
+                  CentralMissed)
 MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, SyncQueueOutbox, SyncAgentOutbox) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
