@@ -54,3 +54,28 @@ def test_an_upgraded_central_reads_call_by_call_until_its_facts_are_made(central
     assert received_missed.unbuilt() == [] and received_missed.backfill() == 0
     for by in want:
         assert _facts(_report(by, START, UNTIL)) == want[by]
+
+
+def test_people_as_the_branch_attributed_them_by_person(central, branches):  # noqa: F811
+    """Calls re-sent by the İzmir box with people (a re-attribution on the box: updates): by person, a row per person
+    named as at their first call, the other extensions as `ext:NNN`; the same figures as call by call."""
+    from appliance.central import apply as applier
+    from appliance.sync import wire
+    cols = ("rid",) + wire.CALL_FIELDS
+    with central_db.connection():
+        calls = central_db.execute(f"SELECT {', '.join(cols)} FROM central_call WHERE branch = 'izmir' "
+                                   "AND direction = 'in' ORDER BY start_utc LIMIT 60")
+        seq = central_db.execute("SELECT last_seq FROM central_branch WHERE name = 'izmir'")[0][0] + 1
+    rows = []
+    for i, c in enumerate(calls):
+        call = dict(zip(cols, c))
+        rid = call.pop("rid")
+        call["person"] = ("Ayşe Yılmaz (P1)", "Ayşe Demir (P1)", "Can Öz (P2)", "")[i % 4] if i < 40 else "Zoë (P3)"
+        rows.append({"rid": rid, "op": "upsert", "call": call})
+    body = wire.encode("izmir", seq, "t", 0, rows)
+    applier.apply("izmir", wire.decode(body, wire.headers(body, seq)))
+    got = _facts(_report("person", START, UNTIL))
+    assert got == _facts(_report("person", START, UNTIL, raw=True))
+    names = {r[1]: r[2] for r in got[0] if r[0] == "izmir"}
+    assert names.get("P1") == "Ayşe Yılmaz" and names.get("P2") == "Can Öz" and names.get("P3") == "Zoë"
+    assert any(k.startswith("ext:") for k in names)
