@@ -12,21 +12,23 @@ from __future__ import annotations
 import json
 
 from appliance.callcentre import agents, received, report_agents
-from appliance.callcentre.kpis import ratio, secs
+from appliance.callcentre.kpis import period_where, ratio, secs
 from appliance.callcentre.tables import Ask, Col, Table, share, total_row
 from appliance.store import directory as sd
+from appliance.store.base import db
 from appliance.store.central_db import connection, execute
 from appliance.store.sync import boxes_of_unit
 
 Seen = received.Seen
-REPORTS = ("agent_performance", "agent_sessions", "agent_pauses", "occupancy")
+REPORTS = ("agent_performance", "agent_sessions", "agent_pauses", "occupancy", "agent_by_queue", "ring_no_answer",
+           "after_call_work")
 _ENDED = "SUM(CASE WHEN talk_s IS NOT NULL THEN 1 ELSE 0 END)"
 
 
 def branch_calls(since: int | None, until: int | None, seen: Seen, box: str, book
                  ) -> dict[tuple[str, str], list]:
-    """(branch box, agent) -> [answered, talk, rung not answered, wrap-up seconds] of the boxes' queue calls
-    entered in [since, until)."""
+    """(branch box, agent) -> [answered, talk, rung not answered, wrap-up seconds, answered calls with an end event]
+    of the boxes' queue calls entered in [since, until)."""
     args: list = []
     cond = received.branch_where(since, until, seen, box, args)
     out: dict[tuple[str, str], list] = {}
@@ -34,14 +36,15 @@ def branch_calls(since: int | None, until: int | None, seen: Seen, box: str, boo
         for b, agent, q, n, talk, ended in execute(
                 f"SELECT branch, agent, queue, COUNT(*), SUM(COALESCE(talk_s, 0)), {_ENDED} FROM central_queue_call "
                 f"WHERE {cond} AND outcome = 'answered' GROUP BY branch, agent, queue", args):
-            have = out.setdefault((b, agent), [0, 0, 0, 0])
+            have = out.setdefault((b, agent), [0, 0, 0, 0, 0])
             have[0] += n
             have[1] += talk or 0
             have[3] += (ended or 0) * book.of(q).wrapup_seconds
+            have[4] += ended or 0
         for b, rings in execute(f"SELECT branch, rings FROM central_queue_call WHERE {cond} AND rna > 0", args):
             for agent, event, *_ in json.loads(rings or "[]"):
                 if event == "RINGNOANSWER":
-                    out.setdefault((b, agent), [0, 0, 0, 0])[2] += 1
+                    out.setdefault((b, agent), [0, 0, 0, 0, 0])[2] += 1
     return out
 
 
@@ -74,7 +77,7 @@ def agent_rows(book, since: int | None, until: int | None, seen: Seen, box: str 
     found = branch_members(since, until, seen, box)
     rows = []
     for b, agent in sorted(set(calls) | set(found)):
-        answered, talk, rna, wrap = calls.get((b, agent), (0, 0, 0, 0))
+        answered, talk, rna, wrap, _ended = calls.get((b, agent), (0, 0, 0, 0, 0))
         m = found.get((b, agent))
         login, pauses = (m.login_s, m.pause) if m is not None else (0, {})    # type: ignore[attr-defined]
         pause = sum(pauses.values())
@@ -151,10 +154,86 @@ def occupancy(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> T
                  chart=base.chart)
 
 
+def by_queue(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_agents.by_queue with the branch boxes' agents and queues after this box's."""
+    base = report_agents.by_queue(ask)
+    rows = [[""] + r for r in base.rows] if own else []
+    sums = [0, 0, 0, 0]      # answered, wrapped talk, ended, hold: this box's then the boxes'
+    if own:
+        args0: list = []
+        for queue, n, talk, ended, hold in db.execute_sql(
+                "SELECT queue, COUNT(*), IFNULL(SUM(talk_s), 0), SUM(talk_s IS NOT NULL), IFNULL(SUM(wait_s), 0) "
+                f"FROM queue_call WHERE {period_where(ask.since, ask.until, None, args0, queues=ask.queues)} "
+                "AND outcome = 'answered' GROUP BY queue", args0):
+            wrap = ask.book.of(queue).wrapup_seconds
+            sums = [sums[0] + n, sums[1] + talk + ended * wrap, sums[2] + ended, sums[3] + hold]
+    if seen is not None:
+        args: list = []
+        cond = received.branch_where(ask.since, ask.until, seen, box, args)
+        with connection():
+            found = execute("SELECT branch, agent, queue, COUNT(*), SUM(COALESCE(talk_s, 0)), "
+                            f"{_ENDED}, SUM(COALESCE(wait_s, 0)) FROM central_queue_call WHERE {cond} "
+                            "AND outcome = 'answered' GROUP BY branch, agent, queue", args)
+        for b, agent, queue, n, talk, ended, hold in sorted(found):
+            wrap = ask.book.of(queue).wrapup_seconds
+            rows.append([b, agent, queue, n, secs(talk), ratio(talk + ended * wrap, ended), ratio(hold, n)])
+            sums = [sums[0] + n, sums[1] + talk + ended * wrap, sums[2] + ended, sums[3] + hold]
+    cols = [Col("branch", "text")] + base.columns
+    return Table(cols, rows, total_row(cols, rows, 3, aht_s=ratio(sums[1], sums[2]), asa_s=ratio(sums[3], sums[0])),
+                 keys=3, chart=base.chart)
+
+
+def rung(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_agents.rung with the branch boxes' agents after this box's."""
+    base = report_agents.rung(ask)
+    rows = [[""] + r for r in base.rows] if own else []
+    if seen is not None:
+        args: list = []
+        cond = received.branch_where(ask.since, ask.until, seen, box, args)
+        counts: dict[tuple[str, str], list[int]] = {}
+        with connection():
+            found = execute(f"SELECT branch, agent, outcome, rings FROM central_queue_call WHERE {cond} "
+                            "AND (outcome = 'answered' OR rings != '[]')", args)
+        for b, agent, outcome, rings in found:
+            if outcome == "answered" and agent:
+                counts.setdefault((b, agent), [0, 0, 0])[0] += 1
+            for member, event, *_ in json.loads(rings or "[]"):
+                counts.setdefault((b, member), [0, 0, 0])[1 if event == "RINGNOANSWER" else 2] += 1
+        rows += [[b, a, sum(c), c[0], c[1], c[2], ratio(c[0], c[0] + c[1], 100)]
+                 for (b, a), c in sorted(counts.items())]
+    answered, rna = sum(r[3] for r in rows), sum(r[4] for r in rows)
+    cols = [Col("branch", "text")] + base.columns
+    return Table(cols, rows, total_row(cols, rows, 2, answer_rate_pct=ratio(answered, answered + rna, 100)),
+                 chart=base.chart)
+
+
+def after_call_work(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_agents.after_call_work with the branch boxes' agents after this box's (their pauses by the central's
+    [callcentre] wrapup_pause_reasons)."""
+    base = report_agents.after_call_work(ask)
+    rows = [[""] + r for r in base.rows] if own else []
+    if seen is not None:
+        calls = branch_calls(ask.since, ask.until, seen, box, ask.book)
+        reasons = {r.casefold() for r in ask.wrapup_reasons}
+        paused: dict[tuple[str, str], int] = {}
+        if reasons:
+            for key, m in branch_members(ask.since, ask.until, seen, box).items():
+                paused[key] = sum(e - s for s, e, why in m.pauses if why.casefold() in reasons)   # type: ignore
+        for key in sorted({k for k, c in calls.items() if c[0]} | {k for k, s in paused.items() if s}):
+            _n, _t, _r, wrap, ended = calls.get(key, (0, 0, 0, 0, 0))
+            acw = paused.get(key, 0)
+            rows.append([key[0], key[1], ended, secs(wrap), secs(acw), ratio(wrap + acw, ended)])
+    ended = sum(r[2] for r in rows)
+    cols = [Col("branch", "text")] + base.columns
+    return Table(cols, rows, total_row(cols, rows, 2, acw_per_call_s=ratio(sum(r[3] + r[4] for r in rows), ended)),
+                 chart=base.chart)
+
+
 def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
     """The agents' report `name` (one of REPORTS) over this box's and the branch boxes' agents."""
     return {"agent_performance": performance, "agent_sessions": sessions, "agent_pauses": pauses,
-            "occupancy": occupancy}[name](ask, seen, box, own)
+            "occupancy": occupancy, "agent_by_queue": by_queue, "ring_no_answer": rung,
+            "after_call_work": after_call_work}[name](ask, seen, box, own)
 
 
 def person_boxes(user) -> tuple[str, ...]:

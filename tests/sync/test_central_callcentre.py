@@ -28,7 +28,7 @@ from test_queue_outage import queue_log
 UTC = ZoneInfo("UTC")
 FIRST = 1_778_000_000
 SINCE, UNTIL = FIRST - 3600, FIRST + 86400
-BOOK = kpis.RuleBook(kpis.Rules())
+BOOK = kpis.RuleBook(kpis.Rules(wrapup_seconds=10))    # after-call work: 10 s a call, and the "ACW" pauses
 ADMIN = users.Account(0, "hq", "administrator", "all", "", "")
 SUP = users.Account(1, "izmir-sup", "supervisor", "branch", "default", "P1")
 BOXES = {"izmir": 60, "ankara": 45}
@@ -58,7 +58,7 @@ def branches_events() -> dict[str, int]:
 
 
 def _ask() -> Ask:
-    return Ask(BOOK, SINCE, UNTIL, UTC, None)
+    return Ask(BOOK, SINCE, UNTIL, UTC, None, wrapup_reasons=("ACW",))
 
 
 @pytest.fixture(scope="module")
