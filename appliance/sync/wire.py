@@ -178,3 +178,23 @@ def _check_row(row) -> None:
               else value is None or isinstance(value, str) if name == "cost" else isinstance(value, str))
         if not ok:
             raise WireError(f"row {row['rid']}: bad {name} {value!r}")
+    _check_legs(row["rid"], call["legs"])
+
+
+_LEG_INTS = ("start_utc", "ring_s", "talk_s")
+
+
+def _check_legs(rid: int, text: str) -> None:
+    """A call row's legs: "" or a JSON list of legs, each with its start, ring and talk seconds (integers), its
+    answered flag and extension (what the central reads of them: the missed-calls facts, the call's page)."""
+    if not text:
+        return
+    try:
+        legs = json.loads(text)
+    except ValueError:
+        raise WireError(f"row {rid}: its legs are not JSON") from None
+    for leg in legs if isinstance(legs, list) else [None]:
+        if not (isinstance(leg, dict) and all(isinstance(leg.get(k), int) and not isinstance(leg.get(k), bool)
+                                              for k in _LEG_INTS)
+                and isinstance(leg.get("answered"), (int, bool)) and isinstance(leg.get("extension"), str)):
+            raise WireError(f"row {rid}: a bad leg {str(leg)[:80]!r}")
