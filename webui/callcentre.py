@@ -22,6 +22,7 @@ from bottle import request
 from appliance import config, localtime
 from appliance.callcentre import agents, kpis, quality
 from appliance.callcentre import received as cc_received
+from appliance.callcentre import received_agents as cc_agents
 from appliance.callcentre import scope as cs
 from appliance.reports import received, received_calls
 from appliance.reports.attribution import rollup_scope
@@ -164,21 +165,39 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         """An agent's own figures (any role): the queue members of their extensions, and the calls they answered."""
         user = current_user()
         form = request.query.decode()
+        box = (form.get("branch") or "").strip()
         base = dict(title=_("My queue calls"), form=form, ranges=rp.RANGE_LABELS, columns=AGENT_COLUMNS, rows=[],
-                    calls=[], cell=cell, error="", extensions=())
+                    calls=[], cell=cell, error="", extensions=(), central=is_central, boxes=[], box_labels={},
+                    branch=box)
         try:
             since, until = window(form, tz)
         except Problem as e:
             return rp.render("callcentre_agent", 400, **{**base, "error": str(e)})
+        problem = db.use_central(cfg, data_dir) if is_central else ""
+        if problem:
+            base["error"] = _("The central's database cannot be reached: {reason}").format(reason=problem)
 
         def work():
             mine = cs.own_extensions(user)
-            rows = [r for r in agents.agent_kpis(book, since, until) if agents.extension_of(r["agent"]) in mine]
-            return sorted(mine), rows, agents.recent_calls([r["agent"] for r in rows], since, until)
+            rows, calls, boxes, labels = [], [], [], {}
+            if not box:      # this box's own members (a branch box chosen: that box's only)
+                rows = [{"branch": ""} | r for r in agents.agent_kpis(book, since, until)
+                        if agents.extension_of(r["agent"]) in mine]
+                calls = [{"branch": ""} | c for c in agents.recent_calls([r["agent"] for r in rows], since, until)]
+            if is_central and not problem:   # and those of the branch boxes where the user's person works
+                with db.connection():
+                    boxes = list(cc_agents.person_boxes(user))
+                    labels = received_calls.labels() if boxes else {}
+                    theirs, their_calls = cc_agents.own_figures(
+                        book, since, until, tuple(b for b in boxes if not box or b == box), mine)
+                rows += theirs
+                calls = sorted(calls + their_calls, key=lambda c: -c["entered_utc"])[:50]
+            return sorted(mine), rows, calls, boxes, labels
         try:
-            extensions, rows, calls = rp.offload(data_dir, work)
+            extensions, rows, calls, boxes, labels = rp.offload(data_dir, work)
         except rp.NoData:
             return rp.render("callcentre_agent", **base)
+        base.update(boxes=boxes, box_labels=labels)
         for c in calls:     # queue_log times are UTC: shown at the PBX's local time then
             c["offset"] = localtime.offset_at(c["entered_utc"], tz)
         return rp.render("callcentre_agent", **{**base, "rows": rows, "calls": calls, "extensions": extensions})

@@ -101,6 +101,22 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                        names=names, error=error,
                        link=lambda n: "/central/calls?" + urlencode({**query, "page": n}))
 
+    @app.get("/central/calls/<box>/<rid>")
+    def call(box: str, rid: str):
+        """A branch box's call as it sent it (its legs, cost, attribution), for a user whose scope sees it; others a
+        404, as for a call that does not exist."""
+        problem, found, labels = db.use_central(cfg, data_dir), None, {}
+        if problem:
+            return _render("central_call", 503, call=None, labels={}, problem=_(
+                "The central's database cannot be reached: {reason}").format(reason=problem))
+        if row_id(rid) is not None and db.read_access(data_dir):
+            with db.connection():
+                found = received_calls.detail(rollup_scope(current_user(), pbx.tenant), box, int(rid))
+                labels = received_calls.labels() if found else {}
+        if found is None:
+            raise bottle.HTTPError(404, _("No call {id} that you may see.").format(id=rid))
+        return _render("central_call", call=found, labels=labels, problem="")
+
     @app.get("/central/branches")
     def branches():
         problem, rows = db.use_central(cfg, data_dir), []

@@ -121,15 +121,22 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     central_cfg = cfg.section("central")
     central = bool(central_cfg.listen or central_cfg.database)
 
-    def branch_boxes():
-        """On a central: (the SQL conditions of the branch boxes' queue calls the user sees, their display names);
-        None elsewhere, for a user who sees none, or when the central's database cannot be reached."""
+    def branch_boxes(link: bool = False):
+        """On a central: (the SQL conditions of the branch boxes' queue calls the user sees, of ?branch= only when
+        given, their display names); None elsewhere, for a user who sees none, or when the central's database
+        cannot be reached. `link`: a wallboard link's (made by an administrator of the whole box): every box."""
         user = current_user()
-        if not central or user is None or db.use_central(cfg, data_dir) or not db.read_access(data_dir):
+        if not central or (user is None and not link) or db.use_central(cfg, data_dir) \
+                or not db.read_access(data_dir):
             return None
+        box = (request.query.decode().get("branch") or "").strip()
         with db.connection():
-            seen = received.scope_sql(rollup_scope(user, pbx.tenant))
-            return None if seen is None else (seen, received_calls.labels())
+            seen = ([], []) if link else received.scope_sql(rollup_scope(user, pbx.tenant))
+            if seen is None:
+                return None
+            if box:
+                seen = (seen[0] + ["branch = ?"], seen[1] + [box])
+            return seen, received_calls.labels()
 
     def stream(queues: tuple[str, ...], token: str = "", boxes=None):
         response.content_type = "text/event-stream; charset=utf-8"
@@ -190,7 +197,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def board_page():
         boxes = asked_boxes()
         queues = queues_seen(boxes)
-        query = urlencode([("queue", q) for q in request.query.decode().getall("queue") if q])
+        query = urlencode([("queue", q) for q in request.query.decode().getall("queue") if q]
+                          + [("branch", b) for b in request.query.decode().getall("branch")[:1] if b])
         name = _("All queues") if not queues else _("Branch boxes") if queues == NO_QUEUE else ", ".join(queues)
         return page(name, queues, "/wallboard/events" + (f"?{query}" if query else ""))
 
@@ -238,10 +246,14 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     @app.get("/wallboard/<token>")
     def link_page(token: str):
         found = linked(token)
-        return page(found.name, found.queues, f"/wallboard/{token}/events")
+        box = (request.query.decode().get("branch") or "").strip()
+        return page(found.name, found.queues, f"/wallboard/{token}/events"
+                    + (f"?{urlencode([('branch', box)])}" if box else ""))
 
     @app.get("/wallboard/<token>/events")
     def link_events(token: str):
-        return stream(linked(token).queues, token)
+        """A link of every queue (none named) on a central also shows every branch box's queues (?branch=: one)."""
+        found = linked(token)
+        return stream(found.queues, token, branch_boxes(link=True) if not found.queues else None)
 
     return app

@@ -148,9 +148,15 @@ def members(since: int, until: int, queue: str | None = None, queues: frozenset[
     if queues is not None:
         where += f" AND queue IN ({', '.join('?' * (len(queues) + 1))})"
         args += [*sorted(queues), ""]
+    return walk(db.execute_sql(f"SELECT at_utc, queue, agent, event, params FROM queue_event WHERE {where} "
+                               "ORDER BY at_utc, id", args), since, until)
+
+
+def walk(events, since: int, until: int) -> dict[str, _Member]:
+    """Each member's login sessions and pauses inside [since, until) from its member events (at_utc, queue, agent,
+    event, params as JSON), in time order: members()'s, and the central's over a branch box's events."""
     found: dict[str, _Member] = {}
-    for at, q, agent, event, params in db.execute_sql(
-            f"SELECT at_utc, queue, agent, event, params FROM queue_event WHERE {where} ORDER BY at_utc, id", args):
+    for at, q, agent, event, params in events:
         if agent:
             member = found.get(agent)
             if member is None:

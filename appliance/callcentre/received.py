@@ -20,20 +20,29 @@ def any_received() -> bool:
         return bool(execute("SELECT 1 FROM central_queue_call LIMIT 1"))
 
 
+def branch_where(since: int | None, until: int | None, seen: Seen, box: str, args: list, queue: str | None = None,
+                 extra: tuple[str, ...] = ()) -> str:
+    """The WHERE conditions on central_queue_call of the queue calls entered in [since, until) (of `queue`, when
+    given) that `seen` allows, of branch box `box` only when given, and `extra` conditions (no arguments); their
+    arguments appended to `args`."""
+    where = [period_where(since, until, queue, args), *extra] + [f"({c})" for c in seen[0]]
+    args += list(seen[1])
+    if box:
+        where.append("branch = ?")
+        args.append(box)
+    return " AND ".join(where)
+
+
 def branch_sums(book: RuleBook, since: int | None, until: int | None, seen: Seen, branch: str = "",
                 queue: str | None = None) -> dict[tuple[str, str], list]:
     """(branch box, queue) -> its SUM_COLUMNS over the received queue calls entered in [since, until) that `seen`
     allows (of `branch` only, when given)."""
     args: list = []
     sums = sums_sql(book, args)
-    where = [period_where(since, until, queue, args)] + [f"({c})" for c in seen[0]]
-    args += list(seen[1])
-    if branch:
-        where.append("branch = ?")
-        args.append(branch)
+    where = branch_where(since, until, seen, branch, args, queue)
     with connection():
-        rows = execute(f"SELECT branch, queue, {sums} FROM central_queue_call WHERE {' AND '.join(where)} "
-                       "GROUP BY branch, queue", args)
+        rows = execute(f"SELECT branch, queue, {sums} FROM central_queue_call WHERE {where} GROUP BY branch, queue",
+                       args)
     out: dict[tuple[str, str], list] = {}
     for b, q, *values in rows:
         out[(b, q)] = add_sums(out.get((b, q)), values[:len(SUM_COLUMNS)])

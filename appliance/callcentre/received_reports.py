@@ -4,19 +4,16 @@ the answered and the lost by wait band and the agents' performance, over this bo
 branch boxes sent (central_queue_call), the branch box the first column ("" = this box's own) and a filter (`box`:
 that branch box's only).
 
-A branch box's figures are its own report's, from the same KPI SQL (kpis.sums_sql, through received.branch_sums;
-the agents' answered, talk and rung-not-answered from the same queue call columns as agents.agent_kpis), with the
-central's [callcentre] rules. What a branch box does not send is not made up: its agents' login sessions and
-pauses (member events) stay empty, and so do their occupancy and evaluations. Which branch boxes a user sees is the
+A branch box's figures are its own report's, from the same KPI SQL (kpis.sums_sql, through received.branch_sums),
+with the central's [callcentre] rules; the agents' reports (performance, sessions, pauses, occupancy) are
+received_agents.py's, from the queue calls and member events the boxes sent. Which branch boxes a user sees is the
 caller's (the received calls' scope: HQ every box, a user scoped to a branch that branch's box), handed in as SQL
 conditions. SQLite or PostgreSQL ([central] database).
 """
 from __future__ import annotations
 
-import json
-
-from appliance.callcentre import received, report_agents, report_queues, reports
-from appliance.callcentre.kpis import OPEN, SUM_COLUMNS, add_sums, kpi_values, period_where, ratio, secs, sums_sql
+from appliance.callcentre import received, received_agents, report_queues, reports
+from appliance.callcentre.kpis import OPEN, SUM_COLUMNS, add_sums, kpi_values, sums_sql
 from appliance.callcentre.tables import Ask, Col, Table, band_sql, bucket, total_row, whole_hour_zone
 from appliance.store.central_db import connection, execute
 
@@ -25,7 +22,7 @@ PERIODS = {"service_level_by_hour": "hour", "service_level_by_day": "day", "serv
            "service_level_by_weekday": "weekday", "service_level_by_month": "month", "asa_trend": "day",
            "aht_trend": "day"}
 BANDS = {"answered_by_wait": ("answered",), "lost_by_wait": report_queues.LOST}
-REPORTS = ("queue_summary", "agent_performance", "queue_hour_heatmap") + tuple(PERIODS) + tuple(BANDS)
+REPORTS = ("queue_summary", "queue_hour_heatmap") + tuple(PERIODS) + tuple(BANDS) + received_agents.REPORTS
 Seen = received.Seen
 
 
@@ -52,46 +49,6 @@ def summary(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Tab
     return Table(cols, rows, totals, keys=2, chart=("bar", ("offered", "answered")))
 
 
-def _branch_agents(ask: Ask, seen: Seen, box: str) -> dict[tuple[str, str], list]:
-    """(branch box, agent) -> [answered, talk, rung not answered] of the branch boxes' queue calls."""
-    args: list = []
-    where = [period_where(ask.since, ask.until, None, args)] + [f"({c})" for c in seen[0]]
-    args += list(seen[1])
-    if box:
-        where.append("branch = ?")
-        args.append(box)
-    cond = " AND ".join(where)
-    out: dict[tuple[str, str], list] = {}
-    with connection():
-        for b, agent, n, talk in execute(f"SELECT branch, agent, COUNT(*), SUM(COALESCE(talk_s, 0)) FROM "
-                                         f"central_queue_call WHERE {cond} AND outcome = 'answered' "
-                                         "GROUP BY branch, agent", args):
-            out[(b, agent)] = [n, talk or 0, 0]
-        for b, rings in execute(f"SELECT branch, rings FROM central_queue_call WHERE {cond} AND rna > 0", args):
-            for agent, event, *_ in json.loads(rings or "[]"):
-                if event == "RINGNOANSWER":
-                    out.setdefault((b, agent), [0, 0, 0])[2] += 1
-    return out
-
-
-def agent_performance(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
-    """report_agents.performance with a row per branch box and agent: this box's agents (when `own`), then the
-    branch boxes' (answered, talk, rung not answered, answer rate; no sessions, pauses or evaluations)."""
-    base = report_agents.performance(ask) if own else None
-    names = ("answered", "talk_s", "ring_no_answer", "answer_rate_pct", "login_s", "pause_s", "occupancy_pct")
-    kinds = ("count", "seconds", "count", "percent", "seconds", "seconds", "percent")
-    cols = [Col("branch", "text"), Col("agent", "agent")] + [Col(n, k) for n, k in zip(names, kinds)] + [
-        Col("evaluated"), Col("score_pct", "percent")]
-    rows: list[list] = [[""] + r for r in base.rows] if base else []
-    if seen is not None:
-        for (b, agent), (n, talk, rna) in sorted(_branch_agents(ask, seen, box).items()):
-            rows.append([b, agent, n, secs(talk), rna, ratio(n, n + rna, 100), None, None, None, 0, None])
-    answered, rna = sum(r[2] for r in rows), sum(r[4] for r in rows)
-    totals = total_row(cols, rows, 2, answer_rate_pct=ratio(answered, answered + rna, 100),
-                       score_pct=base.totals[-1] if base and base.totals else None)
-    return Table(cols, rows, totals, keys=2, chart=("bar", ("answered",)))
-
-
 def _branch_periods(ask: Ask, seen: Seen, box: str, by: str, with_queue: bool = False) -> dict[tuple, list]:
     """(branch box, local `by` period) -> SUM_COLUMNS + wrapped talk of the branch boxes' queue calls, per step of
     the queue calls' entry as report_queues.period_sums reads this box's (15 minutes in a zone not on the hour);
@@ -99,14 +56,10 @@ def _branch_periods(ask: Ask, seen: Seen, box: str, by: str, with_queue: bool = 
     step = 3600 if whole_hour_zone(ask.tz, ask.since, ask.until) else 900
     args: list = []
     sums = sums_sql(ask.book, args)
-    where = [period_where(ask.since, ask.until, None, args)] + [f"({c})" for c in seen[0]]
-    args += list(seen[1])
-    if box:
-        where.append("branch = ?")
-        args.append(box)
+    where = received.branch_where(ask.since, ask.until, seen, box, args)
     with connection():
         rows = execute(f"SELECT branch, queue, entered_utc / {step}, {sums} FROM central_queue_call WHERE "
-                       f"{' AND '.join(where)} GROUP BY branch, queue, entered_utc / {step}", args)
+                       f"{where} GROUP BY branch, queue, entered_utc / {step}", args)
     out: dict[tuple, list] = {}
     for b, q, n, *values in rows:
         key = (b, q, bucket(int(n) * step, ask.tz, by)) if with_queue else (b, bucket(int(n) * step, ask.tz, by))
@@ -160,16 +113,12 @@ def by_wait(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = T
     if seen is not None:
         outcomes = BANDS[name]
         args: list = []
-        where = [period_where(ask.since, ask.until, None, args), OPEN] + [f"({c})" for c in seen[0]]
-        args += list(seen[1])
-        if box:
-            where.append("branch = ?")
-            args.append(box)
+        where = received.branch_where(ask.since, ask.until, seen, box, args, extra=(OPEN,))
         found: dict[str, dict[int, dict[str, int]]] = {}
         with connection():
             for b, band, outcome, n in execute(
                     f"SELECT branch, {band_sql('wait_s')}, outcome, COUNT(*) FROM central_queue_call WHERE "
-                    f"{' AND '.join(where)} AND outcome IN ({', '.join('?' * len(outcomes))}) AND wait_s IS NOT NULL "
+                    f"{where} AND outcome IN ({', '.join('?' * len(outcomes))}) AND wait_s IS NOT NULL "
                     f"GROUP BY branch, {band_sql('wait_s')}, outcome", [*args, *outcomes]):
                 found.setdefault(b, {}).setdefault(int(band), {})[outcome] = n
         for b in sorted(found):
@@ -186,5 +135,6 @@ def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True)
         return by_period(name, ask, seen, box, own)
     if name in BANDS:
         return by_wait(name, ask, seen, box, own)
-    return {"queue_summary": summary, "agent_performance": agent_performance,
-            "queue_hour_heatmap": heatmap}[name](ask, seen, box, own)
+    if name in received_agents.REPORTS:
+        return received_agents.run(name, ask, seen, box, own)
+    return {"queue_summary": summary, "queue_hour_heatmap": heatmap}[name](ask, seen, box, own)

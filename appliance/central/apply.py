@@ -14,9 +14,11 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from appliance.reports import received_missed
 from appliance.store import central_month, central_parts
 from appliance.store.central_db import central_db, is_postgres, transaction
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch, CentralCall
+from appliance.store.sync_agent import CENTRAL_AGENT_COLUMNS, CentralAgentEvent
 from appliance.store.sync_queue import CENTRAL_QUEUE_COLUMNS, CentralQueueCall
 from appliance.sync.wire import CALL_FIELDS, Batch
 
@@ -73,6 +75,24 @@ def _apply_queue(branch: str, rows: list[dict]) -> None:
     for lo in range(0, len(upserts), CHUNK):
         (CentralQueueCall.insert_many(upserts[lo:lo + CHUNK], fields=_QFIELDS)
          .on_conflict(conflict_target=[CentralQueueCall.branch, CentralQueueCall.rid], preserve=_QUPDATED).execute())
+
+
+_AFIELDS = [CentralAgentEvent._meta.columns[c] for c in CENTRAL_AGENT_COLUMNS]
+_AUPDATED = [f for f in _AFIELDS if f.column_name not in ("branch", "rid")]
+
+
+def _apply_agents(branch: str, rows: list[dict]) -> None:
+    """The batch's member events (protocol 3): upserts by (branch, rid), deletes; in the batch's transaction."""
+    upserts = [tuple({**r["agent_event"], "branch": branch, "rid": r["rid"]}[c] for c in CENTRAL_AGENT_COLUMNS)
+               for r in rows if r["op"] == "upsert"]
+    deletes = [r["rid"] for r in rows if r["op"] == "delete"]
+    for lo in range(0, len(deletes), CHUNK):
+        CentralAgentEvent.delete().where(CentralAgentEvent.branch == branch,
+                                         CentralAgentEvent.rid.in_(deletes[lo:lo + CHUNK])).execute()
+    for lo in range(0, len(upserts), CHUNK):
+        (CentralAgentEvent.insert_many(upserts[lo:lo + CHUNK], fields=_AFIELDS)
+         .on_conflict(conflict_target=[CentralAgentEvent.branch, CentralAgentEvent.rid], preserve=_AUPDATED)
+         .execute())
 
 
 _BRANCH, _RID, _START = (CENTRAL_CALL_COLUMNS.index(c) for c in ("branch", "rid", "start_utc"))
@@ -132,8 +152,15 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
         for lo in range(0, len(deletes), CHUNK):
             CentralCall.delete().where(CentralCall.branch == branch,
                                        CentralCall.rid.in_(deletes[lo:lo + CHUNK])).execute()
+        # the incoming calls' missed-call facts, summed by the missed-calls report (reports/received_missed.py)
+        cache: dict[str, bool] = {}
+        received_missed.replace(branch, [r["rid"] for r in batch.rows],
+                                [m for r in batch.rows if r["op"] == "upsert"
+                                 for m in received_missed.rows_of(branch, r["rid"], r["call"], cache)])
         if batch.queue_rows:
             _apply_queue(branch, batch.queue_rows)
+        if batch.agent_rows:
+            _apply_agents(branch, batch.agent_rows)
         newest = max((r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"), default=0)
         CentralBranch.update(last_seq=batch.seq, last_digest=batch.digest, last_batch_utc=now, version=batch.version,
                              last_seen_utc=now,
@@ -142,8 +169,8 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
     if abs(batch.sent_utc - now) > SKEW_WARN_S:
         log.warning("branch %s: its clock is %+d s from ours (batch %d applied: nothing depends on it)", branch,
                     batch.sent_utc - now, batch.seq)
-    log.info("branch %s: batch %d applied (%d upserts, %d deletes, %d queue calls)", branch, batch.seq, len(upserts),
-             len(deletes), len(batch.queue_rows))
+    log.info("branch %s: batch %d applied (%d upserts, %d deletes, %d queue calls, %d agent events)", branch,
+             batch.seq, len(upserts), len(deletes), len(batch.queue_rows), len(batch.agent_rows))
     return Applied(batch.seq, len(batch.rows), False)
 
 

@@ -71,7 +71,7 @@ def add(data_dir: Path, name: str, now: int | None = None, label: str = "", unit
             raise BranchError(f"branch {name!r} is already enrolled (revoke it first to enrol it again)")
         if row is None:
             CentralBranch.create(name=name, token_hash=_hash(secret), token_expires_utc=now + TOKEN_VALID_S,
-                                 created_utc=now, label=label, unit=unit)
+                                 created_utc=now, label=label, unit=unit, missed_built=1)   # no calls yet
         else:
             kept: dict[str, object] = {"label": label} if label else {}
             if unit is not None:

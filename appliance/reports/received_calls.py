@@ -3,6 +3,7 @@ a column, each user seeing only what their scope allows (received.scope_sql: HQ 
 branch box). On SQLite or PostgreSQL ([central] database)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from appliance.reports.attribution import RollupScope
@@ -77,3 +78,28 @@ def labels() -> dict[str, str]:
     """Each branch box's display name by its identity."""
     with connection():
         return box_labels()
+
+
+DETAIL = ("branch", "rid", "driver", "call_key", "start_utc", "utc_offset", "direction", "extension", "party", "trunk",
+          "ring_s", "talk_s", "answered", "transferred", "account_code", "kind", "number", "cost", "currency",
+          "destination", "tariff", "capped", "tenant", "person", "department", "org_branch", "legs")
+
+
+def detail(rscope: RollupScope, box: str, rid: int) -> dict | None:
+    """Branch box `box`'s call `rid` as the box last sent it (its legs decoded, each with its start after the
+    call's as "offset_s"), when `rscope` sees it; None otherwise (as for a call that does not exist)."""
+    seen = scope_sql(rscope)
+    if seen is None:
+        return None
+    cond = [f"({c})" for c in seen[0]] + ["branch = ?", "rid = ?"]
+    with connection():
+        rows = execute(f"SELECT {', '.join(DETAIL)} FROM central_call WHERE {' AND '.join(cond)}",
+                       [*seen[1], box, rid])
+    if not rows:
+        return None
+    call = dict(zip(DETAIL, rows[0]))
+    call["legs"] = [leg | {"offset_s": max(0, int(leg.get("start_utc") or call["start_utc"]) - call["start_utc"])}
+                    for leg in json.loads(call["legs"] or "[]")]
+    for flag in ("answered", "transferred", "capped"):
+        call[flag] = bool(call[flag])
+    return call

@@ -7,8 +7,9 @@ their own or their department's calls none of them); this box's own part is the 
 
 The figures of a branch box are those the branch computes from the same calls: the same rules (missed.outcome
 over the legs, the trunk sums, the sweep of the calls' occupancy), read from the received rows. What the central's
-directory cannot say of a branch box's call is left as the branch sent it: a received call's trunk is in the
-trunk group "" (the central does not know the branch's providers), and by person a missed call's row is the
+directory cannot say of a branch box's call is left as the branch sent it: a received call's trunk is in its
+provider's group as the box's own directory says it (the directory snapshot it sends, received_groups.py; "" for a
+trunk it does not know, or a box that sent no directory), and by person a missed call's row is the
 person the branch attributed the call to when the leg rang the call's own extension, else the extension
 ("ext:NNN"). SQLite or PostgreSQL ([central] database).
 """
@@ -24,6 +25,8 @@ from appliance.reports import concurrency as report_concurrency
 from appliance.reports import missed as report_missed
 from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
+from appliance.reports import received_missed
+from appliance.reports.received_groups import BoxTrunks
 from appliance.reports.received_search import attribution, choice
 from appliance.store.central_db import connection, execute
 
@@ -44,9 +47,19 @@ def _where(seen: Seen, since: int, until: int, traffic: Traffic | None = None) -
             if value is not None:
                 cond.append(f"{column} = ?")
                 args.append(value)
-        if traffic.group not in (None, ""):      # the branch boxes' trunks are in the group "" here
-            cond.append("1 = 0")
     return " AND ".join(cond), args
+
+
+def _grouped(seen: Seen, since: int, until: int, traffic: Traffic, boxes: BoxTrunks) -> tuple[str, list]:
+    """The received calls with a trunk of [since, until) within `seen` and `traffic` (its group too), each with its
+    trunk group `grp` (its box's provider of the trunk at the call's start): "FROM-clause WHERE condition" (more
+    conditions may follow with AND, before a GROUP BY) and its arguments."""
+    where, args = _where(seen, since, until, traffic)
+    case, case_args = boxes.group_sql()
+    sql = f"(SELECT c.*, {case} AS grp FROM central_call c WHERE {where} AND trunk != '') t WHERE "
+    if traffic.group is not None:
+        return sql + "grp = ?", case_args + args + [traffic.group]
+    return sql + "1 = 1", case_args + args
 
 
 def _rows(sql: str, args: list, chunk: int = 2000) -> Iterator[tuple]:
@@ -64,7 +77,20 @@ def _rows(sql: str, args: list, chunk: int = 2000) -> Iterator[tuple]:
 # ---------------------------------------------------------------------------------------------- missed calls
 def missed_tally(tally: report_missed.Tally, seen: Seen, since: int, until: int) -> None:
     """Add the received incoming calls of [since, until) within `seen` to `tally`, a row per branch box and
-    extension (or person), each call's outcome from its legs (missed.outcome, the driver's leg order)."""
+    extension (or person): summed in SQL from the calls' missed facts (received_missed.py), read call by call
+    (raw_missed_tally) for a box whose facts are not all made yet (its receiver not restarted since an upgrade)."""
+    late = received_missed.unbuilt()
+    if late:
+        holes = ", ".join("?" * len(late))
+        received_missed.tally(tally, (seen[0] + [f"branch NOT IN ({holes})"], seen[1] + late), since, until)
+        raw_missed_tally(tally, (seen[0] + [f"branch IN ({holes})"], seen[1] + late), since, until)
+    else:
+        received_missed.tally(tally, seen, since, until)
+
+
+def raw_missed_tally(tally: report_missed.Tally, seen: Seen, since: int, until: int) -> None:
+    """missed_tally from the calls one by one, each call's outcome from its legs (missed.outcome, the driver's leg
+    order): the reference the SQL sums are tested against."""
     where, args = _where(seen, since, until)
     sql = (f"SELECT branch, rid, start_utc, driver, extension, person, legs FROM central_call WHERE {where} "
            "AND direction = 'in' ORDER BY start_utc, branch, rid")
@@ -128,20 +154,24 @@ def missed(user: Account, pbx_tenant: str, since: int, until: int, by: str = "ex
 
 
 # ---------------------------------------------------------------------------------------------- trunk traffic
-def trunk_rows(seen: Seen, since: int, until: int, traffic: Traffic, short_s: int) -> list[report_trunks.TrunkRow]:
-    """A TrunkRow per branch box and trunk (group "") of the received calls with a trunk in [since, until)."""
-    where, args = _where(seen, since, until, traffic)
+def trunk_rows(seen: Seen, since: int, until: int, traffic: Traffic, short_s: int,
+               boxes: BoxTrunks | None = None) -> list[report_trunks.TrunkRow]:
+    """A TrunkRow per branch box, trunk group (its provider as the box's directory says, "" for none) and trunk of
+    the received calls with a trunk in [since, until), named as the box's own report names it."""
+    boxes = boxes or BoxTrunks()
+    source, args = _grouped(seen, since, until, traffic, boxes)
     rows = execute(
-        f"SELECT branch, trunk, currency, COUNT(*), SUM(CASE WHEN direction = 'in' THEN 1 ELSE 0 END), "
+        f"SELECT branch, grp, trunk, currency, COUNT(*), SUM(CASE WHEN direction = 'in' THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN direction = 'out' THEN 1 ELSE 0 END), SUM(answered), SUM(talk_s), SUM(ring_s), "
         f"SUM(CASE WHEN answered != 0 AND talk_s < {int(short_s)} THEN 1 ELSE 0 END), SUM({_COST}), "
         "SUM(CASE WHEN cost IS NULL OR cost = '' THEN 0 ELSE 1 END) "
-        f"FROM central_call WHERE {where} AND trunk != '' GROUP BY branch, trunk, currency", args)
-    out: dict[tuple[str, str], report_trunks.TrunkRow] = {}
-    for branch, trunk, currency, calls, c_in, c_out, answered, talk, ring, short, micro, priced in rows:
-        row = out.get((branch, trunk))
+        f"FROM {source} GROUP BY branch, grp, trunk, currency", args)
+    out: dict[tuple[str, str, str], report_trunks.TrunkRow] = {}
+    for branch, group, trunk, currency, calls, c_in, c_out, answered, talk, ring, short, micro, priced in rows:
+        row = out.get((branch, group, trunk))
         if row is None:
-            row = out[branch, trunk] = report_trunks.TrunkRow("", trunk, branch=branch)
+            row = out[branch, group, trunk] = report_trunks.TrunkRow(group, trunk, boxes.label(branch, trunk, group,
+                                                                                               until), branch=branch)
         row.calls += calls
         row.calls_in += c_in
         row.calls_out += c_out
@@ -173,17 +203,17 @@ def trunk_traffic(user: Account, pbx_tenant: str, since: int, until: int, traffi
 
 
 def _counts(seen: Seen, since: int, until: int, traffic: Traffic, periods: int) -> dict:
-    """{(branch box, "", trunk): [calls in period -N, ..., 0]} of the received calls, as trunks._counts."""
+    """{(branch box, group, trunk): [calls in period -N, ..., 0]} of the received calls, as trunks._counts."""
     length = until - since
     first = since - periods * length
-    where, args = _where(seen, first, until, traffic)
     out: dict[tuple[str, str, str], list[int]] = {}
     with connection():
+        source, args = _grouped(seen, first, until, traffic, BoxTrunks())
         period = f"(start_utc - {int(first)}) / {int(length)}"
-        rows = execute(f"SELECT branch, trunk, {period}, COUNT(*) FROM central_call WHERE {where} "
-                       f"AND trunk != '' GROUP BY branch, trunk, {period}", args)
-    for branch, trunk, i, n in rows:
-        out.setdefault((branch, "", trunk), [0] * (periods + 1))[int(i)] += n
+        rows = execute(f"SELECT branch, grp, trunk, {period}, COUNT(*) FROM {source} "
+                       f"GROUP BY branch, grp, trunk, {period}", args)
+    for branch, group, trunk, i, n in rows:
+        out.setdefault((branch, group, trunk), [0] * (periods + 1))[int(i)] += n
     return out
 
 
@@ -211,9 +241,13 @@ def problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Tr
 # ---------------------------------------------------------------------------------------------- concurrency
 def intervals(seen: Seen, since: int, until: int, traffic: Traffic) -> list[tuple[int, int]]:
     """[start, end) of the received calls within `seen` that overlap [since, until), as concurrency.intervals."""
-    where, args = _where(seen, since - report_concurrency.LOOKBACK_S, until, traffic)
     with connection():
-        rows = execute(f"SELECT start_utc, ring_s, talk_s FROM central_call WHERE {where} "
+        if traffic.group is not None:     # a trunk group's: the calls of the boxes' trunks of that provider
+            source, args = _grouped(seen, since - report_concurrency.LOOKBACK_S, until, traffic, BoxTrunks())
+        else:
+            where, args = _where(seen, since - report_concurrency.LOOKBACK_S, until, traffic)
+            source = f"central_call WHERE {where}"
+        rows = execute(f"SELECT start_utc, ring_s, talk_s FROM {source} "
                        "AND start_utc + ring_s + talk_s > ?", args + [since])
     return [(start, start + ring + talk) for start, ring, talk in rows]
 

@@ -5,7 +5,8 @@ time (person, department, branch in this box's directory), or its deletion when 
 that merged it into another). A batch, once built, is stored (sync_batch) and resent byte for byte until the
 central acknowledges it: a crash between sending and hearing the answer makes a resend the central recognises.
 The batch also carries the changed queue calls of the call centre (sync_queue_outbox, store/sync_queue.py), each
-as its current state or its deletion, up to as many again.
+as its current state or its deletion, up to as many again, and the changed member events (logins, logoffs, pauses:
+sync_agent_outbox, store/sync_agent.py) likewise.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from appliance.store import LEG_COLUMNS, Call, legs_of
 from appliance.store.base import IMMEDIATE, db
 from appliance.store.callcentre import QUEUE_CALL_COLUMNS
 from appliance.store.sync import SyncBatch, SyncOutbox, get_state, set_state
+from appliance.store.sync_agent import AGENT_FIELDS, SyncAgentOutbox
 from appliance.store.sync_queue import QUEUE_FIELDS, SyncQueueOutbox
 from appliance.sync import wire
 
@@ -35,12 +37,13 @@ class Pending:
     rows: int
     snapshot_hi: int = 0
     queue_hi: int = 0
+    agent_hi: int = 0
 
 
 def pending_batch() -> Pending | None:
     row = SyncBatch.select().order_by(SyncBatch.seq).first()
     return None if row is None else Pending(row.seq, bytes(row.body), row.outbox_hi, row.rows, row.snapshot_hi,
-                                            row.queue_hi)
+                                            row.queue_hi, row.agent_hi)
 
 
 def backlog() -> int:
@@ -74,6 +77,27 @@ def _queue_rows(max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
     return rows, entries[-1][0]
 
 
+_EV_READ = ("id", "driver", "at_utc", "queue", "agent", "event", "params")
+
+
+def _agent_rows(max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
+    """The changed member events' rows (oldest changes first, each once) and the last agent outbox row they cover."""
+    entries = db.execute_sql("SELECT seq, ev_id FROM sync_agent_outbox ORDER BY seq LIMIT ?", (max_rows,)).fetchall()
+    if not entries:
+        return [], 0
+    ids = list(dict.fromkeys(ev_id for _seq, ev_id in entries))
+    found: dict[int, dict] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in db.execute_sql(f"SELECT {', '.join(_EV_READ)} FROM queue_event "
+                                f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
+            values = dict(zip(_EV_READ, r))
+            found[values.pop("id")] = values | {"tenant": pbx_tenant}
+    rows = [{"rid": i, "op": "upsert", "agent_event": {k: found[i][k] for k in AGENT_FIELDS}} if i in found
+            else {"rid": i, "op": "delete"} for i in ids]
+    return rows, entries[-1][0]
+
+
 def _row(call: Call, legs: list, attributor: Attributor) -> dict:
     a = attributor.person(call.tenant, call.extension, call.start_utc)
     fields = {"driver": call.driver, "call_key": call.call_key, "start_utc": call.start_utc,
@@ -100,7 +124,8 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
     with db.atomic():
         entries = db.execute_sql("SELECT seq, call_id FROM sync_outbox ORDER BY seq LIMIT ?", (max_rows,)).fetchall()
         queue_rows, queue_hi = _queue_rows(max_rows, pbx_tenant)
-        if not entries and not queue_rows:
+        agent_rows, agent_hi = _agent_rows(max_rows, pbx_tenant)
+        if not entries and not queue_rows and not agent_rows:
             return None
         hi = entries[-1][0] if entries else 0
         # later notes of the same calls, already in this snapshot, are carried too: acknowledged with the batch,
@@ -114,11 +139,11 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
                 for i in ids]
     with db.atomic(IMMEDIATE):
         seq = int(get_state("next_seq", "1"))
-        body = wire.encode(branch, seq, __version__, now, rows, queue_rows)
+        body = wire.encode(branch, seq, __version__, now, rows, queue_rows, agent_rows)
         SyncBatch.create(seq=seq, body=body, outbox_hi=hi, snapshot_hi=snapshot_hi, rows=len(rows), created_utc=now,
-                         queue_hi=queue_hi)
+                         queue_hi=queue_hi, agent_hi=agent_hi)
         set_state(next_seq=seq + 1)
-    return Pending(seq, body, hi, len(rows), snapshot_hi, queue_hi)
+    return Pending(seq, body, hi, len(rows), snapshot_hi, queue_hi, agent_hi)
 
 
 def acknowledged(batch: Pending, now: int | None = None) -> None:
@@ -128,6 +153,8 @@ def acknowledged(batch: Pending, now: int | None = None) -> None:
         SyncOutbox.delete().where(SyncOutbox.seq <= batch.outbox_hi).execute()
         if batch.queue_hi:
             SyncQueueOutbox.delete().where(SyncQueueOutbox.seq <= batch.queue_hi).execute()
+        if batch.agent_hi:
+            SyncAgentOutbox.delete().where(SyncAgentOutbox.seq <= batch.agent_hi).execute()
         if batch.snapshot_hi > batch.outbox_hi and batch.rows:
             rids = [r["rid"] for r in json.loads(zlib.decompress(batch.body))["rows"]]
             for i in range(0, len(rids), 500):

@@ -9,7 +9,9 @@ corrupt body, a header that disagrees with the body, and another protocol versio
 Protocol 2 adds "queue_rows": the branch's queue calls ({"rid", "op": "upsert", "queue_call": {...}} or a delete,
 store/sync_queue.py). A branch sends protocol 1 when a batch has none (a central of an older release takes it), 2
 when it has some (an older central refuses it, the reason says to update it, and the batch waits: nothing lost);
-this central takes both.
+this central takes both. Protocol 3 adds "agent_rows": the branch's member events (logins, logoffs, pauses;
+{"rid", "op": "upsert", "agent_event": {...}} or a delete, store/sync_agent.py), sent as 3 only when a batch has
+some, so an older central refuses only those batches (the reason says to update it) and they wait.
 """
 from __future__ import annotations
 
@@ -18,10 +20,11 @@ import json
 import zlib
 from dataclasses import dataclass, field
 
+from appliance.store.sync_agent import AGENT_FIELDS, AGENT_INTS
 from appliance.store.sync_queue import QUEUE_FIELDS, QUEUE_INTS, QUEUE_NULLABLE
 
-PROTOCOL = 2            # the newest this release speaks
-PROTOCOLS = (1, 2)      # those it takes
+PROTOCOL = 3            # the newest this release speaks
+PROTOCOLS = (1, 2, 3)   # those it takes
 H_PROTOCOL, H_SEQ, H_DIGEST = "X-Callbox-Sync-Protocol", "X-Callbox-Sync-Seq", "X-Callbox-Sync-Sha256"
 H_PENDING = "X-Callbox-Pending"          # the branch's backlog after this request (its health, for the central)
 H_JOURNAL = "X-Callbox-Journal-Bytes"    # the size of its raw journal
@@ -52,6 +55,7 @@ class Batch:
     rows: list[dict]
     digest: str
     queue_rows: list[dict] = field(default_factory=list)
+    agent_rows: list[dict] = field(default_factory=list)
 
 
 def digest(body: bytes) -> str:
@@ -59,12 +63,15 @@ def digest(body: bytes) -> str:
 
 
 def encode(branch: str, seq: int, version: str, sent_utc: int, rows: list[dict],
-           queue_rows: list[dict] | None = None) -> bytes:
-    """The compressed batch body: protocol 1 without queue rows, 2 with."""
-    doc = {"protocol": 2 if queue_rows else 1, "branch": branch, "seq": seq, "version": version,
-           "sent_utc": sent_utc, "rows": rows}
+           queue_rows: list[dict] | None = None, agent_rows: list[dict] | None = None) -> bytes:
+    """The compressed batch body: protocol 1 without queue rows or agent events, 2 with queue rows, 3 with agent
+    events."""
+    doc = {"protocol": 3 if agent_rows else 2 if queue_rows else 1, "branch": branch, "seq": seq,
+           "version": version, "sent_utc": sent_utc, "rows": rows}
     if queue_rows:
         doc["queue_rows"] = queue_rows
+    if agent_rows:
+        doc["agent_rows"] = agent_rows
     return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
 
@@ -117,8 +124,28 @@ def decode(body: bytes, head: dict[str, str]) -> Batch:
         raise WireError("corrupt batch: bad queue rows")
     for row in queue_rows:
         _check_queue_row(row)
+    agent_rows = doc.get("agent_rows", [])
+    if not isinstance(agent_rows, list) or (agent_rows and doc["protocol"] < 3):
+        raise WireError("corrupt batch: bad agent event rows")
+    for row in agent_rows:
+        _check_agent_row(row)
     return Batch(doc["branch"], seq, str(doc.get("version", "")), int(doc.get("sent_utc", 0)), rows, digest(body),
-                 queue_rows)
+                 queue_rows, agent_rows)
+
+
+def _check_agent_row(row) -> None:
+    if not isinstance(row, dict) or not isinstance(row.get("rid"), int) or row.get("op") not in ("upsert", "delete"):
+        raise WireError(f"bad agent event row {str(row)[:80]!r}")
+    if row["op"] == "delete":
+        return
+    ev = row.get("agent_event")
+    if not isinstance(ev, dict) or set(ev) != set(AGENT_FIELDS):
+        raise WireError(f"agent event row {row['rid']}: the event's fields are not protocol {PROTOCOL}'s")
+    for name in AGENT_FIELDS:
+        value = ev[name]
+        if not (isinstance(value, int) and not isinstance(value, bool) if name in AGENT_INTS
+                else isinstance(value, str)):
+            raise WireError(f"agent event row {row['rid']}: bad {name} {value!r}")
 
 
 def _check_queue_row(row) -> None:
@@ -151,3 +178,23 @@ def _check_row(row) -> None:
               else value is None or isinstance(value, str) if name == "cost" else isinstance(value, str))
         if not ok:
             raise WireError(f"row {row['rid']}: bad {name} {value!r}")
+    _check_legs(row["rid"], call["legs"])
+
+
+_LEG_INTS = ("start_utc", "ring_s", "talk_s")
+
+
+def _check_legs(rid: int, text: str) -> None:
+    """A call row's legs: "" or a JSON list of legs, each with its start, ring and talk seconds (integers), its
+    answered flag and extension (what the central reads of them: the missed-calls facts, the call's page)."""
+    if not text:
+        return
+    try:
+        legs = json.loads(text)
+    except ValueError:
+        raise WireError(f"row {rid}: its legs are not JSON") from None
+    for leg in legs if isinstance(legs, list) else [None]:
+        if not (isinstance(leg, dict) and all(isinstance(leg.get(k), int) and not isinstance(leg.get(k), bool)
+                                              for k in _LEG_INTS)
+                and isinstance(leg.get("answered"), (int, bool)) and isinstance(leg.get("extension"), str)):
+            raise WireError(f"row {rid}: a bad leg {str(leg)[:80]!r}")

@@ -4,16 +4,18 @@
         [--engines sqlite,postgresql,partitioned] [--pg-url postgresql://USER@HOST:PORT/DB --pg-password-file F]
         [--runs 3]
 
-Ingest: `--calls` calls from `--branches` simulated branches, as the receiver gets them: compressed batches of
-2,000 calls (wire.encode, made beforehand), each decoded and applied (central/apply.py: one transaction, the
-branch's row locked, multi-row upserts) by one thread per branch; calls/s over the wall time. TLS and the network
-are not in it (the receiver's threads do that in parallel). Engine `partitioned`: the same on PostgreSQL with
-central_call partitioned by month first (`callbox central partition`; the calls span 25 months, the receiver makes
-each month's partition as a batch first brings one). Report: `--report-calls` received calls bulk-loaded
-into PostgreSQL (COPY) and the month roll-up rebuilt (apply keeps it as batches come; COPY bypasses it), then
-department × month over all of them through the report engine as an administrator, the median of --runs; target
-<= 1 s. Without --pg-url it starts a throw-away PostgreSQL 15 cluster (Debian's
-postgresql-15, as the postgres user, on a free loopback port; needs root). Prints one JSON object.
+Ingest: `--calls` calls from `--branches` simulated branches (incoming ones ring one to three extensions), as the
+receiver gets them: compressed batches of 2,000 calls (wire.encode, made beforehand), each decoded and applied
+(central/apply.py: one transaction, the branch's row locked, multi-row upserts) by one thread per branch; calls/s
+over the wall time. TLS and the network are not in it (the receiver's threads do that in parallel). After each
+engine's ingest, the missed-calls report's received part over all those calls: summed in SQL (its facts made as the
+batches were applied), and read call by call as before (reports/received_missed.py). Engine `partitioned`: the same
+on PostgreSQL with central_call partitioned by month first (`callbox central partition`; the calls span 25 months,
+the receiver makes each month's partition as a batch first brings one). Report: `--report-calls` received calls
+bulk-loaded into PostgreSQL (COPY) and the month roll-up rebuilt (apply keeps it as batches come; COPY bypasses it),
+then department × month over all of them through the report engine as an administrator, the median of --runs; target
+<= 1 s. Without --pg-url it starts a throw-away PostgreSQL 15 cluster (Debian's postgresql-15, as the postgres user,
+on a free loopback port; needs root). Prints one JSON object.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ from appliance import store
 from appliance.access import users
 from appliance.central import apply as applier
 from appliance.reports import engine as reports
+from appliance.reports import missed as report_missed
+from appliance.reports import received_traffic
 from appliance.store import central_db, central_month, central_parts
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch
 from appliance.sync import wire
@@ -63,11 +67,28 @@ def _call(rnd: random.Random, i: int) -> dict:
             "legs": "[]"}
 
 
+def _with_legs(call: dict, rnd: random.Random, i: int) -> dict:
+    """An incoming call rings one to three extensions in turn (the missed-calls report reads its legs)."""
+    if call["direction"] != "in":
+        return call
+    legs, at = [], call["start_utc"]
+    for j in range(1 + rnd.randrange(3)):
+        ring, answered = rnd.randrange(1, 30), rnd.random() < 0.45
+        legs.append({"id": i * 4 + j, "start_utc": at, "ring_s": ring, "talk_s": rnd.randrange(600) if answered else 0,
+                     "answered": int(answered), "extension": str(200 + rnd.randrange(300)), "transferred": int(j > 0)})
+        at += ring + legs[-1]["talk_s"] + 1
+        if answered:
+            break
+    return call | {"legs": json.dumps(legs, separators=(",", ":")),
+                   "answered": int(any(leg["answered"] for leg in legs))}
+
+
 def _batches(branch: str, calls: int, seed: int) -> list[tuple[bytes, dict]]:
     rnd = random.Random(seed)
     out = []
     for seq, lo in enumerate(range(0, calls, BATCH), 1):
-        rows = [{"op": "upsert", "rid": i + 1, "call": _call(rnd, i)} for i in range(lo, min(calls, lo + BATCH))]
+        rows = [{"op": "upsert", "rid": i + 1, "call": _with_legs(_call(rnd, i), rnd, i)}
+                for i in range(lo, min(calls, lo + BATCH))]
         body = wire.encode(branch, seq, "bench", int(time.time()), rows)
         out.append((body, wire.headers(body, seq)))
     return out
@@ -76,7 +97,8 @@ def _batches(branch: str, calls: int, seed: int) -> list[tuple[bytes, dict]]:
 def _enrol(names: list[str]) -> None:
     with central_db.transaction():
         for n in names:
-            CentralBranch.insert(name=n, cert_serial="01", created_utc=int(time.time())).on_conflict_ignore().execute()
+            CentralBranch.insert(name=n, cert_serial="01", created_utc=int(time.time()),
+                                 missed_built=1).on_conflict_ignore().execute()   # as `central branch add` makes it
 
 
 def ingest(calls: int, branches: int) -> float:
@@ -170,7 +192,25 @@ def throwaway_postgres() -> Iterator[str]:
 
 def _reset_pg() -> None:
     central_db.central_db.execute_sql("DROP TABLE IF EXISTS central_call, central_branch, central_month, "
-                                      "central_queue_call, central_snapshot")
+                                      "central_queue_call, central_snapshot, central_agent_event, central_missed")
+
+
+def missed_ms(runs: int) -> dict:
+    """The missed-calls report's received part over every received call (two years), by extension: summed in SQL
+    (received_missed.py) and, once, read call by call (the reference, as before it): median ms of `runs`."""
+    span = (START, START + SPAN_S + 86400)
+
+    def once(raw: bool) -> float:
+        tally = report_missed.Tally("extension", "default", lambda a: True)
+        t = time.perf_counter()
+        (received_traffic.raw_missed_tally if raw else received_traffic.missed_tally)(tally, ([], []), *span)
+        took = (time.perf_counter() - t) * 1000
+        assert tally.total.offered > 0
+        return took
+    with central_db.central_db.connection_context():
+        sql_ms = statistics.median(once(False) for _ in range(max(1, runs)))
+        raw_ms = once(True)
+    return {"sql_ms": round(sql_ms, 1), "call_by_call_ms": round(raw_ms, 1)}
 
 
 def run(calls: int, branches: int, report_calls: int, engines: list[str], workdir: Path, runs: int,
@@ -181,6 +221,7 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
         path.unlink(missing_ok=True)
         store.open_db(path)
         out["sqlite_ingest_calls_per_s"] = ingest(calls, branches)
+        out["sqlite_missed_report"] = missed_ms(runs)
         store.close_db()
     if {"postgresql", "partitioned"} & set(engines):
         with (throwaway_postgres() if not pg_url else _given(pg_url)) as url:
@@ -191,6 +232,7 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
             central_db.open_central(url, pg_password_file, Path.cwd())
             if "postgresql" in engines:
                 out["postgresql_ingest_calls_per_s"] = ingest(calls, branches)
+                out["postgresql_missed_report"] = missed_ms(runs)
             if "partitioned" in engines:
                 _reset_pg()
                 central_db.open_central("", "", Path.cwd())

@@ -18,7 +18,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from appliance import procs, store
+from appliance.central import apply as applier
 from appliance.cli.main import main as cli_main
+from appliance.store import central_db
+from appliance.central import snapshots as central_snapshots
+from appliance.sync import snapshot, wire
 from pg_server import password_file
 
 CALL_INSERT = ("INSERT INTO call (id, driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, "
@@ -287,3 +291,35 @@ def sender(data: Path, period_s: float = 0.5) -> subprocess.Popen:
 def central_seq(central: Central, branch: str) -> int:
     rows = central.query("SELECT last_seq FROM central_branch WHERE name = ?", (branch,))
     return rows[0][0] if rows else 0
+
+
+BRANCH_PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;201\n"
+
+
+def central_of_boxes(data: Path, engine, sent: dict[str, list[tuple[int, bytes]]],
+                     snapshots: dict[str, list[tuple[str, str, bytes]]] | None = None) -> None:
+    """A central in `data` (on PostgreSQL when `engine` is a server, else SQLite) with one branch box per name of
+    `sent`, their batches (seq, body) applied as its receiver applies them, and their `snapshots` (kind, version,
+    body: the directory's or tariffs') stored; the İzmir box ("izmir", labelled
+    'İzmir') linked to the directory's branch İzmir, whose supervisor is P1 (Ayşe Yılmaz, extension 201). The box's
+    database is left open."""
+    ini, url, pw = "[pbx]\ntimezone = UTC\n[central]\nlisten = 127.0.0.1:8443\n", "", None
+    if engine is not None:
+        pw, url = password_file(data), engine.url(engine.fresh_database())
+        ini += f"database = {url}\npassword_file = {pw.name}\n"
+    (data / "callbox.ini").write_text(ini, encoding="utf-8")
+    (data / "people.csv").write_text(BRANCH_PEOPLE, encoding="utf-8")
+    for name in sent:
+        assert cli("central", "branch", "add", name, "--data", str(data), "--json")[0] == 0
+    assert cli("directory", "import", str(data / "people.csv"), "--data", str(data))[0] == 0
+    assert cli("central", "branch", "set", "izmir", "--label", "İzmir", "--unit", "İzmir", "--data",
+               str(data))[0] == 0
+    store.open_db(data / "callbox.db")
+    if pw is not None:
+        central_db.open_central(url, pw.name, data)
+    for name, bodies in sent.items():
+        for seq, body in bodies:
+            applier.apply(name, wire.decode(body, wire.headers(body, seq)))
+    for name, snaps in (snapshots or {}).items():
+        for kind, version, body in snaps:
+            assert central_snapshots.store(name, snapshot.decode(body, snapshot.headers(body, version), kind))

@@ -19,21 +19,21 @@ import pytest
 
 from appliance import store
 from appliance.access import users
-from appliance.central import apply as applier
+from appliance.directory import trunks as directory_trunks
 from appliance.reports import concurrency, missed, received_search, received_traffic, trunks
+from appliance.reports.concurrency import Traffic
 from appliance.reports import search as call_search
-from appliance.store import central_db
 from appliance.store.sync import install_triggers
-from appliance.sync import outbox, wire
+from appliance.store import directory as sd
+from appliance.sync import outbox, snapshot
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures)
-from sync_helpers import cli
+from sync_helpers import central_of_boxes, cli
 
 UTC = ZoneInfo("UTC")
 DAY = 86400
 START = 1_777_593_600            # 2026-05-01 00:00 UTC
 SINCE, UNTIL = START + 21 * DAY, START + 28 * DAY      # the week reported; the three before it the baseline
 ADMIN = users.Account(0, "hq", "administrator", "all", "", "")
-PEOPLE = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;201\n"
 BOXES = {"izmir": (11, 500), "ankara": (12, 400)}       # seed, calls
 CALL = ("INSERT INTO call (id, driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, ring_s, "
         "talk_s, answered, transferred, account_code, legs, kind, number, cost, currency, destination, tariff, capped,"
@@ -95,8 +95,23 @@ def _total(row) -> tuple:
 
 
 def _trunk_rows(report) -> dict:
-    return {r.trunk: (r.calls, r.calls_in, r.calls_out, r.answered, r.talk_s, r.ring_s, r.short, r.cost)
-            for r in report.rows if r.trunk != "*"}
+    """Each trunk row and group subtotal by (group, trunk), with its name (the directory's, as of the report)."""
+    return {(r.group, r.trunk): (r.name, r.calls, r.calls_in, r.calls_out, r.answered, r.talk_s, r.ring_s, r.short,
+                                 r.cost) for r in report.rows}
+
+
+# the boxes' trunks in their directories: T2 changes provider in the reported week, T3 is in none ("(no provider)")
+TRUNKS = ("trunk,name,provider,valid_from\nT1,Hat 1,Türk Telekom,\nT2,Hat 2,Superonline,\n"
+          "T2,Hat 2 (yeni),Turkcell,2026-05-25T00:00:00+00:00\n")
+
+
+def _trunks_and_snapshot(name: str) -> tuple[str, str, bytes]:
+    """The box's trunks loaded into its directory; the directory snapshot it then sends (kind, version, body)."""
+    tid = sd.tenant_id("default", create=True)
+    directory_trunks.apply(tid, directory_trunks.read_text(TRUNKS, "trunks.csv", UTC), START)
+    _gen, tables = snapshot.current("directory")
+    version, body = snapshot.encode("directory", name, tables)
+    return "directory", version, body
 
 
 def _figures() -> dict:
@@ -106,7 +121,10 @@ def _figures() -> dict:
             "trunks": trunks.trunk_traffic(ADMIN, "default", SINCE, UNTIL, tz=UTC),
             "problems": trunks.problems(ADMIN, "default", SINCE, UNTIL, tz=UTC),
             "hours": concurrency.concurrency(ADMIN, "default", SINCE, UNTIL, UTC, 3600),
-            "ids": {c.id for c in call_search.query(ADMIN, "default", crit)}}
+            "ids": {c.id for c in call_search.query(ADMIN, "default", crit)},
+            "legs": {cid: (n, cost, trunks) for cid, n, cost, trunks in store.db.execute_sql(
+                "SELECT c.id, COUNT(l.id), c.cost, GROUP_CONCAT(l.trunk) FROM call c JOIN leg l ON l.call_id = c.id "
+                "GROUP BY c.id")}}
 
 
 @pytest.fixture(scope="module")
@@ -118,36 +136,22 @@ def branches(tmp_path_factory):
         store.open_db(data / "callbox.db")
         install_triggers(backfill=True)
         _calls(data, n, seed)
+        snapshots = [_trunks_and_snapshot(name)]
         figures = _figures()
         bodies = []
         while (b := outbox.build(name, "default", max_rows=300)) is not None:
             bodies.append((b.seq, b.body))
             outbox.acknowledged(b)
         store.close_db()
-        out[name] = (figures, bodies)
+        out[name] = (figures, bodies, snapshots)
     return out
 
 
 @pytest.fixture
 def central(tmp_path, engine, branches):  # noqa: F811 (the fixture)
     """A central with both boxes' calls applied; the İzmir box linked to the directory's branch İzmir."""
-    ini, url, pw = "[pbx]\ntimezone = UTC\n[central]\nlisten = 127.0.0.1:8443\n", "", None
-    if engine is not None:
-        pw, url = password_file(tmp_path), engine.url(engine.fresh_database())
-        ini += f"database = {url}\npassword_file = {pw.name}\n"
-    (tmp_path / "callbox.ini").write_text(ini, encoding="utf-8")
-    (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
-    for name in BOXES:
-        assert cli("central", "branch", "add", name, "--data", str(tmp_path), "--json")[0] == 0
-    assert cli("directory", "import", str(tmp_path / "people.csv"), "--data", str(tmp_path))[0] == 0
-    assert cli("central", "branch", "set", "izmir", "--label", "İzmir", "--unit", "İzmir", "--data",
-               str(tmp_path))[0] == 0
-    store.open_db(tmp_path / "callbox.db")
-    if pw is not None:
-        central_db.open_central(url, pw.name, tmp_path)
-    for name, (_figures_of, bodies) in branches.items():
-        for seq, body in bodies:
-            applier.apply(name, wire.decode(body, wire.headers(body, seq)))
+    central_of_boxes(tmp_path, engine, {name: bodies for name, (_mine, bodies, _s) in branches.items()},
+                     {name: snaps for name, (_mine, _b, snaps) in branches.items()})
     sup = users.Account(1, "izmir-sup", "supervisor", "branch", "default", "P1")
     yield sup
     store.close_db()
@@ -159,11 +163,11 @@ def _sum_totals(rows) -> tuple:
 
 def test_missed_calls_are_each_boxs_own_summed(central, branches):
     got = received_traffic.missed(ADMIN, "default", SINCE, UNTIL, "extension")
-    for name, (figures, _b) in branches.items():
+    for name, (figures, _b, _s) in branches.items():
         mine = missed.MissedReport("extension", [r for r in got.rows if r.branch == name], missed.MissedRow("t"))
         assert _missed_rows(mine) == _missed_rows(figures["missed"]), name
         assert figures["missed"].total.missed > 0
-    assert _total(got.total) == _sum_totals(_total(f["missed"].total) for f, _b in branches.values())
+    assert _total(got.total) == _sum_totals(_total(f["missed"].total) for f, _b, _s in branches.values())
     assert {r.branch for r in got.rows} == set(BOXES)
     one = received_traffic.missed(ADMIN, "default", SINCE, UNTIL, "extension", box="ankara")
     assert _total(one.total) == _total(branches["ankara"][0]["missed"].total)
@@ -174,24 +178,33 @@ def test_missed_calls_are_each_boxs_own_summed(central, branches):
 
 def test_trunk_traffic_and_problem_trunks_are_each_boxs_own(central, branches):
     got = received_traffic.trunk_traffic(ADMIN, "default", SINCE, UNTIL, tz=UTC)
-    for name, (figures, _b) in branches.items():
+    for name, (figures, _b, _s) in branches.items():
         assert _trunk_rows(trunks.TrunkReport([r for r in got.rows if r.branch == name], got.total)) == \
             _trunk_rows(figures["trunks"]), name
-    want = [f["trunks"].total for f, _b in branches.values()]
+    want = [f["trunks"].total for f, _b, _s in branches.values()]
     assert got.total.calls == sum(t.calls for t in want) and got.total.talk_s == sum(t.talk_s for t in want)
     assert got.total.cost == {"TRY": sum((t.cost["TRY"] for t in want), Decimal(0))}
     problems = received_traffic.problems(ADMIN, "default", SINCE, UNTIL, tz=UTC)
-    for name, (figures, _b) in branches.items():
+    for name, (figures, _b, _s) in branches.items():
         mine = [(p.group, p.trunk, p.problem, p.value) for p in problems if p.branch == name]
         assert mine == [(p.group, p.trunk, p.problem, p.value) for p in figures["problems"]], name
         assert ("", "T3", "high") in {p[:3] for p in mine}
+    groups = {(r.branch, r.group) for r in got.rows}
+    assert {("izmir", "Türk Telekom"), ("izmir", "Superonline"), ("izmir", "Turkcell"), ("izmir", "")} <= groups
+    named = {r.name for r in got.rows if (r.branch, r.group, r.trunk) == ("ankara", "Turkcell", "T2")}
+    assert named == {"Hat 2 (yeni)"}
+    only = received_traffic.trunk_traffic(ADMIN, "default", SINCE, UNTIL, Traffic(group="Turkcell"), tz=UTC)
+    assert only.total.calls == sum(r.calls for r in got.rows if r.group == "Turkcell" and r.trunk == "T2") > 0
+    up = received_traffic.concurrency(ADMIN, "default", SINCE, UNTIL, UTC, 86400, Traffic(group="Turkcell"))
+    assert 0 < sum(b.busy_s for b in up) < sum(b.busy_s for b in received_traffic.concurrency(
+        ADMIN, "default", SINCE, UNTIL, UTC, 86400))
     one = received_traffic.trunk_traffic(ADMIN, "default", SINCE, UNTIL, tz=UTC, box="izmir")
     assert one.total.calls == branches["izmir"][0]["trunks"].total.calls
 
 
 def test_concurrent_calls_sweep_every_boxs_calls(central, branches):
     got = received_traffic.concurrency(ADMIN, "default", SINCE, UNTIL, UTC, 3600)
-    mine = [f["hours"] for f, _b in branches.values()]
+    mine = [f["hours"] for f, _b, _s in branches.values()]
     assert [b.busy_s for b in got] == [sum(h[i].busy_s for h in mine) for i in range(len(got))]
     assert all(max(h[i].max_concurrent for h in mine) <= b.max_concurrent <= sum(h[i].max_concurrent for h in mine)
                for i, b in enumerate(got))
@@ -203,7 +216,7 @@ def test_concurrent_calls_sweep_every_boxs_calls(central, branches):
 
 def test_the_call_search_its_csv_and_the_api_list_every_boxs_calls(central, branches):
     crit = call_search.Criteria(since=SINCE, until=UNTIL)
-    want = {(name, i) for name, (f, _b) in branches.items() for i in f["ids"]}
+    want = {(name, i) for name, (f, _b, _s) in branches.items() for i in f["ids"]}
     page = received_search.search(ADMIN, "default", crit, per_page=500)
     assert page.total == len(want)
     seen, n = set(), 1
@@ -251,7 +264,7 @@ def test_callbox_calls_on_the_central_gives_each_calls_branch(central, branches,
     assert rc == 0, err
     rows = [json.loads(line) for line in out.splitlines()]
     assert {(r["branch"], r["id"]) for r in rows if r["branch"]} >= {
-        (name, i) for name, (f, _b) in branches.items() for i in f["ids"]}
+        (name, i) for name, (f, _b, _s) in branches.items() for i in f["ids"]}
     assert all("branch" in r for r in rows)
 
 
@@ -287,7 +300,7 @@ def test_callbox_traffic_on_the_central_covers_the_boxes(central, branches, tmp_
     assert rc == 0, err
     doc = json.loads(out)
     assert {r["branch"] for r in doc["rows"]} == set(BOXES)
-    assert doc["total"]["offered"] == sum(f["missed"].total.offered for f, _b in branches.values())
+    assert doc["total"]["offered"] == sum(f["missed"].total.offered for f, _b, _s in branches.values())
     rc, out, err = cli("traffic", "trunks", "--data", str(tmp_path), "--branch", "ankara", *span)
     assert rc == 0, err
     assert json.loads(out)["total"]["calls"] == branches["ankara"][0]["trunks"].total.calls
@@ -295,5 +308,29 @@ def test_callbox_traffic_on_the_central_covers_the_boxes(central, branches, tmp_
     assert rc == 0, err
     intervals = json.loads(out)["intervals"]
     busy = sum(i["erlangs"] * i["seconds"] for i in intervals)      # erlangs printed to 4 decimals
-    assert abs(busy - sum(b.busy_s for f, _b in branches.values() for b in f["hours"])) <= \
+    assert abs(busy - sum(b.busy_s for f, _b, _s in branches.values() for b in f["hours"])) <= \
         sum(i["seconds"] for i in intervals) * 0.00005
+
+
+def test_a_boxs_call_has_its_detail_page_for_who_sees_it(central, branches, tmp_path):
+    """/central/calls/BOX/ID: the box's call as it sent it (its legs, its cost, its attribution), linked from /calls
+    and /central/calls; a user scoped to the İzmir branch opens İzmir's calls and gets a 404 for Ankara's."""
+    from webui.app import make_app
+    from web_helpers import logged_in
+    app = make_app(tmp_path)
+    hq, _t = logged_in(app, "hq")
+    sup, _t = logged_in(app, "izmir-sup", "supervisor", "branch", "default", "P1")
+    for name in BOXES:
+        legs = branches[name][0]["legs"]
+        several = next(cid for cid, (n, cost, _tr) in legs.items() if n > 1)
+        priced = next(cid for cid, (n, cost, _tr) in legs.items() if cost)
+        page = hq.get(f"/central/calls/{name}/{several}").text
+        assert page.count("<tr><td class=\"num\">") == legs[several][0] and f'data-box="{name}"' in page
+        cost = hq.get(f"/central/calls/{name}/{priced}").text.split('id="branch-call-cost">')[1].split("<")[0]
+        assert legs[priced][1].rstrip("0").rstrip(".") in cost.replace(",", ".")
+        sup.get(f"/central/calls/{name}/{several}", status=200 if name == "izmir" else 404)
+    hq.get("/central/calls/izmir/99999999", status=404)
+    hq.get("/central/calls/nobox/1", status=404)
+    listed = hq.get("/calls?since=2026-05-22&until=2026-05-28&branch=izmir").text
+    assert '<a href="/central/calls/izmir/' in listed
+    assert '<a href="/central/calls/' in hq.get("/central/calls").text

@@ -9,6 +9,9 @@ CALL = ({name: 0 if name in wire.INT_FIELDS else "" for name in wire.CALL_FIELDS
         | {"cost": "1.250", "person": "Ayşe Öztürk (42)"})
 
 
+BAD_LEG = '[{"start_utc": 1, "ring_s": "2", "talk_s": 0, "answered": 1, "extension": "201"}]'   # ring as text
+
+
 def batch(seq=3, rows=None, branch="izmir"):
     rows = [{"rid": 7, "op": "upsert", "call": CALL}, {"rid": 8, "op": "delete"}] if rows is None else rows
     body = wire.encode(branch, seq, "0.1.0", 1_780_000_000, rows)
@@ -43,6 +46,9 @@ def test_damaged_batches_are_refused_with_the_reason(damage, reason):
     ({"rid": 7, "op": "upsert", "call": {**CALL, "extra": 1}}, "fields"),
     ({"rid": 7, "op": "upsert", "call": {**CALL, "talk_s": "12"}}, "bad talk_s"),
     ({"rid": 7, "op": "upsert", "call": {**CALL, "cost": 1.25}}, "bad cost"),   # money is never a float
+    ({"rid": 7, "op": "upsert", "call": {**CALL, "legs": "[{"}}, "legs are not JSON"),
+    ({"rid": 7, "op": "upsert", "call": {**CALL, "legs": '{"a": 1}'}}, "a bad leg"),
+    ({"rid": 7, "op": "upsert", "call": {**CALL, "legs": BAD_LEG}}, "a bad leg"),
 ])
 def test_rows_of_another_shape_are_refused(row, reason):
     body, head = batch(rows=[row])

@@ -83,7 +83,7 @@
       <td class="box">{{box_labels.get(box, box) if box else _('this box')}}</td>
 % end
 % if box:
-      <td class="num">{{fmt_datetime(c.start_utc, c.utc_offset)}}</td><td>{{term(c.direction)}}</td>
+      <td class="num"><a href="/central/calls/{{box}}/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>
 % else:
       <td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>
 % end
