@@ -17,6 +17,7 @@ from peewee import OperationalError
 
 from appliance import journal
 from webui import db
+from webui import event_text  # noqa: F401  (link_detail: the template's words for e['text'])
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def _quarantined(q: db.Quarantine) -> dict[str, Any]:
 
 def _event(e: db.LinkEvent) -> dict[str, Any]:
     return {"at": _utc_ns(e.at_ns), "source": e.source, "event": e.event, "detail": e.detail,
-            "ref": f"{e.jseg}:{e.joff}"}
+            "ref": f"{e.jseg}:{e.joff}", "text": e.text}
 
 
 def _from_store(data_dir: Path, with_calls: bool = True, box_wide: bool = True) -> dict[str, Any]:
