@@ -254,6 +254,23 @@ def fmt_iso(text: str | None, fmt: str = "medium") -> str:
     return dates.format_datetime(moment, fmt, locale=locale())
 
 
+@lru_cache(maxsize=None)
+def _date_pattern(lang: str) -> str:
+    short = dates.get_date_format("short", locale=_locale(lang)).pattern
+    bare = re.sub(r"'[^']*'", "", short).strip(" .\u00a0\u202f")        # bg "d.MM.yy 'г'." -> d.MM.yy
+    return re.sub(r"y+", "yyyy", re.sub(r"M+", "MM", re.sub(r"d+", "dd", bare)))
+
+
+def date_pattern() -> str:
+    """The language's numeric date pattern, 4-digit years (dd.MM.yyyy, dd/MM/yyyy): the date fields' (dates.js)."""
+    return _date_pattern(language())
+
+
+def date_example() -> str:
+    """A date in date_pattern(): the date fields' hint."""
+    return _date_pattern(language()).replace("dd", "31").replace("MM", "12").replace("yyyy", "2025")
+
+
 def fmt_day(day) -> str:
     """A calendar day (a date or its ISO text: a tariff's valid_from, a form's date) as the locale writes it:
     1 Jan 2024, 1 Oca 2024 (a form's date and time with its time); anything else as it is."""
@@ -371,7 +388,8 @@ HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url,
            "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups,
            "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
            "fmt_at": fmt_at, "fmt_day": fmt_day, "fmt_iso": fmt_iso,
-           "fmt_duration": fmt_duration, "fmt_month": fmt_month}
+           "fmt_duration": fmt_duration, "fmt_month": fmt_month, "date_pattern": date_pattern,
+           "date_example": date_example}
 bottle.BaseTemplate.defaults.update(HELPERS)
 # every page's template compiles with the faster escaping of {{...}}: bottle.template() takes its default adapter
 # from here at each call (webui/templating.py, issue 14)

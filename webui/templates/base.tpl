@@ -4,7 +4,8 @@
 % from webui.auth import current_user, csrf_token
 % user = current_user()
 <!DOCTYPE html>
-<html lang="{{language()}}">
+% # the language's date pattern, for /static/dates.js: date fields in the page's language, not the browser's
+<html lang="{{language()}}" data-date-pattern="{{date_pattern()}}" data-date-hint="{{_('e.g. {date}').format(date=date_example())}}" data-date-error="{{_('Not a date: write it like {date}.').format(date=date_example())}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -13,6 +14,7 @@
 <noscript><meta http-equiv="refresh" content="{{refresh}}"></noscript>
 <script src="/static/refresh.js" defer></script>
 % end
+<script src="/static/dates.js" defer></script>
 <title>{{title}} · Callbox</title>
 <link rel="stylesheet" href="/static/callbox.css">
 <link rel="icon" href="data:,">
