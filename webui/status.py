@@ -62,7 +62,7 @@ def capture_status(path: Path, now: float | None = None) -> dict[str, Any]:
 
 def _call(c: db.Call) -> dict[str, Any]:
     return {"id": c.id, "start": db.local_iso(c.start_utc, c.utc_offset), "start_utc": c.start_utc,
-            "direction": c.direction, "extension": c.extension, "party": c.party, "trunk": c.trunk,
+            "direction": c.direction, "driver": c.driver, "extension": c.extension, "party": c.party, "trunk": c.trunk,
             "ring_s": c.ring_s, "talk_s": c.talk_s, "answered": bool(c.answered),
             "transferred": bool(c.transferred), "legs": c.legs}
 
