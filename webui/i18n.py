@@ -13,7 +13,6 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlencode
@@ -24,6 +23,7 @@ from babel.messages.pofile import read_po
 
 from appliance.access import users
 from webui import templating
+from webui.templating import escape      # the one HTML escape of the web (its {{...}} and these helpers)
 
 log = logging.getLogger(__name__)
 LOCALE_DIR = Path(__file__).parent / "locale"
