@@ -50,7 +50,8 @@ def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Callab
         return {}, {}, lambda n: 0 if n == 1 else 1
     with path.open("rb") as f:
         po = read_po(f, locale=lang)
-    messages = {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    messages = {f"{m.context}\x04{m.id}" if m.context else m.id: m.string for m in po
+                if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}   # pgettext's keys as gettext's
     forms = {m.id[0]: tuple(m.string) for m in po
              if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
     return messages, forms, gettext.c2py(po.plural_expr)   # the stdlib's reader of a C plural expression
@@ -150,6 +151,12 @@ def _(message: str) -> str:
     if lang == DEFAULT:
         return message
     return catalog(lang).get(message, message)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` as said in `context`: a short heading other pages use for another thing ("Type", "Kind")."""
+    lang = language()
+    return message if lang == DEFAULT else catalog(lang).get(f"{context}\x04{message}", message)
 
 
 # The CLDR locale of each language's dates, times and numbers: English as written in Europe, where the box's
@@ -255,20 +262,16 @@ def fmt_iso(text: str | None, fmt: str = "medium") -> str:
 
 
 @lru_cache(maxsize=None)
-def _date_pattern(lang: str) -> str:
+def date_pattern(lang: str) -> str:
+    """The language's numeric date pattern, 4-digit years (dd.MM.yyyy, dd/MM/yyyy): the date fields' (dates.js)."""
     short = dates.get_date_format("short", locale=_locale(lang)).pattern
     bare = re.sub(r"'[^']*'", "", short).strip(" .\u00a0\u202f")        # bg "d.MM.yy 'г'." -> d.MM.yy
     return re.sub(r"y+", "yyyy", re.sub(r"M+", "MM", re.sub(r"d+", "dd", bare)))
 
 
-def date_pattern() -> str:
-    """The language's numeric date pattern, 4-digit years (dd.MM.yyyy, dd/MM/yyyy): the date fields' (dates.js)."""
-    return _date_pattern(language())
-
-
 def date_example() -> str:
     """A date in date_pattern(): the date fields' hint."""
-    return _date_pattern(language()).replace("dd", "31").replace("MM", "12").replace("yyyy", "2025")
+    return date_pattern(language()).replace("dd", "31").replace("MM", "12").replace("yyyy", "2025")
 
 
 def fmt_day(day) -> str:
@@ -383,13 +386,12 @@ def extension_html(value: str | None) -> str:
     return escape(value)
 
 
-HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url, "language": language,
-           "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
-           "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups,
-           "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
-           "fmt_at": fmt_at, "fmt_day": fmt_day, "fmt_iso": fmt_iso,
-           "fmt_duration": fmt_duration, "fmt_month": fmt_month, "date_pattern": date_pattern,
-           "date_example": date_example}
+HELPERS = {"_": _, "ngettext": ngettext, "pgettext": pgettext, "term": term, "switch_url": switch_url,
+           "language": language, "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
+           "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups, "fmt_number": fmt_number,
+           "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date, "fmt_at": fmt_at,
+           "fmt_day": fmt_day, "fmt_iso": fmt_iso, "fmt_duration": fmt_duration, "fmt_month": fmt_month,
+           "date_pattern": lambda: date_pattern(language()), "date_example": date_example}
 bottle.BaseTemplate.defaults.update(HELPERS)
 # every page's template compiles with the faster escaping of {{...}}: bottle.template() takes its default adapter
 # from here at each call (webui/templating.py, issue 14)

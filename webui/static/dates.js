@@ -1,12 +1,12 @@
 /* Dates in the page's language, not the browser's (issue 20): a browser draws <input type="date"> in its own
    locale (a Turkish page in an English browser asked for mm/dd/yyyy). Each date field becomes a text field in the
-   language's pattern (the <html> element's data-date-pattern, e.g. dd.MM.yyyy; its example as a hint), which also
+   language's pattern (the <body> element's data-date-pattern, e.g. dd.MM.yyyy; its example as a hint), which also
    takes an ISO date (2024-03-05). What the form sends is the ISO date the server reads and checks as before: the
    field's own text is rewritten in the form's data only (the formdata event); a text that is no date stops the
    submit with the page's message. Without script the browser's own date field stays. */
 (function () {
   "use strict";
-  var root = document.documentElement;
+  var root = document.body;
   var pattern = root.getAttribute("data-date-pattern");
   if (!pattern) return;
   var hint = root.getAttribute("data-date-hint") || "";

@@ -4,8 +4,7 @@
 % from webui.auth import current_user, csrf_token
 % user = current_user()
 <!DOCTYPE html>
-% # the language's date pattern, for /static/dates.js: date fields in the page's language, not the browser's
-<html lang="{{language()}}" data-date-pattern="{{date_pattern()}}" data-date-hint="{{_('e.g. {date}').format(date=date_example())}}" data-date-error="{{_('Not a date: write it like {date}.').format(date=date_example())}}">
+<html lang="{{language()}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -19,7 +18,8 @@
 <link rel="stylesheet" href="/static/callbox.css">
 <link rel="icon" href="data:,">
 </head>
-<body>
+% # the language's date pattern, for /static/dates.js: date fields in the page's language, not the browser's
+<body data-date-pattern="{{date_pattern()}}" data-date-hint="{{_('e.g. {date}').format(date=date_example())}}" data-date-error="{{_('Not a date: write it like {date}.').format(date=date_example())}}">
 <header class="top">
   <span class="brand">Callbox</span>
 % if user:
