@@ -197,3 +197,5 @@ def test_the_page_explains_the_layout_and_offers_an_example_to_upload(client, cs
     [version] = tariff_csv.read_csv(text, "tariff-example.csv")
     assert {d.name for d in version.destinations} >= {"Local", "Mobile", "International"}
     assert "Example Telecom / Office plan" in upload(client, csrf, text, "tariff-example.csv").text
+    edit = client.get(f"/tariffs/version/{first_version_id(client)}/edit").text     # the edit page links there too
+    assert "README" not in edit and 'href="/tariffs#csv-layout"' in edit
