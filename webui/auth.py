@@ -26,7 +26,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/first-admin/<token>"), ("POST", "/first-admin/<token>"),
           ("GET", "/static/<name:path>"), ("GET", "/favicon.ico")}
 DIRECTORY_EDIT = {"/directory/move", "/directory/extension", "/directory/sync"}
-TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/upload",
+TARIFFS = {"/tariffs", "/tariffs/version/<vid>", "/tariffs/plan/<pid>.csv", "/tariffs/example.csv", "/tariffs/upload",
            "/tariffs/version/<vid>/edit", "/tariffs/rerate"}
 ADMIN_ONLY = {"/setup", "/api/detect"} | DIRECTORY_EDIT | TARIFFS   # rules for administrators only
 SUPERVISORS = {"/directory", "/directory/person/<pid>", "/directory/trunks"}   # administrators and supervisors

@@ -11,7 +11,7 @@ import bottle
 from bottle import request
 
 from appliance import config, localtime
-from appliance.access import users
+from appliance.access import audit_text, users
 from appliance.callcentre import evaluation
 from appliance.callcentre import scope as cs
 from webui import db, row_id
@@ -79,7 +79,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         with db.write_access(data_dir, db.MODELS_EVALUATION):
             evaluation.record(call, user.username, points, form, note)
         users.audit(user.username, "call_evaluated", f"queue call {call['id']}",
-                    f"{sum(points.values())}/{sum(m for _, m in form)} agent={call['agent']}",
+                    audit_text.encode("evaluation", points=sum(points.values()), most=sum(m for _, m in form),
+                                      agent=call["agent"]),
                     request.environ.get("REMOTE_ADDR", ""))
         bottle.redirect(f"/callcentre/evaluate/{call['id']}?done=1", 303)
 

@@ -24,6 +24,7 @@ from appliance.reports import listing as output
 from appliance.reports import received_calls, received_search
 from appliance.reports import search as call_search
 from appliance.reports.attribution import rollup_scope
+from webui import targets  # noqa: F401  (direction_text, voicemail_channel: the templates' words)
 from webui import TEMPLATE_LOOKUP, api, db, i18n, offload, row_id
 from webui.auth import current_user
 from webui.i18n import _

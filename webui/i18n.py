@@ -13,7 +13,6 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlencode
@@ -24,6 +23,7 @@ from babel.messages.pofile import read_po
 
 from appliance.access import users
 from webui import templating
+from webui.templating import escape      # the one HTML escape of the web (its {{...}} and these helpers)
 
 log = logging.getLogger(__name__)
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -50,7 +50,8 @@ def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Callab
         return {}, {}, lambda n: 0 if n == 1 else 1
     with path.open("rb") as f:
         po = read_po(f, locale=lang)
-    messages = {m.id: m.string for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    messages = {f"{m.context}\x04{m.id}" if m.context else m.id: m.string for m in po
+                if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}   # pgettext's keys as gettext's
     forms = {m.id[0]: tuple(m.string) for m in po
              if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
     return messages, forms, gettext.c2py(po.plural_expr)   # the stdlib's reader of a C plural expression
@@ -150,6 +151,12 @@ def _(message: str) -> str:
     if lang == DEFAULT:
         return message
     return catalog(lang).get(message, message)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` as said in `context`: a short heading other pages use for another thing ("Type", "Kind")."""
+    lang = language()
+    return message if lang == DEFAULT else catalog(lang).get(f"{context}\x04{message}", message)
 
 
 # The CLDR locale of each language's dates, times and numbers: English as written in Europe, where the box's
@@ -252,6 +259,19 @@ def fmt_iso(text: str | None, fmt: str = "medium") -> str:
     except ValueError:
         return text or "–"
     return dates.format_datetime(moment, fmt, locale=locale())
+
+
+@lru_cache(maxsize=None)
+def date_pattern(lang: str) -> str:
+    """The language's numeric date pattern, 4-digit years (dd.MM.yyyy, dd/MM/yyyy): the date fields' (dates.js)."""
+    short = dates.get_date_format("short", locale=_locale(lang)).pattern
+    bare = re.sub(r"'[^']*'", "", short).strip(" .\u00a0\u202f")        # bg "d.MM.yy 'г'." -> d.MM.yy
+    return re.sub(r"y+", "yyyy", re.sub(r"M+", "MM", re.sub(r"d+", "dd", bare)))
+
+
+def date_example() -> str:
+    """A date in date_pattern(): the date fields' hint."""
+    return date_pattern(language()).replace("dd", "31").replace("MM", "12").replace("yyyy", "2025")
 
 
 def fmt_day(day) -> str:
@@ -366,12 +386,12 @@ def extension_html(value: str | None) -> str:
     return escape(value)
 
 
-HELPERS = {"_": _, "ngettext": ngettext, "term": term, "switch_url": switch_url, "language": language,
-           "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
-           "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups,
-           "fmt_number": fmt_number, "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date,
-           "fmt_at": fmt_at, "fmt_day": fmt_day, "fmt_iso": fmt_iso,
-           "fmt_duration": fmt_duration, "fmt_month": fmt_month}
+HELPERS = {"_": _, "ngettext": ngettext, "pgettext": pgettext, "term": term, "switch_url": switch_url,
+           "language": language, "LANGUAGES": LANGUAGES, "party_html": party_html, "extension_html": extension_html,
+           "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups, "fmt_number": fmt_number,
+           "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date, "fmt_at": fmt_at,
+           "fmt_day": fmt_day, "fmt_iso": fmt_iso, "fmt_duration": fmt_duration, "fmt_month": fmt_month,
+           "date_pattern": lambda: date_pattern(language()), "date_example": date_example}
 bottle.BaseTemplate.defaults.update(HELPERS)
 # every page's template compiles with the faster escaping of {{...}}: bottle.template() takes its default adapter
 # from here at each call (webui/templating.py, issue 14)

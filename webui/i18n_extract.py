@@ -26,6 +26,8 @@ STRING = r"""('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
 CALL = re.compile(r"(?<![\w.])N?_\(\s*" + STRING + r"\s*\)")
 # ngettext('one leg', '{n} legs', n): both forms, the count after them
 PLURAL = re.compile(r"(?<![\w.])ngettext\(\s*" + STRING + r"\s*,\s*" + STRING + r"\s*,")
+# pgettext('ssh key', 'Type'): a message in its context (a short heading other pages use for another thing)
+CONTEXT = re.compile(r"""(?<![\w.])pgettext\(\s*""" + STRING + r"\s*,\s*" + STRING + r"\s*\)")
 # the %-conversions the web's code fills in (%s, %d, %r, %(name)s): Babel also flags "{share} % of" as
 # python-format ("% o" reads as an octal conversion), and msgfmt -c then rejects every translation of it
 PERCENT = re.compile(r"%(?:\(\w+\))?[sdr]")
@@ -37,6 +39,8 @@ def extract_bottle(fileobj: IO[bytes], keywords, comment_tags, options) -> Itera
     found = [(m.start(), "_", ast.literal_eval(m.group(1))) for m in CALL.finditer(text)]
     found += [(m.start(), "ngettext", (ast.literal_eval(m.group(1)), ast.literal_eval(m.group(2))))
               for m in PLURAL.finditer(text)]
+    found += [(m.start(), "pgettext", (ast.literal_eval(m.group(1)), ast.literal_eval(m.group(2))))
+              for m in CONTEXT.finditer(text)]
     for start, func, message in sorted(found, key=lambda f: f[0]):
         yield text.count("\n", 0, start) + 1, func, message, []
 
@@ -45,7 +49,7 @@ def extract() -> Catalog:
     """Every message of the web UI (templates and every webui module, sub-packages included), as a catalog."""
     catalog = Catalog(project="callbox", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), METHOD_MAP, {}, keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
+            str(ROOT), METHOD_MAP, {}, keywords={"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     for entry in catalog:
         ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)

@@ -17,6 +17,7 @@ from peewee import OperationalError
 
 from appliance import journal
 from webui import db
+from webui import event_text  # noqa: F401  (link_detail: the template's words for e['text'])
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def capture_status(path: Path, now: float | None = None) -> dict[str, Any]:
 
 def _call(c: db.Call) -> dict[str, Any]:
     return {"id": c.id, "start": db.local_iso(c.start_utc, c.utc_offset), "start_utc": c.start_utc,
-            "direction": c.direction, "extension": c.extension, "party": c.party, "trunk": c.trunk,
+            "direction": c.direction, "driver": c.driver, "extension": c.extension, "party": c.party, "trunk": c.trunk,
             "ring_s": c.ring_s, "talk_s": c.talk_s, "answered": bool(c.answered),
             "transferred": bool(c.transferred), "legs": c.legs}
 
@@ -73,7 +74,7 @@ def _quarantined(q: db.Quarantine) -> dict[str, Any]:
 
 def _event(e: db.LinkEvent) -> dict[str, Any]:
     return {"at": _utc_ns(e.at_ns), "source": e.source, "event": e.event, "detail": e.detail,
-            "ref": f"{e.jseg}:{e.joff}"}
+            "ref": f"{e.jseg}:{e.joff}", "text": e.text}
 
 
 def _from_store(data_dir: Path, with_calls: bool = True, box_wide: bool = True) -> dict[str, Any]:

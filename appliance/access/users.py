@@ -10,6 +10,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
+from appliance.access import audit_text
 from appliance.store import versioned
 from appliance.store.users import AuditEntry, Session, SetupToken, Throttle, User, users_db
 
@@ -147,9 +148,10 @@ def set_language(username: str, language: str) -> None:
 
 
 def audit(actor: str, action: str, target: str = "", detail: str = "", address: str = "") -> None:
-    """Record an administrative or security event in the audit log (and the app log)."""
+    """Record an administrative or security event in the audit log (and the app log, in English); `detail` plain
+    text or a text's key and fields (audit_text.encode), which the web says in the reader's language."""
     AuditEntry.create(at_utc=_now(), actor=actor, action=action, target=target, detail=detail, address=address)
-    log.info("audit: %s %s %s %s", actor, action, target, detail)
+    log.info("audit: %s %s %s %s", actor, action, target, audit_text.english(detail))
 
 
 def audit_log(limit: int = 200) -> list[dict]:
@@ -186,7 +188,8 @@ def add_user(username: str, password: str, role: str, scope: str | None = None, 
             raise UserError(f"user {name!r} already exists")
         row = User.create(username=name, key=_key(name), password_hash=hashed, role=role, scope=scope,
                           tenant=tenant, person=person, created_utc=now, password_changed_utc=now)
-        audit(actor, "user_added", name, f"role={role} scope={scope} tenant={tenant} person={person}")
+        audit(actor, "user_added", name,
+              audit_text.encode("access", role=role, scope=scope, tenant=tenant, person=person))
     return _account(row)
 
 
@@ -214,11 +217,11 @@ def set_access(username: str, role: str, scope: str, tenant: str = "", person: s
     check_scope(role, scope, tenant, person)
     with users_db.atomic():
         row = _row(username)
-        before = f"role={row.role} scope={row.scope} tenant={row.tenant} person={row.person}"
+        detail = audit_text.encode("access_changed", old_role=row.role, old_scope=row.scope, old_tenant=row.tenant,
+                                   old_person=row.person, role=role, scope=scope, tenant=tenant, person=person)
         row.role, row.scope, row.tenant, row.person = role, scope, tenant, person
         row.save()
-        audit(actor, "access_changed", row.username,
-              f"{before} -> role={role} scope={scope} tenant={tenant} person={person}")
+        audit(actor, "access_changed", row.username, detail)
 
 
 def _last_box_admin(row: User) -> bool:
@@ -294,7 +297,8 @@ def authenticate(username: str, password: str, address: str, now: int | None = N
             most, cap = _limits(row.key)
             if row.failures >= most:
                 row.locked_until = now + min(cap, LOCK_BASE_S * 2 ** min(row.failures - most, 20))
-                audit("-", "lockout", row.key, f"{row.failures} failures: locked {row.locked_until - now} s", address)
+                audit("-", "lockout", row.key,
+                      audit_text.encode("lockout", failures=row.failures, seconds=row.locked_until - now), address)
             Throttle.replace(key=row.key, failures=row.failures, last_utc=row.last_utc,
                              locked_until=row.locked_until).execute()
     return None

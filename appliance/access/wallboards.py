@@ -9,6 +9,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from appliance.access import audit_text
 from appliance.access.users import audit
 from appliance.store.users import WallboardLink, users_db
 
@@ -52,7 +53,8 @@ def add(name: str, queues: tuple[str, ...] = (), actor: str = "-") -> str:
             old.delete_instance()
         WallboardLink.create(name=name, token_hash=_digest(token), queues=",".join(dict.fromkeys(queues)),
                              created_utc=int(time.time()))
-        audit(actor, "wallboard_add", name, ",".join(queues) or "every queue")
+        audit(actor, "wallboard_add", name, audit_text.encode("wallboard_queues", queues=", ".join(queues))
+              if queues else audit_text.encode("every_queue"))
     return token
 
 

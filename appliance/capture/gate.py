@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from appliance.capture.transports import LinkDown, SocketLink
 
@@ -61,6 +62,20 @@ class Conn:
     dropped: str = ""
 
 
+# the words of a refusal's report (journaled with its key and fields: the web says them in each language); a
+# field {"key", "fields"} is a text of its own
+GATE_TEXTS = {"refused_allow": "not in [capture] allow",
+              "refused_per_source": "already {most} connections from this address ([capture] max_per_source)",
+              "refused_total": "already {most} connections ([capture] max_connections)",
+              "refused_many": "{count} connections refused from {address}, the last {why}",
+              "refused_since": "{count} connections refused since the last report from {address}, the last {why}"}
+
+
+def _say(key: str, fields: dict) -> str:
+    return GATE_TEXTS[key].format(**{k: _say(v["key"], v["fields"]) if isinstance(v, dict) else v
+                                     for k, v in fields.items()})
+
+
 @dataclass
 class _Tally:
     count: int = 0          # refusals not reported yet
@@ -102,7 +117,7 @@ class Gate:
                 # outside the allow-list nobody makes room; otherwise one of the same address, or of any
                 victim = None if reason == "allow" else self._victim(address if reason == "per_source" else None)
                 if victim is None:
-                    self._tally(address, source, self._why(reason))
+                    self._tally(address, source, reason)
                     return None
                 self._remove(victim)
                 self.dropped += 1
@@ -134,10 +149,10 @@ class Gate:
         return ""
 
     def _why(self, reason: str) -> str:
-        return {"allow": "not in [capture] allow",
-                "per_source": f"already {self.max_per_source} connections from this address "
-                              f"([capture] max_per_source)",
-                "total": f"already {self.max_connections} connections ([capture] max_connections)"}[reason]
+        return GATE_TEXTS[f"refused_{reason}"].format(most=self._most(reason))
+
+    def _most(self, reason: str) -> int:
+        return self.max_per_source if reason == "per_source" else self.max_connections
 
     def _victim(self, address: str | None) -> Conn | None:
         """The connection that gives its place: of `address` (None: of any), silent at least idle_drop_s,
@@ -159,26 +174,30 @@ class Gate:
         if address not in self._tallies and len(self._tallies) >= MAX_TRACKED:
             address = "other"
         t = self._tallies.setdefault(address, _Tally())
-        t.count, t.source, t.reason = t.count + 1, source, why
+        t.count, t.source, t.reason = t.count + 1, source, why      # a key: "allow", "per_source", "total"
 
-    def report(self, emit: Callable[[str, str], None], final: bool = False) -> None:
-        """Call emit(source, detail) for each address with refusals not yet reported, at most once per
-        REPORT_EVERY_S each (the first at once; all of them when `final`); the detail says how many and
-        the last reason."""
+    def report(self, emit: Callable[[str, str, tuple[str, dict]], None], final: bool = False) -> None:
+        """Call emit(source, detail, (key, fields) of the detail: GATE_TEXTS) for each address with refusals not
+        yet reported, at most once per REPORT_EVERY_S each (the first at once; all of them when `final`); the
+        detail says how many and the last reason."""
         now = time.monotonic()
         due = []
         with self._lock:
             for address, t in list(self._tallies.items()):
                 if t.count and (final or now - t.reported_at >= REPORT_EVERY_S):
-                    first = t.reported_at < 0 and t.count == 1
-                    due.append((t.source, t.reason if first else
-                                f"{t.count} connections refused{'' if t.reported_at < 0 else ' since the last report'}"
-                                f" from {address}, the last {t.reason}"))
+                    why: tuple[str, dict[str, Any]] = (f"refused_{t.reason}", {"most": self._most(t.reason)})
+                    fields: dict[str, Any]
+                    if t.reported_at < 0 and t.count == 1:
+                        key, fields = why
+                    else:
+                        key = "refused_many" if t.reported_at < 0 else "refused_since"
+                        fields = {"count": t.count, "address": address, "why": {"key": why[0], "fields": why[1]}}
+                    due.append((t.source, _say(key, fields), (key, fields)))
                     t.count, t.reported_at = 0, now
                 elif not t.count and now - t.reported_at >= REPORT_EVERY_S:
                     del self._tallies[address]   # quiet for a minute: its place in the table is free
-        for source, detail in due:   # outside the lock: emit writes the journal
-            emit(source, detail)
+        for source, detail, text in due:   # outside the lock: emit writes the journal
+            emit(source, detail, text)
 
 
 class GatedLink:

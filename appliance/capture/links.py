@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance.capture import transports
-from appliance.capture.gate import Gate, GatedLink, parse_allow
+from appliance.capture.gate import GATE_TEXTS, Gate, GatedLink, parse_allow
 from appliance.capture.sink import FRAMINGS, Framer, Journal, Sink, Status, resume_position
 from appliance.capture.transports import Link, LinkDown
 from appliance.records import EVENT
@@ -29,6 +29,10 @@ READ_TIMEOUT_S = 0.1     # how often a link loop looks at `stop`
 STATUS_EVERY_S = 1.0
 HANDSHAKE_KEEP = 4096    # bytes of handshake input kept while looking for a marker
 STEPS = ("send", "expect")
+# the words of the link events' details capture makes itself, by key (journaled with the English text; the web's
+# catalogue says them in each language, webui/status.py): an OS's or a PBX's own words stay as they are
+TEXTS = {"handshake_steps": "{steps} steps in {ms} ms",
+         "silent_after_login": "{why}; nothing received since the handshake (login settings?)", **GATE_TEXTS}
 _STATE = {"link_up": "up", "link_down": "down", "handshake_failed": "down"}   # what the status shows
 
 
@@ -48,11 +52,14 @@ class _Ctx:
     handshake_s: float = 10.0
     gate: Gate | None = None   # tcp-listen: who may connect
 
-    def event(self, source: str, kind: str, detail: str) -> None:
+    def event(self, source: str, kind: str, detail: str, text: tuple[str, dict] | None = None) -> None:
         """Journal a link event (flags=EVENT, JSON data) and show it in the status: link_up, link_down,
-        handshake_ok, handshake_failed; connection_refused (tcp-listen, at most one a minute per address)."""
+        handshake_ok, handshake_failed; connection_refused (tcp-listen, at most one a minute per address).
+        `text`: the English `detail`'s key and fields (TEXTS), which the web says in the reader's language."""
         ns = time.time_ns()
-        data = json.dumps({"event": kind, "source": source, "detail": detail}, ensure_ascii=False).encode()
+        doc = {"event": kind, "source": source, "detail": detail,
+               **({"key": text[0], "fields": text[1]} if text else {})}
+        data = json.dumps(doc, ensure_ascii=False).encode()
         self.sink.put(source, [(data, EVENT)], ns, event=True)
         if kind in _STATE:
             self.status.set_link(source, _STATE[kind], detail, ns)
@@ -72,8 +79,8 @@ class _Backoff:
         return stopped
 
 
-def _handshake(link, ctx: _Ctx) -> str:
-    """Run ctx.handshake on a link just opened; return a summary, or raise LinkDown saying which step
+def _handshake(link, ctx: _Ctx) -> tuple[int, int]:
+    """Run ctx.handshake on a link just opened; return (steps, milliseconds taken), or raise LinkDown saying which step
     failed and why. Every byte received before the last step is done is handshake, never call data:
     it is dropped, including what followed the last marker in the same read (the space after
     "Password:"). Sent bytes (passwords) never appear in the reason, not even echoed back."""
@@ -104,7 +111,7 @@ def _handshake(link, ctx: _Ctx) -> str:
             except LinkDown as e:
                 raise failed(i, f"{e} while waiting for {data!r}") from None
         got = got[at + len(data):]
-    return f"{len(steps)} steps in {(time.monotonic() - t0) * 1000:.0f} ms"
+    return len(steps), round((time.monotonic() - t0) * 1000)
 
 
 def _login(link: Link, ctx: _Ctx, last_failure: list[str]) -> bool:
@@ -123,7 +130,8 @@ def _login(link: Link, ctx: _Ctx, last_failure: list[str]) -> bool:
             log.debug("%s: handshake failed again: %s", link.source, e)
         return False
     last_failure.clear()
-    ctx.event(link.source, "handshake_ok", summary)
+    ctx.event(link.source, "handshake_ok", TEXTS["handshake_steps"].format(steps=summary[0], ms=summary[1]),
+              ("handshake_steps", {"steps": summary[0], "ms": summary[1]}))
     return True
 
 
@@ -154,8 +162,10 @@ def _run_link(link: Link, ctx: _Ctx, logged_in: bool = False) -> tuple[int, int]
     framer = Framer(link, ctx.sink, ctx.framing)
     why = _pump(link, framer, ctx.stop, ctx.idle_s)
     if logged_in and not framer.received and not ctx.stop.is_set():   # a login the PBX did not like?
-        why += "; nothing received since the handshake (login settings?)"
-    ctx.event(link.source, "link_down", why)
+        ctx.event(link.source, "link_down", TEXTS["silent_after_login"].format(why=why),
+                  ("silent_after_login", {"why": why}))
+    else:
+        ctx.event(link.source, "link_down", why)
     return framer.at
 
 
@@ -256,7 +266,7 @@ def _report(ctx: _Ctx, final: bool = False) -> None:
     when `final`), and show the listener's counts in the status file."""
     gate = ctx.gate
     if gate is not None:
-        gate.report(lambda source, detail: ctx.event(source, "connection_refused", detail), final)
+        gate.report(lambda source, detail, text: ctx.event(source, "connection_refused", detail, text), final)
         ctx.status.extra = {"connections": gate.connections, "refused": gate.refused, "dropped": gate.dropped}
 
 

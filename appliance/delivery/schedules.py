@@ -115,8 +115,8 @@ def _files(formats: list[str], base: str, title: str, subtitle: str, result: rep
             out.append((f"{base}.csv", reports.to_csv(result).encode("utf-8")))
         else:
             totals = ([pdf.text(lang, "Total")] + list(result.totals[1:])) if result.ndims else None
-            out.append((f"{base}.pdf", pdf.report_pdf(title, subtitle, result.columns, result.rows, lang=lang,
-                                                      totals=totals)))
+            out.append((f"{base}.pdf", pdf.report_pdf(title, subtitle, result.columns, result.rows,
+                                                      pdf.report_charts(result, lang), lang=lang, totals=totals)))
     return out
 
 

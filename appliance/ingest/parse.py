@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 _UNPRICED_ROW = tuple(UNPRICED)
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 CURSOR = "parse"
-LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff")
+LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff", "text")
 LEG_ROW_COLUMNS = store.LEG_COLUMNS + ("ident",)   # a leg row as written: its identity's CRC last
 QUEUE_EVENT_ROW_COLUMNS = store.QUEUE_EVENT_COLUMNS + ("ident",)
 _SAME_QUEUE_EVENTS = (f"SELECT {', '.join(QUEUE_EVENT_ROW_COLUMNS)} FROM queue_event "
@@ -309,9 +309,12 @@ class Processor:
         try:
             ev = json.loads(entry.data)
             name, detail = str(ev.get("event", "")), str(ev.get("detail", ""))
+            # the detail's key and fields (capture's TEXTS), for the web to say it in the reader's language
+            text = json.dumps({"key": ev["key"], "fields": ev.get("fields") or {}}, ensure_ascii=False) \
+                if isinstance(ev.get("key"), str) else ""
         except (ValueError, AttributeError):
-            name, detail = "unreadable", entry.data[:200].decode("utf-8", "replace")
-        batch.events.append((ref_id(entry.ref), entry.received_ns, entry.source, name, detail, *entry.ref))
+            name, detail, text = "unreadable", entry.data[:200].decode("utf-8", "replace"), ""
+        batch.events.append((ref_id(entry.ref), entry.received_ns, entry.source, name, detail, *entry.ref, text))
 
     def _write(self, batch: Batch, cursor: tuple[int, int] | None) -> None:
         try:

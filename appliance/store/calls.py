@@ -143,9 +143,10 @@ class LinkEvent(Base):
     at_ns = IntegerField()
     source = TextField()
     event = TextField()
-    detail = TextField()
+    detail = TextField()               # in English (the log, the CLI)
     jseg = IntegerField()
     joff = IntegerField()
+    text = TextField(default="")       # the detail's key and fields as JSON (capture's TEXTS), "" when it has none
 
 
 class Cursor(Base):

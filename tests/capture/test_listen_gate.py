@@ -116,6 +116,9 @@ def test_a_source_outside_the_allow_list_is_refused(jdir, captures, port, caplog
     assert count == 50 and 1 <= len(evs) <= 2   # the first at once, the others in one summary (at stop here)
     assert all(ev["source"].startswith("tcp:127.0.0.2:") and ev["detail"].endswith("not in [capture] allow")
                for ev in evs)
+    # the detail's key and fields journaled with it, for the web to say it in each language (issue 20)
+    assert all(ev["key"] == "refused_allow" if ev["key"] != "refused_many" else
+               ev["fields"]["why"] == {"key": "refused_allow", "fields": {"most": 32}} for ev in evs)
     assert len([r for r in caplog.records if "connection refused" in r.getMessage()]) == len(evs)   # the log too
 
 
@@ -202,9 +205,9 @@ def test_refusals_are_reported_once_a_minute_per_address(monkeypatch):
     said: list[tuple[str, str]] = []
     for i in range(3):
         gate.admit("10.0.0.9", f"tcp:10.0.0.9:{i}", lambda: None)
-        gate.report(lambda *a: said.append(a))
+        gate.report(lambda *a: said.append(a[:2]))
     clock[0] += capture_gate.REPORT_EVERY_S
-    gate.report(lambda *a: said.append(a))
+    gate.report(lambda *a: said.append(a[:2]))
     assert said == [("tcp:10.0.0.9:0", "not in [capture] allow"),
                     ("tcp:10.0.0.9:2", "2 connections refused since the last report from 10.0.0.9, the last not in "
                                        "[capture] allow")]

@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 from datetime import datetime
+from decimal import Decimal
 from email.policy import default as default_policy
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from appliance import config
 from appliance.access import users
 from appliance.cli.main import main
 from appliance.delivery import outbox, schedules
+from appliance.pdf import chart as pdf_chart
 from appliance.delivery.schedule_rules import ScheduleError, last_at_or_before, next_after, parse_rule, upcoming
 from appliance.reports import engine as reports
 from appliance.reports.ranges import resolve as resolve_range
@@ -350,3 +352,27 @@ def test_a_period_still_running_says_as_of_when_in_the_language():
     assert schedules.period_of(window, SLOT, WAW)[1] == "2024-04-01 – 2024-04-30, as of 2024-04-01 07:00"
     assert schedules.period_of(window, SLOT, WAW, "tr")[1] == "2024-04-01 – 2024-04-30, 2024-04-01 07:00 itibarıyla"
     assert schedules.period_of(window, SLOT, WAW, "tr")[0] == schedules.period_of(window, SLOT, WAW)[0]
+
+
+def test_a_scheduled_pdf_charts_every_measure_like_the_web(box, tmp_path, monkeypatch):
+    """Issue 20: the web's report PDF charted every chosen measure, a scheduled one (mailed by the jobs process)
+    none: its chart builder was the web's. Now one builder (appliance.pdf.report_chart) for both."""
+    drawn = []
+    real = pdf_chart.draw
+    monkeypatch.setattr(pdf_chart, "draw", lambda doc, chart, *a: (drawn.append(chart), real(doc, chart, *a)))
+    cfg = cfg_with()
+    s = schedules.add(cfg, tmp_path, "weekly charts", "weekly mon 07:00", box, range_name="last_week",
+                      formats=("pdf",), recipients=("user:admin=boss@example.com",), now=SLOT - 60)
+    schedules.run_now(cfg, tmp_path, s.id, SLOT)
+    [mail] = [outbox._decode(json.loads(i.payload)) for i in so.OutboxItem.select()]
+    [(_name, data)] = mail["attachments"]
+    assert [(c.title, c.kind, c.labels, list(c.series.values())) for c in drawn] == [
+        ("calls", "bar", ["201", "202", "203", "204"], [[2, 1, 1, 1]]),
+        ("talk", "bar", ["201", "202", "203", "204"], [[361, 20, 0, 10]]),
+        ("cost", "bar", ["201", "202", "203", "204"], [[Decimal("0.10"), Decimal("0.25"), 0, Decimal("5")]])]
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+    charts_part = text[:text.rindex("extension")]           # the table's heading comes after the charts
+    assert [t for t in ("calls", "talk", "cost") if re.search(rf"^\s*{t}\s*$", charts_part, re.M)] == [
+        "calls", "talk", "cost"], text
+    assert re.search(r"\b0:0[1-5]:00\b", charts_part), charts_part   # the talk axis in h:mm:ss, as on the web

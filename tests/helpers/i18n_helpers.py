@@ -43,9 +43,12 @@ def visible_text(html: str) -> list[str]:
 @lru_cache(maxsize=None)
 def _english(lang: str) -> frozenset[str]:
     """The catalogue's English messages that `lang` translates otherwise (once per language: the browser matrix
-    asks for every page)."""
+    asks for every page), without their pgettext context; not a word `lang` itself writes for another message
+    (Norwegian "Type" is a kind on /directory, and English "Type" a key's type on /ssh)."""
     translated = i18n.catalog(lang)
-    return frozenset(m for m in i18n.catalog("en") if translated.get(m, m) != m and "{" not in m and "%" not in m)
+    own = set(translated.values())
+    return frozenset(m.split("\x04")[-1] for m in i18n.catalog("en")
+                     if translated.get(m, m) != m and "{" not in m and "%" not in m) - own
 
 
 def english_left(html: str, lang: str, names: frozenset[str] = frozenset()) -> list[str]:

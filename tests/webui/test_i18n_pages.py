@@ -87,3 +87,15 @@ def test_month_names_and_plurals_of_each_new_language(lang):
     if lang == "cs":                                                 # 1 úsek, 2–4 úseky, 5+ úseků
         assert (one, two, five) == ("Cesta: 1 úsek", "Cesta: 2 úseky", "Cesta: 5 úseků")
     bottle.request.bind({})
+
+
+def test_short_headings_that_mean_other_things_have_their_context():
+    """Issue 20 (tidy): "Type" (an SSH key's) and "Kind" (a unit's on /directory, an outbox item's, a directory
+    change's) were one message each, so Norwegian had to write the key's type as "Type" too. Each is said in its
+    context (pgettext), and a language word that is another message's English is not "English left"."""
+    from i18n_helpers import english_left
+    from webui import i18n
+    assert i18n.catalog("nb")["ssh key\x04Type"] == "Nøkkeltype"
+    assert i18n.catalog("nb")["organisation unit\x04Kind"] == "Type"
+    assert english_left("<table><tr><th>Type</th></tr></table>", "nb") == []
+    assert english_left("<p>Outgoing calls</p>", "nb") == ["Outgoing calls"]

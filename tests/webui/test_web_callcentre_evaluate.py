@@ -11,7 +11,7 @@ import re
 import pytest
 
 from appliance import store
-from appliance.access import users
+from appliance.access import audit_text, users
 from appliance.callcentre import evaluation
 from appliance.cli.main import main
 from appliance.config import ConfigError
@@ -72,7 +72,8 @@ def test_a_supervisor_scores_a_call_and_the_agent_reports_show_it(app, capsys):
     assert doc["rows"] == [["PJSIP/201", 1, 12, 15, 80.0]]
     with users.users_db.connection_context():
         (entry,) = [e for e in users.audit_log() if e["action"] == "call_evaluated"]
-    assert entry["actor"] == "sup" and entry["target"] == f"queue call {qcid}" and "12/15" in entry["detail"]
+    assert entry["actor"] == "sup" and entry["target"] == f"queue call {qcid}"
+    assert audit_text.english(entry["detail"]) == "12 of 15 points, agent PJSIP/201"
 
 
 def test_bad_scores_are_refused_and_the_values_kept(app):

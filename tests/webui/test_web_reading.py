@@ -50,6 +50,26 @@ def test_a_call_to_voicemail_is_shown_as_voicemail(app):
     assert re.search(r'<td>Sesli mesaj <span class="muted">V9511</span></td>', tr)
 
 
+def test_a_call_to_a_mailbox_by_name_is_voicemail_not_outgoing(app):
+    """Issue 20: IP Office prints a call to a mailbox as outgoing ("O") to "?NAME" over no trunk, answered by a
+    voicemail channel (the sample's lines 5, 506 and 768: E212 GRABOWA -> ?GRABOWA, V9511 "VM Channel 11"). It was
+    shown as "outgoing"; now as voicemail on the search and the call's page (with the channel)."""
+    client, _csrf = logged_in(app, "admin")
+    page = client.get("/calls", {**JULY, "number": "GRABOWA", "number_match": "contains", "lang": "en"}).text
+    assert re.findall(r'</a></td><td>([^<]*)</td>', page) == ["voicemail"]
+    tr = client.get("/calls", {**JULY, "number": "MŁYN", "number_match": "contains", "lang": "tr"}).text
+    assert re.findall(r'</a></td><td>([^<]*)</td>', tr) == ["sesli mesaj"]
+    call = re.search(r'href="/calls/(\d+)"', page).group(1)
+    one = client.get(f"/calls/{call}", {"lang": "en"}).text
+    assert "<dt>Direction</dt><dd>voicemail</dd>" in one
+    assert '<dt>Answered by</dt><dd class="small">voicemail (VM Channel 11)</dd>' in one
+    assert re.search(r'<td class="num">\+0:00:00</td><td>voicemail</td>', one)          # its leg too
+    plain = client.get("/calls", {**JULY, "number": "600988600", "lang": "en"}).text   # over a trunk: outgoing
+    assert re.findall(r'</a></td><td>([^<]*)</td>', plain) == ["outgoing"]
+    other = re.search(r'href="/calls/(\d+)"', plain).group(1)
+    assert "voicemail" not in client.get(f"/calls/{other}").text
+
+
 def test_a_live_page_refreshes_by_a_script_the_user_can_pause(app):
     """axe-core (WCAG 2.2.1): a <meta refresh> cannot be stopped. The home page reloads by /static/refresh.js with
     a pause button; the meta refresh only inside <noscript>."""

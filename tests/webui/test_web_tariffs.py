@@ -181,3 +181,21 @@ def test_only_administrators_edit_tariffs_and_csrf_is_required(client, csrf):
     add_user("operator", role="operator", scope="tenant")
     login(client, "operator")
     client.get(f"/tariffs/version/{vid}/edit", status=403)
+
+
+def test_the_page_explains_the_layout_and_offers_an_example_to_upload(client, csrf):
+    """Issue 20: /tariffs pointed to provisioning/tariffs/README.md, a file on the box a branch administrator cannot
+    read. The layout is on the page (every section header the importer knows), with an example that uploads."""
+    page = client.get("/tariffs", {"lang": "tr"}).text
+    assert "README" not in page and "provisioning/" not in page
+    assert "Tarife CSV düzeni" in page and 'href="/tariffs/example.csv"' in page
+    for columns, _required in tariff_csv.COLUMNS.values():
+        assert f"<code>{','.join(columns)}</code>" in page
+    example = client.get("/tariffs/example.csv")
+    assert example.content_type == "text/csv" and "attachment" in example.headers["Content-Disposition"]
+    text = example.body.decode("utf-8-sig")
+    [version] = tariff_csv.read_csv(text, "tariff-example.csv")
+    assert {d.name for d in version.destinations} >= {"Local", "Mobile", "International"}
+    assert "Example Telecom / Office plan" in upload(client, csrf, text, "tariff-example.csv").text
+    edit = client.get(f"/tariffs/version/{first_version_id(client)}/edit").text     # the edit page links there too
+    assert "README" not in edit and 'href="/tariffs#csv-layout"' in edit

@@ -208,3 +208,23 @@ def test_the_audit_log_says_its_actions_in_the_users_language(client, csrf):
     log = client.get("/users", {"lang": "tr"}).text.split("</thead>")[-1]
     assert "kullanıcı devre dışı bırakıldı" in log and "user_disabled" not in log and "user_added" not in log
     assert "bruker deaktivert" in client.get("/users", {"lang": "nb"}).text
+
+
+def test_the_audit_details_are_in_the_readers_language_and_old_ones_still_show(client, csrf):
+    """Issue 20: the audit log's detail column was English on every page ("role=staff scope=own ..."). It is stored
+    as a text's key and fields and said in the reader's language; an older entry's plain text shows as it is."""
+    from appliance.access import audit_text
+    from webui.admin import users as admin_users
+    assert {k: v for k, v in admin_users.DETAILS.items()} == audit_text.TEXT      # the web says the same texts
+    add_user("sup", role="supervisor", scope="tenant", tenant="acme")
+    with users_db.connection_context():
+        users.set_access("sup", "staff", "own", "acme", "P7", actor="admin")
+        users.audit("admin", "right_granted", "sup", "role=staff scope=own (an entry of an older release)")
+    english = client.get("/users/edit?username=sup&lang=en").text
+    assert "role supervisor → staff, scope tenant → own calls, tenant acme → acme, person – → P7" in english
+    assert "role=staff scope=own (an entry of an older release)" in english
+    turkish = client.get("/users/edit?username=sup&lang=tr").text
+    assert "rol süpervizör → personel, kapsam kiracı → kendi çağrıları" in turkish, turkish
+    assert "role=staff scope=own (an entry of an older release)" in turkish
+    assert "erişim değiştirildi" in turkish                                     # the action too, on this page
+    assert "rol süpervizör, kapsam kiracı, kiracı acme" in client.get("/users?lang=tr").text

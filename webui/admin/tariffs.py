@@ -22,6 +22,9 @@ from webui.i18n import _, fmt_day
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 20 * 1024 * 1024        # a 50,000-prefix deck is ~1 MB
+# a small plan with every section, to edit and upload (issue 20: the page pointed to provisioning/tariffs/, which a
+# branch administrator cannot open); a test imports it
+EXAMPLE = Path(__file__).with_name("tariff_example.csv")
 
 
 def render(name: str, status: int = 200, **values) -> str:
@@ -61,7 +64,8 @@ def import_text(text: str, source: str) -> list[tuple[str, int, bool]]:
 
 
 def routes(data_dir: Path, pbx_timezone: str = "") -> bottle.Bottle:
-    """/tariffs, /tariffs/version/<id>, /tariffs/plan/<id>.csv, POST /tariffs/upload and /tariffs/rerate."""
+    """/tariffs, /tariffs/version/<id>, /tariffs/plan/<id>.csv, /tariffs/example.csv, POST /tariffs/upload and
+    /tariffs/rerate."""
     app = bottle.Bottle()
     data_dir = Path(data_dir)
 
@@ -99,6 +103,12 @@ def routes(data_dir: Path, pbx_timezone: str = "") -> bottle.Bottle:
         response.content_type = "text/csv; charset=utf-8"
         response.set_header("Content-Disposition", f'attachment; filename="{filename}.csv"')
         return text
+
+    @app.get("/tariffs/example.csv")
+    def example():
+        response.content_type = "text/csv; charset=utf-8"
+        response.set_header("Content-Disposition", 'attachment; filename="tariff-example.csv"')
+        return "\ufeff" + EXAMPLE.read_text(encoding="utf-8")     # a BOM: Excel shows the file's letters right
 
     @app.post("/tariffs/upload")
     def upload():

@@ -13,10 +13,10 @@ import bottle
 from bottle import request, response
 
 from appliance import config
-from appliance.access import users
+from appliance.access import audit_text, users
 from webui import TEMPLATE_LOOKUP, db
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _
+from webui.i18n import N_, _, fmt_number, term
 
 log = logging.getLogger(__name__)
 # the audit log's actions (appliance.access.users.audit) as a reader says them; an unknown one as it is stored
@@ -36,6 +36,30 @@ ACTIONS = {
     "user_enabled": N_("user enabled"),
     "wallboard_add": N_("wallboard link added"),
     "wallboard_revoke": N_("wallboard link revoked")}
+
+
+# the audit details' texts (appliance.access.audit_text: the same English, a test checks) as a reader says them
+DETAILS = {
+    "access": N_("role {role}, scope {scope}, tenant {tenant}, person {person}"),
+    "access_changed": N_("role {old_role} → {role}, scope {old_scope} → {scope}, tenant {old_tenant} → {tenant}, "
+                         "person {old_person} → {person}"),
+    "lockout": N_("{failures} failed logins: locked for {seconds} s"),
+    "wallboard_queues": N_("queues {queues}"),
+    "every_queue": N_("every queue"),
+    "evaluation": N_("{points} of {most} points, agent {agent}")}
+TERM_FIELDS = {"role", "scope", "old_role", "old_scope"}
+
+
+def detail_text(stored: str) -> str:
+    """An audit entry's detail in the user's language; an older entry's plain text (or one naming no text) as it
+    is."""
+    found = audit_text.parse(stored or "")
+    if found is None or found[0] not in DETAILS:
+        return stored
+    key, fields = found
+    shown = {k: term(v) if k in TERM_FIELDS and v else fmt_number(v) if isinstance(v, int) else v
+             for k, v in fields.items()}
+    return audit_text.say(_(DETAILS[key]), shown, stored)
 
 
 def action_text(action: str) -> str:
@@ -69,9 +93,8 @@ def tenant_choices(cfg: config.Config, data_dir: Path, *also: str) -> list[str]:
 def _list_page(tenants: list[str], status: int = 200, error: str = "", added: str = "",
                form: dict | None = None) -> str:
     return _render("users", status, users=users.list_users(), disabled=users.disabled_usernames(),
-                   audit=users.audit_log(), action_text=action_text, roles=users.ROLES, scopes=users.SCOPES,
-                   error=error, added=added,
-                   tenants=tenants, form=form or {})
+                   audit=users.audit_log(), action_text=action_text, detail_text=detail_text, roles=users.ROLES,
+                   scopes=users.SCOPES, error=error, added=added, tenants=tenants, form=form or {})
 
 
 def _user_page(username: str, tenants: list[str], status: int = 200, error: str = "", done: str = "",
@@ -83,6 +106,7 @@ def _user_page(username: str, tenants: list[str], status: int = 200, error: str 
     history = [e for e in users.audit_log(1000) if e["target"] == account.username][:50]
     return _render("user", status, account=account, disabled=account.username in users.disabled_usernames(),
                    roles=users.ROLES, scopes=users.SCOPES, history=history, error=error, done=done,
+                   action_text=action_text, detail_text=detail_text,
                    me=current_user(), tenants=sorted({*tenants, account.tenant} - {""}),
                    access={k: (form or {}).get(k, getattr(account, k)) for k in ("role", "scope", "tenant", "person")})
 

@@ -13,11 +13,13 @@
 <noscript><meta http-equiv="refresh" content="{{refresh}}"></noscript>
 <script src="/static/refresh.js" defer></script>
 % end
+<script src="/static/dates.js" defer></script>
 <title>{{title}} · Callbox</title>
 <link rel="stylesheet" href="/static/callbox.css">
 <link rel="icon" href="data:,">
 </head>
-<body>
+% # the language's date pattern, for /static/dates.js: date fields in the page's language, not the browser's
+<body data-date-pattern="{{date_pattern()}}" data-date-hint="{{_('e.g. {date}').format(date=date_example())}}" data-date-error="{{_('Not a date: write it like {date}.').format(date=date_example())}}">
 <header class="top">
   <span class="brand">Callbox</span>
 % if user:

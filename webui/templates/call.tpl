@@ -4,7 +4,11 @@
 <p class="small"><a href="/calls">← {{_('Calls')}}</a></p>
 <h1>{{_('Call of {time}').format(time=fmt_datetime(c.start_utc, c.utc_offset, 'full'))}}</h1>
 <dl class="cards">
-  <div><dt>{{_('Direction')}}</dt><dd>{{term(c.direction)}}</dd></div>
+  <div><dt>{{_('Direction')}}</dt><dd>{{direction_text(c.direction, c.party, c.trunk, c.driver)}}</dd></div>
+% vm = voicemail_channel(path.legs)
+% if vm:
+  <div><dt>{{_('Answered by')}}</dt><dd class="small">{{_('voicemail')}} ({{vm}})</dd></div>
+% end
   <div><dt>{{_('Extension')}}</dt><dd>{{!extension_html(c.extension) or '–'}}</dd></div>
   <div><dt>{{_('Person')}}</dt><dd class="small">{{att.name if att else '–'}}{{(' · ' + att.department) if att and att.department else ''}}</dd></div>
   <div><dt>{{_('Party')}}</dt><dd class="small">{{!party_html(c.party) or '–'}}</dd></div>
@@ -39,7 +43,7 @@
   <tbody>
 % for i, row in enumerate(path.legs, 1):
 %   leg, who = row['leg'], row['attribution']
-    <tr><td class="num">{{i}}</td><td class="num">+{{fmt_duration(row['offset_s'])}}</td><td>{{term(leg.direction)}}</td>
+    <tr><td class="num">{{i}}</td><td class="num">+{{fmt_duration(row['offset_s'])}}</td><td>{{direction_text(leg.direction, leg.party, leg.trunk, leg.driver)}}</td>
       <td>{{!extension_html(leg.extension)}}</td>
       <td>{{who.name if who else ''}}</td><td>{{!party_html(leg.party)}}</td>
       <td class="num">{{fmt_duration(leg.ring_s)}}</td><td class="num">{{fmt_duration(leg.talk_s)}}</td>

@@ -83,9 +83,9 @@
       <td class="box">{{box_labels.get(box, box) if box else _('this box')}}</td>
 % end
 % if box:
-      <td class="num"><a href="/central/calls/{{box}}/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>
+      <td class="num"><a href="/central/calls/{{box}}/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{direction_text(c.direction, c.party, c.trunk, getattr(c, 'driver', ''))}}</td>
 % else:
-      <td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{term(c.direction)}}</td>
+      <td class="num"><a href="/calls/{{c.id}}">{{fmt_datetime(c.start_utc, c.utc_offset)}}</a></td><td>{{direction_text(c.direction, c.party, c.trunk, getattr(c, 'driver', ''))}}</td>
 % end
       <td>{{!extension_html(c.extension)}}</td><td>{{att.name if att else ''}}</td><td>{{!party_html(c.party)}}</td><td>{{c.trunk}}</td>
       <td class="num">{{fmt_duration(c.ring_s)}}</td><td class="num">{{fmt_duration(c.talk_s)}}</td>

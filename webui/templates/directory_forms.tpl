@@ -25,7 +25,7 @@
 <form method="post" action="/directory/units" class="form">
   <input type="hidden" name="csrf_token" value="{{csrf}}">
   <input type="hidden" name="tenant" value="{{tenant.code}}">
-  <label>{{_('Kind')}} <select name="kind">
+  <label>{{pgettext('organisation unit', 'Kind')}} <select name="kind">
 % for kind, label in labels:
     <option value="{{kind}}"{{!' selected' if f.get('kind') == kind else ''}}>{{label}}</option>
 % end

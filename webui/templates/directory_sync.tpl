@@ -28,7 +28,7 @@
 <h2>{{_('Problems ({n})').format(n=fmt_number(len(report['problems'])))}}</h2>
 % if report['problems']:
 <div class="scroll" tabindex="0"><table>
-  <thead><tr><th>{{_('Kind')}}</th><th>{{_('Tenant')}}</th><th>{{_('Problem')}}</th></tr></thead>
+  <thead><tr><th>{{pgettext('directory change', 'Kind')}}</th><th>{{_('Tenant')}}</th><th>{{_('Problem')}}</th></tr></thead>
   <tbody>
 % for p in report['problems']:
     <tr><td>{{p['kind']}}</td><td>{{p['tenant']}}</td><td>{{p['message']}}</td></tr>

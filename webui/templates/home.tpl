@@ -77,7 +77,7 @@
 % include('sort_head.tpl', s=last)
     <tbody>
 % for c in last.rows:
-      <tr><td class="num" title="{{c['start']}}">{{fmt_iso(c['start'])}}</td><td>{{term(c['direction'])}}</td><td>{{!extension_html(c['extension'])}}</td>
+      <tr><td class="num" title="{{c['start']}}">{{fmt_iso(c['start'])}}</td><td>{{direction_text(c['direction'], c['party'], c['trunk'], c.get('driver'))}}</td><td>{{!extension_html(c['extension'])}}</td>
         <td>{{!party_html(c['party'])}}</td><td>{{c['trunk']}}</td><td class="num">{{hms(c['ring_s'])}}</td>
         <td class="num">{{hms(c['talk_s'])}}</td><td>{{term('yes' if c['answered'] else 'no')}}</td>
         <td>{{term('yes' if c['transferred'] else 'no')}}</td><td class="num">{{fmt_money(c['cost'], c['currency'])}}</td>

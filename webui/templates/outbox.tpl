@@ -20,7 +20,7 @@
 <p class="muted">{{_('Nothing here.')}}</p>
 % else:
 <div class="scroll" tabindex="0"><table>
-  <thead><tr><th>#</th><th>{{_('Kind')}}</th><th>{{_('To / target, subject')}}</th><th>{{_('State')}}</th>
+  <thead><tr><th>#</th><th>{{pgettext('outbox item', 'Kind')}}</th><th>{{_('To / target, subject')}}</th><th>{{_('State')}}</th>
     <th>{{_('Attempts')}}</th><th>{{_('Last error')}}</th><th>{{_('Next try')}}</th><th>{{_('Queued')}}</th><th></th></tr></thead>
   <tbody>
 % for it in items:

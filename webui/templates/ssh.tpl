@@ -28,7 +28,7 @@
 % if keys:
 <h2>{{_('Keys that may log in')}}</h2>
 <div class="scroll" tabindex="0"><table class="grid" id="ssh-keys">
-  <tr><th>{{_('Type')}}</th><th>{{_('Bits')}}</th><th>{{_('Fingerprint')}}</th><th>{{_('Comment')}}</th></tr>
+  <tr><th>{{pgettext('ssh key', 'Type')}}</th><th>{{_('Bits')}}</th><th>{{_('Fingerprint')}}</th><th>{{_('Comment')}}</th></tr>
 %   for k in keys:
   <tr><td>{{k['type']}}</td><td class="num">{{k['bits']}}</td><td><code>{{k['fingerprint']}}</code></td><td>{{k['comment']}}</td></tr>
 %   end

@@ -75,7 +75,7 @@
     <tbody>
 % for e in events:
       <tr><td class="num" title="{{e['at']}}">{{fmt_iso(e['at'])}}</td><td>{{e['source']}}</td><td>{{term(e['event'])}}</td>
-        <td>{{term(e['detail'])}}</td><td class="num">{{e['ref']}}</td></tr>
+        <td>{{link_detail(e['detail'], e.get('text', ''))}}</td><td class="num">{{e['ref']}}</td></tr>
 % end
     </tbody>
   </table></div>

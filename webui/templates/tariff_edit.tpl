@@ -52,7 +52,7 @@
   </table></div>
   <p><button type="submit" name="action" value="form">{{_('Save')}}</button></p>
   <h2>{{_('The whole version as CSV')}}</h2>
-  <p class="muted small">{{_('For bands, holidays and new destinations: edit the CSV (layout in provisioning/tariffs/README.md) and save it.')}}</p>
+  <p class="muted small">{{_('For bands, holidays and new destinations: edit the CSV and save it.')}} <a href="/tariffs#csv-layout">{{_('The tariff CSV layout')}}</a></p>
   <p><textarea name="csv" rows="16" cols="100" spellcheck="false">{{csv}}</textarea></p>
   <p><button type="submit" name="action" value="csv">{{_('Save the CSV')}}</button></p>
 </form>

@@ -65,8 +65,8 @@
   <thead><tr><th>{{_('Time (UTC)')}}</th><th>{{_('Who')}}</th><th>{{_('What')}}</th><th>{{_('Detail')}}</th><th>{{_('From')}}</th></tr></thead>
   <tbody>
 % for e in history:
-    <tr><td class="num">{{fmt_datetime(e['at_utc'], 0)}}</td><td>{{e['actor']}}</td><td>{{e['action']}}</td>
-      <td>{{e['detail']}}</td><td>{{e['address']}}</td></tr>
+    <tr><td class="num">{{fmt_datetime(e['at_utc'], 0)}}</td><td>{{e['actor']}}</td><td>{{action_text(e['action'])}}</td>
+      <td>{{detail_text(e['detail'])}}</td><td>{{e['address']}}</td></tr>
 % end
   </tbody>
 </table></div>

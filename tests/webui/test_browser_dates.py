@@ -1,0 +1,52 @@
+"""Issue 20: date fields followed the browser's locale, not the user's language (a Turkish page in an English
+browser asked for mm/dd/yyyy). They are written in the page language's pattern (dd.MM.yyyy in Turkish, dd/MM/yyyy
+in English: en-GB's) and the form still sends the ISO date the server checks. Real web process, headless Debian
+chromium with an en-US locale; screenshots kept."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_helpers import Recorder, artifacts_dir, chromium, log_in, seed, web_process
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser-dates")
+    seed(data)
+    with web_process(data) as url, chromium() as browser:
+        yield url, browser
+
+
+@pytest.mark.parametrize("lang, typed, shown, hint, wrong", [
+    ("tr", "05.07.2017", "05.07.2017", "örn. 31.12.2025", "Tarih değil: 31.12.2025 gibi yazın."),
+    ("en", "05/07/2017", "05/07/2017", "e.g. 31/12/2025", "Not a date: write it like 31/12/2025."),
+])
+def test_date_fields_are_in_the_users_language_not_the_browsers(site, lang, typed, shown, hint, wrong):
+    url, browser = site
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-US", ignore_https_errors=True)
+    page = context.new_page()
+    seen = Recorder(page)
+    log_in(page, url, "admin", lang=lang)
+    page.goto(f"{url}/calls?lang={lang}")
+    since = page.locator("form.search input[name=since]")
+    assert since.get_attribute("type") == "text" and since.get_attribute("placeholder") == hint
+    since.fill("31.02.2017" if lang == "tr" else "31/02/2017")            # no such day: the page's own message
+    assert since.evaluate("f => f.validationMessage") == wrong
+    page.click("form.search button[type=submit]")
+    assert "since=" not in page.url                                        # not sent
+    since.fill(typed)                                                      # 5 July, day first (not US 7 May)
+    page.fill("form.search input[name=until]", "2017-07-31")               # an ISO date is taken too
+    page.click("form.search button[type=submit]")
+    page.wait_for_url(re.compile(r"since=2017-07-05&until=2017-07-31"))
+    assert page.locator("form.search input[name=since]").input_value() == shown   # shown again as typed
+    until = "31.07.2017" if lang == "tr" else "31/07/2017"
+    assert page.locator("form.search input[name=until]").input_value() == until
+    page.screenshot(path=str(artifacts_dir() / f"dates-calls-{lang}.png"))
+    page.goto(f"{url}/tariffs?lang={lang}")                               # a POST form's date field too
+    assert page.locator("input[name=since]").get_attribute("placeholder") == hint
+    assert seen.errors == []
+    context.close()

@@ -1,0 +1,44 @@
+"""Capture's link-event details in the reader's language (issue 20: they were shown in English on every page).
+
+Capture journals a detail it makes itself with its text's key and fields (appliance/capture/links.py TEXTS); the
+worker stores them beside the English detail (link_event.text). This says them with the web's catalogue; an older
+event's detail, or one in an OS's or a PBX's own words, shows as stored (term(): "connected", "listening")."""
+from __future__ import annotations
+
+import json
+
+import bottle
+
+from appliance.capture.links import TEXTS
+from webui.i18n import N_, _, fmt_number, term
+
+LINK_TEXTS = {
+    "handshake_steps": N_("{steps} steps in {ms} ms"),
+    "silent_after_login": N_("{why}; nothing received since the handshake (login settings?)"),
+    "refused_allow": N_("not in [capture] allow"),
+    "refused_per_source": N_("already {most} connections from this address ([capture] max_per_source)"),
+    "refused_total": N_("already {most} connections ([capture] max_connections)"),
+    "refused_many": N_("{count} connections refused from {address}, the last {why}"),
+    "refused_since": N_("{count} connections refused since the last report from {address}, the last {why}")}
+assert LINK_TEXTS == TEXTS, "webui/event_text.py says capture's texts: the same keys and English"
+
+
+def _say(key: str, fields: dict) -> str:
+    shown = {k: _say(v["key"], v.get("fields") or {}) if isinstance(v, dict) else
+             fmt_number(v) if isinstance(v, int) and k not in ("address",) else term(str(v)) if k == "why" else v
+             for k, v in fields.items()}
+    return _(LINK_TEXTS[key]).format(**shown)
+
+
+def link_detail(detail: str, text: str = "") -> str:
+    """A link event's detail in the user's language: its stored key and fields said, else the detail as stored."""
+    try:
+        doc = json.loads(text) if text else None
+        if isinstance(doc, dict) and doc.get("key") in LINK_TEXTS:
+            return _say(doc["key"], dict(doc.get("fields") or {}))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        pass
+    return term(detail)
+
+
+bottle.BaseTemplate.defaults["link_detail"] = link_detail    # for templates/status.tpl, as webui.i18n's HELPERS
