@@ -29,6 +29,12 @@ run: install
 test: install system-deps
 	$(BIN)/python -m pytest -q --durations=15
 
+# the same tests on two processes (pytest-xdist), a test file's tests on one of them (loadfile: its module-scoped
+# servers, data and browser made once). Not yet what CI runs: two full runs must pass on a loaded machine first
+.PHONY: test-parallel
+test-parallel: install system-deps
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
+
 # the edit-test loop: everything but the tests marked slow (processes, servers, browsers)
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import settings
 
 from appliance import store
+from browser_helpers import chromium, seed, web_process
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "pbx"
@@ -145,3 +146,24 @@ def nothing_written_into_the_repository():
     yield
     new = sorted({p.name for p in REPO.iterdir()} - before - {".mypy_cache", ".pytest_cache", ".hypothesis"})
     assert not new, f"tests created {new} in {REPO}"
+
+
+# ---- the web UI in a real browser (tests/helpers/browser_helpers.py), shared by the browser test modules ----
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium for a module's tests, closed at the module's end (two Playwright instances may not
+    run at once: a module that drives its own `sync_playwright()` must not ask for this)."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The sample imported through the real pipeline, a directory person and a user per role (browser_helpers.seed),
+    served by the real web process: its base URL. A module's data of its own: a module that defines a `site` of its
+    own (most do: other data) overrides this one."""
+    data = tmp_path_factory.mktemp("browser")
+    seed(data)
+    with web_process(data) as url:
+        yield url

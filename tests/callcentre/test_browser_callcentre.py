@@ -9,7 +9,7 @@ import re
 import pytest
 
 from appliance.callcentre import reports
-from browser_helpers import PASSWORD, Recorder, artifacts_dir, callbox, chromium, log_in, nav_to, web_process
+from browser_helpers import PASSWORD, Recorder, artifacts_dir, callbox, log_in, nav_to, web_process
 from conftest import FIXTURES
 from test_journeys import DOCUMENTED
 from test_queue_reports import SESSIONS
@@ -39,12 +39,6 @@ def site(tmp_path_factory):
         callbox(data, "user", "add", name, *flags, "--password-stdin", stdin=PASSWORD + "\n")
     with web_process(data) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def _login(site, browser, user: str):

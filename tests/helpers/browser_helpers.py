@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,7 @@ PASSWORD = "browser test password"
 ROLES = {"admin": ("--admin",), "supervisor": ("--role", "supervisor", "--scope", "tenant"),
          "operator": ("--role", "operator", "--scope", "tenant"), "staff": ("--role", "staff", "--scope", "own",
                                                                             "--person", "P1")}
+_seeded: Path | None = None        # seed's first data directory, as it made it (this process's copy source)
 DIRECTORY = "person_id;first_name;last_name;branch;department;extensions\nP1;Ayşe;Yılmaz;İzmir;Satış;{ext}\n"
 
 
@@ -41,7 +44,13 @@ def callbox(data: Path, *args: str, stdin: str = "") -> str:
 
 
 def seed(data: Path) -> None:
-    """The real sample imported through the pipeline, a directory person for staff, and a user per role."""
+    """The real sample imported through the pipeline, a directory person for staff, and a user per role. Made once
+    per test process through the CLI (seven `callbox` runs: most of a browser module's set-up), kept untouched
+    beside it, and copied for every later module: each module still gets a data directory of its own."""
+    global _seeded
+    if _seeded is not None and _seeded.is_dir():
+        shutil.copytree(_seeded, data, symlinks=True, dirs_exist_ok=True)
+        return
     data.mkdir(parents=True, exist_ok=True)
     (data / "callbox.ini").write_text("[pbx]\ndriver = avaya_ipoffice\ntimezone = Europe/Warsaw\n", encoding="utf-8")
     callbox(data, "import", "--driver", "avaya_ipoffice", str(SAMPLE))
@@ -51,6 +60,9 @@ def seed(data: Path) -> None:
     callbox(data, "directory", "import", str(csv))
     for name, flags in ROLES.items():
         callbox(data, "user", "add", name, *flags, "--password-stdin", stdin=PASSWORD + "\n")
+    template = Path(tempfile.mkdtemp(prefix="seeded-", dir=data.parent))
+    shutil.copytree(data, template, symlinks=True, dirs_exist_ok=True)
+    _seeded = template
 
 
 def _an_extension(calls_json: str) -> str:

@@ -7,25 +7,11 @@ import re
 
 import pytest
 
-from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir, chromium, log_in, nav_to, seed, web_process
+from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir, log_in, nav_to
 
 pytestmark = pytest.mark.slow
 NAV = {"admin": {"/", "/calls", "/directory", "/tariffs", "/setup", "/users"},
        "supervisor": {"/", "/calls", "/directory"}, "operator": {"/", "/calls"}, "staff": {"/", "/calls"}}
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser")
-    seed(data)
-    with web_process(data) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def _shot(page, role: str, name: str) -> None:

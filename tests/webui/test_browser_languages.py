@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir, chromium, seed, web_process
+from browser_helpers import PASSWORD, ROLES, Recorder, artifacts_dir
 from i18n_helpers import english_left
 
 pytestmark = pytest.mark.slow
@@ -19,20 +19,6 @@ LANGS = [("bg-BG", "bg", r"\d{1,2}\.07\.2017\u202fг\., \d{1,2}:\d\d:\d\d"),
          ("az-AZ", "az", r"\d{1,2} iyl 2017 \d\d:\d\d:\d\d"),
          ("cs-CZ", "cs", r"\d{1,2}\. 7\. 2017 \d{1,2}:\d\d:\d\d"),
          ("nn-NO", "nb", r"\d{1,2}\. juli 2017, \d\d:\d\d:\d\d")]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser-languages")
-    seed(data)
-    with web_process(data) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.parametrize("locale, lang, when", LANGS)

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_helpers import REPO, ROLES, Recorder, artifacts_dir, chromium, log_in, seed, web_process
+from browser_helpers import REPO, ROLES, Recorder, artifacts_dir, log_in, seed, web_process
 from i18n_helpers import english_left
 
 pytestmark = pytest.mark.slow
@@ -77,12 +77,6 @@ def matrix_site(tmp_path_factory):
     routes = sorted({r.rule for r in make_app(data).routes if r.method == "GET" and not NOT_PAGES.search(r.rule)})
     with web_process(data) as url:
         yield url, data, routes
-
-
-@pytest.fixture(scope="module")
-def matrix_browser():
-    with chromium() as launched:
-        yield launched
 
 
 class Role:
@@ -154,13 +148,13 @@ def tree_cpu_s() -> float:
 
 
 @pytest.fixture(scope="module")
-def roles(matrix_site, matrix_browser):
+def roles(matrix_site, browser):
     site, _data, routes = matrix_site
     made: dict[str, Role] = {}
 
     def get(name: str) -> Role:
         if name not in made:
-            made[name] = Role(matrix_browser, site, routes, name)
+            made[name] = Role(browser, site, routes, name)
         return made[name]
     started = tree_cpu_s()
     yield get

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import Recorder, artifacts_dir, chromium, log_in, nav_to, seed, web_process
+from browser_helpers import Recorder, artifacts_dir, log_in, nav_to
 
 pytestmark = pytest.mark.slow
 LANGS = ("en", "tr", "bg", "az", "cs", "nb")
@@ -16,20 +16,6 @@ ROWS = """() => { const boxes = [...document.querySelectorAll(
     'header .brand, header nav > *, header .lang, header .user')].map(el => el.getBoundingClientRect());
   return Math.max(...boxes.map(b => b.top)) < Math.min(...boxes.map(b => b.bottom)) ? 1 : 2; }"""
 WIDEST = "() => document.documentElement.scrollWidth"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser-nav")
-    seed(data)
-    with web_process(data) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.mark.parametrize("lang", LANGS)

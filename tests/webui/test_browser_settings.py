@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import Recorder, chromium, log_in, nav_to, seed, web_process
+from browser_helpers import Recorder, log_in, nav_to, seed, web_process
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, browser):
     data = tmp_path_factory.mktemp("browser-settings")
     seed(data)
     ini = data / "callbox.ini"
     ini.write_text("# the Warsaw office\n" + ini.read_text(encoding="utf-8"), encoding="utf-8")
-    with web_process(data) as url, chromium() as browser:
+    with web_process(data) as url:
         yield url, browser, ini
 
 

@@ -8,26 +8,12 @@ import re
 
 import pytest
 
-from browser_helpers import Recorder, artifacts_dir, chromium, log_in, nav_to, seed, web_process
+from browser_helpers import Recorder, artifacts_dir, log_in, nav_to
 
 pytestmark = pytest.mark.slow
 ALLOWANCES = ("subscriber,name,unit,amount,match,period\nP1,Küçük,minutes,5,*,month\n"
               "P1,Büyük,minutes,100,*,month\nP1,Orta,minutes,20,*,month\n")
 WIDEST = "() => document.documentElement.scrollWidth"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser-sort")
-    seed(data)
-    with web_process(data) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def seconds(text: str) -> int:
