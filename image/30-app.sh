@@ -3,9 +3,9 @@
 # only (no index), its byte code compiled now (the root is read-only on the box), the phone-number data file made
 # (appliance.rating.phonedata), the `callbox` system user that runs it and the `maint` user of SSH logins.
 set -eux; export LC_ALL=C
-rm -rf "$ROOT/opt/callbox" "$ROOT/tmp/wheels"
-cp -r "$OUT/wheels" "$ROOT/tmp/wheels"
-cp "$REPO/image/requirements.lock" "$ROOT/tmp/wheels/"
+rm -rf "$ROOTFS/opt/callbox" "$ROOTFS/tmp/wheels"
+cp -r "$OUT/wheels" "$ROOTFS/tmp/wheels"
+cp "$REPO/image/requirements.lock" "$ROOTFS/tmp/wheels/"
 sh "$IN_ROOT" python3 -m venv /opt/callbox/.venv
 if [ "$ARCH" = amd64 ]; then
     # checked-hash .pyc files (SOURCE_DATE_EPOCH makes pip's compileall use them): the same bytes at every build
@@ -20,15 +20,15 @@ else
         --no-compile -r /tmp/wheels/requirements.lock callbox
     py=$REPO/.venv/bin/python
     test "$("$py" -c 'import sys; print(sys.version_info[:2])')" = "$(sh "$IN_ROOT" python3 -c 'import sys; print(sys.version_info[:2])')"
-    site=$(echo "$ROOT"/opt/callbox/.venv/lib/python3*/site-packages)
-    "$py" -m compileall -q -j 0 --invalidation-mode checked-hash -s "$ROOT" -p / "$site"
+    site=$(echo "$ROOTFS"/opt/callbox/.venv/lib/python3*/site-packages)
+    "$py" -m compileall -q -j 0 --invalidation-mode checked-hash -s "$ROOTFS" -p / "$site"
     phonenumbers=$(grep '^phonenumbers==' "$REPO/image/requirements.lock" | cut -d= -f3)
     test "$("$py" -c 'import phonenumbers; print(phonenumbers.__version__)')" = "$phonenumbers"
-    mkdir -p "$ROOT/opt/callbox/.venv/share/callbox"
-    "$py" -m appliance.rating.phonedata "$ROOT/opt/callbox/.venv/share/callbox/phonedata-$phonenumbers.sqlite"
+    mkdir -p "$ROOTFS/opt/callbox/.venv/share/callbox"
+    "$py" -m appliance.rating.phonedata "$ROOTFS/opt/callbox/.venv/share/callbox/phonedata-$phonenumbers.sqlite"
 fi
 sh "$IN_ROOT" /opt/callbox/.venv/bin/pip freeze --disable-pip-version-check > "$OUT/python-packages.txt"
-rm -rf "$ROOT/tmp/wheels" "$ROOT/root/.cache"
+rm -rf "$ROOTFS/tmp/wheels" "$ROOTFS/root/.cache"
 # the callbox user: a fixed id, so the data partition made with the image (image/data-partition.sh) matches it; no
 # login, no password, no supplementary group (only callbox-capture.service adds the serial ports' group, dialout)
 sh "$IN_ROOT" groupadd --system --gid 990 callbox

@@ -14,25 +14,25 @@ ESP_MB=192 SLOT_MB=640 DATA_MB=512
 ROOT_A=b0c5a000-ca11-4b0c-8000-00000000000a ROOT_B=b0c5a000-ca11-4b0c-8000-00000000000b
 # every file the build made or changed gets the build's time stamp (files from packages keep theirs: Debian's .pyc
 # files name their source's time)
-find "$ROOT" -newermt "@$SOURCE_DATE_EPOCH" -exec touch --no-dereference --date="@$SOURCE_DATE_EPOCH" {} +
+find "$ROOTFS" -newermt "@$SOURCE_DATE_EPOCH" -exec touch --no-dereference --date="@$SOURCE_DATE_EPOCH" {} +
 rm -f "$WORK/root.sqfs"
 # (its SOURCE_DATE_EPOCH would set every file's time stamp too; -mkfs-time sets the file system's only)
-env -u SOURCE_DATE_EPOCH mksquashfs "$ROOT" "$WORK/root.sqfs" -comp zstd -Xcompression-level 6 -noappend -quiet -no-progress -mkfs-time "$SOURCE_DATE_EPOCH" \
+env -u SOURCE_DATE_EPOCH mksquashfs "$ROOTFS" "$WORK/root.sqfs" -comp zstd -Xcompression-level 6 -noappend -quiet -no-progress -mkfs-time "$SOURCE_DATE_EPOCH" \
     -wildcards -e 'boot/*' 'var/lib/apt/lists/*'
 test "$(stat -c %s "$WORK/root.sqfs")" -le $((SLOT_MB * 1024 * 1024))
 
 # EFI system partition: systemd-boot (no menu, no editing of the kernel command line), slot A's kernel and initramfs
-kernel=$(ls "$ROOT"/boot/vmlinuz-* | tail -1)
-initrd=$(ls "$ROOT"/boot/initrd.img-* | tail -1)
+kernel=$(ls "$ROOTFS"/boot/vmlinuz-* | tail -1)
+initrd=$(ls "$ROOTFS"/boot/initrd.img-* | tail -1)
 mkdir -p "$WORK/esp/EFI/BOOT" "$WORK/esp/loader/entries" "$WORK/esp/a"
-cp "$ROOT/usr/lib/systemd/boot/efi/systemd-boot$EFI.efi" "$WORK/esp/EFI/BOOT/BOOT$(echo $EFI | tr a-z A-Z).EFI"
+cp "$ROOTFS/usr/lib/systemd/boot/efi/systemd-boot$EFI.efi" "$WORK/esp/EFI/BOOT/BOOT$(echo $EFI | tr a-z A-Z).EFI"
 cp "$kernel" "$WORK/esp/a/vmlinuz"
 cp "$initrd" "$WORK/esp/a/initrd.img"
 # the first entry of systemd-boot's sorted list that matches: the primary slot's (sort-key callbox-1), unless its
 # boot tries ran out (updates: image/rootfs/usr/lib/callbox/rauc-boot)
 printf 'default callbox-*\ntimeout 0\neditor no\n' > "$WORK/esp/loader/loader.conf"
 cat > "$WORK/esp/loader/entries/callbox-a.conf" <<ENTRY
-title Callbox $(cat "$ROOT/usr/share/callbox/version") (slot a)
+title Callbox $(cat "$ROOTFS/usr/share/callbox/version") (slot a)
 linux /a/vmlinuz
 initrd /a/initrd.img
 options root=PARTUUID=$ROOT_A rootfstype=squashfs ro rauc.slot=a console=tty0 console=ttyS0,115200 systemd.firstboot=off systemd.gpt_auto=0 panic=10

@@ -3,7 +3,7 @@
 # and initramfs, and the hook that puts them on the EFI system partition (image/rauc/bundle-hook), signed with the
 # key of 15-keys.sh. `callbox` boxes install it into their other root slot (RAUC) from the Update page.
 set -eux; export LC_ALL=C
-sh "$REPO/image/make-bundle.sh" "$WORK/root.sqfs" "$(ls "$ROOT"/boot/vmlinuz-* | tail -1)" \
-    "$(ls "$ROOT"/boot/initrd.img-* | tail -1)" "$(cat "$ROOT/usr/share/callbox/version")" \
+sh "$REPO/image/make-bundle.sh" "$WORK/root.sqfs" "$(ls "$ROOTFS"/boot/vmlinuz-* | tail -1)" \
+    "$(ls "$ROOTFS"/boot/initrd.img-* | tail -1)" "$(cat "$ROOTFS/usr/share/callbox/version")" \
     "$OUT/keys/signing.cert.pem" "$OUT/keys/signing.key.pem" "$OUT/callbox-$ARCH.raucb"
 rauc info --keyring="$OUT/keys/keyring.pem" "$OUT/callbox-$ARCH.raucb"

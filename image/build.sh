@@ -14,7 +14,7 @@ OUT=${OUT:-$REPO/.image}
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || echo 1767225600)}
 ARCH=${ARCH:-amd64}
 case $ARCH in amd64|arm64) ;; *) echo "ARCH=$ARCH: amd64 or arm64" >&2; exit 1 ;; esac
-export ARCH REPO OUT SOURCE_DATE_EPOCH WORK="$OUT/work" ROOT="$OUT/work/rootfs" IN_ROOT="$REPO/image/in-root.sh"
+export ARCH REPO OUT SOURCE_DATE_EPOCH WORK="$OUT/work" ROOTFS="$OUT/work/rootfs" IN_ROOT="$REPO/image/in-root.sh"
 if [ "$(id -u)" -ne 0 ]; then echo "make image needs root (mmdebstrap, chroot)" >&2; exit 1; fi
 mkdir -p "$OUT" "$WORK"
 start=$(date +%s)

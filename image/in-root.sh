@@ -1,5 +1,5 @@
 #!/bin/sh
-# Run a command inside the image's root ($ROOT) with /proc, /sys and /dev, in a mount namespace of its own (the
+# Run a command inside the image's root ($ROOTFS) with /proc, /sys and /dev, in a mount namespace of its own (the
 # mounts vanish with it, even if the command fails).
 set -eu
 exec unshare --mount --propagation private sh -euc '
@@ -8,4 +8,4 @@ exec unshare --mount --propagation private sh -euc '
     mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"
     exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
-        SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" "$@"' in-root "$ROOT" "$@"
+        SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" "$@"' in-root "$ROOTFS" "$@"

@@ -68,7 +68,7 @@ def cmd_create(args) -> int:
             manifest = archive.create(args.data, f, passphrase, args.calls, args.journal)
             f.seek(0)
             try:
-                upload.send(cfg, args.data, args.target, name, f.read())
+                upload.send(cfg, args.data, args.target, name, f)   # streamed from the file
             except upload.UploadError as e:
                 print(f"callbox: upload failed: {e}", file=sys.stderr)
                 return 1

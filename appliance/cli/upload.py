@@ -1,11 +1,13 @@
 """`callbox upload targets|test|queue`: list the file-server targets, try one now, or queue a file for export."""
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 from appliance.cli.common import UsageError, open_data
 from appliance.delivery import upload
@@ -24,24 +26,26 @@ def cmd_targets(args) -> int:
     return 0
 
 
-def _file(args) -> tuple[str, bytes]:
+def _file(args) -> tuple[str, BinaryIO]:
     if args.file is None:
-        return f"callbox-test-{time.strftime('%Y%m%d-%H%M%S')}.txt", b"Callbox upload test\r\n"
+        return f"callbox-test-{time.strftime('%Y%m%d-%H%M%S')}.txt", io.BytesIO(b"Callbox upload test\r\n")
     if not args.file.is_file():
         raise UsageError(f"no such file: {args.file}")
-    return args.file.name, args.file.read_bytes()
+    return args.file.name, open(args.file, "rb")   # streamed: a file of GBs is never read whole
 
 
 def cmd_test(args) -> int:
     cfg = load_config(args)
-    name, data = _file(args)
-    try:
-        upload.check_filename(name)
-        upload.send(cfg, args.data, args.target, name, data)
-    except upload.UploadError as e:
-        print(f"callbox: upload failed: {e}", file=sys.stderr)
-        return 1
-    print(f"uploaded {len(data)} bytes to {args.target} as {name}")
+    name, source = _file(args)
+    with source:
+        try:
+            upload.check_filename(name)
+            upload.send(cfg, args.data, args.target, name, source)
+        except upload.UploadError as e:
+            print(f"callbox: upload failed: {e}", file=sys.stderr)
+            return 1
+        size = source.tell()
+    print(f"uploaded {size} bytes to {args.target} as {name}")
     return 0
 
 
@@ -49,7 +53,9 @@ def cmd_queue(args) -> int:
     cfg = load_config(args)
     if args.target not in upload.targets(cfg):
         raise UsageError(f"no upload target {args.target!r} in [upload] targets")
-    name, data = _file(args)
+    name, source = _file(args)
+    with source:
+        data = source.read()   # the outbox keeps the file's bytes in its database until delivered
     open_data(args)
     item = upload.queue(args.target, name, data, branch=args.branch, key=args.key)
     print(f"queued as outbox item #{item}; the jobs process delivers it")

@@ -1,6 +1,7 @@
 """Report export to file servers (REP-10): [upload] targets (FTP, FTPS, SFTP, SMB), delivered through the outbox."""
 from __future__ import annotations
 
+import io
 import logging
 import re
 import string
@@ -8,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from appliance import config, localtime, paths
@@ -173,9 +175,10 @@ def check_filename(filename: str) -> None:
         raise ValueError(f"upload file name {filename!r} must be a plain name without / or \\")
 
 
-def send(cfg: config.Config, data_dir: Path, target: str, path: str, data: bytes) -> None:
-    """Upload `data` now to `path` (relative, '/'-separated) under the target's directory, creating
-    directories, through a temporary name renamed at the end. UploadError with an admin-fit message."""
+def send(cfg: config.Config, data_dir: Path, target: str, path: str, data: bytes | BinaryIO) -> None:
+    """Upload `data` (bytes, or a file open for reading in binary, read from where it stands to its end, in chunks:
+    a backup of GBs never sits in RAM) now to `path` (relative, '/'-separated) under the target's directory,
+    creating directories, through a temporary name renamed at the end. UploadError with an admin-fit message."""
     section = cfg.section("upload")
     t = targets(cfg).get(target)
     if t is None:
@@ -184,11 +187,21 @@ def send(cfg: config.Config, data_dir: Path, target: str, path: str, data: bytes
     if any(p in ("", ".", "..") for p in path.split("/")):
         raise UploadError(f"{target}: bad path {path!r}")
     login = _login(t, Path(data_dir), section)
+    source = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
+    size = _remaining(source)
     started = time.monotonic()
     from appliance.delivery import upload_clients  # late: paramiko (0.13 s to import) loads only to upload
-    upload_clients.put(login, t.absolute, [*t.dirs, *dirs], name, data)
-    log.info("upload: %s: %d bytes to %s (%.2f s)", t.name, len(data), "/".join((*t.dirs, *dirs, name)),
+    upload_clients.put(login, t.absolute, [*t.dirs, *dirs], name, source, size)
+    log.info("upload: %s: %d bytes to %s (%.2f s)", t.name, size, "/".join((*t.dirs, *dirs, name)),
              time.monotonic() - started)
+
+
+def _remaining(f: BinaryIO) -> int:
+    """The bytes from the file's position to its end (the position is kept)."""
+    here = f.tell()
+    end = f.seek(0, io.SEEK_END)
+    f.seek(here)
+    return end - here
 
 
 def _login(t: Target, data_dir: Path, section) -> Login:

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import errno
 import ftplib
-import io
 import logging
 import posixpath
 import socket
+import shutil
 import ssl
+from typing import BinaryIO
 
 import paramiko
 
 from appliance.delivery.upload import Login, UploadError
 
 log = logging.getLogger(__name__)
+CHUNK = 1 << 16     # bytes read from the file and handed to the client at a time (SFTP: paramiko's own 32 KiB)
 
 
 def temp_name(name: str) -> str:
@@ -21,14 +23,15 @@ def temp_name(name: str) -> str:
     return f".{name}.part"
 
 
-def put(login: Login, absolute: bool, dirs: list[str], name: str, data: bytes) -> None:
-    """Write `data` as dirs/name (from the login directory, or from / when absolute), creating the directories."""
+def put(login: Login, absolute: bool, dirs: list[str], name: str, source: BinaryIO, size: int) -> None:
+    """Write the `size` bytes `source` holds from its position as dirs/name (from the login directory, or from /
+    when absolute), creating the directories. Read and sent a chunk (CHUNK) at a time: never whole in RAM."""
     if login.scheme == "sftp":
-        _sftp_put(login, absolute, dirs, name, data)
+        _sftp_put(login, absolute, dirs, name, source, size)
     elif login.scheme == "smb":
-        _smb_put(login, dirs, name, data)
+        _smb_put(login, dirs, name, source)
     else:
-        _ftp_put(login, absolute, dirs, name, data)
+        _ftp_put(login, absolute, dirs, name, source)
 
 
 def _describe(e: BaseException, login: Login) -> str:
@@ -57,7 +60,7 @@ class _FTP_TLS(ftplib.FTP_TLS):
         return conn, size
 
 
-def _ftp_put(login: Login, absolute: bool, dirs: list[str], name: str, data: bytes) -> None:
+def _ftp_put(login: Login, absolute: bool, dirs: list[str], name: str, source: BinaryIO) -> None:
     step = "connecting"
     try:
         if login.scheme == "ftps":
@@ -82,7 +85,7 @@ def _ftp_put(login: Login, absolute: bool, dirs: list[str], name: str, data: byt
             step = "creating the directories"
             _ftp_cwd(ftp, absolute, dirs)
             step = f"writing {temp_name(name)}"
-            ftp.storbinary(f"STOR {temp_name(name)}", io.BytesIO(data))
+            ftp.storbinary(f"STOR {temp_name(name)}", source, blocksize=CHUNK)
             step = f"renaming {temp_name(name)} to {name}"
             _ftp_rename(ftp, name)
     except UploadError:
@@ -164,7 +167,7 @@ def _ssh_connect(login: Login) -> paramiko.SSHClient:
     return client
 
 
-def _sftp_put(login: Login, absolute: bool, dirs: list[str], name: str, data: bytes) -> None:
+def _sftp_put(login: Login, absolute: bool, dirs: list[str], name: str, source: BinaryIO, size: int) -> None:
     step = "connecting"
     try:
         with _ssh_connect(login) as client, client.open_sftp() as sftp:
@@ -172,7 +175,7 @@ def _sftp_put(login: Login, absolute: bool, dirs: list[str], name: str, data: by
             d = _sftp_dirs(sftp, absolute, dirs)
             tmp, final = posixpath.join(d, temp_name(name)), posixpath.join(d, name)
             step = f"writing {tmp}"
-            sftp.putfo(io.BytesIO(data), tmp, file_size=len(data), confirm=True)
+            sftp.putfo(source, tmp, file_size=size, confirm=True)
             step = f"renaming {tmp} to {final}"
             _sftp_rename(sftp, tmp, final)
     except UploadError:
@@ -204,7 +207,7 @@ def _sftp_rename(sftp: paramiko.SFTPClient, tmp: str, final: str) -> None:
         sftp.rename(tmp, final)
 
 
-def _smb_put(login: Login, dirs: list[str], name: str, data: bytes) -> None:
+def _smb_put(login: Login, dirs: list[str], name: str, source: BinaryIO) -> None:
     """SMB 2/3 with NTLM (smbprotocol): dirs[0] is the share. The session must be encrypted unless the target
     says encrypt=no; signing is always required."""
     import smbclient   # late: only SMB targets load it
@@ -227,7 +230,7 @@ def _smb_put(login: Login, dirs: list[str], name: str, data: bytes) -> None:
         tmp, final = f"{d}\\{temp_name(name)}", f"{d}\\{name}"
         step = f"writing {tmp}"
         with smbclient.open_file(tmp, mode="wb", **kw) as f:
-            f.write(data)
+            shutil.copyfileobj(source, f, CHUNK)
         step = f"renaming {tmp} to {final}"
         smbclient.replace(tmp, final, **kw)   # replaces an older version of the file, as the other clients do
     except (smb_errors.LogonFailure, smb_errors.WrongPassword, smb_errors.SMBAuthenticationError) as e:

@@ -1,8 +1,9 @@
 """A backup to a file server or a USB stick from the web (issue 19: "to a download, a file server target or a USB
 stick"), and a restore from a stick. The file servers are real ones on loopback (pyftpdlib's FTP, paramiko's SFTP,
-as the report export's tests); the USB stick is a temporary folder named by [box] usb_path: a test cannot plug a
-stick in, so the finding of real ones (a removable disk mounted under /media or /run/media) is checked on a
-mountinfo file and a sysfs tree made to look like the kernel's."""
+Debian's smbd for SMB, as the report export's tests); the USB stick is a temporary folder named by [box] usb_path:
+a test cannot plug a stick in, so the finding of real ones (a removable disk mounted under /media or /run/media) is
+checked on a mountinfo file and a sysfs tree made to look like the kernel's (the image's own mounting of a stick:
+tests/image)"""
 from __future__ import annotations
 
 import shutil
@@ -13,7 +14,9 @@ import webtest
 
 from appliance import store
 from appliance.backup import archive, destinations
+import smb_server
 from sftp_server import SFTPServer
+from smb_server import SMBServer
 from test_backup_restore import INI, PASSPHRASE, SAMPLE, TARIFF, callbox, outputs
 from test_upload import FTP, PASSWORD
 from web_helpers import add_user, login
@@ -84,15 +87,18 @@ def _copy(box_a: tuple[Path, dict], tmp_path: Path) -> tuple[Path, dict]:
 def test_the_backup_page_writes_to_a_usb_stick_and_sends_to_file_servers(box_a, tmp_path):
     data, before = _copy(box_a, tmp_path)
     stick, ftp_root, sftp_root = tmp_path / "USB STİCK", tmp_path / "ftp", tmp_path / "sftp"
+    smb_root = tmp_path / "smb"
     for d in (stick, ftp_root, sftp_root):
         d.mkdir()
     ini = (data / "callbox.ini").read_text(encoding="utf-8")
-    with FTP(ftp_root) as ftp, SFTPServer(sftp_root, users={"rapor": PASSWORD}) as sftp:
+    with FTP(ftp_root) as ftp, SFTPServer(sftp_root, users={"rapor": PASSWORD}) as sftp, \
+            SMBServer(tmp_path / "smbd", smb_root, PASSWORD, name="yedek") as smb:
         (data / "upload_known_hosts").write_text(sftp.known_hosts_line())
         (data / "callbox.ini").write_text(
             f"{ini}usb_path = {stick}\n\n[upload]\ntargets =\n"
             f"    ofis-ftp = ftp://rapor@127.0.0.1:{ftp.port}/yedekler?password_file=ftp.pw\n"
             f"    uzak-sftp = sftp://rapor@127.0.0.1:{sftp.port}/yedek?password_file=ftp.pw\n"
+            f"    windows = smb://{smb_server.USER}@127.0.0.1:{smb.port}/yedek/Şube yedekleri?password_file=ftp.pw\n"
             f"    kapalı = ftp://rapor@127.0.0.1:9/?password_file=ftp.pw\n", encoding="utf-8")
         try:
             client = webtest.TestApp(make_app(data))
@@ -108,7 +114,7 @@ def test_the_backup_page_writes_to_a_usb_stick_and_sends_to_file_servers(box_a, 
             written = sorted(stick.iterdir())
             assert len(written) == 1 and written[0].suffix == ".cbx"      # no .part left beside it
             assert f'value="{stick}/{written[0].name}"' in usb             # offered for a restore now
-            for target in ("ofis-ftp", "uzak-sftp"):
+            for target in ("ofis-ftp", "uzak-sftp", "windows"):
                 sent = client.post("/backup", {**form, "destination": "target", "target": target}).text
                 assert f"Backup sent to the file server {target}: callbox-backup-" in sent
             refused = client.post("/backup", {**form, "destination": "target", "target": "kapalı"}, status=502).text
@@ -126,8 +132,9 @@ def test_the_backup_page_writes_to_a_usb_stick_and_sends_to_file_servers(box_a, 
     assert [op[0] for op in ftp.ops] == ["stored", "rename"] and ftp.ops[0][1].endswith(".part")
     (on_ftp,) = (ftp_root / "yedekler").iterdir()
     (on_sftp,) = (sftp_root / "yedek").iterdir()
+    (on_smb,) = (smb_root / "Şube yedekleri").iterdir()      # encrypted SMB 3 session; no .part left beside it
     (data / "callbox.ini").write_text(ini, encoding="utf-8")
-    for n, backup in enumerate((written[0], on_ftp, on_sftp)):
+    for n, backup in enumerate((written[0], on_ftp, on_sftp, on_smb)):
         _restores(backup, tmp_path / f"check-{n}", before)
 
 

@@ -73,8 +73,11 @@ class Box:
     cold_restarts, a restart of the box is a cold start: qemu exits (-action reboot=shutdown) and is started again on
     the same disk, console and ports (a warm reset under TCG once hung in OVMF, before systemd-boot ran)."""
 
-    def __init__(self, disk: Path, serial: Path, accel: str, cold_restarts: bool = False, arch: str = "amd64"):
+    def __init__(self, disk: Path, serial: Path, accel: str, cold_restarts: bool = False, arch: str = "amd64",
+                 usb: bool = False):
         self.disk, self.serial, self.accel, self.cold_restarts, self.arch = disk, serial, accel, cold_restarts, arch
+        self.usb = usb     # a USB 3 controller (qemu-xhci) to plug a stick into later, over QMP (qemu_usb.py)
+        self.qmp_path = serial.with_name(f"{serial.name}.qmp")
         self.web, self.capture, self.ssh = free_port(), free_port(), free_port()
         self.lock, self.stopped = threading.Lock(), False
         self.proc = self._start()
@@ -97,6 +100,9 @@ class Box:
                            f"hostfwd=tcp:127.0.0.1:{self.capture}-:1150,hostfwd=tcp:127.0.0.1:{self.ssh}-:22",
                 "-device", "virtio-net-pci,netdev=n0", "-device", "i6300esb", "-action", "watchdog=reset",
                 "-display", "none", "-monitor", "none"]
+        if self.usb:
+            self.qmp_path.unlink(missing_ok=True)
+            cmd += ["-device", "qemu-xhci,id=xhci", "-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
         if self.cold_restarts:
             cmd += ["-action", "reboot=shutdown", "-chardev", f"file,id=s0,path={self.serial},append=on",
                     "-serial", "chardev:s0"]
@@ -151,16 +157,16 @@ class Box:
 _KVM_FAILED: list[str] = []
 
 
-def boot(disk: Path, serial: Path, cold_restarts: bool = False, arch: str = "amd64") -> Box:
+def boot(disk: Path, serial: Path, cold_restarts: bool = False, arch: str = "amd64", usb: bool = False) -> Box:
     """Start the box; with auto, KVM if the kernel starts under it within 40 s (nested KVM can fail in the
     firmware), else TCG (and TCG at once for the later boots of the same run). arm64 runs under TCG."""
     accel = os.environ.get("CALLBOX_QEMU_ACCEL", "auto")
     if arch != "amd64":
-        return Box(disk, serial, "tcg", cold_restarts, arch)
+        return Box(disk, serial, "tcg", cold_restarts, arch, usb)
     if accel == "auto":
         accel = "tcg"
         if not _KVM_FAILED and os.access("/dev/kvm", os.R_OK | os.W_OK):
-            box = Box(disk, serial, "kvm", cold_restarts)
+            box = Box(disk, serial, "kvm", cold_restarts, usb=usb)
             try:
                 box.wait_console(r"Linux version", 40)
                 return box
@@ -168,7 +174,7 @@ def boot(disk: Path, serial: Path, cold_restarts: bool = False, arch: str = "amd
                 box.power_cut()
                 _KVM_FAILED.append("tcg")       # the next boots of this run go straight to TCG
                 print("KVM did not start the kernel: TCG", file=sys.stderr)
-    return Box(disk, serial, accel, cold_restarts)
+    return Box(disk, serial, accel, cold_restarts, usb=usb)
 
 
 class Web:

@@ -9,7 +9,10 @@ the middle (a power cut); boots again and finds every call and journal byte it h
 and sees exactly the calls of a host import of the same file (none lost, none twice). The root slot's bytes are the
 same after both boots as in the image, and the console says the root is a read-only squashfs. Updates: the Update page
 shows the image's version and slot A, and a bundle signed with another key is refused (the history and the page say
-why; neither slot is written); the build's own bundle is signed by the build's key and holds its root. The whole
+why; neither slot is written); the build's own bundle is signed by the build's key and holds its root. A USB stick
+(a FAT32 disk image) plugged in while the box runs is mounted by the image's udev rule and offered on the Backup page;
+a backup written to it from the page is, once qemu is killed, on the stick's file system and restores on the host
+with every call. The whole
 update round (a good bundle kept, a broken one rolled back) is tests/image/test_image_update.py. SSH: refused until
 the SSH page turns it on with a key made here; then that key logs in as maint (never as root, never with a password);
 turned off, refused again.
@@ -24,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -32,9 +36,11 @@ from pathlib import Path
 
 import pytest
 
+from appliance.backup import archive
 from conftest import REPO
 from qemu_box import (INI, SAMPLE, bad_bundle, boot, feed, first_boot, fresh_disk, layout, region_sha256,
                       send_bundle, set_ssh, setup_code, ssh, wait_history, web_up)
+import qemu_usb
 
 IMAGE = os.environ.get("CALLBOX_IMAGE", "")
 pytestmark = [pytest.mark.slow,
@@ -97,7 +103,7 @@ def test_the_image_boots_makes_its_admin_from_the_console_captures_and_survives_
     assert region_sha256(disk, parts["root_a_start"], parts["slot_bytes"]) == root_a, "the root slot was written"
 
     # second boot: the administrator exists (no link), every call and journal byte seen before the cut is there
-    box = boot(disk, tmp_path / "serial-2.log")
+    box = boot(disk, tmp_path / "serial-2.log", usb=True)
     try:
         web = web_up(box)
         print(f"boot 2 ({box.accel}): web UI after {time.monotonic() - box.started:.0f} s", file=sys.stderr)
@@ -137,14 +143,53 @@ def test_the_image_boots_makes_its_admin_from_the_console_captures_and_survives_
         assert update["slot"] == "a" and update["slots"] == {"a": "good", "b": "bad"}, update
         status, page = web.request("/update")
         assert status == 200 and b'class="event-refused"' in page and b"signature" in page.lower(), page[-2000:]
+        stick, written = check_usb_stick(box, web, tmp_path)
         check_ssh(box, web, tmp_path)
     finally:
         box.power_cut()
+    # the backup the page wrote is on the stick (flushed before the page said so: qemu was killed, not shut down)
+    assert qemu_usb.files_on(stick) == [written], qemu_usb.files_on(stick)
+    with open(qemu_usb.copy_from(stick, written, tmp_path / written), "rb") as f:
+        manifest = archive.restore(f, tmp_path / "restored", USB_PASSPHRASE)
+    assert manifest["calls"] and not manifest["journal"], manifest
+    with sqlite3.connect(tmp_path / "restored" / "callbox.db") as db:
+        assert db.execute("SELECT count(*) FROM call").fetchone()[0] == expected["calls"]
     assert region_sha256(disk, parts["root_a_start"], parts["slot_bytes"]) == root_a, "the root slot was written"
     slot_b = region_sha256(disk, parts["root_a_start"] + parts["slot_bytes"], parts["slot_bytes"])
     assert slot_b == region_sha256(image, parts["root_a_start"] + parts["slot_bytes"], parts["slot_bytes"]), \
         "the refused bundle wrote slot B"
     shutil.rmtree(tmp_path / "host", ignore_errors=True)
+
+
+USB_PASSPHRASE = "yedek parolası: USB çubuğu"
+
+
+def check_usb_stick(box, web, tmp_path: Path) -> tuple[Path, str]:
+    """A FAT32 stick plugged in while the box runs: mounted by the image's udev rule (/media/callbox-usb-<kernel
+    name>), offered on the Backup page, a backup with the calls written to it. Returns (the stick, the file's name)."""
+    started = time.monotonic()
+    stick = qemu_usb.usb_stick(tmp_path / "stick.img")
+    qemu_usb.plug(box, stick)
+    deadline = time.monotonic() + 60
+    while True:
+        status, page = web.request("/backup")
+        found = re.search(rb'<option value="(/media/callbox-usb-[a-z0-9]+)"', page)
+        if status == 200 and found:
+            break
+        assert time.monotonic() < deadline, f"the Backup page lists no USB stick 60 s after it was plugged in: {status}"
+        time.sleep(2)
+    mount = found.group(1).decode()
+    seen = time.monotonic() - started
+    status, body = web.request("/backup", {"csrf_token": web.csrf, "passphrase": USB_PASSPHRASE,
+                                           "passphrase2": USB_PASSPHRASE, "calls": "1", "destination": "usb",
+                                           "usb": mount})
+    done = re.search(rb"Backup written to the USB stick callbox-usb-[a-z0-9]+: (callbox-backup-\d{8}-\d{6}\.cbx)", body)
+    assert status == 200 and done, (status, body[-2000:])
+    written = done.group(1).decode()
+    assert f'value="{mount}/{written}"'.encode() in body          # offered for a restore from the stick now
+    print(f"USB stick: on the Backup page {seen:.0f} s after it was plugged in, backup written "
+          f"{time.monotonic() - started:.0f} s after", file=sys.stderr)
+    return stick, written
 
 
 def check_ssh(box, web, tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ def routes(data_dir: Path, cfg: config.Config, ini: Path | None = None) -> bottl
             size = f.tell()
             f.seek(0)
             try:    # on the event loop: the clients' sockets are gevent's (a native thread would block on them)
-                uploads.send(cfg, data_dir, target, name, f.read())
+                uploads.send(cfg, data_dir, target, name, f)   # streamed: a chunk in RAM at a time
             except (uploads.UploadError, config.ConfigError) as e:
                 log.error("backup to %s failed: %s", target, e)
                 return _page(cfg, 502, _("The file server {target} did not take the backup: {error}").format(
