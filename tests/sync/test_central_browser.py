@@ -26,7 +26,7 @@ from cc_helpers import feed
 from pg_server import postgres  # noqa: F401  (fixture)
 from sync_helpers import Central, branch_totals, cli_json, generate, make_branch
 from test_queue_outage import queue_log
-from test_browser import _login, browser  # noqa: F401  (the browser fixture, the login)
+from test_browser import _login  # the login (the browser fixture is tests/conftest.py's)
 
 pytestmark = pytest.mark.slow
 BRANCHES = {"izmir": 300, "ankara": 200}
