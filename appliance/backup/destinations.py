@@ -111,11 +111,23 @@ def to_folder(data: Path, folder: Path, passphrase: str, calls: bool = False, jo
             f.flush()
             os.fsync(f.fileno())
         tmp.replace(out)
+        _sync_renamed(out)
         _sync_dir(out.parent)
     finally:
         tmp.unlink(missing_ok=True)
     log.info("backup written to %s (%d bytes)", out, out.stat().st_size)
     return out, manifest
+
+
+def _sync_renamed(path: Path) -> None:
+    """FAT keeps a file's size and first cluster in its directory entry, and a rename writes the new entry with
+    neither: they reach the stick only when the file's inode is written again. Syncing the renamed file does that
+    now, not at the next writeback (a stick pulled, or a power cut, before it held an empty file: make image-test)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sync_dir(folder: Path) -> None:
