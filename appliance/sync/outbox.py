@@ -56,46 +56,39 @@ def queue_backlog() -> int:
     return db.execute_sql("SELECT COUNT(DISTINCT qc_id) FROM sync_queue_outbox").fetchone()[0]
 
 
-_QC_READ = QUEUE_CALL_COLUMNS
-
-
-def _queue_rows(max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
-    """The changed queue calls' rows (oldest changes first, each once) and the last queue outbox row they cover."""
-    entries = db.execute_sql("SELECT seq, qc_id FROM sync_queue_outbox ORDER BY seq LIMIT ?", (max_rows,)).fetchall()
+def _changed_rows(outbox: str, key: str, table: str, read: tuple[str, ...], kind: str, fields: tuple[str, ...],
+                  max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
+    """The rows of `table` named by the outbox table `outbox` (column `key`: oldest changes first, each once), as
+    upserts of `kind` with `fields` or deletes when gone, and the last outbox row they cover."""
+    entries = db.execute_sql(f"SELECT seq, {key} FROM {outbox} ORDER BY seq LIMIT ?", (max_rows,)).fetchall()
     if not entries:
         return [], 0
-    ids = list(dict.fromkeys(qc_id for _seq, qc_id in entries))
+    ids = list(dict.fromkeys(row_id for _seq, row_id in entries))
     found: dict[int, dict] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        for r in db.execute_sql(f"SELECT {', '.join(_QC_READ)} FROM queue_call "
+        for r in db.execute_sql(f"SELECT {', '.join(read)} FROM {table} "
                                 f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
-            values = dict(zip(_QC_READ, r))
+            values = dict(zip(read, r))
             found[values.pop("id")] = values | {"tenant": pbx_tenant}
-    rows = [{"rid": i, "op": "upsert", "queue_call": {k: found[i][k] for k in QUEUE_FIELDS}} if i in found
+    rows = [{"rid": i, "op": "upsert", kind: {k: found[i][k] for k in fields}} if i in found
             else {"rid": i, "op": "delete"} for i in ids]
     return rows, entries[-1][0]
+
+
+def _queue_rows(max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
+    """The changed queue calls' rows and the last queue outbox row they cover."""
+    return _changed_rows("sync_queue_outbox", "qc_id", "queue_call", QUEUE_CALL_COLUMNS, "queue_call", QUEUE_FIELDS,
+                         max_rows, pbx_tenant)
 
 
 _EV_READ = ("id", "driver", "at_utc", "queue", "agent", "event", "params")
 
 
 def _agent_rows(max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
-    """The changed member events' rows (oldest changes first, each once) and the last agent outbox row they cover."""
-    entries = db.execute_sql("SELECT seq, ev_id FROM sync_agent_outbox ORDER BY seq LIMIT ?", (max_rows,)).fetchall()
-    if not entries:
-        return [], 0
-    ids = list(dict.fromkeys(ev_id for _seq, ev_id in entries))
-    found: dict[int, dict] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        for r in db.execute_sql(f"SELECT {', '.join(_EV_READ)} FROM queue_event "
-                                f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
-            values = dict(zip(_EV_READ, r))
-            found[values.pop("id")] = values | {"tenant": pbx_tenant}
-    rows = [{"rid": i, "op": "upsert", "agent_event": {k: found[i][k] for k in AGENT_FIELDS}} if i in found
-            else {"rid": i, "op": "delete"} for i in ids]
-    return rows, entries[-1][0]
+    """The changed member events' rows and the last agent outbox row they cover."""
+    return _changed_rows("sync_agent_outbox", "ev_id", "queue_event", _EV_READ, "agent_event", AGENT_FIELDS,
+                         max_rows, pbx_tenant)
 
 
 def _row(call: Call, legs: list, attributor: Attributor) -> dict:
