@@ -13,7 +13,7 @@ import json
 
 from appliance.callcentre import agents, received, report_agents
 from appliance.callcentre.kpis import period_where, ratio, secs
-from appliance.callcentre.tables import Ask, Col, Table, share, total_row
+from appliance.callcentre.tables import Ask, Col, Table, total_row
 from appliance.store import directory as sd
 from appliance.store.base import db
 from appliance.store.central_db import connection, execute
@@ -128,13 +128,7 @@ def pauses(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Tabl
     base = report_agents.pauses(ask)
     rows = [[""] + r for r in base.rows] if own else []
     for (b, agent), m in sorted(_boxes_members(ask, seen, box).items()):
-        by: dict[str, list] = {}
-        for start, end, reason in m.pauses:
-            have = by.setdefault(reason, [0, 0])
-            have[0] += 1
-            have[1] += end - start
-        for reason, (n, s) in sorted(by.items()):
-            rows.append([b, agent, reason, n, secs(s), share(s, m.login_s)])
+        rows.extend([b, agent] + r for r in report_agents.pause_rows(m))
     cols = [Col("branch", "text")] + base.columns
     return Table(cols, rows, total_row(cols, rows, 3), keys=3, chart=base.chart)
 

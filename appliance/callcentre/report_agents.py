@@ -81,16 +81,18 @@ def pauses(ask: Ask) -> Table:
     """Per agent and reason: how many pauses and how long, and the share of the agent's logged-in time."""
     cols = [Col("agent", "agent"), Col("reason", "text"), Col("pauses"), Col("paused_s", "seconds"),
             Col("share_pct", "percent")]
-    rows = []
-    for agent, m in sorted(_members(ask).items()):
-        by: dict[str, list] = {}
-        for start, end, reason in m.pauses:
-            have = by.setdefault(reason, [0, 0])
-            have[0] += 1
-            have[1] += end - start
-        for reason, (n, s) in sorted(by.items()):
-            rows.append([agent, reason, n, secs(s), share(s, m.login_s)])
+    rows = [[agent] + r for agent, m in sorted(_members(ask).items()) for r in pause_rows(m)]
     return Table(cols, rows, total_row(cols, rows, 2), keys=2, chart=("bar", ("paused_s",)))
+
+
+def pause_rows(m) -> list[list]:
+    """One member's pauses by reason: [reason, pauses, paused_s, share_pct of the logged-in time]."""
+    by: dict[str, list] = {}
+    for start, end, reason in m.pauses:
+        have = by.setdefault(reason, [0, 0])
+        have[0] += 1
+        have[1] += end - start
+    return [[reason, n, secs(s), share(s, m.login_s)] for reason, (n, s) in sorted(by.items())]
 
 
 def rung(ask: Ask) -> Table:
