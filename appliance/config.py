@@ -5,13 +5,13 @@ from __future__ import annotations
 import configparser
 import importlib
 import logging
-import os
 import re
 from collections.abc import Callable
 from dataclasses import make_dataclass
 from pathlib import Path
 from typing import Any
 
+from appliance import files
 from appliance.settings import SETTINGS as CORE
 from appliance.settings import Setting
 from appliance.settings_areas import AREAS
@@ -197,12 +197,7 @@ def update(path: Path, values: dict[str, dict[str, str]], check: Callable[[Confi
     new.name = str(path)
     if check is not None:
         check(new)
-    tmp = path.with_name(f".{path.name}.new")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    files.replace(path, text)
 
 
 def _value_lines(value: str) -> list[str]:

@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from appliance import files
 from appliance.records import Entry
 
 log = logging.getLogger(__name__)
@@ -212,12 +213,7 @@ def archived_through(directory: Path) -> int:
 
 def set_archived(directory: Path, segno: int) -> None:
     """Note that the central confirmed segment `segno` (atomically: a crash leaves the old mark or the new)."""
-    tmp = Path(directory) / (ARCHIVED + ".tmp")
-    with open(tmp, "w", encoding="ascii") as f:
-        f.write(f"{segno}\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, Path(directory) / ARCHIVED)
+    files.replace(Path(directory) / ARCHIVED, f"{segno}\n")
 
 
 def prune(directory: Path, processed: tuple[int, int], max_age_s: float, max_bytes: int,

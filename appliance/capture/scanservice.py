@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 import uuid
@@ -19,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 from pathlib import Path
 
+from appliance import files
 from appliance.capture import baudscan, serialports
 from appliance.capture.transports import LinkDown, parse_url
 
@@ -35,18 +35,10 @@ class NoAnswer(RuntimeError):
 
 
 def _write(path: Path, value: dict) -> None:
-    tmp = path.with_name(f".{path.name}.new")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(value, f)
-    os.replace(tmp, path)
+    files.replace(path, json.dumps(value), durable=False)     # run/: a RAM disk on the box
 
 
-def _read(path: Path) -> dict | None:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
+_read = files.read_json_object
 
 
 def ask(run_dir: Path, device: str, window_s: float, poll_s: float = 0.1, timeout_s: float | None = None,

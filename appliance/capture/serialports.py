@@ -18,6 +18,8 @@ from pathlib import Path
 
 from serial.tools.list_ports_linux import SysFS
 
+from appliance import files
+
 log = logging.getLogger(__name__)
 GLOBS = ("/dev/ttyS[0-9]*", "/dev/ttyUSB*", "/dev/ttyACM*", "/dev/ttyAMA*")
 BY_ID = "/dev/serial/by-id"
@@ -69,18 +71,13 @@ def write(run_dir: Path, listed: list[dict]) -> None:
     """run/serial-ports.json, atomically: {"updated_utc", "ports"}."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    tmp = run_dir / f".{FILE}.new"
-    tmp.write_text(json.dumps({"updated_utc": int(time.time()), "ports": listed}), encoding="utf-8")
-    os.replace(tmp, run_dir / FILE)
+    files.replace(run_dir / FILE, json.dumps({"updated_utc": int(time.time()), "ports": listed}), durable=False)
 
 
 def read(run_dir: Path) -> list[dict] | None:
     """The ports capture listed last; None when it never did (capture not started on this data directory)."""
-    try:
-        value = json.loads((Path(run_dir) / FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    listed = value.get("ports") if isinstance(value, dict) else None
+    value = files.read_json_object(Path(run_dir) / FILE)
+    listed = value.get("ports") if value is not None else None
     return [p for p in listed if isinstance(p, dict) and isinstance(p.get("device"), str)] if isinstance(
         listed, list) else None
 

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
+from appliance import files
 from appliance import journal as journal_mod
 from appliance.capture.framing import split_le32, split_lines
 from appliance.capture.transports import Link
@@ -132,10 +133,8 @@ class Status:
                 doc["listener"] = dict(self.extra)
         if doc == self._written and time.monotonic() - self._written_at < HEARTBEAT_S:
             return
-        tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
-            os.replace(tmp, self.path)
+            files.replace(self.path, json.dumps(doc, ensure_ascii=False, indent=1), durable=False)
             self._written, self._written_at = doc, time.monotonic()
         except OSError as e:   # a full disk must not stop capture; say so once
             if self._written != "failed":

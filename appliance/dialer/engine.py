@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from datetime import datetime
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+from appliance import files
 from appliance.ami.client import AmiError
 from appliance.dialer import campaigns, rules
 from appliance.dialer.campaigns import Settings
@@ -185,9 +185,7 @@ class Dialer:
             return last
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"link": up, "at": int(now)}), encoding="utf-8")
-            os.replace(tmp, path)
+            files.replace(path, json.dumps({"link": up, "at": int(now)}), durable=False)
         except OSError as e:
             log.warning("dialer: cannot write %s: %s", path, e)
         return up, now

@@ -3,12 +3,11 @@ to the INI file (and the NTP servers for systemd-timesyncd)."""
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance import config, localtime
+from appliance import config, files, localtime
 
 HOST = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}"
                   r"[A-Za-z0-9])?)*\.?$")
@@ -55,11 +54,6 @@ def apply(ini: Path, data_dir: Path, box: BoxSettings) -> None:
     config.update(ini, {"pbx": {"timezone": box.timezone},
                         "box": {"company": box.company, "branch": box.branch, "ntp": " ".join(box.ntp)}})
     target = Path(data_dir) / TIMESYNCD
-    tmp = target.with_name(f".{TIMESYNCD}.new")
     text = "# written by the first-boot wizard ([box] ntp)\n[Time]\n"
     text += f"NTP={' '.join(box.ntp)}\n" if box.ntp else ""
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
+    files.replace(target, text)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import fcntl
 import ipaddress
-import os
 import socket
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance import config
+from appliance import config, files
 
 FOLDER = "network"
 FILE = "10-callbox.network"        # sorts before the image's 20-wired.network: networkd uses the first that matches
@@ -97,12 +96,7 @@ def apply(data_dir: Path, net: Network) -> Path:
     applies it within a second; elsewhere nothing else happens."""
     target = path(data_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{FILE}.new")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(render(net))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
+    files.replace(target, render(net))
     return target
 
 

@@ -18,11 +18,12 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+
+from appliance import files
 
 FOLDER = "ssh"
 KEYS = "authorized_keys"
@@ -140,13 +141,7 @@ def parse(text: str) -> list[Key]:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.new")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    files.replace(path, text, mode=0o600)
 
 
 def save(data_dir: Path, enabled: bool, keys: list[Key]) -> Path:
