@@ -21,19 +21,15 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 from zlib import crc32
 
 from appliance import config, journal, registry, store
-from appliance.callcentre import journeys
-from appliance.ingest.summary import recompute
+from appliance.ingest.batch import CURSOR, LEG_ROW_COLUMNS, QUEUE_EVENT_ROW_COLUMNS, Batch, write
 from appliance.localtime import LocalTime
 from appliance.records import UNPRICED, CallRecord, DIRECTIONS, EVENT, Entry, NotACallRecord, QueueEvent
-from appliance.store import rollups
-from appliance.store.calls import DUPLICATE_COLUMNS
 
 if TYPE_CHECKING:   # for the annotations only: importing the rating stage loads phonenumbers (about 0.5 s), and
     # every `callbox` command imports this module; only a worker with a numbering plan needs it
@@ -44,32 +40,12 @@ log = logging.getLogger(__name__)
 # NamedTuple through its iterator (0.05 us more per call, measured)
 _UNPRICED_ROW = tuple(UNPRICED)
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-CURSOR = "parse"
-LINK_EVENT_COLUMNS = ("id", "at_ns", "source", "event", "detail", "jseg", "joff", "text")
-LEG_ROW_COLUMNS = store.LEG_COLUMNS + ("ident",)   # a leg row as written: its identity's CRC last
-QUEUE_EVENT_ROW_COLUMNS = store.QUEUE_EVENT_COLUMNS + ("ident",)
 _SAME_QUEUE_EVENTS = (f"SELECT {', '.join(QUEUE_EVENT_ROW_COLUMNS)} FROM queue_event "
                       "WHERE at_utc = ? AND (ident & 4294967295) = ?")
 # The stored legs that may be the same record as a new leg (the same start and identity CRC, in the low 32 bits):
 # its tenant, then the columns of a written leg row
 _SAME_LEGS = (f"SELECT call.tenant, {', '.join(f'leg.{c}' for c in LEG_ROW_COLUMNS)} FROM leg CROSS JOIN call "
               "ON call.id = leg.call_id WHERE leg.start_utc = ? AND leg.ident & 4294967295 = ?")
-
-
-@dataclass
-class Batch:
-    """The rows one transaction will write."""
-    legs: list[tuple] = field(default_factory=list)
-    new_calls: list[tuple] = field(default_factory=list)
-    dirty: set[int] = field(default_factory=set)
-    quarantine: list[tuple] = field(default_factory=list)
-    events: list[tuple] = field(default_factory=list)
-    queue_events: list[tuple] = field(default_factory=list)
-    duplicates: list[tuple] = field(default_factory=list)   # entries whose record is already stored
-    days: set[int] = field(default_factory=set)   # local days of the new legs: their report roll-ups are dirty
-    lines: int = 0
-    failures: int = 0
-    ignored: int = 0
 
 
 class Processor:
@@ -148,7 +124,7 @@ class Processor:
         if batch.duplicates:
             log.info("%d records already stored were not stored again (journal %s..%s)", len(batch.duplicates),
                      entries[0].ref_text, entries[-1].ref_text)
-        return batch.lines, len(batch.new_calls)
+        return batch.lines, batch.call_count()
 
     def _build(self, entries: list[Entry], seen: dict | None) -> tuple[Batch, dict]:
         """The rows of `entries`; with `seen`, checking each leg against the stored legs (and those before it)."""
@@ -260,15 +236,18 @@ class Processor:
                     call_id = hit[0]
         if call_id is None:
             call_id = leg_id   # a call is named after the entry of its first leg: stable across re-processing
-            head = (call_id, driver, key, start, offset, direction, extension, party, trunk, ring_s, talk_s,
-                    answered, transferred, account_code, 1)
-            if self.pricer is None:
+            if self.pricer is None:   # its row copied from this leg's by SQLite with the tenant's tail (batch.py)
                 tail = self._unpriced_tail.get(tenant)
                 if tail is None:
                     tail = self._unpriced_tail[tenant] = _UNPRICED_ROW + (tenant,)
-                batch.new_calls.append(head + tail)
+                ids = batch.copied_calls.get(tail)
+                if ids is None:
+                    ids = batch.copied_calls[tail] = []
+                ids.append(call_id)
             else:
-                batch.new_calls.append(head + tuple(self.pricer.price(direction, party, start, talk_s, None, trunk))
+                batch.new_calls.append((call_id, driver, key, start, offset, direction, extension, party, trunk,
+                                        ring_s, talk_s, answered, transferred, account_code, 1)
+                                       + tuple(self.pricer.price(direction, party, start, talk_s, None, trunk))
                                        + (tenant,))
             if key:
                 pending[(tenant, key)] = (call_id, start)
@@ -318,34 +297,7 @@ class Processor:
 
     def _write(self, batch: Batch, cursor: tuple[int, int] | None) -> None:
         try:
-            with store.db.atomic():
-                conn = store.db.connection()
-                if batch.new_calls:
-                    conn.executemany(_insert("call", store.CALL_COLUMNS), batch.new_calls)
-                    conn.executemany("INSERT OR IGNORE INTO call_tenant (code) VALUES (?)",
-                                     [(t,) for t in {row[-1] for row in batch.new_calls}])
-                if batch.legs:
-                    conn.executemany(_insert("leg", LEG_ROW_COLUMNS), batch.legs)
-                if batch.duplicates:
-                    conn.executemany(_insert("duplicate", DUPLICATE_COLUMNS), batch.duplicates)
-                if batch.quarantine:
-                    conn.executemany(_insert("quarantine", ("id", "jseg", "joff", "received_ns", "source", "driver",
-                                                            "reason", "line")), batch.quarantine)
-                if batch.queue_events:
-                    conn.executemany(_insert("queue_event", QUEUE_EVENT_ROW_COLUMNS), batch.queue_events)
-                    # the queue calls of these callers again, from all their events (callcentre/journeys.py)
-                    journeys.refresh(self.driver, {r[3] for r in batch.queue_events if r[6] in journeys.CALL_EVENTS})
-                if batch.events:
-                    conn.executemany(_insert("link_event", LINK_EVENT_COLUMNS), batch.events)
-                rollups.mark_days(conn, batch.days)
-                rollups.mark_calls(conn, batch.dirty)   # before a new leg can move a call to another day
-                for call_id in batch.dirty:
-                    recompute(call_id, self.segments, self.pricer)
-                if cursor is not None:
-                    conn.execute("INSERT INTO cursor (name, seg, off, lines, ignored) VALUES (?, ?, ?, ?, ?) "
-                                 "ON CONFLICT(name) DO UPDATE SET seg = excluded.seg, off = excluded.off, "
-                                 "lines = lines + excluded.lines, ignored = ignored + excluded.ignored",
-                                 (CURSOR, cursor[0], cursor[1], batch.lines, batch.ignored))
+            write(batch, cursor, self.driver, self.segments, self.pricer)
         except Exception:
             self.reload()   # nothing of this batch was stored: forget what it allocated
             raise
@@ -360,10 +312,6 @@ class Processor:
 def ref_id(ref: tuple[int, int]) -> int:
     """The row id of what a journal entry produced: unique per entry and the same every time it is parsed."""
     return (ref[0] << 32) | ref[1]
-
-
-def _insert(table: str, columns: tuple[str, ...]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def cursor() -> tuple[int, int]:

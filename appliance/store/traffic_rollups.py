@@ -31,8 +31,13 @@ class Offer(Base):
 # The offers of the calls an own / department / branch scope sees (their extension ranges on call_ext and start_utc),
 # found and read from this index alone (appliance/reports/offers.py). Not in Offer's Meta: peewee would create it
 # before an older database's table has the column; open_db makes it after the columns are added.
+# The sums of one extension over a month's days or a year's months (a report by person reads an extension that changed
+# hands in the range by month, then by day): led by the extension, so that a condition on the tenant alone (a tenant's
+# report) still reads its days or months by the day and month indexes (issue 14).
 OFFER_DDL = ("CREATE INDEX IF NOT EXISTS rollup_offer_scope ON rollup_offer (call_ext, start_utc, extension, tenant, "
-             "state, ring_s, call_id, missed, wait_s, day)",)
+             "state, ring_s, call_id, missed, wait_s, day)",
+             "CREATE INDEX IF NOT EXISTS rollup_offer_ext_extension ON rollup_offer_ext (extension, tenant, day)",
+             "CREATE INDEX IF NOT EXISTS rollup_offer_month_extension ON rollup_offer_month (extension, tenant, ym)")
 
 
 def _offer_sums() -> tuple[TextField, TextField, TextField, IntegerField, IntegerField, IntegerField, IntegerField,

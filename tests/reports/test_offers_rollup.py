@@ -241,3 +241,19 @@ def test_the_day_and_month_sums_share_their_columns_in_the_schemas_order():
     unit = ["id", "ym", "tenant", "department_id", "branch_id"]
     assert columns(RollupUnitMonth) == [*unit, "direction", "currency", *org]
     assert columns(RollupOrgMonth) == [*unit, "trunk", "trunk_group", "direction", "currency", *org]
+
+
+@pytest.mark.parametrize("table, unit, where, index", [
+    ("rollup_offer_ext", "day", "o.day >= 1 AND o.day < 31 AND o.tenant = '' AND o.extension = '201'",
+     "rollup_offer_ext_extension"),
+    ("rollup_offer_month", "ym", f"o.ym IN ({', '.join(str(202401 + m) for m in range(12))}) AND (o.tenant = '' AND "
+     "o.extension IN ('201', '202', '203', '204'))", "rollup_offer_month_extension"),
+    ("rollup_offer_ext", "day", "o.day IN (1, 2) AND o.tenant IN ('beta')", "rollup_offer_ext_day"),
+    ("rollup_offer_month", "ym", f"o.ym IN ({', '.join(str(202401 + m) for m in range(12))}) AND o.tenant IN ('beta')",
+     "rollup_offer_month_ym")])
+def test_an_extension_that_changed_hands_is_read_by_its_index_a_tenant_by_its_days(db, table, unit, where, index):
+    """A report by person reads the months and days of an extension that changed hands in its range by the index led
+    by the extension; a tenant's report still reads its days or months by their own index, not every year's rows."""
+    plan = " ".join(r[-1] for r in db.execute_sql(f"EXPLAIN QUERY PLAN SELECT o.{unit}, SUM(o.calls) FROM {table} o "
+                                                  f"WHERE {where} GROUP BY o.{unit}, o.state"))
+    assert f"INDEX {index} " in plan
