@@ -7,7 +7,6 @@ with Babel at first use in each process, so there is no compiled .mo file to kee
 """
 from __future__ import annotations
 
-import gettext
 import logging
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -19,9 +18,10 @@ from urllib.parse import urlencode
 
 import bottle
 from babel import Locale, UnknownLocaleError, dates, numbers
-from babel.messages.pofile import read_po
 
 from appliance.access import users
+from appliance.reports import labels as report_labels
+from appliance.reports.labels import read_catalog
 from webui import templating
 from webui.templating import escape      # the one HTML escape of the web (its {{...}} and these helpers)
 
@@ -42,19 +42,10 @@ COOKIE = "callbox_lang"
 ENV_KEY = "callbox.lang"
 
 
-@lru_cache(maxsize=None)
 def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Callable[[int], int]]:
-    """A language's catalog, read once: its messages, its plural messages and its Plural-Forms rule."""
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
-        return {}, {}, lambda n: 0 if n == 1 else 1
-    with path.open("rb") as f:
-        po = read_po(f, locale=lang)
-    messages = {f"{m.context}\x04{m.id}" if m.context else m.id: m.string for m in po
-                if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}   # pgettext's keys as gettext's
-    forms = {m.id[0]: tuple(m.string) for m in po
-             if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
-    return messages, forms, gettext.c2py(po.plural_expr)   # the stdlib's reader of a C plural expression
+    """A language's catalog, read once: its messages, its plural messages and its Plural-Forms rule (one reader for
+    the web and the report files made outside it: appliance.reports.labels)."""
+    return read_catalog(lang)
 
 
 def catalog(lang: str) -> dict[str, str]:
@@ -162,7 +153,7 @@ def pgettext(context: str, message: str) -> str:
 # The CLDR locale of each language's dates, times and numbers: English as written in Europe, where the box's
 # markets are (24-hour clock, day before month), not the US default Babel gives bare "en"
 # The others are CLDR's own for the language (bg_BG, az_Latn_AZ, cs_CZ, nb_NO by likely subtags).
-FORMATS = {"en": "en_GB", "bg": "bg_BG", "az": "az_Latn_AZ", "cs": "cs_CZ", "nb": "nb_NO"}
+FORMATS = report_labels.FORMATS    # {"en": "en_GB", "bg": "bg_BG", ...}: the report files made outside the web too
 
 
 @lru_cache(maxsize=None)
