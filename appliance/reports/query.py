@@ -40,7 +40,9 @@ def sums_sql(cube: bool, short: bool = True) -> list[str]:
         if s in ("cost_micro",):
             base, direction = s, ""
         expr = value[base]
-        out.append(f"SUM(CASE WHEN direction = '{direction}' THEN {expr} ELSE 0 END)" if direction
+        # over calls, "out" is the reports' (DIRECTION_SQL: not a call to voicemail); a cube stores it so
+        column = BASE_SQL["direction"] if direction == "out" and not cube else "direction"
+        out.append(f"SUM(CASE WHEN {column} = '{direction}' THEN {expr} ELSE 0 END)" if direction
                    else f"SUM({expr})")
     return out
 
