@@ -42,10 +42,9 @@ COOKIE = "callbox_lang"
 ENV_KEY = "callbox.lang"
 
 
-def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Callable[[int], int]]:
-    """A language's catalog, read once: its messages, its plural messages and its Plural-Forms rule (one reader for
-    the web and the report files made outside it: appliance.reports.labels)."""
-    return read_catalog(lang)
+# A language's catalog, read once: its messages, its plural messages and its Plural-Forms rule (one reader for the
+# web and the report files made outside it: appliance.reports.labels)
+_read = read_catalog
 
 
 def catalog(lang: str) -> dict[str, str]:
@@ -265,6 +264,17 @@ def date_example() -> str:
     return date_pattern(language()).replace("dd", "31").replace("MM", "12").replace("yyyy", "2025")
 
 
+@lru_cache(maxsize=None)
+def month_pattern(lang: str) -> str:
+    """The language's month pattern: its date pattern without the day (MM.yyyy, MM/yyyy): dates.js' month fields."""
+    return re.sub(r"dd[^dMy]*(?=[My])|[^dMy]*dd$", "", date_pattern(lang))
+
+
+def month_example() -> str:
+    """A month in month_pattern(): the month fields' hint."""
+    return month_pattern(language()).replace("MM", "12").replace("yyyy", "2025")
+
+
 def fmt_day(day) -> str:
     """A calendar day (a date or its ISO text: a tariff's valid_from, a form's date) as the locale writes it:
     1 Jan 2024, 1 Oca 2024 (a form's date and time with its time); anything else as it is."""
@@ -382,7 +392,8 @@ HELPERS = {"_": _, "ngettext": ngettext, "pgettext": pgettext, "term": term, "sw
            "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups, "fmt_number": fmt_number,
            "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date, "fmt_at": fmt_at,
            "fmt_day": fmt_day, "fmt_iso": fmt_iso, "fmt_duration": fmt_duration, "fmt_month": fmt_month,
-           "date_pattern": lambda: date_pattern(language()), "date_example": date_example}
+           "date_pattern": lambda: date_pattern(language()), "date_example": date_example,
+           "month_pattern": lambda: month_pattern(language()), "month_example": month_example}
 bottle.BaseTemplate.defaults.update(HELPERS)
 # every page's template compiles with the faster escaping of {{...}}: bottle.template() takes its default adapter
 # from here at each call (webui/templating.py, issue 14)
