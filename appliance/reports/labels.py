@@ -55,7 +55,7 @@ KIND_LABELS = {"internal": N_("internal"), "local": N_("local"), "long_distance"
                "premium": N_("premium"), "emergency": N_("emergency"), "short_code": N_("short code"),
                "unknown": N_("unknown")}
 # the direction dimension's values (the web's term() says the same of a call's direction)
-DIRECTION_LABELS = {"in": N_("incoming"), "out": N_("outgoing"), "internal": N_("internal"),
+DIRECTION_LABELS = {"in": N_("incoming"), "out": N_("outgoing"), "internal": N_("internal"), "system": N_("system"),
                     "voicemail": N_("voicemail"), "to_name": N_("to a name")}    # dims.DIRECTION_SQL
 BAND_WORDS = {("range", "s"): N_("{low}–{high} s"), ("range", "min"): N_("{low}–{high} min"), ("one", "s"): N_("{n} s"),
               ("over", "s"): N_("over {n} s"), ("over", "min"): N_("over {n} min")}
