@@ -55,8 +55,9 @@ LOCAL = "(start_utc + utc_offset)"
 # mailbox ("O" to "?GRABOWA", answered by a voicemail channel; FORMATS.md §1). Reports count it under a direction of
 # its own, "voicemail" (IP Office) or "to_name" (another PBX), never as outgoing: it costs nothing and reaches nobody
 # outside (issue 20; the calls page says the same, webui/targets.py). The stored direction stays the PBX's "out".
-NAMED_PARTY_SQL = ("(COALESCE(trunk, '') = '' AND substr(party, 1, 1) = '?' "
+NAMED_PARTY_SQL = ("(COALESCE(trunk, '') = '' AND substr(COALESCE(party, ''), 1, 1) = '?' "
                    "AND length(trim(substr(party, 2), '0123456789 +*#')) > 0)")
+OUT_SQL = f"(direction = 'out' AND NOT {NAMED_PARTY_SQL})"   # DIRECTION_SQL = 'out', cheaper (the sums' test)
 DIRECTION_SQL = (f"CASE WHEN direction = 'out' AND {NAMED_PARTY_SQL} THEN "
                  "CASE WHEN driver = 'avaya_ipoffice' THEN 'voicemail' ELSE 'to_name' END ELSE direction END")
 # base key -> SQL expression over the call table (the roll-up cubes store these values under the key's name)
