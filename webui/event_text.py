@@ -19,13 +19,24 @@ LINK_TEXTS = {
     "refused_per_source": N_("already {most} connections from this address ([capture] max_per_source)"),
     "refused_total": N_("already {most} connections ([capture] max_connections)"),
     "refused_many": N_("{count} connections refused from {address}, the last {why}"),
-    "refused_since": N_("{count} connections refused since the last report from {address}, the last {why}")}
+    "refused_since": N_("{count} connections refused since the last report from {address}, the last {why}"),
+    "dropped": N_("dropped: silent for {seconds} s and {why}; its place went to {source}"),
+    "handshake_step": N_("step {step} of {steps}: {why}; last bytes received {seen}"),
+    "handshake_timeout": N_("no {marker} within {seconds} s"),
+    "handshake_waiting": N_("{why} while waiting for {marker}"),
+    # the transports' (appliance/capture/transports.py); {error} is the OS's own words
+    "connect_failed": N_("connect to {host}:{port} failed: {error}"),
+    "device_missing": N_("device {path} is not present"), "open_failed": N_("cannot open {path}: {error}"),
+    "read_failed": N_("read failed: {error}"), "device_vanished": N_("device {path} vanished"),
+    "receive_failed": N_("receive failed: {error}"), "closed_by_peer": N_("connection closed by peer"),
+    "send_timeout": N_("send timed out after {seconds} s"), "send_failed": N_("send failed: {error}"),
+    "listen_failed": N_("cannot listen on {host}:{port}: {error}"), "accept_failed": N_("accept failed: {error}")}
 assert LINK_TEXTS == TEXTS, "webui/event_text.py says capture's texts: the same keys and English"
 
 
 def _say(key: str, fields: dict) -> str:
     shown = {k: _say(v["key"], v.get("fields") or {}) if isinstance(v, dict) else
-             fmt_number(v) if isinstance(v, int) and k not in ("address",) else term(str(v)) if k == "why" else v
+             fmt_number(v) if isinstance(v, int) and k not in ("address", "port") else term(str(v)) if k == "why" else v
              for k, v in fields.items()}
     return _(LINK_TEXTS[key]).format(**shown)
 

@@ -7,7 +7,6 @@ with Babel at first use in each process, so there is no compiled .mo file to kee
 """
 from __future__ import annotations
 
-import gettext
 import logging
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -19,9 +18,10 @@ from urllib.parse import urlencode
 
 import bottle
 from babel import Locale, UnknownLocaleError, dates, numbers
-from babel.messages.pofile import read_po
 
 from appliance.access import users
+from appliance.reports import labels as report_labels
+from appliance.reports.labels import read_catalog
 from webui import templating
 from webui.templating import escape      # the one HTML escape of the web (its {{...}} and these helpers)
 
@@ -42,19 +42,9 @@ COOKIE = "callbox_lang"
 ENV_KEY = "callbox.lang"
 
 
-@lru_cache(maxsize=None)
-def _read(lang: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Callable[[int], int]]:
-    """A language's catalog, read once: its messages, its plural messages and its Plural-Forms rule."""
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
-        return {}, {}, lambda n: 0 if n == 1 else 1
-    with path.open("rb") as f:
-        po = read_po(f, locale=lang)
-    messages = {f"{m.context}\x04{m.id}" if m.context else m.id: m.string for m in po
-                if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}   # pgettext's keys as gettext's
-    forms = {m.id[0]: tuple(m.string) for m in po
-             if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string) and not m.fuzzy}
-    return messages, forms, gettext.c2py(po.plural_expr)   # the stdlib's reader of a C plural expression
+# A language's catalog, read once: its messages, its plural messages and its Plural-Forms rule (one reader for the
+# web and the report files made outside it: appliance.reports.labels)
+_read = read_catalog
 
 
 def catalog(lang: str) -> dict[str, str]:
@@ -162,7 +152,7 @@ def pgettext(context: str, message: str) -> str:
 # The CLDR locale of each language's dates, times and numbers: English as written in Europe, where the box's
 # markets are (24-hour clock, day before month), not the US default Babel gives bare "en"
 # The others are CLDR's own for the language (bg_BG, az_Latn_AZ, cs_CZ, nb_NO by likely subtags).
-FORMATS = {"en": "en_GB", "bg": "bg_BG", "az": "az_Latn_AZ", "cs": "cs_CZ", "nb": "nb_NO"}
+FORMATS = report_labels.FORMATS    # {"en": "en_GB", "bg": "bg_BG", ...}: the report files made outside the web too
 
 
 @lru_cache(maxsize=None)
@@ -272,6 +262,17 @@ def date_pattern(lang: str) -> str:
 def date_example() -> str:
     """A date in date_pattern(): the date fields' hint."""
     return date_pattern(language()).replace("dd", "31").replace("MM", "12").replace("yyyy", "2025")
+
+
+@lru_cache(maxsize=None)
+def month_pattern(lang: str) -> str:
+    """The language's month pattern: its date pattern without the day (MM.yyyy, MM/yyyy): dates.js' month fields."""
+    return re.sub(r"dd[^dMy]*(?=[My])|[^dMy]*dd$", "", date_pattern(lang))
+
+
+def month_example() -> str:
+    """A month in month_pattern(): the month fields' hint."""
+    return month_pattern(language()).replace("MM", "12").replace("yyyy", "2025")
 
 
 def fmt_day(day) -> str:
@@ -391,7 +392,8 @@ HELPERS = {"_": _, "ngettext": ngettext, "pgettext": pgettext, "term": term, "sw
            "hunt_group_html": hunt_group_html, "hunt_groups": hunt_groups, "fmt_number": fmt_number,
            "fmt_money": fmt_money, "fmt_datetime": fmt_datetime, "fmt_date": fmt_date, "fmt_at": fmt_at,
            "fmt_day": fmt_day, "fmt_iso": fmt_iso, "fmt_duration": fmt_duration, "fmt_month": fmt_month,
-           "date_pattern": lambda: date_pattern(language()), "date_example": date_example}
+           "date_pattern": lambda: date_pattern(language()), "date_example": date_example,
+           "month_pattern": lambda: month_pattern(language()), "month_example": month_example}
 bottle.BaseTemplate.defaults.update(HELPERS)
 # every page's template compiles with the faster escaping of {{...}}: bottle.template() takes its default adapter
 # from here at each call (webui/templating.py, issue 14)

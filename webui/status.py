@@ -46,7 +46,9 @@ def capture_status(path: Path, now: float | None = None) -> dict[str, Any]:
         age = (time.time() if now is None else now) - path.stat().st_mtime
         raw = json.loads(path.read_text(encoding="utf-8"))
         links = [{"source": str(src), "state": str(v.get("state", "")), "since": str(v.get("since", "")),
-                  "detail": str(v.get("detail", ""))} for src, v in sorted((raw.get("links") or {}).items())]
+                  "detail": str(v.get("detail", "")),       # its key and fields, as a link event's (event_text)
+                  "text": json.dumps(v["text"], ensure_ascii=False) if isinstance(v.get("text"), dict) else ""}
+                 for src, v in sorted((raw.get("links") or {}).items())]
         out.update({k: raw.get(k) for k in ("pid", "url", "lines", "bytes", "last_line_at", "backlog")})
         listener = raw.get("listener")       # tcp-listen: connections now, refused and dropped since the start
         if isinstance(listener, dict):

@@ -7,6 +7,7 @@ stays plain text."""
 from __future__ import annotations
 
 import json
+import re
 
 TEXT = {
     "access": "role {role}, scope {scope}, tenant {tenant}, person {person}",
@@ -17,6 +18,26 @@ TEXT = {
     "every_queue": "every queue",
     "evaluation": "{points} of {most} points, agent {agent}",
 }
+
+
+# what an entry points at (its target), when it is not a user's name: stored as these English words (a call, a queue
+# call, a login throttle's key), which the web says in the reader's language (target); any other target as it is
+TARGETS = {"call": "call {id}", "queue_call": "queue call {id}", "pair": "{user} from {address}",
+           "addr": "address {address}"}
+TARGET_FORMS = (("call", re.compile(r"call (?P<id>\d+)")), ("queue_call", re.compile(r"queue call (?P<id>\d+)")),
+                ("pair", re.compile(r"pair:(?P<user>[^|]*)\|(?P<address>.*)")),
+                ("addr", re.compile(r"addr:(?P<address>.*)")))
+# the rights an entry's detail names (right_granted, right_revoked; appliance.access.rights.RIGHTS)
+RIGHT_NAMES = {"listen": "listen to recordings"}
+
+
+def target(stored: str) -> tuple[str, dict] | None:
+    """(key, fields) of a stored target in TARGETS' words, None for another (a user's name, a wallboard's)."""
+    for key, form in TARGET_FORMS:
+        m = form.fullmatch(stored)
+        if m is not None:
+            return key, m.groupdict()
+    return None
 
 
 def encode(key: str, **fields: str | int) -> str:

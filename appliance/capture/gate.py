@@ -59,7 +59,7 @@ class Conn:
     shutdown: Callable[[], None]
     last_rx: float   # time.monotonic()
     received: bool = False
-    dropped: str = ""
+    dropped: tuple[str, dict] | None = None    # (key, fields) of GATE_TEXTS["dropped"] once it was dropped
 
 
 # the words of a refusal's report (journaled with its key and fields: the web says them in each language); a
@@ -68,7 +68,8 @@ GATE_TEXTS = {"refused_allow": "not in [capture] allow",
               "refused_per_source": "already {most} connections from this address ([capture] max_per_source)",
               "refused_total": "already {most} connections ([capture] max_connections)",
               "refused_many": "{count} connections refused from {address}, the last {why}",
-              "refused_since": "{count} connections refused since the last report from {address}, the last {why}"}
+              "refused_since": "{count} connections refused since the last report from {address}, the last {why}",
+              "dropped": "dropped: silent for {seconds} s and {why}; its place went to {source}"}
 
 
 def _say(key: str, fields: dict) -> str:
@@ -121,8 +122,9 @@ class Gate:
                     return None
                 self._remove(victim)
                 self.dropped += 1
-                victim.dropped = (f"dropped: silent for {time.monotonic() - victim.last_rx:.0f} s and "
-                                  f"{self._why(reason)}; its place went to {source}")
+                why = {"key": f"refused_{reason}", "fields": {"most": self._most(reason)}}
+                victim.dropped = ("dropped", {"seconds": round(time.monotonic() - victim.last_rx), "source": source,
+                                              "why": why})
             conn = Conn(address, source, shutdown, time.monotonic())
             self._open.setdefault(address, []).append(conn)
         if victim is not None:
@@ -147,9 +149,6 @@ class Gate:
         if sum(len(v) for v in self._open.values()) >= self.max_connections:
             return "total"
         return ""
-
-    def _why(self, reason: str) -> str:
-        return GATE_TEXTS[f"refused_{reason}"].format(most=self._most(reason))
 
     def _most(self, reason: str) -> int:
         return self.max_per_source if reason == "per_source" else self.max_connections
@@ -213,7 +212,7 @@ class GatedLink:
             data = self._link.read(timeout)
         except LinkDown:
             if self.conn.dropped:
-                raise LinkDown(self.conn.dropped) from None
+                raise LinkDown(_say(*self.conn.dropped), self.conn.dropped) from None
             raise
         if data:
             self.conn.last_rx, self.conn.received = time.monotonic(), True

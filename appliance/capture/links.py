@@ -20,7 +20,7 @@ from pathlib import Path
 from appliance.capture import transports
 from appliance.capture.gate import GATE_TEXTS, Gate, GatedLink, parse_allow
 from appliance.capture.sink import FRAMINGS, Framer, Journal, Sink, Status, resume_position
-from appliance.capture.transports import Link, LinkDown
+from appliance.capture.transports import TRANSPORT_TEXTS, Link, LinkDown
 from appliance.records import EVENT
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,26 @@ STEPS = ("send", "expect")
 # the words of the link events' details capture makes itself, by key (journaled with the English text; the web's
 # catalogue says them in each language, webui/status.py): an OS's or a PBX's own words stay as they are
 TEXTS = {"handshake_steps": "{steps} steps in {ms} ms",
-         "silent_after_login": "{why}; nothing received since the handshake (login settings?)", **GATE_TEXTS}
+         "silent_after_login": "{why}; nothing received since the handshake (login settings?)",
+         "handshake_step": "step {step} of {steps}: {why}; last bytes received {seen}",
+         "handshake_timeout": "no {marker} within {seconds} s", "handshake_waiting": "{why} while waiting for {marker}",
+         **GATE_TEXTS, **TRANSPORT_TEXTS}
 _STATE = {"link_up": "up", "link_down": "down", "handshake_failed": "down"}   # what the status shows
+
+
+def _say(key: str, fields: dict) -> str:
+    """TEXTS[key] in English with `fields` (a field {"key", "fields"} is a text of its own)."""
+    return TEXTS[key].format(**{k: _say(v["key"], v["fields"]) if isinstance(v, dict) else v
+                                for k, v in fields.items()})
+
+
+def _field(e: LinkDown) -> dict | str:
+    """A LinkDown as a field of another text: its key and fields when it has them, else its words."""
+    return {"key": e.text[0], "fields": e.text[1]} if e.text else str(e)
+
+
+def _stopped() -> LinkDown:
+    return LinkDown("capture stopped")      # a term the web translates (webui.i18n.TERMS)
 
 
 @dataclass
@@ -62,7 +80,7 @@ class _Ctx:
         data = json.dumps(doc, ensure_ascii=False).encode()
         self.sink.put(source, [(data, EVENT)], ns, event=True)
         if kind in _STATE:
-            self.status.set_link(source, _STATE[kind], detail, ns)
+            self.status.set_link(source, _STATE[kind], detail, ns, text)
         (log.info if kind in ("link_up", "handshake_ok") else log.warning)("%s %s: %s", source,
                                                                            kind.replace("_", " "), detail)
 
@@ -87,29 +105,32 @@ def _handshake(link, ctx: _Ctx) -> tuple[int, int]:
     steps, got, t0 = ctx.handshake, b"", time.monotonic()
     secrets = [d.strip() for kind, d in steps if kind == "send" and d.strip()]
 
-    def failed(i: int, why: str) -> LinkDown:
+    def failed(i: int, why: dict | str) -> LinkDown:
         seen = got[-60:]
         for s in secrets:
             seen = seen.replace(s, b"***")
-        return LinkDown(f"step {i} of {len(steps)}: {why}; last bytes received {seen!r}")
+        fields = {"step": i, "steps": len(steps), "why": why, "seen": repr(seen)}
+        return LinkDown(_say("handshake_step", fields), ("handshake_step", fields))
 
     for i, (kind, data) in enumerate(steps, 1):
         if kind == "send":
             try:
                 link.write(data, ctx.handshake_s)
             except LinkDown as e:
-                raise failed(i, str(e)) from None
+                raise failed(i, _field(e)) from None
             continue
         deadline = time.monotonic() + ctx.handshake_s
         while (at := got.find(data)) < 0:
             left = deadline - time.monotonic()
             if ctx.stop.is_set() or left <= 0:
                 raise failed(i, "capture stopped" if ctx.stop.is_set() else
-                             f"no {data!r} within {ctx.handshake_s:g} s")
+                             {"key": "handshake_timeout", "fields": {"marker": repr(data),
+                                                                     "seconds": f"{ctx.handshake_s:g}"}})
             try:
                 got = (got + link.read(min(READ_TIMEOUT_S, left)))[-HANDSHAKE_KEEP:]
             except LinkDown as e:
-                raise failed(i, f"{e} while waiting for {data!r}") from None
+                raise failed(i, {"key": "handshake_waiting", "fields": {"why": _field(e), "marker": repr(data)}}) \
+                    from None
         got = got[at + len(data):]
     return len(steps), round((time.monotonic() - t0) * 1000)
 
@@ -125,7 +146,7 @@ def _login(link: Link, ctx: _Ctx, last_failure: list[str]) -> bool:
             return False
         if last_failure != [str(e)]:
             last_failure[:] = [str(e)]
-            ctx.event(link.source, "handshake_failed", str(e))
+            ctx.event(link.source, "handshake_failed", str(e), e.text)
         else:
             log.debug("%s: handshake failed again: %s", link.source, e)
         return False
@@ -135,7 +156,7 @@ def _login(link: Link, ctx: _Ctx, last_failure: list[str]) -> bool:
     return True
 
 
-def _pump(link: Link, framer: Framer, stop: threading.Event, idle_s: float) -> str:
+def _pump(link: Link, framer: Framer, stop: threading.Event, idle_s: float) -> LinkDown:
     """Journal what `link` sends until it drops or `stop` is set; return why it ended."""
     last = time.monotonic()
     try:
@@ -148,9 +169,9 @@ def _pump(link: Link, framer: Framer, stop: threading.Event, idle_s: float) -> s
                 last = now
             elif now - last >= idle_s:
                 framer.flush(ns, idle=True)
-        return "capture stopped"
+        return _stopped()
     except LinkDown as e:
-        return str(e)
+        return e
     finally:
         framer.flush(time.time_ns())
         link.close()
@@ -163,9 +184,9 @@ def _run_link(link: Link, ctx: _Ctx, logged_in: bool = False) -> tuple[int, int]
     why = _pump(link, framer, ctx.stop, ctx.idle_s)
     if logged_in and not framer.received and not ctx.stop.is_set():   # a login the PBX did not like?
         ctx.event(link.source, "link_down", TEXTS["silent_after_login"].format(why=why),
-                  ("silent_after_login", {"why": why}))
+                  ("silent_after_login", {"why": _field(why)}))
     else:
-        ctx.event(link.source, "link_down", why)
+        ctx.event(link.source, "link_down", str(why), why.text)
     return framer.at
 
 
@@ -177,7 +198,7 @@ def _open(opener, source: str, told: bool, backoff: _Backoff, ctx: _Ctx):
             return opener()
         except LinkDown as e:
             if not told:
-                ctx.event(source, "link_down", str(e))
+                ctx.event(source, "link_down", str(e), e.text)
                 told = True
             log.debug("%s: %s; next attempt in %.2f s", source, e, backoff.delay)
         if backoff.wait():
@@ -213,7 +234,8 @@ def _serve(url: str, source: str, ctx: _Ctx) -> None:
         while (listener := _open(lambda: transports.open_link(url), source, told, backoff, ctx)) is not None:
             backoff.delay, told = ctx.min_s, True
             ctx.event(source, "link_up", "listening")
-            ctx.event(source, "link_down", _accept(listener, threads, ctx))
+            why = _accept(listener, threads, ctx)
+            ctx.event(source, "link_down", str(why), why.text)
             if backoff.wait():
                 return
     finally:
@@ -221,7 +243,7 @@ def _serve(url: str, source: str, ctx: _Ctx) -> None:
             t.join(timeout=2)
 
 
-def _accept(listener, threads: list, ctx: _Ctx) -> str:
+def _accept(listener, threads: list, ctx: _Ctx) -> LinkDown:
     """Accept until stopped. This loop only decides (ctx.gate: in memory, no I/O but the socket's) and
     hands each admitted connection to a thread of its own: no connection, busy, slow or silent, and no
     journal write (refusals are reported by the status thread) can hold up the next accept."""
@@ -240,9 +262,9 @@ def _accept(listener, threads: list, ctx: _Ctx) -> str:
                                  name=f"capture {conn.source}", daemon=True)
             t.start()
             threads.append(t)
-        return "capture stopped"
+        return _stopped()
     except LinkDown as e:
-        return str(e)
+        return e
     finally:
         listener.close()
 

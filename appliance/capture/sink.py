@@ -114,10 +114,12 @@ class Status:
         self._written_at = 0.0
         self.extra: dict = {}   # tcp-listen: the listener's connections, refused and dropped counts
 
-    def set_link(self, source: str, state: str, detail: str, ns: int) -> None:
+    def set_link(self, source: str, state: str, detail: str, ns: int, text: tuple[str, dict] | None = None) -> None:
+        """A link's state now; `text`: the detail's key and fields (links.TEXTS), for the web to say them."""
         with self._lock:
             self.links.pop(source, None)
-            self.links[source] = {"state": state, "since": _iso(ns), "detail": detail}
+            self.links[source] = {"state": state, "since": _iso(ns), "detail": detail,
+                                  **({"text": {"key": text[0], "fields": text[1]}} if text else {})}
             down = [s for s, v in self.links.items() if v["state"] == "down"]
             for s in down[:max(0, len(self.links) - MAX_STATUS_LINKS)]:   # forget the oldest closed ones
                 del self.links[s]

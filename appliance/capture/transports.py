@@ -35,7 +35,29 @@ SCHEMES = "serial://, socket://, tcp-listen://, file:// or a /dev/... path"
 
 
 class LinkDown(Exception):
-    """The link was lost or could not be opened; the message says why (it goes into the link_down event)."""
+    """The link was lost or could not be opened; the message says why (it goes into the link_down event). `text`:
+    the message's key and fields (capture's TEXTS), which the web says in the reader's language; None for words
+    that are not capture's own."""
+
+    def __init__(self, message: str, text: tuple[str, dict] | None = None):
+        super().__init__(message)
+        self.text = text
+
+
+# the words of the transports' LinkDown messages, by key (issue 20: journaled with the event, the web says them in
+# each language); {error} is the OS's own words and stays as it is
+TRANSPORT_TEXTS = {"connect_failed": "connect to {host}:{port} failed: {error}",
+                   "device_missing": "device {path} is not present", "open_failed": "cannot open {path}: {error}",
+                   "read_failed": "read failed: {error}", "device_vanished": "device {path} vanished",
+                   "receive_failed": "receive failed: {error}", "closed_by_peer": "connection closed by peer",
+                   "send_timeout": "send timed out after {seconds} s", "send_failed": "send failed: {error}",
+                   "listen_failed": "cannot listen on {host}:{port}: {error}",
+                   "accept_failed": "accept failed: {error}"}
+
+
+def down(key: str, **fields: str | int | float) -> LinkDown:
+    """A LinkDown saying TRANSPORT_TEXTS[key] with `fields`, which it keeps for the web."""
+    return LinkDown(TRANSPORT_TEXTS[key].format(**fields), (key, fields))
 
 
 class Link(Protocol):
@@ -131,7 +153,7 @@ def open_link(url: str, resume: tuple[int, int] | None = None) -> Link | Listene
         try:
             sock = socket.create_connection((t.host, t.port), timeout=CONNECT_TIMEOUT_S)
         except OSError as e:
-            raise LinkDown(f"connect to {t.host}:{t.port} failed: {e}") from None
+            raise down("connect_failed", host=t.host, port=t.port, error=str(e)) from None
         return SocketLink(sock, t.source)
     if t.kind == "tcp-listen":
         return Listener(t)
@@ -146,12 +168,12 @@ class SerialLink:
     def __init__(self, t: Target):
         self.path, self.source = t.path, t.source
         if not os.path.exists(self.path):
-            raise LinkDown(f"device {self.path} is not present")
+            raise down("device_missing", path=self.path)
         try:
             # exclusive: a second reader (a forgotten minicom) would silently take half the bytes
             self._ser = serial.serial_for_url(self.path, timeout=0.1, exclusive=True, **t.options)
         except (serial.SerialException, OSError, ValueError) as e:
-            raise LinkDown(f"cannot open {self.path}: {e}") from None
+            raise down("open_failed", path=self.path, error=str(e)) from None
 
     def read(self, timeout: float) -> bytes:
         try:
@@ -160,9 +182,9 @@ class SerialLink:
             # read(in_waiting or 1), never readline or read(N): see STACK.md §4
             data = self._ser.read(self._ser.in_waiting or 1)
         except (serial.SerialException, OSError) as e:
-            raise LinkDown(f"read failed: {e}") from None
+            raise down("read_failed", error=str(e)) from None
         if not data and not os.path.exists(self.path):
-            raise LinkDown(f"device {self.path} vanished")
+            raise down("device_vanished", path=self.path)
         return data
 
     def close(self) -> None:
@@ -192,9 +214,9 @@ class SocketLink:
         except socket.timeout:
             return b""
         except OSError as e:
-            raise LinkDown(f"receive failed: {e}") from None
+            raise down("receive_failed", error=str(e)) from None
         if not data:
-            raise LinkDown("connection closed by peer")
+            raise down("closed_by_peer")
         return data
 
     def write(self, data: bytes, timeout: float) -> None:
@@ -203,9 +225,9 @@ class SocketLink:
         try:
             self._sock.sendall(data)
         except socket.timeout:
-            raise LinkDown(f"send timed out after {timeout:g} s") from None
+            raise down("send_timeout", seconds=f"{timeout:g}") from None
         except OSError as e:
-            raise LinkDown(f"send failed: {e}") from None
+            raise down("send_failed", error=str(e)) from None
 
     def shutdown(self) -> None:
         """End the connection from another thread: the reader's recv returns at once (close would not)."""
@@ -234,7 +256,7 @@ class Listener:
         try:
             self._sock = socket.create_server((t.host, t.port), backlog=BACKLOG)
         except OSError as e:
-            raise LinkDown(f"cannot listen on {t.host}:{t.port}: {e}") from None
+            raise down("listen_failed", host=t.host, port=t.port, error=str(e)) from None
 
     def accept(self, timeout: float) -> SocketLink | None:
         self._sock.settimeout(timeout)
@@ -243,7 +265,7 @@ class Listener:
         except socket.timeout:
             return None
         except OSError as e:
-            raise LinkDown(f"accept failed: {e}") from None
+            raise down("accept_failed", error=str(e)) from None
         return SocketLink(conn, f"tcp:{peer[0]}:{peer[1]}", peer[0])
 
     def close(self) -> None:
@@ -261,7 +283,7 @@ class FileLink:
         try:
             self._f = open(path, "rb", buffering=0)
         except OSError as e:
-            raise LinkDown(f"cannot open {path}: {e}") from None
+            raise down("open_failed", path=path, error=str(e)) from None
         st = os.fstat(self._f.fileno())
         pos = 0
         if resume and resume[0] == st.st_ino and st.st_size >= resume[1]:
@@ -272,7 +294,7 @@ class FileLink:
         try:
             data = self._read_more()
         except OSError as e:
-            raise LinkDown(f"read failed: {e}") from None
+            raise down("read_failed", error=str(e)) from None
         if not data:
             time.sleep(min(timeout, self.POLL_S))
         return data

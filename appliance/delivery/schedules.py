@@ -22,9 +22,9 @@ from appliance import config, localtime
 from appliance.access import users
 from appliance.access.users import Account
 from appliance.delivery import mail, mail_text, upload
+from appliance.delivery.report_files import files as _files
 from appliance.delivery.schedule_rules import (Recipient, ScheduleError, check_recipient, last_at_or_before, next_after,
                                                parse_rule, resolve)
-from appliance.pdf import LANGS as PDF_LANGS
 from appliance.rating import transfers
 from appliance.reports import engine as reports
 from appliance.reports.ranges import DATE_RANGES, RangeError, Window, resolve as resolve_range
@@ -105,21 +105,6 @@ def _slug(text: str) -> str:
     return re.sub(r"\s+", "_", re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", text).strip()) or "report"
 
 
-def _files(formats: list[str], base: str, title: str, subtitle: str, result: reports.Result,
-           lang: str) -> list[tuple[str, bytes]]:
-    """The report as attachments/uploads: (file name, bytes) per format."""
-    from appliance.pdf import document as pdf   # fpdf2 (~45 MB) in the jobs and web processes only for a PDF
-    out = []
-    for fmt in formats:
-        if fmt == "csv":
-            out.append((f"{base}.csv", reports.to_csv(result).encode("utf-8")))
-        else:
-            totals = ([pdf.text(lang, "Total")] + list(result.totals[1:])) if result.ndims else None
-            out.append((f"{base}.pdf", pdf.report_pdf(title, subtitle, result.columns, result.rows,
-                                                      pdf.report_charts(result, lang), lang=lang, totals=totals)))
-    return out
-
-
 @dataclass(frozen=True)
 class Job:
     """One run of a schedule: the saved report, the slot and the period it covers."""
@@ -157,7 +142,7 @@ def _mail_one(job: Job, r: Recipient, account: Account) -> list[int]:
     lang = mail_text.language(account.language, job.ctx.language)
     scope, period = mail_text.text(lang, f"scope_{account.scope}"), job.text_in(lang)
     files = _files(job.formats, f"{_slug(job.name)}_{job.tag}", job.name, f"{period} · {scope}",
-                   job.run(account), lang if lang in PDF_LANGS else "en")
+                   job.run(account), lang)
     body = mail_text.text(lang, "schedule_body", report=job.name, period=period, scope=scope,
                           schedule=job.s.name, rule=job.s.rule)
     return [mail.queue([r.address], f"{job.name}: {period}", body, files,
@@ -173,8 +158,9 @@ def _upload(job: Job) -> list[int]:
         account = found
     result = job.run(account, {"branch": [s.branch]} if s.branch else None)
     ids = []
-    for file, data in _files(job.formats, "x", job.name, job.text + (f" · {s.branch}" if s.branch else ""),
-                             result, "en"):
+    lang = mail_text.language("", job.ctx.language)      # a file server's copy: in [mail] language
+    for file, data in _files(job.formats, "x", job.name, job.text_in(lang) + (f" · {s.branch}" if s.branch else ""),
+                             result, lang):
         filename = upload_name(s.upload_name, report=job.name, schedule=s.name,
                                range=s.range or job.spec.get("range", ""), period=job.tag,
                                ext=file.rpartition(".")[2])

@@ -13,8 +13,6 @@ from fpdf.enums import TableCellFillMode
 
 from appliance.pdf import LANGS, chart as pdf_chart
 from appliance.pdf.chart import Chart
-from appliance.pdf.report_chart import Texts, result_charts
-from appliance.reports.engine import Result
 
 try:   # Babel knows every locale's separators and currency symbols; without it, our two languages still work
     from babel.numbers import format_currency as _babel_currency
@@ -34,15 +32,15 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}   # every style 
 SEPARATORS = {"en": (",", "."), "tr": (".", ","), "az": (".", ","), "bg": ("\u00a0", ","), "cs": ("\u00a0", ","),
               "nb": ("\u00a0", ",")}       # (group, decimal) when Babel is missing
 TEXT = {"tr": {"Page {n} of {nb}": "Sayfa {n} / {nb}", "Generated": "Oluşturulma", "Total": "Toplam",
-               "No rows": "Satır yok", "Other ({n})": "Diğer ({n})"},
+               "No rows": "Satır yok"},
         "bg": {"Page {n} of {nb}": "Страница {n} от {nb}", "Generated": "Създаден", "Total": "Общо",
-               "No rows": "Няма редове", "Other ({n})": "Други ({n})"},
+               "No rows": "Няма редове"},
         "az": {"Page {n} of {nb}": "Səhifə {n} / {nb}", "Generated": "Yaradılıb", "Total": "Cəmi",
-               "No rows": "Sətir yoxdur", "Other ({n})": "Digər ({n})"},
+               "No rows": "Sətir yoxdur"},
         "cs": {"Page {n} of {nb}": "Strana {n} z {nb}", "Generated": "Vytvořeno", "Total": "Celkem",
-               "No rows": "Žádné řádky", "Other ({n})": "Ostatní ({n})"},
+               "No rows": "Žádné řádky"},
         "nb": {"Page {n} of {nb}": "Side {n} av {nb}", "Generated": "Generert", "Total": "Totalt",
-               "No rows": "Ingen rader", "Other ({n})": "Andre ({n})"}}
+               "No rows": "Ingen rader"}}
 HEAD_FILL, ZEBRA, RULE = (220, 228, 238), (244, 246, 249), (170, 170, 170)
 CHART_H = 70.0
 CHART_H_SEVERAL = 55.0     # each chart's height when a report charts several measures
@@ -258,12 +256,6 @@ def charts(doc: Document, drawn: Sequence[Chart], lang: str) -> None:
         doc.set_xy(doc.l_margin, top + height + 4)
         doc.set_font("DejaVu", "", 9)
         doc.set_text_color(0)
-
-
-def report_charts(result: Result, lang: str) -> list[Chart]:
-    """A report's charts (appliance.pdf.report_chart: those of the web's report PDF, every chosen measure) in the
-    words of a PDF that shows the result as it is (a scheduled report's): values and measures as in its table."""
-    return result_charts(result, Texts(other=lambda n: text(lang, "Other ({n})").format(n=format_number(n, lang))))
 
 
 def report_pdf(title: str, subtitle: str, columns: list[str], rows: list[list],

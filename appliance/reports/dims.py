@@ -51,6 +51,15 @@ def _band_case(column: str, bands: tuple) -> str:
 
 
 LOCAL = "(start_utc + utc_offset)"
+# A call the PBX prints as outgoing that went over no trunk to a name, not a number: IP Office's call to a voicemail
+# mailbox ("O" to "?GRABOWA", answered by a voicemail channel; FORMATS.md §1). Reports count it under a direction of
+# its own, "voicemail" (IP Office) or "to_name" (another PBX), never as outgoing: it costs nothing and reaches nobody
+# outside (issue 20; the calls page says the same, webui/targets.py). The stored direction stays the PBX's "out".
+NAMED_PARTY_SQL = ("(COALESCE(trunk, '') = '' AND substr(COALESCE(party, ''), 1, 1) = '?' "
+                   "AND length(trim(substr(party, 2), '0123456789 +*#')) > 0)")
+OUT_SQL = f"(direction = 'out' AND NOT {NAMED_PARTY_SQL})"   # DIRECTION_SQL = 'out', cheaper (the sums' test)
+DIRECTION_SQL = (f"CASE WHEN direction = 'out' AND {NAMED_PARTY_SQL} THEN "
+                 "CASE WHEN driver = 'avaya_ipoffice' THEN 'voicemail' ELSE 'to_name' END ELSE direction END")
 # base key -> SQL expression over the call table (the roll-up cubes store these values under the key's name)
 BASE_SQL = {
     "tenant": "tenant",
@@ -58,7 +67,7 @@ BASE_SQL = {
     "trunk": "trunk",
     "day": f"({LOCAL} / 86400)",
     "hour": f"(({LOCAL} % 86400) / 3600)",
-    "direction": "direction",
+    "direction": DIRECTION_SQL,
     "kind": "kind",
     "destination": "destination",
     "tariff": "tariff",
@@ -133,8 +142,9 @@ DIMS: dict[str, Dim] = {d.name: d for d in (
     Dim("duration_band", ("duration_band",), "talk time band: " + ", ".join(b for b, _ in DURATION_BANDS)),
     Dim("answer_band", ("answer_band",), "ring time before an incoming call was answered: "
         + ", ".join(b for b, _ in ANSWER_BANDS) + f", {NOT_ANSWERED_IN}; empty for other calls"),
-    Dim("direction", ("direction",), "in, out or internal (system: legs to IVR menus, voicemail, feature codes, "
-        "counted only when a filter asks for them)"),
+    Dim("direction", ("direction",), "in, out or internal; voicemail (an IP Office call to a mailbox by name) or "
+        "to_name (another PBX's call to a name over no trunk), never counted as out (system: legs to IVR menus, "
+        "voicemail, feature codes, counted only when a filter asks for them)"),
     Dim("kind", ("kind",), "number class: local, long_distance, mobile, international_fixed, "
         "international_mobile, toll_free, premium, emergency, internal... (appliance/numbering.py)"),
     Dim("destination", ("destination",), "the tariff's destination (e.g. a mobile operator, a city, a country)"),

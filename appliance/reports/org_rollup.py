@@ -26,7 +26,9 @@ from appliance.store import directory as sd
 from appliance.store import versioned
 
 STATE_ORG = "org_directory"   # rollup_state key: the stamp() the organisation month cube was built for
-ORG_VERSION = "1"   # the cubes' layout, in the stamp: a database built with another one is summed again
+# the cubes' layout, in the stamp: a database built with another one is summed again (2: direction voicemail and
+# to_name, dims.DIRECTION_SQL)
+ORG_VERSION = "2"
 SLACK = 18 * 3600   # local offsets lie within +-18 h
 TABLE = "rollup_org_month"
 UNIT_TABLE = "rollup_unit_month"   # the same summed over trunks
@@ -133,7 +135,7 @@ def rebuild_month(ym: int, first_day: int, end_day: int, pbx_tenant: str | None)
     if pbx_tenant is None:
         return
     att = Attributor(pbx_tenant)
-    day, ext = BASE_SQL["day"], BASE_SQL["extension"]
+    day, ext, direction_sql = BASE_SQL["day"], BASE_SQL["extension"], BASE_SQL["direction"]
     where = f"start_utc >= ? AND start_utc < ? AND {day} >= ? AND {day} < ?"
     bounds = (first_day * 86400 - SLACK, end_day * 86400 + SLACK, first_day, end_day)
     acc: dict[tuple, list[int]] = {}
@@ -151,8 +153,8 @@ def rebuild_month(ym: int, first_day: int, end_day: int, pbx_tenant: str | None)
             have[-2], have[-1] = min(have[-2], values[-2]), max(have[-1], values[-1])
 
     groups = store.db.execute_sql(
-        f"SELECT tenant, {ext}, trunk, direction, currency, {', '.join(SUMS_RAW)}, MIN(start_utc), MAX(start_utc) "
-        f"FROM call WHERE {where} GROUP BY tenant, {ext}, trunk, direction, currency", bounds).fetchall()
+        f"SELECT tenant, {ext}, trunk, {direction_sql}, currency, {', '.join(SUMS_RAW)}, MIN(start_utc), "
+        f"MAX(start_utc) FROM call WHERE {where} GROUP BY 1, 2, 3, 4, 5", bounds).fetchall()
     for tenant, extension, trunk, direction, currency, *values in groups:
         lo, hi = values[-2], values[-1]
         if not (att.splits("person", tenant, extension, lo, hi) or att.splits("trunk", tenant, trunk, lo, hi)):
@@ -160,7 +162,7 @@ def rebuild_month(ym: int, first_day: int, end_day: int, pbx_tenant: str | None)
             continue
         for call in store.db.execute_sql(   # a directory change falls inside: call by call
                 f"SELECT {', '.join(SUMS_RAW)}, start_utc, start_utc FROM call WHERE {where} AND tenant = ? "
-                f"AND {ext} = ? AND trunk = ? AND direction = ? AND currency = ? GROUP BY id",
+                f"AND {ext} = ? AND trunk = ? AND {direction_sql} = ? AND currency = ? GROUP BY id",
                 bounds + (tenant, extension, trunk, direction, currency)).fetchall():
             add(tenant, extension, trunk, direction, currency, call[-2], call)
     if acc:

@@ -14,7 +14,7 @@ from peewee import SQL, fn
 
 from appliance import store
 from appliance.reports import rollup
-from appliance.reports.dims import BASE_SQL, COST_MICRO_SQL, DAY_SQL, LOCAL, PRICED_SQL, SHORT_SQL, key_sql
+from appliance.reports.dims import BASE_SQL, COST_MICRO_SQL, DAY_SQL, LOCAL, OUT_SQL, PRICED_SQL, SHORT_SQL, key_sql
 from appliance.reports.ranges import TimeOfWeek, Window
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,9 @@ def sums_sql(cube: bool, short: bool = True) -> list[str]:
         if s in ("cost_micro",):
             base, direction = s, ""
         expr = value[base]
-        out.append(f"SUM(CASE WHEN direction = '{direction}' THEN {expr} ELSE 0 END)" if direction
-                   else f"SUM({expr})")
+        # over calls, "out" is the reports' (dims.DIRECTION_SQL: not a call to voicemail); a cube stores it so
+        test = OUT_SQL if direction == "out" and not cube else f"direction = '{direction}'"
+        out.append(f"SUM(CASE WHEN {test} THEN {expr} ELSE 0 END)" if direction else f"SUM({expr})")
     return out
 
 

@@ -19,6 +19,7 @@ from appliance.access.users import Account
 from appliance.directory import organisation as directory
 from appliance.records import DIRECTIONS
 from appliance.reports import transfer_costs
+from appliance.reports.dims import DIRECTION_SQL
 from appliance.store import Call
 from appliance.store import directory as sd
 from appliance.store.messages import CallNote
@@ -326,8 +327,9 @@ def totals(user: Account, pbx_tenant: str, c: Criteria, transfer_charge: str = "
     cost counts for whoever sees its target rather than its first extension (RAT-4, as bills and reports)."""
     where = [scope.visible(user, pbx_tenant), *conditions(c, pbx_tenant)]
     out = Totals()
-    rows: list[tuple] = list(Call.select(Call.direction, fn.COUNT(Call.id), fn.SUM(Call.answered),  # type: ignore
-                                         fn.SUM(Call.talk_s)).where(*where).group_by(Call.direction).tuples())
+    direction = SQL(DIRECTION_SQL)   # as the reports count it: a call to voicemail by name is not outgoing
+    rows: list[tuple] = list(Call.select(direction, fn.COUNT(Call.id), fn.SUM(Call.answered),  # type: ignore
+                                         fn.SUM(Call.talk_s)).where(*where).group_by(direction).tuples())
     for direction, count, answered, talk in rows:
         out.by_direction[direction] = count
         if direction == "system" and c.direction != "system":   # IVR, voicemail, feature codes: no calls to people

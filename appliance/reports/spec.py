@@ -76,15 +76,15 @@ def check(spec: Spec) -> None:
             raise ReportError(f"filter {k}: expected a list of values")
 
 
-def to_csv(result: Result, totals: bool = True) -> str:
+def to_csv(result: Result, totals: bool = True, header: list[str] | None = None, total: str = "total") -> str:
     """The result as CSV (UTF-8 text, comma-separated, a header row; costs as exact decimals; a last row
-    "total" when `totals` and there are dimensions: without any, the one row is the total). A measure in seconds
-    is headed with its unit (talk_out_s)."""
+    `total` when `totals` and there are dimensions: without any, the one row is the total). A measure in seconds
+    is headed with its unit (talk_out_s); `header` replaces the headings (a person's file: labels.Words)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(csv_cells.row(csv_header(result.columns)))
+    w.writerow(csv_cells.row(header or csv_header(result.columns)))
     for row in result.rows:
         w.writerow(csv_cells.row(row))   # PBX text neutralised against formula injection (csv_cells)
     if totals and result.ndims:
-        w.writerow(["total"] + csv_cells.row(result.totals[1:]))
+        w.writerow([total] + csv_cells.row(result.totals[1:]))
     return out.getvalue()

@@ -26,7 +26,7 @@ MONTH_CUBES: dict[str, str] = {"ext_month": "ext"}
 VALUE_COLUMNS = ("calls", "answered", "ring_s", "talk_s", "cost_micro", "priced", "short", "min_start", "max_start")
 SHORT_S = 10
 # the cubes' layout: a database whose cubes were built with another one rebuilds them (appliance/reports/rollup.py)
-CUBE_VERSION = "2"   # 2: the `short` column
+CUBE_VERSION = "3"   # 2: the `short` column; 3: direction voicemail/to_name (reports.dims.DIRECTION_SQL)
 
 
 class RollupState(Base):

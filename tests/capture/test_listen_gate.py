@@ -163,10 +163,17 @@ def test_a_silent_connection_is_dropped_only_to_make_room(jdir, captures, port):
     wait_for(lambda: len(lines(jdir)) == 3, what="lines from the PBX and the newcomer")
     for s in (pbx, squatter, newcomer):
         s.close()
+    pbx_down = lambda: [e for e in events(jdir, "link_down") if e["source"].startswith("tcp:127.0.0.2:")]  # noqa
+    wait_for(pbx_down, what="the PBX's link down")
     cap.close()
+    assert pbx_down()[0]["key"] == "closed_by_peer" and pbx_down()[0]["detail"] == "connection closed by peer"
     down = [ev for ev in events(jdir, "link_down") if ev["source"].startswith("tcp:127.0.0.3:")]
     assert len(down) == 1 and down[0]["detail"].startswith("dropped: silent for ")
     assert "max_connections" in down[0]["detail"] and "tcp:127.0.0.4:" in down[0]["detail"]
+    # issue 20: journaled with its key and fields too, for the web to say it in the reader's language
+    assert down[0]["key"] == "dropped" and down[0]["fields"]["source"].startswith("tcp:127.0.0.4:")
+    assert down[0]["fields"]["why"] == {"key": "refused_total", "fields": {"most": 2}}
+    assert capture._say(down[0]["key"], down[0]["fields"]) == down[0]["detail"]
 
 
 def test_a_full_port_without_a_silent_connection_refuses_the_newcomer():

@@ -185,8 +185,8 @@ def test_one_mail_per_recipient_with_their_own_scope_and_never_twice(box, tmp_pa
         assert set(got) == {"ayse@example.com", "piotr@example.com", "olga@example.com", "boss@example.com"}
         name = f"Çağrılar_by_extension_{PERIOD}"
         rows = {to: csv_rows(attachments(m)[f"{name}.csv"]) for to, m in got.items()}
-        assert rows["ayse@example.com"] == [["extension", "calls", "talk_s", "cost"], ["201", "2", "361", "0.10"],
-                                            ["total", "2", "361", "0.10"]]      # staff: only her own calls
+        assert rows["ayse@example.com"] == [["Extension", "Calls", "Talk (s)", "Cost (EUR)"],
+                                            ["201", "2", "361", "0.10"], ["Total", "2", "361", "0.10"]]  # her own
         assert [r[0] for r in rows["piotr@example.com"][1:-1]] == ["202"]       # no account: his own calls
         # her branch, İzmir, as the directory stood at each call: ayşe's 201 before she moved, 204 once olga had it
         assert [r[0] for r in rows["olga@example.com"][1:-1]] == ["201", "203", "204"]
@@ -367,12 +367,43 @@ def test_a_scheduled_pdf_charts_every_measure_like_the_web(box, tmp_path, monkey
     [mail] = [outbox._decode(json.loads(i.payload)) for i in so.OutboxItem.select()]
     [(_name, data)] = mail["attachments"]
     assert [(c.title, c.kind, c.labels, list(c.series.values())) for c in drawn] == [
-        ("calls", "bar", ["201", "202", "203", "204"], [[2, 1, 1, 1]]),
-        ("talk", "bar", ["201", "202", "203", "204"], [[361, 20, 0, 10]]),
-        ("cost", "bar", ["201", "202", "203", "204"], [[Decimal("0.10"), Decimal("0.25"), 0, Decimal("5")]])]
+        ("Calls", "bar", ["201", "202", "203", "204"], [[2, 1, 1, 1]]),
+        ("Talk", "bar", ["201", "202", "203", "204"], [[361, 20, 0, 10]]),
+        ("Cost", "bar", ["201", "202", "203", "204"], [[Decimal("0.10"), Decimal("0.25"), 0, Decimal("5")]])]
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
                           check=True).stdout.decode()
-    charts_part = text[:text.rindex("extension")]           # the table's heading comes after the charts
-    assert [t for t in ("calls", "talk", "cost") if re.search(rf"^\s*{t}\s*$", charts_part, re.M)] == [
-        "calls", "talk", "cost"], text
+    charts_part = text[:text.rindex("Extension")]           # the table's heading comes after the charts
+    assert [t for t in ("Calls", "Talk", "Cost") if re.search(rf"^\s*{t}\s*$", charts_part, re.M)] == [
+        "Calls", "Talk", "Cost"], text
     assert re.search(r"\b0:0[1-5]:00\b", charts_part), charts_part   # the talk axis in h:mm:ss, as on the web
+
+
+def test_a_scheduled_report_reads_like_the_page_in_the_recipients_language(box, tmp_path):
+    """Issue 20: a scheduled PDF was headed with the engine's keys ("talk_s") and showed seconds ("22,770"), its
+    CSV too: now the page's headings in the recipient's language, times as h:mm:ss, numbers and money by the
+    language's locale, weekdays by name; the CSV keeps seconds and exact amounts, its headings say the unit."""
+    users.set_language("ayse.d", "tr")
+    spec = reports.Spec(("weekday",), ("calls", "talk", "cost"), "this_month").as_dict()
+    report = store_reports.save_report("admin", "Günler", spec)
+    cfg = cfg_with()
+    s = schedules.add(cfg, tmp_path, "weekly tr", "weekly mon 07:00", report, range_name="last_week",
+                      recipients=("user:ayse.d", "user:admin=boss@example.com"), now=SLOT - 60)
+    schedules.run_now(cfg, tmp_path, s.id, SLOT)
+    mails = {m["to"][0]: dict(m["attachments"]) for m in
+             (outbox._decode(json.loads(i.payload)) for i in so.OutboxItem.select())}
+    ayse, boss = mails["ayse@example.com"], mails["boss@example.com"]
+    name = f"Günler_{PERIOD}"
+    assert csv_rows(ayse[f"{name}.csv"]) == [["Hafta günü", "Çağrılar", "Konuşma (sn)", "Maliyet (EUR)"],
+                                             ["5", "2", "361", "0.10"], ["Toplam", "2", "361", "0.10"]]
+    assert csv_rows(boss[f"{name}.csv"])[0] == ["Weekday", "Calls", "Talk (s)", "Cost (EUR)"]
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=ayse[f"{name}.pdf"], capture_output=True,
+                          check=True).stdout.decode()
+    table = text[text.rindex("Hafta günü"):]
+    assert re.search(r"Hafta günü\s+Çağrılar\s+Konuşma\s+Maliyet \(EUR\)", table), table
+    assert re.search(r"Cuma\s+2\s+0:06:01\s+0,10", table), table           # Friday 29 March, as the page shows it
+    assert re.search(r"Toplam\s+2\s+0:06:01\s+0,10", table), table
+    assert "talk" not in text and "361" not in text and "weekday" not in text
+    boss_text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=boss[f"{name}.pdf"], capture_output=True,
+                               check=True).stdout.decode()
+    assert re.search(r"Friday\s+2\s+0:06:01\s+0\.10", boss_text), boss_text
+    assert re.search(r"Sunday\s+2\s+0:00:10\s+5\b", boss_text), boss_text

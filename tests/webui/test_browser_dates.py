@@ -50,3 +50,35 @@ def test_date_fields_are_in_the_users_language_not_the_browsers(site, lang, type
     assert page.locator("input[name=since]").get_attribute("placeholder") == hint
     assert seen.errors == []
     context.close()
+
+
+@pytest.mark.parametrize("lang, typed, shown, hint, wrong", [
+    ("tr", "07.2017", "07.2017", "örn. 12.2025", "Ay değil: 12.2025 gibi yazın."),
+    ("en", "07/2017", "07/2017", "e.g. 12/2025", "Not a month: write it like 12/2025."),
+])
+def test_month_fields_are_in_the_users_language_not_the_browsers(site, lang, typed, shown, hint, wrong):
+    """Issue 20: <input type="month"> showed the browser's "July 2017" on a Turkish page (and a bare field wanting
+    2017-07 where the browser has no month picker): now a field in the language's month pattern that sends the ISO
+    month, as the date fields."""
+    url, browser = site
+    context = browser.new_context(viewport={"width": 390, "height": 800}, locale="en-US", ignore_https_errors=True)
+    page = context.new_page()
+    seen = Recorder(page)
+    log_in(page, url, "admin", lang=lang)
+    page.goto(f"{url}/bill?lang={lang}")
+    period = page.locator("input[name=period]")
+    assert period.get_attribute("type") == "text" and period.get_attribute("placeholder") == hint
+    assert re.fullmatch(r"\d\d[./]\d{4}", period.input_value()), period.input_value()   # this month, as the language
+    period.fill("13" + typed[2:])                                          # no such month: the page's own message
+    assert period.evaluate("f => f.validationMessage") == wrong
+    period.fill(typed)
+    period.evaluate("f => f.form.requestSubmit()")
+    page.wait_for_url(re.compile(r"period=2017-07"))
+    assert page.locator("input[name=period]").input_value() == shown
+    period = page.locator("input[name=period]")
+    period.fill("2017-06")                                                 # the ISO month is taken too
+    period.evaluate("f => f.form.requestSubmit()")
+    page.wait_for_url(re.compile(r"period=2017-06"))
+    page.screenshot(path=str(artifacts_dir() / f"months-bill-{lang}.png"))
+    assert seen.errors == []
+    context.close()

@@ -82,6 +82,6 @@ def test_an_administrator_keeps_the_directory_from_the_browser(site, browser, tm
     page.set_input_files("form[action='/directory/import'] input[type=file]", str(bad))
     page.click("form[action='/directory/import'] button[type=submit]")
     page.wait_for_load_state()
-    assert "This import at" in page.inner_text("main") and "new_person" in page.inner_text("main")
+    assert "This import at" in page.inner_text("main") and "new person" in page.inner_text("main")
     context.close()
     assert [e for e in seen.errors if "400" not in e] == [], seen.errors       # the refused file is a 400

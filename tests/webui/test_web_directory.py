@@ -1,6 +1,7 @@
 """Organisation pages in-process (webtest): view per role and tenant, history, dated edits, the sync report."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -201,11 +202,14 @@ def test_sync_now_runs_the_sync_and_shows_its_report(tmp_path, ids):
     assert "No sync or import has run yet." in client.get("/directory/sync").text
     html = client.post("/directory/sync", {"csrf_token": csrf}).text
     assert "This sync at" in html and "csv 3 people" in html and "applied" in html
-    assert "duplicate_extension" in html and "extension 201 is claimed by" in html
-    assert "new_person" in html and "Ёжик" in html and "no_extension" in html
+    assert "extension twice" in html and "extension 201 is claimed by" in html
+    assert "new person" in html and "Ёжик" in html and "no extension" in html
+    turkish = client.get("/directory/sync", {"lang": "tr"}).text    # issue 20: the kinds were their codes
+    assert "dahili iki kez" in turkish and "yeni kişi" in turkish and "taşındı" in turkish
+    assert not re.search(r"\b(new|no|duplicate)_[a-z]+", turkish.split("</thead>", 1)[-1])
     assert XSS not in html and "&lt;script&gt;" in html
     assert "Ёжик" in client.get("/directory").text
-    assert "Last sync at" in client.get("/directory/sync").text
+    assert "Last sync at" in client.get("/directory/sync", {"lang": "en"}).text
     store.Call.select().count()
     with pytest.raises(Exception, match="readonly"):        # the edits did not make the call tables writable
         store.Call.create(driver="x", call_key="1", start_utc=0, utc_offset=0, direction="in", extension="1",
@@ -312,3 +316,13 @@ def test_trunks_upload_needs_csrf_and_an_administrator_of_the_tenant(client, ids
 def test_staff_and_operators_do_not_see_trunks(client, ids, role):
     as_user(client, "someone", role, "tenant")
     client.get("/directory/trunks", status=403)
+
+
+def test_every_kind_of_sync_change_and_problem_has_words():
+    """The sync report's kinds (appliance/directory) are said in the reader's language: none is left out."""
+    from webui.admin.directory import SYNC_KINDS
+    source = Path(__file__).resolve().parents[2] / "appliance" / "directory"
+    code = "".join(p.read_text(encoding="utf-8") for p in source.glob("*.py"))
+    kinds = set(re.findall(r"""(?:Change|Problem|self\.change|self\.problem)\(\s*["']([a-z_]+)["']""", code))
+    kinds |= {f"{prefix}_{k}" for prefix in ("new", "unknown") for k in ("branch", "department", "cost_centre")}
+    assert kinds and kinds <= set(SYNC_KINDS), kinds - set(SYNC_KINDS)

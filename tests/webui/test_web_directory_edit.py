@@ -122,7 +122,7 @@ def test_units_are_added_and_renamed_once_per_name(client, ids):
 def test_the_directory_csv_is_loaded_as_the_import_does(client, ids):
     csrf = as_user(client, "admin")
     html = load(client, csrf, PEOPLE).text
-    assert "This import at" in html and "applied" in html and "new_person" in html and "moved" in html
+    assert "This import at" in html and "applied" in html and "new person" in html and "moved" in html
     with store.db.connection_context():
         assert directory.attribute(tenant(), "250", 1_714_600_000).name == "Zeynep Kaya"
         ivan = [p for p in person_history(ids, "ivan") if p.kind == "placement"]

@@ -3,6 +3,7 @@ makes itself with its key and fields, the worker stores them (link_event.text), 
 language; an older event (no text) or an OS's words show as stored."""
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from appliance.ingest import parse
 from appliance.records import EVENT, Entry
 from test_webui import T0, admin_client
 
+CLOSED = {"key": "closed_by_peer", "fields": {}}
 ROWS = [  # (event, English detail, text)
     ("connection_refused", "5 connections refused from 10.0.0.9, the last not in [capture] allow",
      {"key": "refused_many", "fields": {"count": 5, "address": "10.0.0.9",
@@ -21,6 +23,18 @@ ROWS = [  # (event, English detail, text)
     ("link_down", "connection reset by peer; nothing received since the handshake (login settings?)",
      {"key": "silent_after_login", "fields": {"why": "connection reset by peer"}}),
     ("link_down", "older words, kept as stored", None),
+    # the gate's drop and the transports' errors (they were English in every language)
+    ("link_down", "dropped: silent for 601 s and already 2 connections ([capture] max_connections); its place went "
+                  "to tcp:10.0.0.4:4100",
+     {"key": "dropped", "fields": {"seconds": 601, "source": "tcp:10.0.0.4:4100",
+                                   "why": {"key": "refused_total", "fields": {"most": 2}}}}),
+    ("link_down", "connect to pbx.example:5000 failed: [Errno 111] Connection refused",
+     {"key": "connect_failed", "fields": {"host": "pbx.example", "port": 5000,
+                                          "error": "[Errno 111] Connection refused"}}),
+    ("handshake_failed", "step 2 of 3: connection closed by peer while waiting for b'Password:'; last bytes "
+                         "received b''",
+     {"key": "handshake_step", "fields": {"step": 2, "steps": 3, "seen": "b''", "why": {
+         "key": "handshake_waiting", "fields": {"marker": "b'Password:'", "why": CLOSED}}}}),
 ]
 
 
@@ -60,7 +74,7 @@ def test_link_event_details_are_in_the_readers_language(data_dir):
         store.LinkEvent.create(id=i, at_ns=(T0 + i) * 10**9, source="tcp:10.0.0.5:2300", event=event, detail=detail,
                                text=json.dumps(text) if text else "", jseg=0, joff=i)
     store.close_db()
-    english = client.get("/", {"lang": "en"}).text
+    english = html.unescape(client.get("/", {"lang": "en"}).text)
     assert all(detail in english for _e, detail, _t in ROWS)
     turkish = client.get("/", {"lang": "tr"}).text
     assert "10.0.0.9 adresinden 5 bağlantı reddedildi, sonuncusu: [capture] allow listesinde değil" in turkish
@@ -69,3 +83,24 @@ def test_link_event_details_are_in_the_readers_language(data_dir):
             in turkish)                                          # the OS's own words stay as they are
     assert "older words, kept as stored" in turkish
     assert "steps in" not in turkish and "connections refused" not in turkish
+    assert ("bırakıldı: 601 sn sessizdi ve zaten 2 bağlantı var ([capture] max_connections); yeri tcp:10.0.0.4:4100 "
+            "kaynağına verildi") in turkish
+    assert "pbx.example:5000 adresine bağlanılamadı: [Errno 111] Connection refused" in turkish   # the OS's words
+    assert ("adım 2 / 3: b&#039;Password:&#039; beklenirken bağlantı karşı taraf tarafından kapatıldı; son alınan "
+            "baytlar b&#039;&#039;") in turkish
+    assert "dropped:" not in turkish and "failed" not in turkish and "closed by peer" not in turkish
+
+
+def test_a_links_state_on_the_home_page_is_in_the_readers_language(data_dir):
+    """The capture status file's link detail (home and /status: "PBX links") with its key and fields, as the
+    events'; a detail without them (an older capture) as it is."""
+    client = admin_client(data_dir)
+    (data_dir / "run").mkdir(exist_ok=True)
+    status = {"pid": 1, "url": "tcp-listen://0.0.0.0:4100", "links": {
+        "tcp:10.0.0.5:2300": {"state": "down", "since": "2026-12-07T10:00:00Z", "detail": "connection closed by peer",
+                              "text": {"key": "closed_by_peer", "fields": {}}},
+        "tcp:10.0.0.6:2300": {"state": "down", "since": "2026-12-07T10:00:00Z", "detail": "capture stopped"}}}
+    (data_dir / "run" / "capture.json").write_text(json.dumps(status), encoding="utf-8")
+    turkish = client.get("/", {"lang": "tr"}).text
+    assert "bağlantı karşı taraf tarafından kapatıldı" in turkish and "kayıt durdu" in turkish
+    assert "closed by peer" not in turkish

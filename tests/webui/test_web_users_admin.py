@@ -228,3 +228,27 @@ def test_the_audit_details_are_in_the_readers_language_and_old_ones_still_show(c
     assert "role=staff scope=own (an entry of an older release)" in turkish
     assert "erişim değiştirildi" in turkish                                     # the action too, on this page
     assert "rol süpervizör, kapsam kiracı, kiracı acme" in client.get("/users?lang=tr").text
+
+
+def test_the_audit_targets_are_in_the_readers_language(client, csrf):
+    """Issue 20: what an audit entry points at was English on every page ("call 12", "queue call 7", a login
+    throttle's "pair:NAME|ADDRESS"), and a granted right its code ("listen")."""
+    from appliance.access import audit_text, rights
+    from webui.admin import users as admin_users
+    assert admin_users.TARGETS == audit_text.TARGETS and set(admin_users.RIGHT_NAMES) == set(rights.RIGHTS)
+    add_user("sup", role="supervisor", scope="tenant", tenant="acme")
+    with users_db.connection_context():
+        users.audit("sup", "recording_played", "call 12", "rec-12.wav")
+        users.audit("sup", "call_evaluated", "queue call 7", "")
+        users.audit("-", "lockout", "pair:mallory|10.0.0.66", "")
+        users.audit("-", "lockout", "addr:10.0.0.66", "")
+        rights.grant("sup", "listen", "admin")
+    log = client.get("/users", {"lang": "tr"}).text.split("</thead>")[-1]
+    assert "call 12" not in log and "queue call 7" not in log and "pair:" not in log and "addr:" not in log
+    from webui.i18n import catalog
+    tr = catalog("tr")
+    for key, fields in (("call", {"id": "12"}), ("queue_call", {"id": "7"}),
+                        ("pair", {"user": "mallory", "address": "10.0.0.66"}), ("addr", {"address": "10.0.0.66"})):
+        assert tr[admin_users.TARGETS[key]].format(**fields) in log
+    assert tr["listen to recordings"] in log and "<td>listen</td>" not in log
+    assert "rec-12.wav" in log and "<td>sup</td>" in log                     # a file's or a user's name as it is

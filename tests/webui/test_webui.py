@@ -165,7 +165,7 @@ def test_capture_running_shows_links(client, data_dir):
     cap = client.get("/api/status").json["capture"]
     assert cap["state"] == "running" and cap["lines"] == 1234
     assert cap["links"] == [{"source": "tcp:10.0.0.5:2300", "state": "up", "since": "2023-11-14T22:00:00Z",
-                             "detail": "connected"}]
+                             "detail": "connected", "text": ""}]      # text: the detail's key and fields, if any
 
 
 def test_the_capture_ports_refused_and_dropped_connections_are_on_the_status_page(client, data_dir):

@@ -84,3 +84,8 @@ def test_the_wizard_speaks_every_language(client, csrf, data_dir, lang):
     (data_dir / "callbox.ini").write_text("[capture]\nurl = socket://10.0.0.5:4000\n", encoding="utf-8")
     page = client.get(f"/setup/pbx?lang={lang}&chosen=avaya_ipoffice").text
     assert english_left(page, lang) == []
+    # the drivers' names that hold words are said in the language too (issue 20); a product name stays as it is
+    from appliance import registry
+    from webui.admin.pbx_wizard import DRIVER_WORDS
+    assert set(DRIVER_WORDS) <= {registry.load(n).NAME for n in registry.names()}
+    assert all(i18n.catalog(lang)[name] in page and name not in page for name in DRIVER_WORDS)

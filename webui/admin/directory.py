@@ -28,7 +28,7 @@ from appliance.directory import sync as directory_sync
 from appliance.directory import trunks as directory_trunks
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.auth import csrf_token, current_user
-from webui.i18n import _, fmt_day
+from webui.i18n import N_, _, fmt_day
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
@@ -116,11 +116,28 @@ def parse_date(text: str, tz) -> int:
     return localtime.to_utc(dt.replace(microsecond=0), tz)[0]
 
 
+# the directory sync report's kinds of change and problem (appliance/directory/sync.py, organisation.py, csv_source.py)
+SYNC_KINDS = {"new_person": N_("new person"), "returned": N_("returned"), "moved": N_("moved"), "ended": N_("ended"),
+              "details": N_("details changed"), "extension_added": N_("extension added"),
+              "extension_removed": N_("extension removed"), "new_branch": N_("new branch"),
+              "new_department": N_("new department"), "new_cost_centre": N_("new cost centre"),
+              "bad_record": N_("bad row"), "duplicate_person": N_("person twice"), "conflict": N_("conflict"),
+              "source_error": N_("source failed"), "unknown_tenant": N_("unknown tenant"),
+              "unknown_branch": N_("unknown branch"), "unknown_department": N_("unknown department"),
+              "unknown_cost_centre": N_("unknown cost centre"), "no_extension": N_("no extension"),
+              "duplicate_extension": N_("extension twice"), "backdated": N_("dated now")}
+
+
+def sync_kind(kind: str) -> str:
+    """A sync report's kind of change or problem in the user's language (the stored code when it is a new one)."""
+    return _(SYNC_KINDS[kind]) if kind in SYNC_KINDS else kind
+
+
 def _render(name: str, status: int = 200, **values) -> str:
     response.status = status
     response.set_header("Cache-Control", "no-store")
     return bottle.template(name, template_lookup=TEMPLATE_LOOKUP, csrf=csrf_token(), user=current_user(),
-                           **values)
+                           kind_text=sync_kind, **values)
 
 
 def _may_edit(user: Account, tenant: db.Tenant) -> bool:

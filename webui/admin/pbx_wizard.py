@@ -21,11 +21,13 @@ from appliance.capture.transports import BAUDS, parse_url
 from appliance.wizard import choice, links, preview
 from webui import TEMPLATE_LOOKUP, db, status
 from webui.auth import csrf_token
-from webui.i18n import _
+from webui.i18n import N_, _
 
 log = logging.getLogger(__name__)
 WINDOW_S = (0.2, 5.0)      # the scan's listening time per rate, bounds
 RESULT_SHOWN_S = 7 * 86400  # how long the page shows how the last change of driver's reprocess went
+# the drivers' NAMEs that hold words besides product names: the templates say every NAME with _() (issue 20)
+DRIVER_WORDS = (N_("Generic (layout described in the config)"), N_("Cisco Unified CM (CDR flat files)"))
 
 
 def config_file(cfg: config.Config, data_dir: Path) -> Path:

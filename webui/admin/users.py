@@ -48,11 +48,25 @@ DETAILS = {
     "every_queue": N_("every queue"),
     "evaluation": N_("{points} of {most} points, agent {agent}")}
 TERM_FIELDS = {"role", "scope", "old_role", "old_scope"}
+# what an entry points at, and the rights (appliance.access.audit_text: the same English, a test checks)
+TARGETS = {"call": N_("call {id}"), "queue_call": N_("queue call {id}"), "pair": N_("{user} from {address}"),
+           "addr": N_("address {address}")}
+RIGHT_NAMES = {"listen": N_("listen to recordings")}
 
 
-def detail_text(stored: str) -> str:
-    """An audit entry's detail in the user's language; an older entry's plain text (or one naming no text) as it
-    is."""
+def target_text(stored: str) -> str:
+    """An audit entry's target in the user's language (a call, a login throttle's key); a name as it is."""
+    found = audit_text.target(stored or "")
+    if found is None:
+        return stored
+    return audit_text.say(_(TARGETS[found[0]]), found[1], stored)
+
+
+def detail_text(stored: str, action: str = "") -> str:
+    """An audit entry's detail in the user's language (the right a right_granted entry names too); an older
+    entry's plain text (or one naming no text) as it is."""
+    if action in ("right_granted", "right_revoked") and stored in RIGHT_NAMES:
+        return _(RIGHT_NAMES[stored])
     found = audit_text.parse(stored or "")
     if found is None or found[0] not in DETAILS:
         return stored
@@ -93,8 +107,8 @@ def tenant_choices(cfg: config.Config, data_dir: Path, *also: str) -> list[str]:
 def _list_page(tenants: list[str], status: int = 200, error: str = "", added: str = "",
                form: dict | None = None) -> str:
     return _render("users", status, users=users.list_users(), disabled=users.disabled_usernames(),
-                   audit=users.audit_log(), action_text=action_text, detail_text=detail_text, roles=users.ROLES,
-                   scopes=users.SCOPES, error=error, added=added, tenants=tenants, form=form or {})
+                   audit=users.audit_log(), action_text=action_text, detail_text=detail_text, target_text=target_text,
+                   roles=users.ROLES, scopes=users.SCOPES, error=error, added=added, tenants=tenants, form=form or {})
 
 
 def _user_page(username: str, tenants: list[str], status: int = 200, error: str = "", done: str = "",

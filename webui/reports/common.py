@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +9,6 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 
 import bottle
-from babel import dates
 from bottle import response
 
 from appliance.pdf import report_chart
@@ -21,41 +19,20 @@ from appliance.reports import engine as reports
 from appliance.reports import ranges as report_ranges
 from appliance.reports import rollup
 from appliance.reports.dims import BAND_ORDER, DEFAULT_MEASURES, DIMS, MEASURES
+from appliance.reports.labels import BAND_WORDS, DIM_LABELS, KIND_LABELS, MEASURE_LABELS, NONE_LABELS  # noqa: F401
+from appliance.reports.labels import words
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
-from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language, term
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language
 from webui.reports.periods import calls_link, local_iso, period_text  # noqa: F401  (rp.* of the report pages)
 
 log = logging.getLogger(__name__)
 WRITES = (db.SavedReport, db.TimeRange)    # the report tables the pages write
-DIM_LABELS = {"extension": N_("Extension"), "person": N_("Person"), "department": N_("Department"),
-              "branch": N_("Branch"), "tenant": N_("Tenant"), "number": N_("Number"), "hour": N_("Hour"),
-              "day": N_("Day"), "weekday": N_("Weekday"), "month": N_("Month"), "year": N_("Year"),
-              "tariff": N_("Tariff"), "trunk": N_("Trunk"), "trunk_group": N_("Trunk group"),
-              "duration_band": N_("Duration band"), "answer_band": N_("Answer time"), "direction": N_("Direction"),
-              "kind": N_("Number class"), "destination": N_("Destination"), "operator": N_("Mobile operator"),
-              "region": N_("City / province"), "currency": N_("Currency")}
-MEASURE_LABELS = {"calls": N_("Calls"), "calls_in": N_("Incoming calls"), "calls_out": N_("Outgoing calls"),
-                  "calls_internal": N_("Internal calls"), "answered": N_("Answered"), "unanswered": N_("Not answered"),
-                  "duration": N_("Duration"), "talk": N_("Talk"), "ring": N_("Ring"), "talk_in": N_("Talk, incoming"),
-                  "talk_out": N_("Talk, outgoing"), "ring_in": N_("Ring, incoming"), "ring_out": N_("Ring, outgoing"),
-                  "cost": N_("Cost"), "priced": N_("Priced calls")}
-# A row whose dimension has no value (a call of nobody's extension, over no trunk) is named, not left blank
-NONE_LABELS = {"person": N_("(no person)"), "department": N_("(no department)"), "branch": N_("(no branch)"),
-               "trunk": N_("(no trunk)"), "trunk_group": N_("(no provider)"), "destination": N_("(no destination)"),
-               "tariff": N_("(no tariff)"), "extension": N_("(no extension)"), "number": N_("(no number)"),
-               "operator": N_("(no operator)"), "region": N_("(no city or province)"),
-               "answer_band": N_("(not incoming)")}
 RANGE_LABELS = {"today": N_("Today"), "yesterday": N_("Yesterday"), "this_week": N_("This week"),
                 "last_week": N_("Last week"), "this_month": N_("This month"), "last_month": N_("Last month"),
                 "this_year": N_("This year"), "last_year": N_("Last year"), "all": N_("All time"),
                 "custom": N_("Custom dates")}
-KIND_LABELS = {"internal": N_("internal"), "local": N_("local"), "long_distance": N_("long distance"),
-               "mobile": N_("mobile"), "international_fixed": N_("international fixed"),
-               "international_mobile": N_("international mobile"), "toll_free": N_("toll free"),
-               "premium": N_("premium"), "emergency": N_("emergency"), "short_code": N_("short code"),
-               "unknown": N_("unknown")}
 TIME_RANGE_LABELS = {"Business hours": N_("Business hours"), "Lunch break": N_("Lunch break"),
                      "After hours": N_("After hours"), "Weekend": N_("Weekend")}
 FILTERS = ("direction", "kind", "extension", "person", "department", "branch", "trunk")
@@ -169,41 +146,16 @@ def cell(name: str, value, currency: str = "") -> tuple[str, bool]:
     return dim_text(name, value), False
 
 
-BAND = re.compile(r"(\d+)(?:-(\d+))?(s|min)(\+?)")
-BAND_WORDS = {("range", "s"): N_("{low}–{high} s"), ("range", "min"): N_("{low}–{high} min"), ("one", "s"): N_("{n} s"),
-              ("over", "s"): N_("over {n} s"), ("over", "min"): N_("over {n} min")}
-
-
 def band_text(value: str) -> str:
     """A talk-time or answer-time band (appliance.reports.dims: 0s, 1-59s, 1-3min, 30min+, 0-5s, 60s+,
-    unanswered) in the user's language: '1–3 dk', 'over 30 min', 'Not answered'."""
-    if value == "unanswered":
-        return _("Not answered")
-    m = BAND.fullmatch(value)
-    if m is None:
-        return value
-    low, high, unit, over = m.groups()
-    kind = "over" if over else "range" if high else "one"
-    words = BAND_WORDS.get((kind, unit))
-    if words is None:
-        return value
-    return _(words).format(low=fmt_number(int(low)), high=fmt_number(int(high or 0)), n=fmt_number(int(low)))
+    unanswered) in the user's language: '1–3 dk', 'over 30 min', 'Not answered' (appliance.reports.labels)."""
+    return words(language()).band(value)
 
 
 def dim_text(name: str, value) -> str:
     """A dimension's value as shown on the page and the chart: terms and number classes in the user's language,
-    weekdays by name, an empty value named (NONE_LABELS)."""
-    if value in ("", None) and name in NONE_LABELS:
-        return _(NONE_LABELS[name])
-    if name == "direction":
-        return term(str(value))
-    if name == "kind" and value in KIND_LABELS:
-        return _(KIND_LABELS[value])
-    if name in BAND_ORDER and value not in ("", None):
-        return band_text(str(value))
-    if name == "weekday" and str(value).isdigit() and 1 <= int(value) <= 7:    # ISO: 1 = Monday
-        return dates.get_day_names("wide", locale=language())[int(value) - 1]
-    return str(value)
+    weekdays by name, an empty value named (appliance.reports.labels: the scheduled reports' files say the same)."""
+    return words(language()).value(name, value)
 
 
 def sort_rows(columns: list[str], rows: list[list], sort: str, desc: bool) -> list[list]:

@@ -19,7 +19,7 @@
 <link rel="icon" href="data:,">
 </head>
 % # the language's date pattern, for /static/dates.js: date fields in the page's language, not the browser's
-<body data-date-pattern="{{date_pattern()}}" data-date-hint="{{_('e.g. {date}').format(date=date_example())}}" data-date-error="{{_('Not a date: write it like {date}.').format(date=date_example())}}">
+<body data-date-pattern="{{date_pattern()}}" data-date-hint="{{_('e.g. {date}').format(date=date_example())}}" data-date-error="{{_('Not a date: write it like {date}.').format(date=date_example())}}" data-month-pattern="{{month_pattern()}}" data-month-hint="{{_('e.g. {date}').format(date=month_example())}}" data-month-error="{{_('Not a month: write it like {month}.').format(month=month_example())}}">
 <header class="top">
   <span class="brand">Callbox</span>
 % if user:

@@ -33,7 +33,7 @@
     <option value="{{c.person}}" selected>{{c.person}}</option>
 % end
   </select></label>
-  <label>{{_('Month')}} <input name="period" type="month" value="{{c.period}}" required></label>
+  <label>{{_('Month')}} <input name="period" type="month" value="{{c.period}}" required pattern="\d{4}-\d{2}" placeholder="2025-12" title="2025-12"></label>
   <button type="submit">{{_('Show')}}</button>
 </form>
 % if error:

@@ -21,7 +21,7 @@
 % else:
   <input type="hidden" name="tenant" value="{{code}}">
 % end
-  <label>{{_('Month')}} <input type="month" name="period" value="{{period}}" required pattern="\d{4}-\d{2}"></label>
+  <label>{{_('Month')}} <input type="month" name="period" value="{{period}}" required pattern="\d{4}-\d{2}" placeholder="2025-12" title="2025-12"></label>
   <button type="submit">{{_('Show')}}</button>
 </form>
 
@@ -115,7 +115,7 @@
 % end
   <form method="post" action="/charges/close" class="form">
     <input type="hidden" name="csrf_token" value="{{csrf}}"><input type="hidden" name="tenant" value="{{code}}">
-    <p><label>{{_('Month')}} <input type="month" name="period" value="{{period}}" required pattern="\d{4}-\d{2}"></label> <button type="submit">{{_('Mark as billed')}}</button></p>
+    <p><label>{{_('Month')}} <input type="month" name="period" value="{{period}}" required pattern="\d{4}-\d{2}" placeholder="2025-12" title="2025-12"></label> <button type="submit">{{_('Mark as billed')}}</button></p>
   </form>
 </section>
 % end

@@ -55,7 +55,7 @@
 % end
 <h2>{{_('Call list')}}</h2>
 <form method="get" action="/customers/{{c.id}}/calls.pdf" class="form inline" id="call-list">
-  <label>{{_('Month')}} <input type="month" name="month" value="{{month}}" required></label>
+  <label>{{_('Month')}} <input type="month" name="month" value="{{month}}" required pattern="\d{4}-\d{2}" placeholder="2025-12" title="2025-12"></label>
   <button type="submit">{{_('PDF')}}</button>
 </form>
 <h2>{{_('Invoices')}}</h2>

@@ -14,6 +14,12 @@
     <div><dt>{{_('Outgoing')}}</dt><dd>{{fmt_number(t.by_direction.get('out', 0))}}</dd></div>
     <div><dt>{{_('Incoming')}}</dt><dd>{{fmt_number(t.by_direction.get('in', 0))}}</dd></div>
     <div><dt>{{_('Internal')}}</dt><dd>{{fmt_number(t.by_direction.get('internal', 0))}}</dd></div>
+% if t.by_direction.get('voicemail'):
+    <div id="to-voicemail"><dt>{{_('Voicemail')}}</dt><dd>{{fmt_number(t.by_direction['voicemail'])}}</dd></div>
+% end
+% if t.by_direction.get('to_name'):
+    <div id="to-name"><dt>{{_('To a name')}}</dt><dd>{{fmt_number(t.by_direction['to_name'])}}</dd></div>
+% end
     <div><dt>{{_('Not answered')}}</dt><dd>{{fmt_number(t.missed)}}</dd></div>
     <div><dt>{{_('Talk time')}}</dt><dd>{{hms(t.talk_s)}}</dd></div>
     <div><dt>{{_('Cost')}}</dt><dd>{{' · '.join(fmt_money(v, cur) for cur, v in sorted(t.cost.items())) or fmt_money(0, '')}}</dd></div>

@@ -16,7 +16,7 @@
     <option value="{{c.code}}">{{c.name}} ({{c.code}})</option>
 % end
   </select></label>
-  <label>{{_('Month')}} <input type="month" name="month" value="{{month}}" required></label>
+  <label>{{_('Month')}} <input type="month" name="month" value="{{month}}" required pattern="\d{4}-\d{2}" placeholder="2025-12" title="2025-12"></label>
   <label>{{_('Other items, one per line: DESCRIPTION=AMOUNT')}} <textarea name="items" rows="2" cols="40"></textarea></label>
   <button type="submit" id="do-issue">{{_('Issue')}}</button>
 </form>

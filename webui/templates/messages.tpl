@@ -2,7 +2,7 @@
 % rebase('base.tpl', title=title, nav='/messages', refresh=None)
 <h1>{{title}}</h1>
 <form method="get" action="/messages" class="form inline" id="messages-month">
-  <label>{{_('Month')}} <input type="month" name="month" value="{{month}}" required></label>
+  <label>{{_('Month')}} <input type="month" name="month" value="{{month}}" required pattern="\d{4}-\d{2}" placeholder="2025-12" title="2025-12"></label>
 % if customer:
   <input type="hidden" name="customer" value="{{customer.id}}">
 % end

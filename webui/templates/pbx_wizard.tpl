@@ -79,7 +79,7 @@
       <datalist id="listen-ports">
 % for p in presets:
 % if p['kind'] == 'tcp-listen':
-        <option value="{{p['port']}}">{{p['name']}}</option>
+        <option value="{{p['port']}}">{{_(p['name'])}}</option>
 % end
 % end
       </datalist>
@@ -92,7 +92,7 @@
       <datalist id="connect-ports">
 % for p in presets:
 % if p['kind'] == 'socket':
-        <option value="{{p['port']}}">{{p['name']}}</option>
+        <option value="{{p['port']}}">{{_(p['name'])}}</option>
 % end
 % end
       </datalist>
@@ -135,7 +135,7 @@
     <input type="hidden" name="csrf_token" value="{{csrf}}">
     <label>{{_('Driver')}} <select name="driver" id="driver">
 % for d in drivers:
-      <option value="{{d['key']}}"{{!' selected' if d['key'] == driver else ''}}>{{d['name']}} ({{d['key']}})</option>
+      <option value="{{d['key']}}"{{!' selected' if d['key'] == driver else ''}}>{{_(d['name'])}} ({{d['key']}})</option>
 % end
     </select></label>
     <label>{{_("The PBX clock's time zone (empty: this box's)")}} <input name="timezone" id="timezone" value="{{timezone}}" placeholder="Europe/Istanbul"></label>

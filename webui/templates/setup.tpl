@@ -19,7 +19,7 @@
   <div class="scroll" tabindex="0"><table>
     <thead><tr><th>{{_('Driver')}}</th><th>{{_('PBX')}}</th><th>{{_('Confidence')}}</th></tr></thead>
     <tbody>
-% names = {d['key']: d['name'] for d in drivers}
+% names = {d['key']: _(d['name']) for d in drivers}
 % for r in ranking:
       <tr><td><code>{{r['driver']}}</code></td><td>{{names.get(r['driver'], '')}}</td>
         <td class="num">{{'%d %%' % round(r['confidence'] * 100)}}</td></tr>

@@ -21,7 +21,7 @@
 %   up = link['state'] == 'up'
       <tr><td>{{link['source']}}</td>
         <td><span class="pill {{'up' if up else 'down'}}">{{term('up' if up else 'down')}}</span></td>
-        <td class="num" title="{{link['since']}}">{{fmt_iso(link['since']) if link['since'] else '–'}}</td><td>{{term(link['detail'])}}</td></tr>
+        <td class="num" title="{{link['since']}}">{{fmt_iso(link['since']) if link['since'] else '–'}}</td><td>{{link_detail(link['detail'], link.get('text', ''))}}</td></tr>
 % end
     </tbody>
   </table></div>

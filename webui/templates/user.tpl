@@ -66,7 +66,7 @@
   <tbody>
 % for e in history:
     <tr><td class="num">{{fmt_datetime(e['at_utc'], 0)}}</td><td>{{e['actor']}}</td><td>{{action_text(e['action'])}}</td>
-      <td>{{detail_text(e['detail'])}}</td><td>{{e['address']}}</td></tr>
+      <td>{{detail_text(e['detail'], e['action'])}}</td><td>{{e['address']}}</td></tr>
 % end
   </tbody>
 </table></div>
