@@ -14,7 +14,7 @@ import pytest
 
 from appliance import store
 from appliance.access import users
-from appliance.callcentre import kpis, opening, received_lists, received_ranks, received_reports, reports, targets
+from appliance.callcentre import kpis, live, opening, received_lists, received_ranks, received_reports, reports, targets
 from appliance.callcentre.tables import Ask
 from appliance.paths import Paths
 from appliance.reports import received
@@ -29,6 +29,7 @@ from test_central_callcentre import member_log
 UTC = ZoneInfo("UTC")
 FIRST = 1_778_000_000            # Tuesday 2026-05-05 16:53 UTC
 SINCE, UNTIL = FIRST - 3600, FIRST + 86400
+NOW = FIRST + 3000               # the wallboard's now: some agents talking, some paused, some logged off
 BOOK = kpis.RuleBook(kpis.Rules(wrapup_seconds=10, long_call_seconds=240))
 ADMIN = users.Account(0, "hq", "administrator", "all", "", "")
 SUP = users.Account(1, "izmir-sup", "supervisor", "branch", "default", "P1")
@@ -89,6 +90,8 @@ def branches(tmp_path_factory):
         opening.classify(HOURS[name], UTC, None)
         install_triggers(backfill=True)
         mine = {r: reports.run(r, _ask(), HOURS[name], GOALS) for r in NEW}
+        # its wallboard at NOW with the central's rules (the central's INI sets none: no wrap-up)
+        mine["board"] = live.board(kpis.RuleBook(), live.Targets(), NOW, NOW - NOW % 86400)["agents"]
         bodies = []
         while (b := outbox.build(name, "default", max_rows=40)) is not None:
             bodies.append((b.seq, b.body))
@@ -184,3 +187,41 @@ def test_the_web_pages_on_a_central(central, branches):
         rows = list(csv.DictReader(io.StringIO(client.get(f"/callcentre/reports/{name}?{period}&export=csv&"
                                                           "branch=izmir").text)))
         assert rows and {r["Branch box"] for r in rows} == {"izmir"}, name
+
+
+def test_the_wallboard_shows_a_boxs_agents(central, branches, monkeypatch):
+    """/wallboard?branch=BOX on a central: that box's agents, each in the state its own wallboard gives at the same
+    moment (from the member events and queue calls it sent), named with the box; HQ without ?branch= every box's, the
+    İzmir supervisor İzmir's only (Ankara's not even with ?branch=ankara)."""
+    import json
+    import time as clock
+    from webui import wallboard
+    from webui.app import make_app
+    from web_helpers import logged_in
+
+    class Clock:
+        time = staticmethod(lambda: NOW)
+        monotonic = staticmethod(clock.monotonic)
+        sleep = staticmethod(clock.sleep)
+    monkeypatch.setattr(wallboard, "time", Clock)
+    app = make_app(central)
+
+    def board(client, query=""):
+        first = [line for line in client.get(f"/wallboard/events{query}").text.splitlines()
+                 if line.startswith("data: ")][0]
+        return json.loads(first[len("data: "):])
+    hq, _t = logged_in(app, "hq", "administrator", None, "default", "")
+    every = board(hq)
+    assert {a["branch"] for a in every["agents"]} == set(BOXES)
+    assert sum(every["states"].values()) == len(every["agents"])
+    for box, (mine, _b) in branches.items():
+        got = board(hq, f"?branch={box}")
+        assert {a["branch"] for a in got["agents"]} == {box} and {q["branch"] for q in got["queues"]} == {box}
+        assert [{k: a[k] for k in ("agent", "state", "since", "reason")} for a in got["agents"]] == \
+            [{k: a[k] for k in ("agent", "state", "since", "reason")} for a in mine["board"]], box
+        assert mine["board"] and len({a["state"] for a in mine["board"]}) > 1
+        assert got["states"] == {s: sum(a["state"] == s for a in mine["board"]) for s in live.STATES}
+    assert {a["box"] for a in every["agents"]} == {"İzmir", "ankara"}
+    sup, _t = logged_in(app, "izmir-sup", "supervisor", "branch", "default", "P1")
+    assert {a["branch"] for a in board(sup)["agents"]} == {"izmir"}
+    assert board(sup, "?branch=ankara")["agents"] == []
