@@ -126,7 +126,8 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
     def branch_boxes(link: bool = False):
         """On a central: (the SQL conditions of the branch boxes' queue calls the user sees, of ?branch= only when
         given, their display names, that ?branch=); None elsewhere, for a user who sees none, or when the central's
-        database cannot be reached. `link`: a wallboard link's (made by an administrator of the whole box): every box."""
+        database cannot be reached. `link`: a wallboard link's (made by an administrator of the whole box): every
+        box."""
         user = current_user()
         if not central or (user is None and not link) or db.use_central(cfg, data_dir) \
                 or not db.read_access(data_dir):
