@@ -268,19 +268,20 @@ def swept(seen: Seen, bounds: list[int], traffic: Traffic) -> list[tuple[int, in
     slot = max(1, math.gcd(*bounds))
     spans, args = _spans(seen, bounds[0], bounds[-1], traffic)
     with connection():
+        within = f"t / {slot} = (nxt - 1) / {slot}"     # a step inside one slot: summed per slot here
         rows = execute(
-            _net(spans) + f"SELECT t / {slot}, -1, MAX(up), SUM(up * (nxt - t)) FROM run WHERE nxt IS NOT NULL AND "
-            f"up > 0 AND t / {slot} = (nxt - 1) / {slot} GROUP BY t / {slot} UNION ALL SELECT t, nxt, up, 0 FROM run "
-            f"WHERE nxt IS NOT NULL AND up > 0 AND t / {slot} <> (nxt - 1) / {slot}", args)
+            _net(spans) + f"SELECT t / {slot}, CASE WHEN {within} THEN -1 ELSE t END, CASE WHEN {within} THEN -1 "
+            f"ELSE nxt END, MAX(up), SUM(up * (nxt - t)) FROM run WHERE nxt IS NOT NULL AND up > 0 GROUP BY 1, 2, 3",
+            args)
     first, last = bounds[0] // slot, bounds[-1] // slot
     slots: dict[int, list[int]] = {}
 
     def add(k: int, peak: int, busy: int) -> None:
         have = slots.setdefault(k, [0, 0])
         have[0], have[1] = max(have[0], peak), have[1] + busy
-    for a, b, up, busy in rows:
+    for k, a, b, up, busy in rows:
         if b == -1:
-            add(int(a), int(up), int(busy))
+            add(int(k), int(up), int(busy))
             continue
         for k in range(max(first, a // slot), min(last, (b - 1) // slot + 1)):
             add(k, int(up), int(up) * (min(b, (k + 1) * slot) - max(a, k * slot)))
