@@ -41,6 +41,7 @@ GOALS = (targets.parse("* = answer_rate_pct >= 50, calls_per_hour >= 2, aht_s <=
                        targets.AGENT_METRICS, "agent_targets"),
          targets.parse("* = service_level_pct >= 50, asa_s <= 40, lost_pct <= 30", targets.QUEUE_METRICS,
                        "queue_targets"))
+LATE = ("0505 000 11 22", "+90 505 000 33 44")
 CALLERS = ["0532 111 22 33", "+90 532 444 55 66", "05554443322", "anonymous", "0212 999 88 77", "0312 123 45 67"]
 
 
@@ -70,7 +71,22 @@ def queue_log(n: int, first: int, seed: int) -> list[str]:
             lines.append(f"{t + wait}|{uid}|{q}|NONE|EXITWITHTIMEOUT|1|1|{wait}")
         if i % 23 == 5:
             lines.append(f"{t + 30}|x{uid}|sales|PJSIP/202|COMPLETEAGENT|3|40|1")
+    for k, caller in enumerate(LATE):       # lost last: reached by a call of the box's PBX (_called_back)
+        t = first + 60 * n + 100 * k
+        lines += [f"{t}|late{k}.{seed}|sales|NONE|ENTERQUEUE||{caller}|1",
+                  f"{t + 40}|late{k}.{seed}|sales|NONE|ABANDON|1|1|40"]
     return lines
+
+
+def _called_back(at: int) -> None:
+    """Answered calls of the box's own PBX (not queue calls) at `at`: out to a caller a queue lost, in from
+    another: what reaches a lost caller besides a later answered queue call."""
+    for n, (direction, number) in enumerate((("out", LATE[0]), ("in", "905050003344"))):
+        store.db.execute_sql(
+            "INSERT INTO call (driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, ring_s, "
+            "talk_s, answered, transferred, account_code, legs, kind, number, cost, currency, destination, tariff, "
+            "capped, tenant) VALUES ('gen', ?, ?, 0, ?, '204', ?, 'T1', 3, 60, 1, 0, '', 1, '', ?, NULL, '', '', '', "
+            "0, 'default')", (f"cb{at}.{n}", at + 60 * n, direction, number, number))
 
 
 def _ask() -> Ask:
@@ -88,6 +104,7 @@ def branches(tmp_path_factory):
         paths = Paths(tmp_path_factory.mktemp(name))
         feed(paths, member_log(FIRST, seed=80 + i) + queue_log(n, FIRST, seed=50 + i))
         opening.classify(HOURS[name], UTC, None)
+        _called_back(FIRST + 60 * n + 400)
         install_triggers(backfill=True)
         mine = {r: reports.run(r, _ask(), HOURS[name], GOALS) for r in NEW}
         # its wallboard at NOW with the central's rules (the central's INI sets none: no wrap-up)
@@ -156,7 +173,8 @@ def test_the_boxes_hours_rankings_and_callbacks(central, branches):
     assert all(n == 1 for (b, a), n in judged.items() if a == "PJSIP/203") and 3 in judged.values()
     listed = _run("callback_list")
     assert {r[0] for r in listed.rows} == set(BOXES)
-    assert any(r[6] == "reached" and r[9] == "answered_again" for r in listed.rows)
+    how = {b: {r[9] for r in listed.rows if r[0] == b and r[6] == "reached"} for b in BOXES}
+    assert all({"answered_again", "called_back", "called_in"} <= h for h in how.values()), how
     evaluations = _run("call_evaluations")
     assert evaluations.rows == [] and evaluations.note == received_ranks.EVALUATIONS_NOTE
 
