@@ -201,6 +201,9 @@ def test_the_web_pages_on_a_central(central, branches):
     assert "the evaluations stay there" in page and 'id="cc-branch"' in page
     journeys = client.get(f"/callcentre/reports/caller_journeys?{period}&caller=5554443322").text
     assert "/callcentre/evaluate/" not in journeys and "İzmir" in journeys and "ankara" in journeys
+    for name in NEW:        # each page, its comparison with the period before where it has one, its PDF
+        for extra in ("", "&compare=previous" if reports.comparable(name) else "", "&export=pdf"):
+            assert client.get(f"/callcentre/reports/{name}?{period}{extra}").status_code == 200, (name, extra)
     for name in ("queue_ranking", "repeat_callers", "callback_list"):
         rows = list(csv.DictReader(io.StringIO(client.get(f"/callcentre/reports/{name}?{period}&export=csv&"
                                                           "branch=izmir").text)))
