@@ -29,6 +29,7 @@ import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -244,6 +245,7 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
         out["sqlite_ingest_calls_per_s"] = ingest(calls, branches)
         out["sqlite_missed_report"] = missed_ms(runs)
         out["sqlite_concurrency_report"] = concurrency_ms(runs)
+        print(json.dumps(out), file=sys.stderr, flush=True)     # so far: a long run stopped later keeps these
         store.close_db()
     if {"postgresql", "partitioned"} & set(engines):
         with (throwaway_postgres() if not pg_url else _given(pg_url)) as url:
@@ -256,6 +258,7 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
                 out["postgresql_ingest_calls_per_s"] = ingest(calls, branches)
                 out["postgresql_missed_report"] = missed_ms(runs)
                 out["postgresql_concurrency_report"] = concurrency_ms(runs)
+                print(json.dumps(out), file=sys.stderr, flush=True)
             if "partitioned" in engines:
                 _reset_pg()
                 central_db.open_central("", "", Path.cwd())
