@@ -82,7 +82,8 @@ def shown(data: Data, names: dict[str, str], tz, sort: str = "", desc: bool = Fa
     keep = [i for i, c in enumerate(data.columns) if c.name != data.link]     # the link's id is not shown
     at = data.names().index(data.link) if data.link else None
     rows = [([cell(data.columns[i], r[i], names, tz) for i in keep],
-             f"/callcentre/evaluate/{r[at]}" if at is not None else "") for r in _sorted(data, sort, desc)]
+             f"/callcentre/evaluate/{r[at]}" if at is not None and r[at] is not None else "")
+            for r in _sorted(data, sort, desc)]      # a branch box's queue call (no id here) is evaluated there
     table = rp.Table([heading(data.columns[i].name) for i in keep], rows)
     if data.totals is not None and data.rows:
         keys = ("text", "agent", "time", "hour", "weekday")
@@ -196,7 +197,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             def run(a: Ask) -> Data:
                 if boxes is None:
                     return reports.run(name, a, hours, goals)
-                return received_reports.run(name, a, boxes[0], box, own)
+                return received_reports.run(name, a, boxes[0], box, own, hours, goals)
             data = run(ask)
             if form.get("compare") and reports.comparable(name):
                 earlier = reports.earlier(ask, *(before or (None, None)))

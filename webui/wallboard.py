@@ -62,8 +62,8 @@ class _Boards:
 
     def get(self, queues: tuple[str, ...], boxes=None) -> str:
         """The board of `queues` as JSON, computed again when the files changed or REFRESH_S passed. On a central,
-        `boxes` (the SQL conditions of the branch boxes the user sees, their display names) adds their queues;
-        `queues` NO_QUEUE: none of this box's own."""
+        `boxes` (the SQL conditions of the branch boxes the user sees, their display names, the one box asked for)
+        adds their queues and agents (one box asked for: only its); `queues` NO_QUEUE: none of this box's own."""
         key = (queues, None if boxes is None else (tuple(boxes[0][0]), tuple(boxes[0][1])))
         with self.lock:
             changes, now = self.changes(), time.monotonic()
@@ -75,11 +75,13 @@ class _Boards:
 
             def work():
                 doc = live.board(self.book, self.targets, at, day, queues, self.tenant)
-                if queues == NO_QUEUE:
-                    doc["queues"] = []
+                if queues == NO_QUEUE or (boxes is not None and boxes[2]):    # none of this box's own, or one box's
+                    doc["queues"], doc["agents"] = [], []
                 if boxes is not None:
                     with db.connection():
-                        doc["queues"] += cc_received.board_rows(self.book, self.targets, at, day, *boxes)
+                        doc["queues"] += cc_received.board_rows(self.book, self.targets, at, day, *boxes[:2])
+                        doc["agents"] += cc_received.board_agents(self.book, at, day, *boxes[:2])
+                    doc["states"] = {s: sum(a["state"] == s for a in doc["agents"]) for s in live.STATES}
                 return doc
             try:
                 doc = rp.offload(self.data_dir, work)
@@ -123,8 +125,9 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     def branch_boxes(link: bool = False):
         """On a central: (the SQL conditions of the branch boxes' queue calls the user sees, of ?branch= only when
-        given, their display names); None elsewhere, for a user who sees none, or when the central's database
-        cannot be reached. `link`: a wallboard link's (made by an administrator of the whole box): every box."""
+        given, their display names, that ?branch=); None elsewhere, for a user who sees none, or when the central's
+        database cannot be reached. `link`: a wallboard link's (made by an administrator of the whole box): every
+        box."""
         user = current_user()
         if not central or (user is None and not link) or db.use_central(cfg, data_dir) \
                 or not db.read_access(data_dir):
@@ -136,7 +139,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 return None
             if box:
                 seen = (seen[0] + ["branch = ?"], seen[1] + [box])
-            return seen, received_calls.labels()
+            return seen, received_calls.labels(), box
 
     def stream(queues: tuple[str, ...], token: str = "", boxes=None):
         response.content_type = "text/event-stream; charset=utf-8"

@@ -61,12 +61,13 @@ class _Agent:
     logged_off: bool = False
 
 
-def _walk(since: int, queues: frozenset[str] | None) -> dict[str, _Agent]:
-    """Each member's login and pause state from its events since `since`, in time order."""
+MEMBER_SQL = f"agent != '' AND event IN ({', '.join(repr(e) for e in agents.MEMBER_EVENTS)})"
+
+
+def _walk(events, queues: frozenset[str] | None) -> dict[str, _Agent]:
+    """Each member's login and pause state from its `events` (at_utc, queue, agent, event, params), in time order."""
     found: dict[str, _Agent] = {}
-    for at, queue, agent, event, params in db.execute_sql(
-            "SELECT at_utc, queue, agent, event, params FROM queue_event WHERE at_utc >= ? AND agent != '' "
-            f"AND event IN ({', '.join(repr(e) for e in agents.MEMBER_EVENTS)}) ORDER BY at_utc, id", (since,)):
+    for at, queue, agent, event, params in events:
         if queues is not None and queue and queue not in queues:
             continue              # another queue's membership or pause ("": the agent's, every queue's)
         a = found.get(agent)
@@ -94,14 +95,29 @@ def _walk(since: int, queues: frozenset[str] | None) -> dict[str, _Agent]:
 
 
 def _agents(book: kpis.RuleBook, now: int, day_start: int, queues: frozenset[str] | None) -> list[dict]:
-    walked = _walk(min(day_start, now - LOOKBACK_S), queues)
+    events = db.execute_sql(f"SELECT at_utc, queue, agent, event, params FROM queue_event WHERE at_utc >= ? AND "
+                            f"{MEMBER_SQL} ORDER BY at_utc, id", (min(day_start, now - LOOKBACK_S),))
+    calls = db.execute_sql(     # the last hours' calls, not the day's: a busy centre's day costs 0.1 s a board
+        f"SELECT {CALL_COLUMNS} FROM queue_call WHERE entered_utc >= ? AND {ANSWERED_SQL} ORDER BY entered_utc",
+        (now - WAITING_MAX_S,))
+    return agent_states(book, now, day_start, queues, events, calls)
+
+
+CALL_COLUMNS = "agent, queue, entered_utc, wait_s, end_utc, end_event"
+ANSWERED_SQL = "seen_enter = 1 AND outcome = 'answered' AND agent != ''"
+
+
+def agent_states(book: kpis.RuleBook, now: int, day_start: int, queues: frozenset[str] | None, events,
+                 calls) -> list[dict]:
+    """Each agent's state now ({"agent", "state", "since", "reason"}) from its member `events` since LOOKBACK_S
+    before now (or the day's start), in time order (at_utc, queue, agent, event, params), and the answered queue
+    `calls` entered in the last WAITING_MAX_S, oldest first (CALL_COLUMNS): this box's, or on a central a branch
+    box's as it sent them."""
+    walked = _walk(events, queues)
     talking: dict[str, tuple[int, str]] = {}     # agent -> (connected at, queue)
     done: dict[str, tuple[int, str]] = {}        # agent -> (last end, queue)
     recent: set[str] = set()
-    for agent, queue, entered, wait, end, end_event in db.execute_sql(   # the last hours' calls, not the day's:
-            "SELECT agent, queue, entered_utc, wait_s, end_utc, end_event FROM queue_call WHERE entered_utc >= ? "
-            "AND seen_enter = 1 AND outcome = 'answered' AND agent != '' ORDER BY entered_utc",   # a busy centre's
-            (now - WAITING_MAX_S,)):                                                    # day costs 0.1 s a board
+    for agent, queue, entered, wait, end, end_event in calls:
         if queues is not None and queue not in queues:
             continue
         recent.add(agent)

@@ -61,7 +61,7 @@ def branch_kpis(book: RuleBook, since: int | None, until: int | None, seen: Seen
 def board_rows(book: RuleBook, targets, now: int, day_start: int, seen: Seen, labels: dict[str, str]) -> list[dict]:
     """The wallboard's tiles of the branch boxes' queues within `seen` (live.board's queue rows, named "BOX · queue",
     with `branch`): today's KPIs and the calls waiting, as far as the boxes have sent them (their sync period
-    behind). Agents' states are not sent: no agent tiles."""
+    behind); their agents' rows are board_agents'."""
     from appliance.callcentre import live   # late: live reads this box's queue events, this module the central's
     today = {(r["branch"], r["queue"]): r for r in branch_kpis(book, day_start, None, seen)}
     where = " AND ".join(["entered_utc >= ?", "seen_enter = 1", "outcome = ''"] + [f"({c})" for c in seen[0]])
@@ -80,4 +80,28 @@ def board_rows(book: RuleBook, targets, now: int, day_start: int, seen: Seen, la
                **{f: k.get(f) for f in ("service_level_pct", "asa_s", "lost_pct")}}
         row["grade"] = {m: live.grade(m, row[m], targets) for m in ("service_level_pct", "asa_s", "lost_pct")}
         rows.append(row)
+    return rows
+
+
+def board_agents(book: RuleBook, now: int, day_start: int, seen: Seen, labels: dict[str, str]) -> list[dict]:
+    """The wallboard's agents of the branch boxes within `seen`: each box's agents' states now (live.agent_states's
+    rows, with "branch" and "box", its display name), from the member events and answered queue calls it sent, as far
+    as it has sent them (its sync period behind): by box, then agent."""
+    from appliance.callcentre import live   # late: live reads this box's queue events, this module the central's
+    cond = " AND ".join(f"({c})" for c in seen[0]) or "1 = 1"
+    since, recent = min(day_start, now - live.LOOKBACK_S), now - live.WAITING_MAX_S
+    rows = []
+    with connection():
+        boxes = {b for b, in execute(f"SELECT DISTINCT branch FROM central_agent_event WHERE at_utc >= ? AND {cond}",
+                                     [since, *seen[1]])}
+        boxes |= {b for b, in execute("SELECT DISTINCT branch FROM central_queue_call WHERE entered_utc >= ? AND "
+                                      f"{live.ANSWERED_SQL} AND {cond}", [recent, *seen[1]])}
+        for b in sorted(boxes):
+            events = execute("SELECT at_utc, queue, agent, event, params FROM central_agent_event WHERE branch = ? AND "
+                             f"at_utc >= ? AND {live.MEMBER_SQL} AND {cond} ORDER BY at_utc, rid",
+                             [b, since, *seen[1]])
+            calls = execute(f"SELECT {live.CALL_COLUMNS} FROM central_queue_call WHERE branch = ? AND entered_utc >= ? "
+                            f"AND {live.ANSWERED_SQL} AND {cond} ORDER BY entered_utc, rid", [b, recent, *seen[1]])
+            for row in live.agent_states(book, now, day_start, None, events, calls):
+                rows.append({**row, "branch": b, "box": labels.get(b, b), "name": ""})
     return rows

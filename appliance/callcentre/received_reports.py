@@ -1,18 +1,21 @@
 """Call-centre reports on a central that cover its branch boxes (issue 18 with CC-3): the queue summary, the KPIs
 by local period (service level by hour, day, week, weekday, month; ASA and AHT trends), the queue x hour heat map,
-the answered and the lost by wait band and the agents' performance, over this box's queue calls and those its
-branch boxes sent (central_queue_call), the branch box the first column ("" = this box's own) and a filter (`box`:
-that branch box's only).
+the answered and the lost by wait band, staffing by hour and the agents' performance, over this box's queue calls
+and those its branch boxes sent (central_queue_call), the branch box the first column ("" = this box's own) and a
+filter (`box`: that branch box's only).
 
 A branch box's figures are its own report's, from the same KPI SQL (kpis.sums_sql, through received.branch_sums),
 with the central's [callcentre] rules; the agents' reports (performance, sessions, pauses, occupancy) are
-received_agents.py's, from the queue calls and member events the boxes sent. Which branch boxes a user sees is the
+received_agents.py's, from the queue calls and member events the boxes sent; the queue calls' lists and the
+opening hours are received_lists.py's, the rankings, callbacks and evaluations received_ranks.py's: every report of
+reports.REPORTS (tests/sync/test_central_callcentre.py checks it). Which branch boxes a user sees is the
 caller's (the received calls' scope: HQ every box, a user scoped to a branch that branch's box), handed in as SQL
 conditions. SQLite or PostgreSQL ([central] database).
 """
 from __future__ import annotations
 
-from appliance.callcentre import received, received_agents, report_queues, reports
+from appliance.callcentre import opening, received, received_agents, received_lists, received_ranks, report_agents, \
+    report_queues, reports, targets
 from appliance.callcentre.kpis import OPEN, SUM_COLUMNS, add_sums, kpi_values, sums_sql
 from appliance.callcentre.tables import Ask, Col, Table, band_sql, bucket, total_row, whole_hour_zone
 from appliance.store.central_db import connection, execute
@@ -22,7 +25,8 @@ PERIODS = {"service_level_by_hour": "hour", "service_level_by_day": "day", "serv
            "service_level_by_weekday": "weekday", "service_level_by_month": "month", "asa_trend": "day",
            "aht_trend": "day"}
 BANDS = {"answered_by_wait": ("answered",), "lost_by_wait": report_queues.LOST}
-REPORTS = ("queue_summary", "queue_hour_heatmap") + tuple(PERIODS) + tuple(BANDS) + received_agents.REPORTS
+REPORTS = ("queue_summary", "queue_hour_heatmap", "staffing_by_hour") + tuple(PERIODS) + tuple(BANDS) + \
+    received_agents.REPORTS + received_lists.REPORTS + received_ranks.REPORTS
 Seen = received.Seen
 
 
@@ -129,12 +133,41 @@ def by_wait(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = T
     return Table(cols, rows, totals if rows else None, keys=2, chart=base.chart)
 
 
-def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
-    """The report `name` (one of REPORTS) over this box's and the branch boxes' queue calls."""
+def staffing(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
+    """report_agents.staffing with each branch box's hours of the day after this box's: its agents logged in and
+    paused (from the member events it sent) and its calls offered and answered, over the period (an open end: the
+    box's first or last member event)."""
+    base = report_agents.staffing(ask)
+    rows = [[""] + r for r in base.rows] if own else []
+    if seen is not None:
+        members = received_agents.branch_members(ask.since, ask.until, seen, box)
+        calls = _branch_periods(ask, seen, box, "hour")
+        for b in sorted({k[0] for k in members} | {k[0] for k in calls}):
+            with connection():
+                first, last = execute("SELECT MIN(at_utc), MAX(at_utc) FROM central_agent_event WHERE branch = ?",
+                                      [b])[0]
+            since = ask.since if ask.since is not None else int(first or 0)
+            until = max(since, ask.until if ask.until is not None else int(last or 0))
+            mine = {a: m for (bb, a), m in members.items() if bb == b}
+            rows += [[b] + r for r in report_agents.staffing_rows(
+                ask, since, until, mine, {h: v for (bb, h), v in calls.items() if bb == b})]
+    return Table([Col("branch", "text")] + base.columns, rows, None, keys=2, chart=base.chart)
+
+
+def run(name: str, ask: Ask, seen: Seen | None, box: str = "", own: bool = True,
+        hours: opening.Hours | None = None,
+        goals: tuple[targets.Targets, targets.Targets] | None = None) -> Table:
+    """The report `name` (one of REPORTS) over this box's and the branch boxes' data (hours: this box's opening
+    hours; goals: the agent and queue targets, as reports.run's)."""
     if name in PERIODS:
         return by_period(name, ask, seen, box, own)
     if name in BANDS:
         return by_wait(name, ask, seen, box, own)
     if name in received_agents.REPORTS:
         return received_agents.run(name, ask, seen, box, own)
-    return {"queue_summary": summary, "queue_hour_heatmap": heatmap}[name](ask, seen, box, own)
+    if name in received_lists.REPORTS:
+        return received_lists.run(name, ask, seen, box, own, hours)
+    if name in received_ranks.REPORTS:
+        return received_ranks.run(name, ask, seen, box, own, goals)
+    return {"queue_summary": summary, "queue_hour_heatmap": heatmap, "staffing_by_hour": staffing}[name](
+        ask, seen, box, own)

@@ -166,12 +166,21 @@ def after_call_work(ask: Ask) -> Table:
                  chart=("bar", ("acw_per_call_s",)))
 
 
+STAFFING_COLUMNS = [Col("hour", "hour"), Col("days"), Col("agents_logged_in", "number"),
+                    Col("agents_paused", "number"), Col("offered"), Col("answered"), Col("offered_per_agent", "number")]
+
+
 def staffing(ask: Ask) -> Table:
     """Online/offline analysis by local hour of the day: agents logged in and paused on average over the period's
     days, calls offered and answered, and calls offered per available agent."""
-    cols = [Col("hour", "hour"), Col("days"), Col("agents_logged_in", "number"), Col("agents_paused", "number"),
-            Col("offered"), Col("answered"), Col("offered_per_agent", "number")]
     since, until = _bounds(ask)
+    rows = staffing_rows(ask, since, until, _members(ask), period_sums(ask, "hour"))
+    return Table(STAFFING_COLUMNS, rows, None, chart=("line", ("agents_logged_in", "offered")))
+
+
+def staffing_rows(ask: Ask, since: int, until: int, members: dict, calls: dict) -> list[list]:
+    """staffing's rows over [since, until) from the agents' sessions and pauses (`members`: agents._Member) and the
+    queue calls' sums by local hour of the day (`calls`: hour -> SUM_COLUMNS...)."""
     step = 3600 if whole_hour_zone(ask.tz, since, until) else 900
     logged: dict[str, float] = {}
     paused: dict[str, float] = {}
@@ -188,12 +197,11 @@ def staffing(ask: Ask) -> Table:
     while t < until:           # the local days each hour of the day occurs on in the period
         days.setdefault(_hour(t, ask), set()).add(_day(t, ask))
         t += step
-    for m in _members(ask).values():
+    for m in members.values():
         for s, e in m.sessions:
             spread(s, e, logged)
         for s, e, _ in m.pauses:
             spread(s, e, paused)
-    calls = period_sums(ask, "hour")
     o, a = SUM_COLUMNS.index("offered"), SUM_COLUMNS.index("answered")
     rows = []
     for hour in sorted(set(logged) | set(calls), key=int):
@@ -202,7 +210,7 @@ def staffing(ask: Ask) -> Table:
         offered = calls[hour][o] if hour in calls else 0
         rows.append([hour, n, secs(on), secs(off), offered, calls[hour][a] if hour in calls else 0,
                      ratio(offered / n, on - off) if on > off else None])
-    return Table(cols, rows, None, chart=("line", ("agents_logged_in", "offered")))
+    return rows
 
 
 def _hour(t: int, ask: Ask) -> str:

@@ -94,24 +94,49 @@ def _judge(values: dict, targets: tuple[Target, ...]) -> tuple[int, int, str]:
     return met, judged, ", ".join(missed)
 
 
+def agent_values(r: dict, aht: float | None) -> dict:
+    """An agent's ranked measures (AGENT_METRICS) from its agents.agent_kpis row and its AHT."""
+    available = (r["login_s"] or 0) - (r["pause_s"] or 0)
+    return {"answered": r["answered"], "answer_rate_pct": r["answer_rate_pct"], "aht_s": aht,
+            "occupancy_pct": r["occupancy_pct"],
+            "calls_per_hour": ratio(r["answered"] * 3600, available) if available > 0 else None}
+
+
+def judged_row(names: list, values: dict, metrics: tuple[str, ...], targets: tuple[Target, ...]) -> list:
+    """A ranking's row before it is ranked: [0, *names, *the metrics' values, met, judged, missed]."""
+    met, judged, missed = _judge(values, targets)
+    return [0, *names, *(values[m] for m in metrics), met, judged, missed]
+
+
+def ranked(rows: list[list], names: int, metrics: tuple[str, ...], then: str) -> list[list]:
+    """judged_row's rows ordered by the share of targets met, then by the metric `then` (more first), then by their
+    `names` columns; numbered from 1."""
+    met, by = 1 + names + len(metrics), 1 + names + metrics.index(then)
+    rows.sort(key=lambda r: (-(r[met] / r[met + 1] if r[met + 1] else 0), -(r[by] or 0), r[1:1 + names]))
+    for i, row in enumerate(rows, 1):
+        row[0] = i
+    return rows
+
+
+AGENT_COLUMNS = [Col("answered"), Col("calls_per_hour", "number"), Col("answer_rate_pct", "percent"), avg("aht_s"),
+                 Col("occupancy_pct", "percent"), Col("targets_met"), Col("targets"), Col("missed", "text")]
+QUEUE_COLUMNS = [Col("offered"), Col("answered"), Col("service_level_pct", "percent"), avg("asa_s"),
+                 Col("lost_pct", "percent"), avg("aht_s"), Col("targets_met"), Col("targets"), Col("missed", "text")]
+
+
+def agent_rows(ask: Ask, targets: Targets, names: tuple = ()) -> list[list]:
+    """This box's agents' judged_row rows, each named by `names` then the agent."""
+    aht = _agent_aht(ask)
+    return [judged_row([*names, r["agent"]], agent_values(r, aht.get(r["agent"])), AGENT_METRICS,
+                       targets.of(r["agent"]))
+            for r in agents.agent_kpis(ask.book, ask.since, ask.until, queues=ask.queues)]
+
+
 def agent_ranking(ask: Ask, targets: Targets) -> Table:
     """Per agent: answered, calls per available hour (logged in, not paused), answer rate, AHT, occupancy; the targets
     met of those that apply, which were missed, and the rank."""
-    cols = [Col("rank"), Col("agent", "agent"), Col("answered"), Col("calls_per_hour", "number"),
-            Col("answer_rate_pct", "percent"), avg("aht_s"), Col("occupancy_pct", "percent"), Col("targets_met"),
-            Col("targets"), Col("missed", "text")]
-    aht = _agent_aht(ask)
-    rows = []
-    for r in agents.agent_kpis(ask.book, ask.since, ask.until, queues=ask.queues):
-        available = (r["login_s"] or 0) - (r["pause_s"] or 0)
-        values = {"answered": r["answered"], "answer_rate_pct": r["answer_rate_pct"], "aht_s": aht.get(r["agent"]),
-                  "occupancy_pct": r["occupancy_pct"],
-                  "calls_per_hour": ratio(r["answered"] * 3600, available) if available > 0 else None}
-        met, judged, missed = _judge(values, targets.of(r["agent"]))
-        rows.append([0, r["agent"], *(values[m] for m in AGENT_METRICS), met, judged, missed])
-    rows.sort(key=lambda r: (-(r[7] / r[8] if r[8] else 0), -r[2], r[1]))
-    for i, row in enumerate(rows, 1):
-        row[0] = i
+    cols = [Col("rank"), Col("agent", "agent")] + AGENT_COLUMNS
+    rows = ranked(agent_rows(ask, targets), 1, AGENT_METRICS, "answered")
     return Table(cols, rows, None, keys=2, chart=("bar", ("answered",)))
 
 
@@ -128,18 +153,14 @@ def _agent_aht(ask: Ask) -> dict[str, float | None]:
     return {a: ratio(w, n) for a, (w, n) in out.items()}
 
 
+def queue_rows(ask: Ask, targets: Targets, names: tuple = ()) -> list[list]:
+    """This box's queues' judged_row rows, each named by `names` then the queue."""
+    return [judged_row([*names, r["queue"]], r, QUEUE_METRICS, targets.of(r["queue"]))
+            for r in kpis.queue_kpis(ask.book, ask.since, ask.until) if ask.keeps(r["queue"])]
+
+
 def queue_ranking(ask: Ask, targets: Targets) -> Table:
     """Per queue: its KPIs against its targets, the targets met, which were missed, and the rank."""
-    cols = [Col("rank"), Col("queue", "text"), Col("offered"), Col("answered"), Col("service_level_pct", "percent"),
-            avg("asa_s"), Col("lost_pct", "percent"), avg("aht_s"), Col("targets_met"), Col("targets"),
-            Col("missed", "text")]
-    rows = []
-    for r in kpis.queue_kpis(ask.book, ask.since, ask.until):
-        if not ask.keeps(r["queue"]):
-            continue
-        met, judged, missed = _judge(r, targets.of(r["queue"]))
-        rows.append([0, r["queue"], *(r[m] for m in QUEUE_METRICS), met, judged, missed])
-    rows.sort(key=lambda r: (-(r[8] / r[9] if r[9] else 0), -(r[4] or 0), r[1]))
-    for i, row in enumerate(rows, 1):
-        row[0] = i
+    cols = [Col("rank"), Col("queue", "text")] + QUEUE_COLUMNS
+    rows = ranked(queue_rows(ask, targets), 1, QUEUE_METRICS, "service_level_pct")
     return Table(cols, rows, None, keys=2, chart=("bar", ("service_level_pct",)))

@@ -162,9 +162,10 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
         if batch.agent_rows:
             _apply_agents(branch, batch.agent_rows)
         newest = max((r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"), default=0)
+        tenant = {} if batch.tenant is None else {"pbx_tenant": batch.tenant}    # an older branch says none
         CentralBranch.update(last_seq=batch.seq, last_digest=batch.digest, last_batch_utc=now, version=batch.version,
                              last_seen_utc=now,
-                             last_record_utc=max(state.last_record_utc, newest)
+                             last_record_utc=max(state.last_record_utc, newest), **tenant
                              ).where(CentralBranch.name == branch).execute()
     if abs(batch.sent_utc - now) > SKEW_WARN_S:
         log.warning("branch %s: its clock is %+d s from ours (batch %d applied: nothing depends on it)", branch,

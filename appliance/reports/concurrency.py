@@ -106,10 +106,12 @@ def _wall_step(at: int, ahead: int, step_s: int, tz: tzinfo) -> int:
     return localtime.to_utc(wall, tz)[0]
 
 
-def sweep(intervals: Iterable[tuple[int, int]], bounds: list[int]) -> list[tuple[int, int]]:
+def sweep(intervals: Iterable[tuple[int, int]], bounds: list[int],
+          steps: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """(max concurrent, busy seconds) in each [bounds[i], bounds[i+1]) for half-open call intervals: one
-    pass over the sorted start/end events (ends before starts at the same instant)."""
-    events = []
+    pass over the sorted start/end events (ends before starts at the same instant); `steps`: more events, each an
+    instant and the net change of the calls up then (other calls' starts and ends merged per instant)."""
+    events = list(steps)
     for start, end in intervals:
         if end > start:
             events.append((start, 1))

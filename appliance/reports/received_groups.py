@@ -1,7 +1,8 @@
 """The trunk groups of a central's branch boxes (issue 18): each box's trunks and their providers as its directory says
 them (the `trunk` table of the directory snapshot the box sends, store/sync_snapshot.py), so a box's trunk is in its
 provider's group in the central's trunk reports, as in the box's own (trunks.TrunkGroups: the provider of the
-directory's entry of the call's tenant and trunk valid at the call's start; none: the group "").
+directory's entry of the call's tenant and trunk valid at the call's start; none: the group ""). A call with an
+empty tenant is of the box's [pbx] tenant, as on the box (its batches say it: central_branch.pbx_tenant).
 
 `group_sql` is that rule as one SQL expression over central_call's branch, tenant, trunk and start_utc (the same on
 SQLite and PostgreSQL), for the reports' GROUP BY; `label` names a row's trunk as trunks.TrunkGroups.label does.
@@ -12,6 +13,7 @@ import json
 import threading
 
 from appliance.store.central_db import connection
+from appliance.store.sync import CentralBranch
 from appliance.store.sync_snapshot import CentralSnapshot
 
 # (branch, the directory snapshot's version) -> its trunk entries: kept while the box sends no other directory
@@ -36,7 +38,10 @@ class BoxTrunks:
 
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple]] = {}
+        self.tenants: dict[str, str] = {}       # box -> its [pbx] tenant
         with connection():
+            boxes = CentralBranch.select(CentralBranch.name, CentralBranch.pbx_tenant)
+            self.tenants = {r.name: r.pbx_tenant for r in boxes}
             held: list[tuple[str, str]] = [(r.branch, r.version) for r in CentralSnapshot.select(
                 CentralSnapshot.branch, CentralSnapshot.version).where(CentralSnapshot.kind == "directory")]
             for branch, version in held:
@@ -58,8 +63,10 @@ class BoxTrunks:
         arguments."""
         whens, args = [], []
         for branch, entries in sorted(self.rows.items()):
+            own = self.tenants.get(branch, "")
             for tenant, trunk, provider, _d, lo, hi in entries:
-                cond = ["branch = ?", "tenant = ?", "trunk = ?"]
+                # as trunks.TrunkGroups on the box: a call's empty tenant is the box's [pbx] tenant
+                cond = ["branch = ?", "tenant IN (?, '')" if tenant == own and own else "tenant = ?", "trunk = ?"]
                 args += [branch, tenant, trunk]
                 for sql, value in (("start_utc >= ?", lo), ("start_utc < ?", hi)):
                     if value is not None:

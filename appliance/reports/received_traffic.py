@@ -15,7 +15,9 @@ person the branch attributed the call to when the leg rang the call's own extens
 """
 from __future__ import annotations
 
+import bisect
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import tzinfo
@@ -239,33 +241,86 @@ def problems(user: Account, pbx_tenant: str, since: int, until: int, traffic: Tr
 
 
 # ---------------------------------------------------------------------------------------------- concurrency
-def intervals(seen: Seen, since: int, until: int, traffic: Traffic) -> list[tuple[int, int]]:
-    """[start, end) of the received calls within `seen` that overlap [since, until), as concurrency.intervals."""
+def _spans(seen: Seen, since: int, until: int, traffic: Traffic) -> tuple[str, list]:
+    """SELECT of the [s, e) of the received calls within `seen` and `traffic` that overlap [since, until)."""
+    if traffic.group is not None:     # a trunk group's: the calls of the boxes' trunks of that provider
+        source, args = _grouped(seen, since - report_concurrency.LOOKBACK_S, until, traffic, BoxTrunks())
+    else:
+        where, args = _where(seen, since - report_concurrency.LOOKBACK_S, until, traffic)
+        source = f"central_call WHERE {where}"
+    return (f"SELECT start_utc AS s, start_utc + ring_s + talk_s AS e FROM {source} "
+            "AND start_utc + ring_s + talk_s > ? AND ring_s + talk_s > 0"), args + [since]
+
+
+def _net(spans: str) -> str:
+    """SQL of the occupancy's steps: (t, up: the calls up from t, nxt: the next instant anything starts or ends)."""
+    return (f"WITH spans AS ({spans}), ev AS (SELECT s AS t, 1 AS d FROM spans UNION ALL SELECT e, -1 FROM spans), "
+            "net AS (SELECT t, SUM(d) AS d FROM ev GROUP BY t), "
+            "run AS (SELECT t, SUM(d) OVER (ORDER BY t) AS up, LEAD(t) OVER (ORDER BY t) AS nxt FROM net) ")
+
+
+def swept(seen: Seen, bounds: list[int], traffic: Traffic) -> list[tuple[int, int]]:
+    """concurrency.sweep's (most calls up at once, busy line-seconds) of the received calls in each
+    [bounds[i], bounds[i + 1]), summed in SQL (SQLite or PostgreSQL: window functions) over slots that divide every
+    bound (the gcd of the bounds: 900 s for local hours in any zone of a whole quarter hour): the occupancy is a step
+    function, each step's calls up and length summed per slot; a step over several slots (one call alone over a
+    slot's edge) comes back whole and is shared out here."""
+    slot = max(1, math.gcd(*bounds))
+    spans, args = _spans(seen, bounds[0], bounds[-1], traffic)
     with connection():
-        if traffic.group is not None:     # a trunk group's: the calls of the boxes' trunks of that provider
-            source, args = _grouped(seen, since - report_concurrency.LOOKBACK_S, until, traffic, BoxTrunks())
-        else:
-            where, args = _where(seen, since - report_concurrency.LOOKBACK_S, until, traffic)
-            source = f"central_call WHERE {where}"
-        rows = execute(f"SELECT start_utc, ring_s, talk_s FROM {source} "
-                       "AND start_utc + ring_s + talk_s > ?", args + [since])
-    return [(start, start + ring + talk) for start, ring, talk in rows]
+        within = f"t / {slot} = (nxt - 1) / {slot}"     # a step inside one slot: summed per slot here
+        rows = execute(
+            _net(spans) + f"SELECT t / {slot}, CASE WHEN {within} THEN -1 ELSE t END, CASE WHEN {within} THEN -1 "
+            f"ELSE nxt END, MAX(up), SUM(up * (nxt - t)) FROM run WHERE nxt IS NOT NULL AND up > 0 GROUP BY 1, 2, 3",
+            args)
+    first, last = bounds[0] // slot, bounds[-1] // slot
+    slots: dict[int, list[int]] = {}
+
+    def add(k: int, peak: int, busy: int) -> None:
+        have = slots.setdefault(k, [0, 0])
+        have[0], have[1] = max(have[0], peak), have[1] + busy
+    for k, a, b, up, busy in rows:
+        if b == -1:
+            add(int(k), int(up), int(busy))
+            continue
+        for k in range(max(first, a // slot), min(last, (b - 1) // slot + 1)):
+            add(k, int(up), int(up) * (min(b, (k + 1) * slot) - max(a, k * slot)))
+    out = [[0, 0] for _ in bounds[1:]]
+    for k, (peak, busy) in slots.items():
+        i = bisect.bisect_right(bounds, k * slot) - 1
+        if 0 <= i < len(out):
+            out[i] = [max(out[i][0], peak), out[i][1] + busy]
+    return [(peak, busy) for peak, busy in out]
+
+
+def steps(seen: Seen, since: int, until: int, traffic: Traffic) -> list[tuple[int, int]]:
+    """The received calls' start and end events merged per instant, (t, net change in calls up), in SQL: what a sweep
+    together with other calls (this box's own) needs, without a row per call."""
+    spans, args = _spans(seen, since, until, traffic)
+    with connection():
+        return [(int(t), int(d)) for t, d in execute(
+            f"WITH spans AS ({spans}), ev AS (SELECT s AS t, 1 AS d FROM spans UNION ALL SELECT e, -1 FROM spans) "
+            "SELECT t, SUM(d) FROM ev GROUP BY t HAVING SUM(d) != 0", args)]
 
 
 def concurrency(user: Account, pbx_tenant: str, since: int, until: int, tz: tzinfo, step_s: int = 3600,
                 traffic: Traffic = Traffic(), groups=None, box: str = "",
                 wait: bool = True) -> list[report_concurrency.Bucket]:
     """concurrency.concurrency on a central: the calls up at once of this box (unless branch box `box` is
-    chosen) and of the branch boxes the user sees, together (one sweep over all their calls)."""
+    chosen) and of the branch boxes the user sees, together: the boxes' summed in SQL (swept), or, with calls of this
+    box's own in the period, their events per instant (steps) swept with this box's calls."""
     include_own, seen = choice(user, pbx_tenant, box)
     if seen is None and include_own:
         return report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step_s, traffic, groups, wait)
     bounds = report_concurrency.local_bounds(since, until, step_s, tz)
     spans = (report_concurrency.intervals(user, pbx_tenant, bounds[0], bounds[-1], traffic, groups)
              if include_own else [])
-    if seen is not None:
-        spans += intervals(seen, bounds[0], bounds[-1], traffic)
-    return report_concurrency.buckets(bounds, report_concurrency.sweep(spans, bounds), tz)
+    if seen is None:
+        return report_concurrency.buckets(bounds, report_concurrency.sweep(spans, bounds), tz)
+    if not spans:
+        return report_concurrency.buckets(bounds, swept(seen, bounds, traffic), tz)
+    events = steps(seen, bounds[0], bounds[-1], traffic)
+    return report_concurrency.buckets(bounds, report_concurrency.sweep(spans, bounds, events), tz)
 
 
 def busy_hour(user: Account, pbx_tenant: str, since: int, until: int, tz: tzinfo, traffic: Traffic = Traffic(),

@@ -92,6 +92,7 @@ class CentralBranch(Base):
     directory = TextField(default="")           # its directory's version
     directory_changed_utc = BigIntegerField(default=0)
     missed_built = IntegerField(default=0)      # 1: its incoming calls' missed-call facts are all in central_missed
+    pbx_tenant = TextField(default="")          # its [pbx] tenant, as its last batch said: a call's empty tenant
     created_utc = BigIntegerField()
 
     class Meta:

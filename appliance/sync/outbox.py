@@ -132,7 +132,7 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
                 for i in ids]
     with db.atomic(IMMEDIATE):
         seq = int(get_state("next_seq", "1"))
-        body = wire.encode(branch, seq, __version__, now, rows, queue_rows, agent_rows)
+        body = wire.encode(branch, seq, __version__, now, rows, queue_rows, agent_rows, pbx_tenant)
         SyncBatch.create(seq=seq, body=body, outbox_hi=hi, snapshot_hi=snapshot_hi, rows=len(rows), created_utc=now,
                          queue_hi=queue_hi, agent_hi=agent_hi)
         set_state(next_seq=seq + 1)

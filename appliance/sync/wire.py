@@ -12,6 +12,9 @@ when it has some (an older central refuses it, the reason says to update it, and
 this central takes both. Protocol 3 adds "agent_rows": the branch's member events (logins, logoffs, pauses;
 {"rid", "op": "upsert", "agent_event": {...}} or a delete, store/sync_agent.py), sent as 3 only when a batch has
 some, so an older central refuses only those batches (the reason says to update it) and they wait.
+
+Every batch also says the branch's [pbx] tenant ("tenant": what a call of its own with an empty tenant is, as the
+branch's reports take it; an older central ignores the key, an older branch sends none: no protocol change).
 """
 from __future__ import annotations
 
@@ -56,6 +59,7 @@ class Batch:
     digest: str
     queue_rows: list[dict] = field(default_factory=list)
     agent_rows: list[dict] = field(default_factory=list)
+    tenant: str | None = None       # the branch's [pbx] tenant (None: a branch of an older release said none)
 
 
 def digest(body: bytes) -> str:
@@ -63,11 +67,14 @@ def digest(body: bytes) -> str:
 
 
 def encode(branch: str, seq: int, version: str, sent_utc: int, rows: list[dict],
-           queue_rows: list[dict] | None = None, agent_rows: list[dict] | None = None) -> bytes:
+           queue_rows: list[dict] | None = None, agent_rows: list[dict] | None = None,
+           tenant: str | None = None) -> bytes:
     """The compressed batch body: protocol 1 without queue rows or agent events, 2 with queue rows, 3 with agent
-    events."""
+    events; `tenant` the branch's [pbx] tenant."""
     doc = {"protocol": 3 if agent_rows else 2 if queue_rows else 1, "branch": branch, "seq": seq,
            "version": version, "sent_utc": sent_utc, "rows": rows}
+    if tenant is not None:
+        doc["tenant"] = tenant
     if queue_rows:
         doc["queue_rows"] = queue_rows
     if agent_rows:
@@ -129,8 +136,11 @@ def decode(body: bytes, head: dict[str, str]) -> Batch:
         raise WireError("corrupt batch: bad agent event rows")
     for row in agent_rows:
         _check_agent_row(row)
+    tenant = doc.get("tenant")
+    if tenant is not None and (not isinstance(tenant, str) or len(tenant) > 200):
+        raise WireError("corrupt batch: its tenant is not a text")
     return Batch(doc["branch"], seq, str(doc.get("version", "")), int(doc.get("sent_utc", 0)), rows, digest(body),
-                 queue_rows, agent_rows)
+                 queue_rows, agent_rows, tenant)
 
 
 def _check_agent_row(row) -> None:

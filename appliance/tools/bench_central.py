@@ -9,7 +9,8 @@ receiver gets them: compressed batches of 2,000 calls (wire.encode, made beforeh
 (central/apply.py: one transaction, the branch's row locked, multi-row upserts) by one thread per branch; calls/s
 over the wall time. TLS and the network are not in it (the receiver's threads do that in parallel). After each
 engine's ingest, the missed-calls report's received part over all those calls: summed in SQL (its facts made as the
-batches were applied), and read call by call as before (reports/received_missed.py). Engine `partitioned`: the same
+batches were applied), and read call by call as before (reports/received_missed.py); and the concurrency report's
+(by hour): summed in SQL, and every call swept in Python as before. Engine `partitioned`: the same
 on PostgreSQL with central_call partitioned by month first (`callbox central partition`; the calls span 25 months,
 the receiver makes each month's partition as a batch first brings one). Report: `--report-calls` received calls
 bulk-loaded into PostgreSQL (COPY) and the month roll-up rebuilt (apply keeps it as batches come; COPY bypasses it),
@@ -28,6 +29,7 @@ import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -39,9 +41,11 @@ from zoneinfo import ZoneInfo
 from appliance import store
 from appliance.access import users
 from appliance.central import apply as applier
+from appliance.reports import concurrency as report_concurrency
 from appliance.reports import engine as reports
 from appliance.reports import missed as report_missed
 from appliance.reports import received_traffic
+from appliance.reports.concurrency import Traffic
 from appliance.store import central_db, central_month, central_parts
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch
 from appliance.sync import wire
@@ -213,6 +217,24 @@ def missed_ms(runs: int) -> dict:
     return {"sql_ms": round(sql_ms, 1), "call_by_call_ms": round(raw_ms, 1)}
 
 
+def concurrency_ms(runs: int) -> dict:
+    """The concurrency report's received part over every received call (two years, by hour, UTC): summed in SQL
+    (received_traffic.swept) and, once, every call read and swept in Python (the reference, as before it): median ms
+    of `runs`, and whether they agree."""
+    bounds = report_concurrency.local_bounds(START, START + SPAN_S + 86400, 3600, ZoneInfo("UTC"))
+    with central_db.central_db.connection_context():
+        times = []
+        for _ in range(max(1, runs)):
+            t = time.perf_counter()
+            got = received_traffic.swept(([], []), bounds, Traffic())
+            times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        spans, args = received_traffic._spans(([], []), bounds[0], bounds[-1], Traffic())
+        want = report_concurrency.sweep(central_db.execute(spans, args), bounds)
+        raw_ms = (time.perf_counter() - t) * 1000
+    return {"sql_ms": round(statistics.median(times), 1), "call_by_call_ms": round(raw_ms, 1), "same": got == want}
+
+
 def run(calls: int, branches: int, report_calls: int, engines: list[str], workdir: Path, runs: int,
         pg_url: str = "", pg_password_file: str = "") -> dict:
     out: dict = {"calls": calls, "branches": branches, "batch": BATCH, "cpus": os.cpu_count()}
@@ -222,6 +244,8 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
         store.open_db(path)
         out["sqlite_ingest_calls_per_s"] = ingest(calls, branches)
         out["sqlite_missed_report"] = missed_ms(runs)
+        out["sqlite_concurrency_report"] = concurrency_ms(runs)
+        print(json.dumps(out), file=sys.stderr, flush=True)     # so far: a long run stopped later keeps these
         store.close_db()
     if {"postgresql", "partitioned"} & set(engines):
         with (throwaway_postgres() if not pg_url else _given(pg_url)) as url:
@@ -233,6 +257,8 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
             if "postgresql" in engines:
                 out["postgresql_ingest_calls_per_s"] = ingest(calls, branches)
                 out["postgresql_missed_report"] = missed_ms(runs)
+                out["postgresql_concurrency_report"] = concurrency_ms(runs)
+                print(json.dumps(out), file=sys.stderr, flush=True)
             if "partitioned" in engines:
                 _reset_pg()
                 central_db.open_central("", "", Path.cwd())

@@ -6,7 +6,9 @@ by its display name ("İzmir"), linked to the directory's branch İzmir; both se
 and the branch boxes' queues on the call-centre page (HQ both boxes, İzmir's supervisor İzmir's only), and both
 reach the traffic reports and the call search, which cover the branch boxes they see (HQ both, İzmir's supervisor
 İzmir's only: the missed calls' offered and the trunk calls of each box equal the box's own calls, its calls in
-/calls, its CSV and /api/calls with the box as a column and a filter).
+/calls, its CSV and /api/calls with the box as a column and a filter); the call-centre reports' caller journeys and
+callback list have each box's rows (HQ both, İzmir's supervisor İzmir's only), the evaluations page says a box's
+evaluations stay on it.
 Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
@@ -123,6 +125,25 @@ def _queues_by_box(page, site) -> dict[str, int]:
         cells = [c.inner_text().strip() for c in tr.locator("td").all()]
         offered[cells[0]] = offered.get(cells[0], 0) + int(re.sub(r"\D", "", cells[2]))
     return offered
+
+
+def _report_boxes(page, site, name: str) -> dict[str, int]:
+    """A call-centre report's rows per branch box (its first column, the box's display name)."""
+    page.goto(f"{site}/callcentre/reports/{name}?{MAY_JUNE}")
+    rows: dict[str, int] = {}
+    for tr in page.locator("table.report tbody tr").all():
+        box = tr.locator("td").first.inner_text().strip()
+        rows[box] = rows.get(box, 0) + 1
+    return rows
+
+
+def _cc_reports(page, site, sees: set[str]) -> None:
+    """The journeys list a row per queue call of each box the user sees (every box: a row per queue call it sent),
+    the callback list each box's lost callers; the evaluations page says a box's stay on the box."""
+    assert _report_boxes(page, site, "caller_journeys") == {LABEL[n]: QUEUED[n] for n in sees}
+    assert set(_report_boxes(page, site, "callback_list")) == {LABEL[n] for n in sees}
+    page.goto(f"{site}/callcentre/reports/call_evaluations?{MAY_JUNE}")
+    assert "the evaluations stay there" in page.locator("main").inner_text()
 
 
 def _counts(data, where: str) -> int:
@@ -243,6 +264,8 @@ def test_hq_sees_every_branch_its_health_and_the_consolidated_report(hq, browser
     page.wait_for_url(re.compile(r".*branch=ankara.*"))
     assert {r.get_attribute("data-box") for r in page.locator("table#branch-queues td[data-box]").all()} == {"ankara"}
     _shot(page, "hq-callcentre-branches")
+    _cc_reports(page, site, set(BRANCHES))
+    _shot(page, "hq-callcentre-evaluations")
     _traffic_pages(page, site, boxes, "hq", set(BRANCHES))
     context.close()
     assert not seen.errors, seen.errors
@@ -271,6 +294,7 @@ def test_a_user_scoped_to_one_branch_sees_only_that_branch_box(hq, browser):  # 
     page.goto(f"{site}/callcentre?{MAY_JUNE}&branch=ankara")
     assert page.locator("table#branch-queues").count() == 0
     _shot(page, "izmir-callcentre-branches")
+    _cc_reports(page, site, {"izmir"})
     _traffic_pages(page, site, boxes, "izmir", {"izmir"})
     assert not seen.errors, seen.errors
     response = page.goto(site + "/central/branches")             # the health page is the whole box's admins'

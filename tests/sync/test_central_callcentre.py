@@ -167,9 +167,10 @@ def test_a_branch_user_sees_only_their_box_and_the_web_report_says_so(central, b
             assert 'id="cc-branch"' in page.text
             rows = list(csv.DictReader(io.StringIO(client.get(f"/callcentre/reports/{name}?{period}&export=csv")
                                                    .text)))
-            assert {r["Branch box"] for r in rows} == boxes, name
+            having = {b for b in boxes if branches[b][0][name].rows}     # this log has no flagged or repeat call
+            assert {r["Branch box"] for r in rows} == having, name
             other = client.get(f"/callcentre/reports/{name}?{period}&export=csv&branch=ankara").text
-            assert {r["Branch box"] for r in csv.DictReader(io.StringIO(other))} == ({"ankara"} & boxes), name
+            assert {r["Branch box"] for r in csv.DictReader(io.StringIO(other))} == ({"ankara"} & having), name
 
 
 def test_the_wallboard_shows_the_boxes_queues_the_user_sees(central, branches, monkeypatch):

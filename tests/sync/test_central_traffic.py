@@ -35,15 +35,17 @@ START = 1_777_593_600            # 2026-05-01 00:00 UTC
 SINCE, UNTIL = START + 21 * DAY, START + 28 * DAY      # the week reported; the three before it the baseline
 ADMIN = users.Account(0, "hq", "administrator", "all", "", "")
 BOXES = {"izmir": (11, 500), "ankara": (12, 400)}       # seed, calls
+# the calls' tenant: Ankara's calls have none, as a box's own PBX's calls may: its [pbx] tenant ("default")
+TENANT = {"izmir": "default", "ankara": ""}
 CALL = ("INSERT INTO call (id, driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, ring_s, "
         "talk_s, answered, transferred, account_code, legs, kind, number, cost, currency, destination, tariff, capped,"
-        " tenant) VALUES (?, 'gen', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, '', '', 0, 'default')")
+        " tenant) VALUES (?, 'gen', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, '', '', 0, ?)")
 LEG = ("INSERT INTO leg (id, call_id, driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, "
        "ring_s, talk_s, answered, transferred, account_code, jseg, joff) VALUES "
        "(?, ?, 'gen', ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, '', 1, ?)")
 
 
-def _calls(data: Path, n: int, seed: int) -> None:
+def _calls(data: Path, n: int, seed: int, tenant: str = "default") -> None:
     """`n` calls over four weeks: incoming ones ringing one to three extensions (answered by one, or missed, or
     transferred and then lost), outgoing ones priced exactly, internal ones; on trunks T1..T3 (T3 busy in the last
     week only: a problem trunk)."""
@@ -66,7 +68,7 @@ def _calls(data: Path, n: int, seed: int) -> None:
                 answered = any(leg[4] for leg in legs)
                 con.execute(CALL, (cid, f"k{cid}", at, "in", first[0], f"+90532{cid:07d}", trunk,
                                    sum(leg[2] for leg in legs), sum(leg[3] for leg in legs), answered,
-                                   len(legs) > 1, len(legs), "", "", None, ""))
+                                   len(legs) > 1, len(legs), "", "", None, "", tenant))
                 for ext, t, ring, talk, ans, moved in legs:
                     leg_id += 1
                     con.execute(LEG, (leg_id, cid, f"k{cid}", t, "in", ext, f"+90532{cid:07d}", trunk, ring, talk,
@@ -78,7 +80,7 @@ def _calls(data: Path, n: int, seed: int) -> None:
             direction, line = ("out", trunk) if out else ("internal", "")
             con.execute(CALL, (cid, f"k{cid}", at, direction, ext, "05321112233" if out else "209", line, ring,
                                talk, talk > 0, 0, 1, "mobile" if out else "", "+905321112233" if out else "", cost,
-                               "TRY" if cost else ""))
+                               "TRY" if cost else "", tenant))
             leg_id += 1
             con.execute(LEG, (leg_id, cid, f"k{cid}", at, direction, ext, "209", line, ring, talk, talk > 0, 0, leg_id))
     con.close()
@@ -135,7 +137,7 @@ def branches(tmp_path_factory):
         data = tmp_path_factory.mktemp(name)
         store.open_db(data / "callbox.db")
         install_triggers(backfill=True)
-        _calls(data, n, seed)
+        _calls(data, n, seed, TENANT[name])
         snapshots = [_trunks_and_snapshot(name)]
         figures = _figures()
         bodies = []

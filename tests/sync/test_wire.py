@@ -61,3 +61,14 @@ def test_a_zip_bomb_is_refused(monkeypatch):
     body, head = batch(rows=[{"rid": i, "op": "delete"} for i in range(500)])
     with pytest.raises(wire.WireError, match="inflates"):
         wire.decode(body, head)
+
+
+def test_a_batch_says_the_branchs_tenant_and_an_older_one_none():
+    """The branch's [pbx] tenant travels in every batch (what a call's empty tenant is); a batch of an older
+    release has none (None: the central keeps what it knew); a tenant that is not a text is refused."""
+    body = wire.encode("izmir", 3, "0.1.0", 1_780_000_000, [], tenant="şirket")
+    assert wire.decode(body, wire.headers(body, 3)).tenant == "şirket"
+    assert wire.decode(*batch()).tenant is None
+    body = wire.encode("izmir", 3, "0.1.0", 1_780_000_000, [], tenant=7)     # type: ignore[arg-type]
+    with pytest.raises(wire.WireError, match="tenant"):
+        wire.decode(body, wire.headers(body, 3))

@@ -75,6 +75,10 @@
       tr.className = "state-" + a.state;
       tr.setAttribute("data-agent", a.agent);
       var who = a.name ? a.name + " (" + a.agent + ")" : a.agent;
+      if (a.branch) {      // a branch box's agent on a central
+        tr.setAttribute("data-box", a.branch);
+        who = a.box + " · " + who;
+      }
       [who, labels.states[a.state] + (a.reason ? " (" + a.reason + ")" : ""), ""].forEach(function (v, i) {
         var td = document.createElement("td");
         td.textContent = v;
