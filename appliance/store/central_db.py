@@ -163,13 +163,17 @@ def transaction():
 
 
 _YM = re.compile(r"CAST\(strftime\('%Y%m', (.+?) \* 86400, 'unixepoch'\) AS INTEGER\)")
+_LITERAL = re.compile(r"('(?:[^']|'')*')")   # a quoted SQL literal ('' is a quote in it)
 
 
 def sql(text: str) -> str:
     """SQL written for SQLite (with ? parameters), as the central's engine takes it."""
     if not is_postgres():
         return text
-    text = text.replace("%", "%%").replace("?", "%s")
+    # psycopg's placeholders: every % doubled; a ? outside a quoted literal is a parameter ('?' in one is text:
+    # reports' DIRECTION_SQL tests for IP Office's "?NAME" parties)
+    text = "".join(part.replace("%", "%%") if n % 2 else part.replace("%", "%%").replace("?", "%s")
+                   for n, part in enumerate(_LITERAL.split(text)))
     text = _YM.sub(lambda m: f"CAST(to_char(to_timestamp({m.group(1)} * 86400) AT TIME ZONE 'UTC', 'YYYYMM') "
                              "AS INTEGER)", text.replace("%%Y%%m", "%Y%m"))
     # exact decimal text to micro-units: NUMERIC on PostgreSQL (its REAL is 4 bytes), BIGINT sums

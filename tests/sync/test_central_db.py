@@ -35,3 +35,12 @@ def test_sqlite_sql_is_rewritten_for_postgresql(monkeypatch):
         "SELECT CAST(to_char(to_timestamp(((start_utc + utc_offset) / 86400) * 86400) AT TIME ZONE 'UTC', 'YYYYMM') "
         "AS INTEGER), ((start_utc + utc_offset) %% 86400), SUM(CASE WHEN cost IS NULL OR cost = '' THEN 0 ELSE "
         "CAST(ROUND(CAST(cost AS NUMERIC) * 1000000) AS BIGINT) END) FROM central_call WHERE tenant IN (%s, %s)")
+
+
+def test_a_question_mark_in_a_quoted_literal_stays_text(monkeypatch):
+    """Reports' direction tests for IP Office's "?NAME" party with substr(party, 1, 1) = '?': on PostgreSQL that ?
+    is text, not a parameter (it was, and a central's report by direction failed with an IndexError)."""
+    monkeypatch.setattr(central_db, "is_postgres", lambda: True)
+    text = "SELECT 'it''s ?', party LIKE '5%' FROM central_call WHERE substr(party, 1, 1) = '?' AND branch = ?"
+    assert central_db.sql(text) == (
+        "SELECT 'it''s ?', party LIKE '5%%' FROM central_call WHERE substr(party, 1, 1) = '?' AND branch = %s")
