@@ -20,6 +20,9 @@ from appliance.store import outbox as store_outbox
 from appliance.store import users as su
 from test_alerts_health import at, settings
 
+# whole alert passes: the machine's disk is not what these tests are about (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("roomy_data_partition")
+
 
 @pytest.mark.parametrize("lang,subject", [
     ("tr", "Callbox UYARI: mesai saatleri içinde 60 dakikadır hiçbir kaynaktan çağrı verisi yok"),

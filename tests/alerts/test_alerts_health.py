@@ -19,6 +19,9 @@ from appliance.journal import JournalWriter
 from appliance.store import alerts as sa
 from appliance.store import outbox as store_outbox
 
+# whole alert passes (evaluate, the jobs process, the CLI): the machine's disk is not what these tests are about
+# (tests/conftest.py); the tests of the disk alert give their Health themselves
+pytestmark = pytest.mark.usefixtures("roomy_data_partition")
 WARSAW = ZoneInfo("Europe/Warsaw")
 WEEKDAYS = alert_health.parse_schedule("mon-fri 08:00-18:00")
 HEALTHY = health.Health(link_up=True, links=[("tcp:10.0.0.5:1150", True, 0)], last_record_utc=None,

@@ -55,6 +55,7 @@ def damaged(tmp_path):
     return data
 
 
+@pytest.mark.usefixtures("roomy_data_partition")   # a whole alert pass, not about the disk
 def test_a_damaged_leg_table_passes_the_old_probes_but_not_the_alert_pass(damaged, capsys):
     # what made it silent: the snapshot's COUNT(*) of call and quarantine still work
     assert health.snapshot(damaged, Config(text=""), 0).db_ok
@@ -140,6 +141,7 @@ def test_when_the_outbox_cannot_take_the_alert_it_is_sent_directly_once(tmp_path
     assert direct[1].to == ("noc@example.com",) and "malformed" in direct[1].body
 
 
+@pytest.mark.usefixtures("roomy_data_partition")   # a whole alert pass, not about the disk
 def test_the_whole_file_is_read_once_per_db_check_min_and_every_pass_once_damaged(tmp_path):
     """quick_check reads every page: at 10,000,000 calls on flash it was the alert pass's largest cost, every
     minute. Now once an hour by default; damage found is checked again at every pass until it is gone."""

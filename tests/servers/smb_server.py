@@ -40,6 +40,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _has_account() -> bool:
+    return subprocess.run(["getent", "passwd", USER], capture_output=True).returncode == 0
+
+
+def _unix_account() -> None:
+    """USER made once. Two test processes (pytest -n 2) may both find it missing and both run useradd: the one that
+    comes second fails ("already exists", or the passwd file locked), and finds it there afterwards."""
+    if _has_account():
+        return
+    made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER],
+                          capture_output=True, text=True)
+    if made.returncode != 0 and not _has_account():
+        raise RuntimeError(f"useradd {USER} failed ({made.returncode}): {made.stderr.strip()}")
+
+
 class SMBServer:
     """smbd serving `share` (a directory) as \\\\127.0.0.1\\NAME to USER with `password`; `encrypt` is smbd's
     "server smb encrypt" (if_required: a client may ask for encryption; required; off); `max_protocol` SMB2_10
@@ -88,9 +103,7 @@ class SMBServer:
     def __enter__(self) -> SMBServer:
         if problem := available():
             pytest.fail(problem)   # as for slapd: a missing server is a failure, never a silent skip
-        if subprocess.run(["getent", "passwd", USER], capture_output=True).returncode != 0:
-            subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER],
-                           check=True, capture_output=True)
+        _unix_account()
         subprocess.run([shutil.which("smbpasswd") or "/usr/bin/smbpasswd", "-c", str(self.conf), "-s", "-a", USER],
                        input=f"{self.password}\n{self.password}\n", text=True, check=True, capture_output=True)
         # its own session: smbd ends by signalling its whole process group, which must not be the tests'
