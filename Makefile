@@ -26,14 +26,16 @@ system-deps:
 run: install
 	$(BIN)/callbox run --data $(DATA)
 
+# the tests on PYTEST_WORKERS processes (pytest-xdist; 0: in this one process), a test file's tests on one of them
+# (loadfile: its module-scoped servers, data and browser made once): CI's 2 cores both busy
+PYTEST_WORKERS ?= 2
 test: install system-deps
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 
-# the same tests on two processes (pytest-xdist), a test file's tests on one of them (loadfile: its module-scoped
-# servers, data and browser made once). Not yet what CI runs: two full runs must pass on a loaded machine first
-.PHONY: test-parallel
-test-parallel: install system-deps
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
+# the same tests in one process (as `make test` ran them before; PYTEST_WORKERS=0 does the same)
+.PHONY: test-serial
+test-serial: install system-deps
+	$(BIN)/python -m pytest -q --durations=15
 
 # the edit-test loop: everything but the tests marked slow (processes, servers, browsers)
 test-fast: install
