@@ -266,6 +266,7 @@ def central_main(argv: list[str] | None = None) -> int:
     or web."""
     from appliance import store   # late: see the module docstring
     from appliance.central import server
+    from appliance.store import central_db, central_month
     try:
         paths, cfg = _setup("central", argv)
         listen = cfg.section("central").listen
@@ -280,6 +281,8 @@ def central_main(argv: list[str] | None = None) -> int:
     if stop.is_set():
         return 0
     with _restart_report(paths, "central"):
+        with central_db.connection():   # after an upgrade to another layout, the month roll-up built again, once
+            central_month.ensure(rebuild_now=True)
         server.serve(listen, paths.data, stop)
     return 0
 

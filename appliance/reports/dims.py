@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from appliance.store.directions import DIRECTION_SQL, NAMED_PARTY_SQL, OUT_SQL  # noqa: F401 (the reports')
 from appliance.store.rollups import SHORT_S
 
 log = logging.getLogger(__name__)
@@ -51,15 +52,8 @@ def _band_case(column: str, bands: tuple) -> str:
 
 
 LOCAL = "(start_utc + utc_offset)"
-# A call the PBX prints as outgoing that went over no trunk to a name, not a number: IP Office's call to a voicemail
-# mailbox ("O" to "?GRABOWA", answered by a voicemail channel; FORMATS.md §1). Reports count it under a direction of
-# its own, "voicemail" (IP Office) or "to_name" (another PBX), never as outgoing: it costs nothing and reaches nobody
-# outside (issue 20; the calls page says the same, webui/targets.py). The stored direction stays the PBX's "out".
-NAMED_PARTY_SQL = ("(COALESCE(trunk, '') = '' AND substr(COALESCE(party, ''), 1, 1) = '?' "
-                   "AND length(trim(substr(party, 2), '0123456789 +*#')) > 0)")
-OUT_SQL = f"(direction = 'out' AND NOT {NAMED_PARTY_SQL})"   # DIRECTION_SQL = 'out', cheaper (the sums' test)
-DIRECTION_SQL = (f"CASE WHEN direction = 'out' AND {NAMED_PARTY_SQL} THEN "
-                 "CASE WHEN driver = 'avaya_ipoffice' THEN 'voicemail' ELSE 'to_name' END ELSE direction END")
+# A call to a name over no trunk (IP Office's to a voicemail mailbox, "?GRABOWA") is never counted as outgoing:
+# direction voicemail or to_name (store/directions.py, which the central's month roll-up shares)
 # base key -> SQL expression over the call table (the roll-up cubes store these values under the key's name)
 BASE_SQL = {
     "tenant": "tenant",

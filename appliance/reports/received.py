@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from appliance.reports.attribution import RollupScope
 from appliance.reports.dims import DIMS, key_sql
 from appliance.reports.query import SUMS, _conditions, sums_sql
-from appliance.store import versioned
+from appliance.store import central_month, versioned
 from appliance.store.central_db import connection, execute, is_postgres
 from appliance.store.sync import box_labels
 
@@ -58,7 +58,7 @@ def _ym(day: int) -> int | None:
 
 def _monthly(q, base: list[str], attrs: list[str]) -> tuple[list[str], list] | None:
     """The conditions on central_month serving query `q` (whole months, keys and filters it holds); None when it
-    cannot (then every call is read)."""
+    cannot, or is not built with this release's layout yet (then every call is read)."""
     w = q.window
     if (set(base) - ROLLED or set(attrs) - {"department", "branch"}
             or set(q.equal) - {"direction", "tenant", "currency"} or q.time_range is not None
@@ -74,6 +74,8 @@ def _monthly(q, base: list[str], attrs: list[str]) -> tuple[list[str], list] | N
             return None
         cond += ["ym >= ?", "ym < ?"]
         args += [lo, hi]
+    if not central_month.current():   # the receiver builds it again at its start after an upgrade
+        return None
     if "direction" not in q.equal:
         cond.append("direction != 'system'")
     for key, values in sorted(q.equal.items()):
@@ -99,16 +101,16 @@ def accumulate(plan, rscope: RollupScope, acc: dict) -> bool:
     attrs = [a for a in ATTRIBUTED if a in used]
     need = {"currency"} | {b for d in used - set(ATTRIBUTED) if d in DIMS for b in DIMS[d].keys}
     base = [k for k in plan.keys if k in need]
-    monthly = _monthly(q, base, attrs)
-    if monthly is not None:   # whole months by department, branch, month...: the roll-up, not every call
-        cond, args = seen[0] + monthly[0], seen[1] + monthly[1]
-    keys = [key_sql(k, monthly is not None) for k in base] + attrs
-    sql = (f"SELECT {', '.join(keys + sums_sql(monthly is not None, short=False))} "
-           f"FROM {'central_month' if monthly is not None else 'central_call'}"
-           + (f" WHERE {' AND '.join(f'({c})' for c in cond)}" if cond else "")
-           + f" GROUP BY {', '.join(keys)}")
     n, m = len(base), len(attrs)
     with connection():
+        monthly = _monthly(q, base, attrs)
+        if monthly is not None:   # whole months by department, branch, month...: the roll-up, not every call
+            cond, args = seen[0] + monthly[0], seen[1] + monthly[1]
+        keys = [key_sql(k, monthly is not None) for k in base] + attrs
+        sql = (f"SELECT {', '.join(keys + sums_sql(monthly is not None, short=False))} "
+               f"FROM {'central_month' if monthly is not None else 'central_call'}"
+               + (f" WHERE {' AND '.join(f'({c})' for c in cond)}" if cond else "")
+               + f" GROUP BY {', '.join(keys)}")
         rows = execute(sql, args)   # SQLite or PostgreSQL ([central] database)
         labels_of = box_labels() if "branch" in attrs else {}
     for row in rows:

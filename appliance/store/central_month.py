@@ -1,25 +1,34 @@
 """The central's month roll-up of its branches' calls (central_month): per branch box, tenant, local month,
-direction, department (as the branch attributed the call) and currency, the sums the report engine needs. A report
-that needs nothing finer (department × month over years of calls) reads it instead of every call.
+direction (as the reports count it: a call to voicemail by name is not outgoing, store/directions.py), department
+(as the branch attributed the call) and currency, the sums the report engine needs. A report that needs nothing finer
+(department × month over years of calls) reads it instead of every call, once it is `current()`.
 
 Kept exact in the batch's own transaction (central/apply.py): the calls a batch replaces or deletes are subtracted
 as they were stored, the new ones added, groups left empty removed. `rebuild()` makes it again from central_call
-(a database from before it, a bulk load). SQLite or PostgreSQL, as central_call.
+(a database from before it, a bulk load, another MONTH_VERSION: the receiver does it once at its start, `ensure()`).
+SQLite or PostgreSQL, as central_call.
 """
 from __future__ import annotations
 
+import logging
+import time
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from peewee import EXCLUDED, BigIntegerField, IntegerField, Model, TextField
 
-from appliance.store.central_db import central_db, execute, sql
+from appliance.store.central_db import central_db, execute, is_postgres, sql, transaction
+from appliance.store.directions import DIRECTION_SQL, reported
 
+log = logging.getLogger(__name__)
+
+# the roll-up's layout and meaning: one built with another is built again (`ensure`), and not read until then
+MONTH_VERSION = "2"   # 2: direction voicemail/to_name, as the branch's reports count it (store/directions.py)
 KEYS = ("branch", "tenant", "ym", "direction", "department", "currency")
 SUMS = ("calls", "answered", "ring_s", "talk_s", "cost_micro", "priced")
 # what a stored call contributes: its columns, in this order, read by `old_rows`
 CALL_COLUMNS = ("branch", "tenant", "start_utc", "utc_offset", "direction", "department", "currency", "answered",
-                "ring_s", "talk_s", "cost")
+                "ring_s", "talk_s", "cost", "party", "trunk", "driver")
 
 
 class CentralMonth(Model):
@@ -43,6 +52,17 @@ class CentralMonth(Model):
         indexes = ((KEYS, True),)
 
 
+class CentralMonthState(Model):
+    """The MONTH_VERSION the roll-up was last built with (one row; none: never built by this release or a later)."""
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        database = central_db
+        table_name = "central_month_state"
+        legacy_table_names = False
+
+
 def _ym(local_s: int) -> int:
     d = datetime.fromtimestamp(local_s // 86400 * 86400, timezone.utc)
     return d.year * 100 + d.month
@@ -54,8 +74,10 @@ def _micro(cost) -> int:
 
 def add(acc: dict, row: tuple, sign: int) -> None:
     """Add (sign 1) or take away (-1) the contribution of a call, given as CALL_COLUMNS, to `acc` {key: sums}."""
-    branch, tenant, start, offset, direction, department, currency, answered, ring, talk, cost = row
-    key = (branch, tenant or "", _ym(start + offset), direction, department or "", currency or "")
+    branch, tenant, start, offset, direction, department, currency, answered, ring, talk, cost, party, trunk, \
+        driver = row
+    key = (branch, tenant or "", _ym(start + offset), reported(direction, party, trunk, driver), department or "",
+           currency or "")
     s = acc.setdefault(key, [0] * len(SUMS))
     priced = cost is not None and cost != ""
     for i, v in enumerate((1, int(answered), ring, talk, _micro(cost), int(priced))):
@@ -91,18 +113,46 @@ _COST = ("CASE WHEN cost IS NULL OR cost = '' THEN 0 "
 
 
 def rebuild() -> None:
-    """Make the roll-up again from every received call (one transaction)."""
-    keys = ("branch", "COALESCE(tenant, '')", _YM_SQL, "direction", "COALESCE(department, '')",
+    """Make the roll-up again from every received call (one transaction; on PostgreSQL the roll-up locked against
+    batches meanwhile: one that waits adds its change after, on the rebuilt sums), and mark it current."""
+    keys = ("branch", "COALESCE(tenant, '')", _YM_SQL, DIRECTION_SQL, "COALESCE(department, '')",
             "COALESCE(currency, '')")
     sums = ("COUNT(*)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", f"SUM({_COST})",
             "SUM(CASE WHEN cost IS NULL OR cost = '' THEN 0 ELSE 1 END)")
-    with central_db.atomic():
+    with transaction():
+        if is_postgres():
+            central_db.execute_sql("LOCK TABLE central_month IN EXCLUSIVE MODE")
         CentralMonth.delete().execute()
         central_db.execute_sql(sql(f"INSERT INTO central_month ({', '.join(KEYS + SUMS)}) SELECT "
                                    f"{', '.join(keys + sums)} FROM central_call GROUP BY {', '.join(keys)}"))
+        _stamp()
 
 
-def ensure() -> None:
-    """After the central's tables were created: a roll-up that is empty while calls exist is built."""
-    if not execute("SELECT 1 FROM central_month LIMIT 1") and execute("SELECT 1 FROM central_call LIMIT 1"):
+def _stamp() -> None:
+    (CentralMonthState.insert(key="version", value=MONTH_VERSION)
+     .on_conflict(conflict_target=[CentralMonthState.key], update={CentralMonthState.value: MONTH_VERSION}).execute())
+
+
+def current() -> bool:
+    """Whether the roll-up was built with this release's MONTH_VERSION (reports read it only then; until the
+    receiver has built it again, every call)."""
+    return execute("SELECT value FROM central_month_state WHERE key = 'version'") == [(MONTH_VERSION,)]
+
+
+def ensure(rebuild_now: bool = False) -> bool:
+    """After the central's tables were created (every process): a roll-up not current while no call was received is
+    marked current (a new central, a branch box). With `rebuild_now` (the receiver, at its start, before it takes
+    batches), one that is not current is built again from the received calls: once, after an upgrade to another
+    MONTH_VERSION (or from a release before the roll-up). True when it was."""
+    if current():
+        return False
+    with transaction():
+        if not execute("SELECT 1 FROM central_call LIMIT 1"):
+            _stamp()
+            return False
+    if rebuild_now:
+        t0 = time.monotonic()
+        log.info("the month roll-up of the received calls is built again (version %s)", MONTH_VERSION)
         rebuild()
+        log.info("the month roll-up was built again in %.1f s", time.monotonic() - t0)
+    return rebuild_now

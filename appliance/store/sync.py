@@ -19,7 +19,7 @@ from peewee import BigAutoField, BigIntegerField, BlobField, IntegerField, TextF
 from appliance.store.base import Base, db
 from appliance.store.central_db import central_db, connection
 from appliance.store.central_missed import CentralMissed
-from appliance.store.central_month import CentralMonth
+from appliance.store.central_month import CentralMonth, CentralMonthState
 from appliance.store.sync_agent import BACKFILL as AGENT_BACKFILL
 from appliance.store.sync_agent import TRIGGERS as AGENT_TRIGGERS
 from appliance.store.sync_agent import CentralAgentEvent, SyncAgentOutbox
@@ -138,7 +138,7 @@ class CentralCall(Base):
 
 
 MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall, CentralSnapshot, CentralAgentEvent,
-                  CentralMissed)
+                  CentralMissed, CentralMonthState)
 MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, SyncQueueOutbox, SyncAgentOutbox) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")

@@ -196,7 +196,8 @@ def throwaway_postgres() -> Iterator[str]:
 
 def _reset_pg() -> None:
     central_db.central_db.execute_sql("DROP TABLE IF EXISTS central_call, central_branch, central_month, "
-                                      "central_queue_call, central_snapshot, central_agent_event, central_missed")
+                                      "central_queue_call, central_snapshot, central_agent_event, central_missed, "
+                                      "central_month_state")
 
 
 def missed_ms(runs: int) -> dict:
