@@ -1,5 +1,6 @@
-"""`callbox queue kpis|agents|quality|rebuild|wallboard`: call-centre KPIs per queue and per agent (CC-2), data
-quality, and the wallboard links (appliance/cli/wallboard.py).
+"""`callbox queue kpis|agents|quality|rebuild|report|wallboard`: call-centre KPIs per queue and per agent (CC-2), data
+quality, the call-centre reports (on a central over its branch boxes too, as its web: the box a first column, `branch`;
+--branch BOX that box's only), and the wallboard links (appliance/cli/wallboard.py).
 
 The JSON of `queue kpis` and `queue agents` is a contract (issue 15): fields in appliance/callcentre/kpis.py FIELDS
 and agents.py FIELDS, rows sorted by queue (agent), seconds and percentages with 2 decimals, null where the
@@ -13,10 +14,12 @@ import logging
 import sys
 
 from appliance import localtime
-from appliance.callcentre import agents, journeys, kpis, opening, quality, reports, targets
+from appliance.access import users
+from appliance.callcentre import agents, journeys, kpis, opening, quality, received_reports, reports, targets
 from appliance.callcentre.tables import Ask
 from appliance.cli import wallboard
-from appliance.reports import csv_cells
+from appliance.reports import csv_cells, received, received_calls
+from appliance.reports.attribution import rollup_scope
 from appliance.cli.common import UsageError, iso_s, open_data
 from appliance.config import ConfigError
 from appliance.procs import common_args
@@ -62,6 +65,9 @@ def register(subparsers) -> None:
     c.add_argument("--compare", action="store_true",
                    help="add the first measure's value in the period of the same length just before, and the change")
     c.add_argument("--csv", action="store_true", help="CSV with a header instead of a table")
+    c.add_argument("--branch", metavar="BOX", default="",
+                   help="on a central: only branch box BOX's queues (default: this box's own and every branch box's, "
+                        "the box a first column, branch)")
     c.set_defaults(func=cmd_report)
     c = sub.add_parser("rebuild", help="build every queue call again from the stored queue events")
     common_args(c)
@@ -142,6 +148,23 @@ def cmd_rebuild(args) -> int:
     return 0
 
 
+CONSOLE = users.Account(0, "(console)", "administrator", "all", "", "")
+
+
+def _branch_boxes(cfg, box: str):
+    """On a central ([central] listen or database, as its web): the SQL conditions of the branch boxes' data the
+    console sees (every box); None on another box. A --branch naming no branch box is a UsageError."""
+    c = cfg.section("central")
+    if not (c.listen or c.database):
+        if box:
+            raise UsageError("--branch: this box is not a central ([central] listen)")
+        return None
+    rscope = rollup_scope(CONSOLE, cfg.section("pbx").tenant)
+    if box and box not in received_calls.branch_names(rscope):
+        raise UsageError(f"--branch: no branch box {box!r} (callbox central branch list)")
+    return received.scope_sql(rscope)
+
+
 def cmd_report(args) -> int:
     if args.list or not args.name:
         for group in reports.GROUPS:
@@ -160,12 +183,18 @@ def cmd_report(args) -> int:
     ask = Ask(book, since, until, localtime.zone(cfg.section("pbx").timezone),
               frozenset([args.queue]) if args.queue else None, args.caller,
               tuple(r.strip() for r in s.wrapup_pause_reasons.split(",") if r.strip()))
-    table = reports.run(args.name, ask, hours, goals)
+    boxes = _branch_boxes(cfg, args.branch)
+
+    def run(a: Ask):
+        if boxes is None:
+            return reports.run(args.name, a, hours, goals)
+        return received_reports.run(args.name, a, boxes, args.branch, not args.branch, hours, goals)
+    table = run(ask)
     if args.compare:
         if not reports.comparable(args.name):
             raise UsageError(f"{args.name} lists calls or periods of its own: it has no comparison")
         try:
-            table = reports.compare(table, reports.run(args.name, reports.earlier(ask), hours, goals))
+            table = reports.compare(table, run(reports.earlier(ask)))
         except ValueError as e:
             raise UsageError(f"--compare: {e} (give --since and --until)") from None
     names = table.names()

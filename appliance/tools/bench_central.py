@@ -2,7 +2,7 @@
 
     python -m appliance.tools.bench_central [--calls 1000000] [--branches 10] [--report-calls 10000000]
         [--engines sqlite,postgresql,partitioned] [--pg-url postgresql://USER@HOST:PORT/DB --pg-password-file F]
-        [--runs 3]
+        [--runs 3] [--rebuild-only]
 
 Ingest: `--calls` calls from `--branches` simulated branches (incoming ones ring one to three extensions), as the
 receiver gets them: compressed batches of 2,000 calls (wire.encode, made beforehand), each decoded and applied
@@ -15,8 +15,12 @@ on PostgreSQL with central_call partitioned by month first (`callbox central par
 the receiver makes each month's partition as a batch first brings one). Report: `--report-calls` received calls
 bulk-loaded into PostgreSQL (COPY) and the month roll-up rebuilt (apply keeps it as batches come; COPY bypasses it),
 then department × month over all of them through the report engine as an administrator, the median of --runs; target
-<= 1 s. Without --pg-url it starts a throw-away PostgreSQL 15 cluster (Debian's postgresql-15, as the postgres user,
-on a free loopback port; needs root). Prints one JSON object.
+<= 1 s. After each engine's ingest, the month roll-up built again from every call (what the receiver does once after
+an upgrade to another central_month.MONTH_VERSION), median seconds of --runs; `--rebuild-only`: the calls
+bulk-loaded instead (SQLite executemany, PostgreSQL COPY) and only that measured. One outgoing call in 50 is an IP
+Office call to voicemail by name (counted apart, store/directions.py). Without --pg-url it starts a throw-away
+PostgreSQL 15 cluster (Debian's postgresql-15, as the postgres user, on a free loopback port; needs root). Prints one
+JSON object.
 """
 from __future__ import annotations
 
@@ -61,6 +65,13 @@ DEPARTMENTS = ("Satış", "Destek", "Muhasebe", "Yönetim", "Depo", "Lojistik", 
 
 def _call(rnd: random.Random, i: int) -> dict:
     out = rnd.random() < 0.6
+    if out and i % 50 == 7:   # an IP Office call to a voicemail mailbox by name: over no trunk, unpriced
+        return _call_fields(rnd, i, out) | {"driver": "avaya_ipoffice", "party": f"?VM{i % 97}", "trunk": "",
+                                            "cost": None, "currency": ""}
+    return _call_fields(rnd, i, out)
+
+
+def _call_fields(rnd: random.Random, i: int, out: bool) -> dict:
     return {"driver": "bench", "call_key": f"k{i}", "start_utc": START + rnd.randrange(SPAN_S), "utc_offset": 10800,
             "direction": "out" if out else "in", "extension": str(200 + rnd.randrange(300)),
             "party": f"+90532{rnd.randrange(10**7):07d}", "trunk": "T1", "ring_s": rnd.randrange(30),
@@ -159,6 +170,33 @@ def load_pg(n: int, branches: int) -> float:
     return time.perf_counter() - t
 
 
+def load_sqlite(n: int, branches: int) -> float:
+    """Bulk-load `n` received calls into the SQLite central (executemany, one transaction); seconds."""
+    cols = ["branch", "rid"] + [c for c in CENTRAL_CALL_COLUMNS if c not in ("branch", "rid")]
+    rnd = random.Random(99)
+    t = time.perf_counter()
+    with central_db.transaction():
+        for lo in range(0, n, 100_000):
+            rows = []
+            for i in range(lo, min(n, lo + 100_000)):
+                c = _call(rnd, i)
+                rows.append([f"branch{i % branches:02d}", i + 1] + [c[k] for k in cols[2:]])
+            central_db.central_db.cursor().executemany(
+                f"INSERT INTO central_call ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+    return time.perf_counter() - t
+
+
+def rebuild_s(runs: int) -> float:
+    """The month roll-up built again from every received call (central_month.rebuild): median seconds of `runs`."""
+    times = []
+    with central_db.connection():
+        for _ in range(max(1, runs)):
+            t = time.perf_counter()
+            central_month.rebuild()
+            times.append(time.perf_counter() - t)
+    return round(statistics.median(times), 1)
+
+
 def report_ms(runs: int) -> tuple[float, int]:
     spec = reports.Spec(("department", "month"), ("calls", "duration", "cost"), "all")
     last = START + SPAN_S
@@ -237,15 +275,19 @@ def concurrency_ms(runs: int) -> dict:
 
 
 def run(calls: int, branches: int, report_calls: int, engines: list[str], workdir: Path, runs: int,
-        pg_url: str = "", pg_password_file: str = "") -> dict:
+        pg_url: str = "", pg_password_file: str = "", rebuild_only: bool = False) -> dict:
     out: dict = {"calls": calls, "branches": branches, "batch": BATCH, "cpus": os.cpu_count()}
     if "sqlite" in engines:
         path = workdir / "central.db"
         path.unlink(missing_ok=True)
         store.open_db(path)
-        out["sqlite_ingest_calls_per_s"] = ingest(calls, branches)
-        out["sqlite_missed_report"] = missed_ms(runs)
-        out["sqlite_concurrency_report"] = concurrency_ms(runs)
+        if rebuild_only:
+            out["sqlite_load_s"] = round(load_sqlite(calls, branches), 1)
+        else:
+            out["sqlite_ingest_calls_per_s"] = ingest(calls, branches)
+            out["sqlite_missed_report"] = missed_ms(runs)
+            out["sqlite_concurrency_report"] = concurrency_ms(runs)
+        out["sqlite_rollup_rebuild_s"] = rebuild_s(runs)
         print(json.dumps(out), file=sys.stderr, flush=True)     # so far: a long run stopped later keeps these
         store.close_db()
     if {"postgresql", "partitioned"} & set(engines):
@@ -255,12 +297,16 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
             _reset_pg()
             central_db.open_central("", "", Path.cwd())
             central_db.open_central(url, pg_password_file, Path.cwd())
-            if "postgresql" in engines:
+            if "postgresql" in engines and rebuild_only:
+                out["postgresql_load_s"] = round(load_pg(calls, branches), 1)
+                out["postgresql_rollup_rebuild_s"] = rebuild_s(runs)
+            elif "postgresql" in engines:
                 out["postgresql_ingest_calls_per_s"] = ingest(calls, branches)
                 out["postgresql_missed_report"] = missed_ms(runs)
                 out["postgresql_concurrency_report"] = concurrency_ms(runs)
+                out["postgresql_rollup_rebuild_s"] = rebuild_s(runs)
                 print(json.dumps(out), file=sys.stderr, flush=True)
-            if "partitioned" in engines:
+            if "partitioned" in engines and not rebuild_only:
                 _reset_pg()
                 central_db.open_central("", "", Path.cwd())
                 central_db.open_central(url, pg_password_file, Path.cwd())
@@ -269,7 +315,7 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
                 out["partitioned_ingest_calls_per_s"] = ingest(calls, branches)
                 with central_db.central_db.connection_context():
                     out["partitions"] = len(central_parts.partitions())
-            if report_calls and "postgresql" in engines:
+            if report_calls and "postgresql" in engines and not rebuild_only:
                 _reset_pg()
                 central_db.open_central("", "", Path.cwd())
                 central_db.open_central(url, pg_password_file, Path.cwd())
@@ -298,11 +344,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pg-password-file", default="")
     p.add_argument("--dir", type=Path)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--rebuild-only", action="store_true",
+                   help="bulk-load --calls and measure only the month roll-up's rebuild")
     a = p.parse_args(argv)
     workdir = a.dir or Path(tempfile.mkdtemp(prefix="callbox-bench-central-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(json.dumps(run(a.calls, a.branches, a.report_calls, a.engines.split(","), workdir, a.runs, a.pg_url,
-                         a.pg_password_file)))
+                         a.pg_password_file, a.rebuild_only)))
 
 
 if __name__ == "__main__":
