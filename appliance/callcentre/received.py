@@ -8,6 +8,7 @@ HQ every branch, a user scoped to a branch that branch's box), handed in as SQL 
 """
 from __future__ import annotations
 
+from appliance.callcentre import received_names
 from appliance.callcentre.kpis import SUM_COLUMNS, RuleBook, add_sums, kpi_values, period_where, sums_sql
 from appliance.store.central_db import connection, execute
 
@@ -86,7 +87,8 @@ def board_rows(book: RuleBook, targets, now: int, day_start: int, seen: Seen, la
 def board_agents(book: RuleBook, now: int, day_start: int, seen: Seen, labels: dict[str, str]) -> list[dict]:
     """The wallboard's agents of the branch boxes within `seen`: each box's agents' states now (live.agent_states's
     rows, with "branch" and "box", its display name), from the member events and answered queue calls it sent, as far
-    as it has sent them (its sync period behind): by box, then agent."""
+    as it has sent them (its sync period behind): by box, then agent; each named ("name") from the box's directory
+    as the box's own board names it (received_names.py), "" when no person matches (the page shows the channel)."""
     from appliance.callcentre import live   # late: live reads this box's queue events, this module the central's
     cond = " AND ".join(f"({c})" for c in seen[0]) or "1 = 1"
     since, recent = min(day_start, now - live.LOOKBACK_S), now - live.WAITING_MAX_S
@@ -102,6 +104,8 @@ def board_agents(book: RuleBook, now: int, day_start: int, seen: Seen, labels: d
                              [b, since, *seen[1]])
             calls = execute(f"SELECT {live.CALL_COLUMNS} FROM central_queue_call WHERE branch = ? AND entered_utc >= ? "
                             f"AND {live.ANSWERED_SQL} AND {cond} ORDER BY entered_utc, rid", [b, recent, *seen[1]])
-            for row in live.agent_states(book, now, day_start, None, events, calls):
-                rows.append({**row, "branch": b, "box": labels.get(b, b), "name": ""})
+            states = live.agent_states(book, now, day_start, None, events, calls)
+            names = received_names.member_names(b, [r["agent"] for r in states], now)
+            for row in states:
+                rows.append({**row, "branch": b, "box": labels.get(b, b), "name": names.get(row["agent"], "")})
     return rows

@@ -1,7 +1,8 @@
 """The central's wallboard in a real browser (headless Debian chromium): two branch boxes' member events and queue
 calls of the last two hours synced to a central; its wallboard link shows every box's agents, each row named with its
-box ("İzmir · PJSIP/201"), as many as the box's own board has; ?branch=izmir the İzmir box's only (issue 18).
-Screenshots go to tests/artifacts/."""
+box and as the box's own board names it: by the box's directory ("İzmir · Ayşe Yılmaz (PJSIP/201)", the İzmir box
+synced its directory), by the channel when no person matches ("ankara · PJSIP/201": that box sent none), as many
+as the box's own board has; ?branch=izmir the İzmir box's only (issue 18). Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import time
@@ -9,7 +10,6 @@ import time
 import pytest
 
 from appliance import store
-from appliance.callcentre import kpis, live
 from appliance.paths import Paths
 from appliance.store.sync import install_triggers
 from appliance.sync import outbox
@@ -17,6 +17,7 @@ from browser_helpers import artifacts_dir, web_process
 from cc_helpers import feed
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures of central_of_boxes' module)
 from sync_helpers import central_of_boxes, cli_json
+from test_central_board_names import _directory, board_agents
 from test_central_callcentre import member_log
 from test_queue_outage import queue_log
 
@@ -29,12 +30,15 @@ LABELS = {"izmir": "İzmir", "ankara": "ankara"}
 def board_site(tmp_path_factory):
     """The central's web process, a wallboard link of every queue, and each box's own agents on its board now."""
     first = int(time.time()) - 7200          # the boxes' last two hours: agents logged in, paused, logged off
-    sent, agents = {}, {}
+    sent, snaps, agents = {}, {}, {}
     for i, (name, n) in enumerate(BOXES.items()):
-        feed(Paths(tmp_path_factory.mktemp(name)), member_log(first, seed=90 + i) + queue_log(n, first, seed=60 + i))
+        data = tmp_path_factory.mktemp(name)
+        feed(Paths(data), member_log(first, seed=90 + i) + queue_log(n, first, seed=60 + i))
+        store.close_db()
+        snaps[name] = [_directory(data, name)] if name == "izmir" else []   # Ankara's: none
+        store.open_db(data / "callbox.db")
         install_triggers(backfill=True)
-        now = int(time.time())
-        agents[name] = live.board(kpis.RuleBook(), live.Targets(), now, now - now % 86400)["agents"]
+        agents[name] = board_agents(name, int(time.time()))
         bodies = []
         while (b := outbox.build(name, "default", max_rows=50)) is not None:
             bodies.append((b.seq, b.body))
@@ -42,7 +46,7 @@ def board_site(tmp_path_factory):
         store.close_db()
         sent[name] = bodies
     data = tmp_path_factory.mktemp("central")
-    central_of_boxes(data, None, sent)
+    central_of_boxes(data, None, sent, snaps)
     store.close_db()
     path = cli_json("queue", "wallboard", "add", "Hall", "--data", str(data), "--json")["path"]
     with web_process(data) as url:
@@ -52,6 +56,7 @@ def board_site(tmp_path_factory):
 def test_the_wallboard_link_shows_each_boxs_agents(board_site, browser):
     link, agents = board_site
     assert all(agents.values())
+    assert any(a["name"] for a in agents["izmir"]) and not any(a["name"] for a in agents["ankara"])
     context = browser.new_context(locale="en-GB", ignore_https_errors=True)
     page = context.new_page()
     errors: list[str] = []
@@ -65,7 +70,8 @@ def test_the_wallboard_link_shows_each_boxs_agents(board_site, browser):
         for b in boxes:
             assert len(by_box[b]) == len(agents[b])
             names = [r.locator("td").first.inner_text() for r in by_box[b]]
-            assert names == [f"{LABELS[b]} · {a['agent']}" for a in agents[b]]
+            assert names == [f"{LABELS[b]} · " + (f"{a['name']} ({a['agent']})" if a["name"] else a["agent"])
+                             for a in agents[b]]
         shot = artifacts_dir() / f"central-wallboard{'-izmir' if query else ''}.png"
         page.screenshot(path=str(shot), full_page=True)
     context.close()
