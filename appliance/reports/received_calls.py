@@ -14,7 +14,7 @@ from appliance.store.sync import CentralBranch, box_labels
 
 PAGE = 100
 COLUMNS = ("branch", "rid", "start_utc", "utc_offset", "direction", "extension", "person", "department", "party",
-           "number", "talk_s", "answered", "cost", "currency", "destination", "org_branch")
+           "number", "talk_s", "answered", "cost", "currency", "destination", "org_branch", "trunk", "driver")
 
 
 @dataclass(frozen=True)

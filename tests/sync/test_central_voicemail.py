@@ -6,6 +6,7 @@ direction) reads every call until its receiver, at its start, builds the roll-up
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -192,3 +193,23 @@ def test_the_receiver_builds_an_older_roll_up_again_at_its_start(central, branch
         assert {tuple(r[:6]): tuple(int(v) for v in r[6:]) for r in got} == kept, receiver_rows
     finally:
         receiver.stop()
+
+
+def test_the_central_calls_pages_say_voicemail_as_the_box_does(central):
+    """/central/calls and a box's call page: the call to ?GRABOWA is "voicemail", to ?Reception "to a name", a call
+    over a trunk "outgoing" (the stored direction stays out: the direction filter finds them under it)."""
+    from webui.app import make_app
+    from web_helpers import logged_in
+    store.close_db()
+    hq, _t = logged_in(make_app(central), "hq")
+    listed = hq.get("/central/calls?since=2026-04-01&until=2026-05-31&branch=izmir&direction=out").text
+    rows = {int(m.group(1)): m.group(2) for m in re.finditer(
+        r'href="/central/calls/izmir/(\d+)">[^<]*</a></td><td>([^<]*)</td>', listed)}
+    assert rows, listed[-2000:]
+    want = {0: "outgoing", 1: "voicemail", 2: "voicemail", 3: "to a name", 4: "outgoing", 5: "outgoing",
+            6: "outgoing"}
+    assert {rid: text for rid, text in rows.items()} == {rid: want[rid % len(KINDS)] for rid in rows}
+    assert {rid % len(KINDS) for rid in rows} >= {0, 1, 3}
+    for rid, text in ((1, "voicemail"), (3, "to a name"), (10, "outgoing")):
+        page = hq.get(f"/central/calls/izmir/{rid}").text
+        assert re.search(r"<dt>Direction</dt><dd>([^<]*)</dd>", page).group(1) == text, rid

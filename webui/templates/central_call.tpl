@@ -9,7 +9,7 @@
 <h1>{{_('Call of {time}').format(time=fmt_datetime(c['start_utc'], c['utc_offset'], 'full'))}}</h1>
 <dl class="cards" id="branch-call" data-box="{{c['branch']}}">
   <div><dt>{{_('Branch box')}}</dt><dd><a href="/central/branches/{{c['branch']}}">{{labels.get(c['branch'], c['branch'])}}</a></dd></div>
-  <div><dt>{{_('Direction')}}</dt><dd>{{term(c['direction'])}}</dd></div>
+  <div><dt>{{_('Direction')}}</dt><dd>{{direction_text(c['direction'], c['party'], c['trunk'], c['driver'])}}</dd></div>
   <div><dt>{{_('Extension')}}</dt><dd>{{c['extension'] or '–'}}</dd></div>
   <div><dt>{{_('Person')}}</dt><dd class="small">{{c['person'] or '–'}}</dd></div>
   <div><dt>{{_('Department')}}</dt><dd class="small">{{c['department'] or '–'}}</dd></div>
@@ -35,7 +35,7 @@
     <th>{{_('Trunk')}}</th><th>{{_('Rang for')}}</th><th>{{_('Talked for')}}</th><th>{{_('Answered')}}</th><th>{{_('Transferred')}}</th><th>{{_('Journal')}}</th></tr></thead>
   <tbody>
 % for i, leg in enumerate(c['legs'], 1):
-    <tr><td class="num">{{i}}</td><td class="num">+{{fmt_duration(leg['offset_s'])}}</td><td>{{term(leg.get('direction', ''))}}</td>
+    <tr><td class="num">{{i}}</td><td class="num">+{{fmt_duration(leg['offset_s'])}}</td><td>{{direction_text(leg.get('direction', ''), leg.get('party'), leg.get('trunk'), c['driver'])}}</td>
       <td>{{leg.get('extension', '')}}</td><td>{{leg.get('party', '')}}</td><td>{{leg.get('trunk', '')}}</td>
       <td class="num">{{fmt_duration(leg.get('ring_s') or 0)}}</td><td class="num">{{fmt_duration(leg.get('talk_s') or 0)}}</td>
       <td>{{term('yes' if leg.get('answered') else 'no')}}</td><td>{{term('yes' if leg.get('transferred') else 'no')}}</td>

@@ -45,7 +45,7 @@
     <th>{{_('Department')}}</th><th>{{_('Party')}}</th><th>{{_('Talk')}}</th><th>{{_('Answered')}}</th><th>{{_('Cost')}}</th></tr></thead>
   <tbody>
 % for c in page.rows:
-    <tr><td data-box="{{c['branch']}}">{{labels.get(c['branch'], c['branch'])}}</td><td class="num"><a href="/central/calls/{{c['branch']}}/{{c['rid']}}">{{c['start']}}</a></td><td>{{term(c['direction'])}}</td><td>{{c['extension']}}</td>
+    <tr><td data-box="{{c['branch']}}">{{labels.get(c['branch'], c['branch'])}}</td><td class="num"><a href="/central/calls/{{c['branch']}}/{{c['rid']}}">{{c['start']}}</a></td><td>{{direction_text(c['direction'], c['party'], c['trunk'], c['driver'])}}</td><td>{{c['extension']}}</td>
       <td>{{c['person']}}</td><td>{{c['department']}}</td><td>{{c['party']}}</td><td class="num">{{fmt_duration(c['talk_s'])}}</td>
       <td>{{term('yes' if c['answered'] else 'no')}}</td><td class="num">{{fmt_money(c['cost'], c['currency']) if c['cost'] else ''}}</td></tr>
 % end
