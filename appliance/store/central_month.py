@@ -112,19 +112,38 @@ _COST = ("CASE WHEN cost IS NULL OR cost = '' THEN 0 "
          "ELSE CAST(ROUND(CAST(cost AS REAL) * 1000000) AS INTEGER) END")
 
 
+_GROUP_KEYS = ("branch", "COALESCE(tenant, '')", _YM_SQL, DIRECTION_SQL, "COALESCE(department, '')",
+               "COALESCE(currency, '')")
+_GROUP_SUMS = ("COUNT(*)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", f"SUM({_COST})",
+               "SUM(CASE WHEN cost IS NULL OR cost = '' THEN 0 ELSE 1 END)")
+_GROUPED = (f"SELECT {', '.join(_GROUP_KEYS + _GROUP_SUMS)} FROM central_call GROUP BY {', '.join(_GROUP_KEYS)}")
+
+
+def _applied() -> tuple:
+    """What changes with every batch applied (each bumps its branch's last_seq)."""
+    return execute("SELECT COALESCE(SUM(last_seq), 0), COUNT(*) FROM central_branch")[0]
+
+
 def rebuild() -> None:
-    """Make the roll-up again from every received call (one transaction; on PostgreSQL the roll-up locked against
-    batches meanwhile: one that waits adds its change after, on the rebuilt sums), and mark it current."""
-    keys = ("branch", "COALESCE(tenant, '')", _YM_SQL, DIRECTION_SQL, "COALESCE(department, '')",
-            "COALESCE(currency, '')")
-    sums = ("COUNT(*)", "SUM(answered)", "SUM(ring_s)", "SUM(talk_s)", f"SUM({_COST})",
-            "SUM(CASE WHEN cost IS NULL OR cost = '' THEN 0 ELSE 1 END)")
-    with transaction():
-        if is_postgres():
+    """Make the roll-up again from every received call and mark it current. On PostgreSQL in one transaction, the
+    roll-up locked against batches meanwhile (one that waits adds its change after, on the rebuilt sums). On SQLite
+    the calls are summed (seconds at a million) before the write lock is taken, which this box's worker needs too,
+    then written in a short transaction; summed again inside it if a batch was applied meanwhile."""
+    if is_postgres():
+        with transaction():
             central_db.execute_sql("LOCK TABLE central_month IN EXCLUSIVE MODE")
+            CentralMonth.delete().execute()
+            central_db.execute_sql(sql(f"INSERT INTO central_month ({', '.join(KEYS + SUMS)}) {_GROUPED}"))
+            _stamp()
+        return
+    before = _applied()
+    rows = execute(_GROUPED)
+    with transaction():
+        if _applied() != before:
+            rows = execute(_GROUPED)
         CentralMonth.delete().execute()
-        central_db.execute_sql(sql(f"INSERT INTO central_month ({', '.join(KEYS + SUMS)}) SELECT "
-                                   f"{', '.join(keys + sums)} FROM central_call GROUP BY {', '.join(keys)}"))
+        for lo in range(0, len(rows), 500):
+            CentralMonth.insert_many([dict(zip(KEYS + SUMS, r)) for r in rows[lo:lo + 500]]).execute()
         _stamp()
 
 
@@ -146,10 +165,11 @@ def ensure(rebuild_now: bool = False) -> bool:
     MONTH_VERSION (or from a release before the roll-up). True when it was."""
     if current():
         return False
-    with transaction():
-        if not execute("SELECT 1 FROM central_call LIMIT 1"):
-            _stamp()
-            return False
+    if not execute("SELECT 1 FROM central_call LIMIT 1"):   # reads only, for a central not current yet
+        with transaction():
+            if not execute("SELECT 1 FROM central_call LIMIT 1"):
+                _stamp()
+        return False
     if rebuild_now:
         t0 = time.monotonic()
         log.info("the month roll-up of the received calls is built again (version %s)", MONTH_VERSION)
