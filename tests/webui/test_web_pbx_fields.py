@@ -9,6 +9,7 @@ import json
 import re
 from html import unescape
 
+import bottle
 import pytest
 
 from appliance import store
@@ -64,6 +65,7 @@ def test_every_field_a_driver_emits_has_a_name_and_a_way_to_read():
 
 
 def test_values_read_as_a_reader_reads_them():
+    bottle.request.bind({"callbox.lang": "en"})     # a request in English (another test's may be left bound)
     shown = {f.key: (f.label, f.value) for f in extra_fields.fields("avaya_ipoffice", {
         "hold_s": "75", "is_internal": "0", "record_time": "2017/08/02 10:17:19", "targeting_cause": "HG fnr",
         "park_s": "", "zz_older_field": "kept"})}
