@@ -114,7 +114,18 @@ VALUES = {
     "printed_time": {"start": N_("the call's start"), "end": N_("the call's end")},
     "cd": {"TR": N_("transfer"), "FW": N_("forwarded to an outside line"), "RM": N_("remote access")},
     "from_type": {"Internal": N_("internal"), "External": N_("external")},
+    "reason_terminated": {"TerminatedBySrc": N_("the caller hung up"),
+                          "TerminatedByDst": N_("the called party hung up"), "Failed": N_("failed"),
+                          "Failed_Cancelled": N_("cancelled")},
+    "answer_s": {"***": N_("not answered")},
 }
+# IP Office's External Targeting Cause: who targeted the call, then why (FORMATS.md §1: "HG fnr", "U XfP")
+TARGETERS = {"HG": N_("hunt group"), "U": N_("user"), "LINE": N_("line"), "AA": N_("auto attendant"),
+             "ICR": N_("incoming call route"), "MT": N_("mobile twinning")}
+TARGET_REASONS = {"fb": N_("forwarded on busy"), "fu": N_("forwarded unconditionally"),
+                  "fnr": N_("forwarded on no answer"), "fdnd": N_("forwarded on do not disturb"),
+                  "XfP": N_("transfer proposed"), "Xfd": N_("transferred"), "CfP": N_("conference proposed"),
+                  "Cfd": N_("conferenced")}
 VALUES["to_type"] = VALUES["final_type"] = VALUES["from_type"]
 TRUE, FALSE = frozenset({"1", "y", "yes", "true", "t"}), frozenset({"0", "n", "no", "false", "f"})
 _TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -149,8 +160,19 @@ def value_text(kind: str, key: str, value: str) -> str:
         return dates.format_datetime(moment, "medium", locale=locale())   # the PBX's local time, as printed
     if kind == "flag" and value.strip().lower() in TRUE | FALSE:
         return term("yes" if value.strip().lower() in TRUE else "no")
+    if key == "targeting_cause":
+        return _targeting(value)
     words = VALUES.get(key, {}).get(value)
     return _(words) if words else value
+
+
+def _targeting(value: str) -> str:
+    """IP Office's targeting cause in words, its code after them: "hunt group, forwarded on no answer (HG fnr)";
+    as printed when a part of it is not known."""
+    parts = value.split()
+    if not parts or parts[0] not in TARGETERS or any(p not in TARGET_REASONS for p in parts[1:]):
+        return value
+    return ", ".join(_(w) for w in [TARGETERS[parts[0]]] + [TARGET_REASONS[p] for p in parts[1:]]) + f" ({value})"
 
 
 def fields(driver: str, extra: Mapping[str, object]) -> list[Field]:

@@ -71,9 +71,12 @@ def test_values_read_as_a_reader_reads_them():
         "park_s": "", "zz_older_field": "kept"})}
     assert shown == {"hold_s": ("Hold time", "0:01:15"), "is_internal": ("Internal call", "no"),
                      "record_time": ("Record written at", "2 Aug 2017, 10:17:19"),
-                     "targeting_cause": ("Targeting cause", "HG fnr"), "zz_older_field": ("zz_older_field", "kept")}
-    three = {f.key: f.value for f in extra_fields.fields("threecx", {"duration": "00:02:05", "from_type": "External"})}
-    assert three == {"duration": "0:02:05", "from_type": "external"}
+                     "targeting_cause": ("Targeting cause", "hunt group, forwarded on no answer (HG fnr)"),
+                     "zz_older_field": ("zz_older_field", "kept")}
+    cdr = {"duration": "00:02:05", "from_type": "External", "reason_terminated": "TerminatedByDst"}
+    three = {f.key: f.value for f in extra_fields.fields("threecx", cdr)}
+    assert three == {"duration": "0:02:05", "from_type": "external", "reason_terminated": "the called party hung up"}
+    assert extra_fields.value_text("text", "targeting_cause", "HG zz") == "HG zz"     # a code it does not know
     asterisk = {f.key: f.value for f in extra_fields.fields("asterisk_csv", {
         "duration": "125", "disposition": "NO ANSWER", "start": "2024-03-01 09:00:00", "answer": "2024-13-01 09:00"})}
     assert asterisk == {"duration": "0:02:05", "disposition": "not answered", "start": "1 Mar 2024, 09:00:00",
@@ -105,11 +108,11 @@ def test_a_calls_page_names_the_pbx_fields_in_the_users_language(app, monkeypatc
     en = _fields_of(client.get(f"/calls/{call}", {"lang": "en"}).text)
     assert en["hold_s"] == "Hold time: 0:00:12" and en["is_internal"] == "Internal call: no"
     assert en["record_time"] == "Record written at: 2 Aug 2017, 10:17:19"
-    assert en["targeting_cause"] == "Targeting cause: U" and en["park_s"] == "Park time: 0:00:00"
+    assert en["targeting_cause"] == "Targeting cause: user (U)" and en["park_s"] == "Park time: 0:00:00"
     assert "auth_code" not in en                # an empty field is left out
     tr = _fields_of(client.get(f"/calls/{call}", {"lang": "tr"}).text)
     assert tr["hold_s"] == "Bekletme süresi: 0:00:12" and tr["is_internal"] == "Dahili arama: hayır"
     assert tr["record_time"] == "Kaydın yazıldığı an: 2 Ağu 2017 10:17:19"
-    assert tr["targeting_cause"] == "Hedefleme nedeni: U"
+    assert tr["targeting_cause"] == "Hedefleme nedeni: kullanıcı (U)"
     monkeypatch.delitem(extra_fields.FIELDS, "hold_s")       # a field an older release's driver wrote
     assert _fields_of(client.get(f"/calls/{call}", {"lang": "tr"}).text)["hold_s"] == "hold_s: 12"
