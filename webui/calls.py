@@ -24,6 +24,7 @@ from appliance.reports import listing as output
 from appliance.reports import received_calls, received_search
 from appliance.reports import search as call_search
 from appliance.reports.attribution import rollup_scope
+from webui import extra_fields as pbx_fields
 from webui import targets  # noqa: F401  (direction_text, voicemail_channel: the templates' words)
 from webui import TEMPLATE_LOOKUP, api, db, i18n, offload, row_id
 from webui.auth import current_user
@@ -217,6 +218,6 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
             raise bottle.HTTPError(404, _("No call {id} that you may see.").format(id=cid))
         names = i18n.hunt_groups()   # the hunt group the PBX says the call came through (IP Office, Cisco)
         hunt = next((g for row in path.legs if (g := hunt_groups.reported(row["extra"], names))), None)
-        return _render("call", path=path, queued=queued, hunt=hunt)
+        return _render("call", path=path, queued=queued, hunt=hunt, pbx_fields=pbx_fields.fields)
 
     return app

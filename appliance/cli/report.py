@@ -15,6 +15,7 @@ from pathlib import Path
 from appliance import localtime
 from appliance.access import users
 from appliance.cli.common import UsageError, open_data
+from appliance.directory import hunt_groups
 from appliance.procs import common_args
 from appliance.rating import transfers
 from appliance.reports import engine as reports
@@ -91,15 +92,17 @@ def cmd_report(args) -> int:
     pbx_tenant = cfg.section("pbx").tenant
     use_rollup = False if args.raw else None
     charge = transfers.rule(cfg)   # RAT-4: the rule bills apply
+    groups = hunt_groups.configured(cfg)   # the hunt_group dimension's groups
     try:
         if args.saved is not None:
             _, result = reports.run_saved(args.saved, user, pbx_tenant, tz=tz, use_rollup=use_rollup,
-                                          transfer_charge=charge)
+                                          transfer_charge=charge, hunt_groups=groups)
         else:
             spec = reports.Spec(_split(args.dims), _split(args.measures) or reports.DEFAULT_MEASURES,
                                 args.range or ("custom" if args.since or args.until else "this_month"),
                                 args.since, args.until, _filters(args.filter, args.time_range))
-            result = reports.run(spec, user, pbx_tenant, tz=tz, use_rollup=use_rollup, transfer_charge=charge)
+            result = reports.run(spec, user, pbx_tenant, tz=tz, use_rollup=use_rollup, transfer_charge=charge,
+                                 hunt_groups=groups)
     except (reports.ReportError, store_reports.ReportAccessError) as e:
         raise UsageError(str(e)) from None
     print_result(result, "json" if args.json else "csv" if args.csv else "text")

@@ -5,7 +5,7 @@ language's locale. The CSV keeps its cells as data (seconds, exact decimals) and
 ("Talk (s)", "Cost (EUR)")."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from appliance.pdf.report_chart import SECONDS, Texts, exact, result_charts
 from appliance.reports import engine as reports
@@ -13,11 +13,11 @@ from appliance.reports.dims import MEASURES
 from appliance.reports.labels import Words, duration, words
 
 
-def _cell(w: Words, column: str, value: Any) -> Any:
-    """A PDF cell as the page shows it: a dimension's value in words, seconds as h:mm:ss; other numbers stay numbers
-    (the PDF writes them for its language)."""
+def _cell(w: Words, column: str, value: Any, groups: Mapping[str, str] | None = None) -> Any:
+    """A PDF cell as the page shows it: a dimension's value in words (a hunt group's number as the group, by
+    `groups`), seconds as h:mm:ss; other numbers stay numbers (the PDF writes them for its language)."""
     if column not in MEASURES:
-        return w.value(column, value)
+        return w.value(column, value, groups)
     if value is None:
         return None
     return duration(value) if column in SECONDS else exact(value)
@@ -37,13 +37,14 @@ def pdf_bytes(title: str, subtitle: str, result: reports.Result, lang: str) -> b
     w = words(lang)
     currency = "" if "currency" in result.columns else result.currency
     columns = [w.heading(c, currency) for c in result.columns]
-    rows = [[_cell(w, c, v) for c, v in zip(result.columns, r)] for r in result.rows]
+    groups = result.hunt_groups     # the [directory] hunt_groups the report was run with
+    rows = [[_cell(w, c, v, groups) for c, v in zip(result.columns, r)] for r in result.rows]
     totals = None
     if result.ndims and result.rows:
         totals = [w.text("Total")] + [""] * (result.ndims - 1) + [
             _cell(w, c, v) for c, v in zip(result.columns[result.ndims:], result.totals[result.ndims:])]
     align = ["RIGHT" if c in MEASURES else "LEFT" for c in result.columns]
-    charts = result_charts(result, Texts(w.value, w.label, w.other))
+    charts = result_charts(result, Texts(lambda c, v: w.value(c, v, groups), w.label, w.other))
     return pdf.report_pdf(title, subtitle, columns, rows, charts, lang=w.lang, totals=totals, align=align)
 
 

@@ -13,10 +13,10 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from appliance import config, localtime
 from appliance.access import users
@@ -25,6 +25,7 @@ from appliance.delivery import mail, mail_text, upload
 from appliance.delivery.report_files import files as _files
 from appliance.delivery.schedule_rules import (Recipient, ScheduleError, check_recipient, last_at_or_before, next_after,
                                                parse_rule, resolve)
+from appliance.directory import hunt_groups
 from appliance.rating import transfers
 from appliance.reports import engine as reports
 from appliance.reports.ranges import DATE_RANGES, RangeError, Window, resolve as resolve_range
@@ -62,12 +63,13 @@ class Context:
     data_dir: Path
     language: str = "en"    # [mail] language: of recipients without a web account language
     transfer_charge: str = "first"   # [rating] transfer_charge: whose extension a transferred call's cost is on
+    hunt_groups: Mapping[str, str] = field(default_factory=dict)   # [directory] hunt_groups: named in the files
 
     @classmethod
     def of(cls, cfg: config.Config, data_dir: Path) -> Context:
         pbx = cfg.section("pbx")
         return cls(localtime.zone(pbx.timezone), pbx.tenant, Path(data_dir), cfg.section("mail").language,
-                   transfers.rule(cfg))
+                   transfers.rule(cfg), hunt_groups.configured(cfg))
 
 
 def period_of(window: Window, slot: int, tz: tzinfo, lang: str = "en") -> tuple[str, str]:
@@ -128,7 +130,7 @@ class Job:
     def run(self, account: Account, extra_filters: dict | None = None) -> reports.Result:
         spec = _spec(self.spec, self.s.range, extra_filters)
         return reports.run(spec, account, self.ctx.pbx_tenant, self.slot, tz=self.ctx.tz,
-                           transfer_charge=self.ctx.transfer_charge)
+                           transfer_charge=self.ctx.transfer_charge, hunt_groups=self.ctx.hunt_groups)
 
 
 def _prepare(s: ss.Schedule, ctx: Context, slot: int) -> Job:

@@ -3,9 +3,12 @@ came through (IP Office: External Targeting Cause `HG ...` with the group's name
 Cisco CUCM: huntPilotDN, the group's number)."""
 from __future__ import annotations
 
+import logging
 from typing import Mapping, NamedTuple
 
 from appliance import config
+
+log = logging.getLogger(__name__)
 
 
 class HuntGroup(NamedTuple):
@@ -25,6 +28,16 @@ def parse(text: str, where: str = "[directory] hunt_groups") -> dict[str, str]:
             raise config.ConfigError(f"{where} line {n}: {line!r}: expected NUMBER = NAME (200 = Sales)")
         groups[number] = name
     return groups
+
+
+def configured(cfg: config.Config) -> dict[str, str]:
+    """The box's groups {number: name} ([directory] hunt_groups); {} with a warning in the log when the setting does
+    not parse (a report is still made, its hunt groups shown as numbers)."""
+    try:
+        return parse(cfg.section("directory").hunt_groups)
+    except config.ConfigError as e:
+        log.warning("%s: %s", cfg.name, e)
+        return {}
 
 
 def reported(extra: Mapping[str, object], groups: Mapping[str, str]) -> HuntGroup | None:

@@ -145,6 +145,8 @@ DIMS: dict[str, Dim] = {d.name: d for d in (
     Dim("operator", ("kind", "number"), "mobile operator of mobile numbers (from the number; empty otherwise)"),
     Dim("region", ("kind", "number"), "city / province of fixed numbers (from the number; empty otherwise)"),
     Dim("currency", ("currency",), "the currency of the cost (empty for calls without a price)"),
+    Dim("hunt_group", ("extension", "number"), "the hunt group ([directory] hunt_groups) the call's extension, else "
+        "its number, is: the group's number (empty for other calls; a filter takes its number or name)"),
 )}
 
 # measure -> (help). All are sums over the group, computed from the SUMS_RAW / SUMS_CUBE sums split by direction.

@@ -8,11 +8,11 @@
     result.totals   -> ["", "", 1003, 120034, Decimal("901.12")]
     reports.to_csv(result) -> str
 
-The question and the answer (Spec, Result, to_csv): spec.py. Dimensions, measures and bands:
-appliance/report_dims.py (DIMS, MEASURES). Filters: {dimension: [values]}
-keeps calls whose value is one of them (person: its id or its shown label), plus "time_range": a named
-time range (appliance/report_ranges.py). Every call query goes through the user's scope: the call table
-through appliance.scope.visible, a roll-up through the same rule on attributed groups (report_attrib).
+The question and the answer (Spec, Result, to_csv): spec.py. Dimensions, measures and bands: dims.py. Filters:
+{dimension: [values]} keeps calls whose value is one of them (person: its id or its shown label; hunt_group: its
+number or name, hunt.py), plus "time_range": a named time range (ranges.py). Every call query goes through the
+user's scope: the call table through appliance.scope.visible, a roll-up through the same rule on attributed
+groups (report_attrib).
 Reports read the roll-up cubes (appliance/rollup.py) when they hold every key needed, else the call table;
 whole months of the extension cube come from its month cube (a group a directory change splits is read again
 by month, then by day, then call by call). The results are identical (tests/reports/test_rollup.py).
@@ -25,15 +25,16 @@ import time
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from datetime import time as dtime
-from decimal import Decimal
+from typing import Mapping
 
 from appliance import localtime
 from appliance.access import scope
 from appliance.access.users import Account
-from appliance.reports import attribution_sql, org_reports, received, rollup, transfer_costs
+from appliance.reports import attribution_sql, hunt, org_reports, received, rollup, transfer_costs
 from appliance.reports.attribution import Attributor, RollupScope, operator_region, person_label, rollup_scope
 from appliance.reports.dims import (DAY_SQL, DEFAULT_MEASURES, DIMS, EPOCH_ORDINAL, MEASURES,  # noqa: F401 (engine.X)
                                     month_label, row_order)
+from appliance.reports.measures import measure, merge_currency
 from appliance.reports.query import Query, SUMS, fetch_cube, fetch_raw, pick_cube, pick_month_cube, split_months
 from appliance.reports.ranges import RangeError, Window, resolve, time_range
 from appliance.reports.spec import ReportError, Result, Spec, check as _check, to_csv  # noqa: F401 (engine.X)
@@ -43,8 +44,6 @@ from appliance.store import versioned
 log = logging.getLogger(__name__)
 SQL_FILTERABLE = ("extension", "number", "tariff", "trunk", "direction", "kind", "destination", "currency",
                   "duration_band", "answer_band")
-MICRO = Decimal(1_000_000)
-CENT = Decimal("0.01")
 FAST_ATTRIBUTION = True   # attribute cube rows in SQL (attribution_sql); False: one by one here (the tests' reference)
 
 
@@ -109,10 +108,13 @@ class _Plan:
                 out[name] = k["tenant"] or self.pbx_tenant
             elif name in ("operator", "region"):
                 out[name] = operator_region(k["kind"], k["number"])[name == "region"]
+            elif name == "hunt_group":
+                out[name] = hunt.group_of(k["extension"], k["number"])
             else:
                 out[name] = "" if k[name] is None else str(k[name])
         for name, allowed in self.filters.items():
-            if out[name] not in allowed and not (name == "person" and out["_person_id"] in allowed):
+            if out[name] not in allowed and not (name == "person" and out["_person_id"] in allowed) and not (
+                    name == "hunt_group" and hunt.passes(out[name], allowed)):
                 return None
         return out
 
@@ -292,43 +294,22 @@ def _move_transferred(spec: Spec, window: Window, user: Account, pbx_tenant: str
         lambda labels: tuple(labels[d] for d in spec.dims) + ((labels["currency"],) if plan.with_currency else ()))
 
 
-def _cost(micro: int, priced: int) -> Decimal | None:
-    if not priced:
-        return None
-    d = Decimal(micro) / MICRO
-    return d.quantize(CENT) if d == d.quantize(CENT) else d.normalize()
-
-
-def _measure(name: str, v: list[int]) -> int | Decimal | None:
-    s = dict(zip(SUMS, v))
-    if name == "cost":
-        return _cost(s["cost_micro"], s["priced"])
-    if name == "unanswered":
-        return s["calls"] - s["answered"]
-    if name == "duration":
-        return s["ring"] + s["talk"]
-    return s[name]
-
-
-def _merge_currency(acc: dict) -> tuple[dict, str]:
-    """Drop the currency key when there is at most one currency; keep it (as a column) when there are more."""
-    currencies = {k[-1] for k, v in acc.items() if v[SUMS.index("priced")]}
-    if len(currencies) > 1:
-        return acc, ""
-    out: dict = {}
-    for k, v in acc.items():
-        have = out.get(k[:-1])
-        out[k[:-1]] = list(v) if have is None else [a + b for a, b in zip(have, v)]
-    return out, next(iter(currencies), "")
-
-
 def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *, tz: tzinfo | None = None,
-        use_rollup: bool | None = None, transfer_charge: str = "first", wait: bool = True) -> Result:
+        use_rollup: bool | None = None, transfer_charge: str = "first", wait: bool = True,
+        hunt_groups: Mapping[str, str] | None = None) -> Result:
     """The breakdown `spec` asks for, over the calls `user` may see. `tz`: the zone of the named date ranges
     (default: this box's zone); `use_rollup`: None = when possible, False = always the call table;
     `transfer_charge`: [rating] transfer_charge (appliance/rating/transfers.py), whose extension a cost is on;
     `wait`: False = raise rollup.Preparing (at once) instead of reading many not yet rolled-up days from the calls
-    (the web: an honest "being prepared, N %" rather than a page of minutes)."""
+    (the web: an honest "being prepared, N %" rather than a page of minutes); `hunt_groups`: [directory]
+    hunt_groups {number: name}, of the hunt_group dimension (hunt.py)."""
+    with hunt.using(hunt_groups):
+        return replace(_run_kept(spec, user, pbx_tenant, now, tz, use_rollup, transfer_charge, wait),
+                       hunt_groups=hunt.current())
+
+
+def _run_kept(spec: Spec, user: Account, pbx_tenant: str, now: float | None, tz: tzinfo | None,
+              use_rollup: bool | None, transfer_charge: str, wait: bool) -> Result:
     _check(spec)
     try:
         window = resolve(spec.range, tz or localtime.zone(""), time.time() if now is None else now,
@@ -340,7 +321,7 @@ def run(spec: Spec, user: Account, pbx_tenant: str, now: float | None = None, *,
     # the same report for the same scope and window is computed once per change of the database (every user's
     # saved report, a page reloaded): appliance/store/versioned.py. Callers get their own lists.
     key = (json.dumps(spec.as_dict(), sort_keys=True, default=str), scope.kept_key(user), pbx_tenant, repr(window),
-           use_rollup, transfer_charge)
+           use_rollup, transfer_charge, hunt.cache_key(set(spec.dims) | set(spec.filters)))
     kept = versioned.cached("reports.run", key,
                             lambda: _run(spec, window, user, pbx_tenant, use_rollup, transfer_charge, wait))
     return replace(kept, columns=list(kept.columns), rows=[list(r) for r in kept.rows], totals=list(kept.totals))
@@ -358,27 +339,27 @@ def _run(spec: Spec, window: Window, user: Account, pbx_tenant: str, use_rollup:
         _move_transferred(spec, window, user, pbx_tenant, transfer_charge, acc)
     dims, currency = list(spec.dims), ""
     if with_currency:
-        acc, currency = _merge_currency(acc)
+        acc, currency = merge_currency(acc)
         if not currency and acc and len(next(iter(acc))) > len(dims):
             dims.append("currency")
     total = [sum(v[i] for v in acc.values()) for i in range(len(SUMS))]
     order = row_order(dims)
-    rows = [list(k) + [_measure(m, v) for m in spec.measures]
+    rows = [list(k) + [measure(m, v) for m in spec.measures]
             for k, v in sorted(acc.items(), key=(lambda kv: order(kv[0])) if order else None)]
     log.debug("report %s x %s: %d rows from %s in %.3f s", spec.dims, spec.measures, len(rows), source,
               time.perf_counter() - t0)
-    return Result(dims + list(spec.measures), rows, [""] * len(dims) + [_measure(m, total) for m in spec.measures],
+    return Result(dims + list(spec.measures), rows, [""] * len(dims) + [measure(m, total) for m in spec.measures],
                   source, window.label, window.since, window.until, currency, len(dims))
 
 
 def run_saved(report_id: int, user: Account, pbx_tenant: str, now: float | None = None, *,
               tz: tzinfo | None = None, use_rollup: bool | None = None, transfer_charge: str = "first",
-              wait: bool = True) -> tuple[dict, Result]:
+              wait: bool = True, hunt_groups: Mapping[str, str] | None = None) -> tuple[dict, Result]:
     """Re-run a saved report or a template published to the user, on current data and the user's own scope.
     Returns (the saved report's dict, the result); store_reports.ReportAccessError if the user may not."""
     saved = store_reports.get_report(report_id, user.username, user.role)
     return saved, run(Spec.from_dict(saved["spec"]), user, pbx_tenant, now, tz=tz, use_rollup=use_rollup,
-                      transfer_charge=transfer_charge, wait=wait)
+                      transfer_charge=transfer_charge, wait=wait, hunt_groups=hunt_groups)
 
 
 def sums(spec: Spec, window: Window, user: Account, pbx_tenant: str, wait: bool = True) -> tuple[dict, str]:

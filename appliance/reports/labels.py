@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 
@@ -37,7 +37,7 @@ DIM_LABELS = {"extension": N_("Extension"), "person": N_("Person"), "department"
               "tariff": N_("Tariff"), "trunk": N_("Trunk"), "trunk_group": N_("Trunk group"),
               "duration_band": N_("Duration band"), "answer_band": N_("Answer time"), "direction": N_("Direction"),
               "kind": N_("Number class"), "destination": N_("Destination"), "operator": N_("Mobile operator"),
-              "region": N_("City / province"), "currency": N_("Currency")}
+              "region": N_("City / province"), "currency": N_("Currency"), "hunt_group": N_("Hunt group")}
 MEASURE_LABELS = {"calls": N_("Calls"), "calls_in": N_("Incoming calls"), "calls_out": N_("Outgoing calls"),
                   "calls_internal": N_("Internal calls"), "answered": N_("Answered"), "unanswered": N_("Not answered"),
                   "duration": N_("Duration"), "talk": N_("Talk"), "ring": N_("Ring"), "talk_in": N_("Talk, incoming"),
@@ -48,7 +48,7 @@ NONE_LABELS = {"person": N_("(no person)"), "department": N_("(no department)"),
                "trunk": N_("(no trunk)"), "trunk_group": N_("(no provider)"), "destination": N_("(no destination)"),
                "tariff": N_("(no tariff)"), "extension": N_("(no extension)"), "number": N_("(no number)"),
                "operator": N_("(no operator)"), "region": N_("(no city or province)"),
-               "answer_band": N_("(not incoming)")}
+               "answer_band": N_("(not incoming)"), "hunt_group": N_("(no hunt group)")}
 KIND_LABELS = {"internal": N_("internal"), "local": N_("local"), "long_distance": N_("long distance"),
                "mobile": N_("mobile"), "international_fixed": N_("international fixed"),
                "international_mobile": N_("international mobile"), "toll_free": N_("toll free"),
@@ -61,7 +61,10 @@ BAND_WORDS = {("range", "s"): N_("{low}–{high} s"), ("range", "min"): N_("{low
               ("over", "s"): N_("over {n} s"), ("over", "min"): N_("over {n} min")}
 BAND = re.compile(r"(\d+)(?:-(\d+))?(s|min)(\+?)")
 WORDS = {"total": N_("Total"), "other": N_("Other ({n})"), "not_answered": N_("Not answered"),
-         "seconds": N_("{label} (s)"), "currency": N_("{label} ({currency})")}
+         "seconds": N_("{label} (s)"), "currency": N_("{label} ({currency})"),
+         "hunt_group": N_("{name} (hunt group {number})")}
+# dimensions whose value may be a hunt group's number ([directory] hunt_groups): shown as the group (reports.hunt)
+HUNT_DIMS = frozenset(("extension", "number", "hunt_group"))
 
 
 @lru_cache(maxsize=None)
@@ -143,11 +146,14 @@ class Words:
         return self.text(words).format(low=self.number(int(low)), high=self.number(int(high or 0)),
                                        n=self.number(int(low)))
 
-    def value(self, name: str, value) -> str:
+    def value(self, name: str, value, groups: Mapping[str, str] | None = None) -> str:
         """A dimension's value as the page and its chart show it: terms and number classes in the language,
-        weekdays by name, bands by their words, an empty value named (NONE_LABELS)."""
+        weekdays by name, bands by their words, an empty value named (NONE_LABELS), a hunt group's number as the
+        group ("Sales (hunt group 200)") by `groups` ({number: name}, [directory] hunt_groups)."""
         if value in ("", None) and name in NONE_LABELS:
             return self.text(NONE_LABELS[name])
+        if groups and name in HUNT_DIMS and str(value) in groups:
+            return self.text(WORDS["hunt_group"]).format(name=groups[str(value)], number=value)
         if name == "direction" and value in DIRECTION_LABELS:
             return self.text(DIRECTION_LABELS[value])
         if name == "kind" and value in KIND_LABELS:

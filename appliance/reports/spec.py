@@ -52,6 +52,7 @@ class Result:
     until: int | None = None
     currency: str = ""
     ndims: int = 0                     # how many of the columns are dimensions
+    hunt_groups: dict = field(default_factory=dict)   # the [directory] hunt_groups it was run with: its names
 
     def as_dicts(self) -> list[dict]:
         """The rows as {column: value} dicts."""

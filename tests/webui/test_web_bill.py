@@ -192,3 +192,20 @@ def test_the_bills_tables_sort_by_any_column_and_show_the_top_rows(app, site):
     assert calls(html) == [in_time[start[x.call_id]] for x in by_talk]
     top = client.get("/bill", {"period": "2024-04", "calls_sort": "6", "calls_desc": "1", "calls_top": "1"}).text
     assert len(calls(top)) == 1 and "The first 1 of 3 rows." in top and "2.30" in top.split("bill-total")[1]
+
+
+def test_a_hunt_groups_extension_or_number_on_a_bill_is_shown_as_the_group(app):
+    """Issue 20: a bill's call lines name a hunt group's number ([directory] hunt_groups) as the calls page does."""
+    client = logged_in(app, "ayse", "staff", "own", person="P1")[0]
+    html = client.get("/bill", {"period": "2024-04", "lang": "tr"}).text
+    first = r'<table class="bill-calls".*?<tbody>\s*<tr[^>]*><td[^>]*>.*?</td>\s*<td>([^<]+)</td><td>([^<]+)</td>'
+    row = re.search(first, html, re.S)
+    extension, number = row.groups()
+    setting = app.config["callbox.hunt_groups"]
+    app.config["callbox.hunt_groups"] = lambda: {number: "Satış", extension: "Destek"}
+    try:
+        named = client.get("/bill", {"period": "2024-04", "lang": "tr"}).text
+    finally:
+        app.config["callbox.hunt_groups"] = setting
+    assert f"arama grubu &#039;Satış&#039; ({number})" in named
+    assert f"arama grubu &#039;Destek&#039; ({extension})" in named

@@ -23,7 +23,7 @@ from appliance.reports import rollup
 from appliance.reports.dims import DIMS, MEASURES
 from webui import db, row_id
 from webui.auth import csrf_token, current_user
-from webui.i18n import _
+from webui.i18n import _, hunt_groups
 from webui.reports import common as rp
 from webui.reports import export as rx
 
@@ -45,13 +45,17 @@ def _shown(ranges: dict) -> dict[str, str]:
 def _run(data_dir: Path, spec: reports.Spec | None, saved_id: int | None, user, pbx_tenant: str, tz,
          charge: str = "first"):
     """(spec, result or None, saved dict or None, saved lists, time ranges), all in one trip off the hub."""
+    groups = hunt_groups()     # [directory] hunt_groups as the page shows them (read here: off the hub is no request)
+
     def work():
         saved, result, found = None, None, spec
         if saved_id is not None:
-            saved, result = reports.run_saved(saved_id, user, pbx_tenant, tz=tz, transfer_charge=charge, wait=False)
+            saved, result = reports.run_saved(saved_id, user, pbx_tenant, tz=tz, transfer_charge=charge, wait=False,
+                                              hunt_groups=groups)
             found = reports.Spec.from_dict(saved["spec"])
         elif spec is not None:
-            result = reports.run(spec, user, pbx_tenant, tz=tz, transfer_charge=charge, wait=False)
+            result = reports.run(spec, user, pbx_tenant, tz=tz, transfer_charge=charge, wait=False,
+                                 hunt_groups=groups)
         return found, result, saved, _lists(user), report_ranges.time_ranges()
     return rp.offload(data_dir, work)
 
@@ -110,10 +114,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
 
     def export(kind: str):
         spec = rp.spec_from(request.query.decode())
-        user = current_user()
+        user, groups = current_user(), hunt_groups()
         try:
             result = rp.offload(data_dir, lambda: reports.run(spec, user, pbx.tenant, tz=tz, transfer_charge=charge,
-                                                              wait=False))
+                                                              wait=False, hunt_groups=groups))
         except rp.NoData:
             raise bottle.HTTPError(503, _("no database yet: the worker creates it")) from None
         except rollup.Preparing as e:
@@ -199,6 +203,6 @@ def _subtitle(spec: reports.Spec, result: reports.Result, tz) -> str:
     if result.since is not None and result.until is not None:
         parts.append(rp.period_text(result.since, result.until, tz))
     for k, v in spec.filters.items():
-        parts.append(f"{rp.label(k) if k != 'time_range' else _('Time range')}: "
-                     f"{v if isinstance(v, str) else ', '.join(map(str, v))}")
+        values = v if isinstance(v, str) else ", ".join(rp.dim_text(k, x) if k == "hunt_group" else str(x) for x in v)
+        parts.append(f"{rp.label(k) if k != 'time_range' else _('Time range')}: {values}")
     return " · ".join(parts)

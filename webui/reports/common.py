@@ -20,11 +20,11 @@ from appliance.reports import ranges as report_ranges
 from appliance.reports import rollup
 from appliance.reports.dims import BAND_ORDER, DEFAULT_MEASURES, DIMS, MEASURES
 from appliance.reports.labels import BAND_WORDS, DIM_LABELS, KIND_LABELS, MEASURE_LABELS, NONE_LABELS  # noqa: F401
-from appliance.reports.labels import words
+from appliance.reports.labels import HUNT_DIMS, words
 from appliance.reports.ranges import DATE_RANGES
 from webui import TEMPLATE_LOOKUP, db
 from webui import offload as offload_
-from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, language
+from webui.i18n import N_, _, fmt_duration, fmt_money, fmt_number, hunt_groups, language
 from webui.reports.periods import calls_link, local_iso, period_text  # noqa: F401  (rp.* of the report pages)
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ RANGE_LABELS = {"today": N_("Today"), "yesterday": N_("Yesterday"), "this_week":
                 "custom": N_("Custom dates")}
 TIME_RANGE_LABELS = {"Business hours": N_("Business hours"), "Lunch break": N_("Lunch break"),
                      "After hours": N_("After hours"), "Weekend": N_("Weekend")}
-FILTERS = ("direction", "kind", "extension", "person", "department", "branch", "trunk")
+FILTERS = ("direction", "kind", "extension", "person", "department", "branch", "trunk", "hunt_group")
 assert set(DIM_LABELS) == set(DIMS) and set(MEASURE_LABELS) == set(MEASURES) and set(RANGE_LABELS) == set(DATE_RANGES)
 assert set(KIND_LABELS) == set(KINDS)
 
@@ -154,8 +154,9 @@ def band_text(value: str) -> str:
 
 def dim_text(name: str, value) -> str:
     """A dimension's value as shown on the page and the chart: terms and number classes in the user's language,
-    weekdays by name, an empty value named (appliance.reports.labels: the scheduled reports' files say the same)."""
-    return words(language()).value(name, value)
+    weekdays by name, an empty value named, a hunt group's number as the group (appliance.reports.labels: the
+    scheduled reports' files say the same)."""
+    return words(language()).value(name, value, hunt_groups() if name in HUNT_DIMS else None)
 
 
 def sort_rows(columns: list[str], rows: list[list], sort: str, desc: bool) -> list[list]:

@@ -25,7 +25,7 @@ from appliance.reports import received_calls
 from appliance.reports.attribution import rollup_scope
 from webui import db
 from webui.auth import current_user
-from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_number, term
+from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_number, hunt_groups, term
 from webui.reports import common as rp
 from webui.reports import export as rx
 
@@ -155,7 +155,7 @@ def missed_view(data: dict, since: int, until: int, tz):
     calls = _calls_of(since, until, tz)
     for r in report.rows + [report.total]:
         key = _("Total") if r is report.total else r.key
-        cells = [(key, False), (r.name, False), (", ".join(r.extensions), False)] + [
+        cells = [(key, False), (_name(r, by), False), (", ".join(r.extensions), False)] + [
             (rp.fmt_count(getattr(r, k)), True) for k in ("offered", "answered", "answered_elsewhere",
                                                           "missed_direct", "missed_transferred", "missed")] + [
             (_pct(r.answer_rate), True), (fmt_duration(None if r.avg_ring_abandon_s is None
@@ -172,11 +172,19 @@ def missed_view(data: dict, since: int, until: int, tz):
             "answer_rate", "avg_ring_abandon_s")])
     missed = [r for r in report.rows if r.missed]
     top, rest = _top(missed, lambda r: r.missed)
-    chart = Chart("bar", [r.name or r.key for r in top] + _other_label(rest), {
+    chart = Chart("bar", [_name(r, by) or r.key for r in top] + _other_label(rest), {
         _("Missed direct"): [r.missed_direct for r in top] + _other_sum(rest, lambda r: r.missed_direct),
         _("Missed transferred"): [r.missed_transferred for r in top]
         + _other_sum(rest, lambda r: r.missed_transferred)})
     return table, chart if top else None, *report.table()
+
+
+def _name(row, by: str) -> str:
+    """A missed-calls row's name: its person's, else the hunt group its extension is ("Sales (hunt group 200)")."""
+    extension = str(row.key or "").removeprefix("ext:")
+    if row.name or not (by == "extension" or str(row.key or "").startswith("ext:")) or extension not in hunt_groups():
+        return row.name
+    return rp.dim_text("hunt_group", extension)
 
 
 def _box_cell(branch: str | None, data: dict) -> list[tuple[str, bool]]:

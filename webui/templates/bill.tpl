@@ -60,7 +60,7 @@
 % for line in s.rows:
 % t = line.local_time
       <tr{{!' class="muted"' if line.note else ''}}><td class="num">{{fmt_datetime(int(t.timestamp()), int(t.utcoffset().total_seconds()))}}</td>
-        <td>{{line.extension}}</td><td>{{line.number or '–'}}</td><td>{{line.destination or (kind_label(line.kind) if line.kind else '–')}}</td>
+        <td>{{!extension_html(line.extension)}}</td><td>{{!party_html(line.number) or '–'}}</td><td>{{line.destination or (kind_label(line.kind) if line.kind else '–')}}</td>
         <td class="num">{{fmt_duration(line.talk_s)}}</td>
         <td class="small">{{details(line)}}</td>
         <td class="num">{{fmt_money(line.cost, cur)}}</td><td class="num">{{fmt_money(line.discount, cur) if line.discount else ''}}</td>

@@ -48,7 +48,12 @@
       <td>{{who.name if who else ''}}</td><td>{{!party_html(leg.party)}}</td>
       <td class="num">{{fmt_duration(leg.ring_s)}}</td><td class="num">{{fmt_duration(leg.talk_s)}}</td>
       <td>{{term('yes' if leg.answered else 'no')}}</td><td>{{term('yes' if leg.transferred else 'no')}}</td>
-      <td class="small">{{'; '.join(f'{k}: {v}' for k, v in row['extra'].items() if v not in ('', None))}}</td>
+%   shown = pbx_fields(leg.driver, row['extra'])
+      <td class="small pbx-fields">
+%   for n, f in enumerate(shown, 1):
+        <span class="pbx-field" data-key="{{f.key}}">{{f.label}}: {{f.value}}</span>{{';' if n < len(shown) else ''}}
+%   end
+      </td>
       <td class="num">{{row['ref']}}</td></tr>
 % end
   </tbody>

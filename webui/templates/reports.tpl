@@ -62,6 +62,14 @@
 % for f in ('extension', 'person', 'department', 'branch', 'trunk'):
   <label>{{rp.label(f)}} <input name="{{f}}" size="10" value="{{v[f]}}"></label>
 % end
+% if hunt_groups() or v['hunt_group']:
+  <label>{{rp.label('hunt_group')}} <select name="hunt_group">
+    <option value="">{{_('any')}}</option>
+%   for number in sorted(set(hunt_groups()) | ({v['hunt_group']} if v['hunt_group'] else set())):
+    <option value="{{number}}"{{!sel('hunt_group', number)}}>{{rp.dim_text('hunt_group', number)}}</option>
+%   end
+  </select></label>
+% end
   <fieldset class="measures"><legend>{{_('Measures')}}</legend>
 % for m in measures:
     <label class="check"><input type="checkbox" name="m" value="{{m}}"{{!' checked' if m in v['m'] else ''}}> {{rp.label(m)}}</label>
