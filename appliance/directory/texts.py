@@ -85,16 +85,22 @@ def is_text(value: object) -> bool:
     return isinstance(value, dict) and value.get("key") in TEXT and isinstance(value.get("fields", {}), dict)
 
 
-def say(value: object, translate: Callable[[str], str] = N_, number: Callable[[int], str] = str) -> str:
-    """A stored text (or field value) in words: `translate` gives a message's words in the language (English by
-    default), `number` a count. A value that is no text is shown as it is. KeyError/IndexError/ValueError when a
-    stored text lacks a field its words name (say_or keeps the stored English then)."""
+def plain(key: str, value: object) -> str:
+    """A field's value that is no text, as the English shows it."""
+    return str(value)
+
+
+def say(value: object, translate: Callable[[str], str] = N_, shown: Callable[[str, object], str] = plain,
+        key: str = "") -> str:
+    """A stored text (or a field's value) in words: `translate` gives a message's words in the language (English by
+    default), `shown(field, value)` a value that is no text (a count, a time, a name). KeyError/IndexError/ValueError
+    when a stored text lacks a field its words name (say_or keeps the stored English then)."""
     if isinstance(value, list):
-        return ", ".join(say(v, translate, number) for v in value)
+        return ", ".join(say(v, translate, shown, key) for v in value)
     if not is_text(value):
-        return number(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        return shown(key, value)
     assert isinstance(value, dict)
-    fields = {k: say(v, translate, number) for k, v in (value.get("fields") or {}).items()}
+    fields = {k: say(v, translate, shown, k) for k, v in (value.get("fields") or {}).items()}
     return translate(TEXT[value["key"]]).format(**fields)
 
 
@@ -103,13 +109,13 @@ def english(value: object) -> str:
 
 
 def say_or(value: object, stored: str, translate: Callable[[str], str] = N_,
-           number: Callable[[int], str] = str) -> str:
+           shown: Callable[[str, object], str] = plain) -> str:
     """`value` (a stored text, or a list of them) said, else `stored` (the English of a report from before these
     texts) as it is."""
     if not (is_text(value) or isinstance(value, list) and value and all(is_text(v) for v in value)):
         return stored
     try:
-        return say(value, translate, number)
+        return say(value, translate, shown)
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         return stored
 

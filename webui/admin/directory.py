@@ -27,6 +27,7 @@ from appliance.directory import organisation as directory
 from appliance.directory import sync as directory_sync
 from appliance.directory import trunks as directory_trunks
 from webui import TEMPLATE_LOOKUP, db, row_id
+from webui.admin.directory_text import error_text
 from webui.auth import csrf_token, current_user
 from webui.i18n import N_, _, fmt_day
 
@@ -191,7 +192,7 @@ def _edit(data_dir: Path, tz, change) -> str:
             done = change(forms, tenant.id, person.id)
     except directory.DirectoryError as e:
         with db.connection():
-            return person_page(pid, tz, 400, error=str(e))
+            return person_page(pid, tz, 400, error=error_text(e))
     log.info("directory edit by %s: person %d: %s", current_user().username, pid, done)
     with db.connection():
         return person_page(pid, tz, done=done)
@@ -298,7 +299,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 done = _load_trunks(code, default_tenant, tz)
         except directory_trunks.TrunkFileError as e:
             with db.connection():
-                return trunks_page(code, default_tenant, tz, 400, error=str(e))
+                return trunks_page(code, default_tenant, tz, 400, error=error_text(e))
         with db.connection():
             return trunks_page(code, default_tenant, tz, done=done)
 

@@ -1,0 +1,57 @@
+"""The directory sync's and import's problems, change details and CSV file errors in the reader's language
+(issue 20: they were English sentences on every page).
+
+A report stores each problem's and change's text as a key and fields beside its English (appliance/directory/
+texts.py, whose words `make messages` extracts into the web's catalogue); this says them with the catalogue. A
+report from before these texts, or a problem in a server's or an OS's own words, shows as stored."""
+from __future__ import annotations
+
+import re
+
+import bottle
+
+from appliance.directory import texts
+from webui.i18n import _, fmt_iso, fmt_number
+
+ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+PLAIN_NUMBERS = ("line", "column")          # a file's line and column numbers: no digit grouping
+
+
+def _shown(field: str, value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and field not in PLAIN_NUMBERS:
+        return fmt_number(value)
+    if isinstance(value, str) and ISO_UTC.fullmatch(value):
+        return fmt_iso(value.replace("Z", "+00:00"))
+    return str(value)
+
+
+def said(text: object, stored: str) -> str:
+    """A stored text in the user's language; `stored` (its English as stored) when there is none."""
+    return texts.say_or(text, stored, _, _shown)
+
+
+def problem_text(problem: dict) -> str:
+    """A sync report's problem (appliance.directory.sync.SyncReport.to_dict) in the user's language."""
+    return said(problem.get("text"), str(problem.get("message", "")))
+
+
+def change_text(change: dict) -> str:
+    """A sync report's change's detail in the user's language."""
+    return said(change.get("text"), str(change.get("detail", "")))
+
+
+def error_text(e: Exception) -> str:
+    """A directory error (DirectoryError, a CSV file's CSVError) in the user's language, else as it says itself."""
+    return said(getattr(e, "text", None), str(e))
+
+
+def row_problem(text: dict | None, stored: str) -> str:
+    """A bad CSV row's problem without what became of the row ("; row skipped"): the upload refuses the whole
+    file instead."""
+    if texts.is_text(text) and text is not None and text["key"] in ("row_skipped", "ignored"):
+        return said(text["fields"].get("problem"), stored)
+    return stored
+
+
+# for templates/directory_sync.tpl, as webui.i18n's HELPERS
+bottle.BaseTemplate.defaults.update(problem_text=problem_text, change_text=change_text)
