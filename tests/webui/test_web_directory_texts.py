@@ -80,7 +80,8 @@ def test_an_upload_refused_says_its_rows_in_the_readers_language(client, lang, s
     latin = client.post("/directory/import", {"csrf_token": csrf, "tenant": "default"},
                         upload_files=[("file", "p.csv", "person_id;last_name\nx;Şahin\n".encode("cp1254"))],
                         status=400).text
-    assert ("p.csv: satır 2 UTF-8 değil (bayt 0xde)" if lang == "tr" else "p.csv: ред 2 не е UTF-8 (байт 0xde)") in latin
+    assert ("p.csv: satır 2 UTF-8 değil (bayt 0xde)" if lang == "tr" else
+            "p.csv: ред 2 не е UTF-8 (байт 0xde)") in latin
 
 
 def test_a_report_stored_before_the_texts_shows_its_english_as_stored(client, tmp_path):
