@@ -11,8 +11,11 @@ import re
 import bottle
 
 from appliance.directory import texts
-from webui.i18n import _, fmt_iso, fmt_number
+from webui.i18n import N_, _, fmt_iso, fmt_number
 
+# where a person came from (appliance.store.directory.Person.origin), as their page says it
+ORIGINS = {"manual": N_("added by hand"), "import": N_("loaded from a directory file"),
+           "sync": N_("kept by the directory sync")}
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 PLAIN_NUMBERS = ("line", "column")          # a file's line and column numbers: no digit grouping
 
@@ -53,5 +56,10 @@ def row_problem(text: dict | None, stored: str) -> str:
     return stored
 
 
-# for templates/directory_sync.tpl, as webui.i18n's HELPERS
-bottle.BaseTemplate.defaults.update(problem_text=problem_text, change_text=change_text)
+def origin_text(origin: str) -> str:
+    """Where a person came from, in the user's language ("from <origin>" for one stored by a newer version)."""
+    return _(ORIGINS[origin]) if origin in ORIGINS else _("from {origin}").format(origin=origin)
+
+
+# for templates/directory_sync.tpl and directory_person.tpl, as webui.i18n's HELPERS
+bottle.BaseTemplate.defaults.update(problem_text=problem_text, change_text=change_text, origin_text=origin_text)
