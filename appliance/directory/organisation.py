@@ -168,9 +168,9 @@ def add_person(tenant_id: int, external_id: str, first_name: str = "", last_name
                origin: str = "manual") -> int:
     """Create a person (no placement, no extension yet); returns the person's id."""
     if not external_id.strip():
-        raise DirectoryError("a person needs an id")
+        raise DirectoryError.of("person_needs_id")
     if sd.Person.get_or_none(sd.Person.tenant_id == tenant_id, sd.Person.external_id == external_id):
-        raise DirectoryError(f"person {external_id!r} already exists")
+        raise DirectoryError.of("person_exists", person=external_id)
     return sd.Person.create(tenant_id=tenant_id, external_id=external_id, first_name=first_name,
                             last_name=last_name, email=email, origin=origin).id
 
@@ -220,7 +220,7 @@ def assign_extension(tenant_id: int, person_id: int, extension: str, at_utc: int
     assignment at that moment; otherwise it is an error (an extension has one owner at a time)."""
     person, extension = _person(tenant_id, person_id), extension.strip()
     if not extension:
-        raise DirectoryError("an empty extension")
+        raise DirectoryError.of("empty_extension")
     E = sd.ExtensionAssignment
     with db.atomic(IMMEDIATE):
         rows = list(E.select().where(E.tenant_id == tenant_id, E.extension == extension))
@@ -285,7 +285,7 @@ def set_trunk(tenant_id: int, trunk: str, provider: str, at_utc: int | None, des
             if current.provider == provider:
                 return
             if at_utc is None:
-                raise DirectoryError(f"trunk {trunk} already has a provider: a change needs its time")
+                raise DirectoryError.of("trunk_needs_time", trunk=trunk)
             _end(current, at_utc, f"trunk {trunk}")
         T.create(tenant_id=tenant_id, trunk=trunk, provider=provider, description=description, valid_from=at_utc)
 

@@ -145,3 +145,36 @@ def test_the_failing_sync_alert_says_the_sources_problem_in_the_recipients_langu
     assert "yapılandırılmış kaynak yok: [ldap] url ve/veya [directory] csv ayarlayın" in said
     older = alert_texts.DirectoryText(None, "csv: no people read")          # a report from before the texts
     assert "csv: no people read" in alert_texts.say("bg", "directory_sync", why=older)
+
+
+def test_a_trunk_file_and_a_refused_edit_say_why_in_each_language(db):
+    from appliance.directory import edits, trunks
+    from appliance.directory.organisation import DirectoryError
+    tz = directory_csv.zone_of(Config(text=""))
+    bad = {"trunk_unknown_column": "trunk;provider;carier\n", "trunk_column_twice": "trunk;provider;line\n",
+           "trunk_header_needs": "trunk;name\n", "field_count": "trunk;provider\nT1\n",
+           "empty_field": "trunk;provider\nT1;\n", "bad_date": "trunk;provider;valid_from\nT1;X;soon\n",
+           "trunk_twice": "trunk;provider\nT1;X\nT1;Y\n", "empty_file": ""}
+    for key, text in bad.items():
+        with pytest.raises(trunks.TrunkFileError) as caught:
+            trunks.read_text(text, "t.csv", tz)
+        assert caught.value.text["key"] == key and str(caught.value) == texts.english(caught.value.text)
+        assert texts.say(caught.value.text, words("cs").text) != str(caught.value), key
+    with pytest.raises(trunks.TrunkFileError) as caught:
+        trunks.decode("trunk;provider\nŞ;X\n".encode("cp1254"), "t.csv")
+    assert str(caught.value) == "t.csv line 2: not UTF-8 (byte 0xde); save the file as UTF-8 (Excel: 'CSV UTF-8')"
+    t = sd.tenant_id("acme", create=True)
+    rows = trunks.read_text("trunk;provider;valid_from\nT1;X;2026-05-01\n", "t.csv", tz)
+    trunks.apply(t, rows, T0)
+    later = trunks.read_text("trunk;provider;valid_from\nT1;Y;2026-04-01\n", "t.csv", tz)
+    with pytest.raises(trunks.TrunkFileError) as caught:
+        trunks.apply(t, later, T0)
+    assert caught.value.text["key"] == "at_row" and str(caught.value).startswith("line 2: ")
+    assert texts.say(caught.value.text, words("tr").text).startswith("satır 2: ")
+    with pytest.raises(DirectoryError) as refused:
+        edits.add_named(t, "cost_centre", "  ")
+    assert str(refused.value) == "a cost centre needs a name"
+    assert texts.say(refused.value.text, words("tr").text) == "masraf merkezi için bir ad gerekli"
+    with pytest.raises(DirectoryError) as refused:
+        edits.end_trunk(t, "T9", T0)
+    assert texts.say(refused.value.text, words("nb").text) == "trunk 'T9' er ikke i drift"

@@ -96,3 +96,19 @@ def test_a_report_stored_before_the_texts_shows_its_english_as_stored(client, tm
     store.close_db()
     html = client.get("/directory/sync", {"lang": "tr"}).text
     assert "P3 (x) has no extension" in html and "no longer in any source" in html and "dahili yok" in html
+
+
+def test_a_trunk_files_summary_and_refusals_in_the_readers_language(client):
+    csrf = as_user(client, "admin")
+    client.get("/directory", {"lang": "cs"})
+
+    def upload(text: str, status: int = 200) -> str:
+        return client.post("/directory/trunks", {"csrf_token": csrf, "tenant": "default"},
+                           upload_files=[("file", "trunks.csv", text.encode("utf-8"))], status=status).text
+    assert "trunks.csv: linky nájemce default: řádků 2, přidáno 2, změněno 0, beze změny 0" in upload(
+        "trunk;provider\n01;Türk Telekom\n02;БТК\n")
+    refused = upload("trunk;provider\n03;\n", status=400)
+    assert "trunks.csv řádek 2, sloupec 2 (provider): prázdné" in refused and ": empty" not in refused
+    form = {"csrf_token": csrf, "tenant": "default", "trunk": "09", "action": "end", "date": "2026-03-01"}
+    ended = client.post("/directory/trunks/line", form, status=400).text
+    assert "linka &#039;09&#039; není v provozu" in ended and "is not in service" not in ended
