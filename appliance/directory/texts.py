@@ -98,7 +98,8 @@ def text(key: str, **fields: object) -> dict:
 
 
 def is_text(value: object) -> bool:
-    return isinstance(value, dict) and value.get("key") in TEXT and isinstance(value.get("fields", {}), dict)
+    return (isinstance(value, dict) and isinstance(value.get("key"), str) and value["key"] in TEXT
+            and isinstance(value.get("fields", {}), dict))
 
 
 def plain(key: str, value: object) -> str:

@@ -128,6 +128,7 @@ def test_a_report_from_before_the_texts_is_shown_as_stored():
     assert texts.say_or(broken, "ayse (Ayşe) has no extension", words("tr").text) == "ayse (Ayşe) has no extension"
     assert texts.say_or({"key": "gone", "fields": {}}, "as stored") == "as stored"
     assert texts.say_or([], "as stored") == "as stored"
+    assert texts.say_or({"key": ["odd"], "fields": {}}, "as stored") == "as stored"
 
 
 def test_the_failing_sync_alert_says_the_sources_problem_in_the_recipients_language(db, tmp_path):
