@@ -8,6 +8,7 @@ import pytest
 import webtest
 
 from appliance import config, store
+from appliance.directory import texts
 from appliance.store import directory as sd
 from test_web_directory import CFG, as_user, seed
 from webui.app import make_app
@@ -112,3 +113,21 @@ def test_a_trunk_files_summary_and_refusals_in_the_readers_language(client):
     form = {"csrf_token": csrf, "tenant": "default", "trunk": "09", "action": "end", "date": "2026-03-01"}
     ended = client.post("/directory/trunks/line", form, status=400).text
     assert "linka &#039;09&#039; není v provozu" in ended and "is not in service" not in ended
+
+
+def test_a_problems_times_are_in_the_pages_zone_and_language(client, tmp_path):
+    as_user(client, "admin")
+    said = texts.text("backdated", where=texts.text("at_line", file="people.csv", line=5),
+                      what=texts.text("extension", extension="216"), at="2026-01-01T00:00:00Z",
+                      error=texts.text("extension_until", extension="216", until="2026-05-29T20:26:40Z",
+                                       at="2026-01-01T00:00:00Z"))
+    report = {"at_utc": 1_780_000_000, "kind": "sync", "applied": True, "sources": {"csv": 1}, "changes": [],
+              "problems": [{"kind": "backdated", "tenant": "default", "message": texts.english(said),
+                            "people": ["P9"], "text": said}]}
+    store.open_db(tmp_path / "callbox.db")
+    sd.SyncRun.create(at_utc=report["at_utc"], kind="sync", applied=True, report=json.dumps(report))
+    store.close_db()
+    html = client.get("/directory/sync", {"lang": "tr"}).text
+    assert "people.csv satır 5: dahili 216 1 Oca 2026 03:00:00 mümkün değil (dahili 216, 1 Oca 2026 03:00:00 " \
+           "sonrasına, 29 May 2026 23:26:40 tarihine kadar atanmıştı); bunun yerine şimdiki tarihle yapıldı" in html
+    assert "00:00:00Z" not in html                                  # [pbx] timezone Europe/Istanbul, UTC+3

@@ -192,7 +192,7 @@ def _edit(data_dir: Path, tz, change) -> str:
             done = change(forms, tenant.id, person.id)
     except directory.DirectoryError as e:
         with db.connection():
-            return person_page(pid, tz, 400, error=error_text(e))
+            return person_page(pid, tz, 400, error=error_text(e, tz))
     log.info("directory edit by %s: person %d: %s", current_user().username, pid, done)
     with db.connection():
         return person_page(pid, tz, done=done)
@@ -302,7 +302,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 done = _load_trunks(code, default_tenant, tz)
         except directory_trunks.TrunkFileError as e:
             with db.connection():
-                return trunks_page(code, default_tenant, tz, 400, error=error_text(e))
+                return trunks_page(code, default_tenant, tz, 400, error=error_text(e, tz))
         with db.connection():
             return trunks_page(code, default_tenant, tz, done=done)
 

@@ -102,7 +102,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 done = change(forms, _admin_tenant(code, default_tenant))
         except directory.DirectoryError as e:
             with db.connection():
-                return overview_page(code, default_tenant, tz, status=400, error=error_text(e), form=dict(forms))
+                return overview_page(code, default_tenant, tz, status=400, error=error_text(e, tz), form=dict(forms))
         log.info("directory edit by %s: %s", current_user().username, done)
         if isinstance(done, int):               # a new person: their page
             return bottle.redirect(f"/directory/person/{done}", 303)
@@ -154,7 +154,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 report = import_upload(_admin_tenant(code, default_tenant), tz)
         except directory.DirectoryError as e:
             with db.connection():
-                return overview_page(code, default_tenant, tz, status=400, error=error_text(e))
+                return overview_page(code, default_tenant, tz, status=400, error=error_text(e, tz))
         user = current_user()
         return _render("directory_sync", report=scope.sync_report_for(user, report), ran=True, tz=tz,
                        may_sync=user.scope == "all" or user.tenant == default_tenant)
@@ -183,7 +183,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 done = _line(forms, _admin_tenant(code, default_tenant), tz)
         except (directory.DirectoryError, directory_trunks.TrunkFileError) as e:
             with db.connection():
-                return trunks_page(code, default_tenant, tz, 400, error=error_text(e))
+                return trunks_page(code, default_tenant, tz, 400, error=error_text(e, tz))
         with db.connection():
             return trunks_page(code, default_tenant, tz, done=done)
 

@@ -7,11 +7,12 @@ report from before these texts, or a problem in a server's or an OS's own words,
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone, tzinfo
 
 import bottle
 
 from appliance.directory import texts
-from webui.i18n import N_, _, fmt_iso, fmt_number
+from webui.i18n import N_, _, fmt_at, fmt_number
 
 # where a person came from (appliance.store.directory.Person.origin), as their page says it
 ORIGINS = {"manual": N_("added by hand"), "import": N_("loaded from a directory file"),
@@ -20,32 +21,32 @@ ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 PLAIN_NUMBERS = ("line", "column")          # a file's line and column numbers: no digit grouping
 
 
-def _shown(field: str, value: object) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and field not in PLAIN_NUMBERS:
-        return fmt_number(value)
-    if isinstance(value, str) and ISO_UTC.fullmatch(value):
-        return fmt_iso(value.replace("Z", "+00:00"))
-    return str(value)
+def said(text: object, stored: str, tz: tzinfo = timezone.utc) -> str:
+    """A stored text in the user's language, its times in the zone `tz` (the page's); `stored` (its English as
+    stored) when there is none."""
+    def shown(field: str, value: object) -> str:
+        if isinstance(value, int) and not isinstance(value, bool) and field not in PLAIN_NUMBERS:
+            return fmt_number(value)
+        if isinstance(value, str) and ISO_UTC.fullmatch(value):
+            at = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            return fmt_at(int(at.timestamp()), tz, "medium")
+        return str(value)
+    return texts.say_or(text, stored, _, shown)
 
 
-def said(text: object, stored: str) -> str:
-    """A stored text in the user's language; `stored` (its English as stored) when there is none."""
-    return texts.say_or(text, stored, _, _shown)
-
-
-def problem_text(problem: dict) -> str:
+def problem_text(problem: dict, tz: tzinfo = timezone.utc) -> str:
     """A sync report's problem (appliance.directory.sync.SyncReport.to_dict) in the user's language."""
-    return said(problem.get("text"), str(problem.get("message", "")))
+    return said(problem.get("text"), str(problem.get("message", "")), tz)
 
 
-def change_text(change: dict) -> str:
+def change_text(change: dict, tz: tzinfo = timezone.utc) -> str:
     """A sync report's change's detail in the user's language."""
-    return said(change.get("text"), str(change.get("detail", "")))
+    return said(change.get("text"), str(change.get("detail", "")), tz)
 
 
-def error_text(e: Exception) -> str:
+def error_text(e: Exception, tz: tzinfo = timezone.utc) -> str:
     """A directory error (DirectoryError, a CSV file's CSVError) in the user's language, else as it says itself."""
-    return said(getattr(e, "text", None), str(e))
+    return said(getattr(e, "text", None), str(e), tz)
 
 
 def row_problem(text: dict | None, stored: str) -> str:
