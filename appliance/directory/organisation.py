@@ -178,7 +178,7 @@ def add_person(tenant_id: int, external_id: str, first_name: str = "", last_name
 def _person(tenant_id: int, person_id: int) -> sd.Person:
     person = sd.Person.get_or_none(sd.Person.id == person_id, sd.Person.tenant_id == tenant_id)
     if person is None:
-        raise DirectoryError(f"no person {person_id} in tenant {tenant_id}")
+        raise DirectoryError.of("no_person_in", person=person_id, tenant=tenant_id)
     return person
 
 
@@ -196,7 +196,7 @@ def move_person(tenant_id: int, person_id: int, at_utc: int | None, branch_id: i
     person = _person(tenant_id, person_id)
     for kind, value in (("branch", branch_id), ("department", department_id), ("cost_centre", cost_centre_id)):
         if value is not None and value not in sd.names(tenant_id, kind):
-            raise DirectoryError(f"no {kind} {value} in tenant {tenant_id}")
+            raise DirectoryError.of("no_unit_in", kind=texts.text(f"unit_{kind}"), id=value, tenant=tenant_id)
     with db.atomic(IMMEDIATE):
         current = sd.open_placement(tenant_id, person.id)
         if current is not None:

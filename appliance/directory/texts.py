@@ -63,6 +63,7 @@ TEXT = {
     "unit_branch": N_("branch"), "unit_department": N_("department"), "unit_cost_centre": N_("cost centre"),
     "needs_name": N_("a {kind} needs a name"), "unit_exists": N_("{kind} {name!r} exists already"),
     "no_unit": N_("no {kind} {id}"), "no_person": N_("no person {person}"),
+    "no_unit_in": N_("no {kind} {id} in tenant {tenant}"), "no_person_in": N_("no person {person} in tenant {tenant}"),
     "person_needs_id": N_("a person needs an id"), "person_exists": N_("person {person!r} already exists"),
     "person_needs_name": N_("a person needs a first or last name"), "empty_extension": N_("an empty extension"),
     "trunk_not_in_service": N_("trunk {trunk!r} is not in service"),

@@ -179,3 +179,8 @@ def test_a_trunk_file_and_a_refused_edit_say_why_in_each_language(db):
     with pytest.raises(DirectoryError) as refused:
         edits.end_trunk(t, "T9", T0)
     assert texts.say(refused.value.text, words("nb").text) == "trunk 'T9' er ikke i drift"
+    from appliance.directory import organisation
+    with pytest.raises(DirectoryError) as refused:
+        organisation.move_person(t, organisation.add_person(t, "p1", "Ali"), None, 9999)
+    assert str(refused.value) == f"no branch 9999 in tenant {t}"
+    assert texts.say(refused.value.text, words("bg").text) == f"няма клон 9999 при наемател {t}"
