@@ -22,6 +22,7 @@ from webui.i18n import LANGUAGES, LOCALE_DIR
 ROOT = Path(__file__).resolve().parent.parent
 # appliance/reports/labels.py: a report's words, which the scheduled reports' files say outside the web
 METHOD_MAP = [("webui/**.py", "python"), ("appliance/reports/labels.py", "python"),
+              ("appliance/directory/texts.py", "python"),
               ("webui/templates/**.tpl", "webui.i18n_extract:extract_bottle")]
 # _( 'text' ) or _( "text" ), with backslash escapes; N_ too (names a term for later translation)
 STRING = r"""('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""

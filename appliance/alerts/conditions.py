@@ -17,7 +17,7 @@ from typing import Iterable
 
 from appliance import config, journal, store
 from appliance.alerts.state import Notice, Send, commit, said, watch
-from appliance.alerts.texts import Word, say
+from appliance.alerts.texts import DirectoryText, Word, say
 from appliance.ingest.parse import ref_id
 from appliance.localtime import zone
 from appliance.rating import plan_choice
@@ -211,10 +211,11 @@ def directory_sync(cfg_alerts, now: int, sender: Send) -> int:
     LDAP down, the CSV file missing). The first run that applies clears it. One-off imports do not count."""
     runs = list(sd.SyncRun.select().where(sd.SyncRun.kind == "sync").order_by(sd.SyncRun.id.desc()).limit(2))
     bad = len(runs) == 2 and not any(r.applied for r in runs)
-    why = ""
+    why: DirectoryText | None = None
     if runs and not runs[0].applied:
         problems = json.loads(runs[0].report).get("problems", [])
-        why = next((p["message"] for p in problems if p.get("kind") == "source_error"), "")
+        why = next((DirectoryText(p.get("text"), p["message"]) for p in problems if p.get("kind") == "source_error"),
+                   None)   # said in each recipient's language (issue 20); an older report's English as it is
     n = said("directory", "directory_sync", "directory_sync_ok", 1, "sync_failing", "sync_ok",
              why=why or Word("nothing_applied"))
     with db.atomic("IMMEDIATE"):

@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from appliance.directory import texts as directory_texts
+from appliance.reports.labels import words
+
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "subject_raised": "Callbox ALERT: {text}", "subject_cleared": "Callbox OK: {text}",
@@ -323,11 +326,22 @@ class Word:
     key: str
 
 
+@dataclass(frozen=True)
+class DirectoryText:
+    """A directory sync problem (appliance.directory.texts: key and fields) given as a field: said in the language
+    with the web's catalogue; `english` (as the sync report stored it) when it has no text."""
+    text: object
+    english: str
+
+    def say(self, lang: str) -> str:
+        return directory_texts.say_or(self.text, self.english, words(lang).text)
+
+
 def say(lang: str, key: str, **fields: object) -> str:
     """The text `key` in `lang` (English where the language lacks it), with `fields` filled in."""
-    words = TEXT.get(lang, {})
-    filled = {k: say(lang, v.key) if isinstance(v, Word) else v for k, v in fields.items()}
-    return words.get(key, TEXT["en"][key]).format(**filled)
+    filled = {k: say(lang, v.key) if isinstance(v, Word) else v.say(lang) if isinstance(v, DirectoryText) else v
+              for k, v in fields.items()}
+    return TEXT.get(lang, {}).get(key, TEXT["en"][key]).format(**filled)
 
 
 def encode(key: str, fields: dict) -> str:
@@ -335,6 +349,8 @@ def encode(key: str, fields: dict) -> str:
     def plain(v: object) -> object:
         if isinstance(v, Word):
             return {"word": v.key}
+        if isinstance(v, DirectoryText):
+            return {"directory": v.text, "english": v.english}
         return v if isinstance(v, (int, float, str)) or v is None else str(v)
     return json.dumps({"key": key, "fields": {k: plain(v) for k, v in fields.items()}}, ensure_ascii=False)
 
@@ -346,8 +362,9 @@ def decode(lang: str, stored: str, fallback: str) -> str:
         doc = json.loads(stored) if stored else None
         if not isinstance(doc, dict) or doc.get("key") not in TEXT["en"]:
             return fallback
-        fields = {k: Word(v["word"]) if isinstance(v, dict) and v.get("word") in TEXT["en"] else v
-                  for k, v in dict(doc.get("fields") or {}).items()}
+        fields = {k: Word(v["word"]) if isinstance(v, dict) and v.get("word") in TEXT["en"] else
+                  DirectoryText(v["directory"], str(v.get("english", ""))) if isinstance(v, dict) and "directory" in v
+                  else v for k, v in dict(doc.get("fields") or {}).items()}
         return say(lang, doc["key"], **fields)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return fallback

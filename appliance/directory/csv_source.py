@@ -10,6 +10,8 @@ from pathlib import Path
 
 from appliance import config, localtime
 from appliance.directory.organisation import Problem, SourcePerson
+from appliance.directory import texts
+from appliance.directory.texts import CSVError
 
 log = logging.getLogger(__name__)
 COLUMNS = ("tenant", "branch", "department", "cost_centre", "person_id", "first_name", "last_name",
@@ -30,8 +32,7 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
-        raise ValueError(f"{name}: line {line} is not UTF-8 (byte {data[e.start]:#04x}): save the file as "
-                         f"UTF-8 (Excel: 'CSV UTF-8')") from None
+        raise CSVError("not_utf8", file=name, line=line, byte=f"{data[e.start]:#04x}") from None
 
 
 def _delimiter(text: str) -> str:
@@ -39,19 +40,19 @@ def _delimiter(text: str) -> str:
     return max((";", ",", "\t"), key=head.count) if any(d in head for d in ";,\t") else ","
 
 
-def _header(row: list[str], where: str) -> list[str]:
-    names = []
+def _header(row: list[str], file: str, line: int) -> list[str]:
+    names: list[str] = []
     for col, cell in enumerate(row, 1):
         name = re.sub(r"[\s-]+", "_", cell.strip().casefold())
         name = ALIASES.get(name, name)
+        where = texts.text("at_column", file=file, line=line, column=col)
         if name not in COLUMNS:
-            raise ValueError(f"{where}, column {col}: unknown column {cell.strip()!r} in the header "
-                             f"(columns: {', '.join(COLUMNS)})")
+            raise CSVError("unknown_column", where=where, name=cell.strip(), columns=", ".join(COLUMNS))
         if name in names:
-            raise ValueError(f"{where}, column {col}: column {name!r} appears twice in the header")
+            raise CSVError("column_twice", where=where, name=name)
         names.append(name)
     if "person_id" not in names or not {"first_name", "last_name"} & set(names):
-        raise ValueError(f"{where}: the header needs person_id and first_name or last_name (it has {', '.join(names)})")
+        raise CSVError("header_needs", where=texts.text("at_line", file=file, line=line), names=", ".join(names))
     return names
 
 
@@ -88,43 +89,46 @@ def read_text(text: str, name: str, tz: tzinfo, default_tenant: str = "",
         if not any(cell.strip() for cell in row):
             continue
         if header is None:
-            header = _header(row, f"{name} line {reader.line_num}")
+            header = _header(row, name, reader.line_num)
             continue
-        where = f"{name} line {reader.line_num}"
+        where = texts.text("at_line", file=name, line=reader.line_num)
         if len(row) != len(header):
-            problems.append(Problem("bad_record", default_tenant, f"{where}: {len(row)} fields, the header has "
-                                    f"{len(header)}; row skipped"))
+            problems.append(Problem.of("bad_record", default_tenant, texts.text("row_skipped", problem=texts.text(
+                "field_count", where=where, count=len(row), expected=len(header)))))
             continue
         rec = _person(dict(zip(header, (c.strip() for c in row))), header, where, tz, problems, default_tenant)
         if rec is not None and only_tenant and rec.tenant != only_tenant:
-            problems.append(Problem("bad_record", rec.tenant, f"{where}, column {header.index('tenant') + 1} (tenant): "
-                                    f"{rec.tenant!r} is not tenant {only_tenant!r}; row skipped", (rec.person_id,)))
+            at = texts.text("at_field", file=name, line=reader.line_num, column=header.index("tenant") + 1,
+                            field="tenant")
+            problems.append(Problem.of("bad_record", rec.tenant, texts.text("row_skipped", problem=texts.text(
+                "other_tenant", where=at, tenant=rec.tenant, only=only_tenant)), (rec.person_id,)))
             rec = None
         if rec is not None:
             people.append(rec)
     if header is None:
-        raise ValueError(f"{name}: empty file (no header row)")
+        raise CSVError("empty_file", file=name)
     log.info("%s: %d people, %d problems", name, len(people), len(problems))
     return people, problems
 
 
-def _person(values: dict[str, str], header: list[str], where: str, tz: tzinfo, problems: list[Problem],
+def _person(values: dict[str, str], header: list[str], where: dict, tz: tzinfo, problems: list[Problem],
             default_tenant: str) -> SourcePerson | None:
     tenant = values.get("tenant", "") or default_tenant
 
-    def at(col: str) -> str:
-        return f"{where}, column {header.index(col) + 1} ({col})"
+    def at(col: str) -> dict:
+        return texts.text("at_field", **where["fields"], column=header.index(col) + 1, field=col)
     if not values["person_id"]:
-        problems.append(Problem("bad_record", tenant, f"{at('person_id')}: no person_id; row skipped"))
+        problems.append(Problem.of("bad_record", tenant, texts.text("row_skipped", problem=texts.text(
+            "no_person_id", where=at("person_id")))))
         return None
     valid_from = None
     if values.get("valid_from"):
         try:
             valid_from = parse_time(values["valid_from"], tz)
         except ValueError:
-            problems.append(Problem("bad_record", tenant, f"{at('valid_from')}: {values['valid_from']!r} is not an "
-                                    "ISO 8601 date or time (e.g. 2026-03-01); ignored", (values["person_id"],)))
-    return SourcePerson("csv", where, values["person_id"], tenant, values.get("first_name", ""),
+            problems.append(Problem.of("bad_record", tenant, texts.text("ignored", problem=texts.text(
+                "bad_date", where=at("valid_from"), value=values["valid_from"])), (values["person_id"],)))
+    return SourcePerson("csv", texts.english(where), values["person_id"], tenant, values.get("first_name", ""),
                         values.get("last_name", ""), values.get("email", ""), values.get("branch", ""),
                         values.get("department", ""), values.get("cost_centre", ""),
-                        split_extensions(values.get("extensions", "")), valid_from)
+                        split_extensions(values.get("extensions", "")), valid_from, where)

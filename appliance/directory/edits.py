@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import logging
 
+from appliance.directory import texts
 from appliance.directory import organisation as directory
 from appliance.directory.organisation import DirectoryError
 from appliance.store import IMMEDIATE, db
 from appliance.store import directory as sd
 
 log = logging.getLogger(__name__)
+
+
+def _unit(kind: str) -> dict:
+    """A branch, department or cost centre (`kind`) as a word of a text."""
+    return texts.text(f"unit_{kind}")
 
 
 def _clean(name: str) -> str:
@@ -25,9 +31,9 @@ def add_named(tenant_id: int, kind: str, name: str) -> int:
     """A new branch, department or cost centre (`kind`); a name the tenant has already (case ignored) is an error."""
     name = _clean(name)
     if not name:
-        raise DirectoryError(f"a {kind} needs a name")
+        raise DirectoryError.of("needs_name", kind=_unit(kind))
     if name.casefold() in sd.named_ids(tenant_id, kind):
-        raise DirectoryError(f"{kind} {name!r} exists already")
+        raise DirectoryError.of("unit_exists", kind=_unit(kind), name=name)
     return sd.create_named(tenant_id, kind, name)
 
 
@@ -36,12 +42,12 @@ def rename_named(tenant_id: int, kind: str, named_id: int, name: str) -> str:
     name, model = _clean(name), sd.NAMED[kind]
     row = model.get_or_none(model.id == named_id, model.tenant_id == tenant_id)
     if row is None:
-        raise DirectoryError(f"no {kind} {named_id}")
+        raise DirectoryError.of("no_unit", kind=_unit(kind), id=named_id)
     if not name:
-        raise DirectoryError(f"a {kind} needs a name")
+        raise DirectoryError.of("needs_name", kind=_unit(kind))
     other = sd.named_ids(tenant_id, kind).get(name.casefold())
     if other is not None and other != row.id:
-        raise DirectoryError(f"{kind} {name!r} exists already")
+        raise DirectoryError.of("unit_exists", kind=_unit(kind), name=name)
     old, row.name = row.name, name
     row.save()
     return old
@@ -63,10 +69,10 @@ def set_details(tenant_id: int, person_id: int, first_name: str, last_name: str,
     """Change the person's names and e-mail (current values, not historised); returns the fields changed."""
     person = sd.Person.get_or_none(sd.Person.id == person_id, sd.Person.tenant_id == tenant_id)
     if person is None:
-        raise DirectoryError(f"no person {person_id}")
+        raise DirectoryError.of("no_person", person=person_id)
     wanted = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email.strip()}
     if not (wanted["first_name"] or wanted["last_name"]):
-        raise DirectoryError("a person needs a first or last name")
+        raise DirectoryError.of("person_needs_name")
     changed = [f for f, v in wanted.items() if getattr(person, f) != v]
     for f in changed:
         setattr(person, f, wanted[f])
@@ -81,8 +87,8 @@ def end_trunk(tenant_id: int, trunk: str, at_utc: int) -> None:
     with db.atomic(IMMEDIATE):
         current = T.get_or_none(T.tenant_id == tenant_id, T.trunk == trunk.strip(), T.valid_to.is_null())
         if current is None:
-            raise DirectoryError(f"trunk {trunk!r} is not in service")
+            raise DirectoryError.of("trunk_not_in_service", trunk=trunk)
         if current.valid_from is not None and at_utc <= current.valid_from:
-            raise DirectoryError(f"trunk {trunk} started later: an end before its start would rewrite history")
+            raise DirectoryError.of("trunk_started_later", trunk=trunk)
         current.valid_to = at_utc
         current.save()

@@ -7,6 +7,7 @@ import ssl
 from pathlib import Path
 
 from appliance import paths
+from appliance.directory import texts
 from appliance.directory.organisation import SourcePerson
 from appliance.store import directory as sd
 
@@ -15,7 +16,16 @@ MAX_EXTENSION_DIGITS = 6   # longer numbers are external (DDI) numbers, see exte
 
 
 class LDAPSourceError(Exception):
-    """The directory server could not be read; the message names the server and the reason."""
+    """The directory server could not be read; the message names the server and the reason (.text: as a key and
+    fields, appliance.directory.texts, when the words are ours; a server's or a library's own words have none)."""
+
+    def __init__(self, message: str, text: dict | None = None):
+        super().__init__(message)
+        self.text = text
+
+    @classmethod
+    def of(cls, key: str, **fields: object) -> LDAPSourceError:
+        return cls(texts.english(said := texts.text(key, **fields)), said)
 
 
 def _mapping(s) -> dict[str, str]:
@@ -78,7 +88,7 @@ def password(s, base: Path) -> str:
     if not s.password_file:
         return s.password
     if s.password:
-        raise LDAPSourceError("[ldap] set password_file or password, not both")
+        raise LDAPSourceError.of("ldap_password_twice")
     try:
         return paths.read_secret(base / s.password_file, "[ldap] password_file")   # an absolute path stays
     except paths.SecretFileError as e:
@@ -102,7 +112,7 @@ def fetch(s, default_tenant: str = "", base: Path = Path(".")) -> list[SourcePer
     from ldap3 import SUBTREE   # late: ldap3 and its ASN.1 codec load only on a box with an LDAP source
     from ldap3.core.exceptions import LDAPException
     if not s.url.lower().startswith(("ldap://", "ldaps://")):
-        raise LDAPSourceError(f"[ldap] url {s.url!r} should start with ldap:// or ldaps://")
+        raise LDAPSourceError.of("ldap_url", url=s.url)
     mapping = _mapping(s)
     mapping["extensions"] = s.attr_extensions
     attributes = [a for f, a in mapping.items() if f != "extensions"] + re.split(r"[,\s]+", s.attr_extensions.strip())

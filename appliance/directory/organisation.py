@@ -10,10 +10,10 @@ from __future__ import annotations
 import bisect
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Iterable, cast
 
 from appliance import config
+from appliance.directory import texts
 from appliance.store import IMMEDIATE, db
 from appliance.store import directory as sd
 
@@ -23,7 +23,16 @@ ALWAYS = -(2 ** 62)   # sort key of a NULL valid_from ("since always")
 
 
 class DirectoryError(ValueError):
-    """A change that would break the history (overlapping or backwards periods); the message says which."""
+    """A change that would break the history (overlapping or backwards periods); the message says which, and .text
+    (when set) as a key and fields (appliance.directory.texts)."""
+
+    def __init__(self, message: str, text: dict | None = None):
+        super().__init__(message)
+        self.text = text
+
+    @classmethod
+    def of(cls, key: str, **fields: object) -> DirectoryError:
+        return cls(texts.english(said := texts.text(key, **fields)), said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +61,8 @@ class Period:
     extension: str | None = None
 
 
-def _t(at: int | None) -> str:
-    return "the beginning" if at is None else datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _t(at: int | None) -> str | dict:
+    return texts.text("the_beginning") if at is None else texts.iso(at)
 
 
 def _covers(valid_from: int | None, valid_to: int | None, at: int) -> bool:
@@ -159,9 +168,9 @@ def add_person(tenant_id: int, external_id: str, first_name: str = "", last_name
                origin: str = "manual") -> int:
     """Create a person (no placement, no extension yet); returns the person's id."""
     if not external_id.strip():
-        raise DirectoryError("a person needs an id")
+        raise DirectoryError.of("person_needs_id")
     if sd.Person.get_or_none(sd.Person.tenant_id == tenant_id, sd.Person.external_id == external_id):
-        raise DirectoryError(f"person {external_id!r} already exists")
+        raise DirectoryError.of("person_exists", person=external_id)
     return sd.Person.create(tenant_id=tenant_id, external_id=external_id, first_name=first_name,
                             last_name=last_name, email=email, origin=origin).id
 
@@ -169,13 +178,13 @@ def add_person(tenant_id: int, external_id: str, first_name: str = "", last_name
 def _person(tenant_id: int, person_id: int) -> sd.Person:
     person = sd.Person.get_or_none(sd.Person.id == person_id, sd.Person.tenant_id == tenant_id)
     if person is None:
-        raise DirectoryError(f"no person {person_id} in tenant {tenant_id}")
+        raise DirectoryError.of("no_person_in", person=person_id, tenant=tenant_id)
     return person
 
 
-def _end(row, at_utc: int, what: str) -> None:
+def _end(row, at_utc: int, what: dict | str) -> None:
     if row.valid_from is not None and at_utc <= row.valid_from:
-        raise DirectoryError(f"{what} started at {_t(row.valid_from)}: a change at {_t(at_utc)} would rewrite history")
+        raise DirectoryError.of("rewrite_history", what=what, start=_t(row.valid_from), at=_t(at_utc))
     row.valid_to = at_utc
     row.save()
 
@@ -187,17 +196,17 @@ def move_person(tenant_id: int, person_id: int, at_utc: int | None, branch_id: i
     person = _person(tenant_id, person_id)
     for kind, value in (("branch", branch_id), ("department", department_id), ("cost_centre", cost_centre_id)):
         if value is not None and value not in sd.names(tenant_id, kind):
-            raise DirectoryError(f"no {kind} {value} in tenant {tenant_id}")
+            raise DirectoryError.of("no_unit_in", kind=texts.text(f"unit_{kind}"), id=value, tenant=tenant_id)
     with db.atomic(IMMEDIATE):
         current = sd.open_placement(tenant_id, person.id)
         if current is not None:
             if at_utc is None:
-                raise DirectoryError(f"{person.external_id} already has a placement: a move needs its time")
-            _end(current, at_utc, f"the placement of {person.external_id}")
+                raise DirectoryError.of("placement_needs_time", person=person.external_id)
+            _end(current, at_utc, texts.text("placement_of", person=person.external_id))
         later = sd.Placement.select().where(sd.Placement.tenant_id == tenant_id, sd.Placement.person_id == person.id,
                                             sd.Placement.valid_to > (ALWAYS if at_utc is None else at_utc))
         if current is None and later.exists():
-            raise DirectoryError(f"{person.external_id} had a placement after {_t(at_utc)}: moves only go forward")
+            raise DirectoryError.of("placement_after", person=person.external_id, at=_t(at_utc))
         sd.Placement.create(tenant_id=tenant_id, person_id=person.id, branch_id=branch_id,
                             department_id=department_id, cost_centre_id=cost_centre_id, valid_from=at_utc)
         if person.ended_utc is not None:
@@ -211,7 +220,7 @@ def assign_extension(tenant_id: int, person_id: int, extension: str, at_utc: int
     assignment at that moment; otherwise it is an error (an extension has one owner at a time)."""
     person, extension = _person(tenant_id, person_id), extension.strip()
     if not extension:
-        raise DirectoryError("an empty extension")
+        raise DirectoryError.of("empty_extension")
     E = sd.ExtensionAssignment
     with db.atomic(IMMEDIATE):
         rows = list(E.select().where(E.tenant_id == tenant_id, E.extension == extension))
@@ -220,12 +229,12 @@ def assign_extension(tenant_id: int, person_id: int, extension: str, at_utc: int
                 return
             if row.valid_to is None:
                 if not replace:
-                    raise DirectoryError(f"extension {extension} belongs to person {row.person_id}")
+                    raise DirectoryError.of("extension_taken", extension=extension, person=row.person_id)
                 if at_utc is None:
-                    raise DirectoryError(f"extension {extension} is taken over: the take-over needs its time")
-                _end(row, at_utc, f"extension {extension}")
+                    raise DirectoryError.of("takeover_needs_time", extension=extension)
+                _end(row, at_utc, texts.text("extension", extension=extension))
             elif at_utc is None or row.valid_to > at_utc:
-                raise DirectoryError(f"extension {extension} was assigned until {_t(row.valid_to)}, after {_t(at_utc)}")
+                raise DirectoryError.of("extension_until", extension=extension, until=_t(row.valid_to), at=_t(at_utc))
         E.create(tenant_id=tenant_id, extension=extension, person_id=person.id, valid_from=at_utc)
 
 
@@ -276,7 +285,7 @@ def set_trunk(tenant_id: int, trunk: str, provider: str, at_utc: int | None, des
             if current.provider == provider:
                 return
             if at_utc is None:
-                raise DirectoryError(f"trunk {trunk} already has a provider: a change needs its time")
+                raise DirectoryError.of("trunk_needs_time", trunk=trunk)
             _end(current, at_utc, f"trunk {trunk}")
         T.create(tenant_id=tenant_id, trunk=trunk, provider=provider, description=description, valid_from=at_utc)
 
@@ -307,6 +316,7 @@ class SourcePerson:
     cost_centre: str = ""
     extensions: tuple[str, ...] = ()
     valid_from: int | None = None
+    where_text: dict | None = None  # `where` as a text (appliance.directory.texts: "people.csv line 7")
 
     @property
     def name(self) -> str:
@@ -319,6 +329,11 @@ class Problem:
     tenant: str      # unknown_branch, unknown_cost_centre, unknown_tenant, no_extension, conflict, backdated
     message: str
     people: tuple[str, ...] = ()
+    text: dict | None = None   # the message as a key and fields (appliance.directory.texts); None: older reports
+
+    @classmethod
+    def of(cls, kind: str, tenant: str, text: dict, people: tuple[str, ...] = ()) -> Problem:
+        return cls(kind, tenant, texts.english(text), people, text)
 
 
 def casefold(value: str) -> str:
@@ -349,9 +364,9 @@ def consolidate(by_source: dict[str, list[SourcePerson]], order: list[str], defa
             rec.tenant = rec.tenant or default_tenant
             group = groups.setdefault((rec.tenant, casefold(rec.person_id)), {})
             if source in group:
-                problems.append(Problem("duplicate_person", rec.tenant, f"{rec.person_id} appears twice in "
-                                        f"{source} ({group[source].where}, {rec.where}); the first is used",
-                                        (rec.person_id,)))
+                problems.append(Problem.of("duplicate_person", rec.tenant, texts.text(
+                    "duplicate_person", person=rec.person_id, source=source, first=texts.where_of(group[source]),
+                    second=texts.where_of(rec)), (rec.person_id,)))
                 continue
             group[source] = rec
     merged = [_merge(group, order, field_order or {}, problems) for group in groups.values()]
@@ -371,9 +386,10 @@ def _merge(group: dict[str, SourcePerson], order: list[str], field_order: dict[s
         key = (lambda v: frozenset(v)) if name == "extensions" else casefold
         others = [(s, v) for s, v in values[1:] if key(v) != key(values[0][1])]
         if others:
-            shown = ", ".join(f"{_show(v)} in {s}" for s, v in [values[0]] + others)
-            problems.append(Problem("conflict", out.tenant, f"{out.person_id} ({first.name}): {name} is {shown}; "
-                                    f"using {values[0][0]}", (out.person_id,)))
+            shown = [texts.text("value_in", value=_show(v), source=s) for s, v in [values[0]] + others]
+            problems.append(Problem.of("conflict", out.tenant, texts.text(
+                "conflict", person=out.person_id, name=first.name, field=name, values=shown, source=values[0][0]),
+                (out.person_id,)))
     out.valid_from = next((group[s].valid_from for s in order if s in group and group[s].valid_from), None)
     return out
 

@@ -5,7 +5,6 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from appliance import config
@@ -13,6 +12,8 @@ from appliance.directory import csv_source as directory_csv
 from appliance.directory import ldap_source as directory_ldap
 from appliance.directory import organisation as directory
 from appliance.directory.organisation import Problem, SourcePerson, casefold, consolidate, parse_field_precedence
+from appliance.directory import texts
+from appliance.directory.texts import english, error_text, text, where_of
 from appliance.store import IMMEDIATE, db
 from appliance.store import directory as sd
 
@@ -25,7 +26,8 @@ class Change:
     tenant: str
     person_id: str
     name: str
-    detail: str
+    detail: str      # in English (the CLI); `text` as a key and fields (appliance.directory.texts) when it has words
+    text: dict | list | None = None   # (a list of texts: "details", one per field changed)
 
 
 @dataclass(slots=True)
@@ -44,7 +46,7 @@ class SyncReport:
                 "problems": [dict(asdict(p), people=list(p.people)) for p in self.problems]}
 
     def text(self) -> str:
-        at = iso(self.at_utc)
+        at = texts.iso(self.at_utc)
         read = ", ".join(f"{s} {n} people" for s, n in self.sources.items()) or "no source read"
         out = [f"directory {self.kind} at {at}: {read}; " + ("applied" if self.applied else "NOTHING CHANGED")]
         out.append(f"changes ({len(self.changes)}):")
@@ -54,9 +56,9 @@ class SyncReport:
         return "\n".join(out)
 
 
-def iso(at: int | None) -> str:
-    """UTC time for messages; None is "since always"."""
-    return "since always" if at is None else datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso(at: int | None) -> str | dict:
+    """UTC time for messages; None is "since always" (a text)."""
+    return text("since_always") if at is None else texts.iso(at)
 
 
 def read_section(cfg: config.Config, name: str):
@@ -90,11 +92,12 @@ def _read_sources(cfg: config.Config, settings, report: SyncReport) -> tuple[dic
                 base = Path(cfg.path).parent if cfg.path else Path(".")
                 by_source[source] = directory_ldap.fetch(ldap, settings.tenant, base)
         except (OSError, ValueError, directory_ldap.LDAPSourceError) as e:
-            report.problems.append(Problem("source_error", settings.tenant, f"{source}: {e}"))
+            report.problems.append(Problem.of("source_error", settings.tenant, text(
+                "source_failed", source=source, error=error_text(e))))
             continue
         report.sources[source] = len(by_source[source])
         if not by_source[source]:   # a wrong filter or an emptied file must not end everyone
-            report.problems.append(Problem("source_error", settings.tenant, f"{source}: no people read"))
+            report.problems.append(Problem.of("source_error", settings.tenant, text("no_people", source=source)))
     return by_source, order
 
 
@@ -105,8 +108,7 @@ def sync_once(cfg: config.Config, now: int | None = None) -> SyncReport:
     settings = read_section(cfg, "directory")
     by_source, order = _read_sources(cfg, settings, report)
     if not order:
-        report.problems.append(Problem("source_error", settings.tenant,
-                                       "no source configured: set [ldap] url and/or [directory] csv"))
+        report.problems.append(Problem.of("source_error", settings.tenant, text("no_source")))
     if any(p.kind == "source_error" for p in report.problems):
         return _record(report)
     field_order = parse_field_precedence(settings.field_precedence, order)
@@ -160,8 +162,8 @@ def apply(merged: list[SourcePerson], report: SyncReport, origin: str, end_missi
             tid = sd.tenant_id(code, create=tenants is None or code in tenants)
             if tid is None:
                 ids = tuple(r.person_id for r in by_tenant[code])
-                report.problems.append(Problem("unknown_tenant", code, f"tenant {code!r} does not exist: "
-                                               f"{len(ids)} people skipped", ids))
+                report.problems.append(Problem.of("unknown_tenant", code, text(
+                    "unknown_tenant", tenant=code, count=len(ids)), ids))
                 continue
             _TenantApply(tid, code, report, origin, create_names).run(by_tenant.get(code, []), end_missing)
 
@@ -176,13 +178,14 @@ class _TenantApply:
         self.names = {kind: sd.names(tid, kind) for kind in sd.NAMED}
         self.unknown: dict[tuple[str, str], list[str]] = {}
 
-    def change(self, kind: str, rec, detail: str = "") -> None:
+    def change(self, kind: str, rec, detail: str | dict | list = "") -> None:
         name = rec.name if isinstance(rec, SourcePerson) else f"{rec.first_name} {rec.last_name}".strip()
+        said = detail if isinstance(detail, (dict, list)) else None
         self.report.changes.append(Change(kind, self.code, rec.person_id if isinstance(rec, SourcePerson)
-                                          else rec.external_id, name, detail))
+                                          else rec.external_id, name, english(detail), said))
 
-    def problem(self, kind: str, message: str, people: tuple[str, ...] = ()) -> None:
-        self.report.problems.append(Problem(kind, self.code, message, people))
+    def problem(self, kind: str, said: dict, people: tuple[str, ...] = ()) -> None:
+        self.report.problems.append(Problem.of(kind, self.code, said, people))
 
     def run(self, records: list[SourcePerson], end_missing: bool) -> None:
         wanted = self._resolve_extensions(records)
@@ -191,7 +194,7 @@ class _TenantApply:
             for key, p in self.people.items():
                 if key not in seen and p.origin == "sync" and p.ended_utc is None:
                     directory.end_person(self.tid, p.id, self.now)
-                    self.change("ended", p, "no longer in any source")
+                    self.change("ended", p, text("ended"))
         for rec in records:
             holder = self.people.get(casefold(rec.person_id))
             if holder is None:
@@ -203,8 +206,7 @@ class _TenantApply:
         for rec in records:
             self._upsert(rec, wanted[casefold(rec.person_id)])
         for (kind, name), ids in self.unknown.items():
-            self.problem(f"unknown_{kind}", f"unknown {kind.replace('_', ' ')} {name!r}: left empty for "
-                         f"{', '.join(ids)}", tuple(ids))
+            self.problem(f"unknown_{kind}", text(f"unknown_{kind}", name=name, people=", ".join(ids)), tuple(ids))
 
     def _resolve_extensions(self, records: list[SourcePerson]) -> dict[str, set[str]]:
         """Each extension to one person: its current holder if they still claim it, else the first by id."""
@@ -215,7 +217,8 @@ class _TenantApply:
             for ext in rec.extensions:
                 claims.setdefault(ext, []).append(rec)
             if not rec.extensions:
-                self.problem("no_extension", f"{rec.person_id} ({rec.name}) has no extension", (rec.person_id,))
+                self.problem("no_extension", text("no_extension", person=rec.person_id, name=rec.name),
+                             (rec.person_id,))
         wanted: dict[str, set[str]] = {casefold(r.person_id): set() for r in records}
         for ext, recs in claims.items():
             recs = sorted(recs, key=lambda r: (casefold(r.person_id) != key_of.get(holders.get(ext)),
@@ -223,8 +226,8 @@ class _TenantApply:
             wanted[casefold(recs[0].person_id)].add(ext)
             if len(recs) > 1:
                 who = ", ".join(f"{r.person_id} ({r.name})" for r in recs)
-                self.problem("duplicate_extension", f"extension {ext} is claimed by {who}; "
-                             f"given to {recs[0].person_id}", tuple(r.person_id for r in recs))
+                self.problem("duplicate_extension", text("duplicate_extension", extension=ext, claims=who,
+                                                         person=recs[0].person_id), tuple(r.person_id for r in recs))
         return wanted
 
     def _place(self, rec: SourcePerson) -> tuple[int | None, int | None, int | None]:
@@ -241,11 +244,12 @@ class _TenantApply:
             out.append(found)
         return out[0], out[1], out[2]
 
-    def _show(self, place) -> str:
+    def _show(self, place) -> str | dict:
         b, d, c = (self.names[k].get(i) for k, i in zip(("branch", "department", "cost_centre"), place))
-        return ", ".join(filter(None, (d, b))) + (f" (cost centre {c})" if c else "") or "no placement"
+        shown = ", ".join(filter(None, (d, b)))
+        return text("placed", place=shown, cost_centre=c) if c else shown or text("no_placement")
 
-    def _dated(self, fn, at: int | None, rec: SourcePerson, what: str) -> None:
+    def _dated(self, fn, at: int | None, rec: SourcePerson, what: dict) -> None:
         """fn(at), or fn(now) with a problem when `at` would rewrite history."""
         try:
             fn(at)
@@ -253,8 +257,8 @@ class _TenantApply:
             if at == self.now:
                 raise
             fn(self.now)
-            self.problem("backdated", f"{rec.where}: {what} {iso(at)} not possible ({e}); dated now instead",
-                         (rec.person_id,))
+            self.problem("backdated", text("backdated", where=where_of(rec), what=what, at=iso(at),
+                                           error=error_text(e)), (rec.person_id,))
 
     def _upsert(self, rec: SourcePerson, exts: set[str]) -> None:
         p = self.people.get(casefold(rec.person_id))
@@ -263,8 +267,9 @@ class _TenantApply:
         if p is None:
             pid = directory.add_person(self.tid, rec.person_id, rec.first_name, rec.last_name, rec.email,
                                        self.origin)
-            self._dated(lambda at: directory.move_person(self.tid, pid, at, *place), start, rec, "placement")
-            self.change("new_person", rec, f"{self._show(place)}; extensions {' '.join(sorted(exts)) or '-'}")
+            self._dated(lambda at: directory.move_person(self.tid, pid, at, *place), start, rec, text("placement"))
+            self.change("new_person", rec, text("new_person", place=self._show(place),
+                                                extensions=" ".join(sorted(exts)) or "-"))
             fresh = True
         else:
             pid, fresh = p.id, p.ended_utc is not None
@@ -273,16 +278,18 @@ class _TenantApply:
             old = (current.branch_id, current.department_id, current.cost_centre_id) if current else None
             if p.ended_utc is not None:
                 directory.move_person(self.tid, pid, self.now, *place)
-                self.change("returned", rec, f"{self._show(place)}; extensions {' '.join(sorted(exts)) or '-'}")
+                self.change("returned", rec, text("new_person", place=self._show(place),
+                                                  extensions=" ".join(sorted(exts)) or "-"))
             elif old != place:
                 at = self._move_time(rec, current, start)
-                self._dated(lambda at: directory.move_person(self.tid, pid, at, *place), at, rec, "move")
-                self.change("moved", rec, f"{self._show(old) if old else 'no placement'} → {self._show(place)}")
+                self._dated(lambda at: directory.move_person(self.tid, pid, at, *place), at, rec, text("move"))
+                self.change("moved", rec, text("moved", old=self._show(old) if old else text("no_placement"),
+                                               new=self._show(place)))
         held = {row.extension for row in sd.open_extensions(self.tid, pid)}
         for ext in sorted(exts - held):
             at = start if p is None else self.now
             self._dated(lambda at: directory.assign_extension(self.tid, pid, ext, at, replace=True), at, rec,
-                        f"extension {ext}")
+                        text("extension", extension=ext))
             if not fresh:
                 self.change("extension_added", rec, ext)
 
@@ -302,7 +309,7 @@ class _TenantApply:
             p.origin = "sync"
             p.save()
         if changed:
-            detail = ", ".join(f"{f} {getattr(p, f)!r} → {getattr(rec, f)!r}" for f in changed)
+            detail = [text("field_changed", field=text(f), old=getattr(p, f), new=getattr(rec, f)) for f in changed]
             for f in changed:
                 setattr(p, f, getattr(rec, f))
             p.save()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 
 from appliance.directory import organisation as directory
+from appliance.directory import texts
 from appliance.directory.csv_source import parse_time
 from appliance.store import IMMEDIATE, db
 from appliance.store import directory as sd
@@ -21,7 +22,16 @@ ALWAYS = directory.ALWAYS
 
 
 class TrunkFileError(ValueError):
-    """A trunk CSV file that cannot be applied; the message names the file, line and column."""
+    """A trunk CSV file that cannot be applied; the message names the file, line and column (.text: as a key and
+    fields, appliance.directory.texts; None for a message given in words already)."""
+
+    def __init__(self, message: str, text: dict | None = None):
+        super().__init__(message)
+        self.text = text
+
+    @classmethod
+    def of(cls, key: str, **fields: object) -> TrunkFileError:
+        return cls(texts.english(said := texts.text(key, **fields)), said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,20 +72,20 @@ def _delimiter(text: str) -> str:
     return max((";", ",", "\t"), key=head.count) if any(d in head for d in ";,\t") else ","
 
 
-def _header(row: list[str], where: str) -> list[str]:
+def _header(row: list[str], where: dict) -> list[str]:
     names: list[str] = []
     for col, cell in enumerate(row, 1):
         name = re.sub(r"[\s-]+", "_", cell.strip().casefold())
         name = ALIASES.get(name, name)
+        at = texts.text("at_column", **where["fields"], column=col)
         if name not in COLUMNS:
-            raise TrunkFileError(f"{where}, column {col}: unknown column {cell.strip()!r} "
-                                 f"(columns: {', '.join(COLUMNS)})")
+            raise TrunkFileError.of("trunk_unknown_column", where=at, name=cell.strip(), columns=", ".join(COLUMNS))
         if name in names:
-            raise TrunkFileError(f"{where}, column {col}: column {name!r} appears twice")
+            raise TrunkFileError.of("trunk_column_twice", where=at, name=name)
         names.append(name)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise TrunkFileError(f"{where}: the header needs the column(s) {', '.join(missing)}")
+        raise TrunkFileError.of("trunk_header_needs", where=where, columns=", ".join(missing))
     return names
 
 
@@ -86,37 +96,37 @@ def read_text(text: str, name: str, tz: tzinfo) -> list[TrunkRow]:
     rows: list[TrunkRow] = []
     seen: dict[tuple[str, int | None], int] = {}
     for cells in reader:
-        where = f"{name} line {reader.line_num}"
+        where = texts.text("at_line", file=name, line=reader.line_num)
         if not any(c.strip() for c in cells):
             continue
         if header is None:
             header = _header(cells, where)
             continue
         if len(cells) != len(header):
-            raise TrunkFileError(f"{where}: {len(cells)} fields, the header has {len(header)}")
+            raise TrunkFileError.of("field_count", where=where, count=len(cells), expected=len(header))
         row = _row(dict(zip(header, (c.strip() for c in cells))), header, where, reader.line_num, tz)
         if (row.trunk, row.valid_from) in seen:
-            raise TrunkFileError(f"{where}, column {header.index('trunk') + 1}: trunk {row.trunk!r} with this "
-                                 f"valid_from is already on line {seen[row.trunk, row.valid_from]}")
+            at = texts.text("at_column", file=name, line=reader.line_num, column=header.index("trunk") + 1)
+            raise TrunkFileError.of("trunk_twice", where=at, trunk=row.trunk, line=seen[row.trunk, row.valid_from])
         seen[row.trunk, row.valid_from] = reader.line_num
         rows.append(row)
     if header is None:
-        raise TrunkFileError(f"{name}: empty file (no header row)")
+        raise TrunkFileError.of("empty_file", file=name)
     return rows
 
 
-def _row(values: dict[str, str], header: list[str], where: str, line: int, tz: tzinfo) -> TrunkRow:
+def _row(values: dict[str, str], header: list[str], where: dict, line: int, tz: tzinfo) -> TrunkRow:
+    def at(col: str) -> dict:
+        return texts.text("at_field", **where["fields"], column=header.index(col) + 1, field=col)
     for col in REQUIRED:
         if not values[col]:
-            raise TrunkFileError(f"{where}, column {header.index(col) + 1} ({col}): empty")
+            raise TrunkFileError.of("empty_field", where=at(col))
     valid_from = None
     if values.get("valid_from"):
         try:
             valid_from = parse_time(values["valid_from"], tz)
         except ValueError:
-            raise TrunkFileError(f"{where}, column {header.index('valid_from') + 1} (valid_from): "
-                                 f"{values['valid_from']!r} is not an ISO 8601 date or time (e.g. 2026-03-01)"
-                                 ) from None
+            raise TrunkFileError.of("bad_date", where=at("valid_from"), value=values["valid_from"]) from None
     return TrunkRow(line, values["trunk"], values.get("name", ""), values["provider"], valid_from)
 
 
@@ -126,8 +136,8 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[:e.start].count(b"\n") + 1
-        raise TrunkFileError(f"{name} line {line}: not UTF-8 (byte {data[e.start]:#04x}); save the file as "
-                             f"UTF-8 (Excel: 'CSV UTF-8')") from None
+        raise TrunkFileError.of("trunk_not_utf8", where=texts.text("at_line", file=name, line=line),
+                                byte=f"{data[e.start]:#04x}") from None
 
 
 def apply(tenant_id: int, rows: list[TrunkRow], now: int) -> TrunkImport:
@@ -140,7 +150,7 @@ def apply(tenant_id: int, rows: list[TrunkRow], now: int) -> TrunkImport:
             try:
                 _apply_row(tenant_id, row, now, result)
             except directory.DirectoryError as e:
-                raise TrunkFileError(f"line {row.line}: {e}") from None
+                raise TrunkFileError.of("at_row", line=row.line, error=texts.error_text(e)) from None
     log.info("trunks of %s: %s", result.tenant, result.text().splitlines()[0])
     return result
 

@@ -328,13 +328,21 @@ def run_cli(argv):
     return args.func(args)
 
 
+def without_text(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != "text"}
+
+
 def test_cli_import_and_sync_print_the_report(tmp_path, capsys):
     data = tmp_path / "var"
     assert run_cli(["directory", "import", "--data", str(data), "--json", str(EXAMPLE)]) == 0
     out = json.loads(capsys.readouterr().out)
+    # --json's fields stay; each change's "text" (its detail as a key and fields, issue 20) is added
     assert out["applied"] and {"kind": "new_person", "tenant": "acme", "person_id": "ivan.petrov",
                                "name": "Иван Петров", "detail": "Кабини, София (cost centre BG-200); "
-                               "extensions 215 216"} in out["changes"]
+                               "extensions 215 216"} in [without_text(c) for c in out["changes"]]
+    assert {"key": "new_person", "fields": {"place": {"key": "placed", "fields": {
+        "place": "Кабини, София", "cost_centre": "BG-200"}}, "extensions": "215 216"}} in [
+        c["text"] for c in out["changes"]]
     csv_path = write(tmp_path, HEADER + "acme;;Кабини;;ivan.petrov;Иван;Петров;215;;\n")
     argv = ["directory", "sync", "--data", str(data), "--set", "directory.tenant=acme",
             "--set", f"directory.csv={csv_path}"]

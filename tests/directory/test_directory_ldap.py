@@ -173,4 +173,5 @@ def test_cli_sync_prints_json(slapd, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["applied"] and out["sources"] == {"ldap": 6}
     assert {"kind": "no_extension", "tenant": "acme", "message": "elena.ivanova (Елена Иванова) has no extension",
-            "people": ["elena.ivanova"]} in out["problems"]
+            "people": ["elena.ivanova"], "text": {"key": "no_extension", "fields": {
+                "person": "elena.ivanova", "name": "Елена Иванова"}}} in out["problems"]

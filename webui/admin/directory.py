@@ -27,8 +27,9 @@ from appliance.directory import organisation as directory
 from appliance.directory import sync as directory_sync
 from appliance.directory import trunks as directory_trunks
 from webui import TEMPLATE_LOOKUP, db, row_id
+from webui.admin.directory_text import error_text
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _, fmt_day
+from webui.i18n import N_, _, fmt_day, fmt_number
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
@@ -191,7 +192,7 @@ def _edit(data_dir: Path, tz, change) -> str:
             done = change(forms, tenant.id, person.id)
     except directory.DirectoryError as e:
         with db.connection():
-            return person_page(pid, tz, 400, error=str(e))
+            return person_page(pid, tz, 400, error=error_text(e, tz))
     log.info("directory edit by %s: person %d: %s", current_user().username, pid, done)
     with db.connection():
         return person_page(pid, tz, done=done)
@@ -235,7 +236,10 @@ def _load_trunks(code: str, default: str, tz) -> str:
     rows = directory_trunks.read_text(directory_trunks.decode(data, name), name, tz)
     result = directory_trunks.apply(tenant.id, rows, int(time.time()))
     log.info("trunk upload %s by %s: %s", name, user.username, result.text().splitlines()[0])
-    return f"{name}: " + result.text().splitlines()[0]
+    return _("{name}: trunks of tenant {tenant}: {rows} rows, {added} added, {changed} changed, {unchanged} "
+             "unchanged").format(name=name, tenant=result.tenant, rows=fmt_number(result.rows),
+                                 added=fmt_number(len(result.added)), changed=fmt_number(len(result.changed)),
+                                 unchanged=fmt_number(result.unchanged))
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
@@ -298,7 +302,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 done = _load_trunks(code, default_tenant, tz)
         except directory_trunks.TrunkFileError as e:
             with db.connection():
-                return trunks_page(code, default_tenant, tz, 400, error=str(e))
+                return trunks_page(code, default_tenant, tz, 400, error=error_text(e, tz))
         with db.connection():
             return trunks_page(code, default_tenant, tz, done=done)
 

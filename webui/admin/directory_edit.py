@@ -25,6 +25,7 @@ from appliance.directory import trunks as directory_trunks
 from webui import db
 from webui.admin.directory import (MAX_UPLOAD, _edit, _form_id, _may_edit, _render, _tenant, _viewer, _zone,
                                    overview_page, parse_date, trunks_page)
+from webui.admin.directory_text import error_text, row_problem
 from webui.auth import current_user
 from webui.i18n import _, fmt_day
 
@@ -60,7 +61,7 @@ def _upload(name_default: str) -> tuple[str, str]:
     try:
         return name, directory_csv.decode(data, name)
     except ValueError as e:
-        raise directory.DirectoryError(str(e)) from None
+        raise directory.DirectoryError(str(e), getattr(e, "text", None)) from None
 
 
 def import_upload(tenant: db.Tenant, tz) -> dict:
@@ -71,9 +72,9 @@ def import_upload(tenant: db.Tenant, tz) -> dict:
     try:
         records, problems = directory_csv.read_text(text, name, tz, tenant.code, only_tenant=tenant.code)
     except ValueError as e:
-        raise directory.DirectoryError(str(e)) from None
+        raise directory.DirectoryError(str(e), getattr(e, "text", None)) from None
     # the import's own words end "; ignored" / "; row skipped": here the whole file waits for the fix
-    bad = [p.message.removesuffix("; ignored").removesuffix("; row skipped")
+    bad = [row_problem(p.text, p.message.removesuffix("; ignored").removesuffix("; row skipped"))
            for p in problems if p.kind == "bad_record"]
     if bad:
         raise directory.DirectoryError(_("{name}: nothing loaded, fix these rows first:").format(name=name)
@@ -101,7 +102,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 done = change(forms, _admin_tenant(code, default_tenant))
         except directory.DirectoryError as e:
             with db.connection():
-                return overview_page(code, default_tenant, tz, status=400, error=str(e), form=dict(forms))
+                return overview_page(code, default_tenant, tz, status=400, error=error_text(e, tz), form=dict(forms))
         log.info("directory edit by %s: %s", current_user().username, done)
         if isinstance(done, int):               # a new person: their page
             return bottle.redirect(f"/directory/person/{done}", 303)
@@ -153,7 +154,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 report = import_upload(_admin_tenant(code, default_tenant), tz)
         except directory.DirectoryError as e:
             with db.connection():
-                return overview_page(code, default_tenant, tz, status=400, error=str(e))
+                return overview_page(code, default_tenant, tz, status=400, error=error_text(e, tz))
         user = current_user()
         return _render("directory_sync", report=scope.sync_report_for(user, report), ran=True, tz=tz,
                        may_sync=user.scope == "all" or user.tenant == default_tenant)
@@ -182,7 +183,7 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
                 done = _line(forms, _admin_tenant(code, default_tenant), tz)
         except (directory.DirectoryError, directory_trunks.TrunkFileError) as e:
             with db.connection():
-                return trunks_page(code, default_tenant, tz, 400, error=str(e))
+                return trunks_page(code, default_tenant, tz, 400, error=error_text(e, tz))
         with db.connection():
             return trunks_page(code, default_tenant, tz, done=done)
 

@@ -11,7 +11,8 @@
 % elif tenant:
   <input type="hidden" name="tenant" value="{{tenant.code}}">
 % end
-  <label>{{_('Filter')}} <input name="q" value="{{q}}" placeholder="{{_('name, id, extension, department')}}"></label>
+% hint = _('name, id, extension, department')
+  <label>{{_('Filter')}} <input name="q" value="{{q}}" placeholder="{{hint}}" size="{{max(20, len(hint) * 5 // 4)}}"></label>
   <button type="submit">{{_('Show')}}</button>
 % if q:
   <a href="/directory{{'?tenant=' + tenant.code if tenant else ''}}" class="small">{{_('clear')}}</a>

@@ -6,7 +6,7 @@
 % end
 <p class="small"><a href="/directory?tenant={{tenant.code}}">← {{tenant.name}}</a></p>
 <h1>{{(person.first_name + ' ' + person.last_name).strip() or person.external_id}}</h1>
-<p class="muted">{{_('Id')}} {{person.external_id}}{{' · ' + person.email if person.email else ''}} · {{_('from {origin}').format(origin=person.origin)}}{{(' · ' + _('left {date}').format(date=local(person.ended_utc))) if person.ended_utc is not None else ''}}</p>
+<p class="muted">{{_('Id')}} {{person.external_id}}{{' · ' + person.email if person.email else ''}} · {{origin_text(person.origin)}}{{(' · ' + _('left {date}').format(date=local(person.ended_utc))) if person.ended_utc is not None else ''}}</p>
 % from webui.crm import person_link
 % hr_url = person_link(person.external_id)
 % if hr_url:

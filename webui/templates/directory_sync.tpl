@@ -31,7 +31,7 @@
   <thead><tr><th>{{pgettext('directory change', 'Kind')}}</th><th>{{_('Tenant')}}</th><th>{{_('Problem')}}</th></tr></thead>
   <tbody>
 % for p in report['problems']:
-    <tr><td>{{kind_text(p['kind'])}}</td><td>{{p['tenant']}}</td><td>{{p['message']}}</td></tr>
+    <tr><td>{{kind_text(p['kind'])}}</td><td>{{p['tenant']}}</td><td class="text">{{problem_text(p, tz)}}</td></tr>
 % end
   </tbody>
 </table></div>
@@ -44,7 +44,7 @@
   <thead><tr><th>{{_('Change')}}</th><th>{{_('Tenant')}}</th><th>{{_('Id')}}</th><th>{{_('Name')}}</th><th>{{_('Detail')}}</th></tr></thead>
   <tbody>
 % for c in report['changes']:
-    <tr><td>{{kind_text(c['kind'])}}</td><td>{{c['tenant']}}</td><td>{{c['person_id']}}</td><td>{{c['name']}}</td><td>{{c['detail']}}</td></tr>
+    <tr><td>{{kind_text(c['kind'])}}</td><td>{{c['tenant']}}</td><td>{{c['person_id']}}</td><td>{{c['name']}}</td><td class="text">{{change_text(c, tz)}}</td></tr>
 % end
   </tbody>
 </table></div>

@@ -52,7 +52,7 @@
   <tbody>
 % for e in audit:
     <tr><td class="num">{{fmt_datetime(e['at_utc'], 0)}}</td><td>{{e['actor']}}</td><td>{{action_text(e['action'])}}</td>
-      <td>{{target_text(e['target'])}}</td><td>{{detail_text(e['detail'], e['action'])}}</td><td>{{e['address']}}</td></tr>
+      <td>{{target_text(e['target'])}}</td><td class="text">{{detail_text(e['detail'], e['action'])}}</td><td>{{e['address']}}</td></tr>
 % end
   </tbody>
 </table></div>
