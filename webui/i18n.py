@@ -350,9 +350,9 @@ def hunt_groups() -> dict[str, str]:
 
 
 def hunt_group_html(name: str, number: str) -> str:
-    """A hunt group as HTML: hunt group 'Sales' (200), with what is known of its name and number. Escaped."""
+    """A hunt group as HTML: Sales (hunt group 200) as the reports say (reports.labels), or what is known. Escaped."""
     if name and number:
-        text = _("hunt group '{name}' ({number})").format(name=name, number=number)
+        text = _("{name} (hunt group {number})").format(name=name, number=number)
     elif name:
         text = _("hunt group '{name}'").format(name=name)
     else:

@@ -207,5 +207,5 @@ def test_a_hunt_groups_extension_or_number_on_a_bill_is_shown_as_the_group(app):
         named = client.get("/bill", {"period": "2024-04", "lang": "tr"}).text
     finally:
         app.config["callbox.hunt_groups"] = setting
-    assert f"arama grubu &#039;Satış&#039; ({number})" in named
-    assert f"arama grubu &#039;Destek&#039; ({extension})" in named
+    assert f"Satış (arama grubu {number})" in named
+    assert f"Destek (arama grubu {extension})" in named
