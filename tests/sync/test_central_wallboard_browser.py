@@ -12,11 +12,10 @@ from appliance import store
 from appliance.callcentre import kpis, live
 from appliance.paths import Paths
 from appliance.store.sync import install_triggers
-from appliance.sync import outbox
 from browser_helpers import artifacts_dir, web_process
 from cc_helpers import feed
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures of central_of_boxes' module)
-from sync_helpers import central_of_boxes, cli_json
+from sync_helpers import central_of_boxes, cli_json, sent_batches
 from test_central_callcentre import member_log
 from test_queue_outage import queue_log
 
@@ -35,10 +34,7 @@ def board_site(tmp_path_factory):
         install_triggers(backfill=True)
         now = int(time.time())
         agents[name] = live.board(kpis.RuleBook(), live.Targets(), now, now - now % 86400)["agents"]
-        bodies = []
-        while (b := outbox.build(name, "default", max_rows=50)) is not None:
-            bodies.append((b.seq, b.body))
-            outbox.acknowledged(b)
+        bodies = sent_batches(name, max_rows=50)
         store.close_db()
         sent[name] = bodies
     data = tmp_path_factory.mktemp("central")
