@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from pathlib import Path
 
 from appliance import store
 from appliance.config import Config
 from appliance.pricing import lists, pricelist_csv
+from browser_helpers import PASSWORD, callbox
 
 PRICES = """destination,prefix,buy,sell,first_s,step_s,buy_currency,sell_currency,connection_fee,minimum
 Germany,49,0.02,0.35,30,6,USD,TRY,0.05,0.20
@@ -60,6 +62,19 @@ def independent_sell(number: str, talk_s: int) -> Decimal:
     else:                                   # 1/1, 0.12 a minute
         kurus = -(-(talk_s * 12) // 60)
     return Decimal(kurus) / 100
+
+
+def cashier_box(tmp_path: Path, ini: str = INI) -> Path:
+    """A box's data directory (tmp_path/data) with `ini`, the price list PRICES imported, and the cashier "kasiyer"
+    (an operator of the whole tenant, password PASSWORD)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "callbox.ini").write_text(ini, encoding="utf-8")
+    (tmp_path / "prices.csv").write_text(PRICES, encoding="utf-8")
+    callbox(data, "pricelist", "import", str(tmp_path / "prices.csv"))
+    callbox(data, "user", "add", "kasiyer", "--role", "operator", "--scope", "tenant", "--password-stdin",
+            stdin=PASSWORD + "\n")
+    return data
 
 
 class BoothPolls:

@@ -12,22 +12,16 @@ import time
 from datetime import datetime
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, web_process
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, Recorder, artifacts_dir, callbox, log_in, web_process
 from playwright.sync_api import sync_playwright
-from shop_helpers import INI, PRICES, BoothPolls, independent_sell
+from shop_helpers import BoothPolls, cashier_box, independent_sell
 from test_shop_e2e import ipo_line
 
 pytestmark = pytest.mark.slow
 
 
 def test_booths_go_busy_with_running_time_and_price_without_a_reload(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "callbox.ini").write_text(INI, encoding="utf-8")
-    (tmp_path / "prices.csv").write_text(PRICES, encoding="utf-8")
-    callbox(data, "pricelist", "import", str(tmp_path / "prices.csv"))
-    callbox(data, "user", "add", "kasiyer", "--role", "operator", "--scope", "tenant", "--password-stdin",
-            stdin=PASSWORD + "\n")
+    data = cashier_box(tmp_path)
     with web_process(data) as site, sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = chromium.new_context(locale="en-GB", ignore_https_errors=True)

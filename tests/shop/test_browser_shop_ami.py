@@ -11,9 +11,9 @@ import time
 
 import pytest
 from ami_server import AmiServer
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, web_process
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, Recorder, artifacts_dir, callbox, log_in, web_process
 from playwright.sync_api import sync_playwright
-from shop_helpers import INI, PRICES, BoothPolls, independent_sell
+from shop_helpers import INI, BoothPolls, cashier_box, independent_sell
 from test_shop_e2e import ipo_line
 
 pytestmark = pytest.mark.slow
@@ -30,19 +30,12 @@ def until(page, js: str, timeout_s: float = 60.0) -> None:
 
 
 def test_booths_live_from_ami_with_the_lock(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
     with AmiServer() as ami:
+        data = cashier_box(tmp_path, INI + "lock_family = callshop\n[ami]\nhost = 127.0.0.1\n"
+                           f"port = {ami.port}\nusername = callbox\nsecret_file = ami.secret\nreconnect_min_s = 0.1\n"
+                           "action_timeout_s = 3\n")
         (data / "ami.secret").write_text("s3cret\n")
         os.chmod(data / "ami.secret", 0o600)
-        (data / "callbox.ini").write_text(
-            INI + "lock_family = callshop\n[ami]\nhost = 127.0.0.1\n"
-            f"port = {ami.port}\nusername = callbox\nsecret_file = ami.secret\nreconnect_min_s = 0.1\n"
-            "action_timeout_s = 3\n", encoding="utf-8")
-        (tmp_path / "prices.csv").write_text(PRICES, encoding="utf-8")
-        callbox(data, "pricelist", "import", str(tmp_path / "prices.csv"))
-        callbox(data, "user", "add", "kasiyer", "--role", "operator", "--scope", "tenant", "--password-stdin",
-                stdin=PASSWORD + "\n")
         with web_process(data) as site, sync_playwright() as p:
             chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = chromium.new_context(locale="en-GB", ignore_https_errors=True)
