@@ -132,18 +132,6 @@ def appliance_log_handlers_removed():
 
 
 @pytest.fixture(autouse=True)
-def alert_languages_reset():
-    """A whole alert pass (appliance.alerts.check.evaluate) sets the alert e-mails' languages for the process
-    ([mail] language, the recipients' own: appliance.alerts.state), as the jobs process does before each pass; a test
-    that calls one check directly gets the defaults, not the languages a test before it on this process set (a
-    Turkish [mail] language once wrote another test's English alert in Turkish, under pytest -n 2)."""
-    from appliance.alerts import state
-    yield
-    state.language[:] = ["en"]
-    state.address_languages.clear()
-
-
-@pytest.fixture(autouse=True)
 def short_event_streams(monkeypatch):
     """In-process web apps (WebTest reads a body to its end) end a wallboard's event stream after its first board;
     the real web process (tests that start it) streams as on a box."""

@@ -115,21 +115,48 @@ def test_a_cursor_past_a_cut_tail_moves_on_to_the_next_segment(tmp_path):
     assert [e.data for e in read_from(tmp_path, end)] == [b"c\n"]
 
 
+class _Ticks:
+    """Stands in for a JournalWriter's stop event: records each wait its fsync thread asks for (the wakeups)."""
+
+    def __init__(self, event: threading.Event):
+        self.event, self.waits = event, []
+
+    def wait(self, timeout=None):
+        self.waits.append(timeout)
+        return self.event.wait(timeout)
+
+    def __getattr__(self, name):
+        return getattr(self.event, name)
+
+
 def test_group_commit_fsyncs_within_the_interval_and_not_per_line(tmp_path, monkeypatch):
+    """No wall time: the fsync thread sleeps exactly fsync_interval between wakeups, and the first wakeup
+    after the writes makes them durable (so within one interval), with one fsync for all 200 lines."""
+    w = JournalWriter(tmp_path, fsync_interval=0.05)
+    ticks = w._closed = _Ticks(w._closed)
+    assert _until(lambda: ticks.waits)                 # the thread now waits through the recording stand-in
     calls = []
     real = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(time.monotonic()), real(fd)))
-    w = JournalWriter(tmp_path, fsync_interval=0.05)
-    calls.clear()
-    t0 = time.monotonic()
+
+    def fsync(fd):
+        calls.append((threading.current_thread().name, len(ticks.waits)))
+        real(fd)
+    monkeypatch.setattr(os, "fsync", fsync)
     for i in range(200):
         w.append(b"%d\n" % i, "t")
-    deadline = time.monotonic() + 2
-    while not calls and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert calls and calls[0] - t0 < 0.5           # durable soon after the write ...
-    assert len(calls) < 20                         # ... without one fsync per line
+    written_in = len(ticks.waits)                      # the wakeup under way while the last line was written
+    assert _until(lambda: calls)                       # a deadline that only bounds a hang
+    assert calls[0] == ("journal-fsync", calls[0][1]) and calls[0][1] <= written_in + 1   # durable at the next wakeup
+    assert set(ticks.waits) == {0.05}                  # ... which is one interval away ...
+    assert len(calls) < 20                             # ... without one fsync per line
     w.close()
+
+
+def _until(cond, timeout: float = 30.0):
+    end = time.monotonic() + timeout
+    while not cond() and time.monotonic() < end:
+        time.sleep(0.01)
+    return cond()
 
 
 def test_writes_from_several_threads_are_all_kept(tmp_path):

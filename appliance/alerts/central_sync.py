@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from appliance import config
-from appliance.alerts.state import Send, commit, said, watch
+from appliance.alerts.state import ENGLISH, Readers, Send, commit, said, watch
 from appliance.store.base import IMMEDIATE, db
 from appliance.store.sync import CentralBranch, get_state
 from appliance.sync import link, outbox
@@ -23,7 +23,8 @@ def _at(utc: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(utc))
 
 
-def branch_link(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender: Send) -> int:
+def branch_link(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender: Send,
+                readers: Readers = ENGLISH) -> int:
     """This box is a branch whose link to the central keeps failing."""
     if not link.files(data_dir).enrolment.exists():
         return 0
@@ -33,10 +34,10 @@ def branch_link(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender
              waiting=waiting)
     with db.atomic(IMMEDIATE):
         return commit(watch(cfg_alerts, "central_sync", bool(error), now, n,
-                            hold_s=cfg.section("sync").failing_min * 60), sender)
+                            hold_s=cfg.section("sync").failing_min * 60, readers=readers), sender)
 
 
-def silent_branches(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
+def silent_branches(cfg: config.Config, cfg_alerts, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     """This box is a central, and enrolled branches have not been heard from for [central] silent_min."""
     silent_s = cfg.section("central").silent_min * 60
     queued = 0
@@ -46,10 +47,11 @@ def silent_branches(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> i
         n = said(f"branch {r.name}", "branch_silent", "branch_ok", now - last, "sync_failing", "sync_ok", name=r.name,
                  at=_at(last))
         with db.atomic(IMMEDIATE):
-            queued += commit(watch(cfg_alerts, f"central_branch:{r.name}", bad, now, n), sender)
+            queued += commit(watch(cfg_alerts, f"central_branch:{r.name}", bad, now, n, readers=readers), sender)
     return queued
 
 
-def check(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender: Send) -> int:
+def check(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     """Both checks; the number of e-mails and traps queued."""
-    return branch_link(cfg, cfg_alerts, data_dir, now, sender) + silent_branches(cfg, cfg_alerts, now, sender)
+    return (branch_link(cfg, cfg_alerts, data_dir, now, sender, readers)
+            + silent_branches(cfg, cfg_alerts, now, sender, readers))

@@ -15,9 +15,8 @@ from appliance.alerts import codes as alert_codes
 from appliance.alerts import conditions as alert_health
 from appliance.alerts import customers as alert_customers
 from appliance.alerts import thresholds as alert_thresholds
-from appliance.alerts import state as alert_state
 from appliance.alerts import texts
-from appliance.alerts.state import Action, Send, commit, notices, said, send
+from appliance.alerts.state import ENGLISH, Action, Readers, Send, commit, notices, said, send
 from appliance.delivery import mail, mail_text
 from appliance.snmp import traps
 from appliance.store import db
@@ -27,7 +26,8 @@ DB_STATE_FILE = "alerts-db.json"   # the database condition's state: kept outsid
 _running = threading.Lock()        # one pass at a time in a process (huey runs periodic tasks on 2 threads)
 
 
-def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send, direct: Send | None = None) -> bool:
+def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send, direct: Send | None = None,
+                  readers: Readers = ENGLISH) -> bool:
     """The database condition, its state in a file beside the database: True when the database is usable.
 
     Its e-mail and trap go through the outbox like every alert; when they cannot be queued (the outbox is in
@@ -46,7 +46,7 @@ def _db_condition(cfg_alerts, data_dir: Path, h, now: int, sender: Send, direct:
         path.write_text(json.dumps(state), encoding="utf-8")
     if not state["sent"]:
         n = said("database", "db_error", "db_ok", 0, "db_error", "db_ok", error=h.db_error if bad else "")
-        actions = notices(cfg_alerts, "db", n, bad, state["since"])
+        actions = notices(cfg_alerts, "db", n, bad, state["since"], readers)
         try:
             with db.atomic("IMMEDIATE"):
                 commit(actions, sender)
@@ -105,26 +105,35 @@ def evaluate(cfg: config.Config, data_dir: Path, now: float | None = None, sende
         _running.release()
 
 
+def _readers(cfg: config.Config, data_dir: Path, h) -> Readers:
+    """This pass's e-mail languages: [mail] language, and the recipients' own read from the directory and the web
+    accounts when the database is usable (a damaged one's alert goes out in [mail] language to all)."""
+    readers = Readers(mail_text.language("", cfg.section("mail").language))
+    if not h.db_ok:
+        return readers
+    try:
+        return Readers(readers.language, alert_thresholds.address_languages(Path(data_dir)))
+    except Exception:
+        log.exception("alert e-mails: the recipients' languages could not be read; [mail] language for all")
+        return readers
+
+
 def _evaluate(cfg: config.Config, data_dir: Path, now: float | None, sender: Send) -> int:
     t = int(time.time() if now is None else now)
     settings = cfg.section("alerts")
-    alert_state.language[0] = mail_text.language("", cfg.section("mail").language)   # the e-mails' language
     if health.integrity_due(data_dir, t, settings.db_check_min * 60):
         health.record_integrity(data_dir, t)   # the whole file: damage beyond the snapshot's probes
     h = health.snapshot(Path(data_dir), cfg, t)
     queued = 0
-    if not _db_condition(settings, data_dir, h, t, sender, send_now(cfg, data_dir) if sender is send else None):
+    readers = _readers(cfg, data_dir, h)
+    if not _db_condition(settings, data_dir, h, t, sender, send_now(cfg, data_dir) if sender is send else None,
+                         readers):
         return queued
-    try:   # the recipients' own languages (the database condition above keeps the last pass's)
-        alert_state.address_languages.clear()
-        alert_state.address_languages.update(alert_thresholds.address_languages(Path(data_dir)))
-    except Exception:
-        log.exception("alert e-mails: the recipients' languages could not be read; [mail] language for all")
-    checks = (("health", lambda: alert_health.check(cfg, settings, Path(data_dir), h, t, sender)),
-              ("codes", lambda: alert_codes.check(cfg, settings, Path(data_dir), t, sender)),
+    checks = (("health", lambda: alert_health.check(cfg, settings, Path(data_dir), h, t, sender, readers)),
+              ("codes", lambda: alert_codes.check(cfg, settings, Path(data_dir), t, sender, readers)),
               ("thresholds", lambda: alert_thresholds.check(cfg, Path(data_dir), t, sender)),
-              ("sync", lambda: alert_sync.check(cfg, settings, Path(data_dir), t, sender)),
-              ("customers", lambda: alert_customers.check(cfg, settings, t, sender)))
+              ("sync", lambda: alert_sync.check(cfg, settings, Path(data_dir), t, sender, readers)),
+              ("customers", lambda: alert_customers.check(cfg, settings, t, sender, readers)))
     for name, run in checks:
         try:
             queued += run()

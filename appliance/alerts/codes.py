@@ -18,7 +18,7 @@ from typing import Iterable, cast
 from peewee import fn
 
 from appliance import config, registry, store
-from appliance.alerts.state import Send, commit, said, watch
+from appliance.alerts.state import ENGLISH, Readers, Send, commit, said, watch
 from appliance.directory import organisation as directory
 from appliance.localtime import zone
 from appliance.reports import listing as output
@@ -131,7 +131,7 @@ def rises(now: int, tz: tzinfo, factor: float, floor: int, weeks: int) -> dict[t
     return out
 
 
-def check(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender: Send) -> int:
+def check(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     """Gather new legs' codes, then raise or clear each code's rise; the number of actions queued."""
     weeks = cfg_alerts.code_baseline_weeks
     gather(cfg, data_dir / "journal", now, weeks)
@@ -151,7 +151,7 @@ def check(cfg: config.Config, cfg_alerts, data_dir: Path, now: int, sender: Send
         name = f"{code} ({describe(kind, code)})" if describe(kind, code) else code
         n = said(f"{kind} {code}", "code_rise", "code_ok", count, name=name, count=count, threshold=f"{threshold:.0f}")
         with db.atomic("IMMEDIATE"):
-            queued += commit(watch(cfg_alerts, key, bad, now, n), sender)
+            queued += commit(watch(cfg_alerts, key, bad, now, n, readers=readers), sender)
     return queued
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from appliance import config, journal, store
-from appliance.alerts.state import Notice, Send, commit, said, watch
+from appliance.alerts.state import ENGLISH, Readers, Notice, Send, commit, said, watch
 from appliance.alerts.texts import DirectoryText, Word, say
 from appliance.ingest.parse import ref_id
 from appliance.localtime import zone
@@ -140,7 +140,7 @@ def _local(t: int | None, tz: tzinfo) -> str | Word:
     return Word("never") if t is None else datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def no_data(cfg_alerts, journal_dir: Path, tz: tzinfo, now: int, sender: Send) -> int:
+def no_data(cfg_alerts, journal_dir: Path, tz: tzinfo, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     hours = parse_hours(cfg_alerts.business_hours)
     prefixes = tuple(p for p, _ in hours)
     queued = 0
@@ -153,17 +153,17 @@ def no_data(cfg_alerts, journal_dir: Path, tz: tzinfo, now: int, sender: Send) -
             n = said(prefix, key, key + "_ok", gap // 60, "no_data", "data_resumed", label=prefix, minutes=gap // 60,
                      last=_local(last[prefix], tz))
             queued += commit(watch(cfg_alerts, f"no_data:{prefix}", bool(cfg_alerts.no_data_min) and
-                                   gap >= cfg_alerts.no_data_min * 60, now, n), sender)
+                                   gap >= cfg_alerts.no_data_min * 60, now, n, readers=readers), sender)
         stale = sa.AlertCondition.select().where(sa.AlertCondition.key.startswith("no_data:"),
                                                  sa.AlertCondition.key.not_in([f"no_data:{p}" for p in prefixes]))
         for row in list(stale):   # an entry removed from the configuration: its condition clears
             n = Notice(row.key[8:], row.detail, 0, "no_data", "data_resumed", f"{row.key[8:]} is no longer watched",
                        clear_words=("unwatched", {"label": row.key[8:]}))
-            queued += commit(watch(cfg_alerts, row.key, False, now, n), sender)
+            queued += commit(watch(cfg_alerts, row.key, False, now, n, readers=readers), sender)
     return queued
 
 
-def link(cfg_alerts, h, now: int, sender: Send) -> int:
+def link(cfg_alerts, h, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     down = [s for s, up, _ in h.links if not up]
     up = [s for s, ok, _ in h.links if ok]
     what = ("capture_stopped", {}) if h.capture_state == "stale" else ("link_down", {"links": ", ".join(down)[:300]})
@@ -171,10 +171,11 @@ def link(cfg_alerts, h, now: int, sender: Send) -> int:
                len(down), "link_down", "link_up", "PBX link up: " + ", ".join(up)[:300], what,
                ("link_up", {"links": ", ".join(up)[:300]}))
     with db.atomic("IMMEDIATE"):
-        return commit(watch(cfg_alerts, "link", h.link_up is False, now, n, cfg_alerts.link_down_s), sender)
+        return commit(watch(cfg_alerts, "link", h.link_up is False, now, n, cfg_alerts.link_down_s, readers=readers),
+                      sender)
 
 
-def parse_failures(cfg, cfg_alerts, journal_dir: Path, now: int, sender: Send) -> int:
+def parse_failures(cfg, cfg_alerts, journal_dir: Path, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     """Quarantined share of the lines received in the window: the journal position at the window's start is
     the newest mark at or before it (one mark per pass), and rows are counted by id (= journal position)."""
     window = cfg_alerts.parse_failure_window_min * 60
@@ -192,10 +193,10 @@ def parse_failures(cfg, cfg_alerts, journal_dir: Path, now: int, sender: Send) -
         n = said(driver, "parse_failures", "parse_failures_ok", bad_lines, "parse_failures", "parse_failures_cleared",
                  bad=bad_lines, total=total, minutes=cfg_alerts.parse_failure_window_min,
                  pct=cfg_alerts.parse_failure_pct)
-        return commit(watch(cfg_alerts, "parse_failures", bad, now, n), sender)
+        return commit(watch(cfg_alerts, "parse_failures", bad, now, n, readers=readers), sender)
 
 
-def journal_full(cfg_alerts, h, now: int, sender: Send) -> int:
+def journal_full(cfg_alerts, h, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     row = sa.AlertCondition.get_or_none(sa.AlertCondition.key == "journal")
     slack = JOURNAL_HYSTERESIS_PCT if row is not None and row.raised else 0   # clear only well below the mark
     bad = (h.journal_pct >= cfg_alerts.journal_high_pct - slack
@@ -203,10 +204,10 @@ def journal_full(cfg_alerts, h, now: int, sender: Send) -> int:
     n = said("journal", "journal_high", "journal_ok", h.journal_pct, "journal_high", "journal_ok",
              used=h.journal_pct, free=h.disk_free_pct)
     with db.atomic("IMMEDIATE"):
-        return commit(watch(cfg_alerts, "journal", bad, now, n), sender)
+        return commit(watch(cfg_alerts, "journal", bad, now, n, readers=readers), sender)
 
 
-def directory_sync(cfg_alerts, now: int, sender: Send) -> int:
+def directory_sync(cfg_alerts, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     """The periodic directory sync keeps failing: its last two runs applied nothing (a source could not be read:
     LDAP down, the CSV file missing). The first run that applies clears it. One-off imports do not count."""
     runs = list(sd.SyncRun.select().where(sd.SyncRun.kind == "sync").order_by(sd.SyncRun.id.desc()).limit(2))
@@ -219,20 +220,20 @@ def directory_sync(cfg_alerts, now: int, sender: Send) -> int:
     n = said("directory", "directory_sync", "directory_sync_ok", 1, "sync_failing", "sync_ok",
              why=why or Word("nothing_applied"))
     with db.atomic("IMMEDIATE"):
-        return commit(watch(cfg_alerts, "directory_sync", bad, now, n), sender)
+        return commit(watch(cfg_alerts, "directory_sync", bad, now, n, readers=readers), sender)
 
 
-def tariff_plan(cfg: config.Config, cfg_alerts, now: int, sender: Send) -> int:
+def tariff_plan(cfg: config.Config, cfg_alerts, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     """The worker stores calls unpriced because no tariff plan can be chosen: several are stored and [rating]
     plan names none, or the plan it names is not stored (appliance.rating.pricing.choose_plan). Storage goes on;
     this says so. Cleared once a plan is chosen again (then `callbox rerate` prices the calls stored meanwhile)."""
     problem = plan_choice.plan_problem(cfg)
     n = said("tariff", "tariff_plan", "tariff_plan_ok", 1, problem=problem or Word("no_plan"))
     with db.atomic("IMMEDIATE"):
-        return commit(watch(cfg_alerts, "tariff_plan", bool(problem), now, n), sender)
+        return commit(watch(cfg_alerts, "tariff_plan", bool(problem), now, n, readers=readers), sender)
 
 
-def stuck_lines(cfg_alerts, now: int, sender: Send) -> int:
+def stuck_lines(cfg_alerts, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     """Calls of the last day priced shorter than the PBX printed them (RAT-5): over their trunk's cap, or still up
     when the next call on their analogue trunk began: a line failed to release. Cleared after a day without."""
     C = store.Call
@@ -241,14 +242,14 @@ def stuck_lines(cfg_alerts, now: int, sender: Send) -> int:
     trunks = sorted(set(rows))
     n = said("stuck_lines", "stuck_lines", "stuck_lines_ok", len(rows), n=len(rows), trunks=", ".join(trunks) or "?")
     with db.atomic("IMMEDIATE"):
-        return commit(watch(cfg_alerts, "stuck_lines", bool(rows), now, n), sender)
+        return commit(watch(cfg_alerts, "stuck_lines", bool(rows), now, n, readers=readers), sender)
 
 
-def check(cfg: config.Config, cfg_alerts, data_dir: Path, h, now: int, sender: Send) -> int:
+def check(cfg: config.Config, cfg_alerts, data_dir: Path, h, now: int, sender: Send, readers: Readers = ENGLISH) -> int:
     """All data-flow conditions for one pass; the number of actions queued."""
     journal_dir = data_dir / "journal"
     tz = zone(cfg.section("pbx").timezone)
-    return (no_data(cfg_alerts, journal_dir, tz, now, sender) + link(cfg_alerts, h, now, sender)
-            + parse_failures(cfg, cfg_alerts, journal_dir, now, sender) + journal_full(cfg_alerts, h, now, sender)
-            + directory_sync(cfg_alerts, now, sender) + tariff_plan(cfg, cfg_alerts, now, sender)
-            + stuck_lines(cfg_alerts, now, sender))
+    return (no_data(cfg_alerts, journal_dir, tz, now, sender, readers) + link(cfg_alerts, h, now, sender, readers)
+            + parse_failures(cfg, cfg_alerts, journal_dir, now, sender, readers)
+            + journal_full(cfg_alerts, h, now, sender, readers) + directory_sync(cfg_alerts, now, sender, readers)
+            + tariff_plan(cfg, cfg_alerts, now, sender, readers) + stuck_lines(cfg_alerts, now, sender, readers))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from appliance.alerts import texts
 from appliance.delivery import mail
@@ -66,28 +66,34 @@ def said(source: str, key: str, clear_key: str, value: int = 0, raise_trap: str 
                   texts.say("en", clear_key, **fields), (key, fields), (clear_key, fields))
 
 
-# the language of the alert e-mails: [mail] language, and the languages of addresses whose directory person has a web
-# account (casefolded address -> its language), set by each alert pass (appliance.alerts.check.evaluate)
-language = ["en"]
-address_languages: dict[str, str] = {}
+@dataclass(frozen=True)
+class Readers:
+    """The languages of the alert e-mails, read by each alert pass (appliance.alerts.check.evaluate) and handed to
+    every check: [mail] language, and the languages of addresses whose directory person has a web account
+    (casefolded address -> its language). Passed, not kept in the module: nothing carries from one pass to another."""
+    language: str = "en"
+    of_address: Mapping[str, str] = field(default_factory=dict)
+
+    def by_language(self, to: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """The recipients grouped by the language of their e-mail: their own, else [mail] language; in address
+        order."""
+        out: dict[str, list[str]] = {}
+        for address in to:
+            out.setdefault(self.of_address.get(address.casefold(), self.language), []).append(address)
+        return {lang: tuple(addresses) for lang, addresses in out.items()}
 
 
-def by_language(to: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """The recipients grouped by the language of their e-mail: their own, else [mail] language; in address order."""
-    out: dict[str, list[str]] = {}
-    for address in to:
-        out.setdefault(address_languages.get(address.casefold(), language[0]), []).append(address)
-    return {lang: tuple(addresses) for lang, addresses in out.items()}
+ENGLISH = Readers()   # a check called on its own (tests, a CLI) writes its e-mails in English
 
 
-def notices(cfg_alerts, key: str, n: Notice, raised: bool, since: int) -> list[Action]:
+def notices(cfg_alerts, key: str, n: Notice, raised: bool, since: int, readers: Readers = ENGLISH) -> list[Action]:
     """The trap and (when [alerts] email is set) the e-mail for a condition raised or cleared: one per recipient
-    language (appliance.alerts.texts)."""
+    language (appliance.alerts.texts), as `readers` say."""
     trap = n.raise_trap if raised else n.clear_trap
     text = n.text if raised else (n.clear_text or f"cleared: {n.text}")
     tag = f"alert:{key}:{since}:{'raise' if raised else 'clear'}"
     out = [Action("trap", tag + ":trap", trap=trap, values={"source": n.source, "text": text, "value": n.value})]
-    groups = by_language(recipients(cfg_alerts.email))
+    groups = readers.by_language(recipients(cfg_alerts.email))
     words = n.words if raised else n.clear_words
     for i, (lang, to) in enumerate(groups.items()):
         body = texts.say(lang, words[0], **words[1]) if words else text
@@ -109,7 +115,8 @@ def recipients(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def watch(cfg_alerts, key: str, bad: bool, now: int, n: Notice, hold_s: int = 0) -> list[Action]:
+def watch(cfg_alerts, key: str, bad: bool, now: int, n: Notice, hold_s: int = 0,
+          readers: Readers = ENGLISH) -> list[Action]:
     """Update condition `key` with this pass's observation; the actions of a raise or a clear, else [].
 
     A bad observation raises once it has lasted hold_s; a good one clears a raised condition. Call inside
@@ -122,13 +129,13 @@ def watch(cfg_alerts, key: str, bad: bool, now: int, n: Notice, hold_s: int = 0)
             row.pending_since = now
         if not row.raised and now - row.pending_since >= hold_s:
             row.raised, row.since_utc = True, now
-            actions = notices(cfg_alerts, key, n, True, now)
+            actions = notices(cfg_alerts, key, n, True, now, readers)
             log.warning("alert raised: %s: %s", key, n.text)
     else:
         row.pending_since = None
         if row.raised:
             row.raised = False
-            actions = notices(cfg_alerts, key, n, False, row.since_utc or now)
+            actions = notices(cfg_alerts, key, n, False, row.since_utc or now, readers)
             log.info("alert cleared: %s", key)
     row.detail, row.value, row.updated_utc = n.text[:500], n.value, now
     row.words = texts.encode(*n.words)[:2000] if n.words else ""

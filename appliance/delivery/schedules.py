@@ -22,7 +22,6 @@ from appliance import config, localtime
 from appliance.access import users
 from appliance.access.users import Account
 from appliance.delivery import mail, mail_text, upload
-from appliance.delivery.report_files import files as _files
 from appliance.delivery.schedule_rules import (Recipient, ScheduleError, check_recipient, last_at_or_before, next_after,
                                                parse_rule, resolve)
 from appliance.directory import hunt_groups
@@ -138,6 +137,13 @@ def _prepare(s: ss.Schedule, ctx: Context, slot: int) -> Job:
     rspec = _spec(spec, s.range)
     window = resolve_range(rspec.range, ctx.tz, slot, rspec.since, rspec.until)
     return Job(s, ctx, name, spec, slot, window, *period_of(window, slot, ctx.tz))
+
+
+def _files(formats, stem: str, title: str, subtitle: str, result, lang: str):
+    """appliance.delivery.report_files.files, imported when a schedule fires: the PDF/CSV makers and what they load
+    (the charts, the report words and babel's dates and numbers, about 2 MB) stay out of an idle jobs process."""
+    from appliance.delivery.report_files import files   # late: see the docstring (issue 14, the footprint)
+    return files(formats, stem, title, subtitle, result, lang)
 
 
 def _mail_one(job: Job, r: Recipient, account: Account) -> list[int]:

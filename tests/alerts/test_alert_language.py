@@ -70,6 +70,21 @@ def test_a_word_field_is_stored_as_a_word_and_translated():
     assert "hiçbir tarife planı seçilemiyor" in texts.decode("tr", stored, "")
 
 
+def test_a_pass_in_turkish_leaves_nothing_behind_for_a_check_called_on_its_own(db, tmp_path):
+    """The languages are handed to each check by its pass (appliance.alerts.state.Readers), not kept in the module:
+    a check called directly after a Turkish pass (as the jobs process and the tests do) writes English, and the
+    next Turkish pass Turkish again (under pytest -n 2 a module-level language once leaked between tests)."""
+    cfg = settings("no_data_min = 60\n[mail]\nlanguage = tr\n")
+    t = at("2026-03-09T08:00")
+    check.evaluate(cfg, tmp_path, t)
+    assert check.evaluate(cfg, tmp_path, t + 3600) == 2
+    n = alerts.said("x", "db_error", "db_ok", error="disk")
+    english = [a.subject for a in alerts.notices(settings("").section("alerts"), "x", n, True, t) if a.kind == "email"]
+    assert len(english) == 1 and english[0].startswith("Callbox ALERT: ")
+    turkish = alerts.Readers("tr").by_language(("noc@example.com",))
+    assert turkish == {"tr": ("noc@example.com",)} and not hasattr(alerts, "language")
+
+
 def test_each_recipient_gets_the_alert_in_their_own_language(db, tmp_path):
     """An [alerts] email address of a directory person whose web account chose Norwegian gets the e-mail in
     Norwegian; the other address in [mail] language (Turkish): two e-mails, each with its recipients."""

@@ -160,10 +160,9 @@ def test_a_handshake_that_times_out_is_a_link_down_retried_with_backoff(tmp_path
                        status_path=status)
         wait_for(lambda: len(pbx.attempts) >= 3, what="3 attempts")
         st = wait_for(lambda: status.exists() and json.loads(status.read_text()), what="status file")
-        took = cap.close()
+        cap.close()   # stops mid-handshake or mid-backoff: close() fails if capture.run has not returned within 5 s
     finally:
         pbx.close()
-    assert took < 1.0
     assert all(a[1] == b"smdr\r\n" for a in pbx.attempts)
     failed = events(jdir, "handshake_failed", pbx.source)
     assert len(failed) == 1   # the same reason again in one outage is journaled once

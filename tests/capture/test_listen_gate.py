@@ -9,7 +9,6 @@ import logging
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -54,6 +53,11 @@ def attempt_from(address: str, port: int) -> socket.socket | None:
         return None
 
 
+def retransmits(s: socket.socket) -> int:
+    """The segments `s` sent again, its SYN included (Linux struct tcp_info, tcpi_total_retrans at offset 100)."""
+    return int.from_bytes(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[100:104], sys.byteorder)
+
+
 def refusals(journal_dir) -> tuple[list[dict], int]:
     """The connection_refused events and how many refusals they stand for."""
     evs = events(journal_dir, "connection_refused")
@@ -76,14 +80,14 @@ def test_200_idle_connections_do_not_keep_the_pbx_out(tmp_path, jdir, captures, 
     status = tmp_path / "capture.json"
     cap = captures(f"tcp-listen://127.0.0.1:{port}", jdir, status_path=status)
     listening(jdir, port)
-    t0 = time.monotonic()
     idle = [attempt_from("127.0.0.2", port) for _ in range(200)]
-    assert time.monotonic() - t0 < 3   # the accept loop kept up (before: 20 s, the backlog of 8 overflowing)
-    t0 = time.monotonic()
+    # the accept loop kept up: hardly a connect had to send its SYN again, a second later (before: the backlog of 8
+    # overflowed, the kernel dropped SYNs, and the 200 connects took 20 s of retries: 16 with BACKLOG = 8 now; two
+    # processes testing at once on 2 cores made one now and then)
+    assert sum(retransmits(s) for s in idle if s is not None) < 8
     with connect_from("127.0.0.1", port) as pbx:
-        pbx.sendall(PBX_LINES)
-        wait_for(lambda: len(lines(jdir, "tcp:127.0.0.1:")) == 1000, timeout=5, what="the PBX's 1,000 lines")
-    assert time.monotonic() - t0 < 5
+        pbx.sendall(PBX_LINES)   # the PBX is served beside them (before: accepted and closed, 0 lines stored)
+        wait_for(lambda: len(lines(jdir, "tcp:127.0.0.1:")) == 1000, timeout=60, what="the PBX's 1,000 lines")
     assert b"".join(e.data for e in lines(jdir, "tcp:127.0.0.1:")) == PBX_LINES
     wait_for(lambda: status.exists() and json.loads(status.read_text()).get("listener", {}).get("refused", 0) >= 196,
              what="the refusals in the status file")

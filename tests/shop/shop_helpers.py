@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from pathlib import Path
 
 from appliance import store
 from appliance.config import Config
 from appliance.pricing import lists, pricelist_csv
+from browser_helpers import PASSWORD, callbox
 
 PRICES = """destination,prefix,buy,sell,first_s,step_s,buy_currency,sell_currency,connection_fee,minimum
 Germany,49,0.02,0.35,30,6,USD,TRY,0.05,0.20
@@ -60,3 +62,41 @@ def independent_sell(number: str, talk_s: int) -> Decimal:
     else:                                   # 1/1, 0.12 a minute
         kurus = -(-(talk_s * 12) // 60)
     return Decimal(kurus) / 100
+
+
+def cashier_box(tmp_path: Path, ini: str = INI) -> Path:
+    """A box's data directory (tmp_path/data) with `ini`, the price list PRICES imported, and the cashier "kasiyer"
+    (an operator of the whole tenant, password PASSWORD)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "callbox.ini").write_text(ini, encoding="utf-8")
+    (tmp_path / "prices.csv").write_text(PRICES, encoding="utf-8")
+    callbox(data, "pricelist", "import", str(tmp_path / "prices.csv"))
+    callbox(data, "user", "add", "kasiyer", "--role", "operator", "--scope", "tenant", "--password-stdin",
+            stdin=PASSWORD + "\n")
+    return data
+
+
+class BoothPolls:
+    """Counts the cashier page's answers from /shop/booths (static/shop.js polls it: every 0.5 s live from the PBX,
+    every 1 s otherwise), so that a test says "within N polls of the page" where a wall-clock bound would fail on a
+    loaded machine: `until(page, js)` waits for `js` (a generous deadline that only bounds a hang) and returns how
+    many polls were answered meanwhile. Counted in the page (its fetch wrapped before any page script runs), not
+    from Playwright's response events, which reach the test late while it waits in a subprocess."""
+
+    COUNT = """(() => {
+        const fetch = window.fetch;
+        window.boothPolls = 0;
+        window.fetch = (...args) => fetch(...args).then((r) => {
+            if (String(args[0]).endsWith("/shop/booths") && r.ok) { window.boothPolls += 1; }
+            return r;
+        });
+    })();"""
+
+    def __init__(self, page):
+        page.add_init_script(self.COUNT)
+
+    def until(self, page, js: str, timeout_s: float = 60.0) -> int:
+        before = page.evaluate("window.boothPolls")
+        page.wait_for_function(js, timeout=timeout_s * 1000, polling=50)
+        return page.evaluate("window.boothPolls") - before

@@ -9,10 +9,9 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from browser_helpers import (CHROMIUM, CHROMIUM_ARGS, PASSWORD, Recorder, artifacts_dir, callbox, log_in, nav_to,
-                             web_process)
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, Recorder, artifacts_dir, callbox, log_in, nav_to, web_process
 from playwright.sync_api import sync_playwright
-from shop_helpers import INI, PRICES, independent_sell
+from shop_helpers import cashier_box, independent_sell
 from test_shop_e2e import ipo_line
 
 pytestmark = pytest.mark.slow
@@ -23,13 +22,7 @@ def shot(page, name: str) -> None:
 
 
 def test_a_cashier_session_in_the_browser(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "callbox.ini").write_text(INI, encoding="utf-8")
-    (tmp_path / "prices.csv").write_text(PRICES, encoding="utf-8")
-    callbox(data, "pricelist", "import", str(tmp_path / "prices.csv"))
-    callbox(data, "user", "add", "kasiyer", "--role", "operator", "--scope", "tenant", "--password-stdin",
-            stdin=PASSWORD + "\n")
+    data = cashier_box(tmp_path)
     with web_process(data) as site, sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = chromium.new_context(locale="en-GB", ignore_https_errors=True)

@@ -17,12 +17,16 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from appliance import procs, store
 from appliance.central import apply as applier
 from appliance.cli.main import main as cli_main
 from appliance.store import central_db
 from appliance.central import snapshots as central_snapshots
-from appliance.sync import snapshot, wire
+from appliance.reports import received
+from appliance.reports.attribution import rollup_scope
+from appliance.sync import outbox, snapshot, wire
 from pg_server import password_file
 
 CALL_INSERT = ("INSERT INTO call (id, driver, call_key, start_utc, utc_offset, direction, extension, party, trunk, "
@@ -323,3 +327,27 @@ def central_of_boxes(data: Path, engine, sent: dict[str, list[tuple[int, bytes]]
     for name, snaps in (snapshots or {}).items():
         for kind, version, body in snaps:
             assert central_snapshots.store(name, snapshot.decode(body, snapshot.headers(body, version), kind))
+
+
+def sent_batches(box: str, max_rows: int) -> list[tuple[int, bytes]]:
+    """All the open box database's outbox has to send, as (seq, body) batches of at most `max_rows` rows, each
+    acknowledged as the central's answer does."""
+    bodies = []
+    while (b := outbox.build(box, "default", max_rows=max_rows)) is not None:
+        bodies.append((b.seq, b.body))
+        outbox.acknowledged(b)
+    return bodies
+
+
+def seen(user) -> str:
+    """The SQL scope of what `user` sees of the received (branch boxes') rows of tenant "default"."""
+    return received.scope_sql(rollup_scope(user, "default"))
+
+
+@pytest.fixture
+def central(tmp_path, engine, branches):
+    """A central in tmp_path (PostgreSQL or SQLite, the module's `engine`) with the batches of the module's
+    `branches` fixture ({box: (its own figures, its batches)}) applied; the database is closed after the test."""
+    central_of_boxes(tmp_path, engine, {name: bodies for name, (_mine, bodies) in branches.items()})
+    yield tmp_path
+    store.close_db()

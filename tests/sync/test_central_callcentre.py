@@ -16,13 +16,11 @@ from appliance.access import users
 from appliance.callcentre import kpis, received_agents, received_reports, reports
 from appliance.callcentre.tables import Ask
 from appliance.paths import Paths
-from appliance.reports import received
-from appliance.reports.attribution import rollup_scope
 from appliance.store.sync import install_triggers
-from appliance.sync import outbox
 from cc_helpers import feed
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures)
-from sync_helpers import central_of_boxes
+import sync_helpers
+from sync_helpers import seen, sent_batches
 from test_queue_outage import queue_log
 
 UTC = ZoneInfo("UTC")
@@ -70,29 +68,18 @@ def branches(tmp_path_factory):
         feed(paths, member_log(FIRST, seed=70 + i) + queue_log(n, FIRST, seed=40 + i))
         install_triggers(backfill=True)
         mine = {name: reports.run(name, _ask()) for name in received_reports.REPORTS}
-        bodies = []
-        while (b := outbox.build(name, "default", max_rows=50)) is not None:
-            bodies.append((b.seq, b.body))
-            outbox.acknowledged(b)
+        bodies = sent_batches(name, max_rows=50)
         store.close_db()
         out[name] = (mine, bodies)
     return out
 
 
-@pytest.fixture
-def central(tmp_path, engine, branches):  # noqa: F811 (the fixture)
-    central_of_boxes(tmp_path, engine, {name: bodies for name, (_mine, bodies) in branches.items()})
-    yield tmp_path
-    store.close_db()
-
-
-def _seen(user):
-    return received.scope_sql(rollup_scope(user, "default"))
+central = sync_helpers.central   # the shared fixture: a central with `branches`' batches applied
 
 
 def test_the_queue_summary_and_agents_are_each_boxs_own(central, branches):
-    summary = received_reports.run("queue_summary", _ask(), _seen(ADMIN))
-    agents = received_reports.run("agent_performance", _ask(), _seen(ADMIN))
+    summary = received_reports.run("queue_summary", _ask(), seen(ADMIN))
+    agents = received_reports.run("agent_performance", _ask(), seen(ADMIN))
     for name, (mine, _b) in branches.items():
         assert [r[1:] for r in summary.rows if r[0] == name] == mine["queue_summary"].rows
         assert [r[1:] for r in agents.rows if r[0] == name] == mine["agent_performance"].rows
@@ -103,24 +90,24 @@ def test_the_queue_summary_and_agents_are_each_boxs_own(central, branches):
     answered = agents.names().index("answered")
     assert agents.totals[answered] == sum(m["agent_performance"].totals[answered - 1] for m, _b in branches.values())
     for report in received_reports.PERIODS:      # by hour, day, week, weekday, month: each box's own periods
-        got = received_reports.run(report, _ask(), _seen(ADMIN))
+        got = received_reports.run(report, _ask(), seen(ADMIN))
         for name, (mine, _b) in branches.items():
             assert [r[1:] for r in got.rows if r[0] == name] == mine[report].rows, (report, name)
             assert mine[report].rows
         if "offered" in got.names():
             at = got.names().index("offered")
             assert got.totals[at] == sum(BOXES.values())
-    heat = received_reports.run("queue_hour_heatmap", _ask(), _seen(ADMIN))
+    heat = received_reports.run("queue_hour_heatmap", _ask(), seen(ADMIN))
     for name, (mine, _b) in branches.items():
         assert [r[1:] for r in heat.rows if r[0] == name] == mine["queue_hour_heatmap"].rows
     assert heat.totals[-1] == sum(BOXES.values())
     for report in received_reports.BANDS:     # each box's bands (and shares of its own calls) as its own report's
-        got = received_reports.run(report, _ask(), _seen(ADMIN))
+        got = received_reports.run(report, _ask(), seen(ADMIN))
         for name, (mine, _b) in branches.items():
             assert [r[1:] for r in got.rows if r[0] == name] == mine[report].rows, (report, name)
         at = 2 if report == "answered_by_wait" else got.names().index("unanswered")
         assert got.totals[at] == sum(m[report].totals[at - 1] for m, _b in branches.values()) > 0
-    one = received_reports.run("queue_summary", _ask(), _seen(ADMIN), box="ankara", own=False)
+    one = received_reports.run("queue_summary", _ask(), seen(ADMIN), box="ankara", own=False)
     assert {r[0] for r in one.rows} == {"ankara"} and one.totals[offered] == BOXES["ankara"]
 
 
@@ -133,7 +120,7 @@ def test_the_agents_sessions_and_pauses_are_each_boxs_own(central, branches):
                              "ORDER BY branch")
     assert counts == [(name, n, n) for name, n in sorted(branches_events().items())]      # each event once
     for report in received_agents.REPORTS:
-        got = received_reports.run(report, _ask(), _seen(ADMIN))
+        got = received_reports.run(report, _ask(), seen(ADMIN))
         for name, (mine, _b) in branches.items():
             assert [r[1:] for r in got.rows if r[0] == name] == mine[report].rows, (report, name)
             assert mine[report].rows, report
@@ -141,20 +128,20 @@ def test_the_agents_sessions_and_pauses_are_each_boxs_own(central, branches):
             if col in got.names():
                 at = got.names().index(col)
                 assert got.totals[at] == round(sum(m[report].totals[at - 1] for m, _b in branches.values()), 2) > 0
-    perf = received_reports.run("agent_performance", _ask(), _seen(ADMIN))
+    perf = received_reports.run("agent_performance", _ask(), seen(ADMIN))
     assert all(r[perf.names().index("login_s")] for r in perf.rows if r[1] in {f"PJSIP/{e}" for e in range(201, 209)})
-    reasons = {r[2] for r in received_reports.run("agent_pauses", _ask(), _seen(ADMIN)).rows}
+    reasons = {r[2] for r in received_reports.run("agent_pauses", _ask(), seen(ADMIN)).rows}
     assert "Öğle arası" in reasons
-    one = received_reports.run("agent_sessions", _ask(), _seen(SUP), own=False)
+    one = received_reports.run("agent_sessions", _ask(), seen(SUP), own=False)
     assert {r[0] for r in one.rows} == {"izmir"}
-    assert received_reports.run("agent_pauses", _ask(), _seen(SUP), box="ankara", own=False).rows == []
+    assert received_reports.run("agent_pauses", _ask(), seen(SUP), box="ankara", own=False).rows == []
 
 
 def test_a_branch_user_sees_only_their_box_and_the_web_report_says_so(central, branches):
-    summary = received_reports.run("queue_summary", _ask(), _seen(SUP), own=False)
+    summary = received_reports.run("queue_summary", _ask(), seen(SUP), own=False)
     assert {r[0] for r in summary.rows} == {"izmir"}
     assert summary.totals[summary.names().index("offered")] == BOXES["izmir"]
-    assert received_reports.run("queue_summary", _ask(), _seen(SUP), box="ankara", own=False).rows == []
+    assert received_reports.run("queue_summary", _ask(), seen(SUP), box="ankara", own=False).rows == []
     from webui.app import make_app
     from web_helpers import logged_in
     app = make_app(central)

@@ -17,13 +17,11 @@ from appliance.access import users
 from appliance.callcentre import kpis, live, opening, received_lists, received_ranks, received_reports, reports, targets
 from appliance.callcentre.tables import Ask
 from appliance.paths import Paths
-from appliance.reports import received
-from appliance.reports.attribution import rollup_scope
 from appliance.store.sync import install_triggers
-from appliance.sync import outbox
 from cc_helpers import feed
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures)
-from sync_helpers import central_of_boxes
+import sync_helpers
+from sync_helpers import seen, sent_batches
 from test_central_callcentre import member_log
 
 UTC = ZoneInfo("UTC")
@@ -109,28 +107,17 @@ def branches(tmp_path_factory):
         mine = {r: reports.run(r, _ask(), HOURS[name], GOALS) for r in NEW}
         # its wallboard at NOW with the central's rules (the central's INI sets none: no wrap-up)
         mine["board"] = live.board(kpis.RuleBook(), live.Targets(), NOW, NOW - NOW % 86400)["agents"]
-        bodies = []
-        while (b := outbox.build(name, "default", max_rows=40)) is not None:
-            bodies.append((b.seq, b.body))
-            outbox.acknowledged(b)
+        bodies = sent_batches(name, max_rows=40)
         store.close_db()
         out[name] = (mine, bodies)
     return out
 
 
-@pytest.fixture
-def central(tmp_path, engine, branches):  # noqa: F811 (the fixture)
-    central_of_boxes(tmp_path, engine, {name: bodies for name, (_mine, bodies) in branches.items()})
-    yield tmp_path
-    store.close_db()
-
-
-def _seen(user):
-    return received.scope_sql(rollup_scope(user, "default"))
+central = sync_helpers.central   # the shared fixture: a central with `branches`' batches applied
 
 
 def _run(name: str, user=ADMIN, box: str = "", own: bool = True):
-    return received_reports.run(name, _ask(), _seen(user), box, own, opening.Hours(), GOALS)
+    return received_reports.run(name, _ask(), seen(user), box, own, opening.Hours(), GOALS)
 
 
 def test_every_report_has_each_boxs_own_rows(central, branches):

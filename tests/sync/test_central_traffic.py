@@ -25,9 +25,9 @@ from appliance.reports.concurrency import Traffic
 from appliance.reports import search as call_search
 from appliance.store.sync import install_triggers
 from appliance.store import directory as sd
-from appliance.sync import outbox, snapshot
+from appliance.sync import snapshot
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures)
-from sync_helpers import central_of_boxes, cli
+from sync_helpers import central_of_boxes, cli, sent_batches
 
 UTC = ZoneInfo("UTC")
 DAY = 86400
@@ -140,10 +140,7 @@ def branches(tmp_path_factory):
         _calls(data, n, seed, TENANT[name])
         snapshots = [_trunks_and_snapshot(name)]
         figures = _figures()
-        bodies = []
-        while (b := outbox.build(name, "default", max_rows=300)) is not None:
-            bodies.append((b.seq, b.body))
-            outbox.acknowledged(b)
+        bodies = sent_batches(name, max_rows=300)
         store.close_db()
         out[name] = (figures, bodies, snapshots)
     return out

@@ -12,11 +12,10 @@ import pytest
 from appliance import store
 from appliance.paths import Paths
 from appliance.store.sync import install_triggers
-from appliance.sync import outbox
 from browser_helpers import artifacts_dir, web_process
 from cc_helpers import feed
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures of central_of_boxes' module)
-from sync_helpers import central_of_boxes, cli_json
+from sync_helpers import central_of_boxes, cli_json, sent_batches
 from test_central_board_names import _directory, board_agents
 from test_central_callcentre import member_log
 from test_queue_outage import queue_log
@@ -39,10 +38,7 @@ def board_site(tmp_path_factory):
         store.open_db(data / "callbox.db")
         install_triggers(backfill=True)
         agents[name] = board_agents(name, int(time.time()))
-        bodies = []
-        while (b := outbox.build(name, "default", max_rows=50)) is not None:
-            bodies.append((b.seq, b.body))
-            outbox.acknowledged(b)
+        bodies = sent_batches(name, max_rows=50)
         store.close_db()
         sent[name] = bodies
     data = tmp_path_factory.mktemp("central")

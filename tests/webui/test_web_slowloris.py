@@ -44,17 +44,32 @@ def _connect(port: int, source: str, tls: ssl.SSLContext | None = None) -> socke
     return tls.wrap_socket(s, server_hostname="127.0.0.1") if tls else s
 
 
-def _page_within(site: Site, seconds: float) -> float:
-    """GET /login from 127.0.0.1 (a new connection); how long it took. Fails after `seconds`."""
-    t = time.monotonic()
-    conn = _client(site, seconds)
+def _page(site: Site) -> None:
+    """GET /login from 127.0.0.1 (a new connection); the client's 60 s timeout only bounds a hang."""
+    conn = _client(site, 60)
     conn.request("GET", "/login")
     resp = conn.getresponse()
     body = resp.read()
     conn.close()
-    took = time.monotonic() - t
-    assert resp.status == 200 and b"<form" in body and took < seconds, (resp.status, took)
-    return took
+    assert resp.status == 200 and b"<form" in body, resp.status
+
+
+def _held(sockets: list[socket.socket]) -> int:
+    """How many of these plain TCP connections the server still holds open, having said nothing on them (peeked:
+    nothing is read). A refused one has its 503 waiting (plain) or is closed (TLS)."""
+    held = 0
+    for s in sockets:
+        timeout = s.gettimeout()
+        s.setblocking(False)
+        try:
+            s.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            held += 1
+        except OSError:
+            pass
+        finally:
+            s.settimeout(timeout)
+    return held
 
 
 def _client_hello(tls: ssl.SSLContext) -> bytes:
@@ -116,7 +131,9 @@ def test_200_idle_and_60_slowloris_connections_do_not_keep_a_real_client_out(sit
                     s.sendall(b"X")
                 except OSError:
                     pass
-            assert _page_within(site, 5) < 5
+            _page(site)
+            if round_ == 0:   # served while the server still held all it had let in: it did not wait for a place
+                assert _held(idle) == 32                                   # to free up at their header deadline
             time.sleep(0.5)
         refused = 0
         for s in idle:              # those over the limit were answered 503 (plain) or closed (TLS), not kept
@@ -132,7 +149,7 @@ def test_200_idle_and_60_slowloris_connections_do_not_keep_a_real_client_out(sit
     finally:
         for s in idle + slow:
             s.close()
-    assert _page_within(site, 5) < 5
+    _page(site)
 
 
 @pytest.mark.parametrize("mode", ["tls", "plain"])
