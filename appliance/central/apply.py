@@ -19,6 +19,7 @@ from appliance.store import central_month, central_parts
 from appliance.store.central_db import central_db, is_postgres, transaction
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch, CentralCall
 from appliance.store.sync_agent import CENTRAL_AGENT_COLUMNS, CentralAgentEvent
+from appliance.store.sync_evaluation import CENTRAL_EVALUATION_COLUMNS, CentralEvaluation
 from appliance.store.sync_queue import CENTRAL_QUEUE_COLUMNS, CentralQueueCall
 from appliance.sync.wire import CALL_FIELDS, Batch
 
@@ -77,22 +78,19 @@ def _apply_queue(branch: str, rows: list[dict]) -> None:
          .on_conflict(conflict_target=[CentralQueueCall.branch, CentralQueueCall.rid], preserve=_QUPDATED).execute())
 
 
-_AFIELDS = [CentralAgentEvent._meta.columns[c] for c in CENTRAL_AGENT_COLUMNS]
-_AUPDATED = [f for f in _AFIELDS if f.column_name not in ("branch", "rid")]
-
-
-def _apply_agents(branch: str, rows: list[dict]) -> None:
-    """The batch's member events (protocol 3): upserts by (branch, rid), deletes; in the batch's transaction."""
-    upserts = [tuple({**r["agent_event"], "branch": branch, "rid": r["rid"]}[c] for c in CENTRAL_AGENT_COLUMNS)
+def _apply_rows(model, columns: tuple[str, ...], kind: str, branch: str, rows: list[dict]) -> None:
+    """The batch's rows of `model` (agent events, protocol 3: `kind` "agent_event"; evaluations, protocol 4:
+    "evaluation"): upserts by (branch, rid), deletes; in the batch's transaction."""
+    fields = [model._meta.columns[c] for c in columns]
+    updated = [f for f in fields if f.column_name not in ("branch", "rid")]
+    upserts = [tuple({**r[kind], "branch": branch, "rid": r["rid"]}[c] for c in columns)
                for r in rows if r["op"] == "upsert"]
     deletes = [r["rid"] for r in rows if r["op"] == "delete"]
     for lo in range(0, len(deletes), CHUNK):
-        CentralAgentEvent.delete().where(CentralAgentEvent.branch == branch,
-                                         CentralAgentEvent.rid.in_(deletes[lo:lo + CHUNK])).execute()
+        model.delete().where(model.branch == branch, model.rid.in_(deletes[lo:lo + CHUNK])).execute()
     for lo in range(0, len(upserts), CHUNK):
-        (CentralAgentEvent.insert_many(upserts[lo:lo + CHUNK], fields=_AFIELDS)
-         .on_conflict(conflict_target=[CentralAgentEvent.branch, CentralAgentEvent.rid], preserve=_AUPDATED)
-         .execute())
+        (model.insert_many(upserts[lo:lo + CHUNK], fields=fields)
+         .on_conflict(conflict_target=[model.branch, model.rid], preserve=updated).execute())
 
 
 _BRANCH, _RID, _START = (CENTRAL_CALL_COLUMNS.index(c) for c in ("branch", "rid", "start_utc"))
@@ -160,7 +158,9 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
         if batch.queue_rows:
             _apply_queue(branch, batch.queue_rows)
         if batch.agent_rows:
-            _apply_agents(branch, batch.agent_rows)
+            _apply_rows(CentralAgentEvent, CENTRAL_AGENT_COLUMNS, "agent_event", branch, batch.agent_rows)
+        if batch.evaluation_rows:
+            _apply_rows(CentralEvaluation, CENTRAL_EVALUATION_COLUMNS, "evaluation", branch, batch.evaluation_rows)
         newest = max((r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"), default=0)
         tenant = {} if batch.tenant is None else {"pbx_tenant": batch.tenant}    # an older branch says none
         CentralBranch.update(last_seq=batch.seq, last_digest=batch.digest, last_batch_utc=now, version=batch.version,
@@ -170,8 +170,9 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
     if abs(batch.sent_utc - now) > SKEW_WARN_S:
         log.warning("branch %s: its clock is %+d s from ours (batch %d applied: nothing depends on it)", branch,
                     batch.sent_utc - now, batch.seq)
-    log.info("branch %s: batch %d applied (%d upserts, %d deletes, %d queue calls, %d agent events)", branch,
-             batch.seq, len(upserts), len(deletes), len(batch.queue_rows), len(batch.agent_rows))
+    log.info("branch %s: batch %d applied (%d upserts, %d deletes, %d queue calls, %d agent events, %d evaluations)",
+             branch, batch.seq, len(upserts), len(deletes), len(batch.queue_rows), len(batch.agent_rows),
+             len(batch.evaluation_rows))
     return Applied(batch.seq, len(batch.rows), False)
 
 

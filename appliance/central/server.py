@@ -9,7 +9,8 @@ with nothing to send) → {"branch", "next_seq", "version"}; POST /sync/batch (a
 /sync/archive/SEGNO (a chunk, headers wire.H_OFFSET, H_TOTAL, H_SEGMENT_SHA) → its state after it
 (appliance/central/archive.py); POST /sync/snapshot/KIND (the branch's directory or tariffs,
 appliance/sync/snapshot.py) → {"kind", "version", "stored"}. The answers to a hello and a batch also say the version
-of each snapshot the central holds ("snapshots"), so the branch sends one when it differs. A refusal answers
+of each snapshot the central holds ("snapshots"), so the branch sends one when it differs, and the sync protocols
+it takes ("protocols": a branch sends evaluations only to a central that takes 4). A refusal answers
 {"error": reason} (and "expected" for a sequence problem), and is logged with the branch and the reason.
 """
 from __future__ import annotations
@@ -179,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._unavailable(e)
                 return
             self._answer(200, {"branch": name, "next_seq": row.last_seq + 1, "version": __version__,
-                               "snapshots": held})
+                               "snapshots": held, "protocols": list(wire.PROTOCOLS)})
 
     def do_POST(self) -> None:
         if self.path == "/sync/enroll":
@@ -240,7 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (DatabaseError, InterfaceError) as e:   # the batch is applied: only its health note is lost
             log.warning("branch %s: its health not noted: %s", name, str(e).strip())
         self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate,
-                           **({"snapshots": held} if held is not None else {})})
+                           "protocols": list(wire.PROTOCOLS), **({"snapshots": held} if held is not None else {})})
 
     def _snapshot(self, kind: str) -> None:
         name = self._branch()
