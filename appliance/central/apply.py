@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from appliance.reports import received_missed
-from appliance.store import central_month, central_parts
+from appliance.store import central_month, central_occupancy, central_parts
 from appliance.store.central_db import central_db, is_postgres, transaction
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch, CentralCall
 from appliance.store.sync_agent import CENTRAL_AGENT_COLUMNS, CentralAgentEvent
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 SKEW_WARN_S = 3600
 # SQLite has one writer: the receiver's threads (one per branch connection) take turns here rather than in
 # SQLite's busy wait, whose timeout ten branches sending at once would exceed. PostgreSQL: branches in parallel.
-_SQLITE_WRITER = threading.Lock()
+SQLITE_WRITER = threading.Lock()
 CHUNK = 500      # rows per multi-row INSERT (28 columns: SQLite's 32,766 parameters, PostgreSQL's 65,535)
 _FIELDS = [CentralCall._meta.columns[c] for c in CENTRAL_CALL_COLUMNS]
 _UPDATED = [f for f in _FIELDS if f.column_name not in ("branch", "rid")]
@@ -94,6 +94,9 @@ def _apply_rows(model, columns: tuple[str, ...], kind: str, branch: str, rows: l
 
 
 _BRANCH, _RID, _START = (CENTRAL_CALL_COLUMNS.index(c) for c in ("branch", "rid", "start_utc"))
+# a stored call's span in central_month.old_rows
+_OSTART, _ORING, _OTALK, _ODIR = (central_month.CALL_COLUMNS.index(c)
+                                  for c in ("start_utc", "ring_s", "talk_s", "direction"))
 
 
 def _delete_moved(rows: list[tuple]) -> None:
@@ -119,7 +122,7 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
     starts = {r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"}
     if starts and central_parts.is_partitioned():   # a new month's partition, before the batch's transaction
         central_parts.make_months(starts)
-    with nullcontext() if is_postgres() else _SQLITE_WRITER, transaction():
+    with nullcontext() if is_postgres() else SQLITE_WRITER, transaction():
         # the branch's row locked (PostgreSQL; SQLite's BEGIN IMMEDIATE locks the file): two connections of one
         # branch never both apply the same next batch
         q = CentralBranch.select().where(CentralBranch.name == branch)
@@ -135,13 +138,19 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
         deletes = [r["rid"] for r in batch.rows if r["op"] == "delete"]
         # the month roll-up in the same transaction: what these calls were out, what they are now in
         months: dict = {}
-        for row in central_month.old_rows(branch, [r["rid"] for r in batch.rows]):
+        old = central_month.old_rows(branch, [r["rid"] for r in batch.rows])
+        for row in old:
             central_month.add(months, row, -1)
         for r in batch.rows:
             if r["op"] == "upsert":
                 central_month.add(months, tuple(branch if c == "branch" else r["call"][c]
                                                 for c in central_month.CALL_COLUMNS), 1)
         central_month.apply_deltas(months)
+        # the concurrency roll-up: the days whose calls' spans change are dirty (store/central_occupancy.py)
+        central_occupancy.note_batch(branch, [(o[_OSTART], o[_ORING], o[_OTALK], o[_ODIR]) for o in old],
+                                     [(r["rid"], r["call"]["start_utc"], r["call"]["ring_s"], r["call"]["talk_s"],
+                                       r["call"]["direction"]) for r in batch.rows if r["op"] == "upsert"],
+                                     [r["rid"] for r in batch.rows])
         if upserts:
             partitioned = central_parts.is_partitioned()
             if partitioned:

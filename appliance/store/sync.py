@@ -20,6 +20,7 @@ from appliance.store.base import Base, db
 from appliance.store.central_db import central_db, connection
 from appliance.store.central_missed import CentralMissed
 from appliance.store.central_month import CentralMonth
+from appliance.store.central_occupancy import MODELS as OCCUPANCY_MODELS
 from appliance.store.sync_agent import BACKFILL as AGENT_BACKFILL
 from appliance.store.sync_agent import TRIGGERS as AGENT_TRIGGERS
 from appliance.store.sync_agent import CentralAgentEvent, SyncAgentOutbox
@@ -142,7 +143,7 @@ class CentralCall(Base):
 
 
 MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall, CentralSnapshot, CentralAgentEvent,
-                  CentralMissed, CentralEvaluation)
+                  CentralMissed, CentralEvaluation) + OCCUPANCY_MODELS
 MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, SyncQueueOutbox, SyncAgentOutbox,
                SyncEvaluationOutbox) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
