@@ -102,6 +102,8 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
         except (OSError, ssl.SSLError) as err:   # the enrolment's files: missing or damaged
             raise SyncError(f"this box's sync credentials ({link.files(data_dir).folder}) cannot be used: {err}; "
                             "enrol it again") from None
+        if not _central_takes() and outbox.evaluation_backlog():
+            _ask_protocols(conn, data_dir)
         for _ in range(max_batches):
             batch = outbox.pending_batch() or outbox.build(e.branch, pbx_tenant, evaluations=_central_takes())
             if batch is None:
@@ -144,9 +146,7 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
                                       headers={"X-Callbox-Version": __version__, **_health(data_dir, 0)})
                 held = answer.get("snapshots")
                 outbox.contacted()
-                if _note_protocols(answer) and outbox.evaluation_backlog():
-                    # the central takes evaluations now (updated): those held back go at the next cycle
-                    log.info("sync: the central takes call evaluations: %d to send", outbox.evaluation_backlog())
+                _note_protocols(answer)
             except link.LinkError as err:
                 error = str(err)
                 log.warning("sync: the central cannot be reached: %s", error)
@@ -154,6 +154,17 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
         if error is None and isinstance(held, dict):
             error = _send_snapshots(conn, e.branch, held)
     return {"sent": sent, "pending": outbox.backlog(), "error": error}
+
+
+def _ask_protocols(conn: link.Link, data_dir: Path) -> None:
+    """Evaluations wait and the central has not said it takes them: ask it (a hello) before the batches, so a
+    central updated since sends them in this cycle. A failure is left to the batches (they meet it and say it)."""
+    try:
+        answer = conn.request("GET", "/sync/hello", headers={"X-Callbox-Version": __version__, **_health(data_dir, 0)})
+    except link.LinkError:
+        return
+    if _note_protocols(answer):
+        log.info("sync: the central takes call evaluations: %d to send", outbox.evaluation_backlog())
 
 
 def _central_takes() -> bool:

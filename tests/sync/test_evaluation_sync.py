@@ -22,7 +22,7 @@ from appliance.store.sync import CentralBranch, ensure_triggers, install_trigger
 from appliance.store.sync_evaluation import EVALUATION_FIELDS
 from appliance.store.sync_evaluation import TRIGGERS as EVALUATION_TRIGGERS
 from appliance.store.sync_evaluation import CentralEvaluation
-from appliance.sync import outbox, wire
+from appliance.sync import link, outbox, sender, wire
 from cc_helpers import feed
 from pg_server import engine, password_file, postgres  # noqa: F401  (fixtures)
 from sync_helpers import cli, cli_json, make_branch
@@ -114,6 +114,45 @@ def test_an_older_central_never_gets_them_and_keeps_taking_calls_until_updated(b
     assert outbox.pending_batch().seq == held.seq
     monkeypatch.setattr(wire, "PROTOCOLS", (1, 2, 3, 4))                      # the central updated
     sync_all()
+    assert central_facts() == facts() and outbox.evaluation_backlog() == 0
+
+
+class _Central:
+    """The central's answers to a branch's sender, in this process (its receiver's decode and apply, without TLS):
+    `protocols` None as an older central (it says none, and takes 1-3), else this release's."""
+    protocols: list | None = None
+    requests: list[str] = []
+
+    def __init__(self, url, files, timeout):
+        pass
+
+    def request(self, method, path, body=None, headers=None) -> dict:
+        said = {} if self.protocols is None else {"protocols": self.protocols}
+        _Central.requests.append(path)
+        if path == "/sync/hello":
+            return {"branch": "izmir", **said}
+        try:
+            done = applier.apply("izmir", wire.decode(body, headers))
+        except wire.WireError as e:
+            raise link.LinkError(str(e), 400, {"error": str(e)}) from None
+        return {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate, **said}
+
+
+def test_the_sender_holds_evaluations_back_from_an_older_central_and_sends_them_once_it_is_updated(branch,
+                                                                                                   monkeypatch):
+    (branch.data / "sync").mkdir(exist_ok=True)
+    (branch.data / "sync" / "central.json").write_text('{"url": "https://central.example:8444", "branch": "izmir"}')
+    monkeypatch.setattr(link, "Link", _Central)
+    monkeypatch.setattr(wire, "PROTOCOLS", (1, 2, 3))                        # an older central
+    _Central.protocols, _Central.requests = None, []
+    got = sender.send_now(branch.data, "default")
+    assert got["error"] is None and outbox.queue_backlog() == 0 and outbox.evaluation_backlog() == 5
+    assert CentralEvaluation.select().count() == 0 and _Central.requests[0] == "/sync/hello"
+    assert sender.send_now(branch.data, "default")["error"] is None                 # again: still held back
+    assert outbox.evaluation_backlog() == 5
+    monkeypatch.setattr(wire, "PROTOCOLS", (1, 2, 3, 4))                      # updated: it says so at the hello
+    _Central.protocols = [1, 2, 3, 4]
+    assert sender.send_now(branch.data, "default")["error"] is None
     assert central_facts() == facts() and outbox.evaluation_backlog() == 0
 
 
