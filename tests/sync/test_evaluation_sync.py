@@ -219,7 +219,7 @@ def test_two_boxes_evaluations_through_a_cut_link_exactly_once(central, relay, t
         feed(Paths(data), queue_log(60, T, seed=i))
         evaluate(8 + i, i)
         store.close_db()
-    relay.cut_after = 3000                      # the first connection dies inside the first batch
+    relay.cut_nth = (2, 3000)      # the first batch's connection dies inside it (after the hello: evaluations wait)
     rc, _out, _err = cli("sync", "now", "--data", str(boxes["izmir"]), "--json")
     assert rc == 1 and central.query("SELECT COUNT(*) FROM central_call_evaluation")[0][0] == 0
 
