@@ -332,6 +332,8 @@ def _refresh_occupancy(stop: threading.Event) -> None:
                 stop.wait(0.05)      # a batch waiting for the writer goes between two chunks
     except (DatabaseError, InterfaceError) as e:   # PostgreSQL down: reports compute those days from the calls
         log.warning("the concurrency roll-up cannot be refreshed now: %s", str(e).strip())
+    except Exception:    # a bug here must not stop the receiver: the days stay dirty, reports read the calls
+        log.exception("the concurrency roll-up's refresh failed")
 
 
 def serve(listen: str, data_dir: Path, stop: threading.Event, ready=None) -> None:
