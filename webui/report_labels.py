@@ -77,8 +77,9 @@ NOTES = {"list_max": N_("Only the first 5,000 rows are shown: choose a shorter r
          "quality": N_("Flagged calls are counted in the KPIs as the events allow; the calls whose entry was never "
                        "logged are left out of them."),
          "heatmap": N_("Offered calls per queue and hour of the day, at the PBX's local time."),
-         "evaluations_central": N_("Calls are evaluated on the box that took them and the evaluations stay there: "
-                                   "these are this box's own; a branch box's are on that box's pages.")}
+         "evaluations_central": N_("Calls are evaluated on the box that took them: a branch box's evaluations reach "
+                                   "this box with its next sync, as its calls do, and an evaluation changed there "
+                                   "changes here.")}
 VALUE_LABELS = {
     "outcome": {"answered": N_("answered"), "abandoned": N_("abandoned"), "timeout": N_("timed out"),
                 "exit_empty": N_("left: no agents"), "exit_key": N_("left: key pressed"),

@@ -34,6 +34,19 @@ def branch_where(since: int | None, until: int | None, seen: Seen, box: str, arg
     return " AND ".join(where)
 
 
+def branch_evaluations(since: int | None, until: int | None, seen: Seen, box: str = ""
+                       ) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(branch box, agent) -> (evaluations, points, points possible) of the evaluations the branch boxes sent
+    (central_call_evaluation, store/sync_evaluation.py) of the queue calls entered in [since, until) that `seen`
+    allows (of `box` only, when given), as evaluation.by_agent sums a box's own."""
+    args: list = []
+    where = branch_where(since, until, seen, box, args).replace("seen_enter = 1", "1 = 1")
+    with connection():
+        return {(b, a): (int(n), int(p), int(m)) for b, a, n, p, m in execute(
+            "SELECT branch, agent, COUNT(*), SUM(points), SUM(max_points) FROM central_call_evaluation "
+            f"WHERE {where} GROUP BY branch, agent", args)}
+
+
 def branch_sums(book: RuleBook, since: int | None, until: int | None, seen: Seen, branch: str = "",
                 queue: str | None = None) -> dict[tuple[str, str], list]:
     """(branch box, queue) -> its SUM_COLUMNS over the received queue calls entered in [since, until) that `seen`

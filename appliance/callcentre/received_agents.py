@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 
-from appliance.callcentre import agents, received, report_agents
+from appliance.callcentre import agents, evaluation, received, report_agents
 from appliance.callcentre.kpis import period_where, ratio, secs
-from appliance.callcentre.tables import Ask, Col, Table, total_row
+from appliance.callcentre.tables import Ask, Col, Table, share, total_row
 from appliance.store import directory as sd
 from appliance.store.base import db
 from appliance.store.central_db import connection, execute
@@ -91,19 +91,25 @@ def agent_rows(book, since: int | None, until: int | None, seen: Seen, box: str 
 
 def performance(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
     """report_agents.performance with a row per branch box and agent: this box's agents (when `own`), then the
-    branch boxes' (no evaluations: they stay on the boxes)."""
+    branch boxes' (their evaluations those the boxes sent); the score over them all."""
     base = report_agents.performance(ask) if own else None
     names = ("answered", "talk_s", "ring_no_answer", "answer_rate_pct", "login_s", "pause_s", "occupancy_pct")
     kinds = ("count", "seconds", "count", "percent", "seconds", "seconds", "percent")
     cols = [Col("branch", "text"), Col("agent", "agent")] + [Col(n, k) for n, k in zip(names, kinds)] + [
         Col("evaluated"), Col("score_pct", "percent")]
     rows: list[list] = [[""] + r for r in base.rows] if base else []
+    own_scores = evaluation.by_agent(ask) if base else {}
+    given = [own_scores[r[1]] for r in rows if r[1] in own_scores]
     if seen is not None:
+        scores = received.branch_evaluations(ask.since, ask.until, seen, box)
         for r in agent_rows(ask.book, ask.since, ask.until, seen, box):
-            rows.append([r["branch"], r["agent"]] + [r[n] for n in names] + [0, None])
+            scored, points, most = scores.get((r["branch"], r["agent"]), (0, 0, 0))
+            if scored:
+                given.append((scored, points, most))
+            rows.append([r["branch"], r["agent"]] + [r[k] for k in names] + [scored, share(points, most)])
     answered, rna = sum(r[2] for r in rows), sum(r[4] for r in rows)
     totals = total_row(cols, rows, 2, answer_rate_pct=ratio(answered, answered + rna, 100),
-                       score_pct=base.totals[-1] if base and base.totals else None)
+                       score_pct=share(sum(g[1] for g in given), sum(g[2] for g in given)))
     return Table(cols, rows, totals, keys=2, chart=("bar", ("answered",)))
 
 

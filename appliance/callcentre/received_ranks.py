@@ -6,8 +6,9 @@
 - callback_time and callback_list: each branch box's lost calls matched, as on the box, against what it sent: its
   calls (central_call: answered calls in and out that are not queue calls) and its answered queue calls; never
   another box's (a caller lost at one box is not reached by an answer at another).
-- call_evaluations: the evaluations are stored on the box where a supervisor scored the call and are not synced;
-  a central shows its own with a note saying so (received_ranks.EVALUATIONS_NOTE).
+- call_evaluations: this box's evaluations, then those each branch box sent (store/sync_evaluation.py: a supervisor
+  scores a call on the box that took it, and the evaluation reaches the central with the box's next batch), a row
+  per branch box and agent; the totals over them all.
 SQLite or PostgreSQL ([central] database).
 """
 from __future__ import annotations
@@ -16,12 +17,12 @@ from dataclasses import replace
 
 from appliance.callcentre import callbacks, evaluation, received, received_agents, targets
 from appliance.callcentre.kpis import ratio
-from appliance.callcentre.tables import Ask, Col, Table
+from appliance.callcentre.tables import Ask, Col, Table, share
 from appliance.store.central_db import connection, execute
 
 Seen = received.Seen
 REPORTS = ("queue_ranking", "agent_ranking", "callback_time", "callback_list", "call_evaluations")
-EVALUATIONS_NOTE = "evaluations_central"
+EVALUATIONS_NOTE = "evaluations_central"      # where a branch box's evaluations come from
 _BOX = Col("branch", "text")
 
 
@@ -122,10 +123,15 @@ def callback_list(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) 
 
 
 def evaluations(ask: Ask, seen: Seen | None, box: str = "", own: bool = True) -> Table:
-    """evaluation.report of this box's own evaluations (when `own`), with the note that a branch box's stay on it."""
+    """evaluation.report of this box's own evaluations (when `own`), then the branch boxes' within `seen` (of `box`
+    only, when given), a row per box and agent; the totals over them all."""
     base = evaluation.report(ask)
     rows = [[""] + r for r in base.rows] if own else []
-    totals = ([""] + base.totals) if own and base.totals is not None else None
+    if seen is not None:
+        rows += [[b, a, n, p, m, share(p, m)]
+                 for (b, a), (n, p, m) in sorted(received.branch_evaluations(ask.since, ask.until, seen, box).items())]
+    points, most = sum(r[3] for r in rows), sum(r[4] for r in rows)
+    totals = ["", ""] + [sum(r[2] for r in rows), points, most, ratio(points, most, 100)] if rows else None
     return Table([_BOX] + base.columns, rows, totals, keys=2, chart=base.chart, note=EVALUATIONS_NOTE)
 
 

@@ -15,10 +15,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from appliance.reports import received_missed
-from appliance.store import central_month, central_parts
+from appliance.store import central_month, central_occupancy, central_parts
 from appliance.store.central_db import central_db, is_postgres, transaction
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch, CentralCall
 from appliance.store.sync_agent import CENTRAL_AGENT_COLUMNS, CentralAgentEvent
+from appliance.store.sync_evaluation import CENTRAL_EVALUATION_COLUMNS, CentralEvaluation
 from appliance.store.sync_queue import CENTRAL_QUEUE_COLUMNS, CentralQueueCall
 from appliance.sync.wire import CALL_FIELDS, Batch
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 SKEW_WARN_S = 3600
 # SQLite has one writer: the receiver's threads (one per branch connection) take turns here rather than in
 # SQLite's busy wait, whose timeout ten branches sending at once would exceed. PostgreSQL: branches in parallel.
-_SQLITE_WRITER = threading.Lock()
+SQLITE_WRITER = threading.Lock()
 CHUNK = 500      # rows per multi-row INSERT (28 columns: SQLite's 32,766 parameters, PostgreSQL's 65,535)
 _FIELDS = [CentralCall._meta.columns[c] for c in CENTRAL_CALL_COLUMNS]
 _UPDATED = [f for f in _FIELDS if f.column_name not in ("branch", "rid")]
@@ -77,25 +78,25 @@ def _apply_queue(branch: str, rows: list[dict]) -> None:
          .on_conflict(conflict_target=[CentralQueueCall.branch, CentralQueueCall.rid], preserve=_QUPDATED).execute())
 
 
-_AFIELDS = [CentralAgentEvent._meta.columns[c] for c in CENTRAL_AGENT_COLUMNS]
-_AUPDATED = [f for f in _AFIELDS if f.column_name not in ("branch", "rid")]
-
-
-def _apply_agents(branch: str, rows: list[dict]) -> None:
-    """The batch's member events (protocol 3): upserts by (branch, rid), deletes; in the batch's transaction."""
-    upserts = [tuple({**r["agent_event"], "branch": branch, "rid": r["rid"]}[c] for c in CENTRAL_AGENT_COLUMNS)
+def _apply_rows(model, columns: tuple[str, ...], kind: str, branch: str, rows: list[dict]) -> None:
+    """The batch's rows of `model` (agent events, protocol 3: `kind` "agent_event"; evaluations, protocol 4:
+    "evaluation"): upserts by (branch, rid), deletes; in the batch's transaction."""
+    fields = [model._meta.columns[c] for c in columns]
+    updated = [f for f in fields if f.column_name not in ("branch", "rid")]
+    upserts = [tuple({**r[kind], "branch": branch, "rid": r["rid"]}[c] for c in columns)
                for r in rows if r["op"] == "upsert"]
     deletes = [r["rid"] for r in rows if r["op"] == "delete"]
     for lo in range(0, len(deletes), CHUNK):
-        CentralAgentEvent.delete().where(CentralAgentEvent.branch == branch,
-                                         CentralAgentEvent.rid.in_(deletes[lo:lo + CHUNK])).execute()
+        model.delete().where(model.branch == branch, model.rid.in_(deletes[lo:lo + CHUNK])).execute()
     for lo in range(0, len(upserts), CHUNK):
-        (CentralAgentEvent.insert_many(upserts[lo:lo + CHUNK], fields=_AFIELDS)
-         .on_conflict(conflict_target=[CentralAgentEvent.branch, CentralAgentEvent.rid], preserve=_AUPDATED)
-         .execute())
+        (model.insert_many(upserts[lo:lo + CHUNK], fields=fields)
+         .on_conflict(conflict_target=[model.branch, model.rid], preserve=updated).execute())
 
 
 _BRANCH, _RID, _START = (CENTRAL_CALL_COLUMNS.index(c) for c in ("branch", "rid", "start_utc"))
+# a stored call's span in central_month.old_rows
+_OSTART, _ORING, _OTALK, _ODIR = (central_month.CALL_COLUMNS.index(c)
+                                  for c in ("start_utc", "ring_s", "talk_s", "direction"))
 
 
 def _delete_moved(rows: list[tuple]) -> None:
@@ -121,7 +122,7 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
     starts = {r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"}
     if starts and central_parts.is_partitioned():   # a new month's partition, before the batch's transaction
         central_parts.make_months(starts)
-    with nullcontext() if is_postgres() else _SQLITE_WRITER, transaction():
+    with nullcontext() if is_postgres() else SQLITE_WRITER, transaction():
         # the branch's row locked (PostgreSQL; SQLite's BEGIN IMMEDIATE locks the file): two connections of one
         # branch never both apply the same next batch
         q = CentralBranch.select().where(CentralBranch.name == branch)
@@ -137,13 +138,19 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
         deletes = [r["rid"] for r in batch.rows if r["op"] == "delete"]
         # the month roll-up in the same transaction: what these calls were out, what they are now in
         months: dict = {}
-        for row in central_month.old_rows(branch, [r["rid"] for r in batch.rows]):
+        old = central_month.old_rows(branch, [r["rid"] for r in batch.rows])
+        for row in old:
             central_month.add(months, row, -1)
         for r in batch.rows:
             if r["op"] == "upsert":
                 central_month.add(months, tuple(branch if c == "branch" else r["call"][c]
                                                 for c in central_month.CALL_COLUMNS), 1)
         central_month.apply_deltas(months)
+        # the concurrency roll-up: the days whose calls' spans change are dirty (store/central_occupancy.py)
+        central_occupancy.note_batch(branch, [(o[_OSTART], o[_ORING], o[_OTALK], o[_ODIR]) for o in old],
+                                     [(r["rid"], r["call"]["start_utc"], r["call"]["ring_s"], r["call"]["talk_s"],
+                                       r["call"]["direction"]) for r in batch.rows if r["op"] == "upsert"],
+                                     [r["rid"] for r in batch.rows])
         if upserts:
             partitioned = central_parts.is_partitioned()
             if partitioned:
@@ -160,7 +167,9 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
         if batch.queue_rows:
             _apply_queue(branch, batch.queue_rows)
         if batch.agent_rows:
-            _apply_agents(branch, batch.agent_rows)
+            _apply_rows(CentralAgentEvent, CENTRAL_AGENT_COLUMNS, "agent_event", branch, batch.agent_rows)
+        if batch.evaluation_rows:
+            _apply_rows(CentralEvaluation, CENTRAL_EVALUATION_COLUMNS, "evaluation", branch, batch.evaluation_rows)
         newest = max((r["call"]["start_utc"] for r in batch.rows if r["op"] == "upsert"), default=0)
         tenant = {} if batch.tenant is None else {"pbx_tenant": batch.tenant}    # an older branch says none
         CentralBranch.update(last_seq=batch.seq, last_digest=batch.digest, last_batch_utc=now, version=batch.version,
@@ -170,8 +179,9 @@ def apply(branch: str, batch: Batch, now: int | None = None) -> Applied:
     if abs(batch.sent_utc - now) > SKEW_WARN_S:
         log.warning("branch %s: its clock is %+d s from ours (batch %d applied: nothing depends on it)", branch,
                     batch.sent_utc - now, batch.seq)
-    log.info("branch %s: batch %d applied (%d upserts, %d deletes, %d queue calls, %d agent events)", branch,
-             batch.seq, len(upserts), len(deletes), len(batch.queue_rows), len(batch.agent_rows))
+    log.info("branch %s: batch %d applied (%d upserts, %d deletes, %d queue calls, %d agent events, %d evaluations)",
+             branch, batch.seq, len(upserts), len(deletes), len(batch.queue_rows), len(batch.agent_rows),
+             len(batch.evaluation_rows))
     return Applied(batch.seq, len(batch.rows), False)
 
 

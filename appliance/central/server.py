@@ -9,7 +9,8 @@ with nothing to send) → {"branch", "next_seq", "version"}; POST /sync/batch (a
 /sync/archive/SEGNO (a chunk, headers wire.H_OFFSET, H_TOTAL, H_SEGMENT_SHA) → its state after it
 (appliance/central/archive.py); POST /sync/snapshot/KIND (the branch's directory or tariffs,
 appliance/sync/snapshot.py) → {"kind", "version", "stored"}. The answers to a hello and a batch also say the version
-of each snapshot the central holds ("snapshots"), so the branch sends one when it differs. A refusal answers
+of each snapshot the central holds ("snapshots"), so the branch sends one when it differs, and the sync protocols
+it takes ("protocols": a branch sends evaluations only to a central that takes 4). A refusal answers
 {"error": reason} (and "expected" for a sequence problem), and is logged with the branch and the reason.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ import socket
 import ssl
 import threading
 import time
+from contextlib import nullcontext
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -28,8 +30,9 @@ from peewee import DatabaseError, InterfaceError
 from appliance import __version__
 from appliance.central import apply as applier
 from appliance.central import archive, branches, ca, snapshots
-from appliance.reports import received_missed
+from appliance.reports import received_missed, received_occupancy
 from appliance.store.central_db import central_db as db   # SQLite or PostgreSQL ([central] database)
+from appliance.store.central_db import is_postgres
 from appliance.store.sync import CentralBranch
 from appliance.sync import snapshot, versions, wire
 
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 IO_TIMEOUT_S = 60.0
 H_VERSION = "X-Callbox-Version"   # a hello's: the branch's release
 MAX_ENROL_BODY = 64 << 10
+OCCUPANCY_S = 5.0           # the concurrency roll-up's dirty days are recomputed this often (a chunk at a time)
 DISCARD_MAX = 1 << 20       # a refused request's body read before the answer, at most
 
 
@@ -179,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._unavailable(e)
                 return
             self._answer(200, {"branch": name, "next_seq": row.last_seq + 1, "version": __version__,
-                               "snapshots": held})
+                               "snapshots": held, "protocols": list(wire.PROTOCOLS)})
 
     def do_POST(self) -> None:
         if self.path == "/sync/enroll":
@@ -240,7 +244,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (DatabaseError, InterfaceError) as e:   # the batch is applied: only its health note is lost
             log.warning("branch %s: its health not noted: %s", name, str(e).strip())
         self._answer(200, {"seq": done.seq, "rows": done.rows, "duplicate": done.duplicate,
-                           **({"snapshots": held} if held is not None else {})})
+                           "protocols": list(wire.PROTOCOLS), **({"snapshots": held} if held is not None else {})})
 
     def _snapshot(self, kind: str) -> None:
         name = self._branch()
@@ -316,6 +320,22 @@ def _backfill_missed() -> None:
         log.info("missed-call facts made for %d received incoming calls", done)
 
 
+def _refresh_occupancy(stop: threading.Event) -> None:
+    """Recompute the concurrency roll-up's dirty days (reports/received_occupancy.py), a chunk per transaction,
+    taking turns with the batches (SQLite's one writer), until none is left or `stop` is set."""
+    try:
+        with db.connection_context():
+            while not stop.is_set():
+                with nullcontext() if is_postgres() else applier.SQLITE_WRITER:
+                    if not received_occupancy.refresh():
+                        return
+                stop.wait(0.05)      # a batch waiting for the writer goes between two chunks
+    except (DatabaseError, InterfaceError) as e:   # PostgreSQL down: reports compute those days from the calls
+        log.warning("the concurrency roll-up cannot be refreshed now: %s", str(e).strip())
+    except Exception:    # a bug here must not stop the receiver: the days stay dirty, reports read the calls
+        log.exception("the concurrency roll-up's refresh failed")
+
+
 def serve(listen: str, data_dir: Path, stop: threading.Event, ready=None) -> None:
     """Receive until `stop` is set; `ready(port)` is called once listening (the port, when 0 was asked for)."""
     server = CentralServer(parse_listen(listen), data_dir)
@@ -326,7 +346,10 @@ def serve(listen: str, data_dir: Path, stop: threading.Event, ready=None) -> Non
         ready(server.server_address[1])
     try:
         _backfill_missed()
-        stop.wait()
+        while True:
+            _refresh_occupancy(stop)
+            if stop.wait(OCCUPANCY_S):
+                break
     finally:
         server.shutdown()
         server.server_close()

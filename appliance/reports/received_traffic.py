@@ -27,7 +27,7 @@ from appliance.reports import concurrency as report_concurrency
 from appliance.reports import missed as report_missed
 from appliance.reports import trunks as report_trunks
 from appliance.reports.concurrency import Traffic
-from appliance.reports import received_missed
+from appliance.reports import received_missed, received_occupancy
 from appliance.reports.received_groups import BoxTrunks
 from appliance.reports.received_search import attribution, choice
 from appliance.store.central_db import connection, execute
@@ -307,8 +307,9 @@ def concurrency(user: Account, pbx_tenant: str, since: int, until: int, tz: tzin
                 traffic: Traffic = Traffic(), groups=None, box: str = "",
                 wait: bool = True) -> list[report_concurrency.Bucket]:
     """concurrency.concurrency on a central: the calls up at once of this box (unless branch box `box` is
-    chosen) and of the branch boxes the user sees, together: the boxes' summed in SQL (swept), or, with calls of this
-    box's own in the period, their events per instant (steps) swept with this box's calls."""
+    chosen) and of the branch boxes the user sees, together: the boxes' from the roll-up (received_occupancy.py) or
+    summed in SQL (swept), or, with calls of this box's own in the period, their events per instant (steps) swept with
+    this box's calls."""
     include_own, seen = choice(user, pbx_tenant, box)
     if seen is None and include_own:
         return report_concurrency.concurrency(user, pbx_tenant, since, until, tz, step_s, traffic, groups, wait)
@@ -317,8 +318,9 @@ def concurrency(user: Account, pbx_tenant: str, since: int, until: int, tz: tzin
              if include_own else [])
     if seen is None:
         return report_concurrency.buckets(bounds, report_concurrency.sweep(spans, bounds), tz)
-    if not spans:
-        return report_concurrency.buckets(bounds, swept(seen, bounds, traffic), tz)
+    if not spans:     # the boxes' alone: from the quarter-hour roll-up when it can answer exactly
+        quick = received_occupancy.swept(seen, bounds, traffic, swept)
+        return report_concurrency.buckets(bounds, quick if quick is not None else swept(seen, bounds, traffic), tz)
     events = steps(seen, bounds[0], bounds[-1], traffic)
     return report_concurrency.buckets(bounds, report_concurrency.sweep(spans, bounds, events), tz)
 

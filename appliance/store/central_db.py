@@ -117,7 +117,7 @@ def open_central(url: str, password_file: str, base: Path) -> None:
     pg = PostgresqlDatabase(url, **kwargs)
     central_db.initialize(pg)   # bound even when unreachable: what reads it fails, never reads SQLite instead
     # late: these modules bind their models to central_db, defined here
-    from appliance.store import central_month
+    from appliance.store import central_month, central_occupancy
     from appliance.store.sync import MODELS_CENTRAL
     try:
         with pg.connection_context():
@@ -131,6 +131,7 @@ def open_central(url: str, password_file: str, base: Path) -> None:
             for model in MODELS_CENTRAL:
                 _add_missing_columns(pg, model)
             central_month.ensure()
+            central_occupancy.ensure()
     except OperationalError as e:
         raise CentralDbError(f"[central] database {url}: {str(e).strip()}") from None
     _ready_url = url

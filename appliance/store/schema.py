@@ -11,7 +11,7 @@ from appliance.store.alerts import MODELS_ALERTS
 from appliance.store.base import BUSY_TIMEOUT_MS, CACHE_KB, db
 from appliance.store.billing import MODELS_BILLED, MODELS_BILLING
 from appliance.store.callcentre import MODELS_CALLCENTRE
-from appliance.store import central_month
+from appliance.store import central_month, central_occupancy
 from appliance.store.central_db import bind_default, open_central, use_sqlite
 from appliance.store.customers import MODELS_CUSTOMERS
 from appliance.store.dialer import MODELS_DIALER
@@ -77,6 +77,7 @@ def open_db(path: Path, readonly: bool = False, cache_kb: int = CACHE_KB) -> Sql
     if db.execute_sql("SELECT 1 FROM call_tenant LIMIT 1").fetchone() is None:   # a database from before it
         db.execute_sql("INSERT OR IGNORE INTO call_tenant (code) SELECT DISTINCT tenant FROM call")
     central_month.ensure()   # a central's month roll-up, made once for calls received before it existed
+    central_occupancy.ensure()   # and its concurrency roll-up (made whole by the receiver)
     ensure_triggers(path.parent)   # an enrolled branch's (appliance/sync/): the database is in its data directory
     stamp = schema_stamp()
     if db.execute_sql("PRAGMA user_version").fetchone()[0] != stamp:   # a write: only when it changes

@@ -20,9 +20,13 @@ from appliance.store.base import Base, db
 from appliance.store.central_db import central_db, connection
 from appliance.store.central_missed import CentralMissed
 from appliance.store.central_month import CentralMonth, CentralMonthState
+from appliance.store.central_occupancy import MODELS as OCCUPANCY_MODELS
 from appliance.store.sync_agent import BACKFILL as AGENT_BACKFILL
 from appliance.store.sync_agent import TRIGGERS as AGENT_TRIGGERS
 from appliance.store.sync_agent import CentralAgentEvent, SyncAgentOutbox
+from appliance.store.sync_evaluation import BACKFILL as EVALUATION_BACKFILL
+from appliance.store.sync_evaluation import TRIGGERS as EVALUATION_TRIGGERS
+from appliance.store.sync_evaluation import CentralEvaluation, SyncEvaluationOutbox
 from appliance.store.sync_queue import BACKFILL as QUEUE_BACKFILL
 from appliance.store.sync_queue import TRIGGERS as QUEUE_TRIGGERS
 from appliance.store.sync_queue import CentralQueueCall, SyncQueueOutbox
@@ -49,6 +53,7 @@ class SyncBatch(Base):
     snapshot_hi = IntegerField(default=0)  # ... and those of its calls up to this (their state is in the batch)
     queue_hi = IntegerField(default=0)     # the queue outbox rows it covers: seq <= queue_hi (store/sync_queue.py)
     agent_hi = IntegerField(default=0)     # the agent event outbox rows it covers (store/sync_agent.py)
+    evaluation_hi = IntegerField(default=0)   # the evaluation outbox rows it covers (store/sync_evaluation.py)
     rows = IntegerField()
     created_utc = IntegerField()
 
@@ -138,8 +143,9 @@ class CentralCall(Base):
 
 
 MODELS_CENTRAL = (CentralBranch, CentralCall, CentralMonth, CentralQueueCall, CentralSnapshot, CentralAgentEvent,
-                  CentralMissed, CentralMonthState)
-MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, SyncQueueOutbox, SyncAgentOutbox) + MODELS_CENTRAL
+                  CentralMissed, CentralMonthState, CentralEvaluation) + OCCUPANCY_MODELS
+MODELS_SYNC = (SyncOutbox, SyncBatch, SyncState, SyncQueueOutbox, SyncAgentOutbox,
+               SyncEvaluationOutbox) + MODELS_CENTRAL
 # the central_call columns a batch row fills (all but id)
 CENTRAL_CALL_COLUMNS = tuple(f.column_name for f in CentralCall._meta.sorted_fields if f.name != "id")
 
@@ -211,16 +217,18 @@ def _trigger_sql() -> list[tuple[str, str]]:
     for kind in ("department", "branch"):
         out.append((f"sync_{kind}_upd", f"AFTER UPDATE OF name ON {kind} BEGIN "
                     f"INSERT INTO sync_outbox (call_id) {_NAMED_CALLS.format(kind=kind)}; END"))
-    # the call centre's queue calls (store/sync_queue.py) and agent events (store/sync_agent.py); the directory's
-    # and tariffs' generations
-    return out + QUEUE_TRIGGERS + AGENT_TRIGGERS + SNAPSHOT_TRIGGERS
+    # the call centre's queue calls (store/sync_queue.py), agent events (store/sync_agent.py) and evaluations
+    # (store/sync_evaluation.py); the directory's and tariffs' generations
+    return out + QUEUE_TRIGGERS + AGENT_TRIGGERS + EVALUATION_TRIGGERS + SNAPSHOT_TRIGGERS
 
 
-def install_triggers(backfill: bool, queue_backfill: bool | None = None, agent_backfill: bool | None = None) -> None:
+def install_triggers(backfill: bool, queue_backfill: bool | None = None, agent_backfill: bool | None = None,
+                     evaluation_backfill: bool | None = None) -> None:
     """Note every later change of a call or leg, and every directory correction's calls, in sync_outbox, of a
-    queue call in sync_queue_outbox and of a member event in sync_agent_outbox (a branch, from its enrolment on);
-    with `backfill`, queue every call already stored too, and with `queue_backfill` and `agent_backfill` (default:
-    as `backfill`) every queue call and member event."""
+    queue call in sync_queue_outbox, of a member event in sync_agent_outbox and of an evaluation in
+    sync_evaluation_outbox (a branch, from its enrolment on); with `backfill`, queue every call already stored too,
+    and with `queue_backfill`, `agent_backfill` and `evaluation_backfill` (default: as `backfill`) every queue call,
+    member event and evaluation."""
     with db.atomic("IMMEDIATE"):
         for name, body in _trigger_sql():
             db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
@@ -230,6 +238,8 @@ def install_triggers(backfill: bool, queue_backfill: bool | None = None, agent_b
             db.execute_sql(QUEUE_BACKFILL)
         if backfill if agent_backfill is None else agent_backfill:
             db.execute_sql(AGENT_BACKFILL)
+        if backfill if evaluation_backfill is None else evaluation_backfill:
+            db.execute_sql(EVALUATION_BACKFILL)
 
 
 def ensure_triggers(data_dir: Path) -> None:
@@ -239,9 +249,11 @@ def ensure_triggers(data_dir: Path) -> None:
         return
     have = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     if not have >= {name for name, _ in _trigger_sql()}:
-        # a branch enrolled by a release before the queue calls (agent events) were sent: they are queued now
+        # a branch enrolled by a release before the queue calls (agent events, evaluations) were sent: they are
+        # queued now
         install_triggers(backfill=not triggers_installed(), queue_backfill=QUEUE_TRIGGERS[0][0] not in have,
-                         agent_backfill=AGENT_TRIGGERS[0][0] not in have)
+                         agent_backfill=AGENT_TRIGGERS[0][0] not in have,
+                         evaluation_backfill=EVALUATION_TRIGGERS[0][0] not in have)
 
 
 def triggers_installed() -> bool:

@@ -6,7 +6,8 @@ that merged it into another). A batch, once built, is stored (sync_batch) and re
 central acknowledges it: a crash between sending and hearing the answer makes a resend the central recognises.
 The batch also carries the changed queue calls of the call centre (sync_queue_outbox, store/sync_queue.py), each
 as its current state or its deletion, up to as many again, and the changed member events (logins, logoffs, pauses:
-sync_agent_outbox, store/sync_agent.py) likewise.
+sync_agent_outbox, store/sync_agent.py) likewise, and the changed evaluations (sync_evaluation_outbox,
+store/sync_evaluation.py) when the central takes them (protocol 4; until then they wait in their outbox).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from appliance.store.base import IMMEDIATE, db
 from appliance.store.callcentre import QUEUE_CALL_COLUMNS
 from appliance.store.sync import SyncBatch, SyncOutbox, get_state, set_state
 from appliance.store.sync_agent import AGENT_FIELDS, SyncAgentOutbox
+from appliance.store.sync_evaluation import EVALUATION_FIELDS, SyncEvaluationOutbox
 from appliance.store.sync_queue import QUEUE_FIELDS, SyncQueueOutbox
 from appliance.sync import wire
 
@@ -38,12 +40,13 @@ class Pending:
     snapshot_hi: int = 0
     queue_hi: int = 0
     agent_hi: int = 0
+    evaluation_hi: int = 0
 
 
 def pending_batch() -> Pending | None:
     row = SyncBatch.select().order_by(SyncBatch.seq).first()
     return None if row is None else Pending(row.seq, bytes(row.body), row.outbox_hi, row.rows, row.snapshot_hi,
-                                            row.queue_hi, row.agent_hi)
+                                            row.queue_hi, row.agent_hi, row.evaluation_hi)
 
 
 def backlog() -> int:
@@ -91,6 +94,21 @@ def _agent_rows(max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
                          max_rows, pbx_tenant)
 
 
+_EVAL_READ = ("id", "queue_call_id", "queue", "agent", "entered_utc", "evaluator", "at_utc", "scores", "points",
+              "max_points", "note")
+
+
+def _evaluation_rows(max_rows: int, pbx_tenant: str) -> tuple[list[dict], int]:
+    """The changed evaluations' rows and the last evaluation outbox row they cover."""
+    return _changed_rows("sync_evaluation_outbox", "ev_id", "call_evaluation", _EVAL_READ, "evaluation",
+                         EVALUATION_FIELDS, max_rows, pbx_tenant)
+
+
+def evaluation_backlog() -> int:
+    """Evaluations changed and not yet acknowledged by the central (waiting for it to take them, perhaps)."""
+    return db.execute_sql("SELECT COUNT(DISTINCT ev_id) FROM sync_evaluation_outbox").fetchone()[0]
+
+
 def _row(call: Call, legs: list, attributor: Attributor) -> dict:
     a = attributor.person(call.tenant, call.extension, call.start_utc)
     fields = {"driver": call.driver, "call_key": call.call_key, "start_utc": call.start_utc,
@@ -108,8 +126,10 @@ def _row(call: Call, legs: list, attributor: Attributor) -> dict:
     return {"rid": call.id, "op": "upsert", "call": fields}
 
 
-def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | None = None) -> Pending | None:
+def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | None = None,
+          evaluations: bool = True) -> Pending | None:
     """Store the next batch (the oldest changes first, each call once) and return it; None when nothing changed.
+    `evaluations`: the central takes them (protocol 4); else they stay in their outbox for a later batch.
 
     Read in one snapshot, so the outbox rows it covers and the call states it carries agree; stored in a short
     write transaction (the worker waits for it at most milliseconds)."""
@@ -118,7 +138,8 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
         entries = db.execute_sql("SELECT seq, call_id FROM sync_outbox ORDER BY seq LIMIT ?", (max_rows,)).fetchall()
         queue_rows, queue_hi = _queue_rows(max_rows, pbx_tenant)
         agent_rows, agent_hi = _agent_rows(max_rows, pbx_tenant)
-        if not entries and not queue_rows and not agent_rows:
+        evaluation_rows, evaluation_hi = _evaluation_rows(max_rows, pbx_tenant) if evaluations else ([], 0)
+        if not entries and not queue_rows and not agent_rows and not evaluation_rows:
             return None
         hi = entries[-1][0] if entries else 0
         # later notes of the same calls, already in this snapshot, are carried too: acknowledged with the batch,
@@ -132,11 +153,11 @@ def build(branch: str, pbx_tenant: str, max_rows: int = BATCH_ROWS, now: int | N
                 for i in ids]
     with db.atomic(IMMEDIATE):
         seq = int(get_state("next_seq", "1"))
-        body = wire.encode(branch, seq, __version__, now, rows, queue_rows, agent_rows, pbx_tenant)
+        body = wire.encode(branch, seq, __version__, now, rows, queue_rows, agent_rows, pbx_tenant, evaluation_rows)
         SyncBatch.create(seq=seq, body=body, outbox_hi=hi, snapshot_hi=snapshot_hi, rows=len(rows), created_utc=now,
-                         queue_hi=queue_hi, agent_hi=agent_hi)
+                         queue_hi=queue_hi, agent_hi=agent_hi, evaluation_hi=evaluation_hi)
         set_state(next_seq=seq + 1)
-    return Pending(seq, body, hi, len(rows), snapshot_hi, queue_hi, agent_hi)
+    return Pending(seq, body, hi, len(rows), snapshot_hi, queue_hi, agent_hi, evaluation_hi)
 
 
 def acknowledged(batch: Pending, now: int | None = None) -> None:
@@ -148,6 +169,8 @@ def acknowledged(batch: Pending, now: int | None = None) -> None:
             SyncQueueOutbox.delete().where(SyncQueueOutbox.seq <= batch.queue_hi).execute()
         if batch.agent_hi:
             SyncAgentOutbox.delete().where(SyncAgentOutbox.seq <= batch.agent_hi).execute()
+        if batch.evaluation_hi:
+            SyncEvaluationOutbox.delete().where(SyncEvaluationOutbox.seq <= batch.evaluation_hi).execute()
         if batch.snapshot_hi > batch.outbox_hi and batch.rows:
             rids = [r["rid"] for r in json.loads(zlib.decompress(batch.body))["rows"]]
             for i in range(0, len(rids), 500):

@@ -102,8 +102,10 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
         except (OSError, ssl.SSLError) as err:   # the enrolment's files: missing or damaged
             raise SyncError(f"this box's sync credentials ({link.files(data_dir).folder}) cannot be used: {err}; "
                             "enrol it again") from None
+        if not _central_takes() and outbox.evaluation_backlog():
+            _ask_protocols(conn, data_dir)
         for _ in range(max_batches):
-            batch = outbox.pending_batch() or outbox.build(e.branch, pbx_tenant)
+            batch = outbox.pending_batch() or outbox.build(e.branch, pbx_tenant, evaluations=_central_takes())
             if batch is None:
                 break
             try:
@@ -126,6 +128,7 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
                 outbox.failed(error)
                 break
             outbox.acknowledged(batch)
+            _note_protocols(answer)
             held = answer.get("snapshots", held)
             sent += batch.rows
             log.info("sync: batch %d (%d calls) %s", batch.seq, batch.rows,
@@ -143,6 +146,7 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
                                       headers={"X-Callbox-Version": __version__, **_health(data_dir, 0)})
                 held = answer.get("snapshots")
                 outbox.contacted()
+                _note_protocols(answer)
             except link.LinkError as err:
                 error = str(err)
                 log.warning("sync: the central cannot be reached: %s", error)
@@ -150,6 +154,33 @@ def send_now(data_dir: Path, pbx_tenant: str, url_override: str = "", timeout: f
         if error is None and isinstance(held, dict):
             error = _send_snapshots(conn, e.branch, held)
     return {"sent": sent, "pending": outbox.backlog(), "error": error}
+
+
+def _ask_protocols(conn: link.Link, data_dir: Path) -> None:
+    """Evaluations wait and the central has not said it takes them: ask it (a hello) before the batches, so a
+    central updated since sends them in this cycle. A failure is left to the batches (they meet it and say it)."""
+    try:
+        answer = conn.request("GET", "/sync/hello", headers={"X-Callbox-Version": __version__, **_health(data_dir, 0)})
+    except link.LinkError:
+        return
+    if _note_protocols(answer):
+        log.info("sync: the central takes call evaluations: %d to send", outbox.evaluation_backlog())
+
+
+def _central_takes() -> bool:
+    """Has the central said it takes evaluations (protocol 4)? Until it has, they wait in their outbox."""
+    return get_state("central_evaluations") == "1"
+
+
+def _note_protocols(answer: dict) -> bool:
+    """Note whether the central takes evaluations, from its answer (an older central says no protocols, and an
+    updated one says so at its next answer); True when it has just started to."""
+    takes = wire.takes_evaluations(answer)
+    if takes == _central_takes():
+        return False
+    with db.atomic(IMMEDIATE):
+        set_state(central_evaluations=int(takes))
+    return takes
 
 
 def _send_snapshots(conn: link.Link, branch: str, held: dict) -> str | None:

@@ -11,7 +11,12 @@ store/sync_queue.py). A branch sends protocol 1 when a batch has none (a central
 when it has some (an older central refuses it, the reason says to update it, and the batch waits: nothing lost);
 this central takes both. Protocol 3 adds "agent_rows": the branch's member events (logins, logoffs, pauses;
 {"rid", "op": "upsert", "agent_event": {...}} or a delete, store/sync_agent.py), sent as 3 only when a batch has
-some, so an older central refuses only those batches (the reason says to update it) and they wait.
+some, so an older central refuses only those batches (the reason says to update it) and they wait. Protocol 4 adds
+"evaluation_rows": the call centre's evaluations ({"rid", "op": "upsert", "evaluation": {...}} or a delete,
+store/sync_evaluation.py). A central of this release says the protocols it takes in its answers ("protocols"), and
+a branch puts evaluations in a batch only once its central has said it takes 4: an older central says nothing, so
+its branches hold their evaluations back (kept in their outbox, nothing lost) and their calls keep flowing. A new
+key alone would not do: an older central would ignore it and acknowledge the batch, and the evaluations would be lost.
 
 Every batch also says the branch's [pbx] tenant ("tenant": what a call of its own with an empty tenant is, as the
 branch's reports take it; an older central ignores the key, an older branch sends none: no protocol change).
@@ -24,10 +29,12 @@ import zlib
 from dataclasses import dataclass, field
 
 from appliance.store.sync_agent import AGENT_FIELDS, AGENT_INTS
+from appliance.store.sync_evaluation import EVALUATION_FIELDS, EVALUATION_INTS
 from appliance.store.sync_queue import QUEUE_FIELDS, QUEUE_INTS, QUEUE_NULLABLE
 
-PROTOCOL = 3            # the newest this release speaks
-PROTOCOLS = (1, 2, 3)   # those it takes
+PROTOCOL = 4               # the newest this release speaks
+PROTOCOLS = (1, 2, 3, 4)   # those it takes
+EVALUATIONS = 4            # the protocol of a batch with evaluations
 H_PROTOCOL, H_SEQ, H_DIGEST = "X-Callbox-Sync-Protocol", "X-Callbox-Sync-Seq", "X-Callbox-Sync-Sha256"
 H_PENDING = "X-Callbox-Pending"          # the branch's backlog after this request (its health, for the central)
 H_JOURNAL = "X-Callbox-Journal-Bytes"    # the size of its raw journal
@@ -60,6 +67,7 @@ class Batch:
     queue_rows: list[dict] = field(default_factory=list)
     agent_rows: list[dict] = field(default_factory=list)
     tenant: str | None = None       # the branch's [pbx] tenant (None: a branch of an older release said none)
+    evaluation_rows: list[dict] = field(default_factory=list)
 
 
 def digest(body: bytes) -> str:
@@ -68,17 +76,20 @@ def digest(body: bytes) -> str:
 
 def encode(branch: str, seq: int, version: str, sent_utc: int, rows: list[dict],
            queue_rows: list[dict] | None = None, agent_rows: list[dict] | None = None,
-           tenant: str | None = None) -> bytes:
-    """The compressed batch body: protocol 1 without queue rows or agent events, 2 with queue rows, 3 with agent
-    events; `tenant` the branch's [pbx] tenant."""
-    doc = {"protocol": 3 if agent_rows else 2 if queue_rows else 1, "branch": branch, "seq": seq,
-           "version": version, "sent_utc": sent_utc, "rows": rows}
+           tenant: str | None = None, evaluation_rows: list[dict] | None = None) -> bytes:
+    """The compressed batch body: protocol 1 without queue rows, agent events or evaluations, 2 with queue rows, 3
+    with agent events, 4 with evaluations; `tenant` the branch's [pbx] tenant."""
+    protocol = EVALUATIONS if evaluation_rows else 3 if agent_rows else 2 if queue_rows else 1
+    doc = {"protocol": protocol, "branch": branch, "seq": seq, "version": version, "sent_utc": sent_utc,
+           "rows": rows}
     if tenant is not None:
         doc["tenant"] = tenant
     if queue_rows:
         doc["queue_rows"] = queue_rows
     if agent_rows:
         doc["agent_rows"] = agent_rows
+    if evaluation_rows:
+        doc["evaluation_rows"] = evaluation_rows
     return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
 
@@ -135,27 +146,40 @@ def decode(body: bytes, head: dict[str, str]) -> Batch:
     if not isinstance(agent_rows, list) or (agent_rows and doc["protocol"] < 3):
         raise WireError("corrupt batch: bad agent event rows")
     for row in agent_rows:
-        _check_agent_row(row)
+        _check_fields(row, "agent_event", "agent event", AGENT_FIELDS, AGENT_INTS)
+    evaluation_rows = doc.get("evaluation_rows", [])
+    if not isinstance(evaluation_rows, list) or (evaluation_rows and doc["protocol"] < EVALUATIONS):
+        raise WireError("corrupt batch: bad evaluation rows")
+    for row in evaluation_rows:
+        _check_fields(row, "evaluation", "evaluation", EVALUATION_FIELDS, EVALUATION_INTS)
     tenant = doc.get("tenant")
     if tenant is not None and (not isinstance(tenant, str) or len(tenant) > 200):
         raise WireError("corrupt batch: its tenant is not a text")
     return Batch(doc["branch"], seq, str(doc.get("version", "")), int(doc.get("sent_utc", 0)), rows, digest(body),
-                 queue_rows, agent_rows, tenant)
+                 queue_rows, agent_rows, tenant, evaluation_rows)
 
 
-def _check_agent_row(row) -> None:
+def takes_evaluations(answer: dict) -> bool:
+    """Does the central that gave this answer (to a hello or a batch) take evaluations? An older one says no
+    protocols."""
+    said = answer.get("protocols")
+    return isinstance(said, list) and EVALUATIONS in said
+
+
+def _check_fields(row, kind: str, what: str, fields: tuple[str, ...], ints: set[str]) -> None:
+    """An agent event's or an evaluation's row: its rid and op, and its `kind` fields, integers or texts."""
     if not isinstance(row, dict) or not isinstance(row.get("rid"), int) or row.get("op") not in ("upsert", "delete"):
-        raise WireError(f"bad agent event row {str(row)[:80]!r}")
+        raise WireError(f"bad {what} row {str(row)[:80]!r}")
     if row["op"] == "delete":
         return
-    ev = row.get("agent_event")
-    if not isinstance(ev, dict) or set(ev) != set(AGENT_FIELDS):
-        raise WireError(f"agent event row {row['rid']}: the event's fields are not protocol {PROTOCOL}'s")
-    for name in AGENT_FIELDS:
+    ev = row.get(kind)
+    if not isinstance(ev, dict) or set(ev) != set(fields):
+        raise WireError(f"{what} row {row['rid']}: its fields are not protocol {PROTOCOL}'s")
+    for name in fields:
         value = ev[name]
-        if not (isinstance(value, int) and not isinstance(value, bool) if name in AGENT_INTS
+        if not (isinstance(value, int) and not isinstance(value, bool) if name in ints
                 else isinstance(value, str)):
-            raise WireError(f"agent event row {row['rid']}: bad {name} {value!r}")
+            raise WireError(f"{what} row {row['rid']}: bad {name} {value!r}")
 
 
 def _check_queue_row(row) -> None:

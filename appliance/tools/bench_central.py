@@ -2,7 +2,7 @@
 
     python -m appliance.tools.bench_central [--calls 1000000] [--branches 10] [--report-calls 10000000]
         [--engines sqlite,postgresql,partitioned] [--pg-url postgresql://USER@HOST:PORT/DB --pg-password-file F]
-        [--runs 3] [--rebuild-only]
+        [--runs 3] [--rebuild-only] [--reports missed,concurrency]
 
 Ingest: `--calls` calls from `--branches` simulated branches (incoming ones ring one to three extensions), as the
 receiver gets them: compressed batches of 2,000 calls (wire.encode, made beforehand), each decoded and applied
@@ -10,7 +10,8 @@ receiver gets them: compressed batches of 2,000 calls (wire.encode, made beforeh
 over the wall time. TLS and the network are not in it (the receiver's threads do that in parallel). After each
 engine's ingest, the missed-calls report's received part over all those calls: summed in SQL (its facts made as the
 batches were applied), and read call by call as before (reports/received_missed.py); and the concurrency report's
-(by hour): summed in SQL, and every call swept in Python as before. Engine `partitioned`: the same
+(by hour): from the quarter-hour roll-up (made whole first, as the receiver does after batches), summed in SQL,
+and every call swept in Python. Engine `partitioned`: the same
 on PostgreSQL with central_call partitioned by month first (`callbox central partition`; the calls span 25 months,
 the receiver makes each month's partition as a batch first brings one). Report: `--report-calls` received calls
 bulk-loaded into PostgreSQL (COPY) and the month roll-up rebuilt (apply keeps it as batches come; COPY bypasses it),
@@ -48,9 +49,9 @@ from appliance.central import apply as applier
 from appliance.reports import concurrency as report_concurrency
 from appliance.reports import engine as reports
 from appliance.reports import missed as report_missed
-from appliance.reports import received_traffic
+from appliance.reports import received_occupancy, received_traffic
 from appliance.reports.concurrency import Traffic
-from appliance.store import central_db, central_month, central_parts
+from appliance.store import central_db, central_month, central_occupancy, central_parts
 from appliance.store.sync import CENTRAL_CALL_COLUMNS, CentralBranch
 from appliance.sync import wire
 
@@ -235,7 +236,8 @@ def throwaway_postgres() -> Iterator[str]:
 def _reset_pg() -> None:
     central_db.central_db.execute_sql("DROP TABLE IF EXISTS central_call, central_branch, central_month, "
                                       "central_queue_call, central_snapshot, central_agent_event, central_missed, "
-                                      "central_month_state")
+                                      "central_month_state, central_call_evaluation, central_occupancy, "
+                                      "central_occupancy_dirty, central_long_call")
 
 
 def missed_ms(runs: int) -> dict:
@@ -257,25 +259,37 @@ def missed_ms(runs: int) -> dict:
 
 
 def concurrency_ms(runs: int) -> dict:
-    """The concurrency report's received part over every received call (two years, by hour, UTC): summed in SQL
-    (received_traffic.swept) and, once, every call read and swept in Python (the reference, as before it): median ms
-    of `runs`, and whether they agree."""
+    """The concurrency report's received part over every received call (two years, by hour, UTC): from the quarter-hour
+    roll-up (reports/received_occupancy.py; first made whole as the receiver does after the batches: `refresh_ms`),
+    summed in SQL (received_traffic.swept) and, once, every call read and swept in Python (the reference): medians
+    of `runs`, and whether all three agree."""
     bounds = report_concurrency.local_bounds(START, START + SPAN_S + 86400, 3600, ZoneInfo("UTC"))
     with central_db.central_db.connection_context():
-        times = []
-        for _ in range(max(1, runs)):
-            t = time.perf_counter()
-            got = received_traffic.swept(([], []), bounds, Traffic())
-            times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        while received_occupancy.refresh():
+            pass
+        refresh_ms = (time.perf_counter() - t) * 1000
+
+        def timed(work) -> tuple[float, list]:
+            times, got = [], []
+            for _ in range(max(1, runs)):
+                t = time.perf_counter()
+                got = work()
+                times.append((time.perf_counter() - t) * 1000)
+            return round(statistics.median(times), 1), got
+        rollup_ms, quick = timed(lambda: received_occupancy.swept(([], []), bounds, Traffic(), received_traffic.swept))
+        sql_ms, got = timed(lambda: received_traffic.swept(([], []), bounds, Traffic()))
         t = time.perf_counter()
         spans, args = received_traffic._spans(([], []), bounds[0], bounds[-1], Traffic())
         want = report_concurrency.sweep(central_db.execute(spans, args), bounds)
         raw_ms = (time.perf_counter() - t) * 1000
-    return {"sql_ms": round(statistics.median(times), 1), "call_by_call_ms": round(raw_ms, 1), "same": got == want}
+    return {"rollup_ms": rollup_ms, "refresh_ms": round(refresh_ms, 1), "sql_ms": sql_ms,
+            "call_by_call_ms": round(raw_ms, 1), "same": quick == got == want}
 
 
 def run(calls: int, branches: int, report_calls: int, engines: list[str], workdir: Path, runs: int,
-        pg_url: str = "", pg_password_file: str = "", rebuild_only: bool = False) -> dict:
+        pg_url: str = "", pg_password_file: str = "", rebuild_only: bool = False,
+        which: tuple[str, ...] = ("missed", "concurrency")) -> dict:
     out: dict = {"calls": calls, "branches": branches, "batch": BATCH, "cpus": os.cpu_count()}
     if "sqlite" in engines:
         path = workdir / "central.db"
@@ -285,8 +299,10 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
             out["sqlite_load_s"] = round(load_sqlite(calls, branches), 1)
         else:
             out["sqlite_ingest_calls_per_s"] = ingest(calls, branches)
-            out["sqlite_missed_report"] = missed_ms(runs)
-            out["sqlite_concurrency_report"] = concurrency_ms(runs)
+            if "missed" in which:
+                out["sqlite_missed_report"] = missed_ms(runs)
+            if "concurrency" in which:
+                out["sqlite_concurrency_report"] = concurrency_ms(runs)
         out["sqlite_rollup_rebuild_s"] = rebuild_s(runs)
         print(json.dumps(out), file=sys.stderr, flush=True)     # so far: a long run stopped later keeps these
         store.close_db()
@@ -302,8 +318,10 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
                 out["postgresql_rollup_rebuild_s"] = rebuild_s(runs)
             elif "postgresql" in engines:
                 out["postgresql_ingest_calls_per_s"] = ingest(calls, branches)
-                out["postgresql_missed_report"] = missed_ms(runs)
-                out["postgresql_concurrency_report"] = concurrency_ms(runs)
+                if "missed" in which:
+                    out["postgresql_missed_report"] = missed_ms(runs)
+                if "concurrency" in which:
+                    out["postgresql_concurrency_report"] = concurrency_ms(runs)
                 out["postgresql_rollup_rebuild_s"] = rebuild_s(runs)
                 print(json.dumps(out), file=sys.stderr, flush=True)
             if "partitioned" in engines and not rebuild_only:
@@ -323,6 +341,7 @@ def run(calls: int, branches: int, report_calls: int, engines: list[str], workdi
                 out["report_load_s"] = round(load_pg(report_calls, branches), 1)
                 t = time.perf_counter()
                 central_month.rebuild()   # COPY bypassed apply, which keeps the roll-up
+                central_occupancy.ensure()   # and the concurrency roll-up's notes: every day to make again
                 out["rollup_rebuild_s"] = round(time.perf_counter() - t, 1)
                 out["dept_month_ms"], out["dept_month_rows"] = report_ms(runs)
             store.close_db()
@@ -346,11 +365,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--rebuild-only", action="store_true",
                    help="bulk-load --calls and measure only the month roll-up's rebuild")
+    p.add_argument("--reports", default="missed,concurrency", help="the received reports timed after ingest")
     a = p.parse_args(argv)
     workdir = a.dir or Path(tempfile.mkdtemp(prefix="callbox-bench-central-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(json.dumps(run(a.calls, a.branches, a.report_calls, a.engines.split(","), workdir, a.runs, a.pg_url,
-                         a.pg_password_file, a.rebuild_only)))
+                         a.pg_password_file, a.rebuild_only, tuple(a.reports.split(",")))))
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ and the branch boxes' queues on the call-centre page (HQ both boxes, İzmir's su
 reach the traffic reports and the call search, which cover the branch boxes they see (HQ both, İzmir's supervisor
 İzmir's only: the missed calls' offered and the trunk calls of each box equal the box's own calls, its calls in
 /calls, its CSV and /api/calls with the box as a column and a filter); the call-centre reports' caller journeys and
-callback list have each box's rows (HQ both, İzmir's supervisor İzmir's only), the evaluations page says a box's
-evaluations stay on it.
+callback list have each box's rows (HQ both, İzmir's supervisor İzmir's only), and so has the evaluations page (the
+evaluations a supervisor gave on each box, synced with its calls).
 Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from browser_helpers import PASSWORD, artifacts_dir, callbox, nav_to, web_proces
 from cc_helpers import feed
 from pg_server import postgres  # noqa: F401  (fixture)
 from sync_helpers import Central, branch_totals, cli_json, generate, make_branch
+from test_evaluation_sync import evaluate
 from test_queue_outage import queue_log
 from test_browser import _login  # the login (the browser fixture is tests/conftest.py's)
 
@@ -58,6 +59,7 @@ def hq(tmp_path_factory, postgres):  # noqa: F811 (the fixture)
                 callbox(boxes[name], "directory", "import", str(staff))
             generate(boxes[name], n, 1, seed=70 + i)
             feed(Paths(boxes[name]), queue_log(QUEUED[name], 1_778_000_000, seed=i))   # May 2026
+            evaluate(3 + i, i)
             store.close_db()
             assert cli_json("sync", "now", "--data", str(boxes[name]), "--json") == {"sent": n, "pending": 0}
     finally:
@@ -139,11 +141,11 @@ def _report_boxes(page, site, name: str) -> dict[str, int]:
 
 def _cc_reports(page, site, sees: set[str]) -> None:
     """The journeys list a row per queue call of each box the user sees (every box: a row per queue call it sent),
-    the callback list each box's lost callers; the evaluations page says a box's stay on the box."""
+    the callback list each box's lost callers, the evaluations page each box's agents evaluated there."""
     assert _report_boxes(page, site, "caller_journeys") == {LABEL[n]: QUEUED[n] for n in sees}
     assert set(_report_boxes(page, site, "callback_list")) == {LABEL[n] for n in sees}
-    page.goto(f"{site}/callcentre/reports/call_evaluations?{MAY_JUNE}")
-    assert "the evaluations stay there" in page.locator("main").inner_text()
+    assert set(_report_boxes(page, site, "call_evaluations")) == {LABEL[n] for n in sees}
+    assert "evaluations reach this box with its next sync" in page.locator("main").inner_text()
 
 
 def _counts(data, where: str) -> int:

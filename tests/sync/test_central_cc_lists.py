@@ -2,7 +2,7 @@
 outside opening hours (each box's own hours, as it classified its calls), data quality, the rankings, staffing by
 hour, calls over 5 minutes, transfers, repeat callers, callback time and list, the caller journeys; each branch
 box's rows on the central are its own report's; ?branch=BOX that box only; a user scoped to the İzmir branch sees
-nothing of the Ankara box's. The evaluations are not synced: the page says so."""
+nothing of the Ankara box's. Each box's evaluations are those it sent (store/sync_evaluation.py): the page says so."""
 from __future__ import annotations
 
 import csv
@@ -14,7 +14,8 @@ import pytest
 
 from appliance import store
 from appliance.access import users
-from appliance.callcentre import kpis, live, opening, received_lists, received_ranks, received_reports, reports, targets
+from appliance.callcentre import evaluation, kpis, live, opening, received_lists, received_ranks, received_reports, \
+    reports, targets
 from appliance.callcentre.tables import Ask
 from appliance.paths import Paths
 from appliance.store.sync import install_triggers
@@ -87,6 +88,15 @@ def _called_back(at: int) -> None:
             "0, 'default')", (f"cb{at}.{n}", at + 60 * n, direction, number, number))
 
 
+def _evaluate(seed: int) -> None:
+    """A supervisor's evaluations of a few of the box's answered queue calls."""
+    form = (("Karşılama", 5), ("Çözüm", 10))
+    for q, in store.db.execute_sql("SELECT id FROM queue_call WHERE seen_enter = 1 AND outcome = 'answered' "
+                                   "ORDER BY id LIMIT ?", (6 + seed,)).fetchall():
+        evaluation.record(evaluation.queue_call(q), "ayşe", {"Karşılama": (q + seed) % 6, "Çözüm": q % 11}, form,
+                          now=FIRST + 9000)
+
+
 def _ask() -> Ask:
     return Ask(BOOK, SINCE, UNTIL, UTC, None, wrapup_reasons=("ACW",))
 
@@ -103,7 +113,9 @@ def branches(tmp_path_factory):
         feed(paths, member_log(FIRST, seed=80 + i) + queue_log(n, FIRST, seed=50 + i))
         opening.classify(HOURS[name], UTC, None)
         _called_back(FIRST + 60 * n + 400)
+        _evaluate(i)
         install_triggers(backfill=True)
+        store.db.execute_sql("UPDATE call_evaluation SET points = 0, note = 'düzeltildi' WHERE id = 1")   # an edit
         mine = {r: reports.run(r, _ask(), HOURS[name], GOALS) for r in NEW}
         # its wallboard at NOW with the central's rules (the central's INI sets none: no wrap-up)
         mine["board"] = live.board(kpis.RuleBook(), live.Targets(), NOW, NOW - NOW % 86400)["agents"]
@@ -134,8 +146,7 @@ def test_every_report_has_each_boxs_own_rows(central, branches):
                     {r[-1] for r in theirs} == {None}, box
             else:
                 assert theirs == mine[name].rows, (name, box)
-            if name != "call_evaluations":
-                assert mine[name].rows, (name, box)      # the test's data gives every report rows
+            assert mine[name].rows, (name, box)      # the test's data gives every report rows
         if name.endswith("_ranking"):
             assert [r[0] for r in got.rows] == list(range(1, len(got.rows) + 1))
         for col in ("offered", "lost", "calls", "flagged", "talk_s", "outside_hours"):
@@ -147,7 +158,7 @@ def test_every_report_has_each_boxs_own_rows(central, branches):
 
 def test_the_boxes_hours_rankings_and_callbacks(central, branches):
     """Each box's calls are outside by its own opening hours; the rankings judge the central's targets; a callback is
-    a later answered queue call of the same box only; the evaluations are this box's, with the note."""
+    a later answered queue call of the same box only; the evaluations are each box's, with the note."""
     out = _run("outside_opening_hours")
     cols = out.names()
     per = {b: sum(r[cols.index("outside_hours")] for r in out.rows if r[0] == b) for b in BOXES}
@@ -163,7 +174,8 @@ def test_the_boxes_hours_rankings_and_callbacks(central, branches):
     how = {b: {r[9] for r in listed.rows if r[0] == b and r[6] == "reached"} for b in BOXES}
     assert all({"answered_again", "called_back", "called_in"} <= h for h in how.values()), how
     evaluations = _run("call_evaluations")
-    assert evaluations.rows == [] and evaluations.note == received_ranks.EVALUATIONS_NOTE
+    assert {r[0] for r in evaluations.rows} == set(BOXES) and evaluations.note == received_ranks.EVALUATIONS_NOTE
+    assert evaluations.totals[2] == sum(m["call_evaluations"].totals[1] for m, _b in branches.values()) == 13
 
 
 def test_a_branch_user_sees_only_their_box(central, branches):
@@ -171,7 +183,7 @@ def test_a_branch_user_sees_only_their_box(central, branches):
         assert {r[_col(name)] for r in _run(name, SUP, own=False).rows} <= {"izmir"}, name
         assert _run(name, SUP, box="ankara", own=False).rows == [], name
         one = _run(name, ADMIN, box="ankara", own=False)
-        assert {r[_col(name)] for r in one.rows} == ({"ankara"} if name != "call_evaluations" else set()), name
+        assert {r[_col(name)] for r in one.rows} == {"ankara"}, name
 
 
 def _col(name: str) -> int:
@@ -185,7 +197,8 @@ def test_the_web_pages_on_a_central(central, branches):
     period = "range=custom&since=2026-05-05&until=2026-05-07"
     client, _t = logged_in(app, "hq", "administrator", None, "default", "")
     page = client.get(f"/callcentre/reports/call_evaluations?{period}").text
-    assert "the evaluations stay there" in page and 'id="cc-branch"' in page
+    assert "a branch box&#039;s evaluations reach this box" in page and 'id="cc-branch"' in page
+    assert "ankara" in page and "İzmir" in page
     journeys = client.get(f"/callcentre/reports/caller_journeys?{period}&caller=5554443322").text
     assert "/callcentre/evaluate/" not in journeys and "İzmir" in journeys and "ankara" in journeys
     for name in NEW:        # each page, its comparison with the period before where it has one, its PDF
