@@ -18,11 +18,13 @@ from collections.abc import Callable
 
 from appliance.reports import concurrency as rc
 from appliance.reports.concurrency import Traffic
+from appliance.store.central_db import central_db as central_db_proxy
 from appliance.store.central_db import connection, execute, transaction
 from appliance.store.central_occupancy import COLUMNS, EVERY_DAY, LOOKBACK_S, QUARTER, CentralOccupancy, \
     CentralOccupancyDirty, rebuild_long_calls
 
-CHUNK_DAYS = 31        # dirty days recomputed in one transaction, at most (the receiver's batches wait for it)
+CHUNK_CALLS = 5000     # calls starting in the quarters one transaction recomputes, about (the receiver's batches
+#                        wait for it on SQLite: a bound by work, whatever the calls a day, not by days)
 Sweep = Callable[[tuple[list[str], list], list[int], Traffic], list[tuple[int, int]]]
 
 
@@ -37,10 +39,8 @@ def _runs(days: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _recompute(first: int, last: int) -> None:
-    """The quarters the calls of UTC days first..last can occupy, [first day, last day + 2), from every received
-    call up in them (long calls aside)."""
-    a, b = first * 86400, (last + 2) * 86400
+def _recompute(a: int, b: int) -> None:
+    """The quarters [a, b) (whole quarters) from every received call up in them (long calls aside)."""
     spans: dict[str, list[tuple[int, int]]] = {col: [] for col in COLUMNS}
     for start, end, direction in execute(
             "SELECT start_utc, start_utc + ring_s + talk_s, direction FROM central_call WHERE start_utc >= ? AND "
@@ -61,15 +61,47 @@ def _recompute(first: int, last: int) -> None:
         CentralOccupancy.insert_many(rows[lo:lo + 500], fields=fields).execute()
 
 
-def refresh(max_days: int = CHUNK_DAYS) -> int:
-    """Recompute the quarters of up to `max_days` dirty days, in one transaction; the days done (0: none was dirty).
-    Every day dirty (-1) is turned into each day of the received calls, and the long calls listed again. Only the
-    dirty rows read are cleared: a batch applied meanwhile leaves its own for the next call."""
+def _chunk_end(a: int, end: int, max_calls: int) -> int:
+    """The end of the quarters from `a` whose calls one transaction sweeps: before the start of the call after the
+    first `max_calls` starting from `a` (on the start_utc index: as cheap as those calls), at least a quarter."""
+    after = execute("SELECT start_utc FROM central_call WHERE start_utc >= ? AND start_utc < ? ORDER BY start_utc "
+                    "LIMIT 1 OFFSET ?", [a, end, max(1, max_calls)])
+    if not after:
+        return end
+    return min(end, max(a + QUARTER, after[0][0] // QUARTER * QUARTER))
+
+
+class _Run:
+    """A run of consecutive dirty days being recomputed over several transactions: the dirty rows it clears at its
+    end (read at its start: a batch's later notes stay for the next run), [cursor, end) still to do, and on which
+    database (a process may open another)."""
+    def __init__(self, where: str, rows: list[tuple[int, int]], cursor: int, end: int):
+        self.where, self.rows, self.cursor, self.end = where, rows, cursor, end
+
+
+_run: _Run | None = None
+
+
+def _where() -> str:
+    return str(getattr(central_db_proxy.obj, "database", "")) + str(id(central_db_proxy.obj))
+
+
+def refresh(max_calls: int = CHUNK_CALLS) -> int:
+    """Recompute, in one transaction, the quarters of the first run of dirty days (consecutive days) whose calls
+    start in about `max_calls` (at least a quarter hour's); a run larger than that continues at the next call, from
+    where this one stopped, and its dirty rows are cleared with its last part (until then the reports compute those
+    days from the calls). Returns 0 when no day was dirty, else 1. Every day dirty (-1) is turned into each day of the
+    received calls, and the long calls listed again. Only the dirty rows read at a run's start are cleared: a batch
+    applied meanwhile leaves its own for a next run. The quarters are the same whatever the parts (each quarter from
+    every call up in it)."""
+    global _run
     with transaction():
         dirty = execute("SELECT id, day FROM central_occupancy_dirty ORDER BY day, id")
         if not dirty:
+            _run = None
             return 0
         if dirty[0][1] == EVERY_DAY:
+            _run = None
             CentralOccupancyDirty.delete().where(CentralOccupancyDirty.day == EVERY_DAY).execute()
             CentralOccupancy.delete().execute()
             rebuild_long_calls()
@@ -78,14 +110,21 @@ def refresh(max_days: int = CHUNK_DAYS) -> int:
             for i in range(0, len(every), 500):
                 CentralOccupancyDirty.insert_many(every[i:i + 500], fields=[CentralOccupancyDirty.day]).execute()
             return 1
-        days = sorted({int(d) for _i, d in dirty})[:max_days]
-        for first, last in _runs(days):
-            _recompute(first, last)
-        done = set(days)
-        ids = [i for i, d in dirty if d in done]
-        for lo in range(0, len(ids), 500):
-            CentralOccupancyDirty.delete().where(CentralOccupancyDirty.id.in_(ids[lo:lo + 500])).execute()
-    return len(days)
+        where, rows = _where(), [(int(i), int(d)) for i, d in dirty]
+        run = _run
+        if run is None or run.where != where or not set(run.rows) <= set(rows):
+            first, last = _runs(sorted({d for _i, d in rows}))[0]
+            run = _Run(where, [(i, d) for i, d in rows if first <= d <= last], first * 86400, (last + 2) * 86400)
+        _run = None         # until this part is committed: a failed one is done again
+        b = _chunk_end(run.cursor, run.end, max_calls)
+        _recompute(run.cursor, b)
+        if b >= run.end:
+            ids = [i for i, _d in run.rows]
+            for lo in range(0, len(ids), 500):
+                CentralOccupancyDirty.delete().where(CentralOccupancyDirty.id.in_(ids[lo:lo + 500])).execute()
+    if b < run.end:
+        run.cursor, _run = b, run
+    return 1
 
 
 def swept(seen: tuple[list[str], list], bounds: list[int], traffic: Traffic,

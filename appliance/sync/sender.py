@@ -208,9 +208,12 @@ def _send_snapshots(conn: link.Link, branch: str, held: dict) -> str | None:
 
 
 def status(data_dir: Path, url_override: str = "") -> dict:
-    """{"enrolled", "central", "branch", "last_success", "backlog", "last_error", "last_error_at", "next_seq"}
-    (times UTC ISO 8601, or null)."""
+    """{"enrolled", "central", "branch", "last_success", "backlog", "last_error", "last_error_at", "next_seq",
+    "backlog_evaluations", "evaluations_held"} (times UTC ISO 8601, or null): "backlog" counts calls, as it always
+    has; "backlog_evaluations" the call evaluations waiting, and "evaluations_held" says they wait because the
+    central has not (yet) said it takes them (an older release: they go once it is updated)."""
     e = enrolment(data_dir, url_override)
+    evaluations = outbox.evaluation_backlog()
 
     def iso(key: str) -> str | None:
         value = get_state(key)
@@ -218,7 +221,8 @@ def status(data_dir: Path, url_override: str = "") -> dict:
     return {"enrolled": e is not None, "central": e.url if e else None, "branch": e.branch if e else None,
             "last_success": iso("last_success_utc"), "backlog": outbox.backlog(),
             "last_error": get_state("last_error") or None, "last_error_at": iso("last_error_utc"),
-            "next_seq": int(get_state("next_seq", "1"))}
+            "next_seq": int(get_state("next_seq", "1")), "backlog_evaluations": evaluations,
+            "evaluations_held": bool(evaluations) and not _central_takes()}
 
 
 def run(data_dir: Path, pbx_tenant: str, period_s: float, stop, url_override: str = "",

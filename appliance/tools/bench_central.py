@@ -10,7 +10,8 @@ receiver gets them: compressed batches of 2,000 calls (wire.encode, made beforeh
 over the wall time. TLS and the network are not in it (the receiver's threads do that in parallel). After each
 engine's ingest, the missed-calls report's received part over all those calls: summed in SQL (its facts made as the
 batches were applied), and read call by call as before (reports/received_missed.py); and the concurrency report's
-(by hour): from the quarter-hour roll-up (made whole first, as the receiver does after batches), summed in SQL,
+(by hour): from the quarter-hour roll-up (made whole first, as the receiver does after batches: its transactions
+counted and the longest timed, what a batch can wait behind), summed in SQL,
 and every call swept in Python. Engine `partitioned`: the same
 on PostgreSQL with central_call partitioned by month first (`callbox central partition`; the calls span 25 months,
 the receiver makes each month's partition as a batch first brings one). Report: `--report-calls` received calls
@@ -265,9 +266,12 @@ def concurrency_ms(runs: int) -> dict:
     of `runs`, and whether all three agree."""
     bounds = report_concurrency.local_bounds(START, START + SPAN_S + 86400, 3600, ZoneInfo("UTC"))
     with central_db.central_db.connection_context():
-        t = time.perf_counter()
-        while received_occupancy.refresh():
-            pass
+        t, parts = time.perf_counter(), []
+        while True:      # one transaction a part: the longest is what a batch can wait behind on SQLite
+            p = time.perf_counter()
+            if not received_occupancy.refresh():
+                break
+            parts.append((time.perf_counter() - p) * 1000)
         refresh_ms = (time.perf_counter() - t) * 1000
 
         def timed(work) -> tuple[float, list]:
@@ -283,7 +287,8 @@ def concurrency_ms(runs: int) -> dict:
         spans, args = received_traffic._spans(([], []), bounds[0], bounds[-1], Traffic())
         want = report_concurrency.sweep(central_db.execute(spans, args), bounds)
         raw_ms = (time.perf_counter() - t) * 1000
-    return {"rollup_ms": rollup_ms, "refresh_ms": round(refresh_ms, 1), "sql_ms": sql_ms,
+    return {"rollup_ms": rollup_ms, "refresh_ms": round(refresh_ms, 1), "refresh_parts": len(parts),
+            "refresh_part_max_ms": round(max(parts, default=0), 1), "sql_ms": sql_ms,
             "call_by_call_ms": round(raw_ms, 1), "same": quick == got == want}
 
 

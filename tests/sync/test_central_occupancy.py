@@ -125,10 +125,10 @@ def _check(expect_rollup: bool) -> int:
     return answered
 
 
-def _refresh(max_days: int = 31, times: int = 1000) -> None:
+def _refresh(max_calls: int = received_occupancy.CHUNK_CALLS, times: int = 100_000) -> None:
     with connection():
         for _ in range(times):
-            if not received_occupancy.refresh(max_days):
+            if not received_occupancy.refresh(max_calls):
                 return
 
 
@@ -145,7 +145,7 @@ def test_the_rollup_equals_every_calls_sweep_at_every_stage(boxes):
     assert central_occupancy.LOOKBACK_S == concurrency.LOOKBACK_S
     boxes.add(300)
     _check(expect_rollup=False)                  # nothing refreshed: every dirty day's quarters from the calls
-    _refresh(max_days=3, times=2)                # part of it
+    _refresh(max_calls=3, times=2)               # part of it
     _check(expect_rollup=False)
     _refresh()
     assert not execute("SELECT 1 FROM central_occupancy_dirty") and execute("SELECT COUNT(*) FROM central_occupancy")
@@ -168,6 +168,46 @@ def test_the_rollup_equals_every_calls_sweep_at_every_stage(boxes):
     assert received_occupancy.swept(SEEN, bounds, Traffic(), received_traffic.swept) is None
     _refresh()
     assert execute("SELECT * FROM central_occupancy ORDER BY start") == quarters and _long_calls() == _long_rule()
+
+
+def _every_day_again() -> None:
+    with central_db.transaction():
+        central_db.central_db.execute_sql("DELETE FROM central_occupancy_dirty")
+        central_occupancy.CentralOccupancyDirty.create(day=central_occupancy.EVERY_DAY)
+
+
+def test_the_rollup_is_the_same_in_parts_of_any_size(boxes, monkeypatch):
+    """The refresh's transactions are bounded by calls, not days (a batch waits behind one part at most): whatever
+    the part's size, and with batches applied between two parts of a run, the quarters are the same, and a part
+    sweeps the calls of at most its budget (or of one quarter hour)."""
+    boxes.add(300)
+    _refresh(max_calls=10**9)                    # the whole run in one part
+    whole = execute("SELECT * FROM central_occupancy ORDER BY start")
+    parts: list[tuple[int, int]] = []
+    recompute = received_occupancy._recompute
+    monkeypatch.setattr(received_occupancy, "_recompute", lambda a, b: (parts.append((a, b)), recompute(a, b)))
+    for budget in (1, 7, 100):
+        parts.clear()
+        _every_day_again()
+        _refresh(max_calls=budget)
+        assert execute("SELECT * FROM central_occupancy ORDER BY start") == whole, budget
+        assert len(parts) > 1 and all(a % 900 == 0 and b % 900 == 0 and a < b for a, b in parts)
+        for a, b in parts:
+            n = execute("SELECT COUNT(*) FROM central_call WHERE start_utc >= ? AND start_utc < ?", [a, b])[0][0]
+            assert n <= budget or b - a == 900, (budget, a, b, n)
+    _every_day_again()
+    _refresh(max_calls=7, times=40)              # a run begun, then batches change calls in it, before and after
+    assert execute("SELECT 1 FROM central_occupancy_dirty")
+    boxes.change(60)
+    boxes.add(20)
+    _check(expect_rollup=False)
+    _refresh(max_calls=7)
+    assert not execute("SELECT 1 FROM central_occupancy_dirty")
+    _check(expect_rollup=True)
+    changed = execute("SELECT * FROM central_occupancy ORDER BY start")
+    _every_day_again()
+    _refresh(max_calls=10**9)
+    assert execute("SELECT * FROM central_occupancy ORDER BY start") == changed
 
 
 def test_a_rerate_dirties_nothing_and_what_the_rollup_cannot_answer(boxes):

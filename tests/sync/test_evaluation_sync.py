@@ -3,7 +3,8 @@ sent in the batches (protocol 4, only to a central that said it takes 4), applie
 evaluation's id (one edited on the branch replaces its row, one deleted goes, never a second row); an older central
 (protocols 1-3, saying none in its answers) never gets them and keeps taking the branch's calls, and once updated it
 gets every evaluation held back; an older branch's batches (no evaluations) are taken as before; two boxes through
-the relay the test controls (the link cut mid-batch), each box's evaluations exactly once, and an edit is an update."""
+the relay the test controls (the link cut mid-batch), each box's evaluations exactly once, and an edit is an update;
+`callbox sync status --json` counts the evaluations waiting apart from the calls, and says when they are held back."""
 import json
 import sqlite3
 import zlib
@@ -150,10 +151,14 @@ def test_the_sender_holds_evaluations_back_from_an_older_central_and_sends_them_
     assert CentralEvaluation.select().count() == 0 and _Central.requests[0] == "/sync/hello"
     assert sender.send_now(branch.data, "default")["error"] is None                 # again: still held back
     assert outbox.evaluation_backlog() == 5
+    status = sender.status(branch.data)                     # `callbox sync status --json`: calls, and evaluations
+    assert status["backlog"] == 0 and status["backlog_evaluations"] == 5 and status["evaluations_held"] is True
     monkeypatch.setattr(wire, "PROTOCOLS", (1, 2, 3, 4))                      # updated: it says so at the hello
     _Central.protocols = [1, 2, 3, 4]
     assert sender.send_now(branch.data, "default")["error"] is None
     assert central_facts() == facts() and outbox.evaluation_backlog() == 0
+    status = sender.status(branch.data)
+    assert status["backlog_evaluations"] == 0 and status["evaluations_held"] is False
 
 
 def test_an_older_branchs_batch_and_bad_rows(branch):

@@ -14,7 +14,13 @@
     <div><dt>{{_('Branch box')}}</dt><dd>{{sync['branch']}}</dd></div>
     <div><dt>{{_('Last success')}}</dt><dd class="small" id="sync-last-success">{{utc(sync['last_success'])}}</dd></div>
     <div><dt>{{_('Waiting to be sent')}}</dt><dd id="sync-backlog">{{fmt_number(sync['backlog'])}}</dd></div>
+% if sync.get('backlog_evaluations'):
+    <div><dt>{{_('Call evaluations waiting to be sent')}}</dt><dd id="sync-backlog-evaluations">{{fmt_number(sync['backlog_evaluations'])}}</dd></div>
+% end
     <div><dt>{{_('Last error')}}</dt><dd class="small" id="sync-last-error">{{sync['last_error'] or '–'}}</dd></div>
   </dl>
+% if sync.get('evaluations_held'):
+  <p class="small" id="sync-evaluations-held">{{_('The central has not said it takes call evaluations (a central of an older release does not): they wait on this box and are sent once it does.')}}</p>
+% end
 </section>
 % end
