@@ -1,4 +1,6 @@
-"""`callbox run` on a central runs the receiver, on an enrolled branch the sender, each a supervised process."""
+"""`callbox run` on a central runs the receiver, on an enrolled branch the sender, each a supervised process of its
+own beside capture and the worker: a central captures its own PBX too, and a branch's sender (waiting on an
+unreachable central) cannot hold up its capture."""
 import argparse
 
 import pytest
@@ -19,10 +21,12 @@ def test_the_central_and_sync_processes_run_only_where_configured(tmp_path):
     assert got["central"][1:4] == ["-m", "appliance.procs", "central"]
     assert "central.listen=127.0.0.1:8444" in got["central"] and str(tmp_path) in got["central"]
     assert "sync" not in got
+    assert {"capture", "worker"} <= set(got) and got["capture"][1:4] == ["-m", "appliance.procs", "capture"]
     (tmp_path / "sync").mkdir()
     (tmp_path / "sync" / "central.json").write_text('{"url": "https://127.0.0.1:8444", "branch": "izmir"}')
     got = children(tmp_path)
     assert got["sync"][1:4] == ["-m", "appliance.procs", "sync"] and "central" not in got
+    assert {"capture", "worker"} <= set(got) and got["capture"] != got["sync"]
 
 
 def test_a_bad_listen_address_stops_callbox_run_before_anything_starts(tmp_path):
