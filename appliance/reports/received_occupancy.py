@@ -23,8 +23,9 @@ from appliance.store.central_db import connection, execute, transaction
 from appliance.store.central_occupancy import COLUMNS, EVERY_DAY, LOOKBACK_S, QUARTER, CentralOccupancy, \
     CentralOccupancyDirty, rebuild_long_calls
 
-CHUNK_CALLS = 5000     # calls starting in the quarters one transaction recomputes, about (the receiver's batches
-#                        wait for it on SQLite: a bound by work, whatever the calls a day, not by days)
+CHUNK_CALLS = 10_000   # calls starting in the quarters one transaction recomputes, at most (or one quarter's): the
+#                        receiver's batches wait for it on SQLite, so a bound by work, whatever the calls a day
+#                        (10M calls in two years: 0.17 s of CPU a part, against 3.5 s for the 31 days it was)
 Sweep = Callable[[tuple[list[str], list], list[int], Traffic], list[tuple[int, int]]]
 
 
