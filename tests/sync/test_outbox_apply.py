@@ -110,8 +110,11 @@ def test_directory_corrections_send_the_calls_they_reattribute(box):
     outbox.acknowledged(b)
     # the extension was hers all along, in Sales for two days, then in Support: every call of it is sent again
     sd.ExtensionAssignment.create(tenant_id=t.id, extension=ext, person_id=ayse.id)
-    sd.Placement.create(tenant_id=t.id, person_id=ayse.id, department_id=sales.id, valid_to=start + 2 * 86400)
-    sd.Placement.create(tenant_id=t.id, person_id=ayse.id, department_id=support.id, valid_from=start + 2 * 86400)
+    izmir, bursa = (sd.Branch.create(tenant_id=t.id, name=n) for n in ("İzmir", "Bursa"))   # she moved, too
+    sd.Placement.create(tenant_id=t.id, person_id=ayse.id, department_id=sales.id, branch_id=izmir.id,
+                        valid_to=start + 2 * 86400)
+    sd.Placement.create(tenant_id=t.id, person_id=ayse.id, department_id=support.id, branch_id=bursa.id,
+                        valid_from=start + 2 * 86400)
     hers = {c.id: c.start_utc for c in outbox.Call.select().where(outbox.Call.extension == ext)}
     later = {rid for rid, at in hers.items() if at >= start + 2 * 86400}
     assert len(hers) == 5 and 0 < len(later) < 5 and outbox.backlog() == len(hers)
@@ -122,6 +125,7 @@ def test_directory_corrections_send_the_calls_they_reattribute(box):
     for rid, at in hers.items():
         assert rows[rid].person == "Ayşe Öztürk (42)"
         assert rows[rid].department == ("Sales" if at < start + 2 * 86400 else "Support")
+        assert rows[rid].org_branch == ("İzmir" if at < start + 2 * 86400 else "Bursa")     # as of the call
     assert {rows[r].person for r in rows if r not in hers} == {""}
     sd.Department.update(name="Destek").where(sd.Department.id == support.id).execute()   # a rename
     assert outbox.backlog() == len(later)
