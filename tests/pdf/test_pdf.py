@@ -394,3 +394,13 @@ def test_charts_js_draws_the_page_data_under_a_strict_csp(chart_server):
     assert (drawn["type"], drawn["labels"], drawn["data"]) == ("bar", ["Çağrı Şahin", "Кабини", "</script>"],
                                                                [[3, 5, 1], [1.5, 2, 0]])
     assert drawn["width"] > 0 and drawn["ink"] > 1000
+
+
+def test_a_bill_lines_party_is_named_as_on_the_page():
+    """Issue 20: in a bill's PDF a hunt group's number reads "Satış (arama grubu 200)" as on the page (the
+    reports' words) and IP Office's "?MŁYN" (a name sent instead of a number) as the name; a number stays one."""
+    groups = {"200": "Satış"}
+    assert pdf_bill.party("200", "tr", groups) == "Satış (arama grubu 200)"
+    assert pdf_bill.party("200", "en", groups) == "Satış (hunt group 200)"
+    assert pdf_bill.party("?MŁYN", "tr", groups) == "MŁYN"
+    assert pdf_bill.party("?123", "tr", groups) == "?123" and pdf_bill.party("0212555", "tr", None) == "0212555"
