@@ -197,8 +197,9 @@ def test_the_calls_per_hour_chart_speaks_the_readers_language(app):
 
 
 def test_the_home_page_sets_this_month_beside_last_and_names_departments_and_destinations(tmp_path):
-    """Issue 20 (audit): the home page's line for last month (its calls, talk and cost), the cost per department
-    and the top destinations, in the reader's language; a call of nobody's extension under "(no department)"."""
+    """Issue 20 (audit): the home page's line for last month (its calls, talk and cost, "1 call" by the language's
+    plural rules), the cost per department and the top destinations, in the reader's language; a call of nobody's
+    extension under "(no department)"."""
     store.open_db(tmp_path / "callbox.db")
     tid = sd.tenant_id("default", create=True)
     ayse = directory.add_person(tid, "P1", "Ayşe", "Yılmaz")
@@ -217,9 +218,12 @@ def test_the_home_page_sets_this_month_beside_last_and_names_departments_and_des
     store.close_db()
     app = make_app(tmp_path, config.Config(text=CFG))
     try:
-        html = logged_in(app, "admin")[0].get("/", {"lang": "tr"}).text
+        client = logged_in(app, "admin")[0]
+        html, english, norwegian = (client.get("/", {"lang": lang}).text for lang in ("tr", "en", "nb"))
     finally:
         store.close_db()
+    # one call: the catalogue's plural rules, not "1 calls" (English) nor "1 samtaler" (Norwegian)
+    assert re.search(r": 1 call, 0:01:05 talk", english) and ": 1 samtale, 0:01:05 samtaletid" in norwegian
     from babel.dates import format_skeleton
     from datetime import datetime
     last = datetime.fromtimestamp(month_start - 86400, ZoneInfo("Europe/Istanbul"))
