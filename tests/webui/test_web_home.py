@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_skeleton
 
 from appliance import config, store
 from appliance.directory import organisation as directory
@@ -224,8 +226,6 @@ def test_the_home_page_sets_this_month_beside_last_and_names_departments_and_des
         store.close_db()
     # one call: the catalogue's plural rules, not "1 calls" (English) nor "1 samtaler" (Norwegian)
     assert re.search(r": 1 call, 0:01:05 talk", english) and ": 1 samtale, 0:01:05 samtaletid" in norwegian
-    from babel.dates import format_skeleton
-    from datetime import datetime
     last = datetime.fromtimestamp(month_start - 86400, ZoneInfo("Europe/Istanbul"))
     month = format_skeleton("yMMMM", last, locale="tr")
     assert f"{month}: 1 çağrı" in html and "₺0,30" in html, month                 # last month beside this one
