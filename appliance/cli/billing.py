@@ -13,8 +13,9 @@ from appliance.billing import allowances, billed, linecharges, usage
 from appliance.billing import bills as billing
 from appliance.billing import received as received_bills
 from appliance.cli.common import UsageError, open_data, read_csv_text
+from appliance.directory import hunt_groups
 from appliance.pdf import LANGS as PDF_LANGS
-from appliance.procs import common_args
+from appliance.procs import common_args, load_config
 from appliance.store import billing as store_billing
 from appliance.store import directory as store_directory
 
@@ -93,7 +94,8 @@ def cmd_bill(args) -> int:
     if args.pdf:
         from appliance.pdf import bill as pdf_bill  # fpdf2 loads only for a PDF
         try:
-            args.pdf.write_bytes(pdf_bill.bill_pdf(b, args.lang))
+            groups = hunt_groups.configured(load_config(args))   # its call lines name the hunt groups
+            args.pdf.write_bytes(pdf_bill.bill_pdf(b, args.lang, hunt_groups=groups))
         except OSError as e:
             raise UsageError(f"cannot write the PDF {args.pdf}: {e.strerror}") from e
     if args.json:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -10,6 +12,7 @@ from fpdf import XPos, YPos
 
 from appliance.billing.bills import Bill, BillLine
 from appliance.pdf import bill_text, document as pdf
+from appliance.reports.labels import Words
 
 log = logging.getLogger(__name__)
 ZERO = Decimal(0)
@@ -49,6 +52,20 @@ def _details(line: BillLine, lang: str) -> str:
     return "; ".join(parts)
 
 
+# what a PBX writes in a number field is not always a number (as webui.i18n reads it): IP Office's "?MŁYN" is a name
+PARTY_NAME = re.compile(r"\?(.*[^\W\d_].*)")
+
+
+def party(value: str | None, lang: str, groups: Mapping[str, str] | None) -> str:
+    """A call line's extension or number as the bill page shows it: a hunt group's number as the group ("Satış
+    (arama grubu 200)", the reports' words, reports.labels), a name the PBX sent instead of a number as the name."""
+    value = value or ""
+    if groups and value in groups:
+        return Words(lang).value("hunt_group", value, groups)
+    name = PARTY_NAME.fullmatch(value)
+    return name.group(1) if name else value
+
+
 MONEY = ("Cost", "Free", "To pay", "Amount", "Your share")
 
 
@@ -75,7 +92,7 @@ def _table(doc: pdf.Document, cols: list[str], rows: list[list], b: Bill, lang: 
     pdf.table(doc, [_heading(c, b, lang) for c in cols], rows, total, cells=cells, **kw)
 
 
-def _calls(doc: pdf.Document, b: Bill, lang: str) -> None:
+def _calls(doc: pdf.Document, b: Bill, lang: str, groups: Mapping[str, str] | None = None) -> None:
     doc.heading(_t(lang, "Calls"))
     if not b.lines:
         doc.cell(0, 6, _t(lang, "No calls in this period."), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -84,9 +101,10 @@ def _calls(doc: pdf.Document, b: Bill, lang: str) -> None:
     cols = ["Date", "Time"] + (["Extension"] if with_ext else []) + ["Number", "Destination", "Duration",
                                                                      "Details", "Cost", "Free", "To pay"]
     rows: list[list[Any]] = [
-        [_date(line.local_time, lang), line.local_time.strftime("%H:%M:%S")] + ([line.extension] if with_ext else [])
-        + [line.number, line.destination or _t(lang, line.kind), line.talk_s, _details(line, lang), line.cost,
-           line.discount, line.amount] for line in b.lines]
+        [_date(line.local_time, lang), line.local_time.strftime("%H:%M:%S")]
+        + ([party(line.extension, lang, groups)] if with_ext else [])
+        + [party(line.number, lang, groups), line.destination or _t(lang, line.kind), line.talk_s,
+           _details(line, lang), line.cost, line.discount, line.amount] for line in b.lines]
     total = [_t(lang, "Total")] + [None] * (len(cols) - 6) + [
         sum(line.talk_s for line in b.lines), None, sum((line.cost or ZERO for line in b.lines), ZERO),
         sum((line.discount for line in b.lines), ZERO), sum((line.amount for line in b.lines), ZERO)]
@@ -135,9 +153,10 @@ def _line_charges(doc: pdf.Document, b: Bill, lang: str) -> None:
     _table(doc, ["Trunk", "Description", "Basis", "Amount", "Your share"], rows, b, lang)
 
 
-def bill_pdf(bill: Bill, lang: str = "en", generated: datetime | None = None) -> bytes:
+def bill_pdf(bill: Bill, lang: str = "en", generated: datetime | None = None,
+             hunt_groups: Mapping[str, str] | None = None) -> bytes:
     """The bill as PDF bytes in `lang` (one of appliance.pdf.LANGS); every amount exactly as in `bill` (never
-    rounded)."""
+    rounded). `hunt_groups`: [directory] hunt_groups {number: name}, a call line's hunt group named as the page does."""
     b = bill
     until = datetime.fromtimestamp(b.period.until - 1, b.tz)
     since = datetime.fromtimestamp(b.period.since, b.tz)
@@ -145,7 +164,7 @@ def bill_pdf(bill: Bill, lang: str = "en", generated: datetime | None = None) ->
     subtitle = f"{who}\n{b.period.label}: {_date(since, lang)} – {_date(until, lang)}"
     doc = pdf.Document(f"{_t(lang, 'Bill')} {b.period.label}", subtitle, lang, generated)
     doc.add_page()
-    _calls(doc, b, lang)
+    _calls(doc, b, lang, hunt_groups)
     _subtotals(doc, b, lang)
     _allowances(doc, b, lang)
     _line_charges(doc, b, lang)

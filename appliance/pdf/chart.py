@@ -50,9 +50,11 @@ class Chart:
                 raise ValueError(f"chart series {name!r}: {bad[0]!r} is not an int or a Decimal")
 
     def as_dict(self) -> dict:
-        """JSON-ready: Decimals as exact strings."""
-        return {"kind": self.kind, "labels": [str(t) for t in self.labels],
-                "series": {n: [v if isinstance(v, int) else str(v) for v in vs] for n, vs in self.series.items()}}
+        """JSON-ready: Decimals as exact strings; "unit" when there is one (the page's axis writes seconds h:mm:ss,
+        as its table does)."""
+        out = {"kind": self.kind, "labels": [str(t) for t in self.labels],
+               "series": {n: [v if isinstance(v, int) else str(v) for v in vs] for n, vs in self.series.items()}}
+        return {**out, "unit": self.unit} if self.unit else out
 
     def to_json(self) -> str:
         """The JSON for webui/static/charts.js, safe inside <script type="application/json"> (no "</script>")."""

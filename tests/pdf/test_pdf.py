@@ -342,6 +342,7 @@ def chart_server():
     import http.server
     import threading
     blob = Chart("bar", ["Çağrı Şahin", "Кабини", "</script>"], {"Calls": [3, 5, 1], "Cost": [D("1.50"), 2, 0]})
+    talk = Chart("bar", ["211", "222"], {"Konuşma": [24127, 3725]}, unit="seconds")   # /seconds: durations
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -349,7 +350,8 @@ def chart_server():
                 path = (REPO / "webui" / self.path.lstrip("/")).resolve()
                 body, ctype = path.read_bytes(), "text/javascript"
             else:
-                body, ctype = (PAGE % blob.to_json()).encode(), "text/html; charset=utf-8"
+                shown = talk if self.path == "/seconds" else blob
+                body, ctype = (PAGE % shown.to_json()).encode(), "text/html; charset=utf-8"
             self.send_response(200)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Security-Policy", "default-src 'self'")
@@ -394,3 +396,43 @@ def test_charts_js_draws_the_page_data_under_a_strict_csp(chart_server):
     assert (drawn["type"], drawn["labels"], drawn["data"]) == ("bar", ["Çağrı Şahin", "Кабини", "</script>"],
                                                                [[3, 5, 1], [1.5, 2, 0]])
     assert drawn["width"] > 0 and drawn["ink"] > 1000
+
+
+def test_a_duration_chart_on_the_page_reads_h_mm_ss_as_its_table(chart_server):
+    """Issue 20 (durations formatted the same everywhere): the page's chart of talk time had an axis and tooltips
+    of raw seconds ("24,127"); its JSON says the unit, charts.js writes h:mm:ss and steps by whole hours."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed")
+    assert json.loads(Chart("bar", ["a"], {"Talk": [61]}, unit="seconds").to_json())["unit"] == "seconds"
+    assert "unit" not in json.loads(Chart("bar", ["a"], {"Calls": [1]}).to_json())
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(chart_server + "seconds")
+            page.wait_for_function("window.callboxCharts && window.callboxCharts.length === 1", timeout=20000)
+            shown = page.evaluate("""() => { const c = window.callboxCharts[0];
+                return {ticks: c.scales.y.ticks.map(t => t.label),
+                        tip: c.options.plugins.tooltip.callbacks.label.call(c.tooltip,
+                            {dataset: c.data.datasets[0], parsed: {y: 3725}})}; }""")
+        finally:
+            browser.close()
+    assert errors == []
+    assert shown["ticks"][:2] == ["0:00:00", "1:00:00"] and shown["ticks"][-1] == "7:00:00", shown
+    assert shown["tip"] == "Konuşma: 1:02:05"
+
+
+def test_a_bill_lines_party_is_named_as_on_the_page():
+    """Issue 20: in a bill's PDF a hunt group's number reads "Satış (arama grubu 200)" as on the page (the
+    reports' words) and IP Office's "?MŁYN" (a name sent instead of a number) as the name; a number stays one."""
+    groups = {"200": "Satış"}
+    assert pdf_bill.party("200", "tr", groups) == "Satış (arama grubu 200)"
+    assert pdf_bill.party("200", "en", groups) == "Satış (hunt group 200)"
+    assert pdf_bill.party("?MŁYN", "tr", groups) == "MŁYN"
+    assert pdf_bill.party("?123", "tr", groups) == "?123" and pdf_bill.party("0212555", "tr", None) == "0212555"

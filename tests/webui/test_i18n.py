@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import string
 from decimal import Decimal
+from types import SimpleNamespace
 
 import bottle
 import pytest
@@ -15,6 +16,7 @@ from appliance.store.users import users_db
 from web_helpers import add_user, login
 from webui import i18n, i18n_extract
 from webui.app import make_app
+from webui.reports.traffic import problem_text
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +197,21 @@ def test_the_e_mail_texts_exist_in_every_language_with_the_same_fields():
         for key, text in mail_text.TEXT[lang].items():
             fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
             assert fields <= {f for _, f, _, _ in string.Formatter().parse(english[key]) if f} | {"what_of"}, key
+
+
+def test_a_trunk_below_its_band_with_one_call_says_call_by_the_plural_rules():
+    """Issue 20 (plural forms): a problem trunk's "1 calls, below the normal band" (English), "1 samtaler"
+    (Norwegian); now the catalogue's plural forms (Czech's three)."""
+    facts = (("calls", 1), ("mean", 20.0), ("width", 5.5), ("periods", 5), ("carried", 5))
+    low = SimpleNamespace(problem="low", facts=facts, detail="English detail")
+    _in_request(cookie="en")
+    assert problem_text(low).startswith("1 call, below the normal band (baseline 20.0 ± 5.5 calls per period")
+    _in_request(cookie="nb")
+    assert problem_text(low).startswith("1 samtale, under")
+    _in_request(cookie="cs")
+    assert problem_text(low).startswith("1 hovor, pod")
+    three = SimpleNamespace(problem="high", facts=(("calls", 3),) + facts[1:], detail="")
+    assert problem_text(three).startswith("3 hovory, nad")
+    _in_request(cookie="en")
+    assert problem_text(three).startswith("3 calls, above")
+    bottle.request.bind({})

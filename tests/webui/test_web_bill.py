@@ -209,3 +209,24 @@ def test_a_hunt_groups_extension_or_number_on_a_bill_is_shown_as_the_group(app):
         app.config["callbox.hunt_groups"] = setting
     assert f"Satış (arama grubu {number})" in named
     assert f"Destek (arama grubu {extension})" in named
+
+
+def test_a_hunt_groups_number_in_the_bill_pdf_is_named_as_on_the_page(app):
+    """Issue 20: the bill's PDF names a hunt group's number ([directory] hunt_groups) as its page does, in the
+    PDF's language, not as the raw number."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) missing")
+    client = logged_in(app, "ayse", "staff", "own", person="P1")[0]
+    html = client.get("/bill", {"period": "2024-04", "lang": "tr"}).text
+    first = r'<table class="bill-calls".*?<tbody>\s*<tr[^>]*><td[^>]*>.*?</td>\s*<td>([^<]+)</td><td>([^<]+)</td>'
+    number = re.search(first, html, re.S).group(2)
+    link = re.search(r'href="(/bill\.pdf\?[^"]+)"', html).group(1).replace("&amp;", "&") + "&lang=tr"
+    setting = app.config["callbox.hunt_groups"]
+    app.config["callbox.hunt_groups"] = lambda: {number: "Satış"}
+    try:
+        body = client.get(link).body
+    finally:
+        app.config["callbox.hunt_groups"] = setting
+    text = subprocess.run(["pdftotext", "-raw", "-", "-"], input=body, capture_output=True, check=True).stdout
+    flat = " ".join(text.decode().split())
+    assert "Satış" in flat and "arama grubu" in flat, flat

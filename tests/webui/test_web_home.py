@@ -1,10 +1,13 @@
 """The home page per role, call search (/calls) and a call's path (/calls/<id>) in-process, scoped."""
 from __future__ import annotations
 
+import re
 import time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_skeleton
 
 from appliance import config, store
 from appliance.directory import organisation as directory
@@ -193,3 +196,40 @@ def test_the_calls_per_hour_chart_speaks_the_readers_language(app):
     assert list(chart["series"]) == ["Samtaler"], chart["series"]
     departments = html.split('id="departments"', 1)[1].split("</div>", 1)[0]
     assert "top-n" not in departments                                 # one row: nothing to cut
+
+
+def test_the_home_page_sets_this_month_beside_last_and_names_departments_and_destinations(tmp_path):
+    """Issue 20 (audit): the home page's line for last month (its calls, talk and cost, "1 call" by the language's
+    plural rules), the cost per department and the top destinations, in the reader's language; a call of nobody's
+    extension under "(no department)"."""
+    store.open_db(tmp_path / "callbox.db")
+    tid = sd.tenant_id("default", create=True)
+    ayse = directory.add_person(tid, "P1", "Ayşe", "Yılmaz")
+    directory.move_person(tid, ayse, None, department_id=sd.create_named(tid, "department", "Satış"))
+    directory.assign_extension(tid, ayse, "201", None)
+    now = int(time.time())
+    month_start = call_search.month_bounds(now, ZoneInfo("Europe/Istanbul"))[0]
+    first = max(now - 1800, month_start)
+    calls = [(first, "201", "05551112233", "Mobil", "1.50"), (first + 60, "202", "00493012345", "Almanya", "4.25"),
+             (month_start - 86400, "201", "02125550000", "İstanbul", "0.30")]     # last month: one call of 65 s
+    for i, (start, ext, party, destination, cost) in enumerate(calls):
+        store.Call.create(id=i + 1, driver="test", call_key=str(i), start_utc=start, utc_offset=10800,
+                          direction="out", extension=ext, party=party, trunk="T1", ring_s=3, talk_s=65,
+                          answered=True, transferred=False, account_code="", legs=1, cost=cost, currency="TRY",
+                          destination=destination)
+    store.close_db()
+    app = make_app(tmp_path, config.Config(text=CFG))
+    try:
+        client = logged_in(app, "admin")[0]
+        html, english, norwegian = (client.get("/", {"lang": lang}).text for lang in ("tr", "en", "nb"))
+    finally:
+        store.close_db()
+    # one call: the catalogue's plural rules, not "1 calls" (English) nor "1 samtaler" (Norwegian)
+    assert re.search(r": 1 call, 0:01:05 talk", english) and ": 1 samtale, 0:01:05 samtaletid" in norwegian
+    last = datetime.fromtimestamp(month_start - 86400, ZoneInfo("Europe/Istanbul"))
+    month = format_skeleton("yMMMM", last, locale="tr")
+    assert f"{month}: 1 çağrı" in html and "₺0,30" in html, month                 # last month beside this one
+    tables = {t: re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td>", html.split(f'id="{t}"', 1)[1]
+                            .split("</table>", 1)[0]) for t in ("destinations", "departments")}
+    assert tables["destinations"] == [("Almanya", "1"), ("Mobil", "1")]             # by cost, the largest first
+    assert tables["departments"] == [("(departman yok)", "1"), ("Satış", "1")], tables

@@ -72,3 +72,20 @@ def test_the_missed_calls_report_names_a_hunt_groups_row(app):
                                           "by": "extension", "lang": "tr"}).text
     names = {row[0]: row[1] for row in _cells(page)}        # extension -> its row's name
     assert names == {"200": "Main (arama grubu 200)", "301": "", "305": ""}
+
+
+def test_no_hunt_group_choice_on_the_report_form_without_groups(app):
+    """Issue 20: with [directory] hunt_groups empty the form offers neither "Break down by: Hunt group" nor the
+    hunt group filter; a report by hunt group asked for all the same (a saved one) keeps its choice."""
+    client, _csrf = logged_in(app, "admin")
+    offered = client.get("/reports", {"lang": "en"}).text
+    assert '<option value="hunt_group"' in offered and '<select name="hunt_group">' in offered
+    setting = app.config["callbox.hunt_groups"]
+    app.config["callbox.hunt_groups"] = lambda: {}
+    try:
+        page = client.get("/reports", {"lang": "en"}).text
+        asked = client.get("/reports", {**JUNE, "dim1": "hunt_group", "lang": "en"}).text
+    finally:
+        app.config["callbox.hunt_groups"] = setting
+    assert 'value="hunt_group"' not in page and 'name="hunt_group"' not in page
+    assert '<option value="hunt_group" selected>' in asked

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import sqlite3
@@ -342,3 +343,21 @@ def test_bands_are_named_in_the_users_language_and_sort_by_size(app):
     assert by_column == natural
     assert first_column(client.get("/reports", q(dim1="duration_band", lang="tr", sort="duration_band",
                                                  desc="1")).text) == natural[::-1]
+
+
+def test_the_page_charts_any_chosen_measure(app):
+    """Issue 20: the page charted its first measure only (a `chart` parameter no form offered); now, with several
+    measures, links name each and chart it, the one shown marked; one measure: no links."""
+    client, _csrf = logged_in(app, "admin")
+    html = client.get("/reports", {**JULY, "run": "1", "dim1": "extension", "m": ["calls", "talk", "cost"],
+                                   "lang": "tr"}).text
+    nav = re.search(r'<nav class="tabs chart-measures"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    links = dict((label, href) for href, label in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav))
+    assert len(links) == 3 and list(links)[0] == "Çağrılar", links
+    assert 'aria-current="true">' + list(links)[0] in nav                # the first measure is charted
+    talk = client.get(list(links.values())[1].replace("&amp;", "&") + "&lang=tr").text
+    data = re.search(r'id="chart-data">(.*?)</script>', talk).group(1)
+    assert list(json.loads(data)["series"]) == [list(links)[1]], data[:300]   # the talk time charted
+    assert 'aria-current="true">' + list(links)[1] in talk
+    one = client.get("/reports", {**JULY, "run": "1", "dim1": "extension", "m": ["calls"]}).text
+    assert "chart-measures" not in one and '<canvas id="chart"' in one

@@ -29,7 +29,7 @@ from appliance.reports import received_calls
 from appliance.reports.attribution import rollup_scope
 from webui import TEMPLATE_LOOKUP, db, offload
 from webui.auth import current_user
-from webui.i18n import N_, _, fmt_number, language, to_decimal
+from webui.i18n import N_, _, fmt_number, hunt_groups, language, to_decimal
 from webui.sorting import Column, Sorted, amount, sort_list
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,9 @@ def build(data_dir: Path, cfg: config.Config, tenant: str, person: str, period_t
 
     b = offload.reading(work)
     # the PDF in a child process: fpdf2 and the fonts never enter the web's (appliance.pdf.child)
-    return b, None if pdf_lang is None else pdf_child.render("appliance.pdf.bill:bill_pdf", b, pdf_lang)
+    # and its call lines name the hunt groups as the page does ([directory] hunt_groups, webui.i18n)
+    return b, None if pdf_lang is None else pdf_child.render("appliance.pdf.bill:bill_pdf", b, pdf_lang,
+                                                             hunt_groups=hunt_groups())
 
 
 def price_text(value) -> str:

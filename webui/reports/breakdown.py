@@ -96,8 +96,14 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         return rp.render("reports", code, user=user, v=rp.form_values(spec or reports.Spec()), result=result,
                          table=table, chart=chart, saved=saved, mine=lists[0], templates=lists[1], error=error,
                          query=rp.spec_query(spec) if spec else "", csrf=csrf_token(), roles=ROLES,
-                         dims=list(DIMS), measures=list(MEASURES), ranges=_shown(ranges), rp=rp, tz=tz,
+                         dims=_dims(spec), measures=list(MEASURES), ranges=_shown(ranges), rp=rp, tz=tz,
                          done=request.query.get("done", ""), preparing=preparing)
+
+    def _dims(spec) -> list[str]:
+        """The dimensions offered: "Hunt group" only when [directory] hunt_groups names a group (or the report
+        shown is by it: a saved one, a group since removed), as the form's hunt group filter."""
+        chosen = set(spec.dims) if spec is not None else set()
+        return [d for d in DIMS if d != "hunt_group" or hunt_groups() or d in chosen]
 
     def _top(text: str) -> int | None:
         return max(1, min(int(text), 10 ** 6)) if text.isdigit() else None

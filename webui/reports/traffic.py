@@ -25,7 +25,7 @@ from appliance.reports import received_calls
 from appliance.reports.attribution import rollup_scope
 from webui import db
 from webui.auth import current_user
-from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_number, hunt_groups, term
+from webui.i18n import N_, _, fmt_duration, fmt_iso, fmt_number, hunt_groups, ngettext, term
 from webui.reports import common as rp
 from webui.reports import export as rx
 
@@ -242,21 +242,29 @@ def trunks_view(data: dict, since: int, until: int, tz):
 PROBLEM_TEXTS = {
     "silent": N_("no calls; it carried calls in {carried} of the {periods} periods before (baseline {mean} ± "
                  "{width} calls per period)"),
-    "high": N_("{calls} calls, above the normal band (baseline {mean} ± {width} calls per period over {periods} "
-               "periods)"),
-    "low": N_("{calls} calls, below the normal band (baseline {mean} ± {width} calls per period over {periods} "
-              "periods)"),
     "share": N_("{share} % of the trunk calls, {baseline} % in the baseline"),
     "short_calls": N_("{short} of {answered} answered calls under {seconds} s"),
 }
 
 
+# the texts whose count names its calls: the language's plural rules ("1 call, below the normal band")
+COUNTED_TEXTS = {
+    "high": lambda n: ngettext("{calls} call, above the normal band (baseline {mean} ± {width} calls per period over "
+                               "{periods} periods)", "{calls} calls, above the normal band (baseline {mean} ± {width} "
+                               "calls per period over {periods} periods)", n),
+    "low": lambda n: ngettext("{calls} call, below the normal band (baseline {mean} ± {width} calls per period over "
+                              "{periods} periods)", "{calls} calls, below the normal band (baseline {mean} ± {width} "
+                              "calls per period over {periods} periods)", n),
+}
+
+
 def problem_text(problem) -> str:
     """A problem trunk's explanation in the user's language, its numbers as the locale writes them."""
-    text = PROBLEM_TEXTS.get(problem.problem)
-    if text is None or not problem.facts:
+    counted, text = COUNTED_TEXTS.get(problem.problem), PROBLEM_TEXTS.get(problem.problem)
+    if (text is None and counted is None) or not problem.facts:
         return problem.detail
-    return _(text).format(**{k: fmt_number(v, 1 if isinstance(v, float) else 0) for k, v in problem.facts})
+    words = counted(int(dict(problem.facts).get("calls", 0))) if counted is not None else _(str(text))
+    return words.format(**{k: fmt_number(v, 1 if isinstance(v, float) else 0) for k, v in problem.facts})
 
 
 def concurrency_view(data: dict, since: int, until: int, tz):

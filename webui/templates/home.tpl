@@ -26,7 +26,7 @@
   </dl>
 % o = get('overview')
 % if o is not None and o.last is not None:
-  <p class="muted small">{{_('{month}: {calls} calls, {talk} talk, cost {cost}').format(month=fmt_month(o.last_year, o.last_month), calls=fmt_number(o.last.calls), talk=hms(o.last.talk_s), cost=' · '.join(fmt_money(v, cur) for cur, v in sorted(o.last.cost.items())) or fmt_money(0, ''))}}</p>
+  <p class="muted small">{{ngettext('{month}: {calls} call, {talk} talk, cost {cost}', '{month}: {calls} calls, {talk} talk, cost {cost}', o.last.calls).format(month=fmt_month(o.last_year, o.last_month), calls=fmt_number(o.last.calls), talk=hms(o.last.talk_s), cost=' · '.join(fmt_money(v, cur) for cur, v in sorted(o.last.cost.items())) or fmt_money(0, ''))}}</p>
 % end
   <p class="small"><a href="/calls">{{_('Search calls')}} →</a></p>
 </section>

@@ -90,6 +90,16 @@
  · {{rp.period_text(result.since, result.until, tz)}}
 % end
  · <a href="/reports.csv?{{query}}" download>{{_('Download CSV')}}</a> · <a href="/reports.pdf?{{query}}" download>{{_('Download PDF')}}</a></p>
+% charted = [c for c in result.columns[result.ndims:] if c in measures] if chart is not None else []
+% if len(charted) > 1:
+% # every chosen measure can be charted (issue 20): the chart shows one, these links choose which
+% shown = request.query.get('chart') if request.query.get('chart') in charted else charted[0]
+<nav class="tabs chart-measures" aria-label="{{_('Chart')}}">{{_('Chart')}}:
+%   for m in charted:
+  <a href="/reports?run=1&amp;{{query}}&amp;chart={{m}}"{{!' aria-current="true"' if m == shown else ''}}>{{rp.label(m)}}</a>
+%   end
+</nav>
+% end
 % include('report_chart.tpl', chart=chart)
 % include('report_table.tpl', table=table)
 <form method="post" action="/reports/saved" class="form inline">
