@@ -12,9 +12,13 @@ from appliance.ingest import parse, rerate, stuck
 from appliance.paths import Paths, parse_lock
 from appliance.registry import driver_parser
 from appliance.reports import rollup
+from appliance.store import memory
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 600
+# memory given back when drained (store/memory.py): at once after a backlog (a full batch or more since the last
+# time), else at most this often while lines trickle in (issue 14)
+RELEASE_EVERY_S = 60
 
 
 def _pricer(cfg: Config, tz, strict_plan: bool = False):
@@ -55,6 +59,7 @@ class Worker:
         self.processor = build_processor(cfg, driver_name)
         self.data_version = self._data_version()
         self.stuck_checked = 0.0
+        self.unreleased, self.released = 0, time.monotonic()   # lines stored since the last memory.release()
         try:    # the rules the queue KPIs' roll-ups are summed with: the web's and the CLI's
             self.queue_rules = kpis.rulebook(cfg)
         except ConfigError as e:     # as the web: the default thresholds, and why
@@ -99,8 +104,17 @@ class Worker:
                 hours.refresh_some(self.queue_rules)   # and the queue KPIs' hour roll-ups
                 self._check_stuck()
                 rerate.apply_asked(self.paths.data, self.processor.pricer, self.cfg.section("pbx").tenant)
+                self._release_memory()
             self.data_version = self._data_version()
+        self.unreleased += n
         return n
+
+    def _release_memory(self) -> None:
+        """Drained: the page cache and the allocator's free pages given back after a backlog, else now and then."""
+        if self.unreleased and (self.unreleased >= self.settings.batch_lines
+                                or time.monotonic() - self.released >= RELEASE_EVERY_S):
+            memory.release()
+            self.unreleased, self.released = 0, time.monotonic()
 
     def _check_stuck(self) -> None:
         """Now and then when idle: the recent calls on analogue trunks that did not release (RAT-5)."""

@@ -249,3 +249,28 @@ def test_queue_log_events_are_stored_beside_the_calls(tmp_path, capsys):
         assert {"ENTERQUEUE", "CONNECT", "COMPLETEAGENT", "ABANDON"} <= events
     finally:
         store.close_db()
+
+
+def test_the_worker_gives_its_page_cache_back_once_drained_after_a_backlog(tmp_path, monkeypatch):
+    """Issue 14: the page cache a backlog filled is freed when the worker drains (at once after a full batch, else
+    at most every RELEASE_EVERY_S), not kept for the life of the process; the calls are stored all the same."""
+    from appliance.ingest import worker as worker_module
+    from appliance.store import memory
+    released = []
+    monkeypatch.setattr(memory, "release", lambda real=memory.release: (released.append(1), real()))
+    paths = Paths(tmp_path)
+    worker = Worker(paths, config.Config(text="[pbx]\ndriver = avaya_ipoffice\n[worker]\nbatch_lines = 100\n"))
+    try:
+        with JournalWriter(paths.journal) as w:
+            w.append_many([(ipo("2017/08/02 10:15:00", call_id=i), 0) for i in range(150)], "t")
+        assert worker.step() == 100 and worker.step() == 50 and not released   # still busy
+        assert worker.step() == 0 and released == [1]                          # drained after a backlog
+        with JournalWriter(paths.journal) as w:
+            w.append(ipo("2017/08/02 11:15:00", call_id=9999), "t")
+        assert worker.step() == 1 and worker.step() == 0 and released == [1]   # a trickle: not every time
+        monkeypatch.setattr(worker_module, "RELEASE_EVERY_S", 0)
+        assert worker.step() == 0 and released == [1, 1]
+        assert worker.step() == 0 and released == [1, 1]                       # nothing stored since
+        assert store.counts()["calls"] == 151
+    finally:
+        store.close_db()
