@@ -98,21 +98,23 @@ class Worker:
                     self.processor.pricer = self._rebuilt_pricer()
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
-                rollup.refresh_some(pbx_tenant=self.cfg.section("pbx").tenant)
+                rolling_up = rollup.refresh_some(pbx_tenant=self.cfg.section("pbx").tenant) != 0
                 journeys.ensure_built()   # once, on a database upgraded from before the queue calls
                 opening.classify(self.opening, self.opening_tz)   # new queue calls by the opening hours
                 hours.refresh_some(self.queue_rules)   # and the queue KPIs' hour roll-ups
                 self._check_stuck()
                 rerate.apply_asked(self.paths.data, self.processor.pricer, self.cfg.section("pbx").tenant)
-                self._release_memory()
+                self._release_memory(rolling_up)
             self.data_version = self._data_version()
         self.unreleased += n
         return n
 
-    def _release_memory(self) -> None:
-        """Drained: the page cache and the allocator's free pages given back after a backlog, else now and then."""
-        if self.unreleased and (self.unreleased >= self.settings.batch_lines
-                                or time.monotonic() - self.released >= RELEASE_EVERY_S):
+    def _release_memory(self, rolling_up: bool) -> None:
+        """Drained: the page cache and the allocator's free pages given back after a backlog, else now and then; not
+        while the roll-ups still have days to refresh (a backlog's: they read its calls again, into the cache)."""
+        if rolling_up or not self.unreleased:
+            return
+        if self.unreleased >= self.settings.batch_lines or time.monotonic() - self.released >= RELEASE_EVERY_S:
             memory.release()
             self.unreleased, self.released = 0, time.monotonic()
 
