@@ -60,6 +60,7 @@ class Worker:
         self.data_version = self._data_version()
         self.stuck_checked = 0.0
         self.unreleased, self.released = 0, time.monotonic()   # lines stored since the last memory.release()
+        self.refilling = False   # released after a backlog whose days' roll-ups are still being refreshed
         try:    # the rules the queue KPIs' roll-ups are summed with: the web's and the CLI's
             self.queue_rules = kpis.rulebook(cfg)
         except ConfigError as e:     # as the web: the default thresholds, and why
@@ -110,13 +111,16 @@ class Worker:
         return n
 
     def _release_memory(self, rolling_up: bool) -> None:
-        """Drained: the page cache and the allocator's free pages given back after a backlog, else now and then; not
-        while the roll-ups still have days to refresh (a backlog's: they read its calls again, into the cache)."""
-        if rolling_up or not self.unreleased:
+        """Drained: the page cache and the allocator's free pages given back at once after a backlog and again once
+        the roll-ups of its days are refreshed (they read its calls into the cache again), else now and then."""
+        backlog = self.unreleased >= self.settings.batch_lines
+        refreshed = self.refilling and not rolling_up
+        trickle = self.unreleased and not rolling_up and time.monotonic() - self.released >= RELEASE_EVERY_S
+        if not (backlog or refreshed or trickle):
             return
-        if self.unreleased >= self.settings.batch_lines or time.monotonic() - self.released >= RELEASE_EVERY_S:
-            memory.release()
-            self.unreleased, self.released = 0, time.monotonic()
+        self.refilling = backlog
+        memory.release()
+        self.unreleased, self.released = 0, time.monotonic()
 
     def _check_stuck(self) -> None:
         """Now and then when idle: the recent calls on analogue trunks that did not release (RAT-5)."""
