@@ -15,6 +15,8 @@ import os
 import re
 import socket
 import ssl
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -106,6 +108,23 @@ def make_certificate(cert: Path, key: Path, host: str, now: datetime.datetime | 
             os.close(fd)
 
 
+# make_certificate in a child process of its own: cryptography's Rust core, once loaded, stays mapped for the life of
+# the process that loads it (~8 MB of the web's PSS on an idle box, issue 14), for one certificate made once
+_MAKE = ("import sys; from pathlib import Path; from webui.tls import make_certificate; "
+         "make_certificate(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])")
+
+
+def make_certificate_apart(cert: Path, key: Path, host: str) -> None:
+    """make_certificate(cert, key, host) in a short-lived `python -c` of this interpreter, so that the calling
+    process (the web) never maps cryptography; TLSError with the child's last line when it fails."""
+    done = subprocess.run([sys.executable, "-c", _MAKE, os.path.abspath(cert), os.path.abspath(key), host],
+                          capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    if done.returncode:
+        why = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise TLSError(f"[web] cert_file {cert}: the certificate could not be made: {why}")
+
+
 def ensure_certificate(web: Any, data_dir: Path) -> bool:
     """Make the certificate when neither of [web] cert_file and key_file exists (True when made); TLSError when only
     one exists, and SecretFileError (appliance.paths) when others may read the key."""
@@ -118,7 +137,7 @@ def ensure_certificate(web: Any, data_dir: Path) -> bool:
         for p in empty:
             p.unlink()
     if not cert.exists() and not key.exists():
-        make_certificate(cert, key, web.host)
+        make_certificate_apart(cert, key, web.host)
         return True
     for path, what in ((cert, "cert_file"), (key, "key_file")):
         if not path.exists():

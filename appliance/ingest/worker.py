@@ -12,9 +12,13 @@ from appliance.ingest import parse, rerate, stuck
 from appliance.paths import Paths, parse_lock
 from appliance.registry import driver_parser
 from appliance.reports import rollup
+from appliance.store import memory
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 600
+# memory given back when drained (store/memory.py): at once after a backlog (a full batch or more since the last
+# time), else at most this often while lines trickle in (issue 14)
+RELEASE_EVERY_S = 60
 
 
 def _pricer(cfg: Config, tz, strict_plan: bool = False):
@@ -55,6 +59,8 @@ class Worker:
         self.processor = build_processor(cfg, driver_name)
         self.data_version = self._data_version()
         self.stuck_checked = 0.0
+        self.unreleased, self.released = 0, time.monotonic()   # lines stored since the last memory.release()
+        self.refilling = False   # released after a backlog whose days' roll-ups are still being refreshed
         try:    # the rules the queue KPIs' roll-ups are summed with: the web's and the CLI's
             self.queue_rules = kpis.rulebook(cfg)
         except ConfigError as e:     # as the web: the default thresholds, and why
@@ -93,14 +99,28 @@ class Worker:
                     self.processor.pricer = self._rebuilt_pricer()
             n = parse.parse_pending(self.paths.journal, self.processor, self.settings.batch_lines)
             if not n:   # drained: bring a few dirty days of the report roll-ups up to date
-                rollup.refresh_some(pbx_tenant=self.cfg.section("pbx").tenant)
+                rolling_up = rollup.refresh_some(pbx_tenant=self.cfg.section("pbx").tenant) != 0
                 journeys.ensure_built()   # once, on a database upgraded from before the queue calls
                 opening.classify(self.opening, self.opening_tz)   # new queue calls by the opening hours
                 hours.refresh_some(self.queue_rules)   # and the queue KPIs' hour roll-ups
                 self._check_stuck()
                 rerate.apply_asked(self.paths.data, self.processor.pricer, self.cfg.section("pbx").tenant)
+                self._release_memory(rolling_up)
             self.data_version = self._data_version()
+        self.unreleased += n
         return n
+
+    def _release_memory(self, rolling_up: bool) -> None:
+        """Drained: the page cache and the allocator's free pages given back at once after a backlog and again once
+        the roll-ups of its days are refreshed (they read its calls into the cache again), else now and then."""
+        backlog = self.unreleased >= self.settings.batch_lines
+        refreshed = self.refilling and not rolling_up
+        trickle = self.unreleased and not rolling_up and time.monotonic() - self.released >= RELEASE_EVERY_S
+        if not (backlog or refreshed or trickle):
+            return
+        self.refilling = backlog
+        memory.release()
+        self.unreleased, self.released = 0, time.monotonic()
 
     def _check_stuck(self) -> None:
         """Now and then when idle: the recent calls on analogue trunks that did not release (RAT-5)."""

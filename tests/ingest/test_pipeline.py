@@ -249,3 +249,40 @@ def test_queue_log_events_are_stored_beside_the_calls(tmp_path, capsys):
         assert {"ENTERQUEUE", "CONNECT", "COMPLETEAGENT", "ABANDON"} <= events
     finally:
         store.close_db()
+
+
+def test_the_worker_gives_its_page_cache_back_once_drained_after_a_backlog(tmp_path, monkeypatch):
+    """Issue 14: the page cache a backlog filled is freed when the worker drains (after a full batch at once and
+    again once the roll-ups of its days are refreshed; else at most every RELEASE_EVERY_S), not kept for the life of
+    the process; the calls are stored all the same."""
+    from appliance.ingest import worker as worker_module
+    from appliance.store import memory
+    released = []
+    monkeypatch.setattr(memory, "release", lambda real=memory.release: (released.append(1), real()))
+    paths = Paths(tmp_path)
+    worker = Worker(paths, config.Config(text="[pbx]\ndriver = avaya_ipoffice\n[worker]\nbatch_lines = 100\n"))
+    try:
+        with JournalWriter(paths.journal) as w:
+            w.append_many([(ipo("2017/08/02 10:15:00", call_id=i), 0) for i in range(150)], "t")
+        assert worker.step() == 100 and worker.step() == 50 and not released   # still busy
+        assert worker.step() == 0 and released == [1]                          # drained after a backlog
+        drained = 0
+        while len(released) < 2 and drained < 20:   # and again once its days' roll-ups are refreshed
+            assert worker.step() == 0
+            drained += 1
+        assert released == [1, 1] and store.db.execute_sql("SELECT COUNT(*) FROM rollup_dirty").fetchone()[0] == 0
+        released.clear()
+        with JournalWriter(paths.journal) as w:
+            w.append(ipo("2017/08/02 11:15:00", call_id=9999), "t")
+        assert worker.step() == 1
+        for _ in range(3):
+            assert worker.step() == 0 and released == []                       # a trickle: not every time
+        monkeypatch.setattr(worker_module, "RELEASE_EVERY_S", 0)
+        while not released and drained < 40:   # at most every RELEASE_EVERY_S, its day's roll-ups refreshed
+            assert worker.step() == 0
+            drained += 1
+        assert released == [1]
+        assert worker.step() == 0 and released == [1]                          # nothing stored since
+        assert store.counts()["calls"] == 151
+    finally:
+        store.close_db()

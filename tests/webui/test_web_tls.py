@@ -151,6 +151,23 @@ def test_files_a_power_cut_emptied_are_made_again_and_a_real_half_is_never_repla
     assert tls.ensure_certificate(web, tmp_path) is False and key.read_bytes() == made
 
 
+def test_the_web_makes_its_certificate_without_mapping_cryptography(tmp_path):
+    """Issue 14: the certificate is made in a child process; the web never loads cryptography's Rust core (~8 MB of
+    its PSS for the life of the process, for a certificate made once). A child that fails is a TLSError."""
+    code = ("import sys; from pathlib import Path; from types import SimpleNamespace; from webui import tls\n"
+            "web = SimpleNamespace(cert_file='tls/web.crt', key_file='tls/web.key', host='127.0.0.1')\n"
+            f"assert tls.ensure_certificate(web, Path({str(tmp_path)!r}))\n"
+            "print(sorted(m for m in sys.modules if m.startswith('cryptography')))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    key = tmp_path / "tls" / "web.key"
+    assert tls.fingerprint(tmp_path / "tls" / "web.crt") and stat.S_IMODE(key.stat().st_mode) == 0o600
+    (tmp_path / "a file").write_text("not a folder")
+    with pytest.raises(tls.TLSError, match="could not be made"):
+        tls.make_certificate_apart(tmp_path / "a file" / "web.crt", tmp_path / "a file" / "web.key", "127.0.0.1")
+
+
 def test_the_certificate_names_this_box_and_the_listen_address(tmp_path):
     from cryptography import x509
     tls.make_certificate(tmp_path / "c.pem", tmp_path / "k.pem", "192.0.2.7")
