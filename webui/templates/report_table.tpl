@@ -3,7 +3,7 @@
 <p class="muted">{{_('No calls in this report.')}}</p>
 % else:
 % if table.all_link:
-<p class="muted small">{{_('The first {n} of {total} rows.').format(n=fmt_number(len(table.rows)), total=fmt_number(len(table.rows) + table.hidden))}} <a href="{{table.all_link}}">{{_('Show all rows')}}</a></p>
+<p class="muted small">{{ngettext('The first {n} of {total} rows.', 'The first {n} of {total} rows.', len(table.rows)).format(n=fmt_number(len(table.rows)), total=fmt_number(len(table.rows) + table.hidden))}} <a href="{{table.all_link}}">{{_('Show all rows')}}</a></p>
 % elif table.hidden:
 <p class="muted small">{{ngettext('The first {n} rows; {hidden} more is in the totals.', 'The first {n} rows; {hidden} more are in the totals.', table.hidden).format(n=fmt_number(len(table.rows)), hidden=fmt_number(table.hidden))}}</p>
 % end

@@ -5,7 +5,7 @@
   {{'· ' if i else ''}}<a href="{{link}}"{{!' aria-current="true"' if current else ''}}>{{fmt_number(int(label)) if label else _('all')}}</a>
 % end
 % if s.hidden:
-  · {{_('The first {n} of {total} rows.').format(n=fmt_number(len(s.rows)), total=fmt_number(s.total))}}
+  · {{ngettext('The first {n} of {total} rows.', 'The first {n} of {total} rows.', len(s.rows)).format(n=fmt_number(len(s.rows)), total=fmt_number(s.total))}}
 % end
 </p>
 % end
