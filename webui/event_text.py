@@ -10,7 +10,7 @@ import json
 import bottle
 
 from appliance.capture.links import TEXTS
-from webui.i18n import N_, _, fmt_number, term
+from webui.i18n import N_, _, fmt_number, ngettext, term
 
 LINK_TEXTS = {
     "handshake_steps": N_("{steps} steps in {ms} ms"),
@@ -18,8 +18,9 @@ LINK_TEXTS = {
     "refused_allow": N_("not in [capture] allow"),
     "refused_per_source": N_("already {most} connections from this address ([capture] max_per_source)"),
     "refused_total": N_("already {most} connections ([capture] max_connections)"),
-    "refused_many": N_("{count} connections refused from {address}, the last {why}"),
-    "refused_since": N_("{count} connections refused since the last report from {address}, the last {why}"),
+    # capture's English; the web says these two by COUNTED, with the language's plural forms
+    "refused_many": "{count} connections refused from {address}, the last {why}",
+    "refused_since": "{count} connections refused since the last report from {address}, the last {why}",
     "dropped": N_("dropped: silent for {seconds} s and {why}; its place went to {source}"),
     "handshake_step": N_("step {step} of {steps}: {why}; last bytes received {seen}"),
     "handshake_timeout": N_("no {marker} within {seconds} s"),
@@ -33,12 +34,22 @@ LINK_TEXTS = {
     "listen_failed": N_("cannot listen on {host}:{port}: {error}"), "accept_failed": N_("accept failed: {error}")}
 assert LINK_TEXTS == TEXTS, "webui/event_text.py says capture's texts: the same keys and English"
 
+# the texts whose {count} names what it counts: the language's plural rules ("1 connection refused")
+COUNTED = {
+    "refused_many": lambda n: ngettext("{count} connection refused from {address}, the last {why}",
+                                       "{count} connections refused from {address}, the last {why}", n),
+    "refused_since": lambda n: ngettext("{count} connection refused since the last report from {address}, the last "
+                                        "{why}", "{count} connections refused since the last report from {address}, "
+                                        "the last {why}", n)}
+
 
 def _say(key: str, fields: dict) -> str:
     shown = {k: _say(v["key"], v.get("fields") or {}) if isinstance(v, dict) else
              fmt_number(v) if isinstance(v, int) and k not in ("address", "port") else term(str(v)) if k == "why" else v
              for k, v in fields.items()}
-    return _(LINK_TEXTS[key]).format(**shown)
+    counted = COUNTED.get(key)
+    words = counted(int(fields.get("count", 0))) if counted is not None else _(LINK_TEXTS[key])
+    return words.format(**shown)
 
 
 def link_detail(detail: str, text: str = "") -> str:

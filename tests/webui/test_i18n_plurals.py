@@ -2,11 +2,13 @@
 Czech's three forms), not singular-blind."""
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import bottle
 
 from webui import TEMPLATE_LOOKUP, i18n
+from webui.event_text import link_detail
 
 
 def _in_request(lang: str) -> None:
@@ -33,3 +35,26 @@ def test_the_first_rows_of_a_table_take_the_plural_rules():
     assert "První 1 z 9 řádků." in _render("sort_top", "cs", s=top(1))
     assert "Prvních 5 z 9 řádků." in _render("sort_top", "cs", s=top(5))
     assert "Den første 1 av 9 rader." in _render("sort_top", "nb", s=top(1))
+
+
+def test_refused_connections_take_the_plural_rules():
+    """A link event's "{count} connections refused from {address}, the last {why}" (and "... since the last
+    report ..."): "1 connections" before; each catalogue's forms now (Czech odmítnuto/odmítnuta/odmítnuto)."""
+    allow = {"key": "refused_allow", "fields": {}}
+
+    def said(lang: str, key: str, count: int) -> str:
+        _in_request(lang)
+        try:
+            return link_detail("English detail", json.dumps(
+                {"key": key, "fields": {"count": count, "address": "192.0.2.7", "why": allow}}))
+        finally:
+            bottle.request.bind({})
+    assert said("en", "refused_many", 1) == "1 connection refused from 192.0.2.7, the last not in [capture] allow"
+    assert said("en", "refused_many", 5) == "5 connections refused from 192.0.2.7, the last not in [capture] allow"
+    assert said("cs", "refused_many", 1).startswith("odmítnuto 1 spojení z 192.0.2.7: ")
+    assert said("cs", "refused_many", 3).startswith("odmítnuta 3 spojení z 192.0.2.7, poslední: ")
+    assert said("cs", "refused_many", 5).startswith("odmítnuto 5 spojení z 192.0.2.7, poslední: ")
+    assert said("en", "refused_since", 1).startswith("1 connection refused since the last report from 192.0.2.7")
+    assert said("en", "refused_since", 5).startswith("5 connections refused since the last report")
+    assert said("cs", "refused_since", 1).startswith("od posledního hlášení odmítnuto 1 spojení z 192.0.2.7: ")
+    assert said("nb", "refused_since", 1).startswith("1 tilkobling avvist fra 192.0.2.7 siden forrige rapport: ")
