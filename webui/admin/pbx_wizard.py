@@ -21,7 +21,7 @@ from appliance.capture.transports import BAUDS, parse_url
 from appliance.wizard import choice, links, preview
 from webui import TEMPLATE_LOOKUP, db, status
 from webui.auth import csrf_token
-from webui.i18n import N_, _
+from webui.i18n import N_, _, fmt_number, ngettext
 
 log = logging.getLogger(__name__)
 WINDOW_S = (0.2, 5.0)      # the scan's listening time per rate, bounds
@@ -112,7 +112,7 @@ def _labels() -> str:
                        "none": _("No driver recognises these lines."), "scanning": _("Listening at each rate…"),
                        "silent": _("Nothing arrived at any rate: make a call so the PBX prints a record, then scan "
                                    "again."),
-                       "best": _("Best: {baud} baud"), "lines": _("{count} lines received"),
+                       "best": _("Best: {baud} baud"),
                        "reading": _("Capture is reading {url}"), "not_running": _("Capture is not running."),
                        "ignored": _("not a call (a header or another kind of record)"),
                        "use": _("Use"), "ports": _("Serial ports found: {n}")},
@@ -187,7 +187,10 @@ def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
         if driver and driver not in registry.names():
             driver = ""
         look = preview.look(current, data_dir / "journal", links.sources(url), driver)
-        return {"url": url, "capture": capture, **look, "ports": serial_ports(data_dir)}
+        # the count said by the language's plural rules ("1 line received"): the script shows it as it is
+        said = ngettext("{count} line received", "{count} lines received", look["count"]).format(
+            count=fmt_number(look["count"]))
+        return {"url": url, "capture": capture, **look, "count_text": said, "ports": serial_ports(data_dir)}
 
     @app.post("/setup/pbx/driver")
     def confirm():

@@ -55,7 +55,7 @@
     state.textContent = data.capture && data.capture.state === "running" && data.capture.url
       ? labels.reading.replace("{url}", data.capture.url) : labels.not_running;
     document.getElementById("line-count").textContent = data.count
-      ? labels.lines.replace("{count}", data.count) : labels.waiting;
+      ? data.count_text : labels.waiting;
     fill(document.getElementById("raw-lines"), data.lines.slice().reverse(), function (tr, l) {
       cell(tr, l.ref, "num"); cell(tr, l.received); cell(tr, l.source);
       var code = document.createElement("code"); code.textContent = l.text; cell(tr, "").appendChild(code);
