@@ -3,12 +3,15 @@ Czech's three forms), not singular-blind."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import bottle
 
 from webui import TEMPLATE_LOOKUP, i18n
 from webui.event_text import link_detail
+
+TEMPLATES = Path(TEMPLATE_LOOKUP[0])
 
 
 def _in_request(lang: str) -> None:
@@ -58,3 +61,24 @@ def test_refused_connections_take_the_plural_rules():
     assert said("en", "refused_since", 5).startswith("5 connections refused since the last report")
     assert said("cs", "refused_since", 1).startswith("od posledního hlášení odmítnuto 1 spojení z 192.0.2.7: ")
     assert said("nb", "refused_since", 1).startswith("1 tilkobling avvist fra 192.0.2.7 siden forrige rapport: ")
+
+
+def _banner(name: str, marker: str, lang: str, **values) -> str:
+    """The line of template `name` holding `marker` (a banner the page shows after a POST), rendered alone."""
+    line = next(line for line in (TEMPLATES / f"{name}.tpl").read_text(encoding="utf-8").splitlines() if marker in line)
+    _in_request(lang)
+    try:
+        return bottle.template(line + "\n", **values)
+    finally:
+        bottle.request.bind({})
+
+
+def test_a_restored_backup_counts_its_files_by_the_plural_rules():
+    """"The backup is restored (1 files)" on the backup page and the first boot's: each catalogue's forms now."""
+    for name, marker, values in (("backup", 'id="restored"', lambda n: {"restored": {"files": ["f"] * n}}),
+                                 ("first_boot", 'id="first-boot-restored"', lambda n: {"restored": n})):
+        assert "The backup is restored (1 file). " in _banner(name, marker, "en", **values(1))
+        assert "The backup is restored (5 files). " in _banner(name, marker, "en", **values(5))
+        assert "Záloha je obnovena (1 soubor). " in _banner(name, marker, "cs", **values(1))
+        assert "Záloha je obnovena (3 soubory). " in _banner(name, marker, "cs", **values(3))
+        assert "Záloha je obnovena (5 souborů). " in _banner(name, marker, "cs", **values(5))

@@ -8,7 +8,7 @@
 <p class="banner ok" id="backup-done">{{done}}</p>
 % end
 % if restored:
-<p class="banner ok" id="restored">{{_('The backup is restored ({n} files). The box starts again on it in a few seconds: log in then with an account of the backup.').format(n=len(restored.get('files', [])))}} <a href="/login">{{_('Log in')}}</a></p>
+<p class="banner ok" id="restored">{{ngettext('The backup is restored ({n} file). The box starts again on it in a few seconds: log in then with an account of the backup.', 'The backup is restored ({n} files). The box starts again on it in a few seconds: log in then with an account of the backup.', len(restored.get('files', []))).format(n=fmt_number(len(restored.get('files', []))))}} <a href="/login">{{_('Log in')}}</a></p>
 % end
 % where = form.get('destination', 'download')
 <p>{{_('Make an encrypted backup of this box: its configuration, users, directory and tariffs, and if you choose, its calls and raw journal. Keep the passphrase: without it the backup cannot be read.')}}</p>

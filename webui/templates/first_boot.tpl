@@ -69,7 +69,7 @@
   <p><button type="submit" id="finish">{{_('Finish')}}</button></p>
 </form>
 % elif step == 'restored':
-<p class="banner ok" id="first-boot-restored">{{_('The backup is restored ({n} files). The box starts again on it in a few seconds: log in then with an account of the backup.').format(n=restored)}}</p>
+<p class="banner ok" id="first-boot-restored">{{ngettext('The backup is restored ({n} file). The box starts again on it in a few seconds: log in then with an account of the backup.', 'The backup is restored ({n} files). The box starts again on it in a few seconds: log in then with an account of the backup.', restored).format(n=fmt_number(restored))}}</p>
 <p><a href="/login" id="to-login">{{_('Log in')}}</a></p>
 % else:
 <p class="banner ok" id="first-boot-done">{{_('The box is set up and you are logged in as its administrator. This page is not offered again.')}}</p>
