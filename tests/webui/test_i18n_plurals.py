@@ -82,3 +82,28 @@ def test_a_restored_backup_counts_its_files_by_the_plural_rules():
         assert "Záloha je obnovena (1 soubor). " in _banner(name, marker, "cs", **values(1))
         assert "Záloha je obnovena (3 soubory). " in _banner(name, marker, "cs", **values(3))
         assert "Záloha je obnovena (5 souborů). " in _banner(name, marker, "cs", **values(5))
+
+
+def test_the_driver_change_counts_its_lines_by_the_plural_rules():
+    """The PBX wizard's "This box has read {lines} lines ... ({calls} calls stored)" and "{lines} lines parsed again
+    ...: {before} calls before, {after} now." said "1 lines", "1 calls": the lines by each catalogue's forms now, the
+    calls beside a colon ("calls stored: 1", "calls: 1 before, 5 now")."""
+    def asked(lang: str, lines: int) -> str:
+        return _banner("pbx_wizard", "This box has read", lang, confirm={
+            "lines": lines, "calls": 1, "previous": "panasonic_kx", "driver": "avaya_ipoffice"})
+
+    def done(lang: str, lines: int) -> str:
+        return _banner("pbx_wizard", "parsed again with {driver}, replacing", lang, reprocessed={
+            "lines": lines, "driver": "avaya_ipoffice", "previous": "panasonic_kx", "calls_before": 1,
+            "calls_after": 5})
+    assert "has read 1 line from the PBX with panasonic_kx (calls stored: 1). New lines will be read with " \
+           "avaya_ipoffice. The line read so far:" in asked("en", 1)
+    assert "has read 1,234 lines from the PBX with panasonic_kx (calls stored: 1)" in asked("en", 1234)
+    assert "přečetlo z ústředny 1 řádek ovladačem" in asked("cs", 1)
+    assert "přečetlo z ústředny 3 řádky ovladačem" in asked("cs", 3)
+    assert "přečetlo z ústředny 5 řádků ovladačem" in asked("cs", 5)
+    assert "1 line parsed again with avaya_ipoffice, replacing what panasonic_kx had made of it (calls: 1 before, " \
+           "5 now)." in done("en", 1)
+    assert "5 lines parsed again with avaya_ipoffice, replacing what panasonic_kx had made of them" in done("en", 5)
+    assert "Znovu zpracován 1 řádek ovladačem avaya_ipoffice" in done("cs", 1)
+    assert "Znovu zpracováno 5 řádků ovladačem avaya_ipoffice" in done("cs", 5)

@@ -46,7 +46,8 @@ def test_a_new_driver_in_the_wizard_parses_the_journal_again(browser, tmp_path):
         page.click("#use-driver")
         asked = page.locator("#driver-change").inner_text()
         assert "Change the driver from panasonic_kx to avaya_ipoffice?" in asked
-        assert f"This box has read {len(PANASONIC) + len(LINES)} lines from the PBX with panasonic_kx (1 calls" in asked
+        read = len(PANASONIC) + len(LINES)
+        assert f"This box has read {read:,} lines from the PBX with panasonic_kx (calls stored: 1" in asked
         assert page.locator("#reprocess-all").is_checked()
         page.screenshot(path=str(artifacts_dir() / "pbx-wizard-driver-change.png"), full_page=True)
         page.click("#change-driver")
@@ -58,7 +59,7 @@ def test_a_new_driver_in_the_wizard_parses_the_journal_again(browser, tmp_path):
             return page.locator("#reprocess-result").inner_text() if page.locator("#reprocess-result").count() else ""
         done = until(result, "the page saying how the reprocess went")
         assert "lines parsed again with avaya_ipoffice, replacing what panasonic_kx had made of them" in done
-        assert f"{len(expected)} now" in done
+        assert f"{len(expected):,} now" in done
         page.screenshot(path=str(artifacts_dir() / "pbx-wizard-driver-changed.png"), full_page=True)
         assert rec.errors == []
         context.close()

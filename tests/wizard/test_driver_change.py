@@ -89,7 +89,8 @@ def test_a_new_driver_parses_the_lines_again_as_a_clean_import_would(tmp_path):
     asked = change(data, "avaya_ipoffice", reprocess="all")
     assert 'id="driver-change"' in asked and "from panasonic_kx to avaya_ipoffice" in asked
     lines = sum(len(f.read_bytes().splitlines()) for f in (PANASONIC, AVAYA))
-    assert f"This box has read {lines} lines from the PBX with panasonic_kx (1 calls stored)" in asked
+    # issue 20 (plural forms): the count as the locale writes it, the calls' beside a colon ("1 calls stored" before)
+    assert f"This box has read {lines:,} lines from the PBX with panasonic_kx (calls stored: 1)" in asked
     assert choice.pending_reprocess(data)["driver"] == "avaya_ipoffice"
     run_worker(data, lambda: choice.pending_reprocess(data) is None)
     done = choice.last_reprocess(data)
@@ -98,7 +99,7 @@ def test_a_new_driver_parses_the_lines_again_as_a_clean_import_would(tmp_path):
     try:
         client, _csrf = logged_in(make_app(data), "admin")
         shown = client.get("/setup/pbx", {"chosen": "avaya_ipoffice"}).text
-        assert f"{lines} lines parsed again with avaya_ipoffice, replacing what panasonic_kx had made of them" in shown
+        assert f"{lines:,} lines parsed again with avaya_ipoffice, replacing what panasonic_kx had made of" in shown
     finally:
         store.close_db()
 

@@ -15,12 +15,12 @@
 % elif reprocessed and reprocessed.get('error'):
 <p class="banner warn" id="reprocess-result">{{_('The lines were not parsed again with {driver}: {error}').format(driver=reprocessed.get('driver', ''), error=reprocessed['error'])}}</p>
 % elif reprocessed:
-<p class="banner ok" id="reprocess-result">{{_('{lines} lines parsed again with {driver}, replacing what {previous} had made of them: {before} calls before, {after} now.').format(lines=reprocessed.get('lines', 0), driver=reprocessed.get('driver', ''), previous=reprocessed.get('previous', ''), before=reprocessed.get('calls_before', 0), after=reprocessed.get('calls_after', 0))}}</p>
+<p class="banner ok" id="reprocess-result">{{ngettext('{lines} line parsed again with {driver}, replacing what {previous} had made of it (calls: {before} before, {after} now).', '{lines} lines parsed again with {driver}, replacing what {previous} had made of them (calls: {before} before, {after} now).', reprocessed.get('lines', 0)).format(lines=fmt_number(reprocessed.get('lines', 0)), driver=reprocessed.get('driver', ''), previous=reprocessed.get('previous', ''), before=fmt_number(reprocessed.get('calls_before', 0)), after=fmt_number(reprocessed.get('calls_after', 0)))}}</p>
 % end
 % if confirm:
 <section id="driver-change" class="banner warn">
   <h2>{{_('Change the driver from {previous} to {driver}?').format(previous=confirm['previous'], driver=confirm['driver'])}}</h2>
-  <p>{{_('This box has read {lines} lines from the PBX with {previous} ({calls} calls stored). New lines will be read with {driver}. The lines read so far:').format(lines=confirm['lines'], calls=confirm['calls'], previous=confirm['previous'], driver=confirm['driver'])}}</p>
+  <p>{{ngettext('This box has read {lines} line from the PBX with {previous} (calls stored: {calls}). New lines will be read with {driver}. The line read so far:', 'This box has read {lines} lines from the PBX with {previous} (calls stored: {calls}). New lines will be read with {driver}. The lines read so far:', confirm['lines']).format(lines=fmt_number(confirm['lines']), calls=fmt_number(confirm['calls']), previous=confirm['previous'], driver=confirm['driver'])}}</p>
   <form method="post" action="/setup/pbx/driver" class="form" id="driver-change-form">
     <input type="hidden" name="csrf_token" value="{{csrf}}">
     <input type="hidden" name="driver" value="{{confirm['driver']}}">
