@@ -275,6 +275,11 @@ def test_an_administrator_loads_trunks_and_sees_them(client, ids):
         assert text in html, text
     html = upload(client, csrf, "trunk;provider\n01;Superonline\n").text
     assert "1 changed" in html and html.index("Türk Telekom") < html.index("Superonline")
+    assert "trunks.csv: trunks of tenant default: 1 row, 0 added, 1 changed" in html     # issue 20: not "1 rows"
+    client.set_cookie("callbox_lang", "cs")
+    czech = upload(client, csrf, "trunk;provider\n01;Superonline\n").text
+    assert "trunks.csv: linky nájemce default: 1 řádek, přidáno 0" in czech
+    client.set_cookie("callbox_lang", "en")
     assert "Türk Telekom" not in client.get("/directory/trunks", {"tenant": "other"}).text
     with store.db.connection_context():
         t = sd.tenant_id("default")

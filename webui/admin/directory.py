@@ -29,7 +29,7 @@ from appliance.directory import trunks as directory_trunks
 from webui import TEMPLATE_LOOKUP, db, row_id
 from webui.admin.directory_text import error_text
 from webui.auth import csrf_token, current_user
-from webui.i18n import N_, _, fmt_day, fmt_number
+from webui.i18n import N_, _, fmt_day, fmt_number, ngettext
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD = 2 * 1024 * 1024            # a trunk file is a few KB
@@ -236,10 +236,12 @@ def _load_trunks(code: str, default: str, tz) -> str:
     rows = directory_trunks.read_text(directory_trunks.decode(data, name), name, tz)
     result = directory_trunks.apply(tenant.id, rows, int(time.time()))
     log.info("trunk upload %s by %s: %s", name, user.username, result.text().splitlines()[0])
-    return _("{name}: trunks of tenant {tenant}: {rows} rows, {added} added, {changed} changed, {unchanged} "
-             "unchanged").format(name=name, tenant=result.tenant, rows=fmt_number(result.rows),
-                                 added=fmt_number(len(result.added)), changed=fmt_number(len(result.changed)),
-                                 unchanged=fmt_number(result.unchanged))
+    said = ngettext("{name}: trunks of tenant {tenant}: {rows} row, {added} added, {changed} changed, {unchanged} "
+                    "unchanged", "{name}: trunks of tenant {tenant}: {rows} rows, {added} added, {changed} changed, "
+                    "{unchanged} unchanged", result.rows)       # the language's plural rules: "1 row"
+    return said.format(name=name, tenant=result.tenant, rows=fmt_number(result.rows),
+                       added=fmt_number(len(result.added)), changed=fmt_number(len(result.changed)),
+                       unchanged=fmt_number(result.unchanged))
 
 
 def routes(data_dir: Path, cfg: config.Config) -> bottle.Bottle:
