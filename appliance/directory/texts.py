@@ -29,7 +29,7 @@ TEXT = {
     "empty_file": N_("{file}: empty file (no header row)"),
     # a CSV row that cannot be read completely (bad_record); row_skipped / ignored say what became of it
     "row_skipped": N_("{problem}; row skipped"), "ignored": N_("{problem}; ignored"),
-    "field_count": N_("{where}: {count} fields, the header has {expected}"),
+    "field_count": N_("{where}: field count {count}, the header has {expected}"),
     "other_tenant": N_("{where}: {tenant!r} is not tenant {only!r}"),
     "no_person_id": N_("{where}: no person_id"),
     "bad_date": N_("{where}: {value!r} is not an ISO 8601 date or time (e.g. 2026-03-01)"),

@@ -212,7 +212,7 @@ def test_csv_bad_rows_are_problems_and_bad_files_errors(tmp_path):
         "people.csv line 2, column 5 (person_id): no person_id; row skipped",
         "people.csv line 3, column 10 (valid_from): '01.03.2026' is not an ISO 8601 date or time "
         "(e.g. 2026-03-01); ignored",
-        "people.csv line 4: 5 fields, the header has 10; row skipped"]
+        "people.csv line 4: field count 5, the header has 10; row skipped"]
     for text, message in [("person_id;last_name;deparment\n", "unknown column 'deparment'"),
                           ("first_name;last_name\n", "needs person_id"), ("", "empty file")]:
         with pytest.raises(ValueError, match=message):

@@ -43,7 +43,7 @@ def test_read_any_column_order_delimiter_and_unicode():
     (HEADER + "01;x;A;\n02;y;;\n", "line 3, column 3 (provider): empty"),
     (HEADER + ";x;A;\n", "line 2, column 1 (trunk): empty"),
     (HEADER + "01;x;A;yesterday\n", "line 2, column 4 (valid_from): 'yesterday' is not an ISO 8601 date"),
-    (HEADER + "01;x;A\n", "line 2: 3 fields, the header has 4"),
+    (HEADER + "01;x;A\n", "line 2: field count 3, the header has 4"),
     (HEADER + "01;x;A;\n\n01;y;B;\n", "line 4, column 1: trunk '01' with this valid_from is already on line 2"),
 ])
 def test_bad_files_name_the_line_and_column(text, message):

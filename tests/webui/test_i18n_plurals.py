@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 import bottle
 
+from appliance.directory import texts as directory_texts
 from webui import TEMPLATE_LOOKUP, i18n
+from webui.admin.directory_text import said
 from webui.event_text import link_detail
 
 TEMPLATES = Path(TEMPLATE_LOOKUP[0])
@@ -107,3 +109,20 @@ def test_the_driver_change_counts_its_lines_by_the_plural_rules():
     assert "5 lines parsed again with avaya_ipoffice, replacing what panasonic_kx had made of them" in done("en", 5)
     assert "Znovu zpracován 1 řádek ovladačem avaya_ipoffice" in done("cs", 1)
     assert "Znovu zpracováno 5 řádků ovladačem avaya_ipoffice" in done("cs", 5)
+
+
+def test_a_csv_row_with_too_few_fields_reads_right_for_one_field():
+    """A directory or trunk CSV row's "{where}: {count} fields, the header has {expected}" said "1 fields": now "field
+    count 1" in English (Czech "počet polí", Norwegian "felt" and the others were count-safe already)."""
+    def row(lang: str, count: int) -> str:
+        _in_request(lang)
+        try:
+            return said(directory_texts.text("field_count", where="people.csv line 4", count=count, expected=4), "")
+        finally:
+            bottle.request.bind({})
+    assert directory_texts.english(directory_texts.text("field_count", where="x", count=1, expected=4)) == \
+        "x: field count 1, the header has 4"
+    assert row("en", 1) == "people.csv line 4: field count 1, the header has 4"
+    assert row("en", 5) == "people.csv line 4: field count 5, the header has 4"
+    assert row("cs", 1) == "people.csv line 4: počet polí 1, záhlaví jich má 4"
+    assert row("nb", 5) == "people.csv line 4: 5 felt, overskriftsraden har 4"
