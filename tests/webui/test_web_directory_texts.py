@@ -106,7 +106,7 @@ def test_a_trunk_files_summary_and_refusals_in_the_readers_language(client):
     def upload(text: str, status: int = 200) -> str:
         return client.post("/directory/trunks", {"csrf_token": csrf, "tenant": "default"},
                            upload_files=[("file", "trunks.csv", text.encode("utf-8"))], status=status).text
-    assert "trunks.csv: linky nájemce default: řádků 2, přidáno 2, změněno 0, beze změny 0" in upload(
+    assert "trunks.csv: linky nájemce default: 2 řádky, přidáno 2, změněno 0, beze změny 0" in upload(
         "trunk;provider\n01;Türk Telekom\n02;БТК\n")
     refused = upload("trunk;provider\n03;\n", status=400)
     assert "trunks.csv řádek 2, sloupec 2 (provider): prázdné" in refused and ": empty" not in refused
