@@ -91,7 +91,9 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path, capsys
         for p in procs.values():
             p.send_signal(signal.SIGTERM)
         for p in procs.values():
-            assert p.wait(10) == 0
+            # 0: stopped cleanly; -SIGTERM: a process restarted just before, stopped before it set its handler
+            # (nothing lost either way: what it journaled is on disk, the counts below say so)
+            assert p.wait(10) in (0, -signal.SIGTERM)
     assert kills >= 20
     assert pbx_file.read_bytes() == source.read_bytes()
 

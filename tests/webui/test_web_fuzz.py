@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from appliance import config, store
 from appliance.directory import organisation as directory
 from appliance.store import directory as sd
+from appliance.store.users import Throttle
 from web_helpers import add_user, login
 from webui.app import make_app
 
@@ -116,7 +117,10 @@ def _request(clients, role: str, method: str, rule: str, parts: list[str], param
         resp = client.post(url, params + [("csrf_token", csrf)], status="*", expect_errors=True)
     _check(resp, (role, method, url, params))
     if resp.status_int == 303 and resp.headers.get("Location", "").find("/login") >= 0:
-        by_role[role] = (client, login(client, role))    # a form changed this user's password: log in again
+        # a form changed this user's password: log in again, after forgetting the fuzz's own failed logins (odd
+        # passwords posted to /login) that may have locked this address out (appliance.access.users throttle)
+        Throttle.delete().execute()
+        by_role[role] = (client, login(client, role))
 
 
 FUZZ = settings(max_examples=100, deadline=None, database=None,
